@@ -1,0 +1,45 @@
+/**
+ * ArcadeReleaseChart: the vendor chart `arcade` from its OCI source, with our overrides.
+ */
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { selectorLabels, stackLabels } from '../constructs/labels.js';
+import { OciHelmRelease } from '../constructs/oci-helm-release.js';
+import type { SecretSource } from '../constructs/secret-source.js';
+import type { Environment, SecretId } from '../environments/schema.js';
+import { arcadeValues, type ArcadeValues } from './arcade-values.js';
+
+export interface ArcadeReleaseChartProps {
+  readonly env: Environment;
+  /** The managed Secrets (managed mode only). @default - bundled datastores, no Secrets */
+  readonly secrets?: Readonly<Record<SecretId, SecretSource>>;
+}
+
+export class ArcadeReleaseChart extends Chart {
+  public readonly arcade: OciHelmRelease;
+  public readonly values: ArcadeValues;
+
+  constructor(scope: Construct, id: string, props: ArcadeReleaseChartProps) {
+    const { env } = props;
+    super(scope, id, { namespace: env.namespace, labels: stackLabels(env.name) });
+    this.values = arcadeValues(env, props.secrets);
+    this.arcade = new OciHelmRelease(this, 'arcade', {
+      name: env.release.name,
+      namespace: env.namespace,
+      url: env.chart.url,
+      version: env.chart.version,
+      digest: env.chart.digest,
+      sourceInterval: env.chart.interval,
+      releaseName: env.release.releaseName,
+      targetNamespace: env.release.targetNamespace,
+      storageNamespace: env.release.storageNamespace,
+      interval: env.release.interval,
+      timeout: env.release.timeout,
+      retries: env.release.retries,
+      driftDetection: env.release.driftDetection,
+      values: this.values.values,
+      valuesFrom: this.values.valuesFrom,
+      labels: { ...selectorLabels('arcade', env.release.releaseName), 'app.kubernetes.io/component': 'release' },
+    });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * ExternalSecretSource: a Secret that External Secrets Operator fills from an existing
+ * ClusterSecretStore (`external-secrets.io/v1`). The stack never creates the store; it refers
+ * to it by name. An unresolved remote key is left out of `data` and listed in the
+ * `arcade-stack.dev/unresolved-keys` annotation.
+ *
+ * @see https://external-secrets.io/latest/api/externalsecret/
+ */
+import { Construct } from 'constructs';
+import {
+  ExternalSecret,
+  ExternalSecretSpecSecretStoreRefKind,
+  ExternalSecretSpecTargetCreationPolicy,
+  ExternalSecretSpecTargetDeletionPolicy,
+} from '../../imports/external-secrets.io.js';
+import type { RemoteRef } from '../environments/schema.js';
+import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
+import { FLUX_WATCH_LABEL, UNRESOLVED_KEYS_ANNOTATION, type SecretSource } from './secret-source.js';
+
+export interface ExternalSecretSourceProps {
+  readonly secretName: string;
+  readonly namespace: string;
+  /** Name of an existing ClusterSecretStore. */
+  readonly clusterSecretStore: string;
+  /** @default '1h' */
+  readonly refreshInterval?: string;
+  /** One entry per declared key: the remote reference, or unresolved. */
+  readonly values: Readonly<Record<string, Resolvable<RemoteRef>>>;
+  /** @default {} */
+  readonly labels?: Record<string, string>;
+}
+
+export class ExternalSecretSource extends Construct implements SecretSource {
+  public readonly secretName: string;
+  public readonly namespace: string;
+  public readonly keys: readonly string[];
+  public readonly unresolvedKeys: readonly string[];
+  public readonly apiObject: ExternalSecret;
+
+  constructor(scope: Construct, id: string, props: ExternalSecretSourceProps) {
+    super(scope, id);
+    this.secretName = props.secretName;
+    this.namespace = props.namespace;
+    this.keys = Object.keys(props.values).sort();
+    const data = [];
+    const unresolved: string[] = [];
+    for (const key of this.keys) {
+      const ref = props.values[key]!;
+      if (isUnresolved(ref)) {
+        unresolved.push(key);
+        continue;
+      }
+      data.push({
+        secretKey: key,
+        remoteRef: {
+          key: ref.remoteKey,
+          ...(ref.property ? { property: ref.property } : {}),
+          ...(ref.version ? { version: ref.version } : {}),
+        },
+      });
+    }
+    this.unresolvedKeys = unresolved;
+    const labels = props.labels ?? {};
+    const annotations = unresolved.length > 0 ? { [UNRESOLVED_KEYS_ANNOTATION]: unresolved.join(',') } : undefined;
+    this.apiObject = new ExternalSecret(this, 'resource', {
+      metadata: { name: props.secretName, namespace: props.namespace, labels, ...(annotations ? { annotations } : {}) },
+      spec: {
+        refreshInterval: props.refreshInterval ?? '1h',
+        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.clusterSecretStore },
+        target: {
+          name: props.secretName,
+          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+          deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
+          template: { type: 'Opaque', metadata: { labels: { ...labels, ...FLUX_WATCH_LABEL } } },
+        },
+        data,
+      },
+    });
+  }
+}

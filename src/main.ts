@@ -1,0 +1,48 @@
+/**
+ * The synth entry: composition only. For each environment, build its charts and write them.
+ *
+ *   node .build/main.mjs --out <dir> [--environments <dir>]
+ *
+ * `npm run synth` (scripts/synth.ts) bundles this file to .build/main.mjs and runs it into a
+ * temporary folder, then swaps that folder into dist/ only on success. cdk8s.yaml names the
+ * same bundle, so `cdk8s synth` runs identical code (but deletes dist/ first: prefer npm run synth).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EnvironmentError, loadEnvironments } from './environments/load.js';
+import { formatUnresolved, synthAll } from './synth.js';
+
+function main(): number {
+  const { values } = parseArgs({
+    options: { out: { type: 'string' }, environments: { type: 'string' } },
+    strict: true,
+  });
+  // cdk8s synth passes its output folder in CDK8S_OUTDIR; the entry is the one place reading it.
+  const out = values.out ?? process.env.CDK8S_OUTDIR;
+  if (!out) {
+    console.error('synth: no output folder (fix: pass --out <dir>, or run npm run synth)');
+    return 2;
+  }
+  let outputs;
+  try {
+    outputs = synthAll(loadEnvironments(values.environments).map((l) => l.env));
+  } catch (err) {
+    console.error(err instanceof EnvironmentError ? `synth: ${err.message}` : `synth failed: ${(err as Error).message}`);
+    return 1;
+  }
+  for (const o of outputs) {
+    for (const f of o.files) {
+      const path = join(out, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.content);
+    }
+  }
+  const names = outputs.map((o) => `${o.env.name} (${o.files.length} files)`).join(', ');
+  console.log(`synth: ${outputs.length} environment(s): ${names}`);
+  const unresolved = formatUnresolved(outputs);
+  if (unresolved) console.log(`synth: unresolved values (rendered as <unresolved: ...>, see README "First-deploy checklist"):\n${unresolved}`);
+  return 0;
+}
+
+process.exitCode = main();
