@@ -1,0 +1,189 @@
+/**
+ * The Arcade release and its managed datastore Secrets: the facts a reviewer cares about.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadEnvironment } from '../../src/environments/load.js';
+import type { Environment } from '../../src/environments/schema.js';
+import { synthEnvironment } from '../../src/synth.js';
+import { findObject, fixtureEnvironment, objectsOf, type K8sObject } from './helpers.js';
+
+const production = () => loadEnvironment('backstage-wus2-v4').env;
+
+/** The production environment as it is live today: bundled datastores, no secrets section. */
+function bundled(env: Environment): Environment {
+  const { secrets: _dropped, ...rest } = env;
+  return { ...rest, datastores: { mode: 'bundled' } };
+}
+
+const get = (o: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], o);
+
+describe('given the production environment (backstage-wus2-v4)', () => {
+  const output = synthEnvironment(production());
+  const objects = objectsOf(output);
+  const source = findObject(objects, 'OCIRepository', 'arcade');
+  const release = findObject(objects, 'HelmRelease', 'arcade');
+
+  it('pulls chart 1.8.8 from the vendor OCI repository, selecting the chart layer by copy', () => {
+    expect(source.apiVersion).toBe('source.toolkit.fluxcd.io/v1');
+    expect(source.metadata.namespace).toBe('arcade');
+    expect(source.spec).toMatchObject({
+      url: 'oci://public.ecr.aws/s5i6x9d1/charts/arcade',
+      ref: { tag: '1.8.8' },
+      layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' },
+    });
+  });
+
+  it('releases it as HelmRelease v2 arcade/arcade with an explicit releaseName, referring to the source object', () => {
+    expect(release.apiVersion).toBe('helm.toolkit.fluxcd.io/v2');
+    expect(release.metadata).toMatchObject({ name: 'arcade', namespace: 'arcade' });
+    expect(release.spec?.releaseName).toBe('arcade');
+    expect(release.spec?.chartRef).toEqual({ kind: 'OCIRepository', name: source.metadata.name, namespace: source.metadata.namespace });
+    expect(release.spec).not.toHaveProperty('targetNamespace');
+    expect(release.spec).not.toHaveProperty('storageNamespace');
+  });
+
+  it('reconciles on an interval with remediation, retries and drift detection in warn mode', () => {
+    expect(release.spec).toMatchObject({
+      interval: '10m',
+      install: { remediation: { retries: 3 } },
+      upgrade: { cleanupOnFail: true, remediation: { retries: 3, remediateLastFailure: true, strategy: 'rollback' } },
+      driftDetection: { mode: 'warn' },
+    });
+  });
+
+  it('disables chat (the one key confirmed for 1.8.8) and points the engine at the collector', () => {
+    expect(get(release.spec?.values, 'features.chatEnabled')).toBe(false);
+    const env = get(release.spec?.values, 'engine.extraEnv') as { name: string; value: string }[];
+    expect(env).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://arcade-otel-collector:4318' });
+  });
+
+  it('turns the bundled datastores off and reads every managed Secret key through valuesFrom', () => {
+    expect(get(release.spec?.values, 'postgresql.enabled')).toBe(false);
+    expect(get(release.spec?.values, 'redis.enabled')).toBe(false);
+    const valuesFrom = release.spec?.valuesFrom as { kind: string; name: string; valuesKey: string; targetPath: string }[];
+    const read = new Set(valuesFrom.map((v) => `${v.name}/${v.valuesKey}`));
+    expect(read).toEqual(
+      new Set([
+        ...['host', 'port', 'database', 'user', 'password', 'sslmode'].map((k) => `arcade-postgres/${k}`),
+        ...['host', 'port', 'password', 'tls'].map((k) => `arcade-redis/${k}`),
+        'arcade-engine-root-key/root-key',
+        'arcade-oidc/client-secret',
+      ]),
+    );
+    expect(valuesFrom.every((v) => v.kind === 'Secret' && v.targetPath.length > 0)).toBe(true);
+  });
+
+  it('every Secret the release reads is produced by a SealedSecret in the same namespace, watched by Flux', () => {
+    const names = new Set((release.spec?.valuesFrom as { name: string }[]).map((v) => v.name));
+    for (const name of names) {
+      const sealed = findObject(objects, 'SealedSecret', name);
+      expect(sealed.metadata.namespace).toBe(release.metadata.namespace);
+      expect(get(sealed.spec, 'template.metadata.labels')).toMatchObject({ 'reconcile.fluxcd.io/watch': 'Enabled' });
+    }
+  });
+
+  it('leaves unsealed keys out and lists them, rather than writing a placeholder', () => {
+    const postgres = findObject(objects, 'SealedSecret', 'arcade-postgres');
+    expect(get(postgres.spec, 'encryptedData')).toEqual({});
+    expect(postgres.metadata.annotations?.['arcade-stack.dev/unresolved-keys']).toBe('database,host,password,port,sslmode,user');
+  });
+
+  it('renders unresolved values as visible markers and reports every one', () => {
+    expect(get(release.spec?.values, 'auth.oidc.clientId')).toMatch(/^<unresolved: .+>$/);
+    expect(output.unresolved.map((u) => u.path)).toEqual(
+      expect.arrayContaining(['oidc.issuer', 'oidc.clientId', 'llm.baseUrl', 'secrets.controller.name', 'secrets.values.oidc.client-secret']),
+    );
+    expect(output.unresolved).toHaveLength(17);
+  });
+});
+
+describe('every synthesized object', () => {
+  const outputs = [synthEnvironment(production()), synthEnvironment(fixtureEnvironment('staging')), synthEnvironment(bundled(production()))];
+  const all: K8sObject[] = outputs.flatMap(objectsOf);
+
+  it('has an explicit name, a namespace, and the stack labels', () => {
+    expect(all.length).toBeGreaterThan(0);
+    for (const o of all) {
+      expect(o.metadata.name, `${o.kind}`).toMatch(/^[a-z0-9-]+$/);
+      expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBeTruthy();
+      expect(o.metadata.labels).toMatchObject({
+        'app.kubernetes.io/managed-by': 'arcade-stack',
+        'app.kubernetes.io/part-of': 'arcade',
+        'app.kubernetes.io/name': expect.any(String),
+      });
+    }
+  });
+
+  it('is never a Secret with data or stringData', () => {
+    for (const o of all) {
+      if (o.kind === 'Secret') {
+        expect(o).not.toHaveProperty('data');
+        expect(o).not.toHaveProperty('stringData');
+      }
+    }
+    expect(all.some((o) => o.kind === 'Secret')).toBe(false);
+  });
+});
+
+describe('given the bundled mode (the live state to adopt first)', () => {
+  const objects = objectsOf(synthEnvironment(bundled(production())));
+  const release = findObject(objects, 'HelmRelease', 'arcade');
+
+  it('keeps the chart datastores: no Secrets, no valuesFrom, no datastore override', () => {
+    expect(objects.map((o) => o.kind).sort()).toEqual(['HelmRelease', 'OCIRepository']);
+    expect(release.spec).not.toHaveProperty('valuesFrom');
+    expect(get(release.spec?.values, 'postgresql')).toBeUndefined();
+    expect(get(release.spec?.values, 'redis')).toBeUndefined();
+  });
+});
+
+describe('given the External Secrets provider (staging fixture)', () => {
+  const objects = objectsOf(synthEnvironment(fixtureEnvironment('staging')));
+
+  it('refers to the existing ClusterSecretStore by name and maps every resolved key', () => {
+    const postgres = findObject(objects, 'ExternalSecret', 'arcade-postgres');
+    expect(postgres.apiVersion).toBe('external-secrets.io/v1');
+    expect(postgres.metadata.namespace).toBe('arcade-staging');
+    expect(postgres.spec).toMatchObject({
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'staging-vault' },
+      target: { name: 'arcade-postgres', template: { metadata: { labels: { 'reconcile.fluxcd.io/watch': 'Enabled' } } } },
+    });
+    expect(get(postgres.spec, 'data')).toContainEqual({ secretKey: 'password', remoteRef: { key: 'arcade/staging/postgres', property: 'password' } });
+  });
+
+  it('leaves an unresolved remote key out and lists it', () => {
+    const redis = findObject(objects, 'ExternalSecret', 'arcade-redis');
+    expect((get(redis.spec, 'data') as { secretKey: string }[]).map((d) => d.secretKey)).toEqual(['host', 'password', 'port']);
+    expect(redis.metadata.annotations?.['arcade-stack.dev/unresolved-keys']).toBe('tls');
+  });
+
+  it('pins the chart by digest and keeps the tag for readers', () => {
+    const source = findObject(objects, 'OCIRepository', 'arcade');
+    expect(get(source.spec, 'ref')).toEqual({ tag: '1.8.8', digest: `sha256:${'0'.repeat(64)}` });
+  });
+
+  it('renders the file snapshot reviewers read', async () => {
+    const output = synthEnvironment(fixtureEnvironment('staging'));
+    for (const f of output.files) {
+      await expect(f.content).toMatchFileSnapshot(`./__snapshots__/${f.path}`);
+    }
+  });
+});
+
+describe('release construct rules', () => {
+  it('refuses hosts that do not share one parent domain, naming the field', () => {
+    const env = production();
+    expect(() => synthEnvironment({ ...env, hosts: { ...env.hosts, dashboard: 'dash.other.dev' } })).toThrow(
+      /hosts\.dashboard: 'dash\.other\.dev' does not start with 'dashboard\.'/,
+    );
+  });
+
+  it('refuses ciphertext sealed for another Secret', () => {
+    const env = production();
+    if (env.secrets?.provider !== 'sealed-secrets') throw new Error('production uses sealed-secrets');
+    const sealedElsewhere = { ciphertext: 'A'.repeat(88), boundTo: 'other/arcade-postgres', certificateSha256: 'a'.repeat(64) };
+    const secrets = { ...env.secrets, values: { ...env.secrets.values, postgres: { ...env.secrets.values.postgres, password: sealedElsewhere } } };
+    expect(() => synthEnvironment({ ...env, secrets })).toThrow(/key 'password' was sealed for 'other\/arcade-postgres'.*re-seal/);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * `npm run synth` end to end (the real script: esbuild bundle, node child process, folder swap):
+ * a new environment takes one file; a failed synth leaves the previous output intact.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENTS_DIR } from '../../src/environments/load.js';
+import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { FIXTURE_ENVIRONMENTS } from './helpers.js';
+
+function synth(args: string[]) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/synth.ts'), ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: run.status, out: `${run.stdout}${run.stderr}` };
+}
+
+function environmentsWith(extra: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'arcade-envs-'));
+  for (const f of readdirSync(ENVIRONMENTS_DIR).filter((f) => f.endsWith('.yaml'))) cpSync(join(ENVIRONMENTS_DIR, f), join(dir, f));
+  for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('npm run synth', () => {
+  it('adding an environment takes one file and no code change', () => {
+    const envs = environmentsWith({ 'staging.yaml': readFileSync(join(FIXTURE_ENVIRONMENTS, 'staging.yaml'), 'utf8') });
+    const out = join(mkdtempSync(join(tmpdir(), 'arcade-dist-')), 'dist');
+    const run = synth(['--out', out, '--environments', envs]);
+    expect(run.code, run.out).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['backstage-wus2-v4', 'staging']);
+    expect(readdirSync(join(out, 'staging'))).toContain('kustomization.yaml');
+    expect(run.out).toMatch(/staging: \d+ unresolved value\(s\)\n {2}- oidc\.clientId: fixture/);
+  });
+
+  it('a failed synth leaves the previous output exactly as it was, and says why', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'arcade-dist-')), 'dist');
+    mkdirSync(join(out, 'backstage-wus2-v4'), { recursive: true });
+    writeFileSync(join(out, 'backstage-wus2-v4', 'release.yaml'), 'last good output\n');
+    const envs = environmentsWith({ 'broken.yaml': 'name: broken\ncluster: x\ndatastores: { mode: sideways }\n' });
+    const run = synth(['--out', out, '--environments', envs]);
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/broken\.yaml: datastores\.mode: .*fix: use one of "bundled", "managed"/);
+    expect(run.out).toMatch(/was left unchanged/);
+    expect(readdirSync(out)).toEqual(['backstage-wus2-v4']);
+    expect(readFileSync(join(out, 'backstage-wus2-v4', 'release.yaml'), 'utf8')).toBe('last good output\n');
+    expect(readdirSync(join(out, '..'))).toEqual(['dist']); // no staging folder left behind
+  });
+});
