@@ -1,0 +1,97 @@
+/**
+ * Writes one sealed value into an environment file, leaving every other byte as it was.
+ *
+ * The `yaml` Document API locates the entry `secrets.values.<secret>.<key>` and its source range;
+ * only that value's text is replaced (an `{ unresolved: … }` marker or an older sealed value), so
+ * comments, quoting, ordering and blank lines elsewhere stay byte for byte. The result is
+ * re-validated as a whole with `parseEnvironment` before it is written, and it is written
+ * atomically (temporary file in the same folder, then rename).
+ */
+import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { isMap, isScalar, parseDocument, stringify, type Pair, type YAMLMap } from 'yaml';
+import { parseEnvironment } from '../environments/load.js';
+import type { SealedValue, SecretId } from '../environments/schema.js';
+
+export class EnvironmentFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentFileError';
+  }
+}
+
+function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  return map.items.find((p) => isScalar(p.key) && p.key.value === key);
+}
+
+function valueAt(tree: unknown, path: readonly string[]): unknown {
+  let here = tree;
+  for (const step of path) {
+    if (typeof here !== 'object' || here === null) return undefined;
+    here = (here as Record<string, unknown>)[step];
+  }
+  return here;
+}
+
+function columnOf(text: string, offset: number): number {
+  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+}
+
+function keyOffset(pair: Pair): number | undefined {
+  return isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+}
+
+/**
+ * Returns `text` with `secrets.values.<secret>.<key>` set to `value`. Pure: no disk access.
+ * Throws EnvironmentFileError when the entry is missing or the result is not a valid environment.
+ */
+export function replaceSealedValue(text: string, file: string, secret: SecretId, key: string, value: SealedValue): string {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const path = `secrets.values.${secret}.${key}`;
+  const values = doc.getIn(['secrets', 'values'], true);
+  const secretPair = isMap(values) ? pairOf(values, secret) : undefined;
+  const secretMap = secretPair?.value;
+  const pair = isMap(secretMap) ? pairOf(secretMap, key) : undefined;
+  const node = pair?.value;
+  const range = node && typeof node === 'object' && 'range' in node ? (node.range as [number, number, number] | undefined) : undefined;
+  const at = pair ? keyOffset(pair) : undefined;
+  if (!secretPair || !isMap(secretMap) || !pair || !range || at === undefined) {
+    throw new EnvironmentFileError(
+      `${file}: ${path}: no such entry to replace (fix: declare it, e.g. ${key}: { unresolved: "not sealed yet" }, then seal again)`,
+    );
+  }
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let replacement: string;
+  if (secretMap.flow) {
+    replacement = ` ${stringify(value, { collectionStyle: 'flow', lineWidth: 0 }).trim()}`;
+  } else {
+    const parentAt = keyOffset(secretPair);
+    const step = parentAt === undefined ? 2 : columnOf(text, at) - columnOf(text, parentAt);
+    const indent = ' '.repeat(columnOf(text, at) + (step > 0 ? step : 2));
+    const lines = stringify(value, { collectionStyle: 'block', lineWidth: 0 }).trimEnd().split('\n');
+    replacement = lines.map((line) => `${eol}${indent}${line}`).join('');
+  }
+  const result = text.slice(0, range[0]).replace(/\s+$/, '') + replacement + text.slice(range[1]);
+
+  const check = parseDocument(result, { uniqueKeys: true });
+  const written = check.errors.length > 0 ? undefined : valueAt(check.toJS(), ['secrets', 'values', secret, key]);
+  if (!isDeepStrictEqual(written, value)) {
+    throw new EnvironmentFileError(`${file}: ${path}: the edited file would not hold the sealed value as written (fix: report this; the file was not changed)`);
+  }
+  parseEnvironment(result, file); // throws EnvironmentError naming the field
+  return result;
+}
+
+/** Replaces `file` with `text` atomically: a temporary file in the same folder, then rename. */
+export function writeFileAtomically(file: string, text: string): void {
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temporary, text, { mode: statSync(file).mode & 0o777, flag: 'wx' });
+    renameSync(temporary, file);
+  } catch (err) {
+    rmSync(temporary, { force: true });
+    throw err;
+  }
+}

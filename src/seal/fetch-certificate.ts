@@ -1,0 +1,150 @@
+/**
+ * Fetches the sealed-secrets controller's public certificate the way kubeseal does: through the
+ * API server's service proxy, `GET /api/v1/namespaces/<ns>/services/<name>:http/proxy/v1/cert.pem`.
+ *
+ * `@kubernetes/client-node` loads the kubeconfig and applies its TLS settings, proxy and
+ * credentials (tokens, client certificates, exec plugins). The request itself is a plain GET on
+ * that exact path: the generated `connectGetNamespacedServiceProxyWithPath` would percent-encode
+ * the `/` of the path and refuses the controller's `application/x-pem-file` answer. Read-only;
+ * every attempt has a timeout; transient failures (network, timeout, 5xx) are retried a bounded
+ * number of times with backoff, a 4xx is not.
+ */
+import { request as httpRequest, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class CertificateFetchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CertificateFetchError';
+  }
+}
+
+export interface FetchCertificateOptions {
+  /** The controller's Service (sealed-secrets names it after the controller). */
+  readonly name: string;
+  readonly namespace: string;
+  /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config, then the in-cluster service account */
+  readonly kubeconfig?: string;
+  /** Kubeconfig context. @default the current context */
+  readonly context?: string;
+  /** Timeout of one attempt, in milliseconds. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Attempts in all (1 = no retry). @default 3 */
+  readonly attempts?: number;
+  /** Wait before the first retry, doubled for each further one, in milliseconds. @default 500 */
+  readonly backoffMs?: number;
+}
+
+/** The service-proxy path kubeseal fetches (Service port named `http`, as the controller's chart names it). */
+export function certificateProxyPath(namespace: string, name: string): string {
+  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}:http/proxy/v1/cert.pem`;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const FIX = 'or pass --cert <file> with the certificate from `kubeseal --fetch-cert`';
+
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+}
+
+class Transient extends Error {}
+
+async function clientFor(options: FetchCertificateOptions) {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  try {
+    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+    else kc.loadFromDefault();
+    if (options.context) kc.setCurrentContext(options.context);
+  } catch (err) {
+    throw new CertificateFetchError(`kubeconfig: ${(err as Error).message} (fix: point --kubeconfig or KUBECONFIG at a valid kubeconfig, ${FIX})`);
+  }
+  const cluster = kc.getCurrentCluster();
+  // loadFromDefault falls back to http://localhost:8080 when it finds no configuration at all.
+  if (!cluster || (!options.kubeconfig && cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
+    throw new CertificateFetchError(`no kubeconfig found (fix: set KUBECONFIG or pass --kubeconfig <file> for the cluster, ${FIX})`);
+  }
+  const request: RequestOptions = {};
+  try {
+    await kc.applyToHTTPSOptions(request);
+  } catch (err) {
+    throw new CertificateFetchError(`kubeconfig context '${kc.getCurrentContext()}': ${(err as Error).message} (fix: correct the kubeconfig, ${FIX})`);
+  }
+  return { server: cluster.server.replace(/\/+$/, ''), request };
+}
+
+function get(url: URL, base: RequestOptions, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(
+      url,
+      {
+        method: 'GET',
+        agent: base.agent,
+        auth: base.auth,
+        headers: { ...base.headers, Accept: 'application/x-pem-file, */*' },
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) req.destroy(new Error(`answer larger than ${MAX_BODY_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
+        res.on('error', (err) => reject(new Transient(err.message)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', (err) =>
+      reject(new Transient(err.name === 'AbortError' ? `timed out after ${timeoutMs / 1000}s` : err.message)),
+    );
+    req.end();
+  });
+}
+
+function refusal(url: URL, answer: Answer, options: FetchCertificateOptions): CertificateFetchError {
+  const where = `GET ${url.href}: HTTP ${answer.status}`;
+  const service = `${options.namespace}/${options.name}`;
+  switch (answer.status) {
+    case 401:
+    case 403:
+      return new CertificateFetchError(
+        `${where}: not allowed to reach Service ${service} through the API server proxy (fix: check with kubectl auth can-i get services/proxy -n ${options.namespace}, ${FIX})`,
+      );
+    case 404:
+      return new CertificateFetchError(
+        `${where}: no Service ${service} with a port named 'http' (fix: set secrets.controller.name and .namespace in the environment to the controller's Service, see kubectl get svc -A -l app.kubernetes.io/name=sealed-secrets, ${FIX})`,
+      );
+    default:
+      return new CertificateFetchError(`${where}: unexpected answer (fix: check the sealed-secrets controller, ${FIX})`);
+  }
+}
+
+/** Fetches the controller's certificate PEM. Throws CertificateFetchError naming the cause and the fix. */
+export async function fetchControllerCertificate(options: FetchCertificateOptions): Promise<string> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const attempts = Math.max(1, options.attempts ?? 3);
+  const backoffMs = options.backoffMs ?? 500;
+  const { server, request } = await clientFor(options);
+  const url = new URL(server + certificateProxyPath(options.namespace, options.name));
+  let last = '';
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2));
+    try {
+      const answer = await get(url, request, timeoutMs);
+      if (answer.status >= 200 && answer.status < 300) return answer.body;
+      if (answer.status < 500) throw refusal(url, answer, options);
+      last = `HTTP ${answer.status} ${answer.body.trim().slice(0, 200)}`;
+    } catch (err) {
+      if (!(err instanceof Transient)) throw err;
+      last = err.message;
+    }
+  }
+  throw new CertificateFetchError(
+    `GET ${url.href}: ${last} (${attempts} attempt(s)) (fix: check that the cluster is reachable and the controller is running in ${options.namespace}, ${FIX})`,
+  );
+}

@@ -1,0 +1,188 @@
+/**
+ * `npm run seal`: encrypts one value for one key of one managed Secret of a SealedSecrets
+ * environment, and writes the ciphertext into the environment file.
+ *
+ * The Secret's namespace and name come from the environment (`namespace`, `secrets.names`), and
+ * the ciphertext is bound to them (strict scope): synth refuses it under any other Secret. The
+ * value never leaves this process except encrypted; nothing here logs or returns it.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnvironment } from '../environments/load.js';
+import { SECRET_IDS, SECRET_KEYS, type SealedValue, type SecretId } from '../environments/schema.js';
+import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
+import { parseSealingCertificate, type SealingCertificate } from './certificate.js';
+import { replaceSealedValue, writeFileAtomically } from './environment-file.js';
+import type { FetchCertificateOptions } from './fetch-certificate.js';
+import { hybridEncrypt, strictScopeLabel } from './hybrid.js';
+
+export class SealError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SealError';
+  }
+}
+
+/** The largest value accepted (a Kubernetes Secret holds at most 1 MiB in all). */
+export const MAX_VALUE_BYTES = 1024 * 1024;
+
+/** Checks `--secret` and `--key` against SECRET_KEYS (schema.ts). */
+export function checkTarget(secret: string, key: string): { secret: SecretId; key: string } {
+  if (!(SECRET_IDS as readonly string[]).includes(secret)) {
+    throw new SealError(`--secret ${secret || '(missing)'}: not a Secret this stack manages (fix: use one of ${SECRET_IDS.join(', ')})`);
+  }
+  const id = secret as SecretId;
+  const keys: readonly string[] = SECRET_KEYS[id];
+  if (!keys.includes(key)) {
+    throw new SealError(`--key ${key || '(missing)'}: Secret '${id}' has no such key (fix: use one of ${keys.join(', ')})`);
+  }
+  return { secret: id, key };
+}
+
+/** Checks the value read from stdin: not empty, not too large, no accidental trailing newline. */
+export function checkValue(value: Uint8Array, allowTrailingNewline = false): void {
+  if (value.length === 0) {
+    throw new SealError('stdin: the value is empty (fix: pipe the value in, e.g. printf %s "$VALUE" | npm run seal -- …)');
+  }
+  if (value.length > MAX_VALUE_BYTES) {
+    throw new SealError(`stdin: the value is ${value.length} bytes, more than a Secret can hold (${MAX_VALUE_BYTES}) (fix: check what is piped in)`);
+  }
+  if (!allowTrailingNewline && value[value.length - 1] === 0x0a) {
+    throw new SealError(
+      'stdin: the value ends with a newline, which would become part of the secret (fix: use echo -n or printf %s, or pass --allow-trailing-newline if the newline belongs to the value)',
+    );
+  }
+}
+
+/** A SealedSecrets environment, ready to seal for. */
+export interface SealTarget {
+  readonly file: string;
+  readonly text: string;
+  readonly namespace: string;
+  readonly secretNames: Readonly<Record<SecretId, string>>;
+  readonly controller: { readonly name: Resolvable<string>; readonly namespace: Resolvable<string> };
+  readonly values: Readonly<Record<SecretId, Readonly<Record<string, Resolvable<SealedValue>>>>>;
+}
+
+/** Reads `<dir>/<env>.yaml` and refuses anything but a valid SealedSecrets environment. */
+export function loadSealTarget(environmentsDir: string, envName: string): SealTarget {
+  const file = join(environmentsDir, `${envName}.yaml`);
+  if (!existsSync(file)) {
+    const known = existsSync(environmentsDir)
+      ? readdirSync(environmentsDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length))
+      : [];
+    throw new SealError(`--env ${envName || '(missing)'}: no ${file} (fix: use one of ${known.join(', ') || '(none found)'}, or pass --environments <dir>)`);
+  }
+  const text = readFileSync(file, 'utf8');
+  const env = parseEnvironment(text, file);
+  if (!env.secrets) {
+    throw new SealError(
+      `${file}: datastores.mode is '${env.datastores.mode}', so the environment has no managed Secrets to seal (fix: set datastores.mode: managed with a secrets section)`,
+    );
+  }
+  if (env.secrets.provider !== 'sealed-secrets') {
+    throw new SealError(
+      `${file}: secrets.provider is '${env.secrets.provider}': values live in the secret store behind ClusterSecretStore, ` +
+        'and the environment only references them (secrets.values.<secret>.<key>.remoteKey/property), so there is nothing to seal ' +
+        '(fix: put the value in the secret store, or switch the environment to provider: sealed-secrets; see docs/secrets.md)',
+    );
+  }
+  return { file, text, namespace: env.namespace, secretNames: env.secrets.names, controller: env.secrets.controller, values: env.secrets.values };
+}
+
+/** Where the sealing certificate comes from. */
+export type CertificateSource =
+  | { readonly kind: 'file'; readonly path: string }
+  | ({ readonly kind: 'controller' } & Partial<Pick<FetchCertificateOptions, 'name' | 'namespace'>> &
+      Omit<FetchCertificateOptions, 'name' | 'namespace'>);
+
+function resolvedController(target: SealTarget, source: { name?: string; namespace?: string }): { name: string; namespace: string } {
+  const pick = (field: 'name' | 'namespace'): string => {
+    const given = source[field];
+    if (given) return given;
+    const value = target.controller[field];
+    if (isUnresolved(value)) {
+      throw new SealError(
+        `${target.file}: secrets.controller.${field} is unresolved (${value.unresolved}) (fix: set it in the environment, pass --controller <namespace>/<name>, or pass --cert <file>)`,
+      );
+    }
+    return value;
+  };
+  return { name: pick('name'), namespace: pick('namespace') };
+}
+
+/** Reads the certificate from a file or fetches it from the environment's controller, and checks it. */
+export async function loadCertificate(target: SealTarget, source: CertificateSource, now: Date = new Date()): Promise<SealingCertificate & { readonly from: string }> {
+  if (source.kind === 'file') {
+    if (!existsSync(source.path)) throw new SealError(`--cert ${source.path}: no such file (fix: give the path of the controller's certificate PEM)`);
+    return { ...parseSealingCertificate(readFileSync(source.path, 'utf8'), `--cert ${source.path}`, now), from: source.path };
+  }
+  const controller = resolvedController(target, source);
+  const { fetchControllerCertificate } = await import('./fetch-certificate.js');
+  const pem = await fetchControllerCertificate({ ...source, ...controller });
+  const from = `controller ${controller.namespace}/${controller.name}`;
+  return { ...parseSealingCertificate(pem, from, now), from };
+}
+
+/** Encrypts `value` for `<namespace>/<name>` (strict scope) with the checked certificate. */
+export function sealValue(certificate: SealingCertificate, namespace: string, secretName: string, value: Uint8Array): SealedValue {
+  const boundTo = strictScopeLabel(namespace, secretName);
+  return {
+    ciphertext: hybridEncrypt(certificate.publicKey, value, boundTo).toString('base64'),
+    boundTo,
+    certificateSha256: certificate.sha256,
+  };
+}
+
+export interface SealRequest {
+  readonly environmentsDir: string;
+  readonly envName: string;
+  readonly secret: string;
+  readonly key: string;
+  readonly value: Uint8Array;
+  readonly certificate: CertificateSource;
+  /** @default false */
+  readonly allowTrailingNewline?: boolean;
+  /** The time the certificate must be valid at. @default now */
+  readonly now?: Date;
+}
+
+/** What was done: names and fingerprints only, never the value. */
+export interface SealResult {
+  readonly file: string;
+  readonly secret: SecretId;
+  readonly key: string;
+  readonly boundTo: string;
+  readonly certificateSha256: string;
+  readonly certificateSubject: string;
+  readonly certificateFrom: string;
+  readonly certificateValidTo: Date;
+  /** Other sealed values of the environment sealed with a different certificate (an older controller key). */
+  readonly sealedWithOtherCertificates: number;
+}
+
+/** Seals one value and writes it into the environment file. */
+export async function seal(request: SealRequest): Promise<SealResult> {
+  const { secret, key } = checkTarget(request.secret, request.key);
+  checkValue(request.value, request.allowTrailingNewline);
+  const target = loadSealTarget(request.environmentsDir, request.envName);
+  const certificate = await loadCertificate(target, request.certificate, request.now);
+  const sealed = sealValue(certificate, target.namespace, target.secretNames[secret], request.value);
+  writeFileAtomically(target.file, replaceSealedValue(target.text, target.file, secret, key, sealed));
+  const others = Object.entries(target.values).flatMap(([id, values]) =>
+    Object.entries(values)
+      .filter(([k]) => !(id === secret && k === key))
+      .map(([, v]) => v),
+  );
+  return {
+    file: target.file,
+    secret,
+    key,
+    boundTo: sealed.boundTo,
+    certificateSha256: sealed.certificateSha256,
+    certificateSubject: certificate.subject,
+    certificateFrom: certificate.from,
+    certificateValidTo: certificate.validTo,
+    sealedWithOtherCertificates: others.filter((v) => !isUnresolved(v) && v.certificateSha256 !== sealed.certificateSha256).length,
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * Reads the value to seal from stdin, never from argv (argv shows up in `ps` and shell history).
+ * A terminal is refused: typing a secret would echo it on screen.
+ */
+import type { Readable } from 'node:stream';
+import { MAX_VALUE_BYTES, SealError } from './seal.js';
+
+/** Reads all of `input` as bytes (at most MAX_VALUE_BYTES + 1, so an oversized value is detected). */
+export async function readValue(input: Readable & { readonly isTTY?: boolean }): Promise<Buffer> {
+  if (input.isTTY) {
+    throw new SealError(
+      'stdin is a terminal: the value must be piped in, never typed or passed as an argument (fix: printf %s "$VALUE" | npm run seal -- --env <name> --secret <secret> --key <key>, or < file)',
+    );
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of input) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    chunks.push(bytes);
+    size += bytes.length;
+    if (size > MAX_VALUE_BYTES) break;
+  }
+  return Buffer.concat(chunks);
+}

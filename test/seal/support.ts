@@ -1,0 +1,109 @@
+/**
+ * Test support for `seal`: a throwaway sealing key pair and certificate made at run time, and
+ * kubeseal's HybridDecrypt implemented independently with node-forge (not node's crypto, which
+ * seals), so the round trip checks the format against a second OAEP/GCM implementation.
+ */
+import { createPrivateKey, createSign, generateKeyPairSync } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import forge from 'node-forge';
+import { ENVIRONMENTS_DIR } from '../../src/environments/load.js';
+
+export interface SealingKeyPair {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+}
+
+export interface CertificateOptions {
+  /** @default one hour ago */
+  readonly notBefore?: Date;
+  /** @default in ten years */
+  readonly notAfter?: Date;
+  /** RSA modulus size. @default 2048 */
+  readonly bits?: number;
+}
+
+function selfSigned(privateKeyPem: string, options: CertificateOptions): forge.pki.Certificate {
+  const key = forge.pki.privateKeyFromPem(privateKeyPem) as forge.pki.rsa.PrivateKey;
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  cert.serialNumber = `01${forge.util.bytesToHex(forge.random.getBytesSync(8))}`;
+  cert.validity.notBefore = options.notBefore ?? new Date(Date.now() - 3_600_000);
+  cert.validity.notAfter = options.notAfter ?? new Date(Date.now() + 10 * 365 * 86_400_000);
+  const name = [{ name: 'commonName', value: 'sealed-secrets-test' }, { name: 'organizationName', value: 'arcade-stack tests' }];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.sign(key, forge.md.sha256.create());
+  return cert;
+}
+
+/** A fresh RSA key pair and a self-signed X.509 certificate for it (like the controller's). */
+export function makeSealingKeyPair(options: CertificateOptions = {}): SealingKeyPair {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: options.bits ?? 2048 });
+  const privateKeyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  return { certificatePem: forge.pki.certificateToPem(selfSigned(privateKeyPem, options)), privateKeyPem };
+}
+
+/**
+ * A well-formed certificate whose subject key is EC P-256 (signed by a throwaway RSA issuer):
+ * what `seal` must refuse, since sealed-secrets needs RSA. forge cannot hold EC keys, so the
+ * certificate's subjectPublicKeyInfo is swapped at the ASN.1 level and re-signed.
+ */
+export function makeEcCertificatePem(): string {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const issuerPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const cert = selfSigned(issuerPem, {});
+  const [tbs, algorithm] = forge.pki.certificateToAsn1(cert).value as forge.asn1.Asn1[];
+  if (!tbs || !algorithm) throw new Error('forge produced a certificate without TBS or algorithm');
+  const ecSpki = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' });
+  const fields = tbs.value as forge.asn1.Asn1[];
+  fields[6] = forge.asn1.fromDer(ecSpki.toString('binary')); // [version, serial, sigAlg, issuer, validity, subject, SPKI, …]
+  const signature = createSign('sha256').update(Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary')).sign(createPrivateKey(issuerPem));
+  const { Class, Type } = forge.asn1;
+  const whole = forge.asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
+    tbs,
+    algorithm,
+    forge.asn1.create(Class.UNIVERSAL, Type.BITSTRING, false, `\u0000${signature.toString('binary')}`),
+  ]);
+  return forge.pem.encode({ type: 'CERTIFICATE', body: forge.asn1.toDer(whole).getBytes() });
+}
+
+/**
+ * kubeseal's HybridDecrypt (sealed-secrets pkg/crypto/crypto.go), with node-forge:
+ * 2-byte big-endian RSA length ‖ RSA-OAEP(SHA-256, label) session key ‖ AES-256-GCM (zero nonce) ‖ tag.
+ */
+export function hybridDecrypt(privateKeyPem: string, ciphertext: Buffer, label: string): Buffer {
+  if (ciphertext.length < 2) throw new Error('SealedSecret data is too short');
+  const rsaLength = ciphertext.readUInt16BE(0);
+  if (ciphertext.length < rsaLength + 2) throw new Error('SealedSecret data is too short');
+  const key = forge.pki.privateKeyFromPem(privateKeyPem) as forge.pki.rsa.PrivateKey;
+  const sessionKey = key.decrypt(ciphertext.subarray(2, rsaLength + 2).toString('binary'), 'RSA-OAEP', {
+    md: forge.md.sha256.create(),
+    mgf1: { md: forge.md.sha256.create() },
+    label: Buffer.from(label, 'utf8').toString('binary'),
+  });
+  const aes = ciphertext.subarray(rsaLength + 2);
+  if (aes.length < 16) throw new Error('SealedSecret data is too short');
+  const decipher = forge.cipher.createDecipher('AES-GCM', forge.util.createBuffer(sessionKey));
+  decipher.start({
+    iv: forge.util.createBuffer('\u0000'.repeat(12)),
+    tagLength: 128,
+    tag: forge.util.createBuffer(aes.subarray(aes.length - 16).toString('binary')),
+  });
+  decipher.update(forge.util.createBuffer(aes.subarray(0, aes.length - 16).toString('binary')));
+  if (!decipher.finish()) throw new Error('cipher: message authentication failed');
+  return Buffer.from(decipher.output.getBytes(), 'binary');
+}
+
+/** A temporary copy of the committed environments folder (tests never touch src/environments). */
+export function copyOfEnvironments(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'arcade-seal-envs-'));
+  for (const f of readdirSync(ENVIRONMENTS_DIR).filter((f) => f.endsWith('.yaml'))) cpSync(join(ENVIRONMENTS_DIR, f), join(dir, f));
+  return dir;
+}
+
+/** A value of `bytes` random printable characters, made at run time (never a fixed secret). */
+export function plantedValue(bytes = 24): string {
+  return `planted-${forge.util.bytesToHex(forge.random.getBytesSync(bytes))}`;
+}
