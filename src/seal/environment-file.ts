@@ -73,7 +73,10 @@ export function replaceSealedValue(text: string, file: string, secret: SecretId,
     const lines = stringify(value, { collectionStyle: 'block', lineWidth: 0 }).trimEnd().split('\n');
     replacement = lines.map((line) => `${eol}${indent}${line}`).join('');
   }
-  const result = text.slice(0, range[0]).replace(/\s+$/, '') + replacement + text.slice(range[1]);
+  // A block collection's range ends after its last line break: keep the break.
+  let end = range[1];
+  while (end > range[0] && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
+  const result = text.slice(0, range[0]).replace(/\s+$/, '') + replacement + text.slice(end);
 
   const check = parseDocument(result, { uniqueKeys: true });
   const written = check.errors.length > 0 ? undefined : valueAt(check.toJS(), ['secrets', 'values', secret, key]);
