@@ -1,0 +1,123 @@
+/**
+ * `npm run seal` end to end: the real script (`tsx scripts/seal.ts`) with the value on stdin,
+ * on a temporary copy of the environments. The value never appears in its output; only the
+ * sealed entry of the file changes; the private key decrypts it back.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { startApiServer } from './api-server.js';
+import { copyOfEnvironments, hybridDecrypt, makeSealingKeyPair, plantedValue, type SealingKeyPair } from './support.js';
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the script asynchronously (a loopback server in this process must keep answering). */
+function runSeal(args: readonly string[], stdin: string | Buffer): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    // The tsx that `npx tsx` runs, without npm's start-up cost.
+    const child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), [join(REPO_ROOT, 'scripts/seal.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, KUBECONFIG: join(REPO_ROOT, '.no-such-kubeconfig') },
+      timeout: 30_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+const ENV = 'backstage-wus2-v4';
+let pair: SealingKeyPair;
+
+beforeAll(() => {
+  pair = makeSealingKeyPair();
+});
+
+function certFileIn(dir: string): string {
+  const file = join(dir, '..', `${ENV}-${process.pid}-cert.pem`);
+  writeFileSync(file, pair.certificatePem);
+  return file;
+}
+
+// Each test has its own folder and server: they run side by side.
+describe.concurrent('npm run seal (scripts/seal.ts)', () => {
+  it('seals stdin into the environment file, prints names and the fingerprint only', async () => {
+    const dir = copyOfEnvironments();
+    const file = join(dir, `${ENV}.yaml`);
+    const before = readFileSync(file, 'utf8');
+    const value = plantedValue();
+    const run = await runSeal(['--env', ENV, '--secret', 'engine', '--key', 'root-key', '--cert', certFileIn(dir), '--environments', dir], value);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/seal: sealed engine\/root-key for Secret arcade\/arcade-engine-root-key \(strict scope\)/);
+    expect(run.stdout).toMatch(/seal: certificate sha256 [a-f0-9]{64} \(.*CN=sealed-secrets-test/);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(value);
+
+    const after = readFileSync(file, 'utf8');
+    const entry = parse(after).secrets.values.engine['root-key'];
+    expect(entry.boundTo).toBe('arcade/arcade-engine-root-key');
+    expect(run.stdout).toContain(entry.certificateSha256);
+    expect(hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-engine-root-key').toString()).toBe(value);
+    expect(() => hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-oidc')).toThrow();
+    // Only the root-key entry changed: the lines before and after it are byte for byte the same.
+    const at = before.indexOf('      root-key: { unresolved:');
+    const rest = before.slice(before.indexOf('\n', at));
+    expect(after.startsWith(before.slice(0, at))).toBe(true);
+    expect(after.endsWith(rest)).toBe(true);
+  });
+
+  it('fetches the certificate from the controller through the API server when no --cert is given', async () => {
+    const api = await startApiServer((req, res) => {
+      if (req.url === '/api/v1/namespaces/sealed/services/sealer:http/proxy/v1/cert.pem') {
+        res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(pair.certificatePem);
+      } else res.writeHead(404).end();
+    });
+    try {
+      const dir = copyOfEnvironments();
+      const value = plantedValue();
+      const run = await runSeal(
+        ['--env', ENV, '--secret', 'redis', '--key', 'password', '--controller', 'sealed/sealer', '--kubeconfig', api.kubeconfig, '--environments', dir],
+        value,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('from controller sealed/sealer');
+      expect(api.requests).toHaveLength(1);
+      const entry = parse(readFileSync(join(dir, `${ENV}.yaml`), 'utf8')).secrets.values.redis.password;
+      expect(hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-redis').toString()).toBe(value);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('refuses an empty value and an unresolved controller, and leaves the file as it was', async () => {
+    const dir = copyOfEnvironments();
+    const file = join(dir, `${ENV}.yaml`);
+    const before = readFileSync(file, 'utf8');
+    const empty = await runSeal(['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--cert', certFileIn(dir), '--environments', dir], '');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/seal: stdin: the value is empty/);
+    const unresolved = await runSeal(['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--environments', dir], plantedValue());
+    expect(unresolved.code).toBe(1);
+    expect(unresolved.stderr).toMatch(/secrets\.controller\.name is unresolved .*or pass --cert <file>/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('refuses a value given as an argument without echoing it', async () => {
+    const value = plantedValue();
+    const run = await runSeal(['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--value', value, value], '');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown option\(s\) --value/);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(value);
+  });
+});
