@@ -10,10 +10,8 @@ import { relative, resolve } from 'node:path';
 import { argv } from 'zx';
 import { ENVIRONMENTS_DIR, EnvironmentError } from '../src/environments/load.js';
 import { SECRET_KEYS } from '../src/environments/schema.js';
-import { CertificateError } from '../src/seal/certificate.js';
-import { EnvironmentFileError } from '../src/seal/environment-file.js';
-import { CertificateFetchError } from '../src/seal/fetch-certificate.js';
-import { SealError, seal, type CertificateSource } from '../src/seal/seal.js';
+import { SealError } from '../src/seal/errors.js';
+import { seal, type CertificateSource } from '../src/seal/seal.js';
 import { readValue } from '../src/seal/stdin.js';
 
 const USAGE = `Usage: <value on stdin> | npm run seal -- --env <name> --secret <secret> --key <key> [options]
@@ -106,7 +104,7 @@ try {
   }
   console.log(`seal: wrote ${relative(process.cwd(), result.file) || result.file} (secrets.values.${result.secret}.${result.key}); next: npm run synth`);
 } catch (err) {
-  const known = [SealError, EnvironmentError, EnvironmentFileError, CertificateError, CertificateFetchError].some((c) => err instanceof c);
+  const known = err instanceof SealError || err instanceof EnvironmentError;
   console.error(`seal: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}`);
   process.exitCode = 1;
 }

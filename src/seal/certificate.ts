@@ -4,13 +4,7 @@
  * controller serves its newest key first); so does this module.
  */
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
-
-export class CertificateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CertificateError';
-  }
-}
+import { CertificateError } from './errors.js';
 
 /** A checked sealing certificate. */
 export interface SealingCertificate {

@@ -14,13 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar, parseDocument, stringify, type Pair, type YAMLMap } from 'yaml';
 import { parseEnvironment } from '../environments/load.js';
 import type { SealedValue, SecretId } from '../environments/schema.js';
-
-export class EnvironmentFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EnvironmentFileError';
-  }
-}
+import { EnvironmentFileError } from './errors.js';
 
 function pairOf(map: YAMLMap, key: string): Pair | undefined {
   return map.items.find((p) => isScalar(p.key) && p.key.value === key);

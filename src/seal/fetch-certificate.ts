@@ -12,13 +12,7 @@
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-export class CertificateFetchError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CertificateFetchError';
-  }
-}
+import { CertificateFetchError } from './errors.js';
 
 export interface FetchCertificateOptions {
   /** The controller's Service (sealed-secrets names it after the controller). */

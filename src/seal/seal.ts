@@ -12,16 +12,10 @@ import { parseEnvironment } from '../environments/load.js';
 import { SECRET_IDS, SECRET_KEYS, type SealedValue, type SecretId } from '../environments/schema.js';
 import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { parseSealingCertificate, type SealingCertificate } from './certificate.js';
+import { SealError } from './errors.js';
 import { replaceSealedValue, writeFileAtomically } from './environment-file.js';
 import type { FetchCertificateOptions } from './fetch-certificate.js';
 import { hybridEncrypt, strictScopeLabel } from './hybrid.js';
-
-export class SealError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SealError';
-  }
-}
 
 /** The largest value accepted (a Kubernetes Secret holds at most 1 MiB in all). */
 export const MAX_VALUE_BYTES = 1024 * 1024;

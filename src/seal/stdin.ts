@@ -3,7 +3,8 @@
  * A terminal is refused: typing a secret would echo it on screen.
  */
 import type { Readable } from 'node:stream';
-import { MAX_VALUE_BYTES, SealError } from './seal.js';
+import { SealError } from './errors.js';
+import { MAX_VALUE_BYTES } from './seal.js';
 
 /** Reads all of `input` as bytes (at most MAX_VALUE_BYTES + 1, so an oversized value is detected). */
 export async function readValue(input: Readable & { readonly isTTY?: boolean }): Promise<Buffer> {

@@ -9,7 +9,8 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS_DIR, EnvironmentError, parseEnvironment } from '../../src/environments/load.js';
 import type { SealedValue } from '../../src/environments/schema.js';
-import { EnvironmentFileError, replaceSealedValue, writeFileAtomically } from '../../src/seal/environment-file.js';
+import { replaceSealedValue, writeFileAtomically } from '../../src/seal/environment-file.js';
+import { EnvironmentFileError } from '../../src/seal/errors.js';
 
 const FILE = 'backstage-wus2-v4.yaml';
 const original = readFileSync(join(ENVIRONMENTS_DIR, FILE), 'utf8');

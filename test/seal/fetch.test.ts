@@ -7,7 +7,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CertificateFetchError, certificateProxyPath, fetchControllerCertificate } from '../../src/seal/fetch-certificate.js';
+import { CertificateFetchError } from '../../src/seal/errors.js';
+import { certificateProxyPath, fetchControllerCertificate } from '../../src/seal/fetch-certificate.js';
 import { seal } from '../../src/seal/seal.js';
 import { startApiServer, type ApiServer, type Handler } from './api-server.js';
 import { copyOfEnvironments, hybridDecrypt, makeSealingKeyPair, plantedValue, type SealingKeyPair } from './support.js';
