@@ -67,6 +67,14 @@ describe('seal()', () => {
     expect(secret.metadata.annotations?.['arcade-stack.dev/unresolved-keys']).toBe('database,host,port,sslmode,user');
   });
 
+  it('keeps a final newline only when told to', async () => {
+    const dir = copyOfEnvironments();
+    const value = `${plantedValue()}\n`;
+    await seal(request(dir, { key: 'sslmode', value: Buffer.from(value), allowTrailingNewline: true }));
+    const entry = sealedEntry(dir, 'postgres', 'sslmode');
+    expect(hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-postgres').toString()).toBe(value);
+  });
+
   it('counts values sealed earlier with another certificate (an older controller key)', async () => {
     const dir = copyOfEnvironments();
     await seal(request(dir, { key: 'user' }));
