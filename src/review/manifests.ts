@@ -1,0 +1,87 @@
+/**
+ * Manifest sets as data: YAML streams parsed into Kubernetes objects, keyed by the identity
+ * Kubernetes (and Flux's kustomize-controller) uses, kind + namespace + name.
+ */
+import { createHash } from 'node:crypto';
+import { parseAllDocuments } from 'yaml';
+
+/** A Kubernetes object read from YAML: only the identity fields are typed. */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
+  readonly [key: string]: unknown;
+}
+
+/** One manifest file, its path relative to the set's root (e.g. `release.yaml`). */
+export interface ManifestFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** An object and the file it came from. */
+export interface LocatedObject {
+  readonly key: string;
+  readonly file: string;
+  readonly object: KubeObject;
+}
+
+/** `Kind namespace/name` (`Kind name` when cluster-scoped or namespace-less). */
+export function objectKey(o: Pick<KubeObject, 'kind' | 'metadata'>): string {
+  const ns = o.metadata.namespace;
+  return ns ? `${o.kind} ${ns}/${o.metadata.name}` : `${o.kind} ${o.metadata.name}`;
+}
+
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function isKubeObject(value: unknown): value is KubeObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  const meta = v.metadata as Record<string, unknown> | undefined;
+  return typeof v.apiVersion === 'string' && typeof v.kind === 'string' && typeof meta?.name === 'string';
+}
+
+/** A kustomize `Kustomization` file is build configuration, not an object Flux applies. */
+export function isKustomizeConfig(o: KubeObject | Record<string, unknown>): boolean {
+  return typeof o.apiVersion === 'string' && o.apiVersion.startsWith('kustomize.config.k8s.io/');
+}
+
+/**
+ * Parses a YAML stream into the Kubernetes objects it holds. Empty documents and kustomize
+ * configuration are skipped; a syntax error throws naming the file.
+ */
+export function parseManifest(content: string, file: string): KubeObject[] {
+  const docs = parseAllDocuments(content);
+  const objects: KubeObject[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length > 0) {
+      throw new Error(`${file}: YAML syntax: ${doc.errors[0]!.message.split('\n')[0]} (fix: correct the YAML, or move the file out of the folder)`);
+    }
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    if (isKubeObject(value) && !isKustomizeConfig(value)) objects.push(value);
+  }
+  return objects;
+}
+
+/** Is this file one kustomize/Flux would read as manifests? */
+export function isManifestPath(path: string): boolean {
+  return /\.ya?ml$/i.test(path);
+}
+
+/** Every object of a set of files, keyed; a duplicate key throws naming both files. */
+export function indexObjects(files: readonly ManifestFile[]): Map<string, LocatedObject> {
+  const index = new Map<string, LocatedObject>();
+  for (const f of files) {
+    if (!isManifestPath(f.path)) continue;
+    for (const object of parseManifest(f.content, f.path)) {
+      const key = objectKey(object);
+      const seen = index.get(key);
+      if (seen) throw new Error(`${key} is defined twice, in ${seen.file} and ${f.path} (fix: keep one definition)`);
+      index.set(key, { key, file: f.path, object });
+    }
+  }
+  return index;
+}

@@ -1,0 +1,67 @@
+/**
+ * Renders a ManifestDiff for people: plain text for a terminal or a commit message, Markdown for
+ * a pull-request description. Values are shown as YAML-ish scalars; summaries replace noisy ones.
+ */
+import { isEmptyDiff, type FieldChange, type ManifestDiff, type Shown } from './diff.js';
+
+export const NO_CHANGES = 'no changes';
+
+function value(v: Shown): string {
+  if (v === undefined) return '(absent)';
+  if (typeof v === 'string') return JSON.stringify(v);
+  return String(v);
+}
+
+function fieldLine(f: FieldChange): string {
+  return f.summary ? `${f.path}: ${f.summary}` : `${f.path}: ${value(f.before)} → ${value(f.after)}`;
+}
+
+/** `2 added, 1 removed, 3 changed (7 fields)`, or `no changes`. */
+export function summaryLine(d: ManifestDiff): string {
+  if (isEmptyDiff(d)) return NO_CHANGES;
+  const fields = d.changed.reduce((n, c) => n + c.fields.length, 0);
+  return `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed (${fields} field${fields === 1 ? '' : 's'})`;
+}
+
+/** Plain text: one line per object, one indented line per field. */
+export function renderText(d: ManifestDiff, title?: string): string {
+  const lines: string[] = [];
+  if (title) lines.push(title);
+  lines.push(summaryLine(d));
+  for (const a of d.added) lines.push(`+ ${a.key} (${a.file})`);
+  for (const r of d.removed) lines.push(`- ${r.key} (${r.file})`);
+  for (const c of d.changed) {
+    lines.push(`~ ${c.key} (${c.file})`);
+    for (const f of c.fields) lines.push(`    ${fieldLine(f)}`);
+  }
+  return lines.join('\n');
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function code(v: Shown): string {
+  const text = value(v);
+  return `\`${text.replace(/`/g, "'")}\``;
+}
+
+/** Markdown for a pull-request description: summary, then a table per changed object. */
+export function renderMarkdown(d: ManifestDiff, title = 'Manifest changes'): string {
+  const out: string[] = [`### ${title}`, '', `**${summaryLine(d)}**`, ''];
+  if (d.added.length > 0) {
+    out.push('#### Added', '', ...d.added.map((a) => `- \`${a.key}\` (${a.file})`), '');
+  }
+  if (d.removed.length > 0) {
+    out.push('#### Removed', '', ...d.removed.map((r) => `- \`${r.key}\` (${r.file})`), '');
+  }
+  for (const c of d.changed) {
+    out.push(`#### Changed: \`${c.key}\` (${c.file})`, '', '| Field | Before | After |', '| --- | --- | --- |');
+    for (const f of c.fields) {
+      if (f.summary) out.push(`| \`${cell(f.path)}\` | ${cell(f.summary)} | |`);
+      else out.push(`| \`${cell(f.path)}\` | ${cell(code(f.before))} | ${cell(code(f.after))} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
