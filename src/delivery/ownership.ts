@@ -1,0 +1,42 @@
+/**
+ * The ownership record export writes into the target folder: which files this stack wrote,
+ * with their sha256, and from which source commit. Export removes only files listed here and
+ * refuses to overwrite a listed file whose content no longer matches its hash (edited by hand).
+ */
+import { z } from 'zod';
+
+/** File name of the record, inside the target folder (not a manifest: kustomize ignores it). */
+export const OWNERSHIP_FILE = '.arcade-stack-export.json';
+
+export const OwnershipRecordSchema = z
+  .object({
+    generatedBy: z.literal('arcade-stack'),
+    environment: z.string().min(1),
+    sourceCommit: z.string().regex(/^[a-f0-9]{40}$/),
+    sourceDirty: z.boolean(),
+    /** Path relative to the target folder → sha256 of the bytes written. */
+    files: z.record(z.string().min(1), z.string().regex(/^[a-f0-9]{64}$/)),
+  })
+  .strict();
+export type OwnershipRecord = z.infer<typeof OwnershipRecordSchema>;
+
+/** Parses the record; a damaged one throws naming the file and the fix. */
+export function parseOwnership(text: string, file: string): OwnershipRecord {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON (${(err as Error).message}) (fix: restore it from git history; export needs it to know which files it owns)`);
+  }
+  const parsed = OwnershipRecordSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message} (fix: restore it from git history)`);
+  }
+  return parsed.data;
+}
+
+export function formatOwnership(record: OwnershipRecord): string {
+  const files = Object.fromEntries(Object.entries(record.files).sort(([a], [b]) => a.localeCompare(b)));
+  return `${JSON.stringify({ ...record, files }, null, 2)}\n`;
+}

@@ -1,0 +1,42 @@
+/**
+ * The export's source: one environment's committed dist/ folder, checked against a fresh
+ * in-memory synthesis (a stale or hand-edited dist/ is refused), and the stack's commit.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadEnvironment, loadEnvironments } from '../environments/load.js';
+import { git } from '../review/git.js';
+import { synthEnvironment } from '../synth.js';
+import { ExportRefused, type ExportSource } from './export.js';
+
+export interface SourceOptions {
+  /** The stack's repository root (for the source commit). */
+  readonly repoRoot: string;
+  /** @default the only environment, when there is exactly one */
+  readonly env?: string;
+  /** @default src/environments */
+  readonly environmentsDir?: string;
+  /** @default <repoRoot>/dist */
+  readonly distDir?: string;
+}
+
+export async function exportSource(options: SourceOptions): Promise<ExportSource> {
+  let name = options.env;
+  if (!name) {
+    const all = loadEnvironments(options.environmentsDir);
+    if (all.length !== 1) throw new ExportRefused([`--env is required: there are ${all.length} environments (${all.map((l) => l.env.name).join(', ')})`]);
+    name = all[0]!.env.name;
+  }
+  const { env } = loadEnvironment(name, options.environmentsDir);
+  const output = synthEnvironment(env);
+  const folder = join(options.distDir ?? join(options.repoRoot, 'dist'), env.name);
+  const onDisk = existsSync(folder) ? readdirSync(folder).sort() : [];
+  const fresh = output.files.map((f) => ({ path: f.path.slice(env.name.length + 1), content: f.content }));
+  const stale =
+    onDisk.length !== fresh.length ||
+    fresh.some((f) => !onDisk.includes(f.path) || readFileSync(join(folder, f.path), 'utf8') !== f.content);
+  if (stale) throw new ExportRefused([`${folder} is missing, stale or edited by hand: it differs from a fresh synthesis (fix: npm run synth, review with npm run diff, commit)`]);
+  const sourceCommit = (await git(options.repoRoot, ['rev-parse', 'HEAD'])).trim();
+  const dirty = (await git(options.repoRoot, ['status', '--porcelain', '--', 'src', 'dist'])).trim() !== '';
+  return { env: env.name, files: fresh, unresolved: output.unresolved, datastores: env.datastores.mode, sourceCommit, sourceDirty: dirty };
+}

@@ -1,0 +1,191 @@
+/**
+ * export on temporary GitOps repositories: the full adopt-and-commit path, the ownership record,
+ * and every refusal, each proven to leave the target untouched.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
+import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
+import { sha256 } from '../../src/review/manifests.js';
+import { commitFiles, handWrittenRelease, makeRepo, run, snapshot, sourceOf, stagingEnvironment } from './support.js';
+
+const BUNDLED = () => sourceOf(stagingEnvironment('bundled'));
+const MANAGED = () => sourceOf(stagingEnvironment('managed'));
+
+/** Exports into a fresh repository holding only an earlier export of `first`. */
+async function repoWithExport(first: ExportSource): Promise<string> {
+  const repo = makeRepo({ 'apps/arcade/README.md': 'Arcade, exported by arcade-stack\n' }, 'apps/arcade: placeholder');
+  await exportEnvironment(first, { repo, commit: true, branch: 'first' });
+  return repo;
+}
+
+/** Asserts the export is refused with a message matching `reason`, and nothing changed. */
+async function expectRefused(repo: string, source: ExportSource, options: Omit<ExportOptions, 'repo'>, reason: RegExp, clean = true): Promise<void> {
+  const before = snapshot(repo);
+  const error = await exportEnvironment(source, { repo, ...options }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ExportRefused);
+  expect((error as ExportRefused).message).toMatch(reason);
+  expect((error as ExportRefused).message).toMatch(/fix:/);
+  expect(snapshot(repo)).toEqual(before);
+  if (clean) expect(before.status).toBe('');
+}
+
+describe('export: adopting the hand-written release and committing', () => {
+  it('replaces the hand-written release, records hashes, and commits the semantic diff on a new branch', async () => {
+    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease(), 'apps/other/app.yaml': 'kind: ConfigMap\n' });
+    const source = BUNDLED();
+    const head = run(repo, ['rev-parse', 'HEAD']).trim();
+
+    const result = await exportEnvironment(source, { repo, adopt: true, commit: true });
+
+    expect(result.branch).toBe(`arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`);
+    expect(run(repo, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe(result.branch);
+    expect(run(repo, ['rev-parse', 'HEAD~1']).trim()).toBe(head);
+    expect(run(repo, ['status', '--porcelain', '--untracked-files=all'])).toBe('');
+    expect(run(repo, ['remote'])).toBe('');
+    // The hand-written file is gone; the stack's files and the record are in place.
+    expect(existsSync(join(repo, 'apps/arcade/helmrelease.yaml'))).toBe(false);
+    for (const f of source.files) expect(readFileSync(join(repo, 'apps/arcade', f.path), 'utf8')).toBe(f.content);
+    const record = parseOwnership(readFileSync(join(repo, 'apps/arcade', OWNERSHIP_FILE), 'utf8'), OWNERSHIP_FILE);
+    expect(record.sourceCommit).toBe(source.sourceCommit);
+    expect(record.files).toEqual(Object.fromEntries(source.files.map((f) => [f.path, sha256(f.content)])));
+    // The diff: HelmRelease changed field by field, the OCI source added, the HelmRepository removed.
+    expect(result.diff.added.map((a) => a.key)).toEqual(['OCIRepository arcade-staging/arcade']);
+    expect(result.diff.removed.map((r) => r.key)).toEqual(['HelmRepository arcade-staging/arcade-charts']);
+    const release = result.diff.changed.find((c) => c.key === 'HelmRelease arcade-staging/arcade');
+    expect(release?.fields.map((f) => f.path)).toContain('spec.values.gateway.hostname');
+    expect(release?.fields.find((f) => f.path === 'spec.values.gateway.hostname')).toMatchObject({ before: undefined, after: 'api.arcade-staging.example.com' });
+    // The commit message carries the summary, the diff and the source commit.
+    const message = run(repo, ['log', '-1', '--format=%B']);
+    expect(message).toContain(`Source commit: ${source.sourceCommit}`);
+    expect(message).toContain('1 added, 1 removed, 1 changed');
+    expect(message).toContain('spec.values.gateway.hostname: (absent) → "api.arcade-staging.example.com"');
+    expect(message).toContain('helmrelease.yaml');
+    // Nothing outside the folder was touched.
+    expect(readFileSync(join(repo, 'apps/other/app.yaml'), 'utf8')).toBe('kind: ConfigMap\n');
+  });
+
+  it('reports no change and writes nothing on a second identical export', async () => {
+    const repo = await repoWithExport(BUNDLED());
+    const source = BUNDLED();
+    const second = await exportEnvironment({ ...source, sourceCommit: JSON.parse(readFileSync(join(repo, 'apps/arcade', OWNERSHIP_FILE), 'utf8')).sourceCommit }, { repo });
+    expect(second.changed).toBe(false);
+    expect(second.diff).toEqual({ added: [], removed: [], changed: [] });
+    expect(run(repo, ['status', '--porcelain'])).toBe('');
+  });
+
+  it('removes files it exported before and no longer produces (managed -> bundled drops secrets.yaml)', async () => {
+    const repo = await repoWithExport(MANAGED());
+    expect(existsSync(join(repo, 'apps/arcade/secrets.yaml'))).toBe(true);
+    const result = await exportEnvironment(BUNDLED(), { repo });
+    expect(result.removed).toEqual(['secrets.yaml']);
+    expect(existsSync(join(repo, 'apps/arcade/secrets.yaml'))).toBe(false);
+    expect(result.diff.removed.map((r) => r.kind)).toEqual(['ExternalSecret', 'ExternalSecret', 'ExternalSecret', 'ExternalSecret']);
+    expect(run(repo, ['status', '--porcelain'])).toMatch(/D apps\/arcade\/secrets\.yaml/);
+    expect(readFileSync(join(repo, 'apps/arcade/README.md'), 'utf8')).toBe('Arcade, exported by arcade-stack\n');
+  });
+
+  it('warns when the latest commit of the folder is marked temporary or teardown', async () => {
+    const repo = await repoWithExport(BUNDLED());
+    commitFiles(repo, { 'apps/arcade/NOTES.md': 'scaled down\n' }, 'TEMP: teardown arcade for the weekend');
+    const env = stagingEnvironment('bundled');
+    const result = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), { repo, dryRun: true });
+    expect(result.warnings.join('\n')).toMatch(/looks temporary or a teardown .*TEMP: teardown arcade/);
+    expect(result.diff.changed[0]?.fields).toEqual([{ path: 'spec.interval', before: '10m', after: '5m' }]);
+    expect(run(repo, ['status', '--porcelain'])).toBe('');
+  });
+});
+
+describe('export refusals leave the target untouched', () => {
+  it('refuses a dirty checkout', async () => {
+    const repo = await repoWithExport(BUNDLED());
+    writeFileSync(join(repo, 'stray.txt'), 'work in progress\n');
+    await expectRefused(repo, BUNDLED(), {}, /uncommitted changes.*stray\.txt/, false);
+    await expectRefused(repo, BUNDLED(), { adopt: true, force: true, allowReinstall: true }, /uncommitted changes/, false);
+  });
+
+  it('refuses a path that does not exist and a repository that is not a git checkout', async () => {
+    const repo = await repoWithExport(BUNDLED());
+    await expectRefused(repo, BUNDLED(), { path: 'apps/arcdae' }, /--path apps\/arcdae: .* does not exist/);
+    await expect(exportEnvironment(BUNDLED(), { repo: join(repo, 'nope') })).rejects.toThrow(/does not exist/);
+    const plain = mkdtempSync(join(tmpdir(), 'not-git-'));
+    await expect(exportEnvironment(BUNDLED(), { repo: plain, path: '.' })).rejects.toThrow(/not a git checkout/);
+  });
+
+  it('refuses a hand-written object with the same kind, namespace and name unless --adopt', async () => {
+    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease() });
+    await expectRefused(repo, BUNDLED(), {}, /HelmRelease arcade-staging\/arcade in apps\/arcade\/helmrelease\.yaml was not exported by arcade-stack.*--adopt/);
+  });
+
+  it('refuses other hand-written manifests the exported kustomization would stop applying unless --adopt', async () => {
+    const repo = await repoWithExport(BUNDLED());
+    commitFiles(repo, { 'apps/arcade/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: arcade-staging\n' }, 'add a config map');
+    await expectRefused(repo, BUNDLED(), {}, /extra\.yaml holds objects arcade-stack did not export \(ConfigMap arcade-staging\/extra\)/);
+  });
+
+  it('refuses a release identity change unless --allow-reinstall', async () => {
+    for (const [spec, metadata, change] of [
+      [{ releaseName: 'arcade-old' }, {}, /releaseName: arcade-old → arcade/],
+      [{ targetNamespace: 'arcade' }, {}, /targetNamespace: arcade → arcade-staging/],
+      [{ storageNamespace: 'flux-system' }, {}, /storageNamespace: flux-system → arcade-staging/],
+      [{}, { namespace: 'flux-system' }, /namespace: flux-system → arcade-staging/],
+    ] as const) {
+      const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease(spec, metadata) });
+      await expectRefused(repo, BUNDLED(), { adopt: true }, change);
+      await expectRefused(repo, BUNDLED(), { adopt: true }, /Flux would uninstall and reinstall.*--allow-reinstall/);
+      const allowed = await exportEnvironment(BUNDLED(), { repo, adopt: true, allowReinstall: true });
+      expect(allowed.changed).toBe(true);
+    }
+  });
+
+  it('compares effective identity: an unset releaseName that defaults to the same name is no change', async () => {
+    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease({ releaseName: undefined }) });
+    const result = await exportEnvironment(BUNDLED(), { repo, adopt: true, dryRun: true });
+    expect(result.diff.changed.find((c) => c.kind === 'HelmRelease')?.fields).toContainEqual({ path: 'spec.releaseName', before: undefined, after: 'arcade' });
+  });
+
+  it('refuses switching the datastores from bundled to managed unless --allow-datastore-switch', async () => {
+    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease() });
+    await expectRefused(repo, MANAGED(), { adopt: true }, /datastores switch from bundled .* to managed.*--allow-datastore-switch/);
+    const exported = await repoWithExport(BUNDLED());
+    await expectRefused(exported, MANAGED(), {}, /datastores switch from bundled/);
+    const allowed = await exportEnvironment(MANAGED(), { repo: exported, allowDatastoreSwitch: true, commit: true });
+    expect(allowed.commit).toMatch(/^[a-f0-9]{40}$/);
+  });
+
+  it('refuses overwriting an exported file edited by hand unless --force', async () => {
+    const repo = await repoWithExport(BUNDLED());
+    const file = join(repo, 'apps/arcade/release.yaml');
+    commitFiles(repo, { 'apps/arcade/release.yaml': readFileSync(file, 'utf8').replace('interval: 10m', 'interval: 1m') }, 'hotfix interval');
+    await expectRefused(repo, BUNDLED(), {}, /release\.yaml was exported by arcade-stack and then edited by hand.*--force/);
+    const forced = await exportEnvironment(BUNDLED(), { repo, force: true });
+    expect(forced.diff.changed[0]?.fields).toContainEqual({ path: 'spec.interval', before: '1m', after: '10m' });
+  });
+
+  it('refuses unresolved values unless --allow-unresolved, then lists them in the commit message', async () => {
+    const repo = await repoWithExport(BUNDLED());
+    const source = sourceOf(stagingEnvironment('bundled', { keepUnresolved: true }));
+    await expectRefused(repo, source, {}, /1 unresolved value\(s\), e\.g\. oidc\.clientId.*--allow-unresolved/);
+    await exportEnvironment(source, { repo, allowUnresolved: true, commit: true });
+    expect(run(repo, ['log', '-1', '--format=%B'])).toContain('oidc.clientId: fixture: client id deliberately unresolved');
+  });
+
+  it('refuses --commit onto a branch that exists, before writing anything', async () => {
+    const repo = await repoWithExport(BUNDLED());
+    const env = stagingEnvironment('bundled');
+    await expectRefused(repo, sourceOf({ ...env, release: { ...env.release, timeout: '20m' } }), { commit: true, branch: 'first' }, /branch first already exists/);
+  });
+
+  it('gathers every refusal into one message', async () => {
+    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease({ releaseName: 'legacy' }) });
+    const source = sourceOf(stagingEnvironment('managed', { keepUnresolved: true }));
+    const error = (await exportEnvironment(source, { repo }).catch((e: unknown) => e)) as ExportRefused;
+    expect(error.problems).toHaveLength(4);
+    expect(error.message).toMatch(/was not exported[\s\S]*identity changes[\s\S]*datastores switch[\s\S]*unresolved/);
+  });
+});

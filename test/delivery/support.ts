@@ -1,0 +1,108 @@
+/**
+ * Test support for export: throwaway GitOps repositories (git init in os.tmpdir(), a configured
+ * user), a hand-written HelmRelease like the one in k8s-backstage-v2, and a snapshot of a
+ * checkout to prove a refusal left it untouched.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { stringify } from 'yaml';
+import type { ExportSource } from '../../src/delivery/export.js';
+import type { Environment } from '../../src/environments/schema.js';
+import { synthEnvironment } from '../../src/synth.js';
+import { fixtureEnvironment } from '../synth/helpers.js';
+
+export function run(cwd: string, args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+}
+
+/** A fresh repository on branch master with `files` committed in one commit. */
+export function makeRepo(files: Record<string, string>, message = 'apps/arcade: hand-written Arcade release'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-'));
+  run(dir, ['init', '-q', '-b', 'master']);
+  run(dir, ['config', 'user.name', 'Test Author']);
+  run(dir, ['config', 'user.email', 'test@example.com']);
+  run(dir, ['config', 'commit.gpgsign', 'false']);
+  commitFiles(dir, files, message);
+  return dir;
+}
+
+export function commitFiles(dir: string, files: Record<string, string>, message: string): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  run(dir, ['add', '-A']);
+  run(dir, ['commit', '-q', '--allow-empty', '-m', message]);
+}
+
+function listAll(root: string, dir = root): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    if (name === '.git') return [];
+    return statSync(full).isDirectory() ? listAll(root, full) : [relative(root, full)];
+  });
+}
+
+/** HEAD, branch list, status and every file's bytes: equal snapshots mean "untouched". */
+export function snapshot(dir: string): { head: string; branches: string; status: string; files: Record<string, string> } {
+  const files: Record<string, string> = {};
+  for (const f of listAll(dir).sort()) files[f] = readFileSync(join(dir, f), 'utf8');
+  return {
+    head: run(dir, ['rev-parse', 'HEAD']).trim(),
+    branches: run(dir, ['branch', '--format=%(refname:short)']),
+    status: run(dir, ['status', '--porcelain', '--untracked-files=all']),
+    files,
+  };
+}
+
+/** The hand-written release as found in k8s-backstage-v2 (shape assumed, identity configurable). */
+export function handWrittenRelease(spec: Record<string, unknown> = {}, metadata: Record<string, unknown> = {}): string {
+  const source = { apiVersion: 'source.toolkit.fluxcd.io/v1beta2', kind: 'HelmRepository', metadata: { name: 'arcade-charts', namespace: 'arcade-staging' }, spec: { type: 'oci', interval: '1h', url: 'oci://public.ecr.aws/s5i6x9d1/charts' } };
+  const release = {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name: 'arcade', namespace: 'arcade-staging', ...metadata },
+    spec: {
+      interval: '10m',
+      releaseName: 'arcade',
+      chart: { spec: { chart: 'arcade', version: '1.8.8', sourceRef: { kind: 'HelmRepository', name: 'arcade-charts' } } },
+      values: { features: { chatEnabled: false } },
+      ...spec,
+    },
+  };
+  return `${stringify(source)}---\n${stringify(release)}`;
+}
+
+/** A random 40-hex source commit id. */
+export function fakeCommit(): string {
+  return randomBytes(20).toString('hex');
+}
+
+/**
+ * The staging fixture with every value resolved (the fixture leaves two unresolved on purpose),
+ * optionally switched to bundled datastores (the live state).
+ */
+export function stagingEnvironment(mode: 'bundled' | 'managed', options: { keepUnresolved?: boolean } = {}): Environment {
+  const fixture = fixtureEnvironment('staging');
+  const env: Environment = options.keepUnresolved ? fixture : { ...fixture, oidc: { ...fixture.oidc, clientId: 'staging-client-id' } };
+  if (mode === 'bundled') return { ...env, datastores: { mode: 'bundled' }, secrets: undefined };
+  const secrets = env.secrets;
+  if (options.keepUnresolved || secrets?.provider !== 'external-secrets') return env;
+  return { ...env, secrets: { ...secrets, values: { ...secrets.values, redis: { ...secrets.values.redis, tls: { remoteKey: 'arcade/staging/redis', property: 'tls' } } } } };
+}
+
+/** An export source synthesized in memory from an environment. */
+export function sourceOf(env: Environment, sourceCommit = fakeCommit()): ExportSource {
+  const out = synthEnvironment(env);
+  return {
+    env: env.name,
+    files: out.files.map((f) => ({ path: f.path.slice(env.name.length + 1), content: f.content })),
+    unresolved: out.unresolved,
+    datastores: env.datastores.mode,
+    sourceCommit,
+    sourceDirty: false,
+  };
+}
