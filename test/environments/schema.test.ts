@@ -2,7 +2,7 @@
  * Environment definitions: the committed ones load, bad ones fail with the file, the field and
  * the fix — every problem at once.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -142,6 +142,7 @@ describe('invalid environment definitions', () => {
     const text = (error as EnvironmentError).problems.join('\n');
     expect(text).toMatch(/one\.yaml: cluster/);
     expect(text).toMatch(/two\.yaml: cluster: cluster must be a DNS-1123 label/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('an unknown --env names the known ones', () => {

@@ -3,10 +3,10 @@
  * a new environment takes one file; a failed synth leaves the previous output intact.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS_DIR } from '../../src/environments/load.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { FIXTURE_ENVIRONMENTS } from './helpers.js';
@@ -20,8 +20,17 @@ function synth(args: string[]) {
   return { code: run.status, out: `${run.stdout}${run.stderr}` };
 }
 
+const temporary: string[] = [];
+afterAll(() => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
+
 function environmentsWith(extra: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'arcade-envs-'));
+  const dir = tempDir('arcade-envs-');
   for (const f of readdirSync(ENVIRONMENTS_DIR).filter((f) => f.endsWith('.yaml'))) cpSync(join(ENVIRONMENTS_DIR, f), join(dir, f));
   for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
   return dir;
@@ -30,7 +39,7 @@ function environmentsWith(extra: Record<string, string>): string {
 describe('npm run synth', () => {
   it('adding an environment takes one file and no code change', () => {
     const envs = environmentsWith({ 'staging.yaml': readFileSync(join(FIXTURE_ENVIRONMENTS, 'staging.yaml'), 'utf8') });
-    const out = join(mkdtempSync(join(tmpdir(), 'arcade-dist-')), 'dist');
+    const out = join(tempDir('arcade-dist-'), 'dist');
     const run = synth(['--out', out, '--environments', envs]);
     expect(run.code, run.out).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['backstage-wus2-v4', 'staging']);
@@ -39,7 +48,7 @@ describe('npm run synth', () => {
   });
 
   it('a failed synth leaves the previous output exactly as it was, and says why', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'arcade-dist-')), 'dist');
+    const out = join(tempDir('arcade-dist-'), 'dist');
     mkdirSync(join(out, 'backstage-wus2-v4'), { recursive: true });
     writeFileSync(join(out, 'backstage-wus2-v4', 'release.yaml'), 'last good output\n');
     const envs = environmentsWith({ 'broken.yaml': 'name: broken\ncluster: x\ndatastores: { mode: sideways }\n' });
