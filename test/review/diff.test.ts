@@ -1,0 +1,156 @@
+/**
+ * The semantic diff: field-level changes, HelmRelease values key by key, noisy and secret fields
+ * summarized, Markdown for a pull request; and `npm run diff` against dist/ at a git base.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { diffManifests, isEmptyDiff } from '../../src/review/diff.js';
+import { renderMarkdown, renderText } from '../../src/review/render.js';
+import { reviewMarkdown, reviewText, reviewWorkingTree } from '../../src/review/review.js';
+import { synthEnvironment } from '../../src/synth.js';
+import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
+
+const REPO = new URL('../..', import.meta.url).pathname;
+
+function file(path: string, ...objects: object[]) {
+  return { path, content: objects.map((o) => stringify(o)).join('---\n') };
+}
+
+const release = (values: object, extra: object = {}) => ({
+  apiVersion: 'helm.toolkit.fluxcd.io/v2',
+  kind: 'HelmRelease',
+  metadata: { name: 'arcade', namespace: 'arcade' },
+  spec: { interval: '10m', values, ...extra },
+});
+
+describe('diffManifests', () => {
+  it('lists HelmRelease values key by key with old and new values', () => {
+    const before = file('release.yaml', release({ features: { chatEnabled: true }, ingress: { hostname: 'a.example.com' }, old: { key: 1 } }));
+    const after = file('release.yaml', release({ features: { chatEnabled: false }, ingress: { hostname: 'a.example.com' }, gateway: { hostname: 'api.example.com', enabled: true } }));
+    const diff = diffManifests([before], [after]);
+    expect(diff.added).toEqual([]);
+    expect(diff.removed).toEqual([]);
+    expect(diff.changed).toHaveLength(1);
+    expect(diff.changed[0]!.key).toBe('HelmRelease arcade/arcade');
+    expect(diff.changed[0]!.fields).toEqual([
+      { path: 'spec.values.features.chatEnabled', before: true, after: false },
+      { path: 'spec.values.gateway.enabled', before: undefined, after: true },
+      { path: 'spec.values.gateway.hostname', before: undefined, after: 'api.example.com' },
+      { path: 'spec.values.old.key', before: 1, after: undefined },
+    ]);
+    expect(renderText(diff)).toContain('spec.values.features.chatEnabled: true → false');
+  });
+
+  it('reports added and removed objects, keyed by kind, namespace and name', () => {
+    const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'arcade' }, data: { a: '1' } });
+    const diff = diffManifests([file('a.yaml', cm('one'), cm('two'))], [file('b.yaml', cm('two'), cm('three'))]);
+    expect(diff.added.map((a) => [a.key, a.file])).toEqual([['ConfigMap arcade/three', 'b.yaml']]);
+    expect(diff.removed.map((r) => [r.key, r.file])).toEqual([['ConfigMap arcade/one', 'a.yaml']]);
+    expect(diff.changed).toEqual([]);
+  });
+
+  it('summarizes SealedSecret ciphertext and Secret data by digest, never showing them', () => {
+    const oldCipher = randomBytes(300).toString('base64');
+    const newCipher = randomBytes(300).toString('base64');
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const sealed = (c: string) => ({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 's', namespace: 'arcade' }, spec: { encryptedData: { password: c } } });
+    const secret = (v: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'plain', namespace: 'arcade' }, stringData: { password: v } });
+    const diff = diffManifests([file('s.yaml', sealed(oldCipher), secret('old-value'))], [file('s.yaml', sealed(newCipher), secret(password))]);
+    const text = renderText(diff) + renderMarkdown(diff);
+    expect(text).not.toContain(oldCipher.slice(0, 40));
+    expect(text).not.toContain(newCipher.slice(0, 40));
+    expect(text).not.toContain(password);
+    expect(text).not.toContain('old-value');
+    expect(text).toMatch(/spec\.encryptedData\.password: ciphertext changed \(sha256 [a-f0-9]{12}… → sha256 [a-f0-9]{12}…\)/);
+    expect(text).toMatch(/stringData\.password: secret value changed/);
+  });
+
+  it('keys lists of named items by name, so an insertion is one change', () => {
+    const env = (names: string[]) => release({}, { env: names.map((name) => ({ name, value: `${name}-v` })) });
+    const diff = diffManifests([file('r.yaml', env(['A', 'B']))], [file('r.yaml', env(['NEW', 'A', 'B']))]);
+    expect(diff.changed[0]!.fields).toEqual([
+      { path: 'spec.env[name=NEW].name', before: undefined, after: 'NEW' },
+      { path: 'spec.env[name=NEW].value', before: undefined, after: 'NEW-v' },
+    ]);
+  });
+
+  it('is empty when only comments and key order differ', () => {
+    const a = { path: 'r.yaml', content: '# header\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: "1"\n  b: "2"\n' };
+    const b = { path: 'r.yaml', content: 'kind: ConfigMap\napiVersion: v1\nmetadata: { name: x }\ndata: { b: "2", a: "1" }\n' };
+    const diff = diffManifests([a], [b]);
+    expect(isEmptyDiff(diff)).toBe(true);
+    expect(renderText(diff)).toBe('no changes');
+  });
+
+  it('renders Markdown tables ready for a pull-request description', () => {
+    const diff = diffManifests([file('r.yaml', release({ a: { b: 'x|y' } }))], [file('r.yaml', release({ a: { b: 'z' } }))]);
+    const md = renderMarkdown(diff, 'Changes');
+    expect(md).toContain('### Changes');
+    expect(md).toContain('| Field | Before | After |');
+    expect(md).toContain('| `spec.values.a.b` | `"x\\|y"` | `"z"` |');
+  });
+});
+
+describe('reviewWorkingTree against dist/ at a git base', () => {
+  function repoWithDist(files: { path: string; content: string }[]): string {
+    const dir = mkdtempSync(join(tmpdir(), 'stack-'));
+    const git = (args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+    git(['init', '-q', '-b', 'main']);
+    for (const f of files) {
+      mkdirSync(dirname(join(dir, 'dist', f.path)), { recursive: true });
+      writeFileSync(join(dir, 'dist', f.path), f.content);
+    }
+    git(['add', '-A']);
+    git(['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'dist']);
+    return dir;
+  }
+
+  it('shows the field-level change between the committed dist/ and the working tree', async () => {
+    const env = fixtureEnvironment('staging');
+    const old = synthEnvironment({ ...env, release: { ...env.release, interval: '30m' } });
+    const repo = repoWithDist(old.files);
+    const reviews = await reviewWorkingTree({ repoRoot: repo, base: 'HEAD', environmentsDir: FIXTURE_ENVIRONMENTS });
+    expect(reviews.map((r) => r.env)).toEqual(['staging']);
+    expect(reviews[0]!.diff.changed).toEqual([
+      expect.objectContaining({ key: 'HelmRelease arcade-staging/arcade', fields: [{ path: 'spec.interval', before: '30m', after: '10m' }] }),
+    ]);
+    expect(reviewText(reviews, 'abcdef0123456789')).toContain('spec.interval: "30m" → "10m"');
+    expect(reviewMarkdown(reviews, 'abcdef0123456789')).toContain('| `spec.interval` | `"30m"` | `"10m"` |');
+  });
+
+  it('says "no changes" when the working tree synthesizes exactly the committed dist/', async () => {
+    const repo = repoWithDist(synthEnvironment(fixtureEnvironment('staging')).files);
+    const reviews = await reviewWorkingTree({ repoRoot: repo, base: 'HEAD', environmentsDir: FIXTURE_ENVIRONMENTS });
+    expect(reviewText(reviews, 'abcdef0123456789')).toBe('no changes against abcdef012345');
+  });
+});
+
+describe('npm run diff (scripts/diff.ts)', () => {
+  const tsx = join(REPO, 'node_modules/.bin/tsx');
+  const runDiff = (args: string[]) => spawnSync(tsx, ['scripts/diff.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
+
+  it('prints usage with --help and refuses unknown options', () => {
+    expect(runDiff(['--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('--base <git-ref>') });
+    expect(runDiff(['--bsae', 'HEAD'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--bsae') });
+  });
+
+  it('compares a new environment against a base where it has no dist/ (all objects added) and writes Markdown', () => {
+    const md = join(mkdtempSync(join(tmpdir(), 'diff-md-')), 'pr.md');
+    const r = runDiff(['--base', 'HEAD', '--env', 'staging', '--environments', FIXTURE_ENVIRONMENTS, '--markdown', md]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('+ HelmRelease arcade-staging/arcade (release.yaml)');
+    expect(r.stdout).toContain('+ ExternalSecret arcade-staging/arcade-postgres (secrets.yaml)');
+    expect(readFileSync(md, 'utf8')).toMatch(/#### Added\n\n[\s\S]*- `HelmRelease arcade-staging\/arcade` \(release\.yaml\)/);
+  });
+
+  it('fails with a clear message on a base that is not a commit', () => {
+    const r = runDiff(['--base', 'no-such-ref-xyz', '--environments', FIXTURE_ENVIRONMENTS]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('--base no-such-ref-xyz: not a commit');
+  });
+});
