@@ -97,7 +97,7 @@ describe('diffManifests', () => {
 });
 
 describe('reviewWorkingTree against dist/ at a git base', () => {
-  function repoWithDist(files: { path: string; content: string }[]): string {
+  function repoWithDist(files: readonly { path: string; content: string }[]): string {
     const dir = mkdtempSync(join(tmpdir(), 'stack-'));
     const git = (args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
     git(['init', '-q', '-b', 'main']);
