@@ -1,0 +1,95 @@
+/**
+ * `npm run check-values`: every override the stack sets for an environment (inline values and
+ * valuesFrom target paths, as listed by arcadeValues), checked against the chart's defaults and
+ * optionally its values.schema.json.
+ */
+import { App } from 'cdk8s';
+import { parse } from 'yaml';
+import type { HelmValues } from '../constructs/oci-helm-release.js';
+import { ArcadeReleaseChart } from '../charts/release-chart.js';
+import type { Override } from '../charts/arcade-values.js';
+import type { Environment } from '../environments/schema.js';
+import { buildCharts } from '../synth.js';
+import { checkAgainstDefaults, checkAgainstSchema, defaultPaths, schemaPaths, type JsonSchema, type PathStatus } from './contract.js';
+
+/** The release's overrides and inline values, from the chart built in memory. */
+export interface ReleaseOverrides {
+  readonly overrides: readonly Override[];
+  readonly values: HelmValues;
+}
+
+export function releaseOverrides(env: Environment): ReleaseOverrides {
+  const charts = buildCharts(new App({ outdir: '/dev/null' }), env);
+  // Not `instanceof`: cdk8s's Chart answers instanceof for every chart (Symbol.hasInstance).
+  const release = [...charts.values()].find((c): c is ArcadeReleaseChart => c.constructor === ArcadeReleaseChart);
+  if (!release) throw new Error(`environment ${env.name}: no ArcadeReleaseChart was built`);
+  return { overrides: release.values.overrides, values: release.values.values };
+}
+
+export interface OverrideCheck {
+  readonly override: Override;
+  readonly defaults: PathStatus;
+  readonly schema?: PathStatus;
+}
+
+/** A failed check: the path is missing or descends into a scalar. */
+export function isProblem(s: PathStatus | undefined): boolean {
+  return s !== undefined && (s.kind === 'missing' || s.kind === 'not-a-map');
+}
+
+/** Parses `helm show values` output; a non-map document throws naming the file. */
+export function parseChartValues(text: string, file: string): Record<string, unknown> {
+  const tree: unknown = parse(text);
+  if (tree === null || tree === undefined) return {};
+  if (typeof tree !== 'object' || Array.isArray(tree)) {
+    throw new Error(`${file}: not a values map (fix: save the output of helm show values <chart> --version <version>)`);
+  }
+  return tree as Record<string, unknown>;
+}
+
+export function parseSchema(text: string, file: string): JsonSchema {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON (${(err as Error).message}) (fix: give the chart's values.schema.json)`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${file}: not a JSON schema object`);
+  return json as JsonSchema;
+}
+
+export function checkOverrides(overrides: readonly Override[], defaults: unknown, schema?: JsonSchema): OverrideCheck[] {
+  const dc = defaultPaths(defaults);
+  const sc = schema ? schemaPaths(schema) : [];
+  return overrides.map((override) => ({
+    override,
+    defaults: checkAgainstDefaults(override.path, defaults, dc),
+    ...(schema ? { schema: checkAgainstSchema(override.path, schema, sc) } : {}),
+  }));
+}
+
+function describe(s: PathStatus, where: string): string {
+  switch (s.kind) {
+    case 'ok':
+      return `exists in ${where}`;
+    case 'free-form':
+      return `below free-form ${s.at} in ${where} (not checkable deeper)`;
+    case 'missing':
+      return `NOT in ${where}: no key ${s.at}; Helm would silently ignore it${s.hint ? ` (nearest existing path: ${s.hint})` : ''}`;
+    case 'not-a-map':
+      return `NOT settable in ${where}: ${s.at} is a ${s.found}, not a map`;
+  }
+}
+
+/** One line per override: verdict, path, how it is set, provenance, then each finding. */
+export function formatChecks(checks: readonly OverrideCheck[]): string {
+  return checks
+    .map((c) => {
+      const bad = isProblem(c.defaults) || isProblem(c.schema);
+      const head = `${bad ? 'FAIL' : 'ok  '} ${c.override.path} (${c.override.via}, ${c.override.provenance}: ${c.override.source})`;
+      const lines = [head, `       ${describe(c.defaults, 'the default values')}`];
+      if (c.schema) lines.push(`       ${describe(c.schema, 'values.schema.json')}`);
+      return lines.join('\n');
+    })
+    .join('\n');
+}

@@ -1,0 +1,175 @@
+/**
+ * The chart-values contract: does each override path exist in the chart's default values
+ * (`helm show values`) and in its `values.schema.json`? Helm silently ignores an unknown key, so
+ * a path that exists in neither is an override that does nothing.
+ */
+import { formatPath, parsePath, type Segment } from './paths.js';
+
+export type PathStatus =
+  /** The path exists (its leaf key is in the defaults / declared by the schema). */
+  | { readonly kind: 'ok' }
+  /** Below a free-form map or list (`{}`, `[]`, `null`, or a schema allowing any keys): cannot be checked deeper. */
+  | { readonly kind: 'free-form'; readonly at: string }
+  /** No such key: Helm would silently ignore the override. */
+  | { readonly kind: 'missing'; readonly at: string; readonly hint?: string }
+  /** The path descends into a scalar. */
+  | { readonly kind: 'not-a-map'; readonly at: string; readonly found: string };
+
+type Tree = unknown;
+
+function isMap(v: Tree): v is Record<string, Tree> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function typeName(v: Tree): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v;
+}
+
+/** Every path in a defaults tree (maps and leaves), for nearest-path hints. */
+export function defaultPaths(tree: Tree, prefix: Segment[] = [], out: string[] = [], limit = 20_000): string[] {
+  if (out.length >= limit) return out;
+  if (isMap(tree)) {
+    for (const [k, v] of Object.entries(tree)) {
+      const path = [...prefix, k];
+      out.push(formatPath(path));
+      defaultPaths(v, path, out, limit);
+    }
+  } else if (Array.isArray(tree) && tree.length > 0) {
+    defaultPaths(tree[0], [...prefix, 0], out, limit);
+  }
+  return out;
+}
+
+/** Levenshtein distance (small strings: values paths). */
+export function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The existing path closest to `path` (case-insensitive edit distance), if any is reasonably close. */
+export function nearestPath(path: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const lower = path.toLowerCase();
+  for (const c of candidates) {
+    const d = distance(lower, c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(3, Math.ceil(path.length / 3)) ? best : undefined;
+}
+
+/** Checks one override path against the chart's default values. */
+export function checkAgainstDefaults(path: string, defaults: Tree, candidates: readonly string[] = defaultPaths(defaults)): PathStatus {
+  const segments = parsePath(path);
+  let node: Tree = defaults;
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i]!;
+    const here = formatPath(segments.slice(0, i)) || '(top level)';
+    if (node === null || (isMap(node) && Object.keys(node).length === 0) || (Array.isArray(node) && node.length === 0)) {
+      return { kind: 'free-form', at: here };
+    }
+    if (typeof s === 'number') {
+      if (!Array.isArray(node)) return { kind: 'not-a-map', at: here, found: typeName(node) };
+      node = node[Math.min(s, node.length - 1)];
+      continue;
+    }
+    if (!isMap(node)) return { kind: 'not-a-map', at: here, found: typeName(node) };
+    if (!Object.prototype.hasOwnProperty.call(node, s)) {
+      return { kind: 'missing', at: formatPath(segments.slice(0, i + 1)), hint: nearestPath(path, candidates) };
+    }
+    node = node[s];
+  }
+  return { kind: 'ok' };
+}
+
+/** A JSON schema node (only the keywords the walk reads are typed). */
+export interface JsonSchema {
+  readonly $ref?: string;
+  readonly type?: string | readonly string[];
+  readonly properties?: Readonly<Record<string, JsonSchema | boolean>>;
+  readonly patternProperties?: Readonly<Record<string, JsonSchema | boolean>>;
+  readonly additionalProperties?: JsonSchema | boolean;
+  readonly items?: JsonSchema | boolean | readonly (JsonSchema | boolean)[];
+  readonly allOf?: readonly (JsonSchema | boolean)[];
+  readonly anyOf?: readonly (JsonSchema | boolean)[];
+  readonly oneOf?: readonly (JsonSchema | boolean)[];
+  readonly [key: string]: unknown;
+}
+
+function resolveRef(root: JsonSchema, node: JsonSchema | boolean): JsonSchema | boolean {
+  let current = node;
+  for (let depth = 0; typeof current === 'object' && current.$ref && depth < 20; depth++) {
+    const ref = current.$ref;
+    if (!ref.startsWith('#')) return true; // remote refs cannot be followed offline: treat as free-form
+    let target: unknown = root;
+    for (const part of ref.slice(1).split('/').filter(Boolean)) {
+      target = isMap(target) ? target[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+    }
+    if (target === undefined) throw new Error(`values.schema.json: $ref ${ref} points nowhere`);
+    current = target as JsonSchema | boolean;
+  }
+  return current;
+}
+
+/** Every declared property path in a schema, for hints. */
+export function schemaPaths(root: JsonSchema, node: JsonSchema | boolean = root, prefix: Segment[] = [], out: string[] = [], depth = 0): string[] {
+  const n = resolveRef(root, node);
+  if (typeof n !== 'object' || depth > 30) return out;
+  for (const [k, v] of Object.entries(n.properties ?? {})) {
+    out.push(formatPath([...prefix, k]));
+    schemaPaths(root, v, [...prefix, k], out, depth + 1);
+  }
+  for (const sub of [...(n.allOf ?? []), ...(n.anyOf ?? []), ...(n.oneOf ?? [])]) schemaPaths(root, sub, prefix, out, depth + 1);
+  if (n.items && !Array.isArray(n.items)) schemaPaths(root, n.items as JsonSchema | boolean, [...prefix, 0], out, depth + 1);
+  return out;
+}
+
+function walkSchema(root: JsonSchema, node: JsonSchema | boolean, segments: readonly Segment[], i: number, path: string, candidates: readonly string[]): PathStatus {
+  const n = resolveRef(root, node);
+  const here = formatPath(segments.slice(0, i)) || '(top level)';
+  if (i === segments.length) return { kind: 'ok' };
+  if (n === true) return { kind: 'free-form', at: here };
+  if (n === false) return { kind: 'missing', at: formatPath(segments.slice(0, i + 1)), hint: nearestPath(path, candidates) };
+  const combined = [...(n.allOf ?? []), ...(n.anyOf ?? []), ...(n.oneOf ?? [])];
+  const own = { ...n, allOf: undefined, anyOf: undefined, oneOf: undefined };
+  if (combined.length > 0) {
+    const results = [own, ...combined].map((sub) => walkSchema(root, sub, segments, i, path, candidates));
+    return results.find((r) => r.kind === 'ok') ?? results.find((r) => r.kind === 'free-form') ?? results.find((r) => r.kind === 'missing' && n.properties) ?? results[results.length - 1]!;
+  }
+  const s = segments[i]!;
+  const types = n.type === undefined ? [] : Array.isArray(n.type) ? n.type : [n.type];
+  if (typeof s === 'number') {
+    if (types.length > 0 && !types.includes('array')) return { kind: 'not-a-map', at: here, found: types.join('|') };
+    if (n.items === undefined) return { kind: 'free-form', at: here };
+    const item = Array.isArray(n.items) ? n.items[s] ?? true : n.items;
+    return walkSchema(root, item as JsonSchema | boolean, segments, i + 1, path, candidates);
+  }
+  if (types.length > 0 && !types.includes('object')) return { kind: 'not-a-map', at: here, found: types.join('|') };
+  const declared = n.properties?.[s];
+  if (declared !== undefined) return walkSchema(root, declared, segments, i + 1, path, candidates);
+  for (const [pattern, sub] of Object.entries(n.patternProperties ?? {})) {
+    if (new RegExp(pattern, 'u').test(s)) return walkSchema(root, sub, segments, i + 1, path, candidates);
+  }
+  if (typeof n.additionalProperties === 'object') return walkSchema(root, n.additionalProperties, segments, i + 1, path, candidates);
+  if (n.additionalProperties === false || n.properties) {
+    return { kind: 'missing', at: formatPath(segments.slice(0, i + 1)), hint: nearestPath(path, candidates) };
+  }
+  return { kind: 'free-form', at: here };
+}
+
+/** Checks one override path against the chart's values.schema.json. */
+export function checkAgainstSchema(path: string, schema: JsonSchema, candidates: readonly string[] = schemaPaths(schema)): PathStatus {
+  return walkSchema(schema, schema, parsePath(path), 0, path, candidates);
+}

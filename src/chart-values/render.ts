@@ -1,0 +1,82 @@
+/**
+ * `check-values --render`: the strongest proof that an override does something. Renders the
+ * chart with `helm template` once with every override and once without each one; an override
+ * whose removal leaves the rendered manifests byte-identical changes nothing.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { $, which, type Duration } from 'zx';
+import type { Override } from '../charts/arcade-values.js';
+import type { HelmValues } from '../constructs/oci-helm-release.js';
+import { deleteAt, parsePath, setAt } from './paths.js';
+
+export interface RenderOptions {
+  /** Chart reference for helm (oci:// URL, repo/chart, or a local path). */
+  readonly chart: string;
+  /** Passed as --version when set. */
+  readonly version?: string;
+  readonly releaseName: string;
+  readonly namespace: string;
+  /** Timeout of each helm call. @default '120s' */
+  readonly timeout?: Duration;
+  /** helm calls at once. @default 4 */
+  readonly concurrency?: number;
+}
+
+export interface RenderFinding {
+  readonly override: Override;
+  /** True when rendering without this override gives the same manifests. */
+  readonly noEffect: boolean;
+}
+
+/** The helm binary on PATH, or undefined. */
+export async function findHelm(): Promise<string | undefined> {
+  return (await which('helm', { nothrow: true })) ?? undefined;
+}
+
+/** The values helm renders with: inline values plus a visible placeholder at each Secret target. */
+export function renderValues(values: HelmValues, overrides: readonly Override[]): Record<string, unknown> {
+  const tree = structuredClone(values) as Record<string, unknown>;
+  for (const o of overrides) if (o.via === 'secret') setAt(tree, parsePath(o.path), `check-values-placeholder:${o.path}`);
+  return tree;
+}
+
+export async function renderOverrides(values: HelmValues, overrides: readonly Override[], options: RenderOptions): Promise<RenderFinding[]> {
+  const helm = await findHelm();
+  if (!helm) throw new Error('--render needs helm on the PATH (fix: install helm 3.8+, or run without --render)');
+  const dir = mkdtempSync(join(tmpdir(), 'check-values-'));
+  try {
+    const render = async (tree: Record<string, unknown>, name: string): Promise<string> => {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(file, stringify(tree));
+      const version = options.version ? ['--version', options.version] : [];
+      const args = ['template', options.releaseName, options.chart, ...version, '--namespace', options.namespace, '--values', file];
+      const p = await $({ nothrow: true, quiet: true, timeout: options.timeout ?? '120s' })`${helm} ${args}`;
+      if (p.exitCode !== 0) {
+        throw new Error(`helm ${args.join(' ')} ${p.exitCode === null ? 'timed out' : `failed (exit ${p.exitCode})`}: ${p.stderr.trim().split('\n').slice(-3).join(' ')}`);
+      }
+      return p.stdout;
+    };
+    const full = renderValues(values, overrides);
+    const reference = await render(full, 'all');
+    const findings: RenderFinding[] = [];
+    const queue = overrides.map((override, i) => ({ override, i }));
+    const concurrency = Math.max(1, options.concurrency ?? 4);
+    for (let start = 0; start < queue.length; start += concurrency) {
+      const batch = queue.slice(start, start + concurrency);
+      const results = await Promise.all(
+        batch.map(async ({ override, i }) => {
+          const without = structuredClone(full);
+          deleteAt(without, parsePath(override.path));
+          return { override, noEffect: (await render(without, `without-${i}`)) === reference };
+        }),
+      );
+      findings.push(...results);
+    }
+    return findings;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
