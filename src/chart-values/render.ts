@@ -21,7 +21,7 @@ export interface RenderOptions {
   readonly namespace: string;
   /** Timeout of each helm call. @default '120s' */
   readonly timeout?: Duration;
-  /** helm calls at once. @default 4 */
+  /** helm calls at once. @default 8 */
   readonly concurrency?: number;
 }
 
@@ -63,7 +63,7 @@ export async function renderOverrides(values: HelmValues, overrides: readonly Ov
     const reference = await render(full, 'all');
     const findings: RenderFinding[] = [];
     const queue = overrides.map((override, i) => ({ override, i }));
-    const concurrency = Math.max(1, options.concurrency ?? 4);
+    const concurrency = Math.max(1, options.concurrency ?? 8);
     for (let start = 0; start < queue.length; start += concurrency) {
       const batch = queue.slice(start, start + concurrency);
       const results = await Promise.all(

@@ -1,0 +1,150 @@
+/**
+ * npm run check-values end to end, on the stack's real override list (never hard-coded paths):
+ * chart defaults generated from that list, one path misspelled, a generated values.schema.json,
+ * and --render through a stand-in `helm` put first on the PATH.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { releaseOverrides } from '../../src/chart-values/check.js';
+import { formatPath, parsePath, setAt } from '../../src/chart-values/paths.js';
+import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const STANDIN = fileURLToPath(new URL('./helm-standin.mjs', import.meta.url));
+const TSX = join(REPO, 'node_modules/tsx/dist/cli.mjs');
+const { overrides } = releaseOverrides(fixtureEnvironment('staging'));
+
+/** Chart defaults in which every override path exists, with a value different from ours. */
+function defaultsFor(paths: readonly string[]): Record<string, unknown> {
+  const tree: Record<string, unknown> = {};
+  for (const p of paths) setAt(tree, parsePath(p), `chart-default:${p}`);
+  return tree;
+}
+
+/** The first inline override whose last segment is a key, and a misspelling of it. */
+const victim = overrides.find((o) => o.via === 'inline' && typeof parsePath(o.path).at(-1) === 'string')!;
+const victimSegments = parsePath(victim.path);
+const lastKey = victimSegments.at(-1) as string;
+const chartSpelling = formatPath([...victimSegments.slice(0, -1), `${lastKey.slice(0, -2)}${lastKey.at(-1)}${lastKey.at(-2)}`]);
+
+function schemaFor(tree: unknown, drop?: string[]): unknown {
+  if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) return Array.isArray(tree) ? { type: 'array', items: schemaFor(tree[0]) } : {};
+  const properties: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(tree)) {
+    if (drop && drop.length === 1 && drop[0] === k) continue;
+    properties[k] = schemaFor(v, drop && drop[0] === k ? drop.slice(1) : undefined);
+  }
+  return { type: 'object', properties, additionalProperties: false };
+}
+
+function workdir(): string {
+  return mkdtempSync(join(tmpdir(), 'check-values-test-'));
+}
+
+function writeYaml(dir: string, name: string, value: unknown): string {
+  const file = join(dir, name);
+  writeFileSync(file, typeof value === 'string' ? value : stringify(value));
+  return file;
+}
+
+/** A bin folder holding `helm` (the stand-in) to put first on the PATH. */
+function helmBin(dir: string): string {
+  const bin = join(dir, 'bin');
+  const helm = join(bin, 'helm');
+  mkdirSync(bin);
+  writeFileSync(helm, `#!/bin/sh\nexec "${process.execPath}" "${STANDIN}" "$@"\n`);
+  chmodSync(helm, 0o755);
+  return bin;
+}
+
+function checkValues(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [TSX, 'scripts/check-values.ts', '--environments', FIXTURE_ENVIRONMENTS, '--env', 'staging', ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env },
+  });
+}
+
+describe('npm run check-values', () => {
+  it('passes when every override path exists in the chart defaults', () => {
+    const dir = workdir();
+    const r = checkValues(['--values', writeYaml(dir, 'values.yaml', defaultsFor(overrides.map((o) => o.path)))]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`${overrides.length} override path(s)`);
+    expect(r.stdout.match(/^ok {3}/gm)).toHaveLength(overrides.length);
+    expect(r.stdout).toContain('check-values: ok: 0 path(s) Helm would ignore');
+  });
+
+  it('catches a misspelled override path and names the nearest existing path', () => {
+    const dir = workdir();
+    const paths = overrides.map((o) => (o.path === victim.path ? chartSpelling : o.path));
+    const r = checkValues(['--values', writeYaml(dir, 'values.yaml', defaultsFor(paths))]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`FAIL ${victim.path} (inline,`);
+    expect(r.stdout).toContain(`Helm would silently ignore it (nearest existing path: ${chartSpelling})`);
+    expect(r.stdout).toContain('check-values: FAILED: 1 path(s) Helm would ignore');
+  });
+
+  it('checks values.schema.json when given: an undeclared path fails', () => {
+    const dir = workdir();
+    const defaults = defaultsFor(overrides.map((o) => o.path));
+    const ok = checkValues(['--values', writeYaml(dir, 'values.yaml', defaults), '--schema', writeYaml(dir, 'ok.schema.json', JSON.stringify(schemaFor(defaults)))]);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout.match(/exists in values\.schema\.json/g)).toHaveLength(overrides.length);
+    const dropped = victimSegments.filter((s): s is string => typeof s === 'string');
+    const bad = checkValues(['--values', writeYaml(dir, 'values.yaml', defaults), '--schema', writeYaml(dir, 'bad.schema.json', JSON.stringify(schemaFor(defaults, dropped)))]);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain(`FAIL ${victim.path}`);
+    expect(bad.stdout).toMatch(/NOT in values\.schema\.json/);
+  });
+
+  it('--render with helm on the PATH: every override changes the rendered chart', () => {
+    const dir = workdir();
+    const defaults = writeYaml(dir, 'values.yaml', defaultsFor(overrides.map((o) => o.path)));
+    const log = join(dir, 'helm.log');
+    const r = checkValues(['--values', defaults, '--render'], { PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`, HELM_STANDIN_DEFAULTS: defaults, HELM_STANDIN_LOG: log });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.match(/^ok {3}render: .*changes the rendered chart$/gm)).toHaveLength(overrides.length);
+    const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+    expect(calls).toHaveLength(overrides.length + 1);
+    const env = fixtureEnvironment('staging');
+    expect(calls[0]!.slice(0, 7)).toEqual(['template', env.release.releaseName, env.chart.url, '--version', env.chart.version, '--namespace', env.namespace]);
+  });
+
+  it('--render reports an override the chart ignores as changing nothing', () => {
+    const dir = workdir();
+    const paths = overrides.map((o) => (o.path === victim.path ? chartSpelling : o.path));
+    const defaults = writeYaml(dir, 'values.yaml', defaultsFor(paths));
+    const r = checkValues(['--values', defaults, '--render'], { PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`, HELM_STANDIN_DEFAULTS: defaults });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`FAIL render: ${victim.path}: removing it changes nothing in the rendered chart`);
+    expect(r.stdout.match(/^FAIL render:/gm)).toHaveLength(1);
+    expect(r.stdout).toContain('1 override(s) with no effect on the rendered chart');
+  });
+
+  it('--render fails closed when helm fails or is not on the PATH', () => {
+    const dir = workdir();
+    const defaults = writeYaml(dir, 'values.yaml', defaultsFor(overrides.map((o) => o.path)));
+    const failing = checkValues(['--values', defaults, '--render'], { PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`, HELM_STANDIN_DEFAULTS: defaults, HELM_STANDIN_FAIL: '1' });
+    expect(failing.status).toBe(1);
+    expect(failing.stderr).toContain('chart "arcade" version "1.8.8" not found');
+    const systemHelm = ['/bin/helm', '/usr/bin/helm'].some((p) => existsSync(p));
+    if (systemHelm) return;
+    const missing = checkValues(['--values', defaults, '--render'], { PATH: [join(dir, 'empty'), dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter) });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('--render needs helm on the PATH');
+  });
+
+  it('explains bad usage', () => {
+    expect(checkValues([])).toMatchObject({ status: 2, stderr: expect.stringContaining('--values is required') });
+    expect(checkValues(['--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('helm show values') });
+  });
+});
