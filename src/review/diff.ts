@@ -42,7 +42,7 @@ export function isEmptyDiff(d: ManifestDiff): boolean {
 
 type Tree = unknown;
 
-function isMap(v: Tree): v is Record<string, Tree> {
+export function isMap(v: Tree): v is Record<string, Tree> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -55,20 +55,21 @@ export function digest(value: Tree): string {
  * Fields whose values are never shown: ciphertext (noise to a reviewer) and Secret data (a
  * secret). Matched on the object kind and the path below the object.
  */
-function sensitiveField(kind: string, path: string): 'ciphertext' | 'secret value' | undefined {
+export function sensitiveField(kind: string, path: string): 'ciphertext' | 'secret value' | undefined {
   if (kind === 'SealedSecret' && /^spec\.encryptedData\./.test(path)) return 'ciphertext';
   if (kind === 'Secret' && /^(data|stringData)\./.test(path)) return 'secret value';
   return undefined;
 }
 
-function segment(parent: string, key: string): string {
+/** Appends a map key to a dotted path (quoted when it is not a plain word). */
+export function segment(parent: string, key: string): string {
   const simple = /^[A-Za-z0-9_-]+$/.test(key);
   const part = simple ? key : `"${key.replace(/"/g, '\\"')}"`;
   return parent ? `${parent}.${part}` : part;
 }
 
 /** Items of a list keyed by a unique `name` when every item has one (env vars, containers). */
-function namedItems(list: readonly Tree[]): Map<string, Tree> | undefined {
+export function namedItems(list: readonly Tree[]): Map<string, Tree> | undefined {
   const out = new Map<string, Tree>();
   for (const item of list) {
     if (!isMap(item) || typeof item.name !== 'string' || out.has(item.name)) return undefined;
@@ -77,7 +78,7 @@ function namedItems(list: readonly Tree[]): Map<string, Tree> | undefined {
   return out;
 }
 
-function shown(v: Tree): Shown {
+export function shown(v: Tree): Shown {
   if (v === undefined || v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   return JSON.stringify(v);
 }

@@ -1,0 +1,134 @@
+/**
+ * Read-only access to live objects through @kubernetes/client-node's generic object API: read
+ * one object, list objects of a kind by label. Every call has a timeout; network errors,
+ * timeouts, 429 and 5xx are retried a bounded number of times with backoff. Nothing is written.
+ */
+import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+
+export interface ClusterOptions {
+  /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config */
+  readonly kubeconfig?: string;
+  /** @default the kubeconfig's current context */
+  readonly context?: string;
+  /** Per call. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Attempts in all. @default 3 */
+  readonly attempts?: number;
+  /** First retry delay, doubled each time. @default 500 */
+  readonly backoffMs?: number;
+}
+
+export class ClusterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterError';
+  }
+}
+
+/** The object (or kind) does not exist on the server. */
+export class NotFound extends Error {}
+
+export interface ObjectHeader {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+export interface LiveCluster {
+  readonly server: string;
+  /** The live object, or undefined when it does not exist. Throws NotFound when the kind is not served. */
+  read(header: ObjectHeader): Promise<Record<string, unknown> | undefined>;
+  list(apiVersion: string, kind: string, namespace: string | undefined, labelSelector: string): Promise<Record<string, unknown>[]>;
+}
+
+function statusOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function describe(err: unknown): string {
+  const body = (err as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as { message?: string };
+      if (parsed.message) return `${statusOf(err)} ${parsed.message}`;
+    } catch {
+      // not JSON: fall through
+    }
+  }
+  return (err as Error).message;
+}
+
+/** Loads the kubeconfig (refusing the client's silent localhost:8080 fallback) and connects. */
+export async function connect(options: ClusterOptions = {}): Promise<LiveCluster> {
+  const { KubeConfig, KubernetesObjectApi } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  try {
+    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+    else kc.loadFromDefault();
+    if (options.context) kc.setCurrentContext(options.context);
+  } catch (err) {
+    throw new ClusterError(`kubeconfig: ${(err as Error).message} (fix: point --kubeconfig or KUBECONFIG at a valid kubeconfig)`);
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster || (!options.kubeconfig && cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
+    throw new ClusterError('no kubeconfig found (fix: set KUBECONFIG or pass --kubeconfig <file>); drift never assumes a cluster');
+  }
+  const api: KubernetesObjectApi = KubernetesObjectApi.makeApiClient(kc);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const attempts = Math.max(1, options.attempts ?? 3);
+  const backoffMs = options.backoffMs ?? 500;
+
+  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    let last = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        return await Promise.race([
+          fn(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000}s`)), timeoutMs);
+          }),
+        ]);
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 404) throw new NotFound(describe(err));
+        if (/Unrecognized API version and kind/i.test((err as Error).message)) throw new NotFound((err as Error).message);
+        last = describe(err);
+        const transient = status === undefined || status === 429 || status >= 500;
+        if (!transient) throw new ClusterError(`${what}: ${last}${status === 401 || status === 403 ? ' (fix: check the kubeconfig user can get/list these objects)' : ''}`);
+        if (attempt < attempts) await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)));
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    throw new ClusterError(`${what}: ${last} (after ${attempts} attempts)`);
+  }
+
+  return {
+    server: cluster.server,
+    async read(h) {
+      const spec = { apiVersion: h.apiVersion, kind: h.kind, metadata: { name: h.name, ...(h.namespace ? { namespace: h.namespace } : {}) } };
+      try {
+        return (await call(`read ${h.kind} ${h.namespace ?? ''}/${h.name}`, () => api.read(spec))) as unknown as Record<string, unknown>;
+      } catch (err) {
+        if (err instanceof NotFound && !/Unrecognized API version/i.test(err.message)) return undefined;
+        throw err;
+      }
+    },
+    async list(apiVersion, kind, namespace, labelSelector) {
+      const items: KubernetesObject[] = [];
+      let token: string | undefined;
+      for (let page = 0; page < 100; page++) {
+        const res = await call(`list ${kind} in ${namespace ?? 'all namespaces'}`, () =>
+          api.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector, 500, token),
+        );
+        items.push(...res.items);
+        token = res.metadata?._continue;
+        if (!token) break;
+      }
+      return items.map((i) => ({ ...i, apiVersion, kind }) as unknown as Record<string, unknown>);
+    },
+  };
+}
