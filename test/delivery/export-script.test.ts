@@ -1,0 +1,59 @@
+/**
+ * scripts/export.ts end to end: usage, a stale dist/ refused, and one command that exports the
+ * fixture environment into a temporary GitOps repository as a branch and a commit.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { synthEnvironment } from '../../src/synth.js';
+import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
+import { makeRepo, run, snapshot } from './support.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = join(REPO, 'node_modules/tsx/dist/cli.mjs');
+
+function exportScript(args: string[]) {
+  return spawnSync(process.execPath, [TSX, 'scripts/export.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+}
+
+/** dist/ for the fixture environments, synthesized now (optionally edited afterwards). */
+function distDir(edit?: (content: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dist-'));
+  for (const f of synthEnvironment(fixtureEnvironment('staging')).files) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), edit && f.path.endsWith('release.yaml') ? edit(f.content) : f.content);
+  }
+  return dir;
+}
+
+describe('npm run export (scripts/export.ts)', () => {
+  it('prints usage and refuses unknown options', () => {
+    expect(exportScript(['--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('--allow-datastore-switch') });
+    expect(exportScript(['--repo', '/tmp', '--adpot'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--adpot') });
+    expect(exportScript([])).toMatchObject({ status: 2, stderr: expect.stringContaining('--repo is required') });
+  });
+
+  it('refuses a dist/ that differs from a fresh synthesis, leaving the target untouched', () => {
+    const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const before = snapshot(target);
+    const r = exportScript(['--repo', target, '--env', 'staging', '--environments', FIXTURE_ENVIRONMENTS, '--dist', distDir((c) => c.replace('interval: 10m', 'interval: 1m')), '--allow-unresolved']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/staging is missing, stale or edited by hand.*npm run synth/);
+    expect(snapshot(target)).toEqual(before);
+  });
+
+  it('exports as a branch and a commit in one command, printing the semantic diff', () => {
+    const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const r = exportScript(['--repo', target, '--env', 'staging', '--environments', FIXTURE_ENVIRONMENTS, '--dist', distDir(), '--allow-unresolved', '--commit', '--branch', 'arcade/first']);
+    expect(r.stderr).not.toMatch(/refused|failed/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('+ HelmRelease arcade-staging/arcade (release.yaml)');
+    expect(r.stdout).toMatch(/committed [a-f0-9]{12} on branch arcade\/first \(not pushed\)/);
+    expect(run(target, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('arcade/first');
+    const head = run(REPO, ['rev-parse', 'HEAD']).trim();
+    expect(run(target, ['log', '-1', '--format=%B'])).toContain(`Source commit: ${head}`);
+  });
+});
