@@ -11,7 +11,8 @@ import { resolve } from 'node:path';
 import { argv } from 'zx';
 import { checkOverrides, formatChecks, isProblem, parseChartValues, parseSchema, releaseOverrides } from '../src/chart-values/check.js';
 import { renderOverrides } from '../src/chart-values/render.js';
-import { EnvironmentError, loadEnvironment, loadEnvironments } from '../src/environments/load.js';
+import { loadEnvironment, loadEnvironments } from '../src/environments/load.js';
+import { parseCli, UsageError } from '../src/review/cli.js';
 
 const USAGE = `Usage: npm run check-values -- --values <chart-values.yaml> [--env <name>] [options]
 
@@ -38,35 +39,19 @@ Examples:
   npm run check-values -- --values chart-values.yaml --env backstage-wus2-v4
   npm run check-values -- --values chart-values.yaml --schema values.schema.json --render`;
 
-const KNOWN = new Set(['_', 'values', 'schema', 'env', 'render', 'chart', 'environments', 'help', 'h']);
-
-function usageError(message: string): never {
-  console.error(`check-values: ${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-function option(name: string): string | undefined {
-  const v: unknown = argv[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') usageError(`--${name} needs a value`);
-  return v;
-}
-
-if (argv.help || argv.h) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const unknown = Object.keys(argv).filter((k) => !KNOWN.has(k));
-if (unknown.length > 0 || argv._.length > 0) usageError(`unknown argument(s) ${[...unknown.map((k) => `--${k}`), ...argv._].join(', ')}`);
-const valuesFile = option('values');
-if (!valuesFile) usageError('--values is required (save it with: helm show values <chart> --version <version> > chart-values.yaml)');
-if (argv.render !== undefined && typeof argv.render !== 'boolean') usageError('--render takes no value');
-
 try {
+  const { help, option, flag } = parseCli(argv, { options: ['values', 'schema', 'env', 'chart', 'environments'], flags: ['render'] });
+  if (help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const valuesFile = option('values');
+  if (!valuesFile) throw new UsageError('--values is required (save it with: helm show values <chart> --version <version> > chart-values.yaml)');
+  const render = flag('render');
   const dir = option('environments') ? resolve(option('environments')!) : undefined;
   const name = option('env');
   const all = name ? [loadEnvironment(name, dir)] : loadEnvironments(dir);
-  if (all.length !== 1) usageError(`--env is required: there are ${all.length} environments (${all.map((l) => l.env.name).join(', ')})`);
+  if (all.length !== 1) throw new UsageError(`--env is required: there are ${all.length} environments (${all.map((l) => l.env.name).join(', ')})`);
   const env = all[0]!.env;
   const defaults = parseChartValues(readFileSync(resolve(valuesFile), 'utf8'), valuesFile);
   const schemaFile = option('schema');
@@ -77,7 +62,7 @@ try {
   console.log(formatChecks(checks));
   const failed = checks.filter((c) => isProblem(c.defaults) || isProblem(c.schema));
   let noEffect = 0;
-  if (argv.render === true) {
+  if (render) {
     const chart = option('chart') ?? env.chart.url;
     const local = !/^oci:\/\//.test(chart) && !/^[a-z0-9-]+\/[a-z0-9-]+$/.test(chart);
     const findings = await renderOverrides(values, overrides, {
@@ -94,10 +79,10 @@ try {
   const verdict = failed.length === 0 && noEffect === 0;
   console.log(
     `check-values: ${verdict ? 'ok' : 'FAILED'}: ${failed.length} path(s) Helm would ignore` +
-      (argv.render === true ? `, ${noEffect} override(s) with no effect on the rendered chart` : ' (add --render to prove each override changes the output)'),
+      (render ? `, ${noEffect} override(s) with no effect on the rendered chart` : ' (add --render to prove each override changes the output)'),
   );
   process.exitCode = verdict ? 0 : 1;
 } catch (err) {
-  console.error(`check-values: ${err instanceof EnvironmentError ? err.message : (err as Error).message}`);
-  process.exit(1);
+  console.error(`check-values: ${(err as Error).message}${err instanceof UsageError ? `\n\n${USAGE}` : ''}`);
+  process.exit(err instanceof UsageError ? 2 : 1);
 }

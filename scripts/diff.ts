@@ -11,7 +11,8 @@ import { resolve } from 'node:path';
 import { argv } from 'zx';
 import { EnvironmentError } from '../src/environments/load.js';
 import { defaultBase, git } from '../src/review/git.js';
-import { hasChanges, reviewMarkdown, reviewText, reviewWorkingTree } from '../src/review/review.js';
+import { parseCli, UsageError } from '../src/review/cli.js';
+import { reviewMarkdown, reviewText, reviewWorkingTree } from '../src/review/review.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const USAGE = `Usage: npm run diff -- [--base <git-ref>] [--env <name>] [--markdown <file>]
@@ -31,29 +32,12 @@ Examples:
   npm run diff
   npm run diff -- --base origin/main --env backstage-wus2-v4 --markdown /tmp/pr.md`;
 
-const KNOWN = new Set(['_', 'base', 'env', 'markdown', 'environments', 'help', 'h']);
-
-function option(name: string): string | undefined {
-  const v: unknown = argv[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') {
-    console.error(`diff: --${name} needs a value\n\n${USAGE}`);
-    process.exit(2);
-  }
-  return v;
-}
-
-if (argv.help || argv.h) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const unknown = Object.keys(argv).filter((k) => !KNOWN.has(k));
-if (unknown.length > 0 || argv._.length > 0) {
-  console.error(`diff: unknown argument(s) ${[...unknown.map((k) => `--${k}`), ...argv._].join(', ')}\n\n${USAGE}`);
-  process.exit(2);
-}
-
 try {
+  const { help, option } = parseCli(argv, { options: ['base', 'env', 'markdown', 'environments'] });
+  if (help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const baseArg = option('base');
   const base = baseArg ? (await git(REPO_ROOT, ['rev-parse', '--verify', `${baseArg}^{commit}`]).catch(() => {
     throw new Error(`--base ${baseArg}: not a commit in this repository (fix: give a branch, tag or commit id)`);
@@ -66,8 +50,7 @@ try {
     writeFileSync(resolve(markdown), reviewMarkdown(reviews, base));
     console.error(`diff: wrote Markdown to ${markdown}`);
   }
-  if (!hasChanges(reviews)) process.exitCode = 0;
 } catch (err) {
-  console.error(`diff: ${err instanceof EnvironmentError ? err.message : (err as Error).message}`);
-  process.exit(1);
+  console.error(`diff: ${err instanceof EnvironmentError ? err.message : (err as Error).message}${err instanceof UsageError ? `\n\n${USAGE}` : ''}`);
+  process.exit(err instanceof UsageError ? 2 : 1);
 }

@@ -11,6 +11,7 @@ import { argv } from 'zx';
 import { ClusterError, connect } from '../src/drift/cluster.js';
 import { detectDrift, formatDrift, hasDrift } from '../src/drift/drift.js';
 import { EnvironmentError, loadEnvironment, loadEnvironments } from '../src/environments/load.js';
+import { parseCli, UsageError } from '../src/review/cli.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const USAGE = `Usage: npm run drift -- [--env <name>] [--kubeconfig <file>] [--context <name>]
@@ -34,34 +35,18 @@ Examples:
   npm run drift -- --env backstage-wus2-v4
   KUBECONFIG=~/.kube/backstage npm run drift -- --env backstage-wus2-v4 --context backstage-wus2-v4`;
 
-const KNOWN = new Set(['_', 'env', 'kubeconfig', 'context', 'timeout', 'dist', 'environments', 'help', 'h']);
-
-function usageError(message: string): never {
-  console.error(`drift: ${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-function option(name: string): string | undefined {
-  const v: unknown = argv[name];
-  if (v === undefined) return undefined;
-  if ((typeof v !== 'string' && typeof v !== 'number') || v === '') usageError(`--${name} needs a value`);
-  return String(v);
-}
-
-if (argv.help || argv.h) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const unknown = Object.keys(argv).filter((k) => !KNOWN.has(k));
-if (unknown.length > 0 || argv._.length > 0) usageError(`unknown argument(s) ${[...unknown.map((k) => `--${k}`), ...argv._].join(', ')}`);
-const timeout = Number(option('timeout') ?? '10');
-if (!Number.isFinite(timeout) || timeout <= 0) usageError('--timeout must be a positive number of seconds');
-
 try {
+  const { help, option } = parseCli(argv, { options: ['env', 'kubeconfig', 'context', 'timeout', 'dist', 'environments'] });
+  if (help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const timeout = Number(option('timeout') ?? '10');
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
   const dir = option('environments') ? resolve(option('environments')!) : undefined;
   const name = option('env');
   const all = name ? [loadEnvironment(name, dir)] : loadEnvironments(dir);
-  if (all.length !== 1) usageError(`--env is required: there are ${all.length} environments (${all.map((l) => l.env.name).join(', ')})`);
+  if (all.length !== 1) throw new UsageError(`--env is required: there are ${all.length} environments (${all.map((l) => l.env.name).join(', ')})`);
   const env = all[0]!.env.name;
   const folder = join(option('dist') ? resolve(option('dist')!) : join(REPO_ROOT, 'dist'), env);
   if (!existsSync(folder)) throw new Error(`${folder} does not exist (fix: npm run synth)`);
@@ -72,6 +57,10 @@ try {
   console.log(formatDrift(report, cluster.server));
   process.exitCode = hasDrift(report) ? 1 : 0;
 } catch (err) {
+  if (err instanceof UsageError) {
+    console.error(`drift: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
   const known = err instanceof ClusterError || err instanceof EnvironmentError;
   console.error(`drift: ${known ? err.message : `failed: ${(err as Error).message}`} (nothing was assumed: drift unknown)`);
   process.exit(1);

@@ -11,6 +11,7 @@ import { argv } from 'zx';
 import { ExportRefused, exportEnvironment } from '../src/delivery/export.js';
 import { exportSource } from '../src/delivery/source.js';
 import { EnvironmentError } from '../src/environments/load.js';
+import { parseCli, UsageError } from '../src/review/cli.js';
 import { renderText } from '../src/review/render.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
@@ -42,36 +43,15 @@ Examples:
 
 const FLAGS = ['commit', 'dry-run', 'adopt', 'allow-reinstall', 'allow-datastore-switch', 'force', 'allow-unresolved'];
 const OPTIONS = ['repo', 'env', 'path', 'branch', 'environments', 'dist'];
-const KNOWN = new Set(['_', 'help', 'h', ...FLAGS, ...OPTIONS]);
-
-function usageError(message: string): never {
-  console.error(`export: ${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-function option(name: string): string | undefined {
-  const v: unknown = argv[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') usageError(`--${name} needs a value`);
-  return v;
-}
-
-function flag(name: string): boolean {
-  const v: unknown = argv[name];
-  if (v !== undefined && typeof v !== 'boolean') usageError(`--${name} takes no value`);
-  return v === true;
-}
-
-if (argv.help || argv.h) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const unknown = Object.keys(argv).filter((k) => !KNOWN.has(k));
-if (unknown.length > 0 || argv._.length > 0) usageError(`unknown argument(s) ${[...unknown.map((k) => `--${k}`), ...argv._].join(', ')}`);
-const repo = option('repo');
-if (!repo) usageError('--repo is required');
 
 try {
+  const { help, option, flag } = parseCli(argv, { options: OPTIONS, flags: FLAGS });
+  if (help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const repo = option('repo');
+  if (!repo) throw new UsageError('--repo is required');
   const environments = option('environments');
   const dist = option('dist');
   const source = await exportSource({
@@ -102,7 +82,8 @@ try {
     else console.log('export: files left uncommitted for review (use --commit for a branch and commit)');
   }
 } catch (err) {
-  if (err instanceof ExportRefused || err instanceof EnvironmentError) console.error(`export: ${err.message}`);
+  if (err instanceof UsageError) console.error(`export: ${err.message}\n\n${USAGE}`);
+  else if (err instanceof ExportRefused || err instanceof EnvironmentError) console.error(`export: ${err.message}`);
   else console.error(`export failed: ${(err as Error).message}`);
-  process.exit(1);
+  process.exit(err instanceof UsageError ? 2 : 1);
 }
