@@ -1,0 +1,35 @@
+/**
+ * scripts/drift.ts without a cluster: usage, and failing closed (exit 1, "drift unknown") when
+ * no kubeconfig is found, never assuming a clean cluster.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = join(REPO, 'node_modules/tsx/dist/cli.mjs');
+
+function drift(args: string[], env: Record<string, string | undefined> = {}) {
+  const merged: Record<string, string | undefined> = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
+  return spawnSync(process.execPath, [TSX, 'scripts/drift.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: merged as NodeJS.ProcessEnv });
+}
+
+describe('npm run drift (scripts/drift.ts)', () => {
+  it('prints usage and refuses unknown options', () => {
+    expect(drift(['--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('read-only') });
+    expect(drift(['--evn', 'x'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--evn') });
+  });
+
+  it('fails closed when no kubeconfig is found', () => {
+    const home = mkdtempSync(join(tmpdir(), 'home-'));
+    const r = drift(['--env', 'backstage-wus2-v4'], { HOME: home, KUBECONFIG: undefined, KUBERNETES_SERVICE_HOST: undefined, KUBERNETES_SERVICE_PORT: undefined });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('no kubeconfig found');
+    expect(r.stderr).toContain('drift unknown');
+    expect(r.stdout).not.toContain('no drift');
+  });
+});
