@@ -17,9 +17,9 @@ import { REPO_ROOT } from '../src/tooling/bundle.js';
 const USAGE = `Usage: npm run drift -- [--env <name>] [--kubeconfig <file>] [--context <name>]
 
 Reads the live objects of dist/<env>/ from the cluster (read-only: get and list only) and reports
-objects missing in the cluster, objects only in the cluster that carry the stack's labels
-(app.kubernetes.io/managed-by=arcade-stack and the environment label), and differences in the
-fields dist/ sets (fields it does not set and server-set ones are ignored).
+objects missing in the cluster, objects only in the cluster that carry the stack's label
+app.kubernetes.io/managed-by=arcade-stack (unless labelled for another environment), and
+differences in the fields dist/ sets (fields it does not set and server-set ones are ignored).
 
   --env <name>            environment (default: the only one)
   --kubeconfig <file>     kubeconfig (default: KUBECONFIG, then ~/.kube/config)

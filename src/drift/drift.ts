@@ -52,8 +52,9 @@ export async function detectDrift(env: string, files: readonly ManifestFile[], c
     if (fields.length > 0) drifted.push({ key, file, fields });
   }
 
-  // Objects labelled as this stack's (and this environment's) that dist/ no longer holds.
-  const selector = `app.kubernetes.io/managed-by=${MANAGED_BY},${ENVIRONMENT_LABEL}=${env}`;
+  // Objects labelled as this stack's that dist/ does not hold (another environment's, by its
+  // environment label, excepted).
+  const selector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
   const scopes = new Map<string, { apiVersion: string; kind: string; namespace?: string }>();
   for (const { object } of desired.values()) {
     if (unserved.has(`${object.apiVersion} ${object.kind}`)) continue;
@@ -63,7 +64,9 @@ export async function detectDrift(env: string, files: readonly ManifestFile[], c
   for (const s of scopes.values()) {
     const items = await cluster.list(s.apiVersion, s.kind, s.namespace, selector);
     for (const item of items) {
-      const meta = item.metadata as { name: string; namespace?: string };
+      const meta = item.metadata as { name: string; namespace?: string; labels?: Record<string, string> };
+      const owner = meta.labels?.[ENVIRONMENT_LABEL];
+      if (owner !== undefined && owner !== env) continue;
       const key = objectKey({ kind: s.kind, metadata: meta });
       if (!desired.has(key)) extra.push(key);
     }
