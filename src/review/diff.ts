@@ -16,6 +16,8 @@ export interface FieldChange {
   readonly after: Shown;
   /** A summary replaces the values (ciphertext, Secret data): before/after are digests. */
   readonly summary?: string;
+  /** before/after hold a map or list as compact JSON text (shown as is, not quoted). */
+  readonly structured?: boolean;
 }
 
 export interface ObjectRef {
@@ -102,22 +104,36 @@ export function diffTrees(before: Tree, after: Tree, kind: string, path = ''): F
     const a = namedItems(after);
     if (b && a) {
       const names = [...new Set([...b.keys(), ...a.keys()])];
-      return names.flatMap((n) => diffTrees(b.get(n), a.get(n), kind, `${path}[name=${n}]`));
+      return names.flatMap((n) => diffItem(b.get(n), a.get(n), kind, `${path}[name=${n}]`));
     }
     const n = Math.max(before.length, after.length);
     const out: FieldChange[] = [];
-    for (let i = 0; i < n; i++) out.push(...diffTrees(before[i], after[i], kind, `${path}[${i}]`));
+    for (let i = 0; i < n; i++) out.push(...diffItem(before[i], after[i], kind, `${path}[${i}]`));
     return out;
   }
   // A map or list on one side only: descend so each leaf is listed (values key by key).
   if (after === undefined && (isMap(before) || Array.isArray(before))) {
-    return isEmptyContainer(before) ? [{ path, before: JSON.stringify(before), after }] : diffTrees(before, Array.isArray(before) ? [] : {}, kind, path);
+    return isEmptyContainer(before) ? [leaf(path, before, after)] : diffTrees(before, Array.isArray(before) ? [] : {}, kind, path);
   }
   if (before === undefined && (isMap(after) || Array.isArray(after))) {
-    return isEmptyContainer(after) ? [{ path, before, after: JSON.stringify(after) }] : diffTrees(Array.isArray(after) ? [] : {}, after, kind, path);
+    return isEmptyContainer(after) ? [leaf(path, before, after)] : diffTrees(Array.isArray(after) ? [] : {}, after, kind, path);
   }
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
-  return [{ path, before: shown(before), after: shown(after) }];
+  return [leaf(path, before, after)];
+}
+
+/** A change of one value; maps and lists are shown as compact JSON (`structured`). */
+function leaf(path: string, before: Tree, after: Tree): FieldChange {
+  const structured = [before, after].some((v) => typeof v === 'object' && v !== null);
+  return { path, before: shown(before), after: shown(after), ...(structured ? { structured } : {}) };
+}
+
+/** A list item added or removed as a whole is one line (its content as JSON), not one per leaf. */
+function diffItem(before: Tree, after: Tree, kind: string, path: string): FieldChange[] {
+  if ((before === undefined) !== (after === undefined) && !sensitiveField(kind, path)) {
+    return [leaf(path, before, after)];
+  }
+  return diffTrees(before, after, kind, path);
 }
 
 /** `{}` or `[]`: no leaves to list, so it is shown as itself. */

@@ -6,14 +6,14 @@ import { isEmptyDiff, type FieldChange, type ManifestDiff, type Shown } from './
 
 export const NO_CHANGES = 'no changes';
 
-function value(v: Shown): string {
+function value(v: Shown, structured = false): string {
   if (v === undefined) return '(absent)';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string' && !structured) return JSON.stringify(v);
   return String(v);
 }
 
 function fieldLine(f: FieldChange): string {
-  return f.summary ? `${f.path}: ${f.summary}` : `${f.path}: ${value(f.before)} → ${value(f.after)}`;
+  return f.summary ? `${f.path}: ${f.summary}` : `${f.path}: ${value(f.before, f.structured)} → ${value(f.after, f.structured)}`;
 }
 
 /** `2 added, 1 removed, 3 changed (7 fields)`, or `no changes`. */
@@ -41,8 +41,8 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function code(v: Shown): string {
-  const text = value(v);
+function code(v: Shown, structured?: boolean): string {
+  const text = value(v, structured);
   return `\`${text.replace(/`/g, "'")}\``;
 }
 
@@ -59,7 +59,7 @@ export function renderMarkdown(d: ManifestDiff, title = 'Manifest changes'): str
     out.push(`#### Changed: \`${c.key}\` (${c.file})`, '', '| Field | Before | After |', '| --- | --- | --- |');
     for (const f of c.fields) {
       if (f.summary) out.push(`| \`${cell(f.path)}\` | ${cell(f.summary)} | |`);
-      else out.push(`| \`${cell(f.path)}\` | ${cell(code(f.before))} | ${cell(code(f.after))} |`);
+      else out.push(`| \`${cell(f.path)}\` | ${cell(code(f.before, f.structured))} | ${cell(code(f.after, f.structured))} |`);
     }
     out.push('');
   }

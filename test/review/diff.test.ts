@@ -70,13 +70,11 @@ describe('diffManifests', () => {
     expect(text).toMatch(/stringData\.password: secret value changed/);
   });
 
-  it('keys lists of named items by name, so an insertion is one change', () => {
+  it('keys lists of named items by name, so an insertion is one change on one line', () => {
     const env = (names: string[]) => release({}, { env: names.map((name) => ({ name, value: `${name}-v` })) });
     const diff = diffManifests([file('r.yaml', env(['A', 'B']))], [file('r.yaml', env(['NEW', 'A', 'B']))]);
-    expect(diff.changed[0]!.fields).toEqual([
-      { path: 'spec.env[name=NEW].name', before: undefined, after: 'NEW' },
-      { path: 'spec.env[name=NEW].value', before: undefined, after: 'NEW-v' },
-    ]);
+    expect(diff.changed[0]!.fields).toEqual([{ path: 'spec.env[name=NEW]', before: undefined, after: '{"name":"NEW","value":"NEW-v"}', structured: true }]);
+    expect(renderText(diff)).toContain('spec.env[name=NEW]: (absent) → {"name":"NEW","value":"NEW-v"}');
   });
 
   it('is empty when only comments and key order differ', () => {
