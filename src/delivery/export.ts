@@ -228,9 +228,16 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   }
   if (problems.length > 0) throw new ExportRefused(problems);
 
-  const last = await gitTry(target.top, ['log', '-1', '--format=%h %s', '--', target.folderInRepo]);
+  const [last, current] = await Promise.all([
+    gitTry(target.top, ['log', '-1', '--format=%h %s', '--', target.folderInRepo]),
+    gitTry(target.top, ['rev-parse', '--abbrev-ref', 'HEAD']),
+  ]);
   if (last.ok && TEMPORARY_COMMIT.test(last.stdout)) {
     warnings.push(`the latest commit on ${path} looks temporary or a teardown ("${last.stdout.trim()}"): exporting may undo or be undone by it; check with its author before merging`);
+  }
+  const onBranch = current.stdout.trim();
+  if (current.ok && onBranch !== 'master' && onBranch !== 'main') {
+    warnings.push(`the checkout is on '${onBranch}', not master: the export starts from it (fix: git checkout master && git pull in that checkout, unless this is intended)`);
   }
 
   const after = indexObjects(source.files);

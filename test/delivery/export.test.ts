@@ -95,7 +95,9 @@ describe('export: adopting the hand-written release and committing', () => {
     commitFiles(repo, { 'apps/arcade/NOTES.md': 'scaled down\n' }, 'TEMP: teardown arcade for the weekend');
     const env = stagingEnvironment('bundled');
     const result = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), { repo, dryRun: true });
-    expect(result.warnings.join('\n')).toMatch(/looks temporary or a teardown .*TEMP: teardown arcade/);
+    expect(result.warnings).toHaveLength(2);
+    expect(result.warnings[0]).toMatch(/looks temporary or a teardown .*TEMP: teardown arcade/);
+    expect(result.warnings[1]).toMatch(/the checkout is on 'first', not master/);
     expect(result.diff.changed[0]?.fields).toEqual([{ path: 'spec.interval', before: '10m', after: '5m' }]);
     expect(run(repo, ['status', '--porcelain'])).toBe('');
   });
