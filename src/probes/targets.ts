@@ -1,0 +1,80 @@
+/**
+ * What the probes check against: the targets, from `--targets <file.yaml>` or from the `probes`
+ * section of an environment (src/environments/probes.ts) merged with the environment's own facts.
+ *
+ * Any leaf may be an unresolved marker (`{ unresolved: "<why>" }`): a probe that needs it is
+ * reported `skip` with that reason, never run against a guess.
+ */
+import { z } from 'zod';
+import { isUnresolved, resolvable, type Unresolved } from '../environments/unresolved.js';
+
+const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+const name = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name');
+/** MCP tool names as the gateway lists them (`Slack_SendMessage`, not `Slack.SendMessage`). */
+const toolName = z.string().regex(/^[A-Za-z0-9_-]+$/, "must be an MCP tool name such as Slack_SendMessage ('_' where Arcade writes '.')");
+
+export const GatewayTargetSchema = z
+  .object({
+    /** The gateway's slug: it is served at `<urls.api>/mcp/<slug>`. */
+    slug: z.string().regex(/^[a-z0-9][-a-z0-9_]*$/, 'must be a gateway slug such as zeb-gateway-test'),
+    /** The exact expected `tools/list` (order does not matter). */
+    tools: resolvable(z.array(toolName).min(1, 'list at least one tool')),
+    /** Toolkit whose Echo/Add/Whoami tools live on this gateway (exec-proof, latency). @default none */
+    referenceToolkit: resolvable(z.string().regex(/^[A-Za-z0-9]+$/, 'must be a toolkit name such as ArcadeEvalRef')).optional(),
+  })
+  .strict();
+
+export const TargetsSchema = z
+  .object({
+    namespace: name,
+    /** HelmRelease name (same namespace). */
+    release: name,
+    chartVersion: z.string().regex(/^\d+\.\d+\.\d+/, 'must be a chart version such as 1.8.8'),
+    /** The Flux Kustomization applying the folder. @default none (then --revision cannot be checked) */
+    kustomization: resolvable(z.object({ name, namespace: name }).strict()).optional(),
+    collectorService: name,
+    /** Label selector of the engine pods (e.g. `app.kubernetes.io/name=engine`). */
+    engineSelector: resolvable(z.string().min(3).regex(/=/, 'must be a label selector such as app.kubernetes.io/name=engine')),
+    urls: z
+      .object({ api: resolvable(url), coordinator: resolvable(url), dashboard: resolvable(url), experience: resolvable(url) })
+      .strict(),
+    expectedCoordinatorUri: resolvable(url),
+    /** Arcade-User-ID values the probes act as (at least one; two prove per-user execution). */
+    users: resolvable(z.array(z.string().min(1)).min(1, 'give at least one user id')),
+    gateways: z.array(GatewayTargetSchema).min(1, 'give at least one gateway'),
+    /** The reference MCP server, called directly to measure the gateway's added latency. @default none */
+    referenceServerUrl: resolvable(url).optional(),
+    mimir: z
+      .object({ queryUrl: resolvable(url), tenant: resolvable(z.string().min(1)), query: z.string().min(1) })
+      .strict(),
+    oauth: resolvable(z.object({ tool: z.string().regex(/^[A-Za-z0-9_.-]+$/), user: z.string().min(1) }).strict()).optional(),
+    latency: z
+      .object({
+        calls: z.number().int().min(1).max(10000).default(100),
+        p95BudgetMs: z.number().positive().default(1500),
+      })
+      .strict()
+      .prefault({}),
+    logWindowMinutes: z.number().int().min(1).max(1440).default(10),
+  })
+  .strict();
+
+export type Targets = z.output<typeof TargetsSchema>;
+export type TargetsInput = z.input<typeof TargetsSchema>;
+export type GatewayTarget = z.output<typeof GatewayTargetSchema>;
+
+/**
+ * The value at a dotted path (`mimir.queryUrl`, `gateways[0].tools`), or the reason it is not
+ * usable: an unresolved marker's reason, or "not set" for an absent optional target.
+ */
+export function lookup(targets: Targets, path: string): { value: unknown } | { missing: string } {
+  let node: unknown = targets;
+  for (const part of path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '')) {
+    if (isUnresolved(node)) break;
+    if (node === null || typeof node !== 'object') return { missing: `${path} is not set` };
+    node = (node as Record<string, unknown>)[part];
+  }
+  if (node === undefined) return { missing: `${path} is not set` };
+  if (isUnresolved(node)) return { missing: `${path} is unresolved: ${(node as Unresolved).unresolved}` };
+  return { value: node };
+}

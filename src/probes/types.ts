@@ -1,0 +1,122 @@
+/**
+ * The probe contract: what a probe is, what it returns, and what the runner gives it.
+ *
+ * A probe is a small object with an id (part of the CLI interface), a category (the evaluation
+ * category it serves) and a `run` that gathers evidence through thin clients and hands it to a
+ * pure evaluator (`evaluate*` functions, tested on fixtures). The runner (runner.ts) owns
+ * concurrency, per-probe timeouts, bounded retries, `--wait` and skipping unresolved targets.
+ *
+ * Rules every probe follows:
+ * - No evidence is never a pass: an empty answer, a missing log or an unreachable host is `fail`
+ *   or `error`, with the cause in `detail`.
+ * - `error` = the probe could not establish the fact (timeout, connection refused, malformed
+ *   response, 5xx); `fail` = it established the fact and the fact is wrong.
+ * - `evidence` is small, JSON-serializable and secret-free (no API key, no Secret values, no
+ *   tokens): names, counts, statuses, versions, latencies, excerpts of a few lines at most.
+ * - Probes never write to the cluster or change state in Arcade (no OAuth flow is started).
+ */
+import type { Targets } from './targets.js';
+
+export type ProbeStatus = 'pass' | 'fail' | 'error' | 'skip' | 'known-gap';
+
+/** The evaluation category a probe serves (README "Probes"). */
+export type ProbeCategory = 'deployment' | 'observability' | 'gateway' | 'security' | 'performance';
+
+/** JSON-serializable evidence: what was observed, for a person and for CI. */
+export type Evidence = Readonly<Record<string, unknown>>;
+
+/** What a probe (or a pure evaluator) concludes. */
+export interface ProbeOutcome {
+  readonly status: ProbeStatus;
+  /** One line a person reads in the table: what was proven, or what is wrong and where. */
+  readonly detail: string;
+  readonly evidence: Evidence;
+}
+
+/** One probe's result in a report. */
+export interface ProbeResult extends ProbeOutcome {
+  readonly id: string;
+  readonly category: ProbeCategory;
+  readonly title: string;
+  readonly durationMs: number;
+  /** How many times `run` was called (retries for eventually consistent state, `--wait`). */
+  readonly attempts: number;
+}
+
+/** The read-only Kubernetes access a probe gets (see kube.ts). */
+export interface KubeReader {
+  /** The API server URL (for evidence; never credentials). */
+  readonly server: string;
+  /** GET one object; undefined when it does not exist (404). */
+  get(apiVersion: string, kind: string, namespace: string, name: string): Promise<Record<string, unknown> | undefined>;
+  /** LIST objects of a kind in a namespace, optionally by label selector. */
+  list(apiVersion: string, kind: string, namespace: string, labelSelector?: string): Promise<Record<string, unknown>[]>;
+  /** A pod's (container's) log since `sinceSeconds`; undefined when the pod has no log. */
+  log(namespace: string, pod: string, container: string | undefined, sinceSeconds: number): Promise<string | undefined>;
+}
+
+/** What the runner hands to a probe on each attempt. */
+export interface ProbeContext {
+  readonly targets: Targets;
+  /** Aborted at the probe's timeout: pass it to every fetch / client call. */
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  /** ARCADE_API_KEY from the process environment (never printed: use `keyLabel`). */
+  readonly apiKey: string | undefined;
+  /** `--revision`: the git commit the Flux Kustomization must have applied. */
+  readonly revision: string | undefined;
+  /** The Kubernetes reader; throws a configuration error when no kubeconfig is available. */
+  kube(): Promise<KubeReader>;
+}
+
+export interface Probe {
+  /** Stable id, part of the interface (`--only`, `--skip`, JSON, JUnit). e.g. `flux.release-ready`. */
+  readonly id: string;
+  readonly category: ProbeCategory;
+  readonly title: string;
+  /**
+   * Which target fields the probe needs (dotted paths into Targets, e.g. `mimir.queryUrl`).
+   * When any is unresolved or absent, the runner reports `skip` with the reason and never calls run.
+   */
+  readonly needs: readonly string[];
+  /** Needs ARCADE_API_KEY: without it the probe is `error` with "ARCADE_API_KEY is not set". */
+  readonly needsApiKey?: boolean;
+  /** Needs the Kubernetes API. */
+  readonly needsKube?: boolean;
+  /**
+   * Eventually consistent state: the runner retries a non-pass a bounded number of times with
+   * backoff (and until the `--wait` deadline for deployment probes).
+   */
+  readonly retry?: 'eventual';
+  run(ctx: ProbeContext): Promise<ProbeOutcome>;
+}
+
+/** The whole run, as written by `--json` (the issue fixes this shape). */
+export interface ProbeReport {
+  readonly environment: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly summary: {
+    readonly passed: number;
+    readonly failed: number;
+    readonly errors: number;
+    readonly skipped: number;
+    readonly knownGaps: number;
+  };
+  readonly results: readonly ProbeResult[];
+}
+
+/** Helpers to build outcomes tersely and consistently. */
+export const outcome = {
+  pass: (detail: string, evidence: Evidence = {}): ProbeOutcome => ({ status: 'pass', detail, evidence }),
+  fail: (detail: string, evidence: Evidence = {}): ProbeOutcome => ({ status: 'fail', detail, evidence }),
+  error: (detail: string, evidence: Evidence = {}): ProbeOutcome => ({ status: 'error', detail, evidence }),
+  skip: (detail: string, evidence: Evidence = {}): ProbeOutcome => ({ status: 'skip', detail, evidence }),
+  knownGap: (detail: string, evidence: Evidence = {}): ProbeOutcome => ({ status: 'known-gap', detail, evidence }),
+};
+
+/** An API key as it may be shown: a label and its last 4 characters. */
+export function keyLabel(key: string | undefined): string {
+  if (!key) return 'ARCADE_API_KEY (not set)';
+  return `ARCADE_API_KEY …${key.slice(-4)}`;
+}
