@@ -1,0 +1,89 @@
+/**
+ * A figure of the benchmark (one command measured over several runs) and the round-robin loop
+ * that measures a set of them: every run measures each subject once, in turn, so a slow moment
+ * of the machine hits all of them alike; the first `warmup` runs are thrown away.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { peakRssOfNode, timeNode, type NodeCommand } from './node-run.js';
+import { summarize, type Summary } from './stats.js';
+
+export type Measurement =
+  | {
+      readonly id: string;
+      readonly label: string;
+      readonly status: 'measured';
+      /** The command as a person would type it (temporary paths shown as placeholders). */
+      readonly command: string;
+      readonly timeMs: Summary;
+      /** Every measured sample, in run order (warm-up excluded). */
+      readonly samplesMs: readonly number[];
+      /** Peak resident set size (MiB) over separate runs; absent when memory was not asked for. */
+      readonly peakRssMb?: Summary;
+    }
+  | {
+      readonly id: string;
+      readonly label: string;
+      readonly status: 'not-measured';
+      readonly reason: string;
+    };
+
+/** One benchmarked command. */
+export interface Subject {
+  readonly id: string;
+  readonly label: string;
+  /** Shown in the table and JSON; `<out>` stands for the fresh output folder of each run. */
+  readonly command: string;
+  /** Measure peak memory too (one more run of the command per measured run). */
+  readonly memory: boolean;
+  /** The command of one run; `out` is a fresh, empty folder removed after the run. */
+  commandFor(out: string): NodeCommand;
+}
+
+export interface LoopOptions {
+  /** Measured runs. */
+  readonly runs: number;
+  /** Runs thrown away first (disk cache, JIT of node itself). */
+  readonly warmup: number;
+  /** Called before each run of each subject (progress on a terminal). */
+  readonly onProgress?: (message: string) => void;
+}
+
+/** Measures every subject `warmup + runs` times, round robin. */
+export function measureSubjects(subjects: readonly Subject[], options: LoopOptions): Measurement[] {
+  if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`runs: ${options.runs} (fix: a whole number >= 1)`);
+  if (!Number.isInteger(options.warmup) || options.warmup < 0) throw new Error(`warmup: ${options.warmup} (fix: a whole number >= 0)`);
+  const times = subjects.map((): number[] => []);
+  const memory = subjects.map((): number[] => []);
+  const total = options.warmup + options.runs;
+  for (let i = 0; i < total; i++) {
+    const warm = i < options.warmup;
+    subjects.forEach((subject, s) => {
+      options.onProgress?.(`${warm ? 'warm-up' : 'run'} ${warm ? i + 1 : i + 1 - options.warmup}/${warm ? options.warmup : options.runs}: ${subject.label}`);
+      const ms = withOutputFolder((out) => timeNode(subject.commandFor(out)));
+      const mb = subject.memory ? withOutputFolder((out) => peakRssOfNode(subject.commandFor(out))) : undefined;
+      if (warm) return;
+      times[s]!.push(ms);
+      if (mb !== undefined) memory[s]!.push(mb);
+    });
+  }
+  return subjects.map((subject, s) => ({
+    id: subject.id,
+    label: subject.label,
+    status: 'measured',
+    command: subject.command,
+    timeMs: summarize(times[s]!),
+    samplesMs: times[s]!,
+    ...(subject.memory ? { peakRssMb: summarize(memory[s]!) } : {}),
+  }));
+}
+
+function withOutputFolder<T>(fn: (out: string) => T): T {
+  const out = mkdtempSync(join(tmpdir(), 'arcade-bench-out-'));
+  try {
+    return fn(out);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * One benchmarked run of a fresh node process: wall time from spawn to exit, and (in a separate
+ * run) its peak resident set size, reported by the child itself through report-max-rss.mjs.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+/** The --import module that writes the child's maxRSS at exit (plain JS: no tsx in the child). */
+export const MAX_RSS_REPORTER = fileURLToPath(new URL('./report-max-rss.mjs', import.meta.url));
+
+/** A node command to benchmark: `node <args>` in `cwd`. */
+export interface NodeCommand {
+  /** Arguments after `node`. */
+  readonly args: readonly string[];
+  readonly cwd: string;
+  /** @default 120000 */
+  readonly timeoutMs?: number;
+}
+
+function run(cmd: NodeCommand, nodeArgs: readonly string[], env: NodeJS.ProcessEnv): number {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [...nodeArgs, ...cmd.args], {
+    cwd: cmd.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: cmd.timeoutMs ?? 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const ms = performance.now() - started;
+  if (child.error || child.status !== 0) {
+    const why = child.error ? child.error.message : child.status === null ? `killed by ${child.signal}` : `exit code ${child.status}`;
+    throw new Error(`bench: node ${cmd.args.join(' ')} failed (${why}):\n${child.stderr ?? ''}${child.stdout ?? ''}`.trimEnd());
+  }
+  return ms;
+}
+
+/** Wall-clock milliseconds of `node <args>`, exactly as given (nothing added to the command). */
+export function timeNode(cmd: NodeCommand): number {
+  return run(cmd, [], process.env);
+}
+
+/**
+ * Peak RSS in megabytes (MiB) of `node --import report-max-rss.mjs <args>`: the child reports
+ * process.resourceUsage().maxRSS at exit into a temporary file.
+ */
+export function peakRssOfNode(cmd: NodeCommand): number {
+  const dir = mkdtempSync(join(tmpdir(), 'arcade-bench-rss-'));
+  try {
+    const file = join(dir, 'maxrss');
+    run(cmd, ['--import', MAX_RSS_REPORTER], { ...process.env, ARCADE_BENCH_MAXRSS_FILE: file });
+    const kb = Number(readFileSync(file, 'utf8').trim());
+    if (!Number.isFinite(kb) || kb <= 0) throw new Error(`bench: the child reported maxRSS '${kb}' (expected kilobytes > 0)`);
+    return kb / 1024;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The bench report: the machine it ran on, every figure and every ratio against its target;
+ * rendered as a table for a person and written as bench.json for a machine.
+ */
+import { arch, cpus, release, totalmem, type as osType } from 'node:os';
+import type { Measurement } from './measurement.js';
+import type { Ratio, Summary } from './stats.js';
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGb: number;
+  readonly node: string;
+  readonly os: string;
+}
+
+export interface BenchReport {
+  /** ISO date and time the run started. */
+  readonly date: string;
+  readonly machine: Machine;
+  readonly settings: { readonly runs: number; readonly warmup: number };
+  readonly measurements: readonly Measurement[];
+  readonly ratios: readonly Ratio[];
+}
+
+/** The machine the numbers come from. */
+export function describeMachine(): Machine {
+  const list = cpus();
+  return {
+    cpu: list[0]?.model.trim() || 'unknown',
+    cores: list.length,
+    memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    os: `${osType()} ${release()} ${arch()}`,
+  };
+}
+
+/** Figures rounded for JSON: milliseconds to 0.1, megabytes to 0.1, ratios to 0.01. */
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function roundSummary(s: Summary): Summary {
+  return { median: round(s.median, 1), min: round(s.min, 1), max: round(s.max, 1), runs: s.runs };
+}
+
+/** The JSON written to bench.json (stable key order, rounded figures). */
+export function toJson(report: BenchReport): string {
+  const json = {
+    ...report,
+    measurements: report.measurements.map((m) =>
+      m.status === 'measured'
+        ? { ...m, timeMs: roundSummary(m.timeMs), samplesMs: m.samplesMs.map((s) => round(s, 1)), ...(m.peakRssMb ? { peakRssMb: roundSummary(m.peakRssMb) } : {}) }
+        : m,
+    ),
+    ratios: report.ratios.map((r) => (r.status === 'not-measured' ? r : { ...r, value: round(r.value, 2) })),
+  };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+function table(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) => r.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd())
+    .join('\n');
+}
+
+const ms = (n: number): string => `${Math.round(n)} ms`;
+const mb = (n: number): string => `${Math.round(n)} MB`;
+
+/** The table printed at the end of a run: figures, then ratios against their targets. */
+export function renderTable(report: BenchReport): string {
+  const m = report.machine;
+  const head = `bench ${report.date}: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, node ${m.node}, ${m.os}\n` +
+    `median of ${report.settings.runs} run(s) after ${report.settings.warmup} warm-up run(s); peak RSS = process.resourceUsage().maxRSS of the child`;
+  const figures: string[][] = [['figure', 'median', 'min', 'max', 'peak RSS (median, max)']];
+  for (const x of report.measurements) {
+    if (x.status === 'not-measured') figures.push([x.label, '', '', '', '']);
+    else figures.push([x.label, ms(x.timeMs.median), ms(x.timeMs.min), ms(x.timeMs.max), x.peakRssMb ? `${mb(x.peakRssMb.median)}, ${mb(x.peakRssMb.max)}` : '']);
+  }
+  const ratios: string[][] = [['ratio', 'value', 'target', 'status']];
+  for (const r of report.ratios) {
+    if (r.status === 'not-measured') ratios.push([r.label, '-', `<= ${r.target}x`, `not measured: ${r.reason}`]);
+    else ratios.push([r.label, `${r.value.toFixed(2)}x`, `<= ${r.target}x`, r.status]);
+  }
+  // A not-measured figure: its reason follows the label instead of stretching the columns.
+  const labelWidth = Math.max(...figures.map((r) => r[0]!.length));
+  const figureLines = table(figures, new Set([1, 2, 3])).split('\n');
+  report.measurements.forEach((x, i) => {
+    if (x.status === 'not-measured') figureLines[i + 1] = `${x.label.padEnd(labelWidth)}  not measured: ${x.reason}`;
+  });
+  return `${head}\n\n${figureLines.join('\n')}\n\n${table(ratios, new Set([1]))}`;
+}
+
+/** One line for the end of the output: every ratio met, or which were missed / not measured. */
+export function verdict(report: BenchReport): string {
+  const missed = report.ratios.filter((r) => r.status === 'missed').map((r) => r.id);
+  const unmeasured = report.ratios.filter((r) => r.status === 'not-measured').map((r) => r.id);
+  const met = report.ratios.filter((r) => r.status === 'met').length;
+  return `${met} target(s) met, ${missed.length} missed${missed.length ? ` (${missed.join(', ')})` : ''}, ${unmeasured.length} not measured${unmeasured.length ? ` (${unmeasured.join(', ')})` : ''}`;
+}

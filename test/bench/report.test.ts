@@ -1,0 +1,97 @@
+/**
+ * The bench on a tiny run (1 measured run, no warm-up): every synth figure and ratio is there,
+ * the table shows them, bench.json parses back with the machine and date. Probe figures that are
+ * not measured say why. Nothing about how long anything took is asserted.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probesNotMeasured } from '../../src/bench/probe-bench.js';
+import { describeMachine, renderTable, toJson, verdict, type BenchReport } from '../../src/bench/report.js';
+import { benchSynth, type SynthBenchResult } from '../../src/bench/synth-bench.js';
+import { REPO_ROOT, bundleSynthEntry } from '../../src/tooling/bundle.js';
+
+// A bundle of its own (directly under .build/, where the entry finds src/environments/), so this
+// test never races another test or a synth rebuilding .build/main.mjs.
+const bundle = join(REPO_ROOT, '.build', `bench-test-${process.pid}.mjs`);
+let synth: SynthBenchResult;
+
+beforeAll(async () => {
+  mkdirSync(join(REPO_ROOT, '.build'), { recursive: true });
+  await bundleSynthEntry(bundle);
+  synth = await benchSynth({ runs: 1, warmup: 0, bundle });
+});
+afterAll(() => rmSync(bundle, { force: true }));
+
+function report(): BenchReport {
+  const probes = probesNotMeasured('probe library missing');
+  return {
+    date: '2026-01-02T03:04:05.000Z',
+    machine: describeMachine(),
+    settings: { runs: 1, warmup: 0 },
+    measurements: [...synth.measurements, ...probes.measurements],
+    ratios: [...synth.ratios, ...probes.ratios],
+  };
+}
+
+describe('bench on a tiny run', () => {
+  it('measures the floor and the three synth figures, time and peak memory', () => {
+    expect(synth.measurements.map((m) => m.id)).toEqual(['floor', 'synth.all', 'synth.1', 'synth.10']);
+    for (const m of synth.measurements) {
+      expect(m.status).toBe('measured');
+      if (m.status !== 'measured') continue;
+      expect(m.timeMs.runs).toBe(1);
+      expect(m.samplesMs).toHaveLength(1);
+      expect(m.timeMs.median).toBeGreaterThan(0);
+      expect(m.peakRssMb?.median).toBeGreaterThan(1);
+    }
+    const all = synth.measurements.find((m) => m.id === 'synth.all');
+    expect(all?.status === 'measured' && all.command).toBe(`node .build/bench-test-${process.pid}.mjs --out <out>`);
+    expect(synth.environments).toContain('backstage-wus2-v4');
+  });
+
+  it('computes both synth ratios from the medians, each against its target', () => {
+    expect(synth.ratios.map((r) => [r.id, r.target])).toEqual([
+      ['synth/floor', 1.5],
+      ['synth10/synth1', 2],
+    ]);
+    const median = (id: string) => {
+      const m = synth.measurements.find((x) => x.id === id);
+      return m?.status === 'measured' ? m.timeMs.median : Number.NaN;
+    };
+    const first = synth.ratios[0]!;
+    expect(first.status !== 'not-measured' && first.value).toBeCloseTo(median('synth.all') / median('floor'), 10);
+  });
+
+  it('prints every figure and ratio in the table, the reason where one is not measured', () => {
+    const text = renderTable(report());
+    for (const label of ['floor: node loads cdk8s-plus-28', 'synth: every environment (1)', 'synth: 10 generated environments', 'synth (every environment) / floor', 'synth 10 environments / 1']) {
+      expect(text).toContain(label);
+    }
+    expect(text).toMatch(/probes: full run \(10 gateways x 10 users\) +not measured: probe library missing/);
+    expect(text).toMatch(/probe run \/ its slowest probe +- +<= 1\.3x +not measured: probe library missing/);
+    expect(text).toMatch(/synth \(every environment\) \/ floor +\d+\.\d\dx +<= 1\.5x +(met|missed)/);
+    expect(verdict(report())).toMatch(/^\d target\(s\) met, \d missed.*, 2 not measured \(probes\/slowest, probes10x10\/probes1x2\)$/);
+  });
+
+  it('writes JSON that parses back with the machine, the date and rounded figures', () => {
+    const json = JSON.parse(toJson(report())) as BenchReport;
+    expect(json.date).toBe('2026-01-02T03:04:05.000Z');
+    expect(json.machine.node).toBe(process.version);
+    expect(json.machine.cores).toBeGreaterThan(0);
+    expect(json.machine.cpu).not.toBe('');
+    expect(json.measurements).toHaveLength(7);
+    const floor = json.measurements[0]!;
+    expect(floor.status === 'measured' && Number.isInteger(floor.timeMs.median * 10)).toBe(true);
+    expect(json.ratios.find((r) => r.id === 'probes/slowest')).toEqual({ id: 'probes/slowest', label: 'probe run / its slowest probe', target: 1.3, status: 'not-measured', reason: 'probe library missing' });
+  });
+});
+
+describe('npm run bench', () => {
+  it('refuses a bad option with the usage text and exit code 2, before measuring anything', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench.ts'), '--only', 'tests'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--only must be synth or probes \(got 'tests'\)\n\nUsage: npm run bench/);
+  });
+});
