@@ -1,0 +1,64 @@
+/**
+ * CollectorChart: the OpenTelemetry Collector of one environment (collector.yaml), mapping the
+ * environment's `collector` section (src/environments/collector.ts) onto the OtelCollector
+ * construct. The release chart points the engine at `otlpEndpoint`; the monitoring chart scrapes
+ * `collector.scrapePorts`.
+ */
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { MetricsExport } from '../collector/build.js';
+import { stackLabels } from '../constructs/labels.js';
+import { OtelCollector, type OtelCollectorEgress } from '../constructs/otel-collector.js';
+import type { MimirEgress } from '../environments/collector.js';
+import type { Environment } from '../environments/schema.js';
+
+export interface CollectorChartProps {
+  readonly env: Environment;
+}
+
+/** The TCP port a push URL reaches (explicit, or the scheme's default). */
+export function urlPort(url: string): number {
+  const parsed = new URL(url);
+  if (parsed.port) return Number(parsed.port);
+  return parsed.protocol === 'https:' ? 443 : 80;
+}
+
+function egressOf(mimir: MimirEgress | undefined, pushUrl: string): OtelCollectorEgress | undefined {
+  if (!mimir) return undefined;
+  return {
+    cidrs: mimir.cidrs,
+    namespaceLabels: mimir.namespaceLabels,
+    podLabels: mimir.podLabels,
+    ports: mimir.ports ?? [urlPort(pushUrl)],
+  };
+}
+
+export class CollectorChart extends Chart {
+  public readonly collector: OtelCollector;
+  /** The OTLP/HTTP endpoint the engine pushes to (this chart's Service). */
+  public readonly otlpEndpoint: string;
+
+  constructor(scope: Construct, id: string, props: CollectorChartProps) {
+    const { env } = props;
+    super(scope, id, { namespace: env.namespace, labels: stackLabels(env.name) });
+    const c = env.collector;
+    const exported: MetricsExport =
+      c.mode === 'remote-write'
+        ? { mode: 'remote-write', pushUrl: c.mimir.pushUrl, tenant: c.mimir.tenant, externalLabels: { cluster: env.cluster, namespace: env.namespace } }
+        : { mode: 'scrape' };
+    // The engine runs where the release installs it.
+    const engineNamespace = env.release.targetNamespace ?? env.namespace;
+    this.collector = new OtelCollector(this, 'otel-collector', {
+      image: c.image,
+      replicas: c.replicas,
+      resources: c.resources,
+      export: exported,
+      deltaToCumulative: c.deltaToCumulative,
+      clientNamespace: engineNamespace,
+      monitoringNamespace: c.monitoringNamespace,
+      egress: c.mode === 'remote-write' ? egressOf(c.networkPolicy.mimirEgress, c.mimir.pushUrl) : undefined,
+      labels: stackLabels(env.name),
+    });
+    this.otlpEndpoint = this.collector.otlpHttpEndpoint(engineNamespace);
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The OpenTelemetry Collector configuration as a typed object: only the components this stack
+ * uses, with their upstream key names, serialized with `yaml` into the collector's ConfigMap.
+ * Never a YAML string in TypeScript (STYLE.md): build it with ./build.ts, check it with
+ * ./validate.ts.
+ *
+ * @see https://opentelemetry.io/docs/collector/configuration/
+ */
+
+/** Ports the collector listens on, and the Service port names the stack gives them. */
+export const COLLECTOR_PORTS = {
+  /** OTLP/gRPC receiver. */
+  'otlp-grpc': 4317,
+  /** OTLP/HTTP receiver (the engine pushes here). */
+  'otlp-http': 4318,
+  /** The collector's own metrics (service.telemetry pull reader). */
+  metrics: 8888,
+  /** The prometheus exporter (scrape mode only). */
+  'prom-export': 8889,
+  /** The health_check extension (readiness and liveness probes). */
+  health: 13133,
+} as const;
+export type CollectorPortName = keyof typeof COLLECTOR_PORTS;
+
+/** Every listener binds all interfaces: since v0.104 the default is localhost, unreachable from the Service. */
+export const BIND_ALL = '0.0.0.0';
+
+/** `otlp` receiver. @see https://github.com/open-telemetry/opentelemetry-collector/tree/main/receiver/otlpreceiver */
+export interface OtlpReceiverConfig {
+  readonly protocols: {
+    readonly grpc?: { readonly endpoint: string };
+    readonly http?: { readonly endpoint: string };
+  };
+}
+
+/** `memory_limiter` processor (must be first). */
+export interface MemoryLimiterConfig {
+  readonly check_interval: string;
+  readonly limit_mib: number;
+  readonly spike_limit_mib: number;
+}
+
+/** `batch` processor (must be last). */
+export interface BatchConfig {
+  readonly timeout: string;
+  readonly send_batch_size: number;
+  readonly send_batch_max_size: number;
+}
+
+/** `deltatocumulative` processor (contrib): state is per replica. */
+export interface DeltaToCumulativeConfig {
+  readonly max_stale: string;
+  readonly max_streams: number;
+}
+
+/** Exporter retry settings (exporterhelper `retry_on_failure`). */
+export interface RetryOnFailureConfig {
+  readonly enabled: boolean;
+  readonly initial_interval: string;
+  readonly max_interval: string;
+  readonly max_elapsed_time: string;
+}
+
+/**
+ * `prometheusremotewrite` exporter (contrib).
+ * @see https://github.com/open-telemetry/opentelemetry-collector-contrib/tree/main/exporter/prometheusremotewriteexporter
+ */
+export interface PrometheusRemoteWriteConfig {
+  readonly endpoint: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly external_labels?: Readonly<Record<string, string>>;
+  readonly timeout: string;
+  /** `insecure: true` only for an `http://` endpoint (no TLS on the wire). */
+  readonly tls?: { readonly insecure: boolean };
+  readonly retry_on_failure: RetryOnFailureConfig;
+  readonly remote_write_queue: { readonly enabled: boolean; readonly queue_size: number; readonly num_consumers: number };
+}
+
+/**
+ * `prometheus` exporter (contrib): a scrape endpoint (scrape mode).
+ * @see https://github.com/open-telemetry/opentelemetry-collector-contrib/tree/main/exporter/prometheusexporter
+ */
+export interface PrometheusExporterConfig {
+  readonly endpoint: string;
+  readonly metric_expiration: string;
+}
+
+/** `health_check` extension. */
+export interface HealthCheckConfig {
+  readonly endpoint: string;
+  readonly path: string;
+}
+
+/** `service.telemetry`: the collector's own logs and metrics (current `readers` form). */
+export interface TelemetryConfig {
+  readonly logs: { readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly encoding: 'json' | 'console' };
+  readonly metrics: {
+    readonly level: 'none' | 'basic' | 'normal' | 'detailed';
+    readonly readers: readonly { readonly pull: { readonly exporter: { readonly prometheus: { readonly host: string; readonly port: number } } } }[];
+  };
+}
+
+export interface PipelineConfig {
+  readonly receivers: readonly string[];
+  readonly processors: readonly string[];
+  readonly exporters: readonly string[];
+}
+
+/** Component ids are `<type>` or `<type>/<name>`. */
+type Ids<T extends string> = T | `${T}/${string}`;
+
+export interface CollectorConfig {
+  readonly receivers: Readonly<Partial<Record<Ids<'otlp'>, OtlpReceiverConfig>>>;
+  readonly processors: {
+    readonly memory_limiter?: MemoryLimiterConfig;
+    readonly deltatocumulative?: DeltaToCumulativeConfig;
+    readonly batch?: BatchConfig;
+  };
+  readonly exporters: {
+    readonly prometheusremotewrite?: PrometheusRemoteWriteConfig;
+    readonly prometheus?: PrometheusExporterConfig;
+  };
+  readonly extensions: { readonly health_check?: HealthCheckConfig };
+  readonly service: {
+    readonly extensions: readonly string[];
+    readonly pipelines: Readonly<Record<string, PipelineConfig>>;
+    readonly telemetry: TelemetryConfig;
+  };
+}
