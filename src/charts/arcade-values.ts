@@ -29,9 +29,6 @@ export interface Override {
   readonly via: 'inline' | 'secret';
 }
 
-/** The OTLP endpoint the engine must push to: the collector Service in the same namespace. */
-export const ENGINE_OTLP_ENDPOINT = 'http://arcade-otel-collector:4318';
-
 const KEYS = {
   chatEnabled: { path: 'features.chatEnabled', provenance: 'confirmed', source: 'observed on chart 1.8.8 (FACTS)' },
   ingressHostname: { path: 'ingress.hostname', provenance: 'vendor', source: 'Arcade values reference, chart 1.11.2' },
@@ -40,35 +37,37 @@ const KEYS = {
   oidcIssuer: { path: 'auth.oidc.issuer', provenance: 'assumed', source: 'chart convention; key not documented' },
   oidcClientId: { path: 'auth.oidc.clientId', provenance: 'assumed', source: 'chart convention; key not documented' },
   oidcClientSecret: { path: 'auth.oidc.clientSecret', provenance: 'assumed', source: 'chart convention; key not documented' },
-  llmModels: { path: 'engine.extraConfig.llm.models', provenance: 'assumed', source: 'engine.extraConfig (vendor 1.11.2) + engine llm.models[].openai.base_url (vendor engine docs)' },
-  otlpEnv: { path: 'engine.extraEnv', provenance: 'assumed', source: 'OTEL_EXPORTER_OTLP_* variables (vendor engine docs); extraEnv key not documented' },
+  llmModels: { path: 'engine.extraConfig.llm.models', provenance: 'vendor', source: 'engine.extraConfig (values reference, chart 1.11.2) + llm.models[].openai.base_url (engine config schema 2.0)' },
+  engineEnv: { path: 'engine.extraEnv', provenance: 'assumed', source: 'engine container env (chart convention; key not documented): OTEL_EXPORTER_OTLP_* (vendor engine docs) and the Secret references' },
   otelCollectorEnabled: { path: 'otelCollector.enabled', provenance: 'assumed', source: 'FACTS: do not enable a collector inside the chart; key not documented' },
   postgresEnabled: { path: 'postgresql.enabled', provenance: 'assumed', source: 'bundled-subchart convention; key not documented' },
   redisEnabled: { path: 'redis.enabled', provenance: 'assumed', source: 'bundled-subchart convention; key not documented' },
-  enginePostgres: { path: 'engine.extraConfig.storage.postgres', provenance: 'assumed', source: 'engine.extraConfig (vendor 1.11.2) + storage.postgres.* (vendor engine docs)' },
-  engineRedis: { path: 'engine.extraConfig.cache.redis', provenance: 'assumed', source: 'engine.extraConfig (vendor 1.11.2) + cache.redis.* (vendor engine docs)' },
-  engineRootKeys: { path: 'engine.extraConfig.security.root_keys[0].value', provenance: 'assumed', source: 'engine.extraConfig (vendor 1.11.2) + security.root_keys[] (vendor engine docs)' },
+  enginePostgres: { path: 'engine.extraConfig.storage.postgres', provenance: 'vendor', source: 'engine.extraConfig (values reference, chart 1.11.2) + storage.postgres.{host,port,db,user,password,sslmode} (engine config schema 2.0)' },
+  engineRedis: { path: 'engine.extraConfig.cache.redis', provenance: 'vendor', source: 'engine.extraConfig (values reference, chart 1.11.2) + cache.redis.{addr,password} (engine config schema 2.0; tls is not in the schema: assumed)' },
+  engineRootKeys: { path: 'engine.extraConfig.security.root_keys', provenance: 'vendor', source: 'engine.extraConfig (values reference, chart 1.11.2) + security.root_keys[].{id,default,value} (engine config schema 2.0)' },
 } as const satisfies Record<string, Omit<Override, 'via'>>;
 
-/** Where each managed Secret key lands in the values (valuesFrom `targetPath`). */
-const SECRET_TARGETS: Readonly<Record<SecretId, Readonly<Record<string, { base: keyof typeof KEYS; leaf: string }>>>> = {
-  postgres: {
-    host: { base: 'enginePostgres', leaf: 'host' },
-    port: { base: 'enginePostgres', leaf: 'port' },
-    database: { base: 'enginePostgres', leaf: 'db' },
-    user: { base: 'enginePostgres', leaf: 'user' },
-    password: { base: 'enginePostgres', leaf: 'password' },
-    sslmode: { base: 'enginePostgres', leaf: 'sslmode' },
-  },
-  redis: {
-    host: { base: 'engineRedis', leaf: 'host' },
-    port: { base: 'engineRedis', leaf: 'port' },
-    password: { base: 'engineRedis', leaf: 'password' },
-    tls: { base: 'engineRedis', leaf: 'tls' },
-  },
-  engine: { 'root-key': { base: 'engineRootKeys', leaf: '' } },
-  oidc: { 'client-secret': { base: 'oidcClientSecret', leaf: '' } },
+/**
+ * How the engine reads the managed Secrets: as container environment variables from
+ * `secretKeyRef`, referenced from its config with the engine's own `${env:NAME}` substitution
+ * (engine config schema 2.0 and its example use it for every credential). Why not `valuesFrom`
+ * (docs/chart-values.md): the engine needs `cache.redis.addr` as one `host:port` string and
+ * `security.root_keys[]` items with an `id`, which `valuesFrom` cannot compose (Flux replaces a
+ * list from `spec.values` wholesale), and env references keep the values out of the Helm release
+ * Secret. Kubernetes expands `$(NAME)` of earlier variables, which composes the Redis address.
+ */
+const ENV_PREFIX = 'ARCADE_STACK_';
+const SECRET_ENV: Readonly<Record<Exclude<SecretId, 'oidc'>, Readonly<Record<string, string>>>> = {
+  postgres: { host: 'POSTGRES_HOST', port: 'POSTGRES_PORT', database: 'POSTGRES_DB', user: 'POSTGRES_USER', password: 'POSTGRES_PASSWORD', sslmode: 'POSTGRES_SSLMODE' },
+  redis: { host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD', tls: 'REDIS_TLS' },
+  engine: { 'root-key': 'ROOT_KEY' },
 };
+
+/** `${env:ARCADE_STACK_<NAME>}`: the engine's substitution of an environment variable. */
+const fromEnv = (name: string) => `\${env:${ENV_PREFIX}${name}}`;
+
+/** The OIDC client secret is a chart-level value (not engine config): read with valuesFrom. */
+const OIDC_SECRET_TARGET = { key: 'client-secret', base: 'oidcClientSecret' } as const;
 
 export interface ArcadeValues {
   readonly values: HelmValues;
@@ -115,8 +114,13 @@ function setPath(tree: Record<string, HelmValue>, path: string, value: HelmValue
 /**
  * Builds the release's values for an environment. `secrets` is given in managed mode only; in
  * bundled mode the chart keeps its own datastores (today's live state) and no Secret is read.
+ * `otlpEndpoint` is the collector Service's OTLP/HTTP URL (CollectorChart.otlpEndpoint).
  */
-export function arcadeValues(env: Environment, secrets?: Readonly<Record<SecretId, SecretSource>>): ArcadeValues {
+export function arcadeValues(
+  env: Environment,
+  secrets: Readonly<Record<SecretId, SecretSource>> | undefined,
+  otlpEndpoint: string,
+): ArcadeValues {
   const values: Record<string, HelmValue> = {};
   const overrides: Override[] = [];
   const set = (key: keyof typeof KEYS, value: HelmValue) => {
@@ -132,10 +136,10 @@ export function arcadeValues(env: Environment, secrets?: Readonly<Record<SecretI
   set('oidcIssuer', render(env.oidc.issuer));
   set('oidcClientId', render(env.oidc.clientId));
   set('llmModels', [{ id: 'primary', openai: { base_url: render(env.llm.baseUrl) } }]);
-  set('otlpEnv', [
-    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: ENGINE_OTLP_ENDPOINT },
+  const engineEnv: HelmValue[] = [
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: otlpEndpoint },
     { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf' },
-  ]);
+  ];
   set('otelCollectorEnabled', false);
 
   const valuesFrom: ValuesFromSecret[] = [];
@@ -143,14 +147,31 @@ export function arcadeValues(env: Environment, secrets?: Readonly<Record<SecretI
     if (!secrets) throw new Error(`environment ${env.name}: datastores.mode is managed but no Secrets were built`);
     set('postgresEnabled', false);
     set('redisEnabled', false);
-    for (const [role, targets] of Object.entries(SECRET_TARGETS) as [SecretId, (typeof SECRET_TARGETS)[SecretId]][]) {
-      for (const [key, target] of Object.entries(targets)) {
-        const base = KEYS[target.base];
-        const targetPath = target.leaf ? `${base.path}.${target.leaf}` : base.path;
-        valuesFrom.push({ secret: secrets[role], key, targetPath });
-        overrides.push({ path: targetPath, provenance: base.provenance, source: base.source, via: 'secret' });
+    for (const [role, keys] of Object.entries(SECRET_ENV) as [keyof typeof SECRET_ENV, Record<string, string>][]) {
+      for (const [key, name] of Object.entries(keys)) {
+        engineEnv.push({ name: ENV_PREFIX + name, valueFrom: { secretKeyRef: { name: secrets[role].secretName, key } } });
+        if (name === 'REDIS_PORT') {
+          // Kubernetes expands $(NAME) of variables defined earlier in the list.
+          engineEnv.push({ name: `${ENV_PREFIX}REDIS_ADDR`, value: `$(${ENV_PREFIX}REDIS_HOST):$(${ENV_PREFIX}REDIS_PORT)` });
+        }
       }
     }
+    set('enginePostgres', {
+      host: fromEnv('POSTGRES_HOST'),
+      port: fromEnv('POSTGRES_PORT'),
+      db: fromEnv('POSTGRES_DB'),
+      user: fromEnv('POSTGRES_USER'),
+      password: fromEnv('POSTGRES_PASSWORD'),
+      sslmode: fromEnv('POSTGRES_SSLMODE'),
+    });
+    set('engineRedis', { addr: fromEnv('REDIS_ADDR'), password: fromEnv('REDIS_PASSWORD'), tls: fromEnv('REDIS_TLS') });
+    const rootKeyId = env.engine.rootKeyId;
+    if (rootKeyId === undefined) throw new Error(`environment ${env.name}: engine.rootKeyId is required in managed mode`);
+    set('engineRootKeys', [{ id: render(rootKeyId), default: true, value: fromEnv('ROOT_KEY') }]);
+    const base = KEYS[OIDC_SECRET_TARGET.base];
+    valuesFrom.push({ secret: secrets.oidc, key: OIDC_SECRET_TARGET.key, targetPath: base.path });
+    overrides.push({ ...base, via: 'secret' });
   }
+  set('engineEnv', engineEnv);
   return { values, valuesFrom, overrides };
 }

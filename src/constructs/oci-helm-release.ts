@@ -25,6 +25,14 @@ import type { SecretSource } from './secret-source.js';
 /** Media type of a Helm chart's content layer in an OCI artifact. */
 export const HELM_CHART_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 
+/**
+ * Annotation that keeps a Flux Kustomization's post-build variable substitution off an object.
+ * Values holding `${...}` (the engine's own `${env:NAME}` references) would otherwise be read as
+ * Flux variables wherever the applying Kustomization uses `postBuild.substitute`.
+ * @see https://fluxcd.io/flux/components/kustomize/kustomizations/#post-build-variable-substitution
+ */
+export const SUBSTITUTE_DISABLED = { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' } as const;
+
 /** JSON-like Helm values: a typed tree, serialized by cdk8s, never a YAML string. */
 export type HelmValues = { readonly [key: string]: HelmValue };
 export type HelmValue = string | number | boolean | null | readonly HelmValue[] | HelmValues;
@@ -119,8 +127,9 @@ export class OciHelmRelease extends Construct {
     });
 
     const retry = { retries };
+    const substitutes = JSON.stringify(props.values ?? {}).includes('${');
     this.release = new HelmRelease(this, 'release', {
-      metadata,
+      metadata: substitutes ? { ...metadata, annotations: { ...SUBSTITUTE_DISABLED } } : metadata,
       spec: {
         interval: props.interval ?? '10m',
         timeout: props.timeout ?? '10m',

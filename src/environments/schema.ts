@@ -156,6 +156,18 @@ export const EnvironmentSchema = z
         mode: z.enum(['bundled', 'managed']),
       })
       .strict(),
+    /** The engine's own settings the stack sets (managed mode). */
+    engine: z
+      .object({
+        /**
+         * Id of the engine's root encryption key (`security.root_keys[].id`, engine config schema
+         * 2.0). Must be the id the LIVE engine uses with the key sealed as `engine/root-key`, or
+         * vaulted tokens become unreadable. Required in managed mode (checked below).
+         */
+        rootKeyId: resolvable(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a key id such as key1 (letters, digits, . _ -)')).optional(),
+      })
+      .strict()
+      .prefault({}),
     /** Required when datastores.mode is managed (checked below). */
     secrets: SecretsSchema.optional(),
     /** The OpenTelemetry Collector (schema in ./collector.ts). */
@@ -172,6 +184,15 @@ export const EnvironmentSchema = z
         message:
           "datastores.mode is 'managed' but no 'secrets' section names the provider; add secrets.provider " +
           "('sealed-secrets' or 'external-secrets') with values for every key, or set datastores.mode: bundled",
+      });
+    }
+    if (env.datastores.mode === 'managed' && env.engine.rootKeyId === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['engine', 'rootKeyId'],
+        message:
+          "datastores.mode is 'managed', so the engine's root key is read from a Secret and needs its id; give the id " +
+          'the LIVE engine uses (security.root_keys[].id in its config), or { unresolved: "<why>" } until it is read',
       });
     }
     if (env.datastores.mode === 'bundled' && env.secrets) {

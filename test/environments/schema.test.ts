@@ -93,6 +93,11 @@ describe('invalid environment definitions', () => {
     expect(problems).toEqual([expect.stringMatching(/secrets: datastores\.mode is 'managed' but no 'secrets' section.*or set datastores\.mode: bundled/)]);
   });
 
+  it('managed datastores without the root key id is refused: the live key is useless under another id', () => {
+    const problems = problemsOf(edited((d) => d.delete('engine')));
+    expect(problems).toEqual([expect.stringMatching(/engine\.rootKeyId: datastores\.mode is 'managed'.*the LIVE engine uses/)]);
+  });
+
   it('bundled datastores with a secrets section is refused', () => {
     const problems = problemsOf(edited((d) => d.setIn(['datastores', 'mode'], 'bundled')));
     expect(problems).toEqual([expect.stringMatching(/secrets: datastores\.mode is 'bundled'/)]);

@@ -58,24 +58,62 @@ describe('given the production environment (backstage-wus2-v4)', () => {
     expect(env).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://arcade-otel-collector:4318' });
   });
 
-  it('turns the bundled datastores off and reads every managed Secret key through valuesFrom', () => {
+  type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } };
+  const engineEnv = () => get(release.spec?.values, 'engine.extraEnv') as EnvVar[];
+  const valuesFrom = () => release.spec?.valuesFrom as { kind: string; name: string; valuesKey: string; targetPath: string }[];
+  /** Every `<secret>/<key>` the release reads, through the engine's env or through valuesFrom. */
+  const secretReads = () => [
+    ...engineEnv().flatMap((e) => (e.valueFrom ? [`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`] : [])),
+    ...valuesFrom().map((v) => `${v.name}/${v.valuesKey}`),
+  ];
+
+  it('turns the bundled datastores off and reads every managed Secret key exactly once', () => {
     expect(get(release.spec?.values, 'postgresql.enabled')).toBe(false);
     expect(get(release.spec?.values, 'redis.enabled')).toBe(false);
-    const valuesFrom = release.spec?.valuesFrom as { kind: string; name: string; valuesKey: string; targetPath: string }[];
-    const read = new Set(valuesFrom.map((v) => `${v.name}/${v.valuesKey}`));
-    expect(read).toEqual(
-      new Set([
+    const reads = secretReads();
+    expect(reads.slice().sort()).toEqual(
+      [
         ...['host', 'port', 'database', 'user', 'password', 'sslmode'].map((k) => `arcade-postgres/${k}`),
         ...['host', 'port', 'password', 'tls'].map((k) => `arcade-redis/${k}`),
         'arcade-engine-root-key/root-key',
         'arcade-oidc/client-secret',
-      ]),
+      ].sort(),
     );
-    expect(valuesFrom.every((v) => v.kind === 'Secret' && v.targetPath.length > 0)).toBe(true);
+    expect(valuesFrom()).toEqual([{ kind: 'Secret', name: 'arcade-oidc', valuesKey: 'client-secret', targetPath: 'auth.oidc.clientSecret' }]);
+  });
+
+  it('gives the engine its datastores and root key in the vendor engine-config shape, by env reference only', () => {
+    const env = (get(release.spec?.values, 'engine.extraEnv') as EnvVar[]).map((e) => e.name);
+    expect(get(release.spec?.values, 'engine.extraConfig.storage.postgres')).toEqual({
+      host: '${env:ARCADE_STACK_POSTGRES_HOST}',
+      port: '${env:ARCADE_STACK_POSTGRES_PORT}',
+      db: '${env:ARCADE_STACK_POSTGRES_DB}',
+      user: '${env:ARCADE_STACK_POSTGRES_USER}',
+      password: '${env:ARCADE_STACK_POSTGRES_PASSWORD}',
+      sslmode: '${env:ARCADE_STACK_POSTGRES_SSLMODE}',
+    });
+    // The engine wants one host:port address; Kubernetes composes it from variables defined before it.
+    expect(get(release.spec?.values, 'engine.extraConfig.cache.redis.addr')).toBe('${env:ARCADE_STACK_REDIS_ADDR}');
+    const addr = engineEnv().find((e) => e.name === 'ARCADE_STACK_REDIS_ADDR');
+    expect(addr?.value).toBe('$(ARCADE_STACK_REDIS_HOST):$(ARCADE_STACK_REDIS_PORT)');
+    expect(env.indexOf('ARCADE_STACK_REDIS_ADDR')).toBeGreaterThan(env.indexOf('ARCADE_STACK_REDIS_HOST'));
+    expect(env.indexOf('ARCADE_STACK_REDIS_ADDR')).toBeGreaterThan(env.indexOf('ARCADE_STACK_REDIS_PORT'));
+    // Root keys need an id: the live key's id is not recorded yet, so it is a visible marker.
+    const rootKeys = get(release.spec?.values, 'engine.extraConfig.security.root_keys') as Record<string, unknown>[];
+    expect(rootKeys).toHaveLength(1);
+    expect(rootKeys[0]).toMatchObject({ default: true, value: '${env:ARCADE_STACK_ROOT_KEY}' });
+    expect(String(rootKeys[0]?.id)).toMatch(/^<unresolved: /);
+    // Every `${env:NAME}` the config uses is defined on the engine container.
+    const used = [...JSON.stringify(get(release.spec?.values, 'engine.extraConfig')).matchAll(/\$\{env:([A-Z0-9_]+)\}/g)].map((m) => m[1]);
+    expect(used).toHaveLength(10);
+    // Flux post-build substitution must leave the engine's `${env:…}` references alone.
+    expect(release.metadata.annotations?.['kustomize.toolkit.fluxcd.io/substitute']).toBe('disabled');
+    for (const name of used) expect(env).toContain(name);
   });
 
   it('every Secret the release reads is produced by a SealedSecret in the same namespace, watched by Flux', () => {
-    const names = new Set((release.spec?.valuesFrom as { name: string }[]).map((v) => v.name));
+    const names = new Set(secretReads().map((r) => r.split('/')[0]!));
+    expect(names.size).toBe(4);
     for (const name of names) {
       const sealed = findObject(objects, 'SealedSecret', name);
       expect(sealed.metadata.namespace).toBe(release.metadata.namespace);
@@ -92,9 +130,9 @@ describe('given the production environment (backstage-wus2-v4)', () => {
   it('renders unresolved values as visible markers and reports every one', () => {
     expect(get(release.spec?.values, 'auth.oidc.clientId')).toMatch(/^<unresolved: .+>$/);
     expect(output.unresolved.map((u) => u.path)).toEqual(
-      expect.arrayContaining(['oidc.issuer', 'oidc.clientId', 'llm.baseUrl', 'secrets.controller.name', 'secrets.values.oidc.client-secret']),
+      expect.arrayContaining(['oidc.issuer', 'oidc.clientId', 'llm.baseUrl', 'secrets.controller.name', 'secrets.values.oidc.client-secret', 'engine.rootKeyId']),
     );
-    expect(output.unresolved).toHaveLength(17);
+    expect(output.unresolved).toHaveLength(18);
   });
 });
 
