@@ -5,6 +5,8 @@
  */
 import { App, type Chart } from 'cdk8s';
 import { stringify } from 'yaml';
+import { CollectorChart } from './charts/collector-chart.js';
+import { MonitoringChart } from './charts/monitoring-chart.js';
 import { ArcadeReleaseChart } from './charts/release-chart.js';
 import { DatastoreSecretsChart } from './charts/secrets-chart.js';
 import type { Environment } from './environments/schema.js';
@@ -41,7 +43,10 @@ export function buildCharts(app: App, env: Environment): Map<string, Chart> {
   const charts = new Map<string, Chart>();
   const secrets = env.secrets && env.datastores.mode === 'managed' ? new DatastoreSecretsChart(app, `${env.name}-secrets`, { env, secrets: env.secrets }) : undefined;
   if (secrets) charts.set('secrets.yaml', secrets);
-  charts.set('release.yaml', new ArcadeReleaseChart(app, `${env.name}-release`, { env, secrets: secrets?.sources }));
+  const collector = new CollectorChart(app, `${env.name}-collector`, { env });
+  charts.set('collector.yaml', collector);
+  charts.set('monitoring.yaml', new MonitoringChart(app, `${env.name}-monitoring`, { env, collector: collector.collector }));
+  charts.set('release.yaml', new ArcadeReleaseChart(app, `${env.name}-release`, { env, secrets: secrets?.sources, otlpEndpoint: collector.otlpEndpoint }));
   return charts;
 }
 

@@ -13,6 +13,8 @@ export interface ArcadeReleaseChartProps {
   readonly env: Environment;
   /** The managed Secrets (managed mode only). @default - bundled datastores, no Secrets */
   readonly secrets?: Readonly<Record<SecretId, SecretSource>>;
+  /** The engine's OTLP/HTTP endpoint: the collector Service (CollectorChart.otlpEndpoint). */
+  readonly otlpEndpoint: string;
 }
 
 export class ArcadeReleaseChart extends Chart {
@@ -22,7 +24,7 @@ export class ArcadeReleaseChart extends Chart {
   constructor(scope: Construct, id: string, props: ArcadeReleaseChartProps) {
     const { env } = props;
     super(scope, id, { namespace: env.namespace, labels: stackLabels(env.name) });
-    this.values = arcadeValues(env, props.secrets);
+    this.values = arcadeValues(env, props.secrets, props.otlpEndpoint);
     this.arcade = new OciHelmRelease(this, 'arcade', {
       name: env.release.name,
       namespace: env.namespace,
