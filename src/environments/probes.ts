@@ -1,8 +1,107 @@
 /**
- * The `probes` section of an environment: what the post-deploy probes expect.
- * (Owned by the probe work; see src/probes/.)
+ * The `probes` section of an environment: what the post-deploy probes expect, as a partial of
+ * the probe targets (src/probes/targets.ts). Everything the environment already knows is filled
+ * in by `targetsFromEnvironment` (namespace, release, chart version, URLs from `hosts`, the
+ * collector Service, datastore Secrets); the section adds what only the probes need (gateways,
+ * users, Mimir) and may override any default. Values the facts do not give stay
+ * `{ unresolved: "<why>" }`: the probes that need them report `skip` with that reason.
  */
 import { z } from 'zod';
+import { TargetsSchema, type DatastoreSecretTarget, type Targets, type TargetsInput } from '../probes/targets.js';
+import type { Environment } from './schema.js';
 
-export const ProbesSettingsSchema = z.unknown().optional();
+const shape = TargetsSchema.shape;
+
+export const ProbesSettingsSchema = TargetsSchema.partial()
+  .extend({
+    /** Partial: e.g. only `urls.api`; the rest comes from `hosts`. */
+    urls: shape.urls.partial().optional(),
+    /** Partial: e.g. only `mimir.tenant`. */
+    mimir: shape.mimir.partial().optional(),
+  })
+  .strict()
+  .optional();
 export type ProbesSettings = z.output<typeof ProbesSettingsSchema>;
+
+/** The collector Service the stack deploys (FACTS: the engine's default OTLP endpoint names it). */
+export const COLLECTOR_SERVICE = 'arcade-otel-collector';
+/** Does the engine's metric reach Mimir: the engine's OTel service name is `arcade_engine` (FACTS). */
+export const DEFAULT_MIMIR_QUERY = 'count(target_info{service_name="arcade_engine"})';
+
+export class ProbeTargetsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid probe targets:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ProbeTargetsError';
+  }
+}
+
+function datastoresOf(env: Environment): TargetsInput['datastores'] {
+  if (env.datastores.mode === 'bundled' || !env.secrets) return { mode: env.datastores.mode, secrets: [] };
+  const kind: DatastoreSecretTarget['kind'] = env.secrets.provider === 'sealed-secrets' ? 'SealedSecret' : 'ExternalSecret';
+  return {
+    mode: 'managed',
+    secrets: [
+      { name: env.secrets.names.postgres, keys: ['host', 'port', 'database', 'user', 'password', 'sslmode'], kind },
+      { name: env.secrets.names.redis, keys: ['host', 'port', 'password', 'tls'], kind },
+    ],
+  };
+}
+
+/** The targets an environment implies before its `probes` section is applied. */
+export function environmentDefaults(env: Environment): TargetsInput {
+  return {
+    namespace: env.namespace,
+    release: env.release.name,
+    chartVersion: env.chart.version,
+    kustomization: {
+      unresolved: 'the Flux Kustomization applying apps/arcade/ is not recorded (FACTS "Not known") - find it with flux get kustomizations -A and set probes.kustomization',
+    },
+    collectorService: COLLECTOR_SERVICE,
+    engineSelector: {
+      unresolved: "the engine pods' labels are not recorded (FACTS \"Not known\") - read them with kubectl get pods -n arcade --show-labels and set probes.engineSelector",
+    },
+    urls: {
+      api: `https://${env.hosts.api}`,
+      coordinator: `https://${env.hosts.coordinator}`,
+      dashboard: `https://${env.hosts.dashboard}`,
+      experience: `https://${env.hosts.experience}`,
+    },
+    expectedCoordinatorUri: `https://${env.hosts.coordinator}`,
+    users: { unresolved: 'no probe user ids chosen - set probes.users to one or two stable Arcade-User-ID values (an email works)' },
+    gateways: [],
+    mimir: {
+      queryUrl: { unresolved: 'the Mimir query URL is not set - set probes.mimir.queryUrl (<mimir base>/prometheus)' },
+      tenant: { unresolved: 'the Mimir tenant is not set - set probes.mimir.tenant (the X-Scope-OrgID the collector writes with)' },
+      query: DEFAULT_MIMIR_QUERY,
+    },
+    datastores: datastoresOf(env),
+  };
+}
+
+/**
+ * The probe targets of an environment: its defaults, overridden by its `probes` section
+ * (`urls` and `mimir` merged key by key, every other field replaced). Throws ProbeTargetsError
+ * naming `probes.<field>` when the result is not valid (e.g. no gateway).
+ */
+export function targetsFromEnvironment(env: Environment, file = `src/environments/${env.name}.yaml`): Targets {
+  const defaults = environmentDefaults(env);
+  const section = env.probes ?? {};
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(section)) {
+    if (value === undefined) continue;
+    if ((key === 'urls' || key === 'mimir') && typeof value === 'object') {
+      merged[key] = { ...(defaults[key] as object), ...(value as object) };
+    } else merged[key] = value;
+  }
+  const parsed = TargetsSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ProbeTargetsError(
+      parsed.error.issues.map((i) => {
+        const path = ['probes', ...i.path.map(String)].join('.');
+        const fix = path === 'probes.gateways' ? 'add probes.gateways: [{slug, tools, referenceToolkit}] to the environment' : `correct probes.${i.path.map(String).join('.')} in the environment`;
+        return `${file}: ${path}: ${i.message} (fix: ${fix})`;
+      }),
+    );
+  }
+  return parsed.data;
+}

@@ -24,6 +24,26 @@ export const GatewayTargetSchema = z
   })
   .strict();
 
+/** A datastore connection Secret and the resource that produces it. */
+export const DatastoreSecretTargetSchema = z
+  .object({
+    /** Secret name in the release namespace (also the SealedSecret/ExternalSecret name). */
+    name,
+    /** Keys the Secret must hold (only key names are ever read or shown). */
+    keys: z.array(z.string().min(1)).min(1, 'list at least one key'),
+    kind: z.enum(['SealedSecret', 'ExternalSecret']),
+  })
+  .strict();
+
+export const DatastoresTargetSchema = z
+  .object({
+    /** bundled: the chart's in-cluster PostgreSQL/Redis; managed: external, credentials from Secrets. */
+    mode: z.enum(['bundled', 'managed']),
+    /** @default [] */
+    secrets: z.array(DatastoreSecretTargetSchema).default([]),
+  })
+  .strict();
+
 export const TargetsSchema = z
   .object({
     namespace: name,
@@ -56,12 +76,18 @@ export const TargetsSchema = z
       .strict()
       .prefault({}),
     logWindowMinutes: z.number().int().min(1).max(1440).default(10),
+    /**
+     * The datastores the release should use (`datastores.managed`). Only a managed environment
+     * has something to prove. @default none (the probe is skipped)
+     */
+    datastores: DatastoresTargetSchema.optional(),
   })
   .strict();
 
 export type Targets = z.output<typeof TargetsSchema>;
 export type TargetsInput = z.input<typeof TargetsSchema>;
 export type GatewayTarget = z.output<typeof GatewayTargetSchema>;
+export type DatastoreSecretTarget = z.output<typeof DatastoreSecretTargetSchema>;
 
 /**
  * The value at a dotted path (`mimir.queryUrl`, `gateways[0].tools`), or the reason it is not

@@ -51,8 +51,17 @@ export interface KubeReader {
   get(apiVersion: string, kind: string, namespace: string, name: string): Promise<Record<string, unknown> | undefined>;
   /** LIST objects of a kind in a namespace, optionally by label selector. */
   list(apiVersion: string, kind: string, namespace: string, labelSelector?: string): Promise<Record<string, unknown>[]>;
-  /** A pod's (container's) log since `sinceSeconds`; undefined when the pod has no log. */
-  log(namespace: string, pod: string, container: string | undefined, sinceSeconds: number): Promise<string | undefined>;
+  /**
+   * A pod's (container's) log since `sinceSeconds`; undefined when the pod has no log.
+   * `options.timestamps` prefixes every line with its RFC 3339 time (as `kubectl logs --timestamps`).
+   */
+  log(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    sinceSeconds: number,
+    options?: { readonly timestamps?: boolean },
+  ): Promise<string | undefined>;
 }
 
 /** What the runner hands to a probe on each attempt. */

@@ -1,0 +1,102 @@
+/**
+ * `monitoring.servicemonitors`: every ServiceMonitor in the namespace carries the scrape label
+ * (`release: prometheus-operator`), lacks the exclusion label (`grafana-agent: external`, which
+ * the cluster's Grafana Agent skips), and selects an existing Service and one of its ports
+ * (FACTS "Telemetry": the cluster's conventions).
+ */
+import { outcome, type Probe, type ProbeOutcome } from '../types.js';
+import { field, labelsOf, list, nameOf, num, record, str, type KubeObject } from './objects.js';
+
+export const SERVICEMONITOR_API = 'monitoring.coreos.com/v1';
+export const SCRAPE_LABEL = { key: 'release', value: 'prometheus-operator' } as const;
+export const EXCLUSION_LABEL = { key: 'grafana-agent', value: 'external' } as const;
+
+export interface ServiceMonitorsInput {
+  readonly namespace: string;
+  readonly serviceMonitors: readonly KubeObject[];
+  /** Services of the namespaces the monitors select from. */
+  readonly services: readonly KubeObject[];
+}
+
+/** LabelSelector semantics (matchLabels + matchExpressions In/NotIn/Exists/DoesNotExist). */
+export function selects(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
+  const matchLabels = record(selector, 'matchLabels');
+  if (!Object.entries(matchLabels).every(([k, v]) => labels[k] === v)) return false;
+  return list(selector, 'matchExpressions').every((e) => {
+    const key = str(e, 'key') ?? '';
+    const values = list(e, 'values').filter((v): v is string => typeof v === 'string');
+    switch (str(e, 'operator')) {
+      case 'In':
+        return key in labels && values.includes(labels[key]!);
+      case 'NotIn':
+        return !(key in labels) || !values.includes(labels[key]!);
+      case 'Exists':
+        return key in labels;
+      case 'DoesNotExist':
+        return !(key in labels);
+      default:
+        return false;
+    }
+  });
+}
+
+/** The namespaces a ServiceMonitor selects Services from (`any` is read as its own namespace). */
+export function monitorNamespaces(sm: KubeObject, own: string): string[] {
+  const names = list(sm, 'spec.namespaceSelector.matchNames').filter((n): n is string => typeof n === 'string');
+  return names.length > 0 ? names : [own];
+}
+
+function problemsOf(sm: KubeObject, own: string, services: readonly KubeObject[]): string[] {
+  const id = `ServiceMonitor ${nameOf(sm)}`;
+  const labels = labelsOf(sm);
+  const problems: string[] = [];
+  if (labels[SCRAPE_LABEL.key] !== SCRAPE_LABEL.value) problems.push(`${id} lacks label ${SCRAPE_LABEL.key}: ${SCRAPE_LABEL.value}`);
+  if (labels[EXCLUSION_LABEL.key] === EXCLUSION_LABEL.value) problems.push(`${id} carries ${EXCLUSION_LABEL.key}: ${EXCLUSION_LABEL.value} (never scraped)`);
+  const selector = field(sm, 'spec.selector');
+  const namespaces = monitorNamespaces(sm, own);
+  const selected = services.filter(
+    (s) => namespaces.includes(str(s, 'metadata.namespace') ?? own) && selector !== undefined && selects(selector, labelsOf(s)),
+  );
+  if (selected.length === 0) {
+    problems.push(`${id} selects no Service in ${namespaces.join(', ')}`);
+    return problems;
+  }
+  const endpoints = list(sm, 'spec.endpoints');
+  if (endpoints.length === 0) problems.push(`${id} has no endpoints`);
+  for (const ep of endpoints) {
+    const port = str(ep, 'port');
+    const target = field(ep, 'targetPort');
+    const ok = selected.some((s) =>
+      list(s, 'spec.ports').some((p) =>
+        port !== undefined ? str(p, 'name') === port : target !== undefined && (field(p, 'targetPort') === target || num(p, 'port') === target),
+      ),
+    );
+    if (!ok) problems.push(`${id} endpoint port ${port ?? String(target ?? '(none)')} is not a port of ${selected.map(nameOf).join(', ')}`);
+  }
+  return problems;
+}
+
+export function evaluateServiceMonitors(input: ServiceMonitorsInput): ProbeOutcome {
+  if (input.serviceMonitors.length === 0) return outcome.fail(`no ServiceMonitor in namespace ${input.namespace}: nothing is scraped`, { namespace: input.namespace });
+  const monitors = input.serviceMonitors.map((sm) => ({ name: nameOf(sm), problems: problemsOf(sm, input.namespace, input.services) }));
+  const problems = monitors.flatMap((m) => m.problems);
+  const evidence = { namespace: input.namespace, serviceMonitors: monitors };
+  if (problems.length > 0) return outcome.fail(problems.slice(0, 3).join('; '), evidence);
+  return outcome.pass(`${monitors.length} ServiceMonitor(s) labelled for scraping, each selecting a Service port`, evidence);
+}
+
+export const serviceMonitorsScraped: Probe = {
+  id: 'monitoring.servicemonitors',
+  category: 'observability',
+  title: 'ServiceMonitors follow the scrape conventions and select a Service port',
+  needs: ['namespace'],
+  needsKube: true,
+  async run(ctx) {
+    const { namespace } = ctx.targets;
+    const kube = await ctx.kube();
+    const serviceMonitors = await kube.list(SERVICEMONITOR_API, 'ServiceMonitor', namespace);
+    const namespaces = [...new Set([namespace, ...serviceMonitors.flatMap((sm) => monitorNamespaces(sm, namespace))])];
+    const services = (await Promise.all(namespaces.map((ns) => kube.list('v1', 'Service', ns)))).flat();
+    return evaluateServiceMonitors({ namespace, serviceMonitors, services });
+  },
+};

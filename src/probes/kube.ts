@@ -1,0 +1,184 @@
+/**
+ * The probes' read-only Kubernetes access (KubeReader) over @kubernetes/client-node 1.4.
+ *
+ * Configuration comes only from `KUBECONFIG` or, inside a pod, the in-cluster service account.
+ * Anything else is a configuration error: the client's silent fallback to `http://localhost:8080`
+ * (and `~/.kube/config` guessing) is refused, so a probe never reads a cluster nobody named.
+ * (`src/drift/cluster.ts` is the same idea for drift, where `--kubeconfig` and `~/.kube/config`
+ * are accepted; both refuse the localhost fallback.)
+ *
+ * Only GET requests are made: read, list and pod logs. Each reader is bound to one probe
+ * attempt's AbortSignal, which cancels the HTTP request at the probe's timeout.
+ */
+import { existsSync } from 'node:fs';
+import { delimiter } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeReader } from './types.js';
+
+/** Kubernetes is needed but not configured (exit 2 before any probe runs). */
+export class KubeConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KubeConfigError';
+  }
+}
+
+/** A Kubernetes API call failed (the probe reports `error` with this message). */
+export class KubeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KubeError';
+  }
+}
+
+/** A loaded, validated kubeconfig. */
+export interface KubeAccess {
+  readonly server: string;
+  /** Where the configuration came from (for the header line; never credentials). */
+  readonly source: string;
+  /** A reader whose requests are cancelled by `signal`. */
+  reader(signal: AbortSignal): Promise<KubeReader>;
+}
+
+const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/**
+ * Loads the Kubernetes configuration from `env.KUBECONFIG` (the first listed file that exists)
+ * or the in-cluster service account. Throws KubeConfigError naming the fix otherwise.
+ */
+export async function loadKubeAccess(env: Readonly<Record<string, string | undefined>>): Promise<KubeAccess> {
+  const client = await import('@kubernetes/client-node');
+  const kc = new client.KubeConfig();
+  let source: string;
+  if (env.KUBECONFIG) {
+    const files = env.KUBECONFIG.split(delimiter).filter(Boolean);
+    const file = files.find((f) => existsSync(f));
+    if (!file) throw new KubeConfigError(`KUBECONFIG names no existing file (${files.join(', ')}) (fix: point KUBECONFIG at a kubeconfig file)`);
+    try {
+      kc.loadFromFile(file);
+    } catch (err) {
+      throw new KubeConfigError(`KUBECONFIG ${file}: ${(err as Error).message} (fix: point KUBECONFIG at a valid kubeconfig)`);
+    }
+    source = `KUBECONFIG ${file}`;
+  } else if (env.KUBERNETES_SERVICE_HOST && existsSync(SA_TOKEN)) {
+    kc.loadFromCluster();
+    source = 'in-cluster service account';
+  } else {
+    throw new KubeConfigError(
+      'no Kubernetes configuration: KUBECONFIG is not set and this is not a pod with a service account ' +
+        '(fix: export KUBECONFIG=<file>; the probes never fall back to a default address)',
+    );
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster || !cluster.server) {
+    throw new KubeConfigError(`${source}: no current context with a cluster server (fix: kubectl config use-context <name>)`);
+  }
+  return { server: cluster.server, source, reader: (signal) => Promise.resolve(makeReader(client, kc, cluster.server, signal)) };
+}
+
+type Client = typeof import('@kubernetes/client-node');
+
+function codeOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** The API server's message from an ApiException (its body is a JSON string), else the error's. */
+function messageOf(err: unknown): string {
+  const body = (err as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as { message?: unknown };
+      if (typeof parsed.message === 'string') return parsed.message;
+    } catch {
+      // not JSON
+    }
+  }
+  return (err as Error).message.split('\n')[0] ?? String(err);
+}
+
+/** Typed client models (Date fields, class instances) as plain JSON, as fixtures are written. */
+function plain(obj: unknown): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(obj)) as Record<string, unknown>;
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = () => reject(new KubeError(`request aborted: ${String(signal.reason instanceof Error ? signal.reason.message : signal.reason ?? 'timeout')}`));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
+
+function makeReader(client: Client, kc: KubeConfig, server: string, signal: AbortSignal): KubeReader {
+  const config = client.createConfiguration({
+    baseServer: new client.ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [
+      {
+        pre: (ctx) => {
+          ctx.setSignal(signal as Parameters<typeof ctx.setSignal>[0]);
+          return Promise.resolve(ctx);
+        },
+        post: (res) => Promise.resolve(res),
+      },
+    ],
+  });
+  const objects = new client.KubernetesObjectApi(config);
+  const core = new client.CoreV1Api(config);
+  const aborted = rejectOnAbort(signal);
+  aborted.catch(() => undefined);
+
+  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await Promise.race([fn(), aborted]);
+    } catch (err) {
+      if (err instanceof KubeError) throw err;
+      const code = codeOf(err);
+      const msg = messageOf(err);
+      if (/Unrecognized API version and kind/i.test(msg)) throw new KubeError(`${what}: the kind is not served by the cluster (CRD not installed?)`);
+      const fix = code === 401 || code === 403 ? ' (fix: give the kubeconfig user get/list on these objects and pods/log)' : '';
+      throw new KubeError(`${what}: ${code ? `HTTP ${code} ` : ''}${msg}${fix}`);
+    }
+  }
+  const isNotFound = (err: unknown) => err instanceof KubeError && /HTTP 404/.test(err.message);
+
+  return {
+    server,
+    async get(apiVersion, kind, namespace, name) {
+      try {
+        const obj = await call(`get ${kind} ${namespace}/${name}`, () =>
+          objects.read({ apiVersion, kind, metadata: { name, namespace } }),
+        );
+        return plain(obj);
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    async list(apiVersion, kind, namespace, labelSelector) {
+      const items: Record<string, unknown>[] = [];
+      let token: string | undefined;
+      for (let page = 0; page < 50; page++) {
+        const res = await call(`list ${kind} in ${namespace}${labelSelector ? ` (${labelSelector})` : ''}`, () =>
+          objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector, 500, token),
+        );
+        items.push(...res.items.map((i) => ({ ...plain(i), apiVersion, kind })));
+        token = res.metadata?._continue;
+        if (!token) break;
+      }
+      return items;
+    },
+    async log(namespace, pod, container, sinceSeconds, options) {
+      try {
+        const text = await call(`log of pod ${namespace}/${pod}`, () =>
+          core.readNamespacedPodLog({ name: pod, namespace, container, sinceSeconds, timestamps: options?.timestamps }),
+        );
+        return typeof text === 'string' ? text : String(text ?? '');
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * Runs probes: bounded concurrency, a timeout per attempt (an AbortSignal handed to the probe,
+ * and a hard stop if the probe ignores it), `skip` when a needed target is unresolved or absent,
+ * `error` when the API key or the Kubernetes configuration is needed but missing, bounded
+ * retries with backoff for eventually consistent state, and the `--wait` deadline for the
+ * deployment probes. Results come back in the order the probes were given, whatever the order
+ * they finished in. A thrown error or a timeout is `error` with its cause: never a pass.
+ */
+import { lookup, type Targets } from './targets.js';
+import type { KubeReader, Probe, ProbeContext, ProbeOutcome, ProbeResult } from './types.js';
+
+export interface RetryPolicy {
+  /** Attempts in all for a `retry: 'eventual'` probe (without `--wait`). @default 3 */
+  readonly attempts: number;
+  /** First delay between attempts, doubled each time (capped at `maxBackoffMs`). @default 500 */
+  readonly backoffMs: number;
+  /** @default 5000 */
+  readonly maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 500, maxBackoffMs: 5000 };
+
+export interface RunOptions {
+  readonly targets: Targets;
+  /** The probes to run, in report order. */
+  readonly probes: readonly Probe[];
+  /** Probes running at once. @default 16 */
+  readonly concurrency?: number;
+  /** Per attempt. @default 20000 */
+  readonly timeoutMs?: number;
+  readonly apiKey?: string;
+  readonly revision?: string;
+  /**
+   * A Kubernetes reader bound to an attempt's signal; undefined when Kubernetes is not
+   * configured (`kubeUnavailable` says why), and probes that need it are `error`.
+   */
+  readonly kube?: (signal: AbortSignal) => Promise<KubeReader>;
+  /** @default "Kubernetes is not configured (set KUBECONFIG)" */
+  readonly kubeUnavailable?: string;
+  /** @default DEFAULT_RETRY */
+  readonly retry?: Partial<RetryPolicy>;
+  /** `--wait`: deployment probes with `retry: 'eventual'` retry until this many seconds after the start. @default none */
+  readonly waitSeconds?: number;
+  readonly onStart?: (probe: Probe, index: number) => void;
+  readonly onResult?: (result: ProbeResult, index: number) => void;
+}
+
+class Timeout extends Error {}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The reason a probe cannot run against these targets, or undefined. */
+export function unresolvedNeeds(probe: Probe, targets: Targets): string | undefined {
+  const missing = probe.needs.map((n) => lookup(targets, n)).flatMap((r) => ('missing' in r ? [r.missing] : []));
+  return missing.length > 0 ? missing.join('; ') : undefined;
+}
+
+/** Replaces every occurrence of the key in a string (a last line of defence; probes never print it). */
+function scrub<T>(value: T, secret: string | undefined): T {
+  if (!secret || secret.length < 8) return value;
+  const text = JSON.stringify(value);
+  if (!text.includes(secret)) return value;
+  return JSON.parse(text.split(secret).join('[redacted ARCADE_API_KEY]')) as T;
+}
+
+async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number): Promise<ProbeOutcome> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Timeout(`timed out after ${timeoutMs / 1000}s`);
+      controller.abort(err);
+      reject(err);
+    }, timeoutMs);
+  });
+  let reader: Promise<KubeReader> | undefined;
+  const ctx: ProbeContext = {
+    targets: opts.targets,
+    signal: controller.signal,
+    timeoutMs,
+    apiKey: opts.apiKey,
+    revision: opts.revision,
+    kube: () => {
+      if (!opts.kube) return Promise.reject(new Error(opts.kubeUnavailable ?? 'Kubernetes is not configured (set KUBECONFIG)'));
+      reader ??= opts.kube(controller.signal);
+      return reader;
+    },
+  };
+  try {
+    return await Promise.race([probe.run(ctx), timedOut]);
+  } catch (err) {
+    if (err instanceof Timeout || controller.signal.aborted) {
+      return { status: 'error', detail: `timed out after ${timeoutMs / 1000}s (no answer in time: no evidence)`, evidence: { timeoutMs } };
+    }
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    return { status: 'error', detail: `${(err as Error).message ?? String(err)}${cause ? ` (${cause})` : ''}`, evidence: {} };
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
+async function runOne(probe: Probe, opts: RunOptions, startedAt: number): Promise<Omit<ProbeResult, 'id' | 'category' | 'title'>> {
+  const began = Date.now();
+  const done = (o: ProbeOutcome, attempts: number) => ({ ...o, durationMs: Date.now() - began, attempts });
+  const reason = unresolvedNeeds(probe, opts.targets);
+  if (reason) return done({ status: 'skip', detail: reason, evidence: { needs: probe.needs } }, 0);
+  if (probe.needsApiKey && !opts.apiKey) {
+    return done({ status: 'error', detail: 'ARCADE_API_KEY is not set (fix: export ARCADE_API_KEY in the environment running the probes)', evidence: {} }, 0);
+  }
+  if (probe.needsKube && !opts.kube) {
+    return done({ status: 'error', detail: opts.kubeUnavailable ?? 'Kubernetes is not configured (fix: set KUBECONFIG)', evidence: {} }, 0);
+  }
+  const policy = { ...DEFAULT_RETRY, ...opts.retry };
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const eventual = probe.retry === 'eventual';
+  const deadline = eventual && probe.category === 'deployment' && opts.waitSeconds !== undefined ? startedAt + opts.waitSeconds * 1000 : undefined;
+  let attempts = 0;
+  let delay = policy.backoffMs;
+  for (;;) {
+    attempts++;
+    const result = await attempt(probe, opts, timeoutMs);
+    const retryable = eventual && (result.status === 'fail' || result.status === 'error');
+    const more = deadline !== undefined ? Date.now() + delay < deadline : attempts < Math.max(1, policy.attempts);
+    if (!retryable || !more) {
+      const waited = deadline !== undefined && retryable ? ` (still failing after --wait ${opts.waitSeconds}s)` : '';
+      return done({ ...result, detail: `${result.detail}${waited}` }, attempts);
+    }
+    await sleep(delay);
+    delay = Math.min(delay * 2, policy.maxBackoffMs);
+  }
+}
+
+/** Runs the probes and returns their results in the given order. */
+export async function runProbes(opts: RunOptions): Promise<ProbeResult[]> {
+  const startedAt = Date.now();
+  const results: ProbeResult[] = new Array<ProbeResult>(opts.probes.length);
+  const limit = Math.max(1, opts.concurrency ?? 16);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < opts.probes.length) {
+      const index = next++;
+      const probe = opts.probes[index]!;
+      opts.onStart?.(probe, index);
+      const r = await runOne(probe, opts, startedAt);
+      const result: ProbeResult = scrub({ id: probe.id, category: probe.category, title: probe.title, ...r }, opts.apiKey);
+      results[index] = result;
+      opts.onResult?.(result, index);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, opts.probes.length) }, worker));
+  return results;
+}

@@ -1,0 +1,246 @@
+/**
+ * An HTTP stand-in of the Kubernetes API on loopback, enough for the probes' read-only access
+ * through @kubernetes/client-node: API discovery (`/api/v1`, `/apis/<group>/<version>`), GET and
+ * LIST of any object from an in-memory store (label selectors with `=`, `==`, `!=`, `in`,
+ * `notin`, exists and `!key`), 404 `Status` bodies, pod logs with `sinceSeconds` and
+ * `timestamps`, and a kubeconfig file naming it. Every request is recorded; anything but GET is
+ * answered 405 so a test can assert that nothing was ever written.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { stringify } from 'yaml';
+
+export type KubeObject = Record<string, unknown> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown };
+};
+
+export interface LogLine {
+  readonly time: Date;
+  readonly text: string;
+}
+
+export interface SeenRequest {
+  readonly method: string;
+  readonly path: string;
+}
+
+export interface KubeApiFaults {
+  /** Delay every answer (ms). @default 0 */
+  delayMs?: number;
+  /** Answer requests whose path matches with this status (a Status body). @default none */
+  failPaths?: { match: RegExp; code: number } | undefined;
+}
+
+export interface KubeApi {
+  readonly url: string;
+  /** A kubeconfig file naming this server (plain HTTP, bearer token generated at start). */
+  readonly kubeconfig: string;
+  readonly requests: SeenRequest[];
+  readonly faults: KubeApiFaults;
+  /** Adds or replaces an object (by apiVersion, kind, namespace, name). */
+  put(obj: KubeObject): void;
+  remove(apiVersion: string, kind: string, namespace: string | undefined, name: string): void;
+  /** Sets a pod container's log (the default container is the first one, key ''). */
+  setLog(namespace: string, pod: string, lines: readonly LogLine[], container?: string): void;
+  /** Requests other than GET (the probes must never make one). */
+  writes(): SeenRequest[];
+  close(): Promise<void>;
+}
+
+/** Plural resource names of the kinds the probes read (others: lower-case kind + 's'). */
+const PLURALS: Record<string, string> = {
+  Pod: 'pods',
+  Service: 'services',
+  Secret: 'secrets',
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  EndpointSlice: 'endpointslices',
+  HelmRelease: 'helmreleases',
+  Kustomization: 'kustomizations',
+  ServiceMonitor: 'servicemonitors',
+  PodMonitor: 'podmonitors',
+  SealedSecret: 'sealedsecrets',
+  ExternalSecret: 'externalsecrets',
+};
+const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'ClusterSecretStore']);
+
+function plural(kind: string): string {
+  return PLURALS[kind] ?? `${kind.toLowerCase()}s`;
+}
+
+/** Splits a selector on commas outside parentheses. */
+function terms(selector: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of selector) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/** Label selector semantics of the API server, for the operators the probes use. */
+export function matchesSelector(labels: Record<string, string>, selector: string | undefined): boolean {
+  if (!selector) return true;
+  return terms(selector).every((term) => {
+    let m = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
+    if (m) {
+      const values = m[3]!.split(',').map((v) => v.trim());
+      const has = m[1]! in labels && values.includes(labels[m[1]!]!);
+      return m[2] === 'in' ? has : !has;
+    }
+    m = /^([^!=\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(term);
+    if (m) return m[2] === '!=' ? labels[m[1]!] !== m[3] : labels[m[1]!] === m[3];
+    if (term.startsWith('!')) return !(term.slice(1) in labels);
+    return term in labels;
+  });
+}
+
+function rfc3339Nano(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
+
+export async function startKubeApi(): Promise<KubeApi> {
+  const store = new Map<string, KubeObject>();
+  const logs = new Map<string, LogLine[]>();
+  const requests: SeenRequest[] = [];
+  const faults: KubeApiFaults = {};
+  const keyOf = (apiVersion: string, kind: string, ns: string | undefined, name: string) => `${apiVersion}|${kind}|${ns ?? ''}|${name}`;
+
+  function send(res: ServerResponse, code: number, body: unknown, type = 'application/json'): void {
+    res.writeHead(code, { 'content-type': type });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  }
+  function status(res: ServerResponse, code: number, message: string, reason: string): void {
+    send(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  }
+
+  function discovery(groupVersion: string) {
+    const kinds = new Set<string>(Object.keys(PLURALS));
+    for (const o of store.values()) if (o.apiVersion === groupVersion) kinds.add(o.kind);
+    return {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion,
+      resources: [...kinds].map((kind) => ({
+        name: plural(kind),
+        singularName: kind.toLowerCase(),
+        namespaced: !CLUSTER_SCOPED.has(kind),
+        kind,
+        verbs: ['get', 'list'],
+      })),
+    };
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}` });
+    if (req.method !== 'GET') return status(res, 405, `${req.method} is not allowed: this stand-in is read-only`, 'MethodNotAllowed');
+    if (faults.failPaths && faults.failPaths.match.test(url.pathname)) {
+      return status(res, faults.failPaths.code, `injected failure ${faults.failPaths.code}`, 'InternalError');
+    }
+    // /api/v1/...  or  /apis/<group>/<version>/...
+    const parts = url.pathname.split('/').filter(Boolean);
+    let apiVersion: string;
+    let rest: string[];
+    if (parts[0] === 'api' && parts[1]) {
+      apiVersion = parts[1];
+      rest = parts.slice(2);
+    } else if (parts[0] === 'apis' && parts[1] && parts[2]) {
+      apiVersion = `${parts[1]}/${parts[2]}`;
+      rest = parts.slice(3);
+    } else return status(res, 404, `the server could not find the requested resource ${url.pathname}`, 'NotFound');
+    if (rest.length === 0) return send(res, 200, discovery(apiVersion));
+    let namespace: string | undefined;
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    }
+    const [resource, name, sub] = rest;
+    const kind = [...new Set([...Object.keys(PLURALS), ...[...store.values()].map((o) => o.kind)])].find((k) => plural(k) === resource);
+    if (!kind) return status(res, 404, `the server could not find the requested resource (${resource})`, 'NotFound');
+    if (name === undefined) {
+      const selector = url.searchParams.get('labelSelector') ?? undefined;
+      const items = [...store.values()].filter(
+        (o) =>
+          o.apiVersion === apiVersion &&
+          o.kind === kind &&
+          (namespace === undefined || o.metadata.namespace === namespace) &&
+          matchesSelector(o.metadata.labels ?? {}, selector),
+      );
+      return send(res, 200, { apiVersion, kind: `${kind}List`, metadata: { resourceVersion: '1' }, items });
+    }
+    const obj = store.get(keyOf(apiVersion, kind, namespace, name));
+    if (!obj) return status(res, 404, `${resource} "${name}" not found`, 'NotFound');
+    if (sub === 'log' && kind === 'Pod') {
+      const container = url.searchParams.get('container') ?? '';
+      const lines = logs.get(`${namespace}/${name}/${container}`) ?? logs.get(`${namespace}/${name}/`);
+      const since = Number(url.searchParams.get('sinceSeconds') ?? 'NaN');
+      const from = Number.isFinite(since) ? Date.now() - since * 1000 : -Infinity;
+      const stamps = url.searchParams.get('timestamps') === 'true';
+      const text = (lines ?? [])
+        .filter((l) => l.time.getTime() >= from)
+        .map((l) => `${stamps ? `${rfc3339Nano(l.time)} ` : ''}${l.text}\n`)
+        .join('');
+      return send(res, 200, text, 'text/plain');
+    }
+    if (sub !== undefined) return status(res, 404, `subresource ${sub} not served by the stand-in`, 'NotFound');
+    return send(res, 200, obj);
+  }
+
+  const server = createServer((req, res) => {
+    const delay = faults.delayMs ?? 0;
+    if (delay > 0) setTimeout(() => handle(req, res), delay);
+    else handle(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'arcade-probe-kube-'));
+  const kubeconfig = join(dir, 'config');
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'loopback', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'prober', user: { token: `kube-${randomBytes(12).toString('hex')}` } }],
+      contexts: [{ name: 'loopback', context: { cluster: 'loopback', user: 'prober', namespace: 'arcade' } }],
+      'current-context': 'loopback',
+    }),
+  );
+
+  return {
+    url,
+    kubeconfig,
+    requests,
+    faults,
+    put(obj) {
+      store.set(keyOf(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name), obj);
+    },
+    remove(apiVersion, kind, namespace, name) {
+      store.delete(keyOf(apiVersion, kind, namespace, name));
+    },
+    setLog(namespace, pod, lines, container = '') {
+      logs.set(`${namespace}/${pod}/${container}`, [...lines]);
+    },
+    writes: () => requests.filter((r) => r.method !== 'GET'),
+    close: () =>
+      new Promise<void>((resolve) => {
+        rmSync(dir, { recursive: true, force: true });
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
