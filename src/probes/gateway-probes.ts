@@ -1,7 +1,373 @@
 /**
- * The gateway-facing probes (engine REST API, MCP gateways, OAuth, latency).
- * (Placeholder for the contract: filled by the gateway probe work.)
+ * The gateway-facing probes: the engine REST API, the MCP gateways, OAuth token status and
+ * latency. Each `run` gathers evidence through the thin clients in `gateway/` and hands it to a
+ * pure evaluator there; this file only wires targets to clients to evaluators.
+ *
+ * Secrets: the API key goes only to the API host (gateways, tools API, /v1/config), never to
+ * the reference server; every outcome is passed through `redactDeep` with the key before it
+ * leaves, as a second line of defence behind evaluators that never echo it.
  */
-import type { Probe } from './types.js';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import type { Targets } from './targets.js';
+import { lookup } from './targets.js';
+import { outcome, type Probe, type ProbeContext, type ProbeOutcome } from './types.js';
+import { getToolAuth } from './gateway/arcade-api.js';
+import { evaluateBadKey, type BadKeyObservation } from './gateway/bad-key.js';
+import { combineChecks, joinUrl } from './gateway/checks.js';
+import { runLimited } from './gateway/concurrency.js';
+import { evaluateConfig, evaluateHealth, evaluateHost } from './gateway/endpoints.js';
+import { classifyError, describeFailure, observe, redactDeep, type FailureKind } from './gateway/errors.js';
+import { evaluateExecProof, type ExecObservation } from './gateway/exec-proof.js';
+import { httpGet } from './gateway/http.js';
+import { evaluateLatency } from './gateway/latency.js';
+import { resultText, withMcpSession, type McpSession } from './gateway/mcp-client.js';
+import { arcadeToolName, evaluateTokenStatus } from './gateway/oauth.js';
+import type { ToolAnswer } from './gateway/tool-answer.js';
+import { evaluateToolsList, type ToolsListObservation } from './gateway/tools-list.js';
+import { evaluateUnknownTool, type UnknownToolObservation } from './gateway/unknown-tool.js';
 
-export const gatewayProbes: readonly Probe[] = [];
+/** Sessions opened at once when fanning out over gateways × users. */
+const FAN_OUT = 8;
+/** Echo calls in flight at once for the latency measurement. */
+const LATENCY_CONCURRENCY = 4;
+/** The longest an unknown-tool call may take before it counts as a hang. */
+const UNKNOWN_TOOL_WAIT_MS = 10_000;
+
+type Definition = Omit<Probe, 'run'> & { gather(ctx: ProbeContext): Promise<ProbeOutcome> };
+
+/** Wraps `gather`: an unexpected throw or the probe's deadline becomes `error`; the key is redacted. */
+function probe(definition: Definition): Probe {
+  const { gather, ...rest } = definition;
+  return {
+    ...rest,
+    async run(ctx) {
+      let result: ProbeOutcome;
+      try {
+        result = await gather(ctx);
+        if (ctx.signal.aborted && result.status === 'error') {
+          result = outcome.error(`timed out after ${ctx.timeoutMs} ms: ${result.detail}`, result.evidence);
+        }
+      } catch (err) {
+        result = ctx.signal.aborted
+          ? outcome.error(`timed out after ${ctx.timeoutMs} ms (${describeFailure(classifyError(err))})`)
+          : outcome.error(describeFailure(classifyError(err)));
+      }
+      return redactDeep(result, [ctx.apiKey]);
+    },
+  };
+}
+
+function need<T>(targets: Targets, path: string): T {
+  const found = lookup(targets, path);
+  if ('missing' in found) throw new Error(found.missing);
+  return found.value as T;
+}
+
+function apiKeyOf(ctx: ProbeContext): string {
+  if (!ctx.apiKey) throw new Error('ARCADE_API_KEY is not set');
+  return ctx.apiKey;
+}
+
+interface ResolvedGateway {
+  readonly slug: string;
+  readonly url: string;
+  readonly tools?: readonly string[];
+  readonly toolkit?: string;
+  /** Why `tools` / `toolkit` are not usable. */
+  readonly toolsMissing?: string;
+  readonly toolkitMissing?: string;
+}
+
+function gatewaysOf(targets: Targets): ResolvedGateway[] {
+  const api = need<string>(targets, 'urls.api');
+  return targets.gateways.map((gw, i) => {
+    const tools = lookup(targets, `gateways[${i}].tools`);
+    const toolkit = lookup(targets, `gateways[${i}].referenceToolkit`);
+    return {
+      slug: gw.slug,
+      url: joinUrl(api, `mcp/${gw.slug}`),
+      ...('value' in tools ? { tools: tools.value as string[] } : { toolsMissing: tools.missing }),
+      ...('value' in toolkit ? { toolkit: toolkit.value as string } : { toolkitMissing: toolkit.missing }),
+    };
+  });
+}
+
+function toAnswer(result: Awaited<ReturnType<McpSession['callTool']>>): ToolAnswer {
+  return { isError: result.isError === true, text: resultText(result) };
+}
+
+/** Opens a session; a connect failure comes back as a failure, not a throw. */
+async function inSession<T>(
+  ctx: ProbeContext,
+  target: { url: string; apiKey?: string; user?: string },
+  fn: (session: McpSession) => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; failure: FailureKind }> {
+  let opened = false;
+  try {
+    const value = await withMcpSession({ ...target, signal: ctx.signal, timeoutMs: ctx.timeoutMs }, (session) => {
+      opened = true;
+      return fn(session);
+    });
+    return { ok: true, value };
+  } catch (err) {
+    if (opened) throw err;
+    return { ok: false, failure: classifyError(err) };
+  }
+}
+
+const endpointsHealth = probe({
+  id: 'endpoints.health',
+  category: 'deployment',
+  title: 'Engine /v1/health and /v1/config, coordinator, dashboard and experience answer',
+  needs: ['urls.api', 'urls.coordinator', 'urls.dashboard', 'urls.experience', 'expectedCoordinatorUri'],
+  retry: 'eventual',
+  async gather(ctx) {
+    const t = ctx.targets;
+    const api = need<string>(t, 'urls.api');
+    const get = (url: string, withKey = false) =>
+      httpGet(url, {
+        signal: ctx.signal,
+        timeoutMs: ctx.timeoutMs,
+        ...(withKey && ctx.apiKey ? { headers: { authorization: `Bearer ${ctx.apiKey}` } } : {}),
+      });
+    const hostNames = ['coordinator', 'dashboard', 'experience'] as const;
+    const [health, config, ...hosts] = await Promise.all([
+      get(joinUrl(api, 'v1/health')),
+      get(joinUrl(api, 'v1/config'), true),
+      ...hostNames.map((name) => get(need<string>(t, `urls.${name}`))),
+    ]);
+    const checks = [
+      evaluateHealth(health),
+      evaluateConfig(config, need<string>(t, 'expectedCoordinatorUri')),
+      ...hostNames.map((name, i) => evaluateHost(name, hosts[i] ?? { ok: false, failure: { kind: 'network', message: 'not requested' } })),
+    ];
+    return combineChecks(checks, 'engine healthy, coordinator URI as expected, coordinator/dashboard/experience answer', { api });
+  },
+});
+
+const toolsList = probe({
+  id: 'gateway.tools-list',
+  category: 'gateway',
+  title: 'Each gateway lists exactly the expected tools, for every user',
+  needs: ['urls.api', 'users', 'gateways'],
+  needsApiKey: true,
+  async gather(ctx) {
+    const apiKey = apiKeyOf(ctx);
+    const users = need<string[]>(ctx.targets, 'users');
+    const gateways = gatewaysOf(ctx.targets).filter((g) => g.tools !== undefined);
+    if (gateways.length === 0) {
+      return outcome.skip(`no gateway has a resolved tools list (${gatewaysOf(ctx.targets)[0]?.toolsMissing ?? 'none'})`);
+    }
+    const pairs = gateways.flatMap((gw) => users.map((user) => ({ gw, user })));
+    const lists = await runLimited(pairs.length, FAN_OUT, async (i) => {
+      const { gw, user } = pairs[i]!;
+      const listed = await inSession(ctx, { url: gw.url, apiKey, user }, (s) => s.listToolNames()).catch((err: unknown) => ({
+        ok: false as const,
+        failure: classifyError(err),
+      }));
+      return { slug: gw.slug, user, tools: listed };
+    });
+    const observations: ToolsListObservation[] = gateways.map((gw) => ({
+      gateway: gw.slug,
+      expected: gw.tools ?? [],
+      perUser: lists.filter((l) => l.slug === gw.slug).map((l) => ({ user: l.user, tools: l.tools })),
+    }));
+    return evaluateToolsList(observations);
+  },
+});
+
+const execProof = probe({
+  id: 'gateway.exec-proof',
+  category: 'gateway',
+  title: 'Reference tools execute as the calling user (Whoami, Echo, Add)',
+  needs: ['urls.api', 'users', 'gateways'],
+  needsApiKey: true,
+  async gather(ctx) {
+    const apiKey = apiKeyOf(ctx);
+    const users = need<string[]>(ctx.targets, 'users');
+    const gateways = gatewaysOf(ctx.targets).filter((g) => g.toolkit !== undefined);
+    if (gateways.length === 0) return outcome.skip('no gateway has a resolved referenceToolkit (gateways[].referenceToolkit)');
+    const pairs = gateways.flatMap((gw) => users.map((user) => ({ gw, user })));
+    const observations = await runLimited(pairs.length, FAN_OUT, async (i): Promise<ExecObservation> => {
+      const { gw, user } = pairs[i]!;
+      const toolkit = gw.toolkit!;
+      const nonce = `probe-${randomUUID()}`;
+      const a = randomInt(1, 1_000_000);
+      const b = randomInt(1, 1_000_000);
+      const session = await inSession(ctx, { url: gw.url, apiKey, user }, async (s) => {
+        const call = (name: string, args: Record<string, unknown>) => observe(async () => toAnswer(await s.callTool(`${toolkit}_${name}`, args)));
+        const whoami = await call('Whoami', {});
+        const echo = await call('Echo', { message: nonce });
+        const add = await call('Add', { a, b });
+        return { whoami, echo, add };
+      });
+      const base = { gateway: gw.slug, toolkit, user };
+      if (!session.ok) return { ...base, session: session.failure };
+      return { ...base, whoami: session.value.whoami, echo: { nonce, answer: session.value.echo }, add: { a, b, answer: session.value.add } };
+    });
+    return evaluateExecProof(observations);
+  },
+});
+
+const unknownTool = probe({
+  id: 'gateway.unknown-tool',
+  category: 'gateway',
+  title: 'A tool that is not on the gateway gives a clean MCP error, not a hang or 5xx',
+  needs: ['urls.api', 'users', 'gateways'],
+  needsApiKey: true,
+  async gather(ctx) {
+    const apiKey = apiKeyOf(ctx);
+    const user = need<string[]>(ctx.targets, 'users')[0];
+    const waitMs = Math.min(UNKNOWN_TOOL_WAIT_MS, Math.max(200, Math.floor(ctx.timeoutMs / 2)));
+    const gateways = gatewaysOf(ctx.targets);
+    const observations = await runLimited(gateways.length, FAN_OUT, async (i): Promise<UnknownToolObservation> => {
+      const gw = gateways[i]!;
+      const tool = `ProbeUnknown_Tool${randomBytes(6).toString('hex')}`;
+      const session = await inSession(ctx, { url: gw.url, apiKey, ...(user ? { user } : {}) }, async (s) => {
+        const started = performance.now();
+        const answer = await observe(async () => toAnswer(await s.callTool(tool, {}, waitMs)));
+        return { answer, elapsedMs: Math.round(performance.now() - started) };
+      });
+      if (!session.ok) return { gateway: gw.slug, tool, waitMs, session: session.failure };
+      return { gateway: gw.slug, tool, waitMs, ...session.value };
+    });
+    return evaluateUnknownTool(observations);
+  },
+});
+
+const rejectsBadKey = probe({
+  id: 'gateway.rejects-bad-key',
+  category: 'security',
+  title: 'A wrong or missing API key is refused, never served',
+  needs: ['urls.api', 'gateways'],
+  async gather(ctx) {
+    const found = lookup(ctx.targets, 'users');
+    const user = 'value' in found ? (found.value as string[])[0] : 'arcade-stack-probe';
+    const gateways = gatewaysOf(ctx.targets);
+    const attempts = gateways.flatMap((gw) => [
+      { gw, credential: 'a random wrong key', apiKey: `probe-wrong-${randomBytes(24).toString('base64url')}` as string | undefined },
+      { gw, credential: 'no key', apiKey: undefined as string | undefined },
+    ]);
+    const observations = await runLimited(attempts.length, FAN_OUT, async (i): Promise<BadKeyObservation> => {
+      const { gw, credential, apiKey } = attempts[i]!;
+      const listed = await observe(() =>
+        withMcpSession(
+          { url: gw.url, ...(apiKey ? { apiKey } : {}), ...(user ? { user } : {}), signal: ctx.signal, timeoutMs: ctx.timeoutMs },
+          (s) => s.listToolNames(),
+        ),
+      );
+      return { gateway: gw.slug, credential, listed };
+    });
+    return evaluateBadKey(observations);
+  },
+});
+
+const oauthTokenStatus = probe({
+  id: 'oauth.token-status',
+  category: 'gateway',
+  title: "The OAuth tool's token status for the probe user (no flow started)",
+  needs: ['urls.api', 'oauth'],
+  needsApiKey: true,
+  async gather(ctx) {
+    const apiKey = apiKeyOf(ctx);
+    const oauth = need<{ tool: string; user: string }>(ctx.targets, 'oauth');
+    const tool = arcadeToolName(oauth.tool);
+    const observed = await observe(() =>
+      getToolAuth({ apiUrl: need<string>(ctx.targets, 'urls.api'), apiKey, tool, user: oauth.user, signal: ctx.signal, timeoutMs: ctx.timeoutMs }),
+    );
+    return evaluateTokenStatus(tool, oauth.user, observed);
+  },
+});
+
+/** Runs `calls` Echo calls in one session; durations of good answers, counts of bad ones. */
+async function echoRun(
+  ctx: ProbeContext,
+  target: { url: string; apiKey?: string; user?: string },
+  toolName: (session: McpSession) => Promise<string>,
+  calls: number,
+) {
+  return inSession(ctx, target, async (s) => {
+    const tool = await toolName(s);
+    const run = async () => {
+      const nonce = `probe-${randomUUID()}`;
+      const started = performance.now();
+      const answer = await observe(async () => toAnswer(await s.callTool(tool, { message: nonce })));
+      const ms = performance.now() - started;
+      if (!answer.ok) return { ms, kind: 'transport' as const, cause: describeFailure(answer.failure) };
+      if (answer.value.isError || !answer.value.text.includes(nonce)) {
+        return { ms, kind: 'wrong' as const, cause: answer.value.isError ? `error result: ${answer.value.text.slice(0, 80)}` : 'nonce not echoed' };
+      }
+      return { ms, kind: 'ok' as const, cause: '' };
+    };
+    await run(); // warm-up, not counted
+    const results = await runLimited(calls, LATENCY_CONCURRENCY, run);
+    return {
+      tool,
+      ok: results.filter((r) => r.kind === 'ok').map((r) => r.ms),
+      wrong: results.filter((r) => r.kind === 'wrong').length,
+      transport: results.filter((r) => r.kind === 'transport').length,
+      sample: results.find((r) => r.kind !== 'ok')?.cause,
+    };
+  });
+}
+
+const gatewayLatency = probe({
+  id: 'gateway.latency',
+  category: 'performance',
+  title: 'Echo latency through the gateway (p50/p95/p99) and its overhead over the reference server',
+  needs: ['urls.api', 'users', 'gateways', 'latency'],
+  needsApiKey: true,
+  async gather(ctx) {
+    const apiKey = apiKeyOf(ctx);
+    const user = need<string[]>(ctx.targets, 'users')[0];
+    const { calls, p95BudgetMs } = ctx.targets.latency;
+    const gw = gatewaysOf(ctx.targets).find((g) => g.toolkit !== undefined);
+    if (!gw) return outcome.skip('no gateway has a resolved referenceToolkit to call Echo on');
+    const through = await echoRun(ctx, { url: gw.url, apiKey, ...(user ? { user } : {}) }, async () => `${gw.toolkit}_Echo`, calls);
+    if (!through.ok) return outcome.error(`${gw.slug}: session: ${describeFailure(through.failure)}`, { gateway: gw.slug });
+
+    const ref = lookup(ctx.targets, 'referenceServerUrl');
+    let directMs: number[] | undefined;
+    let directNote: string | undefined;
+    if ('value' in ref) {
+      // No Arcade key to the reference server: it is another host. Echo by name or `<Toolkit>_Echo`.
+      const direct = await echoRun(
+        ctx,
+        { url: ref.value as string, ...(user ? { user } : {}) },
+        async (s) => (await s.listToolNames()).find((n) => n === 'Echo' || n.endsWith('_Echo')) ?? 'Echo',
+        calls,
+      );
+      if (!direct.ok) {
+        return outcome.error(`reference server: ${describeFailure(direct.failure)} (the overhead cannot be measured)`, { referenceServerUrl: ref.value });
+      }
+      if (direct.value.ok.length < calls) {
+        return outcome.error(`reference server: ${calls - direct.value.ok.length} of ${calls} Echo calls failed (${direct.value.sample ?? 'no cause'})`, {
+          referenceServerUrl: ref.value,
+        });
+      }
+      directMs = direct.value.ok;
+    } else {
+      directNote = `not measured: ${ref.missing}`;
+    }
+    return evaluateLatency({
+      gateway: gw.slug,
+      budgetMs: p95BudgetMs,
+      gatewayMs: through.value.ok,
+      wrongAnswers: through.value.wrong,
+      transportErrors: through.value.transport,
+      ...(through.value.sample ? { failureSample: through.value.sample } : {}),
+      ...(directMs ? { directMs } : {}),
+      ...(directNote ? { directNote } : {}),
+    });
+  },
+});
+
+export const gatewayProbes: readonly Probe[] = [
+  endpointsHealth,
+  toolsList,
+  execProof,
+  unknownTool,
+  rejectsBadKey,
+  oauthTokenStatus,
+  gatewayLatency,
+];

@@ -1,0 +1,92 @@
+/**
+ * Pure evaluators for `endpoints.health`: the engine's `/v1/health` and `/v1/config`, and the
+ * coordinator, dashboard and experience hosts.
+ *
+ * - `/v1/health`: 200 with a JSON body `{"healthy": true}` passes; 503 `{"healthy": false,
+ *   "reason": ...}` fails with the reason; any other answer (HTML, no boolean `healthy`, other
+ *   status) is a malformed or unexpected response: `error`.
+ * - `/v1/config`: `dashboard.coordinatorUri` must equal the expected coordinator URI (the
+ *   field as the Arcade Engine API spec's "Get Engine Config" response names it:
+ *   `{dashboard: {authority, clientId, coordinatorUri}, oauth2: {callback_url_template}, servers}`).
+ * - hosts: any answer below 500 (redirects and 401 included: the host is up and not failing).
+ */
+import type { Check } from './checks.js';
+import { describeFailure } from './errors.js';
+import type { HttpObservation } from './http.js';
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function excerpt(body: string): string {
+  const flat = body.replace(/\s+/g, ' ').trim();
+  return flat.length > 80 ? `${flat.slice(0, 80)}…` : flat;
+}
+
+export function evaluateHealth(observation: HttpObservation): Check {
+  const name = '/v1/health';
+  if (!observation.ok) return { name, status: 'error', detail: describeFailure(observation.failure) };
+  const { status, body } = observation.answer;
+  const json = parseJson(body);
+  const healthy = isObject(json) ? json.healthy : undefined;
+  if (status === 200 && healthy === true) return { name, status: 'pass', detail: '200 {"healthy":true}' };
+  if (status === 503 && healthy === false) {
+    const reason = isObject(json) && typeof json.reason === 'string' && json.reason ? json.reason : '(no reason given)';
+    return { name, status: 'fail', detail: `engine unhealthy (503): ${reason}` };
+  }
+  if (typeof healthy !== 'boolean') {
+    return { name, status: 'error', detail: `malformed response (HTTP ${status}): expected JSON {"healthy": true}, got "${excerpt(body)}"` };
+  }
+  if (healthy === false) return { name, status: 'fail', detail: `engine reports healthy=false (HTTP ${status})` };
+  return { name, status: 'error', detail: `unexpected HTTP ${status} with healthy=true` };
+}
+
+/** Compares URIs ignoring a trailing slash and the case of scheme and host. */
+export function sameUri(a: string, b: string): boolean {
+  const norm = (u: string): string => {
+    try {
+      const url = new URL(u);
+      return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}${url.search}`;
+    } catch {
+      return u.replace(/\/+$/, '');
+    }
+  };
+  return norm(a) === norm(b);
+}
+
+export function evaluateConfig(observation: HttpObservation, expectedCoordinatorUri: string): Check {
+  const name = '/v1/config';
+  if (!observation.ok) return { name, status: 'error', detail: describeFailure(observation.failure) };
+  const { status, body } = observation.answer;
+  if (status !== 200) return { name, status: 'error', detail: `HTTP ${status}: "${excerpt(body)}"` };
+  const json = parseJson(body);
+  if (!isObject(json)) return { name, status: 'error', detail: `malformed response: expected a JSON object, got "${excerpt(body)}"` };
+  const dashboard = json.dashboard;
+  const uri = isObject(dashboard) ? dashboard.coordinatorUri : undefined;
+  if (typeof uri !== 'string') {
+    return {
+      name,
+      status: 'fail',
+      detail: `no dashboard.coordinatorUri in the config (top-level keys: ${Object.keys(json).join(', ') || 'none'})`,
+    };
+  }
+  if (!sameUri(uri, expectedCoordinatorUri)) {
+    return { name, status: 'fail', detail: `coordinator URI is ${uri}, expected ${expectedCoordinatorUri}` };
+  }
+  return { name, status: 'pass', detail: `coordinator URI ${uri}` };
+}
+
+export function evaluateHost(name: string, observation: HttpObservation): Check {
+  if (!observation.ok) return { name, status: 'error', detail: describeFailure(observation.failure) };
+  const { status } = observation.answer;
+  if (status >= 500) return { name, status: 'error', detail: `server error HTTP ${status}` };
+  return { name, status: 'pass', detail: `HTTP ${status}` };
+}

@@ -1,0 +1,41 @@
+/**
+ * A thin HTTP GET for the engine REST checks: bounded by the probe's signal and its own
+ * timeout, no redirects followed (a 3xx is an answer), body read up to a limit.
+ */
+import { classifyError, type FailureKind } from './errors.js';
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  /** The body as text, cut at `maxBytes`. */
+  readonly body: string;
+}
+
+export type HttpObservation = { readonly ok: true; readonly answer: HttpAnswer } | { readonly ok: false; readonly failure: FailureKind };
+
+export interface HttpGetOptions {
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** @default 65536 */
+  readonly maxBytes?: number;
+}
+
+/** GETs `url`; never throws: a network error or timeout comes back as a classified failure. */
+export async function httpGet(url: string, options: HttpGetOptions): Promise<HttpObservation> {
+  const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
+  try {
+    const res = await fetch(url, { method: 'GET', redirect: 'manual', headers: { accept: 'application/json, text/html;q=0.5', ...options.headers }, signal });
+    const text = await res.text();
+    const maxBytes = options.maxBytes ?? 65_536;
+    return {
+      ok: true,
+      answer: { status: res.status, contentType: res.headers.get('content-type') ?? '', body: text.length > maxBytes ? text.slice(0, maxBytes) : text },
+    };
+  } catch (err) {
+    if (signal.aborted) {
+      return { ok: false, failure: { kind: 'timeout', message: `no answer from ${url} within ${options.timeoutMs} ms` } };
+    }
+    return { ok: false, failure: classifyError(err) };
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * `oauth.token-status`: the OAuth tool's token status for the probe user, read with
+ * `@arcadeai/arcadejs` `tools.get(name, { user_id })` against the self-hosted API. It never
+ * starts a flow (no `tools.authorize`, no `auth.start`).
+ *
+ * completed ⇒ pass; not_started / pending ⇒ known-gap with the reason; failed ⇒ fail; a tool
+ * without an OAuth requirement, or no token status, ⇒ error (the target or the API is wrong).
+ */
+import { outcome, type ProbeOutcome } from '../types.js';
+import { describeFailure, type Observed } from './errors.js';
+
+/** The part of arcadejs `ToolDefinition` this probe reads (`requirements.authorization`). */
+export interface ToolAuthView {
+  readonly fully_qualified_name?: string;
+  readonly requirements?: {
+    readonly met?: boolean;
+    readonly authorization?: {
+      readonly provider_id?: string;
+      readonly provider_type?: string;
+      readonly status?: string;
+      readonly status_reason?: string;
+      readonly token_status?: string;
+    };
+  };
+}
+
+/** Arcade names tools `Toolkit.Tool`; the gateway writes `Toolkit_Tool`. Accepts both. */
+export function arcadeToolName(name: string): string {
+  return name.includes('.') ? name : name.replace('_', '.');
+}
+
+export function evaluateTokenStatus(tool: string, user: string, observed: Observed<ToolAuthView>): ProbeOutcome {
+  const base = { tool, user };
+  if (!observed.ok) {
+    const f = observed.failure;
+    if (f.kind === 'http' && f.status === 404) {
+      return outcome.fail(`tool ${tool} is not known to the engine (HTTP 404)`, { ...base, http: 404 });
+    }
+    if (f.kind === 'http' && (f.status === 401 || f.status === 403)) {
+      return outcome.error(`the tools API refused the API key (HTTP ${f.status}): check ARCADE_API_KEY`, { ...base, http: f.status });
+    }
+    return outcome.error(`tools.get ${tool}: ${describeFailure(f)}`, base);
+  }
+  const auth = observed.value.requirements?.authorization;
+  if (!auth) {
+    return outcome.error(`${tool} declares no authorization requirement: oauth.tool must name a tool that needs OAuth`, base);
+  }
+  const evidence = {
+    ...base,
+    provider: auth.provider_id ?? null,
+    providerStatus: auth.status ?? null,
+    tokenStatus: auth.token_status ?? null,
+    ...(auth.status_reason ? { reason: auth.status_reason } : {}),
+  };
+  const reason = auth.status_reason ? `: ${auth.status_reason}` : '';
+  switch (auth.token_status) {
+    case 'completed':
+      return outcome.pass(`${user} holds a completed ${auth.provider_id ?? 'OAuth'} token for ${tool}`, evidence);
+    case 'pending':
+    case 'not_started':
+      return outcome.knownGap(
+        `token ${auth.token_status} for ${user} on ${tool}${reason} (known gap: headless user ids stayed pending after consent; suspects: provider redirect/secret mismatch, default user verifier)`,
+        evidence,
+      );
+    case 'failed':
+      return outcome.fail(`token failed for ${user} on ${tool}${reason}`, evidence);
+    default:
+      return outcome.error(`no token status in the tools API answer for ${tool} (got ${JSON.stringify(auth.token_status ?? null)})`, evidence);
+  }
+}

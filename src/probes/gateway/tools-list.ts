@@ -1,0 +1,82 @@
+/**
+ * Pure evaluator for `gateway.tools-list`: each user's `tools/list` on each gateway equals the
+ * expected set exactly (order ignored), and the users' lists are compared with each other.
+ */
+import type { ProbeOutcome } from '../types.js';
+import { combineChecks, type Check } from './checks.js';
+import { describeFailure, type Observed } from './errors.js';
+
+export interface ToolsListObservation {
+  readonly gateway: string;
+  readonly expected: readonly string[];
+  readonly perUser: readonly { readonly user: string; readonly tools: Observed<readonly string[]> }[];
+}
+
+const SHOWN = 10;
+const names = (list: readonly string[]): string =>
+  list.length > SHOWN ? `${list.slice(0, SHOWN).join(', ')} (+${list.length - SHOWN})` : list.join(', ');
+
+export interface ListDifference {
+  readonly missing: string[];
+  readonly extra: string[];
+}
+
+export function compareSets(expected: readonly string[], observed: readonly string[]): ListDifference {
+  const want = new Set(expected);
+  const got = new Set(observed);
+  return {
+    missing: [...want].filter((t) => !got.has(t)).sort(),
+    extra: [...got].filter((t) => !want.has(t)).sort(),
+  };
+}
+
+export function evaluateToolsList(observations: readonly ToolsListObservation[]): ProbeOutcome {
+  const checks: Check[] = [];
+  const gateways: Record<string, unknown>[] = [];
+  for (const gw of observations) {
+    const users: Record<string, unknown> = {};
+    const seen: { user: string; key: string; tools: readonly string[] }[] = [];
+    for (const { user, tools } of gw.perUser) {
+      const name = `${gw.gateway} as ${user}`;
+      if (!tools.ok) {
+        checks.push({ name, status: 'error', detail: describeFailure(tools.failure) });
+        users[user] = { error: describeFailure(tools.failure) };
+        continue;
+      }
+      const diff = compareSets(gw.expected, tools.value);
+      seen.push({ user, key: [...new Set(tools.value)].sort().join('\n'), tools: tools.value });
+      users[user] = { count: new Set(tools.value).size, missing: diff.missing.slice(0, SHOWN), extra: diff.extra.slice(0, SHOWN) };
+      if (tools.value.length === 0) {
+        checks.push({ name, status: 'fail', detail: `serves 0 tools (expected ${gw.expected.length}): a healthy server with no tools loaded?` });
+      } else if (diff.missing.length > 0 || diff.extra.length > 0) {
+        const parts = [
+          diff.missing.length > 0 ? `missing ${names(diff.missing)}` : '',
+          diff.extra.length > 0 ? `unexpected ${names(diff.extra)}` : '',
+        ].filter(Boolean);
+        checks.push({ name, status: 'fail', detail: parts.join('; ') });
+      } else {
+        checks.push({ name, status: 'pass', detail: `${gw.expected.length} expected tools` });
+      }
+    }
+    const distinct = new Set(seen.map((s) => s.key));
+    const sameForAllUsers = distinct.size <= 1;
+    if (!sameForAllUsers) {
+      const [first] = seen;
+      const differing = seen
+        .filter((s) => s.key !== first?.key)
+        .map((s) => {
+          const d = compareSets(first?.tools ?? [], s.tools);
+          return `${s.user} vs ${first?.user}: ${[d.extra.length ? `+${names(d.extra)}` : '', d.missing.length ? `-${names(d.missing)}` : ''].filter(Boolean).join(' ')}`;
+        });
+      checks.push({ name: `${gw.gateway} users`, status: 'fail', detail: `users see different lists (${differing.slice(0, 3).join('; ')})` });
+    }
+    gateways.push({ gateway: gw.gateway, expected: gw.expected.length, sameForAllUsers, users });
+  }
+  const userCount = Math.max(0, ...observations.map((o) => o.perUser.length));
+  const toolCounts = [...new Set(observations.map((o) => o.expected.length))].join('/');
+  return combineChecks(
+    checks,
+    `${observations.length} gateway(s): tools/list equals the expected ${toolCounts} tools for all ${userCount} user(s), the same list for every user`,
+    { gateways },
+  );
+}

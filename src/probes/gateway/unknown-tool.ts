@@ -1,0 +1,52 @@
+/**
+ * Pure evaluator for `gateway.unknown-tool`: calling a tool that is not on the gateway must give
+ * a clean MCP error (an `isError` result or a JSON-RPC error) within the wait, not a hang, a
+ * server error, a dropped connection or a success.
+ */
+import type { ProbeOutcome } from '../types.js';
+import { combineChecks, type Check } from './checks.js';
+import { describeFailure, type FailureKind, type Observed } from './errors.js';
+import { shortText, type ToolAnswer } from './tool-answer.js';
+
+export interface UnknownToolObservation {
+  readonly gateway: string;
+  /** The random tool name called. */
+  readonly tool: string;
+  /** How long the call was given before it counts as a hang. */
+  readonly waitMs: number;
+  /** Set when the session could not be opened (nothing about unknown tools was learned). */
+  readonly session?: FailureKind;
+  readonly answer?: Observed<ToolAnswer>;
+  readonly elapsedMs?: number;
+}
+
+export function judgeUnknownTool(o: UnknownToolObservation): Check {
+  const name = o.gateway;
+  if (o.session) return { name, status: 'error', detail: `session: ${describeFailure(o.session)}` };
+  if (!o.answer) return { name, status: 'error', detail: 'the unknown tool was not called' };
+  if (o.answer.ok) {
+    return o.answer.value.isError
+      ? { name, status: 'pass', detail: `error result: ${shortText(o.answer.value.text)}` }
+      : { name, status: 'fail', detail: `a tool that is not on the gateway answered as a success: "${shortText(o.answer.value.text)}"` };
+  }
+  const f = o.answer.failure;
+  switch (f.kind) {
+    case 'jsonrpc':
+      return { name, status: 'pass', detail: `JSON-RPC error ${f.code}: ${shortText(f.message)}` };
+    case 'timeout':
+      return { name, status: 'fail', detail: `no answer within ${o.waitMs} ms: the gateway hangs on an unknown tool` };
+    case 'http':
+      return { name, status: 'fail', detail: `HTTP ${f.status} instead of an MCP error: ${shortText(f.message)}` };
+    case 'unauthorized':
+      return { name, status: 'error', detail: describeFailure(f) };
+    case 'network':
+      return { name, status: 'fail', detail: `the connection failed on an unknown tool: ${shortText(f.message)}` };
+  }
+}
+
+export function evaluateUnknownTool(observations: readonly UnknownToolObservation[]): ProbeOutcome {
+  const checks = observations.map(judgeUnknownTool);
+  return combineChecks(checks, `${observations.length} gateway(s) answered an unknown tool with a clean MCP error`, {
+    calls: observations.map((o, i) => ({ gateway: o.gateway, tool: o.tool, elapsedMs: o.elapsedMs, answer: checks[i]?.detail })),
+  });
+}

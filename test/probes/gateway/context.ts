@@ -1,0 +1,44 @@
+/**
+ * Test support for the gateway probes: targets for a stand-in and a ProbeContext built by hand
+ * (the runner is another module; these probes need no Kubernetes, so `kube()` throws).
+ */
+import { TargetsSchema, type Targets, type TargetsInput } from '../../../src/probes/targets.js';
+import type { Probe, ProbeContext, ProbeOutcome } from '../../../src/probes/types.js';
+import { gatewayProbes } from '../../../src/probes/gateway-probes.js';
+import type { ArcadeStandIn } from '../../support/arcade-platform.js';
+
+export function targetsFor(arcade: ArcadeStandIn, overrides: Partial<TargetsInput> = {}): Targets {
+  return TargetsSchema.parse({
+    namespace: 'arcade',
+    release: 'arcade',
+    chartVersion: '1.8.8',
+    collectorService: 'arcade-otel-collector',
+    engineSelector: 'app.kubernetes.io/name=engine',
+    mimir: { queryUrl: 'http://127.0.0.1:9/prometheus', tenant: 'test', query: 'up' },
+    latency: { calls: 20, p95BudgetMs: 1500 },
+    ...arcade.targets,
+    ...overrides,
+  });
+}
+
+export function contextFor(targets: Targets, apiKey: string | undefined, timeoutMs = 5_000): ProbeContext {
+  return {
+    targets,
+    signal: AbortSignal.timeout(timeoutMs),
+    timeoutMs,
+    apiKey,
+    revision: undefined,
+    kube: () => Promise.reject(new Error('the gateway probes do not use Kubernetes')),
+  };
+}
+
+export function probeById(id: string): Probe {
+  const found = gatewayProbes.find((p) => p.id === id);
+  if (!found) throw new Error(`no gateway probe ${id}`);
+  return found;
+}
+
+export async function runProbe(id: string, arcade: ArcadeStandIn, options: { targets?: Targets; apiKey?: string; timeoutMs?: number } = {}): Promise<ProbeOutcome> {
+  const targets = options.targets ?? targetsFor(arcade);
+  return probeById(id).run(contextFor(targets, options.apiKey ?? arcade.apiKey, options.timeoutMs));
+}
