@@ -1,0 +1,69 @@
+/**
+ * Flux build check of one environment folder: `kustomization.yaml` lists exactly the files in
+ * the folder (so Flux applies what was reviewed, nothing more or less), and the folder builds
+ * with `kubectl kustomize` when kubectl is on PATH (otherwise that part is skipped with a note).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Finding } from './finding.js';
+import { isRecord, parseDocuments, type EnvironmentFolder } from './manifests.js';
+
+export interface FluxBuildOptions {
+  /** Root that reported paths are relative to. */
+  readonly root: string;
+  /** kubectl to build with; `false` skips the build. @default 'kubectl' (skipped when not on PATH) */
+  readonly kubectl?: string | false;
+  /** @default 60000 */
+  readonly timeoutMs?: number;
+}
+
+export interface FluxBuildResult {
+  readonly findings: readonly Finding[];
+  /** Why the kustomize build was not run, when it was not. */
+  readonly skipped?: string;
+}
+
+const KUSTOMIZATION = 'kustomization.yaml';
+
+export function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions): FluxBuildResult {
+  const findings: Finding[] = [];
+  const file = relative(options.root, join(env.dir, KUSTOMIZATION)) || KUSTOMIZATION;
+  const kpath = join(env.dir, KUSTOMIZATION);
+  const fail = (rule: string, message: string, fix: string, path?: string) =>
+    findings.push({ severity: 'error', area: 'flux', file, rule, message, fix, ...(path ? { path } : {}) });
+  if (!existsSync(kpath)) {
+    fail('flux.no-kustomization', `dist/${env.name}/ has no ${KUSTOMIZATION}: Flux would generate one and apply every file it finds`, 'npm run synth (it writes kustomization.yaml listing every file)');
+    return { findings };
+  }
+  const doc = parseDocuments(readFileSync(kpath, 'utf8'))[0];
+  const value = isRecord(doc?.value) ? doc.value : {};
+  if (value.kind !== 'Kustomization' || typeof value.apiVersion !== 'string' || !value.apiVersion.startsWith('kustomize.config.k8s.io/')) {
+    fail('flux.no-kustomization', `${KUSTOMIZATION} is not a kustomize.config.k8s.io Kustomization`, 'npm run synth');
+  }
+  const resources = Array.isArray(value.resources) ? value.resources.map(String) : [];
+  const files = env.entries.filter((e) => e !== KUSTOMIZATION);
+  for (const f of files) {
+    if (!resources.includes(f)) fail('flux.unlisted-file', `${f} is in the folder but not listed in resources: Flux would not apply it`, `npm run synth (or remove ${f})`, 'resources');
+  }
+  resources.forEach((r, i) => {
+    if (!files.includes(r)) fail('flux.missing-file', `resources lists ${r}, which is not in the folder: the build fails`, 'npm run synth', `resources[${i}]`);
+  });
+  for (const key of Object.keys(value)) {
+    if (!['apiVersion', 'kind', 'resources'].includes(key)) {
+      fail('flux.kustomization-transform', `${KUSTOMIZATION} sets "${key}": Flux would apply objects that differ from the reviewed files`, `remove ${key}; change the stack and run npm run synth instead`, key);
+    }
+  }
+
+  if (options.kubectl === false) return { findings, skipped: 'kubectl kustomize not run (disabled)' };
+  const kubectl = options.kubectl ?? 'kubectl';
+  const run = spawnSync(kubectl, ['kustomize', env.dir], { encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 });
+  if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    return { findings, skipped: `kubectl not on PATH: "kubectl kustomize dist/${env.name}" not run (the file list was still checked)` };
+  }
+  if (run.error || run.status !== 0) {
+    const why = run.error ? run.error.message : (run.stderr || '').trim().split('\n').slice(0, 3).join(' / ');
+    fail('flux.kustomize-build', `kubectl kustomize failed: ${why || `exit ${String(run.status)}`}`, 'fix the folder so it builds (npm run synth writes a buildable one)');
+  }
+  return { findings };
+}

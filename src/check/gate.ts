@@ -1,0 +1,125 @@
+/**
+ * The manifest quality gate: schema validation, workload policies, secret scanning, the Flux
+ * build check and unresolved values, over every environment folder in dist/ (and, for secrets,
+ * every file git tracks). Pure orchestration: the checks live in their own files.
+ */
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { listCache, FILL_CACHE_COMMAND } from './crd-cache.js';
+import { POLICY_EXCEPTIONS, type PolicyException } from './exceptions.js';
+import { describeObject, type Finding } from './finding.js';
+import { checkFluxBuild } from './flux-build.js';
+import { loadDist, refOf } from './manifests.js';
+import { checkPolicies, exceptionFindings, type AppliedException, type PlacedObject } from './policy.js';
+import { validateSchema } from './schema.js';
+import { scanFiles, trackedFiles, type ScanFile } from './secrets.js';
+import { unresolvedWarnings } from './unresolved.js';
+
+export interface GateOptions {
+  /** Repository root: reported paths are relative to it; `git ls-files` runs there. */
+  readonly root: string;
+  /** @default `<root>/dist` */
+  readonly distDir?: string;
+  /** CRD schema cache. */
+  readonly crdCacheDir: string;
+  /** @default POLICY_EXCEPTIONS (src/check/exceptions.ts) */
+  readonly exceptions?: readonly PolicyException[];
+  /** Scan every file git tracks under `root`, not only dist/. @default true */
+  readonly scanRepository?: boolean;
+  /** kubectl for the kustomize build; `false` skips it. @default 'kubectl' when on PATH */
+  readonly kubectl?: string | false;
+}
+
+export interface GateStats {
+  readonly environments: number;
+  readonly objects: number;
+  readonly workloads: number;
+  readonly filesScanned: number;
+}
+
+export interface GateReport {
+  /** Errors and warnings, sorted by file and line. */
+  readonly findings: readonly Finding[];
+  readonly excepted: readonly AppliedException[];
+  /** What was skipped or not evaluated, and why. */
+  readonly notes: readonly string[];
+  readonly stats: GateStats;
+}
+
+export function errorsOf(report: GateReport): Finding[] {
+  return report.findings.filter((f) => f.severity === 'error');
+}
+
+export async function runGate(options: GateOptions): Promise<GateReport> {
+  const root = options.root;
+  const distDir = options.distDir ?? join(root, 'dist');
+  const exceptions = options.exceptions ?? POLICY_EXCEPTIONS;
+  const findings: Finding[] = [];
+  const excepted: AppliedException[] = [];
+  const notes: string[] = [];
+  let objects = 0;
+  let workloads = 0;
+
+  if (!existsSync(distDir)) {
+    findings.push({ severity: 'error', area: 'flux', file: relative(root, distDir) || distDir, rule: 'flux.no-dist', message: 'no dist/ folder to check', fix: 'npm run synth' });
+    return { findings, excepted, notes, stats: { environments: 0, objects: 0, workloads: 0, filesScanned: 0 } };
+  }
+  const envs = loadDist(distDir, root);
+  if (envs.length === 0) {
+    findings.push({ severity: 'error', area: 'flux', file: relative(root, distDir) || distDir, rule: 'flux.no-dist', message: 'dist/ holds no environment folder', fix: 'npm run synth' });
+  }
+  if (listCache(options.crdCacheDir).length === 0) notes.push(`the CRD schema cache ${options.crdCacheDir} is empty: every custom resource fails schema.missing (fix: ${FILL_CACHE_COMMAND})`);
+
+  for (const env of envs) {
+    const placed: PlacedObject[] = [];
+    const seen = new Map<string, string>();
+    for (const file of env.files) {
+      for (const doc of file.documents) {
+        if (!doc.object) {
+          if (file.absolute.endsWith('kustomization.yaml')) continue;
+          findings.push({ severity: 'error', area: 'schema', file: file.file, line: doc.line, rule: 'schema.not-an-object', message: `document ${doc.index + 1}: ${doc.problem ?? 'not a Kubernetes object'}`, fix: 'give apiVersion, kind and metadata.name (or remove the document)' });
+          continue;
+        }
+        const o = doc.object;
+        if (o.apiVersion.startsWith('kustomize.config.k8s.io/')) continue;
+        objects++;
+        placed.push({ object: o, file: file.file, line: doc.line });
+        const id = `${o.apiVersion.split('/').length > 1 ? o.apiVersion.split('/')[0] : ''}/${describeObject(refOf(o))}`;
+        const first = seen.get(id);
+        if (first) findings.push({ severity: 'error', area: 'flux', file: file.file, line: doc.line, object: refOf(o), rule: 'flux.duplicate-object', message: `the same object is also defined in ${first}`, fix: 'give every object a unique kind/namespace/name' });
+        else seen.set(id, `${file.file}:${doc.line}`);
+
+        const schema = await validateSchema(o, options.crdCacheDir);
+        for (const p of schema.problems) {
+          findings.push({ severity: 'error', area: 'schema', file: file.file, line: doc.line, object: refOf(o), path: p.path, rule: p.rule, message: p.message, fix: p.fix });
+        }
+        findings.push(...unresolvedWarnings(o, file.file, doc.line));
+      }
+    }
+    const policy = checkPolicies(placed, exceptions);
+    findings.push(...policy.findings);
+    excepted.push(...policy.excepted);
+    workloads += policy.workloads;
+    const build = checkFluxBuild(env, { root, ...(options.kubectl !== undefined ? { kubectl: options.kubectl } : {}) });
+    findings.push(...build.findings);
+    if (build.skipped) notes.push(build.skipped);
+  }
+  findings.push(...exceptionFindings(exceptions, excepted, 'src/check/exceptions.ts'));
+
+  // Secret scan: dist/ (parsed above) plus every tracked file.
+  const scan = new Map<string, ScanFile>();
+  for (const env of envs) for (const f of env.files) scan.set(f.file, { file: f.file, content: f.content, documents: f.documents });
+  if (options.scanRepository ?? true) {
+    try {
+      for (const f of trackedFiles(root)) if (!scan.has(f.file)) scan.set(f.file, f);
+    } catch (err) {
+      findings.push({ severity: 'error', area: 'secret', file: '.', rule: 'secret.scan-failed', message: `git ls-files failed: ${(err as Error).message.split('\n')[0]}`, fix: 'run the gate inside the git checkout (or pass --no-repo-scan to scan dist/ only)' });
+    }
+  } else {
+    notes.push('repository scan disabled: only dist/ was scanned for secrets');
+  }
+  findings.push(...(await scanFiles([...scan.values()])));
+
+  findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule) || (a.path ?? '').localeCompare(b.path ?? ''));
+  return { findings, excepted, notes, stats: { environments: envs.length, objects, workloads, filesScanned: scan.size } };
+}

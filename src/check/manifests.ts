@@ -1,0 +1,109 @@
+/**
+ * Reads what the gate checks: every environment folder under dist/, every YAML document in it,
+ * with the line it starts on. Documents that are not Kubernetes objects are kept (as `object:
+ * undefined` plus a problem) so the gate can report them instead of skipping them silently.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import type { ObjectRef } from './finding.js';
+
+/** A parsed Kubernetes object: typed identity, everything else as plain data. */
+export type KubeObject = Readonly<Record<string, unknown>> & {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: Readonly<Record<string, unknown>> & { readonly name: string; readonly namespace?: string };
+};
+
+export interface ManifestDocument {
+  /** 0-based index of the document in its file. */
+  readonly index: number;
+  /** 1-based line where the document starts. */
+  readonly line: number;
+  /** The object, when the document is one. */
+  readonly object?: KubeObject;
+  /** Why the document is not a usable object (YAML error, missing kind/name...). */
+  readonly problem?: string;
+  /** The raw parsed value (for secret scanning of non-object documents). */
+  readonly value: unknown;
+}
+
+export interface ManifestFile {
+  /** Path as reported in findings (relative to the repository root when under it). */
+  readonly file: string;
+  /** Absolute path. */
+  readonly absolute: string;
+  readonly content: string;
+  readonly documents: readonly ManifestDocument[];
+}
+
+export interface EnvironmentFolder {
+  readonly name: string;
+  readonly dir: string;
+  /** Every file in the folder (names only), kustomization.yaml included. */
+  readonly entries: readonly string[];
+  /** The YAML files, parsed. */
+  readonly files: readonly ManifestFile[];
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function refOf(o: KubeObject): ObjectRef {
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.metadata.name,
+    ...(typeof o.metadata.namespace === 'string' ? { namespace: o.metadata.namespace } : {}),
+  };
+}
+
+function toObject(value: unknown): { object?: KubeObject; problem?: string } {
+  if (value === null || value === undefined) return { problem: 'empty document' };
+  if (!isRecord(value)) return { problem: 'document is not a mapping' };
+  const missing = ['apiVersion', 'kind'].filter((k) => typeof value[k] !== 'string' || value[k] === '');
+  const meta = value.metadata;
+  if (!isRecord(meta) || typeof meta.name !== 'string' || meta.name === '') missing.push('metadata.name');
+  if (missing.length > 0) return { problem: `missing ${missing.join(', ')}` };
+  return { object: value as KubeObject };
+}
+
+/** Parses one YAML stream into documents (never throws on bad YAML: it becomes a problem). */
+export function parseDocuments(content: string): ManifestDocument[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(content, { lineCounter });
+  const out: ManifestDocument[] = [];
+  docs.forEach((doc, index) => {
+    const line = lineCounter.linePos(doc.range[0]).line;
+    if (doc.errors.length > 0) {
+      out.push({ index, line, value: undefined, problem: `YAML syntax: ${doc.errors[0]!.message.split('\n')[0]}` });
+      return;
+    }
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) return; // empty document (e.g. trailing ---)
+    out.push({ index, line, value, ...toObject(value) });
+  });
+  return out;
+}
+
+export function readManifestFile(absolute: string, root: string): ManifestFile {
+  const content = readFileSync(absolute, 'utf8');
+  const rel = relative(root, absolute);
+  return { file: rel.startsWith('..') ? absolute : rel, absolute, content, documents: parseDocuments(content) };
+}
+
+/** Every environment folder in `distDir` (sorted), with its YAML files parsed. */
+export function loadDist(distDir: string, root: string): EnvironmentFolder[] {
+  return readdirSync(distDir)
+    .filter((name) => statSync(join(distDir, name)).isDirectory())
+    .sort()
+    .map((name) => {
+      const dir = join(distDir, name);
+      const entries = readdirSync(dir).sort();
+      const files = entries
+        .filter((f) => /\.ya?ml$/.test(f) && statSync(join(dir, f)).isFile())
+        .map((f) => readManifestFile(join(dir, f), root));
+      return { name, dir, entries, files };
+    });
+}

@@ -1,0 +1,46 @@
+/**
+ * Schema validation of one object: built-in kinds through `core-validate`, custom resources
+ * against the cached CRD schema (`crd-validate`) plus the ObjectMeta check. A kind without a
+ * schema is a failure that says how to get one: the gate never passes for want of evidence.
+ */
+import { FILL_CACHE_COMMAND, readCachedSchema } from './crd-cache.js';
+import { validateCustomResource, type SchemaProblem } from './crd-validate.js';
+import { isBuiltinGroup, splitApiVersion, validateBuiltin, validateMetadata } from './core-validate.js';
+import type { KubeObject } from './manifests.js';
+
+export interface SchemaResult {
+  readonly problems: readonly SchemaProblem[];
+  /** `kubernetes-models` / `crd <source>` / `missing`. */
+  readonly via: string;
+}
+
+export async function validateSchema(object: KubeObject, crdCacheDir: string): Promise<SchemaResult> {
+  const { group, version } = splitApiVersion(object.apiVersion);
+  if (isBuiltinGroup(group)) {
+    const result = await validateBuiltin(object);
+    if (result.known) return { problems: result.problems, via: 'kubernetes-models' };
+    return {
+      via: 'missing',
+      problems: [{
+        path: 'apiVersion',
+        rule: 'schema.missing',
+        message: `no schema for built-in ${object.apiVersion} ${object.kind} (kubernetes-models and @kubernetes/client-node know no such kind)`,
+        fix: 'check apiVersion and kind for a typo or a removed API version',
+      }],
+    };
+  }
+  const schema = readCachedSchema(crdCacheDir, group, version, object.kind);
+  if (!schema) {
+    return {
+      via: 'missing',
+      problems: [{
+        path: 'apiVersion',
+        rule: 'schema.missing',
+        message: `no CRD schema for ${object.apiVersion} ${object.kind} in the cache ${crdCacheDir}: cannot prove the object valid`,
+        fix: `${FILL_CACHE_COMMAND} (or npm run crds -- --from-cluster, or --from <the CRD file>); check apiVersion and kind for a typo`,
+      }],
+    };
+  }
+  const problems = [...(await validateCustomResource(object, schema)), ...(await validateMetadata(object.metadata))];
+  return { problems, via: `crd ${schema.source}` };
+}

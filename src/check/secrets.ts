@@ -1,0 +1,192 @@
+/**
+ * Secret scanning of the repository's tracked files and of dist/:
+ *
+ * - secretlint with its recommended preset (well-known token formats, private keys, database
+ *   connection strings, basic auth in URLs, ...), loaded lazily;
+ * - what that preset misses, as our own rules:
+ *   `secret.kubernetes-secret`   a `Secret` with `data`/`stringData` (base64 is not encryption);
+ *   `secret.connection-string-password`  any `scheme://user:password@` URL, `redis://:pw@` too;
+ *   `secret.high-entropy`        a random-looking value under a secret-like key.
+ *
+ * Encrypted values are allowed: a SealedSecret's `spec.encryptedData` and the `ciphertext:`
+ * entries `npm run seal` writes into environment files. Findings never print the value.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { childPath, type Finding, type ObjectRef } from './finding.js';
+import { isRecord, parseDocuments, refOf, type ManifestDocument } from './manifests.js';
+
+export interface ScanFile {
+  /** As reported (relative to the repository root). */
+  readonly file: string;
+  readonly content: string;
+  /** Parsed documents, when already parsed (dist/). */
+  readonly documents?: readonly ManifestDocument[];
+}
+
+const FIX_SECRET = 'remove the value from the file (and rotate it: git keeps history); keep it in a SealedSecret (npm run seal) or the external secret store';
+
+/** Keys whose value is a credential. */
+const SECRET_KEY = /(pass(word|wd)?$|passphrase|secret$|^secret|token|api[-_]?key|apikey|private[-_]?key|credential|root[-_]?key|access[-_]?key|client[-_]?secret|auth$)/i;
+/** Placeholders that are not credentials: <...>, ${...}, $(...), {{...}}, ***. */
+const PLACEHOLDER = /^(<[^>]*>|\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|\*+|x+)$/i;
+const CONNECTION = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:/@'"<>]*):([^\s@/'"]+)@/gi;
+
+/** Shannon entropy in bits per character. */
+export function entropy(text: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / text.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/** Whether a value under a secret-like key looks like a real credential (random, not a name). */
+export function looksRandom(value: string): boolean {
+  if (value.length < 16 || /\s/.test(value) || PLACEHOLDER.test(value)) return false;
+  if (value.startsWith('<unresolved:')) return false;
+  if (/^[a-z]+([-._/][a-z0-9]+)*$/i.test(value) && !/\d/.test(value)) return false; // words: a name or reference
+  if (/^https?:\/\/[^@]*$/.test(value)) return false; // a URL without credentials
+  return entropy(value) >= 3.5;
+}
+
+function lineOf(content: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index && i < content.length; i++) if (content.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function connectionStrings(f: ScanFile): Finding[] {
+  const out: Finding[] = [];
+  for (const m of f.content.matchAll(CONNECTION)) {
+    const password = m[3]!;
+    if (PLACEHOLDER.test(password) || password.startsWith('<unresolved')) continue;
+    out.push({
+      severity: 'error',
+      area: 'secret',
+      file: f.file,
+      line: lineOf(f.content, m.index ?? 0),
+      rule: 'secret.connection-string-password',
+      message: `${m[1]}:// URL with a password in it (value not shown)`,
+      fix: `${FIX_SECRET}; reference the password from a Secret instead of writing it into the URL`,
+    });
+  }
+  return out;
+}
+
+function isEnvironmentFile(file: string): boolean {
+  return /(^|\/)environments\/[^/]+\.ya?ml$/.test(file);
+}
+
+function walkValues(value: unknown, path: string, visit: (key: string, v: string, path: string) => void, skip: (path: string, key: string) => boolean, key = ''): void {
+  if (typeof value === 'string') {
+    visit(key, value, path);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => walkValues(v, childPath(path, i), visit, skip, key));
+    return;
+  }
+  if (!isRecord(value)) return;
+  for (const [k, v] of Object.entries(value)) {
+    const p = childPath(path, k);
+    if (skip(p, k)) continue;
+    walkValues(v, p, visit, skip, k);
+  }
+}
+
+/** The line (at or after `from`) holding `needle`, else `from`. */
+function lineOfValue(lines: readonly string[], needle: string, from: number): number {
+  for (let i = from - 1; i < lines.length; i++) if (lines[i]!.includes(needle)) return i + 1;
+  return from;
+}
+
+function yamlRules(f: ScanFile, documents: readonly ManifestDocument[]): Finding[] {
+  const out: Finding[] = [];
+  const lines = f.content.split('\n');
+  for (const doc of documents) {
+    const o = doc.object;
+    const ref: ObjectRef | undefined = o ? refOf(o) : undefined;
+    const base = { severity: 'error' as const, area: 'secret' as const, file: f.file, line: doc.line, ...(ref ? { object: ref } : {}) };
+    if (o && o.kind === 'Secret' && /^v1$/.test(o.apiVersion)) {
+      for (const field of ['data', 'stringData'] as const) {
+        const v = o[field];
+        if (isRecord(v) && Object.keys(v).length > 0) {
+          out.push({ ...base, path: field, rule: 'secret.kubernetes-secret', message: `Secret with ${field} (keys ${Object.keys(v).join(', ')}): base64 is an encoding, not encryption`, fix: 'never commit a Secret: use a SealedSecret (npm run seal) or an ExternalSecret, which make the controller create it' });
+        }
+      }
+    }
+    const sealed = o?.kind === 'SealedSecret';
+    const skip = (path: string, key: string) =>
+      (sealed && path === 'spec.encryptedData') || (key === 'ciphertext' && isEnvironmentFile(f.file));
+    walkValues(doc.value, '', (key, v, path) => {
+      if (SECRET_KEY.test(key) && looksRandom(v)) {
+        out.push({ ...base, line: lineOfValue(lines, v, doc.line), path, rule: 'secret.high-entropy', message: `random-looking value under the secret-like key "${key}" (${v.length} characters, not shown)`, fix: FIX_SECRET });
+      }
+    }, skip);
+  }
+  return out;
+}
+
+type Lint = (f: ScanFile) => Promise<Finding[]>;
+let secretlintPromise: Promise<Lint> | undefined;
+
+async function secretlint(): Promise<Lint> {
+  secretlintPromise ??= (async () => {
+    const { lintSource } = await import('@secretlint/core');
+    const { creator } = await import('@secretlint/secretlint-rule-preset-recommend');
+    return async (f: ScanFile) => {
+      const result = await lintSource({
+        source: { content: f.content, filePath: f.file, contentType: 'text' },
+        options: { config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: creator }] }, maskSecrets: true, noPhysicFilePath: true },
+      });
+      return result.messages.map((m): Finding => ({
+        severity: 'error',
+        area: 'secret',
+        file: f.file,
+        line: m.loc.start.line,
+        rule: m.ruleId.replace(/^@secretlint\/secretlint-rule-/, 'secretlint/'),
+        anchors: [`secretlint ${m.ruleId}`],
+        message: m.message,
+        fix: FIX_SECRET,
+      }));
+    };
+  })();
+  return secretlintPromise;
+}
+
+/** Scans files; one finding per secret (a line flagged by secretlint is not flagged twice). */
+export async function scanFiles(files: readonly ScanFile[]): Promise<Finding[]> {
+  const lint = await secretlint();
+  const out: Finding[] = [];
+  for (const f of files) {
+    const found = await lint(f);
+    const lines = new Set(found.map((x) => x.line));
+    found.push(...connectionStrings(f).filter((x) => !lines.has(x.line)));
+    if (/\.ya?ml$/.test(f.file)) {
+      const docs = f.documents ?? parseDocuments(f.content);
+      const taken = new Set(found.map((x) => x.line));
+      found.push(...yamlRules(f, docs).filter((x) => x.rule === 'secret.kubernetes-secret' || !taken.has(x.line)));
+    }
+    out.push(...found);
+  }
+  return out;
+}
+
+/** Files git tracks under `repoRoot` (text files only, at most 2 MB each). */
+export function trackedFiles(repoRoot: string): ScanFile[] {
+  const listed = execFileSync('git', ['ls-files', '-z'], { cwd: repoRoot, timeout: 20_000, maxBuffer: 64 * 1024 * 1024 }).toString('utf8');
+  const out: ScanFile[] = [];
+  for (const file of listed.split('\0').filter(Boolean)) {
+    const abs = join(repoRoot, file);
+    if (!existsSync(abs) || !statSync(abs).isFile() || statSync(abs).size > 2 * 1024 * 1024) continue;
+    const buf = readFileSync(abs);
+    if (buf.includes(0)) continue; // binary
+    out.push({ file, content: buf.toString('utf8') });
+  }
+  return out;
+}

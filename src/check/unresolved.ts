@@ -1,0 +1,31 @@
+/**
+ * Unresolved values in dist/: the visible `<unresolved: reason>` markers synth writes in place of
+ * values nobody has confirmed, and SealedSecret keys left out and listed in the
+ * `arcade-stack.dev/unresolved-keys` annotation. They are warnings, not failures: they are the
+ * first-deploy checklist, and `npm run export` refuses them unless told otherwise.
+ */
+import { UNRESOLVED_KEYS_ANNOTATION } from '../constructs/secret-source.js';
+import { childPath, type Finding } from './finding.js';
+import { isRecord, refOf, type KubeObject } from './manifests.js';
+
+function walk(value: unknown, path: string, visit: (path: string, text: string) => void): void {
+  if (typeof value === 'string') {
+    if (value.includes('<unresolved:')) visit(path, value);
+  } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, childPath(path, i), visit));
+  else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(v, childPath(path, k), visit);
+}
+
+export function unresolvedWarnings(object: KubeObject, file: string, line: number): Finding[] {
+  const out: Finding[] = [];
+  const base = { severity: 'warning' as const, area: 'unresolved' as const, file, line, object: refOf(object) };
+  walk(object, '', (path, text) => {
+    const reason = /<unresolved:\s*(.*)>/s.exec(text)?.[1] ?? text;
+    out.push({ ...base, path, rule: 'unresolved.value', message: `unresolved: ${reason}`, fix: 'resolve it in the environment file, then npm run synth' });
+  });
+  const annotations = isRecord(object.metadata.annotations) ? object.metadata.annotations : {};
+  const keys = annotations[UNRESOLVED_KEYS_ANNOTATION];
+  if (typeof keys === 'string' && keys !== '') {
+    out.push({ ...base, path: `metadata.annotations["${UNRESOLVED_KEYS_ANNOTATION}"]`, rule: 'unresolved.secret-keys', message: `keys not sealed yet: ${keys}`, fix: 'npm run seal -- --env <env> --secret <id> --key <key> for each, then npm run synth' });
+  }
+  return out;
+}
