@@ -1,0 +1,302 @@
+/**
+ * `npm run probe`: argument parsing, targets, configuration checks, the run, the outputs and the
+ * exit code, as one function over injected streams and environment (scripts/probe.ts calls it
+ * with the process's; tests call it in-process).
+ *
+ * Exit codes: 0 nothing failed or errored (skips and known gaps allowed), 1 a probe failed or
+ * errored, 2 usage or configuration error (always before any probe runs).
+ * Credentials come only from `env`: ARCADE_API_KEY (shown as its last 4 characters at most) and
+ * KUBECONFIG (or the in-cluster service account).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseDocument } from 'yaml';
+import { describeIssues, EnvironmentError, loadEnvironment, loadEnvironments } from '../environments/load.js';
+import { ProbeTargetsError, targetsFromEnvironment } from '../environments/probes.js';
+import { KubeConfigError, type KubeAccess } from './kube.js';
+import { registry } from './registry.js';
+import { buildReport, exitCodeOf, plainView, summaryLine, tableView, toJson, toJunit, toMarkdown } from './report.js';
+import { runProbes, unresolvedNeeds, type RetryPolicy } from './runner.js';
+import { lookup, TargetsSchema, type Targets } from './targets.js';
+import { keyLabel, type Probe } from './types.js';
+
+export const USAGE = `Usage: npm run probe -- [--env <name>] [--targets <file.yaml>] [--only <id,...>] [--skip <id,...>]
+                        [--json <file>] [--junit <file>] [--markdown <file>] [--wait <seconds>]
+                        [--revision <git-sha>] [--concurrency <n>] [--timeout <seconds>] [--demo]
+
+Post-deploy evaluation probes: proves, with evidence, that the Arcade deployment is healthy and
+that the gateway does what it must. Read-only: nothing is written to the cluster, no OAuth flow
+is started.
+
+  --env <name>          targets from the environment's probes section (default: the only environment)
+  --targets <file>      targets from a YAML file instead (shape in docs/probes.md)
+  --only <ids>          run only these probes (comma-separated ids)
+  --skip <ids>          do not run these probes
+  --json <file>         write the JSON report
+  --junit <file>        write JUnit XML
+  --markdown <file>     write a Markdown summary (for a pull request or an evaluation document)
+  --wait <seconds>      retry the deployment probes until they pass or this deadline (after a merge)
+  --revision <sha>      flux.release-ready also requires the Flux Kustomization to have applied this commit
+  --concurrency <n>     probes running at once (default 16)
+  --timeout <seconds>   per probe attempt (default 20)
+  --demo                start loopback stand-ins of a healthy platform and probe them (no cluster needed)
+
+Credentials only from the environment: ARCADE_API_KEY, and KUBECONFIG (or in-cluster config).
+Exit code: 0 nothing failed, 1 a probe failed or errored, 2 usage or configuration error.
+
+Probes: ${registry.map((p) => p.id).join(', ')}
+
+Examples:
+  KUBECONFIG=~/.kube/backstage ARCADE_API_KEY=... npm run probe -- --env backstage-wus2-v4
+  npm run probe -- --env backstage-wus2-v4 --wait 600 --revision 3f2c1ab   # right after a merge
+  npm run probe -- --env backstage-wus2-v4 --json probe.json --junit probe.xml --markdown probe.md
+  npm run probe -- --demo`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Configuration is wrong or missing (exit 2, before any probe runs). */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface WritableText {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+export interface CliIo {
+  /** The process environment (credentials: ARCADE_API_KEY, KUBECONFIG; CI). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: WritableText;
+  readonly stderr: WritableText;
+  /** Retry policy for eventually consistent probes. @default DEFAULT_RETRY (tests shorten it) */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Folder of environment files. @default src/environments */
+  readonly environmentsDir?: string;
+}
+
+export interface ProbeOptions {
+  readonly env?: string;
+  readonly targets?: string;
+  readonly only?: readonly string[];
+  readonly skip?: readonly string[];
+  readonly json?: string;
+  readonly junit?: string;
+  readonly markdown?: string;
+  readonly waitSeconds?: number;
+  readonly revision?: string;
+  readonly concurrency: number;
+  readonly timeoutSeconds: number;
+  readonly demo: boolean;
+  readonly help: boolean;
+}
+
+function ids(value: string | undefined, option: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = new Set(registry.map((p) => p.id));
+  const unknown = list.filter((id) => !known.has(id));
+  if (list.length === 0) throw new UsageError(`${option} needs at least one probe id`);
+  if (unknown.length > 0) throw new UsageError(`${option}: unknown probe id(s) ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
+  return list;
+}
+
+function positive(value: string | undefined, option: string, { integer = false, zero = false } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || (zero ? n < 0 : n <= 0) || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${option} must be a ${integer ? 'whole ' : ''}number${zero ? ' >= 0' : ' > 0'} (got '${value}')`);
+  }
+  return n;
+}
+
+/** Parses the command line. Throws UsageError. */
+export function parseProbeArgs(args: readonly string[]): ProbeOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        env: { type: 'string' },
+        targets: { type: 'string' },
+        only: { type: 'string' },
+        skip: { type: 'string' },
+        json: { type: 'string' },
+        junit: { type: 'string' },
+        markdown: { type: 'string' },
+        wait: { type: 'string' },
+        revision: { type: 'string' },
+        concurrency: { type: 'string' },
+        timeout: { type: 'string' },
+        demo: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0] ?? String(err));
+  }
+  const v = parsed.values;
+  if (v.help) return { concurrency: 16, timeoutSeconds: 20, demo: false, help: true };
+  if (v.env !== undefined && v.targets !== undefined) throw new UsageError('give --env or --targets, not both');
+  if (v.demo && (v.env !== undefined || v.targets !== undefined)) throw new UsageError('--demo brings its own targets: drop --env/--targets');
+  if (v.revision !== undefined && !/^[0-9a-fA-F]{7,40}$/.test(v.revision)) {
+    throw new UsageError(`--revision must be a git commit sha (7 to 40 hex digits), got '${v.revision}'`);
+  }
+  const only = ids(v.only, '--only');
+  const skip = ids(v.skip, '--skip');
+  return {
+    env: v.env,
+    targets: v.targets,
+    only,
+    skip,
+    json: v.json,
+    junit: v.junit,
+    markdown: v.markdown,
+    waitSeconds: positive(v.wait, '--wait', { zero: true }),
+    revision: v.revision?.toLowerCase(),
+    concurrency: positive(v.concurrency, '--concurrency', { integer: true }) ?? 16,
+    timeoutSeconds: positive(v.timeout, '--timeout') ?? 20,
+    demo: v.demo ?? false,
+    help: false,
+  };
+}
+
+/** Reads and validates a `--targets` YAML file. Throws ConfigError naming the field. */
+export function readTargetsFile(file: string): Targets {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`--targets ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (fix: give an existing YAML file)`);
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) throw new ConfigError(`${file}: YAML syntax: ${doc.errors[0]!.message.split('\n')[0]} (fix: correct the YAML at that line)`);
+  const parsed = TargetsSchema.safeParse(doc.toJS());
+  if (!parsed.success) throw new ConfigError(describeIssues(file, parsed.error).join('\n'));
+  return parsed.data;
+}
+
+function selectProbes(opts: ProbeOptions): Probe[] {
+  return registry.filter((p) => (!opts.only || opts.only.includes(p.id)) && !(opts.skip ?? []).includes(p.id));
+}
+
+interface Resolved {
+  readonly environment: string;
+  readonly targets: Targets;
+}
+
+function resolveTargets(opts: ProbeOptions, io: CliIo): Resolved {
+  if (opts.targets) return { environment: basename(opts.targets).replace(/\.ya?ml$/, ''), targets: readTargetsFile(resolve(opts.targets)) };
+  try {
+    const dir = io.environmentsDir;
+    const all = opts.env ? [loadEnvironment(opts.env, dir)] : loadEnvironments(dir);
+    if (all.length !== 1) throw new UsageError(`--env is required: there are ${all.length} environments (${all.map((l) => l.env.name).join(', ')})`);
+    const { env, file } = all[0]!;
+    return { environment: env.name, targets: targetsFromEnvironment(env, file) };
+  } catch (err) {
+    if (err instanceof EnvironmentError || err instanceof ProbeTargetsError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+/** Runs the probes against resolved targets; returns the exit code. */
+async function probe(opts: ProbeOptions, resolved: Resolved, io: CliIo): Promise<number> {
+  const { targets } = resolved;
+  const probes = selectProbes(opts);
+  if (probes.length === 0) throw new UsageError('--only/--skip leave no probe to run');
+  const runnable = probes.filter((p) => unresolvedNeeds(p, targets) === undefined);
+  if (opts.revision && runnable.some((p) => p.id === 'flux.release-ready')) {
+    const k = lookup(targets, 'kustomization');
+    if ('missing' in k) throw new ConfigError(`--revision needs the Flux Kustomization: ${k.missing} (fix: set kustomization {name, namespace} in the targets)`);
+  }
+  let kube: KubeAccess | undefined;
+  if (runnable.some((p) => p.needsKube)) {
+    const { loadKubeAccess } = await import('./kube.js');
+    try {
+      kube = await loadKubeAccess(io.env);
+    } catch (err) {
+      if (err instanceof KubeConfigError) throw new ConfigError(err.message);
+      throw err;
+    }
+  }
+  const apiKey = io.env.ARCADE_API_KEY || undefined;
+  const out = io.stdout;
+  out.write(
+    `Probing ${resolved.environment}: ${probes.length} probe(s), ${keyLabel(apiKey)}, ${kube ? `Kubernetes ${kube.server} (${kube.source})` : 'no Kubernetes needed'}` +
+      `${opts.waitSeconds !== undefined ? `, --wait ${opts.waitSeconds}s` : ''}${opts.revision ? `, --revision ${opts.revision}` : ''}\n`,
+  );
+  const live = out.isTTY === true && !io.env.CI;
+  const view = live ? tableView(out, probes, out.columns ?? 120) : plainView(out);
+  const startedAt = new Date();
+  const results = await runProbes({
+    targets,
+    probes,
+    concurrency: opts.concurrency,
+    timeoutMs: opts.timeoutSeconds * 1000,
+    apiKey,
+    revision: opts.revision,
+    kube: kube ? (signal) => kube.reader(signal) : undefined,
+    retry: io.retry,
+    waitSeconds: opts.waitSeconds,
+    onStart: (p, i) => view.start(p, i),
+    onResult: (r, i) => view.result(r, i),
+  });
+  view.end();
+  const report = buildReport(resolved.environment, startedAt, Date.now() - startedAt.getTime(), results);
+  const files: [string | undefined, string, (r: typeof report) => string][] = [
+    [opts.json, 'JSON', toJson],
+    [opts.junit, 'JUnit', toJunit],
+    [opts.markdown, 'Markdown', toMarkdown],
+  ];
+  for (const [file, what, render] of files) {
+    if (!file) continue;
+    writeFileSync(resolve(file), render(report));
+    out.write(`wrote ${what} report to ${file}\n`);
+  }
+  out.write(`${summaryLine(report)}\n`);
+  return exitCodeOf(report);
+}
+
+/** The whole command. Returns the exit code (0, 1 or 2); never calls process.exit. */
+export async function runProbeCli(args: readonly string[], io: CliIo): Promise<number> {
+  let demo: { targets: Targets; env: Record<string, string>; close(): Promise<void> } | undefined;
+  try {
+    const opts = parseProbeArgs(args);
+    if (opts.help) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (opts.demo) {
+      const { startDemo } = await import('./demo.js');
+      io.stdout.write('Starting loopback stand-ins of a healthy platform (Kubernetes API, Mimir, Arcade API, MCP gateway, reference server)...\n');
+      demo = await startDemo();
+      // The demo's own credentials replace the caller's for this run only.
+      return await probe(opts, { environment: 'demo', targets: demo.targets }, { ...io, env: { ...io.env, ...demo.env } });
+    }
+    return await probe(opts, resolveTargets(opts, io), io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`probe: ${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr.write(`probe: configuration error (no probe was run):\n${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  } finally {
+    await demo?.close();
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * `npm run probe -- --demo`: starts the loopback stand-ins of a healthy platform (Kubernetes
+ * API, Mimir, the Arcade API host with its MCP gateway, the reference server; see
+ * test/support/platform.ts) and hands back targets and credentials for one probe run, so a
+ * newcomer sees a full report without a cluster. The stand-ins live in test/support/ and are
+ * imported lazily: nothing of them loads on a normal run.
+ */
+import { TargetsSchema, type Targets } from './targets.js';
+
+export interface Demo {
+  readonly targets: Targets;
+  /** KUBECONFIG (a temporary file naming the stand-in) and ARCADE_API_KEY (generated). */
+  readonly env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startDemo(): Promise<Demo> {
+  const { startPlatform } = await import('../../test/support/platform.js');
+  const platform = await startPlatform({ latencyCalls: 100 });
+  return {
+    targets: TargetsSchema.parse(platform.targets),
+    env: { ...platform.env },
+    close: () => platform.close(),
+  };
+}
