@@ -42,3 +42,15 @@ export async function runProbe(id: string, arcade: ArcadeStandIn, options: { tar
   const targets = options.targets ?? targetsFor(arcade);
   return probeById(id).run(contextFor(targets, options.apiKey ?? arcade.apiKey, options.timeoutMs));
 }
+
+/** Runs every gateway probe at once; results by id. */
+export async function runAll(
+  arcade: ArcadeStandIn,
+  options: { targets?: Targets; apiKey?: string; timeoutMs?: number } = {},
+): Promise<Record<string, ProbeOutcome>> {
+  const targets = options.targets ?? targetsFor(arcade);
+  const results = await Promise.all(
+    gatewayProbes.map(async (p) => [p.id, await p.run(contextFor(targets, options.apiKey ?? arcade.apiKey, options.timeoutMs))] as const),
+  );
+  return Object.fromEntries(results);
+}

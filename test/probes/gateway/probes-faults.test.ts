@@ -1,0 +1,95 @@
+/**
+ * Each stand-in fault fails exactly the probe that exists to catch it (with the cause in the
+ * detail), every other gateway probe still passes, and no result carries the API key (a canary
+ * generated at run time).
+ */
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { ProbeStatus } from '../../../src/probes/types.js';
+import { startArcadeStandIn, type ArcadeStandInOptions } from '../../support/arcade-platform.js';
+import { runAll, targetsFor } from './context.js';
+
+interface Scenario {
+  readonly name: string;
+  readonly options: ArcadeStandInOptions;
+  readonly probe: string;
+  readonly status: ProbeStatus;
+  readonly detail: RegExp;
+  readonly latency?: { calls: number; p95BudgetMs: number };
+  readonly timeoutMs?: number;
+}
+
+const scenarios: Scenario[] = [
+  { name: 'unhealthy engine', options: { unhealthy: 'postgres: connection refused' }, probe: 'endpoints.health', status: 'fail', detail: /unhealthy \(503\): postgres: connection refused/ },
+  { name: 'malformed health body', options: { malformedHealth: true }, probe: 'endpoints.health', status: 'error', detail: /malformed response \(HTTP 200\)/ },
+  { name: 'wrong coordinator URI', options: { wrongCoordinatorUri: true }, probe: 'endpoints.health', status: 'fail', detail: /coordinator URI is https:\/\/coordinator\.wrong\.invalid, expected http:\/\/127\.0\.0\.1:\d+/ },
+  { name: 'dashboard answers 502', options: { deadHost: 'dashboard' }, probe: 'endpoints.health', status: 'error', detail: /dashboard: server error HTTP 502/ },
+  { name: 'experience drops the connection', options: { deadHost: 'experience', deadHostMode: 'connection-closed' }, probe: 'endpoints.health', status: 'error', detail: /experience: no answer: fetch failed: .*(closed|socket|reset)/i },
+  { name: 'wrong identity', options: { wrongIdentity: true }, probe: 'gateway.exec-proof', status: 'fail', detail: /Whoami: returned "someone-else@stand-in\.invalid", not user-a/ },
+  { name: 'missing tool', options: { missingTool: true }, probe: 'gateway.tools-list', status: 'fail', detail: /zeb-gateway-test as user-a: missing Slack_SendMessage/ },
+  { name: 'extra tool', options: { extraTool: true }, probe: 'gateway.tools-list', status: 'fail', detail: /unexpected Extra_UnexpectedTool/ },
+  { name: 'users see different lists', options: { extraToolForUser: 'user-b' }, probe: 'gateway.tools-list', status: 'fail', detail: /user-b: unexpected Extra_UnexpectedTool.*users see different lists \(user-b vs user-a: \+Extra_UnexpectedTool\)/ },
+  { name: 'unknown tool hangs', options: { unknownToolHangs: true }, probe: 'gateway.unknown-tool', status: 'fail', detail: /no answer within 500 ms: the gateway hangs/, timeoutMs: 1_000 },
+  { name: 'unknown tool 5xx', options: { unknownTool5xx: true }, probe: 'gateway.unknown-tool', status: 'fail', detail: /HTTP 500 instead of an MCP error/ },
+  { name: 'any key accepted', options: { acceptsAnyKey: true }, probe: 'gateway.rejects-bad-key', status: 'fail', detail: /served a tool list \(10 tools\) to a request with a random wrong key/ },
+  { name: 'slow gateway', options: { slowMs: 60 }, probe: 'gateway.latency', status: 'fail', detail: /p95 \d+(\.\d)? ms is over the 40 ms budget/, latency: { calls: 8, p95BudgetMs: 40 } },
+  { name: 'reference server down', options: { deadHost: 'reference' }, probe: 'gateway.latency', status: 'error', detail: /reference server: HTTP 502.*overhead cannot be measured/ },
+  { name: 'OAuth token pending', options: { oauthStatus: 'pending' }, probe: 'oauth.token-status', status: 'known-gap', detail: /token pending for user-a on GoogleDocs\.CreateDocumentFromText/ },
+  { name: 'OAuth not started', options: { oauthStatus: 'not_started' }, probe: 'oauth.token-status', status: 'known-gap', detail: /token not_started for user-a/ },
+  { name: 'OAuth failed', options: { oauthStatus: 'failed' }, probe: 'oauth.token-status', status: 'fail', detail: /token failed for user-a/ },
+];
+
+describe('each fault fails exactly its probe', () => {
+  it.each(scenarios)('$name ⇒ $probe $status', async (s) => {
+    const canary = `canary-${randomBytes(20).toString('hex')}`;
+    const arcade = await startArcadeStandIn({ ...s.options, apiKey: canary });
+    try {
+      const targets = targetsFor(arcade, s.latency ? { latency: s.latency } : {});
+      const results = await runAll(arcade, { targets, ...(s.timeoutMs ? { timeoutMs: s.timeoutMs } : {}) });
+      const target = results[s.probe];
+      expect(target?.status).toBe(s.status);
+      expect(target?.detail).toMatch(s.detail);
+      const others = Object.entries(results).filter(([id]) => id !== s.probe).map(([id, r]) => [id, r.status, r.detail]);
+      expect(others.filter(([, status]) => status !== 'pass')).toEqual([]);
+      expect(JSON.stringify(results)).not.toContain(canary);
+    } finally {
+      await arcade.close();
+    }
+  });
+});
+
+describe('a dead API host', () => {
+  it.each(['bad-gateway', 'connection-closed'] as const)('(%s) makes every probe an error with the cause, never a pass or a hang', async (mode) => {
+    const arcade = await startArcadeStandIn({ deadHost: 'api', deadHostMode: mode });
+    try {
+      const started = Date.now();
+      const results = await runAll(arcade, { timeoutMs: 3_000 });
+      expect(Date.now() - started).toBeLessThan(3_000);
+      for (const [id, r] of Object.entries(results)) {
+        expect({ id, status: r.status }).toEqual({ id, status: 'error' });
+        expect(r.detail).toMatch(mode === 'bad-gateway' ? /502/ : /no answer|fetch failed|closed|socket/i);
+      }
+    } finally {
+      await arcade.close();
+    }
+  });
+});
+
+describe('a host that never answers', () => {
+  it('ends every gateway probe at its timeout as an error naming the timeout', async () => {
+    const arcade = await startArcadeStandIn({ slowMs: 5_000 });
+    try {
+      const started = Date.now();
+      const results = await runAll(arcade, { timeoutMs: 600 });
+      expect(Date.now() - started).toBeLessThan(2_500);
+      for (const id of ['gateway.tools-list', 'gateway.exec-proof', 'gateway.unknown-tool', 'gateway.rejects-bad-key', 'gateway.latency']) {
+        expect({ id, status: results[id]?.status }).toEqual({ id, status: 'error' });
+        expect(results[id]?.detail).toMatch(/time/i);
+      }
+      // The REST endpoints are not slowed: they still pass.
+      expect(results['endpoints.health']?.status).toBe('pass');
+    } finally {
+      await arcade.close();
+    }
+  });
+});
