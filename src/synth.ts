@@ -55,7 +55,9 @@ export function synthEnvironment(env: Environment): EnvironmentOutput {
   const app = new App({ outdir: '/dev/null' });
   const charts = buildCharts(app, env);
   const files: SynthFile[] = [];
-  for (const [name, chart] of [...charts.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  // Plain code-unit order, not localeCompare: its first call loads ICU collation (about 5 ms of
+  // every synth) and the file names are lower-case ASCII, so the order is the same.
+  for (const [name, chart] of [...charts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     files.push({ path: `${env.name}/${name}`, content: header(env) + toYamlStream(chart.toJson()) });
   }
   const kustomization = {

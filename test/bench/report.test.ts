@@ -22,7 +22,7 @@ beforeAll(async () => {
   await bundleSynthEntry(bundle);
   synth = await benchSynth({ runs: 1, warmup: 0, bundle });
 });
-afterAll(() => rmSync(bundle, { force: true }));
+afterAll(() => [bundle, `${bundle}.map`].forEach((f) => rmSync(f, { force: true })));
 
 function report(): BenchReport {
   const probes = probesNotMeasured('probe library missing');
