@@ -55,7 +55,10 @@ describe('export: adopting the hand-written release and committing', () => {
     expect(record.sourceCommit).toBe(source.sourceCommit);
     expect(record.files).toEqual(Object.fromEntries(source.files.map((f) => [f.path, sha256(f.content)])));
     // The diff: HelmRelease changed field by field, the OCI source added, the HelmRepository removed.
-    expect(result.diff.added.map((a) => a.key)).toEqual(['OCIRepository arcade-staging/arcade']);
+    // (The collector and its ServiceMonitors, collector.yaml and monitoring.yaml, are new as well.)
+    const collectorAdded = result.diff.added.filter((a) => a.key.includes('/arcade-otel-collector'));
+    expect(collectorAdded.map((a) => a.key)).toContain('Service arcade-staging/arcade-otel-collector');
+    expect(result.diff.added.filter((a) => !collectorAdded.includes(a)).map((a) => a.key)).toEqual(['OCIRepository arcade-staging/arcade']);
     expect(result.diff.removed.map((r) => r.key)).toEqual(['HelmRepository arcade-staging/arcade-charts']);
     const release = result.diff.changed.find((c) => c.key === 'HelmRelease arcade-staging/arcade');
     expect(release?.fields.map((f) => f.path)).toContain('spec.values.gateway.hostname');
@@ -63,7 +66,7 @@ describe('export: adopting the hand-written release and committing', () => {
     // The commit message carries the summary, the diff and the source commit.
     const message = run(repo, ['log', '-1', '--format=%B']);
     expect(message).toContain(`Source commit: ${source.sourceCommit}`);
-    expect(message).toContain('1 added, 1 removed, 1 changed');
+    expect(message).toContain(`${1 + collectorAdded.length} added, 1 removed, 1 changed`);
     expect(message).toContain('spec.values.gateway.hostname: (absent) → "api.arcade-staging.example.com"');
     expect(message).toContain('helmrelease.yaml');
     // Nothing outside the folder was touched.
