@@ -44,7 +44,8 @@ function probe(definition: Definition): Probe {
       let result: ProbeOutcome;
       try {
         result = await gather(ctx);
-        if (ctx.signal.aborted && result.status === 'error') {
+        // Past the deadline, a failure may be the deadline's doing (closed sessions): say so.
+        if (ctx.signal.aborted && (result.status === 'error' || result.status === 'fail')) {
           result = outcome.error(`timed out after ${ctx.timeoutMs} ms: ${result.detail}`, result.evidence);
         }
       } catch (err) {
