@@ -5,7 +5,8 @@
  *   connection strings, basic auth in URLs, ...), loaded lazily;
  * - what that preset misses, as our own rules:
  *   `secret.kubernetes-secret`   a `Secret` with `data`/`stringData` (base64 is not encryption);
- *   `secret.connection-string-password`  any `scheme://user:password@` URL, `redis://:pw@` too;
+ *   `secret.connection-string-password`  any URL whose user-info holds a password (also with an
+ *                                empty user name, the Redis form secretlint misses);
  *   `secret.high-entropy`        a random-looking value under a secret-like key.
  *
  * Encrypted values are allowed: a SealedSecret's `spec.encryptedData` and the `ciphertext:`

@@ -1,0 +1,119 @@
+/**
+ * The CRD schema cache: filled from CRD files (multi-document, other objects ignored, unserved
+ * versions skipped), from a cluster through @kubernetes/client-node against a loopback API
+ * server, and the scripts' command lines (usage, failing closed without a kubeconfig).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CrdError, listCache, readCachedSchema, readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
+import { readClusterCrds } from '../../src/check/crd-cluster.js';
+import { miniHelmReleaseCrd, REPO, tempDir, widgetCrd, writeDist, writeYaml } from './support.js';
+
+type Rec = Record<string, unknown>;
+const TSX = join(REPO, 'node_modules/tsx/dist/cli.mjs');
+
+function run(script: string, args: string[], env: Record<string, string | undefined> = {}) {
+  const merged: Record<string, string | undefined> = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
+  return spawnSync(process.execPath, [TSX, `scripts/${script}.ts`, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: merged as NodeJS.ProcessEnv });
+}
+
+describe('reading CRD files', () => {
+  it('stores every served version of every CRD in a multi-document file, ignoring other objects', () => {
+    const dir = tempDir();
+    const twoVersions = widgetCrd();
+    const versions = (twoVersions.spec as Rec).versions as Rec[];
+    versions.push({ ...versions[0]!, name: 'v1beta1', storage: false, served: false });
+    versions.push({ ...versions[0]!, name: 'v2', storage: false });
+    writeYaml(join(dir, 'in', 'a.yaml'), [miniHelmReleaseCrd(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }]);
+    writeYaml(join(dir, 'in', 'nested', 'b.yml'), [twoVersions]);
+    writeFileSync(join(dir, 'in', 'README.md'), '# not read\n');
+    const schemas = readCrdFiles([join(dir, 'in')]);
+    expect(schemas.map((s) => `${s.group}/${s.version} ${s.kind}`)).toEqual(['helm.toolkit.fluxcd.io/v2 HelmRelease', 'test.arcade-stack.dev/v1 Widget', 'test.arcade-stack.dev/v2 Widget']);
+    const cache = join(dir, 'cache');
+    writeCache(cache, schemas);
+    expect(listCache(cache)).toEqual(['helm.toolkit.fluxcd.io/v2 HelmRelease', 'test.arcade-stack.dev/v1 Widget', 'test.arcade-stack.dev/v2 Widget']);
+    expect(existsSync(join(cache, 'helm.toolkit.fluxcd.io', 'HelmRelease', 'v2.json'))).toBe(true);
+    expect(readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')?.openAPIV3Schema).toEqual(((((miniHelmReleaseCrd().spec as Rec).versions as Rec[])[0]!.schema) as Rec).openAPIV3Schema);
+    expect(readCachedSchema(cache, 'test.arcade-stack.dev', 'v1beta1', 'Widget')).toBeUndefined();
+  });
+
+  it('refuses what it cannot use, naming the file', () => {
+    const dir = tempDir();
+    expect(() => readCrdFiles([join(dir, 'missing')])).toThrow(CrdError);
+    const old = writeYaml(join(dir, 'old.yaml'), [{ ...miniHelmReleaseCrd(), apiVersion: 'apiextensions.k8s.io/v1beta1' }]);
+    expect(() => readCrdFiles([old])).toThrow(/old\.yaml: CustomResourceDefinition apiextensions\.k8s\.io\/v1beta1 is not supported/);
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'kind: [\n');
+    expect(() => readCrdFiles([broken])).toThrow(/broken\.yaml: YAML syntax/);
+  });
+});
+
+describe('reading CRDs from a cluster (loopback API server)', () => {
+  let server: Server;
+  let kubeconfig = '';
+  const requests: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      if (req.url?.startsWith('/apis/apiextensions.k8s.io/v1/customresourcedefinitions')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinitionList', metadata: {}, items: [miniHelmReleaseCrd(), widgetCrd()] }));
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    kubeconfig = writeYaml(join(tempDir(), 'kubeconfig'), [{
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'loop', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'u', user: { token: 'not-a-real-token' } }],
+      contexts: [{ name: 'loop', context: { cluster: 'loop', user: 'u' } }],
+      'current-context': 'loop',
+    }]);
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('lists the CRDs read-only and keeps the x-kubernetes-* keywords of the wire format', async () => {
+    const result = await readClusterCrds({ kubeconfig, timeoutMs: 5000 });
+    expect(requests).toEqual(['GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions']);
+    expect(result.schemas.map((s) => `${s.group}/${s.version} ${s.kind}`)).toEqual(['helm.toolkit.fluxcd.io/v2 HelmRelease', 'test.arcade-stack.dev/v1 Widget']);
+    const values = (((result.schemas[0]!.openAPIV3Schema.properties as Rec).spec as Rec).properties as Rec).values as Rec;
+    expect(values['x-kubernetes-preserve-unknown-fields']).toBe(true);
+    expect(result.schemas[0]!.source).toMatch(/^cluster http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('npm run crds -- --from-cluster fails closed without a kubeconfig', () => {
+    const r = run('crds', ['--from-cluster', '--cache', join(tempDir(), 'c')], { HOME: tempDir('home-'), KUBECONFIG: undefined, KUBERNETES_SERVICE_HOST: undefined, KUBERNETES_SERVICE_PORT: undefined });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('no kubeconfig found');
+  });
+});
+
+describe('npm run crds and npm run check (scripts)', () => {
+  it('answer --help and refuse bad usage with exit 2', () => {
+    expect(run('crds', ['--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('--from-cluster') });
+    expect(run('check', ['--dsit', 'x'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--dsit') });
+  });
+
+  it('fill a cache from a file, then check a dist/ against it (exit 1 with the broken line, JSON written)', () => {
+    const dir = tempDir();
+    const crdFile = writeYaml(join(dir, 'hr.yaml'), [miniHelmReleaseCrd()]);
+    const cache = join(dir, 'cache');
+    const filled = run('crds', ['--from', crdFile, '--cache', cache]);
+    expect(filled.status).toBe(0);
+    expect(filled.stdout).toContain('crds: 1 schema stored');
+    const dist = writeDist(dir, 'test', { 'release.yaml': [{ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'arcade', namespace: 'arcade' }, spec: { interval: '10m', chartRef: { kind: 'OCIRepository', name: 'arcade' }, valuesFrm: [] } }] });
+    const json = join(dir, 'report.json');
+    const r = run('check', ['--dist', dist, '--crd-cache', cache, '--dist-only', '--skip-kustomize', '--json', json]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/release\.yaml:1 HelmRelease arcade\/arcade spec\.valuesFrm: \[schema\.unknown-field\] unknown field "valuesFrm" \(did you mean "values"\?\)/);
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^check: FAILED: 1 error, 0 warnings/);
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ passed: false, findings: [{ rule: 'schema.unknown-field', path: 'spec.valuesFrm' }] });
+  });
+});

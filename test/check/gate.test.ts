@@ -1,0 +1,162 @@
+/**
+ * The whole gate, in process: a temporary dist/ with deliberately broken objects (each reported
+ * with its rule on one line), the Flux build check, unresolved values as warnings, and the
+ * committed dist/ passing the full gate when the CRD cache can be filled from ../shared/crds.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
+import { errorsOf, runGate, type GateOptions } from '../../src/check/gate.js';
+import { formatFinding, formatReport, reportJson, summaryLine } from '../../src/check/report.js';
+import { clone, hardenedWorkload, randomFrom, REPO, sharedCache, SHARED_CRDS, tempDir, testCache, writeDist, writeYaml } from './support.js';
+
+type Rec = Record<string, unknown>;
+const cache = testCache();
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: 20_000 }).status === 0;
+
+const release = (spec: Rec = {}): Rec => ({
+  apiVersion: 'helm.toolkit.fluxcd.io/v2',
+  kind: 'HelmRelease',
+  metadata: { name: 'arcade', namespace: 'arcade' },
+  spec: { interval: '10m', releaseName: 'arcade', chartRef: { kind: 'OCIRepository', name: 'arcade' }, values: { features: { chatEnabled: false } }, ...spec },
+});
+
+function gate(root: string, extra: Partial<GateOptions> = {}) {
+  return runGate({ root, crdCacheDir: cache, scanRepository: false, kubectl: false, exceptions: [], ...extra });
+}
+
+describe('npm run check over a dist/ folder', () => {
+  it('passes a valid, hardened environment (unresolved values are warnings)', async () => {
+    const root = tempDir();
+    writeDist(root, 'test', {
+      'release.yaml': [release({ values: { auth: { clientId: '<unresolved: client id not recorded>' } } })],
+      'app.yaml': hardenedWorkload(),
+    });
+    const report = await gate(root);
+    expect(errorsOf(report)).toEqual([]);
+    expect(report.findings).toEqual([expect.objectContaining({ severity: 'warning', rule: 'unresolved.value', path: 'spec.values.auth.clientId' })]);
+    expect(report.stats).toEqual({ environments: 1, objects: 5, workloads: 1, filesScanned: 3 });
+    expect(summaryLine(report)).toBe('check: passed: 0 errors, 1 warning, 0 exceptions (1 environment, 5 objects, 1 workload, 3 files scanned for secrets)');
+  });
+
+  it('reports each deliberately broken input with the right rule, one line per finding', async () => {
+    const root = tempDir();
+    const pw = randomFrom('ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789', 20);
+    const app = clone(hardenedWorkload());
+    const pod = (((app[1]!.spec as Rec).template as Rec).spec as Rec);
+    const container = (pod.containers as Rec[])[0]!;
+    delete container.readinessProbe; // missing probe
+    container.securityContext = { ...(container.securityContext as Rec), runAsUser: 0 }; // root container
+    delete pod.securityContext;
+    pod.securityContext = { seccompProfile: { type: 'RuntimeDefault' } };
+    writeDist(root, 'test', {
+      'release.yaml': [
+        release({ relaseName: 'arcade' }), // misspelled field
+        { ...release({ chartRef: { kind: 'GitRepository', name: 'arcade' } }), metadata: { name: 'wrong-kind', namespace: 'arcade' } }, // wrong sourceRef kind
+        { ...release({ interval: 'ten minutes' }), metadata: { name: 'bad-interval', namespace: 'arcade' } }, // bad interval
+      ],
+      'app.yaml': app,
+      'secret.yaml': [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'arcade' }, stringData: { password: pw } }], // plaintext password
+    });
+    const report = await gate(root);
+    const lines = report.findings.map(formatFinding);
+    const rules = errorsOf(report).map((f) => `${f.object?.name} ${f.path} ${f.rule}`);
+    expect([...rules].sort()).toEqual([
+      'arcade spec.relaseName schema.unknown-field', // misspelled HelmRelease field
+      'bad-interval spec.interval schema.pattern', // bad interval
+      'db stringData secret.kubernetes-secret', // plaintext password in a Secret
+      'db stringData.password secret.high-entropy',
+      'demo spec.template.spec.containers[0].readinessProbe no-readiness-probe', // missing probe
+      'demo spec.template.spec.containers[0].securityContext.runAsUser run-as-non-root', // root container
+      'wrong-kind spec.chartRef.kind schema.enum', // wrong source kind
+    ]);
+    expect(lines.find((l) => l.includes('relaseName'))).toMatch(/^error {3}dist\/test\/release\.yaml:1 HelmRelease arcade\/arcade spec\.relaseName: \[schema\.unknown-field\] unknown field "relaseName" \(did you mean "releaseName"\?\).*\(fix: .*\)$/);
+    expect(lines.find((l) => l.includes('runAsUser'))).toContain('{kube-linter run-as-non-root, Polaris runAsRootAllowed, Checkov CKV_K8S_23}');
+    expect(formatReport(report)).not.toContain(pw);
+    expect(reportJson(report)).not.toContain(pw);
+    expect(JSON.parse(reportJson(report))).toMatchObject({ passed: false, stats: { objects: 8 } });
+    expect(summaryLine(report)).toMatch(/^check: FAILED: 7 errors, 0 warnings/);
+  });
+
+  it('fails when a schema is missing from the cache (never passes for want of evidence)', async () => {
+    const root = tempDir();
+    writeDist(root, 'test', { 'release.yaml': [release()] });
+    const report = await gate(root, { crdCacheDir: join(root, 'no-cache') });
+    expect(errorsOf(report).map((f) => f.rule)).toEqual(['schema.missing']);
+    expect(report.notes.join('\n')).toContain('npm run crds -- --from ../shared/crds');
+  });
+
+  it('checks that kustomization.yaml lists exactly the files of the folder', async () => {
+    const root = tempDir();
+    const dist = writeDist(root, 'test', { 'release.yaml': [release()] });
+    writeYaml(join(dist, 'test', 'extra.yaml'), hardenedWorkload().slice(0, 1));
+    writeYaml(join(dist, 'test', 'kustomization.yaml'), [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', namePrefix: 'x-', resources: ['release.yaml', 'gone.yaml'] }]);
+    const report = await gate(root);
+    expect(errorsOf(report).map((f) => `${f.rule} ${f.message.split(':')[0]}`).sort()).toEqual([
+      'flux.kustomization-transform kustomization.yaml sets "namePrefix"',
+      'flux.missing-file resources lists gone.yaml, which is not in the folder',
+      'flux.unlisted-file extra.yaml is in the folder but not listed in resources',
+    ]);
+  });
+
+  it('notes that the kustomize build was skipped when kubectl is not on PATH', async () => {
+    const root = tempDir();
+    writeDist(root, 'test', { 'release.yaml': [release()] });
+    const report = await gate(root, { kubectl: join(root, 'no-such-kubectl') });
+    expect(errorsOf(report)).toEqual([]);
+    expect(report.notes).toContainEqual(expect.stringContaining('not on PATH'));
+  });
+
+  it.skipIf(!hasKubectl)('builds the folder with kubectl kustomize and reports a broken build', async () => {
+    const root = tempDir();
+    const dist = writeDist(root, 'test', { 'release.yaml': [release()] });
+    expect(errorsOf(await gate(root, { kubectl: 'kubectl' }))).toEqual([]);
+    writeFileSync(join(dist, 'test', 'release.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a\n');
+    const report = await gate(root, { kubectl: 'kubectl' });
+    expect(errorsOf(report).map((f) => f.rule)).toContain('flux.kustomize-build');
+  });
+
+  it('reports documents that are not Kubernetes objects and duplicate objects', async () => {
+    const root = tempDir();
+    const dist = writeDist(root, 'test', { 'a.yaml': [release()], 'b.yaml': [release()] });
+    writeFileSync(join(dist, 'test', 'a.yaml'), `${readFileSync(join(dist, 'test', 'a.yaml'), 'utf8')}---\n${stringify({ kind: 'ConfigMap', data: {} })}`);
+    const report = await gate(root);
+    expect(errorsOf(report).map((f) => f.rule)).toEqual(['schema.not-an-object', 'flux.duplicate-object']);
+  });
+});
+
+const shared = existsSync(SHARED_CRDS) ? sharedCache() : undefined;
+if (!shared) console.log(`[check] skipped: the full gate over the committed dist/ needs the CRD files in ${SHARED_CRDS} (CI has them; locally: npm run crds -- --from <dir with the CRDs>, then npm run check)`);
+
+describe('with the upstream CRDs from ../shared/crds', () => {
+  it.skipIf(!shared)('the committed dist/ passes the full gate (schemas, policies, repository secret scan, kustomize build)', async () => {
+    const report = await runGate({ root: REPO, crdCacheDir: shared!, kubectl: hasKubectl ? 'kubectl' : false });
+    expect(errorsOf(report).map(formatFinding)).toEqual([]);
+    expect(report.stats.objects).toBeGreaterThan(5);
+    expect(report.stats.filesScanned).toBeGreaterThan(50);
+  });
+
+  it.skipIf(!shared)('the broken HelmRelease inputs fail against the real HelmRelease v2 CRD too', async () => {
+    const root = tempDir();
+    const env = join(root, 'dist', 'backstage-wus2-v4');
+    cpSync(join(REPO, 'dist', 'backstage-wus2-v4'), env, { recursive: true });
+    const file = join(env, 'release.yaml');
+    const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Rec);
+    const hr = docs.find((d) => d.kind === 'HelmRelease')!;
+    const spec = hr.spec as Rec;
+    spec.intervl = spec.interval; // misspelled field
+    spec.interval = '10 minutes'; // bad interval
+    (spec.chartRef as Rec).kind = 'HelmRepository'; // wrong source kind
+    (spec.install as Rec).remediation = { retries: 'three' };
+    writeFileSync(file, docs.map((d) => stringify(d)).join('---\n'));
+    const report = await runGate({ root, crdCacheDir: shared!, scanRepository: false, kubectl: false });
+    expect(errorsOf(report).map((f) => `${f.path} ${f.rule}`).sort()).toEqual([
+      'spec.chartRef.kind schema.enum',
+      'spec.install.remediation.retries schema.type',
+      'spec.interval schema.pattern',
+      'spec.intervl schema.unknown-field',
+    ]);
+  });
+});
