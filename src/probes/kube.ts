@@ -73,10 +73,13 @@ export async function loadKubeAccess(env: Readonly<Record<string, string | undef
   if (!cluster || !cluster.server) {
     throw new KubeConfigError(`${source}: no current context with a cluster server (fix: kubectl config use-context <name>)`);
   }
-  return { server: cluster.server, source, reader: (signal) => Promise.resolve(makeReader(client, kc, cluster.server, signal)) };
+  // API discovery answers are shared by every reader of this run (one discovery per group).
+  const discovery: DiscoveryCache = {};
+  return { server: cluster.server, source, reader: (signal) => Promise.resolve(makeReader(client, kc, cluster.server, signal, discovery)) };
 }
 
 type Client = typeof import('@kubernetes/client-node');
+type DiscoveryCache = Record<string, import('@kubernetes/client-node').V1APIResourceList>;
 
 function codeOf(err: unknown): number | undefined {
   const code = (err as { code?: unknown }).code;
@@ -110,7 +113,7 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
   });
 }
 
-function makeReader(client: Client, kc: KubeConfig, server: string, signal: AbortSignal): KubeReader {
+function makeReader(client: Client, kc: KubeConfig, server: string, signal: AbortSignal, discovery: DiscoveryCache): KubeReader {
   const config = client.createConfiguration({
     baseServer: new client.ServerConfiguration(server, {}),
     authMethods: { default: kc },
@@ -124,7 +127,13 @@ function makeReader(client: Client, kc: KubeConfig, server: string, signal: Abor
       },
     ],
   });
-  const objects = new client.KubernetesObjectApi(config);
+  class SharedDiscoveryObjectApi extends client.KubernetesObjectApi {
+    constructor() {
+      super(config);
+      this.apiVersionResourceCache = discovery;
+    }
+  }
+  const objects = new SharedDiscoveryObjectApi();
   const core = new client.CoreV1Api(config);
   const aborted = rejectOnAbort(signal);
   aborted.catch(() => undefined);

@@ -48,6 +48,8 @@ export interface PlatformOptions {
   readonly arcade?: ArcadeStandInOptions;
   /** Echo calls for gateway.latency. @default 20 (the demo uses 100) */
   readonly latencyCalls?: number;
+  /** p95 budget for gateway.latency. @default 1500 */
+  readonly latencyBudgetMs?: number;
   /** The commit the Kustomization reports applied. @default random */
   readonly appliedSha?: string;
 }
@@ -250,7 +252,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     engineSelector: ENGINE_SELECTOR,
     ...arcade.targets,
     mimir: { queryUrl: mimir.queryUrl, tenant: MIMIR_TENANT, query: 'count(target_info{service_name="arcade_engine"})' },
-    latency: { calls: options.latencyCalls ?? 20, p95BudgetMs: 1500 },
+    latency: { calls: options.latencyCalls ?? 20, p95BudgetMs: options.latencyBudgetMs ?? 1500 },
     logWindowMinutes: 10,
     datastores: {
       mode: 'managed',

@@ -1,0 +1,89 @@
+/**
+ * `npm run probe` in-process against the whole loopback platform (Kubernetes API, Mimir, Arcade
+ * stand-ins): the healthy run passes every probe with exit 0 and never writes to the cluster;
+ * each broken scenario fails exactly the probe that exists to catch it, with exit 1.
+ */
+import { describe, expect, it } from 'vitest';
+import { registry } from '../../src/probes/registry.js';
+import { startPlatform, type PlatformFaults } from '../support/platform.js';
+import { failing, result, runCli, statuses } from './helpers.js';
+
+async function scenario(faults: PlatformFaults, args: string[] = []) {
+  const platform = await startPlatform({ faults, latencyCalls: 5 });
+  try {
+    const run = await runCli(['--targets', platform.targetsFile, ...args], platform.env);
+    return { ...run, writes: platform.kube.writes(), appliedSha: platform.appliedSha };
+  } finally {
+    await platform.close();
+  }
+}
+
+describe('npm run probe against a healthy platform', () => {
+  it('passes every probe, exit 0, ends with the summary line, and never writes to the cluster', async () => {
+    const platform = await startPlatform();
+    try {
+      const run = await runCli(['--targets', platform.targetsFile, '--revision', platform.appliedSha.slice(0, 12)], platform.env);
+      expect(run.stderr).toBe('');
+      expect(statuses(run.report)).toEqual(Object.fromEntries(registry.map((p) => [p.id, 'pass'])));
+      expect(run.code).toBe(0);
+      expect(run.stdout.trimEnd().split('\n').pop()).toBe(`${registry.length} passed, 0 failed, 0 skipped`);
+      expect(result(run.report, 'flux.release-ready').evidence).toMatchObject({ lastAppliedRevision: `master@sha1:${platform.appliedSha}` });
+      expect(platform.kube.requests.length).toBeGreaterThan(10);
+      expect(platform.kube.writes()).toEqual([]);
+      expect(platform.mimir.requests.every((r) => r.orgId === 'k8s-backstage-v4')).toBe(true);
+    } finally {
+      await platform.close();
+    }
+  });
+});
+
+describe.concurrent('each broken deployment fails exactly its probe (exit 1)', () => {
+  const cases: [string, PlatformFaults, string][] = [
+    ['stale chart version', { staleChart: true }, 'flux.release-ready'],
+    ['a crashlooping workload', { crashLoop: true }, 'k8s.workloads-ready'],
+    ['a bundled PostgreSQL left running', { bundledPostgres: true }, 'datastores.managed'],
+    ['no collector endpoints', { noCollectorEndpoints: true }, 'otel.collector-ready'],
+    ['export errors in the engine logs', { exportErrors: true }, 'otel.engine-export-clean'],
+    ['an empty engine log (no evidence)', { emptyEngineLog: true }, 'otel.engine-export-clean'],
+    ['an empty Mimir result', { emptyMimir: true }, 'otel.metrics-in-mimir'],
+    ['Mimir answering 503', { mimirDown: true }, 'otel.metrics-in-mimir'],
+    ['a ServiceMonitor with the exclusion label', { excludedServiceMonitor: true }, 'monitoring.servicemonitors'],
+  ];
+  for (const [name, faults, id] of cases) {
+    it(name, async () => {
+      const run = await scenario(faults);
+      expect(failing(run.report)).toEqual([id]);
+      expect(run.code).toBe(1);
+      expect(run.writes).toEqual([]);
+    });
+  }
+
+  it('a revision other than the applied one fails flux.release-ready', async () => {
+    const run = await scenario({}, ['--revision', 'deadbee', '--only', 'flux.release-ready,k8s.workloads-ready']);
+    expect(failing(run.report)).toEqual(['flux.release-ready']);
+    expect(result(run.report, 'flux.release-ready').detail).toContain(`applied master@sha1:${run.appliedSha}, not deadbee`);
+    expect(result(run.report, 'flux.release-ready').attempts).toBe(2);
+    expect(run.code).toBe(1);
+  });
+
+  it('--wait keeps retrying a deployment probe until its deadline', async () => {
+    const run = await scenario({ staleChart: true }, ['--only', 'flux.release-ready', '--wait', '1']);
+    expect(result(run.report, 'flux.release-ready')).toMatchObject({ status: 'fail', detail: expect.stringContaining('--wait 1s') });
+    expect(result(run.report, 'flux.release-ready').attempts).toBeGreaterThan(2);
+  });
+
+  it('an unreachable Kubernetes API is error for every cluster probe, never a pass', async () => {
+    const platform = await startPlatform();
+    const env = platform.env;
+    const file = platform.targetsFile;
+    platform.kube.faults.failPaths = { match: /./, code: 503 };
+    try {
+      const run = await runCli(['--targets', file, '--only', 'flux.release-ready,otel.collector-ready'], env);
+      expect(statuses(run.report)).toEqual({ 'flux.release-ready': 'error', 'otel.collector-ready': 'error' });
+      expect(result(run.report, 'otel.collector-ready').detail).toContain('503');
+      expect(run.code).toBe(1);
+    } finally {
+      await platform.close();
+    }
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * `npm run probe` in-process against the platform with the Arcade stand-in's faults: each fails
+ * exactly the gateway probe that exists to catch it (the stand-in is the other half of issue 5,
+ * test/support/arcade-platform.ts). Known gaps do not fail the run.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ArcadeStandInOptions } from '../support/arcade-platform.js';
+import { startPlatform } from '../support/platform.js';
+import { failing, result, runCli, statuses } from './helpers.js';
+
+async function scenario(arcade: ArcadeStandInOptions, only?: string) {
+  const platform = await startPlatform({ arcade, latencyCalls: 5 });
+  try {
+    return await runCli(['--targets', platform.targetsFile, ...(only ? ['--only', only] : [])], platform.env);
+  } finally {
+    await platform.close();
+  }
+}
+
+describe.concurrent('each broken gateway behaviour fails exactly its probe (exit 1)', () => {
+  const cases: [string, ArcadeStandInOptions, string][] = [
+    ['an unhealthy engine', { unhealthy: 'database unreachable' }, 'endpoints.health'],
+    ['a malformed health body', { malformedHealth: true }, 'endpoints.health'],
+    ['a dead coordinator host', { deadHost: 'coordinator' }, 'endpoints.health'],
+    ['a missing tool', { missingTool: true }, 'gateway.tools-list'],
+    ['an extra tool', { extraTool: true }, 'gateway.tools-list'],
+    ['the wrong identity', { wrongIdentity: true }, 'gateway.exec-proof'],
+    ['an unknown tool answered with a server error', { unknownTool5xx: true }, 'gateway.unknown-tool'],
+    ['a gateway serving any key', { acceptsAnyKey: true }, 'gateway.rejects-bad-key'],
+    ['a failed OAuth token', { oauthStatus: 'failed' }, 'oauth.token-status'],
+  ];
+  for (const [name, arcade, id] of cases) {
+    it(name, async () => {
+      const run = await scenario(arcade);
+      expect(failing(run.report)).toEqual([id]);
+      expect(run.code).toBe(1);
+    });
+  }
+
+  it('a pending OAuth token is a known gap: reported, counted as skipped, exit 0', async () => {
+    const run = await scenario({ oauthStatus: 'pending' }, 'oauth.token-status,endpoints.health');
+    expect(statuses(run.report)).toEqual({ 'endpoints.health': 'pass', 'oauth.token-status': 'known-gap' });
+    expect(run.stdout.trimEnd().split('\n').pop()).toBe('1 passed, 0 failed, 1 skipped');
+    expect(run.code).toBe(0);
+  });
+
+  it('a slow gateway fails the latency budget (and only that)', async () => {
+    const platform = await startPlatform({ arcade: { slowMs: 25 }, latencyCalls: 10, latencyBudgetMs: 20 });
+    try {
+      const run = await runCli(['--targets', platform.targetsFile, '--only', 'gateway.latency,gateway.tools-list'], platform.env);
+      expect(statuses(run.report)).toEqual({ 'gateway.tools-list': 'pass', 'gateway.latency': 'fail' });
+      expect(run.code).toBe(1);
+    } finally {
+      await platform.close();
+    }
+  });
+
+  it('without ARCADE_API_KEY the gateway probes needing it are error, the others still run', async () => {
+    const platform = await startPlatform();
+    try {
+      const run = await runCli(['--targets', platform.targetsFile, '--only', 'gateway.tools-list,endpoints.health'], { KUBECONFIG: platform.env.KUBECONFIG });
+      expect(statuses(run.report)).toEqual({ 'endpoints.health': 'pass', 'gateway.tools-list': 'error' });
+      expect(result(run.report, 'gateway.tools-list').detail).toContain('ARCADE_API_KEY is not set');
+      expect(run.code).toBe(1);
+    } finally {
+      await platform.close();
+    }
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Shared helpers for the probe tests: run the CLI in-process against a platform stand-in with
+ * captured output, and read back its JSON report.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runProbeCli } from '../../src/probes/cli.js';
+import type { ProbeReport, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
+
+export interface Captured {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly report: ProbeReport | undefined;
+  /** The other report files, when asked for. */
+  readonly junit?: string;
+  readonly markdown?: string;
+}
+
+/** Runs `npm run probe` in-process; `--json` goes to a temporary file read back into `report`. */
+export async function runCli(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  options: { files?: boolean; tty?: boolean } = {},
+): Promise<Captured> {
+  const dir = mkdtempSync(join(tmpdir(), 'arcade-probe-run-'));
+  let stdout = '';
+  let stderr = '';
+  try {
+    const json = join(dir, 'report.json');
+    const extra = options.files ? ['--junit', join(dir, 'report.xml'), '--markdown', join(dir, 'report.md')] : [];
+    const code = await runProbeCli([...args, ...(args.includes('--help') ? [] : ['--json', json]), ...extra], {
+      env: { CI: 'true', ...env },
+      stdout: { write: (s: string) => (stdout += s), isTTY: options.tty ?? false, columns: 140 },
+      stderr: { write: (s: string) => (stderr += s) },
+      retry: { attempts: 2, backoffMs: 10, maxBackoffMs: 20 },
+    });
+    const read = (f: string) => {
+      try {
+        return readFileSync(join(dir, f), 'utf8');
+      } catch {
+        return undefined;
+      }
+    };
+    const text = read('report.json');
+    return {
+      code,
+      stdout,
+      stderr,
+      report: text ? (JSON.parse(text) as ProbeReport) : undefined,
+      ...(options.files ? { junit: read('report.xml'), markdown: read('report.md') } : {}),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** id -> status of a report. */
+export function statuses(report: ProbeReport | undefined): Record<string, ProbeStatus> {
+  return Object.fromEntries((report?.results ?? []).map((r) => [r.id, r.status]));
+}
+
+/** The ids whose status is fail or error. */
+export function failing(report: ProbeReport | undefined): string[] {
+  return (report?.results ?? []).filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.id);
+}
+
+export function result(report: ProbeReport | undefined, id: string): ProbeResult {
+  const r = report?.results.find((x) => x.id === id);
+  if (!r) throw new Error(`no result for ${id}`);
+  return r;
+}

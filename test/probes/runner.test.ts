@@ -1,0 +1,140 @@
+/**
+ * The runner: bounded concurrency, per-attempt timeout (error, with the signal aborted), skip on
+ * unresolved or absent needs, error on missing API key / Kubernetes, bounded retries with
+ * attempts counted, the --wait deadline for deployment probes, and registry order.
+ */
+import { describe, expect, it } from 'vitest';
+import { runProbes } from '../../src/probes/runner.js';
+import { TargetsSchema, type Targets } from '../../src/probes/targets.js';
+import { outcome, type Probe, type ProbeOutcome } from '../../src/probes/types.js';
+
+const targets: Targets = TargetsSchema.parse({
+  namespace: 'arcade',
+  release: 'arcade',
+  chartVersion: '1.8.8',
+  collectorService: 'arcade-otel-collector',
+  engineSelector: { unresolved: 'engine labels not recorded in FACTS' },
+  urls: { api: 'http://127.0.0.1:1', coordinator: 'http://127.0.0.1:1', dashboard: 'http://127.0.0.1:1', experience: 'http://127.0.0.1:1' },
+  expectedCoordinatorUri: 'http://127.0.0.1:1',
+  users: ['a'],
+  gateways: [{ slug: 'g', tools: ['T'] }],
+  mimir: { queryUrl: 'http://127.0.0.1:1/prometheus', tenant: 't', query: 'up' },
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function probe(id: string, run: Probe['run'], extra: Partial<Probe> = {}): Probe {
+  return { id, category: 'deployment', title: id, needs: [], run, ...extra };
+}
+
+describe('runProbes', () => {
+  it('never runs more probes at once than the bound, and returns results in the given order', async () => {
+    let running = 0;
+    let peak = 0;
+    const probes = Array.from({ length: 9 }, (_, i) =>
+      probe(`p${i}`, async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await sleep(30 - i * 3); // later probes finish first
+        running--;
+        return outcome.pass(`p${i}`);
+      }),
+    );
+    const finished: string[] = [];
+    const results = await runProbes({ targets, probes, concurrency: 3, onResult: (r) => finished.push(r.id) });
+    expect(peak).toBe(3);
+    expect(results.map((r) => r.id)).toEqual(probes.map((p) => p.id));
+    expect(finished).not.toEqual(probes.map((p) => p.id));
+  });
+
+  it('turns a timeout into error with the cause, aborting the signal, even when the probe ignores it', async () => {
+    let aborted = false;
+    const hangs = probe('hangs', (ctx) => {
+      ctx.signal.addEventListener('abort', () => (aborted = true));
+      return new Promise<ProbeOutcome>(() => undefined);
+    });
+    const [r] = await runProbes({ targets, probes: [hangs], timeoutMs: 50 });
+    expect(r).toMatchObject({ status: 'error', detail: expect.stringContaining('timed out after 0.05s'), attempts: 1 });
+    expect(aborted).toBe(true);
+  });
+
+  it('turns a thrown error into error with its message and cause code', async () => {
+    const throws = probe('throws', async () => {
+      throw Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    });
+    const [r] = await runProbes({ targets, probes: [throws] });
+    expect(r).toMatchObject({ status: 'error', detail: 'fetch failed (ECONNREFUSED)' });
+  });
+
+  it('skips a probe whose need is unresolved or absent, with the reason, without running it', async () => {
+    let ran = false;
+    const p = (needs: string[]) => probe('needs', async () => ((ran = true), outcome.pass('ran')), { needs });
+    const [unresolved] = await runProbes({ targets, probes: [p(['engineSelector'])] });
+    expect(unresolved).toMatchObject({ status: 'skip', attempts: 0, detail: 'engineSelector is unresolved: engine labels not recorded in FACTS' });
+    const [absent] = await runProbes({ targets, probes: [p(['oauth'])] });
+    expect(absent).toMatchObject({ status: 'skip', detail: 'oauth is not set' });
+    expect(ran).toBe(false);
+  });
+
+  it('errors a probe needing the API key or Kubernetes when they are missing', async () => {
+    const pass = async () => outcome.pass('ran');
+    const [key] = await runProbes({ targets, probes: [probe('k', pass, { needsApiKey: true })] });
+    expect(key).toMatchObject({ status: 'error', detail: expect.stringContaining('ARCADE_API_KEY is not set') });
+    const [kube] = await runProbes({ targets, probes: [probe('c', pass, { needsKube: true })], kubeUnavailable: 'no kubeconfig here' });
+    expect(kube).toMatchObject({ status: 'error', detail: 'no kubeconfig here' });
+  });
+
+  it('retries eventually consistent probes with backoff, counting attempts, and stops at the bound', async () => {
+    let calls = 0;
+    const flaky = probe('flaky', async () => (++calls < 3 ? outcome.fail('not yet') : outcome.pass('now')), { retry: 'eventual' });
+    const [r] = await runProbes({ targets, probes: [flaky], retry: { attempts: 3, backoffMs: 5 } });
+    expect(r).toMatchObject({ status: 'pass', attempts: 3 });
+
+    let never = 0;
+    const broken = probe('broken', async () => (never++, outcome.fail('broken')), { retry: 'eventual' });
+    const [b] = await runProbes({ targets, probes: [broken], retry: { attempts: 2, backoffMs: 5 } });
+    expect(b).toMatchObject({ status: 'fail', attempts: 2 });
+    expect(never).toBe(2);
+
+    let once = 0;
+    const plain = probe('plain', async () => (once++, outcome.fail('fact is wrong')));
+    const [p] = await runProbes({ targets, probes: [plain], retry: { attempts: 5, backoffMs: 5 } });
+    expect(p).toMatchObject({ status: 'fail', attempts: 1 });
+  });
+
+  it('--wait retries deployment probes until they pass or the deadline, other categories keep the bound', async () => {
+    const started = Date.now();
+    const readyAfter = probe('dep', async () => (Date.now() - started > 150 ? outcome.pass('ready') : outcome.fail('rolling out')), { retry: 'eventual' });
+    const [r] = await runProbes({ targets, probes: [readyAfter], waitSeconds: 5, retry: { attempts: 1, backoffMs: 20, maxBackoffMs: 40 } });
+    expect(r!.status).toBe('pass');
+    expect(r!.attempts).toBeGreaterThan(1);
+
+    const neverDep = probe('never', async () => outcome.fail('stuck'), { retry: 'eventual' });
+    const t0 = Date.now();
+    const [n] = await runProbes({ targets, probes: [neverDep], waitSeconds: 0.3, retry: { attempts: 1, backoffMs: 20, maxBackoffMs: 40 } });
+    expect(n).toMatchObject({ status: 'fail', detail: expect.stringContaining('still failing after --wait 0.3s') });
+    expect(Date.now() - t0).toBeLessThan(2000);
+
+    const obs = probe('obs', async () => outcome.fail('no'), { retry: 'eventual', category: 'observability' });
+    const [o] = await runProbes({ targets, probes: [obs], waitSeconds: 5, retry: { attempts: 2, backoffMs: 5 } });
+    expect(o!.attempts).toBe(2);
+  });
+
+  it('hands each attempt a Kubernetes reader bound to its signal, and the revision', async () => {
+    const seen: (string | undefined)[] = [];
+    const reader = { server: 'http://k', get: async () => undefined, list: async () => [], log: async () => undefined };
+    const p = probe('kube', async (ctx) => {
+      seen.push(ctx.revision, (await ctx.kube()).server);
+      return outcome.pass('ok');
+    }, { needsKube: true });
+    await runProbes({ targets, probes: [p], revision: 'abc1234', kube: async (signal) => (expect(signal).toBeInstanceOf(AbortSignal), reader) });
+    expect(seen).toEqual(['abc1234', 'http://k']);
+  });
+
+  it('scrubs the API key from anything a probe returns', async () => {
+    const key = `canary-${Math.random().toString(36).slice(2)}-key`;
+    const leaky = probe('leaky', async (ctx) => outcome.fail(`server said ${ctx.apiKey}`, { echoed: [ctx.apiKey] }));
+    const [r] = await runProbes({ targets, probes: [leaky], apiKey: key });
+    expect(JSON.stringify(r)).not.toContain(key);
+  });
+});
