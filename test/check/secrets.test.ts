@@ -25,7 +25,7 @@ describe('secret scanning', () => {
     for (const f of findings) expect(`${f.message} ${f.fix}`).not.toContain(pw);
   });
 
-  it('reports passwords in connection strings: postgres (secretlint) and redis://:pw@ (our rule)', async () => {
+  it('reports passwords in connection strings: postgres (secretlint) and redis with an empty user (our rule)', async () => {
     const pw = password();
     const findings = await scan('docs/example.md', ['# notes', `url: ${'postgres'}://arcade:${pw}@db.example.com:5432/arcade`, `cache: ${'redis'}://:${pw}@redis.example.com:6379/0`].join('\n'));
     expect(findings.map((f) => [f.line, f.rule])).toEqual([
