@@ -15,23 +15,27 @@ import { benchSynth } from '../src/bench/synth-bench.js';
 import { parseCli, UsageError } from '../src/review/cli.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
-const USAGE = `Usage: npm run bench -- [--runs <n>] [--warmup <n>] [--json <file>] [--only synth|probes] [--env <name>]
+const USAGE = `Usage: npm run bench -- [--runs <n>] [--warmup <n>] [--probe-runs <n>] [--probe-warmup <n>]
+                        [--json <file>] [--only synth|probes] [--env <name>]
 
 Measures, each as a fresh process, after warm-up runs, as median / min / max:
   - synth of every environment (node .build/main.mjs --out <dir>, the command npm run synth and
     cdk8s.yaml run; the bundle is built once first) against the floor, a node process that
     loads cdk8s-plus-28: target synth / floor <= 1.5
   - synth of 1 environment against 10 generated copies of it: target <= 2
-  - a full probe run against the loopback stand-ins against its slowest probe: target <= 1.3;
-    10 gateways x 10 users against 1 gateway x 2 users: target <= 3
+  - a full probe run (node --import tsx scripts/probe.ts --targets <stand-ins>) against the
+    loopback stand-ins of a healthy platform, against its slowest probe: target <= 1.3, for
+    1 gateway x 2 users and for 10 gateways x 10 users; the 10 x 10 run against 1 x 2: <= 3
   - peak memory (maxRSS) of synth and of the probe run
 Prints a table and writes bench.json (figures, ratios, machine, date). See docs/benchmarks.md.
 
-  --runs <n>       measured runs per figure (default: 10)
-  --warmup <n>     runs thrown away first (default: 2)
-  --json <file>    where to write the JSON report (default: bench.json)
-  --only <part>    synth or probes (default: both)
-  --env <name>     environment copied for the 1-vs-10 figure (default: the first by name)
+  --runs <n>           measured synth runs per figure (default: 10)
+  --warmup <n>         synth runs thrown away first (default: 2)
+  --probe-runs <n>     measured probe runs per platform size (default: 5; each takes seconds)
+  --probe-warmup <n>   probe runs thrown away first (default: 1)
+  --json <file>        where to write the JSON report (default: bench.json)
+  --only <part>        synth or probes (default: both)
+  --env <name>         environment copied for the 1-vs-10 figure (default: the first by name)
 
 Exit code 0 when no target was missed (figures that could not be measured are printed as
 "not measured" with the reason), 1 when a target was missed, 2 on bad usage.`;
@@ -44,13 +48,15 @@ function count(value: string | undefined, fallback: number, name: string, min: n
 }
 
 try {
-  const { help, option } = parseCli(argv, { options: ['runs', 'warmup', 'json', 'only', 'env'] });
+  const { help, option } = parseCli(argv, { options: ['runs', 'warmup', 'probe-runs', 'probe-warmup', 'json', 'only', 'env'] });
   if (help) {
     console.log(USAGE);
     process.exit(0);
   }
   const runs = count(option('runs'), 10, 'runs', 1);
   const warmup = count(option('warmup'), 2, 'warmup', 0);
+  const probeRuns = count(option('probe-runs'), 5, 'probe-runs', 1);
+  const probeWarmup = count(option('probe-warmup'), 1, 'probe-warmup', 0);
   const only = option('only');
   if (only !== undefined && only !== 'synth' && only !== 'probes') throw new UsageError(`--only must be synth or probes (got '${only}')`);
   const jsonFile = resolve(option('json') ?? resolve(REPO_ROOT, 'bench.json'));
@@ -58,12 +64,17 @@ try {
 
   const date = new Date().toISOString();
   const synth = only === 'probes' ? undefined : await benchSynth({ runs, warmup, template: option('env'), onProgress: progress });
-  const probes = only === 'synth' ? undefined : await benchProbes();
+  const probes = only === 'synth' ? undefined : await benchProbes({ runs: probeRuns, warmup: probeWarmup, onProgress: progress });
   progress?.('');
   const report: BenchReport = {
     date,
     machine: describeMachine(),
-    settings: { runs, warmup },
+    settings: {
+      runs: synth ? runs : 0,
+      warmup: synth ? warmup : 0,
+      probeRuns: probes ? probeRuns : 0,
+      probeWarmup: probes ? probeWarmup : 0,
+    },
     measurements: [...(synth?.measurements ?? []), ...(probes?.measurements ?? [])],
     ratios: [...(synth?.ratios ?? []), ...(probes?.ratios ?? [])],
   };

@@ -1,13 +1,24 @@
 /**
- * The probe figures: a full probe run against the loopback stand-ins vs its slowest single
- * probe, the same with 10 gateways x 10 users vs one gateway and two users, and the peak memory
- * of a probe run. Reported as "not measured" (with the reason) until the probe library exists.
+ * The probe figures: a full probe run against the loopback stand-ins of a healthy platform
+ * (test/support/platform.ts, the stand-ins `npm run probe -- --demo` uses) vs its slowest single
+ * probe, the same with 10 gateways x 10 users, the 10 x 10 run vs the 1 gateway x 2 users run,
+ * and the peak memory of a probe run.
+ *
+ * Each run is the probe command as a fresh process, `node --import tsx scripts/probe.ts
+ * --targets <platform targets> --json <file>` (what `npm run probe` runs, without npm's and the
+ * tsx CLI's own processes), with the platform's KUBECONFIG and ARCADE_API_KEY. The stand-ins are
+ * served by this process, which waits asynchronously. Durations come from the command's JSON
+ * report (`durationMs` of the run and of each probe), so node and tsx start-up are not in them.
  */
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ProbeReport } from '../probes/types.js';
 import { REPO_ROOT } from '../tooling/bundle.js';
 import type { Measurement } from './measurement.js';
-import { notMeasured, type Ratio } from './stats.js';
+import { MAX_RSS_REPORTER } from './node-run.js';
+import { notMeasured, ratio, summarize, type Ratio } from './stats.js';
 
 export const PROBE_TARGETS = {
   /** A full run at most 1.3x its slowest probe (concurrency at work). */
@@ -16,32 +27,185 @@ export const PROBE_TARGETS = {
   wideVsNarrow: 3,
 } as const;
 
-/** The probe library modules the probe figures need. */
-export const PROBE_LIBRARY = ['src/probes/runner.ts', 'src/probes/registry.ts', 'test/support/platform.ts', 'test/support/arcade-platform.ts'];
+/** The size of a probed platform. */
+export interface PlatformShape {
+  readonly gateways: number;
+  readonly users: number;
+}
+
+export const NARROW: PlatformShape = { gateways: 1, users: 2 };
+export const WIDE: PlatformShape = { gateways: 10, users: 10 };
+
+export interface ProbeBenchOptions {
+  readonly runs: number;
+  readonly warmup: number;
+  /** Echo calls of gateway.latency. @default 100 (the targets' default, as --demo uses) */
+  readonly latencyCalls?: number;
+  /** The wide platform. @default WIDE (10 gateways x 10 users) */
+  readonly wide?: PlatformShape;
+  /** Per probe command. @default 120000 */
+  readonly timeoutMs?: number;
+  readonly onProgress?: (message: string) => void;
+}
 
 export interface ProbeBenchResult {
   readonly measurements: readonly Measurement[];
   readonly ratios: readonly Ratio[];
 }
 
+/** What one probe run gives the bench. */
+export interface ProbeRunSample {
+  readonly runMs: number;
+  readonly slowestMs: number;
+  readonly slowestId: string;
+  readonly probes: number;
+  readonly peakRssMb: number;
+}
+
+/** The figures of one probe report; throws when a probe did not pass (a healthy platform must). */
+export function sampleOfReport(report: ProbeReport, peakRssMb: number): ProbeRunSample {
+  const s = report.summary;
+  if (s.failed + s.errors + s.skipped + s.knownGaps > 0 || report.results.length === 0) {
+    const bad = report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id} ${r.status}: ${r.detail}`);
+    throw new Error(`the probe run against the healthy stand-ins did not pass every probe (${s.passed} passed; ${bad.join('; ') || 'no results'})`);
+  }
+  const slowest = report.results.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
+  return { runMs: report.durationMs, slowestMs: slowest.durationMs, slowestId: slowest.id, probes: report.results.length, peakRssMb };
+}
+
 /** Every probe figure as not measured, with the same reason. */
-export function probesNotMeasured(reason: string): ProbeBenchResult {
+export function probesNotMeasured(reason: string, wide: PlatformShape = WIDE): ProbeBenchResult {
   return {
     measurements: [
-      { id: 'probes.run', label: 'probes: full run (1 gateway x 2 users)', status: 'not-measured', reason },
-      { id: 'probes.slowest', label: 'probes: slowest single probe', status: 'not-measured', reason },
-      { id: 'probes.wide', label: 'probes: full run (10 gateways x 10 users)', status: 'not-measured', reason },
+      { id: 'probes.run', label: label('full run', NARROW), status: 'not-measured', reason },
+      { id: 'probes.slowest', label: label('slowest probe', NARROW), status: 'not-measured', reason },
+      { id: 'probes.wide', label: label('full run', wide), status: 'not-measured', reason },
+      { id: 'probes.wide.slowest', label: label('slowest probe', wide), status: 'not-measured', reason },
     ],
     ratios: [
-      notMeasured('probes/slowest', 'probe run / its slowest probe', PROBE_TARGETS.runVsSlowest, reason),
-      notMeasured('probes10x10/probes1x2', 'probe run 10 gateways x 10 users / 1 x 2', PROBE_TARGETS.wideVsNarrow, reason),
+      notMeasured('probes/slowest', `probe run / its slowest probe (${shape(NARROW)})`, PROBE_TARGETS.runVsSlowest, reason),
+      notMeasured('probes.wide/slowest', `probe run / its slowest probe (${shape(wide)})`, PROBE_TARGETS.runVsSlowest, reason),
+      notMeasured('probes.wide/probes', `probe run ${shape(wide)} / ${shape(NARROW)}`, PROBE_TARGETS.wideVsNarrow, reason),
     ],
   };
 }
 
-/** Runs the probe figures (not measured while the probe library is missing). */
-export async function benchProbes(): Promise<ProbeBenchResult> {
-  const missing = PROBE_LIBRARY.filter((f) => !existsSync(join(REPO_ROOT, f)));
-  if (missing.length > 0) return probesNotMeasured(`the probe library is not there yet (missing ${missing.join(', ')})`);
-  return probesNotMeasured('the bench does not drive the probe runner yet');
+const shape = (s: PlatformShape) => `${s.gateways} gateway${s.gateways === 1 ? '' : 's'} x ${s.users} users`;
+const label = (what: string, s: PlatformShape) => `probes: ${what} (${shape(s)})`;
+const COMMAND = 'node --import tsx scripts/probe.ts --targets <stand-in targets.yaml> --json <tmp>';
+
+interface StandIn {
+  readonly targetsFile: string;
+  readonly env: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+/** One probe command as a fresh process; resolves with its JSON report and peak RSS. */
+async function probeOnce(platform: StandIn, timeoutMs: number): Promise<ProbeRunSample> {
+  const dir = mkdtempSync(join(tmpdir(), 'arcade-bench-probe-'));
+  try {
+    const json = join(dir, 'report.json');
+    const rss = join(dir, 'maxrss');
+    const args = ['--import', 'tsx', '--import', MAX_RSS_REPORTER, join(REPO_ROOT, 'scripts/probe.ts'), '--targets', platform.targetsFile, '--json', json];
+    const env = { ...process.env, ...platform.env, CI: 'true', ARCADE_BENCH_MAXRSS_FILE: rss };
+    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolveRun, reject) => {
+      const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      child.on('close', (exit) => {
+        clearTimeout(timer);
+        resolveRun({ code: exit, output });
+      });
+    });
+    let report: ProbeReport;
+    try {
+      report = JSON.parse(readFileSync(json, 'utf8')) as ProbeReport;
+    } catch {
+      const why = code === null ? `killed after ${timeoutMs / 1000}s` : `exit code ${code}`;
+      throw new Error(`the probe command wrote no JSON report (${why}): ${output.trim().split('\n').slice(-3).join(' | ')}`);
+    }
+    return sampleOfReport(report, Number(readFileSync(rss, 'utf8').trim()) / 1024);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function mostFrequent(ids: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+}
+
+/** Figures of a series of probe runs: the run, and its slowest probe. */
+export function probeMeasurements(ids: { readonly run: string; readonly slowest: string }, s: PlatformShape, samples: readonly ProbeRunSample[]): [Measurement, Measurement] {
+  const slowest = mostFrequent(samples.map((x) => x.slowestId));
+  const probes = samples[0]?.probes ?? 0;
+  return [
+    {
+      id: ids.run,
+      label: `${label('full run', s)}, ${probes} probes`,
+      status: 'measured',
+      command: COMMAND,
+      timeMs: summarize(samples.map((x) => x.runMs)),
+      samplesMs: samples.map((x) => x.runMs),
+      peakRssMb: summarize(samples.map((x) => x.peakRssMb)),
+    },
+    {
+      id: ids.slowest,
+      label: `${label('slowest probe', s)}, mostly ${slowest}`,
+      status: 'measured',
+      command: COMMAND,
+      timeMs: summarize(samples.map((x) => x.slowestMs)),
+      samplesMs: samples.map((x) => x.slowestMs),
+    },
+  ];
+}
+
+/** Runs the probe figures; reports them as not measured (with the reason) when a run fails. */
+export async function benchProbes(options: ProbeBenchOptions): Promise<ProbeBenchResult> {
+  const wide = options.wide ?? WIDE;
+  let startPlatform: typeof import('../../test/support/platform.js').startPlatform;
+  try {
+    ({ startPlatform } = await import('../../test/support/platform.js'));
+  } catch (err) {
+    return probesNotMeasured(`the loopback stand-ins (test/support/platform.ts) cannot be loaded: ${(err as Error).message.split('\n')[0]}`, wide);
+  }
+  const latencyCalls = options.latencyCalls ?? 100;
+  const platforms: StandIn[] = [];
+  try {
+    const narrow = await startPlatform({ latencyCalls, arcade: { gateways: NARROW.gateways, users: NARROW.users } });
+    platforms.push(narrow);
+    const broad = await startPlatform({ latencyCalls, arcade: { gateways: wide.gateways, users: wide.users } });
+    platforms.push(broad);
+    const samples: [ProbeRunSample[], ProbeRunSample[]] = [[], []];
+    for (let i = 0; i < options.warmup + options.runs; i++) {
+      const warm = i < options.warmup;
+      for (const [k, platform, s] of [[0, narrow, NARROW], [1, broad, wide]] as const) {
+        options.onProgress?.(`${warm ? 'warm-up' : 'run'} ${warm ? i + 1 : i + 1 - options.warmup}/${warm ? options.warmup : options.runs}: probes (${shape(s)})`);
+        const sample = await probeOnce(platform, options.timeoutMs ?? 120_000);
+        if (!warm) samples[k].push(sample);
+      }
+    }
+    const [run, slowest] = probeMeasurements({ run: 'probes.run', slowest: 'probes.slowest' }, NARROW, samples[0]);
+    const [wideRun, wideSlowest] = probeMeasurements({ run: 'probes.wide', slowest: 'probes.wide.slowest' }, wide, samples[1]);
+    const median = (m: Measurement) => ({ id: m.id, median: m.status === 'measured' ? m.timeMs.median : Number.NaN });
+    return {
+      measurements: [run, slowest, wideRun, wideSlowest],
+      ratios: [
+        ratio({ id: 'probes/slowest', label: `probe run / its slowest probe (${shape(NARROW)})`, target: PROBE_TARGETS.runVsSlowest, numerator: median(run), denominator: median(slowest) }),
+        ratio({ id: 'probes.wide/slowest', label: `probe run / its slowest probe (${shape(wide)})`, target: PROBE_TARGETS.runVsSlowest, numerator: median(wideRun), denominator: median(wideSlowest) }),
+        ratio({ id: 'probes.wide/probes', label: `probe run ${shape(wide)} / ${shape(NARROW)}`, target: PROBE_TARGETS.wideVsNarrow, numerator: median(wideRun), denominator: median(run) }),
+      ],
+    };
+  } catch (err) {
+    return probesNotMeasured((err as Error).message, wide);
+  } finally {
+    await Promise.all(platforms.map((p) => p.close()));
+  }
 }

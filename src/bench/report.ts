@@ -18,7 +18,8 @@ export interface BenchReport {
   /** ISO date and time the run started. */
   readonly date: string;
   readonly machine: Machine;
-  readonly settings: { readonly runs: number; readonly warmup: number };
+  /** Measured and warm-up runs: synth figures, and probe runs (0 when the probes were not run). */
+  readonly settings: { readonly runs: number; readonly warmup: number; readonly probeRuns: number; readonly probeWarmup: number };
   readonly measurements: readonly Measurement[];
   readonly ratios: readonly Ratio[];
 }
@@ -72,8 +73,13 @@ const mb = (n: number): string => `${Math.round(n)} MB`;
 /** The table printed at the end of a run: figures, then ratios against their targets. */
 export function renderTable(report: BenchReport): string {
   const m = report.machine;
+  const st = report.settings;
+  const series = [
+    ...(st.runs ? [`${st.runs} synth run(s) after ${st.warmup} warm-up run(s)`] : []),
+    ...(st.probeRuns ? [`${st.probeRuns} probe run(s) after ${st.probeWarmup} warm-up run(s)`] : []),
+  ];
   const head = `bench ${report.date}: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, node ${m.node}, ${m.os}\n` +
-    `median of ${report.settings.runs} run(s) after ${report.settings.warmup} warm-up run(s); peak RSS = process.resourceUsage().maxRSS of the child`;
+    `median of ${series.join(', ') || 'no run'}; peak RSS = process.resourceUsage().maxRSS of the child`;
   const figures: string[][] = [['figure', 'median', 'min', 'max', 'peak RSS (median, max)']];
   for (const x of report.measurements) {
     if (x.status === 'not-measured') figures.push([x.label, '', '', '', '']);

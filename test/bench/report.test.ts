@@ -29,7 +29,7 @@ function report(): BenchReport {
   return {
     date: '2026-01-02T03:04:05.000Z',
     machine: describeMachine(),
-    settings: { runs: 1, warmup: 0 },
+    settings: { runs: 1, warmup: 0, probeRuns: 0, probeWarmup: 0 },
     measurements: [...synth.measurements, ...probes.measurements],
     ratios: [...synth.ratios, ...probes.ratios],
   };
@@ -70,21 +70,22 @@ describe('bench on a tiny run', () => {
       expect(text).toContain(label);
     }
     expect(text).toMatch(/probes: full run \(10 gateways x 10 users\) +not measured: probe library missing/);
-    expect(text).toMatch(/probe run \/ its slowest probe +- +<= 1\.3x +not measured: probe library missing/);
+    expect(text).toMatch(/probe run \/ its slowest probe \(1 gateway x 2 users\) +- +<= 1\.3x +not measured: probe library missing/);
     expect(text).toMatch(/synth \(every environment\) \/ floor +\d+\.\d\dx +<= 1\.5x +(met|missed)/);
-    expect(verdict(report())).toMatch(/^\d target\(s\) met, \d missed.*, 2 not measured \(probes\/slowest, probes10x10\/probes1x2\)$/);
+    expect(verdict(report())).toMatch(/^\d target\(s\) met, \d missed.*, 3 not measured \(probes\/slowest, probes\.wide\/slowest, probes\.wide\/probes\)$/);
   });
 
   it('writes JSON that parses back with the machine, the date and rounded figures', () => {
     const json = JSON.parse(toJson(report())) as BenchReport;
     expect(json.date).toBe('2026-01-02T03:04:05.000Z');
+    expect(json.settings).toEqual({ runs: 1, warmup: 0, probeRuns: 0, probeWarmup: 0 });
     expect(json.machine.node).toBe(process.version);
     expect(json.machine.cores).toBeGreaterThan(0);
     expect(json.machine.cpu).not.toBe('');
-    expect(json.measurements).toHaveLength(7);
+    expect(json.measurements).toHaveLength(8);
     const floor = json.measurements[0]!;
     expect(floor.status === 'measured' && Number.isInteger(floor.timeMs.median * 10)).toBe(true);
-    expect(json.ratios.find((r) => r.id === 'probes/slowest')).toEqual({ id: 'probes/slowest', label: 'probe run / its slowest probe', target: 1.3, status: 'not-measured', reason: 'probe library missing' });
+    expect(json.ratios.find((r) => r.id === 'probes/slowest')).toEqual({ id: 'probes/slowest', label: 'probe run / its slowest probe (1 gateway x 2 users)', target: 1.3, status: 'not-measured', reason: 'probe library missing' });
   });
 });
 
