@@ -42,12 +42,6 @@ describe.concurrent('each broken deployment fails exactly its probe (exit 1)', (
     ['stale chart version', { staleChart: true }, 'flux.release-ready'],
     ['a crashlooping workload', { crashLoop: true }, 'k8s.workloads-ready'],
     ['a bundled PostgreSQL left running', { bundledPostgres: true }, 'datastores.managed'],
-    ['no collector endpoints', { noCollectorEndpoints: true }, 'otel.collector-ready'],
-    ['export errors in the engine logs', { exportErrors: true }, 'otel.engine-export-clean'],
-    ['an empty engine log (no evidence)', { emptyEngineLog: true }, 'otel.engine-export-clean'],
-    ['an empty Mimir result', { emptyMimir: true }, 'otel.metrics-in-mimir'],
-    ['Mimir answering 503', { mimirDown: true }, 'otel.metrics-in-mimir'],
-    ['a ServiceMonitor with the exclusion label', { excludedServiceMonitor: true }, 'monitoring.servicemonitors'],
   ];
   for (const [name, faults, id] of cases) {
     it(name, async () => {

@@ -22,12 +22,6 @@ describe.concurrent('each broken gateway behaviour fails exactly its probe (exit
     ['an unhealthy engine', { unhealthy: 'database unreachable' }, 'endpoints.health'],
     ['a malformed health body', { malformedHealth: true }, 'endpoints.health'],
     ['a dead coordinator host', { deadHost: 'coordinator' }, 'endpoints.health'],
-    ['a missing tool', { missingTool: true }, 'gateway.tools-list'],
-    ['an extra tool', { extraTool: true }, 'gateway.tools-list'],
-    ['the wrong identity', { wrongIdentity: true }, 'gateway.exec-proof'],
-    ['an unknown tool answered with a server error', { unknownTool5xx: true }, 'gateway.unknown-tool'],
-    ['a gateway serving any key', { acceptsAnyKey: true }, 'gateway.rejects-bad-key'],
-    ['a failed OAuth token', { oauthStatus: 'failed' }, 'oauth.token-status'],
   ];
   for (const [name, arcade, id] of cases) {
     it(name, async () => {

@@ -130,9 +130,9 @@ describe('given the production environment (backstage-wus2-v4)', () => {
   it('renders unresolved values as visible markers and reports every one', () => {
     expect(get(release.spec?.values, 'auth.oidc.clientId')).toMatch(/^<unresolved: .+>$/);
     expect(output.unresolved.map((u) => u.path)).toEqual(
-      expect.arrayContaining(['oidc.issuer', 'oidc.clientId', 'llm.baseUrl', 'secrets.controller.name', 'secrets.values.oidc.client-secret', 'engine.rootKeyId']),
+      expect.arrayContaining(['oidc.issuer', 'oidc.clientId', 'llm.baseUrl', 'secrets.controller.name', 'secrets.values.oidc.client-secret', 'engine.rootKeyId', 'probes.gateways[0].tools']),
     );
-    expect(output.unresolved).toHaveLength(18);
+    expect(output.unresolved).toHaveLength(19);
   });
 });
 
