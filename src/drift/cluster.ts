@@ -4,6 +4,7 @@
  * timeouts, 429 and 5xx are retried a bounded number of times with backoff. Nothing is written.
  */
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { toWire } from '../tooling/kube-wire.js';
 
 export interface ClusterOptions {
   /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config */
@@ -111,7 +112,7 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
     async read(h) {
       const spec = { apiVersion: h.apiVersion, kind: h.kind, metadata: { name: h.name, ...(h.namespace ? { namespace: h.namespace } : {}) } };
       try {
-        return (await call(`read ${h.kind} ${h.namespace ?? ''}/${h.name}`, () => api.read(spec))) as unknown as Record<string, unknown>;
+        return toWire(await call(`read ${h.kind} ${h.namespace ?? ''}/${h.name}`, () => api.read(spec))) as Record<string, unknown>;
       } catch (err) {
         if (err instanceof NotFound && !/Unrecognized API version/i.test(err.message)) return undefined;
         throw err;
@@ -128,7 +129,7 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
         token = res.metadata?._continue;
         if (!token) break;
       }
-      return items.map((i) => ({ ...i, apiVersion, kind }) as unknown as Record<string, unknown>);
+      return items.map((i) => ({ ...(toWire(i) as Record<string, unknown>), apiVersion, kind }));
     },
   };
 }
