@@ -1,0 +1,122 @@
+/**
+ * scripts/probe.ts end to end (a few spawns) and the canary-key test: an ARCADE_API_KEY
+ * generated at run time appears in no stdout, stderr, JSON, JUnit or Markdown, whether the run
+ * passes or fails. Also: usage errors and a missing kubeconfig exit 2 before any probe runs,
+ * and --demo gives a full passing report without a cluster.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { registry } from '../../src/probes/registry.js';
+import { startPlatform } from '../support/platform.js';
+import { failing, runCli, statuses } from './helpers.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = join(REPO, 'node_modules/tsx/dist/cli.mjs');
+
+/** Spawns the script asynchronously (the stand-ins live in this process and must keep serving). */
+function probeScript(args: string[], env: Record<string, string | undefined>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const merged: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, CI: 'true', KUBECONFIG: undefined, ARCADE_API_KEY: undefined, KUBERNETES_SERVICE_HOST: undefined, ...env })) {
+    if (v !== undefined) merged[k] = v;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TSX, 'scripts/probe.ts', ...args], { cwd: REPO, env: merged });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+const canaryKey = () => `arc_canary${randomBytes(24).toString('base64url')}`;
+
+describe.concurrent('npm run probe (scripts/probe.ts)', () => {
+  it('--help exits 0; usage errors exit 2 with the usage text', async () => {
+    const [help, bad] = await Promise.all([probeScript(['--help'], {}), probeScript(['--only', 'no.such-probe'], {})]);
+    expect(help).toMatchObject({ status: 0, stdout: expect.stringContaining('--revision <git-sha>') });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('unknown probe id(s) no.such-probe');
+    expect(bad.stdout).toBe('');
+  });
+
+  it('without a kubeconfig: configuration error, exit 2, before any probe runs', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'probe-home-'));
+    try {
+      const r = await probeScript(['--env', 'backstage-wus2-v4'], { HOME: home });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('configuration error (no probe was run)');
+      expect(r.stderr).toContain('KUBECONFIG is not set');
+      expect(r.stdout).not.toMatch(/passed|PASS|FAIL/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('a healthy platform: every probe passes, exit 0, and the canary key is in no output or file', async () => {
+    const key = canaryKey();
+    const platform = await startPlatform({ arcade: { apiKey: key }, latencyCalls: 10 });
+    const dir = mkdtempSync(join(tmpdir(), 'probe-out-'));
+    try {
+      const files = { json: join(dir, 'r.json'), junit: join(dir, 'r.xml'), markdown: join(dir, 'r.md') };
+      const r = await probeScript(
+        ['--targets', platform.targetsFile, '--json', files.json, '--junit', files.junit, '--markdown', files.markdown],
+        { KUBECONFIG: platform.env.KUBECONFIG, ARCADE_API_KEY: key },
+      );
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout.trimEnd().split('\n').pop()).toBe(`${registry.length} passed, 0 failed, 0 skipped`);
+      expect(r.stdout).toContain(`ARCADE_API_KEY …${key.slice(-4)}`);
+      const outputs = [r.stdout, r.stderr, ...Object.values(files).map((f) => readFileSync(f, 'utf8'))];
+      for (const text of outputs) expect(text).not.toContain(key);
+      expect(JSON.parse(outputs[2]!)).toMatchObject({ summary: { passed: registry.length, failed: 0, errors: 0 } });
+      expect(platform.kube.writes()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await platform.close();
+    }
+  });
+});
+
+describe('the canary key on failing runs (in-process)', () => {
+  it('appears in no stdout, stderr, JSON, JUnit or Markdown when probes fail and error', async () => {
+    const key = canaryKey();
+    const platform = await startPlatform({ arcade: { apiKey: key, wrongIdentity: true, unknownTool5xx: true, deadHost: 'dashboard' }, faults: { mimirDown: true }, latencyCalls: 5 });
+    try {
+      const run = await runCli(['--targets', platform.targetsFile], platform.env, { files: true });
+      expect(run.code).toBe(1);
+      expect(failing(run.report).length).toBeGreaterThanOrEqual(4);
+      const files = [run.stdout, JSON.stringify(run.report), run.junit ?? '', run.markdown ?? ''];
+      for (const text of files) expect(text.length).toBeGreaterThan(0);
+      for (const text of [...files, run.stderr]) expect(text).not.toContain(key);
+    } finally {
+      await platform.close();
+    }
+  });
+});
+
+describe('--demo', () => {
+  it('starts the stand-ins and passes every probe without a cluster or a key from the caller', async () => {
+    const run = await runCli(['--demo', '--skip', 'gateway.latency'], {});
+    expect(run.code).toBe(0);
+    expect(Object.values(statuses(run.report)).every((s) => s === 'pass')).toBe(true);
+    expect(run.report!.environment).toBe('demo');
+    expect(run.stdout).toContain('Starting loopback stand-ins');
+  });
+
+  it('refuses --demo together with --env', async () => {
+    const run = await runCli(['--demo', '--env', 'backstage-wus2-v4'], {});
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--demo brings its own targets');
+  });
+});
