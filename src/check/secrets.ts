@@ -50,7 +50,8 @@ export function entropy(text: string): number {
 export function looksRandom(value: string): boolean {
   if (value.length < 16 || /\s/.test(value) || PLACEHOLDER.test(value)) return false;
   if (value.startsWith('<unresolved:')) return false;
-  if (/^[a-z]+([-._/][a-z0-9]+)*$/i.test(value) && !/\d/.test(value)) return false; // words: a name or reference
+  // words (a name or reference): short letter runs; one long run without separators is not a word
+  if (/^[a-z]{1,20}([-._/][a-z0-9]{1,20})*$/i.test(value) && !/\d/.test(value)) return false;
   if (/^https?:\/\/[^@]*$/.test(value)) return false; // a URL without credentials
   return entropy(value) >= 3.5;
 }

@@ -4,13 +4,14 @@
  * and --render through a stand-in `helm` put first on the PATH.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { describe, expect, it } from 'vitest';
-import { releaseOverrides } from '../../src/chart-values/check.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkOverrides, formatChecks, isProblem, releaseOverrides } from '../../src/chart-values/check.js';
+import type { JsonSchema } from '../../src/chart-values/contract.js';
 import { formatPath, parsePath, setAt } from '../../src/chart-values/paths.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 
@@ -42,9 +43,13 @@ function schemaFor(tree: unknown, drop?: string[]): unknown {
   return { type: 'object', properties, additionalProperties: false };
 }
 
+const workdirs: string[] = [];
 function workdir(): string {
-  return mkdtempSync(join(tmpdir(), 'check-values-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'check-values-test-'));
+  workdirs.push(dir);
+  return dir;
 }
+afterAll(() => workdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function writeYaml(dir: string, name: string, value: unknown): string {
   const file = join(dir, name);
@@ -73,16 +78,13 @@ function checkValues(args: string[], env: Record<string, string> = {}) {
 
 describe('npm run check-values', () => {
   it('passes when every override path exists in the chart defaults', () => {
-    const dir = workdir();
-    const r = checkValues(['--values', writeYaml(dir, 'values.yaml', defaultsFor(overrides.map((o) => o.path)))]);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`${overrides.length} override path(s)`);
-    expect(r.stdout.match(/^ok {3}/gm)).toHaveLength(overrides.length);
-    expect(r.stdout).toContain('check-values: ok: 0 path(s) Helm would ignore');
+    const checks = checkOverrides(overrides, defaultsFor(overrides.map((o) => o.path)));
+    expect(checks).toHaveLength(overrides.length);
+    expect(checks.filter((c) => isProblem(c.defaults))).toEqual([]);
+    expect(formatChecks(checks).match(/^ok {3}/gm)).toHaveLength(overrides.length);
   });
 
-  it('catches a misspelled override path and names the nearest existing path', () => {
+  it('catches a misspelled override path and names the nearest existing path (end to end: exit 1)', () => {
     const dir = workdir();
     const paths = overrides.map((o) => (o.path === victim.path ? chartSpelling : o.path));
     const r = checkValues(['--values', writeYaml(dir, 'values.yaml', defaultsFor(paths))]);
@@ -93,16 +95,14 @@ describe('npm run check-values', () => {
   });
 
   it('checks values.schema.json when given: an undeclared path fails', () => {
-    const dir = workdir();
     const defaults = defaultsFor(overrides.map((o) => o.path));
-    const ok = checkValues(['--values', writeYaml(dir, 'values.yaml', defaults), '--schema', writeYaml(dir, 'ok.schema.json', JSON.stringify(schemaFor(defaults)))]);
-    expect(ok.status).toBe(0);
-    expect(ok.stdout.match(/exists in values\.schema\.json/g)).toHaveLength(overrides.length);
+    const ok = checkOverrides(overrides, defaults, schemaFor(defaults) as JsonSchema);
+    expect(ok.filter((c) => isProblem(c.defaults) || isProblem(c.schema))).toEqual([]);
+    expect(formatChecks(ok).match(/exists in values\.schema\.json/g)).toHaveLength(overrides.length);
     const dropped = victimSegments.filter((s): s is string => typeof s === 'string');
-    const bad = checkValues(['--values', writeYaml(dir, 'values.yaml', defaults), '--schema', writeYaml(dir, 'bad.schema.json', JSON.stringify(schemaFor(defaults, dropped)))]);
-    expect(bad.status).toBe(1);
-    expect(bad.stdout).toContain(`FAIL ${victim.path}`);
-    expect(bad.stdout).toMatch(/NOT in values\.schema\.json/);
+    const bad = checkOverrides(overrides, defaults, schemaFor(defaults, dropped) as JsonSchema);
+    expect(bad.filter((c) => isProblem(c.schema)).map((c) => c.override.path)).toEqual([victim.path]);
+    expect(formatChecks(bad)).toMatch(new RegExp(`FAIL ${victim.path.replace(/[.[\]]/g, '\\$&')}[^\n]*\n[^\n]*\n[^\n]*NOT in values\\.schema\\.json`));
   });
 
   it('--render with helm on the PATH: every override changes the rendered chart', () => {
