@@ -50,8 +50,11 @@ export function entropy(text: string): number {
 export function looksRandom(value: string): boolean {
   if (value.length < 16 || /\s/.test(value) || PLACEHOLDER.test(value)) return false;
   if (value.startsWith('<unresolved:')) return false;
-  // words (a name or reference): short letter runs; one long run without separators is not a word
-  if (/^[a-z]{1,20}([-._/][a-z0-9]{1,20})*$/i.test(value) && !/\d/.test(value)) return false;
+  // words (a name or reference such as arcade-engine-root-key or existingSecretName): segments of
+  // lower-case or camelCase words, none longer than 20 letters; random letters rarely take that shape
+  const segments = value.split(/[-._/]/);
+  const word = (seg: string) => seg.length <= 20 && (/^([A-Z]?[a-z]+)+$/.test(seg) || (segments.length > 1 && /^[A-Z]+$/.test(seg)));
+  if (!/\d/.test(value) && segments.every(word)) return false;
   if (/^https?:\/\/[^@]*$/.test(value)) return false; // a URL without credentials
   return entropy(value) >= 3.5;
 }

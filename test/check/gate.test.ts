@@ -43,7 +43,8 @@ describe('npm run check over a dist/ folder', () => {
 
   it('reports each deliberately broken input with the right rule, one line per finding', async () => {
     const root = tempDir();
-    const pw = randomFrom('ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789', 20);
+    // Random each run; one digit placed so it never reads as words (mixed letters and digits, like a real one).
+    const pw = `${randomFrom('ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789', 23)}${randomFrom('23456789', 1)}`;
     const app = clone(hardenedWorkload());
     const pod = (((app[1]!.spec as Rec).template as Rec).spec as Rec);
     const container = (pod.containers as Rec[])[0]!;

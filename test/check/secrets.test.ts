@@ -76,6 +76,9 @@ describe('secret scanning', () => {
     expect(entropy('abcd')).toBe(2);
     expect(looksRandom(randomFrom(ALNUM, 32))).toBe(true);
     expect(looksRandom('arcade-engine-root-key')).toBe(false);
+    expect(looksRandom('existingSecretName')).toBe(false);
+    expect(looksRandom('ARCADE_STACK_POSTGRES_PASSWORD')).toBe(false);
+    expect(looksRandom(randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 32))).toBe(true);
     expect(looksRandom('short')).toBe(false);
   });
 });
