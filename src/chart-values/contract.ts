@@ -4,6 +4,7 @@
  * a path that exists in neither is an override that does nothing.
  */
 import { formatPath, parsePath, type Segment } from './paths.js';
+import { closestWithin } from '../tooling/edit-distance.js';
 
 export type PathStatus =
   /** The path exists (its leaf key is in the defaults / declared by the schema). */
@@ -40,34 +41,9 @@ export function defaultPaths(tree: Tree, prefix: Segment[] = [], out: string[] =
   return out;
 }
 
-/** Levenshtein distance (small strings: values paths). */
-export function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** The existing path closest to `path` (case-insensitive edit distance), if any is reasonably close. */
 export function nearestPath(path: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  const lower = path.toLowerCase();
-  for (const c of candidates) {
-    const d = distance(lower, c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(3, Math.ceil(path.length / 3)) ? best : undefined;
+  return closestWithin(path, candidates, Math.max(3, Math.ceil(path.length / 3)));
 }
 
 /** Checks one override path against the chart's default values. */

@@ -5,6 +5,7 @@
  */
 import type { CachedSchema } from './crd-cache.js';
 import { CrdError, schemasOfCrd } from './crd-cache.js';
+import { loadKubeConfig } from '../tooling/kubeconfig.js';
 
 export interface ClusterCrdOptions {
   /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config */
@@ -22,20 +23,9 @@ export interface ClusterCrds {
 
 /** Lists every CRD of the cluster and returns the schemas of their served versions. */
 export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<ClusterCrds> {
-  const { KubeConfig, ApiextensionsV1Api } = await import('@kubernetes/client-node');
+  const { ApiextensionsV1Api } = await import('@kubernetes/client-node');
   const { ObjectSerializer } = await import('@kubernetes/client-node/dist/gen/models/ObjectSerializer.js');
-  const kc = new KubeConfig();
-  try {
-    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-    else kc.loadFromDefault();
-    if (options.context) kc.setCurrentContext(options.context);
-  } catch (err) {
-    throw new CrdError(`kubeconfig: ${(err as Error).message} (fix: point --kubeconfig or KUBECONFIG at a valid kubeconfig)`);
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster || (!options.kubeconfig && cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
-    throw new CrdError('no kubeconfig found (fix: set KUBECONFIG or pass --kubeconfig <file>, or use --from <dir|file>)');
-  }
+  const { kc, server } = await loadKubeConfig(options, (m) => new CrdError(m), ', or use --from <dir|file>');
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const timeoutMs = options.timeoutMs ?? 20_000;
   let timer: NodeJS.Timeout | undefined;
@@ -46,15 +36,15 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
         timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000}s`)), timeoutMs);
       }),
     ]);
-    const source = `cluster ${cluster.server}`;
+    const source = `cluster ${server}`;
     // The client returns typed models (x-kubernetes-* renamed); serialize back to the wire form.
     const schemas = list.items.flatMap((crd) => schemasOfCrd(ObjectSerializer.serialize(crd, 'V1CustomResourceDefinition', '') as unknown, source));
-    return { server: cluster.server, schemas };
+    return { server: server, schemas };
   } catch (err) {
     if (err instanceof CrdError) throw err;
     const code = (err as { code?: unknown }).code;
     const hint = code === 401 || code === 403 ? ' (fix: the kubeconfig user needs list on customresourcedefinitions)' : '';
-    throw new CrdError(`listing CustomResourceDefinitions on ${cluster.server} failed: ${(err as Error).message}${hint}`);
+    throw new CrdError(`listing CustomResourceDefinitions on ${server} failed: ${(err as Error).message}${hint}`);
   } finally {
     clearTimeout(timer);
   }

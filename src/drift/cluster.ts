@@ -4,6 +4,7 @@
  * timeouts, 429 and 5xx are retried a bounded number of times with backoff. Nothing is written.
  */
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../tooling/kubeconfig.js';
 import { toWire } from '../tooling/kube-wire.js';
 
 export interface ClusterOptions {
@@ -63,19 +64,8 @@ function describe(err: unknown): string {
 
 /** Loads the kubeconfig (refusing the client's silent localhost:8080 fallback) and connects. */
 export async function connect(options: ClusterOptions = {}): Promise<LiveCluster> {
-  const { KubeConfig, KubernetesObjectApi } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  try {
-    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-    else kc.loadFromDefault();
-    if (options.context) kc.setCurrentContext(options.context);
-  } catch (err) {
-    throw new ClusterError(`kubeconfig: ${(err as Error).message} (fix: point --kubeconfig or KUBECONFIG at a valid kubeconfig)`);
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster || (!options.kubeconfig && cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
-    throw new ClusterError('no kubeconfig found (fix: set KUBECONFIG or pass --kubeconfig <file>); drift never assumes a cluster');
-  }
+  const { KubernetesObjectApi } = await import('@kubernetes/client-node');
+  const { kc, server } = await loadKubeConfig(options, (m) => new ClusterError(m), '; drift never assumes a cluster');
   const api: KubernetesObjectApi = KubernetesObjectApi.makeApiClient(kc);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const attempts = Math.max(1, options.attempts ?? 3);
@@ -108,7 +98,7 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
   }
 
   return {
-    server: cluster.server,
+    server,
     async read(h) {
       const spec = { apiVersion: h.apiVersion, kind: h.kind, metadata: { name: h.name, ...(h.namespace ? { namespace: h.namespace } : {}) } };
       try {

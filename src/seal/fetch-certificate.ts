@@ -13,6 +13,7 @@ import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CertificateFetchError } from './errors.js';
+import { loadKubeConfig } from '../tooling/kubeconfig.js';
 
 export interface FetchCertificateOptions {
   /** The controller's Service (sealed-secrets names it after the controller). */
@@ -46,27 +47,14 @@ interface Answer {
 class Transient extends Error {}
 
 async function clientFor(options: FetchCertificateOptions) {
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  try {
-    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-    else kc.loadFromDefault();
-    if (options.context) kc.setCurrentContext(options.context);
-  } catch (err) {
-    throw new CertificateFetchError(`kubeconfig: ${(err as Error).message} (fix: point --kubeconfig or KUBECONFIG at a valid kubeconfig, ${FIX})`);
-  }
-  const cluster = kc.getCurrentCluster();
-  // loadFromDefault falls back to http://localhost:8080 when it finds no configuration at all.
-  if (!cluster || (!options.kubeconfig && cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
-    throw new CertificateFetchError(`no kubeconfig found (fix: set KUBECONFIG or pass --kubeconfig <file> for the cluster, ${FIX})`);
-  }
+  const { kc, server } = await loadKubeConfig(options, (m) => new CertificateFetchError(m), `, ${FIX}`);
   const request: RequestOptions = {};
   try {
     await kc.applyToHTTPSOptions(request);
   } catch (err) {
     throw new CertificateFetchError(`kubeconfig context '${kc.getCurrentContext()}': ${(err as Error).message} (fix: correct the kubeconfig, ${FIX})`);
   }
-  return { server: cluster.server.replace(/\/+$/, ''), request };
+  return { server: server.replace(/\/+$/, ''), request };
 }
 
 function get(url: URL, base: RequestOptions, timeoutMs: number): Promise<Answer> {
