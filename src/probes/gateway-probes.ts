@@ -10,17 +10,18 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Targets } from './targets.js';
 import { lookup } from './targets.js';
-import { outcome, type Probe, type ProbeContext, type ProbeOutcome } from './types.js';
+import { outcome, type Probe, type ProbeContext, type ProbeOutcome, type RunShared } from './types.js';
 import { getToolAuth } from './gateway/arcade-api.js';
 import { evaluateBadKey, type BadKeyObservation } from './gateway/bad-key.js';
 import { combineChecks, joinUrl } from './gateway/checks.js';
-import { runLimited } from './gateway/concurrency.js';
+import { ActivityGate, runLimited } from './gateway/concurrency.js';
 import { evaluateConfig, evaluateHealth, evaluateHost } from './gateway/endpoints.js';
 import { classifyError, describeFailure, observe, redactDeep, type FailureKind } from './gateway/errors.js';
 import { evaluateExecProof, type ExecObservation } from './gateway/exec-proof.js';
 import { httpGet } from './gateway/http.js';
 import { evaluateLatency } from './gateway/latency.js';
 import { resultText, withMcpSession, type McpSession } from './gateway/mcp-client.js';
+import { McpSessionPool, type PoolMember } from './gateway/session-pool.js';
 import { arcadeToolName, evaluateTokenStatus } from './gateway/oauth.js';
 import type { ToolAnswer } from './gateway/tool-answer.js';
 import { evaluateToolsList, type ToolsListObservation } from './gateway/tools-list.js';
@@ -32,6 +33,53 @@ const FAN_OUT = 8;
 const LATENCY_CONCURRENCY = 4;
 /** The longest an unknown-tool call may take before it counts as a hang. */
 const UNKNOWN_TOOL_WAIT_MS = 10_000;
+/** `gateway.latency` waits for the run's fan-out at most this share of its timeout, then measures anyway. */
+const LATENCY_WAIT_SHARE = 0.5;
+
+/**
+ * What the gateway probes of one run share: one MCP session per (gateway, key, user) for
+ * `gateway.tools-list` and `gateway.exec-proof`, and the fan-out in flight, which
+ * `gateway.latency` waits for so that it times the gateway, not the probe process's own load.
+ * Without a run scope (a probe run alone, by hand) each probe gets its own: nothing shared.
+ */
+interface GatewayRun {
+  readonly sessions: McpSessionPool;
+  readonly fanOut: ActivityGate;
+}
+const gatewayRun: RunShared<GatewayRun> = {
+  name: 'gateway probes: shared MCP sessions and fan-out',
+  create: () => ({ sessions: new McpSessionPool(), fanOut: new ActivityGate() }),
+};
+const gatewayRunOf = (ctx: ProbeContext): GatewayRun => ctx.run?.get(gatewayRun) ?? gatewayRun.create();
+
+/**
+ * Runs `fn` as part of the run's fan-out (`gateway.latency` waits for it); with `sessions`, as a
+ * member of the run's session pool. Call before the first await, so that the probes started
+ * after this one see it.
+ */
+function fanOut<T>(ctx: ProbeContext, fn: (sessions: PoolMember) => Promise<T>): Promise<T> {
+  const run = gatewayRunOf(ctx);
+  const done = run.fanOut.enter();
+  const member = run.sessions.join();
+  return fn(member).finally(async () => {
+    try {
+      await member.leave({ quick: ctx.signal.aborted });
+    } finally {
+      done();
+    }
+  });
+}
+
+/** `inSession` over a pooled (shared) session. */
+async function inSharedSession<T>(
+  ctx: ProbeContext,
+  member: PoolMember,
+  target: { url: string; apiKey?: string; user?: string },
+  fn: (session: McpSession) => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; failure: FailureKind }> {
+  const used = await member.use(target, { signal: ctx.signal, timeoutMs: ctx.timeoutMs }, fn);
+  return used.opened ? { ok: true, value: used.value } : { ok: false, failure: classifyError(used.error) };
+}
 
 type Definition = Omit<Probe, 'run'> & { gather(ctx: ProbeContext): Promise<ProbeOutcome> };
 
@@ -160,14 +208,17 @@ const toolsList = probe({
       return outcome.skip(`no gateway has a resolved tools list (${gatewaysOf(ctx.targets)[0]?.toolsMissing ?? 'none'})`);
     }
     const pairs = gateways.flatMap((gw) => users.map((user) => ({ gw, user })));
-    const lists = await runLimited(pairs.length, FAN_OUT, async (i) => {
-      const { gw, user } = pairs[i]!;
-      const listed = await inSession(ctx, { url: gw.url, apiKey, user }, (s) => s.listToolNames()).catch((err: unknown) => ({
-        ok: false as const,
-        failure: classifyError(err),
-      }));
-      return { slug: gw.slug, user, tools: listed };
-    });
+    const call = { signal: ctx.signal, timeoutMs: ctx.timeoutMs };
+    const lists = await fanOut(ctx, (sessions) =>
+      runLimited(pairs.length, FAN_OUT, async (i) => {
+        const { gw, user } = pairs[i]!;
+        const listed = await inSharedSession(ctx, sessions, { url: gw.url, apiKey, user }, (s) => s.listToolNames(call)).catch((err: unknown) => ({
+          ok: false as const,
+          failure: classifyError(err),
+        }));
+        return { slug: gw.slug, user, tools: listed };
+      }),
+    );
     const observations: ToolsListObservation[] = gateways.map((gw) => ({
       gateway: gw.slug,
       expected: gw.tools ?? [],
@@ -189,23 +240,27 @@ const execProof = probe({
     const gateways = gatewaysOf(ctx.targets).filter((g) => g.toolkit !== undefined);
     if (gateways.length === 0) return outcome.skip('no gateway has a resolved referenceToolkit (gateways[].referenceToolkit)');
     const pairs = gateways.flatMap((gw) => users.map((user) => ({ gw, user })));
-    const observations = await runLimited(pairs.length, FAN_OUT, async (i): Promise<ExecObservation> => {
-      const { gw, user } = pairs[i]!;
-      const toolkit = gw.toolkit!;
-      const nonce = `probe-${randomUUID()}`;
-      const a = randomInt(1, 1_000_000);
-      const b = randomInt(1, 1_000_000);
-      const session = await inSession(ctx, { url: gw.url, apiKey, user }, async (s) => {
-        const call = (name: string, args: Record<string, unknown>) => observe(async () => toAnswer(await s.callTool(`${toolkit}_${name}`, args)));
-        const whoami = await call('Whoami', {});
-        const echo = await call('Echo', { message: nonce });
-        const add = await call('Add', { a, b });
-        return { whoami, echo, add };
-      });
-      const base = { gateway: gw.slug, toolkit, user };
-      if (!session.ok) return { ...base, session: session.failure };
-      return { ...base, whoami: session.value.whoami, echo: { nonce, answer: session.value.echo }, add: { a, b, answer: session.value.add } };
-    });
+    const bounds = { signal: ctx.signal, timeoutMs: ctx.timeoutMs };
+    const observations = await fanOut(ctx, (sessions) =>
+      runLimited(pairs.length, FAN_OUT, async (i): Promise<ExecObservation> => {
+        const { gw, user } = pairs[i]!;
+        const toolkit = gw.toolkit!;
+        const nonce = `probe-${randomUUID()}`;
+        const a = randomInt(1, 1_000_000);
+        const b = randomInt(1, 1_000_000);
+        const session = await inSharedSession(ctx, sessions, { url: gw.url, apiKey, user }, async (s) => {
+          const call = (name: string, args: Record<string, unknown>) =>
+            observe(async () => toAnswer(await s.callTool(`${toolkit}_${name}`, args, bounds)));
+          const whoami = await call('Whoami', {});
+          const echo = await call('Echo', { message: nonce });
+          const add = await call('Add', { a, b });
+          return { whoami, echo, add };
+        });
+        const base = { gateway: gw.slug, toolkit, user };
+        if (!session.ok) return { ...base, session: session.failure };
+        return { ...base, whoami: session.value.whoami, echo: { nonce, answer: session.value.echo }, add: { a, b, answer: session.value.add } };
+      }),
+    );
     return evaluateExecProof(observations);
   },
 });
@@ -226,7 +281,7 @@ const unknownTool = probe({
       const tool = `ProbeUnknown_Tool${randomBytes(6).toString('hex')}`;
       const session = await inSession(ctx, { url: gw.url, apiKey, ...(user ? { user } : {}) }, async (s) => {
         const started = performance.now();
-        const answer = await observe(async () => toAnswer(await s.callTool(tool, {}, waitMs)));
+        const answer = await observe(async () => toAnswer(await s.callTool(tool, {}, { timeoutMs: waitMs })));
         return { answer, elapsedMs: Math.round(performance.now() - started) };
       });
       if (!session.ok) return { gateway: gw.slug, tool, waitMs, session: session.failure };
@@ -249,6 +304,8 @@ const rejectsBadKey = probe({
       { gw, credential: 'a random wrong key', apiKey: `probe-wrong-${randomBytes(24).toString('base64url')}` as string | undefined },
       { gw, credential: 'no key', apiKey: undefined as string | undefined },
     ]);
+    // Part of the fan-out (gateway.latency waits for it), but never in the shared sessions: its keys are its own.
+    const done = gatewayRunOf(ctx).fanOut.enter();
     const observations = await runLimited(attempts.length, FAN_OUT, async (i): Promise<BadKeyObservation> => {
       const { gw, credential, apiKey } = attempts[i]!;
       const listed = await observe(() =>
@@ -258,7 +315,7 @@ const rejectsBadKey = probe({
         ),
       );
       return { gateway: gw.slug, credential, listed };
-    });
+    }).finally(done);
     return evaluateBadKey(observations);
   },
 });
@@ -280,12 +337,16 @@ const oauthTokenStatus = probe({
   },
 });
 
-/** Runs `calls` Echo calls in one session; durations of good answers, counts of bad ones. */
+/**
+ * Runs `calls` Echo calls in one session; durations of good answers, counts of bad ones.
+ * `ready` is awaited after the session is open and warm, before the timed calls.
+ */
 async function echoRun(
   ctx: ProbeContext,
   target: { url: string; apiKey?: string; user?: string },
   toolName: (session: McpSession) => Promise<string>,
   calls: number,
+  ready: () => Promise<void>,
 ) {
   return inSession(ctx, target, async (s) => {
     const tool = await toolName(s);
@@ -301,6 +362,7 @@ async function echoRun(
       return { ms, kind: 'ok' as const, cause: '' };
     };
     await run(); // warm-up, not counted
+    await ready();
     const results = await runLimited(calls, LATENCY_CONCURRENCY, run);
     return {
       tool,
@@ -324,7 +386,9 @@ const gatewayLatency = probe({
     const { calls, p95BudgetMs } = ctx.targets.latency;
     const gw = gatewaysOf(ctx.targets).find((g) => g.toolkit !== undefined);
     if (!gw) return outcome.skip('no gateway has a resolved referenceToolkit to call Echo on');
-    const through = await echoRun(ctx, { url: gw.url, apiKey, ...(user ? { user } : {}) }, async () => `${gw.toolkit}_Echo`, calls);
+    // Time the gateway, not this process: wait (bounded) for the run's fan-out to finish first.
+    const fanOutDone = (): Promise<void> => gatewayRunOf(ctx).fanOut.idle(ctx.signal, ctx.timeoutMs * LATENCY_WAIT_SHARE);
+    const through = await echoRun(ctx, { url: gw.url, apiKey, ...(user ? { user } : {}) }, async () => `${gw.toolkit}_Echo`, calls, fanOutDone);
     if (!through.ok) return outcome.error(`${gw.slug}: session: ${describeFailure(through.failure)}`, { gateway: gw.slug });
 
     const ref = lookup(ctx.targets, 'referenceServerUrl');
@@ -337,6 +401,7 @@ const gatewayLatency = probe({
         { url: ref.value as string, ...(user ? { user } : {}) },
         async (s) => (await s.listToolNames()).find((n) => n === 'Echo' || n.endsWith('_Echo')) ?? 'Echo',
         calls,
+        fanOutDone,
       );
       if (!direct.ok) {
         return outcome.error(`reference server: ${describeFailure(direct.failure)} (the overhead cannot be measured)`, { referenceServerUrl: ref.value });

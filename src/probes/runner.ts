@@ -7,7 +7,7 @@
  * they finished in. A thrown error or a timeout is `error` with its cause: never a pass.
  */
 import { lookup, type Targets } from './targets.js';
-import type { KubeReader, Probe, ProbeContext, ProbeOutcome, ProbeResult } from './types.js';
+import { createRunScope, type KubeReader, type Probe, type ProbeContext, type ProbeOutcome, type ProbeResult, type RunScope } from './types.js';
 
 export interface RetryPolicy {
   /** Attempts in all for a `retry: 'eventual'` probe (without `--wait`). @default 3 */
@@ -63,7 +63,7 @@ function scrub<T>(value: T, secret: string | undefined): T {
   return JSON.parse(text.split(secret).join('[redacted ARCADE_API_KEY]')) as T;
 }
 
-async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number): Promise<ProbeOutcome> {
+async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number, run: RunScope): Promise<ProbeOutcome> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
@@ -85,6 +85,7 @@ async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number): Promi
       reader ??= opts.kube(controller.signal);
       return reader;
     },
+    run,
   };
   try {
     return await Promise.race([probe.run(ctx), timedOut]);
@@ -100,7 +101,7 @@ async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number): Promi
   }
 }
 
-async function runOne(probe: Probe, opts: RunOptions, startedAt: number): Promise<Omit<ProbeResult, 'id' | 'category' | 'title'>> {
+async function runOne(probe: Probe, opts: RunOptions, startedAt: number, run: RunScope): Promise<Omit<ProbeResult, 'id' | 'category' | 'title'>> {
   const began = Date.now();
   const done = (o: ProbeOutcome, attempts: number) => ({ ...o, durationMs: Date.now() - began, attempts });
   const reason = unresolvedNeeds(probe, opts.targets);
@@ -119,7 +120,7 @@ async function runOne(probe: Probe, opts: RunOptions, startedAt: number): Promis
   let delay = policy.backoffMs;
   for (;;) {
     attempts++;
-    const result = await attempt(probe, opts, timeoutMs);
+    const result = await attempt(probe, opts, timeoutMs, run);
     const retryable = eventual && (result.status === 'fail' || result.status === 'error');
     const more = deadline !== undefined ? Date.now() + delay < deadline : attempts < Math.max(1, policy.attempts);
     if (!retryable || !more) {
@@ -136,13 +137,15 @@ export async function runProbes(opts: RunOptions): Promise<ProbeResult[]> {
   const startedAt = Date.now();
   const results: ProbeResult[] = new Array<ProbeResult>(opts.probes.length);
   const limit = Math.max(1, opts.concurrency ?? 16);
+  // One scope for the whole run: what the probes share (e.g. MCP sessions) lives as long as the run.
+  const run = createRunScope();
   let next = 0;
   async function worker(): Promise<void> {
     while (next < opts.probes.length) {
       const index = next++;
       const probe = opts.probes[index]!;
       opts.onStart?.(probe, index);
-      const r = await runOne(probe, opts, startedAt);
+      const r = await runOne(probe, opts, startedAt, run);
       const result: ProbeResult = scrub({ id: probe.id, category: probe.category, title: probe.title, ...r }, opts.apiKey);
       results[index] = result;
       opts.onResult?.(result, index);

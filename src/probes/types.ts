@@ -64,6 +64,32 @@ export interface KubeReader {
   ): Promise<string | undefined>;
 }
 
+/**
+ * Something the probes of one run may share (e.g. MCP sessions), created on first use by `create`.
+ * The token object itself is the key: keep one per kind, at module level.
+ */
+export interface RunShared<T> {
+  /** For a person reading a debugger or an error. */
+  readonly name: string;
+  create(): T;
+}
+
+/** Run-scoped values: one per `RunShared` token for the whole run (see `ProbeContext.run`). */
+export interface RunScope {
+  get<T>(shared: RunShared<T>): T;
+}
+
+/** A new, empty run scope (the runner makes one per run; tests make one per simulated run). */
+export function createRunScope(): RunScope {
+  const values = new Map<RunShared<unknown>, unknown>();
+  return {
+    get<T>(shared: RunShared<T>): T {
+      if (!values.has(shared)) values.set(shared, shared.create());
+      return values.get(shared) as T;
+    },
+  };
+}
+
 /** What the runner hands to a probe on each attempt. */
 export interface ProbeContext {
   readonly targets: Targets;
@@ -76,6 +102,12 @@ export interface ProbeContext {
   readonly revision: string | undefined;
   /** The Kubernetes reader; throws a configuration error when no kubeconfig is available. */
   kube(): Promise<KubeReader>;
+  /**
+   * Shared by every probe of the same run (the runner gives one per `runProbes`). Optional: a
+   * probe must work without it (alone, it gets nothing to share) and must not let what it shares
+   * change another probe's evidence. @default none
+   */
+  readonly run?: RunScope;
 }
 
 export interface Probe {

@@ -16,3 +16,48 @@ export async function runLimited<T>(count: number, concurrency: number, task: (i
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker));
   return results;
 }
+
+/**
+ * Work in flight that a measurement should not overlap: the gateway fan-out of a run (many
+ * sessions at once keep the probe process busy, and a latency timed meanwhile would measure the
+ * probe process, not the gateway).
+ */
+export class ActivityGate {
+  private readonly active = new Set<Promise<void>>();
+
+  /** Marks work as started; call the returned function when it is done (idempotent). */
+  enter(): () => void {
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    this.active.add(finished);
+    return () => {
+      this.active.delete(finished);
+      done();
+    };
+  }
+
+  /**
+   * Resolves when all work entered so far is done, after `maxMs` at the latest, or as soon as
+   * `signal` aborts. Never rejects.
+   */
+  async idle(signal: AbortSignal, maxMs: number): Promise<void> {
+    if (this.active.size === 0 || signal.aborted) return;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      await Promise.race([
+        Promise.all([...this.active]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, maxMs);
+          onAbort = resolve;
+          signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  }
+}

@@ -3,7 +3,7 @@
  * (the runner is another module; these probes need no Kubernetes, so `kube()` throws).
  */
 import { TargetsSchema, type Targets, type TargetsInput } from '../../../src/probes/targets.js';
-import type { Probe, ProbeContext, ProbeOutcome } from '../../../src/probes/types.js';
+import { createRunScope, type Probe, type ProbeContext, type ProbeOutcome, type RunScope } from '../../../src/probes/types.js';
 import { gatewayProbes } from '../../../src/probes/gateway-probes.js';
 import type { ArcadeStandIn } from '../../support/arcade-platform.js';
 
@@ -21,8 +21,10 @@ export function targetsFor(arcade: ArcadeStandIn, overrides: Partial<TargetsInpu
   });
 }
 
-export function contextFor(targets: Targets, apiKey: string | undefined, timeoutMs = 5_000): ProbeContext {
+/** A context as the runner gives it; `run` (one scope per simulated run) lets probes share sessions. */
+export function contextFor(targets: Targets, apiKey: string | undefined, timeoutMs = 5_000, run?: RunScope): ProbeContext {
   return {
+    ...(run ? { run } : {}),
     targets,
     signal: AbortSignal.timeout(timeoutMs),
     timeoutMs,
@@ -43,14 +45,15 @@ export async function runProbe(id: string, arcade: ArcadeStandIn, options: { tar
   return probeById(id).run(contextFor(targets, options.apiKey ?? arcade.apiKey, options.timeoutMs));
 }
 
-/** Runs every gateway probe at once; results by id. */
+/** Runs every gateway probe at once, in one run scope (as the runner does); results by id. */
 export async function runAll(
   arcade: ArcadeStandIn,
   options: { targets?: Targets; apiKey?: string; timeoutMs?: number } = {},
 ): Promise<Record<string, ProbeOutcome>> {
   const targets = options.targets ?? targetsFor(arcade);
+  const run = createRunScope();
   const results = await Promise.all(
-    gatewayProbes.map(async (p) => [p.id, await p.run(contextFor(targets, options.apiKey ?? arcade.apiKey, options.timeoutMs))] as const),
+    gatewayProbes.map(async (p) => [p.id, await p.run(contextFor(targets, options.apiKey ?? arcade.apiKey, options.timeoutMs, run))] as const),
   );
   return Object.fromEntries(results);
 }

@@ -1,0 +1,173 @@
+/**
+ * One MCP session per (gateway, user) for gateway.tools-list and gateway.exec-proof within one
+ * run, each probe still whole on its own, one probe's deadline never ending the other's
+ * session; and gateway.latency timing only after the run's fan-out is done.
+ *
+ * Sessions are counted from the stand-in's request log: every session ends with exactly one
+ * DELETE (the probes always terminate what they open), and a session used by both probes makes
+ * exactly 6 POSTs (initialize, the initialized notification, tools/list, Whoami, Echo, Add).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ActivityGate } from '../../../src/probes/gateway/concurrency.js';
+import { createRunScope, type ProbeOutcome, type RunScope } from '../../../src/probes/types.js';
+import { startArcadeStandIn, type ArcadeStandIn } from '../../support/arcade-platform.js';
+import { contextFor, probeById, targetsFor } from './context.js';
+
+let arcade: ArcadeStandIn | undefined;
+afterEach(async () => {
+  await arcade?.close();
+  arcade = undefined;
+});
+
+const GATEWAYS = 2;
+const USERS = 3;
+
+/** MCP requests per gateway path, by method. */
+function mcpRequests(stand: ArcadeStandIn): Record<string, Record<string, number>> {
+  const counts: Record<string, Record<string, number>> = {};
+  for (const r of stand.requests) {
+    if (r.component !== 'api' || !r.path.startsWith('/mcp/')) continue;
+    const perPath = (counts[r.path] ??= {});
+    perPath[r.method] = (perPath[r.method] ?? 0) + 1;
+  }
+  return counts;
+}
+
+async function run(stand: ArcadeStandIn, ids: readonly string[], scope: (id: string) => RunScope | undefined, timeoutMs: (id: string) => number = () => 5_000) {
+  const targets = targetsFor(stand);
+  const results = await Promise.all(ids.map((id) => probeById(id).run(contextFor(targets, stand.apiKey, timeoutMs(id), scope(id)))));
+  return Object.fromEntries(ids.map((id, i) => [id, results[i] as ProbeOutcome]));
+}
+
+describe('shared MCP sessions', () => {
+  it('tools-list and exec-proof in one run open one session per gateway × user', async () => {
+    arcade = await startArcadeStandIn({ gateways: GATEWAYS, users: USERS });
+    const scope = createRunScope();
+    const results = await run(arcade, ['gateway.tools-list', 'gateway.exec-proof'], () => scope);
+    expect(results['gateway.tools-list']?.status).toBe('pass');
+    expect(results['gateway.exec-proof']?.status).toBe('pass');
+    const counts = mcpRequests(arcade);
+    expect(Object.keys(counts)).toHaveLength(GATEWAYS);
+    for (const perPath of Object.values(counts)) {
+      expect(perPath.DELETE).toBe(USERS); // one session per user on each gateway, each terminated
+      expect(perPath.POST).toBe(USERS * 6); // one initialize, one tools/list and three calls each
+    }
+  });
+
+  it('without a shared run scope each probe opens its own sessions (as before)', async () => {
+    arcade = await startArcadeStandIn({ gateways: GATEWAYS, users: USERS });
+    const results = await run(arcade, ['gateway.tools-list', 'gateway.exec-proof'], () => createRunScope());
+    expect(Object.values(results).map((r) => r.status)).toEqual(['pass', 'pass']);
+    for (const perPath of Object.values(mcpRequests(arcade))) {
+      expect(perPath.DELETE).toBe(2 * USERS);
+      expect(perPath.POST).toBe(USERS * 3 + USERS * 5);
+    }
+  });
+
+  it.each(['gateway.tools-list', 'gateway.exec-proof'])('%s alone in a run scope opens, uses and terminates its own sessions', async (id) => {
+    arcade = await startArcadeStandIn({ gateways: GATEWAYS, users: USERS });
+    const scope = createRunScope();
+    const results = await run(arcade, [id], () => scope);
+    expect(results[id]?.status).toBe('pass');
+    for (const perPath of Object.values(mcpRequests(arcade))) expect(perPath.DELETE).toBe(USERS);
+  });
+
+  it("one probe's deadline does not end the session the other is using", async () => {
+    // Every gateway request takes 60 ms. tools-list opens the shared sessions (it asks first);
+    // exec-proof, with a 100 ms deadline, gives up while waiting for them: tools-list's
+    // sessions carry on, it passes, and every session is still terminated once.
+    arcade = await startArcadeStandIn({ gateways: 1, users: 2, slowMs: 60 });
+    const scope = createRunScope();
+    const results = await run(
+      arcade,
+      ['gateway.tools-list', 'gateway.exec-proof'],
+      () => scope,
+      (id) => (id === 'gateway.exec-proof' ? 100 : 5_000),
+    );
+    expect(results['gateway.exec-proof']?.status).toBe('error');
+    expect(results['gateway.exec-proof']?.detail).toMatch(/timed out after 100 ms/);
+    expect(results['gateway.tools-list']).toMatchObject({ status: 'pass' });
+    await expect.poll(() => mcpRequests(arcade!)['/mcp/zeb-gateway-test']?.DELETE, { timeout: 2_000 }).toBe(2);
+  });
+
+  it('a probe whose deadline passes in the middle of its calls leaves the other its session', async () => {
+    // exec-proof opens (it asks first) and times out during its calls (3 × 60 ms after a
+    // 120 ms connect, deadline 250 ms); tools-list, in the same sessions, passes.
+    arcade = await startArcadeStandIn({ gateways: 1, users: 2, slowMs: 60 });
+    const scope = createRunScope();
+    const results = await run(
+      arcade,
+      ['gateway.exec-proof', 'gateway.tools-list'],
+      () => scope,
+      (id) => (id === 'gateway.exec-proof' ? 250 : 5_000),
+    );
+    expect(results['gateway.exec-proof']?.status).toBe('error');
+    expect(results['gateway.exec-proof']?.detail).toMatch(/timed out after 250 ms/);
+    expect(results['gateway.tools-list']).toMatchObject({ status: 'pass' });
+    await expect.poll(() => mcpRequests(arcade!)['/mcp/zeb-gateway-test']?.DELETE, { timeout: 2_000 }).toBe(2);
+  });
+
+  it('a failed session is reported by both probes as what it is, not as the other probe', async () => {
+    arcade = await startArcadeStandIn({ gateways: 1, users: 2, deadHost: 'api' });
+    const scope = createRunScope();
+    const results = await run(arcade, ['gateway.tools-list', 'gateway.exec-proof'], () => scope);
+    for (const r of Object.values(results)) {
+      expect(r.status).toBe('error');
+      expect(r.detail).toMatch(/502/);
+    }
+  });
+});
+
+describe('gateway.latency and the fan-out', () => {
+  it('times its calls only after the fan-out probes of its run are done', async () => {
+    arcade = await startArcadeStandIn({ gateways: 1, users: 2, slowMs: 0 });
+    const scope = createRunScope();
+    const targets = targetsFor(arcade, { latency: { calls: 5, p95BudgetMs: 1500 } });
+    const ended: Record<string, number> = {};
+    const ids = ['gateway.tools-list', 'gateway.exec-proof', 'gateway.latency'];
+    await Promise.all(
+      ids.map(async (id) => {
+        const result = await probeById(id).run(contextFor(targets, arcade!.apiKey, 5_000, scope));
+        expect({ id, status: result.status }).toEqual({ id, status: 'pass' });
+        ended[id] = arcade!.requests.length;
+      }),
+    );
+    // The latency probe's timed Echo calls (and the reference server's) all come after the
+    // last request of the fan-out: nothing of the reference server before the fan-out ended.
+    const fanOutEnd = Math.max(ended['gateway.tools-list']!, ended['gateway.exec-proof']!);
+    const firstReference = arcade.requests.findIndex((r) => r.component === 'reference');
+    expect(firstReference).toBeGreaterThanOrEqual(fanOutEnd);
+  });
+});
+
+describe('ActivityGate', () => {
+  it('is idle at once with nothing in flight, and when the last work leaves', async () => {
+    const gate = new ActivityGate();
+    const signal = new AbortController().signal;
+    await gate.idle(signal, 10_000);
+    const leaveA = gate.enter();
+    const leaveB = gate.enter();
+    let idle = false;
+    const waiting = gate.idle(signal, 10_000).then(() => {
+      idle = true;
+    });
+    leaveA();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(idle).toBe(false);
+    leaveB();
+    await waiting;
+    expect(idle).toBe(true);
+  });
+
+  it('stops waiting after maxMs or when the signal aborts', async () => {
+    const gate = new ActivityGate();
+    gate.enter();
+    const started = Date.now();
+    await gate.idle(new AbortController().signal, 50);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    const controller = new AbortController();
+    const waiting = gate.idle(controller.signal, 10_000);
+    controller.abort();
+    await waiting; // resolves, never rejects
+  });
+});
