@@ -19,7 +19,7 @@ const USAGE = `Usage: npm run bench -- [--runs <n>] [--warmup <n>] [--probe-runs
                         [--json <file>] [--only synth|probes] [--env <name>]
 
 Measures, each as a fresh process, after warm-up runs, as median / min / max:
-  - synth of every environment (node .build/main.mjs --out <dir>, the command npm run synth and
+  - synth of every environment (node .build/main.cjs --out <dir>, the command npm run synth and
     cdk8s.yaml run; the bundle is built once first) against the floor, a node process that
     loads cdk8s-plus-28: target synth / floor <= 1.5
   - synth of 1 environment against 10 generated copies of it: target <= 2

@@ -1,9 +1,9 @@
 /**
  * The synth entry: composition only. For each environment, build its charts and write them.
  *
- *   node .build/main.mjs --out <dir> [--environments <dir>]
+ *   node .build/main.cjs --out <dir> [--environments <dir>]
  *
- * `npm run synth` (scripts/synth.ts) bundles this file to .build/main.mjs and runs it into a
+ * `npm run synth` (scripts/synth.ts) bundles this file to .build/main.cjs and runs it into a
  * temporary folder, then swaps that folder into dist/ only on success. cdk8s.yaml names the
  * same bundle, so `cdk8s synth` runs identical code (but deletes dist/ first: prefer npm run synth).
  */

@@ -1,6 +1,6 @@
 /**
  * The synth figures: synth of every environment as a fresh process, exactly the command
- * `npm run synth` and `cdk8s.yaml` run (`node .build/main.mjs --out <dir>`, the bundle built
+ * `npm run synth` and `cdk8s.yaml` run (`node .build/main.cjs --out <dir>`, the bundle built
  * once beforehand), against the floor of loading cdk8s-plus-28 in a fresh node process; and
  * synth of 1 environment against 10 generated ones.
  */
@@ -29,7 +29,7 @@ export interface SynthBenchOptions {
   readonly warmup: number;
   /**
    * A bundle already built from src/main.ts (tests build their own under .build/).
-   * @default built now by bundleSynthEntry() into .build/main.mjs, as npm run synth does
+   * @default built now by bundleSynthEntry() into .build/main.cjs, as npm run synth does
    */
   readonly bundle?: string;
   /**

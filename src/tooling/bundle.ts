@@ -1,12 +1,18 @@
 /**
- * Bundles the synth entry (src/main.ts) into one ES module outside dist/, so synth runs plain
+ * Bundles the synth entry (src/main.ts) into one CommonJS file outside dist/, so synth runs plain
  * JavaScript: no TypeScript transpiling on the synth path. Packages stay external (node loads
  * cdk8s from node_modules as usual) except zod; our code and the generated imports/ are bundled.
+ *
+ * Why CommonJS: cdk8s, cdk8s-plus-28, constructs and yaml are CommonJS packages. An ES module
+ * importing them makes node run its CJS export lexer over each of them and over every file they
+ * re-export (about 15-20 ms of every synth, the largest single cost found by profiling); a
+ * `require` needs no lexing. `import.meta.url` (used to find src/environments/) is defined from
+ * `__filename` in the bundle.
  *
  * Start-up cost, measured by `npm run bench` (docs/benchmarks.md): zod is ESM spread over about
  * a hundred files, so loading it as one bundled module saves about 15-20 ms per synth; yaml is
  * imported from the copy cdk8s already loads when it is the same version (see below); the
- * source map is a separate file (.build/main.mjs.map, used with `node --enable-source-maps`)
+ * source map is a separate file (.build/main.cjs.map, used with `node --enable-source-maps`)
  * because an inline map makes node read and scan megabytes on every run.
  */
 import { build, type Plugin } from 'esbuild';
@@ -17,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Where the bundle lives: ignored by git, never inside dist/. */
-export const SYNTH_BUNDLE = `${REPO_ROOT}.build/main.mjs`;
+export const SYNTH_BUNDLE = `${REPO_ROOT}.build/main.cjs`;
 
 /** Packages bundled into the entry; every other package is loaded from node_modules. */
 const BUNDLED_PACKAGES = /^zod(\/|$)/;
@@ -55,16 +61,18 @@ function externalPackages(outfile: string): Plugin {
   };
 }
 
-/** Builds .build/main.mjs from src/main.ts (about 50-100 ms). Returns the bundle path. */
+/** Builds .build/main.cjs from src/main.ts (about 50-100 ms). Returns the bundle path. */
 export async function bundleSynthEntry(outfile: string = SYNTH_BUNDLE): Promise<string> {
   await build({
     entryPoints: [`${REPO_ROOT}src/main.ts`],
     outfile,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     plugins: [externalPackages(outfile)],
+    define: { 'import.meta.url': '__bundleUrl' },
+    banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
     sourcemap: 'linked',
     logLevel: 'error',
     legalComments: 'none',

@@ -13,8 +13,8 @@ import { benchSynth, type SynthBenchResult } from '../../src/bench/synth-bench.j
 import { REPO_ROOT, bundleSynthEntry } from '../../src/tooling/bundle.js';
 
 // A bundle of its own (directly under .build/, where the entry finds src/environments/), so this
-// test never races another test or a synth rebuilding .build/main.mjs.
-const bundle = join(REPO_ROOT, '.build', `bench-test-${process.pid}.mjs`);
+// test never races another test or a synth rebuilding .build/main.cjs.
+const bundle = join(REPO_ROOT, '.build', `bench-test-${process.pid}.cjs`);
 let synth: SynthBenchResult;
 
 beforeAll(async () => {
@@ -47,7 +47,7 @@ describe('bench on a tiny run', () => {
       expect(m.peakRssMb?.median).toBeGreaterThan(1);
     }
     const all = synth.measurements.find((m) => m.id === 'synth.all');
-    expect(all?.status === 'measured' && all.command).toBe(`node .build/bench-test-${process.pid}.mjs --out <out>`);
+    expect(all?.status === 'measured' && all.command).toBe(`node .build/bench-test-${process.pid}.cjs --out <out>`);
     expect(synth.environments).toContain('backstage-wus2-v4');
   });
 
