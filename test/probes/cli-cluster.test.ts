@@ -6,17 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../src/probes/registry.js';
 import { startPlatform, type PlatformFaults } from '../support/platform.js';
-import { failing, result, runCli, statuses } from './helpers.js';
+import { failing, result, runCli, statuses, runScenario } from './helpers.js';
 
-async function scenario(faults: PlatformFaults, args: string[] = []) {
-  const platform = await startPlatform({ faults, latencyCalls: 5 });
-  try {
-    const run = await runCli(['--targets', platform.targetsFile, ...args], platform.env);
-    return { ...run, writes: platform.kube.writes(), appliedSha: platform.appliedSha };
-  } finally {
-    await platform.close();
-  }
-}
+const scenario = (faults: PlatformFaults, args: string[] = []) => runScenario({ faults }, args);
 
 describe('npm run probe against a healthy platform', () => {
   it('passes every probe, exit 0, ends with the summary line, and never writes to the cluster', async () => {

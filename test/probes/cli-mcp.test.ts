@@ -5,17 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ArcadeStandInOptions } from '../support/arcade-platform.js';
-import { startPlatform } from '../support/platform.js';
-import { failing, runCli } from './helpers.js';
+import { failing, runScenario } from './helpers.js';
 
-async function scenario(arcade: ArcadeStandInOptions, only?: string) {
-  const platform = await startPlatform({ arcade, latencyCalls: 5 });
-  try {
-    return await runCli(['--targets', platform.targetsFile, ...(only ? ['--only', only] : [])], platform.env);
-  } finally {
-    await platform.close();
-  }
-}
+const scenario = (arcade: ArcadeStandInOptions, only?: string) => runScenario({ arcade }, only ? ['--only', only] : []);
 
 describe.concurrent('each broken MCP behaviour fails exactly its probe (exit 1)', () => {
   const cases: [string, ArcadeStandInOptions, string][] = [

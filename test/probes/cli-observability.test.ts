@@ -4,18 +4,10 @@
  * healthy run: cli-cluster.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { startPlatform, type PlatformFaults } from '../support/platform.js';
-import { failing, runCli } from './helpers.js';
+import type { PlatformFaults } from '../support/platform.js';
+import { failing, runScenario } from './helpers.js';
 
-async function scenario(faults: PlatformFaults, args: string[] = []) {
-  const platform = await startPlatform({ faults, latencyCalls: 5 });
-  try {
-    const run = await runCli(['--targets', platform.targetsFile, ...args], platform.env);
-    return { ...run, writes: platform.kube.writes(), appliedSha: platform.appliedSha };
-  } finally {
-    await platform.close();
-  }
-}
+const scenario = (faults: PlatformFaults, args: string[] = []) => runScenario({ faults }, args);
 
 describe.concurrent('each broken observability path fails exactly its probe (exit 1)', () => {
   const cases: [string, PlatformFaults, string][] = [

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProbeCli } from '../../src/probes/cli.js';
+import { startPlatform, type PlatformOptions } from '../support/platform.js';
 import type { ProbeReport, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
 
 export interface Captured {
@@ -70,4 +71,18 @@ export function result(report: ProbeReport | undefined, id: string): ProbeResult
   const r = report?.results.find((x) => x.id === id);
   if (!r) throw new Error(`no result for ${id}`);
   return r;
+}
+
+/**
+ * Starts a fresh loopback platform (5 latency calls unless told otherwise), runs the CLI against
+ * its targets with `args`, closes it, and returns the run with the writes the cluster saw.
+ */
+export async function runScenario(options: PlatformOptions, args: readonly string[] = []) {
+  const platform = await startPlatform({ latencyCalls: 5, ...options });
+  try {
+    const run = await runCli(['--targets', platform.targetsFile, ...args], platform.env);
+    return { ...run, writes: platform.kube.writes(), appliedSha: platform.appliedSha };
+  } finally {
+    await platform.close();
+  }
 }
