@@ -17,7 +17,8 @@ import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const STANDIN = fileURLToPath(new URL('./helm-standin.mjs', import.meta.url));
-const TSX = join(REPO, 'node_modules/tsx/dist/cli.mjs');
+/** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
+const TSX = ['--import', 'tsx'];
 const { overrides } = releaseOverrides(fixtureEnvironment('staging'));
 
 /** Chart defaults in which every override path exists, with a value different from ours. */
@@ -68,7 +69,7 @@ function helmBin(dir: string): string {
 }
 
 function checkValues(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [TSX, 'scripts/check-values.ts', '--environments', FIXTURE_ENVIRONMENTS, '--env', 'staging', ...args], {
+  return spawnSync(process.execPath, [...TSX, 'scripts/check-values.ts', '--environments', FIXTURE_ENVIRONMENTS, '--env', 'staging', ...args], {
     cwd: REPO,
     encoding: 'utf8',
     timeout: 60_000,

@@ -13,12 +13,13 @@ import { readClusterCrds } from '../../src/check/crd-cluster.js';
 import { miniHelmReleaseCrd, REPO, tempDir, widgetCrd, writeDist, writeYaml } from './support.js';
 
 type Rec = Record<string, unknown>;
-const TSX = join(REPO, 'node_modules/tsx/dist/cli.mjs');
+/** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
+const TSX = ['--import', 'tsx'];
 
 function run(script: string, args: string[], env: Record<string, string | undefined> = {}) {
   const merged: Record<string, string | undefined> = { ...process.env, ...env };
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
-  return spawnSync(process.execPath, [TSX, `scripts/${script}.ts`, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: merged as NodeJS.ProcessEnv });
+  return spawnSync(process.execPath, [...TSX, `scripts/${script}.ts`, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: merged as NodeJS.ProcessEnv });
 }
 
 describe('reading CRD files', () => {

@@ -13,10 +13,11 @@ import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { makeRepo, run, snapshot } from './support.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(REPO, 'node_modules/tsx/dist/cli.mjs');
+/** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
+const TSX = ['--import', 'tsx'];
 
 function exportScript(args: string[]) {
-  return spawnSync(process.execPath, [TSX, 'scripts/export.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [...TSX, 'scripts/export.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
 }
 
 /** dist/ for the fixture environments, synthesized now (optionally edited afterwards). */

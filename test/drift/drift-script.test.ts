@@ -10,12 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(REPO, 'node_modules/tsx/dist/cli.mjs');
+/** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
+const TSX = ['--import', 'tsx'];
 
 function drift(args: string[], env: Record<string, string | undefined> = {}) {
   const merged: Record<string, string | undefined> = { ...process.env, ...env };
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
-  return spawnSync(process.execPath, [TSX, 'scripts/drift.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: merged as NodeJS.ProcessEnv });
+  return spawnSync(process.execPath, [...TSX, 'scripts/drift.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: merged as NodeJS.ProcessEnv });
 }
 
 describe('npm run drift (scripts/drift.ts)', () => {

@@ -16,7 +16,8 @@ import { startPlatform } from '../support/platform.js';
 import { failing, runCli, statuses } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(REPO, 'node_modules/tsx/dist/cli.mjs');
+/** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
+const TSX = ['--import', 'tsx'];
 
 /** Spawns the script asynchronously (the stand-ins live in this process and must keep serving). */
 function probeScript(args: string[], env: Record<string, string | undefined>): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -25,7 +26,7 @@ function probeScript(args: string[], env: Record<string, string | undefined>): P
     if (v !== undefined) merged[k] = v;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, 'scripts/probe.ts', ...args], { cwd: REPO, env: merged });
+    const child = spawn(process.execPath, [...TSX, 'scripts/probe.ts', ...args], { cwd: REPO, env: merged });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

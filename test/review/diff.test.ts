@@ -129,8 +129,7 @@ describe('reviewWorkingTree against dist/ at a git base', () => {
 });
 
 describe('npm run diff (scripts/diff.ts)', () => {
-  const tsx = join(REPO, 'node_modules/.bin/tsx');
-  const runDiff = (args: string[]) => spawnSync(tsx, ['scripts/diff.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
+  const runDiff = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
 
   it('prints usage with --help and refuses unknown options', () => {
     expect(runDiff(['--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('--base <git-ref>') });

@@ -21,8 +21,8 @@ interface Run {
 /** Runs the script asynchronously (a loopback server in this process must keep answering). */
 function runSeal(args: readonly string[], stdin: string | Buffer): Promise<Run> {
   return new Promise((resolve, reject) => {
-    // The tsx that `npx tsx` runs, without npm's start-up cost.
-    const child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), [join(REPO_ROOT, 'scripts/seal.ts'), ...args], {
+    // The script as `npm run seal` runs it, in one process (without npm's and the tsx CLI's start-up).
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/seal.ts'), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, KUBECONFIG: join(REPO_ROOT, '.no-such-kubeconfig') },
       timeout: 30_000,
