@@ -4,8 +4,7 @@
  * and --render through a stand-in `helm` put first on the PATH.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -14,6 +13,7 @@ import { checkOverrides, formatChecks, isProblem, releaseOverrides } from '../..
 import type { JsonSchema } from '../../src/chart-values/contract.js';
 import { formatPath, parsePath, setAt } from '../../src/chart-values/paths.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
+import { tempDir } from '../support/temp.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const STANDIN = fileURLToPath(new URL('./helm-standin.mjs', import.meta.url));
@@ -46,7 +46,7 @@ function schemaFor(tree: unknown, drop?: string[]): unknown {
 
 const workdirs: string[] = [];
 function workdir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'check-values-test-'));
+  const dir = tempDir('check-values-test-');
   workdirs.push(dir);
   return dir;
 }

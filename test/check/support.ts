@@ -1,14 +1,13 @@
 /**
- * Test support for the quality gate: temporary folders (removed after each test file), small
+ * Test support for the quality gate: temporary folders (removed when the worker ends), small
  * CRDs written for the tests, and a workload that meets every policy, to break one rule at a time.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
 import { stringify } from 'yaml';
 import { readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
+import { tempDir as makeTempDir } from '../support/temp.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** The upstream CRD files CI has beside the clone (override with CHECK_SHARED_CRDS to test the skip). */
@@ -16,15 +15,9 @@ export const SHARED_CRDS = process.env.CHECK_SHARED_CRDS ?? join(REPO, '..', 'sh
 
 type Obj = Record<string, unknown>;
 
-const made: string[] = [];
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-
+/** A temporary folder, removed when the test worker ends (test/support/temp.ts). */
 export function tempDir(prefix = 'check-'): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
+  return makeTempDir(prefix);
 }
 
 export function writeYaml(path: string, docs: readonly Obj[]): string {

@@ -3,14 +3,14 @@
  * fixture environment into a temporary GitOps repository as a branch and a commit.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { synthEnvironment } from '../../src/synth.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { makeRepo, run, snapshot } from './support.js';
+import { tempDir } from '../support/temp.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
@@ -22,7 +22,7 @@ function exportScript(args: string[]) {
 
 /** dist/ for the fixture environments, synthesized now (optionally edited afterwards). */
 function distDir(edit?: (content: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dist-'));
+  const dir = tempDir('dist-');
   for (const f of synthEnvironment(fixtureEnvironment('staging')).files) {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });
     writeFileSync(join(dir, f.path), edit && f.path.endsWith('release.yaml') ? edit(f.content) : f.content);

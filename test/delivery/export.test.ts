@@ -2,14 +2,14 @@
  * export on temporary GitOps repositories: the full adopt-and-commit path, the ownership record,
  * and every refusal, each proven to leave the target untouched.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
 import { sha256 } from '../../src/review/manifests.js';
 import { commitFiles, handWrittenRelease, makeRepo, run, snapshot, sourceOf, stagingEnvironment } from './support.js';
+import { tempDir } from '../support/temp.js';
 
 const BUNDLED = () => sourceOf(stagingEnvironment('bundled'));
 const MANAGED = () => sourceOf(stagingEnvironment('managed'));
@@ -118,7 +118,7 @@ describe('export refusals leave the target untouched', () => {
     const repo = await repoWithExport(BUNDLED());
     await expectRefused(repo, BUNDLED(), { path: 'apps/arcdae' }, /--path apps\/arcdae: .* does not exist/);
     await expect(exportEnvironment(BUNDLED(), { repo: join(repo, 'nope') })).rejects.toThrow(/does not exist/);
-    const plain = mkdtempSync(join(tmpdir(), 'not-git-'));
+    const plain = tempDir('not-git-');
     await expect(exportEnvironment(BUNDLED(), { repo: plain, path: '.' })).rejects.toThrow(/not a git checkout/);
   });
 

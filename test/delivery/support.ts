@@ -5,14 +5,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { ExportSource } from '../../src/delivery/export.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { fixtureEnvironment } from '../synth/helpers.js';
+import { tempDir } from '../support/temp.js';
 
 export function run(cwd: string, args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
@@ -20,7 +20,7 @@ export function run(cwd: string, args: string[]): string {
 
 /** A fresh repository on branch master with `files` committed in one commit. */
 export function makeRepo(files: Record<string, string>, message = 'apps/arcade: hand-written Arcade release'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gitops-'));
+  const dir = tempDir('gitops-');
   run(dir, ['init', '-q', '-b', 'master']);
   run(dir, ['config', 'user.name', 'Test Author']);
   run(dir, ['config', 'user.email', 'test@example.com']);

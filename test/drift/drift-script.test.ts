@@ -3,11 +3,9 @@
  * no kubeconfig is found, never assuming a clean cluster.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
@@ -26,7 +24,7 @@ describe('npm run drift (scripts/drift.ts)', () => {
   });
 
   it('fails closed when no kubeconfig is found', () => {
-    const home = mkdtempSync(join(tmpdir(), 'home-'));
+    const home = tempDir('home-');
     const r = drift(['--env', 'backstage-wus2-v4'], { HOME: home, KUBECONFIG: undefined, KUBERNETES_SERVICE_HOST: undefined, KUBERNETES_SERVICE_PORT: undefined });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('no kubeconfig found');

@@ -2,14 +2,14 @@
  * Environment definitions: the committed ones load, bad ones fail with the file, the field and
  * the fix — every problem at once.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { EnvironmentError, ENVIRONMENTS_DIR, loadEnvironment, loadEnvironments, parseEnvironment } from '../../src/environments/load.js';
 import { findUnresolved, isUnresolved } from '../../src/environments/unresolved.js';
 import { FIXTURE_ENVIRONMENTS } from '../synth/helpers.js';
+import { tempDir } from '../support/temp.js';
 
 const PRODUCTION = join(ENVIRONMENTS_DIR, 'backstage-wus2-v4.yaml');
 
@@ -134,7 +134,7 @@ describe('invalid environment definitions', () => {
   });
 
   it('loading a folder reports the problems of every file together', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'arcade-envs-'));
+    const dir = tempDir('arcade-envs-');
     writeFileSync(join(dir, 'one.yaml'), 'name: one\n');
     writeFileSync(join(dir, 'two.yaml'), 'name: two\ncluster: Not_A_Label\n');
     let error: unknown;

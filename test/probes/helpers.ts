@@ -2,12 +2,12 @@
  * Shared helpers for the probe tests: run the CLI in-process against a platform stand-in with
  * captured output, and read back its JSON report.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProbeCli } from '../../src/probes/cli.js';
 import { startPlatform, type PlatformOptions } from '../support/platform.js';
 import type { ProbeReport, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
+import { tempDir } from '../support/temp.js';
 
 export interface Captured {
   readonly code: number;
@@ -25,7 +25,7 @@ export async function runCli(
   env: Record<string, string | undefined>,
   options: { files?: boolean; tty?: boolean } = {},
 ): Promise<Captured> {
-  const dir = mkdtempSync(join(tmpdir(), 'arcade-probe-run-'));
+  const dir = tempDir('arcade-probe-run-');
   let stdout = '';
   let stderr = '';
   try {

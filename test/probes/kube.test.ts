@@ -3,12 +3,12 @@
  * default address), reads against the API stand-in (label selectors, 404 as absent, logs with
  * sinceSeconds), cancellation by the attempt's signal, and no request other than GET.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfigError, loadKubeAccess } from '../../src/probes/kube.js';
 import { matchesSelector, startKubeApi, type KubeApi } from '../support/kube-api.js';
+import { tempDir } from '../support/temp.js';
 
 describe('loadKubeAccess', () => {
   it('refuses to run without KUBECONFIG or in-cluster config (no localhost fallback)', async () => {
@@ -18,7 +18,7 @@ describe('loadKubeAccess', () => {
   });
   it('names a KUBECONFIG that does not exist or has no cluster', async () => {
     await expect(loadKubeAccess({ KUBECONFIG: '/nonexistent/config' })).rejects.toThrow(/names no existing file/);
-    const dir = mkdtempSync(join(tmpdir(), 'probe-kc-'));
+    const dir = tempDir('probe-kc-');
     try {
       writeFileSync(join(dir, 'config'), 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
       await expect(loadKubeAccess({ KUBECONFIG: join(dir, 'config') })).rejects.toThrow(/no current context/);

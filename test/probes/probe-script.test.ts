@@ -6,14 +6,14 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../src/probes/registry.js';
 import { startPlatform } from '../support/platform.js';
 import { failing, runCli, statuses } from './helpers.js';
+import { tempDir } from '../support/temp.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
@@ -52,7 +52,7 @@ describe.concurrent('npm run probe (scripts/probe.ts)', () => {
   });
 
   it('without a kubeconfig: configuration error, exit 2, before any probe runs', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'probe-home-'));
+    const home = tempDir('probe-home-');
     try {
       const r = await probeScript(['--env', 'backstage-wus2-v4'], { HOME: home });
       expect(r.status).toBe(2);
@@ -67,7 +67,7 @@ describe.concurrent('npm run probe (scripts/probe.ts)', () => {
   it('a healthy platform: every probe passes, exit 0, and the canary key is in no output or file', async () => {
     const key = canaryKey();
     const platform = await startPlatform({ arcade: { apiKey: key }, latencyCalls: 10 });
-    const dir = mkdtempSync(join(tmpdir(), 'probe-out-'));
+    const dir = tempDir('probe-out-');
     try {
       const files = { json: join(dir, 'r.json'), junit: join(dir, 'r.xml'), markdown: join(dir, 'r.md') };
       const r = await probeScript(

@@ -4,8 +4,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { renderMarkdown, renderText } from '../../src/review/render.js';
 import { reviewMarkdown, reviewText, reviewWorkingTree } from '../../src/review/review.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
+import { tempDir } from '../support/temp.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 
@@ -96,7 +96,7 @@ describe('diffManifests', () => {
 
 describe('reviewWorkingTree against dist/ at a git base', () => {
   function repoWithDist(files: readonly { path: string; content: string }[]): string {
-    const dir = mkdtempSync(join(tmpdir(), 'stack-'));
+    const dir = tempDir('stack-');
     const git = (args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
     git(['init', '-q', '-b', 'main']);
     for (const f of files) {
@@ -137,7 +137,7 @@ describe('npm run diff (scripts/diff.ts)', () => {
   });
 
   it('compares a new environment against a base where it has no dist/ (all objects added) and writes Markdown', () => {
-    const md = join(mkdtempSync(join(tmpdir(), 'diff-md-')), 'pr.md');
+    const md = join(tempDir('diff-md-'), 'pr.md');
     const r = runDiff(['--base', 'HEAD', '--env', 'staging', '--environments', FIXTURE_ENVIRONMENTS, '--markdown', md]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('+ HelmRelease arcade-staging/arcade (release.yaml)');

@@ -4,11 +4,11 @@
  * naming it (plain HTTP, so insecure-skip-tls-verify as client-node requires) is written too.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { tempDir } from '../support/temp.js';
 
 export interface SeenRequest {
   readonly method: string;
@@ -35,7 +35,7 @@ export async function startApiServer(handler: Handler): Promise<ApiServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const token = `test-token-${process.pid}-${Date.now()}`;
-  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'arcade-seal-kube-')), 'config');
+  const kubeconfig = join(tempDir('arcade-seal-kube-'), 'config');
   writeFileSync(
     kubeconfig,
     stringify({

@@ -2,8 +2,7 @@
  * Writing a sealed value into an environment file: only that entry changes, byte for byte; the
  * result is re-validated; the write is atomic.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { ENVIRONMENTS_DIR, EnvironmentError, parseEnvironment } from '../../src/
 import type { SealedValue } from '../../src/environments/schema.js';
 import { replaceSealedValue, writeFileAtomically } from '../../src/seal/environment-file.js';
 import { EnvironmentFileError } from '../../src/seal/errors.js';
+import { tempDir } from '../support/temp.js';
 
 const FILE = 'backstage-wus2-v4.yaml';
 const original = readFileSync(join(ENVIRONMENTS_DIR, FILE), 'utf8');
@@ -82,7 +82,7 @@ describe('replaceSealedValue', () => {
 
 describe('writeFileAtomically', () => {
   it('replaces the file and leaves no temporary file behind', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'arcade-seal-write-'));
+    const dir = tempDir('arcade-seal-write-');
     const file = join(dir, 'env.yaml');
     writeFileSync(file, 'old\n', { mode: 0o640 });
     writeFileAtomically(file, 'new\n');

@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { startApiServer } from './api-server.js';
 import { copyOfEnvironments, hybridDecrypt, makeSealingKeyPair, plantedValue, type SealingKeyPair } from './support.js';
+import { tempDir } from '../support/temp.js';
 
 interface Run {
   readonly code: number | null;
@@ -44,8 +45,8 @@ beforeAll(() => {
   pair = makeSealingKeyPair();
 });
 
-function certFileIn(dir: string): string {
-  const file = join(dir, '..', `${ENV}-${process.pid}-cert.pem`);
+function certFile(): string {
+  const file = join(tempDir('arcade-seal-cert-'), `${ENV}-cert.pem`);
   writeFileSync(file, pair.certificatePem);
   return file;
 }
@@ -57,7 +58,7 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
     const file = join(dir, `${ENV}.yaml`);
     const before = readFileSync(file, 'utf8');
     const value = plantedValue();
-    const run = await runSeal(['--env', ENV, '--secret', 'engine', '--key', 'root-key', '--cert', certFileIn(dir), '--environments', dir], value);
+    const run = await runSeal(['--env', ENV, '--secret', 'engine', '--key', 'root-key', '--cert', certFile(), '--environments', dir], value);
 
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/seal: sealed engine\/root-key for Secret arcade\/arcade-engine-root-key \(strict scope\)/);
@@ -104,7 +105,7 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
     const dir = copyOfEnvironments();
     const file = join(dir, `${ENV}.yaml`);
     const before = readFileSync(file, 'utf8');
-    const empty = await runSeal(['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--cert', certFileIn(dir), '--environments', dir], '');
+    const empty = await runSeal(['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--cert', certFile(), '--environments', dir], '');
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(/seal: stdin: the value is empty/);
     expect(empty.stderr).not.toMatch(/\n\s+at /); // a refusal, not a stack trace

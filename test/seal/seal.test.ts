@@ -3,8 +3,7 @@
  * with the throwaway private key, synthesize it; every refusal names the field and the fix and
  * leaves the file untouched. Synth refuses ciphertext bound to another Secret.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { readValue } from '../../src/seal/stdin.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { FIXTURE_ENVIRONMENTS, findObject, objectsOf } from '../synth/helpers.js';
 import { copyOfEnvironments, hybridDecrypt, makeSealingKeyPair, plantedValue, type SealingKeyPair } from './support.js';
+import { tempDir } from '../support/temp.js';
 
 const ENV = 'backstage-wus2-v4';
 let pair: SealingKeyPair;
@@ -22,7 +22,7 @@ let certFile: string;
 
 beforeAll(() => {
   pair = makeSealingKeyPair();
-  certFile = join(mkdtempSync(join(tmpdir(), 'arcade-seal-cert-')), 'cert.pem');
+  certFile = join(tempDir('arcade-seal-cert-'), 'cert.pem');
   writeFileSync(certFile, pair.certificatePem);
 });
 
@@ -79,7 +79,7 @@ describe('seal()', () => {
     const dir = copyOfEnvironments();
     await seal(request(dir, { key: 'user' }));
     const other = makeSealingKeyPair();
-    const otherFile = join(dir, '..', `other-${process.pid}.pem`);
+    const otherFile = join(tempDir('arcade-seal-other-'), 'other.pem');
     writeFileSync(otherFile, other.certificatePem);
     const result = await seal(request(dir, { certificate: { kind: 'file', path: otherFile } }));
     expect(result.sealedWithOtherCertificates).toBe(1);

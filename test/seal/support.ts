@@ -4,11 +4,11 @@
  * seals), so the round trip checks the format against a second OAEP/GCM implementation.
  */
 import { createPrivateKey, createSign, generateKeyPairSync } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { ENVIRONMENTS_DIR } from '../../src/environments/load.js';
+import { tempDir } from '../support/temp.js';
 
 export interface SealingKeyPair {
   readonly certificatePem: string;
@@ -98,7 +98,7 @@ export function hybridDecrypt(privateKeyPem: string, ciphertext: Buffer, label: 
 
 /** A temporary copy of the committed environments folder (tests never touch src/environments). */
 export function copyOfEnvironments(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'arcade-seal-envs-'));
+  const dir = tempDir('arcade-seal-envs-');
   for (const f of readdirSync(ENVIRONMENTS_DIR).filter((f) => f.endsWith('.yaml'))) cpSync(join(ENVIRONMENTS_DIR, f), join(dir, f));
   return dir;
 }

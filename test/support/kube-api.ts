@@ -7,12 +7,12 @@
  * answered 405 so a test can assert that nothing was ever written.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
+import { tempDir } from './temp.js';
 
 export type KubeObject = Record<string, unknown> & {
   apiVersion: string;
@@ -207,7 +207,7 @@ export async function startKubeApi(): Promise<KubeApi> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const dir = mkdtempSync(join(tmpdir(), 'arcade-probe-kube-'));
+  const dir = tempDir('arcade-probe-kube-');
   const kubeconfig = join(dir, 'config');
   writeFileSync(
     kubeconfig,

@@ -13,14 +13,14 @@
  * platform as probe targets; `env` holds KUBECONFIG and ARCADE_API_KEY for a run.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { TargetsInput } from '../../src/probes/targets.js';
 import { startArcadeStandIn, type ArcadeStandIn, type ArcadeStandInOptions } from './arcade-platform.js';
 import { startKubeApi, type KubeApi, type KubeObject, type LogLine } from './kube-api.js';
 import { startMimir, type MimirStandIn } from './mimir.js';
+import { tempDir } from './temp.js';
 
 export interface PlatformFaults {
   /** The HelmRelease deployed chart 1.8.7 while 1.8.8 is pinned. */
@@ -262,7 +262,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       ],
     },
   };
-  const dir = mkdtempSync(join(tmpdir(), 'arcade-probe-platform-'));
+  const dir = tempDir('arcade-probe-platform-');
   const targetsFile = join(dir, 'targets.yaml');
   writeFileSync(targetsFile, stringify(targets));
   return {

@@ -3,13 +3,13 @@
  * a new environment takes one file; a failed synth leaves the previous output intact.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS_DIR } from '../../src/environments/load.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { FIXTURE_ENVIRONMENTS } from './helpers.js';
+import { tempDir } from '../support/temp.js';
 
 function synth(args: string[]) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/synth.ts'), ...args], {
@@ -18,15 +18,6 @@ function synth(args: string[]) {
     timeout: 60_000,
   });
   return { code: run.status, out: `${run.stdout}${run.stderr}` };
-}
-
-const temporary: string[] = [];
-afterAll(() => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temporary.push(dir);
-  return dir;
 }
 
 function environmentsWith(extra: Record<string, string>): string {
