@@ -6,6 +6,7 @@
 import type { CachedSchema } from './crd-cache.js';
 import { CrdError, schemasOfCrd } from './crd-cache.js';
 import { loadKubeConfig } from '../tooling/kubeconfig.js';
+import { toWire } from '../tooling/kube-wire.js';
 
 export interface ClusterCrdOptions {
   /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config */
@@ -24,7 +25,6 @@ export interface ClusterCrds {
 /** Lists every CRD of the cluster and returns the schemas of their served versions. */
 export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<ClusterCrds> {
   const { ApiextensionsV1Api } = await import('@kubernetes/client-node');
-  const { ObjectSerializer } = await import('@kubernetes/client-node/dist/gen/models/ObjectSerializer.js');
   const { kc, server } = await loadKubeConfig(options, (m) => new CrdError(m), ', or use --from <dir|file>');
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const timeoutMs = options.timeoutMs ?? 20_000;
@@ -38,7 +38,7 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
     ]);
     const source = `cluster ${server}`;
     // The client returns typed models (x-kubernetes-* renamed); serialize back to the wire form.
-    const schemas = list.items.flatMap((crd) => schemasOfCrd(ObjectSerializer.serialize(crd, 'V1CustomResourceDefinition', '') as unknown, source));
+    const schemas = list.items.flatMap((crd) => schemasOfCrd(toWire(crd), source));
     return { server: server, schemas };
   } catch (err) {
     if (err instanceof CrdError) throw err;

@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { toWire } from '../tooling/kube-wire.js';
 import type { KubeReader } from './types.js';
 
 /** Kubernetes is needed but not configured (exit 2 before any probe runs). */
@@ -100,10 +101,6 @@ function messageOf(err: unknown): string {
   return (err as Error).message.split('\n')[0] ?? String(err);
 }
 
-/** Typed client models (Date fields, class instances) as plain JSON, as fixtures are written. */
-function plain(obj: unknown): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(obj)) as Record<string, unknown>;
-}
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
@@ -159,7 +156,7 @@ function makeReader(client: Client, kc: KubeConfig, server: string, signal: Abor
         const obj = await call(`get ${kind} ${namespace}/${name}`, () =>
           objects.read({ apiVersion, kind, metadata: { name, namespace } }),
         );
-        return plain(obj);
+        return toWire(obj) as Record<string, unknown>;
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
@@ -172,7 +169,7 @@ function makeReader(client: Client, kc: KubeConfig, server: string, signal: Abor
         const res = await call(`list ${kind} in ${namespace}${labelSelector ? ` (${labelSelector})` : ''}`, () =>
           objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector, 500, token),
         );
-        items.push(...res.items.map((i) => ({ ...plain(i), apiVersion, kind })));
+        items.push(...res.items.map((i) => ({ ...(toWire(i) as Record<string, unknown>), apiVersion, kind })));
         token = res.metadata?._continue;
         if (!token) break;
       }
