@@ -15,7 +15,7 @@
  * source map is a separate file (.build/main.cjs.map, used with `node --enable-source-maps`)
  * because an inline map makes node read and scan megabytes on every run.
  */
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
@@ -63,6 +63,8 @@ function externalPackages(outfile: string): Plugin {
 
 /** Builds .build/main.cjs from src/main.ts (about 50-100 ms). Returns the bundle path. */
 export async function bundleSynthEntry(outfile: string = SYNTH_BUNDLE): Promise<string> {
+  // Loaded here, not at the top: scripts import REPO_ROOT from this module without bundling.
+  const { build } = await import('esbuild');
   await build({
     entryPoints: [`${REPO_ROOT}src/main.ts`],
     outfile,
