@@ -8,7 +8,7 @@
  */
 import type { HelmValue, HelmValues, ValuesFromSecret } from '../constructs/oci-helm-release.js';
 import type { SecretSource } from '../constructs/secret-source.js';
-import type { Environment, SecretId } from '../environments/schema.js';
+import { SECRET_KEYS, type Environment, type SecretId } from '../environments/schema.js';
 import { render } from '../environments/unresolved.js';
 
 /**
@@ -56,18 +56,20 @@ const KEYS = {
  * list from `spec.values` wholesale), and env references keep the values out of the Helm release
  * Secret. Kubernetes expands `$(NAME)` of earlier variables, which composes the Redis address.
  */
-const ENV_PREFIX = 'ARCADE_STACK_';
-const SECRET_ENV: Readonly<Record<Exclude<SecretId, 'oidc'>, Readonly<Record<string, string>>>> = {
-  postgres: { host: 'POSTGRES_HOST', port: 'POSTGRES_PORT', database: 'POSTGRES_DB', user: 'POSTGRES_USER', password: 'POSTGRES_PASSWORD', sslmode: 'POSTGRES_SSLMODE' },
-  redis: { host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD', tls: 'REDIS_TLS' },
-  engine: { 'root-key': 'ROOT_KEY' },
-};
+/** The engine variable carrying one Secret key: `ARCADE_STACK_<SECRET>_<KEY>`, e.g. `ARCADE_STACK_POSTGRES_PASSWORD`. */
+function envName(secret: SecretId, key: string): string {
+  return `ARCADE_STACK_${secret}_${key}`.toUpperCase().replace(/-/g, '_');
+}
 
-/** `${env:ARCADE_STACK_<NAME>}`: the engine's substitution of an environment variable. */
-const fromEnv = (name: string) => `\${env:${ENV_PREFIX}${name}}`;
+/** `${env:NAME}`: the engine's own substitution of an environment variable into its config. */
+const envRef = (name: string) => `\${env:${name}}`;
+const secretRef = (secret: SecretId, key: string) => envRef(envName(secret, key));
 
-/** The OIDC client secret is a chart-level value (not engine config): read with valuesFrom. */
-const OIDC_SECRET_TARGET = { key: 'client-secret', base: 'oidcClientSecret' } as const;
+/** The Secrets the engine reads through its env (the OIDC client secret is a chart value: valuesFrom). */
+const ENGINE_SECRETS = ['postgres', 'redis', 'engine'] as const satisfies readonly SecretId[];
+
+/** The Redis address the engine wants (`host:port`), composed by Kubernetes from the two keys. */
+const REDIS_ADDR = 'ARCADE_STACK_REDIS_ADDR';
 
 export interface ArcadeValues {
   readonly values: HelmValues;
@@ -147,30 +149,27 @@ export function arcadeValues(
     if (!secrets) throw new Error(`environment ${env.name}: datastores.mode is managed but no Secrets were built`);
     set('postgresEnabled', false);
     set('redisEnabled', false);
-    for (const [role, keys] of Object.entries(SECRET_ENV) as [keyof typeof SECRET_ENV, Record<string, string>][]) {
-      for (const [key, name] of Object.entries(keys)) {
-        engineEnv.push({ name: ENV_PREFIX + name, valueFrom: { secretKeyRef: { name: secrets[role].secretName, key } } });
-        if (name === 'REDIS_PORT') {
-          // Kubernetes expands $(NAME) of variables defined earlier in the list.
-          engineEnv.push({ name: `${ENV_PREFIX}REDIS_ADDR`, value: `$(${ENV_PREFIX}REDIS_HOST):$(${ENV_PREFIX}REDIS_PORT)` });
-        }
+    for (const secret of ENGINE_SECRETS) {
+      for (const key of SECRET_KEYS[secret]) {
+        engineEnv.push({ name: envName(secret, key), valueFrom: { secretKeyRef: { name: secrets[secret].secretName, key } } });
       }
     }
+    // Kubernetes expands $(NAME) of variables defined earlier in the list.
+    engineEnv.push({ name: REDIS_ADDR, value: `$(${envName('redis', 'host')}):$(${envName('redis', 'port')})` });
     set('enginePostgres', {
-      host: fromEnv('POSTGRES_HOST'),
-      port: fromEnv('POSTGRES_PORT'),
-      db: fromEnv('POSTGRES_DB'),
-      user: fromEnv('POSTGRES_USER'),
-      password: fromEnv('POSTGRES_PASSWORD'),
-      sslmode: fromEnv('POSTGRES_SSLMODE'),
+      host: secretRef('postgres', 'host'),
+      port: secretRef('postgres', 'port'),
+      db: secretRef('postgres', 'database'),
+      user: secretRef('postgres', 'user'),
+      password: secretRef('postgres', 'password'),
+      sslmode: secretRef('postgres', 'sslmode'),
     });
-    set('engineRedis', { addr: fromEnv('REDIS_ADDR'), password: fromEnv('REDIS_PASSWORD'), tls: fromEnv('REDIS_TLS') });
+    set('engineRedis', { addr: envRef(REDIS_ADDR), password: secretRef('redis', 'password'), tls: secretRef('redis', 'tls') });
     const rootKeyId = env.engine.rootKeyId;
     if (rootKeyId === undefined) throw new Error(`environment ${env.name}: engine.rootKeyId is required in managed mode`);
-    set('engineRootKeys', [{ id: render(rootKeyId), default: true, value: fromEnv('ROOT_KEY') }]);
-    const base = KEYS[OIDC_SECRET_TARGET.base];
-    valuesFrom.push({ secret: secrets.oidc, key: OIDC_SECRET_TARGET.key, targetPath: base.path });
-    overrides.push({ ...base, via: 'secret' });
+    set('engineRootKeys', [{ id: render(rootKeyId), default: true, value: secretRef('engine', 'root-key') }]);
+    valuesFrom.push({ secret: secrets.oidc, key: 'client-secret', targetPath: KEYS.oidcClientSecret.path });
+    overrides.push({ ...KEYS.oidcClientSecret, via: 'secret' });
   }
   set('engineEnv', engineEnv);
   return { values, valuesFrom, overrides };

@@ -87,7 +87,7 @@ describe('given the production environment (backstage-wus2-v4)', () => {
     expect(get(release.spec?.values, 'engine.extraConfig.storage.postgres')).toEqual({
       host: '${env:ARCADE_STACK_POSTGRES_HOST}',
       port: '${env:ARCADE_STACK_POSTGRES_PORT}',
-      db: '${env:ARCADE_STACK_POSTGRES_DB}',
+      db: '${env:ARCADE_STACK_POSTGRES_DATABASE}',
       user: '${env:ARCADE_STACK_POSTGRES_USER}',
       password: '${env:ARCADE_STACK_POSTGRES_PASSWORD}',
       sslmode: '${env:ARCADE_STACK_POSTGRES_SSLMODE}',
@@ -101,7 +101,7 @@ describe('given the production environment (backstage-wus2-v4)', () => {
     // Root keys need an id: the live key's id is not recorded yet, so it is a visible marker.
     const rootKeys = get(release.spec?.values, 'engine.extraConfig.security.root_keys') as Record<string, unknown>[];
     expect(rootKeys).toHaveLength(1);
-    expect(rootKeys[0]).toMatchObject({ default: true, value: '${env:ARCADE_STACK_ROOT_KEY}' });
+    expect(rootKeys[0]).toMatchObject({ default: true, value: '${env:ARCADE_STACK_ENGINE_ROOT_KEY}' });
     expect(String(rootKeys[0]?.id)).toMatch(/^<unresolved: /);
     // Every `${env:NAME}` the config uses is defined on the engine container.
     const used = [...JSON.stringify(get(release.spec?.values, 'engine.extraConfig')).matchAll(/\$\{env:([A-Z0-9_]+)\}/g)].map((m) => m[1]);
