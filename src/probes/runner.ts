@@ -6,6 +6,7 @@
  * deployment probes. Results come back in the order the probes were given, whatever the order
  * they finished in. A thrown error or a timeout is `error` with its cause: never a pass.
  */
+import { runLimited } from './run-limited.js';
 import { lookup, type Targets } from './targets.js';
 import { createRunScope, type KubeReader, type Probe, type ProbeContext, type ProbeOutcome, type ProbeResult, type RunScope } from './types.js';
 
@@ -135,22 +136,14 @@ async function runOne(probe: Probe, opts: RunOptions, startedAt: number, run: Ru
 /** Runs the probes and returns their results in the given order. */
 export async function runProbes(opts: RunOptions): Promise<ProbeResult[]> {
   const startedAt = Date.now();
-  const results: ProbeResult[] = new Array<ProbeResult>(opts.probes.length);
-  const limit = Math.max(1, opts.concurrency ?? 16);
   // One scope for the whole run: what the probes share (e.g. MCP sessions) lives as long as the run.
   const run = createRunScope();
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < opts.probes.length) {
-      const index = next++;
-      const probe = opts.probes[index]!;
-      opts.onStart?.(probe, index);
-      const r = await runOne(probe, opts, startedAt, run);
-      const result: ProbeResult = scrub({ id: probe.id, category: probe.category, title: probe.title, ...r }, opts.apiKey);
-      results[index] = result;
-      opts.onResult?.(result, index);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, opts.probes.length) }, worker));
-  return results;
+  return runLimited(opts.probes.length, Math.max(1, opts.concurrency ?? 16), async (index) => {
+    const probe = opts.probes[index]!;
+    opts.onStart?.(probe, index);
+    const r = await runOne(probe, opts, startedAt, run);
+    const result: ProbeResult = scrub({ id: probe.id, category: probe.category, title: probe.title, ...r }, opts.apiKey);
+    opts.onResult?.(result, index);
+    return result;
+  });
 }

@@ -8,7 +8,7 @@
  * exactly 6 POSTs (initialize, the initialized notification, tools/list, Whoami, Echo, Add).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActivityGate } from '../../../src/probes/gateway/concurrency.js';
+import { ActivityGate } from '../../../src/probes/gateway/activity-gate.js';
 import { createRunScope, type ProbeOutcome, type RunScope } from '../../../src/probes/types.js';
 import { startArcadeStandIn, type ArcadeStandIn } from '../../support/arcade-platform.js';
 import { contextFor, probeById, targetsFor } from './context.js';

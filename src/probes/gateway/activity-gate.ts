@@ -1,23 +1,4 @@
 /**
- * Bounded concurrency for the probes' fan-out (gateways × users, latency calls).
- */
-
-/** Runs `count` tasks with at most `concurrency` in flight; results in task order. */
-export async function runLimited<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
-  const results = new Array<T>(count);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const index = next;
-      next += 1;
-      results[index] = await task(index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker));
-  return results;
-}
-
-/**
  * Work in flight that a measurement should not overlap: the gateway fan-out of a run (many
  * sessions at once keep the probe process busy, and a latency timed meanwhile would measure the
  * probe process, not the gateway).
