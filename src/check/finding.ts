@@ -2,6 +2,7 @@
  * What the quality gate reports: one finding per problem, each naming the file, the object, the
  * field path, the rule (with the ids of the public linters it mirrors) and the fix.
  */
+import { objectKey } from '../review/manifests.js';
 
 /** Which part of the gate produced a finding. */
 export type CheckArea = 'schema' | 'policy' | 'secret' | 'flux' | 'unresolved';
@@ -35,9 +36,9 @@ export interface Finding {
   readonly fix: string;
 }
 
-/** `Kind namespace/name` or `Kind name`. */
+/** `Kind namespace/name` or `Kind name`: the same key diff, export and drift print (`objectKey`). */
 export function describeObject(o: ObjectRef): string {
-  return o.namespace ? `${o.kind} ${o.namespace}/${o.name}` : `${o.kind} ${o.name}`;
+  return objectKey({ kind: o.kind, metadata: { name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) } });
 }
 
 /** A JSON pointer (`/spec/valuesFrom/0/name`) as a dotted path (`spec.valuesFrom[0].name`). */

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { isKustomizeConfig } from '../review/manifests.js';
 import type { Finding } from './finding.js';
 import { isRecord, parseDocuments, type EnvironmentFolder } from './manifests.js';
 
@@ -36,10 +37,14 @@ export function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions
     fail('flux.no-kustomization', `dist/${env.name}/ has no ${KUSTOMIZATION}: Flux would generate one and apply every file it finds`, 'npm run synth (it writes kustomization.yaml listing every file)');
     return { findings };
   }
-  const doc = parseDocuments(readFileSync(kpath, 'utf8'))[0];
+  const docs = parseDocuments(readFileSync(kpath, 'utf8'));
+  const doc = docs[0];
   const value = isRecord(doc?.value) ? doc.value : {};
-  if (value.kind !== 'Kustomization' || typeof value.apiVersion !== 'string' || !value.apiVersion.startsWith('kustomize.config.k8s.io/')) {
-    fail('flux.no-kustomization', `${KUSTOMIZATION} is not a kustomize.config.k8s.io Kustomization`, 'npm run synth');
+  if (value.kind !== 'Kustomization' || !isKustomizeConfig(value)) {
+    fail('flux.no-kustomization', `${KUSTOMIZATION} is not a kustomize.config.k8s.io Kustomization${doc?.problem ? ` (${doc.problem})` : ''}`, 'npm run synth');
+  }
+  if (docs.length > 1) {
+    fail('flux.kustomization-extra-document', `${KUSTOMIZATION} holds ${docs.length} documents: kustomize reads the first and silently ignores the rest`, 'npm run synth (it writes one document)');
   }
   const resources = Array.isArray(value.resources) ? value.resources.map(String) : [];
   const files = env.entries.filter((e) => e !== KUSTOMIZATION);

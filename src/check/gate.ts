@@ -5,11 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { isKustomizeConfig, objectKey } from '../review/manifests.js';
+import { splitApiVersion } from './core-validate.js';
 import { listCache, FILL_CACHE_COMMAND } from './crd-cache.js';
 import { POLICY_EXCEPTIONS, type PolicyException } from './exceptions.js';
-import { describeObject, type Finding } from './finding.js';
+import type { Finding } from './finding.js';
 import { checkFluxBuild } from './flux-build.js';
-import { loadDist, refOf } from './manifests.js';
+import { isRecord, loadDist, refOf } from './manifests.js';
 import { checkPolicies, exceptionFindings, type AppliedException, type PlacedObject } from './policy.js';
 import { validateSchema } from './schema.js';
 import { scanFiles, trackedFiles, type ScanFile } from './secrets.js';
@@ -76,15 +78,17 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
     for (const file of env.files) {
       for (const doc of file.documents) {
         if (!doc.object) {
-          if (file.absolute.endsWith('kustomization.yaml')) continue;
+          // kustomization.yaml is build configuration (no metadata.name): flux-build checks it.
+          if (isRecord(doc.value) && isKustomizeConfig(doc.value)) continue;
           findings.push({ severity: 'error', area: 'schema', file: file.file, line: doc.line, rule: 'schema.not-an-object', message: `document ${doc.index + 1}: ${doc.problem ?? 'not a Kubernetes object'}`, fix: 'give apiVersion, kind and metadata.name (or remove the document)' });
           continue;
         }
         const o = doc.object;
-        if (o.apiVersion.startsWith('kustomize.config.k8s.io/')) continue;
+        if (isKustomizeConfig(o)) continue;
         objects++;
         placed.push({ object: o, file: file.file, line: doc.line });
-        const id = `${o.apiVersion.split('/').length > 1 ? o.apiVersion.split('/')[0] : ''}/${describeObject(refOf(o))}`;
+        // Identity as the API server sees it: the group too (two kinds of one name may differ by group).
+        const id = `${splitApiVersion(o.apiVersion).group}/${objectKey(o)}`;
         const first = seen.get(id);
         if (first) findings.push({ severity: 'error', area: 'flux', file: file.file, line: doc.line, object: refOf(o), rule: 'flux.duplicate-object', message: `the same object is also defined in ${first}`, fix: 'give every object a unique kind/namespace/name' });
         else seen.set(id, `${file.file}:${doc.line}`);

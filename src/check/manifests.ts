@@ -2,18 +2,19 @@
  * Reads what the gate checks: every environment folder under dist/, every YAML document in it,
  * with the line it starts on. Documents that are not Kubernetes objects are kept (as `object:
  * undefined` plus a problem) so the gate can report them instead of skipping them silently.
+ *
+ * The object type and its identity are the ones diff, export and drift use
+ * (`src/review/manifests.ts`); this file adds what only the gate needs: line numbers, and the
+ * documents `parseManifest` skips, each with the reason it is not an object.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
+import { isManifestPath, type KubeObject } from '../review/manifests.js';
 import type { ObjectRef } from './finding.js';
 
-/** A parsed Kubernetes object: typed identity, everything else as plain data. */
-export type KubeObject = Readonly<Record<string, unknown>> & {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: Readonly<Record<string, unknown>> & { readonly name: string; readonly namespace?: string };
-};
+/** The one object type (diff/export/drift's), re-exported for readers of dist/ through this file. */
+export type { KubeObject };
 
 export interface ManifestDocument {
   /** 0-based index of the document in its file. */
@@ -102,7 +103,7 @@ export function loadDist(distDir: string, root: string): EnvironmentFolder[] {
       const dir = join(distDir, name);
       const entries = readdirSync(dir).sort();
       const files = entries
-        .filter((f) => /\.ya?ml$/.test(f) && statSync(join(dir, f)).isFile())
+        .filter((f) => isManifestPath(f) && statSync(join(dir, f)).isFile())
         .map((f) => readManifestFile(join(dir, f), root));
       return { name, dir, entries, files };
     });

@@ -4,9 +4,10 @@
  * container and against its neighbours (PodDisruptionBudget, NetworkPolicy, ServiceAccount).
  * The vendor chart's pods are rendered in the cluster by helm-controller and are out of reach.
  */
+import type { KubeObject } from '../review/manifests.js';
 import type { PolicyException } from './exceptions.js';
 import { childPath, type Finding } from './finding.js';
-import { isRecord, refOf, type KubeObject } from './manifests.js';
+import { isRecord, refOf } from './manifests.js';
 import { POLICY_RULES, type PolicyRuleId } from './policy-rules.js';
 
 /** An object with where it came from. */

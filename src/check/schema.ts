@@ -6,7 +6,7 @@
 import { FILL_CACHE_COMMAND, readCachedSchema } from './crd-cache.js';
 import { validateCustomResource, type SchemaProblem } from './crd-validate.js';
 import { isBuiltinGroup, splitApiVersion, validateBuiltin, validateMetadata } from './core-validate.js';
-import type { KubeObject } from './manifests.js';
+import type { KubeObject } from '../review/manifests.js';
 
 export interface SchemaResult {
   readonly problems: readonly SchemaProblem[];

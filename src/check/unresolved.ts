@@ -4,9 +4,10 @@
  * `arcade-stack.dev/unresolved-keys` annotation. They are warnings, not failures: they are the
  * first-deploy checklist, and `npm run export` refuses them unless told otherwise.
  */
+import type { KubeObject } from '../review/manifests.js';
 import { UNRESOLVED_KEYS_ANNOTATION } from '../constructs/secret-source.js';
 import { childPath, type Finding } from './finding.js';
-import { isRecord, refOf, type KubeObject } from './manifests.js';
+import { isRecord, refOf } from './manifests.js';
 
 function walk(value: unknown, path: string, visit: (path: string, text: string) => void): void {
   if (typeof value === 'string') {

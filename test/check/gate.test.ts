@@ -102,6 +102,18 @@ describe('npm run check over a dist/ folder', () => {
     ]);
   });
 
+  it('reports what kustomize would silently ignore in kustomization.yaml: a second document', async () => {
+    const root = tempDir();
+    const dist = writeDist(root, 'test', { 'release.yaml': [release()] });
+    const kfile = join(dist, 'test', 'kustomization.yaml');
+    writeFileSync(kfile, `${readFileSync(kfile, 'utf8')}---\n${stringify({ resources: ['extra.yaml'] })}`);
+    const report = await gate(root);
+    expect(errorsOf(report).map((f) => `${f.file} ${f.rule}`)).toEqual([
+      'dist/test/kustomization.yaml flux.kustomization-extra-document',
+      'dist/test/kustomization.yaml schema.not-an-object',
+    ]);
+  });
+
   it('notes that the kustomize build was skipped when kubectl is not on PATH', async () => {
     const root = tempDir();
     writeDist(root, 'test', { 'release.yaml': [release()] });

@@ -9,7 +9,7 @@ import { readCachedSchema } from '../../src/check/crd-cache.js';
 import { celRuleCount } from '../../src/check/crd-validate.js';
 import { validateSchema } from '../../src/check/schema.js';
 import { toStrictSchema } from '../../src/check/structural.js';
-import type { KubeObject } from '../../src/check/manifests.js';
+import type { KubeObject } from '../../src/review/manifests.js';
 import { clone, hardenedWorkload, tempDir, testCache } from './support.js';
 
 const cache = testCache();
