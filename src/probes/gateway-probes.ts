@@ -10,6 +10,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Targets } from './targets.js';
 import { lookup } from './targets.js';
+import { redactDeep } from './redact.js';
 import { runLimited } from './run-limited.js';
 import { outcome, type Probe, type ProbeContext, type ProbeOutcome, type RunShared } from './types.js';
 import { getToolAuth } from './gateway/arcade-api.js';
@@ -17,7 +18,7 @@ import { evaluateBadKey, type BadKeyObservation } from './gateway/bad-key.js';
 import { combineChecks, joinUrl } from './gateway/checks.js';
 import { ActivityGate } from './gateway/activity-gate.js';
 import { evaluateConfig, evaluateHealth, evaluateHost } from './gateway/endpoints.js';
-import { classifyError, describeFailure, observe, redactDeep, type FailureKind } from './gateway/errors.js';
+import { classifyError, describeFailure, observe, type FailureKind } from './gateway/errors.js';
 import { evaluateExecProof, type ExecObservation } from './gateway/exec-proof.js';
 import { httpGet } from './gateway/http.js';
 import { evaluateLatency } from './gateway/latency.js';

@@ -4,8 +4,10 @@
  * `error` when the API key or the Kubernetes configuration is needed but missing, bounded
  * retries with backoff for eventually consistent state, and the `--wait` deadline for the
  * deployment probes. Results come back in the order the probes were given, whatever the order
- * they finished in. A thrown error or a timeout is `error` with its cause: never a pass.
+ * they finished in. A thrown error or a timeout is `error` with its cause: never a pass. Every
+ * result is redacted of the API key (redact.ts) before anyone sees it.
  */
+import { redactDeep } from './redact.js';
 import { runLimited } from './run-limited.js';
 import { lookup, type Targets } from './targets.js';
 import { createRunScope, type KubeReader, type Probe, type ProbeContext, type ProbeOutcome, type ProbeResult, type RunScope } from './types.js';
@@ -54,14 +56,6 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export function unresolvedNeeds(probe: Probe, targets: Targets): string | undefined {
   const missing = probe.needs.map((n) => lookup(targets, n)).flatMap((r) => ('missing' in r ? [r.missing] : []));
   return missing.length > 0 ? missing.join('; ') : undefined;
-}
-
-/** Replaces every occurrence of the key in a string (a last line of defence; probes never print it). */
-function scrub<T>(value: T, secret: string | undefined): T {
-  if (!secret || secret.length < 8) return value;
-  const text = JSON.stringify(value);
-  if (!text.includes(secret)) return value;
-  return JSON.parse(text.split(secret).join('[redacted ARCADE_API_KEY]')) as T;
 }
 
 async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number, run: RunScope): Promise<ProbeOutcome> {
@@ -142,7 +136,7 @@ export async function runProbes(opts: RunOptions): Promise<ProbeResult[]> {
     const probe = opts.probes[index]!;
     opts.onStart?.(probe, index);
     const r = await runOne(probe, opts, startedAt, run);
-    const result: ProbeResult = scrub({ id: probe.id, category: probe.category, title: probe.title, ...r }, opts.apiKey);
+    const result: ProbeResult = redactDeep({ id: probe.id, category: probe.category, title: probe.title, ...r }, [opts.apiKey]);
     opts.onResult?.(result, index);
     return result;
   });

@@ -136,5 +136,6 @@ describe('runProbes', () => {
     const leaky = probe('leaky', async (ctx) => outcome.fail(`server said ${ctx.apiKey}`, { echoed: [ctx.apiKey] }));
     const [r] = await runProbes({ targets, probes: [leaky], apiKey: key });
     expect(JSON.stringify(r)).not.toContain(key);
+    expect(r).toMatchObject({ detail: `server said [redacted …${key.slice(-4)}]`, evidence: { echoed: [`[redacted …${key.slice(-4)}]`] } });
   });
 });

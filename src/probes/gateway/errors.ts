@@ -1,6 +1,6 @@
 /**
  * How the gateway probes name what went wrong: one classification of the errors the HTTP, MCP
- * and Arcade clients throw, a one-line cause for a person, and redaction of the API key.
+ * and Arcade clients throw, and a one-line cause for a person (redaction of the key: ../redact.ts).
  *
  * Pure: no I/O. The classification is what the evaluators branch on, so they stay testable on
  * fixtures without a network.
@@ -80,22 +80,6 @@ export function describeFailure(failure: FailureKind): string {
     case 'network':
       return `no answer: ${text}`;
   }
-}
-
-/** Replaces every occurrence of each secret (4+ characters) with `[redacted …last4]`. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (!secret || secret.length < 4) continue;
-    out = out.split(secret).join(`[redacted …${secret.slice(-4)}]`);
-  }
-  return out;
-}
-
-/** Redacts secrets anywhere in a JSON-serializable value (strings, keys, nested). */
-export function redactDeep<T>(value: T, secrets: readonly (string | undefined)[]): T {
-  if (!secrets.some((s) => s && s.length >= 4)) return value;
-  return JSON.parse(redact(JSON.stringify(value) ?? 'null', secrets.map((s) => (s ? JSON.stringify(s).slice(1, -1) : s)))) as T;
 }
 
 /** An observation: the value seen, or why nothing was seen. */
