@@ -14,7 +14,6 @@ import { loadDist } from '../../src/check/manifests.js';
 import { checkPolicies, type PlacedObject } from '../../src/check/policy.js';
 import type { CollectorConfig } from '../../src/collector/config.js';
 import { collectorConfigProblems } from '../../src/collector/validate.js';
-import { OTEL_COLLECTOR_NAME } from '../../src/constructs/otel-collector.js';
 import { EXCLUDED_LABEL } from '../../src/constructs/service-monitor.js';
 import { evaluateServiceMonitors } from '../../src/probes/cluster/servicemonitors.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
@@ -30,6 +29,9 @@ const environments = loadDist(join(REPO_ROOT, 'dist'), REPO_ROOT).map((folder) =
 });
 
 type KubeObject = PlacedObject['object'];
+
+/** The Service name the engine resolves (FACTS "Telemetry"): a literal here, so a changed constant fails. */
+const COLLECTOR = 'arcade-otel-collector';
 
 const objectsOf = (environment: string): KubeObject[] => environments.find((e) => e.name === environment)?.placed.map((p) => p.object) ?? [];
 
@@ -47,8 +49,8 @@ describe('committed dist/', () => {
 
   it('holds the collector and its ServiceMonitor for backstage-wus2-v4', () => {
     const production = objectsOf('backstage-wus2-v4');
-    expect(production.filter((o) => o.kind === 'Service').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toContain(`arcade/${OTEL_COLLECTOR_NAME}`);
-    expect(production.some((o) => o.kind === 'Deployment' && o.metadata.name === OTEL_COLLECTOR_NAME)).toBe(true);
+    expect(production.filter((o) => o.kind === 'Service').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toContain(`arcade/${COLLECTOR}`);
+    expect(production.some((o) => o.kind === 'Deployment' && o.metadata.name === COLLECTOR)).toBe(true);
     expect(production.filter((o) => o.kind === 'ServiceMonitor').length).toBeGreaterThan(0);
   });
 
@@ -83,11 +85,11 @@ describe('committed dist/', () => {
   });
 
   it('the production collector config passes the builder validation and matches the facts (Mimir URL, tenant)', () => {
-    const configMap = find('backstage-wus2-v4', 'ConfigMap', OTEL_COLLECTOR_NAME);
+    const configMap = find('backstage-wus2-v4', 'ConfigMap', COLLECTOR);
     const text = (configMap.data as Record<string, string> | undefined)?.['collector.yaml'];
     expect(text, 'the collector ConfigMap has no collector.yaml: run npm run synth').toEqual(expect.any(String));
     const config = parse(text!) as CollectorConfig;
-    const deployment = find('backstage-wus2-v4', 'Deployment', OTEL_COLLECTOR_NAME);
+    const deployment = find('backstage-wus2-v4', 'Deployment', COLLECTOR);
     const spec = deployment.spec as { replicas: number; template: { metadata: { annotations: Record<string, string> } } };
     expect(spec.replicas).toEqual(expect.any(Number));
     expect(collectorConfigProblems(config, { replicas: spec.replicas })).toEqual([]);
