@@ -4,8 +4,8 @@
  * `error` when the API key or the Kubernetes configuration is needed but missing, bounded
  * retries with backoff for eventually consistent state, and the `--wait` deadline for the
  * deployment probes. Results come back in the order the probes were given, whatever the order
- * they finished in. A thrown error or a timeout is `error` with its cause: never a pass. Every
- * result is redacted of the API key (redact.ts) before anyone sees it.
+ * they finished in. A thrown error, a timeout or a `pass` without evidence is `error`: never a
+ * pass. Every result is redacted of the API key (redact.ts) before anyone sees it.
  */
 import { redactDeep } from './redact.js';
 import { runLimited } from './run-limited.js';
@@ -83,7 +83,11 @@ async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number, run: R
     run,
   };
   try {
-    return await Promise.race([probe.run(ctx), timedOut]);
+    const result = await Promise.race([probe.run(ctx), timedOut]);
+    if (result.status === 'pass' && Object.keys(result.evidence ?? {}).length === 0) {
+      return { status: 'error', detail: `passed without evidence (${result.detail}): no evidence is never a pass`, evidence: {} };
+    }
+    return result;
   } catch (err) {
     if (err instanceof Timeout || controller.signal.aborted) {
       return { status: 'error', detail: `timed out after ${timeoutMs / 1000}s (no answer in time: no evidence)`, evidence: { timeoutMs } };

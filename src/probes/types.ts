@@ -8,7 +8,7 @@
  *
  * Rules every probe follows:
  * - No evidence is never a pass: an empty answer, a missing log or an unreachable host is `fail`
- *   or `error`, with the cause in `detail`.
+ *   or `error`, with the cause in `detail` (and the runner makes a `pass` with empty evidence `error`).
  * - `error` = the probe could not establish the fact (timeout, connection refused, malformed
  *   response, 5xx); `fail` = it established the fact and the fact is wrong.
  * - `evidence` is small, JSON-serializable and secret-free (no API key, no Secret values, no

@@ -37,7 +37,7 @@ describe('runProbes', () => {
         peak = Math.max(peak, running);
         await sleep(30 - i * 3); // later probes finish first
         running--;
-        return outcome.pass(`p${i}`);
+        return outcome.pass(`p${i}`, { index: i });
       }),
     );
     const finished: string[] = [];
@@ -66,6 +66,15 @@ describe('runProbes', () => {
     expect(r).toMatchObject({ status: 'error', detail: 'fetch failed (ECONNREFUSED)' });
   });
 
+  it('a pass without evidence is error: no evidence is never a pass', async () => {
+    const empty = probe('empty', async () => outcome.pass('all good'));
+    const [r] = await runProbes({ targets, probes: [empty] });
+    expect(r).toMatchObject({ status: 'error', detail: 'passed without evidence (all good): no evidence is never a pass', attempts: 1 });
+    const withEvidence = probe('seen', async () => outcome.pass('all good', { seen: 1 }));
+    const [ok] = await runProbes({ targets, probes: [withEvidence] });
+    expect(ok).toMatchObject({ status: 'pass', evidence: { seen: 1 } });
+  });
+
   it('skips a probe whose need is unresolved or absent, with the reason, without running it', async () => {
     let ran = false;
     const p = (needs: string[]) => probe('needs', async () => ((ran = true), outcome.pass('ran')), { needs });
@@ -77,7 +86,7 @@ describe('runProbes', () => {
   });
 
   it('errors a probe needing the API key or Kubernetes when they are missing', async () => {
-    const pass = async () => outcome.pass('ran');
+    const pass = async () => outcome.pass('ran', { ran: true });
     const [key] = await runProbes({ targets, probes: [probe('k', pass, { needsApiKey: true })] });
     expect(key).toMatchObject({ status: 'error', detail: expect.stringContaining('ARCADE_API_KEY is not set') });
     const [kube] = await runProbes({ targets, probes: [probe('c', pass, { needsKube: true })], kubeUnavailable: 'no kubeconfig here' });
@@ -86,7 +95,7 @@ describe('runProbes', () => {
 
   it('retries eventually consistent probes with backoff, counting attempts, and stops at the bound', async () => {
     let calls = 0;
-    const flaky = probe('flaky', async () => (++calls < 3 ? outcome.fail('not yet') : outcome.pass('now')), { retry: 'eventual' });
+    const flaky = probe('flaky', async () => (++calls < 3 ? outcome.fail('not yet') : outcome.pass('now', { attempt: calls })), { retry: 'eventual' });
     const [r] = await runProbes({ targets, probes: [flaky], retry: { attempts: 3, backoffMs: 5 } });
     expect(r).toMatchObject({ status: 'pass', attempts: 3 });
 
@@ -104,7 +113,7 @@ describe('runProbes', () => {
 
   it('--wait retries deployment probes until they pass or the deadline, other categories keep the bound', async () => {
     const started = Date.now();
-    const readyAfter = probe('dep', async () => (Date.now() - started > 150 ? outcome.pass('ready') : outcome.fail('rolling out')), { retry: 'eventual' });
+    const readyAfter = probe('dep', async () => (Date.now() - started > 150 ? outcome.pass('ready', { ready: true }) : outcome.fail('rolling out')), { retry: 'eventual' });
     const [r] = await runProbes({ targets, probes: [readyAfter], waitSeconds: 5, retry: { attempts: 1, backoffMs: 20, maxBackoffMs: 40 } });
     expect(r!.status).toBe('pass');
     expect(r!.attempts).toBeGreaterThan(1);
@@ -125,7 +134,7 @@ describe('runProbes', () => {
     const reader = { server: 'http://k', get: async () => undefined, list: async () => [], log: async () => undefined };
     const p = probe('kube', async (ctx) => {
       seen.push(ctx.revision, (await ctx.kube()).server);
-      return outcome.pass('ok');
+      return outcome.pass('ok', { server: 'http://k' });
     }, { needsKube: true });
     await runProbes({ targets, probes: [p], revision: 'abc1234', kube: async (signal) => (expect(signal).toBeInstanceOf(AbortSignal), reader) });
     expect(seen).toEqual(['abc1234', 'http://k']);
