@@ -54,7 +54,12 @@ export interface RatioSpec {
 
 /** median(numerator) / median(denominator), met when at most the target. */
 export function ratio(spec: RatioSpec): Ratio {
-  if (!(spec.denominator.median > 0)) throw new Error(`ratio ${spec.id}: the denominator ${spec.denominator.id} has median ${spec.denominator.median} (fix: it must be a positive measurement)`);
+  if (!(spec.denominator.median > 0) || !Number.isFinite(spec.denominator.median)) {
+    throw new Error(`ratio ${spec.id}: the denominator ${spec.denominator.id} has median ${spec.denominator.median} (fix: it must be a positive measurement)`);
+  }
+  if (!(spec.numerator.median >= 0) || !Number.isFinite(spec.numerator.median)) {
+    throw new Error(`ratio ${spec.id}: the numerator ${spec.numerator.id} has median ${spec.numerator.median} (fix: it must be a measurement, never a placeholder)`);
+  }
   const value = spec.numerator.median / spec.denominator.median;
   return {
     id: spec.id,

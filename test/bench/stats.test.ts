@@ -49,6 +49,12 @@ describe('ratio', () => {
 
   it('refuses a zero denominator instead of reporting Infinity', () => {
     expect(() => ratio(spec(1, 0, 2))).toThrow(/denominator b has median 0/);
+    expect(() => ratio(spec(1, Number.POSITIVE_INFINITY, 2))).toThrow(/denominator b has median Infinity/);
+  });
+
+  it('refuses a numerator that is not a measurement instead of reporting NaN as missed', () => {
+    expect(() => ratio(spec(Number.NaN, 100, 2))).toThrow(/numerator a has median NaN \(fix: /);
+    expect(() => ratio(spec(-1, 100, 2))).toThrow(/numerator a has median -1/);
   });
 
   it('a figure that could not be measured carries its reason and no value', () => {
