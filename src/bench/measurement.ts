@@ -50,33 +50,56 @@ export interface LoopOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-/** Measures every subject `warmup + runs` times, round robin. */
-export function measureSubjects(subjects: readonly Subject[], options: LoopOptions): Measurement[] {
+/**
+ * The loop of every figure: runs `measure` on each subject `warmup + runs` times, round robin,
+ * and returns the samples kept (warm-up dropped), one list per subject in subject order.
+ */
+export async function roundRobin<S, T>(
+  subjects: readonly S[],
+  options: LoopOptions,
+  labelOf: (subject: S) => string,
+  measure: (subject: S) => T | Promise<T>,
+): Promise<T[][]> {
   if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`runs: ${options.runs} (fix: a whole number >= 1)`);
   if (!Number.isInteger(options.warmup) || options.warmup < 0) throw new Error(`warmup: ${options.warmup} (fix: a whole number >= 0)`);
-  const times = subjects.map((): number[] => []);
-  const memory = subjects.map((): number[] => []);
-  const total = options.warmup + options.runs;
-  for (let i = 0; i < total; i++) {
+  const kept = subjects.map((): T[] => []);
+  for (let i = 0; i < options.warmup + options.runs; i++) {
     const warm = i < options.warmup;
-    subjects.forEach((subject, s) => {
-      options.onProgress?.(`${warm ? 'warm-up' : 'run'} ${warm ? i + 1 : i + 1 - options.warmup}/${warm ? options.warmup : options.runs}: ${subject.label}`);
-      const ms = withOutputFolder((out) => timeNode(subject.commandFor(out)));
-      const mb = subject.memory ? withOutputFolder((out) => peakRssOfNode(subject.commandFor(out))) : undefined;
-      if (warm) return;
-      times[s]!.push(ms);
-      if (mb !== undefined) memory[s]!.push(mb);
-    });
+    for (const [s, subject] of subjects.entries()) {
+      options.onProgress?.(`${warm ? 'warm-up' : 'run'} ${warm ? i + 1 : i + 1 - options.warmup}/${warm ? options.warmup : options.runs}: ${labelOf(subject)}`);
+      const sample = await measure(subject);
+      if (!warm) kept[s]!.push(sample);
+    }
   }
-  return subjects.map((subject, s) => ({
-    id: subject.id,
-    label: subject.label,
-    status: 'measured',
-    command: subject.command,
-    timeMs: summarize(times[s]!),
-    samplesMs: times[s]!,
-    ...(subject.memory ? { peakRssMb: summarize(memory[s]!) } : {}),
+  return kept;
+}
+
+/** Measures every subject's command `warmup + runs` times, round robin (time, and memory where asked). */
+export async function measureSubjects(subjects: readonly Subject[], options: LoopOptions): Promise<Measurement[]> {
+  const samples = await roundRobin(subjects, options, (subject) => subject.label, (subject) => ({
+    ms: withOutputFolder((out) => timeNode(subject.commandFor(out))),
+    mb: subject.memory ? withOutputFolder((out) => peakRssOfNode(subject.commandFor(out))) : undefined,
   }));
+  return subjects.map((subject, s) => {
+    const times = samples[s]!.map((x) => x.ms);
+    return {
+      id: subject.id,
+      label: subject.label,
+      status: 'measured',
+      command: subject.command,
+      timeMs: summarize(times),
+      samplesMs: times,
+      ...(subject.memory ? { peakRssMb: summarize(samples[s]!.map((x) => x.mb ?? Number.NaN)) } : {}),
+    };
+  });
+}
+
+/** The id and median time of a measured figure, for a ratio; throws for a figure not measured. */
+export function medianOf(measurements: readonly Measurement[], id: string): { readonly id: string; readonly median: number } {
+  const m = measurements.find((x) => x.id === id);
+  if (!m) throw new Error(`bench: no figure ${id} (among ${measurements.map((x) => x.id).join(', ')})`);
+  if (m.status !== 'measured') throw new Error(`bench: figure ${id} was not measured (${m.reason})`);
+  return { id, median: m.timeMs.median };
 }
 
 function withOutputFolder<T>(fn: (out: string) => T): T {

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProbeReport } from '../probes/types.js';
 import { REPO_ROOT } from '../tooling/bundle.js';
-import type { Measurement } from './measurement.js';
+import { medianOf, roundRobin, type Measurement } from './measurement.js';
 import { MAX_RSS_REPORTER } from './node-run.js';
 import { notMeasured, ratio, summarize, type Ratio } from './stats.js';
 
@@ -183,24 +183,23 @@ export async function benchProbes(options: ProbeBenchOptions): Promise<ProbeBenc
     platforms.push(narrow);
     const broad = await startPlatform({ latencyCalls, arcade: { gateways: wide.gateways, users: wide.users } });
     platforms.push(broad);
-    const samples: [ProbeRunSample[], ProbeRunSample[]] = [[], []];
-    for (let i = 0; i < options.warmup + options.runs; i++) {
-      const warm = i < options.warmup;
-      for (const [k, platform, s] of [[0, narrow, NARROW], [1, broad, wide]] as const) {
-        options.onProgress?.(`${warm ? 'warm-up' : 'run'} ${warm ? i + 1 : i + 1 - options.warmup}/${warm ? options.warmup : options.runs}: probes (${shape(s)})`);
-        const sample = await probeOnce(platform, options.timeoutMs ?? 120_000);
-        if (!warm) samples[k].push(sample);
-      }
-    }
-    const [run, slowest] = probeMeasurements({ run: 'probes.run', slowest: 'probes.slowest' }, NARROW, samples[0]);
-    const [wideRun, wideSlowest] = probeMeasurements({ run: 'probes.wide', slowest: 'probes.wide.slowest' }, wide, samples[1]);
-    const median = (m: Measurement) => ({ id: m.id, median: m.status === 'measured' ? m.timeMs.median : Number.NaN });
+    const sizes = [
+      { platform: narrow, shape: NARROW },
+      { platform: broad, shape: wide },
+    ];
+    const [narrowSamples, wideSamples] = await roundRobin(sizes, options, (size) => `probes (${shape(size.shape)})`, (size) =>
+      probeOnce(size.platform, options.timeoutMs ?? 120_000),
+    );
+    const [run, slowest] = probeMeasurements({ run: 'probes.run', slowest: 'probes.slowest' }, NARROW, narrowSamples!);
+    const [wideRun, wideSlowest] = probeMeasurements({ run: 'probes.wide', slowest: 'probes.wide.slowest' }, wide, wideSamples!);
+    const figures = [run, slowest, wideRun, wideSlowest];
+    const median = (id: string) => medianOf(figures, id);
     return {
-      measurements: [run, slowest, wideRun, wideSlowest],
+      measurements: figures,
       ratios: [
-        ratio({ id: 'probes/slowest', label: `probe run / its slowest probe (${shape(NARROW)})`, target: PROBE_TARGETS.runVsSlowest, numerator: median(run), denominator: median(slowest) }),
-        ratio({ id: 'probes.wide/slowest', label: `probe run / its slowest probe (${shape(wide)})`, target: PROBE_TARGETS.runVsSlowest, numerator: median(wideRun), denominator: median(wideSlowest) }),
-        ratio({ id: 'probes.wide/probes', label: `probe run ${shape(wide)} / ${shape(NARROW)}`, target: PROBE_TARGETS.wideVsNarrow, numerator: median(wideRun), denominator: median(run) }),
+        ratio({ id: 'probes/slowest', label: `probe run / its slowest probe (${shape(NARROW)})`, target: PROBE_TARGETS.runVsSlowest, numerator: median('probes.run'), denominator: median('probes.slowest') }),
+        ratio({ id: 'probes.wide/slowest', label: `probe run / its slowest probe (${shape(wide)})`, target: PROBE_TARGETS.runVsSlowest, numerator: median('probes.wide'), denominator: median('probes.wide.slowest') }),
+        ratio({ id: 'probes.wide/probes', label: `probe run ${shape(wide)} / ${shape(NARROW)}`, target: PROBE_TARGETS.wideVsNarrow, numerator: median('probes.wide'), denominator: median('probes.run') }),
       ],
     };
   } catch (err) {

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ENVIRONMENTS_DIR } from '../environments/load.js';
 import { REPO_ROOT, SYNTH_BUNDLE, bundleSynthEntry } from '../tooling/bundle.js';
-import { measureSubjects, type Measurement, type Subject } from './measurement.js';
+import { measureSubjects, medianOf, type Measurement, type Subject } from './measurement.js';
 import { ratio, type Ratio } from './stats.js';
 
 /** Targets of issue 7: each a ratio of two medians of the same bench run. */
@@ -110,12 +110,8 @@ export async function benchSynth(options: SynthBenchOptions): Promise<SynthBench
       synthSubject('synth.1', `synth: 1 environment (${template})`, bundle, one, memory),
       synthSubject('synth.10', `synth: ${GENERATED_ENVIRONMENTS} generated environments`, bundle, ten, memory),
     ];
-    const measurements = measureSubjects(subjects, options);
-    const median = (id: string): { id: string; median: number } => {
-      const m = measurements.find((x) => x.id === id);
-      if (!m || m.status !== 'measured') throw new Error(`bench: figure ${id} missing`);
-      return { id, median: m.timeMs.median };
-    };
+    const measurements = await measureSubjects(subjects, options);
+    const median = (id: string) => medianOf(measurements, id);
     const ratios = [
       ratio({ id: 'synth/floor', label: 'synth (every environment) / floor', target: SYNTH_TARGETS.synthVsFloor, numerator: median('synth.all'), denominator: median('floor') }),
       ratio({ id: 'synth10/synth1', label: `synth ${GENERATED_ENVIRONMENTS} environments / 1`, target: SYNTH_TARGETS.tenVsOne, numerator: median('synth.10'), denominator: median('synth.1') }),

@@ -1,0 +1,58 @@
+/**
+ * The one loop every figure is measured with (synth commands and probe runs alike): round robin,
+ * warm-up runs dropped, progress named; and the median a ratio takes, refused for a figure that
+ * was not measured. No command is run and no timing asserted: the measure is a plain function.
+ */
+import { describe, expect, it } from 'vitest';
+import { medianOf, roundRobin, type Measurement } from '../../src/bench/measurement.js';
+
+describe('roundRobin', () => {
+  it('measures each subject once per run, in turn, and keeps only the runs after the warm-up', async () => {
+    const calls: string[] = [];
+    const progress: string[] = [];
+    let n = 0;
+    const kept = await roundRobin(['a', 'b'], { runs: 2, warmup: 1, onProgress: (m) => progress.push(m) }, (s) => `subject ${s}`, async (s) => {
+      calls.push(s);
+      return `${s}${n++}`;
+    });
+    expect(calls).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+    expect(kept).toEqual([
+      ['a2', 'a4'],
+      ['b3', 'b5'],
+    ]);
+    expect(progress).toEqual(['warm-up 1/1: subject a', 'warm-up 1/1: subject b', 'run 1/2: subject a', 'run 1/2: subject b', 'run 2/2: subject a', 'run 2/2: subject b']);
+  });
+
+  it('refuses no measured run or a negative warm-up before measuring anything', async () => {
+    const calls: string[] = [];
+    const measure = (s: string) => void calls.push(s);
+    await expect(roundRobin(['a'], { runs: 0, warmup: 0 }, String, measure)).rejects.toThrow(/runs: 0 \(fix: a whole number >= 1\)/);
+    await expect(roundRobin(['a'], { runs: 1, warmup: -1 }, String, measure)).rejects.toThrow(/warmup: -1 \(fix: a whole number >= 0\)/);
+    expect(calls).toEqual([]);
+  });
+
+  it('stops at the first failed measurement (no figure from a broken run)', async () => {
+    await expect(
+      roundRobin(['a', 'b'], { runs: 3, warmup: 0 }, String, (s) => {
+        if (s === 'b') throw new Error('b failed');
+        return 1;
+      }),
+    ).rejects.toThrow('b failed');
+  });
+});
+
+describe('medianOf', () => {
+  const measurements: Measurement[] = [
+    { id: 'x', label: 'x', status: 'measured', command: 'node x', timeMs: { median: 12, min: 10, max: 14, runs: 3 }, samplesMs: [10, 12, 14] },
+    { id: 'y', label: 'y', status: 'not-measured', reason: 'no stand-ins' },
+  ];
+
+  it('takes the median time of a measured figure', () => {
+    expect(medianOf(measurements, 'x')).toEqual({ id: 'x', median: 12 });
+  });
+
+  it('refuses a figure that was not measured, or is missing, instead of making up a number', () => {
+    expect(() => medianOf(measurements, 'y')).toThrow(/figure y was not measured \(no stand-ins\)/);
+    expect(() => medianOf(measurements, 'z')).toThrow(/no figure z \(among x, y\)/);
+  });
+});
