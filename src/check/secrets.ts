@@ -15,6 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { unresolvedReasonIn } from '../environments/unresolved-text.js';
 import { childPath, type Finding, type ObjectRef } from './finding.js';
 import { isRecord, parseDocuments, refOf, type ManifestDocument } from './manifests.js';
 
@@ -49,7 +50,7 @@ export function entropy(text: string): number {
 /** Whether a value under a secret-like key looks like a real credential (random, not a name). */
 export function looksRandom(value: string): boolean {
   if (value.length < 16 || /\s/.test(value) || PLACEHOLDER.test(value)) return false;
-  if (value.startsWith('<unresolved:')) return false;
+  if (unresolvedReasonIn(value) !== undefined) return false;
   // words (a name or reference such as arcade-engine-root-key or existingSecretName): segments of
   // lower-case or camelCase words, none longer than 20 letters; random letters rarely take that shape
   const segments = value.split(/[-._/]/);
@@ -69,7 +70,7 @@ function connectionStrings(f: ScanFile): Finding[] {
   const out: Finding[] = [];
   for (const m of f.content.matchAll(CONNECTION)) {
     const password = m[3]!;
-    if (PLACEHOLDER.test(password) || password.startsWith('<unresolved')) continue;
+    if (PLACEHOLDER.test(password)) continue; // <password>, ${VAR}, ... (an unresolved marker holds a space: never matched)
     out.push({
       severity: 'error',
       area: 'secret',

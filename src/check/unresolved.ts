@@ -6,12 +6,14 @@
  */
 import type { KubeObject } from '../review/manifests.js';
 import { UNRESOLVED_KEYS_ANNOTATION } from '../constructs/secret-source.js';
+import { unresolvedReasonIn } from '../environments/unresolved-text.js';
 import { childPath, type Finding } from './finding.js';
 import { isRecord, refOf } from './manifests.js';
 
-function walk(value: unknown, path: string, visit: (path: string, text: string) => void): void {
+function walk(value: unknown, path: string, visit: (path: string, reason: string) => void): void {
   if (typeof value === 'string') {
-    if (value.includes('<unresolved:')) visit(path, value);
+    const reason = unresolvedReasonIn(value);
+    if (reason !== undefined) visit(path, reason);
   } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, childPath(path, i), visit));
   else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(v, childPath(path, k), visit);
 }
@@ -19,8 +21,7 @@ function walk(value: unknown, path: string, visit: (path: string, text: string) 
 export function unresolvedWarnings(object: KubeObject, file: string, line: number): Finding[] {
   const out: Finding[] = [];
   const base = { severity: 'warning' as const, area: 'unresolved' as const, file, line, object: refOf(object) };
-  walk(object, '', (path, text) => {
-    const reason = /<unresolved:\s*(.*)>/s.exec(text)?.[1] ?? text;
+  walk(object, '', (path, reason) => {
     out.push({ ...base, path, rule: 'unresolved.value', message: `unresolved: ${reason}`, fix: 'resolve it in the environment file, then npm run synth' });
   });
   const annotations = isRecord(object.metadata.annotations) ? object.metadata.annotations : {};

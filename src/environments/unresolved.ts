@@ -11,6 +11,7 @@
  * unresolved report `skip` with the reason, and `export` refuses it unless told otherwise.
  */
 import { z } from 'zod';
+import { unresolvedMarker } from './unresolved-text.js';
 
 /** An explicitly unknown value, with the reason and (optionally) how to resolve it. */
 export interface Unresolved {
@@ -45,7 +46,7 @@ export function isUnresolved(value: unknown): value is Unresolved {
 
 /** The text synth writes in place of an unresolved value: visible, never plausible. */
 export function unresolvedText(value: Unresolved): string {
-  return `<unresolved: ${value.unresolved}>`;
+  return unresolvedMarker(value.unresolved);
 }
 
 /** Renders a resolvable value for output: the value itself, or the visible marker text. */

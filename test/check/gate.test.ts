@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { errorsOf, runGate, type GateOptions } from '../../src/check/gate.js';
 import { formatFinding, formatReport, reportJson, summaryLine } from '../../src/check/report.js';
+import { unresolvedMarker } from '../../src/environments/unresolved-text.js';
 import { clone, hardenedWorkload, randomFrom, REPO, sharedCache, SHARED_CRDS, tempDir, testCache, writeDist, writeYaml } from './support.js';
 
 type Rec = Record<string, unknown>;
@@ -31,12 +32,12 @@ describe('npm run check over a dist/ folder', () => {
   it('passes a valid, hardened environment (unresolved values are warnings)', async () => {
     const root = tempDir();
     writeDist(root, 'test', {
-      'release.yaml': [release({ values: { auth: { clientId: '<unresolved: client id not recorded>' } } })],
+      'release.yaml': [release({ values: { auth: { clientId: unresolvedMarker('client id not recorded, read it from <the app registration>') } } })],
       'app.yaml': hardenedWorkload(),
     });
     const report = await gate(root);
     expect(errorsOf(report)).toEqual([]);
-    expect(report.findings).toEqual([expect.objectContaining({ severity: 'warning', rule: 'unresolved.value', path: 'spec.values.auth.clientId' })]);
+    expect(report.findings).toEqual([expect.objectContaining({ severity: 'warning', rule: 'unresolved.value', path: 'spec.values.auth.clientId', message: 'unresolved: client id not recorded, read it from <the app registration>' })]);
     expect(report.stats).toEqual({ environments: 1, objects: 5, workloads: 1, filesScanned: 3 });
     expect(summaryLine(report)).toBe('check: passed: 0 errors, 1 warning, 0 exceptions (1 environment, 5 objects, 1 workload, 3 files scanned for secrets)');
   });

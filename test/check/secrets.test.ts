@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { entropy, looksRandom, scanFiles } from '../../src/check/secrets.js';
+import { unresolvedMarker } from '../../src/environments/unresolved-text.js';
 import { randomFrom } from './support.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -36,8 +37,17 @@ describe('secret scanning', () => {
   });
 
   it('allows placeholders and unresolved markers in URLs', async () => {
-    const text = [`${'postgres'}://user:<password>@host/db`, `${'redis'}://:\${REDIS_PASSWORD}@redis:6379`, `${'amqp'}://user:{{ .Values.pw }}@mq`].join('\n');
+    const text = [
+      `${'postgres'}://user:<password>@host/db`,
+      `${'redis'}://:\${REDIS_PASSWORD}@redis:6379`,
+      `${'amqp'}://user:{{ .Values.pw }}@mq`,
+      `${'postgres'}://arcade:${unresolvedMarker('managed PostgreSQL password not recorded')}@db/arcade`,
+    ].join('\n');
     expect((await scan('docs/x.md', text)).filter((f) => f.rule === 'secret.connection-string-password')).toEqual([]);
+    // the same URLs with a real password are reported, line by line
+    const pw = password();
+    const real = text.replace(/:(<password>|\$\{REDIS_PASSWORD\}|\{\{ \.Values\.pw \}\}|<unresolved: [^>]*>)@/g, `:${pw}@`);
+    expect((await scan('docs/x.md', real)).map((f) => f.line).sort()).toEqual([1, 2, 3, 4]);
   });
 
   it('reports a random value under a secret-like key, not names or references', async () => {
