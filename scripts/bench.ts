@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { argv } from 'zx';
 import { benchProbes } from '../src/bench/probe-bench.js';
-import { describeMachine, renderTable, toJson, verdict, type BenchReport } from '../src/bench/report.js';
+import { describeMachine, renderTable, targetsMet, toJson, verdict, type BenchReport } from '../src/bench/report.js';
 import { benchSynth } from '../src/bench/synth-bench.js';
 import { parseCli, UsageError } from '../src/review/cli.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
@@ -37,8 +37,8 @@ Prints a table and writes bench.json (figures, ratios, machine, date). See docs/
   --only <part>        synth or probes (default: both)
   --env <name>         environment copied for the 1-vs-10 figure (default: the first by name)
 
-Exit code 0 when no target was missed (figures that could not be measured are printed as
-"not measured" with the reason), 1 when a target was missed, 2 on bad usage.`;
+Exit code 0 when every target was measured and met, 1 when a target was missed or could not
+be measured (printed as "not measured" with the reason, never as a number), 2 on bad usage.`;
 
 function count(value: string | undefined, fallback: number, name: string, min: number): number {
   if (value === undefined) return fallback;
@@ -82,7 +82,7 @@ try {
   console.log(renderTable(report));
   console.log(`\nwrote ${jsonFile}`);
   console.log(verdict(report));
-  process.exitCode = report.ratios.some((r) => r.status === 'missed') ? 1 : 0;
+  process.exitCode = targetsMet(report) ? 0 : 1;
 } catch (err) {
   if (err instanceof UsageError) {
     console.error(`bench: ${err.message}\n\n${USAGE}`);

@@ -106,3 +106,11 @@ export function verdict(report: BenchReport): string {
   const met = report.ratios.filter((r) => r.status === 'met').length;
   return `${met} target(s) met, ${missed.length} missed${missed.length ? ` (${missed.join(', ')})` : ''}, ${unmeasured.length} not measured${unmeasured.length ? ` (${unmeasured.join(', ')})` : ''}`;
 }
+
+/**
+ * Whether the run proves every target: each ratio measured and met. A ratio that could not be
+ * measured proves nothing, so it fails the run like a missed one (fail closed).
+ */
+export function targetsMet(report: BenchReport): boolean {
+  return report.ratios.length > 0 && report.ratios.every((r) => r.status === 'met');
+}

@@ -8,7 +8,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probesNotMeasured } from '../../src/bench/probe-bench.js';
-import { describeMachine, renderTable, toJson, verdict, type BenchReport } from '../../src/bench/report.js';
+import { describeMachine, renderTable, targetsMet, toJson, verdict, type BenchReport } from '../../src/bench/report.js';
+import { notMeasured, ratio } from '../../src/bench/stats.js';
 import { benchSynth, type SynthBenchResult } from '../../src/bench/synth-bench.js';
 import { REPO_ROOT, bundleSynthEntry } from '../../src/tooling/bundle.js';
 
@@ -86,6 +87,23 @@ describe('bench on a tiny run', () => {
     const floor = json.measurements[0]!;
     expect(floor.status === 'measured' && Number.isInteger(floor.timeMs.median * 10)).toBe(true);
     expect(json.ratios.find((r) => r.id === 'probes/slowest')).toEqual({ id: 'probes/slowest', label: 'probe run / its slowest probe (1 gateway x 2 users)', target: 1.3, status: 'not-measured', reason: 'probe library missing' });
+  });
+});
+
+describe('targetsMet (the exit code)', () => {
+  const met = ratio({ id: 'a/b', label: 'a / b', target: 2, numerator: { id: 'a', median: 100 }, denominator: { id: 'b', median: 100 } });
+  const missed = ratio({ id: 'c/d', label: 'c / d', target: 2, numerator: { id: 'c', median: 300 }, denominator: { id: 'd', median: 100 } });
+  const unmeasured = notMeasured('e/f', 'e / f', 2, 'no stand-ins');
+  const withRatios = (ratios: BenchReport['ratios']): BenchReport => ({ ...report(), ratios });
+
+  it('passes only when every ratio was measured and met', () => {
+    expect(targetsMet(withRatios([met]))).toBe(true);
+    expect(targetsMet(withRatios([met, missed]))).toBe(false);
+  });
+
+  it('fails closed: a ratio not measured, or no ratio at all, proves nothing', () => {
+    expect(targetsMet(withRatios([met, unmeasured]))).toBe(false);
+    expect(targetsMet(withRatios([]))).toBe(false);
   });
 });
 
