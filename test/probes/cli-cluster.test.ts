@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../src/probes/registry.js';
 import { startPlatform, type PlatformFaults } from '../support/platform.js';
-import { failing, result, runCli, statuses, runScenario } from './helpers.js';
+import { failing, itFailsExactly, result, runCli, statuses, runScenario } from './helpers.js';
 
 const scenario = (faults: PlatformFaults, args: string[] = []) => runScenario({ faults }, args);
 
@@ -30,19 +30,14 @@ describe('npm run probe against a healthy platform', () => {
 });
 
 describe.concurrent('each broken deployment fails exactly its probe (exit 1)', () => {
-  const cases: [string, PlatformFaults, string][] = [
-    ['stale chart version', { staleChart: true }, 'flux.release-ready'],
-    ['a crashlooping workload', { crashLoop: true }, 'k8s.workloads-ready'],
-    ['a bundled PostgreSQL left running', { bundledPostgres: true }, 'datastores.managed'],
-  ];
-  for (const [name, faults, id] of cases) {
-    it(name, async () => {
-      const run = await scenario(faults);
-      expect(failing(run.report)).toEqual([id]);
-      expect(run.code).toBe(1);
-      expect(run.writes).toEqual([]);
-    });
-  }
+  itFailsExactly<PlatformFaults>(
+    [
+      ['stale chart version', { staleChart: true }, 'flux.release-ready'],
+      ['a crashlooping workload', { crashLoop: true }, 'k8s.workloads-ready'],
+      ['a bundled PostgreSQL left running', { bundledPostgres: true }, 'datastores.managed'],
+    ],
+    (faults) => ({ faults }),
+  );
 
   it('a revision other than the applied one fails flux.release-ready', async () => {
     const run = await scenario({}, ['--revision', 'deadbee', '--only', 'flux.release-ready,k8s.workloads-ready']);

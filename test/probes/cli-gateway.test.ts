@@ -6,23 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import type { ArcadeStandInOptions } from '../support/arcade-platform.js';
 import { startPlatform } from '../support/platform.js';
-import { failing, result, runCli, statuses, runScenario } from './helpers.js';
+import { itFailsExactly, result, runCli, statuses, runScenario } from './helpers.js';
 
 const scenario = (arcade: ArcadeStandInOptions, only?: string) => runScenario({ arcade }, only ? ['--only', only] : []);
 
 describe.concurrent('each broken gateway behaviour fails exactly its probe (exit 1)', () => {
-  const cases: [string, ArcadeStandInOptions, string][] = [
-    ['an unhealthy engine', { unhealthy: 'database unreachable' }, 'endpoints.health'],
-    ['a malformed health body', { malformedHealth: true }, 'endpoints.health'],
-    ['a dead coordinator host', { deadHost: 'coordinator' }, 'endpoints.health'],
-  ];
-  for (const [name, arcade, id] of cases) {
-    it(name, async () => {
-      const run = await scenario(arcade);
-      expect(failing(run.report)).toEqual([id]);
-      expect(run.code).toBe(1);
-    });
-  }
+  itFailsExactly<ArcadeStandInOptions>(
+    [
+      ['an unhealthy engine', { unhealthy: 'database unreachable' }, 'endpoints.health'],
+      ['a malformed health body', { malformedHealth: true }, 'endpoints.health'],
+      ['a dead coordinator host', { deadHost: 'coordinator' }, 'endpoints.health'],
+    ],
+    (arcade) => ({ arcade }),
+  );
 
   it('a pending OAuth token is a known gap: reported, counted as skipped, exit 0', async () => {
     const run = await scenario({ oauthStatus: 'pending' }, 'oauth.token-status,endpoints.health');

@@ -1,9 +1,10 @@
 /**
  * Shared helpers for the probe tests: run the CLI in-process against a platform stand-in with
- * captured output, and read back its JSON report.
+ * captured output, read back its JSON report, and the "each broken X fails exactly its probe" cases.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect, it } from 'vitest';
 import { runProbeCli } from '../../src/probes/cli.js';
 import { startPlatform, type PlatformOptions } from '../support/platform.js';
 import type { ProbeReport, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
@@ -84,5 +85,21 @@ export async function runScenario(options: PlatformOptions, args: readonly strin
     return { ...run, writes: platform.kube.writes(), appliedSha: platform.appliedSha };
   } finally {
     await platform.close();
+  }
+}
+
+/**
+ * One test per case (call inside a `describe`): a fresh platform with the case's fault, probed
+ * with every probe, fails exactly the probe named (fail or error; every other probe passes,
+ * skips or is a known gap), exits 1, and the cluster saw no write.
+ */
+export function itFailsExactly<F>(cases: readonly (readonly [name: string, fault: F, probeId: string])[], platform: (fault: F) => PlatformOptions): void {
+  for (const [name, fault, id] of cases) {
+    it(name, async () => {
+      const run = await runScenario(platform(fault));
+      expect(failing(run.report)).toEqual([id]);
+      expect(run.code).toBe(1);
+      expect(run.writes).toEqual([]);
+    });
   }
 }
