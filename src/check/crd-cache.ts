@@ -96,7 +96,12 @@ export function writeCache(cacheDir: string, schemas: readonly CachedSchema[]): 
 export function readCachedSchema(cacheDir: string, group: string, version: string, kind: string): CachedSchema | undefined {
   const path = entryPath(cacheDir, group, kind, version);
   if (!existsSync(path)) return undefined;
-  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CrdError(`${path}: unreadable cached CRD schema: ${(err as Error).message} (fix: ${FILL_CACHE_COMMAND})`);
+  }
   if (!isRecord(parsed) || !isRecord(parsed.openAPIV3Schema)) throw new CrdError(`${path}: not a cached CRD schema (fix: ${FILL_CACHE_COMMAND})`);
   return parsed as unknown as CachedSchema;
 }

@@ -38,16 +38,23 @@ async function ajv(): Promise<AjvInstance> {
   return ajvPromise;
 }
 
-const compiled = new Map<string, Promise<ValidateFunction>>();
+interface Compiled {
+  readonly validate: Promise<ValidateFunction>;
+  readonly celRules: number;
+}
 
-async function validatorFor(schema: CachedSchema): Promise<ValidateFunction> {
+const compiled = new Map<string, Compiled>();
+
+/** The strict schema of a CRD version, converted and compiled once per group/version/kind. */
+function compile(schema: CachedSchema): Compiled {
   const key = `${schema.source}|${schema.group}/${schema.version}/${schema.kind}`;
-  let v = compiled.get(key);
-  if (!v) {
-    v = ajv().then((a) => a.compile(toStrictSchema(schema.openAPIV3Schema).schema));
-    compiled.set(key, v);
+  let c = compiled.get(key);
+  if (!c) {
+    const strict = toStrictSchema(schema.openAPIV3Schema);
+    c = { validate: ajv().then((a) => a.compile(strict.schema)), celRules: strict.celRules };
+    compiled.set(key, c);
   }
-  return v;
+  return c;
 }
 
 function show(value: unknown): string {
@@ -115,7 +122,7 @@ function collapse(errors: readonly ErrorObject[]): ErrorObject[] {
 
 /** Validates one object against its cached CRD schema; returns the problems (none when valid). */
 export async function validateCustomResource(object: Record<string, unknown>, schema: CachedSchema): Promise<SchemaProblem[]> {
-  const validate = await validatorFor(schema);
+  const validate = await compile(schema).validate;
   if (validate(object)) return [];
   const seen = new Set<string>();
   const out: SchemaProblem[] = [];
@@ -132,6 +139,6 @@ export async function validateCustomResource(object: Record<string, unknown>, sc
 
 /** How many CEL rules of the schema were not evaluated (listed in the report's notes). */
 export function celRuleCount(schema: CachedSchema): number {
-  return toStrictSchema(schema.openAPIV3Schema).celRules;
+  return compile(schema).celRules;
 }
 

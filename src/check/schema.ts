@@ -4,7 +4,7 @@
  * schema is a failure that says how to get one: the gate never passes for want of evidence.
  */
 import { FILL_CACHE_COMMAND, readCachedSchema } from './crd-cache.js';
-import { validateCustomResource, type SchemaProblem } from './crd-validate.js';
+import { celRuleCount, validateCustomResource, type SchemaProblem } from './crd-validate.js';
 import { isBuiltinGroup, splitApiVersion, validateBuiltin, validateMetadata } from './core-validate.js';
 import type { KubeObject } from '../review/manifests.js';
 
@@ -12,6 +12,8 @@ export interface SchemaResult {
   readonly problems: readonly SchemaProblem[];
   /** `kubernetes-models` / `crd <source>` / `missing`. */
   readonly via: string;
+  /** CEL rules (`x-kubernetes-validations`) of the CRD schema that were not evaluated. @default 0 */
+  readonly celRules?: number;
 }
 
 export async function validateSchema(object: KubeObject, crdCacheDir: string): Promise<SchemaResult> {
@@ -42,5 +44,5 @@ export async function validateSchema(object: KubeObject, crdCacheDir: string): P
     };
   }
   const problems = [...(await validateCustomResource(object, schema)), ...(await validateMetadata(object.metadata))];
-  return { problems, via: `crd ${schema.source}` };
+  return { problems, via: `crd ${schema.source}`, celRules: celRuleCount(schema) };
 }

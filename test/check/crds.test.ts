@@ -51,6 +51,16 @@ describe('reading CRD files', () => {
     writeFileSync(broken, 'kind: [\n');
     expect(() => readCrdFiles([broken])).toThrow(/broken\.yaml: YAML syntax/);
   });
+
+  it('refuses a damaged cache entry, naming the file and the command that refills it', () => {
+    const cache = join(tempDir(), 'cache');
+    writeCache(cache, readCrdFiles([writeYaml(join(tempDir(), 'hr.yaml'), [miniHelmReleaseCrd()])]));
+    const entry = join(cache, 'helm.toolkit.fluxcd.io', 'HelmRelease', 'v2.json');
+    writeFileSync(entry, '{"openAPIV3Schema": {');
+    expect(() => readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')).toThrow(/v2\.json: unreadable cached CRD schema: .*\(fix: npm run crds -- --from \.\.\/shared\/crds\)$/);
+    writeFileSync(entry, '{"group": "helm.toolkit.fluxcd.io"}');
+    expect(() => readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')).toThrow(/v2\.json: not a cached CRD schema/);
+  });
 });
 
 describe('reading CRDs from a cluster (loopback API server)', () => {

@@ -39,6 +39,7 @@ describe('npm run check over a dist/ folder', () => {
     expect(errorsOf(report)).toEqual([]);
     expect(report.findings).toEqual([expect.objectContaining({ severity: 'warning', rule: 'unresolved.value', path: 'spec.values.auth.clientId', message: 'unresolved: client id not recorded, read it from <the app registration>' })]);
     expect(report.stats).toEqual({ environments: 1, objects: 5, workloads: 1, filesScanned: 3 });
+    expect(report.notes).toContain('CRD CEL rules (x-kubernetes-validations) not evaluated: HelmRelease helm.toolkit.fluxcd.io/v2 (1); kubectl apply --dry-run=server against the cluster is the proof');
     expect(summaryLine(report)).toBe('check: passed: 0 errors, 1 warning, 0 exceptions (1 environment, 5 objects, 1 workload, 3 files scanned for secrets)');
   });
 
