@@ -6,13 +6,13 @@
  */
 import {
   BIND_ALL,
-  COLLECTOR_PORTS,
   type CollectorConfig,
   type PipelineConfig,
   type PrometheusExporterConfig,
   type PrometheusRemoteWriteConfig,
 } from './config.js';
 import { memorySettings } from './memory.js';
+import { COLLECTOR_PORTS } from './service.js';
 import { validateCollectorConfig } from './validate.js';
 
 /** Push to Mimir with the remote-write protocol. */

@@ -2,25 +2,10 @@
  * The OpenTelemetry Collector configuration as a typed object: only the components this stack
  * uses, with their upstream key names, serialized with `yaml` into the collector's ConfigMap.
  * Never a YAML string in TypeScript (STYLE.md): build it with ./build.ts, check it with
- * ./validate.ts.
+ * ./validate.ts. The Service name and the ports are in ./service.ts.
  *
  * @see https://opentelemetry.io/docs/collector/configuration/
  */
-
-/** Ports the collector listens on, and the Service port names the stack gives them. */
-export const COLLECTOR_PORTS = {
-  /** OTLP/gRPC receiver. */
-  'otlp-grpc': 4317,
-  /** OTLP/HTTP receiver (the engine pushes here). */
-  'otlp-http': 4318,
-  /** The collector's own metrics (service.telemetry pull reader). */
-  metrics: 8888,
-  /** The prometheus exporter (scrape mode only). */
-  'prom-export': 8889,
-  /** The health_check extension (readiness and liveness probes). */
-  health: 13133,
-} as const;
-export type CollectorPortName = keyof typeof COLLECTOR_PORTS;
 
 /** Every listener binds all interfaces: since v0.104 the default is localhost, unreachable from the Service. */
 export const BIND_ALL = '0.0.0.0';

@@ -3,7 +3,8 @@
  * would start and silently lose metrics, or refuse to start, on the cluster. Each problem names
  * the configuration path (and the environment field to change) and the fix.
  */
-import { COLLECTOR_PORTS, type CollectorConfig } from './config.js';
+import type { CollectorConfig } from './config.js';
+import { COLLECTOR_PORTS } from './service.js';
 
 /** A collector configuration the builder refuses; `problems` holds one line per broken rule. */
 export class CollectorConfigError extends Error {

@@ -17,12 +17,11 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { buildCollectorConfig, type MetricsExport } from '../collector/build.js';
-import { COLLECTOR_PORTS, type CollectorConfig, type CollectorPortName } from '../collector/config.js';
+import type { CollectorConfig } from '../collector/config.js';
 import { memorySettings, parseMemoryMiB } from '../collector/memory.js';
+import { COLLECTOR_PORTS, OTEL_COLLECTOR_NAME, type CollectorPortName } from '../collector/service.js';
 import { selectorLabels } from './labels.js';
 
-/** The Service name the engine already pushes to (FACTS "Telemetry"): never change it. */
-export const OTEL_COLLECTOR_NAME = 'arcade-otel-collector';
 /** `app.kubernetes.io/name` of the collector's objects. */
 export const OTEL_COLLECTOR_APP = 'opentelemetry-collector';
 /** Pod-template annotation holding the sha256 of the rendered configuration. */

@@ -7,6 +7,7 @@
  * `{ unresolved: "<why>" }`: the probes that need them report `skip` with that reason.
  */
 import { z } from 'zod';
+import { OTEL_COLLECTOR_NAME } from '../collector/service.js';
 import { TargetsSchema, type DatastoreSecretTarget, type Targets, type TargetsInput } from '../probes/targets.js';
 import type { Environment } from './schema.js';
 
@@ -24,7 +25,7 @@ export const ProbesSettingsSchema = TargetsSchema.partial()
 export type ProbesSettings = z.output<typeof ProbesSettingsSchema>;
 
 /** The collector Service the stack deploys (FACTS: the engine's default OTLP endpoint names it). */
-export const COLLECTOR_SERVICE = 'arcade-otel-collector';
+export const COLLECTOR_SERVICE = OTEL_COLLECTOR_NAME;
 /** Does the engine's metric reach Mimir: the engine's OTel service name is `arcade_engine` (FACTS). */
 export const DEFAULT_MIMIR_QUERY = 'count(target_info{service_name="arcade_engine"})';
 

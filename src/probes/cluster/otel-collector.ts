@@ -3,10 +3,12 @@
  * (`discovery.k8s.io/v1`, label `kubernetes.io/service-name`) have a ready endpoint on the
  * OTLP/HTTP port 4318, the port the engine pushes to (FACTS "Telemetry").
  */
+import { COLLECTOR_PORTS } from '../../collector/service.js';
 import { outcome, type Probe, type ProbeOutcome } from '../types.js';
 import { field, list, nameOf, num, str, type KubeObject } from './objects.js';
 
-export const OTLP_HTTP_PORT = 4318;
+/** The port the engine pushes to: the collector Service's `otlp-http` (one definition). */
+export const OTLP_HTTP_PORT = COLLECTOR_PORTS['otlp-http'];
 
 export interface CollectorInput {
   readonly ref: string;
