@@ -9,11 +9,7 @@
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/monitoring.coreos.com.js';
-
-/** Label the cluster's scraper selects ServiceMonitors by (observed convention). */
-export const SCRAPE_LABEL = { release: 'prometheus-operator' } as const;
-/** Label that makes Grafana Agent skip a ServiceMonitor: never set by this stack. */
-export const EXCLUDED_LABEL = 'grafana-agent';
+import { EXCLUSION_LABEL, SCRAPE_LABEL } from './labels.js';
 
 export interface StackServiceMonitorProps {
   /** Object name. */
@@ -41,8 +37,8 @@ export class StackServiceMonitor extends Construct {
     super(scope, id);
     const service = props.service;
     const serviceName = service.name;
-    if (props.labels && EXCLUDED_LABEL in props.labels) {
-      throw new Error(`ServiceMonitor ${props.name}: labels: '${EXCLUDED_LABEL}' makes Grafana Agent skip it (fix: remove the label)`);
+    if (props.labels && EXCLUSION_LABEL.key in props.labels) {
+      throw new Error(`ServiceMonitor ${props.name}: labels: '${EXCLUSION_LABEL.key}' makes Grafana Agent skip it (fix: remove the label)`);
     }
     if (Object.keys(props.matchLabels).length === 0) {
       throw new Error(`ServiceMonitor ${props.name}: matchLabels is empty and would select every Service (fix: give the Service's stack labels)`);
@@ -61,7 +57,7 @@ export class StackServiceMonitor extends Construct {
     }
     const namespace = service.metadata.namespace;
     this.monitor = new ServiceMonitor(this, 'monitor', {
-      metadata: { name: props.name, labels: { ...props.labels, ...SCRAPE_LABEL } },
+      metadata: { name: props.name, labels: { ...props.labels, [SCRAPE_LABEL.key]: SCRAPE_LABEL.value } },
       spec: {
         selector: { matchLabels: { ...props.matchLabels } },
         ...(namespace ? { namespaceSelector: { matchNames: [namespace] } } : {}),

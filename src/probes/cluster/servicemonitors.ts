@@ -4,12 +4,11 @@
  * the cluster's Grafana Agent skips), and selects an existing Service and one of its ports
  * (FACTS "Telemetry": the cluster's conventions).
  */
+import { EXCLUSION_LABEL, SCRAPE_LABEL } from '../../constructs/labels.js';
 import { outcome, type Probe, type ProbeOutcome } from '../types.js';
 import { field, labelsOf, list, nameOf, num, record, str, type KubeObject } from './objects.js';
 
 export const SERVICEMONITOR_API = 'monitoring.coreos.com/v1';
-export const SCRAPE_LABEL = { key: 'release', value: 'prometheus-operator' } as const;
-export const EXCLUSION_LABEL = { key: 'grafana-agent', value: 'external' } as const;
 
 export interface ServiceMonitorsInput {
   readonly namespace: string;
