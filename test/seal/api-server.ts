@@ -4,11 +4,8 @@
  * naming it (plain HTTP, so insecure-skip-tls-verify as client-node requires) is written too.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { tempDir } from '../support/temp.js';
+import { writeKubeconfig } from '../support/kubeconfig.js';
 
 export interface SeenRequest {
   readonly method: string;
@@ -35,18 +32,7 @@ export async function startApiServer(handler: Handler): Promise<ApiServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const token = `test-token-${process.pid}-${Date.now()}`;
-  const kubeconfig = join(tempDir('arcade-seal-kube-'), 'config');
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'loopback', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'tester', user: { token } }],
-      contexts: [{ name: 'loopback', context: { cluster: 'loopback', user: 'tester' } }],
-      'current-context': 'loopback',
-    }),
-  );
+  const kubeconfig = writeKubeconfig(url, token, { prefix: 'arcade-seal-kube-' });
   return {
     url,
     kubeconfig,

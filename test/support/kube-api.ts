@@ -7,12 +7,11 @@
  * answered 405 so a test can assert that nothing was ever written.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { stringify } from 'yaml';
-import { tempDir } from './temp.js';
+import { writeKubeconfig } from './kubeconfig.js';
 
 export type KubeObject = Record<string, unknown> & {
   apiVersion: string;
@@ -207,19 +206,7 @@ export async function startKubeApi(): Promise<KubeApi> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const dir = tempDir('arcade-probe-kube-');
-  const kubeconfig = join(dir, 'config');
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'loopback', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'prober', user: { token: `kube-${randomBytes(12).toString('hex')}` } }],
-      contexts: [{ name: 'loopback', context: { cluster: 'loopback', user: 'prober', namespace: 'arcade' } }],
-      'current-context': 'loopback',
-    }),
-  );
+  const kubeconfig = writeKubeconfig(url, `kube-${randomBytes(12).toString('hex')}`, { namespace: 'arcade', prefix: 'arcade-probe-kube-' });
 
   return {
     url,
@@ -238,7 +225,7 @@ export async function startKubeApi(): Promise<KubeApi> {
     writes: () => requests.filter((r) => r.method !== 'GET'),
     close: () =>
       new Promise<void>((resolve) => {
-        rmSync(dir, { recursive: true, force: true });
+        rmSync(dirname(kubeconfig), { recursive: true, force: true });
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -1,0 +1,33 @@
+/**
+ * A kubeconfig naming a loopback stand-in of the Kubernetes API server (test/support/kube-api.ts,
+ * test/seal/api-server.ts): plain HTTP, so `insecure-skip-tls-verify` as client-node requires,
+ * and a bearer token. Written to a temporary folder removed when the test worker ends.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { tempDir } from './temp.js';
+
+export interface KubeconfigOptions {
+  /** The context's default namespace. @default none */
+  readonly namespace?: string;
+  /** Prefix of the temporary folder's name. @default 'arcade-kubeconfig-' */
+  readonly prefix?: string;
+}
+
+/** Writes the kubeconfig (current context `loopback`) and returns its path. */
+export function writeKubeconfig(url: string, token: string, options: KubeconfigOptions = {}): string {
+  const file = join(tempDir(options.prefix ?? 'arcade-kubeconfig-'), 'config');
+  writeFileSync(
+    file,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'loopback', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'loopback-user', user: { token } }],
+      contexts: [{ name: 'loopback', context: { cluster: 'loopback', user: 'loopback-user', ...(options.namespace ? { namespace: options.namespace } : {}) } }],
+      'current-context': 'loopback',
+    }),
+  );
+  return file;
+}
