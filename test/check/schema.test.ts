@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readCachedSchema } from '../../src/check/crd-cache.js';
+import { strictFields } from '../../src/check/core-validate.js';
 import { celRuleCount } from '../../src/check/crd-validate.js';
 import { validateSchema } from '../../src/check/schema.js';
 import { toStrictSchema } from '../../src/check/structural.js';
@@ -160,6 +161,11 @@ describe('built-in kinds', () => {
       ['spec.template.spec.containers[0].imagePullPolicy', 'schema.enum'],
     ]);
     expect(p[1]!.fix).toContain('"IfNotPresent"');
+  });
+
+  it('fails closed on a field type the model metadata does not describe', async () => {
+    expect(await strictFields({ a: 1 }, 'V1NoSuchType', 'spec.x', false)).toEqual([expect.objectContaining({ path: 'spec.x', rule: 'schema.missing' })]);
+    expect(await strictFields({ renewTime: '2024-01-01T00:00:00.000000Z' }, 'V1LeaseSpec', 'spec', true)).toEqual([]);
   });
 
   it('reports an unknown built-in kind as a missing schema', async () => {
