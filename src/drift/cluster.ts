@@ -5,6 +5,7 @@
  */
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../tooling/kubeconfig.js';
+import { apiMessage, apiStatus } from '../tooling/kube-api-error.js';
 import { toWire } from '../tooling/kube-wire.js';
 
 export interface ClusterOptions {
@@ -44,22 +45,9 @@ export interface LiveCluster {
   list(apiVersion: string, kind: string, namespace: string | undefined, labelSelector: string): Promise<Record<string, unknown>[]>;
 }
 
-function statusOf(err: unknown): number | undefined {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
-}
-
 function describe(err: unknown): string {
-  const body = (err as { body?: unknown }).body;
-  if (typeof body === 'string') {
-    try {
-      const parsed = JSON.parse(body) as { message?: string };
-      if (parsed.message) return `${statusOf(err)} ${parsed.message}`;
-    } catch {
-      // not JSON: fall through
-    }
-  }
-  return (err as Error).message;
+  const message = apiMessage(err);
+  return message !== undefined ? `${apiStatus(err)} ${message}` : (err as Error).message;
 }
 
 /** Loads the kubeconfig (refusing the client's silent localhost:8080 fallback) and connects. */
@@ -83,7 +71,7 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
           }),
         ]);
       } catch (err) {
-        const status = statusOf(err);
+        const status = apiStatus(err);
         if (status === 404) throw new NotFound(describe(err));
         if (/Unrecognized API version and kind/i.test((err as Error).message)) throw new NotFound((err as Error).message);
         last = describe(err);

@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { apiMessage, apiStatus } from '../tooling/kube-api-error.js';
 import { toWire } from '../tooling/kube-wire.js';
 import type { KubeReader } from './types.js';
 
@@ -82,25 +83,10 @@ export async function loadKubeAccess(env: Readonly<Record<string, string | undef
 type Client = typeof import('@kubernetes/client-node');
 type DiscoveryCache = Record<string, import('@kubernetes/client-node').V1APIResourceList>;
 
-function codeOf(err: unknown): number | undefined {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-/** The API server's message from an ApiException (its body is a JSON string), else the error's. */
+/** The API server's message from an ApiException, else the first line of the error's own. */
 function messageOf(err: unknown): string {
-  const body = (err as { body?: unknown }).body;
-  if (typeof body === 'string') {
-    try {
-      const parsed = JSON.parse(body) as { message?: unknown };
-      if (typeof parsed.message === 'string') return parsed.message;
-    } catch {
-      // not JSON
-    }
-  }
-  return (err as Error).message.split('\n')[0] ?? String(err);
+  return apiMessage(err) ?? (err as Error).message.split('\n')[0] ?? String(err);
 }
-
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
@@ -140,7 +126,7 @@ function makeReader(client: Client, kc: KubeConfig, server: string, signal: Abor
       return await Promise.race([fn(), aborted]);
     } catch (err) {
       if (err instanceof KubeError) throw err;
-      const code = codeOf(err);
+      const code = apiStatus(err);
       const msg = messageOf(err);
       if (/Unrecognized API version and kind/i.test(msg)) throw new KubeError(`${what}: the kind is not served by the cluster (CRD not installed?)`);
       const fix = code === 401 || code === 403 ? ' (fix: give the kubeconfig user get/list on these objects and pods/log)' : '';

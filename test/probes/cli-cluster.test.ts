@@ -61,7 +61,7 @@ describe.concurrent('each broken deployment fails exactly its probe (exit 1)', (
     try {
       const run = await runCli(['--targets', file, '--only', 'flux.release-ready,otel.collector-ready'], env);
       expect(statuses(run.report)).toEqual({ 'flux.release-ready': 'error', 'otel.collector-ready': 'error' });
-      expect(result(run.report, 'otel.collector-ready').detail).toContain('503');
+      expect(result(run.report, 'otel.collector-ready').detail).toContain('HTTP 503 injected failure 503'); // the API server's own Status message
       expect(run.code).toBe(1);
     } finally {
       await platform.close();
