@@ -14,7 +14,7 @@ import { checkFluxBuild } from './flux-build.js';
 import { isRecord, loadDist, refOf } from './manifests.js';
 import { checkPolicies, exceptionFindings, type AppliedException, type PlacedObject } from './policy.js';
 import { validateSchema } from './schema.js';
-import { scanFiles, trackedFiles, type ScanFile } from './secrets.js';
+import { MAX_SCANNED_BYTES, scanFiles, trackedFiles, type ScanFile } from './secrets.js';
 import { unresolvedWarnings } from './unresolved.js';
 
 export interface GateOptions {
@@ -122,7 +122,9 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
   for (const env of envs) for (const f of env.files) scan.set(f.file, { file: f.file, content: f.content, documents: f.documents });
   if (options.scanRepository ?? true) {
     try {
-      for (const f of trackedFiles(root)) if (!scan.has(f.file)) scan.set(f.file, f);
+      const tracked = trackedFiles(root);
+      for (const f of tracked.files) if (!scan.has(f.file)) scan.set(f.file, f);
+      if (tracked.tooLarge.length > 0) notes.push(`not scanned for secrets, over ${MAX_SCANNED_BYTES / 1024 / 1024} MB: ${tracked.tooLarge.join(', ')}`);
     } catch (err) {
       findings.push({ severity: 'error', area: 'secret', file: '.', rule: 'secret.scan-failed', message: `git ls-files failed: ${(err as Error).message.split('\n')[0]}`, fix: 'run the gate inside the git checkout (or pass --no-repo-scan to scan dist/ only)' });
     }

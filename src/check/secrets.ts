@@ -183,16 +183,31 @@ export async function scanFiles(files: readonly ScanFile[]): Promise<Finding[]> 
   return out;
 }
 
-/** Files git tracks under `repoRoot` (text files only, at most 2 MB each). */
-export function trackedFiles(repoRoot: string): ScanFile[] {
+/** Largest tracked file the scan reads. */
+export const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
+
+export interface TrackedFiles {
+  /** Text files git tracks (deleted files and binaries left out). */
+  readonly files: readonly ScanFile[];
+  /** Tracked files too large to scan (listed in the report's notes: not scanned is not clean). */
+  readonly tooLarge: readonly string[];
+}
+
+/** Files git tracks under `repoRoot` (text files only, at most MAX_SCANNED_BYTES each). */
+export function trackedFiles(repoRoot: string): TrackedFiles {
   const listed = execFileSync('git', ['ls-files', '-z'], { cwd: repoRoot, timeout: 20_000, maxBuffer: 64 * 1024 * 1024 }).toString('utf8');
-  const out: ScanFile[] = [];
+  const files: ScanFile[] = [];
+  const tooLarge: string[] = [];
   for (const file of listed.split('\0').filter(Boolean)) {
     const abs = join(repoRoot, file);
-    if (!existsSync(abs) || !statSync(abs).isFile() || statSync(abs).size > 2 * 1024 * 1024) continue;
+    if (!existsSync(abs) || !statSync(abs).isFile()) continue;
+    if (statSync(abs).size > MAX_SCANNED_BYTES) {
+      tooLarge.push(file);
+      continue;
+    }
     const buf = readFileSync(abs);
     if (buf.includes(0)) continue; // binary
-    out.push({ file, content: buf.toString('utf8') });
+    files.push({ file, content: buf.toString('utf8') });
   }
-  return out;
+  return { files, tooLarge };
 }

@@ -133,6 +133,23 @@ describe('npm run check over a dist/ folder', () => {
     expect(errorsOf(report).map((f) => f.rule)).toContain('flux.kustomize-build');
   });
 
+  it('scans every tracked file for secrets and notes the ones too large to scan', async () => {
+    const root = tempDir();
+    writeDist(root, 'test', { 'release.yaml': [release()] });
+    const token = `${'gh'}p_${randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 36)}`;
+    writeFileSync(join(root, 'notes.md'), `token: ${token}\n`);
+    writeFileSync(join(root, 'big.log'), 'x'.repeat(2 * 1024 * 1024 + 1));
+    writeFileSync(join(root, 'untracked.md'), `token: ${token}\n`);
+    const git = (...args: string[]) => expect(spawnSync('git', args, { cwd: root, encoding: 'utf8', timeout: 20_000 }).status).toBe(0);
+    git('init', '-q');
+    git('add', 'dist', 'notes.md', 'big.log');
+    const report = await gate(root, { scanRepository: true });
+    expect(errorsOf(report).map((f) => `${f.file}:${f.line} ${f.rule}`)).toEqual(['notes.md:1 secretlint/github']);
+    expect(report.notes).toContain('not scanned for secrets, over 2 MB: big.log');
+    expect(report.stats.filesScanned).toBe(3); // release.yaml, kustomization.yaml, notes.md
+    expect(formatReport(report)).not.toContain(token);
+  });
+
   it('reports documents that are not Kubernetes objects and duplicate objects', async () => {
     const root = tempDir();
     const dist = writeDist(root, 'test', { 'a.yaml': [release()], 'b.yaml': [release()] });
