@@ -3,13 +3,14 @@
  * would start and silently lose metrics, or refuse to start, on the cluster. Each problem names
  * the configuration path (and the environment field to change) and the fix.
  */
+import { ProblemsError } from '../tooling/problems-error.js';
 import type { CollectorConfig } from './config.js';
 import { COLLECTOR_PORTS } from './service.js';
 
 /** A collector configuration the builder refuses; `problems` holds one line per broken rule. */
-export class CollectorConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid collector configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+export class CollectorConfigError extends ProblemsError {
+  constructor(problems: readonly string[]) {
+    super('invalid collector configuration', problems);
     this.name = 'CollectorConfigError';
   }
 }

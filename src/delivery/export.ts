@@ -12,6 +12,7 @@ import { diffObjects, type ManifestDiff } from '../review/diff.js';
 import { git, gitTry } from '../review/git.js';
 import { indexObjects, isManifestPath, objectKey, parseManifest, sha256, type LocatedObject, type ManifestFile } from '../review/manifests.js';
 import { renderText, summaryLine } from '../review/render.js';
+import { ProblemsError } from '../tooling/problems-error.js';
 import { formatOwnership, OWNERSHIP_FILE, parseOwnership, type OwnershipRecord } from './ownership.js';
 import { datastoreMode, identityChanges, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 
@@ -60,9 +61,9 @@ export interface ExportResult {
 }
 
 /** A refusal: nothing was changed. `problems` lists every reason, each with its fix. */
-export class ExportRefused extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`export refused, nothing was changed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+export class ExportRefused extends ProblemsError {
+  constructor(problems: readonly string[]) {
+    super('export refused, nothing was changed', problems);
     this.name = 'ExportRefused';
   }
 }

@@ -9,6 +9,7 @@ import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { ProblemsError } from '../tooling/problems-error.js';
 import { EnvironmentSchema, type Environment } from './schema.js';
 
 /** Folder of the committed environment files (next to this module, also in the bundle). */
@@ -16,9 +17,9 @@ export const ENVIRONMENTS_DIR = fileURLToPath(new URL('.', import.meta.url)).inc
   ? join(fileURLToPath(new URL('.', import.meta.url)), '..', 'src', 'environments')
   : fileURLToPath(new URL('.', import.meta.url));
 
-export class EnvironmentError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid environment definition:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+export class EnvironmentError extends ProblemsError {
+  constructor(problems: readonly string[]) {
+    super('invalid environment definition', problems);
     this.name = 'EnvironmentError';
   }
 }

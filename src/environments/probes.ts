@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { OTEL_COLLECTOR_NAME } from '../collector/service.js';
 import { TargetsSchema, type DatastoreSecretTarget, type Targets, type TargetsInput } from '../probes/targets.js';
+import { ProblemsError } from '../tooling/problems-error.js';
 import type { Environment } from './schema.js';
 
 const shape = TargetsSchema.shape;
@@ -29,9 +30,9 @@ export const COLLECTOR_SERVICE = OTEL_COLLECTOR_NAME;
 /** Does the engine's metric reach Mimir: the engine's OTel service name is `arcade_engine` (FACTS). */
 export const DEFAULT_MIMIR_QUERY = 'count(target_info{service_name="arcade_engine"})';
 
-export class ProbeTargetsError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid probe targets:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+export class ProbeTargetsError extends ProblemsError {
+  constructor(problems: readonly string[]) {
+    super('invalid probe targets', problems);
     this.name = 'ProbeTargetsError';
   }
 }

@@ -1,0 +1,18 @@
+/**
+ * An error that lists every problem found at once, one per line under a heading, so a person
+ * fixes them in one pass:
+ *
+ *     invalid collector configuration:
+ *       - <path>: <what is wrong> (fix: <what to do>)
+ *
+ * Each refusal of the stack (environment files, probe targets, collector configuration, export)
+ * is a subclass naming its heading; `problems` keeps the lines for callers that merge or test them.
+ */
+export class ProblemsError extends Error {
+  constructor(
+    heading: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
