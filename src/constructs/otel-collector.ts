@@ -102,8 +102,6 @@ export class OtelCollector extends Construct {
   public readonly configChecksum: string;
   /** Labels selecting the collector pods (the stack's own, never construct hashes). */
   public readonly podSelector: Readonly<Record<string, string>>;
-  /** Labels of the Service (ServiceMonitors select it by these). */
-  public readonly serviceLabels: Readonly<Record<string, string>>;
   public readonly service: kplus.Service;
   public readonly deployment: kplus.Deployment;
   public readonly configMap: kplus.ConfigMap;
@@ -127,7 +125,6 @@ export class OtelCollector extends Construct {
 
     this.podSelector = selectorLabels(OTEL_COLLECTOR_APP, name);
     const labels = { ...props.labels, ...this.podSelector, 'app.kubernetes.io/component': 'telemetry' };
-    this.serviceLabels = labels;
     const scrape = props.export.mode === 'scrape';
     this.ports = {
       'otlp-grpc': COLLECTOR_PORTS['otlp-grpc'],
@@ -228,7 +225,7 @@ export class OtelCollector extends Construct {
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.podSelector } } },
     });
 
-    this.networkPolicy(name, labels, props.clientNamespace, monitoringNamespace, props.egress);
+    this.networkPolicy(name, labels, props.clientNamespace, monitoringNamespace, scrape, props.egress);
   }
 
   /**
@@ -246,6 +243,7 @@ export class OtelCollector extends Construct {
     labels: Record<string, string>,
     clientNamespace: string,
     monitoringNamespace: string,
+    scrape: boolean,
     egress: OtelCollectorEgress | undefined,
   ): void {
     const inNamespace = (ns: string): k8s.NetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
@@ -266,7 +264,6 @@ export class OtelCollector extends Construct {
             : []),
         ]
       : [];
-    const scrape = this.scrapePorts.some((p) => p.name === 'prom-export');
     // Remote write without a described destination: egress stays open (see docs/telemetry.md).
     const egressOpen = !scrape && !egress;
     new k8s.KubeNetworkPolicy(this, 'network-policy', {
