@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { argv } from 'zx';
-import { DEFAULT_CRD_CACHE } from '../src/check/crd-cache.js';
+import { DEFAULT_CRD_CACHE, FILL_CACHE_COMMAND } from '../src/check/crd-cache.js';
 import { errorsOf, runGate } from '../src/check/gate.js';
 import { formatReport, reportJson } from '../src/check/report.js';
 import { parseCli, UsageError } from '../src/review/cli.js';
@@ -30,7 +30,7 @@ The manifest quality gate over every environment folder in dist/:
 One line per finding: file:line Kind namespace/name field.path: [rule] message (fix: ...) {anchors}
 
   --dist <dir>            folder of environment folders (default: dist)
-  --crd-cache <dir>       CRD schema cache (default: .cache/crds; fill: npm run crds -- --from ../shared/crds)
+  --crd-cache <dir>       CRD schema cache (default: .cache/crds; fill: ${FILL_CACHE_COMMAND})
   --json <file>           also write the report as JSON
   --dist-only             scan dist/ only for secrets (not every tracked file)
   --skip-kustomize        do not run kubectl kustomize (the file list is still checked)
@@ -39,7 +39,7 @@ One line per finding: file:line Kind namespace/name field.path: [rule] message (
 Exit code 0 when there is no error (warnings allowed), 1 on any error, 2 on bad usage.
 
 Examples:
-  npm run crds -- --from ../shared/crds && npm run check
+  ${FILL_CACHE_COMMAND} && npm run check
   npm run check -- --json .build/check.json`;
 
 try {

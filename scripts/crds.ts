@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { argv } from 'zx';
-import { CrdError, DEFAULT_CRD_CACHE, listCache, readCrdFiles, writeCache, type CachedSchema } from '../src/check/crd-cache.js';
+import { CrdError, DEFAULT_CRD_CACHE, FILL_CACHE_COMMAND, listCache, readCrdFiles, writeCache, type CachedSchema } from '../src/check/crd-cache.js';
 import { parseCli, UsageError } from '../src/review/cli.js';
 
 const USAGE = `Usage: npm run crds -- (--from <dir|file> ... | --from-cluster) [options]
@@ -50,7 +50,7 @@ try {
   const cache = option('cache') ? resolve(option('cache')!) : DEFAULT_CRD_CACHE;
   if (flag('list')) {
     const entries = listCache(cache);
-    console.log(entries.length > 0 ? entries.join('\n') : `the cache ${cache} is empty (fill it: npm run crds -- --from ../shared/crds)`);
+    console.log(entries.length > 0 ? entries.join('\n') : `the cache ${cache} is empty (fill it: ${FILL_CACHE_COMMAND})`);
     process.exit(0);
   }
   const from = fromPaths(argv.from);
