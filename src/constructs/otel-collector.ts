@@ -186,7 +186,10 @@ export class OtelCollector extends Construct {
         .concat([{ name: 'health', number: COLLECTOR_PORTS.health, protocol: kplus.Protocol.TCP }]),
       envVariables: { GOMEMLIMIT: kplus.EnvValue.fromValue(memory.goMemLimit) },
       resources: {
-        cpu: { request: kplus.Cpu.millis(millis(props.resources.requests.cpu)), limit: kplus.Cpu.millis(millis(props.resources.limits.cpu)) },
+        cpu: {
+          request: kplus.Cpu.millis(millis(props.resources.requests.cpu, 'resources.requests.cpu')),
+          limit: kplus.Cpu.millis(millis(props.resources.limits.cpu, 'resources.limits.cpu')),
+        },
         memory: {
           request: cdkSize(props.resources.requests.memory, 'resources.requests.memory'),
           limit: cdkSize(props.resources.limits.memory, 'resources.limits.memory'),
@@ -281,9 +284,12 @@ export class OtelCollector extends Construct {
   }
 }
 
-/** CPU quantity (`250m`, `1`, `0.5`) in millicores. */
-function millis(cpu: string): number {
-  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) : Math.round(Number(cpu) * 1000);
+/** CPU quantity (`250m`, `1`, `0.5`) in millicores; throws naming the field otherwise. */
+function millis(cpu: string, field: string): number {
+  const match = /^(?:([1-9]\d*)m|(\d+(?:\.\d+)?))$/.exec(cpu);
+  const value = match ? (match[1] !== undefined ? Number(match[1]) : Math.round(Number(match[2]) * 1000)) : 0;
+  if (!(value > 0)) throw new Error(`${field}: '${cpu}' is not a CPU quantity above zero (fix: write it like '250m' or '1')`);
+  return value;
 }
 
 /** Memory quantity (Mi/Gi) as a cdk8s Size. */

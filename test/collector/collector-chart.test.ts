@@ -261,6 +261,14 @@ describe('collector rules at synth', () => {
     );
   });
 
+  it('refuses a CPU quantity it cannot read, naming the field (never a NaN request)', () => {
+    const env = production();
+    const withCpu = (cpu: string) => ({ ...env, collector: { ...env.collector, resources: { ...env.collector.resources, limits: { ...env.collector.resources.limits, cpu } } } });
+    expect(() => synthEnvironment(withCpu('lots'))).toThrow(/resources\.limits\.cpu: 'lots' is not a CPU quantity above zero \(fix: /);
+    expect(() => synthEnvironment(withCpu('0'))).toThrow(/resources\.limits\.cpu: '0' is not a CPU quantity above zero/);
+    expect(collectorOf(withCpu('1.5')).container.resources.limits).toEqual({ cpu: '1500m', memory: '512Mi' });
+  });
+
   it('accepts delta conversion on one replica', () => {
     const env = production();
     const c = collectorOf({ ...env, collector: { ...env.collector, deltaToCumulative: true, replicas: 1 } });
