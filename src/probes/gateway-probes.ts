@@ -23,7 +23,7 @@ import { evaluateExecProof, type ExecObservation } from './gateway/exec-proof.js
 import { httpGet } from './gateway/http.js';
 import { evaluateLatency } from './gateway/latency.js';
 import { resultText, withMcpSession, type McpSession } from './gateway/mcp-client.js';
-import { McpSessionPool, type PoolMember } from './gateway/session-pool.js';
+import { McpSessionPool } from './gateway/session-pool.js';
 import { arcadeToolName, evaluateTokenStatus } from './gateway/oauth.js';
 import type { ToolAnswer } from './gateway/tool-answer.js';
 import { evaluateToolsList, type ToolsListObservation } from './gateway/tools-list.js';
@@ -54,33 +54,40 @@ const gatewayRun: RunShared<GatewayRun> = {
 };
 const gatewayRunOf = (ctx: ProbeContext): GatewayRun => ctx.run?.get(gatewayRun) ?? gatewayRun.create();
 
+type SessionUse<T> = { ok: true; value: T } | { ok: false; failure: FailureKind };
+
 /**
- * Runs `fn` as part of the run's fan-out (`gateway.latency` waits for it); with `sessions`, as a
- * member of the run's session pool. Call before the first await, so that the probes started
- * after this one see it.
+ * Runs `fn` once per (gateway, user), FAN_OUT at a time, each in the run's shared session for
+ * that pair, as part of the run's fan-out (`gateway.latency` waits for it). A session that
+ * cannot be opened, or a throw of `fn`, comes back as a classified failure. Results in
+ * (gateway, user) order. Call before the first await, so that the probes started after this
+ * one see it.
  */
-function fanOut<T>(ctx: ProbeContext, fn: (sessions: PoolMember) => Promise<T>): Promise<T> {
+function inSharedSessions<G extends { readonly url: string }, T>(
+  ctx: ProbeContext,
+  gateways: readonly G[],
+  users: readonly string[],
+  apiKey: string,
+  fn: (session: McpSession, gw: G, user: string) => Promise<T>,
+): Promise<{ gw: G; user: string; used: SessionUse<T> }[]> {
   const run = gatewayRunOf(ctx);
   const done = run.fanOut.enter();
   const member = run.sessions.join();
-  return fn(member).finally(async () => {
+  const pairs = gateways.flatMap((gw) => users.map((user) => ({ gw, user })));
+  return runLimited(pairs.length, FAN_OUT, async (i) => {
+    const { gw, user } = pairs[i]!;
+    const used = await member
+      .use({ url: gw.url, apiKey, user }, { signal: ctx.signal, timeoutMs: ctx.timeoutMs }, (s) => fn(s, gw, user))
+      .then((u): SessionUse<T> => (u.opened ? { ok: true, value: u.value } : { ok: false, failure: classifyError(u.error) }))
+      .catch((err: unknown): SessionUse<T> => ({ ok: false, failure: classifyError(err) }));
+    return { gw, user, used };
+  }).finally(async () => {
     try {
       await member.leave({ quick: ctx.signal.aborted });
     } finally {
       done();
     }
   });
-}
-
-/** `inSession` over a pooled (shared) session. */
-async function inSharedSession<T>(
-  ctx: ProbeContext,
-  member: PoolMember,
-  target: { url: string; apiKey?: string; user?: string },
-  fn: (session: McpSession) => Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; failure: FailureKind }> {
-  const used = await member.use(target, { signal: ctx.signal, timeoutMs: ctx.timeoutMs }, fn);
-  return used.opened ? { ok: true, value: used.value } : { ok: false, failure: classifyError(used.error) };
 }
 
 type Definition = Omit<Probe, 'run'> & { gather(ctx: ProbeContext): Promise<ProbeOutcome> };
@@ -147,12 +154,12 @@ function toAnswer(result: Awaited<ReturnType<McpSession['callTool']>>): ToolAnsw
   return { isError: result.isError === true, text: resultText(result) };
 }
 
-/** Opens a session; a connect failure comes back as a failure, not a throw. */
+/** Opens a session of the probe's own (not shared); a connect failure comes back as a failure, not a throw. */
 async function inSession<T>(
   ctx: ProbeContext,
   target: { url: string; apiKey?: string; user?: string },
   fn: (session: McpSession) => Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; failure: FailureKind }> {
+): Promise<SessionUse<T>> {
   let opened = false;
   try {
     const value = await withMcpSession({ ...target, signal: ctx.signal, timeoutMs: ctx.timeoutMs }, (session) => {
@@ -209,22 +216,12 @@ const toolsList = probe({
     if (gateways.length === 0) {
       return outcome.skip(`no gateway has a resolved tools list (${gatewaysOf(ctx.targets)[0]?.toolsMissing ?? 'none'})`);
     }
-    const pairs = gateways.flatMap((gw) => users.map((user) => ({ gw, user })));
     const call = { signal: ctx.signal, timeoutMs: ctx.timeoutMs };
-    const lists = await fanOut(ctx, (sessions) =>
-      runLimited(pairs.length, FAN_OUT, async (i) => {
-        const { gw, user } = pairs[i]!;
-        const listed = await inSharedSession(ctx, sessions, { url: gw.url, apiKey, user }, (s) => s.listToolNames(call)).catch((err: unknown) => ({
-          ok: false as const,
-          failure: classifyError(err),
-        }));
-        return { slug: gw.slug, user, tools: listed };
-      }),
-    );
+    const lists = await inSharedSessions(ctx, gateways, users, apiKey, (s) => s.listToolNames(call));
     const observations: ToolsListObservation[] = gateways.map((gw) => ({
       gateway: gw.slug,
       expected: gw.tools ?? [],
-      perUser: lists.filter((l) => l.slug === gw.slug).map((l) => ({ user: l.user, tools: l.tools })),
+      perUser: lists.filter((l) => l.gw === gw).map((l) => ({ user: l.user, tools: l.used })),
     }));
     return evaluateToolsList(observations);
   },
@@ -241,28 +238,21 @@ const execProof = probe({
     const users = need<string[]>(ctx.targets, 'users');
     const gateways = gatewaysOf(ctx.targets).filter((g) => g.toolkit !== undefined);
     if (gateways.length === 0) return outcome.skip('no gateway has a resolved referenceToolkit (gateways[].referenceToolkit)');
-    const pairs = gateways.flatMap((gw) => users.map((user) => ({ gw, user })));
     const bounds = { signal: ctx.signal, timeoutMs: ctx.timeoutMs };
-    const observations = await fanOut(ctx, (sessions) =>
-      runLimited(pairs.length, FAN_OUT, async (i): Promise<ExecObservation> => {
-        const { gw, user } = pairs[i]!;
-        const toolkit = gw.toolkit!;
-        const nonce = `probe-${randomUUID()}`;
-        const a = randomInt(1, 1_000_000);
-        const b = randomInt(1, 1_000_000);
-        const session = await inSharedSession(ctx, sessions, { url: gw.url, apiKey, user }, async (s) => {
-          const call = (name: string, args: Record<string, unknown>) =>
-            observe(async () => toAnswer(await s.callTool(`${toolkit}_${name}`, args, bounds)));
-          const whoami = await call('Whoami', {});
-          const echo = await call('Echo', { message: nonce });
-          const add = await call('Add', { a, b });
-          return { whoami, echo, add };
-        });
-        const base = { gateway: gw.slug, toolkit, user };
-        if (!session.ok) return { ...base, session: session.failure };
-        return { ...base, whoami: session.value.whoami, echo: { nonce, answer: session.value.echo }, add: { a, b, answer: session.value.add } };
-      }),
-    );
+    const runs = await inSharedSessions(ctx, gateways, users, apiKey, async (s, gw) => {
+      const call = (name: string, args: Record<string, unknown>) => observe(async () => toAnswer(await s.callTool(`${gw.toolkit}_${name}`, args, bounds)));
+      const nonce = `probe-${randomUUID()}`;
+      const a = randomInt(1, 1_000_000);
+      const b = randomInt(1, 1_000_000);
+      const whoami = await call('Whoami', {});
+      const echo = { nonce, answer: await call('Echo', { message: nonce }) };
+      const add = { a, b, answer: await call('Add', { a, b }) };
+      return { whoami, echo, add };
+    });
+    const observations = runs.map(({ gw, user, used }): ExecObservation => {
+      const base = { gateway: gw.slug, toolkit: gw.toolkit!, user };
+      return used.ok ? { ...base, ...used.value } : { ...base, session: used.failure };
+    });
     return evaluateExecProof(observations);
   },
 });
