@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrdError, listCache, readCachedSchema, readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
 import { readClusterCrds } from '../../src/check/crd-cluster.js';
+import { writeKubeconfig } from '../support/kubeconfig.js';
 import { miniHelmReleaseCrd, REPO, tempDir, widgetCrd, writeDist, writeYaml } from './support.js';
 
 type Rec = Record<string, unknown>;
@@ -69,7 +70,7 @@ describe('reading CRDs from a cluster (loopback API server)', () => {
   const requests: string[] = [];
   beforeAll(async () => {
     server = createServer((req, res) => {
-      requests.push(`${req.method} ${req.url}`);
+      requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? '(no credentials)'}`);
       if (req.url?.startsWith('/apis/apiextensions.k8s.io/v1/customresourcedefinitions')) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinitionList', metadata: {}, items: [miniHelmReleaseCrd(), widgetCrd()] }));
@@ -79,20 +80,13 @@ describe('reading CRDs from a cluster (loopback API server)', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
-    kubeconfig = writeYaml(join(tempDir(), 'kubeconfig'), [{
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'loop', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'u', user: { token: 'not-a-real-token' } }],
-      contexts: [{ name: 'loop', context: { cluster: 'loop', user: 'u' } }],
-      'current-context': 'loop',
-    }]);
+    kubeconfig = writeKubeconfig(`http://127.0.0.1:${port}`, 'not-a-real-token');
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it('lists the CRDs read-only and keeps the x-kubernetes-* keywords of the wire format', async () => {
     const result = await readClusterCrds({ kubeconfig, timeoutMs: 5000 });
-    expect(requests).toEqual(['GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions']);
+    expect(requests).toEqual(['GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions Bearer not-a-real-token']);
     expect(result.schemas.map((s) => `${s.group}/${s.version} ${s.kind}`)).toEqual(['helm.toolkit.fluxcd.io/v2 HelmRelease', 'test.arcade-stack.dev/v1 Widget']);
     const values = (((result.schemas[0]!.openAPIV3Schema.properties as Rec).spec as Rec).properties as Rec).values as Rec;
     expect(values['x-kubernetes-preserve-unknown-fields']).toBe(true);
