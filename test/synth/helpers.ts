@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { parseEnvironment } from '../../src/environments/load.js';
+import { EnvironmentError, parseEnvironment } from '../../src/environments/load.js';
 import type { Environment } from '../../src/environments/schema.js';
 import type { EnvironmentOutput } from '../../src/synth.js';
 
@@ -20,6 +20,17 @@ export interface K8sObject {
 export function fixtureEnvironment(name: string): Environment {
   const file = `${FIXTURE_ENVIRONMENTS}${name}.yaml`;
   return parseEnvironment(readFileSync(file, 'utf8'), file);
+}
+
+/** The problems an environment file's text is rejected with; throws when it is accepted. */
+export function environmentProblems(text: string, file: string): string[] {
+  try {
+    parseEnvironment(text, file);
+  } catch (err) {
+    if (err instanceof EnvironmentError) return [...err.problems];
+    throw err;
+  }
+  throw new Error(`expected ${file} to be rejected, but it was accepted`);
 }
 
 /** Parses a multi-document YAML stream into objects (comments dropped). */
