@@ -1,11 +1,11 @@
 /**
  * `npm run probe` in-process against the whole loopback platform: each broken observability
  * path fails exactly the probe that exists to catch it, with exit 1 (deployment faults and the
- * healthy run: cli-cluster.test.ts).
+ * healthy run: cli-cluster.test.ts); an unreachable Mimir is error.
  */
-import { describe } from 'vitest';
-import type { PlatformFaults } from '../support/platform.js';
-import { itFailsExactly } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { startPlatform, type PlatformFaults } from '../support/platform.js';
+import { itFailsExactly, result, runCli } from './helpers.js';
 
 describe.concurrent('each broken observability path fails exactly its probe (exit 1)', () => {
   itFailsExactly<PlatformFaults>(
@@ -19,4 +19,19 @@ describe.concurrent('each broken observability path fails exactly its probe (exi
     ],
     (faults) => ({ faults }),
   );
+
+  it('an unreachable Mimir is error with the cause, never a pass', async () => {
+    const platform = await startPlatform();
+    try {
+      await platform.mimir.close();
+      const run = await runCli(['--targets', platform.targetsFile, '--only', 'otel.metrics-in-mimir'], platform.env);
+      expect(result(run.report, 'otel.metrics-in-mimir')).toMatchObject({
+        status: 'error',
+        detail: expect.stringMatching(/^Mimir unreachable at http:\/\/127\.0\.0\.1:\d+\S*: ECONNREFUSED/),
+      });
+      expect(run.code).toBe(1);
+    } finally {
+      await platform.close();
+    }
+  });
 });
