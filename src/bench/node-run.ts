@@ -53,10 +53,16 @@ export function peakRssOfNode(cmd: NodeCommand): number {
   try {
     const file = join(dir, 'maxrss');
     run(cmd, ['--import', MAX_RSS_REPORTER], { ...process.env, ARCADE_BENCH_MAXRSS_FILE: file });
-    const kb = Number(readFileSync(file, 'utf8').trim());
-    if (!Number.isFinite(kb) || kb <= 0) throw new Error(`bench: the child reported maxRSS '${kb}' (expected kilobytes > 0)`);
-    return kb / 1024;
+    return readMaxRssMb(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The peak RSS in MiB that report-max-rss.mjs wrote to `file`; throws unless it is kilobytes > 0. */
+export function readMaxRssMb(file: string): number {
+  const text = readFileSync(file, 'utf8').trim();
+  const kb = Number(text);
+  if (text === '' || !Number.isFinite(kb) || kb <= 0) throw new Error(`bench: the child reported maxRSS '${text}' (expected kilobytes > 0)`);
+  return kb / 1024;
 }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { ProbeReport } from '../probes/types.js';
 import { REPO_ROOT } from '../tooling/bundle.js';
 import { medianOf, roundRobin, type Measurement } from './measurement.js';
-import { MAX_RSS_REPORTER } from './node-run.js';
+import { MAX_RSS_REPORTER, readMaxRssMb } from './node-run.js';
 import { notMeasured, ratio, summarize, type Ratio } from './stats.js';
 
 export const PROBE_TARGETS = {
@@ -130,7 +130,7 @@ async function probeOnce(platform: StandIn, timeoutMs: number): Promise<ProbeRun
       const why = code === null ? `killed after ${timeoutMs / 1000}s` : `exit code ${code}`;
       throw new Error(`the probe command wrote no JSON report (${why}): ${output.trim().split('\n').slice(-3).join(' | ')}`);
     }
-    return sampleOfReport(report, Number(readFileSync(rss, 'utf8').trim()) / 1024);
+    return sampleOfReport(report, readMaxRssMb(rss));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

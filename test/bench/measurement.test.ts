@@ -1,10 +1,15 @@
 /**
  * The one loop every figure is measured with (synth commands and probe runs alike): round robin,
  * warm-up runs dropped, progress named; and the median a ratio takes, refused for a figure that
- * was not measured. No command is run and no timing asserted: the measure is a plain function.
+ * was not measured; the peak memory a child reports, refused when unreadable. No command is run
+ * and no timing asserted: the measure is a plain function.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { medianOf, roundRobin, type Measurement } from '../../src/bench/measurement.js';
+import { readMaxRssMb } from '../../src/bench/node-run.js';
+import { tempDir } from '../support/temp.js';
 
 describe('roundRobin', () => {
   it('measures each subject once per run, in turn, and keeps only the runs after the warm-up', async () => {
@@ -54,5 +59,21 @@ describe('medianOf', () => {
   it('refuses a figure that was not measured, or is missing, instead of making up a number', () => {
     expect(() => medianOf(measurements, 'y')).toThrow(/figure y was not measured \(no stand-ins\)/);
     expect(() => medianOf(measurements, 'z')).toThrow(/no figure z \(among x, y\)/);
+  });
+});
+
+describe('readMaxRssMb', () => {
+  const reported = (text: string): string => {
+    const file = join(tempDir('arcade-bench-rss-test-'), 'maxrss');
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('reads the kilobytes the child wrote as MiB', () => {
+    expect(readMaxRssMb(reported('262144\n'))).toBe(256);
+  });
+
+  it('refuses an empty, zero or garbled report instead of a 0 MB figure', () => {
+    for (const text of ['', '0\n', 'abc']) expect(() => readMaxRssMb(reported(text)), JSON.stringify(text)).toThrow(/reported maxRSS .* \(expected kilobytes > 0\)/);
   });
 });
