@@ -13,6 +13,7 @@
 import type { Check } from './checks.js';
 import { describeFailure } from './errors.js';
 import type { HttpObservation } from './http.js';
+import { shortText } from './tool-answer.js';
 
 function parseJson(body: string): unknown {
   try {
@@ -24,11 +25,6 @@ function parseJson(body: string): unknown {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function excerpt(body: string): string {
-  const flat = body.replace(/\s+/g, ' ').trim();
-  return flat.length > 80 ? `${flat.slice(0, 80)}…` : flat;
 }
 
 export function evaluateHealth(observation: HttpObservation): Check {
@@ -43,7 +39,7 @@ export function evaluateHealth(observation: HttpObservation): Check {
     return { name, status: 'fail', detail: `engine unhealthy (503): ${reason}` };
   }
   if (typeof healthy !== 'boolean') {
-    return { name, status: 'error', detail: `malformed response (HTTP ${status}): expected JSON {"healthy": true}, got "${excerpt(body)}"` };
+    return { name, status: 'error', detail: `malformed response (HTTP ${status}): expected JSON {"healthy": true}, got "${shortText(body)}"` };
   }
   if (healthy === false) return { name, status: 'fail', detail: `engine reports healthy=false (HTTP ${status})` };
   return { name, status: 'error', detail: `unexpected HTTP ${status} with healthy=true` };
@@ -66,9 +62,9 @@ export function evaluateConfig(observation: HttpObservation, expectedCoordinator
   const name = '/v1/config';
   if (!observation.ok) return { name, status: 'error', detail: describeFailure(observation.failure) };
   const { status, body } = observation.answer;
-  if (status !== 200) return { name, status: 'error', detail: `HTTP ${status}: "${excerpt(body)}"` };
+  if (status !== 200) return { name, status: 'error', detail: `HTTP ${status}: "${shortText(body)}"` };
   const json = parseJson(body);
-  if (!isObject(json)) return { name, status: 'error', detail: `malformed response: expected a JSON object, got "${excerpt(body)}"` };
+  if (!isObject(json)) return { name, status: 'error', detail: `malformed response: expected a JSON object, got "${shortText(body)}"` };
   const dashboard = json.dashboard;
   const uri = isObject(dashboard) ? dashboard.coordinatorUri : undefined;
   if (typeof uri !== 'string') {
