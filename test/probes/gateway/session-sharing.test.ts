@@ -58,6 +58,7 @@ describe('shared MCP sessions', () => {
     arcade = await startArcadeStandIn({ gateways: GATEWAYS, users: USERS });
     const results = await run(arcade, ['gateway.tools-list', 'gateway.exec-proof'], () => createRunScope());
     expect(Object.values(results).map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(Object.keys(mcpRequests(arcade))).toHaveLength(GATEWAYS);
     for (const perPath of Object.values(mcpRequests(arcade))) {
       expect(perPath.DELETE).toBe(2 * USERS);
       expect(perPath.POST).toBe(USERS * 3 + USERS * 5);
@@ -69,6 +70,7 @@ describe('shared MCP sessions', () => {
     const scope = createRunScope();
     const results = await run(arcade, [id], () => scope);
     expect(results[id]?.status).toBe('pass');
+    expect(Object.keys(mcpRequests(arcade))).toHaveLength(GATEWAYS);
     for (const perPath of Object.values(mcpRequests(arcade))) expect(perPath.DELETE).toBe(USERS);
   });
 
