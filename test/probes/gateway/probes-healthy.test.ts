@@ -31,5 +31,6 @@ describe('gateway probes against a healthy stand-in', () => {
     const result = await runProbe(id, arcade);
     expect(result.detail).toBeTypeOf('string');
     expect({ id, status: result.status, detail: result.detail }).toEqual({ id, status: 'pass', detail: result.detail });
+    expect(Object.keys(result.evidence), `${id} passed with no evidence`).not.toEqual([]);
   });
 });
