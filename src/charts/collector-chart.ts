@@ -17,7 +17,7 @@ export interface CollectorChartProps {
 }
 
 /** The TCP port a push URL reaches (explicit, or the scheme's default). */
-export function urlPort(url: string): number {
+function urlPort(url: string): number {
   const parsed = new URL(url);
   if (parsed.port) return Number(parsed.port);
   return parsed.protocol === 'https:' ? 443 : 80;

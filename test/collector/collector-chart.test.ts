@@ -9,14 +9,13 @@ import { parse } from 'yaml';
 import type { CollectorConfig } from '../../src/collector/config.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import type { Environment } from '../../src/environments/schema.js';
+import { field } from '../../src/probes/cluster/objects.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { findObject, fixtureEnvironment, objectsOf } from '../synth/helpers.js';
 
 const production = (): Environment => loadEnvironment('backstage-wus2-v4').env;
 const NAME = 'arcade-otel-collector';
 
-const get = (o: unknown, path: string): unknown =>
-  path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], o);
 
 interface Container {
   name: string;
@@ -34,7 +33,7 @@ function collectorOf(env: Environment) {
   const configMap = findObject(objects, 'ConfigMap', NAME);
   const configText = (configMap.data as Record<string, string>)['collector.yaml']!;
   const deployment = findObject(objects, 'Deployment', NAME);
-  const pod = get(deployment.spec, 'template.spec') as { containers: Container[]; securityContext: Record<string, unknown>; automountServiceAccountToken: boolean; affinity: unknown; serviceAccountName: string };
+  const pod = field(deployment.spec, 'template.spec') as { containers: Container[]; securityContext: Record<string, unknown>; automountServiceAccountToken: boolean; affinity: unknown; serviceAccountName: string };
   return {
     objects,
     configText,
@@ -53,19 +52,19 @@ describe('given the production environment (backstage-wus2-v4)', () => {
 
   it('has the Service the engine resolves: arcade-otel-collector in arcade, named OTLP and metrics ports', () => {
     expect(c.service.metadata).toMatchObject({ name: 'arcade-otel-collector', namespace: 'arcade' });
-    expect(get(c.service.spec, 'ports')).toEqual([
+    expect(field(c.service.spec, 'ports')).toEqual([
       { name: 'otlp-grpc', port: 4317, protocol: 'TCP', targetPort: 4317 },
       { name: 'otlp-http', port: 4318, protocol: 'TCP', targetPort: 4318 },
       { name: 'metrics', port: 8888, protocol: 'TCP', targetPort: 8888 },
     ]);
-    expect(get(c.service.spec, 'selector')).toEqual({ 'app.kubernetes.io/name': 'opentelemetry-collector', 'app.kubernetes.io/instance': NAME });
+    expect(field(c.service.spec, 'selector')).toEqual({ 'app.kubernetes.io/name': 'opentelemetry-collector', 'app.kubernetes.io/instance': NAME });
   });
 
   it('points the engine at that Service, and keeps the chart collector disabled', () => {
     const release = findObject(c.objects, 'HelmRelease', 'arcade');
-    const env = get(release.spec?.values, 'engine.extraEnv') as { name: string; value?: string }[];
+    const env = field(release.spec?.values, 'engine.extraEnv') as { name: string; value?: string }[];
     expect(env).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://${c.service.metadata.name}:4318` });
-    expect(get(release.spec?.values, 'otelCollector.enabled')).toBe(false);
+    expect(field(release.spec?.values, 'otelCollector.enabled')).toBe(false);
   });
 
   it('remote-writes to the Mimir URL and tenant of the facts, labelled with cluster and namespace', () => {
@@ -83,22 +82,22 @@ describe('given the production environment (backstage-wus2-v4)', () => {
   it('runs the pinned contrib image, 2 replicas, spread across nodes, with a PodDisruptionBudget', () => {
     expect(c.container.image).toBe('otel/opentelemetry-collector-contrib:0.159.0');
     expect(c.deployment.spec?.replicas).toBe(2);
-    expect(get(c.pod, 'affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution')).toEqual([
-      { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: get(c.deployment.spec, 'selector.matchLabels') } } },
+    expect(field(c.pod, 'affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution')).toEqual([
+      { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: field(c.deployment.spec, 'selector.matchLabels') } } },
     ]);
     const pdb = findObject(c.objects, 'PodDisruptionBudget', NAME);
-    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: get(c.deployment.spec, 'selector.matchLabels') } });
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: field(c.deployment.spec, 'selector.matchLabels') } });
   });
 
   it('selects pods by the stack labels only, never by a construct-path hash', () => {
-    const labels = get(c.deployment.spec, 'template.metadata.labels') as Record<string, string>;
+    const labels = field(c.deployment.spec, 'template.metadata.labels') as Record<string, string>;
     expect(Object.keys(labels).some((k) => k.startsWith('cdk8s.io/'))).toBe(false);
-    expect(get(c.deployment.spec, 'selector.matchLabels')).toEqual({ 'app.kubernetes.io/name': 'opentelemetry-collector', 'app.kubernetes.io/instance': NAME });
+    expect(field(c.deployment.spec, 'selector.matchLabels')).toEqual({ 'app.kubernetes.io/name': 'opentelemetry-collector', 'app.kubernetes.io/instance': NAME });
     expect(labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'arcade-stack', 'arcade-stack.dev/environment': 'backstage-wus2-v4' });
   });
 
   it('carries the checksum of the exact config file on the pod template', () => {
-    const annotations = get(c.deployment.spec, 'template.metadata.annotations') as Record<string, string>;
+    const annotations = field(c.deployment.spec, 'template.metadata.annotations') as Record<string, string>;
     expect(annotations['checksum/config']).toBe(createHash('sha256').update(c.configText).digest('hex'));
   });
 
@@ -124,14 +123,14 @@ describe('given the production environment (backstage-wus2-v4)', () => {
     expect(c.container.env).toContainEqual({ name: 'GOMEMLIMIT', value: '409MiB' });
     expect(c.config.processors.memory_limiter).toMatchObject({ limit_mib: 409, spike_limit_mib: 102 });
     for (const probe of [c.container.readinessProbe, c.container.livenessProbe]) {
-      expect(get(probe, 'httpGet')).toEqual({ path: '/', port: 13133, scheme: 'HTTP' });
+      expect(field(probe, 'httpGet')).toEqual({ path: '/', port: 13133, scheme: 'HTTP' });
     }
     expect(c.config.extensions.health_check?.endpoint).toBe('0.0.0.0:13133');
   });
 
   it('lets OTLP in only from arcade and metrics only from monitoring; egress open (Mimir is an external DNS name)', () => {
     expect(c.policy.spec).toEqual({
-      podSelector: { matchLabels: get(c.deployment.spec, 'selector.matchLabels') },
+      podSelector: { matchLabels: field(c.deployment.spec, 'selector.matchLabels') },
       policyTypes: ['Ingress'],
       ingress: [
         { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'arcade' } } }], ports: [{ port: 4317, protocol: 'TCP' }, { port: 4318, protocol: 'TCP' }] },
@@ -152,7 +151,7 @@ describe('given the production environment (backstage-wus2-v4)', () => {
       namespaceSelector: { matchNames: ['arcade'] },
       endpoints: [{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '60s' }],
     });
-    for (const [key, value] of Object.entries(get(monitor.spec, 'selector.matchLabels') as Record<string, string>)) {
+    for (const [key, value] of Object.entries(field(monitor.spec, 'selector.matchLabels') as Record<string, string>)) {
       expect(c.service.metadata.labels?.[key]).toBe(value);
     }
   });
@@ -160,7 +159,7 @@ describe('given the production environment (backstage-wus2-v4)', () => {
   it('rolls the pods when the config changes: another tenant gives another checksum', () => {
     const env = production();
     const other = collectorOf({ ...env, collector: { ...env.collector, mimir: { ...env.collector.mimir, tenant: 'someone-else' } } });
-    const checksum = (x: typeof c) => (get(x.deployment.spec, 'template.metadata.annotations') as Record<string, string>)['checksum/config'];
+    const checksum = (x: typeof c) => (field(x.deployment.spec, 'template.metadata.annotations') as Record<string, string>)['checksum/config'];
     expect(checksum(other)).not.toBe(checksum(c));
     expect(checksum(collectorOf(production()))).toBe(checksum(c));
   });
@@ -175,12 +174,12 @@ describe('given the scrape alternative with a digest pin (staging fixture)', () 
 
   it('exposes the prometheus exporter on its own named port instead of remote write', () => {
     expect(c.config.exporters).toEqual({ prometheus: { endpoint: '0.0.0.0:8889', metric_expiration: '5m' } });
-    expect(get(c.service.spec, 'ports')).toContainEqual({ name: 'prom-export', port: 8889, protocol: 'TCP', targetPort: 8889 });
+    expect(field(c.service.spec, 'ports')).toContainEqual({ name: 'prom-export', port: 8889, protocol: 'TCP', targetPort: 8889 });
     expect(c.container.ports.map((p) => p.name)).toEqual(['otlp-grpc', 'otlp-http', 'metrics', 'prom-export', 'health']);
   });
 
   it('adds a second ServiceMonitor for that port, keeping the exporter job/instance labels', () => {
-    expect(c.monitors.map((m) => [m.metadata.name, get(m.spec, 'endpoints')])).toEqual([
+    expect(c.monitors.map((m) => [m.metadata.name, field(m.spec, 'endpoints')])).toEqual([
       ['arcade-otel-collector-metrics', [{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s' }]],
       ['arcade-otel-collector-prom-export', [{ port: 'prom-export', path: '/metrics', scheme: 'http', interval: '30s', honorLabels: true }]],
     ]);
@@ -195,14 +194,14 @@ describe('given the scrape alternative with a digest pin (staging fixture)', () 
   });
 
   it('restricts egress to DNS (nothing is pushed) and lets the configured monitoring namespace scrape both ports', () => {
-    expect(get(c.policy.spec, 'policyTypes')).toEqual(['Ingress', 'Egress']);
-    expect(get(c.policy.spec, 'egress')).toEqual([
+    expect(field(c.policy.spec, 'policyTypes')).toEqual(['Ingress', 'Egress']);
+    expect(field(c.policy.spec, 'egress')).toEqual([
       {
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
         ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
       },
     ]);
-    expect((get(c.policy.spec, 'ingress') as unknown[])[1]).toEqual({
+    expect((field(c.policy.spec, 'ingress') as unknown[])[1]).toEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }],
       ports: [{ port: 8888, protocol: 'TCP' }, { port: 8889, protocol: 'TCP' }],
     });
@@ -224,8 +223,8 @@ describe('given an environment that describes the Mimir destination', () => {
         networkPolicy: { mimirEgress: { cidrs: ['10.20.0.0/16'] } },
       },
     });
-    expect(get(c.policy.spec, 'policyTypes')).toEqual(['Ingress', 'Egress']);
-    expect((get(c.policy.spec, 'egress') as unknown[])[1]).toEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 8443, protocol: 'TCP' }] });
+    expect(field(c.policy.spec, 'policyTypes')).toEqual(['Ingress', 'Egress']);
+    expect((field(c.policy.spec, 'egress') as unknown[])[1]).toEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 8443, protocol: 'TCP' }] });
     expect(c.config.exporters.prometheusremotewrite?.tls).toEqual({ insecure: false });
   });
 
@@ -235,7 +234,7 @@ describe('given an environment that describes the Mimir destination', () => {
       ...env,
       collector: { ...env.collector, networkPolicy: { mimirEgress: { namespaceLabels: { 'kubernetes.io/metadata.name': 'mimir' }, podLabels: { app: 'mimir-nginx' } } } },
     });
-    expect((get(c.policy.spec, 'egress') as unknown[])[1]).toEqual({
+    expect((field(c.policy.spec, 'egress') as unknown[])[1]).toEqual({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mimir' } }, podSelector: { matchLabels: { app: 'mimir-nginx' } } }],
       ports: [{ port: 80, protocol: 'TCP' }],
     });
@@ -247,9 +246,9 @@ describe('given a release installed into another namespace (targetNamespace)', (
     const env = production();
     const c = collectorOf({ ...env, release: { ...env.release, targetNamespace: 'arcade-apps' } });
     const release = findObject(c.objects, 'HelmRelease', 'arcade');
-    const engineEnv = get(release.spec?.values, 'engine.extraEnv') as { name: string; value?: string }[];
+    const engineEnv = field(release.spec?.values, 'engine.extraEnv') as { name: string; value?: string }[];
     expect(engineEnv).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://arcade-otel-collector.arcade.svc:4318' });
-    expect((get(c.policy.spec, 'ingress') as { from: unknown }[])[0]?.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'arcade-apps' } } }]);
+    expect((field(c.policy.spec, 'ingress') as { from: unknown }[])[0]?.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'arcade-apps' } } }]);
   });
 });
 
