@@ -80,7 +80,10 @@ export interface OtelCollectorProps {
    * @default - egress open
    */
   readonly egress?: OtelCollectorEgress;
-  /** Extra labels on every object (the stack labels come from the chart). @default - none */
+  /**
+   * Labels on every object and on the pod template. A chart's own labels reach its objects but not
+   * the pod template, so the collector chart passes the stack labels here too. @default - none
+   */
   readonly labels?: Readonly<Record<string, string>>;
 }
 
