@@ -1,0 +1,30 @@
+/**
+ * Reading a failed client-node call: the status from `code`, the API server's message from the
+ * `Status` body (a JSON string); nothing invented when the error has neither.
+ */
+import { describe, expect, it } from 'vitest';
+import { apiMessage, apiStatus } from '../../src/tooling/kube-api-error.js';
+
+const apiException = (code: number, body: unknown) => Object.assign(new Error(`HTTP-Code: ${code}`), { code, body });
+
+describe('apiStatus / apiMessage', () => {
+  it("an ApiException: its status and the Status body's message", () => {
+    const err = apiException(403, JSON.stringify({ kind: 'Status', message: 'pods is forbidden: User "probe" cannot list resource "pods"', code: 403 }));
+    expect(apiStatus(err)).toBe(403);
+    expect(apiMessage(err)).toBe('pods is forbidden: User "probe" cannot list resource "pods"');
+  });
+
+  it('no message from a body that is not JSON, has no message, or an empty one', () => {
+    expect(apiMessage(apiException(502, '<html>bad gateway</html>'))).toBeUndefined();
+    expect(apiMessage(apiException(500, JSON.stringify({ kind: 'Status' })))).toBeUndefined();
+    expect(apiMessage(apiException(500, JSON.stringify({ message: '' })))).toBeUndefined();
+    expect(apiMessage(apiException(500, 'null'))).toBeUndefined();
+  });
+
+  it('a network error has neither', () => {
+    const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' });
+    expect(apiStatus(err)).toBeUndefined();
+    expect(apiMessage(err)).toBeUndefined();
+    expect(apiStatus(undefined)).toBeUndefined();
+  });
+});
