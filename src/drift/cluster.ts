@@ -3,9 +3,10 @@
  * one object, list objects of a kind by label. Every call has a timeout; network errors,
  * timeouts, 429 and 5xx are retried a bounded number of times with backoff. Nothing is written.
  */
-import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../tooling/kubeconfig.js';
 import { apiMessage, apiStatus } from '../tooling/kube-api-error.js';
+import { allPages } from '../tooling/all-pages.js';
 import { toWire } from '../tooling/kube-wire.js';
 
 export interface ClusterOptions {
@@ -97,16 +98,15 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
       }
     },
     async list(apiVersion, kind, namespace, labelSelector) {
-      const items: KubernetesObject[] = [];
-      let token: string | undefined;
-      for (let page = 0; page < 100; page++) {
-        const res = await call(`list ${kind} in ${namespace ?? 'all namespaces'}`, () =>
-          api.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector, 500, token),
-        );
-        items.push(...res.items);
-        token = res.metadata?._continue;
-        if (!token) break;
-      }
+      const what = `list ${kind} in ${namespace ?? 'all namespaces'}`;
+      const items = await allPages(
+        what,
+        async (token) => {
+          const res = await call(what, () => api.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector, 500, token));
+          return { items: res.items, next: res.metadata?._continue };
+        },
+        100,
+      );
       return items.map((i) => ({ ...(toWire(i) as Record<string, unknown>), apiVersion, kind }));
     },
   };

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../tooling/kube-api-error.js';
+import { allPages } from '../tooling/all-pages.js';
 import { toWire } from '../tooling/kube-wire.js';
 import type { KubeReader } from './types.js';
 
@@ -149,17 +150,16 @@ function makeReader(client: Client, kc: KubeConfig, server: string, signal: Abor
       }
     },
     async list(apiVersion, kind, namespace, labelSelector) {
-      const items: Record<string, unknown>[] = [];
-      let token: string | undefined;
-      for (let page = 0; page < 50; page++) {
-        const res = await call(`list ${kind} in ${namespace}${labelSelector ? ` (${labelSelector})` : ''}`, () =>
-          objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector, 500, token),
-        );
-        items.push(...res.items.map((i) => ({ ...(toWire(i) as Record<string, unknown>), apiVersion, kind })));
-        token = res.metadata?._continue;
-        if (!token) break;
-      }
-      return items;
+      const what = `list ${kind} in ${namespace}${labelSelector ? ` (${labelSelector})` : ''}`;
+      const items = await allPages(
+        what,
+        async (token) => {
+          const res = await call(what, () => objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector, 500, token));
+          return { items: res.items, next: res.metadata?._continue };
+        },
+        50,
+      );
+      return items.map((i) => ({ ...(toWire(i) as Record<string, unknown>), apiVersion, kind }));
     },
     async log(namespace, pod, container, sinceSeconds, options) {
       try {

@@ -11,6 +11,7 @@
  */
 import type { jsonSchemaValidator, JsonSchemaType, JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { allPages } from '../../tooling/all-pages.js';
 
 export interface McpSessionOptions {
   readonly url: string;
@@ -150,15 +151,15 @@ export async function openMcpSession(options: McpSessionOptions): Promise<OpenMc
       return transport.sessionId;
     },
     async listToolNames(call) {
-      const names: string[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < MAX_PAGES; page += 1) {
-        const result = await bounded(call, (opts) => client.listTools(cursor === undefined ? {} : { cursor }, opts));
-        names.push(...result.tools.map((t) => t.name));
-        cursor = result.nextCursor;
-        if (!cursor) break;
-      }
-      return names;
+      const tools = await allPages(
+        'tools/list',
+        async (cursor) => {
+          const result = await bounded(call, (opts) => client.listTools(cursor === undefined ? {} : { cursor }, opts));
+          return { items: result.tools, next: result.nextCursor };
+        },
+        MAX_PAGES,
+      );
+      return tools.map((t) => t.name);
     },
     async callTool(name, args, call) {
       const result = await bounded(call, (opts) => client.callTool({ name, arguments: args }, CallToolResultSchema, opts));
