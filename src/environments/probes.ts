@@ -2,15 +2,16 @@
  * The `probes` section of an environment: what the post-deploy probes expect, as a partial of
  * the probe targets (src/probes/targets.ts). Everything the environment already knows is filled
  * in by `targetsFromEnvironment` (namespace, release, chart version, URLs from `hosts`, the
- * collector Service, datastore Secrets); the section adds what only the probes need (gateways,
- * users, Mimir) and may override any default. Values the facts do not give stay
+ * collector Service, datastore Secrets, Mimir query URL and tenant from the collector's push URL);
+ * the section adds what only the probes need (gateways,
+ * users, OAuth tool, reference server) and may override any default. Values the facts do not give stay
  * `{ unresolved: "<why>" }`: the probes that need them report `skip` with that reason.
  */
 import { z } from 'zod';
 import { OTEL_COLLECTOR_NAME } from '../collector/service.js';
 import { TargetsSchema, type DatastoreSecretTarget, type Targets, type TargetsInput } from '../probes/targets.js';
 import { ProblemsError } from '../tooling/problems-error.js';
-import type { Environment } from './schema.js';
+import { SECRET_KEYS, type Environment } from './schema.js';
 
 const shape = TargetsSchema.shape;
 
@@ -43,10 +44,23 @@ function datastoresOf(env: Environment): TargetsInput['datastores'] {
   return {
     mode: 'managed',
     secrets: [
-      { name: env.secrets.names.postgres, keys: ['host', 'port', 'database', 'user', 'password', 'sslmode'], kind },
-      { name: env.secrets.names.redis, keys: ['host', 'port', 'password', 'tls'], kind },
+      { name: env.secrets.names.postgres, keys: [...SECRET_KEYS.postgres], kind },
+      { name: env.secrets.names.redis, keys: [...SECRET_KEYS.redis], kind },
     ],
   };
+}
+
+/**
+ * Mimir's query API base for the push URL the collector writes to: Mimir serves both on one host,
+ * the Prometheus-compatible API under `/prometheus` (its default prefix). Unresolved when the push
+ * URL is not Mimir's `/api/v1/push`.
+ */
+function mimirQueryUrl(pushUrl: string): TargetsInput['mimir']['queryUrl'] {
+  const url = new URL(pushUrl);
+  if (url.pathname.replace(/\/+$/, '') !== '/api/v1/push') {
+    return { unresolved: `collector.mimir.pushUrl ${pushUrl} is not Mimir's /api/v1/push, so the query URL cannot be derived - set probes.mimir.queryUrl (<mimir base>/prometheus)` };
+  }
+  return `${url.origin}/prometheus`;
 }
 
 /** The targets an environment implies before its `probes` section is applied. */
@@ -71,9 +85,11 @@ export function environmentDefaults(env: Environment): TargetsInput {
     expectedCoordinatorUri: `https://${env.hosts.coordinator}`,
     users: { unresolved: 'no probe user ids chosen - set probes.users to one or two stable Arcade-User-ID values (an email works)' },
     gateways: [],
+    // The tenant and host the collector writes to (in scrape mode the cluster's agent writes to the
+    // same Mimir tenant, FACTS "Telemetry").
     mimir: {
-      queryUrl: { unresolved: 'the Mimir query URL is not set - set probes.mimir.queryUrl (<mimir base>/prometheus)' },
-      tenant: { unresolved: 'the Mimir tenant is not set - set probes.mimir.tenant (the X-Scope-OrgID the collector writes with)' },
+      queryUrl: mimirQueryUrl(env.collector.mimir.pushUrl),
+      tenant: env.collector.mimir.tenant,
       query: DEFAULT_MIMIR_QUERY,
     },
     datastores: datastoresOf(env),

@@ -18,7 +18,7 @@ const withProbes = (probes: unknown) => EnvironmentSchema.parse({ ...baseEnv, pr
 describe('targetsFromEnvironment', () => {
   it('fills defaults from the environment and merges the probes section over them', () => {
     const t = targetsFromEnvironment(
-      withProbes({ users: ['u1'], gateways: [{ slug: 'g', tools: ['A_B'] }], mimir: { tenant: 'k8s-backstage-v4' }, urls: { dashboard: 'https://dash.example.dev' } }),
+      withProbes({ users: ['u1'], gateways: [{ slug: 'g', tools: ['A_B'] }], mimir: { tenant: 'other-tenant' }, urls: { dashboard: 'https://dash.example.dev' } }),
     );
     expect(t).toMatchObject({
       namespace: 'arcade',
@@ -27,12 +27,22 @@ describe('targetsFromEnvironment', () => {
       collectorService: 'arcade-otel-collector',
       urls: { api: 'https://api.arcade.st.dev', coordinator: 'https://coordinator.arcade.st.dev', dashboard: 'https://dash.example.dev' },
       expectedCoordinatorUri: 'https://coordinator.arcade.st.dev',
-      mimir: { tenant: 'k8s-backstage-v4', query: 'count(target_info{service_name="arcade_engine"})' },
+      // query URL derived from the collector's push URL; the section's tenant overrides the collector's
+      mimir: { queryUrl: 'http://mimir-nginx.mimir.observability-wus2/prometheus', tenant: 'other-tenant', query: 'count(target_info{service_name="arcade_engine"})' },
       datastores: { mode: 'managed', secrets: [{ name: 'arcade-postgres', kind: 'SealedSecret' }, { name: 'arcade-redis', kind: 'SealedSecret' }] },
     });
     expect(lookup(t, 'engineSelector')).toEqual({ missing: expect.stringContaining('engineSelector is unresolved') });
-    expect(lookup(t, 'mimir.queryUrl')).toEqual({ missing: expect.stringContaining('unresolved') });
     expect(lookup(t, 'kustomization')).toEqual({ missing: expect.stringContaining('Flux Kustomization') });
+  });
+
+  it('takes the Mimir tenant from the collector, and leaves the query URL unresolved when the push URL is not Mimir\'s', () => {
+    const probes = { users: ['u1'], gateways: [{ slug: 'g', tools: ['A_B'] }] };
+    const env = EnvironmentSchema.parse({ ...baseEnv, probes, collector: { mimir: { pushUrl: 'https://metrics.example.dev/write', tenant: 'tenant-x' } } });
+    const t = targetsFromEnvironment(env);
+    expect(t.mimir.tenant).toBe('tenant-x');
+    expect(lookup(t, 'mimir.queryUrl')).toEqual({ missing: expect.stringContaining("is not Mimir's /api/v1/push") });
+    const mimir = EnvironmentSchema.parse({ ...baseEnv, probes, collector: { mimir: { pushUrl: 'https://mimir.example.dev:8080/api/v1/push', tenant: 'tenant-x' } } });
+    expect(targetsFromEnvironment(mimir).mimir.queryUrl).toBe('https://mimir.example.dev:8080/prometheus');
   });
 
   it('refuses an environment without gateways, naming probes.gateways', () => {
