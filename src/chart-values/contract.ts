@@ -4,7 +4,7 @@
  * a path that exists in neither is an override that does nothing.
  */
 import { formatPath, parsePath, type Segment } from './paths.js';
-import { closestWithin } from '../tooling/edit-distance.js';
+import { closestWithin } from '../shared/edit-distance.js';
 
 export type PathStatus =
   /** The path exists (its leaf key is in the defaults / declared by the schema). */

@@ -5,8 +5,8 @@
  */
 import type { CachedSchema } from './crd-cache.js';
 import { CrdError, schemasOfCrd } from './crd-cache.js';
-import { loadKubeConfig } from '../tooling/kubeconfig.js';
-import { toWire } from '../tooling/kube-wire.js';
+import { loadKubeConfig } from '../kube/kubeconfig.js';
+import { toWire } from '../kube/wire.js';
 
 export interface ClusterCrdOptions {
   /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config */

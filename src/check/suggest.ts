@@ -1,5 +1,5 @@
 /** "Did you mean ...?" for a misspelled field: the closest allowed name by edit distance. */
-import { closestWithin } from '../tooling/edit-distance.js';
+import { closestWithin } from '../shared/edit-distance.js';
 
 /** The allowed name closest to `name`, when it is close enough to be a likely typo. */
 export function closest(name: string, allowed: readonly string[]): string | undefined {

@@ -3,7 +3,7 @@
  * would start and silently lose metrics, or refuse to start, on the cluster. Each problem names
  * the configuration path (and the environment field to change) and the fix.
  */
-import { ProblemsError } from '../tooling/problems-error.js';
+import { ProblemsError } from '../shared/problems-error.js';
 import type { CollectorConfig } from './config.js';
 import { COLLECTOR_PORTS } from './service.js';
 

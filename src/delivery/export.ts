@@ -12,7 +12,7 @@ import { diffObjects, type ManifestDiff } from '../review/diff.js';
 import { git, gitTry } from '../review/git.js';
 import { indexObjects, isManifestPath, objectKey, parseManifest, sha256, type LocatedObject, type ManifestFile } from '../review/manifests.js';
 import { renderText, summaryLine } from '../review/render.js';
-import { ProblemsError } from '../tooling/problems-error.js';
+import { ProblemsError } from '../shared/problems-error.js';
 import { formatOwnership, OWNERSHIP_FILE, parseOwnership, type OwnershipRecord } from './ownership.js';
 import { datastoreMode, identityChanges, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 

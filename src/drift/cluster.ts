@@ -4,10 +4,10 @@
  * timeouts, 429 and 5xx are retried a bounded number of times with backoff. Nothing is written.
  */
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../tooling/kubeconfig.js';
-import { apiMessage, apiStatus } from '../tooling/kube-api-error.js';
-import { allPages } from '../tooling/all-pages.js';
-import { toWire } from '../tooling/kube-wire.js';
+import { loadKubeConfig } from '../kube/kubeconfig.js';
+import { apiMessage, apiStatus } from '../kube/api-error.js';
+import { allPages } from '../shared/all-pages.js';
+import { toWire } from '../kube/wire.js';
 
 export interface ClusterOptions {
   /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config */

@@ -9,7 +9,7 @@ import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ProblemsError } from '../tooling/problems-error.js';
+import { ProblemsError } from '../shared/problems-error.js';
 import { EnvironmentSchema, type Environment } from './schema.js';
 
 /** Folder of the committed environment files (next to this module, also in the bundle). */

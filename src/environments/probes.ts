@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { OTEL_COLLECTOR_NAME } from '../collector/service.js';
 import { TargetsSchema, type DatastoreSecretTarget, type Targets, type TargetsInput } from '../probes/targets.js';
-import { ProblemsError } from '../tooling/problems-error.js';
+import { ProblemsError } from '../shared/problems-error.js';
 import { SECRET_KEYS, type Environment } from './schema.js';
 
 const shape = TargetsSchema.shape;

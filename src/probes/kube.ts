@@ -13,9 +13,9 @@
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { apiMessage, apiStatus } from '../tooling/kube-api-error.js';
-import { allPages } from '../tooling/all-pages.js';
-import { toWire } from '../tooling/kube-wire.js';
+import { apiMessage, apiStatus } from '../kube/api-error.js';
+import { allPages } from '../shared/all-pages.js';
+import { toWire } from '../kube/wire.js';
 import type { KubeReader } from './types.js';
 
 /** Kubernetes is needed but not configured (exit 2 before any probe runs). */

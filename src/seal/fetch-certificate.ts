@@ -13,7 +13,7 @@ import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CertificateFetchError } from './errors.js';
-import { loadKubeConfig } from '../tooling/kubeconfig.js';
+import { loadKubeConfig } from '../kube/kubeconfig.js';
 
 export interface FetchCertificateOptions {
   /** The controller's Service (sealed-secrets names it after the controller). */

@@ -11,7 +11,7 @@
  */
 import type { jsonSchemaValidator, JsonSchemaType, JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { allPages } from '../../tooling/all-pages.js';
+import { allPages } from '../../shared/all-pages.js';
 
 export interface McpSessionOptions {
   readonly url: string;

@@ -5,7 +5,7 @@
  * typed APIs use), imported from its internal path here only.
  */
 import { describe, expect, it } from 'vitest';
-import { toWire } from '../../src/tooling/kube-wire.js';
+import { toWire } from '../../src/kube/wire.js';
 
 const deserialize = async (obj: unknown, type: string): Promise<unknown> => {
   const { ObjectSerializer } = await import('@kubernetes/client-node/dist/gen/models/ObjectSerializer.js');

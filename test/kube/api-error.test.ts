@@ -3,7 +3,7 @@
  * `Status` body (a JSON string); nothing invented when the error has neither.
  */
 import { describe, expect, it } from 'vitest';
-import { apiMessage, apiStatus } from '../../src/tooling/kube-api-error.js';
+import { apiMessage, apiStatus } from '../../src/kube/api-error.js';
 
 const apiException = (code: number, body: unknown) => Object.assign(new Error(`HTTP-Code: ${code}`), { code, body });
 
