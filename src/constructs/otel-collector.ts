@@ -21,6 +21,7 @@ import type { CollectorConfig } from '../collector/config.js';
 import { memorySettings, parseMemoryMiB } from '../collector/memory.js';
 import { COLLECTOR_PORTS, OTEL_COLLECTOR_NAME, type CollectorPortName } from '../collector/service.js';
 import { selectorLabels } from './labels.js';
+import { COLLECTOR_DEFAULTS } from '../collector/defaults.js';
 
 /** `app.kubernetes.io/name` of the collector's objects. */
 export const OTEL_COLLECTOR_APP = 'opentelemetry-collector';
@@ -117,8 +118,8 @@ export class OtelCollector extends Construct {
   constructor(scope: Construct, id: string, props: OtelCollectorProps) {
     super(scope, id);
     const name = (this.name = props.name ?? OTEL_COLLECTOR_NAME);
-    const replicas = props.replicas ?? 2;
-    const monitoringNamespace = props.monitoringNamespace ?? 'monitoring';
+    const replicas = props.replicas ?? COLLECTOR_DEFAULTS.replicas;
+    const monitoringNamespace = props.monitoringNamespace ?? COLLECTOR_DEFAULTS.monitoringNamespace;
     const memoryLimitMiB = parseMemoryMiB(props.resources.limits.memory, 'resources.limits.memory');
     const memory = memorySettings(memoryLimitMiB);
 
@@ -170,7 +171,7 @@ export class OtelCollector extends Construct {
     // Prefer one replica per node: a node drain or failure leaves the others receiving.
     this.deployment.scheduling.separate(pods, { topology: kplus.Topology.HOSTNAME, weight: 100 });
 
-    const image = `${props.image.repository ?? 'otel/opentelemetry-collector-contrib'}:${props.image.tag}${props.image.digest ? `@${props.image.digest}` : ''}`;
+    const image = `${props.image.repository ?? COLLECTOR_DEFAULTS.imageRepository}:${props.image.tag}${props.image.digest ? `@${props.image.digest}` : ''}`;
     const health = (failureThreshold: number) =>
       kplus.Probe.fromHttpGet('/', {
         port: COLLECTOR_PORTS.health,

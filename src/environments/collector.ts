@@ -7,6 +7,7 @@
  * are observed on the live cluster, the image is the upstream contrib distribution.
  */
 import { z } from 'zod';
+import { COLLECTOR_DEFAULTS } from '../collector/defaults.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -21,9 +22,9 @@ const CPU = /^([1-9]\d*m|\d+(\.\d+)?)$/;
 const PROM_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
 
 /** Default collector image: the contrib distribution (it has prometheusremotewrite and deltatocumulative). */
-export const DEFAULT_COLLECTOR_IMAGE = 'otel/opentelemetry-collector-contrib';
+export const DEFAULT_COLLECTOR_IMAGE = COLLECTOR_DEFAULTS.imageRepository;
 /** Pinned collector version (newest seen upstream when this was written, docs/telemetry.md). */
-export const DEFAULT_COLLECTOR_TAG = '0.159.0';
+export const DEFAULT_COLLECTOR_TAG = COLLECTOR_DEFAULTS.imageTag;
 /** Mimir push endpoint of the cluster (observed, FACTS "Telemetry"). */
 export const DEFAULT_MIMIR_PUSH_URL = 'http://mimir-nginx.mimir.observability-wus2/api/v1/push';
 /** Mimir tenant sent as `X-Scope-OrgID` (observed, FACTS "Telemetry"). */
@@ -97,7 +98,7 @@ export const CollectorSettingsSchema = z
       .strict()
       .prefault({}),
     /** @default 2 (with a PodDisruptionBudget and spread across nodes) */
-    replicas: z.number().int().min(1).max(10).default(2),
+    replicas: z.number().int().min(1).max(10).default(COLLECTOR_DEFAULTS.replicas),
     resources: CollectorResourcesSchema.prefault({}),
     /**
      * `remote-write`: the collector pushes to Mimir (prometheusremotewrite). `scrape`: it exposes
@@ -130,7 +131,7 @@ export const CollectorSettingsSchema = z
       .strict()
       .prefault({}),
     /** Namespace of the scraper (Grafana Agent), allowed to reach the metrics ports. @default monitoring */
-    monitoringNamespace: z.string().max(63).regex(DNS_LABEL, 'monitoringNamespace must be a DNS-1123 label').default('monitoring'),
+    monitoringNamespace: z.string().max(63).regex(DNS_LABEL, 'monitoringNamespace must be a DNS-1123 label').default(COLLECTOR_DEFAULTS.monitoringNamespace),
   })
   .strict()
   .superRefine((c, ctx) => {
