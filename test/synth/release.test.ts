@@ -6,6 +6,7 @@ import { loadEnvironment } from '../../src/environments/load.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { findObject, fixtureEnvironment, objectsOf, type K8sObject } from './helpers.js';
+import { field } from '../../src/probes/cluster/objects.js';
 
 const production = () => loadEnvironment('backstage-wus2-v4').env;
 
@@ -15,8 +16,6 @@ function bundled(env: Environment): Environment {
   return { ...rest, datastores: { mode: 'bundled' } };
 }
 
-const get = (o: unknown, path: string): unknown =>
-  path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], o);
 
 describe('given the production environment (backstage-wus2-v4)', () => {
   const output = synthEnvironment(production());
@@ -53,13 +52,13 @@ describe('given the production environment (backstage-wus2-v4)', () => {
   });
 
   it('disables chat (the one key confirmed for 1.8.8) and points the engine at the collector', () => {
-    expect(get(release.spec?.values, 'features.chatEnabled')).toBe(false);
-    const env = get(release.spec?.values, 'engine.extraEnv') as { name: string; value: string }[];
+    expect(field(release.spec?.values, 'features.chatEnabled')).toBe(false);
+    const env = field(release.spec?.values, 'engine.extraEnv') as { name: string; value: string }[];
     expect(env).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://arcade-otel-collector:4318' });
   });
 
   type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } };
-  const engineEnv = () => get(release.spec?.values, 'engine.extraEnv') as EnvVar[];
+  const engineEnv = () => field(release.spec?.values, 'engine.extraEnv') as EnvVar[];
   const valuesFrom = () => release.spec?.valuesFrom as { kind: string; name: string; valuesKey: string; targetPath: string }[];
   /** Every `<secret>/<key>` the release reads, through the engine's env or through valuesFrom. */
   const secretReads = () => [
@@ -68,8 +67,8 @@ describe('given the production environment (backstage-wus2-v4)', () => {
   ];
 
   it('turns the bundled datastores off and reads every managed Secret key exactly once', () => {
-    expect(get(release.spec?.values, 'postgresql.enabled')).toBe(false);
-    expect(get(release.spec?.values, 'redis.enabled')).toBe(false);
+    expect(field(release.spec?.values, 'postgresql.enabled')).toBe(false);
+    expect(field(release.spec?.values, 'redis.enabled')).toBe(false);
     const reads = secretReads();
     expect(reads.slice().sort()).toEqual(
       [
@@ -83,8 +82,8 @@ describe('given the production environment (backstage-wus2-v4)', () => {
   });
 
   it('gives the engine its datastores and root key in the vendor engine-config shape, by env reference only', () => {
-    const env = (get(release.spec?.values, 'engine.extraEnv') as EnvVar[]).map((e) => e.name);
-    expect(get(release.spec?.values, 'engine.extraConfig.storage.postgres')).toEqual({
+    const env = (field(release.spec?.values, 'engine.extraEnv') as EnvVar[]).map((e) => e.name);
+    expect(field(release.spec?.values, 'engine.extraConfig.storage.postgres')).toEqual({
       host: '${env:ARCADE_STACK_POSTGRES_HOST}',
       port: '${env:ARCADE_STACK_POSTGRES_PORT}',
       db: '${env:ARCADE_STACK_POSTGRES_DATABASE}',
@@ -93,18 +92,18 @@ describe('given the production environment (backstage-wus2-v4)', () => {
       sslmode: '${env:ARCADE_STACK_POSTGRES_SSLMODE}',
     });
     // The engine wants one host:port address; Kubernetes composes it from variables defined before it.
-    expect(get(release.spec?.values, 'engine.extraConfig.cache.redis.addr')).toBe('${env:ARCADE_STACK_REDIS_ADDR}');
+    expect(field(release.spec?.values, 'engine.extraConfig.cache.redis.addr')).toBe('${env:ARCADE_STACK_REDIS_ADDR}');
     const addr = engineEnv().find((e) => e.name === 'ARCADE_STACK_REDIS_ADDR');
     expect(addr?.value).toBe('$(ARCADE_STACK_REDIS_HOST):$(ARCADE_STACK_REDIS_PORT)');
     expect(env.indexOf('ARCADE_STACK_REDIS_ADDR')).toBeGreaterThan(env.indexOf('ARCADE_STACK_REDIS_HOST'));
     expect(env.indexOf('ARCADE_STACK_REDIS_ADDR')).toBeGreaterThan(env.indexOf('ARCADE_STACK_REDIS_PORT'));
     // Root keys need an id: the live key's id is not recorded yet, so it is a visible marker.
-    const rootKeys = get(release.spec?.values, 'engine.extraConfig.security.root_keys') as Record<string, unknown>[];
+    const rootKeys = field(release.spec?.values, 'engine.extraConfig.security.root_keys') as Record<string, unknown>[];
     expect(rootKeys).toHaveLength(1);
     expect(rootKeys[0]).toMatchObject({ default: true, value: '${env:ARCADE_STACK_ENGINE_ROOT_KEY}' });
     expect(String(rootKeys[0]?.id)).toMatch(/^<unresolved: /);
     // Every `${env:NAME}` the config uses is defined on the engine container.
-    const used = [...JSON.stringify(get(release.spec?.values, 'engine.extraConfig')).matchAll(/\$\{env:([A-Z0-9_]+)\}/g)].map((m) => m[1]);
+    const used = [...JSON.stringify(field(release.spec?.values, 'engine.extraConfig')).matchAll(/\$\{env:([A-Z0-9_]+)\}/g)].map((m) => m[1]);
     expect(used).toHaveLength(10);
     // Flux post-build substitution must leave the engine's `${env:…}` references alone.
     expect(release.metadata.annotations?.['kustomize.toolkit.fluxcd.io/substitute']).toBe('disabled');
@@ -117,18 +116,18 @@ describe('given the production environment (backstage-wus2-v4)', () => {
     for (const name of names) {
       const sealed = findObject(objects, 'SealedSecret', name);
       expect(sealed.metadata.namespace).toBe(release.metadata.namespace);
-      expect(get(sealed.spec, 'template.metadata.labels')).toMatchObject({ 'reconcile.fluxcd.io/watch': 'Enabled' });
+      expect(field(sealed.spec, 'template.metadata.labels')).toMatchObject({ 'reconcile.fluxcd.io/watch': 'Enabled' });
     }
   });
 
   it('leaves unsealed keys out and lists them, rather than writing a placeholder', () => {
     const postgres = findObject(objects, 'SealedSecret', 'arcade-postgres');
-    expect(get(postgres.spec, 'encryptedData')).toEqual({});
+    expect(field(postgres.spec, 'encryptedData')).toEqual({});
     expect(postgres.metadata.annotations?.['arcade-stack.dev/unresolved-keys']).toBe('database,host,password,port,sslmode,user');
   });
 
   it('renders unresolved values as visible markers and reports every one', () => {
-    expect(get(release.spec?.values, 'auth.oidc.clientId')).toMatch(/^<unresolved: .+>$/);
+    expect(field(release.spec?.values, 'auth.oidc.clientId')).toMatch(/^<unresolved: .+>$/);
     expect(output.unresolved.map((u) => u.path)).toEqual(
       expect.arrayContaining(['oidc.issuer', 'oidc.clientId', 'llm.baseUrl', 'secrets.controller.name', 'secrets.values.oidc.client-secret', 'engine.rootKeyId', 'probes.gateways[0].tools']),
     );
@@ -173,8 +172,8 @@ describe('given the bundled mode (the live state to adopt first)', () => {
     const datastoreObjects = objects.filter((o) => !/\/(collector|monitoring)\.yaml$/.test(o.file));
     expect(datastoreObjects.map((o) => o.kind).sort()).toEqual(['HelmRelease', 'OCIRepository']);
     expect(release.spec).not.toHaveProperty('valuesFrom');
-    expect(get(release.spec?.values, 'postgresql')).toBeUndefined();
-    expect(get(release.spec?.values, 'redis')).toBeUndefined();
+    expect(field(release.spec?.values, 'postgresql')).toBeUndefined();
+    expect(field(release.spec?.values, 'redis')).toBeUndefined();
   });
 });
 
@@ -189,18 +188,18 @@ describe('given the External Secrets provider (staging fixture)', () => {
       secretStoreRef: { kind: 'ClusterSecretStore', name: 'staging-vault' },
       target: { name: 'arcade-postgres', template: { metadata: { labels: { 'reconcile.fluxcd.io/watch': 'Enabled' } } } },
     });
-    expect(get(postgres.spec, 'data')).toContainEqual({ secretKey: 'password', remoteRef: { key: 'arcade/staging/postgres', property: 'password' } });
+    expect(field(postgres.spec, 'data')).toContainEqual({ secretKey: 'password', remoteRef: { key: 'arcade/staging/postgres', property: 'password' } });
   });
 
   it('leaves an unresolved remote key out and lists it', () => {
     const redis = findObject(objects, 'ExternalSecret', 'arcade-redis');
-    expect((get(redis.spec, 'data') as { secretKey: string }[]).map((d) => d.secretKey)).toEqual(['host', 'password', 'port']);
+    expect((field(redis.spec, 'data') as { secretKey: string }[]).map((d) => d.secretKey)).toEqual(['host', 'password', 'port']);
     expect(redis.metadata.annotations?.['arcade-stack.dev/unresolved-keys']).toBe('tls');
   });
 
   it('pins the chart by digest and keeps the tag for readers', () => {
     const source = findObject(objects, 'OCIRepository', 'arcade');
-    expect(get(source.spec, 'ref')).toEqual({ tag: '1.8.8', digest: `sha256:${'0'.repeat(64)}` });
+    expect(field(source.spec, 'ref')).toEqual({ tag: '1.8.8', digest: `sha256:${'0'.repeat(64)}` });
   });
 
   it('renders the file snapshot reviewers read', async () => {
