@@ -11,6 +11,7 @@ import { ArcadeReleaseChart } from './charts/release-chart.js';
 import { DatastoreSecretsChart } from './charts/secrets-chart.js';
 import type { Environment } from './environments/schema.js';
 import { findUnresolved, type UnresolvedEntry } from './environments/unresolved.js';
+import { KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from './review/manifests.js';
 
 /** One synthesized file, its path relative to dist/. */
 export interface SynthFile {
@@ -61,11 +62,11 @@ export function synthEnvironment(env: Environment): EnvironmentOutput {
     files.push({ path: `${env.name}/${name}`, content: header(env) + toYamlStream(chart.toJson()) });
   }
   const kustomization = {
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    apiVersion: KUSTOMIZE_API_VERSION,
     kind: 'Kustomization',
     resources: files.map((f) => f.path.slice(env.name.length + 1)),
   };
-  files.push({ path: `${env.name}/kustomization.yaml`, content: header(env) + stringify(kustomization) });
+  files.push({ path: `${env.name}/${KUSTOMIZATION_FILE}`, content: header(env) + stringify(kustomization) });
   return { env, files, unresolved: findUnresolved(env) };
 }
 

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isKustomizeConfig } from '../review/manifests.js';
+import { isKustomizeConfig, KUSTOMIZATION_FILE } from '../review/manifests.js';
 import type { Finding } from './finding.js';
 import { isRecord, parseDocuments, type EnvironmentFolder } from './manifests.js';
 
@@ -25,29 +25,28 @@ export interface FluxBuildResult {
   readonly skipped?: string;
 }
 
-const KUSTOMIZATION = 'kustomization.yaml';
 
 export function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions): FluxBuildResult {
   const findings: Finding[] = [];
-  const file = relative(options.root, join(env.dir, KUSTOMIZATION)) || KUSTOMIZATION;
-  const kpath = join(env.dir, KUSTOMIZATION);
+  const file = relative(options.root, join(env.dir, KUSTOMIZATION_FILE)) || KUSTOMIZATION_FILE;
+  const kpath = join(env.dir, KUSTOMIZATION_FILE);
   const fail = (rule: string, message: string, fix: string, path?: string) =>
     findings.push({ severity: 'error', area: 'flux', file, rule, message, fix, ...(path ? { path } : {}) });
   if (!existsSync(kpath)) {
-    fail('flux.no-kustomization', `dist/${env.name}/ has no ${KUSTOMIZATION}: Flux would generate one and apply every file it finds`, 'npm run synth (it writes kustomization.yaml listing every file)');
+    fail('flux.no-kustomization', `dist/${env.name}/ has no ${KUSTOMIZATION_FILE}: Flux would generate one and apply every file it finds`, 'npm run synth (it writes kustomization.yaml listing every file)');
     return { findings };
   }
   const docs = parseDocuments(readFileSync(kpath, 'utf8'));
   const doc = docs[0];
   const value = isRecord(doc?.value) ? doc.value : {};
   if (value.kind !== 'Kustomization' || !isKustomizeConfig(value)) {
-    fail('flux.no-kustomization', `${KUSTOMIZATION} is not a kustomize.config.k8s.io Kustomization${doc?.problem ? ` (${doc.problem})` : ''}`, 'npm run synth');
+    fail('flux.no-kustomization', `${KUSTOMIZATION_FILE} is not a kustomize.config.k8s.io Kustomization${doc?.problem ? ` (${doc.problem})` : ''}`, 'npm run synth');
   }
   if (docs.length > 1) {
-    fail('flux.kustomization-extra-document', `${KUSTOMIZATION} holds ${docs.length} documents: kustomize reads the first and silently ignores the rest`, 'npm run synth (it writes one document)');
+    fail('flux.kustomization-extra-document', `${KUSTOMIZATION_FILE} holds ${docs.length} documents: kustomize reads the first and silently ignores the rest`, 'npm run synth (it writes one document)');
   }
   const resources = Array.isArray(value.resources) ? value.resources.map(String) : [];
-  const files = env.entries.filter((e) => e !== KUSTOMIZATION);
+  const files = env.entries.filter((e) => e !== KUSTOMIZATION_FILE);
   for (const f of files) {
     if (!resources.includes(f)) fail('flux.unlisted-file', `${f} is in the folder but not listed in resources: Flux would not apply it`, `npm run synth (or remove ${f})`, 'resources');
   }
@@ -56,7 +55,7 @@ export function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions
   });
   for (const key of Object.keys(value)) {
     if (!['apiVersion', 'kind', 'resources'].includes(key)) {
-      fail('flux.kustomization-transform', `${KUSTOMIZATION} sets "${key}": Flux would apply objects that differ from the reviewed files`, `remove ${key}; change the stack and run npm run synth instead`, key);
+      fail('flux.kustomization-transform', `${KUSTOMIZATION_FILE} sets "${key}": Flux would apply objects that differ from the reviewed files`, `remove ${key}; change the stack and run npm run synth instead`, key);
     }
   }
 

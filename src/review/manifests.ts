@@ -43,6 +43,11 @@ function isKubeObject(value: unknown): value is KubeObject {
   return typeof v.apiVersion === 'string' && typeof v.kind === 'string' && typeof meta?.name === 'string';
 }
 
+/** The file listing a folder's manifests, as kustomize and Flux's kustomize-controller read it. */
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+/** The apiVersion synth writes in it. */
+export const KUSTOMIZE_API_VERSION = 'kustomize.config.k8s.io/v1beta1';
+
 /** A kustomize `Kustomization` file is build configuration, not an object Flux applies. */
 export function isKustomizeConfig(o: KubeObject | Record<string, unknown>): boolean {
   return typeof o.apiVersion === 'string' && o.apiVersion.startsWith('kustomize.config.k8s.io/');
