@@ -18,7 +18,8 @@
  * Any `failed to upload metrics` line is `fail`, whatever the coverage.
  */
 import { outcome, type Probe, type ProbeOutcome } from '../types.js';
-import { list, nameOf, num, short, str, time, type KubeObject } from './objects.js';
+import { list, nameOf, num, str, time, type KubeObject } from './objects.js';
+import { oneLine } from '../../shared/one-line.js';
 
 export const EXPORT_FAILURE = /failed to upload metrics/i;
 /** @default 60 s: the engine exports about every 60 s (FACTS). */
@@ -91,7 +92,7 @@ export function evaluateEngineExport(input: EngineExportInput): ProbeOutcome {
     }
     const lines = parseLines(entry.log);
     const bad = lines.filter((l) => EXPORT_FAILURE.test(l.text));
-    failures.push(...bad.map((l) => `pod/${pod}: ${short(l.text, 200)}`));
+    failures.push(...bad.map((l) => `pod/${pod}: ${oneLine(l.text, 200)}`));
     const gap = coverageGap(entry, lines, input.windowStartMs, tolerance);
     if (gap) gaps.push(gap);
     return { pod, lines: lines.length, failures: bad.length, covered: gap === undefined, firstLine: lines[0]?.at !== undefined ? iso(lines[0]!.at) : null };

@@ -4,7 +4,8 @@
  * 5xx and malformed answers are `error` (nothing was learnt); an empty result is `fail`.
  */
 import { outcome, type Probe, type ProbeOutcome } from '../types.js';
-import { field, short } from './objects.js';
+import { field } from './objects.js';
+import { oneLine } from '../../shared/one-line.js';
 
 export interface MimirAnswer {
   readonly url: string;
@@ -21,17 +22,17 @@ export function mimirQueryUrl(queryUrl: string, query: string): string {
 
 export function evaluateMimir(answer: MimirAnswer): ProbeOutcome {
   const base = { url: answer.url, tenant: answer.tenant, query: answer.query, httpStatus: answer.status };
-  if (answer.status === 401) return outcome.error(`Mimir answered 401 (${short(answer.body, 80)}): the tenant header was refused`, base);
-  if (answer.status >= 500) return outcome.error(`Mimir answered ${answer.status}: ${short(answer.body, 100)}`, base);
+  if (answer.status === 401) return outcome.error(`Mimir answered 401 (${oneLine(answer.body, 80)}): the tenant header was refused`, base);
+  if (answer.status >= 500) return outcome.error(`Mimir answered ${answer.status}: ${oneLine(answer.body, 100)}`, base);
   let parsed: unknown;
   try {
     parsed = JSON.parse(answer.body);
   } catch {
-    return outcome.error(`Mimir answered ${answer.status} with a body that is not JSON: ${short(answer.body, 80)}`, base);
+    return outcome.error(`Mimir answered ${answer.status} with a body that is not JSON: ${oneLine(answer.body, 80)}`, base);
   }
   if (answer.status !== 200 || field(parsed, 'status') !== 'success') {
     const err = field(parsed, 'error');
-    return outcome.error(`Mimir query failed (${answer.status}): ${short(typeof err === 'string' ? err : answer.body, 120)}`, base);
+    return outcome.error(`Mimir query failed (${answer.status}): ${oneLine(typeof err === 'string' ? err : answer.body, 120)}`, base);
   }
   const result = field(parsed, 'data.result');
   const type = field(parsed, 'data.resultType');

@@ -2,6 +2,7 @@
  * Small, total accessors over Kubernetes objects as plain JSON (what KubeReader returns and what
  * fixtures hold), so the pure evaluators never throw on a missing field.
  */
+import { oneLine } from '../../shared/one-line.js';
 
 export type KubeObject = Readonly<Record<string, unknown>>;
 
@@ -61,13 +62,7 @@ export function condition(obj: unknown, type: string): Condition | undefined {
 /** `reason: message` of a condition, shortened for one line. */
 export function describeCondition(c: Condition | undefined): string {
   if (!c) return 'no such condition';
-  return short(`${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
-}
-
-/** One line, at most `max` characters. */
-export function short(text: string, max = 160): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  return oneLine(`${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
 }
 
 /** A time field as epoch ms, or undefined. */

@@ -13,7 +13,7 @@
 import type { Check } from './checks.js';
 import { describeFailure } from './errors.js';
 import type { HttpObservation } from './http.js';
-import { shortText } from './tool-answer.js';
+import { oneLine } from '../../shared/one-line.js';
 
 function parseJson(body: string): unknown {
   try {
@@ -39,7 +39,7 @@ export function evaluateHealth(observation: HttpObservation): Check {
     return { name, status: 'fail', detail: `engine unhealthy (503): ${reason}` };
   }
   if (typeof healthy !== 'boolean') {
-    return { name, status: 'error', detail: `malformed response (HTTP ${status}): expected JSON {"healthy": true}, got "${shortText(body)}"` };
+    return { name, status: 'error', detail: `malformed response (HTTP ${status}): expected JSON {"healthy": true}, got "${oneLine(body, 80)}"` };
   }
   if (healthy === false) return { name, status: 'fail', detail: `engine reports healthy=false (HTTP ${status})` };
   return { name, status: 'error', detail: `unexpected HTTP ${status} with healthy=true` };
@@ -62,9 +62,9 @@ export function evaluateConfig(observation: HttpObservation, expectedCoordinator
   const name = '/v1/config';
   if (!observation.ok) return { name, status: 'error', detail: describeFailure(observation.failure) };
   const { status, body } = observation.answer;
-  if (status !== 200) return { name, status: 'error', detail: `HTTP ${status}: "${shortText(body)}"` };
+  if (status !== 200) return { name, status: 'error', detail: `HTTP ${status}: "${oneLine(body, 80)}"` };
   const json = parseJson(body);
-  if (!isObject(json)) return { name, status: 'error', detail: `malformed response: expected a JSON object, got "${shortText(body)}"` };
+  if (!isObject(json)) return { name, status: 'error', detail: `malformed response: expected a JSON object, got "${oneLine(body, 80)}"` };
   const dashboard = json.dashboard;
   const uri = isObject(dashboard) ? dashboard.coordinatorUri : undefined;
   if (typeof uri !== 'string') {

@@ -6,7 +6,8 @@
 import type { ProbeOutcome } from '../types.js';
 import { combineChecks, type Check } from './checks.js';
 import { describeFailure, type FailureKind, type Observed } from './errors.js';
-import { identityOf, numberOf, shortText, type ToolAnswer } from './tool-answer.js';
+import { identityOf, numberOf, type ToolAnswer } from './tool-answer.js';
+import { oneLine } from '../../shared/one-line.js';
 
 export interface ExecObservation {
   readonly gateway: string;
@@ -22,7 +23,7 @@ export interface ExecObservation {
 function called(name: string, answer: Observed<ToolAnswer> | undefined, judge: (a: ToolAnswer) => Check): Check {
   if (!answer) return { name, status: 'error', detail: 'not called' };
   if (!answer.ok) return { name, status: 'error', detail: describeFailure(answer.failure) };
-  if (answer.value.isError) return { name, status: 'fail', detail: `error result: ${shortText(answer.value.text)}` };
+  if (answer.value.isError) return { name, status: 'fail', detail: `error result: ${oneLine(answer.value.text, 80)}` };
   return judge(answer.value);
 }
 
@@ -40,25 +41,25 @@ export function evaluateExecProof(observations: readonly ExecObservation[]): Pro
       const id = identityOf(a.text);
       return id === o.user
         ? { name: `${where} ${o.toolkit}_Whoami`, status: 'pass', detail: `returned ${o.user}` }
-        : { name: `${where} ${o.toolkit}_Whoami`, status: 'fail', detail: `returned "${shortText(id ?? a.text)}", not ${o.user}: the gateway does not execute as the calling user` };
+        : { name: `${where} ${o.toolkit}_Whoami`, status: 'fail', detail: `returned "${oneLine(id ?? a.text, 80)}", not ${o.user}: the gateway does not execute as the calling user` };
     });
     const echo = called(`${where} ${o.toolkit}_Echo`, o.echo?.answer, (a) =>
       o.echo && a.text.includes(o.echo.nonce)
         ? { name: `${where} ${o.toolkit}_Echo`, status: 'pass', detail: 'returned the fresh nonce' }
-        : { name: `${where} ${o.toolkit}_Echo`, status: 'fail', detail: `did not return the nonce sent (got "${shortText(a.text)}")` },
+        : { name: `${where} ${o.toolkit}_Echo`, status: 'fail', detail: `did not return the nonce sent (got "${oneLine(a.text, 80)}")` },
     );
     const add = called(`${where} ${o.toolkit}_Add`, o.add?.answer, (a) => {
       const sum = (o.add?.a ?? 0) + (o.add?.b ?? 0);
       const got = numberOf(a.text);
       return got === sum
         ? { name: `${where} ${o.toolkit}_Add`, status: 'pass', detail: `returned ${sum}` }
-        : { name: `${where} ${o.toolkit}_Add`, status: 'fail', detail: `${o.add?.a} + ${o.add?.b} returned "${shortText(a.text)}", expected ${sum}` };
+        : { name: `${where} ${o.toolkit}_Add`, status: 'fail', detail: `${o.add?.a} + ${o.add?.b} returned "${oneLine(a.text, 80)}", expected ${sum}` };
     });
     checks.push(whoami, echo, add);
     results.push({
       gateway: o.gateway,
       user: o.user,
-      whoami: o.whoami?.ok ? shortText(o.whoami.value.text) : whoami.detail,
+      whoami: o.whoami?.ok ? oneLine(o.whoami.value.text, 80) : whoami.detail,
       echo: echo.status,
       add: add.status === 'pass' ? `${o.add?.a} + ${o.add?.b} = ${(o.add?.a ?? 0) + (o.add?.b ?? 0)}` : add.detail,
     });

@@ -50,8 +50,3 @@ export function numberOf(text: string): number | undefined {
   return undefined;
 }
 
-/** Shortens an answer for evidence (answers are small test values, never secrets). */
-export function shortText(text: string, max = 80): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}

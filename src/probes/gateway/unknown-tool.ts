@@ -6,7 +6,8 @@
 import type { ProbeOutcome } from '../types.js';
 import { combineChecks, type Check } from './checks.js';
 import { describeFailure, type FailureKind, type Observed } from './errors.js';
-import { shortText, type ToolAnswer } from './tool-answer.js';
+import { type ToolAnswer } from './tool-answer.js';
+import { oneLine } from '../../shared/one-line.js';
 
 export interface UnknownToolObservation {
   readonly gateway: string;
@@ -26,21 +27,21 @@ export function judgeUnknownTool(o: UnknownToolObservation): Check {
   if (!o.answer) return { name, status: 'error', detail: 'the unknown tool was not called' };
   if (o.answer.ok) {
     return o.answer.value.isError
-      ? { name, status: 'pass', detail: `error result: ${shortText(o.answer.value.text)}` }
-      : { name, status: 'fail', detail: `a tool that is not on the gateway answered as a success: "${shortText(o.answer.value.text)}"` };
+      ? { name, status: 'pass', detail: `error result: ${oneLine(o.answer.value.text, 80)}` }
+      : { name, status: 'fail', detail: `a tool that is not on the gateway answered as a success: "${oneLine(o.answer.value.text, 80)}"` };
   }
   const f = o.answer.failure;
   switch (f.kind) {
     case 'jsonrpc':
-      return { name, status: 'pass', detail: `JSON-RPC error ${f.code}: ${shortText(f.message)}` };
+      return { name, status: 'pass', detail: `JSON-RPC error ${f.code}: ${oneLine(f.message, 80)}` };
     case 'timeout':
       return { name, status: 'fail', detail: `no answer within ${o.waitMs} ms: the gateway hangs on an unknown tool` };
     case 'http':
-      return { name, status: 'fail', detail: `HTTP ${f.status} instead of an MCP error: ${shortText(f.message)}` };
+      return { name, status: 'fail', detail: `HTTP ${f.status} instead of an MCP error: ${oneLine(f.message, 80)}` };
     case 'unauthorized':
       return { name, status: 'error', detail: describeFailure(f) };
     case 'network':
-      return { name, status: 'fail', detail: `the connection failed on an unknown tool: ${shortText(f.message)}` };
+      return { name, status: 'fail', detail: `the connection failed on an unknown tool: ${oneLine(f.message, 80)}` };
   }
 }
 
