@@ -7,6 +7,7 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { MetricsExport } from '../collector/build.js';
+import { COLLECTOR_LABEL, collectorLabelValue } from '../collector/service.js';
 import { stackLabels } from '../constructs/labels.js';
 import { OtelCollector, type OtelCollectorEgress } from '../constructs/otel-collector.js';
 import type { MimirEgress } from '../environments/collector.js';
@@ -42,10 +43,12 @@ export class CollectorChart extends Chart {
     const { env } = props;
     super(scope, id, { namespace: env.namespace, labels: stackLabels(env.name) });
     const c = env.collector;
+    // Every relayed series says which collector relayed it (COLLECTOR_LABEL, docs/telemetry.md).
+    const collectorLabel = { [COLLECTOR_LABEL]: collectorLabelValue(env.cluster, env.namespace) };
     const exported: MetricsExport =
       c.mode === 'remote-write'
-        ? { mode: 'remote-write', pushUrl: c.mimir.pushUrl, tenant: c.mimir.tenant, externalLabels: { cluster: env.cluster, namespace: env.namespace } }
-        : { mode: 'scrape' };
+        ? { mode: 'remote-write', pushUrl: c.mimir.pushUrl, tenant: c.mimir.tenant, externalLabels: { cluster: env.cluster, namespace: env.namespace, ...collectorLabel } }
+        : { mode: 'scrape', constLabels: collectorLabel };
     // The engine runs where the release installs it.
     const engineNamespace = env.release.targetNamespace ?? env.namespace;
     this.collector = new OtelCollector(this, 'otel-collector', {

@@ -22,13 +22,18 @@ export interface RemoteWriteExport {
   readonly pushUrl: string;
   /** Mimir tenant, sent as `X-Scope-OrgID`. */
   readonly tenant: string;
-  /** Labels added to every series, identifying the environment (cluster, namespace). */
+  /**
+   * Labels added to every series (`external_labels`): the environment (cluster, namespace) and
+   * the collector label (`COLLECTOR_LABEL`, ./service.ts), which the builder requires.
+   */
   readonly externalLabels: Readonly<Record<string, string>>;
 }
 
 /** Expose a Prometheus endpoint scraped through a ServiceMonitor. */
 export interface ScrapeExport {
   readonly mode: 'scrape';
+  /** Labels on every exposed metric (`const_labels`): the collector label, which the builder requires. */
+  readonly constLabels: Readonly<Record<string, string>>;
 }
 
 export type MetricsExport = RemoteWriteExport | ScrapeExport;
@@ -48,20 +53,19 @@ const bind = (port: number) => `${BIND_ALL}:${port}`;
 function remoteWrite(target: RemoteWriteExport): PrometheusRemoteWriteConfig {
   const plainHttp = target.pushUrl.startsWith('http://');
   return {
-    endpoint: target.pushUrl,
-    headers: { 'X-Scope-OrgID': target.tenant },
+    // Client settings in the `http` block (the flat form is deprecated since contrib v0.158.0).
+    http: { endpoint: target.pushUrl, headers: { 'X-Scope-OrgID': target.tenant }, timeout: '30s', tls: { insecure: plainHttp } },
     external_labels: target.externalLabels,
     timeout: '30s',
-    tls: { insecure: plainHttp },
     // 5xx and network errors are retried; other 4xx are dropped by the exporter (docs/telemetry.md).
     retry_on_failure: { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '10m' },
     remote_write_queue: { enabled: true, queue_size: 10000, num_consumers: 5 },
   };
 }
 
-function scrapeEndpoint(): PrometheusExporterConfig {
+function scrapeEndpoint(target: ScrapeExport): PrometheusExporterConfig {
   // Series not refreshed for 5 minutes (five engine pushes) disappear from the endpoint.
-  return { endpoint: bind(COLLECTOR_PORTS['prom-export']), metric_expiration: '5m' };
+  return { endpoint: bind(COLLECTOR_PORTS['prom-export']), const_labels: target.constLabels, metric_expiration: '5m' };
 }
 
 /** Builds and validates the configuration; throws CollectorConfigError naming every problem. */
@@ -88,7 +92,7 @@ export function buildCollectorConfig(options: CollectorConfigOptions): Collector
       ...(delta ? { deltatocumulative: { max_stale: '5m', max_streams: 10000 } } : {}),
       batch: { timeout: '5s', send_batch_size: 8192, send_batch_max_size: 10000 },
     },
-    exporters: options.export.mode === 'remote-write' ? { prometheusremotewrite: remoteWrite(options.export) } : { prometheus: scrapeEndpoint() },
+    exporters: options.export.mode === 'remote-write' ? { prometheusremotewrite: remoteWrite(options.export) } : { prometheus: scrapeEndpoint(options.export) },
     extensions: { health_check: { endpoint: bind(COLLECTOR_PORTS.health), path: '/' } },
     service: {
       extensions: ['health_check'],

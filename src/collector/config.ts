@@ -47,16 +47,32 @@ export interface RetryOnFailureConfig {
 }
 
 /**
- * `prometheusremotewrite` exporter (contrib).
- * @see https://github.com/open-telemetry/opentelemetry-collector-contrib/tree/main/exporter/prometheusremotewriteexporter
+ * HTTP client settings of `prometheusremotewrite` (confighttp.ClientConfig), in the exporter's
+ * `http:` block. Since contrib v0.158.0 the same keys at the exporter's top level (`endpoint`,
+ * `headers`, `tls`, ...) are deprecated; with the feature gate
+ * `exporter.prometheusremotewritexporter.removeTopLevelHTTPSettings` they are a startup error
+ * (`exporter/prometheusremotewriteexporter/config.go`, `Config.Unmarshal`). docs/telemetry.md.
  */
-export interface PrometheusRemoteWriteConfig {
+export interface RemoteWriteHttpClientConfig {
   readonly endpoint: string;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly external_labels?: Readonly<Record<string, string>>;
+  /** The HTTP client's own timeout (the exporter's top-level `timeout` is exporterhelper's). */
   readonly timeout: string;
   /** `insecure: true` only for an `http://` endpoint (no TLS on the wire). */
   readonly tls?: { readonly insecure: boolean };
+}
+
+/**
+ * `prometheusremotewrite` exporter (contrib), in the form current contrib expects: client
+ * settings under `http`, nothing of them at the top level (the builder refuses the flat form).
+ * @see https://github.com/open-telemetry/opentelemetry-collector-contrib/tree/main/exporter/prometheusremotewriteexporter
+ */
+export interface PrometheusRemoteWriteConfig {
+  readonly http: RemoteWriteHttpClientConfig;
+  /** Labels added to every series the exporter writes (not where a data point attribute has the same name). */
+  readonly external_labels?: Readonly<Record<string, string>>;
+  /** exporterhelper's timeout for one export. */
+  readonly timeout: string;
   readonly retry_on_failure: RetryOnFailureConfig;
   readonly remote_write_queue: { readonly enabled: boolean; readonly queue_size: number; readonly num_consumers: number };
 }
@@ -67,6 +83,8 @@ export interface PrometheusRemoteWriteConfig {
  */
 export interface PrometheusExporterConfig {
   readonly endpoint: string;
+  /** Labels on every metric the endpoint exposes. */
+  readonly const_labels?: Readonly<Record<string, string>>;
   readonly metric_expiration: string;
 }
 

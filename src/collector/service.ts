@@ -21,3 +21,21 @@ export const COLLECTOR_PORTS = {
   health: 13133,
 } as const;
 export type CollectorPortName = keyof typeof COLLECTOR_PORTS;
+
+/**
+ * The label the collector puts on every series it relays (remote write: the exporter's
+ * `external_labels`; scrape mode: the prometheus exporter's `const_labels`). Nothing else in
+ * Mimir carries it: the collector's own metrics are scraped by the cluster's agent, not relayed,
+ * and another OTLP client's series carry it with their own `job`. So
+ * `count by (job) ({arcade_stack_collector="<value>"})` lists exactly who pushed through this
+ * collector (`otel.metrics-in-mimir`). The `arcade_stack_` prefix keeps it clear of every OTel
+ * attribute and Prometheus target label in use; the exporter skips an external label whose name a
+ * data point attribute already has (contrib `createAttributes`), so a generic name such as
+ * `source` could be silently replaced. docs/telemetry.md "Which series came through the collector".
+ */
+export const COLLECTOR_LABEL = 'arcade_stack_collector';
+
+/** The collector label's value: `<cluster>/<namespace>/<collector Service>`, one per deployed collector. */
+export function collectorLabelValue(cluster: string, namespace: string, service: string = OTEL_COLLECTOR_NAME): string {
+  return `${cluster}/${namespace}/${service}`;
+}

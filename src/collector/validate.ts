@@ -5,7 +5,7 @@
  */
 import { ProblemsError } from '../shared/problems-error.js';
 import type { CollectorConfig } from './config.js';
-import { COLLECTOR_PORTS } from './service.js';
+import { COLLECTOR_LABEL, COLLECTOR_PORTS } from './service.js';
 
 /** A collector configuration the builder refuses; `problems` holds one line per broken rule. */
 export class CollectorConfigError extends ProblemsError {
@@ -19,6 +19,56 @@ export class CollectorConfigError extends ProblemsError {
 export interface CollectorDeployment {
   /** Number of collector replicas. */
   readonly replicas: number;
+}
+
+/**
+ * The HTTP client keys that belong in `prometheusremotewrite.http`: at the exporter's top level
+ * they are deprecated since contrib v0.158.0 and a startup error under the feature gate
+ * `exporter.prometheusremotewritexporter.removeTopLevelHTTPSettings` (contrib
+ * `exporter/prometheusremotewriteexporter/config.go`, `topLevelHTTPClientKeys`). `timeout` is not
+ * one: at the top level it is exporterhelper's.
+ */
+export const REMOTE_WRITE_HTTP_KEYS = [
+  'endpoint',
+  'proxy_url',
+  'tls',
+  'headers',
+  'auth',
+  'compression',
+  'compression_params',
+  'read_buffer_size',
+  'write_buffer_size',
+  'max_idle_conns',
+  'max_idle_conns_per_host',
+  'max_conns_per_host',
+  'idle_conn_timeout',
+  'disable_keep_alives',
+  'http2_read_idle_timeout',
+  'http2_ping_timeout',
+  'cookies',
+  'middlewares',
+  'force_attempt_http2',
+] as const;
+
+/** A Prometheus label name that is not reserved (`__` is Prometheus' own). */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Problems of the labels an exporter adds to every series (`at` names the config path). */
+function seriesLabelProblems(at: string, labels: Readonly<Record<string, string>> | undefined): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(labels ?? {})) {
+    if (!LABEL_NAME.test(name) || name.startsWith('__')) {
+      problems.push(`${at}.${name}: not a Prometheus label name, or reserved (__ prefix) (fix: use letters, digits and _ , not starting with __)`);
+    } else if (value.trim() === '') {
+      problems.push(`${at}.${name}: empty value; Prometheus drops a label with an empty value (fix: give it a value or remove it)`);
+    }
+  }
+  if (!labels?.[COLLECTOR_LABEL]) {
+    problems.push(
+      `${at}: no ${COLLECTOR_LABEL} label; the otel.metrics-in-mimir probe finds what came through this collector by it (fix: keep the label the collector chart adds)`,
+    );
+  }
+  return problems;
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
@@ -108,15 +158,30 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
 
   const prw = config.exporters.prometheusremotewrite;
   if (prw) {
-    const tenantHeader = Object.entries(prw.headers ?? {}).find(([k]) => k.toLowerCase() === 'x-scope-orgid');
-    if (!tenantHeader || tenantHeader[1].trim() === '') {
+    // A cast or a hand-edited object can still carry the deprecated flat form: refuse it.
+    for (const key of REMOTE_WRITE_HTTP_KEYS.filter((k) => Object.hasOwn(prw, k))) {
       problems.push(
-        `exporters.prometheusremotewrite.headers: the Mimir URL ${prw.endpoint} has no X-Scope-OrgID tenant header; Mimir refuses it with 401 'no org id' (fix: set collector.mimir.tenant)`,
+        `exporters.prometheusremotewrite.${key}: HTTP client settings at the exporter's top level are deprecated since contrib v0.158.0 and a startup error under the feature gate exporter.prometheusremotewritexporter.removeTopLevelHTTPSettings (fix: move it to exporters.prometheusremotewrite.http.${key})`,
       );
     }
-    if (prw.endpoint.startsWith('https://') && prw.tls?.insecure) {
-      problems.push(`exporters.prometheusremotewrite.tls.insecure: true disables TLS for the https:// URL ${prw.endpoint} (fix: leave tls.insecure false for https)`);
+    const http = (prw as { http?: typeof prw.http }).http;
+    if (!http?.endpoint) {
+      problems.push('exporters.prometheusremotewrite.http.endpoint: no push URL; the exporter would push to its placeholder default (fix: set collector.mimir.pushUrl)');
+    } else {
+      const tenantHeader = Object.entries(http.headers ?? {}).find(([k]) => k.toLowerCase() === 'x-scope-orgid');
+      if (!tenantHeader || tenantHeader[1].trim() === '') {
+        problems.push(
+          `exporters.prometheusremotewrite.http.headers: the Mimir URL ${http.endpoint} has no X-Scope-OrgID tenant header; Mimir refuses it with 401 'no org id' (fix: set collector.mimir.tenant)`,
+        );
+      }
+      if (http.endpoint.startsWith('https://') && http.tls?.insecure) {
+        problems.push(`exporters.prometheusremotewrite.http.tls.insecure: true disables TLS for the https:// URL ${http.endpoint} (fix: leave tls.insecure false for https)`);
+      }
     }
+    problems.push(...seriesLabelProblems('exporters.prometheusremotewrite.external_labels', prw.external_labels));
+  }
+  if (config.exporters.prometheus) {
+    problems.push(...seriesLabelProblems('exporters.prometheus.const_labels', config.exporters.prometheus.const_labels));
   }
 
   for (const listener of listeners(config)) {

@@ -67,12 +67,10 @@ describe('given the production environment (backstage-wus2-v4)', () => {
     expect(field(release.spec?.values, 'otelCollector.enabled')).toBe(false);
   });
 
-  it('remote-writes to the Mimir URL and tenant of the facts, labelled with cluster and namespace', () => {
+  it('remote-writes to the Mimir URL and tenant of the facts, labelled with cluster, namespace and the collector', () => {
     expect(c.config.exporters.prometheusremotewrite).toMatchObject({
-      endpoint: 'http://mimir-nginx.mimir.observability-wus2/api/v1/push',
-      headers: { 'X-Scope-OrgID': 'k8s-backstage-v4' },
-      external_labels: { cluster: 'backstage-wus2-v4', namespace: 'arcade' },
-      tls: { insecure: true },
+      http: { endpoint: 'http://mimir-nginx.mimir.observability-wus2/api/v1/push', headers: { 'X-Scope-OrgID': 'k8s-backstage-v4' }, tls: { insecure: true } },
+      external_labels: { cluster: 'backstage-wus2-v4', namespace: 'arcade', arcade_stack_collector: 'backstage-wus2-v4/arcade/arcade-otel-collector' },
     });
     expect(c.config.service.pipelines.metrics?.processors).toEqual(['memory_limiter', 'batch']);
     expect(c.config.receivers.otlp?.protocols.http?.endpoint).toBe('0.0.0.0:4318');
@@ -172,8 +170,10 @@ describe('given the production environment (backstage-wus2-v4)', () => {
 describe('given the scrape alternative with a digest pin (staging fixture)', () => {
   const c = collectorOf(fixtureEnvironment('staging'));
 
-  it('exposes the prometheus exporter on its own named port instead of remote write', () => {
-    expect(c.config.exporters).toEqual({ prometheus: { endpoint: '0.0.0.0:8889', metric_expiration: '5m' } });
+  it('exposes the prometheus exporter on its own named port instead of remote write, every metric marked with the collector label', () => {
+    expect(c.config.exporters).toEqual({
+      prometheus: { endpoint: '0.0.0.0:8889', const_labels: { arcade_stack_collector: 'staging-wus2/arcade-staging/arcade-otel-collector' }, metric_expiration: '5m' },
+    });
     expect(field(c.service.spec, 'ports')).toContainEqual({ name: 'prom-export', port: 8889, protocol: 'TCP', targetPort: 8889 });
     expect(c.container.ports.map((p) => p.name)).toEqual(['otlp-grpc', 'otlp-http', 'metrics', 'prom-export', 'health']);
   });
@@ -225,7 +225,7 @@ describe('given an environment that describes the Mimir destination', () => {
     });
     expect(field(c.policy.spec, 'policyTypes')).toEqual(['Ingress', 'Egress']);
     expect((field(c.policy.spec, 'egress') as unknown[])[1]).toEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 8443, protocol: 'TCP' }] });
-    expect(c.config.exporters.prometheusremotewrite?.tls).toEqual({ insecure: false });
+    expect(c.config.exporters.prometheusremotewrite?.http.tls).toEqual({ insecure: false });
   });
 
   it('allows egress to a namespace (and pods) selector', () => {

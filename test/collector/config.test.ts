@@ -6,12 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { buildCollectorConfig, type CollectorConfigOptions } from '../../src/collector/build.js';
 import type { CollectorConfig } from '../../src/collector/config.js';
 import { memorySettings, parseMemoryMiB } from '../../src/collector/memory.js';
-import { CollectorConfigError, collectorConfigProblems, validateCollectorConfig } from '../../src/collector/validate.js';
+import { COLLECTOR_LABEL } from '../../src/collector/service.js';
+import { CollectorConfigError, collectorConfigProblems, REMOTE_WRITE_HTTP_KEYS, validateCollectorConfig } from '../../src/collector/validate.js';
 
 const MIMIR = 'http://mimir-nginx.mimir.observability-wus2/api/v1/push';
+const MARK = { [COLLECTOR_LABEL]: 'backstage-wus2-v4/arcade/arcade-otel-collector' };
+const LABELS = { cluster: 'backstage-wus2-v4', namespace: 'arcade', ...MARK };
 
 const remoteWrite = (overrides: Partial<CollectorConfigOptions> = {}): CollectorConfigOptions => ({
-  export: { mode: 'remote-write', pushUrl: MIMIR, tenant: 'k8s-backstage-v4', externalLabels: { cluster: 'backstage-wus2-v4', namespace: 'arcade' } },
+  export: { mode: 'remote-write', pushUrl: MIMIR, tenant: 'k8s-backstage-v4', externalLabels: LABELS },
   memoryLimitMiB: 512,
   replicas: 2,
   ...overrides,
@@ -37,21 +40,19 @@ describe('given remote-write mode (the default)', () => {
     expect(Object.keys(config.exporters)).toEqual(['prometheusremotewrite']);
   });
 
-  it('pushes to the Mimir URL with the tenant header, environment labels, retries and a queue', () => {
+  it('pushes to the Mimir URL with the tenant header (client settings in the http block), environment and collector labels, retries and a queue', () => {
     expect(config.exporters.prometheusremotewrite).toEqual({
-      endpoint: MIMIR,
-      headers: { 'X-Scope-OrgID': 'k8s-backstage-v4' },
-      external_labels: { cluster: 'backstage-wus2-v4', namespace: 'arcade' },
+      http: { endpoint: MIMIR, headers: { 'X-Scope-OrgID': 'k8s-backstage-v4' }, timeout: '30s', tls: { insecure: true } },
+      external_labels: { cluster: 'backstage-wus2-v4', namespace: 'arcade', arcade_stack_collector: 'backstage-wus2-v4/arcade/arcade-otel-collector' },
       timeout: '30s',
-      tls: { insecure: true },
       retry_on_failure: { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '10m' },
       remote_write_queue: { enabled: true, queue_size: 10000, num_consumers: 5 },
     });
   });
 
   it('uses TLS for an https:// push URL', () => {
-    const https = buildCollectorConfig(remoteWrite({ export: { mode: 'remote-write', pushUrl: 'https://mimir.example.com/api/v1/push', tenant: 't', externalLabels: {} } }));
-    expect(https.exporters.prometheusremotewrite?.tls).toEqual({ insecure: false });
+    const https = buildCollectorConfig(remoteWrite({ export: { mode: 'remote-write', pushUrl: 'https://mimir.example.com/api/v1/push', tenant: 't', externalLabels: MARK } }));
+    expect(https.exporters.prometheusremotewrite?.http.tls).toEqual({ insecure: false });
   });
 
   it('binds every listener to 0.0.0.0 and uses the current telemetry readers form', () => {
@@ -68,10 +69,10 @@ describe('given remote-write mode (the default)', () => {
 });
 
 describe('given scrape mode', () => {
-  const config = buildCollectorConfig({ export: { mode: 'scrape' }, memoryLimitMiB: 256, replicas: 1 });
+  const config = buildCollectorConfig({ export: { mode: 'scrape', constLabels: MARK }, memoryLimitMiB: 256, replicas: 1 });
 
-  it('exposes the prometheus exporter on 0.0.0.0:8889 and never remote-writes', () => {
-    expect(config.exporters).toEqual({ prometheus: { endpoint: '0.0.0.0:8889', metric_expiration: '5m' } });
+  it('exposes the prometheus exporter on 0.0.0.0:8889 with the collector label, and never remote-writes', () => {
+    expect(config.exporters).toEqual({ prometheus: { endpoint: '0.0.0.0:8889', const_labels: MARK, metric_expiration: '5m' } });
     expect(config.service.pipelines.metrics?.exporters).toEqual(['prometheus']);
   });
 });
@@ -119,7 +120,7 @@ describe('the builder refuses invalid combinations, naming the field', () => {
 
   it('an exporter in no pipeline', () => {
     const c = valid();
-    const broken: CollectorConfig = { ...c, exporters: { ...c.exporters, prometheus: { endpoint: '0.0.0.0:8889', metric_expiration: '5m' } } };
+    const broken: CollectorConfig = { ...c, exporters: { ...c.exporters, prometheus: { endpoint: '0.0.0.0:8889', const_labels: MARK, metric_expiration: '5m' } } };
     expect(onlyProblem(broken)).toMatch(/^exporters\.prometheus: defined but in no pipeline.*\(fix: /);
   });
 
@@ -138,10 +139,10 @@ describe('the builder refuses invalid combinations, naming the field', () => {
   it('a Mimir URL without tenant', () => {
     const c = valid();
     const prw = c.exporters.prometheusremotewrite!;
-    const broken: CollectorConfig = { ...c, exporters: { prometheusremotewrite: { ...prw, headers: {} } } };
-    expect(onlyProblem(broken)).toMatch(/^exporters\.prometheusremotewrite\.headers: the Mimir URL http:\/\/mimir-nginx\S+ has no X-Scope-OrgID tenant header.*\(fix: set collector\.mimir\.tenant\)/);
+    const broken: CollectorConfig = { ...c, exporters: { prometheusremotewrite: { ...prw, http: { ...prw.http, headers: {} } } } };
+    expect(onlyProblem(broken)).toMatch(/^exporters\.prometheusremotewrite\.http\.headers: the Mimir URL http:\/\/mimir-nginx\S+ has no X-Scope-OrgID tenant header.*\(fix: set collector\.mimir\.tenant\)/);
     // The builder path too: an empty tenant never reaches the cluster.
-    expect(() => buildCollectorConfig(remoteWrite({ export: { mode: 'remote-write', pushUrl: MIMIR, tenant: ' ', externalLabels: {} } }))).toThrow(CollectorConfigError);
+    expect(() => buildCollectorConfig(remoteWrite({ export: { mode: 'remote-write', pushUrl: MIMIR, tenant: ' ', externalLabels: MARK } }))).toThrow(CollectorConfigError);
   });
 
   it('an endpoint bound to localhost', () => {
@@ -167,7 +168,7 @@ describe('the builder refuses invalid combinations, naming the field', () => {
     const c = valid();
     const broken: CollectorConfig = {
       ...c,
-      exporters: { ...c.exporters, prometheus: { endpoint: '0.0.0.0:8889', metric_expiration: '5m' } },
+      exporters: { ...c.exporters, prometheus: { endpoint: '0.0.0.0:8889', const_labels: MARK, metric_expiration: '5m' } },
       service: { ...c.service, pipelines: { metrics: { ...c.service.pipelines.metrics!, exporters: ['prometheusremotewrite', 'prometheus'] } } },
     };
     expect(onlyProblem(broken)).toMatch(/^service\.pipelines\.metrics\.exporters: prometheusremotewrite and prometheus together would store every series twice/);
@@ -175,8 +176,46 @@ describe('the builder refuses invalid combinations, naming the field', () => {
 
   it('TLS switched off for an https:// URL', () => {
     const c = valid();
-    const broken: CollectorConfig = { ...c, exporters: { prometheusremotewrite: { ...c.exporters.prometheusremotewrite!, endpoint: 'https://mimir.example.com/api/v1/push', tls: { insecure: true } } } };
-    expect(onlyProblem(broken)).toMatch(/^exporters\.prometheusremotewrite\.tls\.insecure: true disables TLS for the https:\/\/ URL/);
+    const prw = c.exporters.prometheusremotewrite!;
+    const broken: CollectorConfig = { ...c, exporters: { prometheusremotewrite: { ...prw, http: { ...prw.http, endpoint: 'https://mimir.example.com/api/v1/push', tls: { insecure: true } } } } };
+    expect(onlyProblem(broken)).toMatch(/^exporters\.prometheusremotewrite\.http\.tls\.insecure: true disables TLS for the https:\/\/ URL/);
+  });
+
+  it('the deprecated flat form of the remote-write client settings (endpoint, headers, tls at the top level)', () => {
+    const c = valid();
+    const { http, ...rest } = c.exporters.prometheusremotewrite!;
+    // What the exporter took before contrib v0.158.0: the types refuse it, a cast must not get it through.
+    const flat = { ...rest, endpoint: http.endpoint, headers: http.headers, tls: http.tls, http } as unknown as NonNullable<CollectorConfig['exporters']['prometheusremotewrite']>;
+    const problems = collectorConfigProblems({ ...c, exporters: { prometheusremotewrite: flat } }, { replicas: 2 });
+    expect(problems).toEqual(
+      ['endpoint', 'tls', 'headers'].map((key) =>
+        expect.stringMatching(new RegExp(`^exporters\\.prometheusremotewrite\\.${key}: HTTP client settings at the exporter's top level are deprecated since contrib v0\\.158\\.0 .*removeTopLevelHTTPSettings \\(fix: move it to exporters\\.prometheusremotewrite\\.http\\.${key}\\)$`)),
+      ),
+    );
+    // Without the http block the push URL is gone too: named, not silently defaulted upstream.
+    const onlyFlat = { ...rest, endpoint: http.endpoint } as unknown as NonNullable<CollectorConfig['exporters']['prometheusremotewrite']>;
+    expect(collectorConfigProblems({ ...c, exporters: { prometheusremotewrite: onlyFlat } }, { replicas: 2 })).toEqual([
+      expect.stringMatching(/^exporters\.prometheusremotewrite\.endpoint: HTTP client settings at the exporter's top level/),
+      expect.stringMatching(/^exporters\.prometheusremotewrite\.http\.endpoint: no push URL/),
+    ]);
+    expect(REMOTE_WRITE_HTTP_KEYS).not.toContain('timeout');
+  });
+
+  it('an exporter without the collector label (the Mimir probe could not find what it relayed)', () => {
+    const c = valid();
+    const prw = c.exporters.prometheusremotewrite!;
+    const unmarked: CollectorConfig = { ...c, exporters: { prometheusremotewrite: { ...prw, external_labels: { cluster: 'backstage-wus2-v4' } } } };
+    expect(onlyProblem(unmarked)).toMatch(/^exporters\.prometheusremotewrite\.external_labels: no arcade_stack_collector label; the otel\.metrics-in-mimir probe .*\(fix: /);
+    expect(() => buildCollectorConfig({ export: { mode: 'scrape', constLabels: {} }, memoryLimitMiB: 256, replicas: 1 })).toThrow(/exporters\.prometheus\.const_labels: no arcade_stack_collector label/);
+  });
+
+  it('an external label Prometheus would refuse or drop', () => {
+    const c = valid();
+    const prw = c.exporters.prometheusremotewrite!;
+    const reserved: CollectorConfig = { ...c, exporters: { prometheusremotewrite: { ...prw, external_labels: { ...LABELS, __tenant__: 'x' } } } };
+    expect(onlyProblem(reserved)).toMatch(/^exporters\.prometheusremotewrite\.external_labels\.__tenant__: not a Prometheus label name, or reserved/);
+    const empty: CollectorConfig = { ...c, exporters: { prometheusremotewrite: { ...prw, external_labels: { ...LABELS, cluster: '' } } } };
+    expect(onlyProblem(empty)).toMatch(/^exporters\.prometheusremotewrite\.external_labels\.cluster: empty value/);
   });
 
   it('throws one error listing every problem at once', () => {

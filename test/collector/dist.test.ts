@@ -92,8 +92,8 @@ describe('committed dist/', () => {
     const spec = deployment.spec as { replicas: number; template: { metadata: { annotations: Record<string, string> } } };
     expect(spec.replicas).toEqual(expect.any(Number));
     expect(collectorConfigProblems(config, { replicas: spec.replicas })).toEqual([]);
-    expect(config.exporters.prometheusremotewrite?.endpoint).toBe('http://mimir-nginx.mimir.observability-wus2/api/v1/push');
-    expect(config.exporters.prometheusremotewrite?.headers).toEqual({ 'X-Scope-OrgID': 'k8s-backstage-v4' });
+    expect(config.exporters.prometheusremotewrite?.http.endpoint).toBe('http://mimir-nginx.mimir.observability-wus2/api/v1/push');
+    expect(config.exporters.prometheusremotewrite?.http.headers).toEqual({ 'X-Scope-OrgID': 'k8s-backstage-v4' });
     expect(spec.template.metadata.annotations['checksum/config']).toBe(createHash('sha256').update(text!).digest('hex'));
   });
 });
