@@ -2,14 +2,15 @@
  * The `probes` section of an environment: what the post-deploy probes expect, as a partial of
  * the probe targets (src/probes/targets.ts). Everything the environment already knows is filled
  * in by `targetsFromEnvironment` (namespace, release, chart version, URLs from `hosts`, the
- * collector Service, datastore Secrets, Mimir query URL and tenant from the collector's push URL);
+ * collector Service, datastore Secrets, Mimir query URL and tenant from the collector's push URL,
+ * the collector label from cluster and namespace);
  * the section adds what only the probes need (gateways,
  * users, OAuth tool, reference server) and may override any default. Values the facts do not give stay
  * `{ unresolved: "<why>" }`: the probes that need them report `skip` with that reason.
  */
 import { z } from 'zod';
-import { OTEL_COLLECTOR_NAME } from '../collector/service.js';
-import { TargetsSchema, type DatastoreSecretTarget, type Targets, type TargetsInput } from '../probes/targets.js';
+import { COLLECTOR_LABEL, collectorLabelValue, OTEL_COLLECTOR_NAME } from '../collector/service.js';
+import { DEFAULT_ENGINE_JOB, TargetsSchema, type DatastoreSecretTarget, type Targets, type TargetsInput } from '../probes/targets.js';
 import { ProblemsError } from '../shared/problems-error.js';
 import { SECRET_KEYS, type Environment } from './schema.js';
 
@@ -19,7 +20,7 @@ export const ProbesSettingsSchema = TargetsSchema.partial()
   .extend({
     /** Partial: e.g. only `urls.api`; the rest comes from `hosts`. */
     urls: shape.urls.partial().optional(),
-    /** Partial: e.g. only `mimir.tenant`. */
+    /** Partial: e.g. only `mimir.engineJob`. */
     mimir: shape.mimir.partial().optional(),
   })
   .strict()
@@ -28,8 +29,6 @@ export type ProbesSettings = z.output<typeof ProbesSettingsSchema>;
 
 /** The collector Service the stack deploys (FACTS: the engine's default OTLP endpoint names it). */
 export const COLLECTOR_SERVICE = OTEL_COLLECTOR_NAME;
-/** Does the engine's metric reach Mimir: the engine's OTel service name is `arcade_engine` (FACTS). */
-export const DEFAULT_MIMIR_QUERY = 'count(target_info{service_name="arcade_engine"})';
 
 export class ProbeTargetsError extends ProblemsError {
   constructor(problems: readonly string[]) {
@@ -86,11 +85,13 @@ export function environmentDefaults(env: Environment): TargetsInput {
     users: { unresolved: 'no probe user ids chosen - set probes.users to one or two stable Arcade-User-ID values (an email works)' },
     gateways: [],
     // The tenant and host the collector writes to (in scrape mode the cluster's agent writes to the
-    // same Mimir tenant, FACTS "Telemetry").
+    // same Mimir tenant, FACTS "Telemetry"), the label the collector chart puts on what it relays,
+    // and the engine's job per the vendor docs (unconfirmed: override with probes.mimir.engineJob).
     mimir: {
       queryUrl: mimirQueryUrl(env.collector.mimir.pushUrl),
       tenant: env.collector.mimir.tenant,
-      query: DEFAULT_MIMIR_QUERY,
+      collectorLabel: { name: COLLECTOR_LABEL, value: collectorLabelValue(env.cluster, env.namespace) },
+      engineJob: DEFAULT_ENGINE_JOB,
     },
     datastores: datastoresOf(env),
   };

@@ -8,6 +8,9 @@
 import { z } from 'zod';
 import { isUnresolved, resolvable, type Unresolved } from '../environments/unresolved.js';
 
+/** The engine's OTel service name per the vendor docs (FACTS), hence its `job` label in Mimir. Unconfirmed live. */
+export const DEFAULT_ENGINE_JOB = 'arcade_engine';
+
 const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name');
 /** MCP tool names as the gateway lists them (`Slack_SendMessage`, not `Slack.SendMessage`). */
@@ -65,7 +68,20 @@ export const TargetsSchema = z
     /** The reference MCP server, called directly to measure the gateway's added latency. @default none */
     referenceServerUrl: resolvable(url).optional(),
     mimir: z
-      .object({ queryUrl: resolvable(url), tenant: resolvable(z.string().min(1)), query: z.string().min(1) })
+      .object({
+        /** Mimir's Prometheus API base (`<mimir>/prometheus`). */
+        queryUrl: resolvable(url),
+        /** Sent as `X-Scope-OrgID`. */
+        tenant: resolvable(z.string().min(1)),
+        /** The label the collector puts on every series it relays (src/collector/service.ts). */
+        collectorLabel: z.object({ name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name'), value: z.string().min(1) }).strict(),
+        /**
+         * The engine's `job` label in Mimir: its OTel `service.name`, prefixed by
+         * `service.namespace/` when it sets one. @default arcade_engine (vendor docs; NOT confirmed
+         * on the live engine: the probe's evidence lists every job seen, README checklist)
+         */
+        engineJob: z.string().min(1).default(DEFAULT_ENGINE_JOB),
+      })
       .strict(),
     oauth: resolvable(z.object({ tool: z.string().regex(/^[A-Za-z0-9_.-]+$/), user: z.string().min(1) }).strict()).optional(),
     latency: z

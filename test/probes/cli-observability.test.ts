@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startPlatform, type PlatformFaults } from '../support/platform.js';
-import { itFailsExactly, result, runCli } from './helpers.js';
+import { itFailsExactly, result, runCli, runScenario } from './helpers.js';
 
 describe.concurrent('each broken observability path fails exactly its probe (exit 1)', () => {
   itFailsExactly<PlatformFaults>(
@@ -14,11 +14,32 @@ describe.concurrent('each broken observability path fails exactly its probe (exi
       ['export errors in the engine logs', { exportErrors: true }, 'otel.engine-export-clean'],
       ['an empty engine log (no evidence)', { emptyEngineLog: true }, 'otel.engine-export-clean'],
       ['an empty Mimir result', { emptyMimir: true }, 'otel.metrics-in-mimir'],
+      ["Mimir holding the collector's own metrics and another client's, but not the engine's", { mimirWithoutEngine: true }, 'otel.metrics-in-mimir'],
       ['Mimir answering 503', { mimirDown: true }, 'otel.metrics-in-mimir'],
       ['a ServiceMonitor with the exclusion label', { excludedServiceMonitor: true }, 'monitoring.servicemonitors'],
     ],
     (faults) => ({ faults }),
   );
+
+  it("the healthy run names the engine's job and every other job relayed by the collector", async () => {
+    const platform = await startPlatform();
+    try {
+      const run = await runCli(['--targets', platform.targetsFile, '--only', 'otel.metrics-in-mimir'], platform.env);
+      expect(result(run.report, 'otel.metrics-in-mimir')).toMatchObject({
+        status: 'pass',
+        detail: '3 series of job "arcade_engine" came through the collector (jobs seen: arcade_engine (3))',
+        evidence: { query: 'count by (job) ({arcade_stack_collector="backstage-wus2-v4/arcade/arcade-otel-collector"})', jobs: [{ job: 'arcade_engine', series: 3 }] },
+      });
+    } finally {
+      await platform.close();
+    }
+  });
+
+  it("without the engine's series the failure lists the jobs that did come through", async () => {
+    const run = await runScenario({ faults: { mimirWithoutEngine: true } }, ['--only', 'otel.metrics-in-mimir']);
+    expect(result(run.report, 'otel.metrics-in-mimir')).toMatchObject({ status: 'fail', evidence: { jobs: [{ job: 'checkout', series: 2 }] } });
+    expect(result(run.report, 'otel.metrics-in-mimir').detail).toMatch(/^no series of job "arcade_engine" came through the collector; jobs seen with arcade_stack_collector="[^"]+": checkout \(2\)/);
+  });
 
   it('an unreachable Mimir is error with the cause, never a pass', async () => {
     const platform = await startPlatform();

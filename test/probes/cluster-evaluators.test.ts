@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateDatastores, secretKeyNames } from '../../src/probes/cluster/datastores.js';
 import { evaluateEngineExport, type EngineLog } from '../../src/probes/cluster/engine-export.js';
 import { evaluateFluxRelease, revisionSha } from '../../src/probes/cluster/flux-release.js';
-import { evaluateMimir, mimirQueryUrl } from '../../src/probes/cluster/mimir-metrics.js';
+import { evaluateMimir, mimirQueryUrl, relayedJobsQuery } from '../../src/probes/cluster/mimir-metrics.js';
 import { evaluateCollector } from '../../src/probes/cluster/otel-collector.js';
 import { evaluateServiceMonitors, selects } from '../../src/probes/cluster/servicemonitors.js';
 import { evaluateWorkloads } from '../../src/probes/cluster/workloads.js';
@@ -209,19 +209,61 @@ describe('otel.engine-export-clean (evaluateEngineExport)', () => {
 });
 
 describe('otel.metrics-in-mimir (evaluateMimir)', () => {
+  const expected = { engineJob: 'arcade_engine', collectorLabel: { name: 'arcade_stack_collector', value: 'backstage-wus2-v4/arcade/arcade-otel-collector' } };
   const base = { url: 'http://m/prometheus/api/v1/query?query=x', tenant: 't', query: 'x' };
   const ok = (result: unknown[]) => JSON.stringify({ status: 'success', data: { resultType: 'vector', result } });
-  it('passes with at least one series, fails with none', () => {
-    expect(evaluateMimir({ ...base, status: 200, body: ok([{ metric: {}, value: [1, '3'] }]) })).toMatchObject({ status: 'pass', evidence: { series: 1 } });
-    expect(evaluateMimir({ ...base, status: 200, body: ok([]) }).status).toBe('fail');
+  const job = (name: string | undefined, n: number) => ({ metric: name === undefined ? {} : { job: name }, value: [1_700_000_000.5, String(n)] });
+  const run = (result: unknown[]) => evaluateMimir({ ...base, status: 200, body: ok(result) }, expected);
+
+  it("passes when the engine's job is among the jobs relayed by the collector, listing every job seen", () => {
+    expect(run([job('checkout', 3), job('arcade_engine', 12)])).toEqual({
+      status: 'pass',
+      detail: '12 series of job "arcade_engine" came through the collector (jobs seen: arcade_engine (12), checkout (3))',
+      evidence: { ...base, engineJob: 'arcade_engine', httpStatus: 200, jobs: [{ job: 'arcade_engine', series: 12 }, { job: 'checkout', series: 3 }] },
+    });
   });
+
+  it("fails when nothing carries the collector label, or only another client's jobs do, naming them", () => {
+    expect(run([])).toMatchObject({
+      status: 'fail',
+      detail: 'no series with arcade_stack_collector="backstage-wus2-v4/arcade/arcade-otel-collector" for tenant t: nothing pushed through the collector reached Mimir',
+      evidence: { jobs: [] },
+    });
+    const wrongJob = run([job('arcade/arcade_engine', 9), job(undefined, 1)]);
+    expect(wrongJob).toMatchObject({ status: 'fail', evidence: { jobs: [{ job: 'arcade/arcade_engine', series: 9 }, { job: '', series: 1 }] } });
+    expect(wrongJob.detail).toBe(
+      'no series of job "arcade_engine" came through the collector; jobs seen with arcade_stack_collector="backstage-wus2-v4/arcade/arcade-otel-collector": arcade/arcade_engine (9), (no job) (1) (a wrong engine job? set probes.mimir.engineJob)',
+    );
+  });
+
+  it('lists at most 20 jobs in the evidence and counts the rest', () => {
+    const many = Array.from({ length: 25 }, (_, i) => job(`client-${String(i).padStart(2, '0')}`, 1));
+    const r = run([...many, job('arcade_engine', 2)]);
+    expect(r.status).toBe('pass');
+    expect((r.evidence.jobs as unknown[]).length).toBe(20);
+    expect(r.evidence.moreJobs).toBe(6);
+    expect(r.detail).toMatch(/jobs seen: arcade_engine \(2\), client-00 \(1\), client-01 \(1\), client-02 \(1\), client-03 \(1\), and 21 more\)$/);
+  });
+
   it('401, 5xx, non-JSON and malformed answers are errors, never a pass or a plain fail', () => {
-    expect(evaluateMimir({ ...base, status: 401, body: 'no org id' })).toMatchObject({ status: 'error', detail: expect.stringContaining('no org id') });
-    expect(evaluateMimir({ ...base, status: 503, body: 'unavailable' }).status).toBe('error');
-    expect(evaluateMimir({ ...base, status: 200, body: '<html>' }).status).toBe('error');
-    expect(evaluateMimir({ ...base, status: 200, body: '{"status":"success","data":{}}' }).status).toBe('error');
-    expect(evaluateMimir({ ...base, status: 400, body: '{"status":"error","error":"bad_data: parse error"}' }).detail).toContain('bad_data');
+    const answer = (status: number, body: string) => evaluateMimir({ ...base, status, body }, expected);
+    expect(answer(401, 'no org id')).toMatchObject({ status: 'error', detail: expect.stringContaining('no org id') });
+    expect(answer(503, 'unavailable').status).toBe('error');
+    expect(answer(200, '<html>').status).toBe('error');
+    expect(answer(200, '{"status":"success","data":{}}').status).toBe('error');
+    expect(answer(400, '{"status":"error","error":"bad_data: parse error"}').detail).toContain('bad_data');
+    // Not a vector of {job} counts: a matrix, a scalar, an element without a value pair, a non-numeric count.
+    expect(answer(200, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } })).status).toBe('error');
+    expect(answer(200, JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '1'] } })).status).toBe('error');
+    expect(run([{ metric: { job: 'arcade_engine' } }]).status).toBe('error');
+    expect(run([{ metric: { job: 'arcade_engine' }, value: [1, 'many'] }]).status).toBe('error');
   });
+
+  it('asks for the series carrying the collector label, per job', () => {
+    expect(relayedJobsQuery(expected.collectorLabel)).toBe('count by (job) ({arcade_stack_collector="backstage-wus2-v4/arcade/arcade-otel-collector"})');
+    expect(relayedJobsQuery({ name: 'l', value: 'a"b\\c' })).toBe('count by (job) ({l="a\\"b\\\\c"})');
+  });
+
   it('builds the instant-query URL under the base', () => {
     expect(mimirQueryUrl('http://mimir/prometheus/', 'up{a="b"}')).toBe('http://mimir/prometheus/api/v1/query?query=up%7Ba%3D%22b%22%7D');
   });

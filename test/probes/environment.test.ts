@@ -10,6 +10,8 @@ import { EnvironmentSchema } from '../../src/environments/schema.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { ProbeTargetsError, targetsFromEnvironment } from '../../src/environments/probes.js';
 import { lookup } from '../../src/probes/targets.js';
+import { App } from 'cdk8s';
+import { CollectorChart } from '../../src/charts/collector-chart.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 const baseEnv = parse(readFileSync(`${REPO}src/environments/backstage-wus2-v4.yaml`, 'utf8')) as Record<string, unknown>;
@@ -28,7 +30,13 @@ describe('targetsFromEnvironment', () => {
       urls: { api: 'https://api.arcade.st.dev', coordinator: 'https://coordinator.arcade.st.dev', dashboard: 'https://dash.example.dev' },
       expectedCoordinatorUri: 'https://coordinator.arcade.st.dev',
       // query URL derived from the collector's push URL; the section's tenant overrides the collector's
-      mimir: { queryUrl: 'http://mimir-nginx.mimir.observability-wus2/prometheus', tenant: 'other-tenant', query: 'count(target_info{service_name="arcade_engine"})' },
+      mimir: {
+        queryUrl: 'http://mimir-nginx.mimir.observability-wus2/prometheus',
+        tenant: 'other-tenant',
+        // the label the collector chart puts on what it relays, and the engine job of the vendor docs
+        collectorLabel: { name: 'arcade_stack_collector', value: 'backstage-wus2-v4/arcade/arcade-otel-collector' },
+        engineJob: 'arcade_engine',
+      },
       datastores: { mode: 'managed', secrets: [{ name: 'arcade-postgres', kind: 'SealedSecret' }, { name: 'arcade-redis', kind: 'SealedSecret' }] },
     });
     expect(lookup(t, 'engineSelector')).toEqual({ missing: expect.stringContaining('engineSelector is unresolved') });
@@ -43,6 +51,20 @@ describe('targetsFromEnvironment', () => {
     expect(lookup(t, 'mimir.queryUrl')).toEqual({ missing: expect.stringContaining("is not Mimir's /api/v1/push") });
     const mimir = EnvironmentSchema.parse({ ...baseEnv, probes, collector: { mimir: { pushUrl: 'https://mimir.example.dev:8080/api/v1/push', tenant: 'tenant-x' } } });
     expect(targetsFromEnvironment(mimir).mimir.queryUrl).toBe('https://mimir.example.dev:8080/prometheus');
+  });
+
+  it('takes the engine job from probes.mimir.engineJob, keeping the derived collector label', () => {
+    const t = targetsFromEnvironment(withProbes({ users: ['u1'], gateways: [{ slug: 'g', tools: ['A_B'] }], mimir: { engineJob: 'arcade/arcade_engine' } }));
+    expect(t.mimir).toMatchObject({ engineJob: 'arcade/arcade_engine', tenant: 'k8s-backstage-v4', collectorLabel: { value: 'backstage-wus2-v4/arcade/arcade-otel-collector' } });
+  });
+
+  it('the collector label of the probes is the one the collector chart renders (same cluster and namespace)', () => {
+    const env = withProbes({ users: ['u1'], gateways: [{ slug: 'g', tools: ['A_B'] }] });
+    const { name, value } = targetsFromEnvironment(env).mimir.collectorLabel;
+    const config = new CollectorChart(new App(), 'c', { env }).collector.config;
+    expect(config.exporters.prometheusremotewrite?.external_labels?.[name]).toBe(value);
+    const scrape = EnvironmentSchema.parse({ ...baseEnv, probes: { users: ['u1'], gateways: [{ slug: 'g', tools: ['A_B'] }] }, collector: { mode: 'scrape' } });
+    expect(new CollectorChart(new App(), 'c', { env: scrape }).collector.config.exporters.prometheus?.const_labels).toEqual({ [name]: value });
   });
 
   it('refuses an environment without gateways, naming probes.gateways', () => {

@@ -18,7 +18,7 @@ const targets: Targets = TargetsSchema.parse({
   expectedCoordinatorUri: 'http://127.0.0.1:1',
   users: ['a'],
   gateways: [{ slug: 'g', tools: ['T'] }],
-  mimir: { queryUrl: 'http://127.0.0.1:1/prometheus', tenant: 't', query: 'up' },
+  mimir: { queryUrl: 'http://127.0.0.1:1/prometheus', tenant: 't', collectorLabel: { name: 'arcade_stack_collector', value: 'c/n/s' } },
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

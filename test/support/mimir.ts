@@ -1,20 +1,23 @@
 /**
- * A stand-in of Grafana Mimir's Prometheus query API on loopback: `GET /prometheus/api/v1/query`
- * requires `X-Scope-OrgID` (401 `no org id` without it, as Mimir answers), returns the series
- * configured for that tenant (none for any other tenant) and can be told to fail (status code,
+ * A stand-in of Grafana Mimir's Prometheus query API on loopback, for the probe runs and
+ * `--demo` (which must work without a Prometheus binary): `GET /prometheus/api/v1/query`
+ * requires `X-Scope-OrgID` (401 `no org id` without it, as Mimir answers), and answers from the
+ * series stored for that tenant (none for any other tenant). It can be told to fail (status code,
  * malformed body, delay).
+ *
+ * It evaluates one query form only, the one `otel.metrics-in-mimir` sends:
+ * `count by (<label>) ({<label>="<value>", ...})`; anything else is a 400 `bad_data`, so a probe
+ * changed to another query cannot pass against it by accident. Its answers for that form are
+ * checked against the real Prometheus, fed the same series through remote write, in
+ * test/probes/mimir-prometheus.test.ts: the stand-in cannot drift from what Mimir answers.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-export interface Series {
-  readonly metric: Record<string, string>;
-  readonly value: readonly [number, string];
-}
+import type { PromSeries } from './remote-write.js';
 
 export interface MimirState {
-  /** Series returned for the tenant. */
-  series: Series[];
+  /** The series stored for the tenant (as the collector's remote write and the agent left them). */
+  series: PromSeries[];
   /** Answer every query with this status and a Mimir-style error. @default none */
   failStatus?: number | undefined;
   /** Answer 200 with a body that is not JSON. @default false */
@@ -32,18 +35,58 @@ export interface MimirStandIn {
   close(): Promise<void>;
 }
 
-/** One series the way the engine's metrics appear through the collector's remote write. */
-export function engineSeries(): Series {
-  return { metric: { service_name: 'arcade_engine' }, value: [Date.now() / 1000, '2'] };
+/** One vector element of a query answer. */
+export interface VectorSample {
+  readonly metric: Record<string, string>;
+  readonly value: readonly [number, string];
+}
+
+const COUNT_BY = /^count by \(([a-zA-Z_][a-zA-Z0-9_]*)\) \(\{(.*)\}\)$/;
+const MATCHER = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*("(?:[^"\\]|\\.)*")\s*(,|$)/y;
+
+/** The `{name="value", ...}` equality matchers of a selector, or undefined when it is not that. */
+function parseMatchers(text: string): [string, string][] | undefined {
+  const matchers: [string, string][] = [];
+  MATCHER.lastIndex = 0;
+  while (MATCHER.lastIndex < text.length) {
+    const m = MATCHER.exec(text);
+    if (!m) return undefined;
+    matchers.push([m[1]!, JSON.parse(m[2]!) as string]);
+    if (m[3] === '') break;
+  }
+  return matchers.length > 0 ? matchers : undefined;
+}
+
+/**
+ * The answer Prometheus gives to `count by (<label>) ({matchers})` over these series, at time
+ * `at` (seconds): one element per distinct value of the label (absent label: `{}`), value the
+ * series count. Undefined when the query is not of that form.
+ */
+export function evaluateCountBy(query: string, series: readonly PromSeries[], at: number): VectorSample[] | undefined {
+  const m = COUNT_BY.exec(query.trim());
+  const matchers = m ? parseMatchers(m[2]!) : undefined;
+  if (!m || !matchers) return undefined;
+  const by = m[1]!;
+  const counts = new Map<string | undefined, number>();
+  for (const s of series) {
+    if (!matchers.every(([name, value]) => (s.labels[name] ?? '') === value)) continue;
+    const key = s.labels[by] === '' ? undefined : s.labels[by];
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, n]) => ({ metric: key === undefined ? {} : { [by]: key }, value: [at, String(n)] as const }));
 }
 
 export async function startMimir(tenant: string, state: Partial<MimirState> = {}): Promise<MimirStandIn> {
-  const current: MimirState = { series: [engineSeries()], ...state };
+  const current: MimirState = { series: [], ...state };
   const requests: { path: string; orgId: string | undefined }[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://mimir');
-    const orgId = typeof req.headers['x-scope-orgid'] === 'string' ? req.headers['x-scope-orgid'] : undefined;
+    const orgId = typeof req.headers['x-scope-orgid'] === 'string' && req.headers['x-scope-orgid'] !== '' ? req.headers['x-scope-orgid'] : undefined;
     requests.push({ path: `${url.pathname}${url.search}`, orgId });
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
     const answer = () => {
       if (url.pathname !== '/prometheus/api/v1/query') {
         res.writeHead(404, { 'content-type': 'text/plain' });
@@ -56,8 +99,7 @@ export async function startMimir(tenant: string, state: Partial<MimirState> = {}
         return;
       }
       if (current.failStatus) {
-        res.writeHead(current.failStatus, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: 'error', errorType: 'internal', error: 'err-mimir-stand-in: injected failure' }));
+        json(current.failStatus, { status: 'error', errorType: 'internal', error: 'err-mimir-stand-in: injected failure' });
         return;
       }
       if (current.malformed) {
@@ -65,8 +107,13 @@ export async function startMimir(tenant: string, state: Partial<MimirState> = {}
         res.end('{"status":"success","data":');
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: orgId === tenant ? current.series : [] } }));
+      const query = url.searchParams.get('query') ?? '';
+      const result = evaluateCountBy(query, orgId === tenant ? current.series : [], Date.now() / 1000);
+      if (!result) {
+        json(400, { status: 'error', errorType: 'bad_data', error: `the Mimir stand-in evaluates only count by (<label>) ({<label>="<value>", ...}), not: ${query}` });
+        return;
+      }
+      json(200, { status: 'success', data: { resultType: 'vector', result } });
     };
     if (current.delayMs) setTimeout(answer, current.delayMs);
     else answer();

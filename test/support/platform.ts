@@ -5,7 +5,9 @@
  *   pods, the collector Service with ready EndpointSlices on 4318, a scrape-labelled
  *   ServiceMonitor, the datastore Secrets and their synced SealedSecrets, and engine logs with a
  *   line every 30 s for the last 70 minutes;
- * - the Mimir query stand-in (./mimir.ts) with the engine's series for the tenant;
+ * - the Mimir query stand-in (./mimir.ts) holding, for the tenant, the engine's series relayed by
+ *   the collector (labelled as the remote-write exporter labels them, ./otel-series.ts) and the
+ *   collector's own metrics as the agent scrapes them;
  * - the Arcade stand-in (./arcade-platform.ts: API host, MCP gateways, reference server).
  *
  * Fault switches break exactly one thing each (the one a probe exists to catch); `arcade` passes
@@ -20,6 +22,8 @@ import type { TargetsInput } from '../../src/probes/targets.js';
 import { startArcadeStandIn, type ArcadeStandIn, type ArcadeStandInOptions } from './arcade-platform.js';
 import { startKubeApi, type KubeApi, type KubeObject, type LogLine } from './kube-api.js';
 import { startMimir, type MimirStandIn } from './mimir.js';
+import { collectorSelfSeries, exportedSeries, healthySeries, otherClientResource, type Deployment } from './otel-series.js';
+import { COLLECTOR_LABEL, collectorLabelValue } from '../../src/collector/service.js';
 import { tempDir } from './temp.js';
 
 export interface PlatformFaults {
@@ -33,8 +37,13 @@ export interface PlatformFaults {
   readonly exportErrors?: boolean;
   /** The engine pod has no log in the window. */
   readonly emptyEngineLog?: boolean;
-  /** Mimir returns no series for the tenant. */
+  /** Mimir holds no series for the tenant. */
   readonly emptyMimir?: boolean;
+  /**
+   * Mimir holds the collector's own metrics and another OTLP client's series relayed by the
+   * collector, but none of the engine's.
+   */
+  readonly mimirWithoutEngine?: boolean;
   /** Mimir answers 503. */
   readonly mimirDown?: boolean;
   /** The ServiceMonitor carries `grafana-agent: external`. */
@@ -70,6 +79,18 @@ export interface Platform {
 export const NAMESPACE = 'arcade';
 export const ENGINE_SELECTOR = 'app.kubernetes.io/name=engine';
 export const MIMIR_TENANT = 'k8s-backstage-v4';
+/** The deployment whose series the Mimir stand-in holds (the collector chart's labels for backstage-wus2-v4). */
+export const DEPLOYMENT: Deployment = {
+  cluster: 'backstage-wus2-v4',
+  namespace: NAMESPACE,
+  externalLabels: { cluster: 'backstage-wus2-v4', namespace: NAMESPACE, [COLLECTOR_LABEL]: collectorLabelValue('backstage-wus2-v4', NAMESPACE) },
+};
+
+function mimirSeries(faults: PlatformFaults) {
+  if (faults.emptyMimir) return [];
+  if (faults.mimirWithoutEngine) return [...collectorSelfSeries(DEPLOYMENT), ...exportedSeries(otherClientResource(), DEPLOYMENT.externalLabels)];
+  return healthySeries(DEPLOYMENT);
+}
 const CHART = '1.8.8';
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
@@ -234,7 +255,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const faults = options.faults ?? {};
   const appliedSha = options.appliedSha ?? randomBytes(20).toString('hex');
   const kube = await startKubeApi();
-  const mimir = await startMimir(MIMIR_TENANT, { ...(faults.emptyMimir ? { series: [] } : {}), ...(faults.mimirDown ? { failStatus: 503 } : {}) });
+  const mimir = await startMimir(MIMIR_TENANT, { series: mimirSeries(faults), ...(faults.mimirDown ? { failStatus: 503 } : {}) });
   let arcade: ArcadeStandIn;
   try {
     arcade = await startArcadeStandIn(options.arcade ?? {});
@@ -251,7 +272,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     collectorService: 'arcade-otel-collector',
     engineSelector: ENGINE_SELECTOR,
     ...arcade.targets,
-    mimir: { queryUrl: mimir.queryUrl, tenant: MIMIR_TENANT, query: 'count(target_info{service_name="arcade_engine"})' },
+    mimir: {
+      queryUrl: mimir.queryUrl,
+      tenant: MIMIR_TENANT,
+      collectorLabel: { name: COLLECTOR_LABEL, value: collectorLabelValue(DEPLOYMENT.cluster, DEPLOYMENT.namespace) },
+      engineJob: 'arcade_engine',
+    },
     latency: { calls: options.latencyCalls ?? 20, p95BudgetMs: options.latencyBudgetMs ?? 1500 },
     logWindowMinutes: 10,
     datastores: {

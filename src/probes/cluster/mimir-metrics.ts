@@ -1,11 +1,28 @@
 /**
- * `otel.metrics-in-mimir`: the Mimir query API, asked with the tenant header
- * (`X-Scope-OrgID`), returns at least one series for the engine's metrics. 401 (`no org id`),
- * 5xx and malformed answers are `error` (nothing was learnt); an empty result is `fail`.
+ * `otel.metrics-in-mimir`: the engine's metrics arrived in Mimir through our collector.
+ *
+ * The collector marks every series it relays with its own label (`arcade_stack_collector`, see
+ * src/collector/service.ts), and the remote-write exporter turns the engine's `service.name`
+ * into `job` (contrib `pkg/translator/prometheusremotewrite/helper.go`, `createAttributes`). So
+ * the probe asks Mimir, with the tenant header, `count by (job) ({<collector label>})`: who pushed
+ * through this collector. It passes only when the engine's job is among them, and lists every job
+ * it saw as evidence, so a wrong engine job name shows at a glance. It does not read
+ * `target_info`: the exporter writes none for a resource with only identifying attributes
+ * (`addResourceTargetInfo`). The collector's own metrics, scraped by the cluster's agent, never
+ * carry the label; another OTLP client's do, under its own job.
+ *
+ * 401 (`no org id`), 5xx and malformed answers are `error` (nothing was learnt); no series, or no
+ * series of the engine's job, is `fail`. docs/probes.md, docs/telemetry.md.
  */
 import { outcome, type Probe, type ProbeOutcome } from '../types.js';
 import { field } from './objects.js';
 import { oneLine } from '../../shared/one-line.js';
+
+/** The label every series relayed by the collector carries. */
+export interface CollectorLabel {
+  readonly name: string;
+  readonly value: string;
+}
 
 export interface MimirAnswer {
   readonly url: string;
@@ -15,13 +32,53 @@ export interface MimirAnswer {
   readonly body: string;
 }
 
+export interface MimirExpectation {
+  /** The engine's `job` label (its OTel `service.name`, prefixed by `service.namespace/` when set). */
+  readonly engineJob: string;
+  readonly collectorLabel: CollectorLabel;
+}
+
+/** Jobs listed in the evidence at most (the rest are counted). */
+const MAX_JOBS_SHOWN = 20;
+
+/** A PromQL string literal (double-quoted; JSON's escapes are a subset of PromQL's). */
+function promqlString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** `count by (job) ({<name>="<value>"})`: the series relayed by the collector, per job. */
+export function relayedJobsQuery(label: CollectorLabel): string {
+  return `count by (job) ({${label.name}=${promqlString(label.value)}})`;
+}
+
 /** The instant-query URL: `<queryUrl>/api/v1/query?query=<q>`. */
 export function mimirQueryUrl(queryUrl: string, query: string): string {
   return `${queryUrl.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`;
 }
 
-export function evaluateMimir(answer: MimirAnswer): ProbeOutcome {
-  const base = { url: answer.url, tenant: answer.tenant, query: answer.query, httpStatus: answer.status };
+/** `job` → series count of a `count by (job)` vector; undefined when an element is not of that shape. */
+function jobCounts(result: readonly unknown[]): Map<string, number> | undefined {
+  const jobs = new Map<string, number>();
+  for (const element of result) {
+    const metric = field(element, 'metric');
+    const value = field(element, 'value');
+    if (metric === null || typeof metric !== 'object' || !Array.isArray(value) || value.length !== 2) return undefined;
+    const count = Number(value[1]);
+    const job = field(metric, 'job');
+    if (!Number.isFinite(count) || (job !== undefined && typeof job !== 'string')) return undefined;
+    jobs.set(job ?? '', (jobs.get(job ?? '') ?? 0) + count);
+  }
+  return jobs;
+}
+
+/** "a (12), b (3)" in descending count, `(no job)` for series without a job label. */
+function describeJobs(jobs: readonly { job: string; series: number }[]): string {
+  const shown = jobs.slice(0, 5).map((j) => `${j.job === '' ? '(no job)' : j.job} (${j.series})`);
+  return jobs.length > 5 ? `${shown.join(', ')}, and ${jobs.length - 5} more` : shown.join(', ');
+}
+
+export function evaluateMimir(answer: MimirAnswer, expected: MimirExpectation): ProbeOutcome {
+  const base = { url: answer.url, tenant: answer.tenant, query: answer.query, engineJob: expected.engineJob, httpStatus: answer.status };
   if (answer.status === 401) return outcome.error(`Mimir answered 401 (${oneLine(answer.body, 80)}): the tenant header was refused`, base);
   if (answer.status >= 500) return outcome.error(`Mimir answered ${answer.status}: ${oneLine(answer.body, 100)}`, base);
   let parsed: unknown;
@@ -36,23 +93,39 @@ export function evaluateMimir(answer: MimirAnswer): ProbeOutcome {
   }
   const result = field(parsed, 'data.result');
   const type = field(parsed, 'data.resultType');
-  if (!Array.isArray(result) || (type !== 'vector' && type !== 'matrix' && type !== 'scalar')) {
-    return outcome.error(`Mimir answered success without a result list (resultType ${String(type)}): malformed`, base);
+  const counts = Array.isArray(result) && type === 'vector' ? jobCounts(result) : undefined;
+  if (!counts) {
+    return outcome.error(`Mimir answered success without a vector of {job} counts (resultType ${String(type)}): malformed`, base);
   }
-  const first = result[0] as unknown;
-  const evidence = { ...base, resultType: type, series: result.length, sample: first === undefined ? null : { metric: field(first, 'metric') ?? {}, value: field(first, 'value') ?? null } };
-  if (result.length === 0) return outcome.fail(`query returned no series for tenant ${answer.tenant}: the engine's metrics are not in Mimir`, evidence);
-  return outcome.pass(`${result.length} series for tenant ${answer.tenant}`, evidence);
+  const jobs = [...counts].map(([job, series]) => ({ job, series })).sort((a, b) => b.series - a.series || (a.job < b.job ? -1 : 1));
+  const evidence = {
+    ...base,
+    jobs: jobs.slice(0, MAX_JOBS_SHOWN),
+    ...(jobs.length > MAX_JOBS_SHOWN ? { moreJobs: jobs.length - MAX_JOBS_SHOWN } : {}),
+  };
+  const label = `${expected.collectorLabel.name}="${expected.collectorLabel.value}"`;
+  if (jobs.length === 0) {
+    return outcome.fail(`no series with ${label} for tenant ${answer.tenant}: nothing pushed through the collector reached Mimir`, evidence);
+  }
+  const engine = counts.get(expected.engineJob);
+  if (engine === undefined) {
+    return outcome.fail(
+      `no series of job "${expected.engineJob}" came through the collector; jobs seen with ${label}: ${describeJobs(jobs)} (a wrong engine job? set probes.mimir.engineJob)`,
+      evidence,
+    );
+  }
+  return outcome.pass(`${engine} series of job "${expected.engineJob}" came through the collector (jobs seen: ${describeJobs(jobs)})`, evidence);
 }
 
 export const metricsInMimir: Probe = {
   id: 'otel.metrics-in-mimir',
   category: 'observability',
-  title: 'Engine metrics queryable in Mimir (tenant header)',
-  needs: ['mimir.queryUrl', 'mimir.tenant', 'mimir.query'],
+  title: "Engine metrics in Mimir, through the stack's collector (tenant header)",
+  needs: ['mimir.queryUrl', 'mimir.tenant'],
   retry: 'eventual',
   async run(ctx) {
-    const { queryUrl, tenant, query } = ctx.targets.mimir as { queryUrl: string; tenant: string; query: string };
+    const { queryUrl, tenant, collectorLabel, engineJob } = ctx.targets.mimir as { queryUrl: string; tenant: string; collectorLabel: CollectorLabel; engineJob: string };
+    const query = relayedJobsQuery(collectorLabel);
     const url = mimirQueryUrl(queryUrl, query);
     let res: Response;
     try {
@@ -62,6 +135,6 @@ export const metricsInMimir: Probe = {
       return outcome.error(`Mimir unreachable at ${queryUrl}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { url, tenant });
     }
     const body = await res.text();
-    return evaluateMimir({ url, tenant, query, status: res.status, body });
+    return evaluateMimir({ url, tenant, query, status: res.status, body }, { engineJob, collectorLabel });
   },
 };

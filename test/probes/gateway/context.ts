@@ -14,7 +14,7 @@ export function targetsFor(arcade: ArcadeStandIn, overrides: Partial<TargetsInpu
     chartVersion: '1.8.8',
     collectorService: 'arcade-otel-collector',
     engineSelector: 'app.kubernetes.io/name=engine',
-    mimir: { queryUrl: 'http://127.0.0.1:9/prometheus', tenant: 'test', query: 'up' },
+    mimir: { queryUrl: 'http://127.0.0.1:9/prometheus', tenant: 'test', collectorLabel: { name: 'arcade_stack_collector', value: 'c/n/s' } },
     latency: { calls: 20, p95BudgetMs: 1500 },
     ...arcade.targets,
     ...overrides,
