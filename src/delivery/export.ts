@@ -5,15 +5,16 @@
  * HEAD, same files, clean status). All refusals are gathered into one error, each naming the
  * option that overrides it. Export never pushes.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { UnresolvedEntry } from '../environments/unresolved.js';
 import { diffObjects, type ManifestDiff } from '../review/diff.js';
 import { git, gitTry } from '../review/git.js';
 import { indexObjects, isManifestPath, objectKey, parseManifest, sha256, type LocatedObject, type ManifestFile } from '../review/manifests.js';
 import { renderText, summaryLine } from '../review/render.js';
-import { ProblemsError } from '../shared/problems-error.js';
-import { formatOwnership, OWNERSHIP_FILE, parseOwnership, type OwnershipRecord } from './ownership.js';
+import { formatOwnership, OWNERSHIP_FILE, type OwnershipRecord } from './ownership.js';
+import { ExportRefused } from './refused.js';
+import { openTarget, type Target } from './target.js';
 import { datastoreMode, identityChanges, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 
 /** What is exported: one environment's files (paths relative to dist/<env>/). */
@@ -60,64 +61,10 @@ export interface ExportResult {
   readonly commit?: string;
 }
 
-/** A refusal: nothing was changed. `problems` lists every reason, each with its fix. */
-export class ExportRefused extends ProblemsError {
-  constructor(problems: readonly string[]) {
-    super('export refused, nothing was changed', problems);
-    this.name = 'ExportRefused';
-  }
-}
+export { ExportRefused };
 
 /** Latest commit subjects that mark a temporary or teardown change of the folder. */
 const TEMPORARY_COMMIT = /\b(temp|temporary|tmp|teardown|tear[- ]down|wip|do not merge|don'?t merge|revert me|hotfix|scale[ds]? (down|to zero)|disable[ds]?|suspend(ed)?)\b/i;
-
-function listFiles(root: string, dir = root): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === '.git') continue;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listFiles(root, full));
-    else if (entry.isFile()) out.push(relative(root, full));
-  }
-  return out.sort();
-}
-
-interface Target {
-  readonly top: string;
-  readonly folder: string;
-  readonly folderInRepo: string;
-  readonly files: ReadonlyMap<string, string>;
-  readonly record?: OwnershipRecord;
-}
-
-async function openTarget(options: ExportOptions): Promise<Target> {
-  const repo = resolve(options.repo);
-  if (!existsSync(repo)) throw new ExportRefused([`--repo ${options.repo}: does not exist (fix: give the path of your k8s-backstage-v2 checkout)`]);
-  const top = await gitTry(repo, ['rev-parse', '--show-toplevel']);
-  if (!top.ok) throw new ExportRefused([`--repo ${options.repo}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)`]);
-  const topDir = top.stdout.trim();
-  const path = options.path ?? 'apps/arcade';
-  if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) {
-    throw new ExportRefused([`--path ${path}: must be a folder inside the checkout, relative to it (e.g. apps/arcade)`]);
-  }
-  const folder = resolve(repo, path);
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new ExportRefused([`--path ${path}: ${folder} does not exist (fix: check the spelling; for a new folder, create it in its own commit first)`]);
-  }
-  const status = await git(topDir, ['status', '--porcelain', '--untracked-files=all']);
-  if (status.trim() !== '') {
-    const lines = status.trim().split('\n');
-    throw new ExportRefused([
-      `--repo ${options.repo}: the checkout has uncommitted changes (${lines.length} path(s), e.g. ${lines[0]!.slice(3)}) (fix: commit or stash them in that checkout first)`,
-    ]);
-  }
-  const files = new Map<string, string>();
-  for (const f of listFiles(folder)) files.set(f, readFileSync(join(folder, f), 'utf8'));
-  const recordText = files.get(OWNERSHIP_FILE);
-  files.delete(OWNERSHIP_FILE);
-  const record = recordText === undefined ? undefined : parseOwnership(recordText, join(path, OWNERSHIP_FILE));
-  return { top: topDir, folder, folderInRepo: relative(topDir, folder) || '.', files, record };
-}
 
 function releases(index: ReadonlyMap<string, LocatedObject>): LocatedObject[] {
   return [...index.values()].filter((l) => isHelmRelease(l.object));
@@ -142,7 +89,7 @@ function commitMessage(source: ExportSource, target: Target, diff: ManifestDiff,
 
 /** Plans, checks and (unless refused or dry-run) performs the export. */
 export async function exportEnvironment(source: ExportSource, options: ExportOptions): Promise<ExportResult> {
-  const target = await openTarget(options);
+  const target = await openTarget(options.repo, options.path);
   const problems: string[] = [];
   const warnings: string[] = [];
   const path = target.folderInRepo;

@@ -2,7 +2,7 @@
  * export on temporary GitOps repositories: the full adopt-and-commit path, the ownership record,
  * and every refusal, each proven to leave the target untouched.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
@@ -107,11 +107,42 @@ describe('export: adopting the hand-written release and committing', () => {
 });
 
 describe('export refusals leave the target untouched', () => {
-  it('refuses a dirty checkout', async () => {
+  it('refuses a dirty checkout, naming the first changed path in full', async () => {
     const repo = await repoWithExport(BUNDLED());
     writeFileSync(join(repo, 'stray.txt'), 'work in progress\n');
     await expectRefused(repo, BUNDLED(), {}, /uncommitted changes.*stray\.txt/, false);
     await expectRefused(repo, BUNDLED(), { adopt: true, force: true, allowReinstall: true }, /uncommitted changes/, false);
+    // A modified tracked file: git prints ` M apps/arcade/README.md` (leading space kept).
+    const tracked = await repoWithExport(BUNDLED());
+    writeFileSync(join(tracked, 'apps/arcade/README.md'), 'edited\n');
+    await expectRefused(tracked, BUNDLED(), {}, /uncommitted changes \(1 path\(s\), e\.g\. apps\/arcade\/README\.md\)/, false);
+  });
+
+  it('refuses a --path that resolves into .git, a dot-folder, the root or outside the checkout', async () => {
+    const repo = await repoWithExport(BUNDLED());
+    mkdirSync(join(repo, '.github/workflows'), { recursive: true });
+    writeFileSync(join(repo, '.github/workflows/ci.yaml'), 'on: push\n');
+    commitFiles(repo, {}, 'ci');
+    const outside = tempDir('outside-');
+    symlinkSync(outside, join(repo, 'apps/elsewhere'));
+    symlinkSync(join(repo, '.git'), join(repo, 'apps/gitlink'));
+    commitFiles(repo, {}, 'links');
+    for (const [path, reason] of [
+      ['.git/refs', /--path \.git\/refs: resolves to \.git\/refs, inside git's own storage \(\.git\)/],
+      ['.git', /inside git's own storage/],
+      ['apps/gitlink/refs', /resolves to \.git\/refs, inside git's own storage/],
+      ['.github/workflows', /inside the dot-folder \.github/],
+      ['.', /resolves to the checkout's root/],
+      ['apps/..', /resolves to the checkout's root/],
+      ['..', /outside the checkout/],
+      ['apps/elsewhere', /outside the checkout/],
+      [outside, /outside the checkout/],
+    ] as const) {
+      await expectRefused(repo, BUNDLED(), { path, commit: true, adopt: true, force: true }, reason);
+    }
+    // The --commit above never ran: the checkout is still on its branch with its refs intact.
+    expect(run(repo, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('first');
+    expect(run(repo, ['fsck', '--no-progress'])).toBe('');
   });
 
   it('refuses a path that does not exist and a repository that is not a git checkout', async () => {

@@ -1,0 +1,106 @@
+/**
+ * The export's target: a clean GitOps checkout and one folder inside it.
+ *
+ * `--path` is resolved to a real path first (symbolic links followed), and only then checked: it
+ * must stay under the checkout's root, must not be the root itself, and must not be or lie under
+ * `.git` or any other dot-folder (`.github`, `.flux`...). A path like `.git/refs` would otherwise
+ * have manifests written into git's own storage, corrupting the checkout.
+ */
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { git, gitTry } from '../review/git.js';
+import { OWNERSHIP_FILE, parseOwnership, type OwnershipRecord } from './ownership.js';
+import { ExportRefused } from './refused.js';
+
+/** The default folder of the release in k8s-backstage-v2. */
+export const DEFAULT_PATH = 'apps/arcade';
+
+export interface Target {
+  /** Real path of the checkout's root. */
+  readonly top: string;
+  /** Real path of the folder. */
+  readonly folder: string;
+  /** The folder relative to the root, with `/` separators (e.g. `apps/arcade`). */
+  readonly folderInRepo: string;
+  /** Every file in the folder (the ownership record excluded), path relative to the folder → text. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly record?: OwnershipRecord;
+}
+
+/** Files under `dir`, relative to `root`, `/`-separated, sorted; `.git` is never entered. */
+export function listFiles(root: string, dir = root): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === '.git') continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(root, full));
+    else if (entry.isFile()) out.push(relative(root, full).split(sep).join('/'));
+  }
+  return out.sort();
+}
+
+/**
+ * Paths from `git status --porcelain=v1 -z`: one NUL-terminated `XY <path>` entry each (the
+ * status letters are never trimmed away: a modified file reads ` M README.md`), and a rename or
+ * copy carries its original path in the next field.
+ */
+export function porcelainPaths(output: string): string[] {
+  const fields = output.split('\0');
+  const paths: string[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const entry = fields[i]!;
+    if (entry.length < 4) continue;
+    paths.push(entry.slice(3));
+    if (/[RC]/.test(entry.slice(0, 2))) i++;
+  }
+  return paths;
+}
+
+/**
+ * Where `--path` really points, checked: under the checkout, not its root, outside `.git` and
+ * every dot-folder. Returns the real folder and its path relative to the root.
+ */
+export function resolveFolder(top: string, repo: string, path: string): { folder: string; folderInRepo: string } {
+  const requested = resolve(repo, path);
+  if (!existsSync(requested) || !statSync(requested).isDirectory()) {
+    throw new ExportRefused([`--path ${path}: ${requested} does not exist or is not a folder (fix: check the spelling; for a new folder, create it in its own commit first)`]);
+  }
+  const folder = realpathSync(requested);
+  const inRepo = relative(top, folder);
+  if (inRepo === '') {
+    throw new ExportRefused([`--path ${path}: resolves to the checkout's root ${top}: the export writes a folder of its own (fix: give the release's folder, e.g. --path ${DEFAULT_PATH})`]);
+  }
+  if (inRepo === '..' || inRepo.startsWith(`..${sep}`) || resolve(top, inRepo) !== folder) {
+    throw new ExportRefused([`--path ${path}: resolves to ${folder}, outside the checkout ${top} (fix: give a folder inside the checkout, relative to it, e.g. --path ${DEFAULT_PATH})`]);
+  }
+  const parts = inRepo.split(sep);
+  const dot = parts.find((p) => p.startsWith('.'));
+  if (dot !== undefined) {
+    throw new ExportRefused([
+      `--path ${path}: resolves to ${parts.join('/')}, inside ${dot === '.git' ? "git's own storage (.git)" : `the dot-folder ${dot}`}: manifests written there would ${dot === '.git' ? 'corrupt the checkout' : 'not be applied by Flux as an app'} (fix: give the release's folder, e.g. --path ${DEFAULT_PATH})`,
+    ]);
+  }
+  return { folder, folderInRepo: parts.join('/') };
+}
+
+/** Opens the checkout and the folder: every check runs before anything is read or written. */
+export async function openTarget(repoOption: string, pathOption: string = DEFAULT_PATH): Promise<Target> {
+  const repo = resolve(repoOption);
+  if (!existsSync(repo)) throw new ExportRefused([`--repo ${repoOption}: does not exist (fix: give the path of your k8s-backstage-v2 checkout)`]);
+  const topRun = await gitTry(repo, ['rev-parse', '--show-toplevel']);
+  if (!topRun.ok || topRun.stdout.trim() === '') throw new ExportRefused([`--repo ${repoOption}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)`]);
+  const top = realpathSync(topRun.stdout.trim());
+  const { folder, folderInRepo } = resolveFolder(top, repo, pathOption);
+  const dirty = porcelainPaths(await git(top, ['status', '--porcelain=v1', '-z', '--untracked-files=all']));
+  if (dirty.length > 0) {
+    throw new ExportRefused([
+      `--repo ${repoOption}: the checkout has uncommitted changes (${dirty.length} path(s), e.g. ${dirty[0]}) (fix: commit or stash them in that checkout first)`,
+    ]);
+  }
+  const files = new Map<string, string>();
+  for (const f of listFiles(folder)) files.set(f, readFileSync(join(folder, f), 'utf8'));
+  const recordText = files.get(OWNERSHIP_FILE);
+  files.delete(OWNERSHIP_FILE);
+  const record = recordText === undefined ? undefined : parseOwnership(recordText, `${folderInRepo}/${OWNERSHIP_FILE}`);
+  return { top, folder, folderInRepo, files, record };
+}
