@@ -8,7 +8,8 @@
  */
 import type { HelmValue, HelmValues, ValuesFromSecret } from '../constructs/oci-helm-release.js';
 import type { SecretSource } from '../constructs/secret-source.js';
-import { SECRET_KEYS, type Environment, type SecretId } from '../environments/schema.js';
+import { SECRET_READER } from '../environments/namespaces.js';
+import { SECRET_IDS, SECRET_KEYS, type Environment, type SecretId } from '../environments/schema.js';
 import { render } from '../environments/unresolved.js';
 
 /**
@@ -66,7 +67,7 @@ const envRef = (name: string) => `\${env:${name}}`;
 const secretRef = (secret: SecretId, key: string) => envRef(envName(secret, key));
 
 /** The Secrets the engine reads through its env (the OIDC client secret is a chart value: valuesFrom). */
-const ENGINE_SECRETS = ['postgres', 'redis', 'engine'] as const satisfies readonly SecretId[];
+const ENGINE_SECRETS = SECRET_IDS.filter((id) => SECRET_READER[id] === 'engine');
 
 /** The Redis address the engine wants (`host:port`), composed by Kubernetes from the two keys. */
 const REDIS_ADDR = 'ARCADE_STACK_REDIS_ADDR';

@@ -11,6 +11,7 @@ import { COLLECTOR_LABEL, collectorLabelValue } from '../collector/service.js';
 import { stackLabels } from '../constructs/labels.js';
 import { OtelCollector, type OtelCollectorEgress } from '../constructs/otel-collector.js';
 import type { MimirEgress } from '../environments/collector.js';
+import { engineNamespace } from '../environments/namespaces.js';
 import type { Environment } from '../environments/schema.js';
 
 export interface CollectorChartProps {
@@ -50,18 +51,18 @@ export class CollectorChart extends Chart {
         ? { mode: 'remote-write', pushUrl: c.mimir.pushUrl, tenant: c.mimir.tenant, externalLabels: { cluster: env.cluster, namespace: env.namespace, ...collectorLabel } }
         : { mode: 'scrape', constLabels: collectorLabel };
     // The engine runs where the release installs it.
-    const engineNamespace = env.release.targetNamespace ?? env.namespace;
+    const engine = engineNamespace(env);
     this.collector = new OtelCollector(this, 'otel-collector', {
       image: c.image,
       replicas: c.replicas,
       resources: c.resources,
       export: exported,
       deltaToCumulative: c.deltaToCumulative,
-      clientNamespace: engineNamespace,
+      clientNamespace: engine,
       monitoringNamespace: c.monitoringNamespace,
       egress: c.mode === 'remote-write' ? egressOf(c.networkPolicy.mimirEgress, c.mimir.pushUrl) : undefined,
       labels: stackLabels(env.name),
     });
-    this.otlpEndpoint = this.collector.otlpHttpEndpoint(engineNamespace);
+    this.otlpEndpoint = this.collector.otlpHttpEndpoint(engine);
   }
 }

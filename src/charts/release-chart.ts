@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { selectorLabels, stackLabels } from '../constructs/labels.js';
 import { OciHelmRelease } from '../constructs/oci-helm-release.js';
 import type { SecretSource } from '../constructs/secret-source.js';
+import { releaseNamespace } from '../environments/namespaces.js';
 import type { Environment, SecretId } from '../environments/schema.js';
 import { arcadeValues, type ArcadeValues } from './arcade-values.js';
 
@@ -23,11 +24,12 @@ export class ArcadeReleaseChart extends Chart {
 
   constructor(scope: Construct, id: string, props: ArcadeReleaseChartProps) {
     const { env } = props;
-    super(scope, id, { namespace: env.namespace, labels: stackLabels(env.name) });
+    const namespace = releaseNamespace(env);
+    super(scope, id, { namespace, labels: stackLabels(env.name) });
     this.values = arcadeValues(env, props.secrets, props.otlpEndpoint);
     this.arcade = new OciHelmRelease(this, 'arcade', {
       name: env.release.name,
-      namespace: env.namespace,
+      namespace,
       url: env.chart.url,
       version: env.chart.version,
       digest: env.chart.digest,

@@ -1,7 +1,9 @@
 /**
  * DatastoreSecretsChart: the Secrets the Arcade release reads in managed mode (PostgreSQL, Redis,
  * engine root key, OIDC client secret), as SealedSecrets or ExternalSecrets: references and
- * ciphertext only, never a value.
+ * ciphertext only, never a value. Each Secret lives in the namespace of its reader
+ * (src/environments/namespaces.ts): the engine's for `secretKeyRef`, the HelmRelease's for
+ * `valuesFrom`.
  */
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
@@ -9,6 +11,7 @@ import { ExternalSecretSource } from '../constructs/external-secret.js';
 import { selectorLabels, stackLabels } from '../constructs/labels.js';
 import { SealedSecretSource } from '../constructs/sealed-secret.js';
 import type { SecretSource } from '../constructs/secret-source.js';
+import { secretNamespace } from '../environments/namespaces.js';
 import { SECRET_IDS, type Environment, type SecretId, type SecretsConfig } from '../environments/schema.js';
 import { render } from '../environments/unresolved.js';
 
@@ -32,13 +35,13 @@ export class DatastoreSecretsChart extends Chart {
         secrets.provider === 'sealed-secrets'
           ? new SealedSecretSource(this, role, {
               secretName,
-              namespace: env.namespace,
+              namespace: secretNamespace(env, role),
               values: secrets.values[role],
               labels,
             })
           : new ExternalSecretSource(this, role, {
               secretName,
-              namespace: env.namespace,
+              namespace: secretNamespace(env, role),
               clusterSecretStore: String(render(secrets.clusterSecretStore)),
               refreshInterval: secrets.refreshInterval,
               values: secrets.values[role],

@@ -1,7 +1,8 @@
 /**
- * The manifest quality gate: schema validation, workload policies, secret scanning, the Flux
- * build check and unresolved values, over every environment folder in dist/ (and, for secrets,
- * every file git tracks). Pure orchestration: the checks live in their own files.
+ * The manifest quality gate: schema validation, workload policies, Secret/ConfigMap references,
+ * secret scanning, the Flux build check and unresolved values, over every environment folder in
+ * dist/ (and, for secrets, every file git tracks). Pure orchestration: the checks live in their
+ * own files.
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -13,6 +14,7 @@ import type { Finding } from './finding.js';
 import { checkFluxBuild } from './flux-build.js';
 import { isRecord, loadDist, refOf } from './manifests.js';
 import { checkPolicies, exceptionFindings, type AppliedException, type PlacedObject } from './policy.js';
+import { checkReferences } from './references.js';
 import { validateSchema } from './schema.js';
 import { MAX_SCANNED_BYTES, scanFiles, trackedFiles, type ScanFile } from './secrets.js';
 import { unresolvedWarnings } from './unresolved.js';
@@ -103,6 +105,7 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
         findings.push(...unresolvedWarnings(o, file.file, doc.line));
       }
     }
+    findings.push(...checkReferences(placed));
     const policy = checkPolicies(placed, exceptions);
     findings.push(...policy.findings);
     excepted.push(...policy.excepted);

@@ -40,7 +40,7 @@ const list = (v: unknown): Rec[] => (Array.isArray(v) ? v.filter(isRecord) : [])
 const labelsOf = (v: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries(rec(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
-interface Workload {
+export interface Workload {
   readonly placed: PlacedObject;
   readonly podSpec: Rec;
   readonly podSpecPath: string;
@@ -51,7 +51,8 @@ interface Workload {
   readonly runsToCompletion: boolean;
 }
 
-function workloadOf(placed: PlacedObject): Workload | undefined {
+/** The pod template of a workload kind (and where it sits), or undefined for other kinds. */
+export function workloadOf(placed: PlacedObject): Workload | undefined {
   const o = placed.object;
   const spec = rec(o.spec);
   const base = { placed, selector: isRecord(spec.selector) ? spec.selector : undefined };

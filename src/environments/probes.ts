@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { COLLECTOR_LABEL, collectorLabelValue, OTEL_COLLECTOR_NAME } from '../collector/service.js';
 import { DEFAULT_ENGINE_JOB, TargetsSchema, type DatastoreSecretTarget, type Targets, type TargetsInput } from '../probes/targets.js';
 import { ProblemsError } from '../shared/problems-error.js';
+import { releaseNamespace } from './namespaces.js';
 import { SECRET_KEYS, type Environment } from './schema.js';
 
 const shape = TargetsSchema.shape;
@@ -67,6 +68,7 @@ export function environmentDefaults(env: Environment): TargetsInput {
   return {
     namespace: env.namespace,
     release: env.release.name,
+    releaseNamespace: releaseNamespace(env),
     chartVersion: env.chart.version,
     kustomization: {
       unresolved: 'the Flux Kustomization applying apps/arcade/ is not recorded (FACTS "Not known") - find it with flux get kustomizations -A and set probes.kustomization',

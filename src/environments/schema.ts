@@ -109,15 +109,28 @@ export const EnvironmentSchema = z
     description: z.string().optional(),
     /** Kubernetes cluster name, used in labels and telemetry. */
     cluster: dnsLabel('cluster'),
-    /** Namespace of the release, its source and the Secrets it reads. */
+    /**
+     * The workload namespace: the collector and its monitors, and (by default) the release, the
+     * engine and the Secrets they read. Where each part lives: src/environments/namespaces.ts.
+     */
     namespace: dnsLabel('namespace').default('arcade'),
     release: z
       .object({
+        /**
+         * Namespace of the HelmRelease object and its source (metadata.namespace); must match the
+         * live release. @default the environment's `namespace`
+         */
+        namespace: dnsLabel('release namespace').optional(),
         /** HelmRelease object name; must match the live release to avoid a reinstall. */
         name: dnsLabel('release name').default('arcade'),
-        /** Helm release name, set explicitly (FACTS: "Set the Helm release name to arcade"). */
-        releaseName: dnsLabel('releaseName').default('arcade'),
+        /**
+         * Helm release name, set explicitly (FACTS: "Set the Helm release name to arcade"). Helm
+         * allows 53 characters; helm-controller shortens a longer default (docs/delivery.md).
+         */
+        releaseName: dnsLabel('releaseName').max(53, 'a Helm release name has at most 53 characters; give the (shortened) name the live release uses').default('arcade'),
+        /** Where Helm installs the chart (the engine's namespace). @default the release namespace */
         targetNamespace: dnsLabel('targetNamespace').optional(),
+        /** Where Helm keeps its release Secrets. @default the release namespace */
         storageNamespace: dnsLabel('storageNamespace').optional(),
         interval: duration.default('10m'),
         timeout: duration.default('10m'),
@@ -177,6 +190,17 @@ export const EnvironmentSchema = z
   })
   .strict()
   .superRefine((env, ctx) => {
+    const objectNamespace = env.release.namespace ?? env.namespace;
+    if (objectNamespace !== env.namespace && env.release.targetNamespace === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['release', 'targetNamespace'],
+        message:
+          `release.namespace is '${objectNamespace}' (where the HelmRelease object lives) but release.targetNamespace is unset, ` +
+          `so helm-controller would install the engine into '${objectNamespace}', away from its collector in '${env.namespace}'; ` +
+          `set release.targetNamespace to the live release's spec.targetNamespace (normally '${env.namespace}')`,
+      });
+    }
     if (env.datastores.mode === 'managed' && !env.secrets) {
       ctx.addIssue({
         code: 'custom',

@@ -50,8 +50,10 @@ export const DatastoresTargetSchema = z
 export const TargetsSchema = z
   .object({
     namespace: name,
-    /** HelmRelease name (same namespace). */
+    /** HelmRelease name. */
     release: name,
+    /** Namespace of the HelmRelease object. @default namespace */
+    releaseNamespace: name.optional(),
     chartVersion: z.string().regex(/^\d+\.\d+\.\d+/, 'must be a chart version such as 1.8.8'),
     /** The Flux Kustomization applying the folder. @default none (then --revision cannot be checked) */
     kustomization: resolvable(z.object({ name, namespace: name }).strict()).optional(),

@@ -2,13 +2,15 @@
  * `npm run seal`: encrypts one value for one key of one managed Secret of a SealedSecrets
  * environment, and writes the ciphertext into the environment file.
  *
- * The Secret's namespace and name come from the environment (`namespace`, `secrets.names`), and
- * the ciphertext is bound to them (strict scope): synth refuses it under any other Secret. The
- * value never leaves this process except encrypted; nothing here logs or returns it.
+ * The Secret's namespace (its reader's, src/environments/namespaces.ts) and name (`secrets.names`)
+ * come from the environment, and the ciphertext is bound to them (strict scope): synth refuses it
+ * under any other Secret. The value never leaves this process except encrypted; nothing here logs
+ * or returns it.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvironment } from '../environments/load.js';
+import { secretNamespace } from '../environments/namespaces.js';
 import { SECRET_IDS, SECRET_KEYS, type SealedValue, type SecretId } from '../environments/schema.js';
 import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { parseSealingCertificate, type SealingCertificate } from './certificate.js';
@@ -52,7 +54,8 @@ export function checkValue(value: Uint8Array, allowTrailingNewline = false): voi
 export interface SealTarget {
   readonly file: string;
   readonly text: string;
-  readonly namespace: string;
+  /** Namespace of each Secret (its reader's: src/environments/namespaces.ts). */
+  readonly namespaces: Readonly<Record<SecretId, string>>;
   readonly secretNames: Readonly<Record<SecretId, string>>;
   readonly controller: { readonly name: Resolvable<string>; readonly namespace: Resolvable<string> };
   readonly values: Readonly<Record<SecretId, Readonly<Record<string, Resolvable<SealedValue>>>>>;
@@ -81,7 +84,8 @@ export function loadSealTarget(environmentsDir: string, envName: string): SealTa
         '(fix: put the value in the secret store, or switch the environment to provider: sealed-secrets; see docs/secrets.md)',
     );
   }
-  return { file, text, namespace: env.namespace, secretNames: env.secrets.names, controller: env.secrets.controller, values: env.secrets.values };
+  const namespaces = Object.fromEntries(SECRET_IDS.map((id) => [id, secretNamespace(env, id)])) as Record<SecretId, string>;
+  return { file, text, namespaces, secretNames: env.secrets.names, controller: env.secrets.controller, values: env.secrets.values };
 }
 
 /** Where the sealing certificate comes from. */
@@ -161,7 +165,7 @@ export async function seal(request: SealRequest): Promise<SealResult> {
   checkValue(request.value, request.allowTrailingNewline);
   const target = loadSealTarget(request.environmentsDir, request.envName);
   const certificate = await loadCertificate(target, request.certificate, request.now);
-  const sealed = sealValue(certificate, target.namespace, target.secretNames[secret], request.value);
+  const sealed = sealValue(certificate, target.namespaces[secret], target.secretNames[secret], request.value);
   writeFileAtomically(target.file, replaceSealedValue(target.text, target.file, secret, key, sealed));
   const others = Object.entries(target.values).flatMap(([id, values]) =>
     Object.entries(values)

@@ -90,6 +90,17 @@ describe('invalid environment definitions', () => {
     expect(problems).toEqual([expect.stringMatching(/engine\.rootKeyId: datastores\.mode is 'managed'.*the LIVE engine uses/)]);
   });
 
+  it('a release object apart from the workloads needs an explicit targetNamespace, naming the field', () => {
+    const problems = problemsOf(edited((d) => d.setIn(['release', 'namespace'], 'flux-system')));
+    expect(problems).toEqual([expect.stringMatching(/release\.targetNamespace: release\.namespace is 'flux-system' .* would install the engine into 'flux-system'.*set release\.targetNamespace/)]);
+    expect(() => environmentProblems(edited((d) => { d.setIn(['release', 'namespace'], 'flux-system'); d.setIn(['release', 'targetNamespace'], 'arcade'); }), 'x/backstage-wus2-v4.yaml')).toThrow(/was accepted/);
+  });
+
+  it('a Helm release name over 53 characters is refused (Helm\'s limit)', () => {
+    const problems = problemsOf(edited((d) => d.setIn(['release', 'releaseName'], `a${'-b'.repeat(27)}`)));
+    expect(problems).toEqual([expect.stringMatching(/release\.releaseName: a Helm release name has at most 53 characters/)]);
+  });
+
   it('bundled datastores with a secrets section is refused', () => {
     const problems = problemsOf(edited((d) => d.setIn(['datastores', 'mode'], 'bundled')));
     expect(problems).toEqual([expect.stringMatching(/secrets: datastores\.mode is 'bundled'/)]);

@@ -3,9 +3,13 @@
  * stand-ins): the healthy run passes every probe with exit 0 and never writes to the cluster;
  * each broken scenario fails exactly the probe that exists to catch it, with exit 1.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { registry } from '../../src/probes/registry.js';
 import { startPlatform, type PlatformFaults } from '../support/platform.js';
+import { tempDir } from '../support/temp.js';
 import { failing, itFailsExactly, result, runCli, statuses, runScenario } from './helpers.js';
 
 const scenario = (faults: PlatformFaults, args: string[] = []) => runScenario({ faults }, args);
@@ -51,6 +55,34 @@ describe.concurrent('each broken deployment fails exactly its probe (exit 1)', (
     const run = await scenario({ staleChart: true }, ['--only', 'flux.release-ready', '--wait', '1']);
     expect(result(run.report, 'flux.release-ready')).toMatchObject({ status: 'fail', detail: expect.stringContaining('--wait 1s') });
     expect(result(run.report, 'flux.release-ready').attempts).toBeGreaterThan(2);
+  });
+
+  it('reads the HelmRelease from targets.releaseNamespace when the release object lives apart from the workloads', async () => {
+    const platform = await startPlatform();
+    try {
+      const file = join(tempDir('targets-'), 'targets.yaml');
+      writeFileSync(file, stringify({ ...platform.targets, releaseNamespace: 'flux-system' }));
+      const missing = await runCli(['--targets', file, '--only', 'flux.release-ready'], platform.env);
+      expect(result(missing.report, 'flux.release-ready')).toMatchObject({ status: 'fail', detail: 'HelmRelease flux-system/arcade not found' });
+      // The release object moved to flux-system, installing into arcade (its workloads stay there).
+      platform.kube.remove('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'arcade', 'arcade');
+      platform.kube.put({
+        apiVersion: 'helm.toolkit.fluxcd.io/v2',
+        kind: 'HelmRelease',
+        metadata: { name: 'arcade', namespace: 'flux-system', generation: 2 },
+        spec: { releaseName: 'arcade', targetNamespace: 'arcade', chart: { spec: { chart: 'arcade', version: platform.targets.chartVersion } } },
+        status: {
+          observedGeneration: 2,
+          conditions: [{ type: 'Ready', status: 'True', reason: 'UpgradeSucceeded' }],
+          history: [{ name: 'arcade', namespace: 'arcade', version: 2, status: 'deployed', chartName: 'arcade', chartVersion: platform.targets.chartVersion }],
+        },
+      });
+      const found = await runCli(['--targets', file, '--only', 'flux.release-ready,k8s.workloads-ready'], platform.env);
+      expect(statuses(found.report)).toEqual({ 'flux.release-ready': 'pass', 'k8s.workloads-ready': 'pass' });
+      expect(result(found.report, 'flux.release-ready').detail).toMatch(/^flux-system\/arcade Ready/);
+    } finally {
+      await platform.close();
+    }
   });
 
   it('an unreachable Kubernetes API is error for every cluster probe, never a pass', async () => {

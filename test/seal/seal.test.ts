@@ -67,6 +67,18 @@ describe('seal()', () => {
     expect(secret.metadata.annotations?.['arcade-stack.dev/unresolved-keys']).toBe('database,host,port,sslmode,user');
   });
 
+  it('binds each value to its reader\'s namespace when the release object lives apart (engine Secrets: target namespace; OIDC: beside the HelmRelease)', async () => {
+    const dir = copyOfEnvironments();
+    const file = join(dir, `${ENV}.yaml`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('release:\n', 'release:\n  namespace: flux-system\n  targetNamespace: arcade\n'));
+    expect((await seal(request(dir))).boundTo).toBe('arcade/arcade-postgres');
+    expect((await seal(request(dir, { secret: 'oidc', key: 'client-secret' }))).boundTo).toBe('flux-system/arcade-oidc');
+    const env = parseEnvironment(readFileSync(file, 'utf8'), file);
+    const objects = objectsOf(synthEnvironment(env));
+    expect(findObject(objects, 'SealedSecret', 'arcade-oidc').metadata.namespace).toBe('flux-system');
+    expect(findObject(objects, 'SealedSecret', 'arcade-postgres').metadata.namespace).toBe('arcade');
+  });
+
   it('keeps a final newline only when told to', async () => {
     const dir = copyOfEnvironments();
     const value = `${plantedValue()}\n`;

@@ -210,6 +210,34 @@ describe('given the External Secrets provider (staging fixture)', () => {
   });
 });
 
+describe('given the release object in flux-system and the workloads in arcade (issue 16)', () => {
+  // The staging fixture, moved: HelmRelease and source in flux-system, installing into arcade-staging.
+  const fixture = fixtureEnvironment('staging');
+  const env: Environment = { ...fixture, release: { ...fixture.release, namespace: 'flux-system', targetNamespace: 'arcade-staging' } };
+  const objects = objectsOf(synthEnvironment(env));
+  const release = findObject(objects, 'HelmRelease', 'arcade');
+  const where = (kind: string, name: string) => findObject(objects, kind, name).metadata.namespace;
+
+  it('puts the HelmRelease and its source in the release namespace, installing into the workload namespace', () => {
+    expect(release.metadata.namespace).toBe('flux-system');
+    expect(where('OCIRepository', 'arcade')).toBe('flux-system');
+    expect(release.spec).toMatchObject({ targetNamespace: 'arcade-staging', chartRef: { kind: 'OCIRepository', name: 'arcade', namespace: 'flux-system' } });
+  });
+
+  it('puts each Secret where its reader runs: the engine\'s in its namespace, the valuesFrom one beside the HelmRelease', () => {
+    for (const name of ['arcade-postgres', 'arcade-redis', 'arcade-engine-root-key']) expect(where('ExternalSecret', name), name).toBe('arcade-staging');
+    expect(where('ExternalSecret', 'arcade-oidc')).toBe('flux-system');
+    expect(field(release.spec, 'valuesFrom')).toEqual([expect.objectContaining({ kind: 'Secret', name: 'arcade-oidc' })]);
+  });
+
+  it('keeps the collector and its monitors in the workload namespace, reachable from the engine', () => {
+    expect(where('Service', 'arcade-otel-collector')).toBe('arcade-staging');
+    expect(new Set(objects.filter((o) => o.kind === 'ServiceMonitor').map((o) => o.metadata.namespace))).toEqual(new Set(['arcade-staging']));
+    const engineEnv = field(release.spec?.values, 'engine.extraEnv') as { name: string; value?: string }[];
+    expect(engineEnv.find((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')?.value).toBe('http://arcade-otel-collector:4318');
+  });
+});
+
 describe('release construct rules', () => {
   it('refuses hosts that do not share one parent domain, naming the field', () => {
     const env = production();

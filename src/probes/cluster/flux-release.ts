@@ -83,7 +83,8 @@ export const fluxReleaseReady: Probe = {
   needsKube: true,
   retry: 'eventual',
   async run(ctx) {
-    const { namespace, release: name, chartVersion } = ctx.targets;
+    const { release: name, chartVersion } = ctx.targets;
+    const namespace = ctx.targets.releaseNamespace ?? ctx.targets.namespace;
     const kube = await ctx.kube();
     const release = await kube.get(HELMRELEASE_API, 'HelmRelease', namespace, name);
     let revision: FluxReleaseInput['revision'];
