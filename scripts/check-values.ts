@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { argv } from 'zx';
-import { checkOverrides, formatChecks, isProblem, parseChartValues, parseSchema, releaseOverrides } from '../src/chart-values/check.js';
+import { checkOverrides, formatChecks, formatDocuments, isProblem, parseChartValues, parseSchema, releaseOverrides } from '../src/chart-values/check.js';
 import { renderOverrides } from '../src/chart-values/render.js';
 import { loadEnvironment, loadEnvironments } from '../src/environments/load.js';
 import { parseCli, UsageError } from '../src/review/cli.js';
@@ -56,10 +56,11 @@ try {
   const defaults = parseChartValues(readFileSync(resolve(valuesFile), 'utf8'), valuesFile);
   const schemaFile = option('schema');
   const schema = schemaFile ? parseSchema(readFileSync(resolve(schemaFile), 'utf8'), schemaFile) : undefined;
-  const { overrides, values } = releaseOverrides(env);
+  const { overrides, values, documents } = releaseOverrides(env);
   const checks = checkOverrides(overrides, defaults, schema);
   console.log(`check-values: ${env.name}: ${overrides.length} override path(s) against ${valuesFile}${schemaFile ? ` and ${schemaFile}` : ''}`);
   console.log(formatChecks(checks));
+  if (documents.length > 0) console.log(formatDocuments(documents));
   const failed = checks.filter((c) => isProblem(c.defaults) || isProblem(c.schema));
   let noEffect = 0;
   if (render) {

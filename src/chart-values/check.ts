@@ -5,7 +5,7 @@
  */
 import { App } from 'cdk8s';
 import { parse } from 'yaml';
-import type { HelmValues } from '../constructs/oci-helm-release.js';
+import type { HelmValues, ValuesReference } from '../constructs/oci-helm-release.js';
 import { ArcadeReleaseChart } from '../charts/release-chart.js';
 import type { Override } from '../charts/arcade-values.js';
 import type { Environment } from '../environments/schema.js';
@@ -16,6 +16,8 @@ import { checkAgainstDefaults, checkAgainstSchema, defaultPaths, schemaPaths, ty
 export interface ReleaseOverrides {
   readonly overrides: readonly Override[];
   readonly values: HelmValues;
+  /** Whole values documents (valuesFrom without targetPath): their keys cannot be listed here. */
+  readonly documents: readonly ValuesReference[];
 }
 
 export function releaseOverrides(env: Environment): ReleaseOverrides {
@@ -23,7 +25,7 @@ export function releaseOverrides(env: Environment): ReleaseOverrides {
   // Not `instanceof`: cdk8s's Chart answers instanceof for every chart (Symbol.hasInstance).
   const release = [...charts.values()].find((c): c is ArcadeReleaseChart => c.constructor === ArcadeReleaseChart);
   if (!release) throw new Error(`environment ${env.name}: no ArcadeReleaseChart was built`);
-  return { overrides: release.values.overrides, values: release.values.values };
+  return { overrides: release.values.overrides, values: release.values.values, documents: release.values.documents };
 }
 
 export interface OverrideCheck {
@@ -79,6 +81,13 @@ function describe(s: PathStatus, where: string): string {
     case 'not-a-map':
       return `NOT settable in ${where}: ${s.at} is a ${s.found}, not a map`;
   }
+}
+
+/** One note per whole values document the release merges: what check-values cannot see. */
+export function formatDocuments(documents: readonly ValuesReference[]): string {
+  return documents
+    .map((d) => `note ${d.kind} ${d.name}, key ${d.valuesKey ?? 'values.yaml'} (release.valuesFrom, whole document): its keys live in the GitOps repository, not here; npm run export resolves them and lists them against the live release`)
+    .join('\n');
 }
 
 /** One line per override: verdict, path, how it is set, provenance, then each finding. */

@@ -36,10 +36,10 @@ export async function findHelm(): Promise<string | undefined> {
   return (await which('helm', { nothrow: true })) ?? undefined;
 }
 
-/** The values helm renders with: inline values plus a visible placeholder at each Secret target. */
+/** The values helm renders with: inline values plus a visible placeholder at each Secret/ConfigMap target. */
 export function renderValues(values: HelmValues, overrides: readonly Override[]): Record<string, unknown> {
   const tree = structuredClone(values) as Record<string, unknown>;
-  for (const o of overrides) if (o.via === 'secret') setAt(tree, parsePath(o.path), `check-values-placeholder:${o.path}`);
+  for (const o of overrides) if (o.via !== 'inline') setAt(tree, parsePath(o.path), `check-values-placeholder:${o.path}`);
   return tree;
 }
 

@@ -6,7 +6,9 @@
  * prove or refute it before the release goes live; Helm silently ignores unknown keys, so an
  * unchecked key may do nothing at all. See docs/chart-values.md for the evidence behind each.
  */
-import type { HelmValue, HelmValues, ValuesFromSecret } from '../constructs/oci-helm-release.js';
+import { formatPath, parsePath, type Segment } from '../chart-values/paths.js';
+import type { HelmValue, HelmValues, ValuesFromSecret, ValuesReference } from '../constructs/oci-helm-release.js';
+import { EnvironmentError } from '../environments/load.js';
 import type { SecretSource } from '../constructs/secret-source.js';
 import { SECRET_READER } from '../environments/namespaces.js';
 import { SECRET_IDS, SECRET_KEYS, type Environment, type SecretId } from '../environments/schema.js';
@@ -16,8 +18,10 @@ import { render } from '../environments/unresolved.js';
  * - `confirmed`: seen working on the live chart version.
  * - `vendor`: documented by Arcade for a later chart (1.11.x); to be checked against 1.8.8.
  * - `assumed`: our reading (chart conventions, engine docs); to be checked against 1.8.8.
+ * - `environment`: passed through from the environment file (`release.values`/`release.valuesFrom`,
+ *   the live release's values the stack does not model); checked like every other key.
  */
-export type Provenance = 'confirmed' | 'vendor' | 'assumed';
+export type Provenance = 'confirmed' | 'vendor' | 'assumed' | 'environment';
 
 /** One values path the stack sets, how, and why we believe the chart reads it. */
 export interface Override {
@@ -26,8 +30,8 @@ export interface Override {
   readonly provenance: Provenance;
   /** Where the key comes from (document, observation) in a few words. */
   readonly source: string;
-  /** `inline` in spec.values, or `secret` through valuesFrom/targetPath. */
-  readonly via: 'inline' | 'secret';
+  /** `inline` in spec.values, or through valuesFrom/targetPath from a `secret` or a `configmap`. */
+  readonly via: 'inline' | 'secret' | 'configmap';
 }
 
 const KEYS = {
@@ -75,8 +79,15 @@ const REDIS_ADDR = 'ARCADE_STACK_REDIS_ADDR';
 export interface ArcadeValues {
   readonly values: HelmValues;
   readonly valuesFrom: readonly ValuesFromSecret[];
+  /** The environment's own `valuesFrom` entries (merged before the stack's). */
+  readonly valuesFromRefs: readonly ValuesReference[];
   /** Every path set, inline and through Secrets, with its provenance (for check-values). */
   readonly overrides: readonly Override[];
+  /**
+   * `valuesFrom` entries without a `targetPath`: a whole values document whose keys live in the
+   * GitOps repository, so check-values cannot list them (export resolves and lists them).
+   */
+  readonly documents: readonly ValuesReference[];
 }
 
 /**
@@ -173,5 +184,67 @@ export function arcadeValues(
     overrides.push({ ...KEYS.oidcClientSecret, via: 'secret' });
   }
   set('engineEnv', engineEnv);
-  return { values, valuesFrom, overrides };
+  const passed = passThrough(env, overrides);
+  return {
+    values: passed.values ? mergeDisjoint(values, passed.values) : values,
+    valuesFrom,
+    valuesFromRefs: env.release.valuesFrom ?? [],
+    overrides: [...overrides, ...passed.overrides],
+    documents: (env.release.valuesFrom ?? []).filter((r) => r.targetPath === undefined),
+  };
+}
+
+const isPrefix = (a: readonly Segment[], b: readonly Segment[]) => a.length <= b.length && a.every((s, i) => s === b[i]);
+
+/** Leaf paths of a values tree: maps are descended; lists, scalars and empty maps are leaves. */
+function leafPaths(tree: HelmValue, prefix: Segment[] = []): Segment[][] {
+  if (typeof tree !== 'object' || tree === null || Array.isArray(tree) || Object.keys(tree).length === 0) return [prefix];
+  return Object.entries(tree as HelmValues).flatMap(([k, v]) => leafPaths(v, [...prefix, k]));
+}
+
+/** Deep merge of two value trees that set no path in common (passThrough checked it). */
+function mergeDisjoint(a: HelmValues, b: HelmValues): HelmValues {
+  const out: Record<string, HelmValue> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const mine = out[k];
+    const map = (x: HelmValue | undefined): x is HelmValues => typeof x === 'object' && x !== null && !Array.isArray(x);
+    out[k] = map(mine) && map(v) ? mergeDisjoint(mine, v) : v;
+  }
+  return out;
+}
+
+/**
+ * The environment's passed-through values (`release.values`, `release.valuesFrom`): every path
+ * becomes an override with provenance `environment` (so check-values checks it), and a path that
+ * overlaps one the stack sets is refused: the stack owns it (its value is derived from typed
+ * fields such as `hosts`), and the export lists the stack's value against the live release's.
+ */
+function passThrough(env: Environment, own: readonly Override[]): { values?: HelmValues; overrides: Override[] } {
+  const owned = own.map((o) => ({ o, segments: parsePath(o.path) }));
+  const problems: string[] = [];
+  const overrides: Override[] = [];
+  const claim = (segments: Segment[], where: string) => {
+    const hit = owned.find((p) => isPrefix(p.segments, segments) || isPrefix(segments, p.segments));
+    if (hit) {
+      problems.push(
+        `environment ${env.name}: ${where}: the stack sets ${hit.o.path} itself (${hit.o.provenance}: ${hit.o.source}) ` +
+          "(fix: remove it from the environment; npm run export lists the stack's value against the live release's)",
+      );
+    }
+  };
+  const values = env.release.values as HelmValues | undefined;
+  if (values && Object.keys(values).length > 0) {
+    for (const segments of leafPaths(values)) {
+      const path = formatPath(segments);
+      claim(segments, `release.values.${path}`);
+      overrides.push({ path, provenance: 'environment', source: 'release.values (a value of the live release the stack does not model)', via: 'inline' });
+    }
+  }
+  (env.release.valuesFrom ?? []).forEach((r, i) => {
+    if (r.targetPath === undefined) return;
+    claim(parsePath(r.targetPath), `release.valuesFrom[${i}].targetPath`);
+    overrides.push({ path: r.targetPath, provenance: 'environment', source: `release.valuesFrom[${i}]: ${r.kind} ${r.name}, key ${r.valuesKey ?? 'values.yaml'}`, via: r.kind === 'Secret' ? 'secret' : 'configmap' });
+  });
+  if (problems.length > 0) throw new EnvironmentError(problems);
+  return { ...(values && Object.keys(values).length > 0 ? { values } : {}), overrides };
 }

@@ -43,6 +43,7 @@ export class ArcadeReleaseChart extends Chart {
       driftDetection: env.release.driftDetection,
       values: this.values.values,
       valuesFrom: this.values.valuesFrom,
+      valuesFromRefs: this.values.valuesFromRefs,
       labels: { ...selectorLabels('arcade', env.release.releaseName), 'app.kubernetes.io/component': 'release' },
     });
   }

@@ -15,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { unresolvedReasonIn } from '../environments/unresolved-text.js';
+import { looksRandom, PLACEHOLDER, SECRET_KEY } from '../shared/credentials.js';
 import { childPath, type Finding, type ObjectRef } from './finding.js';
 import { isRecord, parseDocuments, refOf, type ManifestDocument } from './manifests.js';
 
@@ -29,36 +29,8 @@ export interface ScanFile {
 
 const FIX_SECRET = 'remove the value from the file (and rotate it: git keeps history); keep it in a SealedSecret (npm run seal) or the external secret store';
 
-/** Keys whose value is a credential. */
-const SECRET_KEY = /(pass(word|wd)?$|passphrase|secret$|^secret|token|api[-_]?key|apikey|private[-_]?key|credential|root[-_]?key|access[-_]?key|client[-_]?secret|auth$)/i;
-/** Placeholders that are not credentials: <...>, ${...}, $(...), {{...}}, ***. */
-const PLACEHOLDER = /^(<[^>]*>|\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|\*+|x+)$/i;
 const CONNECTION = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:/@'"<>]*):([^\s@/'"]+)@/gi;
 
-/** Shannon entropy in bits per character. */
-export function entropy(text: string): number {
-  const counts = new Map<string, number>();
-  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let h = 0;
-  for (const n of counts.values()) {
-    const p = n / text.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
-}
-
-/** Whether a value under a secret-like key looks like a real credential (random, not a name). */
-export function looksRandom(value: string): boolean {
-  if (value.length < 16 || /\s/.test(value) || PLACEHOLDER.test(value)) return false;
-  if (unresolvedReasonIn(value) !== undefined) return false;
-  // words (a name or reference such as arcade-engine-root-key or existingSecretName): segments of
-  // lower-case or camelCase words, none longer than 20 letters; random letters rarely take that shape
-  const segments = value.split(/[-._/]/);
-  const word = (seg: string) => seg.length <= 20 && (/^([A-Z]?[a-z]+)+$/.test(seg) || (segments.length > 1 && /^[A-Z]+$/.test(seg)));
-  if (!/\d/.test(value) && segments.every(word)) return false;
-  if (/^https?:\/\/[^@]*$/.test(value)) return false; // a URL without credentials
-  return entropy(value) >= 3.5;
-}
 
 function lineOf(content: string, index: number): number {
   let line = 1;

@@ -47,6 +47,22 @@ export interface ValuesFromSecret {
   readonly targetPath: string;
 }
 
+/**
+ * A values reference to a ConfigMap or Secret the stack does not make (the live release's, named
+ * in the environment). helm-controller reads it from the HelmRelease's namespace.
+ * @see https://fluxcd.io/flux/components/helm/helmreleases/#values-references
+ */
+export interface ValuesReference {
+  readonly kind: 'ConfigMap' | 'Secret';
+  readonly name: string;
+  /** @default 'values.yaml' (helm-controller's default) */
+  readonly valuesKey?: string;
+  /** @default - the key's YAML document is merged at the root */
+  readonly targetPath?: string;
+  /** @default false */
+  readonly optional?: boolean;
+}
+
 export interface OciHelmReleaseProps {
   /** Name of both objects (FACTS: the live release is named `arcade`). */
   readonly name: string;
@@ -83,6 +99,12 @@ export interface OciHelmReleaseProps {
   readonly values?: HelmValues;
   /** Secret keys placed at values paths. @default [] */
   readonly valuesFrom?: readonly ValuesFromSecret[];
+  /**
+   * References to objects the stack does not make, merged before `valuesFrom` (so the stack's
+   * own entries win where both set a path; `values` win over both, as helm-controller merges).
+   * @default []
+   */
+  readonly valuesFromRefs?: readonly ValuesReference[];
   /** Labels for both objects. @default {} */
   readonly labels?: Record<string, string>;
 }
@@ -126,6 +148,21 @@ export class OciHelmRelease extends Construct {
       },
     });
 
+    const valuesFrom = [
+      ...(props.valuesFromRefs ?? []).map((r) => ({
+        kind: r.kind === 'Secret' ? HelmReleaseSpecValuesFromKind.SECRET : HelmReleaseSpecValuesFromKind.CONFIG_MAP,
+        name: r.name,
+        ...(r.valuesKey !== undefined ? { valuesKey: r.valuesKey } : {}),
+        ...(r.targetPath !== undefined ? { targetPath: r.targetPath } : {}),
+        ...(r.optional !== undefined ? { optional: r.optional } : {}),
+      })),
+      ...(props.valuesFrom ?? []).map((v) => ({
+        kind: HelmReleaseSpecValuesFromKind.SECRET,
+        name: v.secret.secretName,
+        valuesKey: v.key,
+        targetPath: v.targetPath,
+      })),
+    ];
     const retry = { retries };
     const substitutes = JSON.stringify(props.values ?? {}).includes('${');
     this.release = new HelmRelease(this, 'release', {
@@ -149,16 +186,7 @@ export class OciHelmRelease extends Construct {
         rollback: { cleanupOnFail: true },
         driftDetection: { mode: driftMode(props.driftDetection ?? 'warn') },
         values: props.values ?? {},
-        ...(props.valuesFrom && props.valuesFrom.length > 0
-          ? {
-              valuesFrom: props.valuesFrom.map((v) => ({
-                kind: HelmReleaseSpecValuesFromKind.SECRET,
-                name: v.secret.secretName,
-                valuesKey: v.key,
-                targetPath: v.targetPath,
-              })),
-            }
-          : {}),
+        ...(valuesFrom.length > 0 ? { valuesFrom } : {}),
       },
     });
   }

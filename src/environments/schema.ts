@@ -7,6 +7,7 @@
  * ciphertext entries, `probe` reads its `probes` section, `export` and `drift` read the identity.
  */
 import { z } from 'zod';
+import { looksRandom, PASSWORD_KEY, PLACEHOLDER, SECRET_KEY } from '../shared/credentials.js';
 import { CollectorSettingsSchema } from './collector.js';
 import { ProbesSettingsSchema } from './probes.js';
 import { resolvable } from './unresolved.js';
@@ -102,6 +103,34 @@ export const SecretsSchema = z.discriminatedUnion('provider', [
   ExternalSecretsProviderSchema,
 ]);
 
+/** A Flux values key (`valuesFrom[].valuesKey`), as the HelmRelease v2 CRD allows it. */
+const VALUES_KEY = /^[-._a-zA-Z0-9]+$/;
+/** A Flux `valuesFrom[].targetPath`, as the HelmRelease v2 CRD allows it. */
+const TARGET_PATH = /^([a-zA-Z0-9_\-.\\/]|\[[0-9]{1,5}\])+$/;
+
+/**
+ * A `valuesFrom` entry the environment passes through: a ConfigMap or Secret the stack does not
+ * make (the live release's), merged in this order before the stack's own entries. Field shapes
+ * from the HelmRelease v2 CRD (helm-controller v1.6.3); `literal` is left out on purpose (newer
+ * than the cluster's Flux may be).
+ */
+export const ValuesReferenceSchema = z
+  .object({
+    kind: z.enum(['ConfigMap', 'Secret']),
+    name: z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a ConfigMap or Secret name'),
+    /** @default 'values.yaml' (helm-controller) */
+    valuesKey: z.string().max(253).regex(VALUES_KEY, "must be a key of the object, such as values.yaml").optional(),
+    /** @default - the key's YAML document is merged at the root of the values */
+    targetPath: z.string().max(250).regex(TARGET_PATH, 'must be a Helm values path such as auth.oidc.clientSecret').optional(),
+    /** @default false */
+    optional: z.boolean().optional(),
+  })
+  .strict();
+export type ValuesReference = z.infer<typeof ValuesReferenceSchema>;
+
+/** Chart values as JSON: maps, lists, strings, numbers, booleans, null. */
+const ChartValuesSchema = z.record(z.string(), z.json());
+
 export const EnvironmentSchema = z
   .object({
     /** Must equal the file name without `.yaml`; also the folder under dist/. */
@@ -137,6 +166,15 @@ export const EnvironmentSchema = z
         retries: z.number().int().min(0).max(20).default(3),
         /** Start in warn: the chart's rendering has not been seen yet. */
         driftDetection: z.enum(['disabled', 'warn', 'enabled']).default('warn'),
+        /**
+         * Chart values the stack does not model, passed through unchanged (to adopt the live
+         * release's values: docs/delivery.md). A path the stack sets itself is refused at synth;
+         * every path is checked by `npm run check-values`; no credential (schema refusal below).
+         * @default {}
+         */
+        values: ChartValuesSchema.optional(),
+        /** The live release's `valuesFrom` entries, passed through in order. @default [] */
+        valuesFrom: z.array(ValuesReferenceSchema).optional(),
       })
       .strict()
       .prefault({}),
@@ -190,6 +228,16 @@ export const EnvironmentSchema = z
   })
   .strict()
   .superRefine((env, ctx) => {
+    for (const found of credentialsIn(env.release.values, ['release', 'values'])) {
+      ctx.addIssue({
+        code: 'custom',
+        path: found,
+        message:
+          `'${String(found[found.length - 1])}' holds what looks like a credential, and the environment is committed to git; ` +
+          'keep the value in a Secret (a SealedSecret in the GitOps repository) and pass it with release.valuesFrom: ' +
+          `[{ kind: Secret, name: <secret>, valuesKey: <key>, targetPath: ${found.slice(2).map(String).join('.')} }]`,
+      });
+    }
     const objectNamespace = env.release.namespace ?? env.namespace;
     if (objectNamespace !== env.namespace && env.release.targetNamespace === undefined) {
       ctx.addIssue({
@@ -229,6 +277,21 @@ export const EnvironmentSchema = z
       });
     }
   });
+
+/**
+ * Paths of string values under a credential-like key (src/shared/credentials.ts): any value under
+ * a password key (a default password is not random), a random-looking one under the others.
+ */
+function credentialsIn(tree: unknown, path: (string | number)[]): (string | number)[][] {
+  if (Array.isArray(tree)) return tree.flatMap((item, i) => credentialsIn(item, [...path, i]));
+  if (typeof tree !== 'object' || tree === null) return [];
+  return Object.entries(tree).flatMap(([key, value]) => {
+    const here = [...path, key];
+    if (typeof value !== 'string') return credentialsIn(value, here);
+    const credential = SECRET_KEY.test(key) && !PLACEHOLDER.test(value) && (PASSWORD_KEY.test(key) ? value !== '' : looksRandom(value));
+    return credential ? [here] : [];
+  });
+}
 
 export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
 export type Environment = z.output<typeof EnvironmentSchema>;

@@ -9,7 +9,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOverrides, formatChecks, isProblem, releaseOverrides } from '../../src/chart-values/check.js';
+import { checkOverrides, formatChecks, formatDocuments, isProblem, releaseOverrides } from '../../src/chart-values/check.js';
 import type { JsonSchema } from '../../src/chart-values/contract.js';
 import { formatPath, parsePath, setAt } from '../../src/chart-values/paths.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
@@ -104,6 +104,23 @@ describe('npm run check-values', () => {
     const bad = checkOverrides(overrides, defaults, schemaFor(defaults, dropped) as JsonSchema);
     expect(bad.filter((c) => isProblem(c.schema)).map((c) => c.override.path)).toEqual([victim.path]);
     expect(formatChecks(bad)).toMatch(new RegExp(`FAIL ${victim.path.replace(/[.[\]]/g, '\\$&')}[^\n]*\n[^\n]*\n[^\n]*NOT in values\\.schema\\.json`));
+  });
+
+  it('checks passed-through values like every key, and names the whole values documents it cannot see', () => {
+    const fixture = fixtureEnvironment('staging');
+    const adopting = releaseOverrides({
+      ...fixture,
+      release: { ...fixture.release, values: { replicaCount: 2, smtp: { host: 'smtp.example.com' } }, valuesFrom: [{ kind: 'ConfigMap', name: 'arcade-values' }, { kind: 'ConfigMap', name: 'tuning', valuesKey: 'workers', targetPath: 'worker.count' }] },
+    });
+    // The chart has replicaCount but no smtp section and no worker.count.
+    const checks = checkOverrides(adopting.overrides, defaultsFor([...overrides.map((o) => o.path), 'replicaCount', 'worker.replicas']));
+    expect(checks.filter((c) => isProblem(c.defaults)).map((c) => c.override.path)).toEqual(['smtp.host', 'worker.count']);
+    const text = formatChecks(checks);
+    expect(text).toContain('ok   replicaCount (inline, environment: release.values (a value of the live release the stack does not model))');
+    expect(text).toContain('FAIL worker.count (configmap, environment: release.valuesFrom[1]: ConfigMap tuning, key workers)');
+    expect(formatDocuments(adopting.documents)).toBe(
+      'note ConfigMap arcade-values, key values.yaml (release.valuesFrom, whole document): its keys live in the GitOps repository, not here; npm run export resolves them and lists them against the live release',
+    );
   });
 
   it('--render with helm on the PATH: every override changes the rendered chart', () => {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { entropy, looksRandom, scanFiles } from '../../src/check/secrets.js';
+import { scanFiles } from '../../src/check/secrets.js';
+import { entropy, looksRandom } from '../../src/shared/credentials.js';
 import { unresolvedMarker } from '../../src/environments/unresolved-text.js';
 import { randomFrom } from './support.js';
 

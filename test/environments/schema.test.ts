@@ -101,6 +101,26 @@ describe('invalid environment definitions', () => {
     expect(problems).toEqual([expect.stringMatching(/release\.releaseName: a Helm release name has at most 53 characters/)]);
   });
 
+  it('passed-through chart values are accepted, but never a credential: it must come from a Secret through valuesFrom', () => {
+    const withValues = (values: unknown) => edited((d) => d.setIn(['release', 'values'], d.createNode(values)));
+    expect(() => environmentProblems(withValues({ replicaCount: 2, postgresql: { auth: { existingSecret: 'arcade-postgres', password: '${POSTGRES_PASSWORD}' } }, smtp: { host: 'smtp.example.com' } }), 'x/backstage-wus2-v4.yaml')).toThrow(/was accepted/);
+    const problems = problemsOf(withValues({ postgresql: { auth: { password: 'arcade' } }, gateway: { apiToken: 'Zq3xV9tLmP8rW2sK7nB4' } }));
+    expect(problems).toEqual([
+      expect.stringMatching(/release\.values\.postgresql\.auth\.password: 'password' holds what looks like a credential.*release\.valuesFrom: \[\{ kind: Secret, name: <secret>, valuesKey: <key>, targetPath: postgresql\.auth\.password \}\]/),
+      expect.stringMatching(/release\.values\.gateway\.apiToken: 'apiToken' holds what looks like a credential/),
+    ]);
+    // Neither value is printed back.
+    expect(problems.join('\n')).not.toMatch(/Zq3xV9tLmP8rW2sK7nB4|: 'arcade'/);
+  });
+
+  it('a passed-through valuesFrom entry is checked against the HelmRelease CRD\'s shapes', () => {
+    const problems = problemsOf(edited((d) => d.setIn(['release', 'valuesFrom'], d.createNode([{ kind: 'configmap', name: 'arcade-values', targetPath: 'a b' }]))));
+    expect(problems).toEqual([
+      expect.stringMatching(/release\.valuesFrom\.0\.kind: .*\(fix: use one of "ConfigMap", "Secret"\)/),
+      expect.stringMatching(/release\.valuesFrom\.0\.targetPath: must be a Helm values path/),
+    ]);
+  });
+
   it('bundled datastores with a secrets section is refused', () => {
     const problems = problemsOf(edited((d) => d.setIn(['datastores', 'mode'], 'bundled')));
     expect(problems).toEqual([expect.stringMatching(/secrets: datastores\.mode is 'bundled'/)]);

@@ -2,6 +2,7 @@
  * The Arcade release and its managed datastore Secrets: the facts a reviewer cares about.
  */
 import { describe, expect, it } from 'vitest';
+import { releaseOverrides } from '../../src/chart-values/check.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { synthEnvironment } from '../../src/synth.js';
@@ -235,6 +236,63 @@ describe('given the release object in flux-system and the workloads in arcade (i
     expect(new Set(objects.filter((o) => o.kind === 'ServiceMonitor').map((o) => o.metadata.namespace))).toEqual(new Set(['arcade-staging']));
     const engineEnv = field(release.spec?.values, 'engine.extraEnv') as { name: string; value?: string }[];
     expect(engineEnv.find((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')?.value).toBe('http://arcade-otel-collector:4318');
+  });
+});
+
+describe('given chart values the stack does not model, passed through (adopting the live release, issue 16)', () => {
+  const fixture = fixtureEnvironment('staging');
+  const adopting: Environment = {
+    ...fixture,
+    release: {
+      ...fixture.release,
+      values: { replicaCount: 2, ingress: { annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '50m' } }, engine: { resources: { limits: { memory: '2Gi' } } } },
+      valuesFrom: [
+        { kind: 'ConfigMap', name: 'arcade-values' },
+        { kind: 'Secret', name: 'arcade-smtp', valuesKey: 'password', targetPath: 'smtp.password' },
+      ],
+    },
+  };
+  const release = findObject(objectsOf(synthEnvironment(adopting)), 'HelmRelease', 'arcade');
+
+  it('merges the passed-through values beside the stack\'s, key by key', () => {
+    expect(field(release.spec?.values, 'replicaCount')).toBe(2);
+    expect(field(release.spec?.values, 'engine.resources.limits.memory')).toBe('2Gi');
+    expect(field(release.spec?.values, 'engine.extraEnv')).toBeDefined(); // the stack's, in the same engine map
+    expect(field(release.spec?.values, 'ingress.hostname')).toBe('arcade-staging.example.com');
+    expect((field(release.spec?.values, 'ingress.annotations') as Record<string, string>)['nginx.ingress.kubernetes.io/proxy-body-size']).toBe('50m');
+  });
+
+  it('keeps the environment\'s valuesFrom in order, before the stack\'s own (whose paths then win)', () => {
+    expect(field(release.spec, 'valuesFrom')).toEqual([
+      { kind: 'ConfigMap', name: 'arcade-values' },
+      { kind: 'Secret', name: 'arcade-smtp', valuesKey: 'password', targetPath: 'smtp.password' },
+      { kind: 'Secret', name: 'arcade-oidc', valuesKey: 'client-secret', targetPath: 'auth.oidc.clientSecret' },
+    ]);
+  });
+
+  it('lists every passed-through path as an override of provenance "environment" for check-values, and the whole document apart', () => {
+    const values = releaseOverrides(adopting);
+    const passed = values.overrides.filter((o) => o.provenance === 'environment').map((o) => [o.path, o.via]);
+    expect(passed).toEqual([
+      ['replicaCount', 'inline'],
+      ['ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/proxy-body-size', 'inline'],
+      ['engine.resources.limits.memory', 'inline'],
+      ['smtp.password', 'secret'],
+    ]);
+    expect(values.documents).toEqual([{ kind: 'ConfigMap', name: 'arcade-values' }]);
+  });
+
+  it('refuses a passed-through path the stack sets itself, naming both', () => {
+    const clash = (release: Environment['release']) => () => synthEnvironment({ ...adopting, release });
+    expect(clash({ ...adopting.release, values: { features: { chatEnabled: true } } })).toThrow(
+      /release\.values\.features\.chatEnabled: the stack sets features\.chatEnabled itself \(confirmed: .*\) \(fix: remove it from the environment/,
+    );
+    expect(clash({ ...adopting.release, values: { engine: { extraEnv: [{ name: 'LOG_LEVEL', value: 'debug' }] } } })).toThrow(/release\.values\.engine\.extraEnv: the stack sets engine\.extraEnv itself/);
+    // A sibling of a path the stack sets is the environment's to set.
+    expect(clash({ ...adopting.release, values: { engine: { extraConfig: { llm: { timeout: 30 } } } } })).not.toThrow();
+    expect(clash({ ...adopting.release, valuesFrom: [{ kind: 'Secret', name: 'old-oidc', valuesKey: 'secret', targetPath: 'auth.oidc.clientSecret' }] })).toThrow(
+      /release\.valuesFrom\[0\]\.targetPath: the stack sets auth\.oidc\.clientSecret itself/,
+    );
   });
 });
 
