@@ -3,19 +3,32 @@
  *
  * Every check runs before anything is written; a refusal leaves the target untouched (same
  * HEAD, same files, clean status). All refusals are gathered into one error, each naming the
- * option that overrides it. Export never pushes.
+ * option or the environment field that resolves it, and carrying the summary of what the export
+ * would do. Export never pushes.
+ *
+ * What Flux applies is built before and after (src/delivery/preview.ts), so the identity, the
+ * values and the prunes are read as Flux will see them. Without kubectl nothing can be built: the
+ * export then runs only when it removes nothing (an update of its own earlier export), and
+ * refuses everything else (docs/delivery.md, "Without kubectl").
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { providedObjects } from '../check/references.js';
 import type { UnresolvedEntry } from '../environments/unresolved.js';
 import { diffObjects, type ManifestDiff } from '../review/diff.js';
 import { git, gitTry } from '../review/git.js';
-import { indexObjects, isManifestPath, objectKey, parseManifest, sha256, type LocatedObject, type ManifestFile } from '../review/manifests.js';
-import { renderText, summaryLine } from '../review/render.js';
+import { indexObjects, isManifestPath, KUSTOMIZATION_FILE, objectKey, parseManifest, sha256, type LocatedObject, type ManifestFile } from '../review/manifests.js';
+import { KUSTOMIZATION_FILES, KubectlMissing, KustomizeFailed, type BuiltObject } from './kustomize.js';
 import { formatOwnership, OWNERSHIP_FILE, type OwnershipRecord } from './ownership.js';
+import { buildPreview, consents, inFolder, inventoryId, parseConsent, type FolderPlan, type Preview, type PruneEntry, type PruneConsent } from './preview.js';
 import { ExportRefused } from './refused.js';
+import { datastoreMode, describeChange, environmentField, identityChanges, isHelmRelease, releaseIdentity, type DatastoreMode, type IdentityChange, type ReleaseIdentity } from './release.js';
+import { commitSubject, renderSummary, type IdentityPair, type StatefulLine, type SummaryInput } from './summary.js';
 import { openTarget, type Target } from './target.js';
-import { datastoreMode, identityChanges, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
+import { diffValues, resolveValues, type ValueDiff } from './values.js';
+
+export { ExportRefused };
 
 /** What is exported: one environment's files (paths relative to dist/<env>/). */
 export interface ExportSource {
@@ -28,6 +41,8 @@ export interface ExportSource {
   readonly sourceCommit: string;
   /** The stack's working tree had uncommitted changes. */
   readonly sourceDirty: boolean;
+  /** The environment file, as a refusal names it. @default 'src/environments/<env>.yaml' */
+  readonly envFile?: string;
 }
 
 export interface ExportOptions {
@@ -44,123 +59,321 @@ export interface ExportOptions {
   readonly allowDatastoreSwitch?: boolean;
   readonly force?: boolean;
   readonly allowUnresolved?: boolean;
+  /** `Kind/name` or `Kind/namespace/name` of each dangerous object Flux may delete. @default [] */
+  readonly allowPrune?: readonly string[];
+  /** Hand-written files (relative to the folder) to leave in it and in its kustomization.yaml. @default [] */
+  readonly keep?: readonly string[];
   /** Only plan and print: write nothing. @default false */
   readonly dryRun?: boolean;
+  /** kubectl to build with. @default 'kubectl' (on PATH) */
+  readonly kubectl?: string;
 }
 
 export interface ExportResult {
-  /** Semantic diff from what the target folder holds to what it holds after the export. */
+  /** Semantic diff of the folder's objects as Flux applies them, before → after. */
   readonly diff: ManifestDiff;
   readonly written: readonly string[];
   readonly removed: readonly string[];
   readonly warnings: readonly string[];
   /** False when the folder already holds exactly these files. */
   readonly changed: boolean;
+  /** The prune preview (absent when kubectl is not installed). */
+  readonly preview?: Preview;
+  readonly identity: readonly IdentityPair[];
+  readonly values?: ValueDiff;
+  /** What the export does, worst first (printed, and the body of the commit message). */
+  readonly summary: string;
   readonly message: string;
   readonly branch?: string;
   readonly commit?: string;
 }
 
-export { ExportRefused };
+/** Latest commit subjects that mark a temporary or teardown change of the folder (a bare "disabled" is not one). */
+const TEMPORARY_COMMIT =
+  /\b(temp|temporary|tmp|wip|teardown|tear[- ]down|do not merge|don'?t merge|revert me|hotfix)\b|\bscal(e|ed|es|ing) (it |arcade |the release )?(down|to zero)\b|\b(suspend(s|ed|ing)?|disabl(e|es|ed|ing)|turn(s|ed)? off|stop(s|ped)?|pause[ds]?)\s+(the\s+)?(arcade|release|helm ?release|flux|reconcil\w*|sync\w*|deploy\w*)\b/i;
 
-/** Latest commit subjects that mark a temporary or teardown change of the folder. */
-const TEMPORARY_COMMIT = /\b(temp|temporary|tmp|teardown|tear[- ]down|wip|do not merge|don'?t merge|revert me|hotfix|scale[ds]? (down|to zero)|disable[ds]?|suspend(ed)?)\b/i;
+/** Is this commit subject one of a temporary or teardown change? */
+export function looksTemporary(subject: string): boolean {
+  return TEMPORARY_COMMIT.test(subject);
+}
 
-function releases(index: ReadonlyMap<string, LocatedObject>): LocatedObject[] {
+/** Kinds listed as stateful in the summary. */
+const STATEFUL = new Set(['Namespace', 'PersistentVolumeClaim', 'PersistentVolume', 'StatefulSet', 'Secret', 'SealedSecret', 'ExternalSecret']);
+
+/** The source's kustomization.yaml with the kept files added to its resources. */
+function withKept(files: readonly ManifestFile[], kept: readonly string[]): ManifestFile[] {
+  if (kept.length === 0) return [...files];
+  return files.map((f) => {
+    if (f.path !== KUSTOMIZATION_FILE) return f;
+    const header = f.content.split('\n').filter((l) => l.startsWith('#'));
+    const k = parse(f.content) as { resources?: string[] };
+    const body = stringify({ ...k, resources: [...(k.resources ?? []), ...kept] });
+    return { path: f.path, content: `${[...header, `# Hand-written files kept in the folder (npm run export --keep): ${kept.join(', ')}`].join('\n')}\n${body}` };
+  });
+}
+
+/** `apps/arcade/namespace.yaml` or `namespace.yaml` → `namespace.yaml`. */
+function keepPath(value: string, folder: string): string {
+  const p = posix.normalize(value.split('\\').join('/'));
+  return p.startsWith(`${folder}/`) ? p.slice(folder.length + 1) : p;
+}
+
+/** Objects of a build that come from the folder, keyed as diff prints them, file relative to the folder. */
+function folderIndex(built: readonly BuiltObject[], folder: string): Map<string, LocatedObject> {
+  const out = new Map<string, LocatedObject>();
+  for (const b of built) {
+    if (!inFolder(b.origin, folder)) continue;
+    const key = objectKey(b.object);
+    out.set(key, { key, file: posix.relative(folder, b.origin!), object: b.object });
+  }
+  return out;
+}
+
+function releasesOf(index: ReadonlyMap<string, LocatedObject>): LocatedObject[] {
   return [...index.values()].filter((l) => isHelmRelease(l.object));
 }
 
-function commitMessage(source: ExportSource, target: Target, diff: ManifestDiff, adopted: readonly string[]): string {
-  const lines = [
-    `arcade-stack: export ${source.env} (${summaryLine(diff)})`,
-    '',
-    `Source commit: ${source.sourceCommit}${source.sourceDirty ? ' (plus uncommitted changes in the source working tree)' : ''}`,
-    `Environment: ${source.env}`,
-    `Target folder: ${target.folderInRepo}`,
-    '',
-    renderText(diff, 'Semantic diff:'),
-  ];
-  if (adopted.length > 0) lines.push('', 'Adopted hand-written files (--adopt):', ...adopted.map((f) => `  - ${f}`));
-  if (source.unresolved.length > 0) {
-    lines.push('', `Unresolved values (exported with --allow-unresolved, rendered as <unresolved: ...>):`, ...source.unresolved.map((u) => `  - ${u.path}: ${u.reason}`));
+/** The refusal for a dangerous deletion, with the safe move for where the object comes from. */
+function pruneProblem(p: PruneEntry, folder: string, ctx: { kept: ReadonlySet<string>; removedOwned: ReadonlySet<string>; handWritten: ReadonlySet<string> }): string {
+  const file = p.origin && inFolder(p.origin, folder) ? posix.relative(folder, p.origin) : undefined;
+  const consent = `--allow-prune ${p.kind}/${p.name}`;
+  let fix: string;
+  if (p.kind === 'HelmRelease' || p.kind === 'Kustomization') {
+    fix = `the export's ${p.kind} replaces it under another name or namespace: make the environment's release fields match the live one (the identity refusal names them)`;
+  } else if (file && ctx.kept.has(file)) {
+    fix = `${p.origin} is kept, but without the folder's old kustomization file it builds into another object: write what that file added (namespace:, namePrefix:, patches) into ${p.origin} itself, in its own commit`;
+  } else if (file && ctx.handWritten.has(file)) {
+    fix = `keep it: --keep ${file} leaves the file in ${folder} and in its kustomization.yaml; or move the file where the stack does not own it, with the annotation kustomize.toolkit.fluxcd.io/prune: disabled, in its own commit`;
+  } else if (file && ctx.removedOwned.has(file)) {
+    fix = `the stack no longer writes ${p.origin}: keep it in the environment, or move the object where the stack does not own it (with kustomize.toolkit.fluxcd.io/prune: disabled) in its own commit`;
+  } else {
+    fix = `find what stops building it${p.origin ? ` (it comes from ${p.origin})` : ''} and keep it`;
   }
-  return `${lines.join('\n')}\n`;
+  return `Flux Kustomization ${p.owner} (prune: true) would delete ${p.key}${p.origin ? ` (${p.origin})` : ''}: ${p.danger} (fix: ${fix}; only if the deletion is intended: ${consent})`;
+}
+
+/**
+ * The environment fields that give the live identity back. A release object in another namespace
+ * than its workloads also needs `release.targetNamespace` (the schema refuses it without one).
+ */
+function fieldsToSet(changes: readonly IdentityChange[], live: ReleaseIdentity): string[] {
+  const fields = changes.map(environmentField);
+  if (changes.some((c) => c.field === 'namespace') && !changes.some((c) => c.field === 'targetNamespace') && live.targetNamespace !== live.namespace) {
+    fields.push(`release.targetNamespace: ${live.targetNamespace}`);
+  }
+  return fields;
 }
 
 /** Plans, checks and (unless refused or dry-run) performs the export. */
 export async function exportEnvironment(source: ExportSource, options: ExportOptions): Promise<ExportResult> {
   const target = await openTarget(options.repo, options.path);
+  const folder = target.folderInRepo;
+  const envFile = source.envFile ?? `src/environments/${source.env}.yaml`;
   const problems: string[] = [];
   const warnings: string[] = [];
-  const path = target.folderInRepo;
   const owned = new Map(Object.entries(target.record?.files ?? {}));
 
   // Files this stack wrote before and that were edited by hand since (overridden by --force).
   for (const [file, hash] of owned) {
     const content = target.files.get(file);
     if (content !== undefined && sha256(content) !== hash && !options.force) {
-      problems.push(`${path}/${file} was exported by arcade-stack and then edited by hand (sha256 no longer matches ${OWNERSHIP_FILE}) (fix: move the change into the stack, or pass --force to overwrite it)`);
+      problems.push(`${folder}/${file} was exported by arcade-stack and then edited by hand (sha256 no longer matches ${OWNERSHIP_FILE}) (fix: move the change into the stack, or pass --force to overwrite it)`);
     }
   }
   if (target.record && target.record.environment !== source.env && !options.force) {
-    problems.push(`${path} holds an export of environment '${target.record.environment}', not '${source.env}' (fix: check --env and --path, or pass --force to replace it)`);
+    problems.push(`${folder} holds an export of environment '${target.record.environment}', not '${source.env}' (fix: check --env and --path, or pass --force to replace it)`);
+  }
+
+  // Kept files: recorded by an earlier export (while they still exist), and --keep.
+  const keep = new Set((target.record?.kept ?? []).filter((f) => target.files.has(f)));
+  for (const value of options.keep ?? []) {
+    const file = keepPath(value, folder);
+    if (!target.files.has(file)) problems.push(`--keep ${value}: no file ${folder}/${file} (fix: give a file of the folder, relative to it, e.g. --keep namespace.yaml)`);
+    else if (owned.has(file)) problems.push(`--keep ${value}: ${folder}/${file} was written by arcade-stack, not by hand (fix: drop --keep ${value})`);
+    else if ((KUSTOMIZATION_FILES as readonly string[]).includes(file)) problems.push(`--keep ${value}: the folder's kustomization file is the export's own (fix: keep the files it lists instead)`);
+    else if (!isManifestPath(file)) problems.push(`--keep ${value}: not a manifest, and files that are not YAML stay in the folder anyway (fix: drop --keep ${value})`);
+    else keep.add(file);
   }
 
   // Hand-written files: everything in the folder the record does not list.
   const handWritten = [...target.files.keys()].filter((f) => !owned.has(f));
-  const handManifests: ManifestFile[] = [];
   const ours = new Map(source.files.map((f) => [f.path, f.content]));
   const sourceIndex = indexObjects(source.files);
   const adopted: string[] = [];
+  const handManifests: ManifestFile[] = [];
   for (const file of handWritten) {
     const content = target.files.get(file)!;
     if (!isManifestPath(file)) continue;
     let keys: string[];
     try {
-      keys = parseManifest(content, `${path}/${file}`).map(objectKey);
+      keys = parseManifest(content, `${folder}/${file}`).map(objectKey);
     } catch (err) {
       problems.push((err as Error).message);
       continue;
     }
     handManifests.push({ path: file, content });
+    const colliding = keys.filter((k) => sourceIndex.has(k));
+    if (keep.has(file)) {
+      if (colliding.length > 0) problems.push(`--keep ${file}: it defines ${colliding.join(', ')}, which the export defines too (fix: take it over with --adopt instead of keeping it)`);
+      continue;
+    }
     if (options.adopt) {
       adopted.push(file);
       continue;
     }
-    const colliding = keys.filter((k) => sourceIndex.has(k));
     if (colliding.length > 0) {
-      problems.push(`${colliding.join(', ')} in ${path}/${file} was not exported by arcade-stack (hand-written); this export defines the same object (fix: review it, then pass --adopt to take it over)`);
+      problems.push(`${colliding.join(', ')} in ${folder}/${file} was not exported by arcade-stack (hand-written); this export defines the same object (fix: review it, then pass --adopt to take it over)`);
     } else if (ours.has(file)) {
-      problems.push(`${path}/${file} exists and was not exported by arcade-stack; the export would overwrite it (fix: review it, then pass --adopt to take it over)`);
+      problems.push(`${folder}/${file} exists and was not exported by arcade-stack; the export would overwrite it (fix: review it, then pass --adopt to take it over)`);
     } else if (keys.length > 0) {
-      problems.push(`${path}/${file} holds objects arcade-stack did not export (${keys.join(', ')}); the exported kustomization.yaml would stop Flux applying them (fix: move them out of ${path}, or pass --adopt to take over the folder: they are removed and listed in the diff)`);
+      problems.push(`${folder}/${file} holds objects arcade-stack did not export (${keys.join(', ')}); the exported kustomization.yaml would stop Flux applying them (fix: --keep ${file} to leave them applied, move them out of ${folder}, or --adopt to take over the folder: the prune preview then lists what Flux deletes)`);
     }
   }
 
-  // What the folder holds now, and after the export.
-  let before: Map<string, LocatedObject>;
+  // The folder after the export.
+  const kept = [...keep].sort();
+  const planned = withKept(source.files, kept);
+  const plannedPaths = new Set(planned.map((f) => f.path));
+  const removed = [...new Set([...[...owned.keys()].filter((f) => !plannedPaths.has(f) && target.files.has(f)), ...adopted.filter((f) => !plannedPaths.has(f))])].sort();
+  const written = planned.filter((f) => target.files.get(f.path) !== f.content).map((f) => f.path);
+  const plan: FolderPlan = { writes: new Map(planned.map((f) => [f.path, f.content])), removes: removed };
+
+  // What Flux applies, before and after.
+  let preview: Preview | undefined;
+  let previewMissing: string | undefined;
+  const ownNames = new Set(['arcade']);
+  for (const l of [...sourceIndex.values(), ...indexObjects(handManifests).values()]) {
+    if (isHelmRelease(l.object)) for (const n of [l.object.metadata.name, releaseIdentity(l.object).releaseName]) ownNames.add(n);
+  }
   try {
-    before = indexObjects([...[...owned.keys()].filter((f) => target.files.has(f)).map((f) => ({ path: f, content: target.files.get(f)! })), ...handManifests]);
+    preview = await buildPreview({ top: target.top, folder, plan, ownNames, ...(options.kubectl ? { kubectl: options.kubectl } : {}) });
   } catch (err) {
-    throw new ExportRefused([...problems, (err as Error).message]);
+    if (err instanceof KubectlMissing) previewMissing = `${err.kubectl} is not on PATH`;
+    else if (err instanceof KustomizeFailed) throw new ExportRefused([...problems, `${err.message} (fix: make the repository build as Flux builds it; the export previews every change with kubectl kustomize)`]);
+    else throw err;
   }
 
-  // Release identity and datastore mode against the release in the target.
-  const sourceReleases = releases(sourceIndex);
-  for (const t of releases(before)) {
-    const match = sourceReleases.find((s) => s.key === t.key) ?? (sourceReleases.length === 1 ? sourceReleases[0] : undefined);
+  // The folder's objects as Flux applies them (without kubectl: as the files say).
+  const rawBefore = (() => {
+    try {
+      return indexObjects([...[...owned.keys()].filter((f) => target.files.has(f)).map((f) => ({ path: f, content: target.files.get(f)! })), ...handManifests]);
+    } catch (err) {
+      throw new ExportRefused([...problems, (err as Error).message]);
+    }
+  })();
+  const primary = preview?.views[0];
+  const before = primary ? folderIndex(primary.before, folder) : rawBefore;
+  const after = primary ? folderIndex(primary.after, folder) : indexObjects(planned);
+  const allBefore = primary ? primary.before.map((b) => b.object) : [...before.values()].map((l) => l.object);
+  const allAfter = primary ? primary.after.map((b) => b.object) : [...after.values()].map((l) => l.object);
+
+  if (!preview) {
+    // Fail closed: nothing leaves what Flux applies unless it could be previewed.
+    const lost = [...rawBefore.values()].filter((l) => ![...after.values()].some((a) => inventoryId(a.object) === inventoryId(l.object))).map((l) => l.key);
+    const ownKustomization = target.record !== undefined && owned.has(KUSTOMIZATION_FILE) && !handWritten.some((f) => (KUSTOMIZATION_FILES as readonly string[]).includes(f));
+    const takeover = adopted.length > 0 || !ownKustomization;
+    if (takeover || lost.length > 0 || removed.length > 0) {
+      const what = [
+        ...(takeover ? [`it takes over a folder the stack does not own yet${adopted.length ? ` (adopting ${adopted.join(', ')})` : ''}`] : []),
+        ...(lost.length > 0 ? [`${lost.join(', ')} would leave what Flux applies`] : []),
+        ...(removed.length > 0 ? [`it removes ${removed.join(', ')}`] : []),
+      ];
+      problems.push(
+        `${previewMissing}, so the export cannot build what Flux applies and preview what it would prune, and ${what.join('; ')} (fix: install kubectl, whose built-in kustomize is the one Flux uses, and run the export again; without it the export only updates its own earlier export when nothing leaves the folder)`,
+      );
+    }
+  }
+
+  // Release identity, read from the built view with helm-controller's defaults.
+  const beforeReleases = releasesOf(before);
+  const afterReleases = releasesOf(after);
+  const identity: IdentityPair[] = [];
+  const pairedAfter = new Set<string>();
+  for (const b of beforeReleases) {
+    const match = afterReleases.find((a) => a.key === b.key) ?? (beforeReleases.length === 1 && afterReleases.length === 1 ? afterReleases[0] : undefined);
+    const file = `${folder}/${b.file}`;
+    const old = releaseIdentity(b.object, allBefore);
+    if (Object.values(old).some((v) => v.includes('${'))) {
+      problems.push(`${b.key} (${file}) has an identity field holding \${...} after the build: Flux substitutes it after the build from values the repository may not hold, so it cannot be compared (fix: write the value into the file, in its own commit)`);
+    }
     if (!match) {
-      if (!options.allowReinstall) problems.push(`${t.key} (${path}/${t.file}) would be removed: Flux would uninstall the release (fix: keep it in the environment, or pass --allow-reinstall)`);
+      identity.push({ key: b.key, before: old, file, changes: [] });
+      if (!options.allowReinstall) problems.push(`${b.key} (${file}) would be removed: helm-controller would uninstall the release (fix: keep it in the environment, or pass --allow-reinstall)`);
       continue;
     }
-    const changes = identityChanges(releaseIdentity(t.object), releaseIdentity(match.object));
+    pairedAfter.add(match.key);
+    const now = releaseIdentity(match.object, allAfter);
+    const changes = identityChanges(old, now);
+    identity.push({ key: b.key === match.key ? b.key : `${b.key} → ${match.key}`, before: old, after: now, file, changes });
     if (changes.length > 0 && !options.allowReinstall) {
-      problems.push(`release identity changes against ${t.key} in ${path}/${t.file} (${changes.join('; ')}): Flux would uninstall and reinstall the release (fix: set release.* in the environment to the target's values, or pass --allow-reinstall)`);
+      problems.push(
+        `release identity changes against ${b.key} in ${file} (${changes.map(describeChange).join('; ')}): helm-controller would uninstall the release and install a new one ` +
+          `(fix: set in ${envFile}: ${fieldsToSet(changes, old).join(', ')}; or pass --allow-reinstall to reinstall on purpose: the summary then shows every field)`,
+      );
     }
-    const targetMode = datastoreMode(t.object);
-    if (targetMode === 'bundled' && source.datastores === 'managed' && !options.allowDatastoreSwitch) {
-      problems.push(`datastores switch from bundled (the release in ${path}/${t.file}) to managed: data not migrated is lost and the engine root key must stay the same (fix: follow the takeover runbook in docs/delivery.md, then pass --allow-datastore-switch)`);
+  }
+  for (const a of afterReleases) if (!pairedAfter.has(a.key)) identity.push({ key: a.key, after: releaseIdentity(a.object, allAfter), changes: [] });
+
+  // Prunes: each dangerous deletion needs its own --allow-prune.
+  const given: PruneConsent[] = [];
+  for (const text of options.allowPrune ?? []) {
+    const c = parseConsent(text);
+    if (c) given.push(c);
+    else problems.push(`--allow-prune ${text}: give Kind/name or Kind/namespace/name (fix: e.g. --allow-prune Namespace/arcade)`);
+  }
+  const used = new Set<PruneConsent>();
+  const keptOrigins = new Set(kept.map((f) => `${folder}/${f}`));
+  const prunes = (preview?.prunes ?? []).map((raw) => {
+    // A kept file's object must stay: if it leaves, the file lost a transform of the old kustomization.
+    const p = raw.fate === 'deleted' && !raw.danger && raw.origin && keptOrigins.has(raw.origin) ? { ...raw, danger: 'its file is kept (--keep), yet the object leaves what Flux applies' } : raw;
+    if (p.fate !== 'deleted' || !p.danger) return p;
+    const c = given.find((g) => consents(g, p));
+    if (!c) return p;
+    used.add(c);
+    return { ...p, allowedBy: c.text };
+  });
+  const removedOwned = new Set(removed.filter((f) => owned.has(f)));
+  for (const p of prunes) {
+    if (p.fate === 'deleted' && p.danger && !p.allowedBy) problems.push(pruneProblem(p, folder, { kept: keep, removedOwned, handWritten: new Set(handWritten) }));
+  }
+  for (const c of given) {
+    if (!used.has(c)) {
+      const deletable = prunes.filter((p) => p.fate === 'deleted' && p.danger).map((p) => `${p.kind}/${p.name}`);
+      problems.push(`--allow-prune ${c.text} matches nothing this export deletes (${deletable.length ? `it would delete ${deletable.join(', ')}` : 'it deletes no object that needs consent'}) (fix: drop it, or check the spelling)`);
     }
+  }
+  const finalPreview = preview ? { ...preview, prunes } : undefined;
+
+  // Every valuesFrom of the exported release must still resolve where helm-controller reads it.
+  const providedBefore = providedObjects(allBefore.map((object) => ({ object, file: '', line: 0 })));
+  const providedAfter = providedObjects(allAfter.map((object) => ({ object, file: '', line: 0 })));
+  for (const a of afterReleases) {
+    const ns = a.object.metadata.namespace ?? '';
+    const refs = (Array.isArray((a.object.spec as Record<string, unknown> | undefined)?.valuesFrom) ? ((a.object.spec as Record<string, unknown>).valuesFrom as Record<string, unknown>[]) : []);
+    refs.forEach((r, i) => {
+      if (r.optional === true || (r.kind !== 'Secret' && r.kind !== 'ConfigMap')) return;
+      const id = `${String(r.kind)}/${String(r.name)}`;
+      const now = providedAfter.get(id) ?? [];
+      if (now.includes(ns) || !preview) return;
+      const then = providedBefore.get(id) ?? [];
+      if (then.includes(ns)) {
+        const holder = primary?.before.find((b) => b.object.kind === r.kind && b.object.metadata.name === r.name && b.object.metadata.namespace === ns)?.origin;
+        const fix = holder && keptOrigins.has(holder)
+          ? `${holder} is kept, but it no longer builds into namespace ${ns} without the folder's old kustomization file: write metadata.namespace: ${ns} into it, in its own commit`
+          : `--keep ${holder && inFolder(holder, folder) ? posix.relative(folder, holder) : 'the file that holds it'}, or move it out of ${folder} in its own commit`;
+        problems.push(`${a.key} reads ${r.kind} ${ns}/${String(r.name)} (valuesFrom[${i}]), which this export removes from what Flux applies: the release would fail to reconcile (fix: ${fix})`);
+      } else if (now.length > 0) {
+        problems.push(`${a.key} reads ${r.kind} ${String(r.name)} (valuesFrom[${i}]) from its own namespace ${ns}, but Flux applies it only in ${now.join(', ')} (fix: put it in ${ns}, or set release.namespace)`);
+      } else {
+        warnings.push(`${a.key} reads ${r.kind} ${ns}/${String(r.name)} (valuesFrom[${i}]), which the repository does not hold: it must exist in the cluster, or the release fails to reconcile`);
+      }
+    });
+  }
+
+  // Datastores: bundled → managed needs the runbook first.
+  const beforeMode = beforeReleases[0] ? datastoreMode(beforeReleases[0].object) : undefined;
+  if (beforeMode === 'bundled' && source.datastores === 'managed' && !options.allowDatastoreSwitch) {
+    problems.push(`datastores switch from bundled (the release in ${folder}/${beforeReleases[0]!.file}) to managed: data not migrated is lost and the engine root key must stay the same (fix: follow the takeover runbook in docs/delivery.md, then pass --allow-datastore-switch)`);
   }
 
   if (source.unresolved.length > 0 && !options.allowUnresolved) {
@@ -174,47 +387,99 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     const ident = await gitTry(target.top, ['var', 'GIT_COMMITTER_IDENT']);
     if (!ident.ok) problems.push(`${options.repo}: git has no committer identity (fix: git config user.name / user.email in that checkout)`);
   }
-  if (problems.length > 0) throw new ExportRefused(problems);
+
+  // Values against the live release's, and the stateful objects.
+  const values = beforeReleases[0] && afterReleases[0] ? diffValues(resolveValues(beforeReleases[0].object, allBefore), resolveValues(afterReleases[0].object, allAfter)) : undefined;
+  const stateful: StatefulLine[] = [];
+  const afterById = new Map([...after.values()].map((l) => [inventoryId(l.object), l]));
+  const beforeIds = new Set([...before.values()].map((l) => inventoryId(l.object)));
+  for (const l of before.values()) {
+    if (!STATEFUL.has(l.object.kind)) continue;
+    const id = inventoryId(l.object);
+    const prune = prunes.find((p) => p.key === l.key && p.origin === `${folder}/${l.file}`);
+    const a = afterById.get(id);
+    const fate = a
+      ? `${JSON.stringify(a.object) === JSON.stringify(l.object) ? 'unchanged' : 'changed'}${keep.has(l.file) ? ' (kept: --keep)' : ''}`
+      : prune
+        ? prune.fate === 'orphaned'
+          ? `left in the cluster, no longer applied (${prune.reason})`
+          : prune.allowedBy
+            ? `DELETED (--allow-prune ${prune.allowedBy})`
+            : 'DELETED (needs --allow-prune: refused)'
+        : 'leaves the folder';
+    stateful.push({ key: l.key, file: `${folder}/${l.file}`, fate });
+  }
+  for (const l of after.values()) if (STATEFUL.has(l.object.kind) && !beforeIds.has(inventoryId(l.object))) stateful.push({ key: l.key, file: `${folder}/${l.file}`, fate: 'new' });
+
+  const diff = diffObjects(before, after);
+  const summaryInput: SummaryInput = {
+    env: source.env,
+    folder,
+    identity,
+    allowReinstall: options.allowReinstall ?? false,
+    ...(finalPreview ? { preview: finalPreview } : {}),
+    ...(previewMissing ? { previewMissing: `${previewMissing}: ${removed.length === 0 && adopted.length === 0 ? 'nothing leaves the folder, so Flux prunes nothing it applied from here' : 'refused'}` } : {}),
+    datastores: { ...(beforeMode ? { before: beforeMode } : {}), ...(afterReleases[0] ? { after: datastoreMode(afterReleases[0].object) } : {}) },
+    stateful,
+    ...(values ? { values } : {}),
+    diff,
+    written,
+    removed,
+    adopted,
+    kept,
+    unresolved: source.unresolved,
+  };
+  const summary = renderSummary(summaryInput);
+  if (problems.length > 0) throw new ExportRefused(problems, summary);
 
   const [last, current] = await Promise.all([
-    gitTry(target.top, ['log', '-1', '--format=%h %s', '--', target.folderInRepo]),
+    gitTry(target.top, ['log', '-1', '--format=%h %s', '--', folder]),
     gitTry(target.top, ['rev-parse', '--abbrev-ref', 'HEAD']),
   ]);
-  if (last.ok && TEMPORARY_COMMIT.test(last.stdout)) {
-    warnings.push(`the latest commit on ${path} looks temporary or a teardown ("${last.stdout.trim()}"): exporting may undo or be undone by it; check with its author before merging`);
+  if (last.ok && looksTemporary(last.stdout)) {
+    warnings.push(`the latest commit on ${folder} looks temporary or a teardown ("${last.stdout.trim()}"): exporting may undo or be undone by it; check with its author before merging`);
+  }
+  for (const l of before.values()) {
+    if ((isHelmRelease(l.object) || l.object.kind === 'Kustomization') && (l.object.spec as Record<string, unknown> | undefined)?.suspend === true) {
+      warnings.push(`${l.key} (${folder}/${l.file}) is suspended (spec.suspend: true): the exported one is not, so merging resumes reconciliation; check why it was suspended`);
+    }
   }
   const onBranch = current.stdout.trim();
   if (current.ok && onBranch !== 'master' && onBranch !== 'main') {
     warnings.push(`the checkout is on '${onBranch}', not master: the export starts from it (fix: git checkout master && git pull in that checkout, unless this is intended)`);
   }
 
-  const after = indexObjects(source.files);
-  const diff = diffObjects(before, after);
-  const removed = [...new Set([...[...owned.keys()].filter((f) => !ours.has(f) && target.files.has(f)), ...adopted.filter((f) => !ours.has(f))])].sort();
-  const written = source.files.filter((f) => target.files.get(f.path) !== f.content).map((f) => f.path);
-  const changed = written.length > 0 || removed.length > 0 || !target.record;
-  const message = commitMessage(source, target, diff, adopted);
-  if (!changed || options.dryRun) return { diff, written: options.dryRun ? written : [], removed: options.dryRun ? removed : [], warnings, changed, message };
-
-  if (options.commit) await git(target.top, ['checkout', '-q', '-b', branch]);
-  for (const f of removed) rmSync(join(target.folder, f));
-  for (const f of source.files) {
-    const full = join(target.folder, f.path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, f.content);
-  }
   const record: OwnershipRecord = {
     generatedBy: 'arcade-stack',
     environment: source.env,
     sourceCommit: source.sourceCommit,
     sourceDirty: source.sourceDirty,
-    files: Object.fromEntries(source.files.map((f) => [f.path, sha256(f.content)])),
+    files: Object.fromEntries(planned.map((f) => [f.path, sha256(f.content)])),
+    ...(kept.length > 0 ? { kept } : {}),
   };
-  writeFileSync(join(target.folder, OWNERSHIP_FILE), formatOwnership(record));
-  if (!options.commit) return { diff, written, removed, warnings, changed, message };
+  const recordText = formatOwnership(record);
+  const changed = written.length > 0 || removed.length > 0 || !target.record || formatOwnership({ ...target.record, sourceCommit: record.sourceCommit, sourceDirty: record.sourceDirty }) !== recordText;
+  const message = `${commitSubject(summaryInput)}\n\n${summary}\n\nSource commit: ${source.sourceCommit}${source.sourceDirty ? ' (plus uncommitted changes in the source working tree)' : ''}\nEnvironment: ${source.env}\nTarget folder: ${folder}\n`;
+  const base = { diff, warnings, changed, identity, summary, message, ...(finalPreview ? { preview: finalPreview } : {}), ...(values ? { values } : {}) };
+  if (!changed || options.dryRun) return { ...base, written: options.dryRun ? written : [], removed: options.dryRun ? removed : [] };
 
-  await git(target.top, ['add', '-A', '--', target.folderInRepo]);
+  if (options.commit) await git(target.top, ['checkout', '-q', '-b', branch]);
+  write(target, planned, removed, recordText);
+  if (!options.commit) return { ...base, written, removed };
+
+  await git(target.top, ['add', '-A', '--', folder]);
   await git(target.top, ['commit', '-q', '--no-verify', '-m', message]);
   const commit = (await git(target.top, ['rev-parse', 'HEAD'])).trim();
-  return { diff, written, removed, warnings, changed, message, branch, commit };
+  return { ...base, written, removed, branch, commit };
 }
+
+function write(target: Target, planned: readonly ManifestFile[], removed: readonly string[], record: string): void {
+  for (const f of removed) rmSync(join(target.folder, f));
+  for (const f of planned) {
+    const full = join(target.folder, f.path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, f.content);
+  }
+  writeFileSync(join(target.folder, OWNERSHIP_FILE), record);
+}
+

@@ -16,6 +16,11 @@ export const OwnershipRecordSchema = z
     sourceDirty: z.boolean(),
     /** Path relative to the target folder → sha256 of the bytes written. */
     files: z.record(z.string().min(1), z.string().regex(/^[a-f0-9]{64}$/)),
+    /**
+     * Hand-written files kept in the folder and listed in its kustomization.yaml (`--keep`), e.g.
+     * the Namespace the stack must never own. Later exports keep them without being told again.
+     */
+    kept: z.array(z.string().min(1)).optional(),
   })
   .strict();
 export type OwnershipRecord = z.infer<typeof OwnershipRecordSchema>;
@@ -38,5 +43,6 @@ export function parseOwnership(text: string, file: string): OwnershipRecord {
 
 export function formatOwnership(record: OwnershipRecord): string {
   const files = Object.fromEntries(Object.entries(record.files).sort(([a], [b]) => a.localeCompare(b)));
-  return `${JSON.stringify({ ...record, files }, null, 2)}\n`;
+  const { kept, ...rest } = record;
+  return `${JSON.stringify({ ...rest, files, ...(kept && kept.length > 0 ? { kept: [...kept].sort() } : {}) }, null, 2)}\n`;
 }

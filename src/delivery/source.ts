@@ -3,7 +3,7 @@
  * in-memory synthesis (a stale or hand-edited dist/ is refused), and the stack's commit.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { loadEnvironment, loadEnvironments } from '../environments/load.js';
 import { git } from '../review/git.js';
 import { synthEnvironment } from '../synth.js';
@@ -27,7 +27,7 @@ export async function exportSource(options: SourceOptions): Promise<ExportSource
     if (all.length !== 1) throw new ExportRefused([`--env is required: there are ${all.length} environments (${all.map((l) => l.env.name).join(', ')})`]);
     name = all[0]!.env.name;
   }
-  const { env } = loadEnvironment(name, options.environmentsDir);
+  const { env, file } = loadEnvironment(name, options.environmentsDir);
   const output = synthEnvironment(env);
   const folder = join(options.distDir ?? join(options.repoRoot, 'dist'), env.name);
   const onDisk = existsSync(folder) ? readdirSync(folder).sort() : [];
@@ -38,5 +38,6 @@ export async function exportSource(options: SourceOptions): Promise<ExportSource
   if (stale) throw new ExportRefused([`${folder} is missing, stale or edited by hand: it differs from a fresh synthesis (fix: npm run synth, review with npm run diff, commit)`]);
   const sourceCommit = (await git(options.repoRoot, ['rev-parse', 'HEAD'])).trim();
   const dirty = (await git(options.repoRoot, ['status', '--porcelain', '--', 'src', 'dist'])).trim() !== '';
-  return { env: env.name, files: fresh, unresolved: output.unresolved, datastores: env.datastores.mode, sourceCommit, sourceDirty: dirty };
+  const envFile = relative(process.cwd(), file) || file;
+  return { env: env.name, envFile, files: fresh, unresolved: output.unresolved, datastores: env.datastores.mode, sourceCommit, sourceDirty: dirty };
 }

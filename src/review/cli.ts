@@ -21,6 +21,8 @@ export interface CliSpec {
 export interface Cli {
   readonly help: boolean;
   option(name: string): string | undefined;
+  /** A repeatable option's values, in order (`--keep a --keep b`). */
+  options(name: string): string[];
   flag(name: string): boolean;
 }
 
@@ -39,6 +41,14 @@ export function parseCli(argv: Readonly<Record<string, unknown>> & { readonly _:
       if (v === undefined) return undefined;
       if ((typeof v !== 'string' && typeof v !== 'number') || v === '') throw new UsageError(`--${name} needs a value`);
       return String(v);
+    },
+    options(name) {
+      const v = argv[name];
+      if (v === undefined) return [];
+      return (Array.isArray(v) ? v : [v]).map((one: unknown) => {
+        if ((typeof one !== 'string' && typeof one !== 'number') || one === '') throw new UsageError(`--${name} needs a value`);
+        return String(one);
+      });
     },
     flag(name) {
       const v = argv[name];

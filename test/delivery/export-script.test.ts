@@ -7,7 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { Environment } from '../../src/environments/schema.js';
 import { synthEnvironment } from '../../src/synth.js';
+import { gitopsRepo, KUBECTL, takeoverEnvironment } from './gitops-fixture.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { makeRepo, run, snapshot } from './support.js';
 import { tempDir } from '../support/temp.js';
@@ -30,9 +33,21 @@ function distDir(edit?: (content: string) => string): string {
   return dir;
 }
 
+/** An environments folder and a dist/ holding `env`, as a person's checkout would. */
+function checkoutOf(env: Environment): { environments: string; dist: string } {
+  const dir = tempDir('export-env-');
+  mkdirSync(join(dir, 'environments'));
+  writeFileSync(join(dir, 'environments', `${env.name}.yaml`), stringify(env));
+  for (const f of synthEnvironment(env).files) {
+    mkdirSync(dirname(join(dir, 'dist', f.path)), { recursive: true });
+    writeFileSync(join(dir, 'dist', f.path), f.content);
+  }
+  return { environments: join(dir, 'environments'), dist: join(dir, 'dist') };
+}
+
 describe('npm run export (scripts/export.ts)', () => {
   it('prints usage and refuses unknown options', () => {
-    expect(exportScript(['--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('--allow-datastore-switch') });
+    expect(exportScript(['--help'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/--keep <file>[\s\S]*--allow-prune <Kind\/name>[\s\S]*--allow-datastore-switch/) });
     expect(exportScript(['--repo', '/tmp', '--adpot'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--adpot') });
     expect(exportScript([])).toMatchObject({ status: 2, stderr: expect.stringContaining('--repo is required') });
   });
@@ -56,5 +71,18 @@ describe('npm run export (scripts/export.ts)', () => {
     expect(run(target, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('arcade/first');
     const head = run(REPO, ['rev-parse', 'HEAD']).trim();
     expect(run(target, ['log', '-1', '--format=%B'])).toContain(`Source commit: ${head}`);
+  });
+
+  it.skipIf(!KUBECTL)('refuses a takeover that would delete the Namespace: prints what the export would do on stdout, the refusal on stderr, exit 1', () => {
+    const repo = gitopsRepo();
+    const before = snapshot(repo);
+    const { environments, dist } = checkoutOf(takeoverEnvironment());
+    const refused = exportScript(['--repo', repo, '--env', 'backstage-wus2-v4', '--environments', environments, '--dist', dist, '--adopt']);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toMatch(/^what the export would do:\nRelease identity/);
+    expect(refused.stdout).toContain('  = unchanged: helm-controller upgrades release arcade in arcade in place');
+    expect(refused.stdout).toContain('    - Namespace arcade (apps/arcade/namespace.yaml): DELETED, needs --allow-prune Namespace/arcade');
+    expect(refused.stderr).toMatch(/^export: export refused, nothing was changed:\n  - Flux Kustomization flux-system\/apps \(prune: true\) would delete Namespace arcade/);
+    expect(snapshot(repo)).toEqual(before);
   });
 });

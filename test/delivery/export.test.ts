@@ -5,11 +5,14 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
+import { ExportRefused, exportEnvironment, looksTemporary, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
 import { sha256 } from '../../src/review/manifests.js';
-import { commitFiles, handWrittenRelease, makeRepo, run, snapshot, sourceOf, stagingEnvironment } from './support.js';
+import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
+import { commitFiles, handWrittenRelease, makeRepo, plantExport, run, snapshot, sourceOf, stagingEnvironment } from './support.js';
 import { tempDir } from '../support/temp.js';
+
+if (!KUBECTL) console.log(`[export] skipped the tests that preview: ${KUBECTL_SKIP}`);
 
 const BUNDLED = () => sourceOf(stagingEnvironment('bundled'));
 const MANAGED = () => sourceOf(stagingEnvironment('managed'));
@@ -35,7 +38,7 @@ async function expectRefused(repo: string, source: ExportSource, options: Omit<E
   if (clean) expect(before.status).toBe('');
 }
 
-describe('export: adopting the hand-written release and committing', () => {
+describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committing', () => {
   it('replaces the hand-written release, records hashes, and commits the semantic diff on a new branch', async () => {
     const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease(), 'apps/other/app.yaml': 'kind: ConfigMap\n' });
     const source = BUNDLED();
@@ -82,10 +85,16 @@ describe('export: adopting the hand-written release and committing', () => {
     expect(run(repo, ['status', '--porcelain'])).toBe('');
   });
 
-  it('removes files it exported before and no longer produces (managed -> bundled drops secrets.yaml)', async () => {
+  it('removes files it exported before and no longer produces (managed -> bundled drops secrets.yaml), each Secret only with its own --allow-prune', async () => {
     const repo = await repoWithExport(MANAGED());
     expect(existsSync(join(repo, 'apps/arcade/secrets.yaml'))).toBe(true);
-    const result = await exportEnvironment(BUNDLED(), { repo });
+    const secrets = ['arcade-engine-root-key', 'arcade-oidc', 'arcade-postgres', 'arcade-redis'];
+    const refused = await exportEnvironment(BUNDLED(), { repo, allowPrune: secrets.slice(1).map((n) => `ExternalSecret/${n}`) }).catch((e: unknown) => e as ExportRefused);
+    expect((refused as ExportRefused).problems).toEqual([
+      expect.stringMatching(/would delete ExternalSecret arcade-staging\/arcade-engine-root-key \(apps\/arcade\/secrets\.yaml\): an object that owns a Secret \(ExternalSecret: its controller deletes the Secret with it\).*the stack no longer writes apps\/arcade\/secrets\.yaml.*--allow-prune ExternalSecret\/arcade-engine-root-key\)$/),
+    ]);
+    const result = await exportEnvironment(BUNDLED(), { repo, allowPrune: secrets.map((n) => `ExternalSecret/${n}`) });
+    expect(result.preview?.prunes.map((p) => [p.key, p.allowedBy])).toEqual(secrets.map((n) => [`ExternalSecret arcade-staging/${n}`, `ExternalSecret/${n}`]));
     expect(result.removed).toEqual(['secrets.yaml']);
     expect(existsSync(join(repo, 'apps/arcade/secrets.yaml'))).toBe(false);
     expect(result.diff.removed.map((r) => r.kind)).toEqual(['ExternalSecret', 'ExternalSecret', 'ExternalSecret', 'ExternalSecret']);
@@ -106,7 +115,7 @@ describe('export: adopting the hand-written release and committing', () => {
   });
 });
 
-describe('export refusals leave the target untouched', () => {
+describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
   it('refuses a dirty checkout, naming the first changed path in full', async () => {
     const repo = await repoWithExport(BUNDLED());
     writeFileSync(join(repo, 'stray.txt'), 'work in progress\n');
@@ -164,18 +173,21 @@ describe('export refusals leave the target untouched', () => {
     await expectRefused(repo, BUNDLED(), {}, /extra\.yaml holds objects arcade-stack did not export \(ConfigMap arcade-staging\/extra\)/);
   });
 
-  it('refuses a release identity change unless --allow-reinstall', async () => {
-    for (const [spec, metadata, change] of [
-      [{ releaseName: 'arcade-old' }, {}, /releaseName: arcade-old → arcade/],
-      [{ targetNamespace: 'arcade' }, {}, /targetNamespace: arcade → arcade-staging/],
-      [{ storageNamespace: 'flux-system' }, {}, /storageNamespace: flux-system → arcade-staging/],
-      [{}, { namespace: 'flux-system' }, /namespace: flux-system → arcade-staging/],
+  it('refuses a release identity change unless --allow-reinstall, naming the environment field', async () => {
+    for (const [spec, metadata, change, field] of [
+      [{ releaseName: 'arcade-old' }, {}, /releaseName: arcade-old → arcade/, 'release.releaseName: arcade-old'],
+      [{ targetNamespace: 'arcade' }, {}, /targetNamespace: arcade → arcade-staging/, 'release.targetNamespace: arcade'],
+      [{ storageNamespace: 'flux-system' }, {}, /storageNamespace: flux-system → arcade-staging/, 'release.storageNamespace: flux-system'],
+      [{}, { namespace: 'flux-system' }, /namespace: flux-system → arcade-staging/, 'release.namespace: flux-system'],
     ] as const) {
       const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease(spec, metadata) });
       await expectRefused(repo, BUNDLED(), { adopt: true }, change);
-      await expectRefused(repo, BUNDLED(), { adopt: true }, /Flux would uninstall and reinstall.*--allow-reinstall/);
-      const allowed = await exportEnvironment(BUNDLED(), { repo, adopt: true, allowReinstall: true });
+      await expectRefused(repo, BUNDLED(), { adopt: true }, new RegExp(`helm-controller would uninstall the release and install a new one \\(fix: set in src/environments/staging\\.yaml: ${field.replace('.', '\\.')}.*--allow-reinstall`));
+      // A new object namespace is also a new HelmRelease object: the old one's deletion needs its own consent.
+      const moved = 'namespace' in metadata;
+      const allowed = await exportEnvironment(BUNDLED(), { repo, adopt: true, allowReinstall: true, ...(moved ? { allowPrune: ['HelmRelease/flux-system/arcade'] } : {}) });
       expect(allowed.changed).toBe(true);
+      expect(allowed.summary).toContain('! REINSTALL: helm-controller uninstalls release');
     }
   });
 
@@ -223,5 +235,42 @@ describe('export refusals leave the target untouched', () => {
     const error = (await exportEnvironment(source, { repo }).catch((e: unknown) => e)) as ExportRefused;
     expect(error.problems).toHaveLength(4);
     expect(error.message).toMatch(/was not exported[\s\S]*identity changes[\s\S]*datastores switch[\s\S]*unresolved/);
+  });
+});
+
+describe('export without kubectl: fail closed, never remove what it could not preview', () => {
+  const kubectl = '/nonexistent/kubectl';
+
+  it('refuses a takeover (nothing of the folder is the stack\'s yet), naming kubectl', async () => {
+    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease() });
+    await expectRefused(repo, BUNDLED(), { adopt: true, kubectl }, /^(?![\s\S]*fix: install kubectl[\s\S]*fix: install kubectl)[\s\S]*\/nonexistent\/kubectl is not on PATH, so the export cannot build what Flux applies and preview what it would prune, and it takes over a folder the stack does not own yet \(adopting helmrelease\.yaml\).*fix: install kubectl/);
+  });
+
+  it('updates its own earlier export when nothing leaves the folder, and says the preview was not built', async () => {
+    const repo = makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    plantExport(repo, BUNDLED());
+    const env = stagingEnvironment('bundled');
+    const result = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), { repo, kubectl, commit: true, branch: 'interval' });
+    expect(result.preview).toBeUndefined();
+    expect(result.summary).toContain('Prune preview: not built (/nonexistent/kubectl is not on PATH: nothing leaves the folder, so Flux prunes nothing it applied from here)');
+    expect(result.diff.changed.map((c) => [c.key, c.fields.map((f) => f.path)])).toEqual([['HelmRelease arcade-staging/arcade', ['spec.interval']]]);
+    expect(run(repo, ['log', '-1', '--format=%s']).trim()).toMatch(/^arcade-stack: export staging \(identity unchanged; no prune preview; values 0 added, 0 changed, 0 dropped\)$/);
+  });
+
+  it('refuses an update that removes objects (managed -> bundled drops the Secrets)', async () => {
+    const repo = makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    plantExport(repo, MANAGED());
+    await expectRefused(repo, BUNDLED(), { kubectl, allowPrune: ['ExternalSecret/arcade-postgres'] }, /not on PATH.*ExternalSecret arcade-staging\/arcade-engine-root-key, .* would leave what Flux applies; it removes secrets\.yaml \(fix: install kubectl/);
+  });
+});
+
+describe('the teardown heuristic', () => {
+  it('flags temporary and teardown subjects, not a feature that is "disabled"', () => {
+    for (const subject of ['TEMP: teardown arcade for the weekend', 'wip', 'Scale down arcade', 'scaled to zero', 'suspend the release during the migration', 'disable arcade until Monday', 'hotfix: bump memory', 'DO NOT MERGE'] as const) {
+      expect(looksTemporary(subject), subject).toBe(true);
+    }
+    for (const subject of ['features: chat disabled for the evaluation', 'arcade: usage tracking disabled', 'add template for the gateway', 'disabled the playground', 'temperature sensor dashboards'] as const) {
+      expect(looksTemporary(subject), subject).toBe(false);
+    }
   });
 });

@@ -9,6 +9,8 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { ExportSource } from '../../src/delivery/export.js';
+import { formatOwnership, OWNERSHIP_FILE } from '../../src/delivery/ownership.js';
+import { sha256 } from '../../src/review/manifests.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { fixtureEnvironment } from '../synth/helpers.js';
@@ -74,6 +76,22 @@ export function handWrittenRelease(spec: Record<string, unknown> = {}, metadata:
     },
   };
   return `${stringify(source)}---\n${stringify(release)}`;
+}
+
+/**
+ * The state an earlier export leaves in `folder` (its files and its ownership record), committed:
+ * for tests that must not depend on kubectl to get there.
+ */
+export function plantExport(repo: string, source: ExportSource, folder = 'apps/arcade'): void {
+  const files: Record<string, string> = Object.fromEntries(source.files.map((f) => [`${folder}/${f.path}`, f.content]));
+  files[`${folder}/${OWNERSHIP_FILE}`] = formatOwnership({
+    generatedBy: 'arcade-stack',
+    environment: source.env,
+    sourceCommit: source.sourceCommit,
+    sourceDirty: false,
+    files: Object.fromEntries(source.files.map((f) => [f.path, sha256(f.content)])),
+  });
+  commitFiles(repo, files, 'arcade-stack: export');
 }
 
 /** A random 40-hex source commit id. */

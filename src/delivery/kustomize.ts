@@ -1,0 +1,195 @@
+/**
+ * What Flux applies, built the way kustomize-controller builds it, with kustomize's own code
+ * (`kubectl kustomize`, whose kustomize is the library kustomize-controller links):
+ *
+ * 1. the tree is the repository's tracked files (Flux applies the git tree, never untracked or
+ *    ignored files), copied into a temporary folder so the checkout is never touched;
+ * 2. at the Kustomization's `spec.path`, a missing kustomization file is generated the way
+ *    fluxcd/pkg `kustomize/kustomize_generator.go` does (`scanManifests`: every `.yaml`/`.yml`
+ *    file below, and a sub-folder holding a kustomization file as one resource, not descended);
+ * 3. the Flux Kustomization's own transforms are written into that root kustomization file as the
+ *    generator does (`targetNamespace` → `namespace`, then `patches`, `components`,
+ *    `patchesStrategicMerge`, `patchesJson6902`, `images`);
+ * 4. `buildMetadata: [originAnnotations]` is added so every object names the file it came from
+ *    (`config.kubernetes.io/origin`); the annotation is read and removed from the result;
+ * 5. `kubectl kustomize --load-restrictor LoadRestrictionsNone` (kustomize-controller builds
+ *    without the root-only load restriction: fluxcd/pkg `kustomize.Build`).
+ *
+ * Post-build variable substitution (`spec.postBuild`) is not applied: its values may live in the
+ * cluster. Export refuses to read an identity that still holds `${...}` after the build.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { git } from '../review/git.js';
+import type { KubeObject } from '../review/manifests.js';
+
+/** The file names kustomize recognizes, in its order (kustomize `konfig.RecognizedKustomizationFileNames`). */
+export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
+
+/** Annotation kustomize writes with `buildMetadata: [originAnnotations]`. */
+const ORIGIN = 'config.kubernetes.io/origin';
+
+/** kubectl is not installed: nothing can be previewed. */
+export class KubectlMissing extends Error {
+  constructor(readonly kubectl: string) {
+    super(`${kubectl} not found on PATH`);
+    this.name = 'KubectlMissing';
+  }
+}
+
+/** The build failed: kustomize's own message. */
+export class KustomizeFailed extends Error {
+  constructor(readonly path: string, readonly reason: string) {
+    super(`kubectl kustomize ${path} failed: ${reason}`);
+    this.name = 'KustomizeFailed';
+  }
+}
+
+/** An object as Flux applies it, and the repository file it comes from. */
+export interface BuiltObject {
+  readonly object: KubeObject;
+  /** Repository-relative path of the file (`apps/arcade/namespace.yaml`), when kustomize named one. */
+  readonly origin?: string;
+}
+
+/** The transforms of a Flux Kustomization the build applies (its `spec`). */
+export interface FluxTransforms {
+  readonly targetNamespace?: string;
+  readonly patches?: readonly unknown[];
+  readonly components?: readonly string[];
+  readonly patchesStrategicMerge?: readonly unknown[];
+  readonly patchesJson6902?: readonly unknown[];
+  readonly images?: readonly unknown[];
+}
+
+export function kustomizationFileIn(dir: string): string | undefined {
+  for (const name of KUSTOMIZATION_FILES) {
+    const file = join(dir, name);
+    if (existsSync(file) && statSync(file).isFile()) return file;
+  }
+  return undefined;
+}
+
+/** The tracked files of a checkout, repository-relative (`git ls-files`: what Flux's source holds). */
+export async function trackedFiles(top: string): Promise<string[]> {
+  return (await git(top, ['ls-files', '-z', '--cached'])).split('\0').filter(Boolean);
+}
+
+/** Copies the tracked files of `top` into a new temporary folder (links copied as links). */
+export function copyTree(top: string, files: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'arcade-export-build-'));
+  for (const f of files) {
+    const from = join(top, f);
+    const to = join(dir, f);
+    let stat;
+    try {
+      stat = lstatSync(from);
+    } catch {
+      continue; // listed but gone: the checkout is clean, so only a submodule path lands here
+    }
+    mkdirSync(dirname(to), { recursive: true });
+    if (stat.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+    else if (stat.isFile()) copyFileSync(from, to);
+  }
+  return dir;
+}
+
+export function removeTree(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** fluxcd/pkg `scanManifests`: YAML files below `root`, and sub-folders with a kustomization file (not descended). */
+function scanManifests(root: string, dir = root): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (kustomizationFileIn(full)) out.push(`./${posix.relative(root.split('\\').join('/'), full.split('\\').join('/'))}`);
+      else out.push(...scanManifests(root, full));
+    } else if (/\.ya?ml$/.test(entry.name)) {
+      out.push(`./${posix.relative(root.split('\\').join('/'), full.split('\\').join('/'))}`);
+    }
+  }
+  return out;
+}
+
+/** Writes the Flux Kustomization's transforms and the origin annotations into the root kustomization. */
+function prepareRoot(root: string, transforms: FluxTransforms): void {
+  let file = kustomizationFileIn(root);
+  let k: Record<string, unknown>;
+  if (!file) {
+    file = join(root, 'kustomization.yaml');
+    k = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: scanManifests(root) };
+  } else {
+    const parsed: unknown = parse(readFileSync(file, 'utf8'));
+    k = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  }
+  const append = (key: string, items: readonly unknown[] | undefined) => {
+    if (!items || items.length === 0) return;
+    k[key] = [...(Array.isArray(k[key]) ? (k[key] as unknown[]) : []), ...items];
+  };
+  if (transforms.targetNamespace) k.namespace = transforms.targetNamespace;
+  append('patches', transforms.patches);
+  append('components', transforms.components);
+  append('patchesStrategicMerge', transforms.patchesStrategicMerge);
+  append('patchesJson6902', transforms.patchesJson6902);
+  append('images', transforms.images);
+  const metadata = Array.isArray(k.buildMetadata) ? (k.buildMetadata as unknown[]) : [];
+  if (!metadata.includes('originAnnotations')) k.buildMetadata = [...metadata, 'originAnnotations'];
+  writeFileSync(file, stringify(k));
+}
+
+/** The file an origin annotation names, repository-relative (`path`, or the generator's `configuredIn`). */
+function originOf(annotation: unknown, rootInRepo: string): string | undefined {
+  if (typeof annotation !== 'string') return undefined;
+  const o: unknown = parse(annotation);
+  if (typeof o !== 'object' || o === null) return undefined;
+  const rec = o as Record<string, unknown>;
+  if (typeof rec.repo === 'string') return undefined; // a remote base: not in this repository
+  const path = typeof rec.path === 'string' ? rec.path : typeof rec.configuredIn === 'string' ? rec.configuredIn : undefined;
+  return path === undefined ? undefined : posix.normalize(posix.join(rootInRepo, path));
+}
+
+export interface BuildOptions {
+  /** @default 'kubectl' */
+  readonly kubectl?: string;
+  /** @default 60000 */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Builds `rootInRepo` (repository-relative, `.` for the root) in the prepared tree `dir` (which it
+ * modifies: a copy made by copyTree), as kustomize-controller would with `transforms`.
+ */
+export function buildFluxView(dir: string, rootInRepo: string, transforms: FluxTransforms, options: BuildOptions = {}): BuiltObject[] {
+  const root = join(dir, rootInRepo);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new KustomizeFailed(rootInRepo, `${rootInRepo} is not a folder of the repository`);
+  prepareRoot(root, transforms);
+  const kubectl = options.kubectl ?? 'kubectl';
+  const run = spawnSync(kubectl, ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', root], {
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 60_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') throw new KubectlMissing(kubectl);
+  if (run.error || run.status !== 0) {
+    const why = run.error ? run.error.message : (run.stderr || '').trim().split('\n').slice(0, 4).join(' / ').split(`${dir}/`).join('');
+    throw new KustomizeFailed(rootInRepo, why || `exit ${String(run.status)}`);
+  }
+  const out: BuiltObject[] = [];
+  for (const doc of parseAllDocuments(run.stdout)) {
+    const value: unknown = doc.toJS();
+    if (typeof value !== 'object' || value === null) continue;
+    const o = value as KubeObject & { metadata: { annotations?: Record<string, string> } };
+    const annotations = { ...(o.metadata.annotations ?? {}) };
+    const origin = originOf(annotations[ORIGIN], rootInRepo);
+    delete annotations[ORIGIN];
+    const { annotations: _dropped, ...metadata } = o.metadata;
+    const object = { ...o, metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations } : metadata } as KubeObject;
+    out.push(origin === undefined ? { object } : { object, origin });
+  }
+  return out;
+}

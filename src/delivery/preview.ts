@@ -1,0 +1,251 @@
+/**
+ * The prune preview: what Flux applies before and after the export, built with kustomize from
+ * every Flux Kustomization that applies the folder (src/delivery/flux-owners.ts,
+ * src/delivery/kustomize.ts), and what leaves it. With `prune: true` kustomize-controller deletes
+ * an object that leaves its build, unless the object carries
+ * `kustomize.toolkit.fluxcd.io/prune: disabled`; with `prune: false` it is left in the cluster,
+ * unmanaged.
+ *
+ * Some deletions cannot be undone, so each needs its own `--allow-prune Kind/name`: a Namespace
+ * (everything in it goes: the release, its volumes, Helm's release Secrets, other apps), any
+ * cluster-scoped object, PersistentVolumeClaims and PersistentVolumes, StatefulSets, Secrets (and
+ * the SealedSecrets and ExternalSecrets that own a Secret), HelmReleases (an uninstall), Flux
+ * Kustomizations (they prune what they applied), and objects of other apps.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import { objectKey, type KubeObject } from '../review/manifests.js';
+import { assumedOwner, findOwners, type FluxOwner } from './flux-owners.js';
+import { buildFluxView, copyTree, KubectlMissing, removeTree, trackedFiles, type BuiltObject } from './kustomize.js';
+
+/** Annotation that keeps kustomize-controller from deleting an object that left the build. */
+export const PRUNE_DISABLED = 'kustomize.toolkit.fluxcd.io/prune';
+
+/** Kinds that are cluster-scoped (an object of another kind without a namespace is treated as one too). */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'ClusterRole', 'ClusterRoleBinding',
+  'CustomResourceDefinition', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding', 'PriorityClass', 'RuntimeClass', 'IngressClass', 'ClusterIssuer', 'ClusterSecretStore',
+  'ClusterExternalSecret', 'PodSecurityPolicy', 'FlowSchema', 'PriorityLevelConfiguration',
+]);
+
+/** What the export changes in the folder: files written (relative to it) and files removed. */
+export interface FolderPlan {
+  readonly writes: ReadonlyMap<string, string>;
+  readonly removes: readonly string[];
+}
+
+/** One Flux Kustomization that applies the folder, built before and after. */
+export interface OwnerView {
+  readonly owner: FluxOwner;
+  readonly before: readonly BuiltObject[];
+  readonly after: readonly BuiltObject[];
+}
+
+/** One object that leaves what a Kustomization applies. */
+export interface PruneEntry {
+  /** The Kustomization (`namespace/name`). */
+  readonly owner: string;
+  /** `Kind namespace/name`, as diff and drift print it. */
+  readonly key: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  /** Repository-relative file it came from. */
+  readonly origin?: string;
+  /** `deleted` by kustomize-controller, or `orphaned`: left in the cluster, no longer applied. */
+  readonly fate: 'deleted' | 'orphaned';
+  /** Why it is orphaned rather than deleted. */
+  readonly reason?: string;
+  /** Why the deletion needs its own `--allow-prune` (absent: an ordinary object). */
+  readonly danger?: string;
+  /** The `--allow-prune` value that consented. */
+  readonly allowedBy?: string;
+}
+
+export interface Preview {
+  /** Every Kustomization that applies the folder, with its two builds. */
+  readonly views: readonly OwnerView[];
+  readonly prunes: readonly PruneEntry[];
+  /** How the owners were found (assumed, not applying the folder, applying it twice...). */
+  readonly notes: readonly string[];
+}
+
+/** The identity kustomize-controller's inventory uses: group, kind, namespace, name. */
+export function inventoryId(o: KubeObject): string {
+  const slash = o.apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : o.apiVersion.slice(0, slash);
+  return `${group}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
+}
+
+export function inFolder(origin: string | undefined, folder: string): boolean {
+  return origin !== undefined && (origin === folder || origin.startsWith(`${folder}/`));
+}
+
+export function isClusterScoped(o: KubeObject): boolean {
+  return CLUSTER_SCOPED.has(o.kind) || !o.metadata.namespace;
+}
+
+/** Writes the plan into a copy of the tree. */
+function applyPlan(dir: string, folder: string, plan: FolderPlan): void {
+  for (const f of plan.removes) rmSync(join(dir, folder, f), { force: true });
+  for (const [f, content] of plan.writes) {
+    const to = join(dir, folder, f);
+    mkdirSync(dirname(to), { recursive: true });
+    writeFileSync(to, content);
+  }
+}
+
+function build(top: string, files: readonly string[], owner: FluxOwner, kubectl: string | undefined, plan?: { folder: string; plan: FolderPlan }): BuiltObject[] {
+  const dir = copyTree(top, files);
+  try {
+    if (plan) applyPlan(dir, plan.folder, plan.plan);
+    return buildFluxView(dir, owner.path, owner, kubectl ? { kubectl } : {});
+  } finally {
+    removeTree(dir);
+  }
+}
+
+/** Labels of an object. */
+function labelsOf(o: KubeObject): Record<string, string> {
+  const l = o.metadata.labels;
+  return typeof l === 'object' && l !== null ? (l as Record<string, string>) : {};
+}
+
+function annotationsOf(o: KubeObject): Record<string, string> {
+  const a = o.metadata.annotations;
+  return typeof a === 'object' && a !== null ? (a as Record<string, string>) : {};
+}
+
+export interface DangerContext {
+  readonly folder: string;
+  /** Names an object of this app may carry in `app.kubernetes.io/part-of`. */
+  readonly ownNames: ReadonlySet<string>;
+  /** The whole build before the export (to say what a Namespace holds). */
+  readonly before: readonly BuiltObject[];
+}
+
+/** Why deleting `o` needs its own consent, or undefined for an ordinary object. */
+export function dangerOf(o: KubeObject, origin: string | undefined, ctx: DangerContext): string | undefined {
+  if (o.kind === 'Namespace') {
+    const inside = ctx.before.filter((b) => b.object.metadata.namespace === o.metadata.name);
+    const others = inside.filter((b) => !inFolder(b.origin, ctx.folder));
+    const listed = others.slice(0, 3).map((b) => `${objectKey(b.object)}${b.origin ? ` (${b.origin})` : ''}`);
+    return (
+      `deleting a Namespace deletes everything in it: the release and what Helm installed, its volumes, Helm's release Secrets` +
+      (others.length > 0 ? `, and ${others.length} object(s) of other apps Flux applies there (${listed.join(', ')}${others.length > 3 ? ', ...' : ''})` : '')
+    );
+  }
+  if (o.kind === 'PersistentVolumeClaim' || o.kind === 'PersistentVolume') return `a ${o.kind}: the data on its volume is deleted with it (reclaim policy Delete)`;
+  if (o.kind === 'StatefulSet') return 'a StatefulSet: a stateful workload';
+  if (o.kind === 'Secret') return 'a Secret: its value may exist nowhere else';
+  if (o.kind === 'SealedSecret' || o.kind === 'ExternalSecret') return `an object that owns a Secret (${o.kind}: its controller deletes the Secret with it): the value may exist nowhere else`;
+  if (o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) return 'a HelmRelease: helm-controller uninstalls the release and everything Helm installed';
+  if (o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) return 'a Flux Kustomization: with prune it deletes everything it applied';
+  if (isClusterScoped(o)) return 'a cluster-scoped object: shared by the whole cluster';
+  if (origin !== undefined && !inFolder(origin, ctx.folder)) return `an object of another app (from ${origin})`;
+  const partOf = labelsOf(o)['app.kubernetes.io/part-of'];
+  if (partOf !== undefined && !ctx.ownNames.has(partOf)) return `an object of another app (app.kubernetes.io/part-of: ${partOf})`;
+  return undefined;
+}
+
+/** What leaves one Kustomization's build. */
+function prunesOf(view: OwnerView, ctx: DangerContext): PruneEntry[] {
+  const after = new Set(view.after.map((b) => inventoryId(b.object)));
+  const out: PruneEntry[] = [];
+  for (const b of view.before) {
+    if (after.has(inventoryId(b.object))) continue;
+    const o = b.object;
+    const disabled = annotationsOf(o)[PRUNE_DISABLED] === 'disabled';
+    const base = {
+      owner: view.owner.ref,
+      key: objectKey(o),
+      kind: o.kind,
+      name: o.metadata.name,
+      ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+      ...(b.origin ? { origin: b.origin } : {}),
+    };
+    if (!view.owner.prune) out.push({ ...base, fate: 'orphaned', reason: 'the Kustomization has prune: false' });
+    else if (disabled) out.push({ ...base, fate: 'orphaned', reason: `${PRUNE_DISABLED}: disabled` });
+    else {
+      const danger = dangerOf(o, b.origin, ctx);
+      out.push({ ...base, fate: 'deleted', ...(danger ? { danger } : {}) });
+    }
+  }
+  return out;
+}
+
+export interface PreviewOptions {
+  readonly top: string;
+  /** The folder, repository-relative. */
+  readonly folder: string;
+  readonly plan: FolderPlan;
+  readonly ownNames: ReadonlySet<string>;
+  /** @default 'kubectl' */
+  readonly kubectl?: string;
+}
+
+/**
+ * Builds the preview. Throws KubectlMissing when kubectl is not installed and KustomizeFailed
+ * when a build fails (its `after` flag tells which side).
+ */
+export async function buildPreview(options: PreviewOptions): Promise<Preview> {
+  const { top, folder } = options;
+  const files = await trackedFiles(top);
+  const notes: string[] = [];
+  const owners = findOwners(top, files, folder);
+  const views: OwnerView[] = [];
+  const viewOf = (owner: FluxOwner): OwnerView => ({
+    owner,
+    before: build(top, files, owner, options.kubectl),
+    after: build(top, files, owner, options.kubectl, { folder, plan: options.plan }),
+  });
+  for (const owner of owners) {
+    if (owner.postBuild) notes.push(`Flux Kustomization ${owner.ref} sets spec.postBuild: variables substituted after the build are not previewed`);
+    const view = viewOf(owner);
+    if ([...view.before, ...view.after].some((b) => inFolder(b.origin, folder))) views.push(view);
+    else notes.push(`Flux Kustomization ${owner.ref} (${owner.file}, path ./${owner.path === '.' ? '' : owner.path}) contains ${folder} but does not apply it (no kustomization on the way lists it)`);
+  }
+  if (views.length === 0) {
+    const assumed = assumedOwner(top, folder);
+    notes.push(assumed.assumed!);
+    views.push(viewOf(assumed));
+  }
+  if (views.length > 1) {
+    notes.push(`${folder} is applied by ${views.length} Flux Kustomizations (${views.map((v) => v.owner.ref).join(', ')}): every object is applied twice, and an object one of them drops is deleted by it and re-created by the other; keep one (docs/delivery.md)`);
+  }
+  const prunes = views.flatMap((view) => prunesOf(view, { folder, ownNames: options.ownNames, before: view.before }));
+  return { views, prunes, notes };
+}
+
+export { KubectlMissing };
+
+/** A `--allow-prune` value: `Kind/name` (any namespace) or `Kind/namespace/name`. */
+export interface PruneConsent {
+  readonly text: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export function parseConsent(text: string): PruneConsent | undefined {
+  const parts = text.split('/');
+  if (parts.some((p) => p === '')) return undefined;
+  if (parts.length === 2) return { text, kind: parts[0]!, name: parts[1]! };
+  if (parts.length === 3) return { text, kind: parts[0]!, namespace: parts[1]!, name: parts[2]! };
+  return undefined;
+}
+
+export function consents(c: PruneConsent, p: PruneEntry): boolean {
+  return c.kind.toLowerCase() === p.kind.toLowerCase() && c.name === p.name && (c.namespace === undefined || c.namespace === (p.namespace ?? ''));
+}
+
+/** `--allow-prune` text that consents to exactly this entry. */
+export function consentFor(p: PruneEntry): string {
+  return `--allow-prune ${p.kind}/${p.name}`;
+}
+
+/** Repository-relative origin → folder-relative file (for messages about the folder's files). */
+export function inFolderFile(origin: string | undefined, folder: string): string | undefined {
+  return inFolder(origin, folder) ? posix.relative(folder, origin!) : undefined;
+}

@@ -1,0 +1,174 @@
+/**
+ * Issue 16: taking over the live release without losing anything. Each variant of the GitOps
+ * fixture (./gitops-fixture.ts) is exported as the runbook says; the outcome (refusal, consent
+ * needed, clean adopt) and the summary are asserted, and `kubectl kustomize apps` run on the
+ * checkout before and after the commit must lose exactly what the export's printed prune preview
+ * listed. Needs kubectl (its kustomize is the one Flux uses); without it the file says it skipped.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ExportRefused, exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from '../../src/delivery/export.js';
+import type { Environment } from '../../src/environments/schema.js';
+import { gitopsRepo, gone, KUBECTL, KUBECTL_SKIP, kustomizeKeys, printedPrunes, takeoverEnvironment, type FixtureOptions } from './gitops-fixture.js';
+import { run, snapshot, sourceOf } from './support.js';
+
+if (!KUBECTL) console.log(`[export] skipped: ${KUBECTL_SKIP}`);
+
+async function refusal(source: ExportSource, options: ExportOptions): Promise<ExportRefused> {
+  const before = snapshot(options.repo);
+  const error = await exportEnvironment(source, options).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ExportRefused);
+  expect(snapshot(options.repo)).toEqual(before);
+  return error as ExportRefused;
+}
+
+/**
+ * Commits the export and checks the preview against kubectl: what `kubectl kustomize apps` loses
+ * between the checkout before and after the commit is exactly what the summary's preview printed.
+ */
+async function committed(env: Environment, fixture: FixtureOptions, options: Omit<ExportOptions, 'repo' | 'commit'> = {}): Promise<ExportResult & { repo: string; lost: string[] }> {
+  const repo = gitopsRepo(fixture);
+  const before = kustomizeKeys(repo);
+  const result = await exportEnvironment(sourceOf(env), { repo, commit: true, ...options });
+  const after = kustomizeKeys(repo);
+  const lost = gone(before, after);
+  expect(printedPrunes(result.summary)).toEqual(lost);
+  expect(result.message).toContain(result.summary);
+  return { ...result, repo, lost };
+}
+
+/** The identity block of a summary, as printed. */
+const identityBlock = (summary: string) => summary.split('\n\n')[0]!;
+
+describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed with kubectl kustomize', () => {
+  it('namespace file: --adopt alone is refused (Flux would delete Namespace arcade and the other app in it); --keep namespace.yaml adopts cleanly', async () => {
+    const env = takeoverEnvironment();
+    const repo = gitopsRepo();
+    const refused = await refusal(sourceOf(env), { repo, adopt: true });
+    expect(refused.problems).toEqual([
+      expect.stringMatching(
+        /^Flux Kustomization flux-system\/apps \(prune: true\) would delete Namespace arcade \(apps\/arcade\/namespace\.yaml\): deleting a Namespace deletes everything in it: .*1 object\(s\) of other apps Flux applies there \(Deployment arcade\/other \(apps\/other\/deployment\.yaml\)\) \(fix: keep it: --keep namespace\.yaml leaves the file in apps\/arcade and in its kustomization\.yaml; or move the file where the stack does not own it, with the annotation kustomize\.toolkit\.fluxcd\.io\/prune: disabled, in its own commit; only if the deletion is intended: --allow-prune Namespace\/arcade\)$/,
+      ),
+    ]);
+    // The refusal carries the whole summary, identity first, then the preview naming the Namespace.
+    expect(refused.summary).toMatch(/^Release identity/);
+    expect(refused.summary).toContain('    - Namespace arcade (apps/arcade/namespace.yaml): DELETED, needs --allow-prune Namespace/arcade: deleting a Namespace');
+    expect(printedPrunes(refused.summary!)).toEqual(['HelmRepository arcade/arcade', 'Namespace arcade']);
+
+    const kept = await committed(env, {}, { adopt: true, keep: ['namespace.yaml'] });
+    expect(kept.lost).toEqual(['HelmRepository arcade/arcade']);
+    expect(identityBlock(kept.summary)).toContain('= unchanged: helm-controller upgrades release arcade in arcade in place');
+    expect(kept.summary).toContain('  Namespace arcade (apps/arcade/namespace.yaml): unchanged (kept: --keep)');
+    expect(kept.summary).toContain('  datastores: bundled → bundled');
+    expect(kept.summary).toContain('kept hand-written files (--keep, listed in its kustomization.yaml and recorded): namespace.yaml');
+    expect(run(kept.repo, ['show', 'HEAD:apps/arcade/kustomization.yaml'])).toMatch(/- namespace\.yaml\n/);
+    // Subject and body lead with identity, then prunes, then stateful objects, then values.
+    const [subject, , ...body] = kept.message.split('\n');
+    expect(subject).toMatch(/^arcade-stack: export backstage-wus2-v4 \(identity unchanged; Flux deletes 1 object\(s\); values \d+ added, 0 changed, 0 dropped\)$/);
+    const order = ['Release identity', 'Prune preview', 'Stateful objects', 'Values', 'Objects', 'Files', 'Source commit'].map((h) => body.findIndex((l) => l.startsWith(h)));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order.every((i) => i >= 0)).toBe(true);
+
+    // The next export keeps namespace.yaml without being told again (the ownership record says so).
+    const next = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), { repo: kept.repo, dryRun: true });
+    expect(next.preview?.prunes).toEqual([]);
+    expect(next.summary).toContain('kept hand-written files (--keep, listed in its kustomization.yaml and recorded): namespace.yaml');
+  });
+
+  it('namespace file: --allow-prune Namespace/arcade is the only way to let Flux delete it, and the summary says so', async () => {
+    const env = takeoverEnvironment();
+    const result = await committed(env, {}, { adopt: true, allowPrune: ['Namespace/arcade'] });
+    expect(result.lost).toEqual(['HelmRepository arcade/arcade', 'Namespace arcade']);
+    expect(result.summary).toContain('    - Namespace arcade (apps/arcade/namespace.yaml): DELETED, allowed by --allow-prune Namespace/arcade');
+    expect(result.summary).toContain('  Namespace arcade (apps/arcade/namespace.yaml): DELETED (--allow-prune Namespace/arcade)');
+    // A consent that matches nothing is a mistake, not a no-op.
+    const typo = await refusal(sourceOf(env), { repo: gitopsRepo(), adopt: true, keep: ['namespace.yaml'], allowPrune: ['Namespace/arcdae'] });
+    expect(typo.problems).toEqual([expect.stringMatching(/^--allow-prune Namespace\/arcdae matches nothing this export deletes \(it deletes no object that needs consent\)/)]);
+  });
+
+  it('namespace by kustomize transform: identity read after the transform (no false refusal); a real reinstall is shown field by field even with --allow-reinstall', async () => {
+    const fixture: FixtureOptions = { namespaceBy: 'transform' };
+    const clean = await committed(takeoverEnvironment(), fixture, { adopt: true, keep: ['namespace.yaml'] });
+    expect(clean.lost).toEqual(['HelmRepository arcade/arcade']);
+    expect(clean.identity).toEqual([expect.objectContaining({ key: 'HelmRelease arcade/arcade', changes: [] })]);
+    expect(identityBlock(clean.summary)).toContain('    namespace        arcade → arcade');
+    // The semantic diff compares the release as Flux applies it: changed field by field, not removed and added.
+    expect(clean.diff.removed.map((r) => r.key)).toEqual(['HelmRepository arcade/arcade']);
+    expect(clean.diff.changed.map((c) => c.key)).toContain('HelmRelease arcade/arcade');
+
+    const wrong = takeoverEnvironment({ releaseName: 'arcade-new' });
+    const refused = await refusal(sourceOf(wrong), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'] });
+    expect(refused.problems).toEqual([
+      expect.stringMatching(/^release identity changes against HelmRelease arcade\/arcade in apps\/arcade\/helmrelease\.yaml \(releaseName: arcade → arcade-new\): .*\(fix: set in src\/environments\/backstage-wus2-v4\.yaml: release\.releaseName: arcade; or pass --allow-reinstall/),
+    ]);
+    const allowed = await committed(wrong, fixture, { adopt: true, keep: ['namespace.yaml'], allowReinstall: true });
+    expect(identityBlock(allowed.summary)).toContain('  ! releaseName      arcade → arcade-new');
+    expect(identityBlock(allowed.summary)).toContain('  ! REINSTALL: helm-controller uninstalls release arcade (arcade) and installs arcade-new (arcade) (allowed by --allow-reinstall)');
+    expect(allowed.message.split('\n')[0]).toContain('(REINSTALL;');
+  });
+
+  it('release in flux-system: the default environment is refused naming the exact fields; release.namespace/targetNamespace/releaseName adopt it', async () => {
+    const fixture: FixtureOptions = { releaseNamespace: 'flux-system' };
+    const refused = await refusal(sourceOf(takeoverEnvironment()), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'] });
+    expect(refused.problems).toEqual([
+      expect.stringMatching(
+        /^release identity changes against HelmRelease flux-system\/arcade .*\(namespace: flux-system → arcade; releaseName: arcade-arcade → arcade; storageNamespace: flux-system → arcade\).*\(fix: set in src\/environments\/backstage-wus2-v4\.yaml: release\.namespace: flux-system, release\.releaseName: arcade-arcade, release\.storageNamespace: flux-system, release\.targetNamespace: arcade;/,
+      ),
+      // A new object namespace is a new HelmRelease: the old one would be deleted (an uninstall).
+      expect.stringMatching(/would delete HelmRelease flux-system\/arcade \(apps\/arcade\/helmrelease\.yaml\): a HelmRelease: helm-controller uninstalls the release.*\(fix: the export's HelmRelease replaces it under another name or namespace/),
+    ]);
+    const env = takeoverEnvironment({ namespace: 'flux-system', targetNamespace: 'arcade', releaseName: 'arcade-arcade' });
+    const clean = await committed(env, fixture, { adopt: true, keep: ['namespace.yaml'] });
+    expect(clean.lost).toEqual(['HelmRepository flux-system/arcade']);
+    expect(clean.identity[0]?.changes).toEqual([]);
+    expect(identityBlock(clean.summary)).toContain('    storageNamespace flux-system → flux-system');
+    // The collector and monitors stay in arcade beside the engine.
+    const applied = kustomizeKeys(clean.repo);
+    expect(applied).toEqual(expect.arrayContaining(['HelmRelease flux-system/arcade', 'OCIRepository flux-system/arcade', 'Service arcade/arcade-otel-collector']));
+  });
+
+  it('values in a valuesFrom ConfigMap: never dropped silently; carried by release.valuesFrom and --keep, "unchanged" is proven', async () => {
+    const fixture: FixtureOptions = { valuesFrom: true };
+    // Adopting without the values: the ConfigMap is pruned and its values are listed as dropped.
+    const dropping = await committed(takeoverEnvironment(), fixture, { adopt: true, keep: ['namespace.yaml'] });
+    expect(dropping.lost).toEqual(['ConfigMap arcade/arcade-values', 'HelmRepository arcade/arcade']);
+    expect(dropping.values?.changes.filter((c) => c.change === 'dropped')).toEqual([
+      { path: 'replicaCount', change: 'dropped', before: '2' },
+      { path: 'worker.count', change: 'dropped', before: '4' },
+    ]);
+    expect(dropping.summary).toContain('  - worker.count: 4');
+    expect(dropping.message.split('\n')[0]).toMatch(/values \d+ added, 0 changed, 2 dropped\)$/);
+
+    // Carrying the reference but removing the file would break the release: refused.
+    const carrying = takeoverEnvironment({ valuesFrom: [{ kind: 'ConfigMap', name: 'arcade-values' }] });
+    const refused = await refusal(sourceOf(carrying), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'] });
+    expect(refused.problems).toEqual([expect.stringMatching(/^HelmRelease arcade\/arcade reads ConfigMap arcade\/arcade-values \(valuesFrom\[0\]\), which this export removes from what Flux applies.*--keep/)]);
+
+    const kept = await committed(carrying, fixture, { adopt: true, keep: ['namespace.yaml', 'values-configmap.yaml'] });
+    expect(kept.lost).toEqual(['HelmRepository arcade/arcade']);
+    expect(kept.values?.changes.filter((c) => c.change !== 'added')).toEqual([]);
+    expect(kept.values?.changes.map((c) => c.path)).not.toContain('replicaCount');
+  });
+
+  it('a release name over 53 characters: helm-controller\'s shortened name is the identity, and the refusal names it', async () => {
+    const name = 'arcade-gateway-evaluation-platform-release-wus2-v4';
+    const fixture: FixtureOptions = { releaseName: name, targetNamespace: 'arcade' };
+    const full = `arcade-${name}`;
+    const shortened = `${full.slice(0, 40)}-${createHash('sha256').update(full).digest('hex').slice(0, 12)}`;
+    expect(full.length).toBeGreaterThan(53);
+    const refused = await refusal(sourceOf(takeoverEnvironment({ name, targetNamespace: 'arcade' })), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'] });
+    expect(refused.problems).toEqual([expect.stringContaining(`(releaseName: ${shortened} → arcade)`)]);
+    expect(refused.problems[0]).toContain(`release.releaseName: ${shortened}`);
+    const clean = await committed(takeoverEnvironment({ name, targetNamespace: 'arcade', releaseName: shortened }), fixture, { adopt: true, keep: ['namespace.yaml'] });
+    expect(clean.lost).toEqual(['HelmRepository arcade/arcade']);
+    expect(clean.identity[0]).toMatchObject({ changes: [], after: { releaseName: shortened } });
+  });
+
+  it('warns when the live release is suspended in the folder', async () => {
+    const result = await exportEnvironment(sourceOf(takeoverEnvironment()), { repo: gitopsRepo({ suspend: true }), adopt: true, keep: ['namespace.yaml'], dryRun: true });
+    expect(result.warnings).toContainEqual(expect.stringMatching(/^HelmRelease arcade\/arcade \(apps\/arcade\/helmrelease\.yaml\) is suspended \(spec\.suspend: true\)/));
+  });
+});
