@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from '../../src/delivery/export.js';
 import type { Environment } from '../../src/environments/schema.js';
-import { gitopsRepo, gone, KUBECTL, KUBECTL_SKIP, kustomizeKeys, printedPrunes, takeoverEnvironment, type FixtureOptions } from './gitops-fixture.js';
-import { run, snapshot, sourceOf } from './support.js';
+import { stringify } from 'yaml';
+import { gitopsFiles, gitopsRepo, gone, KUBECTL, KUBECTL_SKIP, kustomizeKeys, printedPrunes, takeoverEnvironment, type FixtureOptions } from './gitops-fixture.js';
+import { commitFiles, makeRepo, run, snapshot, sourceOf } from './support.js';
 
 if (!KUBECTL) console.log(`[export] skipped: ${KUBECTL_SKIP}`);
 
@@ -165,6 +166,23 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     const clean = await committed(takeoverEnvironment({ name, targetNamespace: 'arcade', releaseName: shortened }), fixture, { adopt: true, keep: ['namespace.yaml'] });
     expect(clean.lost).toEqual(['HelmRepository arcade/arcade']);
     expect(clean.identity[0]).toMatchObject({ changes: [], after: { releaseName: shortened } });
+  });
+
+  it('names a folder applied twice (a Kustomization for ./apps/arcade beside apps listing it), and previews both', async () => {
+    const repo = gitopsRepo();
+    commitFiles(repo, { 'clusters/backstage-wus2-v4/arcade.yaml': stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'arcade', namespace: 'flux-system' }, spec: { interval: '10m', path: './apps/arcade', prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } } }) }, 'add a second Kustomization');
+    const result = await exportEnvironment(sourceOf(takeoverEnvironment()), { repo, adopt: true, keep: ['namespace.yaml'], dryRun: true });
+    expect(result.preview?.views.map((v) => v.owner.ref)).toEqual(['flux-system/apps', 'flux-system/arcade']);
+    expect(result.preview?.notes).toContainEqual(expect.stringMatching(/^apps\/arcade is applied by 2 Flux Kustomizations \(flux-system\/apps, flux-system\/arcade\)/));
+    expect(result.preview?.prunes.map((p) => `${p.owner} ${p.key}`)).toEqual(['flux-system/apps HelmRepository arcade/arcade', 'flux-system/arcade HelmRepository arcade/arcade']);
+  });
+
+  it('assumes the worst when the repository defines no Kustomization for the folder, and says so', async () => {
+    const files = gitopsFiles();
+    delete (files as Record<string, string>)['clusters/backstage-wus2-v4/apps.yaml'];
+    const result = await exportEnvironment(sourceOf(takeoverEnvironment()), { repo: makeRepo(files), adopt: true, keep: ['namespace.yaml'], dryRun: true });
+    expect(result.preview?.views.map((v) => [v.owner.path, v.owner.prune])).toEqual([['apps', true]]);
+    expect(result.preview?.notes[0]).toMatch(/^no Flux Kustomization in the repository has a spec\.path covering apps\/arcade .*assumes the worst, \.\/apps applied with prune: true/);
   });
 
   it('warns when the live release is suspended in the folder', async () => {
