@@ -173,22 +173,19 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     await expectRefused(repo, BUNDLED(), {}, /extra\.yaml holds objects arcade-stack did not export \(ConfigMap arcade-staging\/extra\)/);
   });
 
-  it('refuses a release identity change unless --allow-reinstall, naming the environment field', async () => {
-    for (const [spec, metadata, change, field] of [
-      [{ releaseName: 'arcade-old' }, {}, /releaseName: arcade-old → arcade/, 'release.releaseName: arcade-old'],
-      [{ targetNamespace: 'arcade' }, {}, /targetNamespace: arcade → arcade-staging/, 'release.targetNamespace: arcade'],
-      [{ storageNamespace: 'flux-system' }, {}, /storageNamespace: flux-system → arcade-staging/, 'release.storageNamespace: flux-system'],
-      [{}, { namespace: 'flux-system' }, /namespace: flux-system → arcade-staging/, 'release.namespace: flux-system'],
-    ] as const) {
-      const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease(spec, metadata) });
-      await expectRefused(repo, BUNDLED(), { adopt: true }, change);
-      await expectRefused(repo, BUNDLED(), { adopt: true }, new RegExp(`helm-controller would uninstall the release and install a new one \\(fix: set in src/environments/staging\\.yaml: ${field.replace('.', '\\.')}.*--allow-reinstall`));
-      // A new object namespace is also a new HelmRelease object: the old one's deletion needs its own consent.
-      const moved = 'namespace' in metadata;
-      const allowed = await exportEnvironment(BUNDLED(), { repo, adopt: true, allowReinstall: true, ...(moved ? { allowPrune: ['HelmRelease/flux-system/arcade'] } : {}) });
-      expect(allowed.changed).toBe(true);
-      expect(allowed.summary).toContain('! REINSTALL: helm-controller uninstalls release');
-    }
+  it.each([
+    [{ releaseName: 'arcade-old' }, {}, /releaseName: arcade-old → arcade/, 'release.releaseName: arcade-old'],
+    [{ targetNamespace: 'arcade' }, {}, /targetNamespace: arcade → arcade-staging/, 'release.targetNamespace: arcade'],
+    [{ storageNamespace: 'flux-system' }, {}, /storageNamespace: flux-system → arcade-staging/, 'release.storageNamespace: flux-system'],
+    [{}, { namespace: 'flux-system' }, /namespace: flux-system → arcade-staging/, 'release.namespace: flux-system'],
+  ] as const)('refuses a release identity change unless --allow-reinstall, naming the environment field (%o %o)', async (spec, metadata, change, field) => {
+    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease(spec, metadata) });
+    await expectRefused(repo, BUNDLED(), { adopt: true }, new RegExp(`${change.source}[\\s\\S]*helm-controller would uninstall the release and install a new one \\(fix: set in src/environments/staging\\.yaml: ${field.replace('.', '\\.')}.*--allow-reinstall`));
+    // A new object namespace is also a new HelmRelease object: the old one's deletion needs its own consent.
+    const moved = 'namespace' in metadata;
+    const allowed = await exportEnvironment(BUNDLED(), { repo, adopt: true, allowReinstall: true, ...(moved ? { allowPrune: ['HelmRelease/flux-system/arcade'] } : {}) });
+    expect(allowed.changed).toBe(true);
+    expect(allowed.summary).toContain('! REINSTALL: helm-controller uninstalls release');
   });
 
   it('compares effective identity: an unset releaseName that defaults to the same name is no change', async () => {

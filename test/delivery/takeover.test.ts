@@ -45,7 +45,7 @@ async function committed(env: Environment, fixture: FixtureOptions, options: Omi
 const identityBlock = (summary: string) => summary.split('\n\n')[0]!;
 
 describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed with kubectl kustomize', () => {
-  it('namespace file: --adopt alone is refused (Flux would delete Namespace arcade and the other app in it); --keep namespace.yaml adopts cleanly', async () => {
+  it('namespace file: --adopt alone is refused: Flux would delete Namespace arcade and the other app in it', async () => {
     const env = takeoverEnvironment();
     const repo = gitopsRepo();
     const refused = await refusal(sourceOf(env), { repo, adopt: true });
@@ -58,7 +58,10 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     expect(refused.summary).toMatch(/^Release identity/);
     expect(refused.summary).toContain('    - Namespace arcade (apps/arcade/namespace.yaml): DELETED, needs --allow-prune Namespace/arcade: deleting a Namespace');
     expect(printedPrunes(refused.summary!)).toEqual(['HelmRepository arcade/arcade', 'Namespace arcade']);
+  });
 
+  it('namespace file: --keep namespace.yaml adopts cleanly, the summary and commit lead with identity, and later exports keep the file', async () => {
+    const env = takeoverEnvironment();
     const kept = await committed(env, {}, { adopt: true, keep: ['namespace.yaml'] });
     expect(kept.lost).toEqual(['HelmRepository arcade/arcade']);
     expect(identityBlock(kept.summary)).toContain('= unchanged: helm-controller upgrades release arcade in arcade in place');
@@ -90,7 +93,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     expect(typo.problems).toEqual([expect.stringMatching(/^--allow-prune Namespace\/arcdae matches nothing this export deletes \(it deletes no object that needs consent\)/)]);
   });
 
-  it('namespace by kustomize transform: identity read after the transform (no false refusal); a real reinstall is shown field by field even with --allow-reinstall', async () => {
+  it('namespace by kustomize transform: identity read after the transform, no false refusal', async () => {
     const fixture: FixtureOptions = { namespaceBy: 'transform' };
     const clean = await committed(takeoverEnvironment(), fixture, { adopt: true, keep: ['namespace.yaml'] });
     expect(clean.lost).toEqual(['HelmRepository arcade/arcade']);
@@ -99,7 +102,10 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     // The semantic diff compares the release as Flux applies it: changed field by field, not removed and added.
     expect(clean.diff.removed.map((r) => r.key)).toEqual(['HelmRepository arcade/arcade']);
     expect(clean.diff.changed.map((c) => c.key)).toContain('HelmRelease arcade/arcade');
+  });
 
+  it('namespace by kustomize transform: a real reinstall is refused naming the field, and shown field by field even with --allow-reinstall', async () => {
+    const fixture: FixtureOptions = { namespaceBy: 'transform' };
     const wrong = takeoverEnvironment({ releaseName: 'arcade-new' });
     const refused = await refusal(sourceOf(wrong), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'] });
     expect(refused.problems).toEqual([
@@ -131,7 +137,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     expect(applied).toEqual(expect.arrayContaining(['HelmRelease flux-system/arcade', 'OCIRepository flux-system/arcade', 'Service arcade/arcade-otel-collector']));
   });
 
-  it('values in a valuesFrom ConfigMap: never dropped silently; carried by release.valuesFrom and --keep, "unchanged" is proven', async () => {
+  it('values in a valuesFrom ConfigMap: adopting without them lists every dropped value, never silently', async () => {
     const fixture: FixtureOptions = { valuesFrom: true };
     // Adopting without the values: the ConfigMap is pruned and its values are listed as dropped.
     const dropping = await committed(takeoverEnvironment(), fixture, { adopt: true, keep: ['namespace.yaml'] });
@@ -142,7 +148,10 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     ]);
     expect(dropping.summary).toContain('  - worker.count: 4');
     expect(dropping.message.split('\n')[0]).toMatch(/values \d+ added, 0 changed, 2 dropped\)$/);
+  });
 
+  it('values in a valuesFrom ConfigMap: carried by release.valuesFrom, refused while its file would be pruned, "unchanged" proven with --keep', async () => {
+    const fixture: FixtureOptions = { valuesFrom: true };
     // Carrying the reference but removing the file would break the release: refused.
     const carrying = takeoverEnvironment({ valuesFrom: [{ kind: 'ConfigMap', name: 'arcade-values' }] });
     const refused = await refusal(sourceOf(carrying), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'] });
