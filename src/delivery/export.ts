@@ -15,10 +15,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { providedObjects } from '../check/references.js';
+import { PART_OF } from '../constructs/labels.js';
 import type { UnresolvedEntry } from '../environments/unresolved.js';
 import { diffObjects, type ManifestDiff } from '../review/diff.js';
 import { git, gitTry } from '../review/git.js';
-import { indexObjects, isManifestPath, KUSTOMIZATION_FILE, objectKey, parseManifest, sha256, type LocatedObject, type ManifestFile } from '../review/manifests.js';
+import { indexObjects, isManifestPath, KUSTOMIZATION_FILE, objectKey, parseManifest, sha256, type KubeObject, type LocatedObject, type ManifestFile } from '../review/manifests.js';
 import { KUSTOMIZATION_FILES, KubectlMissing, KustomizeFailed, type BuiltObject } from './kustomize.js';
 import { formatOwnership, OWNERSHIP_FILE, type OwnershipRecord } from './ownership.js';
 import { buildPreview, consents, inFolder, inventoryId, parseConsent, type FolderPlan, type Preview, type PruneEntry, type PruneConsent } from './preview.js';
@@ -164,15 +165,175 @@ function fieldsToSet(changes: readonly IdentityChange[], live: ReleaseIdentity):
   return fields;
 }
 
-/** Plans, checks and (unless refused or dry-run) performs the export. */
-export async function exportEnvironment(source: ExportSource, options: ExportOptions): Promise<ExportResult> {
-  const target = await openTarget(options.repo, options.path);
-  const folder = target.folderInRepo;
-  const envFile = source.envFile ?? `src/environments/${source.env}.yaml`;
+/** Without a preview the export fails closed: it refuses a takeover and anything that leaves the folder. */
+function failClosed(input: {
+  previewMissing: string;
+  rawBefore: ReadonlyMap<string, LocatedObject>;
+  after: ReadonlyMap<string, LocatedObject>;
+  target: Target;
+  owned: ReadonlyMap<string, string>;
+  handWritten: readonly string[];
+  adopted: readonly string[];
+  removed: readonly string[];
+}): string | undefined {
+  const { rawBefore, after, target, owned, handWritten, adopted, removed } = input;
+  const afterIds = new Set([...after.values()].map((a) => inventoryId(a.object)));
+  const lost = [...rawBefore.values()].filter((l) => !afterIds.has(inventoryId(l.object))).map((l) => l.key);
+  const ownKustomization = target.record !== undefined && owned.has(KUSTOMIZATION_FILE) && !handWritten.some((f) => (KUSTOMIZATION_FILES as readonly string[]).includes(f));
+  const takeover = adopted.length > 0 || !ownKustomization;
+  if (!takeover && lost.length === 0 && removed.length === 0) return undefined;
+  const what = [
+    ...(takeover ? [`it takes over a folder the stack does not own yet${adopted.length ? ` (adopting ${adopted.join(', ')})` : ''}`] : []),
+    ...(lost.length > 0 ? [`${lost.join(', ')} would leave what Flux applies`] : []),
+    ...(removed.length > 0 ? [`it removes ${removed.join(', ')}`] : []),
+  ];
+  return (
+    `${input.previewMissing}, so the export cannot build what Flux applies and preview what it would prune, and ${what.join('; ')} ` +
+    '(fix: install kubectl, whose built-in kustomize is the one Flux uses, and run the export again; without it the export only updates its own earlier export when nothing leaves the folder)'
+  );
+}
+
+/** Pairs the releases before and after, compares their identities, and refuses a reinstall unless allowed. */
+function compareIdentity(input: {
+  beforeReleases: readonly LocatedObject[];
+  afterReleases: readonly LocatedObject[];
+  allBefore: readonly KubeObject[];
+  allAfter: readonly KubeObject[];
+  folder: string;
+  envFile: string;
+  allowReinstall: boolean;
+}): { identity: IdentityPair[]; problems: string[] } {
+  const { beforeReleases, afterReleases, folder } = input;
+  const identity: IdentityPair[] = [];
+  const problems: string[] = [];
+  const pairedAfter = new Set<string>();
+  for (const b of beforeReleases) {
+    const match = afterReleases.find((a) => a.key === b.key) ?? (beforeReleases.length === 1 && afterReleases.length === 1 ? afterReleases[0] : undefined);
+    const file = `${folder}/${b.file}`;
+    const old = releaseIdentity(b.object, input.allBefore);
+    if (Object.values(old).some((v) => v.includes('${'))) {
+      problems.push(`${b.key} (${file}) has an identity field holding \${...} after the build: Flux substitutes it after the build from values the repository may not hold, so it cannot be compared (fix: write the value into the file, in its own commit)`);
+    }
+    if (!match) {
+      identity.push({ key: b.key, before: old, file, changes: [] });
+      if (!input.allowReinstall) problems.push(`${b.key} (${file}) would be removed: helm-controller would uninstall the release (fix: keep it in the environment, or pass --allow-reinstall)`);
+      continue;
+    }
+    pairedAfter.add(match.key);
+    const now = releaseIdentity(match.object, input.allAfter);
+    const changes = identityChanges(old, now);
+    identity.push({ key: b.key === match.key ? b.key : `${b.key} → ${match.key}`, before: old, after: now, file, changes });
+    if (changes.length > 0 && !input.allowReinstall) {
+      problems.push(
+        `release identity changes against ${b.key} in ${file} (${changes.map(describeChange).join('; ')}): helm-controller would uninstall the release and install a new one ` +
+          `(fix: set in ${input.envFile}: ${fieldsToSet(changes, old).join(', ')}; or pass --allow-reinstall to reinstall on purpose: the summary then shows every field)`,
+      );
+    }
+  }
+  for (const a of afterReleases) if (!pairedAfter.has(a.key)) identity.push({ key: a.key, after: releaseIdentity(a.object, input.allAfter), changes: [] });
+  return { identity, problems };
+}
+
+/** Applies each --allow-prune to the deletion it names; a dangerous deletion without one, or a consent matching nothing, is a problem. */
+function consentToPrunes(
+  raw: readonly PruneEntry[],
+  ctx: { allowPrune: readonly string[]; folder: string; keptOrigins: ReadonlySet<string>; problemContext: Parameters<typeof pruneProblem>[2] },
+): { prunes: PruneEntry[]; problems: string[] } {
+  const problems: string[] = [];
+  const given: PruneConsent[] = [];
+  for (const text of ctx.allowPrune) {
+    const c = parseConsent(text);
+    if (c) given.push(c);
+    else problems.push(`--allow-prune ${text}: give Kind/name or Kind/namespace/name (fix: e.g. --allow-prune Namespace/arcade)`);
+  }
+  const used = new Set<PruneConsent>();
+  const prunes = raw.map((entry) => {
+    // A kept file's object must stay: if it leaves, the file lost a transform of the old kustomization.
+    const p = entry.fate === 'deleted' && !entry.danger && entry.origin && ctx.keptOrigins.has(entry.origin) ? { ...entry, danger: 'its file is kept (--keep), yet the object leaves what Flux applies' } : entry;
+    if (p.fate !== 'deleted' || !p.danger) return p;
+    const c = given.find((g) => consents(g, p));
+    if (!c) return p;
+    used.add(c);
+    return { ...p, allowedBy: c.text };
+  });
+  for (const p of prunes) if (p.fate === 'deleted' && p.danger && !p.allowedBy) problems.push(pruneProblem(p, ctx.folder, ctx.problemContext));
+  for (const c of given) {
+    if (used.has(c)) continue;
+    const deletable = prunes.filter((p) => p.fate === 'deleted' && p.danger).map((p) => `${p.kind}/${p.name}`);
+    problems.push(`--allow-prune ${c.text} matches nothing this export deletes (${deletable.length ? `it would delete ${deletable.join(', ')}` : 'it deletes no object that needs consent'}) (fix: drop it, or check the spelling)`);
+  }
+  return { prunes, problems };
+}
+
+/** Every valuesFrom of the exported releases must resolve where helm-controller reads it (their own namespace). */
+function checkValuesFrom(
+  releases: readonly LocatedObject[],
+  ctx: { before: readonly BuiltObject[]; allAfter: readonly KubeObject[]; keptOrigins: ReadonlySet<string>; folder: string },
+): { problems: string[]; warnings: string[] } {
   const problems: string[] = [];
   const warnings: string[] = [];
-  const owned = new Map(Object.entries(target.record?.files ?? {}));
+  const providedBefore = providedObjects(ctx.before.map((b) => ({ object: b.object, file: '', line: 0 })));
+  const providedAfter = providedObjects(ctx.allAfter.map((object) => ({ object, file: '', line: 0 })));
+  for (const a of releases) {
+    const ns = a.object.metadata.namespace ?? '';
+    const spec = (a.object.spec ?? {}) as Record<string, unknown>;
+    const refs = Array.isArray(spec.valuesFrom) ? (spec.valuesFrom as Record<string, unknown>[]) : [];
+    refs.forEach((r, i) => {
+      if (r.optional === true || (r.kind !== 'Secret' && r.kind !== 'ConfigMap')) return;
+      const name = String(r.name);
+      const now = providedAfter.get(`${r.kind}/${name}`) ?? [];
+      if (now.includes(ns)) return;
+      const ref = `${a.key} reads ${r.kind} ${ns}/${name} (valuesFrom[${i}])`;
+      if ((providedBefore.get(`${r.kind}/${name}`) ?? []).includes(ns)) {
+        const holder = ctx.before.find((b) => b.object.kind === r.kind && b.object.metadata.name === name && b.object.metadata.namespace === ns)?.origin;
+        const fix =
+          holder && ctx.keptOrigins.has(holder)
+            ? `${holder} is kept, but it no longer builds into namespace ${ns} without the folder's old kustomization file: write metadata.namespace: ${ns} into it, in its own commit`
+            : `--keep ${holder && inFolder(holder, ctx.folder) ? posix.relative(ctx.folder, holder) : 'the file that holds it'}, or move it out of ${ctx.folder} in its own commit`;
+        problems.push(`${ref}, which this export removes from what Flux applies: the release would fail to reconcile (fix: ${fix})`);
+      } else if (now.length > 0) {
+        problems.push(`${ref}, but Flux applies it only in ${now.join(', ')}: helm-controller reads valuesFrom from the HelmRelease's own namespace (fix: put it in ${ns}, or set release.namespace)`);
+      } else {
+        warnings.push(`${ref}, which the repository does not hold: it must exist in the cluster, or the release fails to reconcile`);
+      }
+    });
+  }
+  return { problems, warnings };
+}
 
+/** The fate of every stateful object of the folder (and the new ones). */
+function statefulObjects(before: ReadonlyMap<string, LocatedObject>, after: ReadonlyMap<string, LocatedObject>, prunes: readonly PruneEntry[], keep: ReadonlySet<string>, folder: string): StatefulLine[] {
+  const lines: StatefulLine[] = [];
+  const afterById = new Map([...after.values()].map((l) => [inventoryId(l.object), l]));
+  const beforeIds = new Set([...before.values()].map((l) => inventoryId(l.object)));
+  for (const l of before.values()) {
+    if (!STATEFUL.has(l.object.kind)) continue;
+    const prune = prunes.find((p) => p.key === l.key && p.origin === `${folder}/${l.file}`);
+    const a = afterById.get(inventoryId(l.object));
+    let fate: string;
+    if (a) fate = `${JSON.stringify(a.object) === JSON.stringify(l.object) ? 'unchanged' : 'changed'}${keep.has(l.file) ? ' (kept: --keep)' : ''}`;
+    else if (!prune) fate = 'leaves the folder';
+    else if (prune.fate === 'orphaned') fate = `left in the cluster, no longer applied (${prune.reason})`;
+    else fate = prune.allowedBy ? `DELETED (--allow-prune ${prune.allowedBy})` : 'DELETED (needs --allow-prune: refused)';
+    lines.push({ key: l.key, file: `${folder}/${l.file}`, fate });
+  }
+  for (const l of after.values()) if (STATEFUL.has(l.object.kind) && !beforeIds.has(inventoryId(l.object))) lines.push({ key: l.key, file: `${folder}/${l.file}`, fate: 'new' });
+  return lines;
+}
+
+/**
+ * Which files of the folder are whose: files an earlier export wrote (refused when edited by hand,
+ * unless --force), kept hand-written files (recorded, and --keep), hand-written files to adopt,
+ * and hand-written manifests the export would otherwise drop (refused). Appends to `problems`.
+ */
+function classifyFolder(
+  target: Target,
+  source: ExportSource,
+  options: ExportOptions,
+  problems: string[],
+): { keep: Set<string>; handWritten: string[]; adopted: string[]; handManifests: ManifestFile[] } {
+  const folder = target.folderInRepo;
+  const owned = new Map(Object.entries(target.record?.files ?? {}));
   // Files this stack wrote before and that were edited by hand since (overridden by --force).
   for (const [file, hash] of owned) {
     const content = target.files.get(file);
@@ -229,6 +390,19 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
       problems.push(`${folder}/${file} holds objects arcade-stack did not export (${keys.join(', ')}); the exported kustomization.yaml would stop Flux applying them (fix: --keep ${file} to leave them applied, move them out of ${folder}, or --adopt to take over the folder: the prune preview then lists what Flux deletes)`);
     }
   }
+  return { keep, handWritten, adopted, handManifests };
+}
+
+/** Plans, checks and (unless refused or dry-run) performs the export. */
+export async function exportEnvironment(source: ExportSource, options: ExportOptions): Promise<ExportResult> {
+  const target = await openTarget(options.repo, options.path);
+  const folder = target.folderInRepo;
+  const envFile = source.envFile ?? `src/environments/${source.env}.yaml`;
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const owned = new Map(Object.entries(target.record?.files ?? {}));
+
+  const { keep, handWritten, adopted, handManifests } = classifyFolder(target, source, options, problems);
 
   // The folder after the export.
   const kept = [...keep].sort();
@@ -241,8 +415,8 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   // What Flux applies, before and after.
   let preview: Preview | undefined;
   let previewMissing: string | undefined;
-  const ownNames = new Set(['arcade']);
-  for (const l of [...sourceIndex.values(), ...indexObjects(handManifests).values()]) {
+  const ownNames = new Set([PART_OF]);
+  for (const l of [...indexObjects(source.files).values(), ...indexObjects(handManifests).values()]) {
     if (isHelmRelease(l.object)) for (const n of [l.object.metadata.name, releaseIdentity(l.object).releaseName]) ownNames.add(n);
   }
   try {
@@ -268,106 +442,33 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   const allAfter = primary ? primary.after.map((b) => b.object) : [...after.values()].map((l) => l.object);
 
   if (!preview) {
-    // Fail closed: nothing leaves what Flux applies unless it could be previewed.
-    const lost = [...rawBefore.values()].filter((l) => ![...after.values()].some((a) => inventoryId(a.object) === inventoryId(l.object))).map((l) => l.key);
-    const ownKustomization = target.record !== undefined && owned.has(KUSTOMIZATION_FILE) && !handWritten.some((f) => (KUSTOMIZATION_FILES as readonly string[]).includes(f));
-    const takeover = adopted.length > 0 || !ownKustomization;
-    if (takeover || lost.length > 0 || removed.length > 0) {
-      const what = [
-        ...(takeover ? [`it takes over a folder the stack does not own yet${adopted.length ? ` (adopting ${adopted.join(', ')})` : ''}`] : []),
-        ...(lost.length > 0 ? [`${lost.join(', ')} would leave what Flux applies`] : []),
-        ...(removed.length > 0 ? [`it removes ${removed.join(', ')}`] : []),
-      ];
-      problems.push(
-        `${previewMissing}, so the export cannot build what Flux applies and preview what it would prune, and ${what.join('; ')} (fix: install kubectl, whose built-in kustomize is the one Flux uses, and run the export again; without it the export only updates its own earlier export when nothing leaves the folder)`,
-      );
-    }
+    const refusal = failClosed({ previewMissing: previewMissing!, rawBefore, after, target, owned, handWritten, adopted, removed });
+    if (refusal) problems.push(refusal);
   }
 
   // Release identity, read from the built view with helm-controller's defaults.
   const beforeReleases = releasesOf(before);
   const afterReleases = releasesOf(after);
-  const identity: IdentityPair[] = [];
-  const pairedAfter = new Set<string>();
-  for (const b of beforeReleases) {
-    const match = afterReleases.find((a) => a.key === b.key) ?? (beforeReleases.length === 1 && afterReleases.length === 1 ? afterReleases[0] : undefined);
-    const file = `${folder}/${b.file}`;
-    const old = releaseIdentity(b.object, allBefore);
-    if (Object.values(old).some((v) => v.includes('${'))) {
-      problems.push(`${b.key} (${file}) has an identity field holding \${...} after the build: Flux substitutes it after the build from values the repository may not hold, so it cannot be compared (fix: write the value into the file, in its own commit)`);
-    }
-    if (!match) {
-      identity.push({ key: b.key, before: old, file, changes: [] });
-      if (!options.allowReinstall) problems.push(`${b.key} (${file}) would be removed: helm-controller would uninstall the release (fix: keep it in the environment, or pass --allow-reinstall)`);
-      continue;
-    }
-    pairedAfter.add(match.key);
-    const now = releaseIdentity(match.object, allAfter);
-    const changes = identityChanges(old, now);
-    identity.push({ key: b.key === match.key ? b.key : `${b.key} → ${match.key}`, before: old, after: now, file, changes });
-    if (changes.length > 0 && !options.allowReinstall) {
-      problems.push(
-        `release identity changes against ${b.key} in ${file} (${changes.map(describeChange).join('; ')}): helm-controller would uninstall the release and install a new one ` +
-          `(fix: set in ${envFile}: ${fieldsToSet(changes, old).join(', ')}; or pass --allow-reinstall to reinstall on purpose: the summary then shows every field)`,
-      );
-    }
-  }
-  for (const a of afterReleases) if (!pairedAfter.has(a.key)) identity.push({ key: a.key, after: releaseIdentity(a.object, allAfter), changes: [] });
+  const { identity, problems: identityProblems } = compareIdentity({ beforeReleases, afterReleases, allBefore, allAfter, folder, envFile, allowReinstall: options.allowReinstall ?? false });
+  problems.push(...identityProblems);
 
   // Prunes: each dangerous deletion needs its own --allow-prune.
-  const given: PruneConsent[] = [];
-  for (const text of options.allowPrune ?? []) {
-    const c = parseConsent(text);
-    if (c) given.push(c);
-    else problems.push(`--allow-prune ${text}: give Kind/name or Kind/namespace/name (fix: e.g. --allow-prune Namespace/arcade)`);
-  }
-  const used = new Set<PruneConsent>();
   const keptOrigins = new Set(kept.map((f) => `${folder}/${f}`));
-  const prunes = (preview?.prunes ?? []).map((raw) => {
-    // A kept file's object must stay: if it leaves, the file lost a transform of the old kustomization.
-    const p = raw.fate === 'deleted' && !raw.danger && raw.origin && keptOrigins.has(raw.origin) ? { ...raw, danger: 'its file is kept (--keep), yet the object leaves what Flux applies' } : raw;
-    if (p.fate !== 'deleted' || !p.danger) return p;
-    const c = given.find((g) => consents(g, p));
-    if (!c) return p;
-    used.add(c);
-    return { ...p, allowedBy: c.text };
+  const consented = consentToPrunes(preview?.prunes ?? [], {
+    allowPrune: options.allowPrune ?? [],
+    folder,
+    keptOrigins,
+    problemContext: { kept: keep, removedOwned: new Set(removed.filter((f) => owned.has(f))), handWritten: new Set(handWritten) },
   });
-  const removedOwned = new Set(removed.filter((f) => owned.has(f)));
-  for (const p of prunes) {
-    if (p.fate === 'deleted' && p.danger && !p.allowedBy) problems.push(pruneProblem(p, folder, { kept: keep, removedOwned, handWritten: new Set(handWritten) }));
-  }
-  for (const c of given) {
-    if (!used.has(c)) {
-      const deletable = prunes.filter((p) => p.fate === 'deleted' && p.danger).map((p) => `${p.kind}/${p.name}`);
-      problems.push(`--allow-prune ${c.text} matches nothing this export deletes (${deletable.length ? `it would delete ${deletable.join(', ')}` : 'it deletes no object that needs consent'}) (fix: drop it, or check the spelling)`);
-    }
-  }
+  const prunes = consented.prunes;
+  problems.push(...consented.problems);
   const finalPreview = preview ? { ...preview, prunes } : undefined;
 
   // Every valuesFrom of the exported release must still resolve where helm-controller reads it.
-  const providedBefore = providedObjects(allBefore.map((object) => ({ object, file: '', line: 0 })));
-  const providedAfter = providedObjects(allAfter.map((object) => ({ object, file: '', line: 0 })));
-  for (const a of afterReleases) {
-    const ns = a.object.metadata.namespace ?? '';
-    const refs = (Array.isArray((a.object.spec as Record<string, unknown> | undefined)?.valuesFrom) ? ((a.object.spec as Record<string, unknown>).valuesFrom as Record<string, unknown>[]) : []);
-    refs.forEach((r, i) => {
-      if (r.optional === true || (r.kind !== 'Secret' && r.kind !== 'ConfigMap')) return;
-      const id = `${String(r.kind)}/${String(r.name)}`;
-      const now = providedAfter.get(id) ?? [];
-      if (now.includes(ns) || !preview) return;
-      const then = providedBefore.get(id) ?? [];
-      if (then.includes(ns)) {
-        const holder = primary?.before.find((b) => b.object.kind === r.kind && b.object.metadata.name === r.name && b.object.metadata.namespace === ns)?.origin;
-        const fix = holder && keptOrigins.has(holder)
-          ? `${holder} is kept, but it no longer builds into namespace ${ns} without the folder's old kustomization file: write metadata.namespace: ${ns} into it, in its own commit`
-          : `--keep ${holder && inFolder(holder, folder) ? posix.relative(folder, holder) : 'the file that holds it'}, or move it out of ${folder} in its own commit`;
-        problems.push(`${a.key} reads ${r.kind} ${ns}/${String(r.name)} (valuesFrom[${i}]), which this export removes from what Flux applies: the release would fail to reconcile (fix: ${fix})`);
-      } else if (now.length > 0) {
-        problems.push(`${a.key} reads ${r.kind} ${String(r.name)} (valuesFrom[${i}]) from its own namespace ${ns}, but Flux applies it only in ${now.join(', ')} (fix: put it in ${ns}, or set release.namespace)`);
-      } else {
-        warnings.push(`${a.key} reads ${r.kind} ${ns}/${String(r.name)} (valuesFrom[${i}]), which the repository does not hold: it must exist in the cluster, or the release fails to reconcile`);
-      }
-    });
+  if (primary) {
+    const refs = checkValuesFrom(afterReleases, { before: primary.before, allAfter, keptOrigins, folder });
+    problems.push(...refs.problems);
+    warnings.push(...refs.warnings);
   }
 
   // Datastores: bundled → managed needs the runbook first.
@@ -390,26 +491,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
 
   // Values against the live release's, and the stateful objects.
   const values = beforeReleases[0] && afterReleases[0] ? diffValues(resolveValues(beforeReleases[0].object, allBefore), resolveValues(afterReleases[0].object, allAfter)) : undefined;
-  const stateful: StatefulLine[] = [];
-  const afterById = new Map([...after.values()].map((l) => [inventoryId(l.object), l]));
-  const beforeIds = new Set([...before.values()].map((l) => inventoryId(l.object)));
-  for (const l of before.values()) {
-    if (!STATEFUL.has(l.object.kind)) continue;
-    const id = inventoryId(l.object);
-    const prune = prunes.find((p) => p.key === l.key && p.origin === `${folder}/${l.file}`);
-    const a = afterById.get(id);
-    const fate = a
-      ? `${JSON.stringify(a.object) === JSON.stringify(l.object) ? 'unchanged' : 'changed'}${keep.has(l.file) ? ' (kept: --keep)' : ''}`
-      : prune
-        ? prune.fate === 'orphaned'
-          ? `left in the cluster, no longer applied (${prune.reason})`
-          : prune.allowedBy
-            ? `DELETED (--allow-prune ${prune.allowedBy})`
-            : 'DELETED (needs --allow-prune: refused)'
-        : 'leaves the folder';
-    stateful.push({ key: l.key, file: `${folder}/${l.file}`, fate });
-  }
-  for (const l of after.values()) if (STATEFUL.has(l.object.kind) && !beforeIds.has(inventoryId(l.object))) stateful.push({ key: l.key, file: `${folder}/${l.file}`, fate: 'new' });
+  const stateful = statefulObjects(before, after, prunes, keep, folder);
 
   const diff = diffObjects(before, after);
   const summaryInput: SummaryInput = {

@@ -155,7 +155,7 @@ export function renderSummary(input: SummaryInput): string {
     '',
     ...valuesSection(input),
     '',
-    renderText(input.diff, `Objects (semantic diff of ${input.folder} as Flux applies it):`),
+    renderText(input.diff, `Objects (semantic diff of ${input.folder} ${input.preview ? 'as Flux applies it' : 'as its files say (no kustomize build)'}):`),
     '',
     ...filesSection(input),
   ].join('\n');
