@@ -8,49 +8,48 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { argv } from 'zx';
-import { EnvironmentError } from '../src/environments/load.js';
-import { defaultBase, git } from '../src/review/git.js';
-import { parseCli, UsageError } from '../src/review/cli.js';
-import { reviewMarkdown, reviewText, reviewWorkingTree } from '../src/review/review.js';
+import { UsageError } from '../src/shared/command-error.js';
+import { defineScript, outputFile, runScript } from '../src/shared/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
-const USAGE = `Usage: npm run diff -- [--base <git-ref>] [--env <name>] [--markdown <file>]
-
-Synthesizes the working tree in memory and compares it with dist/ at the base commit, object by
+const script = defineScript({
+  name: 'diff',
+  description: `Synthesizes the working tree in memory and compares it with dist/ at the base commit, object by
 object: added, removed and changed objects, and for each changed object the field paths with
-old and new values (HelmRelease values key by key; ciphertext summarized by its sha256).
+old and new values (HelmRelease values key by key; ciphertext summarized by its sha256).`,
+  options: {
+    base: { type: 'string', value: '<git-ref>', description: 'commit to compare with (default: merge base of HEAD with main/master)' },
+    env: { type: 'string', value: '<name>', description: 'only this environment (default: all)' },
+    markdown: { type: 'string', value: '<file>', description: 'also write the diff as Markdown for a pull-request description' },
+    environments: { type: 'string', value: '<dir>', description: 'folder of environment files (default: src/environments)' },
+  },
+  exitCodes: { 0: 'compared (also when there are no changes: prints "no changes")', 1: 'git or synthesis failed' },
+  examples: ['npm run diff', 'npm run diff -- --base origin/main --env backstage-wus2-v4 --markdown /tmp/pr.md'],
+});
 
-  --base <git-ref>        commit to compare with (default: merge base of HEAD with main/master)
-  --env <name>            only this environment (default: all)
-  --markdown <file>       also write the diff as Markdown for a pull-request description
-  --environments <dir>    folder of environment files (default: src/environments)
-
-Exit code 0 (also when there are no changes: prints "no changes"), 1 on an error, 2 on bad usage.
-
-Examples:
-  npm run diff
-  npm run diff -- --base origin/main --env backstage-wus2-v4 --markdown /tmp/pr.md`;
-
-try {
-  const { help, option } = parseCli(argv, { options: ['base', 'env', 'markdown', 'environments'] });
-  if (help) {
-    console.log(USAGE);
-    process.exit(0);
+await runScript(script, async (options, { warn }) => {
+  const markdown = options.markdown !== undefined ? outputFile('markdown', options.markdown) : undefined;
+  const { defaultBase, gitTry } = await import('../src/review/git.js');
+  const { reviewMarkdown, reviewText, reviewWorkingTree } = await import('../src/review/review.js');
+  let base: string;
+  if (options.base !== undefined) {
+    const verified = await gitTry(REPO_ROOT, ['rev-parse', '--verify', '--quiet', `${options.base}^{commit}`]);
+    if (!verified.ok) throw new UsageError(`--base ${options.base}: not a commit in this repository (fix: give a branch, tag or commit id)`);
+    base = verified.stdout.trim();
+  } else {
+    base = await defaultBase(REPO_ROOT);
   }
-  const baseArg = option('base');
-  const base = baseArg ? (await git(REPO_ROOT, ['rev-parse', '--verify', `${baseArg}^{commit}`]).catch(() => {
-    throw new Error(`--base ${baseArg}: not a commit in this repository (fix: give a branch, tag or commit id)`);
-  })).trim() : await defaultBase(REPO_ROOT);
-  const environments = option('environments');
-  const reviews = await reviewWorkingTree({ repoRoot: REPO_ROOT, base, env: option('env'), environmentsDir: environments ? resolve(environments) : undefined });
+  const reviews = await reviewWorkingTree({
+    repoRoot: REPO_ROOT,
+    base,
+    env: options.env,
+    environmentsDir: options.environments ? resolve(options.environments) : undefined,
+    warn,
+  });
   console.log(reviewText(reviews, base));
-  const markdown = option('markdown');
   if (markdown) {
-    writeFileSync(resolve(markdown), reviewMarkdown(reviews, base));
-    console.error(`diff: wrote Markdown to ${markdown}`);
+    writeFileSync(markdown, reviewMarkdown(reviews, base));
+    console.error(`diff: wrote Markdown to ${options.markdown}`);
   }
-} catch (err) {
-  console.error(`diff: ${err instanceof EnvironmentError ? err.message : (err as Error).message}${err instanceof UsageError ? `\n\n${USAGE}` : ''}`);
-  process.exit(err instanceof UsageError ? 2 : 1);
-}
+  return 0;
+});

@@ -6,15 +6,10 @@
  *   npm run probe -- --env backstage-wus2-v4 --wait 600 --revision <sha> --junit probe.xml
  *   npm run probe -- --demo
  *
- * Arguments are parsed by src/probes/cli.ts with node's strict parseArgs rather than zx's argv:
- * minimist would turn an all-digit `--revision 1234567` into a number.
+ * The command lives in src/probes/cli.ts (tests run it in-process); its options are parsed by
+ * the script harness from PROBE_SCRIPT's table, like every other script's.
  */
 import { runProbeCli } from '../src/probes/cli.js';
+import { runEntry } from '../src/shared/script.js';
 
-try {
-  const code = await runProbeCli(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr });
-  process.exitCode = code;
-} catch (err) {
-  console.error(`probe: failed: ${(err as Error).stack ?? String(err)}`);
-  process.exitCode = 1;
-}
+await runEntry('probe', () => runProbeCli(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }));

@@ -10,7 +10,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EnvironmentError, loadEnvironments } from './environments/load.js';
+import { loadEnvironments } from './environments/load.js';
+import { CommandError } from './shared/command-error.js';
 import { formatUnresolved, synthAll } from './synth.js';
 
 function main(): number {
@@ -28,7 +29,12 @@ function main(): number {
   try {
     outputs = synthAll(loadEnvironments(values.environments).map((l) => l.env));
   } catch (err) {
-    console.error(err instanceof EnvironmentError ? `synth: ${err.message}` : `synth failed: ${(err as Error).message}`);
+    // Invalid environments (exit 2) and other refusals print their message alone; a bug its stack.
+    if (err instanceof CommandError) {
+      console.error(`synth: ${err.message}`);
+      return err.exitCode;
+    }
+    console.error(`synth failed: ${(err as Error).stack ?? String(err)}`);
     return 1;
   }
   for (const o of outputs) {

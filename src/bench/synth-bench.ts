@@ -4,11 +4,11 @@
  * once beforehand), against the floor of loading cdk8s-plus-28 in a fresh node process; and
  * synth of 1 environment against 10 generated ones.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ENVIRONMENTS_DIR } from '../environments/load.js';
+import { loadEnvironment, loadEnvironments } from '../environments/load.js';
 import { REPO_ROOT, SYNTH_BUNDLE, bundleSynthEntry } from '../tooling/bundle.js';
 import { measureSubjects, medianOf, type Measurement, type Subject } from './measurement.js';
 import { ratio, type Ratio } from './stats.js';
@@ -95,14 +95,12 @@ function synthSubject(id: string, label: string, bundle: string, environments: s
 export async function benchSynth(options: SynthBenchOptions): Promise<SynthBenchResult> {
   const memory = options.memory ?? true;
   const bundle = options.bundle ?? (await bundleSynthEntry(SYNTH_BUNDLE));
-  const files = readdirSync(ENVIRONMENTS_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
-  const template = options.template ?? files[0]?.replace(/\.ya?ml$/, '');
-  const templateFile = files.find((f) => f.replace(/\.ya?ml$/, '') === template);
-  if (!template || !templateFile) {
-    throw new Error(`bench: no environment '${template ?? ''}' in ${ENVIRONMENTS_DIR} (fix: --env one of ${files.map((f) => f.replace(/\.ya?ml$/, '')).join(', ')})`);
-  }
-  const one = writeGeneratedEnvironments(join(ENVIRONMENTS_DIR, templateFile), 1);
-  const ten = writeGeneratedEnvironments(join(ENVIRONMENTS_DIR, templateFile), GENERATED_ENVIRONMENTS);
+  // Synth of every environment needs every one valid; the template is the first by name unless --env.
+  const files = loadEnvironments().map((l) => l.file);
+  const { env, file: templateFile } = loadEnvironment(options.template ?? basename(files[0]!, '.yaml'));
+  const template = env.name;
+  const one = writeGeneratedEnvironments(templateFile, 1);
+  const ten = writeGeneratedEnvironments(templateFile, GENERATED_ENVIRONMENTS);
   try {
     const subjects = [
       floorSubject(),

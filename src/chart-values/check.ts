@@ -9,8 +9,12 @@ import type { HelmValues, ValuesReference } from '../constructs/oci-helm-release
 import { ArcadeReleaseChart } from '../charts/release-chart.js';
 import type { Override } from '../charts/arcade-values.js';
 import type { Environment } from '../environments/schema.js';
+import { ConfigurationError } from '../shared/command-error.js';
 import { buildCharts } from '../synth.js';
 import { checkAgainstDefaults, checkAgainstSchema, defaultPaths, schemaPaths, type JsonSchema, type PathStatus } from './contract.js';
+
+/** A chart values or schema file given to check-values cannot be used (names the file and the fix). */
+export class ChartValuesFileError extends ConfigurationError {}
 
 /** The release's overrides and inline values, from the chart built in memory. */
 export interface ReleaseOverrides {
@@ -41,10 +45,15 @@ export function isProblem(s: PathStatus | undefined): boolean {
 
 /** Parses `helm show values` output; a non-map document throws naming the file. */
 export function parseChartValues(text: string, file: string): Record<string, unknown> {
-  const tree: unknown = parse(text);
+  let tree: unknown;
+  try {
+    tree = parse(text);
+  } catch (err) {
+    throw new ChartValuesFileError(`${file}: YAML syntax: ${(err as Error).message.split('\n')[0]} (fix: save the output of helm show values <chart> --version <version>)`);
+  }
   if (tree === null || tree === undefined) return {};
   if (typeof tree !== 'object' || Array.isArray(tree)) {
-    throw new Error(`${file}: not a values map (fix: save the output of helm show values <chart> --version <version>)`);
+    throw new ChartValuesFileError(`${file}: not a values map (fix: save the output of helm show values <chart> --version <version>)`);
   }
   return tree as Record<string, unknown>;
 }
@@ -54,9 +63,9 @@ export function parseSchema(text: string, file: string): JsonSchema {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: not valid JSON (${(err as Error).message}) (fix: give the chart's values.schema.json)`);
+    throw new ChartValuesFileError(`${file}: not valid JSON (${(err as Error).message}) (fix: give the chart's values.schema.json)`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${file}: not a JSON schema object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ChartValuesFileError(`${file}: not a JSON schema object (fix: give the chart's values.schema.json)`);
   return json as JsonSchema;
 }
 

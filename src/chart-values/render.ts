@@ -10,7 +10,11 @@ import { stringify } from 'yaml';
 import { $, which, type Duration } from 'zx';
 import type { Override } from '../charts/arcade-values.js';
 import type { HelmValues } from '../constructs/oci-helm-release.js';
+import { CommandError } from '../shared/command-error.js';
 import { deleteAt, parsePath, setAt } from './paths.js';
+
+/** helm is missing, failed or timed out: --render proved nothing (exit 1, never assumed fine). */
+export class HelmRenderError extends CommandError {}
 
 export interface RenderOptions {
   /** Chart reference for helm (oci:// URL, repo/chart, or a local path). */
@@ -45,7 +49,7 @@ export function renderValues(values: HelmValues, overrides: readonly Override[])
 
 export async function renderOverrides(values: HelmValues, overrides: readonly Override[], options: RenderOptions): Promise<RenderFinding[]> {
   const helm = await findHelm();
-  if (!helm) throw new Error('--render needs helm on the PATH (fix: install helm 3.8+, or run without --render)');
+  if (!helm) throw new HelmRenderError('--render needs helm on the PATH (fix: install helm 3.8+, or run without --render)');
   const dir = mkdtempSync(join(tmpdir(), 'check-values-'));
   try {
     const render = async (tree: Record<string, unknown>, name: string): Promise<string> => {
@@ -55,7 +59,7 @@ export async function renderOverrides(values: HelmValues, overrides: readonly Ov
       const args = ['template', options.releaseName, options.chart, ...version, '--namespace', options.namespace, '--values', file];
       const p = await $({ nothrow: true, quiet: true, timeout: options.timeout ?? '120s' })`${helm} ${args}`;
       if (p.exitCode !== 0) {
-        throw new Error(`helm ${args.join(' ')} ${p.exitCode === null ? 'timed out' : `failed (exit ${p.exitCode})`}: ${p.stderr.trim().split('\n').slice(-3).join(' ')}`);
+        throw new HelmRenderError(`helm ${args.join(' ')} ${p.exitCode === null ? 'timed out' : `failed (exit ${p.exitCode})`}: ${p.stderr.trim().split('\n').slice(-3).join(' ')}`);
       }
       return p.stdout;
     };

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { REPO_ROOT } from '../tooling/bundle.js';
 import { isRecord, parseDocuments } from './manifests.js';
+import { CommandError } from '../shared/command-error.js';
 
 /** Default cache folder (git-ignored). */
 export const DEFAULT_CRD_CACHE = join(REPO_ROOT, '.cache', 'crds');
@@ -27,12 +28,7 @@ export interface CachedSchema {
   readonly openAPIV3Schema: Record<string, unknown>;
 }
 
-export class CrdError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CrdError';
-  }
-}
+export class CrdError extends CommandError {}
 
 /** The served versions of one CustomResourceDefinition object (any other object gives none). */
 export function schemasOfCrd(value: unknown, source: string): CachedSchema[] {

@@ -25,7 +25,7 @@ export interface ClusterCrds {
 /** Lists every CRD of the cluster and returns the schemas of their served versions. */
 export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<ClusterCrds> {
   const { ApiextensionsV1Api } = await import('@kubernetes/client-node');
-  const { kc, server } = await loadKubeConfig(options, (m) => new CrdError(m), ', or use --from <dir|file>');
+  const { kc, server } = await loadKubeConfig(options, ', or use --from <dir|file>');
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const timeoutMs = options.timeoutMs ?? 20_000;
   let timer: NodeJS.Timeout | undefined;

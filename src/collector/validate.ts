@@ -3,12 +3,15 @@
  * would start and silently lose metrics, or refuse to start, on the cluster. Each problem names
  * the configuration path (and the environment field to change) and the fix.
  */
+import type { ExitCode } from '../shared/command-error.js';
 import { ProblemsError } from '../shared/problems-error.js';
 import type { CollectorConfig } from './config.js';
 import { COLLECTOR_LABEL, COLLECTOR_PORTS } from './service.js';
 
 /** A collector configuration the builder refuses; `problems` holds one line per broken rule. */
 export class CollectorConfigError extends ProblemsError {
+  /** The environment's collector settings are wrong: configuration. */
+  override readonly exitCode: ExitCode = 2;
   constructor(problems: readonly string[]) {
     super('invalid collector configuration', problems);
     this.name = 'CollectorConfigError';

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadEnvironment, loadEnvironments } from '../environments/load.js';
+import { loadEnvironment } from '../environments/load.js';
 import { git } from '../review/git.js';
 import { synthEnvironment } from '../synth.js';
 import { ExportRefused, type ExportSource } from './export.js';
@@ -18,16 +18,13 @@ export interface SourceOptions {
   readonly environmentsDir?: string;
   /** @default <repoRoot>/dist */
   readonly distDir?: string;
+  /** Told about problems of the other environments, which the export does not need. */
+  readonly warn?: (message: string) => void;
 }
 
 export async function exportSource(options: SourceOptions): Promise<ExportSource> {
-  let name = options.env;
-  if (!name) {
-    const all = loadEnvironments(options.environmentsDir);
-    if (all.length !== 1) throw new ExportRefused([`--env is required: there are ${all.length} environments (${all.map((l) => l.env.name).join(', ')})`]);
-    name = all[0]!.env.name;
-  }
-  const { env, file } = loadEnvironment(name, options.environmentsDir);
+  const { env, file, warnings } = loadEnvironment(options.env, options.environmentsDir);
+  for (const w of warnings) options.warn?.(w);
   const output = synthEnvironment(env);
   const folder = join(options.distDir ?? join(options.repoRoot, 'dist'), env.name);
   const onDisk = existsSync(folder) ? readdirSync(folder).sort() : [];

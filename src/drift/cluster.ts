@@ -5,6 +5,7 @@
  */
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
+import { CommandError } from '../shared/command-error.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { allPages } from '../shared/all-pages.js';
 import { toWire } from '../kube/wire.js';
@@ -22,12 +23,8 @@ export interface ClusterOptions {
   readonly backoffMs?: number;
 }
 
-export class ClusterError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ClusterError';
-  }
-}
+/** The cluster could not be read (exit 1: drift unknown, never assumed clean). */
+export class ClusterError extends CommandError {}
 
 /** The object (or kind) does not exist on the server. */
 export class NotFound extends Error {}
@@ -54,7 +51,7 @@ function describe(err: unknown): string {
 /** Loads the kubeconfig (refusing the client's silent localhost:8080 fallback) and connects. */
 export async function connect(options: ClusterOptions = {}): Promise<LiveCluster> {
   const { KubernetesObjectApi } = await import('@kubernetes/client-node');
-  const { kc, server } = await loadKubeConfig(options, (m) => new ClusterError(m), '; drift never assumes a cluster');
+  const { kc, server } = await loadKubeConfig(options, '; drift never assumes a cluster');
   const api: KubernetesObjectApi = KubernetesObjectApi.makeApiClient(kc);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const attempts = Math.max(1, options.attempts ?? 3);

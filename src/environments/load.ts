@@ -9,6 +9,7 @@ import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import type { ExitCode } from '../shared/command-error.js';
 import { ProblemsError } from '../shared/problems-error.js';
 import { EnvironmentSchema, type Environment } from './schema.js';
 
@@ -18,8 +19,10 @@ export const ENVIRONMENTS_DIR = fileURLToPath(new URL('.', import.meta.url)).inc
   : fileURLToPath(new URL('.', import.meta.url));
 
 export class EnvironmentError extends ProblemsError {
-  constructor(problems: readonly string[]) {
-    super('invalid environment definition', problems);
+  /** An environment file or the choice of environment is wrong: configuration. */
+  override readonly exitCode: ExitCode = 2;
+  constructor(problems: readonly string[], heading = 'invalid environment definition') {
+    super(heading, problems);
     this.name = 'EnvironmentError';
   }
 }
@@ -34,25 +37,43 @@ function pathOf(issue: z.core.$ZodIssue): string {
   return issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
 }
 
-function fixFor(issue: z.core.$ZodIssue): string {
+/** What the document holds at an issue's path: `absent` when the field is not there at all. */
+function foundAt(input: unknown, path: readonly PropertyKey[]): string {
+  let current = input;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return 'absent';
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  if (current === undefined) return 'absent';
+  if (current === null) return 'an empty value';
+  if (Array.isArray(current)) return 'a list';
+  return typeof current === 'object' ? 'a map' : `a ${typeof current}`;
+}
+
+function fixFor(issue: z.core.$ZodIssue, input: unknown): string {
+  // zod 4 does not keep the input in its issues: read the document to tell "missing" from "wrong type".
+  const found = foundAt(input, issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':
       return `remove ${issue.keys.map((k) => `'${k}'`).join(', ')} or correct the spelling (see src/environments/schema.ts for the fields)`;
     case 'invalid_type':
-      return issue.input === undefined
+      return found === 'absent'
         ? `add the field (expected ${issue.expected}), or mark it { unresolved: "<why it is unknown>" } where the schema allows`
-        : `give a value of type ${issue.expected}`;
+        : `give a value of type ${issue.expected} instead of ${found}`;
     case 'invalid_value':
       return `use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union':
-      return 'give a value of the documented type, or { unresolved: "<why it is unknown>" } where the value is not known yet';
+      return `${found === 'absent' ? 'add the field: ' : ''}give a value of the documented type, or { unresolved: "<why it is unknown>" } where the value is not known yet`;
     default:
       return 'correct the value as the message says';
   }
 }
 
-/** Formats zod issues as `<file>: <path>: <message> (fix: …)` lines. */
-export function describeIssues(file: string, error: z.ZodError): string[] {
+/**
+ * Formats zod issues as `<file>: <path>: <message> (fix: …)` lines; `input` is the document that
+ * was validated (to tell a missing field from one of the wrong type).
+ */
+export function describeIssues(file: string, error: z.ZodError, input: unknown): string[] {
   return error.issues.map((issue) => {
     // A union of "value or unresolved marker" reports both branches: keep the value's message.
     let message = issue.message;
@@ -60,7 +81,7 @@ export function describeIssues(file: string, error: z.ZodError): string[] {
       const first = issue.errors[0]?.[0];
       if (first) message = `${first.message}`;
     }
-    return `${file}: ${pathOf(issue)}: ${message} (fix: ${fixFor(issue)})`;
+    return `${file}: ${pathOf(issue)}: ${message} (fix: ${fixFor(issue, input)})`;
   });
 }
 
@@ -70,8 +91,9 @@ export function parseEnvironment(text: string, file: string): Environment {
   if (doc.errors.length > 0) {
     throw new EnvironmentError(doc.errors.map((e) => `${file}: YAML syntax: ${e.message.split('\n')[0]} (fix: correct the YAML at that line)`));
   }
-  const parsed = EnvironmentSchema.safeParse(doc.toJS());
-  if (!parsed.success) throw new EnvironmentError(describeIssues(file, parsed.error));
+  const input: unknown = doc.toJS();
+  const parsed = EnvironmentSchema.safeParse(input);
+  if (!parsed.success) throw new EnvironmentError(describeIssues(file, parsed.error, input));
   const expected = basename(file).replace(/\.ya?ml$/, '');
   if (parsed.data.name !== expected) {
     throw new EnvironmentError([
@@ -81,41 +103,120 @@ export function parseEnvironment(text: string, file: string): Environment {
   return parsed.data;
 }
 
-/**
- * Loads every `*.yaml` environment in `dir`, sorted by name. All files' problems are gathered
- * into one EnvironmentError.
- */
-export function loadEnvironments(dir: string = ENVIRONMENTS_DIR): LoadedEnvironment[] {
-  const files = readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort();
-  const loaded: LoadedEnvironment[] = [];
-  const problems: string[] = [];
-  for (const f of files) {
-    const path = join(dir, f);
-    const shown = relative(process.cwd(), path) || path;
-    try {
-      loaded.push({ file: path, env: parseEnvironment(readFileSync(path, 'utf8'), shown) });
-    } catch (err) {
-      if (err instanceof EnvironmentError) problems.push(...err.problems);
-      else throw err;
-    }
-  }
-  if (problems.length > 0) throw new EnvironmentError(problems);
-  if (loaded.length === 0) {
-    throw new EnvironmentError([`${dir}: no environment files (fix: add <name>.yaml, see README "Adding an environment")`]);
-  }
-  return loaded;
+/** What a folder of environment files holds: each environment's file, and what is wrong with its files. */
+interface Discovery {
+  readonly dir: string;
+  /** Environment name -> its `<name>.yaml`, when there is one. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Environment name -> problems with its files (a second or wrongly named file). */
+  readonly problems: ReadonlyMap<string, readonly string[]>;
 }
 
-/** Loads one environment by name. */
-export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): LoadedEnvironment {
-  const all = loadEnvironments(dir);
-  const found = all.find((l) => l.env.name === name);
-  if (!found) {
-    throw new EnvironmentError([
-      `--env ${name}: no such environment (fix: use one of ${all.map((l) => l.env.name).join(', ')})`,
-    ]);
+/** An environment file's one extension. */
+const EXTENSION = '.yaml';
+/** Other names an environment file might be given: refused, never read and never silently ignored. */
+const OTHER_SPELLING = /\.(ya?ml|json)$/i;
+
+function shown(path: string): string {
+  return relative(process.cwd(), path) || path;
+}
+
+/**
+ * Lists `<dir>/<name>.yaml`, one per environment. A `.yml` (or `.YAML`, `.json`) file would
+ * otherwise be read or ignored depending on the command: it is a problem of its environment,
+ * naming both files when it sits beside the `.yaml`.
+ */
+function discover(dir: string): Discovery {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch (err) {
+    throw new EnvironmentError([`${shown(dir)}: cannot read the folder of environment files (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}) (fix: pass --environments <dir> with an existing folder)`], 'no environments');
   }
-  return found;
+  const files = new Map<string, string>();
+  const problems = new Map<string, string[]>();
+  for (const f of entries) if (f.endsWith(EXTENSION)) files.set(f.slice(0, -EXTENSION.length), join(dir, f));
+  for (const f of entries) {
+    if (f.endsWith(EXTENSION) || !OTHER_SPELLING.test(f)) continue;
+    const name = f.replace(OTHER_SPELLING, '');
+    const wanted = `${name}${EXTENSION}`;
+    const problem = files.has(name)
+      ? `${shown(join(dir, f))}: a second file for environment '${name}' beside ${shown(join(dir, wanted))} (fix: keep one file, ${wanted}: move what ${f} holds into it and delete ${f})`
+      : `${shown(join(dir, f))}: environment files end in ${EXTENSION} (fix: rename it to ${wanted})`;
+    problems.set(name, [...(problems.get(name) ?? []), problem]);
+  }
+  return { dir, files, problems };
+}
+
+/** The environments of the folder, by name; none is an error. */
+function namesOf(found: Discovery): string[] {
+  const all = [...new Set([...found.files.keys(), ...found.problems.keys()])].sort();
+  if (all.length === 0) {
+    throw new EnvironmentError([`${shown(found.dir)}: no environment files (fix: add <name>${EXTENSION}, see README "Adding an environment")`], 'no environments');
+  }
+  return all;
+}
+
+/** The problems of one environment: its files, then its content. Returns the environment when there are none. */
+function check(found: Discovery, name: string): { loaded?: LoadedEnvironment; problems: string[] } {
+  const problems = [...(found.problems.get(name) ?? [])];
+  const file = found.files.get(name);
+  if (!file) return { problems };
+  try {
+    const env = parseEnvironment(readFileSync(file, 'utf8'), shown(file));
+    return problems.length > 0 ? { problems } : { loaded: { file, env }, problems };
+  } catch (err) {
+    if (err instanceof EnvironmentError) return { problems: [...problems, ...err.problems] };
+    throw err;
+  }
+}
+
+/**
+ * Loads every environment in `dir`, sorted by name: what synth and a diff of all environments
+ * need. All files' problems are gathered into one EnvironmentError.
+ */
+export function loadEnvironments(dir: string = ENVIRONMENTS_DIR): LoadedEnvironment[] {
+  const found = discover(dir);
+  const all = namesOf(found);
+  const results = all.map((name) => check(found, name));
+  const problems = results.flatMap((r) => r.problems);
+  if (problems.length > 0) throw new EnvironmentError(problems);
+  return results.map((r) => r.loaded!);
+}
+
+/** One environment for a command that works on one, and what is wrong with the others. */
+export interface SelectedEnvironment extends LoadedEnvironment {
+  /**
+   * Problems of the other environments' files, which the command does not use: for a warning,
+   * so one unfinished environment does not block work on another.
+   */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Loads one environment by name (`--env`), or the only one when `name` is undefined. Only this
+ * environment must be valid: the others are checked for the warnings alone.
+ */
+export function loadEnvironment(name: string | undefined, dir: string = ENVIRONMENTS_DIR): SelectedEnvironment {
+  const found = discover(dir);
+  const all = namesOf(found);
+  if (name === undefined && all.length > 1) {
+    throw new EnvironmentError([`--env is required: there are ${all.length} environments (${all.join(', ')}) (fix: pass --env <name>)`], 'environment not chosen');
+  }
+  const chosen = name ?? all[0]!;
+  if (!all.includes(chosen)) {
+    throw new EnvironmentError([`--env ${chosen}: no such environment (fix: use one of ${all.join(', ')})`], 'unknown environment');
+  }
+  const own = check(found, chosen);
+  if (!own.loaded) throw new EnvironmentError(own.problems);
+  const warnings = all
+    .filter((other) => other !== chosen)
+    .map((other) => ({ other, problems: check(found, other).problems }))
+    .filter(({ problems }) => problems.length > 0)
+    .map(({ other, problems }) =>
+      problems.length === 1
+        ? `environment '${other}' is invalid (not used here): ${problems[0]}`
+        : `environment '${other}' is invalid (not used here; ${problems.length} problems, all shown with --env ${other}), the first: ${problems[0]}`,
+    );
+  return { ...own.loaded, warnings };
 }

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { COLLECTOR_LABEL, collectorLabelValue, OTEL_COLLECTOR_NAME } from '../collector/service.js';
 import { DEFAULT_ENGINE_JOB, TargetsSchema, type DatastoreSecretTarget, type Targets, type TargetsInput } from '../probes/targets.js';
+import type { ExitCode } from '../shared/command-error.js';
 import { ProblemsError } from '../shared/problems-error.js';
 import { releaseNamespace } from './namespaces.js';
 import { SECRET_KEYS, type Environment } from './schema.js';
@@ -32,6 +33,8 @@ export type ProbesSettings = z.output<typeof ProbesSettingsSchema>;
 export const COLLECTOR_SERVICE = OTEL_COLLECTOR_NAME;
 
 export class ProbeTargetsError extends ProblemsError {
+  /** The environment's probe settings are wrong: configuration. */
+  override readonly exitCode: ExitCode = 2;
   constructor(problems: readonly string[]) {
     super('invalid probe targets', problems);
     this.name = 'ProbeTargetsError';

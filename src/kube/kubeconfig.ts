@@ -8,6 +8,10 @@
  * src/probes/kube.ts.)
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { ConfigurationError } from '../shared/command-error.js';
+
+/** No usable kubeconfig: configuration the person must give (exit 2; nothing was read). */
+export class KubeConfigError extends ConfigurationError {}
 
 export interface KubeConfigOptions {
   /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config */
@@ -23,14 +27,10 @@ export interface LoadedKubeConfig {
 }
 
 /**
- * Loads the kubeconfig, or throws the caller's error type with the fix; `hint` is appended to
- * each fix (e.g. ", or use --from <dir|file>").
+ * Loads the kubeconfig, or throws KubeConfigError with the fix; `hint` is appended to each fix
+ * (e.g. ", or use --from <dir|file>").
  */
-export async function loadKubeConfig(
-  options: KubeConfigOptions,
-  error: (message: string) => Error,
-  hint = '',
-): Promise<LoadedKubeConfig> {
+export async function loadKubeConfig(options: KubeConfigOptions, hint = ''): Promise<LoadedKubeConfig> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
@@ -38,11 +38,11 @@ export async function loadKubeConfig(
     else kc.loadFromDefault();
     if (options.context) kc.setCurrentContext(options.context);
   } catch (err) {
-    throw error(`kubeconfig: ${(err as Error).message} (fix: point --kubeconfig or KUBECONFIG at a valid kubeconfig${hint})`);
+    throw new KubeConfigError(`kubeconfig: ${(err as Error).message} (fix: point --kubeconfig or KUBECONFIG at a valid kubeconfig${hint})`);
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster || (!options.kubeconfig && cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
-    throw error(`no kubeconfig found (fix: set KUBECONFIG or pass --kubeconfig <file>${hint})`);
+    throw new KubeConfigError(`no kubeconfig found (fix: set KUBECONFIG or pass --kubeconfig <file>${hint})`);
   }
   return { kc, server: cluster.server };
 }

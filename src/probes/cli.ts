@@ -10,9 +10,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseDocument } from 'yaml';
-import { describeIssues, EnvironmentError, loadEnvironment, loadEnvironments } from '../environments/load.js';
+import { describeIssues, EnvironmentError, loadEnvironment } from '../environments/load.js';
 import { ProbeTargetsError, targetsFromEnvironment } from '../environments/probes.js';
 import { KubeConfigError, type KubeAccess } from './kube.js';
 import { registry } from './registry.js';
@@ -20,45 +19,47 @@ import { buildReport, exitCodeOf, plainView, summaryLine, tableView, toJson, toJ
 import { runProbes, unresolvedNeeds, type RetryPolicy } from './runner.js';
 import { lookup, TargetsSchema, type Targets } from './targets.js';
 import { keyLabel, type Probe } from './types.js';
+import { UsageError } from '../shared/command-error.js';
+import { defineScript, describeFailure, HELP, helpText, parseCommandLine } from '../shared/script.js';
 
-export const USAGE = `Usage: npm run probe -- [--env <name>] [--targets <file.yaml>] [--only <id,...>] [--skip <id,...>]
-                        [--json <file>] [--junit <file>] [--markdown <file>] [--wait <seconds>]
-                        [--revision <git-sha>] [--concurrency <n>] [--timeout <seconds>] [--demo]
-
-Post-deploy evaluation probes: proves, with evidence, that the Arcade deployment is healthy and
+/** The command line of `npm run probe`: parsed and documented by the script harness. */
+export const PROBE_SCRIPT = defineScript({
+  name: 'probe',
+  description: `Post-deploy evaluation probes: proves, with evidence, that the Arcade deployment is healthy and
 that the gateway does what it must. Read-only: nothing is written to the cluster, no OAuth flow
 is started.
 
-  --env <name>          targets from the environment's probes section (default: the only environment)
-  --targets <file>      targets from a YAML file instead (shape in docs/probes.md)
-  --only <ids>          run only these probes (comma-separated ids)
-  --skip <ids>          do not run these probes
-  --json <file>         write the JSON report
-  --junit <file>        write JUnit XML
-  --markdown <file>     write a Markdown summary (for a pull request or an evaluation document)
-  --wait <seconds>      retry the deployment probes until they pass or this deadline (after a merge)
-  --revision <sha>      flux.release-ready also requires the Flux Kustomization to have applied this commit
-  --concurrency <n>     probes running at once (default 16)
-  --timeout <seconds>   per probe attempt (default 20)
-  --demo                start loopback stand-ins of a healthy platform and probe them (no cluster needed)
-
-Credentials only from the environment: ARCADE_API_KEY, and KUBECONFIG (or in-cluster config).
-Exit code: 0 nothing failed, 1 a probe failed or errored, 2 usage or configuration error.
-
-Probes: ${registry.map((p) => p.id).join(', ')}
-
-Examples:
-  KUBECONFIG=~/.kube/backstage ARCADE_API_KEY=... npm run probe -- --env backstage-wus2-v4
-  npm run probe -- --env backstage-wus2-v4 --wait 600 --revision 3f2c1ab   # right after a merge
-  npm run probe -- --env backstage-wus2-v4 --json probe.json --junit probe.xml --markdown probe.md
-  npm run probe -- --demo`;
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+Probes: ${registry.map((p) => p.id).join(', ')}`,
+  options: {
+    env: { type: 'string', value: '<name>', description: "targets from the environment's probes section (default: the only environment)" },
+    targets: { type: 'string', value: '<file>', description: 'targets from a YAML file instead (shape in docs/probes.md)' },
+    only: { type: 'string', value: '<id,...>', description: 'run only these probes (comma-separated ids)' },
+    skip: { type: 'string', value: '<id,...>', description: 'do not run these probes' },
+    json: { type: 'string', value: '<file>', description: 'write the JSON report' },
+    junit: { type: 'string', value: '<file>', description: 'write JUnit XML' },
+    markdown: { type: 'string', value: '<file>', description: 'write a Markdown summary (for a pull request or an evaluation document)' },
+    wait: { type: 'number', value: '<seconds>', unit: 'seconds', min: 0, description: 'retry the deployment probes until they pass or this deadline (after a merge)' },
+    revision: { type: 'string', value: '<git-sha>', description: 'flux.release-ready also requires the Flux Kustomization to have applied this commit' },
+    concurrency: { type: 'number', value: '<n>', integer: true, min: 1, default: 16, description: 'probes running at once' },
+    timeout: { type: 'number', value: '<seconds>', unit: 'seconds', above: 0, default: 20, description: 'per probe attempt' },
+    demo: { type: 'boolean', description: 'start loopback stand-ins of a healthy platform and probe them (no cluster needed)' },
+  },
+  environment: {
+    ARCADE_API_KEY: 'the Arcade API key (shown as its last 4 characters at most)',
+    KUBECONFIG: 'kubeconfig for the Kubernetes probes (or the in-cluster service account)',
+  },
+  exitCodes: {
+    0: 'nothing failed or errored (skips and known gaps allowed)',
+    1: 'a probe failed or errored',
+    2: 'always before any probe runs',
+  },
+  examples: [
+    'KUBECONFIG=~/.kube/backstage ARCADE_API_KEY=... npm run probe -- --env backstage-wus2-v4',
+    'npm run probe -- --env backstage-wus2-v4 --wait 600 --revision 3f2c1ab   # right after a merge',
+    'npm run probe -- --env backstage-wus2-v4 --json probe.json --junit probe.xml --markdown probe.md',
+    'npm run probe -- --demo',
+  ],
+});
 
 /** Configuration is wrong or missing (exit 2, before any probe runs). */
 export class ConfigError extends Error {
@@ -111,44 +112,10 @@ function ids(value: string | undefined, option: string): string[] | undefined {
   return list;
 }
 
-function positive(value: string | undefined, option: string, { integer = false, zero = false } = {}): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || (zero ? n < 0 : n <= 0) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`${option} must be a ${integer ? 'whole ' : ''}number${zero ? ' >= 0' : ' > 0'} (got '${value}')`);
-  }
-  return n;
-}
-
-/** Parses the command line. Throws UsageError. */
+/** Parses the command line (the harness checks options and numbers). Throws UsageError. */
 export function parseProbeArgs(args: readonly string[]): ProbeOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        env: { type: 'string' },
-        targets: { type: 'string' },
-        only: { type: 'string' },
-        skip: { type: 'string' },
-        json: { type: 'string' },
-        junit: { type: 'string' },
-        markdown: { type: 'string' },
-        wait: { type: 'string' },
-        revision: { type: 'string' },
-        concurrency: { type: 'string' },
-        timeout: { type: 'string' },
-        demo: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0] ?? String(err));
-  }
-  const v = parsed.values;
-  if (v.help) return { concurrency: 16, timeoutSeconds: 20, demo: false, help: true };
+  const v = parseCommandLine(PROBE_SCRIPT.options, args);
+  if (v === HELP) return { concurrency: 16, timeoutSeconds: 20, demo: false, help: true };
   if (v.env !== undefined && v.targets !== undefined) throw new UsageError('give --env or --targets, not both');
   if (v.demo && (v.env !== undefined || v.targets !== undefined)) throw new UsageError('--demo brings its own targets: drop --env/--targets');
   if (v.revision !== undefined && !/^[0-9a-fA-F]{7,40}$/.test(v.revision)) {
@@ -164,11 +131,11 @@ export function parseProbeArgs(args: readonly string[]): ProbeOptions {
     json: v.json,
     junit: v.junit,
     markdown: v.markdown,
-    waitSeconds: positive(v.wait, '--wait', { zero: true }),
+    waitSeconds: v.wait,
     revision: v.revision?.toLowerCase(),
-    concurrency: positive(v.concurrency, '--concurrency', { integer: true }) ?? 16,
-    timeoutSeconds: positive(v.timeout, '--timeout') ?? 20,
-    demo: v.demo ?? false,
+    concurrency: v.concurrency,
+    timeoutSeconds: v.timeout,
+    demo: v.demo,
     help: false,
   };
 }
@@ -183,8 +150,9 @@ export function readTargetsFile(file: string): Targets {
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new ConfigError(`${file}: YAML syntax: ${doc.errors[0]!.message.split('\n')[0]} (fix: correct the YAML at that line)`);
-  const parsed = TargetsSchema.safeParse(doc.toJS());
-  if (!parsed.success) throw new ConfigError(describeIssues(file, parsed.error).join('\n'));
+  const input: unknown = doc.toJS();
+  const parsed = TargetsSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(describeIssues(file, parsed.error, input).join('\n'));
   return parsed.data;
 }
 
@@ -200,10 +168,8 @@ interface Resolved {
 function resolveTargets(opts: ProbeOptions, io: CliIo): Resolved {
   if (opts.targets) return { environment: basename(opts.targets).replace(/\.ya?ml$/, ''), targets: readTargetsFile(resolve(opts.targets)) };
   try {
-    const dir = io.environmentsDir;
-    const all = opts.env ? [loadEnvironment(opts.env, dir)] : loadEnvironments(dir);
-    if (all.length !== 1) throw new UsageError(`--env is required: there are ${all.length} environments (${all.map((l) => l.env.name).join(', ')})`);
-    const { env, file } = all[0]!;
+    const { env, file, warnings } = loadEnvironment(opts.env, io.environmentsDir);
+    for (const w of warnings) io.stderr.write(`probe: warning: ${w}\n`);
     return { environment: env.name, targets: targetsFromEnvironment(env, file) };
   } catch (err) {
     if (err instanceof EnvironmentError || err instanceof ProbeTargetsError) throw new ConfigError(err.message);
@@ -275,7 +241,7 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
   try {
     const opts = parseProbeArgs(args);
     if (opts.help) {
-      io.stdout.write(`${USAGE}\n`);
+      io.stdout.write(`${helpText(PROBE_SCRIPT)}\n`);
       return 0;
     }
     if (opts.demo) {
@@ -288,7 +254,7 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
     return await probe(opts, resolveTargets(opts, io), io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`probe: ${err.message}\n\n${USAGE}\n`);
+      io.stderr.write(`${describeFailure(PROBE_SCRIPT.name, err).text}\n`);
       return 2;
     }
     if (err instanceof ConfigError) {

@@ -3,13 +3,9 @@
  * on every call. Errors name the command and git's own message.
  */
 import { $, type Duration } from 'zx';
+import { CommandError } from '../shared/command-error.js';
 
-export class GitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GitError';
-  }
-}
+export class GitError extends CommandError {}
 
 export interface GitResult {
   readonly ok: boolean;

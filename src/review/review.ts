@@ -1,7 +1,7 @@
 /**
  * `npm run diff`: the working tree's synthesis against dist/ at a base commit, per environment.
  */
-import { loadEnvironments } from '../environments/load.js';
+import { loadEnvironment, loadEnvironments } from '../environments/load.js';
 import { synthAll } from '../synth.js';
 import { diffManifests, isEmptyDiff, type ManifestDiff } from './diff.js';
 import { filesAtRef } from './git.js';
@@ -17,6 +17,8 @@ export interface ReviewOptions {
   readonly env?: string;
   /** Folder of environment files. @default src/environments */
   readonly environmentsDir?: string;
+  /** Told about problems of environments other than `env`, which the review does not need. */
+  readonly warn?: (message: string) => void;
 }
 
 export interface EnvironmentReview {
@@ -37,11 +39,15 @@ function byEnvironment(files: readonly ManifestFile[]): Map<string, ManifestFile
 }
 
 export async function reviewWorkingTree(options: ReviewOptions): Promise<EnvironmentReview[]> {
-  const loaded = loadEnvironments(options.environmentsDir).map((l) => l.env);
-  if (options.env && !loaded.some((e) => e.name === options.env)) {
-    throw new Error(`--env ${options.env}: no such environment (fix: use one of ${loaded.map((e) => e.name).join(', ')})`);
+  let loaded;
+  if (options.env) {
+    const selected = loadEnvironment(options.env, options.environmentsDir);
+    for (const w of selected.warnings) options.warn?.(w);
+    loaded = [selected.env];
+  } else {
+    loaded = loadEnvironments(options.environmentsDir).map((l) => l.env);
   }
-  const now = byEnvironment(synthAll(loaded.filter((e) => !options.env || e.name === options.env)).flatMap((o) => o.files));
+  const now = byEnvironment(synthAll(loaded).flatMap((o) => o.files));
   const then = byEnvironment(await filesAtRef(options.repoRoot, options.base, 'dist'));
   const names = [...new Set([...now.keys(), ...then.keys()])].filter((n) => !options.env || n === options.env).sort();
   return names.map((env) => ({ env, diff: diffManifests(then.get(env) ?? [], now.get(env) ?? []) }));

@@ -1,13 +1,10 @@
+import { CommandError } from '../shared/command-error.js';
+
 /**
  * Errors `seal` reports to a person: each message names the field or source and the fix. The
  * script prints their message alone (no stack); anything else is a bug and keeps its stack.
  */
-export class SealError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export class SealError extends CommandError {}
 
 /** The sealing certificate is unusable (unparseable, expired, not yet valid, not RSA). */
 export class CertificateError extends SealError {}

@@ -47,7 +47,7 @@ interface Answer {
 class Transient extends Error {}
 
 async function clientFor(options: FetchCertificateOptions) {
-  const { kc, server } = await loadKubeConfig(options, (m) => new CertificateFetchError(m), `, ${FIX}`);
+  const { kc, server } = await loadKubeConfig(options, `, ${FIX}`);
   const request: RequestOptions = {};
   try {
     await kc.applyToHTTPSOptions(request);

@@ -7,14 +7,13 @@
  * under any other Secret. The value never leaves this process except encrypted; nothing here logs
  * or returns it.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseEnvironment } from '../environments/load.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadEnvironment } from '../environments/load.js';
 import { secretNamespace } from '../environments/namespaces.js';
 import { SECRET_IDS, SECRET_KEYS, type SealedValue, type SecretId } from '../environments/schema.js';
 import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { parseSealingCertificate, type SealingCertificate } from './certificate.js';
-import { SealError } from './errors.js';
+import { ConfigurationError, UsageError } from '../shared/command-error.js';
 import { replaceSealedValue, writeFileAtomically } from './environment-file.js';
 import type { FetchCertificateOptions } from './fetch-certificate.js';
 import { hybridEncrypt, strictScopeLabel } from './hybrid.js';
@@ -25,12 +24,12 @@ export const MAX_VALUE_BYTES = 1024 * 1024;
 /** Checks `--secret` and `--key` against SECRET_KEYS (schema.ts). */
 export function checkTarget(secret: string, key: string): { secret: SecretId; key: string } {
   if (!(SECRET_IDS as readonly string[]).includes(secret)) {
-    throw new SealError(`--secret ${secret || '(missing)'}: not a Secret this stack manages (fix: use one of ${SECRET_IDS.join(', ')})`);
+    throw new UsageError(`--secret ${secret || '(missing)'}: not a Secret this stack manages (fix: use one of ${SECRET_IDS.join(', ')})`);
   }
   const id = secret as SecretId;
   const keys: readonly string[] = SECRET_KEYS[id];
   if (!keys.includes(key)) {
-    throw new SealError(`--key ${key || '(missing)'}: Secret '${id}' has no such key (fix: use one of ${keys.join(', ')})`);
+    throw new UsageError(`--key ${key || '(missing)'}: Secret '${id}' has no such key (fix: use one of ${keys.join(', ')})`);
   }
   return { secret: id, key };
 }
@@ -38,13 +37,13 @@ export function checkTarget(secret: string, key: string): { secret: SecretId; ke
 /** Checks the value read from stdin: not empty, not too large, no accidental trailing newline. */
 export function checkValue(value: Uint8Array, allowTrailingNewline = false): void {
   if (value.length === 0) {
-    throw new SealError('stdin: the value is empty (fix: pipe the value in, e.g. printf %s "$VALUE" | npm run seal -- …)');
+    throw new UsageError('stdin: the value is empty (fix: pipe the value in, e.g. printf %s "$VALUE" | npm run seal -- …)');
   }
   if (value.length > MAX_VALUE_BYTES) {
-    throw new SealError(`stdin: the value is ${value.length} bytes, more than a Secret can hold (${MAX_VALUE_BYTES}) (fix: check what is piped in)`);
+    throw new UsageError(`stdin: the value is ${value.length} bytes, more than a Secret can hold (${MAX_VALUE_BYTES}) (fix: check what is piped in)`);
   }
   if (!allowTrailingNewline && value[value.length - 1] === 0x0a) {
-    throw new SealError(
+    throw new UsageError(
       'stdin: the value ends with a newline, which would become part of the secret (fix: use echo -n or printf %s, or pass --allow-trailing-newline if the newline belongs to the value)',
     );
   }
@@ -61,24 +60,21 @@ export interface SealTarget {
   readonly values: Readonly<Record<SecretId, Readonly<Record<string, Resolvable<SealedValue>>>>>;
 }
 
-/** Reads `<dir>/<env>.yaml` and refuses anything but a valid SealedSecrets environment. */
-export function loadSealTarget(environmentsDir: string, envName: string): SealTarget {
-  const file = join(environmentsDir, `${envName}.yaml`);
-  if (!existsSync(file)) {
-    const known = existsSync(environmentsDir)
-      ? readdirSync(environmentsDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length))
-      : [];
-    throw new SealError(`--env ${envName || '(missing)'}: no ${file} (fix: use one of ${known.join(', ') || '(none found)'}, or pass --environments <dir>)`);
-  }
+/**
+ * Reads `<dir>/<env>.yaml` and refuses anything but a valid SealedSecrets environment; problems
+ * of the other environments' files go to `warn`.
+ */
+export function loadSealTarget(environmentsDir: string, envName: string, warn?: (message: string) => void): SealTarget {
+  const { file, env, warnings } = loadEnvironment(envName, environmentsDir);
+  for (const w of warnings) warn?.(w);
   const text = readFileSync(file, 'utf8');
-  const env = parseEnvironment(text, file);
   if (!env.secrets) {
-    throw new SealError(
+    throw new ConfigurationError(
       `${file}: datastores.mode is '${env.datastores.mode}', so the environment has no managed Secrets to seal (fix: set datastores.mode: managed with a secrets section)`,
     );
   }
   if (env.secrets.provider !== 'sealed-secrets') {
-    throw new SealError(
+    throw new ConfigurationError(
       `${file}: secrets.provider is '${env.secrets.provider}': values live in the secret store behind ClusterSecretStore, ` +
         'and the environment only references them (secrets.values.<secret>.<key>.remoteKey/property), so there is nothing to seal ' +
         '(fix: put the value in the secret store, or switch the environment to provider: sealed-secrets; see docs/secrets.md)',
@@ -100,7 +96,7 @@ function resolvedController(target: SealTarget, source: { name?: string; namespa
     if (given) return given;
     const value = target.controller[field];
     if (isUnresolved(value)) {
-      throw new SealError(
+      throw new ConfigurationError(
         `${target.file}: secrets.controller.${field} is unresolved (${value.unresolved}) (fix: set it in the environment, pass --controller <namespace>/<name>, or pass --cert <file>)`,
       );
     }
@@ -112,7 +108,7 @@ function resolvedController(target: SealTarget, source: { name?: string; namespa
 /** Reads the certificate from a file or fetches it from the environment's controller, and checks it. */
 export async function loadCertificate(target: SealTarget, source: CertificateSource, now: Date = new Date()): Promise<SealingCertificate & { readonly from: string }> {
   if (source.kind === 'file') {
-    if (!existsSync(source.path)) throw new SealError(`--cert ${source.path}: no such file (fix: give the path of the controller's certificate PEM)`);
+    if (!existsSync(source.path)) throw new UsageError(`--cert ${source.path}: no such file (fix: give the path of the controller's certificate PEM)`);
     return { ...parseSealingCertificate(readFileSync(source.path, 'utf8'), `--cert ${source.path}`, now), from: source.path };
   }
   const controller = resolvedController(target, source);
@@ -143,6 +139,8 @@ export interface SealRequest {
   readonly allowTrailingNewline?: boolean;
   /** The time the certificate must be valid at. @default now */
   readonly now?: Date;
+  /** Told about problems of the other environments' files, which sealing does not need. */
+  readonly warn?: (message: string) => void;
 }
 
 /** What was done: names and fingerprints only, never the value. */
@@ -163,7 +161,7 @@ export interface SealResult {
 export async function seal(request: SealRequest): Promise<SealResult> {
   const { secret, key } = checkTarget(request.secret, request.key);
   checkValue(request.value, request.allowTrailingNewline);
-  const target = loadSealTarget(request.environmentsDir, request.envName);
+  const target = loadSealTarget(request.environmentsDir, request.envName, request.warn);
   const certificate = await loadCertificate(target, request.certificate, request.now);
   const sealed = sealValue(certificate, target.namespaces[secret], target.secretNames[secret], request.value);
   writeFileAtomically(target.file, replaceSealedValue(target.text, target.file, secret, key, sealed));

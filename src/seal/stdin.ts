@@ -3,13 +3,13 @@
  * A terminal is refused: typing a secret would echo it on screen.
  */
 import type { Readable } from 'node:stream';
-import { SealError } from './errors.js';
+import { UsageError } from '../shared/command-error.js';
 import { MAX_VALUE_BYTES } from './seal.js';
 
 /** Reads all of `input` as bytes (at most MAX_VALUE_BYTES + 1, so an oversized value is detected). */
 export async function readValue(input: Readable & { readonly isTTY?: boolean }): Promise<Buffer> {
   if (input.isTTY) {
-    throw new SealError(
+    throw new UsageError(
       'stdin is a terminal: the value must be piped in, never typed or passed as an argument (fix: printf %s "$VALUE" | npm run seal -- --env <name> --secret <secret> --key <key>, or < file)',
     );
   }

@@ -1,18 +1,23 @@
-/** Levenshtein edit distance of two short strings (field names, values paths), case-insensitive. */
+/**
+ * Edit distance of two short strings (field names, option names, values paths), case-insensitive:
+ * insertions, deletions, substitutions and swaps of two adjacent characters (the optimal string
+ * alignment distance), each counting 1. A swap is the most common typo (`--hepl`), so it must
+ * not cost two edits and lose to an unrelated name (`--repo`).
+ */
 export function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
-  const row = Array.from({ length: y.length + 1 }, (_, i) => i);
+  // d[i][j]: distance between the first i characters of x and the first j of y.
+  const d = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= x.length; i++) {
-    let diag = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= y.length; j++) {
-      const up = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diag + (x[i - 1] === y[j - 1] ? 0 : 1));
-      diag = up;
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
   }
-  return row[y.length]!;
+  return d[x.length]![y.length]!;
 }
 
 /** The candidate closest to `name`, when within `limit` edits. */
@@ -27,4 +32,9 @@ export function closestWithin(name: string, candidates: readonly string[], limit
     }
   }
   return best !== undefined && bestScore <= limit ? best : undefined;
+}
+
+/** The candidate `name` is most likely a typo of: within 2 edits, or a third of its length when longer. */
+export function likelyTypoOf(name: string, candidates: readonly string[]): string | undefined {
+  return closestWithin(name, candidates, Math.max(2, Math.floor(name.length / 3)));
 }

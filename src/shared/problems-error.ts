@@ -7,8 +7,12 @@
  *
  * Each refusal of the stack (environment files, probe targets, collector configuration, export)
  * is a subclass naming its heading; `problems` keeps the lines for callers that merge or test them.
+ * A CommandError: scripts print it without a stack trace, with exit code 1 (a refusal) unless the
+ * subclass says 2 (configuration the person gave).
  */
-export class ProblemsError extends Error {
+import { CommandError } from './command-error.js';
+
+export class ProblemsError extends CommandError {
   constructor(
     heading: string,
     readonly problems: readonly string[],

@@ -3,7 +3,6 @@
  * the table shows them, bench.json parses back with the machine and date. Probe figures that are
  * not measured say why. Nothing about how long anything took is asserted.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,13 +103,5 @@ describe('targetsMet (the exit code)', () => {
   it('fails closed: a ratio not measured, or no ratio at all, proves nothing', () => {
     expect(targetsMet(withRatios([met, unmeasured]))).toBe(false);
     expect(targetsMet(withRatios([]))).toBe(false);
-  });
-});
-
-describe('npm run bench', () => {
-  it('refuses a bad option with the usage text and exit code 2, before measuring anything', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench.ts'), '--only', 'tests'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
-    expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/--only must be synth or probes \(got 'tests'\)\n\nUsage: npm run bench/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The CRD schema cache: filled from CRD files (multi-document, other objects ignored, unserved
  * versions skipped), from a cluster through @kubernetes/client-node against a loopback API
- * server, and the scripts' command lines (usage, failing closed without a kubeconfig).
+ * server, and the scripts end to end (failing closed without a kubeconfig; a check that fails).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -93,19 +93,14 @@ describe('reading CRDs from a cluster (loopback API server)', () => {
     expect(result.schemas[0]!.source).toMatch(/^cluster http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('npm run crds -- --from-cluster fails closed without a kubeconfig', () => {
+  it('npm run crds -- --from-cluster fails closed without a kubeconfig (configuration: exit 2)', () => {
     const r = run('crds', ['--from-cluster', '--cache', join(tempDir(), 'c')], { HOME: tempDir('home-'), KUBECONFIG: undefined, KUBERNETES_SERVICE_HOST: undefined, KUBERNETES_SERVICE_PORT: undefined });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain('no kubeconfig found');
   });
 });
 
 describe('npm run crds and npm run check (scripts)', () => {
-  it('answer --help and refuse bad usage with exit 2', () => {
-    expect(run('crds', ['--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('--from-cluster') });
-    expect(run('check', ['--dsit', 'x'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--dsit') });
-  });
-
   it('fill a cache from a file, then check a dist/ against it (exit 1 with the broken line, JSON written)', () => {
     const dir = tempDir();
     const crdFile = writeYaml(join(dir, 'hr.yaml'), [miniHelmReleaseCrd()]);

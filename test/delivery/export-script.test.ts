@@ -1,5 +1,5 @@
 /**
- * scripts/export.ts end to end: usage, a stale dist/ refused, and one command that exports the
+ * scripts/export.ts end to end: a stale dist/ refused, and one command that exports the
  * fixture environment into a temporary GitOps repository as a branch and a commit.
  */
 import { spawnSync } from 'node:child_process';
@@ -46,12 +46,6 @@ function checkoutOf(env: Environment): { environments: string; dist: string } {
 }
 
 describe('npm run export (scripts/export.ts)', () => {
-  it('prints usage and refuses unknown options', () => {
-    expect(exportScript(['--help'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/--keep <file>[\s\S]*--allow-prune <Kind\/name>[\s\S]*--allow-datastore-switch/) });
-    expect(exportScript(['--repo', '/tmp', '--adpot'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--adpot') });
-    expect(exportScript([])).toMatchObject({ status: 2, stderr: expect.stringContaining('--repo is required') });
-  });
-
   it('refuses a dist/ that differs from a fresh synthesis, leaving the target untouched', () => {
     const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
     const before = snapshot(target);

@@ -3,7 +3,7 @@
  * the fix — every problem at once.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { EnvironmentError, ENVIRONMENTS_DIR, loadEnvironment, loadEnvironments } from '../../src/environments/load.js';
@@ -56,6 +56,17 @@ describe('invalid environment definitions', () => {
   it('a missing required field is named, with the fix', () => {
     const problems = problemsOf(edited((d) => d.deleteIn(['hosts', 'api'])));
     expect(problems).toEqual([expect.stringMatching(/hosts\.api: .*\(fix: add the field/)]);
+  });
+
+  it('a field of the wrong type is told to change its type, not to be added', () => {
+    const problems = problemsOf(edited((d) => d.set('cluster', 5)));
+    expect(problems).toEqual([
+      'environments/backstage-wus2-v4.yaml: cluster: Invalid input: expected string, received number (fix: give a value of type string instead of a number)',
+    ]);
+    const emptied = problemsOf(edited((d) => d.set('hosts', null)));
+    expect(emptied).toEqual([expect.stringMatching(/: hosts: .*\(fix: give a value of type object instead of an empty value\)$/)]);
+    const listed = problemsOf(edited((d) => d.set('oidc', ['a'])));
+    expect(listed).toEqual([expect.stringMatching(/: oidc: .*\(fix: give a value of type object instead of a list\)$/)]);
   });
 
   it('a value outside a closed set lists the allowed values', () => {
@@ -175,5 +186,59 @@ describe('invalid environment definitions', () => {
 
   it('an unknown --env names the known ones', () => {
     expect(() => loadEnvironment('nope')).toThrow(/--env nope: no such environment \(fix: use one of backstage-wus2-v4\)/);
+  });
+});
+
+/** A folder holding a copy of the committed environment plus `files`. */
+function folderWith(files: Record<string, string>): string {
+  const dir = tempDir('arcade-envs-');
+  writeFileSync(join(dir, 'backstage-wus2-v4.yaml'), readFileSync(PRODUCTION, 'utf8'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+function problemsLoading(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof EnvironmentError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('expected an EnvironmentError');
+}
+
+describe('environment files', () => {
+  it('a .yml beside the .yaml is refused, naming both files and the fix, never read', () => {
+    const dir = folderWith({ 'backstage-wus2-v4.yml': 'name: backstage-wus2-v4\ncluster: other-values\n' });
+    const yml = join(dir, 'backstage-wus2-v4.yml');
+    const yaml = join(dir, 'backstage-wus2-v4.yaml');
+    const expected = [
+      `${relative(process.cwd(), yml)}: a second file for environment 'backstage-wus2-v4' beside ${relative(process.cwd(), yaml)} (fix: keep one file, backstage-wus2-v4.yaml: move what backstage-wus2-v4.yml holds into it and delete backstage-wus2-v4.yml)`,
+    ];
+    expect(problemsLoading(() => loadEnvironments(dir))).toEqual(expected);
+    expect(problemsLoading(() => loadEnvironment('backstage-wus2-v4', dir))).toEqual(expected);
+  });
+
+  it('an environment file with another extension is refused, with the name to rename it to', () => {
+    const dir = folderWith({ 'other.YML': 'name: other\n', 'notes.txt': 'not an environment' });
+    expect(problemsLoading(() => loadEnvironments(dir))).toEqual([`${relative(process.cwd(), join(dir, 'other.YML'))}: environment files end in .yaml (fix: rename it to other.yaml)`]);
+  });
+
+  it('--env loads only that environment: another broken file is a warning, and synth of all still refuses', () => {
+    const dir = folderWith({ 'other.yaml': 'name: other\n', 'third.yml': 'name: third\n' });
+    const selected = loadEnvironment('backstage-wus2-v4', dir);
+    expect(selected.env.name).toBe('backstage-wus2-v4');
+    expect(selected.warnings).toEqual([
+      expect.stringMatching(/^environment 'other' is invalid \(not used here; \d+ problems, all shown with --env other\), the first: .*other\.yaml: cluster: .*\(fix: add the field/),
+      expect.stringMatching(/^environment 'third' is invalid \(not used here\): .*third\.yml: environment files end in \.yaml/),
+    ]);
+    expect(problemsLoading(() => loadEnvironments(dir))).toEqual(expect.arrayContaining([expect.stringMatching(/other\.yaml: cluster:/), expect.stringMatching(/third\.yml:/)]));
+    expect(problemsLoading(() => loadEnvironment('other', dir))[0]).toMatch(/other\.yaml: cluster: .*\(fix: add the field/);
+  });
+
+  it('without --env, the only environment is chosen; with several, --env is required', () => {
+    expect(loadEnvironment(undefined).env.name).toBe('backstage-wus2-v4');
+    const dir = folderWith({ 'other.yaml': 'name: other\n' });
+    expect(problemsLoading(() => loadEnvironment(undefined, dir))).toEqual(['--env is required: there are 2 environments (backstage-wus2-v4, other) (fix: pass --env <name>)']);
   });
 });

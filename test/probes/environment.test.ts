@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runProbeCli } from '../../src/probes/cli.js';
+import { tempDir } from '../support/temp.js';
 import { EnvironmentSchema } from '../../src/environments/schema.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { ProbeTargetsError, targetsFromEnvironment } from '../../src/environments/probes.js';
@@ -85,5 +88,28 @@ describe('targetsFromEnvironment', () => {
     expect(t.mimir).toMatchObject({ queryUrl: 'http://mimir-nginx.mimir.observability-wus2/prometheus', tenant: 'k8s-backstage-v4' });
     expect(t.referenceServerUrl).toBe('https://arcade-eval-ref.st.dev/mcp');
     expect(t.oauth).toMatchObject({ tool: 'GoogleDocs_CreateDocumentFromText' });
+  });
+});
+
+describe('npm run probe -- --env <name> beside an unfinished environment', () => {
+  it('probes the named environment and reports the other file as a warning (it used to exit 2 before any probe)', async () => {
+    const dir = tempDir('arcade-probe-envs-');
+    copyFileSync(`${REPO}src/environments/backstage-wus2-v4.yaml`, join(dir, 'backstage-wus2-v4.yaml'));
+    writeFileSync(join(dir, 'other.yaml'), 'name: other\n');
+    let stdout = '';
+    let stderr = '';
+    const json = join(dir, 'report.json');
+    const code = await runProbeCli(['--env', 'backstage-wus2-v4', '--only', 'gateway.tools-list', '--json', json], {
+      env: { CI: 'true' },
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+      environmentsDir: dir,
+    });
+    expect(stderr).toMatch(/^probe: warning: environment 'other' is invalid \(not used here; \d+ problems, all shown with --env other\), the first: .*other\.yaml: cluster: /);
+    expect(stdout).toContain('Probing backstage-wus2-v4');
+    // The probe ran (and errored: no ARCADE_API_KEY here), instead of a configuration error before any probe.
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { results: { id: string; status: string; detail: string }[] };
+    expect(report.results).toEqual([expect.objectContaining({ id: 'gateway.tools-list', status: 'error', detail: expect.stringContaining('ARCADE_API_KEY is not set') })]);
+    expect(code).toBe(1);
   });
 });

@@ -101,12 +101,12 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
     }
   });
 
-  it('refuses an empty value with exit code 1 and the reason, and leaves the file as it was', async () => {
+  it('refuses an empty value as bad usage (exit 2) with the reason, and leaves the file as it was', async () => {
     const dir = copyOfEnvironments();
     const file = join(dir, `${ENV}.yaml`);
     const before = readFileSync(file, 'utf8');
     const empty = await runSeal(['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--cert', certFile(), '--environments', dir], '');
-    expect(empty.code).toBe(1);
+    expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/seal: stdin: the value is empty/);
     expect(empty.stderr).not.toMatch(/\n\s+at /); // a refusal, not a stack trace
     expect(readFileSync(file, 'utf8')).toBe(before);
@@ -125,7 +125,7 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
     const value = plantedValue();
     const run = await runSeal(['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--value', value, value], '');
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/unknown option\(s\) --value/);
+    expect(run.stderr).toMatch(/unknown option --value/);
     expect(`${run.stdout}${run.stderr}`).not.toContain(value);
   });
 });

@@ -103,7 +103,7 @@ describe('seal()', () => {
       ['an unknown key', () => ({ key: 'passwd' }), /--key passwd: Secret 'postgres' has no such key \(fix: use one of host, port, database, user, password, sslmode\)/],
       ['an empty value', () => ({ value: Buffer.alloc(0) }), /stdin: the value is empty/],
       ['a trailing newline', () => ({ value: Buffer.from(`${plantedValue()}\n`) }), /ends with a newline.*echo -n or printf %s/],
-      ['an unknown environment', () => ({ envName: 'nope' }), /--env nope: no .*nope\.yaml \(fix: use one of backstage-wus2-v4/],
+      ['an unknown environment', () => ({ envName: 'nope' }), /--env nope: no such environment \(fix: use one of backstage-wus2-v4/],
       ['a missing certificate file', (dir) => ({ certificate: { kind: 'file', path: join(dir, 'missing.pem') } }), /--cert .*missing\.pem: no such file/],
       [
         'an unresolved controller when no --cert is given',

@@ -44,7 +44,7 @@ describe('npm run synth', () => {
     writeFileSync(join(out, 'backstage-wus2-v4', 'release.yaml'), 'last good output\n');
     const envs = environmentsWith({ 'broken.yaml': 'name: broken\ncluster: x\ndatastores: { mode: sideways }\n' });
     const run = synth(['--out', out, '--environments', envs]);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2); // an invalid environment file is configuration
     expect(run.out).toMatch(/broken\.yaml: datastores\.mode: .*fix: use one of "bundled", "managed"/);
     expect(run.out).toMatch(/was left unchanged/);
     expect(readdirSync(out)).toEqual(['backstage-wus2-v4']);
