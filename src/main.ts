@@ -12,9 +12,11 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnvironments } from './environments/load.js';
 import { CommandError } from './shared/command-error.js';
+import { DIST_MARKER, DIST_MARKER_TEXT } from './tooling/output-dir.js';
 import { formatUnresolved, synthAll } from './synth.js';
 
 function main(): number {
+  const parent = process.ppid;
   const { values } = parseArgs({
     options: { out: { type: 'string' }, environments: { type: 'string' } },
     strict: true,
@@ -37,12 +39,17 @@ function main(): number {
     console.error(`synth failed: ${(err as Error).stack ?? String(err)}`);
     return 1;
   }
-  for (const o of outputs) {
-    for (const f of o.files) {
-      const path = join(out, f.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.content);
+  // An orphan (npm run synth killed with SIGKILL) must not write into a staging folder the next
+  // run removes: stop before every file once the process that started this one has gone.
+  const files = [...outputs.flatMap((o) => o.files), { path: DIST_MARKER, content: DIST_MARKER_TEXT }];
+  for (const f of files) {
+    if (process.ppid !== parent) {
+      console.error(`synth: the process that started this synth (pid ${parent}) has gone; stopped before writing ${f.path}`);
+      return 1;
     }
+    const path = join(out, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, f.content);
   }
   const names = outputs.map((o) => `${o.env.name} (${o.files.length} files)`).join(', ');
   console.log(`synth: ${outputs.length} environment(s): ${names}`);

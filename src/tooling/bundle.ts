@@ -16,7 +16,7 @@
  * because an inline map makes node read and scan megabytes on every run.
  */
 import type { Plugin } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +65,9 @@ function externalPackages(outfile: string): Plugin {
 export async function bundleSynthEntry(outfile: string = SYNTH_BUNDLE): Promise<string> {
   // Loaded here, not at the top: scripts import REPO_ROOT from this module without bundling.
   const { build } = await import('esbuild');
-  await build({
+  // Written by us, each file to a temporary name then renamed: a synth starting in another
+  // process while this one bundles reads the old bundle or the new one, never a half-written one.
+  const result = await build({
     entryPoints: [`${REPO_ROOT}src/main.ts`],
     outfile,
     bundle: true,
@@ -78,6 +80,13 @@ export async function bundleSynthEntry(outfile: string = SYNTH_BUNDLE): Promise<
     sourcemap: 'linked',
     logLevel: 'error',
     legalComments: 'none',
+    write: false,
   });
+  for (const file of result.outputFiles) {
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
   return outfile;
 }

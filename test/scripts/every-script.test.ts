@@ -9,35 +9,16 @@
  * cheap (each is a fresh node + tsx process). Each script is also wired in package.json as
  * `npm run <name>`, the name its messages use.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { spawnScript } from '../support/spawn-script.js';
 
 const SCRIPTS = readdirSync(join(REPO_ROOT, 'scripts'))
   .filter((f) => f.endsWith('.ts'))
   .map((f) => f.slice(0, -'.ts'.length))
   .sort();
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The script as `npm run` runs it, in one process (without npm's and the tsx CLI's start-up). */
-function run(script: string, args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', `${script}.ts`), ...args], { cwd: REPO_ROOT, env: { ...process.env, CI: 'true' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe('scripts/', () => {
   it('holds the scripts package.json runs, each as npm run <file name>', () => {
@@ -49,7 +30,7 @@ describe('scripts/', () => {
 
 describe.concurrent.each(SCRIPTS)('npm run %s', (name) => {
   it('refuses a mistyped option: exit 2, one line with the nearest option, nothing run', async () => {
-    const r = await run(name, ['--hepl']);
+    const r = await spawnScript(join(REPO_ROOT, 'scripts', `${name}.ts`), ['--hepl'], { cwd: REPO_ROOT, env: { ...process.env, CI: 'true' } });
     expect(r.stderr).toBe(`${name}: unknown option --hepl (did you mean --help?); usage: npm run ${name} -- --help\n`);
     expect(r.stdout).toBe('');
     expect(r.status).toBe(2);

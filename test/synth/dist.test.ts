@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadEnvironments } from '../../src/environments/load.js';
 import { synthAll } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { DIST_MARKER, DIST_MARKER_TEXT } from '../../src/tooling/output-dir.js';
 
 const DIST = join(REPO_ROOT, 'dist');
 const FIX = 'run `npm run synth` and commit dist/ with the change that caused it';
@@ -27,8 +28,9 @@ describe('committed dist/', () => {
     expect(existsSync(DIST), `dist/ is missing: ${FIX}`).toBe(true);
   });
 
-  it('holds exactly the files synth produces (one folder per environment)', () => {
-    expect(committedFiles(), `dist/ file list is stale: ${FIX}`).toEqual([...expected.keys()].sort());
+  it('holds exactly the files synth produces (one folder per environment, and the marker at the top)', () => {
+    expect(committedFiles(), `dist/ file list is stale: ${FIX}`).toEqual([DIST_MARKER, ...expected.keys()].sort());
+    expect(readFileSync(join(DIST, DIST_MARKER), 'utf8')).toBe(DIST_MARKER_TEXT);
   });
 
   it('holds exactly the bytes synth produces', () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS_DIR } from '../../src/environments/load.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { DIST_MARKER, DIST_MARKER_TEXT } from '../../src/tooling/output-dir.js';
 import { FIXTURE_ENVIRONMENTS } from './helpers.js';
 import { tempDir } from '../support/temp.js';
 
@@ -33,7 +34,7 @@ describe('npm run synth', () => {
     const out = join(tempDir('arcade-dist-'), 'dist');
     const run = synth(['--out', out, '--environments', envs]);
     expect(run.code, run.out).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['backstage-wus2-v4', 'staging']);
+    expect(readdirSync(out).sort()).toEqual([DIST_MARKER, 'backstage-wus2-v4', 'staging']);
     expect(readdirSync(join(out, 'staging'))).toContain('kustomization.yaml');
     expect(run.out).toMatch(/staging: \d+ unresolved value\(s\)\n {2}- oidc\.clientId: fixture/);
   });
@@ -41,13 +42,14 @@ describe('npm run synth', () => {
   it('a failed synth leaves the previous output exactly as it was, and says why', () => {
     const out = join(tempDir('arcade-dist-'), 'dist');
     mkdirSync(join(out, 'backstage-wus2-v4'), { recursive: true });
+    writeFileSync(join(out, DIST_MARKER), DIST_MARKER_TEXT);
     writeFileSync(join(out, 'backstage-wus2-v4', 'release.yaml'), 'last good output\n');
     const envs = environmentsWith({ 'broken.yaml': 'name: broken\ncluster: x\ndatastores: { mode: sideways }\n' });
     const run = synth(['--out', out, '--environments', envs]);
     expect(run.code).toBe(2); // an invalid environment file is configuration
     expect(run.out).toMatch(/broken\.yaml: datastores\.mode: .*fix: use one of "bundled", "managed"/);
     expect(run.out).toMatch(/was left unchanged/);
-    expect(readdirSync(out)).toEqual(['backstage-wus2-v4']);
+    expect(readdirSync(out).sort()).toEqual([DIST_MARKER, 'backstage-wus2-v4']);
     expect(readFileSync(join(out, 'backstage-wus2-v4', 'release.yaml'), 'utf8')).toBe('last good output\n');
     expect(readdirSync(join(out, '..'))).toEqual(['dist']); // no staging folder left behind
   });
