@@ -7,9 +7,9 @@
  *   npm run bench -- --only synth
  */
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { BenchReport } from '../src/bench/report.js';
-import { defineScript, runScript } from '../src/shared/script.js';
+import { defineScript, outputFile, runScript } from '../src/shared/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
@@ -44,7 +44,7 @@ await runScript(script, async (options) => {
   const { benchProbes } = await import('../src/bench/probe-bench.js');
   const { describeMachine, renderTable, targetsMet, toJson, verdict } = await import('../src/bench/report.js');
   const { benchSynth } = await import('../src/bench/synth-bench.js');
-  const jsonFile = options.json ? resolve(options.json) : join(REPO_ROOT, 'bench.json');
+  const jsonFile = outputFile('json', options.json ?? join(REPO_ROOT, 'bench.json')); // checked before minutes of measuring
   const progress = process.stderr.isTTY && !process.env.CI ? (m: string) => process.stderr.write(`\r\x1b[K${m}`) : undefined;
 
   const date = new Date().toISOString();

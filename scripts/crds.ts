@@ -6,6 +6,7 @@
  *   npm run crds -- --from ../shared/crds
  *   npm run crds -- --from-cluster --context backstage-wus2-v4
  */
+import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { CrdError, DEFAULT_CRD_CACHE, FILL_CACHE_COMMAND, listCache, readCrdFiles, writeCache, type CachedSchema } from '../src/check/crd-cache.js';
 import { UsageError } from '../src/shared/command-error.js';
@@ -52,6 +53,8 @@ await runScript(script, async (options) => {
     return 0;
   }
   const from = options.from.map((f) => resolve(f));
+  const missing = options.from.filter((_, i) => !existsSync(from[i]!));
+  if (missing.length > 0) throw new UsageError(`--from ${missing.join(', ')}: no such file or folder (fix: give CRD files or folders of them, e.g. ../shared/crds)`);
   const cluster = options['from-cluster'];
   if (from.length === 0 && !cluster) throw new UsageError('give --from <dir|file> or --from-cluster');
   if (from.length > 0 && cluster) throw new UsageError('give --from or --from-cluster, not both');

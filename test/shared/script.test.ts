@@ -4,10 +4,13 @@
  * generated from the table, and the exit code and text of each kind of failure.
  * (test/scripts/every-script.test.ts proves every script under scripts/ goes through it.)
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../src/environments/load.js';
 import { CommandError, ConfigurationError, Interrupted, UsageError } from '../../src/shared/command-error.js';
-import { defineScript, describeFailure, HELP, helpText, parseCommandLine, type OptionValues } from '../../src/shared/script.js';
+import { defineScript, describeFailure, HELP, helpText, outputFile, parseCommandLine, readOptionFile, type OptionValues } from '../../src/shared/script.js';
+import { tempDir } from '../support/temp.js';
 
 const script = defineScript({
   name: 'demo',
@@ -120,6 +123,22 @@ describe('helpText', () => {
   it('refuses a table that redefines --help or misspells a default', () => {
     expect(() => defineScript({ ...script, options: { help: { type: 'boolean', description: 'x' } } })).toThrow(/--help is the harness' own option/);
     expect(() => defineScript({ ...script, options: { only: { type: 'choice', choices: ['a'], default: 'b', description: 'x' } } })).toThrow(/default 'b' is not one of its choices/);
+  });
+});
+
+describe('files named by options', () => {
+  it('outputFile: checked before any work, a usage error naming the option when it cannot be written', () => {
+    const dir = tempDir('arcade-script-out-');
+    expect(outputFile('json', join(dir, 'report.json'))).toBe(join(dir, 'report.json'));
+    expect(() => outputFile('json', join(dir, 'missing', 'report.json'))).toThrow(new UsageError(`--json ${join(dir, 'missing', 'report.json')}: cannot write there (ENOENT) (fix: give a file path in an existing, writable folder)`));
+    expect(() => outputFile('json', dir)).toThrow(/^--json .*: is a folder \(fix: /);
+  });
+
+  it('readOptionFile: the text, or a usage error naming the option', () => {
+    const dir = tempDir('arcade-script-in-');
+    writeFileSync(join(dir, 'values.yaml'), 'a: 1\n');
+    expect(readOptionFile('values', join(dir, 'values.yaml'))).toBe('a: 1\n');
+    expect(() => readOptionFile('values', join(dir, 'nope.yaml'))).toThrow(/^--values .*nope\.yaml: cannot read it \(ENOENT\) \(fix: give the path of an existing file\)$/);
   });
 });
 
