@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadEnvironment, loadEnvironments } from '../environments/load.js';
 import { REPO_ROOT, SYNTH_BUNDLE, bundleSynthEntry } from '../tooling/bundle.js';
@@ -96,15 +96,15 @@ export async function benchSynth(options: SynthBenchOptions): Promise<SynthBench
   const memory = options.memory ?? true;
   const bundle = options.bundle ?? (await bundleSynthEntry(SYNTH_BUNDLE));
   // Synth of every environment needs every one valid; the template is the first by name unless --env.
-  const files = loadEnvironments().map((l) => l.file);
-  const { env, file: templateFile } = loadEnvironment(options.template ?? basename(files[0]!, '.yaml'));
+  const names = loadEnvironments().map((l) => l.env.name);
+  const { env, file: templateFile } = loadEnvironment(options.template ?? names[0]!);
   const template = env.name;
   const one = writeGeneratedEnvironments(templateFile, 1);
   const ten = writeGeneratedEnvironments(templateFile, GENERATED_ENVIRONMENTS);
   try {
     const subjects = [
       floorSubject(),
-      synthSubject('synth.all', `synth: every environment (${files.length})`, bundle, undefined, memory),
+      synthSubject('synth.all', `synth: every environment (${names.length})`, bundle, undefined, memory),
       synthSubject('synth.1', `synth: 1 environment (${template})`, bundle, one, memory),
       synthSubject('synth.10', `synth: ${GENERATED_ENVIRONMENTS} generated environments`, bundle, ten, memory),
     ];
@@ -114,7 +114,7 @@ export async function benchSynth(options: SynthBenchOptions): Promise<SynthBench
       ratio({ id: 'synth/floor', label: 'synth (every environment) / floor', target: SYNTH_TARGETS.synthVsFloor, numerator: median('synth.all'), denominator: median('floor') }),
       ratio({ id: 'synth10/synth1', label: `synth ${GENERATED_ENVIRONMENTS} environments / 1`, target: SYNTH_TARGETS.tenVsOne, numerator: median('synth.10'), denominator: median('synth.1') }),
     ];
-    return { measurements, ratios, environments: files.map((f) => f.replace(/\.ya?ml$/, '')), template };
+    return { measurements, ratios, environments: names, template };
   } finally {
     rmSync(one, { recursive: true, force: true });
     rmSync(ten, { recursive: true, force: true });
