@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
+import { CommandError } from '../shared/command-error.js';
 
 /** A Kubernetes object read from YAML: only the identity fields are typed. */
 export interface KubeObject {
@@ -53,6 +54,9 @@ export function isKustomizeConfig(o: KubeObject | Record<string, unknown>): bool
   return typeof o.apiVersion === 'string' && o.apiVersion.startsWith('kustomize.config.k8s.io/');
 }
 
+/** A manifest folder that cannot be read as objects (a YAML error, an object defined twice). */
+export class ManifestError extends CommandError {}
+
 /**
  * Parses a YAML stream into the Kubernetes objects it holds. Empty documents and kustomize
  * configuration are skipped; a syntax error throws naming the file.
@@ -62,7 +66,7 @@ export function parseManifest(content: string, file: string): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const doc of docs) {
     if (doc.errors.length > 0) {
-      throw new Error(`${file}: YAML syntax: ${doc.errors[0]!.message.split('\n')[0]} (fix: correct the YAML, or move the file out of the folder)`);
+      throw new ManifestError(`${file}: YAML syntax: ${doc.errors[0]!.message.split('\n')[0]} (fix: correct the YAML, or move the file out of the folder)`);
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
@@ -84,7 +88,7 @@ export function indexObjects(files: readonly ManifestFile[]): Map<string, Locate
     for (const object of parseManifest(f.content, f.path)) {
       const key = objectKey(object);
       const seen = index.get(key);
-      if (seen) throw new Error(`${key} is defined twice, in ${seen.file} and ${f.path} (fix: keep one definition)`);
+      if (seen) throw new ManifestError(`${key} is defined twice, in ${seen.file} and ${f.path} (fix: keep one definition)`);
       index.set(key, { key, file: f.path, object });
     }
   }

@@ -9,7 +9,7 @@
  *   synth removes the staging folder the killed run left.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,10 +55,16 @@ function workspace() {
 
 /** Opens the FIFO for writing: resolves once the synth process opened it for reading (it is mid-run). */
 async function whenReading(fifo: string, run: Running) {
-  const ended = run.closed.then((code) => {
+  let reading = false;
+  const opening = open(fifo, 'w').then((handle) => ((reading = true), handle));
+  const ended = run.closed.then(async (code) => {
+    if (reading) return opening;
+    // Release the pending open (it holds a thread of the pool) by opening the read end ourselves.
+    closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
+    await (await opening).close();
     throw new Error(`synth ended (exit ${code}) before reading the environment:\n${run.output()}`);
   });
-  return Promise.race([open(fifo, 'w'), ended]);
+  return Promise.race([opening, ended]);
 }
 
 describe('npm run synth under signals', () => {
