@@ -5,7 +5,7 @@
  * problems of all files at once, so a person fixes them in one pass.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -117,8 +117,10 @@ const EXTENSION = '.yaml';
 /** Other names an environment file might be given: refused, never read and never silently ignored. */
 const OTHER_SPELLING = /\.(ya?ml|json)$/i;
 
+/** A path as a person reads it: relative to the working folder when inside it, else absolute. */
 function shown(path: string): string {
-  return relative(process.cwd(), path) || path;
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
 /**

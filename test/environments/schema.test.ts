@@ -3,7 +3,7 @@
  * the fix — every problem at once.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { EnvironmentError, ENVIRONMENTS_DIR, loadEnvironment, loadEnvironments } from '../../src/environments/load.js';
@@ -208,12 +208,12 @@ function problemsLoading(load: () => unknown): string[] {
 }
 
 describe('environment files', () => {
-  it('a .yml beside the .yaml is refused, naming both files and the fix, never read', () => {
+  it('a .yml beside the .yaml is refused, naming both files (absolute outside the working folder) and the fix, never read', () => {
     const dir = folderWith({ 'backstage-wus2-v4.yml': 'name: backstage-wus2-v4\ncluster: other-values\n' });
     const yml = join(dir, 'backstage-wus2-v4.yml');
     const yaml = join(dir, 'backstage-wus2-v4.yaml');
     const expected = [
-      `${relative(process.cwd(), yml)}: a second file for environment 'backstage-wus2-v4' beside ${relative(process.cwd(), yaml)} (fix: keep one file, backstage-wus2-v4.yaml: move what backstage-wus2-v4.yml holds into it and delete backstage-wus2-v4.yml)`,
+      `${yml}: a second file for environment 'backstage-wus2-v4' beside ${yaml} (fix: keep one file, backstage-wus2-v4.yaml: move what backstage-wus2-v4.yml holds into it and delete backstage-wus2-v4.yml)`,
     ];
     expect(problemsLoading(() => loadEnvironments(dir))).toEqual(expected);
     expect(problemsLoading(() => loadEnvironment('backstage-wus2-v4', dir))).toEqual(expected);
@@ -221,7 +221,7 @@ describe('environment files', () => {
 
   it('an environment file with another extension is refused, with the name to rename it to', () => {
     const dir = folderWith({ 'other.YML': 'name: other\n', 'notes.txt': 'not an environment' });
-    expect(problemsLoading(() => loadEnvironments(dir))).toEqual([`${relative(process.cwd(), join(dir, 'other.YML'))}: environment files end in .yaml (fix: rename it to other.yaml)`]);
+    expect(problemsLoading(() => loadEnvironments(dir))).toEqual([`${join(dir, 'other.YML')}: environment files end in .yaml (fix: rename it to other.yaml)`]);
   });
 
   it('--env loads only that environment: another broken file is a warning, and synth of all still refuses', () => {
