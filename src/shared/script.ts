@@ -281,25 +281,50 @@ function indentLines(text: string, indent: string): string {
     .join('\n');
 }
 
-/** Rows of `left  description`, the description's extra lines aligned under its first. */
+/** Help text is wrapped to this many columns (lines written by hand stay as they are when they fit). */
+const HELP_WIDTH = 100;
+
+/**
+ * Splits a line longer than `width` at spaces (a longer word stays whole); continuation lines
+ * keep the line's indentation. Shorter lines stay as written.
+ */
+function wrap(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const indent = /^ */.exec(text)![0];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.slice(indent.length).split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(`${indent}${line}`);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...lines, `${indent}${line}`];
+}
+
+/** Rows of `left  description`, the description wrapped and its extra lines aligned under its first. */
 function table(rows: readonly (readonly [string, string])[]): string {
   const width = Math.min(Math.max(...rows.map(([left]) => left.length)) + 2, 28);
+  const indent = `  ${' '.repeat(width)}`;
   return rows
     .map(([left, text]) => {
-      const lines = text.split('\n');
-      const first = left.length + 2 > width ? `  ${left}\n  ${' '.repeat(width)}${lines[0]}` : `  ${left.padEnd(width)}${lines[0]}`;
-      return [first, ...lines.slice(1).map((l) => `  ${' '.repeat(width)}${l}`)].join('\n');
+      const lines = text.split('\n').flatMap((l) => wrap(l, HELP_WIDTH - indent.length));
+      const first = left.length + 2 > width ? `  ${left}\n${indent}${lines[0]}` : `  ${left.padEnd(width)}${lines[0]}`;
+      return [first, ...lines.slice(1).map((l) => `${indent}${l}`)].join('\n');
     })
     .join('\n');
 }
 
+/** An option's description with what the table says of it (repeatable, range, default) on its own line when long. */
 function optionText(option: OptionSpec): string {
   const notes: string[] = [];
   if (option.type === 'list') notes.push('repeatable');
-  if (isRequired(option)) notes.push('required');
   if (option.type === 'number') notes.push(describeNumber(option));
   if ('default' in option && option.default !== undefined) notes.push(`default: ${option.default}`);
-  return notes.length > 0 ? `${option.description} (${notes.join('; ')})` : option.description;
+  if (notes.length === 0) return option.description;
+  const note = `(${notes.join('; ')})`;
+  const last = option.description.split('\n').at(-1)!;
+  return option.description.includes('\n') || last.length + note.length > 60 ? `${option.description}\n${note}` : `${option.description} ${note}`;
 }
 
 /** The usage line's arguments, generated: required options first, then `[options]`. */
@@ -322,7 +347,11 @@ export function helpText<T extends OptionTable>(spec: ScriptSpec<T>): string {
   options.push(['-h, --help', 'print this help and exit']);
   const sections = [
     `Usage: ${spec.usage ?? generatedUsage(spec)}`,
-    spec.description.trim(),
+    spec.description
+      .trim()
+      .split('\n')
+      .flatMap((line) => wrap(line, HELP_WIDTH))
+      .join('\n'),
     `Options:\n${table(options)}`,
   ];
   if (spec.environment) sections.push(`Environment:\n${table(Object.entries(spec.environment))}`);

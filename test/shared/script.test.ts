@@ -110,10 +110,19 @@ describe('helpText', () => {
     expect(text).toMatch(/^ {2}--timeout <seconds> +per call \(a number of seconds > 0; default: 20\)$/m);
     expect(text).toMatch(/^ {2}--from <file> \.\.\. +inputs \(repeatable\)$/m);
     expect(text).toMatch(/^ {2}--only <synth\|probes> +one part$/m);
-    expect(text).toMatch(/^ {2}--repo <dir> +the checkout \(required\)$/m);
+    expect(text).toMatch(/^ {2}--repo <dir> +the checkout$/m); // required: shown in the usage line
     expect(text).toMatch(/^ {2}-h, --help +print this help and exit$/m);
     expect(text).toMatch(/Environment:\n {2}KUBECONFIG +the kubeconfig/);
     expect(text).toMatch(/Exit codes:\n {2}0 +done\n {2}1 +a finding\n {2}2 +bad usage or configuration \(nothing was done\)\n\nExamples:\n {2}npm run demo -- --repo \.\.\/x$/);
+  });
+
+  it('wraps long descriptions at 100 columns, aligned under the first line', () => {
+    const long = defineScript({ ...script, options: { out: { type: 'string', value: '<dir>', description: `${'word '.repeat(30)}end` } } });
+    const lines = helpText(long).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('  --out <dir>'));
+    expect(lines[at]!.length).toBeLessThanOrEqual(100);
+    expect(lines[at + 1]).toMatch(/^ {2}\s+word word .*end$/);
+    expect(lines[at + 1]!.indexOf('word')).toBe(lines[at]!.indexOf('word'));
   });
 
   it('lists 130 and 143 for a command that cleans up on SIGINT/SIGTERM', () => {
