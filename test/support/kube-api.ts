@@ -5,6 +5,10 @@
  * `notin`, exists and `!key`), 404 `Status` bodies, pod logs with `sinceSeconds` and
  * `timestamps`, and a kubeconfig file naming it. Every request is recorded; anything but GET is
  * answered 405 so a test can assert that nothing was ever written.
+ *
+ * `put` stores an object exactly as given; `apply` stores a manifest the way the real API server
+ * holds it after Flux's kustomize-controller applied it, and `update` changes it as another field
+ * manager would (test/support/api-server.ts, tested in test/kube/api-server-shape.test.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { rmSync } from 'node:fs';
@@ -12,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeKubeconfig } from './kubeconfig.js';
+import { fluxApplied, updatedBy, type FluxApplyOptions, type ShapeOptions } from './api-server.js';
 
 export type KubeObject = Record<string, unknown> & {
   apiVersion: string;
@@ -42,8 +47,16 @@ export interface KubeApi {
   readonly kubeconfig: string;
   readonly requests: SeenRequest[];
   readonly faults: KubeApiFaults;
-  /** Adds or replaces an object (by apiVersion, kind, namespace, name). */
+  /** Adds or replaces an object (by apiVersion, kind, namespace, name), stored exactly as given. */
   put(obj: KubeObject): void;
+  /**
+   * Stores a manifest as the real API server would after Flux's kustomize-controller applied it:
+   * normalized by Flux, shaped by the server (defaults, omitted zero values, canonical
+   * quantities), with the managedFields of the apply (test/support/api-server.ts).
+   */
+  apply(manifest: KubeObject, options?: FluxApplyOptions): KubeObject;
+  /** Changes a stored object as `manager` would with an Update (kubectl edit): fields it changes move to it. */
+  update(apiVersion: string, kind: string, namespace: string | undefined, name: string, manager: string, mutate: (o: KubeObject) => void, options?: ShapeOptions): KubeObject;
   remove(apiVersion: string, kind: string, namespace: string | undefined, name: string): void;
   /** Sets a pod container's log (the default container is the first one, key ''). */
   setLog(namespace: string, pod: string, lines: readonly LogLine[], container?: string): void;
@@ -215,6 +228,19 @@ export async function startKubeApi(): Promise<KubeApi> {
     faults,
     put(obj) {
       store.set(keyOf(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name), obj);
+    },
+    apply(manifest, options) {
+      const live = fluxApplied(manifest, options) as KubeObject;
+      store.set(keyOf(live.apiVersion, live.kind, live.metadata.namespace, live.metadata.name), live);
+      return live;
+    },
+    update(apiVersion, kind, namespace, name, manager, mutate, options) {
+      const key = keyOf(apiVersion, kind, namespace, name);
+      const current = store.get(key);
+      if (!current) throw new Error(`update: ${kind} ${namespace ?? ''}/${name} is not stored`);
+      const live = updatedBy(current, manager, (o) => mutate(o as KubeObject), options) as KubeObject;
+      store.set(key, live);
+      return live;
     },
     remove(apiVersion, kind, namespace, name) {
       store.delete(keyOf(apiVersion, kind, namespace, name));
