@@ -11,6 +11,7 @@ import { ArcadeReleaseChart } from './charts/release-chart.js';
 import { DatastoreSecretsChart } from './charts/secrets-chart.js';
 import type { Environment } from './environments/schema.js';
 import { findUnresolved, type UnresolvedEntry } from './environments/unresolved.js';
+import { omitApiDefaults } from './kube/api-types.js';
 import { KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from './review/manifests.js';
 
 /** One synthesized file, its path relative to dist/. */
@@ -59,7 +60,8 @@ export function synthEnvironment(env: Environment): EnvironmentOutput {
   // Plain code-unit order, not localeCompare: its first call loads ICU collation (about 5 ms of
   // every synth) and the file names are lower-case ASCII, so the order is the same.
   for (const [name, chart] of [...charts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    files.push({ path: `${env.name}/${name}`, content: header(env) + toYamlStream(chart.toJson()) });
+    // dist/ carries what the stack means, not what libraries write by default (docs/delivery.md).
+    files.push({ path: `${env.name}/${name}`, content: header(env) + toYamlStream(chart.toJson().map(omitApiDefaults)) });
   }
   const kustomization = {
     apiVersion: KUSTOMIZE_API_VERSION,

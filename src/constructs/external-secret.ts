@@ -7,12 +7,7 @@
  * @see https://external-secrets.io/latest/api/externalsecret/
  */
 import { Construct } from 'constructs';
-import {
-  ExternalSecret,
-  ExternalSecretSpecSecretStoreRefKind,
-  ExternalSecretSpecTargetCreationPolicy,
-  ExternalSecretSpecTargetDeletionPolicy,
-} from '../../imports/external-secrets.io.js';
+import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind } from '../../imports/external-secrets.io.js';
 import type { RemoteRef } from '../environments/schema.js';
 import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { FLUX_WATCH_LABEL, UNRESOLVED_KEYS_ANNOTATION, type SecretSource } from './secret-source.js';
@@ -69,8 +64,9 @@ export class ExternalSecretSource extends Construct implements SecretSource {
         secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.clusterSecretStore },
         target: {
           name: props.secretName,
-          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
-          deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
+          // creationPolicy Owner (the ExternalSecret owns the Secret) and deletionPolicy Retain (the
+          // Secret stays when the provider's data disappears) are what the stack relies on; they
+          // are the CRD's schema defaults (external-secrets v2.9.0), so dist/ does not repeat them.
           template: { type: 'Opaque', metadata: { labels: { ...labels, ...FLUX_WATCH_LABEL } } },
         },
         data,

@@ -11,7 +11,11 @@ import { loadEnvironment } from '../../src/environments/load.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { field } from '../../src/probes/cluster/objects.js';
 import { synthEnvironment } from '../../src/synth.js';
-import { findObject, fixtureEnvironment, objectsOf } from '../synth/helpers.js';
+import { served } from '../support/api-server.js';
+import { findObject, fixtureEnvironment, objectsOf, type K8sObject } from '../synth/helpers.js';
+
+/** An object as the API server holds it once applied (its defaults filled in): what it means. */
+const live = (o: K8sObject) => served(o) as K8sObject;
 
 const production = (): Environment => loadEnvironment('backstage-wus2-v4').env;
 const NAME = 'arcade-otel-collector';
@@ -52,11 +56,18 @@ describe('given the production environment (backstage-wus2-v4)', () => {
 
   it('has the Service the engine resolves: arcade-otel-collector in arcade, named OTLP and metrics ports', () => {
     expect(c.service.metadata).toMatchObject({ name: 'arcade-otel-collector', namespace: 'arcade' });
+    // dist/ leaves out what the API server defaults (protocol TCP, targetPort = port).
     expect(field(c.service.spec, 'ports')).toEqual([
+      { name: 'otlp-grpc', port: 4317 },
+      { name: 'otlp-http', port: 4318 },
+      { name: 'metrics', port: 8888 },
+    ]);
+    expect(field(live(c.service).spec, 'ports')).toEqual([
       { name: 'otlp-grpc', port: 4317, protocol: 'TCP', targetPort: 4317 },
       { name: 'otlp-http', port: 4318, protocol: 'TCP', targetPort: 4318 },
       { name: 'metrics', port: 8888, protocol: 'TCP', targetPort: 8888 },
     ]);
+    expect(field(live(c.service).spec, 'type')).toBe('ClusterIP');
     expect(field(c.service.spec, 'selector')).toEqual({ 'app.kubernetes.io/name': 'opentelemetry-collector', 'app.kubernetes.io/instance': NAME });
   });
 
@@ -105,10 +116,11 @@ describe('given the production environment (backstage-wus2-v4)', () => {
       runAsUser: 10001,
       readOnlyRootFilesystem: true,
       allowPrivilegeEscalation: false,
-      privileged: false,
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
+    // privileged is left unset: "Defaults to false" (k8s.io/api SecurityContext); never true.
+    expect(c.container.securityContext.privileged ?? false).toBe(false);
     expect(c.pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
     expect(c.pod.automountServiceAccountToken).toBe(false);
     const sa = findObject(c.objects, 'ServiceAccount', NAME);
@@ -117,17 +129,21 @@ describe('given the production environment (backstage-wus2-v4)', () => {
   });
 
   it('has requests and limits, GOMEMLIMIT at 80% of the memory limit, probes on health_check 13133', () => {
-    expect(c.container.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '512Mi' } });
+    // In the canonical form the API server returns (1000m is stored and returned as 1).
+    expect(c.container.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } });
     expect(c.container.env).toContainEqual({ name: 'GOMEMLIMIT', value: '409MiB' });
     expect(c.config.processors.memory_limiter).toMatchObject({ limit_mib: 409, spike_limit_mib: 102 });
-    for (const probe of [c.container.readinessProbe, c.container.livenessProbe]) {
+    const liveContainer = (field(live(c.deployment).spec, 'template.spec.containers') as Container[])[0]!;
+    for (const probe of [liveContainer.readinessProbe, liveContainer.livenessProbe]) {
       expect(field(probe, 'httpGet')).toEqual({ path: '/', port: 13133, scheme: 'HTTP' });
     }
+    expect(field(liveContainer.readinessProbe, 'failureThreshold')).toBe(3);
+    expect(field(liveContainer.livenessProbe, 'failureThreshold')).toBe(6);
     expect(c.config.extensions.health_check?.endpoint).toBe('0.0.0.0:13133');
   });
 
   it('lets OTLP in only from arcade and metrics only from monitoring; egress open (Mimir is an external DNS name)', () => {
-    expect(c.policy.spec).toEqual({
+    expect(live(c.policy).spec).toEqual({
       podSelector: { matchLabels: field(c.deployment.spec, 'selector.matchLabels') },
       policyTypes: ['Ingress'],
       ingress: [
@@ -174,7 +190,7 @@ describe('given the scrape alternative with a digest pin (staging fixture)', () 
     expect(c.config.exporters).toEqual({
       prometheus: { endpoint: '0.0.0.0:8889', const_labels: { arcade_stack_collector: 'staging-wus2/arcade-staging/arcade-otel-collector' }, metric_expiration: '5m' },
     });
-    expect(field(c.service.spec, 'ports')).toContainEqual({ name: 'prom-export', port: 8889, protocol: 'TCP', targetPort: 8889 });
+    expect(field(live(c.service).spec, 'ports')).toContainEqual({ name: 'prom-export', port: 8889, protocol: 'TCP', targetPort: 8889 });
     expect(c.container.ports.map((p) => p.name)).toEqual(['otlp-grpc', 'otlp-http', 'metrics', 'prom-export', 'health']);
   });
 
@@ -194,14 +210,14 @@ describe('given the scrape alternative with a digest pin (staging fixture)', () 
   });
 
   it('restricts egress to DNS (nothing is pushed) and lets the configured monitoring namespace scrape both ports', () => {
-    expect(field(c.policy.spec, 'policyTypes')).toEqual(['Ingress', 'Egress']);
-    expect(field(c.policy.spec, 'egress')).toEqual([
+    expect(field(live(c.policy).spec, 'policyTypes')).toEqual(['Ingress', 'Egress']);
+    expect(field(live(c.policy).spec, 'egress')).toEqual([
       {
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
         ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
       },
     ]);
-    expect((field(c.policy.spec, 'ingress') as unknown[])[1]).toEqual({
+    expect((field(live(c.policy).spec, 'ingress') as unknown[])[1]).toEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }],
       ports: [{ port: 8888, protocol: 'TCP' }, { port: 8889, protocol: 'TCP' }],
     });
@@ -223,8 +239,8 @@ describe('given an environment that describes the Mimir destination', () => {
         networkPolicy: { mimirEgress: { cidrs: ['10.20.0.0/16'] } },
       },
     });
-    expect(field(c.policy.spec, 'policyTypes')).toEqual(['Ingress', 'Egress']);
-    expect((field(c.policy.spec, 'egress') as unknown[])[1]).toEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 8443, protocol: 'TCP' }] });
+    expect(field(live(c.policy).spec, 'policyTypes')).toEqual(['Ingress', 'Egress']);
+    expect((field(live(c.policy).spec, 'egress') as unknown[])[1]).toEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 8443, protocol: 'TCP' }] });
     expect(c.config.exporters.prometheusremotewrite?.http.tls).toEqual({ insecure: false });
   });
 
@@ -234,7 +250,7 @@ describe('given an environment that describes the Mimir destination', () => {
       ...env,
       collector: { ...env.collector, networkPolicy: { mimirEgress: { namespaceLabels: { 'kubernetes.io/metadata.name': 'mimir' }, podLabels: { app: 'mimir-nginx' } } } },
     });
-    expect((field(c.policy.spec, 'egress') as unknown[])[1]).toEqual({
+    expect((field(live(c.policy).spec, 'egress') as unknown[])[1]).toEqual({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mimir' } }, podSelector: { matchLabels: { app: 'mimir-nginx' } } }],
       ports: [{ port: 80, protocol: 'TCP' }],
     });
