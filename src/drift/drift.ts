@@ -86,7 +86,10 @@ export function formatDrift(r: DriftReport, server: string): string {
   for (const e of r.extra) lines.push(`+ only in cluster (labelled managed-by ${MANAGED_BY}): ${e}`);
   for (const d of r.drifted) {
     lines.push(`~ differs: ${d.key} (${d.file})`);
-    for (const f of d.fields) lines.push(`    ${f.path}: ${f.summary ?? `dist ${show(f.expected)}, cluster ${show(f.live)}`}`);
+    for (const f of d.fields) {
+      const by = f.managers && f.managers.length > 0 ? ` (set by ${f.managers.join(', ')})` : '';
+      lines.push(`    ${f.path}: ${f.summary ?? `dist ${show(f.expected)}, cluster ${show(f.live)}`}${by}`);
+    }
   }
   return lines.join('\n');
 }
