@@ -17,7 +17,9 @@ const script = defineScript({
   description: `Reads the live objects of dist/<env>/ from the cluster (read-only: get and list only) and reports
 objects missing in the cluster, objects only in the cluster that carry the stack's label
 app.kubernetes.io/managed-by=arcade-stack (unless labelled for another environment), and
-differences in the fields dist/ sets (fields it does not set and server-set ones are ignored).`,
+differences in the fields dist/ sets or Flux last applied, compared as the API server means them
+(a default equals an absent field, quantities by value; server-set fields are ignored; see
+docs/delivery.md "What counts as drift").`,
   options: {
     env: { type: 'string', value: '<name>', description: 'environment (default: the only one)' },
     kubeconfig: { type: 'string', value: '<file>', description: 'kubeconfig (default: KUBECONFIG, then ~/.kube/config)' },
