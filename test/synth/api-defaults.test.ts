@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCrdFiles } from '../../src/check/crd-cache.js';
 import { ALWAYS_STATED, deepEqual, inspectBuiltIn, isBuiltIn, isRecord, nonCanonicalQuantities, omitApiDefaults, rootStruct } from '../../src/kube/api-types.js';
+import { isManifestPath, KUSTOMIZATION_FILE } from '../../src/review/manifests.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { fixtureEnvironment, objectsOf, parseObjects, type K8sObject } from './helpers.js';
@@ -23,7 +24,7 @@ const crds = readCrdFiles([crdDir]);
 /** Every object of every dist/ file, with the file it came from. */
 function distObjects(): { file: string; object: K8sObject }[] {
   return readdirSync(DIST, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name !== 'kustomization.yaml')
+    .filter((e) => e.isFile() && isManifestPath(e.name) && e.name !== KUSTOMIZATION_FILE)
     .flatMap((e) => {
       const file = join(e.parentPath, e.name).slice(DIST.length + 1);
       return parseObjects(readFileSync(join(DIST, file), 'utf8')).map((object) => ({ file, object }));
