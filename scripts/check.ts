@@ -1,13 +1,14 @@
 #!/usr/bin/env tsx
 /**
- * npm run check: the manifest quality gate over dist/ (schemas, workload policies, secret scan,
- * Flux build, unresolved values). See docs/quality-gate.md.
+ * npm run check: the manifest quality gate over dist/ (schemas, engine config, workload policies,
+ * secret scan, Flux build, unresolved values). See docs/quality-gate.md.
  *
- *   npm run crds -- --from ../shared/crds && npm run check
+ *   npm run check                              # against the vendored contracts (contracts/)
+ *   npm run check -- --crd-cache .cache/crds   # against CRDs read from a cluster (npm run crds -- --from-cluster)
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_CRD_CACHE, FILL_CACHE_COMMAND } from '../src/check/crd-cache.js';
+import { cachedCrds, FILL_CACHE_COMMAND } from '../src/check/crd-cache.js';
 import { defineScript, outputFile, runScript } from '../src/shared/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
@@ -15,8 +16,10 @@ const script = defineScript({
   name: 'check',
   description: `The manifest quality gate over every environment folder in dist/:
   schema      built-in kinds against the Kubernetes API schemas (kubernetes-models), custom
-              resources against their CRD's openAPIV3Schema from the cache (npm run crds), unknown
-              fields included; a missing schema is a failure
+              resources against their CRD's openAPIV3Schema (the CRDs vendored in contracts/crds,
+              or a cache with --crd-cache), unknown fields included; a missing schema is a failure
+  engine-config  the Arcade release's engine.extraConfig, section by section, against the vendored
+              engine config schema 2.0 (contracts/arcade-engine/)
   policy      the workloads the stack renders: non-root, read-only root fs, no privilege
               escalation, capabilities dropped, seccomp, requests/limits, probes, pinned images,
               no host namespaces, SA token only where needed, PDB, NetworkPolicy
@@ -24,10 +27,17 @@ const script = defineScript({
               passwords in URLs, random values under secret-like keys
   flux        kustomization.yaml lists exactly the folder's files; kubectl kustomize builds it
   unresolved  <unresolved: ...> markers and unsealed keys (warnings)
-One line per finding: file:line Kind namespace/name field.path: [rule] message (fix: ...) {anchors}`,
+One line per finding: file:line Kind namespace/name field.path: [rule] message (fix: ...) {anchors}
+Needs no cluster and no network: every schema it uses is vendored in contracts/ (SOURCES.md).`,
   options: {
     dist: { type: 'string', value: '<dir>', description: 'folder of environment folders (default: dist)' },
-    'crd-cache': { type: 'string', value: '<dir>', description: `CRD schema cache (default: .cache/crds; fill: ${FILL_CACHE_COMMAND})` },
+    'crd-cache': {
+      type: 'string',
+      value: '<dir>',
+      description: `validate custom resources against this CRD schema cache instead of the vendored
+contracts/crds (fill it: ${FILL_CACHE_COMMAND} --cache <dir>; the cluster's own CRDs
+show what its API server really accepts)`,
+    },
     json: { type: 'string', value: '<file>', description: 'also write the report as JSON' },
     'dist-only': { type: 'boolean', description: 'scan dist/ only for secrets (not every tracked file)' },
     'skip-kustomize': { type: 'boolean', description: 'do not run kubectl kustomize (the file list is still checked)' },
@@ -37,7 +47,7 @@ One line per finding: file:line Kind namespace/name field.path: [rule] message (
     0: 'no error (warnings allowed)',
     1: 'an error was found, or the gate could not run (nothing was assumed: the gate did not pass)',
   },
-  examples: [`${FILL_CACHE_COMMAND} && npm run check`, 'npm run check -- --json .build/check.json'],
+  examples: ['npm run check', 'npm run check -- --json .build/check.json', `${FILL_CACHE_COMMAND} && npm run check -- --crd-cache .cache/crds`],
 });
 
 await runScript(script, async (options) => {
@@ -47,7 +57,7 @@ await runScript(script, async (options) => {
   const report = await runGate({
     root: REPO_ROOT,
     distDir: options.dist ? resolve(options.dist) : join(REPO_ROOT, 'dist'),
-    crdCacheDir: options['crd-cache'] ? resolve(options['crd-cache']) : DEFAULT_CRD_CACHE,
+    ...(options['crd-cache'] ? { crds: cachedCrds(resolve(options['crd-cache'])) } : {}),
     scanRepository: !options['dist-only'],
     ...(options['skip-kustomize'] ? { kubectl: false as const } : {}),
   });

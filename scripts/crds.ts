@@ -1,30 +1,33 @@
 #!/usr/bin/env tsx
 /**
- * npm run crds: fill the CRD schema cache the quality gate (npm run check) validates custom
- * resources against.
+ * npm run crds: fill a CRD schema cache that the quality gate can validate custom resources
+ * against instead of the vendored contracts (npm run check -- --crd-cache <dir>).
  *
- *   npm run crds -- --from ../shared/crds
+ *   npm run crds                                              # the vendored contracts/crds
  *   npm run crds -- --from-cluster --context backstage-wus2-v4
  */
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { CrdError, DEFAULT_CRD_CACHE, FILL_CACHE_COMMAND, listCache, readCrdFiles, writeCache, type CachedSchema } from '../src/check/crd-cache.js';
+import { CrdError, DEFAULT_CRD_CACHE, FILL_CACHE_COMMAND, listCache, readCrdFiles, VENDORED_CRDS, writeCache, type CachedSchema } from '../src/check/crd-cache.js';
 import { UsageError } from '../src/shared/command-error.js';
 import { defineScript, runScript } from '../src/shared/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
   name: 'crds',
-  usage: 'npm run crds -- (--from <dir|file> ... | --from-cluster) [options]',
-  description: `Reads CustomResourceDefinitions and stores the openAPIV3Schema of every served version in the
+  usage: 'npm run crds -- [--from <dir|file> ... | --from-cluster] [options]',
+  description: `Reads CustomResourceDefinitions and stores the openAPIV3Schema of every served version in a
 CRD schema cache (${relative(REPO_ROOT, DEFAULT_CRD_CACHE)}, git-ignored), one file per <group>/<Kind>/<version>.json.
-npm run check validates custom resources against it and fails when a schema it needs is missing.`,
+npm run check validates against the vendored contracts/crds by default; npm run check --
+--crd-cache <dir> validates against a cache instead (and fails when a schema it needs is
+missing). Typical use: the cluster's own CRDs, to see what its API server accepts. Without
+--from or --from-cluster it reads the vendored CRDs in contracts/crds (contracts/SOURCES.md).`,
   options: {
     from: {
       type: 'list',
       value: '<dir|file>',
       description: `CRD YAML/JSON files (multi-document YAML is fine; other objects are
-ignored); a folder is read recursively`,
+ignored); a folder is read recursively (default: contracts/crds)`,
     },
     'from-cluster': { type: 'boolean', description: 'read the CRDs of the current kubeconfig context (read-only: one list)' },
     kubeconfig: { type: 'string', value: '<file>', description: 'for --from-cluster (default: KUBECONFIG, then ~/.kube/config)' },
@@ -39,9 +42,10 @@ ignored); a folder is read recursively`,
     2: 'also: no usable kubeconfig for --from-cluster',
   },
   examples: [
-    FILL_CACHE_COMMAND,
-    'npm run crds -- --from ../shared/crds/fluxcd-helm-controller-v1.6.3-helmreleases.yaml',
+    'npm run crds',
+    'npm run crds -- --from ./helmreleases.yaml --cache /tmp/crds',
     'KUBECONFIG=~/.kube/backstage npm run crds -- --from-cluster --context backstage-wus2-v4',
+    'npm run check -- --crd-cache .cache/crds',
   ],
 });
 
@@ -49,16 +53,16 @@ await runScript(script, async (options) => {
   const cache = options.cache ? resolve(options.cache) : DEFAULT_CRD_CACHE;
   if (options.list) {
     const entries = listCache(cache);
-    console.log(entries.length > 0 ? entries.join('\n') : `the cache ${cache} is empty (fill it: ${FILL_CACHE_COMMAND})`);
+    console.log(entries.length > 0 ? entries.join('\n') : `the cache ${cache} is empty (fill it: npm run crds, or ${FILL_CACHE_COMMAND})`);
     return 0;
   }
-  const from = options.from.map((f) => resolve(f));
-  const missing = options.from.filter((_, i) => !existsSync(from[i]!));
-  if (missing.length > 0) throw new UsageError(`--from ${missing.join(', ')}: no such file or folder (fix: give CRD files or folders of them, e.g. ../shared/crds)`);
+  const given = options.from.map((f) => resolve(f));
+  const missing = options.from.filter((_, i) => !existsSync(given[i]!));
+  if (missing.length > 0) throw new UsageError(`--from ${missing.join(', ')}: no such file or folder (fix: give CRD files or folders of them, or leave --from out for contracts/crds)`);
   const cluster = options['from-cluster'];
-  if (from.length === 0 && !cluster) throw new UsageError('give --from <dir|file> or --from-cluster');
-  if (from.length > 0 && cluster) throw new UsageError('give --from or --from-cluster, not both');
+  if (given.length > 0 && cluster) throw new UsageError('give --from or --from-cluster, not both');
   if (!cluster && (options.kubeconfig || options.context)) throw new UsageError('--kubeconfig and --context go with --from-cluster');
+  const from = given.length === 0 && !cluster ? [VENDORED_CRDS] : given;
 
   let schemas: readonly CachedSchema[];
   if (cluster) {

@@ -1,49 +1,60 @@
 #!/usr/bin/env tsx
 /**
- * Regenerates the typed bindings in imports/ from upstream CRD files with `cdk8s import`.
+ * npm run import: regenerate the typed bindings in imports/ from the vendored CRD files listed
+ * in cdk8s.yaml (contracts/crds, provenance in contracts/SOURCES.md). Offline; idempotent; writes
+ * nothing but imports/*.ts (src/contracts/crd-bindings.ts says why and how).
  *
- *   npm run import                       # the CRD files cdk8s.yaml lists (../shared/crds)
- *   npm run import -- --from <dir>       # the same file names, from another folder
- *
- * The list lives in cdk8s.yaml `imports` (one source of truth). Only the kinds the stack uses
- * are imported; the SecretStore CRDs are deliberately absent (over a megabyte of bindings, and
- * the stack only refers to an existing ClusterSecretStore by name). CRD files are never committed.
+ *   npm run import               # after a CRD file in contracts/crds or the list in cdk8s.yaml changed
+ *   npm run import -- --check    # compare imports/ with a fresh import, byte for byte; write nothing
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { parse } from 'yaml';
-import { $ } from 'zx';
-import { CommandError, ConfigurationError } from '../src/shared/command-error.js';
+import { join } from 'node:path';
+import { CommandError } from '../src/shared/command-error.js';
+import { compareBindings, generateBindings, importEntries, writeBindings } from '../src/contracts/crd-bindings.js';
 import { defineScript, runScript } from '../src/shared/script.js';
+import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
   name: 'import',
-  description: 'Regenerates imports/*.ts with "cdk8s import" from the local CRD files listed in cdk8s.yaml.',
+  description: `Regenerates imports/*.ts with "cdk8s import" from the CRD files cdk8s.yaml lists, which must be
+vendored under contracts/ (see contracts/SOURCES.md). Runs offline. Only files whose bytes differ
+are written, generated files no CRD produces any more are removed, and cdk8s.yaml is never
+rewritten (cdk8s import runs with --no-save).
+To add or bump a CRD: put the upstream file into contracts/crds, add its row (with its sha256)
+to contracts/SOURCES.md, list it in cdk8s.yaml (a prefix:= keeps two CRDs of one API group
+apart), then npm run import and commit imports/ with it.`,
   options: {
-    from: { type: 'string', value: '<dir>', description: 'take the same file names from this folder (default: as listed, ../shared/crds)' },
+    check: { type: 'boolean', description: 'regenerate into a temporary folder and compare with imports/ byte for byte; write nothing' },
   },
-  exitCodes: { 0: 'bindings regenerated', 1: 'cdk8s import failed', 2: 'also: a listed CRD file is missing' },
-  examples: ['npm run import', 'npm run import -- --from ../shared/crds'],
+  exitCodes: {
+    0: 'bindings regenerated (or, with --check, imports/ matches byte for byte)',
+    1: 'cdk8s import failed, or with --check imports/ differs',
+    2: 'also: cdk8s.yaml lists a file that is not vendored under contracts/',
+  },
+  examples: ['npm run import', 'npm run import -- --check'],
 });
 
 await runScript(script, async (options) => {
-  const listed: string[] = (parse(readFileSync('cdk8s.yaml', 'utf8')) as { imports: string[] }).imports;
-  const specs = listed.map((entry) => {
-    const [prefix, path] = entry.includes(':=') ? (entry.split(':=') as [string, string]) : [undefined, entry];
-    const file = options.from !== undefined ? join(resolve(options.from), basename(path)) : resolve(path);
-    return { prefix, file };
-  });
-  const missing = specs.filter((s) => !existsSync(s.file)).map((s) => s.file);
-  if (missing.length > 0) {
-    throw new ConfigurationError(
-      `missing CRD file(s): ${missing.join(', ')} (fix: run beside ../shared/crds, or pass --from <dir> with the upstream files named in cdk8s.yaml)`,
+  const entries = importEntries(REPO_ROOT);
+  const generated = generateBindings(REPO_ROOT);
+  const importsDir = join(REPO_ROOT, 'imports');
+  const check = options.check;
+  const diff = check ? compareBindings(generated, importsDir) : writeBindings(generated, importsDir);
+  const differing = [
+    ...diff.changed.map((f) => `${f} (${check ? 'differs' : 'updated'})`),
+    ...diff.added.map((f) => `${f} (${check ? 'missing' : 'added'})`),
+    ...diff.stale.map((f) => `${f} (${check ? 'no CRD generates it' : 'removed: no CRD generates it'})`),
+  ];
+  if (check) {
+    if (differing.length > 0) {
+      throw new CommandError(`imports/ does not match cdk8s import of the ${entries.length} vendored CRDs: ${differing.join(', ')} (fix: npm run import, then commit imports/)`);
+    }
+    console.log(`import: imports/ matches cdk8s import of the ${entries.length} vendored CRDs byte for byte (${diff.unchanged.length} files)`);
+  } else {
+    console.log(
+      differing.length > 0
+        ? `import: ${entries.length} CRDs imported into imports/: ${differing.join(', ')}`
+        : `import: ${entries.length} CRDs imported; imports/ was already up to date (${diff.unchanged.length} files)`,
     );
   }
-  for (const { prefix, file } of specs) {
-    const spec = prefix ? `${prefix}:=${file}` : file;
-    const run = await $({ stdio: 'inherit', timeout: '120s', nothrow: true })`npx cdk8s import --no-check-upgrade --language typescript --output imports ${spec}`;
-    if (run.exitCode !== 0) throw new CommandError(`cdk8s import ${spec} ${run.exitCode === null ? 'timed out after 120 s' : `failed (exit code ${run.exitCode})`}; see its output above`);
-  }
-  console.log(`import: regenerated bindings for ${specs.length} CRDs into imports/`);
   return 0;
 });

@@ -1,9 +1,11 @@
 /**
- * The CRD schema cache the gate validates custom resources against: one JSON file per served
- * version, `<cache>/<group>/<Kind>/<version>.json`, holding that version's `openAPIV3Schema`.
- * Filled from CRD files (`npm run crds -- --from <dir|file>`) or from a cluster
- * (`--from-cluster`); git-ignored (`.cache/`). A schema that is not in the cache is never
- * assumed: the gate fails and says how to fill it.
+ * Where the gate finds the schemas of custom resources (`CrdSchemas`):
+ * - by default the CRD files vendored in `contracts/crds/` (pinned upstream copies, listed with
+ *   their provenance in contracts/SOURCES.md): a fresh clone validates with no cluster at hand;
+ * - or a CRD schema cache, one JSON file per served version, `<cache>/<group>/<Kind>/<version>.json`,
+ *   holding that version's `openAPIV3Schema`, filled by `npm run crds` from CRD files or from a
+ *   cluster (`--from-cluster`: the versions the API server really serves); git-ignored (`.cache/`).
+ * A schema that is not there is never assumed: the gate fails and says how to get it.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +16,14 @@ import { CommandError } from '../shared/command-error.js';
 /** Default cache folder (git-ignored). */
 export const DEFAULT_CRD_CACHE = join(REPO_ROOT, '.cache', 'crds');
 
-/** The command that fills the cache from the CRD files CI uses. */
-export const FILL_CACHE_COMMAND = 'npm run crds -- --from ../shared/crds';
+/** The vendored CRD files (contracts/SOURCES.md): the gate's default schemas and `npm run crds`'s default source. */
+export const VENDORED_CRDS = join(REPO_ROOT, 'contracts', 'crds');
+
+/** How to get a CRD the vendored contracts lack. */
+export const VENDOR_CRD_FIX = 'vendor the CRD file into contracts/crds with its row in contracts/SOURCES.md (or validate against the cluster: npm run crds -- --from-cluster, then npm run check -- --crd-cache .cache/crds)';
+
+/** The command that fills the default cache from a cluster. */
+export const FILL_CACHE_COMMAND = 'npm run crds -- --from-cluster';
 
 export interface CachedSchema {
   readonly group: string;
@@ -116,4 +124,41 @@ export function listCache(cacheDir: string): string[] {
     }
   }
   return out;
+}
+
+/** The schemas the gate validates custom resources against, wherever they come from. */
+export interface CrdSchemas {
+  /** Where they come from, for messages (`contracts/crds`, `the cache .cache/crds`). */
+  readonly where: string;
+  /** How to get a schema that is missing. */
+  readonly fix: string;
+  /** The schema of `group/version` `kind`, or undefined. */
+  lookup(group: string, version: string, kind: string): CachedSchema | undefined;
+  /** How many group/Kind/version schemas there are. */
+  size(): number;
+}
+
+/** Schemas read from CRD files or folders (read once, on first use). */
+export function crdFileSchemas(paths: readonly string[], where: string, fix = VENDOR_CRD_FIX): CrdSchemas {
+  let index: Map<string, CachedSchema> | undefined;
+  const all = (): Map<string, CachedSchema> => {
+    index ??= new Map(readCrdFiles(paths).map((s) => [`${s.group}/${s.version}/${s.kind}`, s]));
+    return index;
+  };
+  return { where, fix, lookup: (group, version, kind) => all().get(`${group}/${version}/${kind}`), size: () => all().size };
+}
+
+/** The vendored CRDs in contracts/crds: the gate's default. */
+export function vendoredCrds(): CrdSchemas {
+  return crdFileSchemas([VENDORED_CRDS], 'contracts/crds');
+}
+
+/** Schemas from a cache folder filled by `npm run crds`. */
+export function cachedCrds(cacheDir: string): CrdSchemas {
+  return {
+    where: `the cache ${cacheDir}`,
+    fix: `fill it: ${FILL_CACHE_COMMAND} (or --from <the CRD file>) with --cache ${cacheDir}`,
+    lookup: (group, version, kind) => readCachedSchema(cacheDir, group, version, kind),
+    size: () => listCache(cacheDir).length,
+  };
 }

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isKustomizeConfig, objectKey } from '../review/manifests.js';
 import { splitApiVersion } from './core-validate.js';
-import { listCache, FILL_CACHE_COMMAND } from './crd-cache.js';
+import { vendoredCrds, type CrdSchemas } from './crd-cache.js';
 import { POLICY_EXCEPTIONS, type PolicyException } from './exceptions.js';
 import type { Finding } from './finding.js';
 import { checkFluxBuild } from './flux-build.js';
@@ -24,8 +24,8 @@ export interface GateOptions {
   readonly root: string;
   /** @default `<root>/dist` */
   readonly distDir?: string;
-  /** CRD schema cache. */
-  readonly crdCacheDir: string;
+  /** Schemas of custom resources. @default the vendored CRDs in contracts/crds (`vendoredCrds()`) */
+  readonly crds?: CrdSchemas;
   /** @default POLICY_EXCEPTIONS (src/check/exceptions.ts) */
   readonly exceptions?: readonly PolicyException[];
   /** Scan every file git tracks under `root`, not only dist/. @default true */
@@ -74,7 +74,8 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
   if (envs.length === 0) {
     findings.push({ severity: 'error', area: 'flux', file: relative(root, distDir) || distDir, rule: 'flux.no-dist', message: 'dist/ holds no environment folder', fix: 'npm run synth' });
   }
-  if (listCache(options.crdCacheDir).length === 0) notes.push(`the CRD schema cache ${options.crdCacheDir} is empty: every custom resource fails schema.missing (fix: ${FILL_CACHE_COMMAND})`);
+  const crds = options.crds ?? vendoredCrds();
+  if (crds.size() === 0) notes.push(`no CRD schema in ${crds.where}: every custom resource fails schema.missing (fix: ${crds.fix})`);
 
   for (const env of envs) {
     const placed: PlacedObject[] = [];
@@ -97,7 +98,7 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
         if (first) findings.push({ severity: 'error', area: 'flux', file: file.file, line: doc.line, object: refOf(o), rule: 'flux.duplicate-object', message: `the same object is also defined in ${first}`, fix: 'give every object a unique kind/namespace/name' });
         else seen.set(id, `${file.file}:${doc.line}`);
 
-        const schema = await validateSchema(o, options.crdCacheDir);
+        const schema = await validateSchema(o, crds);
         if (schema.celRules) unevaluatedCel.set(`${o.kind} ${o.apiVersion}`, schema.celRules);
         for (const p of schema.problems) {
           findings.push({ severity: 'error', area: 'schema', file: file.file, line: doc.line, object: refOf(o), path: p.path, rule: p.rule, message: p.message, fix: p.fix });

@@ -1,9 +1,9 @@
 /**
  * Schema validation of one object: built-in kinds through `core-validate`, custom resources
- * against the cached CRD schema (`crd-validate`) plus the ObjectMeta check. A kind without a
+ * against their CRD's schema (`crd-validate`, from the vendored contracts or a cache) plus the ObjectMeta check. A kind without a
  * schema is a failure that says how to get one: the gate never passes for want of evidence.
  */
-import { FILL_CACHE_COMMAND, readCachedSchema } from './crd-cache.js';
+import type { CrdSchemas } from './crd-cache.js';
 import { celRuleCount, validateCustomResource, type SchemaProblem } from './crd-validate.js';
 import { isBuiltinGroup, splitApiVersion, validateBuiltin, validateMetadata } from './core-validate.js';
 import type { KubeObject } from '../review/manifests.js';
@@ -16,7 +16,7 @@ export interface SchemaResult {
   readonly celRules?: number;
 }
 
-export async function validateSchema(object: KubeObject, crdCacheDir: string): Promise<SchemaResult> {
+export async function validateSchema(object: KubeObject, crds: CrdSchemas): Promise<SchemaResult> {
   const { group, version } = splitApiVersion(object.apiVersion);
   if (isBuiltinGroup(group)) {
     const result = await validateBuiltin(object);
@@ -31,15 +31,15 @@ export async function validateSchema(object: KubeObject, crdCacheDir: string): P
       }],
     };
   }
-  const schema = readCachedSchema(crdCacheDir, group, version, object.kind);
+  const schema = crds.lookup(group, version, object.kind);
   if (!schema) {
     return {
       via: 'missing',
       problems: [{
         path: 'apiVersion',
         rule: 'schema.missing',
-        message: `no CRD schema for ${object.apiVersion} ${object.kind} in the cache ${crdCacheDir}: cannot prove the object valid`,
-        fix: `${FILL_CACHE_COMMAND} (or npm run crds -- --from-cluster, or --from <the CRD file>); check apiVersion and kind for a typo`,
+        message: `no CRD schema for ${object.apiVersion} ${object.kind} in ${crds.where}: cannot prove the object valid`,
+        fix: `check apiVersion and kind for a typo; otherwise ${crds.fix}`,
       }],
     };
   }

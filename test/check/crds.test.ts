@@ -58,7 +58,7 @@ describe('reading CRD files', () => {
     writeCache(cache, readCrdFiles([writeYaml(join(tempDir(), 'hr.yaml'), [miniHelmReleaseCrd()])]));
     const entry = join(cache, 'helm.toolkit.fluxcd.io', 'HelmRelease', 'v2.json');
     writeFileSync(entry, '{"openAPIV3Schema": {');
-    expect(() => readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')).toThrow(/v2\.json: unreadable cached CRD schema: .*\(fix: npm run crds -- --from \.\.\/shared\/crds\)$/);
+    expect(() => readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')).toThrow(/v2\.json: unreadable cached CRD schema: .*\(fix: npm run crds -- --from-cluster\)$/);
     writeFileSync(entry, '{"group": "helm.toolkit.fluxcd.io"}');
     expect(() => readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')).toThrow(/v2\.json: not a cached CRD schema/);
   });

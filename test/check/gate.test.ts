@@ -1,7 +1,8 @@
 /**
  * The whole gate, in process: a temporary dist/ with deliberately broken objects (each reported
  * with its rule on one line), the Flux build check, unresolved values as warnings, and the
- * committed dist/ passing the full gate when the CRD cache can be filled from ../shared/crds.
+ * committed dist/ passing the full gate against the vendored contracts (always: no cluster, no
+ * sibling folder, no skip).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,10 +12,11 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { errorsOf, runGate, type GateOptions } from '../../src/check/gate.js';
 import { formatFinding, formatReport, reportJson, summaryLine } from '../../src/check/report.js';
 import { unresolvedMarker } from '../../src/environments/unresolved-text.js';
-import { clone, hardenedWorkload, randomFrom, REPO, sharedCache, SHARED_CRDS, tempDir, testCache, writeDist, writeYaml } from './support.js';
+import { cachedCrds } from '../../src/check/crd-cache.js';
+import { clone, hardenedWorkload, randomFrom, REPO, tempDir, testCache, writeDist, writeYaml } from './support.js';
 
 type Rec = Record<string, unknown>;
-const cache = testCache();
+const cache = cachedCrds(testCache());
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: 20_000 }).status === 0;
 
 const release = (spec: Rec = {}): Rec => ({
@@ -25,7 +27,7 @@ const release = (spec: Rec = {}): Rec => ({
 });
 
 function gate(root: string, extra: Partial<GateOptions> = {}) {
-  return runGate({ root, crdCacheDir: cache, scanRepository: false, kubectl: false, exceptions: [], ...extra });
+  return runGate({ root, crds: cache, scanRepository: false, kubectl: false, exceptions: [], ...extra });
 }
 
 describe('npm run check over a dist/ folder', () => {
@@ -86,9 +88,9 @@ describe('npm run check over a dist/ folder', () => {
   it('fails when a schema is missing from the cache (never passes for want of evidence)', async () => {
     const root = tempDir();
     writeDist(root, 'test', { 'release.yaml': [release()] });
-    const report = await gate(root, { crdCacheDir: join(root, 'no-cache') });
+    const report = await gate(root, { crds: cachedCrds(join(root, 'no-cache')) });
     expect(errorsOf(report).map((f) => f.rule)).toEqual(['schema.missing']);
-    expect(report.notes.join('\n')).toContain('npm run crds -- --from ../shared/crds');
+    expect(report.notes.join('\n')).toContain('npm run crds -- --from-cluster');
   });
 
   it('checks that kustomization.yaml lists exactly the files of the folder', async () => {
@@ -159,31 +161,34 @@ describe('npm run check over a dist/ folder', () => {
   });
 });
 
-const shared = sharedCache();
-if (!shared) console.log(`[check] skipped: the full gate over the committed dist/ needs the CRD files in ${SHARED_CRDS} (CI has them; locally: npm run crds -- --from <dir with the CRDs>, then npm run check)`);
+/** A copy of the committed dist/ whose release.yaml is changed by `edit` (HelmRelease spec). */
+function editedDist(edit: (spec: Rec) => void): string {
+  const root = tempDir();
+  const env = join(root, 'dist', 'backstage-wus2-v4');
+  cpSync(join(REPO, 'dist', 'backstage-wus2-v4'), env, { recursive: true });
+  const file = join(env, 'release.yaml');
+  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Rec);
+  edit(docs.find((d) => d.kind === 'HelmRelease')!.spec as Rec);
+  writeFileSync(file, docs.map((d) => stringify(d)).join('---\n'));
+  return root;
+}
 
-describe('with the upstream CRDs from ../shared/crds', () => {
-  it.skipIf(!shared)('the committed dist/ passes the full gate (schemas, policies, repository secret scan, kustomize build)', async () => {
-    const report = await runGate({ root: REPO, crdCacheDir: shared!, kubectl: hasKubectl ? 'kubectl' : false });
+describe('with the vendored contracts (contracts/: no cluster, no sibling folder)', () => {
+  it('the committed dist/ passes the full gate (schemas, policies, repository secret scan, kustomize build)', async () => {
+    const report = await runGate({ root: REPO, kubectl: hasKubectl ? 'kubectl' : false });
     expect(errorsOf(report).map(formatFinding)).toEqual([]);
     expect(report.stats.objects).toBeGreaterThan(5);
     expect(report.stats.filesScanned).toBeGreaterThan(50);
   });
 
-  it.skipIf(!shared)('the broken HelmRelease inputs fail against the real HelmRelease v2 CRD too', async () => {
-    const root = tempDir();
-    const env = join(root, 'dist', 'backstage-wus2-v4');
-    cpSync(join(REPO, 'dist', 'backstage-wus2-v4'), env, { recursive: true });
-    const file = join(env, 'release.yaml');
-    const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Rec);
-    const hr = docs.find((d) => d.kind === 'HelmRelease')!;
-    const spec = hr.spec as Rec;
-    spec.intervl = spec.interval; // misspelled field
-    spec.interval = '10 minutes'; // bad interval
-    (spec.chartRef as Rec).kind = 'HelmRepository'; // wrong source kind
-    (spec.install as Rec).remediation = { retries: 'three' };
-    writeFileSync(file, docs.map((d) => stringify(d)).join('---\n'));
-    const report = await runGate({ root, crdCacheDir: shared!, scanRepository: false, kubectl: false });
+  it('the broken HelmRelease inputs fail against the real HelmRelease v2 CRD too', async () => {
+    const root = editedDist((spec) => {
+      spec.intervl = spec.interval; // misspelled field
+      spec.interval = '10 minutes'; // bad interval
+      (spec.chartRef as Rec).kind = 'HelmRepository'; // wrong source kind
+      (spec.install as Rec).remediation = { retries: 'three' };
+    });
+    const report = await runGate({ root, scanRepository: false, kubectl: false });
     expect(errorsOf(report).map((f) => `${f.path} ${f.rule}`).sort()).toEqual([
       'spec.chartRef.kind schema.enum',
       'spec.install.remediation.retries schema.type',
@@ -191,4 +196,5 @@ describe('with the upstream CRDs from ../shared/crds', () => {
       'spec.intervl schema.unknown-field',
     ]);
   });
+
 });

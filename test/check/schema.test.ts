@@ -1,11 +1,11 @@
 /**
- * Schema validation with small CRDs written for the tests (always runs, no ../shared needed):
+ * Schema validation with small CRDs written for the tests (no cluster, no network):
  * unknown fields reported outside free-form places, enums, patterns, int-or-string, nullable,
  * built-in kinds through kubernetes-models plus the unknown-field pass, and a missing schema
  * failing with the command that fixes it.
  */
 import { describe, expect, it } from 'vitest';
-import { readCachedSchema } from '../../src/check/crd-cache.js';
+import { cachedCrds, readCachedSchema, vendoredCrds } from '../../src/check/crd-cache.js';
 import { strictFields } from '../../src/check/core-validate.js';
 import { celRuleCount } from '../../src/check/crd-validate.js';
 import { validateSchema } from '../../src/check/schema.js';
@@ -25,7 +25,7 @@ function helmRelease(spec: Record<string, unknown>): KubeObject {
 }
 
 async function problems(o: KubeObject) {
-  return (await validateSchema(o, cache)).problems;
+  return (await validateSchema(o, cachedCrds(cache))).problems;
 }
 
 describe('toStrictSchema', () => {
@@ -117,13 +117,16 @@ describe('custom resources against a cached CRD schema', () => {
     ]);
   });
 
-  it('fails when the schema is missing, and says how to fill the cache', async () => {
+  it('fails when the schema is missing, and says how to get it', async () => {
     const empty = tempDir('empty-cache-');
-    const r = await validateSchema(helmRelease({}), empty);
+    const r = await validateSchema(helmRelease({}), cachedCrds(empty));
     expect(r.via).toBe('missing');
-    expect(r.problems).toEqual([expect.objectContaining({ rule: 'schema.missing', fix: expect.stringContaining('npm run crds -- --from ../shared/crds') })]);
-    const typo = await validateSchema({ apiVersion: 'helm.toolkit.fluxcd.io/v2beta9', kind: 'HelmRelease', metadata: { name: 'x' } }, cache);
+    expect(r.problems).toEqual([expect.objectContaining({ rule: 'schema.missing', message: expect.stringContaining(`in the cache ${empty}`), fix: expect.stringContaining('npm run crds -- --from-cluster') })]);
+    const typo = await validateSchema({ apiVersion: 'helm.toolkit.fluxcd.io/v2beta9', kind: 'HelmRelease', metadata: { name: 'x' } }, cachedCrds(cache));
     expect(typo.problems[0]!.rule).toBe('schema.missing');
+    // A kind the vendored contracts do not hold (no PodMonitor is rendered, so none is vendored).
+    const podMonitor = await validateSchema({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'x' } }, vendoredCrds());
+    expect(podMonitor.problems).toEqual([expect.objectContaining({ rule: 'schema.missing', message: expect.stringContaining('in contracts/crds'), fix: expect.stringContaining('vendor the CRD file into contracts/crds') })]);
   });
 
   it('counts the CEL rules it cannot evaluate', () => {

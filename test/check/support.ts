@@ -2,7 +2,7 @@
  * Test support for the quality gate: temporary folders (removed when the worker ends), small
  * CRDs written for the tests, and a workload that meets every policy, to break one rule at a time.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -10,8 +10,6 @@ import { readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
 import { tempDir as makeTempDir } from '../support/temp.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-/** The upstream CRD files CI has beside the clone (override with CHECK_SHARED_CRDS to test the skip). */
-export const SHARED_CRDS = process.env.CHECK_SHARED_CRDS ?? join(REPO, '..', 'shared', 'crds');
 
 type Obj = Record<string, unknown>;
 
@@ -135,17 +133,6 @@ export function testCache(): string {
   return cache;
 }
 
-/**
- * A cache filled from ../shared/crds when that folder exists (CI); undefined when it does not.
- * A folder that exists but cannot be read throws: a broken CRD file must fail the tests, not
- * turn the full-gate tests into skips.
- */
-export function sharedCache(): string | undefined {
-  if (!existsSync(SHARED_CRDS)) return undefined;
-  const cache = join(tempDir('crds-shared-'), 'cache');
-  writeCache(cache, readCrdFiles([SHARED_CRDS]));
-  return cache;
-}
 
 export const LABELS = { 'app.kubernetes.io/name': 'demo', 'app.kubernetes.io/instance': 'demo' };
 
