@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { CollectorChart } from './charts/collector-chart.js';
 import { MonitoringChart } from './charts/monitoring-chart.js';
 import { ArcadeReleaseChart } from './charts/release-chart.js';
-import { DatastoreSecretsChart } from './charts/secrets-chart.js';
+import { SecretsChart } from './charts/secrets-chart.js';
 import type { Environment } from './environments/schema.js';
 import { findUnresolved, type UnresolvedEntry } from './environments/unresolved.js';
 import { omitApiDefaults } from './kube/api-types.js';
@@ -43,7 +43,7 @@ export function toYamlStream(objects: readonly unknown[]): string {
 /** The charts of one environment, one per unit Flux reconciles, keyed by file name. */
 export function buildCharts(app: App, env: Environment): Map<string, Chart> {
   const charts = new Map<string, Chart>();
-  const secrets = env.secrets && env.datastores.mode === 'managed' ? new DatastoreSecretsChart(app, `${env.name}-secrets`, { env, secrets: env.secrets }) : undefined;
+  const secrets = env.secrets ? new SecretsChart(app, `${env.name}-secrets`, { env, secrets: env.secrets }) : undefined;
   if (secrets) charts.set('secrets.yaml', secrets);
   const collector = new CollectorChart(app, `${env.name}-collector`, { env });
   charts.set('collector.yaml', collector);

@@ -11,8 +11,9 @@ import type { HelmValue, HelmValues, ValuesFromSecret, ValuesReference } from '.
 import { EnvironmentError } from '../environments/load.js';
 import type { SecretSource } from '../constructs/secret-source.js';
 import { SECRET_READER } from '../environments/namespaces.js';
-import { SECRET_IDS, SECRET_KEYS, type Environment, type SecretId } from '../environments/schema.js';
+import { SECRET_IDS, SECRET_KEYS, SECRETS_BY_MODE, type Environment, type SecretId } from '../environments/schema.js';
 import { render } from '../environments/unresolved.js';
+import type { SecretSources } from './secrets-chart.js';
 
 /**
  * - `confirmed`: seen working on the live chart version.
@@ -42,7 +43,7 @@ const KEYS = {
   oidcIssuer: { path: 'auth.oidc.issuer', provenance: 'assumed', source: 'chart convention; key not documented' },
   oidcClientId: { path: 'auth.oidc.clientId', provenance: 'assumed', source: 'chart convention; key not documented' },
   oidcClientSecret: { path: 'auth.oidc.clientSecret', provenance: 'assumed', source: 'chart convention; key not documented' },
-  llmModels: { path: 'engine.extraConfig.llm.models', provenance: 'vendor', source: 'engine.extraConfig (values reference, chart 1.11.2) + llm.models[].openai.base_url (engine config schema 2.0)' },
+  llmModels: { path: 'engine.extraConfig.llm.models', provenance: 'vendor', source: 'engine.extraConfig (values reference, chart 1.11.2) + llm.models[].openai.{base_url,api_key} (engine config schema 2.0: api_key required)' },
   engineEnv: { path: 'engine.extraEnv', provenance: 'assumed', source: 'engine container env (chart convention; key not documented): OTEL_EXPORTER_OTLP_* (vendor engine docs) and the Secret references' },
   otelCollectorEnabled: { path: 'otelCollector.enabled', provenance: 'assumed', source: 'FACTS: do not enable a collector inside the chart; key not documented' },
   postgresEnabled: { path: 'postgresql.enabled', provenance: 'assumed', source: 'bundled-subchart convention; key not documented' },
@@ -57,9 +58,9 @@ const KEYS = {
  * `secretKeyRef`, referenced from its config with the engine's own `${env:NAME}` substitution
  * (engine config schema 2.0 and its example use it for every credential). Why not `valuesFrom`
  * (docs/chart-values.md): the engine needs `cache.redis.addr` as one `host:port` string and
- * `security.root_keys[]` items with an `id`, which `valuesFrom` cannot compose (Flux replaces a
- * list from `spec.values` wholesale), and env references keep the values out of the Helm release
- * Secret. Kubernetes expands `$(NAME)` of earlier variables, which composes the Redis address.
+ * `security.root_keys[]` items with an `id`, which a `valuesFrom` `targetPath` (one key at one
+ * path, applied over the inline values) cannot compose, and env references keep the values out
+ * of the Helm release Secret. Kubernetes expands `$(NAME)` of earlier variables, which composes the Redis address.
  */
 /** The engine variable carrying one Secret key: `ARCADE_STACK_<SECRET>_<KEY>`, e.g. `ARCADE_STACK_POSTGRES_PASSWORD`. */
 function envName(secret: SecretId, key: string): string {
@@ -70,8 +71,11 @@ function envName(secret: SecretId, key: string): string {
 const envRef = (name: string) => `\${env:${name}}`;
 const secretRef = (secret: SecretId, key: string) => envRef(envName(secret, key));
 
-/** The Secrets the engine reads through its env (the OIDC client secret is a chart value: valuesFrom). */
-const ENGINE_SECRETS = SECRET_IDS.filter((id) => SECRET_READER[id] === 'engine');
+/**
+ * The managed-mode Secrets the engine reads through its env (the OIDC client secret is a chart
+ * value, through valuesFrom; the LLM key is read in every mode, see arcadeValues).
+ */
+const ENGINE_SECRETS = SECRET_IDS.filter((id) => SECRET_READER[id] === 'engine' && !(SECRETS_BY_MODE.bundled as readonly SecretId[]).includes(id));
 
 /** The Redis address the engine wants (`host:port`), composed by Kubernetes from the two keys. */
 const REDIS_ADDR = 'ARCADE_STACK_REDIS_ADDR';
@@ -126,15 +130,30 @@ function setPath(tree: Record<string, HelmValue>, path: string, value: HelmValue
 }
 
 /**
- * Builds the release's values for an environment. `secrets` is given in managed mode only; in
- * bundled mode the chart keeps its own datastores (today's live state) and no Secret is read.
+ * The engine variable for one Secret key, from a `secretKeyRef`. A key whose value is still
+ * unresolved (left out of the SealedSecret/ExternalSecret) is referenced `optional: true`, so the
+ * pod starts without it instead of stopping at CreateContainerConfigError. Only the LLM key is
+ * referenced that way: without it the engine still serves tools (chat is off), while a missing
+ * datastore credential or root key would only move the failure from the pod's start to its first
+ * query, and `npm run export` refuses unresolved values anyway.
+ */
+function secretEnv(source: SecretSource, secret: SecretId, key: string, optionalWhileUnresolved = false): HelmValue {
+  const optional = optionalWhileUnresolved && source.unresolvedKeys.includes(key);
+  return { name: envName(secret, key), valueFrom: { secretKeyRef: { name: source.secretName, key, ...(optional ? { optional: true } : {}) } } };
+}
+
+/**
+ * Builds the release's values for an environment. `secrets` are the Secrets of its datastore
+ * mode (SECRETS_BY_MODE): the LLM key in both modes; in bundled mode the chart keeps its own
+ * datastores (today's live state) and no other Secret is read.
  * `otlpEndpoint` is the collector Service's OTLP/HTTP URL (CollectorChart.otlpEndpoint).
  */
-export function arcadeValues(
-  env: Environment,
-  secrets: Readonly<Record<SecretId, SecretSource>> | undefined,
-  otlpEndpoint: string,
-): ArcadeValues {
+export function arcadeValues(env: Environment, secrets: SecretSources | undefined, otlpEndpoint: string): ArcadeValues {
+  const need = (role: SecretId): SecretSource => {
+    const source = secrets?.[role];
+    if (!source) throw new Error(`environment ${env.name}: the release reads the ${role} Secret, but none was built (secrets.values.${role})`);
+    return source;
+  };
   const values: Record<string, HelmValue> = {};
   const overrides: Override[] = [];
   const set = (key: keyof typeof KEYS, value: HelmValue) => {
@@ -149,22 +168,20 @@ export function arcadeValues(
   set('gatewayHostname', env.hosts.api);
   set('oidcIssuer', render(env.oidc.issuer));
   set('oidcClientId', render(env.oidc.clientId));
-  set('llmModels', [{ id: 'primary', openai: { base_url: render(env.llm.baseUrl) } }]);
+  set('llmModels', [{ id: 'primary', openai: { base_url: render(env.llm.baseUrl), api_key: secretRef('llm', 'api-key') } }]);
   const engineEnv: HelmValue[] = [
     { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: otlpEndpoint },
     { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf' },
+    secretEnv(need('llm'), 'llm', 'api-key', true),
   ];
   set('otelCollectorEnabled', false);
 
   const valuesFrom: ValuesFromSecret[] = [];
   if (env.datastores.mode === 'managed') {
-    if (!secrets) throw new Error(`environment ${env.name}: datastores.mode is managed but no Secrets were built`);
     set('postgresEnabled', false);
     set('redisEnabled', false);
     for (const secret of ENGINE_SECRETS) {
-      for (const key of SECRET_KEYS[secret]) {
-        engineEnv.push({ name: envName(secret, key), valueFrom: { secretKeyRef: { name: secrets[secret].secretName, key } } });
-      }
+      for (const key of SECRET_KEYS[secret]) engineEnv.push(secretEnv(need(secret), secret, key));
     }
     // Kubernetes expands $(NAME) of variables defined earlier in the list.
     engineEnv.push({ name: REDIS_ADDR, value: `$(${envName('redis', 'host')}):$(${envName('redis', 'port')})` });
@@ -180,7 +197,7 @@ export function arcadeValues(
     const rootKeyId = env.engine.rootKeyId;
     if (rootKeyId === undefined) throw new Error(`environment ${env.name}: engine.rootKeyId is required in managed mode`);
     set('engineRootKeys', [{ id: render(rootKeyId), default: true, value: secretRef('engine', 'root-key') }]);
-    valuesFrom.push({ secret: secrets.oidc, key: 'client-secret', targetPath: KEYS.oidcClientSecret.path });
+    valuesFrom.push({ secret: need('oidc'), key: 'client-secret', targetPath: KEYS.oidcClientSecret.path });
     overrides.push({ ...KEYS.oidcClientSecret, via: 'secret' });
   }
   set('engineEnv', engineEnv);

@@ -5,15 +5,15 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { selectorLabels, stackLabels } from '../constructs/labels.js';
 import { OciHelmRelease } from '../constructs/oci-helm-release.js';
-import type { SecretSource } from '../constructs/secret-source.js';
 import { releaseNamespace } from '../environments/namespaces.js';
-import type { Environment, SecretId } from '../environments/schema.js';
+import type { Environment } from '../environments/schema.js';
 import { arcadeValues, type ArcadeValues } from './arcade-values.js';
+import type { SecretSources } from './secrets-chart.js';
 
 export interface ArcadeReleaseChartProps {
   readonly env: Environment;
-  /** The managed Secrets (managed mode only). @default - bundled datastores, no Secrets */
-  readonly secrets?: Readonly<Record<SecretId, SecretSource>>;
+  /** The Secrets the release reads (SecretsChart.sources; which ones depends on the datastore mode). */
+  readonly secrets?: SecretSources;
   /** The engine's OTLP/HTTP endpoint: the collector Service (CollectorChart.otlpEndpoint). */
   readonly otlpEndpoint: string;
 }

@@ -1,7 +1,8 @@
 /**
- * DatastoreSecretsChart: the Secrets the Arcade release reads in managed mode (PostgreSQL, Redis,
- * engine root key, OIDC client secret), as SealedSecrets or ExternalSecrets: references and
- * ciphertext only, never a value. Each Secret lives in the namespace of its reader
+ * SecretsChart: the Secrets the Arcade release reads, as SealedSecrets or ExternalSecrets:
+ * references and ciphertext only, never a value. Which ones depends on the datastore mode
+ * (SECRETS_BY_MODE): the LLM API key always; in managed mode also PostgreSQL, Redis, the engine
+ * root key and the OIDC client secret. Each Secret lives in the namespace of its reader
  * (src/environments/namespaces.ts): the engine's for `secretKeyRef`, the HelmRelease's for
  * `valuesFrom`.
  */
@@ -12,41 +13,45 @@ import { selectorLabels, stackLabels } from '../constructs/labels.js';
 import { SealedSecretSource } from '../constructs/sealed-secret.js';
 import type { SecretSource } from '../constructs/secret-source.js';
 import { secretNamespace } from '../environments/namespaces.js';
-import { SECRET_IDS, type Environment, type SecretId, type SecretsConfig } from '../environments/schema.js';
+import { SECRETS_BY_MODE, type Environment, type SecretId, type SecretsConfig } from '../environments/schema.js';
 import { render } from '../environments/unresolved.js';
 
-export interface DatastoreSecretsChartProps {
+export interface SecretsChartProps {
   readonly env: Environment;
   readonly secrets: SecretsConfig;
 }
 
-export class DatastoreSecretsChart extends Chart {
-  /** One source per managed Secret, keyed by its role. */
-  public readonly sources: Readonly<Record<SecretId, SecretSource>>;
+/** The Secrets of one environment, keyed by role; only the roles of its datastore mode are present. */
+export type SecretSources = Readonly<Partial<Record<SecretId, SecretSource>>>;
 
-  constructor(scope: Construct, id: string, props: DatastoreSecretsChartProps) {
+export class SecretsChart extends Chart {
+  /** One source per Secret the release reads, keyed by its role. */
+  public readonly sources: SecretSources;
+
+  constructor(scope: Construct, id: string, props: SecretsChartProps) {
     const { env, secrets } = props;
     super(scope, id, { namespace: env.namespace, labels: stackLabels(env.name) });
-    const sources = {} as Record<SecretId, SecretSource>;
-    for (const role of SECRET_IDS) {
+    const sources: Partial<Record<SecretId, SecretSource>> = {};
+    for (const role of SECRETS_BY_MODE[env.datastores.mode]) {
       const secretName = secrets.names[role];
       const labels = { ...selectorLabels('arcade', env.release.releaseName), 'app.kubernetes.io/component': `${role}-credentials` };
-      sources[role] =
-        secrets.provider === 'sealed-secrets'
-          ? new SealedSecretSource(this, role, {
-              secretName,
-              namespace: secretNamespace(env, role),
-              values: secrets.values[role],
-              labels,
-            })
-          : new ExternalSecretSource(this, role, {
-              secretName,
-              namespace: secretNamespace(env, role),
-              clusterSecretStore: String(render(secrets.clusterSecretStore)),
-              refreshInterval: secrets.refreshInterval,
-              values: secrets.values[role],
-              labels,
-            });
+      const missing = () => new Error(`environment ${env.name}: secrets.values.${role} is required in ${env.datastores.mode} mode (the schema checks this)`);
+      if (secrets.provider === 'sealed-secrets') {
+        const values = secrets.values[role];
+        if (!values) throw missing();
+        sources[role] = new SealedSecretSource(this, role, { secretName, namespace: secretNamespace(env, role), values, labels });
+      } else {
+        const values = secrets.values[role];
+        if (!values) throw missing();
+        sources[role] = new ExternalSecretSource(this, role, {
+          secretName,
+          namespace: secretNamespace(env, role),
+          clusterSecretStore: String(render(secrets.clusterSecretStore)),
+          refreshInterval: secrets.refreshInterval,
+          values,
+          labels,
+        });
+      }
     }
     this.sources = sources;
   }

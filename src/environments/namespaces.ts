@@ -37,6 +37,7 @@ export const SECRET_READER = {
   redis: 'engine',
   engine: 'engine',
   oidc: 'release',
+  llm: 'engine',
 } as const satisfies Record<SecretId, 'engine' | 'release'>;
 
 /** The namespace a managed Secret must live in: its reader's. */

@@ -30,9 +30,26 @@ export const SECRET_KEYS = {
   redis: ['host', 'port', 'password', 'tls'],
   engine: ['root-key'],
   oidc: ['client-secret'],
+  /**
+   * The API key of the engine's OpenAI-compatible LLM endpoint: `llm.models[].openai.api_key`,
+   * which the engine config schema 2.0 requires. Read in both datastore modes.
+   */
+  llm: ['api-key'],
 } as const satisfies Record<string, readonly string[]>;
 export type SecretId = keyof typeof SECRET_KEYS;
 export const SECRET_IDS = Object.keys(SECRET_KEYS) as SecretId[];
+
+export type DatastoreMode = 'bundled' | 'managed';
+
+/**
+ * The Secrets an environment manages in each datastore mode: with the chart's bundled datastores
+ * only the LLM key; with managed ones also every datastore credential, the engine root key and
+ * the OIDC client secret.
+ */
+export const SECRETS_BY_MODE = {
+  bundled: ['llm'],
+  managed: ['postgres', 'redis', 'engine', 'oidc', 'llm'],
+} as const satisfies Record<DatastoreMode, readonly SecretId[]>;
 
 /** A value sealed by `npm run seal`: ciphertext plus the Secret it is bound to (strict scope). */
 export const SealedValueSchema = z
@@ -56,10 +73,11 @@ export type RemoteRef = z.infer<typeof RemoteRefSchema>;
 
 function secretValues<T extends z.ZodType>(entry: T) {
   // z.record over an enum is exhaustive in zod 4: every declared key must be given (a value or
-  // an unresolved marker), and an unknown key is rejected.
-  const one = <K extends SecretId>(id: K) => z.record(z.enum(SECRET_KEYS[id]), resolvable(entry));
+  // an unresolved marker), and an unknown key is rejected. Which Secrets must be present depends
+  // on the datastore mode (SECRETS_BY_MODE), checked on the whole environment below.
+  const one = <K extends SecretId>(id: K) => z.record(z.enum(SECRET_KEYS[id]), resolvable(entry)).optional();
   return z
-    .object({ postgres: one('postgres'), redis: one('redis'), engine: one('engine'), oidc: one('oidc') })
+    .object({ postgres: one('postgres'), redis: one('redis'), engine: one('engine'), oidc: one('oidc'), llm: one('llm') })
     .strict();
 }
 
@@ -69,6 +87,7 @@ const SecretNamesSchema = z
     redis: dnsLabel('secret name').default('arcade-redis'),
     engine: dnsLabel('secret name').default('arcade-engine-root-key'),
     oidc: dnsLabel('secret name').default('arcade-oidc'),
+    llm: dnsLabel('secret name').default('arcade-llm'),
   })
   .strict();
 
@@ -219,7 +238,7 @@ export const EnvironmentSchema = z
       })
       .strict()
       .prefault({}),
-    /** Required when datastores.mode is managed (checked below). */
+    /** The Secrets the release reads: the LLM key in every mode, the datastores' in managed mode (checked below). */
     secrets: SecretsSchema.optional(),
     /** The OpenTelemetry Collector (schema in ./collector.ts). */
     collector: CollectorSettingsSchema,
@@ -249,14 +268,40 @@ export const EnvironmentSchema = z
           `set release.targetNamespace to the live release's spec.targetNamespace (normally '${env.namespace}')`,
       });
     }
-    if (env.datastores.mode === 'managed' && !env.secrets) {
+    if (!env.secrets) {
       ctx.addIssue({
         code: 'custom',
         path: ['secrets'],
         message:
-          "datastores.mode is 'managed' but no 'secrets' section names the provider; add secrets.provider " +
-          "('sealed-secrets' or 'external-secrets') with values for every key, or set datastores.mode: bundled",
+          env.datastores.mode === 'managed'
+            ? "datastores.mode is 'managed' but no 'secrets' section names the provider; add secrets.provider " +
+              "('sealed-secrets' or 'external-secrets') with values for every key, or set datastores.mode: bundled"
+            : "the engine's LLM API key is read from a Secret in every mode, but no 'secrets' section names the provider; add " +
+              "secrets.provider ('sealed-secrets' or 'external-secrets') with values.llm.api-key (a value, or { unresolved: \"<why>\" })",
       });
+    } else {
+      const wanted: readonly SecretId[] = SECRETS_BY_MODE[env.datastores.mode];
+      for (const id of SECRET_IDS) {
+        const given = env.secrets.values[id] !== undefined;
+        if (!given && wanted.includes(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['secrets', 'values', id],
+            message:
+              `datastores.mode is '${env.datastores.mode}', so the release reads the ${id} Secret; give every key ` +
+              `(${SECRET_KEYS[id].join(', ')}), each a value or { unresolved: "<why>" }`,
+          });
+        }
+        if (given && !wanted.includes(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['secrets', 'values', id],
+            message:
+              `datastores.mode is '${env.datastores.mode}' (the chart's own datastores), so the ${id} Secret would not be used; ` +
+              `remove it, or set datastores.mode: managed`,
+          });
+        }
+      }
     }
     if (env.datastores.mode === 'managed' && env.engine.rootKeyId === undefined) {
       ctx.addIssue({
@@ -265,15 +310,6 @@ export const EnvironmentSchema = z
         message:
           "datastores.mode is 'managed', so the engine's root key is read from a Secret and needs its id; give the id " +
           'the LIVE engine uses (security.root_keys[].id in its config), or { unresolved: "<why>" } until it is read',
-      });
-    }
-    if (env.datastores.mode === 'bundled' && env.secrets) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['secrets'],
-        message:
-          "datastores.mode is 'bundled' (the chart's own datastores), so a 'secrets' section would not be used; " +
-          "remove it, or set datastores.mode: managed",
       });
     }
   });

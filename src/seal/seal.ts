@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadEnvironment } from '../environments/load.js';
 import { secretNamespace } from '../environments/namespaces.js';
-import { SECRET_IDS, SECRET_KEYS, type SealedValue, type SecretId } from '../environments/schema.js';
+import { SECRET_IDS, SECRET_KEYS, SECRETS_BY_MODE, type DatastoreMode, type SealedValue, type SecretId } from '../environments/schema.js';
 import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { parseSealingCertificate, type SealingCertificate } from './certificate.js';
 import { ConfigurationError, UsageError } from '../shared/command-error.js';
@@ -55,9 +55,11 @@ export interface SealTarget {
   readonly text: string;
   /** Namespace of each Secret (its reader's: src/environments/namespaces.ts). */
   readonly namespaces: Readonly<Record<SecretId, string>>;
+  readonly datastores: DatastoreMode;
   readonly secretNames: Readonly<Record<SecretId, string>>;
   readonly controller: { readonly name: Resolvable<string>; readonly namespace: Resolvable<string> };
-  readonly values: Readonly<Record<SecretId, Readonly<Record<string, Resolvable<SealedValue>>>>>;
+  /** The Secrets of the environment's datastore mode (SECRETS_BY_MODE). */
+  readonly values: Readonly<Partial<Record<SecretId, Readonly<Record<string, Resolvable<SealedValue>>>>>>;
 }
 
 /**
@@ -68,11 +70,7 @@ export function loadSealTarget(environmentsDir: string, envName: string, warn?: 
   const { file, env, warnings } = loadEnvironment(envName, environmentsDir);
   for (const w of warnings) warn?.(w);
   const text = readFileSync(file, 'utf8');
-  if (!env.secrets) {
-    throw new ConfigurationError(
-      `${file}: datastores.mode is '${env.datastores.mode}', so the environment has no managed Secrets to seal (fix: set datastores.mode: managed with a secrets section)`,
-    );
-  }
+  if (!env.secrets) throw new ConfigurationError(`${file}: no secrets section (fix: add one, see docs/secrets.md)`); // the schema refuses this already
   if (env.secrets.provider !== 'sealed-secrets') {
     throw new ConfigurationError(
       `${file}: secrets.provider is '${env.secrets.provider}': values live in the secret store behind ClusterSecretStore, ` +
@@ -81,7 +79,7 @@ export function loadSealTarget(environmentsDir: string, envName: string, warn?: 
     );
   }
   const namespaces = Object.fromEntries(SECRET_IDS.map((id) => [id, secretNamespace(env, id)])) as Record<SecretId, string>;
-  return { file, text, namespaces, secretNames: env.secrets.names, controller: env.secrets.controller, values: env.secrets.values };
+  return { file, text, namespaces, datastores: env.datastores.mode, secretNames: env.secrets.names, controller: env.secrets.controller, values: env.secrets.values };
 }
 
 /** Where the sealing certificate comes from. */
@@ -162,11 +160,18 @@ export async function seal(request: SealRequest): Promise<SealResult> {
   const { secret, key } = checkTarget(request.secret, request.key);
   checkValue(request.value, request.allowTrailingNewline);
   const target = loadSealTarget(request.environmentsDir, request.envName, request.warn);
+  const used: readonly SecretId[] = SECRETS_BY_MODE[target.datastores];
+  if (!used.includes(secret)) {
+    throw new ConfigurationError(
+      `${target.file}: datastores.mode is '${target.datastores}', so the release does not read the ${secret} Secret ` +
+        `(fix: seal one of ${used.join(', ')}, or set datastores.mode: managed first; see the takeover runbook in README)`,
+    );
+  }
   const certificate = await loadCertificate(target, request.certificate, request.now);
   const sealed = sealValue(certificate, target.namespaces[secret], target.secretNames[secret], request.value);
   writeFileAtomically(target.file, replaceSealedValue(target.text, target.file, secret, key, sealed));
   const others = Object.entries(target.values).flatMap(([id, values]) =>
-    Object.entries(values)
+    Object.entries(values ?? {})
       .filter(([k]) => !(id === secret && k === key))
       .map(([, v]) => v),
   );

@@ -23,10 +23,11 @@ const staging = fixtureEnvironment('staging');
 const split: Environment = { ...staging, release: { ...staging.release, namespace: 'flux-system', targetNamespace: 'arcade-staging' } };
 
 describe('refs: the stack’s own output', () => {
-  it('finds every reference of the release: 11 secretKeyRef in the engine env (engine namespace), 1 valuesFrom (release namespace)', () => {
+  it('finds every reference of the release: 12 secretKeyRef in the engine env (engine namespace), 1 valuesFrom (release namespace)', () => {
     const release = placed(split).find((p) => p.object.kind === 'HelmRelease')!;
     const refs = referencesOf(release);
     expect(refs.filter((r) => r.path.startsWith('spec.values.')).map((r) => [r.name, r.namespace])).toEqual([
+      ['arcade-llm', 'arcade-staging'],
       ...Array(6).fill(['arcade-postgres', 'arcade-staging']),
       ...Array(4).fill(['arcade-redis', 'arcade-staging']),
       ['arcade-engine-root-key', 'arcade-staging'],
@@ -46,14 +47,14 @@ describe('refs: a reference that cannot be read fails the gate', () => {
     // Secret beside the HelmRelease, none where the engine's pods read them.
     const findings = checkReferences(placed(split, (o) => (o.kind === 'ExternalSecret' ? moved(o, 'flux-system') : o)));
     const wrong = findings.filter((f) => f.rule === 'refs.wrong-namespace');
-    expect(wrong).toHaveLength(11);
+    expect(wrong).toHaveLength(12);
     expect(wrong[0]).toMatchObject({
       severity: 'error',
       area: 'refs',
       object: { kind: 'HelmRelease', namespace: 'flux-system', name: 'arcade' },
       path: 'spec.values.engine.extraEnv[2].valueFrom.secretKeyRef',
     });
-    expect(wrong[0]!.message).toMatch(/Secret arcade-postgres is read by the chart's pods \(installed into arcade-staging\) in namespace "arcade-staging", but it is produced only in "flux-system"/);
+    expect(wrong[0]!.message).toMatch(/Secret arcade-llm is read by the chart's pods \(installed into arcade-staging\) in namespace "arcade-staging", but it is produced only in "flux-system"/);
   });
 
   it('a valuesFrom Secret outside the HelmRelease namespace', () => {

@@ -57,11 +57,12 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     const record = parseOwnership(readFileSync(join(repo, 'apps/arcade', OWNERSHIP_FILE), 'utf8'), OWNERSHIP_FILE);
     expect(record.sourceCommit).toBe(source.sourceCommit);
     expect(record.files).toEqual(Object.fromEntries(source.files.map((f) => [f.path, sha256(f.content)])));
-    // The diff: HelmRelease changed field by field, the OCI source added, the HelmRepository removed.
-    // (The collector and its ServiceMonitors, collector.yaml and monitoring.yaml, are new as well.)
+    // The diff: HelmRelease changed field by field, the OCI source and the LLM key's Secret added,
+    // the HelmRepository removed. (The collector and its ServiceMonitors, collector.yaml and
+    // monitoring.yaml, are new as well.)
     const collectorAdded = result.diff.added.filter((a) => a.key.includes('/arcade-otel-collector'));
     expect(collectorAdded.map((a) => a.key)).toContain('Service arcade-staging/arcade-otel-collector');
-    expect(result.diff.added.filter((a) => !collectorAdded.includes(a)).map((a) => a.key)).toEqual(['OCIRepository arcade-staging/arcade']);
+    expect(result.diff.added.filter((a) => !collectorAdded.includes(a)).map((a) => a.key)).toEqual(['ExternalSecret arcade-staging/arcade-llm', 'OCIRepository arcade-staging/arcade']);
     expect(result.diff.removed.map((r) => r.key)).toEqual(['HelmRepository arcade-staging/arcade-charts']);
     const release = result.diff.changed.find((c) => c.key === 'HelmRelease arcade-staging/arcade');
     expect(release?.fields.map((f) => f.path)).toContain('spec.values.gateway.hostname');
@@ -69,7 +70,7 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     // The commit message carries the summary, the diff and the source commit.
     const message = run(repo, ['log', '-1', '--format=%B']);
     expect(message).toContain(`Source commit: ${source.sourceCommit}`);
-    expect(message).toContain(`${1 + collectorAdded.length} added, 1 removed, 1 changed`);
+    expect(message).toContain(`${2 + collectorAdded.length} added, 1 removed, 1 changed`);
     expect(message).toContain('spec.values.gateway.hostname: (absent) → "api.arcade-staging.example.com"');
     expect(message).toContain('helmrelease.yaml');
     // Nothing outside the folder was touched.
@@ -85,20 +86,25 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     expect(run(repo, ['status', '--porcelain'])).toBe('');
   });
 
-  it('removes files it exported before and no longer produces (managed -> bundled drops secrets.yaml), each Secret only with its own --allow-prune', async () => {
-    const repo = await repoWithExport(MANAGED());
-    expect(existsSync(join(repo, 'apps/arcade/secrets.yaml'))).toBe(true);
+  it('removes files it exported before and no longer produces, and deletes each Secret only with its own --allow-prune (managed -> bundled)', async () => {
+    const managed = MANAGED();
+    // An earlier export with a file this one no longer produces.
+    const extra = { path: 'extra.yaml', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra, namespace: arcade-staging }\n' };
+    const repo = await repoWithExport({ ...managed, files: [...managed.files, extra] });
+    expect(existsSync(join(repo, 'apps/arcade/extra.yaml'))).toBe(true);
+    // Bundled keeps secrets.yaml for the LLM key's Secret only: the four datastore Secrets go, each with its own consent.
     const secrets = ['arcade-engine-root-key', 'arcade-oidc', 'arcade-postgres', 'arcade-redis'];
     const refused = await exportEnvironment(BUNDLED(), { repo, allowPrune: secrets.slice(1).map((n) => `ExternalSecret/${n}`) }).catch((e: unknown) => e as ExportRefused);
     expect((refused as ExportRefused).problems).toEqual([
-      expect.stringMatching(/would delete ExternalSecret arcade-staging\/arcade-engine-root-key \(apps\/arcade\/secrets\.yaml\): an object that owns a Secret \(ExternalSecret: its controller deletes the Secret with it\).*the stack no longer writes apps\/arcade\/secrets\.yaml.*--allow-prune ExternalSecret\/arcade-engine-root-key\)$/),
+      expect.stringMatching(/would delete ExternalSecret arcade-staging\/arcade-engine-root-key \(apps\/arcade\/secrets\.yaml\): an object that owns a Secret \(ExternalSecret: its controller deletes the Secret with it\).*--allow-prune ExternalSecret\/arcade-engine-root-key\)$/),
     ]);
     const result = await exportEnvironment(BUNDLED(), { repo, allowPrune: secrets.map((n) => `ExternalSecret/${n}`) });
-    expect(result.preview?.prunes.map((p) => [p.key, p.allowedBy])).toEqual(secrets.map((n) => [`ExternalSecret arcade-staging/${n}`, `ExternalSecret/${n}`]));
-    expect(result.removed).toEqual(['secrets.yaml']);
-    expect(existsSync(join(repo, 'apps/arcade/secrets.yaml'))).toBe(false);
-    expect(result.diff.removed.map((r) => r.kind)).toEqual(['ExternalSecret', 'ExternalSecret', 'ExternalSecret', 'ExternalSecret']);
-    expect(run(repo, ['status', '--porcelain'])).toMatch(/D apps\/arcade\/secrets\.yaml/);
+    expect(result.preview?.prunes.map((p) => [p.key, p.allowedBy])).toEqual(expect.arrayContaining(secrets.map((n) => [`ExternalSecret arcade-staging/${n}`, `ExternalSecret/${n}`])));
+    expect(result.removed).toEqual(['extra.yaml']);
+    expect(existsSync(join(repo, 'apps/arcade/extra.yaml'))).toBe(false);
+    expect(existsSync(join(repo, 'apps/arcade/secrets.yaml'))).toBe(true);
+    expect(result.diff.removed.map((r) => r.key).sort()).toEqual(secrets.map((n) => `ExternalSecret arcade-staging/${n}`));
+    expect(run(repo, ['status', '--porcelain'])).toMatch(/D apps\/arcade\/extra\.yaml/);
     expect(readFileSync(join(repo, 'apps/arcade/README.md'), 'utf8')).toBe('Arcade, exported by arcade-stack\n');
   });
 
@@ -257,7 +263,7 @@ describe('export without kubectl: fail closed, never remove what it could not pr
   it('refuses an update that removes objects (managed -> bundled drops the Secrets)', async () => {
     const repo = makeRepo({ 'apps/arcade/README.md': 'x\n' });
     plantExport(repo, MANAGED());
-    await expectRefused(repo, BUNDLED(), { kubectl, allowPrune: ['ExternalSecret/arcade-postgres'] }, /not on PATH.*ExternalSecret arcade-staging\/arcade-engine-root-key, .* would leave what Flux applies; it removes secrets\.yaml \(fix: install kubectl/);
+    await expectRefused(repo, BUNDLED(), { kubectl, allowPrune: ['ExternalSecret/arcade-postgres'] }, /not on PATH.*ExternalSecret arcade-staging\/arcade-engine-root-key.* would leave what Flux applies \(fix: install kubectl/);
   });
 });
 

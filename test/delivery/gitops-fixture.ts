@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadEnvironment } from '../../src/environments/load.js';
+import { engineNamespace } from '../../src/environments/namespaces.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { objectKey, type KubeObject } from '../../src/review/manifests.js';
 import { makeRepo } from './support.js';
@@ -110,9 +111,10 @@ export function gitopsRepo(options: FixtureOptions = {}): string {
 /** The production environment as it is to adopt the live release: bundled, every value resolved. */
 export function takeoverEnvironment(release: Partial<Environment['release']> = {}): Environment {
   const { env } = loadEnvironment('backstage-wus2-v4');
-  const { secrets: _secrets, ...rest } = env;
+  const { secrets, ...rest } = env;
+  if (secrets?.provider !== 'sealed-secrets') throw new Error('backstage-wus2-v4 uses sealed-secrets');
   const probes = env.probes ? { ...env.probes, gateways: (env.probes.gateways ?? []).map((g) => ({ ...g, tools: ['Slack_SendMessage'] })) } : undefined;
-  return {
+  const adopted: Environment = {
     ...rest,
     ...(probes ? { probes } : {}),
     datastores: { mode: 'bundled' },
@@ -120,6 +122,13 @@ export function takeoverEnvironment(release: Partial<Environment['release']> = {
     oidc: { issuer: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0', clientId: 'arcade-client' },
     llm: { baseUrl: 'http://litellm.llm.svc.cluster.local:4000' },
     release: { ...env.release, ...release },
+  };
+  // Bundled datastores: the release reads only the LLM key's Secret, here sealed (a stand-in
+  // ciphertext bound to the engine namespace's Secret), so nothing is left unresolved.
+  const sealedKey = { ciphertext: 'A'.repeat(88), boundTo: `${engineNamespace(adopted)}/${secrets.names.llm}`, certificateSha256: 'a'.repeat(64) };
+  return {
+    ...adopted,
+    secrets: { ...secrets, controller: { name: 'sealed-secrets-controller', namespace: 'kube-system' }, values: { llm: { 'api-key': sealedKey } } },
   };
 }
 

@@ -106,9 +106,11 @@ export function fakeCommit(): string {
 export function stagingEnvironment(mode: 'bundled' | 'managed', options: { keepUnresolved?: boolean } = {}): Environment {
   const fixture = fixtureEnvironment('staging');
   const env: Environment = options.keepUnresolved ? fixture : { ...fixture, oidc: { ...fixture.oidc, clientId: 'staging-client-id' } };
-  if (mode === 'bundled') return { ...env, datastores: { mode: 'bundled' }, secrets: undefined };
   const secrets = env.secrets;
-  if (options.keepUnresolved || secrets?.provider !== 'external-secrets') return env;
+  if (secrets?.provider !== 'external-secrets') throw new Error('the staging fixture uses external-secrets');
+  // Bundled: the chart's own datastores; the release still reads the LLM key (SECRETS_BY_MODE).
+  if (mode === 'bundled') return { ...env, datastores: { mode: 'bundled' }, secrets: { ...secrets, values: { llm: secrets.values.llm } } };
+  if (options.keepUnresolved || !secrets.values.redis) return env;
   return { ...env, secrets: { ...secrets, values: { ...secrets.values, redis: { ...secrets.values.redis, tls: { remoteKey: 'arcade/staging/redis', property: 'tls' } } } } };
 }
 

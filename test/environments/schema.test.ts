@@ -132,9 +132,22 @@ describe('invalid environment definitions', () => {
     ]);
   });
 
-  it('bundled datastores with a secrets section is refused', () => {
+  it('bundled datastores refuse the datastore Secrets, naming each (they would not be used)', () => {
     const problems = problemsOf(edited((d) => d.setIn(['datastores', 'mode'], 'bundled')));
-    expect(problems).toEqual([expect.stringMatching(/secrets: datastores\.mode is 'bundled'/)]);
+    expect(problems).toEqual(
+      ['postgres', 'redis', 'engine', 'oidc'].map((id) => expect.stringMatching(new RegExp(`secrets\\.values\\.${id}: datastores\\.mode is 'bundled'.*would not be used`))),
+    );
+  });
+
+  it('the LLM key Secret is required in both datastore modes', () => {
+    expect(problemsOf(edited((d) => d.deleteIn(['secrets', 'values', 'llm'])))).toEqual([
+      expect.stringMatching(/secrets\.values\.llm: datastores\.mode is 'managed', so the release reads the llm Secret; give every key \(api-key\)/),
+    ]);
+    const bundledWithout = edited((d) => {
+      d.setIn(['datastores', 'mode'], 'bundled');
+      d.delete('secrets');
+    });
+    expect(problemsOf(bundledWithout)).toEqual([expect.stringMatching(/secrets: the engine's LLM API key is read from a Secret in every mode/)]);
   });
 
   it('a secret key left out is named: every key needs a value or an unresolved marker', () => {

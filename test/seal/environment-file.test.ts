@@ -39,7 +39,7 @@ describe('replaceSealedValue', () => {
     expect(parse(result).secrets.values.postgres.password).toEqual(value);
     expect(result).toContain(`      password:\n        ciphertext: ${value.ciphertext}\n        boundTo: arcade/arcade-postgres\n`);
     const env = parseEnvironment(result, FILE);
-    expect(env.secrets?.provider === 'sealed-secrets' && env.secrets.values.postgres.password).toEqual(value);
+    expect(env.secrets?.provider === 'sealed-secrets' && env.secrets.values.postgres?.password).toEqual(value);
   });
 
   it('replaces an older sealed value completely (no leftover lines)', () => {

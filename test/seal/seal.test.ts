@@ -7,6 +7,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { parseEnvironment } from '../../src/environments/load.js';
 import { replaceSealedValue } from '../../src/seal/environment-file.js';
 import { seal, type SealRequest } from '../../src/seal/seal.js';
@@ -99,7 +100,7 @@ describe('seal()', () => {
 
   describe('refuses, naming the field and the fix, and leaves the file untouched', () => {
     const cases: [string, (dir: string) => Partial<SealRequest>, RegExp][] = [
-      ['an unknown Secret', () => ({ secret: 'mysql' }), /--secret mysql: .*fix: use one of postgres, redis, engine, oidc/],
+      ['an unknown Secret', () => ({ secret: 'mysql' }), /--secret mysql: .*fix: use one of postgres, redis, engine, oidc, llm/],
       ['an unknown key', () => ({ key: 'passwd' }), /--key passwd: Secret 'postgres' has no such key \(fix: use one of host, port, database, user, password, sslmode\)/],
       ['an empty value', () => ({ value: Buffer.alloc(0) }), /stdin: the value is empty/],
       ['a trailing newline', () => ({ value: Buffer.from(`${plantedValue()}\n`) }), /ends with a newline.*echo -n or printf %s/],
@@ -130,11 +131,18 @@ describe('seal()', () => {
       expect(readFileSync(join(dir, 'staging.yaml'), 'utf8')).toBe(before);
     });
 
-    it('an environment with bundled datastores (no managed Secrets)', async () => {
+    it('a datastore Secret of an environment with bundled datastores (only the LLM key is read)', async () => {
       const dir = copyOfEnvironments();
-      const text = readFileSync(join(dir, `${ENV}.yaml`), 'utf8');
-      writeFileSync(join(dir, `${ENV}.yaml`), text.replace('mode: managed', 'mode: bundled').replace(/\nsecrets:\n[\s\S]*$/, '\n'));
-      await expect(seal(request(dir))).rejects.toThrow(/datastores\.mode is 'bundled', so the environment has no managed Secrets to seal/);
+      const doc = parseDocument(readFileSync(join(dir, `${ENV}.yaml`), 'utf8'));
+      doc.setIn(['datastores', 'mode'], 'bundled');
+      for (const id of ['postgres', 'redis', 'engine', 'oidc']) doc.deleteIn(['secrets', 'values', id]);
+      writeFileSync(join(dir, `${ENV}.yaml`), doc.toString());
+      const before = readFileSync(join(dir, `${ENV}.yaml`), 'utf8');
+      await expect(seal(request(dir))).rejects.toThrow(/datastores\.mode is 'bundled', so the release does not read the postgres Secret \(fix: seal one of llm, or set datastores\.mode: managed first/);
+      expect(readFileSync(join(dir, `${ENV}.yaml`), 'utf8')).toBe(before);
+      // The LLM key is sealed in that mode too.
+      const result = await seal(request(dir, { secret: 'llm', key: 'api-key' }));
+      expect(result).toMatchObject({ secret: 'llm', key: 'api-key', boundTo: 'arcade/arcade-llm' });
     });
   });
 });

@@ -11,10 +11,13 @@ import { field } from '../../src/probes/cluster/objects.js';
 
 const production = () => loadEnvironment('backstage-wus2-v4').env;
 
-/** The production environment as it is live today: bundled datastores, no secrets section. */
+/** The production environment as it is live today: bundled datastores; only the LLM key's Secret. */
 function bundled(env: Environment): Environment {
-  const { secrets: _dropped, ...rest } = env;
-  return { ...rest, datastores: { mode: 'bundled' } };
+  if (!env.secrets) throw new Error('production has a secrets section');
+  const secrets = env.secrets.provider === 'sealed-secrets'
+    ? { ...env.secrets, values: { llm: env.secrets.values.llm } }
+    : { ...env.secrets, values: { llm: env.secrets.values.llm } };
+  return { ...env, datastores: { mode: 'bundled' }, secrets };
 }
 
 
@@ -77,6 +80,7 @@ describe('given the production environment (backstage-wus2-v4)', () => {
         ...['host', 'port', 'password', 'tls'].map((k) => `arcade-redis/${k}`),
         'arcade-engine-root-key/root-key',
         'arcade-oidc/client-secret',
+        'arcade-llm/api-key',
       ].sort(),
     );
     expect(valuesFrom()).toEqual([{ kind: 'Secret', name: 'arcade-oidc', valuesKey: 'client-secret', targetPath: 'auth.oidc.clientSecret' }]);
@@ -105,15 +109,26 @@ describe('given the production environment (backstage-wus2-v4)', () => {
     expect(String(rootKeys[0]?.id)).toMatch(/^<unresolved: /);
     // Every `${env:NAME}` the config uses is defined on the engine container.
     const used = [...JSON.stringify(field(release.spec?.values, 'engine.extraConfig')).matchAll(/\$\{env:([A-Z0-9_]+)\}/g)].map((m) => m[1]);
-    expect(used).toHaveLength(10);
+    expect(used).toHaveLength(11);
     // Flux post-build substitution must leave the engine's `${env:…}` references alone.
     expect(release.metadata.annotations?.['kustomize.toolkit.fluxcd.io/substitute']).toBe('disabled');
     for (const name of used) expect(env).toContain(name);
   });
 
+  it('gives the LLM entry the api_key the engine schema requires, as an env reference to the Secret', () => {
+    expect(field(release.spec?.values, 'engine.extraConfig.llm.models')).toEqual([
+      { id: 'primary', openai: { base_url: expect.stringMatching(/^<unresolved: /), api_key: '${env:ARCADE_STACK_LLM_API_KEY}' } },
+    ]);
+    // Unsealed key: the reference is optional, so the engine pod still starts (CreateContainerConfigError otherwise).
+    expect(engineEnv().find((e) => e.name === 'ARCADE_STACK_LLM_API_KEY')?.valueFrom).toEqual({ secretKeyRef: { name: 'arcade-llm', key: 'api-key', optional: true } });
+    // Only the LLM key is optional: a missing datastore credential must stop the pod, not its first query.
+    const optional = engineEnv().filter((e) => (e.valueFrom?.secretKeyRef as { optional?: boolean } | undefined)?.optional);
+    expect(optional.map((e) => e.name)).toEqual(['ARCADE_STACK_LLM_API_KEY']);
+  });
+
   it('every Secret the release reads is produced by a SealedSecret in the same namespace, watched by Flux', () => {
     const names = new Set(secretReads().map((r) => r.split('/')[0]!));
-    expect(names.size).toBe(4);
+    expect(names.size).toBe(5);
     for (const name of names) {
       const sealed = findObject(objects, 'SealedSecret', name);
       expect(sealed.metadata.namespace).toBe(release.metadata.namespace);
@@ -132,7 +147,7 @@ describe('given the production environment (backstage-wus2-v4)', () => {
     expect(output.unresolved.map((u) => u.path)).toEqual(
       expect.arrayContaining(['oidc.issuer', 'oidc.clientId', 'llm.baseUrl', 'secrets.controller.name', 'secrets.values.oidc.client-secret', 'engine.rootKeyId', 'probes.gateways[0].tools']),
     );
-    expect(output.unresolved).toHaveLength(19);
+    expect(output.unresolved).toHaveLength(20);
   });
 });
 
@@ -168,13 +183,20 @@ describe('given the bundled mode (the live state to adopt first)', () => {
   const objects = objectsOf(synthEnvironment(bundled(production())));
   const release = findObject(objects, 'HelmRelease', 'arcade');
 
-  it('keeps the chart datastores: no Secrets, no valuesFrom, no datastore override', () => {
+  it('keeps the chart datastores: only the LLM key Secret, no valuesFrom, no datastore override', () => {
     // collector.yaml and monitoring.yaml do not depend on the datastore mode.
     const datastoreObjects = objects.filter((o) => !/\/(collector|monitoring)\.yaml$/.test(o.file));
-    expect(datastoreObjects.map((o) => o.kind).sort()).toEqual(['HelmRelease', 'OCIRepository']);
+    expect(datastoreObjects.map((o) => `${o.kind} ${o.metadata.name}`).sort()).toEqual(['HelmRelease arcade', 'OCIRepository arcade', 'SealedSecret arcade-llm']);
     expect(release.spec).not.toHaveProperty('valuesFrom');
     expect(field(release.spec?.values, 'postgresql')).toBeUndefined();
     expect(field(release.spec?.values, 'redis')).toBeUndefined();
+    expect(Object.keys(field(release.spec?.values, 'engine.extraConfig') as object)).toEqual(['llm']);
+  });
+
+  it('still gives the LLM entry its api_key from the Secret, optional while the key is unsealed', () => {
+    expect(field(release.spec?.values, 'engine.extraConfig.llm.models')).toEqual([{ id: 'primary', openai: { base_url: expect.any(String), api_key: '${env:ARCADE_STACK_LLM_API_KEY}' } }]);
+    const env = field(release.spec?.values, 'engine.extraEnv') as { name: string; valueFrom?: unknown }[];
+    expect(env.find((e) => e.name === 'ARCADE_STACK_LLM_API_KEY')?.valueFrom).toEqual({ secretKeyRef: { name: 'arcade-llm', key: 'api-key', optional: true } });
   });
 });
 
@@ -196,6 +218,13 @@ describe('given the External Secrets provider (staging fixture)', () => {
     const redis = findObject(objects, 'ExternalSecret', 'arcade-redis');
     expect((field(redis.spec, 'data') as { secretKey: string }[]).map((d) => d.secretKey)).toEqual(['host', 'password', 'port']);
     expect(redis.metadata.annotations?.['arcade-stack.dev/unresolved-keys']).toBe('tls');
+  });
+
+  it('references a resolved LLM key as required (not optional)', () => {
+    const release = findObject(objects, 'HelmRelease', 'arcade');
+    const env = field(release.spec?.values, 'engine.extraEnv') as { name: string; valueFrom?: unknown }[];
+    expect(env.find((e) => e.name === 'ARCADE_STACK_LLM_API_KEY')?.valueFrom).toEqual({ secretKeyRef: { name: 'arcade-llm', key: 'api-key' } });
+    expect(findObject(objects, 'ExternalSecret', 'arcade-llm').spec).toMatchObject({ data: [{ secretKey: 'api-key', remoteRef: { key: 'arcade/staging/llm', property: 'api-key' } }] });
   });
 
   it('pins the chart by digest and keeps the tag for readers', () => {
@@ -308,7 +337,9 @@ describe('release construct rules', () => {
     const env = production();
     if (env.secrets?.provider !== 'sealed-secrets') throw new Error('production uses sealed-secrets');
     const sealedElsewhere = { ciphertext: 'A'.repeat(88), boundTo: 'other/arcade-postgres', certificateSha256: 'a'.repeat(64) };
-    const secrets = { ...env.secrets, values: { ...env.secrets.values, postgres: { ...env.secrets.values.postgres, password: sealedElsewhere } } };
+    const postgres = env.secrets.values.postgres;
+    if (!postgres) throw new Error('production is managed');
+    const secrets = { ...env.secrets, values: { ...env.secrets.values, postgres: { ...postgres, password: sealedElsewhere } } };
     expect(() => synthEnvironment({ ...env, secrets })).toThrow(/key 'password' was sealed for 'other\/arcade-postgres'.*re-seal/);
   });
 });
