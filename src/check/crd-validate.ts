@@ -4,6 +4,7 @@
  * group/version/kind and reused.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv, type AjvInstance } from '../shared/ajv.js';
 import type { CachedSchema } from './crd-cache.js';
 import { childPath, pointerToPath } from './finding.js';
 import { toStrictSchema } from './structural.js';
@@ -22,19 +23,15 @@ const LENIENT_FORMATS = ['bsonobjectid', 'cidr', 'mac', 'uuid3', 'uuid4', 'uuid5
 /** A Go duration (`time.ParseDuration`, plus strfmt's d and w), as Kubernetes' `format: duration`. */
 const GO_DURATION = /^-?(\d+(\.\d+)?\s*(ns|us|µs|ms|s|m|h|d|w))+$|^0$/;
 
-type AjvInstance = InstanceType<typeof import('ajv').Ajv>;
 let ajvPromise: Promise<AjvInstance> | undefined;
 
+/** ajv with the formats of Kubernetes' CRD validation. */
 async function ajv(): Promise<AjvInstance> {
-  ajvPromise ??= (async () => {
-    const { Ajv } = await import('ajv');
-    const formats = await import('ajv-formats');
-    const instance = new Ajv({ strict: false, allErrors: true, verbose: true, logger: false, validateFormats: true });
-    formats.default.default(instance);
+  ajvPromise ??= newAjv().then((instance) => {
     for (const name of LENIENT_FORMATS) instance.addFormat(name, true);
     instance.addFormat('duration', GO_DURATION);
     return instance;
-  })();
+  });
   return ajvPromise;
 }
 

@@ -10,6 +10,7 @@ import { isKustomizeConfig, objectKey } from '../review/manifests.js';
 import { splitApiVersion } from './core-validate.js';
 import { vendoredCrds, type CrdSchemas } from './crd-cache.js';
 import { POLICY_EXCEPTIONS, type PolicyException } from './exceptions.js';
+import { renderedEngineConfig, validateEngineConfig } from './engine-config.js';
 import type { Finding } from './finding.js';
 import { checkFluxBuild } from './flux-build.js';
 import { isRecord, loadDist, refOf } from './manifests.js';
@@ -102,6 +103,18 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
         if (schema.celRules) unevaluatedCel.set(`${o.kind} ${o.apiVersion}`, schema.celRules);
         for (const p of schema.problems) {
           findings.push({ severity: 'error', area: 'schema', file: file.file, line: doc.line, object: refOf(o), path: p.path, rule: p.rule, message: p.message, fix: p.fix });
+        }
+        const engine = renderedEngineConfig(o);
+        if (engine) {
+          const at = { area: 'engine-config' as const, file: file.file, line: doc.line, object: refOf(o) };
+          if (engine.config !== undefined) {
+            for (const p of await validateEngineConfig(engine.config)) {
+              findings.push({ ...at, severity: 'error', path: `spec.values.engine.extraConfig.${p.path}`.replace(/\.$/, ''), rule: p.rule, message: p.message, fix: p.fix });
+            }
+          }
+          for (const target of engine.fromReferences) {
+            findings.push({ ...at, severity: 'warning', path: 'spec.valuesFrom', rule: 'engine-config.not-validated', message: `${target} is set from a Secret or ConfigMap at deploy time (a targetPath overrides inline values), so its value is not checked against the engine config schema`, fix: 'render engine config inline with ${env:NAME} references to Secret-backed variables (docs/chart-values.md)' });
+          }
         }
         findings.push(...unresolvedWarnings(o, file.file, doc.line));
       }

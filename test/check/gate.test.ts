@@ -2,7 +2,7 @@
  * The whole gate, in process: a temporary dist/ with deliberately broken objects (each reported
  * with its rule on one line), the Flux build check, unresolved values as warnings, and the
  * committed dist/ passing the full gate against the vendored contracts (always: no cluster, no
- * sibling folder, no skip).
+ * sibling folder, no skip), engine config violations planted into a copy of it included.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -173,12 +173,16 @@ function editedDist(edit: (spec: Rec) => void): string {
   return root;
 }
 
+const extraConfigOf = (spec: Rec) => ((spec.values as Rec).engine as Rec).extraConfig as Rec;
+
 describe('with the vendored contracts (contracts/: no cluster, no sibling folder)', () => {
-  it('the committed dist/ passes the full gate (schemas, policies, repository secret scan, kustomize build)', async () => {
+  it('the committed dist/ passes the full gate (schemas, engine config, policies, repository secret scan, kustomize build)', async () => {
     const report = await runGate({ root: REPO, kubectl: hasKubectl ? 'kubectl' : false });
     expect(errorsOf(report).map(formatFinding)).toEqual([]);
     expect(report.stats.objects).toBeGreaterThan(5);
     expect(report.stats.filesScanned).toBeGreaterThan(50);
+    // Unresolved values inside the engine config are warnings, never engine-config errors.
+    expect(report.findings).toContainEqual(expect.objectContaining({ severity: 'warning', rule: 'unresolved.value', path: 'spec.values.engine.extraConfig.llm.models[0].openai.base_url' }));
   });
 
   it('the broken HelmRelease inputs fail against the real HelmRelease v2 CRD too', async () => {
@@ -197,4 +201,30 @@ describe('with the vendored contracts (contracts/: no cluster, no sibling folder
     ]);
   });
 
+  it('engine config that leaves the vendored engine schema fails, naming the path and the schema\'s message', async () => {
+    const root = editedDist((spec) => {
+      const config = extraConfigOf(spec);
+      const model = ((config.llm as Rec).models as Rec[])[0]!;
+      delete (model.openai as Rec).api_key;
+      ((config.storage as Rec).postgres as Rec).hostname = 'db.example.com';
+      config.deployments = { worker: {} }; // a block the chart owns (chart 1.11 refuses it in extraConfig)
+    });
+    const report = await runGate({ root, scanRepository: false, kubectl: false });
+    const errors = errorsOf(report).map((f) => `${f.area} ${f.path} [${f.rule}] ${f.message}`);
+    expect(errors).toEqual([
+      'engine-config spec.values.engine.extraConfig.llm.models[0].openai.api_key [engine-config.required] must have required property \'api_key\' (api_key: "The API key for the model.")',
+      'engine-config spec.values.engine.extraConfig.storage.postgres.hostname [engine-config.unknown-field] must NOT have additional properties: "hostname": the engine config schema 2.0 does not declare it here',
+      "engine-config spec.values.engine.extraConfig.deployments [engine-config.unknown-section] the engine config schema 2.0 defines no section \"deployments\": nothing in the engine is documented to read it",
+    ]);
+    expect(formatReport(report)).toContain('(fix: remove it or use one of: host, port, user, password, db, sslmode)');
+  });
+
+  it('an engine config value set from a Secret through valuesFrom is named as not checked', async () => {
+    const root = editedDist((spec) => {
+      (spec.valuesFrom as Rec[]).push({ kind: 'Secret', name: 'x', valuesKey: 'k', targetPath: 'engine.extraConfig.llm.models[0].openai.api_key' });
+    });
+    const report = await runGate({ root, scanRepository: false, kubectl: false });
+    expect(errorsOf(report)).toEqual([]);
+    expect(report.findings).toContainEqual(expect.objectContaining({ severity: 'warning', rule: 'engine-config.not-validated', message: expect.stringContaining('engine.extraConfig.llm.models[0].openai.api_key is set from a Secret') }));
+  });
 });
