@@ -6,9 +6,13 @@
  *
  * What it serves (each component on its own 127.0.0.1 port):
  * - API host (`apiUrl`): `GET /v1/health` (200 `{"healthy":true}`), `GET /v1/config`
- *   (`{dashboard:{coordinatorUri,...}, oauth2:{callback_url_template}, ...}`, the shape of the
- *   engine API spec), `GET /v1/tools/<name>?user_id=` (what `@arcadeai/arcadejs` `tools.get`
- *   calls; `requirements.authorization.token_status`), and MCP gateways at `/mcp/<slug>` built
+ *   (`{dashboard:{coordinatorUri,...}, directors, oauth2:{callback_url_template}}`),
+ *   `GET /v1/tools/<name>?user_id=` (what `@arcadeai/arcadejs` `tools.get` calls;
+ *   `requirements.authorization.token_status`), every one checked before it is sent against the
+ *   engine API contract, strictly (`contracts/arcade-engine/engine-api-responses.schema.json`,
+ *   written from the engine's published OpenAPI document): an answer off the contract is not
+ *   sent (500 instead) and `close()` rejects naming it, so the stand-in cannot drift from the
+ *   vendor's API. Only the deliberate faults below answer off the contract. And MCP gateways at `/mcp/<slug>` built
  *   with the SDK's `McpServer` + `StreamableHTTPServerTransport`: `Authorization: Bearer <key>`
  *   checked (401 otherwise), `Arcade-User-ID` required (400 otherwise) and read per request,
  *   sessions kept by `Mcp-Session-Id`, catalogue tools plus the reference toolkit's
@@ -49,6 +53,7 @@ import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
+import { checkEngineAnswer, type EngineAnswer } from '../../src/contracts/engine-api.js';
 
 export type StandInComponent = 'api' | 'coordinator' | 'dashboard' | 'experience' | 'reference';
 export type OAuthTokenStatus = 'completed' | 'pending' | 'not_started' | 'failed';
@@ -151,6 +156,8 @@ interface McpEndpointOptions {
   readonly wrongIdentity: boolean;
   readonly unknownTool?: 'hang' | '5xx';
   readonly slowMs: number;
+  /** Sends a refusal (401/400) of the endpoint: the engine API's `Error` shape on a gateway. @default plain JSON */
+  readonly refuse?: (res: ServerResponse, status: number, body: { name: string; message: string }, headers?: Record<string, string>) => void;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -179,6 +186,7 @@ function isToolsCall(message: unknown): message is { method: 'tools/call'; param
 
 /** One MCP endpoint (a gateway or the reference server): sessions, auth, user header, tools. */
 function mcpEndpoint(opts: McpEndpointOptions) {
+  const refuse = opts.refuse ?? ((res, status, body, headers) => sendJson(res, status, body, headers));
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const hanging = new Set<ServerResponse>();
 
@@ -214,12 +222,12 @@ function mcpEndpoint(opts: McpEndpointOptions) {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (opts.slowMs > 0) await sleep(opts.slowMs);
     if (opts.authorize && !opts.authorize(req)) {
-      sendJson(res, 401, { error: 'unauthorized', message: 'invalid or missing API key' }, { 'www-authenticate': 'Bearer' });
+      refuse(res, 401, { name: 'unauthorized', message: 'invalid or missing API key' }, { 'www-authenticate': 'Bearer' });
       return;
     }
     const user = header(req, 'arcade-user-id');
     if (opts.requireUser && !user) {
-      sendJson(res, 400, { error: 'bad_request', message: 'Arcade-User-ID header is required' });
+      refuse(res, 400, { name: 'bad_request', message: 'Arcade-User-ID header is required' });
       return;
     }
     const raw = req.method === 'POST' ? await readBody(req) : '';
@@ -279,6 +287,28 @@ function mcpEndpoint(opts: McpEndpointOptions) {
   return { handle, close, sessionCount: () => sessions.size };
 }
 
+/** Sends an engine API answer after checking it against the contract's definition, strictly. */
+export type ContractAnswer = (res: ServerResponse, status: number, contract: EngineAnswer, body: unknown, headers?: Record<string, string>) => void;
+
+/**
+ * How the stand-in answers on the engine API: each body is checked against its definition in the
+ * engine API contract, strictly, before it is sent. An answer off the contract is not sent (500
+ * instead) and is kept in `violations`, which the stand-in's close() reports.
+ */
+export function contractAnswers(): { readonly answer: ContractAnswer; readonly violations: string[] } {
+  const violations: string[] = [];
+  const answer: ContractAnswer = (res, status, contract, body, headers = {}) => {
+    const check = checkEngineAnswer(contract, body, 'strict');
+    if (!check.ok) {
+      violations.push(`${contract} (HTTP ${status}): ${check.problems.join('; ')}`);
+      sendJson(res, 500, { name: 'stand-in contract violation', message: `${contract}: ${check.problems.join('; ')}` });
+      return;
+    }
+    sendJson(res, status, body, headers);
+  };
+  return { answer, violations };
+}
+
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 async function listen(handler: Handler): Promise<{ server: Server; url: string }> {
@@ -325,6 +355,7 @@ export async function startArcadeStandIn(options: ArcadeStandInOptions = {}): Pr
   const oauthStatus: OAuthTokenStatus = options.oauthStatus ?? 'completed';
   const deadMode = options.deadHostMode ?? 'bad-gateway';
   const requests: { component: StandInComponent; method: string; path: string }[] = [];
+  const { answer, violations } = contractAnswers();
 
   const bearerOk = (req: IncomingMessage): boolean =>
     options.acceptsAnyKey === true || header(req, 'authorization') === `Bearer ${apiKey}`;
@@ -364,6 +395,7 @@ export async function startArcadeStandIn(options: ArcadeStandInOptions = {}): Pr
         wrongIdentity: options.wrongIdentity === true,
         unknownTool: options.unknownToolHangs ? 'hang' : options.unknownTool5xx ? '5xx' : undefined,
         slowMs: options.slowMs ?? 0,
+        refuse: (res, status, body, headers) => answer(res, status, 'Error', body, headers),
       });
       return [gw.slug, { gw, expected, endpoint }] as const;
     }),
@@ -395,35 +427,35 @@ export async function startArcadeStandIn(options: ArcadeStandInOptions = {}): Pr
         res.end('<html><body>OK</body></html>');
       } else if (options.unhealthy) {
         const reason = typeof options.unhealthy === 'string' ? options.unhealthy : 'database unreachable (stand-in)';
-        sendJson(res, 503, { healthy: false, reason });
+        answer(res, 503, 'HealthResponse', { healthy: false, reason });
       } else {
-        sendJson(res, 200, { healthy: true });
+        answer(res, 200, 'HealthResponse', { healthy: true });
       }
       return;
     }
     if (req.method === 'GET' && path === '/v1/config') {
-      sendJson(res, 200, {
+      answer(res, 200, 'EngineConfigResponse', {
         dashboard: { authority: `${coordinator.url}/auth`, clientId: 'arcade-dashboard', coordinatorUri },
+        directors: [{ id: 'default', enabled: true, maxTools: 64 }],
         oauth2: { callback_url_template: `${apiUrl}/v1/oauth/{provider}/callback` },
-        servers: { timeout_max_seconds: 30 },
       });
       return;
     }
     const toolMatch = /^\/v1\/tools\/([^/]+)$/.exec(path);
     if (req.method === 'GET' && toolMatch?.[1] && !['authorize', 'execute', 'formatted'].includes(toolMatch[1])) {
       if (!apiKeyOk(req)) {
-        sendJson(res, 401, { name: 'unauthorized', message: 'invalid or missing API key' });
+        answer(res, 401, 'Error', { name: 'unauthorized', message: 'invalid or missing API key' });
         return;
       }
       const name = arcadeName(decodeURIComponent(toolMatch[1]));
       const known = new Set([arcadeName(oauthTool), ...served.flatMap((g) => g.catalogue.map(arcadeName))]);
       if (!known.has(name)) {
-        sendJson(res, 404, { name: 'not_found', message: `tool ${name} not found` });
+        answer(res, 404, 'Error', { name: 'not_found', message: `tool ${name} not found` });
         return;
       }
       const [toolkit = name, tool = name] = name.split('.');
       const needsAuth = name === arcadeName(oauthTool);
-      sendJson(res, 200, {
+      answer(res, 200, 'ToolDefinition', {
         fully_qualified_name: `${name}@1.0.0`,
         qualified_name: name,
         name: tool,
@@ -449,13 +481,13 @@ export async function startArcadeStandIn(options: ArcadeStandInOptions = {}): Pr
     if (mcpMatch?.[1]) {
       const entry = endpoints.get(decodeURIComponent(mcpMatch[1]));
       if (!entry) {
-        sendJson(res, 404, { name: 'not_found', message: `no gateway ${mcpMatch[1]}` });
+        answer(res, 404, 'Error', { name: 'not_found', message: `no gateway ${mcpMatch[1]}` });
         return;
       }
       await entry.endpoint.handle(req, res);
       return;
     }
-    sendJson(res, 404, { name: 'not_found', message: `${req.method} ${path}` });
+    answer(res, 404, 'Error', { name: 'not_found', message: `${req.method} ${path}` });
   };
   const api = await listen(component('api', apiHandler));
   const apiUrl = api.url;
@@ -502,6 +534,7 @@ export async function startArcadeStandIn(options: ArcadeStandInOptions = {}): Pr
     async close() {
       if (closed) return;
       closed = true;
+      const offContract = violations.splice(0);
       await Promise.all([...endpoints.values()].map((e) => e.endpoint.close()));
       await reference.close();
       await Promise.all(
@@ -513,6 +546,9 @@ export async function startArcadeStandIn(options: ArcadeStandInOptions = {}): Pr
             }),
         ),
       );
+      if (offContract.length > 0) {
+        throw new Error(`the Arcade stand-in answered off the engine API contract (contracts/arcade-engine/engine-api-responses.schema.json): ${offContract.join(' | ')}`);
+      }
     },
   };
 }

@@ -2,14 +2,19 @@
  * Pure evaluators for `endpoints.health`: the engine's `/v1/health` and `/v1/config`, and the
  * coordinator, dashboard and experience hosts.
  *
- * - `/v1/health`: 200 with a JSON body `{"healthy": true}` passes; 503 `{"healthy": false,
+ * Both engine answers are parsed through the engine API contract
+ * (`contracts/arcade-engine/engine-api-responses.schema.json`, written from the engine's published
+ * OpenAPI document; `src/contracts/engine-api.ts`): an answer that does not match it is an
+ * `error` naming the field, never a guess.
+ *
+ * - `/v1/health` (`HealthResponse`): 200 with `{"healthy": true}` passes; 503 `{"healthy": false,
  *   "reason": ...}` fails with the reason; any other answer (HTML, no boolean `healthy`, other
  *   status) is a malformed or unexpected response: `error`.
- * - `/v1/config`: `dashboard.coordinatorUri` must equal the expected coordinator URI (the
- *   field as the Arcade Engine API spec's "Get Engine Config" response names it:
- *   `{dashboard: {authority, clientId, coordinatorUri}, oauth2: {callback_url_template}, servers}`).
+ * - `/v1/config` (`EngineConfigResponse`): `dashboard.coordinatorUri` must equal the expected
+ *   coordinator URI.
  * - hosts: any answer below 500 (redirects and 401 included: the host is up and not failing).
  */
+import { checkEngineAnswer, contractMismatch } from '../../contracts/engine-api.js';
 import type { Check } from './checks.js';
 import { describeFailure } from './errors.js';
 import type { HttpObservation } from './http.js';
@@ -32,6 +37,10 @@ export function evaluateHealth(observation: HttpObservation): Check {
   if (!observation.ok) return { name, status: 'error', detail: describeFailure(observation.failure) };
   const { status, body } = observation.answer;
   const json = parseJson(body);
+  if (isObject(json) && typeof json.healthy === 'boolean') {
+    const contract = checkEngineAnswer('HealthResponse', json);
+    if (!contract.ok) return { name, status: 'error', detail: `HTTP ${status}: the answer ${contractMismatch('HealthResponse', contract.problems)}` };
+  }
   const healthy = isObject(json) ? json.healthy : undefined;
   if (status === 200 && healthy === true) return { name, status: 'pass', detail: '200 {"healthy":true}' };
   if (status === 503 && healthy === false) {
@@ -65,15 +74,15 @@ export function evaluateConfig(observation: HttpObservation, expectedCoordinator
   if (status !== 200) return { name, status: 'error', detail: `HTTP ${status}: "${oneLine(body, 80)}"` };
   const json = parseJson(body);
   if (!isObject(json)) return { name, status: 'error', detail: `malformed response: expected a JSON object, got "${oneLine(body, 80)}"` };
-  const dashboard = json.dashboard;
-  const uri = isObject(dashboard) ? dashboard.coordinatorUri : undefined;
-  if (typeof uri !== 'string') {
+  const contract = checkEngineAnswer('EngineConfigResponse', json);
+  if (!contract.ok) {
     return {
       name,
-      status: 'fail',
-      detail: `no dashboard.coordinatorUri in the config (top-level keys: ${Object.keys(json).join(', ') || 'none'})`,
+      status: 'error',
+      detail: `the answer ${contractMismatch('EngineConfigResponse', contract.problems)} (top-level keys: ${Object.keys(json).join(', ') || 'none'})`,
     };
   }
+  const uri = String((json.dashboard as Record<string, unknown>).coordinatorUri);
   if (!sameUri(uri, expectedCoordinatorUri)) {
     return { name, status: 'fail', detail: `coordinator URI is ${uri}, expected ${expectedCoordinatorUri}` };
   }

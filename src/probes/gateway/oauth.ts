@@ -3,13 +3,21 @@
  * `@arcadeai/arcadejs` `tools.get(name, { user_id })` against the self-hosted API. It never
  * starts a flow (no `tools.authorize`, no `auth.start`).
  *
+ * The answer's `requirements` are parsed through the engine API contract (`ToolRequirements` in
+ * `contracts/arcade-engine/engine-api-responses.schema.json`): a requirement that does not match
+ * it (no `token_status`, an unknown status) is an `error` naming the field.
+ *
  * completed ⇒ pass; not_started / pending ⇒ known-gap with the reason; failed ⇒ fail; a tool
- * without an OAuth requirement, or no token status, ⇒ error (the target or the API is wrong).
+ * without an OAuth requirement, or an answer off the contract, ⇒ error (the target or the API is wrong).
  */
+import { checkEngineAnswer, contractMismatch } from '../../contracts/engine-api.js';
 import { outcome, type ProbeOutcome } from '../types.js';
 import { describeFailure, type Observed } from './errors.js';
 
-/** The part of arcadejs `ToolDefinition` this probe reads (`requirements.authorization`). */
+/**
+ * The part of arcadejs `ToolDefinition` this probe reads (`requirements.authorization`): the
+ * contract's `ToolRequirements` / `AuthorizationRequirement`, as TypeScript.
+ */
 export interface ToolAuthView {
   readonly fully_qualified_name?: string;
   readonly requirements?: {
@@ -41,7 +49,12 @@ export function evaluateTokenStatus(tool: string, user: string, observed: Observ
     }
     return outcome.error(`tools.get ${tool}: ${describeFailure(f)}`, base);
   }
-  const auth = observed.value.requirements?.authorization;
+  const requirements = observed.value.requirements;
+  if (requirements !== undefined) {
+    const contract = checkEngineAnswer('ToolRequirements', requirements);
+    if (!contract.ok) return outcome.error(`the tools API answer for ${tool}: requirements ${contractMismatch('ToolRequirements', contract.problems)}`, base);
+  }
+  const auth = requirements?.authorization;
   if (!auth) {
     return outcome.error(`${tool} declares no authorization requirement: oauth.tool must name a tool that needs OAuth`, base);
   }

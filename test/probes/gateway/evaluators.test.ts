@@ -35,6 +35,14 @@ describe('endpoints', () => {
     expect(evaluateHealth(failed({ kind: 'network', message: 'connect ECONNREFUSED' }))).toMatchObject({ status: 'error', detail: 'no answer: connect ECONNREFUSED' });
   });
 
+  it('health: parsed through the engine API contract; a newer engine may add fields, a wrong type is named', () => {
+    expect(evaluateHealth(answer(200, '{"healthy":true,"version":"2.1.0"}')).status).toBe('pass');
+    expect(evaluateHealth(answer(503, '{"healthy":false,"reason":42}'))).toMatchObject({
+      status: 'error',
+      detail: expect.stringMatching(/^HTTP 503: the answer does not match the engine API contract \(contracts\/arcade-engine\/engine-api-responses\.schema\.json, HealthResponse\): reason: .*expected string/),
+    });
+  });
+
   it('config: dashboard.coordinatorUri must equal the expected URI', () => {
     const body = (uri: string) => JSON.stringify({ dashboard: { authority: 'x', clientId: 'y', coordinatorUri: uri }, oauth2: {} });
     expect(evaluateConfig(answer(200, body('https://coordinator.arcade.st.dev/')), 'https://Coordinator.arcade.st.dev').status).toBe('pass');
@@ -42,7 +50,14 @@ describe('endpoints', () => {
       status: 'fail',
       detail: 'coordinator URI is https://other.dev, expected https://coordinator.arcade.st.dev',
     });
-    expect(evaluateConfig(answer(200, '{"servers":{}}'), 'https://c.dev')).toMatchObject({ status: 'fail', detail: expect.stringContaining('no dashboard.coordinatorUri') });
+    // The contract requires dashboard.coordinatorUri: without it the probe cannot judge (error), naming the field.
+    expect(evaluateConfig(answer(200, '{"servers":{}}'), 'https://c.dev')).toMatchObject({
+      status: 'error',
+      detail: expect.stringMatching(/EngineConfigResponse\): dashboard: .*\(top-level keys: servers\)$/),
+    });
+    expect(evaluateConfig(answer(200, '{"dashboard":{"clientId":"x"}}'), 'https://c.dev').detail).toMatch(/dashboard\.coordinatorUri: /);
+    // Fields a newer engine adds do not matter.
+    expect(evaluateConfig(answer(200, JSON.stringify({ dashboard: { coordinatorUri: 'https://c.dev', theme: 'dark' }, servers: {} })), 'https://c.dev').status).toBe('pass');
     expect(evaluateConfig(answer(200, 'not json'), 'https://c.dev').status).toBe('error');
     expect(evaluateConfig(answer(401, '{"error":"unauthorized"}'), 'https://c.dev')).toMatchObject({ status: 'error', detail: expect.stringMatching(/^HTTP 401/) });
   });
@@ -159,7 +174,8 @@ describe('oauth.token-status', () => {
   });
   it('no requirement, no status, 404 and refused keys are named', () => {
     expect(evaluateTokenStatus('G.T', 'u', ok({ requirements: { met: true } })).detail).toContain('declares no authorization requirement');
-    expect(evaluateTokenStatus('G.T', 'u', tool(undefined)).status).toBe('error');
+    expect(evaluateTokenStatus('G.T', 'u', tool(undefined))).toMatchObject({ status: 'error', detail: expect.stringMatching(/ToolRequirements\): authorization\.token_status: /) });
+    expect(evaluateTokenStatus('G.T', 'u', tool('expired')).detail).toMatch(/authorization\.token_status: Invalid option/);
     expect(evaluateTokenStatus('G.T', 'u', failed({ kind: 'http', status: 404, message: '' })).status).toBe('fail');
     expect(evaluateTokenStatus('G.T', 'u', failed({ kind: 'http', status: 401, message: '' })).detail).toContain('check ARCADE_API_KEY');
     expect(arcadeToolName('GoogleDocs_CreateDocumentFromText')).toBe('GoogleDocs.CreateDocumentFromText');
