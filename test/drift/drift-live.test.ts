@@ -6,12 +6,12 @@
  * @kubernetes/client-node, and then changed one way at a time. The stand-in refuses anything but
  * GET, so the test also proves drift never writes.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { readCrdFiles } from '../../src/check/crd-cache.js';
+import { readCrdFiles, VENDORED_CRDS } from '../../src/check/crd-cache.js';
 import { ENVIRONMENT_LABEL, MANAGED_BY } from '../../src/constructs/labels.js';
 import { connect, type LiveCluster } from '../../src/drift/cluster.js';
 import { detectDrift, formatDrift, hasDrift } from '../../src/drift/drift.js';
@@ -31,10 +31,7 @@ const objects = files
   .filter((o) => o && o.kind);
 
 /** The vendored CRDs: custom resources come back with their schema defaults, as on a real server. */
-const CRD_DIRS = [join(REPO_ROOT, 'contracts', 'crds'), join(REPO_ROOT, '..', 'shared', 'crds')];
-const crdDir = CRD_DIRS.find((d) => existsSync(d));
-if (!crdDir) throw new Error(`no CRD folder found (${CRD_DIRS.join(', ')})`);
-const crds = readCrdFiles([crdDir]);
+const crds = readCrdFiles([VENDORED_CRDS]);
 
 const COLLECTOR = 'arcade-otel-collector';
 const CONTAINER = 'spec.template.spec.containers[name=otel-collector]';

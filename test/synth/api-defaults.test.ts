@@ -5,10 +5,10 @@
  * quantity is written the way the server returns it, and every field of a built-in kind is one
  * the table describes (so a new field cannot slip past this test undescribed).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCrdFiles } from '../../src/check/crd-cache.js';
+import { readCrdFiles, VENDORED_CRDS } from '../../src/check/crd-cache.js';
 import { ALWAYS_STATED, deepEqual, inspectBuiltIn, isBuiltIn, isRecord, nonCanonicalQuantities, omitApiDefaults, rootStruct } from '../../src/kube/api-types.js';
 import { isManifestPath, KUSTOMIZATION_FILE } from '../../src/review/manifests.js';
 import { synthEnvironment } from '../../src/synth.js';
@@ -16,10 +16,7 @@ import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { fixtureEnvironment, objectsOf, parseObjects, type K8sObject } from './helpers.js';
 
 const DIST = join(REPO_ROOT, 'dist');
-const CRD_DIRS = [join(REPO_ROOT, 'contracts', 'crds'), join(REPO_ROOT, '..', 'shared', 'crds')];
-const crdDir = CRD_DIRS.find((d) => existsSync(d));
-if (!crdDir) throw new Error(`no CRD folder found (${CRD_DIRS.join(', ')})`);
-const crds = readCrdFiles([crdDir]);
+const crds = readCrdFiles([VENDORED_CRDS]);
 
 /** Every object of every dist/ file, with the file it came from. */
 function distObjects(): { file: string; object: K8sObject }[] {
@@ -35,7 +32,7 @@ function distObjects(): { file: string; object: K8sObject }[] {
 function crdDefaulted(object: K8sObject): string[] {
   const [group, version] = object.apiVersion.split('/');
   const crd = crds.find((c) => c.group === group && c.version === version && c.kind === object.kind);
-  if (!crd) throw new Error(`no vendored CRD for ${object.apiVersion} ${object.kind} in ${crdDir}`);
+  if (!crd) throw new Error(`no vendored CRD for ${object.apiVersion} ${object.kind} in contracts/crds`);
   const out: string[] = [];
   const walk = (value: unknown, schema: Record<string, unknown>, path: string): void => {
     if (isRecord(value) && isRecord(schema.properties)) {
