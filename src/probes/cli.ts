@@ -16,6 +16,7 @@ import { ProbeTargetsError, targetsFromEnvironment } from '../environments/probe
 import { KubeConfigError, type KubeAccess } from './kube.js';
 import { registry } from './registry.js';
 import { buildReport, exitCodeOf, plainView, summaryLine, tableView, toJson, toJunit, toMarkdown } from './report.js';
+import type { Clock } from '../shared/clock.js';
 import { runProbes, unresolvedNeeds, type RetryPolicy } from './runner.js';
 import { lookup, TargetsSchema, type Targets } from './targets.js';
 import { keyLabel, type Probe } from './types.js';
@@ -82,6 +83,8 @@ export interface CliIo {
   readonly stderr: WritableText;
   /** Retry policy for eventually consistent probes. @default DEFAULT_RETRY (tests shorten it) */
   readonly retry?: Partial<RetryPolicy>;
+  /** The clock retries and `--wait` run on. @default the system clock (tests give a virtual one) */
+  readonly clock?: Clock;
   /** Folder of environment files. @default src/environments */
   readonly environmentsDir?: string;
 }
@@ -215,6 +218,7 @@ async function probe(opts: ProbeOptions, resolved: Resolved, io: CliIo): Promise
     revision: opts.revision,
     kube: kube ? (signal) => kube.reader(signal) : undefined,
     retry: io.retry,
+    ...(io.clock ? { clock: io.clock } : {}),
     waitSeconds: opts.waitSeconds,
     onStart: (p, i) => view.start(p, i),
     onResult: (r, i) => view.result(r, i),

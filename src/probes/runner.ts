@@ -7,6 +7,7 @@
  * they finished in. A thrown error, a timeout or a `pass` without evidence is `error`: never a
  * pass. Every result is redacted of the API key (redact.ts) before anyone sees it.
  */
+import { systemClock, type Clock } from '../shared/clock.js';
 import { redactDeep } from './redact.js';
 import { runLimited } from './run-limited.js';
 import { lookup, type Targets } from './targets.js';
@@ -44,13 +45,17 @@ export interface RunOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** `--wait`: deployment probes with `retry: 'eventual'` retry until this many seconds after the start. @default none */
   readonly waitSeconds?: number;
+  /**
+   * What backoff, the `--wait` deadline and durations are measured on. Tests give a virtual clock,
+   * so that a retry loop's outcome is a count of attempts, not a race with the machine's speed.
+   * @default systemClock
+   */
+  readonly clock?: Clock;
   readonly onStart?: (probe: Probe, index: number) => void;
   readonly onResult?: (result: ProbeResult, index: number) => void;
 }
 
 class Timeout extends Error {}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The reason a probe cannot run against these targets, or undefined. */
 export function unresolvedNeeds(probe: Probe, targets: Targets): string | undefined {
@@ -101,8 +106,9 @@ async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number, run: R
 }
 
 async function runOne(probe: Probe, opts: RunOptions, startedAt: number, run: RunScope): Promise<Omit<ProbeResult, 'id' | 'category' | 'title'>> {
-  const began = Date.now();
-  const done = (o: ProbeOutcome, attempts: number) => ({ ...o, durationMs: Date.now() - began, attempts });
+  const clock = opts.clock ?? systemClock;
+  const began = clock.now();
+  const done = (o: ProbeOutcome, attempts: number) => ({ ...o, durationMs: clock.now() - began, attempts });
   const reason = unresolvedNeeds(probe, opts.targets);
   if (reason) return done({ status: 'skip', detail: reason, evidence: { needs: probe.needs } }, 0);
   if (probe.needsApiKey && !opts.apiKey) {
@@ -121,19 +127,19 @@ async function runOne(probe: Probe, opts: RunOptions, startedAt: number, run: Ru
     attempts++;
     const result = await attempt(probe, opts, timeoutMs, run);
     const retryable = eventual && (result.status === 'fail' || result.status === 'error');
-    const more = deadline !== undefined ? Date.now() + delay < deadline : attempts < Math.max(1, policy.attempts);
+    const more = deadline !== undefined ? clock.now() + delay < deadline : attempts < Math.max(1, policy.attempts);
     if (!retryable || !more) {
       const waited = deadline !== undefined && retryable ? ` (still failing after --wait ${opts.waitSeconds}s)` : '';
       return done({ ...result, detail: `${result.detail}${waited}` }, attempts);
     }
-    await sleep(delay);
+    await clock.sleep(delay);
     delay = Math.min(delay * 2, policy.maxBackoffMs);
   }
 }
 
 /** Runs the probes and returns their results in the given order. */
 export async function runProbes(opts: RunOptions): Promise<ProbeResult[]> {
-  const startedAt = Date.now();
+  const startedAt = (opts.clock ?? systemClock).now();
   // One scope for the whole run: what the probes share (e.g. MCP sessions) lives as long as the run.
   const run = createRunScope();
   return runLimited(opts.probes.length, Math.max(1, opts.concurrency ?? 16), async (index) => {

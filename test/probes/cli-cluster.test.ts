@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import { registry } from '../../src/probes/registry.js';
 import { startPlatform, type PlatformFaults } from '../support/platform.js';
 import { tempDir } from '../support/temp.js';
+import { virtualClock } from '../support/virtual-clock.js';
 import { failing, itFailsExactly, result, runCli, statuses, runScenario } from './helpers.js';
 
 const scenario = (faults: PlatformFaults, args: string[] = []) => runScenario({ faults }, args);
@@ -52,9 +53,15 @@ describe.concurrent('each broken deployment fails exactly its probe (exit 1)', (
   });
 
   it('--wait keeps retrying a deployment probe until its deadline', async () => {
-    const run = await scenario({ staleChart: true }, ['--only', 'flux.release-ready', '--wait', '1']);
-    expect(result(run.report, 'flux.release-ready')).toMatchObject({ status: 'fail', detail: expect.stringContaining('--wait 1s') });
-    expect(result(run.report, 'flux.release-ready').attempts).toBeGreaterThan(2);
+    // On a virtual clock the deadline is counted in backoff, not in how fast this machine runs:
+    // attempts at 0, 100, 300, 500, 700 and 900 ms; one more would start after the 1 s deadline.
+    const clock = virtualClock();
+    const run = await runScenario({ faults: { staleChart: true } }, ['--only', 'flux.release-ready', '--wait', '1'], {
+      clock,
+      retry: { attempts: 2, backoffMs: 100, maxBackoffMs: 200 },
+    });
+    expect(result(run.report, 'flux.release-ready')).toMatchObject({ status: 'fail', detail: expect.stringContaining('--wait 1s'), attempts: 6 });
+    expect(clock.sleeps).toEqual([100, 200, 200, 200, 200]);
   });
 
   it('reads the HelmRelease from targets.releaseNamespace when the release object lives apart from the workloads', async () => {

@@ -5,7 +5,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { runProbeCli } from '../../src/probes/cli.js';
+import { runProbeCli, type CliIo } from '../../src/probes/cli.js';
 import { startPlatform, type PlatformOptions } from '../support/platform.js';
 import type { ProbeReport, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
 import { tempDir } from '../support/temp.js';
@@ -24,7 +24,7 @@ export interface Captured {
 export async function runCli(
   args: readonly string[],
   env: Record<string, string | undefined>,
-  options: { files?: boolean; tty?: boolean } = {},
+  options: { files?: boolean; tty?: boolean } & Pick<CliIo, 'clock' | 'retry'> = {},
 ): Promise<Captured> {
   const dir = tempDir('arcade-probe-run-');
   let stdout = '';
@@ -36,7 +36,8 @@ export async function runCli(
       env: { CI: 'true', ...env },
       stdout: { write: (s: string) => (stdout += s), isTTY: options.tty ?? false, columns: 140 },
       stderr: { write: (s: string) => (stderr += s) },
-      retry: { attempts: 2, backoffMs: 10, maxBackoffMs: 20 },
+      retry: options.retry ?? { attempts: 2, backoffMs: 10, maxBackoffMs: 20 },
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     const read = (f: string) => {
       try {
@@ -78,10 +79,10 @@ export function result(report: ProbeReport | undefined, id: string): ProbeResult
  * Starts a fresh loopback platform (5 latency calls unless told otherwise), runs the CLI against
  * its targets with `args`, closes it, and returns the run with the writes the cluster saw.
  */
-export async function runScenario(options: PlatformOptions, args: readonly string[] = []) {
+export async function runScenario(options: PlatformOptions, args: readonly string[] = [], io: Pick<CliIo, 'clock' | 'retry'> = {}) {
   const platform = await startPlatform({ latencyCalls: 5, ...options });
   try {
-    const run = await runCli(['--targets', platform.targetsFile, ...args], platform.env);
+    const run = await runCli(['--targets', platform.targetsFile, ...args], platform.env, io);
     return { ...run, writes: platform.kube.writes(), appliedSha: platform.appliedSha };
   } finally {
     await platform.close();

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runProbes } from '../../src/probes/runner.js';
 import { TargetsSchema, type Targets } from '../../src/probes/targets.js';
 import { outcome, type Probe, type ProbeOutcome } from '../../src/probes/types.js';
+import { virtualClock } from '../support/virtual-clock.js';
 
 const targets: Targets = TargetsSchema.parse({
   namespace: 'arcade',
@@ -21,30 +22,50 @@ const targets: Targets = TargetsSchema.parse({
   mimir: { queryUrl: 'http://127.0.0.1:1/prometheus', tenant: 't', collectorLabel: { name: 'arcade_stack_collector', value: 'c/n/s' } },
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function probe(id: string, run: Probe['run'], extra: Partial<Probe> = {}): Probe {
   return { id, category: 'deployment', title: id, needs: [], run, ...extra };
 }
 
 describe('runProbes', () => {
   it('never runs more probes at once than the bound, and returns results in the given order', async () => {
+    // Each probe waits until the test lets it finish. Whenever the bound is reached (or nothing is
+    // left to start), the probe started last is let go first: completion order is then fixed by
+    // events, not by timers, and differs from the given order.
+    const concurrency = 3;
+    const count = 9;
+    let started = 0;
     let running = 0;
     let peak = 0;
-    const probes = Array.from({ length: 9 }, (_, i) =>
+    const waiting: (() => void)[] = [];
+    const release = (): void => {
+      if (waiting.length === concurrency || started === count) waiting.pop()?.();
+    };
+    const probes = Array.from({ length: count }, (_, i) =>
       probe(`p${i}`, async () => {
+        started++;
         running++;
         peak = Math.max(peak, running);
-        await sleep(30 - i * 3); // later probes finish first
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          release();
+        });
         running--;
         return outcome.pass(`p${i}`, { index: i });
       }),
     );
     const finished: string[] = [];
-    const results = await runProbes({ targets, probes, concurrency: 3, onResult: (r) => finished.push(r.id) });
-    expect(peak).toBe(3);
+    const results = await runProbes({
+      targets,
+      probes,
+      concurrency,
+      onResult: (r) => {
+        finished.push(r.id);
+        queueMicrotask(release);
+      },
+    });
+    expect(peak).toBe(concurrency);
     expect(results.map((r) => r.id)).toEqual(probes.map((p) => p.id));
-    expect(finished).not.toEqual(probes.map((p) => p.id));
+    expect(finished).toEqual(['p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p1', 'p0']);
   });
 
   it('turns a timeout into error with the cause, aborting the signal, even when the probe ignores it', async () => {
@@ -96,8 +117,10 @@ describe('runProbes', () => {
   it('retries eventually consistent probes with backoff, counting attempts, and stops at the bound', async () => {
     let calls = 0;
     const flaky = probe('flaky', async () => (++calls < 3 ? outcome.fail('not yet') : outcome.pass('now', { attempt: calls })), { retry: 'eventual' });
-    const [r] = await runProbes({ targets, probes: [flaky], retry: { attempts: 3, backoffMs: 5 } });
+    const clock = virtualClock();
+    const [r] = await runProbes({ targets, probes: [flaky], retry: { attempts: 3, backoffMs: 5 }, clock });
     expect(r).toMatchObject({ status: 'pass', attempts: 3 });
+    expect(clock.sleeps).toEqual([5, 10]); // the backoff doubles
 
     let never = 0;
     const broken = probe('broken', async () => (never++, outcome.fail('broken')), { retry: 'eventual' });
@@ -112,21 +135,26 @@ describe('runProbes', () => {
   });
 
   it('--wait retries deployment probes until they pass or the deadline, other categories keep the bound', async () => {
-    const started = Date.now();
-    const readyAfter = probe('dep', async () => (Date.now() - started > 150 ? outcome.pass('ready', { ready: true }) : outcome.fail('rolling out')), { retry: 'eventual' });
-    const [r] = await runProbes({ targets, probes: [readyAfter], waitSeconds: 5, retry: { attempts: 1, backoffMs: 20, maxBackoffMs: 40 } });
-    expect(r!.status).toBe('pass');
-    expect(r!.attempts).toBeGreaterThan(1);
+    // On a virtual clock: time moves only by the runner's own backoff, so the attempts are exact.
+    const retry = { attempts: 1, backoffMs: 20, maxBackoffMs: 40 };
+    const clock = virtualClock();
+    const readyAfter = probe('dep', async () => (clock.now() > 150 ? outcome.pass('ready', { ready: true }) : outcome.fail('rolling out')), { retry: 'eventual' });
+    const [r] = await runProbes({ targets, probes: [readyAfter], waitSeconds: 5, retry, clock });
+    expect(r).toMatchObject({ status: 'pass', attempts: 6, durationMs: 180 });
+    expect(clock.sleeps).toEqual([20, 40, 40, 40, 40]); // capped at maxBackoffMs
 
     const neverDep = probe('never', async () => outcome.fail('stuck'), { retry: 'eventual' });
-    const t0 = Date.now();
-    const [n] = await runProbes({ targets, probes: [neverDep], waitSeconds: 0.3, retry: { attempts: 1, backoffMs: 20, maxBackoffMs: 40 } });
-    expect(n).toMatchObject({ status: 'fail', detail: expect.stringContaining('still failing after --wait 0.3s') });
-    expect(Date.now() - t0).toBeLessThan(2000);
+    const until = virtualClock();
+    const [n] = await runProbes({ targets, probes: [neverDep], waitSeconds: 0.3, retry, clock: until });
+    expect(n).toMatchObject({ status: 'fail', detail: 'stuck (still failing after --wait 0.3s)', attempts: 8 });
+    // No sleep that would end past the deadline: the last attempt starts at 260 ms, 260 + 40 is not < 300.
+    expect(until.sleeps).toEqual([20, 40, 40, 40, 40, 40, 40]);
 
     const obs = probe('obs', async () => outcome.fail('no'), { retry: 'eventual', category: 'observability' });
-    const [o] = await runProbes({ targets, probes: [obs], waitSeconds: 5, retry: { attempts: 2, backoffMs: 5 } });
+    const bounded = virtualClock();
+    const [o] = await runProbes({ targets, probes: [obs], waitSeconds: 5, retry: { attempts: 2, backoffMs: 5 }, clock: bounded });
     expect(o!.attempts).toBe(2);
+    expect(bounded.sleeps).toEqual([5]);
   });
 
   it('hands each attempt a Kubernetes reader bound to its signal, and the revision', async () => {
