@@ -1,12 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { TEST_TIMEOUT_MS } from './test/support/deadlines.js';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Loopback servers and child processes: generous per-test ceiling, never a timing assertion.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // A hang guard, never a timing assertion: sized for a loaded shared machine (test/support/deadlines.ts).
+    testTimeout: TEST_TIMEOUT_MS,
+    hookTimeout: TEST_TIMEOUT_MS,
     pool: 'forks',
     // vitest's default leaves one core idle; on the 2-core machines here that halves the speed.
     // The suite is CPU-bound (more workers than cores measured no faster).

@@ -33,8 +33,6 @@ import { evaluateUnknownTool, type UnknownToolObservation } from './gateway/unkn
 const FAN_OUT = 8;
 /** Echo calls in flight at once for the latency measurement. */
 const LATENCY_CONCURRENCY = 4;
-/** The longest an unknown-tool call may take before it counts as a hang. */
-const UNKNOWN_TOOL_WAIT_MS = 10_000;
 /** `gateway.latency` waits for the run's fan-out at most this share of its timeout, then measures anyway. */
 const LATENCY_WAIT_SHARE = 0.5;
 
@@ -266,7 +264,9 @@ const unknownTool = probe({
   async gather(ctx) {
     const apiKey = apiKeyOf(ctx);
     const user = need<string[]>(ctx.targets, 'users')[0];
-    const waitMs = Math.min(UNKNOWN_TOOL_WAIT_MS, Math.max(200, Math.floor(ctx.timeoutMs / 2)));
+    // The hang threshold is a target of its own, not a share of the deadline: the verdict then
+    // does not depend on how long the connect took (the deadline must only leave room for both).
+    const waitMs = Math.min(ctx.targets.unknownTool.waitMs, Math.max(100, Math.floor(ctx.timeoutMs / 2)));
     const gateways = gatewaysOf(ctx.targets);
     const observations = await runLimited(gateways.length, FAN_OUT, async (i): Promise<UnknownToolObservation> => {
       const gw = gateways[i]!;

@@ -16,6 +16,9 @@ const name = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kub
 /** MCP tool names as the gateway lists them (`Slack_SendMessage`, not `Slack.SendMessage`). */
 const toolName = z.string().regex(/^[A-Za-z0-9_-]+$/, "must be an MCP tool name such as Slack_SendMessage ('_' where Arcade writes '.')");
 
+/** `gateway.latency`'s p95 budget unless the targets give one (ms). */
+export const DEFAULT_P95_BUDGET_MS = 1500;
+
 export const GatewayTargetSchema = z
   .object({
     /** The gateway's slug: it is served at `<urls.api>/mcp/<slug>`. */
@@ -89,8 +92,17 @@ export const TargetsSchema = z
     latency: z
       .object({
         calls: z.number().int().min(1).max(10000).default(100),
-        p95BudgetMs: z.number().positive().default(1500),
+        p95BudgetMs: z.number().positive().default(DEFAULT_P95_BUDGET_MS),
       })
+      .strict()
+      .prefault({}),
+    /**
+     * `gateway.unknown-tool`: how long a call of a tool that is not on the gateway may stay
+     * unanswered before it counts as a hang; capped at half the probe timeout, so that the verdict
+     * is reached before the probe's own deadline. @default 10000
+     */
+    unknownTool: z
+      .object({ waitMs: z.number().int().min(100).max(60_000).default(10_000) })
       .strict()
       .prefault({}),
     logWindowMinutes: z.number().int().min(1).max(1440).default(10),

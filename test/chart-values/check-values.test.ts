@@ -14,6 +14,7 @@ import type { JsonSchema } from '../../src/chart-values/contract.js';
 import { formatPath, parsePath, setAt } from '../../src/chart-values/paths.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { tempDir } from '../support/temp.js';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const STANDIN = fileURLToPath(new URL('./helm-standin.mjs', import.meta.url));
@@ -72,7 +73,7 @@ function checkValues(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [...TSX, 'scripts/check-values.ts', '--environments', FIXTURE_ENVIRONMENTS, '--env', 'staging', ...args], {
     cwd: REPO,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: CHILD_TIMEOUT_MS,
     env: { ...process.env, ...env },
   });
 }

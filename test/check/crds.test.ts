@@ -12,6 +12,7 @@ import { CrdError, listCache, readCachedSchema, readCrdFiles, writeCache } from 
 import { readClusterCrds } from '../../src/check/crd-cluster.js';
 import { writeKubeconfig } from '../support/kubeconfig.js';
 import { miniHelmReleaseCrd, REPO, tempDir, widgetCrd, writeDist, writeYaml } from './support.js';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 
 type Rec = Record<string, unknown>;
 /** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
@@ -20,7 +21,7 @@ const TSX = ['--import', 'tsx'];
 function run(script: string, args: string[], env: Record<string, string | undefined> = {}) {
   const merged: Record<string, string | undefined> = { ...process.env, ...env };
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
-  return spawnSync(process.execPath, [...TSX, `scripts/${script}.ts`, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: merged as NodeJS.ProcessEnv });
+  return spawnSync(process.execPath, [...TSX, `scripts/${script}.ts`, ...args], { cwd: REPO, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, env: merged as NodeJS.ProcessEnv });
 }
 
 describe('reading CRD files', () => {

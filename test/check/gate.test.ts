@@ -13,11 +13,12 @@ import { errorsOf, runGate, type GateOptions } from '../../src/check/gate.js';
 import { formatFinding, formatReport, reportJson, summaryLine } from '../../src/check/report.js';
 import { unresolvedMarker } from '../../src/environments/unresolved-text.js';
 import { cachedCrds } from '../../src/check/crd-cache.js';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { clone, hardenedWorkload, randomFrom, REPO, tempDir, testCache, writeDist, writeYaml } from './support.js';
 
 type Rec = Record<string, unknown>;
 const cache = cachedCrds(testCache());
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: 20_000 }).status === 0;
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS }).status === 0;
 
 const release = (spec: Rec = {}): Rec => ({
   apiVersion: 'helm.toolkit.fluxcd.io/v2',
@@ -142,7 +143,7 @@ describe('npm run check over a dist/ folder', () => {
     writeFileSync(join(root, 'notes.md'), `token: ${token}\n`);
     writeFileSync(join(root, 'big.log'), 'x'.repeat(2 * 1024 * 1024 + 1));
     writeFileSync(join(root, 'untracked.md'), `token: ${token}\n`);
-    const git = (...args: string[]) => expect(spawnSync('git', args, { cwd: root, encoding: 'utf8', timeout: 20_000 }).status).toBe(0);
+    const git = (...args: string[]) => expect(spawnSync('git', args, { cwd: root, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS }).status).toBe(0);
     git('init', '-q');
     git('add', 'dist', 'notes.md', 'big.log');
     const report = await gate(root, { scanRepository: true });

@@ -14,13 +14,14 @@ import { gitopsRepo, KUBECTL, takeoverEnvironment } from './gitops-fixture.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { makeRepo, run, snapshot } from './support.js';
 import { tempDir } from '../support/temp.js';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
 const TSX = ['--import', 'tsx'];
 
 function exportScript(args: string[]) {
-  return spawnSync(process.execPath, [...TSX, 'scripts/export.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [...TSX, 'scripts/export.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
 }
 
 /** dist/ for the fixture environments, synthesized now (optionally edited afterwards). */

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp.js';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
@@ -14,7 +15,7 @@ const TSX = ['--import', 'tsx'];
 function drift(args: string[], env: Record<string, string | undefined> = {}) {
   const merged: Record<string, string | undefined> = { ...process.env, ...env };
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
-  return spawnSync(process.execPath, [...TSX, 'scripts/drift.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: merged as NodeJS.ProcessEnv });
+  return spawnSync(process.execPath, [...TSX, 'scripts/drift.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, env: merged as NodeJS.ProcessEnv });
 }
 
 describe('npm run drift (scripts/drift.ts)', () => {

@@ -8,6 +8,7 @@ import { expect, it } from 'vitest';
 import { runProbeCli, type CliIo } from '../../src/probes/cli.js';
 import { startPlatform, type PlatformOptions } from '../support/platform.js';
 import type { ProbeReport, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
+import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
 import { tempDir } from '../support/temp.js';
 
 export interface Captured {
@@ -20,7 +21,11 @@ export interface Captured {
   readonly markdown?: string;
 }
 
-/** Runs `npm run probe` in-process; `--json` goes to a temporary file read back into `report`. */
+/**
+ * Runs `npm run probe` in-process; `--json` goes to a temporary file read back into `report`.
+ * Unless the arguments set `--timeout`, probes get NO_PROBE_DEADLINE_MS (test/support/deadlines.ts):
+ * a slow machine must not turn a probe into a timeout error.
+ */
 export async function runCli(
   args: readonly string[],
   env: Record<string, string | undefined>,
@@ -32,7 +37,8 @@ export async function runCli(
   try {
     const json = join(dir, 'report.json');
     const extra = options.files ? ['--junit', join(dir, 'report.xml'), '--markdown', join(dir, 'report.md')] : [];
-    const code = await runProbeCli([...args, ...(args.includes('--help') ? [] : ['--json', json]), ...extra], {
+    const deadline = args.includes('--timeout') ? [] : ['--timeout', String(NO_PROBE_DEADLINE_MS / 1000)];
+    const code = await runProbeCli([...args, ...(args.includes('--help') ? [] : ['--json', json, ...deadline]), ...extra], {
       env: { CI: 'true', ...env },
       stdout: { write: (s: string) => (stdout += s), isTTY: options.tty ?? false, columns: 140 },
       stderr: { write: (s: string) => (stderr += s) },

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../src/probes/registry.js';
+import { CHILD_TIMEOUT_MS, NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
 import { startPlatform } from '../support/platform.js';
 import { failing, runCli, statuses } from './helpers.js';
 import { tempDir } from '../support/temp.js';
@@ -31,7 +32,7 @@ function probeScript(args: string[], env: Record<string, string | undefined>): P
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
     child.on('error', reject);
     child.on('close', (status) => {
       clearTimeout(timer);
@@ -71,7 +72,7 @@ describe.concurrent('npm run probe (scripts/probe.ts)', () => {
     try {
       const files = { json: join(dir, 'r.json'), junit: join(dir, 'r.xml'), markdown: join(dir, 'r.md') };
       const r = await probeScript(
-        ['--targets', platform.targetsFile, '--json', files.json, '--junit', files.junit, '--markdown', files.markdown],
+        ['--targets', platform.targetsFile, '--timeout', String(NO_PROBE_DEADLINE_MS / 1000), '--json', files.json, '--junit', files.junit, '--markdown', files.markdown],
         { KUBECONFIG: platform.env.KUBECONFIG, ARCADE_API_KEY: key },
       );
       expect(r.stderr).toBe('');

@@ -14,6 +14,7 @@ import { reviewMarkdown, reviewText, reviewWorkingTree } from '../../src/review/
 import { synthEnvironment } from '../../src/synth.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { tempDir } from '../support/temp.js';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 
@@ -129,7 +130,7 @@ describe('reviewWorkingTree against dist/ at a git base', () => {
 });
 
 describe('npm run diff (scripts/diff.ts)', () => {
-  const runDiff = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: 30_000 });
+  const runDiff = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
 
   it('compares a new environment against a base where it has no dist/ (all objects added) and writes Markdown', () => {
     const md = join(tempDir('diff-md-'), 'pr.md');

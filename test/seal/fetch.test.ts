@@ -59,16 +59,16 @@ describe('fetchControllerCertificate', () => {
     expect(api.requests).toHaveLength(1); // a 404 is not retried
   });
 
+  // The server never answers: only the per-attempt timeout can end each attempt (a hang would time
+  // the test out), so the outcome is the same on any machine; no assertion on elapsed time.
   it('gives up after the timeout of each of its bounded attempts', async () => {
     const api = await start(() => {
       /* never answers */
     });
-    const started = Date.now();
     await expect(fetchControllerCertificate({ ...controller, kubeconfig: api.kubeconfig, timeoutMs: 150, attempts: 2, backoffMs: 10 })).rejects.toThrow(
       /cert\.pem: timed out after 0\.15s \(2 attempt\(s\)\) \(fix: check that the cluster is reachable.*--cert <file>/,
     );
     expect(api.requests).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('retries a 5xx (no endpoints yet) and succeeds when the controller answers', async () => {

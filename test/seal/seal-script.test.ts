@@ -12,6 +12,7 @@ import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { startApiServer } from './api-server.js';
 import { copyOfEnvironments, hybridDecrypt, makeSealingKeyPair, plantedValue, type SealingKeyPair } from './support.js';
 import { tempDir } from '../support/temp.js';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 
 interface Run {
   readonly code: number | null;
@@ -26,7 +27,7 @@ function runSeal(args: readonly string[], stdin: string | Buffer): Promise<Run> 
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/seal.ts'), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, KUBECONFIG: join(REPO_ROOT, '.no-such-kubeconfig') },
-      timeout: 30_000,
+      timeout: CHILD_TIMEOUT_MS,
     });
     let stdout = '';
     let stderr = '';

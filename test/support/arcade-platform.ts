@@ -41,6 +41,8 @@
  * - `unknownTool5xx`: a tools/call of a tool not on the gateway answers HTTP 500.
  * - `acceptsAnyKey`: the gateways and tools API serve any key (or none).
  * - `slowMs`: delay before every gateway request (not the reference server).
+ * - `gatewayHangs`: every gateway request (MCP) stays unanswered until `close()`: only the
+ *   client's own timeout can end it, on any machine however fast or slow.
  * - `deadHost`: this component ('api'|'coordinator'|'dashboard'|'experience'|'reference') answers
  *   every request with 502, or (with `deadHostMode: 'connection-closed'`) drops the connection.
  *
@@ -83,6 +85,7 @@ export interface ArcadeStandInOptions {
   readonly unknownTool5xx?: boolean;
   readonly acceptsAnyKey?: boolean;
   readonly slowMs?: number;
+  readonly gatewayHangs?: boolean;
   readonly deadHost?: StandInComponent;
   /** @default 'bad-gateway' */
   readonly deadHostMode?: 'bad-gateway' | 'connection-closed';
@@ -158,6 +161,8 @@ interface McpEndpointOptions {
   readonly slowMs: number;
   /** Sends a refusal (401/400) of the endpoint: the engine API's `Error` shape on a gateway. @default plain JSON */
   readonly refuse?: (res: ServerResponse, status: number, body: { name: string; message: string }, headers?: Record<string, string>) => void;
+  /** Every request is held unanswered until close. @default false */
+  readonly hangs?: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -219,7 +224,14 @@ function mcpEndpoint(opts: McpEndpointOptions) {
     return server;
   }
 
+  /** Holds `res` unanswered until the client gives up or the stand-in closes. */
+  function hang(res: ServerResponse): void {
+    hanging.add(res);
+    res.on('close', () => hanging.delete(res));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (opts.hangs) return hang(res);
     if (opts.slowMs > 0) await sleep(opts.slowMs);
     if (opts.authorize && !opts.authorize(req)) {
       refuse(res, 401, { name: 'unauthorized', message: 'invalid or missing API key' }, { 'www-authenticate': 'Bearer' });
@@ -243,11 +255,7 @@ function mcpEndpoint(opts: McpEndpointOptions) {
     const visible = new Set(opts.toolsFor(user ?? ''));
     const messages = Array.isArray(body) ? body : [body];
     const unknownCall = messages.find((m) => isToolsCall(m) && !visible.has(m.params.name));
-    if (unknownCall && opts.unknownTool === 'hang') {
-      hanging.add(res);
-      res.on('close', () => hanging.delete(res));
-      return; // never answers
-    }
+    if (unknownCall && opts.unknownTool === 'hang') return hang(res);
     if (unknownCall && opts.unknownTool === '5xx') {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('internal server error');
@@ -396,6 +404,7 @@ export async function startArcadeStandIn(options: ArcadeStandInOptions = {}): Pr
         unknownTool: options.unknownToolHangs ? 'hang' : options.unknownTool5xx ? '5xx' : undefined,
         slowMs: options.slowMs ?? 0,
         refuse: (res, status, body, headers) => answer(res, status, 'Error', body, headers),
+        hangs: options.gatewayHangs === true,
       });
       return [gw.slug, { gw, expected, endpoint }] as const;
     }),

@@ -35,8 +35,11 @@ export interface SeenRequest {
 }
 
 export interface KubeApiFaults {
-  /** Delay every answer (ms). @default 0 */
-  delayMs?: number;
+  /**
+   * Hold every request unanswered (counted by `held()`): only the client's own abort or timeout
+   * can end it, on any machine however fast or slow. @default false
+   */
+  hold?: boolean;
   /** Answer requests whose path matches with this status (a Status body). @default none */
   failPaths?: { match: RegExp; code: number } | undefined;
 }
@@ -62,6 +65,8 @@ export interface KubeApi {
   setLog(namespace: string, pod: string, lines: readonly LogLine[], container?: string): void;
   /** Requests other than GET (the probes must never make one). */
   writes(): SeenRequest[];
+  /** Requests held now by the `hold` fault (a client that gives up closes its connection). */
+  held(): number;
   close(): Promise<void>;
 }
 
@@ -212,10 +217,14 @@ export async function startKubeApi(): Promise<KubeApi> {
     return send(res, 200, obj);
   }
 
+  const holding = new Set<ServerResponse>();
   const server = createServer((req, res) => {
-    const delay = faults.delayMs ?? 0;
-    if (delay > 0) setTimeout(() => handle(req, res), delay);
-    else handle(req, res);
+    if (faults.hold) {
+      holding.add(res);
+      res.on('close', () => holding.delete(res));
+      return;
+    }
+    handle(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -249,6 +258,7 @@ export async function startKubeApi(): Promise<KubeApi> {
       logs.set(`${namespace}/${pod}/${container}`, [...lines]);
     },
     writes: () => requests.filter((r) => r.method !== 'GET'),
+    held: () => holding.size,
     close: () =>
       new Promise<void>((resolve) => {
         rmSync(dirname(kubeconfig), { recursive: true, force: true });

@@ -11,12 +11,13 @@ import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { DIST_MARKER, DIST_MARKER_TEXT } from '../../src/tooling/output-dir.js';
 import { FIXTURE_ENVIRONMENTS } from './helpers.js';
 import { tempDir } from '../support/temp.js';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 
 function synth(args: string[]) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/synth.ts'), ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: CHILD_TIMEOUT_MS,
   });
   return { code: run.status, out: `${run.stdout}${run.stderr}` };
 }

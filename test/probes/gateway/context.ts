@@ -1,11 +1,20 @@
 /**
  * Test support for the gateway probes: targets for a stand-in and a ProbeContext built by hand
  * (the runner is another module; these probes need no Kubernetes, so `kube()` throws).
+ *
+ * Deadlines and the latency budget default to NO_PROBE_DEADLINE_MS (test/support/deadlines.ts):
+ * a test gets a timeout or a budget verdict only when it asks for one.
  */
 import { TargetsSchema, type Targets, type TargetsInput } from '../../../src/probes/targets.js';
 import { createRunScope, type Probe, type ProbeContext, type ProbeOutcome, type RunScope } from '../../../src/probes/types.js';
 import { gatewayProbes } from '../../../src/probes/gateway-probes.js';
 import type { ArcadeStandIn } from '../../support/arcade-platform.js';
+import { NO_PROBE_DEADLINE_MS } from '../../support/deadlines.js';
+
+/** A probe deadline for all probes, or one per probe id. */
+export type Deadline = number | ((id: string) => number);
+const deadlineOf = (deadline: Deadline | undefined, id: string): number =>
+  typeof deadline === 'function' ? deadline(id) : (deadline ?? NO_PROBE_DEADLINE_MS);
 
 export function targetsFor(arcade: ArcadeStandIn, overrides: Partial<TargetsInput> = {}): Targets {
   return TargetsSchema.parse({
@@ -15,14 +24,14 @@ export function targetsFor(arcade: ArcadeStandIn, overrides: Partial<TargetsInpu
     collectorService: 'arcade-otel-collector',
     engineSelector: 'app.kubernetes.io/name=engine',
     mimir: { queryUrl: 'http://127.0.0.1:9/prometheus', tenant: 'test', collectorLabel: { name: 'arcade_stack_collector', value: 'c/n/s' } },
-    latency: { calls: 20, p95BudgetMs: 1500 },
+    latency: { calls: 20, p95BudgetMs: NO_PROBE_DEADLINE_MS },
     ...arcade.targets,
     ...overrides,
   });
 }
 
 /** A context as the runner gives it; `run` (one scope per simulated run) lets probes share sessions. */
-export function contextFor(targets: Targets, apiKey: string | undefined, timeoutMs = 5_000, run?: RunScope): ProbeContext {
+export function contextFor(targets: Targets, apiKey: string | undefined, timeoutMs = NO_PROBE_DEADLINE_MS, run?: RunScope): ProbeContext {
   return {
     ...(run ? { run } : {}),
     targets,
@@ -48,12 +57,12 @@ export async function runProbe(id: string, arcade: ArcadeStandIn, options: { tar
 /** Runs every gateway probe at once, in one run scope (as the runner does); results by id. */
 export async function runAll(
   arcade: ArcadeStandIn,
-  options: { targets?: Targets; apiKey?: string; timeoutMs?: number } = {},
+  options: { targets?: Targets; apiKey?: string; timeoutMs?: Deadline } = {},
 ): Promise<Record<string, ProbeOutcome>> {
   const targets = options.targets ?? targetsFor(arcade);
   const run = createRunScope();
   const results = await Promise.all(
-    gatewayProbes.map(async (p) => [p.id, await p.run(contextFor(targets, options.apiKey ?? arcade.apiKey, options.timeoutMs, run))] as const),
+    gatewayProbes.map(async (p) => [p.id, await p.run(contextFor(targets, options.apiKey ?? arcade.apiKey, deadlineOf(options.timeoutMs, p.id), run))] as const),
   );
   return Object.fromEntries(results);
 }

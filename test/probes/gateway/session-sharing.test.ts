@@ -7,10 +7,11 @@
  * DELETE (the probes always terminate what they open), and a session used by both probes makes
  * exactly 6 POSTs (initialize, the initialized notification, tools/list, Whoami, Echo, Add).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ActivityGate } from '../../../src/probes/gateway/activity-gate.js';
 import { createRunScope, type ProbeOutcome, type RunScope } from '../../../src/probes/types.js';
 import { startArcadeStandIn, type ArcadeStandIn } from '../../support/arcade-platform.js';
+import { NO_PROBE_DEADLINE_MS, TEST_TIMEOUT_MS } from '../../support/deadlines.js';
 import { contextFor, probeById, targetsFor } from './context.js';
 
 let arcade: ArcadeStandIn | undefined;
@@ -33,7 +34,7 @@ function mcpRequests(stand: ArcadeStandIn): Record<string, Record<string, number
   return counts;
 }
 
-async function run(stand: ArcadeStandIn, ids: readonly string[], scope: (id: string) => RunScope | undefined, timeoutMs: (id: string) => number = () => 5_000) {
+async function run(stand: ArcadeStandIn, ids: readonly string[], scope: (id: string) => RunScope | undefined, timeoutMs: (id: string) => number = () => NO_PROBE_DEADLINE_MS) {
   const targets = targetsFor(stand);
   const results = await Promise.all(ids.map((id) => probeById(id).run(contextFor(targets, stand.apiKey, timeoutMs(id), scope(id)))));
   return Object.fromEntries(ids.map((id, i) => [id, results[i] as ProbeOutcome]));
@@ -74,21 +75,24 @@ describe('shared MCP sessions', () => {
     for (const perPath of Object.values(mcpRequests(arcade))) expect(perPath.DELETE).toBe(USERS);
   });
 
-  // Every gateway request takes 60 ms. Whoever asks first opens the shared sessions; exec-proof's
-  // deadline passes either while it waits for tools-list's connect (100 ms) or in the middle of
-  // its own calls (3 × 60 ms after a 120 ms connect, 250 ms). Either way tools-list, in the same
-  // sessions, passes, and every session is still terminated once.
+  // Every gateway request takes at least 60 ms. Whoever asks first opens the shared sessions;
+  // exec-proof's deadline passes either while it waits for tools-list's connect (100 ms, the
+  // connect takes at least 120 ms) or in the middle of its own calls (3 × 60 ms after a 120 ms
+  // connect, 250 ms; on a slow machine it may pass during the connect instead: the outcome is the
+  // same). Either way tools-list, in the same sessions and with a deadline longer than the test,
+  // passes, and every session is still terminated once.
   it.each([
     ['while it waits for the session the other opens', ['gateway.tools-list', 'gateway.exec-proof'], 100],
     ['in the middle of its calls, in the session it opened', ['gateway.exec-proof', 'gateway.tools-list'], 250],
   ] as const)('a probe whose deadline passes %s leaves the other its session', async (_when, order, deadlineMs) => {
     arcade = await startArcadeStandIn({ gateways: 1, users: 2, slowMs: 60 });
     const scope = createRunScope();
-    const results = await run(arcade, order, () => scope, (id) => (id === 'gateway.exec-proof' ? deadlineMs : 5_000));
+    const results = await run(arcade, order, () => scope, (id) => (id === 'gateway.exec-proof' ? deadlineMs : NO_PROBE_DEADLINE_MS));
     expect(results['gateway.exec-proof']?.status).toBe('error');
     expect(results['gateway.exec-proof']?.detail).toMatch(new RegExp(`timed out after ${deadlineMs} ms`));
     expect(results['gateway.tools-list']).toMatchObject({ status: 'pass' });
-    await expect.poll(() => mcpRequests(arcade!)['/mcp/zeb-gateway-test']?.DELETE, { timeout: 2_000 }).toBe(2);
+    // The last DELETE may be sent in the background (a hang guard, not a speed assertion).
+    await expect.poll(() => mcpRequests(arcade!)['/mcp/zeb-gateway-test']?.DELETE, { timeout: TEST_TIMEOUT_MS / 2 }).toBe(2);
   });
 
   it('a failed session is reported by both probes as what it is, not as the other probe', async () => {
@@ -106,12 +110,13 @@ describe('gateway.latency and the fan-out', () => {
   it('times its calls only after the fan-out probes of its run are done', async () => {
     arcade = await startArcadeStandIn({ gateways: 1, users: 2, slowMs: 0 });
     const scope = createRunScope();
-    const targets = targetsFor(arcade, { latency: { calls: 5, p95BudgetMs: 1500 } });
+    const targets = targetsFor(arcade, { latency: { calls: 5, p95BudgetMs: NO_PROBE_DEADLINE_MS } });
     const ended: Record<string, number> = {};
     const ids = ['gateway.tools-list', 'gateway.exec-proof', 'gateway.latency'];
     await Promise.all(
       ids.map(async (id) => {
-        const result = await probeById(id).run(contextFor(targets, arcade!.apiKey, 5_000, scope));
+        // The latency probe waits for the fan-out at most half its deadline: longer than the test may run.
+        const result = await probeById(id).run(contextFor(targets, arcade!.apiKey, NO_PROBE_DEADLINE_MS, scope));
         expect({ id, status: result.status }).toEqual({ id, status: 'pass' });
         ended[id] = arcade!.requests.length;
       }),
@@ -125,6 +130,10 @@ describe('gateway.latency and the fan-out', () => {
 });
 
 describe('ActivityGate', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('is idle at once with nothing in flight, and when the last work leaves', async () => {
     const gate = new ActivityGate();
     const signal = new AbortController().signal;
@@ -136,7 +145,7 @@ describe('ActivityGate', () => {
       idle = true;
     });
     leaveA();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setImmediate(resolve)); // every pending promise settles first
     expect(idle).toBe(false);
     leaveB();
     await waiting;
@@ -144,14 +153,29 @@ describe('ActivityGate', () => {
   });
 
   it('stops waiting after maxMs or when the signal aborts', async () => {
+    vi.useFakeTimers();
     const gate = new ActivityGate();
     gate.enter();
-    const started = Date.now();
-    await gate.idle(new AbortController().signal, 50);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    let idle = false;
+    const waiting = gate.idle(new AbortController().signal, 50).then(() => {
+      idle = true;
+    });
+    await vi.advanceTimersByTimeAsync(49);
+    expect(idle).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(idle).toBe(true);
+    await waiting;
+
     const controller = new AbortController();
-    const waiting = gate.idle(controller.signal, 10_000);
+    let aborted = false;
+    const stopped = gate.idle(controller.signal, 10_000).then(() => {
+      aborted = true;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(aborted).toBe(false);
     controller.abort();
-    await waiting; // resolves, never rejects
+    await stopped; // resolves, never rejects
+    expect(aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(0); // its timer is cleared, not left running
   });
 });
