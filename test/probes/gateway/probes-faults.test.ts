@@ -33,6 +33,8 @@ const scenarios: Scenario[] = [
   // The hang threshold is a target of its own: the probe's deadline stays generous, so how long
   // the connect took on this machine cannot turn the verdict into a timeout.
   { name: 'unknown tool hangs', options: { unknownToolHangs: true }, probe: 'gateway.unknown-tool', status: 'fail', detail: /no answer within 300 ms: the gateway hangs/, targets: { unknownTool: { waitMs: 300 } } },
+  // A connect (initialize + initialized, 2 × 300 ms) longer than the hang threshold changes nothing.
+  { name: 'unknown tool hangs behind a slow connect', options: { unknownToolHangs: true, slowMs: 300 }, probe: 'gateway.unknown-tool', status: 'fail', detail: /no answer within 200 ms: the gateway hangs/, targets: { unknownTool: { waitMs: 200 } } },
   { name: 'unknown tool 5xx', options: { unknownTool5xx: true }, probe: 'gateway.unknown-tool', status: 'fail', detail: /HTTP 500 instead of an MCP error/ },
   { name: 'any key accepted', options: { acceptsAnyKey: true }, probe: 'gateway.rejects-bad-key', status: 'fail', detail: /served a tool list \(10 tools\) to a request with a random wrong key/ },
   { name: 'slow gateway', options: { slowMs: 60 }, probe: 'gateway.latency', status: 'fail', detail: /p95 \d+(\.\d)? ms is over the 40 ms budget/, targets: { latency: { calls: 8, p95BudgetMs: 40 } } },
