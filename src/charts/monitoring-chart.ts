@@ -1,6 +1,7 @@
 /**
  * MonitoringChart: the ServiceMonitors of one environment (monitoring.yaml), one per metrics
- * port of the collector Service, following the cluster's scrape convention.
+ * port of the collector Service, following the cluster's scrape convention (the environment's
+ * `monitoring` section, passed to each monitor as a plain prop).
  */
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
@@ -31,6 +32,7 @@ export class MonitoringChart extends Chart {
           interval: env.collector.scrapeInterval,
           honorLabels: port.honorLabels,
           labels: { ...collector.podSelector, 'app.kubernetes.io/component': 'monitoring' },
+          scrape: env.monitoring,
         }),
     );
   }

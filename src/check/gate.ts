@@ -1,11 +1,12 @@
 /**
  * The manifest quality gate: schema validation, workload policies, Secret/ConfigMap references,
- * secret scanning, the Flux build check and unresolved values, over every environment folder in
- * dist/ (and, for secrets, every file git tracks). Pure orchestration: the checks live in their
- * own files.
+ * the cluster's scrape convention, secret scanning, the Flux build check and unresolved values,
+ * over every environment folder in dist/ (and, for secrets, every file git tracks). Pure
+ * orchestration: the checks live in their own files.
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { loadEnvironment } from '../environments/load.js';
 import { isKustomizeConfig, objectKey } from '../review/manifests.js';
 import { splitApiVersion } from './core-validate.js';
 import { vendoredCrds, type CrdSchemas } from './crd-cache.js';
@@ -14,6 +15,7 @@ import { renderedEngineConfig, validateEngineConfig } from './engine-config.js';
 import type { Finding } from './finding.js';
 import { checkFluxBuild } from './flux-build.js';
 import { isRecord, loadDist, refOf } from './manifests.js';
+import { checkScrapeConvention } from './monitoring.js';
 import { checkPolicies, exceptionFindings, type AppliedException, type PlacedObject } from './policy.js';
 import { checkReferences } from './references.js';
 import { validateSchema } from './schema.js';
@@ -33,6 +35,8 @@ export interface GateOptions {
   readonly scanRepository?: boolean;
   /** kubectl for the kustomize build; `false` skips it. @default 'kubectl' when on PATH */
   readonly kubectl?: string | false;
+  /** The environment files, named like the dist/ folders (the scrape convention). @default `<root>/src/environments` */
+  readonly environmentsDir?: string;
 }
 
 export interface GateStats {
@@ -59,6 +63,7 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
   const root = options.root;
   const distDir = options.distDir ?? join(root, 'dist');
   const exceptions = options.exceptions ?? POLICY_EXCEPTIONS;
+  const environmentsDir = options.environmentsDir ?? join(root, 'src', 'environments');
   const findings: Finding[] = [];
   const excepted: AppliedException[] = [];
   const notes: string[] = [];
@@ -120,6 +125,8 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
       }
     }
     findings.push(...checkReferences(placed));
+    const folder = relative(root, env.dir) || env.dir;
+    findings.push(...checkScrapeConvention(folder, placed, () => loadEnvironment(env.name, environmentsDir).env.monitoring));
     const policy = checkPolicies(placed, exceptions);
     findings.push(...policy.findings);
     excepted.push(...policy.excepted);

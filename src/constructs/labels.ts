@@ -14,14 +14,6 @@ export const PART_OF = 'arcade';
 /** Label naming the environment (the dist/ folder) an object was synthesized for. */
 export const ENVIRONMENT_LABEL = 'arcade-stack.dev/environment';
 
-/**
- * Label the cluster's scraper selects ServiceMonitors by (FACTS "Telemetry", observed convention):
- * set on every ServiceMonitor the stack renders, and checked by the `monitoring.servicemonitors` probe.
- */
-export const SCRAPE_LABEL = { key: 'release', value: 'prometheus-operator' } as const;
-/** Label that makes Grafana Agent skip a ServiceMonitor (FACTS "Telemetry"): never set by this stack. */
-export const EXCLUSION_LABEL = { key: 'grafana-agent', value: 'external' } as const;
-
 /** Labels common to every object of an environment (applied by each chart). */
 export function stackLabels(environment: string): Record<string, string> {
   return {

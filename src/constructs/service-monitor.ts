@@ -1,15 +1,15 @@
 /**
  * StackServiceMonitor: a ServiceMonitor (`monitoring.coreos.com/v1`) that follows the cluster's
- * scrape convention (FACTS "Telemetry"): labelled `release: prometheus-operator`, never
- * `grafana-agent: external` (Grafana Agent skips those), selecting one Service by the stack's own
- * labels and one of its named ports.
+ * scrape convention, given by the chart from the environment (on backstage-wus2-v4: labelled
+ * `release: prometheus-operator`, never `grafana-agent: external`, which Grafana Agent skips),
+ * selecting one Service by the stack's own labels and one of its named ports.
  *
  * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.ServiceMonitor
  */
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/monitoring.coreos.com.js';
-import { EXCLUSION_LABEL, SCRAPE_LABEL } from './labels.js';
+import { describeBreach, scrapeBreaches, type ScrapeConvention } from '../shared/scrape-convention.js';
 
 export interface StackServiceMonitorProps {
   /** Object name. */
@@ -28,6 +28,8 @@ export interface StackServiceMonitorProps {
   readonly honorLabels?: boolean;
   /** Extra labels (the stack labels come from the chart). @default - none */
   readonly labels?: Readonly<Record<string, string>>;
+  /** The cluster's scrape convention: its scrape labels are set, its exclusion labels refused. */
+  readonly scrape: ScrapeConvention;
 }
 
 export class StackServiceMonitor extends Construct {
@@ -37,8 +39,10 @@ export class StackServiceMonitor extends Construct {
     super(scope, id);
     const service = props.service;
     const serviceName = service.name;
-    if (props.labels && EXCLUSION_LABEL.key in props.labels) {
-      throw new Error(`ServiceMonitor ${props.name}: labels: '${EXCLUSION_LABEL.key}' makes Grafana Agent skip it (fix: remove the label)`);
+    const labels = { ...props.labels, ...props.scrape.scrapeLabels };
+    const excluded = scrapeBreaches(labels, props.scrape).filter((b) => b.kind === 'excluded');
+    if (excluded.length > 0) {
+      throw new Error(`ServiceMonitor ${props.name}: labels: ${excluded.map(describeBreach).join('; ')} (fix: remove the label, or correct monitoring.exclusionLabels in the environment)`);
     }
     if (Object.keys(props.matchLabels).length === 0) {
       throw new Error(`ServiceMonitor ${props.name}: matchLabels is empty and would select every Service (fix: give the Service's stack labels)`);
@@ -57,7 +61,7 @@ export class StackServiceMonitor extends Construct {
     }
     const namespace = service.metadata.namespace;
     this.monitor = new ServiceMonitor(this, 'monitor', {
-      metadata: { name: props.name, labels: { ...props.labels, [SCRAPE_LABEL.key]: SCRAPE_LABEL.value } },
+      metadata: { name: props.name, labels },
       spec: {
         selector: { matchLabels: { ...props.matchLabels } },
         ...(namespace ? { namespaceSelector: { matchNames: [namespace] } } : {}),

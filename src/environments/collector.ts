@@ -30,7 +30,7 @@ export const DEFAULT_MIMIR_PUSH_URL = 'http://mimir-nginx.mimir.observability-wu
 /** Mimir tenant sent as `X-Scope-OrgID` (observed, FACTS "Telemetry"). */
 export const DEFAULT_MIMIR_TENANT = 'k8s-backstage-v4';
 
-const labelMap = (what: string) =>
+export const labelMap = (what: string) =>
   z.record(
     z.string().regex(LABEL_KEY, `${what}: keys must be Kubernetes label keys such as kubernetes.io/metadata.name`),
     z.string().regex(LABEL_VALUE, `${what}: values must be Kubernetes label values`),

@@ -64,6 +64,8 @@ function fixFor(issue: z.core.$ZodIssue, input: unknown): string {
       return `use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union':
       return `${found === 'absent' ? 'add the field: ' : ''}give a value of the documented type, or { unresolved: "<why it is unknown>" } where the value is not known yet`;
+    case 'invalid_key':
+      return 'rename the key as the message says';
     default:
       return 'correct the value as the message says';
   }
@@ -81,6 +83,8 @@ export function describeIssues(file: string, error: z.ZodError, input: unknown):
       const first = issue.errors[0]?.[0];
       if (first) message = `${first.message}`;
     }
+    // A record key that fails its pattern: zod says "Invalid key in record"; the pattern's message says what a key must be.
+    if (issue.code === 'invalid_key' && issue.issues.length > 0) message = `${message}: ${issue.issues[0]!.message}`;
     return `${file}: ${pathOf(issue)}: ${message} (fix: ${fixFor(issue, input)})`;
   });
 }

@@ -19,6 +19,8 @@ import { SECRET_KEYS, type Environment } from './schema.js';
 const shape = TargetsSchema.shape;
 
 export const ProbesSettingsSchema = TargetsSchema.partial()
+  // The scrape convention has one source, the environment's own `monitoring` section.
+  .omit({ monitoring: true })
   .extend({
     /** Partial: e.g. only `urls.api`; the rest comes from `hosts`. */
     urls: shape.urls.partial().optional(),
@@ -99,6 +101,7 @@ export function environmentDefaults(env: Environment): TargetsInput {
       engineJob: DEFAULT_ENGINE_JOB,
     },
     datastores: datastoresOf(env),
+    monitoring: { scrapeLabels: { ...env.monitoring.scrapeLabels }, exclusionLabels: { ...env.monitoring.exclusionLabels } },
   };
 }
 

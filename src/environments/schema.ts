@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { looksRandom, PASSWORD_KEY, PLACEHOLDER, SECRET_KEY } from '../shared/credentials.js';
 import { CollectorSettingsSchema } from './collector.js';
+import { MonitoringSettingsSchema } from './monitoring.js';
 import { ProbesSettingsSchema } from './probes.js';
 import { resolvable } from './unresolved.js';
 
@@ -242,6 +243,8 @@ export const EnvironmentSchema = z
     secrets: SecretsSchema.optional(),
     /** The OpenTelemetry Collector (schema in ./collector.ts). */
     collector: CollectorSettingsSchema,
+    /** The cluster's scrape convention for ServiceMonitors/PodMonitors (schema and defaults in ./monitoring.ts). */
+    monitoring: MonitoringSettingsSchema,
     /** What the post-deploy probes expect (schema in ./probes.ts). */
     probes: ProbesSettingsSchema,
   })

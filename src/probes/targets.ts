@@ -6,6 +6,7 @@
  * reported `skip` with that reason, never run against a guess.
  */
 import { z } from 'zod';
+import { labelMap } from '../environments/collector.js';
 import { isUnresolved, resolvable, type Unresolved } from '../environments/unresolved.js';
 
 /** The engine's OTel service name per the vendor docs (FACTS), hence its `job` label in Mimir. Unconfirmed live. */
@@ -105,6 +106,15 @@ export const TargetsSchema = z
       .object({ waitMs: z.number().int().min(100).max(60_000).default(10_000) })
       .strict()
       .prefault({}),
+    /**
+     * The cluster's scrape convention `monitoring.servicemonitors` checks: from the environment's
+     * `monitoring` section (src/environments/monitoring.ts), or written out in a targets file.
+     * @default none (the probe is skipped)
+     */
+    monitoring: z
+      .object({ scrapeLabels: labelMap('monitoring.scrapeLabels'), exclusionLabels: labelMap('monitoring.exclusionLabels') })
+      .strict()
+      .optional(),
     logWindowMinutes: z.number().int().min(1).max(1440).default(10),
     /**
      * The datastores the release should use (`datastores.managed`). Only a managed environment

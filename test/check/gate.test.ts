@@ -162,6 +162,9 @@ describe('npm run check over a dist/ folder', () => {
   });
 });
 
+/** The committed environment files: a copy of dist/ is judged by them (the scrape convention). */
+const ENVIRONMENTS = join(REPO, 'src', 'environments');
+
 /** A copy of the committed dist/ whose release.yaml is changed by `edit` (HelmRelease spec). */
 function editedDist(edit: (spec: Rec) => void): string {
   const root = tempDir();
@@ -193,7 +196,7 @@ describe('with the vendored contracts (contracts/: no cluster, no sibling folder
       (spec.chartRef as Rec).kind = 'HelmRepository'; // wrong source kind
       (spec.install as Rec).remediation = { retries: 'three' };
     });
-    const report = await runGate({ root, scanRepository: false, kubectl: false });
+    const report = await runGate({ root, scanRepository: false, kubectl: false, environmentsDir: ENVIRONMENTS });
     expect(errorsOf(report).map((f) => `${f.path} ${f.rule}`).sort()).toEqual([
       'spec.chartRef.kind schema.enum',
       'spec.install.remediation.retries schema.type',
@@ -210,7 +213,7 @@ describe('with the vendored contracts (contracts/: no cluster, no sibling folder
       ((config.storage as Rec).postgres as Rec).hostname = 'db.example.com';
       config.deployments = { worker: {} }; // a block the chart owns (chart 1.11 refuses it in extraConfig)
     });
-    const report = await runGate({ root, scanRepository: false, kubectl: false });
+    const report = await runGate({ root, scanRepository: false, kubectl: false, environmentsDir: ENVIRONMENTS });
     const errors = errorsOf(report).map((f) => `${f.area} ${f.path} [${f.rule}] ${f.message}`);
     expect(errors).toEqual([
       'engine-config spec.values.engine.extraConfig.llm.models[0].openai.api_key [engine-config.required] must have required property \'api_key\' (api_key: "The API key for the model.")',
@@ -224,7 +227,7 @@ describe('with the vendored contracts (contracts/: no cluster, no sibling folder
     const root = editedDist((spec) => {
       (spec.valuesFrom as Rec[]).push({ kind: 'Secret', name: 'x', valuesKey: 'k', targetPath: 'engine.extraConfig.llm.models[0].openai.api_key' });
     });
-    const report = await runGate({ root, scanRepository: false, kubectl: false });
+    const report = await runGate({ root, scanRepository: false, kubectl: false, environmentsDir: ENVIRONMENTS });
     expect(errorsOf(report)).toEqual([]);
     expect(report.findings).toContainEqual(expect.objectContaining({ severity: 'warning', rule: 'engine-config.not-validated', message: expect.stringContaining('engine.extraConfig.llm.models[0].openai.api_key is set from a Secret') }));
   });

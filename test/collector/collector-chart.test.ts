@@ -199,7 +199,14 @@ describe('given the scrape alternative with a digest pin (staging fixture)', () 
       ['arcade-otel-collector-metrics', [{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s' }]],
       ['arcade-otel-collector-prom-export', [{ port: 'prom-export', path: '/metrics', scheme: 'http', interval: '30s', honorLabels: true }]],
     ]);
-    expect(c.monitors.every((m) => m.metadata.namespace === 'arcade-staging' && m.metadata.labels?.release === 'prometheus-operator')).toBe(true);
+    expect(c.monitors.every((m) => m.metadata.namespace === 'arcade-staging')).toBe(true);
+  });
+
+  it("labels its ServiceMonitors with the environment's scrape convention, not the production one", () => {
+    for (const m of c.monitors) {
+      expect(m.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+      expect(m.metadata.labels).not.toHaveProperty(['monitoring.example.com/scrape']);
+    }
   });
 
   it('pins the image by digest and keeps the tag, runs one replica with the environment resources', () => {

@@ -14,6 +14,7 @@ import { loadDist } from '../../src/check/manifests.js';
 import { checkPolicies, type PlacedObject } from '../../src/check/policy.js';
 import type { CollectorConfig } from '../../src/collector/config.js';
 import { collectorConfigProblems } from '../../src/collector/validate.js';
+import { loadEnvironment } from '../../src/environments/load.js';
 import { evaluateServiceMonitors } from '../../src/probes/cluster/servicemonitors.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 
@@ -53,14 +54,16 @@ describe('committed dist/', () => {
     expect(production.filter((o) => o.kind === 'ServiceMonitor').length).toBeGreaterThan(0);
   });
 
-  it('every ServiceMonitor passes the monitoring.servicemonitors probe against the Services of its environment', () => {
+  it("every ServiceMonitor passes the monitoring.servicemonitors probe against the Services and the scrape convention of its environment", () => {
     const groups = environments.flatMap((e) => {
+      const convention = loadEnvironment(e.name).env.monitoring;
       const objects = e.placed.map((p) => p.object);
       const monitors = objects.filter((o) => o.kind === 'ServiceMonitor');
       const namespaces = [...new Set(monitors.map((m) => m.metadata.namespace ?? ''))];
       return namespaces.map((namespace) => ({
         id: `${e.name}/${namespace}`,
         namespace,
+        convention,
         serviceMonitors: monitors.filter((m) => (m.metadata.namespace ?? '') === namespace),
         services: objects.filter((o) => o.kind === 'Service'),
       }));
@@ -70,9 +73,11 @@ describe('committed dist/', () => {
       const outcome = evaluateServiceMonitors(group);
       expect(outcome.status, `${group.id}: ${outcome.detail}`).toBe('pass');
       for (const monitor of group.serviceMonitors) {
-        // Stricter than the probe: no empty selector (it would select every Service), no grafana-agent label of any value.
+        // Stricter than the probe: no empty selector (it would select every Service), no exclusion label key of any value.
         expect(Object.keys((monitor.spec as { selector?: { matchLabels?: object } }).selector?.matchLabels ?? {}), `${group.id}: ${monitor.metadata.name}`).not.toHaveLength(0);
-        expect(monitor.metadata.labels ?? {}, `${group.id}: ${monitor.metadata.name}`).not.toHaveProperty('grafana-agent');
+        for (const key of Object.keys(group.convention.exclusionLabels)) {
+          expect(monitor.metadata.labels ?? {}, `${group.id}: ${monitor.metadata.name}`).not.toHaveProperty([key]);
+        }
       }
     }
   });

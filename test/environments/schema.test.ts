@@ -30,6 +30,7 @@ describe('committed environments', () => {
     expect(env.chart).toMatchObject({ url: 'oci://public.ecr.aws/s5i6x9d1/charts/arcade', version: '1.8.8' });
     expect(env.datastores.mode).toBe('managed');
     expect(env.secrets?.provider).toBe('sealed-secrets');
+    expect(env.monitoring).toEqual({ scrapeLabels: { release: 'prometheus-operator' }, exclusionLabels: { 'grafana-agent': 'external' } });
   });
 
   it('mark every fact FACTS.md does not give as unresolved, never as a guess', () => {
@@ -84,6 +85,15 @@ describe('invalid environment definitions', () => {
     expect(problems).toHaveLength(2);
     expect(problems.join('\n')).toMatch(/release\.interval: must be a Go duration/);
     expect(problems.join('\n')).toMatch(/chart\.version: must be an exact chart version/);
+  });
+
+  it('a scrape convention that could select nothing, or a label that is not a label, is refused', () => {
+    const both = problemsOf(edited((d) => d.set('monitoring', { scrapeLabels: { release: 'prometheus-operator' }, exclusionLabels: { release: 'prometheus-operator' } })));
+    expect(both).toEqual([expect.stringMatching(/monitoring\.exclusionLabels\.release: release: prometheus-operator is both a scrape label and an exclusion label/)]);
+    const bad = problemsOf(edited((d) => d.set('monitoring', { scrapeLabels: { 'not a key': 'x' } })));
+    expect(bad).toEqual([
+      expect.stringMatching(/monitoring\.scrapeLabels\.not a key: Invalid key in record: scrapeLabels: keys must be Kubernetes label keys such as .* \(fix: rename the key as the message says\)$/),
+    ]);
   });
 
   it('a host with a scheme is refused', () => {

@@ -9,6 +9,7 @@ import { evaluateFluxRelease, revisionSha } from '../../src/probes/cluster/flux-
 import { evaluateMimir, mimirQueryUrl, relayedJobsQuery } from '../../src/probes/cluster/mimir-metrics.js';
 import { evaluateCollector } from '../../src/probes/cluster/otel-collector.js';
 import { evaluateServiceMonitors, selects } from '../../src/probes/cluster/servicemonitors.js';
+import { DEFAULT_EXCLUSION_LABELS, DEFAULT_SCRAPE_LABELS } from '../../src/environments/monitoring.js';
 import { evaluateWorkloads } from '../../src/probes/cluster/workloads.js';
 
 const SHA = '3f2c1ab9d0e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8';
@@ -276,16 +277,28 @@ describe('monitoring.servicemonitors (evaluateServiceMonitors)', () => {
     metadata: { name: 'collector-metrics', labels },
     spec: { selector, endpoints: [{ port }] },
   });
-  const run = (monitor: Record<string, unknown>) => evaluateServiceMonitors({ namespace: 'arcade', serviceMonitors: [monitor], services: [service] });
+  // The environment defaults (FACTS "Telemetry"): release: prometheus-operator, never grafana-agent: external.
+  const convention = { scrapeLabels: DEFAULT_SCRAPE_LABELS, exclusionLabels: DEFAULT_EXCLUSION_LABELS };
+  const run = (monitor: Record<string, unknown>, scrape = convention) =>
+    evaluateServiceMonitors({ namespace: 'arcade', convention: scrape, serviceMonitors: [monitor], services: [service] });
   it('passes a labelled monitor selecting a Service by labels and a named port', () => {
     expect(run(sm({ release: 'prometheus-operator' })).status).toBe('pass');
   });
   it('fails the exclusion label, a missing scrape label, no selected Service, an unknown port', () => {
     expect(run(sm({ release: 'prometheus-operator', 'grafana-agent': 'external' })).detail).toContain('grafana-agent: external');
     expect(run(sm({})).detail).toContain('lacks label release: prometheus-operator');
+    expect(run(sm({ release: 'kube-prometheus' })).detail).toContain('lacks label release: prometheus-operator (has release: kube-prometheus)');
     expect(run(sm({ release: 'prometheus-operator' }, 'metrics', { matchLabels: { app: 'nope' } })).detail).toContain('selects no Service');
     expect(run(sm({ release: 'prometheus-operator' }, 'prom')).detail).toContain('endpoint port prom is not a port of arcade-otel-collector');
-    expect(evaluateServiceMonitors({ namespace: 'arcade', serviceMonitors: [], services: [service] }).status).toBe('fail');
+    expect(evaluateServiceMonitors({ namespace: 'arcade', convention, serviceMonitors: [], services: [service] }).status).toBe('fail');
+  });
+  it("judges by the environment's convention, not by constants", () => {
+    const other = { scrapeLabels: { 'monitoring.example.com/scrape': 'true', team: 'arcade' }, exclusionLabels: { scrape: 'off' } };
+    const labelled = { 'monitoring.example.com/scrape': 'true', team: 'arcade' };
+    expect(run(sm(labelled), other).status).toBe('pass');
+    expect(run(sm({ release: 'prometheus-operator' }), other).detail).toMatch(/lacks label monitoring\.example\.com\/scrape: true.*; .*lacks label team: arcade/);
+    expect(run(sm({ ...labelled, scrape: 'off' }), other).detail).toContain('carries scrape: off');
+    expect(run(sm({ ...labelled, 'grafana-agent': 'external' }), other).status).toBe('pass'); // not this cluster's exclusion label
   });
   it('implements matchExpressions', () => {
     const labels = { a: '1', b: '2' };

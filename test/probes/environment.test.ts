@@ -79,6 +79,15 @@ describe('targetsFromEnvironment', () => {
     expect(() => withProbes({ gatewayz: [] })).toThrow(/gatewayz/);
   });
 
+  it("takes the scrape convention from the environment's monitoring section, its one source", () => {
+    const probes = { users: ['u1'], gateways: [{ slug: 'g', tools: ['A_B'] }] };
+    expect(targetsFromEnvironment(withProbes(probes)).monitoring).toEqual({ scrapeLabels: { release: 'prometheus-operator' }, exclusionLabels: { 'grafana-agent': 'external' } });
+    const other = EnvironmentSchema.parse({ ...baseEnv, probes, monitoring: { scrapeLabels: { team: 'arcade' }, exclusionLabels: {} } });
+    expect(targetsFromEnvironment(other).monitoring).toEqual({ scrapeLabels: { team: 'arcade' }, exclusionLabels: {} });
+    // Not a second place to write it: probes.monitoring is refused.
+    expect(() => withProbes({ ...probes, monitoring: { scrapeLabels: {}, exclusionLabels: {} } })).toThrow(/monitoring/);
+  });
+
   it('the committed environment yields targets; FACTS-unknown values stay unresolved with reasons', () => {
     const { env, file } = loadEnvironment('backstage-wus2-v4');
     if (!env.probes) return expect.fail('backstage-wus2-v4 has no probes section');

@@ -81,6 +81,8 @@ export interface Platform {
 }
 
 export const NAMESPACE = 'arcade';
+/** The stand-in cluster's scrape convention (as on backstage-wus2-v4, FACTS "Telemetry"), told to the probes as targets. */
+export const SCRAPE_CONVENTION = { scrapeLabels: { release: 'prometheus-operator' }, exclusionLabels: { 'grafana-agent': 'external' } } as const;
 export const ENGINE_SELECTOR = 'app.kubernetes.io/name=engine';
 export const MIMIR_TENANT = 'k8s-backstage-v4';
 /** The deployment whose series the Mimir stand-in holds (the collector chart's labels for backstage-wus2-v4). */
@@ -226,8 +228,8 @@ function populate(kube: KubeApi, faults: PlatformFaults, appliedSha: string): vo
     kind: 'ServiceMonitor',
     metadata: meta('arcade-otel-collector-metrics', {
       ...collectorLabels,
-      release: 'prometheus-operator',
-      ...(faults.excludedServiceMonitor ? { 'grafana-agent': 'external' } : {}),
+      ...SCRAPE_CONVENTION.scrapeLabels,
+      ...(faults.excludedServiceMonitor ? SCRAPE_CONVENTION.exclusionLabels : {}),
     }),
     spec: { endpoints: [{ port: 'metrics', path: '/metrics', interval: '60s' }], namespaceSelector: { matchNames: [NAMESPACE] }, selector: { matchLabels: collectorLabels } },
   });
@@ -284,6 +286,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     },
     latency: { calls: options.latencyCalls ?? 20, p95BudgetMs: options.latencyBudgetMs ?? NO_PROBE_DEADLINE_MS },
     logWindowMinutes: 10,
+    monitoring: { scrapeLabels: { ...SCRAPE_CONVENTION.scrapeLabels }, exclusionLabels: { ...SCRAPE_CONVENTION.exclusionLabels } },
     datastores: {
       mode: 'managed',
       secrets: [

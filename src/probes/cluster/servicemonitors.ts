@@ -1,10 +1,10 @@
 /**
- * `monitoring.servicemonitors`: every ServiceMonitor in the namespace carries the scrape label
- * (`release: prometheus-operator`), lacks the exclusion label (`grafana-agent: external`, which
- * the cluster's Grafana Agent skips), and selects an existing Service and one of its ports
- * (FACTS "Telemetry": the cluster's conventions).
+ * `monitoring.servicemonitors`: every ServiceMonitor in the namespace follows the cluster's scrape
+ * convention (targets `monitoring`, from the environment: on backstage-wus2-v4 it carries
+ * `release: prometheus-operator` and not `grafana-agent: external`, which the cluster's Grafana
+ * Agent skips), and selects an existing Service and one of its ports (FACTS "Telemetry").
  */
-import { EXCLUSION_LABEL, SCRAPE_LABEL } from '../../constructs/labels.js';
+import { describeBreach, scrapeBreaches, type ScrapeConvention } from '../../shared/scrape-convention.js';
 import { outcome, type Probe, type ProbeOutcome } from '../types.js';
 import { field, labelsOf, list, nameOf, num, record, str, type KubeObject } from './objects.js';
 
@@ -12,6 +12,7 @@ export const SERVICEMONITOR_API = 'monitoring.coreos.com/v1';
 
 export interface ServiceMonitorsInput {
   readonly namespace: string;
+  readonly convention: ScrapeConvention;
   readonly serviceMonitors: readonly KubeObject[];
   /** Services of the namespaces the monitors select from. */
   readonly services: readonly KubeObject[];
@@ -45,12 +46,9 @@ export function monitorNamespaces(sm: KubeObject, own: string): string[] {
   return names.length > 0 ? names : [own];
 }
 
-function problemsOf(sm: KubeObject, own: string, services: readonly KubeObject[]): string[] {
+function problemsOf(sm: KubeObject, own: string, services: readonly KubeObject[], convention: ScrapeConvention): string[] {
   const id = `ServiceMonitor ${nameOf(sm)}`;
-  const labels = labelsOf(sm);
-  const problems: string[] = [];
-  if (labels[SCRAPE_LABEL.key] !== SCRAPE_LABEL.value) problems.push(`${id} lacks label ${SCRAPE_LABEL.key}: ${SCRAPE_LABEL.value}`);
-  if (labels[EXCLUSION_LABEL.key] === EXCLUSION_LABEL.value) problems.push(`${id} carries ${EXCLUSION_LABEL.key}: ${EXCLUSION_LABEL.value} (never scraped)`);
+  const problems = scrapeBreaches(labelsOf(sm), convention).map((b) => `${id} ${describeBreach(b)}`);
   const selector = field(sm, 'spec.selector');
   const namespaces = monitorNamespaces(sm, own);
   const selected = services.filter(
@@ -77,7 +75,7 @@ function problemsOf(sm: KubeObject, own: string, services: readonly KubeObject[]
 
 export function evaluateServiceMonitors(input: ServiceMonitorsInput): ProbeOutcome {
   if (input.serviceMonitors.length === 0) return outcome.fail(`no ServiceMonitor in namespace ${input.namespace}: nothing is scraped`, { namespace: input.namespace });
-  const monitors = input.serviceMonitors.map((sm) => ({ name: nameOf(sm), problems: problemsOf(sm, input.namespace, input.services) }));
+  const monitors = input.serviceMonitors.map((sm) => ({ name: nameOf(sm), problems: problemsOf(sm, input.namespace, input.services, input.convention) }));
   const problems = monitors.flatMap((m) => m.problems);
   const evidence = { namespace: input.namespace, serviceMonitors: monitors };
   if (problems.length > 0) return outcome.fail(problems.slice(0, 3).join('; '), evidence);
@@ -88,14 +86,15 @@ export const serviceMonitorsScraped: Probe = {
   id: 'monitoring.servicemonitors',
   category: 'observability',
   title: 'ServiceMonitors follow the scrape conventions and select a Service port',
-  needs: ['namespace'],
+  needs: ['namespace', 'monitoring'],
   needsKube: true,
   async run(ctx) {
-    const { namespace } = ctx.targets;
+    const { namespace, monitoring } = ctx.targets;
+    if (!monitoring) return outcome.skip('monitoring is not set');
     const kube = await ctx.kube();
     const serviceMonitors = await kube.list(SERVICEMONITOR_API, 'ServiceMonitor', namespace);
     const namespaces = [...new Set([namespace, ...serviceMonitors.flatMap((sm) => monitorNamespaces(sm, namespace))])];
     const services = (await Promise.all(namespaces.map((ns) => kube.list('v1', 'Service', ns)))).flat();
-    return evaluateServiceMonitors({ namespace, serviceMonitors, services });
+    return evaluateServiceMonitors({ namespace, convention: monitoring, serviceMonitors, services });
   },
 };
