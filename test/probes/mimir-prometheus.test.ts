@@ -17,6 +17,7 @@ import { COLLECTOR_LABEL, collectorLabelValue } from '../../src/collector/servic
 import { metricsInMimir, relayedJobsQuery } from '../../src/probes/cluster/mimir-metrics.js';
 import { TargetsSchema } from '../../src/probes/targets.js';
 import type { ProbeContext, ProbeOutcome } from '../../src/probes/types.js';
+import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
 import { evaluateCountBy, startMimir } from '../support/mimir.js';
 import { collectorSelfSeries, engineResource, exportedSeries, otherClientResource, type Deployment } from '../support/otel-series.js';
 import { findPrometheus, startMimirOnPrometheus, type MimirOnPrometheus } from '../support/prometheus.js';
@@ -52,8 +53,9 @@ async function probe(queryUrl: string, d: Deployment, options: { tenant?: string
   });
   const ctx: ProbeContext = {
     targets,
-    signal: AbortSignal.timeout(15_000),
-    timeoutMs: 15_000,
+    // Longer than the test may run: a slow machine times the test out, never turns the probe into an error.
+    signal: AbortSignal.timeout(NO_PROBE_DEADLINE_MS),
+    timeoutMs: NO_PROBE_DEADLINE_MS,
     apiKey: undefined,
     revision: undefined,
     kube: () => Promise.reject(new Error('this probe reads no Kubernetes')),

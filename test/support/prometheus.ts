@@ -22,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
+import { TEST_TIMEOUT_MS } from './deadlines.js';
 import { pushSeries, type PromSeries, type PushAnswer } from './remote-write.js';
 
 /** The receiver flag exists since Prometheus 2.33 (before: a feature flag). */
@@ -113,8 +114,9 @@ async function startPrometheus(binary: string): Promise<PrometheusProcess> {
     running.delete(child);
     rmSync(dir, { recursive: true, force: true });
   };
-  // Bounded wait for readiness (start-up is a second or two; a loaded machine may take longer).
-  for (let attempt = 0; attempt < 400; attempt++) {
+  // Wait for readiness (start-up is a second or two; a loaded machine may take far longer), bounded
+  // only as a hang guard (test/support/deadlines.ts): how fast it starts must not decide the test.
+  for (const until = Date.now() + TEST_TIMEOUT_MS / 2; Date.now() < until; ) {
     if (child.exitCode !== null || child.signalCode !== null) break;
     try {
       const res = await fetch(`${base}/-/ready`, { signal: AbortSignal.timeout(2_000) });
