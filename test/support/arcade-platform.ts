@@ -43,6 +43,9 @@
  * - `slowMs`: delay before every gateway request (not the reference server).
  * - `gatewayHangs`: every gateway request (MCP) stays unanswered until `close()`: only the
  *   client's own timeout can end it, on any machine however fast or slow.
+ * - `onGatewayMessage(method, user)`: called for each JSON-RPC message a gateway receives, before
+ *   it answers (after `slowMs`): a test acts at a known point of a probe's run (e.g. aborts a
+ *   probe once its first tools/call arrived) instead of after a guessed time.
  * - `deadHost`: this component ('api'|'coordinator'|'dashboard'|'experience'|'reference') answers
  *   every request with 502, or (with `deadHostMode: 'connection-closed'`) drops the connection.
  *
@@ -86,6 +89,7 @@ export interface ArcadeStandInOptions {
   readonly acceptsAnyKey?: boolean;
   readonly slowMs?: number;
   readonly gatewayHangs?: boolean;
+  readonly onGatewayMessage?: (method: string, user: string) => void;
   readonly deadHost?: StandInComponent;
   /** @default 'bad-gateway' */
   readonly deadHostMode?: 'bad-gateway' | 'connection-closed';
@@ -163,6 +167,8 @@ interface McpEndpointOptions {
   readonly refuse?: (res: ServerResponse, status: number, body: { name: string; message: string }, headers?: Record<string, string>) => void;
   /** Every request is held unanswered until close. @default false */
   readonly hangs?: boolean;
+  /** Told each JSON-RPC message's method before it is answered. @default none */
+  readonly onMessage?: (method: string, user: string) => void;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -254,6 +260,10 @@ function mcpEndpoint(opts: McpEndpointOptions) {
     }
     const visible = new Set(opts.toolsFor(user ?? ''));
     const messages = Array.isArray(body) ? body : [body];
+    for (const m of messages) {
+      const method = (m as { method?: unknown } | undefined)?.method;
+      if (typeof method === 'string') opts.onMessage?.(method, user ?? '');
+    }
     const unknownCall = messages.find((m) => isToolsCall(m) && !visible.has(m.params.name));
     if (unknownCall && opts.unknownTool === 'hang') return hang(res);
     if (unknownCall && opts.unknownTool === '5xx') {
@@ -405,6 +415,7 @@ export async function startArcadeStandIn(options: ArcadeStandInOptions = {}): Pr
         slowMs: options.slowMs ?? 0,
         refuse: (res, status, body, headers) => answer(res, status, 'Error', body, headers),
         hangs: options.gatewayHangs === true,
+        ...(options.onGatewayMessage ? { onMessage: options.onGatewayMessage } : {}),
       });
       return [gw.slug, { gw, expected, endpoint }] as const;
     }),

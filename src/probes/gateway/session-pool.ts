@@ -7,7 +7,8 @@
  * before; each request is bounded by the caller's own timeout and signal, so one probe's
  * deadline never ends the other's requests; a session is never closed under a member that has
  * not used it yet. What they do share is the session's fate: a connect that fails fails for both
- * (the same fact, observed once).
+ * (the same fact, observed once), and the connect is bounded by the timeout of the member that
+ * opens it (the runner gives every probe of a run the same timeout, so it is everyone's bound).
  */
 import { openMcpSession, type McpSession, type OpenMcpSession } from './mcp-client.js';
 

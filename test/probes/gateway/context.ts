@@ -30,12 +30,15 @@ export function targetsFor(arcade: ArcadeStandIn, overrides: Partial<TargetsInpu
   });
 }
 
-/** A context as the runner gives it; `run` (one scope per simulated run) lets probes share sessions. */
-export function contextFor(targets: Targets, apiKey: string | undefined, timeoutMs = NO_PROBE_DEADLINE_MS, run?: RunScope): ProbeContext {
+/**
+ * A context as the runner gives it; `run` (one scope per simulated run) lets probes share sessions.
+ * `signal` replaces the deadline's own (a test ends a probe at a known event, not a guessed time).
+ */
+export function contextFor(targets: Targets, apiKey: string | undefined, timeoutMs = NO_PROBE_DEADLINE_MS, run?: RunScope, signal?: AbortSignal): ProbeContext {
   return {
     ...(run ? { run } : {}),
     targets,
-    signal: AbortSignal.timeout(timeoutMs),
+    signal: signal ?? AbortSignal.timeout(timeoutMs),
     timeoutMs,
     apiKey,
     revision: undefined,

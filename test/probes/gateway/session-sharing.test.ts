@@ -75,24 +75,39 @@ describe('shared MCP sessions', () => {
     for (const perPath of Object.values(mcpRequests(arcade))) expect(perPath.DELETE).toBe(USERS);
   });
 
-  // Every gateway request takes at least 60 ms. Whoever asks first opens the shared sessions;
-  // exec-proof's deadline passes either while it waits for tools-list's connect (100 ms, the
-  // connect takes at least 120 ms) or in the middle of its own calls (3 × 60 ms after a 120 ms
-  // connect, 250 ms; on a slow machine it may pass during the connect instead: the outcome is the
-  // same). Either way tools-list, in the same sessions and with a deadline longer than the test,
-  // passes, and every session is still terminated once.
+  // exec-proof's deadline passes at a known point of the run, not after a guessed time: its signal
+  // is aborted when the gateway receives the connect's initialize (the session tools-list opens)
+  // or exec-proof's own first tools/call (mid-calls, in the session it opened). Every probe's
+  // timeout is longer than the test may run, so no connect or call is cut short by a slow machine
+  // (a session's connect is bounded by the timeout of the probe that opens it: in a real run every
+  // probe has the same one). tools-list, in the same sessions, passes, and every session is still
+  // terminated once.
   it.each([
-    ['while it waits for the session the other opens', ['gateway.tools-list', 'gateway.exec-proof'], 100],
-    ['in the middle of its calls, in the session it opened', ['gateway.exec-proof', 'gateway.tools-list'], 250],
-  ] as const)('a probe whose deadline passes %s leaves the other its session', async (_when, order, deadlineMs) => {
-    arcade = await startArcadeStandIn({ gateways: 1, users: 2, slowMs: 60 });
+    ['while it waits for the session the other opens', ['gateway.tools-list', 'gateway.exec-proof'], 'initialize'],
+    ['in the middle of its calls, in the session it opened', ['gateway.exec-proof', 'gateway.tools-list'], 'tools/call'],
+  ] as const)('a probe whose deadline passes %s leaves the other its session', async (_when, order, event) => {
+    const deadline = new AbortController();
+    const seen: string[] = [];
+    arcade = await startArcadeStandIn({
+      gateways: 1,
+      users: 2,
+      onGatewayMessage: (method) => {
+        seen.push(method);
+        if (method === event && !deadline.signal.aborted) deadline.abort(new Error('deadline'));
+      },
+    });
     const scope = createRunScope();
-    const results = await run(arcade, order, () => scope, (id) => (id === 'gateway.exec-proof' ? deadlineMs : NO_PROBE_DEADLINE_MS));
-    expect(results['gateway.exec-proof']?.status).toBe('error');
-    expect(results['gateway.exec-proof']?.detail).toMatch(new RegExp(`timed out after ${deadlineMs} ms`));
+    const targets = targetsFor(arcade);
+    const [first, second] = await Promise.all(
+      order.map((id) => probeById(id).run(contextFor(targets, arcade!.apiKey, NO_PROBE_DEADLINE_MS, scope, id === 'gateway.exec-proof' ? deadline.signal : undefined))),
+    );
+    const results = Object.fromEntries([[order[0], first], [order[1], second]]);
+    expect(deadline.signal.aborted).toBe(true);
+    expect(results['gateway.exec-proof']).toMatchObject({ status: 'error', detail: expect.stringMatching(/^timed out after \d+ ms/) });
     expect(results['gateway.tools-list']).toMatchObject({ status: 'pass' });
     // The last DELETE may be sent in the background (a hang guard, not a speed assertion).
     await expect.poll(() => mcpRequests(arcade!)['/mcp/zeb-gateway-test']?.DELETE, { timeout: TEST_TIMEOUT_MS / 2 }).toBe(2);
+    expect(seen.filter((m) => m === 'initialize')).toHaveLength(2); // one connect per user: the sessions were shared
   });
 
   it('a failed session is reported by both probes as what it is, not as the other probe', async () => {
