@@ -4,13 +4,13 @@
  * pure evaluator there; this file only wires targets to clients to evaluators.
  *
  * Secrets: the API key goes only to the API host (gateways, tools API, /v1/config), never to
- * the reference server; every outcome is passed through `redactDeep` with the key before it
- * leaves, as a second line of defence behind evaluators that never echo it.
+ * the reference server. What a server answered (bodies, error messages, tool results) is passed
+ * through `ctx.redact` before an evaluator sees it, since evaluators quote excerpts and a
+ * shortened key would no longer be recognized; every outcome is redacted again before it leaves.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Targets } from './targets.js';
 import { lookup } from './targets.js';
-import { redactDeep } from './redact.js';
 import { runLimited } from './run-limited.js';
 import { outcome, type Probe, type ProbeContext, type ProbeOutcome, type RunShared } from './types.js';
 import { getToolAuth } from './gateway/arcade-api.js';
@@ -105,10 +105,10 @@ function probe(definition: Definition): Probe {
         }
       } catch (err) {
         result = ctx.signal.aborted
-          ? outcome.error(`timed out after ${ctx.timeoutMs} ms (${describeFailure(classifyError(err))})`)
-          : outcome.error(describeFailure(classifyError(err)));
+          ? outcome.error(`timed out after ${ctx.timeoutMs} ms (${describeFailure(ctx.redact.deep(classifyError(err)))})`)
+          : outcome.error(describeFailure(ctx.redact.deep(classifyError(err))));
       }
-      return redactDeep(result, [ctx.apiKey]);
+      return ctx.redact.deep(result);
     },
   };
 }
@@ -192,10 +192,11 @@ const endpointsHealth = probe({
       get(joinUrl(api, 'v1/config'), true),
       ...hostNames.map((name) => get(need<string>(t, `urls.${name}`))),
     ]);
+    const r = ctx.redact;
     const checks = [
-      evaluateHealth(health),
-      evaluateConfig(config, need<string>(t, 'expectedCoordinatorUri')),
-      ...hostNames.map((name, i) => evaluateHost(name, hosts[i] ?? { ok: false, failure: { kind: 'network', message: 'not requested' } })),
+      evaluateHealth(r.deep(health)),
+      evaluateConfig(r.deep(config), need<string>(t, 'expectedCoordinatorUri')),
+      ...hostNames.map((name, i) => evaluateHost(name, r.deep(hosts[i] ?? { ok: false, failure: { kind: 'network', message: 'not requested' } }))),
     ];
     return combineChecks(checks, 'engine healthy, coordinator URI as expected, coordinator/dashboard/experience answer', { api });
   },
@@ -221,7 +222,7 @@ const toolsList = probe({
       expected: gw.tools ?? [],
       perUser: lists.filter((l) => l.gw === gw).map((l) => ({ user: l.user, tools: l.used })),
     }));
-    return evaluateToolsList(observations);
+    return evaluateToolsList(ctx.redact.deep(observations));
   },
 });
 
@@ -251,7 +252,7 @@ const execProof = probe({
       const base = { gateway: gw.slug, toolkit: gw.toolkit!, user };
       return used.ok ? { ...base, ...used.value } : { ...base, session: used.failure };
     });
-    return evaluateExecProof(observations);
+    return evaluateExecProof(ctx.redact.deep(observations));
   },
 });
 
@@ -279,7 +280,7 @@ const unknownTool = probe({
       if (!session.ok) return { gateway: gw.slug, tool, waitMs, session: session.failure };
       return { gateway: gw.slug, tool, waitMs, ...session.value };
     });
-    return evaluateUnknownTool(observations);
+    return evaluateUnknownTool(ctx.redact.deep(observations));
   },
 });
 
@@ -308,7 +309,7 @@ const rejectsBadKey = probe({
       );
       return { gateway: gw.slug, credential, listed };
     }).finally(done);
-    return evaluateBadKey(observations);
+    return evaluateBadKey(ctx.redact.deep(observations));
   },
 });
 
@@ -325,7 +326,7 @@ const oauthTokenStatus = probe({
     const observed = await observe(() =>
       getToolAuth({ apiUrl: need<string>(ctx.targets, 'urls.api'), apiKey, tool, user: oauth.user, signal: ctx.signal, timeoutMs: ctx.timeoutMs }),
     );
-    return evaluateTokenStatus(tool, oauth.user, observed);
+    return evaluateTokenStatus(tool, oauth.user, ctx.redact.deep(observed));
   },
 });
 
@@ -345,7 +346,7 @@ async function echoRun(
     const run = async () => {
       const nonce = `probe-${randomUUID()}`;
       const started = performance.now();
-      const answer = await observe(async () => toAnswer(await s.callTool(tool, { message: nonce })));
+      const answer = ctx.redact.deep(await observe(async () => toAnswer(await s.callTool(tool, { message: nonce }))));
       const ms = performance.now() - started;
       if (!answer.ok) return { ms, kind: 'transport' as const, cause: describeFailure(answer.failure) };
       if (answer.value.isError || !answer.value.text.includes(nonce)) {
@@ -381,7 +382,7 @@ const gatewayLatency = probe({
     // Time the gateway, not this process: wait (bounded) for the run's fan-out to finish first.
     const fanOutDone = (): Promise<void> => gatewayRunOf(ctx).fanOut.idle(ctx.signal, ctx.timeoutMs * LATENCY_WAIT_SHARE);
     const through = await echoRun(ctx, { url: gw.url, apiKey, ...(user ? { user } : {}) }, async () => `${gw.toolkit}_Echo`, calls, fanOutDone);
-    if (!through.ok) return outcome.error(`${gw.slug}: session: ${describeFailure(through.failure)}`, { gateway: gw.slug });
+    if (!through.ok) return outcome.error(`${gw.slug}: session: ${describeFailure(ctx.redact.deep(through.failure))}`, { gateway: gw.slug });
 
     const ref = lookup(ctx.targets, 'referenceServerUrl');
     let directMs: number[] | undefined;
@@ -396,7 +397,9 @@ const gatewayLatency = probe({
         fanOutDone,
       );
       if (!direct.ok) {
-        return outcome.error(`reference server: ${describeFailure(direct.failure)} (the overhead cannot be measured)`, { referenceServerUrl: ref.value });
+        return outcome.error(`reference server: ${describeFailure(ctx.redact.deep(direct.failure))} (the overhead cannot be measured)`, {
+          referenceServerUrl: ref.value,
+        });
       }
       if (direct.value.ok.length < calls) {
         return outcome.error(`reference server: ${calls - direct.value.ok.length} of ${calls} Echo calls failed (${direct.value.sample ?? 'no cause'})`, {

@@ -5,10 +5,12 @@
  * retries with backoff for eventually consistent state, and the `--wait` deadline for the
  * deployment probes. Results come back in the order the probes were given, whatever the order
  * they finished in. A thrown error, a timeout or a `pass` without evidence is `error`: never a
- * pass. Every result is redacted of the API key (redact.ts) before anyone sees it.
+ * pass. Redaction (redact.ts): the probes get the run's redactor (`ctx.redact`) and a
+ * Kubernetes reader whose answers are already redacted, and every result is redacted again
+ * before anyone sees it.
  */
 import { systemClock, type Clock } from '../shared/clock.js';
-import { redactDeep } from './redact.js';
+import { createRedactor, type Redactor } from './redact.js';
 import { runLimited } from './run-limited.js';
 import { lookup, type Targets } from './targets.js';
 import { createRunScope, type KubeReader, type Probe, type ProbeContext, type ProbeOutcome, type ProbeResult, type RunScope } from './types.js';
@@ -33,6 +35,8 @@ export interface RunOptions {
   /** Per attempt. @default 20000 */
   readonly timeoutMs?: number;
   readonly apiKey?: string;
+  /** The run's redactor. @default a redactor of `apiKey` */
+  readonly redactor?: Redactor;
   readonly revision?: string;
   /**
    * A Kubernetes reader bound to an attempt's signal; undefined when Kubernetes is not
@@ -52,6 +56,8 @@ export interface RunOptions {
    */
   readonly clock?: Clock;
   readonly onStart?: (probe: Probe, index: number) => void;
+  /** Before each attempt after the first (retries, `--wait`): `attempt` counts from 2. */
+  readonly onRetry?: (probe: Probe, index: number, attempt: number, last: ProbeOutcome) => void;
   readonly onResult?: (result: ProbeResult, index: number) => void;
 }
 
@@ -63,7 +69,20 @@ export function unresolvedNeeds(probe: Probe, targets: Targets): string | undefi
   return missing.length > 0 ? missing.join('; ') : undefined;
 }
 
-async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number, run: RunScope): Promise<ProbeOutcome> {
+/** `reader` with every answer redacted (objects, lists, logs) before a probe reads it. */
+function redactedReader(reader: KubeReader, redactor: Redactor): KubeReader {
+  return {
+    server: reader.server,
+    get: async (...args) => redactor.deep(await reader.get(...args)),
+    list: async (...args) => redactor.deep(await reader.list(...args)),
+    log: async (...args) => {
+      const text = await reader.log(...args);
+      return text === undefined ? undefined : redactor.text(text);
+    },
+  };
+}
+
+async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number, run: RunScope, redactor: Redactor): Promise<ProbeOutcome> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
@@ -79,10 +98,11 @@ async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number, run: R
     signal: controller.signal,
     timeoutMs,
     apiKey: opts.apiKey,
+    redact: redactor,
     revision: opts.revision,
     kube: () => {
       if (!opts.kube) return Promise.reject(new Error(opts.kubeUnavailable ?? 'Kubernetes is not configured (set KUBECONFIG)'));
-      reader ??= opts.kube(controller.signal);
+      reader ??= opts.kube(controller.signal).then((r) => redactedReader(r, redactor));
       return reader;
     },
     run,
@@ -105,7 +125,14 @@ async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number, run: R
   }
 }
 
-async function runOne(probe: Probe, opts: RunOptions, startedAt: number, run: RunScope): Promise<Omit<ProbeResult, 'id' | 'category' | 'title'>> {
+async function runOne(
+  probe: Probe,
+  index: number,
+  opts: RunOptions,
+  startedAt: number,
+  run: RunScope,
+  redactor: Redactor,
+): Promise<Omit<ProbeResult, 'id' | 'category' | 'title'>> {
   const clock = opts.clock ?? systemClock;
   const began = clock.now();
   const done = (o: ProbeOutcome, attempts: number) => ({ ...o, durationMs: clock.now() - began, attempts });
@@ -125,7 +152,7 @@ async function runOne(probe: Probe, opts: RunOptions, startedAt: number, run: Ru
   let delay = policy.backoffMs;
   for (;;) {
     attempts++;
-    const result = await attempt(probe, opts, timeoutMs, run);
+    const result = await attempt(probe, opts, timeoutMs, run, redactor);
     const retryable = eventual && (result.status === 'fail' || result.status === 'error');
     const more = deadline !== undefined ? clock.now() + delay < deadline : attempts < Math.max(1, policy.attempts);
     if (!retryable || !more) {
@@ -134,6 +161,7 @@ async function runOne(probe: Probe, opts: RunOptions, startedAt: number, run: Ru
     }
     await clock.sleep(delay);
     delay = Math.min(delay * 2, policy.maxBackoffMs);
+    opts.onRetry?.(probe, index, attempts + 1, redactor.deep(result));
   }
 }
 
@@ -142,11 +170,12 @@ export async function runProbes(opts: RunOptions): Promise<ProbeResult[]> {
   const startedAt = (opts.clock ?? systemClock).now();
   // One scope for the whole run: what the probes share (e.g. MCP sessions) lives as long as the run.
   const run = createRunScope();
+  const redactor = opts.redactor ?? createRedactor([opts.apiKey]);
   return runLimited(opts.probes.length, Math.max(1, opts.concurrency ?? 16), async (index) => {
     const probe = opts.probes[index]!;
     opts.onStart?.(probe, index);
-    const r = await runOne(probe, opts, startedAt, run);
-    const result: ProbeResult = redactDeep({ id: probe.id, category: probe.category, title: probe.title, ...r }, [opts.apiKey]);
+    const r = await runOne(probe, index, opts, startedAt, run, redactor);
+    const result: ProbeResult = redactor.deep({ id: probe.id, category: probe.category, title: probe.title, ...r });
     opts.onResult?.(result, index);
     return result;
   });

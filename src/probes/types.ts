@@ -13,8 +13,10 @@
  *   response, 5xx); `fail` = it established the fact and the fact is wrong.
  * - `evidence` is small, JSON-serializable and secret-free (no API key, no Secret values, no
  *   tokens): names, counts, statuses, versions, latencies, excerpts of a few lines at most.
+ *   What a server answered is passed through `ctx.redact` before it is quoted or shortened.
  * - Probes never write to the cluster or change state in Arcade (no OAuth flow is started).
  */
+import type { Redactor } from './redact.js';
 import type { Targets } from './targets.js';
 
 export type ProbeStatus = 'pass' | 'fail' | 'error' | 'skip' | 'known-gap';
@@ -98,6 +100,13 @@ export interface ProbeContext {
   readonly timeoutMs: number;
   /** ARCADE_API_KEY from the process environment (never printed: use `keyLabel`). */
   readonly apiKey: string | undefined;
+  /**
+   * The run's redactor (every form and fragment of the API key, redact.ts). Apply it to what a
+   * server answered (bodies, error messages, tool results) before an evaluator quotes or
+   * shortens any of it: a shortened key is no longer recognizable as one. The Kubernetes reader
+   * from `kube()` is already redacted.
+   */
+  readonly redact: Redactor;
   /** `--revision`: the git commit the Flux Kustomization must have applied. */
   readonly revision: string | undefined;
   /** The Kubernetes reader; throws a configuration error when no kubeconfig is available. */

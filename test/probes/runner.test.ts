@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runProbes } from '../../src/probes/runner.js';
 import { TargetsSchema, type Targets } from '../../src/probes/targets.js';
-import { outcome, type Probe, type ProbeOutcome } from '../../src/probes/types.js';
+import { outcome, type KubeReader, type Probe, type ProbeOutcome } from '../../src/probes/types.js';
 import { virtualClock } from '../support/virtual-clock.js';
 
 const targets: Targets = TargetsSchema.parse({
@@ -118,9 +118,12 @@ describe('runProbes', () => {
     let calls = 0;
     const flaky = probe('flaky', async () => (++calls < 3 ? outcome.fail('not yet') : outcome.pass('now', { attempt: calls })), { retry: 'eventual' });
     const clock = virtualClock();
-    const [r] = await runProbes({ targets, probes: [flaky], retry: { attempts: 3, backoffMs: 5 }, clock });
+    const retries: string[] = [];
+    const onRetry = (p: Probe, i: number, n: number, last: ProbeOutcome) => retries.push(`${p.id}#${i} attempt ${n} after ${last.status}`);
+    const [r] = await runProbes({ targets, probes: [flaky], retry: { attempts: 3, backoffMs: 5 }, clock, onRetry });
     expect(r).toMatchObject({ status: 'pass', attempts: 3 });
     expect(clock.sleeps).toEqual([5, 10]); // the backoff doubles
+    expect(retries).toEqual(['flaky#0 attempt 2 after fail', 'flaky#0 attempt 3 after fail']);
 
     let never = 0;
     const broken = probe('broken', async () => (never++, outcome.fail('broken')), { retry: 'eventual' });
@@ -174,5 +177,31 @@ describe('runProbes', () => {
     const [r] = await runProbes({ targets, probes: [leaky], apiKey: key });
     expect(JSON.stringify(r)).not.toContain(key);
     expect(r).toMatchObject({ detail: `server said [redacted …${key.slice(-4)}]`, evidence: { echoed: [`[redacted …${key.slice(-4)}]`] } });
+  });
+
+  it('redacts before a probe can shorten: ctx.redact, and Kubernetes answers (objects, lists, logs) already redacted', async () => {
+    const key = `arc_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+    const b64 = Buffer.from(`Bearer ${key}`).toString('base64');
+    const reader: KubeReader = {
+      server: 'http://k',
+      get: async () => ({ status: { message: `denied for ${key}` } }),
+      list: async () => [{ metadata: { annotations: { token: b64 } } }],
+      log: async () => `line one\nAuthorization: Bearer ${key.toUpperCase()}\n`,
+    };
+    const seen: string[] = [];
+    const p = probe('kube', async (ctx) => {
+      const kube = await ctx.kube();
+      seen.push(JSON.stringify(await kube.get('v1', 'Pod', 'ns', 'p')), JSON.stringify(await kube.list('v1', 'Pod', 'ns')), (await kube.log('ns', 'p', undefined, 60)) ?? '');
+      // What a probe would do with a server's answer: redact, then quote an excerpt.
+      seen.push(ctx.redact.text(`${'x'.repeat(70)}${key}`).slice(0, 80));
+      return outcome.pass('ok', { n: 1 });
+    }, { needsKube: true });
+    const [r] = await runProbes({ targets, probes: [p], apiKey: key, kube: async () => reader });
+    expect(r?.status).toBe('pass');
+    for (const text of seen) {
+      expect(text).toContain(`[redacted`);
+      expect(text.toLowerCase()).not.toContain(key.slice(0, 8).toLowerCase());
+      expect(text).not.toContain(b64.slice(12, 20));
+    }
   });
 });

@@ -134,7 +134,8 @@ export const metricsInMimir: Probe = {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       return outcome.error(`Mimir unreachable at ${queryUrl}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { url, tenant });
     }
-    const body = await res.text();
+    // Redacted before the evaluator quotes an excerpt of it (Mimir never gets the key; a proxy might echo one).
+    const body = ctx.redact.text(await res.text());
     return evaluateMimir({ url, tenant, query, status: res.status, body }, { engineJob, collectorLabel });
   },
 };

@@ -1,6 +1,8 @@
 /**
  * How the gateway probes name what went wrong: one classification of the errors the HTTP, MCP
- * and Arcade clients throw, and a one-line cause for a person (redaction of the key: ../redact.ts).
+ * and Arcade clients throw, and a one-line cause for a person. The messages are what a server
+ * said: callers pass them through the run's redactor (`ctx.redact`) before `describeFailure`
+ * shortens them (../redact.ts).
  *
  * Pure: no I/O. The classification is what the evaluators branch on, so they stay testable on
  * fixtures without a network.

@@ -6,6 +6,7 @@
  * a test gets a timeout or a budget verdict only when it asks for one.
  */
 import { TargetsSchema, type Targets, type TargetsInput } from '../../../src/probes/targets.js';
+import { createRedactor } from '../../../src/probes/redact.js';
 import { createRunScope, type Probe, type ProbeContext, type ProbeOutcome, type RunScope } from '../../../src/probes/types.js';
 import { gatewayProbes } from '../../../src/probes/gateway-probes.js';
 import type { ArcadeStandIn } from '../../support/arcade-platform.js';
@@ -41,6 +42,7 @@ export function contextFor(targets: Targets, apiKey: string | undefined, timeout
     signal: signal ?? AbortSignal.timeout(timeoutMs),
     timeoutMs,
     apiKey,
+    redact: createRedactor([apiKey]),
     revision: undefined,
     kube: () => Promise.reject(new Error('the gateway probes do not use Kubernetes')),
   };
