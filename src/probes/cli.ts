@@ -7,16 +7,23 @@
  * errored, 2 usage or configuration error (always before any probe runs).
  * Credentials come only from `env`: ARCADE_API_KEY (shown as its last 4 characters at most) and
  * KUBECONFIG (or the in-cluster service account).
+ *
+ * Output: every byte written to stdout, stderr and the report files passes through one redactor
+ * built from the run's secrets (redact.ts); the report paths are checked before anything runs
+ * (report-files.ts); the terminal view is terminal.ts.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { describeIssues, EnvironmentError, loadEnvironment } from '../environments/load.js';
 import { ProbeTargetsError, targetsFromEnvironment } from '../environments/probes.js';
 import { KubeConfigError, type KubeAccess } from './kube.js';
 import { registry } from './registry.js';
-import { buildReport, exitCodeOf, plainView, summaryLine, tableView, toJson, toJunit, toMarkdown } from './report.js';
 import type { Clock } from '../shared/clock.js';
+import { createRedactor, redactedWriter, type Redactor } from './redact.js';
+import { buildReport, exitCodeOf, summaryLine } from './report.js';
+import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles, type ReportFile } from './report-files.js';
+import { colorEnabled, lineView, liveView, liveViewAllowed, SYSTEM_TIMERS, unwrapped, wrapping, type Timers } from './terminal.js';
 import { runProbes, unresolvedNeeds, type RetryPolicy } from './runner.js';
 import { lookup, TargetsSchema, type Targets } from './targets.js';
 import { keyLabel, type Probe } from './types.js';
@@ -28,7 +35,9 @@ export const PROBE_SCRIPT = defineScript({
   name: 'probe',
   description: `Post-deploy evaluation probes: proves, with evidence, that the Arcade deployment is healthy and
 that the gateway does what it must. Read-only: nothing is written to the cluster, no OAuth flow
-is started.
+is started. ARCADE_API_KEY never appears in any output or report, whole or in part (any 8
+characters of it, in any encoding). Report paths are checked before any probe runs. Every detail
+is printed in full, in the documented order; colour follows NO_COLOR, FORCE_COLOR and TERM=dumb.
 
 Probes: ${registry.map((p) => p.id).join(', ')}`,
   options: {
@@ -51,8 +60,8 @@ Probes: ${registry.map((p) => p.id).join(', ')}`,
   },
   exitCodes: {
     0: 'nothing failed or errored (skips and known gaps allowed)',
-    1: 'a probe failed or errored',
-    2: 'always before any probe runs',
+    1: 'a probe failed or errored, or a report file could not be written (the others and the summary are)',
+    2: 'a report path that cannot be written included; always before any probe runs',
   },
   examples: [
     'KUBECONFIG=~/.kube/backstage ARCADE_API_KEY=... npm run probe -- --env backstage-wus2-v4',
@@ -74,6 +83,7 @@ export interface WritableText {
   write(text: string): unknown;
   readonly isTTY?: boolean;
   readonly columns?: number;
+  readonly rows?: number;
 }
 
 export interface CliIo {
@@ -87,6 +97,8 @@ export interface CliIo {
   readonly clock?: Clock;
   /** Folder of environment files. @default src/environments */
   readonly environmentsDir?: string;
+  /** The views' clock and scheduler (progress lines, live redraws). @default SYSTEM_TIMERS (tests: fake timers) */
+  readonly timers?: Timers;
 }
 
 export interface ProbeOptions {
@@ -181,7 +193,7 @@ function resolveTargets(opts: ProbeOptions, io: CliIo): Resolved {
 }
 
 /** Runs the probes against resolved targets; returns the exit code. */
-async function probe(opts: ProbeOptions, resolved: Resolved, io: CliIo): Promise<number> {
+async function probe(opts: ProbeOptions, resolved: Resolved, files: readonly ReportFile[], io: CliIo, redactor: Redactor): Promise<number> {
   const { targets } = resolved;
   const probes = selectProbes(opts);
   if (probes.length === 0) throw new UsageError('--only/--skip leave no probe to run');
@@ -201,13 +213,17 @@ async function probe(opts: ProbeOptions, resolved: Resolved, io: CliIo): Promise
     }
   }
   const apiKey = io.env.ARCADE_API_KEY || undefined;
-  const out = io.stdout;
+  const out = redactedWriter(io.stdout, redactor);
+  const err = redactedWriter(io.stderr, redactor);
   out.write(
     `Probing ${resolved.environment}: ${probes.length} probe(s), ${keyLabel(apiKey)}, ${kube ? `Kubernetes ${kube.server} (${kube.source})` : 'no Kubernetes needed'}` +
       `${opts.waitSeconds !== undefined ? `, --wait ${opts.waitSeconds}s` : ''}${opts.revision ? `, --revision ${opts.revision}` : ''}\n`,
   );
-  const live = out.isTTY === true && !io.env.CI;
-  const view = live ? tableView(out, probes, out.columns ?? 120) : plainView(out);
+  const timers = io.timers ?? SYSTEM_TIMERS;
+  const color = colorEnabled(io.env, out.isTTY === true);
+  const view = liveViewAllowed(out, io.env)
+    ? await liveView(out, probes, color, timers)
+    : lineView(out, probes, out.isTTY && out.columns ? await wrapping(out.columns, color) : unwrapped(color), timers);
   const startedAt = new Date();
   const results = await runProbes({
     targets,
@@ -215,57 +231,63 @@ async function probe(opts: ProbeOptions, resolved: Resolved, io: CliIo): Promise
     concurrency: opts.concurrency,
     timeoutMs: opts.timeoutSeconds * 1000,
     apiKey,
+    redactor,
     revision: opts.revision,
     kube: kube ? (signal) => kube.reader(signal) : undefined,
     retry: io.retry,
     ...(io.clock ? { clock: io.clock } : {}),
     waitSeconds: opts.waitSeconds,
     onStart: (p, i) => view.start(p, i),
+    onRetry: (p, i, attempt, last) => view.retry(p, i, attempt, last),
     onResult: (r, i) => view.result(r, i),
   });
-  view.end();
+  view.end(results);
   const report = buildReport(resolved.environment, startedAt, Date.now() - startedAt.getTime(), results);
-  const files: [string | undefined, string, (r: typeof report) => string][] = [
-    [opts.json, 'JSON', toJson],
-    [opts.junit, 'JUnit', toJunit],
-    [opts.markdown, 'Markdown', toMarkdown],
-  ];
-  for (const [file, what, render] of files) {
-    if (!file) continue;
-    writeFileSync(resolve(file), render(report));
-    out.write(`wrote ${what} report to ${file}\n`);
+  const written = writeReportFiles(report, files, redactor);
+  for (const { file, error } of written) {
+    if (error) err.write(`probe: could not write the ${file.what} report (${file.option}) to ${file.path}: ${error}; the other reports and the summary below are complete\n`);
+    else out.write(`wrote ${file.what} report to ${file.path}\n`);
   }
   out.write(`${summaryLine(report)}\n`);
-  return exitCodeOf(report);
+  return written.some((w) => w.error) ? 1 : exitCodeOf(report);
 }
 
 /** The whole command. Returns the exit code (0, 1 or 2); never calls process.exit. */
 export async function runProbeCli(args: readonly string[], io: CliIo): Promise<number> {
   let demo: { targets: Targets; env: Record<string, string>; close(): Promise<void> } | undefined;
+  // Built once from the secrets; rebuilt only when --demo brings its own key.
+  let redactor = createRedactor([io.env.ARCADE_API_KEY]);
+  const stderr = () => redactedWriter(io.stderr, redactor);
   try {
     const opts = parseProbeArgs(args);
     if (opts.help) {
       io.stdout.write(`${helpText(PROBE_SCRIPT)}\n`);
       return 0;
     }
+    const files = reportFiles(opts);
+    checkReportFiles(files);
     if (opts.demo) {
       const { startDemo } = await import('./demo.js');
       io.stdout.write('Starting loopback stand-ins of a healthy platform (Kubernetes API, Mimir, Arcade API, MCP gateway, reference server)...\n');
       demo = await startDemo();
+      redactor = createRedactor([io.env.ARCADE_API_KEY, demo.env.ARCADE_API_KEY]);
       // The demo's own credentials replace the caller's for this run only.
-      return await probe(opts, { environment: 'demo', targets: demo.targets }, { ...io, env: { ...io.env, ...demo.env } });
+      return await probe(opts, { environment: 'demo', targets: demo.targets }, files, { ...io, env: { ...io.env, ...demo.env } }, redactor);
     }
-    return await probe(opts, resolveTargets(opts, io), io);
+    return await probe(opts, resolveTargets(opts, io), files, io, redactor);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`${describeFailure(PROBE_SCRIPT.name, err).text}\n`);
+      stderr().write(`${describeFailure(PROBE_SCRIPT.name, err).text}\n`);
       return 2;
     }
-    if (err instanceof ConfigError) {
-      io.stderr.write(`probe: configuration error (no probe was run):\n${err.message}\n`);
+    if (err instanceof ConfigError || err instanceof ReportPathError) {
+      stderr().write(`probe: configuration error (no probe was run):\n${err.message}\n`);
       return 2;
     }
-    throw err;
+    // Anything else (a bug: its stack helps) as the harness words it, redacted like everything else.
+    const failure = describeFailure(PROBE_SCRIPT.name, err);
+    stderr().write(`${failure.text}\n`);
+    return failure.code;
   } finally {
     await demo?.close();
   }

@@ -1,10 +1,11 @@
 /**
- * Renders probe results: a live table on a terminal, plain lines in CI or when piped, and the
- * report files (`--json` in the shape the issue fixes, `--junit` JUnit XML, `--markdown` for a
- * pull request or an evaluation document). The last line printed is always
- * `N passed, N failed, N skipped` (failed = fail + error, skipped = skip + known-gap).
+ * The report of a run and its files: `--json` (the shape the issue fixes), `--junit` (JUnit XML),
+ * `--markdown` (for a pull request or an evaluation document), and the summary line that ends
+ * every run, `N passed, N failed, N errors, N skipped, N known gaps`, the JSON summary's five
+ * counts in words. What a person reads on the terminal is terminal.ts; where the files go and
+ * how they are checked and written, report-files.ts.
  */
-import type { Probe, ProbeCategory, ProbeReport, ProbeResult, ProbeStatus } from './types.js';
+import type { ProbeCategory, ProbeReport, ProbeResult, ProbeStatus } from './types.js';
 
 export function buildReport(environment: string, startedAt: Date, durationMs: number, results: readonly ProbeResult[]): ProbeReport {
   const count = (s: ProbeStatus) => results.filter((r) => r.status === s).length;
@@ -26,10 +27,10 @@ export function buildReport(environment: string, startedAt: Date, durationMs: nu
   };
 }
 
-/** `N passed, N failed, N skipped`: the last line of every run. */
+/** `N passed, N failed, N errors, N skipped, N known gaps`: the last line of every run, the JSON summary in words. */
 export function summaryLine(report: ProbeReport): string {
   const s = report.summary;
-  return `${s.passed} passed, ${s.failed + s.errors} failed, ${s.skipped + s.knownGaps} skipped`;
+  return `${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.skipped} skipped, ${s.knownGaps} known gaps`;
 }
 
 /** 1 when any probe failed or errored, else 0 (known gaps and skips allowed). */
@@ -107,9 +108,9 @@ export function toMarkdown(report: ProbeReport): string {
   const out = [
     `## Arcade probes: ${report.environment}`,
     '',
-    `${summaryLine(report)} (${report.summary.errors} of the failed are errors, ${report.summary.knownGaps} of the skipped are known gaps) in ${seconds(report.durationMs)} s, started ${report.startedAt}.`,
+    `${summaryLine(report)} in ${seconds(report.durationMs)} s, started ${report.startedAt}.`,
     '',
-    '| Probe | Category | Status | Duration | Attempts | Evidence |',
+    '| Probe | Category | Status | Duration | Attempts | Detail |',
     '|---|---|---|---:|---:|---|',
     ...report.results.map(
       (r) => `| \`${r.id}\` | ${CATEGORY[r.category]} | ${ICON[r.status]} | ${r.durationMs} ms | ${r.attempts} | ${cell(r.detail)} |`,
@@ -123,62 +124,4 @@ export function toMarkdown(report: ProbeReport): string {
     }
   }
   return `${out.join('\n').trimEnd()}\n`;
-}
-
-/** Where the live output goes (a stream and whether it is a terminal). */
-export interface Output {
-  write(text: string): void;
-}
-
-const LABEL: Record<ProbeStatus, string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', skip: 'SKIP', 'known-gap': 'GAP' };
-const COLOR: Record<ProbeStatus, string> = { pass: '32', fail: '31', error: '31', skip: '90', 'known-gap': '33' };
-
-function clip(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
-}
-
-/** Progress as the probes finish: plain lines (CI, pipes) or a table redrawn in place (terminal). */
-export interface ProgressView {
-  start(probe: Probe, index: number): void;
-  result(result: ProbeResult, index: number): void;
-  /** Final state (the table stays on screen; plain mode prints nothing more). */
-  end(): void;
-}
-
-/** One line per finished probe: `PASS  flux.release-ready  deployment  120ms  detail`. */
-export function plainView(out: Output): ProgressView {
-  return {
-    start: () => undefined,
-    result: (r) => out.write(`${LABEL[r.status].padEnd(5)} ${r.id.padEnd(28)} ${r.category.padEnd(13)} ${`${r.durationMs}ms`.padStart(7)}  ${r.detail}\n`),
-    end: () => undefined,
-  };
-}
-
-/** A table of every probe, redrawn in place with ANSI cursor movement as results arrive. */
-export function tableView(out: Output, probes: readonly Probe[], columns = 120): ProgressView {
-  const rows: string[] = probes.map((p) => row(p.id, p.category, 'waiting', '', ''));
-  let drawn = 0;
-  function row(id: string, category: string, status: string, duration: string, detail: string, color?: string): string {
-    const head = `${id.padEnd(28)} ${category.padEnd(13)} ${status.padEnd(7)} ${duration.padStart(7)}  `;
-    const text = head + clip(detail, Math.max(10, columns - head.length - 1));
-    return color ? text.replace(status.padEnd(7), `\u001b[${color}m${status.padEnd(7)}\u001b[0m`) : text;
-  }
-  function draw(): void {
-    const up = drawn > 0 ? `\u001b[${drawn}F` : '';
-    const header = `${'PROBE'.padEnd(28)} ${'CATEGORY'.padEnd(13)} ${'STATUS'.padEnd(7)} ${'TIME'.padStart(7)}  EVIDENCE`;
-    out.write(`${up}${[header, ...rows].map((l) => `\u001b[2K${l}`).join('\n')}\n`);
-    drawn = rows.length + 1;
-  }
-  draw();
-  return {
-    start(p, i) {
-      rows[i] = row(p.id, p.category, 'running', '', '');
-      draw();
-    },
-    result(r, i) {
-      rows[i] = row(r.id, r.category, LABEL[r.status], `${r.durationMs}ms`, r.detail, COLOR[r.status]);
-      draw();
-    },
-    end: () => undefined,
-  };
 }

@@ -23,7 +23,7 @@ describe('npm run probe against a healthy platform', () => {
       expect(run.stderr).toBe('');
       expect(statuses(run.report)).toEqual(Object.fromEntries(registry.map((p) => [p.id, 'pass'])));
       expect(run.code).toBe(0);
-      expect(run.stdout.trimEnd().split('\n').pop()).toBe(`${registry.length} passed, 0 failed, 0 skipped`);
+      expect(run.stdout.trimEnd().split('\n').pop()).toBe(`${registry.length} passed, 0 failed, 0 errors, 0 skipped, 0 known gaps`);
       expect(result(run.report, 'flux.release-ready').evidence).toMatchObject({ lastAppliedRevision: `master@sha1:${platform.appliedSha}` });
       expect(platform.kube.requests.length).toBeGreaterThan(10);
       expect(platform.kube.writes()).toEqual([]);

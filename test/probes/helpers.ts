@@ -2,13 +2,15 @@
  * Shared helpers for the probe tests: run the CLI in-process against a platform stand-in with
  * captured output, read back its JSON report, and the "each broken X fails exactly its probe" cases.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { runProbeCli, type CliIo } from '../../src/probes/cli.js';
 import { startPlatform, type PlatformOptions } from '../support/platform.js';
 import type { ProbeReport, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
-import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
+import { CHILD_TIMEOUT_MS, NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
 import { tempDir } from '../support/temp.js';
 
 export interface Captured {
@@ -109,4 +111,29 @@ export function itFailsExactly<F>(cases: readonly (readonly [name: string, fault
       expect(run.writes).toEqual([]);
     });
   }
+}
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+/** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
+const TSX = ['--import', 'tsx'];
+
+/** Spawns the script asynchronously (the stand-ins live in this process and must keep serving). */
+export function probeScript(args: string[], env: Record<string, string | undefined>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const merged: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, CI: 'true', KUBECONFIG: undefined, ARCADE_API_KEY: undefined, KUBERNETES_SERVICE_HOST: undefined, ...env })) {
+    if (v !== undefined) merged[k] = v;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...TSX, 'scripts/probe.ts', ...args], { cwd: REPO, env: merged });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }

@@ -15,6 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_LABEL, collectorLabelValue } from '../../src/collector/service.js';
 import { metricsInMimir, relayedJobsQuery } from '../../src/probes/cluster/mimir-metrics.js';
+import { NO_SECRETS } from '../../src/probes/redact.js';
 import { TargetsSchema } from '../../src/probes/targets.js';
 import type { ProbeContext, ProbeOutcome } from '../../src/probes/types.js';
 import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
@@ -57,6 +58,7 @@ async function probe(queryUrl: string, d: Deployment, options: { tenant?: string
     signal: AbortSignal.timeout(NO_PROBE_DEADLINE_MS),
     timeoutMs: NO_PROBE_DEADLINE_MS,
     apiKey: undefined,
+    redact: NO_SECRETS,
     revision: undefined,
     kube: () => Promise.reject(new Error('this probe reads no Kubernetes')),
   };

@@ -1,10 +1,10 @@
 /**
  * Report formats: the JSON shape the issue fixes, well-formed JUnit XML (escaping included),
- * Markdown for a pull request, the summary line's counting, and the live/plain progress views.
+ * Markdown for a pull request, and the summary line's counting (the terminal: terminal.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { buildReport, exitCodeOf, plainView, summaryLine, tableView, toJson, toJunit, toMarkdown } from '../../src/probes/report.js';
-import type { Probe, ProbeResult } from '../../src/probes/types.js';
+import { buildReport, exitCodeOf, summaryLine, toJson, toJunit, toMarkdown } from '../../src/probes/report.js';
+import type { ProbeResult } from '../../src/probes/types.js';
 
 const r = (id: string, status: ProbeResult['status'], detail = `${id} detail`, category: ProbeResult['category'] = 'deployment'): ProbeResult => ({
   id,
@@ -66,8 +66,12 @@ describe('probe reports', () => {
     expect(Object.keys(first)).toEqual(['id', 'category', 'title', 'status', 'durationMs', 'attempts', 'detail', 'evidence']);
   });
 
-  it('summary line: failed = fail + error, skipped = skip + known-gap; exit code 1 on any fail/error', () => {
-    expect(summaryLine(report)).toBe('1 passed, 2 failed, 2 skipped');
+  it('summary line: the JSON summary in words, each status counted once; exit code 1 on any fail/error', () => {
+    expect(summaryLine(report)).toBe('1 passed, 1 failed, 1 errors, 1 skipped, 1 known gaps');
+    const many = buildReport('e', new Date(), 1, [r('a', 'pass'), r('b', 'pass'), r('c', 'error'), r('d', 'error'), r('e', 'error'), r('f', 'known-gap'), r('g', 'known-gap')]);
+    expect(summaryLine(many)).toBe('2 passed, 0 failed, 3 errors, 0 skipped, 2 known gaps');
+    const s = many.summary;
+    expect(summaryLine(many)).toBe(`${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.skipped} skipped, ${s.knownGaps} known gaps`);
     expect(exitCodeOf(report)).toBe(1);
     const gapsOnly = buildReport('e', new Date(), 1, [r('a', 'pass'), r('b', 'known-gap'), r('c', 'skip')]);
     expect(exitCodeOf(gapsOnly)).toBe(0);
@@ -92,29 +96,12 @@ describe('probe reports', () => {
   it('Markdown has the summary, one table row per probe (pipes escaped) and evidence of what did not pass', () => {
     const md = toMarkdown(report);
     expect(md).toContain('## Arcade probes: backstage-wus2-v4');
-    expect(md).toContain('1 passed, 2 failed, 2 skipped');
-    expect(md).toContain('| Probe | Category | Status | Duration | Attempts | Evidence |');
+    expect(md).toContain('1 passed, 1 failed, 1 errors, 1 skipped, 1 known gaps in 1.234 s');
+    expect(md).toContain('| Probe | Category | Status | Duration | Attempts | Detail |');
     expect(md.split('\n').filter((l) => l.startsWith('| `'))).toHaveLength(5);
     expect(md).toContain('\\| pipe');
     expect(md).toContain('| `oauth.token-status` | functional gateway | ⚠️ known-gap |');
     expect(md).toContain('<details><summary><code>otel.metrics-in-mimir</code>: error</summary>');
     expect(md).not.toContain('<code>flux.release-ready</code>');
-  });
-
-  it('plain view prints one line per result; table view redraws every row in place', () => {
-    let plain = '';
-    const pv = plainView({ write: (s) => (plain += s) });
-    pv.result(results[1]!, 1);
-    expect(plain).toMatch(/^FAIL  k8s\.workloads-ready\s+deployment\s+12ms  pod\/x/);
-    expect(plain).not.toContain('\u001b[');
-
-    let tty = '';
-    const probes = results.map((x) => ({ id: x.id, category: x.category, title: x.title, needs: [], run: async () => x }) satisfies Probe);
-    const tv = tableView({ write: (s) => (tty += s) }, probes, 100);
-    tv.start(probes[0]!, 0);
-    tv.result(results[0]!, 0);
-    expect(tty).toContain('\u001b[6F'); // header + 5 rows moved over on redraw
-    expect(tty.split('\u001b[6F').pop()).toContain('PASS');
-    expect(tty).toContain('waiting');
   });
 });

@@ -1,0 +1,168 @@
+/**
+ * The report files of a probe run (`--json`, `--junit`, `--markdown`): checked before the first
+ * probe runs, written after the last, redacted on the way out.
+ *
+ * Before: every path must be writable now. Its folder exists and is a folder, a file can be
+ * created in it (tried for real and removed at once: the only check that holds for root, ACLs and
+ * read-only mounts alike), the path is not a folder, an existing file is writable, and no two
+ * options name the same file (compared after resolving the folder's real path). A failure is a
+ * configuration error naming the option and the fix, so a `--wait 600` run is never lost at the end.
+ *
+ * After: each file is written on its own (to a temporary file beside it, then renamed over it,
+ * so a failed write leaves no half report and the previous one intact); a file that still cannot
+ * be written is reported by the caller without touching the other files or the summary.
+ * Redaction: the report data is redacted before it is rendered (escaping could hide a form of the
+ * key from the redactor), and the rendered text again before it is written.
+ */
+import { accessSync, closeSync, constants, openSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Redactor } from './redact.js';
+import { toJson, toJunit, toMarkdown } from './report.js';
+import type { ProbeReport } from './types.js';
+
+export interface ReportFile {
+  /** The option that named it, e.g. `--json`. */
+  readonly option: '--json' | '--junit' | '--markdown';
+  /** What it is, for messages: `JSON`, `JUnit`, `Markdown`. */
+  readonly what: string;
+  /** As given on the command line (for messages). */
+  readonly path: string;
+  render(report: ProbeReport): string;
+}
+
+/** The report files asked for, in option order. */
+export function reportFiles(opts: { readonly json?: string; readonly junit?: string; readonly markdown?: string }): ReportFile[] {
+  const all: (ReportFile | undefined)[] = [
+    opts.json !== undefined ? { option: '--json', what: 'JSON', path: opts.json, render: toJson } : undefined,
+    opts.junit !== undefined ? { option: '--junit', what: 'JUnit', path: opts.junit, render: toJunit } : undefined,
+    opts.markdown !== undefined ? { option: '--markdown', what: 'Markdown', path: opts.markdown, render: toMarkdown } : undefined,
+  ];
+  return all.filter((f): f is ReportFile => f !== undefined);
+}
+
+/** A report path that cannot be written: the message names the option, the path and the fix. */
+export class ReportPathError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ReportPathError';
+  }
+}
+
+/** A file name to suggest for each option. */
+const EXAMPLE: Record<ReportFile['option'], string> = { '--json': 'probe.json', '--junit': 'probe.xml', '--markdown': 'probe.md' };
+
+const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+
+/** The file's identity for comparison: the real path of its folder and its name. */
+function identity(path: string): string {
+  const full = resolve(path);
+  try {
+    return join(realpathSync(dirname(full)), basename(full));
+  } catch {
+    return full;
+  }
+}
+
+/** What is wrong with writing `file` now, or undefined. */
+function problemOf(file: ReportFile): string | undefined {
+  const { option, path } = file;
+  if (path.trim() === '') return `${option} needs a file path (fix: e.g. ${option} ${EXAMPLE[option]})`;
+  const full = resolve(path);
+  const folder = dirname(full);
+  let folderStat;
+  try {
+    folderStat = statSync(folder);
+  } catch (err) {
+    return codeOf(err) === 'ENOENT'
+      ? `${option} ${path}: the folder ${folder} does not exist (fix: create it first, mkdir -p ${folder}, or give a path in an existing folder)`
+      : `${option} ${path}: cannot read the folder ${folder}: ${codeOf(err)} (fix: give a path in a folder you can write to)`;
+  }
+  if (!folderStat.isDirectory()) return `${option} ${path}: ${folder} is not a folder (fix: give a path in an existing folder)`;
+  let target;
+  try {
+    target = statSync(full);
+  } catch {
+    target = undefined;
+  }
+  if (target?.isDirectory()) return `${option} ${path} is a folder (fix: name a file in it, e.g. ${join(path, EXAMPLE[option])})`;
+  if (target) {
+    try {
+      accessSync(full, constants.W_OK);
+    } catch (err) {
+      return `${option} ${path}: the existing file cannot be written: ${codeOf(err)} (fix: make it writable or give another path)`;
+    }
+  }
+  if (!target || target.isFile()) {
+    // Try it: create (and remove) a file in the folder, as the real write will.
+    const probe = join(folder, `.${basename(full)}.check-${process.pid}`);
+    try {
+      closeSync(openSync(probe, 'wx'));
+      rmSync(probe, { force: true });
+    } catch (err) {
+      return `${option} ${path}: cannot create a file in ${folder}: ${codeOf(err)} (fix: give a path in a folder you can write to)`;
+    }
+  }
+  return undefined;
+}
+
+/** Checks every report path before the run. Throws ReportPathError listing every problem. */
+export function checkReportFiles(files: readonly ReportFile[]): void {
+  const problems: string[] = [];
+  const seen = new Map<string, ReportFile>();
+  for (const file of files) {
+    const problem = problemOf(file);
+    if (problem) {
+      problems.push(problem);
+      continue;
+    }
+    const id = identity(file.path);
+    const earlier = seen.get(id);
+    if (earlier) problems.push(`${earlier.option} and ${file.option} name the same file ${file.path} (fix: give each report its own file)`);
+    else seen.set(id, file);
+  }
+  if (problems.length > 0) throw new ReportPathError(problems);
+}
+
+/** Writes `text` to `path` through a temporary file beside it (a regular file or a new one), or in place (a device such as /dev/stdout). */
+function writeFile(path: string, text: string): void {
+  const full = resolve(path);
+  let special = false;
+  try {
+    const s = statSync(full);
+    special = !s.isFile();
+  } catch {
+    special = false;
+  }
+  if (special) {
+    writeFileSync(full, text);
+    return;
+  }
+  const temp = join(dirname(full), `.${basename(full)}.tmp-${process.pid}`);
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, full);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+export interface WriteOutcome {
+  readonly file: ReportFile;
+  /** Undefined when written; else why not (`ENOENT: …`). */
+  readonly error?: string;
+}
+
+/** Writes every report file, each on its own; never throws. */
+export function writeReportFiles(report: ProbeReport, files: readonly ReportFile[], redactor: Redactor): WriteOutcome[] {
+  const clean = redactor.deep(report);
+  return files.map((file) => {
+    try {
+      writeFile(file.path, redactor.text(file.render(clean)));
+      return { file };
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      return { file, error: e.code ? `${e.code}${e.syscall ? ` (${e.syscall})` : ''}` : e.message };
+    }
+  });
+}

@@ -1,0 +1,343 @@
+/**
+ * What a person reads while and after the probes run.
+ *
+ * - The report: one block per probe in the documented order (the registry's, docs/probes.md),
+ *   every detail in full. On a terminal it is wrapped to the terminal's width: the detail beside
+ *   the row when at least 40 columns are left for it, else under the row; without a terminal
+ *   (CI, a pipe) each result is one unwrapped line. Then the evidence of what did not pass.
+ * - While the probes run, on a terminal (`isTTY`, `CI` unset, `TERM` not `dumb`) with room for
+ *   every row: a live table redrawn in place by log-update, which the report replaces at the end.
+ *   Otherwise (or when the terminal shrinks under it): the report's blocks are printed as they
+ *   complete, each held until every probe above it has finished, so the order is the documented
+ *   one, and a progress line is printed whenever 10 s pass without output (a `--wait` can hold the
+ *   first rows for minutes).
+ * - Evidence of what did not pass: YAML on a terminal, one JSON line per result without one.
+ * - Colour only on the status label: on a terminal unless `NO_COLOR` is set or `TERM=dumb`;
+ *   `FORCE_COLOR` forces it on (`0`/`false`: off) even through a pipe, as node itself reads them.
+ *
+ * Libraries: log-update (sindresorhus; node >= 20 for 7.x) redraws the live table by diffing
+ * frames, wrapped to the width and clipped to the terminal's height, and hides the cursor while it
+ * draws (restoring it on exit); wrap-ansi wraps to the width with string-width's idea of a
+ * character's width. Both load only on the terminal path (`import()`), so CI runs do not pay for them.
+ */
+import { stringify } from 'yaml';
+import type { Probe, ProbeOutcome, ProbeResult, ProbeStatus } from './types.js';
+
+/** A stream the probe CLI writes to: the process's stdout, or a test's capture. */
+export interface TextOut {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  readonly rows?: number;
+}
+
+/** The clock and scheduler of the views (tests pass fake timers). */
+export interface Timers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Node's timers, looked up at call time; they never keep the process alive on their own. */
+export const SYSTEM_TIMERS: Timers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, ms);
+    handle.unref();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** At most this long without a line in the line view before a progress line is printed. */
+export const PROGRESS_EVERY_MS = 10_000;
+/** The live view redraws its elapsed time this often. */
+const TICK_MS = 1_000;
+/** Fewer columns than this for the detail beside a row puts it under the row instead. */
+const MIN_DETAIL_COLUMNS = 40;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Colour on or off, as node reads the environment (FORCE_COLOR first, then NO_COLOR, then TERM=dumb, then a TTY). */
+export function colorEnabled(env: Env, isTTY: boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase());
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
+/** Whether a live (redrawn) view may be used: a terminal that is not dumb, outside CI. */
+export function liveViewAllowed(out: TextOut, env: Env): boolean {
+  return out.isTTY === true && !env.CI && env.TERM !== 'dumb';
+}
+
+const LABEL: Record<ProbeStatus, string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', skip: 'SKIP', 'known-gap': 'GAP' };
+const SGR: Record<ProbeStatus, string> = { pass: '32', fail: '31', error: '31', skip: '90', 'known-gap': '33' };
+
+/** How text is laid out: a width to wrap to (a terminal), or none (one line per result). */
+export interface Layout {
+  readonly width?: number;
+  readonly color: boolean;
+  /** `text` as lines of at most `columns` (by display width); unwrapped: one line. */
+  wrap(text: string, columns: number): string[];
+}
+
+/** No width: nothing is wrapped (CI logs, pipes, files). */
+export function unwrapped(color: boolean): Layout {
+  return { color, wrap: (text) => [text] };
+}
+
+/** Wrapping to `width` columns (wrap-ansi, loaded on first use). */
+export async function wrapping(width: number, color: boolean): Promise<Layout> {
+  const { default: wrapAnsi } = await import('wrap-ansi');
+  return {
+    width,
+    color,
+    wrap: (text, columns) => wrapAnsi(text, Math.max(1, columns), { hard: true, trim: true }).split('\n'),
+  };
+}
+
+/** Whitespace runs (newlines included) as one space: a detail is one paragraph. */
+const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+function label(status: ProbeStatus | 'waiting' | 'running', color: boolean): string {
+  const text = (status === 'waiting' ? 'wait' : status === 'running' ? 'run' : LABEL[status]).padEnd(STATUS);
+  return color && status !== 'waiting' && status !== 'running' ? `\u001b[${SGR[status]}m${text}\u001b[39m` : text;
+}
+
+/** Column widths of the rows for these probes. */
+interface Columns {
+  readonly id: number;
+  readonly category: number;
+}
+
+function columnsFor(probes: readonly { id: string; category: string }[]): Columns {
+  return {
+    id: Math.max(24, ...probes.map((p) => p.id.length)),
+    category: Math.max(13, ...probes.map((p) => p.category.length)),
+  };
+}
+
+/** Widths of the status (`STATUS` is the widest) and time columns. */
+const STATUS = 6;
+const TIME = 8;
+const headWidth = (c: Columns) => STATUS + 1 + c.id + 1 + c.category + 1 + TIME;
+const time = (ms: number) => `${ms}ms`.padStart(TIME);
+
+function head(c: Columns, status: ProbeStatus | 'waiting' | 'running', id: string, category: string, duration: string, color: boolean): string {
+  return `${label(status, color)} ${id.padEnd(c.id)} ${category.padEnd(c.category)} ${duration.padStart(TIME)}`;
+}
+
+/** Whether the detail goes beside the row (true) or under it (false) at this layout. */
+function beside(layout: Layout, c: Columns): boolean {
+  return layout.width === undefined || layout.width - headWidth(c) - 2 >= MIN_DETAIL_COLUMNS;
+}
+
+/** The header line of the report. */
+export function reportHeader(layout: Layout, c: Columns): string {
+  const h = `${'STATUS'.padEnd(STATUS)} ${'PROBE'.padEnd(c.id)} ${'CATEGORY'.padEnd(c.category)} ${'TIME'.padStart(TIME)}`;
+  return beside(layout, c) ? `${h}  DETAIL` : h; // stacked: each detail is under its row
+}
+
+/** One result as printed in the report: its row and its whole detail. */
+export function resultBlock(r: ProbeResult, layout: Layout, c: Columns): string {
+  const row = head(c, r.status, r.id, r.category, time(r.durationMs).trim(), layout.color);
+  const detail = flat(r.detail) + (r.attempts > 1 ? ` (${r.attempts} attempts)` : '');
+  if (layout.width === undefined) return `${row}  ${detail}`;
+  if (beside(layout, c)) {
+    const indent = headWidth(c) + 2;
+    const [first = '', ...rest] = layout.wrap(detail, layout.width - indent);
+    return [`${row}  ${first}`, ...rest.map((l) => `${' '.repeat(indent)}${l}`)].join('\n');
+  }
+  const indent = STATUS + 1; // under the probe's id
+  return [row, ...layout.wrap(detail, layout.width - indent).map((l) => `${' '.repeat(indent)}${l}`)].join('\n');
+}
+
+/**
+ * The evidence of every result that is not a pass or a skip, as YAML (keys and lists read better
+ * than JSON on a terminal), or '' when there is none. With a width, YAML folds long text and any
+ * line still too wide (a long URL) is wrapped under itself.
+ */
+export function evidenceSection(results: readonly ProbeResult[], layout: Layout): string {
+  const notable = results.filter((r) => r.status === 'fail' || r.status === 'error' || r.status === 'known-gap');
+  if (notable.length === 0) return '';
+  const lines = ['', 'Evidence of what did not pass:'];
+  for (const r of notable) {
+    lines.push(`  ${r.id} (${LABEL[r.status]}):`);
+    if (layout.width === undefined) {
+      lines.push(`    ${JSON.stringify(r.evidence)}`);
+      continue;
+    }
+    const room = Math.max(20, layout.width - 4);
+    const yaml = stringify(r.evidence, { lineWidth: room - 4, minContentWidth: 20 }).trimEnd(); // slack: YAML may pass its width by a word
+    for (const line of yaml.split('\n')) {
+      // Keep YAML's indentation; what is still too wide continues two columns further in.
+      const indent = ' '.repeat(Math.min(line.length - line.trimStart().length, room - 20));
+      const [first = '', ...rest] = layout.wrap(line.trimStart(), room - indent.length);
+      const more = rest.length > 0 ? layout.wrap(rest.join(' '), room - indent.length - 2) : [];
+      lines.push(`    ${indent}${first}`, ...more.map((l) => `    ${indent}  ${l}`));
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The whole report: header, every result's block in the given (documented) order, evidence. */
+export function renderReport(results: readonly ProbeResult[], layout: Layout): string {
+  const c = columnsFor(results);
+  const evidence = evidenceSection(results, layout);
+  return [reportHeader(layout, c), ...results.map((r) => resultBlock(r, layout, c)), ...(evidence ? [evidence] : [])].join('\n');
+}
+
+/** Receives the runner's events and prints what a person sees. */
+export interface ProgressView {
+  start(probe: Probe, index: number): void;
+  retry(probe: Probe, index: number, attempt: number, last: ProbeOutcome): void;
+  result(result: ProbeResult, index: number): void;
+  /** After the last result: prints what remains of the report (all of it after a live view). */
+  end(results: readonly ProbeResult[]): void;
+}
+
+interface Pending {
+  attempt: number;
+  last?: ProbeStatus;
+}
+
+/**
+ * The report printed as results complete, in order (each block held until the ones above it are
+ * printed), with a progress line whenever PROGRESS_EVERY_MS pass without one.
+ */
+export function lineView(out: TextOut, probes: readonly Probe[], layout: Layout, timers: Timers = SYSTEM_TIMERS): ProgressView {
+  const c = columnsFor(probes);
+  const results: (ProbeResult | undefined)[] = probes.map(() => undefined);
+  const pending = new Map<number, Pending>();
+  const started = timers.now();
+  let printed = 0;
+  let timer: unknown;
+  const write = (text: string) => {
+    out.write(`${text}\n`);
+    arm();
+  };
+  function arm(): void {
+    if (timer !== undefined) timers.clearTimeout(timer);
+    timer = timers.setTimeout(progress, PROGRESS_EVERY_MS);
+  }
+  function progress(): void {
+    timer = undefined;
+    const done = results.filter(Boolean).length;
+    const waiting = [...pending.entries()].map(([i, p]) => `${probes[i]!.id}${p.attempt > 1 ? ` (attempt ${p.attempt}, last ${p.last ?? '?'})` : ''}`);
+    const held = done - printed;
+    write(
+      `… ${Math.round((timers.now() - started) / 1000)} s: ${done} of ${probes.length} done${held > 0 ? ` (${held} held back to keep the order)` : ''}` +
+        `${waiting.length > 0 ? `; running: ${waiting.join(', ')}` : ''}`,
+    );
+  }
+  write(reportHeader(layout, c));
+  return {
+    start: (_p, i) => void pending.set(i, { attempt: 1 }),
+    retry: (_p, i, attempt, last) => void pending.set(i, { attempt, last: last.status }),
+    result(r, i) {
+      pending.delete(i);
+      results[i] = r;
+      while (printed < results.length && results[printed]) write(resultBlock(results[printed++]!, layout, c));
+    },
+    end(all) {
+      const evidence = evidenceSection(all, layout);
+      if (timer !== undefined) timers.clearTimeout(timer);
+      timer = undefined;
+      if (evidence) out.write(`${evidence}\n`);
+    },
+  };
+}
+
+/** Rows a live frame needs: header, one per probe, a status line, and the line log-update leaves for the cursor. */
+export const liveRowsNeeded = (probes: number) => probes + 3;
+
+/**
+ * The live table, or the line view when the terminal has too few rows (or fewer than 40
+ * columns). Redraws on every event and every second (elapsed time); drops to the line view if
+ * the terminal shrinks below the table mid-run.
+ */
+export async function liveView(out: TextOut, probes: readonly Probe[], color: boolean, timers: Timers = SYSTEM_TIMERS): Promise<ProgressView> {
+  const fits = () => (out.rows ?? 0) >= liveRowsNeeded(probes.length) && (out.columns ?? 0) >= 40;
+  const layoutNow = () => wrapping(out.columns ?? 80, color);
+  if (!fits()) return lineView(out, probes, await layoutNow(), timers);
+  const [{ createLogUpdate }, layout] = await Promise.all([import('log-update'), layoutNow()]);
+  // log-update reads only write, columns, rows and isTTY of the stream it is given.
+  const log = createLogUpdate(out as unknown as NodeJS.WritableStream);
+  const c = columnsFor(probes);
+  const states: (ProbeStatus | 'waiting' | 'running')[] = probes.map(() => 'waiting');
+  const details: string[] = probes.map(() => '');
+  const times: string[] = probes.map(() => '');
+  const results: (ProbeResult | undefined)[] = probes.map(() => undefined);
+  const started = timers.now();
+  let fallback: ProgressView | undefined;
+  let tick: unknown;
+
+  const clip = (text: string, columns: number) => {
+    const lines = layout.wrap(text, Math.max(1, columns));
+    return lines.length > 1 ? `${layout.wrap(text, Math.max(1, columns - 1))[0]}…` : (lines[0] ?? '');
+  };
+  function frame(): string {
+    const width = out.columns ?? 80;
+    const rows = probes.map((p, i) => {
+      const row = head(c, states[i]!, p.id, p.category, times[i]!, color);
+      const room = width - headWidth(c) - 3;
+      return room > 5 && details[i] ? `${row}  ${clip(details[i]!, room)}` : row;
+    });
+    const done = results.filter(Boolean).length;
+    const running = states.filter((s) => s === 'running').length;
+    const status = `${done} of ${probes.length} done, ${running} running, ${Math.floor((timers.now() - started) / 1000)} s`;
+    return [`${'STATUS'.padEnd(STATUS)} ${'PROBE'.padEnd(c.id)} ${'CATEGORY'.padEnd(c.category)} ${'TIME'.padStart(TIME)}  DETAIL`, ...rows, status].join('\n');
+  }
+  function draw(): void {
+    if (fallback) return;
+    if (!fits()) {
+      // The terminal shrank under the table: stop redrawing, print in order from here on.
+      log.clear();
+      log.done();
+      if (tick !== undefined) timers.clearTimeout(tick);
+      fallback = lineView(out, probes, { ...layout, width: out.columns ?? layout.width }, timers);
+      results.forEach((r, i) => r && fallback!.result(r, i));
+      states.forEach((s, i) => s === 'running' && fallback!.start(probes[i]!, i));
+      return;
+    }
+    log(frame());
+  }
+  function ticking(): void {
+    tick = timers.setTimeout(() => {
+      draw();
+      if (!fallback) ticking();
+    }, TICK_MS);
+  }
+  draw();
+  ticking();
+  return {
+    start(p, i) {
+      if (fallback) return fallback.start(p, i);
+      states[i] = 'running';
+      draw();
+    },
+    retry(p, i, attempt, last) {
+      if (fallback) return fallback.retry(p, i, attempt, last);
+      details[i] = `attempt ${attempt}, last ${last.status}: ${flat(last.detail)}`;
+      draw();
+    },
+    result(r, i) {
+      results[i] = r;
+      if (fallback) return fallback.result(r, i);
+      states[i] = r.status;
+      times[i] = time(r.durationMs).trim();
+      details[i] = flat(r.detail);
+      draw();
+    },
+    end(all) {
+      if (tick !== undefined) timers.clearTimeout(tick);
+      if (fallback) return fallback.end(all);
+      log.clear();
+      log.done();
+      const final = { ...layout, width: out.columns ?? layout.width };
+      out.write(`${renderReport(all, final)}\n`);
+    },
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * Report paths: checked before the first probe runs (exit 2 naming the option and the fix, with
+ * nothing probed and nothing left behind), and a write that still fails after the run loses
+ * neither the summary nor the other reports (exit 1 naming it). Real files, a real spawned
+ * `npm run probe`, and a loopback Mimir that removes the report folder mid-run.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { runProbeCli } from '../../src/probes/cli.js';
+import { createRedactor } from '../../src/probes/redact.js';
+import { buildReport } from '../../src/probes/report.js';
+import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles } from '../../src/probes/report-files.js';
+import { startPlatform } from '../support/platform.js';
+import { tempDir } from '../support/temp.js';
+import { probeScript } from './helpers.js';
+
+function problems(opts: { json?: string; junit?: string; markdown?: string }): string[] {
+  try {
+    checkReportFiles(reportFiles(opts));
+    return [];
+  } catch (err) {
+    if (err instanceof ReportPathError) return [...err.problems];
+    throw err;
+  }
+}
+
+describe('report paths, checked before the run', () => {
+  it('a missing folder, a folder where a file should be, a file where a folder should be: each named with its fix', () => {
+    const dir = tempDir('probe-paths-');
+    writeFileSync(join(dir, 'plain-file'), 'x');
+    mkdirSync(join(dir, 'out'));
+    const found = problems({ json: join(dir, 'nope', 'd', 'p.json'), junit: join(dir, 'out'), markdown: join(dir, 'plain-file', 'p.md') });
+    expect(found).toEqual([
+      `--json ${join(dir, 'nope', 'd', 'p.json')}: the folder ${join(dir, 'nope', 'd')} does not exist (fix: create it first, mkdir -p ${join(dir, 'nope', 'd')}, or give a path in an existing folder)`,
+      `--junit ${join(dir, 'out')} is a folder (fix: name a file in it, e.g. ${join(dir, 'out', 'probe.xml')})`,
+      `--markdown ${join(dir, 'plain-file', 'p.md')}: ${join(dir, 'plain-file')} is not a folder (fix: give a path in an existing folder)`,
+    ]);
+    expect(problems({ json: '' })).toEqual(['--json needs a file path (fix: e.g. --json probe.json)']);
+  });
+
+  it('two options naming one file, however spelled (./, .., a symlinked folder), are refused', () => {
+    const dir = tempDir('probe-paths-');
+    mkdirSync(join(dir, 'a'));
+    symlinkSync(join(dir, 'a'), join(dir, 'link'));
+    expect(problems({ json: join(dir, 'a', 'r.txt'), markdown: join(dir, 'a', '.', 'r.txt') })).toEqual([
+      `--json and --markdown name the same file ${join(dir, 'a', '.', 'r.txt')} (fix: give each report its own file)`,
+    ]);
+    expect(problems({ junit: join(dir, 'link', 'r.txt'), markdown: join(dir, 'a', '..', 'a', 'r.txt') })).toHaveLength(1);
+    expect(problems({ json: join(dir, 'a', 'r.json'), junit: join(dir, 'a', 'r.xml'), markdown: join(dir, 'link', 'r.md') })).toEqual([]);
+  });
+
+  it('a folder no file can be created in is refused by trying (holds for root too); a good check leaves nothing behind', () => {
+    const dir = tempDir('probe-paths-');
+    expect(problems({ json: join(dir, 'r.json'), junit: join(dir, 'r.xml') })).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+    if (existsSync('/proc/self')) {
+      // procfs refuses new files to everyone, root included: the check must find that out.
+      expect(problems({ json: '/proc/self/probe.json' })[0]).toMatch(/^--json \/proc\/self\/probe\.json: cannot create a file in \/proc\/self: E[A-Z]+ \(fix: /);
+    }
+  });
+
+  it('npm run probe -- --json <missing folder>: exit 2 before any probe runs, naming the option and the fix', async () => {
+    const platform = await startPlatform();
+    const dir = tempDir('probe-paths-');
+    try {
+      const bad = join(dir, 'nonexistent', 'd', 'p.json');
+      const run = await probeScript(['--targets', platform.targetsFile, '--markdown', join(dir, 'ok.md'), '--json', bad], platform.env);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toBe(
+        `probe: configuration error (no probe was run):\n--json ${bad}: the folder ${join(dir, 'nonexistent', 'd')} does not exist (fix: create it first, mkdir -p ${join(dir, 'nonexistent', 'd')}, or give a path in an existing folder)\n`,
+      );
+      expect(run.stdout).toBe('');
+      expect(platform.kube.requests).toEqual([]);
+      expect(platform.arcade.requests).toEqual([]);
+      expect(readdirSync(dir)).toEqual([]); // not even the Markdown report, nor a check file
+    } finally {
+      await platform.close();
+    }
+  }, 60_000);
+});
+
+describe('a report that cannot be written after the run', () => {
+  it('the summary and the other reports are complete; exit 1 names the option and the file', async () => {
+    const lost = tempDir('probe-lost-');
+    const kept = tempDir('probe-kept-');
+    // A Mimir that answers one series, after removing the folder the JSON report is to go to.
+    const mimir = createServer((_req, res) => {
+      rmSync(lost, { recursive: true, force: true });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '1'] }] } }));
+    });
+    await new Promise<void>((resolve) => mimir.listen(0, '127.0.0.1', resolve));
+    try {
+      const targets = join(kept, 'targets.yaml');
+      writeFileSync(
+        targets,
+        stringify({
+          namespace: 'arcade',
+          release: 'arcade',
+          chartVersion: '1.8.8',
+          collectorService: 'arcade-otel-collector',
+          engineSelector: 'app=engine',
+          urls: { api: 'http://127.0.0.1:9', coordinator: 'http://127.0.0.1:9', dashboard: 'http://127.0.0.1:9', experience: 'http://127.0.0.1:9' },
+          expectedCoordinatorUri: 'http://127.0.0.1:9',
+          users: ['u'],
+          gateways: [{ slug: 'g', tools: ['T'] }],
+          mimir: { queryUrl: `http://127.0.0.1:${(mimir.address() as AddressInfo).port}/prometheus`, tenant: 't', query: 'up' },
+        }),
+      );
+      let stdout = '';
+      let stderr = '';
+      const json = join(lost, 'r.json');
+      const code = await runProbeCli(['--targets', targets, '--only', 'otel.metrics-in-mimir', '--json', json, '--markdown', join(kept, 'r.md')], {
+        env: { CI: 'true' },
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: (s: string) => (stderr += s) },
+      });
+      expect(code).toBe(1);
+      expect(stderr).toBe(`probe: could not write the JSON report (--json) to ${json}: ENOENT (open); the other reports and the summary below are complete\n`);
+      expect(stdout).toContain(`wrote Markdown report to ${join(kept, 'r.md')}`);
+      expect(stdout.trimEnd().split('\n').pop()).toBe('1 passed, 0 failed, 0 errors, 0 skipped, 0 known gaps');
+      expect(readFileSync(join(kept, 'r.md'), 'utf8')).toContain('| `otel.metrics-in-mimir` | observability | ✅ pass |');
+      expect(readdirSync(kept).sort()).toEqual(['r.md', 'targets.yaml']); // no temporary file left
+    } finally {
+      mimir.closeAllConnections();
+      await new Promise((resolve) => mimir.close(resolve));
+    }
+  });
+
+  it('writeReportFiles writes each file on its own, redacted, and never throws', () => {
+    const dir = tempDir('probe-write-');
+    const key = `arc_${'k'.repeat(4)}${Date.now().toString(36)}secretsecret`;
+    const report = buildReport('e', new Date(0), 1, [
+      { id: 'a', category: 'deployment', title: 'A', status: 'fail', durationMs: 1, attempts: 1, detail: `server said ${key.slice(0, 12)}…`, evidence: { body: key } },
+    ]);
+    const files = reportFiles({ json: join(dir, 'missing', 'r.json'), junit: join(dir, 'r.xml'), markdown: join(dir, 'r.md') });
+    const outcome = writeReportFiles(report, files, createRedactor([key]));
+    expect(outcome.map((o) => [o.file.option, o.error])).toEqual([
+      ['--json', 'ENOENT (open)'],
+      ['--junit', undefined],
+      ['--markdown', undefined],
+    ]);
+    for (const f of ['r.xml', 'r.md']) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      expect(text).toContain(`[redacted …${key.slice(-4)}]`);
+      expect(text).not.toContain(key.slice(0, 8));
+    }
+  });
+});
