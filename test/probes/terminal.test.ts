@@ -20,6 +20,7 @@ import {
   unwrapped,
   wrapping,
 } from '../../src/probes/terminal.js';
+import { runProbeCli } from '../../src/probes/cli.js';
 import { registry } from '../../src/probes/registry.js';
 import type { Probe, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
 
@@ -252,5 +253,36 @@ describe('the live view (a terminal with room)', () => {
     expect(after).toMatch(/^(\u001b\[\?2026h)?\u001b\[2K/); // the live frame is erased first
     expectEveryDetail(after, results);
     expect(strip(after).match(/^(PASS|FAIL|ERROR|SKIP|GAP) /gm)).toHaveLength(results.length);
+  });
+});
+
+describe('the CLI reads the terminal and the environment', () => {
+  async function run(env: Record<string, string>, tty: boolean): Promise<string> {
+    let stdout = '';
+    const code = await runProbeCli(['--demo', '--only', 'endpoints.health,otel.metrics-in-mimir'], {
+      env,
+      stdout: { write: (s: string) => (stdout += s), isTTY: tty, columns: 100, rows: 40 },
+      stderr: { write: () => true },
+    });
+    expect(code).toBe(0);
+    return stdout;
+  }
+  const COLOUR = /\u001b\[3\dm/;
+  const CURSOR = /\u001b\[\d*[ABEFGK]/;
+
+  it('a terminal: live view and colour; NO_COLOR: live view without colour; TERM=dumb: neither; FORCE_COLOR through a pipe: colour only', async () => {
+    const [tty, noColor, dumb, forced, pipe] = await Promise.all([
+      run({}, true),
+      run({ NO_COLOR: '1' }, true),
+      run({ TERM: 'dumb' }, true),
+      run({ FORCE_COLOR: '1', CI: 'true' }, false),
+      run({ CI: 'true' }, false),
+    ]);
+    expect([COLOUR.test(tty), CURSOR.test(tty)]).toEqual([true, true]);
+    expect([COLOUR.test(noColor), CURSOR.test(noColor)]).toEqual([false, true]);
+    expect([COLOUR.test(dumb), CURSOR.test(dumb)]).toEqual([false, false]);
+    expect([COLOUR.test(forced), CURSOR.test(forced)]).toEqual([true, false]);
+    expect([COLOUR.test(pipe), CURSOR.test(pipe)]).toEqual([false, false]);
+    for (const out of [tty, noColor, dumb, forced, pipe]) expect(out.trimEnd().split('\n').pop()).toBe('2 passed, 0 failed, 0 errors, 0 skipped, 0 known gaps');
   });
 });
