@@ -87,35 +87,26 @@ describe('a report that cannot be written after the run', () => {
   it('the summary and the other reports are complete; exit 1 names the option and the file', async () => {
     const lost = tempDir('probe-lost-');
     const kept = tempDir('probe-kept-');
-    // A Mimir that answers one series, after removing the folder the JSON report is to go to.
-    const mimir = createServer((_req, res) => {
+    // The platform's Mimir behind a proxy that first removes the folder the JSON report is to go to.
+    const platform = await startPlatform();
+    const upstream = new URL(platform.targets.mimir.queryUrl as string).origin;
+    const mimir = createServer((req, res) => {
       rmSync(lost, { recursive: true, force: true });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '1'] }] } }));
+      void fetch(`${upstream}${req.url}`, { headers: { 'x-scope-orgid': String(req.headers['x-scope-orgid'] ?? '') } }).then(async (answer) => {
+        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+        res.end(await answer.text());
+      });
     });
     await new Promise<void>((resolve) => mimir.listen(0, '127.0.0.1', resolve));
     try {
       const targets = join(kept, 'targets.yaml');
-      writeFileSync(
-        targets,
-        stringify({
-          namespace: 'arcade',
-          release: 'arcade',
-          chartVersion: '1.8.8',
-          collectorService: 'arcade-otel-collector',
-          engineSelector: 'app=engine',
-          urls: { api: 'http://127.0.0.1:9', coordinator: 'http://127.0.0.1:9', dashboard: 'http://127.0.0.1:9', experience: 'http://127.0.0.1:9' },
-          expectedCoordinatorUri: 'http://127.0.0.1:9',
-          users: ['u'],
-          gateways: [{ slug: 'g', tools: ['T'] }],
-          mimir: { queryUrl: `http://127.0.0.1:${(mimir.address() as AddressInfo).port}/prometheus`, tenant: 't', query: 'up' },
-        }),
-      );
+      const queryUrl = `http://127.0.0.1:${(mimir.address() as AddressInfo).port}${new URL(platform.targets.mimir.queryUrl as string).pathname}`;
+      writeFileSync(targets, stringify({ ...platform.targets, mimir: { ...platform.targets.mimir, queryUrl } }));
       let stdout = '';
       let stderr = '';
       const json = join(lost, 'r.json');
       const code = await runProbeCli(['--targets', targets, '--only', 'otel.metrics-in-mimir', '--json', json, '--markdown', join(kept, 'r.md')], {
-        env: { CI: 'true' },
+        env: { CI: 'true', ...platform.env },
         stdout: { write: (s: string) => (stdout += s) },
         stderr: { write: (s: string) => (stderr += s) },
       });
@@ -127,7 +118,7 @@ describe('a report that cannot be written after the run', () => {
       expect(readdirSync(kept).sort()).toEqual(['r.md', 'targets.yaml']); // no temporary file left
     } finally {
       mimir.closeAllConnections();
-      await new Promise((resolve) => mimir.close(resolve));
+      await Promise.all([new Promise((resolve) => mimir.close(resolve)), platform.close()]);
     }
   });
 
