@@ -284,5 +284,5 @@ describe('the CLI reads the terminal and the environment', () => {
     expect([COLOUR.test(forced), CURSOR.test(forced)]).toEqual([true, false]);
     expect([COLOUR.test(pipe), CURSOR.test(pipe)]).toEqual([false, false]);
     for (const out of [tty, noColor, dumb, forced, pipe]) expect(out.trimEnd().split('\n').pop()).toBe('2 passed, 0 failed, 0 errors, 0 skipped, 0 known gaps');
-  });
+  }, 60_000); // five demo platforms at once: a generous ceiling for a loaded machine, not a timing assertion
 });
