@@ -92,7 +92,7 @@ const fileArgs = (dir: string) => ['--json', join(dir, 'r.json'), '--junit', joi
 describe('a hostile platform echoing the canary key in every form', () => {
   it('npm run probe (spawned, plain output): no 8 characters of the key or of any form in stdout, stderr or any report', async () => {
     const dir = tempDir('probe-hostile-out-');
-    const run = await probeScript(['--targets', targetsFile, '--timeout', '10', ...fileArgs(dir)], { KUBECONFIG: platform.env.KUBECONFIG, ARCADE_API_KEY: key });
+    const run = await probeScript(['--targets', targetsFile, ...fileArgs(dir)], { KUBECONFIG: platform.env.KUBECONFIG, ARCADE_API_KEY: key });
     expect(run.status).toBe(1);
     expectNoLeak({ stdout: run.stdout, stderr: run.stderr, ...readFiles(dir) });
     expect(run.stdout).toContain(`ARCADE_API_KEY …${key.slice(-4)}`);
@@ -102,7 +102,7 @@ describe('a hostile platform echoing the canary key in every form', () => {
     const dir = tempDir('probe-hostile-tty-');
     let stdout = '';
     let stderr = '';
-    const code = await runProbeCli(['--targets', targetsFile, '--timeout', '10', ...fileArgs(dir)], {
+    const code = await runProbeCli(['--targets', targetsFile, ...fileArgs(dir)], {
       env: { KUBECONFIG: platform.env.KUBECONFIG, ARCADE_API_KEY: key, FORCE_COLOR: '1' },
       stdout: { write: (s: string) => (stdout += s), isTTY: true, columns: 80, rows: 24 },
       stderr: { write: (s: string) => (stderr += s) },
