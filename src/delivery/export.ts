@@ -22,7 +22,7 @@ import { git, gitTry } from '../review/git.js';
 import { indexObjects, isManifestPath, KUSTOMIZATION_FILE, objectKey, parseManifest, sha256, type KubeObject, type LocatedObject, type ManifestFile } from '../review/manifests.js';
 import { KUSTOMIZATION_FILES, KubectlMissing, KustomizeFailed, type BuiltObject } from './kustomize.js';
 import { formatOwnership, OWNERSHIP_FILE, type OwnershipRecord } from './ownership.js';
-import { buildPreview, consents, inFolder, inventoryId, parseConsent, type FolderPlan, type Preview, type PruneEntry, type PruneConsent } from './preview.js';
+import { buildPreview, consents, inFolder, inventoryId, parseConsent, type FolderPlan, type Preview, type PreviewReport, type PruneEntry, type PruneConsent } from './preview.js';
 import { ExportRefused } from './refused.js';
 import { datastoreMode, describeChange, environmentField, identityChanges, isHelmRelease, releaseIdentity, type DatastoreMode, type IdentityChange, type ReleaseIdentity } from './release.js';
 import { commitSubject, renderSummary, type IdentityPair, type StatefulLine, type SummaryInput } from './summary.js';
@@ -79,7 +79,7 @@ export interface ExportResult {
   /** False when the folder already holds exactly these files. */
   readonly changed: boolean;
   /** The prune preview (absent when kubectl is not installed). */
-  readonly preview?: Preview;
+  readonly preview?: PreviewReport;
   readonly identity: readonly IdentityPair[];
   readonly values?: ValueDiff;
   /** What the export does, worst first (printed, and the body of the commit message). */
@@ -462,7 +462,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   });
   const prunes = consented.prunes;
   problems.push(...consented.problems);
-  const finalPreview = preview ? { ...preview, prunes } : undefined;
+  const finalPreview: PreviewReport | undefined = preview ? { owners: preview.views.map((v) => v.owner), prunes, notes: preview.notes } : undefined;
 
   // Every valuesFrom of the exported release must still resolve where helm-controller reads it.
   if (primary) {

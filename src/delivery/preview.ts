@@ -63,6 +63,16 @@ export interface PruneEntry {
   readonly allowedBy?: string;
 }
 
+/**
+ * What the preview tells: the Kustomizations, what leaves them, the notes. The builds themselves
+ * stay inside the export (they hold Secret data as the repository does: never handed out).
+ */
+export interface PreviewReport {
+  readonly owners: readonly FluxOwner[];
+  readonly prunes: readonly PruneEntry[];
+  readonly notes: readonly string[];
+}
+
 export interface Preview {
   /** Every Kustomization that applies the folder, with its two builds. */
   readonly views: readonly OwnerView[];

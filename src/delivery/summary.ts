@@ -7,7 +7,7 @@
 import type { UnresolvedEntry } from '../environments/unresolved.js';
 import type { ManifestDiff } from '../review/diff.js';
 import { renderText, summaryLine } from '../review/render.js';
-import type { Preview, PruneEntry } from './preview.js';
+import type { PreviewReport, PruneEntry } from './preview.js';
 import { IDENTITY_FIELDS, type DatastoreMode, type IdentityChange, type ReleaseIdentity } from './release.js';
 import { valueCounts, type ValueDiff } from './values.js';
 
@@ -32,7 +32,7 @@ export interface SummaryInput {
   readonly folder: string;
   readonly identity: readonly IdentityPair[];
   readonly allowReinstall: boolean;
-  readonly preview?: Preview;
+  readonly preview?: PreviewReport;
   /** Why there is no preview (kubectl missing). */
   readonly previewMissing?: string;
   readonly datastores: { readonly before?: DatastoreMode; readonly after?: DatastoreMode };
@@ -90,8 +90,7 @@ function pruneLine(p: PruneEntry): string {
 function pruneSection(input: SummaryInput): string[] {
   if (!input.preview) return [`Prune preview: not built (${input.previewMissing ?? 'no preview'})`];
   const lines = [`Prune preview (kubectl kustomize of what applies ${input.folder}, before and after the export):`];
-  for (const view of input.preview.views) {
-    const o = view.owner;
+  for (const o of input.preview.owners) {
     const entries = input.preview.prunes.filter((p) => p.owner === o.ref);
     const head = `  ${o.ref}${o.file ? ` (${o.file})` : ''}, path ./${o.path === '.' ? '' : o.path}, prune: ${o.prune}`;
     lines.push(entries.length === 0 ? `${head}: nothing leaves what it applies` : `${head}:`);

@@ -33,6 +33,8 @@ export interface FixtureOptions {
   readonly targetNamespace?: string;
   /** spec.suspend of the HelmRelease. @default false */
   readonly suspend?: boolean;
+  /** The HelmRelease reads `smtp.password` from a Secret `arcade-smtp` holding this value. @default none */
+  readonly secretValue?: string;
 }
 
 const yaml = (docs: readonly unknown[]) => docs.map((d) => stringify(d)).join('---\n');
@@ -81,7 +83,14 @@ export function gitopsFiles(options: FixtureOptions = {}): Record<string, string
           ...(options.suspend ? { suspend: true } : {}),
           ...(target ? { targetNamespace: target } : {}),
           chart: { spec: { chart: 'arcade', version: '1.8.8', sourceRef: { kind: 'HelmRepository', name: 'arcade' } } },
-          ...(options.valuesFrom ? { valuesFrom: [{ kind: 'ConfigMap', name: 'arcade-values' }] } : {}),
+          ...(options.valuesFrom || options.secretValue !== undefined
+            ? {
+                valuesFrom: [
+                  ...(options.valuesFrom ? [{ kind: 'ConfigMap', name: 'arcade-values' }] : []),
+                  ...(options.secretValue !== undefined ? [{ kind: 'Secret', name: 'arcade-smtp', valuesKey: 'password', targetPath: 'smtp.password' }] : []),
+                ],
+              }
+            : {}),
           values: { features: { chatEnabled: false }, ingress: { hostname: 'arcade.st.dev' } },
         },
       },
@@ -98,6 +107,12 @@ export function gitopsFiles(options: FixtureOptions = {}): Record<string, string
       },
     ]);
     resources.push('values-configmap.yaml');
+  }
+  if (options.secretValue !== undefined) {
+    files['apps/arcade/smtp-secret.yaml'] = yaml([
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'arcade-smtp', ...(releaseNs !== 'arcade' ? { namespace: releaseNs } : ns('arcade')) }, stringData: { password: options.secretValue } },
+    ]);
+    resources.push('smtp-secret.yaml');
   }
   files['apps/arcade/kustomization.yaml'] = yaml([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', ...(byFile ? {} : { namespace: 'arcade' }), resources }]);
   return files;

@@ -5,7 +5,7 @@
  * checkout before and after the commit must lose exactly what the export's printed prune preview
  * listed. Needs kubectl (its kustomize is the one Flux uses); without it the file says it skipped.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from '../../src/delivery/export.js';
 import type { Environment } from '../../src/environments/schema.js';
@@ -163,6 +163,22 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     expect(kept.values?.changes.map((c) => c.path)).not.toContain('replicaCount');
   });
 
+  it('values from a Secret in the repository are compared but never printed', async () => {
+    const canary = `canary-${randomBytes(12).toString('hex')}`;
+    const fixture: FixtureOptions = { secretValue: canary };
+    // Not carried: the value is listed as dropped, by its source only.
+    const dropping = await exportEnvironment(sourceOf(takeoverEnvironment()), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml', 'smtp-secret.yaml'], dryRun: true });
+    expect(dropping.values?.changes).toContainEqual({ path: 'smtp.password', change: 'dropped', before: '(from Secret arcade/arcade-smtp, key password: not shown)' });
+    // Carried by the environment: the same Secret, the same value: unchanged, still not printed.
+    const carrying = takeoverEnvironment({ valuesFrom: [{ kind: 'Secret', name: 'arcade-smtp', valuesKey: 'password', targetPath: 'smtp.password' }] });
+    const kept = await exportEnvironment(sourceOf(carrying), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml', 'smtp-secret.yaml'], dryRun: true });
+    expect(kept.values?.changes.map((c) => c.path)).not.toContain('smtp.password');
+    for (const r of [dropping, kept]) {
+      expect(JSON.stringify(r)).not.toContain(canary);
+      expect(r.message).not.toContain(canary.slice(7, 19));
+    }
+  });
+
   it('a release name over 53 characters: helm-controller\'s shortened name is the identity, and the refusal names it', async () => {
     const name = 'arcade-gateway-evaluation-platform-release-wus2-v4';
     const fixture: FixtureOptions = { releaseName: name, targetNamespace: 'arcade' };
@@ -181,7 +197,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     const repo = gitopsRepo();
     commitFiles(repo, { 'clusters/backstage-wus2-v4/arcade.yaml': stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'arcade', namespace: 'flux-system' }, spec: { interval: '10m', path: './apps/arcade', prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } } }) }, 'add a second Kustomization');
     const result = await exportEnvironment(sourceOf(takeoverEnvironment()), { repo, adopt: true, keep: ['namespace.yaml'], dryRun: true });
-    expect(result.preview?.views.map((v) => v.owner.ref)).toEqual(['flux-system/apps', 'flux-system/arcade']);
+    expect(result.preview?.owners.map((o) => o.ref)).toEqual(['flux-system/apps', 'flux-system/arcade']);
     expect(result.preview?.notes).toContainEqual(expect.stringMatching(/^apps\/arcade is applied by 2 Flux Kustomizations \(flux-system\/apps, flux-system\/arcade\)/));
     expect(result.preview?.prunes.map((p) => `${p.owner} ${p.key}`)).toEqual(['flux-system/apps HelmRepository arcade/arcade', 'flux-system/arcade HelmRepository arcade/arcade']);
   });
@@ -190,7 +206,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     const files = gitopsFiles();
     delete (files as Record<string, string>)['clusters/backstage-wus2-v4/apps.yaml'];
     const result = await exportEnvironment(sourceOf(takeoverEnvironment()), { repo: makeRepo(files), adopt: true, keep: ['namespace.yaml'], dryRun: true });
-    expect(result.preview?.views.map((v) => [v.owner.path, v.owner.prune])).toEqual([['apps', true]]);
+    expect(result.preview?.owners.map((o) => [o.path, o.prune])).toEqual([['apps', true]]);
     expect(result.preview?.notes[0]).toMatch(/^no Flux Kustomization in the repository has a spec\.path covering apps\/arcade .*assumes the worst, \.\/apps applied with prune: true/);
   });
 
