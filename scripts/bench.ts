@@ -25,19 +25,55 @@ const script = defineScript({
   - peak memory (maxRSS) of synth and of the probe run
 Prints a table and writes bench.json (figures, ratios, machine, date). See docs/benchmarks.md.`,
   options: {
-    runs: { type: 'number', value: '<n>', integer: true, min: 1, default: 10, description: 'measured synth runs per figure' },
-    warmup: { type: 'number', value: '<n>', integer: true, min: 0, default: 2, description: 'synth runs thrown away first' },
-    'probe-runs': { type: 'number', value: '<n>', integer: true, min: 1, default: 5, description: 'measured probe runs per platform size (each takes seconds)' },
-    'probe-warmup': { type: 'number', value: '<n>', integer: true, min: 0, default: 1, description: 'probe runs thrown away first' },
+    runs: {
+      type: 'number',
+      value: '<n>',
+      integer: true,
+      min: 1,
+      default: 10,
+      description: 'measured synth runs per figure',
+    },
+    warmup: {
+      type: 'number',
+      value: '<n>',
+      integer: true,
+      min: 0,
+      default: 2,
+      description: 'synth runs thrown away first',
+    },
+    'probe-runs': {
+      type: 'number',
+      value: '<n>',
+      integer: true,
+      min: 1,
+      default: 5,
+      description: 'measured probe runs per platform size (each takes seconds)',
+    },
+    'probe-warmup': {
+      type: 'number',
+      value: '<n>',
+      integer: true,
+      min: 0,
+      default: 1,
+      description: 'probe runs thrown away first',
+    },
     json: { type: 'string', value: '<file>', description: 'where to write the JSON report (default: bench.json)' },
     only: { type: 'choice', choices: ['synth', 'probes'], description: 'measure only this part (default: both)' },
-    env: { type: 'string', value: '<name>', description: 'environment copied for the 1-vs-10 figure (default: the first by name)' },
+    env: {
+      type: 'string',
+      value: '<name>',
+      description: 'environment copied for the 1-vs-10 figure (default: the first by name)',
+    },
   },
   exitCodes: {
     0: 'every target was measured and met',
     1: 'a target was missed or could not be measured (printed as "not measured" with the reason, never as a number)',
   },
-  examples: ['npm run bench', 'npm run bench -- --runs 20 --warmup 3 --json /tmp/bench.json', 'npm run bench -- --only synth'],
+  examples: [
+    'npm run bench',
+    'npm run bench -- --runs 20 --warmup 3 --json /tmp/bench.json',
+    'npm run bench -- --only synth',
+  ],
 });
 
 await runScript(script, async (options) => {
@@ -45,12 +81,17 @@ await runScript(script, async (options) => {
   const { describeMachine, renderTable, targetsMet, toJson, verdict } = await import('../src/bench/report.js');
   const { benchSynth } = await import('../src/bench/synth-bench.js');
   const jsonFile = outputFile('json', options.json ?? join(REPO_ROOT, 'bench.json')); // checked before minutes of measuring
-  const progress = process.stderr.isTTY && !process.env.CI ? (m: string) => process.stderr.write(`\r\x1b[K${m}`) : undefined;
+  const progress =
+    process.stderr.isTTY && !process.env.CI ? (m: string) => process.stderr.write(`\r\x1b[K${m}`) : undefined;
 
   const date = new Date().toISOString();
   const { only, runs, warmup } = options;
-  const synth = only === 'probes' ? undefined : await benchSynth({ runs, warmup, template: options.env, onProgress: progress });
-  const probes = only === 'synth' ? undefined : await benchProbes({ runs: options['probe-runs'], warmup: options['probe-warmup'], onProgress: progress });
+  const synth =
+    only === 'probes' ? undefined : await benchSynth({ runs, warmup, template: options.env, onProgress: progress });
+  const probes =
+    only === 'synth'
+      ? undefined
+      : await benchProbes({ runs: options['probe-runs'], warmup: options['probe-warmup'], onProgress: progress });
   progress?.('');
   const report: BenchReport = {
     date,

@@ -18,7 +18,12 @@ and in the chart's values.schema.json when given. A path Helm would silently ign
 with the nearest existing path as a hint. Paths below free-form maps ({}, [], null in the
 defaults, or a schema allowing any key) are reported as not checkable deeper.`,
   options: {
-    values: { type: 'string', value: '<file>', required: true, description: "the chart's default values (helm show values)" },
+    values: {
+      type: 'string',
+      value: '<file>',
+      required: true,
+      description: "the chart's default values (helm show values)",
+    },
     schema: { type: 'string', value: '<file>', description: "the chart's values.schema.json (optional)" },
     env: { type: 'string', value: '<name>', description: 'environment (default: the only one)' },
     render: {
@@ -26,8 +31,16 @@ defaults, or a schema allowing any key) are reported as not checkable deeper.`,
       description: `render the chart with helm (must be on the PATH) with and without each
 override; report overrides that change nothing`,
     },
-    chart: { type: 'string', value: '<ref>', description: "chart for --render (default: the environment's chart URL; a local\nchart path skips --version)" },
-    environments: { type: 'string', value: '<dir>', description: 'folder of environment files (default: src/environments)' },
+    chart: {
+      type: 'string',
+      value: '<ref>',
+      description: "chart for --render (default: the environment's chart URL; a local\nchart path skips --version)",
+    },
+    environments: {
+      type: 'string',
+      value: '<dir>',
+      description: 'folder of environment files (default: src/environments)',
+    },
   },
   exitCodes: {
     0: 'every path exists (and, with --render, every override changes the output)',
@@ -41,7 +54,8 @@ override; report overrides that change nothing`,
 
 await runScript(script, async (options, { warn }) => {
   const { loadEnvironment } = await import('../src/environments/load.js');
-  const { checkOverrides, formatChecks, formatDocuments, isProblem, parseChartValues, parseSchema, releaseOverrides } = await import('../src/chart-values/check.js');
+  const { checkOverrides, formatChecks, formatDocuments, isProblem, parseChartValues, parseSchema, releaseOverrides } =
+    await import('../src/chart-values/check.js');
   const valuesFile = options.values;
   const valuesText = readOptionFile('values', valuesFile);
   const schemaFile = options.schema;
@@ -53,7 +67,9 @@ await runScript(script, async (options, { warn }) => {
   const schema = schemaFile !== undefined && schemaText !== undefined ? parseSchema(schemaText, schemaFile) : undefined;
   const { overrides, values, documents } = releaseOverrides(env);
   const checks = checkOverrides(overrides, defaults, schema);
-  console.log(`check-values: ${env.name}: ${overrides.length} override path(s) against ${valuesFile}${schemaFile ? ` and ${schemaFile}` : ''}`);
+  console.log(
+    `check-values: ${env.name}: ${overrides.length} override path(s) against ${valuesFile}${schemaFile ? ` and ${schemaFile}` : ''}`,
+  );
   console.log(formatChecks(checks));
   if (documents.length > 0) console.log(formatDocuments(documents));
   const failed = checks.filter((c) => isProblem(c.defaults) || isProblem(c.schema));
@@ -70,13 +86,17 @@ await runScript(script, async (options, { warn }) => {
     });
     for (const f of findings) {
       if (f.noEffect) noEffect++;
-      console.log(`${f.noEffect ? 'FAIL' : 'ok  '} render: ${f.override.path}: ${f.noEffect ? 'removing it changes nothing in the rendered chart: the chart ignores it' : 'changes the rendered chart'}`);
+      console.log(
+        `${f.noEffect ? 'FAIL' : 'ok  '} render: ${f.override.path}: ${f.noEffect ? 'removing it changes nothing in the rendered chart: the chart ignores it' : 'changes the rendered chart'}`,
+      );
     }
   }
   const verdict = failed.length === 0 && noEffect === 0;
   console.log(
     `check-values: ${verdict ? 'ok' : 'FAILED'}: ${failed.length} path(s) Helm would ignore` +
-      (options.render ? `, ${noEffect} override(s) with no effect on the rendered chart` : ' (add --render to prove each override changes the output)'),
+      (options.render
+        ? `, ${noEffect} override(s) with no effect on the rendered chart`
+        : ' (add --render to prove each override changes the output)'),
   );
   return verdict ? 0 : 1;
 });

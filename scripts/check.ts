@@ -47,7 +47,11 @@ show what its API server really accepts)`,
     0: 'no error (warnings allowed)',
     1: 'an error was found, or the gate could not run (nothing was assumed: the gate did not pass)',
   },
-  examples: ['npm run check', 'npm run check -- --json .build/check.json', `${FILL_CACHE_COMMAND} && npm run check -- --crd-cache .cache/crds`],
+  examples: [
+    'npm run check',
+    'npm run check -- --json .build/check.json',
+    `${FILL_CACHE_COMMAND} && npm run check -- --crd-cache .cache/crds`,
+  ],
 });
 
 await runScript(script, async (options) => {

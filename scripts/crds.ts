@@ -8,7 +8,16 @@
  */
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { CrdError, DEFAULT_CRD_CACHE, FILL_CACHE_COMMAND, listCache, readCrdFiles, VENDORED_CRDS, writeCache, type CachedSchema } from '../src/check/crd-cache.js';
+import {
+  CrdError,
+  DEFAULT_CRD_CACHE,
+  FILL_CACHE_COMMAND,
+  listCache,
+  readCrdFiles,
+  VENDORED_CRDS,
+  writeCache,
+  type CachedSchema,
+} from '../src/check/crd-cache.js';
 import { UsageError } from '../src/shared/command-error.js';
 import { defineScript, runScript } from '../src/shared/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
@@ -29,8 +38,15 @@ missing). Typical use: the cluster's own CRDs, to see what its API server accept
       description: `CRD YAML/JSON files (multi-document YAML is fine; other objects are
 ignored); a folder is read recursively (default: contracts/crds)`,
     },
-    'from-cluster': { type: 'boolean', description: 'read the CRDs of the current kubeconfig context (read-only: one list)' },
-    kubeconfig: { type: 'string', value: '<file>', description: 'for --from-cluster (default: KUBECONFIG, then ~/.kube/config)' },
+    'from-cluster': {
+      type: 'boolean',
+      description: 'read the CRDs of the current kubeconfig context (read-only: one list)',
+    },
+    kubeconfig: {
+      type: 'string',
+      value: '<file>',
+      description: 'for --from-cluster (default: KUBECONFIG, then ~/.kube/config)',
+    },
     context: { type: 'string', value: '<name>', description: 'for --from-cluster (default: the current context)' },
     cache: { type: 'string', value: '<dir>', description: 'cache folder (default: .cache/crds)' },
     list: { type: 'boolean', description: 'print what the cache holds and exit' },
@@ -53,15 +69,23 @@ await runScript(script, async (options) => {
   const cache = options.cache ? resolve(options.cache) : DEFAULT_CRD_CACHE;
   if (options.list) {
     const entries = listCache(cache);
-    console.log(entries.length > 0 ? entries.join('\n') : `the cache ${cache} is empty (fill it: npm run crds, or ${FILL_CACHE_COMMAND})`);
+    console.log(
+      entries.length > 0
+        ? entries.join('\n')
+        : `the cache ${cache} is empty (fill it: npm run crds, or ${FILL_CACHE_COMMAND})`,
+    );
     return 0;
   }
   const given = options.from.map((f) => resolve(f));
   const missing = options.from.filter((_, i) => !existsSync(given[i]!));
-  if (missing.length > 0) throw new UsageError(`--from ${missing.join(', ')}: no such file or folder (fix: give CRD files or folders of them, or leave --from out for contracts/crds)`);
+  if (missing.length > 0)
+    throw new UsageError(
+      `--from ${missing.join(', ')}: no such file or folder (fix: give CRD files or folders of them, or leave --from out for contracts/crds)`,
+    );
   const cluster = options['from-cluster'];
   if (given.length > 0 && cluster) throw new UsageError('give --from or --from-cluster, not both');
-  if (!cluster && (options.kubeconfig || options.context)) throw new UsageError('--kubeconfig and --context go with --from-cluster');
+  if (!cluster && (options.kubeconfig || options.context))
+    throw new UsageError('--kubeconfig and --context go with --from-cluster');
   const from = given.length === 0 && !cluster ? [VENDORED_CRDS] : given;
 
   let schemas: readonly CachedSchema[];
@@ -75,9 +99,13 @@ await runScript(script, async (options) => {
   } else {
     schemas = readCrdFiles(from);
   }
-  if (schemas.length === 0) throw new CrdError(`no CustomResourceDefinition with a served version found in ${cluster ? 'the cluster' : from.join(', ')}`);
+  if (schemas.length === 0)
+    throw new CrdError(
+      `no CustomResourceDefinition with a served version found in ${cluster ? 'the cluster' : from.join(', ')}`,
+    );
   writeCache(cache, schemas);
-  for (const s of schemas) console.log(`crds: ${s.group}/${s.version} ${s.kind}  <- ${s.source.replace(process.cwd() + '/', '')}`);
+  for (const s of schemas)
+    console.log(`crds: ${s.group}/${s.version} ${s.kind}  <- ${s.source.replace(process.cwd() + '/', '')}`);
   console.log(`crds: ${schemas.length} schema${schemas.length === 1 ? '' : 's'} stored in ${cache}`);
   return 0;
 });

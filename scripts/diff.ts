@@ -18,10 +18,22 @@ const script = defineScript({
 object: added, removed and changed objects, and for each changed object the field paths with
 old and new values (HelmRelease values key by key; ciphertext summarized by its sha256).`,
   options: {
-    base: { type: 'string', value: '<git-ref>', description: 'commit to compare with (default: merge base of HEAD with main/master)' },
+    base: {
+      type: 'string',
+      value: '<git-ref>',
+      description: 'commit to compare with (default: merge base of HEAD with main/master)',
+    },
     env: { type: 'string', value: '<name>', description: 'only this environment (default: all)' },
-    markdown: { type: 'string', value: '<file>', description: 'also write the diff as Markdown for a pull-request description' },
-    environments: { type: 'string', value: '<dir>', description: 'folder of environment files (default: src/environments)' },
+    markdown: {
+      type: 'string',
+      value: '<file>',
+      description: 'also write the diff as Markdown for a pull-request description',
+    },
+    environments: {
+      type: 'string',
+      value: '<dir>',
+      description: 'folder of environment files (default: src/environments)',
+    },
   },
   exitCodes: { 0: 'compared (also when there are no changes: prints "no changes")', 1: 'git or synthesis failed' },
   examples: ['npm run diff', 'npm run diff -- --base origin/main --env backstage-wus2-v4 --markdown /tmp/pr.md'],
@@ -34,7 +46,10 @@ await runScript(script, async (options, { warn }) => {
   let base: string;
   if (options.base !== undefined) {
     const verified = await gitTry(REPO_ROOT, ['rev-parse', '--verify', '--quiet', `${options.base}^{commit}`]);
-    if (!verified.ok) throw new UsageError(`--base ${options.base}: not a commit in this repository (fix: give a branch, tag or commit id)`);
+    if (!verified.ok)
+      throw new UsageError(
+        `--base ${options.base}: not a commit in this repository (fix: give a branch, tag or commit id)`,
+      );
     base = verified.stdout.trim();
   } else {
     base = await defaultBase(REPO_ROOT);

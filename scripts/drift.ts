@@ -22,15 +22,37 @@ differences in the fields dist/ sets or Flux last applied, compared as the API s
 docs/delivery.md "What counts as drift").`,
   options: {
     env: { type: 'string', value: '<name>', description: 'environment (default: the only one)' },
-    kubeconfig: { type: 'string', value: '<file>', description: 'kubeconfig (default: KUBECONFIG, then ~/.kube/config)' },
+    kubeconfig: {
+      type: 'string',
+      value: '<file>',
+      description: 'kubeconfig (default: KUBECONFIG, then ~/.kube/config)',
+    },
     context: { type: 'string', value: '<name>', description: 'kubeconfig context (default: current)' },
-    timeout: { type: 'number', value: '<seconds>', unit: 'seconds', above: 0, default: 10, description: 'per API call (3 attempts with backoff)' },
+    timeout: {
+      type: 'number',
+      value: '<seconds>',
+      unit: 'seconds',
+      above: 0,
+      default: 10,
+      description: 'per API call (3 attempts with backoff)',
+    },
     dist: { type: 'string', value: '<dir>', description: 'synthesized output (default: dist)' },
-    environments: { type: 'string', value: '<dir>', description: 'folder of environment files (default: src/environments)' },
+    environments: {
+      type: 'string',
+      value: '<dir>',
+      description: 'folder of environment files (default: src/environments)',
+    },
   },
   environment: { KUBECONFIG: 'kubeconfig when --kubeconfig is not given' },
-  exitCodes: { 0: 'no drift', 1: 'drift, or the cluster could not be read (never assumed clean)', 2: 'also: no usable kubeconfig' },
-  examples: ['npm run drift -- --env backstage-wus2-v4', 'KUBECONFIG=~/.kube/backstage npm run drift -- --env backstage-wus2-v4 --context backstage-wus2-v4'],
+  exitCodes: {
+    0: 'no drift',
+    1: 'drift, or the cluster could not be read (never assumed clean)',
+    2: 'also: no usable kubeconfig',
+  },
+  examples: [
+    'npm run drift -- --env backstage-wus2-v4',
+    'KUBECONFIG=~/.kube/backstage npm run drift -- --env backstage-wus2-v4 --context backstage-wus2-v4',
+  ],
 });
 
 await runScript(script, async (options, { warn }) => {
@@ -41,8 +63,14 @@ await runScript(script, async (options, { warn }) => {
   const env = selected.env.name;
   const folder = join(options.dist ? resolve(options.dist) : join(REPO_ROOT, 'dist'), env);
   if (!existsSync(folder)) throw new ConfigurationError(`${folder} does not exist (fix: npm run synth)`);
-  const files = readdirSync(folder).sort().map((f) => ({ path: f, content: readFileSync(join(folder, f), 'utf8') }));
-  const cluster = await connect({ kubeconfig: options.kubeconfig ? resolve(options.kubeconfig) : undefined, context: options.context, timeoutMs: options.timeout * 1000 });
+  const files = readdirSync(folder)
+    .sort()
+    .map((f) => ({ path: f, content: readFileSync(join(folder, f), 'utf8') }));
+  const cluster = await connect({
+    kubeconfig: options.kubeconfig ? resolve(options.kubeconfig) : undefined,
+    context: options.context,
+    timeoutMs: options.timeout * 1000,
+  });
   const report = await detectDrift(env, files, cluster).catch((err: unknown) => {
     throw err instanceof ClusterError ? new ClusterError(`${err.message} (nothing was assumed: drift unknown)`) : err;
   });

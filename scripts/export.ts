@@ -23,9 +23,17 @@ when nothing leaves the folder, and refuses everything else.`,
   options: {
     repo: { type: 'string', value: '<dir>', required: true, description: 'the GitOps checkout (must be clean)' },
     env: { type: 'string', value: '<name>', description: 'environment (default: the only one)' },
-    path: { type: 'string', value: '<folder>', description: 'folder inside the checkout (default: apps/arcade; must exist)' },
+    path: {
+      type: 'string',
+      value: '<folder>',
+      description: 'folder inside the checkout (default: apps/arcade; must exist)',
+    },
     commit: { type: 'boolean', description: 'create a branch and a commit carrying the diff and source commit' },
-    branch: { type: 'string', value: '<name>', description: 'branch for --commit (default: arcade-stack/<env>-<source sha>)' },
+    branch: {
+      type: 'string',
+      value: '<name>',
+      description: 'branch for --commit (default: arcade-stack/<env>-<source sha>)',
+    },
     'dry-run': { type: 'boolean', description: 'check and print the diff, write nothing' },
     adopt: { type: 'boolean', description: 'take over hand-written files and objects in the folder' },
     keep: {
@@ -40,11 +48,21 @@ when nothing leaves the folder, and refuses everything else.`,
       description: `let Flux delete this Namespace, cluster-scoped, stateful, Secret,
 HelmRelease or other app's object (Kind/namespace/name also works); one per object`,
     },
-    'allow-reinstall': { type: 'boolean', description: 'allow a release identity change (Flux uninstalls + reinstalls)' },
-    'allow-datastore-switch': { type: 'boolean', description: 'allow bundled -> managed datastores (takeover runbook step)' },
+    'allow-reinstall': {
+      type: 'boolean',
+      description: 'allow a release identity change (Flux uninstalls + reinstalls)',
+    },
+    'allow-datastore-switch': {
+      type: 'boolean',
+      description: 'allow bundled -> managed datastores (takeover runbook step)',
+    },
     force: { type: 'boolean', description: 'overwrite exported files that were edited by hand' },
     'allow-unresolved': { type: 'boolean', description: 'export unresolved values (listed in the commit message)' },
-    environments: { type: 'string', value: '<dir>', description: 'folder of environment files (default: src/environments)' },
+    environments: {
+      type: 'string',
+      value: '<dir>',
+      description: 'folder of environment files (default: src/environments)',
+    },
     dist: { type: 'string', value: '<dir>', description: 'synthesized output (default: dist)' },
   },
   exitCodes: { 0: 'exported (also "no changes")', 1: 'refused (nothing was changed) or failed' },
@@ -88,10 +106,14 @@ await runScript(script, async (options, { warn }) => {
   for (const w of result.warnings) warn(w);
   console.log(`export ${source.env} -> ${repo}:\n${result.summary}`);
   if (!result.changed) console.log('export: the folder already holds this export; nothing written');
-  else if (options['dry-run']) console.log(`export: dry run: would write ${result.written.length} file(s), remove ${result.removed.length}`);
+  else if (options['dry-run'])
+    console.log(`export: dry run: would write ${result.written.length} file(s), remove ${result.removed.length}`);
   else {
-    console.log(`export: wrote ${result.written.length} file(s)${result.removed.length ? `, removed ${result.removed.join(', ')}` : ''}`);
-    if (result.commit) console.log(`export: committed ${result.commit.slice(0, 12)} on branch ${result.branch} (not pushed)`);
+    console.log(
+      `export: wrote ${result.written.length} file(s)${result.removed.length ? `, removed ${result.removed.join(', ')}` : ''}`,
+    );
+    if (result.commit)
+      console.log(`export: committed ${result.commit.slice(0, 12)} on branch ${result.branch} (not pushed)`);
     else console.log('export: files left uncommitted for review (use --commit for a branch and commit)');
   }
   return 0;

@@ -23,7 +23,10 @@ To add or bump a CRD: put the upstream file into contracts/crds, add its row (wi
 to contracts/SOURCES.md, list it in cdk8s.yaml (a prefix:= keeps two CRDs of one API group
 apart), then npm run import and commit imports/ with it.`,
   options: {
-    check: { type: 'boolean', description: 'regenerate into a temporary folder and compare with imports/ byte for byte; write nothing' },
+    check: {
+      type: 'boolean',
+      description: 'regenerate into a temporary folder and compare with imports/ byte for byte; write nothing',
+    },
   },
   exitCodes: {
     0: 'bindings regenerated (or, with --check, imports/ matches byte for byte)',
@@ -46,9 +49,13 @@ await runScript(script, async (options) => {
   ];
   if (check) {
     if (differing.length > 0) {
-      throw new CommandError(`imports/ does not match cdk8s import of the ${entries.length} vendored CRDs: ${differing.join(', ')} (fix: npm run import, then commit imports/)`);
+      throw new CommandError(
+        `imports/ does not match cdk8s import of the ${entries.length} vendored CRDs: ${differing.join(', ')} (fix: npm run import, then commit imports/)`,
+      );
     }
-    console.log(`import: imports/ matches cdk8s import of the ${entries.length} vendored CRDs byte for byte (${diff.unchanged.length} files)`);
+    console.log(
+      `import: imports/ matches cdk8s import of the ${entries.length} vendored CRDs byte for byte (${diff.unchanged.length} files)`,
+    );
   } else {
     console.log(
       differing.length > 0

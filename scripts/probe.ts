@@ -12,4 +12,6 @@
 import { runProbeCli } from '../src/probes/cli.js';
 import { runEntry } from '../src/shared/script.js';
 
-await runEntry('probe', () => runProbeCli(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }));
+await runEntry('probe', () =>
+  runProbeCli(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }),
+);

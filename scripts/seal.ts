@@ -19,21 +19,55 @@ with the sealed-secrets controller's public certificate, bound to the Secret's n
 (strict scope), and writes it into the environment file at secrets.values.<secret>.<key>. Prints
 names and the certificate fingerprint only, never the value.`,
   options: {
-    env: { type: 'string', value: '<name>', required: true, description: 'environment (file <environments>/<name>.yaml)' },
+    env: {
+      type: 'string',
+      value: '<name>',
+      required: true,
+      description: 'environment (file <environments>/<name>.yaml)',
+    },
     secret: { type: 'choice', choices: SECRET_IDS, required: true, description: 'the managed Secret' },
-    key: { type: 'string', value: '<key>', required: true, description: Object.entries(SECRET_KEYS).map(([s, k]) => `${s}: ${k.join(', ')}`).join('\n') },
+    key: {
+      type: 'string',
+      value: '<key>',
+      required: true,
+      description: Object.entries(SECRET_KEYS)
+        .map(([s, k]) => `${s}: ${k.join(', ')}`)
+        .join('\n'),
+    },
     cert: {
       type: 'string',
       value: '<file>',
       description: `certificate PEM (e.g. from kubeseal --fetch-cert); default: fetch it
 from the controller named in secrets.controller through the API server`,
     },
-    controller: { type: 'string', value: '<ns>/<name>', description: 'controller Service to fetch from, instead of secrets.controller' },
-    kubeconfig: { type: 'string', value: '<file>', description: 'kubeconfig for the fetch (default: KUBECONFIG, ~/.kube/config)' },
+    controller: {
+      type: 'string',
+      value: '<ns>/<name>',
+      description: 'controller Service to fetch from, instead of secrets.controller',
+    },
+    kubeconfig: {
+      type: 'string',
+      value: '<file>',
+      description: 'kubeconfig for the fetch (default: KUBECONFIG, ~/.kube/config)',
+    },
     context: { type: 'string', value: '<name>', description: 'kubeconfig context (default: current)' },
-    timeout: { type: 'number', value: '<seconds>', unit: 'seconds', above: 0, default: 10, description: 'timeout of each fetch attempt (3 attempts)' },
-    environments: { type: 'string', value: '<dir>', description: 'folder of environment files (default: src/environments)' },
-    'allow-trailing-newline': { type: 'boolean', description: 'keep a final newline of the value (refused by default)' },
+    timeout: {
+      type: 'number',
+      value: '<seconds>',
+      unit: 'seconds',
+      above: 0,
+      default: 10,
+      description: 'timeout of each fetch attempt (3 attempts)',
+    },
+    environments: {
+      type: 'string',
+      value: '<dir>',
+      description: 'folder of environment files (default: src/environments)',
+    },
+    'allow-trailing-newline': {
+      type: 'boolean',
+      description: 'keep a final newline of the value (refused by default)',
+    },
   },
   environment: { KUBECONFIG: 'kubeconfig for fetching the certificate when --kubeconfig is not given' },
   exitCodes: {
@@ -82,9 +116,13 @@ await runScript(script, async (options, { warn }) => {
       `seal: certificate sha256 ${result.certificateSha256} (${result.certificateSubject || 'no subject'}; from ${result.certificateFrom}; valid until ${result.certificateValidTo.toISOString()})`,
     );
     if (result.sealedWithOtherCertificates > 0) {
-      console.log(`seal: note: ${result.sealedWithOtherCertificates} other value(s) of this environment were sealed with another certificate (an older controller key; still decryptable while the controller keeps that key)`);
+      console.log(
+        `seal: note: ${result.sealedWithOtherCertificates} other value(s) of this environment were sealed with another certificate (an older controller key; still decryptable while the controller keeps that key)`,
+      );
     }
-    console.log(`seal: wrote ${relative(process.cwd(), result.file) || result.file} (secrets.values.${result.secret}.${result.key}); next: npm run synth`);
+    console.log(
+      `seal: wrote ${relative(process.cwd(), result.file) || result.file} (secrets.values.${result.secret}.${result.key}); next: npm run synth`,
+    );
     return 0;
   } finally {
     value.fill(0);

@@ -23,7 +23,11 @@ the repository, a folder containing it, and any other folder are refused: synth 
 folder. Temporary folders left by a killed run are removed.`,
   options: {
     out: { type: 'string', value: '<dir>', description: 'output folder, replaced only on success (default: dist)' },
-    environments: { type: 'string', value: '<dir>', description: 'folder of environment files (default: src/environments)' },
+    environments: {
+      type: 'string',
+      value: '<dir>',
+      description: 'folder of environment files (default: src/environments)',
+    },
   },
   exitCodes: {
     0: 'synthesized',
@@ -38,7 +42,12 @@ await runScript(script, async (options, { signal }) => {
   const out = checkOutputFolder(options.out ?? join(REPO_ROOT, 'dist'), REPO_ROOT);
   for (const line of removeStaleStaging(out)) console.log(`synth: ${line}`);
   const bundle = await bundleSynthEntry();
-  await synthesizeInto({ bundle, out, environments: options.environments ? resolve(options.environments) : undefined, signal });
+  await synthesizeInto({
+    bundle,
+    out,
+    environments: options.environments ? resolve(options.environments) : undefined,
+    signal,
+  });
   console.log(`synth: wrote ${out}`);
   return 0;
 });

@@ -44,7 +44,9 @@ function main(): number {
   const files = [...outputs.flatMap((o) => o.files), { path: DIST_MARKER, content: DIST_MARKER_TEXT }];
   for (const f of files) {
     if (process.ppid !== parent) {
-      console.error(`synth: the process that started this synth (pid ${parent}) has gone; stopped before writing ${f.path}`);
+      console.error(
+        `synth: the process that started this synth (pid ${parent}) has gone; stopped before writing ${f.path}`,
+      );
       return 1;
     }
     const path = join(out, f.path);
@@ -54,7 +56,10 @@ function main(): number {
   const names = outputs.map((o) => `${o.env.name} (${o.files.length} files)`).join(', ');
   console.log(`synth: ${outputs.length} environment(s): ${names}`);
   const unresolved = formatUnresolved(outputs);
-  if (unresolved) console.log(`synth: unresolved values (rendered as <unresolved: ...>, see README "First-deploy checklist"):\n${unresolved}`);
+  if (unresolved)
+    console.log(
+      `synth: unresolved values (rendered as <unresolved: ...>, see README "First-deploy checklist"):\n${unresolved}`,
+    );
   return 0;
 }
 

@@ -47,8 +47,18 @@ export function buildCharts(app: App, env: Environment): Map<string, Chart> {
   if (secrets) charts.set('secrets.yaml', secrets);
   const collector = new CollectorChart(app, `${env.name}-collector`, { env });
   charts.set('collector.yaml', collector);
-  charts.set('monitoring.yaml', new MonitoringChart(app, `${env.name}-monitoring`, { env, collector: collector.collector }));
-  charts.set('release.yaml', new ArcadeReleaseChart(app, `${env.name}-release`, { env, secrets: secrets?.sources, otlpEndpoint: collector.otlpEndpoint }));
+  charts.set(
+    'monitoring.yaml',
+    new MonitoringChart(app, `${env.name}-monitoring`, { env, collector: collector.collector }),
+  );
+  charts.set(
+    'release.yaml',
+    new ArcadeReleaseChart(app, `${env.name}-release`, {
+      env,
+      secrets: secrets?.sources,
+      otlpEndpoint: collector.otlpEndpoint,
+    }),
+  );
   return charts;
 }
 
@@ -61,7 +71,10 @@ export function synthEnvironment(env: Environment): EnvironmentOutput {
   // every synth) and the file names are lower-case ASCII, so the order is the same.
   for (const [name, chart] of [...charts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     // dist/ carries what the stack means, not what libraries write by default (docs/delivery.md).
-    files.push({ path: `${env.name}/${name}`, content: header(env) + toYamlStream(chart.toJson().map(omitApiDefaults)) });
+    files.push({
+      path: `${env.name}/${name}`,
+      content: header(env) + toYamlStream(chart.toJson().map(omitApiDefaults)),
+    });
   }
   const kustomization = {
     apiVersion: KUSTOMIZE_API_VERSION,

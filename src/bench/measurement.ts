@@ -60,13 +60,17 @@ export async function roundRobin<S, T>(
   labelOf: (subject: S) => string,
   measure: (subject: S) => T | Promise<T>,
 ): Promise<T[][]> {
-  if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`runs: ${options.runs} (fix: a whole number >= 1)`);
-  if (!Number.isInteger(options.warmup) || options.warmup < 0) throw new Error(`warmup: ${options.warmup} (fix: a whole number >= 0)`);
+  if (!Number.isInteger(options.runs) || options.runs < 1)
+    throw new Error(`runs: ${options.runs} (fix: a whole number >= 1)`);
+  if (!Number.isInteger(options.warmup) || options.warmup < 0)
+    throw new Error(`warmup: ${options.warmup} (fix: a whole number >= 0)`);
   const kept = subjects.map((): T[] => []);
   for (let i = 0; i < options.warmup + options.runs; i++) {
     const warm = i < options.warmup;
     for (const [s, subject] of subjects.entries()) {
-      options.onProgress?.(`${warm ? 'warm-up' : 'run'} ${warm ? i + 1 : i + 1 - options.warmup}/${warm ? options.warmup : options.runs}: ${labelOf(subject)}`);
+      options.onProgress?.(
+        `${warm ? 'warm-up' : 'run'} ${warm ? i + 1 : i + 1 - options.warmup}/${warm ? options.warmup : options.runs}: ${labelOf(subject)}`,
+      );
       const sample = await measure(subject);
       if (!warm) kept[s]!.push(sample);
     }
@@ -76,10 +80,15 @@ export async function roundRobin<S, T>(
 
 /** Measures every subject's command `warmup + runs` times, round robin (time, and memory where asked). */
 export async function measureSubjects(subjects: readonly Subject[], options: LoopOptions): Promise<Measurement[]> {
-  const samples = await roundRobin(subjects, options, (subject) => subject.label, (subject) => ({
-    ms: withOutputFolder((out) => timeNode(subject.commandFor(out))),
-    mb: subject.memory ? withOutputFolder((out) => peakRssOfNode(subject.commandFor(out))) : undefined,
-  }));
+  const samples = await roundRobin(
+    subjects,
+    options,
+    (subject) => subject.label,
+    (subject) => ({
+      ms: withOutputFolder((out) => timeNode(subject.commandFor(out))),
+      mb: subject.memory ? withOutputFolder((out) => peakRssOfNode(subject.commandFor(out))) : undefined,
+    }),
+  );
   return subjects.map((subject, s) => {
     const times = samples[s]!.map((x) => x.ms);
     return {
@@ -95,7 +104,10 @@ export async function measureSubjects(subjects: readonly Subject[], options: Loo
 }
 
 /** The id and median time of a measured figure, for a ratio; throws for a figure not measured. */
-export function medianOf(measurements: readonly Measurement[], id: string): { readonly id: string; readonly median: number } {
+export function medianOf(
+  measurements: readonly Measurement[],
+  id: string,
+): { readonly id: string; readonly median: number } {
   const m = measurements.find((x) => x.id === id);
   if (!m) throw new Error(`bench: no figure ${id} (among ${measurements.map((x) => x.id).join(', ')})`);
   if (m.status !== 'measured') throw new Error(`bench: figure ${id} was not measured (${m.reason})`);

@@ -33,8 +33,14 @@ function run(cmd: NodeCommand, nodeArgs: readonly string[], env: NodeJS.ProcessE
   });
   const ms = performance.now() - started;
   if (child.error || child.status !== 0) {
-    const why = child.error ? child.error.message : child.status === null ? `killed by ${child.signal}` : `exit code ${child.status}`;
-    throw new Error(`bench: node ${cmd.args.join(' ')} failed (${why}):\n${child.stderr ?? ''}${child.stdout ?? ''}`.trimEnd());
+    const why = child.error
+      ? child.error.message
+      : child.status === null
+        ? `killed by ${child.signal}`
+        : `exit code ${child.status}`;
+    throw new Error(
+      `bench: node ${cmd.args.join(' ')} failed (${why}):\n${child.stderr ?? ''}${child.stdout ?? ''}`.trimEnd(),
+    );
   }
   return ms;
 }
@@ -63,6 +69,7 @@ export function peakRssOfNode(cmd: NodeCommand): number {
 export function readMaxRssMb(file: string): number {
   const text = readFileSync(file, 'utf8').trim();
   const kb = Number(text);
-  if (text === '' || !Number.isFinite(kb) || kb <= 0) throw new Error(`bench: the child reported maxRSS '${text}' (expected kilobytes > 0)`);
+  if (text === '' || !Number.isFinite(kb) || kb <= 0)
+    throw new Error(`bench: the child reported maxRSS '${text}' (expected kilobytes > 0)`);
   return kb / 1024;
 }

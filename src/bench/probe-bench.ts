@@ -67,10 +67,18 @@ export function sampleOfReport(report: ProbeReport, peakRssMb: number): ProbeRun
   const s = report.summary;
   if (s.failed + s.errors + s.skipped + s.knownGaps > 0 || report.results.length === 0) {
     const bad = report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id} ${r.status}: ${r.detail}`);
-    throw new Error(`the probe run against the healthy stand-ins did not pass every probe (${s.passed} passed; ${bad.join('; ') || 'no results'})`);
+    throw new Error(
+      `the probe run against the healthy stand-ins did not pass every probe (${s.passed} passed; ${bad.join('; ') || 'no results'})`,
+    );
   }
   const slowest = report.results.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
-  return { runMs: report.durationMs, slowestMs: slowest.durationMs, slowestId: slowest.id, probes: report.results.length, peakRssMb };
+  return {
+    runMs: report.durationMs,
+    slowestMs: slowest.durationMs,
+    slowestId: slowest.id,
+    probes: report.results.length,
+    peakRssMb,
+  };
 }
 
 /** Every probe figure as not measured, with the same reason. */
@@ -83,9 +91,24 @@ export function probesNotMeasured(reason: string, wide: PlatformShape = WIDE): P
       { id: 'probes.wide.slowest', label: label('slowest probe', wide), status: 'not-measured', reason },
     ],
     ratios: [
-      notMeasured('probes/slowest', `probe run / its slowest probe (${shape(NARROW)})`, PROBE_TARGETS.runVsSlowest, reason),
-      notMeasured('probes.wide/slowest', `probe run / its slowest probe (${shape(wide)})`, PROBE_TARGETS.runVsSlowest, reason),
-      notMeasured('probes.wide/probes', `probe run ${shape(wide)} / ${shape(NARROW)}`, PROBE_TARGETS.wideVsNarrow, reason),
+      notMeasured(
+        'probes/slowest',
+        `probe run / its slowest probe (${shape(NARROW)})`,
+        PROBE_TARGETS.runVsSlowest,
+        reason,
+      ),
+      notMeasured(
+        'probes.wide/slowest',
+        `probe run / its slowest probe (${shape(wide)})`,
+        PROBE_TARGETS.runVsSlowest,
+        reason,
+      ),
+      notMeasured(
+        'probes.wide/probes',
+        `probe run ${shape(wide)} / ${shape(NARROW)}`,
+        PROBE_TARGETS.wideVsNarrow,
+        reason,
+      ),
     ],
   };
 }
@@ -106,7 +129,17 @@ async function probeOnce(platform: StandIn, timeoutMs: number): Promise<ProbeRun
   try {
     const json = join(dir, 'report.json');
     const rss = join(dir, 'maxrss');
-    const args = ['--import', 'tsx', '--import', MAX_RSS_REPORTER, join(REPO_ROOT, 'scripts/probe.ts'), '--targets', platform.targetsFile, '--json', json];
+    const args = [
+      '--import',
+      'tsx',
+      '--import',
+      MAX_RSS_REPORTER,
+      join(REPO_ROOT, 'scripts/probe.ts'),
+      '--targets',
+      platform.targetsFile,
+      '--json',
+      json,
+    ];
     const env = { ...process.env, ...platform.env, CI: 'true', ARCADE_BENCH_MAXRSS_FILE: rss };
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolveRun, reject) => {
       const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -128,7 +161,9 @@ async function probeOnce(platform: StandIn, timeoutMs: number): Promise<ProbeRun
       report = JSON.parse(readFileSync(json, 'utf8')) as ProbeReport;
     } catch {
       const why = code === null ? `killed after ${timeoutMs / 1000}s` : `exit code ${code}`;
-      throw new Error(`the probe command wrote no JSON report (${why}): ${output.trim().split('\n').slice(-3).join(' | ')}`);
+      throw new Error(
+        `the probe command wrote no JSON report (${why}): ${output.trim().split('\n').slice(-3).join(' | ')}`,
+      );
     }
     return sampleOfReport(report, readMaxRssMb(rss));
   } finally {
@@ -143,7 +178,11 @@ function mostFrequent(ids: readonly string[]): string {
 }
 
 /** Figures of a series of probe runs: the run, and its slowest probe. */
-export function probeMeasurements(ids: { readonly run: string; readonly slowest: string }, s: PlatformShape, samples: readonly ProbeRunSample[]): [Measurement, Measurement] {
+export function probeMeasurements(
+  ids: { readonly run: string; readonly slowest: string },
+  s: PlatformShape,
+  samples: readonly ProbeRunSample[],
+): [Measurement, Measurement] {
   const slowest = mostFrequent(samples.map((x) => x.slowestId));
   const probes = samples[0]?.probes ?? 0;
   return [
@@ -174,7 +213,10 @@ export async function benchProbes(options: ProbeBenchOptions): Promise<ProbeBenc
   try {
     ({ startPlatform } = await import('../../test/support/platform.js'));
   } catch (err) {
-    return probesNotMeasured(`the loopback stand-ins (test/support/platform.ts) cannot be loaded: ${(err as Error).message.split('\n')[0]}`, wide);
+    return probesNotMeasured(
+      `the loopback stand-ins (test/support/platform.ts) cannot be loaded: ${(err as Error).message.split('\n')[0]}`,
+      wide,
+    );
   }
   const latencyCalls = options.latencyCalls ?? 100;
   const platforms: StandIn[] = [];
@@ -187,19 +229,44 @@ export async function benchProbes(options: ProbeBenchOptions): Promise<ProbeBenc
       { platform: narrow, shape: NARROW },
       { platform: broad, shape: wide },
     ];
-    const [narrowSamples, wideSamples] = await roundRobin(sizes, options, (size) => `probes (${shape(size.shape)})`, (size) =>
-      probeOnce(size.platform, options.timeoutMs ?? 120_000),
+    const [narrowSamples, wideSamples] = await roundRobin(
+      sizes,
+      options,
+      (size) => `probes (${shape(size.shape)})`,
+      (size) => probeOnce(size.platform, options.timeoutMs ?? 120_000),
     );
     const [run, slowest] = probeMeasurements({ run: 'probes.run', slowest: 'probes.slowest' }, NARROW, narrowSamples!);
-    const [wideRun, wideSlowest] = probeMeasurements({ run: 'probes.wide', slowest: 'probes.wide.slowest' }, wide, wideSamples!);
+    const [wideRun, wideSlowest] = probeMeasurements(
+      { run: 'probes.wide', slowest: 'probes.wide.slowest' },
+      wide,
+      wideSamples!,
+    );
     const figures = [run, slowest, wideRun, wideSlowest];
     const median = (id: string) => medianOf(figures, id);
     return {
       measurements: figures,
       ratios: [
-        ratio({ id: 'probes/slowest', label: `probe run / its slowest probe (${shape(NARROW)})`, target: PROBE_TARGETS.runVsSlowest, numerator: median('probes.run'), denominator: median('probes.slowest') }),
-        ratio({ id: 'probes.wide/slowest', label: `probe run / its slowest probe (${shape(wide)})`, target: PROBE_TARGETS.runVsSlowest, numerator: median('probes.wide'), denominator: median('probes.wide.slowest') }),
-        ratio({ id: 'probes.wide/probes', label: `probe run ${shape(wide)} / ${shape(NARROW)}`, target: PROBE_TARGETS.wideVsNarrow, numerator: median('probes.wide'), denominator: median('probes.run') }),
+        ratio({
+          id: 'probes/slowest',
+          label: `probe run / its slowest probe (${shape(NARROW)})`,
+          target: PROBE_TARGETS.runVsSlowest,
+          numerator: median('probes.run'),
+          denominator: median('probes.slowest'),
+        }),
+        ratio({
+          id: 'probes.wide/slowest',
+          label: `probe run / its slowest probe (${shape(wide)})`,
+          target: PROBE_TARGETS.runVsSlowest,
+          numerator: median('probes.wide'),
+          denominator: median('probes.wide.slowest'),
+        }),
+        ratio({
+          id: 'probes.wide/probes',
+          label: `probe run ${shape(wide)} / ${shape(NARROW)}`,
+          target: PROBE_TARGETS.wideVsNarrow,
+          numerator: median('probes.wide'),
+          denominator: median('probes.run'),
+        }),
       ],
     };
   } catch (err) {

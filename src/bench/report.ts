@@ -19,7 +19,12 @@ export interface BenchReport {
   readonly date: string;
   readonly machine: Machine;
   /** Measured and warm-up runs: synth figures, and probe runs (0 when the probes were not run). */
-  readonly settings: { readonly runs: number; readonly warmup: number; readonly probeRuns: number; readonly probeWarmup: number };
+  readonly settings: {
+    readonly runs: number;
+    readonly warmup: number;
+    readonly probeRuns: number;
+    readonly probeWarmup: number;
+  };
   readonly measurements: readonly Measurement[];
   readonly ratios: readonly Ratio[];
 }
@@ -52,7 +57,12 @@ export function toJson(report: BenchReport): string {
     ...report,
     measurements: report.measurements.map((m) =>
       m.status === 'measured'
-        ? { ...m, timeMs: roundSummary(m.timeMs), samplesMs: m.samplesMs.map((s) => round(s, 1)), ...(m.peakRssMb ? { peakRssMb: roundSummary(m.peakRssMb) } : {}) }
+        ? {
+            ...m,
+            timeMs: roundSummary(m.timeMs),
+            samplesMs: m.samplesMs.map((s) => round(s, 1)),
+            ...(m.peakRssMb ? { peakRssMb: roundSummary(m.peakRssMb) } : {}),
+          }
         : m,
     ),
     ratios: report.ratios.map((r) => (r.status === 'not-measured' ? r : { ...r, value: round(r.value, 2) })),
@@ -63,7 +73,12 @@ export function toJson(report: BenchReport): string {
 function table(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows
-    .map((r) => r.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -78,12 +93,20 @@ export function renderTable(report: BenchReport): string {
     ...(st.runs ? [`${st.runs} synth run(s) after ${st.warmup} warm-up run(s)`] : []),
     ...(st.probeRuns ? [`${st.probeRuns} probe run(s) after ${st.probeWarmup} warm-up run(s)`] : []),
   ];
-  const head = `bench ${report.date}: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, node ${m.node}, ${m.os}\n` +
+  const head =
+    `bench ${report.date}: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, node ${m.node}, ${m.os}\n` +
     `median of ${series.join(', ') || 'no run'}; peak RSS = process.resourceUsage().maxRSS of the child`;
   const figures: string[][] = [['figure', 'median', 'min', 'max', 'peak RSS (median, max)']];
   for (const x of report.measurements) {
     if (x.status === 'not-measured') figures.push([x.label, '', '', '', '']);
-    else figures.push([x.label, ms(x.timeMs.median), ms(x.timeMs.min), ms(x.timeMs.max), x.peakRssMb ? `${mb(x.peakRssMb.median)}, ${mb(x.peakRssMb.max)}` : '']);
+    else
+      figures.push([
+        x.label,
+        ms(x.timeMs.median),
+        ms(x.timeMs.min),
+        ms(x.timeMs.max),
+        x.peakRssMb ? `${mb(x.peakRssMb.median)}, ${mb(x.peakRssMb.max)}` : '',
+      ]);
   }
   const ratios: string[][] = [['ratio', 'value', 'target', 'status']];
   for (const r of report.ratios) {

@@ -15,7 +15,8 @@ export interface Summary {
 /** Median (mean of the two middle samples for an even count), min and max. */
 export function summarize(samples: readonly number[]): Summary {
   if (samples.length === 0) throw new Error('summarize: no samples (fix: run at least one measured run, --runs >= 1)');
-  if (samples.some((s) => !Number.isFinite(s))) throw new Error(`summarize: a sample is not a finite number (${samples.join(', ')})`);
+  if (samples.some((s) => !Number.isFinite(s)))
+    throw new Error(`summarize: a sample is not a finite number (${samples.join(', ')})`);
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -55,10 +56,14 @@ export interface RatioSpec {
 /** median(numerator) / median(denominator), met when at most the target. */
 export function ratio(spec: RatioSpec): Ratio {
   if (!(spec.denominator.median > 0) || !Number.isFinite(spec.denominator.median)) {
-    throw new Error(`ratio ${spec.id}: the denominator ${spec.denominator.id} has median ${spec.denominator.median} (fix: it must be a positive measurement)`);
+    throw new Error(
+      `ratio ${spec.id}: the denominator ${spec.denominator.id} has median ${spec.denominator.median} (fix: it must be a positive measurement)`,
+    );
   }
   if (!(spec.numerator.median >= 0) || !Number.isFinite(spec.numerator.median)) {
-    throw new Error(`ratio ${spec.id}: the numerator ${spec.numerator.id} has median ${spec.numerator.median} (fix: it must be a measurement, never a placeholder)`);
+    throw new Error(
+      `ratio ${spec.id}: the numerator ${spec.numerator.id} has median ${spec.numerator.median} (fix: it must be a measurement, never a placeholder)`,
+    );
   }
   const value = spec.numerator.median / spec.denominator.median;
   return {

@@ -80,14 +80,23 @@ export function floorSubject(): Subject {
   };
 }
 
-function synthSubject(id: string, label: string, bundle: string, environments: string | undefined, memory: boolean): Subject {
+function synthSubject(
+  id: string,
+  label: string,
+  bundle: string,
+  environments: string | undefined,
+  memory: boolean,
+): Subject {
   const shown = relative(REPO_ROOT, bundle) || bundle;
   return {
     id,
     label,
     command: `node ${shown} --out <out>${environments ? ' --environments <tmp>' : ''}`,
     memory,
-    commandFor: (out) => ({ args: [bundle, '--out', out, ...(environments ? ['--environments', environments] : [])], cwd: REPO_ROOT }),
+    commandFor: (out) => ({
+      args: [bundle, '--out', out, ...(environments ? ['--environments', environments] : [])],
+      cwd: REPO_ROOT,
+    }),
   };
 }
 
@@ -111,8 +120,20 @@ export async function benchSynth(options: SynthBenchOptions): Promise<SynthBench
     const measurements = await measureSubjects(subjects, options);
     const median = (id: string) => medianOf(measurements, id);
     const ratios = [
-      ratio({ id: 'synth/floor', label: 'synth (every environment) / floor', target: SYNTH_TARGETS.synthVsFloor, numerator: median('synth.all'), denominator: median('floor') }),
-      ratio({ id: 'synth10/synth1', label: `synth ${GENERATED_ENVIRONMENTS} environments / 1`, target: SYNTH_TARGETS.tenVsOne, numerator: median('synth.10'), denominator: median('synth.1') }),
+      ratio({
+        id: 'synth/floor',
+        label: 'synth (every environment) / floor',
+        target: SYNTH_TARGETS.synthVsFloor,
+        numerator: median('synth.all'),
+        denominator: median('floor'),
+      }),
+      ratio({
+        id: 'synth10/synth1',
+        label: `synth ${GENERATED_ENVIRONMENTS} environments / 1`,
+        target: SYNTH_TARGETS.tenVsOne,
+        numerator: median('synth.10'),
+        denominator: median('synth.1'),
+      }),
     ];
     return { measurements, ratios, environments: names, template };
   } finally {

@@ -11,7 +11,14 @@ import type { Override } from '../charts/arcade-values.js';
 import type { Environment } from '../environments/schema.js';
 import { ConfigurationError } from '../shared/command-error.js';
 import { buildCharts } from '../synth.js';
-import { checkAgainstDefaults, checkAgainstSchema, defaultPaths, schemaPaths, type JsonSchema, type PathStatus } from './contract.js';
+import {
+  checkAgainstDefaults,
+  checkAgainstSchema,
+  defaultPaths,
+  schemaPaths,
+  type JsonSchema,
+  type PathStatus,
+} from './contract.js';
 
 /** A chart values or schema file given to check-values cannot be used (names the file and the fix). */
 export class ChartValuesFileError extends ConfigurationError {}
@@ -49,11 +56,15 @@ export function parseChartValues(text: string, file: string): Record<string, unk
   try {
     tree = parse(text);
   } catch (err) {
-    throw new ChartValuesFileError(`${file}: YAML syntax: ${(err as Error).message.split('\n')[0]} (fix: save the output of helm show values <chart> --version <version>)`);
+    throw new ChartValuesFileError(
+      `${file}: YAML syntax: ${(err as Error).message.split('\n')[0]} (fix: save the output of helm show values <chart> --version <version>)`,
+    );
   }
   if (tree === null || tree === undefined) return {};
   if (typeof tree !== 'object' || Array.isArray(tree)) {
-    throw new ChartValuesFileError(`${file}: not a values map (fix: save the output of helm show values <chart> --version <version>)`);
+    throw new ChartValuesFileError(
+      `${file}: not a values map (fix: save the output of helm show values <chart> --version <version>)`,
+    );
   }
   return tree as Record<string, unknown>;
 }
@@ -63,13 +74,20 @@ export function parseSchema(text: string, file: string): JsonSchema {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ChartValuesFileError(`${file}: not valid JSON (${(err as Error).message}) (fix: give the chart's values.schema.json)`);
+    throw new ChartValuesFileError(
+      `${file}: not valid JSON (${(err as Error).message}) (fix: give the chart's values.schema.json)`,
+    );
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ChartValuesFileError(`${file}: not a JSON schema object (fix: give the chart's values.schema.json)`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new ChartValuesFileError(`${file}: not a JSON schema object (fix: give the chart's values.schema.json)`);
   return json as JsonSchema;
 }
 
-export function checkOverrides(overrides: readonly Override[], defaults: unknown, schema?: JsonSchema): OverrideCheck[] {
+export function checkOverrides(
+  overrides: readonly Override[],
+  defaults: unknown,
+  schema?: JsonSchema,
+): OverrideCheck[] {
   const dc = defaultPaths(defaults);
   const sc = schema ? schemaPaths(schema) : [];
   return overrides.map((override) => ({
@@ -95,7 +113,10 @@ function describe(s: PathStatus, where: string): string {
 /** One note per whole values document the release merges: what check-values cannot see. */
 export function formatDocuments(documents: readonly ValuesReference[]): string {
   return documents
-    .map((d) => `note ${d.kind} ${d.name}, key ${d.valuesKey ?? 'values.yaml'} (release.valuesFrom, whole document): its keys live in the GitOps repository, not here; npm run export resolves them and lists them against the live release`)
+    .map(
+      (d) =>
+        `note ${d.kind} ${d.name}, key ${d.valuesKey ?? 'values.yaml'} (release.valuesFrom, whole document): its keys live in the GitOps repository, not here; npm run export resolves them and lists them against the live release`,
+    )
     .join('\n');
 }
 

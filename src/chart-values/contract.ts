@@ -47,13 +47,21 @@ export function nearestPath(path: string, candidates: readonly string[]): string
 }
 
 /** Checks one override path against the chart's default values. */
-export function checkAgainstDefaults(path: string, defaults: Tree, candidates: readonly string[] = defaultPaths(defaults)): PathStatus {
+export function checkAgainstDefaults(
+  path: string,
+  defaults: Tree,
+  candidates: readonly string[] = defaultPaths(defaults),
+): PathStatus {
   const segments = parsePath(path);
   let node: Tree = defaults;
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i]!;
     const here = formatPath(segments.slice(0, i)) || '(top level)';
-    if (node === null || (isMap(node) && Object.keys(node).length === 0) || (Array.isArray(node) && node.length === 0)) {
+    if (
+      node === null ||
+      (isMap(node) && Object.keys(node).length === 0) ||
+      (Array.isArray(node) && node.length === 0)
+    ) {
       return { kind: 'free-form', at: here };
     }
     if (typeof s === 'number') {
@@ -100,36 +108,57 @@ function resolveRef(root: JsonSchema, node: JsonSchema | boolean): JsonSchema | 
 }
 
 /** Every declared property path in a schema, for hints. */
-export function schemaPaths(root: JsonSchema, node: JsonSchema | boolean = root, prefix: Segment[] = [], out: string[] = [], depth = 0): string[] {
+export function schemaPaths(
+  root: JsonSchema,
+  node: JsonSchema | boolean = root,
+  prefix: Segment[] = [],
+  out: string[] = [],
+  depth = 0,
+): string[] {
   const n = resolveRef(root, node);
   if (typeof n !== 'object' || depth > 30) return out;
   for (const [k, v] of Object.entries(n.properties ?? {})) {
     out.push(formatPath([...prefix, k]));
     schemaPaths(root, v, [...prefix, k], out, depth + 1);
   }
-  for (const sub of [...(n.allOf ?? []), ...(n.anyOf ?? []), ...(n.oneOf ?? [])]) schemaPaths(root, sub, prefix, out, depth + 1);
-  if (n.items && !Array.isArray(n.items)) schemaPaths(root, n.items as JsonSchema | boolean, [...prefix, 0], out, depth + 1);
+  for (const sub of [...(n.allOf ?? []), ...(n.anyOf ?? []), ...(n.oneOf ?? [])])
+    schemaPaths(root, sub, prefix, out, depth + 1);
+  if (n.items && !Array.isArray(n.items))
+    schemaPaths(root, n.items as JsonSchema | boolean, [...prefix, 0], out, depth + 1);
   return out;
 }
 
-function walkSchema(root: JsonSchema, node: JsonSchema | boolean, segments: readonly Segment[], i: number, path: string, candidates: readonly string[]): PathStatus {
+function walkSchema(
+  root: JsonSchema,
+  node: JsonSchema | boolean,
+  segments: readonly Segment[],
+  i: number,
+  path: string,
+  candidates: readonly string[],
+): PathStatus {
   const n = resolveRef(root, node);
   const here = formatPath(segments.slice(0, i)) || '(top level)';
   if (i === segments.length) return { kind: 'ok' };
   if (n === true) return { kind: 'free-form', at: here };
-  if (n === false) return { kind: 'missing', at: formatPath(segments.slice(0, i + 1)), hint: nearestPath(path, candidates) };
+  if (n === false)
+    return { kind: 'missing', at: formatPath(segments.slice(0, i + 1)), hint: nearestPath(path, candidates) };
   const combined = [...(n.allOf ?? []), ...(n.anyOf ?? []), ...(n.oneOf ?? [])];
   const own = { ...n, allOf: undefined, anyOf: undefined, oneOf: undefined };
   if (combined.length > 0) {
     const results = [own, ...combined].map((sub) => walkSchema(root, sub, segments, i, path, candidates));
-    return results.find((r) => r.kind === 'ok') ?? results.find((r) => r.kind === 'free-form') ?? results.find((r) => r.kind === 'missing' && n.properties) ?? results[results.length - 1]!;
+    return (
+      results.find((r) => r.kind === 'ok') ??
+      results.find((r) => r.kind === 'free-form') ??
+      results.find((r) => r.kind === 'missing' && n.properties) ??
+      results[results.length - 1]!
+    );
   }
   const s = segments[i]!;
   const types = n.type === undefined ? [] : Array.isArray(n.type) ? n.type : [n.type];
   if (typeof s === 'number') {
     if (types.length > 0 && !types.includes('array')) return { kind: 'not-a-map', at: here, found: types.join('|') };
     if (n.items === undefined) return { kind: 'free-form', at: here };
-    const item = Array.isArray(n.items) ? n.items[s] ?? true : n.items;
+    const item = Array.isArray(n.items) ? (n.items[s] ?? true) : n.items;
     return walkSchema(root, item as JsonSchema | boolean, segments, i + 1, path, candidates);
   }
   if (types.length > 0 && !types.includes('object')) return { kind: 'not-a-map', at: here, found: types.join('|') };
@@ -138,7 +167,8 @@ function walkSchema(root: JsonSchema, node: JsonSchema | boolean, segments: read
   for (const [pattern, sub] of Object.entries(n.patternProperties ?? {})) {
     if (new RegExp(pattern, 'u').test(s)) return walkSchema(root, sub, segments, i + 1, path, candidates);
   }
-  if (typeof n.additionalProperties === 'object') return walkSchema(root, n.additionalProperties, segments, i + 1, path, candidates);
+  if (typeof n.additionalProperties === 'object')
+    return walkSchema(root, n.additionalProperties, segments, i + 1, path, candidates);
   if (n.additionalProperties === false || n.properties) {
     return { kind: 'missing', at: formatPath(segments.slice(0, i + 1)), hint: nearestPath(path, candidates) };
   }
@@ -146,6 +176,10 @@ function walkSchema(root: JsonSchema, node: JsonSchema | boolean, segments: read
 }
 
 /** Checks one override path against the chart's values.schema.json. */
-export function checkAgainstSchema(path: string, schema: JsonSchema, candidates: readonly string[] = schemaPaths(schema)): PathStatus {
+export function checkAgainstSchema(
+  path: string,
+  schema: JsonSchema,
+  candidates: readonly string[] = schemaPaths(schema),
+): PathStatus {
   return walkSchema(schema, schema, parsePath(path), 0, path, candidates);
 }

@@ -30,7 +30,8 @@ export function parsePath(path: string): Segment[] {
       flush();
       const end = path.indexOf(']', i);
       const index = end < 0 ? NaN : Number(path.slice(i + 1, end));
-      if (!Number.isInteger(index) || index < 0) throw new Error(`values path '${path}': bad list index at position ${i} (fix: write [0], [1], ...)`);
+      if (!Number.isInteger(index) || index < 0)
+        throw new Error(`values path '${path}': bad list index at position ${i} (fix: write [0], [1], ...)`);
       segments.push(index);
       i = end;
     } else {
@@ -45,7 +46,9 @@ export function parsePath(path: string): Segment[] {
 
 /** Formats segments back into a path (dots inside keys escaped). */
 export function formatPath(segments: readonly Segment[]): string {
-  return segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${s.replace(/\./g, '\\.')}`)).join('');
+  return segments
+    .map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${s.replace(/\./g, '\\.')}`))
+    .join('');
 }
 
 type Tree = unknown;
@@ -66,7 +69,8 @@ export function setAt(tree: Record<string, Tree>, segments: readonly Segment[], 
       return;
     }
     const child = container[s];
-    if (typeof next === 'number' ? !Array.isArray(child) : !isMap(child)) container[s] = typeof next === 'number' ? [] : {};
+    if (typeof next === 'number' ? !Array.isArray(child) : !isMap(child))
+      container[s] = typeof next === 'number' ? [] : {};
     node = container[s];
   });
 }

@@ -43,23 +43,40 @@ export async function findHelm(): Promise<string | undefined> {
 /** The values helm renders with: inline values plus a visible placeholder at each Secret/ConfigMap target. */
 export function renderValues(values: HelmValues, overrides: readonly Override[]): Record<string, unknown> {
   const tree = structuredClone(values) as Record<string, unknown>;
-  for (const o of overrides) if (o.via !== 'inline') setAt(tree, parsePath(o.path), `check-values-placeholder:${o.path}`);
+  for (const o of overrides)
+    if (o.via !== 'inline') setAt(tree, parsePath(o.path), `check-values-placeholder:${o.path}`);
   return tree;
 }
 
-export async function renderOverrides(values: HelmValues, overrides: readonly Override[], options: RenderOptions): Promise<RenderFinding[]> {
+export async function renderOverrides(
+  values: HelmValues,
+  overrides: readonly Override[],
+  options: RenderOptions,
+): Promise<RenderFinding[]> {
   const helm = await findHelm();
-  if (!helm) throw new HelmRenderError('--render needs helm on the PATH (fix: install helm 3.8+, or run without --render)');
+  if (!helm)
+    throw new HelmRenderError('--render needs helm on the PATH (fix: install helm 3.8+, or run without --render)');
   const dir = mkdtempSync(join(tmpdir(), 'check-values-'));
   try {
     const render = async (tree: Record<string, unknown>, name: string): Promise<string> => {
       const file = join(dir, `${name}.yaml`);
       writeFileSync(file, stringify(tree));
       const version = options.version ? ['--version', options.version] : [];
-      const args = ['template', options.releaseName, options.chart, ...version, '--namespace', options.namespace, '--values', file];
+      const args = [
+        'template',
+        options.releaseName,
+        options.chart,
+        ...version,
+        '--namespace',
+        options.namespace,
+        '--values',
+        file,
+      ];
       const p = await $({ nothrow: true, quiet: true, timeout: options.timeout ?? '120s' })`${helm} ${args}`;
       if (p.exitCode !== 0) {
-        throw new HelmRenderError(`helm ${args.join(' ')} ${p.exitCode === null ? 'timed out' : `failed (exit ${p.exitCode})`}: ${p.stderr.trim().split('\n').slice(-3).join(' ')}`);
+        throw new HelmRenderError(
+          `helm ${args.join(' ')} ${p.exitCode === null ? 'timed out' : `failed (exit ${p.exitCode})`}: ${p.stderr.trim().split('\n').slice(-3).join(' ')}`,
+        );
       }
       return p.stdout;
     };

@@ -39,18 +39,63 @@ const KEYS = {
   chatEnabled: { path: 'features.chatEnabled', provenance: 'confirmed', source: 'observed on chart 1.8.8 (FACTS)' },
   ingressHostname: { path: 'ingress.hostname', provenance: 'vendor', source: 'Arcade values reference, chart 1.11.2' },
   gatewayHostname: { path: 'gateway.hostname', provenance: 'vendor', source: 'Arcade values reference, chart 1.11.2' },
-  usageTracking: { path: 'usageTracking.enabled', provenance: 'vendor', source: 'Arcade values reference, chart 1.11.2 (off by default)' },
+  usageTracking: {
+    path: 'usageTracking.enabled',
+    provenance: 'vendor',
+    source: 'Arcade values reference, chart 1.11.2 (off by default)',
+  },
   oidcIssuer: { path: 'auth.oidc.issuer', provenance: 'assumed', source: 'chart convention; key not documented' },
   oidcClientId: { path: 'auth.oidc.clientId', provenance: 'assumed', source: 'chart convention; key not documented' },
-  oidcClientSecret: { path: 'auth.oidc.clientSecret', provenance: 'assumed', source: 'chart convention; key not documented' },
-  llmModels: { path: 'engine.extraConfig.llm.models', provenance: 'vendor', source: 'engine.extraConfig (values reference, chart 1.11.2) + llm.models[].openai.{base_url,api_key} (engine config schema 2.0: api_key required)' },
-  engineEnv: { path: 'engine.extraEnv', provenance: 'assumed', source: 'engine container env (chart convention; key not documented): OTEL_EXPORTER_OTLP_* (vendor engine docs) and the Secret references' },
-  otelCollectorEnabled: { path: 'otelCollector.enabled', provenance: 'assumed', source: 'FACTS: do not enable a collector inside the chart; key not documented' },
-  postgresEnabled: { path: 'postgresql.enabled', provenance: 'assumed', source: 'bundled-subchart convention; key not documented' },
-  redisEnabled: { path: 'redis.enabled', provenance: 'assumed', source: 'bundled-subchart convention; key not documented' },
-  enginePostgres: { path: 'engine.extraConfig.storage.postgres', provenance: 'vendor', source: 'engine.extraConfig (values reference, chart 1.11.2) + storage.postgres.{host,port,db,user,password,sslmode} (engine config schema 2.0)' },
-  engineRedis: { path: 'engine.extraConfig.cache.redis', provenance: 'vendor', source: 'engine.extraConfig (values reference, chart 1.11.2) + cache.redis.{addr,password} (engine config schema 2.0; tls is not in the schema: assumed)' },
-  engineRootKeys: { path: 'engine.extraConfig.security.root_keys', provenance: 'vendor', source: 'engine.extraConfig (values reference, chart 1.11.2) + security.root_keys[].{id,default,value} (engine config schema 2.0)' },
+  oidcClientSecret: {
+    path: 'auth.oidc.clientSecret',
+    provenance: 'assumed',
+    source: 'chart convention; key not documented',
+  },
+  llmModels: {
+    path: 'engine.extraConfig.llm.models',
+    provenance: 'vendor',
+    source:
+      'engine.extraConfig (values reference, chart 1.11.2) + llm.models[].openai.{base_url,api_key} (engine config schema 2.0: api_key required)',
+  },
+  engineEnv: {
+    path: 'engine.extraEnv',
+    provenance: 'assumed',
+    source:
+      'engine container env (chart convention; key not documented): OTEL_EXPORTER_OTLP_* (vendor engine docs) and the Secret references',
+  },
+  otelCollectorEnabled: {
+    path: 'otelCollector.enabled',
+    provenance: 'assumed',
+    source: 'FACTS: do not enable a collector inside the chart; key not documented',
+  },
+  postgresEnabled: {
+    path: 'postgresql.enabled',
+    provenance: 'assumed',
+    source: 'bundled-subchart convention; key not documented',
+  },
+  redisEnabled: {
+    path: 'redis.enabled',
+    provenance: 'assumed',
+    source: 'bundled-subchart convention; key not documented',
+  },
+  enginePostgres: {
+    path: 'engine.extraConfig.storage.postgres',
+    provenance: 'vendor',
+    source:
+      'engine.extraConfig (values reference, chart 1.11.2) + storage.postgres.{host,port,db,user,password,sslmode} (engine config schema 2.0)',
+  },
+  engineRedis: {
+    path: 'engine.extraConfig.cache.redis',
+    provenance: 'vendor',
+    source:
+      'engine.extraConfig (values reference, chart 1.11.2) + cache.redis.{addr,password} (engine config schema 2.0; tls is not in the schema: assumed)',
+  },
+  engineRootKeys: {
+    path: 'engine.extraConfig.security.root_keys',
+    provenance: 'vendor',
+    source:
+      'engine.extraConfig (values reference, chart 1.11.2) + security.root_keys[].{id,default,value} (engine config schema 2.0)',
+  },
 } as const satisfies Record<string, Omit<Override, 'via'>>;
 
 /**
@@ -75,7 +120,9 @@ const secretRef = (secret: SecretId, key: string) => envRef(envName(secret, key)
  * The managed-mode Secrets the engine reads through its env (the OIDC client secret is a chart
  * value, through valuesFrom; the LLM key is read in every mode, see arcadeValues).
  */
-const ENGINE_SECRETS = SECRET_IDS.filter((id) => SECRET_READER[id] === 'engine' && !(SECRETS_BY_MODE.bundled as readonly SecretId[]).includes(id));
+const ENGINE_SECRETS = SECRET_IDS.filter(
+  (id) => SECRET_READER[id] === 'engine' && !(SECRETS_BY_MODE.bundled as readonly SecretId[]).includes(id),
+);
 
 /** The Redis address the engine wants (`host:port`), composed by Kubernetes from the two keys. */
 const REDIS_ADDR = 'ARCADE_STACK_REDIS_ADDR';
@@ -112,7 +159,9 @@ export function baseDomain(hosts: Environment['hosts']): string {
     }),
   );
   if (bases.size !== 1) {
-    throw new Error(`hosts: the four hosts must share one parent domain, got ${[...bases].join(', ')} (fix: use <component>.<domain>)`);
+    throw new Error(
+      `hosts: the four hosts must share one parent domain, got ${[...bases].join(', ')} (fix: use <component>.<domain>)`,
+    );
   }
   return [...bases][0]!;
 }
@@ -139,7 +188,10 @@ function setPath(tree: Record<string, HelmValue>, path: string, value: HelmValue
  */
 function secretEnv(source: SecretSource, secret: SecretId, key: string, optionalWhileUnresolved = false): HelmValue {
   const optional = optionalWhileUnresolved && source.unresolvedKeys.includes(key);
-  return { name: envName(secret, key), valueFrom: { secretKeyRef: { name: source.secretName, key, ...(optional ? { optional: true } : {}) } } };
+  return {
+    name: envName(secret, key),
+    valueFrom: { secretKeyRef: { name: source.secretName, key, ...(optional ? { optional: true } : {}) } },
+  };
 }
 
 /**
@@ -151,7 +203,10 @@ function secretEnv(source: SecretSource, secret: SecretId, key: string, optional
 export function arcadeValues(env: Environment, secrets: SecretSources | undefined, otlpEndpoint: string): ArcadeValues {
   const need = (role: SecretId): SecretSource => {
     const source = secrets?.[role];
-    if (!source) throw new Error(`environment ${env.name}: the release reads the ${role} Secret, but none was built (secrets.values.${role})`);
+    if (!source)
+      throw new Error(
+        `environment ${env.name}: the release reads the ${role} Secret, but none was built (secrets.values.${role})`,
+      );
     return source;
   };
   const values: Record<string, HelmValue> = {};
@@ -168,7 +223,9 @@ export function arcadeValues(env: Environment, secrets: SecretSources | undefine
   set('gatewayHostname', env.hosts.api);
   set('oidcIssuer', render(env.oidc.issuer));
   set('oidcClientId', render(env.oidc.clientId));
-  set('llmModels', [{ id: 'primary', openai: { base_url: render(env.llm.baseUrl), api_key: secretRef('llm', 'api-key') } }]);
+  set('llmModels', [
+    { id: 'primary', openai: { base_url: render(env.llm.baseUrl), api_key: secretRef('llm', 'api-key') } },
+  ]);
   const engineEnv: HelmValue[] = [
     { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: otlpEndpoint },
     { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf' },
@@ -193,9 +250,14 @@ export function arcadeValues(env: Environment, secrets: SecretSources | undefine
       password: secretRef('postgres', 'password'),
       sslmode: secretRef('postgres', 'sslmode'),
     });
-    set('engineRedis', { addr: envRef(REDIS_ADDR), password: secretRef('redis', 'password'), tls: secretRef('redis', 'tls') });
+    set('engineRedis', {
+      addr: envRef(REDIS_ADDR),
+      password: secretRef('redis', 'password'),
+      tls: secretRef('redis', 'tls'),
+    });
     const rootKeyId = env.engine.rootKeyId;
-    if (rootKeyId === undefined) throw new Error(`environment ${env.name}: engine.rootKeyId is required in managed mode`);
+    if (rootKeyId === undefined)
+      throw new Error(`environment ${env.name}: engine.rootKeyId is required in managed mode`);
     set('engineRootKeys', [{ id: render(rootKeyId), default: true, value: secretRef('engine', 'root-key') }]);
     valuesFrom.push({ secret: need('oidc'), key: 'client-secret', targetPath: KEYS.oidcClientSecret.path });
     overrides.push({ ...KEYS.oidcClientSecret, via: 'secret' });
@@ -211,11 +273,13 @@ export function arcadeValues(env: Environment, secrets: SecretSources | undefine
   };
 }
 
-const isPrefix = (a: readonly Segment[], b: readonly Segment[]) => a.length <= b.length && a.every((s, i) => s === b[i]);
+const isPrefix = (a: readonly Segment[], b: readonly Segment[]) =>
+  a.length <= b.length && a.every((s, i) => s === b[i]);
 
 /** Leaf paths of a values tree: maps are descended; lists, scalars and empty maps are leaves. */
 function leafPaths(tree: HelmValue, prefix: Segment[] = []): Segment[][] {
-  if (typeof tree !== 'object' || tree === null || Array.isArray(tree) || Object.keys(tree).length === 0) return [prefix];
+  if (typeof tree !== 'object' || tree === null || Array.isArray(tree) || Object.keys(tree).length === 0)
+    return [prefix];
   return Object.entries(tree as HelmValues).flatMap(([k, v]) => leafPaths(v, [...prefix, k]));
 }
 
@@ -254,13 +318,23 @@ function passThrough(env: Environment, own: readonly Override[]): { values?: Hel
     for (const segments of leafPaths(values)) {
       const path = formatPath(segments);
       claim(segments, `release.values.${path}`);
-      overrides.push({ path, provenance: 'environment', source: 'release.values (a value of the live release the stack does not model)', via: 'inline' });
+      overrides.push({
+        path,
+        provenance: 'environment',
+        source: 'release.values (a value of the live release the stack does not model)',
+        via: 'inline',
+      });
     }
   }
   (env.release.valuesFrom ?? []).forEach((r, i) => {
     if (r.targetPath === undefined) return;
     claim(parsePath(r.targetPath), `release.valuesFrom[${i}].targetPath`);
-    overrides.push({ path: r.targetPath, provenance: 'environment', source: `release.valuesFrom[${i}]: ${r.kind} ${r.name}, key ${r.valuesKey ?? 'values.yaml'}`, via: r.kind === 'Secret' ? 'secret' : 'configmap' });
+    overrides.push({
+      path: r.targetPath,
+      provenance: 'environment',
+      source: `release.valuesFrom[${i}]: ${r.kind} ${r.name}, key ${r.valuesKey ?? 'values.yaml'}`,
+      via: r.kind === 'Secret' ? 'secret' : 'configmap',
+    });
   });
   if (problems.length > 0) throw new EnvironmentError(problems);
   return { ...(values && Object.keys(values).length > 0 ? { values } : {}), overrides };

@@ -48,7 +48,12 @@ export class CollectorChart extends Chart {
     const collectorLabel = { [COLLECTOR_LABEL]: collectorLabelValue(env.cluster, env.namespace) };
     const exported: MetricsExport =
       c.mode === 'remote-write'
-        ? { mode: 'remote-write', pushUrl: c.mimir.pushUrl, tenant: c.mimir.tenant, externalLabels: { cluster: env.cluster, namespace: env.namespace, ...collectorLabel } }
+        ? {
+            mode: 'remote-write',
+            pushUrl: c.mimir.pushUrl,
+            tenant: c.mimir.tenant,
+            externalLabels: { cluster: env.cluster, namespace: env.namespace, ...collectorLabel },
+          }
         : { mode: 'scrape', constLabels: collectorLabel };
     // The engine runs where the release installs it.
     const engine = engineNamespace(env);

@@ -34,12 +34,23 @@ export class SecretsChart extends Chart {
     const sources: Partial<Record<SecretId, SecretSource>> = {};
     for (const role of SECRETS_BY_MODE[env.datastores.mode]) {
       const secretName = secrets.names[role];
-      const labels = { ...selectorLabels('arcade', env.release.releaseName), 'app.kubernetes.io/component': `${role}-credentials` };
-      const missing = () => new Error(`environment ${env.name}: secrets.values.${role} is required in ${env.datastores.mode} mode (the schema checks this)`);
+      const labels = {
+        ...selectorLabels('arcade', env.release.releaseName),
+        'app.kubernetes.io/component': `${role}-credentials`,
+      };
+      const missing = () =>
+        new Error(
+          `environment ${env.name}: secrets.values.${role} is required in ${env.datastores.mode} mode (the schema checks this)`,
+        );
       if (secrets.provider === 'sealed-secrets') {
         const values = secrets.values[role];
         if (!values) throw missing();
-        sources[role] = new SealedSecretSource(this, role, { secretName, namespace: secretNamespace(env, role), values, labels });
+        sources[role] = new SealedSecretSource(this, role, {
+          secretName,
+          namespace: secretNamespace(env, role),
+          values,
+          labels,
+        });
       } else {
         const values = secrets.values[role];
         if (!values) throw missing();

@@ -25,7 +25,9 @@ type Models = Readonly<Record<string, unknown>>;
 let modelsPromise: Promise<Models> | undefined;
 
 async function models(): Promise<Models> {
-  modelsPromise ??= import('@kubernetes/client-node/dist/gen/models/ObjectSerializer.js').then((m) => m as unknown as Models);
+  modelsPromise ??= import('@kubernetes/client-node/dist/gen/models/ObjectSerializer.js').then(
+    (m) => m as unknown as Models,
+  );
   return modelsPromise;
 }
 
@@ -43,7 +45,9 @@ export function isBuiltinGroup(group: string): boolean {
 
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const i = apiVersion.lastIndexOf('/');
-  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+  return i < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
 }
 
 /** client-node model name of a kind: `apps/v1` Deployment -> `V1Deployment`. */
@@ -65,11 +69,24 @@ const PRIMITIVE: Readonly<Record<string, (v: unknown) => boolean>> = {
   object: () => true,
 };
 
-function walk(all: Models, value: unknown, type: string, path: string, checkTypes: boolean, out: SchemaProblem[]): void {
+function walk(
+  all: Models,
+  value: unknown,
+  type: string,
+  path: string,
+  checkTypes: boolean,
+  out: SchemaProblem[],
+): void {
   if (value === null || value === undefined) return;
   const primitive = PRIMITIVE[type];
   if (primitive) {
-    if (checkTypes && !primitive(value)) out.push({ path, rule: 'schema.type', message: `${JSON.stringify(value)} is not of type ${type}`, fix: `give a value of type ${type}` });
+    if (checkTypes && !primitive(value))
+      out.push({
+        path,
+        rule: 'schema.type',
+        message: `${JSON.stringify(value)} is not of type ${type}`,
+        fix: `give a value of type ${type}`,
+      });
     return;
   }
   const array = /^Array<(.+)>$/.exec(type);
@@ -93,7 +110,12 @@ function walk(all: Models, value: unknown, type: string, path: string, checkType
   const attrs = attributesOf(all, type);
   if (!attrs) {
     // Fail closed: a type the model metadata does not describe is not evidence of a valid value.
-    out.push({ path, rule: 'schema.missing', message: `the Kubernetes model metadata describes no type ${type}: the value cannot be checked`, fix: 'teach src/check/core-validate.ts the type (PRIMITIVE), or remove the field' });
+    out.push({
+      path,
+      rule: 'schema.missing',
+      message: `the Kubernetes model metadata describes no type ${type}: the value cannot be checked`,
+      fix: 'teach src/check/core-validate.ts the type (PRIMITIVE), or remove the field',
+    });
     return;
   }
   if (!isRecord(value)) {
@@ -117,7 +139,12 @@ function walk(all: Models, value: unknown, type: string, path: string, checkType
 }
 
 /** Unknown fields (and, with `checkTypes`, wrong types) of `value` read as client-node type `type`. */
-export async function strictFields(value: unknown, type: string, path: string, checkTypes: boolean): Promise<SchemaProblem[]> {
+export async function strictFields(
+  value: unknown,
+  type: string,
+  path: string,
+  checkTypes: boolean,
+): Promise<SchemaProblem[]> {
   const out: SchemaProblem[] = [];
   walk(await models(), value, type, path, checkTypes, out);
   return out;
@@ -160,13 +187,34 @@ function fromModelError(e: AjvLikeError, object: unknown): SchemaProblem {
   const shown = JSON.stringify(valueAt(object, e.instancePath)) ?? 'value';
   if (e.keyword === 'required') {
     const field = String(e.params.missingProperty);
-    return { path: childPath(path, field), rule: 'schema.required', message: `required field "${field}" is missing`, fix: `set ${childPath(path, field)}` };
+    return {
+      path: childPath(path, field),
+      rule: 'schema.required',
+      message: `required field "${field}" is missing`,
+      fix: `set ${childPath(path, field)}`,
+    };
   }
   if (e.keyword === 'enum') {
-    return { path, rule: 'schema.enum', message: `${shown} is not allowed`, fix: `use one of: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+    return {
+      path,
+      rule: 'schema.enum',
+      message: `${shown} is not allowed`,
+      fix: `use one of: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+    };
   }
-  if (e.keyword === 'type') return { path, rule: 'schema.type', message: `${shown} is not of type ${String(e.params.type)}`, fix: `give a value of type ${String(e.params.type)}` };
-  return { path, rule: 'schema.invalid', message: `${shown} ${e.message ?? 'is invalid'} (${e.keyword})`, fix: 'correct the value to satisfy the Kubernetes API schema' };
+  if (e.keyword === 'type')
+    return {
+      path,
+      rule: 'schema.type',
+      message: `${shown} is not of type ${String(e.params.type)}`,
+      fix: `give a value of type ${String(e.params.type)}`,
+    };
+  return {
+    path,
+    rule: 'schema.invalid',
+    message: `${shown} ${e.message ?? 'is invalid'} (${e.keyword})`,
+    fix: 'correct the value to satisfy the Kubernetes API schema',
+  };
 }
 
 export interface CoreResult {
@@ -176,7 +224,9 @@ export interface CoreResult {
 }
 
 /** Validates a built-in kind (both passes). */
-export async function validateBuiltin(object: Record<string, unknown> & { apiVersion: string; kind: string }): Promise<CoreResult> {
+export async function validateBuiltin(
+  object: Record<string, unknown> & { apiVersion: string; kind: string },
+): Promise<CoreResult> {
   const [cls, all] = await Promise.all([modelClass(object.apiVersion, object.kind), models()]);
   const type = modelName(all, object.apiVersion, object.kind);
   if (!cls && !type) return { known: false, problems: [] };

@@ -20,7 +20,8 @@ export const DEFAULT_CRD_CACHE = join(REPO_ROOT, '.cache', 'crds');
 export const VENDORED_CRDS = join(REPO_ROOT, 'contracts', 'crds');
 
 /** How to get a CRD the vendored contracts lack. */
-export const VENDOR_CRD_FIX = 'vendor the CRD file into contracts/crds with its row in contracts/SOURCES.md (or validate against the cluster: npm run crds -- --from-cluster, then npm run check -- --crd-cache .cache/crds)';
+export const VENDOR_CRD_FIX =
+  'vendor the CRD file into contracts/crds with its row in contracts/SOURCES.md (or validate against the cluster: npm run crds -- --from-cluster, then npm run check -- --crd-cache .cache/crds)';
 
 /** The command that fills the default cache from a cluster. */
 export const FILL_CACHE_COMMAND = 'npm run crds -- --from-cluster';
@@ -42,20 +43,32 @@ export class CrdError extends CommandError {}
 export function schemasOfCrd(value: unknown, source: string): CachedSchema[] {
   if (!isRecord(value) || value.kind !== 'CustomResourceDefinition') return [];
   if (value.apiVersion !== 'apiextensions.k8s.io/v1') {
-    throw new CrdError(`${source}: CustomResourceDefinition ${String(value.apiVersion)} is not supported (fix: use an apiextensions.k8s.io/v1 CRD)`);
+    throw new CrdError(
+      `${source}: CustomResourceDefinition ${String(value.apiVersion)} is not supported (fix: use an apiextensions.k8s.io/v1 CRD)`,
+    );
   }
   const spec = isRecord(value.spec) ? value.spec : {};
   const names = isRecord(spec.names) ? spec.names : {};
   const group = spec.group;
   const kind = names.kind;
-  if (typeof group !== 'string' || typeof kind !== 'string') throw new CrdError(`${source}: CRD without spec.group or spec.names.kind`);
+  if (typeof group !== 'string' || typeof kind !== 'string')
+    throw new CrdError(`${source}: CRD without spec.group or spec.names.kind`);
   const versions = Array.isArray(spec.versions) ? spec.versions : [];
   const out: CachedSchema[] = [];
   for (const v of versions) {
     if (!isRecord(v) || v.served !== true || typeof v.name !== 'string') continue;
     const schema = isRecord(v.schema) ? v.schema.openAPIV3Schema : undefined;
-    if (!isRecord(schema)) throw new CrdError(`${source}: ${kind}.${group} ${v.name} is served without schema.openAPIV3Schema`);
-    out.push({ group, kind, version: v.name, plural: String(names.plural ?? ''), scope: String(spec.scope ?? ''), source, openAPIV3Schema: schema });
+    if (!isRecord(schema))
+      throw new CrdError(`${source}: ${kind}.${group} ${v.name} is served without schema.openAPIV3Schema`);
+    out.push({
+      group,
+      kind,
+      version: v.name,
+      plural: String(names.plural ?? ''),
+      scope: String(spec.scope ?? ''),
+      source,
+      openAPIV3Schema: schema,
+    });
   }
   return out;
 }
@@ -65,7 +78,9 @@ function listFiles(path: string): string[] {
   if (statSync(path).isFile()) return [path];
   return readdirSync(path, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => (e.isDirectory() ? listFiles(join(path, e.name)) : /\.(ya?ml|json)$/.test(e.name) ? [join(path, e.name)] : []));
+    .flatMap((e) =>
+      e.isDirectory() ? listFiles(join(path, e.name)) : /\.(ya?ml|json)$/.test(e.name) ? [join(path, e.name)] : [],
+    );
 }
 
 /** Reads every CRD in the given files or folders (YAML streams or JSON, other objects ignored). */
@@ -97,7 +112,12 @@ export function writeCache(cacheDir: string, schemas: readonly CachedSchema[]): 
 }
 
 /** The cached schema of `group/version` `kind`, or undefined. */
-export function readCachedSchema(cacheDir: string, group: string, version: string, kind: string): CachedSchema | undefined {
+export function readCachedSchema(
+  cacheDir: string,
+  group: string,
+  version: string,
+  kind: string,
+): CachedSchema | undefined {
   const path = entryPath(cacheDir, group, kind, version);
   if (!existsSync(path)) return undefined;
   let parsed: unknown;
@@ -106,7 +126,8 @@ export function readCachedSchema(cacheDir: string, group: string, version: strin
   } catch (err) {
     throw new CrdError(`${path}: unreadable cached CRD schema: ${(err as Error).message} (fix: ${FILL_CACHE_COMMAND})`);
   }
-  if (!isRecord(parsed) || !isRecord(parsed.openAPIV3Schema)) throw new CrdError(`${path}: not a cached CRD schema (fix: ${FILL_CACHE_COMMAND})`);
+  if (!isRecord(parsed) || !isRecord(parsed.openAPIV3Schema))
+    throw new CrdError(`${path}: not a cached CRD schema (fix: ${FILL_CACHE_COMMAND})`);
   return parsed as unknown as CachedSchema;
 }
 
@@ -145,7 +166,12 @@ export function crdFileSchemas(paths: readonly string[], where: string, fix = VE
     index ??= new Map(readCrdFiles(paths).map((s) => [`${s.group}/${s.version}/${s.kind}`, s]));
     return index;
   };
-  return { where, fix, lookup: (group, version, kind) => all().get(`${group}/${version}/${kind}`), size: () => all().size };
+  return {
+    where,
+    fix,
+    lookup: (group, version, kind) => all().get(`${group}/${version}/${kind}`),
+    size: () => all().size,
+  };
 }
 
 /** The vendored CRDs in contracts/crds: the gate's default. */

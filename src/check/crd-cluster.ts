@@ -43,7 +43,8 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
   } catch (err) {
     if (err instanceof CrdError) throw err;
     const code = (err as { code?: unknown }).code;
-    const hint = code === 401 || code === 403 ? ' (fix: the kubeconfig user needs list on customresourcedefinitions)' : '';
+    const hint =
+      code === 401 || code === 403 ? ' (fix: the kubeconfig user needs list on customresourcedefinitions)' : '';
     throw new CrdError(`listing CustomResourceDefinitions on ${server} failed: ${(err as Error).message}${hint}`);
   } finally {
     clearTimeout(timer);

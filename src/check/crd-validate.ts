@@ -19,7 +19,22 @@ export interface SchemaProblem {
 }
 
 /** Formats Kubernetes' CRD validation knows that ajv-formats does not: accepted as given. */
-const LENIENT_FORMATS = ['bsonobjectid', 'cidr', 'mac', 'uuid3', 'uuid4', 'uuid5', 'isbn', 'isbn10', 'isbn13', 'creditcard', 'ssn', 'hexcolor', 'rgbcolor', 'datetime'];
+const LENIENT_FORMATS = [
+  'bsonobjectid',
+  'cidr',
+  'mac',
+  'uuid3',
+  'uuid4',
+  'uuid5',
+  'isbn',
+  'isbn10',
+  'isbn13',
+  'creditcard',
+  'ssn',
+  'hexcolor',
+  'rgbcolor',
+  'datetime',
+];
 /** A Go duration (`time.ParseDuration`, plus strfmt's d and w), as Kubernetes' `format: duration`. */
 const GO_DURATION = /^-?(\d+(\.\d+)?\s*(ns|us|µs|ms|s|m|h|d|w))+$|^0$/;
 
@@ -55,7 +70,7 @@ function compile(schema: CachedSchema): Compiled {
 }
 
 function show(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -74,12 +89,20 @@ function toProblem(err: ErrorObject, kind: string): SchemaProblem {
         path: childPath(path, field),
         rule: 'schema.unknown-field',
         message: `unknown field "${field}"${didYouMean(field, allowed)}: the ${kind} schema does not declare it and the API server would drop it silently`,
-        fix: allowed.length > 0 ? `remove it or use one of: ${allowed.join(', ')}` : 'remove it: this object takes no fields here',
+        fix:
+          allowed.length > 0
+            ? `remove it or use one of: ${allowed.join(', ')}`
+            : 'remove it: this object takes no fields here',
       };
     }
     case 'required': {
       const field = String((err.params as { missingProperty: string }).missingProperty);
-      return { path: childPath(path, field), rule: 'schema.required', message: `required field "${field}" is missing`, fix: `set ${childPath(path, field)}` };
+      return {
+        path: childPath(path, field),
+        rule: 'schema.required',
+        message: `required field "${field}" is missing`,
+        fix: `set ${childPath(path, field)}`,
+      };
     }
     case 'enum': {
       const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;
@@ -92,16 +115,41 @@ function toProblem(err: ErrorObject, kind: string): SchemaProblem {
     }
     case 'pattern': {
       const pattern = String((err.params as { pattern: string }).pattern);
-      return { path, rule: 'schema.pattern', message: `${show(err.data)} does not match ${pattern}${durationHint(pattern)}`, fix: `give a value matching ${pattern}${durationHint(pattern)}` };
+      return {
+        path,
+        rule: 'schema.pattern',
+        message: `${show(err.data)} does not match ${pattern}${durationHint(pattern)}`,
+        fix: `give a value matching ${pattern}${durationHint(pattern)}`,
+      };
     }
     case 'anyOf':
-      return { path, rule: 'schema.type', message: `${show(err.data)} matches none of the allowed forms (e.g. an integer or a string)`, fix: 'give a value of an allowed type' };
+      return {
+        path,
+        rule: 'schema.type',
+        message: `${show(err.data)} matches none of the allowed forms (e.g. an integer or a string)`,
+        fix: 'give a value of an allowed type',
+      };
     case 'type':
-      return { path, rule: 'schema.type', message: `${show(err.data)} ${err.message ?? 'has the wrong type'}`, fix: `give a value of type ${String((err.params as { type: unknown }).type)}` };
+      return {
+        path,
+        rule: 'schema.type',
+        message: `${show(err.data)} ${err.message ?? 'has the wrong type'}`,
+        fix: `give a value of type ${String((err.params as { type: unknown }).type)}`,
+      };
     case 'format':
-      return { path, rule: 'schema.format', message: `${show(err.data)} is not a valid ${String((err.params as { format: string }).format)}`, fix: `give a valid ${String((err.params as { format: string }).format)}` };
+      return {
+        path,
+        rule: 'schema.format',
+        message: `${show(err.data)} is not a valid ${String((err.params as { format: string }).format)}`,
+        fix: `give a valid ${String((err.params as { format: string }).format)}`,
+      };
     default:
-      return { path, rule: 'schema.invalid', message: `${show(err.data)} ${err.message ?? 'is invalid'} (${err.keyword})`, fix: 'correct the value to satisfy the CRD schema' };
+      return {
+        path,
+        rule: 'schema.invalid',
+        message: `${show(err.data)} ${err.message ?? 'is invalid'} (${err.keyword})`,
+        fix: 'correct the value to satisfy the CRD schema',
+      };
   }
 }
 
@@ -113,12 +161,17 @@ function collapse(errors: readonly ErrorObject[]): ErrorObject[] {
   const junctions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   return errors.filter((e) => {
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf') return true;
-    return !junctions.some((j) => e.instancePath.startsWith(j.instancePath) && e.schemaPath.startsWith(`${j.schemaPath}/`));
+    return !junctions.some(
+      (j) => e.instancePath.startsWith(j.instancePath) && e.schemaPath.startsWith(`${j.schemaPath}/`),
+    );
   });
 }
 
 /** Validates one object against its cached CRD schema; returns the problems (none when valid). */
-export async function validateCustomResource(object: Record<string, unknown>, schema: CachedSchema): Promise<SchemaProblem[]> {
+export async function validateCustomResource(
+  object: Record<string, unknown>,
+  schema: CachedSchema,
+): Promise<SchemaProblem[]> {
   const validate = await compile(schema).validate;
   if (validate(object)) return [];
   const seen = new Set<string>();
@@ -138,4 +191,3 @@ export async function validateCustomResource(object: Record<string, unknown>, sc
 export function celRuleCount(schema: CachedSchema): number {
   return compile(schema).celRules;
 }
-

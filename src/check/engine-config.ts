@@ -30,7 +30,12 @@ import { isRecord } from './manifests.js';
 import { didYouMean } from './suggest.js';
 
 /** The vendored engine config schema (byte for byte as published; sha256 in contracts/SOURCES.md). */
-export const ENGINE_CONFIG_SCHEMA = join(REPO_ROOT, 'contracts', 'arcade-engine', 'arcade-engine-config-2.0.schema.json');
+export const ENGINE_CONFIG_SCHEMA = join(
+  REPO_ROOT,
+  'contracts',
+  'arcade-engine',
+  'arcade-engine-config-2.0.schema.json',
+);
 
 /** Where the stack renders engine configuration in the Arcade HelmRelease. */
 export const EXTRA_CONFIG_VALUES_PATH = 'engine.extraConfig';
@@ -42,7 +47,10 @@ type Json = Record<string, unknown>;
 
 /** Marks the wrappers `prepare` adds, so their own errors can be told from the schema's. */
 const MARK = 'arcade-stack: an <unresolved: ...> value satisfies any value schema';
-const UNRESOLVED_VALUE: Json = { type: 'string', pattern: UNRESOLVED_TEXT_PREFIX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') };
+const UNRESOLVED_VALUE: Json = {
+  type: 'string',
+  pattern: UNRESOLVED_TEXT_PREFIX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+};
 
 /** Keywords whose value is one schema or a list of schemas applying to the same place. */
 const SAME_PLACE = new Set(['allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else']);
@@ -63,7 +71,8 @@ function acceptUnresolved(schema: unknown): unknown {
  * wrapped by `acceptUnresolved`.
  */
 function prepare(node: unknown, defs: Json, depth: number): unknown {
-  if (depth > 50) throw new Error(`${SCHEMA_NAME}: $ref nesting deeper than 50 (a recursive schema is not supported here)`);
+  if (depth > 50)
+    throw new Error(`${SCHEMA_NAME}: $ref nesting deeper than 50 (a recursive schema is not supported here)`);
   if (Array.isArray(node)) return node.map((n) => prepare(n, defs, depth));
   if (!isRecord(node)) return node;
   if (typeof node.$ref === 'string') {
@@ -78,9 +87,13 @@ function prepare(node: unknown, defs: Json, depth: number): unknown {
   for (const [key, value] of Object.entries(node)) {
     if (key === '$defs' || key === '$schema') continue;
     if (CHILD_MAPS.has(key) && isRecord(value)) {
-      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, acceptUnresolved(prepare(v, defs, depth))]));
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, acceptUnresolved(prepare(v, defs, depth))]),
+      );
     } else if (CHILD_SCHEMAS.has(key)) {
-      out[key] = Array.isArray(value) ? value.map((v) => acceptUnresolved(prepare(v, defs, depth))) : acceptUnresolved(prepare(value, defs, depth));
+      out[key] = Array.isArray(value)
+        ? value.map((v) => acceptUnresolved(prepare(v, defs, depth)))
+        : acceptUnresolved(prepare(value, defs, depth));
     } else if (SAME_PLACE.has(key)) {
       out[key] = prepare(value, defs, depth);
     } else {
@@ -106,9 +119,12 @@ function compile(schemaFile: string): Compiled {
   try {
     raw = JSON.parse(readFileSync(schemaFile, 'utf8'));
   } catch (err) {
-    throw new Error(`${schemaFile}: cannot read the ${SCHEMA_NAME}: ${(err as Error).message} (fix: restore it from contracts/SOURCES.md)`);
+    throw new Error(
+      `${schemaFile}: cannot read the ${SCHEMA_NAME}: ${(err as Error).message} (fix: restore it from contracts/SOURCES.md)`,
+    );
   }
-  if (!isRecord(raw) || !isRecord(raw.properties)) throw new Error(`${schemaFile}: not the ${SCHEMA_NAME} (no root properties)`);
+  if (!isRecord(raw) || !isRecord(raw.properties))
+    throw new Error(`${schemaFile}: not the ${SCHEMA_NAME} (no root properties)`);
   const properties = raw.properties;
   const defs = isRecord(raw.$defs) ? raw.$defs : {};
   const ajv = newAjv();
@@ -140,7 +156,8 @@ function isJunction(e: ErrorObject): boolean {
 /** The alternative (`<junction schema path>/<index>/...`) an error comes from, or undefined. */
 function branchOf(e: ErrorObject, junction: ErrorObject): string | undefined {
   const prefix = `${junction.schemaPath}/`;
-  if (e === junction || !e.schemaPath.startsWith(prefix) || !e.instancePath.startsWith(junction.instancePath)) return undefined;
+  if (e === junction || !e.schemaPath.startsWith(prefix) || !e.instancePath.startsWith(junction.instancePath))
+    return undefined;
   return e.schemaPath.slice(prefix.length).split('/')[0];
 }
 
@@ -180,7 +197,10 @@ function reduceJunctions(all: readonly ErrorObject[]): Reduced {
       for (const e of best[0]!) dropped.delete(e);
       dropped.add(junction);
     } else {
-      alternatives.set(junction, [...branches.values()].map((b) => describeError(b[0]!)));
+      alternatives.set(
+        junction,
+        [...branches.values()].map((b) => describeError(b[0]!)),
+      );
     }
     errors = errors.filter((e) => !dropped.has(e));
   }
@@ -245,7 +265,10 @@ function toProblem(section: string, e: ErrorObject, alternatives: readonly strin
         path: childPath(path, field),
         rule: 'engine-config.unknown-field',
         message: `${own}${didYouMean(field, allowed)}: the ${SCHEMA_NAME} does not declare it here`,
-        fix: allowed.length > 0 ? `remove it or use one of: ${allowed.join(', ')}` : 'remove it: this object takes no fields',
+        fix:
+          allowed.length > 0
+            ? `remove it or use one of: ${allowed.join(', ')}`
+            : 'remove it: this object takes no fields',
       };
     }
     case 'oneOf':
@@ -258,7 +281,9 @@ function toProblem(section: string, e: ErrorObject, alternatives: readonly strin
       };
     default: {
       const about = description(e.parentSchema);
-      const rule = ['type', 'format', 'pattern', 'enum'].includes(e.keyword) ? `engine-config.${e.keyword}` : 'engine-config.invalid';
+      const rule = ['type', 'format', 'pattern', 'enum'].includes(e.keyword)
+        ? `engine-config.${e.keyword}`
+        : 'engine-config.invalid';
       return {
         path,
         rule,
@@ -278,9 +303,19 @@ export interface EngineConfigOptions {
  * Validates an `extraConfig` tree. Problem paths are relative to it (`llm.models[0].openai.api_key`).
  * Throws when the schema itself cannot be read (the gate reports that as a failure, never a pass).
  */
-export async function validateEngineConfig(extraConfig: unknown, options: EngineConfigOptions = {}): Promise<SchemaProblem[]> {
+export async function validateEngineConfig(
+  extraConfig: unknown,
+  options: EngineConfigOptions = {},
+): Promise<SchemaProblem[]> {
   if (!isRecord(extraConfig)) {
-    return [{ path: '', rule: 'engine-config.type', message: `${show(extraConfig)} is not a map of engine config sections`, fix: 'give engine.extraConfig as a map (cache, llm, security, storage, ...)' }];
+    return [
+      {
+        path: '',
+        rule: 'engine-config.type',
+        message: `${show(extraConfig)} is not a map of engine config sections`,
+        fix: 'give engine.extraConfig as a map (cache, llm, security, storage, ...)',
+      },
+    ];
   }
   const schema = compile(options.schemaFile ?? ENGINE_CONFIG_SCHEMA);
   const out: SchemaProblem[] = [];
@@ -318,7 +353,10 @@ export interface RenderedEngineConfig {
 }
 
 /** The engine config a HelmRelease renders, or undefined when it renders none (not the Arcade release). */
-export function renderedEngineConfig(object: { readonly kind: string; readonly spec?: unknown }): RenderedEngineConfig | undefined {
+export function renderedEngineConfig(object: {
+  readonly kind: string;
+  readonly spec?: unknown;
+}): RenderedEngineConfig | undefined {
   if (object.kind !== 'HelmRelease' || !isRecord(object.spec)) return undefined;
   const values = isRecord(object.spec.values) ? object.spec.values : {};
   const engine = isRecord(values.engine) ? values.engine : {};

@@ -5,7 +5,15 @@
 import { objectKey } from '../review/manifests.js';
 
 /** Which part of the gate produced a finding. */
-export type CheckArea = 'schema' | 'engine-config' | 'policy' | 'refs' | 'secret' | 'flux' | 'monitoring' | 'unresolved';
+export type CheckArea =
+  | 'schema'
+  | 'engine-config'
+  | 'policy'
+  | 'refs'
+  | 'secret'
+  | 'flux'
+  | 'monitoring'
+  | 'unresolved';
 
 /** `error` fails the gate; `warning` is listed but does not (unresolved values). */
 export type Severity = 'error' | 'warning';

@@ -25,7 +25,6 @@ export interface FluxBuildResult {
   readonly skipped?: string;
 }
 
-
 export function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions): FluxBuildResult {
   const findings: Finding[] = [];
   const file = relative(options.root, join(env.dir, KUSTOMIZATION_FILE)) || KUSTOMIZATION_FILE;
@@ -33,41 +32,81 @@ export function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions
   const fail = (rule: string, message: string, fix: string, path?: string) =>
     findings.push({ severity: 'error', area: 'flux', file, rule, message, fix, ...(path ? { path } : {}) });
   if (!existsSync(kpath)) {
-    fail('flux.no-kustomization', `dist/${env.name}/ has no ${KUSTOMIZATION_FILE}: Flux would generate one and apply every file it finds`, 'npm run synth (it writes kustomization.yaml listing every file)');
+    fail(
+      'flux.no-kustomization',
+      `dist/${env.name}/ has no ${KUSTOMIZATION_FILE}: Flux would generate one and apply every file it finds`,
+      'npm run synth (it writes kustomization.yaml listing every file)',
+    );
     return { findings };
   }
   const docs = parseDocuments(readFileSync(kpath, 'utf8'));
   const doc = docs[0];
   const value = isRecord(doc?.value) ? doc.value : {};
   if (value.kind !== 'Kustomization' || !isKustomizeConfig(value)) {
-    fail('flux.no-kustomization', `${KUSTOMIZATION_FILE} is not a kustomize.config.k8s.io Kustomization${doc?.problem ? ` (${doc.problem})` : ''}`, 'npm run synth');
+    fail(
+      'flux.no-kustomization',
+      `${KUSTOMIZATION_FILE} is not a kustomize.config.k8s.io Kustomization${doc?.problem ? ` (${doc.problem})` : ''}`,
+      'npm run synth',
+    );
   }
   if (docs.length > 1) {
-    fail('flux.kustomization-extra-document', `${KUSTOMIZATION_FILE} holds ${docs.length} documents: kustomize reads the first and silently ignores the rest`, 'npm run synth (it writes one document)');
+    fail(
+      'flux.kustomization-extra-document',
+      `${KUSTOMIZATION_FILE} holds ${docs.length} documents: kustomize reads the first and silently ignores the rest`,
+      'npm run synth (it writes one document)',
+    );
   }
   const resources = Array.isArray(value.resources) ? value.resources.map(String) : [];
   const files = env.entries.filter((e) => e !== KUSTOMIZATION_FILE);
   for (const f of files) {
-    if (!resources.includes(f)) fail('flux.unlisted-file', `${f} is in the folder but not listed in resources: Flux would not apply it`, `npm run synth (or remove ${f})`, 'resources');
+    if (!resources.includes(f))
+      fail(
+        'flux.unlisted-file',
+        `${f} is in the folder but not listed in resources: Flux would not apply it`,
+        `npm run synth (or remove ${f})`,
+        'resources',
+      );
   }
   resources.forEach((r, i) => {
-    if (!files.includes(r)) fail('flux.missing-file', `resources lists ${r}, which is not in the folder: the build fails`, 'npm run synth', `resources[${i}]`);
+    if (!files.includes(r))
+      fail(
+        'flux.missing-file',
+        `resources lists ${r}, which is not in the folder: the build fails`,
+        'npm run synth',
+        `resources[${i}]`,
+      );
   });
   for (const key of Object.keys(value)) {
     if (!['apiVersion', 'kind', 'resources'].includes(key)) {
-      fail('flux.kustomization-transform', `${KUSTOMIZATION_FILE} sets "${key}": Flux would apply objects that differ from the reviewed files`, `remove ${key}; change the stack and run npm run synth instead`, key);
+      fail(
+        'flux.kustomization-transform',
+        `${KUSTOMIZATION_FILE} sets "${key}": Flux would apply objects that differ from the reviewed files`,
+        `remove ${key}; change the stack and run npm run synth instead`,
+        key,
+      );
     }
   }
 
   if (options.kubectl === false) return { findings, skipped: 'kubectl kustomize not run (disabled)' };
   const kubectl = options.kubectl ?? 'kubectl';
-  const run = spawnSync(kubectl, ['kustomize', env.dir], { encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(kubectl, ['kustomize', env.dir], {
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    return { findings, skipped: `kubectl not on PATH: "kubectl kustomize dist/${env.name}" not run (the file list was still checked)` };
+    return {
+      findings,
+      skipped: `kubectl not on PATH: "kubectl kustomize dist/${env.name}" not run (the file list was still checked)`,
+    };
   }
   if (run.error || run.status !== 0) {
     const why = run.error ? run.error.message : (run.stderr || '').trim().split('\n').slice(0, 3).join(' / ');
-    fail('flux.kustomize-build', `kubectl kustomize failed: ${why || `exit ${String(run.status)}`}`, 'fix the folder so it builds (npm run synth writes a buildable one)');
+    fail(
+      'flux.kustomize-build',
+      `kubectl kustomize failed: ${why || `exit ${String(run.status)}`}`,
+      'fix the folder so it builds (npm run synth writes a buildable one)',
+    );
   }
   return { findings };
 }

@@ -73,15 +73,30 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
   const unevaluatedCel = new Map<string, number>();
 
   if (!existsSync(distDir)) {
-    findings.push({ severity: 'error', area: 'flux', file: relative(root, distDir) || distDir, rule: 'flux.no-dist', message: 'no dist/ folder to check', fix: 'npm run synth' });
+    findings.push({
+      severity: 'error',
+      area: 'flux',
+      file: relative(root, distDir) || distDir,
+      rule: 'flux.no-dist',
+      message: 'no dist/ folder to check',
+      fix: 'npm run synth',
+    });
     return { findings, excepted, notes, stats: { environments: 0, objects: 0, workloads: 0, filesScanned: 0 } };
   }
   const envs = loadDist(distDir, root);
   if (envs.length === 0) {
-    findings.push({ severity: 'error', area: 'flux', file: relative(root, distDir) || distDir, rule: 'flux.no-dist', message: 'dist/ holds no environment folder', fix: 'npm run synth' });
+    findings.push({
+      severity: 'error',
+      area: 'flux',
+      file: relative(root, distDir) || distDir,
+      rule: 'flux.no-dist',
+      message: 'dist/ holds no environment folder',
+      fix: 'npm run synth',
+    });
   }
   const crds = options.crds ?? vendoredCrds();
-  if (crds.size() === 0) notes.push(`no CRD schema in ${crds.where}: every custom resource fails schema.missing (fix: ${crds.fix})`);
+  if (crds.size() === 0)
+    notes.push(`no CRD schema in ${crds.where}: every custom resource fails schema.missing (fix: ${crds.fix})`);
 
   for (const env of envs) {
     const placed: PlacedObject[] = [];
@@ -91,7 +106,15 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
         if (!doc.object) {
           // kustomization.yaml is build configuration (no metadata.name): flux-build checks it.
           if (isRecord(doc.value) && isKustomizeConfig(doc.value)) continue;
-          findings.push({ severity: 'error', area: 'schema', file: file.file, line: doc.line, rule: 'schema.not-an-object', message: `document ${doc.index + 1}: ${doc.problem ?? 'not a Kubernetes object'}`, fix: 'give apiVersion, kind and metadata.name (or remove the document)' });
+          findings.push({
+            severity: 'error',
+            area: 'schema',
+            file: file.file,
+            line: doc.line,
+            rule: 'schema.not-an-object',
+            message: `document ${doc.index + 1}: ${doc.problem ?? 'not a Kubernetes object'}`,
+            fix: 'give apiVersion, kind and metadata.name (or remove the document)',
+          });
           continue;
         }
         const o = doc.object;
@@ -101,24 +124,58 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
         // Identity as the API server sees it: the group too (two kinds of one name may differ by group).
         const id = `${splitApiVersion(o.apiVersion).group}/${objectKey(o)}`;
         const first = seen.get(id);
-        if (first) findings.push({ severity: 'error', area: 'flux', file: file.file, line: doc.line, object: refOf(o), rule: 'flux.duplicate-object', message: `the same object is also defined in ${first}`, fix: 'give every object a unique kind/namespace/name' });
+        if (first)
+          findings.push({
+            severity: 'error',
+            area: 'flux',
+            file: file.file,
+            line: doc.line,
+            object: refOf(o),
+            rule: 'flux.duplicate-object',
+            message: `the same object is also defined in ${first}`,
+            fix: 'give every object a unique kind/namespace/name',
+          });
         else seen.set(id, `${file.file}:${doc.line}`);
 
         const schema = await validateSchema(o, crds);
         if (schema.celRules) unevaluatedCel.set(`${o.kind} ${o.apiVersion}`, schema.celRules);
         for (const p of schema.problems) {
-          findings.push({ severity: 'error', area: 'schema', file: file.file, line: doc.line, object: refOf(o), path: p.path, rule: p.rule, message: p.message, fix: p.fix });
+          findings.push({
+            severity: 'error',
+            area: 'schema',
+            file: file.file,
+            line: doc.line,
+            object: refOf(o),
+            path: p.path,
+            rule: p.rule,
+            message: p.message,
+            fix: p.fix,
+          });
         }
         const engine = renderedEngineConfig(o);
         if (engine) {
           const at = { area: 'engine-config' as const, file: file.file, line: doc.line, object: refOf(o) };
           if (engine.config !== undefined) {
             for (const p of await validateEngineConfig(engine.config)) {
-              findings.push({ ...at, severity: 'error', path: `spec.values.engine.extraConfig.${p.path}`.replace(/\.$/, ''), rule: p.rule, message: p.message, fix: p.fix });
+              findings.push({
+                ...at,
+                severity: 'error',
+                path: `spec.values.engine.extraConfig.${p.path}`.replace(/\.$/, ''),
+                rule: p.rule,
+                message: p.message,
+                fix: p.fix,
+              });
             }
           }
           for (const target of engine.fromReferences) {
-            findings.push({ ...at, severity: 'warning', path: 'spec.valuesFrom', rule: 'engine-config.not-validated', message: `${target} is set from a Secret or ConfigMap at deploy time (a targetPath overrides inline values), so its value is not checked against the engine config schema`, fix: 'render engine config inline with ${env:NAME} references to Secret-backed variables (docs/chart-values.md)' });
+            findings.push({
+              ...at,
+              severity: 'warning',
+              path: 'spec.valuesFrom',
+              rule: 'engine-config.not-validated',
+              message: `${target} is set from a Secret or ConfigMap at deploy time (a targetPath overrides inline values), so its value is not checked against the engine config schema`,
+              fix: 'render engine config inline with ${env:NAME} references to Secret-backed variables (docs/chart-values.md)',
+            });
           }
         }
         findings.push(...unresolvedWarnings(o, file.file, doc.line));
@@ -126,7 +183,9 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
     }
     findings.push(...checkReferences(placed));
     const folder = relative(root, env.dir) || env.dir;
-    findings.push(...checkScrapeConvention(folder, placed, () => loadEnvironment(env.name, environmentsDir).env.monitoring));
+    findings.push(
+      ...checkScrapeConvention(folder, placed, () => loadEnvironment(env.name, environmentsDir).env.monitoring),
+    );
     const policy = checkPolicies(placed, exceptions);
     findings.push(...policy.findings);
     excepted.push(...policy.excepted);
@@ -138,25 +197,49 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
   findings.push(...exceptionFindings(exceptions, excepted, 'src/check/exceptions.ts'));
   if (unevaluatedCel.size > 0) {
     const kinds = [...unevaluatedCel].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} (${n})`);
-    notes.push(`CRD CEL rules (x-kubernetes-validations) not evaluated: ${kinds.join(', ')}; kubectl apply --dry-run=server against the cluster is the proof`);
+    notes.push(
+      `CRD CEL rules (x-kubernetes-validations) not evaluated: ${kinds.join(', ')}; kubectl apply --dry-run=server against the cluster is the proof`,
+    );
   }
 
   // Secret scan: dist/ (parsed above) plus every tracked file.
   const scan = new Map<string, ScanFile>();
-  for (const env of envs) for (const f of env.files) scan.set(f.file, { file: f.file, content: f.content, documents: f.documents });
+  for (const env of envs)
+    for (const f of env.files) scan.set(f.file, { file: f.file, content: f.content, documents: f.documents });
   if (options.scanRepository ?? true) {
     try {
       const tracked = trackedFiles(root);
       for (const f of tracked.files) if (!scan.has(f.file)) scan.set(f.file, f);
-      if (tracked.tooLarge.length > 0) notes.push(`not scanned for secrets, over ${MAX_SCANNED_BYTES / 1024 / 1024} MB: ${tracked.tooLarge.join(', ')}`);
+      if (tracked.tooLarge.length > 0)
+        notes.push(
+          `not scanned for secrets, over ${MAX_SCANNED_BYTES / 1024 / 1024} MB: ${tracked.tooLarge.join(', ')}`,
+        );
     } catch (err) {
-      findings.push({ severity: 'error', area: 'secret', file: '.', rule: 'secret.scan-failed', message: `git ls-files failed: ${(err as Error).message.split('\n')[0]}`, fix: 'run the gate inside the git checkout (or pass --no-repo-scan to scan dist/ only)' });
+      findings.push({
+        severity: 'error',
+        area: 'secret',
+        file: '.',
+        rule: 'secret.scan-failed',
+        message: `git ls-files failed: ${(err as Error).message.split('\n')[0]}`,
+        fix: 'run the gate inside the git checkout (or pass --no-repo-scan to scan dist/ only)',
+      });
     }
   } else {
     notes.push('repository scan disabled: only dist/ was scanned for secrets');
   }
   findings.push(...(await scanFiles([...scan.values()])));
 
-  findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule) || (a.path ?? '').localeCompare(b.path ?? ''));
-  return { findings, excepted, notes, stats: { environments: envs.length, objects, workloads, filesScanned: scan.size } };
+  findings.sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      a.rule.localeCompare(b.rule) ||
+      (a.path ?? '').localeCompare(b.path ?? ''),
+  );
+  return {
+    findings,
+    excepted,
+    notes,
+    stats: { environments: envs.length, objects, workloads, filesScanned: scan.size },
+  };
 }

@@ -35,7 +35,11 @@ function stringLabels(labels: unknown): Record<string, string> {
  * Findings for the monitors among `placed` (objects of one environment folder). `convention` is
  * called only when there is a monitor to judge; what it throws becomes `monitoring.no-environment`.
  */
-export function checkScrapeConvention(folder: string, placed: readonly PlacedObject[], convention: () => ScrapeConvention): Finding[] {
+export function checkScrapeConvention(
+  folder: string,
+  placed: readonly PlacedObject[],
+  convention: () => ScrapeConvention,
+): Finding[] {
   const monitors = placed.filter((p) => MONITOR_KINDS.includes(p.object.kind));
   if (monitors.length === 0) return [];
   let scrape: ScrapeConvention;

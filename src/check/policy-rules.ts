@@ -36,7 +36,12 @@ export const POLICY_RULES = {
   },
   'drop-all-capabilities': {
     title: 'capabilities are not dropped',
-    anchors: ['kube-linter drop-net-raw-capability', 'Polaris insecureCapabilities', 'Checkov CKV_K8S_28', 'Checkov CKV_K8S_37'],
+    anchors: [
+      'kube-linter drop-net-raw-capability',
+      'Polaris insecureCapabilities',
+      'Checkov CKV_K8S_28',
+      'Checkov CKV_K8S_37',
+    ],
     fix: 'set securityContext.capabilities.drop: [ALL]',
   },
   'added-capabilities': {
@@ -51,12 +56,24 @@ export const POLICY_RULES = {
   },
   'unset-cpu-requirements': {
     title: 'CPU request or limit missing',
-    anchors: ['kube-linter unset-cpu-requirements', 'Polaris cpuRequestsMissing', 'Polaris cpuLimitsMissing', 'Checkov CKV_K8S_10', 'Checkov CKV_K8S_11'],
+    anchors: [
+      'kube-linter unset-cpu-requirements',
+      'Polaris cpuRequestsMissing',
+      'Polaris cpuLimitsMissing',
+      'Checkov CKV_K8S_10',
+      'Checkov CKV_K8S_11',
+    ],
     fix: 'set resources.requests.cpu and resources.limits.cpu',
   },
   'unset-memory-requirements': {
     title: 'memory request or limit missing',
-    anchors: ['kube-linter unset-memory-requirements', 'Polaris memoryRequestsMissing', 'Polaris memoryLimitsMissing', 'Checkov CKV_K8S_12', 'Checkov CKV_K8S_13'],
+    anchors: [
+      'kube-linter unset-memory-requirements',
+      'Polaris memoryRequestsMissing',
+      'Polaris memoryLimitsMissing',
+      'Checkov CKV_K8S_12',
+      'Checkov CKV_K8S_13',
+    ],
     fix: 'set resources.requests.memory and resources.limits.memory',
   },
   'no-readiness-probe': {
@@ -96,7 +113,11 @@ export const POLICY_RULES = {
   },
   'missing-pod-disruption-budget': {
     title: 'multi-replica workload without a PodDisruptionBudget',
-    anchors: ['Polaris missingPodDisruptionBudget', 'kube-score deployment-has-poddisruptionbudget', 'kube-score statefulset-has-poddisruptionbudget'],
+    anchors: [
+      'Polaris missingPodDisruptionBudget',
+      'kube-score deployment-has-poddisruptionbudget',
+      'kube-score statefulset-has-poddisruptionbudget',
+    ],
     fix: 'add a PodDisruptionBudget in the same namespace whose selector matches the pod labels, with minAvailable or maxUnavailable',
   },
   'non-isolated-pod': {

@@ -63,18 +63,46 @@ export function workloadOf(placed: PlacedObject): Workload | undefined {
     case 'DaemonSet': {
       const template = rec(spec.template);
       const replicas = o.kind === 'DaemonSet' ? 1 : typeof spec.replicas === 'number' ? spec.replicas : 1;
-      return { ...base, podSpec: rec(template.spec), podSpecPath: 'spec.template.spec', podLabels: labelsOf(rec(template.metadata).labels), replicas, runsToCompletion: false };
+      return {
+        ...base,
+        podSpec: rec(template.spec),
+        podSpecPath: 'spec.template.spec',
+        podLabels: labelsOf(rec(template.metadata).labels),
+        replicas,
+        runsToCompletion: false,
+      };
     }
     case 'Job': {
       const template = rec(spec.template);
-      return { placed, podSpec: rec(template.spec), podSpecPath: 'spec.template.spec', podLabels: labelsOf(rec(template.metadata).labels), replicas: 1, runsToCompletion: true };
+      return {
+        placed,
+        podSpec: rec(template.spec),
+        podSpecPath: 'spec.template.spec',
+        podLabels: labelsOf(rec(template.metadata).labels),
+        replicas: 1,
+        runsToCompletion: true,
+      };
     }
     case 'CronJob': {
       const template = rec(rec(rec(spec.jobTemplate).spec).template);
-      return { placed, podSpec: rec(template.spec), podSpecPath: 'spec.jobTemplate.spec.template.spec', podLabels: labelsOf(rec(template.metadata).labels), replicas: 1, runsToCompletion: true };
+      return {
+        placed,
+        podSpec: rec(template.spec),
+        podSpecPath: 'spec.jobTemplate.spec.template.spec',
+        podLabels: labelsOf(rec(template.metadata).labels),
+        replicas: 1,
+        runsToCompletion: true,
+      };
     }
     case 'Pod':
-      return { placed, podSpec: spec, podSpecPath: 'spec', podLabels: labelsOf(o.metadata.labels), replicas: 1, runsToCompletion: false };
+      return {
+        placed,
+        podSpec: spec,
+        podSpecPath: 'spec',
+        podLabels: labelsOf(o.metadata.labels),
+        replicas: 1,
+        runsToCompletion: false,
+      };
     default:
       return undefined;
   }
@@ -89,11 +117,20 @@ export function selectorMatches(selector: unknown, labels: Record<string, string
     const values = Array.isArray(expr.values) ? expr.values.map(String) : [];
     const has = Object.hasOwn(labels, key);
     switch (expr.operator) {
-      case 'In': if (!has || !values.includes(labels[key]!)) return false; break;
-      case 'NotIn': if (has && values.includes(labels[key]!)) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
+      case 'In':
+        if (!has || !values.includes(labels[key]!)) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[key]!)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
     }
   }
   return true;
@@ -122,7 +159,13 @@ export function checkPolicies(objects: readonly PlacedObject[], exceptions: read
 
   for (const w of workloads) {
     const o = w.placed.object;
-    const report = (rule: PolicyRuleId, path: string, message: string, container?: string, anchors?: readonly string[]) =>
+    const report = (
+      rule: PolicyRuleId,
+      path: string,
+      message: string,
+      container?: string,
+      anchors?: readonly string[],
+    ) =>
       raw.push({
         severity: 'error',
         area: 'policy',
@@ -141,10 +184,18 @@ export function checkPolicies(objects: readonly PlacedObject[], exceptions: read
     const podSc = rec(pod.securityContext);
 
     for (const key of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
-      if (pod[key] === true) report(key === 'hostNetwork' ? 'host-network' : key === 'hostPID' ? 'host-pid' : 'host-ipc', childPath(podPath, key), `${key} is true`);
+      if (pod[key] === true)
+        report(
+          key === 'hostNetwork' ? 'host-network' : key === 'hostPID' ? 'host-pid' : 'host-ipc',
+          childPath(podPath, key),
+          `${key} is true`,
+        );
     }
 
-    const groups: [string, Rec[]][] = [['containers', list(pod.containers)], ['initContainers', list(pod.initContainers)]];
+    const groups: [string, Rec[]][] = [
+      ['containers', list(pod.containers)],
+      ['initContainers', list(pod.initContainers)],
+    ];
     for (const [group, containers] of groups) {
       containers.forEach((c, i) => {
         const name = String(c.name ?? `#${i}`);
@@ -155,21 +206,57 @@ export function checkPolicies(objects: readonly PlacedObject[], exceptions: read
 
         const runAsUser = sc.runAsUser ?? podSc.runAsUser;
         const runAsNonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
-        if (runAsUser === 0) report('run-as-non-root', childPath(scPath, 'runAsUser'), `${label} sets runAsUser: 0`, name);
+        if (runAsUser === 0)
+          report('run-as-non-root', childPath(scPath, 'runAsUser'), `${label} sets runAsUser: 0`, name);
         else if (runAsNonRoot !== true && !(typeof runAsUser === 'number' && runAsUser > 0)) {
-          report('run-as-non-root', childPath(scPath, 'runAsNonRoot'), `${label} sets neither runAsNonRoot: true nor a non-zero runAsUser${runAsNonRoot === false ? ' (runAsNonRoot is false)' : ''}`, name);
+          report(
+            'run-as-non-root',
+            childPath(scPath, 'runAsNonRoot'),
+            `${label} sets neither runAsNonRoot: true nor a non-zero runAsUser${runAsNonRoot === false ? ' (runAsNonRoot is false)' : ''}`,
+            name,
+          );
         }
-        if (sc.readOnlyRootFilesystem !== true) report('no-read-only-root-fs', childPath(scPath, 'readOnlyRootFilesystem'), `${label} does not set readOnlyRootFilesystem: true`, name);
-        if (sc.allowPrivilegeEscalation !== false) report('privilege-escalation-container', childPath(scPath, 'allowPrivilegeEscalation'), `${label} does not set allowPrivilegeEscalation: false`, name);
-        if (sc.privileged === true) report('privileged-container', childPath(scPath, 'privileged'), `${label} sets privileged: true`, name);
+        if (sc.readOnlyRootFilesystem !== true)
+          report(
+            'no-read-only-root-fs',
+            childPath(scPath, 'readOnlyRootFilesystem'),
+            `${label} does not set readOnlyRootFilesystem: true`,
+            name,
+          );
+        if (sc.allowPrivilegeEscalation !== false)
+          report(
+            'privilege-escalation-container',
+            childPath(scPath, 'allowPrivilegeEscalation'),
+            `${label} does not set allowPrivilegeEscalation: false`,
+            name,
+          );
+        if (sc.privileged === true)
+          report('privileged-container', childPath(scPath, 'privileged'), `${label} sets privileged: true`, name);
         const caps = rec(sc.capabilities);
         const drop = Array.isArray(caps.drop) ? caps.drop.map(String) : [];
-        if (!drop.includes('ALL')) report('drop-all-capabilities', childPath(childPath(scPath, 'capabilities'), 'drop'), `${label} does not drop ALL capabilities`, name);
+        if (!drop.includes('ALL'))
+          report(
+            'drop-all-capabilities',
+            childPath(childPath(scPath, 'capabilities'), 'drop'),
+            `${label} does not drop ALL capabilities`,
+            name,
+          );
         const add = Array.isArray(caps.add) ? caps.add.map(String) : [];
-        if (add.length > 0) report('added-capabilities', childPath(childPath(scPath, 'capabilities'), 'add'), `${label} adds ${add.join(', ')}`, name);
+        if (add.length > 0)
+          report(
+            'added-capabilities',
+            childPath(childPath(scPath, 'capabilities'), 'add'),
+            `${label} adds ${add.join(', ')}`,
+            name,
+          );
         const seccomp = rec(sc.seccompProfile ?? podSc.seccompProfile).type;
         if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
-          report('seccomp-profile', childPath(scPath, 'seccompProfile'), `${label} runs ${seccomp === undefined ? 'without a seccomp profile' : `with seccomp ${String(seccomp)}`}`, name);
+          report(
+            'seccomp-profile',
+            childPath(scPath, 'seccompProfile'),
+            `${label} runs ${seccomp === undefined ? 'without a seccomp profile' : `with seccomp ${String(seccomp)}`}`,
+            name,
+          );
         }
 
         const resources = rec(c.resources);
@@ -179,20 +266,36 @@ export function checkPolicies(objects: readonly PlacedObject[], exceptions: read
           ['cpu', 'unset-cpu-requirements', ['Checkov CKV_K8S_10', 'Checkov CKV_K8S_11']],
           ['memory', 'unset-memory-requirements', ['Checkov CKV_K8S_12', 'Checkov CKV_K8S_13']],
         ] as const) {
-          const missing = [requests[resource] === undefined ? `requests.${resource}` : '', limits[resource] === undefined ? `limits.${resource}` : ''].filter(Boolean);
+          const missing = [
+            requests[resource] === undefined ? `requests.${resource}` : '',
+            limits[resource] === undefined ? `limits.${resource}` : '',
+          ].filter(Boolean);
           if (missing.length > 0) {
-            const polaris = missing.map((m) => `Polaris ${resource}${m.startsWith('requests') ? 'Requests' : 'Limits'}Missing`);
+            const polaris = missing.map(
+              (m) => `Polaris ${resource}${m.startsWith('requests') ? 'Requests' : 'Limits'}Missing`,
+            );
             const checkov = missing.map((m) => (m.startsWith('requests') ? ids[0] : ids[1]));
-            report(rule, childPath(cPath, 'resources'), `${label} has no ${missing.join(' and ')}`, name, [`kube-linter ${rule}`, ...polaris, ...checkov]);
+            report(rule, childPath(cPath, 'resources'), `${label} has no ${missing.join(' and ')}`, name, [
+              `kube-linter ${rule}`,
+              ...polaris,
+              ...checkov,
+            ]);
           }
         }
 
         if (typeof c.image !== 'string' || isFloatingImage(c.image)) {
-          report('latest-tag', childPath(cPath, 'image'), `${label} image ${JSON.stringify(c.image ?? null)} is not pinned to a version`, name);
+          report(
+            'latest-tag',
+            childPath(cPath, 'image'),
+            `${label} image ${JSON.stringify(c.image ?? null)} is not pinned to a version`,
+            name,
+          );
         }
         if (group === 'containers' && !w.runsToCompletion) {
-          if (!isRecord(c.readinessProbe)) report('no-readiness-probe', childPath(cPath, 'readinessProbe'), `${label} has no readinessProbe`, name);
-          if (!isRecord(c.livenessProbe)) report('no-liveness-probe', childPath(cPath, 'livenessProbe'), `${label} has no livenessProbe`, name);
+          if (!isRecord(c.readinessProbe))
+            report('no-readiness-probe', childPath(cPath, 'readinessProbe'), `${label} has no readinessProbe`, name);
+          if (!isRecord(c.livenessProbe))
+            report('no-liveness-probe', childPath(cPath, 'livenessProbe'), `${label} has no livenessProbe`, name);
         }
       });
     }
@@ -202,28 +305,53 @@ export function checkPolicies(objects: readonly PlacedObject[], exceptions: read
     const sa = serviceAccounts.find((s) => s.object.metadata.name === saName && nsOf(s.object) === nsOf(o));
     const automount = pod.automountServiceAccountToken ?? sa?.object.automountServiceAccountToken ?? true;
     if (automount !== false) {
-      const where = pod.automountServiceAccountToken === true ? 'the pod sets automountServiceAccountToken: true' : sa ? `neither the pod nor ServiceAccount ${saName} sets automountServiceAccountToken: false` : `the pod does not set automountServiceAccountToken: false (ServiceAccount ${saName}${saName === 'default' ? '' : ' is not in dist/'})`;
+      const where =
+        pod.automountServiceAccountToken === true
+          ? 'the pod sets automountServiceAccountToken: true'
+          : sa
+            ? `neither the pod nor ServiceAccount ${saName} sets automountServiceAccountToken: false`
+            : `the pod does not set automountServiceAccountToken: false (ServiceAccount ${saName}${saName === 'default' ? '' : ' is not in dist/'})`;
       report('automount-service-account-token', childPath(podPath, 'automountServiceAccountToken'), where);
     }
 
     if (w.selector && !selectorMatches(w.selector, w.podLabels)) {
-      report('mismatching-selector', 'spec.selector', `spec.selector does not select the pod template's labels ${JSON.stringify(w.podLabels)}`);
+      report(
+        'mismatching-selector',
+        'spec.selector',
+        `spec.selector does not select the pod template's labels ${JSON.stringify(w.podLabels)}`,
+      );
     }
 
     if (w.replicas > 1 && o.kind !== 'DaemonSet') {
-      const pdb = pdbs.find((p) => nsOf(p.object) === nsOf(o) && selectorMatches(rec(p.object.spec).selector, w.podLabels));
-      if (!pdb) report('missing-pod-disruption-budget', 'spec.replicas', `${w.replicas} replicas and no PodDisruptionBudget in namespace "${nsOf(o)}" selects the pods`);
+      const pdb = pdbs.find(
+        (p) => nsOf(p.object) === nsOf(o) && selectorMatches(rec(p.object.spec).selector, w.podLabels),
+      );
+      if (!pdb)
+        report(
+          'missing-pod-disruption-budget',
+          'spec.replicas',
+          `${w.replicas} replicas and no PodDisruptionBudget in namespace "${nsOf(o)}" selects the pods`,
+        );
       else {
         const spec = rec(pdb.object.spec);
         if (spec.minAvailable === undefined && spec.maxUnavailable === undefined) {
-          report('missing-pod-disruption-budget', 'spec.replicas', `PodDisruptionBudget ${pdb.object.metadata.name} sets neither minAvailable nor maxUnavailable`, undefined, ['kube-score poddisruptionbudget-has-policy']);
+          report(
+            'missing-pod-disruption-budget',
+            'spec.replicas',
+            `PodDisruptionBudget ${pdb.object.metadata.name} sets neither minAvailable nor maxUnavailable`,
+            undefined,
+            ['kube-score poddisruptionbudget-has-policy'],
+          );
         }
       }
     }
 
-    const isolated = netpols.some((n) => nsOf(n.object) === nsOf(o) && selectorMatches(rec(n.object.spec).podSelector ?? {}, w.podLabels));
+    const isolated = netpols.some(
+      (n) => nsOf(n.object) === nsOf(o) && selectorMatches(rec(n.object.spec).podSelector ?? {}, w.podLabels),
+    );
     const labelsPath = podPath === 'spec' ? 'metadata.labels' : podPath.replace(/\.spec$/, '.metadata.labels');
-    if (!isolated) report('non-isolated-pod', labelsPath, `no NetworkPolicy in namespace "${nsOf(o)}" selects the pods`);
+    if (!isolated)
+      report('non-isolated-pod', labelsPath, `no NetworkPolicy in namespace "${nsOf(o)}" selects the pods`);
   }
 
   // Exceptions.
@@ -245,14 +373,34 @@ export function checkPolicies(objects: readonly PlacedObject[], exceptions: read
 }
 
 /** Exceptions that are malformed (no reason) or that matched nothing, as findings. */
-export function exceptionFindings(exceptions: readonly PolicyException[], applied: readonly AppliedException[], source: string): Finding[] {
+export function exceptionFindings(
+  exceptions: readonly PolicyException[],
+  applied: readonly AppliedException[],
+  source: string,
+): Finding[] {
   const out: Finding[] = [];
   for (const e of exceptions) {
     const ref = { kind: e.kind, name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) };
     if (e.reason.trim().length < 10) {
-      out.push({ severity: 'error', area: 'policy', file: source, object: ref, rule: 'policy.exception-without-reason', message: `exception to ${e.rule} has no real reason`, fix: 'give the reason a reviewer can check (at least 10 characters), or remove the exception' });
+      out.push({
+        severity: 'error',
+        area: 'policy',
+        file: source,
+        object: ref,
+        rule: 'policy.exception-without-reason',
+        message: `exception to ${e.rule} has no real reason`,
+        fix: 'give the reason a reviewer can check (at least 10 characters), or remove the exception',
+      });
     } else if (!applied.some((a) => a.exception === e)) {
-      out.push({ severity: 'warning', area: 'policy', file: source, object: ref, rule: 'policy.unused-exception', message: `exception to ${e.rule} matches no finding`, fix: 'remove the exception (the workload now meets the rule, or was renamed)' });
+      out.push({
+        severity: 'warning',
+        area: 'policy',
+        file: source,
+        object: ref,
+        rule: 'policy.unused-exception',
+        message: `exception to ${e.rule} matches no finding`,
+        fix: 'remove the exception (the workload now meets the rule, or was renamed)',
+      });
     }
   }
   return out;

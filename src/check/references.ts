@@ -54,7 +54,8 @@ export function providedObjects(objects: readonly PlacedObject[]): Map<string, s
     if (o.kind === 'Secret' && o.apiVersion === 'v1') add('Secret', ns, o.metadata.name);
     else if (o.kind === 'ConfigMap' && o.apiVersion === 'v1') add('ConfigMap', ns, o.metadata.name);
     else if (o.kind === 'SealedSecret' && o.apiVersion.startsWith('bitnami.com/')) add('Secret', ns, o.metadata.name);
-    else if (o.kind === 'ExternalSecret' && o.apiVersion.startsWith('external-secrets.io/')) add('Secret', ns, str(rec(rec(o.spec).target).name) ?? o.metadata.name);
+    else if (o.kind === 'ExternalSecret' && o.apiVersion.startsWith('external-secrets.io/'))
+      add('Secret', ns, str(rec(rec(o.spec).target).name) ?? o.metadata.name);
   }
   return byName;
 }
@@ -78,7 +79,12 @@ function podReferences(pod: Rec, podPath: string, namespace: string, reader: str
       });
       list(c.envFrom).forEach((e, j) => {
         push('Secret', rec(e.secretRef).name, `${cPath}.envFrom[${j}].secretRef`, rec(e.secretRef).optional);
-        push('ConfigMap', rec(e.configMapRef).name, `${cPath}.envFrom[${j}].configMapRef`, rec(e.configMapRef).optional);
+        push(
+          'ConfigMap',
+          rec(e.configMapRef).name,
+          `${cPath}.envFrom[${j}].configMapRef`,
+          rec(e.configMapRef).optional,
+        );
       });
     });
   }
@@ -88,7 +94,12 @@ function podReferences(pod: Rec, podPath: string, namespace: string, reader: str
     push('ConfigMap', rec(v.configMap).name, `${vPath}.configMap`, rec(v.configMap).optional);
     list(rec(v.projected).sources).forEach((src, j) => {
       push('Secret', rec(src.secret).name, `${vPath}.projected.sources[${j}].secret`, rec(src.secret).optional);
-      push('ConfigMap', rec(src.configMap).name, `${vPath}.projected.sources[${j}].configMap`, rec(src.configMap).optional);
+      push(
+        'ConfigMap',
+        rec(src.configMap).name,
+        `${vPath}.projected.sources[${j}].configMap`,
+        rec(src.configMap).optional,
+      );
     });
   });
   list(pod.imagePullSecrets).forEach((s, i) => push('Secret', s.name, `${podPath}.imagePullSecrets[${i}]`, false));
@@ -96,7 +107,13 @@ function podReferences(pod: Rec, podPath: string, namespace: string, reader: str
 }
 
 /** `secretKeyRef` / `configMapKeyRef` maps anywhere in a HelmRelease's values (chart-rendered pod env). */
-function valuesReferences(tree: unknown, path: string, namespace: string, reader: string, out: ObjectReference[]): void {
+function valuesReferences(
+  tree: unknown,
+  path: string,
+  namespace: string,
+  reader: string,
+  out: ObjectReference[],
+): void {
   if (Array.isArray(tree)) {
     tree.forEach((item, i) => valuesReferences(item, `${path}[${i}]`, namespace, reader, out));
     return;
@@ -105,7 +122,14 @@ function valuesReferences(tree: unknown, path: string, namespace: string, reader
   for (const [key, value] of Object.entries(tree)) {
     const here = `${path}.${key}`;
     if ((key === 'secretKeyRef' || key === 'configMapKeyRef') && isRecord(value) && str(value.name)) {
-      out.push({ kind: key === 'secretKeyRef' ? 'Secret' : 'ConfigMap', name: str(value.name)!, namespace, path: here, reader, optional: value.optional === true });
+      out.push({
+        kind: key === 'secretKeyRef' ? 'Secret' : 'ConfigMap',
+        name: str(value.name)!,
+        namespace,
+        path: here,
+        reader,
+        optional: value.optional === true,
+      });
     } else valuesReferences(value, here, namespace, reader, out);
   }
 }
@@ -122,13 +146,23 @@ export function referencesOf(placed: PlacedObject): ObjectReference[] {
     list(spec.valuesFrom).forEach((v, i) => {
       const kind = v.kind === 'Secret' || v.kind === 'ConfigMap' ? v.kind : undefined;
       const name = str(v.name);
-      if (kind && name) out.push({ kind, name, namespace: ns, path: `spec.valuesFrom[${i}]`, reader: `helm-controller (valuesFrom of HelmRelease ${ns}/${o.metadata.name})`, optional: v.optional === true });
+      if (kind && name)
+        out.push({
+          kind,
+          name,
+          namespace: ns,
+          path: `spec.valuesFrom[${i}]`,
+          reader: `helm-controller (valuesFrom of HelmRelease ${ns}/${o.metadata.name})`,
+          optional: v.optional === true,
+        });
     });
     valuesReferences(spec.values, 'spec.values', target, `the chart's pods (installed into ${target})`, out);
     return out;
   }
   const workload = workloadOf(placed);
-  return workload ? podReferences(workload.podSpec, workload.podSpecPath, ns, `the pods of ${o.kind} ${ns}/${o.metadata.name}`) : [];
+  return workload
+    ? podReferences(workload.podSpec, workload.podSpecPath, ns, `the pods of ${o.kind} ${ns}/${o.metadata.name}`)
+    : [];
 }
 
 /** The `refs.*` findings of one environment's objects. */
@@ -140,7 +174,13 @@ export function checkReferences(objects: readonly PlacedObject[]): Finding[] {
       if (r.optional) continue;
       const where = provided.get(`${r.kind}/${r.name}`) ?? [];
       if (where.includes(r.namespace)) continue;
-      const base = { area: 'refs' as const, file: placed.file, line: placed.line, object: refOf(placed.object), path: r.path };
+      const base = {
+        area: 'refs' as const,
+        file: placed.file,
+        line: placed.line,
+        object: refOf(placed.object),
+        path: r.path,
+      };
       if (where.length > 0) {
         findings.push({
           ...base,

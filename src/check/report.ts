@@ -20,10 +20,13 @@ export function summaryLine(report: GateReport): string {
 
 export function formatReport(report: GateReport, options: { readonly warnings?: boolean } = {}): string {
   const lines: string[] = [];
-  for (const f of report.findings) if (f.severity === 'error' || (options.warnings ?? true)) lines.push(formatFinding(f));
+  for (const f of report.findings)
+    if (f.severity === 'error' || (options.warnings ?? true)) lines.push(formatFinding(f));
   for (const e of report.excepted) {
     const f = e.finding;
-    lines.push(`except  ${f.file}${f.line ? `:${f.line}` : ''}${f.object ? ` ${describeObject(f.object)}` : ''}${e.exception.container ? ` container ${e.exception.container}` : ''}: [${f.rule}] excepted in src/check/exceptions.ts: ${e.exception.reason}`);
+    lines.push(
+      `except  ${f.file}${f.line ? `:${f.line}` : ''}${f.object ? ` ${describeObject(f.object)}` : ''}${e.exception.container ? ` container ${e.exception.container}` : ''}: [${f.rule}] excepted in src/check/exceptions.ts: ${e.exception.reason}`,
+    );
   }
   for (const n of report.notes) lines.push(`note    ${n}`);
   lines.push(summaryLine(report));

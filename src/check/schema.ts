@@ -23,24 +23,28 @@ export async function validateSchema(object: KubeObject, crds: CrdSchemas): Prom
     if (result.known) return { problems: result.problems, via: 'kubernetes-models' };
     return {
       via: 'missing',
-      problems: [{
-        path: 'apiVersion',
-        rule: 'schema.missing',
-        message: `no schema for built-in ${object.apiVersion} ${object.kind} (kubernetes-models and @kubernetes/client-node know no such kind)`,
-        fix: 'check apiVersion and kind for a typo or a removed API version',
-      }],
+      problems: [
+        {
+          path: 'apiVersion',
+          rule: 'schema.missing',
+          message: `no schema for built-in ${object.apiVersion} ${object.kind} (kubernetes-models and @kubernetes/client-node know no such kind)`,
+          fix: 'check apiVersion and kind for a typo or a removed API version',
+        },
+      ],
     };
   }
   const schema = crds.lookup(group, version, object.kind);
   if (!schema) {
     return {
       via: 'missing',
-      problems: [{
-        path: 'apiVersion',
-        rule: 'schema.missing',
-        message: `no CRD schema for ${object.apiVersion} ${object.kind} in ${crds.where}: cannot prove the object valid`,
-        fix: `check apiVersion and kind for a typo; otherwise ${crds.fix}`,
-      }],
+      problems: [
+        {
+          path: 'apiVersion',
+          rule: 'schema.missing',
+          message: `no CRD schema for ${object.apiVersion} ${object.kind} in ${crds.where}: cannot prove the object valid`,
+          fix: `check apiVersion and kind for a typo; otherwise ${crds.fix}`,
+        },
+      ],
     };
   }
   const problems = [...(await validateCustomResource(object, schema)), ...(await validateMetadata(object.metadata))];

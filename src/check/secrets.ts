@@ -27,10 +27,10 @@ export interface ScanFile {
   readonly documents?: readonly ManifestDocument[];
 }
 
-const FIX_SECRET = 'remove the value from the file (and rotate it: git keeps history); keep it in a SealedSecret (npm run seal) or the external secret store';
+const FIX_SECRET =
+  'remove the value from the file (and rotate it: git keeps history); keep it in a SealedSecret (npm run seal) or the external secret store';
 
 const CONNECTION = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:/@'"<>]*):([^\s@/'"]+)@/gi;
-
 
 function lineOf(content: string, index: number): number {
   let line = 1;
@@ -60,7 +60,13 @@ function isEnvironmentFile(file: string): boolean {
   return /(^|\/)environments\/[^/]+\.ya?ml$/.test(file);
 }
 
-function walkValues(value: unknown, path: string, visit: (key: string, v: string, path: string) => void, skip: (path: string, key: string) => boolean, key = ''): void {
+function walkValues(
+  value: unknown,
+  path: string,
+  visit: (key: string, v: string, path: string) => void,
+  skip: (path: string, key: string) => boolean,
+  key = '',
+): void {
   if (typeof value === 'string') {
     visit(key, value, path);
     return;
@@ -89,23 +95,47 @@ function yamlRules(f: ScanFile, documents: readonly ManifestDocument[]): Finding
   for (const doc of documents) {
     const o = doc.object;
     const ref: ObjectRef | undefined = o ? refOf(o) : undefined;
-    const base = { severity: 'error' as const, area: 'secret' as const, file: f.file, line: doc.line, ...(ref ? { object: ref } : {}) };
+    const base = {
+      severity: 'error' as const,
+      area: 'secret' as const,
+      file: f.file,
+      line: doc.line,
+      ...(ref ? { object: ref } : {}),
+    };
     if (o && o.kind === 'Secret' && /^v1$/.test(o.apiVersion)) {
       for (const field of ['data', 'stringData'] as const) {
         const v = o[field];
         if (isRecord(v) && Object.keys(v).length > 0) {
-          out.push({ ...base, path: field, rule: 'secret.kubernetes-secret', message: `Secret with ${field} (keys ${Object.keys(v).join(', ')}): base64 is an encoding, not encryption`, fix: 'never commit a Secret: use a SealedSecret (npm run seal) or an ExternalSecret, which make the controller create it' });
+          out.push({
+            ...base,
+            path: field,
+            rule: 'secret.kubernetes-secret',
+            message: `Secret with ${field} (keys ${Object.keys(v).join(', ')}): base64 is an encoding, not encryption`,
+            fix: 'never commit a Secret: use a SealedSecret (npm run seal) or an ExternalSecret, which make the controller create it',
+          });
         }
       }
     }
     const sealed = o?.kind === 'SealedSecret';
     const skip = (path: string, key: string) =>
       (sealed && path === 'spec.encryptedData') || (key === 'ciphertext' && isEnvironmentFile(f.file));
-    walkValues(doc.value, '', (key, v, path) => {
-      if (SECRET_KEY.test(key) && looksRandom(v)) {
-        out.push({ ...base, line: lineOfValue(lines, v, doc.line), path, rule: 'secret.high-entropy', message: `random-looking value under the secret-like key "${key}" (${v.length} characters, not shown)`, fix: FIX_SECRET });
-      }
-    }, skip);
+    walkValues(
+      doc.value,
+      '',
+      (key, v, path) => {
+        if (SECRET_KEY.test(key) && looksRandom(v)) {
+          out.push({
+            ...base,
+            line: lineOfValue(lines, v, doc.line),
+            path,
+            rule: 'secret.high-entropy',
+            message: `random-looking value under the secret-like key "${key}" (${v.length} characters, not shown)`,
+            fix: FIX_SECRET,
+          });
+        }
+      },
+      skip,
+    );
   }
   return out;
 }
@@ -120,18 +150,24 @@ async function secretlint(): Promise<Lint> {
     return async (f: ScanFile) => {
       const result = await lintSource({
         source: { content: f.content, filePath: f.file, contentType: 'text' },
-        options: { config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: creator }] }, maskSecrets: true, noPhysicFilePath: true },
+        options: {
+          config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: creator }] },
+          maskSecrets: true,
+          noPhysicFilePath: true,
+        },
       });
-      return result.messages.map((m): Finding => ({
-        severity: 'error',
-        area: 'secret',
-        file: f.file,
-        line: m.loc.start.line,
-        rule: m.ruleId.replace(/^@secretlint\/secretlint-rule-/, 'secretlint/'),
-        anchors: [`secretlint ${m.ruleId}`],
-        message: m.message,
-        fix: FIX_SECRET,
-      }));
+      return result.messages.map(
+        (m): Finding => ({
+          severity: 'error',
+          area: 'secret',
+          file: f.file,
+          line: m.loc.start.line,
+          rule: m.ruleId.replace(/^@secretlint\/secretlint-rule-/, 'secretlint/'),
+          anchors: [`secretlint ${m.ruleId}`],
+          message: m.message,
+          fix: FIX_SECRET,
+        }),
+      );
     };
   })();
   return secretlintPromise;
@@ -167,7 +203,11 @@ export interface TrackedFiles {
 
 /** Files git tracks under `repoRoot` (text files only, at most MAX_SCANNED_BYTES each). */
 export function trackedFiles(repoRoot: string): TrackedFiles {
-  const listed = execFileSync('git', ['ls-files', '-z'], { cwd: repoRoot, timeout: 20_000, maxBuffer: 64 * 1024 * 1024 }).toString('utf8');
+  const listed = execFileSync('git', ['ls-files', '-z'], {
+    cwd: repoRoot,
+    timeout: 20_000,
+    maxBuffer: 64 * 1024 * 1024,
+  }).toString('utf8');
   const files: ScanFile[] = [];
   const tooLarge: string[] = [];
   for (const file of listed.split('\0').filter(Boolean)) {

@@ -25,7 +25,15 @@ export interface StrictSchema {
   readonly celRules: number;
 }
 
-const DROPPED = new Set(['description', 'x-kubernetes-validations', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'example', 'externalDocs']);
+const DROPPED = new Set([
+  'description',
+  'x-kubernetes-validations',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  'example',
+  'externalDocs',
+]);
 
 function convert(node: unknown, inJunctor: boolean, counter: { cel: number }): JsonSchema {
   if (!isRecord(node)) return {};
@@ -36,13 +44,16 @@ function convert(node: unknown, inJunctor: boolean, counter: { cel: number }): J
     if (DROPPED.has(key)) continue;
     switch (key) {
       case 'properties':
-        if (isRecord(value)) out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, false, counter)]));
+        if (isRecord(value))
+          out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, false, counter)]));
         break;
       case 'additionalProperties':
         out.additionalProperties = isRecord(value) ? convert(value, false, counter) : value;
         break;
       case 'items':
-        out.items = Array.isArray(value) ? value.map((v) => convert(v, false, counter)) : convert(value, false, counter);
+        out.items = Array.isArray(value)
+          ? value.map((v) => convert(v, false, counter))
+          : convert(value, false, counter);
         break;
       case 'allOf':
       case 'anyOf':
@@ -74,7 +85,8 @@ function convert(node: unknown, inJunctor: boolean, counter: { cel: number }): J
     if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
     if (Array.isArray(out.anyOf)) out.anyOf = [...out.anyOf, { type: 'null' }];
   }
-  const isObject = out.type === 'object' || (Array.isArray(out.type) && out.type.includes('object')) || isRecord(out.properties);
+  const isObject =
+    out.type === 'object' || (Array.isArray(out.type) && out.type.includes('object')) || isRecord(out.properties);
   if (!inJunctor && isObject && !preserve && out.additionalProperties === undefined) {
     out.additionalProperties = false;
   }

@@ -22,12 +22,24 @@ export function unresolvedWarnings(object: KubeObject, file: string, line: numbe
   const out: Finding[] = [];
   const base = { severity: 'warning' as const, area: 'unresolved' as const, file, line, object: refOf(object) };
   walk(object, '', (path, reason) => {
-    out.push({ ...base, path, rule: 'unresolved.value', message: `unresolved: ${reason}`, fix: 'resolve it in the environment file, then npm run synth' });
+    out.push({
+      ...base,
+      path,
+      rule: 'unresolved.value',
+      message: `unresolved: ${reason}`,
+      fix: 'resolve it in the environment file, then npm run synth',
+    });
   });
   const annotations = isRecord(object.metadata.annotations) ? object.metadata.annotations : {};
   const keys = annotations[UNRESOLVED_KEYS_ANNOTATION];
   if (typeof keys === 'string' && keys !== '') {
-    out.push({ ...base, path: `metadata.annotations["${UNRESOLVED_KEYS_ANNOTATION}"]`, rule: 'unresolved.secret-keys', message: `keys not sealed yet: ${keys}`, fix: 'npm run seal -- --env <env> --secret <id> --key <key> for each, then npm run synth' });
+    out.push({
+      ...base,
+      path: `metadata.annotations["${UNRESOLVED_KEYS_ANNOTATION}"]`,
+      rule: 'unresolved.secret-keys',
+      message: `keys not sealed yet: ${keys}`,
+      fix: 'npm run seal -- --env <env> --secret <id> --key <key> for each, then npm run synth',
+    });
   }
   return out;
 }

@@ -54,7 +54,12 @@ function remoteWrite(target: RemoteWriteExport): PrometheusRemoteWriteConfig {
   const plainHttp = target.pushUrl.startsWith('http://');
   return {
     // Client settings in the `http` block (the flat form is deprecated since contrib v0.158.0).
-    http: { endpoint: target.pushUrl, headers: { 'X-Scope-OrgID': target.tenant }, timeout: '30s', tls: { insecure: plainHttp } },
+    http: {
+      endpoint: target.pushUrl,
+      headers: { 'X-Scope-OrgID': target.tenant },
+      timeout: '30s',
+      tls: { insecure: plainHttp },
+    },
     external_labels: target.externalLabels,
     timeout: '30s',
     // 5xx and network errors are retried; other 4xx are dropped by the exporter (docs/telemetry.md).
@@ -92,7 +97,10 @@ export function buildCollectorConfig(options: CollectorConfigOptions): Collector
       ...(delta ? { deltatocumulative: { max_stale: '5m', max_streams: 10000 } } : {}),
       batch: { timeout: '5s', send_batch_size: 8192, send_batch_max_size: 10000 },
     },
-    exporters: options.export.mode === 'remote-write' ? { prometheusremotewrite: remoteWrite(options.export) } : { prometheus: scrapeEndpoint(options.export) },
+    exporters:
+      options.export.mode === 'remote-write'
+        ? { prometheusremotewrite: remoteWrite(options.export) }
+        : { prometheus: scrapeEndpoint(options.export) },
     extensions: { health_check: { endpoint: bind(COLLECTOR_PORTS.health), path: '/' } },
     service: {
       extensions: ['health_check'],

@@ -74,7 +74,11 @@ export interface PrometheusRemoteWriteConfig {
   /** exporterhelper's timeout for one export. */
   readonly timeout: string;
   readonly retry_on_failure: RetryOnFailureConfig;
-  readonly remote_write_queue: { readonly enabled: boolean; readonly queue_size: number; readonly num_consumers: number };
+  readonly remote_write_queue: {
+    readonly enabled: boolean;
+    readonly queue_size: number;
+    readonly num_consumers: number;
+  };
 }
 
 /**
@@ -99,7 +103,9 @@ export interface TelemetryConfig {
   readonly logs: { readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly encoding: 'json' | 'console' };
   readonly metrics: {
     readonly level: 'none' | 'basic' | 'normal' | 'detailed';
-    readonly readers: readonly { readonly pull: { readonly exporter: { readonly prometheus: { readonly host: string; readonly port: number } } } }[];
+    readonly readers: readonly {
+      readonly pull: { readonly exporter: { readonly prometheus: { readonly host: string; readonly port: number } } };
+    }[];
   };
 }
 

@@ -18,7 +18,9 @@ export const SPIKE_RATIO = 0.25;
 export function parseMemoryMiB(quantity: string, field: string): number {
   const match = /^([1-9]\d*)(Mi|Gi)$/.exec(quantity);
   if (!match) {
-    throw new Error(`${field}: '${quantity}' is not a memory quantity in Mi or Gi (fix: write it like '512Mi' or '1Gi')`);
+    throw new Error(
+      `${field}: '${quantity}' is not a memory quantity in Mi or Gi (fix: write it like '512Mi' or '1Gi')`,
+    );
   }
   const value = Number(match[1]);
   return match[2] === 'Gi' ? value * 1024 : value;
@@ -38,7 +40,9 @@ export function memorySettings(containerLimitMiB: number): MemorySettings {
   const limitMiB = Math.floor(containerLimitMiB * MEMORY_LIMIT_RATIO);
   const spikeLimitMiB = Math.floor(limitMiB * SPIKE_RATIO);
   if (limitMiB < 32 || spikeLimitMiB < 1) {
-    throw new Error(`collector.resources.limits.memory: ${containerLimitMiB}Mi leaves too little for the collector (fix: give at least 64Mi; 512Mi is the default)`);
+    throw new Error(
+      `collector.resources.limits.memory: ${containerLimitMiB}Mi leaves too little for the collector (fix: give at least 64Mi; 512Mi is the default)`,
+    );
   }
   return { limitMiB, spikeLimitMiB, goMemLimit: `${limitMiB}MiB` };
 }

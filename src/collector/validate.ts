@@ -61,9 +61,13 @@ function seriesLabelProblems(at: string, labels: Readonly<Record<string, string>
   const problems: string[] = [];
   for (const [name, value] of Object.entries(labels ?? {})) {
     if (!LABEL_NAME.test(name) || name.startsWith('__')) {
-      problems.push(`${at}.${name}: not a Prometheus label name, or reserved (__ prefix) (fix: use letters, digits and _ , not starting with __)`);
+      problems.push(
+        `${at}.${name}: not a Prometheus label name, or reserved (__ prefix) (fix: use letters, digits and _ , not starting with __)`,
+      );
     } else if (value.trim() === '') {
-      problems.push(`${at}.${name}: empty value; Prometheus drops a label with an empty value (fix: give it a value or remove it)`);
+      problems.push(
+        `${at}.${name}: empty value; Prometheus drops a label with an empty value (fix: give it a value or remove it)`,
+      );
     }
   }
   if (!labels?.[COLLECTOR_LABEL]) {
@@ -90,13 +94,20 @@ function isLocal(host: string): boolean {
 function listeners(config: CollectorConfig): { path: string; host: string }[] {
   const found: { path: string; host: string }[] = [];
   for (const [id, receiver] of Object.entries(config.receivers)) {
-    if (receiver?.protocols.grpc) found.push({ path: `receivers.${id}.protocols.grpc.endpoint`, host: hostOf(receiver.protocols.grpc.endpoint) });
-    if (receiver?.protocols.http) found.push({ path: `receivers.${id}.protocols.http.endpoint`, host: hostOf(receiver.protocols.http.endpoint) });
+    if (receiver?.protocols.grpc)
+      found.push({ path: `receivers.${id}.protocols.grpc.endpoint`, host: hostOf(receiver.protocols.grpc.endpoint) });
+    if (receiver?.protocols.http)
+      found.push({ path: `receivers.${id}.protocols.http.endpoint`, host: hostOf(receiver.protocols.http.endpoint) });
   }
-  if (config.extensions.health_check) found.push({ path: 'extensions.health_check.endpoint', host: hostOf(config.extensions.health_check.endpoint) });
-  if (config.exporters.prometheus) found.push({ path: 'exporters.prometheus.endpoint', host: hostOf(config.exporters.prometheus.endpoint) });
+  if (config.extensions.health_check)
+    found.push({ path: 'extensions.health_check.endpoint', host: hostOf(config.extensions.health_check.endpoint) });
+  if (config.exporters.prometheus)
+    found.push({ path: 'exporters.prometheus.endpoint', host: hostOf(config.exporters.prometheus.endpoint) });
   config.service.telemetry.metrics.readers.forEach((reader, i) =>
-    found.push({ path: `service.telemetry.metrics.readers[${i}].pull.exporter.prometheus.host`, host: reader.pull.exporter.prometheus.host }),
+    found.push({
+      path: `service.telemetry.metrics.readers[${i}].pull.exporter.prometheus.host`,
+      host: reader.pull.exporter.prometheus.host,
+    }),
   );
   return found;
 }
@@ -113,10 +124,14 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
   const pipelines = Object.entries(config.service.pipelines);
 
   if (defined.exporters.size === 0) {
-    problems.push('exporters: no exporter is defined, so every metric would be dropped (fix: set collector.mode to remote-write or scrape)');
+    problems.push(
+      'exporters: no exporter is defined, so every metric would be dropped (fix: set collector.mode to remote-write or scrape)',
+    );
   }
   if (pipelines.length === 0) {
-    problems.push('service.pipelines: no pipeline is defined (fix: define a metrics pipeline otlp -> memory_limiter -> batch -> exporter)');
+    problems.push(
+      'service.pipelines: no pipeline is defined (fix: define a metrics pipeline otlp -> memory_limiter -> batch -> exporter)',
+    );
   }
 
   for (const [name, pipeline] of pipelines) {
@@ -125,12 +140,17 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
       for (const id of pipeline[kind]) {
         used[kind].add(id);
         if (!defined[kind].has(id)) {
-          problems.push(`${at}.${kind}: '${id}' is not defined under ${kind} (fix: define ${kind}.${id}, or remove it from the pipeline)`);
+          problems.push(
+            `${at}.${kind}: '${id}' is not defined under ${kind} (fix: define ${kind}.${id}, or remove it from the pipeline)`,
+          );
         }
       }
     }
     if (pipeline.receivers.length === 0) problems.push(`${at}.receivers: the pipeline has no receiver (fix: add otlp)`);
-    if (pipeline.exporters.length === 0) problems.push(`${at}.exporters: the pipeline has no exporter, its metrics would be dropped (fix: add the exporter of collector.mode)`);
+    if (pipeline.exporters.length === 0)
+      problems.push(
+        `${at}.exporters: the pipeline has no exporter, its metrics would be dropped (fix: add the exporter of collector.mode)`,
+      );
     const processors = pipeline.processors;
     if (processors[0] !== 'memory_limiter') {
       problems.push(
@@ -138,7 +158,9 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
       );
     }
     if (processors[processors.length - 1] !== 'batch') {
-      problems.push(`${at}.processors: batch must come last, after every processor that changes data (got [${processors.join(', ')}]) (fix: put batch last)`);
+      problems.push(
+        `${at}.processors: batch must come last, after every processor that changes data (got [${processors.join(', ')}]) (fix: put batch last)`,
+      );
     }
     if (pipeline.exporters.includes('prometheusremotewrite') && pipeline.exporters.includes('prometheus')) {
       problems.push(
@@ -149,14 +171,22 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
 
   for (const kind of ['receivers', 'exporters'] as const) {
     for (const id of defined[kind]) {
-      if (!used[kind].has(id)) problems.push(`${kind}.${id}: defined but in no pipeline, so it never runs (fix: add it to service.pipelines.metrics.${kind}, or remove it)`);
+      if (!used[kind].has(id))
+        problems.push(
+          `${kind}.${id}: defined but in no pipeline, so it never runs (fix: add it to service.pipelines.metrics.${kind}, or remove it)`,
+        );
     }
   }
   for (const id of config.service.extensions) {
-    if (!(id in config.extensions)) problems.push(`service.extensions: '${id}' is not defined under extensions (fix: define extensions.${id}, or remove it)`);
+    if (!(id in config.extensions))
+      problems.push(
+        `service.extensions: '${id}' is not defined under extensions (fix: define extensions.${id}, or remove it)`,
+      );
   }
   if (!config.extensions.health_check || !config.service.extensions.includes('health_check')) {
-    problems.push(`extensions.health_check: must be defined and enabled in service.extensions; the probes use port ${COLLECTOR_PORTS.health} (fix: keep the builder's health_check)`);
+    problems.push(
+      `extensions.health_check: must be defined and enabled in service.extensions; the probes use port ${COLLECTOR_PORTS.health} (fix: keep the builder's health_check)`,
+    );
   }
 
   const prw = config.exporters.prometheusremotewrite;
@@ -169,7 +199,9 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
     }
     const http = (prw as { http?: typeof prw.http }).http;
     if (!http?.endpoint) {
-      problems.push('exporters.prometheusremotewrite.http.endpoint: no push URL; the exporter would push to its placeholder default (fix: set collector.mimir.pushUrl)');
+      problems.push(
+        'exporters.prometheusremotewrite.http.endpoint: no push URL; the exporter would push to its placeholder default (fix: set collector.mimir.pushUrl)',
+      );
     } else {
       const tenantHeader = Object.entries(http.headers ?? {}).find(([k]) => k.toLowerCase() === 'x-scope-orgid');
       if (!tenantHeader || tenantHeader[1].trim() === '') {
@@ -178,18 +210,24 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
         );
       }
       if (http.endpoint.startsWith('https://') && http.tls?.insecure) {
-        problems.push(`exporters.prometheusremotewrite.http.tls.insecure: true disables TLS for the https:// URL ${http.endpoint} (fix: leave tls.insecure false for https)`);
+        problems.push(
+          `exporters.prometheusremotewrite.http.tls.insecure: true disables TLS for the https:// URL ${http.endpoint} (fix: leave tls.insecure false for https)`,
+        );
       }
     }
     problems.push(...seriesLabelProblems('exporters.prometheusremotewrite.external_labels', prw.external_labels));
   }
   if (config.exporters.prometheus) {
-    problems.push(...seriesLabelProblems('exporters.prometheus.const_labels', config.exporters.prometheus.const_labels));
+    problems.push(
+      ...seriesLabelProblems('exporters.prometheus.const_labels', config.exporters.prometheus.const_labels),
+    );
   }
 
   for (const listener of listeners(config)) {
     if (isLocal(listener.host)) {
-      problems.push(`${listener.path}: bound to ${listener.host}, unreachable through the Service and the probes (fix: bind 0.0.0.0)`);
+      problems.push(
+        `${listener.path}: bound to ${listener.host}, unreachable through the Service and the probes (fix: bind 0.0.0.0)`,
+      );
     }
   }
 

@@ -61,7 +61,10 @@ export class ExternalSecretSource extends Construct implements SecretSource {
       metadata: { name: props.secretName, namespace: props.namespace, labels, ...(annotations ? { annotations } : {}) },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
-        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.clusterSecretStore },
+        secretStoreRef: {
+          kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE,
+          name: props.clusterSecretStore,
+        },
         target: {
           name: props.secretName,
           // creationPolicy Owner (the ExternalSecret owns the Secret) and deletionPolicy Retain (the

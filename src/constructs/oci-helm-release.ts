@@ -19,7 +19,10 @@ import {
   HelmReleaseSpecValuesFromKind,
   HelmReleaseSpecUpgradeRemediationStrategy,
 } from '../../imports/helm.toolkit.fluxcd.io.js';
-import { OciRepository, OciRepositorySpecLayerSelectorOperation } from '../../imports/flux-oci-source.toolkit.fluxcd.io.js';
+import {
+  OciRepository,
+  OciRepositorySpecLayerSelectorOperation,
+} from '../../imports/flux-oci-source.toolkit.fluxcd.io.js';
 import type { SecretSource } from './secret-source.js';
 
 /** Media type of a Helm chart's content layer in an OCI artifact. */
@@ -181,7 +184,11 @@ export class OciHelmRelease extends Construct {
         install: { remediation: retry },
         upgrade: {
           cleanupOnFail: true,
-          remediation: { ...retry, remediateLastFailure: true, strategy: HelmReleaseSpecUpgradeRemediationStrategy.ROLLBACK },
+          remediation: {
+            ...retry,
+            remediateLastFailure: true,
+            strategy: HelmReleaseSpecUpgradeRemediationStrategy.ROLLBACK,
+          },
         },
         rollback: { cleanupOnFail: true },
         driftDetection: { mode: driftMode(props.driftDetection ?? 'warn') },

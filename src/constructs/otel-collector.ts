@@ -123,7 +123,12 @@ export class OtelCollector extends Construct {
     const memoryLimitMiB = parseMemoryMiB(props.resources.limits.memory, 'resources.limits.memory');
     const memory = memorySettings(memoryLimitMiB);
 
-    this.config = buildCollectorConfig({ export: props.export, memoryLimitMiB, deltaToCumulative: props.deltaToCumulative, replicas });
+    this.config = buildCollectorConfig({
+      export: props.export,
+      memoryLimitMiB,
+      deltaToCumulative: props.deltaToCumulative,
+      replicas,
+    });
     this.configYaml = stringify(this.config, { lineWidth: 0 });
     this.configChecksum = createHash('sha256').update(this.configYaml).digest('hex');
 
@@ -136,7 +141,10 @@ export class OtelCollector extends Construct {
       metrics: COLLECTOR_PORTS.metrics,
       ...(scrape ? { 'prom-export': COLLECTOR_PORTS['prom-export'] } : {}),
     };
-    this.scrapePorts = [{ name: 'metrics', honorLabels: false }, ...(scrape ? [{ name: 'prom-export' as const, honorLabels: true }] : [])];
+    this.scrapePorts = [
+      { name: 'metrics', honorLabels: false },
+      ...(scrape ? [{ name: 'prom-export' as const, honorLabels: true }] : []),
+    ];
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', {
       metadata: { name, labels },
@@ -161,12 +169,17 @@ export class OtelCollector extends Construct {
         group: COLLECTOR_UID,
         fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
       },
-      strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
+      strategy: kplus.DeploymentStrategy.rollingUpdate({
+        maxSurge: kplus.PercentOrAbsolute.absolute(1),
+        maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+      }),
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: this.podSelector }));
     // cdk8s-plus labels every pod template with a hash of the construct path; nothing here selects
     // by it (a refactor would change it and roll the pods), so it is removed.
-    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
+    ApiObject.of(this.deployment).addJsonPatch(
+      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+    );
     const pods = kplus.Pods.select(this, 'pods', { labels: this.podSelector });
     // Prefer one replica per node: a node drain or failure leaves the others receiving.
     this.deployment.scheduling.separate(pods, { topology: kplus.Topology.HOSTNAME, weight: 100 });
@@ -213,7 +226,9 @@ export class OtelCollector extends Construct {
       liveness: health(6),
       startup: health(30),
     });
-    container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'config-volume', this.configMap, { name: 'config' }), { readOnly: true });
+    container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'config-volume', this.configMap, { name: 'config' }), {
+      readOnly: true,
+    });
 
     this.service = new kplus.Service(this, 'service', {
       metadata: { name, labels },
@@ -253,7 +268,9 @@ export class OtelCollector extends Construct {
     scrape: boolean,
     egress: OtelCollectorEgress | undefined,
   ): void {
-    const inNamespace = (ns: string): k8s.NetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
+    const inNamespace = (ns: string): k8s.NetworkPolicyPeer => ({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+    });
     const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
     const metricsPorts = this.scrapePorts.map((p) => tcp(COLLECTOR_PORTS[p.name]));
     const dns: k8s.NetworkPolicyEgressRule = {
@@ -267,7 +284,12 @@ export class OtelCollector extends Construct {
       ? [
           ...(egress.cidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
           ...(egress.namespaceLabels
-            ? [{ namespaceSelector: { matchLabels: { ...egress.namespaceLabels } }, ...(egress.podLabels ? { podSelector: { matchLabels: { ...egress.podLabels } } } : {}) }]
+            ? [
+                {
+                  namespaceSelector: { matchLabels: { ...egress.namespaceLabels } },
+                  ...(egress.podLabels ? { podSelector: { matchLabels: { ...egress.podLabels } } } : {}),
+                },
+              ]
             : []),
         ]
       : [];
@@ -279,7 +301,10 @@ export class OtelCollector extends Construct {
         podSelector: { matchLabels: { ...this.podSelector } },
         policyTypes: egressOpen ? ['Ingress'] : ['Ingress', 'Egress'],
         ingress: [
-          { from: [inNamespace(clientNamespace)], ports: [tcp(COLLECTOR_PORTS['otlp-grpc']), tcp(COLLECTOR_PORTS['otlp-http'])] },
+          {
+            from: [inNamespace(clientNamespace)],
+            ports: [tcp(COLLECTOR_PORTS['otlp-grpc']), tcp(COLLECTOR_PORTS['otlp-http'])],
+          },
           { from: [inNamespace(monitoringNamespace)], ports: metricsPorts },
         ],
         ...(egressOpen ? {} : { egress: [dns, ...(egress ? [{ to: backend, ports: egress.ports.map(tcp) }] : [])] }),
@@ -292,7 +317,8 @@ export class OtelCollector extends Construct {
 function millis(cpu: string, field: string): number {
   const match = /^(?:([1-9]\d*)m|(\d+(?:\.\d+)?))$/.exec(cpu);
   const value = match ? (match[1] !== undefined ? Number(match[1]) : Math.round(Number(match[2]) * 1000)) : 0;
-  if (!(value > 0)) throw new Error(`${field}: '${cpu}' is not a CPU quantity above zero (fix: write it like '250m' or '1')`);
+  if (!(value > 0))
+    throw new Error(`${field}: '${cpu}' is not a CPU quantity above zero (fix: write it like '250m' or '1')`);
   return value;
 }
 

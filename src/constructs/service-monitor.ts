@@ -42,10 +42,14 @@ export class StackServiceMonitor extends Construct {
     const labels = { ...props.labels, ...props.scrape.scrapeLabels };
     const excluded = scrapeBreaches(labels, props.scrape).filter((b) => b.kind === 'excluded');
     if (excluded.length > 0) {
-      throw new Error(`ServiceMonitor ${props.name}: labels: ${excluded.map(describeBreach).join('; ')} (fix: remove the label, or correct monitoring.exclusionLabels in the environment)`);
+      throw new Error(
+        `ServiceMonitor ${props.name}: labels: ${excluded.map(describeBreach).join('; ')} (fix: remove the label, or correct monitoring.exclusionLabels in the environment)`,
+      );
     }
     if (Object.keys(props.matchLabels).length === 0) {
-      throw new Error(`ServiceMonitor ${props.name}: matchLabels is empty and would select every Service (fix: give the Service's stack labels)`);
+      throw new Error(
+        `ServiceMonitor ${props.name}: matchLabels is empty and would select every Service (fix: give the Service's stack labels)`,
+      );
     }
     for (const [key, value] of Object.entries(props.matchLabels)) {
       const actual = service.metadata.getLabel(key);
@@ -57,7 +61,9 @@ export class StackServiceMonitor extends Construct {
     }
     const names = service.ports.map((p) => p.name).filter((n): n is string => n !== undefined);
     if (!names.includes(props.port)) {
-      throw new Error(`ServiceMonitor ${props.name}: port '${props.port}' is not a named port of Service ${serviceName} (fix: use one of ${names.join(', ')})`);
+      throw new Error(
+        `ServiceMonitor ${props.name}: port '${props.port}' is not a named port of Service ${serviceName} (fix: use one of ${names.join(', ')})`,
+      );
     }
     const namespace = service.metadata.namespace;
     this.monitor = new ServiceMonitor(this, 'monitor', {

@@ -43,15 +43,23 @@ export function importEntries(root: string): ImportEntry[] {
     throw new ImportListError(`cdk8s.yaml: ${(err as Error).message.split('\n')[0]}`);
   }
   const list = typeof config === 'object' && config !== null ? (config as { imports?: unknown }).imports : undefined;
-  if (!Array.isArray(list) || list.length === 0) throw new ImportListError('cdk8s.yaml: no imports list (fix: list the vendored CRD files, e.g. contracts/crds/<file>.yaml)');
+  if (!Array.isArray(list) || list.length === 0)
+    throw new ImportListError(
+      'cdk8s.yaml: no imports list (fix: list the vendored CRD files, e.g. contracts/crds/<file>.yaml)',
+    );
   return list.map((raw, i) => {
     if (typeof raw !== 'string') throw new ImportListError(`cdk8s.yaml: imports[${i}] is not a string`);
     const [prefix, path] = raw.includes(':=') ? (raw.split(':=', 2) as [string, string]) : [undefined, raw];
     const normal = normalize(path);
     if (isAbsolute(path) || !normal.startsWith(`contracts${sep}`)) {
-      throw new ImportListError(`cdk8s.yaml: imports[${i}] '${raw}' is not a relative path under contracts/ (fix: vendor the CRD into contracts/crds with its row in contracts/SOURCES.md and list it as contracts/crds/<file>)`);
+      throw new ImportListError(
+        `cdk8s.yaml: imports[${i}] '${raw}' is not a relative path under contracts/ (fix: vendor the CRD into contracts/crds with its row in contracts/SOURCES.md and list it as contracts/crds/<file>)`,
+      );
     }
-    if (!existsSync(join(root, normal))) throw new ImportListError(`cdk8s.yaml: imports[${i}] '${raw}': no such file (fix: restore it from contracts/SOURCES.md)`);
+    if (!existsSync(join(root, normal)))
+      throw new ImportListError(
+        `cdk8s.yaml: imports[${i}] '${raw}': no such file (fix: restore it from contracts/SOURCES.md)`,
+      );
     return { ...(prefix ? { prefix } : {}), path: normal };
   });
 }
@@ -66,17 +74,25 @@ export function generateBindings(root: string, options: { readonly timeoutMs?: n
   if (!existsSync(cli)) throw new BindingsError(`${cli} not found (fix: npm ci; cdk8s-cli is a dev dependency)`);
   const out = mkdtempSync(join(tmpdir(), 'arcade-stack-imports-'));
   try {
-    const run = spawnSync(cli, ['import', '--no-save', '--no-check-upgrade', '--language', 'typescript', '--output', out], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: options.timeoutMs ?? 120_000,
-      env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
-    });
+    const run = spawnSync(
+      cli,
+      ['import', '--no-save', '--no-check-upgrade', '--language', 'typescript', '--output', out],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: options.timeoutMs ?? 120_000,
+        env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+      },
+    );
     if (run.error || run.status !== 0) {
-      const why = run.error?.message ?? `exit ${run.status ?? `signal ${run.signal}`}: ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' | ')}`;
+      const why =
+        run.error?.message ??
+        `exit ${run.status ?? `signal ${run.signal}`}: ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' | ')}`;
       throw new BindingsError(`cdk8s import failed: ${why}`);
     }
-    const files = readdirSync(out).filter((f) => f.endsWith('.ts')).sort();
+    const files = readdirSync(out)
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
     if (files.length === 0) throw new BindingsError('cdk8s import wrote no binding');
     return new Map(files.map((f) => [f, readFileSync(join(out, f), 'utf8')]));
   } finally {

@@ -21,12 +21,7 @@ export const ENGINE_API_CONTRACT = join(REPO_ROOT, 'contracts', 'arcade-engine',
 export const ENGINE_API_CONTRACT_NAME = 'contracts/arcade-engine/engine-api-responses.schema.json';
 
 /** The definitions of the contract file. */
-export type EngineAnswer =
-  | 'HealthResponse'
-  | 'EngineConfigResponse'
-  | 'ToolDefinition'
-  | 'ToolRequirements'
-  | 'Error';
+export type EngineAnswer = 'HealthResponse' | 'EngineConfigResponse' | 'ToolDefinition' | 'ToolRequirements' | 'Error';
 
 export type ContractMode = 'strict' | 'tolerant';
 
@@ -77,13 +72,19 @@ function schemaOf(answer: EngineAnswer, mode: ContractMode): z.ZodType {
 }
 
 /** Checks a parsed answer against its definition; problems read `<field path>: <what is wrong>`. */
-export function checkEngineAnswer(answer: EngineAnswer, value: unknown, mode: ContractMode = 'tolerant'): ContractCheck {
+export function checkEngineAnswer(
+  answer: EngineAnswer,
+  value: unknown,
+  mode: ContractMode = 'tolerant',
+): ContractCheck {
   const result = schemaOf(answer, mode).safeParse(value);
   if (result.success) return { ok: true };
   return {
     ok: false,
     problems: result.error.issues.map((issue) => {
-      const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+      const path = issue.path
+        .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+        .join('');
       return `${path || '(the answer)'}: ${issue.message}`;
     }),
   };

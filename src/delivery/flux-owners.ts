@@ -60,7 +60,12 @@ export function findOwners(top: string, files: readonly string[], folder: string
     for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length > 0) continue;
       const o = rec(doc.toJS());
-      if (o.kind !== 'Kustomization' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) continue;
+      if (
+        o.kind !== 'Kustomization' ||
+        typeof o.apiVersion !== 'string' ||
+        !o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')
+      )
+        continue;
       const spec = rec(o.spec);
       const path = normalizeFluxPath(spec.path);
       if (!covers(path, folder)) continue;
@@ -72,7 +77,9 @@ export function findOwners(top: string, files: readonly string[], folder: string
         path,
         prune: spec.prune === true,
         postBuild: spec.postBuild !== undefined,
-        ...(typeof spec.targetNamespace === 'string' && spec.targetNamespace !== '' ? { targetNamespace: spec.targetNamespace } : {}),
+        ...(typeof spec.targetNamespace === 'string' && spec.targetNamespace !== ''
+          ? { targetNamespace: spec.targetNamespace }
+          : {}),
         ...(list(spec.patches) ? { patches: list(spec.patches) } : {}),
         ...(list(spec.components) ? { components: (spec.components as unknown[]).map(String) } : {}),
         ...(list(spec.patchesStrategicMerge) ? { patchesStrategicMerge: list(spec.patchesStrategicMerge) } : {}),
@@ -91,7 +98,10 @@ function lists(top: string, dir: string, child: string): boolean {
   for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
     const resources = rec(doc.toJS()).resources;
     if (!Array.isArray(resources)) continue;
-    if (resources.some((r) => typeof r === 'string' && posix.normalize(posix.join(dir, r)).replace(/\/+$/, '') === child)) return true;
+    if (
+      resources.some((r) => typeof r === 'string' && posix.normalize(posix.join(dir, r)).replace(/\/+$/, '') === child)
+    )
+      return true;
   }
   return false;
 }

@@ -19,7 +19,20 @@
  * cluster. Export refuses to read an identity that still holds `${...}` after the build.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
@@ -42,7 +55,10 @@ export class KubectlMissing extends Error {
 
 /** The build failed: kustomize's own message. */
 export class KustomizeFailed extends Error {
-  constructor(readonly path: string, readonly reason: string) {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
     super(`kubectl kustomize ${path} failed: ${reason}`);
     this.name = 'KustomizeFailed';
   }
@@ -107,7 +123,8 @@ function scanManifests(root: string, dir = root): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (kustomizationFileIn(full)) out.push(`./${posix.relative(root.split('\\').join('/'), full.split('\\').join('/'))}`);
+      if (kustomizationFileIn(full))
+        out.push(`./${posix.relative(root.split('\\').join('/'), full.split('\\').join('/'))}`);
       else out.push(...scanManifests(root, full));
     } else if (/\.ya?ml$/.test(entry.name)) {
       out.push(`./${posix.relative(root.split('\\').join('/'), full.split('\\').join('/'))}`);
@@ -125,7 +142,10 @@ function prepareRoot(root: string, transforms: FluxTransforms): void {
     k = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: scanManifests(root) };
   } else {
     const parsed: unknown = parse(readFileSync(file, 'utf8'));
-    k = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    k =
+      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : {};
   }
   const append = (key: string, items: readonly unknown[] | undefined) => {
     if (!items || items.length === 0) return;
@@ -149,7 +169,8 @@ function originOf(annotation: unknown, rootInRepo: string): string | undefined {
   if (typeof o !== 'object' || o === null) return undefined;
   const rec = o as Record<string, unknown>;
   if (typeof rec.repo === 'string') return undefined; // a remote base: not in this repository
-  const path = typeof rec.path === 'string' ? rec.path : typeof rec.configuredIn === 'string' ? rec.configuredIn : undefined;
+  const path =
+    typeof rec.path === 'string' ? rec.path : typeof rec.configuredIn === 'string' ? rec.configuredIn : undefined;
   return path === undefined ? undefined : posix.normalize(posix.join(rootInRepo, path));
 }
 
@@ -164,9 +185,15 @@ export interface BuildOptions {
  * Builds `rootInRepo` (repository-relative, `.` for the root) in the prepared tree `dir` (which it
  * modifies: a copy made by copyTree), as kustomize-controller would with `transforms`.
  */
-export function buildFluxView(dir: string, rootInRepo: string, transforms: FluxTransforms, options: BuildOptions = {}): BuiltObject[] {
+export function buildFluxView(
+  dir: string,
+  rootInRepo: string,
+  transforms: FluxTransforms,
+  options: BuildOptions = {},
+): BuiltObject[] {
   const root = join(dir, rootInRepo);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new KustomizeFailed(rootInRepo, `${rootInRepo} is not a folder of the repository`);
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new KustomizeFailed(rootInRepo, `${rootInRepo} is not a folder of the repository`);
   prepareRoot(root, transforms);
   const kubectl = options.kubectl ?? 'kubectl';
   const run = spawnSync(kubectl, ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', root], {
@@ -176,7 +203,9 @@ export function buildFluxView(dir: string, rootInRepo: string, transforms: FluxT
   });
   if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') throw new KubectlMissing(kubectl);
   if (run.error || run.status !== 0) {
-    const why = run.error ? run.error.message : (run.stderr || '').trim().split('\n').slice(0, 4).join(' / ').split(`${dir}/`).join('');
+    const why = run.error
+      ? run.error.message
+      : (run.stderr || '').trim().split('\n').slice(0, 4).join(' / ').split(`${dir}/`).join('');
     throw new KustomizeFailed(rootInRepo, why || `exit ${String(run.status)}`);
   }
   const out: BuiltObject[] = [];
@@ -188,7 +217,10 @@ export function buildFluxView(dir: string, rootInRepo: string, transforms: FluxT
     const origin = originOf(annotations[ORIGIN], rootInRepo);
     delete annotations[ORIGIN];
     const { annotations: _dropped, ...metadata } = o.metadata;
-    const object = { ...o, metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations } : metadata } as KubeObject;
+    const object = {
+      ...o,
+      metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations } : metadata,
+    } as KubeObject;
     out.push(origin === undefined ? { object } : { object, origin });
   }
   return out;

@@ -31,12 +31,16 @@ export function parseOwnership(text: string, file: string): OwnershipRecord {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: not valid JSON (${(err as Error).message}) (fix: restore it from git history; export needs it to know which files it owns)`);
+    throw new Error(
+      `${file}: not valid JSON (${(err as Error).message}) (fix: restore it from git history; export needs it to know which files it owns)`,
+    );
   }
   const parsed = OwnershipRecordSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message} (fix: restore it from git history)`);
+    throw new Error(
+      `${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message} (fix: restore it from git history)`,
+    );
   }
   return parsed.data;
 }

@@ -23,10 +23,30 @@ export const PRUNE_DISABLED = 'kustomize.toolkit.fluxcd.io/prune';
 
 /** Kinds that are cluster-scoped (an object of another kind without a namespace is treated as one too). */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'ClusterRole', 'ClusterRoleBinding',
-  'CustomResourceDefinition', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding', 'PriorityClass', 'RuntimeClass', 'IngressClass', 'ClusterIssuer', 'ClusterSecretStore',
-  'ClusterExternalSecret', 'PodSecurityPolicy', 'FlowSchema', 'PriorityLevelConfiguration',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'StorageClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'APIService',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'PriorityClass',
+  'RuntimeClass',
+  'IngressClass',
+  'ClusterIssuer',
+  'ClusterSecretStore',
+  'ClusterExternalSecret',
+  'PodSecurityPolicy',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
 ]);
 
 /** What the export changes in the folder: files written (relative to it) and files removed. */
@@ -106,7 +126,13 @@ function applyPlan(dir: string, folder: string, plan: FolderPlan): void {
   }
 }
 
-function build(top: string, files: readonly string[], owner: FluxOwner, kubectl: string | undefined, plan?: { folder: string; plan: FolderPlan }): BuiltObject[] {
+function build(
+  top: string,
+  files: readonly string[],
+  owner: FluxOwner,
+  kubectl: string | undefined,
+  plan?: { folder: string; plan: FolderPlan },
+): BuiltObject[] {
   const dir = copyTree(top, files);
   try {
     if (plan) applyPlan(dir, plan.folder, plan.plan);
@@ -143,19 +169,26 @@ export function dangerOf(o: KubeObject, origin: string | undefined, ctx: DangerC
     const listed = others.slice(0, 3).map((b) => `${objectKey(b.object)}${b.origin ? ` (${b.origin})` : ''}`);
     return (
       `deleting a Namespace deletes everything in it: the release and what Helm installed, its volumes, Helm's release Secrets` +
-      (others.length > 0 ? `, and ${others.length} object(s) of other apps Flux applies there (${listed.join(', ')}${others.length > 3 ? ', ...' : ''})` : '')
+      (others.length > 0
+        ? `, and ${others.length} object(s) of other apps Flux applies there (${listed.join(', ')}${others.length > 3 ? ', ...' : ''})`
+        : '')
     );
   }
-  if (o.kind === 'PersistentVolumeClaim' || o.kind === 'PersistentVolume') return `a ${o.kind}: the data on its volume is deleted with it (reclaim policy Delete)`;
+  if (o.kind === 'PersistentVolumeClaim' || o.kind === 'PersistentVolume')
+    return `a ${o.kind}: the data on its volume is deleted with it (reclaim policy Delete)`;
   if (o.kind === 'StatefulSet') return 'a StatefulSet: a stateful workload';
   if (o.kind === 'Secret') return 'a Secret: its value may exist nowhere else';
-  if (o.kind === 'SealedSecret' || o.kind === 'ExternalSecret') return `an object that owns a Secret (${o.kind}: its controller deletes the Secret with it): the value may exist nowhere else`;
-  if (o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/')) return 'a HelmRelease: helm-controller uninstalls the release and everything Helm installed';
-  if (o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) return 'a Flux Kustomization: with prune it deletes everything it applied';
+  if (o.kind === 'SealedSecret' || o.kind === 'ExternalSecret')
+    return `an object that owns a Secret (${o.kind}: its controller deletes the Secret with it): the value may exist nowhere else`;
+  if (o.kind === 'HelmRelease' && o.apiVersion.startsWith('helm.toolkit.fluxcd.io/'))
+    return 'a HelmRelease: helm-controller uninstalls the release and everything Helm installed';
+  if (o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/'))
+    return 'a Flux Kustomization: with prune it deletes everything it applied';
   if (isClusterScoped(o)) return 'a cluster-scoped object: shared by the whole cluster';
   if (origin !== undefined && !inFolder(origin, ctx.folder)) return `an object of another app (from ${origin})`;
   const partOf = labelsOf(o)['app.kubernetes.io/part-of'];
-  if (partOf !== undefined && !ctx.ownNames.has(partOf)) return `an object of another app (app.kubernetes.io/part-of: ${partOf})`;
+  if (partOf !== undefined && !ctx.ownNames.has(partOf))
+    return `an object of another app (app.kubernetes.io/part-of: ${partOf})`;
   return undefined;
 }
 
@@ -211,10 +244,16 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
     after: build(top, files, owner, options.kubectl, { folder, plan: options.plan }),
   });
   for (const owner of owners) {
-    if (owner.postBuild) notes.push(`Flux Kustomization ${owner.ref} sets spec.postBuild: variables substituted after the build are not previewed`);
+    if (owner.postBuild)
+      notes.push(
+        `Flux Kustomization ${owner.ref} sets spec.postBuild: variables substituted after the build are not previewed`,
+      );
     const view = viewOf(owner);
     if ([...view.before, ...view.after].some((b) => inFolder(b.origin, folder))) views.push(view);
-    else notes.push(`Flux Kustomization ${owner.ref} (${owner.file}, path ./${owner.path === '.' ? '' : owner.path}) contains ${folder} but does not apply it (no kustomization on the way lists it)`);
+    else
+      notes.push(
+        `Flux Kustomization ${owner.ref} (${owner.file}, path ./${owner.path === '.' ? '' : owner.path}) contains ${folder} but does not apply it (no kustomization on the way lists it)`,
+      );
   }
   if (views.length === 0) {
     const assumed = assumedOwner(top, folder);
@@ -222,7 +261,9 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
     views.push(viewOf(assumed));
   }
   if (views.length > 1) {
-    notes.push(`${folder} is applied by ${views.length} Flux Kustomizations (${views.map((v) => v.owner.ref).join(', ')}): every object is applied twice, and an object one of them drops is deleted by it and re-created by the other; keep one (docs/delivery.md)`);
+    notes.push(
+      `${folder} is applied by ${views.length} Flux Kustomizations (${views.map((v) => v.owner.ref).join(', ')}): every object is applied twice, and an object one of them drops is deleted by it and re-created by the other; keep one (docs/delivery.md)`,
+    );
   }
   const prunes = views.flatMap((view) => prunesOf(view, { folder, ownNames: options.ownNames, before: view.before }));
   return { views, prunes, notes };
@@ -247,7 +288,11 @@ export function parseConsent(text: string): PruneConsent | undefined {
 }
 
 export function consents(c: PruneConsent, p: PruneEntry): boolean {
-  return c.kind.toLowerCase() === p.kind.toLowerCase() && c.name === p.name && (c.namespace === undefined || c.namespace === (p.namespace ?? ''));
+  return (
+    c.kind.toLowerCase() === p.kind.toLowerCase() &&
+    c.name === p.name &&
+    (c.namespace === undefined || c.namespace === (p.namespace ?? ''))
+  );
 }
 
 /** `--allow-prune` text that consents to exactly this entry. */

@@ -35,7 +35,14 @@ export interface ReleaseIdentity {
   readonly chart: string;
 }
 
-export const IDENTITY_FIELDS = ['namespace', 'name', 'releaseName', 'targetNamespace', 'storageNamespace', 'chart'] as const satisfies readonly (keyof ReleaseIdentity)[];
+export const IDENTITY_FIELDS = [
+  'namespace',
+  'name',
+  'releaseName',
+  'targetNamespace',
+  'storageNamespace',
+  'chart',
+] as const satisfies readonly (keyof ReleaseIdentity)[];
 
 const UNSET = '(unset)';
 export const UNKNOWN_CHART = '(unknown)';
@@ -77,7 +84,9 @@ function chartName(o: KubeObject, objects: readonly KubeObject[]): string {
   const ref = rec(spec.chartRef);
   if (str(ref.kind) === 'OCIRepository') {
     const namespace = str(ref.namespace) ?? str(o.metadata.namespace);
-    const source = objects.find((s) => s.kind === 'OCIRepository' && s.metadata.name === ref.name && str(s.metadata.namespace) === namespace);
+    const source = objects.find(
+      (s) => s.kind === 'OCIRepository' && s.metadata.name === ref.name && str(s.metadata.namespace) === namespace,
+    );
     return ociChartName(rec(source?.spec).url) ?? UNKNOWN_CHART;
   }
   return UNKNOWN_CHART;
@@ -91,7 +100,9 @@ export function releaseIdentity(o: KubeObject, objects: readonly KubeObject[] = 
   return {
     namespace,
     name: o.metadata.name,
-    releaseName: shortenName(str(s.releaseName) ?? (targetNamespace ? `${targetNamespace}-${o.metadata.name}` : o.metadata.name)),
+    releaseName: shortenName(
+      str(s.releaseName) ?? (targetNamespace ? `${targetNamespace}-${o.metadata.name}` : o.metadata.name),
+    ),
     targetNamespace: targetNamespace ?? namespace,
     storageNamespace: str(s.storageNamespace) ?? namespace,
     chart: chartName(o, objects),
@@ -107,7 +118,9 @@ export interface IdentityChange {
 
 /** Field-by-field differences (a chart name nobody can tell is not counted as a change). */
 export function identityChanges(before: ReleaseIdentity, after: ReleaseIdentity): IdentityChange[] {
-  return IDENTITY_FIELDS.filter((k) => before[k] !== after[k] && !(k === 'chart' && (before[k] === UNKNOWN_CHART || after[k] === UNKNOWN_CHART))).map((k) => ({
+  return IDENTITY_FIELDS.filter(
+    (k) => before[k] !== after[k] && !(k === 'chart' && (before[k] === UNKNOWN_CHART || after[k] === UNKNOWN_CHART)),
+  ).map((k) => ({
     field: k,
     before: before[k],
     after: after[k],

@@ -32,9 +32,20 @@ export async function exportSource(options: SourceOptions): Promise<ExportSource
   const stale =
     onDisk.length !== fresh.length ||
     fresh.some((f) => !onDisk.includes(f.path) || readFileSync(join(folder, f.path), 'utf8') !== f.content);
-  if (stale) throw new ExportRefused([`${folder} is missing, stale or edited by hand: it differs from a fresh synthesis (fix: npm run synth, review with npm run diff, commit)`]);
+  if (stale)
+    throw new ExportRefused([
+      `${folder} is missing, stale or edited by hand: it differs from a fresh synthesis (fix: npm run synth, review with npm run diff, commit)`,
+    ]);
   const sourceCommit = (await git(options.repoRoot, ['rev-parse', 'HEAD'])).trim();
   const dirty = (await git(options.repoRoot, ['status', '--porcelain', '--', 'src', 'dist'])).trim() !== '';
   const envFile = relative(process.cwd(), file) || file;
-  return { env: env.name, envFile, files: fresh, unresolved: output.unresolved, datastores: env.datastores.mode, sourceCommit, sourceDirty: dirty };
+  return {
+    env: env.name,
+    envFile,
+    files: fresh,
+    unresolved: output.unresolved,
+    datastores: env.datastores.mode,
+    sourceCommit,
+    sourceDirty: dirty,
+  };
 }

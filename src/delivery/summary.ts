@@ -62,14 +62,19 @@ function identitySection(input: SummaryInput): string[] {
       continue;
     }
     if (!p.after) {
-      lines.push(`  - ${p.key}${p.file ? ` (${p.file})` : ''}: REMOVED: helm-controller uninstalls release ${p.before.releaseName} in ${p.before.targetNamespace}${input.allowReinstall ? ' (allowed by --allow-reinstall)' : ''}`);
+      lines.push(
+        `  - ${p.key}${p.file ? ` (${p.file})` : ''}: REMOVED: helm-controller uninstalls release ${p.before.releaseName} in ${p.before.targetNamespace}${input.allowReinstall ? ' (allowed by --allow-reinstall)' : ''}`,
+      );
       continue;
     }
     for (const field of IDENTITY_FIELDS) {
       const changed = p.changes.some((c) => c.field === field);
       lines.push(`  ${changed ? '!' : ' '} ${pad(field, 17)}${p.before[field]} → ${p.after[field]}`);
     }
-    if (p.changes.length === 0) lines.push(`  = unchanged: helm-controller upgrades release ${p.after.releaseName} in ${p.after.targetNamespace} in place`);
+    if (p.changes.length === 0)
+      lines.push(
+        `  = unchanged: helm-controller upgrades release ${p.after.releaseName} in ${p.after.targetNamespace} in place`,
+      );
     else {
       lines.push(
         `  ! REINSTALL: helm-controller uninstalls release ${p.before.releaseName} (${p.before.targetNamespace}) and installs ${p.after.releaseName} (${p.after.targetNamespace})` +
@@ -120,7 +125,9 @@ function statefulSection(input: SummaryInput): string[] {
 function valuesSection(input: SummaryInput): string[] {
   if (!input.values) return ['Values: no release on one side, nothing to compare'];
   const v = input.values;
-  const lines = [`Values (the live release's, resolved from the repository → the exported release's): ${valueCounts(v)}`];
+  const lines = [
+    `Values (the live release's, resolved from the repository → the exported release's): ${valueCounts(v)}`,
+  ];
   for (const c of v.changes) {
     if (c.change === 'added') lines.push(`  + ${c.path}: ${c.after}`);
     else if (c.change === 'dropped') lines.push(`  - ${c.path}: ${c.before}`);
@@ -128,17 +135,30 @@ function valuesSection(input: SummaryInput): string[] {
   }
   lines.push(...v.unknown.map((u) => `  not compared: ${u}`));
   if (v.changes.some((c) => c.change === 'dropped')) {
-    lines.push("  (a dropped value is one the live release sets and the exported one does not: to keep it, carry it in the environment's release.values or release.valuesFrom)");
+    lines.push(
+      "  (a dropped value is one the live release sets and the exported one does not: to keep it, carry it in the environment's release.values or release.valuesFrom)",
+    );
   }
   return lines;
 }
 
 function filesSection(input: SummaryInput): string[] {
-  const lines = [`Files in ${input.folder}: ${input.written.length} written, ${input.removed.length} removed${input.removed.length ? ` (${input.removed.join(', ')})` : ''}`];
-  if (input.adopted.length > 0) lines.push(`  adopted hand-written files (--adopt; their objects are replaced or pruned as above): ${input.adopted.join(', ')}`);
-  if (input.kept.length > 0) lines.push(`  kept hand-written files (--keep, listed in its kustomization.yaml and recorded): ${input.kept.join(', ')}`);
+  const lines = [
+    `Files in ${input.folder}: ${input.written.length} written, ${input.removed.length} removed${input.removed.length ? ` (${input.removed.join(', ')})` : ''}`,
+  ];
+  if (input.adopted.length > 0)
+    lines.push(
+      `  adopted hand-written files (--adopt; their objects are replaced or pruned as above): ${input.adopted.join(', ')}`,
+    );
+  if (input.kept.length > 0)
+    lines.push(
+      `  kept hand-written files (--keep, listed in its kustomization.yaml and recorded): ${input.kept.join(', ')}`,
+    );
   if (input.unresolved.length > 0) {
-    lines.push('Unresolved values (exported with --allow-unresolved, rendered as <unresolved: ...>):', ...input.unresolved.map((u) => `  - ${u.path}: ${u.reason}`));
+    lines.push(
+      'Unresolved values (exported with --allow-unresolved, rendered as <unresolved: ...>):',
+      ...input.unresolved.map((u) => `  - ${u.path}: ${u.reason}`),
+    );
   }
   return lines;
 }
@@ -154,7 +174,10 @@ export function renderSummary(input: SummaryInput): string {
     '',
     ...valuesSection(input),
     '',
-    renderText(input.diff, `Objects (semantic diff of ${input.folder} ${input.preview ? 'as Flux applies it' : 'as its files say (no kustomize build)'}):`),
+    renderText(
+      input.diff,
+      `Objects (semantic diff of ${input.folder} ${input.preview ? 'as Flux applies it' : 'as its files say (no kustomize build)'}):`,
+    ),
     '',
     ...filesSection(input),
   ].join('\n');
@@ -162,9 +185,18 @@ export function renderSummary(input: SummaryInput): string {
 
 /** The commit subject: the environment, then the risk in a few words. */
 export function commitSubject(input: SummaryInput): string {
-  const identity = reinstalls(input.identity) ? 'REINSTALL' : input.identity.length > 0 ? 'identity unchanged' : 'no release';
+  const identity = reinstalls(input.identity)
+    ? 'REINSTALL'
+    : input.identity.length > 0
+      ? 'identity unchanged'
+      : 'no release';
   const deleted = input.preview?.prunes.filter((p) => p.fate === 'deleted').length;
-  const prunes = deleted === undefined ? 'no prune preview' : deleted === 0 ? 'Flux deletes nothing' : `Flux deletes ${deleted} object(s)`;
+  const prunes =
+    deleted === undefined
+      ? 'no prune preview'
+      : deleted === 0
+        ? 'Flux deletes nothing'
+        : `Flux deletes ${deleted} object(s)`;
   const values = input.values ? `values ${valueCounts(input.values)}` : summaryLine(input.diff);
   return `arcade-stack: export ${input.env} (${identity}; ${prunes}; ${values})`;
 }

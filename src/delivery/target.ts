@@ -63,15 +63,21 @@ export function porcelainPaths(output: string): string[] {
 export function resolveFolder(top: string, repo: string, path: string): { folder: string; folderInRepo: string } {
   const requested = resolve(repo, path);
   if (!existsSync(requested) || !statSync(requested).isDirectory()) {
-    throw new ExportRefused([`--path ${path}: ${requested} does not exist or is not a folder (fix: check the spelling; for a new folder, create it in its own commit first)`]);
+    throw new ExportRefused([
+      `--path ${path}: ${requested} does not exist or is not a folder (fix: check the spelling; for a new folder, create it in its own commit first)`,
+    ]);
   }
   const folder = realpathSync(requested);
   const inRepo = relative(top, folder);
   if (inRepo === '') {
-    throw new ExportRefused([`--path ${path}: resolves to the checkout's root ${top}: the export writes a folder of its own (fix: give the release's folder, e.g. --path ${DEFAULT_PATH})`]);
+    throw new ExportRefused([
+      `--path ${path}: resolves to the checkout's root ${top}: the export writes a folder of its own (fix: give the release's folder, e.g. --path ${DEFAULT_PATH})`,
+    ]);
   }
   if (inRepo === '..' || inRepo.startsWith(`..${sep}`) || resolve(top, inRepo) !== folder) {
-    throw new ExportRefused([`--path ${path}: resolves to ${folder}, outside the checkout ${top} (fix: give a folder inside the checkout, relative to it, e.g. --path ${DEFAULT_PATH})`]);
+    throw new ExportRefused([
+      `--path ${path}: resolves to ${folder}, outside the checkout ${top} (fix: give a folder inside the checkout, relative to it, e.g. --path ${DEFAULT_PATH})`,
+    ]);
   }
   const parts = inRepo.split(sep);
   const dot = parts.find((p) => p.startsWith('.'));
@@ -86,9 +92,15 @@ export function resolveFolder(top: string, repo: string, path: string): { folder
 /** Opens the checkout and the folder: every check runs before anything is read or written. */
 export async function openTarget(repoOption: string, pathOption: string = DEFAULT_PATH): Promise<Target> {
   const repo = resolve(repoOption);
-  if (!existsSync(repo)) throw new ExportRefused([`--repo ${repoOption}: does not exist (fix: give the path of your k8s-backstage-v2 checkout)`]);
+  if (!existsSync(repo))
+    throw new ExportRefused([
+      `--repo ${repoOption}: does not exist (fix: give the path of your k8s-backstage-v2 checkout)`,
+    ]);
   const topRun = await gitTry(repo, ['rev-parse', '--show-toplevel']);
-  if (!topRun.ok || topRun.stdout.trim() === '') throw new ExportRefused([`--repo ${repoOption}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)`]);
+  if (!topRun.ok || topRun.stdout.trim() === '')
+    throw new ExportRefused([
+      `--repo ${repoOption}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)`,
+    ]);
   const top = realpathSync(topRun.stdout.trim());
   const { folder, folderInRepo } = resolveFolder(top, repo, pathOption);
   const dirty = porcelainPaths(await git(top, ['status', '--porcelain=v1', '-z', '--untracked-files=all']));

@@ -101,14 +101,21 @@ export function resolveValues(release: KubeObject, objects: readonly KubeObject[
     if (!kind || !name) return;
     const key = typeof ref.valuesKey === 'string' && ref.valuesKey !== '' ? ref.valuesKey : 'values.yaml';
     const where = `${kind} ${namespace ?? ''}/${name}, key ${key} (valuesFrom[${i}])`;
-    const sealed = kind === 'Secret' && objects.find((o) => o.kind === 'SealedSecret' && o.metadata.name === name && o.metadata.namespace === namespace);
+    const sealed =
+      kind === 'Secret' &&
+      objects.find((o) => o.kind === 'SealedSecret' && o.metadata.name === name && o.metadata.namespace === namespace);
     if (sealed) {
       unknown.push(`${where}: a SealedSecret in the repository (encrypted), its values cannot be compared`);
       return;
     }
-    const object = objects.find((o) => o.kind === kind && o.apiVersion === 'v1' && o.metadata.name === name && o.metadata.namespace === namespace);
+    const object = objects.find(
+      (o) => o.kind === kind && o.apiVersion === 'v1' && o.metadata.name === name && o.metadata.namespace === namespace,
+    );
     if (!object) {
-      if (ref.optional !== true) unknown.push(`${where}: not in what Flux applies from the repository (it must exist in the cluster), its values cannot be compared`);
+      if (ref.optional !== true)
+        unknown.push(
+          `${where}: not in what Flux applies from the repository (it must exist in the cluster), its values cannot be compared`,
+        );
       return;
     }
     const read = readKey(object, key);
@@ -119,7 +126,11 @@ export function resolveValues(release: KubeObject, objects: readonly KubeObject[
     const source = `${kind} ${namespace ?? ''}/${name}, key ${key}`;
     if (typeof ref.targetPath === 'string' && ref.targetPath !== '') {
       const typed = setTyped(read.text);
-      setAt(result, parsePath(ref.targetPath), kind === 'Secret' ? new Opaque(source, digestOf(JSON.stringify(typed))) : typed);
+      setAt(
+        result,
+        parsePath(ref.targetPath),
+        kind === 'Secret' ? new Opaque(source, digestOf(JSON.stringify(typed))) : typed,
+      );
       return;
     }
     let doc: Tree;
@@ -143,11 +154,14 @@ export function resolveValues(release: KubeObject, objects: readonly KubeObject[
 function shownValue(v: Tree): string {
   if (v instanceof Opaque) return `(from ${v.source}: not shown)`;
   if (v === undefined) return '(absent)';
-  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v, (_k, x: unknown) => (x instanceof Opaque ? `(from ${x.source}: not shown)` : x));
+  return typeof v === 'string'
+    ? JSON.stringify(v)
+    : JSON.stringify(v, (_k, x: unknown) => (x instanceof Opaque ? `(from ${x.source}: not shown)` : x));
 }
 
 function sameLeaf(a: Tree, b: Tree): boolean {
-  if (a instanceof Opaque || b instanceof Opaque) return a instanceof Opaque && b instanceof Opaque && a.digest === b.digest;
+  if (a instanceof Opaque || b instanceof Opaque)
+    return a instanceof Opaque && b instanceof Opaque && a.digest === b.digest;
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -187,9 +201,16 @@ export function diffValues(before: ResolvedValues, after: ResolvedValues): Value
     const has = (m: Map<string, Tree>) => m.has(path);
     if (!has(b)) changes.push({ path, change: 'added', after: shownValue(a.get(path)) });
     else if (!has(a)) changes.push({ path, change: 'dropped', before: shownValue(b.get(path)) });
-    else if (!sameLeaf(b.get(path), a.get(path))) changes.push({ path, change: 'changed', before: shownValue(b.get(path)), after: shownValue(a.get(path)) });
+    else if (!sameLeaf(b.get(path), a.get(path)))
+      changes.push({ path, change: 'changed', before: shownValue(b.get(path)), after: shownValue(a.get(path)) });
   }
-  return { changes, unknown: [...before.unknown.map((u) => `live release: ${u}`), ...after.unknown.map((u) => `exported release: ${u}`)] };
+  return {
+    changes,
+    unknown: [
+      ...before.unknown.map((u) => `live release: ${u}`),
+      ...after.unknown.map((u) => `exported release: ${u}`),
+    ],
+  };
 }
 
 /** `12 added, 1 changed, 0 dropped` */

@@ -40,7 +40,12 @@ export interface LiveCluster {
   readonly server: string;
   /** The live object, or undefined when it does not exist. Throws NotFound when the kind is not served. */
   read(header: ObjectHeader): Promise<Record<string, unknown> | undefined>;
-  list(apiVersion: string, kind: string, namespace: string | undefined, labelSelector: string): Promise<Record<string, unknown>[]>;
+  list(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    labelSelector: string,
+  ): Promise<Record<string, unknown>[]>;
 }
 
 function describe(err: unknown): string {
@@ -71,10 +76,14 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
       } catch (err) {
         const status = apiStatus(err);
         if (status === 404) throw new NotFound(describe(err));
-        if (/Unrecognized API version and kind/i.test((err as Error).message)) throw new NotFound((err as Error).message);
+        if (/Unrecognized API version and kind/i.test((err as Error).message))
+          throw new NotFound((err as Error).message);
         last = describe(err);
         const transient = status === undefined || status === 429 || status >= 500;
-        if (!transient) throw new ClusterError(`${what}: ${last}${status === 401 || status === 403 ? ' (fix: check the kubeconfig user can get/list these objects)' : ''}`);
+        if (!transient)
+          throw new ClusterError(
+            `${what}: ${last}${status === 401 || status === 403 ? ' (fix: check the kubeconfig user can get/list these objects)' : ''}`,
+          );
         if (attempt < attempts) await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)));
       } finally {
         clearTimeout(timer);
@@ -86,9 +95,16 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
   return {
     server,
     async read(h) {
-      const spec = { apiVersion: h.apiVersion, kind: h.kind, metadata: { name: h.name, ...(h.namespace ? { namespace: h.namespace } : {}) } };
+      const spec = {
+        apiVersion: h.apiVersion,
+        kind: h.kind,
+        metadata: { name: h.name, ...(h.namespace ? { namespace: h.namespace } : {}) },
+      };
       try {
-        return toWire(await call(`read ${h.kind} ${h.namespace ?? ''}/${h.name}`, () => api.read(spec))) as Record<string, unknown>;
+        return toWire(await call(`read ${h.kind} ${h.namespace ?? ''}/${h.name}`, () => api.read(spec))) as Record<
+          string,
+          unknown
+        >;
       } catch (err) {
         if (err instanceof NotFound && !/Unrecognized API version/i.test(err.message)) return undefined;
         throw err;
@@ -99,7 +115,20 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
       const items = await allPages(
         what,
         async (token) => {
-          const res = await call(what, () => api.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector, 500, token));
+          const res = await call(what, () =>
+            api.list(
+              apiVersion,
+              kind,
+              namespace,
+              undefined,
+              undefined,
+              undefined,
+              undefined,
+              labelSelector,
+              500,
+              token,
+            ),
+          );
           return { items: res.items, next: res.metadata?._continue };
         },
         100,

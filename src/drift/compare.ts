@@ -13,8 +13,26 @@
  * - A differing field is attributed to the other field managers that now hold it (`kubectl-edit`).
  */
 import { digest, namedItems, segment, sensitiveField, shown, type Shown } from '../review/diff.js';
-import { defaultValue, deepEqual, fieldSpec, isRecord, meansAbsent, rootStruct, sameFieldValue, type FieldSpec } from '../kube/api-types.js';
-import { FLUX_FIELD_MANAGER, FLUX_OWNER_LABEL_PREFIX, isLeaf, itemLabel, keyElement, managedFieldsOf, parseElement, type FieldsV1 } from '../kube/managed-fields.js';
+import {
+  defaultValue,
+  deepEqual,
+  fieldSpec,
+  isRecord,
+  meansAbsent,
+  rootStruct,
+  sameFieldValue,
+  type FieldSpec,
+} from '../kube/api-types.js';
+import {
+  FLUX_FIELD_MANAGER,
+  FLUX_OWNER_LABEL_PREFIX,
+  isLeaf,
+  itemLabel,
+  keyElement,
+  managedFieldsOf,
+  parseElement,
+  type FieldsV1,
+} from '../kube/managed-fields.js';
 
 export interface FieldDrift {
   readonly path: string;
@@ -75,7 +93,9 @@ class Comparison {
   step(cursor: Cursor, element: string): Cursor {
     const applied = cursor.applied?.[element];
     if (applied) this.visited.add(applied);
-    const others = cursor.others.flatMap((o) => (o.node[element] ? [{ manager: o.manager, node: o.node[element]! }] : []));
+    const others = cursor.others.flatMap((o) =>
+      o.node[element] ? [{ manager: o.manager, node: o.node[element]! }] : [],
+    );
     return { applied, others };
   }
 
@@ -96,7 +116,12 @@ class Comparison {
       if (!deepEqual(desired, live)) {
         const e = `sha256 ${digest(desired)}…`;
         const l = live === undefined ? undefined : `sha256 ${digest(live)}…`;
-        this.out.push({ path, expected: e, live: l, summary: `${sensitive} differs (dist ${e}, cluster ${l ?? 'absent'})` });
+        this.out.push({
+          path,
+          expected: e,
+          live: l,
+          summary: `${sensitive} differs (dist ${e}, cluster ${l ?? 'absent'})`,
+        });
       }
       return;
     }
@@ -129,11 +154,20 @@ class Comparison {
       const d = namedItems(desired);
       const l = namedItems(live);
       if (d && l && !itemStruct) {
-        for (const [name, item] of d) this.walk(item, l.get(name), { path: `${path}[name=${name}]`, spec: undefined, parent: {}, cursor: NOWHERE }, undefined);
+        for (const [name, item] of d)
+          this.walk(
+            item,
+            l.get(name),
+            { path: `${path}[name=${name}]`, spec: undefined, parent: {}, cursor: NOWHERE },
+            undefined,
+          );
         return;
       }
-      desired.forEach((item, i) => this.walk(item, live[i], { path: `${path}[${i}]`, spec: undefined, parent: {}, cursor: NOWHERE }, itemStruct));
-      if (live.length > desired.length) this.out.push({ path: `${path}.length`, expected: desired.length, live: live.length });
+      desired.forEach((item, i) =>
+        this.walk(item, live[i], { path: `${path}[${i}]`, spec: undefined, parent: {}, cursor: NOWHERE }, itemStruct),
+      );
+      if (live.length > desired.length)
+        this.out.push({ path: `${path}.length`, expected: desired.length, live: live.length });
       return;
     }
     if (!sameFieldValue(place.spec, desired, live)) this.report(place, desired, live);
@@ -143,7 +177,9 @@ class Comparison {
   private walkKeyed(desired: unknown[], live: unknown[], place: Place, keys: readonly string[]): void {
     const struct = place.spec?.struct;
     const keyOf = (item: Obj): Obj =>
-      Object.fromEntries(keys.map((k) => [k, item[k] ?? defaultValue(fieldSpec(struct, k), item)]).filter(([, v]) => v !== undefined));
+      Object.fromEntries(
+        keys.map((k) => [k, item[k] ?? defaultValue(fieldSpec(struct, k), item)]).filter(([, v]) => v !== undefined),
+      );
     for (const item of desired) {
       if (!isRecord(item)) continue;
       const key = keyOf(item);
@@ -162,7 +198,13 @@ class Comparison {
    * dist/ no longer has. Flux's owner labels, server-owned metadata and values that mean
    * "absent" (Flux's own normalization, server defaults) are not drift.
    */
-  appliedOnly(node: FieldsV1, live: unknown, path: string, struct: string | undefined, spec: FieldSpec | undefined): void {
+  appliedOnly(
+    node: FieldsV1,
+    live: unknown,
+    path: string,
+    struct: string | undefined,
+    spec: FieldSpec | undefined,
+  ): void {
     for (const [element, child] of Object.entries(node)) {
       const e = parseElement(element);
       if (!e || e.kind === 'self') continue;
@@ -171,12 +213,18 @@ class Comparison {
       let childSpecOf: FieldSpec | undefined;
       if (e.kind === 'field') {
         if (path === 'metadata' && !METADATA_FIELDS.has(e.name)) continue;
-        if ((path === 'metadata.labels' || path === 'metadata.annotations') && e.name.startsWith(FLUX_OWNER_LABEL_PREFIX)) continue;
+        if (
+          (path === 'metadata.labels' || path === 'metadata.annotations') &&
+          e.name.startsWith(FLUX_OWNER_LABEL_PREFIX)
+        )
+          continue;
         value = isRecord(live) ? live[e.name] : undefined;
         label = segment(path, e.name);
         childSpecOf = childSpec(spec, struct, e.name);
       } else if (e.kind === 'key') {
-        value = Array.isArray(live) ? live.find((i) => isRecord(i) && Object.entries(e.key).every(([k, v]) => deepEqual(i[k], v))) : undefined;
+        value = Array.isArray(live)
+          ? live.find((i) => isRecord(i) && Object.entries(e.key).every(([k, v]) => deepEqual(i[k], v)))
+          : undefined;
         label = `${path}${itemLabel(e.key)}`;
         childSpecOf = undefined;
         if (!this.visited.has(child)) {
@@ -198,14 +246,25 @@ class Comparison {
         this.appliedOnlyField(label, value, 'field');
         continue;
       }
-      this.appliedOnly(child, value, label, childSpecOf?.struct ?? (e.kind === 'field' ? undefined : struct), childSpecOf);
+      this.appliedOnly(
+        child,
+        value,
+        label,
+        childSpecOf?.struct ?? (e.kind === 'field' ? undefined : struct),
+        childSpecOf,
+      );
     }
   }
 
   private appliedOnlyField(path: string, value: unknown, what: string): void {
     const sensitive = sensitiveField(this.kind, path);
     const live = sensitive ? `sha256 ${digest(value)}…` : shown(value);
-    this.out.push({ path, expected: undefined, live, summary: `${what} applied by Flux (${this.manager}) but not in dist/: ${typeof live === 'string' && !sensitive ? JSON.stringify(live) : String(live)} (the cluster holds another revision)` });
+    this.out.push({
+      path,
+      expected: undefined,
+      live,
+      summary: `${what} applied by Flux (${this.manager}) but not in dist/: ${typeof live === 'string' && !sensitive ? JSON.stringify(live) : String(live)} (the cluster holds another revision)`,
+    });
   }
 }
 
@@ -213,7 +272,11 @@ class Comparison {
  * Differences between what `desired` (dist/) sets and the live object, in the desired object's
  * order, then the fields only Flux's last apply holds.
  */
-export function compareFields(desired: Record<string, unknown>, live: Record<string, unknown>, options: CompareOptions = {}): FieldDrift[] {
+export function compareFields(
+  desired: Record<string, unknown>,
+  live: Record<string, unknown>,
+  options: CompareOptions = {},
+): FieldDrift[] {
   const manager = options.manager ?? FLUX_FIELD_MANAGER;
   const entries = managedFieldsOf(live);
   const applied = entries.find((e) => e.manager === manager && e.operation === 'Apply')?.fields;

@@ -30,13 +30,22 @@ export function hasDrift(r: DriftReport): boolean {
 }
 
 /** Compares one environment's manifests (paths relative to dist/<env>/) with the cluster. */
-export async function detectDrift(env: string, files: readonly ManifestFile[], cluster: LiveCluster): Promise<DriftReport> {
+export async function detectDrift(
+  env: string,
+  files: readonly ManifestFile[],
+  cluster: LiveCluster,
+): Promise<DriftReport> {
   const desired = indexObjects(files);
   const missing: { key: string; file: string }[] = [];
   const drifted: DriftedObject[] = [];
   const unserved = new Set<string>();
   for (const { key, file, object } of desired.values()) {
-    const header = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };
+    const header = {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+    };
     let live: Record<string, unknown> | undefined;
     try {
       live = await cluster.read(header);
@@ -58,7 +67,11 @@ export async function detectDrift(env: string, files: readonly ManifestFile[], c
   const scopes = new Map<string, { apiVersion: string; kind: string; namespace?: string }>();
   for (const { object } of desired.values()) {
     if (unserved.has(`${object.apiVersion} ${object.kind}`)) continue;
-    scopes.set(`${object.apiVersion}|${object.kind}|${object.metadata.namespace ?? ''}`, { apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace });
+    scopes.set(`${object.apiVersion}|${object.kind}|${object.metadata.namespace ?? ''}`, {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      namespace: object.metadata.namespace,
+    });
   }
   const extra: string[] = [];
   for (const s of scopes.values()) {
@@ -71,7 +84,14 @@ export async function detectDrift(env: string, files: readonly ManifestFile[], c
       if (!desired.has(key)) extra.push(key);
     }
   }
-  return { env, checked: desired.size, missing, extra: [...new Set(extra)].sort(), drifted, unserved: [...unserved].sort() };
+  return {
+    env,
+    checked: desired.size,
+    missing,
+    extra: [...new Set(extra)].sort(),
+    drifted,
+    unserved: [...unserved].sort(),
+  };
 }
 
 function show(v: Shown): string {

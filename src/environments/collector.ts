@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { COLLECTOR_DEFAULTS } from '../collector/defaults.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 /** An IPv4 or IPv6 CIDR as NetworkPolicy `ipBlock.cidr` accepts it. */
 const CIDR = /^((\d{1,3}\.){3}\d{1,3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
@@ -36,7 +37,9 @@ export const labelMap = (what: string) =>
     z.string().regex(LABEL_VALUE, `${what}: values must be Kubernetes label values`),
   );
 
-const memory = z.string().regex(MEMORY, "must be a memory quantity in Mi or Gi such as '512Mi' (the collector's limits are derived from it)");
+const memory = z
+  .string()
+  .regex(MEMORY, "must be a memory quantity in Mi or Gi such as '512Mi' (the collector's limits are derived from it)");
 const cpu = z.string().regex(CPU, "must be a CPU quantity such as '250m' or '1'");
 
 export const CollectorResourcesSchema = z
@@ -80,7 +83,11 @@ export const MimirEgressSchema = z
       });
     }
     if (egress.podLabels && !egress.namespaceLabels) {
-      ctx.addIssue({ code: 'custom', path: ['podLabels'], message: 'podLabels needs namespaceLabels (the namespace the pods live in)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['podLabels'],
+        message: 'podLabels needs namespaceLabels (the namespace the pods live in)',
+      });
     }
   });
 
@@ -89,11 +96,23 @@ export const CollectorSettingsSchema = z
     image: z
       .object({
         /** @default otel/opentelemetry-collector-contrib */
-        repository: z.string().regex(/^[a-z0-9]+([._\/-][a-z0-9]+)*$/, 'must be an image repository such as otel/opentelemetry-collector-contrib').default(DEFAULT_COLLECTOR_IMAGE),
+        repository: z
+          .string()
+          .regex(
+            /^[a-z0-9]+([._\/-][a-z0-9]+)*$/,
+            'must be an image repository such as otel/opentelemetry-collector-contrib',
+          )
+          .default(DEFAULT_COLLECTOR_IMAGE),
         /** Exact collector version; never `latest`. @default 0.159.0 */
-        tag: z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact collector version such as '0.159.0' (never 'latest')").default(DEFAULT_COLLECTOR_TAG),
+        tag: z
+          .string()
+          .regex(/^\d+\.\d+\.\d+$/, "must be an exact collector version such as '0.159.0' (never 'latest')")
+          .default(DEFAULT_COLLECTOR_TAG),
         /** Optional digest pin; the tag stays for readers. */
-        digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be 'sha256:' and 64 hex digits").optional(),
+        digest: z
+          .string()
+          .regex(/^sha256:[a-f0-9]{64}$/, "must be 'sha256:' and 64 hex digits")
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -109,9 +128,15 @@ export const CollectorSettingsSchema = z
     mimir: z
       .object({
         /** @default http://mimir-nginx.mimir.observability-wus2/api/v1/push (observed) */
-        pushUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).default(DEFAULT_MIMIR_PUSH_URL),
+        pushUrl: z
+          .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+          .default(DEFAULT_MIMIR_PUSH_URL),
         /** Sent as `X-Scope-OrgID`. @default k8s-backstage-v4 (observed) */
-        tenant: z.string().min(1, 'must name the Mimir tenant (X-Scope-OrgID)').regex(/^[A-Za-z0-9!._*'()-]+$/, 'must be a Mimir tenant id (letters, digits, !-_.*\'())').default(DEFAULT_MIMIR_TENANT),
+        tenant: z
+          .string()
+          .min(1, 'must name the Mimir tenant (X-Scope-OrgID)')
+          .regex(/^[A-Za-z0-9!._*'()-]+$/, "must be a Mimir tenant id (letters, digits, !-_.*'())")
+          .default(DEFAULT_MIMIR_TENANT),
       })
       .strict()
       .prefault({}),
@@ -122,7 +147,10 @@ export const CollectorSettingsSchema = z
      */
     deltaToCumulative: z.boolean().default(false),
     /** Interval of the ServiceMonitors. @default 60s (the engine pushes about every 60 s) */
-    scrapeInterval: z.string().regex(PROM_DURATION, "must be a Prometheus duration such as '30s' or '1m'").default('60s'),
+    scrapeInterval: z
+      .string()
+      .regex(PROM_DURATION, "must be a Prometheus duration such as '30s' or '1m'")
+      .default('60s'),
     networkPolicy: z
       .object({
         /** Egress to Mimir (remote-write mode). @default - egress left open (Mimir is an external DNS name) */
@@ -131,7 +159,11 @@ export const CollectorSettingsSchema = z
       .strict()
       .prefault({}),
     /** Namespace of the scraper (Grafana Agent), allowed to reach the metrics ports. @default monitoring */
-    monitoringNamespace: z.string().max(63).regex(DNS_LABEL, 'monitoringNamespace must be a DNS-1123 label').default(COLLECTOR_DEFAULTS.monitoringNamespace),
+    monitoringNamespace: z
+      .string()
+      .max(63)
+      .regex(DNS_LABEL, 'monitoringNamespace must be a DNS-1123 label')
+      .default(COLLECTOR_DEFAULTS.monitoringNamespace),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -139,7 +171,8 @@ export const CollectorSettingsSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['networkPolicy', 'mimirEgress'],
-        message: "mode is 'scrape', so the collector sends nothing to Mimir; remove networkPolicy.mimirEgress or set mode: remote-write",
+        message:
+          "mode is 'scrape', so the collector sends nothing to Mimir; remove networkPolicy.mimirEgress or set mode: remote-write",
       });
     }
   })

@@ -93,7 +93,9 @@ export function describeIssues(file: string, error: z.ZodError, input: unknown):
 export function parseEnvironment(text: string, file: string): Environment {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new EnvironmentError(doc.errors.map((e) => `${file}: YAML syntax: ${e.message.split('\n')[0]} (fix: correct the YAML at that line)`));
+    throw new EnvironmentError(
+      doc.errors.map((e) => `${file}: YAML syntax: ${e.message.split('\n')[0]} (fix: correct the YAML at that line)`),
+    );
   }
   const input: unknown = doc.toJS();
   const parsed = EnvironmentSchema.safeParse(input);
@@ -137,7 +139,12 @@ function discover(dir: string): Discovery {
   try {
     entries = readdirSync(dir).sort();
   } catch (err) {
-    throw new EnvironmentError([`${shown(dir)}: cannot read the folder of environment files (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}) (fix: pass --environments <dir> with an existing folder)`], 'no environments');
+    throw new EnvironmentError(
+      [
+        `${shown(dir)}: cannot read the folder of environment files (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}) (fix: pass --environments <dir> with an existing folder)`,
+      ],
+      'no environments',
+    );
   }
   const files = new Map<string, string>();
   const problems = new Map<string, string[]>();
@@ -158,7 +165,10 @@ function discover(dir: string): Discovery {
 function namesOf(found: Discovery): string[] {
   const all = [...new Set([...found.files.keys(), ...found.problems.keys()])].sort();
   if (all.length === 0) {
-    throw new EnvironmentError([`${shown(found.dir)}: no environment files (fix: add <name>${EXTENSION}, see README "Adding an environment")`], 'no environments');
+    throw new EnvironmentError(
+      [`${shown(found.dir)}: no environment files (fix: add <name>${EXTENSION}, see README "Adding an environment")`],
+      'no environments',
+    );
   }
   return all;
 }
@@ -207,11 +217,17 @@ export function loadEnvironment(name: string | undefined, dir: string = ENVIRONM
   const found = discover(dir);
   const all = namesOf(found);
   if (name === undefined && all.length > 1) {
-    throw new EnvironmentError([`--env is required: there are ${all.length} environments (${all.join(', ')}) (fix: pass --env <name>)`], 'environment not chosen');
+    throw new EnvironmentError(
+      [`--env is required: there are ${all.length} environments (${all.join(', ')}) (fix: pass --env <name>)`],
+      'environment not chosen',
+    );
   }
   const chosen = name ?? all[0]!;
   if (!all.includes(chosen)) {
-    throw new EnvironmentError([`--env ${chosen}: no such environment (fix: use one of ${all.join(', ')})`], 'unknown environment');
+    throw new EnvironmentError(
+      [`--env ${chosen}: no such environment (fix: use one of ${all.join(', ')})`],
+      'unknown environment',
+    );
   }
   const own = check(found, chosen);
   if (!own.loaded) throw new EnvironmentError(own.problems);

@@ -10,7 +10,13 @@
  */
 import { z } from 'zod';
 import { COLLECTOR_LABEL, collectorLabelValue, OTEL_COLLECTOR_NAME } from '../collector/service.js';
-import { DEFAULT_ENGINE_JOB, TargetsSchema, type DatastoreSecretTarget, type Targets, type TargetsInput } from '../probes/targets.js';
+import {
+  DEFAULT_ENGINE_JOB,
+  TargetsSchema,
+  type DatastoreSecretTarget,
+  type Targets,
+  type TargetsInput,
+} from '../probes/targets.js';
 import type { ExitCode } from '../shared/command-error.js';
 import { ProblemsError } from '../shared/problems-error.js';
 import { releaseNamespace } from './namespaces.js';
@@ -45,7 +51,8 @@ export class ProbeTargetsError extends ProblemsError {
 
 function datastoresOf(env: Environment): TargetsInput['datastores'] {
   if (env.datastores.mode === 'bundled' || !env.secrets) return { mode: env.datastores.mode, secrets: [] };
-  const kind: DatastoreSecretTarget['kind'] = env.secrets.provider === 'sealed-secrets' ? 'SealedSecret' : 'ExternalSecret';
+  const kind: DatastoreSecretTarget['kind'] =
+    env.secrets.provider === 'sealed-secrets' ? 'SealedSecret' : 'ExternalSecret';
   return {
     mode: 'managed',
     secrets: [
@@ -63,7 +70,9 @@ function datastoresOf(env: Environment): TargetsInput['datastores'] {
 function mimirQueryUrl(pushUrl: string): TargetsInput['mimir']['queryUrl'] {
   const url = new URL(pushUrl);
   if (url.pathname.replace(/\/+$/, '') !== '/api/v1/push') {
-    return { unresolved: `collector.mimir.pushUrl ${pushUrl} is not Mimir's /api/v1/push, so the query URL cannot be derived - set probes.mimir.queryUrl (<mimir base>/prometheus)` };
+    return {
+      unresolved: `collector.mimir.pushUrl ${pushUrl} is not Mimir's /api/v1/push, so the query URL cannot be derived - set probes.mimir.queryUrl (<mimir base>/prometheus)`,
+    };
   }
   return `${url.origin}/prometheus`;
 }
@@ -76,11 +85,13 @@ export function environmentDefaults(env: Environment): TargetsInput {
     releaseNamespace: releaseNamespace(env),
     chartVersion: env.chart.version,
     kustomization: {
-      unresolved: 'the Flux Kustomization applying apps/arcade/ is not recorded (FACTS "Not known") - find it with flux get kustomizations -A and set probes.kustomization',
+      unresolved:
+        'the Flux Kustomization applying apps/arcade/ is not recorded (FACTS "Not known") - find it with flux get kustomizations -A and set probes.kustomization',
     },
     collectorService: COLLECTOR_SERVICE,
     engineSelector: {
-      unresolved: "the engine pods' labels are not recorded (FACTS \"Not known\") - read them with kubectl get pods -n arcade --show-labels and set probes.engineSelector",
+      unresolved:
+        'the engine pods\' labels are not recorded (FACTS "Not known") - read them with kubectl get pods -n arcade --show-labels and set probes.engineSelector',
     },
     urls: {
       api: `https://${env.hosts.api}`,
@@ -89,7 +100,10 @@ export function environmentDefaults(env: Environment): TargetsInput {
       experience: `https://${env.hosts.experience}`,
     },
     expectedCoordinatorUri: `https://${env.hosts.coordinator}`,
-    users: { unresolved: 'no probe user ids chosen - set probes.users to one or two stable Arcade-User-ID values (an email works)' },
+    users: {
+      unresolved:
+        'no probe user ids chosen - set probes.users to one or two stable Arcade-User-ID values (an email works)',
+    },
     gateways: [],
     // The tenant and host the collector writes to (in scrape mode the cluster's agent writes to the
     // same Mimir tenant, FACTS "Telemetry"), the label the collector chart puts on what it relays,
@@ -101,7 +115,10 @@ export function environmentDefaults(env: Environment): TargetsInput {
       engineJob: DEFAULT_ENGINE_JOB,
     },
     datastores: datastoresOf(env),
-    monitoring: { scrapeLabels: { ...env.monitoring.scrapeLabels }, exclusionLabels: { ...env.monitoring.exclusionLabels } },
+    monitoring: {
+      scrapeLabels: { ...env.monitoring.scrapeLabels },
+      exclusionLabels: { ...env.monitoring.exclusionLabels },
+    },
   };
 }
 
@@ -125,7 +142,10 @@ export function targetsFromEnvironment(env: Environment, file = `src/environment
     throw new ProbeTargetsError(
       parsed.error.issues.map((i) => {
         const path = ['probes', ...i.path.map(String)].join('.');
-        const fix = path === 'probes.gateways' ? 'add probes.gateways: [{slug, tools, referenceToolkit}] to the environment' : `correct probes.${i.path.map(String).join('.')} in the environment`;
+        const fix =
+          path === 'probes.gateways'
+            ? 'add probes.gateways: [{slug, tools, referenceToolkit}] to the environment'
+            : `correct probes.${i.path.map(String).join('.')} in the environment`;
         return `${file}: ${path}: ${i.message} (fix: ${fix})`;
       }),
     );

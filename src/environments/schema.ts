@@ -21,7 +21,9 @@ const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 export const dnsLabel = (what: string) =>
   z.string().max(63).regex(DNS_LABEL, `${what} must be a DNS-1123 label (lower-case letters, digits, '-')`);
-const hostname = z.string().regex(DNS_SUBDOMAIN, 'must be a bare host name such as api.arcade.example.com (no scheme, no path)');
+const hostname = z
+  .string()
+  .regex(DNS_SUBDOMAIN, 'must be a bare host name such as api.arcade.example.com (no scheme, no path)');
 const duration = z.string().regex(FLUX_DURATION, "must be a Go duration such as '10m' or '1h30m'");
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
@@ -55,9 +57,16 @@ export const SECRETS_BY_MODE = {
 /** A value sealed by `npm run seal`: ciphertext plus the Secret it is bound to (strict scope). */
 export const SealedValueSchema = z
   .object({
-    ciphertext: z.string().regex(/^[A-Za-z0-9+/]+=*$/, 'must be base64 ciphertext written by `npm run seal`').min(64),
-    boundTo: z.string().regex(/^[a-z0-9-]+\/[a-z0-9.-]+$/, "must be '<namespace>/<secret name>' as written by `npm run seal`"),
-    certificateSha256: z.string().regex(/^[a-f0-9]{64}$/, 'must be the sha256 of the sealing certificate, as written by `npm run seal`'),
+    ciphertext: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]+=*$/, 'must be base64 ciphertext written by `npm run seal`')
+      .min(64),
+    boundTo: z
+      .string()
+      .regex(/^[a-z0-9-]+\/[a-z0-9.-]+$/, "must be '<namespace>/<secret name>' as written by `npm run seal`"),
+    certificateSha256: z
+      .string()
+      .regex(/^[a-f0-9]{64}$/, 'must be the sha256 of the sealing certificate, as written by `npm run seal`'),
   })
   .strict();
 export type SealedValue = z.infer<typeof SealedValueSchema>;
@@ -78,7 +87,13 @@ function secretValues<T extends z.ZodType>(entry: T) {
   // on the datastore mode (SECRETS_BY_MODE), checked on the whole environment below.
   const one = <K extends SecretId>(id: K) => z.record(z.enum(SECRET_KEYS[id]), resolvable(entry)).optional();
   return z
-    .object({ postgres: one('postgres'), redis: one('redis'), engine: one('engine'), oidc: one('oidc'), llm: one('llm') })
+    .object({
+      postgres: one('postgres'),
+      redis: one('redis'),
+      engine: one('engine'),
+      oidc: one('oidc'),
+      llm: one('llm'),
+    })
     .strict();
 }
 
@@ -139,9 +154,13 @@ export const ValuesReferenceSchema = z
     kind: z.enum(['ConfigMap', 'Secret']),
     name: z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a ConfigMap or Secret name'),
     /** @default 'values.yaml' (helm-controller) */
-    valuesKey: z.string().max(253).regex(VALUES_KEY, "must be a key of the object, such as values.yaml").optional(),
+    valuesKey: z.string().max(253).regex(VALUES_KEY, 'must be a key of the object, such as values.yaml').optional(),
     /** @default - the key's YAML document is merged at the root of the values */
-    targetPath: z.string().max(250).regex(TARGET_PATH, 'must be a Helm values path such as auth.oidc.clientSecret').optional(),
+    targetPath: z
+      .string()
+      .max(250)
+      .regex(TARGET_PATH, 'must be a Helm values path such as auth.oidc.clientSecret')
+      .optional(),
     /** @default false */
     optional: z.boolean().optional(),
   })
@@ -176,7 +195,9 @@ export const EnvironmentSchema = z
          * Helm release name, set explicitly (FACTS: "Set the Helm release name to arcade"). Helm
          * allows 53 characters; helm-controller shortens a longer default (docs/delivery.md).
          */
-        releaseName: dnsLabel('releaseName').max(53, 'a Helm release name has at most 53 characters; give the (shortened) name the live release uses').default('arcade'),
+        releaseName: dnsLabel('releaseName')
+          .max(53, 'a Helm release name has at most 53 characters; give the (shortened) name the live release uses')
+          .default('arcade'),
         /** Where Helm installs the chart (the engine's namespace). @default the release namespace */
         targetNamespace: dnsLabel('targetNamespace').optional(),
         /** Where Helm keeps its release Secrets. @default the release namespace */
@@ -206,14 +227,15 @@ export const EnvironmentSchema = z
           .default('oci://public.ecr.aws/s5i6x9d1/charts/arcade'),
         version: z.string().regex(SEMVER, 'must be an exact chart version such as 1.8.8').default('1.8.8'),
         /** Optional digest pin (`sha256:…`); when set, Flux ignores the tag. */
-        digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be 'sha256:' and 64 hex digits").optional(),
+        digest: z
+          .string()
+          .regex(/^sha256:[a-f0-9]{64}$/, "must be 'sha256:' and 64 hex digits")
+          .optional(),
         interval: duration.default('1h'),
       })
       .strict()
       .prefault({}),
-    hosts: z
-      .object({ api: hostname, coordinator: hostname, dashboard: hostname, experience: hostname })
-      .strict(),
+    hosts: z.object({ api: hostname, coordinator: hostname, dashboard: hostname, experience: hostname }).strict(),
     oidc: z
       .object({
         issuer: resolvable(httpUrl),
@@ -235,7 +257,9 @@ export const EnvironmentSchema = z
          * 2.0). Must be the id the LIVE engine uses with the key sealed as `engine/root-key`, or
          * vaulted tokens become unreadable. Required in managed mode (checked below).
          */
-        rootKeyId: resolvable(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a key id such as key1 (letters, digits, . _ -)')).optional(),
+        rootKeyId: resolvable(
+          z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a key id such as key1 (letters, digits, . _ -)'),
+        ).optional(),
       })
       .strict()
       .prefault({}),
@@ -327,7 +351,8 @@ function credentialsIn(tree: unknown, path: (string | number)[]): (string | numb
   return Object.entries(tree).flatMap(([key, value]) => {
     const here = [...path, key];
     if (typeof value !== 'string') return credentialsIn(value, here);
-    const credential = SECRET_KEY.test(key) && !PLACEHOLDER.test(value) && (PASSWORD_KEY.test(key) ? value !== '' : looksRandom(value));
+    const credential =
+      SECRET_KEY.test(key) && !PLACEHOLDER.test(value) && (PASSWORD_KEY.test(key) ? value !== '' : looksRandom(value));
     return credential ? [here] : [];
   });
 }

@@ -20,9 +20,7 @@ export interface Unresolved {
 
 export const UnresolvedSchema = z
   .object({
-    unresolved: z
-      .string()
-      .min(8, 'give the reason the value is unknown and how to find it (at least 8 characters)'),
+    unresolved: z.string().min(8, 'give the reason the value is unknown and how to find it (at least 8 characters)'),
   })
   .strict();
 
@@ -67,9 +65,7 @@ export function findUnresolved(tree: unknown, prefix = ''): UnresolvedEntry[] {
     return tree.flatMap((item, i) => findUnresolved(item, `${prefix}[${i}]`));
   }
   if (typeof tree === 'object' && tree !== null) {
-    return Object.entries(tree).flatMap(([key, value]) =>
-      findUnresolved(value, prefix ? `${prefix}.${key}` : key),
-    );
+    return Object.entries(tree).flatMap(([key, value]) => findUnresolved(value, prefix ? `${prefix}.${key}` : key));
   }
   return [];
 }

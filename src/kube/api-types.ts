@@ -85,7 +85,9 @@ export function imageTag(image: string): string {
 }
 
 const STRUCTS: Readonly<Record<string, StructSpec>> = {
-  ObjectMeta: { fields: { labels: strings, annotations: strings, name: plain, namespace: plain, finalizers: atomicList } },
+  ObjectMeta: {
+    fields: { labels: strings, annotations: strings, name: plain, namespace: plain, finalizers: atomicList },
+  },
   LabelSelector: { atomic: true, fields: { matchLabels: strings, matchExpressions: atomicList } },
 
   ServiceAccount: {
@@ -96,7 +98,14 @@ const STRUCTS: Readonly<Record<string, StructSpec>> = {
       imagePullSecrets: { list: ['name'] },
     },
   },
-  ConfigMap: { fields: { metadata: { struct: 'ObjectMeta' }, data: strings, binaryData: strings, immutable: { default: unset(false) } } },
+  ConfigMap: {
+    fields: {
+      metadata: { struct: 'ObjectMeta' },
+      data: strings,
+      binaryData: strings,
+      immutable: { default: unset(false) },
+    },
+  },
   Secret: {
     fields: {
       metadata: { struct: 'ObjectMeta' },
@@ -120,12 +129,27 @@ const STRUCTS: Readonly<Record<string, StructSpec>> = {
       externalName: zero,
       externalTrafficPolicy: {
         omitZero: true,
-        default: server((s: Obj) => (['NodePort', 'LoadBalancer'].includes(String(s.type)) || (Array.isArray(s.externalIPs) && s.externalIPs.length > 0) ? 'Cluster' : undefined), `${CORE} SetDefaults_Service`),
+        default: server(
+          (s: Obj) =>
+            ['NodePort', 'LoadBalancer'].includes(String(s.type)) ||
+            (Array.isArray(s.externalIPs) && s.externalIPs.length > 0)
+              ? 'Cluster'
+              : undefined,
+          `${CORE} SetDefaults_Service`,
+        ),
       },
       healthCheckNodePort: zero,
       publishNotReadyAddresses: zero,
-      internalTrafficPolicy: { default: server((s: Obj) => (['ClusterIP', 'NodePort', 'LoadBalancer'].includes(String(s.type ?? 'ClusterIP')) ? 'Cluster' : undefined), `${CORE} SetDefaults_Service`) },
-      allocateLoadBalancerNodePorts: { default: server((s: Obj) => (s.type === 'LoadBalancer' ? true : undefined), `${CORE} SetDefaults_Service`) },
+      internalTrafficPolicy: {
+        default: server(
+          (s: Obj) =>
+            ['ClusterIP', 'NodePort', 'LoadBalancer'].includes(String(s.type ?? 'ClusterIP')) ? 'Cluster' : undefined,
+          `${CORE} SetDefaults_Service`,
+        ),
+      },
+      allocateLoadBalancerNodePorts: {
+        default: server((s: Obj) => (s.type === 'LoadBalancer' ? true : undefined), `${CORE} SetDefaults_Service`),
+      },
     },
   },
   ServicePort: {
@@ -155,7 +179,13 @@ const STRUCTS: Readonly<Record<string, StructSpec>> = {
   DeploymentStrategy: {
     fields: {
       type: { omitZero: true, default: server('RollingUpdate', `${APPS} SetDefaults_Deployment`) },
-      rollingUpdate: { struct: 'RollingUpdateDeployment', default: server((s: Obj) => ((s.type ?? 'RollingUpdate') === 'RollingUpdate' ? {} : undefined), `${APPS} SetDefaults_Deployment`) },
+      rollingUpdate: {
+        struct: 'RollingUpdateDeployment',
+        default: server(
+          (s: Obj) => ((s.type ?? 'RollingUpdate') === 'RollingUpdate' ? {} : undefined),
+          `${APPS} SetDefaults_Deployment`,
+        ),
+      },
     },
   },
   RollingUpdateDeployment: {
@@ -177,7 +207,13 @@ const STRUCTS: Readonly<Record<string, StructSpec>> = {
       nodeSelector: strings,
       serviceAccountName: zero,
       // The deprecated alias the server fills from serviceAccountName.
-      serviceAccount: { omitZero: true, default: server((p: Obj) => p.serviceAccountName, 'pkg/apis/core/v1/conversion.go (DeprecatedServiceAccount mirrors serviceAccountName)') },
+      serviceAccount: {
+        omitZero: true,
+        default: server(
+          (p: Obj) => p.serviceAccountName,
+          'pkg/apis/core/v1/conversion.go (DeprecatedServiceAccount mirrors serviceAccountName)',
+        ),
+      },
       automountServiceAccountToken: plain,
       nodeName: zero,
       hostNetwork: zero,
@@ -212,14 +248,18 @@ const STRUCTS: Readonly<Record<string, StructSpec>> = {
     },
   },
   SeccompProfile: { fields: { type: { required: true }, localhostProfile: plain } },
-  Affinity: { fields: { podAntiAffinity: { struct: 'PodAffinity' }, podAffinity: { struct: 'PodAffinity' }, nodeAffinity: plain } },
+  Affinity: {
+    fields: { podAntiAffinity: { struct: 'PodAffinity' }, podAffinity: { struct: 'PodAffinity' }, nodeAffinity: plain },
+  },
   PodAffinity: {
     fields: {
       requiredDuringSchedulingIgnoredDuringExecution: { struct: 'PodAffinityTerm', list: 'atomic' },
       preferredDuringSchedulingIgnoredDuringExecution: { struct: 'WeightedPodAffinityTerm', list: 'atomic' },
     },
   },
-  WeightedPodAffinityTerm: { fields: { weight: { required: true }, podAffinityTerm: { struct: 'PodAffinityTerm', required: true } } },
+  WeightedPodAffinityTerm: {
+    fields: { weight: { required: true }, podAffinityTerm: { struct: 'PodAffinityTerm', required: true } },
+  },
   PodAffinityTerm: {
     fields: {
       labelSelector: { struct: 'LabelSelector' },
@@ -245,11 +285,18 @@ const STRUCTS: Readonly<Record<string, StructSpec>> = {
       livenessProbe: { struct: 'Probe' },
       readinessProbe: { struct: 'Probe' },
       startupProbe: { struct: 'Probe' },
-      terminationMessagePath: { omitZero: true, default: server('/dev/termination-log', `${CORE} SetDefaults_Container`) },
+      terminationMessagePath: {
+        omitZero: true,
+        default: server('/dev/termination-log', `${CORE} SetDefaults_Container`),
+      },
       terminationMessagePolicy: { omitZero: true, default: server('File', `${CORE} SetDefaults_Container`) },
       imagePullPolicy: {
         omitZero: true,
-        default: server((c: Obj) => (typeof c.image === 'string' ? (imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent') : undefined), `${CORE} SetDefaults_Container (Always for :latest or no tag, else IfNotPresent)`),
+        default: server(
+          (c: Obj) =>
+            typeof c.image === 'string' ? (imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent') : undefined,
+          `${CORE} SetDefaults_Container (Always for :latest or no tag, else IfNotPresent)`,
+        ),
       },
       securityContext: { struct: 'SecurityContext' },
       stdin: zero,
@@ -276,8 +323,16 @@ const STRUCTS: Readonly<Record<string, StructSpec>> = {
     },
   },
   KeySelector: { atomic: true, fields: { name: zero, key: { required: true }, optional: { default: unset(false) } } },
-  ObjectFieldSelector: { atomic: true, fields: { apiVersion: { omitZero: true, default: server('v1', `${CORE} SetDefaults_ObjectFieldSelector`) }, fieldPath: { required: true } } },
-  ResourceRequirements: { fields: { limits: { map: 'quantities' }, requests: { map: 'quantities' }, claims: { list: ['name'] } } },
+  ObjectFieldSelector: {
+    atomic: true,
+    fields: {
+      apiVersion: { omitZero: true, default: server('v1', `${CORE} SetDefaults_ObjectFieldSelector`) },
+      fieldPath: { required: true },
+    },
+  },
+  ResourceRequirements: {
+    fields: { limits: { map: 'quantities' }, requests: { map: 'quantities' }, claims: { list: ['name'] } },
+  },
   Probe: {
     fields: {
       httpGet: { struct: 'HTTPGetAction' },
@@ -373,14 +428,39 @@ const STRUCTS: Readonly<Record<string, StructSpec>> = {
       egress: { struct: 'NetworkPolicyEgressRule', list: 'atomic' },
       policyTypes: {
         list: 'atomic',
-        default: server((s: Obj) => (Array.isArray(s.egress) && s.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress']), `${NET} SetDefaults_NetworkPolicy`),
+        default: server(
+          (s: Obj) => (Array.isArray(s.egress) && s.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress']),
+          `${NET} SetDefaults_NetworkPolicy`,
+        ),
       },
     },
   },
-  NetworkPolicyIngressRule: { fields: { ports: { struct: 'NetworkPolicyPort', list: 'atomic' }, from: { struct: 'NetworkPolicyPeer', list: 'atomic' } } },
-  NetworkPolicyEgressRule: { fields: { ports: { struct: 'NetworkPolicyPort', list: 'atomic' }, to: { struct: 'NetworkPolicyPeer', list: 'atomic' } } },
-  NetworkPolicyPort: { fields: { protocol: { default: server('TCP', `${NET} SetDefaults_NetworkPolicyPort`) }, port: plain, endPort: plain } },
-  NetworkPolicyPeer: { fields: { podSelector: { struct: 'LabelSelector' }, namespaceSelector: { struct: 'LabelSelector' }, ipBlock: { struct: 'IPBlock' } } },
+  NetworkPolicyIngressRule: {
+    fields: {
+      ports: { struct: 'NetworkPolicyPort', list: 'atomic' },
+      from: { struct: 'NetworkPolicyPeer', list: 'atomic' },
+    },
+  },
+  NetworkPolicyEgressRule: {
+    fields: {
+      ports: { struct: 'NetworkPolicyPort', list: 'atomic' },
+      to: { struct: 'NetworkPolicyPeer', list: 'atomic' },
+    },
+  },
+  NetworkPolicyPort: {
+    fields: {
+      protocol: { default: server('TCP', `${NET} SetDefaults_NetworkPolicyPort`) },
+      port: plain,
+      endPort: plain,
+    },
+  },
+  NetworkPolicyPeer: {
+    fields: {
+      podSelector: { struct: 'LabelSelector' },
+      namespaceSelector: { struct: 'LabelSelector' },
+      ipBlock: { struct: 'IPBlock' },
+    },
+  },
   IPBlock: { fields: { cidr: { required: true }, except: atomicList } },
 };
 
@@ -491,9 +571,12 @@ function reasonOf(spec: FieldSpec | undefined, parent: Obj, value: unknown): str
   const d = spec?.default;
   const dv = defaultValue(spec, parent);
   if (d && dv !== undefined && sameFieldValue(spec, value, dv)) {
-    return d.by === 'server' ? `the API server defaults it to ${JSON.stringify(dv)} (${d.source})` : `absent means ${JSON.stringify(dv)} (${d.source})`;
+    return d.by === 'server'
+      ? `the API server defaults it to ${JSON.stringify(dv)} (${d.source})`
+      : `absent means ${JSON.stringify(dv)} (${d.source})`;
   }
-  if (spec && (spec.list || spec.map) && isEmpty(value)) return 'empty: the API server omits empty lists and maps (omitempty)';
+  if (spec && (spec.list || spec.map) && isEmpty(value))
+    return 'empty: the API server omits empty lists and maps (omitempty)';
   if (spec?.omitZero && isZero(value)) return 'zero value of an omitempty field: the API server never returns it';
   return undefined;
 }
@@ -516,7 +599,12 @@ export const ALWAYS_STATED: Readonly<Record<string, readonly string[]>> = { Depl
  * absence means (children before their parent, so with `remove` a struct emptied of its defaults
  * is then judged as `{}`), `onUndescribed` for every field the table does not describe.
  */
-function walkBuiltIn(obj: Obj, remove: boolean, onDefault: (f: DefaultedField) => void, onUndescribed: (path: string) => void): void {
+function walkBuiltIn(
+  obj: Obj,
+  remove: boolean,
+  onDefault: (f: DefaultedField) => void,
+  onUndescribed: (path: string) => void,
+): void {
   const root = rootStruct(String(obj.apiVersion), String(obj.kind));
   if (!root) return;
   const stated = new Set(ALWAYS_STATED[String(obj.kind)] ?? []);
@@ -530,7 +618,8 @@ function walkBuiltIn(obj: Obj, remove: boolean, onDefault: (f: DefaultedField) =
         continue;
       }
       if (spec.struct && !isAtomicStruct(spec.struct)) {
-        if (spec.list && Array.isArray(value)) value.forEach((item, i) => isRecord(item) && walkStruct(item, spec.struct!, `${p}[${i}]`));
+        if (spec.list && Array.isArray(value))
+          value.forEach((item, i) => isRecord(item) && walkStruct(item, spec.struct!, `${p}[${i}]`));
         else if (isRecord(value)) walkStruct(value, spec.struct, p);
       }
       const reason = stated.has(p) ? undefined : reasonOf(spec, o, value);
@@ -550,7 +639,12 @@ function walkBuiltIn(obj: Obj, remove: boolean, onDefault: (f: DefaultedField) =
 export function inspectBuiltIn(obj: Obj): { defaulted: DefaultedField[]; undescribed: string[] } {
   const defaulted: DefaultedField[] = [];
   const undescribed: string[] = [];
-  walkBuiltIn(obj, false, (f) => defaulted.push(f), (p) => undescribed.push(p));
+  walkBuiltIn(
+    obj,
+    false,
+    (f) => defaulted.push(f),
+    (p) => undescribed.push(p),
+  );
   return { defaulted, undescribed };
 }
 
@@ -583,7 +677,10 @@ export function canonicalizeQuantities(obj: Obj, roundResources = true): void {
 }
 
 /** Calls `fn` for every quantity of a built-in object (`resource`: in a ResourceList). */
-export function forEachQuantity(obj: Obj, fn: (path: string, value: unknown, resource: boolean, holder: Obj, key: string) => void): void {
+export function forEachQuantity(
+  obj: Obj,
+  fn: (path: string, value: unknown, resource: boolean, holder: Obj, key: string) => void,
+): void {
   const root = rootStruct(String(obj.apiVersion), String(obj.kind));
   if (!root) return;
   const walkStruct = (o: Obj, struct: string, path: string): void => {
@@ -592,8 +689,10 @@ export function forEachQuantity(obj: Obj, fn: (path: string, value: unknown, res
       const p = child(path, key);
       if (!spec) continue;
       if (spec.quantity) fn(p, value, false, o, key);
-      else if (spec.map === 'quantities' && isRecord(value)) for (const [k, v] of Object.entries(value)) fn(`${p}.${k}`, v, true, value, k);
-      else if (spec.struct && spec.list && Array.isArray(value)) value.forEach((item, i) => isRecord(item) && walkStruct(item, spec.struct!, `${p}[${i}]`));
+      else if (spec.map === 'quantities' && isRecord(value))
+        for (const [k, v] of Object.entries(value)) fn(`${p}.${k}`, v, true, value, k);
+      else if (spec.struct && spec.list && Array.isArray(value))
+        value.forEach((item, i) => isRecord(item) && walkStruct(item, spec.struct!, `${p}[${i}]`));
       else if (spec.struct && isRecord(value)) walkStruct(value, spec.struct, p);
     }
   };
@@ -613,6 +712,11 @@ export function omitApiDefaults<T>(object: T): T {
   const copy = structuredClone(object) as Obj;
   if (!rootStruct(String(copy.apiVersion), String(copy.kind))) return copy as T;
   canonicalizeQuantities(copy);
-  walkBuiltIn(copy, true, () => undefined, () => undefined);
+  walkBuiltIn(
+    copy,
+    true,
+    () => undefined,
+    () => undefined,
+  );
   return copy as T;
 }

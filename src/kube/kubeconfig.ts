@@ -38,7 +38,9 @@ export async function loadKubeConfig(options: KubeConfigOptions, hint = ''): Pro
     else kc.loadFromDefault();
     if (options.context) kc.setCurrentContext(options.context);
   } catch (err) {
-    throw new KubeConfigError(`kubeconfig: ${(err as Error).message} (fix: point --kubeconfig or KUBECONFIG at a valid kubeconfig${hint})`);
+    throw new KubeConfigError(
+      `kubeconfig: ${(err as Error).message} (fix: point --kubeconfig or KUBECONFIG at a valid kubeconfig${hint})`,
+    );
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster || (!options.kubeconfig && cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {

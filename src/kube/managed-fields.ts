@@ -85,7 +85,11 @@ export function parseElement(element: string): PathElement | undefined {
 
 /** The `k:` element of a list item with these key fields (keys sorted, as structured-merge-diff writes them). */
 export function keyElement(key: Readonly<Record<string, unknown>>): string {
-  const sorted = Object.fromEntries(Object.keys(key).sort().map((k) => [k, key[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(key)
+      .sort()
+      .map((k) => [k, key[k]]),
+  );
   return `k:${JSON.stringify(sorted)}`;
 }
 

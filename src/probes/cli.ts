@@ -23,7 +23,16 @@ import type { Clock } from '../shared/clock.js';
 import { createRedactor, redactedWriter, type Redactor } from './redact.js';
 import { buildReport, exitCodeOf, summaryLine } from './report.js';
 import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles, type ReportFile } from './report-files.js';
-import { colorEnabled, lineView, liveView, liveViewAllowed, SYSTEM_TIMERS, unwrapped, wrapping, type Timers } from './terminal.js';
+import {
+  colorEnabled,
+  lineView,
+  liveView,
+  liveViewAllowed,
+  SYSTEM_TIMERS,
+  unwrapped,
+  wrapping,
+  type Timers,
+} from './terminal.js';
 import { runProbes, unresolvedNeeds, type RetryPolicy } from './runner.js';
 import { lookup, TargetsSchema, type Targets } from './targets.js';
 import { keyLabel, type Probe } from './types.js';
@@ -41,18 +50,57 @@ is printed in full, in the documented order; colour follows NO_COLOR, FORCE_COLO
 
 Probes: ${registry.map((p) => p.id).join(', ')}`,
   options: {
-    env: { type: 'string', value: '<name>', description: "targets from the environment's probes section (default: the only environment)" },
-    targets: { type: 'string', value: '<file>', description: 'targets from a YAML file instead (shape in docs/probes.md)' },
+    env: {
+      type: 'string',
+      value: '<name>',
+      description: "targets from the environment's probes section (default: the only environment)",
+    },
+    targets: {
+      type: 'string',
+      value: '<file>',
+      description: 'targets from a YAML file instead (shape in docs/probes.md)',
+    },
     only: { type: 'string', value: '<id,...>', description: 'run only these probes (comma-separated ids)' },
     skip: { type: 'string', value: '<id,...>', description: 'do not run these probes' },
     json: { type: 'string', value: '<file>', description: 'write the JSON report' },
     junit: { type: 'string', value: '<file>', description: 'write JUnit XML' },
-    markdown: { type: 'string', value: '<file>', description: 'write a Markdown summary (for a pull request or an evaluation document)' },
-    wait: { type: 'number', value: '<seconds>', unit: 'seconds', min: 0, description: 'retry the deployment probes until they pass or this deadline (after a merge)' },
-    revision: { type: 'string', value: '<git-sha>', description: 'flux.release-ready also requires the Flux Kustomization to have applied this commit' },
-    concurrency: { type: 'number', value: '<n>', integer: true, min: 1, default: 16, description: 'probes running at once' },
-    timeout: { type: 'number', value: '<seconds>', unit: 'seconds', above: 0, default: 20, description: 'per probe attempt' },
-    demo: { type: 'boolean', description: 'start loopback stand-ins of a healthy platform and probe them (no cluster needed)' },
+    markdown: {
+      type: 'string',
+      value: '<file>',
+      description: 'write a Markdown summary (for a pull request or an evaluation document)',
+    },
+    wait: {
+      type: 'number',
+      value: '<seconds>',
+      unit: 'seconds',
+      min: 0,
+      description: 'retry the deployment probes until they pass or this deadline (after a merge)',
+    },
+    revision: {
+      type: 'string',
+      value: '<git-sha>',
+      description: 'flux.release-ready also requires the Flux Kustomization to have applied this commit',
+    },
+    concurrency: {
+      type: 'number',
+      value: '<n>',
+      integer: true,
+      min: 1,
+      default: 16,
+      description: 'probes running at once',
+    },
+    timeout: {
+      type: 'number',
+      value: '<seconds>',
+      unit: 'seconds',
+      above: 0,
+      default: 20,
+      description: 'per probe attempt',
+    },
+    demo: {
+      type: 'boolean',
+      description: 'start loopback stand-ins of a healthy platform and probe them (no cluster needed)',
+    },
   },
   environment: {
     ARCADE_API_KEY: 'the Arcade API key (shown as its last 4 characters at most)',
@@ -119,11 +167,15 @@ export interface ProbeOptions {
 
 function ids(value: string | undefined, option: string): string[] | undefined {
   if (value === undefined) return undefined;
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const known = new Set(registry.map((p) => p.id));
   const unknown = list.filter((id) => !known.has(id));
   if (list.length === 0) throw new UsageError(`${option} needs at least one probe id`);
-  if (unknown.length > 0) throw new UsageError(`${option}: unknown probe id(s) ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
+  if (unknown.length > 0)
+    throw new UsageError(`${option}: unknown probe id(s) ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
   return list;
 }
 
@@ -132,7 +184,8 @@ export function parseProbeArgs(args: readonly string[]): ProbeOptions {
   const v = parseCommandLine(PROBE_SCRIPT.options, args);
   if (v === HELP) return { concurrency: 16, timeoutSeconds: 20, demo: false, help: true };
   if (v.env !== undefined && v.targets !== undefined) throw new UsageError('give --env or --targets, not both');
-  if (v.demo && (v.env !== undefined || v.targets !== undefined)) throw new UsageError('--demo brings its own targets: drop --env/--targets');
+  if (v.demo && (v.env !== undefined || v.targets !== undefined))
+    throw new UsageError('--demo brings its own targets: drop --env/--targets');
   if (v.revision !== undefined && !/^[0-9a-fA-F]{7,40}$/.test(v.revision)) {
     throw new UsageError(`--revision must be a git commit sha (7 to 40 hex digits), got '${v.revision}'`);
   }
@@ -161,10 +214,15 @@ export function readTargetsFile(file: string): Targets {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`--targets ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (fix: give an existing YAML file)`);
+    throw new ConfigError(
+      `--targets ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (fix: give an existing YAML file)`,
+    );
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new ConfigError(`${file}: YAML syntax: ${doc.errors[0]!.message.split('\n')[0]} (fix: correct the YAML at that line)`);
+  if (doc.errors.length > 0)
+    throw new ConfigError(
+      `${file}: YAML syntax: ${doc.errors[0]!.message.split('\n')[0]} (fix: correct the YAML at that line)`,
+    );
   const input: unknown = doc.toJS();
   const parsed = TargetsSchema.safeParse(input);
   if (!parsed.success) throw new ConfigError(describeIssues(file, parsed.error, input).join('\n'));
@@ -181,7 +239,11 @@ interface Resolved {
 }
 
 function resolveTargets(opts: ProbeOptions, io: CliIo): Resolved {
-  if (opts.targets) return { environment: basename(opts.targets).replace(/\.ya?ml$/, ''), targets: readTargetsFile(resolve(opts.targets)) };
+  if (opts.targets)
+    return {
+      environment: basename(opts.targets).replace(/\.ya?ml$/, ''),
+      targets: readTargetsFile(resolve(opts.targets)),
+    };
   try {
     const { env, file, warnings } = loadEnvironment(opts.env, io.environmentsDir);
     for (const w of warnings) io.stderr.write(`probe: warning: ${w}\n`);
@@ -193,14 +255,23 @@ function resolveTargets(opts: ProbeOptions, io: CliIo): Resolved {
 }
 
 /** Runs the probes against resolved targets; returns the exit code. */
-async function probe(opts: ProbeOptions, resolved: Resolved, files: readonly ReportFile[], io: CliIo, redactor: Redactor): Promise<number> {
+async function probe(
+  opts: ProbeOptions,
+  resolved: Resolved,
+  files: readonly ReportFile[],
+  io: CliIo,
+  redactor: Redactor,
+): Promise<number> {
   const { targets } = resolved;
   const probes = selectProbes(opts);
   if (probes.length === 0) throw new UsageError('--only/--skip leave no probe to run');
   const runnable = probes.filter((p) => unresolvedNeeds(p, targets) === undefined);
   if (opts.revision && runnable.some((p) => p.id === 'flux.release-ready')) {
     const k = lookup(targets, 'kustomization');
-    if ('missing' in k) throw new ConfigError(`--revision needs the Flux Kustomization: ${k.missing} (fix: set kustomization {name, namespace} in the targets)`);
+    if ('missing' in k)
+      throw new ConfigError(
+        `--revision needs the Flux Kustomization: ${k.missing} (fix: set kustomization {name, namespace} in the targets)`,
+      );
   }
   let kube: KubeAccess | undefined;
   if (runnable.some((p) => p.needsKube)) {
@@ -245,7 +316,10 @@ async function probe(opts: ProbeOptions, resolved: Resolved, files: readonly Rep
   const report = buildReport(resolved.environment, startedAt, Date.now() - startedAt.getTime(), results);
   const written = writeReportFiles(report, files, redactor);
   for (const { file, error } of written) {
-    if (error) err.write(`probe: could not write the ${file.what} report (${file.option}) to ${file.path}: ${error}; the other reports and the summary below are complete\n`);
+    if (error)
+      err.write(
+        `probe: could not write the ${file.what} report (${file.option}) to ${file.path}: ${error}; the other reports and the summary below are complete\n`,
+      );
     else out.write(`wrote ${file.what} report to ${file.path}\n`);
   }
   out.write(`${summaryLine(report)}\n`);
@@ -268,11 +342,19 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
     checkReportFiles(files);
     if (opts.demo) {
       const { startDemo } = await import('./demo.js');
-      io.stdout.write('Starting loopback stand-ins of a healthy platform (Kubernetes API, Mimir, Arcade API, MCP gateway, reference server)...\n');
+      io.stdout.write(
+        'Starting loopback stand-ins of a healthy platform (Kubernetes API, Mimir, Arcade API, MCP gateway, reference server)...\n',
+      );
       demo = await startDemo();
       redactor = createRedactor([io.env.ARCADE_API_KEY, demo.env.ARCADE_API_KEY]);
       // The demo's own credentials replace the caller's for this run only.
-      return await probe(opts, { environment: 'demo', targets: demo.targets }, files, { ...io, env: { ...io.env, ...demo.env } }, redactor);
+      return await probe(
+        opts,
+        { environment: 'demo', targets: demo.targets },
+        files,
+        { ...io, env: { ...io.env, ...demo.env } },
+        redactor,
+      );
     }
     return await probe(opts, resolveTargets(opts, io), files, io, redactor);
   } catch (err) {

@@ -13,5 +13,10 @@ import type { Probe } from './types.js';
 
 /** Deployment probes first (they gate the rest), then observability. */
 export const deploymentProbes: readonly Probe[] = [fluxReleaseReady, workloadsReady, datastoresManaged];
-export const observabilityProbes: readonly Probe[] = [collectorReady, engineExportClean, metricsInMimir, serviceMonitorsScraped];
+export const observabilityProbes: readonly Probe[] = [
+  collectorReady,
+  engineExportClean,
+  metricsInMimir,
+  serviceMonitorsScraped,
+];
 export const clusterProbes: readonly Probe[] = [...deploymentProbes, ...observabilityProbes];

@@ -76,7 +76,10 @@ function inSharedSessions<G extends { readonly url: string }, T>(
     const { gw, user } = pairs[i]!;
     const used = await member
       .use({ url: gw.url, apiKey, user }, { signal: ctx.signal, timeoutMs: ctx.timeoutMs }, (s) => fn(s, gw, user))
-      .then((u): SessionUse<T> => (u.opened ? { ok: true, value: u.value } : { ok: false, failure: classifyError(u.error) }))
+      .then(
+        (u): SessionUse<T> =>
+          u.opened ? { ok: true, value: u.value } : { ok: false, failure: classifyError(u.error) },
+      )
       .catch((err: unknown): SessionUse<T> => ({ ok: false, failure: classifyError(err) }));
     return { gw, user, used };
   }).finally(async () => {
@@ -105,7 +108,9 @@ function probe(definition: Definition): Probe {
         }
       } catch (err) {
         result = ctx.signal.aborted
-          ? outcome.error(`timed out after ${ctx.timeoutMs} ms (${describeFailure(ctx.redact.deep(classifyError(err)))})`)
+          ? outcome.error(
+              `timed out after ${ctx.timeoutMs} ms (${describeFailure(ctx.redact.deep(classifyError(err)))})`,
+            )
           : outcome.error(describeFailure(ctx.redact.deep(classifyError(err))));
       }
       return ctx.redact.deep(result);
@@ -196,9 +201,15 @@ const endpointsHealth = probe({
     const checks = [
       evaluateHealth(r.deep(health)),
       evaluateConfig(r.deep(config), need<string>(t, 'expectedCoordinatorUri')),
-      ...hostNames.map((name, i) => evaluateHost(name, r.deep(hosts[i] ?? { ok: false, failure: { kind: 'network', message: 'not requested' } }))),
+      ...hostNames.map((name, i) =>
+        evaluateHost(name, r.deep(hosts[i] ?? { ok: false, failure: { kind: 'network', message: 'not requested' } })),
+      ),
     ];
-    return combineChecks(checks, 'engine healthy, coordinator URI as expected, coordinator/dashboard/experience answer', { api });
+    return combineChecks(
+      checks,
+      'engine healthy, coordinator URI as expected, coordinator/dashboard/experience answer',
+      { api },
+    );
   },
 });
 
@@ -213,7 +224,9 @@ const toolsList = probe({
     const users = need<string[]>(ctx.targets, 'users');
     const gateways = gatewaysOf(ctx.targets).filter((g) => g.tools !== undefined);
     if (gateways.length === 0) {
-      return outcome.skip(`no gateway has a resolved tools list (${gatewaysOf(ctx.targets)[0]?.toolsMissing ?? 'none'})`);
+      return outcome.skip(
+        `no gateway has a resolved tools list (${gatewaysOf(ctx.targets)[0]?.toolsMissing ?? 'none'})`,
+      );
     }
     const call = { signal: ctx.signal, timeoutMs: ctx.timeoutMs };
     const lists = await inSharedSessions(ctx, gateways, users, apiKey, (s) => s.listToolNames(call));
@@ -236,10 +249,12 @@ const execProof = probe({
     const apiKey = apiKeyOf(ctx);
     const users = need<string[]>(ctx.targets, 'users');
     const gateways = gatewaysOf(ctx.targets).filter((g) => g.toolkit !== undefined);
-    if (gateways.length === 0) return outcome.skip('no gateway has a resolved referenceToolkit (gateways[].referenceToolkit)');
+    if (gateways.length === 0)
+      return outcome.skip('no gateway has a resolved referenceToolkit (gateways[].referenceToolkit)');
     const bounds = { signal: ctx.signal, timeoutMs: ctx.timeoutMs };
     const runs = await inSharedSessions(ctx, gateways, users, apiKey, async (s, gw) => {
-      const call = (name: string, args: Record<string, unknown>) => observe(async () => toAnswer(await s.callTool(`${gw.toolkit}_${name}`, args, bounds)));
+      const call = (name: string, args: Record<string, unknown>) =>
+        observe(async () => toAnswer(await s.callTool(`${gw.toolkit}_${name}`, args, bounds)));
       const nonce = `probe-${randomUUID()}`;
       const a = randomInt(1, 1_000_000);
       const b = randomInt(1, 1_000_000);
@@ -294,7 +309,11 @@ const rejectsBadKey = probe({
     const user = 'value' in found ? (found.value as string[])[0] : 'arcade-stack-probe';
     const gateways = gatewaysOf(ctx.targets);
     const attempts = gateways.flatMap((gw) => [
-      { gw, credential: 'a random wrong key', apiKey: `probe-wrong-${randomBytes(24).toString('base64url')}` as string | undefined },
+      {
+        gw,
+        credential: 'a random wrong key',
+        apiKey: `probe-wrong-${randomBytes(24).toString('base64url')}` as string | undefined,
+      },
       { gw, credential: 'no key', apiKey: undefined as string | undefined },
     ]);
     // Part of the fan-out (gateway.latency waits for it), but never in the shared sessions: its keys are its own.
@@ -303,7 +322,13 @@ const rejectsBadKey = probe({
       const { gw, credential, apiKey } = attempts[i]!;
       const listed = await observe(() =>
         withMcpSession(
-          { url: gw.url, ...(apiKey ? { apiKey } : {}), ...(user ? { user } : {}), signal: ctx.signal, timeoutMs: ctx.timeoutMs },
+          {
+            url: gw.url,
+            ...(apiKey ? { apiKey } : {}),
+            ...(user ? { user } : {}),
+            signal: ctx.signal,
+            timeoutMs: ctx.timeoutMs,
+          },
           (s) => s.listToolNames(),
         ),
       );
@@ -324,7 +349,14 @@ const oauthTokenStatus = probe({
     const oauth = need<{ tool: string; user: string }>(ctx.targets, 'oauth');
     const tool = arcadeToolName(oauth.tool);
     const observed = await observe(() =>
-      getToolAuth({ apiUrl: need<string>(ctx.targets, 'urls.api'), apiKey, tool, user: oauth.user, signal: ctx.signal, timeoutMs: ctx.timeoutMs }),
+      getToolAuth({
+        apiUrl: need<string>(ctx.targets, 'urls.api'),
+        apiKey,
+        tool,
+        user: oauth.user,
+        signal: ctx.signal,
+        timeoutMs: ctx.timeoutMs,
+      }),
     );
     return evaluateTokenStatus(tool, oauth.user, ctx.redact.deep(observed));
   },
@@ -350,7 +382,11 @@ async function echoRun(
       const ms = performance.now() - started;
       if (!answer.ok) return { ms, kind: 'transport' as const, cause: describeFailure(answer.failure) };
       if (answer.value.isError || !answer.value.text.includes(nonce)) {
-        return { ms, kind: 'wrong' as const, cause: answer.value.isError ? `error result: ${answer.value.text.slice(0, 80)}` : 'nonce not echoed' };
+        return {
+          ms,
+          kind: 'wrong' as const,
+          cause: answer.value.isError ? `error result: ${answer.value.text.slice(0, 80)}` : 'nonce not echoed',
+        };
       }
       return { ms, kind: 'ok' as const, cause: '' };
     };
@@ -380,9 +416,19 @@ const gatewayLatency = probe({
     const gw = gatewaysOf(ctx.targets).find((g) => g.toolkit !== undefined);
     if (!gw) return outcome.skip('no gateway has a resolved referenceToolkit to call Echo on');
     // Time the gateway, not this process: wait (bounded) for the run's fan-out to finish first.
-    const fanOutDone = (): Promise<void> => gatewayRunOf(ctx).fanOut.idle(ctx.signal, ctx.timeoutMs * LATENCY_WAIT_SHARE);
-    const through = await echoRun(ctx, { url: gw.url, apiKey, ...(user ? { user } : {}) }, async () => `${gw.toolkit}_Echo`, calls, fanOutDone);
-    if (!through.ok) return outcome.error(`${gw.slug}: session: ${describeFailure(ctx.redact.deep(through.failure))}`, { gateway: gw.slug });
+    const fanOutDone = (): Promise<void> =>
+      gatewayRunOf(ctx).fanOut.idle(ctx.signal, ctx.timeoutMs * LATENCY_WAIT_SHARE);
+    const through = await echoRun(
+      ctx,
+      { url: gw.url, apiKey, ...(user ? { user } : {}) },
+      async () => `${gw.toolkit}_Echo`,
+      calls,
+      fanOutDone,
+    );
+    if (!through.ok)
+      return outcome.error(`${gw.slug}: session: ${describeFailure(ctx.redact.deep(through.failure))}`, {
+        gateway: gw.slug,
+      });
 
     const ref = lookup(ctx.targets, 'referenceServerUrl');
     let directMs: number[] | undefined;
@@ -397,14 +443,20 @@ const gatewayLatency = probe({
         fanOutDone,
       );
       if (!direct.ok) {
-        return outcome.error(`reference server: ${describeFailure(ctx.redact.deep(direct.failure))} (the overhead cannot be measured)`, {
-          referenceServerUrl: ref.value,
-        });
+        return outcome.error(
+          `reference server: ${describeFailure(ctx.redact.deep(direct.failure))} (the overhead cannot be measured)`,
+          {
+            referenceServerUrl: ref.value,
+          },
+        );
       }
       if (direct.value.ok.length < calls) {
-        return outcome.error(`reference server: ${calls - direct.value.ok.length} of ${calls} Echo calls failed (${direct.value.sample ?? 'no cause'})`, {
-          referenceServerUrl: ref.value,
-        });
+        return outcome.error(
+          `reference server: ${calls - direct.value.ok.length} of ${calls} Echo calls failed (${direct.value.sample ?? 'no cause'})`,
+          {
+            referenceServerUrl: ref.value,
+          },
+        );
       }
       directMs = direct.value.ok;
     } else {

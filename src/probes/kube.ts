@@ -56,11 +56,16 @@ export async function loadKubeAccess(env: Readonly<Record<string, string | undef
   if (env.KUBECONFIG) {
     const files = env.KUBECONFIG.split(delimiter).filter(Boolean);
     const file = files.find((f) => existsSync(f));
-    if (!file) throw new KubeConfigError(`KUBECONFIG names no existing file (${files.join(', ')}) (fix: point KUBECONFIG at a kubeconfig file)`);
+    if (!file)
+      throw new KubeConfigError(
+        `KUBECONFIG names no existing file (${files.join(', ')}) (fix: point KUBECONFIG at a kubeconfig file)`,
+      );
     try {
       kc.loadFromFile(file);
     } catch (err) {
-      throw new KubeConfigError(`KUBECONFIG ${file}: ${(err as Error).message} (fix: point KUBECONFIG at a valid kubeconfig)`);
+      throw new KubeConfigError(
+        `KUBECONFIG ${file}: ${(err as Error).message} (fix: point KUBECONFIG at a valid kubeconfig)`,
+      );
     }
     source = `KUBECONFIG ${file}`;
   } else if (env.KUBERNETES_SERVICE_HOST && existsSync(SA_TOKEN)) {
@@ -74,11 +79,17 @@ export async function loadKubeAccess(env: Readonly<Record<string, string | undef
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster || !cluster.server) {
-    throw new KubeConfigError(`${source}: no current context with a cluster server (fix: kubectl config use-context <name>)`);
+    throw new KubeConfigError(
+      `${source}: no current context with a cluster server (fix: kubectl config use-context <name>)`,
+    );
   }
   // API discovery answers are shared by every reader of this run (one discovery per group).
   const discovery: DiscoveryCache = {};
-  return { server: cluster.server, source, reader: (signal) => Promise.resolve(makeReader(client, kc, cluster.server, signal, discovery)) };
+  return {
+    server: cluster.server,
+    source,
+    reader: (signal) => Promise.resolve(makeReader(client, kc, cluster.server, signal, discovery)),
+  };
 }
 
 type Client = typeof import('@kubernetes/client-node');
@@ -91,13 +102,24 @@ function messageOf(err: unknown): string {
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
-    const fail = () => reject(new KubeError(`request aborted: ${String(signal.reason instanceof Error ? signal.reason.message : signal.reason ?? 'timeout')}`));
+    const fail = () =>
+      reject(
+        new KubeError(
+          `request aborted: ${String(signal.reason instanceof Error ? signal.reason.message : (signal.reason ?? 'timeout'))}`,
+        ),
+      );
     if (signal.aborted) fail();
     else signal.addEventListener('abort', fail, { once: true });
   });
 }
 
-function makeReader(client: Client, kc: KubeConfig, server: string, signal: AbortSignal, discovery: DiscoveryCache): KubeReader {
+function makeReader(
+  client: Client,
+  kc: KubeConfig,
+  server: string,
+  signal: AbortSignal,
+  discovery: DiscoveryCache,
+): KubeReader {
   const config = client.createConfiguration({
     baseServer: new client.ServerConfiguration(server, {}),
     authMethods: { default: kc },
@@ -129,8 +151,10 @@ function makeReader(client: Client, kc: KubeConfig, server: string, signal: Abor
       if (err instanceof KubeError) throw err;
       const code = apiStatus(err);
       const msg = messageOf(err);
-      if (/Unrecognized API version and kind/i.test(msg)) throw new KubeError(`${what}: the kind is not served by the cluster (CRD not installed?)`);
-      const fix = code === 401 || code === 403 ? ' (fix: give the kubeconfig user get/list on these objects and pods/log)' : '';
+      if (/Unrecognized API version and kind/i.test(msg))
+        throw new KubeError(`${what}: the kind is not served by the cluster (CRD not installed?)`);
+      const fix =
+        code === 401 || code === 403 ? ' (fix: give the kubeconfig user get/list on these objects and pods/log)' : '';
       throw new KubeError(`${what}: ${code ? `HTTP ${code} ` : ''}${msg}${fix}`);
     }
   }
@@ -154,7 +178,20 @@ function makeReader(client: Client, kc: KubeConfig, server: string, signal: Abor
       const items = await allPages(
         what,
         async (token) => {
-          const res = await call(what, () => objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector, 500, token));
+          const res = await call(what, () =>
+            objects.list(
+              apiVersion,
+              kind,
+              namespace,
+              undefined,
+              undefined,
+              undefined,
+              undefined,
+              labelSelector,
+              500,
+              token,
+            ),
+          );
           return { items: res.items, next: res.metadata?._continue };
         },
         50,

@@ -49,7 +49,12 @@ function fold(text: string): string {
 }
 
 function xmlEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /**
@@ -78,7 +83,9 @@ export function secretForms(secret: string): string[] {
     json,
     json.replace(/\//g, '\\/'),
     xmlEscape(secret),
-    xmlEscape(secret).replace(/&apos;/g, '&#39;').replace(/&quot;/g, '&#34;'),
+    xmlEscape(secret)
+      .replace(/&apos;/g, '&#39;')
+      .replace(/&quot;/g, '&#34;'),
     ...base64Cores(secret, 'base64'),
     ...base64Cores(secret, 'base64url'),
   ];
@@ -133,7 +140,9 @@ function ranges(text: string, secret: Compiled): [number, number][] {
     for (let i = 0; ; i++) {
       if (secret.hashes.has(h) && secret.windows.has(fold(text.slice(i, i + FRAGMENT)))) found.push([i, i + FRAGMENT]);
       if (i + FRAGMENT >= text.length) break;
-      h = (Math.imul(h - Math.imul(foldCode(text.charCodeAt(i)), TOP), BASE) + foldCode(text.charCodeAt(i + FRAGMENT))) | 0;
+      h =
+        (Math.imul(h - Math.imul(foldCode(text.charCodeAt(i)), TOP), BASE) + foldCode(text.charCodeAt(i + FRAGMENT))) |
+        0;
     }
   }
   if (secret.shortForms.length > 0) {
@@ -177,10 +186,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** A redactor for these secrets (undefined, empty and shorter-than-4 entries are ignored). */
 export function createRedactor(secrets: readonly (string | undefined)[]): Redactor {
-  const compiled = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET))].map(compile);
+  const compiled = [
+    ...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET)),
+  ].map(compile);
   // Nothing shorter than the shortest window or short form can hold a secret: most strings of a result.
-  const shortest = Math.min(...compiled.flatMap((c) => [...(c.windows.size > 0 ? [FRAGMENT] : []), ...c.shortForms.map((f) => f.length)]));
-  const text = (value: string) => (compiled.length === 0 || value.length < shortest ? value : redactText(value, compiled));
+  const shortest = Math.min(
+    ...compiled.flatMap((c) => [...(c.windows.size > 0 ? [FRAGMENT] : []), ...c.shortForms.map((f) => f.length)]),
+  );
+  const text = (value: string) =>
+    compiled.length === 0 || value.length < shortest ? value : redactText(value, compiled);
   const deep = (value: unknown): unknown => {
     if (typeof value === 'string') return text(value);
     if (Array.isArray(value)) return value.map(deep);

@@ -14,7 +14,17 @@
  * Redaction: the report data is redacted before it is rendered (escaping could hide a form of the
  * key from the redactor), and the rendered text again before it is written.
  */
-import { accessSync, closeSync, constants, openSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Redactor } from './redact.js';
 import { toJson, toJunit, toMarkdown } from './report.js';
@@ -31,11 +41,17 @@ export interface ReportFile {
 }
 
 /** The report files asked for, in option order. */
-export function reportFiles(opts: { readonly json?: string; readonly junit?: string; readonly markdown?: string }): ReportFile[] {
+export function reportFiles(opts: {
+  readonly json?: string;
+  readonly junit?: string;
+  readonly markdown?: string;
+}): ReportFile[] {
   const all: (ReportFile | undefined)[] = [
     opts.json !== undefined ? { option: '--json', what: 'JSON', path: opts.json, render: toJson } : undefined,
     opts.junit !== undefined ? { option: '--junit', what: 'JUnit', path: opts.junit, render: toJunit } : undefined,
-    opts.markdown !== undefined ? { option: '--markdown', what: 'Markdown', path: opts.markdown, render: toMarkdown } : undefined,
+    opts.markdown !== undefined
+      ? { option: '--markdown', what: 'Markdown', path: opts.markdown, render: toMarkdown }
+      : undefined,
   ];
   return all.filter((f): f is ReportFile => f !== undefined);
 }
@@ -49,7 +65,11 @@ export class ReportPathError extends Error {
 }
 
 /** A file name to suggest for each option. */
-const EXAMPLE: Record<ReportFile['option'], string> = { '--json': 'probe.json', '--junit': 'probe.xml', '--markdown': 'probe.md' };
+const EXAMPLE: Record<ReportFile['option'], string> = {
+  '--json': 'probe.json',
+  '--junit': 'probe.xml',
+  '--markdown': 'probe.md',
+};
 
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 
@@ -77,14 +97,16 @@ function problemOf(file: ReportFile): string | undefined {
       ? `${option} ${path}: the folder ${folder} does not exist (fix: create it first, mkdir -p ${folder}, or give a path in an existing folder)`
       : `${option} ${path}: cannot read the folder ${folder}: ${codeOf(err)} (fix: give a path in a folder you can write to)`;
   }
-  if (!folderStat.isDirectory()) return `${option} ${path}: ${folder} is not a folder (fix: give a path in an existing folder)`;
+  if (!folderStat.isDirectory())
+    return `${option} ${path}: ${folder} is not a folder (fix: give a path in an existing folder)`;
   let target;
   try {
     target = statSync(full);
   } catch {
     target = undefined;
   }
-  if (target?.isDirectory()) return `${option} ${path} is a folder (fix: name a file in it, e.g. ${join(path, EXAMPLE[option])})`;
+  if (target?.isDirectory())
+    return `${option} ${path} is a folder (fix: name a file in it, e.g. ${join(path, EXAMPLE[option])})`;
   if (target) {
     try {
       accessSync(full, constants.W_OK);
@@ -117,7 +139,10 @@ export function checkReportFiles(files: readonly ReportFile[]): void {
     }
     const id = identity(file.path);
     const earlier = seen.get(id);
-    if (earlier) problems.push(`${earlier.option} and ${file.option} name the same file ${file.path} (fix: give each report its own file)`);
+    if (earlier)
+      problems.push(
+        `${earlier.option} and ${file.option} name the same file ${file.path} (fix: give each report its own file)`,
+      );
     else seen.set(id, file);
   }
   if (problems.length > 0) throw new ReportPathError(problems);
@@ -154,7 +179,11 @@ export interface WriteOutcome {
 }
 
 /** Writes every report file, each on its own; never throws. */
-export function writeReportFiles(report: ProbeReport, files: readonly ReportFile[], redactor: Redactor): WriteOutcome[] {
+export function writeReportFiles(
+  report: ProbeReport,
+  files: readonly ReportFile[],
+  redactor: Redactor,
+): WriteOutcome[] {
   const clean = redactor.deep(report);
   return files.map((file) => {
     try {

@@ -7,13 +7,24 @@
  */
 import type { ProbeCategory, ProbeReport, ProbeResult, ProbeStatus } from './types.js';
 
-export function buildReport(environment: string, startedAt: Date, durationMs: number, results: readonly ProbeResult[]): ProbeReport {
+export function buildReport(
+  environment: string,
+  startedAt: Date,
+  durationMs: number,
+  results: readonly ProbeResult[],
+): ProbeReport {
   const count = (s: ProbeStatus) => results.filter((r) => r.status === s).length;
   return {
     environment,
     startedAt: startedAt.toISOString(),
     durationMs,
-    summary: { passed: count('pass'), failed: count('fail'), errors: count('error'), skipped: count('skip'), knownGaps: count('known-gap') },
+    summary: {
+      passed: count('pass'),
+      failed: count('fail'),
+      errors: count('error'),
+      skipped: count('skip'),
+      knownGaps: count('known-gap'),
+    },
     results: results.map((r) => ({
       id: r.id,
       category: r.category,
@@ -44,14 +55,16 @@ export function toJson(report: ProbeReport): string {
 
 /** XML 1.0 text: escapes markup and drops characters XML cannot carry. */
 function xml(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
@@ -90,7 +103,13 @@ export function toJunit(report: ProbeReport): string {
   return lines.join('\n');
 }
 
-const ICON: Record<ProbeStatus, string> = { pass: '✅ pass', fail: '❌ fail', error: '⛔ error', skip: '⏭️ skip', 'known-gap': '⚠️ known-gap' };
+const ICON: Record<ProbeStatus, string> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  error: '⛔ error',
+  skip: '⏭️ skip',
+  'known-gap': '⚠️ known-gap',
+};
 const CATEGORY: Record<ProbeCategory, string> = {
   deployment: 'deployment',
   observability: 'observability',
@@ -113,14 +132,24 @@ export function toMarkdown(report: ProbeReport): string {
     '| Probe | Category | Status | Duration | Attempts | Detail |',
     '|---|---|---|---:|---:|---|',
     ...report.results.map(
-      (r) => `| \`${r.id}\` | ${CATEGORY[r.category]} | ${ICON[r.status]} | ${r.durationMs} ms | ${r.attempts} | ${cell(r.detail)} |`,
+      (r) =>
+        `| \`${r.id}\` | ${CATEGORY[r.category]} | ${ICON[r.status]} | ${r.durationMs} ms | ${r.attempts} | ${cell(r.detail)} |`,
     ),
   ];
   const notable = report.results.filter((r) => r.status === 'fail' || r.status === 'error' || r.status === 'known-gap');
   if (notable.length > 0) {
     out.push('', '### Evidence of what did not pass', '');
     for (const r of notable) {
-      out.push(`<details><summary><code>${r.id}</code>: ${r.status}</summary>`, '', '```json', JSON.stringify(r.evidence, null, 2), '```', '', '</details>', '');
+      out.push(
+        `<details><summary><code>${r.id}</code>: ${r.status}</summary>`,
+        '',
+        '```json',
+        JSON.stringify(r.evidence, null, 2),
+        '```',
+        '',
+        '</details>',
+        '',
+      );
     }
   }
   return `${out.join('\n').trimEnd()}\n`;

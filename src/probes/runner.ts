@@ -13,7 +13,15 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { createRedactor, type Redactor } from './redact.js';
 import { runLimited } from './run-limited.js';
 import { lookup, type Targets } from './targets.js';
-import { createRunScope, type KubeReader, type Probe, type ProbeContext, type ProbeOutcome, type ProbeResult, type RunScope } from './types.js';
+import {
+  createRunScope,
+  type KubeReader,
+  type Probe,
+  type ProbeContext,
+  type ProbeOutcome,
+  type ProbeResult,
+  type RunScope,
+} from './types.js';
 
 export interface RetryPolicy {
   /** Attempts in all for a `retry: 'eventual'` probe (without `--wait`). @default 3 */
@@ -82,7 +90,13 @@ function redactedReader(reader: KubeReader, redactor: Redactor): KubeReader {
   };
 }
 
-async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number, run: RunScope, redactor: Redactor): Promise<ProbeOutcome> {
+async function attempt(
+  probe: Probe,
+  opts: RunOptions,
+  timeoutMs: number,
+  run: RunScope,
+  redactor: Redactor,
+): Promise<ProbeOutcome> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
@@ -101,7 +115,8 @@ async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number, run: R
     redact: redactor,
     revision: opts.revision,
     kube: () => {
-      if (!opts.kube) return Promise.reject(new Error(opts.kubeUnavailable ?? 'Kubernetes is not configured (set KUBECONFIG)'));
+      if (!opts.kube)
+        return Promise.reject(new Error(opts.kubeUnavailable ?? 'Kubernetes is not configured (set KUBECONFIG)'));
       reader ??= opts.kube(controller.signal).then((r) => redactedReader(r, redactor));
       return reader;
     },
@@ -110,15 +125,27 @@ async function attempt(probe: Probe, opts: RunOptions, timeoutMs: number, run: R
   try {
     const result = await Promise.race([probe.run(ctx), timedOut]);
     if (result.status === 'pass' && Object.keys(result.evidence ?? {}).length === 0) {
-      return { status: 'error', detail: `passed without evidence (${result.detail}): no evidence is never a pass`, evidence: {} };
+      return {
+        status: 'error',
+        detail: `passed without evidence (${result.detail}): no evidence is never a pass`,
+        evidence: {},
+      };
     }
     return result;
   } catch (err) {
     if (err instanceof Timeout || controller.signal.aborted) {
-      return { status: 'error', detail: `timed out after ${timeoutMs / 1000}s (no answer in time: no evidence)`, evidence: { timeoutMs } };
+      return {
+        status: 'error',
+        detail: `timed out after ${timeoutMs / 1000}s (no answer in time: no evidence)`,
+        evidence: { timeoutMs },
+      };
     }
     const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return { status: 'error', detail: `${(err as Error).message ?? String(err)}${cause ? ` (${cause})` : ''}`, evidence: {} };
+    return {
+      status: 'error',
+      detail: `${(err as Error).message ?? String(err)}${cause ? ` (${cause})` : ''}`,
+      evidence: {},
+    };
   } finally {
     clearTimeout(timer);
     controller.abort();
@@ -139,15 +166,32 @@ async function runOne(
   const reason = unresolvedNeeds(probe, opts.targets);
   if (reason) return done({ status: 'skip', detail: reason, evidence: { needs: probe.needs } }, 0);
   if (probe.needsApiKey && !opts.apiKey) {
-    return done({ status: 'error', detail: 'ARCADE_API_KEY is not set (fix: export ARCADE_API_KEY in the environment running the probes)', evidence: {} }, 0);
+    return done(
+      {
+        status: 'error',
+        detail: 'ARCADE_API_KEY is not set (fix: export ARCADE_API_KEY in the environment running the probes)',
+        evidence: {},
+      },
+      0,
+    );
   }
   if (probe.needsKube && !opts.kube) {
-    return done({ status: 'error', detail: opts.kubeUnavailable ?? 'Kubernetes is not configured (fix: set KUBECONFIG)', evidence: {} }, 0);
+    return done(
+      {
+        status: 'error',
+        detail: opts.kubeUnavailable ?? 'Kubernetes is not configured (fix: set KUBECONFIG)',
+        evidence: {},
+      },
+      0,
+    );
   }
   const policy = { ...DEFAULT_RETRY, ...opts.retry };
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const eventual = probe.retry === 'eventual';
-  const deadline = eventual && probe.category === 'deployment' && opts.waitSeconds !== undefined ? startedAt + opts.waitSeconds * 1000 : undefined;
+  const deadline =
+    eventual && probe.category === 'deployment' && opts.waitSeconds !== undefined
+      ? startedAt + opts.waitSeconds * 1000
+      : undefined;
   let attempts = 0;
   let delay = policy.backoffMs;
   for (;;) {

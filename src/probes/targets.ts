@@ -15,7 +15,9 @@ export const DEFAULT_ENGINE_JOB = 'arcade_engine';
 const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name');
 /** MCP tool names as the gateway lists them (`Slack_SendMessage`, not `Slack.SendMessage`). */
-const toolName = z.string().regex(/^[A-Za-z0-9_-]+$/, "must be an MCP tool name such as Slack_SendMessage ('_' where Arcade writes '.')");
+const toolName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, "must be an MCP tool name such as Slack_SendMessage ('_' where Arcade writes '.')");
 
 /** `gateway.latency`'s p95 budget unless the targets give one (ms). */
 export const DEFAULT_P95_BUDGET_MS = 1500;
@@ -27,7 +29,9 @@ export const GatewayTargetSchema = z
     /** The exact expected `tools/list` (order does not matter). */
     tools: resolvable(z.array(toolName).min(1, 'list at least one tool')),
     /** Toolkit whose Echo/Add/Whoami tools live on this gateway (exec-proof, latency). @default none */
-    referenceToolkit: resolvable(z.string().regex(/^[A-Za-z0-9]+$/, 'must be a toolkit name such as ArcadeEvalRef')).optional(),
+    referenceToolkit: resolvable(
+      z.string().regex(/^[A-Za-z0-9]+$/, 'must be a toolkit name such as ArcadeEvalRef'),
+    ).optional(),
   })
   .strict();
 
@@ -63,9 +67,16 @@ export const TargetsSchema = z
     kustomization: resolvable(z.object({ name, namespace: name }).strict()).optional(),
     collectorService: name,
     /** Label selector of the engine pods (e.g. `app.kubernetes.io/name=engine`). */
-    engineSelector: resolvable(z.string().min(3).regex(/=/, 'must be a label selector such as app.kubernetes.io/name=engine')),
+    engineSelector: resolvable(
+      z.string().min(3).regex(/=/, 'must be a label selector such as app.kubernetes.io/name=engine'),
+    ),
     urls: z
-      .object({ api: resolvable(url), coordinator: resolvable(url), dashboard: resolvable(url), experience: resolvable(url) })
+      .object({
+        api: resolvable(url),
+        coordinator: resolvable(url),
+        dashboard: resolvable(url),
+        experience: resolvable(url),
+      })
       .strict(),
     expectedCoordinatorUri: resolvable(url),
     /** Arcade-User-ID values the probes act as (at least one; two prove per-user execution). */
@@ -80,7 +91,12 @@ export const TargetsSchema = z
         /** Sent as `X-Scope-OrgID`. */
         tenant: resolvable(z.string().min(1)),
         /** The label the collector puts on every series it relays (src/collector/service.ts). */
-        collectorLabel: z.object({ name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name'), value: z.string().min(1) }).strict(),
+        collectorLabel: z
+          .object({
+            name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name'),
+            value: z.string().min(1),
+          })
+          .strict(),
         /**
          * The engine's `job` label in Mimir: its OTel `service.name`, prefixed by
          * `service.namespace/` when it sets one. @default arcade_engine (vendor docs; NOT confirmed
@@ -89,7 +105,9 @@ export const TargetsSchema = z
         engineJob: z.string().min(1).default(DEFAULT_ENGINE_JOB),
       })
       .strict(),
-    oauth: resolvable(z.object({ tool: z.string().regex(/^[A-Za-z0-9_.-]+$/), user: z.string().min(1) }).strict()).optional(),
+    oauth: resolvable(
+      z.object({ tool: z.string().regex(/^[A-Za-z0-9_.-]+$/), user: z.string().min(1) }).strict(),
+    ).optional(),
     latency: z
       .object({
         calls: z.number().int().min(1).max(10000).default(100),
@@ -112,7 +130,10 @@ export const TargetsSchema = z
      * @default none (the probe is skipped)
      */
     monitoring: z
-      .object({ scrapeLabels: labelMap('monitoring.scrapeLabels'), exclusionLabels: labelMap('monitoring.exclusionLabels') })
+      .object({
+        scrapeLabels: labelMap('monitoring.scrapeLabels'),
+        exclusionLabels: labelMap('monitoring.exclusionLabels'),
+      })
       .strict()
       .optional(),
     logWindowMinutes: z.number().int().min(1).max(1440).default(10),

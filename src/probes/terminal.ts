@@ -72,7 +72,13 @@ export function liveViewAllowed(out: TextOut, env: Env): boolean {
   return out.isTTY === true && !env.CI && env.TERM !== 'dumb';
 }
 
-const LABEL: Record<ProbeStatus, string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', skip: 'SKIP', 'known-gap': 'GAP' };
+const LABEL: Record<ProbeStatus, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  error: 'ERROR',
+  skip: 'SKIP',
+  'known-gap': 'GAP',
+};
 const SGR: Record<ProbeStatus, string> = { pass: '32', fail: '31', error: '31', skip: '90', 'known-gap': '33' };
 
 /** How text is laid out: a width to wrap to (a terminal), or none (one line per result). */
@@ -125,7 +131,14 @@ const TIME = 8;
 const headWidth = (c: Columns) => STATUS + 1 + c.id + 1 + c.category + 1 + TIME;
 const time = (ms: number) => `${ms}ms`.padStart(TIME);
 
-function head(c: Columns, status: ProbeStatus | 'waiting' | 'running', id: string, category: string, duration: string, color: boolean): string {
+function head(
+  c: Columns,
+  status: ProbeStatus | 'waiting' | 'running',
+  id: string,
+  category: string,
+  duration: string,
+  color: boolean,
+): string {
   return `${label(status, color)} ${id.padEnd(c.id)} ${category.padEnd(c.category)} ${duration.padStart(TIME)}`;
 }
 
@@ -186,7 +199,11 @@ export function evidenceSection(results: readonly ProbeResult[], layout: Layout)
 export function renderReport(results: readonly ProbeResult[], layout: Layout): string {
   const c = columnsFor(results);
   const evidence = evidenceSection(results, layout);
-  return [reportHeader(layout, c), ...results.map((r) => resultBlock(r, layout, c)), ...(evidence ? [evidence] : [])].join('\n');
+  return [
+    reportHeader(layout, c),
+    ...results.map((r) => resultBlock(r, layout, c)),
+    ...(evidence ? [evidence] : []),
+  ].join('\n');
 }
 
 /** Receives the runner's events and prints what a person sees. */
@@ -207,7 +224,12 @@ interface Pending {
  * The report printed as results complete, in order (each block held until the ones above it are
  * printed), with a progress line whenever PROGRESS_EVERY_MS pass without one.
  */
-export function lineView(out: TextOut, probes: readonly Probe[], layout: Layout, timers: Timers = SYSTEM_TIMERS): ProgressView {
+export function lineView(
+  out: TextOut,
+  probes: readonly Probe[],
+  layout: Layout,
+  timers: Timers = SYSTEM_TIMERS,
+): ProgressView {
   const c = columnsFor(probes);
   const results: (ProbeResult | undefined)[] = probes.map(() => undefined);
   const pending = new Map<number, Pending>();
@@ -225,7 +247,9 @@ export function lineView(out: TextOut, probes: readonly Probe[], layout: Layout,
   function progress(): void {
     timer = undefined;
     const done = results.filter(Boolean).length;
-    const waiting = [...pending.entries()].map(([i, p]) => `${probes[i]!.id}${p.attempt > 1 ? ` (attempt ${p.attempt}, last ${p.last ?? '?'})` : ''}`);
+    const waiting = [...pending.entries()].map(
+      ([i, p]) => `${probes[i]!.id}${p.attempt > 1 ? ` (attempt ${p.attempt}, last ${p.last ?? '?'})` : ''}`,
+    );
     const held = done - printed;
     write(
       `… ${Math.round((timers.now() - started) / 1000)} s: ${done} of ${probes.length} done${held > 0 ? ` (${held} held back to keep the order)` : ''}` +
@@ -258,7 +282,12 @@ export const liveRowsNeeded = (probes: number) => probes + 3;
  * columns). Redraws on every event and every second (elapsed time); drops to the line view if
  * the terminal shrinks below the table mid-run.
  */
-export async function liveView(out: TextOut, probes: readonly Probe[], color: boolean, timers: Timers = SYSTEM_TIMERS): Promise<ProgressView> {
+export async function liveView(
+  out: TextOut,
+  probes: readonly Probe[],
+  color: boolean,
+  timers: Timers = SYSTEM_TIMERS,
+): Promise<ProgressView> {
   const fits = () => (out.rows ?? 0) >= liveRowsNeeded(probes.length) && (out.columns ?? 0) >= 40;
   const layoutNow = () => wrapping(out.columns ?? 80, color);
   if (!fits()) return lineView(out, probes, await layoutNow(), timers);
@@ -288,7 +317,11 @@ export async function liveView(out: TextOut, probes: readonly Probe[], color: bo
     const done = results.filter(Boolean).length;
     const running = states.filter((s) => s === 'running').length;
     const status = `${done} of ${probes.length} done, ${running} running, ${Math.floor((timers.now() - started) / 1000)} s`;
-    return [`${'STATUS'.padEnd(STATUS)} ${'PROBE'.padEnd(c.id)} ${'CATEGORY'.padEnd(c.category)} ${'TIME'.padStart(TIME)}  DETAIL`, ...rows, status].join('\n');
+    return [
+      `${'STATUS'.padEnd(STATUS)} ${'PROBE'.padEnd(c.id)} ${'CATEGORY'.padEnd(c.category)} ${'TIME'.padStart(TIME)}  DETAIL`,
+      ...rows,
+      status,
+    ].join('\n');
   }
   function draw(): void {
     if (fallback) return;

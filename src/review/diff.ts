@@ -81,7 +81,8 @@ export function namedItems(list: readonly Tree[]): Map<string, Tree> | undefined
 }
 
 export function shown(v: Tree): Shown {
-  if (v === undefined || v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v === undefined || v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+    return v;
   return JSON.stringify(v);
 }
 
@@ -113,10 +114,14 @@ export function diffTrees(before: Tree, after: Tree, kind: string, path = ''): F
   }
   // A map or list on one side only: descend so each leaf is listed (values key by key).
   if (after === undefined && (isMap(before) || Array.isArray(before))) {
-    return isEmptyContainer(before) ? [leaf(path, before, after)] : diffTrees(before, Array.isArray(before) ? [] : {}, kind, path);
+    return isEmptyContainer(before)
+      ? [leaf(path, before, after)]
+      : diffTrees(before, Array.isArray(before) ? [] : {}, kind, path);
   }
   if (before === undefined && (isMap(after) || Array.isArray(after))) {
-    return isEmptyContainer(after) ? [leaf(path, before, after)] : diffTrees(Array.isArray(after) ? [] : {}, after, kind, path);
+    return isEmptyContainer(after)
+      ? [leaf(path, before, after)]
+      : diffTrees(Array.isArray(after) ? [] : {}, after, kind, path);
   }
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   return [leaf(path, before, after)];

@@ -15,7 +15,13 @@ export interface GitResult {
 
 /** Runs `git <args>` in `cwd`; never throws on a non-zero exit (see `ok`). */
 export async function gitTry(cwd: string, args: readonly string[], timeout: Duration = '30s'): Promise<GitResult> {
-  const p = await $({ cwd, nothrow: true, quiet: true, timeout, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } })`git ${args}`;
+  const p = await $({
+    cwd,
+    nothrow: true,
+    quiet: true,
+    timeout,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+  })`git ${args}`;
   return { ok: p.exitCode === 0, stdout: p.stdout, stderr: p.stderr.trim() };
 }
 
@@ -34,13 +40,20 @@ export async function defaultBase(cwd: string): Promise<string> {
     const base = await gitTry(cwd, ['merge-base', 'HEAD', branch]);
     if (base.ok) return base.stdout.trim();
   }
-  throw new GitError('no main branch (main, master, origin/main, origin/master) to compare with (fix: pass --base <git-ref>)');
+  throw new GitError(
+    'no main branch (main, master, origin/main, origin/master) to compare with (fix: pass --base <git-ref>)',
+  );
 }
 
 /** Files under `folder` at `ref`, paths relative to `folder`, with their content. */
-export async function filesAtRef(cwd: string, ref: string, folder: string): Promise<{ path: string; content: string }[]> {
+export async function filesAtRef(
+  cwd: string,
+  ref: string,
+  folder: string,
+): Promise<{ path: string; content: string }[]> {
   const verified = await gitTry(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  if (!verified.ok) throw new GitError(`--base ${ref}: not a commit in this repository (fix: give a branch, tag or commit id)`);
+  if (!verified.ok)
+    throw new GitError(`--base ${ref}: not a commit in this repository (fix: give a branch, tag or commit id)`);
   const list = await git(cwd, ['ls-tree', '-r', '-z', '--name-only', ref, '--', `${folder}/`]);
   const paths = list.split('\0').filter(Boolean);
   return Promise.all(

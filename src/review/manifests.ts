@@ -66,7 +66,9 @@ export function parseManifest(content: string, file: string): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const doc of docs) {
     if (doc.errors.length > 0) {
-      throw new ManifestError(`${file}: YAML syntax: ${doc.errors[0]!.message.split('\n')[0]} (fix: correct the YAML, or move the file out of the folder)`);
+      throw new ManifestError(
+        `${file}: YAML syntax: ${doc.errors[0]!.message.split('\n')[0]} (fix: correct the YAML, or move the file out of the folder)`,
+      );
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
@@ -88,7 +90,8 @@ export function indexObjects(files: readonly ManifestFile[]): Map<string, Locate
     for (const object of parseManifest(f.content, f.path)) {
       const key = objectKey(object);
       const seen = index.get(key);
-      if (seen) throw new ManifestError(`${key} is defined twice, in ${seen.file} and ${f.path} (fix: keep one definition)`);
+      if (seen)
+        throw new ManifestError(`${key} is defined twice, in ${seen.file} and ${f.path} (fix: keep one definition)`);
       index.set(key, { key, file: f.path, object });
     }
   }

@@ -13,7 +13,9 @@ function value(v: Shown, structured = false): string {
 }
 
 function fieldLine(f: FieldChange): string {
-  return f.summary ? `${f.path}: ${f.summary}` : `${f.path}: ${value(f.before, f.structured)} → ${value(f.after, f.structured)}`;
+  return f.summary
+    ? `${f.path}: ${f.summary}`
+    : `${f.path}: ${value(f.before, f.structured)} → ${value(f.after, f.structured)}`;
 }
 
 /** `2 added, 1 removed, 3 changed (7 fields)`, or `no changes`. */
@@ -59,7 +61,10 @@ export function renderMarkdown(d: ManifestDiff, title = 'Manifest changes'): str
     out.push(`#### Changed: \`${c.key}\` (${c.file})`, '', '| Field | Before | After |', '| --- | --- | --- |');
     for (const f of c.fields) {
       if (f.summary) out.push(`| \`${cell(f.path)}\` | ${cell(f.summary)} | |`);
-      else out.push(`| \`${cell(f.path)}\` | ${cell(code(f.before, f.structured))} | ${cell(code(f.after, f.structured))} |`);
+      else
+        out.push(
+          `| \`${cell(f.path)}\` | ${cell(code(f.before, f.structured))} | ${cell(code(f.after, f.structured))} |`,
+        );
     }
     out.push('');
   }

@@ -32,7 +32,9 @@ export function parseSealingCertificate(pem: string, source: string, now: Date =
   try {
     cert = new X509Certificate(block);
   } catch (err) {
-    throw new CertificateError(`${source}: not a valid X.509 certificate (${(err as Error).message}) (fix: give the controller's public certificate)`);
+    throw new CertificateError(
+      `${source}: not a valid X.509 certificate (${(err as Error).message}) (fix: give the controller's public certificate)`,
+    );
   }
   const validFrom = new Date(cert.validFrom);
   const validTo = new Date(cert.validTo);

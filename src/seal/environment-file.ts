@@ -41,7 +41,13 @@ function keyOffset(pair: Pair): number | undefined {
  * Returns `text` with `secrets.values.<secret>.<key>` set to `value`. Pure: no disk access.
  * Throws EnvironmentFileError when the entry is missing or the result is not a valid environment.
  */
-export function replaceSealedValue(text: string, file: string, secret: SecretId, key: string, value: SealedValue): string {
+export function replaceSealedValue(
+  text: string,
+  file: string,
+  secret: SecretId,
+  key: string,
+  value: SealedValue,
+): string {
   const doc = parseDocument(text, { uniqueKeys: true });
   const path = `secrets.values.${secret}.${key}`;
   const values = doc.getIn(['secrets', 'values'], true);
@@ -49,7 +55,10 @@ export function replaceSealedValue(text: string, file: string, secret: SecretId,
   const secretMap = secretPair?.value;
   const pair = isMap(secretMap) ? pairOf(secretMap, key) : undefined;
   const node = pair?.value;
-  const range = node && typeof node === 'object' && 'range' in node ? (node.range as [number, number, number] | undefined) : undefined;
+  const range =
+    node && typeof node === 'object' && 'range' in node
+      ? (node.range as [number, number, number] | undefined)
+      : undefined;
   const at = pair ? keyOffset(pair) : undefined;
   if (!secretPair || !isMap(secretMap) || !pair || !range || at === undefined) {
     throw new EnvironmentFileError(
@@ -75,7 +84,9 @@ export function replaceSealedValue(text: string, file: string, secret: SecretId,
   const check = parseDocument(result, { uniqueKeys: true });
   const written = check.errors.length > 0 ? undefined : valueAt(check.toJS(), ['secrets', 'values', secret, key]);
   if (!isDeepStrictEqual(written, value)) {
-    throw new EnvironmentFileError(`${file}: ${path}: the edited file would not hold the sealed value as written (fix: report this; the file was not changed)`);
+    throw new EnvironmentFileError(
+      `${file}: ${path}: the edited file would not hold the sealed value as written (fix: report this; the file was not changed)`,
+    );
   }
   parseEnvironment(result, file); // throws EnvironmentError naming the field
   return result;

@@ -52,7 +52,9 @@ async function clientFor(options: FetchCertificateOptions) {
   try {
     await kc.applyToHTTPSOptions(request);
   } catch (err) {
-    throw new CertificateFetchError(`kubeconfig context '${kc.getCurrentContext()}': ${(err as Error).message} (fix: correct the kubeconfig, ${FIX})`);
+    throw new CertificateFetchError(
+      `kubeconfig context '${kc.getCurrentContext()}': ${(err as Error).message} (fix: correct the kubeconfig, ${FIX})`,
+    );
   }
   return { server: server.replace(/\/+$/, ''), request };
 }
@@ -102,7 +104,9 @@ function refusal(url: URL, answer: Answer, options: FetchCertificateOptions): Ce
         `${where}: no Service ${service} with a port named 'http' (fix: set secrets.controller.name and .namespace in the environment to the controller's Service, see kubectl get svc -A -l app.kubernetes.io/name=sealed-secrets, ${FIX})`,
       );
     default:
-      return new CertificateFetchError(`${where}: unexpected answer (fix: check the sealed-secrets controller, ${FIX})`);
+      return new CertificateFetchError(
+        `${where}: unexpected answer (fix: check the sealed-secrets controller, ${FIX})`,
+      );
   }
 }
 

@@ -32,10 +32,16 @@ export function hybridEncrypt(publicKey: KeyObject, plaintext: Uint8Array, label
   const sessionKey = randomBytes(SESSION_KEY_BYTES);
   try {
     const rsaCiphertext = publicEncrypt(
-      { key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: Buffer.from(label, 'utf8') },
+      {
+        key: publicKey,
+        padding: constants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: 'sha256',
+        oaepLabel: Buffer.from(label, 'utf8'),
+      },
       sessionKey,
     );
-    if (rsaCiphertext.length > 0xffff) throw new Error(`RSA ciphertext of ${rsaCiphertext.length} bytes does not fit the 2-byte length prefix`);
+    if (rsaCiphertext.length > 0xffff)
+      throw new Error(`RSA ciphertext of ${rsaCiphertext.length} bytes does not fit the 2-byte length prefix`);
     const length = Buffer.alloc(2);
     length.writeUInt16BE(rsaCiphertext.length);
     const aes = createCipheriv('aes-256-gcm', sessionKey, Buffer.alloc(GCM_NONCE_BYTES));

@@ -10,7 +10,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadEnvironment } from '../environments/load.js';
 import { secretNamespace } from '../environments/namespaces.js';
-import { SECRET_IDS, SECRET_KEYS, SECRETS_BY_MODE, type DatastoreMode, type SealedValue, type SecretId } from '../environments/schema.js';
+import {
+  SECRET_IDS,
+  SECRET_KEYS,
+  SECRETS_BY_MODE,
+  type DatastoreMode,
+  type SealedValue,
+  type SecretId,
+} from '../environments/schema.js';
 import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { parseSealingCertificate, type SealingCertificate } from './certificate.js';
 import { ConfigurationError, UsageError } from '../shared/command-error.js';
@@ -24,12 +31,16 @@ export const MAX_VALUE_BYTES = 1024 * 1024;
 /** Checks `--secret` and `--key` against SECRET_KEYS (schema.ts). */
 export function checkTarget(secret: string, key: string): { secret: SecretId; key: string } {
   if (!(SECRET_IDS as readonly string[]).includes(secret)) {
-    throw new UsageError(`--secret ${secret || '(missing)'}: not a Secret this stack manages (fix: use one of ${SECRET_IDS.join(', ')})`);
+    throw new UsageError(
+      `--secret ${secret || '(missing)'}: not a Secret this stack manages (fix: use one of ${SECRET_IDS.join(', ')})`,
+    );
   }
   const id = secret as SecretId;
   const keys: readonly string[] = SECRET_KEYS[id];
   if (!keys.includes(key)) {
-    throw new UsageError(`--key ${key || '(missing)'}: Secret '${id}' has no such key (fix: use one of ${keys.join(', ')})`);
+    throw new UsageError(
+      `--key ${key || '(missing)'}: Secret '${id}' has no such key (fix: use one of ${keys.join(', ')})`,
+    );
   }
   return { secret: id, key };
 }
@@ -37,10 +48,14 @@ export function checkTarget(secret: string, key: string): { secret: SecretId; ke
 /** Checks the value read from stdin: not empty, not too large, no accidental trailing newline. */
 export function checkValue(value: Uint8Array, allowTrailingNewline = false): void {
   if (value.length === 0) {
-    throw new UsageError('stdin: the value is empty (fix: pipe the value in, e.g. printf %s "$VALUE" | npm run seal -- …)');
+    throw new UsageError(
+      'stdin: the value is empty (fix: pipe the value in, e.g. printf %s "$VALUE" | npm run seal -- …)',
+    );
   }
   if (value.length > MAX_VALUE_BYTES) {
-    throw new UsageError(`stdin: the value is ${value.length} bytes, more than a Secret can hold (${MAX_VALUE_BYTES}) (fix: check what is piped in)`);
+    throw new UsageError(
+      `stdin: the value is ${value.length} bytes, more than a Secret can hold (${MAX_VALUE_BYTES}) (fix: check what is piped in)`,
+    );
   }
   if (!allowTrailingNewline && value[value.length - 1] === 0x0a) {
     throw new UsageError(
@@ -78,8 +93,19 @@ export function loadSealTarget(environmentsDir: string, envName: string, warn?: 
         '(fix: put the value in the secret store, or switch the environment to provider: sealed-secrets; see docs/secrets.md)',
     );
   }
-  const namespaces = Object.fromEntries(SECRET_IDS.map((id) => [id, secretNamespace(env, id)])) as Record<SecretId, string>;
-  return { file, text, namespaces, datastores: env.datastores.mode, secretNames: env.secrets.names, controller: env.secrets.controller, values: env.secrets.values };
+  const namespaces = Object.fromEntries(SECRET_IDS.map((id) => [id, secretNamespace(env, id)])) as Record<
+    SecretId,
+    string
+  >;
+  return {
+    file,
+    text,
+    namespaces,
+    datastores: env.datastores.mode,
+    secretNames: env.secrets.names,
+    controller: env.secrets.controller,
+    values: env.secrets.values,
+  };
 }
 
 /** Where the sealing certificate comes from. */
@@ -88,7 +114,10 @@ export type CertificateSource =
   | ({ readonly kind: 'controller' } & Partial<Pick<FetchCertificateOptions, 'name' | 'namespace'>> &
       Omit<FetchCertificateOptions, 'name' | 'namespace'>);
 
-function resolvedController(target: SealTarget, source: { name?: string; namespace?: string }): { name: string; namespace: string } {
+function resolvedController(
+  target: SealTarget,
+  source: { name?: string; namespace?: string },
+): { name: string; namespace: string } {
   const pick = (field: 'name' | 'namespace'): string => {
     const given = source[field];
     if (given) return given;
@@ -104,10 +133,20 @@ function resolvedController(target: SealTarget, source: { name?: string; namespa
 }
 
 /** Reads the certificate from a file or fetches it from the environment's controller, and checks it. */
-export async function loadCertificate(target: SealTarget, source: CertificateSource, now: Date = new Date()): Promise<SealingCertificate & { readonly from: string }> {
+export async function loadCertificate(
+  target: SealTarget,
+  source: CertificateSource,
+  now: Date = new Date(),
+): Promise<SealingCertificate & { readonly from: string }> {
   if (source.kind === 'file') {
-    if (!existsSync(source.path)) throw new UsageError(`--cert ${source.path}: no such file (fix: give the path of the controller's certificate PEM)`);
-    return { ...parseSealingCertificate(readFileSync(source.path, 'utf8'), `--cert ${source.path}`, now), from: source.path };
+    if (!existsSync(source.path))
+      throw new UsageError(
+        `--cert ${source.path}: no such file (fix: give the path of the controller's certificate PEM)`,
+      );
+    return {
+      ...parseSealingCertificate(readFileSync(source.path, 'utf8'), `--cert ${source.path}`, now),
+      from: source.path,
+    };
   }
   const controller = resolvedController(target, source);
   const { fetchControllerCertificate } = await import('./fetch-certificate.js');
@@ -117,7 +156,12 @@ export async function loadCertificate(target: SealTarget, source: CertificateSou
 }
 
 /** Encrypts `value` for `<namespace>/<name>` (strict scope) with the checked certificate. */
-export function sealValue(certificate: SealingCertificate, namespace: string, secretName: string, value: Uint8Array): SealedValue {
+export function sealValue(
+  certificate: SealingCertificate,
+  namespace: string,
+  secretName: string,
+  value: Uint8Array,
+): SealedValue {
   const boundTo = strictScopeLabel(namespace, secretName);
   return {
     ciphertext: hybridEncrypt(certificate.publicKey, value, boundTo).toString('base64'),
@@ -184,6 +228,8 @@ export async function seal(request: SealRequest): Promise<SealResult> {
     certificateSubject: certificate.subject,
     certificateFrom: certificate.from,
     certificateValidTo: certificate.validTo,
-    sealedWithOtherCertificates: others.filter((v) => !isUnresolved(v) && v.certificateSha256 !== sealed.certificateSha256).length,
+    sealedWithOtherCertificates: others.filter(
+      (v) => !isUnresolved(v) && v.certificateSha256 !== sealed.certificateSha256,
+    ).length,
   };
 }

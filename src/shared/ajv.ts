@@ -12,7 +12,13 @@ export type AjvInstance = Ajv;
 export async function newAjv(): Promise<AjvInstance> {
   const { Ajv: AjvClass } = await import('ajv');
   const formats = await import('ajv-formats');
-  const instance = new AjvClass({ strict: false, allErrors: true, verbose: true, logger: false, validateFormats: true });
+  const instance = new AjvClass({
+    strict: false,
+    allErrors: true,
+    verbose: true,
+    logger: false,
+    validateFormats: true,
+  });
   formats.default.default(instance);
   return instance;
 }

@@ -13,7 +13,11 @@ export interface Page<T> {
 }
 
 /** Every item of every page, in order; throws when pages remain after `maxPages`. */
-export async function allPages<T>(what: string, fetchPage: (token: string | undefined) => Promise<Page<T>>, maxPages: number): Promise<T[]> {
+export async function allPages<T>(
+  what: string,
+  fetchPage: (token: string | undefined) => Promise<Page<T>>,
+  maxPages: number,
+): Promise<T[]> {
   const items: T[] = [];
   let token: string | undefined;
   for (let page = 0; page < maxPages; page++) {
@@ -22,5 +26,7 @@ export async function allPages<T>(what: string, fetchPage: (token: string | unde
     token = res.next || undefined;
     if (!token) return items;
   }
-  throw new Error(`${what}: still more pages after ${maxPages} (${items.length} items read); refusing a list cut short`);
+  throw new Error(
+    `${what}: still more pages after ${maxPages} (${items.length} items read); refusing a list cut short`,
+  );
 }

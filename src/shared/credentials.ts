@@ -5,7 +5,8 @@
 import { unresolvedReasonIn } from '../environments/unresolved-text.js';
 
 /** Keys whose value is a credential. */
-export const SECRET_KEY = /(pass(word|wd)?$|passphrase|secret$|^secret|token|api[-_]?key|apikey|private[-_]?key|credential|root[-_]?key|access[-_]?key|client[-_]?secret|auth$)/i;
+export const SECRET_KEY =
+  /(pass(word|wd)?$|passphrase|secret$|^secret|token|api[-_]?key|apikey|private[-_]?key|credential|root[-_]?key|access[-_]?key|client[-_]?secret|auth$)/i;
 /** Keys whose value is a password whatever it looks like (a default password is not random). */
 export const PASSWORD_KEY = /(pass(word|wd)?$|passphrase)/i;
 /** Placeholders that are not credentials: <...>, ${...}, $(...), {{...}}, ***. */
@@ -30,7 +31,8 @@ export function looksRandom(value: string): boolean {
   // words (a name or reference such as arcade-engine-root-key or existingSecretName): segments of
   // lower-case or camelCase words, none longer than 20 letters; random letters rarely take that shape
   const segments = value.split(/[-._/]/);
-  const word = (seg: string) => seg.length <= 20 && (/^([A-Z]?[a-z]+)+$/.test(seg) || (segments.length > 1 && /^[A-Z]+$/.test(seg)));
+  const word = (seg: string) =>
+    seg.length <= 20 && (/^([A-Z]?[a-z]+)+$/.test(seg) || (segments.length > 1 && /^[A-Z]+$/.test(seg)));
   if (!/\d/.test(value) && segments.every(word)) return false;
   if (/^https?:\/\/[^@]*$/.test(value)) return false; // a URL without credentials
   return entropy(value) >= 3.5;

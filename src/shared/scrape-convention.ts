@@ -27,7 +27,8 @@ export type ScrapeBreach =
 export function scrapeBreaches(labels: Readonly<Record<string, string>>, convention: ScrapeConvention): ScrapeBreach[] {
   const breaches: ScrapeBreach[] = [];
   for (const [key, value] of Object.entries(convention.scrapeLabels)) {
-    if (labels[key] !== value) breaches.push({ kind: 'missing', key, value, ...(labels[key] !== undefined ? { actual: labels[key] } : {}) });
+    if (labels[key] !== value)
+      breaches.push({ kind: 'missing', key, value, ...(labels[key] !== undefined ? { actual: labels[key] } : {}) });
   }
   for (const [key, value] of Object.entries(convention.exclusionLabels)) {
     if (labels[key] === value) breaches.push({ kind: 'excluded', key, value });
@@ -37,7 +38,8 @@ export function scrapeBreaches(labels: Readonly<Record<string, string>>, convent
 
 /** One line for a person: `lacks label release: prometheus-operator (has release: other)`. */
 export function describeBreach(breach: ScrapeBreach): string {
-  if (breach.kind === 'excluded') return `carries ${breach.key}: ${breach.value}, which makes the cluster's scraper skip it (never scraped)`;
+  if (breach.kind === 'excluded')
+    return `carries ${breach.key}: ${breach.value}, which makes the cluster's scraper skip it (never scraped)`;
   const has = breach.actual !== undefined ? ` (has ${breach.key}: ${breach.actual})` : '';
   return `lacks label ${breach.key}: ${breach.value}${has}, which the cluster's scraper selects monitors by (never scraped)`;
 }

@@ -139,7 +139,8 @@ export interface ScriptContext {
 export function defineScript<const T extends OptionTable>(spec: ScriptSpec<T>): ScriptSpec<T> {
   for (const [name, option] of Object.entries(spec.options)) {
     if (name === 'help') throw new Error(`${spec.name}: --help is the harness' own option`);
-    if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`${spec.name}: option name '${name}' must be lower-case kebab-case`);
+    if (!/^[a-z][a-z0-9-]*$/.test(name))
+      throw new Error(`${spec.name}: option name '${name}' must be lower-case kebab-case`);
     if (option.type === 'choice' && option.default !== undefined && !option.choices.includes(option.default)) {
       throw new Error(`${spec.name}: --${name} default '${option.default}' is not one of its choices`);
     }
@@ -187,19 +188,33 @@ function parseNumber(name: string, option: NumberOption, raw: string): number {
 function parseChoice(name: string, option: ChoiceOption, raw: string): string {
   if (option.choices.includes(raw)) return raw;
   const guess = likelyTypoOf(raw, option.choices);
-  throw new UsageError(`--${name} must be one of ${option.choices.join(', ')} (got '${raw}'${guess ? `; did you mean ${guess}?` : ''})`);
+  throw new UsageError(
+    `--${name} must be one of ${option.choices.join(', ')} (got '${raw}'${guess ? `; did you mean ${guess}?` : ''})`,
+  );
 }
 
 /**
  * Parses `args` against the table. Returns HELP when --help/-h is given (anywhere: it wins over
  * every other argument); throws UsageError for anything the table does not allow.
  */
-export function parseCommandLine<T extends OptionTable>(options: T, args: readonly string[]): OptionValues<T> | typeof HELP {
+export function parseCommandLine<T extends OptionTable>(
+  options: T,
+  args: readonly string[],
+): OptionValues<T> | typeof HELP {
   // Non-strict parseArgs only splits the arguments; every rule is checked below, with messages
   // that name the option and never echo a value that may be a secret.
-  const declared: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, option] of Object.entries(options)) declared[name] = { type: option.type === 'boolean' ? 'boolean' : 'string' };
-  const { tokens } = parseArgs({ args: [...args], options: declared, strict: false, allowPositionals: true, tokens: true });
+  const declared: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [name, option] of Object.entries(options))
+    declared[name] = { type: option.type === 'boolean' ? 'boolean' : 'string' };
+  const { tokens } = parseArgs({
+    args: [...args],
+    options: declared,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return HELP;
 
   const known = Object.keys(options);
@@ -219,16 +234,23 @@ export function parseCommandLine<T extends OptionTable>(options: T, args: readon
     if (option.type === 'boolean') {
       if (token.value !== undefined) throw new UsageError(`--${token.name} takes no value`);
     } else if (token.value === undefined || token.value === '') {
-      throw new UsageError(`--${token.name} needs a value ${option.type === 'choice' ? `<${option.choices.join('|')}>` : option.value}`);
+      throw new UsageError(
+        `--${token.name} needs a value ${option.type === 'choice' ? `<${option.choices.join('|')}>` : option.value}`,
+      );
     } else if (!token.inlineValue && token.value.startsWith('--')) {
-      throw new UsageError(`--${token.name} needs a value ${option.type === 'choice' ? `<${option.choices.join('|')}>` : option.value}, not another option (for a value starting with --, write --${token.name}=<value>)`);
+      throw new UsageError(
+        `--${token.name} needs a value ${option.type === 'choice' ? `<${option.choices.join('|')}>` : option.value}, not another option (for a value starting with --, write --${token.name}=<value>)`,
+      );
     }
     const seen = raw.get(token.name) ?? [];
-    if (seen.length > 0 && option.type !== 'list') throw new UsageError(`--${token.name} is given more than once (give it once)`);
+    if (seen.length > 0 && option.type !== 'list')
+      throw new UsageError(`--${token.name} is given more than once (give it once)`);
     raw.set(token.name, [...seen, token.value ?? '']);
   }
   if (positionals > 0) {
-    throw new UsageError(`${positionals} positional argument(s) refused: options only, as --name <value> (not echoed: it may be a secret)`);
+    throw new UsageError(
+      `${positionals} positional argument(s) refused: options only, as --name <value> (not echoed: it may be a secret)`,
+    );
   }
 
   const missing = Object.entries(options)
@@ -324,7 +346,9 @@ function optionText(option: OptionSpec): string {
   if (notes.length === 0) return option.description;
   const note = `(${notes.join('; ')})`;
   const last = option.description.split('\n').at(-1)!;
-  return option.description.includes('\n') || last.length + note.length > 60 ? `${option.description}\n${note}` : `${option.description} ${note}`;
+  return option.description.includes('\n') || last.length + note.length > 60
+    ? `${option.description}\n${note}`
+    : `${option.description} ${note}`;
 }
 
 /** The usage line's arguments, generated: required options first, then `[options]`. */
@@ -343,7 +367,10 @@ function generatedUsage<T extends OptionTable>(spec: ScriptSpec<T>): string {
 
 /** The --help text, generated from the table. */
 export function helpText<T extends OptionTable>(spec: ScriptSpec<T>): string {
-  const options: [string, string][] = Object.entries(spec.options).map(([name, o]) => [`--${name}${placeholder(o)}`, optionText(o)]);
+  const options: [string, string][] = Object.entries(spec.options).map(([name, o]) => [
+    `--${name}${placeholder(o)}`,
+    optionText(o),
+  ]);
   options.push(['-h, --help', 'print this help and exit']);
   const sections = [
     `Usage: ${spec.usage ?? generatedUsage(spec)}`,
@@ -361,7 +388,9 @@ export function helpText<T extends OptionTable>(spec: ScriptSpec<T>): string {
       ['0', spec.exitCodes[0]],
       ['1', spec.exitCodes[1]],
       ['2', spec.exitCodes[2] ? `${two}; ${spec.exitCodes[2]}` : two],
-      ...(spec.interruptible ? ([['130, 143', 'interrupted by SIGINT or SIGTERM (cleaned up)']] as [string, string][]) : []),
+      ...(spec.interruptible
+        ? ([['130, 143', 'interrupted by SIGINT or SIGTERM (cleaned up)']] as [string, string][])
+        : []),
     ])}`,
   );
   if (spec.examples.length > 0) sections.push(`Examples:\n${indentLines(spec.examples.join('\n'), '  ')}`);
@@ -395,13 +424,15 @@ export function outputFile(option: string, path: string): string {
       return `cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
     }
   })();
-  if (problem) throw new UsageError(`--${option} ${path}: ${problem} (fix: give a file path in an existing, writable folder)`);
+  if (problem)
+    throw new UsageError(`--${option} ${path}: ${problem} (fix: give a file path in an existing, writable folder)`);
   return file;
 }
 
 /** The exit code and the text for an error that ended a command. */
 export function describeFailure(name: string, err: unknown): { code: number; text: string } {
-  if (err instanceof UsageError) return { code: err.exitCode, text: `${name}: ${err.message}; usage: npm run ${name} -- --help` };
+  if (err instanceof UsageError)
+    return { code: err.exitCode, text: `${name}: ${err.message}; usage: npm run ${name} -- --help` };
   if (err instanceof CommandError) return { code: err.exitCode, text: `${name}: ${err.message}` };
   const trace = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
   return { code: 1, text: `${name}: unexpected error (a bug: please report it with this trace):\n${trace}` };
@@ -455,17 +486,14 @@ export async function runScript<T extends OptionTable>(
     signal: interrupts?.signal ?? new AbortController().signal,
   };
   try {
-    await runEntry(
-      spec.name,
-      async () => {
-        const options = parseCommandLine(spec.options, args);
-        if (options === HELP) {
-          process.stdout.write(`${helpText(spec)}\n`);
-          return 0;
-        }
-        return (await main(options, context)) ?? 0;
-      },
-    );
+    await runEntry(spec.name, async () => {
+      const options = parseCommandLine(spec.options, args);
+      if (options === HELP) {
+        process.stdout.write(`${helpText(spec)}\n`);
+        return 0;
+      }
+      return (await main(options, context)) ?? 0;
+    });
   } finally {
     interrupts?.dispose();
   }

@@ -37,7 +37,8 @@ const BUNDLED_PACKAGES = /^zod(\/|$)/;
 function yamlLoadedByCdk8s(outfile: string): string | undefined {
   const ours = createRequire(`${REPO_ROOT}package.json`);
   const theirs = createRequire(ours.resolve('cdk8s'));
-  const version = (req: NodeJS.Require) => (JSON.parse(readFileSync(req.resolve('yaml/package.json'), 'utf8')) as { version?: string }).version;
+  const version = (req: NodeJS.Require) =>
+    (JSON.parse(readFileSync(req.resolve('yaml/package.json'), 'utf8')) as { version?: string }).version;
   try {
     if (ours.resolve('yaml') === theirs.resolve('yaml') || version(ours) !== version(theirs)) return undefined;
   } catch {

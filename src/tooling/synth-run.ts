@@ -85,7 +85,10 @@ export async function synthesizeInto(options: SynthRunOptions): Promise<void> {
   const { out, signal } = options;
   const staging = `${out}.synth-${process.pid}`;
   const interrupted = (by: InterruptSignal) =>
-    new Interrupted(by, `interrupted by ${by}: stopped the synth process and removed ${basename(staging)}; ${out} was left unchanged`);
+    new Interrupted(
+      by,
+      `interrupted by ${by}: stopped the synth process and removed ${basename(staging)}; ${out} was left unchanged`,
+    );
   if (signal.aborted) throw interrupted(signal.reason as InterruptSignal);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -96,7 +99,9 @@ export async function synthesizeInto(options: SynthRunOptions): Promise<void> {
   let ending: Ending;
   try {
     ending = await new Promise<Ending>((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [options.bundle, '--out', staging, ...envArgs], { stdio: ['ignore', 'inherit', 'inherit'] });
+      const child = spawn(process.execPath, [options.bundle, '--out', staging, ...envArgs], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
       let killTimer: NodeJS.Timeout | undefined;
       const stop = (why: 'timeout' | 'interrupt') => {
         stoppedFor ??= why;
@@ -129,8 +134,10 @@ export async function synthesizeInto(options: SynthRunOptions): Promise<void> {
     if (stoppedFor === 'interrupt' || signal.aborted) throw interrupted(signal.reason as InterruptSignal);
     // Ctrl-C reaches the whole process group: the child may be gone before our own handler runs.
     if (ending.signal === 'SIGINT') throw interrupted('SIGINT');
-    if (stoppedFor === 'timeout') throw new SynthFailed(`timed out after ${timeoutMs / 1000} s and was stopped; ${out} was left unchanged`);
-    if (ending.signal) throw new SynthFailed(`the synth process was killed by ${ending.signal}; ${out} was left unchanged`);
+    if (stoppedFor === 'timeout')
+      throw new SynthFailed(`timed out after ${timeoutMs / 1000} s and was stopped; ${out} was left unchanged`);
+    if (ending.signal)
+      throw new SynthFailed(`the synth process was killed by ${ending.signal}; ${out} was left unchanged`);
     throw new SynthFailed(`failed (exit code ${ending.code}); ${out} was left unchanged`, ending.code === 2 ? 2 : 1);
   }
   swapDirectory(staging, out);

@@ -16,23 +16,39 @@ describe('roundRobin', () => {
     const calls: string[] = [];
     const progress: string[] = [];
     let n = 0;
-    const kept = await roundRobin(['a', 'b'], { runs: 2, warmup: 1, onProgress: (m) => progress.push(m) }, (s) => `subject ${s}`, async (s) => {
-      calls.push(s);
-      return `${s}${n++}`;
-    });
+    const kept = await roundRobin(
+      ['a', 'b'],
+      { runs: 2, warmup: 1, onProgress: (m) => progress.push(m) },
+      (s) => `subject ${s}`,
+      async (s) => {
+        calls.push(s);
+        return `${s}${n++}`;
+      },
+    );
     expect(calls).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
     expect(kept).toEqual([
       ['a2', 'a4'],
       ['b3', 'b5'],
     ]);
-    expect(progress).toEqual(['warm-up 1/1: subject a', 'warm-up 1/1: subject b', 'run 1/2: subject a', 'run 1/2: subject b', 'run 2/2: subject a', 'run 2/2: subject b']);
+    expect(progress).toEqual([
+      'warm-up 1/1: subject a',
+      'warm-up 1/1: subject b',
+      'run 1/2: subject a',
+      'run 1/2: subject b',
+      'run 2/2: subject a',
+      'run 2/2: subject b',
+    ]);
   });
 
   it('refuses no measured run or a negative warm-up before measuring anything', async () => {
     const calls: string[] = [];
     const measure = (s: string) => void calls.push(s);
-    await expect(roundRobin(['a'], { runs: 0, warmup: 0 }, String, measure)).rejects.toThrow(/runs: 0 \(fix: a whole number >= 1\)/);
-    await expect(roundRobin(['a'], { runs: 1, warmup: -1 }, String, measure)).rejects.toThrow(/warmup: -1 \(fix: a whole number >= 0\)/);
+    await expect(roundRobin(['a'], { runs: 0, warmup: 0 }, String, measure)).rejects.toThrow(
+      /runs: 0 \(fix: a whole number >= 1\)/,
+    );
+    await expect(roundRobin(['a'], { runs: 1, warmup: -1 }, String, measure)).rejects.toThrow(
+      /warmup: -1 \(fix: a whole number >= 0\)/,
+    );
     expect(calls).toEqual([]);
   });
 
@@ -48,7 +64,14 @@ describe('roundRobin', () => {
 
 describe('medianOf', () => {
   const measurements: Measurement[] = [
-    { id: 'x', label: 'x', status: 'measured', command: 'node x', timeMs: { median: 12, min: 10, max: 14, runs: 3 }, samplesMs: [10, 12, 14] },
+    {
+      id: 'x',
+      label: 'x',
+      status: 'measured',
+      command: 'node x',
+      timeMs: { median: 12, min: 10, max: 14, runs: 3 },
+      samplesMs: [10, 12, 14],
+    },
     { id: 'y', label: 'y', status: 'not-measured', reason: 'no stand-ins' },
   ];
 
@@ -74,6 +97,9 @@ describe('readMaxRssMb', () => {
   });
 
   it('refuses an empty, zero or garbled report instead of a 0 MB figure', () => {
-    for (const text of ['', '0\n', 'abc']) expect(() => readMaxRssMb(reported(text)), JSON.stringify(text)).toThrow(/reported maxRSS .* \(expected kilobytes > 0\)/);
+    for (const text of ['', '0\n', 'abc'])
+      expect(() => readMaxRssMb(reported(text)), JSON.stringify(text)).toThrow(
+        /reported maxRSS .* \(expected kilobytes > 0\)/,
+      );
   });
 });

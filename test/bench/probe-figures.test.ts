@@ -8,7 +8,16 @@ import { NARROW, probeMeasurements, probesNotMeasured, sampleOfReport, WIDE } fr
 import type { ProbeReport, ProbeResult } from '../../src/probes/types.js';
 
 function result(id: string, durationMs: number, status: ProbeResult['status'] = 'pass'): ProbeResult {
-  return { id, category: 'gateway', title: id, status, durationMs, attempts: 1, detail: `${id} ${status}`, evidence: {} };
+  return {
+    id,
+    category: 'gateway',
+    title: id,
+    status,
+    durationMs,
+    attempts: 1,
+    detail: `${id} ${status}`,
+    evidence: {},
+  };
 }
 
 function report(durationMs: number, results: ProbeResult[]): ProbeReport {
@@ -17,20 +26,38 @@ function report(durationMs: number, results: ProbeResult[]): ProbeReport {
     environment: 'stand-in',
     startedAt: '2026-01-01T00:00:00.000Z',
     durationMs,
-    summary: { passed: count('pass'), failed: count('fail'), errors: count('error'), skipped: count('skip'), knownGaps: count('known-gap') },
+    summary: {
+      passed: count('pass'),
+      failed: count('fail'),
+      errors: count('error'),
+      skipped: count('skip'),
+      knownGaps: count('known-gap'),
+    },
     results,
   };
 }
 
 describe('sampleOfReport', () => {
   it('takes the run duration and the slowest probe of the run', () => {
-    const r = report(1050, [result('gateway.tools-list', 400), result('gateway.latency', 1000), result('flux.release-ready', 90)]);
-    expect(sampleOfReport(r, 250)).toEqual({ runMs: 1050, slowestMs: 1000, slowestId: 'gateway.latency', probes: 3, peakRssMb: 250 });
+    const r = report(1050, [
+      result('gateway.tools-list', 400),
+      result('gateway.latency', 1000),
+      result('flux.release-ready', 90),
+    ]);
+    expect(sampleOfReport(r, 250)).toEqual({
+      runMs: 1050,
+      slowestMs: 1000,
+      slowestId: 'gateway.latency',
+      probes: 3,
+      peakRssMb: 250,
+    });
   });
 
   it('refuses a run where a probe did not pass: its durations would not be a healthy run', () => {
     const r = report(900, [result('gateway.latency', 800), result('otel.metrics-in-mimir', 20_000, 'error')]);
-    expect(() => sampleOfReport(r, 1)).toThrow(/did not pass every probe \(1 passed; otel\.metrics-in-mimir error: otel\.metrics-in-mimir error\)/);
+    expect(() => sampleOfReport(r, 1)).toThrow(
+      /did not pass every probe \(1 passed; otel\.metrics-in-mimir error: otel\.metrics-in-mimir error\)/,
+    );
   });
 
   it('refuses an empty report', () => {
@@ -54,7 +81,11 @@ describe('probeMeasurements', () => {
       samplesMs: [1100, 1300, 1200],
       peakRssMb: { median: 245, min: 240, max: 250, runs: 3 },
     });
-    expect(slowest).toMatchObject({ id: 'probes.slowest', label: 'probes: slowest probe (1 gateway x 2 users), mostly gateway.latency', timeMs: { median: 1150 } });
+    expect(slowest).toMatchObject({
+      id: 'probes.slowest',
+      label: 'probes: slowest probe (1 gateway x 2 users), mostly gateway.latency',
+      timeMs: { median: 1150 },
+    });
     expect(slowest.status === 'measured' && slowest.peakRssMb).toBeUndefined();
   });
 });

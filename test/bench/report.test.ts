@@ -66,13 +66,23 @@ describe('bench on a tiny run', () => {
 
   it('prints every figure and ratio in the table, the reason where one is not measured', () => {
     const text = renderTable(report());
-    for (const label of ['floor: node loads cdk8s-plus-28', 'synth: every environment (1)', 'synth: 10 generated environments', 'synth (every environment) / floor', 'synth 10 environments / 1']) {
+    for (const label of [
+      'floor: node loads cdk8s-plus-28',
+      'synth: every environment (1)',
+      'synth: 10 generated environments',
+      'synth (every environment) / floor',
+      'synth 10 environments / 1',
+    ]) {
       expect(text).toContain(label);
     }
     expect(text).toMatch(/probes: full run \(10 gateways x 10 users\) +not measured: probe library missing/);
-    expect(text).toMatch(/probe run \/ its slowest probe \(1 gateway x 2 users\) +- +<= 1\.3x +not measured: probe library missing/);
+    expect(text).toMatch(
+      /probe run \/ its slowest probe \(1 gateway x 2 users\) +- +<= 1\.3x +not measured: probe library missing/,
+    );
     expect(text).toMatch(/synth \(every environment\) \/ floor +\d+\.\d\dx +<= 1\.5x +(met|missed)/);
-    expect(verdict(report())).toMatch(/^\d target\(s\) met, \d missed.*, 3 not measured \(probes\/slowest, probes\.wide\/slowest, probes\.wide\/probes\)$/);
+    expect(verdict(report())).toMatch(
+      /^\d target\(s\) met, \d missed.*, 3 not measured \(probes\/slowest, probes\.wide\/slowest, probes\.wide\/probes\)$/,
+    );
   });
 
   it('writes JSON that parses back with the machine, the date and rounded figures', () => {
@@ -85,13 +95,31 @@ describe('bench on a tiny run', () => {
     expect(json.measurements).toHaveLength(8);
     const floor = json.measurements[0]!;
     expect(floor.status === 'measured' && Number.isInteger(floor.timeMs.median * 10)).toBe(true);
-    expect(json.ratios.find((r) => r.id === 'probes/slowest')).toEqual({ id: 'probes/slowest', label: 'probe run / its slowest probe (1 gateway x 2 users)', target: 1.3, status: 'not-measured', reason: 'probe library missing' });
+    expect(json.ratios.find((r) => r.id === 'probes/slowest')).toEqual({
+      id: 'probes/slowest',
+      label: 'probe run / its slowest probe (1 gateway x 2 users)',
+      target: 1.3,
+      status: 'not-measured',
+      reason: 'probe library missing',
+    });
   });
 });
 
 describe('targetsMet (the exit code)', () => {
-  const met = ratio({ id: 'a/b', label: 'a / b', target: 2, numerator: { id: 'a', median: 100 }, denominator: { id: 'b', median: 100 } });
-  const missed = ratio({ id: 'c/d', label: 'c / d', target: 2, numerator: { id: 'c', median: 300 }, denominator: { id: 'd', median: 100 } });
+  const met = ratio({
+    id: 'a/b',
+    label: 'a / b',
+    target: 2,
+    numerator: { id: 'a', median: 100 },
+    denominator: { id: 'b', median: 100 },
+  });
+  const missed = ratio({
+    id: 'c/d',
+    label: 'c / d',
+    target: 2,
+    numerator: { id: 'c', median: 300 },
+    denominator: { id: 'd', median: 100 },
+  });
   const unmeasured = notMeasured('e/f', 'e / f', 2, 'no stand-ins');
   const withRatios = (ratios: BenchReport['ratios']): BenchReport => ({ ...report(), ratios });
 

@@ -38,7 +38,15 @@ describe('ratio', () => {
   });
 
   it('divides the medians and is met when at most the target', () => {
-    expect(ratio(spec(150, 100, 1.5))).toEqual({ id: 'a/b', label: 'a / b', target: 1.5, status: 'met', value: 1.5, numerator: 'a', denominator: 'b' });
+    expect(ratio(spec(150, 100, 1.5))).toEqual({
+      id: 'a/b',
+      label: 'a / b',
+      target: 1.5,
+      status: 'met',
+      value: 1.5,
+      numerator: 'a',
+      denominator: 'b',
+    });
   });
 
   it('is missed above the target', () => {
@@ -58,7 +66,13 @@ describe('ratio', () => {
   });
 
   it('a figure that could not be measured carries its reason and no value', () => {
-    expect(notMeasured('p', 'probe', 1.3, 'no runner')).toEqual({ id: 'p', label: 'probe', target: 1.3, status: 'not-measured', reason: 'no runner' });
+    expect(notMeasured('p', 'probe', 1.3, 'no runner')).toEqual({
+      id: 'p',
+      label: 'probe',
+      target: 1.3,
+      status: 'not-measured',
+      reason: 'no runner',
+    });
   });
 });
 
@@ -71,8 +85,12 @@ describe('writeGeneratedEnvironments', () => {
     const dir = writeGeneratedEnvironments(template, 10);
     dirs.push(dir);
     const loaded = loadEnvironments(dir);
-    expect(loaded.map((l) => l.env.name)).toEqual(Array.from({ length: 10 }, (_, i) => `backstage-wus2-v4-${String(i + 1).padStart(2, '0')}`));
-    expect(readFileSync(join(dir, 'backstage-wus2-v4-03.yaml'), 'utf8')).toContain('# Environment: the production cluster');
+    expect(loaded.map((l) => l.env.name)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `backstage-wus2-v4-${String(i + 1).padStart(2, '0')}`),
+    );
+    expect(readFileSync(join(dir, 'backstage-wus2-v4-03.yaml'), 'utf8')).toContain(
+      '# Environment: the production cluster',
+    );
   });
 
   it('keeps the name of a single copy', () => {

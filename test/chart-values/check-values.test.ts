@@ -9,7 +9,13 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOverrides, formatChecks, formatDocuments, isProblem, releaseOverrides } from '../../src/chart-values/check.js';
+import {
+  checkOverrides,
+  formatChecks,
+  formatDocuments,
+  isProblem,
+  releaseOverrides,
+} from '../../src/chart-values/check.js';
 import type { JsonSchema } from '../../src/chart-values/contract.js';
 import { formatPath, parsePath, setAt } from '../../src/chart-values/paths.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
@@ -33,10 +39,14 @@ function defaultsFor(paths: readonly string[]): Record<string, unknown> {
 const victim = overrides.find((o) => o.via === 'inline' && typeof parsePath(o.path).at(-1) === 'string')!;
 const victimSegments = parsePath(victim.path);
 const lastKey = victimSegments.at(-1) as string;
-const chartSpelling = formatPath([...victimSegments.slice(0, -1), `${lastKey.slice(0, -2)}${lastKey.at(-1)}${lastKey.at(-2)}`]);
+const chartSpelling = formatPath([
+  ...victimSegments.slice(0, -1),
+  `${lastKey.slice(0, -2)}${lastKey.at(-1)}${lastKey.at(-2)}`,
+]);
 
 function schemaFor(tree: unknown, drop?: string[]): unknown {
-  if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) return Array.isArray(tree) ? { type: 'array', items: schemaFor(tree[0]) } : {};
+  if (typeof tree !== 'object' || tree === null || Array.isArray(tree))
+    return Array.isArray(tree) ? { type: 'array', items: schemaFor(tree[0]) } : {};
   const properties: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(tree)) {
     if (drop && drop.length === 1 && drop[0] === k) continue;
@@ -70,12 +80,16 @@ function helmBin(dir: string): string {
 }
 
 function checkValues(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [...TSX, 'scripts/check-values.ts', '--environments', FIXTURE_ENVIRONMENTS, '--env', 'staging', ...args], {
-    cwd: REPO,
-    encoding: 'utf8',
-    timeout: CHILD_TIMEOUT_MS,
-    env: { ...process.env, ...env },
-  });
+  return spawnSync(
+    process.execPath,
+    [...TSX, 'scripts/check-values.ts', '--environments', FIXTURE_ENVIRONMENTS, '--env', 'staging', ...args],
+    {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: CHILD_TIMEOUT_MS,
+      env: { ...process.env, ...env },
+    },
+  );
 }
 
 describe('npm run check-values', () => {
@@ -104,21 +118,40 @@ describe('npm run check-values', () => {
     const dropped = victimSegments.filter((s): s is string => typeof s === 'string');
     const bad = checkOverrides(overrides, defaults, schemaFor(defaults, dropped) as JsonSchema);
     expect(bad.filter((c) => isProblem(c.schema)).map((c) => c.override.path)).toEqual([victim.path]);
-    expect(formatChecks(bad)).toMatch(new RegExp(`FAIL ${victim.path.replace(/[.[\]]/g, '\\$&')}[^\n]*\n[^\n]*\n[^\n]*NOT in values\\.schema\\.json`));
+    expect(formatChecks(bad)).toMatch(
+      new RegExp(`FAIL ${victim.path.replace(/[.[\]]/g, '\\$&')}[^\n]*\n[^\n]*\n[^\n]*NOT in values\\.schema\\.json`),
+    );
   });
 
   it('checks passed-through values like every key, and names the whole values documents it cannot see', () => {
     const fixture = fixtureEnvironment('staging');
     const adopting = releaseOverrides({
       ...fixture,
-      release: { ...fixture.release, values: { replicaCount: 2, smtp: { host: 'smtp.example.com' } }, valuesFrom: [{ kind: 'ConfigMap', name: 'arcade-values' }, { kind: 'ConfigMap', name: 'tuning', valuesKey: 'workers', targetPath: 'worker.count' }] },
+      release: {
+        ...fixture.release,
+        values: { replicaCount: 2, smtp: { host: 'smtp.example.com' } },
+        valuesFrom: [
+          { kind: 'ConfigMap', name: 'arcade-values' },
+          { kind: 'ConfigMap', name: 'tuning', valuesKey: 'workers', targetPath: 'worker.count' },
+        ],
+      },
     });
     // The chart has replicaCount but no smtp section and no worker.count.
-    const checks = checkOverrides(adopting.overrides, defaultsFor([...overrides.map((o) => o.path), 'replicaCount', 'worker.replicas']));
-    expect(checks.filter((c) => isProblem(c.defaults)).map((c) => c.override.path)).toEqual(['smtp.host', 'worker.count']);
+    const checks = checkOverrides(
+      adopting.overrides,
+      defaultsFor([...overrides.map((o) => o.path), 'replicaCount', 'worker.replicas']),
+    );
+    expect(checks.filter((c) => isProblem(c.defaults)).map((c) => c.override.path)).toEqual([
+      'smtp.host',
+      'worker.count',
+    ]);
     const text = formatChecks(checks);
-    expect(text).toContain('ok   replicaCount (inline, environment: release.values (a value of the live release the stack does not model))');
-    expect(text).toContain('FAIL worker.count (configmap, environment: release.valuesFrom[1]: ConfigMap tuning, key workers)');
+    expect(text).toContain(
+      'ok   replicaCount (inline, environment: release.values (a value of the live release the stack does not model))',
+    );
+    expect(text).toContain(
+      'FAIL worker.count (configmap, environment: release.valuesFrom[1]: ConfigMap tuning, key workers)',
+    );
     expect(formatDocuments(adopting.documents)).toBe(
       'note ConfigMap arcade-values, key values.yaml (release.valuesFrom, whole document): its keys live in the GitOps repository, not here; npm run export resolves them and lists them against the live release',
     );
@@ -128,21 +161,39 @@ describe('npm run check-values', () => {
     const dir = workdir();
     const defaults = writeYaml(dir, 'values.yaml', defaultsFor(overrides.map((o) => o.path)));
     const log = join(dir, 'helm.log');
-    const r = checkValues(['--values', defaults, '--render'], { PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`, HELM_STANDIN_DEFAULTS: defaults, HELM_STANDIN_LOG: log });
+    const r = checkValues(['--values', defaults, '--render'], {
+      PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`,
+      HELM_STANDIN_DEFAULTS: defaults,
+      HELM_STANDIN_LOG: log,
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.match(/^ok {3}render: .*changes the rendered chart$/gm)).toHaveLength(overrides.length);
-    const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+    const calls = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as string[]);
     expect(calls).toHaveLength(overrides.length + 1);
     const env = fixtureEnvironment('staging');
-    expect(calls[0]!.slice(0, 7)).toEqual(['template', env.release.releaseName, env.chart.url, '--version', env.chart.version, '--namespace', env.namespace]);
+    expect(calls[0]!.slice(0, 7)).toEqual([
+      'template',
+      env.release.releaseName,
+      env.chart.url,
+      '--version',
+      env.chart.version,
+      '--namespace',
+      env.namespace,
+    ]);
   });
 
   it('--render reports an override the chart ignores as changing nothing', () => {
     const dir = workdir();
     const paths = overrides.map((o) => (o.path === victim.path ? chartSpelling : o.path));
     const defaults = writeYaml(dir, 'values.yaml', defaultsFor(paths));
-    const r = checkValues(['--values', defaults, '--render'], { PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`, HELM_STANDIN_DEFAULTS: defaults });
+    const r = checkValues(['--values', defaults, '--render'], {
+      PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`,
+      HELM_STANDIN_DEFAULTS: defaults,
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(`FAIL render: ${victim.path}: removing it changes nothing in the rendered chart`);
     expect(r.stdout.match(/^FAIL render:/gm)).toHaveLength(1);
@@ -152,14 +203,19 @@ describe('npm run check-values', () => {
   it('--render fails closed when helm fails or is not on the PATH', () => {
     const dir = workdir();
     const defaults = writeYaml(dir, 'values.yaml', defaultsFor(overrides.map((o) => o.path)));
-    const failing = checkValues(['--values', defaults, '--render'], { PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`, HELM_STANDIN_DEFAULTS: defaults, HELM_STANDIN_FAIL: '1' });
+    const failing = checkValues(['--values', defaults, '--render'], {
+      PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`,
+      HELM_STANDIN_DEFAULTS: defaults,
+      HELM_STANDIN_FAIL: '1',
+    });
     expect(failing.status).toBe(1);
     expect(failing.stderr).toContain('chart "arcade" version "1.8.8" not found');
     const systemHelm = ['/bin/helm', '/usr/bin/helm'].some((p) => existsSync(p));
     if (systemHelm) return;
-    const missing = checkValues(['--values', defaults, '--render'], { PATH: [join(dir, 'empty'), dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter) });
+    const missing = checkValues(['--values', defaults, '--render'], {
+      PATH: [join(dir, 'empty'), dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter),
+    });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('--render needs helm on the PATH');
   });
-
 });

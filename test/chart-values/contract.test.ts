@@ -3,13 +3,22 @@
  * maps and lists, nearest-path hints, values.schema.json walks.
  */
 import { describe, expect, it } from 'vitest';
-import { checkAgainstDefaults, checkAgainstSchema, nearestPath, type JsonSchema } from '../../src/chart-values/contract.js';
+import {
+  checkAgainstDefaults,
+  checkAgainstSchema,
+  nearestPath,
+  type JsonSchema,
+} from '../../src/chart-values/contract.js';
 import { deleteAt, formatPath, parsePath, setAt } from '../../src/chart-values/paths.js';
 
 describe('values paths', () => {
   it('parses keys, escaped dots and list indexes, and formats them back', () => {
     expect(parsePath('a.b.c')).toEqual(['a', 'b', 'c']);
-    expect(parsePath('ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/proxy-buffering')).toEqual(['ingress', 'annotations', 'nginx.ingress.kubernetes.io/proxy-buffering']);
+    expect(parsePath('ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/proxy-buffering')).toEqual([
+      'ingress',
+      'annotations',
+      'nginx.ingress.kubernetes.io/proxy-buffering',
+    ]);
     expect(parsePath('engine.keys[0].value')).toEqual(['engine', 'keys', 0, 'value']);
     expect(parsePath('list[2][1]')).toEqual(['list', 2, 1]);
     expect(formatPath(['a', 'b.c', 0, 'd'])).toBe('a.b\\.c[0].d');
@@ -36,24 +45,49 @@ describe('checkAgainstDefaults', () => {
 
   it('accepts existing paths, including keys with escaped dots and list items', () => {
     expect(checkAgainstDefaults('features.chatEnabled', defaults)).toEqual({ kind: 'ok' });
-    expect(checkAgainstDefaults('ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/proxy-buffering', defaults)).toEqual({ kind: 'ok' });
+    expect(
+      checkAgainstDefaults('ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/proxy-buffering', defaults),
+    ).toEqual({ kind: 'ok' });
     expect(checkAgainstDefaults('engine.keys[3].value', defaults)).toEqual({ kind: 'ok' });
   });
 
   it('reports paths below free-form maps and lists as not checkable deeper', () => {
-    expect(checkAgainstDefaults('engine.extraConfig.storage.postgres.host', defaults)).toEqual({ kind: 'free-form', at: 'engine.extraConfig' });
-    expect(checkAgainstDefaults('engine.extraEnv[0].name', defaults)).toEqual({ kind: 'free-form', at: 'engine.extraEnv' });
-    expect(checkAgainstDefaults('worker.config.anything', defaults)).toEqual({ kind: 'free-form', at: 'worker.config' });
+    expect(checkAgainstDefaults('engine.extraConfig.storage.postgres.host', defaults)).toEqual({
+      kind: 'free-form',
+      at: 'engine.extraConfig',
+    });
+    expect(checkAgainstDefaults('engine.extraEnv[0].name', defaults)).toEqual({
+      kind: 'free-form',
+      at: 'engine.extraEnv',
+    });
+    expect(checkAgainstDefaults('worker.config.anything', defaults)).toEqual({
+      kind: 'free-form',
+      at: 'worker.config',
+    });
   });
 
   it('reports a misspelled path with the nearest existing one', () => {
-    expect(checkAgainstDefaults('features.chatEnable', defaults)).toEqual({ kind: 'missing', at: 'features.chatEnable', hint: 'features.chatEnabled' });
-    expect(checkAgainstDefaults('ingres.hostname', defaults)).toEqual({ kind: 'missing', at: 'ingres', hint: 'ingress.hostname' });
-    expect(checkAgainstDefaults('ingress.annotations.nginx.ingress.kubernetes.io/proxy-buffering', defaults)).toMatchObject({ kind: 'missing', at: 'ingress.annotations.nginx' });
+    expect(checkAgainstDefaults('features.chatEnable', defaults)).toEqual({
+      kind: 'missing',
+      at: 'features.chatEnable',
+      hint: 'features.chatEnabled',
+    });
+    expect(checkAgainstDefaults('ingres.hostname', defaults)).toEqual({
+      kind: 'missing',
+      at: 'ingres',
+      hint: 'ingress.hostname',
+    });
+    expect(
+      checkAgainstDefaults('ingress.annotations.nginx.ingress.kubernetes.io/proxy-buffering', defaults),
+    ).toMatchObject({ kind: 'missing', at: 'ingress.annotations.nginx' });
   });
 
   it('reports a path that descends into a scalar', () => {
-    expect(checkAgainstDefaults('engine.replicas.count', defaults)).toEqual({ kind: 'not-a-map', at: 'engine.replicas', found: 'number' });
+    expect(checkAgainstDefaults('engine.replicas.count', defaults)).toEqual({
+      kind: 'not-a-map',
+      at: 'engine.replicas',
+      found: 'number',
+    });
   });
 
   it('gives no hint when nothing is close', () => {
@@ -77,7 +111,9 @@ describe('checkAgainstSchema', () => {
         },
       },
       labels: { type: 'object', additionalProperties: { type: 'string' } },
-      gateway: { allOf: [{ properties: { enabled: { type: 'boolean' } } }, { properties: { hostname: { type: 'string' } } }] },
+      gateway: {
+        allOf: [{ properties: { enabled: { type: 'boolean' } } }, { properties: { hostname: { type: 'string' } } }],
+      },
     },
   };
 
@@ -87,12 +123,27 @@ describe('checkAgainstSchema', () => {
     expect(checkAgainstSchema('engine.extraEnv[0].name', schema)).toEqual({ kind: 'ok' });
     expect(checkAgainstSchema('labels.team', schema)).toEqual({ kind: 'ok' });
     expect(checkAgainstSchema('gateway.hostname', schema)).toEqual({ kind: 'ok' });
-    expect(checkAgainstSchema('engine.extraConfig.llm.models', schema)).toEqual({ kind: 'free-form', at: 'engine.extraConfig' });
+    expect(checkAgainstSchema('engine.extraConfig.llm.models', schema)).toEqual({
+      kind: 'free-form',
+      at: 'engine.extraConfig',
+    });
   });
 
   it('reports undeclared keys with a hint, and descending into a scalar type', () => {
-    expect(checkAgainstSchema('ingress.hostnme', schema)).toEqual({ kind: 'missing', at: 'ingress.hostnme', hint: 'ingress.hostname' });
-    expect(checkAgainstSchema('features.chatEnabeld', schema)).toEqual({ kind: 'missing', at: 'features.chatEnabeld', hint: 'features.chatEnabled' });
-    expect(checkAgainstSchema('engine.replicas.min', schema)).toEqual({ kind: 'not-a-map', at: 'engine.replicas', found: 'integer' });
+    expect(checkAgainstSchema('ingress.hostnme', schema)).toEqual({
+      kind: 'missing',
+      at: 'ingress.hostnme',
+      hint: 'ingress.hostname',
+    });
+    expect(checkAgainstSchema('features.chatEnabeld', schema)).toEqual({
+      kind: 'missing',
+      at: 'features.chatEnabeld',
+      hint: 'features.chatEnabled',
+    });
+    expect(checkAgainstSchema('engine.replicas.min', schema)).toEqual({
+      kind: 'not-a-map',
+      at: 'engine.replicas',
+      found: 'integer',
+    });
   });
 });

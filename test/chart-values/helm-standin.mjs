@@ -32,5 +32,10 @@ const prune = (defaults, merged) => {
 };
 const defaults = parse(readFileSync(process.env.HELM_STANDIN_DEFAULTS, 'utf8')) ?? {};
 const user = parse(readFileSync(args[args.indexOf('--values') + 1], 'utf8')) ?? {};
-const rendered = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: args[1] }, data: { values: JSON.stringify(prune(defaults, merge(defaults, user))) } };
+const rendered = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: args[1] },
+  data: { values: JSON.stringify(prune(defaults, merge(defaults, user))) },
+};
 process.stdout.write(`---\n${stringify(rendered)}`);

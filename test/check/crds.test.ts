@@ -21,7 +21,12 @@ const TSX = ['--import', 'tsx'];
 function run(script: string, args: string[], env: Record<string, string | undefined> = {}) {
   const merged: Record<string, string | undefined> = { ...process.env, ...env };
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
-  return spawnSync(process.execPath, [...TSX, `scripts/${script}.ts`, ...args], { cwd: REPO, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, env: merged as NodeJS.ProcessEnv });
+  return spawnSync(process.execPath, [...TSX, `scripts/${script}.ts`, ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: CHILD_TIMEOUT_MS,
+    env: merged as NodeJS.ProcessEnv,
+  });
 }
 
 describe('reading CRD files', () => {
@@ -31,24 +36,41 @@ describe('reading CRD files', () => {
     const versions = (twoVersions.spec as Rec).versions as Rec[];
     versions.push({ ...versions[0]!, name: 'v1beta1', storage: false, served: false });
     versions.push({ ...versions[0]!, name: 'v2', storage: false });
-    writeYaml(join(dir, 'in', 'a.yaml'), [miniHelmReleaseCrd(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }]);
+    writeYaml(join(dir, 'in', 'a.yaml'), [
+      miniHelmReleaseCrd(),
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } },
+    ]);
     writeYaml(join(dir, 'in', 'nested', 'b.yml'), [twoVersions]);
     writeFileSync(join(dir, 'in', 'README.md'), '# not read\n');
     const schemas = readCrdFiles([join(dir, 'in')]);
-    expect(schemas.map((s) => `${s.group}/${s.version} ${s.kind}`)).toEqual(['helm.toolkit.fluxcd.io/v2 HelmRelease', 'test.arcade-stack.dev/v1 Widget', 'test.arcade-stack.dev/v2 Widget']);
+    expect(schemas.map((s) => `${s.group}/${s.version} ${s.kind}`)).toEqual([
+      'helm.toolkit.fluxcd.io/v2 HelmRelease',
+      'test.arcade-stack.dev/v1 Widget',
+      'test.arcade-stack.dev/v2 Widget',
+    ]);
     const cache = join(dir, 'cache');
     writeCache(cache, schemas);
-    expect(listCache(cache)).toEqual(['helm.toolkit.fluxcd.io/v2 HelmRelease', 'test.arcade-stack.dev/v1 Widget', 'test.arcade-stack.dev/v2 Widget']);
+    expect(listCache(cache)).toEqual([
+      'helm.toolkit.fluxcd.io/v2 HelmRelease',
+      'test.arcade-stack.dev/v1 Widget',
+      'test.arcade-stack.dev/v2 Widget',
+    ]);
     expect(existsSync(join(cache, 'helm.toolkit.fluxcd.io', 'HelmRelease', 'v2.json'))).toBe(true);
-    expect(readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')?.openAPIV3Schema).toEqual(((((miniHelmReleaseCrd().spec as Rec).versions as Rec[])[0]!.schema) as Rec).openAPIV3Schema);
+    expect(readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')?.openAPIV3Schema).toEqual(
+      (((miniHelmReleaseCrd().spec as Rec).versions as Rec[])[0]!.schema as Rec).openAPIV3Schema,
+    );
     expect(readCachedSchema(cache, 'test.arcade-stack.dev', 'v1beta1', 'Widget')).toBeUndefined();
   });
 
   it('refuses what it cannot use, naming the file', () => {
     const dir = tempDir();
     expect(() => readCrdFiles([join(dir, 'missing')])).toThrow(CrdError);
-    const old = writeYaml(join(dir, 'old.yaml'), [{ ...miniHelmReleaseCrd(), apiVersion: 'apiextensions.k8s.io/v1beta1' }]);
-    expect(() => readCrdFiles([old])).toThrow(/old\.yaml: CustomResourceDefinition apiextensions\.k8s\.io\/v1beta1 is not supported/);
+    const old = writeYaml(join(dir, 'old.yaml'), [
+      { ...miniHelmReleaseCrd(), apiVersion: 'apiextensions.k8s.io/v1beta1' },
+    ]);
+    expect(() => readCrdFiles([old])).toThrow(
+      /old\.yaml: CustomResourceDefinition apiextensions\.k8s\.io\/v1beta1 is not supported/,
+    );
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'kind: [\n');
     expect(() => readCrdFiles([broken])).toThrow(/broken\.yaml: YAML syntax/);
@@ -59,9 +81,13 @@ describe('reading CRD files', () => {
     writeCache(cache, readCrdFiles([writeYaml(join(tempDir(), 'hr.yaml'), [miniHelmReleaseCrd()])]));
     const entry = join(cache, 'helm.toolkit.fluxcd.io', 'HelmRelease', 'v2.json');
     writeFileSync(entry, '{"openAPIV3Schema": {');
-    expect(() => readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')).toThrow(/v2\.json: unreadable cached CRD schema: .*\(fix: npm run crds -- --from-cluster\)$/);
+    expect(() => readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')).toThrow(
+      /v2\.json: unreadable cached CRD schema: .*\(fix: npm run crds -- --from-cluster\)$/,
+    );
     writeFileSync(entry, '{"group": "helm.toolkit.fluxcd.io"}');
-    expect(() => readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')).toThrow(/v2\.json: not a cached CRD schema/);
+    expect(() => readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')).toThrow(
+      /v2\.json: not a cached CRD schema/,
+    );
   });
 });
 
@@ -74,7 +100,14 @@ describe('reading CRDs from a cluster (loopback API server)', () => {
       requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? '(no credentials)'}`);
       if (req.url?.startsWith('/apis/apiextensions.k8s.io/v1/customresourcedefinitions')) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinitionList', metadata: {}, items: [miniHelmReleaseCrd(), widgetCrd()] }));
+        res.end(
+          JSON.stringify({
+            apiVersion: 'apiextensions.k8s.io/v1',
+            kind: 'CustomResourceDefinitionList',
+            metadata: {},
+            items: [miniHelmReleaseCrd(), widgetCrd()],
+          }),
+        );
       } else {
         res.writeHead(404).end();
       }
@@ -88,14 +121,23 @@ describe('reading CRDs from a cluster (loopback API server)', () => {
   it('lists the CRDs read-only and keeps the x-kubernetes-* keywords of the wire format', async () => {
     const result = await readClusterCrds({ kubeconfig, timeoutMs: 5000 });
     expect(requests).toEqual(['GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions Bearer not-a-real-token']);
-    expect(result.schemas.map((s) => `${s.group}/${s.version} ${s.kind}`)).toEqual(['helm.toolkit.fluxcd.io/v2 HelmRelease', 'test.arcade-stack.dev/v1 Widget']);
-    const values = (((result.schemas[0]!.openAPIV3Schema.properties as Rec).spec as Rec).properties as Rec).values as Rec;
+    expect(result.schemas.map((s) => `${s.group}/${s.version} ${s.kind}`)).toEqual([
+      'helm.toolkit.fluxcd.io/v2 HelmRelease',
+      'test.arcade-stack.dev/v1 Widget',
+    ]);
+    const values = (((result.schemas[0]!.openAPIV3Schema.properties as Rec).spec as Rec).properties as Rec)
+      .values as Rec;
     expect(values['x-kubernetes-preserve-unknown-fields']).toBe(true);
     expect(result.schemas[0]!.source).toMatch(/^cluster http:\/\/127\.0\.0\.1:\d+$/);
   });
 
   it('npm run crds -- --from-cluster fails closed without a kubeconfig (configuration: exit 2)', () => {
-    const r = run('crds', ['--from-cluster', '--cache', join(tempDir(), 'c')], { HOME: tempDir('home-'), KUBECONFIG: undefined, KUBERNETES_SERVICE_HOST: undefined, KUBERNETES_SERVICE_PORT: undefined });
+    const r = run('crds', ['--from-cluster', '--cache', join(tempDir(), 'c')], {
+      HOME: tempDir('home-'),
+      KUBECONFIG: undefined,
+      KUBERNETES_SERVICE_HOST: undefined,
+      KUBERNETES_SERVICE_PORT: undefined,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('no kubeconfig found');
   });
@@ -109,12 +151,26 @@ describe('npm run crds and npm run check (scripts)', () => {
     const filled = run('crds', ['--from', crdFile, '--cache', cache]);
     expect(filled.status).toBe(0);
     expect(filled.stdout).toContain('crds: 1 schema stored');
-    const dist = writeDist(dir, 'test', { 'release.yaml': [{ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'arcade', namespace: 'arcade' }, spec: { interval: '10m', chartRef: { kind: 'OCIRepository', name: 'arcade' }, valuesFrm: [] } }] });
+    const dist = writeDist(dir, 'test', {
+      'release.yaml': [
+        {
+          apiVersion: 'helm.toolkit.fluxcd.io/v2',
+          kind: 'HelmRelease',
+          metadata: { name: 'arcade', namespace: 'arcade' },
+          spec: { interval: '10m', chartRef: { kind: 'OCIRepository', name: 'arcade' }, valuesFrm: [] },
+        },
+      ],
+    });
     const json = join(dir, 'report.json');
     const r = run('check', ['--dist', dist, '--crd-cache', cache, '--dist-only', '--skip-kustomize', '--json', json]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/release\.yaml:1 HelmRelease arcade\/arcade spec\.valuesFrm: \[schema\.unknown-field\] unknown field "valuesFrm" \(did you mean "values"\?\)/);
+    expect(r.stdout).toMatch(
+      /release\.yaml:1 HelmRelease arcade\/arcade spec\.valuesFrm: \[schema\.unknown-field\] unknown field "valuesFrm" \(did you mean "values"\?\)/,
+    );
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^check: FAILED: 1 error, 0 warnings/);
-    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ passed: false, findings: [{ rule: 'schema.unknown-field', path: 'spec.valuesFrm' }] });
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({
+      passed: false,
+      findings: [{ rule: 'schema.unknown-field', path: 'spec.valuesFrm' }],
+    });
   });
 });

@@ -22,7 +22,11 @@ type Rec = Record<string, unknown>;
 const production = () => loadEnvironment('backstage-wus2-v4').env;
 function bundled(env: Environment): Environment {
   if (!env.secrets) throw new Error('production has a secrets section');
-  return { ...env, datastores: { mode: 'bundled' }, secrets: { ...env.secrets, values: { llm: env.secrets.values.llm } } } as Environment;
+  return {
+    ...env,
+    datastores: { mode: 'bundled' },
+    secrets: { ...env.secrets, values: { llm: env.secrets.values.llm } },
+  } as Environment;
 }
 
 /** The engine config an environment's release renders. */
@@ -42,7 +46,9 @@ const rulesAndPaths = async (c: unknown) => (await validateEngineConfig(c)).map(
 
 describe('the vendored engine config schema 2.0', () => {
   it('accepts the vendor example it is published with', async () => {
-    const example = parse(readFileSync(join(REPO_ROOT, 'contracts', 'arcade-engine', 'arcade-engine-config-2.0.example.yaml'), 'utf8')) as Rec;
+    const example = parse(
+      readFileSync(join(REPO_ROOT, 'contracts', 'arcade-engine', 'arcade-engine-config-2.0.example.yaml'), 'utf8'),
+    ) as Rec;
     delete example.$schema; // the example's pointer to its schema, not configuration
     expect(Object.keys(example)).toEqual(['api', 'auth', 'llm', 'security', 'storage', 'telemetry', 'tools']);
     expect(await validateEngineConfig(example)).toEqual([]);
@@ -51,7 +57,9 @@ describe('the vendored engine config schema 2.0', () => {
   it('accepts every engine config the stack renders (managed and bundled, SealedSecrets and External Secrets)', async () => {
     for (const env of [production(), bundled(production()), fixtureEnvironment('staging')]) {
       const rendered = engineConfigOf(env);
-      expect(Object.keys(rendered).sort()).toEqual(env.datastores.mode === 'managed' ? ['cache', 'llm', 'security', 'storage'] : ['llm']);
+      expect(Object.keys(rendered).sort()).toEqual(
+        env.datastores.mode === 'managed' ? ['cache', 'llm', 'security', 'storage'] : ['llm'],
+      );
       expect(await validateEngineConfig(rendered), `${env.name} ${env.datastores.mode}`).toEqual([]);
     }
   });
@@ -60,7 +68,7 @@ describe('the vendored engine config schema 2.0', () => {
 describe('planted violations', () => {
   it('an openai entry without api_key: required, at its path, with the schema message and the field description', async () => {
     const c = config();
-    delete ((((c.llm as Rec).models as Rec[])[0]!.openai) as Rec).api_key;
+    delete (((c.llm as Rec).models as Rec[])[0]!.openai as Rec).api_key;
     expect(await validateEngineConfig(c)).toEqual([
       {
         path: 'llm.models[0].openai.api_key',
@@ -78,7 +86,8 @@ describe('planted violations', () => {
       expect.objectContaining({
         path: 'storage.postgres.hots',
         rule: 'engine-config.unknown-field',
-        message: 'must NOT have additional properties: "hots" (did you mean "host"?): the engine config schema 2.0 does not declare it here',
+        message:
+          'must NOT have additional properties: "hots" (did you mean "host"?): the engine config schema 2.0 does not declare it here',
         fix: 'remove it or use one of: host, port, user, password, db, sslmode',
       }),
     ]);
@@ -89,11 +98,17 @@ describe('planted violations', () => {
     ((c.storage as Rec).postgres as Rec).port = 'five-four-three-two';
     (c.cache as Rec).in_memory = {};
     expect(await validateEngineConfig(c)).toEqual([
-      expect.objectContaining({ path: 'cache', rule: 'engine-config.one-of', message: expect.stringMatching(/must match exactly one schema in oneOf$/) }),
+      expect.objectContaining({
+        path: 'cache',
+        rule: 'engine-config.one-of',
+        message: expect.stringMatching(/must match exactly one schema in oneOf$/),
+      }),
       expect.objectContaining({
         path: 'storage.postgres.port',
         rule: 'engine-config.one-of',
-        message: expect.stringContaining('(the alternatives: must be integer; must match pattern "^\\$\\{env:[A-Z0-9_]+\\}$"; must match pattern'),
+        message: expect.stringContaining(
+          '(the alternatives: must be integer; must match pattern "^\\$\\{env:[A-Z0-9_]+\\}$"; must match pattern',
+        ),
       }),
     ]);
   });
@@ -101,8 +116,11 @@ describe('planted violations', () => {
   it('a section the schema does not define (chart 1.11 owns deployments:) and a wrong type', async () => {
     const c = config();
     c.deployments = { worker: {} };
-    (((c.security as Rec).root_keys as Rec[])[0]!).default = 'yes';
-    expect(await rulesAndPaths(c)).toEqual(['security.root_keys[0].default engine-config.one-of', 'deployments engine-config.unknown-section']);
+    ((c.security as Rec).root_keys as Rec[])[0]!.default = 'yes';
+    expect(await rulesAndPaths(c)).toEqual([
+      'security.root_keys[0].default engine-config.one-of',
+      'deployments engine-config.unknown-section',
+    ]);
     expect(await rulesAndPaths('cache: {}')).toEqual([' engine-config.type']);
   });
 });
@@ -110,7 +128,7 @@ describe('planted violations', () => {
 describe('unresolved values', () => {
   it('satisfy any value schema (a URI format, a oneOf of integer or env reference), never hiding the structure around them', async () => {
     const c = config();
-    const openai = (((c.llm as Rec).models as Rec[])[0]!.openai) as Rec;
+    const openai = ((c.llm as Rec).models as Rec[])[0]!.openai as Rec;
     openai.base_url = unresolvedMarker('LiteLLM URL not recorded');
     ((c.storage as Rec).postgres as Rec).port = unresolvedMarker('port not recorded');
     expect(await validateEngineConfig(c)).toEqual([]);
@@ -122,9 +140,13 @@ describe('unresolved values', () => {
 
 describe('the schema file', () => {
   it('is the vendored one, and a schema that cannot be read fails loudly (never a pass)', async () => {
-    expect(ENGINE_CONFIG_SCHEMA).toBe(join(REPO_ROOT, 'contracts', 'arcade-engine', 'arcade-engine-config-2.0.schema.json'));
+    expect(ENGINE_CONFIG_SCHEMA).toBe(
+      join(REPO_ROOT, 'contracts', 'arcade-engine', 'arcade-engine-config-2.0.schema.json'),
+    );
     const broken = join(tempDir('engine-schema-'), 'schema.json');
     writeFileSync(broken, '{"$schema": ');
-    await expect(validateEngineConfig({ llm: {} }, { schemaFile: broken })).rejects.toThrow(/schema\.json: cannot read the engine config schema 2\.0/);
+    await expect(validateEngineConfig({ llm: {} }, { schemaFile: broken })).rejects.toThrow(
+      /schema\.json: cannot read the engine config schema 2\.0/,
+    );
   });
 });

@@ -18,13 +18,20 @@ import { clone, hardenedWorkload, randomFrom, REPO, tempDir, testCache, writeDis
 
 type Rec = Record<string, unknown>;
 const cache = cachedCrds(testCache());
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS }).status === 0;
+const hasKubectl =
+  spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS }).status === 0;
 
 const release = (spec: Rec = {}): Rec => ({
   apiVersion: 'helm.toolkit.fluxcd.io/v2',
   kind: 'HelmRelease',
   metadata: { name: 'arcade', namespace: 'arcade' },
-  spec: { interval: '10m', releaseName: 'arcade', chartRef: { kind: 'OCIRepository', name: 'arcade' }, values: { features: { chatEnabled: false } }, ...spec },
+  spec: {
+    interval: '10m',
+    releaseName: 'arcade',
+    chartRef: { kind: 'OCIRepository', name: 'arcade' },
+    values: { features: { chatEnabled: false } },
+    ...spec,
+  },
 });
 
 function gate(root: string, extra: Partial<GateOptions> = {}) {
@@ -35,15 +42,32 @@ describe('npm run check over a dist/ folder', () => {
   it('passes a valid, hardened environment (unresolved values are warnings)', async () => {
     const root = tempDir();
     writeDist(root, 'test', {
-      'release.yaml': [release({ values: { auth: { clientId: unresolvedMarker('client id not recorded, read it from <the app registration>') } } })],
+      'release.yaml': [
+        release({
+          values: {
+            auth: { clientId: unresolvedMarker('client id not recorded, read it from <the app registration>') },
+          },
+        }),
+      ],
       'app.yaml': hardenedWorkload(),
     });
     const report = await gate(root);
     expect(errorsOf(report)).toEqual([]);
-    expect(report.findings).toEqual([expect.objectContaining({ severity: 'warning', rule: 'unresolved.value', path: 'spec.values.auth.clientId', message: 'unresolved: client id not recorded, read it from <the app registration>' })]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        rule: 'unresolved.value',
+        path: 'spec.values.auth.clientId',
+        message: 'unresolved: client id not recorded, read it from <the app registration>',
+      }),
+    ]);
     expect(report.stats).toEqual({ environments: 1, objects: 5, workloads: 1, filesScanned: 3 });
-    expect(report.notes).toContain('CRD CEL rules (x-kubernetes-validations) not evaluated: HelmRelease helm.toolkit.fluxcd.io/v2 (1); kubectl apply --dry-run=server against the cluster is the proof');
-    expect(summaryLine(report)).toBe('check: passed: 0 errors, 1 warning, 0 exceptions (1 environment, 5 objects, 1 workload, 3 files scanned for secrets)');
+    expect(report.notes).toContain(
+      'CRD CEL rules (x-kubernetes-validations) not evaluated: HelmRelease helm.toolkit.fluxcd.io/v2 (1); kubectl apply --dry-run=server against the cluster is the proof',
+    );
+    expect(summaryLine(report)).toBe(
+      'check: passed: 0 errors, 1 warning, 0 exceptions (1 environment, 5 objects, 1 workload, 3 files scanned for secrets)',
+    );
   });
 
   it('reports each deliberately broken input with the right rule, one line per finding', async () => {
@@ -51,7 +75,7 @@ describe('npm run check over a dist/ folder', () => {
     // Random each run; one digit placed so it never reads as words (mixed letters and digits, like a real one).
     const pw = `${randomFrom('ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789', 23)}${randomFrom('23456789', 1)}`;
     const app = clone(hardenedWorkload());
-    const pod = (((app[1]!.spec as Rec).template as Rec).spec as Rec);
+    const pod = ((app[1]!.spec as Rec).template as Rec).spec as Rec;
     const container = (pod.containers as Rec[])[0]!;
     delete container.readinessProbe; // missing probe
     container.securityContext = { ...(container.securityContext as Rec), runAsUser: 0 }; // root container
@@ -60,11 +84,21 @@ describe('npm run check over a dist/ folder', () => {
     writeDist(root, 'test', {
       'release.yaml': [
         release({ relaseName: 'arcade' }), // misspelled field
-        { ...release({ chartRef: { kind: 'GitRepository', name: 'arcade' } }), metadata: { name: 'wrong-kind', namespace: 'arcade' } }, // wrong sourceRef kind
+        {
+          ...release({ chartRef: { kind: 'GitRepository', name: 'arcade' } }),
+          metadata: { name: 'wrong-kind', namespace: 'arcade' },
+        }, // wrong sourceRef kind
         { ...release({ interval: 'ten minutes' }), metadata: { name: 'bad-interval', namespace: 'arcade' } }, // bad interval
       ],
       'app.yaml': app,
-      'secret.yaml': [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'arcade' }, stringData: { password: pw } }], // plaintext password
+      'secret.yaml': [
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'db', namespace: 'arcade' },
+          stringData: { password: pw },
+        },
+      ], // plaintext password
     });
     const report = await gate(root);
     const lines = report.findings.map(formatFinding);
@@ -78,8 +112,12 @@ describe('npm run check over a dist/ folder', () => {
       'demo spec.template.spec.containers[0].securityContext.runAsUser run-as-non-root', // root container
       'wrong-kind spec.chartRef.kind schema.enum', // wrong source kind
     ]);
-    expect(lines.find((l) => l.includes('relaseName'))).toMatch(/^error {3}dist\/test\/release\.yaml:1 HelmRelease arcade\/arcade spec\.relaseName: \[schema\.unknown-field\] unknown field "relaseName" \(did you mean "releaseName"\?\).*\(fix: .*\)$/);
-    expect(lines.find((l) => l.includes('runAsUser'))).toContain('{kube-linter run-as-non-root, Polaris runAsRootAllowed, Checkov CKV_K8S_23}');
+    expect(lines.find((l) => l.includes('relaseName'))).toMatch(
+      /^error {3}dist\/test\/release\.yaml:1 HelmRelease arcade\/arcade spec\.relaseName: \[schema\.unknown-field\] unknown field "relaseName" \(did you mean "releaseName"\?\).*\(fix: .*\)$/,
+    );
+    expect(lines.find((l) => l.includes('runAsUser'))).toContain(
+      '{kube-linter run-as-non-root, Polaris runAsRootAllowed, Checkov CKV_K8S_23}',
+    );
     expect(formatReport(report)).not.toContain(pw);
     expect(reportJson(report)).not.toContain(pw);
     expect(JSON.parse(reportJson(report))).toMatchObject({ passed: false, stats: { objects: 8 } });
@@ -98,9 +136,20 @@ describe('npm run check over a dist/ folder', () => {
     const root = tempDir();
     const dist = writeDist(root, 'test', { 'release.yaml': [release()] });
     writeYaml(join(dist, 'test', 'extra.yaml'), hardenedWorkload().slice(0, 1));
-    writeYaml(join(dist, 'test', 'kustomization.yaml'), [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', namePrefix: 'x-', resources: ['release.yaml', 'gone.yaml'] }]);
+    writeYaml(join(dist, 'test', 'kustomization.yaml'), [
+      {
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        namePrefix: 'x-',
+        resources: ['release.yaml', 'gone.yaml'],
+      },
+    ]);
     const report = await gate(root);
-    expect(errorsOf(report).map((f) => `${f.rule} ${f.message.split(':')[0]}`).sort()).toEqual([
+    expect(
+      errorsOf(report)
+        .map((f) => `${f.rule} ${f.message.split(':')[0]}`)
+        .sort(),
+    ).toEqual([
       'flux.kustomization-transform kustomization.yaml sets "namePrefix"',
       'flux.missing-file resources lists gone.yaml, which is not in the folder',
       'flux.unlisted-file extra.yaml is in the folder but not listed in resources',
@@ -143,7 +192,8 @@ describe('npm run check over a dist/ folder', () => {
     writeFileSync(join(root, 'notes.md'), `token: ${token}\n`);
     writeFileSync(join(root, 'big.log'), 'x'.repeat(2 * 1024 * 1024 + 1));
     writeFileSync(join(root, 'untracked.md'), `token: ${token}\n`);
-    const git = (...args: string[]) => expect(spawnSync('git', args, { cwd: root, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS }).status).toBe(0);
+    const git = (...args: string[]) =>
+      expect(spawnSync('git', args, { cwd: root, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS }).status).toBe(0);
     git('init', '-q');
     git('add', 'dist', 'notes.md', 'big.log');
     const report = await gate(root, { scanRepository: true });
@@ -156,7 +206,10 @@ describe('npm run check over a dist/ folder', () => {
   it('reports documents that are not Kubernetes objects and duplicate objects', async () => {
     const root = tempDir();
     const dist = writeDist(root, 'test', { 'a.yaml': [release()], 'b.yaml': [release()] });
-    writeFileSync(join(dist, 'test', 'a.yaml'), `${readFileSync(join(dist, 'test', 'a.yaml'), 'utf8')}---\n${stringify({ kind: 'ConfigMap', data: {} })}`);
+    writeFileSync(
+      join(dist, 'test', 'a.yaml'),
+      `${readFileSync(join(dist, 'test', 'a.yaml'), 'utf8')}---\n${stringify({ kind: 'ConfigMap', data: {} })}`,
+    );
     const report = await gate(root);
     expect(errorsOf(report).map((f) => f.rule)).toEqual(['schema.not-an-object', 'flux.duplicate-object']);
   });
@@ -186,7 +239,13 @@ describe('with the vendored contracts (contracts/: no cluster, no sibling folder
     expect(report.stats.objects).toBeGreaterThan(5);
     expect(report.stats.filesScanned).toBeGreaterThan(50);
     // Unresolved values inside the engine config are warnings, never engine-config errors.
-    expect(report.findings).toContainEqual(expect.objectContaining({ severity: 'warning', rule: 'unresolved.value', path: 'spec.values.engine.extraConfig.llm.models[0].openai.base_url' }));
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        severity: 'warning',
+        rule: 'unresolved.value',
+        path: 'spec.values.engine.extraConfig.llm.models[0].openai.base_url',
+      }),
+    );
   });
 
   it('the broken HelmRelease inputs fail against the real HelmRelease v2 CRD too', async () => {
@@ -197,7 +256,11 @@ describe('with the vendored contracts (contracts/: no cluster, no sibling folder
       (spec.install as Rec).remediation = { retries: 'three' };
     });
     const report = await runGate({ root, scanRepository: false, kubectl: false, environmentsDir: ENVIRONMENTS });
-    expect(errorsOf(report).map((f) => `${f.path} ${f.rule}`).sort()).toEqual([
+    expect(
+      errorsOf(report)
+        .map((f) => `${f.path} ${f.rule}`)
+        .sort(),
+    ).toEqual([
       'spec.chartRef.kind schema.enum',
       'spec.install.remediation.retries schema.type',
       'spec.interval schema.pattern',
@@ -205,7 +268,7 @@ describe('with the vendored contracts (contracts/: no cluster, no sibling folder
     ]);
   });
 
-  it('engine config that leaves the vendored engine schema fails, naming the path and the schema\'s message', async () => {
+  it("engine config that leaves the vendored engine schema fails, naming the path and the schema's message", async () => {
     const root = editedDist((spec) => {
       const config = extraConfigOf(spec);
       const model = ((config.llm as Rec).models as Rec[])[0]!;
@@ -218,17 +281,28 @@ describe('with the vendored contracts (contracts/: no cluster, no sibling folder
     expect(errors).toEqual([
       'engine-config spec.values.engine.extraConfig.llm.models[0].openai.api_key [engine-config.required] must have required property \'api_key\' (api_key: "The API key for the model.")',
       'engine-config spec.values.engine.extraConfig.storage.postgres.hostname [engine-config.unknown-field] must NOT have additional properties: "hostname": the engine config schema 2.0 does not declare it here',
-      "engine-config spec.values.engine.extraConfig.deployments [engine-config.unknown-section] the engine config schema 2.0 defines no section \"deployments\": nothing in the engine is documented to read it",
+      'engine-config spec.values.engine.extraConfig.deployments [engine-config.unknown-section] the engine config schema 2.0 defines no section "deployments": nothing in the engine is documented to read it',
     ]);
     expect(formatReport(report)).toContain('(fix: remove it or use one of: host, port, user, password, db, sslmode)');
   });
 
   it('an engine config value set from a Secret through valuesFrom is named as not checked', async () => {
     const root = editedDist((spec) => {
-      (spec.valuesFrom as Rec[]).push({ kind: 'Secret', name: 'x', valuesKey: 'k', targetPath: 'engine.extraConfig.llm.models[0].openai.api_key' });
+      (spec.valuesFrom as Rec[]).push({
+        kind: 'Secret',
+        name: 'x',
+        valuesKey: 'k',
+        targetPath: 'engine.extraConfig.llm.models[0].openai.api_key',
+      });
     });
     const report = await runGate({ root, scanRepository: false, kubectl: false, environmentsDir: ENVIRONMENTS });
     expect(errorsOf(report)).toEqual([]);
-    expect(report.findings).toContainEqual(expect.objectContaining({ severity: 'warning', rule: 'engine-config.not-validated', message: expect.stringContaining('engine.extraConfig.llm.models[0].openai.api_key is set from a Secret') }));
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        severity: 'warning',
+        rule: 'engine-config.not-validated',
+        message: expect.stringContaining('engine.extraConfig.llm.models[0].openai.api_key is set from a Secret'),
+      }),
+    );
   });
 });

@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import type { PolicyException } from '../../src/check/exceptions.js';
 import { POLICY_EXCEPTIONS } from '../../src/check/exceptions.js';
 import type { KubeObject } from '../../src/review/manifests.js';
-import { checkPolicies, exceptionFindings, isFloatingImage, selectorMatches, type PlacedObject } from '../../src/check/policy.js';
+import {
+  checkPolicies,
+  exceptionFindings,
+  isFloatingImage,
+  selectorMatches,
+  type PlacedObject,
+} from '../../src/check/policy.js';
 import { clone, hardenedWorkload } from './support.js';
 
 type Rec = Record<string, unknown>;
@@ -37,10 +43,15 @@ describe('workload policies', () => {
   });
 
   it('reports a root container with the kube-linter, Polaris and Checkov ids', () => {
-    const r = checkPolicies(place(broken((pod, c) => {
-      delete pod.securityContext;
-      c.securityContext = { ...(c.securityContext as Rec), runAsUser: 0 };
-    })), []);
+    const r = checkPolicies(
+      place(
+        broken((pod, c) => {
+          delete pod.securityContext;
+          c.securityContext = { ...(c.securityContext as Rec), runAsUser: 0 };
+        }),
+      ),
+      [],
+    );
     const root = r.findings.find((f) => f.rule === 'run-as-non-root');
     expect(root).toMatchObject({
       severity: 'error',
@@ -55,11 +66,25 @@ describe('workload policies', () => {
   });
 
   it('reports a container that sets nothing about its user', () => {
-    expect(rulesOf(broken((pod) => { pod.securityContext = { seccompProfile: { type: 'RuntimeDefault' } }; }))).toEqual(['run-as-non-root']);
+    expect(
+      rulesOf(
+        broken((pod) => {
+          pod.securityContext = { seccompProfile: { type: 'RuntimeDefault' } };
+        }),
+      ),
+    ).toEqual(['run-as-non-root']);
   });
 
   it('reports missing probes (not for Jobs)', () => {
-    const r = checkPolicies(place(broken((_pod, c) => { delete c.readinessProbe; delete c.livenessProbe; })), []);
+    const r = checkPolicies(
+      place(
+        broken((_pod, c) => {
+          delete c.readinessProbe;
+          delete c.livenessProbe;
+        }),
+      ),
+      [],
+    );
     expect(r.findings.map((f) => [f.rule, f.path, f.anchors?.at(-1)])).toEqual([
       ['no-readiness-probe', 'spec.template.spec.containers[0].readinessProbe', 'Checkov CKV_K8S_9'],
       ['no-liveness-probe', 'spec.template.spec.containers[0].livenessProbe', 'Checkov CKV_K8S_8'],
@@ -77,38 +102,88 @@ describe('workload policies', () => {
   });
 
   it('reports each hardening gap on its own field', () => {
-    const r = checkPolicies(place(broken((pod, c) => {
-      c.securityContext = { allowPrivilegeEscalation: true, privileged: true, capabilities: { add: ['NET_ADMIN'] } };
-      c.resources = { requests: { cpu: '10m' } };
-      c.image = 'busybox';
-      pod.hostNetwork = true;
-      pod.hostPID = true;
-      pod.hostIPC = true;
-    })), []);
+    const r = checkPolicies(
+      place(
+        broken((pod, c) => {
+          c.securityContext = {
+            allowPrivilegeEscalation: true,
+            privileged: true,
+            capabilities: { add: ['NET_ADMIN'] },
+          };
+          c.resources = { requests: { cpu: '10m' } };
+          c.image = 'busybox';
+          pod.hostNetwork = true;
+          pod.hostPID = true;
+          pod.hostIPC = true;
+        }),
+      ),
+      [],
+    );
     expect(r.findings.map((f) => f.rule)).toEqual([
-      'host-network', 'host-pid', 'host-ipc',
-      'no-read-only-root-fs', 'privilege-escalation-container', 'privileged-container', 'drop-all-capabilities', 'added-capabilities',
-      'unset-cpu-requirements', 'unset-memory-requirements', 'latest-tag',
+      'host-network',
+      'host-pid',
+      'host-ipc',
+      'no-read-only-root-fs',
+      'privilege-escalation-container',
+      'privileged-container',
+      'drop-all-capabilities',
+      'added-capabilities',
+      'unset-cpu-requirements',
+      'unset-memory-requirements',
+      'latest-tag',
     ]);
     const cpu = r.findings.find((f) => f.rule === 'unset-cpu-requirements')!;
     expect(cpu.message).toContain('limits.cpu');
-    expect(cpu.anchors).toEqual(['kube-linter unset-cpu-requirements', 'Polaris cpuLimitsMissing', 'Checkov CKV_K8S_11']);
-    expect(r.findings.find((f) => f.rule === 'drop-all-capabilities')!.anchors).toContain('kube-linter drop-net-raw-capability');
-    expect(r.findings.find((f) => f.rule === 'latest-tag')!.anchors).toEqual(['kube-linter latest-tag', 'Polaris tagNotSpecified', 'Checkov CKV_K8S_14']);
+    expect(cpu.anchors).toEqual([
+      'kube-linter unset-cpu-requirements',
+      'Polaris cpuLimitsMissing',
+      'Checkov CKV_K8S_11',
+    ]);
+    expect(r.findings.find((f) => f.rule === 'drop-all-capabilities')!.anchors).toContain(
+      'kube-linter drop-net-raw-capability',
+    );
+    expect(r.findings.find((f) => f.rule === 'latest-tag')!.anchors).toEqual([
+      'kube-linter latest-tag',
+      'Polaris tagNotSpecified',
+      'Checkov CKV_K8S_14',
+    ]);
   });
 
   it('checks init containers too', () => {
-    expect(rulesOf(broken((pod) => { pod.initContainers = [{ name: 'init', image: 'busybox:1.36' }]; }))).toEqual([
-      'no-read-only-root-fs', 'privilege-escalation-container', 'drop-all-capabilities', 'unset-cpu-requirements', 'unset-memory-requirements',
+    expect(
+      rulesOf(
+        broken((pod) => {
+          pod.initContainers = [{ name: 'init', image: 'busybox:1.36' }];
+        }),
+      ),
+    ).toEqual([
+      'no-read-only-root-fs',
+      'privilege-escalation-container',
+      'drop-all-capabilities',
+      'unset-cpu-requirements',
+      'unset-memory-requirements',
     ]);
   });
 
   it('reports a mounted service-account token unless the pod or its ServiceAccount turns it off', () => {
-    expect(rulesOf(broken((pod) => { delete pod.automountServiceAccountToken; }))).toEqual([]); // the ServiceAccount says false
-    const objects = broken((pod) => { delete pod.automountServiceAccountToken; });
+    expect(
+      rulesOf(
+        broken((pod) => {
+          delete pod.automountServiceAccountToken;
+        }),
+      ),
+    ).toEqual([]); // the ServiceAccount says false
+    const objects = broken((pod) => {
+      delete pod.automountServiceAccountToken;
+    });
     delete objects[0]!.automountServiceAccountToken;
     const r = checkPolicies(place(objects), []);
-    expect(r.findings).toEqual([expect.objectContaining({ rule: 'automount-service-account-token', anchors: ['Polaris automountServiceAccountToken', 'Checkov CKV_K8S_38'] })]);
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        rule: 'automount-service-account-token',
+        anchors: ['Polaris automountServiceAccountToken', 'Checkov CKV_K8S_38'],
+      }),
+    ]);
   });
 
   it('requires a PodDisruptionBudget for multi-replica workloads only, and a NetworkPolicy for every one', () => {
@@ -117,7 +192,13 @@ describe('workload policies', () => {
     expect(rulesOf(hardenedWorkload(1).filter((o) => o.kind !== 'PodDisruptionBudget'))).toEqual([]);
     const noNetpol = hardenedWorkload().filter((o) => o.kind !== 'NetworkPolicy');
     const r = checkPolicies(place(noNetpol), []);
-    expect(r.findings).toEqual([expect.objectContaining({ rule: 'non-isolated-pod', path: 'spec.template.metadata.labels', anchors: ['kube-linter non-isolated-pod', 'Polaris missingNetworkPolicy', 'kube-score pod-networkpolicy'] })]);
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        rule: 'non-isolated-pod',
+        path: 'spec.template.metadata.labels',
+        anchors: ['kube-linter non-isolated-pod', 'Polaris missingNetworkPolicy', 'kube-score pod-networkpolicy'],
+      }),
+    ]);
     const otherNs = clone(hardenedWorkload());
     (otherNs[3]!.metadata as Rec).namespace = 'elsewhere';
     expect(rulesOf(otherNs)).toEqual(['non-isolated-pod']);
@@ -127,26 +208,47 @@ describe('workload policies', () => {
   });
 
   it('reports a selector that does not select the template labels', () => {
-    expect(rulesOf(broken((_p, _c, d) => { ((d.spec as Rec).selector as Rec).matchLabels = { 'app.kubernetes.io/name': 'other' }; }))).toContain('mismatching-selector');
+    expect(
+      rulesOf(
+        broken((_p, _c, d) => {
+          ((d.spec as Rec).selector as Rec).matchLabels = { 'app.kubernetes.io/name': 'other' };
+        }),
+      ),
+    ).toContain('mismatching-selector');
   });
 
   it('applies an exception only with a reason, lists it, and reports stale or reasonless ones', () => {
-    const objects = broken((_pod, c) => { delete c.livenessProbe; });
-    const ex: PolicyException = { rule: 'no-liveness-probe', kind: 'Deployment', namespace: 'arcade', name: 'demo', container: 'app', reason: 'the test image has no health endpoint' };
+    const objects = broken((_pod, c) => {
+      delete c.livenessProbe;
+    });
+    const ex: PolicyException = {
+      rule: 'no-liveness-probe',
+      kind: 'Deployment',
+      namespace: 'arcade',
+      name: 'demo',
+      container: 'app',
+      reason: 'the test image has no health endpoint',
+    };
     const r = checkPolicies(place(objects), [ex]);
     expect(r.findings).toEqual([]);
-    expect(r.excepted).toEqual([expect.objectContaining({ exception: ex, finding: expect.objectContaining({ rule: 'no-liveness-probe' }) })]);
+    expect(r.excepted).toEqual([
+      expect.objectContaining({ exception: ex, finding: expect.objectContaining({ rule: 'no-liveness-probe' }) }),
+    ]);
     expect(exceptionFindings([ex], r.excepted, 'src/check/exceptions.ts')).toEqual([]);
 
     const lazy: PolicyException = { ...ex, reason: 'because' };
     const r2 = checkPolicies(place(objects), [lazy]);
     expect(r2.findings.map((f) => f.rule)).toEqual(['no-liveness-probe']);
-    expect(exceptionFindings([lazy], r2.excepted, 'src/check/exceptions.ts').map((f) => f.rule)).toEqual(['policy.exception-without-reason']);
+    expect(exceptionFindings([lazy], r2.excepted, 'src/check/exceptions.ts').map((f) => f.rule)).toEqual([
+      'policy.exception-without-reason',
+    ]);
 
     const otherContainer: PolicyException = { ...ex, container: 'sidecar' };
     const r3 = checkPolicies(place(objects), [otherContainer]);
     expect(r3.findings.map((f) => f.rule)).toEqual(['no-liveness-probe']);
-    expect(exceptionFindings([otherContainer], r3.excepted, 'x')).toEqual([expect.objectContaining({ rule: 'policy.unused-exception', severity: 'warning' })]);
+    expect(exceptionFindings([otherContainer], r3.excepted, 'x')).toEqual([
+      expect.objectContaining({ rule: 'policy.unused-exception', severity: 'warning' }),
+    ]);
   });
 
   it('declares no exception for the stack today (each would need a reason)', () => {
@@ -161,8 +263,12 @@ describe('helpers', () => {
     const labels = { app: 'a', tier: 'web' };
     expect(selectorMatches({ matchLabels: { app: 'a' } }, labels)).toBe(true);
     expect(selectorMatches({}, labels)).toBe(true);
-    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] }, labels)).toBe(true);
-    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['web'] }] }, labels)).toBe(false);
+    expect(
+      selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] }, labels),
+    ).toBe(true);
+    expect(selectorMatches({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['web'] }] }, labels)).toBe(
+      false,
+    );
     expect(selectorMatches({ matchExpressions: [{ key: 'x', operator: 'DoesNotExist' }] }, labels)).toBe(true);
     expect(selectorMatches({ matchExpressions: [{ key: 'x', operator: 'Exists' }] }, labels)).toBe(false);
     expect(selectorMatches({ matchLabels: { app: 'b' } }, labels)).toBe(false);

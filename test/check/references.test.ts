@@ -14,13 +14,20 @@ import { fixtureEnvironment } from '../synth/helpers.js';
 
 function placed(env: Environment, edit: (o: KubeObject) => KubeObject = (o) => o): PlacedObject[] {
   const files = synthEnvironment(env).files.map((f) => ({ path: f.path, content: f.content }));
-  return [...indexObjects(files).values()].map((l, i) => ({ object: edit(l.object), file: `dist/${l.file}`, line: i + 1 }));
+  return [...indexObjects(files).values()].map((l, i) => ({
+    object: edit(l.object),
+    file: `dist/${l.file}`,
+    line: i + 1,
+  }));
 }
 
 const moved = (o: KubeObject, namespace: string): KubeObject => ({ ...o, metadata: { ...o.metadata, namespace } });
 
 const staging = fixtureEnvironment('staging');
-const split: Environment = { ...staging, release: { ...staging.release, namespace: 'flux-system', targetNamespace: 'arcade-staging' } };
+const split: Environment = {
+  ...staging,
+  release: { ...staging.release, namespace: 'flux-system', targetNamespace: 'arcade-staging' },
+};
 
 describe('refs: the stack’s own output', () => {
   it('finds every reference of the release: 12 secretKeyRef in the engine env (engine namespace), 1 valuesFrom (release namespace)', () => {
@@ -32,7 +39,11 @@ describe('refs: the stack’s own output', () => {
       ...Array(4).fill(['arcade-redis', 'arcade-staging']),
       ['arcade-engine-root-key', 'arcade-staging'],
     ]);
-    expect(refs.find((r) => r.path === 'spec.valuesFrom[0]')).toMatchObject({ kind: 'Secret', name: 'arcade-oidc', namespace: 'flux-system' });
+    expect(refs.find((r) => r.path === 'spec.valuesFrom[0]')).toMatchObject({
+      kind: 'Secret',
+      name: 'arcade-oidc',
+      namespace: 'flux-system',
+    });
   });
 
   it('resolves in every layout the environment allows (same namespace, release object in flux-system)', () => {
@@ -54,17 +65,37 @@ describe('refs: a reference that cannot be read fails the gate', () => {
       object: { kind: 'HelmRelease', namespace: 'flux-system', name: 'arcade' },
       path: 'spec.values.engine.extraEnv[2].valueFrom.secretKeyRef',
     });
-    expect(wrong[0]!.message).toMatch(/Secret arcade-llm is read by the chart's pods \(installed into arcade-staging\) in namespace "arcade-staging", but it is produced only in "flux-system"/);
+    expect(wrong[0]!.message).toMatch(
+      /Secret arcade-llm is read by the chart's pods \(installed into arcade-staging\) in namespace "arcade-staging", but it is produced only in "flux-system"/,
+    );
   });
 
   it('a valuesFrom Secret outside the HelmRelease namespace', () => {
-    const findings = checkReferences(placed(split, (o) => (o.kind === 'ExternalSecret' && o.metadata.name === 'arcade-oidc' ? moved(o, 'arcade-staging') : o)));
-    expect(findings).toEqual([expect.objectContaining({ rule: 'refs.wrong-namespace', path: 'spec.valuesFrom[0]', message: expect.stringMatching(/helm-controller \(valuesFrom of HelmRelease flux-system\/arcade\)/) })]);
+    const findings = checkReferences(
+      placed(split, (o) =>
+        o.kind === 'ExternalSecret' && o.metadata.name === 'arcade-oidc' ? moved(o, 'arcade-staging') : o,
+      ),
+    );
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: 'refs.wrong-namespace',
+        path: 'spec.valuesFrom[0]',
+        message: expect.stringMatching(/helm-controller \(valuesFrom of HelmRelease flux-system\/arcade\)/),
+      }),
+    ]);
   });
 
   it('pod specs: env, envFrom, volumes and pull secrets, each in the pod’s namespace; optional ones skipped; unknown names warned', () => {
-    const secret = (name: string, namespace: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace } });
-    const config = (name: string, namespace: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace } });
+    const secret = (name: string, namespace: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace },
+    });
+    const config = (name: string, namespace: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace },
+    });
     const deployment: KubeObject = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -84,13 +115,23 @@ describe('refs: a reference that cannot be read fails the gate', () => {
                 envFrom: [{ secretRef: { name: 'nowhere' } }],
               },
             ],
-            volumes: [{ name: 'v', projected: { sources: [{ configMap: { name: 'settings' } }, { secret: { name: 'elsewhere' } }] } }],
+            volumes: [
+              {
+                name: 'v',
+                projected: { sources: [{ configMap: { name: 'settings' } }, { secret: { name: 'elsewhere' } }] },
+              },
+            ],
             imagePullSecrets: [{ name: 'here' }],
           },
         },
       },
     };
-    const objects = [deployment, secret('here', 'arcade'), secret('elsewhere', 'other'), config('settings', 'other')].map((object, i) => ({ object, file: 'dist/x/app.yaml', line: i }));
+    const objects = [
+      deployment,
+      secret('here', 'arcade'),
+      secret('elsewhere', 'other'),
+      config('settings', 'other'),
+    ].map((object, i) => ({ object, file: 'dist/x/app.yaml', line: i }));
     const findings = checkReferences(objects).map((f) => [f.severity, f.rule, f.path]);
     expect(findings).toEqual([
       ['error', 'refs.wrong-namespace', 'spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef'],

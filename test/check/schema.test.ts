@@ -20,7 +20,13 @@ function helmRelease(spec: Record<string, unknown>): KubeObject {
     apiVersion: 'helm.toolkit.fluxcd.io/v2',
     kind: 'HelmRelease',
     metadata: { name: 'arcade', namespace: 'arcade' },
-    spec: { interval: '10m', releaseName: 'arcade', chartRef: { kind: 'OCIRepository', name: 'arcade' }, values: { features: { chatEnabled: false } }, ...spec },
+    spec: {
+      interval: '10m',
+      releaseName: 'arcade',
+      chartRef: { kind: 'OCIRepository', name: 'arcade' },
+      values: { features: { chatEnabled: false } },
+      ...spec,
+    },
   };
 }
 
@@ -71,22 +77,41 @@ describe('custom resources against a cached CRD schema', () => {
   it('reports a misspelled HelmRelease field with the field path and a suggestion', async () => {
     const p = await problems(helmRelease({ relaseName: 'arcade' }));
     expect(p).toEqual([
-      expect.objectContaining({ path: 'spec.relaseName', rule: 'schema.unknown-field', message: expect.stringContaining('did you mean "releaseName"') }),
+      expect.objectContaining({
+        path: 'spec.relaseName',
+        rule: 'schema.unknown-field',
+        message: expect.stringContaining('did you mean "releaseName"'),
+      }),
     ]);
     expect(p[0]!.fix).toContain('releaseName');
   });
 
   it('reports a wrong sourceRef.kind / chartRef.kind with the allowed values', async () => {
     const bad = await problems(helmRelease({ chartRef: { kind: 'OCIRepo', name: 'arcade' } }));
-    expect(bad).toEqual([expect.objectContaining({ path: 'spec.chartRef.kind', rule: 'schema.enum', message: '"OCIRepo" is not allowed', fix: 'use one of: "OCIRepository", "HelmChart"' })]);
-    const chart = helmRelease({ chart: { spec: { chart: 'arcade', sourceRef: { kind: 'OCIRepository', name: 'arcade' } } } });
+    expect(bad).toEqual([
+      expect.objectContaining({
+        path: 'spec.chartRef.kind',
+        rule: 'schema.enum',
+        message: '"OCIRepo" is not allowed',
+        fix: 'use one of: "OCIRepository", "HelmChart"',
+      }),
+    ]);
+    const chart = helmRelease({
+      chart: { spec: { chart: 'arcade', sourceRef: { kind: 'OCIRepository', name: 'arcade' } } },
+    });
     delete (chart.spec as Record<string, unknown>).chartRef;
-    expect(await problems(chart)).toEqual([expect.objectContaining({ path: 'spec.chart.spec.sourceRef.kind', rule: 'schema.enum' })]);
+    expect(await problems(chart)).toEqual([
+      expect.objectContaining({ path: 'spec.chart.spec.sourceRef.kind', rule: 'schema.enum' }),
+    ]);
   });
 
   it('reports a bad interval against the duration pattern', async () => {
     expect(await problems(helmRelease({ interval: '10 minutes' }))).toEqual([
-      expect.objectContaining({ path: 'spec.interval', rule: 'schema.pattern', message: expect.stringContaining('Go duration') }),
+      expect.objectContaining({
+        path: 'spec.interval',
+        rule: 'schema.pattern',
+        message: expect.stringContaining('Go duration'),
+      }),
     ]);
   });
 
@@ -104,10 +129,34 @@ describe('custom resources against a cached CRD schema', () => {
   });
 
   it('handles int-or-string, nullable, maps, embedded resources, empty objects and formats', async () => {
-    const widget = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'test.arcade-stack.dev/v1', kind: 'Widget', metadata: { name: 'w' }, spec });
-    expect(await problems(widget({ port: 80, note: null, labels: { a: 'b' }, template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', anything: 1 }, spec: { size: 3 } }, empty: {}, window: '1h30m' }))).toEqual([]);
+    const widget = (spec: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'test.arcade-stack.dev/v1',
+      kind: 'Widget',
+      metadata: { name: 'w' },
+      spec,
+    });
+    expect(
+      await problems(
+        widget({
+          port: 80,
+          note: null,
+          labels: { a: 'b' },
+          template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', anything: 1 }, spec: { size: 3 } },
+          empty: {},
+          window: '1h30m',
+        }),
+      ),
+    ).toEqual([]);
     expect(await problems(widget({ port: 'http' }))).toEqual([]);
-    const p = await problems(widget({ port: true, labels: { a: 1 }, template: { spec: { size: 1, extra: true } }, empty: { x: 1 }, window: 'P1D' }));
+    const p = await problems(
+      widget({
+        port: true,
+        labels: { a: 1 },
+        template: { spec: { size: 1, extra: true } },
+        empty: { x: 1 },
+        window: 'P1D',
+      }),
+    );
     expect(p.map((x) => [x.path, x.rule])).toEqual([
       ['spec.port', 'schema.type'],
       ['spec.labels.a', 'schema.type'],
@@ -121,12 +170,30 @@ describe('custom resources against a cached CRD schema', () => {
     const empty = tempDir('empty-cache-');
     const r = await validateSchema(helmRelease({}), cachedCrds(empty));
     expect(r.via).toBe('missing');
-    expect(r.problems).toEqual([expect.objectContaining({ rule: 'schema.missing', message: expect.stringContaining(`in the cache ${empty}`), fix: expect.stringContaining('npm run crds -- --from-cluster') })]);
-    const typo = await validateSchema({ apiVersion: 'helm.toolkit.fluxcd.io/v2beta9', kind: 'HelmRelease', metadata: { name: 'x' } }, cachedCrds(cache));
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        rule: 'schema.missing',
+        message: expect.stringContaining(`in the cache ${empty}`),
+        fix: expect.stringContaining('npm run crds -- --from-cluster'),
+      }),
+    ]);
+    const typo = await validateSchema(
+      { apiVersion: 'helm.toolkit.fluxcd.io/v2beta9', kind: 'HelmRelease', metadata: { name: 'x' } },
+      cachedCrds(cache),
+    );
     expect(typo.problems[0]!.rule).toBe('schema.missing');
     // A kind the vendored contracts do not hold (no PodMonitor is rendered, so none is vendored).
-    const podMonitor = await validateSchema({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'x' } }, vendoredCrds());
-    expect(podMonitor.problems).toEqual([expect.objectContaining({ rule: 'schema.missing', message: expect.stringContaining('in contracts/crds'), fix: expect.stringContaining('vendor the CRD file into contracts/crds') })]);
+    const podMonitor = await validateSchema(
+      { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'x' } },
+      vendoredCrds(),
+    );
+    expect(podMonitor.problems).toEqual([
+      expect.objectContaining({
+        rule: 'schema.missing',
+        message: expect.stringContaining('in contracts/crds'),
+        fix: expect.stringContaining('vendor the CRD file into contracts/crds'),
+      }),
+    ]);
   });
 
   it('counts the CEL rules it cannot evaluate', () => {
@@ -136,7 +203,11 @@ describe('custom resources against a cached CRD schema', () => {
 
 describe('built-in kinds', () => {
   const deployment = () => clone(hardenedWorkload()[1]!) as KubeObject;
-  const container = (o: KubeObject) => ((((o.spec as Record<string, unknown>).template as Record<string, unknown>).spec as Record<string, unknown>).containers as Record<string, unknown>[])[0]!;
+  const container = (o: KubeObject) =>
+    (
+      (((o.spec as Record<string, unknown>).template as Record<string, unknown>).spec as Record<string, unknown>)
+        .containers as Record<string, unknown>[]
+    )[0]!;
 
   it('accepts valid objects of several kinds', async () => {
     for (const o of hardenedWorkload()) expect(await problems(o as KubeObject)).toEqual([]);
@@ -167,7 +238,9 @@ describe('built-in kinds', () => {
   });
 
   it('fails closed on a field type the model metadata does not describe', async () => {
-    expect(await strictFields({ a: 1 }, 'V1NoSuchType', 'spec.x', false)).toEqual([expect.objectContaining({ path: 'spec.x', rule: 'schema.missing' })]);
+    expect(await strictFields({ a: 1 }, 'V1NoSuchType', 'spec.x', false)).toEqual([
+      expect.objectContaining({ path: 'spec.x', rule: 'schema.missing' }),
+    ]);
     expect(await strictFields({ renewTime: '2024-01-01T00:00:00.000000Z' }, 'V1LeaseSpec', 'spec', true)).toEqual([]);
   });
 

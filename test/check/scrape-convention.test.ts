@@ -25,12 +25,15 @@ const monitor = (kind: 'ServiceMonitor' | 'PodMonitor', name: string, labels: Re
   metadata: { name, namespace: 'arcade', labels: { 'app.kubernetes.io/name': 'collector', ...labels } },
   spec: {
     selector: { matchLabels: { 'app.kubernetes.io/name': 'collector' } },
-    ...(kind === 'ServiceMonitor' ? { endpoints: [{ port: 'metrics' }] } : { podMetricsEndpoints: [{ port: 'metrics' }] }),
+    ...(kind === 'ServiceMonitor'
+      ? { endpoints: [{ port: 'metrics' }] }
+      : { podMetricsEndpoints: [{ port: 'metrics' }] }),
   },
 });
 
 /** The findings of the monitoring rules, one line each, without the fix (asserted separately). */
-const monitoringLines = (findings: readonly Finding[]) => findings.filter((f) => f.area === 'monitoring').map((f) => formatFinding(f).replace(/ \(fix: .*$/, ''));
+const monitoringLines = (findings: readonly Finding[]) =>
+  findings.filter((f) => f.area === 'monitoring').map((f) => formatFinding(f).replace(/ \(fix: .*$/, ''));
 
 async function gate(root: string, environmentsDir: string) {
   return runGate({ root, scanRepository: false, kubectl: false, exceptions: [], environmentsDir });
@@ -44,25 +47,39 @@ describe('the scrape convention over dist/<env>/', () => {
         monitor('ServiceMonitor', 'follows', { release: 'kube-prometheus-stack' }),
         monitor('ServiceMonitor', 'production-label', { release: 'prometheus-operator' }),
         monitor('PodMonitor', 'unlabelled', {}),
-        monitor('PodMonitor', 'skipped', { release: 'kube-prometheus-stack', 'monitoring.example.com/scrape': 'false' }),
-        monitor('ServiceMonitor', 'other-value', { release: 'kube-prometheus-stack', 'monitoring.example.com/scrape': 'true' }),
+        monitor('PodMonitor', 'skipped', {
+          release: 'kube-prometheus-stack',
+          'monitoring.example.com/scrape': 'false',
+        }),
+        monitor('ServiceMonitor', 'other-value', {
+          release: 'kube-prometheus-stack',
+          'monitoring.example.com/scrape': 'true',
+        }),
       ],
     });
     const report = await gate(root, FIXTURE_ENVIRONMENTS);
     expect(monitoringLines(report.findings)).toEqual([
       "error   dist/staging/monitors.yaml:15 ServiceMonitor arcade/production-label metadata.labels.release: [monitoring.scrape-label] ServiceMonitor lacks label release: kube-prometheus-stack (has release: prometheus-operator), which the cluster's scraper selects monitors by (never scraped)",
       "error   dist/staging/monitors.yaml:30 PodMonitor arcade/unlabelled metadata.labels.release: [monitoring.scrape-label] PodMonitor lacks label release: kube-prometheus-stack, which the cluster's scraper selects monitors by (never scraped)",
-      "error   dist/staging/monitors.yaml:44 PodMonitor arcade/skipped metadata.labels[\"monitoring.example.com/scrape\"]: [monitoring.excluded] PodMonitor carries monitoring.example.com/scrape: false, which makes the cluster's scraper skip it (never scraped)",
+      'error   dist/staging/monitors.yaml:44 PodMonitor arcade/skipped metadata.labels["monitoring.example.com/scrape"]: [monitoring.excluded] PodMonitor carries monitoring.example.com/scrape: false, which makes the cluster\'s scraper skip it (never scraped)',
     ]);
     const fixes = report.findings.filter((f) => f.area === 'monitoring').map((f) => f.fix);
-    expect(fixes[0]).toBe("set the label release: kube-prometheus-stack (the construct does it from the environment's monitoring.scrapeLabels), then npm run synth");
-    expect(fixes[2]).toBe('remove the label monitoring.example.com/scrape (or correct monitoring.exclusionLabels in the environment), then npm run synth');
+    expect(fixes[0]).toBe(
+      "set the label release: kube-prometheus-stack (the construct does it from the environment's monitoring.scrapeLabels), then npm run synth",
+    );
+    expect(fixes[2]).toBe(
+      'remove the label monitoring.example.com/scrape (or correct monitoring.exclusionLabels in the environment), then npm run synth',
+    );
   });
 
   it('fails closed when a folder holds monitors but its environment cannot be read; a folder without monitors needs none', async () => {
     const root = tempDir();
-    writeDist(root, 'nowhere', { 'monitors.yaml': [monitor('ServiceMonitor', 'orphan', { release: 'prometheus-operator' })] });
-    writeDist(root, 'plain', { 'config.yaml': [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'arcade' }, data: {} }] });
+    writeDist(root, 'nowhere', {
+      'monitors.yaml': [monitor('ServiceMonitor', 'orphan', { release: 'prometheus-operator' })],
+    });
+    writeDist(root, 'plain', {
+      'config.yaml': [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'arcade' }, data: {} }],
+    });
     const report = await gate(root, FIXTURE_ENVIRONMENTS);
     const found = report.findings.filter((f) => f.area === 'monitoring');
     expect(found).toEqual([
@@ -70,7 +87,9 @@ describe('the scrape convention over dist/<env>/', () => {
         severity: 'error',
         file: 'dist/nowhere',
         rule: 'monitoring.no-environment',
-        message: expect.stringMatching(/^1 ServiceMonitor\/PodMonitor\(s\), but the scrape convention of environment 'nowhere' cannot be read: --env nowhere: no such environment/),
+        message: expect.stringMatching(
+          /^1 ServiceMonitor\/PodMonitor\(s\), but the scrape convention of environment 'nowhere' cannot be read: --env nowhere: no such environment/,
+        ),
         fix: 'add or correct src/environments/nowhere.yaml (its monitoring section gives the convention)',
       }),
     ]);
@@ -91,16 +110,34 @@ describe('npm run check with planted monitors', () => {
     const k = parse(readFileSync(kustomization, 'utf8')) as { resources: string[] };
     writeFileSync(kustomization, stringify({ ...k, resources: [...k.resources, 'planted.yaml'] }));
     const json = join(dir, 'report.json');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/check.ts', '--dist', join(dir, 'dist'), '--dist-only', '--skip-kustomize', '--json', json], {
-      cwd: REPO,
-      encoding: 'utf8',
-      timeout: CHILD_TIMEOUT_MS,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/check.ts',
+        '--dist',
+        join(dir, 'dist'),
+        '--dist-only',
+        '--skip-kustomize',
+        '--json',
+        json,
+      ],
+      {
+        cwd: REPO,
+        encoding: 'utf8',
+        timeout: CHILD_TIMEOUT_MS,
+      },
+    );
     expect(run.status).toBe(1);
     const lines = run.stdout.split('\n').filter((l) => l.includes('[monitoring.'));
     expect(lines).toEqual([
-      expect.stringMatching(/^error {3}\S*dist\/backstage-wus2-v4\/planted\.yaml:1 ServiceMonitor arcade\/no-scrape-label metadata\.labels\.release: \[monitoring\.scrape-label\] ServiceMonitor lacks label release: prometheus-operator, /),
-      expect.stringMatching(/^error {3}\S*dist\/backstage-wus2-v4\/planted\.yaml:\d+ PodMonitor arcade\/excluded metadata\.labels\.grafana-agent: \[monitoring\.excluded\] PodMonitor carries grafana-agent: external, /),
+      expect.stringMatching(
+        /^error {3}\S*dist\/backstage-wus2-v4\/planted\.yaml:1 ServiceMonitor arcade\/no-scrape-label metadata\.labels\.release: \[monitoring\.scrape-label\] ServiceMonitor lacks label release: prometheus-operator, /,
+      ),
+      expect.stringMatching(
+        /^error {3}\S*dist\/backstage-wus2-v4\/planted\.yaml:\d+ PodMonitor arcade\/excluded metadata\.labels\.grafana-agent: \[monitoring\.excluded\] PodMonitor carries grafana-agent: external, /,
+      ),
     ]);
     // The committed monitors (monitoring.yaml) follow the convention: only the planted ones are reported.
     const report = JSON.parse(readFileSync(json, 'utf8')) as { passed: boolean; findings: Finding[] };

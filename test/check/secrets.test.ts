@@ -19,17 +19,37 @@ async function scan(file: string, content: string) {
 describe('secret scanning', () => {
   it('reports a Kubernetes Secret with data or stringData (a gap of secretlint)', async () => {
     const pw = password();
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'arcade' }, stringData: { username: 'arcade', pw } };
-    const data = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db2', namespace: 'arcade' }, data: { token: Buffer.from(pw).toString('base64') } };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'arcade' },
+      stringData: { username: 'arcade', pw },
+    };
+    const data = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db2', namespace: 'arcade' },
+      data: { token: Buffer.from(pw).toString('base64') },
+    };
     const findings = await scan('dist/test/secrets.yaml', `${stringify(secret)}---\n${stringify(data)}`);
     const k8s = findings.filter((f) => f.rule === 'secret.kubernetes-secret');
-    expect(k8s.map((f) => [f.object?.name, f.path])).toEqual([['db', 'stringData'], ['db2', 'data']]);
+    expect(k8s.map((f) => [f.object?.name, f.path])).toEqual([
+      ['db', 'stringData'],
+      ['db2', 'data'],
+    ]);
     for (const f of findings) expect(`${f.message} ${f.fix}`).not.toContain(pw);
   });
 
   it('reports passwords in connection strings: postgres (secretlint) and redis with an empty user (our rule)', async () => {
     const pw = password();
-    const findings = await scan('docs/example.md', ['# notes', `url: ${'postgres'}://arcade:${pw}@db.example.com:5432/arcade`, `cache: ${'redis'}://:${pw}@redis.example.com:6379/0`].join('\n'));
+    const findings = await scan(
+      'docs/example.md',
+      [
+        '# notes',
+        `url: ${'postgres'}://arcade:${pw}@db.example.com:5432/arcade`,
+        `cache: ${'redis'}://:${pw}@redis.example.com:6379/0`,
+      ].join('\n'),
+    );
     expect(findings.map((f) => [f.line, f.rule])).toEqual([
       [2, 'secretlint/database-connection-string'],
       [3, 'secret.connection-string-password'],
@@ -47,7 +67,10 @@ describe('secret scanning', () => {
     expect((await scan('docs/x.md', text)).filter((f) => f.rule === 'secret.connection-string-password')).toEqual([]);
     // the same URLs with a real password are reported, line by line
     const pw = password();
-    const real = text.replace(/:(<password>|\$\{REDIS_PASSWORD\}|\{\{ \.Values\.pw \}\}|<unresolved: [^>]*>)@/g, `:${pw}@`);
+    const real = text.replace(
+      /:(<password>|\$\{REDIS_PASSWORD\}|\{\{ \.Values\.pw \}\}|<unresolved: [^>]*>)@/g,
+      `:${pw}@`,
+    );
     expect((await scan('docs/x.md', real)).map((f) => f.line).sort()).toEqual([1, 2, 3, 4]);
   });
 
@@ -57,7 +80,12 @@ describe('secret scanning', () => {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'cfg', namespace: 'arcade' },
-      data: { apiKey: value, secretName: 'arcade-postgres', clientSecret: '<unresolved: not known yet>', tokenUrl: 'https://login.example.com/oauth2/token' },
+      data: {
+        apiKey: value,
+        secretName: 'arcade-postgres',
+        clientSecret: '<unresolved: not known yet>',
+        tokenUrl: 'https://login.example.com/oauth2/token',
+      },
     };
     const findings = await scan('dist/test/cfg.yaml', stringify(doc));
     expect(findings.map((f) => [f.rule, f.path, f.line])).toEqual([['secret.high-entropy', 'data.apiKey', 7]]);
@@ -66,12 +94,27 @@ describe('secret scanning', () => {
 
   it('allows SealedSecret ciphertext and the ciphertext entries seal writes into environment files', async () => {
     const cipher = Buffer.from(randomFrom(ALNUM, 300)).toString('base64');
-    const sealed = { apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 'db', namespace: 'arcade' }, spec: { encryptedData: { password: cipher }, template: { metadata: { name: 'db' } } } };
+    const sealed = {
+      apiVersion: 'bitnami.com/v1alpha1',
+      kind: 'SealedSecret',
+      metadata: { name: 'db', namespace: 'arcade' },
+      spec: { encryptedData: { password: cipher }, template: { metadata: { name: 'db' } } },
+    };
     expect(await scan('dist/test/secrets.yaml', stringify(sealed))).toEqual([]);
-    const env = { secrets: { values: { postgres: { password: { ciphertext: cipher, boundTo: 'arcade/arcade-postgres', certificateSha256: 'a'.repeat(64) } } } } };
+    const env = {
+      secrets: {
+        values: {
+          postgres: {
+            password: { ciphertext: cipher, boundTo: 'arcade/arcade-postgres', certificateSha256: 'a'.repeat(64) },
+          },
+        },
+      },
+    };
     expect(await scan('src/environments/prod.yaml', stringify(env))).toEqual([]);
     // the same ciphertext under a secret-like key elsewhere is not allowed
-    expect((await scan('docs/notes.yaml', stringify({ password: cipher.slice(0, 40) }))).map((f) => f.rule)).toEqual(['secret.high-entropy']);
+    expect((await scan('docs/notes.yaml', stringify({ password: cipher.slice(0, 40) }))).map((f) => f.rule)).toEqual([
+      'secret.high-entropy',
+    ]);
   });
 
   it('finds well-known token formats through the secretlint preset', async () => {

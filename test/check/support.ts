@@ -28,7 +28,9 @@ export function writeYaml(path: string, docs: readonly Obj[]): string {
 export function writeDist(root: string, env: string, files: Record<string, readonly Obj[]>): string {
   const dist = join(root, 'dist');
   for (const [name, docs] of Object.entries(files)) writeYaml(join(dist, env, name), docs);
-  writeYaml(join(dist, env, 'kustomization.yaml'), [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: Object.keys(files).sort() }]);
+  writeYaml(join(dist, env, 'kustomization.yaml'), [
+    { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: Object.keys(files).sort() },
+  ]);
   return dist;
 }
 
@@ -40,7 +42,12 @@ function crd(group: string, kind: string, version: string, schema: Obj): Obj {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name: `${plural}.${group}` },
-    spec: { group, names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` }, scope: 'Namespaced', versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: schema } }] },
+    spec: {
+      group,
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      scope: 'Namespaced',
+      versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: schema } }],
+    },
   };
 }
 
@@ -61,7 +68,11 @@ export function miniHelmReleaseCrd(): Obj {
           chartRef: {
             type: 'object',
             required: ['kind', 'name'],
-            properties: { kind: { type: 'string', enum: ['OCIRepository', 'HelmChart'] }, name: { type: 'string' }, namespace: { type: 'string' } },
+            properties: {
+              kind: { type: 'string', enum: ['OCIRepository', 'HelmChart'] },
+              name: { type: 'string' },
+              namespace: { type: 'string' },
+            },
           },
           chart: {
             type: 'object',
@@ -72,15 +83,30 @@ export function miniHelmReleaseCrd(): Obj {
                 properties: {
                   chart: { type: 'string' },
                   version: { type: 'string' },
-                  sourceRef: { type: 'object', required: ['kind', 'name'], properties: { kind: { type: 'string', enum: ['HelmRepository', 'GitRepository', 'Bucket'] }, name: { type: 'string' } } },
+                  sourceRef: {
+                    type: 'object',
+                    required: ['kind', 'name'],
+                    properties: {
+                      kind: { type: 'string', enum: ['HelmRepository', 'GitRepository', 'Bucket'] },
+                      name: { type: 'string' },
+                    },
+                  },
                 },
               },
             },
           },
           values: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-          driftDetection: { type: 'object', properties: { mode: { type: 'string', enum: ['enabled', 'warn', 'disabled'] } } },
+          driftDetection: {
+            type: 'object',
+            properties: { mode: { type: 'string', enum: ['enabled', 'warn', 'disabled'] } },
+          },
         },
-        'x-kubernetes-validations': [{ message: 'either chart or chartRef must be set', rule: '(has(self.chart) && !has(self.chartRef)) || (!has(self.chart) && has(self.chartRef))' }],
+        'x-kubernetes-validations': [
+          {
+            message: 'either chart or chartRef must be set',
+            rule: '(has(self.chart) && !has(self.chartRef)) || (!has(self.chart) && has(self.chartRef))',
+          },
+        ],
       },
       status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
     },
@@ -98,7 +124,11 @@ export function widgetCrd(): Obj {
           port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
           note: { type: 'string', nullable: true },
           labels: { type: 'object', additionalProperties: { type: 'string' } },
-          template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object', properties: { size: { type: 'integer', format: 'int32' } } } } },
+          template: {
+            type: 'object',
+            'x-kubernetes-embedded-resource': true,
+            properties: { spec: { type: 'object', properties: { size: { type: 'integer', format: 'int32' } } } },
+          },
           empty: { type: 'object' },
           window: { type: 'string', format: 'duration' },
         },
@@ -115,8 +145,18 @@ export function miniSealedSecretCrd(): Obj {
         type: 'object',
         required: ['encryptedData'],
         properties: {
-          encryptedData: { type: 'object', additionalProperties: { type: 'string' }, 'x-kubernetes-preserve-unknown-fields': true },
-          template: { type: 'object', properties: { metadata: { type: 'object', nullable: true, 'x-kubernetes-preserve-unknown-fields': true }, type: { type: 'string' } } },
+          encryptedData: {
+            type: 'object',
+            additionalProperties: { type: 'string' },
+            'x-kubernetes-preserve-unknown-fields': true,
+          },
+          template: {
+            type: 'object',
+            properties: {
+              metadata: { type: 'object', nullable: true, 'x-kubernetes-preserve-unknown-fields': true },
+              type: { type: 'string' },
+            },
+          },
         },
       },
       status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
@@ -133,13 +173,17 @@ export function testCache(): string {
   return cache;
 }
 
-
 export const LABELS = { 'app.kubernetes.io/name': 'demo', 'app.kubernetes.io/instance': 'demo' };
 
 /** A Deployment meeting every policy, plus the neighbours it needs. */
 export function hardenedWorkload(replicas = 2): Obj[] {
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'demo', namespace: 'arcade', labels: LABELS }, automountServiceAccountToken: false },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'demo', namespace: 'arcade', labels: LABELS },
+      automountServiceAccountToken: false,
+    },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -161,15 +205,29 @@ export function hardenedWorkload(replicas = 2): Obj[] {
                 resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
                 readinessProbe: { httpGet: { path: '/ready', port: 'http' } },
                 livenessProbe: { httpGet: { path: '/live', port: 'http' } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
               },
             ],
           },
         },
       },
     },
-    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'demo', namespace: 'arcade', labels: LABELS }, spec: { maxUnavailable: 1, selector: { matchLabels: LABELS } } },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'demo', namespace: 'arcade', labels: LABELS }, spec: { podSelector: { matchLabels: LABELS }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 8080 }] }] } },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'demo', namespace: 'arcade', labels: LABELS },
+      spec: { maxUnavailable: 1, selector: { matchLabels: LABELS } },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'demo', namespace: 'arcade', labels: LABELS },
+      spec: { podSelector: { matchLabels: LABELS }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 8080 }] }] },
+    },
   ];
 }
 

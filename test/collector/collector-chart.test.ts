@@ -20,7 +20,6 @@ const live = (o: K8sObject) => served(o) as K8sObject;
 const production = (): Environment => loadEnvironment('backstage-wus2-v4').env;
 const NAME = 'arcade-otel-collector';
 
-
 interface Container {
   name: string;
   image: string;
@@ -37,7 +36,13 @@ function collectorOf(env: Environment) {
   const configMap = findObject(objects, 'ConfigMap', NAME);
   const configText = (configMap.data as Record<string, string>)['collector.yaml']!;
   const deployment = findObject(objects, 'Deployment', NAME);
-  const pod = field(deployment.spec, 'template.spec') as { containers: Container[]; securityContext: Record<string, unknown>; automountServiceAccountToken: boolean; affinity: unknown; serviceAccountName: string };
+  const pod = field(deployment.spec, 'template.spec') as {
+    containers: Container[];
+    securityContext: Record<string, unknown>;
+    automountServiceAccountToken: boolean;
+    affinity: unknown;
+    serviceAccountName: string;
+  };
   return {
     objects,
     configText,
@@ -68,20 +73,34 @@ describe('given the production environment (backstage-wus2-v4)', () => {
       { name: 'metrics', port: 8888, protocol: 'TCP', targetPort: 8888 },
     ]);
     expect(field(live(c.service).spec, 'type')).toBe('ClusterIP');
-    expect(field(c.service.spec, 'selector')).toEqual({ 'app.kubernetes.io/name': 'opentelemetry-collector', 'app.kubernetes.io/instance': NAME });
+    expect(field(c.service.spec, 'selector')).toEqual({
+      'app.kubernetes.io/name': 'opentelemetry-collector',
+      'app.kubernetes.io/instance': NAME,
+    });
   });
 
   it('points the engine at that Service, and keeps the chart collector disabled', () => {
     const release = findObject(c.objects, 'HelmRelease', 'arcade');
     const env = field(release.spec?.values, 'engine.extraEnv') as { name: string; value?: string }[];
-    expect(env).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://${c.service.metadata.name}:4318` });
+    expect(env).toContainEqual({
+      name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+      value: `http://${c.service.metadata.name}:4318`,
+    });
     expect(field(release.spec?.values, 'otelCollector.enabled')).toBe(false);
   });
 
   it('remote-writes to the Mimir URL and tenant of the facts, labelled with cluster, namespace and the collector', () => {
     expect(c.config.exporters.prometheusremotewrite).toMatchObject({
-      http: { endpoint: 'http://mimir-nginx.mimir.observability-wus2/api/v1/push', headers: { 'X-Scope-OrgID': 'k8s-backstage-v4' }, tls: { insecure: true } },
-      external_labels: { cluster: 'backstage-wus2-v4', namespace: 'arcade', arcade_stack_collector: 'backstage-wus2-v4/arcade/arcade-otel-collector' },
+      http: {
+        endpoint: 'http://mimir-nginx.mimir.observability-wus2/api/v1/push',
+        headers: { 'X-Scope-OrgID': 'k8s-backstage-v4' },
+        tls: { insecure: true },
+      },
+      external_labels: {
+        cluster: 'backstage-wus2-v4',
+        namespace: 'arcade',
+        arcade_stack_collector: 'backstage-wus2-v4/arcade/arcade-otel-collector',
+      },
     });
     expect(c.config.service.pipelines.metrics?.processors).toEqual(['memory_limiter', 'batch']);
     expect(c.config.receivers.otlp?.protocols.http?.endpoint).toBe('0.0.0.0:4318');
@@ -92,17 +111,32 @@ describe('given the production environment (backstage-wus2-v4)', () => {
     expect(c.container.image).toBe('otel/opentelemetry-collector-contrib:0.159.0');
     expect(c.deployment.spec?.replicas).toBe(2);
     expect(field(c.pod, 'affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution')).toEqual([
-      { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: field(c.deployment.spec, 'selector.matchLabels') } } },
+      {
+        weight: 100,
+        podAffinityTerm: {
+          topologyKey: 'kubernetes.io/hostname',
+          labelSelector: { matchLabels: field(c.deployment.spec, 'selector.matchLabels') },
+        },
+      },
     ]);
     const pdb = findObject(c.objects, 'PodDisruptionBudget', NAME);
-    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: field(c.deployment.spec, 'selector.matchLabels') } });
+    expect(pdb.spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: field(c.deployment.spec, 'selector.matchLabels') },
+    });
   });
 
   it('selects pods by the stack labels only, never by a construct-path hash', () => {
     const labels = field(c.deployment.spec, 'template.metadata.labels') as Record<string, string>;
     expect(Object.keys(labels).some((k) => k.startsWith('cdk8s.io/'))).toBe(false);
-    expect(field(c.deployment.spec, 'selector.matchLabels')).toEqual({ 'app.kubernetes.io/name': 'opentelemetry-collector', 'app.kubernetes.io/instance': NAME });
-    expect(labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'arcade-stack', 'arcade-stack.dev/environment': 'backstage-wus2-v4' });
+    expect(field(c.deployment.spec, 'selector.matchLabels')).toEqual({
+      'app.kubernetes.io/name': 'opentelemetry-collector',
+      'app.kubernetes.io/instance': NAME,
+    });
+    expect(labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'arcade-stack',
+      'arcade-stack.dev/environment': 'backstage-wus2-v4',
+    });
   });
 
   it('carries the checksum of the exact config file on the pod template', () => {
@@ -130,7 +164,10 @@ describe('given the production environment (backstage-wus2-v4)', () => {
 
   it('has requests and limits, GOMEMLIMIT at 80% of the memory limit, probes on health_check 13133', () => {
     // In the canonical form the API server returns (1000m is stored and returned as 1).
-    expect(c.container.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+    expect(c.container.resources).toEqual({
+      requests: { cpu: '100m', memory: '256Mi' },
+      limits: { cpu: '1', memory: '512Mi' },
+    });
     expect(c.container.env).toContainEqual({ name: 'GOMEMLIMIT', value: '409MiB' });
     expect(c.config.processors.memory_limiter).toMatchObject({ limit_mib: 409, spike_limit_mib: 102 });
     const liveContainer = (field(live(c.deployment).spec, 'template.spec.containers') as Container[])[0]!;
@@ -147,8 +184,17 @@ describe('given the production environment (backstage-wus2-v4)', () => {
       podSelector: { matchLabels: field(c.deployment.spec, 'selector.matchLabels') },
       policyTypes: ['Ingress'],
       ingress: [
-        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'arcade' } } }], ports: [{ port: 4317, protocol: 'TCP' }, { port: 4318, protocol: 'TCP' }] },
-        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 8888, protocol: 'TCP' }] },
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'arcade' } } }],
+          ports: [
+            { port: 4317, protocol: 'TCP' },
+            { port: 4318, protocol: 'TCP' },
+          ],
+        },
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+          ports: [{ port: 8888, protocol: 'TCP' }],
+        },
       ],
     });
   });
@@ -161,7 +207,9 @@ describe('given the production environment (backstage-wus2-v4)', () => {
     expect(monitor.metadata.labels?.release).toBe('prometheus-operator');
     expect(monitor.metadata.labels).not.toHaveProperty('grafana-agent');
     expect(monitor.spec).toEqual({
-      selector: { matchLabels: { 'app.kubernetes.io/name': 'opentelemetry-collector', 'app.kubernetes.io/instance': NAME } },
+      selector: {
+        matchLabels: { 'app.kubernetes.io/name': 'opentelemetry-collector', 'app.kubernetes.io/instance': NAME },
+      },
       namespaceSelector: { matchNames: ['arcade'] },
       endpoints: [{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '60s' }],
     });
@@ -172,8 +220,12 @@ describe('given the production environment (backstage-wus2-v4)', () => {
 
   it('rolls the pods when the config changes: another tenant gives another checksum', () => {
     const env = production();
-    const other = collectorOf({ ...env, collector: { ...env.collector, mimir: { ...env.collector.mimir, tenant: 'someone-else' } } });
-    const checksum = (x: typeof c) => (field(x.deployment.spec, 'template.metadata.annotations') as Record<string, string>)['checksum/config'];
+    const other = collectorOf({
+      ...env,
+      collector: { ...env.collector, mimir: { ...env.collector.mimir, tenant: 'someone-else' } },
+    });
+    const checksum = (x: typeof c) =>
+      (field(x.deployment.spec, 'template.metadata.annotations') as Record<string, string>)['checksum/config'];
     expect(checksum(other)).not.toBe(checksum(c));
     expect(checksum(collectorOf(production()))).toBe(checksum(c));
   });
@@ -188,16 +240,34 @@ describe('given the scrape alternative with a digest pin (staging fixture)', () 
 
   it('exposes the prometheus exporter on its own named port instead of remote write, every metric marked with the collector label', () => {
     expect(c.config.exporters).toEqual({
-      prometheus: { endpoint: '0.0.0.0:8889', const_labels: { arcade_stack_collector: 'staging-wus2/arcade-staging/arcade-otel-collector' }, metric_expiration: '5m' },
+      prometheus: {
+        endpoint: '0.0.0.0:8889',
+        const_labels: { arcade_stack_collector: 'staging-wus2/arcade-staging/arcade-otel-collector' },
+        metric_expiration: '5m',
+      },
     });
-    expect(field(live(c.service).spec, 'ports')).toContainEqual({ name: 'prom-export', port: 8889, protocol: 'TCP', targetPort: 8889 });
-    expect(c.container.ports.map((p) => p.name)).toEqual(['otlp-grpc', 'otlp-http', 'metrics', 'prom-export', 'health']);
+    expect(field(live(c.service).spec, 'ports')).toContainEqual({
+      name: 'prom-export',
+      port: 8889,
+      protocol: 'TCP',
+      targetPort: 8889,
+    });
+    expect(c.container.ports.map((p) => p.name)).toEqual([
+      'otlp-grpc',
+      'otlp-http',
+      'metrics',
+      'prom-export',
+      'health',
+    ]);
   });
 
   it('adds a second ServiceMonitor for that port, keeping the exporter job/instance labels', () => {
     expect(c.monitors.map((m) => [m.metadata.name, field(m.spec, 'endpoints')])).toEqual([
       ['arcade-otel-collector-metrics', [{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '30s' }]],
-      ['arcade-otel-collector-prom-export', [{ port: 'prom-export', path: '/metrics', scheme: 'http', interval: '30s', honorLabels: true }]],
+      [
+        'arcade-otel-collector-prom-export',
+        [{ port: 'prom-export', path: '/metrics', scheme: 'http', interval: '30s', honorLabels: true }],
+      ],
     ]);
     expect(c.monitors.every((m) => m.metadata.namespace === 'arcade-staging')).toBe(true);
   });
@@ -212,7 +282,10 @@ describe('given the scrape alternative with a digest pin (staging fixture)', () 
   it('pins the image by digest and keeps the tag, runs one replica with the environment resources', () => {
     expect(c.container.image).toBe(`otel/opentelemetry-collector-contrib:0.159.0@sha256:${'1'.repeat(64)}`);
     expect(c.deployment.spec?.replicas).toBe(1);
-    expect(c.container.resources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+    expect(c.container.resources).toEqual({
+      requests: { cpu: '50m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
     expect(c.container.env).toContainEqual({ name: 'GOMEMLIMIT', value: '204MiB' });
   });
 
@@ -221,12 +294,18 @@ describe('given the scrape alternative with a digest pin (staging fixture)', () 
     expect(field(live(c.policy).spec, 'egress')).toEqual([
       {
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
-        ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+        ports: [
+          { port: 53, protocol: 'UDP' },
+          { port: 53, protocol: 'TCP' },
+        ],
       },
     ]);
     expect((field(live(c.policy).spec, 'ingress') as unknown[])[1]).toEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }],
-      ports: [{ port: 8888, protocol: 'TCP' }, { port: 8889, protocol: 'TCP' }],
+      ports: [
+        { port: 8888, protocol: 'TCP' },
+        { port: 8889, protocol: 'TCP' },
+      ],
     });
   });
 
@@ -247,7 +326,10 @@ describe('given an environment that describes the Mimir destination', () => {
       },
     });
     expect(field(live(c.policy).spec, 'policyTypes')).toEqual(['Ingress', 'Egress']);
-    expect((field(live(c.policy).spec, 'egress') as unknown[])[1]).toEqual({ to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 8443, protocol: 'TCP' }] });
+    expect((field(live(c.policy).spec, 'egress') as unknown[])[1]).toEqual({
+      to: [{ ipBlock: { cidr: '10.20.0.0/16' } }],
+      ports: [{ port: 8443, protocol: 'TCP' }],
+    });
     expect(c.config.exporters.prometheusremotewrite?.http.tls).toEqual({ insecure: false });
   });
 
@@ -255,10 +337,23 @@ describe('given an environment that describes the Mimir destination', () => {
     const env = production();
     const c = collectorOf({
       ...env,
-      collector: { ...env.collector, networkPolicy: { mimirEgress: { namespaceLabels: { 'kubernetes.io/metadata.name': 'mimir' }, podLabels: { app: 'mimir-nginx' } } } },
+      collector: {
+        ...env.collector,
+        networkPolicy: {
+          mimirEgress: {
+            namespaceLabels: { 'kubernetes.io/metadata.name': 'mimir' },
+            podLabels: { app: 'mimir-nginx' },
+          },
+        },
+      },
     });
     expect((field(live(c.policy).spec, 'egress') as unknown[])[1]).toEqual({
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mimir' } }, podSelector: { matchLabels: { app: 'mimir-nginx' } } }],
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mimir' } },
+          podSelector: { matchLabels: { app: 'mimir-nginx' } },
+        },
+      ],
       ports: [{ port: 80, protocol: 'TCP' }],
     });
   });
@@ -270,8 +365,13 @@ describe('given a release installed into another namespace (targetNamespace)', (
     const c = collectorOf({ ...env, release: { ...env.release, targetNamespace: 'arcade-apps' } });
     const release = findObject(c.objects, 'HelmRelease', 'arcade');
     const engineEnv = field(release.spec?.values, 'engine.extraEnv') as { name: string; value?: string }[];
-    expect(engineEnv).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://arcade-otel-collector.arcade.svc:4318' });
-    expect((field(c.policy.spec, 'ingress') as { from: unknown }[])[0]?.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'arcade-apps' } } }]);
+    expect(engineEnv).toContainEqual({
+      name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+      value: 'http://arcade-otel-collector.arcade.svc:4318',
+    });
+    expect((field(c.policy.spec, 'ingress') as { from: unknown }[])[0]?.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'arcade-apps' } } },
+    ]);
   });
 });
 
@@ -285,9 +385,19 @@ describe('collector rules at synth', () => {
 
   it('refuses a CPU quantity it cannot read, naming the field (never a NaN request)', () => {
     const env = production();
-    const withCpu = (cpu: string) => ({ ...env, collector: { ...env.collector, resources: { ...env.collector.resources, limits: { ...env.collector.resources.limits, cpu } } } });
-    expect(() => synthEnvironment(withCpu('lots'))).toThrow(/resources\.limits\.cpu: 'lots' is not a CPU quantity above zero \(fix: /);
-    expect(() => synthEnvironment(withCpu('0'))).toThrow(/resources\.limits\.cpu: '0' is not a CPU quantity above zero/);
+    const withCpu = (cpu: string) => ({
+      ...env,
+      collector: {
+        ...env.collector,
+        resources: { ...env.collector.resources, limits: { ...env.collector.resources.limits, cpu } },
+      },
+    });
+    expect(() => synthEnvironment(withCpu('lots'))).toThrow(
+      /resources\.limits\.cpu: 'lots' is not a CPU quantity above zero \(fix: /,
+    );
+    expect(() => synthEnvironment(withCpu('0'))).toThrow(
+      /resources\.limits\.cpu: '0' is not a CPU quantity above zero/,
+    );
     expect(collectorOf(withCpu('1.5')).container.resources.limits).toEqual({ cpu: '1500m', memory: '512Mi' });
   });
 

@@ -23,8 +23,12 @@ const environments = loadDist(join(REPO_ROOT, 'dist'), REPO_ROOT).map((folder) =
   const files = folder.files.filter((f) => basename(f.file) !== 'kustomization.yaml');
   return {
     name: folder.name,
-    problems: files.flatMap((f) => f.documents.filter((d) => d.problem).map((d) => `${f.file}:${d.line}: ${d.problem}`)),
-    placed: files.flatMap((f) => f.documents.flatMap((d): PlacedObject[] => (d.object ? [{ object: d.object, file: f.file, line: d.line }] : []))),
+    problems: files.flatMap((f) =>
+      f.documents.filter((d) => d.problem).map((d) => `${f.file}:${d.line}: ${d.problem}`),
+    ),
+    placed: files.flatMap((f) =>
+      f.documents.flatMap((d): PlacedObject[] => (d.object ? [{ object: d.object, file: f.file, line: d.line }] : [])),
+    ),
   };
 });
 
@@ -33,7 +37,8 @@ type KubeObject = PlacedObject['object'];
 /** The Service name the engine resolves (FACTS "Telemetry"): a literal here, so a changed constant fails. */
 const COLLECTOR = 'arcade-otel-collector';
 
-const objectsOf = (environment: string): KubeObject[] => environments.find((e) => e.name === environment)?.placed.map((p) => p.object) ?? [];
+const objectsOf = (environment: string): KubeObject[] =>
+  environments.find((e) => e.name === environment)?.placed.map((p) => p.object) ?? [];
 
 function find(environment: string, kind: string, name: string): KubeObject {
   const found = objectsOf(environment).find((o) => o.kind === kind && o.metadata.name === name);
@@ -49,12 +54,14 @@ describe('committed dist/', () => {
 
   it('holds the collector and its ServiceMonitor for backstage-wus2-v4', () => {
     const production = objectsOf('backstage-wus2-v4');
-    expect(production.filter((o) => o.kind === 'Service').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toContain(`arcade/${COLLECTOR}`);
+    expect(
+      production.filter((o) => o.kind === 'Service').map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
+    ).toContain(`arcade/${COLLECTOR}`);
     expect(production.some((o) => o.kind === 'Deployment' && o.metadata.name === COLLECTOR)).toBe(true);
     expect(production.filter((o) => o.kind === 'ServiceMonitor').length).toBeGreaterThan(0);
   });
 
-  it("every ServiceMonitor passes the monitoring.servicemonitors probe against the Services and the scrape convention of its environment", () => {
+  it('every ServiceMonitor passes the monitoring.servicemonitors probe against the Services and the scrape convention of its environment', () => {
     const groups = environments.flatMap((e) => {
       const convention = loadEnvironment(e.name).env.monitoring;
       const objects = e.placed.map((p) => p.object);
@@ -74,7 +81,10 @@ describe('committed dist/', () => {
       expect(outcome.status, `${group.id}: ${outcome.detail}`).toBe('pass');
       for (const monitor of group.serviceMonitors) {
         // Stricter than the probe: no empty selector (it would select every Service), no exclusion label key of any value.
-        expect(Object.keys((monitor.spec as { selector?: { matchLabels?: object } }).selector?.matchLabels ?? {}), `${group.id}: ${monitor.metadata.name}`).not.toHaveLength(0);
+        expect(
+          Object.keys((monitor.spec as { selector?: { matchLabels?: object } }).selector?.matchLabels ?? {}),
+          `${group.id}: ${monitor.metadata.name}`,
+        ).not.toHaveLength(0);
         for (const key of Object.keys(group.convention.exclusionLabels)) {
           expect(monitor.metadata.labels ?? {}, `${group.id}: ${monitor.metadata.name}`).not.toHaveProperty([key]);
         }
@@ -85,7 +95,9 @@ describe('committed dist/', () => {
   it('every workload meets the gate workload policies (non-root, no escalation, ...) with the stack exceptions', () => {
     const results = environments.map((e) => ({ name: e.name, ...checkPolicies(e.placed, POLICY_EXCEPTIONS) }));
     expect(results.reduce((n, r) => n + r.workloads, 0)).toBeGreaterThan(0);
-    expect(results.flatMap((r) => r.findings.map((f) => `${r.name}: ${f.file}:${f.line} ${f.rule}: ${f.message}`))).toEqual([]);
+    expect(
+      results.flatMap((r) => r.findings.map((f) => `${r.name}: ${f.file}:${f.line} ${f.rule}: ${f.message}`)),
+    ).toEqual([]);
   });
 
   it('the production collector config passes the builder validation and matches the facts (Mimir URL, tenant)', () => {
@@ -94,11 +106,18 @@ describe('committed dist/', () => {
     expect(text, 'the collector ConfigMap has no collector.yaml: run npm run synth').toEqual(expect.any(String));
     const config = parse(text!) as CollectorConfig;
     const deployment = find('backstage-wus2-v4', 'Deployment', COLLECTOR);
-    const spec = deployment.spec as { replicas: number; template: { metadata: { annotations: Record<string, string> } } };
+    const spec = deployment.spec as {
+      replicas: number;
+      template: { metadata: { annotations: Record<string, string> } };
+    };
     expect(spec.replicas).toEqual(expect.any(Number));
     expect(collectorConfigProblems(config, { replicas: spec.replicas })).toEqual([]);
-    expect(config.exporters.prometheusremotewrite?.http.endpoint).toBe('http://mimir-nginx.mimir.observability-wus2/api/v1/push');
+    expect(config.exporters.prometheusremotewrite?.http.endpoint).toBe(
+      'http://mimir-nginx.mimir.observability-wus2/api/v1/push',
+    );
     expect(config.exporters.prometheusremotewrite?.http.headers).toEqual({ 'X-Scope-OrgID': 'k8s-backstage-v4' });
-    expect(spec.template.metadata.annotations['checksum/config']).toBe(createHash('sha256').update(text!).digest('hex'));
+    expect(spec.template.metadata.annotations['checksum/config']).toBe(
+      createHash('sha256').update(text!).digest('hex'),
+    );
   });
 });

@@ -7,7 +7,10 @@ import * as kplus from 'cdk8s-plus-28';
 import { describe, expect, it } from 'vitest';
 import { StackServiceMonitor, type StackServiceMonitorProps } from '../../src/constructs/service-monitor.js';
 
-const convention = { scrapeLabels: { 'scrape.example.com/job': 'apps', tier: 'platform' }, exclusionLabels: { 'scrape.example.com/skip': 'true' } };
+const convention = {
+  scrapeLabels: { 'scrape.example.com/job': 'apps', tier: 'platform' },
+  exclusionLabels: { 'scrape.example.com/skip': 'true' },
+};
 
 function monitor(extra: Partial<StackServiceMonitorProps> = {}) {
   const chart = Testing.chart();
@@ -15,19 +18,34 @@ function monitor(extra: Partial<StackServiceMonitorProps> = {}) {
     metadata: { name: 'collector', namespace: 'arcade', labels: { app: 'collector' } },
     ports: [{ name: 'metrics', port: 8888 }],
   });
-  new StackServiceMonitor(chart, 'monitor', { name: 'collector-metrics', service, matchLabels: { app: 'collector' }, port: 'metrics', scrape: convention, ...extra });
-  return Testing.synth(chart).find((o) => o.kind === 'ServiceMonitor') as { metadata: { labels: Record<string, string> } };
+  new StackServiceMonitor(chart, 'monitor', {
+    name: 'collector-metrics',
+    service,
+    matchLabels: { app: 'collector' },
+    port: 'metrics',
+    scrape: convention,
+    ...extra,
+  });
+  return Testing.synth(chart).find((o) => o.kind === 'ServiceMonitor') as {
+    metadata: { labels: Record<string, string> };
+  };
 }
 
 describe('StackServiceMonitor and the scrape convention', () => {
   it("sets every scrape label of the convention it is given, over the caller's labels", () => {
-    expect(monitor({ labels: { team: 'arcade', tier: 'mislabelled' } }).metadata.labels).toEqual({ team: 'arcade', 'scrape.example.com/job': 'apps', tier: 'platform' });
+    expect(monitor({ labels: { team: 'arcade', tier: 'mislabelled' } }).metadata.labels).toEqual({
+      team: 'arcade',
+      'scrape.example.com/job': 'apps',
+      tier: 'platform',
+    });
   });
 
   it('refuses an exclusion label, naming it and the fix; the same key with another value is allowed', () => {
     expect(() => monitor({ labels: { 'scrape.example.com/skip': 'true' } })).toThrow(
       /^ServiceMonitor collector-metrics: labels: carries scrape\.example\.com\/skip: true, which makes the cluster's scraper skip it .*\(fix: remove the label, or correct monitoring\.exclusionLabels in the environment\)$/,
     );
-    expect(monitor({ labels: { 'scrape.example.com/skip': 'false' } }).metadata.labels).toMatchObject({ 'scrape.example.com/skip': 'false' });
+    expect(monitor({ labels: { 'scrape.example.com/skip': 'false' } }).metadata.labels).toMatchObject({
+      'scrape.example.com/skip': 'false',
+    });
   });
 });

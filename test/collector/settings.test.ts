@@ -40,31 +40,45 @@ describe('collector defaults', () => {
 describe('invalid collector settings name the field and the fix', () => {
   it('an unpinned image tag', () => {
     expect(problemsOf({ image: { tag: 'latest' } })).toEqual([
-      expect.stringMatching(/^environments\/backstage-wus2-v4\.yaml: collector\.image\.tag: must be an exact collector version such as '0\.159\.0' \(never 'latest'\) \(fix: /),
+      expect.stringMatching(
+        /^environments\/backstage-wus2-v4\.yaml: collector\.image\.tag: must be an exact collector version such as '0\.159\.0' \(never 'latest'\) \(fix: /,
+      ),
     ]);
   });
 
   it('a memory limit the collector cannot derive its limits from', () => {
-    expect(problemsOf({ resources: { limits: { memory: '1G' } } })).toEqual([expect.stringMatching(/collector\.resources\.limits\.memory: must be a memory quantity in Mi or Gi/)]);
+    expect(problemsOf({ resources: { limits: { memory: '1G' } } })).toEqual([
+      expect.stringMatching(/collector\.resources\.limits\.memory: must be a memory quantity in Mi or Gi/),
+    ]);
   });
 
   it('an unknown mode, with the allowed values', () => {
-    expect(problemsOf({ mode: 'both' })).toEqual([expect.stringMatching(/collector\.mode: .*\(fix: use one of "remote-write", "scrape"\)/)]);
+    expect(problemsOf({ mode: 'both' })).toEqual([
+      expect.stringMatching(/collector\.mode: .*\(fix: use one of "remote-write", "scrape"\)/),
+    ]);
   });
 
   it('an empty tenant', () => {
-    expect(problemsOf({ mimir: { tenant: '' } })).toContainEqual(expect.stringMatching(/collector\.mimir\.tenant: must name the Mimir tenant/));
+    expect(problemsOf({ mimir: { tenant: '' } })).toContainEqual(
+      expect.stringMatching(/collector\.mimir\.tenant: must name the Mimir tenant/),
+    );
   });
 
   it('a push URL that is not http(s)', () => {
-    expect(problemsOf({ mimir: { pushUrl: 'mimir:9009' } })).toEqual([expect.stringMatching(/collector\.mimir\.pushUrl: must be an http:\/\/ or https:\/\/ URL/)]);
+    expect(problemsOf({ mimir: { pushUrl: 'mimir:9009' } })).toEqual([
+      expect.stringMatching(/collector\.mimir\.pushUrl: must be an http:\/\/ or https:\/\/ URL/),
+    ]);
   });
 
   it('an egress description without a destination, or pods without their namespace', () => {
     expect(problemsOf({ networkPolicy: { mimirEgress: { ports: [80] } } })).toEqual([
-      expect.stringMatching(/collector\.networkPolicy\.mimirEgress: mimirEgress names no destination; give cidrs or namespaceLabels, or remove mimirEgress to leave egress open/),
+      expect.stringMatching(
+        /collector\.networkPolicy\.mimirEgress: mimirEgress names no destination; give cidrs or namespaceLabels, or remove mimirEgress to leave egress open/,
+      ),
     ]);
-    expect(problemsOf({ networkPolicy: { mimirEgress: { cidrs: ['10.0.0.0/8'], podLabels: { app: 'mimir' } } } })).toEqual([
+    expect(
+      problemsOf({ networkPolicy: { mimirEgress: { cidrs: ['10.0.0.0/8'], podLabels: { app: 'mimir' } } } }),
+    ).toEqual([
       expect.stringMatching(/collector\.networkPolicy\.mimirEgress\.podLabels: podLabels needs namespaceLabels/),
     ]);
     expect(problemsOf({ networkPolicy: { mimirEgress: { cidrs: ['mimir.example.com'] } } })).toEqual([
@@ -74,11 +88,15 @@ describe('invalid collector settings name the field and the fix', () => {
 
   it('a Mimir egress in scrape mode (nothing is pushed)', () => {
     expect(problemsOf({ mode: 'scrape', networkPolicy: { mimirEgress: { cidrs: ['10.0.0.0/8'] } } })).toEqual([
-      expect.stringMatching(/collector\.networkPolicy\.mimirEgress: mode is 'scrape', so the collector sends nothing to Mimir/),
+      expect.stringMatching(
+        /collector\.networkPolicy\.mimirEgress: mode is 'scrape', so the collector sends nothing to Mimir/,
+      ),
     ]);
   });
 
   it('a misspelled field', () => {
-    expect(problemsOf({ replica: 3 })).toEqual([expect.stringMatching(/collector: .*\(fix: remove 'replica' or correct the spelling/)]);
+    expect(problemsOf({ replica: 3 })).toEqual([
+      expect.stringMatching(/collector: .*\(fix: remove 'replica' or correct the spelling/),
+    ]);
   });
 });

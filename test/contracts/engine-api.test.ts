@@ -11,7 +11,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkEngineAnswer, ENGINE_API_CONTRACT, type EngineAnswer } from '../../src/contracts/engine-api.js';
-import { contractAnswers, startArcadeStandIn, type ArcadeStandIn, type ArcadeStandInOptions } from '../support/arcade-platform.js';
+import {
+  contractAnswers,
+  startArcadeStandIn,
+  type ArcadeStandIn,
+  type ArcadeStandInOptions,
+} from '../support/arcade-platform.js';
 
 type Rec = Record<string, unknown>;
 
@@ -29,8 +34,26 @@ describe('the engine API contract', () => {
     const valid: [EngineAnswer, unknown][] = [
       ['HealthResponse', { healthy: true }],
       ['HealthResponse', { healthy: false, reason: 'database unreachable' }],
-      ['EngineConfigResponse', { dashboard: { coordinatorUri: 'https://c.dev', authority: 'a', clientId: 'b', redirectUri: 'r' }, directors: [{ id: 'default', enabled: true, maxTools: 64 }], oauth2: { callback_url_template: 'x' } }],
-      ['ToolDefinition', tool({ id: 'g', provider_id: 'google', provider_type: 'oauth2', status: 'active', token_status: 'pending', status_reason: 'consent', oauth2: { scopes: ['a'] } })],
+      [
+        'EngineConfigResponse',
+        {
+          dashboard: { coordinatorUri: 'https://c.dev', authority: 'a', clientId: 'b', redirectUri: 'r' },
+          directors: [{ id: 'default', enabled: true, maxTools: 64 }],
+          oauth2: { callback_url_template: 'x' },
+        },
+      ],
+      [
+        'ToolDefinition',
+        tool({
+          id: 'g',
+          provider_id: 'google',
+          provider_type: 'oauth2',
+          status: 'active',
+          token_status: 'pending',
+          status_reason: 'consent',
+          oauth2: { scopes: ['a'] },
+        }),
+      ],
       ['ToolDefinition', tool()],
       ['Error', { name: 'not_found', message: 'tool X not found' }],
     ];
@@ -44,21 +67,41 @@ describe('the engine API contract', () => {
     };
     // The published document requires nothing here: {} would pass it.
     expect(problems('HealthResponse', {})).toEqual([expect.stringMatching(/^healthy: /)]);
-    expect(problems('EngineConfigResponse', { dashboard: {} })).toEqual([expect.stringMatching(/^dashboard\.coordinatorUri: /)]);
-    expect(problems('ToolDefinition', tool({ provider_id: 'google' }))).toEqual([expect.stringMatching(/^requirements\.authorization\.token_status: /)]);
-    expect(problems('ToolDefinition', tool({ token_status: 'expired' }))).toEqual([expect.stringMatching(/^requirements\.authorization\.token_status: Invalid option/)]);
-    // The field the stand-in used to invent for /v1/config is not in the published document.
-    expect(problems('EngineConfigResponse', { dashboard: { coordinatorUri: 'https://c.dev' }, servers: { timeout_max_seconds: 30 } })).toEqual([
-      expect.stringMatching(/Unrecognized key: "servers"/),
+    expect(problems('EngineConfigResponse', { dashboard: {} })).toEqual([
+      expect.stringMatching(/^dashboard\.coordinatorUri: /),
     ]);
+    expect(problems('ToolDefinition', tool({ provider_id: 'google' }))).toEqual([
+      expect.stringMatching(/^requirements\.authorization\.token_status: /),
+    ]);
+    expect(problems('ToolDefinition', tool({ token_status: 'expired' }))).toEqual([
+      expect.stringMatching(/^requirements\.authorization\.token_status: Invalid option/),
+    ]);
+    // The field the stand-in used to invent for /v1/config is not in the published document.
+    expect(
+      problems('EngineConfigResponse', {
+        dashboard: { coordinatorUri: 'https://c.dev' },
+        servers: { timeout_max_seconds: 30 },
+      }),
+    ).toEqual([expect.stringMatching(/Unrecognized key: "servers"/)]);
     // Tolerant (live engines): added fields pass, required ones are still required.
-    expect(problems('EngineConfigResponse', { dashboard: { coordinatorUri: 'https://c.dev', theme: 'x' }, servers: {} }, 'tolerant')).toEqual([]);
+    expect(
+      problems(
+        'EngineConfigResponse',
+        { dashboard: { coordinatorUri: 'https://c.dev', theme: 'x' }, servers: {} },
+        'tolerant',
+      ),
+    ).toEqual([]);
     expect(problems('HealthResponse', { status: 'ok' }, 'tolerant')).toEqual([expect.stringMatching(/^healthy: /)]);
   });
 
   it('marks every tightening of the published document as ours', () => {
-    const doc = JSON.parse(readFileSync(ENGINE_API_CONTRACT, 'utf8')) as { description: string; definitions: Record<string, Rec> };
-    expect(doc.description).toContain('ArcadeAI/docs public/data/swagger.json at commit 09f683b0f2f473f2a5621d23ca88848a3a9b67f0');
+    const doc = JSON.parse(readFileSync(ENGINE_API_CONTRACT, 'utf8')) as {
+      description: string;
+      definitions: Record<string, Rec>;
+    };
+    expect(doc.description).toContain(
+      'ArcadeAI/docs public/data/swagger.json at commit 09f683b0f2f473f2a5621d23ca88848a3a9b67f0',
+    );
     for (const [name, definition] of Object.entries(doc.definitions)) {
       // Every definition is a closed object and says which published definition it comes from.
       expect(definition.additionalProperties, name).toBe(false);
@@ -66,7 +109,9 @@ describe('the engine API contract', () => {
       expect(String(definition['x-arcade-stack']), name).toMatch(/^ours: /);
     }
     // The 503 reason of /v1/health is not in the published HealthSchema at all.
-    expect(String(((doc.definitions.HealthResponse!.properties as Rec).reason as Rec)['x-arcade-stack'])).toMatch(/^ours: not in the published HealthSchema/);
+    expect(String(((doc.definitions.HealthResponse!.properties as Rec).reason as Rec)['x-arcade-stack'])).toMatch(
+      /^ours: not in the published HealthSchema/,
+    );
   });
 });
 
@@ -102,18 +147,24 @@ describe('the loopback engine answers within the contract', () => {
         ['Error', await get('/v1/unknown')],
       ];
       expect(seen.map(([, a]) => a.status)).toEqual([options.unhealthy ? 503 : 200, 200, 200, 200, 404, 401, 404]);
-      for (const [answer, { body }] of seen) expect(checkEngineAnswer(answer, body, 'strict'), `${answer} ${JSON.stringify(body)}`).toEqual({ ok: true });
+      for (const [answer, { body }] of seen)
+        expect(checkEngineAnswer(answer, body, 'strict'), `${answer} ${JSON.stringify(body)}`).toEqual({ ok: true });
     });
   }
 
   it("an answer off the contract is never sent, and is kept for the stand-in's close() to report", async () => {
     const { answer, violations } = contractAnswers();
-    const server = createServer((_req, res) => answer(res, 200, 'EngineConfigResponse', { dashboard: { coordinatorUri: 'https://c.dev' }, servers: {} }));
+    const server = createServer((_req, res) =>
+      answer(res, 200, 'EngineConfigResponse', { dashboard: { coordinatorUri: 'https://c.dev' }, servers: {} }),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/config`);
       expect(res.status).toBe(500);
-      expect(await res.json()).toEqual({ name: 'stand-in contract violation', message: expect.stringContaining('Unrecognized key: "servers"') });
+      expect(await res.json()).toEqual({
+        name: 'stand-in contract violation',
+        message: expect.stringContaining('Unrecognized key: "servers"'),
+      });
       expect(violations).toEqual([expect.stringMatching(/^EngineConfigResponse \(HTTP 200\): .*"servers"/)]);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));

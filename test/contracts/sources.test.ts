@@ -13,7 +13,8 @@ import { REPO_ROOT } from '../../src/tooling/bundle.js';
 
 const CONTRACTS = join(REPO_ROOT, 'contracts');
 /** A path into the sibling folder CI keeps beside the clone (src/shared/ is ours and fine). */
-const SIBLING = /\.\.\/shared\/(crds|upstream|hooks|FACTS|STYLE|TOOLCHAIN)|\/work\/shared\b|['"]\.\.['"],\s*['"]shared['"]/;
+const SIBLING =
+  /\.\.\/shared\/(crds|upstream|hooks|FACTS|STYLE|TOOLCHAIN)|\/work\/shared\b|['"]\.\.['"],\s*['"]shared['"]/;
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -40,16 +41,36 @@ function recorded(): Map<string, string> {
 describe('contracts/ (vendored upstream files)', () => {
   it('lists every file in SOURCES.md with the sha256 it has', () => {
     const rows = recorded();
-    const files = filesUnder(CONTRACTS).filter((f) => f !== 'SOURCES.md').sort();
+    const files = filesUnder(CONTRACTS)
+      .filter((f) => f !== 'SOURCES.md')
+      .sort();
     expect([...rows.keys()].sort()).toEqual(files);
     for (const file of files) {
-      const sha = createHash('sha256').update(readFileSync(join(CONTRACTS, file))).digest('hex');
+      const sha = createHash('sha256')
+        .update(readFileSync(join(CONTRACTS, file)))
+        .digest('hex');
       expect(`${file} ${sha}`).toBe(`${file} ${rows.get(file)}`);
     }
   });
 
   it('no product path or test reads a sibling folder (../shared is CI-only and a fresh clone has none)', () => {
-    const tracked = spawnSync('git', ['ls-files', '-z', '--', 'src', 'scripts', 'test', '.ci', 'cdk8s.yaml', 'package.json', 'vitest.config.ts', 'tsconfig.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const tracked = spawnSync(
+      'git',
+      [
+        'ls-files',
+        '-z',
+        '--',
+        'src',
+        'scripts',
+        'test',
+        '.ci',
+        'cdk8s.yaml',
+        'package.json',
+        'vitest.config.ts',
+        'tsconfig.json',
+      ],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    );
     expect(tracked.status).toBe(0);
     const self = relative(REPO_ROOT, new URL(import.meta.url).pathname);
     const offenders = tracked.stdout

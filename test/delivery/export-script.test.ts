@@ -21,7 +21,11 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = ['--import', 'tsx'];
 
 function exportScript(args: string[]) {
-  return spawnSync(process.execPath, [...TSX, 'scripts/export.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
+  return spawnSync(process.execPath, [...TSX, 'scripts/export.ts', ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: CHILD_TIMEOUT_MS,
+  });
 }
 
 /** dist/ for the fixture environments, synthesized now (optionally edited afterwards). */
@@ -50,7 +54,17 @@ describe('npm run export (scripts/export.ts)', () => {
   it('refuses a dist/ that differs from a fresh synthesis, leaving the target untouched', () => {
     const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
     const before = snapshot(target);
-    const r = exportScript(['--repo', target, '--env', 'staging', '--environments', FIXTURE_ENVIRONMENTS, '--dist', distDir((c) => c.replace('interval: 10m', 'interval: 1m')), '--allow-unresolved']);
+    const r = exportScript([
+      '--repo',
+      target,
+      '--env',
+      'staging',
+      '--environments',
+      FIXTURE_ENVIRONMENTS,
+      '--dist',
+      distDir((c) => c.replace('interval: 10m', 'interval: 1m')),
+      '--allow-unresolved',
+    ]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/staging is missing, stale or edited by hand.*npm run synth/);
     expect(snapshot(target)).toEqual(before);
@@ -58,7 +72,20 @@ describe('npm run export (scripts/export.ts)', () => {
 
   it('exports as a branch and a commit in one command, printing the semantic diff', () => {
     const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
-    const r = exportScript(['--repo', target, '--env', 'staging', '--environments', FIXTURE_ENVIRONMENTS, '--dist', distDir(), '--allow-unresolved', '--commit', '--branch', 'arcade/first']);
+    const r = exportScript([
+      '--repo',
+      target,
+      '--env',
+      'staging',
+      '--environments',
+      FIXTURE_ENVIRONMENTS,
+      '--dist',
+      distDir(),
+      '--allow-unresolved',
+      '--commit',
+      '--branch',
+      'arcade/first',
+    ]);
     expect(r.stderr).not.toMatch(/refused|failed/);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('+ HelmRelease arcade-staging/arcade (release.yaml)');
@@ -68,16 +95,33 @@ describe('npm run export (scripts/export.ts)', () => {
     expect(run(target, ['log', '-1', '--format=%B'])).toContain(`Source commit: ${head}`);
   });
 
-  it.skipIf(!KUBECTL)('refuses a takeover that would delete the Namespace: prints what the export would do on stdout, the refusal on stderr, exit 1', () => {
-    const repo = gitopsRepo();
-    const before = snapshot(repo);
-    const { environments, dist } = checkoutOf(takeoverEnvironment());
-    const refused = exportScript(['--repo', repo, '--env', 'backstage-wus2-v4', '--environments', environments, '--dist', dist, '--adopt']);
-    expect(refused.status).toBe(1);
-    expect(refused.stdout).toMatch(/^what the export would do:\nRelease identity/);
-    expect(refused.stdout).toContain('  = unchanged: helm-controller upgrades release arcade in arcade in place');
-    expect(refused.stdout).toContain('    - Namespace arcade (apps/arcade/namespace.yaml): DELETED, needs --allow-prune Namespace/arcade');
-    expect(refused.stderr).toMatch(/^export: export refused, nothing was changed:\n  - Flux Kustomization flux-system\/apps \(prune: true\) would delete Namespace arcade/);
-    expect(snapshot(repo)).toEqual(before);
-  });
+  it.skipIf(!KUBECTL)(
+    'refuses a takeover that would delete the Namespace: prints what the export would do on stdout, the refusal on stderr, exit 1',
+    () => {
+      const repo = gitopsRepo();
+      const before = snapshot(repo);
+      const { environments, dist } = checkoutOf(takeoverEnvironment());
+      const refused = exportScript([
+        '--repo',
+        repo,
+        '--env',
+        'backstage-wus2-v4',
+        '--environments',
+        environments,
+        '--dist',
+        dist,
+        '--adopt',
+      ]);
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toMatch(/^what the export would do:\nRelease identity/);
+      expect(refused.stdout).toContain('  = unchanged: helm-controller upgrades release arcade in arcade in place');
+      expect(refused.stdout).toContain(
+        '    - Namespace arcade (apps/arcade/namespace.yaml): DELETED, needs --allow-prune Namespace/arcade',
+      );
+      expect(refused.stderr).toMatch(
+        /^export: export refused, nothing was changed:\n  - Flux Kustomization flux-system\/apps \(prune: true\) would delete Namespace arcade/,
+      );
+      expect(snapshot(repo)).toEqual(before);
+    },
+  );
 });

@@ -5,11 +5,26 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExportRefused, exportEnvironment, looksTemporary, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
+import {
+  ExportRefused,
+  exportEnvironment,
+  looksTemporary,
+  type ExportOptions,
+  type ExportSource,
+} from '../../src/delivery/export.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
 import { sha256 } from '../../src/review/manifests.js';
 import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
-import { commitFiles, handWrittenRelease, makeRepo, plantExport, run, snapshot, sourceOf, stagingEnvironment } from './support.js';
+import {
+  commitFiles,
+  handWrittenRelease,
+  makeRepo,
+  plantExport,
+  run,
+  snapshot,
+  sourceOf,
+  stagingEnvironment,
+} from './support.js';
 import { tempDir } from '../support/temp.js';
 
 if (!KUBECTL) console.log(`[export] skipped the tests that preview: ${KUBECTL_SKIP}`);
@@ -25,7 +40,13 @@ async function repoWithExport(first: ExportSource): Promise<string> {
 }
 
 /** Asserts the export is refused with a message matching `reason`, and nothing changed. */
-async function expectRefused(repo: string, source: ExportSource, options: Omit<ExportOptions, 'repo'>, reason: RegExp, clean = true): Promise<void> {
+async function expectRefused(
+  repo: string,
+  source: ExportSource,
+  options: Omit<ExportOptions, 'repo'>,
+  reason: RegExp,
+  clean = true,
+): Promise<void> {
   const before = snapshot(repo);
   const error = await exportEnvironment(source, { repo, ...options }).then(
     () => undefined,
@@ -40,7 +61,10 @@ async function expectRefused(repo: string, source: ExportSource, options: Omit<E
 
 describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committing', () => {
   it('replaces the hand-written release, records hashes, and commits the semantic diff on a new branch', async () => {
-    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease(), 'apps/other/app.yaml': 'kind: ConfigMap\n' });
+    const repo = makeRepo({
+      'apps/arcade/helmrelease.yaml': handWrittenRelease(),
+      'apps/other/app.yaml': 'kind: ConfigMap\n',
+    });
     const source = BUNDLED();
     const head = run(repo, ['rev-parse', 'HEAD']).trim();
 
@@ -62,11 +86,17 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     // monitoring.yaml, are new as well.)
     const collectorAdded = result.diff.added.filter((a) => a.key.includes('/arcade-otel-collector'));
     expect(collectorAdded.map((a) => a.key)).toContain('Service arcade-staging/arcade-otel-collector');
-    expect(result.diff.added.filter((a) => !collectorAdded.includes(a)).map((a) => a.key)).toEqual(['ExternalSecret arcade-staging/arcade-llm', 'OCIRepository arcade-staging/arcade']);
+    expect(result.diff.added.filter((a) => !collectorAdded.includes(a)).map((a) => a.key)).toEqual([
+      'ExternalSecret arcade-staging/arcade-llm',
+      'OCIRepository arcade-staging/arcade',
+    ]);
     expect(result.diff.removed.map((r) => r.key)).toEqual(['HelmRepository arcade-staging/arcade-charts']);
     const release = result.diff.changed.find((c) => c.key === 'HelmRelease arcade-staging/arcade');
     expect(release?.fields.map((f) => f.path)).toContain('spec.values.gateway.hostname');
-    expect(release?.fields.find((f) => f.path === 'spec.values.gateway.hostname')).toMatchObject({ before: undefined, after: 'api.arcade-staging.example.com' });
+    expect(release?.fields.find((f) => f.path === 'spec.values.gateway.hostname')).toMatchObject({
+      before: undefined,
+      after: 'api.arcade-staging.example.com',
+    });
     // The commit message carries the summary, the diff and the source commit.
     const message = run(repo, ['log', '-1', '--format=%B']);
     expect(message).toContain(`Source commit: ${source.sourceCommit}`);
@@ -80,7 +110,13 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
   it('reports no change and writes nothing on a second identical export', async () => {
     const repo = await repoWithExport(BUNDLED());
     const source = BUNDLED();
-    const second = await exportEnvironment({ ...source, sourceCommit: JSON.parse(readFileSync(join(repo, 'apps/arcade', OWNERSHIP_FILE), 'utf8')).sourceCommit }, { repo });
+    const second = await exportEnvironment(
+      {
+        ...source,
+        sourceCommit: JSON.parse(readFileSync(join(repo, 'apps/arcade', OWNERSHIP_FILE), 'utf8')).sourceCommit,
+      },
+      { repo },
+    );
     expect(second.changed).toBe(false);
     expect(second.diff).toEqual({ added: [], removed: [], changed: [] });
     expect(run(repo, ['status', '--porcelain'])).toBe('');
@@ -89,21 +125,33 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
   it('removes files it exported before and no longer produces, and deletes each Secret only with its own --allow-prune (managed -> bundled)', async () => {
     const managed = MANAGED();
     // An earlier export with a file this one no longer produces.
-    const extra = { path: 'extra.yaml', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra, namespace: arcade-staging }\n' };
+    const extra = {
+      path: 'extra.yaml',
+      content: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra, namespace: arcade-staging }\n',
+    };
     const repo = await repoWithExport({ ...managed, files: [...managed.files, extra] });
     expect(existsSync(join(repo, 'apps/arcade/extra.yaml'))).toBe(true);
     // Bundled keeps secrets.yaml for the LLM key's Secret only: the four datastore Secrets go, each with its own consent.
     const secrets = ['arcade-engine-root-key', 'arcade-oidc', 'arcade-postgres', 'arcade-redis'];
-    const refused = await exportEnvironment(BUNDLED(), { repo, allowPrune: secrets.slice(1).map((n) => `ExternalSecret/${n}`) }).catch((e: unknown) => e as ExportRefused);
+    const refused = await exportEnvironment(BUNDLED(), {
+      repo,
+      allowPrune: secrets.slice(1).map((n) => `ExternalSecret/${n}`),
+    }).catch((e: unknown) => e as ExportRefused);
     expect((refused as ExportRefused).problems).toEqual([
-      expect.stringMatching(/would delete ExternalSecret arcade-staging\/arcade-engine-root-key \(apps\/arcade\/secrets\.yaml\): an object that owns a Secret \(ExternalSecret: its controller deletes the Secret with it\).*--allow-prune ExternalSecret\/arcade-engine-root-key\)$/),
+      expect.stringMatching(
+        /would delete ExternalSecret arcade-staging\/arcade-engine-root-key \(apps\/arcade\/secrets\.yaml\): an object that owns a Secret \(ExternalSecret: its controller deletes the Secret with it\).*--allow-prune ExternalSecret\/arcade-engine-root-key\)$/,
+      ),
     ]);
     const result = await exportEnvironment(BUNDLED(), { repo, allowPrune: secrets.map((n) => `ExternalSecret/${n}`) });
-    expect(result.preview?.prunes.map((p) => [p.key, p.allowedBy])).toEqual(expect.arrayContaining(secrets.map((n) => [`ExternalSecret arcade-staging/${n}`, `ExternalSecret/${n}`])));
+    expect(result.preview?.prunes.map((p) => [p.key, p.allowedBy])).toEqual(
+      expect.arrayContaining(secrets.map((n) => [`ExternalSecret arcade-staging/${n}`, `ExternalSecret/${n}`])),
+    );
     expect(result.removed).toEqual(['extra.yaml']);
     expect(existsSync(join(repo, 'apps/arcade/extra.yaml'))).toBe(false);
     expect(existsSync(join(repo, 'apps/arcade/secrets.yaml'))).toBe(true);
-    expect(result.diff.removed.map((r) => r.key).sort()).toEqual(secrets.map((n) => `ExternalSecret arcade-staging/${n}`));
+    expect(result.diff.removed.map((r) => r.key).sort()).toEqual(
+      secrets.map((n) => `ExternalSecret arcade-staging/${n}`),
+    );
     expect(run(repo, ['status', '--porcelain'])).toMatch(/D apps\/arcade\/extra\.yaml/);
     expect(readFileSync(join(repo, 'apps/arcade/README.md'), 'utf8')).toBe('Arcade, exported by arcade-stack\n');
   });
@@ -112,7 +160,10 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     const repo = await repoWithExport(BUNDLED());
     commitFiles(repo, { 'apps/arcade/NOTES.md': 'scaled down\n' }, 'TEMP: teardown arcade for the weekend');
     const env = stagingEnvironment('bundled');
-    const result = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), { repo, dryRun: true });
+    const result = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), {
+      repo,
+      dryRun: true,
+    });
     expect(result.warnings).toHaveLength(2);
     expect(result.warnings[0]).toMatch(/looks temporary or a teardown .*TEMP: teardown arcade/);
     expect(result.warnings[1]).toMatch(/the checkout is on 'first', not master/);
@@ -126,11 +177,23 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     const repo = await repoWithExport(BUNDLED());
     writeFileSync(join(repo, 'stray.txt'), 'work in progress\n');
     await expectRefused(repo, BUNDLED(), {}, /uncommitted changes.*stray\.txt/, false);
-    await expectRefused(repo, BUNDLED(), { adopt: true, force: true, allowReinstall: true }, /uncommitted changes/, false);
+    await expectRefused(
+      repo,
+      BUNDLED(),
+      { adopt: true, force: true, allowReinstall: true },
+      /uncommitted changes/,
+      false,
+    );
     // A modified tracked file: git prints ` M apps/arcade/README.md` (leading space kept).
     const tracked = await repoWithExport(BUNDLED());
     writeFileSync(join(tracked, 'apps/arcade/README.md'), 'edited\n');
-    await expectRefused(tracked, BUNDLED(), {}, /uncommitted changes \(1 path\(s\), e\.g\. apps\/arcade\/README\.md\)/, false);
+    await expectRefused(
+      tracked,
+      BUNDLED(),
+      {},
+      /uncommitted changes \(1 path\(s\), e\.g\. apps\/arcade\/README\.md\)/,
+      false,
+    );
   });
 
   it('refuses a --path that resolves into .git, a dot-folder, the root or outside the checkout', async () => {
@@ -170,39 +233,85 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
 
   it('refuses a hand-written object with the same kind, namespace and name unless --adopt', async () => {
     const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease() });
-    await expectRefused(repo, BUNDLED(), {}, /HelmRelease arcade-staging\/arcade in apps\/arcade\/helmrelease\.yaml was not exported by arcade-stack.*--adopt/);
+    await expectRefused(
+      repo,
+      BUNDLED(),
+      {},
+      /HelmRelease arcade-staging\/arcade in apps\/arcade\/helmrelease\.yaml was not exported by arcade-stack.*--adopt/,
+    );
   });
 
   it('refuses other hand-written manifests the exported kustomization would stop applying unless --adopt', async () => {
     const repo = await repoWithExport(BUNDLED());
-    commitFiles(repo, { 'apps/arcade/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: arcade-staging\n' }, 'add a config map');
-    await expectRefused(repo, BUNDLED(), {}, /extra\.yaml holds objects arcade-stack did not export \(ConfigMap arcade-staging\/extra\)/);
+    commitFiles(
+      repo,
+      {
+        'apps/arcade/extra.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: arcade-staging\n',
+      },
+      'add a config map',
+    );
+    await expectRefused(
+      repo,
+      BUNDLED(),
+      {},
+      /extra\.yaml holds objects arcade-stack did not export \(ConfigMap arcade-staging\/extra\)/,
+    );
   });
 
   it.each([
     [{ releaseName: 'arcade-old' }, {}, /releaseName: arcade-old → arcade/, 'release.releaseName: arcade-old'],
     [{ targetNamespace: 'arcade' }, {}, /targetNamespace: arcade → arcade-staging/, 'release.targetNamespace: arcade'],
-    [{ storageNamespace: 'flux-system' }, {}, /storageNamespace: flux-system → arcade-staging/, 'release.storageNamespace: flux-system'],
+    [
+      { storageNamespace: 'flux-system' },
+      {},
+      /storageNamespace: flux-system → arcade-staging/,
+      'release.storageNamespace: flux-system',
+    ],
     [{}, { namespace: 'flux-system' }, /namespace: flux-system → arcade-staging/, 'release.namespace: flux-system'],
-  ] as const)('refuses a release identity change unless --allow-reinstall, naming the environment field (%o %o)', async (spec, metadata, change, field) => {
-    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease(spec, metadata) });
-    await expectRefused(repo, BUNDLED(), { adopt: true }, new RegExp(`${change.source}[\\s\\S]*helm-controller would uninstall the release and install a new one \\(fix: set in src/environments/staging\\.yaml: ${field.replace('.', '\\.')}.*--allow-reinstall`));
-    // A new object namespace is also a new HelmRelease object: the old one's deletion needs its own consent.
-    const moved = 'namespace' in metadata;
-    const allowed = await exportEnvironment(BUNDLED(), { repo, adopt: true, allowReinstall: true, ...(moved ? { allowPrune: ['HelmRelease/flux-system/arcade'] } : {}) });
-    expect(allowed.changed).toBe(true);
-    expect(allowed.summary).toContain('! REINSTALL: helm-controller uninstalls release');
-  });
+  ] as const)(
+    'refuses a release identity change unless --allow-reinstall, naming the environment field (%o %o)',
+    async (spec, metadata, change, field) => {
+      const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease(spec, metadata) });
+      await expectRefused(
+        repo,
+        BUNDLED(),
+        { adopt: true },
+        new RegExp(
+          `${change.source}[\\s\\S]*helm-controller would uninstall the release and install a new one \\(fix: set in src/environments/staging\\.yaml: ${field.replace('.', '\\.')}.*--allow-reinstall`,
+        ),
+      );
+      // A new object namespace is also a new HelmRelease object: the old one's deletion needs its own consent.
+      const moved = 'namespace' in metadata;
+      const allowed = await exportEnvironment(BUNDLED(), {
+        repo,
+        adopt: true,
+        allowReinstall: true,
+        ...(moved ? { allowPrune: ['HelmRelease/flux-system/arcade'] } : {}),
+      });
+      expect(allowed.changed).toBe(true);
+      expect(allowed.summary).toContain('! REINSTALL: helm-controller uninstalls release');
+    },
+  );
 
   it('compares effective identity: an unset releaseName that defaults to the same name is no change', async () => {
     const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease({ releaseName: undefined }) });
     const result = await exportEnvironment(BUNDLED(), { repo, adopt: true, dryRun: true });
-    expect(result.diff.changed.find((c) => c.kind === 'HelmRelease')?.fields).toContainEqual({ path: 'spec.releaseName', before: undefined, after: 'arcade' });
+    expect(result.diff.changed.find((c) => c.kind === 'HelmRelease')?.fields).toContainEqual({
+      path: 'spec.releaseName',
+      before: undefined,
+      after: 'arcade',
+    });
   });
 
   it('refuses switching the datastores from bundled to managed unless --allow-datastore-switch', async () => {
     const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease() });
-    await expectRefused(repo, MANAGED(), { adopt: true }, /datastores switch from bundled .* to managed.*--allow-datastore-switch/);
+    await expectRefused(
+      repo,
+      MANAGED(),
+      { adopt: true },
+      /datastores switch from bundled .* to managed.*--allow-datastore-switch/,
+    );
     const exported = await repoWithExport(BUNDLED());
     await expectRefused(exported, MANAGED(), {}, /datastores switch from bundled/);
     const allowed = await exportEnvironment(MANAGED(), { repo: exported, allowDatastoreSwitch: true, commit: true });
@@ -212,8 +321,17 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
   it('refuses overwriting an exported file edited by hand unless --force', async () => {
     const repo = await repoWithExport(BUNDLED());
     const file = join(repo, 'apps/arcade/release.yaml');
-    commitFiles(repo, { 'apps/arcade/release.yaml': readFileSync(file, 'utf8').replace('interval: 10m', 'interval: 1m') }, 'hotfix interval');
-    await expectRefused(repo, BUNDLED(), {}, /release\.yaml was exported by arcade-stack and then edited by hand.*--force/);
+    commitFiles(
+      repo,
+      { 'apps/arcade/release.yaml': readFileSync(file, 'utf8').replace('interval: 10m', 'interval: 1m') },
+      'hotfix interval',
+    );
+    await expectRefused(
+      repo,
+      BUNDLED(),
+      {},
+      /release\.yaml was exported by arcade-stack and then edited by hand.*--force/,
+    );
     const forced = await exportEnvironment(BUNDLED(), { repo, force: true });
     expect(forced.diff.changed[0]?.fields).toContainEqual({ path: 'spec.interval', before: '1m', after: '10m' });
   });
@@ -223,13 +341,20 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     const source = sourceOf(stagingEnvironment('bundled', { keepUnresolved: true }));
     await expectRefused(repo, source, {}, /1 unresolved value\(s\), e\.g\. oidc\.clientId.*--allow-unresolved/);
     await exportEnvironment(source, { repo, allowUnresolved: true, commit: true });
-    expect(run(repo, ['log', '-1', '--format=%B'])).toContain('oidc.clientId: fixture: client id deliberately unresolved');
+    expect(run(repo, ['log', '-1', '--format=%B'])).toContain(
+      'oidc.clientId: fixture: client id deliberately unresolved',
+    );
   });
 
   it('refuses --commit onto a branch that exists, before writing anything', async () => {
     const repo = await repoWithExport(BUNDLED());
     const env = stagingEnvironment('bundled');
-    await expectRefused(repo, sourceOf({ ...env, release: { ...env.release, timeout: '20m' } }), { commit: true, branch: 'first' }, /branch first already exists/);
+    await expectRefused(
+      repo,
+      sourceOf({ ...env, release: { ...env.release, timeout: '20m' } }),
+      { commit: true, branch: 'first' },
+      /branch first already exists/,
+    );
   });
 
   it('gathers every refusal into one message', async () => {
@@ -244,35 +369,71 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
 describe('export without kubectl: fail closed, never remove what it could not preview', () => {
   const kubectl = '/nonexistent/kubectl';
 
-  it('refuses a takeover (nothing of the folder is the stack\'s yet), naming kubectl', async () => {
+  it("refuses a takeover (nothing of the folder is the stack's yet), naming kubectl", async () => {
     const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease() });
-    await expectRefused(repo, BUNDLED(), { adopt: true, kubectl }, /^(?![\s\S]*fix: install kubectl[\s\S]*fix: install kubectl)[\s\S]*\/nonexistent\/kubectl is not on PATH, so the export cannot build what Flux applies and preview what it would prune, and it takes over a folder the stack does not own yet \(adopting helmrelease\.yaml\).*fix: install kubectl/);
+    await expectRefused(
+      repo,
+      BUNDLED(),
+      { adopt: true, kubectl },
+      /^(?![\s\S]*fix: install kubectl[\s\S]*fix: install kubectl)[\s\S]*\/nonexistent\/kubectl is not on PATH, so the export cannot build what Flux applies and preview what it would prune, and it takes over a folder the stack does not own yet \(adopting helmrelease\.yaml\).*fix: install kubectl/,
+    );
   });
 
   it('updates its own earlier export when nothing leaves the folder, and says the preview was not built', async () => {
     const repo = makeRepo({ 'apps/arcade/README.md': 'x\n' });
     plantExport(repo, BUNDLED());
     const env = stagingEnvironment('bundled');
-    const result = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), { repo, kubectl, commit: true, branch: 'interval' });
+    const result = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), {
+      repo,
+      kubectl,
+      commit: true,
+      branch: 'interval',
+    });
     expect(result.preview).toBeUndefined();
-    expect(result.summary).toContain('Prune preview: not built (/nonexistent/kubectl is not on PATH: nothing leaves the folder, so Flux prunes nothing it applied from here)');
-    expect(result.diff.changed.map((c) => [c.key, c.fields.map((f) => f.path)])).toEqual([['HelmRelease arcade-staging/arcade', ['spec.interval']]]);
-    expect(run(repo, ['log', '-1', '--format=%s']).trim()).toMatch(/^arcade-stack: export staging \(identity unchanged; no prune preview; values 0 added, 0 changed, 0 dropped\)$/);
+    expect(result.summary).toContain(
+      'Prune preview: not built (/nonexistent/kubectl is not on PATH: nothing leaves the folder, so Flux prunes nothing it applied from here)',
+    );
+    expect(result.diff.changed.map((c) => [c.key, c.fields.map((f) => f.path)])).toEqual([
+      ['HelmRelease arcade-staging/arcade', ['spec.interval']],
+    ]);
+    expect(run(repo, ['log', '-1', '--format=%s']).trim()).toMatch(
+      /^arcade-stack: export staging \(identity unchanged; no prune preview; values 0 added, 0 changed, 0 dropped\)$/,
+    );
   });
 
   it('refuses an update that removes objects (managed -> bundled drops the Secrets)', async () => {
     const repo = makeRepo({ 'apps/arcade/README.md': 'x\n' });
     plantExport(repo, MANAGED());
-    await expectRefused(repo, BUNDLED(), { kubectl, allowPrune: ['ExternalSecret/arcade-postgres'] }, /not on PATH.*ExternalSecret arcade-staging\/arcade-engine-root-key.* would leave what Flux applies \(fix: install kubectl/);
+    await expectRefused(
+      repo,
+      BUNDLED(),
+      { kubectl, allowPrune: ['ExternalSecret/arcade-postgres'] },
+      /not on PATH.*ExternalSecret arcade-staging\/arcade-engine-root-key.* would leave what Flux applies \(fix: install kubectl/,
+    );
   });
 });
 
 describe('the teardown heuristic', () => {
   it('flags temporary and teardown subjects, not a feature that is "disabled"', () => {
-    for (const subject of ['TEMP: teardown arcade for the weekend', 'wip', 'Scale down arcade', 'scaled to zero', 'suspend the release during the migration', 'disable arcade until Monday', 'hotfix: bump memory', 'DO NOT MERGE'] as const) {
+    for (const subject of [
+      'TEMP: teardown arcade for the weekend',
+      'wip',
+      'Scale down arcade',
+      'scaled to zero',
+      'suspend the release during the migration',
+      'disable arcade until Monday',
+      'hotfix: bump memory',
+      'DO NOT MERGE',
+    ] as const) {
       expect(looksTemporary(subject), subject).toBe(true);
     }
-    for (const subject of ['features: chat disabled for the evaluation', 'arcade: usage tracking disabled', 'add template for the gateway', 'disabled the playground', 'temperature sensor dashboards'] as const) {
+    for (const subject of [
+      'features: chat disabled for the evaluation',
+      'arcade: usage tracking disabled',
+      'add template for the gateway',
+      'disabled the playground',
+      'temperature sensor dashboards',
+    ] as const) {
       expect(looksTemporary(subject), subject).toBe(false);
     }
   });

@@ -18,7 +18,8 @@ import { makeRepo } from './support.js';
 
 /** kubectl with its built-in kustomize, when installed (CI installs nothing else for it). */
 export const KUBECTL = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-export const KUBECTL_SKIP = 'kubectl not on PATH: the export cannot build what Flux applies, so its prune preview is not tested here (install kubectl to run these tests)';
+export const KUBECTL_SKIP =
+  'kubectl not on PATH: the export cannot build what Flux applies, so its prune preview is not tested here (install kubectl to run these tests)';
 
 export interface FixtureOptions {
   /** How the release's objects get namespace arcade. @default 'file' (metadata.namespace in each file) */
@@ -51,17 +52,32 @@ export function gitopsFiles(options: FixtureOptions = {}): Record<string, string
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
         kind: 'Kustomization',
         metadata: { name: 'apps', namespace: 'flux-system' },
-        spec: { interval: '10m', path: './apps', prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } },
+        spec: {
+          interval: '10m',
+          path: './apps',
+          prune: true,
+          sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+        },
       },
     ]),
-    'apps/kustomization.yaml': yaml([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['arcade', 'other'] }]),
-    'apps/other/kustomization.yaml': yaml([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['deployment.yaml'] }]),
+    'apps/kustomization.yaml': yaml([
+      { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['arcade', 'other'] },
+    ]),
+    'apps/other/kustomization.yaml': yaml([
+      { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['deployment.yaml'] },
+    ]),
     'apps/other/deployment.yaml': yaml([
       {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name: 'other', namespace: 'arcade', labels: { 'app.kubernetes.io/name': 'other' } },
-        spec: { selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'other' } }, spec: { containers: [{ name: 'other', image: 'nginx:1.27' }] } } },
+        spec: {
+          selector: { matchLabels: { app: 'other' } },
+          template: {
+            metadata: { labels: { app: 'other' } },
+            spec: { containers: [{ name: 'other', image: 'nginx:1.27' }] },
+          },
+        },
       },
     ]),
     'apps/arcade/namespace.yaml': yaml([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'arcade' } }]),
@@ -77,7 +93,10 @@ export function gitopsFiles(options: FixtureOptions = {}): Record<string, string
       {
         apiVersion: 'helm.toolkit.fluxcd.io/v2',
         kind: 'HelmRelease',
-        metadata: { name: options.releaseName ?? 'arcade', ...(releaseNs !== 'arcade' ? { namespace: releaseNs } : ns('arcade')) },
+        metadata: {
+          name: options.releaseName ?? 'arcade',
+          ...(releaseNs !== 'arcade' ? { namespace: releaseNs } : ns('arcade')),
+        },
         spec: {
           interval: '10m',
           ...(options.suspend ? { suspend: true } : {}),
@@ -87,7 +106,9 @@ export function gitopsFiles(options: FixtureOptions = {}): Record<string, string
             ? {
                 valuesFrom: [
                   ...(options.valuesFrom ? [{ kind: 'ConfigMap', name: 'arcade-values' }] : []),
-                  ...(options.secretValue !== undefined ? [{ kind: 'Secret', name: 'arcade-smtp', valuesKey: 'password', targetPath: 'smtp.password' }] : []),
+                  ...(options.secretValue !== undefined
+                    ? [{ kind: 'Secret', name: 'arcade-smtp', valuesKey: 'password', targetPath: 'smtp.password' }]
+                    : []),
                 ],
               }
             : {}),
@@ -110,11 +131,23 @@ export function gitopsFiles(options: FixtureOptions = {}): Record<string, string
   }
   if (options.secretValue !== undefined) {
     files['apps/arcade/smtp-secret.yaml'] = yaml([
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'arcade-smtp', ...(releaseNs !== 'arcade' ? { namespace: releaseNs } : ns('arcade')) }, stringData: { password: options.secretValue } },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'arcade-smtp', ...(releaseNs !== 'arcade' ? { namespace: releaseNs } : ns('arcade')) },
+        stringData: { password: options.secretValue },
+      },
     ]);
     resources.push('smtp-secret.yaml');
   }
-  files['apps/arcade/kustomization.yaml'] = yaml([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', ...(byFile ? {} : { namespace: 'arcade' }), resources }]);
+  files['apps/arcade/kustomization.yaml'] = yaml([
+    {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      ...(byFile ? {} : { namespace: 'arcade' }),
+      resources,
+    },
+  ]);
   return files;
 }
 
@@ -128,22 +161,35 @@ export function takeoverEnvironment(release: Partial<Environment['release']> = {
   const { env } = loadEnvironment('backstage-wus2-v4');
   const { secrets, ...rest } = env;
   if (secrets?.provider !== 'sealed-secrets') throw new Error('backstage-wus2-v4 uses sealed-secrets');
-  const probes = env.probes ? { ...env.probes, gateways: (env.probes.gateways ?? []).map((g) => ({ ...g, tools: ['Slack_SendMessage'] })) } : undefined;
+  const probes = env.probes
+    ? { ...env.probes, gateways: (env.probes.gateways ?? []).map((g) => ({ ...g, tools: ['Slack_SendMessage'] })) }
+    : undefined;
   const adopted: Environment = {
     ...rest,
     ...(probes ? { probes } : {}),
     datastores: { mode: 'bundled' },
     engine: {},
-    oidc: { issuer: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0', clientId: 'arcade-client' },
+    oidc: {
+      issuer: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0',
+      clientId: 'arcade-client',
+    },
     llm: { baseUrl: 'http://litellm.llm.svc.cluster.local:4000' },
     release: { ...env.release, ...release },
   };
   // Bundled datastores: the release reads only the LLM key's Secret, here sealed (a stand-in
   // ciphertext bound to the engine namespace's Secret), so nothing is left unresolved.
-  const sealedKey = { ciphertext: 'A'.repeat(88), boundTo: `${engineNamespace(adopted)}/${secrets.names.llm}`, certificateSha256: 'a'.repeat(64) };
+  const sealedKey = {
+    ciphertext: 'A'.repeat(88),
+    boundTo: `${engineNamespace(adopted)}/${secrets.names.llm}`,
+    certificateSha256: 'a'.repeat(64),
+  };
   return {
     ...adopted,
-    secrets: { ...secrets, controller: { name: 'sealed-secrets-controller', namespace: 'kube-system' }, values: { llm: { 'api-key': sealedKey } } },
+    secrets: {
+      ...secrets,
+      controller: { name: 'sealed-secrets-controller', namespace: 'kube-system' },
+      values: { llm: { 'api-key': sealedKey } },
+    },
   };
 }
 

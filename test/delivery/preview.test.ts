@@ -3,11 +3,28 @@
  * why), how a consent is written and matched, and the inventory identity objects are matched by.
  */
 import { describe, expect, it } from 'vitest';
-import { consents, dangerOf, inventoryId, parseConsent, type DangerContext, type PruneEntry } from '../../src/delivery/preview.js';
+import {
+  consents,
+  dangerOf,
+  inventoryId,
+  parseConsent,
+  type DangerContext,
+  type PruneEntry,
+} from '../../src/delivery/preview.js';
 import type { KubeObject } from '../../src/review/manifests.js';
 
-const obj = (apiVersion: string, kind: string, name: string, namespace?: string, labels?: Record<string, string>): KubeObject =>
-  ({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}) } }) as KubeObject;
+const obj = (
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace?: string,
+  labels?: Record<string, string>,
+): KubeObject =>
+  ({
+    apiVersion,
+    kind,
+    metadata: { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}) },
+  }) as KubeObject;
 
 const ctx: DangerContext = {
   folder: 'apps/arcade',
@@ -19,33 +36,96 @@ const ctx: DangerContext = {
 };
 
 describe('dangerOf: deletions that need their own consent', () => {
-  it('names Namespaces (with the other apps inside), cluster-scoped, stateful, Secret-owning, release and other apps\' objects', () => {
+  it("names Namespaces (with the other apps inside), cluster-scoped, stateful, Secret-owning, release and other apps' objects", () => {
     const cases: [KubeObject, string | undefined, RegExp][] = [
-      [obj('v1', 'Namespace', 'arcade'), 'apps/arcade/namespace.yaml', /deletes everything in it.*1 object\(s\) of other apps Flux applies there \(Deployment arcade\/other \(apps\/other\/deployment\.yaml\)\)/],
+      [
+        obj('v1', 'Namespace', 'arcade'),
+        'apps/arcade/namespace.yaml',
+        /deletes everything in it.*1 object\(s\) of other apps Flux applies there \(Deployment arcade\/other \(apps\/other\/deployment\.yaml\)\)/,
+      ],
       [obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'arcade-reader'), 'apps/arcade/rbac.yaml', /cluster-scoped/],
       [obj('example.com/v1', 'Widget', 'no-namespace'), 'apps/arcade/w.yaml', /cluster-scoped/],
-      [obj('v1', 'PersistentVolumeClaim', 'data-arcade-postgresql-0', 'arcade'), 'apps/arcade/pvc.yaml', /PersistentVolumeClaim: the data on its volume/],
+      [
+        obj('v1', 'PersistentVolumeClaim', 'data-arcade-postgresql-0', 'arcade'),
+        'apps/arcade/pvc.yaml',
+        /PersistentVolumeClaim: the data on its volume/,
+      ],
       [obj('apps/v1', 'StatefulSet', 'arcade-postgresql', 'arcade'), 'apps/arcade/sts.yaml', /StatefulSet/],
-      [obj('v1', 'Secret', 'arcade-postgres', 'arcade'), 'apps/arcade/s.yaml', /a Secret: its value may exist nowhere else/],
-      [obj('bitnami.com/v1alpha1', 'SealedSecret', 'arcade-postgres', 'arcade'), 'apps/arcade/s.yaml', /owns a Secret \(SealedSecret/],
-      [obj('external-secrets.io/v1', 'ExternalSecret', 'arcade-postgres', 'arcade'), 'apps/arcade/s.yaml', /owns a Secret \(ExternalSecret/],
-      [obj('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'arcade', 'arcade'), 'apps/arcade/hr.yaml', /uninstalls the release/],
-      [obj('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'apps', 'flux-system'), 'clusters/x/apps.yaml', /Flux Kustomization: with prune it deletes everything it applied/],
-      [obj('v1', 'ConfigMap', 'shared', 'arcade'), 'apps/other/shared.yaml', /another app \(from apps\/other\/shared\.yaml\)/],
-      [obj('v1', 'ConfigMap', 'tagged', 'arcade', { 'app.kubernetes.io/part-of': 'billing' }), 'apps/arcade/c.yaml', /another app \(app\.kubernetes\.io\/part-of: billing\)/],
+      [
+        obj('v1', 'Secret', 'arcade-postgres', 'arcade'),
+        'apps/arcade/s.yaml',
+        /a Secret: its value may exist nowhere else/,
+      ],
+      [
+        obj('bitnami.com/v1alpha1', 'SealedSecret', 'arcade-postgres', 'arcade'),
+        'apps/arcade/s.yaml',
+        /owns a Secret \(SealedSecret/,
+      ],
+      [
+        obj('external-secrets.io/v1', 'ExternalSecret', 'arcade-postgres', 'arcade'),
+        'apps/arcade/s.yaml',
+        /owns a Secret \(ExternalSecret/,
+      ],
+      [
+        obj('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'arcade', 'arcade'),
+        'apps/arcade/hr.yaml',
+        /uninstalls the release/,
+      ],
+      [
+        obj('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'apps', 'flux-system'),
+        'clusters/x/apps.yaml',
+        /Flux Kustomization: with prune it deletes everything it applied/,
+      ],
+      [
+        obj('v1', 'ConfigMap', 'shared', 'arcade'),
+        'apps/other/shared.yaml',
+        /another app \(from apps\/other\/shared\.yaml\)/,
+      ],
+      [
+        obj('v1', 'ConfigMap', 'tagged', 'arcade', { 'app.kubernetes.io/part-of': 'billing' }),
+        'apps/arcade/c.yaml',
+        /another app \(app\.kubernetes\.io\/part-of: billing\)/,
+      ],
     ];
     for (const [o, origin, why] of cases) expect(dangerOf(o, origin, ctx), `${o.kind} ${o.metadata.name}`).toMatch(why);
   });
 
   it('lets ordinary objects of the folder go without consent', () => {
-    expect(dangerOf(obj('source.toolkit.fluxcd.io/v1', 'HelmRepository', 'arcade', 'arcade'), 'apps/arcade/helmrepository.yaml', ctx)).toBeUndefined();
-    expect(dangerOf(obj('v1', 'ConfigMap', 'x', 'arcade', { 'app.kubernetes.io/part-of': 'arcade' }), 'apps/arcade/x.yaml', ctx)).toBeUndefined();
+    expect(
+      dangerOf(
+        obj('source.toolkit.fluxcd.io/v1', 'HelmRepository', 'arcade', 'arcade'),
+        'apps/arcade/helmrepository.yaml',
+        ctx,
+      ),
+    ).toBeUndefined();
+    expect(
+      dangerOf(
+        obj('v1', 'ConfigMap', 'x', 'arcade', { 'app.kubernetes.io/part-of': 'arcade' }),
+        'apps/arcade/x.yaml',
+        ctx,
+      ),
+    ).toBeUndefined();
   });
 });
 
 describe('--allow-prune values', () => {
-  const entry: PruneEntry = { owner: 'flux-system/apps', key: 'Namespace arcade', kind: 'Namespace', name: 'arcade', fate: 'deleted', danger: 'x' };
-  const secret: PruneEntry = { owner: 'flux-system/apps', key: 'Secret arcade/db', kind: 'Secret', namespace: 'arcade', name: 'db', fate: 'deleted', danger: 'x' };
+  const entry: PruneEntry = {
+    owner: 'flux-system/apps',
+    key: 'Namespace arcade',
+    kind: 'Namespace',
+    name: 'arcade',
+    fate: 'deleted',
+    danger: 'x',
+  };
+  const secret: PruneEntry = {
+    owner: 'flux-system/apps',
+    key: 'Secret arcade/db',
+    kind: 'Secret',
+    namespace: 'arcade',
+    name: 'db',
+    fate: 'deleted',
+    danger: 'x',
+  };
 
   it('are Kind/name or Kind/namespace/name, matched per object', () => {
     expect(consents(parseConsent('Namespace/arcade')!, entry)).toBe(true);
@@ -57,8 +137,10 @@ describe('--allow-prune values', () => {
     for (const bad of ['Namespace', 'Namespace/', '/arcade', 'a/b/c/d']) expect(parseConsent(bad), bad).toBeUndefined();
   });
 
-  it('match objects as kustomize-controller\'s inventory does: group, kind, namespace, name (not the version)', () => {
-    expect(inventoryId(obj('helm.toolkit.fluxcd.io/v2beta2', 'HelmRelease', 'arcade', 'arcade'))).toBe(inventoryId(obj('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'arcade', 'arcade')));
+  it("match objects as kustomize-controller's inventory does: group, kind, namespace, name (not the version)", () => {
+    expect(inventoryId(obj('helm.toolkit.fluxcd.io/v2beta2', 'HelmRelease', 'arcade', 'arcade'))).toBe(
+      inventoryId(obj('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'arcade', 'arcade')),
+    );
     expect(inventoryId(obj('v1', 'ConfigMap', 'a', 'x'))).not.toBe(inventoryId(obj('v1', 'ConfigMap', 'a', 'y')));
   });
 });

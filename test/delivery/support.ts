@@ -49,7 +49,12 @@ function listAll(root: string, dir = root): string[] {
 }
 
 /** HEAD, branch list, status and every file's bytes: equal snapshots mean "untouched". */
-export function snapshot(dir: string): { head: string; branches: string; status: string; files: Record<string, string> } {
+export function snapshot(dir: string): {
+  head: string;
+  branches: string;
+  status: string;
+  files: Record<string, string>;
+} {
   const files: Record<string, string> = {};
   for (const f of listAll(dir).sort()) files[f] = readFileSync(join(dir, f), 'utf8');
   return {
@@ -62,7 +67,12 @@ export function snapshot(dir: string): { head: string; branches: string; status:
 
 /** The hand-written release as found in k8s-backstage-v2 (shape assumed, identity configurable). */
 export function handWrittenRelease(spec: Record<string, unknown> = {}, metadata: Record<string, unknown> = {}): string {
-  const source = { apiVersion: 'source.toolkit.fluxcd.io/v1beta2', kind: 'HelmRepository', metadata: { name: 'arcade-charts', namespace: 'arcade-staging' }, spec: { type: 'oci', interval: '1h', url: 'oci://public.ecr.aws/s5i6x9d1/charts' } };
+  const source = {
+    apiVersion: 'source.toolkit.fluxcd.io/v1beta2',
+    kind: 'HelmRepository',
+    metadata: { name: 'arcade-charts', namespace: 'arcade-staging' },
+    spec: { type: 'oci', interval: '1h', url: 'oci://public.ecr.aws/s5i6x9d1/charts' },
+  };
   const release = {
     apiVersion: 'helm.toolkit.fluxcd.io/v2',
     kind: 'HelmRelease',
@@ -70,7 +80,9 @@ export function handWrittenRelease(spec: Record<string, unknown> = {}, metadata:
     spec: {
       interval: '10m',
       releaseName: 'arcade',
-      chart: { spec: { chart: 'arcade', version: '1.8.8', sourceRef: { kind: 'HelmRepository', name: 'arcade-charts' } } },
+      chart: {
+        spec: { chart: 'arcade', version: '1.8.8', sourceRef: { kind: 'HelmRepository', name: 'arcade-charts' } },
+      },
       values: { features: { chatEnabled: false } },
       ...spec,
     },
@@ -103,15 +115,30 @@ export function fakeCommit(): string {
  * The staging fixture with every value resolved (the fixture leaves two unresolved on purpose),
  * optionally switched to bundled datastores (the live state).
  */
-export function stagingEnvironment(mode: 'bundled' | 'managed', options: { keepUnresolved?: boolean } = {}): Environment {
+export function stagingEnvironment(
+  mode: 'bundled' | 'managed',
+  options: { keepUnresolved?: boolean } = {},
+): Environment {
   const fixture = fixtureEnvironment('staging');
-  const env: Environment = options.keepUnresolved ? fixture : { ...fixture, oidc: { ...fixture.oidc, clientId: 'staging-client-id' } };
+  const env: Environment = options.keepUnresolved
+    ? fixture
+    : { ...fixture, oidc: { ...fixture.oidc, clientId: 'staging-client-id' } };
   const secrets = env.secrets;
   if (secrets?.provider !== 'external-secrets') throw new Error('the staging fixture uses external-secrets');
   // Bundled: the chart's own datastores; the release still reads the LLM key (SECRETS_BY_MODE).
-  if (mode === 'bundled') return { ...env, datastores: { mode: 'bundled' }, secrets: { ...secrets, values: { llm: secrets.values.llm } } };
+  if (mode === 'bundled')
+    return { ...env, datastores: { mode: 'bundled' }, secrets: { ...secrets, values: { llm: secrets.values.llm } } };
   if (options.keepUnresolved || !secrets.values.redis) return env;
-  return { ...env, secrets: { ...secrets, values: { ...secrets.values, redis: { ...secrets.values.redis, tls: { remoteKey: 'arcade/staging/redis', property: 'tls' } } } } };
+  return {
+    ...env,
+    secrets: {
+      ...secrets,
+      values: {
+        ...secrets.values,
+        redis: { ...secrets.values.redis, tls: { remoteKey: 'arcade/staging/redis', property: 'tls' } },
+      },
+    },
+  };
 }
 
 /** An export source synthesized in memory from an environment. */

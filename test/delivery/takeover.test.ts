@@ -7,10 +7,26 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ExportRefused, exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from '../../src/delivery/export.js';
+import {
+  ExportRefused,
+  exportEnvironment,
+  type ExportOptions,
+  type ExportResult,
+  type ExportSource,
+} from '../../src/delivery/export.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { stringify } from 'yaml';
-import { gitopsFiles, gitopsRepo, gone, KUBECTL, KUBECTL_SKIP, kustomizeKeys, printedPrunes, takeoverEnvironment, type FixtureOptions } from './gitops-fixture.js';
+import {
+  gitopsFiles,
+  gitopsRepo,
+  gone,
+  KUBECTL,
+  KUBECTL_SKIP,
+  kustomizeKeys,
+  printedPrunes,
+  takeoverEnvironment,
+  type FixtureOptions,
+} from './gitops-fixture.js';
 import { commitFiles, makeRepo, run, snapshot, sourceOf } from './support.js';
 
 if (!KUBECTL) console.log(`[export] skipped: ${KUBECTL_SKIP}`);
@@ -30,7 +46,11 @@ async function refusal(source: ExportSource, options: ExportOptions): Promise<Ex
  * Commits the export and checks the preview against kubectl: what `kubectl kustomize apps` loses
  * between the checkout before and after the commit is exactly what the summary's preview printed.
  */
-async function committed(env: Environment, fixture: FixtureOptions, options: Omit<ExportOptions, 'repo' | 'commit'> = {}): Promise<ExportResult & { repo: string; lost: string[] }> {
+async function committed(
+  env: Environment,
+  fixture: FixtureOptions,
+  options: Omit<ExportOptions, 'repo' | 'commit'> = {},
+): Promise<ExportResult & { repo: string; lost: string[] }> {
   const repo = gitopsRepo(fixture);
   const before = kustomizeKeys(repo);
   const result = await exportEnvironment(sourceOf(env), { repo, commit: true, ...options });
@@ -56,7 +76,9 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     ]);
     // The refusal carries the whole summary, identity first, then the preview naming the Namespace.
     expect(refused.summary).toMatch(/^Release identity/);
-    expect(refused.summary).toContain('    - Namespace arcade (apps/arcade/namespace.yaml): DELETED, needs --allow-prune Namespace/arcade: deleting a Namespace');
+    expect(refused.summary).toContain(
+      '    - Namespace arcade (apps/arcade/namespace.yaml): DELETED, needs --allow-prune Namespace/arcade: deleting a Namespace',
+    );
     expect(printedPrunes(refused.summary!)).toEqual(['HelmRepository arcade/arcade', 'Namespace arcade']);
   });
 
@@ -64,33 +86,65 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     const env = takeoverEnvironment();
     const kept = await committed(env, {}, { adopt: true, keep: ['namespace.yaml'] });
     expect(kept.lost).toEqual(['HelmRepository arcade/arcade']);
-    expect(identityBlock(kept.summary)).toContain('= unchanged: helm-controller upgrades release arcade in arcade in place');
+    expect(identityBlock(kept.summary)).toContain(
+      '= unchanged: helm-controller upgrades release arcade in arcade in place',
+    );
     expect(kept.summary).toContain('  Namespace arcade (apps/arcade/namespace.yaml): unchanged (kept: --keep)');
     expect(kept.summary).toContain('  datastores: bundled → bundled');
-    expect(kept.summary).toContain('kept hand-written files (--keep, listed in its kustomization.yaml and recorded): namespace.yaml');
+    expect(kept.summary).toContain(
+      'kept hand-written files (--keep, listed in its kustomization.yaml and recorded): namespace.yaml',
+    );
     expect(run(kept.repo, ['show', 'HEAD:apps/arcade/kustomization.yaml'])).toMatch(/- namespace\.yaml\n/);
     // Subject and body lead with identity, then prunes, then stateful objects, then values.
     const [subject, , ...body] = kept.message.split('\n');
-    expect(subject).toMatch(/^arcade-stack: export backstage-wus2-v4 \(identity unchanged; Flux deletes 1 object\(s\); values \d+ added, 0 changed, 0 dropped\)$/);
-    const order = ['Release identity', 'Prune preview', 'Stateful objects', 'Values', 'Objects', 'Files', 'Source commit'].map((h) => body.findIndex((l) => l.startsWith(h)));
+    expect(subject).toMatch(
+      /^arcade-stack: export backstage-wus2-v4 \(identity unchanged; Flux deletes 1 object\(s\); values \d+ added, 0 changed, 0 dropped\)$/,
+    );
+    const order = [
+      'Release identity',
+      'Prune preview',
+      'Stateful objects',
+      'Values',
+      'Objects',
+      'Files',
+      'Source commit',
+    ].map((h) => body.findIndex((l) => l.startsWith(h)));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(order.every((i) => i >= 0)).toBe(true);
 
     // The next export keeps namespace.yaml without being told again (the ownership record says so).
-    const next = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), { repo: kept.repo, dryRun: true });
+    const next = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), {
+      repo: kept.repo,
+      dryRun: true,
+    });
     expect(next.preview?.prunes).toEqual([]);
-    expect(next.summary).toContain('kept hand-written files (--keep, listed in its kustomization.yaml and recorded): namespace.yaml');
+    expect(next.summary).toContain(
+      'kept hand-written files (--keep, listed in its kustomization.yaml and recorded): namespace.yaml',
+    );
   });
 
   it('namespace file: --allow-prune Namespace/arcade is the only way to let Flux delete it, and the summary says so', async () => {
     const env = takeoverEnvironment();
     const result = await committed(env, {}, { adopt: true, allowPrune: ['Namespace/arcade'] });
     expect(result.lost).toEqual(['HelmRepository arcade/arcade', 'Namespace arcade']);
-    expect(result.summary).toContain('    - Namespace arcade (apps/arcade/namespace.yaml): DELETED, allowed by --allow-prune Namespace/arcade');
-    expect(result.summary).toContain('  Namespace arcade (apps/arcade/namespace.yaml): DELETED (--allow-prune Namespace/arcade)');
+    expect(result.summary).toContain(
+      '    - Namespace arcade (apps/arcade/namespace.yaml): DELETED, allowed by --allow-prune Namespace/arcade',
+    );
+    expect(result.summary).toContain(
+      '  Namespace arcade (apps/arcade/namespace.yaml): DELETED (--allow-prune Namespace/arcade)',
+    );
     // A consent that matches nothing is a mistake, not a no-op.
-    const typo = await refusal(sourceOf(env), { repo: gitopsRepo(), adopt: true, keep: ['namespace.yaml'], allowPrune: ['Namespace/arcdae'] });
-    expect(typo.problems).toEqual([expect.stringMatching(/^--allow-prune Namespace\/arcdae matches nothing this export deletes \(it deletes no object that needs consent\)/)]);
+    const typo = await refusal(sourceOf(env), {
+      repo: gitopsRepo(),
+      adopt: true,
+      keep: ['namespace.yaml'],
+      allowPrune: ['Namespace/arcdae'],
+    });
+    expect(typo.problems).toEqual([
+      expect.stringMatching(
+        /^--allow-prune Namespace\/arcdae matches nothing this export deletes \(it deletes no object that needs consent\)/,
+      ),
+    ]);
   });
 
   it('namespace by kustomize transform: identity read after the transform, no false refusal', async () => {
@@ -107,34 +161,58 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
   it('namespace by kustomize transform: a real reinstall is refused naming the field, and shown field by field even with --allow-reinstall', async () => {
     const fixture: FixtureOptions = { namespaceBy: 'transform' };
     const wrong = takeoverEnvironment({ releaseName: 'arcade-new' });
-    const refused = await refusal(sourceOf(wrong), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'] });
+    const refused = await refusal(sourceOf(wrong), {
+      repo: gitopsRepo(fixture),
+      adopt: true,
+      keep: ['namespace.yaml'],
+    });
     expect(refused.problems).toEqual([
-      expect.stringMatching(/^release identity changes against HelmRelease arcade\/arcade in apps\/arcade\/helmrelease\.yaml \(releaseName: arcade → arcade-new\): .*\(fix: set in src\/environments\/backstage-wus2-v4\.yaml: release\.releaseName: arcade; or pass --allow-reinstall/),
+      expect.stringMatching(
+        /^release identity changes against HelmRelease arcade\/arcade in apps\/arcade\/helmrelease\.yaml \(releaseName: arcade → arcade-new\): .*\(fix: set in src\/environments\/backstage-wus2-v4\.yaml: release\.releaseName: arcade; or pass --allow-reinstall/,
+      ),
     ]);
     const allowed = await committed(wrong, fixture, { adopt: true, keep: ['namespace.yaml'], allowReinstall: true });
     expect(identityBlock(allowed.summary)).toContain('  ! releaseName      arcade → arcade-new');
-    expect(identityBlock(allowed.summary)).toContain('  ! REINSTALL: helm-controller uninstalls release arcade (arcade) and installs arcade-new (arcade) (allowed by --allow-reinstall)');
+    expect(identityBlock(allowed.summary)).toContain(
+      '  ! REINSTALL: helm-controller uninstalls release arcade (arcade) and installs arcade-new (arcade) (allowed by --allow-reinstall)',
+    );
     expect(allowed.message.split('\n')[0]).toContain('(REINSTALL;');
   });
 
   it('release in flux-system: the default environment is refused naming the exact fields; release.namespace/targetNamespace/releaseName adopt it', async () => {
     const fixture: FixtureOptions = { releaseNamespace: 'flux-system' };
-    const refused = await refusal(sourceOf(takeoverEnvironment()), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'] });
+    const refused = await refusal(sourceOf(takeoverEnvironment()), {
+      repo: gitopsRepo(fixture),
+      adopt: true,
+      keep: ['namespace.yaml'],
+    });
     expect(refused.problems).toEqual([
       expect.stringMatching(
         /^release identity changes against HelmRelease flux-system\/arcade .*\(namespace: flux-system → arcade; releaseName: arcade-arcade → arcade; storageNamespace: flux-system → arcade\).*\(fix: set in src\/environments\/backstage-wus2-v4\.yaml: release\.namespace: flux-system, release\.releaseName: arcade-arcade, release\.storageNamespace: flux-system, release\.targetNamespace: arcade;/,
       ),
       // A new object namespace is a new HelmRelease: the old one would be deleted (an uninstall).
-      expect.stringMatching(/would delete HelmRelease flux-system\/arcade \(apps\/arcade\/helmrelease\.yaml\): a HelmRelease: helm-controller uninstalls the release.*\(fix: the export's HelmRelease replaces it under another name or namespace/),
+      expect.stringMatching(
+        /would delete HelmRelease flux-system\/arcade \(apps\/arcade\/helmrelease\.yaml\): a HelmRelease: helm-controller uninstalls the release.*\(fix: the export's HelmRelease replaces it under another name or namespace/,
+      ),
     ]);
-    const env = takeoverEnvironment({ namespace: 'flux-system', targetNamespace: 'arcade', releaseName: 'arcade-arcade' });
+    const env = takeoverEnvironment({
+      namespace: 'flux-system',
+      targetNamespace: 'arcade',
+      releaseName: 'arcade-arcade',
+    });
     const clean = await committed(env, fixture, { adopt: true, keep: ['namespace.yaml'] });
     expect(clean.lost).toEqual(['HelmRepository flux-system/arcade']);
     expect(clean.identity[0]?.changes).toEqual([]);
     expect(identityBlock(clean.summary)).toContain('    storageNamespace flux-system → flux-system');
     // The collector and monitors stay in arcade beside the engine.
     const applied = kustomizeKeys(clean.repo);
-    expect(applied).toEqual(expect.arrayContaining(['HelmRelease flux-system/arcade', 'OCIRepository flux-system/arcade', 'Service arcade/arcade-otel-collector']));
+    expect(applied).toEqual(
+      expect.arrayContaining([
+        'HelmRelease flux-system/arcade',
+        'OCIRepository flux-system/arcade',
+        'Service arcade/arcade-otel-collector',
+      ]),
+    );
   });
 
   it('values in a valuesFrom ConfigMap: adopting without them lists every dropped value, never silently', async () => {
@@ -154,8 +232,16 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     const fixture: FixtureOptions = { valuesFrom: true };
     // Carrying the reference but removing the file would break the release: refused.
     const carrying = takeoverEnvironment({ valuesFrom: [{ kind: 'ConfigMap', name: 'arcade-values' }] });
-    const refused = await refusal(sourceOf(carrying), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'] });
-    expect(refused.problems).toEqual([expect.stringMatching(/^HelmRelease arcade\/arcade reads ConfigMap arcade\/arcade-values \(valuesFrom\[0\]\), which this export removes from what Flux applies.*--keep/)]);
+    const refused = await refusal(sourceOf(carrying), {
+      repo: gitopsRepo(fixture),
+      adopt: true,
+      keep: ['namespace.yaml'],
+    });
+    expect(refused.problems).toEqual([
+      expect.stringMatching(
+        /^HelmRelease arcade\/arcade reads ConfigMap arcade\/arcade-values \(valuesFrom\[0\]\), which this export removes from what Flux applies.*--keep/,
+      ),
+    ]);
 
     const kept = await committed(carrying, fixture, { adopt: true, keep: ['namespace.yaml', 'values-configmap.yaml'] });
     expect(kept.lost).toEqual(['HelmRepository arcade/arcade']);
@@ -167,11 +253,27 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     const canary = `canary-${randomBytes(12).toString('hex')}`;
     const fixture: FixtureOptions = { secretValue: canary };
     // Not carried: the value is listed as dropped, by its source only.
-    const dropping = await exportEnvironment(sourceOf(takeoverEnvironment()), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml', 'smtp-secret.yaml'], dryRun: true });
-    expect(dropping.values?.changes).toContainEqual({ path: 'smtp.password', change: 'dropped', before: '(from Secret arcade/arcade-smtp, key password: not shown)' });
+    const dropping = await exportEnvironment(sourceOf(takeoverEnvironment()), {
+      repo: gitopsRepo(fixture),
+      adopt: true,
+      keep: ['namespace.yaml', 'smtp-secret.yaml'],
+      dryRun: true,
+    });
+    expect(dropping.values?.changes).toContainEqual({
+      path: 'smtp.password',
+      change: 'dropped',
+      before: '(from Secret arcade/arcade-smtp, key password: not shown)',
+    });
     // Carried by the environment: the same Secret, the same value: unchanged, still not printed.
-    const carrying = takeoverEnvironment({ valuesFrom: [{ kind: 'Secret', name: 'arcade-smtp', valuesKey: 'password', targetPath: 'smtp.password' }] });
-    const kept = await exportEnvironment(sourceOf(carrying), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml', 'smtp-secret.yaml'], dryRun: true });
+    const carrying = takeoverEnvironment({
+      valuesFrom: [{ kind: 'Secret', name: 'arcade-smtp', valuesKey: 'password', targetPath: 'smtp.password' }],
+    });
+    const kept = await exportEnvironment(sourceOf(carrying), {
+      repo: gitopsRepo(fixture),
+      adopt: true,
+      keep: ['namespace.yaml', 'smtp-secret.yaml'],
+      dryRun: true,
+    });
     expect(kept.values?.changes.map((c) => c.path)).not.toContain('smtp.password');
     for (const r of [dropping, kept]) {
       expect(JSON.stringify(r)).not.toContain(canary);
@@ -179,39 +281,91 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     }
   });
 
-  it('a release name over 53 characters: helm-controller\'s shortened name is the identity, and the refusal names it', async () => {
+  it("a release name over 53 characters: helm-controller's shortened name is the identity, and the refusal names it", async () => {
     const name = 'arcade-gateway-evaluation-platform-release-wus2-v4';
     const fixture: FixtureOptions = { releaseName: name, targetNamespace: 'arcade' };
     const full = `arcade-${name}`;
     const shortened = `${full.slice(0, 40)}-${createHash('sha256').update(full).digest('hex').slice(0, 12)}`;
     expect(full.length).toBeGreaterThan(53);
-    const refused = await refusal(sourceOf(takeoverEnvironment({ name, targetNamespace: 'arcade' })), { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'] });
+    const refused = await refusal(sourceOf(takeoverEnvironment({ name, targetNamespace: 'arcade' })), {
+      repo: gitopsRepo(fixture),
+      adopt: true,
+      keep: ['namespace.yaml'],
+    });
     expect(refused.problems).toEqual([expect.stringContaining(`(releaseName: ${shortened} → arcade)`)]);
     expect(refused.problems[0]).toContain(`release.releaseName: ${shortened}`);
-    const clean = await committed(takeoverEnvironment({ name, targetNamespace: 'arcade', releaseName: shortened }), fixture, { adopt: true, keep: ['namespace.yaml'] });
+    const clean = await committed(
+      takeoverEnvironment({ name, targetNamespace: 'arcade', releaseName: shortened }),
+      fixture,
+      { adopt: true, keep: ['namespace.yaml'] },
+    );
     expect(clean.lost).toEqual(['HelmRepository arcade/arcade']);
     expect(clean.identity[0]).toMatchObject({ changes: [], after: { releaseName: shortened } });
   });
 
   it('names a folder applied twice (a Kustomization for ./apps/arcade beside apps listing it), and previews both', async () => {
     const repo = gitopsRepo();
-    commitFiles(repo, { 'clusters/backstage-wus2-v4/arcade.yaml': stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'arcade', namespace: 'flux-system' }, spec: { interval: '10m', path: './apps/arcade', prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } } }) }, 'add a second Kustomization');
-    const result = await exportEnvironment(sourceOf(takeoverEnvironment()), { repo, adopt: true, keep: ['namespace.yaml'], dryRun: true });
+    commitFiles(
+      repo,
+      {
+        'clusters/backstage-wus2-v4/arcade.yaml': stringify({
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          kind: 'Kustomization',
+          metadata: { name: 'arcade', namespace: 'flux-system' },
+          spec: {
+            interval: '10m',
+            path: './apps/arcade',
+            prune: true,
+            sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+          },
+        }),
+      },
+      'add a second Kustomization',
+    );
+    const result = await exportEnvironment(sourceOf(takeoverEnvironment()), {
+      repo,
+      adopt: true,
+      keep: ['namespace.yaml'],
+      dryRun: true,
+    });
     expect(result.preview?.owners.map((o) => o.ref)).toEqual(['flux-system/apps', 'flux-system/arcade']);
-    expect(result.preview?.notes).toContainEqual(expect.stringMatching(/^apps\/arcade is applied by 2 Flux Kustomizations \(flux-system\/apps, flux-system\/arcade\)/));
-    expect(result.preview?.prunes.map((p) => `${p.owner} ${p.key}`)).toEqual(['flux-system/apps HelmRepository arcade/arcade', 'flux-system/arcade HelmRepository arcade/arcade']);
+    expect(result.preview?.notes).toContainEqual(
+      expect.stringMatching(
+        /^apps\/arcade is applied by 2 Flux Kustomizations \(flux-system\/apps, flux-system\/arcade\)/,
+      ),
+    );
+    expect(result.preview?.prunes.map((p) => `${p.owner} ${p.key}`)).toEqual([
+      'flux-system/apps HelmRepository arcade/arcade',
+      'flux-system/arcade HelmRepository arcade/arcade',
+    ]);
   });
 
   it('assumes the worst when the repository defines no Kustomization for the folder, and says so', async () => {
     const files = gitopsFiles();
     delete (files as Record<string, string>)['clusters/backstage-wus2-v4/apps.yaml'];
-    const result = await exportEnvironment(sourceOf(takeoverEnvironment()), { repo: makeRepo(files), adopt: true, keep: ['namespace.yaml'], dryRun: true });
+    const result = await exportEnvironment(sourceOf(takeoverEnvironment()), {
+      repo: makeRepo(files),
+      adopt: true,
+      keep: ['namespace.yaml'],
+      dryRun: true,
+    });
     expect(result.preview?.owners.map((o) => [o.path, o.prune])).toEqual([['apps', true]]);
-    expect(result.preview?.notes[0]).toMatch(/^no Flux Kustomization in the repository has a spec\.path covering apps\/arcade .*assumes the worst, \.\/apps applied with prune: true/);
+    expect(result.preview?.notes[0]).toMatch(
+      /^no Flux Kustomization in the repository has a spec\.path covering apps\/arcade .*assumes the worst, \.\/apps applied with prune: true/,
+    );
   });
 
   it('warns when the live release is suspended in the folder', async () => {
-    const result = await exportEnvironment(sourceOf(takeoverEnvironment()), { repo: gitopsRepo({ suspend: true }), adopt: true, keep: ['namespace.yaml'], dryRun: true });
-    expect(result.warnings).toContainEqual(expect.stringMatching(/^HelmRelease arcade\/arcade \(apps\/arcade\/helmrelease\.yaml\) is suspended \(spec\.suspend: true\)/));
+    const result = await exportEnvironment(sourceOf(takeoverEnvironment()), {
+      repo: gitopsRepo({ suspend: true }),
+      adopt: true,
+      keep: ['namespace.yaml'],
+      dryRun: true,
+    });
+    expect(result.warnings).toContainEqual(
+      expect.stringMatching(
+        /^HelmRelease arcade\/arcade \(apps\/arcade\/helmrelease\.yaml\) is suspended \(spec\.suspend: true\)/,
+      ),
+    );
   });
 });

@@ -59,8 +59,13 @@ describe('npm run drift against a live (loopback) cluster shaped like the API se
     // The live objects are not dist/ echoed back: the server added and dropped fields.
     const live = api.apply(objects.find((o) => o.kind === 'Deployment')!, { crds });
     expect((((live.spec as Obj).template as Obj).spec as Obj).dnsPolicy).toBe('ClusterFirst');
-    expect(live.metadata.managedFields).toEqual([expect.objectContaining({ manager: 'kustomize-controller', operation: 'Apply' })]);
-    expect(api.apply(objects.find((o) => o.kind === 'OCIRepository')!, { crds }).spec).toMatchObject({ provider: 'generic', timeout: '60s' });
+    expect(live.metadata.managedFields).toEqual([
+      expect.objectContaining({ manager: 'kustomize-controller', operation: 'Apply' }),
+    ]);
+    expect(api.apply(objects.find((o) => o.kind === 'OCIRepository')!, { crds }).spec).toMatchObject({
+      provider: 'generic',
+      timeout: '60s',
+    });
 
     const report = await detectDrift(ENV, files, cluster);
     expect(report.checked).toBe(objects.length);
@@ -73,9 +78,22 @@ describe('npm run drift against a live (loopback) cluster shaped like the API se
     // What the stack rendered before dist/ dropped library defaults: minReadySeconds: 0,
     // hostNetwork: false, externalIPs: [], cpu: 1000m, protocol: TCP, ...
     const charts = buildCharts(new App({ outdir: '/dev/null' }), loadEnvironment(ENV).env);
-    const raw = [...charts.entries()].map(([path, chart]) => ({ path, content: chart.toJson().map((o) => stringify(o)).join('---\n') }));
+    const raw = [...charts.entries()].map(([path, chart]) => ({
+      path,
+      content: chart
+        .toJson()
+        .map((o) => stringify(o))
+        .join('---\n'),
+    }));
     const collector = raw.find((f) => f.path === 'collector.yaml')!.content;
-    for (const noise of ['minReadySeconds: 0', 'hostNetwork: false', 'externalIPs: []', 'cpu: 1000m', 'immutable: false']) expect(collector).toContain(noise);
+    for (const noise of [
+      'minReadySeconds: 0',
+      'hostNetwork: false',
+      'externalIPs: []',
+      'cpu: 1000m',
+      'immutable: false',
+    ])
+      expect(collector).toContain(noise);
     const report = await detectDrift(ENV, raw, cluster);
     expect(report.drifted).toEqual([]);
   });
@@ -95,10 +113,19 @@ describe('npm run drift against a live (loopback) cluster shaped like the API se
     expect(report.drifted.map((d) => [d.key, d.fields])).toEqual([
       [
         `Deployment arcade/${COLLECTOR}`,
-        [{ path: `${CONTAINER}.image`, expected: 'otel/opentelemetry-collector-contrib:0.159.0', live: 'otel/opentelemetry-collector-contrib:0.150.0', managers: ['kubectl-edit'] }],
+        [
+          {
+            path: `${CONTAINER}.image`,
+            expected: 'otel/opentelemetry-collector-contrib:0.159.0',
+            live: 'otel/opentelemetry-collector-contrib:0.150.0',
+            managers: ['kubectl-edit'],
+          },
+        ],
       ],
     ]);
-    expect(formatDrift(report, cluster.server)).toContain(`${CONTAINER}.image: dist "otel/opentelemetry-collector-contrib:0.159.0", cluster "otel/opentelemetry-collector-contrib:0.150.0" (set by kubectl-edit)`);
+    expect(formatDrift(report, cluster.server)).toContain(
+      `${CONTAINER}.image: dist "otel/opentelemetry-collector-contrib:0.159.0", cluster "otel/opentelemetry-collector-contrib:0.150.0" (set by kubectl-edit)`,
+    );
   });
 
   it('reports a removed container port', async () => {
@@ -108,7 +135,13 @@ describe('npm run drift against a live (loopback) cluster shaped like the API se
     });
     const report = await detectDrift(ENV, files, cluster);
     expect(report.drifted).toHaveLength(1);
-    expect(report.drifted[0]!.fields).toEqual([{ path: `${CONTAINER}.ports[name=otlp-http]`, expected: '{"containerPort":4318,"name":"otlp-http"}', live: undefined }]);
+    expect(report.drifted[0]!.fields).toEqual([
+      {
+        path: `${CONTAINER}.ports[name=otlp-http]`,
+        expected: '{"containerPort":4318,"name":"otlp-http"}',
+        live: undefined,
+      },
+    ]);
   });
 
   it('reports a changed quantity by value: 500m is not 1', async () => {
@@ -116,7 +149,9 @@ describe('npm run drift against a live (loopback) cluster shaped like the API se
       ((containerOf(o).resources as Obj).limits as Obj).cpu = '500m';
     });
     const report = await detectDrift(ENV, files, cluster);
-    expect(report.drifted[0]?.fields).toEqual([{ path: `${CONTAINER}.resources.limits.cpu`, expected: '1', live: '500m', managers: ['kubectl-edit'] }]);
+    expect(report.drifted[0]?.fields).toEqual([
+      { path: `${CONTAINER}.resources.limits.cpu`, expected: '1', live: '500m', managers: ['kubectl-edit'] },
+    ]);
   });
 
   it('reports a removed label, and a changed field of a custom resource', async () => {
@@ -128,8 +163,14 @@ describe('npm run drift against a live (loopback) cluster shaped like the API se
     });
     const report = await detectDrift(ENV, files, cluster);
     expect(report.drifted.map((d) => [d.key, d.fields])).toEqual([
-      [`Service arcade/${COLLECTOR}`, [{ path: 'metadata.labels."app.kubernetes.io/part-of"', expected: 'arcade', live: undefined }]],
-      ['HelmRelease arcade/arcade', [{ path: 'spec.interval', expected: '10m', live: '1h', managers: ['kubectl-edit'] }]],
+      [
+        `Service arcade/${COLLECTOR}`,
+        [{ path: 'metadata.labels."app.kubernetes.io/part-of"', expected: 'arcade', live: undefined }],
+      ],
+      [
+        'HelmRelease arcade/arcade',
+        [{ path: 'spec.interval', expected: '10m', live: '1h', managers: ['kubectl-edit'] }],
+      ],
     ]);
   });
 
@@ -142,15 +183,43 @@ describe('npm run drift against a live (loopback) cluster shaped like the API se
     const report = await detectDrift(ENV, files, cluster);
     expect(report.drifted).toHaveLength(1);
     expect(report.drifted[0]!.fields.map((f) => [f.path, f.live, f.summary])).toEqual([
-      ['metadata.annotations."example.com/owner"', 'team-a', expect.stringContaining('applied by Flux (kustomize-controller) but not in dist/')],
-      [`${CONTAINER}.env[name=OLD_FLAG]`, '{"name":"OLD_FLAG","value":"on"}', expect.stringContaining('list item applied by Flux')],
+      [
+        'metadata.annotations."example.com/owner"',
+        'team-a',
+        expect.stringContaining('applied by Flux (kustomize-controller) but not in dist/'),
+      ],
+      [
+        `${CONTAINER}.env[name=OLD_FLAG]`,
+        '{"name":"OLD_FLAG","value":"on"}',
+        expect.stringContaining('list item applied by Flux'),
+      ],
     ]);
   });
 
   it('reports an object labelled as ours that dist/ no longer holds, but not one of another environment', async () => {
-    const stale = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'arcade-old-config', namespace: 'arcade', labels: { 'app.kubernetes.io/managed-by': MANAGED_BY, [ENVIRONMENT_LABEL]: ENV } } };
-    const other = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'staging-config', namespace: 'arcade', labels: { 'app.kubernetes.io/managed-by': MANAGED_BY, [ENVIRONMENT_LABEL]: 'staging' } } };
-    const foreign = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'hand-made', namespace: 'arcade', labels: { app: 'x' } } };
+    const stale = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'arcade-old-config',
+        namespace: 'arcade',
+        labels: { 'app.kubernetes.io/managed-by': MANAGED_BY, [ENVIRONMENT_LABEL]: ENV },
+      },
+    };
+    const other = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'staging-config',
+        namespace: 'arcade',
+        labels: { 'app.kubernetes.io/managed-by': MANAGED_BY, [ENVIRONMENT_LABEL]: 'staging' },
+      },
+    };
+    const foreign = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'hand-made', namespace: 'arcade', labels: { app: 'x' } },
+    };
     for (const o of [stale, other, foreign]) api.put(o);
     try {
       const report = await detectDrift(ENV, files, cluster);

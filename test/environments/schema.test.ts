@@ -20,7 +20,8 @@ function edited(edit: (doc: ReturnType<typeof parseDocument>) => void, source = 
   return doc.toString();
 }
 
-const problemsOf = (text: string, file = 'environments/backstage-wus2-v4.yaml'): string[] => environmentProblems(text, file);
+const problemsOf = (text: string, file = 'environments/backstage-wus2-v4.yaml'): string[] =>
+  environmentProblems(text, file);
 
 describe('committed environments', () => {
   it('load and validate, with the defaults FACTS gives', () => {
@@ -30,7 +31,10 @@ describe('committed environments', () => {
     expect(env.chart).toMatchObject({ url: 'oci://public.ecr.aws/s5i6x9d1/charts/arcade', version: '1.8.8' });
     expect(env.datastores.mode).toBe('managed');
     expect(env.secrets?.provider).toBe('sealed-secrets');
-    expect(env.monitoring).toEqual({ scrapeLabels: { release: 'prometheus-operator' }, exclusionLabels: { 'grafana-agent': 'external' } });
+    expect(env.monitoring).toEqual({
+      scrapeLabels: { release: 'prometheus-operator' },
+      exclusionLabels: { 'grafana-agent': 'external' },
+    });
   });
 
   it('mark every fact FACTS.md does not give as unresolved, never as a guess', () => {
@@ -39,7 +43,15 @@ describe('committed environments', () => {
     expect(isUnresolved(env.oidc.clientId)).toBe(true);
     expect(isUnresolved(env.llm.baseUrl)).toBe(true);
     const paths = findUnresolved(env).map((u) => u.path);
-    expect(paths).toEqual(expect.arrayContaining(['oidc.issuer', 'oidc.clientId', 'llm.baseUrl', 'secrets.values.postgres.password', 'secrets.values.engine.root-key']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'oidc.issuer',
+        'oidc.clientId',
+        'llm.baseUrl',
+        'secrets.values.postgres.password',
+        'secrets.values.engine.root-key',
+      ]),
+    );
   });
 
   it('the test fixture folder holds a valid second environment', () => {
@@ -51,7 +63,11 @@ describe('committed environments', () => {
 describe('invalid environment definitions', () => {
   it('a misspelled field is named, with the fix', () => {
     const problems = problemsOf(edited((d) => d.setIn(['release', 'relaseName'], 'arcade')));
-    expect(problems).toEqual([expect.stringMatching(/^environments\/backstage-wus2-v4\.yaml: release: .*relaseName.*\(fix: remove 'relaseName' or correct the spelling/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^environments\/backstage-wus2-v4\.yaml: release: .*relaseName.*\(fix: remove 'relaseName' or correct the spelling/,
+      ),
+    ]);
   });
 
   it('a missing required field is named, with the fix', () => {
@@ -65,9 +81,13 @@ describe('invalid environment definitions', () => {
       'environments/backstage-wus2-v4.yaml: cluster: Invalid input: expected string, received number (fix: give a value of type string instead of a number)',
     ]);
     const emptied = problemsOf(edited((d) => d.set('hosts', null)));
-    expect(emptied).toEqual([expect.stringMatching(/: hosts: .*\(fix: give a value of type object instead of an empty value\)$/)]);
+    expect(emptied).toEqual([
+      expect.stringMatching(/: hosts: .*\(fix: give a value of type object instead of an empty value\)$/),
+    ]);
     const listed = problemsOf(edited((d) => d.set('oidc', ['a'])));
-    expect(listed).toEqual([expect.stringMatching(/: oidc: .*\(fix: give a value of type object instead of a list\)$/)]);
+    expect(listed).toEqual([
+      expect.stringMatching(/: oidc: .*\(fix: give a value of type object instead of a list\)$/),
+    ]);
   });
 
   it('a value outside a closed set lists the allowed values', () => {
@@ -88,11 +108,24 @@ describe('invalid environment definitions', () => {
   });
 
   it('a scrape convention that could select nothing, or a label that is not a label, is refused', () => {
-    const both = problemsOf(edited((d) => d.set('monitoring', { scrapeLabels: { release: 'prometheus-operator' }, exclusionLabels: { release: 'prometheus-operator' } })));
-    expect(both).toEqual([expect.stringMatching(/monitoring\.exclusionLabels\.release: release: prometheus-operator is both a scrape label and an exclusion label/)]);
+    const both = problemsOf(
+      edited((d) =>
+        d.set('monitoring', {
+          scrapeLabels: { release: 'prometheus-operator' },
+          exclusionLabels: { release: 'prometheus-operator' },
+        }),
+      ),
+    );
+    expect(both).toEqual([
+      expect.stringMatching(
+        /monitoring\.exclusionLabels\.release: release: prometheus-operator is both a scrape label and an exclusion label/,
+      ),
+    ]);
     const bad = problemsOf(edited((d) => d.set('monitoring', { scrapeLabels: { 'not a key': 'x' } })));
     expect(bad).toEqual([
-      expect.stringMatching(/monitoring\.scrapeLabels\.not a key: Invalid key in record: scrapeLabels: keys must be Kubernetes label keys such as .* \(fix: rename the key as the message says\)$/),
+      expect.stringMatching(
+        /monitoring\.scrapeLabels\.not a key: Invalid key in record: scrapeLabels: keys must be Kubernetes label keys such as .* \(fix: rename the key as the message says\)$/,
+      ),
     ]);
   });
 
@@ -103,39 +136,79 @@ describe('invalid environment definitions', () => {
 
   it('managed datastores without a secrets section is refused, naming both ways out', () => {
     const problems = problemsOf(edited((d) => d.delete('secrets')));
-    expect(problems).toEqual([expect.stringMatching(/secrets: datastores\.mode is 'managed' but no 'secrets' section.*or set datastores\.mode: bundled/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /secrets: datastores\.mode is 'managed' but no 'secrets' section.*or set datastores\.mode: bundled/,
+      ),
+    ]);
   });
 
   it('managed datastores without the root key id is refused: the live key is useless under another id', () => {
     const problems = problemsOf(edited((d) => d.delete('engine')));
-    expect(problems).toEqual([expect.stringMatching(/engine\.rootKeyId: datastores\.mode is 'managed'.*the LIVE engine uses/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/engine\.rootKeyId: datastores\.mode is 'managed'.*the LIVE engine uses/),
+    ]);
   });
 
   it('a release object apart from the workloads needs an explicit targetNamespace, naming the field', () => {
     const problems = problemsOf(edited((d) => d.setIn(['release', 'namespace'], 'flux-system')));
-    expect(problems).toEqual([expect.stringMatching(/release\.targetNamespace: release\.namespace is 'flux-system' .* would install the engine into 'flux-system'.*set release\.targetNamespace/)]);
-    expect(() => environmentProblems(edited((d) => { d.setIn(['release', 'namespace'], 'flux-system'); d.setIn(['release', 'targetNamespace'], 'arcade'); }), 'x/backstage-wus2-v4.yaml')).toThrow(/was accepted/);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /release\.targetNamespace: release\.namespace is 'flux-system' .* would install the engine into 'flux-system'.*set release\.targetNamespace/,
+      ),
+    ]);
+    expect(() =>
+      environmentProblems(
+        edited((d) => {
+          d.setIn(['release', 'namespace'], 'flux-system');
+          d.setIn(['release', 'targetNamespace'], 'arcade');
+        }),
+        'x/backstage-wus2-v4.yaml',
+      ),
+    ).toThrow(/was accepted/);
   });
 
-  it('a Helm release name over 53 characters is refused (Helm\'s limit)', () => {
+  it("a Helm release name over 53 characters is refused (Helm's limit)", () => {
     const problems = problemsOf(edited((d) => d.setIn(['release', 'releaseName'], `a${'-b'.repeat(27)}`)));
-    expect(problems).toEqual([expect.stringMatching(/release\.releaseName: a Helm release name has at most 53 characters/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/release\.releaseName: a Helm release name has at most 53 characters/),
+    ]);
   });
 
   it('passed-through chart values are accepted, but never a credential: it must come from a Secret through valuesFrom', () => {
     const withValues = (values: unknown) => edited((d) => d.setIn(['release', 'values'], d.createNode(values)));
-    expect(() => environmentProblems(withValues({ replicaCount: 2, postgresql: { auth: { existingSecret: 'arcade-postgres', password: '${POSTGRES_PASSWORD}' } }, smtp: { host: 'smtp.example.com' } }), 'x/backstage-wus2-v4.yaml')).toThrow(/was accepted/);
-    const problems = problemsOf(withValues({ postgresql: { auth: { password: 'arcade' } }, gateway: { apiToken: 'Zq3xV9tLmP8rW2sK7nB4' } }));
+    expect(() =>
+      environmentProblems(
+        withValues({
+          replicaCount: 2,
+          postgresql: { auth: { existingSecret: 'arcade-postgres', password: '${POSTGRES_PASSWORD}' } },
+          smtp: { host: 'smtp.example.com' },
+        }),
+        'x/backstage-wus2-v4.yaml',
+      ),
+    ).toThrow(/was accepted/);
+    const problems = problemsOf(
+      withValues({ postgresql: { auth: { password: 'arcade' } }, gateway: { apiToken: 'Zq3xV9tLmP8rW2sK7nB4' } }),
+    );
     expect(problems).toEqual([
-      expect.stringMatching(/release\.values\.postgresql\.auth\.password: 'password' holds what looks like a credential.*release\.valuesFrom: \[\{ kind: Secret, name: <secret>, valuesKey: <key>, targetPath: postgresql\.auth\.password \}\]/),
+      expect.stringMatching(
+        /release\.values\.postgresql\.auth\.password: 'password' holds what looks like a credential.*release\.valuesFrom: \[\{ kind: Secret, name: <secret>, valuesKey: <key>, targetPath: postgresql\.auth\.password \}\]/,
+      ),
       expect.stringMatching(/release\.values\.gateway\.apiToken: 'apiToken' holds what looks like a credential/),
     ]);
     // Neither value is printed back.
     expect(problems.join('\n')).not.toMatch(/Zq3xV9tLmP8rW2sK7nB4|: 'arcade'/);
   });
 
-  it('a passed-through valuesFrom entry is checked against the HelmRelease CRD\'s shapes', () => {
-    const problems = problemsOf(edited((d) => d.setIn(['release', 'valuesFrom'], d.createNode([{ kind: 'configmap', name: 'arcade-values', targetPath: 'a b' }]))));
+  it("a passed-through valuesFrom entry is checked against the HelmRelease CRD's shapes", () => {
+    const problems = problemsOf(
+      edited((d) =>
+        d.setIn(
+          ['release', 'valuesFrom'],
+          d.createNode([{ kind: 'configmap', name: 'arcade-values', targetPath: 'a b' }]),
+        ),
+      ),
+    );
     expect(problems).toEqual([
       expect.stringMatching(/release\.valuesFrom\.0\.kind: .*\(fix: use one of "ConfigMap", "Secret"\)/),
       expect.stringMatching(/release\.valuesFrom\.0\.targetPath: must be a Helm values path/),
@@ -145,19 +218,27 @@ describe('invalid environment definitions', () => {
   it('bundled datastores refuse the datastore Secrets, naming each (they would not be used)', () => {
     const problems = problemsOf(edited((d) => d.setIn(['datastores', 'mode'], 'bundled')));
     expect(problems).toEqual(
-      ['postgres', 'redis', 'engine', 'oidc'].map((id) => expect.stringMatching(new RegExp(`secrets\\.values\\.${id}: datastores\\.mode is 'bundled'.*would not be used`))),
+      ['postgres', 'redis', 'engine', 'oidc'].map((id) =>
+        expect.stringMatching(
+          new RegExp(`secrets\\.values\\.${id}: datastores\\.mode is 'bundled'.*would not be used`),
+        ),
+      ),
     );
   });
 
   it('the LLM key Secret is required in both datastore modes', () => {
     expect(problemsOf(edited((d) => d.deleteIn(['secrets', 'values', 'llm'])))).toEqual([
-      expect.stringMatching(/secrets\.values\.llm: datastores\.mode is 'managed', so the release reads the llm Secret; give every key \(api-key\)/),
+      expect.stringMatching(
+        /secrets\.values\.llm: datastores\.mode is 'managed', so the release reads the llm Secret; give every key \(api-key\)/,
+      ),
     ]);
     const bundledWithout = edited((d) => {
       d.setIn(['datastores', 'mode'], 'bundled');
       d.delete('secrets');
     });
-    expect(problemsOf(bundledWithout)).toEqual([expect.stringMatching(/secrets: the engine's LLM API key is read from a Secret in every mode/)]);
+    expect(problemsOf(bundledWithout)).toEqual([
+      expect.stringMatching(/secrets: the engine's LLM API key is read from a Secret in every mode/),
+    ]);
   });
 
   it('a secret key left out is named: every key needs a value or an unresolved marker', () => {
@@ -166,7 +247,9 @@ describe('invalid environment definitions', () => {
   });
 
   it('an unknown secret key is refused', () => {
-    const problems = problemsOf(edited((d) => d.setIn(['secrets', 'values', 'redis', 'username'], { unresolved: 'not a key the stack knows' })));
+    const problems = problemsOf(
+      edited((d) => d.setIn(['secrets', 'values', 'redis', 'username'], { unresolved: 'not a key the stack knows' })),
+    );
     expect(problems.join('\n')).toMatch(/secrets\.values\.redis.*username/);
   });
 
@@ -176,13 +259,19 @@ describe('invalid environment definitions', () => {
   });
 
   it('a plain-text value where ciphertext is expected is refused', () => {
-    const problems = problemsOf(edited((d) => d.setIn(['secrets', 'values', 'oidc', 'client-secret'], 'not-ciphertext')));
+    const problems = problemsOf(
+      edited((d) => d.setIn(['secrets', 'values', 'oidc', 'client-secret'], 'not-ciphertext')),
+    );
     expect(problems.join('\n')).toMatch(/secrets\.values\.oidc\.client-secret/);
   });
 
   it('the name must match the file name', () => {
     const problems = problemsOf(edited((d) => d.set('name', 'backstage-wus2-v5')));
-    expect(problems).toEqual([expect.stringMatching(/name: 'backstage-wus2-v5' does not match the file name \(fix: set name: backstage-wus2-v4/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /name: 'backstage-wus2-v5' does not match the file name \(fix: set name: backstage-wus2-v4/,
+      ),
+    ]);
   });
 
   it('a YAML syntax error is reported with its position', () => {
@@ -208,7 +297,9 @@ describe('invalid environment definitions', () => {
   });
 
   it('an unknown --env names the known ones', () => {
-    expect(() => loadEnvironment('nope')).toThrow(/--env nope: no such environment \(fix: use one of backstage-wus2-v4\)/);
+    expect(() => loadEnvironment('nope')).toThrow(
+      /--env nope: no such environment \(fix: use one of backstage-wus2-v4\)/,
+    );
   });
 });
 
@@ -244,7 +335,9 @@ describe('environment files', () => {
 
   it('an environment file with another extension is refused, with the name to rename it to', () => {
     const dir = folderWith({ 'other.YML': 'name: other\n', 'notes.txt': 'not an environment' });
-    expect(problemsLoading(() => loadEnvironments(dir))).toEqual([`${join(dir, 'other.YML')}: environment files end in .yaml (fix: rename it to other.yaml)`]);
+    expect(problemsLoading(() => loadEnvironments(dir))).toEqual([
+      `${join(dir, 'other.YML')}: environment files end in .yaml (fix: rename it to other.yaml)`,
+    ]);
   });
 
   it('--env loads only that environment: another broken file is a warning, and synth of all still refuses', () => {
@@ -252,16 +345,26 @@ describe('environment files', () => {
     const selected = loadEnvironment('backstage-wus2-v4', dir);
     expect(selected.env.name).toBe('backstage-wus2-v4');
     expect(selected.warnings).toEqual([
-      expect.stringMatching(/^environment 'other' is invalid \(not used here; \d+ problems, all shown with --env other\), the first: .*other\.yaml: cluster: .*\(fix: add the field/),
-      expect.stringMatching(/^environment 'third' is invalid \(not used here\): .*third\.yml: environment files end in \.yaml/),
+      expect.stringMatching(
+        /^environment 'other' is invalid \(not used here; \d+ problems, all shown with --env other\), the first: .*other\.yaml: cluster: .*\(fix: add the field/,
+      ),
+      expect.stringMatching(
+        /^environment 'third' is invalid \(not used here\): .*third\.yml: environment files end in \.yaml/,
+      ),
     ]);
-    expect(problemsLoading(() => loadEnvironments(dir))).toEqual(expect.arrayContaining([expect.stringMatching(/other\.yaml: cluster:/), expect.stringMatching(/third\.yml:/)]));
-    expect(problemsLoading(() => loadEnvironment('other', dir))[0]).toMatch(/other\.yaml: cluster: .*\(fix: add the field/);
+    expect(problemsLoading(() => loadEnvironments(dir))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/other\.yaml: cluster:/), expect.stringMatching(/third\.yml:/)]),
+    );
+    expect(problemsLoading(() => loadEnvironment('other', dir))[0]).toMatch(
+      /other\.yaml: cluster: .*\(fix: add the field/,
+    );
   });
 
   it('without --env, the only environment is chosen; with several, --env is required', () => {
     expect(loadEnvironment(undefined).env.name).toBe('backstage-wus2-v4');
     const dir = folderWith({ 'other.yaml': 'name: other\n' });
-    expect(problemsLoading(() => loadEnvironment(undefined, dir))).toEqual(['--env is required: there are 2 environments (backstage-wus2-v4, other) (fix: pass --env <name>)']);
+    expect(problemsLoading(() => loadEnvironment(undefined, dir))).toEqual([
+      '--env is required: there are 2 environments (backstage-wus2-v4, other) (fix: pass --env <name>)',
+    ]);
   });
 });

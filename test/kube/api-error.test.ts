@@ -9,7 +9,14 @@ const apiException = (code: number, body: unknown) => Object.assign(new Error(`H
 
 describe('apiStatus / apiMessage', () => {
   it("an ApiException: its status and the Status body's message", () => {
-    const err = apiException(403, JSON.stringify({ kind: 'Status', message: 'pods is forbidden: User "probe" cannot list resource "pods"', code: 403 }));
+    const err = apiException(
+      403,
+      JSON.stringify({
+        kind: 'Status',
+        message: 'pods is forbidden: User "probe" cannot list resource "pods"',
+        code: 403,
+      }),
+    );
     expect(apiStatus(err)).toBe(403);
     expect(apiMessage(err)).toBe('pods is forbidden: User "probe" cannot list resource "pods"');
   });

@@ -49,7 +49,35 @@ describe('canonical quantities (apimachinery Quantity.String())', () => {
   });
 
   it('keeps the canonical spellings of TestQuantityString as they are', () => {
-    for (const s of ['1Gi', '300Mi', '6Ki', '1001Gi', '1Ti', '5', '500m', '1G', '1m', '80m', '1080m', '300M', '1T', '1E', '3k', '1025', '0', '1e9', '1e-3', '80e-3', '300e6', '3e3', '1n', '80n', '1080n', '1u', '1080u']) {
+    for (const s of [
+      '1Gi',
+      '300Mi',
+      '6Ki',
+      '1001Gi',
+      '1Ti',
+      '5',
+      '500m',
+      '1G',
+      '1m',
+      '80m',
+      '1080m',
+      '300M',
+      '1T',
+      '1E',
+      '3k',
+      '1025',
+      '0',
+      '1e9',
+      '1e-3',
+      '80e-3',
+      '300e6',
+      '3e3',
+      '1n',
+      '80n',
+      '1080n',
+      '1u',
+      '1080u',
+    ]) {
       expect(canonicalQuantity(s), s).toBe(s);
     }
   });
@@ -71,7 +99,22 @@ describe('canonical quantities (apimachinery Quantity.String())', () => {
   });
 
   it('refuses what TestQuantityParse calls invalid', () => {
-    for (const bad of ['1.1.M', '1+1.0M', '0.1mi', '0.1am', 'aoeu', '.5i', '1i', '-3.01i', '-3.01e-', '1e4294967297', ' 1', '1 ', '', '.']) {
+    for (const bad of [
+      '1.1.M',
+      '1+1.0M',
+      '0.1mi',
+      '0.1am',
+      'aoeu',
+      '.5i',
+      '1i',
+      '-3.01i',
+      '-3.01e-',
+      '1e4294967297',
+      ' 1',
+      '1 ',
+      '',
+      '.',
+    ]) {
       expect(parseQuantity(bad), JSON.stringify(bad)).toBeUndefined();
     }
   });

@@ -18,7 +18,15 @@ describe('toWire', () => {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: 'p', namespace: 'arcade', creationTimestamp: '2026-11-01T00:00:00Z' },
-      spec: { podSelector: { matchLabels: { a: 'b' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'arcade' } } }], ports: [{ port: 4318, protocol: 'TCP' }] }] },
+      spec: {
+        podSelector: { matchLabels: { a: 'b' } },
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'arcade' } } }],
+            ports: [{ port: 4318, protocol: 'TCP' }],
+          },
+        ],
+      },
     };
     const typed = (await deserialize(policy, 'V1NetworkPolicy')) as { spec: { ingress: Record<string, unknown>[] } };
     expect(typed.spec.ingress[0]).toHaveProperty('_from'); // the problem this module exists for

@@ -19,12 +19,19 @@ describe('npm run probe against a healthy platform', () => {
   it('passes every probe, exit 0, ends with the summary line, and never writes to the cluster', async () => {
     const platform = await startPlatform();
     try {
-      const run = await runCli(['--targets', platform.targetsFile, '--revision', platform.appliedSha.slice(0, 12)], platform.env);
+      const run = await runCli(
+        ['--targets', platform.targetsFile, '--revision', platform.appliedSha.slice(0, 12)],
+        platform.env,
+      );
       expect(run.stderr).toBe('');
       expect(statuses(run.report)).toEqual(Object.fromEntries(registry.map((p) => [p.id, 'pass'])));
       expect(run.code).toBe(0);
-      expect(run.stdout.trimEnd().split('\n').pop()).toBe(`${registry.length} passed, 0 failed, 0 errors, 0 skipped, 0 known gaps`);
-      expect(result(run.report, 'flux.release-ready').evidence).toMatchObject({ lastAppliedRevision: `master@sha1:${platform.appliedSha}` });
+      expect(run.stdout.trimEnd().split('\n').pop()).toBe(
+        `${registry.length} passed, 0 failed, 0 errors, 0 skipped, 0 known gaps`,
+      );
+      expect(result(run.report, 'flux.release-ready').evidence).toMatchObject({
+        lastAppliedRevision: `master@sha1:${platform.appliedSha}`,
+      });
       expect(platform.kube.requests.length).toBeGreaterThan(10);
       expect(platform.kube.writes()).toEqual([]);
       expect(platform.mimir.requests.every((r) => r.orgId === 'k8s-backstage-v4')).toBe(true);
@@ -47,7 +54,9 @@ describe.concurrent('each broken deployment fails exactly its probe (exit 1)', (
   it('a revision other than the applied one fails flux.release-ready', async () => {
     const run = await scenario({}, ['--revision', 'deadbee', '--only', 'flux.release-ready,k8s.workloads-ready']);
     expect(failing(run.report)).toEqual(['flux.release-ready']);
-    expect(result(run.report, 'flux.release-ready').detail).toContain(`applied master@sha1:${run.appliedSha}, not deadbee`);
+    expect(result(run.report, 'flux.release-ready').detail).toContain(
+      `applied master@sha1:${run.appliedSha}, not deadbee`,
+    );
     expect(result(run.report, 'flux.release-ready').attempts).toBe(2);
     expect(run.code).toBe(1);
   });
@@ -60,7 +69,11 @@ describe.concurrent('each broken deployment fails exactly its probe (exit 1)', (
       clock,
       retry: { attempts: 2, backoffMs: 100, maxBackoffMs: 200 },
     });
-    expect(result(run.report, 'flux.release-ready')).toMatchObject({ status: 'fail', detail: expect.stringContaining('--wait 1s'), attempts: 6 });
+    expect(result(run.report, 'flux.release-ready')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('--wait 1s'),
+      attempts: 6,
+    });
     expect(clock.sleeps).toEqual([100, 200, 200, 200, 200]);
   });
 
@@ -70,18 +83,34 @@ describe.concurrent('each broken deployment fails exactly its probe (exit 1)', (
       const file = join(tempDir('targets-'), 'targets.yaml');
       writeFileSync(file, stringify({ ...platform.targets, releaseNamespace: 'flux-system' }));
       const missing = await runCli(['--targets', file, '--only', 'flux.release-ready'], platform.env);
-      expect(result(missing.report, 'flux.release-ready')).toMatchObject({ status: 'fail', detail: 'HelmRelease flux-system/arcade not found' });
+      expect(result(missing.report, 'flux.release-ready')).toMatchObject({
+        status: 'fail',
+        detail: 'HelmRelease flux-system/arcade not found',
+      });
       // The release object moved to flux-system, installing into arcade (its workloads stay there).
       platform.kube.remove('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'arcade', 'arcade');
       platform.kube.put({
         apiVersion: 'helm.toolkit.fluxcd.io/v2',
         kind: 'HelmRelease',
         metadata: { name: 'arcade', namespace: 'flux-system', generation: 2 },
-        spec: { releaseName: 'arcade', targetNamespace: 'arcade', chart: { spec: { chart: 'arcade', version: platform.targets.chartVersion } } },
+        spec: {
+          releaseName: 'arcade',
+          targetNamespace: 'arcade',
+          chart: { spec: { chart: 'arcade', version: platform.targets.chartVersion } },
+        },
         status: {
           observedGeneration: 2,
           conditions: [{ type: 'Ready', status: 'True', reason: 'UpgradeSucceeded' }],
-          history: [{ name: 'arcade', namespace: 'arcade', version: 2, status: 'deployed', chartName: 'arcade', chartVersion: platform.targets.chartVersion }],
+          history: [
+            {
+              name: 'arcade',
+              namespace: 'arcade',
+              version: 2,
+              status: 'deployed',
+              chartName: 'arcade',
+              chartVersion: platform.targets.chartVersion,
+            },
+          ],
         },
       });
       const found = await runCli(['--targets', file, '--only', 'flux.release-ready,k8s.workloads-ready'], platform.env);

@@ -30,7 +30,10 @@ describe.concurrent('each broken gateway behaviour fails exactly its probe (exit
   it('a slow gateway fails the latency budget (and only that)', async () => {
     const platform = await startPlatform({ arcade: { slowMs: 25 }, latencyCalls: 10, latencyBudgetMs: 20 });
     try {
-      const run = await runCli(['--targets', platform.targetsFile, '--only', 'gateway.latency,gateway.tools-list'], platform.env);
+      const run = await runCli(
+        ['--targets', platform.targetsFile, '--only', 'gateway.latency,gateway.tools-list'],
+        platform.env,
+      );
       expect(statuses(run.report)).toEqual({ 'gateway.tools-list': 'pass', 'gateway.latency': 'fail' });
       expect(run.code).toBe(1);
     } finally {
@@ -41,7 +44,9 @@ describe.concurrent('each broken gateway behaviour fails exactly its probe (exit
   it('without ARCADE_API_KEY the gateway probes needing it are error, the others still run', async () => {
     const platform = await startPlatform();
     try {
-      const run = await runCli(['--targets', platform.targetsFile, '--only', 'gateway.tools-list,endpoints.health'], { KUBECONFIG: platform.env.KUBECONFIG });
+      const run = await runCli(['--targets', platform.targetsFile, '--only', 'gateway.tools-list,endpoints.health'], {
+        KUBECONFIG: platform.env.KUBECONFIG,
+      });
       expect(statuses(run.report)).toEqual({ 'endpoints.health': 'pass', 'gateway.tools-list': 'error' });
       expect(result(run.report, 'gateway.tools-list').detail).toContain('ARCADE_API_KEY is not set');
       expect(run.code).toBe(1);

@@ -14,7 +14,11 @@ describe.concurrent('each broken observability path fails exactly its probe (exi
       ['export errors in the engine logs', { exportErrors: true }, 'otel.engine-export-clean'],
       ['an empty engine log (no evidence)', { emptyEngineLog: true }, 'otel.engine-export-clean'],
       ['an empty Mimir result', { emptyMimir: true }, 'otel.metrics-in-mimir'],
-      ["Mimir holding the collector's own metrics and another client's, but not the engine's", { mimirWithoutEngine: true }, 'otel.metrics-in-mimir'],
+      [
+        "Mimir holding the collector's own metrics and another client's, but not the engine's",
+        { mimirWithoutEngine: true },
+        'otel.metrics-in-mimir',
+      ],
       ['Mimir answering 503', { mimirDown: true }, 'otel.metrics-in-mimir'],
       ['a ServiceMonitor with the exclusion label', { excludedServiceMonitor: true }, 'monitoring.servicemonitors'],
     ],
@@ -28,7 +32,10 @@ describe.concurrent('each broken observability path fails exactly its probe (exi
       expect(result(run.report, 'otel.metrics-in-mimir')).toMatchObject({
         status: 'pass',
         detail: '3 series of job "arcade_engine" came through the collector (jobs seen: arcade_engine (3))',
-        evidence: { query: 'count by (job) ({arcade_stack_collector="backstage-wus2-v4/arcade/arcade-otel-collector"})', jobs: [{ job: 'arcade_engine', series: 3 }] },
+        evidence: {
+          query: 'count by (job) ({arcade_stack_collector="backstage-wus2-v4/arcade/arcade-otel-collector"})',
+          jobs: [{ job: 'arcade_engine', series: 3 }],
+        },
       });
     } finally {
       await platform.close();
@@ -37,8 +44,13 @@ describe.concurrent('each broken observability path fails exactly its probe (exi
 
   it("without the engine's series the failure lists the jobs that did come through", async () => {
     const run = await runScenario({ faults: { mimirWithoutEngine: true } }, ['--only', 'otel.metrics-in-mimir']);
-    expect(result(run.report, 'otel.metrics-in-mimir')).toMatchObject({ status: 'fail', evidence: { jobs: [{ job: 'checkout', series: 2 }] } });
-    expect(result(run.report, 'otel.metrics-in-mimir').detail).toMatch(/^no series of job "arcade_engine" came through the collector; jobs seen with arcade_stack_collector="[^"]+": checkout \(2\)/);
+    expect(result(run.report, 'otel.metrics-in-mimir')).toMatchObject({
+      status: 'fail',
+      evidence: { jobs: [{ job: 'checkout', series: 2 }] },
+    });
+    expect(result(run.report, 'otel.metrics-in-mimir').detail).toMatch(
+      /^no series of job "arcade_engine" came through the collector; jobs seen with arcade_stack_collector="[^"]+": checkout \(2\)/,
+    );
   });
 
   it('an unreachable Mimir is error with the cause, never a pass', async () => {

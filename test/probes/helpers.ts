@@ -40,13 +40,16 @@ export async function runCli(
     const json = join(dir, 'report.json');
     const extra = options.files ? ['--junit', join(dir, 'report.xml'), '--markdown', join(dir, 'report.md')] : [];
     const deadline = args.includes('--timeout') ? [] : ['--timeout', String(NO_PROBE_DEADLINE_MS / 1000)];
-    const code = await runProbeCli([...args, ...(args.includes('--help') ? [] : ['--json', json, ...deadline]), ...extra], {
-      env: { CI: 'true', ...env },
-      stdout: { write: (s: string) => (stdout += s), isTTY: options.tty ?? false, columns: 140 },
-      stderr: { write: (s: string) => (stderr += s) },
-      retry: options.retry ?? { attempts: 2, backoffMs: 10, maxBackoffMs: 20 },
-      ...(options.clock ? { clock: options.clock } : {}),
-    });
+    const code = await runProbeCli(
+      [...args, ...(args.includes('--help') ? [] : ['--json', json, ...deadline]), ...extra],
+      {
+        env: { CI: 'true', ...env },
+        stdout: { write: (s: string) => (stdout += s), isTTY: options.tty ?? false, columns: 140 },
+        stderr: { write: (s: string) => (stderr += s) },
+        retry: options.retry ?? { attempts: 2, backoffMs: 10, maxBackoffMs: 20 },
+        ...(options.clock ? { clock: options.clock } : {}),
+      },
+    );
     const read = (f: string) => {
       try {
         return readFileSync(join(dir, f), 'utf8');
@@ -87,7 +90,11 @@ export function result(report: ProbeReport | undefined, id: string): ProbeResult
  * Starts a fresh loopback platform (5 latency calls unless told otherwise), runs the CLI against
  * its targets with `args`, closes it, and returns the run with the writes the cluster saw.
  */
-export async function runScenario(options: PlatformOptions, args: readonly string[] = [], io: Pick<CliIo, 'clock' | 'retry'> = {}) {
+export async function runScenario(
+  options: PlatformOptions,
+  args: readonly string[] = [],
+  io: Pick<CliIo, 'clock' | 'retry'> = {},
+) {
   const platform = await startPlatform({ latencyCalls: 5, ...options });
   try {
     const run = await runCli(['--targets', platform.targetsFile, ...args], platform.env, io);
@@ -102,7 +109,10 @@ export async function runScenario(options: PlatformOptions, args: readonly strin
  * with every probe, fails exactly the probe named (fail or error; every other probe passes,
  * skips or is a known gap), exits 1, and the cluster saw no write.
  */
-export function itFailsExactly<F>(cases: readonly (readonly [name: string, fault: F, probeId: string])[], platform: (fault: F) => PlatformOptions): void {
+export function itFailsExactly<F>(
+  cases: readonly (readonly [name: string, fault: F, probeId: string])[],
+  platform: (fault: F) => PlatformOptions,
+): void {
   for (const [name, fault, id] of cases) {
     it(name, async () => {
       const run = await runScenario(platform(fault));
@@ -118,9 +128,19 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = ['--import', 'tsx'];
 
 /** Spawns the script asynchronously (the stand-ins live in this process and must keep serving). */
-export function probeScript(args: string[], env: Record<string, string | undefined>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function probeScript(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const merged: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, CI: 'true', KUBECONFIG: undefined, ARCADE_API_KEY: undefined, KUBERNETES_SERVICE_HOST: undefined, ...env })) {
+  for (const [k, v] of Object.entries({
+    ...process.env,
+    CI: 'true',
+    KUBECONFIG: undefined,
+    ARCADE_API_KEY: undefined,
+    KUBERNETES_SERVICE_HOST: undefined,
+    ...env,
+  })) {
     if (v !== undefined) merged[k] = v;
   }
   return new Promise((resolve, reject) => {

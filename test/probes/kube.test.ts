@@ -33,28 +33,49 @@ describe('KubeReader against the API stand-in', () => {
   let api: KubeApi;
   beforeAll(async () => {
     api = await startKubeApi();
-    const pod = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'arcade', labels } });
+    const pod = (name: string, labels: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'arcade', labels },
+    });
     api.put(pod('engine-1', { app: 'engine', tier: 'api' }));
     api.put(pod('worker-1', { app: 'worker' }));
     api.put(pod('other-ns', { app: 'engine' }));
-    api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'elsewhere', namespace: 'kube-system', labels: { app: 'engine' } } });
-    api.put({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'arcade', namespace: 'arcade' }, status: { observedGeneration: 2 } });
+    api.put({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'elsewhere', namespace: 'kube-system', labels: { app: 'engine' } },
+    });
+    api.put({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'arcade', namespace: 'arcade' },
+      status: { observedGeneration: 2 },
+    });
     const now = Date.now();
-    api.setLog('arcade', 'engine-1', [
-      { time: new Date(now - 3_600_000), text: 'old line' },
-      { time: new Date(now - 10_000), text: 'recent line' },
-    ], 'engine');
+    api.setLog(
+      'arcade',
+      'engine-1',
+      [
+        { time: new Date(now - 3_600_000), text: 'old line' },
+        { time: new Date(now - 10_000), text: 'recent line' },
+      ],
+      'engine',
+    );
   });
   afterAll(() => api.close());
 
   it('lists by label selector in one namespace and reads CRDs; 404 is undefined', async () => {
     const reader = await (await loadKubeAccess({ KUBECONFIG: api.kubeconfig })).reader(new AbortController().signal);
-    const names = async (sel?: string) => (await reader.list('v1', 'Pod', 'arcade', sel)).map((p) => (p.metadata as { name: string }).name).sort();
+    const names = async (sel?: string) =>
+      (await reader.list('v1', 'Pod', 'arcade', sel)).map((p) => (p.metadata as { name: string }).name).sort();
     expect(await names('app=engine')).toEqual(['engine-1', 'other-ns']);
     expect(await names('app in (worker, x)')).toEqual(['worker-1']);
     expect(await names('app!=engine')).toEqual(['worker-1']);
     expect(await names('tier')).toEqual(['engine-1']);
-    expect(await reader.get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'arcade', 'arcade')).toMatchObject({ status: { observedGeneration: 2 } });
+    expect(await reader.get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'arcade', 'arcade')).toMatchObject({
+      status: { observedGeneration: 2 },
+    });
     expect(await reader.get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'arcade', 'missing')).toBeUndefined();
     await expect(reader.list('example.com/v1', 'Widget', 'arcade')).rejects.toThrow(/not served by the cluster/);
     expect(api.writes()).toEqual([]);
@@ -80,7 +101,9 @@ describe('KubeReader against the API stand-in', () => {
       // abort can end it (a hang would time the test out).
       await expect.poll(() => api.held(), { timeout: TEST_TIMEOUT_MS / 2 }).toBe(1);
       controller.abort(new Error('timed out after 0.1s'));
-      expect(await listing).toEqual(expect.objectContaining({ message: expect.stringMatching(/aborted: timed out after 0\.1s/) }));
+      expect(await listing).toEqual(
+        expect.objectContaining({ message: expect.stringMatching(/aborted: timed out after 0\.1s/) }),
+      );
       await expect.poll(() => api.held(), { timeout: TEST_TIMEOUT_MS / 2 }).toBe(0); // the connection was closed
     } finally {
       api.faults.hold = false;

@@ -45,12 +45,25 @@ describe.concurrent('npm run probe (scripts/probe.ts)', () => {
     try {
       const files = { json: join(dir, 'r.json'), junit: join(dir, 'r.xml'), markdown: join(dir, 'r.md') };
       const r = await probeScript(
-        ['--targets', platform.targetsFile, '--timeout', String(NO_PROBE_DEADLINE_MS / 1000), '--json', files.json, '--junit', files.junit, '--markdown', files.markdown],
+        [
+          '--targets',
+          platform.targetsFile,
+          '--timeout',
+          String(NO_PROBE_DEADLINE_MS / 1000),
+          '--json',
+          files.json,
+          '--junit',
+          files.junit,
+          '--markdown',
+          files.markdown,
+        ],
         { KUBECONFIG: platform.env.KUBECONFIG, ARCADE_API_KEY: key },
       );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      expect(r.stdout.trimEnd().split('\n').pop()).toBe(`${registry.length} passed, 0 failed, 0 errors, 0 skipped, 0 known gaps`);
+      expect(r.stdout.trimEnd().split('\n').pop()).toBe(
+        `${registry.length} passed, 0 failed, 0 errors, 0 skipped, 0 known gaps`,
+      );
       expect(r.stdout).toContain(`ARCADE_API_KEY …${key.slice(-4)}`);
       const outputs = [r.stdout, r.stderr, ...Object.values(files).map((f) => readFileSync(f, 'utf8'))];
       for (const text of outputs) expect(text).not.toContain(key);
@@ -66,7 +79,11 @@ describe.concurrent('npm run probe (scripts/probe.ts)', () => {
 describe('the canary key on failing runs (in-process)', () => {
   it('appears in no stdout, stderr, JSON, JUnit or Markdown when probes fail and error', async () => {
     const key = canaryKey();
-    const platform = await startPlatform({ arcade: { apiKey: key, wrongIdentity: true, unknownTool5xx: true, deadHost: 'dashboard' }, faults: { mimirDown: true }, latencyCalls: 5 });
+    const platform = await startPlatform({
+      arcade: { apiKey: key, wrongIdentity: true, unknownTool5xx: true, deadHost: 'dashboard' },
+      faults: { mimirDown: true },
+      latencyCalls: 5,
+    });
     try {
       const run = await runCli(['--targets', platform.targetsFile], platform.env, { files: true });
       expect(run.code).toBe(1);
@@ -84,7 +101,9 @@ describe('--demo', () => {
   it('starts the stand-ins and passes every probe without a cluster or a key from the caller', async () => {
     const run = await runCli(['--demo', '--skip', 'gateway.latency'], {});
     expect(run.code).toBe(0);
-    expect(statuses(run.report)).toEqual(Object.fromEntries(registry.filter((p) => p.id !== 'gateway.latency').map((p) => [p.id, 'pass'])));
+    expect(statuses(run.report)).toEqual(
+      Object.fromEntries(registry.filter((p) => p.id !== 'gateway.latency').map((p) => [p.id, 'pass'])),
+    );
     expect(run.report!.environment).toBe('demo');
     expect(run.stdout).toContain('Starting loopback stand-ins');
   });

@@ -21,7 +21,16 @@ describe('redactor: forms of the key', () => {
       const r = createRedactor([key]);
       const mixed = [...key].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join('');
       const xml = key.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;');
-      for (const form of [key, key.toUpperCase(), key.toLowerCase(), mixed, encodeURIComponent(key), JSON.stringify(key), JSON.stringify(key).replace(/\//g, '\\/'), xml]) {
+      for (const form of [
+        key,
+        key.toUpperCase(),
+        key.toLowerCase(),
+        mixed,
+        encodeURIComponent(key),
+        JSON.stringify(key),
+        JSON.stringify(key).replace(/\//g, '\\/'),
+        xml,
+      ]) {
         const out = r.text(`before ${form} after`);
         expect(out, form).toContain(marker(key));
         expect(findLeak(out, key), form).toBeUndefined();
@@ -32,7 +41,15 @@ describe('redactor: forms of the key', () => {
     it(`${name}: base64 and base64url in all three alignments, inside Bearer, user:key and MIME lines`, () => {
       const key = make();
       const r = createRedactor([key]);
-      const wrapped = [key, `Bearer ${key}`, `user:${key}`, `x${key}`, `xy${key}`, `${key}z`, `Authorization: Bearer ${key}\n`];
+      const wrapped = [
+        key,
+        `Bearer ${key}`,
+        `user:${key}`,
+        `x${key}`,
+        `xy${key}`,
+        `${key}z`,
+        `Authorization: Bearer ${key}\n`,
+      ];
       for (const plain of wrapped) {
         for (const encoding of ['base64', 'base64url'] as const) {
           const encoded = b64(plain, encoding);
@@ -105,7 +122,11 @@ describe('redactor: what it leaves alone', () => {
       'engine healthy, coordinator URI as expected, coordinator/dashboard/experience answer',
       '100 Echo calls: p50 12.9 ms p95 34.6 ms p99 36.3 ms, overhead 7 ms over direct p95 27.6 ms (budget 1500 ms)',
       'GET https://api.arcade.st.dev/v1/config: HTTP 502 Bad Gateway <html><body>upstream connect error</body></html>',
-      JSON.stringify({ gateway: 'zeb-gateway-test', tools: ['Slack_SendMessage', 'GoogleDocs_CreateDocumentFromText'], arcade_canary: true }),
+      JSON.stringify({
+        gateway: 'zeb-gateway-test',
+        tools: ['Slack_SendMessage', 'GoogleDocs_CreateDocumentFromText'],
+        arcade_canary: true,
+      }),
       'Authorization: Bearer [redacted …abcd]; user:arc_ and the words canary, arcade, arc_can',
     ];
     for (const text of texts) expect(r.text(text)).toBe(text);
@@ -126,7 +147,11 @@ describe('redactor: values and streams', () => {
   it('deep: strings and object keys at any depth; numbers, booleans and null kept', () => {
     const key = canaryKey();
     const r = createRedactor([key]);
-    const value = { a: [{ b: `x${key}y`, n: 1, t: true, z: null }], [key.slice(2, 20)]: 'k', nested: { deeper: [[key.toLowerCase()]] } };
+    const value = {
+      a: [{ b: `x${key}y`, n: 1, t: true, z: null }],
+      [key.slice(2, 20)]: 'k',
+      nested: { deeper: [[key.toLowerCase()]] },
+    };
     const out = r.deep(value);
     expect(findLeak(JSON.stringify(out), key)).toBeUndefined();
     expect(out.a[0]).toMatchObject({ n: 1, t: true, z: null });
@@ -137,7 +162,10 @@ describe('redactor: values and streams', () => {
   it('deep: a key with quotes and backslashes inside a string (JSON-escaped when judged as a whole) is found', () => {
     const key = awkwardKey();
     const r = createRedactor([key]);
-    const out = r.deep({ said: [`before ${key.slice(1, 15)} after`, { upper: key.toUpperCase() }], clean: 'nothing here' });
+    const out = r.deep({
+      said: [`before ${key.slice(1, 15)} after`, { upper: key.toUpperCase() }],
+      clean: 'nothing here',
+    });
     expect(findLeak(JSON.stringify(out), key)).toBeUndefined();
     expect(findLeak(out.said[0] as string, key)).toBeUndefined();
     expect(out.clean).toBe('nothing here');

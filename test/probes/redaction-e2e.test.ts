@@ -27,14 +27,20 @@ let hostile: HostileArcade;
 let targetsFile: string;
 
 beforeAll(async () => {
-  [platform, hostile] = await Promise.all([startPlatform({ arcade: { apiKey: key }, latencyCalls: 5 }), startHostileArcade(key)]);
+  [platform, hostile] = await Promise.all([
+    startPlatform({ arcade: { apiKey: key }, latencyCalls: 5 }),
+    startHostileArcade(key),
+  ]);
   // The engine logs an export failure quoting the key (and its forms) in the window.
   platform.kube.setLog(
     NAMESPACE,
     'arcade-engine-7c9f-abcde',
     Array.from({ length: 30 }, (_, i) => ({
       time: new Date(Date.now() - (600 - i * 20) * 1000),
-      text: i === 20 ? `{"level":"error","msg":"failed to upload metrics: ${echo(key, `Bearer ${key}`).replace(/\n/g, ' | ')}"}` : '{"level":"info","msg":"ok"}',
+      text:
+        i === 20
+          ? `{"level":"error","msg":"failed to upload metrics: ${echo(key, `Bearer ${key}`).replace(/\n/g, ' | ')}"}`
+          : '{"level":"info","msg":"ok"}',
     })),
     'engine',
   );
@@ -44,7 +50,12 @@ beforeAll(async () => {
     targetsFile,
     stringify({
       ...t,
-      urls: { api: hostile.url, coordinator: `${hostile.url}/coordinator`, dashboard: `${hostile.url}/dashboard`, experience: `${hostile.url}/experience` },
+      urls: {
+        api: hostile.url,
+        coordinator: `${hostile.url}/coordinator`,
+        dashboard: `${hostile.url}/dashboard`,
+        experience: `${hostile.url}/experience`,
+      },
       referenceServerUrl: `${hostile.url}/ref/mcp`,
       mimir: { ...t.mimir, queryUrl: `${hostile.url}/mimir` },
     }),
@@ -73,11 +84,25 @@ function expectNoLeak(outputs: Outputs): void {
   for (const name of ['stdout', 'json', 'junit', 'markdown'] as const) expect(outputs[name], name).toContain(marker);
   const report = JSON.parse(outputs.json) as ProbeReport;
   const status = Object.fromEntries(report.results.map((r) => [r.id, r.status]));
-  for (const id of ['endpoints.health', 'gateway.tools-list', 'gateway.exec-proof', 'oauth.token-status', 'gateway.latency', 'otel.engine-export-clean', 'otel.metrics-in-mimir']) {
+  for (const id of [
+    'endpoints.health',
+    'gateway.tools-list',
+    'gateway.exec-proof',
+    'oauth.token-status',
+    'gateway.latency',
+    'otel.engine-export-clean',
+    'otel.metrics-in-mimir',
+  ]) {
     expect(['fail', 'error'], id).toContain(status[id]);
   }
   // Every path the echo took was exercised: MCP (gateway and reference), REST, other hosts, Mimir.
-  for (const path of ['POST /mcp/zeb-gateway-test', 'POST /ref/mcp', 'GET /v1/config', 'GET /coordinator', 'GET /mimir/api/v1/query']) {
+  for (const path of [
+    'POST /mcp/zeb-gateway-test',
+    'POST /ref/mcp',
+    'GET /v1/config',
+    'GET /coordinator',
+    'GET /mimir/api/v1/query',
+  ]) {
     expect(hostile.requests, path).toContain(path);
   }
 }
@@ -87,12 +112,22 @@ function readFiles(dir: string) {
   return { json: read('r.json'), junit: read('r.xml'), markdown: read('r.md') };
 }
 
-const fileArgs = (dir: string) => ['--json', join(dir, 'r.json'), '--junit', join(dir, 'r.xml'), '--markdown', join(dir, 'r.md')];
+const fileArgs = (dir: string) => [
+  '--json',
+  join(dir, 'r.json'),
+  '--junit',
+  join(dir, 'r.xml'),
+  '--markdown',
+  join(dir, 'r.md'),
+];
 
 describe('a hostile platform echoing the canary key in every form', () => {
   it('npm run probe (spawned, plain output): no 8 characters of the key or of any form in stdout, stderr or any report', async () => {
     const dir = tempDir('probe-hostile-out-');
-    const run = await probeScript(['--targets', targetsFile, ...fileArgs(dir)], { KUBECONFIG: platform.env.KUBECONFIG, ARCADE_API_KEY: key });
+    const run = await probeScript(['--targets', targetsFile, ...fileArgs(dir)], {
+      KUBECONFIG: platform.env.KUBECONFIG,
+      ARCADE_API_KEY: key,
+    });
     expect(run.status).toBe(1);
     expectNoLeak({ stdout: run.stdout, stderr: run.stderr, ...readFiles(dir) });
     expect(run.stdout).toContain(`ARCADE_API_KEY …${key.slice(-4)}`);
@@ -113,6 +148,8 @@ describe('a hostile platform echoing the canary key in every form', () => {
     expectNoLeak({ stdout, stderr, ...readFiles(dir) });
     const s = (JSON.parse(readFiles(dir).json) as ProbeReport).summary;
     expect(s.passed + s.failed + s.errors + s.skipped + s.knownGaps).toBe(registry.length);
-    expect(stdout.trimEnd().split('\n').pop()).toBe(`${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.skipped} skipped, ${s.knownGaps} known gaps`);
+    expect(stdout.trimEnd().split('\n').pop()).toBe(
+      `${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.skipped} skipped, ${s.knownGaps} known gaps`,
+    );
   }, 60_000);
 });

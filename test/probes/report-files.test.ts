@@ -33,7 +33,11 @@ describe('report paths, checked before the run', () => {
     const dir = tempDir('probe-paths-');
     writeFileSync(join(dir, 'plain-file'), 'x');
     mkdirSync(join(dir, 'out'));
-    const found = problems({ json: join(dir, 'nope', 'd', 'p.json'), junit: join(dir, 'out'), markdown: join(dir, 'plain-file', 'p.md') });
+    const found = problems({
+      json: join(dir, 'nope', 'd', 'p.json'),
+      junit: join(dir, 'out'),
+      markdown: join(dir, 'plain-file', 'p.md'),
+    });
     expect(found).toEqual([
       `--json ${join(dir, 'nope', 'd', 'p.json')}: the folder ${join(dir, 'nope', 'd')} does not exist (fix: create it first, mkdir -p ${join(dir, 'nope', 'd')}, or give a path in an existing folder)`,
       `--junit ${join(dir, 'out')} is a folder (fix: name a file in it, e.g. ${join(dir, 'out', 'probe.xml')})`,
@@ -49,8 +53,12 @@ describe('report paths, checked before the run', () => {
     expect(problems({ json: join(dir, 'a', 'r.txt'), markdown: join(dir, 'a', '.', 'r.txt') })).toEqual([
       `--json and --markdown name the same file ${join(dir, 'a', '.', 'r.txt')} (fix: give each report its own file)`,
     ]);
-    expect(problems({ junit: join(dir, 'link', 'r.txt'), markdown: join(dir, 'a', '..', 'a', 'r.txt') })).toHaveLength(1);
-    expect(problems({ json: join(dir, 'a', 'r.json'), junit: join(dir, 'a', 'r.xml'), markdown: join(dir, 'link', 'r.md') })).toEqual([]);
+    expect(problems({ junit: join(dir, 'link', 'r.txt'), markdown: join(dir, 'a', '..', 'a', 'r.txt') })).toHaveLength(
+      1,
+    );
+    expect(
+      problems({ json: join(dir, 'a', 'r.json'), junit: join(dir, 'a', 'r.xml'), markdown: join(dir, 'link', 'r.md') }),
+    ).toEqual([]);
   });
 
   it('a folder no file can be created in is refused by trying (holds for root too); a good check leaves nothing behind', () => {
@@ -59,7 +67,9 @@ describe('report paths, checked before the run', () => {
     expect(readdirSync(dir)).toEqual([]);
     if (existsSync('/proc/self')) {
       // procfs refuses new files to everyone, root included: the check must find that out.
-      expect(problems({ json: '/proc/self/probe.json' })[0]).toMatch(/^--json \/proc\/self\/probe\.json: cannot create a file in \/proc\/self: E[A-Z]+ \(fix: /);
+      expect(problems({ json: '/proc/self/probe.json' })[0]).toMatch(
+        /^--json \/proc\/self\/probe\.json: cannot create a file in \/proc\/self: E[A-Z]+ \(fix: /,
+      );
     }
   });
 
@@ -68,7 +78,10 @@ describe('report paths, checked before the run', () => {
     const dir = tempDir('probe-paths-');
     try {
       const bad = join(dir, 'nonexistent', 'd', 'p.json');
-      const run = await probeScript(['--targets', platform.targetsFile, '--markdown', join(dir, 'ok.md'), '--json', bad], platform.env);
+      const run = await probeScript(
+        ['--targets', platform.targetsFile, '--markdown', join(dir, 'ok.md'), '--json', bad],
+        platform.env,
+      );
       expect(run.status).toBe(2);
       expect(run.stderr).toBe(
         `probe: configuration error (no probe was run):\n--json ${bad}: the folder ${join(dir, 'nonexistent', 'd')} does not exist (fix: create it first, mkdir -p ${join(dir, 'nonexistent', 'd')}, or give a path in an existing folder)\n`,
@@ -92,7 +105,9 @@ describe('a report that cannot be written after the run', () => {
     const upstream = new URL(platform.targets.mimir.queryUrl as string).origin;
     const mimir = createServer((req, res) => {
       rmSync(lost, { recursive: true, force: true });
-      void fetch(`${upstream}${req.url}`, { headers: { 'x-scope-orgid': String(req.headers['x-scope-orgid'] ?? '') } }).then(async (answer) => {
+      void fetch(`${upstream}${req.url}`, {
+        headers: { 'x-scope-orgid': String(req.headers['x-scope-orgid'] ?? '') },
+      }).then(async (answer) => {
         res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
         res.end(await answer.text());
       });
@@ -105,16 +120,23 @@ describe('a report that cannot be written after the run', () => {
       let stdout = '';
       let stderr = '';
       const json = join(lost, 'r.json');
-      const code = await runProbeCli(['--targets', targets, '--only', 'otel.metrics-in-mimir', '--json', json, '--markdown', join(kept, 'r.md')], {
-        env: { CI: 'true', ...platform.env },
-        stdout: { write: (s: string) => (stdout += s) },
-        stderr: { write: (s: string) => (stderr += s) },
-      });
+      const code = await runProbeCli(
+        ['--targets', targets, '--only', 'otel.metrics-in-mimir', '--json', json, '--markdown', join(kept, 'r.md')],
+        {
+          env: { CI: 'true', ...platform.env },
+          stdout: { write: (s: string) => (stdout += s) },
+          stderr: { write: (s: string) => (stderr += s) },
+        },
+      );
       expect(code).toBe(1);
-      expect(stderr).toBe(`probe: could not write the JSON report (--json) to ${json}: ENOENT (open); the other reports and the summary below are complete\n`);
+      expect(stderr).toBe(
+        `probe: could not write the JSON report (--json) to ${json}: ENOENT (open); the other reports and the summary below are complete\n`,
+      );
       expect(stdout).toContain(`wrote Markdown report to ${join(kept, 'r.md')}`);
       expect(stdout.trimEnd().split('\n').pop()).toBe('1 passed, 0 failed, 0 errors, 0 skipped, 0 known gaps');
-      expect(readFileSync(join(kept, 'r.md'), 'utf8')).toContain('| `otel.metrics-in-mimir` | observability | ✅ pass |');
+      expect(readFileSync(join(kept, 'r.md'), 'utf8')).toContain(
+        '| `otel.metrics-in-mimir` | observability | ✅ pass |',
+      );
       expect(readdirSync(kept).sort()).toEqual(['r.md', 'targets.yaml']); // no temporary file left
     } finally {
       mimir.closeAllConnections();
@@ -126,9 +148,22 @@ describe('a report that cannot be written after the run', () => {
     const dir = tempDir('probe-write-');
     const key = `arc_${'k'.repeat(4)}${Date.now().toString(36)}secretsecret`;
     const report = buildReport('e', new Date(0), 1, [
-      { id: 'a', category: 'deployment', title: 'A', status: 'fail', durationMs: 1, attempts: 1, detail: `server said ${key.slice(0, 12)}…`, evidence: { body: key } },
+      {
+        id: 'a',
+        category: 'deployment',
+        title: 'A',
+        status: 'fail',
+        durationMs: 1,
+        attempts: 1,
+        detail: `server said ${key.slice(0, 12)}…`,
+        evidence: { body: key },
+      },
     ]);
-    const files = reportFiles({ json: join(dir, 'missing', 'r.json'), junit: join(dir, 'r.xml'), markdown: join(dir, 'r.md') });
+    const files = reportFiles({
+      json: join(dir, 'missing', 'r.json'),
+      junit: join(dir, 'r.xml'),
+      markdown: join(dir, 'r.md'),
+    });
     const outcome = writeReportFiles(report, files, createRedactor([key]));
     expect(outcome.map((o) => [o.file.option, o.error])).toEqual([
       ['--json', 'ENOENT (open)'],

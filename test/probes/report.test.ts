@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { buildReport, exitCodeOf, summaryLine, toJson, toJunit, toMarkdown } from '../../src/probes/report.js';
 import type { ProbeResult } from '../../src/probes/types.js';
 
-const r = (id: string, status: ProbeResult['status'], detail = `${id} detail`, category: ProbeResult['category'] = 'deployment'): ProbeResult => ({
+const r = (
+  id: string,
+  status: ProbeResult['status'],
+  detail = `${id} detail`,
+  category: ProbeResult['category'] = 'deployment',
+): ProbeResult => ({
   id,
   category,
   title: `Title of ${id}`,
@@ -42,7 +47,8 @@ function assertWellFormedXml(text: string): void {
       if (bad) throw new Error(`bad entity in ${m[5]}`);
       continue;
     }
-    for (const a of m[3]!.matchAll(/="([^"]*)"/g)) if (/&(?!(amp|lt|gt|quot|apos);)/.test(a[1]!)) throw new Error(`bad entity in attribute ${a[1]}`);
+    for (const a of m[3]!.matchAll(/="([^"]*)"/g))
+      if (/&(?!(amp|lt|gt|quot|apos);)/.test(a[1]!)) throw new Error(`bad entity in attribute ${a[1]}`);
     if (m[1]) {
       if (stack.pop() !== m[2]) throw new Error(`unbalanced </${m[2]}>`);
     } else if (!m[4]) {
@@ -61,17 +67,40 @@ describe('probe reports', () => {
     const parsed = JSON.parse(toJson(report)) as Record<string, unknown>;
     expect(Object.keys(parsed)).toEqual(['environment', 'startedAt', 'durationMs', 'summary', 'results']);
     expect(parsed.summary).toEqual({ passed: 1, failed: 1, errors: 1, skipped: 1, knownGaps: 1 });
-    expect(parsed).toMatchObject({ environment: 'backstage-wus2-v4', startedAt: '2025-01-01T00:00:00.000Z', durationMs: 1234 });
+    expect(parsed).toMatchObject({
+      environment: 'backstage-wus2-v4',
+      startedAt: '2025-01-01T00:00:00.000Z',
+      durationMs: 1234,
+    });
     const first = (parsed.results as Record<string, unknown>[])[0]!;
-    expect(Object.keys(first)).toEqual(['id', 'category', 'title', 'status', 'durationMs', 'attempts', 'detail', 'evidence']);
+    expect(Object.keys(first)).toEqual([
+      'id',
+      'category',
+      'title',
+      'status',
+      'durationMs',
+      'attempts',
+      'detail',
+      'evidence',
+    ]);
   });
 
   it('summary line: the JSON summary in words, each status counted once; exit code 1 on any fail/error', () => {
     expect(summaryLine(report)).toBe('1 passed, 1 failed, 1 errors, 1 skipped, 1 known gaps');
-    const many = buildReport('e', new Date(), 1, [r('a', 'pass'), r('b', 'pass'), r('c', 'error'), r('d', 'error'), r('e', 'error'), r('f', 'known-gap'), r('g', 'known-gap')]);
+    const many = buildReport('e', new Date(), 1, [
+      r('a', 'pass'),
+      r('b', 'pass'),
+      r('c', 'error'),
+      r('d', 'error'),
+      r('e', 'error'),
+      r('f', 'known-gap'),
+      r('g', 'known-gap'),
+    ]);
     expect(summaryLine(many)).toBe('2 passed, 0 failed, 3 errors, 0 skipped, 2 known gaps');
     const s = many.summary;
-    expect(summaryLine(many)).toBe(`${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.skipped} skipped, ${s.knownGaps} known gaps`);
+    expect(summaryLine(many)).toBe(
+      `${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.skipped} skipped, ${s.knownGaps} known gaps`,
+    );
     expect(exitCodeOf(report)).toBe(1);
     const gapsOnly = buildReport('e', new Date(), 1, [r('a', 'pass'), r('b', 'known-gap'), r('c', 'skip')]);
     expect(exitCodeOf(gapsOnly)).toBe(0);
@@ -80,7 +109,9 @@ describe('probe reports', () => {
   it('JUnit XML is well formed, escapes details, and maps statuses to failure/error/skipped', () => {
     const xml = toJunit(report);
     assertWellFormedXml(xml);
-    expect(xml).toContain('<testsuites name="arcade probes backstage-wus2-v4" tests="5" failures="1" errors="1" skipped="2"');
+    expect(xml).toContain(
+      '<testsuites name="arcade probes backstage-wus2-v4" tests="5" failures="1" errors="1" skipped="2"',
+    );
     expect(xml).toContain('<testcase classname="probes.deployment" name="k8s.workloads-ready" time="0.012">');
     expect(xml).toContain('<failure message="pod/x &lt;crash&gt; &amp; &quot;quotes&quot; | pipe" type="fail">');
     expect(xml).toContain('<error message="Mimir answered 503" type="error">');

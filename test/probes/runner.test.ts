@@ -15,11 +15,20 @@ const targets: Targets = TargetsSchema.parse({
   chartVersion: '1.8.8',
   collectorService: 'arcade-otel-collector',
   engineSelector: { unresolved: 'engine labels not recorded in FACTS' },
-  urls: { api: 'http://127.0.0.1:1', coordinator: 'http://127.0.0.1:1', dashboard: 'http://127.0.0.1:1', experience: 'http://127.0.0.1:1' },
+  urls: {
+    api: 'http://127.0.0.1:1',
+    coordinator: 'http://127.0.0.1:1',
+    dashboard: 'http://127.0.0.1:1',
+    experience: 'http://127.0.0.1:1',
+  },
   expectedCoordinatorUri: 'http://127.0.0.1:1',
   users: ['a'],
   gateways: [{ slug: 'g', tools: ['T'] }],
-  mimir: { queryUrl: 'http://127.0.0.1:1/prometheus', tenant: 't', collectorLabel: { name: 'arcade_stack_collector', value: 'c/n/s' } },
+  mimir: {
+    queryUrl: 'http://127.0.0.1:1/prometheus',
+    tenant: 't',
+    collectorLabel: { name: 'arcade_stack_collector', value: 'c/n/s' },
+  },
 });
 
 function probe(id: string, run: Probe['run'], extra: Partial<Probe> = {}): Probe {
@@ -90,7 +99,11 @@ describe('runProbes', () => {
   it('a pass without evidence is error: no evidence is never a pass', async () => {
     const empty = probe('empty', async () => outcome.pass('all good'));
     const [r] = await runProbes({ targets, probes: [empty] });
-    expect(r).toMatchObject({ status: 'error', detail: 'passed without evidence (all good): no evidence is never a pass', attempts: 1 });
+    expect(r).toMatchObject({
+      status: 'error',
+      detail: 'passed without evidence (all good): no evidence is never a pass',
+      attempts: 1,
+    });
     const withEvidence = probe('seen', async () => outcome.pass('all good', { seen: 1 }));
     const [ok] = await runProbes({ targets, probes: [withEvidence] });
     expect(ok).toMatchObject({ status: 'pass', evidence: { seen: 1 } });
@@ -100,7 +113,11 @@ describe('runProbes', () => {
     let ran = false;
     const p = (needs: string[]) => probe('needs', async () => ((ran = true), outcome.pass('ran')), { needs });
     const [unresolved] = await runProbes({ targets, probes: [p(['engineSelector'])] });
-    expect(unresolved).toMatchObject({ status: 'skip', attempts: 0, detail: 'engineSelector is unresolved: engine labels not recorded in FACTS' });
+    expect(unresolved).toMatchObject({
+      status: 'skip',
+      attempts: 0,
+      detail: 'engineSelector is unresolved: engine labels not recorded in FACTS',
+    });
     const [absent] = await runProbes({ targets, probes: [p(['oauth'])] });
     expect(absent).toMatchObject({ status: 'skip', detail: 'oauth is not set' });
     expect(ran).toBe(false);
@@ -110,16 +127,25 @@ describe('runProbes', () => {
     const pass = async () => outcome.pass('ran', { ran: true });
     const [key] = await runProbes({ targets, probes: [probe('k', pass, { needsApiKey: true })] });
     expect(key).toMatchObject({ status: 'error', detail: expect.stringContaining('ARCADE_API_KEY is not set') });
-    const [kube] = await runProbes({ targets, probes: [probe('c', pass, { needsKube: true })], kubeUnavailable: 'no kubeconfig here' });
+    const [kube] = await runProbes({
+      targets,
+      probes: [probe('c', pass, { needsKube: true })],
+      kubeUnavailable: 'no kubeconfig here',
+    });
     expect(kube).toMatchObject({ status: 'error', detail: 'no kubeconfig here' });
   });
 
   it('retries eventually consistent probes with backoff, counting attempts, and stops at the bound', async () => {
     let calls = 0;
-    const flaky = probe('flaky', async () => (++calls < 3 ? outcome.fail('not yet') : outcome.pass('now', { attempt: calls })), { retry: 'eventual' });
+    const flaky = probe(
+      'flaky',
+      async () => (++calls < 3 ? outcome.fail('not yet') : outcome.pass('now', { attempt: calls })),
+      { retry: 'eventual' },
+    );
     const clock = virtualClock();
     const retries: string[] = [];
-    const onRetry = (p: Probe, i: number, n: number, last: ProbeOutcome) => retries.push(`${p.id}#${i} attempt ${n} after ${last.status}`);
+    const onRetry = (p: Probe, i: number, n: number, last: ProbeOutcome) =>
+      retries.push(`${p.id}#${i} attempt ${n} after ${last.status}`);
     const [r] = await runProbes({ targets, probes: [flaky], retry: { attempts: 3, backoffMs: 5 }, clock, onRetry });
     expect(r).toMatchObject({ status: 'pass', attempts: 3 });
     expect(clock.sleeps).toEqual([5, 10]); // the backoff doubles
@@ -141,7 +167,11 @@ describe('runProbes', () => {
     // On a virtual clock: time moves only by the runner's own backoff, so the attempts are exact.
     const retry = { attempts: 1, backoffMs: 20, maxBackoffMs: 40 };
     const clock = virtualClock();
-    const readyAfter = probe('dep', async () => (clock.now() > 150 ? outcome.pass('ready', { ready: true }) : outcome.fail('rolling out')), { retry: 'eventual' });
+    const readyAfter = probe(
+      'dep',
+      async () => (clock.now() > 150 ? outcome.pass('ready', { ready: true }) : outcome.fail('rolling out')),
+      { retry: 'eventual' },
+    );
     const [r] = await runProbes({ targets, probes: [readyAfter], waitSeconds: 5, retry, clock });
     expect(r).toMatchObject({ status: 'pass', attempts: 6, durationMs: 180 });
     expect(clock.sleeps).toEqual([20, 40, 40, 40, 40]); // capped at maxBackoffMs
@@ -155,7 +185,13 @@ describe('runProbes', () => {
 
     const obs = probe('obs', async () => outcome.fail('no'), { retry: 'eventual', category: 'observability' });
     const bounded = virtualClock();
-    const [o] = await runProbes({ targets, probes: [obs], waitSeconds: 5, retry: { attempts: 2, backoffMs: 5 }, clock: bounded });
+    const [o] = await runProbes({
+      targets,
+      probes: [obs],
+      waitSeconds: 5,
+      retry: { attempts: 2, backoffMs: 5 },
+      clock: bounded,
+    });
     expect(o!.attempts).toBe(2);
     expect(bounded.sleeps).toEqual([5]);
   });
@@ -163,11 +199,20 @@ describe('runProbes', () => {
   it('hands each attempt a Kubernetes reader bound to its signal, and the revision', async () => {
     const seen: (string | undefined)[] = [];
     const reader = { server: 'http://k', get: async () => undefined, list: async () => [], log: async () => undefined };
-    const p = probe('kube', async (ctx) => {
-      seen.push(ctx.revision, (await ctx.kube()).server);
-      return outcome.pass('ok', { server: 'http://k' });
-    }, { needsKube: true });
-    await runProbes({ targets, probes: [p], revision: 'abc1234', kube: async (signal) => (expect(signal).toBeInstanceOf(AbortSignal), reader) });
+    const p = probe(
+      'kube',
+      async (ctx) => {
+        seen.push(ctx.revision, (await ctx.kube()).server);
+        return outcome.pass('ok', { server: 'http://k' });
+      },
+      { needsKube: true },
+    );
+    await runProbes({
+      targets,
+      probes: [p],
+      revision: 'abc1234',
+      kube: async (signal) => (expect(signal).toBeInstanceOf(AbortSignal), reader),
+    });
     expect(seen).toEqual(['abc1234', 'http://k']);
   });
 
@@ -176,7 +221,10 @@ describe('runProbes', () => {
     const leaky = probe('leaky', async (ctx) => outcome.fail(`server said ${ctx.apiKey}`, { echoed: [ctx.apiKey] }));
     const [r] = await runProbes({ targets, probes: [leaky], apiKey: key });
     expect(JSON.stringify(r)).not.toContain(key);
-    expect(r).toMatchObject({ detail: `server said [redacted …${key.slice(-4)}]`, evidence: { echoed: [`[redacted …${key.slice(-4)}]`] } });
+    expect(r).toMatchObject({
+      detail: `server said [redacted …${key.slice(-4)}]`,
+      evidence: { echoed: [`[redacted …${key.slice(-4)}]`] },
+    });
   });
 
   it('redacts before a probe can shorten: ctx.redact, and Kubernetes answers (objects, lists, logs) already redacted', async () => {
@@ -189,13 +237,21 @@ describe('runProbes', () => {
       log: async () => `line one\nAuthorization: Bearer ${key.toUpperCase()}\n`,
     };
     const seen: string[] = [];
-    const p = probe('kube', async (ctx) => {
-      const kube = await ctx.kube();
-      seen.push(JSON.stringify(await kube.get('v1', 'Pod', 'ns', 'p')), JSON.stringify(await kube.list('v1', 'Pod', 'ns')), (await kube.log('ns', 'p', undefined, 60)) ?? '');
-      // What a probe would do with a server's answer: redact, then quote an excerpt.
-      seen.push(ctx.redact.text(`${'x'.repeat(70)}${key}`).slice(0, 80));
-      return outcome.pass('ok', { n: 1 });
-    }, { needsKube: true });
+    const p = probe(
+      'kube',
+      async (ctx) => {
+        const kube = await ctx.kube();
+        seen.push(
+          JSON.stringify(await kube.get('v1', 'Pod', 'ns', 'p')),
+          JSON.stringify(await kube.list('v1', 'Pod', 'ns')),
+          (await kube.log('ns', 'p', undefined, 60)) ?? '',
+        );
+        // What a probe would do with a server's answer: redact, then quote an excerpt.
+        seen.push(ctx.redact.text(`${'x'.repeat(70)}${key}`).slice(0, 80));
+        return outcome.pass('ok', { n: 1 });
+      },
+      { needsKube: true },
+    );
     const [r] = await runProbes({ targets, probes: [p], apiKey: key, kube: async () => reader });
     expect(r?.status).toBe('pass');
     for (const text of seen) {

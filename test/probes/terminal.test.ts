@@ -35,7 +35,13 @@ const LONG =
   'HelmRelease arcade/arcade is not Ready: install retries exhausted: Helm install failed for release arcade/arcade with chart arcade@1.8.8: ' +
   'failed post-install: 1 error occurred: * timed out waiting for the condition; last applied revision master@sha1:3f2c1ab9d0e4 × 2 pods';
 
-const probes: Probe[] = registry.map((p) => ({ id: p.id, category: p.category, title: p.title, needs: [], run: p.run }));
+const probes: Probe[] = registry.map((p) => ({
+  id: p.id,
+  category: p.category,
+  title: p.title,
+  needs: [],
+  run: p.run,
+}));
 const STATUSES: ProbeStatus[] = ['pass', 'fail', 'error', 'skip', 'known-gap'];
 const results: ProbeResult[] = probes.map((p, i) => ({
   id: p.id,
@@ -45,7 +51,12 @@ const results: ProbeResult[] = probes.map((p, i) => ({
   durationMs: 100 + i,
   attempts: i === 1 ? 4 : 1,
   detail: i % 3 === 0 ? `${LONG} (${p.id})` : `short detail of ${p.id}`,
-  evidence: { probe: p.id, observed: 'x'.repeat(i * 10), url: `https://api.arcade.st.dev/v1/tools/${'Very'.repeat(i * 4)}Long?user_id=a`, checks: [{ name: 'n', detail: LONG }] },
+  evidence: {
+    probe: p.id,
+    observed: 'x'.repeat(i * 10),
+    url: `https://api.arcade.st.dev/v1/tools/${'Very'.repeat(i * 4)}Long?user_id=a`,
+    checks: [{ name: 'n', detail: LONG }],
+  },
 }));
 
 function capture(extra: { isTTY?: boolean; columns?: number; rows?: number } = {}) {
@@ -66,8 +77,11 @@ function expectEveryDetail(text: string, shown: readonly ProbeResult[]): void {
     if (r.status !== 'fail' && r.status !== 'error' && r.status !== 'known-gap') continue;
     // As YAML on a terminal (folded, wrapped), as one JSON line without one: compare without whitespace.
     const e = r.evidence as { probe: string; observed: string; url: string; checks: { detail: string }[] };
-    const section = dense.slice(dense.indexOf(`${r.id}(${r.status === 'known-gap' ? 'GAP' : r.status.toUpperCase()}):`));
-    for (const value of [e.probe, e.observed, e.url, e.checks[0]!.detail]) expect(section, `evidence of ${r.id}`).toContain(value.replace(/ /g, ''));
+    const section = dense.slice(
+      dense.indexOf(`${r.id}(${r.status === 'known-gap' ? 'GAP' : r.status.toUpperCase()}):`),
+    );
+    for (const value of [e.probe, e.observed, e.url, e.checks[0]!.detail])
+      expect(section, `evidence of ${r.id}`).toContain(value.replace(/ /g, ''));
   }
 }
 
@@ -149,7 +163,10 @@ describe('the line view (CI, pipes, small terminals)', () => {
     for (let i = results.length - 1; i >= 0; i--) view.result(results[i]!, i);
     view.end(results);
     const text = out.text();
-    const order = text.split('\n').map((l) => /^(PASS|FAIL|ERROR|SKIP|GAP)\s+(\S+)/.exec(l)?.[2]).filter(Boolean);
+    const order = text
+      .split('\n')
+      .map((l) => /^(PASS|FAIL|ERROR|SKIP|GAP)\s+(\S+)/.exec(l)?.[2])
+      .filter(Boolean);
     expect(order).toEqual(registry.map((p) => p.id));
     expectEveryDetail(text, results);
   });
@@ -184,7 +201,9 @@ describe('the line view (CI, pipes, small terminals)', () => {
     expect(Math.max(...gaps)).toBeLessThanOrEqual(PROGRESS_EVERY_MS);
     const progress = out.chunks.filter((c) => c.startsWith('… '));
     expect(progress.length).toBeGreaterThanOrEqual(5);
-    expect(progress[0]).toMatch(/^… 10 s: 1 of 2 done \(1 held back to keep the order\); running: flux\.release-ready \(attempt 7, last fail\)\n$/);
+    expect(progress[0]).toMatch(
+      /^… 10 s: 1 of 2 done \(1 held back to keep the order\); running: flux\.release-ready \(attempt 7, last fail\)\n$/,
+    );
     vi.advanceTimersByTime(60_000);
     expect(out.chunks.filter((c) => c.startsWith('… '))).toHaveLength(progress.length); // none after the end
   });
@@ -241,7 +260,12 @@ describe('the live view (a terminal with room)', () => {
   it('a terminal that shrinks mid-run: the live table is cleared and the rest printed line by line, in order', async () => {
     const size = { rows: 40 };
     const out = capture({ isTTY: true, columns: 100 });
-    const stream = { ...out.stream, get rows() { return size.rows; } };
+    const stream = {
+      ...out.stream,
+      get rows() {
+        return size.rows;
+      },
+    };
     const view = await liveView(stream, probes, false, SYSTEM_TIMERS);
     probes.forEach((p, i) => view.start(p, i));
     view.result(results[0]!, 0);
@@ -283,6 +307,7 @@ describe('the CLI reads the terminal and the environment', () => {
     expect([COLOUR.test(dumb), CURSOR.test(dumb)]).toEqual([false, false]);
     expect([COLOUR.test(forced), CURSOR.test(forced)]).toEqual([true, false]);
     expect([COLOUR.test(pipe), CURSOR.test(pipe)]).toEqual([false, false]);
-    for (const out of [tty, noColor, dumb, forced, pipe]) expect(out.trimEnd().split('\n').pop()).toBe('2 passed, 0 failed, 0 errors, 0 skipped, 0 known gaps');
+    for (const out of [tty, noColor, dumb, forced, pipe])
+      expect(out.trimEnd().split('\n').pop()).toBe('2 passed, 0 failed, 0 errors, 0 skipped, 0 known gaps');
   }, 60_000); // five demo platforms at once: a generous ceiling for a loaded machine, not a timing assertion
 });

@@ -31,8 +31,18 @@ const release = (values: object, extra: object = {}) => ({
 
 describe('diffManifests', () => {
   it('lists HelmRelease values key by key with old and new values', () => {
-    const before = file('release.yaml', release({ features: { chatEnabled: true }, ingress: { hostname: 'a.example.com' }, old: { key: 1 } }));
-    const after = file('release.yaml', release({ features: { chatEnabled: false }, ingress: { hostname: 'a.example.com' }, gateway: { hostname: 'api.example.com', enabled: true } }));
+    const before = file(
+      'release.yaml',
+      release({ features: { chatEnabled: true }, ingress: { hostname: 'a.example.com' }, old: { key: 1 } }),
+    );
+    const after = file(
+      'release.yaml',
+      release({
+        features: { chatEnabled: false },
+        ingress: { hostname: 'a.example.com' },
+        gateway: { hostname: 'api.example.com', enabled: true },
+      }),
+    );
     const diff = diffManifests([before], [after]);
     expect(diff.added).toEqual([]);
     expect(diff.removed).toEqual([]);
@@ -48,7 +58,12 @@ describe('diffManifests', () => {
   });
 
   it('reports added and removed objects, keyed by kind, namespace and name', () => {
-    const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'arcade' }, data: { a: '1' } });
+    const cm = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: 'arcade' },
+      data: { a: '1' },
+    });
     const diff = diffManifests([file('a.yaml', cm('one'), cm('two'))], [file('b.yaml', cm('two'), cm('three'))]);
     expect(diff.added.map((a) => [a.key, a.file])).toEqual([['ConfigMap arcade/three', 'b.yaml']]);
     expect(diff.removed.map((r) => [r.key, r.file])).toEqual([['ConfigMap arcade/one', 'a.yaml']]);
@@ -59,35 +74,61 @@ describe('diffManifests', () => {
     const oldCipher = randomBytes(300).toString('base64');
     const newCipher = randomBytes(300).toString('base64');
     const password = `pw-${randomBytes(8).toString('hex')}`;
-    const sealed = (c: string) => ({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 's', namespace: 'arcade' }, spec: { encryptedData: { password: c } } });
-    const secret = (v: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'plain', namespace: 'arcade' }, stringData: { password: v } });
-    const diff = diffManifests([file('s.yaml', sealed(oldCipher), secret('old-value'))], [file('s.yaml', sealed(newCipher), secret(password))]);
+    const sealed = (c: string) => ({
+      apiVersion: 'bitnami.com/v1alpha1',
+      kind: 'SealedSecret',
+      metadata: { name: 's', namespace: 'arcade' },
+      spec: { encryptedData: { password: c } },
+    });
+    const secret = (v: string) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'plain', namespace: 'arcade' },
+      stringData: { password: v },
+    });
+    const diff = diffManifests(
+      [file('s.yaml', sealed(oldCipher), secret('old-value'))],
+      [file('s.yaml', sealed(newCipher), secret(password))],
+    );
     const text = renderText(diff) + renderMarkdown(diff);
     expect(text).not.toContain(oldCipher.slice(0, 40));
     expect(text).not.toContain(newCipher.slice(0, 40));
     expect(text).not.toContain(password);
     expect(text).not.toContain('old-value');
-    expect(text).toMatch(/spec\.encryptedData\.password: ciphertext changed \(sha256 [a-f0-9]{12}… → sha256 [a-f0-9]{12}…\)/);
+    expect(text).toMatch(
+      /spec\.encryptedData\.password: ciphertext changed \(sha256 [a-f0-9]{12}… → sha256 [a-f0-9]{12}…\)/,
+    );
     expect(text).toMatch(/stringData\.password: secret value changed/);
   });
 
   it('keys lists of named items by name, so an insertion is one change on one line', () => {
     const env = (names: string[]) => release({}, { env: names.map((name) => ({ name, value: `${name}-v` })) });
     const diff = diffManifests([file('r.yaml', env(['A', 'B']))], [file('r.yaml', env(['NEW', 'A', 'B']))]);
-    expect(diff.changed[0]!.fields).toEqual([{ path: 'spec.env[name=NEW]', before: undefined, after: '{"name":"NEW","value":"NEW-v"}', structured: true }]);
+    expect(diff.changed[0]!.fields).toEqual([
+      { path: 'spec.env[name=NEW]', before: undefined, after: '{"name":"NEW","value":"NEW-v"}', structured: true },
+    ]);
     expect(renderText(diff)).toContain('spec.env[name=NEW]: (absent) → {"name":"NEW","value":"NEW-v"}');
   });
 
   it('is empty when only comments and key order differ', () => {
-    const a = { path: 'r.yaml', content: '# header\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: "1"\n  b: "2"\n' };
-    const b = { path: 'r.yaml', content: 'kind: ConfigMap\napiVersion: v1\nmetadata: { name: x }\ndata: { b: "2", a: "1" }\n' };
+    const a = {
+      path: 'r.yaml',
+      content: '# header\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: "1"\n  b: "2"\n',
+    };
+    const b = {
+      path: 'r.yaml',
+      content: 'kind: ConfigMap\napiVersion: v1\nmetadata: { name: x }\ndata: { b: "2", a: "1" }\n',
+    };
     const diff = diffManifests([a], [b]);
     expect(isEmptyDiff(diff)).toBe(true);
     expect(renderText(diff)).toBe('no changes');
   });
 
   it('renders Markdown tables ready for a pull-request description', () => {
-    const diff = diffManifests([file('r.yaml', release({ a: { b: 'x|y' } }))], [file('r.yaml', release({ a: { b: 'z' } }))]);
+    const diff = diffManifests(
+      [file('r.yaml', release({ a: { b: 'x|y' } }))],
+      [file('r.yaml', release({ a: { b: 'z' } }))],
+    );
     const md = renderMarkdown(diff, 'Changes');
     expect(md).toContain('### Changes');
     expect(md).toContain('| Field | Before | After |');
@@ -116,7 +157,10 @@ describe('reviewWorkingTree against dist/ at a git base', () => {
     const reviews = await reviewWorkingTree({ repoRoot: repo, base: 'HEAD', environmentsDir: FIXTURE_ENVIRONMENTS });
     expect(reviews.map((r) => r.env)).toEqual(['staging']);
     expect(reviews[0]!.diff.changed).toEqual([
-      expect.objectContaining({ key: 'HelmRelease arcade-staging/arcade', fields: [{ path: 'spec.interval', before: '30m', after: '10m' }] }),
+      expect.objectContaining({
+        key: 'HelmRelease arcade-staging/arcade',
+        fields: [{ path: 'spec.interval', before: '30m', after: '10m' }],
+      }),
     ]);
     expect(reviewText(reviews, 'abcdef0123456789')).toContain('spec.interval: "30m" → "10m"');
     expect(reviewMarkdown(reviews, 'abcdef0123456789')).toContain('| `spec.interval` | `"30m"` | `"10m"` |');
@@ -130,7 +174,12 @@ describe('reviewWorkingTree against dist/ at a git base', () => {
 });
 
 describe('npm run diff (scripts/diff.ts)', () => {
-  const runDiff = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff.ts', ...args], { cwd: REPO, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
+  const runDiff = (args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff.ts', ...args], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: CHILD_TIMEOUT_MS,
+    });
 
   it('compares a new environment against a base where it has no dist/ (all objects added) and writes Markdown', () => {
     const md = join(tempDir('diff-md-'), 'pr.md');
@@ -138,7 +187,9 @@ describe('npm run diff (scripts/diff.ts)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('+ HelmRelease arcade-staging/arcade (release.yaml)');
     expect(r.stdout).toContain('+ ExternalSecret arcade-staging/arcade-postgres (secrets.yaml)');
-    expect(readFileSync(md, 'utf8')).toMatch(/#### Added\n\n[\s\S]*- `HelmRelease arcade-staging\/arcade` \(release\.yaml\)/);
+    expect(readFileSync(md, 'utf8')).toMatch(
+      /#### Added\n\n[\s\S]*- `HelmRelease arcade-staging\/arcade` \(release\.yaml\)/,
+    );
   });
 
   it('refuses a base that is not a commit as bad usage, with a clear message', () => {

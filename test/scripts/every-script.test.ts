@@ -22,7 +22,9 @@ const SCRIPTS = readdirSync(join(REPO_ROOT, 'scripts'))
 
 describe('scripts/', () => {
   it('holds the scripts package.json runs, each as npm run <file name>', () => {
-    const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
     expect(SCRIPTS.length).toBeGreaterThanOrEqual(11);
     for (const name of SCRIPTS) expect(scripts[name], `package.json scripts.${name}`).toBe(`tsx scripts/${name}.ts`);
   });
@@ -30,7 +32,10 @@ describe('scripts/', () => {
 
 describe.concurrent.each(SCRIPTS)('npm run %s', (name) => {
   it('refuses a mistyped option: exit 2, one line with the nearest option, nothing run', async () => {
-    const r = await spawnScript(join(REPO_ROOT, 'scripts', `${name}.ts`), ['--hepl'], { cwd: REPO_ROOT, env: { ...process.env, CI: 'true' } });
+    const r = await spawnScript(join(REPO_ROOT, 'scripts', `${name}.ts`), ['--hepl'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CI: 'true' },
+    });
     expect(r.stderr).toBe(`${name}: unknown option --hepl (did you mean --help?); usage: npm run ${name} -- --help\n`);
     expect(r.stdout).toBe('');
     expect(r.status).toBe(2);

@@ -16,7 +16,11 @@ const FILE = 'backstage-wus2-v4.yaml';
 const original = readFileSync(join(ENVIRONMENTS_DIR, FILE), 'utf8');
 
 function sealedValue(boundTo: string, fill: string): SealedValue {
-  return { ciphertext: Buffer.alloc(300, fill).toString('base64'), boundTo, certificateSha256: fill.charCodeAt(0).toString(16).padStart(2, '0').repeat(32) };
+  return {
+    ciphertext: Buffer.alloc(300, fill).toString('base64'),
+    boundTo,
+    certificateSha256: fill.charCodeAt(0).toString(16).padStart(2, '0').repeat(32),
+  };
 }
 
 /** The text of `text` outside the one entry `key:` (and its nested lines) under the given secret. */
@@ -37,13 +41,21 @@ describe('replaceSealedValue', () => {
 
     expect(outsideEntry(result, 'postgres', 'password')).toEqual(outsideEntry(original, 'postgres', 'password'));
     expect(parse(result).secrets.values.postgres.password).toEqual(value);
-    expect(result).toContain(`      password:\n        ciphertext: ${value.ciphertext}\n        boundTo: arcade/arcade-postgres\n`);
+    expect(result).toContain(
+      `      password:\n        ciphertext: ${value.ciphertext}\n        boundTo: arcade/arcade-postgres\n`,
+    );
     const env = parseEnvironment(result, FILE);
     expect(env.secrets?.provider === 'sealed-secrets' && env.secrets.values.postgres?.password).toEqual(value);
   });
 
   it('replaces an older sealed value completely (no leftover lines)', () => {
-    const first = replaceSealedValue(original, FILE, 'engine', 'root-key', sealedValue('arcade/arcade-engine-root-key', 'a'));
+    const first = replaceSealedValue(
+      original,
+      FILE,
+      'engine',
+      'root-key',
+      sealedValue('arcade/arcade-engine-root-key', 'a'),
+    );
     const second = sealedValue('arcade/arcade-engine-root-key', 'b');
     const result = replaceSealedValue(first, FILE, 'engine', 'root-key', second);
 
@@ -60,23 +72,29 @@ describe('replaceSealedValue', () => {
     expect(flow).not.toBe(original);
     const value = sealedValue('arcade/arcade-redis', 'c');
     const result = replaceSealedValue(flow, FILE, 'redis', 'port', value);
-    expect(result.split('\n').find((l) => l.startsWith('    redis:'))).toContain(`port: { ciphertext: ${value.ciphertext}, boundTo: arcade/arcade-redis,`);
+    expect(result.split('\n').find((l) => l.startsWith('    redis:'))).toContain(
+      `port: { ciphertext: ${value.ciphertext}, boundTo: arcade/arcade-redis,`,
+    );
     expect(parse(result).secrets.values.redis.port).toEqual(value);
     expect(parse(result).secrets.values.redis.tls).toEqual({ unresolved: 'not sealed yet' });
   });
 
   it('refuses an entry the file does not declare, naming the path', () => {
     const without = original.replace(/      sslmode: .*\n/, '');
-    expect(() => replaceSealedValue(without, FILE, 'postgres', 'sslmode', sealedValue('arcade/arcade-postgres', 'a'))).toThrow(EnvironmentFileError);
-    expect(() => replaceSealedValue(without, FILE, 'postgres', 'sslmode', sealedValue('arcade/arcade-postgres', 'a'))).toThrow(
-      /secrets\.values\.postgres\.sslmode: no such entry/,
-    );
+    expect(() =>
+      replaceSealedValue(without, FILE, 'postgres', 'sslmode', sealedValue('arcade/arcade-postgres', 'a')),
+    ).toThrow(EnvironmentFileError);
+    expect(() =>
+      replaceSealedValue(without, FILE, 'postgres', 'sslmode', sealedValue('arcade/arcade-postgres', 'a')),
+    ).toThrow(/secrets\.values\.postgres\.sslmode: no such entry/);
   });
 
   it('re-validates the whole file: a value the schema rejects is never written', () => {
     const bad = { ...sealedValue('arcade/arcade-postgres', 'a'), certificateSha256: 'not-hex' };
     expect(() => replaceSealedValue(original, FILE, 'postgres', 'user', bad)).toThrow(EnvironmentError);
-    expect(() => replaceSealedValue(original, FILE, 'postgres', 'user', bad)).toThrow(/secrets\.values\.postgres\.user/);
+    expect(() => replaceSealedValue(original, FILE, 'postgres', 'user', bad)).toThrow(
+      /secrets\.values\.postgres\.user/,
+    );
   });
 });
 

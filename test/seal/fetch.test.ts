@@ -51,7 +51,12 @@ describe('fetchControllerCertificate', () => {
 
   it('reports a 404 as a missing Service with the fix, without retrying', async () => {
     const api = await start(servesCertificate);
-    const error: unknown = await fetchControllerCertificate({ namespace: 'sealed', name: 'wrong-name', kubeconfig: api.kubeconfig, backoffMs: 1 }).catch((e: unknown) => e);
+    const error: unknown = await fetchControllerCertificate({
+      namespace: 'sealed',
+      name: 'wrong-name',
+      kubeconfig: api.kubeconfig,
+      backoffMs: 1,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CertificateFetchError);
     expect((error as Error).message).toMatch(
       /services\/wrong-name:http\/proxy\/v1\/cert\.pem: HTTP 404: no Service sealed\/wrong-name with a port named 'http' \(fix: set secrets\.controller\.name and \.namespace.*or pass --cert <file>/,
@@ -65,7 +70,15 @@ describe('fetchControllerCertificate', () => {
     const api = await start(() => {
       /* never answers */
     });
-    await expect(fetchControllerCertificate({ ...controller, kubeconfig: api.kubeconfig, timeoutMs: 150, attempts: 2, backoffMs: 10 })).rejects.toThrow(
+    await expect(
+      fetchControllerCertificate({
+        ...controller,
+        kubeconfig: api.kubeconfig,
+        timeoutMs: 150,
+        attempts: 2,
+        backoffMs: 10,
+      }),
+    ).rejects.toThrow(
       /cert\.pem: timed out after 0\.15s \(2 attempt\(s\)\) \(fix: check that the cluster is reachable.*--cert <file>/,
     );
     expect(api.requests).toHaveLength(2);
@@ -76,7 +89,9 @@ describe('fetchControllerCertificate', () => {
       if (seen === 1) res.writeHead(503, { 'content-type': 'text/plain' }).end('no endpoints available for service');
       else servesCertificate(req, res, seen);
     });
-    expect(await fetchControllerCertificate({ ...controller, kubeconfig: api.kubeconfig, backoffMs: 1 })).toBe(pair.certificatePem);
+    expect(await fetchControllerCertificate({ ...controller, kubeconfig: api.kubeconfig, backoffMs: 1 })).toBe(
+      pair.certificatePem,
+    );
     expect(api.requests).toHaveLength(2);
   });
 
@@ -88,9 +103,9 @@ describe('fetchControllerCertificate', () => {
   });
 
   it('refuses a kubeconfig that cannot be read', async () => {
-    await expect(fetchControllerCertificate({ ...controller, kubeconfig: join(copyOfEnvironments(), 'no-such-kubeconfig') })).rejects.toThrow(
-      /kubeconfig: .*fix: point --kubeconfig or KUBECONFIG at a valid kubeconfig/,
-    );
+    await expect(
+      fetchControllerCertificate({ ...controller, kubeconfig: join(copyOfEnvironments(), 'no-such-kubeconfig') }),
+    ).rejects.toThrow(/kubeconfig: .*fix: point --kubeconfig or KUBECONFIG at a valid kubeconfig/);
   });
 });
 
@@ -117,8 +132,12 @@ describe('seal() with the certificate fetched from the controller', () => {
     });
     expect(result.certificateFrom).toBe('controller kube-system/sealed-secrets-controller');
     expect(api.requests.map((r) => r.path)).toEqual([CERT_PATH]);
-    const entry = /client-secret:\n {8}ciphertext: (\S+)\n {8}boundTo: arcade\/arcade-oidc\n/.exec(readFileSync(file, 'utf8'));
+    const entry = /client-secret:\n {8}ciphertext: (\S+)\n {8}boundTo: arcade\/arcade-oidc\n/.exec(
+      readFileSync(file, 'utf8'),
+    );
     expect(entry).not.toBeNull();
-    expect(hybridDecrypt(pair.privateKeyPem, Buffer.from(entry![1]!, 'base64'), 'arcade/arcade-oidc').toString()).toBe(value);
+    expect(hybridDecrypt(pair.privateKeyPem, Buffer.from(entry![1]!, 'base64'), 'arcade/arcade-oidc').toString()).toBe(
+      value,
+    );
   });
 });

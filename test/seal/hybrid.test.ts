@@ -8,7 +8,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSealingCertificate } from '../../src/seal/certificate.js';
 import { hybridEncrypt, strictScopeLabel } from '../../src/seal/hybrid.js';
 import { sealValue } from '../../src/seal/seal.js';
-import { hybridDecrypt, makeEcCertificatePem, makeSealingKeyPair, plantedValue, type SealingKeyPair } from './support.js';
+import {
+  hybridDecrypt,
+  makeEcCertificatePem,
+  makeSealingKeyPair,
+  plantedValue,
+  type SealingKeyPair,
+} from './support.js';
 
 let pair: SealingKeyPair;
 beforeAll(() => {
@@ -37,7 +43,10 @@ describe('hybridEncrypt (kubeseal HybridEncrypt format)', () => {
 
   it('binds the ciphertext to its label: any other Secret, namespace or scope fails to decrypt', () => {
     const cert = parseSealingCertificate(pair.certificatePem, 'test');
-    const bytes = Buffer.from(sealValue(cert, 'arcade', 'arcade-redis', Buffer.from(plantedValue())).ciphertext, 'base64');
+    const bytes = Buffer.from(
+      sealValue(cert, 'arcade', 'arcade-redis', Buffer.from(plantedValue())).ciphertext,
+      'base64',
+    );
     for (const label of ['arcade/arcade-postgres', 'other/arcade-redis', 'arcade', '']) {
       expect(() => hybridDecrypt(pair.privateKeyPem, bytes, label), label).toThrow();
     }
@@ -52,7 +61,10 @@ describe('hybridEncrypt (kubeseal HybridEncrypt format)', () => {
   it('works with a 4096-bit key, the sealed-secrets controller default', () => {
     const big = makeSealingKeyPair({ bits: 4096 });
     const value = plantedValue();
-    const bytes = Buffer.from(sealValue(parseSealingCertificate(big.certificatePem, 'test'), 'x', 'y', Buffer.from(value)).ciphertext, 'base64');
+    const bytes = Buffer.from(
+      sealValue(parseSealingCertificate(big.certificatePem, 'test'), 'x', 'y', Buffer.from(value)).ciphertext,
+      'base64',
+    );
     expect(bytes.readUInt16BE(0)).toBe(512);
     expect(hybridDecrypt(big.privateKeyPem, bytes, 'x/y').toString()).toBe(value);
   });
@@ -60,7 +72,9 @@ describe('hybridEncrypt (kubeseal HybridEncrypt format)', () => {
 
 describe('parseSealingCertificate', () => {
   it('records the sha256 of the DER certificate', () => {
-    const der = forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromPem(pair.certificatePem))).getBytes();
+    const der = forge.asn1
+      .toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromPem(pair.certificatePem)))
+      .getBytes();
     const expected = createHash('sha256').update(Buffer.from(der, 'binary')).digest('hex');
     const cert = parseSealingCertificate(pair.certificatePem, 'test');
     expect(cert.sha256).toBe(expected);
@@ -74,7 +88,10 @@ describe('parseSealingCertificate', () => {
   });
 
   it('refuses an expired certificate, saying when it expired and what to do', () => {
-    const expired = makeSealingKeyPair({ notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2021-01-01T00:00:00Z') });
+    const expired = makeSealingKeyPair({
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      notAfter: new Date('2021-01-01T00:00:00Z'),
+    });
     expect(() => parseSealingCertificate(expired.certificatePem, '--cert old.pem')).toThrow(
       /--cert old\.pem: certificate expired on 2021-01-01T00:00:00\.000Z \(fix: fetch the controller's current certificate/,
     );
@@ -82,15 +99,21 @@ describe('parseSealingCertificate', () => {
 
   it('refuses a certificate that is not valid yet', () => {
     const future = makeSealingKeyPair({ notBefore: new Date(Date.now() + 86_400_000) });
-    expect(() => parseSealingCertificate(future.certificatePem, 'test')).toThrow(/not valid before .*fix: check this machine's clock/);
+    expect(() => parseSealingCertificate(future.certificatePem, 'test')).toThrow(
+      /not valid before .*fix: check this machine's clock/,
+    );
   });
 
   it('refuses a certificate whose key is not RSA', () => {
-    expect(() => parseSealingCertificate(makeEcCertificatePem(), 'test')).toThrow(/has a ec key, but sealed-secrets seals with RSA-OAEP/);
+    expect(() => parseSealingCertificate(makeEcCertificatePem(), 'test')).toThrow(
+      /has a ec key, but sealed-secrets seals with RSA-OAEP/,
+    );
   });
 
   it('refuses text that is no certificate', () => {
     expect(() => parseSealingCertificate('hello', 'test')).toThrow(/no PEM certificate found/);
-    expect(() => parseSealingCertificate('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'test')).toThrow(/not a valid X\.509 certificate/);
+    expect(() =>
+      parseSealingCertificate('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'test'),
+    ).toThrow(/not a valid X\.509 certificate/);
   });
 });

@@ -59,10 +59,15 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
     const file = join(dir, `${ENV}.yaml`);
     const before = readFileSync(file, 'utf8');
     const value = plantedValue();
-    const run = await runSeal(['--env', ENV, '--secret', 'engine', '--key', 'root-key', '--cert', certFile(), '--environments', dir], value);
+    const run = await runSeal(
+      ['--env', ENV, '--secret', 'engine', '--key', 'root-key', '--cert', certFile(), '--environments', dir],
+      value,
+    );
 
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/seal: sealed engine\/root-key for Secret arcade\/arcade-engine-root-key \(strict scope\)/);
+    expect(run.stdout).toMatch(
+      /seal: sealed engine\/root-key for Secret arcade\/arcade-engine-root-key \(strict scope\)/,
+    );
     expect(run.stdout).toMatch(/seal: certificate sha256 [a-f0-9]{64} \(.*CN=sealed-secrets-test/);
     expect(`${run.stdout}${run.stderr}`).not.toContain(value);
 
@@ -70,8 +75,16 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
     const entry = parse(after).secrets.values.engine['root-key'];
     expect(entry.boundTo).toBe('arcade/arcade-engine-root-key');
     expect(run.stdout).toContain(entry.certificateSha256);
-    expect(hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-engine-root-key').toString()).toBe(value);
-    expect(() => hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-oidc')).toThrow();
+    expect(
+      hybridDecrypt(
+        pair.privateKeyPem,
+        Buffer.from(entry.ciphertext, 'base64'),
+        'arcade/arcade-engine-root-key',
+      ).toString(),
+    ).toBe(value);
+    expect(() =>
+      hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-oidc'),
+    ).toThrow();
     // Only the root-key entry changed: the lines before and after it are byte for byte the same.
     const at = before.indexOf('      root-key: { unresolved:');
     const rest = before.slice(before.indexOf('\n', at));
@@ -89,14 +102,29 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
       const dir = copyOfEnvironments();
       const value = plantedValue();
       const run = await runSeal(
-        ['--env', ENV, '--secret', 'redis', '--key', 'password', '--controller', 'sealed/sealer', '--kubeconfig', api.kubeconfig, '--environments', dir],
+        [
+          '--env',
+          ENV,
+          '--secret',
+          'redis',
+          '--key',
+          'password',
+          '--controller',
+          'sealed/sealer',
+          '--kubeconfig',
+          api.kubeconfig,
+          '--environments',
+          dir,
+        ],
         value,
       );
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toContain('from controller sealed/sealer');
       expect(api.requests).toHaveLength(1);
       const entry = parse(readFileSync(join(dir, `${ENV}.yaml`), 'utf8')).secrets.values.redis.password;
-      expect(hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-redis').toString()).toBe(value);
+      expect(
+        hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-redis').toString(),
+      ).toBe(value);
     } finally {
       await api.close();
     }
@@ -106,7 +134,10 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
     const dir = copyOfEnvironments();
     const file = join(dir, `${ENV}.yaml`);
     const before = readFileSync(file, 'utf8');
-    const empty = await runSeal(['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--cert', certFile(), '--environments', dir], '');
+    const empty = await runSeal(
+      ['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--cert', certFile(), '--environments', dir],
+      '',
+    );
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/seal: stdin: the value is empty/);
     expect(empty.stderr).not.toMatch(/\n\s+at /); // a refusal, not a stack trace
@@ -116,7 +147,16 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
   it('documents itself with --help', async () => {
     const run = await runSeal(['--help'], '');
     expect(run.code).toBe(0);
-    for (const option of ['--env', '--secret', '--key', '--cert', '--controller', '--kubeconfig', '--timeout', '--environments']) {
+    for (const option of [
+      '--env',
+      '--secret',
+      '--key',
+      '--cert',
+      '--controller',
+      '--kubeconfig',
+      '--timeout',
+      '--environments',
+    ]) {
       expect(run.stdout).toContain(option);
     }
     expect(run.stdout).toContain('postgres: host, port, database, user, password, sslmode');
@@ -124,7 +164,10 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
 
   it('refuses a value given as an argument without echoing it', async () => {
     const value = plantedValue();
-    const run = await runSeal(['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--value', value, value], '');
+    const run = await runSeal(
+      ['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--value', value, value],
+      '',
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/unknown option --value/);
     expect(`${run.stdout}${run.stderr}`).not.toContain(value);

@@ -39,11 +39,16 @@ function request(dir: string, overrides: Partial<SealRequest> = {}): SealRequest
   };
 }
 
-function sealedEntry(dir: string, secret: string, key: string): { ciphertext: string; boundTo: string; certificateSha256: string } {
+function sealedEntry(
+  dir: string,
+  secret: string,
+  key: string,
+): { ciphertext: string; boundTo: string; certificateSha256: string } {
   const env = parseEnvironment(readFileSync(join(dir, `${ENV}.yaml`), 'utf8'), `${ENV}.yaml`);
   if (env.secrets?.provider !== 'sealed-secrets') throw new Error('fixture is not a sealed-secrets environment');
   const entry = (env.secrets.values as Record<string, Record<string, unknown>>)[secret]?.[key];
-  if (typeof entry !== 'object' || entry === null || !('ciphertext' in entry)) throw new Error(`${secret}.${key} is not sealed`);
+  if (typeof entry !== 'object' || entry === null || !('ciphertext' in entry))
+    throw new Error(`${secret}.${key} is not sealed`);
   return entry as { ciphertext: string; boundTo: string; certificateSha256: string };
 }
 
@@ -53,27 +58,46 @@ describe('seal()', () => {
     const value = plantedValue();
     const result = await seal(request(dir, { value: Buffer.from(value) }));
 
-    expect(result).toMatchObject({ secret: 'postgres', key: 'password', boundTo: 'arcade/arcade-postgres', certificateFrom: certFile });
+    expect(result).toMatchObject({
+      secret: 'postgres',
+      key: 'password',
+      boundTo: 'arcade/arcade-postgres',
+      certificateFrom: certFile,
+    });
     expect(JSON.stringify(result)).not.toContain(value);
     const entry = sealedEntry(dir, 'postgres', 'password');
     expect(entry.boundTo).toBe('arcade/arcade-postgres');
     expect(entry.certificateSha256).toBe(result.certificateSha256);
-    expect(hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-postgres').toString()).toBe(value);
-    expect(() => hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-redis')).toThrow();
+    expect(
+      hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-postgres').toString(),
+    ).toBe(value);
+    expect(() =>
+      hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-redis'),
+    ).toThrow();
     expect(readFileSync(join(dir, `${ENV}.yaml`), 'utf8')).not.toContain(value);
 
     const env = parseEnvironment(readFileSync(join(dir, `${ENV}.yaml`), 'utf8'), `${ENV}.yaml`);
     const secret = findObject(objectsOf(synthEnvironment(env)), 'SealedSecret', 'arcade-postgres');
-    expect((secret.spec as { encryptedData: Record<string, string> }).encryptedData).toEqual({ password: entry.ciphertext });
+    expect((secret.spec as { encryptedData: Record<string, string> }).encryptedData).toEqual({
+      password: entry.ciphertext,
+    });
     expect(secret.metadata.annotations?.['arcade-stack.dev/unresolved-keys']).toBe('database,host,port,sslmode,user');
   });
 
-  it('binds each value to its reader\'s namespace when the release object lives apart (engine Secrets: target namespace; OIDC: beside the HelmRelease)', async () => {
+  it("binds each value to its reader's namespace when the release object lives apart (engine Secrets: target namespace; OIDC: beside the HelmRelease)", async () => {
     const dir = copyOfEnvironments();
     const file = join(dir, `${ENV}.yaml`);
-    writeFileSync(file, readFileSync(file, 'utf8').replace('release:\n', 'release:\n  namespace: flux-system\n  targetNamespace: arcade\n'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'release:\n',
+        'release:\n  namespace: flux-system\n  targetNamespace: arcade\n',
+      ),
+    );
     expect((await seal(request(dir))).boundTo).toBe('arcade/arcade-postgres');
-    expect((await seal(request(dir, { secret: 'oidc', key: 'client-secret' }))).boundTo).toBe('flux-system/arcade-oidc');
+    expect((await seal(request(dir, { secret: 'oidc', key: 'client-secret' }))).boundTo).toBe(
+      'flux-system/arcade-oidc',
+    );
     const env = parseEnvironment(readFileSync(file, 'utf8'), file);
     const objects = objectsOf(synthEnvironment(env));
     expect(findObject(objects, 'SealedSecret', 'arcade-oidc').metadata.namespace).toBe('flux-system');
@@ -85,7 +109,9 @@ describe('seal()', () => {
     const value = `${plantedValue()}\n`;
     await seal(request(dir, { key: 'sslmode', value: Buffer.from(value), allowTrailingNewline: true }));
     const entry = sealedEntry(dir, 'postgres', 'sslmode');
-    expect(hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-postgres').toString()).toBe(value);
+    expect(
+      hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-postgres').toString(),
+    ).toBe(value);
   });
 
   it('counts values sealed earlier with another certificate (an older controller key)', async () => {
@@ -100,12 +126,32 @@ describe('seal()', () => {
 
   describe('refuses, naming the field and the fix, and leaves the file untouched', () => {
     const cases: [string, (dir: string) => Partial<SealRequest>, RegExp][] = [
-      ['an unknown Secret', () => ({ secret: 'mysql' }), /--secret mysql: .*fix: use one of postgres, redis, engine, oidc, llm/],
-      ['an unknown key', () => ({ key: 'passwd' }), /--key passwd: Secret 'postgres' has no such key \(fix: use one of host, port, database, user, password, sslmode\)/],
+      [
+        'an unknown Secret',
+        () => ({ secret: 'mysql' }),
+        /--secret mysql: .*fix: use one of postgres, redis, engine, oidc, llm/,
+      ],
+      [
+        'an unknown key',
+        () => ({ key: 'passwd' }),
+        /--key passwd: Secret 'postgres' has no such key \(fix: use one of host, port, database, user, password, sslmode\)/,
+      ],
       ['an empty value', () => ({ value: Buffer.alloc(0) }), /stdin: the value is empty/],
-      ['a trailing newline', () => ({ value: Buffer.from(`${plantedValue()}\n`) }), /ends with a newline.*echo -n or printf %s/],
-      ['an unknown environment', () => ({ envName: 'nope' }), /--env nope: no such environment \(fix: use one of backstage-wus2-v4/],
-      ['a missing certificate file', (dir) => ({ certificate: { kind: 'file', path: join(dir, 'missing.pem') } }), /--cert .*missing\.pem: no such file/],
+      [
+        'a trailing newline',
+        () => ({ value: Buffer.from(`${plantedValue()}\n`) }),
+        /ends with a newline.*echo -n or printf %s/,
+      ],
+      [
+        'an unknown environment',
+        () => ({ envName: 'nope' }),
+        /--env nope: no such environment \(fix: use one of backstage-wus2-v4/,
+      ],
+      [
+        'a missing certificate file',
+        (dir) => ({ certificate: { kind: 'file', path: join(dir, 'missing.pem') } }),
+        /--cert .*missing\.pem: no such file/,
+      ],
       [
         'an unresolved controller when no --cert is given',
         () => ({ certificate: { kind: 'controller' } }),
@@ -138,7 +184,9 @@ describe('seal()', () => {
       for (const id of ['postgres', 'redis', 'engine', 'oidc']) doc.deleteIn(['secrets', 'values', id]);
       writeFileSync(join(dir, `${ENV}.yaml`), doc.toString());
       const before = readFileSync(join(dir, `${ENV}.yaml`), 'utf8');
-      await expect(seal(request(dir))).rejects.toThrow(/datastores\.mode is 'bundled', so the release does not read the postgres Secret \(fix: seal one of llm, or set datastores\.mode: managed first/);
+      await expect(seal(request(dir))).rejects.toThrow(
+        /datastores\.mode is 'bundled', so the release does not read the postgres Secret \(fix: seal one of llm, or set datastores\.mode: managed first/,
+      );
       expect(readFileSync(join(dir, `${ENV}.yaml`), 'utf8')).toBe(before);
       // The LLM key is sealed in that mode too.
       const result = await seal(request(dir, { secret: 'llm', key: 'api-key' }));

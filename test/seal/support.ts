@@ -31,7 +31,10 @@ function selfSigned(privateKeyPem: string, options: CertificateOptions): forge.p
   cert.serialNumber = `01${forge.util.bytesToHex(forge.random.getBytesSync(8))}`;
   cert.validity.notBefore = options.notBefore ?? new Date(Date.now() - 3_600_000);
   cert.validity.notAfter = options.notAfter ?? new Date(Date.now() + 10 * 365 * 86_400_000);
-  const name = [{ name: 'commonName', value: 'sealed-secrets-test' }, { name: 'organizationName', value: 'arcade-stack tests' }];
+  const name = [
+    { name: 'commonName', value: 'sealed-secrets-test' },
+    { name: 'organizationName', value: 'arcade-stack tests' },
+  ];
   cert.setSubject(name);
   cert.setIssuer(name);
   cert.sign(key, forge.md.sha256.create());
@@ -59,7 +62,9 @@ export function makeEcCertificatePem(): string {
   const ecSpki = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' });
   const fields = tbs.value as forge.asn1.Asn1[];
   fields[6] = forge.asn1.fromDer(ecSpki.toString('binary')); // [version, serial, sigAlg, issuer, validity, subject, SPKI, …]
-  const signature = createSign('sha256').update(Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary')).sign(createPrivateKey(issuerPem));
+  const signature = createSign('sha256')
+    .update(Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary'))
+    .sign(createPrivateKey(issuerPem));
   const { Class, Type } = forge.asn1;
   const whole = forge.asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
     tbs,
@@ -99,7 +104,8 @@ export function hybridDecrypt(privateKeyPem: string, ciphertext: Buffer, label: 
 /** A temporary copy of the committed environments folder (tests never touch src/environments). */
 export function copyOfEnvironments(): string {
   const dir = tempDir('arcade-seal-envs-');
-  for (const f of readdirSync(ENVIRONMENTS_DIR).filter((f) => f.endsWith('.yaml'))) cpSync(join(ENVIRONMENTS_DIR, f), join(dir, f));
+  for (const f of readdirSync(ENVIRONMENTS_DIR).filter((f) => f.endsWith('.yaml')))
+    cpSync(join(ENVIRONMENTS_DIR, f), join(dir, f));
   return dir;
 }
 

@@ -29,6 +29,8 @@ describe('allPages', () => {
 
   it('throws instead of returning a list cut short when pages remain after the limit', async () => {
     const server = pagedServer(10, 2);
-    await expect(allPages('list Pods in arcade', server.fetchPage, 3)).rejects.toThrow(/list Pods in arcade: still more pages after 3 \(6 items read\)/);
+    await expect(allPages('list Pods in arcade', server.fetchPage, 3)).rejects.toThrow(
+      /list Pods in arcade: still more pages after 3 \(6 items read\)/,
+    );
   });
 });

@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../src/environments/load.js';
 import { CommandError, ConfigurationError, Interrupted, UsageError } from '../../src/shared/command-error.js';
-import { defineScript, describeFailure, HELP, helpText, outputFile, parseCommandLine, readOptionFile, type OptionValues } from '../../src/shared/script.js';
+import {
+  defineScript,
+  describeFailure,
+  HELP,
+  helpText,
+  outputFile,
+  parseCommandLine,
+  readOptionFile,
+  type OptionValues,
+} from '../../src/shared/script.js';
 import { tempDir } from '../support/temp.js';
 
 const script = defineScript({
@@ -50,9 +59,40 @@ function usageError(args: string[]): string {
 
 describe('parseCommandLine', () => {
   it('gives each option its typed value, defaults applied, strings never turned into numbers', () => {
-    const v = parse('--out', 'dist', '--revision', '0123456', '--dry-run', '--runs', '3', '--from', 'a', '--from=b', '--only', 'probes');
-    expect(v).toEqual({ out: 'dist', revision: '0123456', repo: 'r', 'dry-run': true, timeout: 20, runs: 3, from: ['a', 'b'], only: 'probes' });
-    expect(parse()).toEqual({ out: undefined, revision: undefined, repo: 'r', 'dry-run': false, timeout: 20, runs: undefined, from: [], only: undefined });
+    const v = parse(
+      '--out',
+      'dist',
+      '--revision',
+      '0123456',
+      '--dry-run',
+      '--runs',
+      '3',
+      '--from',
+      'a',
+      '--from=b',
+      '--only',
+      'probes',
+    );
+    expect(v).toEqual({
+      out: 'dist',
+      revision: '0123456',
+      repo: 'r',
+      'dry-run': true,
+      timeout: 20,
+      runs: 3,
+      from: ['a', 'b'],
+      only: 'probes',
+    });
+    expect(parse()).toEqual({
+      out: undefined,
+      revision: undefined,
+      repo: 'r',
+      'dry-run': false,
+      timeout: 20,
+      runs: undefined,
+      from: [],
+      only: undefined,
+    });
   });
 
   it('refuses an unknown option with exit-2 usage error and the nearest known one', () => {
@@ -65,9 +105,15 @@ describe('parseCommandLine', () => {
 
   it('never echoes the value of an unknown option or a positional argument (either may be a secret)', () => {
     const secret = 'hunter2-correct-horse';
-    const messages = [usageError(['--repo', 'r', `--password=${secret}`]), usageError(['--repo', 'r', '--password', secret]), usageError(['--repo', 'r', secret])];
+    const messages = [
+      usageError(['--repo', 'r', `--password=${secret}`]),
+      usageError(['--repo', 'r', '--password', secret]),
+      usageError(['--repo', 'r', secret]),
+    ];
     for (const m of messages) expect(m).not.toContain(secret);
-    expect(messages[2]).toBe('1 positional argument(s) refused: options only, as --name <value> (not echoed: it may be a secret)');
+    expect(messages[2]).toBe(
+      '1 positional argument(s) refused: options only, as --name <value> (not echoed: it may be a secret)',
+    );
   });
 
   it('checks numbers against their range and says why (a leading dash is a value, not "ambiguous")', () => {
@@ -78,18 +124,26 @@ describe('parseCommandLine', () => {
     for (const bad of ['abc', '0x10', '1e400', 'Infinity', ' ']) {
       expect(usageError(['--repo', 'r', '--timeout', bad])).toMatch(/^--timeout must be a number of seconds > 0/);
     }
-    expect(usageError(['--repo', 'r', '--runs', '1.5'])).toBe("--runs must be a whole number >= 1 and <= 50 (got '1.5')");
+    expect(usageError(['--repo', 'r', '--runs', '1.5'])).toBe(
+      "--runs must be a whole number >= 1 and <= 50 (got '1.5')",
+    );
     expect(usageError(['--repo', 'r', '--runs', '51'])).toBe("--runs must be a whole number >= 1 and <= 50 (got '51')");
   });
 
   it('refuses a missing or empty value, a value on a flag, a repeated option, and a bad choice', () => {
     expect(usageError(['--repo', 'r', '--out'])).toBe('--out needs a value <dir>');
     expect(usageError(['--repo', 'r', '--out='])).toBe('--out needs a value <dir>');
-    expect(usageError(['--repo', 'r', '--out', '--dry-run'])).toBe('--out needs a value <dir>, not another option (for a value starting with --, write --out=<value>)');
+    expect(usageError(['--repo', 'r', '--out', '--dry-run'])).toBe(
+      '--out needs a value <dir>, not another option (for a value starting with --, write --out=<value>)',
+    );
     expect(parse('--out=--odd').out).toBe('--odd');
     expect(usageError(['--repo', 'r', '--dry-run=yes'])).toBe('--dry-run takes no value');
-    expect(usageError(['--repo', 'r', '--out', 'a', '--out', 'b'])).toBe('--out is given more than once (give it once)');
-    expect(usageError(['--repo', 'r', '--only', 'probe'])).toBe("--only must be one of synth, probes (got 'probe'; did you mean probes?)");
+    expect(usageError(['--repo', 'r', '--out', 'a', '--out', 'b'])).toBe(
+      '--out is given more than once (give it once)',
+    );
+    expect(usageError(['--repo', 'r', '--only', 'probe'])).toBe(
+      "--only must be one of synth, probes (got 'probe'; did you mean probes?)",
+    );
   });
 
   it('names every missing required option at once', () => {
@@ -113,11 +167,16 @@ describe('helpText', () => {
     expect(text).toMatch(/^ {2}--repo <dir> +the checkout$/m); // required: shown in the usage line
     expect(text).toMatch(/^ {2}-h, --help +print this help and exit$/m);
     expect(text).toMatch(/Environment:\n {2}KUBECONFIG +the kubeconfig/);
-    expect(text).toMatch(/Exit codes:\n {2}0 +done\n {2}1 +a finding\n {2}2 +bad usage or configuration \(nothing was done\)\n\nExamples:\n {2}npm run demo -- --repo \.\.\/x$/);
+    expect(text).toMatch(
+      /Exit codes:\n {2}0 +done\n {2}1 +a finding\n {2}2 +bad usage or configuration \(nothing was done\)\n\nExamples:\n {2}npm run demo -- --repo \.\.\/x$/,
+    );
   });
 
   it('wraps long descriptions at 100 columns, aligned under the first line', () => {
-    const long = defineScript({ ...script, options: { out: { type: 'string', value: '<dir>', description: `${'word '.repeat(30)}end` } } });
+    const long = defineScript({
+      ...script,
+      options: { out: { type: 'string', value: '<dir>', description: `${'word '.repeat(30)}end` } },
+    });
     const lines = helpText(long).split('\n');
     const at = lines.findIndex((l) => l.startsWith('  --out <dir>'));
     expect(lines[at]!.length).toBeLessThanOrEqual(100);
@@ -126,12 +185,21 @@ describe('helpText', () => {
   });
 
   it('lists 130 and 143 for a command that cleans up on SIGINT/SIGTERM', () => {
-    expect(helpText({ ...script, interruptible: true })).toMatch(/^ {2}130, 143 +interrupted by SIGINT or SIGTERM \(cleaned up\)$/m);
+    expect(helpText({ ...script, interruptible: true })).toMatch(
+      /^ {2}130, 143 +interrupted by SIGINT or SIGTERM \(cleaned up\)$/m,
+    );
   });
 
   it('refuses a table that redefines --help or misspells a default', () => {
-    expect(() => defineScript({ ...script, options: { help: { type: 'boolean', description: 'x' } } })).toThrow(/--help is the harness' own option/);
-    expect(() => defineScript({ ...script, options: { only: { type: 'choice', choices: ['a'], default: 'b', description: 'x' } } })).toThrow(/default 'b' is not one of its choices/);
+    expect(() => defineScript({ ...script, options: { help: { type: 'boolean', description: 'x' } } })).toThrow(
+      /--help is the harness' own option/,
+    );
+    expect(() =>
+      defineScript({
+        ...script,
+        options: { only: { type: 'choice', choices: ['a'], default: 'b', description: 'x' } },
+      }),
+    ).toThrow(/default 'b' is not one of its choices/);
   });
 });
 
@@ -139,7 +207,11 @@ describe('files named by options', () => {
   it('outputFile: checked before any work, a usage error naming the option when it cannot be written', () => {
     const dir = tempDir('arcade-script-out-');
     expect(outputFile('json', join(dir, 'report.json'))).toBe(join(dir, 'report.json'));
-    expect(() => outputFile('json', join(dir, 'missing', 'report.json'))).toThrow(new UsageError(`--json ${join(dir, 'missing', 'report.json')}: cannot write there (ENOENT) (fix: give a file path in an existing, writable folder)`));
+    expect(() => outputFile('json', join(dir, 'missing', 'report.json'))).toThrow(
+      new UsageError(
+        `--json ${join(dir, 'missing', 'report.json')}: cannot write there (ENOENT) (fix: give a file path in an existing, writable folder)`,
+      ),
+    );
     expect(() => outputFile('json', dir)).toThrow(/^--json .*: is a folder \(fix: /);
   });
 
@@ -147,27 +219,46 @@ describe('files named by options', () => {
     const dir = tempDir('arcade-script-in-');
     writeFileSync(join(dir, 'values.yaml'), 'a: 1\n');
     expect(readOptionFile('values', join(dir, 'values.yaml'))).toBe('a: 1\n');
-    expect(() => readOptionFile('values', join(dir, 'nope.yaml'))).toThrow(/^--values .*nope\.yaml: cannot read it \(ENOENT\) \(fix: give the path of an existing file\)$/);
+    expect(() => readOptionFile('values', join(dir, 'nope.yaml'))).toThrow(
+      /^--values .*nope\.yaml: cannot read it \(ENOENT\) \(fix: give the path of an existing file\)$/,
+    );
   });
 });
 
 describe('describeFailure', () => {
   it('prints an expected failure as one line without a stack, with the exit code of its kind', () => {
-    expect(describeFailure('demo', new UsageError('--out needs a value <dir>'))).toEqual({ code: 2, text: 'demo: --out needs a value <dir>; usage: npm run demo -- --help' });
-    expect(describeFailure('demo', new ConfigurationError('x.yaml: broken (fix: y)'))).toEqual({ code: 2, text: 'demo: x.yaml: broken (fix: y)' });
-    expect(describeFailure('demo', new CommandError('refused (fix: z)'))).toEqual({ code: 1, text: 'demo: refused (fix: z)' });
-    expect(describeFailure('demo', new Interrupted('SIGINT', 'interrupted'))).toEqual({ code: 130, text: 'demo: interrupted' });
+    expect(describeFailure('demo', new UsageError('--out needs a value <dir>'))).toEqual({
+      code: 2,
+      text: 'demo: --out needs a value <dir>; usage: npm run demo -- --help',
+    });
+    expect(describeFailure('demo', new ConfigurationError('x.yaml: broken (fix: y)'))).toEqual({
+      code: 2,
+      text: 'demo: x.yaml: broken (fix: y)',
+    });
+    expect(describeFailure('demo', new CommandError('refused (fix: z)'))).toEqual({
+      code: 1,
+      text: 'demo: refused (fix: z)',
+    });
+    expect(describeFailure('demo', new Interrupted('SIGINT', 'interrupted'))).toEqual({
+      code: 130,
+      text: 'demo: interrupted',
+    });
     expect(describeFailure('demo', new Interrupted('SIGTERM', 'interrupted')).code).toBe(143);
   });
 
   it('gives an invalid environment exit 2 and its problem list', () => {
     const failure = describeFailure('demo', new EnvironmentError(['a.yaml: name: wrong (fix: b)']));
-    expect(failure).toEqual({ code: 2, text: 'demo: invalid environment definition:\n  - a.yaml: name: wrong (fix: b)' });
+    expect(failure).toEqual({
+      code: 2,
+      text: 'demo: invalid environment definition:\n  - a.yaml: name: wrong (fix: b)',
+    });
   });
 
   it('prints anything else as a bug, with its stack', () => {
     const failure = describeFailure('demo', new TypeError('x is undefined'));
     expect(failure.code).toBe(1);
-    expect(failure.text).toMatch(/^demo: unexpected error \(a bug: please report it with this trace\):\nTypeError: x is undefined\n\s+at /);
+    expect(failure.text).toMatch(
+      /^demo: unexpected error \(a bug: please report it with this trace\):\nTypeError: x is undefined\n\s+at /,
+    );
   });
 });

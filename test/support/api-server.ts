@@ -33,7 +33,13 @@ import {
   deepEqual,
   type FieldSpec,
 } from '../../src/kube/api-types.js';
-import { FLUX_FIELD_MANAGER, FLUX_OWNER_LABEL_PREFIX, keyElement, parseElement, type FieldsV1 } from '../../src/kube/managed-fields.js';
+import {
+  FLUX_FIELD_MANAGER,
+  FLUX_OWNER_LABEL_PREFIX,
+  keyElement,
+  parseElement,
+  type FieldsV1,
+} from '../../src/kube/managed-fields.js';
 
 type Obj = Record<string, unknown>;
 
@@ -63,9 +69,11 @@ function dropOmitted(o: Obj, struct: string): void {
     const spec = fieldSpec(struct, key);
     if (!spec) continue;
     if (spec.struct && isRecord(value)) dropOmitted(value, spec.struct);
-    if (spec.struct && spec.list && Array.isArray(value)) for (const item of value) if (isRecord(item)) dropOmitted(item, spec.struct);
+    if (spec.struct && spec.list && Array.isArray(value))
+      for (const item of value) if (isRecord(item)) dropOmitted(item, spec.struct);
     if (spec.required) continue;
-    if ((spec.omitZero && isZero(value)) || ((spec.list || spec.map) && isEmpty(value)) || value === null) delete o[key];
+    if ((spec.omitZero && isZero(value)) || ((spec.list || spec.map) && isEmpty(value)) || value === null)
+      delete o[key];
   }
 }
 
@@ -80,7 +88,8 @@ function defaultStruct(o: Obj, struct: string): void {
     }
     const value = o[key];
     if (!spec.struct || isAtomicStruct(spec.struct)) continue;
-    if (spec.list && Array.isArray(value)) for (const item of value) if (isRecord(item)) defaultStruct(item, spec.struct);
+    if (spec.list && Array.isArray(value))
+      for (const item of value) if (isRecord(item)) defaultStruct(item, spec.struct);
     if (!spec.list && isRecord(value)) defaultStruct(value, spec.struct);
   }
 }
@@ -124,7 +133,9 @@ export function served(sent: Obj, options: ShapeOptions = {}): Obj {
     defaultStruct(o, root);
     canonicalizeQuantities(o);
   } else {
-    const [group, version] = apiVersion.includes('/') ? [apiVersion.slice(0, apiVersion.lastIndexOf('/')), apiVersion.slice(apiVersion.lastIndexOf('/') + 1)] : ['', apiVersion];
+    const [group, version] = apiVersion.includes('/')
+      ? [apiVersion.slice(0, apiVersion.lastIndexOf('/')), apiVersion.slice(apiVersion.lastIndexOf('/') + 1)]
+      : ['', apiVersion];
     const crd = options.crds?.find((c) => c.group === group && c.kind === kind && c.version === version);
     if (crd) crdDefaults(o, crd.openAPIV3Schema);
   }
@@ -137,12 +148,26 @@ export function served(sent: Obj, options: ShapeOptions = {}): Obj {
     o.status = { loadBalancer: {} };
   }
   if (kind === 'Deployment') {
-    meta.annotations = { ...(isRecord(meta.annotations) ? meta.annotations : {}), 'deployment.kubernetes.io/revision': '1' };
+    meta.annotations = {
+      ...(isRecord(meta.annotations) ? meta.annotations : {}),
+      'deployment.kubernetes.io/revision': '1',
+    };
     const replicas = isRecord(o.spec) ? o.spec.replicas : undefined;
-    o.status = { observedGeneration: 1, replicas, readyReplicas: replicas, updatedReplicas: replicas, availableReplicas: replicas };
+    o.status = {
+      observedGeneration: 1,
+      replicas,
+      readyReplicas: replicas,
+      updatedReplicas: replicas,
+      availableReplicas: replicas,
+    };
   }
-  meta.uid = createHash('sha256').update(identity).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
-  meta.resourceVersion = String(1000 + (parseInt(createHash('sha256').update(identity).digest('hex').slice(0, 6), 16) % 9000));
+  meta.uid = createHash('sha256')
+    .update(identity)
+    .digest('hex')
+    .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
+  meta.resourceVersion = String(
+    1000 + (parseInt(createHash('sha256').update(identity).digest('hex').slice(0, 6), 16) % 9000),
+  );
   if (!NO_GENERATION.has(kind)) meta.generation = 1;
   meta.creationTimestamp = CREATED_AT;
   return o;
@@ -160,21 +185,37 @@ export function fluxNormalize(manifest: Obj, options: FluxApplyOptions = {}): Ob
   const o = structuredClone(manifest);
   const ks = options.kustomization ?? { name: 'arcade', namespace: 'flux-system' };
   const meta = (isRecord(o.metadata) ? o.metadata : (o.metadata = {})) as Obj;
-  meta.labels = { ...(isRecord(meta.labels) ? meta.labels : {}), [`${FLUX_OWNER_LABEL_PREFIX}name`]: ks.name, [`${FLUX_OWNER_LABEL_PREFIX}namespace`]: ks.namespace };
+  meta.labels = {
+    ...(isRecord(meta.labels) ? meta.labels : {}),
+    [`${FLUX_OWNER_LABEL_PREFIX}name`]: ks.name,
+    [`${FLUX_OWNER_LABEL_PREFIX}namespace`]: ks.namespace,
+  };
   const root = rootStruct(String(o.apiVersion), String(o.kind));
   if (!root) return o;
   // The typed round trip: omitempty zero values and empty lists/maps vanish, quantities print canonically.
   dropOmitted(o, root);
   canonicalizeQuantities(o, false);
-  const setTcp = (ports: unknown) => Array.isArray(ports) && ports.forEach((p) => isRecord(p) && (p.protocol ??= 'TCP'));
+  const setTcp = (ports: unknown) =>
+    Array.isArray(ports) && ports.forEach((p) => isRecord(p) && (p.protocol ??= 'TCP'));
   if (o.kind === 'Service' && isRecord(o.spec)) setTcp(o.spec.ports);
-  const podSpec = o.kind === 'Deployment' && isRecord(o.spec) && isRecord(o.spec.template) ? o.spec.template.spec : undefined;
-  if (isRecord(podSpec) && Array.isArray(podSpec.containers)) for (const c of podSpec.containers) if (isRecord(c)) setTcp(c.ports);
+  const podSpec =
+    o.kind === 'Deployment' && isRecord(o.spec) && isRecord(o.spec.template) ? o.spec.template.spec : undefined;
+  if (isRecord(podSpec) && Array.isArray(podSpec.containers))
+    for (const c of podSpec.containers) if (isRecord(c)) setTcp(c.ports);
   return o;
 }
 
 /** Metadata fields server-side apply does not track (structured-merge-diff strips them). */
-const UNTRACKED_METADATA = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink']);
+const UNTRACKED_METADATA = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'selfLink',
+]);
 
 function setOfValue(value: unknown, spec: FieldSpec | undefined, builtIn: boolean): FieldsV1 {
   if (Array.isArray(value)) {
@@ -233,7 +274,9 @@ function managedEntry(manager: string, operation: string, apiVersion: string, fi
 export function fluxApplied(manifest: Obj, options: FluxApplyOptions = {}): Obj {
   const sent = fluxNormalize(manifest, options);
   const live = served(sent, options);
-  (live.metadata as Obj).managedFields = [managedEntry(FLUX_FIELD_MANAGER, 'Apply', String(live.apiVersion), fieldSetOf(sent))];
+  (live.metadata as Obj).managedFields = [
+    managedEntry(FLUX_FIELD_MANAGER, 'Apply', String(live.apiVersion), fieldSetOf(sent)),
+  ];
   return live;
 }
 
@@ -259,7 +302,10 @@ export function valueAt(obj: unknown, path: Path): unknown {
     if (!e || cur === undefined) return undefined;
     if (e.kind === 'self') continue;
     if (e.kind === 'field') cur = isRecord(cur) ? cur[e.name] : undefined;
-    else if (e.kind === 'key') cur = Array.isArray(cur) ? cur.find((i) => isRecord(i) && Object.entries(e.key).every(([k, v]) => deepEqual(i[k], v))) : undefined;
+    else if (e.kind === 'key')
+      cur = Array.isArray(cur)
+        ? cur.find((i) => isRecord(i) && Object.entries(e.key).every(([k, v]) => deepEqual(i[k], v)))
+        : undefined;
     else if (e.kind === 'value') cur = Array.isArray(cur) ? cur.find((i) => deepEqual(i, e.value)) : undefined;
     else cur = Array.isArray(cur) ? cur[e.index] : undefined;
   }
@@ -300,12 +346,16 @@ export function updatedBy(live: Obj, manager: string, mutate: (o: Obj) => void, 
   const shapedMeta = shaped.metadata as Obj;
   const beforeMeta = before.metadata as Obj;
   Object.assign(shapedMeta, kept, { resourceVersion: String(Number(beforeMeta.resourceVersion ?? 1000) + 1) });
-  if (typeof beforeMeta.generation === 'number') shapedMeta.generation = beforeMeta.generation + (deepEqual(before.spec, shaped.spec) ? 0 : 1);
+  if (typeof beforeMeta.generation === 'number')
+    shapedMeta.generation = beforeMeta.generation + (deepEqual(before.spec, shaped.spec) ? 0 : 1);
   // Changed leaves: in either object's field set, with another value (or presence) in the other.
   const paths = new Map<string, Path>();
   for (const p of [...leafPaths(fieldSetOf(before)), ...leafPaths(fieldSetOf(shaped))]) paths.set(JSON.stringify(p), p);
   // A list item's `.` stands for the item's presence, not its content.
-  const differs = (p: Path) => (p[p.length - 1] === '.' ? (valueAt(before, p) === undefined) !== (valueAt(shaped, p) === undefined) : !deepEqual(valueAt(before, p), valueAt(shaped, p)));
+  const differs = (p: Path) =>
+    p[p.length - 1] === '.'
+      ? (valueAt(before, p) === undefined) !== (valueAt(shaped, p) === undefined)
+      : !deepEqual(valueAt(before, p), valueAt(shaped, p));
   const changed = [...paths.values()].filter(differs);
   const entries = (Array.isArray(kept.managedFields) ? kept.managedFields : []) as Obj[];
   const next: Obj[] = [];

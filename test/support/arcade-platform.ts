@@ -106,7 +106,12 @@ export interface StandInGateway {
 
 /** The target fields the stand-in answers for (a fragment of the probe Targets input). */
 export interface StandInTargets {
-  readonly urls: { readonly api: string; readonly coordinator: string; readonly dashboard: string; readonly experience: string };
+  readonly urls: {
+    readonly api: string;
+    readonly coordinator: string;
+    readonly dashboard: string;
+    readonly experience: string;
+  };
   readonly expectedCoordinatorUri: string;
   readonly users: string[];
   readonly gateways: { slug: string; tools: string[]; referenceToolkit?: string }[];
@@ -129,7 +134,11 @@ export interface ArcadeStandIn {
   readonly expectedCoordinatorUri: string;
   readonly targets: StandInTargets;
   /** Requests seen per component (for tests asserting "no OAuth flow started", etc.). */
-  readonly requests: readonly { readonly component: StandInComponent; readonly method: string; readonly path: string }[];
+  readonly requests: readonly {
+    readonly component: StandInComponent;
+    readonly method: string;
+    readonly path: string;
+  }[];
   close(): Promise<void>;
 }
 
@@ -164,7 +173,12 @@ interface McpEndpointOptions {
   readonly unknownTool?: 'hang' | '5xx';
   readonly slowMs: number;
   /** Sends a refusal (401/400) of the endpoint: the engine API's `Error` shape on a gateway. @default plain JSON */
-  readonly refuse?: (res: ServerResponse, status: number, body: { name: string; message: string }, headers?: Record<string, string>) => void;
+  readonly refuse?: (
+    res: ServerResponse,
+    status: number,
+    body: { name: string; message: string },
+    headers?: Record<string, string>,
+  ) => void;
   /** Every request is held unanswered until close. @default false */
   readonly hangs?: boolean;
   /** Told each JSON-RPC message's method before it is answered. @default none */
@@ -217,12 +231,20 @@ function mcpEndpoint(opts: McpEndpointOptions) {
       }));
     }
     if (prefix !== undefined) {
-      server.registerTool(`${prefix}Echo`, { description: 'Returns the message', inputSchema: { message: z.string() } }, ({ message }) => ({
-        content: [{ type: 'text', text: message }],
-      }));
-      server.registerTool(`${prefix}Add`, { description: 'Adds two integers', inputSchema: { a: z.number(), b: z.number() } }, ({ a, b }) => ({
-        content: [{ type: 'text', text: String(a + b) }],
-      }));
+      server.registerTool(
+        `${prefix}Echo`,
+        { description: 'Returns the message', inputSchema: { message: z.string() } },
+        ({ message }) => ({
+          content: [{ type: 'text', text: message }],
+        }),
+      );
+      server.registerTool(
+        `${prefix}Add`,
+        { description: 'Adds two integers', inputSchema: { a: z.number(), b: z.number() } },
+        ({ a, b }) => ({
+          content: [{ type: 'text', text: String(a + b) }],
+        }),
+      );
       server.registerTool(`${prefix}Whoami`, { description: 'Returns the calling user id' }, (extra) => ({
         content: [{ type: 'text', text: opts.wrongIdentity ? OTHER_USER : userOf(extra) }],
       }));
@@ -240,7 +262,12 @@ function mcpEndpoint(opts: McpEndpointOptions) {
     if (opts.hangs) return hang(res);
     if (opts.slowMs > 0) await sleep(opts.slowMs);
     if (opts.authorize && !opts.authorize(req)) {
-      refuse(res, 401, { name: 'unauthorized', message: 'invalid or missing API key' }, { 'www-authenticate': 'Bearer' });
+      refuse(
+        res,
+        401,
+        { name: 'unauthorized', message: 'invalid or missing API key' },
+        { 'www-authenticate': 'Bearer' },
+      );
       return;
     }
     const user = header(req, 'arcade-user-id');
@@ -306,7 +333,13 @@ function mcpEndpoint(opts: McpEndpointOptions) {
 }
 
 /** Sends an engine API answer after checking it against the contract's definition, strictly. */
-export type ContractAnswer = (res: ServerResponse, status: number, contract: EngineAnswer, body: unknown, headers?: Record<string, string>) => void;
+export type ContractAnswer = (
+  res: ServerResponse,
+  status: number,
+  contract: EngineAnswer,
+  body: unknown,
+  headers?: Record<string, string>,
+) => void;
 
 /**
  * How the stand-in answers on the engine API: each body is checked against its definition in the
@@ -332,7 +365,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | vo
 async function listen(handler: Handler): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     Promise.resolve(handler(req, res)).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: 'stand-in failure', message: err instanceof Error ? err.message : String(err) });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: 'stand-in failure', message: err instanceof Error ? err.message : String(err) });
       else res.destroy();
     });
   });
@@ -347,7 +381,8 @@ function gatewaySpecs(option: ArcadeStandInOptions['gateways']): ServedGateway[]
     typeof option === 'number'
       ? Array.from({ length: option }, (_, i) => ({ slug: i === 0 ? 'zeb-gateway-test' : `stand-in-gateway-${i + 1}` }))
       : (option ?? [{ slug: 'zeb-gateway-test' }]);
-  if (specs.length === 0) throw new Error('startArcadeStandIn: gateways must name at least one gateway (or be a count ≥ 1)');
+  if (specs.length === 0)
+    throw new Error('startArcadeStandIn: gateways must name at least one gateway (or be a count ≥ 1)');
   return specs.map((spec) => ({
     slug: spec.slug,
     catalogue: [...(spec.tools ?? DEFAULT_CATALOGUE)],
@@ -384,19 +419,21 @@ export async function startArcadeStandIn(options: ArcadeStandInOptions = {}): Pr
   };
 
   /** Wraps a component's handler with request logging and the deadHost fault. */
-  const component = (name: StandInComponent, handler: Handler): Handler => (req, res) => {
-    requests.push({ component: name, method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] ?? '/' });
-    if (options.deadHost === name) {
-      if (deadMode === 'connection-closed') {
-        req.socket.destroy();
+  const component =
+    (name: StandInComponent, handler: Handler): Handler =>
+    (req, res) => {
+      requests.push({ component: name, method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] ?? '/' });
+      if (options.deadHost === name) {
+        if (deadMode === 'connection-closed') {
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
         return;
       }
-      res.writeHead(502, { 'content-type': 'text/html' });
-      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
-      return;
-    }
-    return handler(req, res);
-  };
+      return handler(req, res);
+    };
 
   const endpoints = new Map(
     served.map((gw) => {
@@ -428,10 +465,12 @@ export async function startArcadeStandIn(options: ArcadeStandInOptions = {}): Pr
     slowMs: 0,
   });
 
-  const plain = (title: string): Handler => (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(`<html><head><title>${title}</title></head><body>${title} (stand-in)</body></html>`);
-  };
+  const plain =
+    (title: string): Handler =>
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<html><head><title>${title}</title></head><body>${title} (stand-in)</body></html>`);
+    };
 
   const coordinator = await listen(component('coordinator', plain('Arcade coordinator')));
   const dashboard = await listen(component('dashboard', plain('Arcade dashboard')));
@@ -490,7 +529,9 @@ export async function startArcadeStandIn(options: ArcadeStandInOptions = {}): Pr
                 provider_type: 'oauth2',
                 status: 'active',
                 token_status: oauthStatus,
-                ...(oauthStatus === 'completed' ? {} : { status_reason: `token ${oauthStatus} for ${url.searchParams.get('user_id') ?? '(no user)'}` }),
+                ...(oauthStatus === 'completed'
+                  ? {}
+                  : { status_reason: `token ${oauthStatus} for ${url.searchParams.get('user_id') ?? '(no user)'}` }),
               },
             }
           : { met: true },
@@ -567,7 +608,9 @@ export async function startArcadeStandIn(options: ArcadeStandInOptions = {}): Pr
         ),
       );
       if (offContract.length > 0) {
-        throw new Error(`the Arcade stand-in answered off the engine API contract (contracts/arcade-engine/engine-api-responses.schema.json): ${offContract.join(' | ')}`);
+        throw new Error(
+          `the Arcade stand-in answered off the engine API contract (contracts/arcade-engine/engine-api-responses.schema.json): ${offContract.join(' | ')}`,
+        );
       }
     },
   };

@@ -38,7 +38,8 @@ function ownCharacters(key: string, encoding: 'base64' | 'base64url'): string[] 
     const b = Buffer.concat([Buffer.alloc(before, 0xff), Buffer.from(key), Buffer.alloc(2, 0xff)]).toString(encoding);
     let run = '';
     for (let i = 0; i < a.length; i++) {
-      if (a[i] === b[i] && a[i] !== '=') run += a[i]; // padding says nothing about the key
+      if (a[i] === b[i] && a[i] !== '=')
+        run += a[i]; // padding says nothing about the key
       else if (run) {
         cores.push(run);
         run = '';

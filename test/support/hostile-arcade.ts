@@ -52,11 +52,13 @@ function mcpServer(key: string, authorization: string | undefined): Server {
   const server = new Server({ name: 'hostile-arcade', version: '0.0.0' }, { capabilities: { tools: {} } });
   const text = echo(key, authorization);
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: ['ArcadeEvalRef_Whoami', 'ArcadeEvalRef_Echo', 'ArcadeEvalRef_Add', `Leak_${key}`, `Leak_${b64(key)}`].map((name) => ({
-      name,
-      description: text,
-      inputSchema: { type: 'object' as const },
-    })),
+    tools: ['ArcadeEvalRef_Whoami', 'ArcadeEvalRef_Echo', 'ArcadeEvalRef_Add', `Leak_${key}`, `Leak_${b64(key)}`].map(
+      (name) => ({
+        name,
+        description: text,
+        inputSchema: { type: 'object' as const },
+      }),
+    ),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const name = request.params.name;
@@ -98,11 +100,16 @@ export async function startHostileArcade(key: string): Promise<HostileArcade> {
     // Text bodies start with the pad, so an excerpt of the body alone is cut 5 characters into the key.
     const json = path.startsWith('/v1/tools');
     res.writeHead(status, { 'content-type': json ? 'application/json' : 'text/plain' });
-    res.end(json ? JSON.stringify({ error: echo(key, authorization), name: 'upstream_error' }) : echo(key, authorization));
+    res.end(
+      json ? JSON.stringify({ error: echo(key, authorization), name: 'upstream_error' }) : echo(key, authorization),
+    );
   };
   const server: HttpServer = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end(`${echo(key, req.headers.authorization)}\n${String(err)}`);
+      if (!res.headersSent)
+        res
+          .writeHead(500, { 'content-type': 'text/plain' })
+          .end(`${echo(key, req.headers.authorization)}\n${String(err)}`);
       else res.destroy();
     });
   });

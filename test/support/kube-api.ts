@@ -59,7 +59,15 @@ export interface KubeApi {
    */
   apply(manifest: KubeObject, options?: FluxApplyOptions): KubeObject;
   /** Changes a stored object as `manager` would with an Update (kubectl edit): fields it changes move to it. */
-  update(apiVersion: string, kind: string, namespace: string | undefined, name: string, manager: string, mutate: (o: KubeObject) => void, options?: ShapeOptions): KubeObject;
+  update(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    manager: string,
+    mutate: (o: KubeObject) => void,
+    options?: ShapeOptions,
+  ): KubeObject;
   remove(apiVersion: string, kind: string, namespace: string | undefined, name: string): void;
   /** Sets a pod container's log (the default container is the first one, key ''). */
   setLog(namespace: string, pod: string, lines: readonly LogLine[], container?: string): void;
@@ -134,7 +142,8 @@ export async function startKubeApi(): Promise<KubeApi> {
   const logs = new Map<string, LogLine[]>();
   const requests: SeenRequest[] = [];
   const faults: KubeApiFaults = {};
-  const keyOf = (apiVersion: string, kind: string, ns: string | undefined, name: string) => `${apiVersion}|${kind}|${ns ?? ''}|${name}`;
+  const keyOf = (apiVersion: string, kind: string, ns: string | undefined, name: string) =>
+    `${apiVersion}|${kind}|${ns ?? ''}|${name}`;
 
   function send(res: ServerResponse, code: number, body: unknown, type = 'application/json'): void {
     res.writeHead(code, { 'content-type': type });
@@ -164,7 +173,8 @@ export async function startKubeApi(): Promise<KubeApi> {
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}` });
-    if (req.method !== 'GET') return status(res, 405, `${req.method} is not allowed: this stand-in is read-only`, 'MethodNotAllowed');
+    if (req.method !== 'GET')
+      return status(res, 405, `${req.method} is not allowed: this stand-in is read-only`, 'MethodNotAllowed');
     if (faults.failPaths && faults.failPaths.match.test(url.pathname)) {
       return status(res, faults.failPaths.code, `injected failure ${faults.failPaths.code}`, 'InternalError');
     }
@@ -186,7 +196,9 @@ export async function startKubeApi(): Promise<KubeApi> {
       rest = rest.slice(2);
     }
     const [resource, name, sub] = rest;
-    const kind = [...new Set([...Object.keys(PLURALS), ...[...store.values()].map((o) => o.kind)])].find((k) => plural(k) === resource);
+    const kind = [...new Set([...Object.keys(PLURALS), ...[...store.values()].map((o) => o.kind)])].find(
+      (k) => plural(k) === resource,
+    );
     if (!kind) return status(res, 404, `the server could not find the requested resource (${resource})`, 'NotFound');
     if (name === undefined) {
       const selector = url.searchParams.get('labelSelector') ?? undefined;
@@ -228,7 +240,10 @@ export async function startKubeApi(): Promise<KubeApi> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const kubeconfig = writeKubeconfig(url, `kube-${randomBytes(12).toString('hex')}`, { namespace: 'arcade', prefix: 'arcade-probe-kube-' });
+  const kubeconfig = writeKubeconfig(url, `kube-${randomBytes(12).toString('hex')}`, {
+    namespace: 'arcade',
+    prefix: 'arcade-probe-kube-',
+  });
 
   return {
     url,

@@ -25,7 +25,16 @@ export function writeKubeconfig(url: string, token: string, options: KubeconfigO
       kind: 'Config',
       clusters: [{ name: 'loopback', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
       users: [{ name: 'loopback-user', user: { token } }],
-      contexts: [{ name: 'loopback', context: { cluster: 'loopback', user: 'loopback-user', ...(options.namespace ? { namespace: options.namespace } : {}) } }],
+      contexts: [
+        {
+          name: 'loopback',
+          context: {
+            cluster: 'loopback',
+            user: 'loopback-user',
+            ...(options.namespace ? { namespace: options.namespace } : {}),
+          },
+        },
+      ],
       'current-context': 'loopback',
     }),
   );

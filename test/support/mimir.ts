@@ -73,7 +73,10 @@ export function evaluateCountBy(query: string, series: readonly PromSeries[], at
     const key = s.labels[by] === '' ? undefined : s.labels[by];
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return [...counts].map(([key, n]) => ({ metric: key === undefined ? {} : { [by]: key }, value: [at, String(n)] as const }));
+  return [...counts].map(([key, n]) => ({
+    metric: key === undefined ? {} : { [by]: key },
+    value: [at, String(n)] as const,
+  }));
 }
 
 export async function startMimir(tenant: string, state: Partial<MimirState> = {}): Promise<MimirStandIn> {
@@ -81,7 +84,10 @@ export async function startMimir(tenant: string, state: Partial<MimirState> = {}
   const requests: { path: string; orgId: string | undefined }[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://mimir');
-    const orgId = typeof req.headers['x-scope-orgid'] === 'string' && req.headers['x-scope-orgid'] !== '' ? req.headers['x-scope-orgid'] : undefined;
+    const orgId =
+      typeof req.headers['x-scope-orgid'] === 'string' && req.headers['x-scope-orgid'] !== ''
+        ? req.headers['x-scope-orgid']
+        : undefined;
     requests.push({ path: `${url.pathname}${url.search}`, orgId });
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -99,7 +105,11 @@ export async function startMimir(tenant: string, state: Partial<MimirState> = {}
         return;
       }
       if (current.failStatus) {
-        json(current.failStatus, { status: 'error', errorType: 'internal', error: 'err-mimir-stand-in: injected failure' });
+        json(current.failStatus, {
+          status: 'error',
+          errorType: 'internal',
+          error: 'err-mimir-stand-in: injected failure',
+        });
         return;
       }
       if (current.malformed) {
@@ -110,7 +120,11 @@ export async function startMimir(tenant: string, state: Partial<MimirState> = {}
       const query = url.searchParams.get('query') ?? '';
       const result = evaluateCountBy(query, orgId === tenant ? current.series : [], Date.now() / 1000);
       if (!result) {
-        json(400, { status: 'error', errorType: 'bad_data', error: `the Mimir stand-in evaluates only count by (<label>) ({<label>="<value>", ...}), not: ${query}` });
+        json(400, {
+          status: 'error',
+          errorType: 'bad_data',
+          error: `the Mimir stand-in evaluates only count by (<label>) ({<label>="<value>", ...}), not: ${query}`,
+        });
         return;
       }
       json(200, { status: 'success', data: { resultType: 'vector', result } });

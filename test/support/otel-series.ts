@@ -28,7 +28,11 @@ export interface OtlpResource {
   readonly attributes: Readonly<Record<string, string>>;
   /** The instrumentation scope of the metrics. @default none */
   readonly scope?: { readonly name: string; readonly version?: string };
-  readonly metrics: readonly { readonly name: string; readonly attributes?: Readonly<Record<string, string>>; readonly value: number }[];
+  readonly metrics: readonly {
+    readonly name: string;
+    readonly attributes?: Readonly<Record<string, string>>;
+    readonly value: number;
+  }[];
 }
 
 const IDENTIFYING = ['service.namespace', 'service.name', 'service.instance.id'];
@@ -39,7 +43,10 @@ export function sanitizeLabelName(name: string): string {
   return /^[0-9]/.test(replaced) ? `key_${replaced}` : replaced;
 }
 
-function labelsOf(attributes: Readonly<Record<string, string>>, ignore: readonly string[] = []): Record<string, string> {
+function labelsOf(
+  attributes: Readonly<Record<string, string>>,
+  ignore: readonly string[] = [],
+): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (ignore.includes(key)) continue;
@@ -64,7 +71,10 @@ function identity(resource: Readonly<Record<string, string>>): Record<string, st
 }
 
 /** External labels are added where no attribute already has the name. */
-function withExternal(labels: Record<string, string>, external: Readonly<Record<string, string>>): Record<string, string> {
+function withExternal(
+  labels: Record<string, string>,
+  external: Readonly<Record<string, string>>,
+): Record<string, string> {
   const out = { ...labels };
   for (const [k, v] of Object.entries(external)) if (!(k in out)) out[k] = v;
   return out;
@@ -75,10 +85,17 @@ function withExternal(labels: Record<string, string>, external: Readonly<Record<
  * when the resource has a non-identifying attribute. `targetInfo: false` is the exporter's
  * `target_info.enabled: false`.
  */
-export function exportedSeries(resource: OtlpResource, externalLabels: Readonly<Record<string, string>>, options: { readonly targetInfo?: boolean } = {}): PromSeries[] {
+export function exportedSeries(
+  resource: OtlpResource,
+  externalLabels: Readonly<Record<string, string>>,
+  options: { readonly targetInfo?: boolean } = {},
+): PromSeries[] {
   const id = identity(resource.attributes);
   const scope = resource.scope
-    ? { otel_scope_name: resource.scope.name, ...(resource.scope.version ? { otel_scope_version: resource.scope.version } : {}) }
+    ? {
+        otel_scope_name: resource.scope.name,
+        ...(resource.scope.version ? { otel_scope_version: resource.scope.version } : {}),
+      }
     : {};
   const series: PromSeries[] = resource.metrics.map((m) => ({
     labels: { ...withExternal({ ...labelsOf(m.attributes ?? {}), ...id }, externalLabels), ...scope, __name__: m.name },
@@ -86,7 +103,13 @@ export function exportedSeries(resource: OtlpResource, externalLabels: Readonly<
   }));
   const nonIdentifying = Object.keys(resource.attributes).filter((k) => !IDENTIFYING.includes(k));
   if ((options.targetInfo ?? true) && nonIdentifying.length > 0 && Object.keys(id).length > 0) {
-    series.push({ labels: { ...withExternal({ ...labelsOf(resource.attributes, IDENTIFYING), ...id }, externalLabels), __name__: 'target_info' }, value: 1 });
+    series.push({
+      labels: {
+        ...withExternal({ ...labelsOf(resource.attributes, IDENTIFYING), ...id }, externalLabels),
+        __name__: 'target_info',
+      },
+      value: 1,
+    });
   }
   return series;
 }
@@ -107,9 +130,27 @@ export interface ScrapeTarget {
 }
 
 /** Series the cluster's agent writes from scraping a target: the exposed labels plus the target's. */
-export function scrapedSeries(target: ScrapeTarget, metrics: readonly { readonly name: string; readonly labels?: Readonly<Record<string, string>>; readonly value: number }[]): PromSeries[] {
-  const targetLabels = { job: target.service, namespace: target.namespace, service: target.service, pod: target.pod, container: target.container, endpoint: target.endpoint, instance: target.instance };
-  return metrics.map((m) => ({ labels: { ...m.labels, ...targetLabels, ...target.externalLabels, __name__: m.name }, value: m.value }));
+export function scrapedSeries(
+  target: ScrapeTarget,
+  metrics: readonly {
+    readonly name: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly value: number;
+  }[],
+): PromSeries[] {
+  const targetLabels = {
+    job: target.service,
+    namespace: target.namespace,
+    service: target.service,
+    pod: target.pod,
+    container: target.container,
+    endpoint: target.endpoint,
+    instance: target.instance,
+  };
+  return metrics.map((m) => ({
+    labels: { ...m.labels, ...targetLabels, ...target.externalLabels, __name__: m.name },
+    value: m.value,
+  }));
 }
 
 // --- The deployment's series (fixtures shared by the stand-in, the demo and the Prometheus tests) ---
@@ -127,17 +168,29 @@ export interface Deployment {
  * unconfirmed on the live engine), a `service.instance.id`, and, unless `identifyingOnly`, the
  * attributes an OTel Go SDK resource usually adds (so `target_info` is written).
  */
-export function engineResource(options: { readonly serviceName?: string; readonly serviceNamespace?: string; readonly identifyingOnly?: boolean } = {}): OtlpResource {
+export function engineResource(
+  options: {
+    readonly serviceName?: string;
+    readonly serviceNamespace?: string;
+    readonly identifyingOnly?: boolean;
+  } = {},
+): OtlpResource {
   return {
     attributes: {
       'service.name': options.serviceName ?? 'arcade_engine',
       ...(options.serviceNamespace ? { 'service.namespace': options.serviceNamespace } : {}),
       'service.instance.id': 'engine-7d9f8-abcde',
-      ...(options.identifyingOnly ? {} : { 'service.version': '1.8.8', 'host.name': 'engine-7d9f8-abcde', 'telemetry.sdk.language': 'go' }),
+      ...(options.identifyingOnly
+        ? {}
+        : { 'service.version': '1.8.8', 'host.name': 'engine-7d9f8-abcde', 'telemetry.sdk.language': 'go' }),
     },
     scope: { name: 'github.com/ArcadeAI/engine', version: '1.8.8' },
     metrics: [
-      { name: 'http_server_request_duration_seconds_count', attributes: { 'http.request.method': 'POST', 'http.route': '/mcp/{slug}' }, value: 42 },
+      {
+        name: 'http_server_request_duration_seconds_count',
+        attributes: { 'http.request.method': 'POST', 'http.route': '/mcp/{slug}' },
+        value: 42,
+      },
       { name: 'tool_executions_total', attributes: { 'tool.name': 'ArcadeEvalRef.Echo' }, value: 7 },
     ],
   };
@@ -146,8 +199,14 @@ export function engineResource(options: { readonly serviceName?: string; readonl
 /** Another OTLP client pushing through the same collector (its own `service.name`). */
 export function otherClientResource(serviceName = 'checkout'): OtlpResource {
   return {
-    attributes: { 'service.name': serviceName, 'service.instance.id': `${serviceName}-0`, 'telemetry.sdk.language': 'nodejs' },
-    metrics: [{ name: 'http_server_request_duration_seconds_count', attributes: { 'http.request.method': 'GET' }, value: 5 }],
+    attributes: {
+      'service.name': serviceName,
+      'service.instance.id': `${serviceName}-0`,
+      'telemetry.sdk.language': 'nodejs',
+    },
+    metrics: [
+      { name: 'http_server_request_duration_seconds_count', attributes: { 'http.request.method': 'GET' }, value: 5 },
+    ],
   };
 }
 
@@ -156,7 +215,11 @@ export function otherClientResource(serviceName = 'checkout'): OtlpResource {
  * them through the ServiceMonitor: job = the Service name, never the collector label.
  */
 export function collectorSelfSeries(deployment: Deployment, service = 'arcade-otel-collector'): PromSeries[] {
-  const exposed = { service_instance_id: 'c0ffee00-0000-4000-8000-000000000001', service_name: 'otelcol-contrib', service_version: '0.159.0' };
+  const exposed = {
+    service_instance_id: 'c0ffee00-0000-4000-8000-000000000001',
+    service_name: 'otelcol-contrib',
+    service_version: '0.159.0',
+  };
   return scrapedSeries(
     {
       service,
@@ -168,8 +231,16 @@ export function collectorSelfSeries(deployment: Deployment, service = 'arcade-ot
       externalLabels: { cluster: deployment.cluster },
     },
     [
-      { name: 'otelcol_receiver_accepted_metric_points_total', labels: { ...exposed, receiver: 'otlp', transport: 'http' }, value: 1200 },
-      { name: 'otelcol_exporter_sent_metric_points_total', labels: { ...exposed, exporter: 'prometheusremotewrite' }, value: 1200 },
+      {
+        name: 'otelcol_receiver_accepted_metric_points_total',
+        labels: { ...exposed, receiver: 'otlp', transport: 'http' },
+        value: 1200,
+      },
+      {
+        name: 'otelcol_exporter_sent_metric_points_total',
+        labels: { ...exposed, exporter: 'prometheusremotewrite' },
+        value: 1200,
+      },
       { name: 'otelcol_process_uptime_seconds_total', labels: exposed, value: 3600 },
     ],
   );

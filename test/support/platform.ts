@@ -23,7 +23,13 @@ import { startArcadeStandIn, type ArcadeStandIn, type ArcadeStandInOptions } fro
 import { NO_PROBE_DEADLINE_MS } from './deadlines.js';
 import { startKubeApi, type KubeApi, type KubeObject, type LogLine } from './kube-api.js';
 import { startMimir, type MimirStandIn } from './mimir.js';
-import { collectorSelfSeries, exportedSeries, healthySeries, otherClientResource, type Deployment } from './otel-series.js';
+import {
+  collectorSelfSeries,
+  exportedSeries,
+  healthySeries,
+  otherClientResource,
+  type Deployment,
+} from './otel-series.js';
 import { COLLECTOR_LABEL, collectorLabelValue } from '../../src/collector/service.js';
 import { tempDir } from './temp.js';
 
@@ -82,19 +88,27 @@ export interface Platform {
 
 export const NAMESPACE = 'arcade';
 /** The stand-in cluster's scrape convention (as on backstage-wus2-v4, FACTS "Telemetry"), told to the probes as targets. */
-export const SCRAPE_CONVENTION = { scrapeLabels: { release: 'prometheus-operator' }, exclusionLabels: { 'grafana-agent': 'external' } } as const;
+export const SCRAPE_CONVENTION = {
+  scrapeLabels: { release: 'prometheus-operator' },
+  exclusionLabels: { 'grafana-agent': 'external' },
+} as const;
 export const ENGINE_SELECTOR = 'app.kubernetes.io/name=engine';
 export const MIMIR_TENANT = 'k8s-backstage-v4';
 /** The deployment whose series the Mimir stand-in holds (the collector chart's labels for backstage-wus2-v4). */
 export const DEPLOYMENT: Deployment = {
   cluster: 'backstage-wus2-v4',
   namespace: NAMESPACE,
-  externalLabels: { cluster: 'backstage-wus2-v4', namespace: NAMESPACE, [COLLECTOR_LABEL]: collectorLabelValue('backstage-wus2-v4', NAMESPACE) },
+  externalLabels: {
+    cluster: 'backstage-wus2-v4',
+    namespace: NAMESPACE,
+    [COLLECTOR_LABEL]: collectorLabelValue('backstage-wus2-v4', NAMESPACE),
+  },
 };
 
 function mimirSeries(faults: PlatformFaults) {
   if (faults.emptyMimir) return [];
-  if (faults.mimirWithoutEngine) return [...collectorSelfSeries(DEPLOYMENT), ...exportedSeries(otherClientResource(), DEPLOYMENT.externalLabels)];
+  if (faults.mimirWithoutEngine)
+    return [...collectorSelfSeries(DEPLOYMENT), ...exportedSeries(otherClientResource(), DEPLOYMENT.externalLabels)];
   return healthySeries(DEPLOYMENT);
 }
 const CHART = '1.8.8';
@@ -102,7 +116,13 @@ const CHART = '1.8.8';
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
 function meta(name: string, labels: Record<string, string> = {}, namespace = NAMESPACE) {
-  return { name, namespace, labels: { 'app.kubernetes.io/part-of': 'arcade', ...labels }, generation: 2, creationTimestamp: ago(3_600_000) };
+  return {
+    name,
+    namespace,
+    labels: { 'app.kubernetes.io/part-of': 'arcade', ...labels },
+    generation: 2,
+    creationTimestamp: ago(3_600_000),
+  };
 }
 
 function deployment(name: string, component: string, ready = 1): KubeObject {
@@ -110,7 +130,10 @@ function deployment(name: string, component: string, ready = 1): KubeObject {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: meta(name, { 'app.kubernetes.io/name': component }),
-    spec: { replicas: 1, template: { spec: { containers: [{ name: component, image: `ghcr.io/arcadeai/${component}:1.8.8` }] } } },
+    spec: {
+      replicas: 1,
+      template: { spec: { containers: [{ name: component, image: `ghcr.io/arcadeai/${component}:1.8.8` }] } },
+    },
     status: { observedGeneration: 2, replicas: 1, readyReplicas: ready, updatedReplicas: 1, availableReplicas: ready },
   };
 }
@@ -127,7 +150,12 @@ function pod(name: string, component: string, container: string, waiting?: strin
       startTime: started,
       containerStatuses: [
         waiting
-          ? { name: container, ready: false, restartCount: 7, state: { waiting: { reason: waiting, message: 'back-off restarting failed container' } } }
+          ? {
+              name: container,
+              ready: false,
+              restartCount: 7,
+              state: { waiting: { reason: waiting, message: 'back-off restarting failed container' } },
+            }
           : { name: container, ready: true, restartCount: 0, state: { running: { startedAt: started } } },
       ],
     },
@@ -138,7 +166,10 @@ function engineLog(faults: PlatformFaults): LogLine[] {
   if (faults.emptyEngineLog) return [];
   const lines: LogLine[] = [];
   for (let s = 70 * 60; s >= 5; s -= 30) {
-    lines.push({ time: new Date(Date.now() - s * 1000), text: `{"level":"info","msg":"request served","trace_id":"${randomBytes(8).toString('hex')}"}` });
+    lines.push({
+      time: new Date(Date.now() - s * 1000),
+      text: `{"level":"info","msg":"request served","trace_id":"${randomBytes(8).toString('hex')}"}`,
+    });
   }
   if (faults.exportErrors) {
     lines.push({
@@ -159,10 +190,24 @@ function populate(kube: KubeApi, faults: PlatformFaults, appliedSha: string): vo
     status: {
       observedGeneration: 3,
       conditions: [
-        { type: 'Ready', status: 'True', reason: 'InstallSucceeded', message: `Helm install succeeded for release arcade/arcade.v1 with chart arcade@${CHART}` },
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'InstallSucceeded',
+          message: `Helm install succeeded for release arcade/arcade.v1 with chart arcade@${CHART}`,
+        },
         { type: 'Released', status: 'True', reason: 'InstallSucceeded' },
       ],
-      history: [{ name: 'arcade', namespace: NAMESPACE, version: 1, status: 'deployed', chartName: 'arcade', chartVersion: faults.staleChart ? '1.8.7' : CHART }],
+      history: [
+        {
+          name: 'arcade',
+          namespace: NAMESPACE,
+          version: 1,
+          status: 'deployed',
+          chartName: 'arcade',
+          chartVersion: faults.staleChart ? '1.8.7' : CHART,
+        },
+      ],
     },
   });
   kube.put({
@@ -180,10 +225,20 @@ function populate(kube: KubeApi, faults: PlatformFaults, appliedSha: string): vo
   kube.put(deployment('arcade-dashboard', 'dashboard'));
   kube.put({
     ...deployment('arcade-otel-collector', 'opentelemetry-collector'),
-    metadata: meta('arcade-otel-collector', { 'app.kubernetes.io/name': 'opentelemetry-collector', 'app.kubernetes.io/instance': 'arcade-otel-collector' }),
+    metadata: meta('arcade-otel-collector', {
+      'app.kubernetes.io/name': 'opentelemetry-collector',
+      'app.kubernetes.io/instance': 'arcade-otel-collector',
+    }),
   });
   kube.put(pod('arcade-engine-7c9f-abcde', 'engine', 'engine'));
-  kube.put(pod('arcade-coordinator-5d8-fghij', 'coordinator', 'coordinator', faults.crashLoop ? 'CrashLoopBackOff' : undefined));
+  kube.put(
+    pod(
+      'arcade-coordinator-5d8-fghij',
+      'coordinator',
+      'coordinator',
+      faults.crashLoop ? 'CrashLoopBackOff' : undefined,
+    ),
+  );
   kube.put(pod('arcade-dashboard-6b7-klmno', 'dashboard', 'dashboard'));
   kube.put(pod('arcade-otel-collector-84f-pqrst', 'opentelemetry-collector', 'otelcol'));
   kube.setLog(NAMESPACE, 'arcade-engine-7c9f-abcde', engineLog(faults), 'engine');
@@ -192,12 +247,25 @@ function populate(kube: KubeApi, faults: PlatformFaults, appliedSha: string): vo
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: meta('arcade-postgresql', { 'app.kubernetes.io/name': 'postgresql' }),
-      spec: { replicas: 1, template: { spec: { containers: [{ name: 'postgresql', image: 'docker.io/bitnami/postgresql:16' }] } } },
-      status: { observedGeneration: 2, replicas: 1, readyReplicas: 1, updatedReplicas: 1, currentRevision: 'r1', updateRevision: 'r1' },
+      spec: {
+        replicas: 1,
+        template: { spec: { containers: [{ name: 'postgresql', image: 'docker.io/bitnami/postgresql:16' }] } },
+      },
+      status: {
+        observedGeneration: 2,
+        replicas: 1,
+        readyReplicas: 1,
+        updatedReplicas: 1,
+        currentRevision: 'r1',
+        updateRevision: 'r1',
+      },
     });
   }
 
-  const collectorLabels = { 'app.kubernetes.io/name': 'opentelemetry-collector', 'app.kubernetes.io/instance': 'arcade-otel-collector' };
+  const collectorLabels = {
+    'app.kubernetes.io/name': 'opentelemetry-collector',
+    'app.kubernetes.io/instance': 'arcade-otel-collector',
+  };
   kube.put({
     apiVersion: 'v1',
     kind: 'Service',
@@ -221,7 +289,9 @@ function populate(kube: KubeApi, faults: PlatformFaults, appliedSha: string): vo
       { name: 'otlp-http', port: 4318, protocol: 'TCP' },
       { name: 'metrics', port: 8888, protocol: 'TCP' },
     ],
-    endpoints: faults.noCollectorEndpoints ? [] : [{ addresses: ['10.244.1.17'], conditions: { ready: true, serving: true, terminating: false } }],
+    endpoints: faults.noCollectorEndpoints
+      ? []
+      : [{ addresses: ['10.244.1.17'], conditions: { ready: true, serving: true, terminating: false } }],
   });
   kube.put({
     apiVersion: 'monitoring.coreos.com/v1',
@@ -231,7 +301,11 @@ function populate(kube: KubeApi, faults: PlatformFaults, appliedSha: string): vo
       ...SCRAPE_CONVENTION.scrapeLabels,
       ...(faults.excludedServiceMonitor ? SCRAPE_CONVENTION.exclusionLabels : {}),
     }),
-    spec: { endpoints: [{ port: 'metrics', path: '/metrics', interval: '60s' }], namespaceSelector: { matchNames: [NAMESPACE] }, selector: { matchLabels: collectorLabels } },
+    spec: {
+      endpoints: [{ port: 'metrics', path: '/metrics', interval: '60s' }],
+      namespaceSelector: { matchNames: [NAMESPACE] },
+      selector: { matchLabels: collectorLabels },
+    },
   });
 
   const secrets: Record<string, string[]> = {
@@ -245,14 +319,19 @@ function populate(kube: KubeApi, faults: PlatformFaults, appliedSha: string): vo
       kind: 'Secret',
       metadata: meta(name),
       type: 'Opaque',
-      data: Object.fromEntries(keys.map((k) => [k, Buffer.from(`planted-${randomBytes(9).toString('hex')}`).toString('base64')])),
+      data: Object.fromEntries(
+        keys.map((k) => [k, Buffer.from(`planted-${randomBytes(9).toString('hex')}`).toString('base64')]),
+      ),
     });
     kube.put({
       apiVersion: 'bitnami.com/v1alpha1',
       kind: 'SealedSecret',
       metadata: meta(name),
       spec: { encryptedData: Object.fromEntries(keys.map((k) => [k, randomBytes(48).toString('base64')])) },
-      status: { conditions: [{ type: 'Synced', status: 'True', message: 'SealedSecret unsealed successfully' }], observedGeneration: 2 },
+      status: {
+        conditions: [{ type: 'Synced', status: 'True', message: 'SealedSecret unsealed successfully' }],
+        observedGeneration: 2,
+      },
     });
   }
 }
@@ -261,7 +340,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const faults = options.faults ?? {};
   const appliedSha = options.appliedSha ?? randomBytes(20).toString('hex');
   const kube = await startKubeApi();
-  const mimir = await startMimir(MIMIR_TENANT, { series: mimirSeries(faults), ...(faults.mimirDown ? { failStatus: 503 } : {}) });
+  const mimir = await startMimir(MIMIR_TENANT, {
+    series: mimirSeries(faults),
+    ...(faults.mimirDown ? { failStatus: 503 } : {}),
+  });
   let arcade: ArcadeStandIn;
   try {
     arcade = await startArcadeStandIn(options.arcade ?? {});
@@ -286,11 +368,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     },
     latency: { calls: options.latencyCalls ?? 20, p95BudgetMs: options.latencyBudgetMs ?? NO_PROBE_DEADLINE_MS },
     logWindowMinutes: 10,
-    monitoring: { scrapeLabels: { ...SCRAPE_CONVENTION.scrapeLabels }, exclusionLabels: { ...SCRAPE_CONVENTION.exclusionLabels } },
+    monitoring: {
+      scrapeLabels: { ...SCRAPE_CONVENTION.scrapeLabels },
+      exclusionLabels: { ...SCRAPE_CONVENTION.exclusionLabels },
+    },
     datastores: {
       mode: 'managed',
       secrets: [
-        { name: 'arcade-postgres', keys: ['host', 'port', 'database', 'user', 'password', 'sslmode'], kind: 'SealedSecret' },
+        {
+          name: 'arcade-postgres',
+          keys: ['host', 'port', 'database', 'user', 'password', 'sslmode'],
+          kind: 'SealedSecret',
+        },
         { name: 'arcade-redis', keys: ['host', 'port', 'password', 'tls'], kind: 'SealedSecret' },
       ],
     },

@@ -49,14 +49,20 @@ export function findPrometheus(): PrometheusLookup {
     }
   });
   if (!path) {
-    return { missing: chosen ? `PROMETHEUS_BIN=${chosen} is not an executable file` : 'no prometheus binary on PATH (Debian: apt-get install prometheus; .ci/run installs it)' };
+    return {
+      missing: chosen
+        ? `PROMETHEUS_BIN=${chosen} is not an executable file`
+        : 'no prometheus binary on PATH (Debian: apt-get install prometheus; .ci/run installs it)',
+    };
   }
   const run = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 });
   const version = /prometheus, version (\d+)\.(\d+)\.(\d+)/.exec(`${run.stdout}${run.stderr}`);
   if (!version) return { missing: `${path} --version did not print a Prometheus version (exit ${run.status})` };
   const [major, minor] = [Number(version[1]), Number(version[2])];
   if (major < MIN_VERSION[0] || (major === MIN_VERSION[0] && minor < MIN_VERSION[1])) {
-    return { missing: `${path} is Prometheus ${version[1]}.${version[2]}.${version[3]}; the remote-write receiver flag needs ${MIN_VERSION.join('.')}+` };
+    return {
+      missing: `${path} is Prometheus ${version[1]}.${version[2]}.${version[3]}; the remote-write receiver flag needs ${MIN_VERSION.join('.')}+`,
+    };
   }
   return { path, version: `${version[1]}.${version[2]}.${version[3]}` };
 }
@@ -127,7 +133,9 @@ async function startPrometheus(binary: string): Promise<PrometheusProcess> {
     await sleep(50);
   }
   await stop();
-  throw new Error(`Prometheus (${binary}) did not become ready on ${base}: ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no output'}`);
+  throw new Error(
+    `Prometheus (${binary}) did not become ready on ${base}: ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no output'}`,
+  );
 }
 
 export interface MimirOnPrometheus {
@@ -141,7 +149,10 @@ export interface MimirOnPrometheus {
   readonly tenant: string;
   readonly prometheusVersion: string;
   /** Pushes series through the proxy with the real remote-write protocol (`tenant: undefined` sends no header). */
-  push(series: readonly PromSeries[], options?: { readonly tenant?: string | undefined; readonly timestampMs?: number }): Promise<PushAnswer>;
+  push(
+    series: readonly PromSeries[],
+    options?: { readonly tenant?: string | undefined; readonly timestampMs?: number },
+  ): Promise<PushAnswer>;
   /** An instant query through the proxy, as the probes ask it (`tenant: undefined` sends no header). */
   query(promql: string, options?: { readonly tenant?: string | undefined }): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
@@ -155,7 +166,14 @@ function plain(res: ServerResponse, status: number, text: string): void {
 /** Relays one request to `target` (method, body, the content headers), and the answer back. */
 function relay(req: IncomingMessage, res: ServerResponse, target: string): void {
   const headers: Record<string, string> = {};
-  for (const name of ['content-type', 'content-encoding', 'content-length', 'accept', 'user-agent', 'x-prometheus-remote-write-version']) {
+  for (const name of [
+    'content-type',
+    'content-encoding',
+    'content-length',
+    'accept',
+    'user-agent',
+    'x-prometheus-remote-write-version',
+  ]) {
     const value = req.headers[name];
     if (typeof value === 'string') headers[name] = value;
   }
@@ -171,7 +189,10 @@ function relay(req: IncomingMessage, res: ServerResponse, target: string): void 
  * Starts Prometheus for `tenant` and the Mimir-shaped proxy in front of it. `binary` comes from
  * `findPrometheus()`.
  */
-export async function startMimirOnPrometheus(binary: { readonly path: string; readonly version: string }, tenant = 'k8s-backstage-v4'): Promise<MimirOnPrometheus> {
+export async function startMimirOnPrometheus(
+  binary: { readonly path: string; readonly version: string },
+  tenant = 'k8s-backstage-v4',
+): Promise<MimirOnPrometheus> {
   const tenants = new Map<string, Promise<PrometheusProcess>>();
   const prometheusFor = (id: string) => {
     let started = tenants.get(id);
@@ -195,13 +216,20 @@ export async function startMimirOnPrometheus(binary: { readonly path: string; re
       return plain(res, 400, `the test harness serves at most ${MAX_TENANTS} tenants (asked for a new one: ${orgId})`);
     }
     prometheusFor(orgId).then(
-      (prom) => relay(req, res, push ? `${prom.base}/api/v1/write` : `${prom.base}${url.pathname.slice('/prometheus'.length)}${url.search}`),
-      (err: unknown) => plain(res, 503, `proxy: Prometheus for tenant ${orgId} did not start: ${(err as Error).message}`),
+      (prom) =>
+        relay(
+          req,
+          res,
+          push ? `${prom.base}/api/v1/write` : `${prom.base}${url.pathname.slice('/prometheus'.length)}${url.search}`,
+        ),
+      (err: unknown) =>
+        plain(res, 503, `proxy: Prometheus for tenant ${orgId} did not start: ${(err as Error).message}`),
     );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const tenantOf = (options: { readonly tenant?: string | undefined } | undefined) => (options && 'tenant' in options ? options.tenant : tenant);
+  const tenantOf = (options: { readonly tenant?: string | undefined } | undefined) =>
+    options && 'tenant' in options ? options.tenant : tenant;
 
   return {
     url,
@@ -209,7 +237,8 @@ export async function startMimirOnPrometheus(binary: { readonly path: string; re
     queryUrl: `${url}/prometheus`,
     tenant,
     prometheusVersion: binary.version,
-    push: (series, options) => pushSeries(`${url}/api/v1/push`, tenantOf(options), series, options?.timestampMs ?? Date.now()),
+    push: (series, options) =>
+      pushSeries(`${url}/api/v1/push`, tenantOf(options), series, options?.timestampMs ?? Date.now()),
     async query(promql, options) {
       const t = tenantOf(options);
       const res = await fetch(`${url}/prometheus/api/v1/query?query=${encodeURIComponent(promql)}`, {

@@ -52,11 +52,19 @@ export function encodeWriteRequest(series: readonly PromSeries[], timestampMs: n
 }
 
 /** The series of a wire body (the inverse of encodeWriteRequest; tests check the encoding with it). */
-export function decodeWriteRequest(body: Uint8Array): { labels: Record<string, string>; samples: { value: number; timestamp: number }[] }[] {
-  const decoded = WriteRequest.toObject(WriteRequest.decode(snappy.uncompress(body)), { longs: Number, defaults: true }) as {
+export function decodeWriteRequest(
+  body: Uint8Array,
+): { labels: Record<string, string>; samples: { value: number; timestamp: number }[] }[] {
+  const decoded = WriteRequest.toObject(WriteRequest.decode(snappy.uncompress(body)), {
+    longs: Number,
+    defaults: true,
+  }) as {
     timeseries: { labels: { name: string; value: string }[]; samples: { value: number; timestamp: number }[] }[];
   };
-  return decoded.timeseries.map((ts) => ({ labels: Object.fromEntries(ts.labels.map((l) => [l.name, l.value])), samples: ts.samples }));
+  return decoded.timeseries.map((ts) => ({
+    labels: Object.fromEntries(ts.labels.map((l) => [l.name, l.value])),
+    samples: ts.samples,
+  }));
 }
 
 export interface PushAnswer {
@@ -68,7 +76,12 @@ export interface PushAnswer {
  * POSTs the series to a remote-write URL (Mimir's `/api/v1/push`), as the exporter does.
  * `tenant: undefined` sends no `X-Scope-OrgID` (to see the refusal).
  */
-export async function pushSeries(url: string, tenant: string | undefined, series: readonly PromSeries[], timestampMs: number): Promise<PushAnswer> {
+export async function pushSeries(
+  url: string,
+  tenant: string | undefined,
+  series: readonly PromSeries[],
+  timestampMs: number,
+): Promise<PushAnswer> {
   const res = await fetch(url, {
     method: 'POST',
     headers: {

@@ -10,9 +10,16 @@ export interface ScriptRun {
   readonly stderr: string;
 }
 
-export function spawnScript(file: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<ScriptRun> {
+export function spawnScript(
+  file: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { cwd: options.cwd, env: options.env ?? process.env });
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

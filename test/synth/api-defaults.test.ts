@@ -9,7 +9,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCrdFiles, VENDORED_CRDS } from '../../src/check/crd-cache.js';
-import { ALWAYS_STATED, deepEqual, inspectBuiltIn, isBuiltIn, isRecord, nonCanonicalQuantities, omitApiDefaults, rootStruct } from '../../src/kube/api-types.js';
+import {
+  ALWAYS_STATED,
+  deepEqual,
+  inspectBuiltIn,
+  isBuiltIn,
+  isRecord,
+  nonCanonicalQuantities,
+  omitApiDefaults,
+  rootStruct,
+} from '../../src/kube/api-types.js';
 import { isManifestPath, KUSTOMIZATION_FILE } from '../../src/review/manifests.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
@@ -39,11 +48,13 @@ function crdDefaulted(object: K8sObject): string[] {
       for (const [key, sub] of Object.entries(schema.properties)) {
         if (!isRecord(sub) || value[key] === undefined) continue;
         const p = path ? `${path}.${key}` : key;
-        if (sub.default !== undefined && deepEqual(value[key], sub.default)) out.push(`${p} = ${JSON.stringify(sub.default)} (CRD default)`);
+        if (sub.default !== undefined && deepEqual(value[key], sub.default))
+          out.push(`${p} = ${JSON.stringify(sub.default)} (CRD default)`);
         walk(value[key], sub, p);
       }
     }
-    if (Array.isArray(value) && isRecord(schema.items)) value.forEach((item, i) => walk(item, schema.items as Record<string, unknown>, `${path}[${i}]`));
+    if (Array.isArray(value) && isRecord(schema.items))
+      value.forEach((item, i) => walk(item, schema.items as Record<string, unknown>, `${path}[${i}]`));
   };
   walk(object, crd.openAPIV3Schema, '');
   return out;
@@ -53,8 +64,14 @@ function crdDefaulted(object: K8sObject): string[] {
 function fieldsAtDefault(objects: readonly { file: string; object: K8sObject }[]): string[] {
   return objects.flatMap(({ file, object }) => {
     const where = `${file}: ${object.kind} ${object.metadata.name}`;
-    if (rootStruct(object.apiVersion, object.kind)) return inspectBuiltIn(object).defaulted.map((f) => `${where}: ${f.path} = ${JSON.stringify(f.value)} (${f.reason})`);
-    if (isBuiltIn(object.apiVersion)) throw new Error(`${where}: built-in kind ${object.apiVersion} ${object.kind} is not described in src/kube/api-types.ts (fix: add its fields and defaults there)`);
+    if (rootStruct(object.apiVersion, object.kind))
+      return inspectBuiltIn(object).defaulted.map(
+        (f) => `${where}: ${f.path} = ${JSON.stringify(f.value)} (${f.reason})`,
+      );
+    if (isBuiltIn(object.apiVersion))
+      throw new Error(
+        `${where}: built-in kind ${object.apiVersion} ${object.kind} is not described in src/kube/api-types.ts (fix: add its fields and defaults there)`,
+      );
     return crdDefaulted(object).map((d) => `${where}: ${d}`);
   });
 }
@@ -70,7 +87,9 @@ describe('dist/ carries no Kubernetes defaults', () => {
   });
 
   it('describes every field of every built-in object in dist/', () => {
-    const undescribed = objects.flatMap(({ file, object }) => inspectBuiltIn(object).undescribed.map((p) => `${file}: ${object.kind} ${object.metadata.name}: ${p}`));
+    const undescribed = objects.flatMap(({ file, object }) =>
+      inspectBuiltIn(object).undescribed.map((p) => `${file}: ${object.kind} ${object.metadata.name}: ${p}`),
+    );
     expect(undescribed, 'fix: describe the field (json tag, default, list keys) in src/kube/api-types.ts').toEqual([]);
   });
 
@@ -86,7 +105,10 @@ describe('dist/ carries no Kubernetes defaults', () => {
   });
 
   it('holds for the fixture environment too (scrape mode, egress rules, External Secrets)', () => {
-    const staging = objectsOf(synthEnvironment(fixtureEnvironment('staging'))).map((object) => ({ file: 'staging', object }));
+    const staging = objectsOf(synthEnvironment(fixtureEnvironment('staging'))).map((object) => ({
+      file: 'staging',
+      object,
+    }));
     expect(fieldsAtDefault(staging), FIX).toEqual([]);
   });
 });
@@ -151,10 +173,20 @@ describe('omitApiDefaults', () => {
   });
 
   it('keeps a pull policy that differs from the one the tag implies, and custom resources as they are', () => {
-    const pod = (image: string, imagePullPolicy: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { spec: { containers: [{ name: 'c', image, imagePullPolicy }] } } } });
+    const pod = (image: string, imagePullPolicy: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd' },
+      spec: { template: { spec: { containers: [{ name: 'c', image, imagePullPolicy }] } } },
+    });
     expect(omitApiDefaults(pod('img:latest', 'IfNotPresent'))).toEqual(pod('img:latest', 'IfNotPresent'));
     expect(omitApiDefaults(pod('img:1.0', 'Always'))).toEqual(pod('img:1.0', 'Always'));
-    const release = { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'r' }, spec: { suspend: false, values: { replicas: 0, list: [] } } };
+    const release = {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'r' },
+      spec: { suspend: false, values: { replicas: 0, list: [] } },
+    };
     expect(omitApiDefaults(release)).toEqual(release);
   });
 });

@@ -31,7 +31,9 @@ interface Running {
 }
 
 function startSynth(args: string[]): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'synth.ts'), ...args], { cwd: REPO_ROOT });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'synth.ts'), ...args], {
+    cwd: REPO_ROOT,
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -76,7 +78,11 @@ describe('npm run synth under signals', () => {
     run.child.kill('SIGINT');
     const code = await run.closed;
     await writer.close();
-    expect(run.output()).toMatch(new RegExp(`synth: interrupted by SIGINT: stopped the synth process and removed dist\\.synth-${run.child.pid}; .*dist was left unchanged\\n$`));
+    expect(run.output()).toMatch(
+      new RegExp(
+        `synth: interrupted by SIGINT: stopped the synth process and removed dist\\.synth-${run.child.pid}; .*dist was left unchanged\\n$`,
+      ),
+    );
     expect(run.output()).not.toMatch(/timed out|unexpected error/);
     expect(code).toBe(130);
     expect(readdirSync(w.dir).sort()).toEqual(['dist', 'envs']);
@@ -94,7 +100,9 @@ describe('npm run synth under signals', () => {
     await writer.writeFile(readFileSync(join(ENVIRONMENTS_DIR, ENVIRONMENT)));
     await writer.close();
     await run.closed; // the orphan held the output pipes: they close when it ends
-    expect(run.output()).toMatch(/synth: the process that started this synth \(pid \d+\) has gone; stopped before writing /);
+    expect(run.output()).toMatch(
+      /synth: the process that started this synth \(pid \d+\) has gone; stopped before writing /,
+    );
     expect(readdirSync(staging)).toEqual([]);
 
     rmSync(w.fifo);

@@ -9,7 +9,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
@@ -56,14 +66,17 @@ describe('npm run synth -- --out (temporary repository)', () => {
     const root = temporaryRepository();
     const parent = dirname(root);
     const foreign = tempDir('arcade-foreign-');
-    writeFileSync(join(foreign, 'notes.txt'), 'somebody else\'s\n');
+    writeFileSync(join(foreign, 'notes.txt'), "somebody else's\n");
     const before = { parent: snapshot(parent), foreign: snapshot(foreign) };
     expect(before.parent['repo/.git']).toBe('dir');
     expect(before.parent['repo/uncommitted.txt']).toBeDefined();
 
     const cases: [string, RegExp][] = [
       ['.', /^synth: --out \.: is the repository root; nothing was changed \(fix: /],
-      ['src', /^synth: --out src: is not empty and was not written by synth \(no \.arcade-stack-dist at its top\); nothing was changed/],
+      [
+        'src',
+        /^synth: --out src: is not empty and was not written by synth \(no \.arcade-stack-dist at its top\); nothing was changed/,
+      ],
       ['..', /^synth: --out \.\.: contains the repository \(.*\/repo\); nothing was changed/],
       [foreign, /^synth: --out .*arcade-foreign-\w+: is not empty and was not written by synth/],
     ];
@@ -126,7 +139,9 @@ describe('checkOutputFolder', () => {
     mkdirSync(join(place, 'project', 'src'), { recursive: true });
     writeFileSync(join(place, 'project', 'package.json'), '{}');
     writeFileSync(join(place, 'project', DIST_MARKER), DIST_MARKER_TEXT); // a marker does not make a project synth output
-    expect(refusal(join(place, 'project'), root)).toMatch(/holds src, package\.json: it is a project or a repository, not synth output/);
+    expect(refusal(join(place, 'project'), root)).toMatch(
+      /holds src, package\.json: it is a project or a repository, not synth output/,
+    );
     mkdirSync(join(place, 'repo', '.git'), { recursive: true });
     expect(refusal(join(place, 'repo'), root)).toMatch(/holds \.git/);
     expect(refusal(join(place, 'repo', '.git', 'new'), root)).toMatch(/is inside a \.git folder/);

@@ -24,7 +24,8 @@ function synth(args: string[]) {
 
 function environmentsWith(extra: Record<string, string>): string {
   const dir = tempDir('arcade-envs-');
-  for (const f of readdirSync(ENVIRONMENTS_DIR).filter((f) => f.endsWith('.yaml'))) cpSync(join(ENVIRONMENTS_DIR, f), join(dir, f));
+  for (const f of readdirSync(ENVIRONMENTS_DIR).filter((f) => f.endsWith('.yaml')))
+    cpSync(join(ENVIRONMENTS_DIR, f), join(dir, f));
   for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -44,8 +44,14 @@ function bundled(workloads: readonly KubeObject[]): string[] {
 }
 
 export function evaluateDatastores(input: DatastoresInput): ProbeOutcome {
-  if (input.mode !== 'managed') return outcome.skip('datastores.mode is bundled: the chart runs its own PostgreSQL/Redis, nothing managed to prove');
-  if (input.secrets.length === 0) return outcome.error('datastores.secrets lists no Secret to check (fix: list the datastore Secrets in the targets)');
+  if (input.mode !== 'managed')
+    return outcome.skip(
+      'datastores.mode is bundled: the chart runs its own PostgreSQL/Redis, nothing managed to prove',
+    );
+  if (input.secrets.length === 0)
+    return outcome.error(
+      'datastores.secrets lists no Secret to check (fix: list the datastore Secrets in the targets)',
+    );
   const problems: string[] = [];
   const leftovers = bundled(input.workloads);
   if (leftovers.length > 0) problems.push(`bundled datastore workload left: ${leftovers.join(', ')}`);
@@ -55,8 +61,15 @@ export function evaluateDatastores(input: DatastoresInput): ProbeOutcome {
     if (!s.keys) problems.push(`Secret ${s.target.name} not found`);
     else if (missing.length > 0) problems.push(`Secret ${s.target.name} lacks key(s) ${missing.join(', ')}`);
     if (!s.source) problems.push(`${s.target.kind} ${s.target.name} not found`);
-    else if (synced?.status !== 'True') problems.push(`${s.target.kind} ${s.target.name} not synced (${describeCondition(synced)})`);
-    return { name: s.target.name, kind: s.target.kind, exists: s.keys !== undefined, missingKeys: missing, synced: synced?.status === 'True' };
+    else if (synced?.status !== 'True')
+      problems.push(`${s.target.kind} ${s.target.name} not synced (${describeCondition(synced)})`);
+    return {
+      name: s.target.name,
+      kind: s.target.kind,
+      exists: s.keys !== undefined,
+      missingKeys: missing,
+      synced: synced?.status === 'True',
+    };
   });
   const evidence = { namespace: input.namespace, bundledWorkloads: leftovers, secrets };
   if (problems.length > 0) return outcome.fail(problems.slice(0, 4).join('; '), evidence);
@@ -73,7 +86,8 @@ export const datastoresManaged: Probe = {
   async run(ctx) {
     const { namespace } = ctx.targets;
     const datastores = ctx.targets.datastores!;
-    if (datastores.mode !== 'managed') return evaluateDatastores({ namespace, mode: datastores.mode, workloads: [], secrets: [] });
+    if (datastores.mode !== 'managed')
+      return evaluateDatastores({ namespace, mode: datastores.mode, workloads: [], secrets: [] });
     const kube = await ctx.kube();
     const [deployments, statefulSets, secrets] = await Promise.all([
       kube.list('apps/v1', 'Deployment', namespace),
@@ -82,7 +96,12 @@ export const datastoresManaged: Probe = {
         datastores.secrets.map(async (target): Promise<DatastoreSecretObservation> => {
           const [secret, source] = await Promise.all([
             kube.get('v1', 'Secret', namespace, target.name),
-            kube.get(target.kind === 'SealedSecret' ? SEALED_SECRET_API : EXTERNAL_SECRET_API, target.kind, namespace, target.name),
+            kube.get(
+              target.kind === 'SealedSecret' ? SEALED_SECRET_API : EXTERNAL_SECRET_API,
+              target.kind,
+              namespace,
+              target.name,
+            ),
           ]);
           // Values are dropped here: only key names go any further.
           return { target, keys: secret ? secretKeyNames(secret) : undefined, source };

@@ -60,7 +60,12 @@ function parseLines(log: string): Line[] {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Why a pod's log does not cover the window, or undefined when it does. */
-function coverageGap(entry: EngineLog, lines: readonly Line[], windowStart: number, tolerance: number): string | undefined {
+function coverageGap(
+  entry: EngineLog,
+  lines: readonly Line[],
+  windowStart: number,
+  tolerance: number,
+): string | undefined {
   const pod = nameOf(entry.pod);
   if (lines.length === 0) return `pod/${pod}: empty log in the window (no evidence)`;
   const first = lines[0]!.at;
@@ -69,19 +74,29 @@ function coverageGap(entry: EngineLog, lines: readonly Line[], windowStart: numb
   const started = time(status, 'state.running.startedAt');
   if (started === undefined) return `pod/${pod}: container ${entry.container} is not running`;
   if (started <= windowStart) {
-    return first <= windowStart + tolerance ? undefined : `pod/${pod}: log starts at ${iso(first)}, ${Math.round((first - windowStart) / 1000)}s after the window start, although the container ran since ${iso(started)} (rotated, truncated or silent)`;
+    return first <= windowStart + tolerance
+      ? undefined
+      : `pod/${pod}: log starts at ${iso(first)}, ${Math.round((first - windowStart) / 1000)}s after the window start, although the container ran since ${iso(started)} (rotated, truncated or silent)`;
   }
   const previousEnd = time(status, 'lastState.terminated.finishedAt');
   if ((num(status, 'restartCount') ?? 0) > 0 && (previousEnd === undefined || previousEnd >= windowStart)) {
     return `pod/${pod}: container restarted at ${iso(started)} inside the window; the previous instance's log is not covered`;
   }
-  return first <= started + tolerance ? undefined : `pod/${pod}: log starts at ${iso(first)}, ${Math.round((first - started) / 1000)}s after the container started`;
+  return first <= started + tolerance
+    ? undefined
+    : `pod/${pod}: log starts at ${iso(first)}, ${Math.round((first - started) / 1000)}s after the container started`;
 }
 
 export function evaluateEngineExport(input: EngineExportInput): ProbeOutcome {
   const tolerance = input.toleranceMs ?? COVERAGE_TOLERANCE_MS;
-  const base = { namespace: input.namespace, selector: input.selector, windowStart: iso(input.windowStartMs), windowMinutes: input.windowMinutes };
-  if (input.logs.length === 0) return outcome.fail(`no engine pod matches ${input.selector} in ${input.namespace}: no engine, no export`, base);
+  const base = {
+    namespace: input.namespace,
+    selector: input.selector,
+    windowStart: iso(input.windowStartMs),
+    windowMinutes: input.windowMinutes,
+  };
+  if (input.logs.length === 0)
+    return outcome.fail(`no engine pod matches ${input.selector} in ${input.namespace}: no engine, no export`, base);
   const failures: string[] = [];
   const gaps: string[] = [];
   const pods = input.logs.map((entry) => {
@@ -95,13 +110,27 @@ export function evaluateEngineExport(input: EngineExportInput): ProbeOutcome {
     failures.push(...bad.map((l) => `pod/${pod}: ${oneLine(l.text, 200)}`));
     const gap = coverageGap(entry, lines, input.windowStartMs, tolerance);
     if (gap) gaps.push(gap);
-    return { pod, lines: lines.length, failures: bad.length, covered: gap === undefined, firstLine: lines[0]?.at !== undefined ? iso(lines[0]!.at) : null };
+    return {
+      pod,
+      lines: lines.length,
+      failures: bad.length,
+      covered: gap === undefined,
+      firstLine: lines[0]?.at !== undefined ? iso(lines[0]!.at) : null,
+    };
   });
   const evidence = { ...base, pods, excerpts: failures.slice(0, 3), gaps };
-  if (failures.length > 0) return outcome.fail(`${failures.length} 'failed to upload metrics' line(s) in ${input.windowMinutes} min: ${failures[0]}`, evidence);
-  if (gaps.length > 0) return outcome.error(`engine logs do not cover the ${input.windowMinutes}-minute window: ${gaps[0]}`, evidence);
+  if (failures.length > 0)
+    return outcome.fail(
+      `${failures.length} 'failed to upload metrics' line(s) in ${input.windowMinutes} min: ${failures[0]}`,
+      evidence,
+    );
+  if (gaps.length > 0)
+    return outcome.error(`engine logs do not cover the ${input.windowMinutes}-minute window: ${gaps[0]}`, evidence);
   const total = pods.reduce((n, p) => n + p.lines, 0);
-  return outcome.pass(`${pods.length} engine pod(s), ${total} log lines over ${input.windowMinutes} min, no export failure`, evidence);
+  return outcome.pass(
+    `${pods.length} engine pod(s), ${total} log lines over ${input.windowMinutes} min, no export failure`,
+    evidence,
+  );
 }
 
 export const engineExportClean: Probe = {

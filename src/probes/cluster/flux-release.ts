@@ -51,7 +51,9 @@ export function evaluateFluxRelease(input: FluxReleaseInput): ProbeOutcome {
   if (ready?.status !== 'True') problems.push(`Ready is ${describeCondition(ready)}`);
   if (stalled?.status === 'True') problems.push(`Stalled: ${describeCondition(stalled)}`);
   if (generation === undefined || observed === undefined || observed !== generation) {
-    problems.push(`observedGeneration ${observed ?? 'absent'} is not generation ${generation ?? 'absent'} (not reconciled yet)`);
+    problems.push(
+      `observedGeneration ${observed ?? 'absent'} is not generation ${generation ?? 'absent'} (not reconciled yet)`,
+    );
   }
   if (!chart) problems.push('no deployed chart version in status.history');
   else if (chart !== input.chartVersion) problems.push(`deployed chart ${chart}, pinned ${input.chartVersion} (stale)`);
@@ -91,7 +93,9 @@ export const fluxReleaseReady: Probe = {
     if (ctx.revision) {
       const k = field(ctx.targets, 'kustomization') as { name?: unknown; namespace?: unknown } | undefined;
       if (!k || typeof k.name !== 'string' || typeof k.namespace !== 'string') {
-        return outcome.error('--revision needs targets.kustomization (the Flux Kustomization applying the folder), which is not set or unresolved');
+        return outcome.error(
+          '--revision needs targets.kustomization (the Flux Kustomization applying the folder), which is not set or unresolved',
+        );
       }
       const kustomization = await kube.get(KUSTOMIZATION_API, 'Kustomization', k.namespace, k.name);
       revision = { sha: ctx.revision, ref: `${k.namespace}/${k.name}`, kustomization };

@@ -78,26 +78,44 @@ function describeJobs(jobs: readonly { job: string; series: number }[]): string 
 }
 
 export function evaluateMimir(answer: MimirAnswer, expected: MimirExpectation): ProbeOutcome {
-  const base = { url: answer.url, tenant: answer.tenant, query: answer.query, engineJob: expected.engineJob, httpStatus: answer.status };
-  if (answer.status === 401) return outcome.error(`Mimir answered 401 (${oneLine(answer.body, 80)}): the tenant header was refused`, base);
+  const base = {
+    url: answer.url,
+    tenant: answer.tenant,
+    query: answer.query,
+    engineJob: expected.engineJob,
+    httpStatus: answer.status,
+  };
+  if (answer.status === 401)
+    return outcome.error(`Mimir answered 401 (${oneLine(answer.body, 80)}): the tenant header was refused`, base);
   if (answer.status >= 500) return outcome.error(`Mimir answered ${answer.status}: ${oneLine(answer.body, 100)}`, base);
   let parsed: unknown;
   try {
     parsed = JSON.parse(answer.body);
   } catch {
-    return outcome.error(`Mimir answered ${answer.status} with a body that is not JSON: ${oneLine(answer.body, 80)}`, base);
+    return outcome.error(
+      `Mimir answered ${answer.status} with a body that is not JSON: ${oneLine(answer.body, 80)}`,
+      base,
+    );
   }
   if (answer.status !== 200 || field(parsed, 'status') !== 'success') {
     const err = field(parsed, 'error');
-    return outcome.error(`Mimir query failed (${answer.status}): ${oneLine(typeof err === 'string' ? err : answer.body, 120)}`, base);
+    return outcome.error(
+      `Mimir query failed (${answer.status}): ${oneLine(typeof err === 'string' ? err : answer.body, 120)}`,
+      base,
+    );
   }
   const result = field(parsed, 'data.result');
   const type = field(parsed, 'data.resultType');
   const counts = Array.isArray(result) && type === 'vector' ? jobCounts(result) : undefined;
   if (!counts) {
-    return outcome.error(`Mimir answered success without a vector of {job} counts (resultType ${String(type)}): malformed`, base);
+    return outcome.error(
+      `Mimir answered success without a vector of {job} counts (resultType ${String(type)}): malformed`,
+      base,
+    );
   }
-  const jobs = [...counts].map(([job, series]) => ({ job, series })).sort((a, b) => b.series - a.series || (a.job < b.job ? -1 : 1));
+  const jobs = [...counts]
+    .map(([job, series]) => ({ job, series }))
+    .sort((a, b) => b.series - a.series || (a.job < b.job ? -1 : 1));
   const evidence = {
     ...base,
     jobs: jobs.slice(0, MAX_JOBS_SHOWN),
@@ -105,7 +123,10 @@ export function evaluateMimir(answer: MimirAnswer, expected: MimirExpectation): 
   };
   const label = `${expected.collectorLabel.name}="${expected.collectorLabel.value}"`;
   if (jobs.length === 0) {
-    return outcome.fail(`no series with ${label} for tenant ${answer.tenant}: nothing pushed through the collector reached Mimir`, evidence);
+    return outcome.fail(
+      `no series with ${label} for tenant ${answer.tenant}: nothing pushed through the collector reached Mimir`,
+      evidence,
+    );
   }
   const engine = counts.get(expected.engineJob);
   if (engine === undefined) {
@@ -114,7 +135,10 @@ export function evaluateMimir(answer: MimirAnswer, expected: MimirExpectation): 
       evidence,
     );
   }
-  return outcome.pass(`${engine} series of job "${expected.engineJob}" came through the collector (jobs seen: ${describeJobs(jobs)})`, evidence);
+  return outcome.pass(
+    `${engine} series of job "${expected.engineJob}" came through the collector (jobs seen: ${describeJobs(jobs)})`,
+    evidence,
+  );
 }
 
 export const metricsInMimir: Probe = {
@@ -124,7 +148,12 @@ export const metricsInMimir: Probe = {
   needs: ['mimir.queryUrl', 'mimir.tenant'],
   retry: 'eventual',
   async run(ctx) {
-    const { queryUrl, tenant, collectorLabel, engineJob } = ctx.targets.mimir as { queryUrl: string; tenant: string; collectorLabel: CollectorLabel; engineJob: string };
+    const { queryUrl, tenant, collectorLabel, engineJob } = ctx.targets.mimir as {
+      queryUrl: string;
+      tenant: string;
+      collectorLabel: CollectorLabel;
+      engineJob: string;
+    };
     const query = relayedJobsQuery(collectorLabel);
     const url = mimirQueryUrl(queryUrl, query);
     let res: Response;
@@ -132,7 +161,10 @@ export const metricsInMimir: Probe = {
       res = await fetch(url, { headers: { 'X-Scope-OrgID': tenant, accept: 'application/json' }, signal: ctx.signal });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      return outcome.error(`Mimir unreachable at ${queryUrl}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { url, tenant });
+      return outcome.error(
+        `Mimir unreachable at ${queryUrl}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+        { url, tenant },
+      );
     }
     // Redacted before the evaluator quotes an excerpt of it (Mimir never gets the key; a proxy might echo one).
     const body = ctx.redact.text(await res.text());

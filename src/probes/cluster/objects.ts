@@ -56,7 +56,12 @@ export interface Condition {
 export function condition(obj: unknown, type: string): Condition | undefined {
   const found = list(obj, 'status.conditions').find((c) => str(c, 'type') === type);
   if (!found) return undefined;
-  return { type, status: str(found, 'status') ?? 'Unknown', reason: str(found, 'reason'), message: str(found, 'message') };
+  return {
+    type,
+    status: str(found, 'status') ?? 'Unknown',
+    reason: str(found, 'reason'),
+    message: str(found, 'message'),
+  };
 }
 
 /** `reason: message` of a condition, shortened for one line. */

@@ -18,7 +18,10 @@ export interface CollectorInput {
 }
 
 export function evaluateCollector(input: CollectorInput): ProbeOutcome {
-  if (!input.service) return outcome.fail(`Service ${input.ref} not found: the engine's OTLP export has nowhere to go`, { service: input.ref });
+  if (!input.service)
+    return outcome.fail(`Service ${input.ref} not found: the engine's OTLP export has nowhere to go`, {
+      service: input.ref,
+    });
   const servicePorts = list(input.service, 'spec.ports').map((p) => num(p, 'port'));
   const withPort = input.slices.filter((s) => list(s, 'ports').some((p) => num(p, 'port') === input.port));
   let ready = 0;
@@ -41,9 +44,12 @@ export function evaluateCollector(input: CollectorInput): ProbeOutcome {
     notReadyAddresses: notReady,
     addressType: str(withPort[0], 'addressType') ?? null,
   };
-  if (input.slices.length === 0) return outcome.fail(`Service ${input.ref} has no EndpointSlices: no collector pod backs it`, evidence);
-  if (withPort.length === 0) return outcome.fail(`Service ${input.ref}: no EndpointSlice serves port ${input.port}`, evidence);
-  if (ready === 0) return outcome.fail(`Service ${input.ref}: no ready endpoint on ${input.port} (${notReady} not ready)`, evidence);
+  if (input.slices.length === 0)
+    return outcome.fail(`Service ${input.ref} has no EndpointSlices: no collector pod backs it`, evidence);
+  if (withPort.length === 0)
+    return outcome.fail(`Service ${input.ref}: no EndpointSlice serves port ${input.port}`, evidence);
+  if (ready === 0)
+    return outcome.fail(`Service ${input.ref}: no ready endpoint on ${input.port} (${notReady} not ready)`, evidence);
   return outcome.pass(`Service ${input.ref}: ${ready} ready endpoint(s) on ${input.port}`, evidence);
 }
 

@@ -46,13 +46,21 @@ export function monitorNamespaces(sm: KubeObject, own: string): string[] {
   return names.length > 0 ? names : [own];
 }
 
-function problemsOf(sm: KubeObject, own: string, services: readonly KubeObject[], convention: ScrapeConvention): string[] {
+function problemsOf(
+  sm: KubeObject,
+  own: string,
+  services: readonly KubeObject[],
+  convention: ScrapeConvention,
+): string[] {
   const id = `ServiceMonitor ${nameOf(sm)}`;
   const problems = scrapeBreaches(labelsOf(sm), convention).map((b) => `${id} ${describeBreach(b)}`);
   const selector = field(sm, 'spec.selector');
   const namespaces = monitorNamespaces(sm, own);
   const selected = services.filter(
-    (s) => namespaces.includes(str(s, 'metadata.namespace') ?? own) && selector !== undefined && selects(selector, labelsOf(s)),
+    (s) =>
+      namespaces.includes(str(s, 'metadata.namespace') ?? own) &&
+      selector !== undefined &&
+      selects(selector, labelsOf(s)),
   );
   if (selected.length === 0) {
     problems.push(`${id} selects no Service in ${namespaces.join(', ')}`);
@@ -65,21 +73,35 @@ function problemsOf(sm: KubeObject, own: string, services: readonly KubeObject[]
     const target = field(ep, 'targetPort');
     const ok = selected.some((s) =>
       list(s, 'spec.ports').some((p) =>
-        port !== undefined ? str(p, 'name') === port : target !== undefined && (field(p, 'targetPort') === target || num(p, 'port') === target),
+        port !== undefined
+          ? str(p, 'name') === port
+          : target !== undefined && (field(p, 'targetPort') === target || num(p, 'port') === target),
       ),
     );
-    if (!ok) problems.push(`${id} endpoint port ${port ?? String(target ?? '(none)')} is not a port of ${selected.map(nameOf).join(', ')}`);
+    if (!ok)
+      problems.push(
+        `${id} endpoint port ${port ?? String(target ?? '(none)')} is not a port of ${selected.map(nameOf).join(', ')}`,
+      );
   }
   return problems;
 }
 
 export function evaluateServiceMonitors(input: ServiceMonitorsInput): ProbeOutcome {
-  if (input.serviceMonitors.length === 0) return outcome.fail(`no ServiceMonitor in namespace ${input.namespace}: nothing is scraped`, { namespace: input.namespace });
-  const monitors = input.serviceMonitors.map((sm) => ({ name: nameOf(sm), problems: problemsOf(sm, input.namespace, input.services, input.convention) }));
+  if (input.serviceMonitors.length === 0)
+    return outcome.fail(`no ServiceMonitor in namespace ${input.namespace}: nothing is scraped`, {
+      namespace: input.namespace,
+    });
+  const monitors = input.serviceMonitors.map((sm) => ({
+    name: nameOf(sm),
+    problems: problemsOf(sm, input.namespace, input.services, input.convention),
+  }));
   const problems = monitors.flatMap((m) => m.problems);
   const evidence = { namespace: input.namespace, serviceMonitors: monitors };
   if (problems.length > 0) return outcome.fail(problems.slice(0, 3).join('; '), evidence);
-  return outcome.pass(`${monitors.length} ServiceMonitor(s) labelled for scraping, each selecting a Service port`, evidence);
+  return outcome.pass(
+    `${monitors.length} ServiceMonitor(s) labelled for scraping, each selecting a Service port`,
+    evidence,
+  );
 }
 
 export const serviceMonitorsScraped: Probe = {

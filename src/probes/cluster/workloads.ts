@@ -6,7 +6,13 @@ import { outcome, type Probe, type ProbeOutcome } from '../types.js';
 import { list, nameOf, num, str, type KubeObject } from './objects.js';
 
 /** Waiting reasons that mean a pod will not become ready by itself. */
-export const STUCK_REASONS = ['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'CreateContainerConfigError', 'InvalidImageName'];
+export const STUCK_REASONS = [
+  'CrashLoopBackOff',
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'CreateContainerConfigError',
+  'InvalidImageName',
+];
 
 export interface WorkloadsInput {
   readonly namespace: string;
@@ -23,7 +29,8 @@ function workloadProblem(kind: 'Deployment' | 'StatefulSet', w: KubeObject): str
   const updated = num(w, 'status.updatedReplicas') ?? 0;
   const total = num(w, 'status.replicas') ?? 0;
   const id = `${kind.toLowerCase()}/${nameOf(w)}`;
-  if (generation !== undefined && (observed === undefined || observed < generation)) return `${id} not observed at generation ${generation}`;
+  if (generation !== undefined && (observed === undefined || observed < generation))
+    return `${id} not observed at generation ${generation}`;
   if (ready < desired) return `${id} ${ready}/${desired} ready`;
   if (updated < desired) return `${id} ${updated}/${desired} up to date`;
   if (kind === 'Deployment') {
@@ -57,17 +64,24 @@ export function evaluateWorkloads(input: WorkloadsInput): ProbeOutcome {
     ...input.deployments.map((w) => ['Deployment', w] as const),
     ...input.statefulSets.map((w) => ['StatefulSet', w] as const),
   ];
-  if (all.length === 0) return outcome.fail(`no Deployment or StatefulSet in namespace ${input.namespace}: nothing is deployed`, { namespace: input.namespace });
+  if (all.length === 0)
+    return outcome.fail(`no Deployment or StatefulSet in namespace ${input.namespace}: nothing is deployed`, {
+      namespace: input.namespace,
+    });
   const problems = all.map(([kind, w]) => workloadProblem(kind, w)).filter((p): p is string => p !== undefined);
   const stuck = stuckContainers(input.pods);
   const evidence = {
     namespace: input.namespace,
-    workloads: all.map(([kind, w]) => `${kind.toLowerCase()}/${nameOf(w)} ${num(w, 'status.readyReplicas') ?? 0}/${num(w, 'spec.replicas') ?? 1}`),
+    workloads: all.map(
+      ([kind, w]) =>
+        `${kind.toLowerCase()}/${nameOf(w)} ${num(w, 'status.readyReplicas') ?? 0}/${num(w, 'spec.replicas') ?? 1}`,
+    ),
     pods: input.pods.length,
     notReady: problems,
     stuckPods: stuck,
   };
-  if (problems.length > 0 || stuck.length > 0) return outcome.fail([...stuck, ...problems].slice(0, 4).join('; '), evidence);
+  if (problems.length > 0 || stuck.length > 0)
+    return outcome.fail([...stuck, ...problems].slice(0, 4).join('; '), evidence);
   return outcome.pass(`${all.length} workloads ready and up to date, ${input.pods.length} pods, none stuck`, evidence);
 }
 

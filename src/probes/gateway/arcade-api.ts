@@ -16,6 +16,11 @@ export interface ToolGetOptions {
 
 export async function getToolAuth(options: ToolGetOptions): Promise<ToolAuthView> {
   const { default: Arcade } = await import('@arcadeai/arcadejs');
-  const client = new Arcade({ apiKey: options.apiKey, baseURL: options.apiUrl.replace(/\/+$/, ''), maxRetries: 0, timeout: options.timeoutMs });
+  const client = new Arcade({
+    apiKey: options.apiKey,
+    baseURL: options.apiUrl.replace(/\/+$/, ''),
+    maxRetries: 0,
+    timeout: options.timeoutMs,
+  });
   return client.tools.get(options.tool, { user_id: options.user }, { signal: options.signal });
 }

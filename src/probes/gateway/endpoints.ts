@@ -39,7 +39,12 @@ export function evaluateHealth(observation: HttpObservation): Check {
   const json = parseJson(body);
   if (isObject(json) && typeof json.healthy === 'boolean') {
     const contract = checkEngineAnswer('HealthResponse', json);
-    if (!contract.ok) return { name, status: 'error', detail: `HTTP ${status}: the answer ${contractMismatch('HealthResponse', contract.problems)}` };
+    if (!contract.ok)
+      return {
+        name,
+        status: 'error',
+        detail: `HTTP ${status}: the answer ${contractMismatch('HealthResponse', contract.problems)}`,
+      };
   }
   const healthy = isObject(json) ? json.healthy : undefined;
   if (status === 200 && healthy === true) return { name, status: 'pass', detail: '200 {"healthy":true}' };
@@ -48,7 +53,11 @@ export function evaluateHealth(observation: HttpObservation): Check {
     return { name, status: 'fail', detail: `engine unhealthy (503): ${reason}` };
   }
   if (typeof healthy !== 'boolean') {
-    return { name, status: 'error', detail: `malformed response (HTTP ${status}): expected JSON {"healthy": true}, got "${oneLine(body, 80)}"` };
+    return {
+      name,
+      status: 'error',
+      detail: `malformed response (HTTP ${status}): expected JSON {"healthy": true}, got "${oneLine(body, 80)}"`,
+    };
   }
   if (healthy === false) return { name, status: 'fail', detail: `engine reports healthy=false (HTTP ${status})` };
   return { name, status: 'error', detail: `unexpected HTTP ${status} with healthy=true` };
@@ -73,7 +82,8 @@ export function evaluateConfig(observation: HttpObservation, expectedCoordinator
   const { status, body } = observation.answer;
   if (status !== 200) return { name, status: 'error', detail: `HTTP ${status}: "${oneLine(body, 80)}"` };
   const json = parseJson(body);
-  if (!isObject(json)) return { name, status: 'error', detail: `malformed response: expected a JSON object, got "${oneLine(body, 80)}"` };
+  if (!isObject(json))
+    return { name, status: 'error', detail: `malformed response: expected a JSON object, got "${oneLine(body, 80)}"` };
   const contract = checkEngineAnswer('EngineConfigResponse', json);
   if (!contract.ok) {
     return {

@@ -26,7 +26,7 @@ const MCP_CONNECTION_CLOSED = -32000;
 
 function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;
-  return typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
+  return typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err));
 }
 
 /** The innermost cause's message (`fetch failed` → `connect ECONNREFUSED 127.0.0.1:1`). */
@@ -49,7 +49,13 @@ export function classifyError(err: unknown): FailureKind {
   if (typeof err === 'object' && err !== null) {
     const e = err as { name?: unknown; code?: unknown; status?: unknown; constructor?: { name?: string } };
     const ctor = e.constructor?.name ?? '';
-    if (e.name === 'AbortError' || e.name === 'TimeoutError' || ctor === 'APIConnectionTimeoutError' || ctor === 'APIUserAbortError' || /timed? ?out/i.test(String(e.name))) {
+    if (
+      e.name === 'AbortError' ||
+      e.name === 'TimeoutError' ||
+      ctor === 'APIConnectionTimeoutError' ||
+      ctor === 'APIUserAbortError' ||
+      /timed? ?out/i.test(String(e.name))
+    ) {
       return { kind: 'timeout', message };
     }
     if (ctor === 'UnauthorizedError') return { kind: 'unauthorized', message };
@@ -85,7 +91,9 @@ export function describeFailure(failure: FailureKind): string {
 }
 
 /** An observation: the value seen, or why nothing was seen. */
-export type Observed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: FailureKind };
+export type Observed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly failure: FailureKind };
 
 /** Awaits `work` and turns a throw into a classified failure. */
 export async function observe<T>(work: () => Promise<T>): Promise<Observed<T>> {

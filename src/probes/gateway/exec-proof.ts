@@ -41,19 +41,31 @@ export function evaluateExecProof(observations: readonly ExecObservation[]): Pro
       const id = identityOf(a.text);
       return id === o.user
         ? { name: `${where} ${o.toolkit}_Whoami`, status: 'pass', detail: `returned ${o.user}` }
-        : { name: `${where} ${o.toolkit}_Whoami`, status: 'fail', detail: `returned "${oneLine(id ?? a.text, 80)}", not ${o.user}: the gateway does not execute as the calling user` };
+        : {
+            name: `${where} ${o.toolkit}_Whoami`,
+            status: 'fail',
+            detail: `returned "${oneLine(id ?? a.text, 80)}", not ${o.user}: the gateway does not execute as the calling user`,
+          };
     });
     const echo = called(`${where} ${o.toolkit}_Echo`, o.echo?.answer, (a) =>
       o.echo && a.text.includes(o.echo.nonce)
         ? { name: `${where} ${o.toolkit}_Echo`, status: 'pass', detail: 'returned the fresh nonce' }
-        : { name: `${where} ${o.toolkit}_Echo`, status: 'fail', detail: `did not return the nonce sent (got "${oneLine(a.text, 80)}")` },
+        : {
+            name: `${where} ${o.toolkit}_Echo`,
+            status: 'fail',
+            detail: `did not return the nonce sent (got "${oneLine(a.text, 80)}")`,
+          },
     );
     const add = called(`${where} ${o.toolkit}_Add`, o.add?.answer, (a) => {
       const sum = (o.add?.a ?? 0) + (o.add?.b ?? 0);
       const got = numberOf(a.text);
       return got === sum
         ? { name: `${where} ${o.toolkit}_Add`, status: 'pass', detail: `returned ${sum}` }
-        : { name: `${where} ${o.toolkit}_Add`, status: 'fail', detail: `${o.add?.a} + ${o.add?.b} returned "${oneLine(a.text, 80)}", expected ${sum}` };
+        : {
+            name: `${where} ${o.toolkit}_Add`,
+            status: 'fail',
+            detail: `${o.add?.a} + ${o.add?.b} returned "${oneLine(a.text, 80)}", expected ${sum}`,
+          };
     });
     checks.push(whoami, echo, add);
     results.push({

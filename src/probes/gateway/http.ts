@@ -11,7 +11,9 @@ export interface HttpAnswer {
   readonly body: string;
 }
 
-export type HttpObservation = { readonly ok: true; readonly answer: HttpAnswer } | { readonly ok: false; readonly failure: FailureKind };
+export type HttpObservation =
+  | { readonly ok: true; readonly answer: HttpAnswer }
+  | { readonly ok: false; readonly failure: FailureKind };
 
 export interface HttpGetOptions {
   readonly signal: AbortSignal;
@@ -25,16 +27,28 @@ export interface HttpGetOptions {
 export async function httpGet(url: string, options: HttpGetOptions): Promise<HttpObservation> {
   const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
   try {
-    const res = await fetch(url, { method: 'GET', redirect: 'manual', headers: { accept: 'application/json, text/html;q=0.5', ...options.headers }, signal });
+    const res = await fetch(url, {
+      method: 'GET',
+      redirect: 'manual',
+      headers: { accept: 'application/json, text/html;q=0.5', ...options.headers },
+      signal,
+    });
     const text = await res.text();
     const maxBytes = options.maxBytes ?? 65_536;
     return {
       ok: true,
-      answer: { status: res.status, contentType: res.headers.get('content-type') ?? '', body: text.length > maxBytes ? text.slice(0, maxBytes) : text },
+      answer: {
+        status: res.status,
+        contentType: res.headers.get('content-type') ?? '',
+        body: text.length > maxBytes ? text.slice(0, maxBytes) : text,
+      },
     };
   } catch (err) {
     if (signal.aborted) {
-      return { ok: false, failure: { kind: 'timeout', message: `no answer from ${url} within ${options.timeoutMs} ms` } };
+      return {
+        ok: false,
+        failure: { kind: 'timeout', message: `no answer from ${url} within ${options.timeoutMs} ms` },
+      };
     }
     return { ok: false, failure: classifyError(err) };
   }

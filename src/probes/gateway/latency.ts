@@ -59,11 +59,14 @@ export function evaluateLatency(o: LatencyObservation): ProbeOutcome {
   const failures = o.wrongAnswers + o.transportErrors;
   const attempted = o.gatewayMs.length + failures;
   if (o.gatewayMs.length === 0) {
-    return outcome.error(`no successful Echo call through ${o.gateway} (${attempted} tried)${o.failureSample ? `: ${o.failureSample}` : ''}`, {
-      gateway: o.gateway,
-      wrongAnswers: o.wrongAnswers,
-      transportErrors: o.transportErrors,
-    });
+    return outcome.error(
+      `no successful Echo call through ${o.gateway} (${attempted} tried)${o.failureSample ? `: ${o.failureSample}` : ''}`,
+      {
+        gateway: o.gateway,
+        wrongAnswers: o.wrongAnswers,
+        transportErrors: o.transportErrors,
+      },
+    );
   }
   const gateway = summarize(o.gatewayMs);
   const direct = o.directMs && o.directMs.length > 0 ? summarize(o.directMs) : undefined;
@@ -80,11 +83,18 @@ export function evaluateLatency(o: LatencyObservation): ProbeOutcome {
   const over = overheadP95Ms !== undefined ? `, overhead ${overheadP95Ms} ms over direct p95 ${direct?.p95} ms` : '';
   const line = `${gateway.calls} Echo calls: p50 ${gateway.p50} ms p95 ${gateway.p95} ms${p99}${over}`;
   if (o.wrongAnswers > 0) {
-    return outcome.fail(`${o.wrongAnswers} of ${attempted} Echo calls through ${o.gateway} answered wrongly (${o.failureSample ?? 'no cause'}); ${line}`, evidence);
+    return outcome.fail(
+      `${o.wrongAnswers} of ${attempted} Echo calls through ${o.gateway} answered wrongly (${o.failureSample ?? 'no cause'}); ${line}`,
+      evidence,
+    );
   }
   if (o.transportErrors > 0) {
-    return outcome.error(`${o.transportErrors} of ${attempted} Echo calls through ${o.gateway} got no answer (${o.failureSample ?? 'no cause'}); ${line}`, evidence);
+    return outcome.error(
+      `${o.transportErrors} of ${attempted} Echo calls through ${o.gateway} got no answer (${o.failureSample ?? 'no cause'}); ${line}`,
+      evidence,
+    );
   }
-  if (gateway.p95 > o.budgetMs) return outcome.fail(`p95 ${gateway.p95} ms is over the ${o.budgetMs} ms budget; ${line}`, evidence);
+  if (gateway.p95 > o.budgetMs)
+    return outcome.fail(`p95 ${gateway.p95} ms is over the ${o.budgetMs} ms budget; ${line}`, evidence);
   return outcome.pass(`${line} (budget ${o.budgetMs} ms)`, evidence);
 }

@@ -9,7 +9,11 @@
  * validator (one Ajv instance, compiled schemas cached by content) instead of one per session.
  * The SDK is imported lazily so that loading the probe list stays cheap.
  */
-import type { jsonSchemaValidator, JsonSchemaType, JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+import type {
+  jsonSchemaValidator,
+  JsonSchemaType,
+  JsonSchemaValidator,
+} from '@modelcontextprotocol/sdk/validation/types.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { allPages } from '../../shared/all-pages.js';
 
@@ -103,7 +107,8 @@ function requestSignal(signal: AbortSignal | undefined): { signal?: AbortSignal;
 
 /** Opens a session (initialize). Throws what the client threw; the caller must `close()` it. */
 export async function openMcpSession(options: McpSessionOptions): Promise<OpenMcpSession> {
-  const [{ Client }, { StreamableHTTPClientTransport }, { CallToolResultSchema }, { AjvJsonSchemaValidator }] = await loadSdk();
+  const [{ Client }, { StreamableHTTPClientTransport }, { CallToolResultSchema }, { AjvJsonSchemaValidator }] =
+    await loadSdk();
   options.signal.throwIfAborted();
   validator ??= new SharedSchemaValidator(new AjvJsonSchemaValidator());
   const headers: Record<string, string> = {};
@@ -116,7 +121,10 @@ export async function openMcpSession(options: McpSessionOptions): Promise<OpenMc
     void client.close().catch(() => undefined);
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
-  const bounded = async <T>(call: McpCallOptions | undefined, fn: (opts: { timeout: number; maxTotalTimeout: number; signal?: AbortSignal }) => Promise<T>): Promise<T> => {
+  const bounded = async <T>(
+    call: McpCallOptions | undefined,
+    fn: (opts: { timeout: number; maxTotalTimeout: number; signal?: AbortSignal }) => Promise<T>,
+  ): Promise<T> => {
     const timeout = call?.timeoutMs ?? options.timeoutMs;
     const linked = requestSignal(call?.signal);
     try {
@@ -162,7 +170,9 @@ export async function openMcpSession(options: McpSessionOptions): Promise<OpenMc
       return tools.map((t) => t.name);
     },
     async callTool(name, args, call) {
-      const result = await bounded(call, (opts) => client.callTool({ name, arguments: args }, CallToolResultSchema, opts));
+      const result = await bounded(call, (opts) =>
+        client.callTool({ name, arguments: args }, CallToolResultSchema, opts),
+      );
       return result as CallToolResult;
     },
     close: (closeOptions) => close(closeOptions?.quick === true),
@@ -170,7 +180,10 @@ export async function openMcpSession(options: McpSessionOptions): Promise<OpenMc
 }
 
 /** Opens a session, runs `fn`, and closes it whatever happens. Throws what the client threw. */
-export async function withMcpSession<T>(options: McpSessionOptions, fn: (session: McpSession) => Promise<T>): Promise<T> {
+export async function withMcpSession<T>(
+  options: McpSessionOptions,
+  fn: (session: McpSession) => Promise<T>,
+): Promise<T> {
   const session = await openMcpSession(options);
   try {
     return await fn(session);

@@ -45,18 +45,28 @@ export function evaluateTokenStatus(tool: string, user: string, observed: Observ
       return outcome.fail(`tool ${tool} is not known to the engine (HTTP 404)`, { ...base, http: 404 });
     }
     if (f.kind === 'http' && (f.status === 401 || f.status === 403)) {
-      return outcome.error(`the tools API refused the API key (HTTP ${f.status}): check ARCADE_API_KEY`, { ...base, http: f.status });
+      return outcome.error(`the tools API refused the API key (HTTP ${f.status}): check ARCADE_API_KEY`, {
+        ...base,
+        http: f.status,
+      });
     }
     return outcome.error(`tools.get ${tool}: ${describeFailure(f)}`, base);
   }
   const requirements = observed.value.requirements;
   if (requirements !== undefined) {
     const contract = checkEngineAnswer('ToolRequirements', requirements);
-    if (!contract.ok) return outcome.error(`the tools API answer for ${tool}: requirements ${contractMismatch('ToolRequirements', contract.problems)}`, base);
+    if (!contract.ok)
+      return outcome.error(
+        `the tools API answer for ${tool}: requirements ${contractMismatch('ToolRequirements', contract.problems)}`,
+        base,
+      );
   }
   const auth = requirements?.authorization;
   if (!auth) {
-    return outcome.error(`${tool} declares no authorization requirement: oauth.tool must name a tool that needs OAuth`, base);
+    return outcome.error(
+      `${tool} declares no authorization requirement: oauth.tool must name a tool that needs OAuth`,
+      base,
+    );
   }
   const evidence = {
     ...base,
@@ -78,6 +88,9 @@ export function evaluateTokenStatus(tool: string, user: string, observed: Observ
     case 'failed':
       return outcome.fail(`token failed for ${user} on ${tool}${reason}`, evidence);
     default:
-      return outcome.error(`no token status in the tools API answer for ${tool} (got ${JSON.stringify(auth.token_status ?? null)})`, evidence);
+      return outcome.error(
+        `no token status in the tools API answer for ${tool} (got ${JSON.stringify(auth.token_status ?? null)})`,
+        evidence,
+      );
   }
 }

@@ -26,7 +26,9 @@ export interface PoolUseOptions {
 }
 
 /** The session could not be opened (`error` is what the client threw), or `fn`'s value. */
-export type PoolUse<T> = { readonly opened: true; readonly value: T } | { readonly opened: false; readonly error: unknown };
+export type PoolUse<T> =
+  | { readonly opened: true; readonly value: T }
+  | { readonly opened: false; readonly error: unknown };
 
 export interface PoolMember {
   /** Runs `fn` in the shared session for `target`; a connect failure comes back, a throw of `fn` is rethrown. */
@@ -117,7 +119,12 @@ export class McpSessionPool {
     return entry;
   }
 
-  private async use<T>(id: symbol, target: PoolTarget, options: PoolUseOptions, fn: (session: McpSession) => Promise<T>): Promise<PoolUse<T>> {
+  private async use<T>(
+    id: symbol,
+    target: PoolTarget,
+    options: PoolUseOptions,
+    fn: (session: McpSession) => Promise<T>,
+  ): Promise<PoolUse<T>> {
     if (options.signal.aborted) return { opened: false, error: options.signal.reason };
     const entry = this.entryFor(target, options);
     entry.inUse += 1;

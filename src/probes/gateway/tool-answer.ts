@@ -49,4 +49,3 @@ export function numberOf(text: string): number | undefined {
   }
   return undefined;
 }
-

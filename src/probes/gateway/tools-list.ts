@@ -45,9 +45,17 @@ export function evaluateToolsList(observations: readonly ToolsListObservation[])
       }
       const diff = compareSets(gw.expected, tools.value);
       seen.push({ user, key: [...new Set(tools.value)].sort().join('\n'), tools: tools.value });
-      users[user] = { count: new Set(tools.value).size, missing: diff.missing.slice(0, SHOWN), extra: diff.extra.slice(0, SHOWN) };
+      users[user] = {
+        count: new Set(tools.value).size,
+        missing: diff.missing.slice(0, SHOWN),
+        extra: diff.extra.slice(0, SHOWN),
+      };
       if (tools.value.length === 0) {
-        checks.push({ name, status: 'fail', detail: `serves 0 tools (expected ${gw.expected.length}): a healthy server with no tools loaded?` });
+        checks.push({
+          name,
+          status: 'fail',
+          detail: `serves 0 tools (expected ${gw.expected.length}): a healthy server with no tools loaded?`,
+        });
       } else if (diff.missing.length > 0 || diff.extra.length > 0) {
         const parts = [
           diff.missing.length > 0 ? `missing ${names(diff.missing)}` : '',
@@ -68,7 +76,11 @@ export function evaluateToolsList(observations: readonly ToolsListObservation[])
           const d = compareSets(first?.tools ?? [], s.tools);
           return `${s.user} vs ${first?.user}: ${[d.extra.length ? `+${names(d.extra)}` : '', d.missing.length ? `-${names(d.missing)}` : ''].filter(Boolean).join(' ')}`;
         });
-      checks.push({ name: `${gw.gateway} users`, status: 'fail', detail: `users see different lists (${differing.slice(0, 3).join('; ')})` });
+      checks.push({
+        name: `${gw.gateway} users`,
+        status: 'fail',
+        detail: `users see different lists (${differing.slice(0, 3).join('; ')})`,
+      });
     }
     gateways.push({ gateway: gw.gateway, expected: gw.expected.length, sameForAllUsers, users });
   }

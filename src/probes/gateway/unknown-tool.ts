@@ -28,7 +28,11 @@ export function judgeUnknownTool(o: UnknownToolObservation): Check {
   if (o.answer.ok) {
     return o.answer.value.isError
       ? { name, status: 'pass', detail: `error result: ${oneLine(o.answer.value.text, 80)}` }
-      : { name, status: 'fail', detail: `a tool that is not on the gateway answered as a success: "${oneLine(o.answer.value.text, 80)}"` };
+      : {
+          name,
+          status: 'fail',
+          detail: `a tool that is not on the gateway answered as a success: "${oneLine(o.answer.value.text, 80)}"`,
+        };
   }
   const f = o.answer.failure;
   switch (f.kind) {
@@ -48,6 +52,11 @@ export function judgeUnknownTool(o: UnknownToolObservation): Check {
 export function evaluateUnknownTool(observations: readonly UnknownToolObservation[]): ProbeOutcome {
   const checks = observations.map(judgeUnknownTool);
   return combineChecks(checks, `${observations.length} gateway(s) answered an unknown tool with a clean MCP error`, {
-    calls: observations.map((o, i) => ({ gateway: o.gateway, tool: o.tool, elapsedMs: o.elapsedMs, answer: checks[i]?.detail })),
+    calls: observations.map((o, i) => ({
+      gateway: o.gateway,
+      tool: o.tool,
+      elapsedMs: o.elapsedMs,
+      answer: checks[i]?.detail,
+    })),
   });
 }

@@ -7,7 +7,13 @@
  */
 import { TargetsSchema, type Targets, type TargetsInput } from '../../../src/probes/targets.js';
 import { createRedactor } from '../../../src/probes/redact.js';
-import { createRunScope, type Probe, type ProbeContext, type ProbeOutcome, type RunScope } from '../../../src/probes/types.js';
+import {
+  createRunScope,
+  type Probe,
+  type ProbeContext,
+  type ProbeOutcome,
+  type RunScope,
+} from '../../../src/probes/types.js';
 import { gatewayProbes } from '../../../src/probes/gateway-probes.js';
 import type { ArcadeStandIn } from '../../support/arcade-platform.js';
 import { NO_PROBE_DEADLINE_MS } from '../../support/deadlines.js';
@@ -24,7 +30,11 @@ export function targetsFor(arcade: ArcadeStandIn, overrides: Partial<TargetsInpu
     chartVersion: '1.8.8',
     collectorService: 'arcade-otel-collector',
     engineSelector: 'app.kubernetes.io/name=engine',
-    mimir: { queryUrl: 'http://127.0.0.1:9/prometheus', tenant: 'test', collectorLabel: { name: 'arcade_stack_collector', value: 'c/n/s' } },
+    mimir: {
+      queryUrl: 'http://127.0.0.1:9/prometheus',
+      tenant: 'test',
+      collectorLabel: { name: 'arcade_stack_collector', value: 'c/n/s' },
+    },
     latency: { calls: 20, p95BudgetMs: NO_PROBE_DEADLINE_MS },
     ...arcade.targets,
     ...overrides,
@@ -35,7 +45,13 @@ export function targetsFor(arcade: ArcadeStandIn, overrides: Partial<TargetsInpu
  * A context as the runner gives it; `run` (one scope per simulated run) lets probes share sessions.
  * `signal` replaces the deadline's own (a test ends a probe at a known event, not a guessed time).
  */
-export function contextFor(targets: Targets, apiKey: string | undefined, timeoutMs = NO_PROBE_DEADLINE_MS, run?: RunScope, signal?: AbortSignal): ProbeContext {
+export function contextFor(
+  targets: Targets,
+  apiKey: string | undefined,
+  timeoutMs = NO_PROBE_DEADLINE_MS,
+  run?: RunScope,
+  signal?: AbortSignal,
+): ProbeContext {
   return {
     ...(run ? { run } : {}),
     targets,
@@ -54,7 +70,11 @@ export function probeById(id: string): Probe {
   return found;
 }
 
-export async function runProbe(id: string, arcade: ArcadeStandIn, options: { targets?: Targets; apiKey?: string; timeoutMs?: number } = {}): Promise<ProbeOutcome> {
+export async function runProbe(
+  id: string,
+  arcade: ArcadeStandIn,
+  options: { targets?: Targets; apiKey?: string; timeoutMs?: number } = {},
+): Promise<ProbeOutcome> {
   const targets = options.targets ?? targetsFor(arcade);
   return probeById(id).run(contextFor(targets, options.apiKey ?? arcade.apiKey, options.timeoutMs));
 }
@@ -67,7 +87,13 @@ export async function runAll(
   const targets = options.targets ?? targetsFor(arcade);
   const run = createRunScope();
   const results = await Promise.all(
-    gatewayProbes.map(async (p) => [p.id, await p.run(contextFor(targets, options.apiKey ?? arcade.apiKey, deadlineOf(options.timeoutMs, p.id), run))] as const),
+    gatewayProbes.map(
+      async (p) =>
+        [
+          p.id,
+          await p.run(contextFor(targets, options.apiKey ?? arcade.apiKey, deadlineOf(options.timeoutMs, p.id), run)),
+        ] as const,
+    ),
   );
   return Object.fromEntries(results);
 }

@@ -21,27 +21,139 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
-  { name: 'unhealthy engine', options: { unhealthy: 'postgres: connection refused' }, probe: 'endpoints.health', status: 'fail', detail: /unhealthy \(503\): postgres: connection refused/ },
-  { name: 'malformed health body', options: { malformedHealth: true }, probe: 'endpoints.health', status: 'error', detail: /malformed response \(HTTP 200\)/ },
-  { name: 'wrong coordinator URI', options: { wrongCoordinatorUri: true }, probe: 'endpoints.health', status: 'fail', detail: /coordinator URI is https:\/\/coordinator\.wrong\.invalid, expected http:\/\/127\.0\.0\.1:\d+/ },
-  { name: 'dashboard answers 502', options: { deadHost: 'dashboard' }, probe: 'endpoints.health', status: 'error', detail: /dashboard: server error HTTP 502/ },
-  { name: 'experience drops the connection', options: { deadHost: 'experience', deadHostMode: 'connection-closed' }, probe: 'endpoints.health', status: 'error', detail: /experience: no answer: fetch failed: .*(closed|socket|reset)/i },
-  { name: 'wrong identity', options: { wrongIdentity: true }, probe: 'gateway.exec-proof', status: 'fail', detail: /Whoami: returned "someone-else@stand-in\.invalid", not user-a/ },
-  { name: 'missing tool', options: { missingTool: true }, probe: 'gateway.tools-list', status: 'fail', detail: /zeb-gateway-test as user-a: missing Slack_SendMessage/ },
-  { name: 'extra tool', options: { extraTool: true }, probe: 'gateway.tools-list', status: 'fail', detail: /unexpected Extra_UnexpectedTool/ },
-  { name: 'users see different lists', options: { extraToolForUser: 'user-b' }, probe: 'gateway.tools-list', status: 'fail', detail: /user-b: unexpected Extra_UnexpectedTool.*users see different lists \(user-b vs user-a: \+Extra_UnexpectedTool\)/ },
+  {
+    name: 'unhealthy engine',
+    options: { unhealthy: 'postgres: connection refused' },
+    probe: 'endpoints.health',
+    status: 'fail',
+    detail: /unhealthy \(503\): postgres: connection refused/,
+  },
+  {
+    name: 'malformed health body',
+    options: { malformedHealth: true },
+    probe: 'endpoints.health',
+    status: 'error',
+    detail: /malformed response \(HTTP 200\)/,
+  },
+  {
+    name: 'wrong coordinator URI',
+    options: { wrongCoordinatorUri: true },
+    probe: 'endpoints.health',
+    status: 'fail',
+    detail: /coordinator URI is https:\/\/coordinator\.wrong\.invalid, expected http:\/\/127\.0\.0\.1:\d+/,
+  },
+  {
+    name: 'dashboard answers 502',
+    options: { deadHost: 'dashboard' },
+    probe: 'endpoints.health',
+    status: 'error',
+    detail: /dashboard: server error HTTP 502/,
+  },
+  {
+    name: 'experience drops the connection',
+    options: { deadHost: 'experience', deadHostMode: 'connection-closed' },
+    probe: 'endpoints.health',
+    status: 'error',
+    detail: /experience: no answer: fetch failed: .*(closed|socket|reset)/i,
+  },
+  {
+    name: 'wrong identity',
+    options: { wrongIdentity: true },
+    probe: 'gateway.exec-proof',
+    status: 'fail',
+    detail: /Whoami: returned "someone-else@stand-in\.invalid", not user-a/,
+  },
+  {
+    name: 'missing tool',
+    options: { missingTool: true },
+    probe: 'gateway.tools-list',
+    status: 'fail',
+    detail: /zeb-gateway-test as user-a: missing Slack_SendMessage/,
+  },
+  {
+    name: 'extra tool',
+    options: { extraTool: true },
+    probe: 'gateway.tools-list',
+    status: 'fail',
+    detail: /unexpected Extra_UnexpectedTool/,
+  },
+  {
+    name: 'users see different lists',
+    options: { extraToolForUser: 'user-b' },
+    probe: 'gateway.tools-list',
+    status: 'fail',
+    detail:
+      /user-b: unexpected Extra_UnexpectedTool.*users see different lists \(user-b vs user-a: \+Extra_UnexpectedTool\)/,
+  },
   // The hang threshold is a target of its own: the probe's deadline stays generous, so how long
   // the connect took on this machine cannot turn the verdict into a timeout.
-  { name: 'unknown tool hangs', options: { unknownToolHangs: true }, probe: 'gateway.unknown-tool', status: 'fail', detail: /no answer within 300 ms: the gateway hangs/, targets: { unknownTool: { waitMs: 300 } } },
+  {
+    name: 'unknown tool hangs',
+    options: { unknownToolHangs: true },
+    probe: 'gateway.unknown-tool',
+    status: 'fail',
+    detail: /no answer within 300 ms: the gateway hangs/,
+    targets: { unknownTool: { waitMs: 300 } },
+  },
   // A connect (initialize + initialized, 2 × 300 ms) longer than the hang threshold changes nothing.
-  { name: 'unknown tool hangs behind a slow connect', options: { unknownToolHangs: true, slowMs: 300 }, probe: 'gateway.unknown-tool', status: 'fail', detail: /no answer within 200 ms: the gateway hangs/, targets: { unknownTool: { waitMs: 200 } } },
-  { name: 'unknown tool 5xx', options: { unknownTool5xx: true }, probe: 'gateway.unknown-tool', status: 'fail', detail: /HTTP 500 instead of an MCP error/ },
-  { name: 'any key accepted', options: { acceptsAnyKey: true }, probe: 'gateway.rejects-bad-key', status: 'fail', detail: /served a tool list \(10 tools\) to a request with a random wrong key/ },
-  { name: 'slow gateway', options: { slowMs: 60 }, probe: 'gateway.latency', status: 'fail', detail: /p95 \d+(\.\d)? ms is over the 40 ms budget/, targets: { latency: { calls: 8, p95BudgetMs: 40 } } },
-  { name: 'reference server down', options: { deadHost: 'reference' }, probe: 'gateway.latency', status: 'error', detail: /reference server: HTTP 502.*overhead cannot be measured/ },
-  { name: 'OAuth token pending', options: { oauthStatus: 'pending' }, probe: 'oauth.token-status', status: 'known-gap', detail: /token pending for user-a on GoogleDocs\.CreateDocumentFromText/ },
-  { name: 'OAuth not started', options: { oauthStatus: 'not_started' }, probe: 'oauth.token-status', status: 'known-gap', detail: /token not_started for user-a/ },
-  { name: 'OAuth failed', options: { oauthStatus: 'failed' }, probe: 'oauth.token-status', status: 'fail', detail: /token failed for user-a/ },
+  {
+    name: 'unknown tool hangs behind a slow connect',
+    options: { unknownToolHangs: true, slowMs: 300 },
+    probe: 'gateway.unknown-tool',
+    status: 'fail',
+    detail: /no answer within 200 ms: the gateway hangs/,
+    targets: { unknownTool: { waitMs: 200 } },
+  },
+  {
+    name: 'unknown tool 5xx',
+    options: { unknownTool5xx: true },
+    probe: 'gateway.unknown-tool',
+    status: 'fail',
+    detail: /HTTP 500 instead of an MCP error/,
+  },
+  {
+    name: 'any key accepted',
+    options: { acceptsAnyKey: true },
+    probe: 'gateway.rejects-bad-key',
+    status: 'fail',
+    detail: /served a tool list \(10 tools\) to a request with a random wrong key/,
+  },
+  {
+    name: 'slow gateway',
+    options: { slowMs: 60 },
+    probe: 'gateway.latency',
+    status: 'fail',
+    detail: /p95 \d+(\.\d)? ms is over the 40 ms budget/,
+    targets: { latency: { calls: 8, p95BudgetMs: 40 } },
+  },
+  {
+    name: 'reference server down',
+    options: { deadHost: 'reference' },
+    probe: 'gateway.latency',
+    status: 'error',
+    detail: /reference server: HTTP 502.*overhead cannot be measured/,
+  },
+  {
+    name: 'OAuth token pending',
+    options: { oauthStatus: 'pending' },
+    probe: 'oauth.token-status',
+    status: 'known-gap',
+    detail: /token pending for user-a on GoogleDocs\.CreateDocumentFromText/,
+  },
+  {
+    name: 'OAuth not started',
+    options: { oauthStatus: 'not_started' },
+    probe: 'oauth.token-status',
+    status: 'known-gap',
+    detail: /token not_started for user-a/,
+  },
+  {
+    name: 'OAuth failed',
+    options: { oauthStatus: 'failed' },
+    probe: 'oauth.token-status',
+    status: 'fail',
+    detail: /token failed for user-a/,
+  },
 ];
 
 describe('each fault fails exactly its probe', () => {
@@ -53,7 +165,9 @@ describe('each fault fails exactly its probe', () => {
       const target = results[s.probe];
       expect(target?.status).toBe(s.status);
       expect(target?.detail).toMatch(s.detail);
-      const others = Object.entries(results).filter(([id]) => id !== s.probe).map(([id, r]) => [id, r.status, r.detail]);
+      const others = Object.entries(results)
+        .filter(([id]) => id !== s.probe)
+        .map(([id, r]) => [id, r.status, r.detail]);
       expect(others.filter(([, status]) => status !== 'pass')).toEqual([]);
       expect(JSON.stringify(results)).not.toContain(canary);
     } finally {
@@ -65,19 +179,22 @@ describe('each fault fails exactly its probe', () => {
 describe('a dead API host', () => {
   // The probes' deadline is longer than the test may run: each must end on the answer it got,
   // never wait for its timeout (a hang would time the test out).
-  it.each(['bad-gateway', 'connection-closed'] as const)('(%s) makes every probe an error with the cause, never a pass or a hang', async (mode) => {
-    const arcade = await startArcadeStandIn({ deadHost: 'api', deadHostMode: mode });
-    try {
-      const results = await runAll(arcade);
-      for (const [id, r] of Object.entries(results)) {
-        expect({ id, status: r.status }).toEqual({ id, status: 'error' });
-        expect(r.detail).toMatch(mode === 'bad-gateway' ? /502/ : /no answer|fetch failed|closed|socket/i);
-        expect(r.detail).not.toMatch(/timed? ?out/i);
+  it.each(['bad-gateway', 'connection-closed'] as const)(
+    '(%s) makes every probe an error with the cause, never a pass or a hang',
+    async (mode) => {
+      const arcade = await startArcadeStandIn({ deadHost: 'api', deadHostMode: mode });
+      try {
+        const results = await runAll(arcade);
+        for (const [id, r] of Object.entries(results)) {
+          expect({ id, status: r.status }).toEqual({ id, status: 'error' });
+          expect(r.detail).toMatch(mode === 'bad-gateway' ? /502/ : /no answer|fetch failed|closed|socket/i);
+          expect(r.detail).not.toMatch(/timed? ?out/i);
+        }
+      } finally {
+        await arcade.close();
       }
-    } finally {
-      await arcade.close();
-    }
-  });
+    },
+  );
 });
 
 describe('a host that never answers', () => {
@@ -87,7 +204,13 @@ describe('a host that never answers', () => {
   it('ends every gateway probe at its timeout as an error naming the timeout', async () => {
     const arcade = await startArcadeStandIn({ gatewayHangs: true });
     try {
-      const mcp = ['gateway.tools-list', 'gateway.exec-proof', 'gateway.unknown-tool', 'gateway.rejects-bad-key', 'gateway.latency'];
+      const mcp = [
+        'gateway.tools-list',
+        'gateway.exec-proof',
+        'gateway.unknown-tool',
+        'gateway.rejects-bad-key',
+        'gateway.latency',
+      ];
       const results = await runAll(arcade, { timeoutMs: (id) => (mcp.includes(id) ? 500 : NO_PROBE_DEADLINE_MS) });
       for (const id of mcp) {
         expect({ id, status: results[id]?.status }).toEqual({ id, status: 'error' });

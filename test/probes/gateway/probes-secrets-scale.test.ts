@@ -50,7 +50,9 @@ describe('secrets', () => {
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => echoServer?.listen(0, '127.0.0.1', resolve));
-    const targets = targetsFor(arcade, { referenceServerUrl: `http://127.0.0.1:${(echoServer.address() as AddressInfo).port}/mcp` });
+    const targets = targetsFor(arcade, {
+      referenceServerUrl: `http://127.0.0.1:${(echoServer.address() as AddressInfo).port}/mcp`,
+    });
     const result = await runProbe('gateway.latency', arcade, { targets });
     expect(result.status).toBe('error');
     expect(result.detail).toMatch(/^reference server: HTTP 404/);
@@ -67,7 +69,9 @@ describe('secrets', () => {
   it('never starts an OAuth flow', async () => {
     arcade = await startArcadeStandIn({ oauthStatus: 'not_started' });
     await runProbe('oauth.token-status', arcade);
-    expect(arcade.requests.filter((r) => r.component === 'api').map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/tools/GoogleDocs.CreateDocumentFromText']);
+    expect(arcade.requests.filter((r) => r.component === 'api').map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /v1/tools/GoogleDocs.CreateDocumentFromText',
+    ]);
   });
 });
 
@@ -79,6 +83,9 @@ describe('scale', () => {
     for (const [id, r] of Object.entries(results)) expect({ id, status: r.status }).toEqual({ id, status: 'pass' });
     expect(results['gateway.tools-list']?.detail).toContain('10 gateway(s)');
     expect(results['gateway.exec-proof']?.detail).toContain('10 gateway(s) × 3 user(s)');
-    expect(results['gateway.latency']?.evidence).toMatchObject({ throughGateway: { calls: 100, p99: expect.any(Number) }, direct: { calls: 100 } });
+    expect(results['gateway.latency']?.evidence).toMatchObject({
+      throughGateway: { calls: 100, p99: expect.any(Number) },
+      direct: { calls: 100 },
+    });
   });
 });

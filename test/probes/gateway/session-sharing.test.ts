@@ -34,9 +34,16 @@ function mcpRequests(stand: ArcadeStandIn): Record<string, Record<string, number
   return counts;
 }
 
-async function run(stand: ArcadeStandIn, ids: readonly string[], scope: (id: string) => RunScope | undefined, timeoutMs: (id: string) => number = () => NO_PROBE_DEADLINE_MS) {
+async function run(
+  stand: ArcadeStandIn,
+  ids: readonly string[],
+  scope: (id: string) => RunScope | undefined,
+  timeoutMs: (id: string) => number = () => NO_PROBE_DEADLINE_MS,
+) {
   const targets = targetsFor(stand);
-  const results = await Promise.all(ids.map((id) => probeById(id).run(contextFor(targets, stand.apiKey, timeoutMs(id), scope(id)))));
+  const results = await Promise.all(
+    ids.map((id) => probeById(id).run(contextFor(targets, stand.apiKey, timeoutMs(id), scope(id)))),
+  );
   return Object.fromEntries(ids.map((id, i) => [id, results[i] as ProbeOutcome]));
 }
 
@@ -66,14 +73,17 @@ describe('shared MCP sessions', () => {
     }
   });
 
-  it.each(['gateway.tools-list', 'gateway.exec-proof'])('%s alone in a run scope opens, uses and terminates its own sessions', async (id) => {
-    arcade = await startArcadeStandIn({ gateways: GATEWAYS, users: USERS });
-    const scope = createRunScope();
-    const results = await run(arcade, [id], () => scope);
-    expect(results[id]?.status).toBe('pass');
-    expect(Object.keys(mcpRequests(arcade))).toHaveLength(GATEWAYS);
-    for (const perPath of Object.values(mcpRequests(arcade))) expect(perPath.DELETE).toBe(USERS);
-  });
+  it.each(['gateway.tools-list', 'gateway.exec-proof'])(
+    '%s alone in a run scope opens, uses and terminates its own sessions',
+    async (id) => {
+      arcade = await startArcadeStandIn({ gateways: GATEWAYS, users: USERS });
+      const scope = createRunScope();
+      const results = await run(arcade, [id], () => scope);
+      expect(results[id]?.status).toBe('pass');
+      expect(Object.keys(mcpRequests(arcade))).toHaveLength(GATEWAYS);
+      for (const perPath of Object.values(mcpRequests(arcade))) expect(perPath.DELETE).toBe(USERS);
+    },
+  );
 
   // exec-proof's deadline passes at a known point of the run, not after a guessed time: its signal
   // is aborted when the gateway receives the connect's initialize (the session tools-list opens)
@@ -84,7 +94,11 @@ describe('shared MCP sessions', () => {
   // terminated once.
   it.each([
     ['while it waits for the session the other opens', ['gateway.tools-list', 'gateway.exec-proof'], 'initialize'],
-    ['in the middle of its calls, in the session it opened', ['gateway.exec-proof', 'gateway.tools-list'], 'tools/call'],
+    [
+      'in the middle of its calls, in the session it opened',
+      ['gateway.exec-proof', 'gateway.tools-list'],
+      'tools/call',
+    ],
   ] as const)('a probe whose deadline passes %s leaves the other its session', async (_when, order, event) => {
     const deadline = new AbortController();
     const seen: string[] = [];
@@ -99,14 +113,32 @@ describe('shared MCP sessions', () => {
     const scope = createRunScope();
     const targets = targetsFor(arcade);
     const [first, second] = await Promise.all(
-      order.map((id) => probeById(id).run(contextFor(targets, arcade!.apiKey, NO_PROBE_DEADLINE_MS, scope, id === 'gateway.exec-proof' ? deadline.signal : undefined))),
+      order.map((id) =>
+        probeById(id).run(
+          contextFor(
+            targets,
+            arcade!.apiKey,
+            NO_PROBE_DEADLINE_MS,
+            scope,
+            id === 'gateway.exec-proof' ? deadline.signal : undefined,
+          ),
+        ),
+      ),
     );
-    const results = Object.fromEntries([[order[0], first], [order[1], second]]);
+    const results = Object.fromEntries([
+      [order[0], first],
+      [order[1], second],
+    ]);
     expect(deadline.signal.aborted).toBe(true);
-    expect(results['gateway.exec-proof']).toMatchObject({ status: 'error', detail: expect.stringMatching(/^timed out after \d+ ms/) });
+    expect(results['gateway.exec-proof']).toMatchObject({
+      status: 'error',
+      detail: expect.stringMatching(/^timed out after \d+ ms/),
+    });
     expect(results['gateway.tools-list']).toMatchObject({ status: 'pass' });
     // The last DELETE may be sent in the background (a hang guard, not a speed assertion).
-    await expect.poll(() => mcpRequests(arcade!)['/mcp/zeb-gateway-test']?.DELETE, { timeout: TEST_TIMEOUT_MS / 2 }).toBe(2);
+    await expect
+      .poll(() => mcpRequests(arcade!)['/mcp/zeb-gateway-test']?.DELETE, { timeout: TEST_TIMEOUT_MS / 2 })
+      .toBe(2);
     expect(seen.filter((m) => m === 'initialize')).toHaveLength(2); // one connect per user: the sessions were shared
   });
 

@@ -13,7 +13,11 @@ afterEach(async () => {
   arcade = undefined;
 });
 
-async function connect(url: string, key: string, user: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+async function connect(
+  url: string,
+  key: string,
+  user: string,
+): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: { headers: { Authorization: `Bearer ${key}`, 'Arcade-User-ID': user } },
   });
@@ -52,7 +56,9 @@ describe('startArcadeStandIn', () => {
   it('answers health and config', async () => {
     arcade = await startArcadeStandIn({ gateways: 3, users: 4 });
     expect(await (await fetch(`${arcade.apiUrl}/v1/health`)).json()).toEqual({ healthy: true });
-    const config = (await (await fetch(`${arcade.apiUrl}/v1/config`)).json()) as { dashboard: { coordinatorUri: string } };
+    const config = (await (await fetch(`${arcade.apiUrl}/v1/config`)).json()) as {
+      dashboard: { coordinatorUri: string };
+    };
     expect(config.dashboard.coordinatorUri).toBe(arcade.expectedCoordinatorUri);
     expect(arcade.targets.gateways).toHaveLength(3);
     expect(arcade.targets.users).toEqual(['user-1', 'user-2', 'user-3', 'user-4']);
