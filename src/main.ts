@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { loadEnvironments } from './environments/load.js';
 import { CommandError } from './shared/command-error.js';
 import { DIST_MARKER, DIST_MARKER_TEXT } from './tooling/output-dir.js';
-import { formatUnresolved, synthAll } from './synth.js';
+import { formatNotes, formatUnresolved, synthAll } from './synth.js';
 
 function main(): number {
   const parent = process.ppid;
@@ -60,6 +60,8 @@ function main(): number {
     console.log(
       `synth: unresolved values (rendered as <unresolved: ...>, see README "First-deploy checklist"):\n${unresolved}`,
     );
+  const notes = formatNotes(outputs);
+  if (notes) console.log(`synth: notes:\n${notes}`);
   return 0;
 }
 

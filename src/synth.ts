@@ -9,6 +9,7 @@ import { CollectorChart } from './charts/collector-chart.js';
 import { MonitoringChart } from './charts/monitoring-chart.js';
 import { ArcadeReleaseChart } from './charts/release-chart.js';
 import { SecretsChart } from './charts/secrets-chart.js';
+import { continuousNote } from './environments/continuous.js';
 import type { Environment } from './environments/schema.js';
 import { findUnresolved, type UnresolvedEntry } from './environments/unresolved.js';
 import { omitApiDefaults } from './kube/api-types.js';
@@ -25,6 +26,8 @@ export interface EnvironmentOutput {
   readonly files: readonly SynthFile[];
   /** Every unresolved value of the environment definition, with its field path. */
   readonly unresolved: readonly UnresolvedEntry[];
+  /** What synth tells the person besides the files (e.g. what the continuous mode still needs while it is off). */
+  readonly notes: readonly string[];
 }
 
 /** The header of every generated file: where it comes from and how to change it. */
@@ -82,7 +85,11 @@ export function synthEnvironment(env: Environment): EnvironmentOutput {
     resources: files.map((f) => f.path.slice(env.name.length + 1)),
   };
   files.push({ path: `${env.name}/${KUSTOMIZATION_FILE}`, content: header(env) + stringify(kustomization) });
-  return { env, files, unresolved: findUnresolved(env) };
+  // While the continuous mode is off its markers render nothing (so export need not refuse them):
+  // they are listed in its note instead, the to-do list for turning it on.
+  const unresolved = findUnresolved(env).filter((u) => env.continuous.enabled || !u.path.startsWith('continuous.'));
+  const continuous = continuousNote(env);
+  return { env, files, unresolved, notes: continuous ? [continuous] : [] };
 }
 
 /** Synthesizes every environment. Throws (leaving nothing half-written anywhere) on any error. */
@@ -99,4 +106,9 @@ export function formatUnresolved(outputs: readonly EnvironmentOutput[]): string 
     for (const u of o.unresolved) lines.push(`  - ${u.path}: ${u.reason}`);
   }
   return lines.join('\n');
+}
+
+/** Every environment's notes, one block per environment (empty when there are none). */
+export function formatNotes(outputs: readonly EnvironmentOutput[]): string {
+  return outputs.flatMap((o) => o.notes.map((note) => `${o.env.name}: ${note}`)).join('\n');
 }

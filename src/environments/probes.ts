@@ -19,6 +19,7 @@ import {
 } from '../probes/targets.js';
 import type { ExitCode } from '../shared/command-error.js';
 import { ProblemsError } from '../shared/problems-error.js';
+import { mimirPrometheusApi } from './continuous.js';
 import { releaseNamespace } from './namespaces.js';
 import { SECRET_KEYS, type Environment } from './schema.js';
 
@@ -68,13 +69,11 @@ function datastoresOf(env: Environment): TargetsInput['datastores'] {
  * URL is not Mimir's `/api/v1/push`.
  */
 function mimirQueryUrl(pushUrl: string): TargetsInput['mimir']['queryUrl'] {
-  const url = new URL(pushUrl);
-  if (url.pathname.replace(/\/+$/, '') !== '/api/v1/push') {
-    return {
+  return (
+    mimirPrometheusApi(pushUrl) ?? {
       unresolved: `collector.mimir.pushUrl ${pushUrl} is not Mimir's /api/v1/push, so the query URL cannot be derived - set probes.mimir.queryUrl (<mimir base>/prometheus)`,
-    };
-  }
-  return `${url.origin}/prometheus`;
+    }
+  );
 }
 
 /** The targets an environment implies before its `probes` section is applied. */

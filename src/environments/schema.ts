@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { looksRandom, PASSWORD_KEY, PLACEHOLDER, SECRET_KEY } from '../shared/credentials.js';
 import { CollectorSettingsSchema } from './collector.js';
+import { type ContinuousContext, ContinuousSettingsSchema, continuousNeeds } from './continuous.js';
 import { MonitoringSettingsSchema } from './monitoring.js';
 import { ProbesSettingsSchema } from './probes.js';
 import { resolvable } from './unresolved.js';
@@ -271,6 +272,8 @@ export const EnvironmentSchema = z
     monitoring: MonitoringSettingsSchema,
     /** What the post-deploy probes expect (schema in ./probes.ts). */
     probes: ProbesSettingsSchema,
+    /** The probes on a schedule, their metrics, dashboard and alerts; off by default (schema in ./continuous.ts). */
+    continuous: ContinuousSettingsSchema,
   })
   .strict()
   .superRefine((env, ctx) => {
@@ -330,6 +333,7 @@ export const EnvironmentSchema = z
         }
       }
     }
+    if (env.continuous.enabled) refuseHalfRendered(env, ctx);
     if (env.datastores.mode === 'managed' && env.engine.rootKeyId === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -340,6 +344,23 @@ export const EnvironmentSchema = z
       });
     }
   });
+
+/**
+ * The continuous mode is never half-rendered: Flux applies dist/<env>/ as one unit, so an
+ * `<unresolved: ...>` in one of its objects would stall the whole folder. Turned on, every value it
+ * needs must be known (./continuous.ts `continuousNeeds`); each one that is not is named.
+ */
+function refuseHalfRendered(env: ContinuousContext, ctx: z.RefinementCtx): void {
+  for (const { path, fix } of continuousNeeds(env)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: path.split('.'),
+      message:
+        `continuous.enabled is true, but this value is missing (${fix}); Flux applies dist/${env.name}/ as one unit, ` +
+        'so the continuous mode is rendered only with every value known: give it, or set continuous.enabled: false',
+    });
+  }
+}
 
 /**
  * Paths of string values under a credential-like key (src/shared/credentials.ts): any value under

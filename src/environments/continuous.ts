@@ -1,0 +1,314 @@
+/**
+ * The `continuous` section of an environment: the probes running on a schedule in the cluster,
+ * their results in Mimir, the Grafana dashboard and the alert rules (issue 14,
+ * docs/continuous-evidence.md "Turning it on").
+ *
+ * Off by default, and never half-rendered. Flux applies `dist/<env>/` as one unit, so one invalid
+ * object (an `<unresolved: ...>` label, an image that cannot be pulled) would stall the whole
+ * folder, the collector fix included. `continuousNeeds` lists every value the mode needs that the
+ * environment does not give (absent, or `{ unresolved: ... }`): with `enabled: true` each one is a
+ * refusal naming the field and the fix (./schema.ts); with `enabled: false` synth prints them as a
+ * note, the to-do list before turning it on. `continuousPlan` is what the charts and scripts read:
+ * undefined while the mode is off, every value resolved and typed when it is on.
+ */
+import { z } from 'zod';
+import { DEFAULT_SCHEDULE_MINUTES } from '../evidence/metrics.js';
+import { labelMap } from './collector.js';
+import { findUnresolved, isUnresolved, resolvable, type Unresolved } from './unresolved.js';
+
+/** Schedules that divide the hour evenly, so `*\/N * * * *` runs every N minutes around the clock. */
+const SCHEDULES = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60] as const;
+
+/**
+ * Who evaluates the alert rules (FACTS "Not known": the Mimir ruler, or nothing yet).
+ * `mimir-ruler`: `npm run rules -- --sync` loads the groups into the tenant's ruler through Mimir's
+ * configuration API (Flux cannot). `prometheus-rule`: a PrometheusRule in `dist/<env>/` for a
+ * cluster whose Prometheus (or an agent that syncs PrometheusRules into a ruler) evaluates them.
+ */
+export const ALERT_EVALUATORS = ['mimir-ruler', 'prometheus-rule'] as const;
+export type AlertEvaluator = (typeof ALERT_EVALUATORS)[number];
+
+/** Labels every alert of the stack sets itself (docs/alerts.md "Routing"): `alerts.labels` may not replace them. */
+export const RESERVED_ALERT_LABELS = ['alertname', 'severity', 'component', 'environment'] as const;
+
+const PROMETHEUS_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A Mimir rule namespace: a URL path segment, kept to characters that need no escaping. */
+const RULE_NAMESPACE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+const DashboardSettingsSchema = z
+  .object({
+    /**
+     * Namespace of the dashboard ConfigMap: one the cluster's Grafana dashboard sidecar watches
+     * (its `searchNamespace`, or any namespace when it watches ALL).
+     */
+    namespace: resolvable(
+      z.string().max(63).regex(DNS_LABEL, 'must be a namespace name (DNS-1123 label) such as monitoring'),
+    ).optional(),
+    /** The label the sidecar selects dashboard ConfigMaps by (Grafana chart default `grafana_dashboard: "1"`). */
+    labels: resolvable(
+      labelMap('dashboard.labels').refine((m) => Object.keys(m).length > 0, 'must name at least one label'),
+    ).optional(),
+  })
+  .strict()
+  .prefault({});
+
+const RulerSettingsSchema = z
+  .object({
+    /**
+     * Mimir's Prometheus HTTP API prefix, where the ruler's configuration API lives
+     * (`<url>/config/v1/rules`) and the rules it evaluates are listed (`<url>/api/v1/rules`).
+     * @default - the collector's Mimir push URL's origin + `/prometheus` (Mimir's default prefix)
+     */
+    url: resolvable(httpUrl).optional(),
+    /** `X-Scope-OrgID` of the tenant the rules belong to. @default - collector.mimir.tenant */
+    tenant: z
+      .string()
+      .regex(/^[A-Za-z0-9!._*'()-]+$/, "must be a Mimir tenant id (letters, digits, !-_.*'())")
+      .optional(),
+    /** The ruler namespace the stack owns: sync replaces its groups and removes groups it no longer has. @default arcade-stack-<env> */
+    namespace: z
+      .string()
+      .regex(RULE_NAMESPACE, 'must be letters, digits, . _ - (starting with a letter or digit)')
+      .optional(),
+  })
+  .strict()
+  .prefault({});
+
+const AlertsSettingsSchema = z
+  .object({
+    /**
+     * Who evaluates the rules: a list of `mimir-ruler`, `prometheus-rule`, or `[]` for nothing (the
+     * dashboard is then the only view). Both at once evaluate every rule twice: only when each sends
+     * to its own Alertmanager (e.g. while moving from one to the other).
+     */
+    evaluators: resolvable(
+      z
+        .array(z.enum(ALERT_EVALUATORS))
+        .refine((list) => new Set(list).size === list.length, 'name each evaluator once'),
+    ).optional(),
+    /** `prometheus-rule` only: the labels the evaluating Prometheus' `ruleSelector` matches (the cluster's own, no default). */
+    ruleLabels: resolvable(labelMap('ruleLabels')).optional(),
+    /**
+     * Where people read docs/alerts.md (e.g. the repository's web view of the file); each alert's
+     * `runbook_url` is this URL with the alert's anchor. Required when anything evaluates the rules.
+     */
+    runbookUrl: resolvable(httpUrl).optional(),
+    /** Extra labels on every alert, for Alertmanager to route on (e.g. `team: platform`). @default {} */
+    labels: z
+      .record(
+        z.string().regex(PROMETHEUS_LABEL_NAME, 'alert label names must match [a-zA-Z_][a-zA-Z0-9_]*'),
+        z.string().min(1),
+      )
+      .default({}),
+    /** The Mimir ruler (evaluator `mimir-ruler`); every field defaults from the collector's Mimir settings. */
+    ruler: RulerSettingsSchema,
+  })
+  .strict()
+  .superRefine((alerts, ctx) => {
+    for (const name of RESERVED_ALERT_LABELS) {
+      if (name in alerts.labels) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['labels', name],
+          message: `'${name}' is set by every alert itself (docs/alerts.md "Routing"); remove it from continuous.alerts.labels`,
+        });
+      }
+    }
+    const evaluators = Array.isArray(alerts.evaluators) ? alerts.evaluators : undefined;
+    if (evaluators && !evaluators.includes('prometheus-rule') && alerts.ruleLabels !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ruleLabels'],
+        message:
+          "no PrometheusRule is rendered (evaluators has no 'prometheus-rule'), so ruleLabels would not be used; remove it",
+      });
+    }
+  })
+  .prefault({});
+
+export const ContinuousSettingsSchema = z
+  .object({
+    /** Render and load the continuous mode; only with every value it needs (continuousNeeds). @default false */
+    enabled: z.boolean().default(false),
+    /** The runner runs every N minutes (`*\/N * * * *`); the alert windows derive from it. @default 5 */
+    scheduleMinutes: z
+      .number()
+      .int()
+      .refine((n) => (SCHEDULES as readonly number[]).includes(n), {
+        message: `must divide the hour evenly: one of ${SCHEDULES.join(', ')}`,
+      })
+      .default(DEFAULT_SCHEDULE_MINUTES),
+    /** The Grafana dashboard's ConfigMap: where the cluster's sidecar finds it. */
+    dashboard: DashboardSettingsSchema,
+    /** Who evaluates the alert rules and what they carry. */
+    alerts: AlertsSettingsSchema,
+  })
+  .strict()
+  .prefault({});
+
+export type ContinuousSettings = z.output<typeof ContinuousSettingsSchema>;
+
+/** What the continuous mode reads from the rest of the environment (structural: no import of ./schema.ts). */
+export interface ContinuousContext {
+  readonly name: string;
+  readonly continuous: ContinuousSettings;
+  readonly collector: { readonly mimir: { readonly pushUrl: string; readonly tenant: string } };
+}
+
+/** One value the continuous mode needs and the environment does not give. */
+export interface ContinuousNeed {
+  /** Dotted field path from the environment's top, e.g. `continuous.dashboard.namespace`. */
+  readonly path: string;
+  /** What to write there, or why it is unknown (the marker's reason). */
+  readonly fix: string;
+}
+
+/** The continuous mode of an environment with every value resolved: what charts and scripts read. */
+export interface ContinuousPlan {
+  readonly scheduleMinutes: number;
+  /** The CronJob schedule, `*\/N * * * *`. */
+  readonly schedule: string;
+  readonly dashboard: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
+  readonly alerts: {
+    readonly evaluators: readonly AlertEvaluator[];
+    /** Present when `prometheus-rule` is an evaluator. */
+    readonly ruleLabels?: Readonly<Record<string, string>>;
+    /** Present when there is an evaluator. */
+    readonly runbookUrl?: string;
+    readonly labels: Readonly<Record<string, string>>;
+    /** Present when `mimir-ruler` is an evaluator. */
+    readonly ruler?: { readonly url: string; readonly tenant: string; readonly namespace: string };
+  };
+}
+
+/**
+ * Mimir's Prometheus API base for a push URL: Mimir serves both on one host, the Prometheus API
+ * under `/prometheus` (its default `-http.prometheus-http-prefix`). Undefined when the push URL is
+ * not Mimir's `/api/v1/push`.
+ */
+export function mimirPrometheusApi(pushUrl: string): string | undefined {
+  const url = new URL(pushUrl);
+  return url.pathname.replace(/\/+$/, '') === '/api/v1/push' ? `${url.origin}/prometheus` : undefined;
+}
+
+/** `undefined` for an absent or unresolved value, else the value. */
+function known<T>(value: T | Unresolved | undefined): Exclude<T, Unresolved> | undefined {
+  return value === undefined || isUnresolved(value) ? undefined : (value as Exclude<T, Unresolved>);
+}
+
+/** The reason of an unresolved marker, or the fix for an absent value. */
+function needOf(path: string, value: unknown, fix: string): ContinuousNeed[] {
+  if (isUnresolved(value)) return [{ path, fix: `unresolved: ${value.unresolved}` }];
+  return value === undefined ? [{ path, fix }] : [];
+}
+
+/**
+ * Every value the continuous mode needs that the environment does not give, in field order.
+ * Empty means the mode can be turned on (or is on).
+ */
+export function continuousNeeds(env: ContinuousContext): ContinuousNeed[] {
+  const c = env.continuous;
+  const needs: ContinuousNeed[] = [
+    ...needOf(
+      'continuous.dashboard.namespace',
+      c.dashboard.namespace,
+      "the namespace the cluster's Grafana dashboard sidecar watches (kubectl get deploy -A -l app.kubernetes.io/name=grafana -o yaml: the sidecar's NAMESPACE env; ALL means any)",
+    ),
+    ...needOf(
+      'continuous.dashboard.labels',
+      c.dashboard.labels,
+      'the label the sidecar selects dashboard ConfigMaps by (its LABEL and LABEL_VALUE env; Grafana chart default { grafana_dashboard: "1" })',
+    ),
+    ...needOf(
+      'continuous.alerts.evaluators',
+      c.alerts.evaluators,
+      'who evaluates the rules for the tenant: [mimir-ruler], [prometheus-rule], both, or [] for nothing (FACTS "Not known"; GET <mimir>/prometheus/api/v1/rules answers when the ruler is on)',
+    ),
+  ];
+  const evaluators = known(c.alerts.evaluators);
+  if (evaluators === undefined || evaluators.length > 0) {
+    needs.push(
+      ...needOf(
+        'continuous.alerts.runbookUrl',
+        c.alerts.runbookUrl,
+        'the URL people open docs/alerts.md at (e.g. https://<git host>/<org>/arcade-stack/blob/main/docs/alerts.md): every alert links its runbook',
+      ),
+    );
+  }
+  if (evaluators?.includes('prometheus-rule')) {
+    needs.push(
+      ...needOf(
+        'continuous.alerts.ruleLabels',
+        c.alerts.ruleLabels,
+        "the labels the evaluating Prometheus' ruleSelector matches (kubectl get prometheus -A -o yaml: spec.ruleSelector)",
+      ),
+    );
+  }
+  if (evaluators?.includes('mimir-ruler') && c.alerts.ruler.url === undefined) {
+    if (mimirPrometheusApi(env.collector.mimir.pushUrl) === undefined) {
+      needs.push({
+        path: 'continuous.alerts.ruler.url',
+        fix: `collector.mimir.pushUrl ${env.collector.mimir.pushUrl} is not Mimir's /api/v1/push, so the ruler's API cannot be derived: give <mimir base>/prometheus`,
+      });
+    }
+  }
+  // Any other marker under `continuous` (e.g. ruler.url) blocks the mode as well.
+  const named = new Set(needs.map((n) => n.path));
+  for (const { path, reason } of findUnresolved(c, 'continuous')) {
+    if (!named.has(path)) needs.push({ path, fix: `unresolved: ${reason}` });
+  }
+  return needs;
+}
+
+/**
+ * The environment's continuous mode, resolved: undefined while it is off. Call it on a validated
+ * environment (the schema refuses `enabled: true` with anything missing); it throws otherwise.
+ */
+export function continuousPlan(env: ContinuousContext): ContinuousPlan | undefined {
+  const c = env.continuous;
+  if (!c.enabled) return undefined;
+  const needs = continuousNeeds(env);
+  if (needs.length > 0) {
+    throw new Error(
+      `continuousPlan(${env.name}): the continuous mode is on with ${needs.map((n) => n.path).join(', ')} missing (the schema should have refused it)`,
+    );
+  }
+  const evaluators = known(c.alerts.evaluators) ?? [];
+  const ruleLabels = known(c.alerts.ruleLabels);
+  const runbookUrl = known(c.alerts.runbookUrl);
+  return {
+    scheduleMinutes: c.scheduleMinutes,
+    schedule: `*/${c.scheduleMinutes} * * * *`,
+    dashboard: { namespace: known(c.dashboard.namespace)!, labels: { ...known(c.dashboard.labels)! } },
+    alerts: {
+      evaluators: [...evaluators],
+      ...(evaluators.includes('prometheus-rule') && ruleLabels ? { ruleLabels: { ...ruleLabels } } : {}),
+      ...(evaluators.length > 0 && runbookUrl ? { runbookUrl } : {}),
+      labels: { ...c.alerts.labels },
+      ...(evaluators.includes('mimir-ruler')
+        ? {
+            ruler: {
+              url: (known(c.alerts.ruler.url) ?? mimirPrometheusApi(env.collector.mimir.pushUrl)!).replace(/\/+$/, ''),
+              tenant: c.alerts.ruler.tenant ?? env.collector.mimir.tenant,
+              namespace: c.alerts.ruler.namespace ?? `arcade-stack-${env.name}`,
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+/** The note synth prints for an environment whose continuous mode is off, or undefined when nothing is missing. */
+export function continuousNote(env: ContinuousContext): string | undefined {
+  if (env.continuous.enabled) return undefined;
+  const needs = continuousNeeds(env);
+  if (needs.length === 0)
+    return 'continuous mode is off, every value it needs is known: set continuous.enabled: true to render it';
+  return [
+    `continuous mode is off (rendered: nothing); to turn it on, give (docs/continuous-evidence.md "Turning it on"):`,
+    ...needs.map((n) => `  - ${n.path}: ${n.fix}`),
+  ].join('\n');
+}
