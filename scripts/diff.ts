@@ -41,7 +41,7 @@ old and new values (HelmRelease values key by key; ciphertext summarized by its 
 
 await runScript(script, async (options, { warn }) => {
   const markdown = options.markdown !== undefined ? outputFile('markdown', options.markdown) : undefined;
-  const { defaultBase, gitTry } = await import('../src/review/git.js');
+  const { defaultBase, gitTry } = await import('../src/shared/git.js');
   const { reviewMarkdown, reviewText, reviewWorkingTree } = await import('../src/review/review.js');
   let base: string;
   if (options.base !== undefined) {

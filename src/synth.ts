@@ -13,7 +13,7 @@ import { continuousNote } from './environments/continuous.js';
 import type { Environment } from './environments/schema.js';
 import { findUnresolved, type UnresolvedEntry } from './environments/unresolved.js';
 import { omitApiDefaults } from './kube/api-types.js';
-import { KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from './review/manifests.js';
+import { KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from './shared/manifests.js';
 
 /** One synthesized file, its path relative to dist/. */
 export interface SynthFile {

@@ -1,6 +1,6 @@
 /**
  * The probe figures: a full probe run against the loopback stand-ins of a healthy platform
- * (test/support/platform.ts, the stand-ins `npm run probe -- --demo` uses) vs its slowest single
+ * (src/loopback/platform.ts, the stand-ins `npm run probe -- --demo` uses) vs its slowest single
  * probe, the same with 10 gateways x 10 users, the 10 x 10 run vs the 1 gateway x 2 users run,
  * and the peak memory of a probe run.
  *
@@ -209,12 +209,12 @@ export function probeMeasurements(
 /** Runs the probe figures; reports them as not measured (with the reason) when a run fails. */
 export async function benchProbes(options: ProbeBenchOptions): Promise<ProbeBenchResult> {
   const wide = options.wide ?? WIDE;
-  let startPlatform: typeof import('../../test/support/platform.js').startPlatform;
+  let startPlatform: typeof import('../loopback/platform.js').startPlatform;
   try {
-    ({ startPlatform } = await import('../../test/support/platform.js'));
+    ({ startPlatform } = await import('../loopback/platform.js'));
   } catch (err) {
     return probesNotMeasured(
-      `the loopback stand-ins (test/support/platform.ts) cannot be loaded: ${(err as Error).message.split('\n')[0]}`,
+      `the loopback stand-ins (src/loopback/platform.ts) cannot be loaded: ${(err as Error).message.split('\n')[0]}`,
       wide,
     );
   }

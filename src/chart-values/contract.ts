@@ -3,7 +3,7 @@
  * (`helm show values`) and in its `values.schema.json`? Helm silently ignores an unknown key, so
  * a path that exists in neither is an override that does nothing.
  */
-import { formatPath, parsePath, type Segment } from './paths.js';
+import { formatPath, parsePath, type Segment } from '../shared/values-path.js';
 import { closestWithin } from '../shared/edit-distance.js';
 
 export type PathStatus =

@@ -11,7 +11,7 @@ import { $, which, type Duration } from 'zx';
 import type { Override } from '../charts/arcade-values.js';
 import type { HelmValues } from '../constructs/oci-helm-release.js';
 import { CommandError } from '../shared/command-error.js';
-import { deleteAt, parsePath, setAt } from './paths.js';
+import { deleteAt, parsePath, setAt } from '../shared/values-path.js';
 
 /** helm is missing, failed or timed out: --render proved nothing (exit 1, never assumed fine). */
 export class HelmRenderError extends CommandError {}

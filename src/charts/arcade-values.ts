@@ -6,7 +6,7 @@
  * prove or refute it before the release goes live; Helm silently ignores unknown keys, so an
  * unchecked key may do nothing at all. See docs/chart-values.md for the evidence behind each.
  */
-import { formatPath, parsePath, type Segment } from '../chart-values/paths.js';
+import { formatPath, parsePath, type Segment } from '../shared/values-path.js';
 import type { HelmValue, HelmValues, ValuesFromSecret, ValuesReference } from '../constructs/oci-helm-release.js';
 import { EnvironmentError } from '../environments/load.js';
 import type { SecretSource } from '../constructs/secret-source.js';

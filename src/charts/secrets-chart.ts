@@ -14,7 +14,7 @@ import { SealedSecretSource } from '../constructs/sealed-secret.js';
 import type { SecretSource } from '../constructs/secret-source.js';
 import { secretNamespace } from '../environments/namespaces.js';
 import { SECRETS_BY_MODE, type Environment, type SecretId, type SecretsConfig } from '../environments/schema.js';
-import { render } from '../environments/unresolved.js';
+import { isUnresolved, render, type Unresolved } from '../environments/unresolved.js';
 
 export interface SecretsChartProps {
   readonly env: Environment;
@@ -23,6 +23,23 @@ export interface SecretsChartProps {
 
 /** The Secrets of one environment, keyed by role; only the roles of its datastore mode are present. */
 export type SecretSources = Readonly<Partial<Record<SecretId, SecretSource>>>;
+
+/**
+ * An environment's per-key values as a construct's plain props: the known values, and the names
+ * of the keys whose value is unresolved (a construct knows no environment file or marker).
+ */
+function splitResolved<T>(values: Readonly<Record<string, T>>): {
+  values: Record<string, Exclude<T, Unresolved>>;
+  unresolvedKeys: string[];
+} {
+  const known: Record<string, Exclude<T, Unresolved>> = {};
+  const unresolvedKeys: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    if (isUnresolved(value)) unresolvedKeys.push(key);
+    else known[key] = value as Exclude<T, Unresolved>;
+  }
+  return { values: known, unresolvedKeys };
+}
 
 export class SecretsChart extends Chart {
   /** One source per Secret the release reads, keyed by its role. */
@@ -48,7 +65,7 @@ export class SecretsChart extends Chart {
         sources[role] = new SealedSecretSource(this, role, {
           secretName,
           namespace: secretNamespace(env, role),
-          values,
+          ...splitResolved(values),
           labels,
         });
       } else {
@@ -59,7 +76,7 @@ export class SecretsChart extends Chart {
           namespace: secretNamespace(env, role),
           clusterSecretStore: String(render(secrets.clusterSecretStore)),
           refreshInterval: secrets.refreshInterval,
-          values,
+          ...splitResolved(values),
           labels,
         });
       }

@@ -22,7 +22,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { newAjv } from '../shared/ajv.js';
-import { UNRESOLVED_TEXT_PREFIX } from '../environments/unresolved-text.js';
+import { UNRESOLVED_TEXT_PREFIX } from '../shared/unresolved-text.js';
 import { REPO_ROOT } from '../tooling/bundle.js';
 import type { SchemaProblem } from './crd-validate.js';
 import { childPath, pointerToPath } from './finding.js';

@@ -2,7 +2,7 @@
  * What the quality gate reports: one finding per problem, each naming the file, the object, the
  * field path, the rule (with the ids of the public linters it mirrors) and the fix.
  */
-import { objectKey } from '../review/manifests.js';
+import { objectKey } from '../shared/manifests.js';
 
 /** Which part of the gate produced a finding. */
 export type CheckArea =

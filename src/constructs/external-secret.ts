@@ -8,9 +8,14 @@
  */
 import { Construct } from 'constructs';
 import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind } from '../../imports/external-secrets.io.js';
-import type { RemoteRef } from '../environments/schema.js';
-import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { FLUX_WATCH_LABEL, UNRESOLVED_KEYS_ANNOTATION, type SecretSource } from './secret-source.js';
+
+/** A key in the external secret store (the ExternalSecret's `remoteRef`). */
+export interface RemoteSecretRef {
+  readonly remoteKey: string;
+  readonly property?: string;
+  readonly version?: string;
+}
 
 export interface ExternalSecretSourceProps {
   readonly secretName: string;
@@ -19,8 +24,10 @@ export interface ExternalSecretSourceProps {
   readonly clusterSecretStore: string;
   /** @default '1h' */
   readonly refreshInterval?: string;
-  /** One entry per declared key: the remote reference, or unresolved. */
-  readonly values: Readonly<Record<string, Resolvable<RemoteRef>>>;
+  /** The declared keys whose remote reference is known. */
+  readonly values: Readonly<Record<string, RemoteSecretRef>>;
+  /** The declared keys whose remote reference is not known yet. @default [] */
+  readonly unresolvedKeys?: readonly string[];
   /** @default {} */
   readonly labels?: Record<string, string>;
 }
@@ -36,15 +43,11 @@ export class ExternalSecretSource extends Construct implements SecretSource {
     super(scope, id);
     this.secretName = props.secretName;
     this.namespace = props.namespace;
-    this.keys = Object.keys(props.values).sort();
+    const unresolved = [...(props.unresolvedKeys ?? [])].sort();
+    this.keys = [...Object.keys(props.values), ...unresolved].sort();
     const data = [];
-    const unresolved: string[] = [];
-    for (const key of this.keys) {
+    for (const key of Object.keys(props.values).sort()) {
       const ref = props.values[key]!;
-      if (isUnresolved(ref)) {
-        unresolved.push(key);
-        continue;
-      }
       data.push({
         secretKey: key,
         remoteRef: {

@@ -10,15 +10,21 @@
  */
 import { Construct } from 'constructs';
 import { SealedSecret } from '../../imports/bitnami.com.js';
-import type { SealedValue } from '../environments/schema.js';
-import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { FLUX_WATCH_LABEL, UNRESOLVED_KEYS_ANNOTATION, type SecretSource } from './secret-source.js';
+
+/** A value sealed by `npm run seal`: ciphertext and the Secret (`<namespace>/<name>`) it is bound to. */
+export interface SealedCiphertext {
+  readonly ciphertext: string;
+  readonly boundTo: string;
+}
 
 export interface SealedSecretSourceProps {
   readonly secretName: string;
   readonly namespace: string;
-  /** One entry per declared key: ciphertext from `npm run seal`, or unresolved. */
-  readonly values: Readonly<Record<string, Resolvable<SealedValue>>>;
+  /** The declared keys whose ciphertext is known. */
+  readonly values: Readonly<Record<string, SealedCiphertext>>;
+  /** The declared keys whose value is not known yet (no ciphertext). @default [] */
+  readonly unresolvedKeys?: readonly string[];
   /** Labels of the SealedSecret and of the Secret it creates. @default {} */
   readonly labels?: Record<string, string>;
 }
@@ -34,16 +40,12 @@ export class SealedSecretSource extends Construct implements SecretSource {
     super(scope, id);
     this.secretName = props.secretName;
     this.namespace = props.namespace;
-    this.keys = Object.keys(props.values).sort();
+    const unresolved = [...(props.unresolvedKeys ?? [])].sort();
+    this.keys = [...Object.keys(props.values), ...unresolved].sort();
     const binding = `${props.namespace}/${props.secretName}`;
     const encryptedData: Record<string, string> = {};
-    const unresolved: string[] = [];
-    for (const key of this.keys) {
+    for (const key of Object.keys(props.values).sort()) {
       const value = props.values[key]!;
-      if (isUnresolved(value)) {
-        unresolved.push(key);
-        continue;
-      }
       if (value.boundTo !== binding) {
         throw new Error(
           `SealedSecret ${binding}: key '${key}' was sealed for '${value.boundTo}', so the controller cannot decrypt it here ` +

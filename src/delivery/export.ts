@@ -18,7 +18,7 @@ import { providedObjects } from '../check/references.js';
 import { PART_OF } from '../constructs/labels.js';
 import type { UnresolvedEntry } from '../environments/unresolved.js';
 import { diffObjects, type ManifestDiff } from '../review/diff.js';
-import { git, gitTry } from '../review/git.js';
+import { git, gitTry } from '../shared/git.js';
 import {
   indexObjects,
   isManifestPath,
@@ -29,7 +29,7 @@ import {
   type KubeObject,
   type LocatedObject,
   type ManifestFile,
-} from '../review/manifests.js';
+} from '../shared/manifests.js';
 import { KUSTOMIZATION_FILES, KubectlMissing, KustomizeFailed, type BuiltObject } from './kustomize.js';
 import { formatOwnership, OWNERSHIP_FILE, type OwnershipRecord } from './ownership.js';
 import {

@@ -14,7 +14,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { objectKey, type KubeObject } from '../review/manifests.js';
+import { objectKey, type KubeObject } from '../shared/manifests.js';
 import { assumedOwner, findOwners, type FluxOwner } from './flux-owners.js';
 import { buildFluxView, copyTree, KubectlMissing, removeTree, trackedFiles, type BuiltObject } from './kustomize.js';
 

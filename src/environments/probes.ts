@@ -1,6 +1,6 @@
 /**
  * The `probes` section of an environment: what the post-deploy probes expect, as a partial of
- * the probe targets (src/probes/targets.ts). Everything the environment already knows is filled
+ * the probe targets (`ProbesSettingsSchema` in ./probe-targets.ts). Everything the environment already knows is filled
  * in by `targetsFromEnvironment` (namespace, release, chart version, URLs from `hosts`, the
  * collector Service, datastore Secrets, Mimir query URL and tenant from the collector's push URL,
  * the collector label from cluster and namespace);
@@ -8,35 +8,19 @@
  * users, OAuth tool, reference server) and may override any default. Values the facts do not give stay
  * `{ unresolved: "<why>" }`: the probes that need them report `skip` with that reason.
  */
-import { z } from 'zod';
 import { COLLECTOR_LABEL, collectorLabelValue, OTEL_COLLECTOR_NAME } from '../collector/service.js';
+import type { ExitCode } from '../shared/command-error.js';
+import { ProblemsError } from '../shared/problems-error.js';
+import { mimirPrometheusApi } from './continuous.js';
+import { releaseNamespace } from './namespaces.js';
 import {
   DEFAULT_ENGINE_JOB,
   TargetsSchema,
   type DatastoreSecretTarget,
   type Targets,
   type TargetsInput,
-} from '../probes/targets.js';
-import type { ExitCode } from '../shared/command-error.js';
-import { ProblemsError } from '../shared/problems-error.js';
-import { mimirPrometheusApi } from './continuous.js';
-import { releaseNamespace } from './namespaces.js';
+} from './probe-targets.js';
 import { SECRET_KEYS, type Environment } from './schema.js';
-
-const shape = TargetsSchema.shape;
-
-export const ProbesSettingsSchema = TargetsSchema.partial()
-  // The scrape convention has one source, the environment's own `monitoring` section.
-  .omit({ monitoring: true })
-  .extend({
-    /** Partial: e.g. only `urls.api`; the rest comes from `hosts`. */
-    urls: shape.urls.partial().optional(),
-    /** Partial: e.g. only `mimir.engineJob`. */
-    mimir: shape.mimir.partial().optional(),
-  })
-  .strict()
-  .optional();
-export type ProbesSettings = z.output<typeof ProbesSettingsSchema>;
 
 /** The collector Service the stack deploys (FACTS: the engine's default OTLP endpoint names it). */
 export const COLLECTOR_SERVICE = OTEL_COLLECTOR_NAME;

@@ -11,7 +11,7 @@ import { looksRandom, PASSWORD_KEY, PLACEHOLDER, SECRET_KEY } from '../shared/cr
 import { CollectorSettingsSchema } from './collector.js';
 import { type ContinuousContext, ContinuousSettingsSchema, continuousNeeds } from './continuous.js';
 import { MonitoringSettingsSchema } from './monitoring.js';
-import { ProbesSettingsSchema } from './probes.js';
+import { ProbesSettingsSchema } from './probe-targets.js';
 import { resolvable } from './unresolved.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

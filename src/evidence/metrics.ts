@@ -12,9 +12,12 @@
  * external labels (`cluster`, `namespace`, `arcade_stack_collector`) are added to every series
  * (contrib `pkg/translator/prometheusremotewrite/helper.go`, `createAttributes`).
  *
- * No imports but a type: the dashboard, the rules and the runner load it without cdk8s or zod.
+ * No imports: the dashboard, the rules, the environments and the runner load it without cdk8s or zod
+ * (and the probes' types are checked against it by a test, so it sits below the probes).
  */
-import type { ProbeStatus } from '../probes/types.js';
+
+/** The probe statuses (src/probes/types.ts `ProbeStatus`; test/evidence/metrics.test.ts keeps the two equal). */
+type MetricProbeStatus = 'pass' | 'known-gap' | 'skip' | 'fail' | 'error';
 
 /**
  * The status gauge's value per probe status: worse is higher, so `>= FAILING_STATUS_CODE` means
@@ -26,7 +29,7 @@ export const PROBE_STATUS_CODES = {
   skip: 2,
   fail: 3,
   error: 4,
-} as const satisfies Record<ProbeStatus, number>;
+} as const satisfies Record<MetricProbeStatus, number>;
 
 /** `arcade_probe_status >= 3`: the probe failed or could not establish its fact. */
 export const FAILING_STATUS_CODE = PROBE_STATUS_CODES.fail;

@@ -7,7 +7,7 @@
  *
  * Three users, one table: `omitApiDefaults` (synth: dist/ carries only what the stack means),
  * drift (`src/drift/compare.ts`: an absent live field equals a desired default), and the loopback
- * API server in the tests (`test/support/api-server.ts`: objects come back shaped as the real
+ * API server in the tests (`src/loopback/api-server.ts`: objects come back shaped as the real
  * server shapes them). A test lists every field of every dist/ object that equals its default
  * and fails if any remain, and fails for a built-in field this table does not describe.
  *

@@ -34,7 +34,7 @@ import {
   type Timers,
 } from './terminal.js';
 import { runProbes, unresolvedNeeds, type RetryPolicy } from './runner.js';
-import { lookup, TargetsSchema, type Targets } from './targets.js';
+import { lookup, TargetsSchema, type Targets } from '../environments/probe-targets.js';
 import { keyLabel, type Probe } from './types.js';
 import { UsageError } from '../shared/command-error.js';
 import { defineScript, describeFailure, HELP, helpText, parseCommandLine } from '../shared/script.js';

@@ -1,11 +1,11 @@
 /**
  * `npm run probe -- --demo`: starts the loopback stand-ins of a healthy platform (Kubernetes
  * API, Mimir, the Arcade API host with its MCP gateway, the reference server; see
- * test/support/platform.ts) and hands back targets and credentials for one probe run, so a
- * newcomer sees a full report without a cluster. The stand-ins live in test/support/ and are
+ * src/loopback/platform.ts) and hands back targets and credentials for one probe run, so a
+ * newcomer sees a full report without a cluster. The stand-ins are product code (src/loopback/) and are
  * imported lazily: nothing of them loads on a normal run.
  */
-import { DEFAULT_P95_BUDGET_MS, TargetsSchema, type Targets } from './targets.js';
+import { DEFAULT_P95_BUDGET_MS, TargetsSchema, type Targets } from '../environments/probe-targets.js';
 
 export interface Demo {
   readonly targets: Targets;
@@ -15,7 +15,7 @@ export interface Demo {
 }
 
 export async function startDemo(): Promise<Demo> {
-  const { startPlatform } = await import('../../test/support/platform.js');
+  const { startPlatform } = await import('../loopback/platform.js');
   // The budget a real gateway is held to, not the tests' unbounded one.
   const platform = await startPlatform({ latencyCalls: 100, latencyBudgetMs: DEFAULT_P95_BUDGET_MS });
   return {

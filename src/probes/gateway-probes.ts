@@ -9,8 +9,8 @@
  * shortened key would no longer be recognized; every outcome is redacted again before it leaves.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { Targets } from './targets.js';
-import { lookup } from './targets.js';
+import type { Targets } from '../environments/probe-targets.js';
+import { lookup } from '../environments/probe-targets.js';
 import { runLimited } from './run-limited.js';
 import { outcome, type Probe, type ProbeContext, type ProbeOutcome, type RunShared } from './types.js';
 import { getToolAuth } from './gateway/arcade-api.js';

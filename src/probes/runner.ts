@@ -12,7 +12,7 @@
 import { systemClock, type Clock } from '../shared/clock.js';
 import { createRedactor, type Redactor } from './redact.js';
 import { runLimited } from './run-limited.js';
-import { lookup, type Targets } from './targets.js';
+import { lookup, type Targets } from '../environments/probe-targets.js';
 import {
   createRunScope,
   type KubeReader,

@@ -17,7 +17,7 @@
  * - Probes never write to the cluster or change state in Arcade (no OAuth flow is started).
  */
 import type { Redactor } from './redact.js';
-import type { Targets } from './targets.js';
+import type { Targets } from '../environments/probe-targets.js';
 
 export type ProbeStatus = 'pass' | 'fail' | 'error' | 'skip' | 'known-gap';
 

@@ -4,8 +4,8 @@
 import { loadEnvironment, loadEnvironments } from '../environments/load.js';
 import { synthAll } from '../synth.js';
 import { diffManifests, isEmptyDiff, type ManifestDiff } from './diff.js';
-import { filesAtRef } from './git.js';
-import type { ManifestFile } from './manifests.js';
+import { filesAtRef } from '../shared/git.js';
+import type { ManifestFile } from '../shared/manifests.js';
 import { NO_CHANGES, renderMarkdown, renderText } from './render.js';
 
 export interface ReviewOptions {

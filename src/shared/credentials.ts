@@ -2,7 +2,7 @@
  * What looks like a credential: the key names and value shapes the gate's secret scan
  * (src/check/secrets.ts) and the environment schema (passed-through chart values) both refuse.
  */
-import { unresolvedReasonIn } from '../environments/unresolved-text.js';
+import { unresolvedReasonIn } from './unresolved-text.js';
 
 /** Keys whose value is a credential. */
 export const SECRET_KEY =

@@ -4,13 +4,13 @@
  * server, and the scripts end to end (failing closed without a kubeconfig; a check that fails).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrdError, listCache, readCachedSchema, readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
 import { readClusterCrds } from '../../src/check/crd-cluster.js';
-import { writeKubeconfig } from '../support/kubeconfig.js';
+import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
 import { miniHelmReleaseCrd, REPO, tempDir, widgetCrd, writeDist, writeYaml } from './support.js';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 
@@ -116,7 +116,10 @@ describe('reading CRDs from a cluster (loopback API server)', () => {
     const port = (server.address() as { port: number }).port;
     kubeconfig = writeKubeconfig(`http://127.0.0.1:${port}`, 'not-a-real-token');
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => {
+    rmSync(dirname(kubeconfig), { recursive: true, force: true });
+    return new Promise<void>((r) => server.close(() => r()));
+  });
 
   it('lists the CRDs read-only and keeps the x-kubernetes-* keywords of the wire format', async () => {
     const result = await readClusterCrds({ kubeconfig, timeoutMs: 5000 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { scanFiles } from '../../src/check/secrets.js';
 import { entropy, looksRandom } from '../../src/shared/credentials.js';
-import { unresolvedMarker } from '../../src/environments/unresolved-text.js';
+import { unresolvedMarker } from '../../src/shared/unresolved-text.js';
 import { randomFrom } from './support.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -11,7 +11,7 @@ import { loadEnvironment } from '../../src/environments/load.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { field } from '../../src/probes/cluster/objects.js';
 import { synthEnvironment } from '../../src/synth.js';
-import { served } from '../support/api-server.js';
+import { served } from '../../src/loopback/api-server.js';
 import { findObject, fixtureEnvironment, objectsOf, type K8sObject } from '../synth/helpers.js';
 
 /** An object as the API server holds it once applied (its defaults filled in): what it means. */

@@ -16,7 +16,7 @@ import {
   startArcadeStandIn,
   type ArcadeStandIn,
   type ArcadeStandInOptions,
-} from '../support/arcade-platform.js';
+} from '../../src/loopback/arcade-platform.js';
 
 type Rec = Record<string, unknown>;
 

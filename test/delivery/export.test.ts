@@ -13,7 +13,7 @@ import {
   type ExportSource,
 } from '../../src/delivery/export.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
-import { sha256 } from '../../src/review/manifests.js';
+import { sha256 } from '../../src/shared/manifests.js';
 import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
 import {
   commitFiles,

@@ -2,7 +2,7 @@
  * Drift against a live API: every object of the committed dist/ of the production environment is
  * "applied" to the loopback Kubernetes API the way Flux's kustomize-controller applies it and
  * returned the way the API server returns it (defaults added, zero values dropped, canonical
- * quantities, managedFields; test/support/api-server.ts), read back through
+ * quantities, managedFields; src/loopback/api-server.ts), read back through
  * @kubernetes/client-node, and then changed one way at a time. The stand-in refuses anything but
  * GET, so the test also proves drift never writes.
  */
@@ -18,7 +18,7 @@ import { detectDrift, formatDrift, hasDrift } from '../../src/drift/drift.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { buildCharts } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
-import { startKubeApi, type KubeApi, type KubeObject } from '../support/kube-api.js';
+import { startKubeApi, type KubeApi, type KubeObject } from '../../src/loopback/kube-api.js';
 
 const ENV = 'backstage-wus2-v4';
 const folder = join(REPO_ROOT, 'dist', ENV);

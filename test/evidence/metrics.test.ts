@@ -11,7 +11,14 @@ import {
   lastRunWindow,
   PROBE_STATUS_CODES,
 } from '../../src/evidence/metrics.js';
+import type { ProbeStatus } from '../../src/probes/types.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
+
+// Every probe status has a code and every code a status (checked by tsc: the contract sits below
+// the probes in the layers, so it cannot import their type itself).
+type Coded = keyof typeof PROBE_STATUS_CODES;
+const sameStatuses: [ProbeStatus] extends [Coded] ? ([Coded] extends [ProbeStatus] ? true : false) : false = true;
+void sameStatuses;
 
 const doc = readFileSync(join(REPO_ROOT, 'docs', 'continuous-evidence.md'), 'utf8');
 

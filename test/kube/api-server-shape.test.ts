@@ -1,11 +1,11 @@
 /**
- * The loopback API server's shaping (test/support/api-server.ts), checked on its own against what
+ * The loopback API server's shaping (src/loopback/api-server.ts), checked on its own against what
  * the real API server is documented to return. Every expected value below is written from the
  * upstream source or documentation named beside it, not from the table the shaping uses
  * (src/kube/api-types.ts), so a wrong table entry fails here.
  */
 import { describe, expect, it } from 'vitest';
-import { fieldSetOf, fluxApplied, fluxNormalize, served, updatedBy } from '../support/api-server.js';
+import { fieldSetOf, fluxApplied, fluxNormalize, served, updatedBy } from '../../src/loopback/api-server.js';
 
 type Obj = Record<string, unknown>;
 const at = (o: unknown, path: string): unknown =>

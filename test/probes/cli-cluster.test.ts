@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { registry } from '../../src/probes/registry.js';
-import { startPlatform, type PlatformFaults } from '../support/platform.js';
+import { startPlatform, type PlatformFaults } from '../../src/loopback/platform.js';
 import { tempDir } from '../support/temp.js';
 import { virtualClock } from '../support/virtual-clock.js';
 import { failing, itFailsExactly, result, runCli, statuses, runScenario } from './helpers.js';

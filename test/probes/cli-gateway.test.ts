@@ -1,11 +1,11 @@
 /**
  * `npm run probe` in-process against the platform with the Arcade stand-in's faults: each fails
  * exactly the gateway probe that exists to catch it (the stand-in is the other half of issue 5,
- * test/support/arcade-platform.ts). Known gaps do not fail the run.
+ * src/loopback/arcade-platform.ts). Known gaps do not fail the run.
  */
 import { describe, expect, it } from 'vitest';
-import type { ArcadeStandInOptions } from '../support/arcade-platform.js';
-import { startPlatform } from '../support/platform.js';
+import type { ArcadeStandInOptions } from '../../src/loopback/arcade-platform.js';
+import { startPlatform } from '../../src/loopback/platform.js';
 import { itFailsExactly, result, runCli, statuses, runScenario } from './helpers.js';
 
 const scenario = (arcade: ArcadeStandInOptions, only?: string) => runScenario({ arcade }, only ? ['--only', only] : []);

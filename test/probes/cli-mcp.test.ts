@@ -1,11 +1,11 @@
 /**
  * `npm run probe` in-process against the platform with the Arcade stand-in's faults: each fails
  * exactly the gateway probe that exists to catch it (the stand-in is the other half of issue 5,
- * test/support/arcade-platform.ts). This file: the MCP behaviours (tools/list, identity, unknown
+ * src/loopback/arcade-platform.ts). This file: the MCP behaviours (tools/list, identity, unknown
  * tool, keys); cli-gateway.test.ts has the rest.
  */
 import { describe } from 'vitest';
-import type { ArcadeStandInOptions } from '../support/arcade-platform.js';
+import type { ArcadeStandInOptions } from '../../src/loopback/arcade-platform.js';
 import { itFailsExactly } from './helpers.js';
 
 describe.concurrent('each broken MCP behaviour fails exactly its probe (exit 1)', () => {

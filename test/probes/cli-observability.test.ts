@@ -4,7 +4,7 @@
  * healthy run: cli-cluster.test.ts); an unreachable Mimir is error.
  */
 import { describe, expect, it } from 'vitest';
-import { startPlatform, type PlatformFaults } from '../support/platform.js';
+import { startPlatform, type PlatformFaults } from '../../src/loopback/platform.js';
 import { itFailsExactly, result, runCli, runScenario } from './helpers.js';
 
 describe.concurrent('each broken observability path fails exactly its probe (exit 1)', () => {

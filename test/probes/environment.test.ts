@@ -12,7 +12,7 @@ import { tempDir } from '../support/temp.js';
 import { EnvironmentSchema } from '../../src/environments/schema.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { ProbeTargetsError, targetsFromEnvironment } from '../../src/environments/probes.js';
-import { lookup } from '../../src/probes/targets.js';
+import { lookup } from '../../src/environments/probe-targets.js';
 import { App } from 'cdk8s';
 import { CollectorChart } from '../../src/charts/collector-chart.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { runProbeCli, type CliIo } from '../../src/probes/cli.js';
-import { startPlatform, type PlatformOptions } from '../support/platform.js';
+import { startPlatform, type PlatformOptions } from '../../src/loopback/platform.js';
 import type { ProbeReport, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
 import { CHILD_TIMEOUT_MS, NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
 import { tempDir } from '../support/temp.js';

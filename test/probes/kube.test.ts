@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfigError, loadKubeAccess } from '../../src/probes/kube.js';
 import { TEST_TIMEOUT_MS } from '../support/deadlines.js';
-import { matchesSelector, startKubeApi, type KubeApi } from '../support/kube-api.js';
+import { matchesSelector, startKubeApi, type KubeApi } from '../../src/loopback/kube-api.js';
 import { tempDir } from '../support/temp.js';
 
 describe('loadKubeAccess', () => {

@@ -1,10 +1,10 @@
 /**
  * `otel.metrics-in-mimir` against a real Prometheus (Debian's package) behind a Mimir-shaped
  * loopback proxy (test/support/prometheus.ts), fed through the real remote-write protocol with
- * series shaped as the collector's exporter shapes them (test/support/otel-series.ts): the probe
+ * series shaped as the collector's exporter shapes them (src/loopback/otel-series.ts): the probe
  * passes on the engine's relayed series with or without `target_info`, and fails when only the
  * collector's agent-scraped self-metrics are there, or only another OTLP client's series. The
- * loopback Mimir stand-in the other probe tests and `--demo` use (test/support/mimir.ts) is
+ * loopback Mimir stand-in the other probe tests and `--demo` use (src/loopback/mimir.ts) is
  * checked here against the same Prometheus, answer for answer.
  *
  * Every scenario is one deployment (its own cluster name, so its own collector label) in one
@@ -16,19 +16,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_LABEL, collectorLabelValue } from '../../src/collector/service.js';
 import { metricsInMimir, relayedJobsQuery } from '../../src/probes/cluster/mimir-metrics.js';
 import { NO_SECRETS } from '../../src/probes/redact.js';
-import { TargetsSchema } from '../../src/probes/targets.js';
+import { TargetsSchema } from '../../src/environments/probe-targets.js';
 import type { ProbeContext, ProbeOutcome } from '../../src/probes/types.js';
 import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
-import { evaluateCountBy, startMimir } from '../support/mimir.js';
+import { evaluateCountBy, startMimir } from '../../src/loopback/mimir.js';
 import {
   collectorSelfSeries,
   engineResource,
   exportedSeries,
   otherClientResource,
   type Deployment,
-} from '../support/otel-series.js';
+} from '../../src/loopback/otel-series.js';
 import { findPrometheus, startMimirOnPrometheus, type MimirOnPrometheus } from '../support/prometheus.js';
-import { decodeWriteRequest, encodeWriteRequest, type PromSeries } from '../support/remote-write.js';
+import type { PromSeries } from '../../src/loopback/mimir.js';
+import { decodeWriteRequest, encodeWriteRequest } from '../support/remote-write.js';
 
 const TENANT = 'k8s-backstage-v4';
 const prometheus = findPrometheus();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../src/probes/registry.js';
 import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
-import { startPlatform } from '../support/platform.js';
+import { startPlatform } from '../../src/loopback/platform.js';
 import { failing, probeScript, runCli, statuses } from './helpers.js';
 import { tempDir } from '../support/temp.js';
 

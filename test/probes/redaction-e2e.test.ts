@@ -16,7 +16,7 @@ import { registry } from '../../src/probes/registry.js';
 import type { ProbeReport } from '../../src/probes/types.js';
 import { canaryKey, findLeak } from '../support/canary.js';
 import { CUT_PAD, echo, startHostileArcade, type HostileArcade } from '../support/hostile-arcade.js';
-import { NAMESPACE, startPlatform, type Platform } from '../support/platform.js';
+import { NAMESPACE, startPlatform, type Platform } from '../../src/loopback/platform.js';
 import { tempDir } from '../support/temp.js';
 import { probeScript } from './helpers.js';
 

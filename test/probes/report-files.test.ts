@@ -14,7 +14,7 @@ import { runProbeCli } from '../../src/probes/cli.js';
 import { createRedactor } from '../../src/probes/redact.js';
 import { buildReport } from '../../src/probes/report.js';
 import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles } from '../../src/probes/report-files.js';
-import { startPlatform } from '../support/platform.js';
+import { startPlatform } from '../../src/loopback/platform.js';
 import { tempDir } from '../support/temp.js';
 import { probeScript } from './helpers.js';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runProbes } from '../../src/probes/runner.js';
-import { TargetsSchema, type Targets } from '../../src/probes/targets.js';
+import { TargetsSchema, type Targets } from '../../src/environments/probe-targets.js';
 import { outcome, type KubeReader, type Probe, type ProbeOutcome } from '../../src/probes/types.js';
 import { virtualClock } from '../support/virtual-clock.js';
 

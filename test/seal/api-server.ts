@@ -4,8 +4,10 @@
  * naming it (plain HTTP, so insecure-skip-tls-verify as client-node requires) is written too.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { writeKubeconfig } from '../support/kubeconfig.js';
+import { dirname } from 'node:path';
+import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
 
 export interface SeenRequest {
   readonly method: string;
@@ -40,6 +42,7 @@ export async function startApiServer(handler: Handler): Promise<ApiServer> {
     requests,
     close: () =>
       new Promise<void>((resolve) => {
+        rmSync(dirname(kubeconfig), { recursive: true, force: true });
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -23,7 +23,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
 import { TEST_TIMEOUT_MS } from './deadlines.js';
-import { pushSeries, type PromSeries, type PushAnswer } from './remote-write.js';
+import type { PromSeries } from '../../src/loopback/mimir.js';
+import { pushSeries, type PushAnswer } from './remote-write.js';
 
 /** The receiver flag exists since Prometheus 2.33 (before: a feature flag). */
 const MIN_VERSION: readonly [number, number] = [2, 33];

@@ -12,12 +12,7 @@
  */
 import protobuf from 'protobufjs';
 import snappy from 'snappyjs';
-
-/** One series: its labels (`__name__` included) and one float sample. */
-export interface PromSeries {
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
+import type { PromSeries } from '../../src/loopback/mimir.js';
 
 const root = protobuf.Root.fromJSON({
   nested: {

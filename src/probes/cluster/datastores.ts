@@ -4,7 +4,7 @@
  * producing each one reports synced. Only key NAMES are read into the evaluator: the thin client
  * drops every value the moment a Secret is fetched, so no value can reach evidence or a report.
  */
-import type { DatastoreSecretTarget } from '../targets.js';
+import type { DatastoreSecretTarget } from '../../environments/probe-targets.js';
 import { outcome, type Probe, type ProbeOutcome } from '../types.js';
 import { condition, describeCondition, list, nameOf, record, str, type KubeObject } from './objects.js';
 

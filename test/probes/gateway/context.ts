@@ -5,7 +5,7 @@
  * Deadlines and the latency budget default to NO_PROBE_DEADLINE_MS (test/support/deadlines.ts):
  * a test gets a timeout or a budget verdict only when it asks for one.
  */
-import { TargetsSchema, type Targets, type TargetsInput } from '../../../src/probes/targets.js';
+import { TargetsSchema, type Targets, type TargetsInput } from '../../../src/environments/probe-targets.js';
 import { createRedactor } from '../../../src/probes/redact.js';
 import {
   createRunScope,
@@ -15,7 +15,7 @@ import {
   type RunScope,
 } from '../../../src/probes/types.js';
 import { gatewayProbes } from '../../../src/probes/gateway-probes.js';
-import type { ArcadeStandIn } from '../../support/arcade-platform.js';
+import type { ArcadeStandIn } from '../../../src/loopback/arcade-platform.js';
 import { NO_PROBE_DEADLINE_MS } from '../../support/deadlines.js';
 
 /** A probe deadline for all probes, or one per probe id. */

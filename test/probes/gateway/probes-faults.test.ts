@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { TargetsInput } from '../../../src/probes/targets.js';
+import type { TargetsInput } from '../../../src/environments/probe-targets.js';
 import type { ProbeStatus } from '../../../src/probes/types.js';
-import { startArcadeStandIn, type ArcadeStandInOptions } from '../../support/arcade-platform.js';
+import { startArcadeStandIn, type ArcadeStandInOptions } from '../../../src/loopback/arcade-platform.js';
 import { NO_PROBE_DEADLINE_MS } from '../../support/deadlines.js';
 import { runAll, targetsFor } from './context.js';
 

@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayProbes } from '../../../src/probes/gateway-probes.js';
-import { startArcadeStandIn, type ArcadeStandIn } from '../../support/arcade-platform.js';
+import { startArcadeStandIn, type ArcadeStandIn } from '../../../src/loopback/arcade-platform.js';
 import { runProbe } from './context.js';
 
 let arcade: ArcadeStandIn;

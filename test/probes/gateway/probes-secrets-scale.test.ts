@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startArcadeStandIn, type ArcadeStandIn } from '../../support/arcade-platform.js';
+import { startArcadeStandIn, type ArcadeStandIn } from '../../../src/loopback/arcade-platform.js';
 import { NO_PROBE_DEADLINE_MS } from '../../support/deadlines.js';
 import { runAll, runProbe, targetsFor } from './context.js';
 

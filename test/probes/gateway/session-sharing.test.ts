@@ -10,7 +10,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ActivityGate } from '../../../src/probes/gateway/activity-gate.js';
 import { createRunScope, type ProbeOutcome, type RunScope } from '../../../src/probes/types.js';
-import { startArcadeStandIn, type ArcadeStandIn } from '../../support/arcade-platform.js';
+import { startArcadeStandIn, type ArcadeStandIn } from '../../../src/loopback/arcade-platform.js';
 import { NO_PROBE_DEADLINE_MS, TEST_TIMEOUT_MS } from '../../support/deadlines.js';
 import { contextFor, probeById, targetsFor } from './context.js';
 

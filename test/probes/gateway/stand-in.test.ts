@@ -5,7 +5,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startArcadeStandIn, type ArcadeStandIn } from '../../support/arcade-platform.js';
+import { startArcadeStandIn, type ArcadeStandIn } from '../../../src/loopback/arcade-platform.js';
 
 let arcade: ArcadeStandIn | undefined;
 afterEach(async () => {

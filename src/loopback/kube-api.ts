@@ -8,7 +8,7 @@
  *
  * `put` stores an object exactly as given; `apply` stores a manifest the way the real API server
  * holds it after Flux's kustomize-controller applied it, and `update` changes it as another field
- * manager would (test/support/api-server.ts, tested in test/kube/api-server-shape.test.ts).
+ * manager would (src/loopback/api-server.ts, tested in test/kube/api-server-shape.test.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { rmSync } from 'node:fs';
@@ -55,7 +55,7 @@ export interface KubeApi {
   /**
    * Stores a manifest as the real API server would after Flux's kustomize-controller applied it:
    * normalized by Flux, shaped by the server (defaults, omitted zero values, canonical
-   * quantities), with the managedFields of the apply (test/support/api-server.ts).
+   * quantities), with the managedFields of the apply (src/loopback/api-server.ts).
    */
   apply(manifest: KubeObject, options?: FluxApplyOptions): KubeObject;
   /** Changes a stored object as `manager` would with an Update (kubectl edit): fields it changes move to it. */

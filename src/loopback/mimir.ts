@@ -13,7 +13,12 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PromSeries } from './remote-write.js';
+
+/** One series: its labels (`__name__` included) and one float sample. */
+export interface PromSeries {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
 
 export interface MimirState {
   /** The series stored for the tenant (as the collector's remote write and the agent left them). */

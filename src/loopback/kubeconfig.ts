@@ -1,12 +1,13 @@
 /**
- * A kubeconfig naming a loopback stand-in of the Kubernetes API server (test/support/kube-api.ts,
+ * A kubeconfig naming a loopback stand-in of the Kubernetes API server (./kube-api.ts,
  * test/seal/api-server.ts): plain HTTP, so `insecure-skip-tls-verify` as client-node requires,
- * and a bearer token. Written to a temporary folder removed when the test worker ends.
+ * and a bearer token. Written to a new temporary folder, which the caller removes (`dirname` of the
+ * returned path) when it is done.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { tempDir } from './temp.js';
 
 export interface KubeconfigOptions {
   /** The context's default namespace. @default none */
@@ -17,7 +18,7 @@ export interface KubeconfigOptions {
 
 /** Writes the kubeconfig (current context `loopback`) and returns its path. */
 export function writeKubeconfig(url: string, token: string, options: KubeconfigOptions = {}): string {
-  const file = join(tempDir(options.prefix ?? 'arcade-kubeconfig-'), 'config');
+  const file = join(mkdtempSync(join(tmpdir(), options.prefix ?? 'arcade-kubeconfig-')), 'config');
   writeFileSync(
     file,
     stringify({

@@ -20,7 +20,7 @@
  * Metric names are given here already in their Prometheus form (`_total`, unit suffixes): the
  * name translation is not what these tests are about.
  */
-import type { PromSeries } from './remote-write.js';
+import type { PromSeries } from './mimir.js';
 
 /** One OTLP resource as the engine (or another client) pushes it to the collector. */
 export interface OtlpResource {

@@ -1,6 +1,6 @@
 /**
  * Objects shaped the way the Kubernetes API server returns them, and the way Flux's
- * kustomize-controller applies them, for the loopback API stand-in (test/support/kube-api.ts).
+ * kustomize-controller applies them, for the loopback API stand-in (src/loopback/kube-api.ts).
  *
  * What a real server does to a manifest before a GET returns it (src/kube/api-types.ts holds the
  * per-field table and its sources):
@@ -32,14 +32,14 @@ import {
   structFields,
   deepEqual,
   type FieldSpec,
-} from '../../src/kube/api-types.js';
+} from '../kube/api-types.js';
 import {
   FLUX_FIELD_MANAGER,
   FLUX_OWNER_LABEL_PREFIX,
   keyElement,
   parseElement,
   type FieldsV1,
-} from '../../src/kube/managed-fields.js';
+} from '../kube/managed-fields.js';
 
 type Obj = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
  * on every call. Errors name the command and git's own message.
  */
 import { $, type Duration } from 'zx';
-import { CommandError } from '../shared/command-error.js';
+import { CommandError } from './command-error.js';
 
 export class GitError extends CommandError {}
 

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
-import { CommandError } from '../shared/command-error.js';
+import { CommandError } from './command-error.js';
 
 /** A Kubernetes object read from YAML: only the identity fields are typed. */
 export interface KubeObject {

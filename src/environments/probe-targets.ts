@@ -1,13 +1,15 @@
 /**
  * What the probes check against: the targets, from `--targets <file.yaml>` or from the `probes`
- * section of an environment (src/environments/probes.ts) merged with the environment's own facts.
+ * section of an environment (`ProbesSettingsSchema` below) merged with the environment's own facts
+ * (src/environments/probes.ts). The schema lives with the environments because the environment
+ * file's `probes` section is written in it; the probes (src/probes/) import it from here.
  *
  * Any leaf may be an unresolved marker (`{ unresolved: "<why>" }`): a probe that needs it is
  * reported `skip` with that reason, never run against a guess.
  */
 import { z } from 'zod';
-import { labelMap } from '../environments/collector.js';
-import { isUnresolved, resolvable, type Unresolved } from '../environments/unresolved.js';
+import { labelMap } from './collector.js';
+import { isUnresolved, resolvable, type Unresolved } from './unresolved.js';
 
 /** The engine's OTel service name per the vendor docs (FACTS), hence its `job` label in Mimir. Unconfirmed live. */
 export const DEFAULT_ENGINE_JOB = 'arcade_engine';
@@ -149,6 +151,26 @@ export type Targets = z.output<typeof TargetsSchema>;
 export type TargetsInput = z.input<typeof TargetsSchema>;
 export type GatewayTarget = z.output<typeof GatewayTargetSchema>;
 export type DatastoreSecretTarget = z.output<typeof DatastoreSecretTargetSchema>;
+
+const shape = TargetsSchema.shape;
+
+/**
+ * The `probes` section of an environment: a partial of the targets; src/environments/probes.ts
+ * fills in what the environment already knows. Here, not there, so that schema.ts can use it
+ * without importing what imports schema.ts (a cycle would leave it undefined at load time).
+ */
+export const ProbesSettingsSchema = TargetsSchema.partial()
+  // The scrape convention has one source, the environment's own `monitoring` section.
+  .omit({ monitoring: true })
+  .extend({
+    /** Partial: e.g. only `urls.api`; the rest comes from `hosts`. */
+    urls: shape.urls.partial().optional(),
+    /** Partial: e.g. only `mimir.engineJob`. */
+    mimir: shape.mimir.partial().optional(),
+  })
+  .strict()
+  .optional();
+export type ProbesSettings = z.output<typeof ProbesSettingsSchema>;
 
 /**
  * The value at a dotted path (`mimir.queryUrl`, `gateways[0].tools`), or the reason it is not

@@ -58,7 +58,7 @@ import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
-import { checkEngineAnswer, type EngineAnswer } from '../../src/contracts/engine-api.js';
+import { checkEngineAnswer, type EngineAnswer } from '../contracts/engine-api.js';
 
 export type StandInComponent = 'api' | 'coordinator' | 'dashboard' | 'experience' | 'reference';
 export type OAuthTokenStatus = 'completed' | 'pending' | 'not_started' | 'failed';

@@ -1,6 +1,7 @@
 /**
  * The text form of an unresolved value in synth output (`<unresolved: reason>`), and how readers
- * of dist/ (the quality gate) find it again. Kept apart from `unresolved.ts` so that reading the
+ * of dist/ (the quality gate) find it again. Kept apart from src/environments/unresolved.ts (and in the
+ * core, which the gate, the credential checks and the environments all import) so that reading the
  * marker back does not load zod.
  */
 
