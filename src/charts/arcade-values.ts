@@ -6,7 +6,7 @@
  * prove or refute it before the release goes live; Helm silently ignores unknown keys, so an
  * unchecked key may do nothing at all. See docs/chart-values.md for the evidence behind each.
  */
-import { formatPath, parsePath, type Segment } from '../shared/values-path.js';
+import { formatPath, parsePath, setAt, type Segment } from '../shared/values-path.js';
 import type { HelmValue, HelmValues, ValuesFromSecret, ValuesReference } from '../constructs/oci-helm-release.js';
 import { EnvironmentError } from '../environments/load.js';
 import type { SecretSource } from '../constructs/secret-source.js';
@@ -166,18 +166,6 @@ export function baseDomain(hosts: Environment['hosts']): string {
   return [...bases][0]!;
 }
 
-/** Sets a value at a dotted path in a plain object tree (paths here are fixed, dot-separated). */
-function setPath(tree: Record<string, HelmValue>, path: string, value: HelmValue): void {
-  const parts = path.split('.');
-  let node: Record<string, HelmValue> = tree;
-  for (const part of parts.slice(0, -1)) {
-    const next = node[part];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[part] = {};
-    node = node[part] as Record<string, HelmValue>;
-  }
-  node[parts[parts.length - 1]!] = value;
-}
-
 /**
  * The engine variable for one Secret key, from a `secretKeyRef`. A key whose value is still
  * unresolved (left out of the SealedSecret/ExternalSecret) is referenced `optional: true`, so the
@@ -212,7 +200,7 @@ export function arcadeValues(env: Environment, secrets: SecretSources | undefine
   const values: Record<string, HelmValue> = {};
   const overrides: Override[] = [];
   const set = (key: keyof typeof KEYS, value: HelmValue) => {
-    setPath(values, KEYS[key].path, value);
+    setAt(values, parsePath(KEYS[key].path), value);
     overrides.push({ ...KEYS[key], via: 'inline' });
   };
 

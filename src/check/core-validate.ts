@@ -11,7 +11,8 @@
  * The second pass is also the ObjectMeta check for custom resources (`checkTypes: true`).
  */
 import type { SchemaProblem } from './crd-validate.js';
-import { childPath, pointerToPath } from './finding.js';
+import { valueAt } from '../shared/values-path.js';
+import { childPath, pointerSegments, pointerToPath } from './finding.js';
 import { isRecord } from './manifests.js';
 import { didYouMean } from './suggest.js';
 
@@ -173,18 +174,9 @@ interface AjvLikeError {
   readonly message?: string;
 }
 
-function valueAt(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    node = Array.isArray(node) ? node[Number(key)] : isRecord(node) ? node[key] : undefined;
-  }
-  return node;
-}
-
 function fromModelError(e: AjvLikeError, object: unknown): SchemaProblem {
   const path = pointerToPath(e.instancePath);
-  const shown = JSON.stringify(valueAt(object, e.instancePath)) ?? 'value';
+  const shown = JSON.stringify(valueAt(object, pointerSegments(e.instancePath))) ?? 'value';
   if (e.keyword === 'required') {
     const field = String(e.params.missingProperty);
     return {

@@ -49,12 +49,19 @@ export function describeObject(o: ObjectRef): string {
   return objectKey({ kind: o.kind, metadata: { name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) } });
 }
 
+/** The keys of a JSON Pointer (RFC 6901: `~1` is `/`, `~0` is `~`), for `valueAt` (src/shared/values-path.ts). */
+export function pointerSegments(pointer: string): string[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
 /** A JSON pointer (`/spec/valuesFrom/0/name`) as a dotted path (`spec.valuesFrom[0].name`). */
 export function pointerToPath(pointer: string): string {
   if (pointer === '' || pointer === '/') return '';
   let out = '';
-  for (const raw of pointer.split('/').slice(1)) {
-    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const part of pointerSegments(pointer)) {
     if (/^\d+$/.test(part)) out += `[${part}]`;
     else if (/^[A-Za-z_$][\w$-]*$/.test(part)) out += out === '' ? part : `.${part}`;
     else out += `[${JSON.stringify(part)}]`;

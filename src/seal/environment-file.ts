@@ -13,20 +13,12 @@ import { basename, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar, parseDocument, stringify, type Pair, type YAMLMap } from 'yaml';
 import { parseEnvironment } from '../environments/load.js';
+import { valueAt } from '../shared/values-path.js';
 import type { SealedValue, SecretId } from '../environments/schema.js';
 import { EnvironmentFileError } from './errors.js';
 
 function pairOf(map: YAMLMap, key: string): Pair | undefined {
   return map.items.find((p) => isScalar(p.key) && p.key.value === key);
-}
-
-function valueAt(tree: unknown, path: readonly string[]): unknown {
-  let here = tree;
-  for (const step of path) {
-    if (typeof here !== 'object' || here === null) return undefined;
-    here = (here as Record<string, unknown>)[step];
-  }
-  return here;
 }
 
 function columnOf(text: string, offset: number): number {

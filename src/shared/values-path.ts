@@ -1,6 +1,9 @@
 /**
- * Helm values paths as Flux `targetPath` and `helm --set` write them: dot-separated keys, `\.`
- * for a literal dot inside a key, `[n]` for a list index (`a.b\.c[0].d`).
+ * Paths into plain data trees (parsed YAML or JSON, Helm values): the one accessor the code uses
+ * to read (`valueAt`), set (`setAt`) and delete (`deleteAt`) by a list of keys and list indexes.
+ * Their text form is the Helm values path as Flux `targetPath` and `helm --set` write it:
+ * dot-separated keys, `\.` for a literal dot inside a key, `[n]` for a list index (`a.b\.c[0].d`).
+ * (Paths into managedFields, `f:`/`k:` elements, are a different language: src/kube/managed-fields.ts.)
  */
 
 export type Segment = string | number;
@@ -55,6 +58,16 @@ type Tree = unknown;
 
 function isMap(v: Tree): v is Record<string, Tree> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The value at `segments` (a key of a map or an index of a list at each step), or undefined. */
+export function valueAt(tree: Tree, segments: readonly Segment[]): unknown {
+  let node = tree;
+  for (const s of segments) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string | number, Tree>)[s];
+  }
+  return node;
 }
 
 /** Sets `value` at `segments`, creating maps and lists on the way. */

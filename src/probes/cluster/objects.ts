@@ -3,17 +3,13 @@
  * fixtures hold), so the pure evaluators never throw on a missing field.
  */
 import { oneLine } from '../../shared/one-line.js';
+import { valueAt } from '../../shared/values-path.js';
 
 export type KubeObject = Readonly<Record<string, unknown>>;
 
-/** The value at a dotted path, or undefined. */
+/** The value at a dotted path (no dots inside keys here), or undefined. */
 export function field(obj: unknown, path: string): unknown {
-  let node = obj;
-  for (const part of path.split('.')) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return node;
+  return valueAt(obj, path.split('.'));
 }
 
 export function str(obj: unknown, path: string): string | undefined {
