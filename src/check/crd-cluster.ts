@@ -7,6 +7,7 @@ import type { CachedSchema } from './crd-cache.js';
 import { CrdError, schemasOfCrd } from './crd-cache.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { toWire } from '../kube/wire.js';
+import { withDeadline } from '../shared/retry.js';
 
 export interface ClusterCrdOptions {
   /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config */
@@ -28,14 +29,8 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
   const { kc, server } = await loadKubeConfig(options, ', or use --from <dir|file>');
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const timeoutMs = options.timeoutMs ?? 20_000;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const list = await Promise.race([
-      api.listCustomResourceDefinition(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000}s`)), timeoutMs);
-      }),
-    ]);
+    const list = await withDeadline(timeoutMs, () => api.listCustomResourceDefinition());
     const source = `cluster ${server}`;
     // The client returns typed models (x-kubernetes-* renamed); serialize back to the wire form.
     const schemas = list.items.flatMap((crd) => schemasOfCrd(toWire(crd), source));
@@ -46,7 +41,5 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
     const hint =
       code === 401 || code === 403 ? ' (fix: the kubeconfig user needs list on customresourcedefinitions)' : '';
     throw new CrdError(`listing CustomResourceDefinitions on ${server} failed: ${(err as Error).message}${hint}`);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -8,6 +8,7 @@ import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { CommandError } from '../shared/command-error.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { allPages } from '../shared/all-pages.js';
+import { RetriesExhausted, retryTransient, Transient } from '../shared/retry.js';
 import { toWire } from '../kube/wire.js';
 
 export interface ClusterOptions {
@@ -63,33 +64,26 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
   const backoffMs = options.backoffMs ?? 500;
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    let last = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        return await Promise.race([
-          fn(),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000}s`)), timeoutMs);
-          }),
-        ]);
-      } catch (err) {
-        const status = apiStatus(err);
-        if (status === 404) throw new NotFound(describe(err));
-        if (/Unrecognized API version and kind/i.test((err as Error).message))
-          throw new NotFound((err as Error).message);
-        last = describe(err);
-        const transient = status === undefined || status === 429 || status >= 500;
-        if (!transient)
+    try {
+      return await retryTransient({ timeoutMs, attempts, backoffMs }, async () => {
+        try {
+          return await fn();
+        } catch (err) {
+          const status = apiStatus(err);
+          if (status === 404) throw new NotFound(describe(err));
+          if (/Unrecognized API version and kind/i.test((err as Error).message))
+            throw new NotFound((err as Error).message);
+          const reason = describe(err);
+          if (status === undefined || status === 429 || status >= 500) throw new Transient(reason);
           throw new ClusterError(
-            `${what}: ${last}${status === 401 || status === 403 ? ' (fix: check the kubeconfig user can get/list these objects)' : ''}`,
+            `${what}: ${reason}${status === 401 || status === 403 ? ' (fix: check the kubeconfig user can get/list these objects)' : ''}`,
           );
-        if (attempt < attempts) await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)));
-      } finally {
-        clearTimeout(timer);
-      }
+        }
+      });
+    } catch (err) {
+      if (!(err instanceof RetriesExhausted)) throw err;
+      throw new ClusterError(`${what}: ${err.message} (after ${err.attempts} attempts)`);
     }
-    throw new ClusterError(`${what}: ${last} (after ${attempts} attempts)`);
   }
 
   return {

@@ -11,9 +11,9 @@
  */
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CertificateFetchError } from './errors.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
+import { RetriesExhausted, retryTransient, Transient } from '../shared/retry.js';
 
 export interface FetchCertificateOptions {
   /** The controller's Service (sealed-secrets names it after the controller). */
@@ -44,8 +44,6 @@ interface Answer {
   readonly body: string;
 }
 
-class Transient extends Error {}
-
 async function clientFor(options: FetchCertificateOptions) {
   const { kc, server } = await loadKubeConfig(options, `, ${FIX}`);
   const request: RequestOptions = {};
@@ -59,7 +57,8 @@ async function clientFor(options: FetchCertificateOptions) {
   return { server: server.replace(/\/+$/, ''), request };
 }
 
-function get(url: URL, base: RequestOptions, timeoutMs: number): Promise<Answer> {
+/** One GET, cancelled by `signal` (the attempt's deadline: retryTransient reports the timeout). */
+function get(url: URL, base: RequestOptions, signal: AbortSignal): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(
@@ -69,7 +68,7 @@ function get(url: URL, base: RequestOptions, timeoutMs: number): Promise<Answer>
         agent: base.agent,
         auth: base.auth,
         headers: { ...base.headers, Accept: 'application/x-pem-file, */*' },
-        signal: AbortSignal.timeout(timeoutMs),
+        signal,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -83,9 +82,7 @@ function get(url: URL, base: RequestOptions, timeoutMs: number): Promise<Answer>
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       },
     );
-    req.on('error', (err) =>
-      reject(new Transient(err.name === 'AbortError' ? `timed out after ${timeoutMs / 1000}s` : err.message)),
-    );
+    req.on('error', (err) => reject(new Transient(err.message)));
     req.end();
   });
 }
@@ -112,25 +109,20 @@ function refusal(url: URL, answer: Answer, options: FetchCertificateOptions): Ce
 
 /** Fetches the controller's certificate PEM. Throws CertificateFetchError naming the cause and the fix. */
 export async function fetchControllerCertificate(options: FetchCertificateOptions): Promise<string> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const attempts = Math.max(1, options.attempts ?? 3);
-  const backoffMs = options.backoffMs ?? 500;
   const { server, request } = await clientFor(options);
   const url = new URL(server + certificateProxyPath(options.namespace, options.name));
-  let last = '';
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2));
-    try {
-      const answer = await get(url, request, timeoutMs);
+  const retry = { timeoutMs: options.timeoutMs ?? 10_000, attempts: options.attempts, backoffMs: options.backoffMs };
+  try {
+    return await retryTransient(retry, async (signal) => {
+      const answer = await get(url, request, signal);
       if (answer.status >= 200 && answer.status < 300) return answer.body;
       if (answer.status < 500) throw refusal(url, answer, options);
-      last = `HTTP ${answer.status} ${answer.body.trim().slice(0, 200)}`;
-    } catch (err) {
-      if (!(err instanceof Transient)) throw err;
-      last = err.message;
-    }
+      throw new Transient(`HTTP ${answer.status} ${answer.body.trim().slice(0, 200)}`);
+    });
+  } catch (err) {
+    if (!(err instanceof RetriesExhausted)) throw err;
+    throw new CertificateFetchError(
+      `GET ${url.href}: ${err.message} (${err.attempts} attempt(s)) (fix: check that the cluster is reachable and the controller is running in ${options.namespace}, ${FIX})`,
+    );
   }
-  throw new CertificateFetchError(
-    `GET ${url.href}: ${last} (${attempts} attempt(s)) (fix: check that the cluster is reachable and the controller is running in ${options.namespace}, ${FIX})`,
-  );
 }

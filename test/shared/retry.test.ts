@@ -1,0 +1,73 @@
+/**
+ * The one deadline/retry helper (src/shared/retry.ts). Backoff runs on a virtual clock (attempts
+ * and sleeps counted, not waited for); an attempt that must time out never answers, so only its
+ * deadline can end it, however loaded the machine.
+ */
+import { describe, expect, test } from 'vitest';
+import { DeadlineError, RetriesExhausted, retryTransient, Transient, withDeadline } from '../../src/shared/retry.js';
+import { virtualClock } from '../support/virtual-clock.js';
+
+const never = () => new Promise<never>(() => undefined);
+
+describe('withDeadline', () => {
+  test('returns what the attempt returns in time', async () => {
+    expect(await withDeadline(60_000, async () => 'answer')).toBe('answer');
+  });
+
+  test('rejects with DeadlineError when the attempt never answers, and aborts its signal', async () => {
+    let seen: AbortSignal | undefined;
+    const err = await withDeadline(20, (signal) => {
+      seen = signal;
+      return never();
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeadlineError);
+    expect((err as Error).message).toBe('timed out after 0.02s');
+    expect(seen?.aborted).toBe(true);
+  });
+
+  test("stops with the caller's reason when the caller's signal aborts first", async () => {
+    const caller = new AbortController();
+    const running = withDeadline(60_000, never, caller.signal);
+    caller.abort(new Error('run cancelled'));
+    await expect(running).rejects.toThrow('run cancelled');
+  });
+});
+
+describe('retryTransient', () => {
+  test('retries Transient failures with doubling backoff until an attempt returns', async () => {
+    const clock = virtualClock();
+    const seen: number[] = [];
+    const result = await retryTransient({ timeoutMs: 60_000, attempts: 4, backoffMs: 100, clock }, async (_s, n) => {
+      seen.push(n);
+      if (n < 3) throw new Transient(`HTTP 503 (attempt ${n})`);
+      return 'cert';
+    });
+    expect(result).toBe('cert');
+    expect(seen).toEqual([1, 2, 3]);
+    expect(clock.sleeps).toEqual([100, 200]);
+  });
+
+  test('rethrows any other error at once', async () => {
+    const clock = virtualClock();
+    let calls = 0;
+    const refused = new Error('HTTP 403 forbidden');
+    await expect(
+      retryTransient({ timeoutMs: 60_000, clock }, async () => {
+        calls++;
+        throw refused;
+      }),
+    ).rejects.toBe(refused);
+    expect(calls).toBe(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  test('gives up after the last attempt with its reason; a timeout counts as transient', async () => {
+    const clock = virtualClock();
+    const err = await retryTransient({ timeoutMs: 20, attempts: 2, backoffMs: 7, clock }, never).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RetriesExhausted);
+    expect(err).toMatchObject({ message: 'timed out after 0.02s', attempts: 2 });
+    expect(clock.sleeps).toEqual([7]);
+  });
+});
