@@ -1,12 +1,19 @@
 /**
- * Loading a kubeconfig for the read-only commands that accept `--kubeconfig` / `--context`
- * (`drift`, `crds --from-cluster`, `seal` fetching the certificate).
+ * The one place that decides which cluster a command talks to. The policy, for every command:
+ * only a cluster someone named, or the pod's own. `KubeConfig.loadFromDefault()` silently falls
+ * back to `http://localhost:8080` when it finds no configuration at all; that fallback is refused,
+ * so no command ever reads (or trusts) a cluster nobody named. Inside a pod the in-cluster service
+ * account serves.
  *
- * `KubeConfig.loadFromDefault()` silently falls back to `http://localhost:8080` when it finds no
- * configuration at all; that fallback is refused here, so no command ever reads (or trusts) a
- * cluster nobody named. (`npm run probe` is stricter still: KUBECONFIG or in-cluster only, see
- * src/probes/kube.ts.)
+ * - `loadKubeConfig`: the commands a person runs with `--kubeconfig` / `--context` (`drift`,
+ *   `crds --from-cluster`, `seal` fetching the certificate): `--kubeconfig`, else KUBECONFIG, else
+ *   `~/.kube/config`, else the in-cluster service account (the client's own order).
+ * - `loadKubeConfigFromEnv`: the probes (CI and, later, a CronJob): KUBECONFIG (its first existing
+ *   file) or the in-cluster service account only, read from the environment they are given; no
+ *   `~/.kube/config` guessing, since a CI job must never probe whatever cluster its runner knows.
  */
+import { existsSync } from 'node:fs';
+import { delimiter } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigurationError } from '../shared/command-error.js';
 
@@ -47,4 +54,54 @@ export async function loadKubeConfig(options: KubeConfigOptions, hint = ''): Pro
     throw new KubeConfigError(`no kubeconfig found (fix: set KUBECONFIG or pass --kubeconfig <file>${hint})`);
   }
   return { kc, server: cluster.server };
+}
+
+/** A kubeconfig for the probes, and where it came from (for the header line; never credentials). */
+export interface KubeConfigFromEnv extends LoadedKubeConfig {
+  readonly source: string;
+}
+
+const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/**
+ * Loads the Kubernetes configuration from `env.KUBECONFIG` (the first listed file that exists)
+ * or the in-cluster service account. Throws KubeConfigError naming the fix otherwise.
+ */
+export async function loadKubeConfigFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<KubeConfigFromEnv> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  let source: string;
+  if (env.KUBECONFIG) {
+    const files = env.KUBECONFIG.split(delimiter).filter(Boolean);
+    const file = files.find((f) => existsSync(f));
+    if (!file)
+      throw new KubeConfigError(
+        `KUBECONFIG names no existing file (${files.join(', ')}) (fix: point KUBECONFIG at a kubeconfig file)`,
+      );
+    try {
+      kc.loadFromFile(file);
+    } catch (err) {
+      throw new KubeConfigError(
+        `KUBECONFIG ${file}: ${(err as Error).message} (fix: point KUBECONFIG at a valid kubeconfig)`,
+      );
+    }
+    source = `KUBECONFIG ${file}`;
+  } else if (env.KUBERNETES_SERVICE_HOST && existsSync(SA_TOKEN)) {
+    kc.loadFromCluster();
+    source = 'in-cluster service account';
+  } else {
+    throw new KubeConfigError(
+      'no Kubernetes configuration: KUBECONFIG is not set and this is not a pod with a service account ' +
+        '(fix: export KUBECONFIG=<file>; the probes never fall back to a default address)',
+    );
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster || !cluster.server) {
+    throw new KubeConfigError(
+      `${source}: no current context with a cluster server (fix: kubectl config use-context <name>)`,
+    );
+  }
+  return { kc, server: cluster.server, source };
 }

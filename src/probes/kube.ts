@@ -1,30 +1,20 @@
 /**
  * The probes' read-only Kubernetes access (KubeReader) over @kubernetes/client-node 1.4.
  *
- * Configuration comes only from `KUBECONFIG` or, inside a pod, the in-cluster service account.
+ * Configuration comes only from `KUBECONFIG` or, inside a pod, the in-cluster service account
+ * (`loadKubeConfigFromEnv`, src/kube/kubeconfig.ts, the one kubeconfig policy of every command).
  * Anything else is a configuration error: the client's silent fallback to `http://localhost:8080`
  * (and `~/.kube/config` guessing) is refused, so a probe never reads a cluster nobody named.
- * (`src/drift/cluster.ts` is the same idea for drift, where `--kubeconfig` and `~/.kube/config`
- * are accepted; both refuse the localhost fallback.)
  *
  * Only GET requests are made: read, list and pod logs. Each reader is bound to one probe
  * attempt's AbortSignal, which cancels the HTTP request at the probe's timeout.
  */
-import { existsSync } from 'node:fs';
-import { delimiter } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
+import { loadKubeConfigFromEnv } from '../kube/kubeconfig.js';
 import { allPages } from '../shared/all-pages.js';
 import { toWire } from '../kube/wire.js';
 import type { KubeReader } from './types.js';
-
-/** Kubernetes is needed but not configured (exit 2 before any probe runs). */
-export class KubeConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'KubeConfigError';
-  }
-}
 
 /** A Kubernetes API call failed (the probe reports `error` with this message). */
 export class KubeError extends Error {
@@ -43,52 +33,19 @@ export interface KubeAccess {
   reader(signal: AbortSignal): Promise<KubeReader>;
 }
 
-const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
 /**
- * Loads the Kubernetes configuration from `env.KUBECONFIG` (the first listed file that exists)
- * or the in-cluster service account. Throws KubeConfigError naming the fix otherwise.
+ * Loads the Kubernetes configuration from `env.KUBECONFIG` or the in-cluster service account
+ * (src/kube/kubeconfig.ts). Throws KubeConfigError naming the fix otherwise.
  */
 export async function loadKubeAccess(env: Readonly<Record<string, string | undefined>>): Promise<KubeAccess> {
   const client = await import('@kubernetes/client-node');
-  const kc = new client.KubeConfig();
-  let source: string;
-  if (env.KUBECONFIG) {
-    const files = env.KUBECONFIG.split(delimiter).filter(Boolean);
-    const file = files.find((f) => existsSync(f));
-    if (!file)
-      throw new KubeConfigError(
-        `KUBECONFIG names no existing file (${files.join(', ')}) (fix: point KUBECONFIG at a kubeconfig file)`,
-      );
-    try {
-      kc.loadFromFile(file);
-    } catch (err) {
-      throw new KubeConfigError(
-        `KUBECONFIG ${file}: ${(err as Error).message} (fix: point KUBECONFIG at a valid kubeconfig)`,
-      );
-    }
-    source = `KUBECONFIG ${file}`;
-  } else if (env.KUBERNETES_SERVICE_HOST && existsSync(SA_TOKEN)) {
-    kc.loadFromCluster();
-    source = 'in-cluster service account';
-  } else {
-    throw new KubeConfigError(
-      'no Kubernetes configuration: KUBECONFIG is not set and this is not a pod with a service account ' +
-        '(fix: export KUBECONFIG=<file>; the probes never fall back to a default address)',
-    );
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster || !cluster.server) {
-    throw new KubeConfigError(
-      `${source}: no current context with a cluster server (fix: kubectl config use-context <name>)`,
-    );
-  }
+  const { kc, server, source } = await loadKubeConfigFromEnv(env);
   // API discovery answers are shared by every reader of this run (one discovery per group).
   const discovery: DiscoveryCache = {};
   return {
-    server: cluster.server,
+    server,
     source,
-    reader: (signal) => Promise.resolve(makeReader(client, kc, cluster.server, signal, discovery)),
+    reader: (signal) => Promise.resolve(makeReader(client, kc, server, signal, discovery)),
   };
 }
 

@@ -6,7 +6,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeConfigError, loadKubeAccess } from '../../src/probes/kube.js';
+import { KubeConfigError } from '../../src/kube/kubeconfig.js';
+import { loadKubeAccess } from '../../src/probes/kube.js';
 import { TEST_TIMEOUT_MS } from '../support/deadlines.js';
 import { matchesSelector, startKubeApi, type KubeApi } from '../../src/loopback/kube-api.js';
 import { tempDir } from '../support/temp.js';
