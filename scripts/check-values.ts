@@ -87,7 +87,10 @@ await runScript(script, async (options, { warn }) => {
     for (const f of findings) {
       if (f.noEffect) noEffect++;
       console.log(
-        `${f.noEffect ? 'FAIL' : 'ok  '} render: ${f.override.path}: ${f.noEffect ? 'removing it changes nothing in the rendered chart: the chart ignores it' : 'changes the rendered chart'}`,
+        `${f.noEffect ? 'FAIL' : 'ok  '} render: ${f.override.path}: ` +
+          (f.noEffect
+            ? 'removing it changes nothing in the rendered chart: the chart ignores it'
+            : 'changes the rendered chart'),
       );
     }
   }

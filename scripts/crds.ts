@@ -105,7 +105,7 @@ await runScript(script, async (options) => {
     );
   writeCache(cache, schemas);
   for (const s of schemas)
-    console.log(`crds: ${s.group}/${s.version} ${s.kind}  <- ${s.source.replace(process.cwd() + '/', '')}`);
+    console.log(`crds: ${s.group}/${s.version} ${s.kind}  <- ${s.source.replace(`${process.cwd()}/`, '')}`);
   console.log(`crds: ${schemas.length} schema${schemas.length === 1 ? '' : 's'} stored in ${cache}`);
   return 0;
 });

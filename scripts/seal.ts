@@ -113,11 +113,15 @@ await runScript(script, async (options, { warn }) => {
     });
     console.log(`seal: sealed ${result.secret}/${result.key} for Secret ${result.boundTo} (strict scope)`);
     console.log(
-      `seal: certificate sha256 ${result.certificateSha256} (${result.certificateSubject || 'no subject'}; from ${result.certificateFrom}; valid until ${result.certificateValidTo.toISOString()})`,
+      `seal: certificate sha256 ${result.certificateSha256} ` +
+        `(${result.certificateSubject || 'no subject'}; from ${result.certificateFrom}; valid ` +
+        `until ${result.certificateValidTo.toISOString()})`,
     );
     if (result.sealedWithOtherCertificates > 0) {
       console.log(
-        `seal: note: ${result.sealedWithOtherCertificates} other value(s) of this environment were sealed with another certificate (an older controller key; still decryptable while the controller keeps that key)`,
+        `seal: note: ${result.sealedWithOtherCertificates} other value(s) of this environment were ` +
+          `sealed with another certificate (an older controller key; still decryptable while the ` +
+          `controller keeps that key)`,
       );
     }
     console.log(

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { loadEnvironments } from './environments/load.js';
 import { CommandError } from './shared/command-error.js';
 import { DIST_MARKER, DIST_MARKER_TEXT } from './tooling/output-dir.js';
-import { formatNotes, formatUnresolved, synthAll } from './synth.js';
+import { type EnvironmentOutput, formatNotes, formatUnresolved, synthAll } from './synth.js';
 
 function main(): number {
   const parent = process.ppid;
@@ -27,7 +27,7 @@ function main(): number {
     console.error('synth: no output folder (fix: pass --out <dir>, or run npm run synth)');
     return 2;
   }
-  let outputs;
+  let outputs: EnvironmentOutput[];
   try {
     outputs = synthAll(loadEnvironments(values.environments).map((l) => l.env));
   } catch (err) {

@@ -127,7 +127,8 @@ export function verdict(report: BenchReport): string {
   const missed = report.ratios.filter((r) => r.status === 'missed').map((r) => r.id);
   const unmeasured = report.ratios.filter((r) => r.status === 'not-measured').map((r) => r.id);
   const met = report.ratios.filter((r) => r.status === 'met').length;
-  return `${met} target(s) met, ${missed.length} missed${missed.length ? ` (${missed.join(', ')})` : ''}, ${unmeasured.length} not measured${unmeasured.length ? ` (${unmeasured.join(', ')})` : ''}`;
+  const named = (ids: readonly string[]) => (ids.length ? ` (${ids.join(', ')})` : '');
+  return `${met} target(s) met, ${missed.length} missed${named(missed)}, ${unmeasured.length} not measured${named(unmeasured)}`;
 }
 
 /**

@@ -115,7 +115,9 @@ export function formatDocuments(documents: readonly ValuesReference[]): string {
   return documents
     .map(
       (d) =>
-        `note ${d.kind} ${d.name}, key ${d.valuesKey ?? 'values.yaml'} (release.valuesFrom, whole document): its keys live in the GitOps repository, not here; npm run export resolves them and lists them against the live release`,
+        `note ${d.kind} ${d.name}, key ${d.valuesKey ?? 'values.yaml'} (release.valuesFrom, whole ` +
+        `document): its keys live in the GitOps repository, not here; npm run export resolves them ` +
+        `and lists them against the live release`,
     )
     .join('\n');
 }

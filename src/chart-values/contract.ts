@@ -70,7 +70,7 @@ export function checkAgainstDefaults(
       continue;
     }
     if (!isMap(node)) return { kind: 'not-a-map', at: here, found: typeName(node) };
-    if (!Object.prototype.hasOwnProperty.call(node, s)) {
+    if (!Object.hasOwn(node, s)) {
       return { kind: 'missing', at: formatPath(segments.slice(0, i + 1)), hint: nearestPath(path, candidates) };
     }
     node = node[s];

@@ -26,9 +26,8 @@ type Models = Readonly<Record<string, unknown>>;
 let modelsPromise: Promise<Models> | undefined;
 
 async function models(): Promise<Models> {
-  modelsPromise ??= import('@kubernetes/client-node/dist/gen/models/ObjectSerializer.js').then(
-    (m) => m as unknown as Models,
-  );
+  // The package's public entry exports every generated model class (with its attributeTypeMap).
+  modelsPromise ??= import('@kubernetes/client-node').then((m) => m as unknown as Models);
   return modelsPromise;
 }
 
@@ -96,7 +95,9 @@ function walk(
       if (checkTypes) out.push({ path, rule: 'schema.type', message: 'must be a list', fix: 'give a YAML list' });
       return;
     }
-    value.forEach((item, i) => walk(all, item, array[1]!, childPath(path, i), checkTypes, out));
+    value.forEach((item, i) => {
+      walk(all, item, array[1]!, childPath(path, i), checkTypes, out);
+    });
     return;
   }
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
@@ -130,7 +131,9 @@ function walk(
       out.push({
         path: childPath(path, key),
         rule: 'schema.unknown-field',
-        message: `unknown field "${key}"${didYouMean(key, allowed)}: ${type.replace(/^V\d\w*?(?=[A-Z])/, '')} has no such field and the API server would drop it`,
+        message:
+          `unknown field "${key}"${didYouMean(key, allowed)}: ` +
+          `${type.replace(/^V\d\w*?(?=[A-Z])/, '')} has no such field and the API server would drop it`,
         fix: `remove it or use one of: ${allowed.join(', ')}`,
       });
       continue;

@@ -21,7 +21,8 @@ export const VENDORED_CRDS = join(REPO_ROOT, 'contracts', 'crds');
 
 /** How to get a CRD the vendored contracts lack. */
 export const VENDOR_CRD_FIX =
-  'vendor the CRD file into contracts/crds with its row in contracts/SOURCES.md (or validate against the cluster: npm run crds -- --from-cluster, then npm run check -- --crd-cache .cache/crds)';
+  'vendor the CRD file into contracts/crds with its row in contracts/SOURCES.md (or validate ' +
+  'against the cluster: npm run crds -- --from-cluster, then npm run check -- --crd-cache .cache/crds)';
 
 /** The command that fills the default cache from a cluster. */
 export const FILL_CACHE_COMMAND = 'npm run crds -- --from-cluster';

@@ -62,6 +62,7 @@ const CHILD_SCHEMAS = new Set(['additionalProperties', 'items', 'additionalItems
 /** `{ if: <unresolved marker>, then: true, else: schema }`: a marker passes, anything else meets `schema`. */
 function acceptUnresolved(schema: unknown): unknown {
   if (!isRecord(schema)) return schema;
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keywords (draft 7), a schema object and never awaited
   return { $comment: MARK, if: UNRESOLVED_VALUE, then: true, else: schema };
 }
 

@@ -173,7 +173,9 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
               severity: 'warning',
               path: 'spec.valuesFrom',
               rule: 'engine-config.not-validated',
-              message: `${target} is set from a Secret or ConfigMap at deploy time (a targetPath overrides inline values), so its value is not checked against the engine config schema`,
+              message:
+                `${target} is set from a Secret or ConfigMap at deploy time (a targetPath overrides inline ` +
+                `values), so its value is not checked against the engine config schema`,
               fix: 'render engine config inline with ${env:NAME} references to Secret-backed variables (docs/chart-values.md)',
             });
           }

@@ -109,7 +109,9 @@ export const POLICY_RULES = {
   'automount-service-account-token': {
     title: 'service account token mounted',
     anchors: ['Polaris automountServiceAccountToken', 'Checkov CKV_K8S_38'],
-    fix: 'set automountServiceAccountToken: false on the pod spec (or its ServiceAccount); if the workload calls the Kubernetes API, declare an exception with the reason',
+    fix:
+      'set automountServiceAccountToken: false on the pod spec (or its ServiceAccount); if the ' +
+      'workload calls the Kubernetes API, declare an exception with the reason',
   },
   'missing-pod-disruption-budget': {
     title: 'multi-replica workload without a PodDisruptionBudget',

@@ -102,7 +102,9 @@ function podReferences(pod: Rec, podPath: string, namespace: string, reader: str
       );
     });
   });
-  list(pod.imagePullSecrets).forEach((s, i) => push('Secret', s.name, `${podPath}.imagePullSecrets[${i}]`, false));
+  list(pod.imagePullSecrets).forEach((s, i) => {
+    push('Secret', s.name, `${podPath}.imagePullSecrets[${i}]`, false);
+  });
   return out;
 }
 
@@ -115,7 +117,9 @@ function valuesReferences(
   out: ObjectReference[],
 ): void {
   if (Array.isArray(tree)) {
-    tree.forEach((item, i) => valuesReferences(item, `${path}[${i}]`, namespace, reader, out));
+    tree.forEach((item, i) => {
+      valuesReferences(item, `${path}[${i}]`, namespace, reader, out);
+    });
     return;
   }
   if (!isRecord(tree)) return;
@@ -186,8 +190,12 @@ export function checkReferences(objects: readonly PlacedObject[]): Finding[] {
           ...base,
           severity: 'error',
           rule: 'refs.wrong-namespace',
-          message: `${r.kind} ${r.name} is read by ${r.reader} in namespace "${r.namespace}", but it is produced only in ${where.map((n) => `"${n}"`).join(', ')}: a reference never crosses namespaces`,
-          fix: `produce the ${r.kind} in namespace "${r.namespace}" (the stack places each Secret beside its reader: src/environments/namespaces.ts), or move the reader`,
+          message:
+            `${r.kind} ${r.name} is read by ${r.reader} in namespace "${r.namespace}", but it is produced only in ` +
+            `${where.map((n) => `"${n}"`).join(', ')}: a reference never crosses namespaces`,
+          fix:
+            `produce the ${r.kind} in namespace "${r.namespace}" (the stack places each Secret beside ` +
+            `its reader: src/environments/namespaces.ts), or move the reader`,
         });
       } else {
         findings.push({
@@ -195,7 +203,9 @@ export function checkReferences(objects: readonly PlacedObject[]): Finding[] {
           severity: 'warning',
           rule: 'refs.not-in-dist',
           message: `${r.kind} ${r.name} (read by ${r.reader} in namespace "${r.namespace}") is not produced by this folder`,
-          fix: `make sure it exists in namespace "${r.namespace}" before the release reconciles (npm run export checks the GitOps folder for valuesFrom), or mark the reference optional`,
+          fix:
+            `make sure it exists in namespace "${r.namespace}" before the release reconciles (npm run ` +
+            `export checks the GitOps folder for valuesFrom), or mark the reference optional`,
         });
       }
     }

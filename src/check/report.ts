@@ -15,7 +15,12 @@ export function summaryLine(report: GateReport): string {
   const warnings = report.findings.length - errors;
   const s = report.stats;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `check: ${errors > 0 ? 'FAILED' : 'passed'}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(report.excepted.length, 'exception')} (${plural(s.environments, 'environment')}, ${plural(s.objects, 'object')}, ${plural(s.workloads, 'workload')}, ${plural(s.filesScanned, 'file')} scanned for secrets)`;
+  return (
+    `check: ${errors > 0 ? 'FAILED' : 'passed'}: ${plural(errors, 'error')}, ` +
+    `${plural(warnings, 'warning')}, ${plural(report.excepted.length, 'exception')} ` +
+    `(${plural(s.environments, 'environment')}, ${plural(s.objects, 'object')}, ` +
+    `${plural(s.workloads, 'workload')}, ${plural(s.filesScanned, 'file')} scanned for secrets)`
+  );
 }
 
 export function formatReport(report: GateReport, options: { readonly warnings?: boolean } = {}): string {
@@ -25,7 +30,9 @@ export function formatReport(report: GateReport, options: { readonly warnings?: 
   for (const e of report.excepted) {
     const f = e.finding;
     lines.push(
-      `except  ${f.file}${f.line ? `:${f.line}` : ''}${f.object ? ` ${describeObject(f.object)}` : ''}${e.exception.container ? ` container ${e.exception.container}` : ''}: [${f.rule}] excepted in src/check/exceptions.ts: ${e.exception.reason}`,
+      `except  ${f.file}${f.line ? `:${f.line}` : ''}${f.object ? ` ${describeObject(f.object)}` : ''}` +
+        `${e.exception.container ? ` container ${e.exception.container}` : ''}: ` +
+        `[${f.rule}] excepted in src/check/exceptions.ts: ${e.exception.reason}`,
     );
   }
   for (const n of report.notes) lines.push(`note    ${n}`);

@@ -72,7 +72,9 @@ function walkValues(
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => walkValues(v, childPath(path, i), visit, skip, key));
+    value.forEach((v, i) => {
+      walkValues(v, childPath(path, i), visit, skip, key);
+    });
     return;
   }
   if (!isRecord(value)) return;

@@ -14,8 +14,11 @@ function walk(value: unknown, path: string, visit: (path: string, reason: string
   if (typeof value === 'string') {
     const reason = unresolvedReasonIn(value);
     if (reason !== undefined) visit(path, reason);
-  } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, childPath(path, i), visit));
-  else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(v, childPath(path, k), visit);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      walk(v, childPath(path, i), visit);
+    });
+  } else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(v, childPath(path, k), visit);
 }
 
 export function unresolvedWarnings(object: KubeObject, file: string, line: number): Finding[] {

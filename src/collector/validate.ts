@@ -72,7 +72,8 @@ function seriesLabelProblems(at: string, labels: Readonly<Record<string, string>
   }
   if (!labels?.[COLLECTOR_LABEL]) {
     problems.push(
-      `${at}: no ${COLLECTOR_LABEL} label; the otel.metrics-in-mimir probe finds what came through this collector by it (fix: keep the label the collector chart adds)`,
+      `${at}: no ${COLLECTOR_LABEL} label; the otel.metrics-in-mimir probe finds what came ` +
+        `through this collector by it (fix: keep the label the collector chart adds)`,
     );
   }
   return problems;
@@ -103,12 +104,12 @@ function listeners(config: CollectorConfig): { path: string; host: string }[] {
     found.push({ path: 'extensions.health_check.endpoint', host: hostOf(config.extensions.health_check.endpoint) });
   if (config.exporters.prometheus)
     found.push({ path: 'exporters.prometheus.endpoint', host: hostOf(config.exporters.prometheus.endpoint) });
-  config.service.telemetry.metrics.readers.forEach((reader, i) =>
+  config.service.telemetry.metrics.readers.forEach((reader, i) => {
     found.push({
       path: `service.telemetry.metrics.readers[${i}].pull.exporter.prometheus.host`,
       host: reader.pull.exporter.prometheus.host,
-    }),
-  );
+    });
+  });
   return found;
 }
 
@@ -154,7 +155,8 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
     const processors = pipeline.processors;
     if (processors[0] !== 'memory_limiter') {
       problems.push(
-        `${at}.processors: memory_limiter must come first so it can refuse data before anything buffers it (got [${processors.join(', ')}]) (fix: put memory_limiter first)`,
+        `${at}.processors: memory_limiter must come first so it can refuse data before anything ` +
+          `buffers it (got [${processors.join(', ')}]) (fix: put memory_limiter first)`,
       );
     }
     if (processors[processors.length - 1] !== 'batch') {
@@ -164,7 +166,8 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
     }
     if (pipeline.exporters.includes('prometheusremotewrite') && pipeline.exporters.includes('prometheus')) {
       problems.push(
-        `${at}.exporters: prometheusremotewrite and prometheus together would store every series twice in Mimir (fix: choose one with collector.mode: remote-write or scrape)`,
+        `${at}.exporters: prometheusremotewrite and prometheus together would store every series ` +
+          `twice in Mimir (fix: choose one with collector.mode: remote-write or scrape)`,
       );
     }
   }
@@ -185,7 +188,8 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
   }
   if (!config.extensions.health_check || !config.service.extensions.includes('health_check')) {
     problems.push(
-      `extensions.health_check: must be defined and enabled in service.extensions; the probes use port ${COLLECTOR_PORTS.health} (fix: keep the builder's health_check)`,
+      `extensions.health_check: must be defined and enabled in service.extensions; the probes ` +
+        `use port ${COLLECTOR_PORTS.health} (fix: keep the builder's health_check)`,
     );
   }
 
@@ -194,7 +198,9 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
     // A cast or a hand-edited object can still carry the deprecated flat form: refuse it.
     for (const key of REMOTE_WRITE_HTTP_KEYS.filter((k) => Object.hasOwn(prw, k))) {
       problems.push(
-        `exporters.prometheusremotewrite.${key}: HTTP client settings at the exporter's top level are deprecated since contrib v0.158.0 and a startup error under the feature gate exporter.prometheusremotewritexporter.removeTopLevelHTTPSettings (fix: move it to exporters.prometheusremotewrite.http.${key})`,
+        `exporters.prometheusremotewrite.${key}: HTTP client settings at the exporter's top level ` +
+          `are deprecated since contrib v0.158.0 and a startup error under the feature gate ` +
+          `exporter.prometheusremotewritexporter.removeTopLevelHTTPSettings (fix: move it to exporters.prometheusremotewrite.http.${key})`,
       );
     }
     const http = (prw as { http?: typeof prw.http }).http;
@@ -206,12 +212,14 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
       const tenantHeader = Object.entries(http.headers ?? {}).find(([k]) => k.toLowerCase() === 'x-scope-orgid');
       if (!tenantHeader || tenantHeader[1].trim() === '') {
         problems.push(
-          `exporters.prometheusremotewrite.http.headers: the Mimir URL ${http.endpoint} has no X-Scope-OrgID tenant header; Mimir refuses it with 401 'no org id' (fix: set collector.mimir.tenant)`,
+          `exporters.prometheusremotewrite.http.headers: the Mimir URL ${http.endpoint} has no ` +
+            `X-Scope-OrgID tenant header; Mimir refuses it with 401 'no org id' (fix: set collector.mimir.tenant)`,
         );
       }
       if (http.endpoint.startsWith('https://') && http.tls?.insecure) {
         problems.push(
-          `exporters.prometheusremotewrite.http.tls.insecure: true disables TLS for the https:// URL ${http.endpoint} (fix: leave tls.insecure false for https)`,
+          `exporters.prometheusremotewrite.http.tls.insecure: true disables TLS for the https:// URL ` +
+            `${http.endpoint} (fix: leave tls.insecure false for https)`,
         );
       }
     }
@@ -233,7 +241,9 @@ export function collectorConfigProblems(config: CollectorConfig, deployment: Col
 
   if (config.processors.deltatocumulative && deployment.replicas > 1) {
     problems.push(
-      `processors.deltatocumulative: the converted state is kept per replica, but replicas is ${deployment.replicas}; series would restart at each replica (fix: set collector.replicas: 1, or collector.deltaToCumulative: false)`,
+      `processors.deltatocumulative: the converted state is kept per replica, but replicas is ` +
+        `${deployment.replicas}; series would restart at each replica (fix: set ` +
+        `collector.replicas: 1, or collector.deltaToCumulative: false)`,
     );
   }
   return problems;

@@ -26,7 +26,7 @@ import { COLLECTOR_DEFAULTS } from '../collector/defaults.js';
 /** `app.kubernetes.io/name` of the collector's objects. */
 export const OTEL_COLLECTOR_APP = 'opentelemetry-collector';
 /** Pod-template annotation holding the sha256 of the rendered configuration. */
-export const CONFIG_CHECKSUM_ANNOTATION = 'checksum/config';
+const CONFIG_CHECKSUM_ANNOTATION = 'checksum/config';
 /** File name of the configuration inside the ConfigMap and the container. */
 const CONFIG_FILE = 'collector.yaml';
 const CONFIG_DIR = '/conf';
@@ -117,7 +117,8 @@ export class OtelCollector extends Construct {
 
   constructor(scope: Construct, id: string, props: OtelCollectorProps) {
     super(scope, id);
-    const name = (this.name = props.name ?? OTEL_COLLECTOR_NAME);
+    this.name = props.name ?? OTEL_COLLECTOR_NAME;
+    const name = this.name;
     const replicas = props.replicas ?? COLLECTOR_DEFAULTS.replicas;
     const monitoringNamespace = props.monitoringNamespace ?? COLLECTOR_DEFAULTS.monitoringNamespace;
     const memoryLimitMiB = parseMemoryMiB(props.resources.limits.memory, 'resources.limits.memory');

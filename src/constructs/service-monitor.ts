@@ -43,7 +43,8 @@ export class StackServiceMonitor extends Construct {
     const excluded = scrapeBreaches(labels, props.scrape).filter((b) => b.kind === 'excluded');
     if (excluded.length > 0) {
       throw new Error(
-        `ServiceMonitor ${props.name}: labels: ${excluded.map(describeBreach).join('; ')} (fix: remove the label, or correct monitoring.exclusionLabels in the environment)`,
+        `ServiceMonitor ${props.name}: labels: ${excluded.map(describeBreach).join('; ')} (fix: ` +
+          `remove the label, or correct monitoring.exclusionLabels in the environment)`,
       );
     }
     if (Object.keys(props.matchLabels).length === 0) {
@@ -55,7 +56,8 @@ export class StackServiceMonitor extends Construct {
       const actual = service.metadata.getLabel(key);
       if (actual !== value) {
         throw new Error(
-          `ServiceMonitor ${props.name}: matchLabels.${key}=${value} does not select Service ${serviceName} (its value: ${actual ?? 'unset'}) (fix: use the Service's own labels)`,
+          `ServiceMonitor ${props.name}: matchLabels.${key}=${value} does not select Service ` +
+            `${serviceName} (its value: ${actual ?? 'unset'}) (fix: use the Service's own labels)`,
         );
       }
     }

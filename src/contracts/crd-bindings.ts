@@ -53,7 +53,8 @@ export function importEntries(root: string): ImportEntry[] {
     const normal = normalize(path);
     if (isAbsolute(path) || !normal.startsWith(`contracts${sep}`)) {
       throw new ImportListError(
-        `cdk8s.yaml: imports[${i}] '${raw}' is not a relative path under contracts/ (fix: vendor the CRD into contracts/crds with its row in contracts/SOURCES.md and list it as contracts/crds/<file>)`,
+        `cdk8s.yaml: imports[${i}] '${raw}' is not a relative path under contracts/ (fix: vendor ` +
+          `the CRD into contracts/crds with its row in contracts/SOURCES.md and list it as contracts/crds/<file>)`,
       );
     }
     if (!existsSync(join(root, normal)))

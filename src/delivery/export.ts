@@ -120,9 +120,19 @@ export interface ExportResult {
   readonly commit?: string;
 }
 
+/** A verb that stops something, then what it stops: "suspend the release", "stopped flux sync". */
+const STOPPED = /\b(suspend(s|ed|ing)?|disabl(e|es|ed|ing)|turn(s|ed)? off|stop(s|ped)?|pause[ds]?)\s+/.source;
+const STOPPED_WHAT = /(the\s+)?(arcade|release|helm ?release|flux|reconcil\w*|sync\w*|deploy\w*)\b/.source;
+
 /** Latest commit subjects that mark a temporary or teardown change of the folder (a bare "disabled" is not one). */
-const TEMPORARY_COMMIT =
-  /\b(temp|temporary|tmp|wip|teardown|tear[- ]down|do not merge|don'?t merge|revert me|hotfix)\b|\bscal(e|ed|es|ing) (it |arcade |the release )?(down|to zero)\b|\b(suspend(s|ed|ing)?|disabl(e|es|ed|ing)|turn(s|ed)? off|stop(s|ped)?|pause[ds]?)\s+(the\s+)?(arcade|release|helm ?release|flux|reconcil\w*|sync\w*|deploy\w*)\b/i;
+const TEMPORARY_COMMIT = new RegExp(
+  [
+    /\b(temp|temporary|tmp|wip|teardown|tear[- ]down|do not merge|don'?t merge|revert me|hotfix)\b/.source,
+    /\bscal(e|ed|es|ing) (it |arcade |the release )?(down|to zero)\b/.source,
+    STOPPED + STOPPED_WHAT,
+  ].join('|'),
+  'i',
+);
 
 /** Is this commit subject one of a temporary or teardown change? */
 export function looksTemporary(subject: string): boolean {
@@ -186,17 +196,28 @@ function pruneProblem(
   const consent = `--allow-prune ${p.kind}/${p.name}`;
   let fix: string;
   if (p.kind === 'HelmRelease' || p.kind === 'Kustomization') {
-    fix = `the export's ${p.kind} replaces it under another name or namespace: make the environment's release fields match the live one (the identity refusal names them)`;
+    fix =
+      `the export's ${p.kind} replaces it under another name or namespace: make the ` +
+      `environment's release fields match the live one (the identity refusal names them)`;
   } else if (file && ctx.kept.has(file)) {
-    fix = `${p.origin} is kept, but without the folder's old kustomization file it builds into another object: write what that file added (namespace:, namePrefix:, patches) into ${p.origin} itself, in its own commit`;
+    fix =
+      `${p.origin} is kept, but without the folder's old kustomization file it builds into ` +
+      `another object: write what that file added (namespace:, namePrefix:, patches) into ` +
+      `${p.origin} itself, in its own commit`;
   } else if (file && ctx.handWritten.has(file)) {
-    fix = `keep it: --keep ${file} leaves the file in ${folder} and in its kustomization.yaml; or move the file where the stack does not own it, with the annotation kustomize.toolkit.fluxcd.io/prune: disabled, in its own commit`;
+    fix =
+      `keep it: --keep ${file} leaves the file in ${folder} and in its kustomization.yaml; or ` +
+      `move the file where the stack does not own it, with the annotation ` +
+      `kustomize.toolkit.fluxcd.io/prune: disabled, in its own commit`;
   } else if (file && ctx.removedOwned.has(file)) {
-    fix = `the stack no longer writes ${p.origin}: keep it in the environment, or move the object where the stack does not own it (with kustomize.toolkit.fluxcd.io/prune: disabled) in its own commit`;
+    fix =
+      `the stack no longer writes ${p.origin}: keep it in the environment, or move the object ` +
+      `where the stack does not own it (with kustomize.toolkit.fluxcd.io/prune: disabled) in its own commit`;
   } else {
     fix = `find what stops building it${p.origin ? ` (it comes from ${p.origin})` : ''} and keep it`;
   }
-  return `Flux Kustomization ${p.owner} (prune: true) would delete ${p.key}${p.origin ? ` (${p.origin})` : ''}: ${p.danger} (fix: ${fix}; only if the deletion is intended: ${consent})`;
+  const from = p.origin ? ` (${p.origin})` : '';
+  return `Flux Kustomization ${p.owner} (prune: true) would delete ${p.key}${from}: ${p.danger} (fix: ${fix}; only if the deletion is intended: ${consent})`;
 }
 
 /**
@@ -246,7 +267,8 @@ function failClosed(input: {
   ];
   return (
     `${input.previewMissing}, so the export cannot build what Flux applies and preview what it would prune, and ${what.join('; ')} ` +
-    '(fix: install kubectl, whose built-in kustomize is the one Flux uses, and run the export again; without it the export only updates its own earlier export when nothing leaves the folder)'
+    '(fix: install kubectl, whose built-in kustomize is the one Flux uses, and run the export ' +
+    'again; without it the export only updates its own earlier export when nothing leaves the folder)'
   );
 }
 
@@ -272,7 +294,9 @@ function compareIdentity(input: {
     const old = releaseIdentity(b.object, input.allBefore);
     if (Object.values(old).some((v) => v.includes('${'))) {
       problems.push(
-        `${b.key} (${file}) has an identity field holding \${...} after the build: Flux substitutes it after the build from values the repository may not hold, so it cannot be compared (fix: write the value into the file, in its own commit)`,
+        `${b.key} (${file}) has an identity field holding \${...} after the build: Flux ` +
+          `substitutes it after the build from values the repository may not hold, so it cannot be ` +
+          `compared (fix: write the value into the file, in its own commit)`,
       );
     }
     if (!match) {
@@ -295,8 +319,11 @@ function compareIdentity(input: {
     });
     if (changes.length > 0 && !input.allowReinstall) {
       problems.push(
-        `release identity changes against ${b.key} in ${file} (${changes.map(describeChange).join('; ')}): helm-controller would uninstall the release and install a new one ` +
-          `(fix: set in ${input.envFile}: ${fieldsToSet(changes, old).join(', ')}; or pass --allow-reinstall to reinstall on purpose: the summary then shows every field)`,
+        `release identity changes against ${b.key} in ${file} ` +
+          `(${changes.map(describeChange).join('; ')}): helm-controller would uninstall the release ` +
+          `and install a new one ` +
+          `(fix: set in ${input.envFile}: ${fieldsToSet(changes, old).join(', ')}; or pass ` +
+          `--allow-reinstall to reinstall on purpose: the summary then shows every field)`,
       );
     }
   }
@@ -346,7 +373,9 @@ function consentToPrunes(
     if (used.has(c)) continue;
     const deletable = prunes.filter((p) => p.fate === 'deleted' && p.danger).map((p) => `${p.kind}/${p.name}`);
     problems.push(
-      `--allow-prune ${c.text} matches nothing this export deletes (${deletable.length ? `it would delete ${deletable.join(', ')}` : 'it deletes no object that needs consent'}) (fix: drop it, or check the spelling)`,
+      `--allow-prune ${c.text} matches nothing this export deletes ` +
+        `(${deletable.length ? `it would delete ${deletable.join(', ')}` : 'it deletes no object that needs consent'}) ` +
+        '(fix: drop it, or check the spelling)',
     );
   }
   return { prunes, problems };
@@ -382,14 +411,18 @@ function checkValuesFrom(
         )?.origin;
         const fix =
           holder && ctx.keptOrigins.has(holder)
-            ? `${holder} is kept, but it no longer builds into namespace ${ns} without the folder's old kustomization file: write metadata.namespace: ${ns} into it, in its own commit`
-            : `--keep ${holder && inFolder(holder, ctx.folder) ? posix.relative(ctx.folder, holder) : 'the file that holds it'}, or move it out of ${ctx.folder} in its own commit`;
+            ? `${holder} is kept, but it no longer builds into namespace ${ns} without the folder's old ` +
+              `kustomization file: write metadata.namespace: ${ns} into it, in its own commit`
+            : `--keep ` +
+              `${holder && inFolder(holder, ctx.folder) ? posix.relative(ctx.folder, holder) : 'the file that holds it'}, or ` +
+              `move it out of ${ctx.folder} in its own commit`;
         problems.push(
           `${ref}, which this export removes from what Flux applies: the release would fail to reconcile (fix: ${fix})`,
         );
       } else if (now.length > 0) {
         problems.push(
-          `${ref}, but Flux applies it only in ${now.join(', ')}: helm-controller reads valuesFrom from the HelmRelease's own namespace (fix: put it in ${ns}, or set release.namespace)`,
+          `${ref}, but Flux applies it only in ${now.join(', ')}: helm-controller reads valuesFrom ` +
+            `from the HelmRelease's own namespace (fix: put it in ${ns}, or set release.namespace)`,
         );
       } else {
         warnings.push(
@@ -449,13 +482,15 @@ function classifyFolder(
     const content = target.files.get(file);
     if (content !== undefined && sha256(content) !== hash && !options.force) {
       problems.push(
-        `${folder}/${file} was exported by arcade-stack and then edited by hand (sha256 no longer matches ${OWNERSHIP_FILE}) (fix: move the change into the stack, or pass --force to overwrite it)`,
+        `${folder}/${file} was exported by arcade-stack and then edited by hand (sha256 no longer ` +
+          `matches ${OWNERSHIP_FILE}) (fix: move the change into the stack, or pass --force to overwrite it)`,
       );
     }
   }
   if (target.record && target.record.environment !== source.env && !options.force) {
     problems.push(
-      `${folder} holds an export of environment '${target.record.environment}', not '${source.env}' (fix: check --env and --path, or pass --force to replace it)`,
+      `${folder} holds an export of environment '${target.record.environment}', not ` +
+        `'${source.env}' (fix: check --env and --path, or pass --force to replace it)`,
     );
   }
 
@@ -513,7 +548,8 @@ function classifyFolder(
     }
     if (colliding.length > 0) {
       problems.push(
-        `${colliding.join(', ')} in ${folder}/${file} was not exported by arcade-stack (hand-written); this export defines the same object (fix: review it, then pass --adopt to take it over)`,
+        `${colliding.join(', ')} in ${folder}/${file} was not exported by arcade-stack ` +
+          `(hand-written); this export defines the same object (fix: review it, then pass --adopt to take it over)`,
       );
     } else if (ours.has(file)) {
       problems.push(
@@ -521,7 +557,10 @@ function classifyFolder(
       );
     } else if (keys.length > 0) {
       problems.push(
-        `${folder}/${file} holds objects arcade-stack did not export (${keys.join(', ')}); the exported kustomization.yaml would stop Flux applying them (fix: --keep ${file} to leave them applied, move them out of ${folder}, or --adopt to take over the folder: the prune preview then lists what Flux deletes)`,
+        `${folder}/${file} holds objects arcade-stack did not export (${keys.join(', ')}); the ` +
+          `exported kustomization.yaml would stop Flux applying them (fix: --keep ${file} to leave ` +
+          `them applied, move them out of ${folder}, or --adopt to take over the folder: the prune ` +
+          `preview then lists what Flux deletes)`,
       );
     }
   }
@@ -654,13 +693,18 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   const beforeMode = beforeReleases[0] ? datastoreMode(beforeReleases[0].object) : undefined;
   if (beforeMode === 'bundled' && source.datastores === 'managed' && !options.allowDatastoreSwitch) {
     problems.push(
-      `datastores switch from bundled (the release in ${folder}/${beforeReleases[0]!.file}) to managed: data not migrated is lost and the engine root key must stay the same (fix: follow the takeover runbook in docs/delivery.md, then pass --allow-datastore-switch)`,
+      `datastores switch from bundled (the release in ${folder}/${beforeReleases[0]!.file}) to ` +
+        `managed: data not migrated is lost and the engine root key must stay the same (fix: ` +
+        `follow the takeover runbook in docs/delivery.md, then pass --allow-datastore-switch)`,
     );
   }
 
   if (source.unresolved.length > 0 && !options.allowUnresolved) {
     problems.push(
-      `environment ${source.env} has ${source.unresolved.length} unresolved value(s), e.g. ${source.unresolved[0]!.path} (fix: resolve them (npm run synth lists them), or pass --allow-unresolved to export them as visible <unresolved: ...> markers, listed in the commit message)`,
+      `environment ${source.env} has ${source.unresolved.length} unresolved value(s), e.g. ` +
+        `${source.unresolved[0]!.path} (fix: resolve them (npm run synth lists them), or pass ` +
+        `--allow-unresolved to export them as visible <unresolved: ...> markers, listed in the ` +
+        `commit message)`,
     );
   }
 
@@ -694,7 +738,11 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     ...(finalPreview ? { preview: finalPreview } : {}),
     ...(previewMissing
       ? {
-          previewMissing: `${previewMissing}: ${removed.length === 0 && adopted.length === 0 ? 'nothing leaves the folder, so Flux prunes nothing it applied from here' : 'refused'}`,
+          previewMissing: `${previewMissing}: ${
+            removed.length === 0 && adopted.length === 0
+              ? 'nothing leaves the folder, so Flux prunes nothing it applied from here'
+              : 'refused'
+          }`,
         }
       : {}),
     datastores: {
@@ -719,7 +767,8 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   ]);
   if (last.ok && looksTemporary(last.stdout)) {
     warnings.push(
-      `the latest commit on ${folder} looks temporary or a teardown ("${last.stdout.trim()}"): exporting may undo or be undone by it; check with its author before merging`,
+      `the latest commit on ${folder} looks temporary or a teardown ("${last.stdout.trim()}"): ` +
+        `exporting may undo or be undone by it; check with its author before merging`,
     );
   }
   for (const l of before.values()) {
@@ -728,14 +777,16 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
       (l.object.spec as Record<string, unknown> | undefined)?.suspend === true
     ) {
       warnings.push(
-        `${l.key} (${folder}/${l.file}) is suspended (spec.suspend: true): the exported one is not, so merging resumes reconciliation; check why it was suspended`,
+        `${l.key} (${folder}/${l.file}) is suspended (spec.suspend: true): the exported one is ` +
+          `not, so merging resumes reconciliation; check why it was suspended`,
       );
     }
   }
   const onBranch = current.stdout.trim();
   if (current.ok && onBranch !== 'master' && onBranch !== 'main') {
     warnings.push(
-      `the checkout is on '${onBranch}', not master: the export starts from it (fix: git checkout master && git pull in that checkout, unless this is intended)`,
+      `the checkout is on '${onBranch}', not master: the export starts from it (fix: git ` +
+        `checkout master && git pull in that checkout, unless this is intended)`,
     );
   }
 
@@ -754,7 +805,10 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     !target.record ||
     formatOwnership({ ...target.record, sourceCommit: record.sourceCommit, sourceDirty: record.sourceDirty }) !==
       recordText;
-  const message = `${commitSubject(summaryInput)}\n\n${summary}\n\nSource commit: ${source.sourceCommit}${source.sourceDirty ? ' (plus uncommitted changes in the source working tree)' : ''}\nEnvironment: ${source.env}\nTarget folder: ${folder}\n`;
+  const message =
+    `${commitSubject(summaryInput)}\n\n${summary}\n\nSource commit: ` +
+    `${source.sourceCommit}${source.sourceDirty ? ' (plus uncommitted changes in the source working tree)' : ''}\nEnvironment: ${source.env}\nTarget ` +
+    `folder: ${folder}\n`;
   const base = {
     diff,
     warnings,

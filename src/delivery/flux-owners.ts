@@ -123,6 +123,9 @@ export function assumedOwner(top: string, folder: string): FluxOwner {
     path,
     prune: true,
     postBuild: false,
-    assumed: `no Flux Kustomization in the repository has a spec.path covering ${folder} (it may live in another repository): the preview assumes the worst, ./${path === '.' ? '' : path} applied with prune: true; check what applies it with flux get kustomizations -A`,
+    assumed:
+      `no Flux Kustomization in the repository has a spec.path covering ${folder} (it may live ` +
+      `in another repository): the preview assumes the worst, ./${path === '.' ? '' : path} ` +
+      `applied with prune: true; check what applies it with flux get kustomizations -A`,
   };
 }

@@ -28,6 +28,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  type Stats,
   rmSync,
   statSync,
   symlinkSync,
@@ -100,7 +101,7 @@ export function copyTree(top: string, files: readonly string[]): string {
   for (const f of files) {
     const from = join(top, f);
     const to = join(dir, f);
-    let stat;
+    let stat: Stats;
     try {
       stat = lstatSync(from);
     } catch {

@@ -13,10 +13,10 @@
  * Kustomizations (they prune what they applied), and objects of other apps.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join } from 'node:path';
 import { objectKey, type KubeObject } from '../shared/manifests.js';
 import { assumedOwner, findOwners, type FluxOwner } from './flux-owners.js';
-import { buildFluxView, copyTree, KubectlMissing, removeTree, trackedFiles, type BuiltObject } from './kustomize.js';
+import { buildFluxView, copyTree, removeTree, trackedFiles, type BuiltObject } from './kustomize.js';
 
 /** Annotation that keeps kustomize-controller from deleting an object that left the build. */
 export const PRUNE_DISABLED = 'kustomize.toolkit.fluxcd.io/prune';
@@ -252,7 +252,9 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
     if ([...view.before, ...view.after].some((b) => inFolder(b.origin, folder))) views.push(view);
     else
       notes.push(
-        `Flux Kustomization ${owner.ref} (${owner.file}, path ./${owner.path === '.' ? '' : owner.path}) contains ${folder} but does not apply it (no kustomization on the way lists it)`,
+        `Flux Kustomization ${owner.ref} (${owner.file}, path ` +
+          `./${owner.path === '.' ? '' : owner.path}) contains ${folder} but does not apply it (no ` +
+          `kustomization on the way lists it)`,
       );
   }
   if (views.length === 0) {
@@ -262,14 +264,14 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   }
   if (views.length > 1) {
     notes.push(
-      `${folder} is applied by ${views.length} Flux Kustomizations (${views.map((v) => v.owner.ref).join(', ')}): every object is applied twice, and an object one of them drops is deleted by it and re-created by the other; keep one (docs/delivery.md)`,
+      `${folder} is applied by ${views.length} Flux Kustomizations ` +
+        `(${views.map((v) => v.owner.ref).join(', ')}): every object is applied twice, and an ` +
+        `object one of them drops is deleted by it and re-created by the other; keep one (docs/delivery.md)`,
     );
   }
   const prunes = views.flatMap((view) => prunesOf(view, { folder, ownNames: options.ownNames, before: view.before }));
   return { views, prunes, notes };
 }
-
-export { KubectlMissing };
 
 /** A `--allow-prune` value: `Kind/name` (any namespace) or `Kind/namespace/name`. */
 export interface PruneConsent {
@@ -293,14 +295,4 @@ export function consents(c: PruneConsent, p: PruneEntry): boolean {
     c.name === p.name &&
     (c.namespace === undefined || c.namespace === (p.namespace ?? ''))
   );
-}
-
-/** `--allow-prune` text that consents to exactly this entry. */
-export function consentFor(p: PruneEntry): string {
-  return `--allow-prune ${p.kind}/${p.name}`;
-}
-
-/** Repository-relative origin → folder-relative file (for messages about the folder's files). */
-export function inFolderFile(origin: string | undefined, folder: string): string | undefined {
-  return inFolder(origin, folder) ? posix.relative(folder, origin!) : undefined;
 }

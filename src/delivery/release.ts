@@ -68,7 +68,7 @@ export function shortenName(name: string): string {
 /** The last path segment of an `oci://` URL (Helm pushes a chart to `<repository>/<chart name>`). */
 function ociChartName(url: unknown): string | undefined {
   const u = str(url);
-  if (!u || !u.startsWith('oci://')) return undefined;
+  if (!u?.startsWith('oci://')) return undefined;
   return str(u.replace(/\/+$/, '').split('/').pop());
 }
 

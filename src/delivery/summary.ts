@@ -63,7 +63,9 @@ function identitySection(input: SummaryInput): string[] {
     }
     if (!p.after) {
       lines.push(
-        `  - ${p.key}${p.file ? ` (${p.file})` : ''}: REMOVED: helm-controller uninstalls release ${p.before.releaseName} in ${p.before.targetNamespace}${input.allowReinstall ? ' (allowed by --allow-reinstall)' : ''}`,
+        `  - ${p.key}${p.file ? ` (${p.file})` : ''}: REMOVED: ` +
+          `helm-controller uninstalls release ${p.before.releaseName} in ${p.before.targetNamespace}` +
+          (input.allowReinstall ? ' (allowed by --allow-reinstall)' : ''),
       );
       continue;
     }
@@ -77,7 +79,8 @@ function identitySection(input: SummaryInput): string[] {
       );
     else {
       lines.push(
-        `  ! REINSTALL: helm-controller uninstalls release ${p.before.releaseName} (${p.before.targetNamespace}) and installs ${p.after.releaseName} (${p.after.targetNamespace})` +
+        `  ! REINSTALL: helm-controller uninstalls release ${p.before.releaseName} ` +
+          `(${p.before.targetNamespace}) and installs ${p.after.releaseName} (${p.after.targetNamespace})` +
           (input.allowReinstall ? ' (allowed by --allow-reinstall)' : ''),
       );
     }
@@ -136,7 +139,8 @@ function valuesSection(input: SummaryInput): string[] {
   lines.push(...v.unknown.map((u) => `  not compared: ${u}`));
   if (v.changes.some((c) => c.change === 'dropped')) {
     lines.push(
-      "  (a dropped value is one the live release sets and the exported one does not: to keep it, carry it in the environment's release.values or release.valuesFrom)",
+      '  (a dropped value is one the live release sets and the exported one does not: to keep ' +
+        "it, carry it in the environment's release.values or release.valuesFrom)",
     );
   }
   return lines;

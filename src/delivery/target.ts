@@ -71,19 +71,25 @@ export function resolveFolder(top: string, repo: string, path: string): { folder
   const inRepo = relative(top, folder);
   if (inRepo === '') {
     throw new ExportRefused([
-      `--path ${path}: resolves to the checkout's root ${top}: the export writes a folder of its own (fix: give the release's folder, e.g. --path ${DEFAULT_PATH})`,
+      `--path ${path}: resolves to the checkout's root ${top}: the export writes a folder of its ` +
+        `own (fix: give the release's folder, e.g. --path ${DEFAULT_PATH})`,
     ]);
   }
   if (inRepo === '..' || inRepo.startsWith(`..${sep}`) || resolve(top, inRepo) !== folder) {
     throw new ExportRefused([
-      `--path ${path}: resolves to ${folder}, outside the checkout ${top} (fix: give a folder inside the checkout, relative to it, e.g. --path ${DEFAULT_PATH})`,
+      `--path ${path}: resolves to ${folder}, outside the checkout ${top} (fix: give a folder ` +
+        `inside the checkout, relative to it, e.g. --path ${DEFAULT_PATH})`,
     ]);
   }
   const parts = inRepo.split(sep);
   const dot = parts.find((p) => p.startsWith('.'));
   if (dot !== undefined) {
     throw new ExportRefused([
-      `--path ${path}: resolves to ${parts.join('/')}, inside ${dot === '.git' ? "git's own storage (.git)" : `the dot-folder ${dot}`}: manifests written there would ${dot === '.git' ? 'corrupt the checkout' : 'not be applied by Flux as an app'} (fix: give the release's folder, e.g. --path ${DEFAULT_PATH})`,
+      `--path ${path}: resolves to ${parts.join('/')}, ` +
+        (dot === '.git'
+          ? "inside git's own storage (.git): manifests written there would corrupt the checkout"
+          : `inside the dot-folder ${dot}: manifests written there would not be applied by Flux as an app`) +
+        ` (fix: give the release's folder, e.g. --path ${DEFAULT_PATH})`,
     ]);
   }
   return { folder, folderInRepo: parts.join('/') };
@@ -106,7 +112,8 @@ export async function openTarget(repoOption: string, pathOption: string = DEFAUL
   const dirty = porcelainPaths(await git(top, ['status', '--porcelain=v1', '-z', '--untracked-files=all']));
   if (dirty.length > 0) {
     throw new ExportRefused([
-      `--repo ${repoOption}: the checkout has uncommitted changes (${dirty.length} path(s), e.g. ${dirty[0]}) (fix: commit or stash them in that checkout first)`,
+      `--repo ${repoOption}: the checkout has uncommitted changes (${dirty.length} path(s), e.g. ` +
+        `${dirty[0]}) (fix: commit or stash them in that checkout first)`,
     ]);
   }
   const files = new Map<string, string>();

@@ -131,21 +131,30 @@ class Comparison {
     }
     if (isRecord(desired)) {
       // An absent struct or map: each field is judged on its own (an absent field may mean its default).
-      if (live === undefined) live = {};
-      if (!isRecord(live)) return this.report(place, desired, live);
+      const fields = live === undefined ? {} : live;
+      if (!isRecord(fields)) {
+        this.report(place, desired, live);
+        return;
+      }
       for (const [k, v] of Object.entries(desired)) {
         if (path === '' && (k === 'status' || k === 'apiVersion' || k === 'kind')) continue;
         if (path === 'metadata' && !METADATA_FIELDS.has(k)) continue;
         const spec = childSpec(place.spec, struct, k);
         const cursor = this.step(place.cursor, `f:${k}`);
-        this.walk(v, live[k], { path: segment(path, k), spec, parent: desired, cursor }, spec?.struct);
+        this.walk(v, fields[k], { path: segment(path, k), spec, parent: desired, cursor }, spec?.struct);
       }
       return;
     }
     if (Array.isArray(desired)) {
-      if (!Array.isArray(live)) return this.report(place, desired, live);
+      if (!Array.isArray(live)) {
+        this.report(place, desired, live);
+        return;
+      }
       const keys = place.spec?.list;
-      if (Array.isArray(keys)) return this.walkKeyed(desired, live, place, keys);
+      if (Array.isArray(keys)) {
+        this.walkKeyed(desired, live, place, keys);
+        return;
+      }
       if (desired.every((d) => !isRecord(d) && !Array.isArray(d))) {
         if (!deepEqual(desired, live)) this.report(place, desired, live);
         return;
@@ -163,9 +172,9 @@ class Comparison {
           );
         return;
       }
-      desired.forEach((item, i) =>
-        this.walk(item, live[i], { path: `${path}[${i}]`, spec: undefined, parent: {}, cursor: NOWHERE }, itemStruct),
-      );
+      desired.forEach((item, i) => {
+        this.walk(item, live[i], { path: `${path}[${i}]`, spec: undefined, parent: {}, cursor: NOWHERE }, itemStruct);
+      });
       if (live.length > desired.length)
         this.out.push({ path: `${path}.length`, expected: desired.length, live: live.length });
       return;
@@ -263,7 +272,10 @@ class Comparison {
       path,
       expected: undefined,
       live,
-      summary: `${what} applied by Flux (${this.manager}) but not in dist/: ${typeof live === 'string' && !sensitive ? JSON.stringify(live) : String(live)} (the cluster holds another revision)`,
+      summary:
+        `${what} applied by Flux (${this.manager}) but not in dist/: ` +
+        `${typeof live === 'string' && !sensitive ? JSON.stringify(live) : String(live)} (the ` +
+        `cluster holds another revision)`,
     });
   }
 }

@@ -99,7 +99,7 @@ export const CollectorSettingsSchema = z
         repository: z
           .string()
           .regex(
-            /^[a-z0-9]+([._\/-][a-z0-9]+)*$/,
+            /^[a-z0-9]+([._/-][a-z0-9]+)*$/,
             'must be an image repository such as otel/opentelemetry-collector-contrib',
           )
           .default(DEFAULT_COLLECTOR_IMAGE),
@@ -178,6 +178,4 @@ export const CollectorSettingsSchema = z
   })
   .prefault({});
 
-export type CollectorSettings = z.output<typeof CollectorSettingsSchema>;
 export type MimirEgress = z.output<typeof MimirEgressSchema>;
-export type CollectorResources = z.output<typeof CollectorResourcesSchema>;

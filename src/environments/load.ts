@@ -63,7 +63,10 @@ function fixFor(issue: z.core.$ZodIssue, input: unknown): string {
     case 'invalid_value':
       return `use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union':
-      return `${found === 'absent' ? 'add the field: ' : ''}give a value of the documented type, or { unresolved: "<why it is unknown>" } where the value is not known yet`;
+      return (
+        `${found === 'absent' ? 'add the field: ' : ''}give a value of the documented type, or { ` +
+        `unresolved: "<why it is unknown>" } where the value is not known yet`
+      );
     case 'invalid_key':
       return 'rename the key as the message says';
     default:
@@ -141,7 +144,9 @@ function discover(dir: string): Discovery {
   } catch (err) {
     throw new EnvironmentError(
       [
-        `${shown(dir)}: cannot read the folder of environment files (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}) (fix: pass --environments <dir> with an existing folder)`,
+        `${shown(dir)}: cannot read the folder of environment files ` +
+          `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message}) (fix: pass ` +
+          `--environments <dir> with an existing folder)`,
       ],
       'no environments',
     );
@@ -154,7 +159,9 @@ function discover(dir: string): Discovery {
     const name = f.replace(OTHER_SPELLING, '');
     const wanted = `${name}${EXTENSION}`;
     const problem = files.has(name)
-      ? `${shown(join(dir, f))}: a second file for environment '${name}' beside ${shown(join(dir, wanted))} (fix: keep one file, ${wanted}: move what ${f} holds into it and delete ${f})`
+      ? `${shown(join(dir, f))}: a second file for environment '${name}' beside ` +
+        `${shown(join(dir, wanted))} (fix: keep one file, ${wanted}: move what ${f} holds into it ` +
+        `and delete ${f})`
       : `${shown(join(dir, f))}: environment files end in ${EXTENSION} (fix: rename it to ${wanted})`;
     problems.set(name, [...(problems.get(name) ?? []), problem]);
   }

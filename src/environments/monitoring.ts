@@ -37,5 +37,3 @@ export const MonitoringSettingsSchema = z
     }
   })
   .prefault({});
-
-export type MonitoringSettings = z.output<typeof MonitoringSettingsSchema>;

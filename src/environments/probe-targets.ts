@@ -149,7 +149,6 @@ export const TargetsSchema = z
 
 export type Targets = z.output<typeof TargetsSchema>;
 export type TargetsInput = z.input<typeof TargetsSchema>;
-export type GatewayTarget = z.output<typeof GatewayTargetSchema>;
 export type DatastoreSecretTarget = z.output<typeof DatastoreSecretTargetSchema>;
 
 const shape = TargetsSchema.shape;

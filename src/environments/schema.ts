@@ -166,7 +166,6 @@ export const ValuesReferenceSchema = z
     optional: z.boolean().optional(),
   })
   .strict();
-export type ValuesReference = z.infer<typeof ValuesReferenceSchema>;
 
 /** Chart values as JSON: maps, lists, strings, numbers, booleans, null. */
 const ChartValuesSchema = z.record(z.string(), z.json());
@@ -378,6 +377,5 @@ function credentialsIn(tree: unknown, path: (string | number)[]): (string | numb
   });
 }
 
-export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
 export type Environment = z.output<typeof EnvironmentSchema>;
 export type SecretsConfig = z.output<typeof SecretsSchema>;

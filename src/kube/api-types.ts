@@ -619,7 +619,9 @@ function walkBuiltIn(
       }
       if (spec.struct && !isAtomicStruct(spec.struct)) {
         if (spec.list && Array.isArray(value))
-          value.forEach((item, i) => isRecord(item) && walkStruct(item, spec.struct!, `${p}[${i}]`));
+          value.forEach((item, i) => {
+            if (isRecord(item)) walkStruct(item, spec.struct!, `${p}[${i}]`);
+          });
         else if (isRecord(value)) walkStruct(value, spec.struct, p);
       }
       const reason = stated.has(p) ? undefined : reasonOf(spec, o, value);
@@ -692,7 +694,9 @@ export function forEachQuantity(
       else if (spec.map === 'quantities' && isRecord(value))
         for (const [k, v] of Object.entries(value)) fn(`${p}.${k}`, v, true, value, k);
       else if (spec.struct && spec.list && Array.isArray(value))
-        value.forEach((item, i) => isRecord(item) && walkStruct(item, spec.struct!, `${p}[${i}]`));
+        value.forEach((item, i) => {
+          if (isRecord(item)) walkStruct(item, spec.struct!, `${p}[${i}]`);
+        });
       else if (spec.struct && isRecord(value)) walkStruct(value, spec.struct, p);
     }
   };

@@ -53,11 +53,6 @@ export function managedFieldsOf(live: Record<string, unknown>): ManagedFieldsEnt
   return out;
 }
 
-/** The fields `manager` applied (operation Apply), or undefined when it has no such entry. */
-export function appliedBy(live: Record<string, unknown>, manager: string): FieldsV1 | undefined {
-  return managedFieldsOf(live).find((e) => e.manager === manager && e.operation === 'Apply')?.fields;
-}
-
 export type PathElement =
   | { readonly kind: 'field'; readonly name: string }
   | { readonly kind: 'key'; readonly key: Readonly<Record<string, unknown>> }

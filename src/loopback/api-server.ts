@@ -115,17 +115,26 @@ function stableIp(key: string): string {
  * The object as the API server stores and returns it after a write of `sent` (metadata.uid and the
  * rest derived from the object's identity, so the same input gives the same output).
  */
+/** `o[key]` as a map, made an empty one first when it is absent or not a map. */
+function recordAt(o: Obj, key: string): Obj {
+  const value = o[key];
+  if (isRecord(value)) return value;
+  const made: Obj = {};
+  o[key] = made;
+  return made;
+}
+
 export function served(sent: Obj, options: ShapeOptions = {}): Obj {
   const o = structuredClone(sent);
   const apiVersion = String(o.apiVersion);
   const kind = String(o.kind);
-  const meta = (isRecord(o.metadata) ? o.metadata : (o.metadata = {})) as Obj;
+  const meta = recordAt(o, 'metadata');
   const identity = `${apiVersion}/${kind}/${String(meta.namespace ?? '')}/${String(meta.name)}`;
   const root = rootStruct(apiVersion, kind);
   if (root) {
     if (kind === 'Secret' && isRecord(o.stringData)) {
       // The registry folds stringData into data and never returns stringData.
-      const data = (isRecord(o.data) ? o.data : (o.data = {})) as Obj;
+      const data = recordAt(o, 'data');
       for (const [k, v] of Object.entries(o.stringData)) data[k] = Buffer.from(String(v)).toString('base64');
       delete o.stringData;
     }
@@ -184,7 +193,7 @@ export interface FluxApplyOptions extends ShapeOptions {
 export function fluxNormalize(manifest: Obj, options: FluxApplyOptions = {}): Obj {
   const o = structuredClone(manifest);
   const ks = options.kustomization ?? { name: 'arcade', namespace: 'flux-system' };
-  const meta = (isRecord(o.metadata) ? o.metadata : (o.metadata = {})) as Obj;
+  const meta = recordAt(o, 'metadata');
   meta.labels = {
     ...(isRecord(meta.labels) ? meta.labels : {}),
     [`${FLUX_OWNER_LABEL_PREFIX}name`]: ks.name,
@@ -195,8 +204,9 @@ export function fluxNormalize(manifest: Obj, options: FluxApplyOptions = {}): Ob
   // The typed round trip: omitempty zero values and empty lists/maps vanish, quantities print canonically.
   dropOmitted(o, root);
   canonicalizeQuantities(o, false);
-  const setTcp = (ports: unknown) =>
-    Array.isArray(ports) && ports.forEach((p) => isRecord(p) && (p.protocol ??= 'TCP'));
+  const setTcp = (ports: unknown) => {
+    if (Array.isArray(ports)) for (const p of ports) if (isRecord(p)) p.protocol ??= 'TCP';
+  };
   if (o.kind === 'Service' && isRecord(o.spec)) setTcp(o.spec.ports);
   const podSpec =
     o.kind === 'Deployment' && isRecord(o.spec) && isRecord(o.spec.template) ? o.spec.template.spec : undefined;

@@ -149,8 +149,10 @@ export async function startKubeApi(): Promise<KubeApi> {
     res.writeHead(code, { 'content-type': type });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   }
-  function status(res: ServerResponse, code: number, message: string, reason: string): void {
-    send(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  /** What a request is answered: status code, body, content type. */
+  type Answer = readonly [code: number, body: unknown, type?: string];
+  function status(code: number, message: string, reason: string): Answer {
+    return [code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }];
   }
 
   function discovery(groupVersion: string) {
@@ -171,12 +173,17 @@ export async function startKubeApi(): Promise<KubeApi> {
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    const [code, body, type] = answer(req);
+    send(res, code, body, type);
+  }
+
+  function answer(req: IncomingMessage): Answer {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}` });
     if (req.method !== 'GET')
-      return status(res, 405, `${req.method} is not allowed: this stand-in is read-only`, 'MethodNotAllowed');
-    if (faults.failPaths && faults.failPaths.match.test(url.pathname)) {
-      return status(res, faults.failPaths.code, `injected failure ${faults.failPaths.code}`, 'InternalError');
+      return status(405, `${req.method} is not allowed: this stand-in is read-only`, 'MethodNotAllowed');
+    if (faults.failPaths?.match.test(url.pathname)) {
+      return status(faults.failPaths.code, `injected failure ${faults.failPaths.code}`, 'InternalError');
     }
     // /api/v1/...  or  /apis/<group>/<version>/...
     const parts = url.pathname.split('/').filter(Boolean);
@@ -188,8 +195,8 @@ export async function startKubeApi(): Promise<KubeApi> {
     } else if (parts[0] === 'apis' && parts[1] && parts[2]) {
       apiVersion = `${parts[1]}/${parts[2]}`;
       rest = parts.slice(3);
-    } else return status(res, 404, `the server could not find the requested resource ${url.pathname}`, 'NotFound');
-    if (rest.length === 0) return send(res, 200, discovery(apiVersion));
+    } else return status(404, `the server could not find the requested resource ${url.pathname}`, 'NotFound');
+    if (rest.length === 0) return [200, discovery(apiVersion)];
     let namespace: string | undefined;
     if (rest[0] === 'namespaces' && rest.length >= 3) {
       namespace = rest[1];
@@ -199,7 +206,7 @@ export async function startKubeApi(): Promise<KubeApi> {
     const kind = [...new Set([...Object.keys(PLURALS), ...[...store.values()].map((o) => o.kind)])].find(
       (k) => plural(k) === resource,
     );
-    if (!kind) return status(res, 404, `the server could not find the requested resource (${resource})`, 'NotFound');
+    if (!kind) return status(404, `the server could not find the requested resource (${resource})`, 'NotFound');
     if (name === undefined) {
       const selector = url.searchParams.get('labelSelector') ?? undefined;
       const items = [...store.values()].filter(
@@ -209,10 +216,10 @@ export async function startKubeApi(): Promise<KubeApi> {
           (namespace === undefined || o.metadata.namespace === namespace) &&
           matchesSelector(o.metadata.labels ?? {}, selector),
       );
-      return send(res, 200, { apiVersion, kind: `${kind}List`, metadata: { resourceVersion: '1' }, items });
+      return [200, { apiVersion, kind: `${kind}List`, metadata: { resourceVersion: '1' }, items }];
     }
     const obj = store.get(keyOf(apiVersion, kind, namespace, name));
-    if (!obj) return status(res, 404, `${resource} "${name}" not found`, 'NotFound');
+    if (!obj) return status(404, `${resource} "${name}" not found`, 'NotFound');
     if (sub === 'log' && kind === 'Pod') {
       const container = url.searchParams.get('container') ?? '';
       const lines = logs.get(`${namespace}/${name}/${container}`) ?? logs.get(`${namespace}/${name}/`);
@@ -223,10 +230,10 @@ export async function startKubeApi(): Promise<KubeApi> {
         .filter((l) => l.time.getTime() >= from)
         .map((l) => `${stamps ? `${rfc3339Nano(l.time)} ` : ''}${l.text}\n`)
         .join('');
-      return send(res, 200, text, 'text/plain');
+      return [200, text, 'text/plain'];
     }
-    if (sub !== undefined) return status(res, 404, `subresource ${sub} not served by the stand-in`, 'NotFound');
-    return send(res, 200, obj);
+    if (sub !== undefined) return status(404, `subresource ${sub} not served by the stand-in`, 'NotFound');
+    return [200, obj];
   }
 
   const holding = new Set<ServerResponse>();

@@ -179,7 +179,10 @@ function engineLog(faults: PlatformFaults): LogLine[] {
   if (faults.exportErrors) {
     lines.push({
       time: new Date(Date.now() - 90_000),
-      text: '{"level":"error","msg":"failed to upload metrics: Post \\"http://arcade-otel-collector:4318/v1/metrics\\": dial tcp: lookup arcade-otel-collector on 10.0.0.10:53: no such host"}',
+      text:
+        '{"level":"error","msg":"failed to upload metrics: Post ' +
+        '\\"http://arcade-otel-collector:4318/v1/metrics\\": dial tcp: lookup ' +
+        'arcade-otel-collector on 10.0.0.10:53: no such host"}',
     });
     lines.sort((a, b) => a.time.getTime() - b.time.getTime());
   }

@@ -288,7 +288,8 @@ async function probe(
   const out = redactedWriter(io.stdout, redactor);
   const err = redactedWriter(io.stderr, redactor);
   out.write(
-    `Probing ${resolved.environment}: ${probes.length} probe(s), ${keyLabel(apiKey)}, ${kube ? `Kubernetes ${kube.server} (${kube.source})` : 'no Kubernetes needed'}` +
+    `Probing ${resolved.environment}: ${probes.length} probe(s), ${keyLabel(apiKey)}, ` +
+      (kube ? `Kubernetes ${kube.server} (${kube.source})` : 'no Kubernetes needed') +
       `${opts.waitSeconds !== undefined ? `, --wait ${opts.waitSeconds}s` : ''}${opts.revision ? `, --revision ${opts.revision}` : ''}\n`,
   );
   const timers = io.timers ?? SYSTEM_TIMERS;

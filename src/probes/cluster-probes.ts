@@ -19,4 +19,3 @@ export const observabilityProbes: readonly Probe[] = [
   metricsInMimir,
   serviceMonitorsScraped,
 ];
-export const clusterProbes: readonly Probe[] = [...deploymentProbes, ...observabilityProbes];

@@ -61,7 +61,7 @@ type SessionUse<T> = { ok: true; value: T } | { ok: false; failure: FailureKind 
  * (gateway, user) order. Call before the first await, so that the probes started after this
  * one see it.
  */
-function inSharedSessions<G extends { readonly url: string }, T>(
+async function inSharedSessions<G extends { readonly url: string }, T>(
   ctx: ProbeContext,
   gateways: readonly G[],
   users: readonly string[],
@@ -72,23 +72,25 @@ function inSharedSessions<G extends { readonly url: string }, T>(
   const done = run.fanOut.enter();
   const member = run.sessions.join();
   const pairs = gateways.flatMap((gw) => users.map((user) => ({ gw, user })));
-  return runLimited(pairs.length, FAN_OUT, async (i) => {
-    const { gw, user } = pairs[i]!;
-    const used = await member
-      .use({ url: gw.url, apiKey, user }, { signal: ctx.signal, timeoutMs: ctx.timeoutMs }, (s) => fn(s, gw, user))
-      .then(
-        (u): SessionUse<T> =>
-          u.opened ? { ok: true, value: u.value } : { ok: false, failure: classifyError(u.error) },
-      )
-      .catch((err: unknown): SessionUse<T> => ({ ok: false, failure: classifyError(err) }));
-    return { gw, user, used };
-  }).finally(async () => {
+  try {
+    return await runLimited(pairs.length, FAN_OUT, async (i) => {
+      const { gw, user } = pairs[i]!;
+      const used = await member
+        .use({ url: gw.url, apiKey, user }, { signal: ctx.signal, timeoutMs: ctx.timeoutMs }, (s) => fn(s, gw, user))
+        .then(
+          (u): SessionUse<T> =>
+            u.opened ? { ok: true, value: u.value } : { ok: false, failure: classifyError(u.error) },
+        )
+        .catch((err: unknown): SessionUse<T> => ({ ok: false, failure: classifyError(err) }));
+      return { gw, user, used };
+    });
+  } finally {
     try {
       await member.leave({ quick: ctx.signal.aborted });
     } finally {
       done();
     }
-  });
+  }
 }
 
 type Definition = Omit<Probe, 'run'> & { gather(ctx: ProbeContext): Promise<ProbeOutcome> };

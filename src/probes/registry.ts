@@ -16,7 +16,3 @@ function checked(probes: readonly Probe[]): readonly Probe[] {
 }
 
 export const registry: readonly Probe[] = checked([...deploymentProbes, ...gatewayProbes, ...observabilityProbes]);
-
-export function probeIds(): string[] {
-  return registry.map((p) => p.id);
-}

@@ -22,6 +22,7 @@ import {
   realpathSync,
   renameSync,
   rmSync,
+  type Stats,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -89,7 +90,7 @@ function problemOf(file: ReportFile): string | undefined {
   if (path.trim() === '') return `${option} needs a file path (fix: e.g. ${option} ${EXAMPLE[option]})`;
   const full = resolve(path);
   const folder = dirname(full);
-  let folderStat;
+  let folderStat: Stats;
   try {
     folderStat = statSync(folder);
   } catch (err) {
@@ -99,7 +100,7 @@ function problemOf(file: ReportFile): string | undefined {
   }
   if (!folderStat.isDirectory())
     return `${option} ${path}: ${folder} is not a folder (fix: give a path in an existing folder)`;
-  let target;
+  let target: Stats | undefined;
   try {
     target = statSync(full);
   } catch {

@@ -57,7 +57,7 @@ export function toJson(report: ProbeReport): string {
 function xml(text: string): string {
   return (
     text
-      // eslint-disable-next-line no-control-regex
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 cannot carry these characters; dropping them is the point
       .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
@@ -75,13 +75,16 @@ export function toJunit(report: ProbeReport): string {
   const categories = [...new Set(report.results.map((r) => r.category))];
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="arcade probes ${xml(report.environment)}" tests="${report.results.length}" failures="${s.failed}" errors="${s.errors}" skipped="${s.skipped + s.knownGaps}" time="${seconds(report.durationMs)}" timestamp="${report.startedAt}">`,
+    `<testsuites name="arcade probes ${xml(report.environment)}" ` +
+      `tests="${report.results.length}" failures="${s.failed}" errors="${s.errors}" ` +
+      `skipped="${s.skipped + s.knownGaps}" time="${seconds(report.durationMs)}" timestamp="${report.startedAt}">`,
   ];
   for (const category of categories) {
     const rs = report.results.filter((r) => r.category === category);
     const n = (st: ProbeStatus) => rs.filter((r) => r.status === st).length;
     lines.push(
-      `  <testsuite name="${xml(category)}" tests="${rs.length}" failures="${n('fail')}" errors="${n('error')}" skipped="${n('skip') + n('known-gap')}" time="${seconds(rs.reduce((t, r) => Math.max(t, r.durationMs), 0))}">`,
+      `  <testsuite name="${xml(category)}" tests="${rs.length}" failures="${n('fail')}" ` +
+        `errors="${n('error')}" skipped="${n('skip') + n('known-gap')}" time="${seconds(rs.reduce((t, r) => Math.max(t, r.durationMs), 0))}">`,
     );
     for (const r of rs) {
       const open = `    <testcase classname="probes.${xml(r.category)}" name="${xml(r.id)}" time="${seconds(r.durationMs)}">`;

@@ -330,9 +330,14 @@ export async function liveView(
       log.clear();
       log.done();
       if (tick !== undefined) timers.clearTimeout(tick);
-      fallback = lineView(out, probes, { ...layout, width: out.columns ?? layout.width }, timers);
-      results.forEach((r, i) => r && fallback!.result(r, i));
-      states.forEach((s, i) => s === 'running' && fallback!.start(probes[i]!, i));
+      const lines = lineView(out, probes, { ...layout, width: out.columns ?? layout.width }, timers);
+      fallback = lines;
+      results.forEach((r, i) => {
+        if (r) lines.result(r, i);
+      });
+      states.forEach((s, i) => {
+        if (s === 'running') lines.start(probes[i]!, i);
+      });
       return;
     }
     log(frame());

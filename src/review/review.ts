@@ -2,6 +2,7 @@
  * `npm run diff`: the working tree's synthesis against dist/ at a base commit, per environment.
  */
 import { loadEnvironment, loadEnvironments } from '../environments/load.js';
+import type { Environment } from '../environments/schema.js';
 import { synthAll } from '../synth.js';
 import { diffManifests, isEmptyDiff, type ManifestDiff } from './diff.js';
 import { filesAtRef } from '../shared/git.js';
@@ -39,7 +40,7 @@ function byEnvironment(files: readonly ManifestFile[]): Map<string, ManifestFile
 }
 
 export async function reviewWorkingTree(options: ReviewOptions): Promise<EnvironmentReview[]> {
-  let loaded;
+  let loaded: Environment[];
   if (options.env) {
     const selected = loadEnvironment(options.env, options.environmentsDir);
     for (const w of selected.warnings) options.warn?.(w);

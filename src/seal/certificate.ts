@@ -45,13 +45,15 @@ export function parseSealingCertificate(pem: string, source: string, now: Date =
   }
   if (now > validTo) {
     throw new CertificateError(
-      `${source}: certificate expired on ${validTo.toISOString()} (fix: fetch the controller's current certificate; the controller renews its key every 30 days by default)`,
+      `${source}: certificate expired on ${validTo.toISOString()} (fix: fetch the controller's ` +
+        `current certificate; the controller renews its key every 30 days by default)`,
     );
   }
   const keyType = cert.publicKey.asymmetricKeyType;
   if (keyType !== 'rsa') {
     throw new CertificateError(
-      `${source}: certificate has a ${keyType ?? 'unknown'} key, but sealed-secrets seals with RSA-OAEP (fix: give the sealed-secrets controller's certificate, which carries an RSA key)`,
+      `${source}: certificate has a ${keyType ?? 'unknown'} key, but sealed-secrets seals with ` +
+        `RSA-OAEP (fix: give the sealed-secrets controller's certificate, which carries an RSA key)`,
     );
   }
   return {

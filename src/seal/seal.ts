@@ -59,7 +59,8 @@ export function checkValue(value: Uint8Array, allowTrailingNewline = false): voi
   }
   if (!allowTrailingNewline && value[value.length - 1] === 0x0a) {
     throw new UsageError(
-      'stdin: the value ends with a newline, which would become part of the secret (fix: use echo -n or printf %s, or pass --allow-trailing-newline if the newline belongs to the value)',
+      'stdin: the value ends with a newline, which would become part of the secret (fix: use ' +
+        'echo -n or printf %s, or pass --allow-trailing-newline if the newline belongs to the value)',
     );
   }
 }
@@ -124,7 +125,8 @@ function resolvedController(
     const value = target.controller[field];
     if (isUnresolved(value)) {
       throw new ConfigurationError(
-        `${target.file}: secrets.controller.${field} is unresolved (${value.unresolved}) (fix: set it in the environment, pass --controller <namespace>/<name>, or pass --cert <file>)`,
+        `${target.file}: secrets.controller.${field} is unresolved (${value.unresolved}) (fix: set ` +
+          `it in the environment, pass --controller <namespace>/<name>, or pass --cert <file>)`,
       );
     }
     return value;

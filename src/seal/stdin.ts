@@ -10,7 +10,8 @@ import { MAX_VALUE_BYTES } from './seal.js';
 export async function readValue(input: Readable & { readonly isTTY?: boolean }): Promise<Buffer> {
   if (input.isTTY) {
     throw new UsageError(
-      'stdin is a terminal: the value must be piped in, never typed or passed as an argument (fix: printf %s "$VALUE" | npm run seal -- --env <name> --secret <secret> --key <key>, or < file)',
+      'stdin is a terminal: the value must be piped in, never typed or passed as an argument ' +
+        '(fix: printf %s "$VALUE" | npm run seal -- --env <name> --secret <secret> --key <key>, or < file)',
     );
   }
   const chunks: Buffer[] = [];

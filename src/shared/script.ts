@@ -239,7 +239,8 @@ export function parseCommandLine<T extends OptionTable>(
       );
     } else if (!token.inlineValue && token.value.startsWith('--')) {
       throw new UsageError(
-        `--${token.name} needs a value ${option.type === 'choice' ? `<${option.choices.join('|')}>` : option.value}, not another option (for a value starting with --, write --${token.name}=<value>)`,
+        `--${token.name} needs a value ${option.type === 'choice' ? `<${option.choices.join('|')}>` : option.value}, ` +
+          `not another option (for a value starting with --, write --${token.name}=<value>)`,
       );
     }
     const seen = raw.get(token.name) ?? [];
@@ -477,6 +478,7 @@ function interruptSignal(): { signal: AbortSignal; dispose(): void } {
  */
 export async function runScript<T extends OptionTable>(
   spec: ScriptSpec<T>,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a main that returns nothing means exit 0; `void` lets it omit the return
   main: (options: OptionValues<T>, context: ScriptContext) => Promise<number | void> | number | void,
   args: readonly string[] = process.argv.slice(2),
 ): Promise<void> {

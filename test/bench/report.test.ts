@@ -22,7 +22,9 @@ beforeAll(async () => {
   await bundleSynthEntry(bundle);
   synth = await benchSynth({ runs: 1, warmup: 0, bundle });
 });
-afterAll(() => [bundle, `${bundle}.map`].forEach((f) => rmSync(f, { force: true })));
+afterAll(() => {
+  for (const f of [bundle, `${bundle}.map`]) rmSync(f, { force: true });
+});
 
 function report(): BenchReport {
   const probes = probesNotMeasured('probe library missing');

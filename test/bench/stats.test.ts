@@ -78,7 +78,9 @@ describe('ratio', () => {
 
 describe('writeGeneratedEnvironments', () => {
   const dirs: string[] = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
   const template = join(ENVIRONMENTS_DIR, 'backstage-wus2-v4.yaml');
 
   it('writes 10 valid copies, each named after its file, comments kept', () => {

@@ -61,7 +61,9 @@ function workdir(): string {
   workdirs.push(dir);
   return dir;
 }
-afterAll(() => workdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of workdirs) rmSync(d, { recursive: true, force: true });
+});
 
 function writeYaml(dir: string, name: string, value: unknown): string {
   const file = join(dir, name);
@@ -153,7 +155,9 @@ describe('npm run check-values', () => {
       'FAIL worker.count (configmap, environment: release.valuesFrom[1]: ConfigMap tuning, key workers)',
     );
     expect(formatDocuments(adopting.documents)).toBe(
-      'note ConfigMap arcade-values, key values.yaml (release.valuesFrom, whole document): its keys live in the GitOps repository, not here; npm run export resolves them and lists them against the live release',
+      'note ConfigMap arcade-values, key values.yaml (release.valuesFrom, whole document): its ' +
+        'keys live in the GitOps repository, not here; npm run export resolves them and lists them ' +
+        'against the live release',
     );
   });
 

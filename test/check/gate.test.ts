@@ -63,7 +63,8 @@ describe('npm run check over a dist/ folder', () => {
     ]);
     expect(report.stats).toEqual({ environments: 1, objects: 5, workloads: 1, filesScanned: 3 });
     expect(report.notes).toContain(
-      'CRD CEL rules (x-kubernetes-validations) not evaluated: HelmRelease helm.toolkit.fluxcd.io/v2 (1); kubectl apply --dry-run=server against the cluster is the proof',
+      'CRD CEL rules (x-kubernetes-validations) not evaluated: HelmRelease ' +
+        'helm.toolkit.fluxcd.io/v2 (1); kubectl apply --dry-run=server against the cluster is the proof',
     );
     expect(summaryLine(report)).toBe(
       'check: passed: 0 errors, 1 warning, 0 exceptions (1 environment, 5 objects, 1 workload, 3 files scanned for secrets)',
@@ -113,7 +114,11 @@ describe('npm run check over a dist/ folder', () => {
       'wrong-kind spec.chartRef.kind schema.enum', // wrong source kind
     ]);
     expect(lines.find((l) => l.includes('relaseName'))).toMatch(
-      /^error {3}dist\/test\/release\.yaml:1 HelmRelease arcade\/arcade spec\.relaseName: \[schema\.unknown-field\] unknown field "relaseName" \(did you mean "releaseName"\?\).*\(fix: .*\)$/,
+      new RegExp(
+        /^error {3}dist\/test\/release\.yaml:1 HelmRelease arcade\/arcade spec\.relaseName:/.source +
+          / \[schema\.unknown-field\] unknown field "relaseName" \(did you mean/.source +
+          / "releaseName"\?\).*\(fix: .*\)$/.source,
+      ),
     );
     expect(lines.find((l) => l.includes('runAsUser'))).toContain(
       '{kube-linter run-as-non-root, Polaris runAsRootAllowed, Checkov CKV_K8S_23}',
@@ -279,9 +284,15 @@ describe('with the vendored contracts (contracts/: no cluster, no sibling folder
     const report = await runGate({ root, scanRepository: false, kubectl: false, environmentsDir: ENVIRONMENTS });
     const errors = errorsOf(report).map((f) => `${f.area} ${f.path} [${f.rule}] ${f.message}`);
     expect(errors).toEqual([
-      'engine-config spec.values.engine.extraConfig.llm.models[0].openai.api_key [engine-config.required] must have required property \'api_key\' (api_key: "The API key for the model.")',
-      'engine-config spec.values.engine.extraConfig.storage.postgres.hostname [engine-config.unknown-field] must NOT have additional properties: "hostname": the engine config schema 2.0 does not declare it here',
-      'engine-config spec.values.engine.extraConfig.deployments [engine-config.unknown-section] the engine config schema 2.0 defines no section "deployments": nothing in the engine is documented to read it',
+      'engine-config spec.values.engine.extraConfig.llm.models[0].openai.api_key ' +
+        "[engine-config.required] must have required property 'api_key' (api_key: \"The API key " +
+        'for the model.")',
+      'engine-config spec.values.engine.extraConfig.storage.postgres.hostname ' +
+        '[engine-config.unknown-field] must NOT have additional properties: "hostname": the engine ' +
+        'config schema 2.0 does not declare it here',
+      'engine-config spec.values.engine.extraConfig.deployments [engine-config.unknown-section] ' +
+        'the engine config schema 2.0 defines no section "deployments": nothing in the engine is ' +
+        'documented to read it',
     ]);
     expect(formatReport(report)).toContain('(fix: remove it or use one of: host, port, user, password, db, sslmode)');
   });

@@ -59,9 +59,17 @@ describe('the scrape convention over dist/<env>/', () => {
     });
     const report = await gate(root, FIXTURE_ENVIRONMENTS);
     expect(monitoringLines(report.findings)).toEqual([
-      "error   dist/staging/monitors.yaml:15 ServiceMonitor arcade/production-label metadata.labels.release: [monitoring.scrape-label] ServiceMonitor lacks label release: kube-prometheus-stack (has release: prometheus-operator), which the cluster's scraper selects monitors by (never scraped)",
-      "error   dist/staging/monitors.yaml:30 PodMonitor arcade/unlabelled metadata.labels.release: [monitoring.scrape-label] PodMonitor lacks label release: kube-prometheus-stack, which the cluster's scraper selects monitors by (never scraped)",
-      'error   dist/staging/monitors.yaml:44 PodMonitor arcade/skipped metadata.labels["monitoring.example.com/scrape"]: [monitoring.excluded] PodMonitor carries monitoring.example.com/scrape: false, which makes the cluster\'s scraper skip it (never scraped)',
+      'error   dist/staging/monitors.yaml:15 ServiceMonitor arcade/production-label ' +
+        'metadata.labels.release: [monitoring.scrape-label] ServiceMonitor lacks label release: ' +
+        "kube-prometheus-stack (has release: prometheus-operator), which the cluster's scraper " +
+        'selects monitors by (never scraped)',
+      'error   dist/staging/monitors.yaml:30 PodMonitor arcade/unlabelled ' +
+        'metadata.labels.release: [monitoring.scrape-label] PodMonitor lacks label release: ' +
+        "kube-prometheus-stack, which the cluster's scraper selects monitors by (never scraped)",
+      'error   dist/staging/monitors.yaml:44 PodMonitor arcade/skipped ' +
+        'metadata.labels["monitoring.example.com/scrape"]: [monitoring.excluded] PodMonitor ' +
+        "carries monitoring.example.com/scrape: false, which makes the cluster's scraper skip it " +
+        '(never scraped)',
     ]);
     const fixes = report.findings.filter((f) => f.area === 'monitoring').map((f) => f.fix);
     expect(fixes[0]).toBe(
@@ -133,10 +141,18 @@ describe('npm run check with planted monitors', () => {
     const lines = run.stdout.split('\n').filter((l) => l.includes('[monitoring.'));
     expect(lines).toEqual([
       expect.stringMatching(
-        /^error {3}\S*dist\/backstage-wus2-v4\/planted\.yaml:1 ServiceMonitor arcade\/no-scrape-label metadata\.labels\.release: \[monitoring\.scrape-label\] ServiceMonitor lacks label release: prometheus-operator, /,
+        new RegExp(
+          /^error {3}\S*dist\/backstage-wus2-v4\/planted\.yaml:1 ServiceMonitor/.source +
+            / arcade\/no-scrape-label metadata\.labels\.release: \[monitoring\.scrape-label\]/.source +
+            / ServiceMonitor lacks label release: prometheus-operator, /.source,
+        ),
       ),
       expect.stringMatching(
-        /^error {3}\S*dist\/backstage-wus2-v4\/planted\.yaml:\d+ PodMonitor arcade\/excluded metadata\.labels\.grafana-agent: \[monitoring\.excluded\] PodMonitor carries grafana-agent: external, /,
+        new RegExp(
+          /^error {3}\S*dist\/backstage-wus2-v4\/planted\.yaml:\d+ PodMonitor arcade\/excluded/.source +
+            / metadata\.labels\.grafana-agent: \[monitoring\.excluded\] PodMonitor carries/.source +
+            / grafana-agent: external, /.source,
+        ),
       ),
     ]);
     // The committed monitors (monitoring.yaml) follow the convention: only the planted ones are reported.

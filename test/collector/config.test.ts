@@ -225,7 +225,10 @@ describe('the builder refuses invalid combinations, naming the field', () => {
       exporters: { prometheusremotewrite: { ...prw, http: { ...prw.http, headers: {} } } },
     };
     expect(onlyProblem(broken)).toMatch(
-      /^exporters\.prometheusremotewrite\.http\.headers: the Mimir URL http:\/\/mimir-nginx\S+ has no X-Scope-OrgID tenant header.*\(fix: set collector\.mimir\.tenant\)/,
+      new RegExp(
+        /^exporters\.prometheusremotewrite\.http\.headers: the Mimir URL http:\/\/mimir-nginx\S+/.source +
+          / has no X-Scope-OrgID tenant header.*\(fix: set collector\.mimir\.tenant\)/.source,
+      ),
     );
     // The builder path too: an empty tenant never reaches the cluster.
     expect(() =>
@@ -266,7 +269,10 @@ describe('the builder refuses invalid combinations, naming the field', () => {
 
   it('delta conversion with more than one replica', () => {
     expect(() => buildCollectorConfig(remoteWrite({ deltaToCumulative: true, replicas: 2 }))).toThrow(
-      /processors\.deltatocumulative: the converted state is kept per replica, but replicas is 2.*\(fix: set collector\.replicas: 1, or collector\.deltaToCumulative: false\)/,
+      new RegExp(
+        /processors\.deltatocumulative: the converted state is kept per replica, but replicas is/.source +
+          / 2.*\(fix: set collector\.replicas: 1, or collector\.deltaToCumulative: false\)/.source,
+      ),
     );
   });
 
@@ -321,7 +327,9 @@ describe('the builder refuses invalid combinations, naming the field', () => {
       ['endpoint', 'tls', 'headers'].map((key) =>
         expect.stringMatching(
           new RegExp(
-            `^exporters\\.prometheusremotewrite\\.${key}: HTTP client settings at the exporter's top level are deprecated since contrib v0\\.158\\.0 .*removeTopLevelHTTPSettings \\(fix: move it to exporters\\.prometheusremotewrite\\.http\\.${key}\\)$`,
+            `^exporters\\.prometheusremotewrite\\.${key}: HTTP client settings at the exporter's top ` +
+              `level are deprecated since contrib v0\\.158\\.0 .*removeTopLevelHTTPSettings \\(fix: move ` +
+              `it to exporters\\.prometheusremotewrite\\.http\\.${key}\\)$`,
           ),
         ),
       ),

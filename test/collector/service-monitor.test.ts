@@ -42,7 +42,11 @@ describe('StackServiceMonitor and the scrape convention', () => {
 
   it('refuses an exclusion label, naming it and the fix; the same key with another value is allowed', () => {
     expect(() => monitor({ labels: { 'scrape.example.com/skip': 'true' } })).toThrow(
-      /^ServiceMonitor collector-metrics: labels: carries scrape\.example\.com\/skip: true, which makes the cluster's scraper skip it .*\(fix: remove the label, or correct monitoring\.exclusionLabels in the environment\)$/,
+      new RegExp(
+        /^ServiceMonitor collector-metrics: labels: carries scrape\.example\.com\/skip: true,/.source +
+          / which makes the cluster's scraper skip it .*\(fix: remove the label, or correct/.source +
+          / monitoring\.exclusionLabels in the environment\)$/.source,
+      ),
     );
     expect(monitor({ labels: { 'scrape.example.com/skip': 'false' } }).metadata.labels).toMatchObject({
       'scrape.example.com/skip': 'false',

@@ -119,7 +119,7 @@ describe('npm run export (scripts/export.ts)', () => {
         '    - Namespace arcade (apps/arcade/namespace.yaml): DELETED, needs --allow-prune Namespace/arcade',
       );
       expect(refused.stderr).toMatch(
-        /^export: export refused, nothing was changed:\n  - Flux Kustomization flux-system\/apps \(prune: true\) would delete Namespace arcade/,
+        /^export: export refused, nothing was changed:\n {2}- Flux Kustomization flux-system\/apps \(prune: true\) would delete Namespace arcade/,
       );
       expect(snapshot(repo)).toEqual(before);
     },

@@ -139,7 +139,11 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     }).catch((e: unknown) => e as ExportRefused);
     expect((refused as ExportRefused).problems).toEqual([
       expect.stringMatching(
-        /would delete ExternalSecret arcade-staging\/arcade-engine-root-key \(apps\/arcade\/secrets\.yaml\): an object that owns a Secret \(ExternalSecret: its controller deletes the Secret with it\).*--allow-prune ExternalSecret\/arcade-engine-root-key\)$/,
+        new RegExp(
+          /would delete ExternalSecret arcade-staging\/arcade-engine-root-key/.source +
+            / \(apps\/arcade\/secrets\.yaml\): an object that owns a Secret \(ExternalSecret: its/.source +
+            / controller deletes the Secret with it\).*--allow-prune ExternalSecret\/arcade-engine-root-key\)$/.source,
+        ),
       ),
     ]);
     const result = await exportEnvironment(BUNDLED(), { repo, allowPrune: secrets.map((n) => `ExternalSecret/${n}`) });
@@ -278,7 +282,8 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
         BUNDLED(),
         { adopt: true },
         new RegExp(
-          `${change.source}[\\s\\S]*helm-controller would uninstall the release and install a new one \\(fix: set in src/environments/staging\\.yaml: ${field.replace('.', '\\.')}.*--allow-reinstall`,
+          `${change.source}[\\s\\S]*helm-controller would uninstall the release and install a new ` +
+            `one \\(fix: set in src/environments/staging\\.yaml: ${field.replace('.', '\\.')}.*--allow-reinstall`,
         ),
       );
       // A new object namespace is also a new HelmRelease object: the old one's deletion needs its own consent.
@@ -375,7 +380,12 @@ describe('export without kubectl: fail closed, never remove what it could not pr
       repo,
       BUNDLED(),
       { adopt: true, kubectl },
-      /^(?![\s\S]*fix: install kubectl[\s\S]*fix: install kubectl)[\s\S]*\/nonexistent\/kubectl is not on PATH, so the export cannot build what Flux applies and preview what it would prune, and it takes over a folder the stack does not own yet \(adopting helmrelease\.yaml\).*fix: install kubectl/,
+      new RegExp(
+        /^(?![\s\S]*fix: install kubectl[\s\S]*fix: install kubectl)[\s\S]*\/nonexistent\/kubectl/.source +
+          / is not on PATH, so the export cannot build what Flux applies and preview what it would/.source +
+          / prune, and it takes over a folder the stack does not own yet \(adopting/.source +
+          / helmrelease\.yaml\).*fix: install kubectl/.source,
+      ),
     );
   });
 

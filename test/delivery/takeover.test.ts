@@ -71,7 +71,15 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     const refused = await refusal(sourceOf(env), { repo, adopt: true });
     expect(refused.problems).toEqual([
       expect.stringMatching(
-        /^Flux Kustomization flux-system\/apps \(prune: true\) would delete Namespace arcade \(apps\/arcade\/namespace\.yaml\): deleting a Namespace deletes everything in it: .*1 object\(s\) of other apps Flux applies there \(Deployment arcade\/other \(apps\/other\/deployment\.yaml\)\) \(fix: keep it: --keep namespace\.yaml leaves the file in apps\/arcade and in its kustomization\.yaml; or move the file where the stack does not own it, with the annotation kustomize\.toolkit\.fluxcd\.io\/prune: disabled, in its own commit; only if the deletion is intended: --allow-prune Namespace\/arcade\)$/,
+        new RegExp(
+          /^Flux Kustomization flux-system\/apps \(prune: true\) would delete Namespace arcade/.source +
+            / \(apps\/arcade\/namespace\.yaml\): deleting a Namespace deletes everything in it: .*1/.source +
+            / object\(s\) of other apps Flux applies there \(Deployment arcade\/other/.source +
+            / \(apps\/other\/deployment\.yaml\)\) \(fix: keep it: --keep namespace\.yaml leaves the/.source +
+            / file in apps\/arcade and in its kustomization\.yaml; or move the file where the stack/.source +
+            / does not own it, with the annotation kustomize\.toolkit\.fluxcd\.io\/prune: disabled,/.source +
+            / in its own commit; only if the deletion is intended: --allow-prune Namespace\/arcade\)$/.source,
+        ),
       ),
     ]);
     // The refusal carries the whole summary, identity first, then the preview naming the Namespace.
@@ -168,7 +176,12 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     });
     expect(refused.problems).toEqual([
       expect.stringMatching(
-        /^release identity changes against HelmRelease arcade\/arcade in apps\/arcade\/helmrelease\.yaml \(releaseName: arcade → arcade-new\): .*\(fix: set in src\/environments\/backstage-wus2-v4\.yaml: release\.releaseName: arcade; or pass --allow-reinstall/,
+        new RegExp(
+          /^release identity changes against HelmRelease arcade\/arcade in/.source +
+            / apps\/arcade\/helmrelease\.yaml \(releaseName: arcade → arcade-new\): .*\(fix: set in/.source +
+            / src\/environments\/backstage-wus2-v4\.yaml: release\.releaseName: arcade; or pass --allow-reinstall/
+              .source,
+        ),
       ),
     ]);
     const allowed = await committed(wrong, fixture, { adopt: true, keep: ['namespace.yaml'], allowReinstall: true });
@@ -188,11 +201,21 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     });
     expect(refused.problems).toEqual([
       expect.stringMatching(
-        /^release identity changes against HelmRelease flux-system\/arcade .*\(namespace: flux-system → arcade; releaseName: arcade-arcade → arcade; storageNamespace: flux-system → arcade\).*\(fix: set in src\/environments\/backstage-wus2-v4\.yaml: release\.namespace: flux-system, release\.releaseName: arcade-arcade, release\.storageNamespace: flux-system, release\.targetNamespace: arcade;/,
+        new RegExp(
+          /^release identity changes against HelmRelease flux-system\/arcade .*\(namespace:/.source +
+            / flux-system → arcade; releaseName: arcade-arcade → arcade; storageNamespace:/.source +
+            / flux-system → arcade\).*\(fix: set in src\/environments\/backstage-wus2-v4\.yaml:/.source +
+            / release\.namespace: flux-system, release\.releaseName: arcade-arcade,/.source +
+            / release\.storageNamespace: flux-system, release\.targetNamespace: arcade;/.source,
+        ),
       ),
       // A new object namespace is a new HelmRelease: the old one would be deleted (an uninstall).
       expect.stringMatching(
-        /would delete HelmRelease flux-system\/arcade \(apps\/arcade\/helmrelease\.yaml\): a HelmRelease: helm-controller uninstalls the release.*\(fix: the export's HelmRelease replaces it under another name or namespace/,
+        new RegExp(
+          /would delete HelmRelease flux-system\/arcade \(apps\/arcade\/helmrelease\.yaml\): a/.source +
+            / HelmRelease: helm-controller uninstalls the release.*\(fix: the export's HelmRelease/.source +
+            / replaces it under another name or namespace/.source,
+        ),
       ),
     ]);
     const env = takeoverEnvironment({

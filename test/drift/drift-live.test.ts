@@ -28,7 +28,7 @@ const files = readdirSync(folder)
 const objects = files
   .filter((f) => f.path !== 'kustomization.yaml')
   .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS() as KubeObject))
-  .filter((o) => o && o.kind);
+  .filter((o) => o?.kind);
 
 /** The vendored CRDs: custom resources come back with their schema defaults, as on a real server. */
 const crds = readCrdFiles([VENDORED_CRDS]);
@@ -48,7 +48,9 @@ describe('npm run drift against a live (loopback) cluster shaped like the API se
     cluster = await connect({ kubeconfig: api.kubeconfig, timeoutMs: 5000, attempts: 1 });
   });
   afterAll(async () => api.close());
-  beforeEach(() => objects.forEach((o) => api.apply(o, { crds })));
+  beforeEach(() => {
+    for (const o of objects) api.apply(o, { crds });
+  });
   afterEach(() => {
     expect(api.writes()).toEqual([]);
     for (const o of objects) api.remove(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);

@@ -124,7 +124,10 @@ describe('invalid environment definitions', () => {
     const bad = problemsOf(edited((d) => d.set('monitoring', { scrapeLabels: { 'not a key': 'x' } })));
     expect(bad).toEqual([
       expect.stringMatching(
-        /monitoring\.scrapeLabels\.not a key: Invalid key in record: scrapeLabels: keys must be Kubernetes label keys such as .* \(fix: rename the key as the message says\)$/,
+        new RegExp(
+          /monitoring\.scrapeLabels\.not a key: Invalid key in record: scrapeLabels: keys must be/.source +
+            / Kubernetes label keys such as .* \(fix: rename the key as the message says\)$/.source,
+        ),
       ),
     ]);
   });
@@ -192,7 +195,11 @@ describe('invalid environment definitions', () => {
     );
     expect(problems).toEqual([
       expect.stringMatching(
-        /release\.values\.postgresql\.auth\.password: 'password' holds what looks like a credential.*release\.valuesFrom: \[\{ kind: Secret, name: <secret>, valuesKey: <key>, targetPath: postgresql\.auth\.password \}\]/,
+        new RegExp(
+          /release\.values\.postgresql\.auth\.password: 'password' holds what looks like a/.source +
+            / credential.*release\.valuesFrom: \[\{ kind: Secret, name: <secret>, valuesKey: <key>,/.source +
+            / targetPath: postgresql\.auth\.password \}\]/.source,
+        ),
       ),
       expect.stringMatching(/release\.values\.gateway\.apiToken: 'apiToken' holds what looks like a credential/),
     ]);
@@ -327,7 +334,8 @@ describe('environment files', () => {
     const yml = join(dir, 'backstage-wus2-v4.yml');
     const yaml = join(dir, 'backstage-wus2-v4.yaml');
     const expected = [
-      `${yml}: a second file for environment 'backstage-wus2-v4' beside ${yaml} (fix: keep one file, backstage-wus2-v4.yaml: move what backstage-wus2-v4.yml holds into it and delete backstage-wus2-v4.yml)`,
+      `${yml}: a second file for environment 'backstage-wus2-v4' beside ${yaml} (fix: keep one ` +
+        `file, backstage-wus2-v4.yaml: move what backstage-wus2-v4.yml holds into it and delete backstage-wus2-v4.yml)`,
     ];
     expect(problemsLoading(() => loadEnvironments(dir))).toEqual(expected);
     expect(problemsLoading(() => loadEnvironment('backstage-wus2-v4', dir))).toEqual(expected);
@@ -346,7 +354,10 @@ describe('environment files', () => {
     expect(selected.env.name).toBe('backstage-wus2-v4');
     expect(selected.warnings).toEqual([
       expect.stringMatching(
-        /^environment 'other' is invalid \(not used here; \d+ problems, all shown with --env other\), the first: .*other\.yaml: cluster: .*\(fix: add the field/,
+        new RegExp(
+          /^environment 'other' is invalid \(not used here; \d+ problems, all shown with --env/.source +
+            / other\), the first: .*other\.yaml: cluster: .*\(fix: add the field/.source,
+        ),
       ),
       expect.stringMatching(
         /^environment 'third' is invalid \(not used here\): .*third\.yml: environment files end in \.yaml/,

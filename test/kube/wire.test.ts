@@ -1,16 +1,39 @@
 /**
  * toWire undoes what @kubernetes/client-node's typed deserialization does to an object (renamed
  * reserved-word fields, Dates), so drift, the probes and `crds --from-cluster` compare and store
- * objects exactly as the API server sent them. The deserializer is the client's own (the one its
- * typed APIs use), imported from its internal path here only.
+ * objects exactly as the API server sent them. The deserialization is the client's own, reached
+ * through its public typed API: a read against a loopback server that answers with the object.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiextensionsV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { toWire } from '../../src/kube/wire.js';
 
-const deserialize = async (obj: unknown, type: string): Promise<unknown> => {
-  const { ObjectSerializer } = await import('@kubernetes/client-node/dist/gen/models/ObjectSerializer.js');
-  return ObjectSerializer.deserialize(structuredClone(obj), type, '');
-};
+/** What `read` returns when the API server answers every request with `body`. */
+async function readTyped<T>(body: unknown, read: (kc: KubeConfig) => Promise<T>): Promise<T> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  try {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      // client-node refuses plain HTTP unless TLS verification is declared off (there is no TLS to verify).
+      clusters: [
+        { name: 'loopback', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
+      ],
+      users: [{ name: 'nobody' }],
+      contexts: [{ name: 'loopback', cluster: 'loopback', user: 'nobody' }],
+      currentContext: 'loopback',
+    });
+    return await read(kc);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((closed) => server.close(closed));
+  }
+}
 
 describe('toWire', () => {
   it('gives a NetworkPolicy back its `from` (the client model calls it `_from`)', async () => {
@@ -28,8 +51,11 @@ describe('toWire', () => {
         ],
       },
     };
-    const typed = (await deserialize(policy, 'V1NetworkPolicy')) as { spec: { ingress: Record<string, unknown>[] } };
-    expect(typed.spec.ingress[0]).toHaveProperty('_from'); // the problem this module exists for
+    const typed = await readTyped(policy, (kc) =>
+      kc.makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({ name: 'p', namespace: 'arcade' }),
+    );
+    expect(typed.metadata?.creationTimestamp).toBeInstanceOf(Date); // typed, not the JSON as sent
+    expect(typed.spec?.ingress?.[0]).toHaveProperty('_from'); // the problem this module exists for
     expect(toWire(typed)).toEqual(policy);
   });
 
@@ -67,7 +93,10 @@ describe('toWire', () => {
         ],
       },
     };
-    expect(toWire(await deserialize(crd, 'V1CustomResourceDefinition'))).toEqual(crd);
+    const typed = await readTyped(crd, (kc) =>
+      kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: 'widgets.example.com' }),
+    );
+    expect(toWire(typed)).toEqual(crd);
   });
 
   it('leaves plain JSON alone and drops undefined fields', () => {

@@ -283,7 +283,7 @@ describe('otel.engine-export-clean (evaluateEngineExport)', () => {
   const lines = (fromMsAgo: number, extra: string[] = []) => {
     const out: string[] = [];
     for (let t = fromMsAgo; t > 0; t -= 30_000) out.push(`${at(t)} {"level":"info","msg":"ok"}`);
-    return [...out, ...extra.map((e) => `${at(1000)} ${e}`)].join('\n') + '\n';
+    return `${[...out, ...extra.map((e) => `${at(1000)} ${e}`)].join('\n')}\n`;
   };
   const run = (logs: EngineLog[]) =>
     evaluateEngineExport({ namespace: 'arcade', selector: 'app=engine', windowStartMs, windowMinutes: 10, logs });
@@ -355,7 +355,8 @@ describe('otel.metrics-in-mimir (evaluateMimir)', () => {
     expect(run([])).toMatchObject({
       status: 'fail',
       detail:
-        'no series with arcade_stack_collector="backstage-wus2-v4/arcade/arcade-otel-collector" for tenant t: nothing pushed through the collector reached Mimir',
+        'no series with arcade_stack_collector="backstage-wus2-v4/arcade/arcade-otel-collector" ' +
+        'for tenant t: nothing pushed through the collector reached Mimir',
       evidence: { jobs: [] },
     });
     const wrongJob = run([job('arcade/arcade_engine', 9), job(undefined, 1)]);
@@ -369,7 +370,9 @@ describe('otel.metrics-in-mimir (evaluateMimir)', () => {
       },
     });
     expect(wrongJob.detail).toBe(
-      'no series of job "arcade_engine" came through the collector; jobs seen with arcade_stack_collector="backstage-wus2-v4/arcade/arcade-otel-collector": arcade/arcade_engine (9), (no job) (1) (a wrong engine job? set probes.mimir.engineJob)',
+      'no series of job "arcade_engine" came through the collector; jobs seen with ' +
+        'arcade_stack_collector="backstage-wus2-v4/arcade/arcade-otel-collector": ' +
+        'arcade/arcade_engine (9), (no job) (1) (a wrong engine job? set probes.mimir.engineJob)',
     );
   });
 

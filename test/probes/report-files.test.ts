@@ -39,7 +39,9 @@ describe('report paths, checked before the run', () => {
       markdown: join(dir, 'plain-file', 'p.md'),
     });
     expect(found).toEqual([
-      `--json ${join(dir, 'nope', 'd', 'p.json')}: the folder ${join(dir, 'nope', 'd')} does not exist (fix: create it first, mkdir -p ${join(dir, 'nope', 'd')}, or give a path in an existing folder)`,
+      `--json ${join(dir, 'nope', 'd', 'p.json')}: the folder ${join(dir, 'nope', 'd')} does not ` +
+        `exist (fix: create it first, mkdir -p ${join(dir, 'nope', 'd')}, or give a path in an ` +
+        `existing folder)`,
       `--junit ${join(dir, 'out')} is a folder (fix: name a file in it, e.g. ${join(dir, 'out', 'probe.xml')})`,
       `--markdown ${join(dir, 'plain-file', 'p.md')}: ${join(dir, 'plain-file')} is not a folder (fix: give a path in an existing folder)`,
     ]);
@@ -84,7 +86,9 @@ describe('report paths, checked before the run', () => {
       );
       expect(run.status).toBe(2);
       expect(run.stderr).toBe(
-        `probe: configuration error (no probe was run):\n--json ${bad}: the folder ${join(dir, 'nonexistent', 'd')} does not exist (fix: create it first, mkdir -p ${join(dir, 'nonexistent', 'd')}, or give a path in an existing folder)\n`,
+        `probe: configuration error (no probe was run):\n--json ${bad}: the folder ` +
+          `${join(dir, 'nonexistent', 'd')} does not exist (fix: create it first, mkdir -p ` +
+          `${join(dir, 'nonexistent', 'd')}, or give a path in an existing folder)\n`,
       );
       expect(run.stdout).toBe('');
       expect(platform.kube.requests).toEqual([]);

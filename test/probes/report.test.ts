@@ -37,9 +37,8 @@ function assertWellFormedXml(text: string): void {
   const stack: string[] = [];
   let roots = 0;
   const token = /<(\/?)([A-Za-z][\w.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>|([^<]+)/gy;
-  let m: RegExpExecArray | null;
   let consumed = 0;
-  while ((m = token.exec(body))) {
+  for (let m = token.exec(body); m; m = token.exec(body)) {
     consumed = token.lastIndex;
     if (m[5] !== undefined) {
       if (stack.length === 0 && m[5].trim() !== '') throw new Error(`text outside the root: ${m[5]}`);
@@ -58,7 +57,6 @@ function assertWellFormedXml(text: string): void {
   }
   if (consumed !== body.length) throw new Error(`unparsable XML at ${body.slice(consumed, consumed + 40)}`);
   if (stack.length > 0 || roots !== 1) throw new Error(`unclosed ${stack.join(',')} or ${roots} roots`);
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(text)) throw new Error('control character in XML');
 }
 

@@ -111,7 +111,15 @@ describe('runProbes', () => {
 
   it('skips a probe whose need is unresolved or absent, with the reason, without running it', async () => {
     let ran = false;
-    const p = (needs: string[]) => probe('needs', async () => ((ran = true), outcome.pass('ran')), { needs });
+    const p = (needs: string[]) =>
+      probe(
+        'needs',
+        async () => {
+          ran = true;
+          return outcome.pass('ran');
+        },
+        { needs },
+      );
     const [unresolved] = await runProbes({ targets, probes: [p(['engineSelector'])] });
     expect(unresolved).toMatchObject({
       status: 'skip',
@@ -152,15 +160,26 @@ describe('runProbes', () => {
     expect(retries).toEqual(['flaky#0 attempt 2 after fail', 'flaky#0 attempt 3 after fail']);
 
     let never = 0;
-    const broken = probe('broken', async () => (never++, outcome.fail('broken')), { retry: 'eventual' });
+    const broken = probe(
+      'broken',
+      async () => {
+        never++;
+        return outcome.fail('broken');
+      },
+      { retry: 'eventual' },
+    );
     const [b] = await runProbes({ targets, probes: [broken], retry: { attempts: 2, backoffMs: 5 } });
     expect(b).toMatchObject({ status: 'fail', attempts: 2 });
     expect(never).toBe(2);
 
     let once = 0;
-    const plain = probe('plain', async () => (once++, outcome.fail('fact is wrong')));
+    const plain = probe('plain', async () => {
+      once++;
+      return outcome.fail('fact is wrong');
+    });
     const [p] = await runProbes({ targets, probes: [plain], retry: { attempts: 5, backoffMs: 5 } });
     expect(p).toMatchObject({ status: 'fail', attempts: 1 });
+    expect(once).toBe(1);
   });
 
   it('--wait retries deployment probes until they pass or the deadline, other categories keep the bound', async () => {
@@ -211,7 +230,10 @@ describe('runProbes', () => {
       targets,
       probes: [p],
       revision: 'abc1234',
-      kube: async (signal) => (expect(signal).toBeInstanceOf(AbortSignal), reader),
+      kube: async (signal) => {
+        expect(signal).toBeInstanceOf(AbortSignal);
+        return reader;
+      },
     });
     expect(seen).toEqual(['abc1234', 'http://k']);
   });

@@ -24,7 +24,6 @@ import { runProbeCli } from '../../src/probes/cli.js';
 import { registry } from '../../src/probes/registry.js';
 import type { Probe, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const strip = (text: string) => text.replace(ANSI, '');
 /** Display columns of a line of this test's text (ASCII, `×` and `…` are one column each). */
@@ -159,7 +158,7 @@ describe('the line view (CI, pipes, small terminals)', () => {
   it('prints in the documented order whatever order the results come in', () => {
     const out = capture();
     const view = lineView(out.stream, probes, unwrapped(false), SYSTEM_TIMERS);
-    probes.forEach((p, i) => view.start(p, i));
+    for (const [i, p] of probes.entries()) view.start(p, i);
     for (let i = results.length - 1; i >= 0; i--) view.result(results[i]!, i);
     view.end(results);
     const text = out.text();
@@ -184,7 +183,12 @@ describe('the line view (CI, pipes, small terminals)', () => {
   it(`without output, a progress line at least every ${PROGRESS_EVERY_MS / 1000} s, naming what runs and its attempts`, () => {
     const out = capture();
     const written: number[] = [];
-    const stream = { write: (s: string) => (written.push(Date.now()), out.stream.write(s)) };
+    const stream = {
+      write: (s: string) => {
+        written.push(Date.now());
+        return out.stream.write(s);
+      },
+    };
     const view = lineView(stream, probes.slice(0, 2), unwrapped(false), SYSTEM_TIMERS);
     const t0 = Date.now();
     view.start(probes[0]!, 0);
@@ -231,10 +235,10 @@ describe('the live view (a terminal with room)', () => {
   it('redraws within the terminal height, then replaces itself with the full report', async () => {
     const out = capture({ isTTY: true, columns: 120, rows: liveRowsNeeded(probes.length) });
     const view = await liveView(out.stream, probes, true, SYSTEM_TIMERS);
-    probes.forEach((p, i) => view.start(p, i));
+    for (const [i, p] of probes.entries()) view.start(p, i);
     view.retry(probes[0]!, 0, 2, { status: 'fail', detail: 'not ready yet', evidence: {} });
     vi.advanceTimersByTime(3_000);
-    results.forEach((r, i) => view.result(r, i));
+    for (const [i, r] of results.entries()) view.result(r, i);
     const live = out.chunks.length;
     expect(maxLinesDrawn(out.chunks)).toBeLessThanOrEqual(liveRowsNeeded(probes.length) - 1);
     expect(out.text()).toMatch(/\u001b\[\d+A/); // redrawn in place
@@ -249,8 +253,8 @@ describe('the live view (a terminal with room)', () => {
   it('a terminal too short for the table gets the line view: no cursor movement, one block per result', async () => {
     const out = capture({ isTTY: true, columns: 80, rows: liveRowsNeeded(probes.length) - 1 });
     const view = await liveView(out.stream, probes, false, SYSTEM_TIMERS);
-    probes.forEach((p, i) => view.start(p, i));
-    results.forEach((r, i) => view.result(r, i));
+    for (const [i, p] of probes.entries()) view.start(p, i);
+    for (const [i, r] of results.entries()) view.result(r, i);
     view.end(results);
     expect(out.text()).not.toMatch(/\u001b\[\d*[ABEFK]/);
     expectEveryDetail(out.text(), results);
@@ -267,7 +271,7 @@ describe('the live view (a terminal with room)', () => {
       },
     };
     const view = await liveView(stream, probes, false, SYSTEM_TIMERS);
-    probes.forEach((p, i) => view.start(p, i));
+    for (const [i, p] of probes.entries()) view.start(p, i);
     view.result(results[0]!, 0);
     size.rows = 10;
     const before = out.chunks.length;

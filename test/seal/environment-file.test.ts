@@ -66,8 +66,9 @@ describe('replaceSealedValue', () => {
 
   it('keeps a flow-style map flow style', () => {
     const flow = original.replace(
-      /    redis:\n(      .*\n)+?(?=    engine:)/,
-      '    redis: { host: { unresolved: "not sealed yet" }, port: { unresolved: "not sealed yet" }, password: { unresolved: "not sealed yet" }, tls: { unresolved: "not sealed yet" } }\n',
+      / {4}redis:\n( {6}.*\n)+?(?= {4}engine:)/,
+      '    redis: { host: { unresolved: "not sealed yet" }, port: { unresolved: "not sealed yet" ' +
+        '}, password: { unresolved: "not sealed yet" }, tls: { unresolved: "not sealed yet" } }\n',
     );
     expect(flow).not.toBe(original);
     const value = sealedValue('arcade/arcade-redis', 'c');
@@ -80,7 +81,7 @@ describe('replaceSealedValue', () => {
   });
 
   it('refuses an entry the file does not declare, naming the path', () => {
-    const without = original.replace(/      sslmode: .*\n/, '');
+    const without = original.replace(/ {6}sslmode: .*\n/, '');
     expect(() =>
       replaceSealedValue(without, FILE, 'postgres', 'sslmode', sealedValue('arcade/arcade-postgres', 'a')),
     ).toThrow(EnvironmentFileError);

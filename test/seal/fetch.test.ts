@@ -59,7 +59,11 @@ describe('fetchControllerCertificate', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CertificateFetchError);
     expect((error as Error).message).toMatch(
-      /services\/wrong-name:http\/proxy\/v1\/cert\.pem: HTTP 404: no Service sealed\/wrong-name with a port named 'http' \(fix: set secrets\.controller\.name and \.namespace.*or pass --cert <file>/,
+      new RegExp(
+        /services\/wrong-name:http\/proxy\/v1\/cert\.pem: HTTP 404: no Service sealed\/wrong-name/.source +
+          / with a port named 'http' \(fix: set secrets\.controller\.name and \.namespace.*or pass/.source +
+          / --cert <file>/.source,
+      ),
     );
     expect(api.requests).toHaveLength(1); // a 404 is not retried
   });

@@ -84,25 +84,29 @@ describe('seal()', () => {
     expect(secret.metadata.annotations?.['arcade-stack.dev/unresolved-keys']).toBe('database,host,port,sslmode,user');
   });
 
-  it("binds each value to its reader's namespace when the release object lives apart (engine Secrets: target namespace; OIDC: beside the HelmRelease)", async () => {
-    const dir = copyOfEnvironments();
-    const file = join(dir, `${ENV}.yaml`);
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replace(
-        'release:\n',
-        'release:\n  namespace: flux-system\n  targetNamespace: arcade\n',
-      ),
-    );
-    expect((await seal(request(dir))).boundTo).toBe('arcade/arcade-postgres');
-    expect((await seal(request(dir, { secret: 'oidc', key: 'client-secret' }))).boundTo).toBe(
-      'flux-system/arcade-oidc',
-    );
-    const env = parseEnvironment(readFileSync(file, 'utf8'), file);
-    const objects = objectsOf(synthEnvironment(env));
-    expect(findObject(objects, 'SealedSecret', 'arcade-oidc').metadata.namespace).toBe('flux-system');
-    expect(findObject(objects, 'SealedSecret', 'arcade-postgres').metadata.namespace).toBe('arcade');
-  });
+  it(
+    "binds each value to its reader's namespace when the release object lives apart (engine " +
+      'Secrets: target namespace; OIDC: beside the HelmRelease)',
+    async () => {
+      const dir = copyOfEnvironments();
+      const file = join(dir, `${ENV}.yaml`);
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace(
+          'release:\n',
+          'release:\n  namespace: flux-system\n  targetNamespace: arcade\n',
+        ),
+      );
+      expect((await seal(request(dir))).boundTo).toBe('arcade/arcade-postgres');
+      expect((await seal(request(dir, { secret: 'oidc', key: 'client-secret' }))).boundTo).toBe(
+        'flux-system/arcade-oidc',
+      );
+      const env = parseEnvironment(readFileSync(file, 'utf8'), file);
+      const objects = objectsOf(synthEnvironment(env));
+      expect(findObject(objects, 'SealedSecret', 'arcade-oidc').metadata.namespace).toBe('flux-system');
+      expect(findObject(objects, 'SealedSecret', 'arcade-postgres').metadata.namespace).toBe('arcade');
+    },
+  );
 
   it('keeps a final newline only when told to', async () => {
     const dir = copyOfEnvironments();
@@ -155,7 +159,11 @@ describe('seal()', () => {
       [
         'an unresolved controller when no --cert is given',
         () => ({ certificate: { kind: 'controller' } }),
-        /secrets\.controller\.name is unresolved \(sealed-secrets controller name not confirmed.*\) \(fix: set it in the environment, pass --controller <namespace>\/<name>, or pass --cert <file>\)/,
+        new RegExp(
+          /secrets\.controller\.name is unresolved \(sealed-secrets controller name not/.source +
+            / confirmed.*\) \(fix: set it in the environment, pass --controller <namespace>\/<name>,/.source +
+            / or pass --cert <file>\)/.source,
+        ),
       ],
     ];
     for (const [what, change, message] of cases) {
@@ -172,7 +180,10 @@ describe('seal()', () => {
       copyFileSync(join(FIXTURE_ENVIRONMENTS, 'staging.yaml'), join(dir, 'staging.yaml'));
       const before = readFileSync(join(dir, 'staging.yaml'), 'utf8');
       await expect(seal(request(dir, { envName: 'staging' }))).rejects.toThrow(
-        /staging\.yaml: secrets\.provider is 'external-secrets': values live in the secret store behind ClusterSecretStore.*fix: put the value in the secret store/,
+        new RegExp(
+          /staging\.yaml: secrets\.provider is 'external-secrets': values live in the secret store/.source +
+            / behind ClusterSecretStore.*fix: put the value in the secret store/.source,
+        ),
       );
       expect(readFileSync(join(dir, 'staging.yaml'), 'utf8')).toBe(before);
     });

@@ -54,7 +54,9 @@ function crdDefaulted(object: K8sObject): string[] {
       }
     }
     if (Array.isArray(value) && isRecord(schema.items))
-      value.forEach((item, i) => walk(item, schema.items as Record<string, unknown>, `${path}[${i}]`));
+      value.forEach((item, i) => {
+        walk(item, schema.items as Record<string, unknown>, `${path}[${i}]`);
+      });
   };
   walk(object, crd.openAPIV3Schema, '');
   return out;

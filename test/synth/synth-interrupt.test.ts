@@ -58,7 +58,10 @@ function workspace() {
 /** Opens the FIFO for writing: resolves once the synth process opened it for reading (it is mid-run). */
 async function whenReading(fifo: string, run: Running) {
   let reading = false;
-  const opening = open(fifo, 'w').then((handle) => ((reading = true), handle));
+  const opening = open(fifo, 'w').then((handle) => {
+    reading = true;
+    return handle;
+  });
   const ended = run.closed.then(async (code) => {
     if (reading) return opening;
     // Release the pending open (it holds a thread of the pool) by opening the read end ourselves.

@@ -76,7 +76,9 @@ function coverageGap(
   if (started <= windowStart) {
     return first <= windowStart + tolerance
       ? undefined
-      : `pod/${pod}: log starts at ${iso(first)}, ${Math.round((first - windowStart) / 1000)}s after the window start, although the container ran since ${iso(started)} (rotated, truncated or silent)`;
+      : `pod/${pod}: log starts at ${iso(first)}, ${Math.round((first - windowStart) / 1000)}s ` +
+          `after the window start, although the container ran since ${iso(started)} (rotated, ` +
+          `truncated or silent)`;
   }
   const previousEnd = time(status, 'lastState.terminated.finishedAt');
   if ((num(status, 'restartCount') ?? 0) > 0 && (previousEnd === undefined || previousEnd >= windowStart)) {

@@ -131,7 +131,8 @@ export function evaluateMimir(answer: MimirAnswer, expected: MimirExpectation): 
   const engine = counts.get(expected.engineJob);
   if (engine === undefined) {
     return outcome.fail(
-      `no series of job "${expected.engineJob}" came through the collector; jobs seen with ${label}: ${describeJobs(jobs)} (a wrong engine job? set probes.mimir.engineJob)`,
+      `no series of job "${expected.engineJob}" came through the collector; jobs seen with ` +
+        `${label}: ${describeJobs(jobs)} (a wrong engine job? set probes.mimir.engineJob)`,
       evidence,
     );
   }

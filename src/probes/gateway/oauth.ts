@@ -82,7 +82,8 @@ export function evaluateTokenStatus(tool: string, user: string, observed: Observ
     case 'pending':
     case 'not_started':
       return outcome.knownGap(
-        `token ${auth.token_status} for ${user} on ${tool}${reason} (known gap: headless user ids stayed pending after consent; suspects: provider redirect/secret mismatch, default user verifier)`,
+        `token ${auth.token_status} for ${user} on ${tool}${reason} (known gap: headless user ids ` +
+          `stayed pending after consent; suspects: provider redirect/secret mismatch, default user verifier)`,
         evidence,
       );
     case 'failed':

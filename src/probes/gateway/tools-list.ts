@@ -74,7 +74,8 @@ export function evaluateToolsList(observations: readonly ToolsListObservation[])
         .filter((s) => s.key !== first?.key)
         .map((s) => {
           const d = compareSets(first?.tools ?? [], s.tools);
-          return `${s.user} vs ${first?.user}: ${[d.extra.length ? `+${names(d.extra)}` : '', d.missing.length ? `-${names(d.missing)}` : ''].filter(Boolean).join(' ')}`;
+          const changes = [d.extra.length ? `+${names(d.extra)}` : '', d.missing.length ? `-${names(d.missing)}` : ''];
+          return `${s.user} vs ${first?.user}: ${changes.filter(Boolean).join(' ')}`;
         });
       checks.push({
         name: `${gw.gateway} users`,

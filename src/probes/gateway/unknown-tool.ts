@@ -6,7 +6,7 @@
 import type { ProbeOutcome } from '../types.js';
 import { combineChecks, type Check } from './checks.js';
 import { describeFailure, type FailureKind, type Observed } from './errors.js';
-import { type ToolAnswer } from './tool-answer.js';
+import type { ToolAnswer } from './tool-answer.js';
 import { oneLine } from '../../shared/one-line.js';
 
 export interface UnknownToolObservation {

@@ -51,7 +51,11 @@ describe('endpoints', () => {
     expect(evaluateHealth(answer(503, '{"healthy":false,"reason":42}'))).toMatchObject({
       status: 'error',
       detail: expect.stringMatching(
-        /^HTTP 503: the answer does not match the engine API contract \(contracts\/arcade-engine\/engine-api-responses\.schema\.json, HealthResponse\): reason: .*expected string/,
+        new RegExp(
+          /^HTTP 503: the answer does not match the engine API contract/.source +
+            / \(contracts\/arcade-engine\/engine-api-responses\.schema\.json, HealthResponse\):/.source +
+            / reason: .*expected string/.source,
+        ),
       ),
     });
   });

@@ -28,8 +28,9 @@ function mcpRequests(stand: ArcadeStandIn): Record<string, Record<string, number
   const counts: Record<string, Record<string, number>> = {};
   for (const r of stand.requests) {
     if (r.component !== 'api' || !r.path.startsWith('/mcp/')) continue;
-    const perPath = (counts[r.path] ??= {});
+    const perPath = counts[r.path] ?? {};
     perPath[r.method] = (perPath[r.method] ?? 0) + 1;
+    counts[r.path] = perPath;
   }
   return counts;
 }

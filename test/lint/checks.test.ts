@@ -1,0 +1,115 @@
+/**
+ * The checks `npm test` runs before the tests (README "Lint, format and unused code"): the script
+ * runs them, each fails on a planted violation naming the rule and the file, and the one rule no
+ * tool enforces (no line over 160 characters) is checked here.
+ *
+ * The planted runs use the repository's own biome.jsonc and knip.jsonc on a small temporary
+ * project (a copy of the configuration, the planted files, node_modules linked): the same
+ * binaries and rules as `npm test`, at a fraction of a whole-tree run.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
+import { tempDir } from '../support/temp.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const LINE_LIMIT = 160;
+
+/** A temporary project: the given repository files copied, node_modules linked, `files` written. */
+function project(copied: readonly string[], files: Record<string, string>): string {
+  const dir = tempDir('lint-planted-');
+  for (const f of copied) copyFileSync(join(ROOT, f), join(dir, f));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+function run(dir: string, bin: string, args: readonly string[]): { code: number | null; out: string } {
+  const r = spawnSync(join(ROOT, 'node_modules', '.bin', bin), args, {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: CHILD_TIMEOUT_MS,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+/** TypeScript and JavaScript sources Biome checks, minus generated ones (imports/ is `cdk8s import` output). */
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.(ts|mjs)$/.test(e.name) && !e.parentPath.includes('__snapshots__'))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+}
+
+describe('npm test', () => {
+  it('runs Biome (format and lint), knip, the typecheck and the layer check before vitest, which stays last', () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    // .ci/run appends vitest's reporter options to `npm test`: vitest must be the last command.
+    expect(scripts.test?.split(' && ')).toEqual([
+      'biome check --error-on-warnings .',
+      'knip',
+      'tsc --noEmit -p tsconfig.json',
+      'npm run layers',
+      'vitest run',
+    ]);
+    expect(scripts.lint).toBe('biome check --error-on-warnings . && knip');
+  });
+
+  it('fails on planted lint errors, naming each rule and the file', () => {
+    const dir = project(['biome.jsonc', 'package.json'], {
+      'src/planted.ts': [
+        "import { readFileSync } from 'node:fs';",
+        "import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';",
+        'export function planted(x: any): unknown {',
+        '  Promise.resolve(x);',
+        '  return ObjectSerializer;',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const { code, out } = run(dir, 'biome', ['check', '--error-on-warnings', '.']);
+    expect(code).toBe(1);
+    for (const rule of [
+      'lint/correctness/noUnusedImports',
+      'lint/style/noRestrictedImports',
+      'lint/suspicious/noExplicitAny',
+      'lint/nursery/noFloatingPromises',
+    ])
+      expect(out).toMatch(new RegExp(`^src/planted\\.ts:\\d+:\\d+ ${rule}`, 'm'));
+    expect(out).toContain('private build output of @kubernetes/client-node');
+  });
+
+  it('fails on a planted unused export and an unused file, naming them', () => {
+    const dir = project(['knip.jsonc', 'package.json', 'tsconfig.json'], {
+      'scripts/planted.ts': "import { used } from '../src/planted.js';\n\nconsole.log(used);\n",
+      'src/planted.ts': 'export const used = 1;\n\nexport function plantedUnused(): number {\n  return 2;\n}\n',
+      'src/orphan.ts': 'export const orphan = 3;\n',
+    });
+    const { code, out } = run(dir, 'knip', ['--include', 'files,exports']);
+    expect(code).toBe(1);
+    expect(out).toMatch(/^Unused files \(1\)\nsrc\/orphan\.ts/m);
+    expect(out).toMatch(/^Unused exports \(1\)\nplantedUnused +function +src\/planted\.ts:3:17/m);
+  });
+});
+
+describe('source lines', () => {
+  it(`are at most ${LINE_LIMIT} characters in src, scripts and test`, () => {
+    const long: string[] = [];
+    for (const file of [...sources('src'), ...sources('scripts'), ...sources('test')]) {
+      readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (line.length > LINE_LIMIT) long.push(`${file}:${i + 1} (${line.length} characters)`);
+        });
+    }
+    expect(long, 'split the string or the expression (Biome does not break string literals)').toEqual([]);
+  });
+});
