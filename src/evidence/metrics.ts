@@ -34,7 +34,10 @@ export const PROBE_STATUS_CODES = {
 /** `arcade_probe_status >= 3`: the probe failed or could not establish its fact. */
 export const FAILING_STATUS_CODE = PROBE_STATUS_CODES.fail;
 
-/** The runner's OTel `service.name`, so its series carry `job="arcade-probes"` in Mimir. */
+/**
+ * The runner's OTel `service.name`, so its series carry `job="arcade-probes"` in Mimir.
+ * @public part of the contract before its first user (the probe runner) lands; knip keeps it.
+ */
 export const RUNNER_SERVICE_NAME = 'arcade-probes';
 
 /** One metric of the contract: the OTLP instrument and the name it has in Mimir. */
