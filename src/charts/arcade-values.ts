@@ -5,6 +5,10 @@
  * provenance so that `npm run check-values` (against `helm show values ... --version 1.8.8`) can
  * prove or refute it before the release goes live; Helm silently ignores unknown keys, so an
  * unchecked key may do nothing at all. See docs/chart-values.md for the evidence behind each.
+ *
+ * Over 300 lines because it is the one place that names a chart values key: the key table, the
+ * values built from it, and the pass-through of an environment's own values (which must not set a
+ * key the table owns) stay together, so no key can be added anywhere else.
  */
 import { formatPath, parsePath, setAt, type Segment } from '../shared/values-path.js';
 import type { HelmValue, HelmValues, ValuesFromSecret, ValuesReference } from '../constructs/oci-helm-release.js';

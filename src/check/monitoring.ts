@@ -14,7 +14,7 @@ import { EnvironmentError } from '../environments/load.js';
 import { describeBreach, MONITOR_KINDS, scrapeBreaches, type ScrapeConvention } from '../shared/scrape-convention.js';
 import { childPath, type Finding } from './finding.js';
 import { refOf } from './manifests.js';
-import type { PlacedObject } from './policy.js';
+import type { PlacedObject } from './workloads.js';
 
 export const MONITORING_RULES = {
   /** A monitor lacks one of the scrape labels (or gives it another value). */

@@ -19,7 +19,7 @@
  */
 import type { Finding } from './finding.js';
 import { isRecord, refOf } from './manifests.js';
-import { workloadOf, type PlacedObject } from './policy.js';
+import { type PlacedObject, workloadOf } from './workloads.js';
 
 type Rec = Record<string, unknown>;
 type RefKind = 'Secret' | 'ConfigMap';

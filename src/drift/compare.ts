@@ -11,6 +11,9 @@
  * - Server-owned fields (status, metadata other than labels and annotations, defaults the stack
  *   does not set) and Flux's own owner labels are never compared.
  * - A differing field is attributed to the other field managers that now hold it (`kubectl-edit`).
+ *
+ * Over 300 lines because it is one walk: the Comparison class descends desired and live objects
+ * and the managed-fields tree in step, and each rule above is one branch of that walk.
  */
 import { digest, namedItems, segment, sensitiveField, shown, type Shown } from '../review/diff.js';
 import {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkReferences, referencesOf } from '../../src/check/references.js';
-import type { PlacedObject } from '../../src/check/policy.js';
+import type { PlacedObject } from '../../src/check/workloads.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { indexObjects, type KubeObject } from '../../src/shared/manifests.js';
 import { synthEnvironment } from '../../src/synth.js';

@@ -5,13 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ExportRefused,
-  exportEnvironment,
-  looksTemporary,
-  type ExportOptions,
-  type ExportSource,
-} from '../../src/delivery/export.js';
+import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
+import { looksTemporary } from '../../src/delivery/export-folder.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
 import { sha256 } from '../../src/shared/manifests.js';
 import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
