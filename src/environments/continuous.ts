@@ -215,7 +215,8 @@ export function continuousNeeds(env: ContinuousContext): ContinuousNeed[] {
     ...needOf(
       'continuous.dashboard.namespace',
       c.dashboard.namespace,
-      "the namespace the cluster's Grafana dashboard sidecar watches (kubectl get deploy -A -l app.kubernetes.io/name=grafana -o yaml: the sidecar's NAMESPACE env; ALL means any)",
+      "the namespace the cluster's Grafana dashboard sidecar watches (kubectl get deploy -A -l " +
+        "app.kubernetes.io/name=grafana -o yaml: the sidecar's NAMESPACE env; ALL means any)",
     ),
     ...needOf(
       'continuous.dashboard.labels',
@@ -225,7 +226,8 @@ export function continuousNeeds(env: ContinuousContext): ContinuousNeed[] {
     ...needOf(
       'continuous.alerts.evaluators',
       c.alerts.evaluators,
-      'who evaluates the rules for the tenant: [mimir-ruler], [prometheus-rule], both, or [] for nothing (FACTS "Not known"; GET <mimir>/prometheus/api/v1/rules answers when the ruler is on)',
+      'who evaluates the rules for the tenant: [mimir-ruler], [prometheus-rule], both, or [] for ' +
+        'nothing (FACTS "Not known"; GET <mimir>/prometheus/api/v1/rules answers when the ruler is on)',
     ),
   ];
   const evaluators = known(c.alerts.evaluators);
@@ -251,7 +253,9 @@ export function continuousNeeds(env: ContinuousContext): ContinuousNeed[] {
     if (mimirPrometheusApi(env.collector.mimir.pushUrl) === undefined) {
       needs.push({
         path: 'continuous.alerts.ruler.url',
-        fix: `collector.mimir.pushUrl ${env.collector.mimir.pushUrl} is not Mimir's /api/v1/push, so the ruler's API cannot be derived: give <mimir base>/prometheus`,
+        fix:
+          `collector.mimir.pushUrl ${env.collector.mimir.pushUrl} is not Mimir's /api/v1/push, so ` +
+          `the ruler's API cannot be derived: give <mimir base>/prometheus`,
       });
     }
   }

@@ -87,7 +87,11 @@ describe('an environment that turns the mode on without every value', () => {
     );
     expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(
-      /^staging\.yaml: continuous\.dashboard\.namespace: continuous\.enabled is true, but this value is missing \(the namespace the cluster's Grafana dashboard sidecar watches .*\); Flux applies dist\/staging\/ as one unit, .* give it, or set continuous\.enabled: false/,
+      new RegExp(
+        /^staging\.yaml: continuous\.dashboard\.namespace: continuous\.enabled is true, but this/.source +
+          / value is missing \(the namespace the cluster's Grafana dashboard sidecar watches .*\);/.source +
+          / Flux applies dist\/staging\/ as one unit, .* give it, or set continuous\.enabled: false/.source,
+      ),
     );
     expect(problems[1]).toMatch(
       /^staging\.yaml: continuous\.alerts\.runbookUrl: .*missing \(unresolved: docs host not decided yet\)/,
