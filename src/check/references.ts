@@ -125,10 +125,11 @@ function valuesReferences(
   if (!isRecord(tree)) return;
   for (const [key, value] of Object.entries(tree)) {
     const here = `${path}.${key}`;
-    if ((key === 'secretKeyRef' || key === 'configMapKeyRef') && isRecord(value) && str(value.name)) {
+    const name = isRecord(value) ? str(value.name) : undefined;
+    if ((key === 'secretKeyRef' || key === 'configMapKeyRef') && isRecord(value) && name) {
       out.push({
         kind: key === 'secretKeyRef' ? 'Secret' : 'ConfigMap',
-        name: str(value.name)!,
+        name,
         namespace,
         path: here,
         reader,

@@ -136,7 +136,8 @@ export function compareBindings(generated: Bindings, importsDir: string): Bindin
 /** Brings imports/ to the generated bindings: writes what differs, removes stale generated files. */
 export function writeBindings(generated: Bindings, importsDir: string): BindingsDiff {
   const diff = compareBindings(generated, importsDir);
-  for (const name of [...diff.changed, ...diff.added]) writeFileSync(join(importsDir, name), generated.get(name)!);
+  const writes = new Set([...diff.changed, ...diff.added]);
+  for (const [name, content] of generated) if (writes.has(name)) writeFileSync(join(importsDir, name), content);
   for (const name of diff.stale) rmSync(join(importsDir, name));
   return diff;
 }

@@ -78,9 +78,9 @@ function keepPath(value: string, folder: string): string {
 export function folderIndex(built: readonly BuiltObject[], folder: string): Map<string, LocatedObject> {
   const out = new Map<string, LocatedObject>();
   for (const b of built) {
-    if (!inFolder(b.origin, folder)) continue;
+    if (b.origin === undefined || !inFolder(b.origin, folder)) continue;
     const key = objectKey(b.object);
-    out.set(key, { key, file: posix.relative(folder, b.origin!), object: b.object });
+    out.set(key, { key, file: posix.relative(folder, b.origin), object: b.object });
   }
   return out;
 }
@@ -179,8 +179,8 @@ export function classifyFolder(
   const adopted: string[] = [];
   const handManifests: ManifestFile[] = [];
   for (const file of handWritten) {
-    const content = target.files.get(file)!;
-    if (!isManifestPath(file)) continue;
+    const content = target.files.get(file);
+    if (content === undefined || !isManifestPath(file)) continue;
     let keys: string[];
     try {
       keys = parseManifest(content, `${folder}/${file}`).map(objectKey);

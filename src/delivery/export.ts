@@ -147,9 +147,10 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   const rawBefore = (() => {
     try {
       return indexObjects([
-        ...[...owned.keys()]
-          .filter((f) => target.files.has(f))
-          .map((f) => ({ path: f, content: target.files.get(f)! })),
+        ...[...owned.keys()].flatMap((f) => {
+          const content = target.files.get(f);
+          return content === undefined ? [] : [{ path: f, content }];
+        }),
         ...handManifests,
       ]);
     } catch (err) {
@@ -162,9 +163,10 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   const allBefore = primary ? primary.before.map((b) => b.object) : [...before.values()].map((l) => l.object);
   const allAfter = primary ? primary.after.map((b) => b.object) : [...after.values()].map((l) => l.object);
 
-  if (!preview) {
+  // No preview (buildPreview threw KubectlMissing: any other error was rethrown above).
+  if (previewMissing !== undefined) {
     const refusal = failClosed({
-      previewMissing: previewMissing!,
+      previewMissing,
       rawBefore,
       after,
       target,
@@ -216,19 +218,21 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   }
 
   // Datastores: bundled → managed needs the runbook first.
-  const beforeMode = beforeReleases[0] ? datastoreMode(beforeReleases[0].object) : undefined;
-  if (beforeMode === 'bundled' && source.datastores === 'managed' && !options.allowDatastoreSwitch) {
+  const firstBefore = beforeReleases[0];
+  const beforeMode = firstBefore ? datastoreMode(firstBefore.object) : undefined;
+  if (firstBefore && beforeMode === 'bundled' && source.datastores === 'managed' && !options.allowDatastoreSwitch) {
     problems.push(
-      `datastores switch from bundled (the release in ${folder}/${beforeReleases[0]!.file}) to ` +
+      `datastores switch from bundled (the release in ${folder}/${firstBefore.file}) to ` +
         `managed: data not migrated is lost and the engine root key must stay the same (fix: ` +
         `follow the takeover runbook in docs/delivery.md, then pass --allow-datastore-switch)`,
     );
   }
 
-  if (source.unresolved.length > 0 && !options.allowUnresolved) {
+  const firstUnresolved = source.unresolved[0];
+  if (firstUnresolved && !options.allowUnresolved) {
     problems.push(
       `environment ${source.env} has ${source.unresolved.length} unresolved value(s), e.g. ` +
-        `${source.unresolved[0]!.path} (fix: resolve them (npm run synth lists them), or pass ` +
+        `${firstUnresolved.path} (fix: resolve them (npm run synth lists them), or pass ` +
         `--allow-unresolved to export them as visible <unresolved: ...> markers, listed in the ` +
         `commit message)`,
     );

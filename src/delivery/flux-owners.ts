@@ -110,7 +110,7 @@ function lists(top: string, dir: string, child: string): boolean {
  * The worst case when the repository defines no owner: the topmost parent whose kustomization
  * file lists the way down to the folder, applied with `prune: true`.
  */
-export function assumedOwner(top: string, folder: string): FluxOwner {
+export function assumedOwner(top: string, folder: string): FluxOwner & { readonly assumed: string } {
   let path = folder;
   for (;;) {
     const parent = posix.dirname(path);

@@ -259,7 +259,7 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   }
   if (views.length === 0) {
     const assumed = assumedOwner(top, folder);
-    notes.push(assumed.assumed!);
+    notes.push(assumed.assumed);
     views.push(viewOf(assumed));
   }
   if (views.length > 1) {
@@ -284,9 +284,9 @@ export interface PruneConsent {
 export function parseConsent(text: string): PruneConsent | undefined {
   const parts = text.split('/');
   if (parts.some((p) => p === '')) return undefined;
-  if (parts.length === 2) return { text, kind: parts[0]!, name: parts[1]! };
-  if (parts.length === 3) return { text, kind: parts[0]!, namespace: parts[1]!, name: parts[2]! };
-  return undefined;
+  const [kind, a, b, ...more] = parts;
+  if (kind === undefined || a === undefined || more.length > 0) return undefined;
+  return b === undefined ? { text, kind, name: a } : { text, kind, namespace: a, name: b };
 }
 
 export function consents(c: PruneConsent, p: PruneEntry): boolean {

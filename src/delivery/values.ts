@@ -170,10 +170,11 @@ function sameLeaf(a: Tree, b: Tree): boolean {
  * name (`extraEnv[name=X].value`, the name itself not repeated), other lists are leaves.
  */
 export function leaves(tree: Tree, path = '', out = new Map<string, Tree>(), named = false): Map<string, Tree> {
+  const items = Array.isArray(tree) && tree.length > 0 ? namedItems(tree) : undefined;
   if (isMap(tree) && !(tree instanceof Opaque) && Object.keys(tree).length > (named ? 1 : 0)) {
     for (const [k, v] of Object.entries(tree)) if (!(named && k === 'name')) leaves(v, segment(path, k), out);
-  } else if (Array.isArray(tree) && tree.length > 0 && namedItems(tree)) {
-    for (const [name, item] of namedItems(tree)!) leaves(item, `${path}[name=${name}]`, out, true);
+  } else if (items) {
+    for (const [name, item] of items) leaves(item, `${path}[name=${name}]`, out, true);
   } else out.set(path, tree);
   return out;
 }
