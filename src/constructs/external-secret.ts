@@ -7,7 +7,11 @@
  * @see https://external-secrets.io/latest/api/externalsecret/
  */
 import { Construct } from 'constructs';
-import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind } from '../../imports/external-secrets.io.js';
+import {
+  ExternalSecret,
+  type ExternalSecretSpecData,
+  ExternalSecretSpecSecretStoreRefKind,
+} from '../../imports/external-secrets.io.js';
 import { FLUX_WATCH_LABEL, UNRESOLVED_KEYS_ANNOTATION, type SecretSource } from './secret-source.js';
 
 /** A key in the external secret store (the ExternalSecret's `remoteRef`). */
@@ -45,7 +49,7 @@ export class ExternalSecretSource extends Construct implements SecretSource {
     this.namespace = props.namespace;
     const unresolved = [...(props.unresolvedKeys ?? [])].sort();
     this.keys = [...Object.keys(props.values), ...unresolved].sort();
-    const data = [];
+    const data: ExternalSecretSpecData[] = [];
     for (const key of Object.keys(props.values).sort()) {
       const ref = props.values[key]!;
       data.push({

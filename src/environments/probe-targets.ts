@@ -169,7 +169,6 @@ export const ProbesSettingsSchema = TargetsSchema.partial()
   })
   .strict()
   .optional();
-export type ProbesSettings = z.output<typeof ProbesSettingsSchema>;
 
 /**
  * The value at a dotted path (`mimir.queryUrl`, `gateways[0].tools`), or the reason it is not

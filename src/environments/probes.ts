@@ -55,7 +55,9 @@ function datastoresOf(env: Environment): TargetsInput['datastores'] {
 function mimirQueryUrl(pushUrl: string): TargetsInput['mimir']['queryUrl'] {
   return (
     mimirPrometheusApi(pushUrl) ?? {
-      unresolved: `collector.mimir.pushUrl ${pushUrl} is not Mimir's /api/v1/push, so the query URL cannot be derived - set probes.mimir.queryUrl (<mimir base>/prometheus)`,
+      unresolved:
+        `collector.mimir.pushUrl ${pushUrl} is not Mimir's /api/v1/push, so the query URL cannot ` +
+        `be derived - set probes.mimir.queryUrl (<mimir base>/prometheus)`,
     }
   );
 }
@@ -69,7 +71,8 @@ export function environmentDefaults(env: Environment): TargetsInput {
     chartVersion: env.chart.version,
     kustomization: {
       unresolved:
-        'the Flux Kustomization applying apps/arcade/ is not recorded (FACTS "Not known") - find it with flux get kustomizations -A and set probes.kustomization',
+        'the Flux Kustomization applying apps/arcade/ is not recorded (FACTS "Not known") - find ' +
+        'it with flux get kustomizations -A and set probes.kustomization',
     },
     collectorService: COLLECTOR_SERVICE,
     engineSelector: {

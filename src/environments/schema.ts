@@ -80,7 +80,6 @@ export const RemoteRefSchema = z
     version: z.string().min(1).optional(),
   })
   .strict();
-export type RemoteRef = z.infer<typeof RemoteRefSchema>;
 
 function secretValues<T extends z.ZodType>(entry: T) {
   // z.record over an enum is exhaustive in zod 4: every declared key must be given (a value or

@@ -98,7 +98,7 @@ export async function loadKubeConfigFromEnv(
     );
   }
   const cluster = kc.getCurrentCluster();
-  if (!cluster || !cluster.server) {
+  if (!cluster?.server) {
     throw new KubeConfigError(
       `${source}: no current context with a cluster server (fix: kubectl config use-context <name>)`,
     );

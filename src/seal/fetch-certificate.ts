@@ -94,11 +94,14 @@ function refusal(url: URL, answer: Answer, options: FetchCertificateOptions): Ce
     case 401:
     case 403:
       return new CertificateFetchError(
-        `${where}: not allowed to reach Service ${service} through the API server proxy (fix: check with kubectl auth can-i get services/proxy -n ${options.namespace}, ${FIX})`,
+        `${where}: not allowed to reach Service ${service} through the API server proxy (fix: ` +
+          `check with kubectl auth can-i get services/proxy -n ${options.namespace}, ${FIX})`,
       );
     case 404:
       return new CertificateFetchError(
-        `${where}: no Service ${service} with a port named 'http' (fix: set secrets.controller.name and .namespace in the environment to the controller's Service, see kubectl get svc -A -l app.kubernetes.io/name=sealed-secrets, ${FIX})`,
+        `${where}: no Service ${service} with a port named 'http' (fix: set ` +
+          `secrets.controller.name and .namespace in the environment to the controller's Service, ` +
+          `see kubectl get svc -A -l app.kubernetes.io/name=sealed-secrets, ${FIX})`,
       );
     default:
       return new CertificateFetchError(
@@ -122,7 +125,8 @@ export async function fetchControllerCertificate(options: FetchCertificateOption
   } catch (err) {
     if (!(err instanceof RetriesExhausted)) throw err;
     throw new CertificateFetchError(
-      `GET ${url.href}: ${err.message} (${err.attempts} attempt(s)) (fix: check that the cluster is reachable and the controller is running in ${options.namespace}, ${FIX})`,
+      `GET ${url.href}: ${err.message} (${err.attempts} attempt(s)) (fix: check that the cluster ` +
+        `is reachable and the controller is running in ${options.namespace}, ${FIX})`,
     );
   }
 }
