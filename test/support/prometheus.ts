@@ -154,8 +154,14 @@ export interface MimirOnPrometheus {
     series: readonly PromSeries[],
     options?: { readonly tenant?: string | undefined; readonly timestampMs?: number },
   ): Promise<PushAnswer>;
-  /** An instant query through the proxy, as the probes ask it (`tenant: undefined` sends no header). */
-  query(promql: string, options?: { readonly tenant?: string | undefined }): Promise<{ status: number; body: string }>;
+  /**
+   * An instant query through the proxy, as the probes ask it (`tenant: undefined` sends no header),
+   * evaluated now or at `timeSeconds` (unix seconds: Prometheus' `time` parameter).
+   */
+  query(
+    promql: string,
+    options?: { readonly tenant?: string | undefined; readonly timeSeconds?: number },
+  ): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
 
@@ -242,7 +248,8 @@ export async function startMimirOnPrometheus(
       pushSeries(`${url}/api/v1/push`, tenantOf(options), series, options?.timestampMs ?? Date.now()),
     async query(promql, options) {
       const t = tenantOf(options);
-      const res = await fetch(`${url}/prometheus/api/v1/query?query=${encodeURIComponent(promql)}`, {
+      const at = options?.timeSeconds === undefined ? '' : `&time=${options.timeSeconds}`;
+      const res = await fetch(`${url}/prometheus/api/v1/query?query=${encodeURIComponent(promql)}${at}`, {
         headers: t === undefined ? {} : { 'X-Scope-OrgID': t },
         signal: AbortSignal.timeout(10_000),
       });
