@@ -41,7 +41,10 @@ function main(): number {
   }
   // An orphan (npm run synth killed with SIGKILL) must not write into a staging folder the next
   // run removes: stop before every file once the process that started this one has gone.
-  const files = [...outputs.flatMap((o) => o.files), { path: DIST_MARKER, content: DIST_MARKER_TEXT }];
+  const files = [
+    ...outputs.flatMap((o) => [...o.files, ...o.extras]),
+    { path: DIST_MARKER, content: DIST_MARKER_TEXT },
+  ];
   for (const f of files) {
     if (process.ppid !== parent) {
       console.error(

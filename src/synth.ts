@@ -6,13 +6,15 @@
 import { App, type Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { CollectorChart } from './charts/collector-chart.js';
+import { DashboardChart } from './charts/dashboard-chart.js';
 import { MonitoringChart } from './charts/monitoring-chart.js';
 import { ArcadeReleaseChart } from './charts/release-chart.js';
 import { SecretsChart } from './charts/secrets-chart.js';
-import { continuousNote } from './environments/continuous.js';
+import { continuousNote, continuousPlan } from './environments/continuous.js';
 import type { Environment } from './environments/schema.js';
 import { findUnresolved, type UnresolvedEntry } from './environments/unresolved.js';
 import { omitApiDefaults } from './kube/api-types.js';
+import { DEFAULT_ENGINE_JOB } from './environments/probe-targets.js';
 import { KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from './shared/manifests.js';
 
 /** One synthesized file, its path relative to dist/. */
@@ -28,6 +30,20 @@ export interface EnvironmentOutput {
   readonly unresolved: readonly UnresolvedEntry[];
   /** What synth tells the person besides the files (e.g. what the continuous mode still needs while it is off). */
   readonly notes: readonly string[];
+  /**
+   * Files beside the environment's folder, at the top of dist/ (paths relative to dist/, no `/`):
+   * not applied by Flux, not copied by export, not read by the gate or the diff. The continuous
+   * mode's dashboard JSON for manual import (`<env>.grafana-dashboard.json`).
+   */
+  readonly extras: readonly SynthFile[];
+}
+
+/** The file of the dashboard's ConfigMap in dist/<env>/. */
+const DASHBOARD_FILE = 'dashboard.yaml';
+
+/** The manual-import copy of an environment's dashboard, at the top of dist/. */
+export function dashboardJsonPath(environment: string): string {
+  return `${environment}.grafana-dashboard.json`;
 }
 
 /** The header of every generated file: where it comes from and how to change it. */
@@ -62,7 +78,19 @@ export function buildCharts(app: App, env: Environment): Map<string, Chart> {
       otlpEndpoint: collector.otlpEndpoint,
     }),
   );
+  const continuous = continuousPlan(env);
+  if (continuous) {
+    charts.set(
+      DASHBOARD_FILE,
+      new DashboardChart(app, `${env.name}-dashboard`, { env, plan: continuous, engineJob: engineJobOf(env) }),
+    );
+  }
   return charts;
+}
+
+/** The engine's job in Mimir, as the `otel.metrics-in-mimir` probe expects it (`probes.mimir.engineJob`). */
+function engineJobOf(env: Environment): string {
+  return env.probes?.mimir?.engineJob ?? DEFAULT_ENGINE_JOB;
 }
 
 /** Synthesizes one environment into its dist/<name>/ files (kustomization.yaml included). */
@@ -89,7 +117,11 @@ export function synthEnvironment(env: Environment): EnvironmentOutput {
   // they are listed in its note instead, the to-do list for turning it on.
   const unresolved = findUnresolved(env).filter((u) => env.continuous.enabled || !u.path.startsWith('continuous.'));
   const continuous = continuousNote(env);
-  return { env, files, unresolved, notes: continuous ? [continuous] : [] };
+  // buildCharts puts a DashboardChart under this name (instanceof cannot tell: cdk8s' Chart
+  // answers it for every chart through Symbol.hasInstance).
+  const dashboard = charts.get(DASHBOARD_FILE) as DashboardChart | undefined;
+  const extras = dashboard ? [{ path: dashboardJsonPath(env.name), content: dashboard.json }] : [];
+  return { env, files, unresolved, notes: continuous ? [continuous] : [], extras };
 }
 
 /** Synthesizes every environment. Throws (leaving nothing half-written anywhere) on any error. */

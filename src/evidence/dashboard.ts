@@ -5,31 +5,50 @@
  * come from ./dashboard-queries.ts; what each panel shows and why its window:
  * docs/continuous-evidence.md "The dashboard".
  *
- * Only synth loads this module (bundled), and only for an environment with the continuous mode on.
+ * The SDK is loaded on first use, not when this module is imported: it is about 900 KB of
+ * CommonJS that every synth would otherwise parse, and only an environment with the continuous
+ * mode on needs it (README "Performance budget": no heavy imports on paths that do not need them).
+ * Its types are imported as types only; `createRequire` loads the same modules at run time, in the
+ * synth bundle (packages stay external there), under tsx and under vitest alike.
  */
-import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
-import { PanelBuilder as TimelinePanel } from '@grafana/grafana-foundation-sdk/statetimeline';
-import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
-import {
-  BigValueGraphMode,
-  BigValueTextMode,
-  ReduceDataOptionsBuilder,
-  VisibilityMode,
-} from '@grafana/grafana-foundation-sdk/common';
-import {
-  DashboardBuilder,
-  DatasourceVariableBuilder,
-  type Dashboard,
-  MappingType,
-  RowBuilder,
-  ThresholdsConfigBuilder,
-  ThresholdsMode,
-  type ValueMapping,
-} from '@grafana/grafana-foundation-sdk/dashboard';
-import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import type * as Common from '@grafana/grafana-foundation-sdk/common';
+import type * as Grafana from '@grafana/grafana-foundation-sdk/dashboard';
+import type * as Prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import type * as Stat from '@grafana/grafana-foundation-sdk/stat';
+import type * as Statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
+import type * as Timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { type DashboardScope, dashboardQueries, LAST_RUN_LOOKBACK } from './dashboard-queries.js';
 import { PROBE_STATUS_CODES } from './metrics.js';
+
+/** The SDK modules the dashboard is built with. */
+interface Sdk {
+  readonly common: typeof Common;
+  readonly dashboard: typeof Grafana;
+  readonly prometheus: typeof Prometheus;
+  readonly stat: typeof Stat;
+  readonly statetimeline: typeof Statetimeline;
+  readonly timeseries: typeof Timeseries;
+}
+
+let loaded: Sdk | undefined;
+
+/** The SDK, loaded once, the first time a dashboard is built. */
+function sdk(): Sdk {
+  if (!loaded) {
+    const require = createRequire(import.meta.url);
+    loaded = {
+      common: require('@grafana/grafana-foundation-sdk/common') as typeof Common,
+      dashboard: require('@grafana/grafana-foundation-sdk/dashboard') as typeof Grafana,
+      prometheus: require('@grafana/grafana-foundation-sdk/prometheus') as typeof Prometheus,
+      stat: require('@grafana/grafana-foundation-sdk/stat') as typeof Stat,
+      statetimeline: require('@grafana/grafana-foundation-sdk/statetimeline') as typeof Statetimeline,
+      timeseries: require('@grafana/grafana-foundation-sdk/timeseries') as typeof Timeseries,
+    };
+  }
+  return loaded;
+}
 
 /** The data source variable every panel and query reads through. */
 export const DATASOURCE_VARIABLE = 'datasource';
@@ -58,30 +77,36 @@ const STATUS_COLOURS: Record<keyof typeof PROBE_STATUS_CODES, string> = {
 };
 
 /** Value mapping code → status name and colour, for the status panels. */
-function statusMappings(): ValueMapping[] {
+function statusMappings(): Grafana.ValueMapping[] {
   const options = Object.fromEntries(
     Object.entries(PROBE_STATUS_CODES).map(([status, code]) => [
       String(code),
       { text: status, color: STATUS_COLOURS[status as keyof typeof PROBE_STATUS_CODES], index: code },
     ]),
   );
-  return [{ type: MappingType.ValueToText, options }];
+  return [{ type: sdk().dashboard.MappingType.ValueToText, options }];
 }
 
 function thresholds(base: string, steps: readonly (readonly [number, string])[]) {
+  const { ThresholdsConfigBuilder, ThresholdsMode } = sdk().dashboard;
   return new ThresholdsConfigBuilder()
     .mode(ThresholdsMode.Absolute)
     .steps([{ value: null, color: base }, ...steps.map(([value, color]) => ({ value, color }))]);
 }
 
 function query(refId: string, expr: string, legend: string, kind: 'instant' | 'range') {
-  const q = new DataqueryBuilder().refId(refId).expr(expr).legendFormat(legend).datasource(DATASOURCE);
+  const q = new (sdk().prometheus.DataqueryBuilder)()
+    .refId(refId)
+    .expr(expr)
+    .legendFormat(legend)
+    .datasource(DATASOURCE);
   return kind === 'instant' ? q.instant() : q.range();
 }
 
 /** A stat panel over one instant query. */
 function stat(title: string, description: string, expr: string, legend = '__auto') {
-  return new StatPanel()
+  const { ReduceDataOptionsBuilder, BigValueGraphMode } = sdk().common;
+  return new (sdk().stat.PanelBuilder)()
     .title(title)
     .description(description)
     .datasource(DATASOURCE)
@@ -92,13 +117,15 @@ function stat(title: string, description: string, expr: string, legend = '__auto
 
 /** A time series panel over range queries. */
 function timeseries(title: string, description: string, targets: readonly (readonly [string, string])[]) {
-  const panel = new TimeseriesPanel().title(title).description(description).datasource(DATASOURCE);
+  const panel = new (sdk().timeseries.PanelBuilder)().title(title).description(description).datasource(DATASOURCE);
   targets.forEach(([expr, legend], i) => panel.withTarget(query(String.fromCharCode(65 + i), expr, legend, 'range')));
   return panel;
 }
 
 /** The dashboard of one environment, as Grafana's dashboard JSON model. */
-export function buildEvidenceDashboard(scope: DashboardScope): Dashboard {
+export function buildEvidenceDashboard(scope: DashboardScope): Grafana.Dashboard {
+  const { BigValueTextMode, VisibilityMode } = sdk().common;
+  const { DashboardBuilder, DatasourceVariableBuilder, RowBuilder } = sdk().dashboard;
   const q = dashboardQueries(scope);
   const schedule = scope.scheduleMinutes;
   const lastRun = `the last run's value (last_over_time over ${q.window}, two ${schedule}-minute schedules)`;
@@ -131,7 +158,7 @@ export function buildEvidenceDashboard(scope: DashboardScope): Dashboard {
       .noValue(`no run in ${q.window}`)
       .span(24)
       .height(6),
-    new TimelinePanel()
+    new (sdk().statetimeline.PanelBuilder)()
       .title('Probe status over time')
       .description(`Each probe's status at every point: ${lastRun}.`)
       .datasource(DATASOURCE)

@@ -22,7 +22,7 @@ function committedFiles(): string[] {
 
 describe('committed dist/', () => {
   const outputs = synthAll(loadEnvironments().map((l) => l.env));
-  const expected = new Map(outputs.flatMap((o) => o.files.map((f) => [f.path, f.content] as const)));
+  const expected = new Map(outputs.flatMap((o) => [...o.files, ...o.extras].map((f) => [f.path, f.content] as const)));
 
   it('exists', () => {
     expect(existsSync(DIST), `dist/ is missing: ${FIX}`).toBe(true);
@@ -51,6 +51,6 @@ describe('committed dist/', () => {
 
   it('is deterministic: a second synth gives the same bytes', () => {
     const again = synthAll(loadEnvironments().map((l) => l.env));
-    expect(again.flatMap((o) => o.files)).toEqual(outputs.flatMap((o) => o.files));
+    expect(again.flatMap((o) => [...o.files, ...o.extras])).toEqual(outputs.flatMap((o) => [...o.files, ...o.extras]));
   });
 });

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ENVIRONMENTS_DIR } from '../../src/environments/load.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { DIST_MARKER, DIST_MARKER_TEXT } from '../../src/tooling/output-dir.js';
@@ -36,8 +37,19 @@ describe('npm run synth', () => {
     const out = join(tempDir('arcade-dist-'), 'dist');
     const run = synth(['--out', out, '--environments', envs]);
     expect(run.code, run.out).toBe(0);
-    expect(readdirSync(out).sort()).toEqual([DIST_MARKER, 'backstage-wus2-v4', 'staging']);
+    // The staging fixture has the continuous mode on: its dashboard JSON for manual import sits at
+    // the top of dist/, beside (not in) the folder Flux applies, the same bytes as the ConfigMap's.
+    expect(readdirSync(out).sort()).toEqual([
+      DIST_MARKER,
+      'backstage-wus2-v4',
+      'staging',
+      'staging.grafana-dashboard.json',
+    ]);
     expect(readdirSync(join(out, 'staging'))).toContain('kustomization.yaml');
+    const configMap = parse(readFileSync(join(out, 'staging', 'dashboard.yaml'), 'utf8')) as {
+      data: Record<string, string>;
+    };
+    expect(Object.values(configMap.data)).toEqual([readFileSync(join(out, 'staging.grafana-dashboard.json'), 'utf8')]);
     expect(run.out).toMatch(/staging: \d+ unresolved value\(s\)\n {2}- oidc\.clientId: fixture/);
   });
 
