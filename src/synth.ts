@@ -5,6 +5,7 @@
  */
 import { App, type Chart } from 'cdk8s';
 import { stringify } from 'yaml';
+import { AlertsChart, alertScope } from './charts/alerts-chart.js';
 import { CollectorChart } from './charts/collector-chart.js';
 import { DashboardChart } from './charts/dashboard-chart.js';
 import { MonitoringChart } from './charts/monitoring-chart.js';
@@ -13,6 +14,7 @@ import { SecretsChart } from './charts/secrets-chart.js';
 import { continuousNote, continuousPlan } from './environments/continuous.js';
 import type { Environment } from './environments/schema.js';
 import { findUnresolved, type UnresolvedEntry } from './environments/unresolved.js';
+import { alertRuleGroups, mimirRuleFile } from './evidence/alerts.js';
 import { omitApiDefaults } from './kube/api-types.js';
 import { DEFAULT_ENGINE_JOB } from './environments/probe-targets.js';
 import { KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from './shared/manifests.js';
@@ -41,9 +43,26 @@ export interface EnvironmentOutput {
 /** The file of the dashboard's ConfigMap in dist/<env>/. */
 const DASHBOARD_FILE = 'dashboard.yaml';
 
+/** The file of the alert rules' PrometheusRule in dist/<env>/ (evaluator `prometheus-rule`). */
+const ALERTS_FILE = 'alerts.yaml';
+
+/** The Mimir ruler's rule file of an environment, at the top of dist/ (evaluator `mimir-ruler`; `npm run rules` loads it). */
+export function mimirRulesPath(environment: string): string {
+  return `${environment}.mimir-rules.yaml`;
+}
+
 /** The manual-import copy of an environment's dashboard, at the top of dist/. */
 export function dashboardJsonPath(environment: string): string {
   return `${environment}.grafana-dashboard.json`;
+}
+
+/** The Mimir rule file's header: what it is, and that Flux does not apply it. */
+function mimirRulesHeader(env: Environment): string {
+  return (
+    header(env) +
+    '# The Mimir ruler rule file (mimirtool format): not applied by Flux. Load it into the tenant with\n' +
+    `#   npm run rules -- --env ${env.name} --sync\n`
+  );
 }
 
 /** The header of every generated file: where it comes from and how to change it. */
@@ -84,6 +103,12 @@ export function buildCharts(app: App, env: Environment): Map<string, Chart> {
       DASHBOARD_FILE,
       new DashboardChart(app, `${env.name}-dashboard`, { env, plan: continuous, engineJob: engineJobOf(env) }),
     );
+    if (continuous.alerts.evaluators.includes('prometheus-rule')) {
+      charts.set(
+        ALERTS_FILE,
+        new AlertsChart(app, `${env.name}-alerts`, { env, plan: continuous, engineJob: engineJobOf(env) }),
+      );
+    }
   }
   return charts;
 }
@@ -120,7 +145,15 @@ export function synthEnvironment(env: Environment): EnvironmentOutput {
   // buildCharts puts a DashboardChart under this name (instanceof cannot tell: cdk8s' Chart
   // answers it for every chart through Symbol.hasInstance).
   const dashboard = charts.get(DASHBOARD_FILE) as DashboardChart | undefined;
-  const extras = dashboard ? [{ path: dashboardJsonPath(env.name), content: dashboard.json }] : [];
+  const extras: SynthFile[] = dashboard ? [{ path: dashboardJsonPath(env.name), content: dashboard.json }] : [];
+  const plan = continuousPlan(env);
+  if (plan?.alerts.ruler) {
+    const groups = alertRuleGroups(alertScope(env, plan, engineJobOf(env)));
+    extras.push({
+      path: mimirRulesPath(env.name),
+      content: mimirRulesHeader(env) + stringify(mimirRuleFile(plan.alerts.ruler.namespace, groups), { lineWidth: 0 }),
+    });
+  }
   return { env, files, unresolved, notes: continuous ? [continuous] : [], extras };
 }
 

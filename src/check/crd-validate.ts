@@ -4,7 +4,7 @@
  * group/version/kind and reused.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { newAjv, type AjvInstance } from '../shared/ajv.js';
+import { type AjvInstance, newAjv, type RegExpEngine } from '../shared/ajv.js';
 import type { CachedSchema } from './crd-cache.js';
 import { childPath, pointerToPath } from './finding.js';
 import { toStrictSchema } from './structural.js';
@@ -38,11 +38,28 @@ const LENIENT_FORMATS = [
 /** A Go duration (`time.ParseDuration`, plus strfmt's d and w), as Kubernetes' `format: duration`. */
 const GO_DURATION = /^-?(\d+(\.\d+)?\s*(ns|us|µs|ms|s|m|h|d|w))+$|^0$/;
 
+/**
+ * A CRD's `pattern` is a Go regular expression (the API server validates with Go's regexp). Go
+ * writes flags as a group, `(?i)`, which JavaScript refuses; a leading flag group (after an
+ * optional `^`) becomes the JavaScript flag, e.g. prometheus-operator's
+ * `partial_response_strategy: ^(?i)(abort|warn)?$`. Any other Go-only construct still fails to
+ * compile, loudly.
+ */
+export const goRegExp: RegExpEngine = Object.assign(
+  (pattern: string, flags: string) => {
+    const lead = /^(\^?)\(\?([ims]+)\)/.exec(pattern);
+    return lead
+      ? new RegExp(`${lead[1]}${pattern.slice(lead[0].length)}`, `${flags}${lead[2]}`)
+      : new RegExp(pattern, flags);
+  },
+  { code: 'goRegExp' },
+);
+
 let ajvPromise: Promise<AjvInstance> | undefined;
 
 /** ajv with the formats of Kubernetes' CRD validation. */
 async function ajv(): Promise<AjvInstance> {
-  ajvPromise ??= newAjv().then((instance) => {
+  ajvPromise ??= newAjv({ regExp: goRegExp }).then((instance) => {
     for (const name of LENIENT_FORMATS) instance.addFormat(name, true);
     instance.addFormat('duration', GO_DURATION);
     return instance;

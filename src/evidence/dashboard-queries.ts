@@ -38,7 +38,7 @@ export const LAST_RUN_LOOKBACK = '1d';
 export const LATENCY_QUANTILES = [0.5, 0.9, 0.99] as const;
 
 /** `{a="x",b="y"}`: a PromQL selector (JSON's string escapes are a subset of PromQL's). */
-function selector(labels: Readonly<Record<string, string>>): string {
+export function selector(labels: Readonly<Record<string, string>>): string {
   return `{${Object.entries(labels)
     .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
     .join(',')}}`;

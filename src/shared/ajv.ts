@@ -4,12 +4,17 @@
  * the engine API response schemas in the probes. Loaded lazily: ajv is large and most commands
  * never validate anything. Each caller gets its own instance (its own formats and cache).
  */
-import type { Ajv } from 'ajv';
+import type { Ajv, Options } from 'ajv';
 
 export type AjvInstance = Ajv;
+/** How ajv turns a schema's `pattern` into a regular expression (its `code.regExp` option). */
+export type RegExpEngine = NonNullable<NonNullable<Options['code']>['regExp']>;
 
-/** A new ajv: all errors (not the first only), the failing data and schema kept on every error. */
-export async function newAjv(): Promise<AjvInstance> {
+/**
+ * A new ajv: all errors (not the first only), the failing data and schema kept on every error.
+ * `regExp` replaces how `pattern`s are compiled (CRDs carry Go regular expressions).
+ */
+export async function newAjv(options: { readonly regExp?: RegExpEngine } = {}): Promise<AjvInstance> {
   const { Ajv: AjvClass } = await import('ajv');
   const formats = await import('ajv-formats');
   const instance = new AjvClass({
@@ -18,6 +23,7 @@ export async function newAjv(): Promise<AjvInstance> {
     verbose: true,
     logger: false,
     validateFormats: true,
+    ...(options.regExp ? { code: { regExp: options.regExp } } : {}),
   });
   formats.default.default(instance);
   return instance;

@@ -57,7 +57,7 @@ describe('the dashboard in dist/', () => {
     const data = (configMap as unknown as { data: Record<string, string> }).data;
     expect(Object.keys(data)).toEqual([`${dashboardUid('staging')}.json`]);
     // The manual-import copy: the same bytes, at the top of dist/, outside the folder Flux applies.
-    expect(output.extras).toEqual([{ path: 'staging.grafana-dashboard.json', content: Object.values(data)[0] }]);
+    expect(output.extras[0]).toEqual({ path: 'staging.grafana-dashboard.json', content: Object.values(data)[0] });
     expect(dashboardJsonPath('staging')).not.toContain('/');
     expect(output.files.find((f) => f.path === 'staging/kustomization.yaml')?.content).toContain('- dashboard.yaml');
   });

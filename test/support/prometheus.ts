@@ -34,13 +34,17 @@ const MAX_TENANTS = 4;
 export type PrometheusLookup = { readonly path: string; readonly version: string } | { readonly missing: string };
 
 /**
- * The `prometheus` binary on PATH (or /usr/bin, where Debian puts it) and its version, or why there
- * is none usable. `PROMETHEUS_BIN` names another binary (or a missing one, to see the skip).
+ * A binary of Debian's `prometheus` package (`prometheus`, `promtool`) on PATH (or /usr/bin, where
+ * Debian puts them), or why there is none. `envVar` names another binary (or a missing one, to see
+ * the skip).
  */
-export function findPrometheus(): PrometheusLookup {
-  const chosen = process.env.PROMETHEUS_BIN;
+export function findPackageBinary(
+  name: string,
+  envVar: string,
+): { readonly path: string } | { readonly missing: string } {
+  const chosen = process.env[envVar];
   const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin'];
-  const candidates = chosen ? [chosen] : dirs.map((d) => join(d, 'prometheus'));
+  const candidates = chosen ? [chosen] : dirs.map((d) => join(d, name));
   const path = candidates.find((candidate) => {
     try {
       accessSync(candidate, constants.X_OK);
@@ -49,13 +53,22 @@ export function findPrometheus(): PrometheusLookup {
       return false;
     }
   });
-  if (!path) {
-    return {
-      missing: chosen
-        ? `PROMETHEUS_BIN=${chosen} is not an executable file`
-        : 'no prometheus binary on PATH (Debian: apt-get install prometheus; .ci/run installs it)',
-    };
-  }
+  if (path) return { path };
+  return {
+    missing: chosen
+      ? `${envVar}=${chosen} is not an executable file`
+      : `no ${name} binary on PATH (Debian's prometheus package has it: apt-get install prometheus; .ci/run installs it)`,
+  };
+}
+
+/**
+ * The `prometheus` binary and its version, or why there is none usable. `PROMETHEUS_BIN` names
+ * another binary (or a missing one, to see the skip).
+ */
+export function findPrometheus(): PrometheusLookup {
+  const found = findPackageBinary('prometheus', 'PROMETHEUS_BIN');
+  if ('missing' in found) return found;
+  const { path } = found;
   const run = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 });
   const version = /prometheus, version (\d+)\.(\d+)\.(\d+)/.exec(`${run.stdout}${run.stderr}`);
   if (!version) return { missing: `${path} --version did not print a Prometheus version (exit ${run.status})` };
