@@ -114,7 +114,7 @@ export function buildCharts(app: App, env: Environment): Map<string, Chart> {
 }
 
 /** The engine's job in Mimir, as the `otel.metrics-in-mimir` probe expects it (`probes.mimir.engineJob`). */
-function engineJobOf(env: Environment): string {
+export function engineJobOf(env: Environment): string {
   return env.probes?.mimir?.engineJob ?? DEFAULT_ENGINE_JOB;
 }
 

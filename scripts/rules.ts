@@ -1,0 +1,85 @@
+#!/usr/bin/env tsx
+/**
+ * npm run rules: the continuous-evidence alert rules in the tenant's Mimir ruler.
+ *
+ *   npm run rules -- --env staging            # check: what differs (exit 1 when anything does)
+ *   npm run rules -- --env staging --sync     # make the ruler namespace hold exactly the groups
+ */
+import { resolve } from 'node:path';
+import { ConfigurationError, UsageError } from '../src/shared/command-error.js';
+import { defineScript, runScript } from '../src/shared/script.js';
+
+const script = defineScript({
+  name: 'rules',
+  description: `Compares the environment's alert rule groups (docs/alerts.md; the same groups as
+dist/<env>.mimir-rules.yaml) with what the tenant's Mimir ruler holds in the environment's ruler
+namespace (continuous.alerts.ruler: URL, tenant and namespace default from collector.mimir), through
+Mimir's ruler configuration API with X-Scope-OrgID. Without --sync nothing is written and every
+difference is shown, rule field by rule field. With --sync the namespace is made to hold exactly the
+environment's groups (changed groups replaced, groups it no longer has deleted; other namespaces are
+never touched), then read back. Running it again changes nothing.`,
+  options: {
+    env: { type: 'string', value: '<name>', description: 'environment (default: the only one)' },
+    sync: { type: 'boolean', description: 'write: create, replace and delete groups until the ruler matches' },
+    check: { type: 'boolean', description: 'read and compare only (the default); exit 1 when anything differs' },
+    timeout: {
+      type: 'number',
+      value: '<seconds>',
+      unit: 'seconds',
+      above: 0,
+      default: 10,
+      description: 'per request to the ruler',
+    },
+    environments: {
+      type: 'string',
+      value: '<dir>',
+      description: 'folder of environment files (default: src/environments)',
+    },
+  },
+  environment: {
+    MIMIR_TOKEN: 'bearer token for a Mimir behind an authenticating proxy (sent as Authorization; never printed)',
+  },
+  exitCodes: {
+    0: 'the ruler holds exactly the environment groups (after --sync: it does now)',
+    1: 'the ruler differs (check), or it could not be read or written',
+    2: 'also: the environment does not load its rules into a Mimir ruler (continuous mode off, no mimir-ruler evaluator)',
+  },
+  examples: [
+    'npm run rules -- --env backstage-wus2-v4',
+    'npm run rules -- --env backstage-wus2-v4 --sync',
+    'MIMIR_TOKEN=... npm run rules -- --env backstage-wus2-v4 --sync --timeout 30',
+  ],
+});
+
+await runScript(script, async (options, { warn }) => {
+  if (options.sync && options.check) throw new UsageError('--check and --sync exclude each other (fix: give one)');
+  const { loadEnvironment } = await import('../src/environments/load.js');
+  const { continuousPlan } = await import('../src/environments/continuous.js');
+  const { alertScope } = await import('../src/charts/alerts-chart.js');
+  const { alertRuleGroups } = await import('../src/evidence/alerts.js');
+  const { engineJobOf } = await import('../src/synth.js');
+  const { syncRules } = await import('../src/evidence/ruler-sync.js');
+  const selected = loadEnvironment(options.env, options.environments ? resolve(options.environments) : undefined);
+  for (const w of selected.warnings) warn(w);
+  const { env } = selected;
+  const plan = continuousPlan(env);
+  if (!plan) {
+    throw new ConfigurationError(
+      `${env.name}: the continuous mode is off, so there are no rules to load (fix: turn it on, docs/continuous-evidence.md "Turning it on")`,
+    );
+  }
+  if (!plan.alerts.ruler) {
+    throw new ConfigurationError(
+      `${env.name}: continuous.alerts.evaluators has no 'mimir-ruler', so its rules are not the Mimir ruler's (fix: add mimir-ruler, or use the PrometheusRule in dist/${env.name}/alerts.yaml)`,
+    );
+  }
+  const token = process.env.MIMIR_TOKEN;
+  const target = {
+    ...plan.alerts.ruler,
+    ...(token ? { token } : {}),
+    timeoutMs: options.timeout * 1000,
+  };
+  const result = await syncRules(target, alertRuleGroups(alertScope(env, plan, engineJobOf(env))), options.sync);
+  console.log(result.text);
+  return result.ok ? 0 : 1;
+});

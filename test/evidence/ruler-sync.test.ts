@@ -1,0 +1,185 @@
+/**
+ * `npm run rules`: the alert groups into the tenant's Mimir ruler, against a loopback stand-in of
+ * Mimir's ruler configuration API (test/support/mimir-ruler.ts, written from Mimir's docs and
+ * pkg/ruler/api.go). A check reads only and shows every difference; a sync makes the stack's ruler
+ * namespace hold exactly the environment's groups, and a second sync sends nothing; the tenant
+ * header is on every request; a token is sent and never shown.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { alertScope } from '../../src/charts/alerts-chart.js';
+import { continuousPlan } from '../../src/environments/continuous.js';
+import { alertRuleGroups, type RuleGroup } from '../../src/evidence/alerts.js';
+import { type RulerTarget, syncRules } from '../../src/evidence/ruler-sync.js';
+import { engineJobOf } from '../../src/synth.js';
+import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { type MimirRulerStandIn, startMimirRuler } from '../support/mimir-ruler.js';
+import { spawnScript } from '../support/spawn-script.js';
+import { tempDir } from '../support/temp.js';
+import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
+
+const TOKEN = 'mimir-token-canary-7f3a9c21';
+const staging = fixtureEnvironment('staging');
+const plan = continuousPlan(staging)!;
+const wanted: RuleGroup[] = alertRuleGroups(alertScope(staging, plan, engineJobOf(staging)));
+const NS = plan.alerts.ruler!.namespace;
+const TENANT = plan.alerts.ruler!.tenant;
+
+let ruler: MimirRulerStandIn;
+let target: RulerTarget;
+
+beforeAll(async () => {
+  ruler = await startMimirRuler({ token: TOKEN });
+  target = { url: ruler.url, tenant: TENANT, namespace: NS, token: TOKEN, timeoutMs: 10_000 };
+});
+afterAll(async () => {
+  await ruler?.close();
+});
+beforeEach(() => {
+  ruler.store.clear();
+  ruler.requests.length = 0;
+});
+
+const stored = () => ruler.store.get(TENANT)?.get(NS);
+const writes = () => ruler.requests.filter((r) => r.method !== 'GET');
+
+describe('npm run rules against a Mimir ruler', () => {
+  it('the environment names the ruler from the collector Mimir settings: URL with the Prometheus prefix, tenant, own namespace', () => {
+    expect(plan.alerts.ruler).toEqual({
+      url: 'http://mimir-nginx.mimir.observability-wus2/prometheus',
+      tenant: 'k8s-backstage-v4',
+      namespace: 'arcade-stack-staging',
+    });
+  });
+
+  it('a check of an empty tenant shows what is missing and writes nothing', async () => {
+    const result = await syncRules(target, wanted, false);
+    expect(result.ok).toBe(false);
+    expect(result.text).toContain(`differs from tenant ${TENANT}, ruler namespace ${NS}`);
+    expect(result.text).toContain('+ arcade-evidence-probes: missing, would be created (2 rules)');
+    expect(result.text).toContain('+ arcade-evidence-telemetry: missing, would be created (3 rules)');
+    expect(writes()).toEqual([]);
+    expect(ruler.requests).toEqual([
+      {
+        method: 'GET',
+        path: `/prometheus/config/v1/rules/${NS}`,
+        tenant: TENANT,
+        contentType: undefined,
+        authorization: `Bearer ${TOKEN}`,
+      },
+    ]);
+  });
+
+  it('a sync loads every group, one POST each as application/yaml with the tenant, and reads back; again, it sends nothing', async () => {
+    const first = await syncRules(target, wanted, true);
+    expect(first.ok).toBe(true);
+    expect(first.text).toContain('+ arcade-evidence-probes: created');
+    expect(writes().map((r) => [r.method, r.path, r.contentType, r.tenant])).toEqual([
+      ['POST', `/prometheus/config/v1/rules/${NS}`, 'application/yaml', TENANT],
+      ['POST', `/prometheus/config/v1/rules/${NS}`, 'application/yaml', TENANT],
+    ]);
+    expect(JSON.parse(JSON.stringify(stored()))).toEqual(JSON.parse(JSON.stringify(wanted)));
+
+    ruler.requests.length = 0;
+    const second = await syncRules(target, wanted, true);
+    expect(second).toMatchObject({ ok: true });
+    expect(second.text).toBe(`in sync: 2 group(s) as wanted (tenant ${TENANT}, ruler namespace ${NS} at ${ruler.url})`);
+    expect(writes()).toEqual([]);
+  });
+
+  it('a changed rule, a foreign group in the namespace: the check shows each field; the sync fixes both and leaves other namespaces alone', async () => {
+    await syncRules(target, wanted, true);
+    const namespaces = ruler.store.get(TENANT)!;
+    const [probes, telemetry] = namespaces.get(NS)!;
+    const edited = structuredClone(telemetry!);
+    (edited.rules[0] as { for: string }).for = '30m';
+    namespaces.set(NS, [probes!, edited, { name: 'hand-made', rules: [{ alert: 'Mine', expr: 'vector(1)' }] }]);
+    namespaces.set('someone-else', [{ name: 'theirs', rules: [{ alert: 'Theirs', expr: 'vector(1)' }] }]);
+    ruler.requests.length = 0;
+
+    const check = await syncRules(target, wanted, false);
+    expect(check.ok).toBe(false);
+    expect(check.text.split('\n')).toEqual([
+      `differs from tenant ${TENANT}, ruler namespace ${NS} at ${ruler.url}:`,
+      '  ~ arcade-evidence-telemetry: differs, would be replaced',
+      '      ArcadeCollectorSendFailures.for: "30m" -> "5m"',
+      "  - hand-made: not the environment's, would be deleted",
+      '  = arcade-evidence-probes: as wanted',
+    ]);
+    expect(writes()).toEqual([]);
+
+    const sync = await syncRules(target, wanted, true);
+    expect(sync.ok).toBe(true);
+    expect(writes().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /prometheus/config/v1/rules/${NS}`,
+      `DELETE /prometheus/config/v1/rules/${NS}/hand-made`,
+    ]);
+    expect(
+      stored()
+        ?.map((g) => g.name)
+        .sort(),
+    ).toEqual(['arcade-evidence-probes', 'arcade-evidence-telemetry']);
+    expect(namespaces.get('someone-else')?.map((g) => g.name)).toEqual(['theirs']);
+  });
+
+  it('a refusal names the status and the fix, and never shows the token (even when the answer echoes it)', async () => {
+    const wrong = { ...target, token: `${TOKEN}-wrong` };
+    const error = await syncRules(wrong, wanted, false).catch((e: Error) => e);
+    expect(String(error)).toMatch(
+      /reading namespace arcade-stack-staging: the ruler answered 401 unauthorized \(fix: the tenant .* or MIMIR_TOKEN\)/,
+    );
+    expect(String(error)).not.toContain(TOKEN);
+
+    const unreachable = await syncRules({ ...target, url: 'http://127.0.0.1:1/prometheus' }, wanted, true).catch(
+      (e: Error) => e,
+    );
+    expect(String(unreachable)).toMatch(
+      /GET http:\/\/127\.0\.0\.1:1\/prometheus\/config\/v1\/rules\/arcade-stack-staging: no answer/,
+    );
+  });
+
+  it('the stand-in refuses what Mimir refuses: no tenant, an invalid group', async () => {
+    const noTenant = await fetch(`${ruler.url}/config/v1/rules/${NS}`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
+    expect([noTenant.status, await noTenant.text()]).toEqual([401, 'no org id']);
+    const bad = await fetch(`${ruler.url}/config/v1/rules/${NS}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'X-Scope-OrgID': TENANT, 'Content-Type': 'application/yaml' },
+      body: 'name: g\nrules:\n  - alert: A\n',
+    });
+    expect([bad.status, await bad.text()]).toEqual([400, `group "g", rule 1: field 'expr' must be set in rule`]);
+  });
+});
+
+describe('the npm run rules command', () => {
+  it('checks (exit 1), syncs (exit 0); MIMIR_TOKEN never in the output; refuses an environment without the ruler (exit 2)', async () => {
+    const dir = tempDir('rules-env-');
+    const doc = parseDocument(readFileSync(join(FIXTURE_ENVIRONMENTS, 'staging.yaml'), 'utf8'));
+    doc.setIn(['continuous', 'alerts', 'ruler'], { url: ruler.url });
+    writeFileSync(join(dir, 'staging.yaml'), doc.toString());
+    const run = (...args: string[]) =>
+      spawnScript(join(REPO_ROOT, 'scripts/rules.ts'), ['--env', 'staging', '--environments', dir, ...args], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, MIMIR_TOKEN: TOKEN },
+      });
+
+    const check = await run();
+    expect(check.status, check.stderr).toBe(1);
+    expect(check.stdout).toContain('would be created');
+    const sync = await run('--sync');
+    expect(sync.status, sync.stderr).toBe(0);
+    expect(sync.stdout).toContain('synced tenant k8s-backstage-v4, ruler namespace arcade-stack-staging');
+    expect(JSON.parse(JSON.stringify(stored()))).toEqual(JSON.parse(JSON.stringify(wanted)));
+    for (const r of [check, sync]) expect(`${r.stdout}${r.stderr}`).not.toContain(TOKEN);
+
+    doc.setIn(['continuous', 'alerts', 'evaluators'], ['prometheus-rule']);
+    doc.deleteIn(['continuous', 'alerts', 'ruler']);
+    writeFileSync(join(dir, 'staging.yaml'), doc.toString());
+    const none = await run('--sync');
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain("continuous.alerts.evaluators has no 'mimir-ruler'");
+  });
+});
