@@ -29,7 +29,7 @@ export const ALERT_EVALUATORS = ['mimir-ruler', 'prometheus-rule'] as const;
 export type AlertEvaluator = (typeof ALERT_EVALUATORS)[number];
 
 /** Labels every alert of the stack sets itself (docs/alerts.md "Routing"): `alerts.labels` may not replace them. */
-export const RESERVED_ALERT_LABELS = ['alertname', 'severity', 'component', 'environment'] as const;
+export const RESERVED_ALERT_LABELS = ['alertname', 'severity', 'component', 'environment', 'namespace'] as const;
 
 const PROMETHEUS_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -138,8 +138,8 @@ describe('settings refused whether on or off', () => {
     [
       'an alert label the rules set themselves',
       ['alerts', 'labels'],
-      { severity: 'page' },
-      /continuous\.alerts\.labels\.severity: 'severity' is set by every alert itself/,
+      { namespace: 'elsewhere' },
+      /continuous\.alerts\.labels\.namespace: 'namespace' is set by every alert itself/,
     ],
     [
       'an evaluator named twice',
