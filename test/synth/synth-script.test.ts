@@ -37,14 +37,17 @@ describe('npm run synth', () => {
     const out = join(tempDir('arcade-dist-'), 'dist');
     const run = synth(['--out', out, '--environments', envs]);
     expect(run.code, run.out).toBe(0);
-    // The staging fixture has the continuous mode on: its dashboard JSON for manual import sits at
-    // the top of dist/, beside (not in) the folder Flux applies, the same bytes as the ConfigMap's.
+    // The staging fixture has the continuous mode on: its dashboard JSON for manual import and the
+    // Mimir ruler's rule file sit at the top of dist/, beside (not in) the folder Flux applies; the
+    // JSON is the same bytes as the ConfigMap's.
     expect(readdirSync(out).sort()).toEqual([
       DIST_MARKER,
       'backstage-wus2-v4',
       'staging',
       'staging.grafana-dashboard.json',
+      'staging.mimir-rules.yaml',
     ]);
+    expect(readdirSync(join(out, 'staging'))).toContain('alerts.yaml');
     expect(readdirSync(join(out, 'staging'))).toContain('kustomization.yaml');
     const configMap = parse(readFileSync(join(out, 'staging', 'dashboard.yaml'), 'utf8')) as {
       data: Record<string, string>;
