@@ -77,8 +77,8 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     expect(record.sourceCommit).toBe(source.sourceCommit);
     expect(record.files).toEqual(Object.fromEntries(source.files.map((f) => [f.path, sha256(f.content)])));
     // The diff: HelmRelease changed field by field, the OCI source and the LLM key's Secret added,
-    // the continuous-evidence dashboard's ConfigMap (the fixture has the continuous mode on), the
-    // HelmRepository removed. (The collector and its ServiceMonitors, collector.yaml and
+    // the continuous-evidence dashboard's ConfigMap and alert rules' PrometheusRule (the fixture has
+    // the continuous mode on), the HelmRepository removed. (The collector and its ServiceMonitors, collector.yaml and
     // monitoring.yaml, are new as well.)
     const collectorAdded = result.diff.added.filter((a) => a.key.includes('/arcade-otel-collector'));
     expect(collectorAdded.map((a) => a.key)).toContain('Service arcade-staging/arcade-otel-collector');
@@ -86,6 +86,7 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
       'ConfigMap observability/arcade-evidence-dashboard-staging',
       'ExternalSecret arcade-staging/arcade-llm',
       'OCIRepository arcade-staging/arcade',
+      'PrometheusRule arcade-staging/arcade-evidence-alerts',
     ]);
     expect(result.diff.removed.map((r) => r.key)).toEqual(['HelmRepository arcade-staging/arcade-charts']);
     const release = result.diff.changed.find((c) => c.key === 'HelmRelease arcade-staging/arcade');
@@ -97,7 +98,7 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     // The commit message carries the summary, the diff and the source commit.
     const message = run(repo, ['log', '-1', '--format=%B']);
     expect(message).toContain(`Source commit: ${source.sourceCommit}`);
-    expect(message).toContain(`${3 + collectorAdded.length} added, 1 removed, 1 changed`);
+    expect(message).toContain(`${4 + collectorAdded.length} added, 1 removed, 1 changed`);
     expect(message).toContain('spec.values.gateway.hostname: (absent) → "api.arcade-staging.example.com"');
     expect(message).toContain('helmrelease.yaml');
     // Nothing outside the folder was touched.
