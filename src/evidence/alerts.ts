@@ -83,15 +83,15 @@ export const ALERTS = {
 } as const;
 
 /** A probe alerts when it failed (fail or error) in this many consecutive runs. */
-export const FAILING_RUNS = 2;
+const FAILING_RUNS = 2;
 /** The runner is silent when no run arrived for this many schedules. */
-export const SILENT_SCHEDULES = 3;
+const SILENT_SCHEDULES = 3;
 /** The engine's series are missing when none arrived through the collector for this long (it pushes about every 60 s). */
-export const ENGINE_SILENCE = '10m';
+const ENGINE_SILENCE = '10m';
 /** How long the collector's send failures and its absence last before they alert. */
-export const COLLECTOR_FOR = '5m';
+const COLLECTOR_FOR = '5m';
 /** How often the groups are evaluated (Prometheus' and Mimir's default). */
-export const EVALUATION_INTERVAL = '1m';
+const EVALUATION_INTERVAL = '1m';
 
 /** The rule groups' names; `alerts.rules-loaded` and `npm run rules` look for exactly these. */
 export const RULE_GROUP_NAMES = { probes: 'arcade-evidence-probes', telemetry: 'arcade-evidence-telemetry' } as const;

@@ -41,14 +41,14 @@ export interface RulerTarget {
 }
 
 /** One rule's difference: the field and its value in the ruler and in the environment. */
-export interface FieldChange {
+interface FieldChange {
   readonly field: string;
   readonly ruler: string | undefined;
   readonly wanted: string | undefined;
 }
 
 /** What a sync does, group by group. */
-export interface SyncPlan {
+interface SyncPlan {
   readonly create: readonly RuleGroup[];
   readonly update: readonly { readonly group: RuleGroup; readonly changes: readonly FieldChange[] }[];
   /** Groups in the namespace the environment does not have: deleted by a sync. */
@@ -56,7 +56,7 @@ export interface SyncPlan {
   readonly unchanged: readonly string[];
 }
 
-export class RulerError extends CommandError {
+class RulerError extends CommandError {
   constructor(message: string) {
     super(message);
     this.name = 'RulerError';
@@ -124,7 +124,7 @@ function failed(target: RulerTarget, what: string, answer: { status: number; tex
 }
 
 /** The groups the ruler holds in the namespace, by name. */
-export async function readNamespace(target: RulerTarget): Promise<Map<string, LiveGroup>> {
+async function readNamespace(target: RulerTarget): Promise<Map<string, LiveGroup>> {
   const answer = await call(target, 'GET', segment(target.namespace));
   if (answer.status === 404) return new Map();
   if (answer.status !== 200) throw failed(target, `reading namespace ${target.namespace}`, answer);
@@ -175,7 +175,7 @@ function differences(live: LiveGroup, wanted: RuleGroup): FieldChange[] {
 }
 
 /** What a sync must do to make the namespace hold exactly `wanted`. */
-export function planSync(wanted: readonly RuleGroup[], live: ReadonlyMap<string, LiveGroup>): SyncPlan {
+function planSync(wanted: readonly RuleGroup[], live: ReadonlyMap<string, LiveGroup>): SyncPlan {
   const create: RuleGroup[] = [];
   const update: { group: RuleGroup; changes: FieldChange[] }[] = [];
   const unchanged: string[] = [];
@@ -194,14 +194,14 @@ export function planSync(wanted: readonly RuleGroup[], live: ReadonlyMap<string,
   return { create, update, remove, unchanged };
 }
 
-export function inSync(plan: SyncPlan): boolean {
+function inSync(plan: SyncPlan): boolean {
   return plan.create.length === 0 && plan.update.length === 0 && plan.remove.length === 0;
 }
 
 const shown = (v: string | undefined) => (v === undefined ? '(none)' : JSON.stringify(v));
 
 /** The plan for people: one line per group, the changed fields of each changed rule. */
-export function formatPlan(target: RulerTarget, plan: SyncPlan, applied: boolean): string {
+function formatPlan(target: RulerTarget, plan: SyncPlan, applied: boolean): string {
   const where = `tenant ${target.tenant}, ruler namespace ${target.namespace} at ${target.url}`;
   if (inSync(plan)) return `in sync: ${plan.unchanged.length} group(s) as wanted (${where})`;
   const verb = (planned: string, done: string) => (applied ? done : planned);
@@ -219,7 +219,7 @@ export function formatPlan(target: RulerTarget, plan: SyncPlan, applied: boolean
 }
 
 /** Applies a plan: one POST per created or changed group, one DELETE per removed group. */
-export async function applyPlan(target: RulerTarget, plan: SyncPlan): Promise<void> {
+async function applyPlan(target: RulerTarget, plan: SyncPlan): Promise<void> {
   for (const group of [...plan.create, ...plan.update.map((u) => u.group)]) {
     const answer = await call(target, 'POST', segment(target.namespace), stringify(group, { lineWidth: 0 }));
     if (answer.status !== 202 && answer.status !== 200) throw failed(target, `setting group ${group.name}`, answer);
