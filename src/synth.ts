@@ -5,7 +5,7 @@
  */
 import { App, type Chart } from 'cdk8s';
 import { stringify } from 'yaml';
-import { AlertsChart, alertScope } from './charts/alerts-chart.js';
+import { AlertsChart, mimirRulerFile } from './charts/alerts-chart.js';
 import { CollectorChart } from './charts/collector-chart.js';
 import { DashboardChart } from './charts/dashboard-chart.js';
 import { MonitoringChart } from './charts/monitoring-chart.js';
@@ -14,7 +14,6 @@ import { SecretsChart } from './charts/secrets-chart.js';
 import { continuousNote, continuousPlan } from './environments/continuous.js';
 import type { Environment } from './environments/schema.js';
 import { findUnresolved, type UnresolvedEntry } from './environments/unresolved.js';
-import { alertRuleGroups, mimirRuleFile } from './evidence/alerts.js';
 import { omitApiDefaults } from './kube/api-types.js';
 import { DEFAULT_ENGINE_JOB } from './environments/probe-targets.js';
 import { KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from './shared/manifests.js';
@@ -147,11 +146,11 @@ export function synthEnvironment(env: Environment): EnvironmentOutput {
   const dashboard = charts.get(DASHBOARD_FILE) as DashboardChart | undefined;
   const extras: SynthFile[] = dashboard ? [{ path: dashboardJsonPath(env.name), content: dashboard.json }] : [];
   const plan = continuousPlan(env);
-  if (plan?.alerts.ruler) {
-    const groups = alertRuleGroups(alertScope(env, plan, engineJobOf(env)));
+  const rulerFile = plan ? mimirRulerFile(env, plan, engineJobOf(env)) : undefined;
+  if (rulerFile) {
     extras.push({
       path: mimirRulesPath(env.name),
-      content: mimirRulesHeader(env) + stringify(mimirRuleFile(plan.alerts.ruler.namespace, groups), { lineWidth: 0 }),
+      content: mimirRulesHeader(env) + stringify(rulerFile, { lineWidth: 0 }),
     });
   }
   return { env, files, unresolved, notes: continuous ? [continuous] : [], extras };

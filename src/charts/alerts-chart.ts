@@ -18,7 +18,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { selectorLabels, stackLabels } from '../constructs/labels.js';
 import { SUBSTITUTE_DISABLED } from '../constructs/oci-helm-release.js';
-import { type AlertScope, alertRuleGroups } from '../evidence/alerts.js';
+import { type AlertScope, alertRuleGroups, mimirRuleFile } from '../evidence/alerts.js';
 import type { ContinuousPlan } from '../environments/continuous.js';
 import type { Environment } from '../environments/schema.js';
 import { dashboardScope } from './dashboard-chart.js';
@@ -38,6 +38,15 @@ export function alertScope(env: Environment, plan: ContinuousPlan, engineJob: st
     runbookUrl: plan.alerts.runbookUrl,
     labels: plan.alerts.labels,
   };
+}
+
+/**
+ * The Mimir ruler's rule file of an environment (mimirtool's format: the ruler namespace and the
+ * groups), for a plan whose evaluators name `mimir-ruler`; undefined otherwise.
+ */
+export function mimirRulerFile(env: Environment, plan: ContinuousPlan, engineJob: string) {
+  const ruler = plan.alerts.ruler;
+  return ruler ? mimirRuleFile(ruler.namespace, alertRuleGroups(alertScope(env, plan, engineJob))) : undefined;
 }
 
 export interface AlertsChartProps {
