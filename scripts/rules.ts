@@ -70,7 +70,8 @@ await runScript(script, async (options, { warn }) => {
   }
   if (!plan.alerts.ruler) {
     throw new ConfigurationError(
-      `${env.name}: continuous.alerts.evaluators has no 'mimir-ruler', so its rules are not the Mimir ruler's (fix: add mimir-ruler, or use the PrometheusRule in dist/${env.name}/alerts.yaml)`,
+      `${env.name}: continuous.alerts.evaluators has no 'mimir-ruler', so its rules are not the Mimir ruler's ` +
+        `(fix: add mimir-ruler, or use the PrometheusRule in dist/${env.name}/alerts.yaml)`,
     );
   }
   const token = process.env.MIMIR_TOKEN;

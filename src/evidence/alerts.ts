@@ -169,7 +169,8 @@ export function alertRuleGroups(scope: AlertScope): RuleGroup[] {
           `${lost(m.exporterSendFailed)}\nor\n${lost(m.exporterEnqueueFailed)}`,
           COLLECTOR_FOR,
           `The collector in ${scope.namespace} is losing metric points (exporter {{ $labels.exporter }})`,
-          `The collector's exporter {{ $labels.exporter }} failed to send or enqueue {{ $value | printf "%.2f" }} points/s over the last ${COLLECTOR_RATE_WINDOW} ` +
+          "The collector's exporter {{ $labels.exporter }} failed to send or enqueue " +
+            `{{ $value | printf "%.2f" }} points/s over the last ${COLLECTOR_RATE_WINDOW} ` +
             `(${m.exporterSendFailed}, ${m.exporterEnqueueFailed}): those points never reach Mimir.`,
         ),
         rule(

@@ -243,7 +243,8 @@ export async function syncRules(
   const after = planSync(wanted, await readNamespace(target));
   if (!inSync(after)) {
     throw new RulerError(
-      `after the sync the ruler still differs (${formatPlan(target, after, false)}) (fix: read the ruler's log; another writer may own namespace ${target.namespace})`,
+      `after the sync the ruler still differs (${formatPlan(target, after, false)}) ` +
+        `(fix: read the ruler's log; another writer may own namespace ${target.namespace})`,
     );
   }
   return { plan, text: formatPlan(target, plan, true), ok: true };

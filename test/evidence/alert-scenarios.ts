@@ -15,7 +15,7 @@
  */
 import { COLLECTOR_SELF_METRICS, SCRAPE_UP_METRIC } from '../../src/collector/self-metrics.js';
 import { COLLECTOR_LABEL, collectorLabelValue, OTEL_COLLECTOR_NAME } from '../../src/collector/service.js';
-import { ALERTS, type AlertScope } from '../../src/evidence/alerts.js';
+import type { ALERTS, AlertScope } from '../../src/evidence/alerts.js';
 import { EVIDENCE_METRICS, PROBE_STATUS_CODES, RUNNER_SERVICE_NAME } from '../../src/evidence/metrics.js';
 import { engineResource, exportedSeries, otherClientResource, scrapedSeries } from '../support/otel-series.js';
 

@@ -61,7 +61,7 @@ describe('the alert rules in dist/', () => {
       'arcade-stack.dev/environment': 'staging',
     });
     const groups = (
-      rule?.spec as { groups: { name: string; rules: { alert: string; labels: Record<string, string> }[] }[] }
+      rule!.spec as { groups: { name: string; rules: { alert: string; labels: Record<string, string> }[] }[] }
     ).groups;
     expect(groups.map((g) => g.name)).toEqual([RULE_GROUP_NAMES.probes, RULE_GROUP_NAMES.telemetry]);
     expect(groups.flatMap((g) => g.rules.map((r) => r.alert))).toEqual(Object.values(ALERTS).map((a) => a.name));
@@ -78,7 +78,7 @@ describe('the alert rules in dist/', () => {
     expect(ruler?.content).toContain('npm run rules -- --env staging --sync');
     const file = parse(ruler!.content) as { namespace: string; groups: unknown[] };
     expect(file.namespace).toBe('arcade-stack-staging');
-    expect(file.groups).toEqual((objects[0]?.spec as { groups: unknown[] }).groups);
+    expect(file.groups).toEqual((objects[0]!.spec as { groups: unknown[] }).groups);
     expect(mimirRulesPath('staging')).not.toContain('/');
   });
 
