@@ -21,7 +21,7 @@ export const layers = {
   'src/evidence': ['src/collector', 'src/shared'],
   'src/environments': ['src/collector', 'src/evidence', 'src/shared'],
   'src/constructs': ['imports', 'src/collector', 'src/shared'],
-  'src/charts': ['src/constructs', 'src/environments', 'src/collector', 'src/shared'],
+  'src/charts': ['src/constructs', 'src/environments', 'src/evidence', 'src/collector', 'src/shared'],
   'src/synth.ts': ['src/charts', 'src/environments', 'src/kube', 'src/shared'],
   'src/main.ts': ['src/synth.ts', 'src/environments', 'src/tooling', 'src/shared'],
   'src/loopback': ['src/contracts', 'src/environments', 'src/collector', 'src/kube', 'src/shared'],

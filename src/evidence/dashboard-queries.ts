@@ -99,5 +99,3 @@ export function dashboardQueries(scope: DashboardScope) {
     collectorTargets: `count(${SCRAPE_UP_METRIC}${collector})`,
   };
 }
-
-export type DashboardQueries = ReturnType<typeof dashboardQueries>;

@@ -118,7 +118,9 @@ function stat(title: string, description: string, expr: string, legend = '__auto
 /** A time series panel over range queries. */
 function timeseries(title: string, description: string, targets: readonly (readonly [string, string])[]) {
   const panel = new (sdk().timeseries.PanelBuilder)().title(title).description(description).datasource(DATASOURCE);
-  targets.forEach(([expr, legend], i) => panel.withTarget(query(String.fromCharCode(65 + i), expr, legend, 'range')));
+  targets.forEach(([expr, legend], i) => {
+    panel.withTarget(query(String.fromCharCode(65 + i), expr, legend, 'range'));
+  });
   return panel;
 }
 

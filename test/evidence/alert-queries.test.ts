@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERTS, alertRuleGroups } from '../../src/evidence/alerts.js';
 import { TEST_TIMEOUT_MS } from '../support/deadlines.js';
 import { findPrometheus, type MimirOnPrometheus, startMimirOnPrometheus } from '../support/prometheus.js';
-import type { PromSeries } from '../support/remote-write.js';
+import type { PromSeries } from '../../src/loopback/mimir.js';
 import { type Row, SCENARIOS, scopeOf } from './alert-scenarios.js';
 
 const prometheus = findPrometheus();

@@ -17,7 +17,7 @@ import { COLLECTOR_SELF_METRICS, SCRAPE_UP_METRIC } from '../../src/collector/se
 import { COLLECTOR_LABEL, collectorLabelValue, OTEL_COLLECTOR_NAME } from '../../src/collector/service.js';
 import type { ALERTS, AlertScope } from '../../src/evidence/alerts.js';
 import { EVIDENCE_METRICS, PROBE_STATUS_CODES, RUNNER_SERVICE_NAME } from '../../src/evidence/metrics.js';
-import { engineResource, exportedSeries, otherClientResource, scrapedSeries } from '../support/otel-series.js';
+import { engineResource, exportedSeries, otherClientResource, scrapedSeries } from '../../src/loopback/otel-series.js';
 
 export const CLUSTER = 'alerts-cluster';
 export const RUNBOOK = 'https://git.example.com/platform/arcade-stack/blob/main/docs/alerts.md';

@@ -16,9 +16,9 @@ import { buildEvidenceDashboard } from '../../src/evidence/dashboard.js';
 import type { DashboardScope } from '../../src/evidence/dashboard-queries.js';
 import { EVIDENCE_METRICS, PROBE_STATUS_CODES, RUNNER_SERVICE_NAME } from '../../src/evidence/metrics.js';
 import { TEST_TIMEOUT_MS } from '../support/deadlines.js';
-import { engineResource, exportedSeries, otherClientResource, scrapedSeries } from '../support/otel-series.js';
+import { engineResource, exportedSeries, otherClientResource, scrapedSeries } from '../../src/loopback/otel-series.js';
 import { findPrometheus, type MimirOnPrometheus, startMimirOnPrometheus } from '../support/prometheus.js';
-import type { PromSeries } from '../support/remote-write.js';
+import type { PromSeries } from '../../src/loopback/mimir.js';
 
 const prometheus = findPrometheus();
 const missing = 'missing' in prometheus ? prometheus.missing : undefined;
