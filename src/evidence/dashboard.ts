@@ -177,7 +177,8 @@ export function buildEvidenceDashboard(scope: DashboardScope): Grafana.Dashboard
     new RowBuilder("Gateway latency: the last run's tool calls"),
     timeseries(
       'Gateway latency percentiles',
-      `Percentiles of the tool-call latency through each gateway, from the last run's histogram buckets (last_over_time over ${q.window}; never rate(): every run is a new process whose counters restart).`,
+      "Percentiles of the tool-call latency through each gateway, from the last run's histogram buckets " +
+        `(last_over_time over ${q.window}; never rate(): every run is a new process whose counters restart).`,
       q.latency.map((l) => [l.expr, `p${Math.round(l.quantile * 100)} {{gateway}}`] as const),
     )
       .unit('s')
@@ -196,7 +197,8 @@ export function buildEvidenceDashboard(scope: DashboardScope): Grafana.Dashboard
     new RowBuilder("Telemetry path: the engine's series in Mimir"),
     stat(
       'Engine series through the collector',
-      `Series of job "${scope.engineJob}" carrying the collector's label ${scope.collectorLabel.name}: the engine's metrics arrived through the stack's collector.`,
+      `Series of job "${scope.engineJob}" carrying the collector's label ${scope.collectorLabel.name}: ` +
+        "the engine's metrics arrived through the stack's collector.",
       q.engineSeries,
     )
       .thresholds(thresholds('red', [[1, 'green']]))
@@ -247,7 +249,8 @@ export function buildEvidenceDashboard(scope: DashboardScope): Grafana.Dashboard
   const builder = new DashboardBuilder(`Arcade continuous evidence: ${scope.environment}`)
     .uid(dashboardUid(scope.environment))
     .description(
-      `Probe results over time, gateway latency, the engine's series and the collector's health for ${scope.environment} (arcade-stack, docs/continuous-evidence.md).`,
+      "Probe results over time, gateway latency, the engine's series and the collector's health for " +
+        `${scope.environment} (arcade-stack, docs/continuous-evidence.md).`,
     )
     .tags(['arcade-stack', 'continuous-evidence'])
     .readonly()
