@@ -5,11 +5,12 @@
  * file's `probes` section is written in it; the probes (src/probes/) import it from here.
  *
  * Any leaf may be an unresolved marker (`{ unresolved: "<why>" }`): a probe that needs it is
- * reported `skip` with that reason, never run against a guess.
+ * reported `skip` with that reason, never run against a guess. The probes read the targets
+ * resolved (resolved-targets.ts): each field its value or the reason it has none.
  */
 import { z } from 'zod';
 import { labelMap } from './collector.js';
-import { isUnresolved, resolvable, type Unresolved } from './unresolved.js';
+import { resolvable } from './unresolved.js';
 
 /** The engine's OTel service name per the vendor docs (FACTS), hence its `job` label in Mimir. Unconfirmed live. */
 export const DEFAULT_ENGINE_JOB = 'arcade_engine';
@@ -169,19 +170,3 @@ export const ProbesSettingsSchema = TargetsSchema.partial()
   })
   .strict()
   .optional();
-
-/**
- * The value at a dotted path (`mimir.queryUrl`, `gateways[0].tools`), or the reason it is not
- * usable: an unresolved marker's reason, or "not set" for an absent optional target.
- */
-export function lookup(targets: Targets, path: string): { value: unknown } | { missing: string } {
-  let node: unknown = targets;
-  for (const part of path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '')) {
-    if (isUnresolved(node)) break;
-    if (node === null || typeof node !== 'object') return { missing: `${path} is not set` };
-    node = (node as Record<string, unknown>)[part];
-  }
-  if (node === undefined) return { missing: `${path} is not set` };
-  if (isUnresolved(node)) return { missing: `${path} is unresolved: ${(node as Unresolved).unresolved}` };
-  return { value: node };
-}

@@ -34,8 +34,10 @@ import {
   wrapping,
   type Timers,
 } from './terminal.js';
-import { runProbes, unresolvedNeeds, type RetryPolicy } from './runner.js';
-import { lookup, TargetsSchema, type Targets } from '../environments/probe-targets.js';
+import { unmetNeeds } from './define-probe.js';
+import { resolveTargets } from './resolved-targets.js';
+import { runProbes, type RetryPolicy } from './runner.js';
+import { TargetsSchema, type Targets } from '../environments/probe-targets.js';
 import { keyLabel, type Probe } from './types.js';
 import { UsageError } from '../shared/command-error.js';
 import { defineScript, describeFailure, HELP, helpText, parseCommandLine } from '../shared/script.js';
@@ -234,12 +236,12 @@ function selectProbes(opts: ProbeOptions): Probe[] {
   return registry.filter((p) => (!opts.only || opts.only.includes(p.id)) && !(opts.skip ?? []).includes(p.id));
 }
 
-interface Resolved {
+interface Loaded {
   readonly environment: string;
   readonly targets: Targets;
 }
 
-function resolveTargets(opts: ProbeOptions, io: CliIo): Resolved {
+function loadTargets(opts: ProbeOptions, io: CliIo): Loaded {
   if (opts.targets)
     return {
       environment: basename(opts.targets).replace(/\.ya?ml$/, ''),
@@ -255,24 +257,22 @@ function resolveTargets(opts: ProbeOptions, io: CliIo): Resolved {
   }
 }
 
-/** Runs the probes against resolved targets; returns the exit code. */
+/** Runs the probes against the loaded targets; returns the exit code. */
 async function probe(
   opts: ProbeOptions,
-  resolved: Resolved,
+  loaded: Loaded,
   files: readonly ReportFile[],
   io: CliIo,
   redactor: Redactor,
 ): Promise<number> {
-  const { targets } = resolved;
+  const targets = resolveTargets(loaded.targets);
   const probes = selectProbes(opts);
   if (probes.length === 0) throw new UsageError('--only/--skip leave no probe to run');
-  const runnable = probes.filter((p) => unresolvedNeeds(p, targets) === undefined);
-  if (opts.revision && runnable.some((p) => p.id === 'flux.release-ready')) {
-    const k = lookup(targets, 'kustomization');
-    if ('missing' in k)
-      throw new ConfigError(
-        `--revision needs the Flux Kustomization: ${k.missing} (fix: set kustomization {name, namespace} in the targets)`,
-      );
+  const runnable = probes.filter((p) => unmetNeeds(p, targets) === undefined);
+  if (opts.revision && runnable.some((p) => p.id === 'flux.release-ready') && !targets.kustomization.ok) {
+    throw new ConfigError(
+      `--revision needs the Flux Kustomization: ${targets.kustomization.because} (fix: set kustomization {name, namespace} in the targets)`,
+    );
   }
   let kube: KubeAccess | undefined;
   if (runnable.some((p) => p.needsKube)) {
@@ -288,7 +288,7 @@ async function probe(
   const out = redactedWriter(io.stdout, redactor);
   const err = redactedWriter(io.stderr, redactor);
   out.write(
-    `Probing ${resolved.environment}: ${probes.length} probe(s), ${keyLabel(apiKey)}, ` +
+    `Probing ${loaded.environment}: ${probes.length} probe(s), ${keyLabel(apiKey)}, ` +
       (kube ? `Kubernetes ${kube.server} (${kube.source})` : 'no Kubernetes needed') +
       `${opts.waitSeconds !== undefined ? `, --wait ${opts.waitSeconds}s` : ''}${opts.revision ? `, --revision ${opts.revision}` : ''}\n`,
   );
@@ -315,7 +315,7 @@ async function probe(
     onResult: (r, i) => view.result(r, i),
   });
   view.end(results);
-  const report = buildReport(resolved.environment, startedAt, Date.now() - startedAt.getTime(), results);
+  const report = buildReport(loaded.environment, startedAt, Date.now() - startedAt.getTime(), results);
   const written = writeReportFiles(report, files, redactor);
   for (const { file, error } of written) {
     if (error)
@@ -358,7 +358,7 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
         redactor,
       );
     }
-    return await probe(opts, resolveTargets(opts, io), files, io, redactor);
+    return await probe(opts, loadTargets(opts, io), files, io, redactor);
   } catch (err) {
     if (err instanceof UsageError) {
       stderr().write(`${describeFailure(PROBE_SCRIPT.name, err).text}\n`);

@@ -1,10 +1,46 @@
 /**
  * Every probe, in report order: deployment (cluster), the gateway's deployment/functional/
- * security/performance probes, then observability. Ids are unique and part of the interface.
+ * security/performance probes, then observability. One file per probe: `cluster/<name>.ts` for
+ * what reads the cluster (and Mimir), `gateway/<name>.ts` for what talks to the API host and its
+ * MCP gateways, each with its pure evaluator. Ids are unique and part of the interface.
  */
-import { deploymentProbes, observabilityProbes } from './cluster-probes.js';
-import { gatewayProbes } from './gateway-probes.js';
+import { datastoresManaged } from './cluster/datastores.js';
+import { engineExportClean } from './cluster/engine-export.js';
+import { fluxReleaseReady } from './cluster/flux-release.js';
+import { metricsInMimir } from './cluster/mimir-metrics.js';
+import { collectorReady } from './cluster/otel-collector.js';
+import { serviceMonitorsScraped } from './cluster/servicemonitors.js';
+import { workloadsReady } from './cluster/workloads.js';
+import { rejectsBadKey } from './gateway/bad-key.js';
+import { endpointsHealth } from './gateway/endpoints.js';
+import { execProof } from './gateway/exec-proof.js';
+import { gatewayLatency } from './gateway/latency.js';
+import { oauthTokenStatus } from './gateway/oauth.js';
+import { toolsList } from './gateway/tools-list.js';
+import { unknownTool } from './gateway/unknown-tool.js';
 import type { Probe } from './types.js';
+
+/** Deployment probes that read the cluster: first, since they gate the rest. */
+const deploymentProbes: readonly Probe[] = [fluxReleaseReady, workloadsReady, datastoresManaged];
+
+/** The probes of the API host and its MCP gateways, in report order. */
+export const gatewayProbes: readonly Probe[] = [
+  endpointsHealth,
+  toolsList,
+  execProof,
+  unknownTool,
+  rejectsBadKey,
+  oauthTokenStatus,
+  gatewayLatency,
+];
+
+/** The telemetry path: collector, engine export, Mimir, scrape conventions. */
+const observabilityProbes: readonly Probe[] = [
+  collectorReady,
+  engineExportClean,
+  metricsInMimir,
+  serviceMonitorsScraped,
+];
 
 function checked(probes: readonly Probe[]): readonly Probe[] {
   const seen = new Set<string>();

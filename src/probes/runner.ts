@@ -12,7 +12,8 @@
 import { systemClock, type Clock } from '../shared/clock.js';
 import { createRedactor, type Redactor } from './redact.js';
 import { runLimited } from './run-limited.js';
-import { lookup, type Targets } from '../environments/probe-targets.js';
+import { unmetNeeds } from './define-probe.js';
+import type { ResolvedTargets } from './resolved-targets.js';
 import {
   createRunScope,
   type KubeReader,
@@ -35,7 +36,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 500, maxBackoffMs: 5000 };
 
 export interface RunOptions {
-  readonly targets: Targets;
+  readonly targets: ResolvedTargets;
   /** The probes to run, in report order. */
   readonly probes: readonly Probe[];
   /** Probes running at once. @default 16 */
@@ -70,12 +71,6 @@ export interface RunOptions {
 }
 
 class Timeout extends Error {}
-
-/** The reason a probe cannot run against these targets, or undefined. */
-export function unresolvedNeeds(probe: Probe, targets: Targets): string | undefined {
-  const missing = probe.needs.map((n) => lookup(targets, n)).flatMap((r) => ('missing' in r ? [r.missing] : []));
-  return missing.length > 0 ? missing.join('; ') : undefined;
-}
 
 /** `reader` with every answer redacted (objects, lists, logs) before a probe reads it. */
 function redactedReader(reader: KubeReader, redactor: Redactor): KubeReader {
@@ -163,8 +158,8 @@ async function runOne(
   const clock = opts.clock ?? systemClock;
   const began = clock.now();
   const done = (o: ProbeOutcome, attempts: number) => ({ ...o, durationMs: clock.now() - began, attempts });
-  const reason = unresolvedNeeds(probe, opts.targets);
-  if (reason) return done({ status: 'skip', detail: reason, evidence: { needs: probe.needs } }, 0);
+  const skip = unmetNeeds(probe, opts.targets);
+  if (skip) return done(skip, 0);
   if (probe.needsApiKey && !opts.apiKey) {
     return done(
       {

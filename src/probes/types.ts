@@ -17,7 +17,7 @@
  * - Probes never write to the cluster or change state in Arcade (no OAuth flow is started).
  */
 import type { Redactor } from './redact.js';
-import type { Targets } from '../environments/probe-targets.js';
+import type { Field, ResolvedTargets } from './resolved-targets.js';
 
 export type ProbeStatus = 'pass' | 'fail' | 'error' | 'skip' | 'known-gap';
 
@@ -94,7 +94,8 @@ export function createRunScope(): RunScope {
 
 /** What the runner hands to a probe on each attempt. */
 export interface ProbeContext {
-  readonly targets: Targets;
+  /** Every target field, present or missing with its reason (resolved-targets.ts). */
+  readonly targets: ResolvedTargets;
   /** Aborted at the probe's timeout: pass it to every fetch / client call. */
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
@@ -119,16 +120,20 @@ export interface ProbeContext {
   readonly run?: RunScope;
 }
 
+/** The target fields a probe needs, under the names its `run` reads them by (define-probe.ts). */
+export type Needs = Readonly<Record<string, Field<unknown>>>;
+
 export interface Probe {
   /** Stable id, part of the interface (`--only`, `--skip`, JSON, JUnit). e.g. `flux.release-ready`. */
   readonly id: string;
   readonly category: ProbeCategory;
   readonly title: string;
   /**
-   * Which target fields the probe needs (dotted paths into Targets, e.g. `mimir.queryUrl`).
-   * When any is unresolved or absent, the runner reports `skip` with the reason and never calls run.
+   * Picks the target fields the probe needs (e.g. `(t) => ({ queryUrl: t.mimir.queryUrl })`).
+   * When any is missing, the probe is `skip` with the reasons, and `run` is never called.
+   * Write probes with `defineProbe`, which hands `run` the values, typed.
    */
-  readonly needs: readonly string[];
+  needs(targets: ResolvedTargets): Needs;
   /** Needs ARCADE_API_KEY: without it the probe is `error` with "ARCADE_API_KEY is not set". */
   readonly needsApiKey?: boolean;
   /** Needs the Kubernetes API. */

@@ -12,7 +12,7 @@ import { tempDir } from '../support/temp.js';
 import { EnvironmentSchema } from '../../src/environments/schema.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { ProbeTargetsError, targetsFromEnvironment } from '../../src/environments/probes.js';
-import { lookup } from '../../src/environments/probe-targets.js';
+import { resolveTargets } from '../../src/probes/resolved-targets.js';
 import { App } from 'cdk8s';
 import { CollectorChart } from '../../src/charts/collector-chart.js';
 
@@ -60,8 +60,16 @@ describe('targetsFromEnvironment', () => {
         ],
       },
     });
-    expect(lookup(t, 'engineSelector')).toEqual({ missing: expect.stringContaining('engineSelector is unresolved') });
-    expect(lookup(t, 'kustomization')).toEqual({ missing: expect.stringContaining('Flux Kustomization') });
+    expect(resolveTargets(t).engineSelector).toEqual({
+      ok: false,
+      name: 'engineSelector',
+      because: expect.stringContaining('engineSelector is unresolved'),
+    });
+    expect(resolveTargets(t).kustomization).toEqual({
+      ok: false,
+      name: 'kustomization',
+      because: expect.stringContaining('Flux Kustomization'),
+    });
   });
 
   it("takes the Mimir tenant from the collector, and leaves the query URL unresolved when the push URL is not Mimir's", () => {
@@ -73,7 +81,11 @@ describe('targetsFromEnvironment', () => {
     });
     const t = targetsFromEnvironment(env);
     expect(t.mimir.tenant).toBe('tenant-x');
-    expect(lookup(t, 'mimir.queryUrl')).toEqual({ missing: expect.stringContaining("is not Mimir's /api/v1/push") });
+    expect(resolveTargets(t).mimir.queryUrl).toEqual({
+      ok: false,
+      name: 'mimir.queryUrl',
+      because: expect.stringContaining("is not Mimir's /api/v1/push"),
+    });
     const mimir = EnvironmentSchema.parse({
       ...baseEnv,
       probes,
@@ -146,7 +158,11 @@ describe('targetsFromEnvironment', () => {
     if (!env.probes) return expect.fail('backstage-wus2-v4 has no probes section');
     const t = targetsFromEnvironment(env, file);
     expect(t.gateways[0]).toMatchObject({ slug: 'zeb-gateway-test', referenceToolkit: 'ArcadeEvalRef' });
-    expect(lookup(t, 'gateways[0].tools')).toEqual({ missing: expect.stringContaining('7 tools') });
+    expect(resolveTargets(t).gateways.value[0]?.tools).toEqual({
+      ok: false,
+      name: 'gateways[0].tools',
+      because: expect.stringContaining('7 tools'),
+    });
     expect(t.mimir).toMatchObject({
       queryUrl: 'http://mimir-nginx.mimir.observability-wus2/prometheus',
       tenant: 'k8s-backstage-v4',

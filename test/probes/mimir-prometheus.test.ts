@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_LABEL, collectorLabelValue } from '../../src/collector/service.js';
 import { metricsInMimir, relayedJobsQuery } from '../../src/probes/cluster/mimir-metrics.js';
 import { NO_SECRETS } from '../../src/probes/redact.js';
+import { resolveTargets } from '../../src/probes/resolved-targets.js';
 import { TargetsSchema } from '../../src/environments/probe-targets.js';
 import type { ProbeContext, ProbeOutcome } from '../../src/probes/types.js';
 import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
@@ -76,7 +77,7 @@ async function probe(
     },
   });
   const ctx: ProbeContext = {
-    targets,
+    targets: resolveTargets(targets),
     // Longer than the test may run: a slow machine times the test out, never turns the probe into an error.
     signal: AbortSignal.timeout(NO_PROBE_DEADLINE_MS),
     timeoutMs: NO_PROBE_DEADLINE_MS,

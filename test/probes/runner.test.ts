@@ -5,34 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runProbes } from '../../src/probes/runner.js';
-import { TargetsSchema, type Targets } from '../../src/environments/probe-targets.js';
+import { resolveTargets, type ResolvedTargets } from '../../src/probes/resolved-targets.js';
+import { TargetsSchema } from '../../src/environments/probe-targets.js';
 import { outcome, type KubeReader, type Probe, type ProbeOutcome } from '../../src/probes/types.js';
 import { virtualClock } from '../support/virtual-clock.js';
+import { UNREACHABLE_TARGETS } from './unreachable-targets.js';
 
-const targets: Targets = TargetsSchema.parse({
-  namespace: 'arcade',
-  release: 'arcade',
-  chartVersion: '1.8.8',
-  collectorService: 'arcade-otel-collector',
-  engineSelector: { unresolved: 'engine labels not recorded in FACTS' },
-  urls: {
-    api: 'http://127.0.0.1:1',
-    coordinator: 'http://127.0.0.1:1',
-    dashboard: 'http://127.0.0.1:1',
-    experience: 'http://127.0.0.1:1',
-  },
-  expectedCoordinatorUri: 'http://127.0.0.1:1',
-  users: ['a'],
-  gateways: [{ slug: 'g', tools: ['T'] }],
-  mimir: {
-    queryUrl: 'http://127.0.0.1:1/prometheus',
-    tenant: 't',
-    collectorLabel: { name: 'arcade_stack_collector', value: 'c/n/s' },
-  },
-});
+const targets: ResolvedTargets = resolveTargets(TargetsSchema.parse(UNREACHABLE_TARGETS));
 
 function probe(id: string, run: Probe['run'], extra: Partial<Probe> = {}): Probe {
-  return { id, category: 'deployment', title: id, needs: [], run, ...extra };
+  return { id, category: 'deployment', title: id, needs: () => ({}), run, ...extra };
 }
 
 describe('runProbes', () => {
@@ -111,7 +93,7 @@ describe('runProbes', () => {
 
   it('skips a probe whose need is unresolved or absent, with the reason, without running it', async () => {
     let ran = false;
-    const p = (needs: string[]) =>
+    const p = (needs: Probe['needs']) =>
       probe(
         'needs',
         async () => {
@@ -120,13 +102,13 @@ describe('runProbes', () => {
         },
         { needs },
       );
-    const [unresolved] = await runProbes({ targets, probes: [p(['engineSelector'])] });
+    const [unresolved] = await runProbes({ targets, probes: [p((t) => ({ selector: t.engineSelector }))] });
     expect(unresolved).toMatchObject({
       status: 'skip',
       attempts: 0,
       detail: 'engineSelector is unresolved: engine labels not recorded in FACTS',
     });
-    const [absent] = await runProbes({ targets, probes: [p(['oauth'])] });
+    const [absent] = await runProbes({ targets, probes: [p((t) => ({ oauth: t.oauth }))] });
     expect(absent).toMatchObject({ status: 'skip', detail: 'oauth is not set' });
     expect(ran).toBe(false);
   });

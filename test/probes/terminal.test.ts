@@ -38,7 +38,7 @@ const probes: Probe[] = registry.map((p) => ({
   id: p.id,
   category: p.category,
   title: p.title,
-  needs: [],
+  needs: () => ({}),
   run: p.run,
 }));
 const STATUSES: ProbeStatus[] = ['pass', 'fail', 'error', 'skip', 'known-gap'];

@@ -5,7 +5,8 @@
  * drops every value the moment a Secret is fetched, so no value can reach evidence or a report.
  */
 import type { DatastoreSecretTarget } from '../../environments/probe-targets.js';
-import { outcome, type Probe, type ProbeOutcome } from '../types.js';
+import { defineProbe } from '../define-probe.js';
+import { outcome, type ProbeOutcome } from '../types.js';
 import { condition, describeCondition, list, nameOf, record, str, type KubeObject } from './objects.js';
 
 export const SEALED_SECRET_API = 'bitnami.com/v1alpha1';
@@ -76,16 +77,14 @@ export function evaluateDatastores(input: DatastoresInput): ProbeOutcome {
   return outcome.pass(`no bundled datastore; ${secrets.length} Secrets present with their keys and synced`, evidence);
 }
 
-export const datastoresManaged: Probe = {
+export const datastoresManaged = defineProbe({
   id: 'datastores.managed',
   category: 'deployment',
   title: 'Managed datastores: no bundled PostgreSQL/Redis, Secrets present and synced',
-  needs: ['namespace', 'datastores'],
+  needs: (t) => ({ namespace: t.namespace, datastores: t.datastores }),
   needsKube: true,
   retry: 'eventual',
-  async run(ctx) {
-    const { namespace } = ctx.targets;
-    const datastores = ctx.targets.datastores!;
+  async run(ctx, { namespace, datastores }) {
     if (datastores.mode !== 'managed')
       return evaluateDatastores({ namespace, mode: datastores.mode, workloads: [], secrets: [] });
     const kube = await ctx.kube();
@@ -110,4 +109,4 @@ export const datastoresManaged: Probe = {
     ]);
     return evaluateDatastores({ namespace, mode: 'managed', workloads: [...deployments, ...statefulSets], secrets });
   },
-};
+});

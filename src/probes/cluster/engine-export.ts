@@ -17,7 +17,8 @@
  * Pods deleted during the window are not seen (the API lists only current pods).
  * Any `failed to upload metrics` line is `fail`, whatever the coverage.
  */
-import { outcome, type Probe, type ProbeOutcome } from '../types.js';
+import { defineProbe } from '../define-probe.js';
+import { outcome, type ProbeOutcome } from '../types.js';
 import { list, nameOf, num, str, time, type KubeObject } from './objects.js';
 import { oneLine } from '../../shared/one-line.js';
 
@@ -135,15 +136,13 @@ export function evaluateEngineExport(input: EngineExportInput): ProbeOutcome {
   );
 }
 
-export const engineExportClean: Probe = {
+export const engineExportClean = defineProbe({
   id: 'otel.engine-export-clean',
   category: 'observability',
   title: "Engine logs free of 'failed to upload metrics' over the window",
-  needs: ['namespace', 'engineSelector', 'logWindowMinutes'],
+  needs: (t) => ({ namespace: t.namespace, selector: t.engineSelector, logWindowMinutes: t.logWindowMinutes }),
   needsKube: true,
-  async run(ctx) {
-    const { namespace, logWindowMinutes } = ctx.targets;
-    const selector = ctx.targets.engineSelector as string;
+  async run(ctx, { namespace, selector, logWindowMinutes }) {
     const kube = await ctx.kube();
     const windowSeconds = logWindowMinutes * 60;
     const windowStartMs = Date.now() - windowSeconds * 1000;
@@ -158,4 +157,4 @@ export const engineExportClean: Probe = {
     );
     return evaluateEngineExport({ namespace, selector, windowStartMs, windowMinutes: logWindowMinutes, logs });
   },
-};
+});

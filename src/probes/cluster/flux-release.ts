@@ -3,8 +3,9 @@
  * generation, and deployed at the pinned chart version; with `--revision`, the Flux
  * Kustomization's last applied revision (`master@sha1:<sha>`) is that commit.
  */
-import { outcome, type Probe, type ProbeOutcome } from '../types.js';
-import { condition, describeCondition, field, list, num, str, type KubeObject } from './objects.js';
+import { defineProbe } from '../define-probe.js';
+import { outcome, type ProbeOutcome } from '../types.js';
+import { condition, describeCondition, list, num, str, type KubeObject } from './objects.js';
 
 export const HELMRELEASE_API = 'helm.toolkit.fluxcd.io/v2';
 export const KUSTOMIZATION_API = 'kustomize.toolkit.fluxcd.io/v1';
@@ -77,29 +78,30 @@ export function evaluateFluxRelease(input: FluxReleaseInput): ProbeOutcome {
   return outcome.pass(`${ref} Ready, chart ${chart}, generation ${generation} reconciled${rev}`, evidence);
 }
 
-export const fluxReleaseReady: Probe = {
+export const fluxReleaseReady = defineProbe({
   id: 'flux.release-ready',
   category: 'deployment',
   title: 'Flux HelmRelease ready at the pinned chart version',
-  needs: ['namespace', 'release', 'chartVersion'],
+  needs: (t) => ({ namespace: t.namespace, release: t.release, chartVersion: t.chartVersion }),
   needsKube: true,
   retry: 'eventual',
-  async run(ctx) {
-    const { release: name, chartVersion } = ctx.targets;
-    const namespace = ctx.targets.releaseNamespace ?? ctx.targets.namespace;
+  async run(ctx, { release: name, chartVersion }) {
+    const namespace = ctx.targets.releaseNamespace.value;
     const kube = await ctx.kube();
     const release = await kube.get(HELMRELEASE_API, 'HelmRelease', namespace, name);
     let revision: FluxReleaseInput['revision'];
     if (ctx.revision) {
-      const k = field(ctx.targets, 'kustomization') as { name?: unknown; namespace?: unknown } | undefined;
-      if (!k || typeof k.name !== 'string' || typeof k.namespace !== 'string') {
+      // Only --revision needs it: the CLI refuses --revision without it (exit 2) before any probe runs.
+      const k = ctx.targets.kustomization;
+      if (!k.ok) {
         return outcome.error(
           '--revision needs targets.kustomization (the Flux Kustomization applying the folder), which is not set or unresolved',
         );
       }
-      const kustomization = await kube.get(KUSTOMIZATION_API, 'Kustomization', k.namespace, k.name);
-      revision = { sha: ctx.revision, ref: `${k.namespace}/${k.name}`, kustomization };
+      const { name: kName, namespace: kNamespace } = k.value;
+      const kustomization = await kube.get(KUSTOMIZATION_API, 'Kustomization', kNamespace, kName);
+      revision = { sha: ctx.revision, ref: `${kNamespace}/${kName}`, kustomization };
     }
     return evaluateFluxRelease({ ref: `${namespace}/${name}`, release, chartVersion, revision });
   },
-};
+});

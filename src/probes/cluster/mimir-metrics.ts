@@ -14,7 +14,8 @@
  * 401 (`no org id`), 5xx and malformed answers are `error` (nothing was learnt); no series, or no
  * series of the engine's job, is `fail`. docs/probes.md, docs/telemetry.md.
  */
-import { outcome, type Probe, type ProbeOutcome } from '../types.js';
+import { defineProbe } from '../define-probe.js';
+import { outcome, type ProbeOutcome } from '../types.js';
 import { field } from './objects.js';
 import { oneLine } from '../../shared/one-line.js';
 
@@ -142,19 +143,15 @@ export function evaluateMimir(answer: MimirAnswer, expected: MimirExpectation): 
   );
 }
 
-export const metricsInMimir: Probe = {
+export const metricsInMimir = defineProbe({
   id: 'otel.metrics-in-mimir',
   category: 'observability',
   title: "Engine metrics in Mimir, through the stack's collector (tenant header)",
-  needs: ['mimir.queryUrl', 'mimir.tenant'],
+  needs: (t) => ({ queryUrl: t.mimir.queryUrl, tenant: t.mimir.tenant }),
   retry: 'eventual',
-  async run(ctx) {
-    const { queryUrl, tenant, collectorLabel, engineJob } = ctx.targets.mimir as {
-      queryUrl: string;
-      tenant: string;
-      collectorLabel: CollectorLabel;
-      engineJob: string;
-    };
+  async run(ctx, { queryUrl, tenant }) {
+    const collectorLabel = ctx.targets.mimir.collectorLabel.value;
+    const engineJob = ctx.targets.mimir.engineJob.value;
     const query = relayedJobsQuery(collectorLabel);
     const url = mimirQueryUrl(queryUrl, query);
     let res: Response;
@@ -171,4 +168,4 @@ export const metricsInMimir: Probe = {
     const body = ctx.redact.text(await res.text());
     return evaluateMimir({ url, tenant, query, status: res.status, body }, { engineJob, collectorLabel });
   },
-};
+});

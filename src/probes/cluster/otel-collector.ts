@@ -4,7 +4,8 @@
  * OTLP/HTTP port 4318, the port the engine pushes to (FACTS "Telemetry").
  */
 import { COLLECTOR_PORTS } from '../../collector/service.js';
-import { outcome, type Probe, type ProbeOutcome } from '../types.js';
+import { defineProbe } from '../define-probe.js';
+import { outcome, type ProbeOutcome } from '../types.js';
 import { field, list, nameOf, num, str, type KubeObject } from './objects.js';
 
 /** The port the engine pushes to: the collector Service's `otlp-http` (one definition). */
@@ -53,15 +54,14 @@ export function evaluateCollector(input: CollectorInput): ProbeOutcome {
   return outcome.pass(`Service ${input.ref}: ${ready} ready endpoint(s) on ${input.port}`, evidence);
 }
 
-export const collectorReady: Probe = {
+export const collectorReady = defineProbe({
   id: 'otel.collector-ready',
   category: 'observability',
   title: 'OpenTelemetry Collector Service has ready endpoints on 4318',
-  needs: ['namespace', 'collectorService'],
+  needs: (t) => ({ namespace: t.namespace, collectorService: t.collectorService }),
   needsKube: true,
   retry: 'eventual',
-  async run(ctx) {
-    const { namespace, collectorService } = ctx.targets;
+  async run(ctx, { namespace, collectorService }) {
     const kube = await ctx.kube();
     const [service, slices] = await Promise.all([
       kube.get('v1', 'Service', namespace, collectorService),
@@ -69,4 +69,4 @@ export const collectorReady: Probe = {
     ]);
     return evaluateCollector({ ref: `${namespace}/${collectorService}`, service, slices, port: OTLP_HTTP_PORT });
   },
-};
+});

@@ -5,7 +5,8 @@
  * Agent skips), and selects an existing Service and one of its ports (FACTS "Telemetry").
  */
 import { describeBreach, scrapeBreaches, type ScrapeConvention } from '../../shared/scrape-convention.js';
-import { outcome, type Probe, type ProbeOutcome } from '../types.js';
+import { defineProbe } from '../define-probe.js';
+import { outcome, type ProbeOutcome } from '../types.js';
 import { field, labelsOf, list, nameOf, num, record, str, type KubeObject } from './objects.js';
 
 export const SERVICEMONITOR_API = 'monitoring.coreos.com/v1';
@@ -104,19 +105,17 @@ export function evaluateServiceMonitors(input: ServiceMonitorsInput): ProbeOutco
   );
 }
 
-export const serviceMonitorsScraped: Probe = {
+export const serviceMonitorsScraped = defineProbe({
   id: 'monitoring.servicemonitors',
   category: 'observability',
   title: 'ServiceMonitors follow the scrape conventions and select a Service port',
-  needs: ['namespace', 'monitoring'],
+  needs: (t) => ({ namespace: t.namespace, monitoring: t.monitoring }),
   needsKube: true,
-  async run(ctx) {
-    const { namespace, monitoring } = ctx.targets;
-    if (!monitoring) return outcome.skip('monitoring is not set');
+  async run(ctx, { namespace, monitoring }) {
     const kube = await ctx.kube();
     const serviceMonitors = await kube.list(SERVICEMONITOR_API, 'ServiceMonitor', namespace);
     const namespaces = [...new Set([namespace, ...serviceMonitors.flatMap((sm) => monitorNamespaces(sm, namespace))])];
     const services = (await Promise.all(namespaces.map((ns) => kube.list('v1', 'Service', ns)))).flat();
     return evaluateServiceMonitors({ namespace, convention: monitoring, serviceMonitors, services });
   },
-};
+});

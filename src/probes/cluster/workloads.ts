@@ -2,7 +2,8 @@
  * `k8s.workloads-ready`: every Deployment and StatefulSet in the namespace is ready and up to
  * date at its current generation, and no pod is stuck in CrashLoopBackOff or an image pull error.
  */
-import { outcome, type Probe, type ProbeOutcome } from '../types.js';
+import { defineProbe } from '../define-probe.js';
+import { outcome, type ProbeOutcome } from '../types.js';
 import { list, nameOf, num, str, type KubeObject } from './objects.js';
 
 /** Waiting reasons that mean a pod will not become ready by itself. */
@@ -85,15 +86,14 @@ export function evaluateWorkloads(input: WorkloadsInput): ProbeOutcome {
   return outcome.pass(`${all.length} workloads ready and up to date, ${input.pods.length} pods, none stuck`, evidence);
 }
 
-export const workloadsReady: Probe = {
+export const workloadsReady = defineProbe({
   id: 'k8s.workloads-ready',
   category: 'deployment',
   title: 'Deployments and StatefulSets ready, no pod crashlooping',
-  needs: ['namespace'],
+  needs: (t) => ({ namespace: t.namespace }),
   needsKube: true,
   retry: 'eventual',
-  async run(ctx) {
-    const { namespace } = ctx.targets;
+  async run(ctx, { namespace }) {
     const kube = await ctx.kube();
     const [deployments, statefulSets, pods] = await Promise.all([
       kube.list('apps/v1', 'Deployment', namespace),
@@ -102,4 +102,4 @@ export const workloadsReady: Probe = {
     ]);
     return evaluateWorkloads({ namespace, deployments, statefulSets, pods });
   },
-};
+});

@@ -1,11 +1,16 @@
 /**
- * Pure evaluator for `gateway.rejects-bad-key`: a random wrong key (and no key at all) is
- * refused with 401/403 or an MCP authorization error; a tool list is never served.
- * Anything else (404, 5xx, timeout, no answer) does not prove a refusal: `error`.
+ * `gateway.rejects-bad-key`: a random wrong key (and no key at all) is refused with 401/403 or an
+ * MCP authorization error; a tool list is never served. Anything else (404, 5xx, timeout, no
+ * answer) does not prove a refusal: `error`. The pure evaluator (tested on fixtures), then the
+ * probe, which opens sessions of its own: its keys are never the run's.
  */
+import { randomBytes } from 'node:crypto';
+import { runLimited } from '../run-limited.js';
 import type { ProbeOutcome } from '../types.js';
 import { combineChecks, type Check } from './checks.js';
-import { describeFailure, type Observed } from './errors.js';
+import { describeFailure, observe, type Observed } from './errors.js';
+import { defineGatewayProbe, FAN_OUT, fanOutOf, gatewayEndpoints } from './gateway-probe.js';
+import { withMcpSession } from './mcp-client.js';
 
 export interface BadKeyObservation {
   readonly gateway: string;
@@ -45,3 +50,42 @@ export function evaluateBadKey(observations: readonly BadKeyObservation[]): Prob
     },
   );
 }
+
+export const rejectsBadKey = defineGatewayProbe({
+  id: 'gateway.rejects-bad-key',
+  category: 'security',
+  title: 'A wrong or missing API key is refused, never served',
+  needs: (t) => ({ api: t.urls.api, gateways: t.gateways }),
+  async run(ctx, { api, gateways: all }) {
+    const users = ctx.targets.users;
+    const user = users.ok ? users.value[0] : 'arcade-stack-probe';
+    const gateways = gatewayEndpoints(api, all);
+    const attempts = gateways.flatMap((gw) => [
+      {
+        gw,
+        credential: 'a random wrong key',
+        apiKey: `probe-wrong-${randomBytes(24).toString('base64url')}` as string | undefined,
+      },
+      { gw, credential: 'no key', apiKey: undefined as string | undefined },
+    ]);
+    // Part of the fan-out (gateway.latency waits for it), but never in the shared sessions: its keys are its own.
+    const done = fanOutOf(ctx).enter();
+    const observations = await runLimited(attempts.length, FAN_OUT, async (i): Promise<BadKeyObservation> => {
+      const { gw, credential, apiKey } = attempts[i]!;
+      const listed = await observe(() =>
+        withMcpSession(
+          {
+            url: gw.url,
+            ...(apiKey ? { apiKey } : {}),
+            ...(user ? { user } : {}),
+            signal: ctx.signal,
+            timeoutMs: ctx.timeoutMs,
+          },
+          (s) => s.listToolNames(),
+        ),
+      );
+      return { gateway: gw.slug, credential, listed };
+    }).finally(done);
+    return evaluateBadKey(ctx.redact.deep(observations));
+  },
+});

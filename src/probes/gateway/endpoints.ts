@@ -1,6 +1,6 @@
 /**
- * Pure evaluators for `endpoints.health`: the engine's `/v1/health` and `/v1/config`, and the
- * coordinator, dashboard and experience hosts.
+ * `endpoints.health`: the engine's `/v1/health` and `/v1/config`, and the coordinator,
+ * dashboard and experience hosts. Pure evaluators (tested on fixtures), then the probe.
  *
  * Both engine answers are parsed through the engine API contract
  * (`contracts/arcade-engine/engine-api-responses.schema.json`, written from the engine's published
@@ -15,9 +15,10 @@
  * - hosts: any answer below 500 (redirects and 401 included: the host is up and not failing).
  */
 import { checkEngineAnswer, contractMismatch } from '../../contracts/engine-api.js';
-import type { Check } from './checks.js';
+import { combineChecks, joinUrl, type Check } from './checks.js';
 import { describeFailure } from './errors.js';
-import type { HttpObservation } from './http.js';
+import { defineGatewayProbe } from './gateway-probe.js';
+import { httpGet, type HttpObservation } from './http.js';
 import { oneLine } from '../../shared/one-line.js';
 
 function parseJson(body: string): unknown {
@@ -105,3 +106,44 @@ export function evaluateHost(name: string, observation: HttpObservation): Check 
   if (status >= 500) return { name, status: 'error', detail: `server error HTTP ${status}` };
   return { name, status: 'pass', detail: `HTTP ${status}` };
 }
+
+export const endpointsHealth = defineGatewayProbe({
+  id: 'endpoints.health',
+  category: 'deployment',
+  title: 'Engine /v1/health and /v1/config, coordinator, dashboard and experience answer',
+  needs: (t) => ({
+    api: t.urls.api,
+    coordinator: t.urls.coordinator,
+    dashboard: t.urls.dashboard,
+    experience: t.urls.experience,
+    expectedCoordinatorUri: t.expectedCoordinatorUri,
+  }),
+  retry: 'eventual',
+  async run(ctx, { api, expectedCoordinatorUri, ...hostUrls }) {
+    const get = (url: string, withKey = false) =>
+      httpGet(url, {
+        signal: ctx.signal,
+        timeoutMs: ctx.timeoutMs,
+        ...(withKey && ctx.apiKey ? { headers: { authorization: `Bearer ${ctx.apiKey}` } } : {}),
+      });
+    const hostNames = ['coordinator', 'dashboard', 'experience'] as const;
+    const [health, config, ...hosts] = await Promise.all([
+      get(joinUrl(api, 'v1/health')),
+      get(joinUrl(api, 'v1/config'), true),
+      ...hostNames.map((name) => get(hostUrls[name])),
+    ]);
+    const r = ctx.redact;
+    const checks = [
+      evaluateHealth(r.deep(health)),
+      evaluateConfig(r.deep(config), expectedCoordinatorUri),
+      ...hostNames.map((name, i) =>
+        evaluateHost(name, r.deep(hosts[i] ?? { ok: false, failure: { kind: 'network', message: 'not requested' } })),
+      ),
+    ];
+    return combineChecks(
+      checks,
+      'engine healthy, coordinator URI as expected, coordinator/dashboard/experience answer',
+      { api },
+    );
+  },
+});

@@ -1,11 +1,21 @@
 /**
- * Pure evaluator for `gateway.exec-proof`: on each gateway with the reference toolkit, as each
- * user, `<Toolkit>_Whoami` returns exactly that user, `<Toolkit>_Echo` returns the fresh random
- * nonce sent, and `<Toolkit>_Add` returns the sum of two random integers.
+ * `gateway.exec-proof`: on each gateway with the reference toolkit, as each user,
+ * `<Toolkit>_Whoami` returns exactly that user, `<Toolkit>_Echo` returns the fresh random nonce
+ * sent, and `<Toolkit>_Add` returns the sum of two random integers. The pure evaluator (tested on
+ * fixtures), then the probe, which calls in the run's shared MCP sessions.
  */
-import type { ProbeOutcome } from '../types.js';
+import { randomInt, randomUUID } from 'node:crypto';
+import { outcome, type ProbeOutcome } from '../types.js';
 import { combineChecks, type Check } from './checks.js';
-import { describeFailure, type FailureKind, type Observed } from './errors.js';
+import { describeFailure, observe, type FailureKind, type Observed } from './errors.js';
+import {
+  apiKeyOf,
+  defineGatewayProbe,
+  gatewayEndpoints,
+  gatewaysWith,
+  inSharedSessions,
+  toAnswer,
+} from './gateway-probe.js';
 import { identityOf, numberOf, type ToolAnswer } from './tool-answer.js';
 import { oneLine } from '../../shared/one-line.js';
 
@@ -84,3 +94,34 @@ export function evaluateExecProof(observations: readonly ExecObservation[]): Pro
     { results },
   );
 }
+
+export const execProof = defineGatewayProbe({
+  id: 'gateway.exec-proof',
+  category: 'gateway',
+  title: 'Reference tools execute as the calling user (Whoami, Echo, Add)',
+  needs: (t) => ({ api: t.urls.api, users: t.users, gateways: t.gateways }),
+  needsApiKey: true,
+  async run(ctx, { api, users, gateways: all }) {
+    const apiKey = apiKeyOf(ctx);
+    const gateways = gatewaysWith(gatewayEndpoints(api, all), (gw) => gw.referenceToolkit);
+    if (gateways.length === 0)
+      return outcome.skip('no gateway has a resolved referenceToolkit (gateways[].referenceToolkit)');
+    const bounds = { signal: ctx.signal, timeoutMs: ctx.timeoutMs };
+    const runs = await inSharedSessions(ctx, gateways, users, apiKey, async (s, gw) => {
+      const call = (name: string, args: Record<string, unknown>) =>
+        observe(async () => toAnswer(await s.callTool(`${gw.value}_${name}`, args, bounds)));
+      const nonce = `probe-${randomUUID()}`;
+      const a = randomInt(1, 1_000_000);
+      const b = randomInt(1, 1_000_000);
+      const whoami = await call('Whoami', {});
+      const echo = { nonce, answer: await call('Echo', { message: nonce }) };
+      const add = { a, b, answer: await call('Add', { a, b }) };
+      return { whoami, echo, add };
+    });
+    const observations = runs.map(({ gw, user, used }): ExecObservation => {
+      const base = { gateway: gw.slug, toolkit: gw.value, user };
+      return used.ok ? { ...base, ...used.value } : { ...base, session: used.failure };
+    });
+    return evaluateExecProof(ctx.redact.deep(observations));
+  },
+});

@@ -1,12 +1,26 @@
 /**
- * Pure parts of `gateway.latency`: percentiles (nearest rank), the gateway's added overhead,
- * and the verdict against the p95 budget.
+ * `gateway.latency`: Echo calls through the gateway (and straight to the reference server), timed.
+ * The pure parts first (percentiles by nearest rank, the gateway's added overhead, the verdict
+ * against the p95 budget), then the probe, which measures after the run's fan-out is done.
  *
  * p99 is reported only from 100 samples up (below that it is just the maximum). The budget
  * applies to the gateway's p95; the overhead (gateway p95 − direct p95) is reported as
  * evidence when the reference server was measured.
  */
-import { outcome, type ProbeOutcome } from '../types.js';
+import { randomUUID } from 'node:crypto';
+import { runLimited } from '../run-limited.js';
+import { outcome, type ProbeContext, type ProbeOutcome } from '../types.js';
+import { describeFailure, observe } from './errors.js';
+import {
+  apiKeyOf,
+  defineGatewayProbe,
+  fanOutOf,
+  gatewayEndpoints,
+  gatewaysWith,
+  inSession,
+  toAnswer,
+} from './gateway-probe.js';
+import type { McpSession } from './mcp-client.js';
 
 export interface LatencySummary {
   readonly calls: number;
@@ -98,3 +112,119 @@ export function evaluateLatency(o: LatencyObservation): ProbeOutcome {
     return outcome.fail(`p95 ${gateway.p95} ms is over the ${o.budgetMs} ms budget; ${line}`, evidence);
   return outcome.pass(`${line} (budget ${o.budgetMs} ms)`, evidence);
 }
+
+/** Echo calls in flight at once for the latency measurement. */
+const LATENCY_CONCURRENCY = 4;
+/** `gateway.latency` waits for the run's fan-out at most this share of its timeout, then measures anyway. */
+const LATENCY_WAIT_SHARE = 0.5;
+
+/**
+ * Runs `calls` Echo calls in one session; durations of good answers, counts of bad ones.
+ * `ready` is awaited after the session is open and warm, before the timed calls.
+ */
+async function echoRun(
+  ctx: ProbeContext,
+  target: { url: string; apiKey?: string; user?: string },
+  toolName: (session: McpSession) => Promise<string>,
+  calls: number,
+  ready: () => Promise<void>,
+) {
+  return inSession(ctx, target, async (s) => {
+    const tool = await toolName(s);
+    const run = async () => {
+      const nonce = `probe-${randomUUID()}`;
+      const started = performance.now();
+      const answer = ctx.redact.deep(await observe(async () => toAnswer(await s.callTool(tool, { message: nonce }))));
+      const ms = performance.now() - started;
+      if (!answer.ok) return { ms, kind: 'transport' as const, cause: describeFailure(answer.failure) };
+      if (answer.value.isError || !answer.value.text.includes(nonce)) {
+        return {
+          ms,
+          kind: 'wrong' as const,
+          cause: answer.value.isError ? `error result: ${answer.value.text.slice(0, 80)}` : 'nonce not echoed',
+        };
+      }
+      return { ms, kind: 'ok' as const, cause: '' };
+    };
+    await run(); // warm-up, not counted
+    await ready();
+    const results = await runLimited(calls, LATENCY_CONCURRENCY, run);
+    return {
+      tool,
+      ok: results.filter((r) => r.kind === 'ok').map((r) => r.ms),
+      wrong: results.filter((r) => r.kind === 'wrong').length,
+      transport: results.filter((r) => r.kind === 'transport').length,
+      sample: results.find((r) => r.kind !== 'ok')?.cause,
+    };
+  });
+}
+
+export const gatewayLatency = defineGatewayProbe({
+  id: 'gateway.latency',
+  category: 'performance',
+  title: 'Echo latency through the gateway (p50/p95/p99) and its overhead over the reference server',
+  needs: (t) => ({ api: t.urls.api, users: t.users, gateways: t.gateways, latency: t.latency }),
+  needsApiKey: true,
+  async run(ctx, { api, users, gateways: all, latency: { calls, p95BudgetMs } }) {
+    const apiKey = apiKeyOf(ctx);
+    const user = users[0];
+    const gw = gatewaysWith(gatewayEndpoints(api, all), (g) => g.referenceToolkit)[0];
+    if (!gw) return outcome.skip('no gateway has a resolved referenceToolkit to call Echo on');
+    // Time the gateway, not this process: wait (bounded) for the run's fan-out to finish first.
+    const fanOutDone = (): Promise<void> => fanOutOf(ctx).idle(ctx.signal, ctx.timeoutMs * LATENCY_WAIT_SHARE);
+    const through = await echoRun(
+      ctx,
+      { url: gw.url, apiKey, ...(user ? { user } : {}) },
+      async () => `${gw.value}_Echo`,
+      calls,
+      fanOutDone,
+    );
+    if (!through.ok)
+      return outcome.error(`${gw.slug}: session: ${describeFailure(ctx.redact.deep(through.failure))}`, {
+        gateway: gw.slug,
+      });
+
+    const ref = ctx.targets.referenceServerUrl;
+    let directMs: number[] | undefined;
+    let directNote: string | undefined;
+    if (ref.ok) {
+      // No Arcade key to the reference server: it is another host. Echo by name or `<Toolkit>_Echo`.
+      const direct = await echoRun(
+        ctx,
+        { url: ref.value, ...(user ? { user } : {}) },
+        async (s) => (await s.listToolNames()).find((n) => n === 'Echo' || n.endsWith('_Echo')) ?? 'Echo',
+        calls,
+        fanOutDone,
+      );
+      if (!direct.ok) {
+        return outcome.error(
+          `reference server: ${describeFailure(ctx.redact.deep(direct.failure))} (the overhead cannot be measured)`,
+          {
+            referenceServerUrl: ref.value,
+          },
+        );
+      }
+      if (direct.value.ok.length < calls) {
+        return outcome.error(
+          `reference server: ${calls - direct.value.ok.length} of ${calls} Echo calls failed (${direct.value.sample ?? 'no cause'})`,
+          {
+            referenceServerUrl: ref.value,
+          },
+        );
+      }
+      directMs = direct.value.ok;
+    } else {
+      directNote = `not measured: ${ref.because}`;
+    }
+    return evaluateLatency({
+      gateway: gw.slug,
+      budgetMs: p95BudgetMs,
+      gatewayMs: through.value.ok,
+      wrongAnswers: through.value.wrong,
+      transportErrors: through.value.transport,
+      ...(through.value.sample ? { failureSample: through.value.sample } : {}),
+      ...(directMs ? { directMs } : {}),
+      ...(directNote ? { directNote } : {}),
+    });
+  },
+});

@@ -9,10 +9,12 @@
  *
  * completed ⇒ pass; not_started / pending ⇒ known-gap with the reason; failed ⇒ fail; a tool
  * without an OAuth requirement, or an answer off the contract, ⇒ error (the target or the API is wrong).
+ * The pure evaluator (tested on fixtures), the one Arcade API call (`getToolAuth`), then the probe.
  */
 import { checkEngineAnswer, contractMismatch } from '../../contracts/engine-api.js';
 import { outcome, type ProbeOutcome } from '../types.js';
-import { describeFailure, type Observed } from './errors.js';
+import { describeFailure, observe, type Observed } from './errors.js';
+import { apiKeyOf, defineGatewayProbe } from './gateway-probe.js';
 
 /**
  * The part of arcadejs `ToolDefinition` this probe reads (`requirements.authorization`): the
@@ -95,3 +97,44 @@ export function evaluateTokenStatus(tool: string, user: string, observed: Observ
       );
   }
 }
+
+interface ToolGetOptions {
+  readonly apiUrl: string;
+  readonly apiKey: string;
+  readonly tool: string;
+  readonly user: string;
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+}
+
+/**
+ * The one Arcade API call of this probe: `tools.get(name, { user_id })` with `@arcadeai/arcadejs`
+ * against the self-hosted API host. No retries of its own (the runner owns retries), the probe's
+ * signal and timeout honoured. The client is imported lazily.
+ */
+async function getToolAuth(options: ToolGetOptions): Promise<ToolAuthView> {
+  const { default: Arcade } = await import('@arcadeai/arcadejs');
+  const client = new Arcade({
+    apiKey: options.apiKey,
+    baseURL: options.apiUrl.replace(/\/+$/, ''),
+    maxRetries: 0,
+    timeout: options.timeoutMs,
+  });
+  return client.tools.get(options.tool, { user_id: options.user }, { signal: options.signal });
+}
+
+export const oauthTokenStatus = defineGatewayProbe({
+  id: 'oauth.token-status',
+  category: 'gateway',
+  title: "The OAuth tool's token status for the probe user (no flow started)",
+  needs: (t) => ({ api: t.urls.api, oauth: t.oauth }),
+  needsApiKey: true,
+  async run(ctx, { api, oauth }) {
+    const apiKey = apiKeyOf(ctx);
+    const tool = arcadeToolName(oauth.tool);
+    const observed = await observe(() =>
+      getToolAuth({ apiUrl: api, apiKey, tool, user: oauth.user, signal: ctx.signal, timeoutMs: ctx.timeoutMs }),
+    );
+    return evaluateTokenStatus(tool, oauth.user, ctx.redact.deep(observed));
+  },
+});

@@ -1,10 +1,12 @@
 /**
- * Pure evaluator for `gateway.tools-list`: each user's `tools/list` on each gateway equals the
- * expected set exactly (order ignored), and the users' lists are compared with each other.
+ * `gateway.tools-list`: each user's `tools/list` on each gateway equals the expected set exactly
+ * (order ignored), and the users' lists are compared with each other. The pure evaluator (tested
+ * on fixtures), then the probe, which lists in the run's shared MCP sessions.
  */
-import type { ProbeOutcome } from '../types.js';
+import { outcome, type ProbeOutcome } from '../types.js';
 import { combineChecks, type Check } from './checks.js';
 import { describeFailure, type Observed } from './errors.js';
+import { apiKeyOf, defineGatewayProbe, gatewayEndpoints, gatewaysWith, inSharedSessions } from './gateway-probe.js';
 
 export interface ToolsListObservation {
   readonly gateway: string;
@@ -93,3 +95,28 @@ export function evaluateToolsList(observations: readonly ToolsListObservation[])
     { gateways },
   );
 }
+
+export const toolsList = defineGatewayProbe({
+  id: 'gateway.tools-list',
+  category: 'gateway',
+  title: 'Each gateway lists exactly the expected tools, for every user',
+  needs: (t) => ({ api: t.urls.api, users: t.users, gateways: t.gateways }),
+  needsApiKey: true,
+  async run(ctx, { api, users, gateways: all }) {
+    const apiKey = apiKeyOf(ctx);
+    const endpoints = gatewayEndpoints(api, all);
+    const gateways = gatewaysWith(endpoints, (gw) => gw.tools);
+    if (gateways.length === 0) {
+      const first = endpoints[0]?.tools;
+      return outcome.skip(`no gateway has a resolved tools list (${first && !first.ok ? first.because : 'none'})`);
+    }
+    const call = { signal: ctx.signal, timeoutMs: ctx.timeoutMs };
+    const lists = await inSharedSessions(ctx, gateways, users, apiKey, (s) => s.listToolNames(call));
+    const observations: ToolsListObservation[] = gateways.map((gw) => ({
+      gateway: gw.slug,
+      expected: gw.value,
+      perUser: lists.filter((l) => l.gw === gw).map((l) => ({ user: l.user, tools: l.used })),
+    }));
+    return evaluateToolsList(ctx.redact.deep(observations));
+  },
+});

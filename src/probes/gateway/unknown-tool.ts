@@ -1,11 +1,15 @@
 /**
- * Pure evaluator for `gateway.unknown-tool`: calling a tool that is not on the gateway must give
- * a clean MCP error (an `isError` result or a JSON-RPC error) within the wait, not a hang, a
- * server error, a dropped connection or a success.
+ * `gateway.unknown-tool`: calling a tool that is not on the gateway must give a clean MCP error
+ * (an `isError` result or a JSON-RPC error) within the wait, not a hang, a server error, a dropped
+ * connection or a success. The pure evaluator (tested on fixtures), then the probe, which calls in
+ * a session of its own per gateway.
  */
+import { randomBytes } from 'node:crypto';
+import { runLimited } from '../run-limited.js';
 import type { ProbeOutcome } from '../types.js';
 import { combineChecks, type Check } from './checks.js';
-import { describeFailure, type FailureKind, type Observed } from './errors.js';
+import { describeFailure, observe, type FailureKind, type Observed } from './errors.js';
+import { apiKeyOf, defineGatewayProbe, FAN_OUT, gatewayEndpoints, inSession, toAnswer } from './gateway-probe.js';
 import type { ToolAnswer } from './tool-answer.js';
 import { oneLine } from '../../shared/one-line.js';
 
@@ -60,3 +64,31 @@ export function evaluateUnknownTool(observations: readonly UnknownToolObservatio
     })),
   });
 }
+
+export const unknownTool = defineGatewayProbe({
+  id: 'gateway.unknown-tool',
+  category: 'gateway',
+  title: 'A tool that is not on the gateway gives a clean MCP error, not a hang or 5xx',
+  needs: (t) => ({ api: t.urls.api, users: t.users, gateways: t.gateways }),
+  needsApiKey: true,
+  async run(ctx, { api, users, gateways: all }) {
+    const apiKey = apiKeyOf(ctx);
+    const user = users[0];
+    // The hang threshold is a target of its own, not a share of the deadline: the verdict then
+    // does not depend on how long the connect took (the deadline must only leave room for both).
+    const waitMs = Math.min(ctx.targets.unknownTool.value.waitMs, Math.max(100, Math.floor(ctx.timeoutMs / 2)));
+    const gateways = gatewayEndpoints(api, all);
+    const observations = await runLimited(gateways.length, FAN_OUT, async (i): Promise<UnknownToolObservation> => {
+      const gw = gateways[i]!;
+      const tool = `ProbeUnknown_Tool${randomBytes(6).toString('hex')}`;
+      const session = await inSession(ctx, { url: gw.url, apiKey, ...(user ? { user } : {}) }, async (s) => {
+        const started = performance.now();
+        const answer = await observe(async () => toAnswer(await s.callTool(tool, {}, { timeoutMs: waitMs })));
+        return { answer, elapsedMs: Math.round(performance.now() - started) };
+      });
+      if (!session.ok) return { gateway: gw.slug, tool, waitMs, session: session.failure };
+      return { gateway: gw.slug, tool, waitMs, ...session.value };
+    });
+    return evaluateUnknownTool(ctx.redact.deep(observations));
+  },
+});

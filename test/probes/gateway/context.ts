@@ -7,6 +7,7 @@
  */
 import { TargetsSchema, type Targets, type TargetsInput } from '../../../src/environments/probe-targets.js';
 import { createRedactor } from '../../../src/probes/redact.js';
+import { resolveTargets } from '../../../src/probes/resolved-targets.js';
 import {
   createRunScope,
   type Probe,
@@ -14,7 +15,7 @@ import {
   type ProbeOutcome,
   type RunScope,
 } from '../../../src/probes/types.js';
-import { gatewayProbes } from '../../../src/probes/gateway-probes.js';
+import { gatewayProbes } from '../../../src/probes/registry.js';
 import type { ArcadeStandIn } from '../../../src/loopback/arcade-platform.js';
 import { NO_PROBE_DEADLINE_MS } from '../../support/deadlines.js';
 
@@ -54,7 +55,7 @@ export function contextFor(
 ): ProbeContext {
   return {
     ...(run ? { run } : {}),
-    targets,
+    targets: resolveTargets(targets),
     signal: signal ?? AbortSignal.timeout(timeoutMs),
     timeoutMs,
     apiKey,

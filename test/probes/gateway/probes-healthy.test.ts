@@ -2,7 +2,7 @@
  * Every gateway probe passes against a healthy stand-in, with evidence, in-process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayProbes } from '../../../src/probes/gateway-probes.js';
+import { gatewayProbes } from '../../../src/probes/registry.js';
 import { startArcadeStandIn, type ArcadeStandIn } from '../../../src/loopback/arcade-platform.js';
 import { runProbe } from './context.js';
 
