@@ -10,7 +10,7 @@
  *
  * Output: every byte written to stdout, stderr and the report files passes through one redactor
  * built from the run's secrets (redact.ts); the report paths are checked before anything runs
- * (report-files.ts); the terminal view is terminal.ts.
+ * (report-files.ts); the terminal view is terminal.ts; the command line, cli-options.ts.
  */
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -24,103 +24,16 @@ import type { Clock } from '../shared/clock.js';
 import { createRedactor, redactedWriter, type Redactor } from './redact.js';
 import { buildReport, exitCodeOf, summaryLine } from './report.js';
 import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles, type ReportFile } from './report-files.js';
-import {
-  colorEnabled,
-  lineView,
-  liveView,
-  liveViewAllowed,
-  SYSTEM_TIMERS,
-  unwrapped,
-  wrapping,
-  type Timers,
-} from './terminal.js';
+import { colorEnabled, lineView, liveView, liveViewAllowed, SYSTEM_TIMERS, type Timers } from './terminal.js';
+import { unwrapped, wrapping } from './terminal-report.js';
 import { unmetNeeds } from './define-probe.js';
 import { resolveTargets } from './resolved-targets.js';
 import { runProbes, type RetryPolicy } from './runner.js';
 import { TargetsSchema, type Targets } from '../environments/probe-targets.js';
 import { keyLabel, type Probe } from './types.js';
 import { UsageError } from '../shared/command-error.js';
-import { defineScript, describeFailure, HELP, helpText, parseCommandLine } from '../shared/script.js';
-
-/** The command line of `npm run probe`: parsed and documented by the script harness. */
-export const PROBE_SCRIPT = defineScript({
-  name: 'probe',
-  description: `Post-deploy evaluation probes: proves, with evidence, that the Arcade deployment is healthy and
-that the gateway does what it must. Read-only: nothing is written to the cluster, no OAuth flow
-is started. ARCADE_API_KEY never appears in any output or report, whole or in part (any 8
-characters of it, in any encoding). Report paths are checked before any probe runs. Every detail
-is printed in full, in the documented order; colour follows NO_COLOR, FORCE_COLOR and TERM=dumb.
-
-Probes: ${registry.map((p) => p.id).join(', ')}`,
-  options: {
-    env: {
-      type: 'string',
-      value: '<name>',
-      description: "targets from the environment's probes section (default: the only environment)",
-    },
-    targets: {
-      type: 'string',
-      value: '<file>',
-      description: 'targets from a YAML file instead (shape in docs/probes.md)',
-    },
-    only: { type: 'string', value: '<id,...>', description: 'run only these probes (comma-separated ids)' },
-    skip: { type: 'string', value: '<id,...>', description: 'do not run these probes' },
-    json: { type: 'string', value: '<file>', description: 'write the JSON report' },
-    junit: { type: 'string', value: '<file>', description: 'write JUnit XML' },
-    markdown: {
-      type: 'string',
-      value: '<file>',
-      description: 'write a Markdown summary (for a pull request or an evaluation document)',
-    },
-    wait: {
-      type: 'number',
-      value: '<seconds>',
-      unit: 'seconds',
-      min: 0,
-      description: 'retry the deployment probes until they pass or this deadline (after a merge)',
-    },
-    revision: {
-      type: 'string',
-      value: '<git-sha>',
-      description: 'flux.release-ready also requires the Flux Kustomization to have applied this commit',
-    },
-    concurrency: {
-      type: 'number',
-      value: '<n>',
-      integer: true,
-      min: 1,
-      default: 16,
-      description: 'probes running at once',
-    },
-    timeout: {
-      type: 'number',
-      value: '<seconds>',
-      unit: 'seconds',
-      above: 0,
-      default: 20,
-      description: 'per probe attempt',
-    },
-    demo: {
-      type: 'boolean',
-      description: 'start loopback stand-ins of a healthy platform and probe them (no cluster needed)',
-    },
-  },
-  environment: {
-    ARCADE_API_KEY: 'the Arcade API key (shown as its last 4 characters at most)',
-    KUBECONFIG: 'kubeconfig for the Kubernetes probes (or the in-cluster service account)',
-  },
-  exitCodes: {
-    0: 'nothing failed or errored (skips and known gaps allowed)',
-    1: 'a probe failed or errored, or a report file could not be written (the others and the summary are)',
-    2: 'a report path that cannot be written included; always before any probe runs',
-  },
-  examples: [
-    'KUBECONFIG=~/.kube/backstage ARCADE_API_KEY=... npm run probe -- --env backstage-wus2-v4',
-    'npm run probe -- --env backstage-wus2-v4 --wait 600 --revision 3f2c1ab   # right after a merge',
-    'npm run probe -- --env backstage-wus2-v4 --json probe.json --junit probe.xml --markdown probe.md',
-    'npm run probe -- --demo',
-  ],
-});
+import { describeFailure, helpText } from '../shared/script.js';
+import { parseProbeArgs, PROBE_SCRIPT, type ProbeOptions } from './cli-options.js';
 
 /** Configuration is wrong or missing (exit 2, before any probe runs). */
 export class ConfigError extends Error {
@@ -150,65 +63,6 @@ export interface CliIo {
   readonly environmentsDir?: string;
   /** The views' clock and scheduler (progress lines, live redraws). @default SYSTEM_TIMERS (tests: fake timers) */
   readonly timers?: Timers;
-}
-
-export interface ProbeOptions {
-  readonly env?: string;
-  readonly targets?: string;
-  readonly only?: readonly string[];
-  readonly skip?: readonly string[];
-  readonly json?: string;
-  readonly junit?: string;
-  readonly markdown?: string;
-  readonly waitSeconds?: number;
-  readonly revision?: string;
-  readonly concurrency: number;
-  readonly timeoutSeconds: number;
-  readonly demo: boolean;
-  readonly help: boolean;
-}
-
-function ids(value: string | undefined, option: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  const list = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const known = new Set(registry.map((p) => p.id));
-  const unknown = list.filter((id) => !known.has(id));
-  if (list.length === 0) throw new UsageError(`${option} needs at least one probe id`);
-  if (unknown.length > 0)
-    throw new UsageError(`${option}: unknown probe id(s) ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
-  return list;
-}
-
-/** Parses the command line (the harness checks options and numbers). Throws UsageError. */
-export function parseProbeArgs(args: readonly string[]): ProbeOptions {
-  const v = parseCommandLine(PROBE_SCRIPT.options, args);
-  if (v === HELP) return { concurrency: 16, timeoutSeconds: 20, demo: false, help: true };
-  if (v.env !== undefined && v.targets !== undefined) throw new UsageError('give --env or --targets, not both');
-  if (v.demo && (v.env !== undefined || v.targets !== undefined))
-    throw new UsageError('--demo brings its own targets: drop --env/--targets');
-  if (v.revision !== undefined && !/^[0-9a-fA-F]{7,40}$/.test(v.revision)) {
-    throw new UsageError(`--revision must be a git commit sha (7 to 40 hex digits), got '${v.revision}'`);
-  }
-  const only = ids(v.only, '--only');
-  const skip = ids(v.skip, '--skip');
-  return {
-    env: v.env,
-    targets: v.targets,
-    only,
-    skip,
-    json: v.json,
-    junit: v.junit,
-    markdown: v.markdown,
-    waitSeconds: v.wait,
-    revision: v.revision?.toLowerCase(),
-    concurrency: v.concurrency,
-    timeoutSeconds: v.timeout,
-    demo: v.demo,
-    help: false,
-  };
 }
 
 /** Reads and validates a `--targets` YAML file. Throws ConfigError naming the field. */

@@ -15,11 +15,9 @@ import {
   liveViewAllowed,
   lineView,
   PROGRESS_EVERY_MS,
-  renderReport,
   SYSTEM_TIMERS,
-  unwrapped,
-  wrapping,
 } from '../../src/probes/terminal.js';
+import { renderReport, unwrapped, wrapping } from '../../src/probes/terminal-report.js';
 import { runProbeCli } from '../../src/probes/cli.js';
 import { registry } from '../../src/probes/registry.js';
 import type { Probe, ProbeResult, ProbeStatus } from '../../src/probes/types.js';

@@ -1,0 +1,148 @@
+/**
+ * The command line of `npm run probe`: its options, environment, exit codes and examples (the
+ * script harness parses and documents them from PROBE_SCRIPT's table), and `parseProbeArgs`,
+ * which checks what the table cannot (--env with --targets, --revision's shape, probe ids).
+ * The command itself is cli.ts.
+ */
+import { registry } from './registry.js';
+import { UsageError } from '../shared/command-error.js';
+import { defineScript, HELP, parseCommandLine } from '../shared/script.js';
+
+/** The command line of `npm run probe`: parsed and documented by the script harness. */
+export const PROBE_SCRIPT = defineScript({
+  name: 'probe',
+  description: `Post-deploy evaluation probes: proves, with evidence, that the Arcade deployment is healthy and
+that the gateway does what it must. Read-only: nothing is written to the cluster, no OAuth flow
+is started. ARCADE_API_KEY never appears in any output or report, whole or in part (any 8
+characters of it, in any encoding). Report paths are checked before any probe runs. Every detail
+is printed in full, in the documented order; colour follows NO_COLOR, FORCE_COLOR and TERM=dumb.
+
+Probes: ${registry.map((p) => p.id).join(', ')}`,
+  options: {
+    env: {
+      type: 'string',
+      value: '<name>',
+      description: "targets from the environment's probes section (default: the only environment)",
+    },
+    targets: {
+      type: 'string',
+      value: '<file>',
+      description: 'targets from a YAML file instead (shape in docs/probes.md)',
+    },
+    only: { type: 'string', value: '<id,...>', description: 'run only these probes (comma-separated ids)' },
+    skip: { type: 'string', value: '<id,...>', description: 'do not run these probes' },
+    json: { type: 'string', value: '<file>', description: 'write the JSON report' },
+    junit: { type: 'string', value: '<file>', description: 'write JUnit XML' },
+    markdown: {
+      type: 'string',
+      value: '<file>',
+      description: 'write a Markdown summary (for a pull request or an evaluation document)',
+    },
+    wait: {
+      type: 'number',
+      value: '<seconds>',
+      unit: 'seconds',
+      min: 0,
+      description: 'retry the deployment probes until they pass or this deadline (after a merge)',
+    },
+    revision: {
+      type: 'string',
+      value: '<git-sha>',
+      description: 'flux.release-ready also requires the Flux Kustomization to have applied this commit',
+    },
+    concurrency: {
+      type: 'number',
+      value: '<n>',
+      integer: true,
+      min: 1,
+      default: 16,
+      description: 'probes running at once',
+    },
+    timeout: {
+      type: 'number',
+      value: '<seconds>',
+      unit: 'seconds',
+      above: 0,
+      default: 20,
+      description: 'per probe attempt',
+    },
+    demo: {
+      type: 'boolean',
+      description: 'start loopback stand-ins of a healthy platform and probe them (no cluster needed)',
+    },
+  },
+  environment: {
+    ARCADE_API_KEY: 'the Arcade API key (shown as its last 4 characters at most)',
+    KUBECONFIG: 'kubeconfig for the Kubernetes probes (or the in-cluster service account)',
+  },
+  exitCodes: {
+    0: 'nothing failed or errored (skips and known gaps allowed)',
+    1: 'a probe failed or errored, or a report file could not be written (the others and the summary are)',
+    2: 'a report path that cannot be written included; always before any probe runs',
+  },
+  examples: [
+    'KUBECONFIG=~/.kube/backstage ARCADE_API_KEY=... npm run probe -- --env backstage-wus2-v4',
+    'npm run probe -- --env backstage-wus2-v4 --wait 600 --revision 3f2c1ab   # right after a merge',
+    'npm run probe -- --env backstage-wus2-v4 --json probe.json --junit probe.xml --markdown probe.md',
+    'npm run probe -- --demo',
+  ],
+});
+
+export interface ProbeOptions {
+  readonly env?: string;
+  readonly targets?: string;
+  readonly only?: readonly string[];
+  readonly skip?: readonly string[];
+  readonly json?: string;
+  readonly junit?: string;
+  readonly markdown?: string;
+  readonly waitSeconds?: number;
+  readonly revision?: string;
+  readonly concurrency: number;
+  readonly timeoutSeconds: number;
+  readonly demo: boolean;
+  readonly help: boolean;
+}
+
+function ids(value: string | undefined, option: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const known = new Set(registry.map((p) => p.id));
+  const unknown = list.filter((id) => !known.has(id));
+  if (list.length === 0) throw new UsageError(`${option} needs at least one probe id`);
+  if (unknown.length > 0)
+    throw new UsageError(`${option}: unknown probe id(s) ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
+  return list;
+}
+
+/** Parses the command line (the harness checks options and numbers). Throws UsageError. */
+export function parseProbeArgs(args: readonly string[]): ProbeOptions {
+  const v = parseCommandLine(PROBE_SCRIPT.options, args);
+  if (v === HELP) return { concurrency: 16, timeoutSeconds: 20, demo: false, help: true };
+  if (v.env !== undefined && v.targets !== undefined) throw new UsageError('give --env or --targets, not both');
+  if (v.demo && (v.env !== undefined || v.targets !== undefined))
+    throw new UsageError('--demo brings its own targets: drop --env/--targets');
+  if (v.revision !== undefined && !/^[0-9a-fA-F]{7,40}$/.test(v.revision)) {
+    throw new UsageError(`--revision must be a git commit sha (7 to 40 hex digits), got '${v.revision}'`);
+  }
+  const only = ids(v.only, '--only');
+  const skip = ids(v.skip, '--skip');
+  return {
+    env: v.env,
+    targets: v.targets,
+    only,
+    skip,
+    json: v.json,
+    junit: v.junit,
+    markdown: v.markdown,
+    waitSeconds: v.wait,
+    revision: v.revision?.toLowerCase(),
+    concurrency: v.concurrency,
+    timeoutSeconds: v.timeout,
+    demo: v.demo,
+    help: false,
+  };
+}
