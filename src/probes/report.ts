@@ -5,7 +5,8 @@
  * counts in words. What a person reads on the terminal is terminal.ts; where the files go and
  * how they are checked and written, report-files.ts.
  */
-import type { ProbeCategory, ProbeReport, ProbeResult, ProbeStatus } from './types.js';
+import { CRITERIA, criteriaOf, criterionTitle, NOT_COVERED, type CriterionId } from './criteria.js';
+import type { Evidence, ProbeCategory, ProbeReport, ProbeResult, ProbeStatus } from './types.js';
 
 export function buildReport(
   environment: string,
@@ -155,5 +156,38 @@ export function toMarkdown(report: ProbeReport): string {
       );
     }
   }
+  out.push('', ...criteriaSection(report.results));
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** Characters of evidence JSON quoted per probe in the criteria section: enough to see what was observed. */
+export const EVIDENCE_EXCERPT = 200;
+
+/** Evidence as one line of JSON, cut to EVIDENCE_EXCERPT characters, safe inside a code span. */
+export function evidenceExcerpt(evidence: Evidence): string {
+  const json = JSON.stringify(evidence).replace(/`/g, "'");
+  return json.length > EVIDENCE_EXCERPT ? `${json.slice(0, EVIDENCE_EXCERPT - 1)}…` : json;
+}
+
+/**
+ * "Evidence by evaluation criterion": per criterion of the evaluation (criteria.ts), each probe of
+ * this run that gives evidence for it, with its status, detail and an excerpt of its evidence. A
+ * criterion no probe covers says why; one whose probes did not run (`--only`, `--skip`) says so.
+ * The results were redacted by the runner, and the file is redacted again at its sink.
+ */
+function criteriaSection(results: readonly ProbeResult[]): string[] {
+  const out = ['### Evidence by evaluation criterion', ''];
+  for (const id of Object.keys(CRITERIA) as CriterionId[]) {
+    out.push(`#### ${criterionTitle(id)}`, '');
+    const notCovered = NOT_COVERED[id];
+    const evidence = results.filter((r) => criteriaOf(r.id).includes(id));
+    if (notCovered !== undefined) out.push(`Not covered by any probe: ${notCovered}.`);
+    else if (evidence.length === 0) out.push('None of its probes ran in this run (--only, --skip).');
+    for (const r of evidence) {
+      const detail = r.detail.replace(/\s+/g, ' ').trim();
+      out.push(`- \`${r.id}\` ${ICON[r.status]}: ${detail} (evidence: \`${evidenceExcerpt(r.evidence)}\`)`);
+    }
+    out.push('');
+  }
+  return out;
 }

@@ -3,7 +3,16 @@
  * Markdown for a pull request, and the summary line's counting (the terminal: terminal.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { buildReport, exitCodeOf, summaryLine, toJson, toJunit, toMarkdown } from '../../src/probes/report.js';
+import {
+  buildReport,
+  EVIDENCE_EXCERPT,
+  evidenceExcerpt,
+  exitCodeOf,
+  summaryLine,
+  toJson,
+  toJunit,
+  toMarkdown,
+} from '../../src/probes/report.js';
 import type { ProbeResult } from '../../src/probes/types.js';
 
 const r = (
@@ -132,5 +141,53 @@ describe('probe reports', () => {
     expect(md).toContain('| `oauth.token-status` | functional gateway | ⚠️ known-gap |');
     expect(md).toContain('<details><summary><code>otel.metrics-in-mimir</code>: error</summary>');
     expect(md).not.toContain('<code>flux.release-ready</code>');
+  });
+
+  it('Markdown has a section per evaluation criterion with its evidence, in the criteria order', () => {
+    const md = toMarkdown(report);
+    const section = md.slice(md.indexOf('### Evidence by evaluation criterion'));
+    const part = (title: string) => {
+      const start = section.indexOf(`#### ${title}\n`);
+      expect(start, title).toBeGreaterThan(0);
+      const end = section.indexOf('\n#### ', start + 1);
+      return section.slice(start, end === -1 ? undefined : end).trim();
+    };
+    expect(section.match(/^#### .*$/gm)).toEqual([
+      '#### Cat 1: functional (tools execute as the calling user; the Whoami exec-proof)',
+      '#### Cat 2: identity and auth (upstream IdP, per-user OAuth)',
+      '#### Cat 4: SDK and deploy',
+      '#### Cat 5: observability (metrics, logs, traces)',
+      '#### Cat 8: deployment and operations',
+      '#### Cat 9: developer experience',
+    ]);
+    // No probe of cat 1 ran in this report: said, not left blank.
+    expect(part('Cat 1: functional (tools execute as the calling user; the Whoami exec-proof)')).toContain(
+      'None of its probes ran in this run (--only, --skip).',
+    );
+    expect(part('Cat 2: identity and auth (upstream IdP, per-user OAuth)')).toContain(
+      '- `oauth.token-status` ⚠️ known-gap: pending (evidence: `{"seen":"oauth.token-status"}`)',
+    );
+    expect(
+      part('Cat 5: observability (metrics, logs, traces)')
+        .split('\n')
+        .filter((l) => l.startsWith('- ')),
+    ).toEqual([
+      '- `otel.metrics-in-mimir` ⛔ error: Mimir answered 503 (evidence: `{"seen":"otel.metrics-in-mimir"}`)',
+      '- `otel.engine-export-clean` ⏭️ skip: engineSelector is unresolved: x (evidence: `{"seen":"otel.engine-export-clean"}`)',
+    ]);
+    expect(part('Cat 8: deployment and operations')).toContain(
+      '- `flux.release-ready` ✅ pass: flux.release-ready detail',
+    );
+    expect(part('Cat 8: deployment and operations')).toContain('- `k8s.workloads-ready` ❌ fail:');
+    expect(part('Cat 9: developer experience')).toMatch(
+      /^Not covered by any probe: developer experience is not a property/m,
+    );
+  });
+
+  it('cuts evidence excerpts to EVIDENCE_EXCERPT characters, on one line, with no backtick to break the code span', () => {
+    const long = evidenceExcerpt({ text: 'x'.repeat(500), quote: '`rm`' });
+    expect(long).toHaveLength(EVIDENCE_EXCERPT);
+    expect(long.endsWith('…')).toBe(true);
+    expect(evidenceExcerpt({ quote: '`rm`', lines: 'a\nb' })).toBe('{"quote":"\'rm\'","lines":"a\\nb"}');
   });
 });
