@@ -18,7 +18,7 @@ import type { Field, ResolvedTargets } from './resolved-targets.js';
 import { outcome, type Needs, type Probe, type ProbeContext, type ProbeOutcome } from './types.js';
 
 /** The values of `N`, every one present. */
-export type NeededValues<N extends Needs> = { readonly [K in keyof N]: N[K] extends Field<infer T> ? T : never };
+type NeededValues<N extends Needs> = { readonly [K in keyof N]: N[K] extends Field<infer T> ? T : never };
 
 /** A probe as written: the `Probe` contract, with typed needs handed to `run`. */
 export interface ProbeDefinition<N extends Needs> extends Omit<Probe, 'needs' | 'run'> {

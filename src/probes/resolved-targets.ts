@@ -18,7 +18,7 @@ import { isUnresolved, type Unresolved } from '../environments/unresolved.js';
 import type { Targets } from '../environments/probe-targets.js';
 
 /** A target field with its value. */
-export interface Present<T> {
+interface Present<T> {
   readonly ok: true;
   /** Where the field is written in the targets (`urls.api`): for people, never parsed. */
   readonly name: string;
@@ -26,7 +26,7 @@ export interface Present<T> {
 }
 
 /** A target field without a usable value, and why. */
-export interface Missing {
+interface Missing {
   readonly ok: false;
   readonly name: string;
   /** `<name> is unresolved: <the marker's reason>` or `<name> is not set`. */

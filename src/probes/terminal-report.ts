@@ -51,7 +51,7 @@ function label(status: ProbeStatus | 'waiting' | 'running', color: boolean): str
 }
 
 /** Column widths of the rows for these probes. */
-export interface Columns {
+interface Columns {
   readonly id: number;
   readonly category: number;
 }

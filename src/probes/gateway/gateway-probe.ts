@@ -43,7 +43,7 @@ const gatewayRun: RunShared<GatewayRun> = {
 export const fanOutOf = (ctx: ProbeContext): ActivityGate => (ctx.run?.get(gatewayRun) ?? gatewayRun.create()).fanOut;
 
 /** A gateway of the targets with its MCP URL on the API host. */
-export interface GatewayEndpoint {
+interface GatewayEndpoint {
   readonly slug: string;
   readonly url: string;
   readonly tools: ResolvedGateway['tools'];
@@ -56,7 +56,7 @@ export function gatewayEndpoints(api: string, gateways: readonly ResolvedGateway
 }
 
 /** A gateway whose `field` is present, with that value. */
-export type GatewayWith<T> = GatewayEndpoint & { readonly value: T };
+type GatewayWith<T> = GatewayEndpoint & { readonly value: T };
 
 /** The gateways whose `pick` field is present, each with its value. */
 export function gatewaysWith<T>(
@@ -103,7 +103,7 @@ export function defineGatewayProbe<N extends Needs>(definition: ProbeDefinition<
   });
 }
 
-export type SessionUse<T> = { ok: true; value: T } | { ok: false; failure: FailureKind };
+type SessionUse<T> = { ok: true; value: T } | { ok: false; failure: FailureKind };
 
 /**
  * Runs `fn` once per (gateway, user), FAN_OUT at a time, each in the run's shared session for
