@@ -10,6 +10,7 @@
  * before anyone sees it.
  */
 import { systemClock, type Clock } from '../shared/clock.js';
+import { DeadlineError, withDeadline } from '../shared/retry.js';
 import { createRedactor, type Redactor } from './redact.js';
 import { runLimited } from './run-limited.js';
 import { unmetNeeds } from './define-probe.js';
@@ -70,8 +71,6 @@ export interface RunOptions {
   readonly onResult?: (result: ProbeResult, index: number) => void;
 }
 
-class Timeout extends Error {}
-
 /** `reader` with every answer redacted (objects, lists, logs) before a probe reads it. */
 function redactedReader(reader: KubeReader, redactor: Redactor): KubeReader {
   return {
@@ -92,19 +91,11 @@ async function attempt(
   run: RunScope,
   redactor: Redactor,
 ): Promise<ProbeOutcome> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const err = new Timeout(`timed out after ${timeoutMs / 1000}s`);
-      controller.abort(err);
-      reject(err);
-    }, timeoutMs);
-  });
   let reader: Promise<KubeReader> | undefined;
-  const ctx: ProbeContext = {
+  // The attempt's signal aborts at its deadline (reason: DeadlineError) and when it ends.
+  const contextFor = (signal: AbortSignal): ProbeContext => ({
     targets: opts.targets,
-    signal: controller.signal,
+    signal,
     timeoutMs,
     apiKey: opts.apiKey,
     redact: redactor,
@@ -112,13 +103,13 @@ async function attempt(
     kube: () => {
       if (!opts.kube)
         return Promise.reject(new Error(opts.kubeUnavailable ?? 'Kubernetes is not configured (set KUBECONFIG)'));
-      reader ??= opts.kube(controller.signal).then((r) => redactedReader(r, redactor));
+      reader ??= opts.kube(signal).then((r) => redactedReader(r, redactor));
       return reader;
     },
     run,
-  };
+  });
   try {
-    const result = await Promise.race([probe.run(ctx), timedOut]);
+    const result = await withDeadline(timeoutMs, (signal) => probe.run(contextFor(signal)));
     if (result.status === 'pass' && Object.keys(result.evidence ?? {}).length === 0) {
       return {
         status: 'error',
@@ -128,7 +119,7 @@ async function attempt(
     }
     return result;
   } catch (err) {
-    if (err instanceof Timeout || controller.signal.aborted) {
+    if (err instanceof DeadlineError) {
       return {
         status: 'error',
         detail: `timed out after ${timeoutMs / 1000}s (no answer in time: no evidence)`,
@@ -141,9 +132,6 @@ async function attempt(
       detail: `${(err as Error).message ?? String(err)}${cause ? ` (${cause})` : ''}`,
       evidence: {},
     };
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * Deadlines and bounded retries, one way for every command that talks to a cluster or a service.
  *
- * `withDeadline` gives one attempt an AbortSignal (`AbortSignal.timeout`, joined with the caller's
- * own signal by `AbortSignal.any`) and rejects with DeadlineError when it fires, even when the
- * attempt ignores the signal: a request that never answers cannot hang the command. Callers that
- * can pass the signal on (fetch, node's http, client-node's middleware) also cancel the request.
+ * `withDeadline` gives one attempt an AbortSignal that aborts at the deadline (`AbortSignal.timeout`,
+ * joined with the caller's own signal by `AbortSignal.any`), with DeadlineError as its reason, and
+ * rejects with it at once, even when the attempt ignores the signal: a request that never answers
+ * cannot hang the command. Callers that pass the signal on (fetch, node's http, client-node's
+ * middleware) also cancel the request. The signal aborts as well when the attempt ends, so nothing
+ * it started outlives it.
  *
  * `retryTransient` runs attempts until one returns, with exponential backoff between them (on a
  * Clock, so tests count attempts and sleeps instead of waiting): an attempt throws Transient for
@@ -39,8 +41,8 @@ export class RetriesExhausted extends Error {
 }
 
 /**
- * Runs `attempt` with a signal that aborts after `timeoutMs` or when `parent` aborts, and rejects
- * with DeadlineError (or the parent's reason) as soon as it does.
+ * Runs `attempt` with a signal that aborts after `timeoutMs` (reason: DeadlineError) or when
+ * `parent` aborts (its reason), and rejects with that reason as soon as it does.
  */
 export function withDeadline<T>(
   timeoutMs: number,
@@ -48,15 +50,62 @@ export function withDeadline<T>(
   parent?: AbortSignal,
 ): Promise<T> {
   const deadline = AbortSignal.timeout(timeoutMs);
-  const signal = parent ? AbortSignal.any([parent, deadline]) : deadline;
+  const stop = parent ? AbortSignal.any([parent, deadline]) : deadline;
+  const controller = new AbortController();
   return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(deadline.aborted ? new DeadlineError(timeoutMs) : parent?.reason);
-    if (signal.aborted) return stop();
-    signal.addEventListener('abort', stop, { once: true });
-    attempt(signal)
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', stop));
+    const onStop = () => {
+      const reason: unknown = deadline.aborted ? new DeadlineError(timeoutMs) : parent?.reason;
+      controller.abort(reason);
+      reject(reason);
+    };
+    if (stop.aborted) return onStop();
+    stop.addEventListener('abort', onStop, { once: true });
+    let running: Promise<T>;
+    try {
+      running = attempt(controller.signal);
+    } catch (err) {
+      running = Promise.reject(err);
+    }
+    // The signal aborts before the caller resumes: nothing the attempt started outlives it.
+    const end = () => {
+      stop.removeEventListener('abort', onStop);
+      controller.abort();
+    };
+    running.then(
+      (value) => {
+        end();
+        resolve(value);
+      },
+      (err: unknown) => {
+        end();
+        reject(err);
+      },
+    );
   });
+}
+
+/**
+ * Waits until `work` settles, `maxMs` passed or `signal` aborted, whichever comes first; never
+ * rejects (for a courtesy: letting in-flight work finish, a session's goodbye).
+ */
+export async function settleWithin(maxMs: number, work: Promise<unknown>, signal?: AbortSignal): Promise<void> {
+  const stop = signal ? AbortSignal.any([signal, AbortSignal.timeout(maxMs)]) : AbortSignal.timeout(maxMs);
+  if (stop.aborted) return;
+  let onStop: (() => void) | undefined;
+  try {
+    await Promise.race([
+      work.then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<void>((resolve) => {
+        onStop = () => resolve();
+        stop.addEventListener('abort', onStop, { once: true });
+      }),
+    ]);
+  } finally {
+    if (onStop) stop.removeEventListener('abort', onStop);
+  }
 }
 
 export interface RetryOptions {

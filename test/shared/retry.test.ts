@@ -4,7 +4,14 @@
  * deadline can end it, however loaded the machine.
  */
 import { describe, expect, test } from 'vitest';
-import { DeadlineError, RetriesExhausted, retryTransient, Transient, withDeadline } from '../../src/shared/retry.js';
+import {
+  DeadlineError,
+  RetriesExhausted,
+  retryTransient,
+  settleWithin,
+  Transient,
+  withDeadline,
+} from '../../src/shared/retry.js';
 import { virtualClock } from '../support/virtual-clock.js';
 
 const never = () => new Promise<never>(() => undefined);
@@ -23,6 +30,18 @@ describe('withDeadline', () => {
     expect(err).toBeInstanceOf(DeadlineError);
     expect((err as Error).message).toBe('timed out after 0.02s');
     expect(seen?.aborted).toBe(true);
+    // What the attempt started (a request, a session) learns why it stops.
+    expect(seen?.reason).toBeInstanceOf(DeadlineError);
+  });
+
+  test('aborts the signal when the attempt ends, so nothing it started outlives it', async () => {
+    let seen: AbortSignal | undefined;
+    await withDeadline(60_000, async (signal) => {
+      seen = signal;
+      expect(signal.aborted).toBe(false);
+    });
+    expect(seen?.aborted).toBe(true);
+    expect(seen?.reason).not.toBeInstanceOf(DeadlineError);
   });
 
   test("stops with the caller's reason when the caller's signal aborts first", async () => {
@@ -30,6 +49,24 @@ describe('withDeadline', () => {
     const running = withDeadline(60_000, never, caller.signal);
     caller.abort(new Error('run cancelled'));
     await expect(running).rejects.toThrow('run cancelled');
+  });
+});
+
+describe('settleWithin', () => {
+  test('returns when the work settles, rejected work included', async () => {
+    await settleWithin(60_000, Promise.resolve('done'));
+    await settleWithin(60_000, Promise.reject(new Error('gone')));
+  });
+
+  test('returns after maxMs when the work never settles', async () => {
+    await settleWithin(20, never());
+  });
+
+  test('returns as soon as the signal aborts', async () => {
+    const controller = new AbortController();
+    const waiting = settleWithin(60_000, never(), controller.signal);
+    controller.abort();
+    await waiting;
   });
 });
 

@@ -16,6 +16,7 @@ import type {
 } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { allPages } from '../../shared/all-pages.js';
+import { settleWithin } from '../../shared/retry.js';
 
 export interface McpSessionOptions {
   readonly url: string;
@@ -139,10 +140,7 @@ export async function openMcpSession(options: McpSessionOptions): Promise<OpenMc
     closing ??= (async () => {
       options.signal.removeEventListener('abort', onAbort);
       if (!quick && transport.sessionId && !options.signal.aborted) {
-        await Promise.race([
-          transport.terminateSession().catch(() => undefined),
-          new Promise((resolve) => setTimeout(resolve, TERMINATE_BOUND_MS).unref()),
-        ]);
+        await settleWithin(TERMINATE_BOUND_MS, transport.terminateSession());
       }
       await client.close().catch(() => undefined);
     })();
