@@ -34,7 +34,6 @@ export const layers = {
   'src/delivery': [
     'src/check',
     'src/review',
-    'src/chart-values',
     'src/constructs',
     'src/environments',
     'src/synth.ts',
