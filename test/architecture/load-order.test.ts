@@ -5,11 +5,13 @@
  * each other and worked only when something else loaded first. tsx's `tsImport` loads each entry
  * in a fresh module namespace (node's own ESM loader), so no earlier import hides a cycle.
  */
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { describe, expect, test } from 'vitest';
 
-const load = (file: string) => tsImport(`./${file}`, pathToFileURL(`${process.cwd()}/`).href);
+const ROOT = join(import.meta.dirname, '..', '..');
+const load = (file: string) => tsImport(pathToFileURL(join(ROOT, file)).href, import.meta.url);
 
 describe('load order', () => {
   test('src/environments/probes.ts loads first in a fresh module graph', async () => {
