@@ -1,10 +1,11 @@
 #!/usr/bin/env tsx
 /**
- * npm run bench: measure synth and the probe run, print a table, write bench.json.
+ * npm run bench: measure synth, the probe run and npm test, print a table, write bench.json.
  *
  *   npm run bench
  *   npm run bench -- --runs 20 --warmup 3 --json /tmp/bench.json
  *   npm run bench -- --only synth
+ *   npm run bench -- --only tests
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +24,10 @@ const script = defineScript({
     loopback stand-ins of a healthy platform, against its slowest probe: target <= 1.3, for
     1 gateway x 2 users and for 10 gateways x 10 users; the 10 x 10 run against 1 x 2: <= 3
   - peak memory (maxRSS) of synth and of the probe run
+  - npm test (CI=true) as after npm ci on a fresh clone (.build/, node_modules/.vite and
+    node_modules/.cache removed, an empty TMPDIR), then again warm: targets <= 60 s and <= 25 s
+    on 2 cores, with the machine's cores and load average beside them (a whole suite per run:
+    run it on a quiet machine)
 Prints a table and writes bench.json (figures, ratios, machine, date). See docs/benchmarks.md.`,
   options: {
     runs: {
@@ -57,8 +62,20 @@ Prints a table and writes bench.json (figures, ratios, machine, date). See docs/
       default: 1,
       description: 'probe runs thrown away first',
     },
+    'test-runs': {
+      type: 'number',
+      value: '<n>',
+      integer: true,
+      min: 1,
+      default: 1,
+      description: 'measured fresh + warm npm test pairs (each pair runs the whole suite twice)',
+    },
     json: { type: 'string', value: '<file>', description: 'where to write the JSON report (default: bench.json)' },
-    only: { type: 'choice', choices: ['synth', 'probes'], description: 'measure only this part (default: both)' },
+    only: {
+      type: 'choice',
+      choices: ['synth', 'probes', 'tests'],
+      description: 'measure only this part (default: all three)',
+    },
     env: {
       type: 'string',
       value: '<name>',
@@ -73,6 +90,7 @@ Prints a table and writes bench.json (figures, ratios, machine, date). See docs/
     'npm run bench',
     'npm run bench -- --runs 20 --warmup 3 --json /tmp/bench.json',
     'npm run bench -- --only synth',
+    'npm run bench -- --only tests --test-runs 3',
   ],
 });
 
@@ -80,18 +98,22 @@ await runScript(script, async (options) => {
   const { benchProbes } = await import('../src/bench/probe-bench.js');
   const { describeMachine, renderTable, targetsMet, toJson, verdict } = await import('../src/bench/report.js');
   const { benchSynth } = await import('../src/bench/synth-bench.js');
+  const { benchTests } = await import('../src/bench/test-bench.js');
   const jsonFile = outputFile('json', options.json ?? join(REPO_ROOT, 'bench.json')); // checked before minutes of measuring
   const progress =
     process.stderr.isTTY && !process.env.CI ? (m: string) => process.stderr.write(`\r\x1b[K${m}`) : undefined;
 
   const date = new Date().toISOString();
   const { only, runs, warmup } = options;
-  const synth =
-    only === 'probes' ? undefined : await benchSynth({ runs, warmup, template: options.env, onProgress: progress });
-  const probes =
-    only === 'synth'
-      ? undefined
-      : await benchProbes({ runs: options['probe-runs'], warmup: options['probe-warmup'], onProgress: progress });
+  const part = (name: 'synth' | 'probes' | 'tests') => only === undefined || only === name;
+  const synth = part('synth')
+    ? await benchSynth({ runs, warmup, template: options.env, onProgress: progress })
+    : undefined;
+  const probes = part('probes')
+    ? await benchProbes({ runs: options['probe-runs'], warmup: options['probe-warmup'], onProgress: progress })
+    : undefined;
+  // Last: a fresh run removes .build/ (the synth bundle) and the suite builds it again.
+  const tests = part('tests') ? await benchTests({ runs: options['test-runs'], onProgress: progress }) : undefined;
   progress?.('');
   const report: BenchReport = {
     date,
@@ -101,9 +123,11 @@ await runScript(script, async (options) => {
       warmup: synth ? warmup : 0,
       probeRuns: probes ? options['probe-runs'] : 0,
       probeWarmup: probes ? options['probe-warmup'] : 0,
+      testRuns: tests ? options['test-runs'] : 0,
     },
-    measurements: [...(synth?.measurements ?? []), ...(probes?.measurements ?? [])],
+    measurements: [...(synth?.measurements ?? []), ...(probes?.measurements ?? []), ...(tests?.measurements ?? [])],
     ratios: [...(synth?.ratios ?? []), ...(probes?.ratios ?? [])],
+    budgets: tests?.budgets ?? [],
   };
   writeFileSync(jsonFile, toJson(report));
   console.log(renderTable(report));

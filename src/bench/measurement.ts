@@ -21,6 +21,11 @@ export type Measurement =
       readonly samplesMs: readonly number[];
       /** Peak resident set size (MiB) over separate runs; absent when memory was not asked for. */
       readonly peakRssMb?: Summary;
+      /**
+       * The machine's 1-minute load average, sampled as each measured run started and ended; given
+       * for figures judged against an absolute budget (a loaded machine explains a missed one).
+       */
+      readonly load1m?: Summary;
     }
   | {
       readonly id: string;

@@ -4,7 +4,7 @@
  */
 import { arch, cpus, release, totalmem, type as osType } from 'node:os';
 import type { Measurement } from './measurement.js';
-import type { Ratio, Summary } from './stats.js';
+import type { Budget, Ratio, Summary } from './stats.js';
 
 export interface Machine {
   readonly cpu: string;
@@ -24,9 +24,13 @@ export interface BenchReport {
     readonly warmup: number;
     readonly probeRuns: number;
     readonly probeWarmup: number;
+    /** Fresh + warm pairs of npm test (0 when the tests were not run). */
+    readonly testRuns: number;
   };
   readonly measurements: readonly Measurement[];
   readonly ratios: readonly Ratio[];
+  /** Figures against absolute ceilings (the test suite's time). */
+  readonly budgets: readonly Budget[];
 }
 
 /** The machine the numbers come from. */
@@ -62,10 +66,12 @@ export function toJson(report: BenchReport): string {
             timeMs: roundSummary(m.timeMs),
             samplesMs: m.samplesMs.map((s) => round(s, 1)),
             ...(m.peakRssMb ? { peakRssMb: roundSummary(m.peakRssMb) } : {}),
+            ...(m.load1m ? { load1m: { ...roundSummary(m.load1m), median: round(m.load1m.median, 2) } } : {}),
           }
         : m,
     ),
     ratios: report.ratios.map((r) => (r.status === 'not-measured' ? r : { ...r, value: round(r.value, 2) })),
+    budgets: report.budgets.map((b) => (b.status === 'not-measured' ? b : { ...b, valueMs: round(b.valueMs, 1) })),
   };
   return `${JSON.stringify(json, null, 2)}\n`;
 }
@@ -92,6 +98,7 @@ export function renderTable(report: BenchReport): string {
   const series = [
     ...(st.runs ? [`${st.runs} synth run(s) after ${st.warmup} warm-up run(s)`] : []),
     ...(st.probeRuns ? [`${st.probeRuns} probe run(s) after ${st.probeWarmup} warm-up run(s)`] : []),
+    ...(st.testRuns ? [`${st.testRuns} fresh + warm npm test run(s)`] : []),
   ];
   const head =
     `bench ${report.date}: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, node ${m.node}, ${m.os}\n` +
@@ -119,22 +126,45 @@ export function renderTable(report: BenchReport): string {
   report.measurements.forEach((x, i) => {
     if (x.status === 'not-measured') figureLines[i + 1] = `${x.label.padEnd(labelWidth)}  not measured: ${x.reason}`;
   });
-  return `${head}\n\n${figureLines.join('\n')}\n\n${table(ratios, new Set([1]))}`;
+  const sections = [head, figureLines.join('\n')];
+  if (report.ratios.length > 0) sections.push(table(ratios, new Set([1])));
+  if (report.budgets.length > 0) sections.push(budgetTable(report));
+  return sections.join('\n\n');
+}
+
+const seconds = (n: number): string => `${(n / 1000).toFixed(1)} s`;
+
+/** Absolute budgets, with the machine's cores and load during the figure's runs beside them. */
+function budgetTable(report: BenchReport): string {
+  const rows: string[][] = [['budget', 'value', 'target', 'status', 'machine during the runs']];
+  for (const b of report.budgets) {
+    if (b.status === 'not-measured') {
+      rows.push([b.label, '-', `<= ${seconds(b.targetMs)}`, 'not measured', b.reason]);
+      continue;
+    }
+    const m = report.measurements.find((x) => x.id === b.figure);
+    const load = m?.status === 'measured' && m.load1m ? m.load1m : undefined;
+    const machine = `${report.machine.cores} cores${load ? `, load (1 min) ${load.min.toFixed(1)}-${load.max.toFixed(1)}` : ''}`;
+    rows.push([b.label, seconds(b.valueMs), `<= ${seconds(b.targetMs)}`, b.status, machine]);
+  }
+  return table(rows, new Set([1]));
 }
 
 /** One line for the end of the output: every ratio met, or which were missed / not measured. */
 export function verdict(report: BenchReport): string {
-  const missed = report.ratios.filter((r) => r.status === 'missed').map((r) => r.id);
-  const unmeasured = report.ratios.filter((r) => r.status === 'not-measured').map((r) => r.id);
-  const met = report.ratios.filter((r) => r.status === 'met').length;
+  const all = [...report.ratios, ...report.budgets];
+  const missed = all.filter((r) => r.status === 'missed').map((r) => r.id);
+  const unmeasured = all.filter((r) => r.status === 'not-measured').map((r) => r.id);
+  const met = all.filter((r) => r.status === 'met').length;
   const named = (ids: readonly string[]) => (ids.length ? ` (${ids.join(', ')})` : '');
   return `${met} target(s) met, ${missed.length} missed${named(missed)}, ${unmeasured.length} not measured${named(unmeasured)}`;
 }
 
 /**
- * Whether the run proves every target: each ratio measured and met. A ratio that could not be
- * measured proves nothing, so it fails the run like a missed one (fail closed).
+ * Whether the run proves every target: each ratio and budget measured and met. One that could not
+ * be measured proves nothing, so it fails the run like a missed one (fail closed).
  */
 export function targetsMet(report: BenchReport): boolean {
-  return report.ratios.length > 0 && report.ratios.every((r) => r.status === 'met');
+  const all = [...report.ratios, ...report.budgets];
+  return all.length > 0 && all.every((r) => r.status === 'met');
 }
