@@ -82,7 +82,7 @@ describe('parseSealingCertificate', () => {
   });
 
   it('takes the first certificate when the PEM holds several (as kubeseal does)', () => {
-    const other = makeSealingKeyPair();
+    const other = makeSealingKeyPair({ key: 'other' });
     const cert = parseSealingCertificate(`${pair.certificatePem}${other.certificatePem}`, 'test');
     expect(cert.sha256).toBe(parseSealingCertificate(pair.certificatePem, 'test').sha256);
   });

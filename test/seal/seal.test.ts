@@ -121,7 +121,7 @@ describe('seal()', () => {
   it('counts values sealed earlier with another certificate (an older controller key)', async () => {
     const dir = copyOfEnvironments();
     await seal(request(dir, { key: 'user' }));
-    const other = makeSealingKeyPair();
+    const other = makeSealingKeyPair({ key: 'other' });
     const otherFile = join(tempDir('arcade-seal-other-'), 'other.pem');
     writeFileSync(otherFile, other.certificatePem);
     const result = await seal(request(dir, { certificate: { kind: 'file', path: otherFile } }));

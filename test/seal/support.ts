@@ -1,7 +1,13 @@
 /**
- * Test support for `seal`: a throwaway sealing key pair and certificate made at run time, and
+ * Test support for `seal`: throwaway sealing key pairs and certificates made at run time, and
  * kubeseal's HybridDecrypt implemented independently with node-forge (not node's crypto, which
  * seals), so the round trip checks the format against a second OAEP/GCM implementation.
+ *
+ * RSA keys are generated once per test process and reused by every file it runs (vitest runs the
+ * files of a worker in one process: `isolate: false`): generating them was the seal tests' largest
+ * cost (a 4096-bit key takes one to several seconds, each 2048-bit one a tenth of that). No key is
+ * committed: the gate's secret scan reads every tracked file, and a key made at run time leaves
+ * nothing to leak. Certificates are still made per call, so each has its own serial and validity.
  */
 import { createPrivateKey, createSign, generateKeyPairSync } from 'node:crypto';
 import { cpSync, readdirSync } from 'node:fs';
@@ -22,6 +28,26 @@ export interface CertificateOptions {
   readonly notAfter?: Date;
   /** RSA modulus size. @default 2048 */
   readonly bits?: number;
+  /**
+   * Which of the process's keys of that size: certificates of the same key share its modulus;
+   * `other` is a second, different key (an older controller key, another certificate's key).
+   * @default 'main'
+   */
+  readonly key?: 'main' | 'other';
+}
+
+const keys = new Map<string, string>();
+
+/** The process's RSA private key (PKCS#1 PEM) of that size and name, generated on first use. */
+function rsaKey(bits: number, name: 'main' | 'other'): string {
+  const id = `${bits}/${name}`;
+  let pem = keys.get(id);
+  if (pem === undefined) {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+    pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    keys.set(id, pem);
+  }
+  return pem;
 }
 
 function selfSigned(privateKeyPem: string, options: CertificateOptions): forge.pki.Certificate {
@@ -41,10 +67,9 @@ function selfSigned(privateKeyPem: string, options: CertificateOptions): forge.p
   return cert;
 }
 
-/** A fresh RSA key pair and a self-signed X.509 certificate for it (like the controller's). */
+/** An RSA key pair (the process's key of that size and name) and a new self-signed X.509 certificate for it (like the controller's). */
 export function makeSealingKeyPair(options: CertificateOptions = {}): SealingKeyPair {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: options.bits ?? 2048 });
-  const privateKeyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const privateKeyPem = rsaKey(options.bits ?? 2048, options.key ?? 'main');
   return { certificatePem: forge.pki.certificateToPem(selfSigned(privateKeyPem, options)), privateKeyPem };
 }
 
@@ -54,8 +79,7 @@ export function makeSealingKeyPair(options: CertificateOptions = {}): SealingKey
  * certificate's subjectPublicKeyInfo is swapped at the ASN.1 level and re-signed.
  */
 export function makeEcCertificatePem(): string {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const issuerPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const issuerPem = rsaKey(2048, 'main');
   const cert = selfSigned(issuerPem, {});
   const [tbs, algorithm] = forge.pki.certificateToAsn1(cert).value as forge.asn1.Asn1[];
   if (!tbs || !algorithm) throw new Error('forge produced a certificate without TBS or algorithm');
