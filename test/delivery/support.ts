@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { ExportSource } from '../../src/delivery/export.js';
@@ -20,14 +20,30 @@ export function run(cwd: string, args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
 }
 
-/** A fresh repository on branch master with `files` committed in one commit. */
+/** What `git config user.name/user.email/commit.gpgsign` would add to .git/config, without three processes. */
+const IDENTITY = '[user]\n\tname = Test Author\n\temail = test@example.com\n[commit]\n\tgpgsign = false\n';
+
+/** Repositories built with git, by content: later repositories of the same content are copies. */
+const templates = new Map<string, string>();
+
+/**
+ * A fresh repository on branch master with `files` committed in one commit. The first one of a
+ * given content is made by git (init, add, commit); the next ones are copies of that folder, a
+ * whole repository with its own .git (the delivery tests make dozens of the same few fixtures,
+ * and each git process costs more than copying the folder).
+ */
 export function makeRepo(files: Record<string, string>, message = 'apps/arcade: hand-written Arcade release'): string {
+  const key = JSON.stringify([message, files]);
+  let template = templates.get(key);
+  if (template === undefined) {
+    template = tempDir('gitops-template-');
+    run(template, ['init', '-q', '-b', 'master']);
+    appendFileSync(join(template, '.git', 'config'), IDENTITY);
+    commitFiles(template, files, message);
+    templates.set(key, template);
+  }
   const dir = tempDir('gitops-');
-  run(dir, ['init', '-q', '-b', 'master']);
-  run(dir, ['config', 'user.name', 'Test Author']);
-  run(dir, ['config', 'user.email', 'test@example.com']);
-  run(dir, ['config', 'commit.gpgsign', 'false']);
-  commitFiles(dir, files, message);
+  cpSync(template, dir, { recursive: true });
   return dir;
 }
 
@@ -141,13 +157,18 @@ export function stagingEnvironment(
   };
 }
 
+/** Synth output by environment: synthesis is deterministic, and the tests export the same few environments dozens of times. */
+const synthesized = new Map<string, ReturnType<typeof synthEnvironment>>();
+
 /** An export source synthesized in memory from an environment. */
 export function sourceOf(env: Environment, sourceCommit = fakeCommit()): ExportSource {
-  const out = synthEnvironment(env);
+  const key = JSON.stringify(env);
+  const out = synthesized.get(key) ?? synthEnvironment(env);
+  synthesized.set(key, out);
   return {
     env: env.name,
     files: out.files.map((f) => ({ path: f.path.slice(env.name.length + 1), content: f.content })),
-    unresolved: out.unresolved,
+    unresolved: [...out.unresolved],
     datastores: env.datastores.mode,
     sourceCommit,
     sourceDirty: false,
