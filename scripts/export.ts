@@ -1,12 +1,16 @@
 #!/usr/bin/env tsx
 /**
  * npm run export: copy one environment's dist/ into the GitOps checkout (k8s-backstage-v2),
- * show the semantic diff, and optionally commit it on a new branch. Never pushes.
+ * show the semantic diff, and optionally commit it on a new branch, push the branch and open or
+ * update its pull request (src/delivery/publish.ts).
  *
  *   npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4
  *   npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --commit
+ *   npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --push --pull-request
  */
 import { resolve } from 'node:path';
+import { ConfigurationError, UsageError } from '../src/shared/command-error.js';
+import { forgeVariableHelp } from '../src/delivery/forge-settings.js';
 import { defineScript, runScript } from '../src/shared/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
@@ -16,7 +20,14 @@ const script = defineScript({
 longer produces, records what it wrote (with sha256) in <path>/.arcade-stack-export.json, and
 prints what it does, worst first: the release identity, what Flux would prune (kubectl kustomize
 of what applies the folder, before and after), the stateful objects, the chart values against
-the live release's, then the object-by-object diff. Never pushes.
+the live release's, then the object-by-object diff. Pushes only with --push.
+
+--push commits (as --commit) and pushes the branch: a new branch, or one that holds this tool's
+own unchanged export of the same environment (its Arcade-Stack-* trailers); anything else on the
+remote branch is refused, never overwritten (the push carries --force-with-lease on the tip it
+checked). --pull-request then opens the pull request into the branch the checkout was on, or
+updates the open one from the same branch (never a second). The token travels in an HTTP header
+given to git through its environment: never on a command line, in .git/config or in output.
 
 Without kubectl nothing can be previewed: the export then only updates its own earlier export
 when nothing leaves the folder, and refuses everything else.`,
@@ -35,6 +46,12 @@ when nothing leaves the folder, and refuses everything else.`,
       description: 'branch for --commit (default: arcade-stack/<env>-<source sha>)',
     },
     'dry-run': { type: 'boolean', description: 'check and print the diff, write nothing' },
+    push: { type: 'boolean', description: 'commit (as --commit) and push the branch (token: GITOPS_TOKEN, if set)' },
+    'pull-request': {
+      type: 'boolean',
+      description: 'with --push: open or update the pull request (GITOPS_* variables below)',
+    },
+    remote: { type: 'string', value: '<name>', description: 'remote to push to (default: origin)' },
     adopt: { type: 'boolean', description: 'take over hand-written files and objects in the folder' },
     keep: {
       type: 'list',
@@ -65,18 +82,31 @@ HelmRelease or other app's object (Kind/namespace/name also works); one per obje
     },
     dist: { type: 'string', value: '<dir>', description: 'synthesized output (default: dist)' },
   },
+  environment: {
+    ...forgeVariableHelp('GITOPS', 'the GitOps repository'),
+    GITOPS_TOKEN: 'with --push: the token for the push (optional without --pull-request); never printed',
+  },
   exitCodes: { 0: 'exported (also "no changes")', 1: 'refused (nothing was changed) or failed' },
   examples: [
     'npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --dry-run',
     'npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --adopt --keep namespace.yaml --dry-run',
     'npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --adopt --keep namespace.yaml --commit',
+    'npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --push --pull-request   # GITOPS_* set',
   ],
 });
 
 await runScript(script, async (options, { warn }) => {
-  const { exportEnvironment } = await import('../src/delivery/export.js');
+  if (options['pull-request'] && !options.push)
+    throw new UsageError('--pull-request needs --push (the pull request is opened from the pushed branch)');
+  if (options.push && options['dry-run']) throw new UsageError('--push and --dry-run exclude each other');
   const { ExportRefused } = await import('../src/delivery/refused.js');
   const { exportSource } = await import('../src/delivery/source.js');
+  const { exportAndPublish, publishLines } = await import('../src/delivery/publish.js');
+  const { forgeFromEnvironment } = await import('../src/delivery/forge-settings.js');
+  // Every setting is checked before any work: a missing variable changes nothing (exit 2).
+  const pullRequest = options['pull-request'] ? forgeFromEnvironment('GITOPS') : undefined;
+  const token = process.env.GITOPS_TOKEN || undefined;
+  const forgeType = pullRequest?.type ?? forgeTypeOf(process.env.GITOPS_FORGE, token !== undefined && options.push);
   const repo = options.repo;
   const source = await exportSource({
     repoRoot: REPO_ROOT,
@@ -85,12 +115,10 @@ await runScript(script, async (options, { warn }) => {
     distDir: options.dist ? resolve(options.dist) : undefined,
     warn,
   });
-  const result = await exportEnvironment(source, {
+  const exportOptions = {
     repo,
     path: options.path,
     branch: options.branch,
-    commit: options.commit,
-    dryRun: options['dry-run'],
     adopt: options.adopt,
     allowReinstall: options['allow-reinstall'],
     allowDatastoreSwitch: options['allow-datastore-switch'],
@@ -98,11 +126,25 @@ await runScript(script, async (options, { warn }) => {
     allowUnresolved: options['allow-unresolved'],
     keep: [...options.keep],
     allowPrune: [...options['allow-prune']],
-  }).catch((err: unknown) => {
+  };
+  const { exportEnvironment } = await import('../src/delivery/export.js');
+  const published: import('../src/delivery/publish.js').PublishResult = await (options.push
+    ? exportAndPublish(source, exportOptions, {
+        push: true,
+        ...(pullRequest ? { pullRequest } : {}),
+        ...(token !== undefined ? { token } : {}),
+        ...(forgeType !== undefined ? { forgeType } : {}),
+        ...(options.remote !== undefined ? { remote: options.remote } : {}),
+      })
+    : exportEnvironment(source, { ...exportOptions, commit: options.commit, dryRun: options['dry-run'] }).then(
+        (result) => ({ export: result }),
+      )
+  ).catch((err: unknown) => {
     // A refusal after the plan was made shows what the export would have done, then why not.
     if (err instanceof ExportRefused && err.summary) console.log(`what the export would do:\n${err.summary}\n`);
     throw err;
   });
+  const result = published.export;
   for (const w of result.warnings) warn(w);
   console.log(`export ${source.env} -> ${repo}:\n${result.summary}`);
   if (!result.changed) console.log('export: the folder already holds this export; nothing written');
@@ -113,8 +155,22 @@ await runScript(script, async (options, { warn }) => {
       `export: wrote ${result.written.length} file(s)${result.removed.length ? `, removed ${result.removed.join(', ')}` : ''}`,
     );
     if (result.commit)
-      console.log(`export: committed ${result.commit.slice(0, 12)} on branch ${result.branch} (not pushed)`);
+      console.log(
+        `export: committed ${result.commit.slice(0, 12)} on branch ${result.branch}${options.push ? '' : ' (not pushed)'}`,
+      );
     else console.log('export: files left uncommitted for review (use --commit for a branch and commit)');
   }
+  if (options.push && !result.commit) console.log('export: nothing to push');
+  for (const line of publishLines(published)) console.log(`export: ${line}`);
   return 0;
 });
+
+/** The forge type for a push with a token (how the token is presented to git). */
+function forgeTypeOf(value: string | undefined, needed: boolean): 'github' | 'gitea' | undefined {
+  if (value === 'github' || value === 'gitea') return value;
+  if (needed)
+    throw new ConfigurationError(
+      `GITOPS_TOKEN is set but GITOPS_FORGE is ${value ? `'${value}'` : 'not set'}: each forge takes a token in its own form (fix: set GITOPS_FORGE to github or gitea)`,
+    );
+  return undefined;
+}

@@ -31,6 +31,7 @@ import { ExportRefused } from './refused.js';
 import { datastoreMode, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 import { commitSubject, renderSummary, type IdentityPair, type SummaryInput } from './summary.js';
 import { openTarget, type Target } from './target.js';
+import { formatTrailers } from './trailers.js';
 import { diffValues, resolveValues, type ValueDiff } from './values.js';
 
 export { ExportRefused };
@@ -357,7 +358,10 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   if (!options.commit) return { ...base, written, removed };
 
   await git(target.top, ['add', '-A', '--', folder]);
-  await git(target.top, ['commit', '-q', '--no-verify', '-m', message]);
+  // The commit names its own tree, so a later push can tell it was not changed (./trailers.ts).
+  const tree = (await git(target.top, ['write-tree'])).trim();
+  const committed = `${message}\n${formatTrailers({ environment: source.env, source: source.sourceCommit, tree })}`;
+  await git(target.top, ['commit', '-q', '--no-verify', '-m', committed]);
   const commit = (await git(target.top, ['rev-parse', 'HEAD'])).trim();
   return { ...base, written, removed, branch, commit };
 }

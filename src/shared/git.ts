@@ -13,14 +13,22 @@ export interface GitResult {
   readonly stderr: string;
 }
 
-/** Runs `git <args>` in `cwd`; never throws on a non-zero exit (see `ok`). */
-export async function gitTry(cwd: string, args: readonly string[], timeout: Duration = '30s'): Promise<GitResult> {
+/**
+ * Runs `git <args>` in `cwd`; never throws on a non-zero exit (see `ok`). `env` adds variables to
+ * git's environment (never a command line: zx echoes those, and the process list shows them).
+ */
+export async function gitTry(
+  cwd: string,
+  args: readonly string[],
+  timeout: Duration = '30s',
+  env: Readonly<Record<string, string>> = {},
+): Promise<GitResult> {
   const p = await $({
     cwd,
     nothrow: true,
     quiet: true,
     timeout,
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
   })`git ${args}`;
   return { ok: p.exitCode === 0, stdout: p.stdout, stderr: p.stderr.trim() };
 }

@@ -20,11 +20,12 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
 const TSX = ['--import', 'tsx'];
 
-function exportScript(args: string[]) {
+function exportScript(args: string[], env: NodeJS.ProcessEnv = process.env) {
   return spawnSync(process.execPath, [...TSX, 'scripts/export.ts', ...args], {
     cwd: REPO,
     encoding: 'utf8',
     timeout: CHILD_TIMEOUT_MS,
+    env,
   });
 }
 
@@ -124,4 +125,16 @@ describe('npm run export (scripts/export.ts)', () => {
       expect(snapshot(repo)).toEqual(before);
     },
   );
+
+  it('--push --pull-request without the GITOPS_* variables: exit 2 naming each, before anything is read or written', () => {
+    const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const before = snapshot(target);
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GITOPS_')));
+    const r = exportScript(['--repo', target, '--push', '--pull-request'], { ...env, GITOPS_FORGE: 'gitlab' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/GITOPS_FORGE is 'gitlab' \(fix: set it to github or gitea\)/);
+    for (const name of ['GITOPS_API_URL', 'GITOPS_REPOSITORY', 'GITOPS_TOKEN'])
+      expect(r.stderr).toContain(`${name} is not set`);
+    expect(snapshot(target)).toEqual(before);
+  });
 });

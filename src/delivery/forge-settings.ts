@@ -1,0 +1,79 @@
+/**
+ * Where a forge connection comes from: environment variables `<prefix>_FORGE`, `_API_URL`,
+ * `_REPOSITORY` and `_TOKEN`, with the prefix GITOPS (the GitOps repository, for
+ * `npm run export -- --push --pull-request`) or STACK (the stack's own repository, for
+ * `npm run diff -- --post-comment`).
+ *
+ * Why variables and not the environment file: which forge hosts a repository is the CI's setting
+ * (a forge variable per repository, docs/pipelines.md), and an environment file's unresolved
+ * values block exports (`--allow-unresolved`), which an unrecorded forge must not do. Every
+ * variable is checked before any work, so a missing one is a configuration error (exit 2) that
+ * changes nothing. Kept free of heavy imports: `--help` reads it.
+ */
+import { ConfigurationError } from '../shared/command-error.js';
+import type { ForgeConnection } from './forge.js';
+
+/** The forges the client speaks to: `github` (github.com, GitHub Enterprise Server) or `gitea` (Gitea, Forgejo). */
+export const FORGE_TYPES = ['github', 'gitea'] as const;
+export type ForgeType = (typeof FORGE_TYPES)[number];
+
+export type ForgePrefix = 'GITOPS' | 'STACK';
+
+/** The variables of one forge connection: `<prefix>_FORGE`, `_API_URL`, `_REPOSITORY`, `_TOKEN`. */
+export function forgeVariables(prefix: ForgePrefix) {
+  return {
+    type: `${prefix}_FORGE`,
+    apiUrl: `${prefix}_API_URL`,
+    repository: `${prefix}_REPOSITORY`,
+    token: `${prefix}_TOKEN`,
+  } as const;
+}
+
+/** What --help lists for one prefix. */
+export function forgeVariableHelp(prefix: ForgePrefix, what: string): Record<string, string> {
+  const v = forgeVariables(prefix);
+  return {
+    [v.type]: `the forge of ${what}: github (github.com, GitHub Enterprise) or gitea (Gitea, Forgejo)`,
+    [v.apiUrl]: 'its REST API base URL, e.g. https://api.github.com or https://gitea.example/api/v1',
+    [v.repository]: `${what} as owner/name`,
+    [v.token]: 'a token that may push branches and write pull requests there (never printed)',
+  };
+}
+
+const REPOSITORY = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
+
+/**
+ * The forge connection the variables name, every one checked: a ConfigurationError naming each
+ * missing or malformed variable and the fix. The token's value never appears in a message.
+ */
+export function forgeFromEnvironment(prefix: ForgePrefix, env: NodeJS.ProcessEnv = process.env): ForgeConnection {
+  const v = forgeVariables(prefix);
+  const problems: string[] = [];
+  const type = env[v.type]?.trim() ?? '';
+  if (!(FORGE_TYPES as readonly string[]).includes(type))
+    problems.push(`${v.type} is ${type === '' ? 'not set' : `'${type}'`} (fix: set it to github or gitea)`);
+  const apiUrl = env[v.apiUrl]?.trim() ?? '';
+  let urlOk = false;
+  try {
+    const u = new URL(apiUrl);
+    urlOk = (u.protocol === 'https:' || u.protocol === 'http:') && u.username === '' && u.password === '';
+  } catch {
+    urlOk = false;
+  }
+  if (!urlOk)
+    problems.push(
+      `${v.apiUrl} is ${apiUrl === '' ? 'not set' : 'not an http(s) URL without credentials'} (fix: https://api.github.com, https://<ghes-host>/api/v3 or https://<gitea-host>/api/v1)`,
+    );
+  const repository = env[v.repository]?.trim() ?? '';
+  const parts = REPOSITORY.exec(repository);
+  if (!parts)
+    problems.push(
+      `${v.repository} is ${repository === '' ? 'not set' : `'${repository}', not owner/name`} (fix: e.g. my-org/k8s-backstage-v2)`,
+    );
+  const token = env[v.token] ?? '';
+  if (token.trim() === '')
+    problems.push(`${v.token} is not set (fix: pass the forge token from the CI secret store as ${v.token})`);
+  if (problems.length > 0) throw new ConfigurationError(problems.join('; '));
+  const [, owner = '', name = ''] = parts ?? [];
+  return { type: type as ForgeType, apiUrl, owner, repository: name, token, prefix };
+}

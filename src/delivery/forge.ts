@@ -1,0 +1,303 @@
+/**
+ * A small client for the forge's REST API (GitHub or Gitea/Forgejo): find, open and update a pull
+ * request, and find, create and update a pull request's comment. Requests follow ./forge-api.ts
+ * (the documented fields); every call has a timeout; GETs and PATCHes (idempotent) are retried on
+ * a network error, 429 or 5xx with backoff, a POST never (a retried create could open two).
+ *
+ * The token only ever travels in the `Authorization` header. Every message the client builds
+ * from an answer goes through the redactor, so a forge echoing the token back (or a fragment of
+ * it) cannot put it in a log.
+ */
+import { createRedactor, type Redactor } from '../probes/redact.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { CommandError } from '../shared/command-error.js';
+import {
+  authorization,
+  BODY_LIMIT,
+  CommentSchema,
+  GITEA_PAGE,
+  GITHUB_API_VERSION,
+  GITHUB_PAGE,
+  PullRequestSchema,
+  SUCCESS_STATUS,
+  type Operation,
+} from './forge-api.js';
+import type { ForgePrefix, ForgeType } from './forge-settings.js';
+
+/** The forge refused or failed a request (exit 1): the message names the call, the answer and the fix. */
+export class ForgeError extends CommandError {}
+
+export interface ForgeConnection {
+  readonly type: ForgeType;
+  /** API base URL, e.g. https://api.github.com or https://gitea.example/api/v1. */
+  readonly apiUrl: string;
+  readonly owner: string;
+  readonly repository: string;
+  readonly token: string;
+  /** The variables the connection was read from (./forge-settings.ts), for the fixes in messages. @default 'GITOPS' */
+  readonly prefix?: ForgePrefix;
+  /** Per-request timeout. @default 30_000 */
+  readonly timeoutMs?: number;
+  /** Retries of an idempotent request after the first attempt. @default 2 */
+  readonly retries?: number;
+  /** @default systemClock (tests inject a virtual one) */
+  readonly clock?: Clock;
+}
+
+export interface PullRequest {
+  readonly number: number;
+  readonly url: string;
+  readonly title: string;
+  readonly body: string;
+  readonly head: string;
+  readonly base: string;
+}
+
+export interface IssueComment {
+  readonly id: number;
+  readonly body: string;
+  readonly url: string;
+}
+
+/** The forge's own error text (`message`, GitHub's `errors[].message`), shortened. */
+function forgeMessage(text: string): string {
+  try {
+    const json = JSON.parse(text) as { message?: unknown; errors?: { message?: unknown }[] };
+    const parts = [
+      typeof json.message === 'string' ? json.message : undefined,
+      ...(Array.isArray(json.errors) ? json.errors.map((e) => (typeof e?.message === 'string' ? e.message : '')) : []),
+    ].filter((p): p is string => !!p);
+    if (parts.length > 0) return parts.join('; ').slice(0, 300);
+  } catch {
+    // not JSON: the text itself
+  }
+  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+function hint(status: number, conn: ForgeConnection): string {
+  const repo = `${conn.owner}/${conn.repository}`;
+  const v = conn.prefix ?? 'GITOPS';
+  switch (status) {
+    case 401:
+      return `the token was refused (fix: check ${v}_TOKEN: present, not expired, issued by this forge)`;
+    case 403:
+      return `the token may not do this on ${repo} (fix: give it write access to pull requests and contents of ${repo})`;
+    case 404:
+      return `${repo} was not found at ${conn.apiUrl}, or the token cannot see it (fix: check ${v}_REPOSITORY, ${v}_API_URL and the token's access)`;
+    default:
+      return 'the forge refused the request';
+  }
+}
+
+const RETRYABLE = (status: number) => status === 429 || status >= 500;
+
+export class ForgeClient {
+  private readonly base: string;
+  private readonly redactor: Redactor;
+  private readonly clock: Clock;
+
+  constructor(readonly conn: ForgeConnection) {
+    this.base = conn.apiUrl.replace(/\/+$/, '');
+    this.redactor = createRedactor([conn.token]);
+    this.clock = conn.clock ?? systemClock;
+  }
+
+  private repoPath(): string {
+    return `/repos/${encodeURIComponent(this.conn.owner)}/${encodeURIComponent(this.conn.repository)}`;
+  }
+
+  private headers(): Record<string, string> {
+    const common = {
+      Authorization: authorization(this.conn.type, this.conn.token),
+      'User-Agent': 'arcade-stack',
+      'Content-Type': 'application/json',
+    };
+    return this.conn.type === 'github'
+      ? { ...common, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': GITHUB_API_VERSION }
+      : { ...common, Accept: 'application/json' };
+  }
+
+  /** One call: the parsed JSON of a documented success status, or a ForgeError. */
+  private async call(
+    operation: Operation,
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    body?: Record<string, unknown>,
+    options: { accept?: readonly number[] } = {},
+  ): Promise<{ status: number; json: unknown }> {
+    const url = `${this.base}${path}`;
+    const what = `${method} ${path}`;
+    const attempts = method === 'POST' ? 1 : 1 + (this.conn.retries ?? 2);
+    const expected = [SUCCESS_STATUS[this.conn.type][operation], ...(options.accept ?? [])];
+    let last = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await this.clock.sleep(1000 * 2 ** (attempt - 2));
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method,
+          headers: this.headers(),
+          ...(body ? { body: JSON.stringify(body) } : {}),
+          signal: AbortSignal.timeout(this.conn.timeoutMs ?? 30_000),
+          redirect: 'error',
+        });
+      } catch (err) {
+        const cause = (err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+        last = `${what}: no answer from ${this.base} (${cause})`;
+        continue;
+      }
+      const text = await response.text();
+      if (expected.includes(response.status)) {
+        try {
+          return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
+        } catch {
+          throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status} with a body that is not JSON`));
+        }
+      }
+      last = `${what}: HTTP ${response.status}: ${forgeMessage(text)} (${hint(response.status, this.conn)})`;
+      if (!RETRYABLE(response.status))
+        throw Object.assign(new ForgeError(this.redactor.text(last)), { status: response.status });
+    }
+    throw new ForgeError(this.redactor.text(`${last} (after ${attempts} attempt(s))`));
+  }
+
+  private pull(json: unknown, what: string): PullRequest {
+    const parsed = PullRequestSchema.safeParse(json);
+    if (!parsed.success)
+      throw new ForgeError(
+        this.redactor.text(
+          `${what}: the answer is not a pull request (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
+        ),
+      );
+    const p = parsed.data;
+    return {
+      number: p.number,
+      url: p.html_url,
+      title: p.title,
+      body: p.body ?? '',
+      head: p.head.ref,
+      base: p.base.ref,
+    };
+  }
+
+  /** The open pull request from `head` (a branch of this repository) into `base`, if any. */
+  async findOpenPull(head: string, base: string): Promise<PullRequest | undefined> {
+    const path = `${this.repoPath()}/pulls`;
+    const isOurs = (json: unknown) => {
+      const p = PullRequestSchema.safeParse(json);
+      if (!p.success || p.data.head.ref !== head || p.data.base.ref !== base) return false;
+      // A fork's branch of the same name is not ours.
+      const { head: h, base: b } = p.data;
+      if (h.repo_id !== undefined && b.repo_id !== undefined) return h.repo_id === b.repo_id;
+      if (h.repo?.full_name && b.repo?.full_name) return h.repo.full_name === b.repo.full_name;
+      return true;
+    };
+    if (this.conn.type === 'github') {
+      const query = new URLSearchParams({
+        state: 'open',
+        head: `${this.conn.owner}:${head}`,
+        base,
+        per_page: String(GITHUB_PAGE),
+      });
+      const { json } = await this.call('listPulls', 'GET', `${path}?${query}`);
+      const found = (Array.isArray(json) ? json : []).find(isOurs);
+      return found === undefined ? undefined : this.pull(found, `GET ${path}`);
+    }
+    // Gitea has no head filter: page through the open pull requests (MAX_RESPONSE_ITEMS each).
+    for (let page = 1; page <= 40; page++) {
+      const query = new URLSearchParams({ state: 'open', limit: String(GITEA_PAGE), page: String(page) });
+      const { json } = await this.call('listPulls', 'GET', `${path}?${query}`);
+      const items = Array.isArray(json) ? json : [];
+      const found = items.find(isOurs);
+      if (found !== undefined) return this.pull(found, `GET ${path}`);
+      if (items.length === 0) return undefined;
+    }
+    throw new ForgeError(`${path}: more than ${40 * GITEA_PAGE} open pull requests to search for ${head}`);
+  }
+
+  /** Opens a pull request; `undefined` when the forge says one from `head` into `base` already exists. */
+  async createPull(input: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+  }): Promise<PullRequest | undefined> {
+    const path = `${this.repoPath()}/pulls`;
+    try {
+      const { json } = await this.call('createPull', 'POST', path, { ...input, body: capBody(input.body) });
+      return this.pull(json, `POST ${path}`);
+    } catch (err) {
+      // GitHub: 422 "A pull request already exists for owner:branch."; Gitea: 409 Conflict.
+      const status = (err as { status?: number }).status;
+      if (
+        (this.conn.type === 'github' && status === 422 && /already exists/i.test((err as Error).message)) ||
+        (this.conn.type === 'gitea' && status === 409)
+      )
+        return undefined;
+      throw err;
+    }
+  }
+
+  async updatePull(number: number, input: { title: string; body: string }): Promise<PullRequest> {
+    const path = `${this.repoPath()}/pulls/${number}`;
+    const { json } = await this.call('updatePull', 'PATCH', path, { title: input.title, body: capBody(input.body) });
+    return this.pull(json, `PATCH ${path}`);
+  }
+
+  /** Every comment of a pull request (its issue), oldest first. */
+  async listComments(issue: number): Promise<IssueComment[]> {
+    const path = `${this.repoPath()}/issues/${issue}/comments`;
+    const out: IssueComment[] = [];
+    for (let page = 1; page <= 50; page++) {
+      const query =
+        this.conn.type === 'github'
+          ? `?${new URLSearchParams({ per_page: String(GITHUB_PAGE), page: String(page) })}`
+          : '';
+      const { json } = await this.call('listComments', 'GET', `${path}${query}`);
+      const items = Array.isArray(json) ? json : [];
+      for (const item of items) out.push(this.comment(item, `GET ${path}`));
+      // Gitea answers every comment at once; GitHub pages of GITHUB_PAGE.
+      if (this.conn.type === 'gitea' || items.length < GITHUB_PAGE) return out;
+    }
+    return out;
+  }
+
+  async createComment(issue: number, body: string): Promise<IssueComment> {
+    const path = `${this.repoPath()}/issues/${issue}/comments`;
+    const { json } = await this.call('createComment', 'POST', path, { body: capBody(body) });
+    return this.comment(json, `POST ${path}`);
+  }
+
+  async updateComment(id: number, body: string): Promise<IssueComment> {
+    const path = `${this.repoPath()}/issues/comments/${id}`;
+    const { json } = await this.call('updateComment', 'PATCH', path, { body: capBody(body) });
+    return this.comment(json, `PATCH ${path}`);
+  }
+
+  private comment(json: unknown, what: string): IssueComment {
+    const parsed = CommentSchema.safeParse(json);
+    if (!parsed.success) throw new ForgeError(this.redactor.text(`${what}: the answer is not a comment`));
+    return { id: parsed.data.id, body: parsed.data.body ?? '', url: parsed.data.html_url };
+  }
+}
+
+/** The line that replaces what did not fit. */
+export const TRUNCATED_LINE =
+  '**Truncated**: this text is longer than the forge accepts; the full text is in the workflow artifact.';
+
+/**
+ * `text` if it fits in `limit` characters (UTF-16 code units: never more code points than GitHub
+ * counts), else its beginning, cut at a line end, and {@link TRUNCATED_LINE} (or `notice`).
+ */
+export function capBody(text: string, limit = BODY_LIMIT, notice = TRUNCATED_LINE): string {
+  if (text.length <= limit) return text;
+  const tail = `\n\n${notice}\n`;
+  let cut = text.slice(0, Math.max(0, limit - tail.length));
+  const lineEnd = cut.lastIndexOf('\n');
+  if (lineEnd > cut.length / 2) cut = cut.slice(0, lineEnd);
+  // Never leave half a surrogate pair, nor a code block open.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  const fences = cut.split('\n').filter((line) => line.startsWith('```')).length;
+  if (fences % 2 === 1) cut = `${cut.slice(0, Math.max(0, cut.length - 4))}\n\`\`\``;
+  return `${cut}${tail}`;
+}

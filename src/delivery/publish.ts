@@ -1,0 +1,194 @@
+/**
+ * `npm run export -- --push --pull-request`: after the export committed its branch, push it
+ * (./push.ts) and open or update the pull request into the branch the export started from through
+ * the forge's REST API (./forge.ts). Idempotent: one source commit gives one branch name, and the
+ * open pull request from that branch is updated (title and body) instead of a second one opened.
+ *
+ * Where the pull request goes comes from environment variables (./forge-settings.ts), checked
+ * before the export does any work.
+ */
+import { ConfigurationError } from '../shared/command-error.js';
+import { gitTry } from '../review/git.js';
+import { BODY_LIMIT } from './forge-api.js';
+import type { ForgeType } from './forge-settings.js';
+import { exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from './export.js';
+import { capBody, ForgeClient, type ForgeConnection, type PullRequest } from './forge.js';
+import { pushExport, type PushResult } from './push.js';
+import { ExportRefused } from './refused.js';
+import { withoutTrailers } from './trailers.js';
+
+/** `owner/name` of a clone URL (https or scp-like ssh), lower-case, without `.git`. */
+export function repositoryOfUrl(url: string): string | undefined {
+  const path = /^[a-z][a-z0-9+.-]*:\/\/[^/]+\/(.+)$/i.exec(url)?.[1] ?? /^[^/:@]+@[^:]+:(.+)$/.exec(url)?.[1];
+  if (!path) return undefined;
+  const parts = path
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .split('/');
+  if (parts.length < 2) return undefined;
+  return parts.slice(-2).join('/').toLowerCase();
+}
+
+/**
+ * The checkout's remote must be the repository the forge settings name: otherwise the branch
+ * would be pushed to one repository and the pull request opened in another.
+ */
+export async function checkRemote(
+  top: string,
+  remote: string,
+  forge: Pick<ForgeConnection, 'owner' | 'repository'>,
+): Promise<void> {
+  const run = await gitTry(top, ['remote', 'get-url', remote]);
+  if (!run.ok)
+    throw new ConfigurationError(
+      `the GitOps checkout ${top} has no remote '${remote}' (fix: pass --remote <name>, or git remote add ${remote} <url> there)`,
+    );
+  const found = repositoryOfUrl(run.stdout.trim());
+  const wanted = `${forge.owner}/${forge.repository}`.toLowerCase();
+  if (found !== wanted)
+    throw new ConfigurationError(
+      `remote ${remote} of ${top} is ${found ?? 'not a repository URL'}, but GITOPS_REPOSITORY names ${forge.owner}/${forge.repository}: the branch would be pushed to one repository and the pull request opened in another (fix: correct GITOPS_REPOSITORY, or pass --remote)`,
+    );
+}
+
+/** The pull request's description: the export's commit message (summary, source commit, unresolved values). */
+export function pullRequestText(message: string): { title: string; body: string } {
+  const text = withoutTrailers(message);
+  const [subject = '', ...rest] = text.split('\n');
+  const header =
+    'Exported by `npm run export -- --push --pull-request` (arcade-stack). The commit message, as the export printed it:';
+  const fence = '```';
+  const body = `${header}\n\n${fence}text\n${rest.join('\n').trim()}\n${fence}\n`;
+  return {
+    title: subject.slice(0, 250),
+    body: capBody(
+      body,
+      BODY_LIMIT,
+      '**Truncated**: the export summary is longer than the forge accepts; read it in full in the commit message of this branch.',
+    ),
+  };
+}
+
+export interface PullRequestResult {
+  readonly action: 'opened' | 'updated' | 'unchanged';
+  readonly pull: PullRequest;
+}
+
+/** Opens the pull request from `head` into `base`, or updates the open one (never a second). */
+export async function openOrUpdatePullRequest(
+  connection: ForgeConnection,
+  input: { head: string; base: string; title: string; body: string },
+): Promise<PullRequestResult> {
+  const forge = new ForgeClient(connection);
+  const update = async (existing: PullRequest): Promise<PullRequestResult> =>
+    existing.title === input.title && existing.body === input.body
+      ? { action: 'unchanged', pull: existing }
+      : { action: 'updated', pull: await forge.updatePull(existing.number, input) };
+  const open = await forge.findOpenPull(input.head, input.base);
+  if (open) return update(open);
+  const created = await forge.createPull(input);
+  if (created) return { action: 'opened', pull: created };
+  // Opened by someone else (or a concurrent run) between the search and the create.
+  const raced = await forge.findOpenPull(input.head, input.base);
+  if (!raced)
+    throw new ConfigurationError(
+      `the forge says a pull request from ${input.head} into ${input.base} exists, but it cannot be found`,
+    );
+  return update(raced);
+}
+
+export interface PublishOptions {
+  /** Push the export's branch. */
+  readonly push: boolean;
+  /** Open or update the pull request (requires `push`); the forge and its token. */
+  readonly pullRequest?: ForgeConnection;
+  /** Without `pullRequest`: a token for the push, and how the forge wants it presented. */
+  readonly token?: string;
+  readonly forgeType?: ForgeType;
+  /** @default 'origin' */
+  readonly remote?: string;
+}
+
+export interface PublishResult {
+  readonly export: ExportResult;
+  readonly push?: PushResult;
+  readonly pullRequest?: PullRequestResult;
+}
+
+/**
+ * The export, then its branch pushed and its pull request opened or updated. Every check that
+ * needs no writing runs first (the source's commit, the remote, the branch to start from), so a
+ * refusal leaves the checkout, the remote and the forge as they were.
+ */
+export async function exportAndPublish(
+  source: ExportSource,
+  options: Omit<ExportOptions, 'commit' | 'dryRun'>,
+  publish: PublishOptions,
+): Promise<PublishResult> {
+  if (!publish.push) return { export: await exportEnvironment(source, { ...options, commit: false }) };
+  const remote = publish.remote ?? 'origin';
+  if (source.sourceDirty)
+    throw new ExportRefused([
+      `the stack's src/ or dist/ has uncommitted changes: a pushed branch is named after its source commit (${source.sourceCommit.slice(0, 12)}), which would not hold what is pushed (fix: commit the change first, then export)`,
+    ]);
+  const top = await gitTop(options.repo);
+  const current = await gitTry(top, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+  if (!current.ok)
+    throw new ConfigurationError(
+      `${options.repo} is not on a branch (detached HEAD): a pull request needs the branch the export starts from (fix: git checkout master there)`,
+    );
+  const base = current.stdout.trim();
+  if (publish.pullRequest) await checkRemote(top, remote, publish.pullRequest);
+
+  const exported = await exportEnvironment(source, { ...options, commit: true });
+  const branch = exported.branch;
+  if (!exported.commit || branch === undefined) return { export: exported };
+  const token = publish.pullRequest?.token ?? publish.token;
+  const forgeType = publish.pullRequest?.type ?? publish.forgeType;
+  const pushed = await pushExport({
+    top,
+    remote,
+    branch,
+    commit: exported.commit,
+    env: source.env,
+    ...(token !== undefined ? { token } : {}),
+    ...(forgeType !== undefined ? { forgeType } : {}),
+  }).catch(async (err: unknown) => {
+    // Nothing reached the remote: the checkout goes back to where it was (the branch it started
+    // from, without the export's local branch), so the next run starts clean.
+    await gitTry(top, ['checkout', '-q', base]);
+    await gitTry(top, ['branch', '-q', '-D', branch]);
+    throw err;
+  });
+  if (!publish.pullRequest) return { export: exported, push: pushed };
+  const text = pullRequestText(exported.message);
+  const pullRequest = await openOrUpdatePullRequest(publish.pullRequest, { head: branch, base, ...text });
+  return { export: exported, push: pushed, pullRequest };
+}
+
+async function gitTop(repo: string): Promise<string> {
+  const top = await gitTry(repo, ['rev-parse', '--show-toplevel']);
+  if (!top.ok)
+    throw new ExportRefused([
+      `--repo ${repo}: not a git checkout (fix: clone the GitOps repository and point --repo at it)`,
+    ]);
+  return top.stdout.trim();
+}
+
+/** What `npm run export` prints about the push and the pull request, one line each. */
+export function publishLines(published: PublishResult): string[] {
+  const lines: string[] = [];
+  const p = published.push;
+  if (p) {
+    const what = {
+      created: 'pushed a new branch',
+      updated: `replaced its own earlier export ${p.previous?.slice(0, 12) ?? ''} on`,
+      unchanged: 'already holds the same export on',
+    }[p.action];
+    lines.push(`${p.url}: ${what} ${p.branch} (${p.head.slice(0, 12)})`);
+  }
+  const pr = published.pullRequest;
+  if (pr)
+    lines.push(`pull request #${pr.pull.number} ${pr.action} (${pr.pull.head} -> ${pr.pull.base}): ${pr.pull.url}`);
+  return lines;
+}

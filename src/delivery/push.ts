@@ -1,0 +1,185 @@
+/**
+ * Pushes an export commit as a branch of the GitOps repository, without ever overwriting work
+ * that is not the tool's own.
+ *
+ * The token (GITOPS_TOKEN) reaches git only through git's environment: `GIT_CONFIG_COUNT` /
+ * `GIT_CONFIG_KEY_<n>` / `GIT_CONFIG_VALUE_<n>` (git 2.31+) set `http.<remote URL>.extraHeader`
+ * to `Authorization: Basic ...` for this one git process. Why this and not the alternatives:
+ * - not in the remote URL or `git -c` arguments: a command line is visible to every user in the
+ *   process list, and zx's verbose mode echoes it;
+ * - not in `.git/config` (what actions/checkout's persist-credentials does): it would outlive
+ *   the run in the checkout;
+ * - not an askpass helper: git hands credentials obtained by askpass to `credential approve`,
+ *   so a configured credential helper (`store`) would write the token to disk; an extra header
+ *   never goes through the credential machinery;
+ * - scoped to the remote's URL (`http.<url>.*`), so a redirect to another host never gets it.
+ * A process's environment is readable only by its own user and root (/proc/<pid>/environ).
+ *
+ * Basic credentials, as each forge's git endpoint accepts a token: GitHub `x-access-token:<token>`
+ * (actions/checkout `src/git-auth-helper.ts`), Gitea/Forgejo `<token>:x-oauth-basic` (the
+ * token as user name: `services/auth/basic.go` takes a user name as the token when the password
+ * is empty or `x-oauth-basic`, in every version read; a token given as password is checked
+ * against the user name in older versions).
+ *
+ * What is replaced: a remote branch that does not exist, or whose tip is an export commit this
+ * tool wrote for the same environment and nobody changed (./trailers.ts). The push carries
+ * `--force-with-lease=<branch>:<that tip>` (or `:` for "must not exist"), so a branch that
+ * changes between the check and the push is refused by the server-side comparison too.
+ */
+import { createRedactor } from '../probes/redact.js';
+import { ConfigurationError } from '../shared/command-error.js';
+import { GitError, gitTry } from '../review/git.js';
+import { ExportRefused } from './refused.js';
+import type { ForgeType } from './forge-settings.js';
+import { parseTrailers } from './trailers.js';
+
+export interface PushInput {
+  /** The GitOps checkout's root. */
+  readonly top: string;
+  /** @default 'origin' */
+  readonly remote?: string;
+  readonly branch: string;
+  /** The export commit to push. */
+  readonly commit: string;
+  /** The environment the commit exports (the remote tip must be of the same one). */
+  readonly env: string;
+  /** The forge token; absent: git uses its own configuration (ssh keys, credential helpers). */
+  readonly token?: string;
+  /** How the token is presented (required with a token). */
+  readonly forgeType?: ForgeType;
+}
+
+export interface PushResult {
+  /** The remote URL, without any user information. */
+  readonly url: string;
+  readonly branch: string;
+  /** The commit the remote branch holds now. */
+  readonly head: string;
+  /** `created`: a new branch; `updated`: the tool's earlier export replaced; `unchanged`: already the same content. */
+  readonly action: 'created' | 'updated' | 'unchanged';
+  /** The tip that was replaced (updated), or kept (unchanged). */
+  readonly previous?: string;
+}
+
+/** A URL without `user:password@`, for messages and for the config key. */
+export function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+}
+
+/** The Basic credentials each forge's git endpoint accepts for a token. */
+export function basicCredentials(type: ForgeType, token: string): string {
+  const pair = type === 'github' ? `x-access-token:${token}` : `${token}:x-oauth-basic`;
+  return Buffer.from(pair, 'utf8').toString('base64');
+}
+
+/**
+ * git's environment for an authenticated call to `url`: the inherited GIT_CONFIG_* entries kept,
+ * then the extra header for this URL reset (an empty value clears earlier ones) and set.
+ */
+export function authEnvironment(
+  url: string,
+  token: string,
+  type: ForgeType,
+  inherited: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const count = Number.parseInt(inherited.GIT_CONFIG_COUNT ?? '0', 10) || 0;
+  const key = `http.${withoutUserinfo(url)}.extraHeader`;
+  const env: Record<string, string> = {};
+  const entries: [string, string][] = [
+    [key, ''],
+    [key, `Authorization: Basic ${basicCredentials(type, token)}`],
+  ];
+  entries.forEach(([k, v], i) => {
+    env[`GIT_CONFIG_KEY_${count + i}`] = k;
+    env[`GIT_CONFIG_VALUE_${count + i}`] = v;
+  });
+  env.GIT_CONFIG_COUNT = String(count + entries.length);
+  return env;
+}
+
+/** Pushes `commit` to `branch` (see the module comment for what may be replaced). */
+export async function pushExport(input: PushInput): Promise<PushResult> {
+  const remote = input.remote ?? 'origin';
+  const redactor = createRedactor([input.token]);
+  const clean = (text: string) =>
+    redactor.text(text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s/@]*@/gi, (m) => withoutUserinfo(m)));
+  const fail = (what: string, stderr: string) =>
+    new GitError(clean(`git ${what} failed for remote ${remote}: ${stderr || 'no message (timed out?)'}`));
+
+  const urlRun = await gitTry(input.top, ['remote', 'get-url', remote]);
+  if (!urlRun.ok)
+    throw new ConfigurationError(
+      `the GitOps checkout ${input.top} has no remote '${remote}' (fix: pass --remote <name>, or git remote add ${remote} <url> there)`,
+    );
+  const rawUrl = urlRun.stdout.trim();
+  const url = withoutUserinfo(rawUrl);
+  let auth: Record<string, string> = {};
+  if (input.token !== undefined) {
+    if (!/^https?:\/\//i.test(rawUrl))
+      throw new ConfigurationError(
+        `remote ${remote} is ${url}, not an http(s) URL: GITOPS_TOKEN is sent as an HTTP header only (fix: use the repository's https clone URL, or unset GITOPS_TOKEN and let git use its ssh key)`,
+      );
+    if (input.forgeType === undefined) throw new Error('pushExport: a token needs the forge type');
+    auth = authEnvironment(rawUrl, input.token, input.forgeType);
+  }
+  const ref = `refs/heads/${input.branch}`;
+
+  const listed = await gitTry(input.top, ['ls-remote', remote, ref], '60s', auth);
+  if (!listed.ok) throw fail('ls-remote', listed.stderr);
+  const tip = listed.stdout
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .find(([, name]) => name === ref)?.[0];
+
+  if (tip !== undefined) {
+    const fetched = await gitTry(input.top, ['fetch', '--quiet', '--no-tags', remote, ref], '120s', auth);
+    if (!fetched.ok) throw fail('fetch', fetched.stderr);
+    const [fetchHead, message, tipTree, tipParent, ourTree, ourParent] = await Promise.all(
+      [
+        ['rev-parse', 'FETCH_HEAD'],
+        ['log', '-1', '--format=%B', tip],
+        ['rev-parse', `${tip}^{tree}`],
+        ['rev-parse', '--verify', '--quiet', `${tip}^`],
+        ['rev-parse', `${input.commit}^{tree}`],
+        ['rev-parse', '--verify', '--quiet', `${input.commit}^`],
+      ].map(async (args) => (await gitTry(input.top, args)).stdout.trim()),
+    );
+    if (fetchHead !== tip)
+      throw new ExportRefused([
+        `${url} branch ${input.branch} moved while it was read (${tip.slice(0, 12)}, then ${fetchHead.slice(0, 12)}): someone else is pushing to it (fix: run the export again once they are done)`,
+      ]);
+    const trailers = parseTrailers(message);
+    const subject = message.split('\n')[0] ?? '';
+    if (!trailers || trailers.tree !== tipTree) {
+      throw new ExportRefused([
+        `${url} branch ${input.branch} holds ${tip.slice(0, 12)} ("${clean(subject).slice(0, 80)}"), which arcade-stack did not write or which was changed after it was pushed ${trailers ? '(its tree is not the one its Arcade-Stack-Tree trailer names)' : '(no Arcade-Stack-* trailers)'}: it is not replaced (fix: review that work; move it into the stack or delete the remote branch, or pass --branch <new name>)`,
+      ]);
+    }
+    if (trailers.environment !== input.env) {
+      throw new ExportRefused([
+        `${url} branch ${input.branch} holds an export of environment '${trailers.environment}', not '${input.env}' (fix: pass --branch <new name>)`,
+      ]);
+    }
+    if (tipTree === ourTree && tipParent === ourParent)
+      return { url, branch: input.branch, head: tip, action: 'unchanged', previous: tip };
+  }
+
+  const lease = `--force-with-lease=${ref}:${tip ?? ''}`;
+  const pushed = await gitTry(
+    input.top,
+    ['push', '--porcelain', lease, remote, `${input.commit}:${ref}`],
+    '120s',
+    auth,
+  );
+  if (!pushed.ok) {
+    const text = `${pushed.stdout}\n${pushed.stderr}`;
+    if (/stale info|\[rejected\]|fetch first|non-fast-forward/.test(text))
+      throw new ExportRefused([
+        `${url} branch ${input.branch} changed after it was checked (the push's lease on ${tip ? tip.slice(0, 12) : '"no branch"'} failed): nothing was overwritten (fix: run the export again; it re-checks who wrote the branch)`,
+      ]);
+    throw fail('push', pushed.stderr);
+  }
+  return tip === undefined
+    ? { url, branch: input.branch, head: input.commit, action: 'created' }
+    : { url, branch: input.branch, head: input.commit, action: 'updated', previous: tip };
+}

@@ -1,0 +1,55 @@
+/**
+ * The forge client against the loopback stand-in: errors name the call and the fix and never
+ * carry the token, even when the forge echoes it; bodies are capped to what GitHub accepts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BODY_LIMIT } from '../../src/delivery/forge-api.js';
+import { capBody, ForgeClient, ForgeError, TRUNCATED_LINE } from '../../src/delivery/forge.js';
+import { canaryKey, findLeak } from '../support/canary.js';
+import { type ForgeStandIn, startForge } from '../support/forge.js';
+
+const TOKEN = canaryKey();
+let forge: ForgeStandIn;
+beforeAll(async () => {
+  forge = await startForge({ type: 'github', repository: 'acme/repo', token: TOKEN, echoAuthorization: true });
+});
+afterAll(() => forge?.close());
+
+const client = (token = TOKEN) =>
+  new ForgeClient({ type: 'github', apiUrl: forge.apiUrl, owner: 'acme', repository: 'repo', token });
+
+describe('ForgeClient (GitHub stand-in)', () => {
+  it('a forge that echoes the Authorization header: the error names the call and the fix, not the token', async () => {
+    const error = await client()
+      .updatePull(4242, { title: 't', body: 'b' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForgeError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/PATCH \/repos\/acme\/repo\/pulls\/4242: HTTP 404/);
+    expect(message).toMatch(/fix: check GITOPS_REPOSITORY/);
+    expect(message).toContain('you sent Authorization: Bearer [redacted');
+    expect(findLeak(message, TOKEN)).toBeUndefined();
+  });
+
+  it('a refused token: 401 with the fix, the wrong token not shown', async () => {
+    const wrong = canaryKey();
+    const error = await client(wrong)
+      .findOpenPull('b', 'master')
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/HTTP 401: Bad credentials .*fix: check GITOPS_TOKEN/);
+    expect(findLeak((error as Error).message, wrong)).toBeUndefined();
+  });
+
+  it('caps a body over 65536 characters with the truncation line, which the forge then accepts', async () => {
+    const block = `\`\`\`diff\n${'+ a changed line of the semantic diff\n'.repeat(3000)}\`\`\`\n`;
+    const capped = capBody(block);
+    expect(block.length).toBeGreaterThan(BODY_LIMIT);
+    expect(capped.length).toBeLessThanOrEqual(BODY_LIMIT);
+    expect(capped).toContain(TRUNCATED_LINE);
+    // The cut never leaves a code block open (the truncation line would be read as code).
+    expect(capped.split('\n').filter((l) => l.startsWith('```')).length % 2).toBe(0);
+    expect(capBody('short')).toBe('short');
+    const created = await client().createPull({ head: 'h', base: 'master', title: 't', body: block });
+    expect(forge.pulls.find((p) => p.number === created?.number)?.body).toBe(capped);
+  });
+});

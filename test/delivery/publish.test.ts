@@ -1,0 +1,337 @@
+/**
+ * `export --push --pull-request` end to end on loopback: a real git remote (bare repositories
+ * behind `git http-backend`, Basic auth, test/support/git-http.ts) and a forge API stand-in
+ * (test/support/forge.ts) that answers as GitHub or Gitea document it.
+ *
+ * One git server for the file; every run works in a fresh clone, as a CI job does.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExportSource } from '../../src/delivery/export.js';
+import type { ForgeConnection } from '../../src/delivery/forge.js';
+import { forgeFromEnvironment } from '../../src/delivery/forge-settings.js';
+import { exportAndPublish, publishLines, type PublishResult } from '../../src/delivery/publish.js';
+import { ExportRefused } from '../../src/delivery/refused.js';
+import { parseTrailers } from '../../src/delivery/trailers.js';
+import { ConfigurationError } from '../../src/shared/command-error.js';
+import { canaryKey, findLeak } from '../support/canary.js';
+import { type ForgeStandIn, startForge } from '../support/forge.js';
+import { type GitHttpServer, startGitHttpServer } from '../support/git-http.js';
+import { tempDir } from '../support/temp.js';
+import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
+import { commitFiles, fakeCommit, makeRepo, run, sourceOf, stagingEnvironment } from './support.js';
+
+if (!KUBECTL) console.log(`[publish] skipped: ${KUBECTL_SKIP}`);
+
+const TOKEN = canaryKey();
+const REPOSITORY = 'acme/k8s-backstage-v2';
+let git: GitHttpServer;
+/** One synthesis for the file; each test gives it its own source commit. */
+let synthesized: ExportSource | undefined;
+const newSource = (): ExportSource => {
+  synthesized ??= sourceOf(stagingEnvironment('bundled'));
+  return { ...synthesized, sourceCommit: fakeCommit() };
+};
+
+beforeAll(async () => {
+  // What each forge's git endpoint accepts for a token (src/delivery/push.ts).
+  git = await startGitHttpServer(
+    (user, password) =>
+      (user === 'x-access-token' && password === TOKEN) || (user === TOKEN && password === 'x-oauth-basic'),
+  );
+});
+afterAll(() => git?.close());
+
+/** A bare GitOps repository on the server: master holds apps/arcade/ with a placeholder. */
+function seedRemote(repository: string): string {
+  const bare = git.createRepository(repository);
+  const seed = makeRepo({ 'apps/arcade/README.md': 'Arcade, exported by arcade-stack\n' }, 'apps/arcade: placeholder');
+  run(seed, ['push', '-q', bare, 'master']);
+  return bare;
+}
+
+/** A fresh checkout of the remote (cloned from the folder, its origin the HTTP URL), as CI has. */
+function checkout(repository: string): string {
+  const dir = tempDir('gitops-clone-');
+  run(dir, ['clone', '-q', git.path(repository), '.']);
+  run(dir, ['remote', 'set-url', 'origin', git.url(repository)]);
+  run(dir, ['config', 'user.name', 'CI']);
+  run(dir, ['config', 'user.email', 'ci@example.com']);
+  return dir;
+}
+
+/** Someone else's commit on the remote's `branch` (pushed through the folder, not the server). */
+function pushForeign(repository: string, branch: string, files: Record<string, string>, message: string): void {
+  const dir = tempDir('other-');
+  run(dir, ['clone', '-q', '-b', branch, git.path(repository), '.']);
+  run(dir, ['config', 'user.name', 'Someone Else']);
+  run(dir, ['config', 'user.email', 'else@example.com']);
+  commitFiles(dir, files, message);
+  run(dir, ['push', '-q', 'origin', branch]);
+}
+
+function remoteTip(repository: string, branch: string): string {
+  return execFileSync('git', ['--git-dir', git.path(repository), 'rev-parse', `refs/heads/${branch}`], {
+    encoding: 'utf8',
+  }).trim();
+}
+
+function branchExists(repository: string) {
+  return (branch: string) => {
+    try {
+      remoteTip(repository, branch);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+
+function connection(forge: ForgeStandIn, type: 'github' | 'gitea', repository = REPOSITORY): ForgeConnection {
+  // Read as the script reads it: from the GITOPS_* variables.
+  return forgeFromEnvironment('GITOPS', {
+    GITOPS_FORGE: type,
+    GITOPS_API_URL: forge.apiUrl,
+    GITOPS_REPOSITORY: repository,
+    GITOPS_TOKEN: TOKEN,
+  });
+}
+
+/** One CI run: a fresh checkout, the export, the push and the pull request; the printed lines kept. */
+async function publishRun(
+  repository: string,
+  source: ExportSource,
+  pullRequest: ForgeConnection,
+): Promise<{ dir: string; result: PublishResult; printed: string }> {
+  const dir = checkout(repository);
+  const result = await exportAndPublish(source, { repo: dir }, { push: true, pullRequest });
+  const printed = [result.export.summary, result.export.message, ...publishLines(result)].join('\n');
+  return { dir, result, printed };
+}
+
+/** Every text a run could show or leave behind must hold no 8 characters of the token in any form. */
+function expectNoToken(dir: string, ...texts: string[]): void {
+  for (const text of [...texts, readFileSync(join(dir, '.git', 'config'), 'utf8')])
+    expect(findLeak(text, TOKEN)).toBeUndefined();
+}
+
+describe.skipIf(!KUBECTL)('export --push --pull-request (GitHub API stand-in, git http-backend remote)', () => {
+  it('opens one pull request, updates it on the next run of the same commit, and refuses a branch someone else changed', async () => {
+    const repository = REPOSITORY;
+    seedRemote(repository);
+    const forge = await startForge({
+      type: 'github',
+      repository,
+      token: TOKEN,
+      branchExists: branchExists(repository),
+    });
+    try {
+      const pr = connection(forge, 'github');
+      const source = newSource();
+      const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
+
+      // 1. The first run: a new branch, one pull request carrying the export's commit message.
+      const first = await publishRun(repository, source, pr);
+      expect(first.result.push).toMatchObject({ action: 'created', branch });
+      expect(remoteTip(repository, branch)).toBe(first.result.export.commit);
+      expect(first.result.pullRequest?.action).toBe('opened');
+      expect(forge.pulls).toHaveLength(1);
+      const pull = forge.pulls[0]!;
+      expect(pull).toMatchObject({ head: branch, base: 'master', state: 'open' });
+      expect(pull.title).toBe(first.result.export.message.split('\n')[0]);
+      // The semantic diff, the source commit and the environment are in the body; the trailers are not.
+      expect(pull.body).toContain(`Source commit: ${source.sourceCommit}`);
+      expect(pull.body).toMatch(/HelmRelease arcade-staging\/arcade/);
+      expect(pull.body).not.toContain('Arcade-Stack-Tree');
+      expect(first.printed).toContain(`pull request #${pull.number} opened (${branch} -> master)`);
+      // The token reached the remote in the form GitHub's git endpoint takes, and only there.
+      expect(git.credentials.filter((c) => c !== '')).toContain(`x-access-token:${TOKEN}`);
+      expectNoToken(first.dir, first.printed);
+
+      // 2. The same commit again, after master moved and a reviewer edited the description: the
+      // tool's own branch is replaced (rebased onto the new master), the same pull request updated.
+      pushForeign(repository, 'master', { 'apps/other/app.yaml': 'kind: ConfigMap\n' }, 'apps/other: add');
+      pull.body = 'edited by hand';
+      const second = await publishRun(repository, source, pr);
+      expect(second.result.push).toMatchObject({ action: 'updated', previous: first.result.export.commit });
+      expect(forge.pulls).toHaveLength(1);
+      expect(second.result.pullRequest).toMatchObject({ action: 'updated', pull: { number: pull.number } });
+      expect(pull.body).toContain(`Source commit: ${source.sourceCommit}`);
+      expectNoToken(second.dir, second.printed);
+
+      // 3. Nothing changed since: nothing pushed, nothing written to the forge.
+      const writes = forge.requests.filter((r) => r.method !== 'GET').length;
+      const third = await publishRun(repository, source, pr);
+      expect(third.result.push?.action).toBe('unchanged');
+      expect(third.result.pullRequest?.action).toBe('unchanged');
+      expect(forge.requests.filter((r) => r.method !== 'GET')).toHaveLength(writes);
+      expect(remoteTip(repository, branch)).toBe(second.result.export.commit);
+
+      // 4. Someone pushed a commit onto the branch: refused, their work kept, the checkout back on master.
+      pushForeign(repository, branch, { 'apps/arcade/NOTES.md': 'a reviewer note\n' }, 'a reviewer fix');
+      const theirs = remoteTip(repository, branch);
+      const dir = checkout(repository);
+      const error = await exportAndPublish(source, { repo: dir }, { push: true, pullRequest: pr }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ExportRefused);
+      expect((error as Error).message).toMatch(/arcade-stack did not write or which was changed after it was pushed/);
+      expect((error as Error).message).toMatch(/fix:/);
+      expect(remoteTip(repository, branch)).toBe(theirs);
+      expect(run(dir, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('master');
+      expect(run(dir, ['branch', '--list', branch])).toBe('');
+      expect(forge.pulls).toHaveLength(1);
+      expectNoToken(dir, (error as Error).message);
+    } finally {
+      await forge.close();
+    }
+  });
+
+  it('refuses an export commit that was amended (its tree no longer the one its trailer names)', async () => {
+    const repository = 'acme/amended';
+    seedRemote(repository);
+    const forge = await startForge({ type: 'github', repository, token: TOKEN });
+    try {
+      const source = newSource();
+      const first = await publishRun(repository, source, connection(forge, 'github', repository));
+      const branch = first.result.export.branch!;
+      // Amend keeps the message (and its trailers) but not the tree.
+      const dir = tempDir('amend-');
+      run(dir, ['clone', '-q', '-b', branch, git.path(repository), '.']);
+      run(dir, ['config', 'user.name', 'Someone Else']);
+      run(dir, ['config', 'user.email', 'else@example.com']);
+      commitFiles(dir, { 'apps/arcade/extra.yaml': 'kind: ConfigMap\n' }, 'tmp');
+      run(dir, ['reset', '-q', '--soft', 'HEAD~2']);
+      run(dir, ['commit', '-q', '-C', first.result.export.commit!]);
+      expect(parseTrailers(run(dir, ['log', '-1', '--format=%B']))).toBeDefined();
+      run(dir, ['push', '-q', '--force', 'origin', branch]);
+      const amended = remoteTip(repository, branch);
+
+      const again = await exportAndPublish(
+        source,
+        { repo: checkout(repository) },
+        {
+          push: true,
+          pullRequest: connection(forge, 'github', repository),
+        },
+      ).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((again as Error).message).toMatch(/its tree is not the one its Arcade-Stack-Tree trailer names/);
+      expect(remoteTip(repository, branch)).toBe(amended);
+    } finally {
+      await forge.close();
+    }
+  });
+});
+
+describe.skipIf(!KUBECTL)('export --push --pull-request (Gitea API stand-in)', () => {
+  it('finds its open pull request among more than a page of others and updates it instead of opening a second', async () => {
+    const repository = 'acme/gitea-gitops';
+    seedRemote(repository);
+    const forge = await startForge({ type: 'gitea', repository, token: TOKEN, branchExists: branchExists(repository) });
+    try {
+      const pr = connection(forge, 'gitea', repository);
+      const source = newSource();
+      const first = await publishRun(repository, source, pr);
+      expect(first.result.pullRequest?.action).toBe('opened');
+      expect(git.credentials).toContain(`${TOKEN}:x-oauth-basic`);
+      // 60 more open pull requests: Gitea has no head filter and pages by 50.
+      for (let i = 0; i < 60; i++)
+        forge.pulls.push({
+          number: 100 + i,
+          title: `other ${i}`,
+          body: '',
+          head: `other-${i}`,
+          base: 'master',
+          state: 'open',
+          headRepository: repository,
+        });
+      // Ours now comes last, on the second page.
+      forge.pulls.push(forge.pulls.shift()!);
+      const mine = forge.pulls.at(-1)!;
+      mine.title = 'renamed by hand';
+      const second = await publishRun(repository, source, pr);
+      expect(second.result.pullRequest).toMatchObject({ action: 'updated', pull: { number: mine.number } });
+      expect(forge.pulls.filter((p) => p.head === mine.head)).toHaveLength(1);
+      expect(forge.requests.some((r) => r.path.includes('page=2'))).toBe(true);
+      expect(forge.requests.every((r) => r.authorization === '' || r.authorization === `token ${TOKEN}`)).toBe(true);
+      expectNoToken(second.dir, second.printed);
+    } finally {
+      await forge.close();
+    }
+  });
+});
+
+describe('export --push: settings and refusals before any work', () => {
+  it('names every missing or malformed GITOPS_* variable', () => {
+    let error: unknown;
+    try {
+      forgeFromEnvironment('GITOPS', {
+        GITOPS_FORGE: 'gitlab',
+        GITOPS_API_URL: 'https://u:p@x/api',
+        GITOPS_REPOSITORY: 'k8s',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const message = (error as Error).message;
+    for (const name of ['GITOPS_FORGE', 'GITOPS_API_URL', 'GITOPS_REPOSITORY', 'GITOPS_TOKEN'])
+      expect(message).toContain(name);
+    expect(message).toMatch(/fix:/);
+  });
+
+  it('refuses to push from a dirty source tree, and a remote that is not the configured repository, leaving the checkout untouched', async () => {
+    const repository = 'acme/settings';
+    seedRemote(repository);
+    const pr = forgeFromEnvironment('GITOPS', {
+      GITOPS_FORGE: 'github',
+      GITOPS_API_URL: 'http://127.0.0.1:9/',
+      GITOPS_REPOSITORY: 'acme/another-repository',
+      GITOPS_TOKEN: TOKEN,
+    });
+    const source = newSource();
+    const dir = checkout(repository);
+    const head = run(dir, ['rev-parse', 'HEAD']);
+    const dirty = await exportAndPublish(
+      { ...source, sourceDirty: true },
+      { repo: dir },
+      { push: true, pullRequest: pr },
+    ).catch((e: unknown) => e);
+    expect((dirty as Error).message).toMatch(/uncommitted changes.*fix: commit/);
+    const elsewhere = await exportAndPublish(source, { repo: dir }, { push: true, pullRequest: pr }).catch(
+      (e: unknown) => e,
+    );
+    expect(elsewhere).toBeInstanceOf(ConfigurationError);
+    expect((elsewhere as Error).message).toMatch(
+      /acme\/settings, but GITOPS_REPOSITORY names acme\/another-repository/,
+    );
+    expect(run(dir, ['rev-parse', 'HEAD'])).toBe(head);
+    expect(run(dir, ['branch', '--format=%(refname:short)']).trim()).toBe('master');
+  });
+
+  it.skipIf(!KUBECTL)(
+    'a refused token: the push fails naming the remote, with no fragment of the token in the message',
+    async () => {
+      const repository = 'acme/refused';
+      seedRemote(repository);
+      const dir = checkout(repository);
+      const wrong = canaryKey();
+      const source = newSource();
+      const error = await exportAndPublish(
+        source,
+        { repo: dir },
+        { push: true, token: wrong, forgeType: 'github' },
+      ).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/git ls-remote failed for remote origin/);
+      expect(findLeak((error as Error).message, wrong)).toBeUndefined();
+      expect(findLeak(readFileSync(join(dir, '.git', 'config'), 'utf8'), wrong)).toBeUndefined();
+      expect(run(dir, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('master');
+    },
+  );
+});
