@@ -5,10 +5,12 @@
  *
  *   npm run diff
  *   npm run diff -- --base origin/main --env backstage-wus2-v4 --markdown pr.md
+ *   npm run diff -- --base origin/main --comment comment.md --gate check.json --post-comment 42
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../src/shared/command-error.js';
+import { forgeVariableHelp } from '../src/delivery/forge-settings.js';
 import { defineScript, outputFile, runScript } from '../src/shared/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
@@ -16,7 +18,12 @@ const script = defineScript({
   name: 'diff',
   description: `Synthesizes the working tree in memory and compares it with dist/ at the base commit, object by
 object: added, removed and changed objects, and for each changed object the field paths with
-old and new values (HelmRelease values key by key; ciphertext summarized by its sha256).`,
+old and new values (HelmRelease values key by key; ciphertext summarized by its sha256).
+
+--comment writes the pull-request comment: a hidden marker, the gate's findings (--gate, the JSON
+of npm run check), the diff, capped to the forge's 65536 characters with a "truncated, see the
+artifact" line. --post-comment <number> posts it on that pull request of the stack's repository,
+updating the comment that holds the marker instead of adding a second one (STACK_* variables).`,
   options: {
     base: {
       type: 'string',
@@ -29,18 +36,57 @@ old and new values (HelmRelease values key by key; ciphertext summarized by its 
       value: '<file>',
       description: 'also write the diff as Markdown for a pull-request description',
     },
+    comment: {
+      type: 'string',
+      value: '<file>',
+      description: 'also write the pull-request comment (marker, gate summary, diff; capped)',
+    },
+    gate: {
+      type: 'string',
+      value: '<check.json>',
+      description: 'with --comment: summarize this npm run check -- --json report in it',
+    },
+    'post-comment': {
+      type: 'number',
+      value: '<number>',
+      integer: true,
+      min: 1,
+      description: 'post the comment on this pull request (updated in place; STACK_* variables)',
+    },
+    artifact: {
+      type: 'string',
+      value: '<name>',
+      default: 'semantic-diff',
+      description: 'the workflow artifact the truncation line points to',
+    },
     environments: {
       type: 'string',
       value: '<dir>',
       description: 'folder of environment files (default: src/environments)',
     },
   },
+  environment: forgeVariableHelp('STACK', "the stack's own repository (for --post-comment)"),
   exitCodes: { 0: 'compared (also when there are no changes: prints "no changes")', 1: 'git or synthesis failed' },
-  examples: ['npm run diff', 'npm run diff -- --base origin/main --env backstage-wus2-v4 --markdown /tmp/pr.md'],
+  examples: [
+    'npm run diff',
+    'npm run diff -- --base origin/main --env backstage-wus2-v4 --markdown /tmp/pr.md',
+    'npm run diff -- --base origin/main --markdown diff.md --comment comment.md --gate check.json --post-comment 42',
+  ],
 });
 
 await runScript(script, async (options, { warn }) => {
   const markdown = options.markdown !== undefined ? outputFile('markdown', options.markdown) : undefined;
+  const comment = options.comment !== undefined ? outputFile('comment', options.comment) : undefined;
+  if (options.gate !== undefined && options.comment === undefined && options['post-comment'] === undefined)
+    throw new UsageError('--gate goes into the comment: give --comment <file> or --post-comment <number> with it');
+  const commentModule =
+    options.comment !== undefined || options['post-comment'] !== undefined
+      ? await import('../src/delivery/comment.js')
+      : undefined;
+  const gate = options.gate !== undefined ? commentModule?.readGateJson('gate', options.gate) : undefined;
+  // Every setting is checked before the synthesis: a missing variable changes nothing (exit 2).
+  const { forgeFromEnvironment } = await import('../src/delivery/forge-settings.js');
+  const connection = options['post-comment'] !== undefined ? forgeFromEnvironment('STACK') : undefined;
   const { defaultBase, gitTry } = await import('../src/shared/git.js');
   const { reviewMarkdown, reviewText, reviewWorkingTree } = await import('../src/review/review.js');
   let base: string;
@@ -62,9 +108,22 @@ await runScript(script, async (options, { warn }) => {
     warn,
   });
   console.log(reviewText(reviews, base));
+  const diffMarkdown = reviewMarkdown(reviews, base);
   if (markdown) {
-    writeFileSync(markdown, reviewMarkdown(reviews, base));
+    writeFileSync(markdown, diffMarkdown);
     console.error(`diff: wrote Markdown to ${options.markdown}`);
+  }
+  if (commentModule) {
+    const body = commentModule.commentMarkdown({ diffMarkdown, artifact: options.artifact, ...(gate ? { gate } : {}) });
+    if (comment) {
+      writeFileSync(comment, body);
+      console.error(`diff: wrote the pull-request comment (${body.length} characters) to ${options.comment}`);
+    }
+    const number = options['post-comment'];
+    if (connection && number !== undefined) {
+      const posted = await commentModule.postComment(connection, number, body);
+      console.error(`diff: comment ${posted.action} on pull request #${number}: ${posted.url}`);
+    }
   }
   return 0;
 });
