@@ -16,5 +16,8 @@ export default defineConfig({
     // are imported once per worker, not once per file: import time 10 s -> 4 s). Safe because no
     // test mutates process-wide state (process.env, cwd, globals); module-level caches are benign.
     isolate: false,
+    // @actions/workflow-parser imports its JSON schema without an import attribute, which node's
+    // own loader refuses: vitest transforms it instead (test/support/workflows.ts).
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });
