@@ -21,7 +21,8 @@
  * - Headers: `Authorization: Bearer <token>`, `Accept: application/vnd.github+json`,
  *   `X-GitHub-Api-Version: 2022-11-28`; a `User-Agent` is required.
  *
- * Gitea (go-gitea/gitea `routers/api/v1/repo/pull.go` and `issue_comment.go`, swagger operations
+ * Gitea (the request bodies are vendored in contracts/forges/ and a test keeps REQUEST_FIELDS equal
+ * to them; go-gitea/gitea `routers/api/v1/repo/pull.go` and `issue_comment.go`, swagger operations
  * repoListPullRequests, repoCreatePullRequest, repoEditPullRequest, issueGetComments,
  * issueCreateComment, issueEditComment; `modules/structs/pull.go`). Forgejo serves the same API.
  * - `GET /repos/{owner}/{repo}/pulls` query `state` (open|closed|all, default open), `sort`,
