@@ -134,16 +134,15 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   if (tip !== undefined) {
     const fetched = await gitTry(input.top, ['fetch', '--quiet', '--no-tags', remote, ref], '120s', auth);
     if (!fetched.ok) throw fail('fetch', fetched.stderr);
-    const [fetchHead, message, tipTree, tipParent, ourTree, ourParent] = await Promise.all(
-      [
-        ['rev-parse', 'FETCH_HEAD'],
-        ['log', '-1', '--format=%B', tip],
-        ['rev-parse', `${tip}^{tree}`],
-        ['rev-parse', '--verify', '--quiet', `${tip}^`],
-        ['rev-parse', `${input.commit}^{tree}`],
-        ['rev-parse', '--verify', '--quiet', `${input.commit}^`],
-      ].map(async (args) => (await gitTry(input.top, args)).stdout.trim()),
-    );
+    const read = async (args: readonly string[]) => (await gitTry(input.top, args)).stdout.trim();
+    const [fetchHead, message, tipTree, tipParent, ourTree, ourParent] = await Promise.all([
+      read(['rev-parse', 'FETCH_HEAD']),
+      read(['log', '-1', '--format=%B', tip]),
+      read(['rev-parse', `${tip}^{tree}`]),
+      read(['rev-parse', '--verify', '--quiet', `${tip}^`]),
+      read(['rev-parse', `${input.commit}^{tree}`]),
+      read(['rev-parse', '--verify', '--quiet', `${input.commit}^`]),
+    ]);
     if (fetchHead !== tip)
       throw new ExportRefused([
         `${url} branch ${input.branch} moved while it was read (${tip.slice(0, 12)}, then ${fetchHead.slice(0, 12)}): someone else is pushing to it (fix: run the export again once they are done)`,

@@ -34,8 +34,8 @@ export function parseTrailers(message: string): ExportTrailers | undefined {
   const last = paragraphs[paragraphs.length - 1] ?? '';
   const values = new Map<string, string>();
   for (const line of last.split('\n')) {
-    const m = /^([A-Za-z0-9-]+):\s*(\S+)\s*$/.exec(line);
-    if (m) values.set(m[1]!, m[2]!);
+    const [, key, value] = /^([A-Za-z0-9-]+):\s*(\S+)\s*$/.exec(line) ?? [];
+    if (key !== undefined && value !== undefined) values.set(key, value);
   }
   const environment = values.get(TRAILER_ENVIRONMENT);
   const source = values.get(TRAILER_SOURCE);

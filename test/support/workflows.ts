@@ -45,8 +45,9 @@ const SHA_PINNED = /^[^@\s]+@[0-9a-f]{40}$/;
 
 /** Every `key: value` in the document with its path, depth first. */
 function walk(node: unknown, path: string, visit: (path: string, key: string, value: unknown) => void): void {
-  if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${path}[${i}]`, visit));
-  else if (node !== null && typeof node === 'object')
+  if (Array.isArray(node)) {
+    for (const [i, item] of node.entries()) walk(item, `${path}[${i}]`, visit);
+  } else if (node !== null && typeof node === 'object')
     for (const [key, value] of Object.entries(node)) {
       visit(`${path}.${key}`, key, value);
       walk(value, `${path}.${key}`, visit);
