@@ -64,7 +64,7 @@ export function readGateJson(option: string, path: string): GateJson {
 const LISTED_FINDINGS = 20;
 
 /** The gate's findings in a few lines: the verdict, the counts, then the findings, errors first. */
-export function gateSummary(gate: GateJson): string {
+function gateSummary(gate: GateJson): string {
   const errors = gate.findings.filter((f) => f.severity === 'error');
   const warnings = gate.findings.filter((f) => f.severity === 'warning');
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -82,7 +82,7 @@ export function gateSummary(gate: GateJson): string {
   return lines.join('\n');
 }
 
-export interface CommentInput {
+interface CommentInput {
   /** The semantic diff as `npm run diff -- --markdown` writes it. */
   readonly diffMarkdown: string;
   readonly gate?: GateJson;
@@ -100,7 +100,7 @@ export function commentMarkdown(input: CommentInput): string {
   return capBody(parts.join('\n'), input.limit ?? BODY_LIMIT, truncatedLine(input.artifact ?? 'semantic-diff'));
 }
 
-export interface PostedComment {
+interface PostedComment {
   readonly action: 'created' | 'updated' | 'unchanged';
   readonly id: number;
   readonly url: string;

@@ -147,14 +147,12 @@ export const PullRequestSchema = z.object({
   head: BranchRefSchema,
   base: BranchRefSchema,
 });
-export type PullRequestJson = z.infer<typeof PullRequestSchema>;
 
 export const CommentSchema = z.object({
   id: z.number().int().positive(),
   body: z.string().nullable().optional(),
   html_url: z.string(),
 });
-export type CommentJson = z.infer<typeof CommentSchema>;
 
 /** The `Authorization` header value each forge documents for a token. */
 export function authorization(type: ForgeType, token: string): string {

@@ -14,13 +14,13 @@ import { ConfigurationError } from '../shared/command-error.js';
 import type { ForgeConnection } from './forge.js';
 
 /** The forges the client speaks to: `github` (github.com, GitHub Enterprise Server) or `gitea` (Gitea, Forgejo). */
-export const FORGE_TYPES = ['github', 'gitea'] as const;
+const FORGE_TYPES = ['github', 'gitea'] as const;
 export type ForgeType = (typeof FORGE_TYPES)[number];
 
 export type ForgePrefix = 'GITOPS' | 'STACK';
 
 /** The variables of one forge connection: `<prefix>_FORGE`, `_API_URL`, `_REPOSITORY`, `_TOKEN`. */
-export function forgeVariables(prefix: ForgePrefix) {
+function forgeVariables(prefix: ForgePrefix) {
   return {
     type: `${prefix}_FORGE`,
     apiUrl: `${prefix}_API_URL`,

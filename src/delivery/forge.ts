@@ -53,7 +53,7 @@ export interface PullRequest {
   readonly base: string;
 }
 
-export interface IssueComment {
+interface IssueComment {
   readonly id: number;
   readonly body: string;
   readonly url: string;

@@ -18,7 +18,7 @@ import { ExportRefused } from './refused.js';
 import { withoutTrailers } from './trailers.js';
 
 /** `owner/name` of a clone URL (https or scp-like ssh), lower-case, without `.git`. */
-export function repositoryOfUrl(url: string): string | undefined {
+function repositoryOfUrl(url: string): string | undefined {
   const path = /^[a-z][a-z0-9+.-]*:\/\/[^/]+\/(.+)$/i.exec(url)?.[1] ?? /^[^/:@]+@[^:]+:(.+)$/.exec(url)?.[1];
   if (!path) return undefined;
   const parts = path
@@ -33,7 +33,7 @@ export function repositoryOfUrl(url: string): string | undefined {
  * The checkout's remote must be the repository the forge settings name: otherwise the branch
  * would be pushed to one repository and the pull request opened in another.
  */
-export async function checkRemote(
+async function checkRemote(
   top: string,
   remote: string,
   forge: Pick<ForgeConnection, 'owner' | 'repository'>,
@@ -52,7 +52,7 @@ export async function checkRemote(
 }
 
 /** The pull request's description: the export's commit message (summary, source commit, unresolved values). */
-export function pullRequestText(message: string): { title: string; body: string } {
+function pullRequestText(message: string): { title: string; body: string } {
   const text = withoutTrailers(message);
   const [subject = '', ...rest] = text.split('\n');
   const header =
@@ -69,13 +69,13 @@ export function pullRequestText(message: string): { title: string; body: string 
   };
 }
 
-export interface PullRequestResult {
+interface PullRequestResult {
   readonly action: 'opened' | 'updated' | 'unchanged';
   readonly pull: PullRequest;
 }
 
 /** Opens the pull request from `head` into `base`, or updates the open one (never a second). */
-export async function openOrUpdatePullRequest(
+async function openOrUpdatePullRequest(
   connection: ForgeConnection,
   input: { head: string; base: string; title: string; body: string },
 ): Promise<PullRequestResult> {
@@ -97,7 +97,7 @@ export async function openOrUpdatePullRequest(
   return update(raced);
 }
 
-export interface PublishOptions {
+interface PublishOptions {
   /** Push the export's branch. */
   readonly push: boolean;
   /** Open or update the pull request (requires `push`); the forge and its token. */

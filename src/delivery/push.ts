@@ -33,7 +33,7 @@ import { ExportRefused } from './refused.js';
 import type { ForgeType } from './forge-settings.js';
 import { parseTrailers } from './trailers.js';
 
-export interface PushInput {
+interface PushInput {
   /** The GitOps checkout's root. */
   readonly top: string;
   /** @default 'origin' */
@@ -62,12 +62,12 @@ export interface PushResult {
 }
 
 /** A URL without `user:password@`, for messages and for the config key. */
-export function withoutUserinfo(url: string): string {
+function withoutUserinfo(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
 
 /** The Basic credentials each forge's git endpoint accepts for a token. */
-export function basicCredentials(type: ForgeType, token: string): string {
+function basicCredentials(type: ForgeType, token: string): string {
   const pair = type === 'github' ? `x-access-token:${token}` : `${token}:x-oauth-basic`;
   return Buffer.from(pair, 'utf8').toString('base64');
 }
@@ -76,7 +76,7 @@ export function basicCredentials(type: ForgeType, token: string): string {
  * git's environment for an authenticated call to `url`: the inherited GIT_CONFIG_* entries kept,
  * then the extra header for this URL reset (an empty value clears earlier ones) and set.
  */
-export function authEnvironment(
+function authEnvironment(
   url: string,
   token: string,
   type: ForgeType,

@@ -13,11 +13,11 @@
  * This is a guard against overwriting people's work, not a signature: anyone can write trailers.
  */
 
-export const TRAILER_ENVIRONMENT = 'Arcade-Stack-Environment';
-export const TRAILER_SOURCE = 'Arcade-Stack-Source';
-export const TRAILER_TREE = 'Arcade-Stack-Tree';
+const TRAILER_ENVIRONMENT = 'Arcade-Stack-Environment';
+const TRAILER_SOURCE = 'Arcade-Stack-Source';
+const TRAILER_TREE = 'Arcade-Stack-Tree';
 
-export interface ExportTrailers {
+interface ExportTrailers {
   readonly environment: string;
   readonly source: string;
   readonly tree: string;

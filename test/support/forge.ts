@@ -23,7 +23,7 @@ import {
 } from '../../src/delivery/forge-api.js';
 import type { ForgeType } from '../../src/delivery/forge-settings.js';
 
-export interface StandInPull {
+interface StandInPull {
   number: number;
   title: string;
   body: string;
@@ -34,13 +34,13 @@ export interface StandInPull {
   headRepository: string;
 }
 
-export interface StandInComment {
+interface StandInComment {
   id: number;
   issue: number;
   body: string;
 }
 
-export interface RecordedRequest {
+interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly authorization: string;
@@ -56,7 +56,7 @@ export interface ForgeStandIn {
   close(): Promise<void>;
 }
 
-export interface ForgeOptions {
+interface ForgeOptions {
   readonly type: ForgeType;
   /** `owner/name` of the one repository served. */
   readonly repository: string;
