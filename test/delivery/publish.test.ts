@@ -21,7 +21,7 @@ import { type ForgeStandIn, startForge } from '../support/forge.js';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http.js';
 import { tempDir } from '../support/temp.js';
 import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
-import { commitFiles, fakeCommit, makeRepo, run, sourceOf, stagingEnvironment } from './support.js';
+import { commitFiles, fakeCommit, makeRepo, plantExport, run, sourceOf, stagingEnvironment } from './support.js';
 
 if (!KUBECTL) console.log(`[publish] skipped: ${KUBECTL_SKIP}`);
 
@@ -44,13 +44,30 @@ beforeAll(async () => {
 });
 afterAll(() => git?.close());
 
-/** A bare GitOps repository on the server: master holds apps/arcade/ with a placeholder. */
-function seedRemote(repository: string): string {
+/**
+ * A bare GitOps repository on the server. master holds apps/arcade/ with a placeholder (a first
+ * export: the prune preview needs kubectl), or with `earlier`, an export of the same environment
+ * one value apart (nothing leaves the folder, so the export runs without kubectl too).
+ */
+function seedRemote(repository: string, earlier?: ExportSource): string {
   const bare = git.createRepository(repository);
   const seed = makeRepo({ 'apps/arcade/README.md': 'Arcade, exported by arcade-stack\n' }, 'apps/arcade: placeholder');
+  if (earlier) plantExport(seed, earlier);
   run(seed, ['push', '-q', bare, 'master']);
   return bare;
 }
+
+/** An earlier export of `source`'s environment: its release one interval apart. */
+function earlierOf(source: ExportSource): ExportSource {
+  const files = source.files.map((f) =>
+    f.path === 'release.yaml' ? { ...f, content: f.content.replace('interval: 10m', 'interval: 5m') } : f,
+  );
+  expect(files).not.toEqual(source.files);
+  return { ...source, files, sourceCommit: fakeCommit() };
+}
+
+/** Export options that build nothing with kubectl (the tests about pushing need no prune preview). */
+const NO_KUBECTL = { kubectl: join(tempDir('no-kubectl-'), 'kubectl') };
 
 /** A fresh checkout of the remote (cloned from the folder, its origin the HTTP URL), as CI has. */
 function checkout(repository: string): string {
@@ -104,9 +121,10 @@ async function publishRun(
   repository: string,
   source: ExportSource,
   pullRequest: ForgeConnection,
+  kubectl: { kubectl?: string } = {},
 ): Promise<{ dir: string; result: PublishResult; printed: string }> {
   const dir = checkout(repository);
-  const result = await exportAndPublish(source, { repo: dir }, { push: true, pullRequest });
+  const result = await exportAndPublish(source, { repo: dir, ...kubectl }, { push: true, pullRequest });
   const printed = [result.export.summary, result.export.message, ...publishLines(result)].join('\n');
   return { dir, result, printed };
 }
@@ -189,14 +207,16 @@ describe.skipIf(!KUBECTL)('export --push --pull-request (GitHub API stand-in, gi
       await forge.close();
     }
   });
+});
 
+describe('export --push --pull-request, no prune preview needed (an earlier export one value apart)', () => {
   it('refuses an export commit that was amended (its tree no longer the one its trailer names)', async () => {
     const repository = 'acme/amended';
-    seedRemote(repository);
+    const source = newSource();
+    seedRemote(repository, earlierOf(source));
     const forge = await startForge({ type: 'github', repository, token: TOKEN });
     try {
-      const source = newSource();
-      const first = await publishRun(repository, source, connection(forge, 'github', repository));
+      const first = await publishRun(repository, source, connection(forge, 'github', repository), NO_KUBECTL);
       const branch = first.result.export.branch!;
       // Amend keeps the message (and its trailers) but not the tree.
       const dir = tempDir('amend-');
@@ -212,7 +232,7 @@ describe.skipIf(!KUBECTL)('export --push --pull-request (GitHub API stand-in, gi
 
       const again = await exportAndPublish(
         source,
-        { repo: checkout(repository) },
+        { repo: checkout(repository), ...NO_KUBECTL },
         {
           push: true,
           pullRequest: connection(forge, 'github', repository),
@@ -227,17 +247,15 @@ describe.skipIf(!KUBECTL)('export --push --pull-request (GitHub API stand-in, gi
       await forge.close();
     }
   });
-});
 
-describe.skipIf(!KUBECTL)('export --push --pull-request (Gitea API stand-in)', () => {
   it('finds its open pull request among more than a page of others and updates it instead of opening a second', async () => {
     const repository = 'acme/gitea-gitops';
-    seedRemote(repository);
+    const source = newSource();
+    seedRemote(repository, earlierOf(source));
     const forge = await startForge({ type: 'gitea', repository, token: TOKEN, branchExists: branchExists(repository) });
     try {
       const pr = connection(forge, 'gitea', repository);
-      const source = newSource();
-      const first = await publishRun(repository, source, pr);
+      const first = await publishRun(repository, source, pr, NO_KUBECTL);
       expect(first.result.pullRequest?.action).toBe('opened');
       expect(git.credentials).toContain(`${TOKEN}:x-oauth-basic`);
       // 60 more open pull requests: Gitea has no head filter and pages by 50.
@@ -255,7 +273,7 @@ describe.skipIf(!KUBECTL)('export --push --pull-request (Gitea API stand-in)', (
       forge.pulls.push(forge.pulls.shift()!);
       const mine = forge.pulls.at(-1)!;
       mine.title = 'renamed by hand';
-      const second = await publishRun(repository, source, pr);
+      const second = await publishRun(repository, source, pr, NO_KUBECTL);
       expect(second.result.pullRequest).toMatchObject({ action: 'updated', pull: { number: mine.number } });
       expect(forge.pulls.filter((p) => p.head === mine.head)).toHaveLength(1);
       expect(forge.requests.some((r) => r.path.includes('page=2'))).toBe(true);
@@ -315,23 +333,20 @@ describe('export --push: settings and refusals before any work', () => {
     expect(run(dir, ['branch', '--format=%(refname:short)']).trim()).toBe('master');
   });
 
-  it.skipIf(!KUBECTL)(
-    'a refused token: the push fails naming the remote, with no fragment of the token in the message',
-    async () => {
-      const repository = 'acme/refused';
-      seedRemote(repository);
-      const dir = checkout(repository);
-      const wrong = canaryKey();
-      const source = newSource();
-      const error = await exportAndPublish(
-        source,
-        { repo: dir },
-        { push: true, token: wrong, forgeType: 'github' },
-      ).catch((e: unknown) => e);
-      expect((error as Error).message).toMatch(/git ls-remote failed for remote origin/);
-      expect(findLeak((error as Error).message, wrong)).toBeUndefined();
-      expect(findLeak(readFileSync(join(dir, '.git', 'config'), 'utf8'), wrong)).toBeUndefined();
-      expect(run(dir, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('master');
-    },
-  );
+  it('a refused token: the push fails naming the remote, with no fragment of the token in the message', async () => {
+    const repository = 'acme/refused';
+    const source = newSource();
+    seedRemote(repository, earlierOf(source));
+    const dir = checkout(repository);
+    const wrong = canaryKey();
+    const error = await exportAndPublish(
+      source,
+      { repo: dir, ...NO_KUBECTL },
+      { push: true, token: wrong, forgeType: 'github' },
+    ).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/git ls-remote failed for remote origin/);
+    expect(findLeak((error as Error).message, wrong)).toBeUndefined();
+    expect(findLeak(readFileSync(join(dir, '.git', 'config'), 'utf8'), wrong)).toBeUndefined();
+    expect(run(dir, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('master');
+  });
 });
