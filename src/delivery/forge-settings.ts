@@ -11,13 +11,31 @@
  * changes nothing. Kept free of heavy imports: `--help` reads it.
  */
 import { ConfigurationError } from '../shared/command-error.js';
-import type { ForgeConnection } from './forge.js';
+import type { Clock } from '../shared/clock.js';
 
 /** The forges the client speaks to: `github` (github.com, GitHub Enterprise Server) or `gitea` (Gitea, Forgejo). */
 const FORGE_TYPES = ['github', 'gitea'] as const;
 export type ForgeType = (typeof FORGE_TYPES)[number];
 
 export type ForgePrefix = 'GITOPS' | 'STACK';
+
+/** Everything a forge client needs (./forge.ts). */
+export interface ForgeConnection {
+  readonly type: ForgeType;
+  /** API base URL, e.g. https://api.github.com or https://gitea.example/api/v1. */
+  readonly apiUrl: string;
+  readonly owner: string;
+  readonly repository: string;
+  readonly token: string;
+  /** The variables the connection was read from (./forge-settings.ts), for the fixes in messages. @default 'GITOPS' */
+  readonly prefix?: ForgePrefix;
+  /** Per-request timeout. @default 30_000 */
+  readonly timeoutMs?: number;
+  /** Retries of an idempotent request after the first attempt. @default 2 */
+  readonly retries?: number;
+  /** @default systemClock (tests inject a virtual one) */
+  readonly clock?: Clock;
+}
 
 /** The variables of one forge connection: `<prefix>_FORGE`, `_API_URL`, `_REPOSITORY`, `_TOKEN`. */
 function forgeVariables(prefix: ForgePrefix) {

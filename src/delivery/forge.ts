@@ -8,7 +8,7 @@
  * from an answer goes through the redactor, so a forge echoing the token back (or a fragment of
  * it) cannot put it in a log.
  */
-import { createRedactor, type Redactor } from '../probes/redact.js';
+import { createRedactor, type Redactor } from '../shared/redact.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { CommandError } from '../shared/command-error.js';
 import {
@@ -22,27 +22,12 @@ import {
   SUCCESS_STATUS,
   type Operation,
 } from './forge-api.js';
-import type { ForgePrefix, ForgeType } from './forge-settings.js';
+import type { ForgeConnection } from './forge-settings.js';
+
+export type { ForgeConnection };
 
 /** The forge refused or failed a request (exit 1): the message names the call, the answer and the fix. */
 export class ForgeError extends CommandError {}
-
-export interface ForgeConnection {
-  readonly type: ForgeType;
-  /** API base URL, e.g. https://api.github.com or https://gitea.example/api/v1. */
-  readonly apiUrl: string;
-  readonly owner: string;
-  readonly repository: string;
-  readonly token: string;
-  /** The variables the connection was read from (./forge-settings.ts), for the fixes in messages. @default 'GITOPS' */
-  readonly prefix?: ForgePrefix;
-  /** Per-request timeout. @default 30_000 */
-  readonly timeoutMs?: number;
-  /** Retries of an idempotent request after the first attempt. @default 2 */
-  readonly retries?: number;
-  /** @default systemClock (tests inject a virtual one) */
-  readonly clock?: Clock;
-}
 
 export interface PullRequest {
   readonly number: number;

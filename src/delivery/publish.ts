@@ -8,7 +8,7 @@
  * before the export does any work.
  */
 import { ConfigurationError } from '../shared/command-error.js';
-import { gitTry } from '../review/git.js';
+import { gitTry } from '../shared/git.js';
 import { BODY_LIMIT } from './forge-api.js';
 import type { ForgeType } from './forge-settings.js';
 import { exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from './export.js';

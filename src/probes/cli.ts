@@ -21,7 +21,7 @@ import { KubeConfigError } from '../kube/kubeconfig.js';
 import type { KubeAccess } from './kube.js';
 import { registry } from './registry.js';
 import type { Clock } from '../shared/clock.js';
-import { createRedactor, redactedWriter, type Redactor } from './redact.js';
+import { createRedactor, redactedWriter, type Redactor } from '../shared/redact.js';
 import { buildReport, exitCodeOf, summaryLine } from './report.js';
 import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles, type ReportFile } from './report-files.js';
 import { colorEnabled, lineView, liveView, liveViewAllowed, SYSTEM_TIMERS, type Timers } from './terminal.js';

@@ -11,7 +11,7 @@
  */
 import { systemClock, type Clock } from '../shared/clock.js';
 import { DeadlineError, withDeadline } from '../shared/retry.js';
-import { createRedactor, type Redactor } from './redact.js';
+import { createRedactor, type Redactor } from '../shared/redact.js';
 import { runLimited } from './run-limited.js';
 import { unmetNeeds } from './define-probe.js';
 import type { ResolvedTargets } from './resolved-targets.js';

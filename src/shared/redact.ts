@@ -1,5 +1,5 @@
 /**
- * Redaction of secrets (today only ARCADE_API_KEY) from everything the probes print or write.
+ * Redaction of secrets (ARCADE_API_KEY in the probes, the forge token in delivery) from everything printed or written.
  *
  * One redactor is built once per run from the secrets (`createRedactor`) and applied twice:
  * - where text enters a result, before anything can shorten it: the runner hands it to every
