@@ -67,10 +67,12 @@ interface ForgeOptions {
   readonly echoAuthorization?: boolean;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): number {
+function send(res: ServerResponse, status: number, answer: unknown): number {
   const echo = (res.req as IncomingMessage & { echo?: string }).echo;
-  if (echo !== undefined && status >= 400 && typeof body === 'object' && body !== null && 'message' in body)
-    body = { ...body, message: `${String(body.message)} (you sent Authorization: ${echo})` };
+  const body =
+    echo !== undefined && status >= 400 && typeof answer === 'object' && answer !== null && 'message' in answer
+      ? { ...answer, message: `${String(answer.message)} (you sent Authorization: ${echo})` }
+      : answer;
   res.writeHead(status, { 'Content-Type': 'application/json' });
   res.end(body === undefined ? '' : JSON.stringify(body));
   return status;
@@ -252,7 +254,7 @@ export async function startForge(options: ForgeOptions): Promise<ForgeStandIn> {
     const url = new URL(req.url ?? '/', 'http://loopback');
     const auth = req.headers.authorization ?? '';
     if (options.echoAuthorization) Object.assign(req, { echo: auth });
-    route(req, res, url)
+    void route(req, res, url)
       .catch(() => send(res, 400, { message: 'Problems parsing JSON' }))
       .then((status) => {
         requests.push({
