@@ -170,7 +170,8 @@ function forgeTypeOf(value: string | undefined, needed: boolean): 'github' | 'gi
   if (value === 'github' || value === 'gitea') return value;
   if (needed)
     throw new ConfigurationError(
-      `GITOPS_TOKEN is set but GITOPS_FORGE is ${value ? `'${value}'` : 'not set'}: each forge takes a token in its own form (fix: set GITOPS_FORGE to github or gitea)`,
+      `GITOPS_TOKEN is set but GITOPS_FORGE is ${value ? `'${value}'` : 'not set'}: each forge takes a ` +
+        `token in its own form (fix: set GITOPS_FORGE to github or gitea)`,
     );
   return undefined;
 }

@@ -49,13 +49,16 @@ export function readGateJson(option: string, path: string): GateJson {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new ConfigurationError(
-      `--${option} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON'} (fix: give the file npm run check -- --json <file> wrote)`,
+      `--${option} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON'} ` +
+        '(fix: give the file npm run check -- --json <file> wrote)',
     );
   }
   const parsed = GateJsonSchema.safeParse(json);
   if (!parsed.success)
     throw new ConfigurationError(
-      `--${option} ${path}: not a report of npm run check -- --json (${parsed.error.issues[0]?.path.join('.') || 'top level'}: ${parsed.error.issues[0]?.message}) (fix: give the file npm run check -- --json <file> wrote)`,
+      `--${option} ${path}: not a report of npm run check -- --json ` +
+        `(${parsed.error.issues[0]?.path.join('.') || 'top level'}: ${parsed.error.issues[0]?.message}) (fix: ` +
+        `give the file npm run check -- --json <file> wrote)`,
     );
   return parsed.data;
 }
@@ -69,7 +72,9 @@ function gateSummary(gate: GateJson): string {
   const warnings = gate.findings.filter((f) => f.severity === 'warning');
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const lines = [
-    `**Quality gate** (\`npm run check\`): ${gate.passed ? 'passed' : '**FAILED**'}: ${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}, ${plural(gate.excepted.length, 'exception')}`,
+    `**Quality gate** (\`npm run check\`): ${gate.passed ? 'passed' : '**FAILED**'}: ` +
+      `${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}, ` +
+      `${plural(gate.excepted.length, 'exception')}`,
   ];
   const listed = [...errors, ...warnings].slice(0, LISTED_FINDINGS);
   if (listed.length > 0) lines.push('');

@@ -80,7 +80,8 @@ export function forgeFromEnvironment(prefix: ForgePrefix, env: NodeJS.ProcessEnv
   }
   if (!urlOk)
     problems.push(
-      `${v.apiUrl} is ${apiUrl === '' ? 'not set' : 'not an http(s) URL without credentials'} (fix: https://api.github.com, https://<ghes-host>/api/v3 or https://<gitea-host>/api/v1)`,
+      `${v.apiUrl} is ${apiUrl === '' ? 'not set' : 'not an http(s) URL without credentials'} (fix: ` +
+        `https://api.github.com, https://<ghes-host>/api/v3 or https://<gitea-host>/api/v1)`,
     );
   const repository = env[v.repository]?.trim() ?? '';
   const parts = REPOSITORY.exec(repository);

@@ -47,7 +47,9 @@ async function checkRemote(
   const wanted = `${forge.owner}/${forge.repository}`.toLowerCase();
   if (found !== wanted)
     throw new ConfigurationError(
-      `remote ${remote} of ${top} is ${found ?? 'not a repository URL'}, but GITOPS_REPOSITORY names ${forge.owner}/${forge.repository}: the branch would be pushed to one repository and the pull request opened in another (fix: correct GITOPS_REPOSITORY, or pass --remote)`,
+      `remote ${remote} of ${top} is ${found ?? 'not a repository URL'}, but GITOPS_REPOSITORY names ` +
+        `${forge.owner}/${forge.repository}: the branch would be pushed to one repository and the pull ` +
+        `request opened in another (fix: correct GITOPS_REPOSITORY, or pass --remote)`,
     );
 }
 
@@ -129,7 +131,9 @@ export async function exportAndPublish(
   const remote = publish.remote ?? 'origin';
   if (source.sourceDirty)
     throw new ExportRefused([
-      `the stack's src/ or dist/ has uncommitted changes: a pushed branch is named after its source commit (${source.sourceCommit.slice(0, 12)}), which would not hold what is pushed (fix: commit the change first, then export)`,
+      `the stack's src/ or dist/ has uncommitted changes: a pushed branch is named after its source commit ` +
+        `(${source.sourceCommit.slice(0, 12)}), which would not hold what is pushed (fix: commit the change ` +
+        `first, then export)`,
     ]);
   const top = await gitTop(options.repo);
   const current = await gitTry(top, ['symbolic-ref', '--quiet', '--short', 'HEAD']);

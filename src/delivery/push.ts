@@ -117,7 +117,8 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   if (input.token !== undefined) {
     if (!/^https?:\/\//i.test(rawUrl))
       throw new ConfigurationError(
-        `remote ${remote} is ${url}, not an http(s) URL: GITOPS_TOKEN is sent as an HTTP header only (fix: use the repository's https clone URL, or unset GITOPS_TOKEN and let git use its ssh key)`,
+        `remote ${remote} is ${url}, not an http(s) URL: GITOPS_TOKEN is sent as an HTTP header only (fix: ` +
+          `use the repository's https clone URL, or unset GITOPS_TOKEN and let git use its ssh key)`,
       );
     if (input.forgeType === undefined) throw new Error('pushExport: a token needs the forge type');
     auth = authEnvironment(rawUrl, input.token, input.forgeType);
@@ -145,13 +146,19 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
     ]);
     if (fetchHead !== tip)
       throw new ExportRefused([
-        `${url} branch ${input.branch} moved while it was read (${tip.slice(0, 12)}, then ${fetchHead.slice(0, 12)}): someone else is pushing to it (fix: run the export again once they are done)`,
+        `${url} branch ${input.branch} moved while it was read (${tip.slice(0, 12)}, then ` +
+          `${fetchHead.slice(0, 12)}): someone else is pushing to it (fix: run the export again once they are ` +
+          `done)`,
       ]);
     const trailers = parseTrailers(message);
     const subject = message.split('\n')[0] ?? '';
     if (!trailers || trailers.tree !== tipTree) {
       throw new ExportRefused([
-        `${url} branch ${input.branch} holds ${tip.slice(0, 12)} ("${clean(subject).slice(0, 80)}"), which arcade-stack did not write or which was changed after it was pushed ${trailers ? '(its tree is not the one its Arcade-Stack-Tree trailer names)' : '(no Arcade-Stack-* trailers)'}: it is not replaced (fix: review that work; move it into the stack or delete the remote branch, or pass --branch <new name>)`,
+        `${url} branch ${input.branch} holds ${tip.slice(0, 12)} ("${clean(subject).slice(0, 80)}"), which ` +
+          `arcade-stack did not write or which was changed after it was pushed ` +
+          `${trailers ? '(its tree is not the one its Arcade-Stack-Tree trailer names)' : '(no Arcade-Stack-* trailers)'}` +
+          ': it is not replaced (fix: review that work; move it into the stack or delete the remote branch, ' +
+          'or pass --branch <new name>)',
       ]);
     }
     if (trailers.environment !== input.env) {
@@ -174,7 +181,9 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
     const text = `${pushed.stdout}\n${pushed.stderr}`;
     if (/stale info|\[rejected\]|fetch first|non-fast-forward/.test(text))
       throw new ExportRefused([
-        `${url} branch ${input.branch} changed after it was checked (the push's lease on ${tip ? tip.slice(0, 12) : '"no branch"'} failed): nothing was overwritten (fix: run the export again; it re-checks who wrote the branch)`,
+        `${url} branch ${input.branch} changed after it was checked (the push's lease on ` +
+          `${tip ? tip.slice(0, 12) : '"no branch"'} failed): nothing was overwritten (fix: run the export ` +
+          `again; it re-checks who wrote the branch)`,
       ]);
     throw fail('push', pushed.stderr);
   }

@@ -189,7 +189,9 @@ export async function startForge(options: ForgeOptions): Promise<ForgeStandIn> {
               errors: [{ message: `A pull request already exists for ${options.repository.split('/')[0]}:${head}.` }],
             })
           : send(res, 409, {
-              message: `pull request is already exists [id: ${open.number}, issue_id: ${open.number}, head_repo_id: 1, base_repo_id: 1, head_branch: ${head}, base_branch: ${open.base}]`,
+              message:
+                `pull request is already exists [id: ${open.number}, issue_id: ${open.number}, head_repo_id: 1, ` +
+                `base_repo_id: 1, head_branch: ${head}, base_branch: ${open.base}]`,
             });
       const pull: StandInPull = {
         number: pulls.length + comments.length + 1,
