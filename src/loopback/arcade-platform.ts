@@ -53,12 +53,12 @@
  * the healthy stand-in serves it), so `targets` is directly usable as probe targets.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
 import { checkEngineAnswer, type EngineAnswer } from '../contracts/engine-api.js';
+import { listenLoopback, type Loopback } from './listen.js';
 
 export type StandInComponent = 'api' | 'coordinator' | 'dashboard' | 'experience' | 'reference';
 export type OAuthTokenStatus = 'completed' | 'pending' | 'not_started' | 'failed';
@@ -362,18 +362,15 @@ export function contractAnswers(): { readonly answer: ContractAnswer; readonly v
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
-async function listen(handler: Handler): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
+function listen(handler: Handler): Promise<Loopback> {
+  // No server-side timer ends a connection (./listen.ts); close() closes every connection itself.
+  return listenLoopback((req, res) => {
     Promise.resolve(handler(req, res)).catch((err: unknown) => {
       if (!res.headersSent)
         sendJson(res, 500, { error: 'stand-in failure', message: err instanceof Error ? err.message : String(err) });
       else res.destroy();
     });
   });
-  // Keep-alive sockets would hold `close()` open: the stand-in closes every connection itself.
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}` };
 }
 
 function gatewaySpecs(option: ArcadeStandInOptions['gateways']): ServedGateway[] {

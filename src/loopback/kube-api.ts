@@ -10,12 +10,12 @@
  * holds it after Flux's kustomize-controller applied it, and `update` changes it as another field
  * manager would (src/loopback/api-server.ts, tested in test/kube/api-server-shape.test.ts).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeKubeconfig } from './kubeconfig.js';
+import { listenLoopback } from './listen.js';
 import { fluxApplied, updatedBy, type FluxApplyOptions, type ShapeOptions } from './api-server.js';
 
 export type KubeObject = Record<string, unknown> & {
@@ -237,7 +237,7 @@ export async function startKubeApi(): Promise<KubeApi> {
   }
 
   const holding = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
+  const { server, url } = await listenLoopback((req, res) => {
     if (faults.hold) {
       holding.add(res);
       res.on('close', () => holding.delete(res));
@@ -245,8 +245,6 @@ export async function startKubeApi(): Promise<KubeApi> {
     }
     handle(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const kubeconfig = writeKubeconfig(url, `kube-${randomBytes(12).toString('hex')}`, {
     namespace: 'arcade',
     prefix: 'arcade-probe-kube-',

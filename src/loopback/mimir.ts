@@ -11,8 +11,7 @@
  * checked against the real Prometheus, fed the same series through remote write, in
  * test/probes/mimir-prometheus.test.ts: the stand-in cannot drift from what Mimir answers.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from './listen.js';
 
 /** One series: its labels (`__name__` included) and one float sample. */
 export interface PromSeries {
@@ -87,7 +86,7 @@ export function evaluateCountBy(query: string, series: readonly PromSeries[], at
 export async function startMimir(tenant: string, state: Partial<MimirState> = {}): Promise<MimirStandIn> {
   const current: MimirState = { series: [], ...state };
   const requests: { path: string; orgId: string | undefined }[] = [];
-  const server = createServer((req, res) => {
+  const { server, url: base } = await listenLoopback((req, res) => {
     const url = new URL(req.url ?? '/', 'http://mimir');
     const orgId =
       typeof req.headers['x-scope-orgid'] === 'string' && req.headers['x-scope-orgid'] !== ''
@@ -137,8 +136,6 @@ export async function startMimir(tenant: string, state: Partial<MimirState> = {}
     if (current.delayMs) setTimeout(answer, current.delayMs);
     else answer();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     queryUrl: `${base}/prometheus`,
     tenant,

@@ -3,10 +3,10 @@
  * fetch: it records every request and answers with the handler the test gives. A kubeconfig
  * naming it (plain HTTP, so insecure-skip-tls-verify as client-node requires) is written too.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import { listenLoopback } from '../../src/loopback/listen.js';
 import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
 
 export interface SeenRequest {
@@ -27,12 +27,10 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, seen: number) 
 
 export async function startApiServer(handler: Handler): Promise<ApiServer> {
   const requests: SeenRequest[] = [];
-  const server = createServer((req, res) => {
+  const { server, url } = await listenLoopback((req, res) => {
     requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
     handler(req, res, requests.length);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const token = `test-token-${process.pid}-${Date.now()}`;
   const kubeconfig = writeKubeconfig(url, token, { prefix: 'arcade-seal-kube-' });
   return {

@@ -10,6 +10,8 @@
  *   never as a probe turned `error` or a latency over budget.
  * - A test about a timeout makes the other side never answer (a stand-in that holds the
  *   request), so the timeout wins on any machine, whatever its speed.
+ * - The stand-ins themselves hold no timer that ends a connection (src/loopback/listen.ts):
+ *   Node's default keep-alive timeout raced the probe client on a starved machine.
  */
 
 /** vitest's per-test and per-hook ceiling (vitest.config.ts). */

@@ -12,11 +12,11 @@
  * `/v1/tools`, text elsewhere), and the other
  * hosts' roots (`/coordinator`, `/dashboard`, `/experience`: 502) and `/mimir/*` (500).
  */
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { listenLoopback } from '../../src/loopback/listen.js';
 import { b64 } from './canary.js';
 
 /** The offset at which an 80-character excerpt (79 kept and `…`) cuts into the key after 5 characters. */
@@ -104,7 +104,7 @@ export async function startHostileArcade(key: string): Promise<HostileArcade> {
       json ? JSON.stringify({ error: echo(key, authorization), name: 'upstream_error' }) : echo(key, authorization),
     );
   };
-  const server: HttpServer = createServer((req, res) => {
+  const { server, url } = await listenLoopback((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent)
         res
@@ -113,8 +113,6 @@ export async function startHostileArcade(key: string): Promise<HostileArcade> {
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     requests,

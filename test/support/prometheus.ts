@@ -22,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
+import { listenLoopback } from '../../src/loopback/listen.js';
 import { TEST_TIMEOUT_MS } from './deadlines.js';
 import type { PromSeries } from '../../src/loopback/mimir.js';
 import { pushSeries, type PushAnswer } from './remote-write.js';
@@ -224,7 +225,7 @@ export async function startMimirOnPrometheus(
   };
   await prometheusFor(tenant);
 
-  const server = createServer((req, res) => {
+  const { server, url } = await listenLoopback((req, res) => {
     const url = new URL(req.url ?? '/', 'http://mimir');
     const push = url.pathname === '/api/v1/push';
     const api = url.pathname.startsWith('/prometheus/api/v1/');
@@ -246,8 +247,6 @@ export async function startMimirOnPrometheus(
         plain(res, 503, `proxy: Prometheus for tenant ${orgId} did not start: ${(err as Error).message}`),
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const tenantOf = (options: { readonly tenant?: string | undefined } | undefined) =>
     options && 'tenant' in options ? options.tenant : tenant;
 
