@@ -137,7 +137,18 @@ function rfc3339Nano(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
 }
 
-export async function startKubeApi(): Promise<KubeApi> {
+export interface KubeApiOptions {
+  /** The API server's clock (ms since the epoch), what `sinceSeconds` counts back from. @default Date.now */
+  readonly now?: () => number;
+  /**
+   * Told of each pod log request when it arrives, before it is answered: a test moves its clock
+   * here to make the request as slow as it likes, without waiting. @default none
+   */
+  readonly onLog?: (namespace: string, pod: string) => void;
+}
+
+export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeApi> {
+  const now = options.now ?? Date.now;
   const store = new Map<string, KubeObject>();
   const logs = new Map<string, LogLine[]>();
   const requests: SeenRequest[] = [];
@@ -223,8 +234,9 @@ export async function startKubeApi(): Promise<KubeApi> {
     if (sub === 'log' && kind === 'Pod') {
       const container = url.searchParams.get('container') ?? '';
       const lines = logs.get(`${namespace}/${name}/${container}`) ?? logs.get(`${namespace}/${name}/`);
+      options.onLog?.(namespace ?? '', name);
       const since = Number(url.searchParams.get('sinceSeconds') ?? 'NaN');
-      const from = Number.isFinite(since) ? Date.now() - since * 1000 : -Infinity;
+      const from = Number.isFinite(since) ? now() - since * 1000 : -Infinity;
       const stamps = url.searchParams.get('timestamps') === 'true';
       const text = (lines ?? [])
         .filter((l) => l.time.getTime() >= from)

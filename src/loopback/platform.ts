@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { TargetsInput } from '../environments/probe-targets.js';
 import { startArcadeStandIn, type ArcadeStandIn, type ArcadeStandInOptions } from './arcade-platform.js';
-import { startKubeApi, type KubeApi, type KubeObject, type LogLine } from './kube-api.js';
+import { startKubeApi, type KubeApi, type KubeApiOptions, type KubeObject, type LogLine } from './kube-api.js';
 import { startMimir, type MimirStandIn } from './mimir.js';
 import {
   collectorSelfSeries,
@@ -66,6 +66,8 @@ const UNBOUNDED_P95_BUDGET_MS = 120_000;
 
 export interface PlatformOptions {
   readonly faults?: PlatformFaults;
+  /** The Kubernetes API stand-in's clock and log hook (./kube-api.ts). @default the system clock */
+  readonly kube?: KubeApiOptions;
   readonly arcade?: ArcadeStandInOptions;
   /** Echo calls for gateway.latency. @default 20 (the demo uses 100) */
   readonly latencyCalls?: number;
@@ -347,7 +349,7 @@ function populate(kube: KubeApi, faults: PlatformFaults, appliedSha: string): vo
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const faults = options.faults ?? {};
   const appliedSha = options.appliedSha ?? randomBytes(20).toString('hex');
-  const kube = await startKubeApi();
+  const kube = await startKubeApi(options.kube);
   const mimir = await startMimir(MIMIR_TENANT, {
     series: mimirSeries(faults),
     ...(faults.mimirDown ? { failStatus: 503 } : {}),

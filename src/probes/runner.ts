@@ -65,6 +65,8 @@ export interface RunOptions {
    * @default systemClock
    */
   readonly clock?: Clock;
+  /** Wall-clock time for the probes' windows over cluster timestamps (`ProbeContext.now`). @default Date.now */
+  readonly now?: () => number;
   readonly onStart?: (probe: Probe, index: number) => void;
   /** Before each attempt after the first (retries, `--wait`): `attempt` counts from 2. */
   readonly onRetry?: (probe: Probe, index: number, attempt: number, last: ProbeOutcome) => void;
@@ -100,6 +102,7 @@ async function attempt(
     apiKey: opts.apiKey,
     redact: redactor,
     revision: opts.revision,
+    ...(opts.now ? { now: opts.now } : {}),
     kube: () => {
       if (!opts.kube)
         return Promise.reject(new Error(opts.kubeUnavailable ?? 'Kubernetes is not configured (set KUBECONFIG)'));

@@ -113,6 +113,11 @@ export interface ProbeContext {
   /** The Kubernetes reader; throws a configuration error when no kubeconfig is available. */
   kube(): Promise<KubeReader>;
   /**
+   * Wall-clock time (ms since the epoch) for windows compared with timestamps the cluster reports
+   * (log lines). @default Date.now (tests give a clock shared with their stand-in)
+   */
+  readonly now?: () => number;
+  /**
    * Shared by every probe of the same run (the runner gives one per `runProbes`). Optional: a
    * probe must work without it (alone, it gets nothing to share) and must not let what it shares
    * change another probe's evidence. @default none

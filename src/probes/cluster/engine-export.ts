@@ -3,9 +3,9 @@
  * `failed to upload metrics` (the error the engine logs when its OTLP push fails, FACTS
  * "Telemetry").
  *
- * "Covering the whole window" (window = the last `logWindowMinutes`, read with
- * `sinceSeconds` and `timestamps=true`): a clean log only proves something for the time it
- * spans, so for every engine pod
+ * "Covering the whole window" (window = the last `logWindowMinutes` before the last log answer
+ * arrived, read with `sinceSeconds` and `timestamps=true`): a clean log only proves something for
+ * the time it spans, so for every engine pod
  * - the log must exist and hold at least one line (missing or empty: no evidence, `error`);
  * - the container's current instance started BEFORE the window: its first line must be within
  *   the tolerance (default 60 s, the engine's export interval) of the window start, or part of
@@ -145,7 +145,6 @@ export const engineExportClean = defineProbe({
   async run(ctx, { namespace, selector, logWindowMinutes }) {
     const kube = await ctx.kube();
     const windowSeconds = logWindowMinutes * 60;
-    const windowStartMs = Date.now() - windowSeconds * 1000;
     const pods = await kube.list('v1', 'Pod', namespace, selector);
     const logs = await Promise.all(
       pods.map(async (pod): Promise<EngineLog> => {
@@ -155,6 +154,12 @@ export const engineExportClean = defineProbe({
         return { pod, container, log };
       }),
     );
+    // The window ends when the last log has arrived, not when the probe started. The API server
+    // counts `sinceSeconds` back from when it read the request, never later than the answer's
+    // arrival: anchored here, every log returned reaches back to the window's start (when the
+    // pod logged that far back). Anchored before the requests, the window would start earlier by
+    // however long they took, and a slow API server or machine would eat the coverage tolerance.
+    const windowStartMs = (ctx.now ?? Date.now)() - windowSeconds * 1000;
     return evaluateEngineExport({ namespace, selector, windowStartMs, windowMinutes: logWindowMinutes, logs });
   },
 });
