@@ -63,6 +63,12 @@ export interface PlatformFaults {
  * a loopback echo (test/support/deadlines.ts holds the tests' own deadline of the same size).
  */
 const UNBOUNDED_P95_BUDGET_MS = 120_000;
+/**
+ * How long gateway.unknown-tool waits before an unanswered call is a hang: the longest the targets
+ * allow (the default, 10 s, was reachable by a healthy answer on a starved machine). A test of the
+ * hang sets a short one and makes the stand-in hold the call, so only the wait can end it.
+ */
+const LONGEST_UNKNOWN_TOOL_WAIT_MS = 60_000;
 
 export interface PlatformOptions {
   readonly faults?: PlatformFaults;
@@ -377,6 +383,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       engineJob: 'arcade_engine',
     },
     latency: { calls: options.latencyCalls ?? 20, p95BudgetMs: options.latencyBudgetMs ?? UNBOUNDED_P95_BUDGET_MS },
+    unknownTool: { waitMs: LONGEST_UNKNOWN_TOOL_WAIT_MS },
     logWindowMinutes: 10,
     monitoring: {
       scrapeLabels: { ...SCRAPE_CONVENTION.scrapeLabels },

@@ -7,7 +7,8 @@
  * - A test proving "never hangs" relies on `TEST_TIMEOUT_MS` (or a child's `CHILD_TIMEOUT_MS`).
  * - A test whose outcome must not be a timeout gives its probes `NO_PROBE_DEADLINE_MS`: longer
  *   than the test may run, so slowness can only show up as a timed-out test (a clear message),
- *   never as a probe turned `error` or a latency over budget.
+ *   never as a probe turned `error` or a latency over budget; and gateway.unknown-tool the
+ *   longest hang threshold the targets allow (60 s, half that deadline), not the 10 s default.
  * - A test about a timeout makes the other side never answer (a stand-in that holds the
  *   request), so the timeout wins on any machine, whatever its speed.
  * - The stand-ins themselves hold no timer that ends a connection (src/loopback/listen.ts):

@@ -37,6 +37,9 @@ export function targetsFor(arcade: ArcadeStandIn, overrides: Partial<TargetsInpu
       collectorLabel: { name: 'arcade_stack_collector', value: 'c/n/s' },
     },
     latency: { calls: 20, p95BudgetMs: NO_PROBE_DEADLINE_MS },
+    // The longest hang threshold the targets allow (the probe caps it at half its deadline): a
+    // healthy answer is never late on a loaded machine; a test of the hang sets a short one.
+    unknownTool: { waitMs: 60_000 },
     ...arcade.targets,
     ...overrides,
   });
