@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchReport } from '../src/bench/report.js';
-import { defineScript, outputFile, runScript } from '../src/shared/script.js';
+import { defineScript, outputFile, runScript } from '../src/core/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({

@@ -7,7 +7,7 @@
  *   npm run check-values -- --values chart-values.yaml --env backstage-wus2-v4
  */
 import { resolve } from 'node:path';
-import { defineScript, readOptionFile, runScript } from '../src/shared/script.js';
+import { defineScript, readOptionFile, runScript } from '../src/core/script.js';
 
 const script = defineScript({
   name: 'check-values',

@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cachedCrds, FILL_CACHE_COMMAND } from '../src/check/crd-cache.js';
-import { defineScript, outputFile, runScript } from '../src/shared/script.js';
+import { defineScript, outputFile, runScript } from '../src/core/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({

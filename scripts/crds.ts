@@ -18,8 +18,8 @@ import {
   writeCache,
   type CachedSchema,
 } from '../src/check/crd-cache.js';
-import { UsageError } from '../src/shared/command-error.js';
-import { defineScript, runScript } from '../src/shared/script.js';
+import { UsageError } from '../src/core/command-error.js';
+import { defineScript, runScript } from '../src/core/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({

@@ -9,9 +9,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '../src/shared/command-error.js';
+import { UsageError } from '../src/core/command-error.js';
 import { forgeVariableHelp } from '../src/delivery/forge-settings.js';
-import { defineScript, outputFile, runScript } from '../src/shared/script.js';
+import { defineScript, outputFile, runScript } from '../src/core/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
@@ -87,7 +87,7 @@ await runScript(script, async (options, { warn }) => {
   // Every setting is checked before the synthesis: a missing variable changes nothing (exit 2).
   const { forgeFromEnvironment } = await import('../src/delivery/forge-settings.js');
   const connection = options['post-comment'] !== undefined ? forgeFromEnvironment('STACK') : undefined;
-  const { defaultBase, gitTry } = await import('../src/shared/git.js');
+  const { defaultBase, gitTry } = await import('../src/core/git.js');
   const { reviewMarkdown, reviewText, reviewWorkingTree } = await import('../src/review/review.js');
   let base: string;
   if (options.base !== undefined) {

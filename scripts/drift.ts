@@ -8,8 +8,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ClusterError, connect } from '../src/drift/cluster.js';
-import { ConfigurationError } from '../src/shared/command-error.js';
-import { defineScript, runScript } from '../src/shared/script.js';
+import { ConfigurationError } from '../src/core/command-error.js';
+import { defineScript, runScript } from '../src/core/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({

@@ -9,9 +9,9 @@
  *   npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --push --pull-request
  */
 import { resolve } from 'node:path';
-import { ConfigurationError, UsageError } from '../src/shared/command-error.js';
+import { ConfigurationError, UsageError } from '../src/core/command-error.js';
 import { forgeVariableHelp } from '../src/delivery/forge-settings.js';
-import { defineScript, runScript } from '../src/shared/script.js';
+import { defineScript, runScript } from '../src/core/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({

@@ -8,9 +8,9 @@
  *   npm run import -- --check    # compare imports/ with a fresh import, byte for byte; write nothing
  */
 import { join } from 'node:path';
-import { CommandError } from '../src/shared/command-error.js';
+import { CommandError } from '../src/core/command-error.js';
 import { compareBindings, generateBindings, importEntries, writeBindings } from '../src/contracts/crd-bindings.js';
-import { defineScript, runScript } from '../src/shared/script.js';
+import { defineScript, runScript } from '../src/core/script.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({

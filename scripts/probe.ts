@@ -10,7 +10,7 @@
  * the script harness from PROBE_SCRIPT's table, like every other script's.
  */
 import { runProbeCli } from '../src/probes/cli.js';
-import { runEntry } from '../src/shared/script.js';
+import { runEntry } from '../src/core/script.js';
 
 await runEntry('probe', () =>
   runProbeCli(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }),

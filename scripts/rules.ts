@@ -6,8 +6,8 @@
  *   npm run rules -- --env staging --sync     # make the ruler namespace hold exactly the groups
  */
 import { resolve } from 'node:path';
-import { ConfigurationError, UsageError } from '../src/shared/command-error.js';
-import { defineScript, runScript } from '../src/shared/script.js';
+import { ConfigurationError, UsageError } from '../src/core/command-error.js';
+import { defineScript, runScript } from '../src/core/script.js';
 
 const script = defineScript({
   name: 'rules',

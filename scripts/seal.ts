@@ -8,8 +8,8 @@
  */
 import { relative, resolve } from 'node:path';
 import { SECRET_IDS, SECRET_KEYS } from '../src/environments/schema.js';
-import { UsageError } from '../src/shared/command-error.js';
-import { defineScript, runScript } from '../src/shared/script.js';
+import { UsageError } from '../src/core/command-error.js';
+import { defineScript, runScript } from '../src/core/script.js';
 
 const script = defineScript({
   name: 'seal',

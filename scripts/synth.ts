@@ -9,7 +9,7 @@
  *   npm run synth -- --environments ./my-envs      # another folder of environment files
  */
 import { join, resolve } from 'node:path';
-import { defineScript, runScript } from '../src/shared/script.js';
+import { defineScript, runScript } from '../src/core/script.js';
 import { REPO_ROOT, bundleSynthEntry } from '../src/tooling/bundle.js';
 import { checkOutputFolder, DIST_MARKER } from '../src/tooling/output-dir.js';
 import { removeStaleStaging, synthesizeInto } from '../src/tooling/synth-run.js';

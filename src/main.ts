@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnvironments } from './environments/load.js';
-import { CommandError } from './shared/command-error.js';
+import { CommandError } from './core/command-error.js';
 import { DIST_MARKER, DIST_MARKER_TEXT } from './tooling/output-dir.js';
 import { type EnvironmentOutput, formatNotes, formatUnresolved, synthAll } from './synth.js';
 

@@ -16,7 +16,7 @@ import type { Environment } from './environments/schema.js';
 import { findUnresolved, type UnresolvedEntry } from './environments/unresolved.js';
 import { omitApiDefaults } from './kube/api-types.js';
 import { DEFAULT_ENGINE_JOB } from './environments/probe-targets.js';
-import { KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from './shared/manifests.js';
+import { KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from './core/manifests.js';
 
 /** One synthesized file, its path relative to dist/. */
 export interface SynthFile {

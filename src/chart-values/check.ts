@@ -9,7 +9,7 @@ import type { HelmValues, ValuesReference } from '../constructs/oci-helm-release
 import { ArcadeReleaseChart } from '../charts/release-chart.js';
 import type { Override } from '../charts/arcade-values.js';
 import type { Environment } from '../environments/schema.js';
-import { ConfigurationError } from '../shared/command-error.js';
+import { ConfigurationError } from '../core/command-error.js';
 import { buildCharts } from '../synth.js';
 import {
   checkAgainstDefaults,

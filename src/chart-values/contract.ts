@@ -3,8 +3,8 @@
  * (`helm show values`) and in its `values.schema.json`? Helm silently ignores an unknown key, so
  * a path that exists in neither is an override that does nothing.
  */
-import { formatPath, parsePath, type Segment } from '../shared/values-path.js';
-import { closestWithin } from '../shared/edit-distance.js';
+import { formatPath, parsePath, type Segment } from '../core/values-path.js';
+import { closestWithin } from '../core/edit-distance.js';
 
 export type PathStatus =
   /** The path exists (its leaf key is in the defaults / declared by the schema). */

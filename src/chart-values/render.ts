@@ -10,8 +10,8 @@ import { stringify } from 'yaml';
 import { $, which, type Duration } from 'zx';
 import type { Override } from '../charts/arcade-values.js';
 import type { HelmValues } from '../constructs/oci-helm-release.js';
-import { CommandError } from '../shared/command-error.js';
-import { deleteAt, parsePath, setAt } from '../shared/values-path.js';
+import { CommandError } from '../core/command-error.js';
+import { deleteAt, parsePath, setAt } from '../core/values-path.js';
 
 /** helm is missing, failed or timed out: --render proved nothing (exit 1, never assumed fine). */
 export class HelmRenderError extends CommandError {}

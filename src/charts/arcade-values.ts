@@ -10,7 +10,7 @@
  * values built from it, and the pass-through of an environment's own values (which must not set a
  * key the table owns) stay together, so no key can be added anywhere else.
  */
-import { formatPath, parsePath, setAt, type Segment } from '../shared/values-path.js';
+import { formatPath, parsePath, setAt, type Segment } from '../core/values-path.js';
 import type { HelmValue, HelmValues, ValuesFromSecret, ValuesReference } from '../constructs/oci-helm-release.js';
 import { EnvironmentError } from '../environments/load.js';
 import type { SecretSource } from '../constructs/secret-source.js';

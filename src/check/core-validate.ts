@@ -11,7 +11,7 @@
  * The second pass is also the ObjectMeta check for custom resources (`checkTypes: true`).
  */
 import type { SchemaProblem } from './crd-validate.js';
-import { valueAt } from '../shared/values-path.js';
+import { valueAt } from '../core/values-path.js';
 import { childPath, pointerSegments, pointerToPath } from './finding.js';
 import { isRecord } from './manifests.js';
 import { didYouMean } from './suggest.js';

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { REPO_ROOT } from '../tooling/bundle.js';
 import { isRecord, parseDocuments } from './manifests.js';
-import { CommandError } from '../shared/command-error.js';
+import { CommandError } from '../core/command-error.js';
 
 /** Default cache folder (git-ignored). */
 export const DEFAULT_CRD_CACHE = join(REPO_ROOT, '.cache', 'crds');

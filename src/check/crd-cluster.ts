@@ -7,7 +7,7 @@ import type { CachedSchema } from './crd-cache.js';
 import { CrdError, schemasOfCrd } from './crd-cache.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { toWire } from '../kube/wire.js';
-import { withDeadline } from '../shared/retry.js';
+import { withDeadline } from '../core/retry.js';
 
 export interface ClusterCrdOptions {
   /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config */

@@ -4,7 +4,7 @@
  * group/version/kind and reused.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { type AjvInstance, newAjv, type RegExpEngine } from '../shared/ajv.js';
+import { type AjvInstance, newAjv, type RegExpEngine } from '../core/ajv.js';
 import type { CachedSchema } from './crd-cache.js';
 import { childPath, pointerToPath } from './finding.js';
 import { toStrictSchema } from './structural.js';

@@ -21,8 +21,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { newAjv } from '../shared/ajv.js';
-import { UNRESOLVED_TEXT_PREFIX } from '../shared/unresolved-text.js';
+import { newAjv } from '../core/ajv.js';
+import { UNRESOLVED_TEXT_PREFIX } from '../core/unresolved-text.js';
 import { REPO_ROOT } from '../tooling/bundle.js';
 import type { SchemaProblem } from './crd-validate.js';
 import { isRecord } from './manifests.js';

@@ -2,7 +2,7 @@
  * What the quality gate reports: one finding per problem, each naming the file, the object, the
  * field path, the rule (with the ids of the public linters it mirrors) and the fix.
  */
-import { objectKey } from '../shared/manifests.js';
+import { objectKey } from '../core/manifests.js';
 
 /** Which part of the gate produced a finding. */
 export type CheckArea =
@@ -49,7 +49,7 @@ export function describeObject(o: ObjectRef): string {
   return objectKey({ kind: o.kind, metadata: { name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) } });
 }
 
-/** The keys of a JSON Pointer (RFC 6901: `~1` is `/`, `~0` is `~`), for `valueAt` (src/shared/values-path.ts). */
+/** The keys of a JSON Pointer (RFC 6901: `~1` is `/`, `~0` is `~`), for `valueAt` (src/core/values-path.ts). */
 export function pointerSegments(pointer: string): string[] {
   return pointer
     .split('/')

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isKustomizeConfig, KUSTOMIZATION_FILE } from '../shared/manifests.js';
+import { isKustomizeConfig, KUSTOMIZATION_FILE } from '../core/manifests.js';
 import type { Finding } from './finding.js';
 import { isRecord, parseDocuments, type EnvironmentFolder } from './manifests.js';
 

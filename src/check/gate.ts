@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadEnvironment } from '../environments/load.js';
-import { isKustomizeConfig, objectKey } from '../shared/manifests.js';
+import { isKustomizeConfig, objectKey } from '../core/manifests.js';
 import { splitApiVersion } from './core-validate.js';
 import { vendoredCrds, type CrdSchemas } from './crd-cache.js';
 import { POLICY_EXCEPTIONS, type PolicyException } from './exceptions.js';

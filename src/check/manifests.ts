@@ -4,13 +4,13 @@
  * undefined` plus a problem) so the gate can report them instead of skipping them silently.
  *
  * The object type and its identity are the ones diff, export and drift use
- * (`src/shared/manifests.ts`); this file adds what only the gate needs: line numbers, and the
+ * (`src/core/manifests.ts`); this file adds what only the gate needs: line numbers, and the
  * documents `parseManifest` skips, each with the reason it is not an object.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { isManifestPath, type KubeObject } from '../shared/manifests.js';
+import { isManifestPath, type KubeObject } from '../core/manifests.js';
 import type { ObjectRef } from './finding.js';
 
 /** The one object type (diff/export/drift's), re-exported for readers of dist/ through this file. */

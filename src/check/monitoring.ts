@@ -11,7 +11,7 @@
  */
 import { basename } from 'node:path';
 import { EnvironmentError } from '../environments/load.js';
-import { describeBreach, MONITOR_KINDS, scrapeBreaches, type ScrapeConvention } from '../shared/scrape-convention.js';
+import { describeBreach, MONITOR_KINDS, scrapeBreaches, type ScrapeConvention } from '../core/scrape-convention.js';
 import { childPath, type Finding } from './finding.js';
 import { refOf } from './manifests.js';
 import type { PlacedObject } from './workloads.js';

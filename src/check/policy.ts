@@ -4,7 +4,7 @@
  * container and against its neighbours (PodDisruptionBudget, NetworkPolicy, ServiceAccount).
  * The vendor chart's pods are rendered in the cluster by helm-controller and are out of reach.
  */
-import type { KubeObject } from '../shared/manifests.js';
+import type { KubeObject } from '../core/manifests.js';
 import type { PolicyException } from './exceptions.js';
 import { childPath, type Finding } from './finding.js';
 import { isRecord, refOf } from './manifests.js';

@@ -6,7 +6,7 @@
 import type { CrdSchemas } from './crd-cache.js';
 import { celRuleCount, validateCustomResource, type SchemaProblem } from './crd-validate.js';
 import { isBuiltinGroup, splitApiVersion, validateBuiltin, validateMetadata } from './core-validate.js';
-import type { KubeObject } from '../shared/manifests.js';
+import type { KubeObject } from '../core/manifests.js';
 
 export interface SchemaResult {
   readonly problems: readonly SchemaProblem[];

@@ -15,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { looksRandom, PLACEHOLDER, SECRET_KEY } from '../shared/credentials.js';
+import { looksRandom, PLACEHOLDER, SECRET_KEY } from '../core/credentials.js';
 import { childPath, type Finding, type ObjectRef } from './finding.js';
 import { isRecord, parseDocuments, refOf, type ManifestDocument } from './manifests.js';
 

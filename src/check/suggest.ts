@@ -1,5 +1,5 @@
 /** "Did you mean ...?" for a misspelled field: the closest allowed name by edit distance. */
-import { likelyTypoOf } from '../shared/edit-distance.js';
+import { likelyTypoOf } from '../core/edit-distance.js';
 
 /** ` (did you mean "x"?)` or an empty string. */
 export function didYouMean(name: string, allowed: readonly string[]): string {

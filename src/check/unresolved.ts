@@ -4,9 +4,9 @@
  * `arcade-stack.dev/unresolved-keys` annotation. They are warnings, not failures: they are the
  * first-deploy checklist, and `npm run export` refuses them unless told otherwise.
  */
-import type { KubeObject } from '../shared/manifests.js';
+import type { KubeObject } from '../core/manifests.js';
 import { UNRESOLVED_KEYS_ANNOTATION } from '../constructs/secret-source.js';
-import { unresolvedReasonIn } from '../shared/unresolved-text.js';
+import { unresolvedReasonIn } from '../core/unresolved-text.js';
 import { childPath, type Finding } from './finding.js';
 import { isRecord, refOf } from './manifests.js';
 

@@ -3,7 +3,7 @@
  * StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) and where it sits, and Kubernetes'
  * label-selector semantics to find a workload's neighbours (PodDisruptionBudget, NetworkPolicy).
  */
-import type { KubeObject } from '../shared/manifests.js';
+import type { KubeObject } from '../core/manifests.js';
 import { isRecord } from './manifests.js';
 
 /** An object with where it came from. */

@@ -3,8 +3,8 @@
  * would start and silently lose metrics, or refuse to start, on the cluster. Each problem names
  * the configuration path (and the environment field to change) and the fix.
  */
-import type { ExitCode } from '../shared/command-error.js';
-import { ProblemsError } from '../shared/problems-error.js';
+import type { ExitCode } from '../core/command-error.js';
+import { ProblemsError } from '../core/problems-error.js';
 import type { CollectorConfig } from './config.js';
 import { COLLECTOR_LABEL, COLLECTOR_PORTS } from './service.js';
 

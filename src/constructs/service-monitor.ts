@@ -9,7 +9,7 @@
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/monitoring.coreos.com.js';
-import { describeBreach, scrapeBreaches, type ScrapeConvention } from '../shared/scrape-convention.js';
+import { describeBreach, scrapeBreaches, type ScrapeConvention } from '../core/scrape-convention.js';
 
 export interface StackServiceMonitorProps {
   /** Object name. */

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { BODY_LIMIT } from './forge-api.js';
 import { capBody, ForgeClient, type ForgeConnection } from './forge.js';
-import { ConfigurationError } from '../shared/command-error.js';
+import { ConfigurationError } from '../core/command-error.js';
 
 /** The hidden marker the comment starts with. */
 export const COMMENT_MARKER = '<!-- arcade-stack:semantic-diff (updated in place by the workflow; do not edit) -->';

@@ -15,7 +15,7 @@ import {
   sha256,
   type LocatedObject,
   type ManifestFile,
-} from '../shared/manifests.js';
+} from '../core/manifests.js';
 import { KUSTOMIZATION_FILES, type BuiltObject } from './kustomize.js';
 import { OWNERSHIP_FILE } from './ownership.js';
 import { inFolder, inventoryId, type PruneEntry } from './preview.js';

@@ -10,8 +10,8 @@
  * variable is checked before any work, so a missing one is a configuration error (exit 2) that
  * changes nothing. Kept free of heavy imports: `--help` reads it.
  */
-import { ConfigurationError } from '../shared/command-error.js';
-import type { Clock } from '../shared/clock.js';
+import { ConfigurationError } from '../core/command-error.js';
+import type { Clock } from '../core/clock.js';
 
 /** The forges the client speaks to: `github` (github.com, GitHub Enterprise Server) or `gitea` (Gitea, Forgejo). */
 const FORGE_TYPES = ['github', 'gitea'] as const;

@@ -8,9 +8,9 @@
  * from an answer goes through the redactor, so a forge echoing the token back (or a fragment of
  * it) cannot put it in a log.
  */
-import { createRedactor, type Redactor } from '../shared/redact.js';
-import { systemClock, type Clock } from '../shared/clock.js';
-import { CommandError } from '../shared/command-error.js';
+import { createRedactor, type Redactor } from '../core/redact.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { CommandError } from '../core/command-error.js';
 import {
   authorization,
   BODY_LIMIT,

@@ -37,8 +37,8 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { git } from '../shared/git.js';
-import type { KubeObject } from '../shared/manifests.js';
+import { git } from '../core/git.js';
+import type { KubeObject } from '../core/manifests.js';
 
 /** The file names kustomize recognizes, in its order (kustomize `konfig.RecognizedKustomizationFileNames`). */
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;

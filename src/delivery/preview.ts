@@ -14,7 +14,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { objectKey, type KubeObject } from '../shared/manifests.js';
+import { objectKey, type KubeObject } from '../core/manifests.js';
 import { assumedOwner, findOwners, type FluxOwner } from './flux-owners.js';
 import { buildFluxView, copyTree, removeTree, trackedFiles, type BuiltObject } from './kustomize.js';
 

@@ -7,8 +7,8 @@
  * Where the pull request goes comes from environment variables (./forge-settings.ts), checked
  * before the export does any work.
  */
-import { ConfigurationError } from '../shared/command-error.js';
-import { gitTry } from '../shared/git.js';
+import { ConfigurationError } from '../core/command-error.js';
+import { gitTry } from '../core/git.js';
 import { BODY_LIMIT } from './forge-api.js';
 import type { ForgeType } from './forge-settings.js';
 import { exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from './export.js';

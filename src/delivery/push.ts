@@ -26,9 +26,9 @@
  * `--force-with-lease=<branch>:<that tip>` (or `:` for "must not exist"), so a branch that
  * changes between the check and the push is refused by the server-side comparison too.
  */
-import { createRedactor } from '../shared/redact.js';
-import { ConfigurationError } from '../shared/command-error.js';
-import { GitError, gitTry } from '../shared/git.js';
+import { createRedactor } from '../core/redact.js';
+import { ConfigurationError } from '../core/command-error.js';
+import { GitError, gitTry } from '../core/git.js';
 import { ExportRefused } from './refused.js';
 import type { ForgeType } from './forge-settings.js';
 import { parseTrailers } from './trailers.js';

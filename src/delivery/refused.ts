@@ -1,5 +1,5 @@
 /** The export's refusal: nothing was changed. */
-import { ProblemsError } from '../shared/problems-error.js';
+import { ProblemsError } from '../core/problems-error.js';
 
 /**
  * A refusal: nothing was changed. `problems` lists every reason, each with its fix; `summary`,

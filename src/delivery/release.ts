@@ -18,7 +18,7 @@
  *   object name or namespace is a new HelmRelease, so the old one is deleted (uninstalled).
  */
 import { createHash } from 'node:crypto';
-import type { KubeObject } from '../shared/manifests.js';
+import type { KubeObject } from '../core/manifests.js';
 
 /** The fields that identify a Helm release to helm-controller, with its defaults applied. */
 export interface ReleaseIdentity {

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadEnvironment } from '../environments/load.js';
-import { git } from '../shared/git.js';
+import { git } from '../core/git.js';
 import { synthEnvironment } from '../synth.js';
 import { ExportRefused, type ExportSource } from './export.js';
 

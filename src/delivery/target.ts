@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { git, gitTry } from '../shared/git.js';
+import { git, gitTry } from '../core/git.js';
 import { OWNERSHIP_FILE, parseOwnership, type OwnershipRecord } from './ownership.js';
 import { ExportRefused } from './refused.js';
 

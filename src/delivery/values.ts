@@ -17,9 +17,9 @@
  */
 import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
-import { parsePath, setAt } from '../shared/values-path.js';
+import { parsePath, setAt } from '../core/values-path.js';
 import { isMap, namedItems, segment } from '../review/diff.js';
-import type { KubeObject } from '../shared/manifests.js';
+import type { KubeObject } from '../core/manifests.js';
 
 /** A value that must not be shown: where it comes from, and a digest to compare it by (never printed). */
 export class Opaque {

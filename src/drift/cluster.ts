@@ -5,10 +5,10 @@
  */
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
-import { CommandError } from '../shared/command-error.js';
+import { CommandError } from '../core/command-error.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
-import { allPages } from '../shared/all-pages.js';
-import { RetriesExhausted, retryTransient, Transient } from '../shared/retry.js';
+import { allPages } from '../core/all-pages.js';
+import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 import { toWire } from '../kube/wire.js';
 
 export interface ClusterOptions {

@@ -4,7 +4,7 @@
  * environment's label), and differences in the fields dist/ sets.
  */
 import { ENVIRONMENT_LABEL, MANAGED_BY } from '../constructs/labels.js';
-import { indexObjects, objectKey, type ManifestFile } from '../shared/manifests.js';
+import { indexObjects, objectKey, type ManifestFile } from '../core/manifests.js';
 import type { Shown } from '../review/diff.js';
 import { NotFound, type LiveCluster } from './cluster.js';
 import { compareFields, type FieldDrift } from './compare.js';

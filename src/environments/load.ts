@@ -9,8 +9,8 @@ import { basename, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import type { ExitCode } from '../shared/command-error.js';
-import { ProblemsError } from '../shared/problems-error.js';
+import type { ExitCode } from '../core/command-error.js';
+import { ProblemsError } from '../core/problems-error.js';
 import { EnvironmentSchema, type Environment } from './schema.js';
 
 /** Folder of the committed environment files (next to this module, also in the bundle). */

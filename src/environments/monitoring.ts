@@ -1,7 +1,7 @@
 /**
  * The `monitoring` section of an environment: the cluster's scrape convention, the one source for
  * the ServiceMonitors synth renders, the quality gate's `monitoring.*` rules over dist/<env>/ and
- * the `monitoring.servicemonitors` probe (src/shared/scrape-convention.ts says what "follows the
+ * the `monitoring.servicemonitors` probe (src/core/scrape-convention.ts says what "follows the
  * convention" means).
  *
  * Defaults are the facts observed on backstage-wus2-v4 (FACTS "Telemetry", docs/facts.md): Grafana

@@ -9,8 +9,8 @@
  * `{ unresolved: "<why>" }`: the probes that need them report `skip` with that reason.
  */
 import { COLLECTOR_LABEL, collectorLabelValue, OTEL_COLLECTOR_NAME } from '../collector/service.js';
-import type { ExitCode } from '../shared/command-error.js';
-import { ProblemsError } from '../shared/problems-error.js';
+import type { ExitCode } from '../core/command-error.js';
+import { ProblemsError } from '../core/problems-error.js';
 import { mimirPrometheusApi } from './continuous.js';
 import { releaseNamespace } from './namespaces.js';
 import {

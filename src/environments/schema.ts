@@ -7,7 +7,7 @@
  * ciphertext entries, `probe` reads its `probes` section, `export` and `drift` read the identity.
  */
 import { z } from 'zod';
-import { looksRandom, PASSWORD_KEY, PLACEHOLDER, SECRET_KEY } from '../shared/credentials.js';
+import { looksRandom, PASSWORD_KEY, PLACEHOLDER, SECRET_KEY } from '../core/credentials.js';
 import { CollectorSettingsSchema } from './collector.js';
 import { type ContinuousContext, ContinuousSettingsSchema, continuousNeeds } from './continuous.js';
 import { MonitoringSettingsSchema } from './monitoring.js';
@@ -361,7 +361,7 @@ function refuseHalfRendered(env: ContinuousContext, ctx: z.RefinementCtx): void 
 }
 
 /**
- * Paths of string values under a credential-like key (src/shared/credentials.ts): any value under
+ * Paths of string values under a credential-like key (src/core/credentials.ts): any value under
  * a password key (a default password is not random), a random-looking one under the others.
  */
 function credentialsIn(tree: unknown, path: (string | number)[]): (string | number)[][] {

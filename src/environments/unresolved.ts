@@ -11,7 +11,7 @@
  * unresolved report `skip` with the reason, and `export` refuses it unless told otherwise.
  */
 import { z } from 'zod';
-import { unresolvedMarker } from '../shared/unresolved-text.js';
+import { unresolvedMarker } from '../core/unresolved-text.js';
 
 /** An explicitly unknown value, with the reason and (optionally) how to resolve it. */
 export interface Unresolved {

@@ -25,7 +25,7 @@
  * shown.
  */
 import { parse, stringify } from 'yaml';
-import { CommandError } from '../shared/command-error.js';
+import { CommandError } from '../core/command-error.js';
 import type { AlertingRule, RuleGroup } from './alerts.js';
 
 /** Where the groups go. */

@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ConfigurationError } from '../shared/command-error.js';
+import { ConfigurationError } from '../core/command-error.js';
 
 /** No usable kubeconfig: configuration the person must give (exit 2; nothing was read). */
 export class KubeConfigError extends ConfigurationError {}

@@ -5,8 +5,8 @@
  * The command itself is cli.ts.
  */
 import { registry } from './registry.js';
-import { UsageError } from '../shared/command-error.js';
-import { defineScript, HELP, parseCommandLine } from '../shared/script.js';
+import { UsageError } from '../core/command-error.js';
+import { defineScript, HELP, parseCommandLine } from '../core/script.js';
 
 /** The command line of `npm run probe`: parsed and documented by the script harness. */
 export const PROBE_SCRIPT = defineScript({

@@ -20,8 +20,8 @@ import { ProbeTargetsError, targetsFromEnvironment } from '../environments/probe
 import { KubeConfigError } from '../kube/kubeconfig.js';
 import type { KubeAccess } from './kube.js';
 import { registry } from './registry.js';
-import type { Clock } from '../shared/clock.js';
-import { createRedactor, redactedWriter, type Redactor } from '../shared/redact.js';
+import type { Clock } from '../core/clock.js';
+import { createRedactor, redactedWriter, type Redactor } from '../core/redact.js';
 import { buildReport, exitCodeOf, summaryLine } from './report.js';
 import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles, type ReportFile } from './report-files.js';
 import { colorEnabled, lineView, liveView, liveViewAllowed, SYSTEM_TIMERS, type Timers } from './terminal.js';
@@ -31,8 +31,8 @@ import { resolveTargets } from './resolved-targets.js';
 import { runProbes, type RetryPolicy } from './runner.js';
 import { TargetsSchema, type Targets } from '../environments/probe-targets.js';
 import { keyLabel, type Probe } from './types.js';
-import { UsageError } from '../shared/command-error.js';
-import { describeFailure, helpText } from '../shared/script.js';
+import { UsageError } from '../core/command-error.js';
+import { describeFailure, helpText } from '../core/script.js';
 import { parseProbeArgs, PROBE_SCRIPT, type ProbeOptions } from './cli-options.js';
 
 /** Configuration is wrong or missing (exit 2, before any probe runs). */

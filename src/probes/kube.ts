@@ -12,7 +12,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { loadKubeConfigFromEnv } from '../kube/kubeconfig.js';
-import { allPages } from '../shared/all-pages.js';
+import { allPages } from '../core/all-pages.js';
 import { toWire } from '../kube/wire.js';
 import type { KubeReader } from './types.js';
 

@@ -27,7 +27,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Redactor } from '../shared/redact.js';
+import type { Redactor } from '../core/redact.js';
 import { toJson, toJunit, toMarkdown } from './report.js';
 import type { ProbeReport } from './types.js';
 

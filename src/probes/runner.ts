@@ -9,9 +9,9 @@
  * Kubernetes reader whose answers are already redacted, and every result is redacted again
  * before anyone sees it.
  */
-import { systemClock, type Clock } from '../shared/clock.js';
-import { DeadlineError, withDeadline } from '../shared/retry.js';
-import { createRedactor, type Redactor } from '../shared/redact.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { DeadlineError, withDeadline } from '../core/retry.js';
+import { createRedactor, type Redactor } from '../core/redact.js';
 import { runLimited } from './run-limited.js';
 import { unmetNeeds } from './define-probe.js';
 import type { ResolvedTargets } from './resolved-targets.js';

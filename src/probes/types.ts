@@ -16,7 +16,7 @@
  *   What a server answered is passed through `ctx.redact` before it is quoted or shortened.
  * - Probes never write to the cluster or change state in Arcade (no OAuth flow is started).
  */
-import type { Redactor } from '../shared/redact.js';
+import type { Redactor } from '../core/redact.js';
 import type { Field, ResolvedTargets } from './resolved-targets.js';
 
 export type ProbeStatus = 'pass' | 'fail' | 'error' | 'skip' | 'known-gap';

@@ -4,7 +4,7 @@
  * by key because the walk descends into every map. Noisy or sensitive fields (SealedSecret
  * ciphertext, Secret data) are summarized by their sha256, never shown.
  */
-import { indexObjects, sha256, type KubeObject, type ManifestFile } from '../shared/manifests.js';
+import { indexObjects, sha256, type KubeObject, type ManifestFile } from '../core/manifests.js';
 
 /** A leaf value as shown to a reviewer (`undefined` when the field is absent on one side). */
 export type Shown = string | number | boolean | null | undefined;

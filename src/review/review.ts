@@ -5,8 +5,8 @@ import { loadEnvironment, loadEnvironments } from '../environments/load.js';
 import type { Environment } from '../environments/schema.js';
 import { synthAll } from '../synth.js';
 import { diffManifests, isEmptyDiff, type ManifestDiff } from './diff.js';
-import { filesAtRef } from '../shared/git.js';
-import type { ManifestFile } from '../shared/manifests.js';
+import { filesAtRef } from '../core/git.js';
+import type { ManifestFile } from '../core/manifests.js';
 import { NO_CHANGES, renderMarkdown, renderText } from './render.js';
 
 export interface ReviewOptions {

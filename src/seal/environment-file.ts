@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar, parseDocument, stringify, type Pair, type YAMLMap } from 'yaml';
 import { parseEnvironment } from '../environments/load.js';
-import { valueAt } from '../shared/values-path.js';
+import { valueAt } from '../core/values-path.js';
 import type { SealedValue, SecretId } from '../environments/schema.js';
 import { EnvironmentFileError } from './errors.js';
 

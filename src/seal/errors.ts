@@ -1,4 +1,4 @@
-import { CommandError } from '../shared/command-error.js';
+import { CommandError } from '../core/command-error.js';
 
 /**
  * Errors `seal` reports to a person: each message names the field or source and the fix. The

@@ -13,7 +13,7 @@ import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CertificateFetchError } from './errors.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
-import { RetriesExhausted, retryTransient, Transient } from '../shared/retry.js';
+import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 
 export interface FetchCertificateOptions {
   /** The controller's Service (sealed-secrets names it after the controller). */

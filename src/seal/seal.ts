@@ -20,7 +20,7 @@ import {
 } from '../environments/schema.js';
 import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { parseSealingCertificate, type SealingCertificate } from './certificate.js';
-import { ConfigurationError, UsageError } from '../shared/command-error.js';
+import { ConfigurationError, UsageError } from '../core/command-error.js';
 import { replaceSealedValue, writeFileAtomically } from './environment-file.js';
 import type { FetchCertificateOptions } from './fetch-certificate.js';
 import { hybridEncrypt, strictScopeLabel } from './hybrid.js';

@@ -3,7 +3,7 @@
  * A terminal is refused: typing a secret would echo it on screen.
  */
 import type { Readable } from 'node:stream';
-import { UsageError } from '../shared/command-error.js';
+import { UsageError } from '../core/command-error.js';
 import { MAX_VALUE_BYTES } from './seal.js';
 
 /** Reads all of `input` as bytes (at most MAX_VALUE_BYTES + 1, so an oversized value is detected). */

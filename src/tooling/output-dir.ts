@@ -12,7 +12,7 @@
  */
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { ConfigurationError } from '../shared/command-error.js';
+import { ConfigurationError } from '../core/command-error.js';
 
 /** The marker file at the top of every synth output folder. */
 export const DIST_MARKER = '.arcade-stack-dist';

@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CommandError, Interrupted, type InterruptSignal } from '../shared/command-error.js';
+import { CommandError, Interrupted, type InterruptSignal } from '../core/command-error.js';
 import { swapDirectory } from './swap-dir.js';
 
 /** A synth run that did not produce output; the output folder was left unchanged. */

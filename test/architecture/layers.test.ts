@@ -19,7 +19,7 @@ async function enforced(): Promise<Layers> {
   return config.layers;
 }
 
-/** `src/shared/` → `src/shared`; `src/synth.ts` stays. */
+/** `src/core/` → `src/core`; `src/synth.ts` stays. */
 const key = (cell: string) => cell.replace(/\/$/, '');
 
 /** The rows of the README's table under "Architecture": folder → what it may import. */

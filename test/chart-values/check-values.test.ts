@@ -17,7 +17,7 @@ import {
   releaseOverrides,
 } from '../../src/chart-values/check.js';
 import type { JsonSchema } from '../../src/chart-values/contract.js';
-import { formatPath, parsePath, setAt } from '../../src/shared/values-path.js';
+import { formatPath, parsePath, setAt } from '../../src/core/values-path.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { tempDir } from '../support/temp.js';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';

@@ -9,7 +9,7 @@ import {
   nearestPath,
   type JsonSchema,
 } from '../../src/chart-values/contract.js';
-import { deleteAt, formatPath, parsePath, setAt } from '../../src/shared/values-path.js';
+import { deleteAt, formatPath, parsePath, setAt } from '../../src/core/values-path.js';
 
 describe('values paths', () => {
   it('parses keys, escaped dots and list indexes, and formats them back', () => {

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { ENGINE_CONFIG_SCHEMA, renderedEngineConfig, validateEngineConfig } from '../../src/check/engine-config.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import type { Environment } from '../../src/environments/schema.js';
-import { unresolvedMarker } from '../../src/shared/unresolved-text.js';
+import { unresolvedMarker } from '../../src/core/unresolved-text.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { findObject, fixtureEnvironment, objectsOf } from '../synth/helpers.js';

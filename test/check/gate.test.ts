@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { errorsOf, runGate, type GateOptions } from '../../src/check/gate.js';
 import { formatFinding, formatReport, reportJson, summaryLine } from '../../src/check/report.js';
-import { unresolvedMarker } from '../../src/shared/unresolved-text.js';
+import { unresolvedMarker } from '../../src/core/unresolved-text.js';
 import { cachedCrds } from '../../src/check/crd-cache.js';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { clone, hardenedWorkload, randomFrom, REPO, tempDir, testCache, writeDist, writeYaml } from './support.js';

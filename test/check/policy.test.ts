@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyException } from '../../src/check/exceptions.js';
 import { POLICY_EXCEPTIONS } from '../../src/check/exceptions.js';
-import type { KubeObject } from '../../src/shared/manifests.js';
+import type { KubeObject } from '../../src/core/manifests.js';
 import { checkPolicies, exceptionFindings, isFloatingImage } from '../../src/check/policy.js';
 import { type PlacedObject, selectorMatches } from '../../src/check/workloads.js';
 import { clone, hardenedWorkload } from './support.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { checkReferences, referencesOf } from '../../src/check/references.js';
 import type { PlacedObject } from '../../src/check/workloads.js';
 import type { Environment } from '../../src/environments/schema.js';
-import { indexObjects, type KubeObject } from '../../src/shared/manifests.js';
+import { indexObjects, type KubeObject } from '../../src/core/manifests.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { fixtureEnvironment } from '../synth/helpers.js';
 

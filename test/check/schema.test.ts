@@ -10,7 +10,7 @@ import { strictFields } from '../../src/check/core-validate.js';
 import { celRuleCount } from '../../src/check/crd-validate.js';
 import { validateSchema } from '../../src/check/schema.js';
 import { toStrictSchema } from '../../src/check/structural.js';
-import type { KubeObject } from '../../src/shared/manifests.js';
+import type { KubeObject } from '../../src/core/manifests.js';
 import { clone, hardenedWorkload, tempDir, testCache } from './support.js';
 
 const cache = testCache();

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { scanFiles } from '../../src/check/secrets.js';
-import { entropy, looksRandom } from '../../src/shared/credentials.js';
-import { unresolvedMarker } from '../../src/shared/unresolved-text.js';
+import { entropy, looksRandom } from '../../src/core/credentials.js';
+import { unresolvedMarker } from '../../src/core/unresolved-text.js';
 import { randomFrom } from './support.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

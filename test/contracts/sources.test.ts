@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 
 const CONTRACTS = join(REPO_ROOT, 'contracts');
-/** A path into the sibling folder CI keeps beside the clone (src/shared/ is ours and fine). */
+/** A path into the sibling folder CI keeps beside the clone (src/core/ is ours and fine). */
 const SIBLING =
   /\.\.\/shared\/(crds|upstream|hooks|FACTS|STYLE|TOOLCHAIN)|\/work\/shared\b|['"]\.\.['"],\s*['"]shared['"]/;
 

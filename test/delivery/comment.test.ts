@@ -19,7 +19,7 @@ import {
   readGateJson,
   truncatedLine,
 } from '../../src/delivery/comment.js';
-import { ConfigurationError } from '../../src/shared/command-error.js';
+import { ConfigurationError } from '../../src/core/command-error.js';
 import { canaryKey } from '../support/canary.js';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';

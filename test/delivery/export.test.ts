@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
 import { looksTemporary } from '../../src/delivery/export-folder.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
-import { sha256 } from '../../src/shared/manifests.js';
+import { sha256 } from '../../src/core/manifests.js';
 import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
 import {
   commitFiles,

@@ -13,7 +13,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { engineNamespace } from '../../src/environments/namespaces.js';
 import type { Environment } from '../../src/environments/schema.js';
-import { objectKey, type KubeObject } from '../../src/shared/manifests.js';
+import { objectKey, type KubeObject } from '../../src/core/manifests.js';
 import { makeRepo } from './support.js';
 
 /** kubectl with its built-in kustomize, when installed (CI installs nothing else for it). */

@@ -11,7 +11,7 @@ import {
   type DangerContext,
   type PruneEntry,
 } from '../../src/delivery/preview.js';
-import type { KubeObject } from '../../src/shared/manifests.js';
+import type { KubeObject } from '../../src/core/manifests.js';
 
 const obj = (
   apiVersion: string,

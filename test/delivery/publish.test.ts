@@ -15,7 +15,7 @@ import { forgeFromEnvironment } from '../../src/delivery/forge-settings.js';
 import { exportAndPublish, publishLines, type PublishResult } from '../../src/delivery/publish.js';
 import { ExportRefused } from '../../src/delivery/refused.js';
 import { parseTrailers } from '../../src/delivery/trailers.js';
-import { ConfigurationError } from '../../src/shared/command-error.js';
+import { ConfigurationError } from '../../src/core/command-error.js';
 import { canaryKey, findLeak } from '../support/canary.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http.js';

@@ -13,8 +13,8 @@ import {
   releaseIdentity,
   shortenName,
 } from '../../src/delivery/release.js';
-import type { KubeObject } from '../../src/shared/manifests.js';
-import { indexObjects } from '../../src/shared/manifests.js';
+import type { KubeObject } from '../../src/core/manifests.js';
+import { indexObjects } from '../../src/core/manifests.js';
 import { handWrittenRelease, sourceOf, stagingEnvironment } from './support.js';
 
 function releaseOf(files: readonly { path: string; content: string }[]): KubeObject {

@@ -10,7 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { ExportSource } from '../../src/delivery/export.js';
 import { formatOwnership, OWNERSHIP_FILE } from '../../src/delivery/ownership.js';
-import { sha256 } from '../../src/shared/manifests.js';
+import { sha256 } from '../../src/core/manifests.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { fixtureEnvironment } from '../synth/helpers.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defineProbe, unmetNeeds } from '../../src/probes/define-probe.js';
-import { NO_SECRETS } from '../../src/shared/redact.js';
+import { NO_SECRETS } from '../../src/core/redact.js';
 import { resolveTargets } from '../../src/probes/resolved-targets.js';
 import { TargetsSchema } from '../../src/environments/probe-targets.js';
 import { outcome, type ProbeContext } from '../../src/probes/types.js';

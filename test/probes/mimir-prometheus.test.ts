@@ -15,7 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_LABEL, collectorLabelValue } from '../../src/collector/service.js';
 import { metricsInMimir, relayedJobsQuery } from '../../src/probes/cluster/mimir-metrics.js';
-import { NO_SECRETS } from '../../src/shared/redact.js';
+import { NO_SECRETS } from '../../src/core/redact.js';
 import { resolveTargets } from '../../src/probes/resolved-targets.js';
 import { TargetsSchema } from '../../src/environments/probe-targets.js';
 import type { ProbeContext, ProbeOutcome } from '../../src/probes/types.js';

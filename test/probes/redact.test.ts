@@ -5,7 +5,7 @@
  * The leak check (test/support/canary.ts) derives the forms on its own.
  */
 import { describe, expect, it } from 'vitest';
-import { base64Cores, createRedactor, FRAGMENT, NO_SECRETS, redactedWriter } from '../../src/shared/redact.js';
+import { base64Cores, createRedactor, FRAGMENT, NO_SECRETS, redactedWriter } from '../../src/core/redact.js';
 import { awkwardKey, b64, canaryKey, denseKey, echoedForms, findLeak } from '../support/canary.js';
 
 const marker = (key: string) => `[redacted …${key.slice(-4)}]`;

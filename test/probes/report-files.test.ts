@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runProbeCli } from '../../src/probes/cli.js';
-import { createRedactor } from '../../src/shared/redact.js';
+import { createRedactor } from '../../src/core/redact.js';
 import { buildReport } from '../../src/probes/report.js';
 import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles } from '../../src/probes/report-files.js';
 import { startPlatform } from '../../src/loopback/platform.js';

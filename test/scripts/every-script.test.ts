@@ -4,7 +4,7 @@
  * option is refused with exit 2, exactly the harness' one line naming the nearest option, and
  * nothing on stdout (nothing ran). That line comes only from the harness' parse of the script's
  * own table, which also answers --help before the script's work starts: the help text itself
- * (usage, options, exit codes 0/1/2) is proven in test/shared/script.test.ts, and each script's
+ * (usage, options, exit codes 0/1/2) is proven in test/core/script.test.ts, and each script's
  * table must name what 0 and 1 mean (the type requires it). One spawn per script keeps this file
  * cheap (each is a fresh node + tsx process). Each script is also wired in package.json as
  * `npm run <name>`, the name its messages use.

@@ -2,7 +2,7 @@
  * Canary API keys and the leak check the redaction tests share: does any run of 8 consecutive
  * characters of the key, or of any form a server could echo it in, appear in a text?
  *
- * The forms are derived here independently of src/shared/redact.ts (which the tests check):
+ * The forms are derived here independently of src/core/redact.ts (which the tests check):
  * the base64 characters that belong to the key alone are found by encoding it between two
  * different prefixes and suffixes and keeping the positions where both encodings agree.
  */

@@ -19,7 +19,7 @@ import {
   omitApiDefaults,
   rootStruct,
 } from '../../src/kube/api-types.js';
-import { isManifestPath, KUSTOMIZATION_FILE } from '../../src/shared/manifests.js';
+import { isManifestPath, KUSTOMIZATION_FILE } from '../../src/core/manifests.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { fixtureEnvironment, objectsOf, parseObjects, type K8sObject } from './helpers.js';

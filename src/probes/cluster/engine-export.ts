@@ -20,7 +20,7 @@
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
 import { list, nameOf, num, str, time, type KubeObject } from './objects.js';
-import { oneLine } from '../../shared/one-line.js';
+import { oneLine } from '../../core/one-line.js';
 
 export const EXPORT_FAILURE = /failed to upload metrics/i;
 /** @default 60 s: the engine exports about every 60 s (FACTS). */

@@ -17,7 +17,7 @@
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
 import { field } from './objects.js';
-import { oneLine } from '../../shared/one-line.js';
+import { oneLine } from '../../core/one-line.js';
 
 /** The label every series relayed by the collector carries. */
 export interface CollectorLabel {

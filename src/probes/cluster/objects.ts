@@ -2,8 +2,8 @@
  * Small, total accessors over Kubernetes objects as plain JSON (what KubeReader returns and what
  * fixtures hold), so the pure evaluators never throw on a missing field.
  */
-import { oneLine } from '../../shared/one-line.js';
-import { valueAt } from '../../shared/values-path.js';
+import { oneLine } from '../../core/one-line.js';
+import { valueAt } from '../../core/values-path.js';
 
 export type KubeObject = Readonly<Record<string, unknown>>;
 

@@ -4,7 +4,7 @@
  * `release: prometheus-operator` and not `grafana-agent: external`, which the cluster's Grafana
  * Agent skips), and selects an existing Service and one of its ports (FACTS "Telemetry").
  */
-import { describeBreach, scrapeBreaches, type ScrapeConvention } from '../../shared/scrape-convention.js';
+import { describeBreach, scrapeBreaches, type ScrapeConvention } from '../../core/scrape-convention.js';
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
 import { field, labelsOf, list, nameOf, num, record, str, type KubeObject } from './objects.js';

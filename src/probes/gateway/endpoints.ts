@@ -19,7 +19,7 @@ import { combineChecks, joinUrl, type Check } from './checks.js';
 import { describeFailure } from './errors.js';
 import { defineGatewayProbe } from './gateway-probe.js';
 import { httpGet, type HttpObservation } from './http.js';
-import { oneLine } from '../../shared/one-line.js';
+import { oneLine } from '../../core/one-line.js';
 
 function parseJson(body: string): unknown {
   try {

@@ -17,7 +17,7 @@ import {
   toAnswer,
 } from './gateway-probe.js';
 import { identityOf, numberOf, type ToolAnswer } from './tool-answer.js';
-import { oneLine } from '../../shared/one-line.js';
+import { oneLine } from '../../core/one-line.js';
 
 export interface ExecObservation {
   readonly gateway: string;

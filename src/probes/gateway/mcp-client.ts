@@ -15,8 +15,8 @@ import type {
   JsonSchemaValidator,
 } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { allPages } from '../../shared/all-pages.js';
-import { settleWithin } from '../../shared/retry.js';
+import { allPages } from '../../core/all-pages.js';
+import { settleWithin } from '../../core/retry.js';
 
 export interface McpSessionOptions {
   readonly url: string;

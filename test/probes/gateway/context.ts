@@ -6,7 +6,7 @@
  * a test gets a timeout or a budget verdict only when it asks for one.
  */
 import { TargetsSchema, type Targets, type TargetsInput } from '../../../src/environments/probe-targets.js';
-import { createRedactor } from '../../../src/shared/redact.js';
+import { createRedactor } from '../../../src/core/redact.js';
 import { resolveTargets } from '../../../src/probes/resolved-targets.js';
 import {
   createRunScope,

@@ -1,5 +1,5 @@
 /**
- * Failures a command expects, each with its exit code. The script harness (src/shared/script.ts)
+ * Failures a command expects, each with its exit code. The script harness (src/core/script.ts)
  * prints them as `<command>: <message>`, without a stack trace: the message names what is wrong
  * and the fix. Any other error is a bug and is printed with its stack.
  *

@@ -2,7 +2,7 @@
  * allPages follows a paged list to its end, and refuses to return a list cut short.
  */
 import { describe, expect, it } from 'vitest';
-import { allPages } from '../../src/shared/all-pages.js';
+import { allPages } from '../../src/core/all-pages.js';
 
 /** A server with `total` items served `size` per page, recording the tokens it was asked for. */
 function pagedServer(total: number, size: number) {

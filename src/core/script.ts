@@ -18,7 +18,7 @@
  * - Exit codes: 0 success, 1 a finding or a failure, 2 bad usage or configuration; 130/143 when
  *   an interruptible command was stopped by SIGINT/SIGTERM (the shell's 128 + signal number).
  *   A failure the command expects (a CommandError: usage, configuration, refusal, finding; see
- *   src/shared/command-error.ts) is printed as its message alone, `<command>: <message>`;
+ *   src/core/command-error.ts) is printed as its message alone, `<command>: <message>`;
  *   anything else is a bug and keeps its stack trace.
  * - process.exit is never called: runScript sets process.exitCode and returns, so buffered output
  *   is flushed and a handle left open shows up as a hang in the tests rather than being hidden.

@@ -1,5 +1,5 @@
 /**
- * The one deadline/retry helper (src/shared/retry.ts). Backoff runs on a virtual clock (attempts
+ * The one deadline/retry helper (src/core/retry.ts). Backoff runs on a virtual clock (attempts
  * and sleeps counted, not waited for); an attempt that must time out never answers, so only its
  * deadline can end it, however loaded the machine.
  */
@@ -11,7 +11,7 @@ import {
   settleWithin,
   Transient,
   withDeadline,
-} from '../../src/shared/retry.js';
+} from '../../src/core/retry.js';
 import { virtualClock } from '../support/virtual-clock.js';
 
 const never = () => new Promise<never>(() => undefined);

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../src/environments/load.js';
-import { CommandError, ConfigurationError, Interrupted, UsageError } from '../../src/shared/command-error.js';
+import { CommandError, ConfigurationError, Interrupted, UsageError } from '../../src/core/command-error.js';
 import {
   defineScript,
   describeFailure,
@@ -18,7 +18,7 @@ import {
   parseCommandLine,
   readOptionFile,
   type OptionValues,
-} from '../../src/shared/script.js';
+} from '../../src/core/script.js';
 import { tempDir } from '../support/temp.js';
 
 const script = defineScript({

@@ -2,7 +2,7 @@
  * The edit distance behind every "did you mean": a swap of two adjacent characters is one typo.
  */
 import { describe, expect, it } from 'vitest';
-import { editDistance, likelyTypoOf } from '../../src/shared/edit-distance.js';
+import { editDistance, likelyTypoOf } from '../../src/core/edit-distance.js';
 
 describe('editDistance', () => {
   it('counts insertions, deletions, substitutions and adjacent swaps as one edit each, ignoring case', () => {

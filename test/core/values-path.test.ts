@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parsePath, valueAt } from '../../src/shared/values-path.js';
+import { parsePath, valueAt } from '../../src/core/values-path.js';
 
 describe('valueAt', () => {
   const tree = { spec: { values: { 'a.b': [{ name: 'x' }, { name: 'y' }] }, zero: 0, empty: null } };
