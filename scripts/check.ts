@@ -7,9 +7,10 @@
  *   npm run check -- --crd-cache .cache/crds   # against CRDs read from a cluster (npm run crds -- --from-cluster)
  */
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { cachedCrds, FILL_CACHE_COMMAND } from '../src/check/crd-cache.js';
-import { defineScript, outputFile, runScript } from '../src/core/script.js';
+import { defineScript, outputFile } from '../src/core/script.js';
+import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
@@ -54,18 +55,21 @@ show what its API server really accepts)`,
   ],
 });
 
-await runScript(script, async (options) => {
-  const json = options.json !== undefined ? outputFile('json', options.json) : undefined;
+/** The command (src/core/script-main.ts): tests call it in process. */
+export const main = scriptMain(script, async (options, { io, path, print }) => {
+  const json = options.json !== undefined ? outputFile('json', options.json, io.cwd) : undefined;
   const { errorsOf, runGate } = await import('../src/check/gate.js');
   const { formatReport, reportJson } = await import('../src/check/report.js');
   const report = await runGate({
     root: REPO_ROOT,
-    distDir: options.dist ? resolve(options.dist) : join(REPO_ROOT, 'dist'),
-    ...(options['crd-cache'] ? { crds: cachedCrds(resolve(options['crd-cache'])) } : {}),
+    distDir: options.dist ? path(options.dist) : join(REPO_ROOT, 'dist'),
+    ...(options['crd-cache'] ? { crds: cachedCrds(path(options['crd-cache'])) } : {}),
     scanRepository: !options['dist-only'],
     ...(options['skip-kustomize'] ? { kubectl: false as const } : {}),
   });
-  console.log(formatReport(report, { warnings: !options.quiet }));
+  print(formatReport(report, { warnings: !options.quiet }));
   if (json) writeFileSync(json, reportJson(report));
   return errorsOf(report).length > 0 ? 1 : 0;
 });
+
+await runCommand(import.meta.url, script, main);

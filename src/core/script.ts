@@ -30,10 +30,13 @@ export interface ScriptContext {
   readonly signal: AbortSignal;
 }
 
-/** Reads a file an option names; one that cannot be read is a usage error naming the option. */
-export function readOptionFile(option: string, path: string): string {
+/**
+ * Reads a file an option names (relative to `cwd`); one that cannot be read is a usage error
+ * naming the option.
+ */
+export function readOptionFile(option: string, path: string, cwd = process.cwd()): string {
   try {
-    return readFileSync(resolve(path), 'utf8');
+    return readFileSync(resolve(cwd, path), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new UsageError(`--${option} ${path}: cannot read it (${code}) (fix: give the path of an existing file)`);
@@ -41,12 +44,12 @@ export function readOptionFile(option: string, path: string): string {
 }
 
 /**
- * Checks, before any work, that a file an option names can be written: its folder exists and is
- * writable, and the path is not a folder. Returns the resolved path; a usage error otherwise, so
- * a long run is not lost to a typo in a report path.
+ * Checks, before any work, that a file an option names (relative to `cwd`) can be written: its
+ * folder exists and is writable, and the path is not a folder. Returns the resolved path; a usage
+ * error otherwise, so a long run is not lost to a typo in a report path.
  */
-export function outputFile(option: string, path: string): string {
-  const file = resolve(path);
+export function outputFile(option: string, path: string, cwd = process.cwd()): string {
+  const file = resolve(cwd, path);
   const problem = (() => {
     try {
       if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) return 'is a folder';
@@ -87,7 +90,7 @@ export async function runEntry(name: string, body: () => Promise<number> | numbe
 }
 
 /** An AbortSignal aborted by the first SIGINT/SIGTERM; a second one ends the process at once. */
-function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const handlers = new Map<InterruptSignal, () => void>();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

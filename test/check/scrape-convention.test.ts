@@ -2,18 +2,18 @@
  * The gate's scrape-convention rules (`monitoring.scrape-label`, `monitoring.excluded`,
  * `monitoring.no-environment`): every ServiceMonitor/PodMonitor in dist/<env>/ is judged by the
  * convention in that environment's file. In-process over small dist/ folders, and end to end:
- * monitors planted beside a copy of the committed dist/ fail `npm run check`, which names the rule,
- * the file and the object.
+ * monitors planted beside a copy of the committed dist/ fail `npm run check` (its command, called
+ * in process), which names the rule, the file and the object.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../scripts/check.js';
 import type { Finding } from '../../src/check/finding.js';
 import { runGate } from '../../src/check/gate.js';
 import { formatFinding } from '../../src/check/report.js';
-import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
+import { runMain } from '../support/run-script.js';
 import { FIXTURE_ENVIRONMENTS } from '../synth/helpers.js';
 import { REPO, tempDir, writeDist, writeYaml } from './support.js';
 
@@ -105,7 +105,7 @@ describe('the scrape convention over dist/<env>/', () => {
 });
 
 describe('npm run check with planted monitors', () => {
-  it('a ServiceMonitor without the scrape label and a PodMonitor with the exclusion label fail it, naming the rule, the file and the object', () => {
+  it('a ServiceMonitor without the scrape label and a PodMonitor with the exclusion label fail it, naming the rule, the file and the object', async () => {
     // A copy of the committed production folder, judged by src/environments/backstage-wus2-v4.yaml.
     const dir = tempDir();
     const env = join(dir, 'dist', 'backstage-wus2-v4');
@@ -118,25 +118,7 @@ describe('npm run check with planted monitors', () => {
     const k = parse(readFileSync(kustomization, 'utf8')) as { resources: string[] };
     writeFileSync(kustomization, stringify({ ...k, resources: [...k.resources, 'planted.yaml'] }));
     const json = join(dir, 'report.json');
-    const run = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'scripts/check.ts',
-        '--dist',
-        join(dir, 'dist'),
-        '--dist-only',
-        '--skip-kustomize',
-        '--json',
-        json,
-      ],
-      {
-        cwd: REPO,
-        encoding: 'utf8',
-        timeout: CHILD_TIMEOUT_MS,
-      },
-    );
+    const run = await runMain(main, ['--dist', join(dir, 'dist'), '--dist-only', '--skip-kustomize', '--json', json]);
     expect(run.status).toBe(1);
     const lines = run.stdout.split('\n').filter((l) => l.includes('[monitoring.'));
     expect(lines).toEqual([
