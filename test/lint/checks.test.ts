@@ -12,6 +12,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeF
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runStaticChecks, STATIC_CHECKS } from '../../src/tooling/static-checks.mjs';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { tempDir } from '../support/temp.js';
 
@@ -48,19 +49,48 @@ function sources(dir: string): string[] {
 }
 
 describe('npm test', () => {
-  it('runs Biome (format and lint), knip, the typecheck and the layer check before vitest, which stays last', () => {
+  it('runs Biome (format and lint), knip, the typecheck and the layer check side by side before vitest, which stays last', () => {
     const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
     // .ci/run appends vitest's reporter options to `npm test`: vitest must be the last command.
-    expect(scripts.test?.split(' && ')).toEqual([
-      'biome check --error-on-warnings .',
-      'knip',
-      'tsc --noEmit -p tsconfig.json',
-      'npm run layers',
-      'vitest run',
+    expect(scripts.test?.split(' && ')).toEqual(['node src/tooling/static-checks.mjs', 'vitest run']);
+    // The runner's commands are the ones people run one by one (npm run lint, typecheck, layers).
+    const commands = STATIC_CHECKS.map(({ name, command: [bin, ...args] }) => [
+      name,
+      [relative(join(ROOT, 'node_modules', '.bin'), bin ?? ''), ...args].join(' '),
+    ]);
+    expect(commands).toEqual([
+      ['biome', 'biome check --error-on-warnings .'],
+      ['knip', 'knip'],
+      ['tsc', scripts.typecheck],
+      ['layers', scripts.layers],
     ]);
     expect(scripts.lint).toBe('biome check --error-on-warnings . && knip');
+  });
+
+  it('runs every static check to its end, prints each output whole under its name, and fails if any failed', async () => {
+    const node = (name: string, code: string) => ({ name, command: [process.execPath, '-e', code] });
+    const printed: string[] = [];
+    const results = await runStaticChecks(
+      [
+        node('slow-ok', 'setTimeout(() => console.log("a1\\na2"), 300)'),
+        node('fails', 'console.error("broken rule in x.ts"); process.exitCode = 1'),
+        node('silent', ''),
+      ],
+      { cwd: ROOT, out: { write: (text: string) => printed.push(text) } },
+    );
+    expect(results.map((r) => [r.name, r.code])).toEqual([
+      ['slow-ok', 0],
+      ['fails', 1],
+      ['silent', 0],
+    ]);
+    expect(printed).toHaveLength(3);
+    expect(printed).toContainEqual(
+      expect.stringMatching(/^── fails: FAILED \(exit 1\) in \d+\.\d s\nbroken rule in x\.ts\n$/),
+    );
+    expect(printed).toContainEqual(expect.stringMatching(/^── slow-ok: ok in \d+\.\d s\na1\na2\n$/));
+    expect(printed).toContainEqual(expect.stringMatching(/^── silent: ok in \d+\.\d s\n$/));
   });
 
   it('fails on planted lint errors, naming each rule and the file', () => {
