@@ -9,6 +9,12 @@ import { join } from 'node:path';
 import { peakRssOfNode, timeNode, type NodeCommand } from './node-run.js';
 import { summarize, type Summary } from './stats.js';
 
+/** A part of a measured command (a phase of npm test) over its runs. */
+export interface PhaseSummary {
+  readonly name: string;
+  readonly ms: Summary;
+}
+
 export type Measurement =
   | {
       readonly id: string;
@@ -26,12 +32,16 @@ export type Measurement =
        * for figures judged against an absolute budget (a loaded machine explains a missed one).
        */
       readonly load1m?: Summary;
+      /** The command's phases, where it reports them (npm test: each static check, vitest). */
+      readonly phasesMs?: readonly PhaseSummary[];
     }
   | {
       readonly id: string;
       readonly label: string;
       readonly status: 'not-measured';
       readonly reason: string;
+      /** The phases of the runs that failed, as far as they got (where the time went all the same). */
+      readonly phasesMs?: readonly PhaseSummary[];
     };
 
 /** One benchmarked command. */

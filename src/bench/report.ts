@@ -67,8 +67,9 @@ export function toJson(report: BenchReport): string {
             samplesMs: m.samplesMs.map((s) => round(s, 1)),
             ...(m.peakRssMb ? { peakRssMb: roundSummary(m.peakRssMb) } : {}),
             ...(m.load1m ? { load1m: { ...roundSummary(m.load1m), median: round(m.load1m.median, 2) } } : {}),
+            ...(m.phasesMs ? { phasesMs: m.phasesMs.map((p) => ({ ...p, ms: roundSummary(p.ms) })) } : {}),
           }
-        : m,
+        : { ...m, ...(m.phasesMs ? { phasesMs: m.phasesMs.map((p) => ({ ...p, ms: roundSummary(p.ms) })) } : {}) },
     ),
     ratios: report.ratios.map((r) => (r.status === 'not-measured' ? r : { ...r, value: round(r.value, 2) })),
     budgets: report.budgets.map((b) => (b.status === 'not-measured' ? b : { ...b, valueMs: round(b.valueMs, 1) })),
@@ -127,6 +128,17 @@ export function renderTable(report: BenchReport): string {
     if (x.status === 'not-measured') figureLines[i + 1] = `${x.label.padEnd(labelWidth)}  not measured: ${x.reason}`;
   });
   const sections = [head, figureLines.join('\n')];
+  const phases = report.measurements.filter((x) => x.phasesMs && x.phasesMs.length > 0);
+  if (phases.length > 0)
+    sections.push(
+      [
+        'phases (median):',
+        ...phases.map(
+          (x) =>
+            `  ${x.label.split(' (')[0]}: ${x.phasesMs!.map((p) => `${p.name} ${seconds(p.ms.median)}`).join(', ')}`,
+        ),
+      ].join('\n'),
+    );
   if (report.ratios.length > 0) sections.push(table(ratios, new Set([1])));
   if (report.budgets.length > 0) sections.push(budgetTable(report));
   return sections.join('\n\n');

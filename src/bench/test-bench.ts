@@ -12,14 +12,21 @@
  * compiled again and vitest knows no earlier durations. node_modules itself stays (npm ci is not
  * part of npm test) and the operating system's file cache cannot be emptied. "Warm" is the run
  * right after, in the same TMPDIR, with every cache the fresh run left.
+ *
+ * Each run also reports its phases (so a missed budget says where the time went): every static
+ * check's own time and the time of the four side by side (src/tooling/static-checks.mjs writes
+ * them to ARCADE_STATIC_CHECKS_TIMES), and vitest's (the rest of the run). A run that fails names
+ * its failing tests, file and full title, from vitest's JSON report (the bench passes the same
+ * reporter options as `.ci/run`); the warm run is measured even when the fresh one failed, and
+ * the other way round: each figure stands on its own runs.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { REPO_ROOT } from '../tooling/bundle.js';
-import { medianOf, roundRobin, type Measurement } from './measurement.js';
+import { medianOf, roundRobin, type Measurement, type PhaseSummary } from './measurement.js';
 import { budget, budgetNotMeasured, summarize, type Budget } from './stats.js';
 
 /** Issue 13: fresh-clone npm test at most 60 s, warm at most 25 s (on 2 cores). */
@@ -47,11 +54,28 @@ export interface TestBenchResult {
   readonly budgets: readonly Budget[];
 }
 
-/** One run of the command: wall time and the 1-minute load average as it started and ended. */
+/** A part of one run and its wall time. */
+export interface Phase {
+  readonly name: string;
+  readonly ms: number;
+}
+
+/**
+ * One run of the command: wall time, the 1-minute load average as it started and ended, and its
+ * phases (empty when the command wrote no static-check times).
+ */
 export interface TestRunSample {
   readonly ms: number;
   readonly loadStart: number;
   readonly loadEnd: number;
+  readonly phases: readonly Phase[];
+}
+
+/** A run that failed: why, with the failing tests named when vitest's report has them. */
+export interface FailedRun {
+  readonly failed: string;
+  /** The phases of the failed run, when it got as far as writing them. */
+  readonly phases: readonly Phase[];
 }
 
 const LABELS = {
@@ -75,68 +99,170 @@ function tail(text: string, lines = 3): string {
     .join(' / ');
 }
 
-/** Runs `command` in `cwd` with `env`, output to a file; resolves with the sample, rejects with why it failed. */
-export function timeCommand(
+/** The static checks' times file (src/tooling/static-checks.mjs) as phases; none when absent or unreadable. */
+export function staticPhases(file: string): Phase[] {
+  if (!existsSync(file)) return [];
+  try {
+    const times = JSON.parse(readFileSync(file, 'utf8')) as {
+      wallMs?: number;
+      checks?: { name?: string; ms?: number }[];
+    };
+    const checks = (times.checks ?? []).filter(
+      (c): c is Phase => typeof c.name === 'string' && typeof c.ms === 'number',
+    );
+    return typeof times.wallMs === 'number'
+      ? [...checks.map(({ name, ms }) => ({ name, ms })), { name: 'static checks (side by side)', ms: times.wallMs }]
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The failing tests of a vitest JSON report, as `<file> > <full title>` (a file that failed
+ * without a failing test, e.g. an import error, as `<file>: <its message's first line>`); empty
+ * when there is no readable report.
+ */
+export function failingTests(reportFile: string, root: string): string[] {
+  if (!existsSync(reportFile)) return [];
+  let report: {
+    testResults?: {
+      name?: string;
+      status?: string;
+      message?: string;
+      assertionResults?: { status?: string; fullName?: string }[];
+    }[];
+  };
+  try {
+    report = JSON.parse(readFileSync(reportFile, 'utf8')) as typeof report;
+  } catch {
+    return [];
+  }
+  return (report.testResults ?? []).flatMap((file) => {
+    const name = file.name ? relative(root, file.name) : '(a test file)';
+    const tests = (file.assertionResults ?? [])
+      .filter((t) => t.status === 'failed')
+      .map((t) => `${name} > ${t.fullName ?? '(untitled)'}`);
+    if (tests.length > 0 || file.status !== 'failed') return tests;
+    return [`${name}: ${(file.message ?? 'failed').split('\n')[0]}`];
+  });
+}
+
+/**
+ * Runs `command` in `cwd` with `env`, output to a file, with vitest's JSON reporter added as
+ * `.ci/run` adds it (`-- --reporter=default --reporter=json --outputFile.json=<file>`) and the
+ * static checks' times asked for. Resolves with the sample, or with why the run failed (its exit
+ * code, its failing tests, else its last lines).
+ */
+export async function timeCommand(
   command: readonly string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
-): Promise<TestRunSample> {
+): Promise<TestRunSample | FailedRun> {
   const [file, ...args] = command;
-  if (!file) return Promise.reject(new Error('bench: no command to run'));
+  if (!file) return { failed: 'bench: no command to run', phases: [] };
   const logDir = mkdtempSync(join(tmpdir(), 'arcade-bench-tests-log-'));
   const log = join(logDir, 'output.log');
+  const vitestReport = join(logDir, 'vitest.json');
+  const staticTimes = join(logDir, 'static-checks.json');
   const fd = openSync(log, 'w');
   const loadStart = loadavg()[0] ?? 0;
   const started = performance.now();
-  return new Promise<TestRunSample>((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env, stdio: ['ignore', fd, fd] });
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(new Error(`bench: ${command.join(' ')} could not start (${err.message})`));
+  try {
+    const end = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>((resolve) => {
+      const child = spawn(
+        file,
+        [...args, '--', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`],
+        { cwd, env: { ...env, ARCADE_STATIC_CHECKS_TIMES: staticTimes }, stdio: ['ignore', fd, fd] },
+      );
+      const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        resolve(err);
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal });
+      });
     });
-    child.on('close', (code, signal) => {
-      const ms = performance.now() - started;
-      clearTimeout(timer);
-      if (code === 0) resolve({ ms, loadStart, loadEnd: loadavg()[0] ?? 0 });
-      else {
-        const why = code === null ? `killed by ${signal} (over ${timeoutMs / 1000} s?)` : `exit code ${code}`;
-        reject(new Error(`${command.join(' ')} failed (${why}): ${tail(readFileSync(log, 'utf8'))}`));
-      }
-    });
-  }).finally(() => {
+    const ms = performance.now() - started;
+    if (end instanceof Error)
+      return { failed: `bench: ${command.join(' ')} could not start (${end.message})`, phases: [] };
+    const staticPart = staticPhases(staticTimes);
+    const sideBySide = staticPart.at(-1)?.ms;
+    // vitest is the rest of the run (with npm's own start, a fraction of a second).
+    const phases =
+      sideBySide === undefined || !existsSync(vitestReport)
+        ? staticPart
+        : [...staticPart, { name: 'vitest', ms: Math.max(0, ms - sideBySide) }];
+    if (end.code === 0) return { ms, loadStart, loadEnd: loadavg()[0] ?? 0, phases };
+    const why = end.code === null ? `killed by ${end.signal} (over ${timeoutMs / 1000} s?)` : `exit code ${end.code}`;
+    const tests = failingTests(vitestReport, cwd);
+    const detail =
+      tests.length > 0 ? `${tests.length} failing test(s): ${tests.join('; ')}` : tail(readFileSync(log, 'utf8'));
+    return { failed: `${command.join(' ')} failed (${why}): ${detail}`, phases };
+  } finally {
     closeSync(fd);
     rmSync(logDir, { recursive: true, force: true });
-  });
+  }
 }
 
-/** Both figures and both budgets from the samples of each kind (fresh, warm). */
+const failedRun = (run: TestRunSample | FailedRun): run is FailedRun => 'failed' in run;
+
+/** Each phase's summary over the runs, in the order of the first run that has phases. */
+function phaseSummaries(runs: readonly (TestRunSample | FailedRun)[]): PhaseSummary[] {
+  const names = runs.find((r) => r.phases.length > 0)?.phases.map((p) => p.name) ?? [];
+  return names.map((name) => ({
+    name,
+    ms: summarize(runs.flatMap((r) => r.phases.filter((p) => p.name === name).map((p) => p.ms))),
+  }));
+}
+
+/**
+ * Both figures and both budgets from the runs of each kind (fresh, warm). A kind with a failed
+ * run is not measured (a failing suite's time proves nothing), with the failure as the reason;
+ * the other kind stands on its own runs.
+ */
 export function testMeasurements(
   command: string,
-  fresh: readonly TestRunSample[],
-  warm: readonly TestRunSample[],
+  fresh: readonly (TestRunSample | FailedRun)[],
+  warm: readonly (TestRunSample | FailedRun)[],
 ): TestBenchResult {
-  const figure = (kind: 'fresh' | 'warm', samples: readonly TestRunSample[]): Measurement => ({
-    id: `tests.${kind}`,
-    label: LABELS[kind],
-    status: 'measured',
-    command,
-    timeMs: summarize(samples.map((s) => s.ms)),
-    samplesMs: samples.map((s) => s.ms),
-    load1m: summarize(samples.flatMap((s) => [s.loadStart, s.loadEnd])),
-  });
+  const figure = (kind: 'fresh' | 'warm', runs: readonly (TestRunSample | FailedRun)[]): Measurement => {
+    const phasesMs = phaseSummaries(runs);
+    const phases = phasesMs.length > 0 ? { phasesMs } : {};
+    const failures = runs.filter(failedRun);
+    if (failures.length > 0)
+      return {
+        id: `tests.${kind}`,
+        label: LABELS[kind],
+        status: 'not-measured',
+        reason: failures.map((f) => f.failed).join(' | '),
+        ...phases,
+      };
+    const samples = runs.filter((r): r is TestRunSample => !failedRun(r));
+    return {
+      id: `tests.${kind}`,
+      label: LABELS[kind],
+      status: 'measured',
+      command,
+      timeMs: summarize(samples.map((s) => s.ms)),
+      samplesMs: samples.map((s) => s.ms),
+      load1m: summarize(samples.flatMap((s) => [s.loadStart, s.loadEnd])),
+      ...phases,
+    };
+  };
   const measurements = [figure('fresh', fresh), figure('warm', warm)];
   return {
     measurements,
-    budgets: (['fresh', 'warm'] as const).map((kind) =>
-      budget({
-        id: `tests.${kind}`,
-        label: `${LABELS[kind].split(' (')[0]}`,
-        targetMs: TEST_TARGETS_MS[kind],
-        figure: medianOf(measurements, `tests.${kind}`),
-      }),
-    ),
+    budgets: measurements.map((m, i) => {
+      const kind = i === 0 ? 'fresh' : 'warm';
+      const label = `${LABELS[kind].split(' (')[0]}`;
+      return m.status === 'measured'
+        ? budget({ id: m.id, label, targetMs: TEST_TARGETS_MS[kind], figure: medianOf(measurements, m.id) })
+        : budgetNotMeasured(m.id, label, TEST_TARGETS_MS[kind], m.reason);
+    }),
   };
 }
 
@@ -158,7 +284,9 @@ export function testsNotMeasured(reason: string): TestBenchResult {
 /**
  * Measures `runs` pairs: caches removed and a fresh empty TMPDIR, the command; then the command
  * again in the same TMPDIR. CI=true as in `.ci/run` (snapshots are never written). A failing run
- * makes both figures not measured: a failing suite's time proves nothing.
+ * makes its figure not measured (a failing suite's time proves nothing), naming the failing
+ * tests; the pair still runs to its end, so a failure only the fresh run shows leaves the warm
+ * figure measured.
  */
 export async function benchTests(options: TestBenchOptions): Promise<TestBenchResult> {
   const root = options.root ?? REPO_ROOT;
@@ -168,7 +296,7 @@ export async function benchTests(options: TestBenchOptions): Promise<TestBenchRe
   let tmp: string | undefined;
   const clearTmp = () => tmp && rmSync(tmp, { recursive: true, force: true });
   try {
-    const [fresh, warm] = await roundRobin(
+    const [fresh, warm] = await roundRobin<'fresh' | 'warm', TestRunSample | FailedRun>(
       ['fresh', 'warm'] as const,
       { runs: options.runs, warmup: 0, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
       (kind) => LABELS[kind],

@@ -20,18 +20,39 @@ import {
 } from '../../src/bench/test-bench.js';
 import { tempDir } from '../support/temp.js';
 
-/** A stand-in suite: appends what it saw to seen.jsonl, then fills every cache and its TMPDIR. */
+/**
+ * A stand-in suite: appends what it saw to seen.jsonl, then fills every cache and its TMPDIR;
+ * writes static-check times and a vitest JSON report where the bench asks for them. `fail`: exits
+ * 1 without a report; `fail-fresh`: when it finds no cache, exits 1 with a report naming two
+ * failing tests (one a file that failed to load).
+ */
 const SUITE = `
 const fs = require('node:fs'), path = require('node:path');
 const caches = ${JSON.stringify(FRESH_CACHES)};
 const tmp = process.env.TMPDIR;
+const fresh = caches.every((c) => !fs.existsSync(c));
 fs.appendFileSync('seen.jsonl', JSON.stringify({
   caches: caches.filter((c) => fs.existsSync(c)),
-  tmp, tmpEntries: fs.readdirSync(tmp), ci: process.env.CI,
+  tmp, tmpEntries: fs.readdirSync(tmp), ci: process.env.CI, args: process.argv.slice(2),
 }) + '\\n');
 for (const c of caches) { fs.mkdirSync(c, { recursive: true }); fs.writeFileSync(path.join(c, 'cached'), 'x'); }
 fs.writeFileSync(path.join(tmp, 'tsx-cache'), 'x');
-if (process.argv[2] === 'fail') { console.log('1 passed\\n\\n2 failed: snapshot mismatch'); process.exit(1); }
+const mode = process.argv[2];
+if (mode === 'fail') { console.log('1 passed\\n\\n2 failed: snapshot mismatch'); process.exit(1); }
+fs.writeFileSync(process.env.ARCADE_STATIC_CHECKS_TIMES, JSON.stringify({
+  wallMs: 5000, checks: [{ name: 'biome', code: 0, ms: 2000 }, { name: 'tsc', code: 0, ms: 4900 }],
+}));
+const report = process.argv.find((a) => a.startsWith('--outputFile.json=')).slice('--outputFile.json='.length);
+const failing = mode === 'fail-fresh' && fresh;
+fs.writeFileSync(report, JSON.stringify({ testResults: [
+  { name: path.resolve('test/a.test.ts'), status: failing ? 'failed' : 'passed', assertionResults: [
+    { status: 'passed', fullName: 'a passes' },
+    { status: failing ? 'failed' : 'passed', fullName: 'suite > finds its cache' },
+  ] },
+  { name: path.resolve('test/b.test.ts'), status: failing ? 'failed' : 'passed',
+    message: failing ? 'Cannot find module x\\n  at y' : '', assertionResults: [] },
+] }));
+if (failing) { console.log('2 failed'); process.exit(1); }
 `;
 
 function project(): string {
@@ -47,6 +68,7 @@ interface Seen {
   readonly tmp: string;
   readonly tmpEntries: string[];
   readonly ci: string;
+  readonly args: string[];
 }
 
 const seen = (root: string): Seen[] =>
@@ -54,6 +76,17 @@ const seen = (root: string): Seen[] =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Seen);
+
+function report(tests: ReturnType<typeof testMeasurements>): BenchReport {
+  return {
+    date: '2026-01-02T03:04:05.000Z',
+    machine: { ...describeMachine(), cores: 2 },
+    settings: { runs: 0, warmup: 0, probeRuns: 0, probeWarmup: 0, testRuns: 1 },
+    measurements: tests.measurements,
+    ratios: [],
+    budgets: tests.budgets,
+  };
+}
 
 describe('benchTests', () => {
   it('runs fresh (no cache, empty TMPDIR) then warm (every cache kept), pair after pair', async () => {
@@ -75,6 +108,13 @@ describe('benchTests', () => {
     expect(existsSync(fresh1!.tmp) || existsSync(fresh2!.tmp)).toBe(false); // temporary folders removed
     expect(readdirSync(root)).toContain('keep.txt'); // only the caches are removed
     expect(progress).toHaveLength(4);
+    // vitest's JSON report asked for as .ci/run asks for it (after --, npm passes it on to vitest)
+    expect(fresh1!.args).toEqual([
+      '--',
+      '--reporter=default',
+      '--reporter=json',
+      expect.stringMatching(/^--outputFile\.json=\/.+\/vitest\.json$/),
+    ]);
 
     expect(result.measurements.map((m) => [m.id, m.status])).toEqual([
       ['tests.fresh', 'measured'],
@@ -86,6 +126,12 @@ describe('benchTests', () => {
       expect(m.timeMs.median).toBeGreaterThan(0);
       expect(m.load1m?.runs).toBe(4); // at the start and end of each run
       expect(m.command).toBe(`CI=true ${process.execPath} suite.cjs`);
+      expect(m.phasesMs?.map((p) => [p.name, p.ms.median, p.ms.runs])).toEqual([
+        ['biome', 2000, 2],
+        ['tsc', 4900, 2],
+        ['static checks (side by side)', 5000, 2],
+        ['vitest', expect.any(Number), 2], // the rest of the run
+      ]);
     }
     expect(result.budgets.map((b) => [b.id, b.targetMs])).toEqual([
       ['tests.fresh', 60_000],
@@ -100,6 +146,34 @@ describe('benchTests', () => {
     expect(result.budgets.map((b) => b.status)).toEqual(['not-measured', 'not-measured']);
     const reason = result.budgets[0]!.status === 'not-measured' ? result.budgets[0]!.reason : '';
     expect(reason).toContain('suite.cjs fail failed (exit code 1): 1 passed / 2 failed: snapshot mismatch');
+  });
+
+  it('names the failing tests of a failed fresh run and still measures the warm one', async () => {
+    const root = project();
+    const result = await benchTests({ runs: 1, root, command: [process.execPath, 'suite.cjs', 'fail-fresh'] });
+    expect(result.measurements.map((m) => [m.id, m.status])).toEqual([
+      ['tests.fresh', 'not-measured'],
+      ['tests.warm', 'measured'],
+    ]);
+    const fresh = result.measurements[0]!;
+    expect(fresh.status === 'not-measured' && fresh.reason).toBe(
+      `${process.execPath} suite.cjs fail-fresh failed (exit code 1): 2 failing test(s): ` +
+        'test/a.test.ts > suite > finds its cache; test/b.test.ts: Cannot find module x',
+    );
+    expect(fresh.phasesMs?.map((p) => p.name)).toEqual(['biome', 'tsc', 'static checks (side by side)', 'vitest']);
+    expect(result.budgets.map((b) => [b.id, b.status])).toEqual([
+      ['tests.fresh', 'not-measured'],
+      ['tests.warm', 'met'],
+    ]);
+    const text = renderTable(report(result));
+    expect(text).toContain('test/a.test.ts > suite > finds its cache');
+    expect(text).toMatch(
+      new RegExp(
+        /^phases \(median\):\n {2}npm test, fresh: biome 2\.0 s, tsc 4\.9 s, /.source +
+          /static checks \(side by side\) 5\.0 s, vitest \d+\.\d s\n {2}npm test, warm: biome 2\.0 s/.source,
+        'm',
+      ),
+    );
   });
 
   it('measures nothing when the command cannot start', async () => {
@@ -119,18 +193,7 @@ describe('npmTestCommand', () => {
 });
 
 describe('the test budgets in the report', () => {
-  const sample = (ms: number, load: number) => ({ ms, loadStart: load, loadEnd: load + 1 });
-
-  function report(tests: ReturnType<typeof testMeasurements>): BenchReport {
-    return {
-      date: '2026-01-02T03:04:05.000Z',
-      machine: { ...describeMachine(), cores: 2 },
-      settings: { runs: 0, warmup: 0, probeRuns: 0, probeWarmup: 0, testRuns: 1 },
-      measurements: tests.measurements,
-      ratios: [],
-      budgets: tests.budgets,
-    };
-  }
+  const sample = (ms: number, load: number) => ({ ms, loadStart: load, loadEnd: load + 1, phases: [] });
 
   it('judges the medians against 60 s and 25 s and prints cores and load beside them', () => {
     const tests = testMeasurements('CI=true npm test', [sample(61_000, 1.5), sample(40_000, 2)], [sample(20_000, 0.5)]);
