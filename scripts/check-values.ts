@@ -6,8 +6,8 @@
  *   helm show values oci://public.ecr.aws/s5i6x9d1/charts/arcade --version 1.8.8 > chart-values.yaml
  *   npm run check-values -- --values chart-values.yaml --env backstage-wus2-v4
  */
-import { resolve } from 'node:path';
-import { defineScript, readOptionFile, runScript } from '../src/core/script.js';
+import { defineScript, readOptionFile } from '../src/core/script.js';
+import { runCommand, scriptMain } from '../src/core/script-main.js';
 
 const script = defineScript({
   name: 'check-values',
@@ -52,26 +52,27 @@ override; report overrides that change nothing`,
   ],
 });
 
-await runScript(script, async (options, { warn }) => {
+/** The command (src/core/script-main.ts): tests call it in process. */
+export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
   const { loadEnvironment } = await import('../src/environments/load.js');
   const { checkOverrides, formatChecks, formatDocuments, isProblem, parseChartValues, parseSchema, releaseOverrides } =
     await import('../src/chart-values/check.js');
   const valuesFile = options.values;
-  const valuesText = readOptionFile('values', valuesFile);
+  const valuesText = readOptionFile('values', valuesFile, io.cwd);
   const schemaFile = options.schema;
-  const schemaText = schemaFile !== undefined ? readOptionFile('schema', schemaFile) : undefined;
-  const selected = loadEnvironment(options.env, options.environments ? resolve(options.environments) : undefined);
+  const schemaText = schemaFile !== undefined ? readOptionFile('schema', schemaFile, io.cwd) : undefined;
+  const selected = loadEnvironment(options.env, options.environments ? path(options.environments) : undefined);
   for (const w of selected.warnings) warn(w);
   const env = selected.env;
   const defaults = parseChartValues(valuesText, valuesFile);
   const schema = schemaFile !== undefined && schemaText !== undefined ? parseSchema(schemaText, schemaFile) : undefined;
   const { overrides, values, documents } = releaseOverrides(env);
   const checks = checkOverrides(overrides, defaults, schema);
-  console.log(
+  print(
     `check-values: ${env.name}: ${overrides.length} override path(s) against ${valuesFile}${schemaFile ? ` and ${schemaFile}` : ''}`,
   );
-  console.log(formatChecks(checks));
-  if (documents.length > 0) console.log(formatDocuments(documents));
+  print(formatChecks(checks));
+  if (documents.length > 0) print(formatDocuments(documents));
   const failed = checks.filter((c) => isProblem(c.defaults) || isProblem(c.schema));
   let noEffect = 0;
   if (options.render) {
@@ -83,10 +84,11 @@ await runScript(script, async (options, { warn }) => {
       version: local ? undefined : env.chart.version,
       releaseName: env.release.releaseName,
       namespace: env.release.targetNamespace ?? env.namespace,
+      env: io.env,
     });
     for (const f of findings) {
       if (f.noEffect) noEffect++;
-      console.log(
+      print(
         `${f.noEffect ? 'FAIL' : 'ok  '} render: ${f.override.path}: ` +
           (f.noEffect
             ? 'removing it changes nothing in the rendered chart: the chart ignores it'
@@ -95,7 +97,7 @@ await runScript(script, async (options, { warn }) => {
     }
   }
   const verdict = failed.length === 0 && noEffect === 0;
-  console.log(
+  print(
     `check-values: ${verdict ? 'ok' : 'FAILED'}: ${failed.length} path(s) Helm would ignore` +
       (options.render
         ? `, ${noEffect} override(s) with no effect on the rendered chart`
@@ -103,3 +105,5 @@ await runScript(script, async (options, { warn }) => {
   );
   return verdict ? 0 : 1;
 });
+
+await runCommand(import.meta.url, script, main);

@@ -27,6 +27,8 @@ export interface RenderOptions {
   readonly timeout?: Duration;
   /** helm calls at once. @default 8 */
   readonly concurrency?: number;
+  /** The environment helm is found in (PATH) and runs with. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface RenderFinding {
@@ -35,9 +37,9 @@ export interface RenderFinding {
   readonly noEffect: boolean;
 }
 
-/** The helm binary on PATH, or undefined. */
-export async function findHelm(): Promise<string | undefined> {
-  return (await which('helm', { nothrow: true })) ?? undefined;
+/** The helm binary on `env`'s PATH, or undefined. */
+export async function findHelm(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  return (await which('helm', { nothrow: true, ...(env.PATH !== undefined ? { path: env.PATH } : {}) })) ?? undefined;
 }
 
 /** The values helm renders with: inline values plus a visible placeholder at each Secret/ConfigMap target. */
@@ -53,7 +55,8 @@ export async function renderOverrides(
   overrides: readonly Override[],
   options: RenderOptions,
 ): Promise<RenderFinding[]> {
-  const helm = await findHelm();
+  const env = options.env ?? process.env;
+  const helm = await findHelm(env);
   if (!helm)
     throw new HelmRenderError('--render needs helm on the PATH (fix: install helm 3.8+, or run without --render)');
   const dir = mkdtempSync(join(tmpdir(), 'check-values-'));
@@ -72,7 +75,7 @@ export async function renderOverrides(
         '--values',
         file,
       ];
-      const p = await $({ nothrow: true, quiet: true, timeout: options.timeout ?? '120s' })`${helm} ${args}`;
+      const p = await $({ nothrow: true, quiet: true, timeout: options.timeout ?? '120s', env })`${helm} ${args}`;
       if (p.exitCode !== 0) {
         throw new HelmRenderError(
           `helm ${args.join(' ')} ${p.exitCode === null ? 'timed out' : `failed (exit ${p.exitCode})`}: ${p.stderr.trim().split('\n').slice(-3).join(' ')}`,

@@ -1,14 +1,14 @@
 /**
- * npm run check-values end to end, on the stack's real override list (never hard-coded paths):
- * chart defaults generated from that list, one path misspelled, a generated values.schema.json,
- * and --render through a stand-in `helm` put first on the PATH.
+ * npm run check-values end to end (its command, in process), on the stack's real override list
+ * (never hard-coded paths): chart defaults generated from that list, one path misspelled, a
+ * generated values.schema.json, and --render through a stand-in `helm` put first on the PATH.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../scripts/check-values.js';
 import {
   checkOverrides,
   formatChecks,
@@ -20,12 +20,10 @@ import type { JsonSchema } from '../../src/chart-values/contract.js';
 import { formatPath, parsePath, setAt } from '../../src/core/values-path.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { tempDir } from '../support/temp.js';
-import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
+import { runMain } from '../support/run-script.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const STANDIN = fileURLToPath(new URL('./helm-standin.mjs', import.meta.url));
-/** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
-const TSX = ['--import', 'tsx'];
 const { overrides } = releaseOverrides(fixtureEnvironment('staging'));
 
 /** Chart defaults in which every override path exists, with a value different from ours. */
@@ -81,17 +79,12 @@ function helmBin(dir: string): string {
   return bin;
 }
 
+/** The command in process (its one spawn: test/scripts/every-script.test.ts), with `env` over the test's. */
 function checkValues(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(
-    process.execPath,
-    [...TSX, 'scripts/check-values.ts', '--environments', FIXTURE_ENVIRONMENTS, '--env', 'staging', ...args],
-    {
-      cwd: REPO,
-      encoding: 'utf8',
-      timeout: CHILD_TIMEOUT_MS,
-      env: { ...process.env, ...env },
-    },
-  );
+  return runMain(main, ['--environments', FIXTURE_ENVIRONMENTS, '--env', 'staging', ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+  });
 }
 
 describe('npm run check-values', () => {
@@ -102,10 +95,10 @@ describe('npm run check-values', () => {
     expect(formatChecks(checks).match(/^ok {3}/gm)).toHaveLength(overrides.length);
   });
 
-  it('catches a misspelled override path and names the nearest existing path (end to end: exit 1)', () => {
+  it('catches a misspelled override path and names the nearest existing path (end to end: exit 1)', async () => {
     const dir = workdir();
     const paths = overrides.map((o) => (o.path === victim.path ? chartSpelling : o.path));
-    const r = checkValues(['--values', writeYaml(dir, 'values.yaml', defaultsFor(paths))]);
+    const r = await checkValues(['--values', writeYaml(dir, 'values.yaml', defaultsFor(paths))]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(`FAIL ${victim.path} (inline,`);
     expect(r.stdout).toContain(`Helm would silently ignore it (nearest existing path: ${chartSpelling})`);
@@ -161,11 +154,11 @@ describe('npm run check-values', () => {
     );
   });
 
-  it('--render with helm on the PATH: every override changes the rendered chart', () => {
+  it('--render with helm on the PATH: every override changes the rendered chart', async () => {
     const dir = workdir();
     const defaults = writeYaml(dir, 'values.yaml', defaultsFor(overrides.map((o) => o.path)));
     const log = join(dir, 'helm.log');
-    const r = checkValues(['--values', defaults, '--render'], {
+    const r = await checkValues(['--values', defaults, '--render'], {
       PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`,
       HELM_STANDIN_DEFAULTS: defaults,
       HELM_STANDIN_LOG: log,
@@ -190,11 +183,11 @@ describe('npm run check-values', () => {
     ]);
   });
 
-  it('--render reports an override the chart ignores as changing nothing', () => {
+  it('--render reports an override the chart ignores as changing nothing', async () => {
     const dir = workdir();
     const paths = overrides.map((o) => (o.path === victim.path ? chartSpelling : o.path));
     const defaults = writeYaml(dir, 'values.yaml', defaultsFor(paths));
-    const r = checkValues(['--values', defaults, '--render'], {
+    const r = await checkValues(['--values', defaults, '--render'], {
       PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`,
       HELM_STANDIN_DEFAULTS: defaults,
     });
@@ -204,10 +197,10 @@ describe('npm run check-values', () => {
     expect(r.stdout).toContain('1 override(s) with no effect on the rendered chart');
   });
 
-  it('--render fails closed when helm fails or is not on the PATH', () => {
+  it('--render fails closed when helm fails or is not on the PATH', async () => {
     const dir = workdir();
     const defaults = writeYaml(dir, 'values.yaml', defaultsFor(overrides.map((o) => o.path)));
-    const failing = checkValues(['--values', defaults, '--render'], {
+    const failing = await checkValues(['--values', defaults, '--render'], {
       PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`,
       HELM_STANDIN_DEFAULTS: defaults,
       HELM_STANDIN_FAIL: '1',
@@ -216,7 +209,7 @@ describe('npm run check-values', () => {
     expect(failing.stderr).toContain('chart "arcade" version "1.8.8" not found');
     const systemHelm = ['/bin/helm', '/usr/bin/helm'].some((p) => existsSync(p));
     if (systemHelm) return;
-    const missing = checkValues(['--values', defaults, '--render'], {
+    const missing = await checkValues(['--values', defaults, '--render'], {
       PATH: [join(dir, 'empty'), dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter),
     });
     expect(missing.status).toBe(1);
