@@ -1,8 +1,12 @@
 /**
- * The few git commands review and delivery need, through zx with argument arrays and a timeout
- * on every call. Errors name the command and git's own message.
+ * The few git commands review and delivery need, run as `git` itself (execFile: no shell, so a
+ * hostile branch name or path is one argument, never shell syntax) with a timeout on every call.
+ * Errors name the command and git's own message.
+ *
+ * Why not zx's `$`: it starts bash for every command and bash starts git, two processes where
+ * one does; an export runs about a dozen git commands, and the delivery tests run hundreds.
  */
-import { $, type Duration } from 'zx';
+import { execFile } from 'node:child_process';
 import { CommandError } from './command-error.js';
 
 export class GitError extends CommandError {}
@@ -13,29 +17,45 @@ export interface GitResult {
   readonly stderr: string;
 }
 
+/** The longest output a git command may print (a `git show` of a large manifest, `ls-files` of a big checkout). */
+const MAX_OUTPUT = 256 * 1024 * 1024;
+
 /**
  * Runs `git <args>` in `cwd`; never throws on a non-zero exit (see `ok`). `env` adds variables to
- * git's environment (never a command line: zx echoes those, and the process list shows them).
+ * git's environment (never a command line: the process list shows those). A timed-out command
+ * is killed and reported with no message (`ok: false`, empty stderr), as a failed one.
  */
-export async function gitTry(
+export function gitTry(
   cwd: string,
   args: readonly string[],
-  timeout: Duration = '30s',
+  timeoutMs = 30_000,
   env: Readonly<Record<string, string>> = {},
 ): Promise<GitResult> {
-  const p = await $({
-    cwd,
-    nothrow: true,
-    quiet: true,
-    timeout,
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
-  })`git ${args}`;
-  return { ok: p.exitCode === 0, stdout: p.stdout, stderr: p.stderr.trim() };
+  return new Promise((resolve) => {
+    const child = execFile(
+      'git',
+      [...args],
+      {
+        cwd,
+        encoding: 'utf8',
+        timeout: timeoutMs,
+        killSignal: 'SIGKILL',
+        maxBuffer: MAX_OUTPUT,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
+      },
+      (error, stdout, stderr) => {
+        // A string code is a failure to start (ENOENT: no git on PATH, or cwd is gone), not git's exit status.
+        const notStarted = error && typeof error.code === 'string' && !error.killed ? `${error.message}` : '';
+        resolve({ ok: error === null, stdout, stderr: (stderr.trim() || notStarted).trim() });
+      },
+    );
+    child.stdin?.end(); // git reads no input here; an open stdin must not keep a command waiting
+  });
 }
 
 /** Runs `git <args>` in `cwd` and returns stdout; throws GitError on failure or timeout. */
-export async function git(cwd: string, args: readonly string[], timeout: Duration = '30s'): Promise<string> {
-  const r = await gitTry(cwd, args, timeout);
+export async function git(cwd: string, args: readonly string[], timeoutMs = 30_000): Promise<string> {
+  const r = await gitTry(cwd, args, timeoutMs);
   if (!r.ok) throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${r.stderr || 'no message (timed out?)'}`);
   return r.stdout;
 }

@@ -125,7 +125,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   }
   const ref = `refs/heads/${input.branch}`;
 
-  const listed = await gitTry(input.top, ['ls-remote', remote, ref], '60s', auth);
+  const listed = await gitTry(input.top, ['ls-remote', remote, ref], 60_000, auth);
   if (!listed.ok) throw fail('ls-remote', listed.stderr);
   const tip = listed.stdout
     .split('\n')
@@ -133,7 +133,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
     .find(([, name]) => name === ref)?.[0];
 
   if (tip !== undefined) {
-    const fetched = await gitTry(input.top, ['fetch', '--quiet', '--no-tags', remote, ref], '120s', auth);
+    const fetched = await gitTry(input.top, ['fetch', '--quiet', '--no-tags', remote, ref], 120_000, auth);
     if (!fetched.ok) throw fail('fetch', fetched.stderr);
     const read = async (args: readonly string[]) => (await gitTry(input.top, args)).stdout.trim();
     const [fetchHead, message, tipTree, tipParent, ourTree, ourParent] = await Promise.all([
@@ -174,7 +174,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   const pushed = await gitTry(
     input.top,
     ['push', '--porcelain', lease, remote, `${input.commit}:${ref}`],
-    '120s',
+    120_000,
     auth,
   );
   if (!pushed.ok) {

@@ -1,0 +1,53 @@
+/**
+ * src/core/git.ts runs git itself (execFile, no shell): an argument is one argument whatever it
+ * holds, a missing git is a failure with a message, and a command never waits on stdin.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GitError, git, gitTry } from '../../src/core/git.js';
+import { tempDir } from '../support/temp.js';
+
+function emptyRepo(): string {
+  const dir = tempDir('git-core-');
+  execFileSync('git', ['init', '-q', '-b', 'main', dir]);
+  return dir;
+}
+
+describe('git (src/core/git.ts)', () => {
+  it('passes a hostile argument to git as one argument, never to a shell', async () => {
+    const dir = emptyRepo();
+    for (const ref of ['$(touch pwned)', '`touch pwned`', 'x; touch pwned', 'x && touch pwned #']) {
+      const r = await gitTry(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+      expect(r.ok, ref).toBe(false);
+      // git saw the whole text as one revision: with --verify it says nothing, and nothing ran.
+      expect(existsSync(join(dir, 'pwned')), ref).toBe(false);
+      await expect(git(dir, ['check-ref-format', '--branch', ref])).rejects.toThrow(
+        new GitError(
+          `git check-ref-format --branch ${ref} failed in ${dir}: fatal: '${ref}' is not a valid branch name`,
+        ),
+      );
+    }
+  });
+
+  it('reports a git that cannot be started as a failure naming why', async () => {
+    const dir = emptyRepo();
+    const r = await gitTry(dir, ['status'], 30_000, { PATH: join(dir, 'no-such-folder') });
+    expect(r).toEqual({ ok: false, stdout: '', stderr: 'spawn git ENOENT' });
+  });
+
+  it('gives git no input: a command that reads stdin ends at once', async () => {
+    const dir = emptyRepo();
+    // The id of the empty blob: hash-object read an empty stdin and returned.
+    expect((await git(dir, ['hash-object', '--stdin'])).trim()).toBe('e69de29bb2d1d6434b8b29ae775ad8c2e48c5391');
+  });
+
+  it('returns stdout untrimmed and git stderr trimmed; throws GitError naming the command and git message', async () => {
+    const dir = emptyRepo();
+    expect(await git(dir, ['rev-parse', '--is-inside-work-tree'])).toBe('true\n');
+    await expect(git(dir, ['rev-parse', 'HEAD'])).rejects.toThrow(
+      /^git rev-parse HEAD failed in .*: fatal: ambiguous argument 'HEAD': unknown revision/,
+    );
+  });
+});
