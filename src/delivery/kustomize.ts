@@ -15,10 +15,18 @@
  * 5. `kubectl kustomize --load-restrictor LoadRestrictionsNone` (kustomize-controller builds
  *    without the root-only load restriction: fluxcd/pkg `kustomize.Build`).
  *
+ * The result is kept for the process by the prepared tree's content (every path and byte, the
+ * build root, the kubectl): an export builds the tree before and after its change, and builds a
+ * tree again only where it is the same bytes (an export that changes nothing; the tests, which
+ * export the same few fixtures dozens of times). A tree holding a symbolic link is built every
+ * time (the link may lead out of the tree, to content the digest does not cover), and so is a
+ * failed build.
+ *
  * Post-build variable substitution (`spec.postBuild`) is not applied: its values may live in the
  * cluster. Export refuses to read an identity that still holds `${...}` after the build.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -182,6 +190,10 @@ export interface BuildOptions {
   readonly timeoutMs?: number;
 }
 
+/** Builds by tree digest (treeDigest), oldest first; each a copy no caller holds. */
+const builds = new Map<string, BuiltObject[]>();
+const MAX_BUILDS = 64;
+
 /**
  * Builds `rootInRepo` (repository-relative, `.` for the root) in the prepared tree `dir` (which it
  * modifies: a copy made by copyTree), as kustomize-controller would with `transforms`.
@@ -197,9 +209,47 @@ export function buildFluxView(
     throw new KustomizeFailed(rootInRepo, `${rootInRepo} is not a folder of the repository`);
   prepareRoot(root, transforms);
   const kubectl = options.kubectl ?? 'kubectl';
+  const digest = treeDigest(dir, [kubectl, rootInRepo]);
+  const cached = digest === undefined ? undefined : builds.get(digest);
+  if (cached) return structuredClone(cached);
+  const built = kustomize(kubectl, dir, root, rootInRepo, options.timeoutMs);
+  if (digest !== undefined) {
+    if (builds.size >= MAX_BUILDS) builds.delete(builds.keys().next().value as string);
+    builds.set(digest, structuredClone(built));
+  }
+  return built;
+}
+
+/**
+ * sha256 over `salt` and every file below `dir` (path and bytes, in a fixed order); undefined
+ * when the tree holds a symbolic link.
+ */
+function treeDigest(dir: string, salt: readonly string[]): string | undefined {
+  const hash = createHash('sha256');
+  for (const s of salt) hash.update(`${s}\0`);
+  const walk = (sub: string): boolean => {
+    const entries = readdirSync(join(dir, sub), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      const path = sub === '' ? entry.name : `${sub}/${entry.name}`;
+      if (entry.isSymbolicLink()) return false;
+      if (entry.isDirectory()) {
+        hash.update(`d\0${path}\0`);
+        if (!walk(path)) return false;
+      } else if (entry.isFile()) {
+        const content = readFileSync(join(dir, path));
+        hash.update(`f\0${path}\0${content.length}\0`).update(content);
+      }
+    }
+    return true;
+  };
+  return walk('') ? hash.digest('hex') : undefined;
+}
+
+/** `kubectl kustomize` of the prepared `root`, its objects with their origin read and removed. */
+function kustomize(kubectl: string, dir: string, root: string, rootInRepo: string, timeoutMs = 60_000): BuiltObject[] {
   const run = spawnSync(kubectl, ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', root], {
     encoding: 'utf8',
-    timeout: options.timeoutMs ?? 60_000,
+    timeout: timeoutMs,
     maxBuffer: 256 * 1024 * 1024,
   });
   if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') throw new KubectlMissing(kubectl);
