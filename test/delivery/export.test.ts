@@ -12,6 +12,7 @@ import { sha256 } from '../../src/core/manifests.js';
 import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
 import {
   commitFiles,
+  copyRepo,
   handWrittenRelease,
   makeRepo,
   plantExport,
@@ -27,11 +28,23 @@ if (!KUBECTL) console.log(`[export] skipped the tests that preview: ${KUBECTL_SK
 const BUNDLED = () => sourceOf(stagingEnvironment('bundled'));
 const MANAGED = () => sourceOf(stagingEnvironment('managed'));
 
-/** Exports into a fresh repository holding only an earlier export of `first`. */
+/** Repositories holding an export, by what was exported (its source commit aside). */
+const exported = new Map<string, string>();
+
+/**
+ * A fresh repository holding only an earlier export of `first`, committed on branch `first`. The
+ * first one of a given export is made by the export; the next ones are copies of that repository
+ * (their recorded source commit is the first one's).
+ */
 async function repoWithExport(first: ExportSource): Promise<string> {
-  const repo = makeRepo({ 'apps/arcade/README.md': 'Arcade, exported by arcade-stack\n' }, 'apps/arcade: placeholder');
-  await exportEnvironment(first, { repo, commit: true, branch: 'first' });
-  return repo;
+  const key = JSON.stringify({ ...first, sourceCommit: '' });
+  let template = exported.get(key);
+  if (template === undefined) {
+    template = makeRepo({ 'apps/arcade/README.md': 'Arcade, exported by arcade-stack\n' }, 'apps/arcade: placeholder');
+    await exportEnvironment(first, { repo: template, commit: true, branch: 'first' });
+    exported.set(key, template);
+  }
+  return copyRepo(template);
 }
 
 /** Asserts the export is refused with a message matching `reason`, and nothing changed. */

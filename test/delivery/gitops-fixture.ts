@@ -8,6 +8,8 @@
  * the parent folder, run exactly as a person would, to check the export's prune preview against.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadEnvironment } from '../../src/environments/load.js';
@@ -193,15 +195,46 @@ export function takeoverEnvironment(release: Partial<Environment['release']> = {
   };
 }
 
-/** `kubectl kustomize <repo>/<dir>` as a person runs it: the keys of what Flux applies. */
+/** Keys by the digest of the folder built (every path and byte below it). */
+const built = new Map<string, string[]>();
+
+/**
+ * sha256 of every path and file below `dir`, in a fixed order; undefined when it holds a symbolic
+ * link (which may lead to content outside it).
+ */
+function folderDigest(dir: string): string | undefined {
+  const hash = createHash('sha256');
+  const walk = (sub: string): boolean =>
+    readdirSync(join(dir, sub))
+      .sort()
+      .every((name) => {
+        const path = join(sub, name);
+        const stat = lstatSync(join(dir, path));
+        if (stat.isSymbolicLink()) return false;
+        if (stat.isDirectory()) return walk(path);
+        hash.update(`f\0${path}\0${stat.size}\0`).update(readFileSync(join(dir, path)));
+        return true;
+      });
+  return walk('') ? hash.digest('hex') : undefined;
+}
+
+/**
+ * `kubectl kustomize <repo>/<dir>` as a person runs it: the keys of what Flux applies. Run once
+ * per distinct folder content (the tests build the same fixture's `apps` before many exports).
+ */
 export function kustomizeKeys(repo: string, dir = 'apps'): string[] {
+  const digest = folderDigest(join(repo, dir));
+  const known = digest === undefined ? undefined : built.get(digest);
+  if (known) return [...known];
   const run = spawnSync('kubectl', ['kustomize', join(repo, dir)], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${run.stderr}`);
-  return parseAllDocuments(run.stdout)
+  const keys = parseAllDocuments(run.stdout)
     .map((d) => d.toJS() as KubeObject | null)
     .filter((o): o is KubeObject => o !== null)
     .map(objectKey)
     .sort();
+  if (digest !== undefined) built.set(digest, keys);
+  return [...keys];
 }
 
 /** Keys in `before` and not in `after`. */

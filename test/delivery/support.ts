@@ -42,6 +42,11 @@ export function makeRepo(files: Record<string, string>, message = 'apps/arcade: 
     commitFiles(template, files, message);
     templates.set(key, template);
   }
+  return copyRepo(template);
+}
+
+/** A copy of the repository `template` (its work tree and its own .git) in a new temporary folder. */
+export function copyRepo(template: string): string {
   const dir = tempDir('gitops-');
   cpSync(template, dir, { recursive: true });
   return dir;
@@ -64,7 +69,11 @@ function listAll(root: string, dir = root): string[] {
   });
 }
 
-/** HEAD, branch list, status and every file's bytes: equal snapshots mean "untouched". */
+/**
+ * HEAD (with the branch checked out), every branch with its tip, the status (index and work tree
+ * against HEAD, untracked files included) and every file's bytes: equal snapshots mean
+ * "untouched". Two git processes: `status --porcelain=v2 --branch` carries HEAD in its headers.
+ */
 export function snapshot(dir: string): {
   head: string;
   branches: string;
@@ -73,10 +82,11 @@ export function snapshot(dir: string): {
 } {
   const files: Record<string, string> = {};
   for (const f of listAll(dir).sort()) files[f] = readFileSync(join(dir, f), 'utf8');
+  const lines = run(dir, ['status', '--porcelain=v2', '--branch', '--untracked-files=all']).split('\n');
   return {
-    head: run(dir, ['rev-parse', 'HEAD']).trim(),
-    branches: run(dir, ['branch', '--format=%(refname:short)']),
-    status: run(dir, ['status', '--porcelain', '--untracked-files=all']),
+    head: lines.filter((l) => l.startsWith('# ')).join('\n'),
+    branches: run(dir, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads']),
+    status: lines.filter((l) => l !== '' && !l.startsWith('# ')).join('\n'),
     files,
   };
 }
