@@ -8,10 +8,10 @@
  *   npm run diff -- --base origin/main --comment comment.md --gate check.json --post-comment 42
  */
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { UsageError } from '../src/core/command-error.js';
 import { forgeVariableHelp } from '../src/delivery/forge-settings.js';
-import { defineScript, outputFile, runScript } from '../src/core/script.js';
+import { defineScript, outputFile } from '../src/core/script.js';
+import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
@@ -74,19 +74,20 @@ updating the comment that holds the marker instead of adding a second one (STACK
   ],
 });
 
-await runScript(script, async (options, { warn }) => {
-  const markdown = options.markdown !== undefined ? outputFile('markdown', options.markdown) : undefined;
-  const comment = options.comment !== undefined ? outputFile('comment', options.comment) : undefined;
+/** The command (src/core/script-main.ts): tests call it in process. */
+export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
+  const markdown = options.markdown !== undefined ? outputFile('markdown', options.markdown, io.cwd) : undefined;
+  const comment = options.comment !== undefined ? outputFile('comment', options.comment, io.cwd) : undefined;
   if (options.gate !== undefined && options.comment === undefined && options['post-comment'] === undefined)
     throw new UsageError('--gate goes into the comment: give --comment <file> or --post-comment <number> with it');
   const commentModule =
     options.comment !== undefined || options['post-comment'] !== undefined
       ? await import('../src/delivery/comment.js')
       : undefined;
-  const gate = options.gate !== undefined ? commentModule?.readGateJson('gate', options.gate) : undefined;
+  const gate = options.gate !== undefined ? commentModule?.readGateJson('gate', options.gate, io.cwd) : undefined;
   // Every setting is checked before the synthesis: a missing variable changes nothing (exit 2).
   const { forgeFromEnvironment } = await import('../src/delivery/forge-settings.js');
-  const connection = options['post-comment'] !== undefined ? forgeFromEnvironment('STACK') : undefined;
+  const connection = options['post-comment'] !== undefined ? forgeFromEnvironment('STACK', io.env) : undefined;
   const { defaultBase, gitTry } = await import('../src/core/git.js');
   const { reviewMarkdown, reviewText, reviewWorkingTree } = await import('../src/review/review.js');
   let base: string;
@@ -104,26 +105,28 @@ await runScript(script, async (options, { warn }) => {
     repoRoot: REPO_ROOT,
     base,
     env: options.env,
-    environmentsDir: options.environments ? resolve(options.environments) : undefined,
+    environmentsDir: options.environments ? path(options.environments) : undefined,
     warn,
   });
-  console.log(reviewText(reviews, base));
+  print(reviewText(reviews, base));
   const diffMarkdown = reviewMarkdown(reviews, base);
   if (markdown) {
     writeFileSync(markdown, diffMarkdown);
-    console.error(`diff: wrote Markdown to ${options.markdown}`);
+    io.stderr.write(`diff: wrote Markdown to ${options.markdown}\n`);
   }
   if (commentModule) {
     const body = commentModule.commentMarkdown({ diffMarkdown, artifact: options.artifact, ...(gate ? { gate } : {}) });
     if (comment) {
       writeFileSync(comment, body);
-      console.error(`diff: wrote the pull-request comment (${body.length} characters) to ${options.comment}`);
+      io.stderr.write(`diff: wrote the pull-request comment (${body.length} characters) to ${options.comment}\n`);
     }
     const number = options['post-comment'];
     if (connection && number !== undefined) {
       const posted = await commentModule.postComment(connection, number, body);
-      console.error(`diff: comment ${posted.action} on pull request #${number}: ${posted.url}`);
+      io.stderr.write(`diff: comment ${posted.action} on pull request #${number}: ${posted.url}\n`);
     }
   }
   return 0;
 });
+
+await runCommand(import.meta.url, script, main);

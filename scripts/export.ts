@@ -8,10 +8,10 @@
  *   npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --commit
  *   npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --push --pull-request
  */
-import { resolve } from 'node:path';
 import { ConfigurationError, UsageError } from '../src/core/command-error.js';
 import { forgeVariableHelp } from '../src/delivery/forge-settings.js';
-import { defineScript, runScript } from '../src/core/script.js';
+import { defineScript } from '../src/core/script.js';
+import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
@@ -95,7 +95,8 @@ HelmRelease or other app's object (Kind/namespace/name also works); one per obje
   ],
 });
 
-await runScript(script, async (options, { warn }) => {
+/** The command (src/core/script-main.ts): tests call it in process. */
+export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
   if (options['pull-request'] && !options.push)
     throw new UsageError('--pull-request needs --push (the pull request is opened from the pushed branch)');
   if (options.push && options['dry-run']) throw new UsageError('--push and --dry-run exclude each other');
@@ -104,19 +105,20 @@ await runScript(script, async (options, { warn }) => {
   const { exportAndPublish, publishLines } = await import('../src/delivery/publish.js');
   const { forgeFromEnvironment } = await import('../src/delivery/forge-settings.js');
   // Every setting is checked before any work: a missing variable changes nothing (exit 2).
-  const pullRequest = options['pull-request'] ? forgeFromEnvironment('GITOPS') : undefined;
-  const token = process.env.GITOPS_TOKEN || undefined;
-  const forgeType = pullRequest?.type ?? forgeTypeOf(process.env.GITOPS_FORGE, token !== undefined && options.push);
+  const pullRequest = options['pull-request'] ? forgeFromEnvironment('GITOPS', io.env) : undefined;
+  const token = io.env.GITOPS_TOKEN || undefined;
+  const forgeType = pullRequest?.type ?? forgeTypeOf(io.env.GITOPS_FORGE, token !== undefined && options.push);
   const repo = options.repo;
   const source = await exportSource({
     repoRoot: REPO_ROOT,
     env: options.env,
-    environmentsDir: options.environments ? resolve(options.environments) : undefined,
-    distDir: options.dist ? resolve(options.dist) : undefined,
+    environmentsDir: options.environments ? path(options.environments) : undefined,
+    distDir: options.dist ? path(options.dist) : undefined,
     warn,
   });
   const exportOptions = {
     repo,
+    cwd: io.cwd,
     path: options.path,
     branch: options.branch,
     adopt: options.adopt,
@@ -141,29 +143,31 @@ await runScript(script, async (options, { warn }) => {
       )
   ).catch((err: unknown) => {
     // A refusal after the plan was made shows what the export would have done, then why not.
-    if (err instanceof ExportRefused && err.summary) console.log(`what the export would do:\n${err.summary}\n`);
+    if (err instanceof ExportRefused && err.summary) print(`what the export would do:\n${err.summary}\n`);
     throw err;
   });
   const result = published.export;
   for (const w of result.warnings) warn(w);
-  console.log(`export ${source.env} -> ${repo}:\n${result.summary}`);
-  if (!result.changed) console.log('export: the folder already holds this export; nothing written');
+  print(`export ${source.env} -> ${repo}:\n${result.summary}`);
+  if (!result.changed) print('export: the folder already holds this export; nothing written');
   else if (options['dry-run'])
-    console.log(`export: dry run: would write ${result.written.length} file(s), remove ${result.removed.length}`);
+    print(`export: dry run: would write ${result.written.length} file(s), remove ${result.removed.length}`);
   else {
-    console.log(
+    print(
       `export: wrote ${result.written.length} file(s)${result.removed.length ? `, removed ${result.removed.join(', ')}` : ''}`,
     );
     if (result.commit)
-      console.log(
+      print(
         `export: committed ${result.commit.slice(0, 12)} on branch ${result.branch}${options.push ? '' : ' (not pushed)'}`,
       );
-    else console.log('export: files left uncommitted for review (use --commit for a branch and commit)');
+    else print('export: files left uncommitted for review (use --commit for a branch and commit)');
   }
-  if (options.push && !result.commit) console.log('export: nothing to push');
-  for (const line of publishLines(published)) console.log(`export: ${line}`);
+  if (options.push && !result.commit) print('export: nothing to push');
+  for (const line of publishLines(published)) print(`export: ${line}`);
   return 0;
 });
+
+await runCommand(import.meta.url, script, main);
 
 /** The forge type for a push with a token (how the token is presented to git). */
 function forgeTypeOf(value: string | undefined, needed: boolean): 'github' | 'gitea' | undefined {

@@ -12,6 +12,7 @@
  *   the full Markdown is the workflow's artifact. The marker comes first, so it is never cut.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BODY_LIMIT } from './forge-api.js';
 import { capBody, ForgeClient, type ForgeConnection } from './forge.js';
@@ -42,11 +43,14 @@ const GateJsonSchema = z.object({
 });
 export type GateJson = z.infer<typeof GateJsonSchema>;
 
-/** Reads a `npm run check -- --json` report; a file that is not one is a configuration error (exit 2). */
-export function readGateJson(option: string, path: string): GateJson {
+/**
+ * Reads a `npm run check -- --json` report (`path` relative to `cwd`); a file that is not one is a
+ * configuration error (exit 2).
+ */
+export function readGateJson(option: string, path: string, cwd = process.cwd()): GateJson {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(readFileSync(resolve(cwd, path), 'utf8'));
   } catch (err) {
     throw new ConfigurationError(
       `--${option} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON'} ` +

@@ -54,6 +54,8 @@ export interface ExportSource {
 export interface ExportOptions {
   /** The GitOps checkout (k8s-backstage-v2). */
   readonly repo: string;
+  /** A relative `repo` resolves against it. @default process.cwd() */
+  readonly cwd?: string;
   /** Folder inside the checkout. @default 'apps/arcade' */
   readonly path?: string;
   /** Create a branch and a commit. @default false (files are left uncommitted for review) */
@@ -96,7 +98,7 @@ export interface ExportResult {
 
 /** Plans, checks and (unless refused or dry-run) performs the export. */
 export async function exportEnvironment(source: ExportSource, options: ExportOptions): Promise<ExportResult> {
-  const target = await openTarget(options.repo, options.path);
+  const target = await openTarget(options.repo, options.path, options.cwd);
   const folder = target.folderInRepo;
   const envFile = source.envFile ?? `src/environments/${source.env}.yaml`;
   const problems: string[] = [];

@@ -95,9 +95,16 @@ export function resolveFolder(top: string, repo: string, path: string): { folder
   return { folder, folderInRepo: parts.join('/') };
 }
 
-/** Opens the checkout and the folder: every check runs before anything is read or written. */
-export async function openTarget(repoOption: string, pathOption: string = DEFAULT_PATH): Promise<Target> {
-  const repo = resolve(repoOption);
+/**
+ * Opens the checkout (`repoOption`, relative to `cwd`) and the folder: every check runs before
+ * anything is read or written.
+ */
+export async function openTarget(
+  repoOption: string,
+  pathOption: string = DEFAULT_PATH,
+  cwd: string = process.cwd(),
+): Promise<Target> {
+  const repo = resolve(cwd, repoOption);
   if (!existsSync(repo))
     throw new ExportRefused([
       `--repo ${repoOption}: does not exist (fix: give the path of your k8s-backstage-v2 checkout)`,

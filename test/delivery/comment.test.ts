@@ -3,10 +3,8 @@
  * capped to GitHub's 65536 characters with a "truncated, see the artifact" line; posted against
  * the forge stand-in (GitHub and Gitea flavour), which refuses an over-long body as GitHub does.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../../src/delivery/forge-api.js';
 import { ForgeClient } from '../../src/delivery/forge.js';
@@ -21,9 +19,10 @@ import {
 } from '../../src/delivery/comment.js';
 import { ConfigurationError } from '../../src/core/command-error.js';
 import { canaryKey } from '../support/canary.js';
-import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';
+import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
+import { main } from '../../scripts/diff.js';
 
 const TOKEN = canaryKey();
 const GATE: GateJson = {
@@ -116,22 +115,16 @@ describe('readGateJson', () => {
 });
 
 describe('npm run diff -- --comment', () => {
-  it('writes the comment with the marker and the gate summary; --post-comment without STACK_* is exit 2', () => {
-    const repo = fileURLToPath(new URL('../..', import.meta.url));
+  it('writes the comment with the marker and the gate summary; --post-comment without STACK_* is exit 2', async () => {
     const dir = tempDir('comment-');
     writeFileSync(join(dir, 'check.json'), JSON.stringify({ ...GATE, stats: {} }));
-    const script = (args: string[], env: NodeJS.ProcessEnv) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff.ts', ...args], {
-        cwd: repo,
-        encoding: 'utf8',
-        timeout: CHILD_TIMEOUT_MS,
-        env,
-      });
+    // The command in process (its `main`); test/scripts/every-script.test.ts runs the script as a process.
+    const script = (args: string[], env: NodeJS.ProcessEnv) => runMain(main, args, { env });
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('STACK_')));
-    const refused = script(['--base', 'HEAD', '--post-comment', '7'], clean);
+    const refused = await script(['--base', 'HEAD', '--post-comment', '7'], clean);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/STACK_FORGE is not set/);
-    const r = script(
+    const r = await script(
       ['--base', 'HEAD', '--comment', join(dir, 'comment.md'), '--gate', join(dir, 'check.json')],
       clean,
     );

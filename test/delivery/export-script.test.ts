@@ -1,11 +1,11 @@
 /**
  * scripts/export.ts end to end: a stale dist/ refused, and one command that exports the
- * fixture environment into a temporary GitOps repository as a branch and a commit.
+ * fixture environment into a temporary GitOps repository as a branch and a commit. The command
+ * runs in process (its `main`, src/core/script-main.ts) with its own stdout, stderr and
+ * environment; test/scripts/every-script.test.ts runs the script as a process.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Environment } from '../../src/environments/schema.js';
@@ -14,19 +14,14 @@ import { gitopsRepo, KUBECTL, takeoverEnvironment } from './gitops-fixture.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { makeRepo, run, snapshot } from './support.js';
 import { tempDir } from '../support/temp.js';
-import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
+import { runMain } from '../support/run-script.js';
+import { main } from '../../scripts/export.js';
+import { REPO_ROOT } from '../../src/tooling/bundle.js';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-/** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
-const TSX = ['--import', 'tsx'];
+const REPO = REPO_ROOT;
 
-function exportScript(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  return spawnSync(process.execPath, [...TSX, 'scripts/export.ts', ...args], {
-    cwd: REPO,
-    encoding: 'utf8',
-    timeout: CHILD_TIMEOUT_MS,
-    env,
-  });
+function exportScript(args: string[], env: NodeJS.ProcessEnv = { ...process.env }) {
+  return runMain(main, args, { cwd: REPO, env });
 }
 
 /** dist/ for the fixture environments, synthesized now (optionally edited afterwards). */
@@ -52,10 +47,10 @@ function checkoutOf(env: Environment): { environments: string; dist: string } {
 }
 
 describe('npm run export (scripts/export.ts)', () => {
-  it('refuses a dist/ that differs from a fresh synthesis, leaving the target untouched', () => {
+  it('refuses a dist/ that differs from a fresh synthesis, leaving the target untouched', async () => {
     const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
     const before = snapshot(target);
-    const r = exportScript([
+    const r = await exportScript([
       '--repo',
       target,
       '--env',
@@ -71,9 +66,9 @@ describe('npm run export (scripts/export.ts)', () => {
     expect(snapshot(target)).toEqual(before);
   });
 
-  it('exports as a branch and a commit in one command, printing the semantic diff', () => {
+  it('exports as a branch and a commit in one command, printing the semantic diff', async () => {
     const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
-    const r = exportScript([
+    const r = await exportScript([
       '--repo',
       target,
       '--env',
@@ -98,11 +93,11 @@ describe('npm run export (scripts/export.ts)', () => {
 
   it.skipIf(!KUBECTL)(
     'refuses a takeover that would delete the Namespace: prints what the export would do on stdout, the refusal on stderr, exit 1',
-    () => {
+    async () => {
       const repo = gitopsRepo();
       const before = snapshot(repo);
       const { environments, dist } = checkoutOf(takeoverEnvironment());
-      const refused = exportScript([
+      const refused = await exportScript([
         '--repo',
         repo,
         '--env',
@@ -126,11 +121,11 @@ describe('npm run export (scripts/export.ts)', () => {
     },
   );
 
-  it('--push --pull-request without the GITOPS_* variables: exit 2 naming each, before anything is read or written', () => {
+  it('--push --pull-request without the GITOPS_* variables: exit 2 naming each, before anything is read or written', async () => {
     const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
     const before = snapshot(target);
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GITOPS_')));
-    const r = exportScript(['--repo', target, '--push', '--pull-request'], { ...env, GITOPS_FORGE: 'gitlab' });
+    const r = await exportScript(['--repo', target, '--push', '--pull-request'], { ...env, GITOPS_FORGE: 'gitlab' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/GITOPS_FORGE is 'gitlab' \(fix: set it to github or gitea\)/);
     for (const name of ['GITOPS_API_URL', 'GITOPS_REPOSITORY', 'GITOPS_TOKEN'])

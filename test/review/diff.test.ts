@@ -2,7 +2,7 @@
  * The semantic diff: field-level changes, HelmRelease values key by key, noisy and secret fields
  * summarized, Markdown for a pull request; and `npm run diff` against dist/ at a git base.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,9 +14,8 @@ import { reviewMarkdown, reviewText, reviewWorkingTree } from '../../src/review/
 import { synthEnvironment } from '../../src/synth.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { tempDir } from '../support/temp.js';
-import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
-
-const REPO = new URL('../..', import.meta.url).pathname;
+import { runMain } from '../support/run-script.js';
+import { main } from '../../scripts/diff.js';
 
 function file(path: string, ...objects: object[]) {
   return { path, content: objects.map((o) => stringify(o)).join('---\n') };
@@ -173,17 +172,22 @@ describe('reviewWorkingTree against dist/ at a git base', () => {
   });
 });
 
+/** The command in process (its `main`); test/scripts/every-script.test.ts runs the script as a process. */
 describe('npm run diff (scripts/diff.ts)', () => {
-  const runDiff = (args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/diff.ts', ...args], {
-      cwd: REPO,
-      encoding: 'utf8',
-      timeout: CHILD_TIMEOUT_MS,
-    });
+  const runDiff = (args: string[]) => runMain(main, args);
 
-  it('compares a new environment against a base where it has no dist/ (all objects added) and writes Markdown', () => {
+  it('compares a new environment against a base where it has no dist/ (all objects added) and writes Markdown', async () => {
     const md = join(tempDir('diff-md-'), 'pr.md');
-    const r = runDiff(['--base', 'HEAD', '--env', 'staging', '--environments', FIXTURE_ENVIRONMENTS, '--markdown', md]);
+    const r = await runDiff([
+      '--base',
+      'HEAD',
+      '--env',
+      'staging',
+      '--environments',
+      FIXTURE_ENVIRONMENTS,
+      '--markdown',
+      md,
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('+ HelmRelease arcade-staging/arcade (release.yaml)');
     expect(r.stdout).toContain('+ ExternalSecret arcade-staging/arcade-postgres (secrets.yaml)');
@@ -192,8 +196,8 @@ describe('npm run diff (scripts/diff.ts)', () => {
     );
   });
 
-  it('refuses a base that is not a commit as bad usage, with a clear message', () => {
-    const r = runDiff(['--base', 'no-such-ref-xyz', '--environments', FIXTURE_ENVIRONMENTS]);
+  it('refuses a base that is not a commit as bad usage, with a clear message', async () => {
+    const r = await runDiff(['--base', 'no-such-ref-xyz', '--environments', FIXTURE_ENVIRONMENTS]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--base no-such-ref-xyz: not a commit');
   });
