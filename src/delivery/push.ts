@@ -135,15 +135,20 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   if (tip !== undefined) {
     const fetched = await gitTry(input.top, ['fetch', '--quiet', '--no-tags', remote, ref], 120_000, auth);
     if (!fetched.ok) throw fail('fetch', fetched.stderr);
-    const read = async (args: readonly string[]) => (await gitTry(input.top, args)).stdout.trim();
-    const [fetchHead, message, tipTree, tipParent, ourTree, ourParent] = await Promise.all([
-      read(['rev-parse', 'FETCH_HEAD']),
-      read(['log', '-1', '--format=%B', tip]),
-      read(['rev-parse', `${tip}^{tree}`]),
-      read(['rev-parse', '--verify', '--quiet', `${tip}^`]),
-      read(['rev-parse', `${input.commit}^{tree}`]),
-      read(['rev-parse', '--verify', '--quiet', `${input.commit}^`]),
+    // A commit's tree, first parent ('' for a root commit) and message, in one git process each.
+    const commitOf = async (rev: string) => {
+      const [tree = '', parents = '', ...message] = (
+        await gitTry(input.top, ['log', '-1', '--format=%T%x00%P%x00%B', rev])
+      ).stdout.split('\0');
+      return { tree, parent: parents.split(' ')[0] ?? '', message: message.join('\0').trim() };
+    };
+    const [head, theirs, ours] = await Promise.all([
+      gitTry(input.top, ['rev-parse', 'FETCH_HEAD']),
+      commitOf(tip),
+      commitOf(input.commit),
     ]);
+    const fetchHead = head.stdout.trim();
+    const { tree: tipTree, parent: tipParent, message } = theirs;
     if (fetchHead !== tip)
       throw new ExportRefused([
         `${url} branch ${input.branch} moved while it was read (${tip.slice(0, 12)}, then ` +
@@ -166,7 +171,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
         `${url} branch ${input.branch} holds an export of environment '${trailers.environment}', not '${input.env}' (fix: pass --branch <new name>)`,
       ]);
     }
-    if (tipTree === ourTree && tipParent === ourParent)
+    if (tipTree === ours.tree && tipParent === ours.parent)
       return { url, branch: input.branch, head: tip, action: 'unchanged', previous: tip };
   }
 

@@ -69,22 +69,21 @@ function earlierOf(source: ExportSource): ExportSource {
 /** Export options that build nothing with kubectl (the tests about pushing need no prune preview). */
 const NO_KUBECTL = { kubectl: join(tempDir('no-kubectl-'), 'kubectl') };
 
-/** A fresh checkout of the remote (cloned from the folder, its origin the HTTP URL), as CI has. */
+/** A fresh checkout of the remote (cloned from the folder, its origin the HTTP URL; committer CI), as CI has. */
 function checkout(repository: string): string {
   const dir = tempDir('gitops-clone-');
-  run(dir, ['clone', '-q', git.path(repository), '.']);
+  run(dir, ['clone', '-q', '-c', 'user.name=CI', '-c', 'user.email=ci@example.com', git.path(repository), '.']);
   run(dir, ['remote', 'set-url', 'origin', git.url(repository)]);
-  run(dir, ['config', 'user.name', 'CI']);
-  run(dir, ['config', 'user.email', 'ci@example.com']);
   return dir;
 }
+
+/** `git clone` options: the clone's committer is someone else (written into its .git/config). */
+const SOMEONE_ELSE = ['-c', 'user.name=Someone Else', '-c', 'user.email=else@example.com'];
 
 /** Someone else's commit on the remote's `branch` (pushed through the folder, not the server). */
 function pushForeign(repository: string, branch: string, files: Record<string, string>, message: string): void {
   const dir = tempDir('other-');
-  run(dir, ['clone', '-q', '-b', branch, git.path(repository), '.']);
-  run(dir, ['config', 'user.name', 'Someone Else']);
-  run(dir, ['config', 'user.email', 'else@example.com']);
+  run(dir, ['clone', '-q', '-b', branch, ...SOMEONE_ELSE, git.path(repository), '.']);
   commitFiles(dir, files, message);
   run(dir, ['push', '-q', 'origin', branch]);
 }
@@ -220,9 +219,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
       const branch = first.result.export.branch!;
       // Amend keeps the message (and its trailers) but not the tree.
       const dir = tempDir('amend-');
-      run(dir, ['clone', '-q', '-b', branch, git.path(repository), '.']);
-      run(dir, ['config', 'user.name', 'Someone Else']);
-      run(dir, ['config', 'user.email', 'else@example.com']);
+      run(dir, ['clone', '-q', '-b', branch, ...SOMEONE_ELSE, git.path(repository), '.']);
       commitFiles(dir, { 'apps/arcade/extra.yaml': 'kind: ConfigMap\n' }, 'tmp');
       run(dir, ['reset', '-q', '--soft', 'HEAD~2']);
       run(dir, ['commit', '-q', '-C', first.result.export.commit!]);
