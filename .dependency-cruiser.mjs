@@ -25,7 +25,7 @@ export const layers = {
   'src/synth.ts': ['src/charts', 'src/environments', 'src/kube', 'src/core'],
   'src/main.ts': ['src/synth.ts', 'src/environments', 'src/tooling', 'src/core'],
   'src/loopback': ['src/contracts', 'src/environments', 'src/collector', 'src/kube', 'src/core'],
-  'src/probes': ['src/loopback', 'src/environments', 'src/contracts', 'src/collector', 'src/kube', 'src/core'],
+  'src/probes': ['src/loopback', 'src/environments', 'src/evidence', 'src/contracts', 'src/collector', 'src/kube', 'src/core'],
   'src/review': ['src/synth.ts', 'src/environments', 'src/core'],
   'src/check': ['src/constructs', 'src/environments', 'src/kube', 'src/tooling', 'src/core'],
   'src/chart-values': ['src/charts', 'src/constructs', 'src/synth.ts', 'src/environments', 'src/core'],

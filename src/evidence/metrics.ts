@@ -34,11 +34,32 @@ export const PROBE_STATUS_CODES = {
 /** `arcade_probe_status >= 3`: the probe failed or could not establish its fact. */
 export const FAILING_STATUS_CODE = PROBE_STATUS_CODES.fail;
 
-/**
- * The runner's OTel `service.name`, so its series carry `job="arcade-probes"` in Mimir.
- * @public part of the contract before its first user (the probe runner) lands; knip keeps it.
- */
+/** The runner's OTel `service.name`, so its series carry `job="arcade-probes"` in Mimir. */
 export const RUNNER_SERVICE_NAME = 'arcade-probes';
+
+/** The runner's instrumentation scope (the meter name): `otel_scope_name` on every series in Mimir. */
+export const RUNNER_METER_NAME = 'arcade-stack/probes';
+
+/**
+ * The runner's `service.instance.id` (`instance` in Mimir): derived from the environment's name
+ * only, so every run of one environment (a new process, a new pod each time) writes the same
+ * series. A pod name or a random id would start new series at every run (288 a day per probe on a
+ * 5-minute schedule), and `last_over_time` over them would keep a stale run's value beside the new
+ * one. Runs of one environment from anywhere (the CronJob, a post-deploy CI run) share the series:
+ * they report the same thing, the state of that environment.
+ */
+export function runnerInstanceId(environment: string): string {
+  return `${RUNNER_SERVICE_NAME}-${environment}`;
+}
+
+/**
+ * Bucket boundaries (seconds) of `arcade_gateway_latency`: Prometheus' default buckets (client_golang
+ * `DefBuckets`, 5 ms to 10 s, what a reader of a Prometheus histogram expects) plus 1.5 s, the default
+ * p95 budget of `gateway.latency` (src/environments/probe-targets.ts `DEFAULT_P95_BUDGET_MS`), so the
+ * share of calls within the budget is read from a bucket boundary, not interpolated across 1-2.5 s.
+ * Calls slower than 10 s land in `+Inf` (the probe's own timeout ends them soon after).
+ */
+export const GATEWAY_LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2.5, 5, 10] as const;
 
 /** One metric of the contract: the OTLP instrument and the name it has in Mimir. */
 export interface EvidenceMetric {

@@ -66,6 +66,13 @@ Probes: ${registry.map((p) => p.id).join(', ')}`,
       default: 20,
       description: 'per probe attempt',
     },
+    otlp: {
+      type: 'string',
+      value: '<url>',
+      description:
+        "push the run's results as OTLP metrics to this OTLP/HTTP metrics URL (the collector's .../v1/metrics); " +
+        'a failed delivery is reported and never changes the exit code',
+    },
     demo: {
       type: 'boolean',
       description: 'start loopback stand-ins of a healthy platform and probe them (no cluster needed)',
@@ -85,6 +92,7 @@ Probes: ${registry.map((p) => p.id).join(', ')}`,
     'npm run probe -- --env backstage-wus2-v4 --wait 600 --revision 3f2c1ab   # right after a merge',
     'npm run probe -- --env backstage-wus2-v4 --json probe.json --junit probe.xml --markdown probe.md',
     'npm run probe -- --demo',
+    'npm run probe -- --env backstage-wus2-v4 --otlp http://arcade-otel-collector.arcade.svc:4318/v1/metrics',
   ],
 });
 
@@ -100,8 +108,42 @@ export interface ProbeOptions {
   readonly revision?: string;
   readonly concurrency: number;
   readonly timeoutSeconds: number;
+  /** `--otlp`: the OTLP/HTTP metrics URL, checked by `otlpUrl`. */
+  readonly otlp?: string;
   readonly demo: boolean;
   readonly help: boolean;
+}
+
+/** The example every `--otlp` error shows: the stack's collector, from inside the cluster. */
+const OTLP_EXAMPLE = 'http://arcade-otel-collector.arcade.svc:4318/v1/metrics';
+
+/**
+ * `--otlp`'s value: an http(s) URL with a path (the exporter posts to it as given: the collector's
+ * OTLP receiver takes metrics at `/v1/metrics`) and no credentials (the URL is printed and written
+ * into the reports). Throws UsageError naming the flag and the fix.
+ */
+export function otlpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--otlp must be an OTLP/HTTP metrics URL, e.g. ${OTLP_EXAMPLE} (got '${value}')`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(
+      `--otlp takes OTLP over HTTP (protobuf), not ${url.protocol.replace(/:$/, '')} (fix: an http:// or https:// URL, e.g. ${OTLP_EXAMPLE})`,
+    );
+  if (url.username || url.password)
+    throw new UsageError(
+      '--otlp: the URL carries credentials, which would be printed and written into the reports ' +
+        '(fix: drop the user:password@ part; the collector in the cluster needs none)',
+    );
+  if (url.pathname === '/' || url.pathname === '')
+    throw new UsageError(
+      `--otlp ${url.origin} has no path; the exporter posts to the URL as given and the collector takes ` +
+        `OTLP metrics at /v1/metrics (fix: --otlp ${url.origin}/v1/metrics)`,
+    );
+  return url.href;
 }
 
 function ids(value: string | undefined, option: string): string[] | undefined {
@@ -142,6 +184,7 @@ export function parseProbeArgs(args: readonly string[]): ProbeOptions {
     revision: v.revision?.toLowerCase(),
     concurrency: v.concurrency,
     timeoutSeconds: v.timeout,
+    ...(v.otlp !== undefined ? { otlp: otlpUrl(v.otlp) } : {}),
     demo: v.demo,
     help: false,
   };

@@ -30,7 +30,8 @@ import { unmetNeeds } from './define-probe.js';
 import { resolveTargets } from './resolved-targets.js';
 import { runProbes, type RetryPolicy } from './runner.js';
 import { TargetsSchema, type Targets } from '../environments/probe-targets.js';
-import { keyLabel, type Probe } from './types.js';
+import { createRunScope, keyLabel, type OtlpDelivery, type Probe, type ProbeResult } from './types.js';
+import { GATEWAY_LATENCY_SAMPLES } from './gateway/latency.js';
 import { UsageError } from '../core/command-error.js';
 import { describeFailure, helpText } from '../core/script.js';
 import { parseProbeArgs, PROBE_SCRIPT, type ProbeOptions } from './cli-options.js';
@@ -63,7 +64,16 @@ export interface CliIo {
   readonly environmentsDir?: string;
   /** The views' clock and scheduler (progress lines, live redraws). @default SYSTEM_TIMERS (tests: fake timers) */
   readonly timers?: Timers;
+  /** `--otlp`: the whole delivery ends by then. @default OTLP_DEADLINE_MS (tests shorten it for a hanging collector) */
+  readonly otlpDeadlineMs?: number;
 }
+
+/**
+ * How long `--otlp` may take after the probes (collect, send with the exporter's own retries of
+ * 429/502/503/504, shut down): a collector that hangs costs the run this much at most, well inside
+ * a 5-minute schedule, and is reported.
+ */
+export const OTLP_DEADLINE_MS = 10_000;
 
 /** Reads and validates a `--targets` YAML file. Throws ConfigError naming the field. */
 export function readTargetsFile(file: string): Targets {
@@ -111,6 +121,39 @@ function loadTargets(opts: ProbeOptions, io: CliIo): Loaded {
   }
 }
 
+/** `--otlp`: the run's metrics to the collector (the SDK is loaded here, only then). Never throws. */
+async function deliver(
+  url: string,
+  environment: string,
+  results: readonly ProbeResult[],
+  latencies: ReadonlyMap<string, readonly number[]>,
+  endedAt: Date,
+  io: CliIo,
+  redactor: Redactor,
+): Promise<OtlpDelivery> {
+  try {
+    const { exportRunMetrics } = await import('./otlp-export.js');
+    return await exportRunMetrics({
+      url,
+      environment,
+      results,
+      latencies,
+      endedAt,
+      redactor,
+      deadlineMs: io.otlpDeadlineMs ?? OTLP_DEADLINE_MS,
+    });
+  } catch (err) {
+    // The SDK could not even load: still a delivery note, never a changed exit code.
+    return {
+      url: redactor.text(url),
+      status: 'failed',
+      metrics: 0,
+      dataPoints: 0,
+      detail: redactor.text(`could not load the OpenTelemetry SDK: ${(err as Error).message}`),
+    };
+  }
+}
+
 /** Runs the probes against the loaded targets; returns the exit code. */
 async function probe(
   opts: ProbeOptions,
@@ -152,7 +195,9 @@ async function probe(
     ? await liveView(out, probes, color, timers)
     : lineView(out, probes, out.isTTY && out.columns ? await wrapping(out.columns, color) : unwrapped(color), timers);
   const startedAt = new Date();
+  const run = createRunScope();
   const results = await runProbes({
+    run,
     targets,
     probes,
     concurrency: opts.concurrency,
@@ -169,7 +214,26 @@ async function probe(
     onResult: (r, i) => view.result(r, i),
   });
   view.end(results);
-  const report = buildReport(loaded.environment, startedAt, Date.now() - startedAt.getTime(), results);
+  const endedAt = new Date();
+  let report = buildReport(loaded.environment, startedAt, endedAt.getTime() - startedAt.getTime(), results);
+  if (opts.otlp) {
+    const otlp = await deliver(
+      opts.otlp,
+      loaded.environment,
+      results,
+      run.get(GATEWAY_LATENCY_SAMPLES),
+      endedAt,
+      io,
+      redactor,
+    );
+    report = { ...report, delivery: { otlp } };
+    if (otlp.status === 'delivered') out.write(`sent the run's metrics to ${otlp.url} (OTLP): ${otlp.detail}\n`);
+    else
+      err.write(
+        `probe: warning: the run's metrics were not delivered to ${otlp.url} (OTLP): ${otlp.detail}; ` +
+          "the results and the exit code below are the probes', unchanged\n",
+      );
+  }
   const written = writeReportFiles(report, files, redactor);
   for (const { file, error } of written) {
     if (error)

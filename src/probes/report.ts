@@ -126,6 +126,18 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+/** The `--otlp` delivery note (a paragraph), or nothing without `--otlp`. */
+function deliveryNote(report: ProbeReport): string[] {
+  const otlp = report.delivery?.otlp;
+  if (!otlp) return [];
+  return [
+    otlp.status === 'delivered'
+      ? `Metrics delivered to \`${otlp.url}\` (OTLP): ${otlp.detail}.`
+      : `**Metrics not delivered** to \`${otlp.url}\` (OTLP): ${otlp.detail}. The results and the exit code are the probes', unchanged.`,
+    '',
+  ];
+}
+
 /** Markdown ready to paste into a pull request or an evaluation document. */
 export function toMarkdown(report: ProbeReport): string {
   const out = [
@@ -133,6 +145,7 @@ export function toMarkdown(report: ProbeReport): string {
     '',
     `${summaryLine(report)} in ${seconds(report.durationMs)} s, started ${report.startedAt}.`,
     '',
+    ...deliveryNote(report),
     '| Probe | Category | Status | Duration | Attempts | Detail |',
     '|---|---|---|---:|---:|---|',
     ...report.results.map(

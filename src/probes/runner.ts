@@ -67,6 +67,11 @@ export interface RunOptions {
   readonly clock?: Clock;
   /** Wall-clock time for the probes' windows over cluster timestamps (`ProbeContext.now`). @default Date.now */
   readonly now?: () => number;
+  /**
+   * What the probes of this run share (`ProbeContext.run`); the caller reads what they left in it
+   * after the run (e.g. the latencies `gateway.latency` measured, for `--otlp`). @default a new scope
+   */
+  readonly run?: RunScope;
   readonly onStart?: (probe: Probe, index: number) => void;
   /** Before each attempt after the first (retries, `--wait`): `attempt` counts from 2. */
   readonly onRetry?: (probe: Probe, index: number, attempt: number, last: ProbeOutcome) => void;
@@ -199,7 +204,7 @@ async function runOne(
 export async function runProbes(opts: RunOptions): Promise<ProbeResult[]> {
   const startedAt = (opts.clock ?? systemClock).now();
   // One scope for the whole run: what the probes share (e.g. MCP sessions) lives as long as the run.
-  const run = createRunScope();
+  const run = opts.run ?? createRunScope();
   const redactor = opts.redactor ?? createRedactor([opts.apiKey]);
   return runLimited(opts.probes.length, Math.max(1, opts.concurrency ?? 16), async (index) => {
     const probe = opts.probes[index]!;

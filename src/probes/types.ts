@@ -164,6 +164,23 @@ export interface ProbeReport {
     readonly knownGaps: number;
   };
   readonly results: readonly ProbeResult[];
+  /** Where the run's metrics were sent (`--otlp`), and whether they arrived; absent without `--otlp`. */
+  readonly delivery?: { readonly otlp: OtlpDelivery };
+}
+
+/**
+ * The delivery note of `--otlp`: the run's metrics pushed to the collector, or why not. It never
+ * changes the exit code (the probes' verdict is the run's, not the collector's).
+ */
+export interface OtlpDelivery {
+  /** The OTLP/HTTP metrics URL (redacted). */
+  readonly url: string;
+  readonly status: 'delivered' | 'failed';
+  /** Metrics and data points in the push (collected before sending: also set when it failed). */
+  readonly metrics: number;
+  readonly dataPoints: number;
+  /** `N metrics, N data points`, or the reason it failed (redacted, one line). */
+  readonly detail: string;
 }
 
 /** Helpers to build outcomes tersely and consistently. */

@@ -31,7 +31,7 @@ export interface Captured {
 export async function runCli(
   args: readonly string[],
   env: Record<string, string | undefined>,
-  options: { files?: boolean; tty?: boolean } & Pick<CliIo, 'clock' | 'retry'> = {},
+  options: { files?: boolean; tty?: boolean } & Pick<CliIo, 'clock' | 'retry' | 'otlpDeadlineMs'> = {},
 ): Promise<Captured> {
   const dir = tempDir('arcade-probe-run-');
   let stdout = '';
@@ -48,6 +48,7 @@ export async function runCli(
         stderr: { write: (s: string) => (stderr += s) },
         retry: options.retry ?? { attempts: 2, backoffMs: 10, maxBackoffMs: 20 },
         ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.otlpDeadlineMs ? { otlpDeadlineMs: options.otlpDeadlineMs } : {}),
       },
     );
     const read = (f: string) => {

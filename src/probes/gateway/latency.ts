@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { runLimited } from '../run-limited.js';
-import { outcome, type ProbeContext, type ProbeOutcome } from '../types.js';
+import { outcome, type ProbeContext, type ProbeOutcome, type RunShared } from '../types.js';
 import { describeFailure, observe } from './errors.js';
 import {
   apiKeyOf,
@@ -113,6 +113,16 @@ export function evaluateLatency(o: LatencyObservation): ProbeOutcome {
   return outcome.pass(`${line} (budget ${o.budgetMs} ms)`, evidence);
 }
 
+/**
+ * The latencies (ms) of the successful Echo calls through each gateway (by slug) in this run, for
+ * the runner's `arcade_gateway_latency` histogram (`--otlp`): the raw samples the percentiles of
+ * the evidence come from, kept out of the evidence itself (100 numbers per run in every report).
+ */
+export const GATEWAY_LATENCY_SAMPLES: RunShared<Map<string, readonly number[]>> = {
+  name: 'gateway latency samples',
+  create: () => new Map(),
+};
+
 /** Echo calls in flight at once for the latency measurement. */
 const LATENCY_CONCURRENCY = 4;
 /** `gateway.latency` waits for the run's fan-out at most this share of its timeout, then measures anyway. */
@@ -183,6 +193,8 @@ export const gatewayLatency = defineGatewayProbe({
       return outcome.error(`${gw.slug}: session: ${describeFailure(ctx.redact.deep(through.failure))}`, {
         gateway: gw.slug,
       });
+    // Measured whatever the reference server does next (the last attempt's, as its evidence).
+    ctx.run?.get(GATEWAY_LATENCY_SAMPLES).set(gw.slug, through.value.ok);
 
     const ref = ctx.targets.referenceServerUrl;
     let directMs: number[] | undefined;
