@@ -14,7 +14,7 @@ import { SecretsChart } from './charts/secrets-chart.js';
 import { continuousNote, continuousPlan } from './environments/continuous.js';
 import type { Environment } from './environments/schema.js';
 import { findUnresolved, type UnresolvedEntry } from './environments/unresolved.js';
-import { omitApiDefaults } from './kube/api-types.js';
+import { omitApiDefaults } from './kube/api-values.js';
 import { DEFAULT_ENGINE_JOB } from './environments/probe-targets.js';
 import { KUSTOMIZATION_FILE, KUSTOMIZE_API_VERSION } from './core/manifests.js';
 

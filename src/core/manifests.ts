@@ -6,13 +6,35 @@ import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
 import { CommandError } from './command-error.js';
 
-/** A Kubernetes object read from YAML: only the identity fields are typed. */
+/**
+ * A Kubernetes object: only the identity fields (and labels) are typed, the rest is JSON. The one
+ * object type of the stack; where a meaning differs, a type derived from it says so by its name:
+ * - `KubeObject`: a checked object, identity present (a manifest read from YAML, a dist/ file);
+ * - `EditableKubeObject`: one a loopback stand-in or a test builds and changes in place;
+ * - `UncheckedKubeObject`: one as an API server or a fixture gave it, before any check (the
+ *   probes read it through total accessors, src/probes/cluster/objects.ts).
+ */
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly [key: string]: unknown;
+  };
   readonly [key: string]: unknown;
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A KubeObject whose fields and metadata may be changed in place: what a loopback stand-in stores and a test edits. */
+export type EditableKubeObject = {
+  -readonly [K in keyof KubeObject]: K extends 'metadata' ? Writable<KubeObject['metadata']> : KubeObject[K];
+};
+
+/** A KubeObject as an API server or a fixture gave it, before any check: no field is guaranteed, not even its type. */
+export type UncheckedKubeObject = { readonly [K in keyof KubeObject]?: unknown };
 
 /** One manifest file, its path relative to the set's root (e.g. `release.yaml`). */
 export interface ManifestFile {

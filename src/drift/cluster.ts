@@ -7,8 +7,8 @@ import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { CommandError } from '../core/command-error.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
-import { allPages } from '../core/all-pages.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
+import { listEveryPage } from '../kube/list.js';
 import { toWire } from '../kube/wire.js';
 
 export interface ClusterOptions {
@@ -104,30 +104,9 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
         throw err;
       }
     },
-    async list(apiVersion, kind, namespace, labelSelector) {
+    list(apiVersion, kind, namespace, labelSelector) {
       const what = `list ${kind} in ${namespace ?? 'all namespaces'}`;
-      const items = await allPages(
-        what,
-        async (token) => {
-          const res = await call(what, () =>
-            api.list(
-              apiVersion,
-              kind,
-              namespace,
-              undefined,
-              undefined,
-              undefined,
-              undefined,
-              labelSelector,
-              500,
-              token,
-            ),
-          );
-          return { items: res.items, next: res.metadata?._continue };
-        },
-        100,
-      );
-      return items.map((i) => ({ ...(toWire(i) as Record<string, unknown>), apiVersion, kind }));
+      return listEveryPage(api, { apiVersion, kind, namespace, labelSelector }, what, call);
     },
   };
 }

@@ -16,16 +16,8 @@
  * and the managed-fields tree in step, and each rule above is one branch of that walk.
  */
 import { digest, namedItems, segment, sensitiveField, shown, type Shown } from '../review/diff.js';
-import {
-  defaultValue,
-  deepEqual,
-  fieldSpec,
-  isRecord,
-  meansAbsent,
-  rootStruct,
-  sameFieldValue,
-  type FieldSpec,
-} from '../kube/api-types.js';
+import { defaultValue, fieldSpec, rootStruct, type FieldSpec } from '../kube/api-types.js';
+import { deepEqual, isRecord, meansAbsent, sameFieldValue } from '../kube/api-values.js';
 import {
   FLUX_FIELD_MANAGER,
   FLUX_OWNER_LABEL_PREFIX,

@@ -14,15 +14,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { EditableKubeObject } from '../core/manifests.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { matchesSelector } from './label-selector.js';
 import { listenLoopback } from './listen.js';
-import { fluxApplied, updatedBy, type FluxApplyOptions, type ShapeOptions } from './api-server.js';
-
-export type KubeObject = Record<string, unknown> & {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown };
-};
+import { fluxApplied, updatedBy } from './api-field-managers.js';
+import type { FluxApplyOptions, ShapeOptions } from './api-server.js';
 
 export interface LogLine {
   readonly time: Date;
@@ -51,13 +48,13 @@ export interface KubeApi {
   readonly requests: SeenRequest[];
   readonly faults: KubeApiFaults;
   /** Adds or replaces an object (by apiVersion, kind, namespace, name), stored exactly as given. */
-  put(obj: KubeObject): void;
+  put(obj: EditableKubeObject): void;
   /**
    * Stores a manifest as the real API server would after Flux's kustomize-controller applied it:
    * normalized by Flux, shaped by the server (defaults, omitted zero values, canonical
-   * quantities), with the managedFields of the apply (src/loopback/api-server.ts).
+   * quantities), with the managedFields of the apply (src/loopback/api-field-managers.ts).
    */
-  apply(manifest: KubeObject, options?: FluxApplyOptions): KubeObject;
+  apply(manifest: EditableKubeObject, options?: FluxApplyOptions): EditableKubeObject;
   /** Changes a stored object as `manager` would with an Update (kubectl edit): fields it changes move to it. */
   update(
     apiVersion: string,
@@ -65,9 +62,9 @@ export interface KubeApi {
     namespace: string | undefined,
     name: string,
     manager: string,
-    mutate: (o: KubeObject) => void,
+    mutate: (o: EditableKubeObject) => void,
     options?: ShapeOptions,
-  ): KubeObject;
+  ): EditableKubeObject;
   remove(apiVersion: string, kind: string, namespace: string | undefined, name: string): void;
   /** Sets a pod container's log (the default container is the first one, key ''). */
   setLog(namespace: string, pod: string, lines: readonly LogLine[], container?: string): void;
@@ -99,40 +96,6 @@ function plural(kind: string): string {
   return PLURALS[kind] ?? `${kind.toLowerCase()}s`;
 }
 
-/** Splits a selector on commas outside parentheses. */
-function terms(selector: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of selector) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      out.push(cur.trim());
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur.trim()) out.push(cur.trim());
-  return out;
-}
-
-/** Label selector semantics of the API server, for the operators the probes use. */
-export function matchesSelector(labels: Record<string, string>, selector: string | undefined): boolean {
-  if (!selector) return true;
-  return terms(selector).every((term) => {
-    let m = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
-    if (m) {
-      const values = m[3]!.split(',').map((v) => v.trim());
-      const has = m[1]! in labels && values.includes(labels[m[1]!]!);
-      return m[2] === 'in' ? has : !has;
-    }
-    m = /^([^!=\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(term);
-    if (m) return m[2] === '!=' ? labels[m[1]!] !== m[3] : labels[m[1]!] === m[3];
-    if (term.startsWith('!')) return !(term.slice(1) in labels);
-    return term in labels;
-  });
-}
-
 function rfc3339Nano(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
 }
@@ -145,11 +108,14 @@ export interface KubeApiOptions {
    * here to make the request as slow as it likes, without waiting. @default none
    */
   readonly onLog?: (namespace: string, pod: string) => void;
+  /** The most items one list answer holds, whatever `limit` asks (the rest follow a `continue` token). @default no cap */
+  readonly pageSize?: number;
 }
 
 export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeApi> {
   const now = options.now ?? Date.now;
-  const store = new Map<string, KubeObject>();
+  const pageSize = options.pageSize ?? Infinity;
+  const store = new Map<string, EditableKubeObject>();
   const logs = new Map<string, LogLine[]>();
   const requests: SeenRequest[] = [];
   const faults: KubeApiFaults = {};
@@ -227,7 +193,18 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
           (namespace === undefined || o.metadata.namespace === namespace) &&
           matchesSelector(o.metadata.labels ?? {}, selector),
       );
-      return [200, { apiVersion, kind: `${kind}List`, metadata: { resourceVersion: '1' }, items }];
+      // Paging as the API server pages: at most `limit` items (and never more than the stand-in's
+      // own page size), then an opaque `continue` token for the rest.
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 0) || Infinity, pageSize);
+      const from = Number(Buffer.from(url.searchParams.get('continue') ?? '', 'base64url').toString() || 0);
+      const page = items.slice(from, from + limit);
+      const rest =
+        from + page.length < items.length ? Buffer.from(String(from + page.length)).toString('base64url') : '';
+      const metadata = {
+        resourceVersion: '1',
+        ...(rest ? { continue: rest, remainingItemCount: items.length - from - page.length } : {}),
+      };
+      return [200, { apiVersion, kind: `${kind}List`, metadata, items: page }];
     }
     const obj = store.get(keyOf(apiVersion, kind, namespace, name));
     if (!obj) return status(404, `${resource} "${name}" not found`, 'NotFound');
@@ -271,7 +248,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
       store.set(keyOf(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name), obj);
     },
     apply(manifest, options) {
-      const live = fluxApplied(manifest, options) as KubeObject;
+      const live = fluxApplied(manifest, options) as EditableKubeObject;
       store.set(keyOf(live.apiVersion, live.kind, live.metadata.namespace, live.metadata.name), live);
       return live;
     },
@@ -279,7 +256,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
       const key = keyOf(apiVersion, kind, namespace, name);
       const current = store.get(key);
       if (!current) throw new Error(`update: ${kind} ${namespace ?? ''}/${name} is not stored`);
-      const live = updatedBy(current, manager, (o) => mutate(o as KubeObject), options) as KubeObject;
+      const live = updatedBy(current, manager, (o) => mutate(o as EditableKubeObject), options) as EditableKubeObject;
       store.set(key, live);
       return live;
     },

@@ -12,7 +12,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { loadKubeConfigFromEnv } from '../kube/kubeconfig.js';
-import { allPages } from '../core/all-pages.js';
+import { listEveryPage } from '../kube/list.js';
 import { toWire } from '../kube/wire.js';
 import type { KubeReader } from './types.js';
 
@@ -130,30 +130,9 @@ function makeReader(
         throw err;
       }
     },
-    async list(apiVersion, kind, namespace, labelSelector) {
+    list(apiVersion, kind, namespace, labelSelector) {
       const what = `list ${kind} in ${namespace}${labelSelector ? ` (${labelSelector})` : ''}`;
-      const items = await allPages(
-        what,
-        async (token) => {
-          const res = await call(what, () =>
-            objects.list(
-              apiVersion,
-              kind,
-              namespace,
-              undefined,
-              undefined,
-              undefined,
-              undefined,
-              labelSelector,
-              500,
-              token,
-            ),
-          );
-          return { items: res.items, next: res.metadata?._continue };
-        },
-        50,
-      );
-      return items.map((i) => ({ ...(toWire(i) as Record<string, unknown>), apiVersion, kind }));
+      return listEveryPage(objects, { apiVersion, kind, namespace, labelSelector }, what, call);
     },
     async log(namespace, pod, container, sinceSeconds, options) {
       try {

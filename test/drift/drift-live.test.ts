@@ -18,7 +18,8 @@ import { detectDrift, formatDrift, hasDrift } from '../../src/drift/drift.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { buildCharts } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
-import { startKubeApi, type KubeApi, type KubeObject } from '../../src/loopback/kube-api.js';
+import type { EditableKubeObject } from '../../src/core/manifests.js';
+import { startKubeApi, type KubeApi } from '../../src/loopback/kube-api.js';
 
 const ENV = 'backstage-wus2-v4';
 const folder = join(REPO_ROOT, 'dist', ENV);
@@ -27,7 +28,7 @@ const files = readdirSync(folder)
   .map((f) => ({ path: f, content: readFileSync(join(folder, f), 'utf8') }));
 const objects = files
   .filter((f) => f.path !== 'kustomization.yaml')
-  .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS() as KubeObject))
+  .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS() as EditableKubeObject))
   .filter((o) => o?.kind);
 
 /** The vendored CRDs: custom resources come back with their schema defaults, as on a real server. */

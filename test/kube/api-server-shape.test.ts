@@ -5,7 +5,8 @@
  * (src/kube/api-types.ts), so a wrong table entry fails here.
  */
 import { describe, expect, it } from 'vitest';
-import { fieldSetOf, fluxApplied, fluxNormalize, served, updatedBy } from '../../src/loopback/api-server.js';
+import { fieldSetOf, fluxApplied, updatedBy } from '../../src/loopback/api-field-managers.js';
+import { fluxNormalize, served } from '../../src/loopback/api-server.js';
 
 type Obj = Record<string, unknown>;
 const at = (o: unknown, path: string): unknown =>

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfigError } from '../../src/kube/kubeconfig.js';
 import { loadKubeAccess } from '../../src/probes/kube.js';
 import { TEST_TIMEOUT_MS } from '../support/deadlines.js';
-import { matchesSelector, startKubeApi, type KubeApi } from '../../src/loopback/kube-api.js';
+import { startKubeApi, type KubeApi } from '../../src/loopback/kube-api.js';
+import { matchesSelector } from '../../src/loopback/label-selector.js';
 import { tempDir } from '../support/temp.js';
 
 describe('loadKubeAccess', () => {

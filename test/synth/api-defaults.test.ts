@@ -13,12 +13,11 @@ import {
   ALWAYS_STATED,
   deepEqual,
   inspectBuiltIn,
-  isBuiltIn,
   isRecord,
   nonCanonicalQuantities,
   omitApiDefaults,
-  rootStruct,
-} from '../../src/kube/api-types.js';
+} from '../../src/kube/api-values.js';
+import { isBuiltIn, rootStruct } from '../../src/kube/api-types.js';
 import { isManifestPath, KUSTOMIZATION_FILE } from '../../src/core/manifests.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';

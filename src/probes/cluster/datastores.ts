@@ -7,7 +7,8 @@
 import type { DatastoreSecretTarget } from '../../environments/probe-targets.js';
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
-import { condition, describeCondition, list, nameOf, record, str, type KubeObject } from './objects.js';
+import { condition, describeCondition, list, nameOf, record, str } from './objects.js';
+import type { UncheckedKubeObject } from '../../core/manifests.js';
 
 export const SEALED_SECRET_API = 'bitnami.com/v1alpha1';
 export const EXTERNAL_SECRET_API = 'external-secrets.io/v1';
@@ -19,23 +20,23 @@ export interface DatastoreSecretObservation {
   /** The Secret's key names, or undefined when the Secret does not exist. */
   readonly keys: readonly string[] | undefined;
   /** The SealedSecret / ExternalSecret, or undefined when absent. */
-  readonly source: KubeObject | undefined;
+  readonly source: UncheckedKubeObject | undefined;
 }
 
 export interface DatastoresInput {
   readonly namespace: string;
   readonly mode: 'bundled' | 'managed';
   /** Deployments and StatefulSets of the namespace. */
-  readonly workloads: readonly KubeObject[];
+  readonly workloads: readonly UncheckedKubeObject[];
   readonly secrets: readonly DatastoreSecretObservation[];
 }
 
 /** Only the key names of a Secret (values are never kept). */
-export function secretKeyNames(secret: KubeObject): string[] {
+export function secretKeyNames(secret: UncheckedKubeObject): string[] {
   return [...new Set([...Object.keys(record(secret, 'data')), ...Object.keys(record(secret, 'stringData'))])].sort();
 }
 
-function bundled(workloads: readonly KubeObject[]): string[] {
+function bundled(workloads: readonly UncheckedKubeObject[]): string[] {
   return workloads
     .filter((w) => {
       const images = list(w, 'spec.template.spec.containers').map((c) => str(c, 'image') ?? '');

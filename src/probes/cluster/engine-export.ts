@@ -19,7 +19,8 @@
  */
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
-import { list, nameOf, num, str, time, type KubeObject } from './objects.js';
+import { list, nameOf, num, str, time } from './objects.js';
+import type { UncheckedKubeObject } from '../../core/manifests.js';
 import { oneLine } from '../../core/one-line.js';
 
 export const EXPORT_FAILURE = /failed to upload metrics/i;
@@ -27,7 +28,7 @@ export const EXPORT_FAILURE = /failed to upload metrics/i;
 export const COVERAGE_TOLERANCE_MS = 60_000;
 
 export interface EngineLog {
-  readonly pod: KubeObject;
+  readonly pod: UncheckedKubeObject;
   readonly container: string;
   /** `timestamps=true` log text since the window start; undefined when the pod has no log. */
   readonly log: string | undefined;

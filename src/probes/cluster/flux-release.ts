@@ -5,7 +5,8 @@
  */
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
-import { condition, describeCondition, list, num, str, type KubeObject } from './objects.js';
+import { condition, describeCondition, list, num, str } from './objects.js';
+import type { UncheckedKubeObject } from '../../core/manifests.js';
 
 export const HELMRELEASE_API = 'helm.toolkit.fluxcd.io/v2';
 export const KUSTOMIZATION_API = 'kustomize.toolkit.fluxcd.io/v1';
@@ -13,14 +14,18 @@ export const KUSTOMIZATION_API = 'kustomize.toolkit.fluxcd.io/v1';
 export interface FluxReleaseInput {
   /** `<namespace>/<name>` of the HelmRelease (for messages). */
   readonly ref: string;
-  readonly release: KubeObject | undefined;
+  readonly release: UncheckedKubeObject | undefined;
   readonly chartVersion: string;
   /** `--revision`, with the Kustomization read for it. */
-  readonly revision?: { readonly sha: string; readonly ref: string; readonly kustomization: KubeObject | undefined };
+  readonly revision?: {
+    readonly sha: string;
+    readonly ref: string;
+    readonly kustomization: UncheckedKubeObject | undefined;
+  };
 }
 
 /** The chart version Helm last deployed: v2 `status.history` (newest first), else v2beta `lastAppliedRevision`. */
-export function deployedChartVersion(release: KubeObject): string | undefined {
+export function deployedChartVersion(release: UncheckedKubeObject): string | undefined {
   const history = list(release, 'status.history');
   const deployed = history.find((h) => str(h, 'status') === 'deployed') ?? history[0];
   return str(deployed, 'chartVersion') ?? str(release, 'status.lastAppliedRevision');

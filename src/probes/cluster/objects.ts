@@ -5,8 +5,6 @@
 import { oneLine } from '../../core/one-line.js';
 import { valueAt } from '../../core/values-path.js';
 
-export type KubeObject = Readonly<Record<string, unknown>>;
-
 /** The value at a dotted path (no dots inside keys here), or undefined. */
 export function field(obj: unknown, path: string): unknown {
   return valueAt(obj, path.split('.'));

@@ -6,15 +6,16 @@
 import { COLLECTOR_PORTS } from '../../collector/service.js';
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
-import { field, list, nameOf, num, str, type KubeObject } from './objects.js';
+import { field, list, nameOf, num, str } from './objects.js';
+import type { UncheckedKubeObject } from '../../core/manifests.js';
 
 /** The port the engine pushes to: the collector Service's `otlp-http` (one definition). */
 export const OTLP_HTTP_PORT = COLLECTOR_PORTS['otlp-http'];
 
 export interface CollectorInput {
   readonly ref: string;
-  readonly service: KubeObject | undefined;
-  readonly slices: readonly KubeObject[];
+  readonly service: UncheckedKubeObject | undefined;
+  readonly slices: readonly UncheckedKubeObject[];
   readonly port: number;
 }
 

@@ -7,16 +7,17 @@
 import { describeBreach, scrapeBreaches, type ScrapeConvention } from '../../core/scrape-convention.js';
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
-import { field, labelsOf, list, nameOf, num, record, str, type KubeObject } from './objects.js';
+import { field, labelsOf, list, nameOf, num, record, str } from './objects.js';
+import type { UncheckedKubeObject } from '../../core/manifests.js';
 
 export const SERVICEMONITOR_API = 'monitoring.coreos.com/v1';
 
 export interface ServiceMonitorsInput {
   readonly namespace: string;
   readonly convention: ScrapeConvention;
-  readonly serviceMonitors: readonly KubeObject[];
+  readonly serviceMonitors: readonly UncheckedKubeObject[];
   /** Services of the namespaces the monitors select from. */
-  readonly services: readonly KubeObject[];
+  readonly services: readonly UncheckedKubeObject[];
 }
 
 /** LabelSelector semantics (matchLabels + matchExpressions In/NotIn/Exists/DoesNotExist). */
@@ -42,15 +43,15 @@ export function selects(selector: unknown, labels: Readonly<Record<string, strin
 }
 
 /** The namespaces a ServiceMonitor selects Services from (`any` is read as its own namespace). */
-export function monitorNamespaces(sm: KubeObject, own: string): string[] {
+export function monitorNamespaces(sm: UncheckedKubeObject, own: string): string[] {
   const names = list(sm, 'spec.namespaceSelector.matchNames').filter((n): n is string => typeof n === 'string');
   return names.length > 0 ? names : [own];
 }
 
 function problemsOf(
-  sm: KubeObject,
+  sm: UncheckedKubeObject,
   own: string,
-  services: readonly KubeObject[],
+  services: readonly UncheckedKubeObject[],
   convention: ScrapeConvention,
 ): string[] {
   const id = `ServiceMonitor ${nameOf(sm)}`;

@@ -4,7 +4,8 @@
  */
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
-import { list, nameOf, num, str, type KubeObject } from './objects.js';
+import { list, nameOf, num, str } from './objects.js';
+import type { UncheckedKubeObject } from '../../core/manifests.js';
 
 /** Waiting reasons that mean a pod will not become ready by itself. */
 export const STUCK_REASONS = [
@@ -17,12 +18,12 @@ export const STUCK_REASONS = [
 
 export interface WorkloadsInput {
   readonly namespace: string;
-  readonly deployments: readonly KubeObject[];
-  readonly statefulSets: readonly KubeObject[];
-  readonly pods: readonly KubeObject[];
+  readonly deployments: readonly UncheckedKubeObject[];
+  readonly statefulSets: readonly UncheckedKubeObject[];
+  readonly pods: readonly UncheckedKubeObject[];
 }
 
-function workloadProblem(kind: 'Deployment' | 'StatefulSet', w: KubeObject): string | undefined {
+function workloadProblem(kind: 'Deployment' | 'StatefulSet', w: UncheckedKubeObject): string | undefined {
   const desired = num(w, 'spec.replicas') ?? 1;
   const generation = num(w, 'metadata.generation');
   const observed = num(w, 'status.observedGeneration');
@@ -47,7 +48,7 @@ function workloadProblem(kind: 'Deployment' | 'StatefulSet', w: KubeObject): str
 }
 
 /** `pod/container: reason` for every container waiting for a stuck reason. */
-export function stuckContainers(pods: readonly KubeObject[]): string[] {
+export function stuckContainers(pods: readonly UncheckedKubeObject[]): string[] {
   const out: string[] = [];
   for (const pod of pods) {
     for (const cs of [...list(pod, 'status.initContainerStatuses'), ...list(pod, 'status.containerStatuses')]) {

@@ -1,0 +1,19 @@
+/**
+ * Field shapes several sections of an environment file share: Kubernetes names, host names, Flux
+ * durations, exact versions and http(s) URLs, each with an error that says what is expected.
+ */
+import { z } from 'zod';
+
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Go duration as Flux accepts it (`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`, from the Flux CRDs). */
+const FLUX_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
+export const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+export const dnsLabel = (what: string) =>
+  z.string().max(63).regex(DNS_LABEL, `${what} must be a DNS-1123 label (lower-case letters, digits, '-')`);
+export const hostname = z
+  .string()
+  .regex(DNS_SUBDOMAIN, 'must be a bare host name such as api.arcade.example.com (no scheme, no path)');
+export const duration = z.string().regex(FLUX_DURATION, "must be a Go duration such as '10m' or '1h30m'");
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });

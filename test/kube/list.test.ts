@@ -1,0 +1,55 @@
+/**
+ * The one paged lister (src/kube/list.ts), through both commands that list (drift's LiveCluster
+ * and the probes' KubeReader), against the loopback API stand-in paging as the API server does:
+ * at most its page size per answer, then a `continue` token. Every object of every page comes
+ * back, in order, with its apiVersion and kind, and each page asks for the next with the token.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../src/drift/cluster.js';
+import { startKubeApi, type KubeApi } from '../../src/loopback/kube-api.js';
+import { loadKubeAccess } from '../../src/probes/kube.js';
+
+const PODS = ['pod-a', 'pod-b', 'pod-c', 'pod-d', 'pod-e'];
+
+describe('listEveryPage, as drift and the probes use it', () => {
+  let api: KubeApi;
+  beforeAll(async () => {
+    api = await startKubeApi({ pageSize: 2 });
+    for (const name of PODS)
+      api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'arcade', labels: { app: 'engine' } } });
+    api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other', namespace: 'arcade', labels: { app: 'x' } } });
+  });
+  afterAll(() => api.close());
+
+  /** The list requests the stand-in saw since `from`: each page's `continue` token ('' for the first). */
+  const pagesAsked = (from: number) =>
+    api.requests
+      .slice(from)
+      .map((r) => new URL(r.path, 'http://stand-in'))
+      .filter((u) => u.pathname === '/api/v1/namespaces/arcade/pods')
+      .map((u) => [u.searchParams.get('limit'), u.searchParams.get('continue') ?? '']);
+
+  it('drift: every page of a label-selected list, in order, with apiVersion and kind', async () => {
+    const cluster = await connect({ kubeconfig: api.kubeconfig });
+    const from = api.requests.length;
+    const items = await cluster.list('v1', 'Pod', 'arcade', 'app=engine');
+    expect(items.map((o) => (o.metadata as { name: string }).name)).toEqual(PODS);
+    expect(items.every((o) => o.apiVersion === 'v1' && o.kind === 'Pod')).toBe(true);
+    const pages = pagesAsked(from);
+    expect(pages).toHaveLength(3);
+    expect(pages.map(([limit]) => limit)).toEqual(['500', '500', '500']);
+    expect(pages[0]![1]).toBe('');
+    expect(pages[1]![1]).not.toBe('');
+    expect(pages[2]![1]).not.toBe(pages[1]![1]);
+  });
+
+  it('probes: the same pages through the KubeReader', async () => {
+    const access = await loadKubeAccess({ KUBECONFIG: api.kubeconfig });
+    const reader = await access.reader(new AbortController().signal);
+    const from = api.requests.length;
+    const items = await reader.list('v1', 'Pod', 'arcade', 'app=engine');
+    expect(items.map((o) => (o.metadata as { name: string }).name)).toEqual(PODS);
+    expect(items.every((o) => o.apiVersion === 'v1' && o.kind === 'Pod')).toBe(true);
+    expect(pagesAsked(from)).toHaveLength(3);
+  });
+});
