@@ -6,7 +6,8 @@
  * rejects with it at once, even when the attempt ignores the signal: a request that never answers
  * cannot hang the command. Callers that pass the signal on (fetch, node's http, client-node's
  * middleware) also cancel the request. The signal aborts as well when the attempt ends, so nothing
- * it started outlives it.
+ * it started outlives it. `untilAborted` does the same for a signal the caller owns (no deadline
+ * of its own), and `settleWithin` waits a bounded time for work it never fails on.
  *
  * `retryTransient` runs attempts until one returns, with exponential backoff between them (on a
  * Clock, so tests count attempts and sleeps instead of waiting): an attempt throws Transient for
@@ -51,10 +52,26 @@ export function withDeadline<T>(
 ): Promise<T> {
   const deadline = AbortSignal.timeout(timeoutMs);
   const stop = parent ? AbortSignal.any([parent, deadline]) : deadline;
+  return abortable(stop, () => (deadline.aborted ? new DeadlineError(timeoutMs) : parent?.reason), attempt);
+}
+
+/**
+ * Runs `attempt` with a signal that aborts when `stop` does, and rejects with `stop`'s reason as
+ * soon as it does, even when the attempt ignores the signal (a request bound to a probe's attempt).
+ */
+export function untilAborted<T>(stop: AbortSignal, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return abortable(stop, () => stop.reason, attempt);
+}
+
+function abortable<T>(
+  stop: AbortSignal,
+  reasonOf: () => unknown,
+  attempt: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   return new Promise<T>((resolve, reject) => {
     const onStop = () => {
-      const reason: unknown = deadline.aborted ? new DeadlineError(timeoutMs) : parent?.reason;
+      const reason = reasonOf();
       controller.abort(reason);
       reject(reason);
     };
@@ -86,12 +103,14 @@ export function withDeadline<T>(
 
 /**
  * Waits until `work` settles, `maxMs` passed or `signal` aborted, whichever comes first; never
- * rejects (for a courtesy: letting in-flight work finish, a session's goodbye).
+ * rejects (for a courtesy: letting in-flight work finish, a session's goodbye). Its timer is a
+ * plain `setTimeout`, cleared when the wait ends (a test's fake timers move it; an unref'd timer:
+ * a wait never keeps the process alive by itself).
  */
 export async function settleWithin(maxMs: number, work: Promise<unknown>, signal?: AbortSignal): Promise<void> {
-  const stop = signal ? AbortSignal.any([signal, AbortSignal.timeout(maxMs)]) : AbortSignal.timeout(maxMs);
-  if (stop.aborted) return;
-  let onStop: (() => void) | undefined;
+  if (signal?.aborted) return;
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   try {
     await Promise.race([
       work.then(
@@ -99,12 +118,15 @@ export async function settleWithin(maxMs: number, work: Promise<unknown>, signal
         () => undefined,
       ),
       new Promise<void>((resolve) => {
-        onStop = () => resolve();
-        stop.addEventListener('abort', onStop, { once: true });
+        timer = setTimeout(resolve, maxMs);
+        timer.unref?.();
+        onAbort = () => resolve();
+        signal?.addEventListener('abort', onAbort, { once: true });
       }),
     ]);
   } finally {
-    if (onStop) stop.removeEventListener('abort', onStop);
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 

@@ -12,6 +12,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { loadKubeConfigFromEnv } from '../kube/kubeconfig.js';
+import { untilAborted } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
 import { toWire } from '../kube/wire.js';
 import type { KubeReader } from './types.js';
@@ -57,19 +58,6 @@ function messageOf(err: unknown): string {
   return apiMessage(err) ?? (err as Error).message.split('\n')[0] ?? String(err);
 }
 
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    const fail = () =>
-      reject(
-        new KubeError(
-          `request aborted: ${String(signal.reason instanceof Error ? signal.reason.message : (signal.reason ?? 'timeout'))}`,
-        ),
-      );
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
-  });
-}
-
 function makeReader(
   client: Client,
   kc: KubeConfig,
@@ -98,13 +86,14 @@ function makeReader(
   }
   const objects = new SharedDiscoveryObjectApi();
   const core = new client.CoreV1Api(config);
-  const aborted = rejectOnAbort(signal);
-  aborted.catch(() => undefined);
-
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await Promise.race([fn(), aborted]);
+      return await untilAborted(signal, fn);
     } catch (err) {
+      if (signal.aborted && err === signal.reason) {
+        const reason = err instanceof Error ? err.message : String(err ?? 'timeout');
+        throw new KubeError(`request aborted: ${reason}`);
+      }
       if (err instanceof KubeError) throw err;
       const code = apiStatus(err);
       const msg = messageOf(err);

@@ -10,6 +10,7 @@ import {
   retryTransient,
   settleWithin,
   Transient,
+  untilAborted,
   withDeadline,
 } from '../../src/core/retry.js';
 import { virtualClock } from '../support/virtual-clock.js';
@@ -49,6 +50,26 @@ describe('withDeadline', () => {
     const running = withDeadline(60_000, never, caller.signal);
     caller.abort(new Error('run cancelled'));
     await expect(running).rejects.toThrow('run cancelled');
+  });
+});
+
+describe('untilAborted', () => {
+  test("returns what the attempt returns while the caller's signal stands", async () => {
+    await expect(untilAborted(new AbortController().signal, async () => 'ok')).resolves.toBe('ok');
+  });
+
+  test("rejects with the caller's reason at once when the attempt ignores the abort, and aborts its signal", async () => {
+    const caller = new AbortController();
+    let seen: AbortSignal | undefined;
+    const running = untilAborted(caller.signal, (signal) => {
+      seen = signal;
+      return never();
+    });
+    const reason = new Error('probe timed out');
+    caller.abort(reason);
+    await expect(running).rejects.toBe(reason);
+    expect(seen?.aborted).toBe(true);
+    await expect(untilAborted(caller.signal, async () => 'late')).rejects.toBe(reason);
   });
 });
 

@@ -3,6 +3,8 @@
  * sessions at once keep the probe process busy, and a latency timed meanwhile would measure the
  * probe process, not the gateway).
  */
+import { settleWithin } from '../../core/retry.js';
+
 export class ActivityGate {
   private readonly active = new Set<Promise<void>>();
 
@@ -24,21 +26,7 @@ export class ActivityGate {
    * `signal` aborts. Never rejects.
    */
   async idle(signal: AbortSignal, maxMs: number): Promise<void> {
-    if (this.active.size === 0 || signal.aborted) return;
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    try {
-      await Promise.race([
-        Promise.all([...this.active]),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, maxMs);
-          onAbort = resolve;
-          signal.addEventListener('abort', onAbort, { once: true });
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal.removeEventListener('abort', onAbort);
-    }
+    if (this.active.size === 0) return;
+    await settleWithin(maxMs, Promise.all([...this.active]), signal);
   }
 }
