@@ -94,6 +94,7 @@ await runScript(script, async (options) => {
     const result = await readClusterCrds({
       ...(options.kubeconfig ? { kubeconfig: resolve(options.kubeconfig) } : {}),
       ...(options.context ? { context: options.context } : {}),
+      announce: (where) => console.log(`crds: reading CRDs from Kubernetes ${where}`),
     });
     schemas = result.schemas;
   } else {

@@ -25,7 +25,7 @@ docs/delivery.md "What counts as drift").`,
     kubeconfig: {
       type: 'string',
       value: '<file>',
-      description: 'kubeconfig (default: KUBECONFIG, then ~/.kube/config)',
+      description: 'kubeconfig (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account)',
     },
     context: { type: 'string', value: '<name>', description: 'kubeconfig context (default: current)' },
     timeout: {
@@ -70,6 +70,7 @@ await runScript(script, async (options, { warn }) => {
     kubeconfig: options.kubeconfig ? resolve(options.kubeconfig) : undefined,
     context: options.context,
     timeoutMs: options.timeout * 1000,
+    announce: (where) => process.stderr.write(`drift: reading Kubernetes ${where}\n`),
   });
   const report = await detectDrift(env, files, cluster).catch((err: unknown) => {
     throw err instanceof ClusterError ? new ClusterError(`${err.message} (nothing was assumed: drift unknown)`) : err;

@@ -48,7 +48,7 @@ from the controller named in secrets.controller through the API server`,
     kubeconfig: {
       type: 'string',
       value: '<file>',
-      description: 'kubeconfig for the fetch (default: KUBECONFIG, ~/.kube/config)',
+      description: 'kubeconfig for the fetch (default: KUBECONFIG, ~/.kube/config, in-cluster)',
     },
     context: { type: 'string', value: '<name>', description: 'kubeconfig context (default: current)' },
     timeout: {
@@ -107,6 +107,7 @@ await runScript(script, async (options, { warn }) => {
             kubeconfig: options.kubeconfig,
             context: options.context,
             timeoutMs: options.timeout * 1000,
+            announce: (where) => console.log(`seal: fetching the certificate through Kubernetes ${where}`),
           },
       allowTrailingNewline: options['allow-trailing-newline'],
       warn,

@@ -5,15 +5,11 @@
  */
 import type { CachedSchema } from './crd-cache.js';
 import { CrdError, schemasOfCrd } from './crd-cache.js';
-import { loadKubeConfig } from '../kube/kubeconfig.js';
+import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { toWire } from '../kube/wire.js';
 import { withDeadline } from '../core/retry.js';
 
-export interface ClusterCrdOptions {
-  /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config */
-  readonly kubeconfig?: string;
-  /** @default the kubeconfig's current context */
-  readonly context?: string;
+export interface ClusterCrdOptions extends KubeConfigOptions {
   /** Timeout of the list call. @default 20000 */
   readonly timeoutMs?: number;
 }

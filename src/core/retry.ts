@@ -6,8 +6,8 @@
  * rejects with it at once, even when the attempt ignores the signal: a request that never answers
  * cannot hang the command. Callers that pass the signal on (fetch, node's http, client-node's
  * middleware) also cancel the request. The signal aborts as well when the attempt ends, so nothing
- * it started outlives it. `untilAborted` does the same for a signal the caller owns (no deadline
- * of its own), and `settleWithin` waits a bounded time for work it never fails on.
+ * it started outlives it. `rejectionOnAbort` ends many requests bound to one signal the caller
+ * owns (no deadline of its own), and `settleWithin` waits a bounded time for work it never fails on.
  *
  * `retryTransient` runs attempts until one returns, with exponential backoff between them (on a
  * Clock, so tests count attempts and sleeps instead of waiting): an attempt throws Transient for
@@ -56,11 +56,18 @@ export function withDeadline<T>(
 }
 
 /**
- * Runs `attempt` with a signal that aborts when `stop` does, and rejects with `stop`'s reason as
- * soon as it does, even when the attempt ignores the signal (a request bound to a probe's attempt).
+ * A promise that rejects with `signal`'s reason once it aborts and never resolves: one listener
+ * however many requests race it (`Promise.race([request, rejection])`), e.g. every request of a
+ * probe's attempt, so a request that ignores the abort still ends with it. Its rejection counts as
+ * handled: only a race reports it.
  */
-export function untilAborted<T>(stop: AbortSignal, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return abortable(stop, () => stop.reason, attempt);
+export function rejectionOnAbort(signal: AbortSignal): Promise<never> {
+  const rejection = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  rejection.catch(() => undefined);
+  return rejection;
 }
 
 function abortable<T>(

@@ -4,18 +4,14 @@
  * timeouts, 429 and 5xx are retried a bounded number of times with backoff. Nothing is written.
  */
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../kube/kubeconfig.js';
+import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { CommandError } from '../core/command-error.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
 import { toWire } from '../kube/wire.js';
 
-export interface ClusterOptions {
-  /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config */
-  readonly kubeconfig?: string;
-  /** @default the kubeconfig's current context */
-  readonly context?: string;
+export interface ClusterOptions extends KubeConfigOptions {
   /** Per call. @default 10000 */
   readonly timeoutMs?: number;
   /** Attempts in all. @default 3 */

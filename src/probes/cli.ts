@@ -17,7 +17,7 @@ import { basename, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { describeIssues, EnvironmentError, loadEnvironment } from '../environments/load.js';
 import { ProbeTargetsError, targetsFromEnvironment } from '../environments/probes.js';
-import { KubeConfigError } from '../kube/kubeconfig.js';
+import { describeKubeConfig, KubeConfigError } from '../kube/kubeconfig.js';
 import type { KubeAccess } from './kube.js';
 import { registry } from './registry.js';
 import type { Clock } from '../core/clock.js';
@@ -186,7 +186,7 @@ async function probe(
   const err = redactedWriter(io.stderr, redactor);
   out.write(
     `Probing ${loaded.environment}: ${probes.length} probe(s), ${keyLabel(apiKey)}, ` +
-      (kube ? `Kubernetes ${kube.server} (${kube.source})` : 'no Kubernetes needed') +
+      (kube ? `Kubernetes ${describeKubeConfig(kube)}` : 'no Kubernetes needed') +
       `${opts.waitSeconds !== undefined ? `, --wait ${opts.waitSeconds}s` : ''}${opts.revision ? `, --revision ${opts.revision}` : ''}\n`,
   );
   const timers = io.timers ?? SYSTEM_TIMERS;
@@ -215,7 +215,7 @@ async function probe(
   });
   view.end(results);
   const endedAt = new Date();
-  let report = buildReport(loaded.environment, startedAt, endedAt.getTime() - startedAt.getTime(), results);
+  let report = buildReport(loaded.environment, startedAt, endedAt.getTime() - startedAt.getTime(), results, kube);
   if (opts.otlp) {
     const otlp = await deliver(
       opts.otlp,

@@ -1,18 +1,19 @@
 /**
  * The probes' read-only Kubernetes access (KubeReader) over @kubernetes/client-node 1.4.
  *
- * Configuration comes only from `KUBECONFIG` or, inside a pod, the in-cluster service account
- * (`loadKubeConfigFromEnv`, src/kube/kubeconfig.ts, the one kubeconfig policy of every command).
+ * Configuration by kubectl's rules, the one kubeconfig policy of every command (`loadKubeConfig`,
+ * src/kube/kubeconfig.ts): KUBECONFIG, else ~/.kube/config, else the in-cluster service account.
  * Anything else is a configuration error: the client's silent fallback to `http://localhost:8080`
- * (and `~/.kube/config` guessing) is refused, so a probe never reads a cluster nobody named.
+ * is refused, so a probe never reads a cluster nobody named; the run's header and its reports name
+ * the source, the context and the server.
  *
  * Only GET requests are made: read, list and pod logs. Each reader is bound to one probe
  * attempt's AbortSignal, which cancels the HTTP request at the probe's timeout.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
-import { loadKubeConfigFromEnv } from '../kube/kubeconfig.js';
-import { untilAborted } from '../core/retry.js';
+import { loadKubeConfig } from '../kube/kubeconfig.js';
+import { rejectionOnAbort } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
 import { toWire } from '../kube/wire.js';
 import type { KubeReader } from './types.js';
@@ -28,6 +29,8 @@ export class KubeError extends Error {
 /** A loaded, validated kubeconfig. */
 export interface KubeAccess {
   readonly server: string;
+  /** The kubeconfig context read from. */
+  readonly context: string;
   /** Where the configuration came from (for the header line; never credentials). */
   readonly source: string;
   /** A reader whose requests are cancelled by `signal`. */
@@ -35,16 +38,17 @@ export interface KubeAccess {
 }
 
 /**
- * Loads the Kubernetes configuration from `env.KUBECONFIG` or the in-cluster service account
+ * Loads the Kubernetes configuration from the run's environment by kubectl's rules
  * (src/kube/kubeconfig.ts). Throws KubeConfigError naming the fix otherwise.
  */
 export async function loadKubeAccess(env: Readonly<Record<string, string | undefined>>): Promise<KubeAccess> {
   const client = await import('@kubernetes/client-node');
-  const { kc, server, source } = await loadKubeConfigFromEnv(env);
+  const { kc, server, context, source } = await loadKubeConfig({ env });
   // API discovery answers are shared by every reader of this run (one discovery per group).
   const discovery: DiscoveryCache = {};
   return {
     server,
+    context,
     source,
     reader: (signal) => Promise.resolve(makeReader(client, kc, server, signal, discovery)),
   };
@@ -86,9 +90,10 @@ function makeReader(
   }
   const objects = new SharedDiscoveryObjectApi();
   const core = new client.CoreV1Api(config);
+  const aborted = rejectionOnAbort(signal);
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await untilAborted(signal, fn);
+      return await Promise.race([fn(), aborted]);
     } catch (err) {
       if (signal.aborted && err === signal.reason) {
         const reason = err instanceof Error ? err.message : String(err ?? 'timeout');

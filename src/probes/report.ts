@@ -13,10 +13,14 @@ export function buildReport(
   startedAt: Date,
   durationMs: number,
   results: readonly ProbeResult[],
+  kubernetes?: ProbeReport['kubernetes'],
 ): ProbeReport {
   const count = (s: ProbeStatus) => results.filter((r) => r.status === s).length;
   return {
     environment,
+    ...(kubernetes
+      ? { kubernetes: { server: kubernetes.server, context: kubernetes.context, source: kubernetes.source } }
+      : {}),
     startedAt: startedAt.toISOString(),
     durationMs,
     summary: {
@@ -144,6 +148,12 @@ export function toMarkdown(report: ProbeReport): string {
     `## Arcade probes: ${report.environment}`,
     '',
     `${summaryLine(report)} in ${seconds(report.durationMs)} s, started ${report.startedAt}.`,
+    ...(report.kubernetes
+      ? [
+          '',
+          `Kubernetes: \`${report.kubernetes.server}\`, context \`${report.kubernetes.context}\`, from ${report.kubernetes.source}.`,
+        ]
+      : []),
     '',
     ...deliveryNote(report),
     '| Probe | Category | Status | Duration | Attempts | Detail |',

@@ -154,6 +154,8 @@ export interface Probe {
 /** The whole run, as written by `--json` (the issue fixes this shape). */
 export interface ProbeReport {
   readonly environment: string;
+  /** The cluster the run read, and where its configuration came from (absent when no probe needed one). */
+  readonly kubernetes?: { readonly server: string; readonly context: string; readonly source: string };
   readonly startedAt: string;
   readonly durationMs: number;
   readonly summary: {

@@ -12,17 +12,13 @@
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CertificateFetchError } from './errors.js';
-import { loadKubeConfig } from '../kube/kubeconfig.js';
+import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 
-export interface FetchCertificateOptions {
+export interface FetchCertificateOptions extends KubeConfigOptions {
   /** The controller's Service (sealed-secrets names it after the controller). */
   readonly name: string;
   readonly namespace: string;
-  /** Kubeconfig file. @default KUBECONFIG, then ~/.kube/config, then the in-cluster service account */
-  readonly kubeconfig?: string;
-  /** Kubeconfig context. @default the current context */
-  readonly context?: string;
   /** Timeout of one attempt, in milliseconds. @default 10000 */
   readonly timeoutMs?: number;
   /** Attempts in all (1 = no retry). @default 3 */

@@ -142,7 +142,7 @@ describe('reading CRDs from a cluster (loopback API server)', () => {
       KUBERNETES_SERVICE_PORT: undefined,
     });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('no kubeconfig found');
+    expect(r.stderr).toContain('no Kubernetes configuration: KUBECONFIG is not set, ~/.kube/config does not exist');
   });
 });
 

@@ -3,14 +3,15 @@
  * and sleeps counted, not waited for); an attempt that must time out never answers, so only its
  * deadline can end it, however loaded the machine.
  */
+import { EventEmitter } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import {
   DeadlineError,
+  rejectionOnAbort,
   RetriesExhausted,
   retryTransient,
   settleWithin,
   Transient,
-  untilAborted,
   withDeadline,
 } from '../../src/core/retry.js';
 import { virtualClock } from '../support/virtual-clock.js';
@@ -53,23 +54,23 @@ describe('withDeadline', () => {
   });
 });
 
-describe('untilAborted', () => {
-  test("returns what the attempt returns while the caller's signal stands", async () => {
-    await expect(untilAborted(new AbortController().signal, async () => 'ok')).resolves.toBe('ok');
-  });
-
-  test("rejects with the caller's reason at once when the attempt ignores the abort, and aborts its signal", async () => {
+describe('rejectionOnAbort', () => {
+  test("rejects with the signal's reason when it aborts, ending a race with a request that ignores it", async () => {
     const caller = new AbortController();
-    let seen: AbortSignal | undefined;
-    const running = untilAborted(caller.signal, (signal) => {
-      seen = signal;
-      return never();
-    });
+    const rejection = rejectionOnAbort(caller.signal);
+    const running = Promise.race([never(), rejection]);
     const reason = new Error('probe timed out');
     caller.abort(reason);
     await expect(running).rejects.toBe(reason);
-    expect(seen?.aborted).toBe(true);
-    await expect(untilAborted(caller.signal, async () => 'late')).rejects.toBe(reason);
+    await expect(rejectionOnAbort(caller.signal)).rejects.toBe(reason);
+  });
+
+  test('adds one listener however many requests race it', async () => {
+    const caller = new AbortController();
+    const rejection = rejectionOnAbort(caller.signal);
+    const requests = Array.from({ length: 20 }, (_, i) => Promise.race([Promise.resolve(i), rejection]));
+    await expect(Promise.all(requests)).resolves.toHaveLength(20);
+    expect(EventEmitter.getEventListeners(caller.signal, 'abort')).toHaveLength(1);
   });
 });
 

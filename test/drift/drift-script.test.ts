@@ -33,7 +33,7 @@ describe('npm run drift (scripts/drift.ts)', () => {
       KUBERNETES_SERVICE_PORT: undefined,
     });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('no kubeconfig found');
+    expect(r.stderr).toContain('no Kubernetes configuration: KUBECONFIG is not set, ~/.kube/config does not exist');
     expect(r.stderr).toContain('drift never assumes a cluster');
     expect(r.stdout).not.toContain('no drift');
   });

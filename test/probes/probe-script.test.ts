@@ -69,6 +69,12 @@ describe.concurrent('npm run probe (scripts/probe.ts)', () => {
       const outputs = [r.stdout, r.stderr, ...Object.values(files).map((f) => readFileSync(f, 'utf8'))];
       for (const text of outputs) expect(text).not.toContain(key);
       expect(JSON.parse(outputs[2]!)).toMatchObject({ summary: { passed: registry.length, failed: 0, errors: 0 } });
+      // Which cluster was read, and why that one: in the first line and in the reports' header.
+      const server = platform.kube.url;
+      const kubernetes = { server, context: 'loopback', source: `KUBECONFIG ${platform.env.KUBECONFIG}` };
+      expect(JSON.parse(outputs[2]!).kubernetes).toEqual(kubernetes);
+      expect(r.stdout.split('\n')[0]).toContain(`Kubernetes ${server} (context loopback, from ${kubernetes.source})`);
+      expect(outputs[4]).toContain(`Kubernetes: \`${server}\`, context \`loopback\`, from ${kubernetes.source}.`);
       expect(platform.kube.writes()).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
