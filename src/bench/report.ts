@@ -5,6 +5,7 @@
 import { arch, cpus, release, totalmem, type as osType } from 'node:os';
 import type { Measurement } from './measurement.js';
 import type { Budget, Ratio, Summary } from './stats.js';
+import { at } from '../core/at.js';
 
 export interface Machine {
   readonly cpu: string;
@@ -78,11 +79,11 @@ export function toJson(report: BenchReport): string {
 }
 
 function table(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const widths = at(rows, 0, 'header row').map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows
     .map((r) =>
       r
-        .map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+        .map((cell, c) => (rightAligned.has(c) ? cell.padStart(at(widths, c)) : cell.padEnd(at(widths, c))))
         .join('  ')
         .trimEnd(),
     )
@@ -122,7 +123,7 @@ export function renderTable(report: BenchReport): string {
     else ratios.push([r.label, `${r.value.toFixed(2)}x`, `<= ${r.target}x`, r.status]);
   }
   // A not-measured figure: its reason follows the label instead of stretching the columns.
-  const labelWidth = Math.max(...figures.map((r) => r[0]!.length));
+  const labelWidth = Math.max(...figures.map((r) => at(r, 0, 'label').length));
   const figureLines = table(figures, new Set([1, 2, 3])).split('\n');
   report.measurements.forEach((x, i) => {
     if (x.status === 'not-measured') figureLines[i + 1] = `${x.label.padEnd(labelWidth)}  not measured: ${x.reason}`;

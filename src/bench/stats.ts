@@ -2,6 +2,7 @@
  * The statistics of the benchmark: a series of samples summarized as median, min and max, and a
  * ratio of two medians checked against its target. Pure functions, no timing here.
  */
+import { at, ends } from '../core/at.js';
 
 /** A series of samples of one figure (milliseconds or megabytes). */
 export interface Summary {
@@ -19,8 +20,9 @@ export function summarize(samples: readonly number[]): Summary {
     throw new Error(`summarize: a sample is not a finite number (${samples.join(', ')})`);
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: sorted.length };
+  const median = sorted.length % 2 === 1 ? at(sorted, mid) : (at(sorted, mid - 1) + at(sorted, mid)) / 2;
+  const { first: min, last: max } = ends(sorted, 'samples');
+  return { median, min, max, runs: sorted.length };
 }
 
 /** A ratio of two figures of the same run against its target (value <= target). */

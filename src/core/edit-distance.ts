@@ -4,23 +4,28 @@
  * alignment distance), each counting 1. A swap is the most common typo (`--hepl`), so it must
  * not cost two edits and lose to an unrelated name (`--repo`).
  */
+import { at } from './at.js';
+
 export function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
-  // d[i][j]: distance between the first i characters of x and the first j of y.
-  const d = Array.from({ length: x.length + 1 }, (_, i) =>
-    Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
+  // Three rows of the table: d(i-2, ·), d(i-1, ·) and d(i, ·), where d(i, j) is the distance
+  // between the first i characters of x and the first j of y.
+  let before = Array.from({ length: y.length + 1 }, () => 0);
+  let above = Array.from({ length: y.length + 1 }, (_, j) => j);
   for (let i = 1; i <= x.length; i++) {
+    const row = [i];
     for (let j = 1; j <= y.length; j++) {
       const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      let best = Math.min(at(above, j) + 1, at(row, j - 1) + 1, at(above, j - 1) + cost);
       if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
-        best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = best;
+        best = Math.min(best, at(before, j - 2) + 1);
+      row.push(best);
     }
+    before = above;
+    above = row;
   }
-  return d[x.length]![y.length]!;
+  return at(above, y.length);
 }
 
 /** The candidate closest to `name`, when within `limit` edits. */

@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import type { ExitCode } from '../core/command-error.js';
 import { ProblemsError } from '../core/problems-error.js';
 import { EnvironmentSchema, type Environment } from './schema.js';
+import { at } from '../core/at.js';
 
 /** Folder of the committed environment files (next to this module, also in the bundle). */
 export const ENVIRONMENTS_DIR = fileURLToPath(new URL('.', import.meta.url)).includes('/.build/')
@@ -229,7 +230,7 @@ export function loadEnvironment(name: string | undefined, dir: string = ENVIRONM
       'environment not chosen',
     );
   }
-  const chosen = name ?? all[0]!;
+  const chosen = name ?? at(all, 0, 'environment');
   if (!all.includes(chosen)) {
     throw new EnvironmentError(
       [`--env ${chosen}: no such environment (fix: use one of ${all.join(', ')})`],

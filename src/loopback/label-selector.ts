@@ -25,14 +25,17 @@ function terms(selector: string): string[] {
 export function matchesSelector(labels: Record<string, string>, selector: string | undefined): boolean {
   if (!selector) return true;
   return terms(selector).every((term) => {
-    let m = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
-    if (m) {
-      const values = m[3]!.split(',').map((v) => v.trim());
-      const has = m[1]! in labels && values.includes(labels[m[1]!]!);
-      return m[2] === 'in' ? has : !has;
+    const set = /^(?<key>\S+)\s+(?<op>in|notin)\s+\((?<values>[^)]*)\)$/.exec(term)?.groups;
+    if (set?.key !== undefined && set.values !== undefined) {
+      const value = labels[set.key];
+      const has = value !== undefined && set.values.split(',').some((v) => v.trim() === value);
+      return set.op === 'in' ? has : !has;
     }
-    m = /^([^!=\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(term);
-    if (m) return m[2] === '!=' ? labels[m[1]!] !== m[3] : labels[m[1]!] === m[3];
+    const equality = /^(?<key>[^!=\s]+)\s*(?<op>==|=|!=)\s*(?<value>\S*)$/.exec(term)?.groups;
+    if (equality?.key !== undefined) {
+      const same = labels[equality.key] === equality.value;
+      return equality.op === '!=' ? !same : same;
+    }
     if (term.startsWith('!')) return !(term.slice(1) in labels);
     return term in labels;
   });

@@ -12,6 +12,7 @@
  * test/probes/mimir-prometheus.test.ts: the stand-in cannot drift from what Mimir answers.
  */
 import { listenLoopback } from './listen.js';
+import { at as nth } from '../core/at.js';
 
 /** One series: its labels (`__name__` included) and one float sample. */
 export interface PromSeries {
@@ -55,7 +56,7 @@ function parseMatchers(text: string): [string, string][] | undefined {
   while (MATCHER.lastIndex < text.length) {
     const m = MATCHER.exec(text);
     if (!m) return undefined;
-    matchers.push([m[1]!, JSON.parse(m[2]!) as string]);
+    matchers.push([nth(m, 1, 'label name'), JSON.parse(nth(m, 2, 'label value')) as string]);
     if (m[3] === '') break;
   }
   return matchers.length > 0 ? matchers : undefined;
@@ -68,9 +69,9 @@ function parseMatchers(text: string): [string, string][] | undefined {
  */
 export function evaluateCountBy(query: string, series: readonly PromSeries[], at: number): VectorSample[] | undefined {
   const m = COUNT_BY.exec(query.trim());
-  const matchers = m ? parseMatchers(m[2]!) : undefined;
+  const matchers = m ? parseMatchers(nth(m, 2, 'matchers')) : undefined;
   if (!m || !matchers) return undefined;
-  const by = m[1]!;
+  const by = nth(m, 1, 'by label');
   const counts = new Map<string | undefined, number>();
   for (const s of series) {
     if (!matchers.every(([name, value]) => (s.labels[name] ?? '') === value)) continue;

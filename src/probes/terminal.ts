@@ -38,6 +38,7 @@ import {
   wrapping,
   type Layout,
 } from './terminal-report.js';
+import { at } from '../core/at.js';
 
 /** A stream the probe CLI writes to: the process's stdout, or a test's capture. */
 export interface TextOut {
@@ -127,7 +128,8 @@ export function lineView(
     timer = undefined;
     const done = results.filter(Boolean).length;
     const waiting = [...pending.entries()].map(
-      ([i, p]) => `${probes[i]!.id}${p.attempt > 1 ? ` (attempt ${p.attempt}, last ${p.last ?? '?'})` : ''}`,
+      ([i, p]) =>
+        `${at(probes, i, 'probe').id}${p.attempt > 1 ? ` (attempt ${p.attempt}, last ${p.last ?? '?'})` : ''}`,
     );
     const held = done - printed;
     write(
@@ -189,9 +191,10 @@ export async function liveView(
   function frame(): string {
     const width = out.columns ?? 80;
     const rows = probes.map((p, i) => {
-      const row = head(c, states[i]!, p.id, p.category, times[i]!, color);
+      const row = head(c, at(states, i, 'state'), p.id, p.category, at(times, i, 'time'), color);
       const room = width - headWidth(c) - 3;
-      return room > 5 && details[i] ? `${row}  ${clip(details[i]!, room)}` : row;
+      const detail = details[i];
+      return room > 5 && detail ? `${row}  ${clip(detail, room)}` : row;
     });
     const done = results.filter(Boolean).length;
     const running = states.filter((s) => s === 'running').length;
@@ -211,7 +214,7 @@ export async function liveView(
         if (r) lines.result(r, i);
       });
       states.forEach((s, i) => {
-        if (s === 'running') lines.start(probes[i]!, i);
+        if (s === 'running') lines.start(at(probes, i, 'probe'), i);
       });
       return;
     }

@@ -53,9 +53,9 @@ function parseLines(log: string): Line[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => {
-      const m = /^(\d{4}-\d{2}-\d{2}T\S+)\s(.*)$/.exec(l);
-      const at = m ? Date.parse(m[1]!) : Number.NaN;
-      return Number.isNaN(at) ? { at: undefined, text: l } : { at, text: m![2]! };
+      const stamped = /^(?<time>\d{4}-\d{2}-\d{2}T\S+)\s(?<text>.*)$/.exec(l)?.groups;
+      const at = stamped?.time === undefined ? Number.NaN : Date.parse(stamped.time);
+      return Number.isNaN(at) || stamped?.text === undefined ? { at: undefined, text: l } : { at, text: stamped.text };
     });
 }
 
@@ -70,7 +70,7 @@ function coverageGap(
 ): string | undefined {
   const pod = nameOf(entry.pod);
   if (lines.length === 0) return `pod/${pod}: empty log in the window (no evidence)`;
-  const first = lines[0]!.at;
+  const first = lines[0]?.at; // lines is not empty (above)
   if (first === undefined) return `pod/${pod}: log lines carry no timestamps (cannot tell what the log covers)`;
   const status = list(entry.pod, 'status.containerStatuses').find((c) => str(c, 'name') === entry.container);
   const started = time(status, 'state.running.startedAt');
