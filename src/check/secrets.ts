@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { looksRandom, PLACEHOLDER, SECRET_KEY } from '../core/credentials.js';
 import { childPath, type Finding, type ObjectRef } from './finding.js';
 import { isRecord, parseDocuments, refOf, type ManifestDocument } from './manifests.js';
+import { at } from '../core/at.js';
 
 export interface ScanFile {
   /** As reported (relative to the repository root). */
@@ -41,7 +42,7 @@ function lineOf(content: string, index: number): number {
 function connectionStrings(f: ScanFile): Finding[] {
   const out: Finding[] = [];
   for (const m of f.content.matchAll(CONNECTION)) {
-    const password = m[3]!;
+    const password = at(m, 3, 'password group');
     if (PLACEHOLDER.test(password)) continue; // <password>, ${VAR}, ... (an unresolved marker holds a space: never matched)
     out.push({
       severity: 'error',
@@ -87,7 +88,7 @@ function walkValues(
 
 /** The line (at or after `from`) holding `needle`, else `from`. */
 function lineOfValue(lines: readonly string[], needle: string, from: number): number {
-  for (let i = from - 1; i < lines.length; i++) if (lines[i]!.includes(needle)) return i + 1;
+  for (let i = from - 1; i < lines.length; i++) if (at(lines, i, 'line').includes(needle)) return i + 1;
   return from;
 }
 

@@ -98,12 +98,13 @@ export function selectorMatches(selector: unknown, labels: Record<string, string
     const key = String(expr.key);
     const values = Array.isArray(expr.values) ? expr.values.map(String) : [];
     const has = Object.hasOwn(labels, key);
+    const value = has ? labels[key] : undefined;
     switch (expr.operator) {
       case 'In':
-        if (!has || !values.includes(labels[key]!)) return false;
+        if (value === undefined || !values.includes(value)) return false;
         break;
       case 'NotIn':
-        if (has && values.includes(labels[key]!)) return false;
+        if (value !== undefined && values.includes(value)) return false;
         break;
       case 'Exists':
         if (!has) return false;

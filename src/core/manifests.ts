@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
 import { CommandError } from './command-error.js';
+import { at } from './at.js';
 
 /**
  * A Kubernetes object: only the identity fields (and labels) are typed, the rest is JSON. The one
@@ -89,7 +90,7 @@ export function parseManifest(content: string, file: string): KubeObject[] {
   for (const doc of docs) {
     if (doc.errors.length > 0) {
       throw new ManifestError(
-        `${file}: YAML syntax: ${doc.errors[0]!.message.split('\n')[0]} (fix: correct the YAML, or move the file out of the folder)`,
+        `${file}: YAML syntax: ${at(doc.errors, 0, 'YAML error').message.split('\n')[0]} (fix: correct the YAML, or move the file out of the folder)`,
       );
     }
     const value: unknown = doc.toJS();

@@ -10,6 +10,7 @@ import {
   type OptionTable,
   type ScriptSpec,
 } from './script-spec.js';
+import { ends } from './at.js';
 
 function indentLines(text: string, indent: string): string {
   return text
@@ -27,7 +28,7 @@ const HELP_WIDTH = 100;
  */
 function wrap(text: string, width: number): string[] {
   if (text.length <= width) return [text];
-  const indent = /^ */.exec(text)![0];
+  const indent = ' '.repeat(text.search(/[^ ]|$/));
   const lines: string[] = [];
   let line = '';
   for (const word of text.slice(indent.length).split(' ')) {
@@ -60,7 +61,7 @@ function optionText(option: OptionSpec): string {
   if ('default' in option && option.default !== undefined) notes.push(`default: ${option.default}`);
   if (notes.length === 0) return option.description;
   const note = `(${notes.join('; ')})`;
-  const last = option.description.split('\n').at(-1)!;
+  const { last } = ends(option.description.split('\n'), 'description lines');
   return option.description.includes('\n') || last.length + note.length > 60
     ? `${option.description}\n${note}`
     : `${option.description} ${note}`;

@@ -5,6 +5,7 @@
  * dot-separated keys, `\.` for a literal dot inside a key, `[n]` for a list index (`a.b\.c[0].d`).
  * (Paths into managedFields, `f:`/`k:` elements, are a different language: src/kube/managed-fields.ts.)
  */
+import { ends } from './at.js';
 
 export type Segment = string | number;
 
@@ -21,7 +22,7 @@ export function parsePath(path: string): Segment[] {
     started = false;
   };
   for (let i = 0; i < path.length; i++) {
-    const c = path[i]!;
+    const c = path.charAt(i);
     if (c === '\\' && i + 1 < path.length) {
       key += path[++i];
       started = true;
@@ -95,7 +96,7 @@ export function deleteAt(tree: Tree, segments: readonly Segment[]): void {
     if (typeof node !== 'object' || node === null) return;
     node = (node as Record<string | number, Tree>)[s];
   }
-  const last = segments[segments.length - 1]!;
+  const { last } = ends(segments, 'path');
   if (Array.isArray(node) && typeof last === 'number') node.splice(last, 1);
   else if (isMap(node) && typeof last === 'string') delete node[last];
 }

@@ -88,7 +88,8 @@ export function describeIssues(file: string, error: z.ZodError, input: unknown):
       if (first) message = `${first.message}`;
     }
     // A record key that fails its pattern: zod says "Invalid key in record"; the pattern's message says what a key must be.
-    if (issue.code === 'invalid_key' && issue.issues.length > 0) message = `${message}: ${issue.issues[0]!.message}`;
+    const [inner] = issue.code === 'invalid_key' ? issue.issues : [];
+    if (inner) message = `${message}: ${inner.message}`;
     return `${file}: ${pathOf(issue)}: ${message} (fix: ${fixFor(issue, input)})`;
   });
 }

@@ -24,6 +24,7 @@ import {
   type ProbeResult,
   type RunScope,
 } from './types.js';
+import { at } from '../core/at.js';
 
 export interface RetryPolicy {
   /** Attempts in all for a `retry: 'eventual'` probe (without `--wait`). @default 3 */
@@ -207,7 +208,7 @@ export async function runProbes(opts: RunOptions): Promise<ProbeResult[]> {
   const run = opts.run ?? createRunScope();
   const redactor = opts.redactor ?? createRedactor([opts.apiKey]);
   return runLimited(opts.probes.length, Math.max(1, opts.concurrency ?? 16), async (index) => {
-    const probe = opts.probes[index]!;
+    const probe = at(opts.probes, index, 'probe');
     opts.onStart?.(probe, index);
     const r = await runOne(probe, index, opts, startedAt, run, redactor);
     const result: ProbeResult = redactor.deep({ id: probe.id, category: probe.category, title: probe.title, ...r });
