@@ -20,6 +20,16 @@ export interface GitResult {
 /** The longest output a git command may print (a `git show` of a large manifest, `ls-files` of a big checkout). */
 const MAX_OUTPUT = 256 * 1024 * 1024;
 
+/** How every git runs: a timeout that kills it, room for large output, no prompt, C locale. */
+function options(timeoutMs: number, env: Readonly<Record<string, string>>) {
+  return {
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL' as const,
+    maxBuffer: MAX_OUTPUT,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
+  };
+}
+
 /**
  * Runs `git <args>` in `cwd`; never throws on a non-zero exit (see `ok`). `env` adds variables to
  * git's environment (never a command line: the process list shows those). A timed-out command
@@ -35,14 +45,7 @@ export function gitTry(
     const child = execFile(
       'git',
       [...args],
-      {
-        cwd,
-        encoding: 'utf8',
-        timeout: timeoutMs,
-        killSignal: 'SIGKILL',
-        maxBuffer: MAX_OUTPUT,
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
-      },
+      { ...options(timeoutMs, env), cwd, encoding: 'utf8' },
       (error, stdout, stderr) => {
         // A string code is a failure to start (ENOENT: no git on PATH, or cwd is gone), not git's exit status.
         const notStarted = error && typeof error.code === 'string' && !error.killed ? `${error.message}` : '';
@@ -73,7 +76,7 @@ export async function defaultBase(cwd: string): Promise<string> {
   );
 }
 
-/** Files under `folder` at `ref`, paths relative to `folder`, with their content. */
+/** Files under `folder` at `ref`, paths relative to `folder`, with their content (three git processes in all). */
 export async function filesAtRef(
   cwd: string,
   ref: string,
@@ -82,9 +85,57 @@ export async function filesAtRef(
   const verified = await gitTry(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   if (!verified.ok)
     throw new GitError(`--base ${ref}: not a commit in this repository (fix: give a branch, tag or commit id)`);
-  const list = await git(cwd, ['ls-tree', '-r', '-z', '--name-only', ref, '--', `${folder}/`]);
-  const paths = list.split('\0').filter(Boolean);
-  return Promise.all(
-    paths.map(async (p) => ({ path: p.slice(folder.length + 1), content: await git(cwd, ['show', `${ref}:${p}`]) })),
+  // `<mode> <type> <object id>\t<path>` per entry.
+  const entries = (await git(cwd, ['ls-tree', '-r', '-z', ref, '--', `${folder}/`]))
+    .split('\0')
+    .filter(Boolean)
+    .map((line) => {
+      const tab = line.indexOf('\t');
+      return { id: line.slice(0, tab).split(' ')[2] ?? '', path: line.slice(tab + 1) };
+    });
+  const contents = await blobs(
+    cwd,
+    entries.map((e) => e.id),
   );
+  return entries.map((e, i) => {
+    const content = contents[i];
+    if (content === undefined)
+      throw new GitError(`git cat-file ${ref}:${e.path} failed in ${cwd}: not a file in the commit (a submodule?)`);
+    return { path: e.path.slice(folder.length + 1), content };
+  });
+}
+
+/**
+ * The content of each blob `ids` names (undefined for an id that is not a blob in the repository),
+ * read by one `git cat-file --batch`: its output is `<id> blob <size>\n<bytes>\n` per blob, or
+ * `<id> missing\n`.
+ */
+function blobs(cwd: string, ids: readonly string[], timeoutMs = 30_000): Promise<(string | undefined)[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      ['cat-file', '--batch'],
+      { ...options(timeoutMs, {}), cwd, encoding: 'buffer' },
+      (error, stdout, stderr) => {
+        if (error) {
+          const why = stderr.toString('utf8').trim() || (typeof error.code === 'string' ? error.message : '');
+          reject(new GitError(`git cat-file --batch failed in ${cwd}: ${why || 'no message (timed out?)'}`));
+          return;
+        }
+        const out: (string | undefined)[] = [];
+        let at = 0;
+        for (const _ of ids) {
+          const newline = stdout.indexOf(0x0a, at);
+          const [, type, size] = stdout.subarray(at, newline).toString('utf8').split(' ');
+          // `<id> missing` has no content; any other object's content is skipped past, a blob's kept.
+          const end = size === undefined ? newline : newline + 1 + Number(size);
+          out.push(type === 'blob' ? stdout.subarray(newline + 1, end).toString('utf8') : undefined);
+          at = end + 1;
+        }
+        resolve(out);
+      },
+    );
+    child.stdin?.end(ids.map((id) => `${id}\n`).join(''));
+  });
 }

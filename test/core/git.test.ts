@@ -3,10 +3,10 @@
  * holds, a missing git is a failure with a message, and a command never waits on stdin.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GitError, git, gitTry } from '../../src/core/git.js';
+import { filesAtRef, GitError, git, gitTry } from '../../src/core/git.js';
 import { tempDir } from '../support/temp.js';
 
 function emptyRepo(): string {
@@ -48,6 +48,42 @@ describe('git (src/core/git.ts)', () => {
     expect(await git(dir, ['rev-parse', '--is-inside-work-tree'])).toBe('true\n');
     await expect(git(dir, ['rev-parse', 'HEAD'])).rejects.toThrow(
       /^git rev-parse HEAD failed in .*: fatal: ambiguous argument 'HEAD': unknown revision/,
+    );
+  });
+
+  it('reads every file of a folder at a commit, byte for byte, from one cat-file', async () => {
+    const dir = emptyRepo();
+    const files: Record<string, string> = {
+      'dist/a.yaml': 'ä: ü\n€: "\\u20ac"\n',
+      'dist/empty.yaml': '',
+      'dist/sub/no-newline.yaml': 'last: line',
+      'dist/sub/two.yaml': 'a: 1\n---\nb: 2\n\n',
+      'other/outside.yaml': 'not: read\n',
+    };
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    await git(dir, ['add', '-A']);
+    await git(dir, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'files']);
+    // The work tree moves on: the commit's bytes are read, not the files'.
+    writeFileSync(join(dir, 'dist/a.yaml'), 'changed\n');
+    expect(await filesAtRef(dir, 'HEAD', 'dist')).toEqual([
+      { path: 'a.yaml', content: files['dist/a.yaml'] },
+      { path: 'empty.yaml', content: '' },
+      { path: 'sub/no-newline.yaml', content: 'last: line' },
+      { path: 'sub/two.yaml', content: files['dist/sub/two.yaml'] },
+    ]);
+    expect(await filesAtRef(dir, 'HEAD', 'nothing-here')).toEqual([]);
+    await expect(filesAtRef(dir, 'no-such-ref', 'dist')).rejects.toThrow(
+      '--base no-such-ref: not a commit in this repository (fix: give a branch, tag or commit id)',
+    );
+    // A submodule (a gitlink: a commit id, no file) cannot be read as a file.
+    const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+    await git(dir, ['update-index', '--add', '--cacheinfo', `160000,${head},dist/module`]);
+    await git(dir, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'module']);
+    await expect(filesAtRef(dir, 'HEAD', 'dist')).rejects.toThrow(
+      /^git cat-file HEAD:dist\/module failed in .*: not a file in the commit \(a submodule\?\)$/,
     );
   });
 });
