@@ -5,7 +5,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { ExportSource } from '../../src/delivery/export.js';
@@ -70,22 +79,57 @@ function listAll(root: string, dir = root): string[] {
 }
 
 /**
- * HEAD (with the branch checked out), every branch with its tip, the status (index and work tree
- * against HEAD, untracked files included) and every file's bytes: equal snapshots mean
- * "untouched". Two git processes: `status --porcelain=v2 --branch` carries HEAD in its headers.
+ * Every ref (refs/** and HEAD) and what it points to, read from git's ref files: .git/HEAD,
+ * .git/packed-refs and the loose refs under .git/refs (a loose ref wins over a packed one).
+ */
+function refsOf(gitDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const packed = join(gitDir, 'packed-refs');
+  if (existsSync(packed)) {
+    for (const line of readFileSync(packed, 'utf8').split('\n')) {
+      if (line === '' || line.startsWith('#') || line.startsWith('^')) continue; // header, peeled tag
+      const [id, name] = line.split(' ');
+      if (id !== undefined && name !== undefined) out[name] = id;
+    }
+  }
+  const walk = (sub: string): void => {
+    for (const entry of readdirSync(join(gitDir, sub), { withFileTypes: true })) {
+      const path = `${sub}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else out[path] = readFileSync(join(gitDir, path), 'utf8').trim();
+    }
+  };
+  walk('refs');
+  out.HEAD = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+  return out;
+}
+
+/**
+ * HEAD with the branch checked out and the status (index and work tree against HEAD, untracked
+ * files included) from one `git status --porcelain=v2 --branch`; every ref (branches, tags,
+ * remotes, HEAD) with what it points to; and every work-tree file's bytes. Equal snapshots mean
+ * "untouched". The refs are read from git's ref files (the test repositories use git's default
+ * "files" ref storage; a second git process per snapshot is what this saves): a repository whose
+ * checked-out branch is not among them fails here rather than comparing nothing.
  */
 export function snapshot(dir: string): {
   head: string;
-  branches: string;
+  refs: Record<string, string>;
   status: string;
   files: Record<string, string>;
 } {
   const files: Record<string, string> = {};
   for (const f of listAll(dir).sort()) files[f] = readFileSync(join(dir, f), 'utf8');
   const lines = run(dir, ['status', '--porcelain=v2', '--branch', '--untracked-files=all']).split('\n');
+  const refs = refsOf(join(dir, '.git'));
+  const branch = lines.find((l) => l.startsWith('# branch.head '))?.slice('# branch.head '.length);
+  if (branch !== '(detached)' && refs[`refs/heads/${branch}`] === undefined)
+    throw new Error(
+      `snapshot: ${dir}: branch ${branch} is not in .git/refs or .git/packed-refs (not git's files ref storage?)`,
+    );
   return {
     head: lines.filter((l) => l.startsWith('# ')).join('\n'),
-    branches: run(dir, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads']),
+    refs,
     status: lines.filter((l) => l !== '' && !l.startsWith('# ')).join('\n'),
     files,
   };
