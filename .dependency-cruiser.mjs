@@ -24,7 +24,7 @@ export const layers = {
   'src/charts': ['src/constructs', 'src/environments', 'src/evidence', 'src/collector', 'src/core'],
   'src/synth.ts': ['src/charts', 'src/environments', 'src/kube', 'src/core'],
   'src/main.ts': ['src/synth.ts', 'src/environments', 'src/tooling', 'src/core'],
-  'src/loopback': ['src/contracts', 'src/environments', 'src/collector', 'src/kube', 'src/core'],
+  'src/loopback': ['src/contracts', 'src/environments', 'src/evidence', 'src/collector', 'src/kube', 'src/core'],
   'src/probes': ['src/loopback', 'src/environments', 'src/evidence', 'src/contracts', 'src/collector', 'src/kube', 'src/core'],
   'src/review': ['src/synth.ts', 'src/environments', 'src/core'],
   'src/check': ['src/constructs', 'src/environments', 'src/kube', 'src/tooling', 'src/core'],

@@ -141,6 +141,28 @@ export const TargetsSchema = z
       .optional(),
     logWindowMinutes: z.number().int().min(1).max(1440).default(10),
     /**
+     * The Mimir ruler the environment's alert rules are loaded into (`alerts.rules-loaded`): its
+     * Prometheus API base (`<mimir>/prometheus`), the tenant (`X-Scope-OrgID`), the ruler namespace
+     * the stack owns and the groups with their alerts. From the continuous mode when its evaluators
+     * name `mimir-ruler` (src/environments/probes.ts). @default none (the probe is skipped)
+     */
+    ruler: resolvable(
+      z
+        .object({
+          url,
+          tenant: z.string().min(1),
+          namespace: z.string().min(1),
+          groups: z
+            .array(
+              z
+                .object({ name: z.string().min(1), alerts: z.array(z.string().min(1)).min(1, 'list its alerts') })
+                .strict(),
+            )
+            .min(1, 'list at least one group'),
+        })
+        .strict(),
+    ).optional(),
+    /**
      * The datastores the release should use (`datastores.managed`). Only a managed environment
      * has something to prove. @default none (the probe is skipped)
      */

@@ -11,7 +11,8 @@
 import { COLLECTOR_LABEL, collectorLabelValue, OTEL_COLLECTOR_NAME } from '../collector/service.js';
 import type { ExitCode } from '../core/command-error.js';
 import { ProblemsError } from '../core/problems-error.js';
-import { mimirPrometheusApi } from './continuous.js';
+import { continuousPlan, mimirPrometheusApi } from './continuous.js';
+import { RULE_GROUP_ALERTS } from '../evidence/alerts.js';
 import { releaseNamespace } from './namespaces.js';
 import {
   DEFAULT_ENGINE_JOB,
@@ -62,6 +63,30 @@ function mimirQueryUrl(pushUrl: string): TargetsInput['mimir']['queryUrl'] {
   );
 }
 
+/**
+ * Where `alerts.rules-loaded` looks: the ruler of the continuous mode when it evaluates the rules,
+ * else a marker saying why there is nothing to check (the probe is skipped with it).
+ */
+function rulerOf(env: Environment): TargetsInput['ruler'] {
+  const plan = env.continuous.enabled ? continuousPlan(env) : undefined;
+  if (!plan)
+    return {
+      unresolved:
+        'the continuous mode is off (continuous.enabled: false): no alert rules are rendered for this environment',
+    };
+  const ruler = plan.alerts.ruler;
+  if (!ruler)
+    return {
+      unresolved:
+        'continuous.alerts.evaluators does not name mimir-ruler: no rules are loaded into the Mimir ruler (a ' +
+        "PrometheusRule is evaluated by the cluster's Prometheus, which Mimir's API does not show)",
+    };
+  return {
+    ...ruler,
+    groups: Object.entries(RULE_GROUP_ALERTS).map(([name, alerts]) => ({ name, alerts: [...alerts] })),
+  };
+}
+
 /** The targets an environment implies before its `probes` section is applied. */
 export function environmentDefaults(env: Environment): TargetsInput {
   return {
@@ -101,6 +126,7 @@ export function environmentDefaults(env: Environment): TargetsInput {
       engineJob: DEFAULT_ENGINE_JOB,
     },
     datastores: datastoresOf(env),
+    ruler: rulerOf(env),
     monitoring: {
       scrapeLabels: { ...env.monitoring.scrapeLabels },
       exclusionLabels: { ...env.monitoring.exclusionLabels },

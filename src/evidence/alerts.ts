@@ -96,6 +96,20 @@ const EVALUATION_INTERVAL = '1m';
 /** The rule groups' names; `alerts.rules-loaded` and `npm run rules` look for exactly these. */
 export const RULE_GROUP_NAMES = { probes: 'arcade-evidence-probes', telemetry: 'arcade-evidence-telemetry' } as const;
 
+/**
+ * The alerts of each rule group, by name, whatever the environment (`alertRuleGroups` builds each
+ * group with exactly these; test/evidence/alerts-chart.test.ts keeps the two equal): what
+ * `alerts.rules-loaded` expects the tenant's ruler to list.
+ */
+export const RULE_GROUP_ALERTS: Readonly<Record<string, readonly string[]>> = {
+  [RULE_GROUP_NAMES.probes]: [ALERTS.probeFailing.name, ALERTS.runnerSilent.name],
+  [RULE_GROUP_NAMES.telemetry]: [
+    ALERTS.collectorSendFailures.name,
+    ALERTS.engineSeriesMissing.name,
+    ALERTS.collectorDown.name,
+  ],
+};
+
 /** Every rule group of one environment. */
 export function alertRuleGroups(scope: AlertScope): RuleGroup[] {
   const runner = selector({ job: RUNNER_SERVICE_NAME, environment: scope.environment });

@@ -10,6 +10,13 @@
  * changed to another query cannot pass against it by accident. Its answers for that form are
  * checked against the real Prometheus, fed the same series through remote write, in
  * test/probes/mimir-prometheus.test.ts: the stand-in cannot drift from what Mimir answers.
+ *
+ * `GET /prometheus/api/v1/rules` lists the rule groups the tenant's ruler has loaded
+ * (`ruleGroups`), in the Prometheus-compatible shape Mimir answers (`{"status":"success","data":
+ * {"groups":[{"name","file","rules":[{"name","type",...}]}]}}`, `file` the ruler namespace; the
+ * same shape as test/support/mimir-ruler.ts, which `npm run rules` is tested against), for
+ * `alerts.rules-loaded`; the same tenant rule as the query, not its injected failures (the ruler is
+ * a component of its own).
  */
 import { listenLoopback } from './listen.js';
 import { at as nth } from '../core/at.js';
@@ -29,6 +36,8 @@ export interface MimirState {
   malformed?: boolean;
   /** @default 0 */
   delayMs?: number;
+  /** The rule groups the tenant's ruler has loaded: ruler namespace, group name, its alerts. @default none */
+  ruleGroups?: { readonly file: string; readonly name: string; readonly alerts: readonly string[] }[];
 }
 
 export interface MimirStandIn {
@@ -99,7 +108,8 @@ export async function startMimir(tenant: string, state: Partial<MimirState> = {}
       res.end(JSON.stringify(body));
     };
     const answer = () => {
-      if (url.pathname !== '/prometheus/api/v1/query') {
+      const rules = url.pathname === '/prometheus/api/v1/rules';
+      if (url.pathname !== '/prometheus/api/v1/query' && !rules) {
         res.writeHead(404, { 'content-type': 'text/plain' });
         res.end('404 page not found');
         return;
@@ -107,6 +117,17 @@ export async function startMimir(tenant: string, state: Partial<MimirState> = {}
       if (!orgId) {
         res.writeHead(401, { 'content-type': 'text/plain' });
         res.end('no org id');
+        return;
+      }
+      // The ruler is its own Mimir component: the query's injected failures are not its.
+      if (rules) {
+        const groups = (orgId === tenant ? (current.ruleGroups ?? []) : []).map((g) => ({
+          name: g.name,
+          file: g.file,
+          interval: 60,
+          rules: g.alerts.map((name) => ({ name, type: 'alerting', health: 'ok', state: 'inactive' })),
+        }));
+        json(200, { status: 'success', data: { groups } });
         return;
       }
       if (current.failStatus) {

@@ -29,6 +29,8 @@ export interface PlatformFaults {
   readonly mimirWithoutEngine?: boolean;
   /** Mimir answers 503. */
   readonly mimirDown?: boolean;
+  /** The tenant's ruler lacks this rule group (as if `npm run rules -- --sync` never loaded it). */
+  readonly missingRuleGroup?: string;
   /** The ServiceMonitor carries `grafana-agent: external`. */
   readonly excludedServiceMonitor?: boolean;
   /** A bundled PostgreSQL StatefulSet is still running. */

@@ -61,6 +61,8 @@ export const PROBE_CRITERIA: Readonly<Record<string, readonly CriterionId[]>> = 
   'otel.engine-export-clean': ['cat-5'],
   'otel.metrics-in-mimir': ['cat-5'],
   'monitoring.servicemonitors': ['cat-5'],
+  // The alert rules that watch all of the above are loaded where they are evaluated.
+  'alerts.rules-loaded': ['cat-5', 'cat-8'],
 };
 
 /** Criteria no probe gives evidence for, and why: the report says so instead of staying silent. */

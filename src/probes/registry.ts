@@ -8,6 +8,7 @@ import { datastoresManaged } from './cluster/datastores.js';
 import { engineExportClean } from './cluster/engine-export.js';
 import { fluxReleaseReady } from './cluster/flux-release.js';
 import { metricsInMimir } from './cluster/mimir-metrics.js';
+import { rulesLoaded } from './cluster/rules-loaded.js';
 import { collectorReady } from './cluster/otel-collector.js';
 import { serviceMonitorsScraped } from './cluster/servicemonitors.js';
 import { workloadsReady } from './cluster/workloads.js';
@@ -34,12 +35,13 @@ export const gatewayProbes: readonly Probe[] = [
   gatewayLatency,
 ];
 
-/** The telemetry path: collector, engine export, Mimir, scrape conventions. */
+/** The telemetry path: collector, engine export, Mimir, scrape conventions; the alert rules loaded. */
 const observabilityProbes: readonly Probe[] = [
   collectorReady,
   engineExportClean,
   metricsInMimir,
   serviceMonitorsScraped,
+  rulesLoaded,
 ];
 
 function checked(probes: readonly Probe[]): readonly Probe[] {

@@ -82,6 +82,7 @@ export interface ResolvedTargets {
   readonly monitoring: Field<Known<Targets['monitoring']>>;
   readonly logWindowMinutes: Present<number>;
   readonly datastores: Field<Known<Targets['datastores']>>;
+  readonly ruler: Field<Known<Targets['ruler']>>;
 }
 
 /** A field that the schema guarantees. */
@@ -136,5 +137,6 @@ export function resolveTargets(t: Targets): ResolvedTargets {
     monitoring: field('monitoring', t.monitoring),
     logWindowMinutes: present('logWindowMinutes', t.logWindowMinutes),
     datastores: field('datastores', t.datastores),
+    ruler: field('ruler', t.ruler),
   } satisfies Record<keyof Targets, unknown>;
 }
