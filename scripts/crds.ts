@@ -7,7 +7,7 @@
  *   npm run crds -- --from-cluster --context backstage-wus2-v4
  */
 import { existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import {
   CrdError,
   DEFAULT_CRD_CACHE,
@@ -19,7 +19,8 @@ import {
   type CachedSchema,
 } from '../src/check/crd-cache.js';
 import { UsageError } from '../src/core/command-error.js';
-import { defineScript, runScript } from '../src/core/script.js';
+import { defineScript } from '../src/core/script.js';
+import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
@@ -65,18 +66,19 @@ ignored); a folder is read recursively (default: contracts/crds)`,
   ],
 });
 
-await runScript(script, async (options) => {
-  const cache = options.cache ? resolve(options.cache) : DEFAULT_CRD_CACHE;
+/** The command (src/core/script-main.ts): tests call it in process. */
+export const main = scriptMain(script, async (options, { io, path, print }) => {
+  const cache = options.cache ? path(options.cache) : DEFAULT_CRD_CACHE;
   if (options.list) {
     const entries = listCache(cache);
-    console.log(
+    print(
       entries.length > 0
         ? entries.join('\n')
         : `the cache ${cache} is empty (fill it: npm run crds, or ${FILL_CACHE_COMMAND})`,
     );
     return 0;
   }
-  const given = options.from.map((f) => resolve(f));
+  const given = options.from.map((f) => path(f));
   const missing = options.from.filter((_, i) => !existsSync(given[i]!));
   if (missing.length > 0)
     throw new UsageError(
@@ -92,7 +94,7 @@ await runScript(script, async (options) => {
   if (cluster) {
     const { readClusterCrds } = await import('../src/check/crd-cluster.js');
     const result = await readClusterCrds({
-      ...(options.kubeconfig ? { kubeconfig: resolve(options.kubeconfig) } : {}),
+      ...(options.kubeconfig ? { kubeconfig: path(options.kubeconfig) } : {}),
       ...(options.context ? { context: options.context } : {}),
       announce: (where) => console.log(`crds: reading CRDs from Kubernetes ${where}`),
     });
@@ -105,8 +107,9 @@ await runScript(script, async (options) => {
       `no CustomResourceDefinition with a served version found in ${cluster ? 'the cluster' : from.join(', ')}`,
     );
   writeCache(cache, schemas);
-  for (const s of schemas)
-    console.log(`crds: ${s.group}/${s.version} ${s.kind}  <- ${s.source.replace(`${process.cwd()}/`, '')}`);
-  console.log(`crds: ${schemas.length} schema${schemas.length === 1 ? '' : 's'} stored in ${cache}`);
+  for (const s of schemas) print(`crds: ${s.group}/${s.version} ${s.kind}  <- ${s.source.replace(`${io.cwd}/`, '')}`);
+  print(`crds: ${schemas.length} schema${schemas.length === 1 ? '' : 's'} stored in ${cache}`);
   return 0;
 });
+
+await runCommand(import.meta.url, script, main);

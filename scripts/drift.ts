@@ -6,10 +6,11 @@
  *   npm run drift -- --env backstage-wus2-v4 --kubeconfig ~/.kube/backstage --context backstage-wus2-v4
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ClusterError, connect } from '../src/drift/cluster.js';
 import { ConfigurationError } from '../src/core/command-error.js';
-import { defineScript, runScript } from '../src/core/script.js';
+import { defineScript } from '../src/core/script.js';
+import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
@@ -55,19 +56,20 @@ docs/delivery.md "What counts as drift").`,
   ],
 });
 
-await runScript(script, async (options, { warn }) => {
+/** The command (src/core/script-main.ts): tests may call it in process. */
+export const main = scriptMain(script, async (options, { path, print, warn }) => {
   const { loadEnvironment } = await import('../src/environments/load.js');
   const { detectDrift, formatDrift, hasDrift } = await import('../src/drift/drift.js');
-  const selected = loadEnvironment(options.env, options.environments ? resolve(options.environments) : undefined);
+  const selected = loadEnvironment(options.env, options.environments ? path(options.environments) : undefined);
   for (const w of selected.warnings) warn(w);
   const env = selected.env.name;
-  const folder = join(options.dist ? resolve(options.dist) : join(REPO_ROOT, 'dist'), env);
+  const folder = join(options.dist ? path(options.dist) : join(REPO_ROOT, 'dist'), env);
   if (!existsSync(folder)) throw new ConfigurationError(`${folder} does not exist (fix: npm run synth)`);
   const files = readdirSync(folder)
     .sort()
     .map((f) => ({ path: f, content: readFileSync(join(folder, f), 'utf8') }));
   const cluster = await connect({
-    kubeconfig: options.kubeconfig ? resolve(options.kubeconfig) : undefined,
+    kubeconfig: options.kubeconfig ? path(options.kubeconfig) : undefined,
     context: options.context,
     timeoutMs: options.timeout * 1000,
     announce: (where) => process.stderr.write(`drift: reading Kubernetes ${where}\n`),
@@ -75,6 +77,8 @@ await runScript(script, async (options, { warn }) => {
   const report = await detectDrift(env, files, cluster).catch((err: unknown) => {
     throw err instanceof ClusterError ? new ClusterError(`${err.message} (nothing was assumed: drift unknown)`) : err;
   });
-  console.log(formatDrift(report, cluster.server));
+  print(formatDrift(report, cluster.server));
   return hasDrift(report) ? 1 : 0;
 });
+
+await runCommand(import.meta.url, script, main);

@@ -10,7 +10,8 @@
 import { join } from 'node:path';
 import { CommandError } from '../src/core/command-error.js';
 import { compareBindings, generateBindings, importEntries, writeBindings } from '../src/contracts/crd-bindings.js';
-import { defineScript, runScript } from '../src/core/script.js';
+import { defineScript } from '../src/core/script.js';
+import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
@@ -36,7 +37,8 @@ apart), then npm run import and commit imports/ with it.`,
   examples: ['npm run import', 'npm run import -- --check'],
 });
 
-await runScript(script, async (options) => {
+/** The command (src/core/script-main.ts): tests call it in process. */
+export const main = scriptMain(script, async (options, { print }) => {
   const entries = importEntries(REPO_ROOT);
   const generated = generateBindings(REPO_ROOT);
   const importsDir = join(REPO_ROOT, 'imports');
@@ -53,11 +55,11 @@ await runScript(script, async (options) => {
         `imports/ does not match cdk8s import of the ${entries.length} vendored CRDs: ${differing.join(', ')} (fix: npm run import, then commit imports/)`,
       );
     }
-    console.log(
+    print(
       `import: imports/ matches cdk8s import of the ${entries.length} vendored CRDs byte for byte (${diff.unchanged.length} files)`,
     );
   } else {
-    console.log(
+    print(
       differing.length > 0
         ? `import: ${entries.length} CRDs imported into imports/: ${differing.join(', ')}`
         : `import: ${entries.length} CRDs imported; imports/ was already up to date (${diff.unchanged.length} files)`,
@@ -65,3 +67,5 @@ await runScript(script, async (options) => {
   }
   return 0;
 });
+
+await runCommand(import.meta.url, script, main);

@@ -5,9 +5,9 @@
  *   npm run rules -- --env staging            # check: what differs (exit 1 when anything does)
  *   npm run rules -- --env staging --sync     # make the ruler namespace hold exactly the groups
  */
-import { resolve } from 'node:path';
 import { ConfigurationError, UsageError } from '../src/core/command-error.js';
-import { defineScript, runScript } from '../src/core/script.js';
+import { defineScript } from '../src/core/script.js';
+import { runCommand, scriptMain } from '../src/core/script-main.js';
 
 const script = defineScript({
   name: 'rules',
@@ -51,7 +51,8 @@ never touched), then read back. Running it again changes nothing.`,
   ],
 });
 
-await runScript(script, async (options, { warn }) => {
+/** The command (src/core/script-main.ts): tests call it in process. */
+export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
   if (options.sync && options.check) throw new UsageError('--check and --sync exclude each other (fix: give one)');
   const { loadEnvironment } = await import('../src/environments/load.js');
   const { continuousPlan } = await import('../src/environments/continuous.js');
@@ -59,7 +60,7 @@ await runScript(script, async (options, { warn }) => {
   const { alertRuleGroups } = await import('../src/evidence/alerts.js');
   const { engineJobOf } = await import('../src/synth.js');
   const { syncRules } = await import('../src/evidence/ruler-sync.js');
-  const selected = loadEnvironment(options.env, options.environments ? resolve(options.environments) : undefined);
+  const selected = loadEnvironment(options.env, options.environments ? path(options.environments) : undefined);
   for (const w of selected.warnings) warn(w);
   const { env } = selected;
   const plan = continuousPlan(env);
@@ -74,13 +75,15 @@ await runScript(script, async (options, { warn }) => {
         `(fix: add mimir-ruler, or use the PrometheusRule in dist/${env.name}/alerts.yaml)`,
     );
   }
-  const token = process.env.MIMIR_TOKEN;
+  const token = io.env.MIMIR_TOKEN;
   const target = {
     ...plan.alerts.ruler,
     ...(token ? { token } : {}),
     timeoutMs: options.timeout * 1000,
   };
   const result = await syncRules(target, alertRuleGroups(alertScope(env, plan, engineJobOf(env))), options.sync);
-  console.log(result.text);
+  print(result.text);
   return result.ok ? 0 : 1;
 });
+
+await runCommand(import.meta.url, script, main);

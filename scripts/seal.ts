@@ -6,10 +6,11 @@
  *   printf %s "$PASSWORD" | npm run seal -- --env backstage-wus2-v4 --secret postgres --key password
  *   npm run seal -- --env backstage-wus2-v4 --secret engine --key root-key --cert pub-cert.pem < root-key.txt
  */
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { SECRET_IDS, SECRET_KEYS } from '../src/environments/schema.js';
 import { UsageError } from '../src/core/command-error.js';
-import { defineScript, runScript } from '../src/core/script.js';
+import { defineScript } from '../src/core/script.js';
+import { runCommand, scriptMain } from '../src/core/script-main.js';
 
 const script = defineScript({
   name: 'seal',
@@ -81,7 +82,8 @@ from the controller named in secrets.controller through the API server`,
   ],
 });
 
-await runScript(script, async (options, { warn }) => {
+/** The command (src/core/script-main.ts): tests call it in process. */
+export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
   const { ENVIRONMENTS_DIR } = await import('../src/environments/load.js');
   const { checkTarget, seal } = await import('../src/seal/seal.js');
   const { readValue } = await import('../src/seal/stdin.js');
@@ -90,16 +92,16 @@ await runScript(script, async (options, { warn }) => {
   if (controllerParts && (controllerParts.length !== 2 || !controllerParts[0] || !controllerParts[1])) {
     throw new UsageError('--controller must be <namespace>/<name>, e.g. kube-system/sealed-secrets-controller');
   }
-  const value = await readValue(process.stdin);
+  const value = await readValue(io.stdin);
   try {
     const result = await seal({
-      environmentsDir: options.environments ? resolve(options.environments) : ENVIRONMENTS_DIR,
+      environmentsDir: options.environments ? path(options.environments) : ENVIRONMENTS_DIR,
       envName: options.env,
       secret: options.secret,
       key: options.key,
       value,
       certificate: options.cert
-        ? { kind: 'file', path: resolve(options.cert) }
+        ? { kind: 'file', path: path(options.cert) }
         : {
             kind: 'controller',
             namespace: controllerParts?.[0],
@@ -112,24 +114,26 @@ await runScript(script, async (options, { warn }) => {
       allowTrailingNewline: options['allow-trailing-newline'],
       warn,
     });
-    console.log(`seal: sealed ${result.secret}/${result.key} for Secret ${result.boundTo} (strict scope)`);
-    console.log(
+    print(`seal: sealed ${result.secret}/${result.key} for Secret ${result.boundTo} (strict scope)`);
+    print(
       `seal: certificate sha256 ${result.certificateSha256} ` +
         `(${result.certificateSubject || 'no subject'}; from ${result.certificateFrom}; valid ` +
         `until ${result.certificateValidTo.toISOString()})`,
     );
     if (result.sealedWithOtherCertificates > 0) {
-      console.log(
+      print(
         `seal: note: ${result.sealedWithOtherCertificates} other value(s) of this environment were ` +
           `sealed with another certificate (an older controller key; still decryptable while the ` +
           `controller keeps that key)`,
       );
     }
-    console.log(
-      `seal: wrote ${relative(process.cwd(), result.file) || result.file} (secrets.values.${result.secret}.${result.key}); next: npm run synth`,
+    print(
+      `seal: wrote ${relative(io.cwd, result.file) || result.file} (secrets.values.${result.secret}.${result.key}); next: npm run synth`,
     );
     return 0;
   } finally {
     value.fill(0);
   }
 });
+
+await runCommand(import.meta.url, script, main);

@@ -1,18 +1,22 @@
 /**
  * The CRD schema cache: filled from CRD files (multi-document, other objects ignored, unserved
  * versions skipped), from a cluster through @kubernetes/client-node against a loopback API
- * server, and the scripts end to end (failing closed without a kubeconfig; a check that fails).
+ * server, and the scripts end to end (failing closed without a kubeconfig: a spawned script, whose
+ * environment has none; filling a cache and a check that fails: their commands in process).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as check } from '../../scripts/check.js';
+import { main as crds } from '../../scripts/crds.js';
 import { CrdError, listCache, readCachedSchema, readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
 import { readClusterCrds } from '../../src/check/crd-cluster.js';
 import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
 import { miniHelmReleaseCrd, REPO, tempDir, widgetCrd, writeDist, writeYaml } from './support.js';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
+import { runMain } from '../support/run-script.js';
 
 type Rec = Record<string, unknown>;
 /** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
@@ -146,12 +150,12 @@ describe('reading CRDs from a cluster (loopback API server)', () => {
   });
 });
 
-describe('npm run crds and npm run check (scripts)', () => {
-  it('fill a cache from a file, then check a dist/ against it (exit 1 with the broken line, JSON written)', () => {
+describe('npm run crds and npm run check (their commands, in process)', () => {
+  it('fill a cache from a file, then check a dist/ against it (exit 1 with the broken line, JSON written)', async () => {
     const dir = tempDir();
     const crdFile = writeYaml(join(dir, 'hr.yaml'), [miniHelmReleaseCrd()]);
     const cache = join(dir, 'cache');
-    const filled = run('crds', ['--from', crdFile, '--cache', cache]);
+    const filled = await runMain(crds, ['--from', crdFile, '--cache', cache]);
     expect(filled.status).toBe(0);
     expect(filled.stdout).toContain('crds: 1 schema stored');
     const dist = writeDist(dir, 'test', {
@@ -165,7 +169,16 @@ describe('npm run crds and npm run check (scripts)', () => {
       ],
     });
     const json = join(dir, 'report.json');
-    const r = run('check', ['--dist', dist, '--crd-cache', cache, '--dist-only', '--skip-kustomize', '--json', json]);
+    const r = await runMain(check, [
+      '--dist',
+      dist,
+      '--crd-cache',
+      cache,
+      '--dist-only',
+      '--skip-kustomize',
+      '--json',
+      json,
+    ]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(
       /release\.yaml:1 HelmRelease arcade\/arcade spec\.valuesFrm: \[schema\.unknown-field\] unknown field "valuesFrm" \(did you mean "values"\?\)/,

@@ -9,8 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../scripts/import.js';
 import { compareBindings, ImportListError, importEntries, writeBindings } from '../../src/contracts/crd-bindings.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
 
 /** A git repository laid out like this one, with just what `npm run import` reads and writes. */
@@ -110,7 +112,7 @@ describe('npm run import (vendored CRDs -> imports/)', () => {
   });
 
   // An unknown option's exit 2 and message: test/scripts/every-script.test.ts, for every script.
-  it('answers --help', () => {
-    expect(runImport(REPO_ROOT, '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining('--check') });
+  it('answers --help', async () => {
+    expect(await runMain(main, ['--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('--check') });
   });
 });

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { main } from '../../scripts/rules.js';
 import { alertScope } from '../../src/charts/alerts-chart.js';
 import { continuousPlan } from '../../src/environments/continuous.js';
 import { alertRuleGroups, type RuleGroup } from '../../src/evidence/alerts.js';
@@ -16,7 +17,7 @@ import { type RulerTarget, syncRules } from '../../src/evidence/ruler-sync.js';
 import { engineJobOf } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { type MimirRulerStandIn, startMimirRuler } from '../support/mimir-ruler.js';
-import { spawnScript } from '../support/spawn-script.js';
+import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 
@@ -160,8 +161,9 @@ describe('the npm run rules command', () => {
     const doc = parseDocument(readFileSync(join(FIXTURE_ENVIRONMENTS, 'staging.yaml'), 'utf8'));
     doc.setIn(['continuous', 'alerts', 'ruler'], { url: ruler.url });
     writeFileSync(join(dir, 'staging.yaml'), doc.toString());
+    // The command in process, with MIMIR_TOKEN in its own environment (its one spawn: every-script.test.ts).
     const run = (...args: string[]) =>
-      spawnScript(join(REPO_ROOT, 'scripts/rules.ts'), ['--env', 'staging', '--environments', dir, ...args], {
+      runMain(main, ['--env', 'staging', '--environments', dir, ...args], {
         cwd: REPO_ROOT,
         env: { ...process.env, MIMIR_TOKEN: TOKEN },
       });

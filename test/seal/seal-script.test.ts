@@ -1,6 +1,7 @@
 /**
- * `npm run seal` end to end: the real script (`tsx scripts/seal.ts`) with the value on stdin,
- * on a temporary copy of the environments. The value never appears in its output; only the
+ * `npm run seal` end to end: the real script (`tsx scripts/seal.ts`) with the value piped into
+ * its stdin, and its command in process for the other cases, on a temporary copy of the
+ * environments. The value never appears in its output; only the
  * sealed entry of the file changes; the private key decrypts it back.
  */
 import { spawn } from 'node:child_process';
@@ -8,11 +9,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { main } from '../../scripts/seal.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { startApiServer } from './api-server.js';
 import { copyOfEnvironments, hybridDecrypt, makeSealingKeyPair, plantedValue, type SealingKeyPair } from './support.js';
 import { tempDir } from '../support/temp.js';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
+import { runMain } from '../support/run-script.js';
 
 interface Run {
   readonly code: number | null;
@@ -20,8 +23,12 @@ interface Run {
   readonly stderr: string;
 }
 
-/** Runs the script asynchronously (a loopback server in this process must keep answering). */
-function runSeal(args: readonly string[], stdin: string | Buffer): Promise<Run> {
+/**
+ * Runs the script as a process, the value piped into its stdin, asynchronously (a loopback server
+ * in this process must keep answering): the one spawn of this file, for the value's whole way
+ * through a real pipe, a real process and its output.
+ */
+function spawnSeal(args: readonly string[], stdin: string | Buffer): Promise<Run> {
   return new Promise((resolve, reject) => {
     // The script as `npm run seal` runs it, in one process (without npm's and the tsx CLI's start-up).
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/seal.ts'), ...args], {
@@ -37,6 +44,16 @@ function runSeal(args: readonly string[], stdin: string | Buffer): Promise<Run> 
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(stdin);
   });
+}
+
+/** The command in process (src/core/script-main.ts), the value on its stdin. */
+async function runSeal(args: readonly string[], stdin: string | Buffer): Promise<Run> {
+  const run = await runMain(main, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, KUBECONFIG: join(REPO_ROOT, '.no-such-kubeconfig') },
+    stdin,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 const ENV = 'backstage-wus2-v4';
@@ -59,7 +76,7 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
     const file = join(dir, `${ENV}.yaml`);
     const before = readFileSync(file, 'utf8');
     const value = plantedValue();
-    const run = await runSeal(
+    const run = await spawnSeal(
       ['--env', ENV, '--secret', 'engine', '--key', 'root-key', '--cert', certFile(), '--environments', dir],
       value,
     );
