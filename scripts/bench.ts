@@ -10,7 +10,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchReport } from '../src/bench/report.js';
-import { defineScript, outputFile, runScript } from '../src/core/script.js';
+import { defineScript, outputFile } from '../src/core/script.js';
+import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
@@ -94,14 +95,16 @@ Prints a table and writes bench.json (figures, ratios, machine, date). See docs/
   ],
 });
 
-await runScript(script, async (options) => {
+/** The command (src/core/script-main.ts). */
+export const main = scriptMain(script, async (options, { io, print }) => {
   const { benchProbes } = await import('../src/bench/probe-bench.js');
   const { describeMachine, renderTable, targetsMet, toJson, verdict } = await import('../src/bench/report.js');
   const { benchSynth } = await import('../src/bench/synth-bench.js');
   const { benchTests } = await import('../src/bench/test-bench.js');
-  const jsonFile = outputFile('json', options.json ?? join(REPO_ROOT, 'bench.json')); // checked before minutes of measuring
-  const progress =
-    process.stderr.isTTY && !process.env.CI ? (m: string) => process.stderr.write(`\r\x1b[K${m}`) : undefined;
+  // checked before minutes of measuring
+  const jsonFile = outputFile('json', options.json ?? join(REPO_ROOT, 'bench.json'), io.cwd);
+  const terminal = io.stderr === process.stderr && process.stderr.isTTY && !io.env.CI;
+  const progress = terminal ? (m: string) => io.stderr.write(`\r\x1b[K${m}`) : undefined;
 
   const date = new Date().toISOString();
   const { only, runs, warmup } = options;
@@ -130,8 +133,10 @@ await runScript(script, async (options) => {
     budgets: tests?.budgets ?? [],
   };
   writeFileSync(jsonFile, toJson(report));
-  console.log(renderTable(report));
-  console.log(`\nwrote ${jsonFile}`);
-  console.log(verdict(report));
+  print(renderTable(report));
+  print(`\nwrote ${jsonFile}`);
+  print(verdict(report));
   return targetsMet(report) ? 0 : 1;
 });
+
+await runCommand(import.meta.url, script, main);
