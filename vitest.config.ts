@@ -8,6 +8,10 @@ export default defineConfig({
     // A hang guard, never a timing assertion: sized for a loaded shared machine (test/support/deadlines.ts).
     testTimeout: TEST_TIMEOUT_MS,
     hookTimeout: TEST_TIMEOUT_MS,
+    // Measured 2026-12-02 on 255 tests (core, environments, check, synth, evidence) in one sitting on
+    // the shared 2-core machine (load 13): forks 102 s wall / 60 s CPU; threads 104 s / 56 s (no
+    // faster; forks keep each worker's process state, exit code and signal handlers its own);
+    // isolate: true 202 s / 99 s; maxWorkers 3: 101 s / 60 s. docs/benchmarks.md "vitest's settings".
     pool: 'forks',
     // vitest's default leaves one core idle; on the 2-core machines here that halves the speed.
     // The suite is CPU-bound (more workers than cores measured no faster).
