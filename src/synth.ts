@@ -9,6 +9,7 @@ import { AlertsChart, mimirRulerFile } from './charts/alerts-chart.js';
 import { CollectorChart } from './charts/collector-chart.js';
 import { DashboardChart } from './charts/dashboard-chart.js';
 import { MonitoringChart } from './charts/monitoring-chart.js';
+import { ProbeRunnerChart } from './charts/probe-runner-chart.js';
 import { ArcadeReleaseChart } from './charts/release-chart.js';
 import { SecretsChart } from './charts/secrets-chart.js';
 import { continuousNote, continuousPlan } from './environments/continuous.js';
@@ -41,6 +42,9 @@ export interface EnvironmentOutput {
 
 /** The file of the dashboard's ConfigMap in dist/<env>/. */
 const DASHBOARD_FILE = 'dashboard.yaml';
+
+/** The file of the probe runner's CronJob, Roles, Secret and NetworkPolicy in dist/<env>/. */
+const PROBE_RUNNER_FILE = 'probe-runner.yaml';
 
 /** The file of the alert rules' PrometheusRule in dist/<env>/ (evaluator `prometheus-rule`). */
 const ALERTS_FILE = 'alerts.yaml';
@@ -101,6 +105,10 @@ export function buildCharts(app: App, env: Environment): Map<string, Chart> {
     charts.set(
       DASHBOARD_FILE,
       new DashboardChart(app, `${env.name}-dashboard`, { env, plan: continuous, engineJob: engineJobOf(env) }),
+    );
+    charts.set(
+      PROBE_RUNNER_FILE,
+      new ProbeRunnerChart(app, `${env.name}-probe-runner`, { env, plan: continuous, collector: collector.collector }),
     );
     if (continuous.alerts.evaluators.includes('prometheus-rule')) {
       charts.set(

@@ -18,8 +18,8 @@ export interface CollectorChartProps {
   readonly env: Environment;
 }
 
-/** The TCP port a push URL reaches (explicit, or the scheme's default). */
-function urlPort(url: string): number {
+/** The TCP port a URL reaches (explicit, or the scheme's default). */
+export function urlPort(url: string): number {
   const parsed = new URL(url);
   if (parsed.port) return Number(parsed.port);
   return parsed.protocol === 'https:' ? 443 : 80;

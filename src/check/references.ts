@@ -15,7 +15,8 @@
  * its namespace). A name produced only in another namespace is an error (`refs.wrong-namespace`:
  * the reader would not start or not reconcile); a name produced nowhere in the folder is a
  * warning (`refs.not-in-dist`: it must exist in the cluster or in the GitOps folder, which
- * `npm run export` checks for `valuesFrom`). `optional: true` references are not checked.
+ * `npm run export` checks for `valuesFrom`). `optional: true` references are not checked, nor
+ * the objects the cluster itself puts into every namespace (CLUSTER_PROVIDED).
  */
 import type { Finding } from './finding.js';
 import { isRecord, refOf } from './manifests.js';
@@ -38,6 +39,15 @@ export interface ObjectReference {
 }
 
 const rec = (v: unknown): Rec => (isRecord(v) ? v : {});
+
+/**
+ * Objects every namespace holds without anyone applying them: `kube-root-ca.crt`, the cluster's CA
+ * bundle, published into each namespace by kube-controller-manager's root CA publisher (Kubernetes
+ * 1.20+); the automatic service-account token volume reads it, and so does the probe runner's
+ * explicit one (src/constructs/probe-runner.ts).
+ * @see https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#bound-service-account-token-volume
+ */
+const CLUSTER_PROVIDED: ReadonlySet<string> = new Set(['ConfigMap/kube-root-ca.crt']);
 const list = (v: unknown): Rec[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -176,7 +186,7 @@ export function checkReferences(objects: readonly PlacedObject[]): Finding[] {
   const findings: Finding[] = [];
   for (const placed of objects) {
     for (const r of referencesOf(placed)) {
-      if (r.optional) continue;
+      if (r.optional || CLUSTER_PROVIDED.has(`${r.kind}/${r.name}`)) continue;
       const where = provided.get(`${r.kind}/${r.name}`) ?? [];
       if (where.includes(r.namespace)) continue;
       const base = {

@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { DEFAULT_SCHEDULE_MINUTES } from '../evidence/metrics.js';
 import { AlertsSettingsSchema, DashboardSettingsSchema, type AlertEvaluator } from './continuous-settings.js';
+import { type RunnerPlan, RunnerSettingsSchema, runnerNeeds, runnerPlan } from './continuous-runner.js';
 import { findUnresolved, isUnresolved, type Unresolved } from './unresolved.js';
 
 export type { AlertEvaluator } from './continuous-settings.js';
@@ -37,6 +38,8 @@ export const ContinuousSettingsSchema = z
     dashboard: DashboardSettingsSchema,
     /** Who evaluates the alert rules and what they carry. */
     alerts: AlertsSettingsSchema,
+    /** The probe runner's CronJob: image, base image, API key (./continuous-runner.ts). */
+    runner: RunnerSettingsSchema,
   })
   .strict()
   .prefault({});
@@ -46,6 +49,8 @@ export type ContinuousSettings = z.output<typeof ContinuousSettingsSchema>;
 /** What the continuous mode reads from the rest of the environment (structural: no import of ./schema.ts). */
 export interface ContinuousContext {
   readonly name: string;
+  readonly namespace: string;
+  readonly secrets?: { readonly provider: 'sealed-secrets' | 'external-secrets' };
   readonly continuous: ContinuousSettings;
   readonly collector: { readonly mimir: { readonly pushUrl: string; readonly tenant: string } };
 }
@@ -74,6 +79,8 @@ export interface ContinuousPlan {
     /** Present when `mimir-ruler` is an evaluator. */
     readonly ruler?: { readonly url: string; readonly tenant: string; readonly namespace: string };
   };
+  /** The probe runner's CronJob (src/charts/probe-runner-chart.ts). */
+  readonly runner: RunnerPlan;
 }
 
 /**
@@ -151,6 +158,7 @@ export function continuousNeeds(env: ContinuousContext): ContinuousNeed[] {
       });
     }
   }
+  needs.push(...runnerNeeds(env, c.runner));
   // Any other marker under `continuous` (e.g. ruler.url) blocks the mode as well.
   const named = new Set(needs.map((n) => n.path));
   for (const { path, reason } of findUnresolved(c, 'continuous')) {
@@ -194,6 +202,7 @@ export function continuousPlan(env: ContinuousContext): ContinuousPlan | undefin
           }
         : {}),
     },
+    runner: runnerPlan(env, c.runner),
   };
 }
 

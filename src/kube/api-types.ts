@@ -23,6 +23,12 @@
  * - `pkg/apis/apps/v1/defaults.go` (SetDefaults_Deployment) and its generated
  *   `zz_generated.defaults.go` (container port `protocol: TCP`, a declarative `+default`);
  * - `pkg/apis/networking/v1/defaults.go` (SetDefaults_NetworkPolicyPort, _NetworkPolicy);
+ * - `pkg/apis/batch/v1/defaults.go` (SetDefaults_CronJob; SetDefaults_Job defaults a Job, not a
+ *   CronJob's `jobTemplate`, which gets only the pod template's defaults);
+ * - `pkg/apis/rbac/v1/defaults.go` (SetDefaults_Subject; SetDefaults_RoleBinding fills
+ *   `roleRef.apiGroup`, which the OpenAPI schema requires anyway);
+ * - `pkg/apis/core/v1/defaults.go` SetDefaults_ProjectedVolumeSource and
+ *   _ServiceAccountTokenProjection for the projected service-account token volume;
  * - `pkg/apis/policy/v1` has no defaulting functions;
  * - `staging/src/k8s.io/api/{core,apps,networking,policy}/v1/types.go` for json tags (pointer or
  *   value, `omitempty`), list types (`+listType`, `+listMapKey`) and documented defaults.
@@ -33,6 +39,7 @@ type Obj = Record<string, unknown>;
 const CORE = 'pkg/apis/core/v1/defaults.go';
 const APPS = 'pkg/apis/apps/v1/defaults.go';
 const NET = 'pkg/apis/networking/v1/defaults.go';
+const BATCH = 'pkg/apis/batch/v1/defaults.go';
 const DECLARATIVE = 'k8s.io/api core/v1 types.go +default (pkg/apis/apps/v1/zz_generated.defaults.go)';
 const TYPES = 'k8s.io/api types.go (documented default of an unset field)';
 const STRUCT = 'k8s.io/api types.go (non-pointer struct: always written, {} when empty)';
@@ -393,8 +400,91 @@ const STRUCTS: Readonly<Record<string, StructSpec>> = {
       configMap: { struct: 'ConfigMapVolumeSource' },
       secret: { struct: 'SecretVolumeSource' },
       emptyDir: { struct: 'EmptyDirVolumeSource' },
+      projected: { struct: 'ProjectedVolumeSource' },
     },
   },
+  ProjectedVolumeSource: {
+    fields: {
+      sources: { struct: 'VolumeProjection', list: 'atomic' },
+      defaultMode: { default: server(420, `${CORE} SetDefaults_ProjectedVolumeSource (0644)`) },
+    },
+  },
+  VolumeProjection: {
+    fields: {
+      serviceAccountToken: { struct: 'ServiceAccountTokenProjection' },
+      configMap: { struct: 'ConfigMapProjection' },
+      downwardAPI: { struct: 'DownwardAPIProjection' },
+      secret: plain,
+      clusterTrustBundle: plain,
+    },
+  },
+  ServiceAccountTokenProjection: {
+    fields: {
+      audience: zero,
+      expirationSeconds: { default: server(3600, `${CORE} SetDefaults_ServiceAccountTokenProjection`) },
+      path: { required: true },
+    },
+  },
+  ConfigMapProjection: {
+    fields: { name: zero, items: { struct: 'KeyToPath', list: 'atomic' }, optional: { default: unset(false) } },
+  },
+  KeyToPath: { fields: { key: { required: true }, path: { required: true }, mode: plain } },
+  DownwardAPIProjection: { fields: { items: { struct: 'DownwardAPIVolumeFile', list: 'atomic' } } },
+  DownwardAPIVolumeFile: {
+    fields: {
+      path: { required: true },
+      fieldRef: { struct: 'ObjectFieldSelector' },
+      resourceFieldRef: plain,
+      mode: plain,
+    },
+  },
+
+  CronJob: { fields: { metadata: { struct: 'ObjectMeta' }, spec: { struct: 'CronJobSpec' } } },
+  CronJobSpec: {
+    fields: {
+      schedule: { required: true },
+      timeZone: plain,
+      startingDeadlineSeconds: plain,
+      concurrencyPolicy: { omitZero: true, default: server('Allow', `${BATCH} SetDefaults_CronJob`) },
+      suspend: { default: server(false, `${BATCH} SetDefaults_CronJob`) },
+      jobTemplate: { struct: 'JobTemplateSpec', required: true },
+      successfulJobsHistoryLimit: { default: server(3, `${BATCH} SetDefaults_CronJob`) },
+      failedJobsHistoryLimit: { default: server(1, `${BATCH} SetDefaults_CronJob`) },
+    },
+  },
+  JobTemplateSpec: { fields: { metadata: { struct: 'ObjectMeta' }, spec: { struct: 'JobSpec' } } },
+  JobSpec: {
+    fields: {
+      // Not defaulted inside a CronJob's jobTemplate (SetDefaults_Job runs on the Job it creates).
+      parallelism: plain,
+      completions: plain,
+      activeDeadlineSeconds: plain,
+      backoffLimit: plain,
+      ttlSecondsAfterFinished: plain,
+      template: { struct: 'PodTemplateSpec', required: true },
+    },
+  },
+
+  Role: { fields: { metadata: { struct: 'ObjectMeta' }, rules: { struct: 'PolicyRule', list: 'atomic' } } },
+  PolicyRule: {
+    fields: { verbs: atomicList, apiGroups: atomicList, resources: atomicList, resourceNames: atomicList },
+  },
+  RoleBinding: {
+    fields: {
+      metadata: { struct: 'ObjectMeta' },
+      subjects: { struct: 'Subject', list: 'atomic' },
+      roleRef: { struct: 'RoleRef', required: true },
+    },
+  },
+  RoleRef: {
+    fields: {
+      // SetDefaults_RoleBinding fills an empty one, but the published schema requires it: kept.
+      apiGroup: { required: true },
+      kind: { required: true },
+      name: { required: true },
+    },
+  },
+  Subject: { fields: { kind: { required: true }, apiGroup: zero, name: { required: true }, namespace: zero } },
   ConfigMapVolumeSource: {
     fields: {
       name: zero,
@@ -476,6 +566,9 @@ const KINDS: Readonly<Record<string, string>> = {
   'apps/v1 Deployment': 'Deployment',
   'policy/v1 PodDisruptionBudget': 'PodDisruptionBudget',
   'networking.k8s.io/v1 NetworkPolicy': 'NetworkPolicy',
+  'batch/v1 CronJob': 'CronJob',
+  'rbac.authorization.k8s.io/v1 Role': 'Role',
+  'rbac.authorization.k8s.io/v1 RoleBinding': 'RoleBinding',
 };
 
 /** Top-level fields every object has (not described per kind). */

@@ -57,8 +57,14 @@ describe('refs: a reference that cannot be read fails the gate', () => {
     // What `namespace: flux-system` + `targetNamespace: arcade-staging` used to produce: every
     // Secret beside the HelmRelease, none where the engine's pods read them.
     const findings = checkReferences(placed(split, (o) => (o.kind === 'ExternalSecret' ? moved(o, 'flux-system') : o)));
-    const wrong = findings.filter((f) => f.rule === 'refs.wrong-namespace');
+    const wrong = findings.filter((f) => f.rule === 'refs.wrong-namespace' && f.object?.kind === 'HelmRelease');
     expect(wrong).toHaveLength(12);
+    // The probe runner's key (an ExternalSecret too) moved away from its CronJob's pods as well.
+    expect(
+      findings
+        .filter((f) => f.rule === 'refs.wrong-namespace' && f.object?.kind !== 'HelmRelease')
+        .map((f) => [f.object?.kind, f.path]),
+    ).toEqual([['CronJob', 'spec.jobTemplate.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef']]);
     expect(wrong[0]).toMatchObject({
       severity: 'error',
       area: 'refs',
@@ -76,6 +82,7 @@ describe('refs: a reference that cannot be read fails the gate', () => {
         o.kind === 'ExternalSecret' && o.metadata.name === 'arcade-oidc' ? moved(o, 'arcade-staging') : o,
       ),
     );
+    // (The probe runner's projected token reads kube-root-ca.crt, which every namespace holds: no finding.)
     expect(findings).toEqual([
       expect.objectContaining({
         rule: 'refs.wrong-namespace',

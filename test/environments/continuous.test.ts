@@ -43,6 +43,15 @@ describe('the test fixture environment (continuous mode on)', () => {
           namespace: 'arcade-stack-staging',
         },
       },
+      runner: {
+        image:
+          'registry.example.com/platform/arcade-probes:0.1.0@sha256:2222222222222222222222222222222222222222222222222222222222222222',
+        baseImage: 'node:20-bookworm-slim@sha256:3333333333333333333333333333333333333333333333333333333333333333',
+        apiKey: { provider: 'external-secrets', remoteKey: 'arcade/staging/probes', property: 'api-key' },
+        secretName: 'arcade-probes-api-key',
+        apiServerPorts: [443],
+        resources: { requests: { cpu: '50m', memory: '192Mi' }, limits: { cpu: '500m', memory: '384Mi' } },
+      },
     });
     expect(synthEnvironment(env).notes).toEqual([]);
   });
@@ -101,7 +110,7 @@ describe('an environment that turns the mode on without every value', () => {
     );
   });
 
-  it('is refused for the production environment as it stands, naming the four values synth lists', () => {
+  it('is refused for the production environment as it stands, naming the seven values synth lists', () => {
     const problems = environmentProblems(
       edited(PRODUCTION, (d) => d.setIn(['continuous', 'enabled'], true)),
       'backstage-wus2-v4.yaml',
@@ -111,6 +120,9 @@ describe('an environment that turns the mode on without every value', () => {
       'continuous.dashboard.labels',
       'continuous.alerts.evaluators',
       'continuous.alerts.runbookUrl',
+      'continuous.runner.image',
+      'continuous.runner.baseImage',
+      'continuous.runner.apiKey',
     ]);
   });
 
@@ -161,6 +173,56 @@ describe('settings refused whether on or off', () => {
     expect(problems).toEqual([expect.stringMatching(expected)]);
   });
 
+  it.each([
+    [
+      'an image without a digest',
+      ['runner', 'image'],
+      'registry.example.com/arcade-probes:0.1.0',
+      /continuous\.runner\.image: must be an image reference pinned by digest/,
+    ],
+    [
+      'a base image by tag only',
+      ['runner', 'baseImage'],
+      'node:20-bookworm-slim',
+      /continuous\.runner\.baseImage: must be an image reference pinned by digest, such as node:20-bookworm-slim@sha256:/,
+    ],
+    [
+      'a short digest',
+      ['runner', 'image'],
+      'r.example.com/p@sha256:abc',
+      /continuous\.runner\.image: must be an image reference pinned by digest/,
+    ],
+  ])('the runner: %s', (_what, path, value, expected) => {
+    const problems = environmentProblems(
+      edited(STAGING, (d) => d.setIn(['continuous', ...path], value)),
+      'staging.yaml',
+    );
+    expect(problems).toEqual([expect.stringMatching(expected)]);
+  });
+
+  it("the runner's key in the other provider's form, or sealed for another Secret", () => {
+    const sealed = { ciphertext: 'A'.repeat(64), boundTo: 'arcade-staging/arcade-probes-api-key' };
+    const wrongForm = environmentProblems(
+      edited(STAGING, (d) => d.setIn(['continuous', 'runner', 'apiKey'], sealed)),
+      'staging.yaml',
+    );
+    expect(wrongForm).toEqual([
+      expect.stringMatching(
+        /continuous\.runner\.apiKey: .*secrets\.provider is external-secrets: give \{ remoteKey, property \}/,
+      ),
+    ]);
+    // A sealed environment: ciphertext bound to another Secret cannot be decrypted where the runner reads it.
+    const production = edited(PRODUCTION, (d) =>
+      d.setIn(['continuous', 'runner', 'apiKey'], { ...sealed, boundTo: 'arcade/other-secret' }),
+    );
+    expect(continuousNeeds(parseEnvironment(production, 'backstage-wus2-v4.yaml')).at(-1)).toEqual({
+      path: 'continuous.runner.apiKey',
+      fix: expect.stringMatching(
+        /^sealed for arcade\/other-secret, but the runner's Secret is arcade\/arcade-probes-api-key/,
+      ),
+    });
+  });
+
   it('ruleLabels without a PrometheusRule to carry them', () => {
     const problems = environmentProblems(
       edited(STAGING, (d) => d.setIn(['continuous', 'alerts', 'evaluators'], ['mimir-ruler'])),
@@ -185,6 +247,9 @@ describe('the production environment (continuous mode off)', () => {
       '  - continuous.dashboard.labels',
       '  - continuous.alerts.evaluators',
       '  - continuous.alerts.runbookUrl',
+      '  - continuous.runner.image',
+      '  - continuous.runner.baseImage',
+      '  - continuous.runner.apiKey',
     ]);
     expect(note).toMatch(/^backstage-wus2-v4: continuous mode is off \(rendered: nothing\); to turn it on, give/);
   });
@@ -203,6 +268,13 @@ describe('the production environment (continuous mode off)', () => {
       ['continuous.dashboard.labels', false],
       ['continuous.alerts.evaluators', false],
       ['continuous.alerts.runbookUrl', false],
+      ['continuous.runner.image', false],
+      ['continuous.runner.baseImage', false],
+      ['continuous.runner.apiKey', false],
     ]);
+    // The key's fix names the Secret it must be sealed for (the production provider is SealedSecrets).
+    expect(continuousNeeds(bare).find((n) => n.path === 'continuous.runner.apiKey')?.fix).toMatch(
+      /sealed for arcade\/arcade-probes-api-key: printf %s "\$KEY" \| kubeseal --raw --scope strict --namespace arcade --name arcade-probes-api-key/,
+    );
   });
 });
