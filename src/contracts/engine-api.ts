@@ -9,13 +9,17 @@
  *   answer the vendor's contract does not describe fails the suite.
  *
  * Converted with zod's `fromJSONSchema` (zod is loaded on the probe path anyway; no ajv there).
+ *
+ * The file is imported (a JSON module), not read from disk at run time: the bundled probe runner
+ * of the container image (`npm run bundle`, docs/continuous-evidence.md "The image") carries it
+ * inside its one file, with no repository beside it.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import contractDocument from '../../contracts/arcade-engine/engine-api-responses.schema.json' with { type: 'json' };
 import { REPO_ROOT } from '../tooling/bundle.js';
 
-/** The contract file (hand-written; provenance and sha256 in contracts/SOURCES.md). */
+/** The contract file (hand-written; provenance and sha256 in contracts/SOURCES.md); tests read it from here. */
 export const ENGINE_API_CONTRACT = join(REPO_ROOT, 'contracts', 'arcade-engine', 'engine-api-responses.schema.json');
 /** How reports name it. */
 export const ENGINE_API_CONTRACT_NAME = 'contracts/arcade-engine/engine-api-responses.schema.json';
@@ -34,12 +38,7 @@ const schemas = new Map<string, z.ZodType>();
 
 function load(): Json {
   if (document) return document;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(ENGINE_API_CONTRACT, 'utf8'));
-  } catch (err) {
-    throw new Error(`${ENGINE_API_CONTRACT_NAME}: cannot read the engine API contract: ${(err as Error).message}`);
-  }
+  const parsed: unknown = contractDocument;
   if (typeof parsed !== 'object' || parsed === null || typeof (parsed as Json).definitions !== 'object') {
     throw new Error(`${ENGINE_API_CONTRACT_NAME}: not the engine API contract (no definitions)`);
   }

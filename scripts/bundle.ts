@@ -1,0 +1,65 @@
+#!/usr/bin/env tsx
+/**
+ * npm run bundle: the probe runner in one file, what the container image runs (Dockerfile).
+ *
+ *   npm run bundle                                  # .build/probe-runner.mjs
+ *   npm run bundle -- --env backstage-wus2-v4       # and the docker build command for it
+ */
+import { relative, resolve } from 'node:path';
+import { defineScript, runScript } from '../src/core/script.js';
+import { PROBE_RUNNER_BUNDLE, REPO_ROOT } from '../src/tooling/bundle.js';
+
+const script = defineScript({
+  name: 'bundle',
+  description: `Bundles the probe runner (npm run probe) with esbuild into ONE ES module that needs no
+node_modules: every package, the engine API contract and the --demo stand-ins inside it. Run it
+with node 20: node .build/probe-runner.mjs --demo. The repository's Dockerfile builds it this way
+and copies only this file into the image (docs/continuous-evidence.md "The image"). With --env,
+also prints the docker build command for the environment's base image (continuous.runner.baseImage)
+and image (continuous.runner.image).`,
+  options: {
+    out: {
+      type: 'string',
+      value: '<file>',
+      description: `where to write the bundle (default: ${relative(REPO_ROOT, PROBE_RUNNER_BUNDLE)})`,
+    },
+    env: { type: 'string', value: '<name>', description: 'print the docker build command for this environment' },
+    environments: {
+      type: 'string',
+      value: '<dir>',
+      description: 'folder of environment files (default: src/environments)',
+    },
+  },
+  exitCodes: { 0: 'the bundle was written', 1: 'esbuild failed' },
+  examples: ['npm run bundle', 'npm run bundle -- --env backstage-wus2-v4', 'node .build/probe-runner.mjs --demo'],
+});
+
+await runScript(script, async (options, { warn }) => {
+  const { statSync } = await import('node:fs');
+  const { bundleProbeRunner } = await import('../src/tooling/bundle.js');
+  const { path: out } = await bundleProbeRunner(options.out ? resolve(options.out) : undefined);
+  const mb = (statSync(out).size / 1e6).toFixed(1);
+  console.log(`bundle: wrote ${relative(process.cwd(), out) || out} (${mb} MB); run it with: node ${out} --demo`);
+  if (options.env === undefined) return 0;
+  const { loadEnvironment } = await import('../src/environments/load.js');
+  const { isUnresolved } = await import('../src/environments/unresolved.js');
+  const { env, warnings } = loadEnvironment(
+    options.env,
+    options.environments ? resolve(options.environments) : undefined,
+  );
+  for (const w of warnings) warn(w);
+  const { baseImage, image } = env.continuous.runner;
+  const shown = (v: typeof image, field: string) =>
+    v === undefined ? `<${field}: not set>` : isUnresolved(v) ? `<${field}: ${v.unresolved}>` : v;
+  // The tag to push (the digest is known only after the push): the image without its digest.
+  const tag = typeof image === 'string' ? image.split('@')[0] : '<registry>/<path>:<tag>';
+  console.log(
+    [
+      `Build and push the image of ${env.name} from the repository root (README "The probe runner image"):`,
+      `  docker build --build-arg BASE_IMAGE=${shown(baseImage, 'continuous.runner.baseImage')} -t ${tag} .`,
+      `  docker push ${tag}`,
+      `then write the pushed digest into continuous.runner.image (${tag}@sha256:<digest>) and run npm run synth.`,
+    ].join('\n'),
+  );
+  return 0;
+});

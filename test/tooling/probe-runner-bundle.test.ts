@@ -1,0 +1,175 @@
+/**
+ * The bundled probe runner (`npm run bundle`, what the container image runs) works alone: copied
+ * by itself into a temporary folder outside the repository, with no node_modules anywhere above
+ * it, `node probe-runner.mjs --demo` runs every probe against the loopback platform it carries and
+ * writes the JSON report to stdout, as the CronJob runs it (`--json /dev/stdout`). One bundle build
+ * for the file.
+ *
+ * The demo holds gateway.latency to the real p95 budget (1.5 s), which a loaded machine may miss:
+ * the test asserts that the probe ran and measured, and that the exit code follows the report,
+ * never that this machine was fast.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, copyFileSync, createReadStream, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, parse } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleProbeRunner, REPO_ROOT } from '../../src/tooling/bundle.js';
+import type { ProbeReport } from '../../src/probes/types.js';
+import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
+import { tempDir } from '../support/temp.js';
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs node with its stdout on a named pipe, as a container's stdout is under containerd (the
+ * shim's FIFOs; CRI-O's conmon gives a pipe): `--json /dev/stdout` opens it again by that name.
+ * (Node's own `spawn` pipes are sockets, which Linux refuses to reopen through /proc: ENXIO.)
+ */
+async function runNode(cwd: string, args: readonly string[]): Promise<Run> {
+  const fifo = join(tempDir('probe-bundle-fifo-'), 'stdout');
+  execFileSync('mkfifo', [fifo]);
+  // Read-write: opening a FIFO this way never blocks; the reader below sees the end of the output
+  // once the child (the only writer left after this descriptor is closed) exits.
+  const writer = openSync(fifo, 'r+');
+  const reading = new Promise<string>((resolve, reject) => {
+    let text = '';
+    createReadStream(fifo)
+      .on('data', (d) => (text += d.toString()))
+      .on('end', () => resolve(text))
+      .on('error', reject);
+  });
+  const ran = new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+    // A minimal environment: no NODE_PATH, no npm variables, nothing pointing back at the repository.
+    const child = spawn(process.execPath, [...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', CI: 'true' },
+      stdio: ['ignore', writer, 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+  closeSync(writer);
+  const { status, stderr } = await ran;
+  return { status, stdout: await reading, stderr };
+}
+
+/** No node_modules folder in `dir` or any folder above it (node would resolve packages there). */
+function noNodeModulesAbove(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'node_modules'))) return false;
+    if (d === parse(d).root) return true;
+  }
+}
+
+let alone: string;
+let inputs: readonly string[];
+let run: Run;
+let report: ProbeReport;
+
+beforeAll(async () => {
+  const bundle = await bundleProbeRunner(join(tempDir('probe-bundle-build-'), 'probe-runner.mjs'));
+  const built = bundle.path;
+  inputs = bundle.inputs;
+  alone = tempDir('probe-bundle-alone-');
+  copyFileSync(built, join(alone, 'probe-runner.mjs'));
+  run = await runNode(alone, [
+    'probe-runner.mjs',
+    '--demo',
+    '--timeout',
+    String(NO_PROBE_DEADLINE_MS / 1000),
+    '--json',
+    '/dev/stdout',
+  ]);
+  // The report is written straight to the file descriptor, the progress lines through node's
+  // stream: the JSON document is the block from a line '{' to a line '}', wherever it lands.
+  const lines = run.stdout.split('\n');
+  const first = lines.indexOf('{');
+  const last = lines.indexOf('}', first);
+  report = JSON.parse(lines.slice(first, last + 1).join('\n')) as ProbeReport;
+});
+
+describe('the bundled probe runner, alone in a folder without node_modules', () => {
+  it('is one file, in a folder with no node_modules above it', () => {
+    expect(noNodeModulesAbove(alone)).toBe(true);
+    // The run below is the proof that every package is inside: node could not load one from here.
+    expect(readdirSync(alone)).toEqual(['probe-runner.mjs']);
+  });
+
+  it('runs every probe of --demo and writes the JSON report to stdout', () => {
+    expect(run.stderr).toBe('');
+    expect(report.environment).toBe('demo');
+    expect(report.results.map((r) => r.id)).toHaveLength(14);
+    const others = report.results.filter((r) => r.id !== 'gateway.latency');
+    expect(others.map((r) => `${r.id} ${r.status}`)).toEqual(others.map((r) => `${r.id} pass`));
+    // gateway.latency ran and measured (pass or over the demo's budget on a slow machine).
+    const latency = report.results.find((r) => r.id === 'gateway.latency');
+    expect(['pass', 'fail']).toContain(latency?.status);
+    expect(latency?.detail).toMatch(/^100 Echo calls: p50 /);
+  });
+
+  it('exits as the report says: 0 when every probe passed, 1 otherwise', () => {
+    const failed = report.summary.failed + report.summary.errors;
+    expect(run.status).toBe(failed === 0 ? 0 : 1);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(
+      `${report.summary.passed} passed, ${report.summary.failed} failed, 0 errors, 0 skipped, 0 known gaps`,
+    );
+  });
+
+  it('carries the data the probes read (the engine API contract): no file of the repository is needed', () => {
+    expect(report.results.find((r) => r.id === 'endpoints.health')?.status).toBe('pass');
+    expect(run.stdout).not.toMatch(/cannot read the engine API contract|ENOENT/);
+  });
+});
+
+/**
+ * Docker is not on these machines, so the image is never built here: what can be checked without
+ * it is checked on the files (a build would refuse a missing BASE_IMAGE by itself).
+ */
+describe('the Dockerfile and .dockerignore that build the image from this bundle', () => {
+  const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+  const instructions = dockerfile
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'))
+    .map((l) => l.trim());
+  const stages = instructions
+    .join('\n')
+    .split(/^(?=FROM )/m)
+    .slice(1);
+
+  it('takes the base image only as a build argument, with no default, for both stages', () => {
+    expect(instructions[0]).toBe('ARG BASE_IMAGE');
+    expect(instructions.filter((i) => i.startsWith('FROM '))).toEqual([
+      'FROM ${BASE_IMAGE} AS build',
+      'FROM ${BASE_IMAGE}',
+    ]);
+  });
+
+  it('bundles in a build stage without dev dependencies, and ships only the bundle, as a numeric non-root user', () => {
+    expect(stages[0]).toMatch(/^RUN npm ci --omit=dev .*--ignore-scripts$/m);
+    expect(stages[0]).toMatch(/^RUN npm run bundle -- --out \/out\/probe-runner\.mjs$/m);
+    const runtime = stages[1]!.split('\n').filter(Boolean);
+    expect(runtime.filter((i) => /^(COPY|ADD|RUN) /.test(i))).toEqual([
+      'COPY --from=build /out/probe-runner.mjs /app/probe-runner.mjs',
+    ]);
+    expect(runtime).toContain('USER 1000:1000');
+    expect(runtime).toContain('ENTRYPOINT ["node", "/app/probe-runner.mjs"]');
+  });
+
+  it('sends the build exactly the folders the bundle is made from (plus the lockfile), nothing else', () => {
+    const sourceFolders = [...new Set(inputs.map((i) => i.split('/')[0]!))].filter((f) => f !== 'node_modules').sort();
+    const copied = [...stages[0]!.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
+    expect(copied.sort()).toEqual(['package-lock.json', 'package.json', 'tsconfig.json', ...sourceFolders].sort());
+    const allowed = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.slice(1).replace(/\/$/, ''));
+    expect(allowed.sort()).toEqual(copied.sort());
+    expect(readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')).toMatch(/^\*$/m);
+  });
+});
