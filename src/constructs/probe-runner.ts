@@ -119,7 +119,8 @@ export class ProbeRunner extends Construct {
     this.name = name;
     if (props.apiKey.source.namespace !== props.namespace)
       throw new Error(
-        `ProbeRunner ${name}: the API key's Secret is in '${props.apiKey.source.namespace}', the pod in '${props.namespace}' (a pod reads Secrets of its own namespace)`,
+        `ProbeRunner ${name}: the API key's Secret is in '${props.apiKey.source.namespace}', the pod in ` +
+          `'${props.namespace}' (a pod reads Secrets of its own namespace)`,
       );
     if (!props.apiKey.source.keys.includes(props.apiKey.key))
       throw new Error(`ProbeRunner ${name}: Secret ${props.apiKey.source.secretName} has no key '${props.apiKey.key}'`);

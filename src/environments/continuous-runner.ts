@@ -16,8 +16,12 @@ import { isUnresolved, resolvable, type Unresolved } from './unresolved.js';
  * allowed for readers; the digest is what the node pulls, so a moved tag changes nothing.
  * @see https://github.com/distribution/reference/blob/main/reference.go (the grammar, lower-case path)
  */
-export const PINNED_IMAGE =
-  /^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[a-f0-9]{64}$/;
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const REGISTRY = '[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?';
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+export const PINNED_IMAGE = new RegExp(
+  `^(?:${REGISTRY}/)?${COMPONENT}(?:/${COMPONENT})*(?::${TAG})?@sha256:[a-f0-9]{64}$`,
+);
 
 const pinnedImage = (example: string) =>
   z
@@ -149,14 +153,17 @@ export function runnerNeeds(env: RunnerContext, runner: RunnerSettings): Need[] 
     ...missing(
       `${PATH}.baseImage`,
       runner.baseImage,
-      'the node 20 image the Dockerfile builds on, pinned by digest (e.g. node:20-bookworm-slim@sha256:<digest>; docker buildx imagetools inspect node:20-bookworm-slim)',
+      'the node 20 image the Dockerfile builds on, pinned by digest (e.g. node:20-bookworm-slim@sha256:<digest>; ' +
+        'docker buildx imagetools inspect node:20-bookworm-slim)',
     ),
     ...missing(
       `${PATH}.apiKey`,
       runner.apiKey,
       sealed
-        ? `the Arcade API key the runner sends, sealed for ${binding}: printf %s "$KEY" | kubeseal --raw --scope strict --namespace ${env.namespace} --name ${runner.secretName} (docs/continuous-evidence.md "The API key")`
-        : `{ remoteKey, property } of the Arcade API key the runner sends, in the environment's ClusterSecretStore (docs/continuous-evidence.md "The API key")`,
+        ? `the Arcade API key the runner sends, sealed for ${binding}: printf %s "$KEY" | kubeseal --raw --scope strict ` +
+            `--namespace ${env.namespace} --name ${runner.secretName} (docs/continuous-evidence.md "The API key")`
+        : "{ remoteKey, property } of the Arcade API key the runner sends, in the environment's ClusterSecretStore " +
+            '(docs/continuous-evidence.md "The API key")',
     ),
   ];
   const key = keyFor(env, runner);

@@ -14,6 +14,7 @@ import { runnerDeadlines } from '../../src/constructs/probe-runner.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { TargetsSchema } from '../../src/environments/probe-targets.js';
 import { targetsFromEnvironment } from '../../src/environments/probes.js';
+import { parseProbeArgs } from '../../src/probes/cli-options.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { tempDir } from '../support/temp.js';
 import { FIXTURE_ENVIRONMENTS, findObject, fixtureEnvironment, type K8sObject, objectsOf } from '../synth/helpers.js';
@@ -76,6 +77,13 @@ describe('the probe runner of the fixture environment (dist/staging/probe-runner
       '--json',
       '/dev/stdout',
     ]);
+    // A command line the runner accepts (its own parser), naming the targets file mounted below.
+    expect(parseProbeArgs(container.args)).toMatchObject({
+      targets: '/etc/arcade-probes/staging.yaml',
+      otlp: 'http://arcade-otel-collector:4318/v1/metrics',
+      json: '/dev/stdout',
+      demo: false,
+    });
     // The targets file is the environment's own probe targets, as `npm run probe -- --env` reads them.
     const configMap = findObject(runnerObjects, 'ConfigMap', 'arcade-probe-runner-targets');
     const file = (configMap.data as Record<string, string>)['staging.yaml']!;

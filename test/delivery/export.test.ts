@@ -91,15 +91,23 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     expect(record.files).toEqual(Object.fromEntries(source.files.map((f) => [f.path, sha256(f.content)])));
     // The diff: HelmRelease changed field by field, the OCI source and the LLM key's Secret added,
     // the continuous-evidence dashboard's ConfigMap and alert rules' PrometheusRule (the fixture has
-    // the continuous mode on), the HelmRepository removed. (The collector and its ServiceMonitors, collector.yaml and
-    // monitoring.yaml, are new as well.)
+    // the continuous mode on) and its probe runner (CronJob, ServiceAccount, Role and binding, targets,
+    // API key, NetworkPolicy), the HelmRepository removed. (The collector and its ServiceMonitors,
+    // collector.yaml and monitoring.yaml, are new as well.)
     const collectorAdded = result.diff.added.filter((a) => a.key.includes('/arcade-otel-collector'));
     expect(collectorAdded.map((a) => a.key)).toContain('Service arcade-staging/arcade-otel-collector');
     expect(result.diff.added.filter((a) => !collectorAdded.includes(a)).map((a) => a.key)).toEqual([
+      'ConfigMap arcade-staging/arcade-probe-runner-targets',
       'ConfigMap observability/arcade-evidence-dashboard-staging',
+      'CronJob arcade-staging/arcade-probe-runner',
       'ExternalSecret arcade-staging/arcade-llm',
+      'ExternalSecret arcade-staging/arcade-probes-api-key',
+      'NetworkPolicy arcade-staging/arcade-probe-runner',
       'OCIRepository arcade-staging/arcade',
       'PrometheusRule arcade-staging/arcade-evidence-alerts',
+      'Role arcade-staging/arcade-probe-runner',
+      'RoleBinding arcade-staging/arcade-probe-runner',
+      'ServiceAccount arcade-staging/arcade-probe-runner',
     ]);
     expect(result.diff.removed.map((r) => r.key)).toEqual(['HelmRepository arcade-staging/arcade-charts']);
     const release = result.diff.changed.find((c) => c.key === 'HelmRelease arcade-staging/arcade');
@@ -111,7 +119,7 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     // The commit message carries the summary, the diff and the source commit.
     const message = run(repo, ['log', '-1', '--format=%B']);
     expect(message).toContain(`Source commit: ${source.sourceCommit}`);
-    expect(message).toContain(`${4 + collectorAdded.length} added, 1 removed, 1 changed`);
+    expect(message).toContain(`${11 + collectorAdded.length} added, 1 removed, 1 changed`);
     expect(message).toContain('spec.values.gateway.hostname: (absent) → "api.arcade-staging.example.com"');
     expect(message).toContain('helmrelease.yaml');
     // Nothing outside the folder was touched.
