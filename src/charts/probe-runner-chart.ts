@@ -49,6 +49,7 @@ export function probedHostPorts(targets: Targets): number[] {
     targets.expectedCoordinatorUri,
     targets.referenceServerUrl,
     targets.mimir.queryUrl,
+    targets.ruler !== undefined && !isUnresolved(targets.ruler) ? targets.ruler.url : undefined,
   ].filter((u): u is string => typeof u === 'string' && !isUnresolved(u));
   return [...new Set(urls.map(urlPort))].sort((a, b) => a - b);
 }

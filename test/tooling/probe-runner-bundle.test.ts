@@ -104,7 +104,7 @@ describe('the bundled probe runner, alone in a folder without node_modules', () 
   it('runs every probe of --demo and writes the JSON report to stdout', () => {
     expect(run.stderr).toBe('');
     expect(report.environment).toBe('demo');
-    expect(report.results.map((r) => r.id)).toHaveLength(14);
+    expect(report.results.map((r) => r.id)).toHaveLength(15);
     const others = report.results.filter((r) => r.id !== 'gateway.latency');
     expect(others.map((r) => `${r.id} ${r.status}`)).toEqual(others.map((r) => `${r.id} pass`));
     // gateway.latency ran and measured (pass or over the demo's budget on a slow machine).
