@@ -234,7 +234,7 @@ async function probe(
           "the results and the exit code below are the probes', unchanged\n",
       );
   }
-  const written = writeReportFiles(report, files, redactor);
+  const written = writeReportFiles(report, files, redactor, { stdout: out, stderr: err });
   for (const { file, error } of written) {
     if (error)
       err.write(
