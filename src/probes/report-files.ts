@@ -30,7 +30,6 @@ import {
   openSync,
   readlinkSync,
   realpathSync,
-  renameSync,
   rmSync,
   type Stats,
   statSync,
@@ -38,6 +37,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { writeFileAtomically } from '../core/atomic-write.js';
 import type { Redactor } from '../core/redact.js';
 import { toJson, toJunit, toMarkdown } from './report.js';
 import type { ProbeReport } from './types.js';
@@ -256,15 +256,7 @@ function writeFile(path: string, text: string, streams: ReportStreams): void {
     writeFileSync(to.path, text);
     return;
   }
-  const full = to.path;
-  const temp = join(dirname(full), `.${basename(full)}.tmp-${process.pid}`);
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, full);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
+  writeFileAtomically(to.path, text);
 }
 
 export interface WriteOutcome {

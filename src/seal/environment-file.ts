@@ -7,9 +7,6 @@
  * re-validated as a whole with `parseEnvironment` before it is written, and it is written
  * atomically (temporary file in the same folder, then rename).
  */
-import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar, parseDocument, stringify, type Pair, type YAMLMap } from 'yaml';
 import { parseEnvironment } from '../environments/load.js';
@@ -82,16 +79,4 @@ export function replaceSealedValue(
   }
   parseEnvironment(result, file); // throws EnvironmentError naming the field
   return result;
-}
-
-/** Replaces `file` with `text` atomically: a temporary file in the same folder, then rename. */
-export function writeFileAtomically(file: string, text: string): void {
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(temporary, text, { mode: statSync(file).mode & 0o777, flag: 'wx' });
-    renameSync(temporary, file);
-  } catch (err) {
-    rmSync(temporary, { force: true });
-    throw err;
-  }
 }

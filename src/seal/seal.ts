@@ -21,7 +21,8 @@ import {
 import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { parseSealingCertificate, type SealingCertificate } from './certificate.js';
 import { ConfigurationError, UsageError } from '../core/command-error.js';
-import { replaceSealedValue, writeFileAtomically } from './environment-file.js';
+import { writeFileAtomically } from '../core/atomic-write.js';
+import { replaceSealedValue } from './environment-file.js';
 import type { FetchCertificateOptions } from './fetch-certificate.js';
 import { hybridEncrypt, strictScopeLabel } from './hybrid.js';
 

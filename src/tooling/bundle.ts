@@ -16,10 +16,11 @@
  * because an inline map makes node read and scan megabytes on every run.
  */
 import type { Plugin } from 'esbuild';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomically } from '../core/atomic-write.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Where the bundle lives: ignored by git, never inside dist/. */
@@ -64,13 +65,11 @@ function externalPackages(outfile: string): Plugin {
   };
 }
 
-/** Writes esbuild's output files, each to a temporary name then renamed (never half-written). */
+/** Writes esbuild's output files, each replaced atomically (never half-written). */
 function writeAtomically(files: readonly { path: string; contents: Uint8Array }[]): void {
   for (const file of files) {
-    const temporary = `${file.path}.${process.pid}.tmp`;
     mkdirSync(dirname(file.path), { recursive: true });
-    writeFileSync(temporary, file.contents);
-    renameSync(temporary, file.path);
+    writeFileAtomically(file.path, file.contents);
   }
 }
 

@@ -1,16 +1,15 @@
 /**
  * Writing a sealed value into an environment file: only that entry changes, byte for byte; the
- * result is re-validated; the write is atomic.
+ * result is re-validated (the atomic write itself: test/core/atomic-write.test.ts).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS_DIR, EnvironmentError, parseEnvironment } from '../../src/environments/load.js';
 import type { SealedValue } from '../../src/environments/schema.js';
-import { replaceSealedValue, writeFileAtomically } from '../../src/seal/environment-file.js';
+import { replaceSealedValue } from '../../src/seal/environment-file.js';
 import { EnvironmentFileError } from '../../src/seal/errors.js';
-import { tempDir } from '../support/temp.js';
 
 const FILE = 'backstage-wus2-v4.yaml';
 const original = readFileSync(join(ENVIRONMENTS_DIR, FILE), 'utf8');
@@ -96,16 +95,5 @@ describe('replaceSealedValue', () => {
     expect(() => replaceSealedValue(original, FILE, 'postgres', 'user', bad)).toThrow(
       /secrets\.values\.postgres\.user/,
     );
-  });
-});
-
-describe('writeFileAtomically', () => {
-  it('replaces the file and leaves no temporary file behind', () => {
-    const dir = tempDir('arcade-seal-write-');
-    const file = join(dir, 'env.yaml');
-    writeFileSync(file, 'old\n', { mode: 0o640 });
-    writeFileAtomically(file, 'new\n');
-    expect(readFileSync(file, 'utf8')).toBe('new\n');
-    expect(readdirSync(dir)).toEqual(['env.yaml']);
   });
 });

@@ -1,0 +1,26 @@
+/**
+ * Replacing a file so that a reader sees the old content or the new, never half of it: the text goes
+ * to a temporary file in the same folder (same file system, so the rename is atomic), which is then
+ * renamed over the file. A failed write removes the temporary file and leaves the old one intact.
+ * Used by `npm run seal` (the environment file), the probe reports and the runner bundle.
+ */
+import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Replaces (or creates) `file` with `contents` atomically. An existing file keeps its permission
+ * bits; a new one gets the process's default (0666 less the umask). `file` must not be a link:
+ * resolve it first when the link is to stay (src/probes/report-files.ts `reportTarget`).
+ */
+export function writeFileAtomically(file: string, contents: string | Uint8Array): void {
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const mode = statSync(file, { throwIfNoEntry: false })?.mode;
+    writeFileSync(temporary, contents, { flag: 'wx', ...(mode !== undefined ? { mode: mode & 0o777 } : {}) });
+    renameSync(temporary, file);
+  } catch (err) {
+    rmSync(temporary, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,33 @@
+/** writeFileAtomically: the file holds the old content or the new, never half, and nothing is left behind. */
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeFileAtomically } from '../../src/core/atomic-write.js';
+import { tempDir } from '../support/temp.js';
+
+describe('writeFileAtomically', () => {
+  it('replaces the file, keeps its permission bits, and leaves no temporary file behind', () => {
+    const dir = tempDir('arcade-atomic-');
+    const file = join(dir, 'env.yaml');
+    writeFileSync(file, 'old\n', { mode: 0o640 });
+    writeFileAtomically(file, 'new\n');
+    expect(readFileSync(file, 'utf8')).toBe('new\n');
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir)).toEqual(['env.yaml']);
+  });
+
+  it('creates a file that does not exist yet, from bytes too', () => {
+    const dir = tempDir('arcade-atomic-');
+    writeFileAtomically(join(dir, 'new.bin'), new Uint8Array([1, 2, 3]));
+    expect([...readFileSync(join(dir, 'new.bin'))]).toEqual([1, 2, 3]);
+    expect(readdirSync(dir)).toEqual(['new.bin']);
+  });
+
+  it('a rename that fails throws, removes its temporary file and leaves what was there', () => {
+    const dir = tempDir('arcade-atomic-');
+    mkdirSync(join(dir, 'taken', 'inside'), { recursive: true });
+    expect(() => writeFileAtomically(join(dir, 'taken'), 'x')).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(readdirSync(dir)).toEqual(['taken']);
+    expect(readdirSync(join(dir, 'taken'))).toEqual(['inside']);
+  });
+});
