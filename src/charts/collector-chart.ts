@@ -13,16 +13,10 @@ import { OtelCollector, type OtelCollectorEgress } from '../constructs/otel-coll
 import type { MimirEgress } from '../environments/collector.js';
 import { engineNamespace } from '../environments/namespaces.js';
 import type { Environment } from '../environments/schema.js';
+import { urlPort } from '../core/url-port.js';
 
 export interface CollectorChartProps {
   readonly env: Environment;
-}
-
-/** The TCP port a URL reaches (explicit, or the scheme's default). */
-export function urlPort(url: string): number {
-  const parsed = new URL(url);
-  if (parsed.port) return Number(parsed.port);
-  return parsed.protocol === 'https:' ? 443 : 80;
 }
 
 function egressOf(mimir: MimirEgress | undefined, pushUrl: string): OtelCollectorEgress | undefined {

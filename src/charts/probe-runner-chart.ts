@@ -29,7 +29,7 @@ import type { Targets } from '../environments/probe-targets.js';
 import { targetsFromEnvironment } from '../environments/probes.js';
 import type { Environment } from '../environments/schema.js';
 import { isUnresolved, render } from '../environments/unresolved.js';
-import { urlPort } from './collector-chart.js';
+import { urlPort } from '../core/url-port.js';
 import { probeReads } from './probe-runner-reads.js';
 
 /** The runner's name and `app.kubernetes.io/name`. */
