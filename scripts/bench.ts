@@ -7,9 +7,9 @@
  *   npm run bench -- --only synth
  *   npm run bench -- --only tests
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchReport } from '../src/bench/report.js';
+import { writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
@@ -132,7 +132,7 @@ export const main = scriptMain(script, async (options, { io, print }) => {
     ratios: [...(synth?.ratios ?? []), ...(probes?.ratios ?? [])],
     budgets: tests?.budgets ?? [],
   };
-  writeFileSync(jsonFile, toJson(report));
+  writeOutput(jsonFile, toJson(report), io);
   print(renderTable(report));
   print(`\nwrote ${jsonFile}`);
   print(verdict(report));

@@ -6,9 +6,9 @@
  *   npm run check                              # against the vendored contracts (contracts/)
  *   npm run check -- --crd-cache .cache/crds   # against CRDs read from a cluster (npm run crds -- --from-cluster)
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cachedCrds, FILL_CACHE_COMMAND } from '../src/check/crd-cache.js';
+import { writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
@@ -68,7 +68,7 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
     ...(options['skip-kustomize'] ? { kubectl: false as const } : {}),
   });
   print(formatReport(report, { warnings: !options.quiet }));
-  if (json) writeFileSync(json, reportJson(report));
+  if (json) writeOutput(json, reportJson(report), io);
   return errorsOf(report).length > 0 ? 1 : 0;
 });
 

@@ -7,9 +7,9 @@
  *   npm run diff -- --base origin/main --env backstage-wus2-v4 --markdown pr.md
  *   npm run diff -- --base origin/main --comment comment.md --gate check.json --post-comment 42
  */
-import { writeFileSync } from 'node:fs';
 import { UsageError } from '../src/core/command-error.js';
 import { forgeVariableHelp } from '../src/delivery/forge-settings.js';
+import { writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
@@ -111,13 +111,13 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
   print(reviewText(reviews, base));
   const diffMarkdown = reviewMarkdown(reviews, base);
   if (markdown) {
-    writeFileSync(markdown, diffMarkdown);
+    writeOutput(markdown, diffMarkdown, io);
     io.stderr.write(`diff: wrote Markdown to ${options.markdown}\n`);
   }
   if (commentModule) {
     const body = commentModule.commentMarkdown({ diffMarkdown, artifact: options.artifact, ...(gate ? { gate } : {}) });
     if (comment) {
-      writeFileSync(comment, body);
+      writeOutput(comment, body, io);
       io.stderr.write(`diff: wrote the pull-request comment (${body.length} characters) to ${options.comment}\n`);
     }
     const number = options['post-comment'];

@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 /**
  * Replaces (or creates) `file` with `contents` atomically. An existing file keeps its permission
  * bits; a new one gets the process's default (0666 less the umask). `file` must not be a link:
- * resolve it first when the link is to stay (src/probes/report-files.ts `reportTarget`).
+ * resolve it first when the link is to stay (./output-target.ts `outputTarget`).
  */
 export function writeFileAtomically(file: string, contents: string | Uint8Array): void {
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

@@ -13,9 +13,10 @@
  * - process.exit is never called: runScript sets process.exitCode and returns, so buffered output
  *   is flushed and a handle left open shows up as a hang in the tests rather than being hidden.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, fstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CommandError, UsageError, type InterruptSignal } from './command-error.js';
+import { outputTarget } from './output-target.js';
 import { helpText } from './script-help.js';
 import { HELP, parseCommandLine, type OptionTable, type OptionValues, type ScriptSpec } from './script-spec.js';
 
@@ -45,24 +46,36 @@ export function readOptionFile(option: string, path: string, cwd = process.cwd()
 
 /**
  * Checks, before any work, that a file an option names (relative to `cwd`) can be written: its
- * folder exists and is writable, and the path is not a folder. Returns the resolved path; a usage
- * error otherwise, so a long run is not lost to a typo in a report path.
+ * folder exists and is writable, and the path is not a folder; `-` and the process's stream names
+ * are its stdout/stderr (./output-target.ts). Returns the path to give writeOutput(); a usage error
+ * otherwise, so a long run is not lost to a typo in a report path.
  */
 export function outputFile(option: string, path: string, cwd = process.cwd()): string {
-  const file = resolve(cwd, path);
+  const to = outputTarget(path, cwd);
   const problem = (() => {
     try {
-      if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) return 'is a folder';
-      if (!statSync(dirname(file)).isDirectory()) return `${dirname(file)} is not a folder`;
-      accessSync(dirname(file), constants.W_OK);
+      if (to.kind === 'stream') {
+        if (to.fd === 0) return 'is standard input';
+        if (to.fd > 2) fstatSync(to.fd);
+        return undefined;
+      }
+      if (to.kind === 'device') {
+        accessSync(to.path, constants.W_OK);
+        return undefined;
+      }
+      if (statSync(to.path, { throwIfNoEntry: false })?.isDirectory()) return 'is a folder';
+      if (!statSync(dirname(to.path)).isDirectory()) return `${dirname(to.path)} is not a folder`;
+      accessSync(dirname(to.path), constants.W_OK);
       return undefined;
     } catch (err) {
       return `cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
     }
   })();
   if (problem)
-    throw new UsageError(`--${option} ${path}: ${problem} (fix: give a file path in an existing, writable folder)`);
-  return file;
+    throw new UsageError(
+      `--${option} ${path}: ${problem} (fix: give a file path in an existing, writable folder, or - for standard output)`,
+    );
+  return path === '-' ? path : resolve(cwd, path);
 }
 
 /** The exit code and the text for an error that ended a command. */

@@ -12,12 +12,8 @@
  * so a failed write leaves no half report and the previous one intact); a file that still cannot
  * be written is reported by the caller without touching the other files or the summary.
  *
- * Where a path leads is decided once, by `reportTarget`, following symbolic links one by one:
- * `-`, `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N` are the process's own
- * streams, written through the command's stdout/stderr (or the open descriptor), never reopened
- * by name (a socket cannot be) and never renamed over (as root that replaced the machine's
- * `/dev/stdout` link when stdout was a file); a FIFO or device is written in place; a link to a
- * regular file replaces that file and keeps the link.
+ * Where a path leads (`-` and `/dev/stdout` are the command's stdout, a link to a file replaces the
+ * file) is the rule of every command's output option: src/core/output-target.ts.
  * Redaction: the report data is redacted before it is rendered (escaping could hide a form of the
  * key from the redactor), and the rendered text again before it is written.
  */
@@ -26,18 +22,14 @@ import {
   closeSync,
   constants,
   fstatSync,
-  lstatSync,
   openSync,
-  readlinkSync,
   realpathSync,
   rmSync,
   type Stats,
   statSync,
-  writeFileSync,
-  writeSync,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { writeFileAtomically } from '../core/atomic-write.js';
+import { basename, dirname, join } from 'node:path';
+import { type OutputStreams, type OutputTarget, outputTarget, writeOutput } from '../core/output-target.js';
 import type { Redactor } from '../core/redact.js';
 import { toJson, toJunit, toMarkdown } from './report.js';
 import type { ProbeReport } from './types.js';
@@ -85,46 +77,9 @@ const EXAMPLE: Record<ReportFile['option'], string> = {
 
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 
-/** Where a report path leads, symbolic links followed. */
-export type ReportTarget =
-  /** One of the process's open descriptors (1 standard output, 2 standard error). */
-  | { readonly kind: 'stream'; readonly fd: number }
-  /** An existing file that is not a regular one (a FIFO, a terminal, /dev/null): written in place. */
-  | { readonly kind: 'device'; readonly path: string }
-  /** A regular file, or a new one: replaced through a temporary file beside it. */
-  | { readonly kind: 'file'; readonly path: string };
-
-const STREAM_NAMES: ReadonlyMap<string, number> = new Map([
-  ['/dev/stdin', 0],
-  ['/dev/stdout', 1],
-  ['/dev/stderr', 2],
-]);
-const FD_PATH = new RegExp(`^/(?:dev/fd|proc/self/fd|proc/${process.pid}/fd)/(\\d+)$`);
-
-/** Where `path` leads: `-` is standard output; links are followed one by one (at most 40, as Linux does). */
-export function reportTarget(path: string): ReportTarget {
-  if (path === '-') return { kind: 'stream', fd: 1 };
-  let current = resolve(path);
-  for (let hop = 0; hop < 40; hop++) {
-    const named = STREAM_NAMES.get(current) ?? FD_PATH.exec(current)?.[1];
-    if (named !== undefined) return { kind: 'stream', fd: Number(named) };
-    let link: Stats | undefined;
-    try {
-      link = lstatSync(current, { throwIfNoEntry: false });
-    } catch {
-      link = undefined; // ENOTDIR, EACCES: the checks of a file name what is wrong with it
-    }
-    if (!link) return { kind: 'file', path: current };
-    if (!link.isSymbolicLink())
-      return link.isFile() || link.isDirectory() ? { kind: 'file', path: current } : { kind: 'device', path: current };
-    current = resolve(realpathSync(dirname(current)), readlinkSync(current));
-  }
-  return { kind: 'file', path: resolve(path) }; // a loop of links: the write names ELOOP
-}
-
 /** The file's identity for comparison: the descriptor, or the real path of its folder and its name. */
 function identity(path: string): string {
-  const target = reportTarget(path);
+  const target = outputTarget(path);
   if (target.kind === 'stream') return `fd ${target.fd}`;
   const full = target.path;
   try {
@@ -138,9 +93,9 @@ function identity(path: string): string {
 function problemOf(file: ReportFile): string | undefined {
   const { option, path } = file;
   if (path.trim() === '') return `${option} needs a file path (fix: e.g. ${option} ${EXAMPLE[option]})`;
-  let to: ReportTarget;
+  let to: OutputTarget;
   try {
-    to = reportTarget(path);
+    to = outputTarget(path);
   } catch (err) {
     return `${option} ${path}: cannot follow its links: ${codeOf(err)} (fix: give a path in a folder you can write to)`;
   }
@@ -223,42 +178,6 @@ export function checkReportFiles(files: readonly ReportFile[]): void {
   if (problems.length > 0) throw new ReportPathError(problems);
 }
 
-/** The command's own streams, where reports to `-`, `/dev/stdout` or `/dev/stderr` go. */
-export interface ReportStreams {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
-
-/** Every byte of `text` to an open descriptor (a non-blocking pipe answers EAGAIN while full). */
-function writeToDescriptor(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let done = 0; done < bytes.length; ) {
-    try {
-      done += writeSync(fd, bytes, done);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(pause, 0, 0, 10);
-    }
-  }
-}
-
-/** Writes `text` where `path` leads (reportTarget): a stream, a device in place, a file through a temporary file beside it. */
-function writeFile(path: string, text: string, streams: ReportStreams): void {
-  const to = reportTarget(path);
-  if (to.kind === 'stream') {
-    if (to.fd === 1) streams.stdout.write(text);
-    else if (to.fd === 2) streams.stderr.write(text);
-    else writeToDescriptor(to.fd, text);
-    return;
-  }
-  if (to.kind === 'device') {
-    writeFileSync(to.path, text);
-    return;
-  }
-  writeFileAtomically(to.path, text);
-}
-
 export interface WriteOutcome {
   readonly file: ReportFile;
   /** Undefined when written; else why not (`ENOENT: …`). */
@@ -270,12 +189,12 @@ export function writeReportFiles(
   report: ProbeReport,
   files: readonly ReportFile[],
   redactor: Redactor,
-  streams: ReportStreams = { stdout: process.stdout, stderr: process.stderr },
+  streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr },
 ): WriteOutcome[] {
   const clean = redactor.deep(report);
   return files.map((file) => {
     try {
-      writeFile(file.path, redactor.text(file.render(clean)), streams);
+      writeOutput(file.path, redactor.text(file.render(clean)), streams);
       return { file };
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

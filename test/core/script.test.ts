@@ -209,10 +209,14 @@ describe('files named by options', () => {
     expect(outputFile('json', join(dir, 'report.json'))).toBe(join(dir, 'report.json'));
     expect(() => outputFile('json', join(dir, 'missing', 'report.json'))).toThrow(
       new UsageError(
-        `--json ${join(dir, 'missing', 'report.json')}: cannot write there (ENOENT) (fix: give a file path in an existing, writable folder)`,
+        `--json ${join(dir, 'missing', 'report.json')}: cannot write there (ENOENT) (fix: give a file path in an existing, writable folder, or - for standard output)`,
       ),
     );
     expect(() => outputFile('json', dir)).toThrow(/^--json .*: is a folder \(fix: /);
+    expect(outputFile('json', '-')).toBe('-');
+    expect(outputFile('json', '/dev/stdout')).toBe('/dev/stdout');
+    expect(() => outputFile('json', '/dev/stdin')).toThrow(/^--json \/dev\/stdin: is standard input \(fix: /);
+    expect(() => outputFile('json', '/dev/fd/987')).toThrow(/^--json \/dev\/fd\/987: cannot write there \(EBADF\)/);
   });
 
   it('readOptionFile: the text, or a usage error naming the option', () => {

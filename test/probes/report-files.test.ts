@@ -4,17 +4,7 @@
  * neither the summary nor the other reports (exit 1 naming it). Real files, a real spawned
  * `npm run probe`, and a loopback Mimir that removes the report folder mid-run.
  */
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -23,13 +13,7 @@ import { stringify } from 'yaml';
 import { runProbeCli } from '../../src/probes/cli.js';
 import { createRedactor } from '../../src/core/redact.js';
 import { buildReport } from '../../src/probes/report.js';
-import {
-  checkReportFiles,
-  reportFiles,
-  ReportPathError,
-  reportTarget,
-  writeReportFiles,
-} from '../../src/probes/report-files.js';
+import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles } from '../../src/probes/report-files.js';
 import { startPlatform } from '../../src/loopback/platform.js';
 import { tempDir } from '../support/temp.js';
 import { probeScript } from './helpers.js';
@@ -198,26 +182,7 @@ describe('a report that cannot be written after the run', () => {
   });
 });
 
-describe("where a report path leads: the process's streams are written, never reopened or renamed over", () => {
-  it('-, /dev/stdout, /dev/stderr, /proc/self/fd/N and links to them are streams; a link to a file leads to the file', () => {
-    const dir = tempDir('probe-target-');
-    writeFileSync(join(dir, 'real.json'), 'old');
-    symlinkSync(join(dir, 'real.json'), join(dir, 'link.json'));
-    symlinkSync('made.json', join(dir, 'dangling.json'));
-    symlinkSync('/dev/stdout', join(dir, 'to-stdout'));
-    expect(reportTarget('-')).toEqual({ kind: 'stream', fd: 1 });
-    expect(reportTarget('/dev/stdout')).toEqual({ kind: 'stream', fd: 1 });
-    expect(reportTarget('/dev/stderr')).toEqual({ kind: 'stream', fd: 2 });
-    expect(reportTarget('/proc/self/fd/1')).toEqual({ kind: 'stream', fd: 1 });
-    expect(reportTarget(`/proc/${process.pid}/fd/2`)).toEqual({ kind: 'stream', fd: 2 });
-    expect(reportTarget('/dev/fd/7')).toEqual({ kind: 'stream', fd: 7 });
-    expect(reportTarget(join(dir, 'to-stdout'))).toEqual({ kind: 'stream', fd: 1 });
-    expect(reportTarget(join(dir, 'link.json'))).toEqual({ kind: 'file', path: join(dir, 'real.json') });
-    expect(reportTarget(join(dir, 'dangling.json'))).toEqual({ kind: 'file', path: join(dir, 'made.json') });
-    expect(reportTarget(join(dir, 'new.json'))).toEqual({ kind: 'file', path: join(dir, 'new.json') });
-    expect(reportTarget('/dev/null')).toEqual({ kind: 'device', path: '/dev/null' });
-  });
-
+describe("reports on the process's streams (where a path leads: test/core/output-target.test.ts)", () => {
   it('standard input, a closed descriptor and two reports on one stream are refused before the run', () => {
     expect(problems({ json: '/dev/stdin' })).toEqual([
       '--json /dev/stdin is standard input (fix: give a file, or - for standard output)',
@@ -229,19 +194,6 @@ describe("where a report path leads: the process's streams are written, never re
       '--json and --markdown name the same file /dev/stdout (fix: give each report its own file)',
     ]);
     expect(problems({ json: '-', junit: '/dev/stderr', markdown: '/dev/null' })).toEqual([]);
-  });
-
-  it('a report through a link replaces the file it points to and leaves the link a link', () => {
-    const dir = tempDir('probe-target-');
-    writeFileSync(join(dir, 'real.json'), 'old');
-    symlinkSync('real.json', join(dir, 'link.json'));
-    const report = buildReport('e', new Date(0), 1, []);
-    const outcome = writeReportFiles(report, reportFiles({ json: join(dir, 'link.json') }), createRedactor([]));
-    expect(outcome.map((o) => o.error)).toEqual([undefined]);
-    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
-    expect(readlinkSync(join(dir, 'link.json'))).toBe('real.json');
-    expect(JSON.parse(readFileSync(join(dir, 'real.json'), 'utf8'))).toMatchObject({ environment: 'e' });
-    expect(readdirSync(dir).sort()).toEqual(['link.json', 'real.json']);
   });
 
   it("npm run probe -- --json - --junit /dev/stderr: the reports go to the command's own streams, after the lines before them", async () => {

@@ -1,0 +1,91 @@
+/**
+ * Where an output path a command is given leads, and writing it there. One rule for every command
+ * (the probe reports, `check --json`, `diff --markdown/--comment`, `bench --json`):
+ *
+ * - `-`, `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N` (or a link to one) are the
+ *   process's own streams, written through the command's stdout/stderr (or the open descriptor):
+ *   never reopened by name (a socket cannot be; a file would be truncated) and never renamed over
+ *   (as root that replaced the machine's `/dev/stdout` link when stdout was a file);
+ * - a FIFO, a terminal or `/dev/null` is written in place;
+ * - a regular file, or a new one, is replaced atomically (./atomic-write.ts); a link to one replaces
+ *   the file it points to and stays a link.
+ */
+import { type Stats, lstatSync, readlinkSync, realpathSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomically } from './atomic-write.js';
+
+/** Where an output path leads, symbolic links followed. */
+export type OutputTarget =
+  /** One of the process's open descriptors (1 standard output, 2 standard error). */
+  | { readonly kind: 'stream'; readonly fd: number }
+  /** An existing file that is not a regular one (a FIFO, a terminal, /dev/null): written in place. */
+  | { readonly kind: 'device'; readonly path: string }
+  /** A regular file, or a new one: replaced through a temporary file beside it. */
+  | { readonly kind: 'file'; readonly path: string };
+
+const STREAM_NAMES: ReadonlyMap<string, number> = new Map([
+  ['/dev/stdin', 0],
+  ['/dev/stdout', 1],
+  ['/dev/stderr', 2],
+]);
+const FD_PATH = new RegExp(`^/(?:dev/fd|proc/self/fd|proc/${process.pid}/fd)/(\\d+)$`);
+
+/**
+ * Where `path` (relative to `cwd`) leads: `-` is standard output; links are followed one by one (at
+ * most 40, as Linux does).
+ */
+export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
+  if (path === '-') return { kind: 'stream', fd: 1 };
+  let current = resolve(cwd, path);
+  for (let hop = 0; hop < 40; hop++) {
+    const named = STREAM_NAMES.get(current) ?? FD_PATH.exec(current)?.[1];
+    if (named !== undefined) return { kind: 'stream', fd: Number(named) };
+    let link: Stats | undefined;
+    try {
+      link = lstatSync(current, { throwIfNoEntry: false });
+    } catch {
+      link = undefined; // ENOTDIR, EACCES: the checks of a file name what is wrong with it
+    }
+    if (!link) return { kind: 'file', path: current };
+    if (!link.isSymbolicLink())
+      return link.isFile() || link.isDirectory() ? { kind: 'file', path: current } : { kind: 'device', path: current };
+    current = resolve(realpathSync(dirname(current)), readlinkSync(current));
+  }
+  return { kind: 'file', path: resolve(cwd, path) }; // a loop of links: the write names ELOOP
+}
+
+/** The command's own streams, where output to `-`, `/dev/stdout` or `/dev/stderr` goes. */
+export interface OutputStreams {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** Every byte of `text` to an open descriptor (a non-blocking pipe answers EAGAIN while full). */
+function writeToDescriptor(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += writeSync(fd, bytes, done);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
+}
+
+/** Writes `text` where `path` (relative to `cwd`) leads (outputTarget): a stream, a device in place, a file atomically. */
+export function writeOutput(path: string, text: string, streams: OutputStreams, cwd = process.cwd()): void {
+  const to = outputTarget(path, cwd);
+  if (to.kind === 'stream') {
+    if (to.fd === 1) streams.stdout.write(text);
+    else if (to.fd === 2) streams.stderr.write(text);
+    else writeToDescriptor(to.fd, text);
+    return;
+  }
+  if (to.kind === 'device') {
+    writeFileSync(to.path, text);
+    return;
+  }
+  writeFileAtomically(to.path, text);
+}

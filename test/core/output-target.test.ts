@@ -1,0 +1,78 @@
+/**
+ * Where an output path leads (outputTarget) and writing it there (writeOutput): the process's own
+ * streams are written through the command's streams, never reopened by name or renamed over; a link
+ * to a file replaces the file and stays a link; a device is written in place.
+ */
+import { lstatSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { outputTarget, writeOutput } from '../../src/core/output-target.js';
+import { tempDir } from '../support/temp.js';
+
+function sinks() {
+  const out = { stdout: '', stderr: '' };
+  return {
+    out,
+    streams: {
+      stdout: { write: (s: string) => (out.stdout += s) },
+      stderr: { write: (s: string) => (out.stderr += s) },
+    },
+  };
+}
+
+describe('outputTarget', () => {
+  it('-, /dev/stdout, /dev/stderr, /proc/self/fd/N and links to them are streams; a link to a file leads to the file', () => {
+    const dir = tempDir('probe-target-');
+    writeFileSync(join(dir, 'real.json'), 'old');
+    symlinkSync(join(dir, 'real.json'), join(dir, 'link.json'));
+    symlinkSync('made.json', join(dir, 'dangling.json'));
+    symlinkSync('/dev/stdout', join(dir, 'to-stdout'));
+    expect(outputTarget('-')).toEqual({ kind: 'stream', fd: 1 });
+    expect(outputTarget('/dev/stdout')).toEqual({ kind: 'stream', fd: 1 });
+    expect(outputTarget('/dev/stderr')).toEqual({ kind: 'stream', fd: 2 });
+    expect(outputTarget('/proc/self/fd/1')).toEqual({ kind: 'stream', fd: 1 });
+    expect(outputTarget(`/proc/${process.pid}/fd/2`)).toEqual({ kind: 'stream', fd: 2 });
+    expect(outputTarget('/dev/fd/7')).toEqual({ kind: 'stream', fd: 7 });
+    expect(outputTarget(join(dir, 'to-stdout'))).toEqual({ kind: 'stream', fd: 1 });
+    expect(outputTarget(join(dir, 'link.json'))).toEqual({ kind: 'file', path: join(dir, 'real.json') });
+    expect(outputTarget(join(dir, 'dangling.json'))).toEqual({ kind: 'file', path: join(dir, 'made.json') });
+    expect(outputTarget(join(dir, 'new.json'))).toEqual({ kind: 'file', path: join(dir, 'new.json') });
+    expect(outputTarget('/dev/null')).toEqual({ kind: 'device', path: '/dev/null' });
+  });
+
+  it('a relative path is taken from the working folder it is given', () => {
+    const dir = tempDir('out-target-');
+    expect(outputTarget('r.json', dir)).toEqual({ kind: 'file', path: join(dir, 'r.json') });
+    expect(outputTarget('-', dir)).toEqual({ kind: 'stream', fd: 1 });
+  });
+});
+
+describe('writeOutput', () => {
+  it("-, /dev/stdout and /dev/stderr go to the command's own streams; no file is made", () => {
+    const dir = tempDir('out-target-');
+    const { out, streams } = sinks();
+    writeOutput('-', 'a', streams, dir);
+    writeOutput('/dev/stdout', 'b', streams, dir);
+    writeOutput('/dev/stderr', 'c', streams, dir);
+    expect(out).toEqual({ stdout: 'ab', stderr: 'c' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('through a link: the file it points to is replaced, the link stays a link', () => {
+    const dir = tempDir('out-target-');
+    writeFileSync(join(dir, 'real.json'), 'old');
+    symlinkSync('real.json', join(dir, 'link.json'));
+    writeOutput('link.json', 'new', sinks().streams, dir);
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(dir, 'link.json'))).toBe('real.json');
+    expect(readFileSync(join(dir, 'real.json'), 'utf8')).toBe('new');
+    expect(readdirSync(dir).sort()).toEqual(['link.json', 'real.json']);
+  });
+
+  it('a device is written in place', () => {
+    const { out, streams } = sinks();
+    writeOutput('/dev/null', 'gone', streams);
+    expect(out).toEqual({ stdout: '', stderr: '' });
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+});
