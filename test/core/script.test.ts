@@ -209,7 +209,8 @@ describe('files named by options', () => {
     expect(outputFile('json', join(dir, 'report.json'))).toBe(join(dir, 'report.json'));
     expect(() => outputFile('json', join(dir, 'missing', 'report.json'))).toThrow(
       new UsageError(
-        `--json ${join(dir, 'missing', 'report.json')}: cannot write there (ENOENT) (fix: give a file path in an existing, writable folder, or - for standard output)`,
+        `--json ${join(dir, 'missing', 'report.json')}: cannot write there (ENOENT) ` +
+          '(fix: give a file path in an existing, writable folder, or - for standard output)',
       ),
     );
     expect(() => outputFile('json', dir)).toThrow(/^--json .*: is a folder \(fix: /);
