@@ -30,6 +30,7 @@ import { targetsFromEnvironment } from '../environments/probes.js';
 import type { Environment } from '../environments/schema.js';
 import { isUnresolved, render } from '../environments/unresolved.js';
 import { urlPort } from '../core/url-port.js';
+import { otlpHttpEndpoint } from './collector-chart.js';
 import { probeReads } from './probe-runner-reads.js';
 
 /** The runner's name and `app.kubernetes.io/name`. */
@@ -110,7 +111,7 @@ export class ProbeRunnerChart extends Chart {
       });
     }
     const targets = targetsFromEnvironment(env);
-    const otlpUrl = `${collector.otlpHttpEndpoint(env.namespace)}/v1/metrics`;
+    const otlpUrl = `${otlpHttpEndpoint(collector, env.namespace)}/v1/metrics`;
     this.runner = new ProbeRunner(this, 'runner', {
       name: PROBE_RUNNER_NAME,
       namespace: env.namespace,

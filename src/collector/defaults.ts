@@ -1,7 +1,7 @@
 /**
- * The collector's defaults: one definition for the environment schema (src/environments/collector.ts)
- * and the construct (src/constructs/otel-collector.ts), which applies the same values when used
- * on its own. No imports, so the schema loads it without cdk8s.
+ * The collector's defaults, which the environment schema (src/environments/collector.ts) fills in:
+ * the collector chart passes the construct the environment's values, defaults applied. No
+ * imports, so the schema loads it without cdk8s.
  */
 export const COLLECTOR_DEFAULTS = {
   /** The contrib distribution: it has prometheusremotewrite and deltatocumulative. */

@@ -20,7 +20,6 @@ export const COLLECTOR_PORTS = {
   /** The health_check extension (readiness and liveness probes). */
   health: 13133,
 } as const;
-export type CollectorPortName = keyof typeof COLLECTOR_PORTS;
 
 /**
  * The label the collector puts on every series it relays (remote write: the exporter's

@@ -3,13 +3,14 @@
  * and ships them to Mimir (remote write) or exposes them for scraping.
  *
  * Renders a ServiceAccount (no API token: the collector never calls the Kubernetes API), a
- * ConfigMap with the typed configuration serialized by `yaml`, a hardened Deployment (config
- * checksum on the pod template, GOMEMLIMIT and memory_limiter derived from the memory limit,
- * spread across nodes), a PodDisruptionBudget, the Service the engine resolves, and a
- * NetworkPolicy. Environment-agnostic: the collector chart maps an environment onto these props.
+ * ConfigMap with the configuration document serialized by `yaml`, a hardened Deployment (config
+ * checksum on the pod template, GOMEMLIMIT, spread across nodes), a PodDisruptionBudget, the
+ * Service the engine resolves, and a NetworkPolicy.
  *
- * Over 300 lines because it is one construct: its six objects are derived from the same props
- * (names, labels, ports, the memory limit), and splitting it would only pass those around.
+ * Plain props only: the construct knows no environment and no collector model. The collector
+ * chart (src/charts/collector-chart.ts) builds and validates the configuration document
+ * (src/collector/build.ts), derives GOMEMLIMIT from the memory limit (src/collector/memory.ts),
+ * reads the CPU and memory quantities and lists the ports; this construct renders what it is given.
  *
  * @see https://opentelemetry.io/docs/collector/deployment/gateway/
  */
@@ -19,12 +20,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { buildCollectorConfig, type MetricsExport } from '../collector/build.js';
-import type { CollectorConfig } from '../collector/config.js';
-import { memorySettings, parseMemoryMiB } from '../collector/memory.js';
-import { COLLECTOR_PORTS, OTEL_COLLECTOR_NAME, type CollectorPortName } from '../collector/service.js';
 import { selectorLabels } from './labels.js';
-import { COLLECTOR_DEFAULTS } from '../collector/defaults.js';
 
 /** `app.kubernetes.io/name` of the collector's objects. */
 export const OTEL_COLLECTOR_APP = 'opentelemetry-collector';
@@ -36,19 +32,10 @@ const CONFIG_DIR = '/conf';
 /** Collector contrib image runs as this non-root user (upstream Dockerfile `USER 10001`). */
 const COLLECTOR_UID = 10001;
 
-export interface OtelCollectorImage {
-  /** @default otel/opentelemetry-collector-contrib */
-  readonly repository?: string;
-  /** Exact version, e.g. `0.159.0`. */
-  readonly tag: string;
-  /** Optional digest pin (`sha256:…`); the tag is kept for readers. @default - tag only */
-  readonly digest?: string;
-}
-
+/** CPU in millicores and memory in MiB, as the chart read them from Kubernetes quantities. */
 export interface OtelCollectorResources {
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  /** `memory` must be in Mi or Gi: GOMEMLIMIT and memory_limiter are derived from it. */
-  readonly limits: { readonly cpu: string; readonly memory: string };
+  readonly requests: { readonly cpuMillis: number; readonly memoryMiB: number };
+  readonly limits: { readonly cpuMillis: number; readonly memoryMiB: number };
 }
 
 /** Egress to the metrics backend, as a NetworkPolicy can express it. */
@@ -63,27 +50,45 @@ export interface OtelCollectorEgress {
   readonly ports: readonly number[];
 }
 
-export interface OtelCollectorProps {
-  /** Name of every object, and of the Service the engine resolves. @default arcade-otel-collector */
-  readonly name?: string;
-  readonly image: OtelCollectorImage;
-  /** @default 2 */
-  readonly replicas?: number;
+/** A named port of the container and the Service, and who may connect to it. */
+export interface OtelCollectorPort {
+  /** Service and container port name. */
+  readonly name: string;
+  readonly port: number;
+  /**
+   * `clients`: a receiver the pods of `clientNamespace` push to. `monitoring`: a metrics endpoint
+   * the scraper in `monitoringNamespace` reads (listed in `scrapePorts`).
+   */
+  readonly from: 'clients' | 'monitoring';
+  /** A metrics endpoint relaying other sources: keep their job/instance labels when scraped. @default false */
+  readonly honorLabels?: boolean;
+}
+
+export interface OtelCollectorProps<Config extends object = object> {
+  /** Name of every object, and of the Service the engine resolves. */
+  readonly name: string;
+  /** Full image reference: `repository:tag`, optionally `@sha256:…`. */
+  readonly image: string;
+  readonly replicas: number;
   readonly resources: OtelCollectorResources;
-  /** Remote write to Mimir, or a scrape endpoint. */
-  readonly export: MetricsExport;
-  /** Convert delta metrics to cumulative (needs replicas: 1). @default false */
-  readonly deltaToCumulative?: boolean;
+  /** The collector's configuration document (already validated), stored in the ConfigMap as YAML. */
+  readonly config: Config;
+  /** `GOMEMLIMIT` of the container (Go syntax, e.g. `409MiB`). */
+  readonly goMemLimit: string;
+  /** Service ports, in order; the container has them too. */
+  readonly ports: readonly OtelCollectorPort[];
+  /** Port of the health_check extension (readiness, liveness and startup probes; not on the Service). */
+  readonly healthPort: number;
   /** Namespace whose pods may push OTLP (the engine's). */
   readonly clientNamespace: string;
-  /** Namespace whose pods may scrape the metrics ports. @default monitoring */
-  readonly monitoringNamespace?: string;
+  /** Namespace whose pods may scrape the metrics ports. */
+  readonly monitoringNamespace: string;
   /**
-   * Egress to the metrics backend (remote-write mode). When undefined, egress stays open: the
-   * backend is only known by a DNS name, which a NetworkPolicy cannot select.
-   * @default - egress open
+   * Egress: `'open'` (no Egress rule: remote write to a backend only known by a DNS name, which a
+   * NetworkPolicy cannot select, docs/telemetry.md), or DNS plus the backend described here.
+   * @default - DNS only (nothing to send to: scrape mode)
    */
-  readonly egress?: OtelCollectorEgress;
+  readonly egress?: OtelCollectorEgress | 'open';
   /**
    * Labels on every object and on the pod template. A chart's own labels reach its objects but not
    * the pod template, so the collector chart passes the stack labels here too. @default - none
@@ -94,15 +99,15 @@ export interface OtelCollectorProps {
 /** A port of the Service that a ServiceMonitor may scrape. */
 export interface ScrapePort {
   /** Service port name. */
-  readonly name: CollectorPortName;
+  readonly name: string;
   /** Keep the labels the exporter sets (job, instance) instead of renaming them. */
   readonly honorLabels: boolean;
 }
 
-export class OtelCollector extends Construct {
+export class OtelCollector<Config extends object = object> extends Construct {
   public readonly name: string;
-  /** The rendered configuration (validated). */
-  public readonly config: CollectorConfig;
+  /** The configuration document, as given. */
+  public readonly config: Config;
   /** The configuration file as stored in the ConfigMap. */
   public readonly configYaml: string;
   /** sha256 of configYaml, on the pod template so a change rolls the pods. */
@@ -113,42 +118,25 @@ export class OtelCollector extends Construct {
   public readonly deployment: kplus.Deployment;
   public readonly configMap: kplus.ConfigMap;
   public readonly serviceAccount: kplus.ServiceAccount;
-  /** Named Service ports with a metrics endpoint (self-metrics, plus the exporter in scrape mode). */
+  /** Named Service ports with a metrics endpoint (`from: 'monitoring'`), in order. */
   public readonly scrapePorts: readonly ScrapePort[];
   /** The Service's named ports. */
-  public readonly ports: Readonly<Partial<Record<CollectorPortName, number>>>;
+  public readonly ports: Readonly<Record<string, number>>;
 
-  constructor(scope: Construct, id: string, props: OtelCollectorProps) {
+  constructor(scope: Construct, id: string, props: OtelCollectorProps<Config>) {
     super(scope, id);
-    this.name = props.name ?? OTEL_COLLECTOR_NAME;
+    this.name = props.name;
     const name = this.name;
-    const replicas = props.replicas ?? COLLECTOR_DEFAULTS.replicas;
-    const monitoringNamespace = props.monitoringNamespace ?? COLLECTOR_DEFAULTS.monitoringNamespace;
-    const memoryLimitMiB = parseMemoryMiB(props.resources.limits.memory, 'resources.limits.memory');
-    const memory = memorySettings(memoryLimitMiB);
-
-    this.config = buildCollectorConfig({
-      export: props.export,
-      memoryLimitMiB,
-      deltaToCumulative: props.deltaToCumulative,
-      replicas,
-    });
+    this.config = props.config;
     this.configYaml = stringify(this.config, { lineWidth: 0 });
     this.configChecksum = createHash('sha256').update(this.configYaml).digest('hex');
 
     this.podSelector = selectorLabels(OTEL_COLLECTOR_APP, name);
     const labels = { ...props.labels, ...this.podSelector, 'app.kubernetes.io/component': 'telemetry' };
-    const scrape = props.export.mode === 'scrape';
-    this.ports = {
-      'otlp-grpc': COLLECTOR_PORTS['otlp-grpc'],
-      'otlp-http': COLLECTOR_PORTS['otlp-http'],
-      metrics: COLLECTOR_PORTS.metrics,
-      ...(scrape ? { 'prom-export': COLLECTOR_PORTS['prom-export'] } : {}),
-    };
-    this.scrapePorts = [
-      { name: 'metrics', honorLabels: false },
-      ...(scrape ? [{ name: 'prom-export' as const, honorLabels: true }] : []),
-    ];
+    this.ports = Object.fromEntries(props.ports.map((p) => [p.name, p.port]));
+    this.scrapePorts = props.ports
+      .filter((p) => p.from === 'monitoring')
+      .map((p) => ({ name: p.name, honorLabels: p.honorLabels ?? false }));
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', {
       metadata: { name, labels },
@@ -162,7 +150,7 @@ export class OtelCollector extends Construct {
 
     this.deployment = new kplus.Deployment(this, 'deployment', {
       metadata: { name, labels },
-      replicas,
+      replicas: props.replicas,
       select: false,
       podMetadata: { labels, annotations: { [CONFIG_CHECKSUM_ANNOTATION]: this.configChecksum } },
       serviceAccount: this.serviceAccount,
@@ -188,33 +176,27 @@ export class OtelCollector extends Construct {
     // Prefer one replica per node: a node drain or failure leaves the others receiving.
     this.deployment.scheduling.separate(pods, { topology: kplus.Topology.HOSTNAME, weight: 100 });
 
-    const image = `${props.image.repository ?? COLLECTOR_DEFAULTS.imageRepository}:${props.image.tag}${props.image.digest ? `@${props.image.digest}` : ''}`;
     const health = (failureThreshold: number) =>
       kplus.Probe.fromHttpGet('/', {
-        port: COLLECTOR_PORTS.health,
+        port: props.healthPort,
         initialDelaySeconds: Duration.seconds(5),
         periodSeconds: Duration.seconds(10),
         timeoutSeconds: Duration.seconds(2),
         failureThreshold,
       });
+    const { requests, limits } = props.resources;
     const container = this.deployment.addContainer({
       name: 'otel-collector',
-      image,
+      image: props.image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args: [`--config=${CONFIG_DIR}/${CONFIG_FILE}`],
-      ports: (Object.entries(this.ports) as [CollectorPortName, number][])
-        .map(([portName, number]) => ({ name: portName, number, protocol: kplus.Protocol.TCP }))
-        .concat([{ name: 'health', number: COLLECTOR_PORTS.health, protocol: kplus.Protocol.TCP }]),
-      envVariables: { GOMEMLIMIT: kplus.EnvValue.fromValue(memory.goMemLimit) },
+      ports: props.ports
+        .map((p) => ({ name: p.name, number: p.port, protocol: kplus.Protocol.TCP }))
+        .concat([{ name: 'health', number: props.healthPort, protocol: kplus.Protocol.TCP }]),
+      envVariables: { GOMEMLIMIT: kplus.EnvValue.fromValue(props.goMemLimit) },
       resources: {
-        cpu: {
-          request: kplus.Cpu.millis(millis(props.resources.requests.cpu, 'resources.requests.cpu')),
-          limit: kplus.Cpu.millis(millis(props.resources.limits.cpu, 'resources.limits.cpu')),
-        },
-        memory: {
-          request: cdkSize(props.resources.requests.memory, 'resources.requests.memory'),
-          limit: cdkSize(props.resources.limits.memory, 'resources.limits.memory'),
-        },
+        cpu: { request: kplus.Cpu.millis(requests.cpuMillis), limit: kplus.Cpu.millis(limits.cpuMillis) },
+        memory: { request: Size.mebibytes(requests.memoryMiB), limit: Size.mebibytes(limits.memoryMiB) },
       },
       securityContext: {
         ensureNonRoot: true,
@@ -238,10 +220,10 @@ export class OtelCollector extends Construct {
       metadata: { name, labels },
       type: kplus.ServiceType.CLUSTER_IP,
       selector: pods,
-      ports: (Object.entries(this.ports) as [CollectorPortName, number][]).map(([portName, port]) => ({
-        name: portName,
-        port,
-        targetPort: port,
+      ports: props.ports.map((p) => ({
+        name: p.name,
+        port: p.port,
+        targetPort: p.port,
         protocol: kplus.Protocol.TCP,
       })),
     });
@@ -251,32 +233,25 @@ export class OtelCollector extends Construct {
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.podSelector } } },
     });
 
-    this.networkPolicy(name, labels, props.clientNamespace, monitoringNamespace, scrape, props.egress);
+    this.networkPolicy(name, labels, props);
   }
 
   /**
-   * The OTLP/HTTP base URL for a client in `clientNamespace`: the short Service name in its own
-   * namespace (the engine's default target), the namespace-qualified name elsewhere.
+   * The Service's host name for a client in `clientNamespace`: the short name in its own namespace
+   * (the engine's default target), the namespace-qualified name elsewhere.
    */
-  public otlpHttpEndpoint(clientNamespace: string): string {
+  public hostFor(clientNamespace: string): string {
     const namespace = Chart.of(this).namespace;
-    const host = clientNamespace === namespace || namespace === undefined ? this.name : `${this.name}.${namespace}.svc`;
-    return `http://${host}:${COLLECTOR_PORTS['otlp-http']}`;
+    return clientNamespace === namespace || namespace === undefined ? this.name : `${this.name}.${namespace}.svc`;
   }
 
-  private networkPolicy(
-    name: string,
-    labels: Record<string, string>,
-    clientNamespace: string,
-    monitoringNamespace: string,
-    scrape: boolean,
-    egress: OtelCollectorEgress | undefined,
-  ): void {
+  private networkPolicy(name: string, labels: Record<string, string>, props: OtelCollectorProps<Config>): void {
     const inNamespace = (ns: string): k8s.NetworkPolicyPeer => ({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
     });
     const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
-    const metricsPorts = this.scrapePorts.map((p) => tcp(COLLECTOR_PORTS[p.name]));
+    const portsFrom = (from: OtelCollectorPort['from']) =>
+      props.ports.filter((p) => p.from === from).map((p) => tcp(p.port));
     const dns: k8s.NetworkPolicyEgressRule = {
       to: [inNamespace('kube-system')],
       ports: [
@@ -284,6 +259,7 @@ export class OtelCollector extends Construct {
         { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
       ],
     };
+    const egress = props.egress === 'open' ? undefined : props.egress;
     const backend: k8s.NetworkPolicyPeer[] = egress
       ? [
           ...(egress.cidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
@@ -297,36 +273,18 @@ export class OtelCollector extends Construct {
             : []),
         ]
       : [];
-    // Remote write without a described destination: egress stays open (see docs/telemetry.md).
-    const egressOpen = !scrape && !egress;
+    const egressOpen = props.egress === 'open';
     new k8s.KubeNetworkPolicy(this, 'network-policy', {
       metadata: { name, labels },
       spec: {
         podSelector: { matchLabels: { ...this.podSelector } },
         policyTypes: egressOpen ? ['Ingress'] : ['Ingress', 'Egress'],
         ingress: [
-          {
-            from: [inNamespace(clientNamespace)],
-            ports: [tcp(COLLECTOR_PORTS['otlp-grpc']), tcp(COLLECTOR_PORTS['otlp-http'])],
-          },
-          { from: [inNamespace(monitoringNamespace)], ports: metricsPorts },
+          { from: [inNamespace(props.clientNamespace)], ports: portsFrom('clients') },
+          { from: [inNamespace(props.monitoringNamespace)], ports: portsFrom('monitoring') },
         ],
         ...(egressOpen ? {} : { egress: [dns, ...(egress ? [{ to: backend, ports: egress.ports.map(tcp) }] : [])] }),
       },
     });
   }
-}
-
-/** CPU quantity (`250m`, `1`, `0.5`) in millicores; throws naming the field otherwise. */
-function millis(cpu: string, field: string): number {
-  const match = /^(?:([1-9]\d*)m|(\d+(?:\.\d+)?))$/.exec(cpu);
-  const value = match ? (match[1] !== undefined ? Number(match[1]) : Math.round(Number(match[2]) * 1000)) : 0;
-  if (!(value > 0))
-    throw new Error(`${field}: '${cpu}' is not a CPU quantity above zero (fix: write it like '250m' or '1')`);
-  return value;
-}
-
-/** Memory quantity (Mi/Gi) as a cdk8s Size. */
-function cdkSize(quantity: string, field: string): Size {
-  return Size.mebibytes(parseMemoryMiB(quantity, field));
 }

@@ -1,15 +1,15 @@
 /**
- * StackServiceMonitor: a ServiceMonitor (`monitoring.coreos.com/v1`) that follows the cluster's
- * scrape convention, given by the chart from the environment (on backstage-wus2-v4: labelled
- * `release: prometheus-operator`, never `grafana-agent: external`, which Grafana Agent skips),
- * selecting one Service by the stack's own labels and one of its named ports.
+ * StackServiceMonitor: a ServiceMonitor (`monitoring.coreos.com/v1`) selecting one Service by the
+ * stack's own labels and one of its named ports. Its labels are the chart's: the monitoring chart
+ * gives the labels of the cluster's scrape convention (on backstage-wus2-v4: `release:
+ * prometheus-operator`, never `grafana-agent: external`, which Grafana Agent skips) and refuses an
+ * exclusion label before this construct sees it (src/charts/monitoring-chart.ts).
  *
  * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.ServiceMonitor
  */
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/monitoring.coreos.com.js';
-import { describeBreach, scrapeBreaches, type ScrapeConvention } from '../core/scrape-convention.js';
 
 export interface StackServiceMonitorProps {
   /** Object name. */
@@ -26,10 +26,8 @@ export interface StackServiceMonitorProps {
   readonly path?: string;
   /** Keep the target's own job/instance labels (an exporter relaying other sources). @default false */
   readonly honorLabels?: boolean;
-  /** Extra labels (the stack labels come from the chart). @default - none */
+  /** Labels of the ServiceMonitor (the scrape convention's included; the stack labels come from the chart). @default - none */
   readonly labels?: Readonly<Record<string, string>>;
-  /** The cluster's scrape convention: its scrape labels are set, its exclusion labels refused. */
-  readonly scrape: ScrapeConvention;
 }
 
 export class StackServiceMonitor extends Construct {
@@ -39,14 +37,7 @@ export class StackServiceMonitor extends Construct {
     super(scope, id);
     const service = props.service;
     const serviceName = service.name;
-    const labels = { ...props.labels, ...props.scrape.scrapeLabels };
-    const excluded = scrapeBreaches(labels, props.scrape).filter((b) => b.kind === 'excluded');
-    if (excluded.length > 0) {
-      throw new Error(
-        `ServiceMonitor ${props.name}: labels: ${excluded.map(describeBreach).join('; ')} (fix: ` +
-          `remove the label, or correct monitoring.exclusionLabels in the environment)`,
-      );
-    }
+    const labels = { ...props.labels };
     if (Object.keys(props.matchLabels).length === 0) {
       throw new Error(
         `ServiceMonitor ${props.name}: matchLabels is empty and would select every Service (fix: give the Service's stack labels)`,
