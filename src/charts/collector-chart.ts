@@ -13,7 +13,13 @@ import { buildCollectorConfig, type MetricsExport } from '../collector/build.js'
 import type { CollectorConfig } from '../collector/config.js';
 import { memorySettings } from '../collector/memory.js';
 import { resourceAmounts } from '../collector/resources.js';
-import { COLLECTOR_LABEL, COLLECTOR_PORTS, collectorLabelValue, OTEL_COLLECTOR_NAME } from '../collector/service.js';
+import {
+  COLLECTOR_LABEL,
+  COLLECTOR_PORTS,
+  collectorLabelValue,
+  OTEL_COLLECTOR_NAME,
+  otlpHttpUrl,
+} from '../collector/service.js';
 import { stackLabels } from '../constructs/labels.js';
 import { OtelCollector, type OtelCollectorEgress, type OtelCollectorPort } from '../constructs/otel-collector.js';
 import type { MimirEgress } from '../environments/collector.js';
@@ -48,11 +54,6 @@ function servicePorts(scrape: boolean): OtelCollectorPort[] {
       ? [{ name: 'prom-export', port: COLLECTOR_PORTS['prom-export'], from: 'monitoring', honorLabels: true } as const]
       : []),
   ];
-}
-
-/** The OTLP/HTTP base URL of `collector` for a client in `clientNamespace` (the engine, the probe runner). */
-export function otlpHttpEndpoint(collector: OtelCollector, clientNamespace: string): string {
-  return `http://${collector.hostFor(clientNamespace)}:${COLLECTOR_PORTS['otlp-http']}`;
 }
 
 export class CollectorChart extends Chart {
@@ -101,6 +102,6 @@ export class CollectorChart extends Chart {
         c.mode === 'remote-write' ? (egressOf(c.networkPolicy.mimirEgress, c.mimir.pushUrl) ?? 'open') : undefined,
       labels: stackLabels(env.name),
     });
-    this.otlpEndpoint = otlpHttpEndpoint(this.collector, engine);
+    this.otlpEndpoint = otlpHttpUrl(this.collector.hostFor(engine));
   }
 }

@@ -17,7 +17,7 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { COLLECTOR_PORTS } from '../collector/service.js';
+import { COLLECTOR_PORTS, otlpHttpUrl } from '../collector/service.js';
 import { ExternalSecretSource } from '../constructs/external-secret.js';
 import { selectorLabels, stackLabels } from '../constructs/labels.js';
 import type { OtelCollector } from '../constructs/otel-collector.js';
@@ -30,7 +30,6 @@ import { targetsFromEnvironment } from '../environments/probes.js';
 import type { Environment } from '../environments/schema.js';
 import { isUnresolved, render } from '../environments/unresolved.js';
 import { urlPort } from '../core/url-port.js';
-import { otlpHttpEndpoint } from './collector-chart.js';
 import { probeReads } from './probe-runner-reads.js';
 
 /** The runner's name and `app.kubernetes.io/name`. */
@@ -111,7 +110,7 @@ export class ProbeRunnerChart extends Chart {
       });
     }
     const targets = targetsFromEnvironment(env);
-    const otlpUrl = `${otlpHttpEndpoint(collector, env.namespace)}/v1/metrics`;
+    const otlpUrl = `${otlpHttpUrl(collector.hostFor(env.namespace))}/v1/metrics`;
     this.runner = new ProbeRunner(this, 'runner', {
       name: PROBE_RUNNER_NAME,
       namespace: env.namespace,

@@ -21,6 +21,11 @@ export const COLLECTOR_PORTS = {
   health: 13133,
 } as const;
 
+/** The collector's OTLP/HTTP base URL at `host` (the Service name, namespace-qualified where the client is elsewhere). */
+export function otlpHttpUrl(host: string): string {
+  return `http://${host}:${COLLECTOR_PORTS['otlp-http']}`;
+}
+
 /**
  * The label the collector puts on every series it relays (remote write: the exporter's
  * `external_labels`; scrape mode: the prometheus exporter's `const_labels`). Nothing else in
