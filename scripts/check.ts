@@ -7,7 +7,7 @@
  *   npm run check -- --crd-cache .cache/crds   # against CRDs read from a cluster (npm run crds -- --from-cluster)
  */
 import { join } from 'node:path';
-import { cachedCrds, FILL_CACHE_COMMAND } from '../src/check/crd-cache.js';
+import { FILL_CACHE_COMMAND } from '../src/check/crd-places.js';
 import { writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
@@ -60,6 +60,7 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
   const json = options.json !== undefined ? outputFile('json', options.json, io.cwd) : undefined;
   const { errorsOf, runGate } = await import('../src/check/gate.js');
   const { formatReport, reportJson } = await import('../src/check/report.js');
+  const { cachedCrds } = await import('../src/check/crd-cache.js');
   const report = await runGate({
     root: REPO_ROOT,
     distDir: options.dist ? path(options.dist) : join(REPO_ROOT, 'dist'),

@@ -8,16 +8,8 @@
  */
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import {
-  CrdError,
-  DEFAULT_CRD_CACHE,
-  FILL_CACHE_COMMAND,
-  listCache,
-  readCrdFiles,
-  VENDORED_CRDS,
-  writeCache,
-  type CachedSchema,
-} from '../src/check/crd-cache.js';
+import type { CachedSchema } from '../src/check/crd-cache.js';
+import { DEFAULT_CRD_CACHE, FILL_CACHE_COMMAND, VENDORED_CRDS } from '../src/check/crd-places.js';
 import { UsageError } from '../src/core/command-error.js';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
@@ -68,6 +60,7 @@ ignored); a folder is read recursively (default: contracts/crds)`,
 
 /** The command (src/core/script-main.ts): tests call it in process. */
 export const main = scriptMain(script, async (options, { io, path, print }) => {
+  const { CrdError, listCache, readCrdFiles, writeCache } = await import('../src/check/crd-cache.js');
   const cache = options.cache ? path(options.cache) : DEFAULT_CRD_CACHE;
   if (options.list) {
     const entries = listCache(cache);

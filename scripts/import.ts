@@ -9,7 +9,6 @@
  */
 import { join } from 'node:path';
 import { CommandError } from '../src/core/command-error.js';
-import { compareBindings, generateBindings, importEntries, writeBindings } from '../src/contracts/crd-bindings.js';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
@@ -39,6 +38,9 @@ apart), then npm run import and commit imports/ with it.`,
 
 /** The command (src/core/script-main.ts): tests call it in process. */
 export const main = scriptMain(script, async (options, { print }) => {
+  const { compareBindings, generateBindings, importEntries, writeBindings } = await import(
+    '../src/contracts/crd-bindings.js'
+  );
   const entries = importEntries(REPO_ROOT);
   const generated = generateBindings(REPO_ROOT);
   const importsDir = join(REPO_ROOT, 'imports');

@@ -7,7 +7,7 @@
  *   npm run seal -- --env backstage-wus2-v4 --secret engine --key root-key --cert pub-cert.pem < root-key.txt
  */
 import { relative } from 'node:path';
-import { SECRET_IDS, SECRET_KEYS } from '../src/environments/schema.js';
+import { SECRET_IDS, SECRET_KEYS } from '../src/environments/secret-keys.js';
 import { UsageError } from '../src/core/command-error.js';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';

@@ -9,23 +9,14 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../tooling/bundle.js';
+import { FILL_CACHE_COMMAND, VENDORED_CRDS } from './crd-places.js';
 import { isRecord, parseDocuments } from './manifests.js';
 import { CommandError } from '../core/command-error.js';
-
-/** Default cache folder (git-ignored). */
-export const DEFAULT_CRD_CACHE = join(REPO_ROOT, '.cache', 'crds');
-
-/** The vendored CRD files (contracts/SOURCES.md): the gate's default schemas and `npm run crds`'s default source. */
-export const VENDORED_CRDS = join(REPO_ROOT, 'contracts', 'crds');
 
 /** How to get a CRD the vendored contracts lack. */
 export const VENDOR_CRD_FIX =
   'vendor the CRD file into contracts/crds with its row in contracts/SOURCES.md (or validate ' +
   'against the cluster: npm run crds -- --from-cluster, then npm run check -- --crd-cache .cache/crds)';
-
-/** The command that fills the default cache from a cluster. */
-export const FILL_CACHE_COMMAND = 'npm run crds -- --from-cluster';
 
 export interface CachedSchema {
   readonly group: string;

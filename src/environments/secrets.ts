@@ -6,22 +6,10 @@
  */
 import { z } from 'zod';
 import { dnsLabel, duration } from './fields.js';
+import { SECRET_KEYS, type SecretId } from './secret-keys.js';
 import { resolvable } from './unresolved.js';
 
-/** The Secrets the stack manages and the keys each must hold (fixed by the code, not by data). */
-export const SECRET_KEYS = {
-  postgres: ['host', 'port', 'database', 'user', 'password', 'sslmode'],
-  redis: ['host', 'port', 'password', 'tls'],
-  engine: ['root-key'],
-  oidc: ['client-secret'],
-  /**
-   * The API key of the engine's OpenAI-compatible LLM endpoint: `llm.models[].openai.api_key`,
-   * which the engine config schema 2.0 requires. Read in both datastore modes.
-   */
-  llm: ['api-key'],
-} as const satisfies Record<string, readonly string[]>;
-export type SecretId = keyof typeof SECRET_KEYS;
-export const SECRET_IDS = Object.keys(SECRET_KEYS) as SecretId[];
+export { SECRET_IDS, SECRET_KEYS, type SecretId } from './secret-keys.js';
 
 export type DatastoreMode = 'bundled' | 'managed';
 

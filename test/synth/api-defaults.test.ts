@@ -8,7 +8,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCrdFiles, VENDORED_CRDS } from '../../src/check/crd-cache.js';
+import { readCrdFiles } from '../../src/check/crd-cache.js';
+import { VENDORED_CRDS } from '../../src/check/crd-places.js';
 import {
   ALWAYS_STATED,
   deepEqual,
