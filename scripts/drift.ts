@@ -57,7 +57,7 @@ docs/delivery.md "What counts as drift").`,
 });
 
 /** The command (src/core/script-main.ts): tests may call it in process. */
-export const main = scriptMain(script, async (options, { path, print, warn }) => {
+export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
   const { loadEnvironment } = await import('../src/environments/load.js');
   const { detectDrift, formatDrift, hasDrift } = await import('../src/drift/drift.js');
   const selected = loadEnvironment(options.env, options.environments ? path(options.environments) : undefined);
@@ -72,7 +72,8 @@ export const main = scriptMain(script, async (options, { path, print, warn }) =>
     kubeconfig: options.kubeconfig ? path(options.kubeconfig) : undefined,
     context: options.context,
     timeoutMs: options.timeout * 1000,
-    announce: (where) => process.stderr.write(`drift: reading Kubernetes ${where}\n`),
+    env: io.env,
+    announce: (where) => io.stderr.write(`drift: reading Kubernetes ${where}\n`),
   });
   const report = await detectDrift(env, files, cluster).catch((err: unknown) => {
     throw err instanceof ClusterError ? new ClusterError(`${err.message} (nothing was assumed: drift unknown)`) : err;
