@@ -8,9 +8,10 @@
  *   npm run synth -- --out /tmp/preview            # write elsewhere (same swap rule)
  *   npm run synth -- --environments ./my-envs      # another folder of environment files
  */
-import { join, resolve } from 'node:path';
-import { defineScript, runScript } from '../src/core/script.js';
-import { REPO_ROOT, bundleSynthEntry } from '../src/tooling/bundle.js';
+import { join } from 'node:path';
+import { defineScript } from '../src/core/script.js';
+import { runCommand, type ScriptMain, scriptMain } from '../src/core/script-main.js';
+import { bundleSynthEntry, REPO_ROOT } from '../src/tooling/bundle.js';
 import { checkOutputFolder, DIST_MARKER } from '../src/tooling/output-dir.js';
 import { removeStaleStaging, synthesizeInto } from '../src/tooling/synth-run.js';
 
@@ -38,16 +39,29 @@ folder. Temporary folders left by a killed run are removed.`,
   interruptible: true,
 });
 
-await runScript(script, async (options, { signal }) => {
-  const out = checkOutputFolder(options.out ?? join(REPO_ROOT, 'dist'), REPO_ROOT);
-  for (const line of removeStaleStaging(out)) console.log(`synth: ${line}`);
-  const bundle = await bundleSynthEntry();
-  await synthesizeInto({
-    bundle,
-    out,
-    environments: options.environments ? resolve(options.environments) : undefined,
-    signal,
+/**
+ * The command for the repository at `root` (src/core/script-main.ts). Tests call it in process
+ * with a temporary copy of the repository as `root`, so a refusal that fails can only cost the copy.
+ */
+export function synthCommand(root: string): ScriptMain {
+  return scriptMain(script, async (options, { io, path, print, signal }) => {
+    const out = checkOutputFolder(options.out ?? join(root, 'dist'), root, io.cwd);
+    for (const line of removeStaleStaging(out)) print(`synth: ${line}`);
+    const bundle = await bundleSynthEntry();
+    await synthesizeInto({
+      bundle,
+      out,
+      environments: options.environments ? path(options.environments) : undefined,
+      signal,
+      // The child writes to this process's own streams itself; to a caller's, through us.
+      ...(io.stdout === process.stdout && io.stderr === process.stderr ? {} : { output: io }),
+    });
+    print(`synth: wrote ${out}`);
+    return 0;
   });
-  console.log(`synth: wrote ${out}`);
-  return 0;
-});
+}
+
+/** `npm run synth`'s command, for this repository. */
+export const main = synthCommand(REPO_ROOT);
+
+await runCommand(import.meta.url, script, main);

@@ -47,16 +47,17 @@ function within(outer: string, inner: string): boolean {
 }
 
 /**
- * Checks `out` as synth's output folder for the repository at `repoRoot`. Returns its real path
- * (where the staging folder and the swap happen); throws ConfigurationError, before anything is
- * written, when synth must not replace it.
+ * Checks `out` (relative to `cwd`) as synth's output folder for the repository at `repoRoot`.
+ * Returns its real path (where the staging folder and the swap happen); throws ConfigurationError,
+ * before anything is written, when synth must not replace it.
  */
-export function checkOutputFolder(out: string, repoRoot: string): string {
-  const real = realPathOf(out);
+export function checkOutputFolder(out: string, repoRoot: string, cwd: string = process.cwd()): string {
+  const absolute = resolve(cwd, out);
+  const real = realPathOf(absolute);
   const root = realpathSync(repoRoot);
   const refuse = (why: string): never => {
     throw new ConfigurationError(
-      `--out ${out}${real !== resolve(out) ? ` (${real})` : ''}: ${why}; nothing was changed ` +
+      `--out ${out}${real !== absolute ? ` (${real})` : ''}: ${why}; nothing was changed ` +
         `(fix: give a new or empty folder, or one an earlier npm run synth wrote; synth replaces the whole folder)`,
     );
   };

@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CommandError, Interrupted, type InterruptSignal } from '../core/command-error.js';
+import type { TextSink } from '../core/script-main.js';
 import { swapDirectory } from './swap-dir.js';
 
 /** A synth run that did not produce output; the output folder was left unchanged. */
@@ -40,6 +41,13 @@ export interface SynthRunOptions {
   readonly timeoutMs?: number;
   /** Told the staging folder's path once it exists and the child was started (tests wait for it). */
   readonly onStarted?: (staging: string) => void;
+  /**
+   * Where the child's stdout and stderr go. @default this process's own, inherited: the child
+   * writes to them itself, so an orphan (this process killed with SIGKILL) can still say why it
+   * stopped. A caller's sinks (a test running the command in process) get the child's output
+   * piped through this process.
+   */
+  readonly output?: { readonly stdout: TextSink; readonly stderr: TextSink };
 }
 
 /** Is a process with this id still running? (EPERM: it runs, under another user.) */
@@ -99,9 +107,12 @@ export async function synthesizeInto(options: SynthRunOptions): Promise<void> {
   let ending: Ending;
   try {
     ending = await new Promise<Ending>((resolvePromise, reject) => {
+      const output = options.output;
       const child = spawn(process.execPath, [options.bundle, '--out', staging, ...envArgs], {
-        stdio: ['ignore', 'inherit', 'inherit'],
+        stdio: ['ignore', output ? 'pipe' : 'inherit', output ? 'pipe' : 'inherit'],
       });
+      child.stdout?.setEncoding('utf8').on('data', (text: string) => output?.stdout.write(text));
+      child.stderr?.setEncoding('utf8').on('data', (text: string) => output?.stderr.write(text));
       let killTimer: NodeJS.Timeout | undefined;
       const stop = (why: 'timeout' | 'interrupt') => {
         stoppedFor ??= why;
@@ -117,7 +128,8 @@ export async function synthesizeInto(options: SynthRunOptions): Promise<void> {
         signal.removeEventListener('abort', onAbort);
         reject(err);
       });
-      child.once('exit', (code, childSignal) => {
+      // 'close': the child has ended and its piped output has all been passed on.
+      child.once('close', (code, childSignal) => {
         clearTimeout(timer);
         clearTimeout(killTimer);
         signal.removeEventListener('abort', onAbort);

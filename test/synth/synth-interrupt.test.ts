@@ -6,16 +6,19 @@
  * - SIGINT: the child is stopped, the staging folder removed, exit 130 with "interrupted", and
  *   the previous output is exactly as it was.
  * - SIGKILL of npm run synth (cannot be trapped): the orphaned child writes nothing, and the next
- *   synth removes the staging folder the killed run left.
+ *   synth removes the staging folder the killed run left (that one in process: its command,
+ *   test/support/run-script.ts; the signals need the real processes).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../scripts/synth.js';
 import { ENVIRONMENTS_DIR } from '../../src/environments/load.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { DIST_MARKER, DIST_MARKER_TEXT } from '../../src/tooling/output-dir.js';
+import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
 
 const ENVIRONMENT = 'backstage-wus2-v4.yaml';
@@ -110,10 +113,10 @@ describe('npm run synth under signals', () => {
 
     rmSync(w.fifo);
     writeFileSync(join(w.envs, ENVIRONMENT), readFileSync(join(ENVIRONMENTS_DIR, ENVIRONMENT)));
-    const next = startSynth(['--out', w.out, '--environments', w.envs]);
-    const code = await next.closed;
-    expect(next.output()).toContain(`synth: removed dist.synth-${run.child.pid} (left by a run that was killed)`);
-    expect(code).toBe(0);
+    const next = await runMain(main, ['--out', w.out, '--environments', w.envs]);
+    expect(next.stdout).toContain(`synth: removed dist.synth-${run.child.pid} (left by a run that was killed)\n`);
+    expect(next.stderr).toBe('');
+    expect(next.status).toBe(0);
     expect(readdirSync(w.dir).sort()).toEqual(['dist', 'envs']);
     expect(readdirSync(w.out).sort()).toEqual([DIST_MARKER, 'backstage-wus2-v4']);
   });

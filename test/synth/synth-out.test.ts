@@ -1,11 +1,13 @@
 /**
  * `npm run synth -- --out <dir>` never replaces a folder synth did not create (it once deleted
- * the whole repository with `--out .`). End to end, against a temporary repository laid out like
- * this one (its own copy of scripts/, src/, imports/, package.json, a git repository, an
- * uncommitted file; never the real checkout or a home folder, so a failing refusal costs
- * nothing): the root, `src`, the parent and a foreign folder are each refused with exit 2,
- * naming why, and every file is left exactly as it was (listing and sha256 before and after).
- * The folder rules themselves (symbolic links, project files, the marker) are checked in-process.
+ * the whole repository with `--out .`). End to end, the script's command in process
+ * (`synthCommand(root)`, test/support/run-script.ts) for a temporary repository laid out like this
+ * one (a copy of src/ and dist/, package.json, node_modules linked, a git repository, an
+ * uncommitted file), run from its root as npm run does: the command's repository and working
+ * folder are the copy, never the real checkout or a home folder, so a failing refusal costs
+ * nothing. The root, `src`, the parent and a foreign folder are each refused with exit 2, naming
+ * why, and every file is left exactly as it was (listing and sha256 before and after). The folder
+ * rules themselves (symbolic links, project files, the marker) are checked on checkOutputFolder.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,16 +24,17 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { synthCommand } from '../../scripts/synth.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { checkOutputFolder, DIST_MARKER, DIST_MARKER_TEXT } from '../../src/tooling/output-dir.js';
-import { spawnScript } from '../support/spawn-script.js';
+import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
 
 /** A repository laid out like this one, in `<temp>/repo`, with an uncommitted file. */
 function temporaryRepository(): string {
   const root = join(tempDir('arcade-repo-'), 'repo');
   mkdirSync(root);
-  for (const d of ['scripts', 'src', 'imports', 'dist']) cpSync(join(REPO_ROOT, d), join(root, d), { recursive: true });
+  for (const d of ['src', 'dist']) cpSync(join(REPO_ROOT, d), join(root, d), { recursive: true });
   for (const f of ['package.json', 'tsconfig.json']) cpSync(join(REPO_ROOT, f), join(root, f));
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
   execFileSync('git', ['init', '-q'], { cwd: root });
@@ -58,8 +61,8 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-/** The temporary repository's own scripts/synth.ts, run from its root as npm run does. */
-const synth = (root: string, args: string[]) => spawnScript(join(root, 'scripts', 'synth.ts'), args, { cwd: root });
+/** npm run synth's command for the temporary repository, run from its root as npm run does. */
+const synth = (root: string, args: string[]) => runMain(synthCommand(root), args, { cwd: root });
 
 describe('npm run synth -- --out (temporary repository)', () => {
   it('refuses the root, src, the parent and a foreign folder, naming why, and touches nothing', async () => {

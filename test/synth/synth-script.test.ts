@@ -1,25 +1,22 @@
 /**
- * `npm run synth` end to end (the real script: esbuild bundle, node child process, folder swap):
- * a new environment takes one file; a failed synth leaves the previous output intact.
+ * `npm run synth` end to end (the script's command in process, test/support/run-script.ts; the
+ * real esbuild bundle, node child process and folder swap): a new environment takes one file; a
+ * failed synth leaves the previous output intact. The script as a process is proven by
+ * test/scripts/every-script.test.ts and its signals by synth-interrupt.test.ts.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { main } from '../../scripts/synth.js';
 import { ENVIRONMENTS_DIR } from '../../src/environments/load.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { DIST_MARKER, DIST_MARKER_TEXT } from '../../src/tooling/output-dir.js';
 import { FIXTURE_ENVIRONMENTS } from './helpers.js';
+import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
-import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 
-function synth(args: string[]) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/synth.ts'), ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: CHILD_TIMEOUT_MS,
-  });
+async function synth(args: string[]) {
+  const run = await runMain(main, args);
   return { code: run.status, out: `${run.stdout}${run.stderr}` };
 }
 
@@ -32,10 +29,10 @@ function environmentsWith(extra: Record<string, string>): string {
 }
 
 describe('npm run synth', () => {
-  it('adding an environment takes one file and no code change', () => {
+  it('adding an environment takes one file and no code change', async () => {
     const envs = environmentsWith({ 'staging.yaml': readFileSync(join(FIXTURE_ENVIRONMENTS, 'staging.yaml'), 'utf8') });
     const out = join(tempDir('arcade-dist-'), 'dist');
-    const run = synth(['--out', out, '--environments', envs]);
+    const run = await synth(['--out', out, '--environments', envs]);
     expect(run.code, run.out).toBe(0);
     // The staging fixture has the continuous mode on: its dashboard JSON for manual import and the
     // Mimir ruler's rule file sit at the top of dist/, beside (not in) the folder Flux applies; the
@@ -56,13 +53,13 @@ describe('npm run synth', () => {
     expect(run.out).toMatch(/staging: \d+ unresolved value\(s\)\n {2}- oidc\.clientId: fixture/);
   });
 
-  it('a failed synth leaves the previous output exactly as it was, and says why', () => {
+  it('a failed synth leaves the previous output exactly as it was, and says why', async () => {
     const out = join(tempDir('arcade-dist-'), 'dist');
     mkdirSync(join(out, 'backstage-wus2-v4'), { recursive: true });
     writeFileSync(join(out, DIST_MARKER), DIST_MARKER_TEXT);
     writeFileSync(join(out, 'backstage-wus2-v4', 'release.yaml'), 'last good output\n');
     const envs = environmentsWith({ 'broken.yaml': 'name: broken\ncluster: x\ndatastores: { mode: sideways }\n' });
-    const run = synth(['--out', out, '--environments', envs]);
+    const run = await synth(['--out', out, '--environments', envs]);
     expect(run.code).toBe(2); // an invalid environment file is configuration
     expect(run.out).toMatch(/broken\.yaml: datastores\.mode: .*fix: use one of "bundled", "managed"/);
     expect(run.out).toMatch(/was left unchanged/);
