@@ -4,9 +4,10 @@
  * which checks what the table cannot (--env with --targets, --revision's shape, probe ids).
  * The command itself is cli.ts.
  */
-import { registry } from './registry.js';
+import { PROBE_IDS } from './probe-ids.js';
 import { UsageError } from '../core/command-error.js';
-import { defineScript, HELP, parseCommandLine } from '../core/script.js';
+import { createRedactor, redactedWriter } from '../core/redact.js';
+import { defineScript, describeFailure, HELP, helpText, parseCommandLine } from '../core/script.js';
 
 /** The command line of `npm run probe`: parsed and documented by the script harness. */
 export const PROBE_SCRIPT = defineScript({
@@ -17,7 +18,7 @@ is started. ARCADE_API_KEY never appears in any output or report, whole or in pa
 characters of it, in any encoding). Report paths are checked before any probe runs. Every detail
 is printed in full, in the documented order; colour follows NO_COLOR, FORCE_COLOR and TERM=dumb.
 
-Probes: ${registry.map((p) => p.id).join(', ')}`,
+Probes: ${PROBE_IDS.join(', ')}`,
   options: {
     env: {
       type: 'string',
@@ -152,7 +153,7 @@ function ids(value: string | undefined, option: string): string[] | undefined {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const known = new Set(registry.map((p) => p.id));
+  const known = new Set(PROBE_IDS);
   const unknown = list.filter((id) => !known.has(id));
   if (list.length === 0) throw new UsageError(`${option} needs at least one probe id`);
   if (unknown.length > 0)
@@ -188,4 +189,30 @@ export function parseProbeArgs(args: readonly string[]): ProbeOptions {
     demo: v.demo,
     help: false,
   };
+}
+
+/** Where `answerUsage` writes, and the API key its messages are redacted of. */
+export interface UsageIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/**
+ * Answers what needs no probe, from the option table alone: `--help` (exit 0) and bad usage
+ * (exit 2, the message redacted of ARCADE_API_KEY like every other output of the command).
+ * Undefined when there is work to do. The command (cli.ts) starts with it, and scripts/probe.ts
+ * calls it before it loads the command, so a typo costs no probe, zod or yaml.
+ */
+export function answerUsage(args: readonly string[], io: UsageIo): number | undefined {
+  try {
+    if (!parseProbeArgs(args).help) return undefined;
+    io.stdout.write(`${helpText(PROBE_SCRIPT)}\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    const stderr = redactedWriter(io.stderr, createRedactor([io.env.ARCADE_API_KEY]));
+    stderr.write(`${describeFailure(PROBE_SCRIPT.name, err).text}\n`);
+    return 2;
+  }
 }

@@ -33,8 +33,8 @@ import { TargetsSchema, type Targets } from '../environments/probe-targets.js';
 import { createRunScope, keyLabel, type OtlpDelivery, type Probe, type ProbeResult } from './types.js';
 import { GATEWAY_LATENCY_SAMPLES } from './gateway/latency.js';
 import { UsageError } from '../core/command-error.js';
-import { describeFailure, helpText } from '../core/script.js';
-import { parseProbeArgs, PROBE_SCRIPT, type ProbeOptions } from './cli-options.js';
+import { describeFailure } from '../core/script.js';
+import { answerUsage, parseProbeArgs, PROBE_SCRIPT, type ProbeOptions } from './cli-options.js';
 
 /** Configuration is wrong or missing (exit 2, before any probe runs). */
 export class ConfigError extends Error {
@@ -253,11 +253,9 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
   let redactor = createRedactor([io.env.ARCADE_API_KEY]);
   const stderr = () => redactedWriter(io.stderr, redactor);
   try {
+    const answered = answerUsage(args, io);
+    if (answered !== undefined) return answered;
     const opts = parseProbeArgs(args);
-    if (opts.help) {
-      io.stdout.write(`${helpText(PROBE_SCRIPT)}\n`);
-      return 0;
-    }
     const files = reportFiles(opts);
     checkReportFiles(files);
     if (opts.demo) {

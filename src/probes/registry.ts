@@ -19,6 +19,7 @@ import { gatewayLatency } from './gateway/latency.js';
 import { oauthTokenStatus } from './gateway/oauth.js';
 import { toolsList } from './gateway/tools-list.js';
 import { unknownTool } from './gateway/unknown-tool.js';
+import { PROBE_IDS } from './probe-ids.js';
 import type { Probe } from './types.js';
 
 /** Deployment probes that read the cluster: first, since they gate the rest. */
@@ -50,6 +51,11 @@ function checked(probes: readonly Probe[]): readonly Probe[] {
     if (seen.has(p.id)) throw new Error(`probe id ${p.id} is registered twice (fix: give each probe a unique id)`);
     seen.add(p.id);
   }
+  const ids = probes.map((p) => p.id).join(', ');
+  if (ids !== PROBE_IDS.join(', '))
+    throw new Error(
+      `the registered probes (${ids}) are not PROBE_IDS (${PROBE_IDS.join(', ')}) (fix: list each id, in report order, in src/probes/probe-ids.ts)`,
+    );
   return probes;
 }
 
