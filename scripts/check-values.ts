@@ -45,6 +45,7 @@ override; report overrides that change nothing`,
   exitCodes: {
     0: 'every path exists (and, with --render, every override changes the output)',
     1: 'a path does not exist, an override changes nothing, or helm failed',
+    2: 'also: a values or schema file that cannot be used (not YAML/JSON, or a schema whose $ref points nowhere)',
   },
   examples: [
     'npm run check-values -- --values chart-values.yaml --env backstage-wus2-v4',

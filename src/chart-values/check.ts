@@ -9,9 +9,10 @@ import type { HelmValues, ValuesReference } from '../constructs/oci-helm-release
 import { ArcadeReleaseChart } from '../charts/release-chart.js';
 import type { Override } from '../charts/arcade-values.js';
 import type { Environment } from '../environments/schema.js';
-import { ConfigurationError } from '../core/command-error.js';
 import { buildCharts } from '../synth.js';
 import {
+  assertWalkableSchema,
+  ChartValuesFileError,
   checkAgainstDefaults,
   checkAgainstSchema,
   defaultPaths,
@@ -19,9 +20,6 @@ import {
   type JsonSchema,
   type PathStatus,
 } from './contract.js';
-
-/** A chart values or schema file given to check-values cannot be used (names the file and the fix). */
-export class ChartValuesFileError extends ConfigurationError {}
 
 /** The release's overrides and inline values, from the chart built in memory. */
 export interface ReleaseOverrides {
@@ -69,6 +67,7 @@ export function parseChartValues(text: string, file: string): Record<string, unk
   return tree as Record<string, unknown>;
 }
 
+/** Parses a values.schema.json; a file that is not JSON, not a schema, or that the walk cannot read throws naming the file. */
 export function parseSchema(text: string, file: string): JsonSchema {
   let json: unknown;
   try {
@@ -80,6 +79,7 @@ export function parseSchema(text: string, file: string): JsonSchema {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new ChartValuesFileError(`${file}: not a JSON schema object (fix: give the chart's values.schema.json)`);
+  assertWalkableSchema(json as JsonSchema, file);
   return json as JsonSchema;
 }
 

@@ -3,8 +3,20 @@
  * (`helm show values`) and in its `values.schema.json`? Helm silently ignores an unknown key, so
  * a path that exists in neither is an override that does nothing.
  */
+import { ConfigurationError } from '../core/command-error.js';
 import { formatPath, parsePath, type Segment } from '../core/values-path.js';
 import { closestWithin } from '../core/edit-distance.js';
+
+/**
+ * A chart values or schema file given to check-values cannot be used: what the person gave is
+ * wrong (exit 2, one line naming the file, where in it, and the fix; no stack trace).
+ */
+export class ChartValuesFileError extends ConfigurationError {}
+
+/** The file name a schema problem is reported under when the caller gave none. */
+const SCHEMA_FILE = 'values.schema.json';
+const SCHEMA_FIX =
+  "fix: give the chart's own values.schema.json, at the top of what helm pull <chart> --version <version> --untar unpacks, or leave out --schema";
 
 export type PathStatus =
   /** The path exists (its leaf key is in the defaults / declared by the schema). */
@@ -92,19 +104,82 @@ export interface JsonSchema {
   readonly [key: string]: unknown;
 }
 
+/** What a local `$ref` (`#/...`, a JSON pointer) points to; throws naming `where` when it points nowhere. */
+function refTarget(root: JsonSchema, ref: string, where: string): JsonSchema | boolean {
+  let target: unknown = root;
+  for (const part of ref.slice(1).split('/').filter(Boolean)) {
+    target = isMap(target) ? target[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  }
+  if (target === undefined) throw new ChartValuesFileError(`${where}: $ref ${ref} points nowhere (${SCHEMA_FIX})`);
+  return target as JsonSchema | boolean;
+}
+
+/** A `patternProperties` key as the regular expression it must be; throws naming `where`. */
+function patternOf(pattern: string, where: string): RegExp {
+  try {
+    return new RegExp(pattern, 'u');
+  } catch (err) {
+    throw new ChartValuesFileError(
+      `${where}: patternProperties key ${JSON.stringify(pattern)} is not a regular expression (${(err as Error).message}) (${SCHEMA_FIX})`,
+    );
+  }
+}
+
 function resolveRef(root: JsonSchema, node: JsonSchema | boolean): JsonSchema | boolean {
   let current = node;
   for (let depth = 0; typeof current === 'object' && current.$ref && depth < 20; depth++) {
     const ref = current.$ref;
     if (!ref.startsWith('#')) return true; // remote refs cannot be followed offline: treat as free-form
-    let target: unknown = root;
-    for (const part of ref.slice(1).split('/').filter(Boolean)) {
-      target = isMap(target) ? target[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
-    }
-    if (target === undefined) throw new Error(`values.schema.json: $ref ${ref} points nowhere`);
-    current = target as JsonSchema | boolean;
+    current = refTarget(root, ref, SCHEMA_FILE);
   }
   return current;
+}
+
+/** The keywords whose value is a map of schemas, a list of schemas, or one schema. */
+const SCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions'] as const;
+const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf'] as const;
+
+/**
+ * Checks that the walk below can read all of `root`: every local `$ref` points somewhere, every
+ * `patternProperties` key is a regular expression, and each keyword it reads has its shape (a map
+ * of schemas, a list of schemas). Throws ChartValuesFileError naming `file`, the JSON pointer of
+ * the node and the fix, so a broken schema is exit 2 with one line, before any path is checked.
+ */
+export function assertWalkableSchema(root: JsonSchema, file: string): void {
+  const visit = (node: unknown, pointer: string): void => {
+    if (typeof node === 'boolean') return;
+    const where = `${file} at ${pointer || '/'}`;
+    if (!isMap(node))
+      throw new ChartValuesFileError(
+        `${where}: a schema is an object or a boolean, not a ${typeName(node)} (${SCHEMA_FIX})`,
+      );
+    const ref = node.$ref;
+    if (ref !== undefined) {
+      if (typeof ref !== 'string') throw new ChartValuesFileError(`${where}: $ref is not a string (${SCHEMA_FIX})`);
+      if (ref.startsWith('#')) refTarget(root, ref, where);
+    }
+    for (const keyword of SCHEMA_MAPS) {
+      const map = node[keyword];
+      if (map === undefined) continue;
+      if (!isMap(map)) throw new ChartValuesFileError(`${where}: ${keyword} is not a map of schemas (${SCHEMA_FIX})`);
+      for (const [key, sub] of Object.entries(map)) {
+        if (keyword === 'patternProperties') patternOf(key, where);
+        visit(sub, `${pointer}/${keyword}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      }
+    }
+    for (const keyword of SCHEMA_LISTS) {
+      const list = node[keyword];
+      if (list === undefined) continue;
+      if (!Array.isArray(list))
+        throw new ChartValuesFileError(`${where}: ${keyword} is not a list of schemas (${SCHEMA_FIX})`);
+      for (const [i, sub] of list.entries()) visit(sub, `${pointer}/${keyword}/${i}`);
+    }
+    if (node.additionalProperties !== undefined) visit(node.additionalProperties, `${pointer}/additionalProperties`);
+    const items = node.items;
+    if (Array.isArray(items)) for (const [i, sub] of items.entries()) visit(sub, `${pointer}/items/${i}`);
+    else if (items !== undefined) visit(items, `${pointer}/items`);
+  };
+  visit(root, '');
 }
 
 /** Every declared property path in a schema, for hints. */
@@ -165,7 +240,7 @@ function walkSchema(
   const declared = n.properties?.[s];
   if (declared !== undefined) return walkSchema(root, declared, segments, i + 1, path, candidates);
   for (const [pattern, sub] of Object.entries(n.patternProperties ?? {})) {
-    if (new RegExp(pattern, 'u').test(s)) return walkSchema(root, sub, segments, i + 1, path, candidates);
+    if (patternOf(pattern, SCHEMA_FILE).test(s)) return walkSchema(root, sub, segments, i + 1, path, candidates);
   }
   if (typeof n.additionalProperties === 'object')
     return walkSchema(root, n.additionalProperties, segments, i + 1, path, candidates);

@@ -215,4 +215,31 @@ describe('npm run check-values', () => {
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('--render needs helm on the PATH');
   });
+
+  it('refuses a values.schema.json its walk cannot read: exit 2, one line naming the file, the node and the fix', async () => {
+    const dir = workdir();
+    const defaults = writeYaml(dir, 'values.yaml', defaultsFor(overrides.map((o) => o.path)));
+    const refused = async (schema: unknown) => {
+      const file = join(dir, 'values.schema.json');
+      writeFileSync(file, JSON.stringify(schema));
+      const r = await checkValues(['--values', defaults, '--schema', file]);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      return r.stderr.trimEnd().replace(file, '<file>');
+    };
+    const fix =
+      "(fix: give the chart's own values.schema.json, at the top of what helm pull <chart> --version <version> --untar unpacks, or leave out --schema)";
+    expect(await refused({ properties: { engine: { allOf: [{ $ref: '#/$defs/engine' }] } } })).toBe(
+      `check-values: <file> at /properties/engine/allOf/0: $ref #/$defs/engine points nowhere ${fix}`,
+    );
+    expect(await refused({ properties: { labels: { patternProperties: { '[a-z': { type: 'string' } } } } })).toMatch(
+      new RegExp(
+        `^check-values: <file> at /properties/labels: patternProperties key "\\[a-z" is not a regular expression \\(.+\\) ${fix.replace(/[()<>.]/g, '\\$&')}$`,
+      ),
+    );
+    expect(await refused({ properties: { engine: { anyOf: { type: 'object' } } } })).toBe(
+      `check-values: <file> at /properties/engine: anyOf is not a list of schemas ${fix}`,
+    );
+  });
 });

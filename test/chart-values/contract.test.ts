@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  assertWalkableSchema,
+  ChartValuesFileError,
   checkAgainstDefaults,
   checkAgainstSchema,
   nearestPath,
@@ -145,5 +147,36 @@ describe('checkAgainstSchema', () => {
       at: 'engine.replicas',
       found: 'integer',
     });
+  });
+  it('accepts every schema above as walkable, and refuses one it cannot walk with a typed error (exit 2) naming the node', () => {
+    expect(() => assertWalkableSchema(schema, 'values.schema.json')).not.toThrow();
+    const refused = (broken: JsonSchema) => {
+      try {
+        assertWalkableSchema(broken, 'chart.schema.json');
+      } catch (err) {
+        expect(err).toBeInstanceOf(ChartValuesFileError);
+        expect((err as ChartValuesFileError).exitCode).toBe(2);
+        return (err as Error).message.replace(/ \(fix: .*\)$/, '');
+      }
+      throw new Error('not refused');
+    };
+    expect(refused({ properties: { ingress: { $ref: '#/$defs/hots' } } })).toBe(
+      'chart.schema.json at /properties/ingress: $ref #/$defs/hots points nowhere',
+    );
+    expect(refused({ $defs: { 'a/b': { items: [true, 'string'] } } })).toBe(
+      'chart.schema.json at /$defs/a~1b/items/1: a schema is an object or a boolean, not a string',
+    );
+    expect(refused({ properties: 'engine' } as unknown as JsonSchema)).toBe(
+      'chart.schema.json at /: properties is not a map of schemas',
+    );
+    expect(refused({ $ref: 7 } as unknown as JsonSchema)).toBe('chart.schema.json at /: $ref is not a string');
+    // A remote $ref is not followed (offline) and not refused.
+    expect(() => assertWalkableSchema({ $ref: 'https://example.com/s.json' }, 'x.json')).not.toThrow();
+  });
+
+  it('a dangling $ref met while walking is the same typed error, never a plain one', () => {
+    expect(() => checkAgainstSchema('ingress.hostname', { properties: { ingress: { $ref: '#/$defs/none' } } })).toThrow(
+      ChartValuesFileError,
+    );
   });
 });
