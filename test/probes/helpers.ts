@@ -144,8 +144,16 @@ export function probeScript(
   })) {
     if (v !== undefined) merged[k] = v;
   }
+  return spawnNode([...TSX, 'scripts/probe.ts', ...args], merged);
+}
+
+/** `node <args>` in the repository, asynchronously: a loopback stand-in in this process must keep serving it. */
+export function spawnNode(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...TSX, 'scripts/probe.ts', ...args], { cwd: REPO, env: merged });
+    const child = spawn(process.execPath, args, { cwd: REPO, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

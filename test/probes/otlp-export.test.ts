@@ -5,8 +5,11 @@
  * makes of it answering the dashboard's own queries on a real Prometheus, a collector that is
  * closed, failing or hanging never changing the exit code, no key fragment in any attribute, usage
  * errors, and the SDK loaded only with `--otlp`.
+ *
+ * Every describe runs concurrently with the others (each test has its own receiver, stand-ins and
+ * files): the waits of this file (a closed port retried with the exporter's backoff, a child
+ * process, Prometheus starting) overlap instead of holding the worker one after the other.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -26,8 +29,7 @@ import { DEFAULT_P95_BUDGET_MS } from '../../src/environments/probe-targets.js';
 import type { PromSeries } from '../../src/loopback/mimir.js';
 import { exportedSeries, type OtlpResource } from '../../src/loopback/otel-series.js';
 import { startPlatform } from '../../src/loopback/platform.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
-import { CHILD_TIMEOUT_MS, TEST_TIMEOUT_MS } from '../support/deadlines.js';
+import { TEST_TIMEOUT_MS } from '../support/deadlines.js';
 import {
   attributesOf,
   type ExportRequest,
@@ -38,7 +40,7 @@ import {
 } from '../support/otlp-receiver.js';
 import { findPrometheus, type MimirOnPrometheus, startMimirOnPrometheus } from '../support/prometheus.js';
 import { tempDir } from '../support/temp.js';
-import { type Captured, runCli } from './helpers.js';
+import { type Captured, runCli, spawnNode } from './helpers.js';
 
 const prometheus = findPrometheus();
 const missing = 'missing' in prometheus ? prometheus.missing : undefined;
@@ -139,7 +141,7 @@ function demoPush(): Promise<DemoPush> {
   return demo;
 }
 
-describe('npm run probe -- --demo --otlp <loopback receiver>', { timeout: TEST_TIMEOUT_MS }, () => {
+describe('npm run probe -- --demo --otlp <loopback receiver>', { timeout: TEST_TIMEOUT_MS, concurrent: true }, () => {
   let run: Captured;
   let push: ReceivedExport;
   let metrics: Map<string, Metric>;
@@ -238,7 +240,7 @@ describe('npm run probe -- --demo --otlp <loopback receiver>', { timeout: TEST_T
 
 describe.skipIf(missing !== undefined)(
   '--demo --otlp translated as the remote-write exporter writes it, on a real Prometheus',
-  { timeout: TEST_TIMEOUT_MS },
+  { timeout: TEST_TIMEOUT_MS, concurrent: true },
   () => {
     let run: Captured;
     let push: ReceivedExport;
@@ -301,7 +303,10 @@ describe.skipIf(missing !== undefined)(
   },
 );
 
-describe('a collector that cannot take the metrics never changes the exit code', { timeout: TEST_TIMEOUT_MS }, () => {
+describe('a collector that cannot take the metrics never changes the exit code', {
+  timeout: TEST_TIMEOUT_MS,
+  concurrent: true,
+}, () => {
   const one = ['--demo', '--only', 'endpoints.health'];
 
   async function expectNoted(run: Captured, reason: RegExp): Promise<void> {
@@ -363,7 +368,7 @@ describe('a collector that cannot take the metrics never changes the exit code',
   });
 });
 
-describe('--otlp and secrets', { timeout: TEST_TIMEOUT_MS }, () => {
+describe('--otlp and secrets', { timeout: TEST_TIMEOUT_MS, concurrent: true }, () => {
   it('an environment named with the API key: no fragment of it reaches any attribute', async () => {
     const key = `arc_canary${randomBytes(24).toString('base64url')}`;
     const receiver = await startOtlpReceiver();
@@ -400,7 +405,7 @@ function withCredentials(url: string): string {
   return u.href;
 }
 
-describe('--otlp usage errors (exit 2, before any probe runs)', () => {
+describe('--otlp usage errors (exit 2, before any probe runs)', { concurrent: true }, () => {
   it.each([
     [
       'not-a-url',
@@ -425,7 +430,7 @@ describe('--otlp usage errors (exit 2, before any probe runs)', () => {
   });
 });
 
-describe('the OpenTelemetry SDK is loaded only with --otlp', () => {
+describe('the OpenTelemetry SDK is loaded only with --otlp', { timeout: TEST_TIMEOUT_MS, concurrent: true }, () => {
   it('a run without --otlp never loads it; one with --otlp does', async () => {
     // A fresh process: this worker may hold the SDK already. Node's CommonJS cache lists every file it loaded.
     const script = `
@@ -438,22 +443,26 @@ describe('the OpenTelemetry SDK is loaded only with --otlp', () => {
       const before = loaded();
       const withOtlp = await runProbeCli(['--demo', '--only', 'endpoints.health', '--otlp', process.argv[1]], io);
       console.log(JSON.stringify({ without, before, withOtlp, after: loaded() }));`;
-    const run = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script, await closedPortUrl()],
-      { cwd: REPO_ROOT, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS },
-    );
-    expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({
-      without: 0,
-      before: false,
-      withOtlp: 0,
-      after: true,
-    });
+    // A receiver that takes the push (this process keeps serving while the child runs): the run
+    // with --otlp delivers at once instead of retrying a closed port for seconds.
+    const receiver = await startOtlpReceiver();
+    try {
+      const run = await spawnNode(['--import', 'tsx', '--input-type=module', '-e', script, receiver.url]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({
+        without: 0,
+        before: false,
+        withOtlp: 0,
+        after: true,
+      });
+      expect(receiver.received).toHaveLength(1); // the SDK it loaded is the one that sent the run
+    } finally {
+      await receiver.close();
+    }
   });
 });
 
-describe('the contract', () => {
+describe('the contract', { concurrent: true }, () => {
   it('the latency buckets hold the default p95 budget as a boundary', () => {
     expect(GATEWAY_LATENCY_BUCKETS_SECONDS).toContain(DEFAULT_P95_BUDGET_MS / 1000);
     expect([...GATEWAY_LATENCY_BUCKETS_SECONDS].sort((a, b) => a - b)).toEqual([...GATEWAY_LATENCY_BUCKETS_SECONDS]);

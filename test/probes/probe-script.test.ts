@@ -17,11 +17,14 @@ import { tempDir } from '../support/temp.js';
 const canaryKey = () => `arc_canary${randomBytes(24).toString('base64url')}`;
 
 describe.concurrent('npm run probe (scripts/probe.ts)', () => {
-  it('--help exits 0 (the script itself); usage errors exit 2 with the usage text', async () => {
-    const help = await probeScript(['--help'], {});
-    expect(help).toMatchObject({ status: 0, stdout: expect.stringContaining('--revision <git-sha>') });
-    // In-process: the script only hands its arguments and streams to runProbeCli, and a spawned
-    // script's exit 2 on bad usage is proven for every script by test/scripts/every-script.test.ts.
+  it('--help exits 0 with the usage text; usage errors exit 2 with the reason', async () => {
+    // In-process: the script only hands its arguments and streams to runProbeCli. The spawned
+    // script's exit codes are proven on the real process: 2 for a mistyped option (for every
+    // script, test/scripts/every-script.test.ts), 0 for a healthy run (below), 1 for a failing one
+    // (test/probes/redaction-e2e.test.ts).
+    const help = await runCli(['--help'], {});
+    expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('--revision <git-sha>'), stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: npm run probe -- \[options\]\n/);
     const bad = await runCli(['--only', 'no.such-probe'], {});
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown probe id(s) no.such-probe');
@@ -29,8 +32,8 @@ describe.concurrent('npm run probe (scripts/probe.ts)', () => {
   });
 
   it('without a kubeconfig: configuration error, exit 2, before any probe runs', async () => {
-    // In-process, with no KUBECONFIG in the CLI's environment (a spawned configuration error's
-    // exit 2 is proven by test/probes/report-files.test.ts).
+    // In-process, with no KUBECONFIG in the CLI's environment (a spawned script's exit 2 is proven
+    // by test/scripts/every-script.test.ts).
     const r = await runCli(['--env', 'backstage-wus2-v4'], {});
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('configuration error (no probe was run)');

@@ -1,8 +1,8 @@
 /**
  * Report paths: checked before the first probe runs (exit 2 naming the option and the fix, with
  * nothing probed and nothing left behind), and a write that still fails after the run loses
- * neither the summary nor the other reports (exit 1 naming it). Real files, a real spawned
- * `npm run probe`, and a loopback Mimir that removes the report folder mid-run.
+ * neither the summary nor the other reports (exit 1 naming it). Real files, the command in
+ * process, and a loopback Mimir that removes the report folder mid-run.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -16,7 +16,6 @@ import { buildReport } from '../../src/probes/report.js';
 import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles } from '../../src/probes/report-files.js';
 import { startPlatform } from '../../src/loopback/platform.js';
 import { tempDir } from '../support/temp.js';
-import { probeScript } from './helpers.js';
 
 function problems(opts: { json?: string; junit?: string; markdown?: string }): string[] {
   try {
@@ -75,16 +74,23 @@ describe('report paths, checked before the run', () => {
     }
   });
 
+  // In-process (the command is runProbeCli; a spawned script's exit 2 is proven for every script by
+  // test/scripts/every-script.test.ts).
   it('npm run probe -- --json <missing folder>: exit 2 before any probe runs, naming the option and the fix', async () => {
     const platform = await startPlatform();
     const dir = tempDir('probe-paths-');
     try {
       const bad = join(dir, 'nonexistent', 'd', 'p.json');
-      const run = await probeScript(
+      const run = { stdout: '', stderr: '' };
+      const status = await runProbeCli(
         ['--targets', platform.targetsFile, '--markdown', join(dir, 'ok.md'), '--json', bad],
-        platform.env,
+        {
+          env: { CI: 'true', ...platform.env },
+          stdout: { write: (s: string) => (run.stdout += s) },
+          stderr: { write: (s: string) => (run.stderr += s) },
+        },
       );
-      expect(run.status).toBe(2);
+      expect(status).toBe(2);
       expect(run.stderr).toBe(
         `probe: configuration error (no probe was run):\n--json ${bad}: the folder ` +
           `${join(dir, 'nonexistent', 'd')} does not exist (fix: create it first, mkdir -p ` +
@@ -97,7 +103,7 @@ describe('report paths, checked before the run', () => {
     } finally {
       await platform.close();
     }
-  }, 60_000);
+  });
 });
 
 describe('a report that cannot be written after the run', () => {
