@@ -28,6 +28,13 @@ export class DeadlineError extends Error {
 /** A failure another attempt may not have: retried by `retryTransient`. */
 export class Transient extends Error {
   override name = 'Transient';
+  /** The server asked for this wait before the next attempt (e.g. `Retry-After`): the backoff is at least this. */
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
 }
 
 /** Every attempt failed transiently; `message` is the last one's reason. */
@@ -146,12 +153,19 @@ export interface RetryOptions {
   readonly timeoutMs: number;
   /** The clock backoff waits on. @default the system clock */
   readonly clock?: Clock;
+  /**
+   * No attempt starts later than this after the first one began (on `clock`): when the next wait
+   * would end past it, the last reason is thrown at once (RetriesExhausted), without waiting.
+   * @default no bound but `attempts`
+   */
+  readonly budgetMs?: number;
 }
 
 /**
- * Runs `attempt` until it returns; retries it (after `backoffMs`, then twice that, ...) while it
- * throws Transient or times out; rethrows any other error at once. Throws RetriesExhausted with the
- * last reason when no attempt is left.
+ * Runs `attempt` until it returns; retries it (after `backoffMs`, then twice that, ..., or longer
+ * when the failure asks for it: `Transient.retryAfterMs`) while it throws Transient or times out;
+ * rethrows any other error at once. Throws RetriesExhausted with the last reason when no attempt is
+ * left, or when the next one would start past `budgetMs`.
  */
 export async function retryTransient<T>(
   options: RetryOptions,
@@ -160,14 +174,21 @@ export async function retryTransient<T>(
   const attempts = Math.max(1, options.attempts ?? 3);
   const backoffMs = options.backoffMs ?? 500;
   const clock = options.clock ?? systemClock;
+  const start = clock.now();
   let last = '';
+  let wait = 0;
   for (let n = 1; n <= attempts; n++) {
-    if (n > 1) await clock.sleep(backoffMs * 2 ** (n - 2));
+    if (n > 1) {
+      if (options.budgetMs !== undefined && clock.now() + wait - start > options.budgetMs)
+        throw new RetriesExhausted(last, n - 1);
+      await clock.sleep(wait);
+    }
     try {
       return await withDeadline(options.timeoutMs, (signal) => attempt(signal, n));
     } catch (err) {
       if (!(err instanceof Transient || err instanceof DeadlineError)) throw err;
       last = err.message;
+      wait = Math.max(backoffMs * 2 ** (n - 1), err instanceof Transient ? (err.retryAfterMs ?? 0) : 0);
     }
   }
   throw new RetriesExhausted(last, attempts);

@@ -129,4 +129,31 @@ describe('retryTransient', () => {
     expect(err).toMatchObject({ message: 'timed out after 0.02s', attempts: 2 });
     expect(clock.sleeps).toEqual([7]);
   });
+
+  test('waits at least what a failure asks for (Retry-After), the doubling backoff otherwise', async () => {
+    const clock = virtualClock();
+    const waits = [5_000, undefined, 50];
+    await retryTransient({ timeoutMs: 60_000, attempts: 4, backoffMs: 100, clock }, async (_s, n) => {
+      if (n <= waits.length) throw new Transient('HTTP 429', waits[n - 1]);
+      return 'ok';
+    });
+    expect(clock.sleeps).toEqual([5_000, 200, 400]);
+  });
+
+  test('budgetMs: no attempt starts past it; the last reason at once, without the wait that would end past it', async () => {
+    const clock = virtualClock(1_000);
+    const seen: number[] = [];
+    const err = await retryTransient(
+      { timeoutMs: 60_000, attempts: 10, backoffMs: 1_000, budgetMs: 10_000, clock },
+      async (_s, n) => {
+        seen.push(clock.now());
+        throw new Transient(`connect ECONNREFUSED (attempt ${n})`);
+      },
+    ).catch((e: unknown) => e);
+    // Attempts at 0, 1, 3 and 7 s; the next wait (8 s) would start one at 15 s, past the 10 s budget.
+    expect(seen).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(clock.sleeps).toEqual([1_000, 2_000, 4_000]);
+    expect(err).toBeInstanceOf(RetriesExhausted);
+    expect(err).toMatchObject({ message: 'connect ECONNREFUSED (attempt 4)', attempts: 4 });
+  });
 });
