@@ -69,9 +69,9 @@ export interface CliIo {
 }
 
 /**
- * How long `--otlp` may take after the probes (collect, send with the exporter's own retries of
- * 429/502/503/504, shut down): a collector that hangs costs the run this much at most, well inside
- * a 5-minute schedule, and is reported.
+ * How long `--otlp` may take after the probes (collect, send with the retries OTLP/HTTP asks for:
+ * 429/502/503/504 and a failed connect, on `clock`; shut down): a collector that hangs or is down
+ * costs the run this much at most, well inside a 5-minute schedule, and is reported.
  */
 export const OTLP_DEADLINE_MS = 10_000;
 
@@ -141,6 +141,7 @@ async function deliver(
       endedAt,
       redactor,
       deadlineMs: io.otlpDeadlineMs ?? OTLP_DEADLINE_MS,
+      ...(io.clock ? { clock: io.clock } : {}),
     });
   } catch (err) {
     // The SDK could not even load: still a delivery note, never a changed exit code.

@@ -1,27 +1,36 @@
 /**
  * `npm run probe -- --otlp <url>`: one run's results as OTLP metrics, pushed once to the collector
- * with the OpenTelemetry JS SDK (sdk-metrics 2.x, the protobuf OTLP/HTTP exporter), as the metric
- * contract says (src/evidence/metrics.ts, docs/continuous-evidence.md).
+ * as OTLP/HTTP protobuf, as the metric contract says (src/evidence/metrics.ts,
+ * docs/continuous-evidence.md).
  *
  * Loaded only when `--otlp` is given (cli.ts imports it dynamically): the SDK is not parsed on
  * any other run.
  *
- * One push per run: a MeterProvider with one reader that collects once after the run, the
- * exporter sends that collection, then both shut down. The reader is the SDK's own `MetricReader`
- * with nothing periodic: `PeriodicExportingMetricReader` hands a failed export to the global error
- * handler and resolves, so the run could not say whether its metrics arrived. Temporality is
- * cumulative (the collector's remote-write exporter drops delta). Every attribute value, resource
- * attributes included, passes through the run's redactor.
+ * One push per run: the OpenTelemetry JS SDK records the run on a MeterProvider with one reader
+ * that collects once (the SDK's own `MetricReader` with nothing periodic:
+ * `PeriodicExportingMetricReader` hands a failed export to the global error handler and resolves,
+ * so the run could not say whether its metrics arrived), the SDK's protobuf serializer
+ * (`@opentelemetry/otlp-transformer`, the one its OTLP/HTTP exporter uses) encodes that collection,
+ * and one POST sends it. Temporality is cumulative (the collector's remote-write exporter drops
+ * delta). Every attribute value, resource attributes included, passes through the run's redactor.
+ *
+ * The POST and its retries are ours, not the SDK exporter's: its retry schedule is fixed on real
+ * timers (5 attempts, 1 s × 1.5 with jitter: a collector that is down cost the run 8 s, and every
+ * test of it as much idle), while OTLP/HTTP's rules are simple to keep on the run's clock
+ * (`retryTransient`, src/core/retry.ts; tests count attempts and waits on a virtual clock): the
+ * retryable failures of the OTLP specification ("Failures" and "OTLP/HTTP Throttling") are retried
+ * with a doubling backoff from 1 s, a `Retry-After` honoured: 429, 502, 503, 504, a connection
+ * refused, reset or unreachable, a name not resolved; any other answer is final. No attempt starts
+ * past the delivery's deadline, and the whole delivery (collect, send, retries) ends by then.
  *
  * Never throws: whatever happens (collector unreachable, 5xx, a hang past the deadline, a bug in
  * the SDK) comes back as a `failed` delivery with its reason; the probes' exit code never depends
  * on it.
  */
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { ValueType } from '@opentelemetry/api';
-import { ExportResultCode } from '@opentelemetry/core';
+import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
   EVIDENCE_METRICS,
   GATEWAY_LATENCY_BUCKETS_SECONDS,
@@ -30,8 +39,9 @@ import {
   RUNNER_SERVICE_NAME,
   runnerInstanceId,
 } from '../evidence/metrics.js';
+import type { Clock } from '../core/clock.js';
 import type { Redactor } from '../core/redact.js';
-import { settleWithin, withDeadline } from '../core/retry.js';
+import { RetriesExhausted, retryTransient, settleWithin, Transient, withDeadline } from '../core/retry.js';
 import { oneLine } from '../core/one-line.js';
 import type { OtlpDelivery, ProbeResult } from './types.js';
 
@@ -46,8 +56,10 @@ export interface OtlpExportInput {
   /** When the run ended: the last-run timestamp. */
   readonly endedAt: Date;
   readonly redactor: Redactor;
-  /** The whole delivery (collect, send with the exporter's retries, shut down) ends by then. */
+  /** The whole delivery (collect, send, retries, shut down) ends by then. */
   readonly deadlineMs: number;
+  /** The clock the retries wait on. @default the system clock (tests: a virtual one) */
+  readonly clock?: Clock;
 }
 
 /** One collection, on demand: the SDK's reader contract with nothing scheduled. */
@@ -56,23 +68,80 @@ class OneShotReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
 }
 
-function send(exporter: OTLPMetricExporter, metrics: ResourceMetrics): Promise<void> {
-  return new Promise((resolve, reject) => {
-    exporter.export(metrics, (result) => {
-      if (result.code === ExportResultCode.SUCCESS) resolve();
-      else reject(result.error ?? new Error('the exporter reported a failure without a reason'));
-    });
-  });
+/** OTLP/HTTP's retryable answers (the specification's "Retryable Response Codes"). */
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+/** Network failures another attempt may not have (the OTLP/HTTP client SHOULD retry a failed connect). */
+const RETRYABLE_NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+]);
+/** The most of a refusal's body the note quotes (a hostile collector's answer is not read whole). */
+const MAX_BODY_BYTES = 4096;
+
+/** The first MAX_BODY_BYTES of a response body, as text. */
+async function bodyStart(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < MAX_BODY_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
 }
 
-/** An export failure in words: the exporter's OTLPExporterError carries the HTTP status and body. */
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const { code, data } = err as Error & { code?: unknown; data?: unknown };
-  const status = typeof code === 'number' ? `HTTP ${code} ` : '';
-  const body = typeof data === 'string' && data.trim() !== '' && data.trim() !== err.message ? `: ${data}` : '';
-  return `${status}${err.message}${body}`;
+/** `Retry-After` (seconds or an HTTP date) in ms. */
+function retryAfterMs(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
+
+/** One POST of the encoded push; throws Transient for what another attempt may fix. */
+async function post(url: string, body: Uint8Array, signal: AbortSignal): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', 'user-agent': RUNNER_SERVICE_NAME },
+      body,
+      signal,
+    });
+  } catch (err) {
+    if (signal.aborted) throw signal.reason ?? err;
+    // fetch's "fetch failed" says nothing: its cause is the connection's own error.
+    const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const reason = typeof cause?.message === 'string' && cause.message ? cause.message : (err as Error).message;
+    if (typeof cause?.code === 'string' && RETRYABLE_NETWORK.has(cause.code)) throw new Transient(reason);
+    throw new Error(reason);
+  }
+  const text = (await bodyStart(res)).trim();
+  if (res.ok) return;
+  const detail = `HTTP ${res.status} ${res.statusText}${text ? `: ${text}` : ''}`;
+  if (RETRYABLE_STATUS.has(res.status)) throw new Transient(detail, retryAfterMs(res.headers.get('retry-after')));
+  throw new Error(detail);
+}
+
+/** The first attempt's wait after a retryable failure; it doubles after each further one. */
+const BACKOFF_MS = 1000;
+/** Attempts in all, within the deadline (at most 4 fit in 10 s: 0, 1, 3 and 7 s). */
+const ATTEMPTS = 5;
 
 /** Records the run on a meter of `provider`. */
 function record(provider: MeterProvider, input: OtlpExportInput): void {
@@ -114,15 +183,7 @@ function record(provider: MeterProvider, input: OtlpExportInput): void {
 /** Pushes the run's metrics once; never throws (a failure is a `failed` delivery). */
 export async function exportRunMetrics(input: OtlpExportInput): Promise<OtlpDelivery> {
   const url = input.redactor.text(input.url);
-  const exporter = new OTLPMetricExporter({
-    url: input.url,
-    temporalityPreference: AggregationTemporality.CUMULATIVE,
-    // The exporter's own deadline (retries of 429/502/503/504 included) within ours.
-    timeoutMillis: input.deadlineMs,
-  });
-  const reader = new OneShotReader({
-    aggregationTemporalitySelector: (type) => exporter.selectAggregationTemporality(type),
-  });
+  const reader = new OneShotReader({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
   const provider = new MeterProvider({
     resource: resourceFromAttributes({
       'service.name': RUNNER_SERVICE_NAME,
@@ -134,7 +195,7 @@ export async function exportRunMetrics(input: OtlpExportInput): Promise<OtlpDeli
   let metricCount = 0;
   try {
     record(provider, input);
-    await withDeadline(input.deadlineMs, async () => {
+    await withDeadline(input.deadlineMs, async (signal) => {
       const { resourceMetrics, errors } = await reader.collect();
       if (errors.length > 0) throw errors[0];
       for (const scope of resourceMetrics.scopeMetrics)
@@ -142,7 +203,22 @@ export async function exportRunMetrics(input: OtlpExportInput): Promise<OtlpDeli
           metricCount += 1;
           points += metric.dataPoints.length;
         }
-      await send(exporter, resourceMetrics);
+      const body = ProtobufMetricsSerializer.serializeRequest(resourceMetrics);
+      if (!body) throw new Error('the SDK encoded nothing to send');
+      const retry = {
+        attempts: ATTEMPTS,
+        backoffMs: BACKOFF_MS,
+        timeoutMs: input.deadlineMs,
+        budgetMs: input.deadlineMs,
+        ...(input.clock ? { clock: input.clock } : {}),
+      };
+      try {
+        await retryTransient(retry, (attempt) => post(input.url, body, AbortSignal.any([signal, attempt])));
+      } catch (err) {
+        if (err instanceof RetriesExhausted)
+          throw new Error(`${err.message} (${err.attempts} attempt${err.attempts === 1 ? '' : 's'})`);
+        throw err;
+      }
     });
     return {
       url,
@@ -152,10 +228,9 @@ export async function exportRunMetrics(input: OtlpExportInput): Promise<OtlpDeli
       detail: `${metricCount} metrics, ${points} data points`,
     };
   } catch (err) {
-    const reason = input.redactor.text(oneLine(describe(err)));
+    const reason = input.redactor.text(oneLine(err instanceof Error ? err.message : String(err)));
     return { url, status: 'failed', metrics: metricCount, dataPoints: points, detail: reason || 'no reason given' };
   } finally {
-    // Shut down within a bound too: a hanging request must not keep the process alive.
-    await settleWithin(1000, Promise.allSettled([provider.shutdown(), exporter.shutdown()]));
+    await settleWithin(1000, provider.shutdown());
   }
 }

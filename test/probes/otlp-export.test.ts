@@ -7,8 +7,9 @@
  * errors, and the SDK loaded only with `--otlp`.
  *
  * Every describe runs concurrently with the others (each test has its own receiver, stand-ins and
- * files): the waits of this file (a closed port retried with the exporter's backoff, a child
- * process, Prometheus starting) overlap instead of holding the worker one after the other.
+ * files): the waits of this file (a child process, Prometheus starting, a hanging collector's
+ * deadline) overlap instead of holding the worker one after the other. The delivery's retries run
+ * on a virtual clock (attempts and waits counted, not waited for).
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, rmSync } from 'node:fs';
@@ -40,6 +41,7 @@ import {
 } from '../support/otlp-receiver.js';
 import { findPrometheus, type MimirOnPrometheus, startMimirOnPrometheus } from '../support/prometheus.js';
 import { tempDir } from '../support/temp.js';
+import { virtualClock } from '../support/virtual-clock.js';
 import { type Captured, runCli, spawnNode } from './helpers.js';
 
 const prometheus = findPrometheus();
@@ -321,17 +323,38 @@ describe('a collector that cannot take the metrics never changes the exit code',
     expect(run.markdown).toContain('**Metrics not delivered**');
   }
 
-  it('nothing listens (connection refused)', async () => {
-    const run = await runCli([...one, '--otlp', await closedPortUrl()], {}, { files: true });
-    await expectNoted(run, /ECONNREFUSED/);
+  // The retries run on a virtual clock: attempts and waits are counted, not waited for.
+  it('nothing listens (connection refused): retried with backoff (OTLP/HTTP), no attempt past the deadline', async () => {
+    const clock = virtualClock();
+    const run = await runCli([...one, '--otlp', await closedPortUrl()], {}, { files: true, clock });
+    await expectNoted(run, /^connect ECONNREFUSED 127\.0\.0\.1:\d+ \(4 attempts\)$/);
+    // Attempts at 0, 1, 3 and 7 s; the next (at 15 s) would start past the 10 s deadline.
+    expect(clock.sleeps).toEqual([1000, 2000, 4000]);
   });
 
-  it('the collector answers 500', async () => {
+  it('the collector answers 500: final, not retried', async () => {
     const receiver = await startOtlpReceiver({ kind: 'fail', status: 500 });
+    const clock = virtualClock();
     try {
-      const run = await runCli([...one, '--otlp', receiver.url], {}, { files: true });
+      const run = await runCli([...one, '--otlp', receiver.url], {}, { files: true, clock });
       await expectNoted(run, /^HTTP 500 Internal Server Error: collector refused the export \(stand-in\)$/);
       expect(receiver.received).toHaveLength(1);
+      expect(clock.sleeps).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a busy collector (503 with Retry-After) is tried again after the wait it asked for', async () => {
+    const receiver = await startOtlpReceiver({ kind: 'fail', status: 503, retryAfter: '3', times: 1 });
+    const clock = virtualClock();
+    try {
+      const run = await runCli([...one, '--otlp', receiver.url], {}, { files: true, clock });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.report?.delivery?.otlp).toMatchObject({ status: 'delivered', metrics: 3 });
+      expect(run.stderr).toBe('');
+      expect(receiver.received.map((r) => r.decodeError ?? r.body?.resourceMetrics.length)).toEqual([1, 1]);
+      expect(clock.sleeps).toEqual([3000]);
     } finally {
       await receiver.close();
     }

@@ -103,7 +103,8 @@ export interface ReceivedExport {
 
 export type ReceiverMode =
   | { readonly kind: 'ok' }
-  | { readonly kind: 'fail'; readonly status: number }
+  /** Refuses with `status` (and `Retry-After`, when given): every push, or the first `times`, then takes them. */
+  | { readonly kind: 'fail'; readonly status: number; readonly retryAfter?: string; readonly times?: number }
   | { readonly kind: 'hang' };
 
 export interface OtlpReceiver {
@@ -142,8 +143,11 @@ export async function startOtlpReceiver(mode: ReceiverMode = { kind: 'ok' }): Pr
       hanging.add(res);
       return;
     }
-    if (mode.kind === 'fail') {
-      res.writeHead(mode.status, { 'content-type': 'text/plain' });
+    if (mode.kind === 'fail' && received.length <= (mode.times ?? Number.POSITIVE_INFINITY)) {
+      res.writeHead(mode.status, {
+        'content-type': 'text/plain',
+        ...(mode.retryAfter === undefined ? {} : { 'retry-after': mode.retryAfter }),
+      });
       res.end('collector refused the export (stand-in)');
       return;
     }
