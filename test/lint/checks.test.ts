@@ -58,15 +58,18 @@ describe('npm test', () => {
     // The runner's commands are the ones people run one by one (npm run lint, typecheck, layers).
     const commands = STATIC_CHECKS.map(({ name, command: [bin, ...args] }) => [
       name,
-      [relative(join(ROOT, 'node_modules', '.bin'), bin ?? ''), ...args].join(' '),
+      bin === process.execPath
+        ? ['node', ...args.map((a) => relative(ROOT, a))].join(' ')
+        : [relative(join(ROOT, 'node_modules', '.bin'), bin ?? ''), ...args].join(' '),
     ]);
     expect(commands).toEqual([
       ['biome', 'biome check --error-on-warnings .'],
-      ['knip', 'knip'],
+      ['knip', 'knip --cache'],
       ['tsc', scripts.typecheck],
       ['layers', scripts.layers],
     ]);
-    expect(scripts.lint).toBe('biome check --error-on-warnings . && knip');
+    expect(scripts.lint).toBe('biome check --error-on-warnings . && knip --cache');
+    expect(scripts.typecheck).toBe('node src/tooling/typecheck.mjs');
   });
 
   it('runs every static check to its end, prints each output whole under its name, and fails if any failed', async () => {

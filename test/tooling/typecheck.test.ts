@@ -1,0 +1,74 @@
+/**
+ * npm run typecheck (src/tooling/typecheck.mjs): `tsc -b` only when every file the last check read
+ * is older than its build info, so a changed dependency or imported JSON (which `tsc -b` alone
+ * never looks at) is checked again. A tiny project with the real tsc: a root file importing a
+ * declaration file outside the roots, as our code imports node_modules' .d.ts files.
+ */
+import { mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { TS_BUILD_INFO, tscArgs, typecheck } from '../../src/tooling/typecheck.mjs';
+import { tempDir } from '../support/temp.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PLAIN = ['--noEmit', '-p', 'tsconfig.json'];
+const BUILD = ['-b', 'tsconfig.json'];
+
+function project(): string {
+  const dir = tempDir('typecheck-');
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const compilerOptions = {
+    ...{ strict: true, noEmit: true, incremental: true, tsBuildInfoFile: TS_BUILD_INFO },
+    ...{ lib: ['es5'], types: [], skipLibCheck: true }, // the smallest program: no DOM, no @types
+  };
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }));
+  mkdirSync(join(dir, 'src'));
+  mkdirSync(join(dir, 'dep'));
+  writeFileSync(join(dir, 'dep', 'lib.d.ts'), 'export declare const size: number;\n');
+  writeFileSync(
+    join(dir, 'src', 'a.ts'),
+    "import { size } from '../dep/lib.js';\n\nexport const twice: number = size * 2;\n",
+  );
+  return dir;
+}
+
+describe('npm run typecheck', () => {
+  it('checks again when a file outside the roots changed, which tsc -b alone would not see', () => {
+    const dir = project();
+    expect(tscArgs(dir), 'no build info yet').toEqual(PLAIN);
+    const before = Date.now();
+    expect(typecheck(dir, { stdio: 'pipe' })).toBe(0);
+    // dated to when the check started, not when tsc wrote it
+    expect(statSync(join(dir, TS_BUILD_INFO)).mtimeMs).toBeLessThanOrEqual(before + 1000);
+    expect(tscArgs(dir), 'nothing changed: tsc -b says so without a check').toEqual(BUILD);
+
+    // the "dependency" changes so that src/a.ts no longer compiles; its mtime is after the build info's
+    writeFileSync(join(dir, 'dep', 'lib.d.ts'), 'export declare const size: string;\n');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(dir, 'dep', 'lib.d.ts'), later, later);
+    expect(tscArgs(dir)).toEqual(PLAIN);
+    expect(typecheck(dir, { stdio: 'pipe' })).toBe(2);
+  });
+
+  it('uses tsc -b only when every file the build info lists exists and is older than it', () => {
+    const dir = tempDir('typecheck-info-');
+    const info = join(dir, TS_BUILD_INFO);
+    mkdirSync(join(dir, '.build'));
+    writeFileSync(join(dir, 'a.ts'), '');
+    writeFileSync(join(dir, 'b.d.ts'), '');
+    const at = (path: string, seconds: number) => utimesSync(path, seconds, seconds);
+    writeFileSync(info, JSON.stringify({ fileNames: ['../a.ts', '../b.d.ts'] }));
+    at(join(dir, 'a.ts'), 1000);
+    at(join(dir, 'b.d.ts'), 1000);
+    at(info, 2000);
+    expect(tscArgs(dir)).toEqual(BUILD);
+    at(join(dir, 'b.d.ts'), 3000);
+    expect(tscArgs(dir), 'a newer file').toEqual(PLAIN);
+    at(join(dir, 'b.d.ts'), 1000);
+    rmSync(join(dir, 'a.ts'));
+    expect(tscArgs(dir), 'a file gone').toEqual(PLAIN);
+    writeFileSync(info, '{ not json');
+    expect(tscArgs(dir), 'an unreadable build info').toEqual(PLAIN);
+  });
+});
