@@ -6,6 +6,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../scripts/check-values.js';
@@ -69,12 +70,34 @@ function writeYaml(dir: string, name: string, value: unknown): string {
   return file;
 }
 
+/**
+ * The stand-in and the `yaml` package it imports as one CommonJS file, built once per test file:
+ * node then reads one file instead of resolving yaml's ~40 modules on each of the ~35 helm calls
+ * (per call about 0.25 s of CPU instead of 0.36 on the shared machine; a bare node is 0.20).
+ * The same code runs: esbuild only concatenates the modules.
+ */
+let bundled: string | undefined;
+function standinBundle(): string {
+  if (!bundled) {
+    bundled = join(tempDir('helm-standin-'), 'helm-standin.cjs');
+    buildSync({
+      entryPoints: [STANDIN],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: bundled,
+      logLevel: 'error',
+    });
+  }
+  return bundled;
+}
+
 /** A bin folder holding `helm` (the stand-in) to put first on the PATH. */
 function helmBin(dir: string): string {
   const bin = join(dir, 'bin');
   const helm = join(bin, 'helm');
   mkdirSync(bin);
-  writeFileSync(helm, `#!/bin/sh\nexec "${process.execPath}" "${STANDIN}" "$@"\n`);
+  writeFileSync(helm, `#!/bin/sh\nexec "${process.execPath}" "${standinBundle()}" "$@"\n`);
   chmodSync(helm, 0o755);
   return bin;
 }
