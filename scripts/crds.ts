@@ -87,6 +87,7 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
   if (cluster) {
     const { readClusterCrds } = await import('../src/check/crd-cluster.js');
     const result = await readClusterCrds({
+      env: io.env,
       ...(options.kubeconfig ? { kubeconfig: path(options.kubeconfig) } : {}),
       ...(options.context ? { context: options.context } : {}),
       announce: (where) => console.log(`crds: reading CRDs from Kubernetes ${where}`),

@@ -1,10 +1,9 @@
 /**
  * The CRD schema cache: filled from CRD files (multi-document, other objects ignored, unserved
  * versions skipped), from a cluster through @kubernetes/client-node against a loopback API
- * server, and the scripts end to end (failing closed without a kubeconfig: a spawned script, whose
- * environment has none; filling a cache and a check that fails: their commands in process).
+ * server, and the scripts' commands end to end, in process (failing closed without a kubeconfig in
+ * their environment; filling a cache and a check that fails).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -14,24 +13,10 @@ import { main as crds } from '../../scripts/crds.js';
 import { CrdError, listCache, readCachedSchema, readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
 import { readClusterCrds } from '../../src/check/crd-cluster.js';
 import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
-import { miniHelmReleaseCrd, REPO, tempDir, widgetCrd, writeDist, writeYaml } from './support.js';
-import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
+import { miniHelmReleaseCrd, tempDir, widgetCrd, writeDist, writeYaml } from './support.js';
 import { runMain } from '../support/run-script.js';
 
 type Rec = Record<string, unknown>;
-/** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
-const TSX = ['--import', 'tsx'];
-
-function run(script: string, args: string[], env: Record<string, string | undefined> = {}) {
-  const merged: Record<string, string | undefined> = { ...process.env, ...env };
-  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
-  return spawnSync(process.execPath, [...TSX, `scripts/${script}.ts`, ...args], {
-    cwd: REPO,
-    encoding: 'utf8',
-    timeout: CHILD_TIMEOUT_MS,
-    env: merged as NodeJS.ProcessEnv,
-  });
-}
 
 describe('reading CRD files', () => {
   it('stores every served version of every CRD in a multi-document file, ignoring other objects', () => {
@@ -138,13 +123,12 @@ describe('reading CRDs from a cluster (loopback API server)', () => {
     expect(result.schemas[0]!.source).toMatch(/^cluster http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('npm run crds -- --from-cluster fails closed without a kubeconfig (configuration: exit 2)', () => {
-    const r = run('crds', ['--from-cluster', '--cache', join(tempDir(), 'c')], {
-      HOME: tempDir('home-'),
-      KUBECONFIG: undefined,
-      KUBERNETES_SERVICE_HOST: undefined,
-      KUBERNETES_SERVICE_PORT: undefined,
-    });
+  // In process, with an environment of its own (the command reads KUBECONFIG and HOME from its io.env, which is
+  // the process's when npm runs it; test/scripts/every-script.test.ts spawns the script itself).
+  it('npm run crds -- --from-cluster fails closed without a kubeconfig (configuration: exit 2)', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: tempDir('home-') };
+    for (const name of ['KUBECONFIG', 'KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT']) delete env[name];
+    const r = await runMain(crds, ['--from-cluster', '--cache', join(tempDir(), 'c')], { env });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('no Kubernetes configuration: KUBECONFIG is not set, ~/.kube/config does not exist');
   });
