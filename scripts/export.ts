@@ -86,7 +86,11 @@ HelmRelease or other app's object (Kind/namespace/name also works); one per obje
     ...forgeVariableHelp('GITOPS', 'the GitOps repository'),
     GITOPS_TOKEN: 'with --push: the token for the push (optional without --pull-request); never printed',
   },
-  exitCodes: { 0: 'exported (also "no changes")', 1: 'refused (nothing was changed) or failed' },
+  exitCodes: {
+    0: 'exported (also "no changes")',
+    1: 'refused (nothing was changed) or failed',
+    2: '--repo missing or not a git checkout, a damaged ownership record, a GITOPS_* variable',
+  },
   examples: [
     'npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --dry-run',
     'npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --adopt --keep namespace.yaml --dry-run',

@@ -4,6 +4,7 @@
  * refuses to overwrite a listed file whose content no longer matches its hash (edited by hand).
  */
 import { z } from 'zod';
+import { ConfigurationError } from '../core/command-error.js';
 
 /** File name of the record, inside the target folder (not a manifest: kustomize ignores it). */
 export const OWNERSHIP_FILE = '.arcade-stack-export.json';
@@ -25,20 +26,26 @@ export const OwnershipRecordSchema = z
   .strict();
 export type OwnershipRecord = z.infer<typeof OwnershipRecordSchema>;
 
-/** Parses the record; a damaged one throws naming the file and the fix. */
+/**
+ * The record in the checkout cannot be read: a damaged input file, so nothing is done (exit 2, one
+ * line naming the file and the fix, no stack trace).
+ */
+export class OwnershipRecordInvalid extends ConfigurationError {}
+
+/** Parses the record; a damaged one throws OwnershipRecordInvalid naming the file and the fix. */
 export function parseOwnership(text: string, file: string): OwnershipRecord {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(
+    throw new OwnershipRecordInvalid(
       `${file}: not valid JSON (${(err as Error).message}) (fix: restore it from git history; export needs it to know which files it owns)`,
     );
   }
   const parsed = OwnershipRecordSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(
+    throw new OwnershipRecordInvalid(
       `${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message} (fix: restore it from git history)`,
     );
   }

@@ -173,9 +173,9 @@ export async function exportAndPublish(
 async function gitTop(repo: string): Promise<string> {
   const top = await gitTry(repo, ['rev-parse', '--show-toplevel']);
   if (!top.ok)
-    throw new ExportRefused([
+    throw new ConfigurationError(
       `--repo ${repo}: not a git checkout (fix: clone the GitOps repository and point --repo at it)`,
-    ]);
+    );
   return top.stdout.trim();
 }
 

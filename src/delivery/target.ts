@@ -8,6 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import { ConfigurationError } from '../core/command-error.js';
 import { git, gitTry } from '../core/git.js';
 import { OWNERSHIP_FILE, parseOwnership, type OwnershipRecord } from './ownership.js';
 import { ExportRefused } from './refused.js';
@@ -106,14 +107,14 @@ export async function openTarget(
 ): Promise<Target> {
   const repo = resolve(cwd, repoOption);
   if (!existsSync(repo))
-    throw new ExportRefused([
+    throw new ConfigurationError(
       `--repo ${repoOption}: does not exist (fix: give the path of your k8s-backstage-v2 checkout)`,
-    ]);
+    );
   const topRun = await gitTry(repo, ['rev-parse', '--show-toplevel']);
   if (!topRun.ok || topRun.stdout.trim() === '')
-    throw new ExportRefused([
+    throw new ConfigurationError(
       `--repo ${repoOption}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)`,
-    ]);
+    );
   const top = realpathSync(topRun.stdout.trim());
   const { folder, folderInRepo } = resolveFolder(top, repo, pathOption);
   const dirty = porcelainPaths(await git(top, ['status', '--porcelain=v1', '-z', '--untracked-files=all']));

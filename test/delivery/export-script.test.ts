@@ -24,9 +24,14 @@ function exportScript(args: string[], env: NodeJS.ProcessEnv = { ...process.env 
   return runMain(main, args, { cwd: REPO, env });
 }
 
+/** The unedited dist/ (no test writes into it). */
+let unedited: string | undefined;
+
 /** dist/ for the fixture environments, synthesized now (optionally edited afterwards). */
 function distDir(edit?: (content: string) => string): string {
+  if (!edit && unedited) return unedited;
   const dir = tempDir('dist-');
+  if (!edit) unedited = dir;
   for (const f of synthEnvironment(fixtureEnvironment('staging')).files) {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });
     writeFileSync(join(dir, f.path), edit && f.path.endsWith('release.yaml') ? edit(f.content) : f.content);
@@ -120,6 +125,56 @@ describe('npm run export (scripts/export.ts)', () => {
       expect(snapshot(repo)).toEqual(before);
     },
   );
+
+  it('--repo that does not exist or is not a git checkout: exit 2, one line naming --repo and the fix', async () => {
+    const common = [
+      '--env',
+      'staging',
+      '--environments',
+      FIXTURE_ENVIRONMENTS,
+      '--dist',
+      distDir(),
+      '--allow-unresolved',
+    ];
+    const missing = join(tempDir('no-repo-'), 'nope');
+    const gone = await exportScript(['--repo', missing, ...common]);
+    expect(gone.status).toBe(2);
+    expect(gone.stderr).toBe(
+      `export: --repo ${missing}: does not exist (fix: give the path of your k8s-backstage-v2 checkout)\n`,
+    );
+    const plain = tempDir('not-git-');
+    const notGit = await exportScript(['--repo', plain, ...common]);
+    expect(notGit.status).toBe(2);
+    expect(notGit.stderr).toBe(
+      `export: --repo ${plain}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)\n`,
+    );
+  });
+
+  it('a damaged ownership record: exit 2, one line naming the file and the fix (no stack trace), nothing written', async () => {
+    const common = [
+      '--env',
+      'staging',
+      '--environments',
+      FIXTURE_ENVIRONMENTS,
+      '--dist',
+      distDir(),
+      '--allow-unresolved',
+    ];
+    for (const [record, reason] of [
+      [
+        '{ "generatedBy": "arcade-stack",',
+        /: not valid JSON \(.*\) \(fix: restore it from git history; export needs it to know which files it owns\)/,
+      ],
+      ['{ "generatedBy": "someone" }\n', /: generatedBy: .* \(fix: restore it from git history\)/],
+    ] as const) {
+      const target = makeRepo({ 'apps/arcade/README.md': 'x\n', 'apps/arcade/.arcade-stack-export.json': record });
+      const before = snapshot(target);
+      const r = await exportScript(['--repo', target, ...common]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^export: apps/arcade/\\.arcade-stack-export\\.json${reason.source}\n$`));
+      expect(snapshot(target)).toEqual(before);
+    }
+  });
 
   it('--push --pull-request without the GITOPS_* variables: exit 2 naming each, before anything is read or written', async () => {
     const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });

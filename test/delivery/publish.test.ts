@@ -186,6 +186,16 @@ describe.skipIf(!KUBECTL)('export --push --pull-request (GitHub API stand-in, gi
       expect(forge.requests.filter((r) => r.method !== 'GET')).toHaveLength(writes);
       expect(remoteTip(repository, branch)).toBe(second.result.export.commit);
 
+      // 3b. master moved by a commit that changes no file: the same tree on another parent is
+      // not "unchanged": the branch is replaced so that it starts from the new master.
+      pushForeign(repository, 'master', {}, 'an empty commit on master');
+      const master = remoteTip(repository, 'master');
+      const rebased = await publishRun(repository, source, pr);
+      expect(rebased.result.push).toMatchObject({ action: 'updated', previous: second.result.export.commit });
+      expect(remoteTip(repository, branch)).toBe(rebased.result.export.commit);
+      expect(run(rebased.dir, ['rev-parse', 'HEAD^'])).toBe(`${master}\n`);
+      expect(run(rebased.dir, ['rev-parse', 'HEAD^{tree}'])).toBe(run(second.dir, ['rev-parse', 'HEAD^{tree}']));
+
       // 4. Someone pushed a commit onto the branch: refused, their work kept, the checkout back on master.
       pushForeign(repository, branch, { 'apps/arcade/NOTES.md': 'a reviewer note\n' }, 'a reviewer fix');
       const theirs = remoteTip(repository, branch);
