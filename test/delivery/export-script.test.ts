@@ -51,6 +51,17 @@ function checkoutOf(env: Environment): { environments: string; dist: string } {
   return { environments: join(dir, 'environments'), dist: join(dir, 'dist') };
 }
 
+/** The fixture's staging environment and its unedited dist/. */
+const fixtureArgs = () => [
+  '--env',
+  'staging',
+  '--environments',
+  FIXTURE_ENVIRONMENTS,
+  '--dist',
+  distDir(),
+  '--allow-unresolved',
+];
+
 describe('npm run export (scripts/export.ts)', () => {
   it('refuses a dist/ that differs from a fresh synthesis, leaving the target untouched', async () => {
     const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
@@ -73,20 +84,7 @@ describe('npm run export (scripts/export.ts)', () => {
 
   it('exports as a branch and a commit in one command, printing the semantic diff', async () => {
     const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
-    const r = await exportScript([
-      '--repo',
-      target,
-      '--env',
-      'staging',
-      '--environments',
-      FIXTURE_ENVIRONMENTS,
-      '--dist',
-      distDir(),
-      '--allow-unresolved',
-      '--commit',
-      '--branch',
-      'arcade/first',
-    ]);
+    const r = await exportScript(['--repo', target, ...fixtureArgs(), '--commit', '--branch', 'arcade/first']);
     expect(r.stderr).not.toMatch(/refused|failed/);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('+ HelmRelease arcade-staging/arcade (release.yaml)');
@@ -127,23 +125,14 @@ describe('npm run export (scripts/export.ts)', () => {
   );
 
   it('--repo that does not exist or is not a git checkout: exit 2, one line naming --repo and the fix', async () => {
-    const common = [
-      '--env',
-      'staging',
-      '--environments',
-      FIXTURE_ENVIRONMENTS,
-      '--dist',
-      distDir(),
-      '--allow-unresolved',
-    ];
     const missing = join(tempDir('no-repo-'), 'nope');
-    const gone = await exportScript(['--repo', missing, ...common]);
+    const gone = await exportScript(['--repo', missing, ...fixtureArgs()]);
     expect(gone.status).toBe(2);
     expect(gone.stderr).toBe(
       `export: --repo ${missing}: does not exist (fix: give the path of your k8s-backstage-v2 checkout)\n`,
     );
     const plain = tempDir('not-git-');
-    const notGit = await exportScript(['--repo', plain, ...common]);
+    const notGit = await exportScript(['--repo', plain, ...fixtureArgs()]);
     expect(notGit.status).toBe(2);
     expect(notGit.stderr).toBe(
       `export: --repo ${plain}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)\n`,
@@ -151,15 +140,6 @@ describe('npm run export (scripts/export.ts)', () => {
   });
 
   it('a damaged ownership record: exit 2, one line naming the file and the fix (no stack trace), nothing written', async () => {
-    const common = [
-      '--env',
-      'staging',
-      '--environments',
-      FIXTURE_ENVIRONMENTS,
-      '--dist',
-      distDir(),
-      '--allow-unresolved',
-    ];
     for (const [record, reason] of [
       [
         '{ "generatedBy": "arcade-stack",',
@@ -169,7 +149,7 @@ describe('npm run export (scripts/export.ts)', () => {
     ] as const) {
       const target = makeRepo({ 'apps/arcade/README.md': 'x\n', 'apps/arcade/.arcade-stack-export.json': record });
       const before = snapshot(target);
-      const r = await exportScript(['--repo', target, ...common]);
+      const r = await exportScript(['--repo', target, ...fixtureArgs()]);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`^export: apps/arcade/\\.arcade-stack-export\\.json${reason.source}\n$`));
       expect(snapshot(target)).toEqual(before);
