@@ -3,7 +3,7 @@
  * (`kubectl kustomize`, whose kustomize is the library kustomize-controller links):
  *
  * 1. the tree is the repository's tracked files (Flux applies the git tree, never untracked or
- *    ignored files), copied into a temporary folder so the checkout is never touched;
+ *    ignored files), written into a temporary folder so the checkout is never touched;
  * 2. at the Kustomization's `spec.path`, a missing kustomization file is generated the way
  *    fluxcd/pkg `kustomize/kustomize_generator.go` does (`scanManifests`: every `.yaml`/`.yml`
  *    file below, and a sub-folder holding a kustomization file as one resource, not descended);
@@ -15,12 +15,13 @@
  * 5. `kubectl kustomize --load-restrictor LoadRestrictionsNone` (kustomize-controller builds
  *    without the root-only load restriction: fluxcd/pkg `kustomize.Build`).
  *
- * The result is kept for the process by the prepared tree's content (every path and byte, the
- * build root, the kubectl): an export builds the tree before and after its change, and builds a
- * tree again only where it is the same bytes (an export that changes nothing; the tests, which
- * export the same few fixtures dozens of times). A tree holding a symbolic link is built every
- * time (the link may lead out of the tree, to content the digest does not cover), and so is a
- * failed build.
+ * The tracked files are read into memory once per export (readTree); each build (before and
+ * after the change) is kept for the process by the digest of its tree (every path and byte), the
+ * build root, the Kustomization's transforms and the kubectl, and a tree already built is
+ * answered from memory without being written to disk or built again (an export that changes
+ * nothing; the tests, which export the same few fixtures dozens of times). A tree holding a
+ * symbolic link is copied to disk and built every time (the link may lead out of the tree, to
+ * content the digest does not cover), and so is a failed build.
  *
  * Post-build variable substitution (`spec.postBuild`) is not applied: its values may live in the
  * cluster. Export refuses to read an identity that still holds `${...}` after the build.
@@ -190,13 +191,72 @@ export interface BuildOptions {
   readonly timeoutMs?: number;
 }
 
+/** A repository's files in memory: repository-relative `/`-separated path → bytes. */
+export type Tree = ReadonlyMap<string, Buffer>;
+
+/**
+ * The tracked files of `top` read into memory (what copyTree would copy), or undefined when one
+ * of them is a symbolic link: such a tree is built from a copy on disk, every time (buildFluxView).
+ */
+export function readTree(top: string, files: readonly string[]): Map<string, Buffer> | undefined {
+  const tree = new Map<string, Buffer>();
+  for (const f of files) {
+    let stat: Stats;
+    try {
+      stat = lstatSync(join(top, f));
+    } catch {
+      continue; // listed but gone: the checkout is clean, so only a submodule path lands here
+    }
+    if (stat.isSymbolicLink()) return undefined;
+    if (stat.isFile()) tree.set(f, readFileSync(join(top, f)));
+  }
+  return tree;
+}
+
 /** Builds by tree digest (treeDigest), oldest first; each a copy no caller holds. */
 const builds = new Map<string, BuiltObject[]>();
 const MAX_BUILDS = 64;
 
 /**
- * Builds `rootInRepo` (repository-relative, `.` for the root) in the prepared tree `dir` (which it
- * modifies: a copy made by copyTree), as kustomize-controller would with `transforms`.
+ * Builds `rootInRepo` (repository-relative, `.` for the root) of the in-memory `tree` as
+ * kustomize-controller would with `transforms`. The result is kept for the process by the digest
+ * of the tree, the build root, the transforms and the kubectl: the same inputs are answered
+ * without writing the tree to disk or running kubectl again. A failed build is not kept.
+ */
+export function buildTree(
+  tree: Tree,
+  rootInRepo: string,
+  transforms: FluxTransforms,
+  options: BuildOptions = {},
+): BuiltObject[] {
+  const kubectl = options.kubectl ?? 'kubectl';
+  const digest = treeDigest(tree, [kubectl, rootInRepo, JSON.stringify(transformsOf(transforms))]);
+  const cached = builds.get(digest);
+  if (cached) return structuredClone(cached);
+  const dir = mkdtempSync(join(tmpdir(), 'arcade-export-build-'));
+  try {
+    for (const [path, content] of tree) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    const built = buildFluxView(dir, rootInRepo, transforms, options);
+    if (builds.size >= MAX_BUILDS) builds.delete(builds.keys().next().value as string);
+    builds.set(digest, structuredClone(built));
+    return built;
+  } finally {
+    removeTree(dir);
+  }
+}
+
+/** Only the transforms the build applies, in a fixed order (a Kustomization's other fields do not change it). */
+function transformsOf(t: FluxTransforms): unknown[] {
+  return [t.targetNamespace, t.patches, t.components, t.patchesStrategicMerge, t.patchesJson6902, t.images];
+}
+
+/**
+ * Builds `rootInRepo` (repository-relative, `.` for the root) in the tree on disk `dir` (which it
+ * modifies: a copy made by copyTree or buildTree), as kustomize-controller would with
+ * `transforms`. Not cached: a tree on disk may hold symbolic links leading out of it.
  */
 export function buildFluxView(
   dir: string,
@@ -208,41 +268,18 @@ export function buildFluxView(
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new KustomizeFailed(rootInRepo, `${rootInRepo} is not a folder of the repository`);
   prepareRoot(root, transforms);
-  const kubectl = options.kubectl ?? 'kubectl';
-  const digest = treeDigest(dir, [kubectl, rootInRepo]);
-  const cached = digest === undefined ? undefined : builds.get(digest);
-  if (cached) return structuredClone(cached);
-  const built = kustomize(kubectl, dir, root, rootInRepo, options.timeoutMs);
-  if (digest !== undefined) {
-    if (builds.size >= MAX_BUILDS) builds.delete(builds.keys().next().value as string);
-    builds.set(digest, structuredClone(built));
-  }
-  return built;
+  return kustomize(options.kubectl ?? 'kubectl', dir, root, rootInRepo, options.timeoutMs);
 }
 
-/**
- * sha256 over `salt` and every file below `dir` (path and bytes, in a fixed order); undefined
- * when the tree holds a symbolic link.
- */
-function treeDigest(dir: string, salt: readonly string[]): string | undefined {
+/** sha256 over `salt` and every file of `tree` (path and bytes, in a fixed order). */
+function treeDigest(tree: Tree, salt: readonly string[]): string {
   const hash = createHash('sha256');
   for (const s of salt) hash.update(`${s}\0`);
-  const walk = (sub: string): boolean => {
-    const entries = readdirSync(join(dir, sub), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const entry of entries) {
-      const path = sub === '' ? entry.name : `${sub}/${entry.name}`;
-      if (entry.isSymbolicLink()) return false;
-      if (entry.isDirectory()) {
-        hash.update(`d\0${path}\0`);
-        if (!walk(path)) return false;
-      } else if (entry.isFile()) {
-        const content = readFileSync(join(dir, path));
-        hash.update(`f\0${path}\0${content.length}\0`).update(content);
-      }
-    }
-    return true;
-  };
-  return walk('') ? hash.digest('hex') : undefined;
+  for (const path of [...tree.keys()].sort()) {
+    const content = tree.get(path) as Buffer;
+    hash.update(`f\0${path}\0${content.length}\0`).update(content);
+  }
+  return hash.digest('hex');
 }
 
 /** `kubectl kustomize` of the prepared `root`, its objects with their origin read and removed. */

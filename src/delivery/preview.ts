@@ -13,10 +13,19 @@
  * Kustomizations (they prune what they applied), and objects of other apps.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { objectKey, type KubeObject } from '../core/manifests.js';
 import { assumedOwner, findOwners, type FluxOwner } from './flux-owners.js';
-import { buildFluxView, copyTree, removeTree, trackedFiles, type BuiltObject } from './kustomize.js';
+import {
+  type BuiltObject,
+  buildFluxView,
+  buildTree,
+  copyTree,
+  readTree,
+  removeTree,
+  type Tree,
+  trackedFiles,
+} from './kustomize.js';
 
 /** Annotation that keeps kustomize-controller from deleting an object that left the build. */
 export const PRUNE_DISABLED = 'kustomize.toolkit.fluxcd.io/prune';
@@ -126,17 +135,32 @@ function applyPlan(dir: string, folder: string, plan: FolderPlan): void {
   }
 }
 
+/** `tree` with the plan applied to `folder` (a new map: the tree is shared by both builds). */
+function withPlan(tree: Tree, folder: string, plan: FolderPlan): Tree {
+  const out = new Map(tree);
+  for (const f of plan.removes) out.delete(posix.join(folder, f));
+  for (const [f, content] of plan.writes) out.set(posix.join(folder, f), Buffer.from(content, 'utf8'));
+  return out;
+}
+
+/**
+ * One build of what `owner` applies: from the tracked files in memory (`tree`), or, when the
+ * checkout holds a symbolic link (`tree` undefined), from a copy on disk, uncached.
+ */
 function build(
   top: string,
   files: readonly string[],
+  tree: Tree | undefined,
   owner: FluxOwner,
   kubectl: string | undefined,
   plan?: { folder: string; plan: FolderPlan },
 ): BuiltObject[] {
+  const options = kubectl ? { kubectl } : {};
+  if (tree) return buildTree(plan ? withPlan(tree, plan.folder, plan.plan) : tree, owner.path, owner, options);
   const dir = copyTree(top, files);
   try {
     if (plan) applyPlan(dir, plan.folder, plan.plan);
-    return buildFluxView(dir, owner.path, owner, kubectl ? { kubectl } : {});
+    return buildFluxView(dir, owner.path, owner, options);
   } finally {
     removeTree(dir);
   }
@@ -235,13 +259,14 @@ export interface PreviewOptions {
 export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const { top, folder } = options;
   const files = await trackedFiles(top);
+  const tree = readTree(top, files);
   const notes: string[] = [];
   const owners = findOwners(top, files, folder);
   const views: OwnerView[] = [];
   const viewOf = (owner: FluxOwner): OwnerView => ({
     owner,
-    before: build(top, files, owner, options.kubectl),
-    after: build(top, files, owner, options.kubectl, { folder, plan: options.plan }),
+    before: build(top, files, tree, owner, options.kubectl),
+    after: build(top, files, tree, owner, options.kubectl, { folder, plan: options.plan }),
   });
   for (const owner of owners) {
     if (owner.postBuild)

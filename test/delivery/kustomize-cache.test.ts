@@ -1,14 +1,14 @@
 /**
- * One `kubectl kustomize` per distinct tree (src/delivery/kustomize.ts): a tree built before, in
- * any folder, is answered from the process's cache; a changed byte, another build root or another
- * kubectl builds again, as does a tree holding a symbolic link. kubectl is the real one, behind a
- * wrapper that counts its runs.
+ * One `kubectl kustomize` per distinct tree (src/delivery/kustomize.ts): a tree built before is
+ * answered from the process's cache; a changed byte, an added file, another transform or another
+ * kubectl builds again, as does a tree holding a symbolic link (built on disk, never cached).
+ * kubectl is the real one, behind a wrapper that counts its runs.
  */
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { buildFluxView } from '../../src/delivery/kustomize.js';
+import { buildFluxView, buildTree, readTree, type Tree } from '../../src/delivery/kustomize.js';
 import { tempDir } from '../support/temp.js';
 import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
 
@@ -25,10 +25,8 @@ function countingKubectl(): { kubectl: string; runs: () => number } {
   return { kubectl, runs: () => readFileSync(log, 'utf8').split('\n').filter(Boolean).length };
 }
 
-/** A tree `apps/arcade/` holding one ConfigMap with `value`, in a new folder (as copyTree makes). */
-function tree(value: string, extra: Record<string, string> = {}): string {
-  const dir = tempDir('kustomize-tree-');
-  mkdirSync(join(dir, 'apps/arcade'), { recursive: true });
+/** A tree `apps/arcade/` holding one ConfigMap with `value`, in memory (as readTree reads a checkout). */
+function tree(value: string, extra: Record<string, string> = {}): Tree {
   const files: Record<string, string> = {
     'apps/arcade/configmap.yaml': stringify({
       apiVersion: 'v1',
@@ -38,55 +36,69 @@ function tree(value: string, extra: Record<string, string> = {}): string {
     }),
     ...extra,
   };
-  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
+  return new Map(Object.entries(files).map(([path, content]) => [path, Buffer.from(content)]));
+}
+
+/** The same tree written into a new folder (as copyTree makes it). */
+function onDisk(files: Tree): string {
+  const dir = tempDir('kustomize-tree-');
+  for (const [path, content] of files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
   return dir;
 }
 
-const settingOf = (built: ReturnType<typeof buildFluxView>) =>
+const settingOf = (built: ReturnType<typeof buildTree>) =>
   built.map((b) => [b.origin, (b.object as { data?: Record<string, string> }).data?.value]);
 
 describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () => {
-  it('answers the same bytes in another folder from the cache, and builds again for any change', () => {
+  it('answers the same bytes from the cache, and builds again for any change', () => {
     const { kubectl, runs } = countingKubectl();
-    const first = buildFluxView(tree('one'), 'apps/arcade', {}, { kubectl });
+    const first = buildTree(tree('one'), 'apps/arcade', {}, { kubectl });
     expect(settingOf(first)).toEqual([['apps/arcade/configmap.yaml', 'one']]);
     expect(runs()).toBe(1);
-    // The same tree in another folder: no second run, the same objects.
-    const again = buildFluxView(tree('one'), 'apps/arcade', {}, { kubectl });
+    // The same bytes in another tree: no second run, the same objects.
+    const again = buildTree(tree('one'), 'apps/arcade', {}, { kubectl });
     expect(again).toEqual(first);
     expect(runs()).toBe(1);
     // What callers do to the objects they got does not reach the cache.
     for (const built of [first, again])
       (built[0]!.object as unknown as { data: Record<string, string> }).data.value = 'changed by a caller';
-    expect(settingOf(buildFluxView(tree('one'), 'apps/arcade', {}, { kubectl }))).toEqual([
+    expect(settingOf(buildTree(tree('one'), 'apps/arcade', {}, { kubectl }))).toEqual([
       ['apps/arcade/configmap.yaml', 'one'],
     ]);
     expect(runs()).toBe(1);
     // One byte changed, a file added beside it, another transform: each is built.
-    expect(settingOf(buildFluxView(tree('two'), 'apps/arcade', {}, { kubectl }))).toEqual([
+    expect(settingOf(buildTree(tree('two'), 'apps/arcade', {}, { kubectl }))).toEqual([
       ['apps/arcade/configmap.yaml', 'two'],
     ]);
     expect(runs()).toBe(2);
-    buildFluxView(tree('two', { 'apps/arcade/notes.txt': 'x\n' }), 'apps/arcade', {}, { kubectl });
+    buildTree(tree('two', { 'apps/arcade/notes.txt': 'x\n' }), 'apps/arcade', {}, { kubectl });
     expect(runs()).toBe(3);
-    const moved = buildFluxView(tree('two'), 'apps/arcade', { targetNamespace: 'elsewhere' }, { kubectl });
+    const moved = buildTree(tree('two'), 'apps/arcade', { targetNamespace: 'elsewhere' }, { kubectl });
     expect(moved.map((b) => b.object.metadata.namespace)).toEqual(['elsewhere']);
     expect(runs()).toBe(4);
     // Another kubectl builds its own.
     const other = countingKubectl();
-    buildFluxView(tree('one'), 'apps/arcade', {}, { kubectl: other.kubectl });
+    buildTree(tree('one'), 'apps/arcade', {}, { kubectl: other.kubectl });
     expect(other.runs()).toBe(1);
   });
 
-  it('builds a tree holding a symbolic link every time (it may lead out of the tree)', () => {
+  it('builds a checkout holding a symbolic link from a copy on disk, every time (it may lead out of the tree)', () => {
     const { kubectl, runs } = countingKubectl();
     const outside = tempDir('kustomize-outside-');
     writeFileSync(join(outside, 'x.txt'), 'x\n');
     const linked = () => {
-      const dir = tree('linked');
+      const dir = onDisk(tree('linked'));
       symlinkSync(join(outside, 'x.txt'), join(dir, 'apps/arcade/link.txt'));
       return dir;
     };
+    // Such a checkout is never read into memory (and so never answered from the cache)...
+    const files = ['apps/arcade/configmap.yaml', 'apps/arcade/link.txt'];
+    expect(readTree(linked(), files)).toBeUndefined();
+    expect([...(readTree(onDisk(tree('linked')), files)?.keys() ?? [])]).toEqual(['apps/arcade/configmap.yaml']);
+    // ...and each build of it on disk runs kubectl.
     buildFluxView(linked(), 'apps/arcade', {}, { kubectl });
     buildFluxView(linked(), 'apps/arcade', {}, { kubectl });
     expect(runs()).toBe(2);
@@ -95,10 +107,8 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
   it('keeps no failed build: a tree kustomize refuses is built again', () => {
     const { kubectl, runs } = countingKubectl();
     const broken = () => tree('x', { 'apps/arcade/kustomization.yaml': 'resources: [missing.yaml]\n' });
-    expect(() => buildFluxView(broken(), 'apps/arcade', {}, { kubectl })).toThrow(
-      /kubectl kustomize apps\/arcade failed/,
-    );
-    expect(() => buildFluxView(broken(), 'apps/arcade', {}, { kubectl })).toThrow(/missing\.yaml/);
+    expect(() => buildTree(broken(), 'apps/arcade', {}, { kubectl })).toThrow(/kubectl kustomize apps\/arcade failed/);
+    expect(() => buildTree(broken(), 'apps/arcade', {}, { kubectl })).toThrow(/missing\.yaml/);
     expect(runs()).toBe(2);
   });
 });
