@@ -80,11 +80,26 @@ export function isKustomizeConfig(o: KubeObject | Record<string, unknown>): bool
 /** A manifest folder that cannot be read as objects (a YAML error, an object defined twice). */
 export class ManifestError extends CommandError {}
 
+/** Objects parsed from a file's content, by that content, oldest first; each a copy no caller holds. */
+const parsed = new Map<string, KubeObject[]>();
+const MAX_PARSED = 256;
+
 /**
  * Parses a YAML stream into the Kubernetes objects it holds. Empty documents and kustomize
- * configuration are skipped; a syntax error throws naming the file.
+ * configuration are skipped; a syntax error throws naming the file. The same content is parsed
+ * once per process (an export reads its source files three times, the review both sides of every
+ * unchanged file): callers get copies, and content that fails is parsed, and named, every time.
  */
 export function parseManifest(content: string, file: string): KubeObject[] {
+  const known = parsed.get(content);
+  if (known) return structuredClone(known);
+  const objects = parseObjects(content, file);
+  if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(content, structuredClone(objects));
+  return objects;
+}
+
+function parseObjects(content: string, file: string): KubeObject[] {
   const docs = parseAllDocuments(content);
   const objects: KubeObject[] = [];
   for (const doc of docs) {
