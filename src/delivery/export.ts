@@ -294,10 +294,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   const summary = renderSummary(summaryInput);
   if (problems.length > 0) throw new ExportRefused(problems, summary);
 
-  const [last, current] = await Promise.all([
-    gitTry(target.top, ['log', '-1', '--format=%h %s', '--', folder]),
-    gitTry(target.top, ['rev-parse', '--abbrev-ref', 'HEAD']),
-  ]);
+  const last = await gitTry(target.top, ['log', '-1', '--format=%h %s', '--', folder]);
   if (last.ok && looksTemporary(last.stdout)) {
     warnings.push(
       `the latest commit on ${folder} looks temporary or a teardown ("${last.stdout.trim()}"): ` +
@@ -315,8 +312,8 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
       );
     }
   }
-  const onBranch = current.stdout.trim();
-  if (current.ok && onBranch !== 'master' && onBranch !== 'main') {
+  const onBranch = target.head;
+  if (onBranch !== undefined && onBranch !== 'master' && onBranch !== 'main') {
     warnings.push(
       `the checkout is on '${onBranch}', not master: the export starts from it (fix: git ` +
         `checkout master && git pull in that checkout, unless this is intended)`,

@@ -26,6 +26,8 @@ export interface Target {
   /** Every file in the folder (the ownership record excluded), path relative to the folder → text. */
   readonly files: ReadonlyMap<string, string>;
   readonly record?: OwnershipRecord;
+  /** The checked-out branch ('HEAD' when detached). */
+  readonly head?: string;
 }
 
 /** Files under `dir`, relative to `root`, `/`-separated, sorted; `.git` is never entered. */
@@ -40,21 +42,34 @@ export function listFiles(root: string, dir = root): string[] {
   return out.sort();
 }
 
+/** The number of space-separated fields before the path, by entry type (git-status(1), "Porcelain Format Version 2"). */
+const FIELDS_BEFORE_PATH: Readonly<Record<string, number>> = { '1': 8, '2': 9, u: 10, '?': 1, '!': 1 };
+
 /**
- * Paths from `git status --porcelain=v1 -z`: one NUL-terminated `XY <path>` entry each (the
- * status letters are never trimmed away: a modified file reads ` M README.md`), and a rename or
- * copy carries its original path in the next field.
+ * `git status --porcelain=v2 --branch -z`: the checked-out branch (`# branch.head <name>`, 'HEAD'
+ * for `(detached)`, as `git rev-parse --abbrev-ref HEAD` names it) and the path of every entry,
+ * each NUL-terminated: `1 <XY> <sub> <mH> <mI> <mW> <hH> <hI> <path>` for a change, `2 ... <Xscore>
+ * <path>` for a rename or copy (its original path in the next field), `u ... <path>` for an
+ * unmerged path (ten fields before it), `? <path>` untracked, `! <path>` ignored. A path keeps its
+ * spaces; the status letters are never part of it.
  */
-export function porcelainPaths(output: string): string[] {
+export function parseStatus(output: string): { head?: string; paths: string[] } {
   const fields = output.split('\0');
+  let head: string | undefined;
   const paths: string[] = [];
   for (let i = 0; i < fields.length; i++) {
     const entry = fields[i]!;
-    if (entry.length < 4) continue;
-    paths.push(entry.slice(3));
-    if (/[RC]/.test(entry.slice(0, 2))) i++;
+    if (entry.startsWith('# branch.head ')) {
+      const name = entry.slice('# branch.head '.length);
+      head = name === '(detached)' ? 'HEAD' : name;
+      continue;
+    }
+    const before = FIELDS_BEFORE_PATH[entry.charAt(0)];
+    if (before === undefined || entry.charAt(1) !== ' ') continue; // other headers, the last empty field
+    paths.push(entry.split(' ').slice(before).join(' '));
+    if (entry.charAt(0) === '2') i++;
   }
-  return paths;
+  return head === undefined ? { paths } : { head, paths };
 }
 
 /**
@@ -117,7 +132,9 @@ export async function openTarget(
     );
   const top = realpathSync(topRun.stdout.trim());
   const { folder, folderInRepo } = resolveFolder(top, repo, pathOption);
-  const dirty = porcelainPaths(await git(top, ['status', '--porcelain=v1', '-z', '--untracked-files=all']));
+  // One git for the branch and the changes (what `rev-parse --abbrev-ref HEAD` and a v1 status took two for).
+  const status = parseStatus(await git(top, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']));
+  const dirty = status.paths;
   if (dirty.length > 0) {
     throw new ExportRefused([
       `--repo ${repoOption}: the checkout has uncommitted changes (${dirty.length} path(s), e.g. ` +
@@ -129,5 +146,5 @@ export async function openTarget(
   const recordText = files.get(OWNERSHIP_FILE);
   files.delete(OWNERSHIP_FILE);
   const record = recordText === undefined ? undefined : parseOwnership(recordText, `${folderInRepo}/${OWNERSHIP_FILE}`);
-  return { top, folder, folderInRepo, files, record };
+  return { top, folder, folderInRepo, files, ...(status.head !== undefined ? { head: status.head } : {}), record };
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
 import { looksTemporary } from '../../src/delivery/export-folder.js';
+import { parseStatus } from '../../src/delivery/target.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
 import { sha256 } from '../../src/core/manifests.js';
 import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
@@ -47,15 +48,18 @@ async function repoWithExport(first: ExportSource): Promise<string> {
   return copyRepo(template);
 }
 
-/** Asserts the export is refused with a message matching `reason`, and nothing changed. */
+/**
+ * Asserts the export is refused with a message matching `reason`, and nothing changed against
+ * `before` (default: a snapshot taken now; refusals in a row on one repository compare with the
+ * one snapshot taken before the first). `clean`: the checkout had no changes before.
+ */
 async function expectRefused(
   repo: string,
   source: ExportSource,
   options: Omit<ExportOptions, 'repo'>,
   reason: RegExp,
-  clean = true,
+  { clean = true, before = snapshot(repo) }: { clean?: boolean; before?: ReturnType<typeof snapshot> } = {},
 ): Promise<void> {
-  const before = snapshot(repo);
   const error = await exportEnvironment(source, { repo, ...options }).then(
     () => undefined,
     (e: unknown) => e,
@@ -199,14 +203,12 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
   it('refuses a dirty checkout, naming the first changed path in full', async () => {
     const repo = await repoWithExport(BUNDLED());
     writeFileSync(join(repo, 'stray.txt'), 'work in progress\n');
-    await expectRefused(repo, BUNDLED(), {}, /uncommitted changes.*stray\.txt/, false);
-    await expectRefused(
-      repo,
-      BUNDLED(),
-      { adopt: true, force: true, allowReinstall: true },
-      /uncommitted changes/,
-      false,
-    );
+    const dirty = snapshot(repo);
+    await expectRefused(repo, BUNDLED(), {}, /uncommitted changes.*stray\.txt/, { clean: false, before: dirty });
+    await expectRefused(repo, BUNDLED(), { adopt: true, force: true, allowReinstall: true }, /uncommitted changes/, {
+      clean: false,
+      before: dirty,
+    });
     // A modified tracked file: git prints ` M apps/arcade/README.md` (leading space kept).
     const tracked = await repoWithExport(BUNDLED());
     writeFileSync(join(tracked, 'apps/arcade/README.md'), 'edited\n');
@@ -215,7 +217,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
       BUNDLED(),
       {},
       /uncommitted changes \(1 path\(s\), e\.g\. apps\/arcade\/README\.md\)/,
-      false,
+      { clean: false },
     );
   });
 
@@ -228,6 +230,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     symlinkSync(outside, join(repo, 'apps/elsewhere'));
     symlinkSync(join(repo, '.git'), join(repo, 'apps/gitlink'));
     commitFiles(repo, {}, 'links');
+    const before = snapshot(repo);
     for (const [path, reason] of [
       ['.git/refs', /--path \.git\/refs: resolves to \.git\/refs, inside git's own storage \(\.git\)/],
       ['.git', /inside git's own storage/],
@@ -239,7 +242,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
       ['apps/elsewhere', /outside the checkout/],
       [outside, /outside the checkout/],
     ] as const) {
-      await expectRefused(repo, BUNDLED(), { path, commit: true, adopt: true, force: true }, reason);
+      await expectRefused(repo, BUNDLED(), { path, commit: true, adopt: true, force: true }, reason, { before });
     }
     // The --commit above never ran: the checkout is still on its branch with its refs intact.
     expect(run(repo, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('first');
@@ -439,6 +442,24 @@ describe('export without kubectl: fail closed, never remove what it could not pr
       { kubectl, allowPrune: ['ExternalSecret/arcade-postgres'] },
       /not on PATH.*ExternalSecret arcade-staging\/arcade-engine-root-key.* would leave what Flux applies \(fix: install kubectl/,
     );
+  });
+});
+
+describe("the checkout's status (one git status for the branch and every changed path)", () => {
+  it('reads each kind of entry with its whole path, and the branch or a detached HEAD', () => {
+    const repo = makeRepo({ 'apps/a b.yaml': 'a\n', 'apps/edited.yaml': 'e\n', 'apps/gone.yaml': 'g\n' });
+    run(repo, ['mv', 'apps/a b.yaml', 'apps/c d.yaml']);
+    writeFileSync(join(repo, 'apps/edited.yaml'), 'edited\n');
+    run(repo, ['rm', '-q', 'apps/gone.yaml']);
+    writeFileSync(join(repo, 'new file.txt'), 'n\n');
+    const status = (dir: string) =>
+      parseStatus(run(dir, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']));
+    expect(status(repo)).toEqual({
+      head: 'master',
+      paths: ['apps/c d.yaml', 'apps/edited.yaml', 'apps/gone.yaml', 'new file.txt'],
+    });
+    run(repo, ['checkout', '-q', '--detach']);
+    expect(status(repo).head).toBe('HEAD');
   });
 });
 
