@@ -189,6 +189,16 @@ export function stagingEnvironment(
   mode: 'bundled' | 'managed',
   options: { keepUnresolved?: boolean } = {},
 ): Environment {
+  const key = JSON.stringify([mode, options.keepUnresolved ?? false]);
+  const known = environments.get(key) ?? stagingVariant(mode, options);
+  environments.set(key, known);
+  return structuredClone(known);
+}
+
+/** stagingEnvironment's results by variant: the fixture file is read and validated once per variant, not once per export. */
+const environments = new Map<string, Environment>();
+
+function stagingVariant(mode: 'bundled' | 'managed', options: { keepUnresolved?: boolean }): Environment {
   const fixture = fixtureEnvironment('staging');
   const env: Environment = options.keepUnresolved
     ? fixture
