@@ -15,19 +15,13 @@
  * 5. `kubectl kustomize --load-restrictor LoadRestrictionsNone` (kustomize-controller builds
  *    without the root-only load restriction: fluxcd/pkg `kustomize.Build`).
  *
- * The tracked files are read into memory once per export (readTree); each build (before and
- * after the change) is kept for the process by the digest of its tree (every path and byte), the
- * build root, the Kustomization's transforms and the kubectl, and a tree already built is
- * answered from memory without being written to disk or built again (an export that changes
- * nothing; the tests, which export the same few fixtures dozens of times). A tree holding a
- * symbolic link is copied to disk and built every time (the link may lead out of the tree, to
- * content the digest does not cover), and so is a failed build.
+ * Each build is kept for the process by the content of its tree (./build-cache.ts): a tree
+ * already built is answered from memory, without being written to disk or built again.
  *
  * Post-build variable substitution (`spec.postBuild`) is not applied: its values may live in the
  * cluster. Export refuses to read an identity that still holds `${...}` after the build.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -191,68 +185,6 @@ export interface BuildOptions {
   readonly timeoutMs?: number;
 }
 
-/** A repository's files in memory: repository-relative `/`-separated path → bytes. */
-export type Tree = ReadonlyMap<string, Buffer>;
-
-/**
- * The tracked files of `top` read into memory (what copyTree would copy), or undefined when one
- * of them is a symbolic link: such a tree is built from a copy on disk, every time (buildFluxView).
- */
-export function readTree(top: string, files: readonly string[]): Map<string, Buffer> | undefined {
-  const tree = new Map<string, Buffer>();
-  for (const f of files) {
-    let stat: Stats;
-    try {
-      stat = lstatSync(join(top, f));
-    } catch {
-      continue; // listed but gone: the checkout is clean, so only a submodule path lands here
-    }
-    if (stat.isSymbolicLink()) return undefined;
-    if (stat.isFile()) tree.set(f, readFileSync(join(top, f)));
-  }
-  return tree;
-}
-
-/** Builds by tree digest (treeDigest), oldest first; each a copy no caller holds. */
-const builds = new Map<string, BuiltObject[]>();
-const MAX_BUILDS = 64;
-
-/**
- * Builds `rootInRepo` (repository-relative, `.` for the root) of the in-memory `tree` as
- * kustomize-controller would with `transforms`. The result is kept for the process by the digest
- * of the tree, the build root, the transforms and the kubectl: the same inputs are answered
- * without writing the tree to disk or running kubectl again. A failed build is not kept.
- */
-export function buildTree(
-  tree: Tree,
-  rootInRepo: string,
-  transforms: FluxTransforms,
-  options: BuildOptions = {},
-): BuiltObject[] {
-  const kubectl = options.kubectl ?? 'kubectl';
-  const digest = treeDigest(tree, [kubectl, rootInRepo, JSON.stringify(transformsOf(transforms))]);
-  const cached = builds.get(digest);
-  if (cached) return structuredClone(cached);
-  const dir = mkdtempSync(join(tmpdir(), 'arcade-export-build-'));
-  try {
-    for (const [path, content] of tree) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), content);
-    }
-    const built = buildFluxView(dir, rootInRepo, transforms, options);
-    if (builds.size >= MAX_BUILDS) builds.delete(builds.keys().next().value as string);
-    builds.set(digest, structuredClone(built));
-    return built;
-  } finally {
-    removeTree(dir);
-  }
-}
-
-/** Only the transforms the build applies, in a fixed order (a Kustomization's other fields do not change it). */
-function transformsOf(t: FluxTransforms): unknown[] {
-  return [t.targetNamespace, t.patches, t.components, t.patchesStrategicMerge, t.patchesJson6902, t.images];
-}
-
 /**
  * Builds `rootInRepo` (repository-relative, `.` for the root) in the tree on disk `dir` (which it
  * modifies: a copy made by copyTree or buildTree), as kustomize-controller would with
@@ -269,17 +201,6 @@ export function buildFluxView(
     throw new KustomizeFailed(rootInRepo, `${rootInRepo} is not a folder of the repository`);
   prepareRoot(root, transforms);
   return kustomize(options.kubectl ?? 'kubectl', dir, root, rootInRepo, options.timeoutMs);
-}
-
-/** sha256 over `salt` and every file of `tree` (path and bytes, in a fixed order). */
-function treeDigest(tree: Tree, salt: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const s of salt) hash.update(`${s}\0`);
-  for (const path of [...tree.keys()].sort()) {
-    const content = tree.get(path) as Buffer;
-    hash.update(`f\0${path}\0${content.length}\0`).update(content);
-  }
-  return hash.digest('hex');
 }
 
 /** `kubectl kustomize` of the prepared `root`, its objects with their origin read and removed. */

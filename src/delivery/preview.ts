@@ -12,20 +12,10 @@
  * the SealedSecrets and ExternalSecrets that own a Secret), HelmReleases (an uninstall), Flux
  * Kustomizations (they prune what they applied), and objects of other apps.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
 import { objectKey, type KubeObject } from '../core/manifests.js';
 import { assumedOwner, findOwners, type FluxOwner } from './flux-owners.js';
-import {
-  type BuiltObject,
-  buildFluxView,
-  buildTree,
-  copyTree,
-  readTree,
-  removeTree,
-  type Tree,
-  trackedFiles,
-} from './kustomize.js';
+import { buildOwner, type FolderPlan, readTree } from './build-cache.js';
+import { type BuiltObject, trackedFiles } from './kustomize.js';
 
 /** Annotation that keeps kustomize-controller from deleting an object that left the build. */
 export const PRUNE_DISABLED = 'kustomize.toolkit.fluxcd.io/prune';
@@ -57,12 +47,6 @@ const CLUSTER_SCOPED = new Set([
   'FlowSchema',
   'PriorityLevelConfiguration',
 ]);
-
-/** What the export changes in the folder: files written (relative to it) and files removed. */
-export interface FolderPlan {
-  readonly writes: ReadonlyMap<string, string>;
-  readonly removes: readonly string[];
-}
 
 /** One Flux Kustomization that applies the folder, built before and after. */
 export interface OwnerView {
@@ -123,47 +107,6 @@ export function inFolder(origin: string | undefined, folder: string): boolean {
 
 export function isClusterScoped(o: KubeObject): boolean {
   return CLUSTER_SCOPED.has(o.kind) || !o.metadata.namespace;
-}
-
-/** Writes the plan into a copy of the tree. */
-function applyPlan(dir: string, folder: string, plan: FolderPlan): void {
-  for (const f of plan.removes) rmSync(join(dir, folder, f), { force: true });
-  for (const [f, content] of plan.writes) {
-    const to = join(dir, folder, f);
-    mkdirSync(dirname(to), { recursive: true });
-    writeFileSync(to, content);
-  }
-}
-
-/** `tree` with the plan applied to `folder` (a new map: the tree is shared by both builds). */
-function withPlan(tree: Tree, folder: string, plan: FolderPlan): Tree {
-  const out = new Map(tree);
-  for (const f of plan.removes) out.delete(posix.join(folder, f));
-  for (const [f, content] of plan.writes) out.set(posix.join(folder, f), Buffer.from(content, 'utf8'));
-  return out;
-}
-
-/**
- * One build of what `owner` applies: from the tracked files in memory (`tree`), or, when the
- * checkout holds a symbolic link (`tree` undefined), from a copy on disk, uncached.
- */
-function build(
-  top: string,
-  files: readonly string[],
-  tree: Tree | undefined,
-  owner: FluxOwner,
-  kubectl: string | undefined,
-  plan?: { folder: string; plan: FolderPlan },
-): BuiltObject[] {
-  const options = kubectl ? { kubectl } : {};
-  if (tree) return buildTree(plan ? withPlan(tree, plan.folder, plan.plan) : tree, owner.path, owner, options);
-  const dir = copyTree(top, files);
-  try {
-    if (plan) applyPlan(dir, plan.folder, plan.plan);
-    return buildFluxView(dir, owner.path, owner, options);
-  } finally {
-    removeTree(dir);
-  }
 }
 
 /** Labels of an object. */
@@ -265,8 +208,8 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const views: OwnerView[] = [];
   const viewOf = (owner: FluxOwner): OwnerView => ({
     owner,
-    before: build(top, files, tree, owner, options.kubectl),
-    after: build(top, files, tree, owner, options.kubectl, { folder, plan: options.plan }),
+    before: buildOwner(top, files, tree, owner, options.kubectl),
+    after: buildOwner(top, files, tree, owner, options.kubectl, { folder, plan: options.plan }),
   });
   for (const owner of owners) {
     if (owner.postBuild)

@@ -1,5 +1,5 @@
 /**
- * One `kubectl kustomize` per distinct tree (src/delivery/kustomize.ts): a tree built before is
+ * One `kubectl kustomize` per distinct tree (src/delivery/build-cache.ts): a tree built before is
  * answered from the process's cache; a changed byte, an added file, another transform or another
  * kubectl builds again, as does a tree holding a symbolic link (built on disk, never cached).
  * kubectl is the real one, behind a wrapper that counts its runs.
@@ -8,7 +8,8 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { buildFluxView, buildTree, readTree, type Tree } from '../../src/delivery/kustomize.js';
+import { buildTree, readTree, type Tree } from '../../src/delivery/build-cache.js';
+import { buildFluxView } from '../../src/delivery/kustomize.js';
 import { tempDir } from '../support/temp.js';
 import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
 
