@@ -456,21 +456,31 @@ describe('--otlp usage errors (exit 2, before any probe runs)', { concurrent: tr
 describe('the OpenTelemetry SDK is loaded only with --otlp', { timeout: TEST_TIMEOUT_MS, concurrent: true }, () => {
   it('a run without --otlp never loads it; one with --otlp does', async () => {
     // A fresh process: this worker may hold the SDK already. Node's CommonJS cache lists every file it loaded.
+    // The child loads only the command: the stand-ins and the receiver it probes and pushes to
+    // live in this process (which keeps serving while the child runs).
     const script = `
       import { createRequire } from 'node:module';
       const cache = createRequire(process.cwd() + '/').cache;
       const loaded = () => Object.keys(cache).some((k) => k.includes('@opentelemetry'));
       const { runProbeCli } = await import('./src/probes/cli.ts');
+      const [, otlp, targets] = process.argv;
       const io = { env: { CI: 'true' }, stdout: { write() {} }, stderr: { write() {} } };
-      const without = await runProbeCli(['--demo', '--only', 'endpoints.health'], io);
+      const run = ['--targets', targets, '--only', 'endpoints.health'];
+      const without = await runProbeCli(run, io);
       const before = loaded();
-      const withOtlp = await runProbeCli(['--demo', '--only', 'endpoints.health', '--otlp', process.argv[1]], io);
+      const withOtlp = await runProbeCli([...run, '--otlp', otlp], io);
       console.log(JSON.stringify({ without, before, withOtlp, after: loaded() }));`;
-    // A receiver that takes the push (this process keeps serving while the child runs): the run
-    // with --otlp delivers at once instead of retrying a closed port for seconds.
-    const receiver = await startOtlpReceiver();
+    const [receiver, platform] = await Promise.all([startOtlpReceiver(), startPlatform()]);
     try {
-      const run = await spawnNode(['--import', 'tsx', '--input-type=module', '-e', script, receiver.url]);
+      const run = await spawnNode([
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+        receiver.url,
+        platform.targetsFile,
+      ]);
       expect(run.status, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({
         without: 0,
@@ -479,8 +489,9 @@ describe('the OpenTelemetry SDK is loaded only with --otlp', { timeout: TEST_TIM
         after: true,
       });
       expect(receiver.received).toHaveLength(1); // the SDK it loaded is the one that sent the run
+      expect(platform.arcade.requests.filter((r) => r.path === '/v1/health')).toHaveLength(2); // both runs probed
     } finally {
-      await receiver.close();
+      await Promise.all([receiver.close(), platform.close()]);
     }
   });
 });

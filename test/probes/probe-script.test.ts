@@ -86,7 +86,7 @@ describe.concurrent('npm run probe (scripts/probe.ts)', () => {
   });
 });
 
-describe('the canary key on failing runs (in-process)', () => {
+describe.concurrent('the canary key on failing runs (in-process)', () => {
   it('appears in no stdout, stderr, JSON, JUnit or Markdown when probes fail and error', async () => {
     const key = canaryKey();
     const platform = await startPlatform({
@@ -107,7 +107,7 @@ describe('the canary key on failing runs (in-process)', () => {
   });
 });
 
-describe('--demo', () => {
+describe.concurrent('--demo', () => {
   it('starts the stand-ins and passes every probe without a cluster or a key from the caller', async () => {
     const run = await runCli(['--demo', '--skip', 'gateway.latency'], {});
     expect(run.code).toBe(0);

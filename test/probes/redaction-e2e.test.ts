@@ -121,7 +121,8 @@ const fileArgs = (dir: string) => [
   join(dir, 'r.md'),
 ];
 
-describe('a hostile platform echoing the canary key in every form', () => {
+// The two runs read the same stand-ins and each writes its own files: they run side by side.
+describe.concurrent('a hostile platform echoing the canary key in every form', () => {
   it('npm run probe (spawned, plain output): no 8 characters of the key or of any form in stdout, stderr or any report', async () => {
     const dir = tempDir('probe-hostile-out-');
     const run = await probeScript(['--targets', targetsFile, ...fileArgs(dir)], {
