@@ -90,7 +90,7 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
       env: io.env,
       ...(options.kubeconfig ? { kubeconfig: path(options.kubeconfig) } : {}),
       ...(options.context ? { context: options.context } : {}),
-      announce: (where) => console.log(`crds: reading CRDs from Kubernetes ${where}`),
+      announce: (where) => print(`crds: reading CRDs from Kubernetes ${where}`),
     });
     schemas = result.schemas;
   } else {

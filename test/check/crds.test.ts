@@ -128,7 +128,9 @@ describe('reading CRDs from a cluster (loopback API server)', () => {
   it('npm run crds -- --from-cluster fails closed without a kubeconfig (configuration: exit 2)', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: tempDir('home-') };
     for (const name of ['KUBECONFIG', 'KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT']) delete env[name];
-    const r = await runMain(crds, ['--from-cluster', '--cache', join(tempDir(), 'c')], { env });
+    const cache = join(tempDir(), 'c');
+    const r = await runMain(crds, ['--from-cluster', '--cache', cache], { env });
+    expect(existsSync(cache)).toBe(false);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('no Kubernetes configuration: KUBECONFIG is not set, ~/.kube/config does not exist');
   });

@@ -136,6 +136,12 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
         value,
       );
       expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `^seal: fetching the certificate through Kubernetes ${api.url}/? \\(context \\S+, from --kubeconfig `,
+          'm',
+        ),
+      );
       expect(run.stdout).toContain('from controller sealed/sealer');
       expect(api.requests).toHaveLength(1);
       const entry = parse(readFileSync(join(dir, `${ENV}.yaml`), 'utf8')).secrets.values.redis.password;
