@@ -128,11 +128,43 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
 const TSX = ['--import', 'tsx'];
 
-/** Spawns the script asynchronously (the stand-ins live in this process and must keep serving). */
-export function probeScript(
+/**
+ * A preload for a spawned script: at exit it writes the packages whose CommonJS files the process
+ * loaded (Node's CommonJS cache lists every such file; the OpenTelemetry SDK is CommonJS) to the
+ * file named by ARCADE_TEST_LOADED_PACKAGES, as a JSON array of package names.
+ */
+const LOADED_PACKAGES_PRELOAD = `
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+const cache = createRequire(process.cwd() + '/').cache;
+process.on('exit', () => {
+  const names = new Set();
+  for (const file of Object.keys(cache)) {
+    const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(file);
+    if (m) names.add(m[1]);
+  }
+  writeFileSync(process.env.ARCADE_TEST_LOADED_PACKAGES, JSON.stringify([...names].sort()));
+});`;
+
+export interface ScriptRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** With `loadedPackages`: the packages the process loaded CommonJS files of. */
+  readonly packages?: readonly string[];
+}
+
+/**
+ * Spawns the script asynchronously (the stand-ins live in this process and must keep serving).
+ * `loadedPackages`: also report which packages the process loaded (a preload, written at exit).
+ */
+export async function probeScript(
   args: string[],
   env: Record<string, string | undefined>,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  options: { loadedPackages?: boolean } = {},
+): Promise<ScriptRun> {
+  const dir = options.loadedPackages ? tempDir('probe-packages-') : undefined;
+  const packagesFile = dir ? join(dir, 'packages.json') : undefined;
   const merged: Record<string, string> = {};
   for (const [k, v] of Object.entries({
     ...process.env,
@@ -141,14 +173,24 @@ export function probeScript(
     ARCADE_API_KEY: undefined,
     KUBERNETES_SERVICE_HOST: undefined,
     ...env,
+    ...(packagesFile ? { ARCADE_TEST_LOADED_PACKAGES: packagesFile } : {}),
   })) {
     if (v !== undefined) merged[k] = v;
   }
-  return spawnNode([...TSX, 'scripts/probe.ts', ...args], merged);
+  const preload = packagesFile
+    ? ['--import', `data:text/javascript,${encodeURIComponent(LOADED_PACKAGES_PRELOAD)}`]
+    : [];
+  try {
+    const run = await spawnNode([...TSX, ...preload, 'scripts/probe.ts', ...args], merged);
+    if (!packagesFile) return run;
+    return { ...run, packages: JSON.parse(readFileSync(packagesFile, 'utf8')) as string[] };
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** `node <args>` in the repository, asynchronously: a loopback stand-in in this process must keep serving it. */
-export function spawnNode(
+function spawnNode(
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {

@@ -4,11 +4,12 @@
  * (src/evidence/metrics.ts) as the collector would read it, the series the remote-write translator
  * makes of it answering the dashboard's own queries on a real Prometheus, a collector that is
  * closed, failing or hanging never changing the exit code, no key fragment in any attribute, usage
- * errors, and the SDK loaded only with `--otlp`.
+ * errors. (The SDK loaded only with `--otlp`: the spawned runs of probe-script.test.ts and
+ * redaction-e2e.test.ts.)
  *
  * Every describe runs concurrently with the others (each test has its own receiver, stand-ins and
- * files): the waits of this file (a child process, Prometheus starting, a hanging collector's
- * deadline) overlap instead of holding the worker one after the other. The delivery's retries run
+ * files): the waits of this file (Prometheus starting, a hanging collector's deadline, the
+ * demo's 100 latency calls) overlap instead of holding the worker one after the other. The delivery's retries run
  * on a virtual clock (attempts and waits counted, not waited for).
  */
 import { randomBytes } from 'node:crypto';
@@ -42,7 +43,7 @@ import {
 import { findPrometheus, type MimirOnPrometheus, startMimirOnPrometheus } from '../support/prometheus.js';
 import { tempDir } from '../support/temp.js';
 import { virtualClock } from '../support/virtual-clock.js';
-import { type Captured, runCli, spawnNode } from './helpers.js';
+import { type Captured, runCli } from './helpers.js';
 
 const prometheus = findPrometheus();
 const missing = 'missing' in prometheus ? prometheus.missing : undefined;
@@ -450,49 +451,6 @@ describe('--otlp usage errors (exit 2, before any probe runs)', { concurrent: tr
     expect(run.stderr).toContain(message);
     expect(run.stdout).toBe('');
     expect(run.report).toBeUndefined();
-  });
-});
-
-describe('the OpenTelemetry SDK is loaded only with --otlp', { timeout: TEST_TIMEOUT_MS, concurrent: true }, () => {
-  it('a run without --otlp never loads it; one with --otlp does', async () => {
-    // A fresh process: this worker may hold the SDK already. Node's CommonJS cache lists every file it loaded.
-    // The child loads only the command: the stand-ins and the receiver it probes and pushes to
-    // live in this process (which keeps serving while the child runs).
-    const script = `
-      import { createRequire } from 'node:module';
-      const cache = createRequire(process.cwd() + '/').cache;
-      const loaded = () => Object.keys(cache).some((k) => k.includes('@opentelemetry'));
-      const { runProbeCli } = await import('./src/probes/cli.ts');
-      const [, otlp, targets] = process.argv;
-      const io = { env: { CI: 'true' }, stdout: { write() {} }, stderr: { write() {} } };
-      const run = ['--targets', targets, '--only', 'endpoints.health'];
-      const without = await runProbeCli(run, io);
-      const before = loaded();
-      const withOtlp = await runProbeCli([...run, '--otlp', otlp], io);
-      console.log(JSON.stringify({ without, before, withOtlp, after: loaded() }));`;
-    const [receiver, platform] = await Promise.all([startOtlpReceiver(), startPlatform()]);
-    try {
-      const run = await spawnNode([
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        script,
-        receiver.url,
-        platform.targetsFile,
-      ]);
-      expect(run.status, run.stderr).toBe(0);
-      expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({
-        without: 0,
-        before: false,
-        withOtlp: 0,
-        after: true,
-      });
-      expect(receiver.received).toHaveLength(1); // the SDK it loaded is the one that sent the run
-      expect(platform.arcade.requests.filter((r) => r.path === '/v1/health')).toHaveLength(2); // both runs probed
-    } finally {
-      await Promise.all([receiver.close(), platform.close()]);
-    }
   });
 });
 

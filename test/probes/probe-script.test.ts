@@ -62,9 +62,13 @@ describe.concurrent('npm run probe (scripts/probe.ts)', () => {
           files.markdown,
         ],
         { KUBECONFIG: platform.env.KUBECONFIG, ARCADE_API_KEY: key },
+        { loadedPackages: true },
       );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
+      // Without --otlp the OpenTelemetry SDK is never loaded (lean start-up); the spawned run with
+      // --otlp in redaction-e2e.test.ts sees the same preload list it.
+      expect(r.packages?.filter((p) => p.startsWith('@opentelemetry/'))).toEqual([]);
       expect(r.stdout.trimEnd().split('\n').pop()).toBe(
         `${registry.length} passed, 0 failed, 0 errors, 0 skipped, 0 known gaps`,
       );

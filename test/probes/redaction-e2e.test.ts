@@ -3,9 +3,10 @@
  * the MCP gateway (a real SDK server), the reference server, the other hosts and Mimir echo the
  * key in 5xx bodies, response headers, MCP tool results, JSON-RPC error messages and tool names,
  * in every form; the engine's log (through the Kubernetes stand-in) carries it too. Neither the
- * real `npm run probe` (spawned, plain output) nor the CLI on an 80×24 terminal (in-process, real
- * files) lets 8 consecutive characters of the key or of any of its forms out, in stdout, stderr,
- * --json, --junit or --markdown; and no excerpt was cut before it was redacted.
+ * real `npm run probe` (spawned, plain output, pushing its metrics with --otlp) nor the CLI on an
+ * 80×24 terminal (in-process, real files) lets 8 consecutive characters of the key or of any of
+ * its forms out, in stdout, stderr, --json, --junit, --markdown or the OTLP push; and no excerpt
+ * was cut before it was redacted.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { runProbeCli } from '../../src/probes/cli.js';
 import { registry } from '../../src/probes/registry.js';
 import type { ProbeReport } from '../../src/probes/types.js';
 import { canaryKey, findLeak } from '../support/canary.js';
+import { startOtlpReceiver } from '../support/otlp-receiver.js';
 import { CUT_PAD, echo, startHostileArcade, type HostileArcade } from '../support/hostile-arcade.js';
 import { NAMESPACE, startPlatform, type Platform } from '../../src/loopback/platform.js';
 import { tempDir } from '../support/temp.js';
@@ -123,15 +125,31 @@ const fileArgs = (dir: string) => [
 
 // The two runs read the same stand-ins and each writes its own files: they run side by side.
 describe.concurrent('a hostile platform echoing the canary key in every form', () => {
-  it('npm run probe (spawned, plain output): no 8 characters of the key or of any form in stdout, stderr or any report', async () => {
+  it('npm run probe (spawned, plain output, --otlp): no 8 characters of the key or of any form in stdout, stderr, any report or the push', async () => {
     const dir = tempDir('probe-hostile-out-');
-    const run = await probeScript(['--targets', targetsFile, ...fileArgs(dir)], {
-      KUBECONFIG: platform.env.KUBECONFIG,
-      ARCADE_API_KEY: key,
-    });
-    expect(run.status).toBe(1);
-    expectNoLeak({ stdout: run.stdout, stderr: run.stderr, ...readFiles(dir) });
-    expect(run.stdout).toContain(`ARCADE_API_KEY …${key.slice(-4)}`);
+    const receiver = await startOtlpReceiver();
+    try {
+      const run = await probeScript(
+        ['--targets', targetsFile, ...fileArgs(dir), '--otlp', receiver.url],
+        { KUBECONFIG: platform.env.KUBECONFIG, ARCADE_API_KEY: key },
+        { loadedPackages: true },
+      );
+      expect(run.status).toBe(1);
+      expectNoLeak({ stdout: run.stdout, stderr: run.stderr, ...readFiles(dir) });
+      expect(run.stdout).toContain(`ARCADE_API_KEY …${key.slice(-4)}`);
+      // The push arrived, decoded, and carries no part of the key either.
+      expect(run.stdout).toContain(`sent the run's metrics to ${receiver.url} (OTLP)`);
+      expect(receiver.received).toHaveLength(1);
+      expect(receiver.received[0]?.decodeError).toBeUndefined();
+      expect(findLeak(JSON.stringify(receiver.received[0]?.body), key)).toBeUndefined();
+      // With --otlp the process loads the OpenTelemetry SDK (without it, it does not:
+      // probe-script.test.ts, the same preload on the healthy spawned run).
+      expect(run.packages).toEqual(
+        expect.arrayContaining(['@opentelemetry/sdk-metrics', '@opentelemetry/otlp-transformer']),
+      );
+    } finally {
+      await receiver.close();
+    }
   }, 60_000);
 
   it('the CLI on an 80×24 terminal (live view, colour, real files): no leak either', async () => {
