@@ -86,6 +86,7 @@ HelmRelease or other app's object (Kind/namespace/name also works); one per obje
     ...forgeVariableHelp('GITOPS', 'the GitOps repository'),
     GITOPS_TOKEN: 'with --push: the token for the push (optional without --pull-request); never printed',
   },
+  interruptible: true,
   exitCodes: {
     0: 'exported (also "no changes")',
     1: 'refused (nothing was changed) or failed',
@@ -100,7 +101,7 @@ HelmRelease or other app's object (Kind/namespace/name also works); one per obje
 });
 
 /** The command (src/core/script-main.ts): tests call it in process. */
-export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
+export const main = scriptMain(script, async (options, { io, path, print, signal, warn }) => {
   if (options['pull-request'] && !options.push)
     throw new UsageError('--pull-request needs --push (the pull request is opened from the pushed branch)');
   if (options.push && options['dry-run']) throw new UsageError('--push and --dry-run exclude each other');
@@ -132,6 +133,7 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
     allowUnresolved: options['allow-unresolved'],
     keep: [...options.keep],
     allowPrune: [...options['allow-prune']],
+    signal,
   };
   const { exportEnvironment } = await import('../src/delivery/export.js');
   const published: import('../src/delivery/publish.js').PublishResult = await (options.push

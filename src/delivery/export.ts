@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { PART_OF } from '../constructs/labels.js';
 import type { UnresolvedEntry } from '../environments/unresolved.js';
 import { diffObjects, type ManifestDiff } from '../review/diff.js';
+import { Interrupted, type InterruptSignal } from '../core/command-error.js';
 import { git, gitTry } from '../core/git.js';
 import { indexObjects, sha256, type ManifestFile } from '../core/manifests.js';
 import { KubectlMissing, KustomizeFailed } from './kustomize.js';
@@ -76,6 +77,11 @@ export interface ExportOptions {
   readonly dryRun?: boolean;
   /** kubectl to build with. @default 'kubectl' (on PATH) */
   readonly kubectl?: string;
+  /**
+   * Aborted (reason: the signal name) by SIGINT/SIGTERM: the export stops before it writes
+   * anything, its temporary build trees removed (Interrupted). @default never aborted
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface ExportResult {
@@ -138,6 +144,8 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
       ...(options.kubectl ? { kubectl: options.kubectl } : {}),
     });
   } catch (err) {
+    // A Ctrl-C reaches kubectl too: its build fails because the export is being interrupted.
+    await stopIfInterrupted(options.signal);
     if (err instanceof KubectlMissing) previewMissing = `${err.kubectl} is not on PATH`;
     else if (err instanceof KustomizeFailed)
       throw new ExportRefused([
@@ -146,6 +154,8 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
       ]);
     else throw err;
   }
+
+  await stopIfInterrupted(options.signal);
 
   // The folder's objects as Flux applies them (without kubectl: as the files say).
   const rawBefore = (() => {
@@ -352,6 +362,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   };
   if (!changed || options.dryRun)
     return { ...base, written: options.dryRun ? written : [], removed: options.dryRun ? removed : [] };
+  await stopIfInterrupted(options.signal);
 
   if (options.commit) await git(target.top, ['checkout', '-q', '-b', branch]);
   write(target, planned, removed, recordText);
@@ -364,6 +375,18 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   await git(target.top, ['commit', '-q', '--no-verify', '-m', committed]);
   const commit = (await git(target.top, ['rev-parse', 'HEAD'])).trim();
   return { ...base, written, removed, branch, commit };
+}
+
+/**
+ * Throws Interrupted when `signal` was aborted (SIGINT/SIGTERM): first lets a signal that arrived
+ * while a build blocked the process be delivered. Called before anything is written.
+ */
+async function stopIfInterrupted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  if (!signal.aborted) return;
+  const by: InterruptSignal = signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+  throw new Interrupted(by, `interrupted by ${by} before anything was written: the checkout is as it was`);
 }
 
 function write(target: Target, planned: readonly ManifestFile[], removed: readonly string[], record: string): void {

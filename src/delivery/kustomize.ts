@@ -214,7 +214,9 @@ function kustomize(kubectl: string, dir: string, root: string, rootInRepo: strin
   if (run.error || run.status !== 0) {
     const why = run.error
       ? run.error.message
-      : (run.stderr || '').trim().split('\n').slice(0, 4).join(' / ').split(`${dir}/`).join('');
+      : run.signal
+        ? `kubectl was stopped by ${run.signal}`
+        : (run.stderr || '').trim().split('\n').slice(0, 4).join(' / ').split(`${dir}/`).join('');
     throw new KustomizeFailed(rootInRepo, why || `exit ${String(run.status)}`);
   }
   const out: BuiltObject[] = [];

@@ -4,17 +4,19 @@
  * runs in process (its `main`, src/core/script-main.ts) with its own stdout, stderr and
  * environment; test/scripts/every-script.test.ts runs the script as a process.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Environment } from '../../src/environments/schema.js';
 import { synthEnvironment } from '../../src/synth.js';
-import { gitopsRepo, KUBECTL, takeoverEnvironment } from './gitops-fixture.js';
+import { gitopsRepo, KUBECTL, KUBECTL_PATH, takeoverEnvironment } from './gitops-fixture.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { makeRepo, run, snapshot } from './support.js';
 import { tempDir } from '../support/temp.js';
 import { runMain } from '../support/run-script.js';
+import { spawnScript } from '../support/spawn-script.js';
 import { main } from '../../scripts/export.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 
@@ -167,4 +169,34 @@ describe('npm run export (scripts/export.ts)', () => {
       expect(r.stderr).toContain(`${name} is not set`);
     expect(snapshot(target)).toEqual(before);
   });
+
+  it.skipIf(!KUBECTL)(
+    'SIGTERM while kubectl builds: exit 143, nothing written, no temporary build tree left (the process is what is tested)',
+    async () => {
+      const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
+      const before = snapshot(target);
+      // The export's own temporary folder, holding tsx's compile cache (so the script does not compile again).
+      const tmp = tempDir('export-tmp-');
+      const tsxCache = join(tmpdir(), `tsx-${userInfo().uid}`);
+      if (existsSync(tsxCache)) symlinkSync(tsxCache, join(tmp, `tsx-${userInfo().uid}`));
+      // A kubectl that sends the export one SIGTERM while its first build runs, then builds.
+      const bin = tempDir('kubectl-sigterm-');
+      writeFileSync(
+        join(bin, 'kubectl'),
+        `#!/bin/sh\nif [ ! -e '${bin}/sent' ]; then : > '${bin}/sent'; kill -TERM $PPID; fi\nexec '${KUBECTL_PATH}' "$@"\n`,
+      );
+      chmodSync(join(bin, 'kubectl'), 0o755);
+      const r = await spawnScript(join(REPO, 'scripts/export.ts'), ['--repo', target, ...fixtureArgs()], {
+        cwd: REPO,
+        env: { ...process.env, TMPDIR: tmp, PATH: `${bin}:${process.env.PATH ?? ''}` },
+      });
+      expect(existsSync(join(bin, 'sent'))).toBe(true);
+      expect(readdirSync(tmp).filter((f) => f.startsWith('arcade-export-build-'))).toEqual([]);
+      expect(r.stderr).toContain(
+        'export: interrupted by SIGTERM before anything was written: the checkout is as it was',
+      );
+      expect(r.status).toBe(143);
+      expect(snapshot(target)).toEqual(before);
+    },
+  );
 });

@@ -21,17 +21,20 @@ import { makeRepo } from './support.js';
 /**
  * kubectl with its built-in kustomize, when installed (CI installs nothing else for it): an
  * executable file `kubectl` in a folder of PATH, found as the shell finds it, without starting it
- * (a kubectl start costs about as much CPU as a node start).
+ * (a kubectl start costs about as much CPU as a node start). KUBECTL_PATH is where it was found.
  */
-export const KUBECTL = (process.env.PATH ?? '').split(delimiter).some((dir) => {
-  const file = join(dir || '.', 'kubectl');
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-});
+export const KUBECTL_PATH = (process.env.PATH ?? '')
+  .split(delimiter)
+  .map((dir) => join(dir || '.', 'kubectl'))
+  .find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
+export const KUBECTL = KUBECTL_PATH !== undefined;
 export const KUBECTL_SKIP =
   'kubectl not on PATH: the export cannot build what Flux applies, so its prune preview is not tested here (install kubectl to run these tests)';
 
