@@ -20,11 +20,11 @@ import { ProbeTargetsError, targetsFromEnvironment } from '../environments/probe
 import { describeKubeConfig, KubeConfigError } from '../kube/kubeconfig.js';
 import type { KubeAccess } from './kube.js';
 import { registry } from './registry.js';
-import type { Clock } from '../core/clock.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import { createRedactor, redactedWriter, type Redactor } from '../core/redact.js';
 import { buildReport, exitCodeOf, summaryLine } from './report.js';
 import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles, type ReportFile } from './report-files.js';
-import { colorEnabled, lineView, liveView, liveViewAllowed, SYSTEM_TIMERS, type Timers } from './terminal.js';
+import { colorEnabled, lineView, liveView, liveViewAllowed } from './terminal.js';
 import { unwrapped, wrapping } from './terminal-report.js';
 import { unmetNeeds } from './define-probe.js';
 import { resolveTargets } from './resolved-targets.js';
@@ -58,12 +58,14 @@ export interface CliIo {
   readonly stderr: WritableText;
   /** Retry policy for eventually consistent probes. @default DEFAULT_RETRY (tests shorten it) */
   readonly retry?: Partial<RetryPolicy>;
-  /** The clock retries and `--wait` run on. @default the system clock (tests give a virtual one) */
+  /**
+   * The run's one clock (src/core/clock.ts): retries and `--wait`, the probes' time windows, the
+   * report's start and duration, and the progress lines and live redraws.
+   * @default systemClock (tests give a virtual one, or fake timers under it)
+   */
   readonly clock?: Clock;
   /** Folder of environment files. @default src/environments */
   readonly environmentsDir?: string;
-  /** The views' clock and scheduler (progress lines, live redraws). @default SYSTEM_TIMERS (tests: fake timers) */
-  readonly timers?: Timers;
   /** `--otlp`: the whole delivery ends by then. @default OTLP_DEADLINE_MS (tests shorten it for a hanging collector) */
   readonly otlpDeadlineMs?: number;
 }
@@ -190,12 +192,12 @@ async function probe(
       (kube ? `Kubernetes ${describeKubeConfig(kube)}` : 'no Kubernetes needed') +
       `${opts.waitSeconds !== undefined ? `, --wait ${opts.waitSeconds}s` : ''}${opts.revision ? `, --revision ${opts.revision}` : ''}\n`,
   );
-  const timers = io.timers ?? SYSTEM_TIMERS;
+  const clock = io.clock ?? systemClock;
   const color = colorEnabled(io.env, out.isTTY === true);
   const view = liveViewAllowed(out, io.env)
-    ? await liveView(out, probes, color, timers)
-    : lineView(out, probes, out.isTTY && out.columns ? await wrapping(out.columns, color) : unwrapped(color), timers);
-  const startedAt = new Date();
+    ? await liveView(out, probes, color, clock)
+    : lineView(out, probes, out.isTTY && out.columns ? await wrapping(out.columns, color) : unwrapped(color), clock);
+  const startedAt = new Date(clock.now());
   const run = createRunScope();
   const results = await runProbes({
     run,
@@ -208,14 +210,14 @@ async function probe(
     revision: opts.revision,
     kube: kube ? (signal) => kube.reader(signal) : undefined,
     retry: io.retry,
-    ...(io.clock ? { clock: io.clock } : {}),
+    clock,
     waitSeconds: opts.waitSeconds,
     onStart: (p, i) => view.start(p, i),
     onRetry: (p, i, attempt, last) => view.retry(p, i, attempt, last),
     onResult: (r, i) => view.result(r, i),
   });
   view.end(results);
-  const endedAt = new Date();
+  const endedAt = new Date(clock.now());
   let report = buildReport(loaded.environment, startedAt, endedAt.getTime() - startedAt.getTime(), results, kube);
   if (opts.otlp) {
     const otlp = await deliver(

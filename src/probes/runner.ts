@@ -61,13 +61,13 @@ export interface RunOptions {
   /** `--wait`: deployment probes with `retry: 'eventual'` retry until this many seconds after the start. @default none */
   readonly waitSeconds?: number;
   /**
-   * What backoff, the `--wait` deadline and durations are measured on. Tests give a virtual clock,
-   * so that a retry loop's outcome is a count of attempts, not a race with the machine's speed.
+   * The run's one clock: what backoff, the `--wait` deadline and durations are measured on, and the
+   * time the probes' windows over cluster timestamps start from (`ProbeContext.now`). Tests give a
+   * virtual clock, so that a retry loop's outcome is a count of attempts, not a race with the
+   * machine's speed, and a window is where the test's stand-in put the time.
    * @default systemClock
    */
   readonly clock?: Clock;
-  /** Wall-clock time for the probes' windows over cluster timestamps (`ProbeContext.now`). @default Date.now */
-  readonly now?: () => number;
   /**
    * What the probes of this run share (`ProbeContext.run`); the caller reads what they left in it
    * after the run (e.g. the latencies `gateway.latency` measured, for `--otlp`). @default a new scope
@@ -108,7 +108,7 @@ async function attempt(
     apiKey: opts.apiKey,
     redact: redactor,
     revision: opts.revision,
-    ...(opts.now ? { now: opts.now } : {}),
+    now: () => (opts.clock ?? systemClock).now(),
     kube: () => {
       if (!opts.kube)
         return Promise.reject(new Error(opts.kubeUnavailable ?? 'Kubernetes is not configured (set KUBECONFIG)'));

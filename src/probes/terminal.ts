@@ -39,6 +39,7 @@ import {
   type Layout,
 } from './terminal-report.js';
 import { at } from '../core/at.js';
+import { type Clock, systemClock } from '../core/clock.js';
 
 /** A stream the probe CLI writes to: the process's stdout, or a test's capture. */
 export interface TextOut {
@@ -47,24 +48,6 @@ export interface TextOut {
   readonly columns?: number;
   readonly rows?: number;
 }
-
-/** The clock and scheduler of the views (tests pass fake timers). */
-export interface Timers {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** Node's timers, looked up at call time; they never keep the process alive on their own. */
-export const SYSTEM_TIMERS: Timers = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const handle = setTimeout(fn, ms);
-    handle.unref();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /** At most this long without a line in the line view before a progress line is printed. */
 export const PROGRESS_EVERY_MS = 10_000;
@@ -108,24 +91,24 @@ export function lineView(
   out: TextOut,
   probes: readonly Probe[],
   layout: Layout,
-  timers: Timers = SYSTEM_TIMERS,
+  clock: Clock = systemClock,
 ): ProgressView {
   const c = columnsFor(probes);
   const results: (ProbeResult | undefined)[] = probes.map(() => undefined);
   const pending = new Map<number, Pending>();
-  const started = timers.now();
+  const started = clock.now();
   let printed = 0;
-  let timer: unknown;
+  let cancel: (() => void) | undefined;
   const write = (text: string) => {
     out.write(`${text}\n`);
     arm();
   };
   function arm(): void {
-    if (timer !== undefined) timers.clearTimeout(timer);
-    timer = timers.setTimeout(progress, PROGRESS_EVERY_MS);
+    cancel?.();
+    cancel = clock.schedule(progress, PROGRESS_EVERY_MS);
   }
   function progress(): void {
-    timer = undefined;
+    cancel = undefined;
     const done = results.filter(Boolean).length;
     const waiting = [...pending.entries()].map(
       ([i, p]) =>
@@ -133,7 +116,7 @@ export function lineView(
     );
     const held = done - printed;
     write(
-      `… ${Math.round((timers.now() - started) / 1000)} s: ${done} of ${probes.length} done${held > 0 ? ` (${held} held back to keep the order)` : ''}` +
+      `… ${Math.round((clock.now() - started) / 1000)} s: ${done} of ${probes.length} done${held > 0 ? ` (${held} held back to keep the order)` : ''}` +
         `${waiting.length > 0 ? `; running: ${waiting.join(', ')}` : ''}`,
     );
   }
@@ -148,8 +131,8 @@ export function lineView(
     },
     end(all) {
       const evidence = evidenceSection(all, layout);
-      if (timer !== undefined) timers.clearTimeout(timer);
-      timer = undefined;
+      cancel?.();
+      cancel = undefined;
       if (evidence) out.write(`${evidence}\n`);
     },
   };
@@ -167,11 +150,11 @@ export async function liveView(
   out: TextOut,
   probes: readonly Probe[],
   color: boolean,
-  timers: Timers = SYSTEM_TIMERS,
+  clock: Clock = systemClock,
 ): Promise<ProgressView> {
   const fits = () => (out.rows ?? 0) >= liveRowsNeeded(probes.length) && (out.columns ?? 0) >= 40;
   const layoutNow = () => wrapping(out.columns ?? 80, color);
-  if (!fits()) return lineView(out, probes, await layoutNow(), timers);
+  if (!fits()) return lineView(out, probes, await layoutNow(), clock);
   const [{ createLogUpdate }, layout] = await Promise.all([import('log-update'), layoutNow()]);
   // log-update reads only write, columns, rows and isTTY of the stream it is given.
   const log = createLogUpdate(out as unknown as NodeJS.WritableStream);
@@ -180,9 +163,9 @@ export async function liveView(
   const details: string[] = probes.map(() => '');
   const times: string[] = probes.map(() => '');
   const results: (ProbeResult | undefined)[] = probes.map(() => undefined);
-  const started = timers.now();
+  const started = clock.now();
   let fallback: ProgressView | undefined;
-  let tick: unknown;
+  let stopTicking: (() => void) | undefined;
 
   const clip = (text: string, columns: number) => {
     const lines = layout.wrap(text, Math.max(1, columns));
@@ -198,7 +181,7 @@ export async function liveView(
     });
     const done = results.filter(Boolean).length;
     const running = states.filter((s) => s === 'running').length;
-    const status = `${done} of ${probes.length} done, ${running} running, ${Math.floor((timers.now() - started) / 1000)} s`;
+    const status = `${done} of ${probes.length} done, ${running} running, ${Math.floor((clock.now() - started) / 1000)} s`;
     return [`${columnTitles(c)}  DETAIL`, ...rows, status].join('\n');
   }
   function draw(): void {
@@ -207,8 +190,8 @@ export async function liveView(
       // The terminal shrank under the table: stop redrawing, print in order from here on.
       log.clear();
       log.done();
-      if (tick !== undefined) timers.clearTimeout(tick);
-      const lines = lineView(out, probes, { ...layout, width: out.columns ?? layout.width }, timers);
+      stopTicking?.();
+      const lines = lineView(out, probes, { ...layout, width: out.columns ?? layout.width }, clock);
       fallback = lines;
       results.forEach((r, i) => {
         if (r) lines.result(r, i);
@@ -221,7 +204,7 @@ export async function liveView(
     log(frame());
   }
   function ticking(): void {
-    tick = timers.setTimeout(() => {
+    stopTicking = clock.schedule(() => {
       draw();
       if (!fallback) ticking();
     }, TICK_MS);
@@ -248,7 +231,7 @@ export async function liveView(
       draw();
     },
     end(all) {
-      if (tick !== undefined) timers.clearTimeout(tick);
+      stopTicking?.();
       if (fallback) return fallback.end(all);
       log.clear();
       log.done();

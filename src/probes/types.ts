@@ -114,7 +114,8 @@ export interface ProbeContext {
   kube(): Promise<KubeReader>;
   /**
    * Wall-clock time (ms since the epoch) for windows compared with timestamps the cluster reports
-   * (log lines). @default Date.now (tests give a clock shared with their stand-in)
+   * (log lines): the run's clock (`RunOptions.clock`; tests give one shared with their stand-in).
+   * @default Date.now (a probe run on its own, outside the runner)
    */
   readonly now?: () => number;
   /**

@@ -16,20 +16,21 @@ import { COVERAGE_TOLERANCE_MS, engineExportClean } from '../../src/probes/clust
 import { loadKubeAccess } from '../../src/probes/kube.js';
 import { resolveTargets } from '../../src/probes/resolved-targets.js';
 import { runProbes } from '../../src/probes/runner.js';
+import { virtualClock } from '../support/virtual-clock.js';
 
 /** The request's travel time: longer than the tolerance, so a window fixed before it cannot pass. */
 const SLOW_MS = 2 * COVERAGE_TOLERANCE_MS;
 
-let clock = Date.now();
+const clock = virtualClock(Date.now());
 let logRequests = 0;
 let platform: Platform;
 beforeAll(async () => {
   platform = await startPlatform({
     kube: {
-      now: () => clock,
+      now: () => clock.now(),
       onLog: () => {
         logRequests += 1;
-        clock += SLOW_MS;
+        clock.advance(SLOW_MS);
       },
     },
   });
@@ -45,7 +46,7 @@ describe('otel.engine-export-clean and a slow log request', () => {
       targets: resolveTargets(TargetsSchema.parse(platform.targets)),
       probes: [engineExportClean],
       kube: (signal) => access.reader(signal),
-      now: () => clock,
+      clock,
     });
     expect(logRequests).toBe(1);
     expect({ status: result?.status, detail: result?.detail }).toEqual({
@@ -53,6 +54,6 @@ describe('otel.engine-export-clean and a slow log request', () => {
       detail: expect.stringMatching(/^1 engine pod\(s\), \d+ log lines over 10 min, no export failure$/),
     });
     // The window is the one the API server cut the log with: it starts after the request arrived.
-    expect(result?.evidence).toMatchObject({ windowStart: new Date(clock - 10 * 60_000).toISOString() });
+    expect(result?.evidence).toMatchObject({ windowStart: new Date(clock.now() - 10 * 60_000).toISOString() });
   });
 });

@@ -15,8 +15,8 @@ import {
   liveViewAllowed,
   lineView,
   PROGRESS_EVERY_MS,
-  SYSTEM_TIMERS,
 } from '../../src/probes/terminal.js';
+import { systemClock } from '../../src/core/clock.js';
 import { renderReport, unwrapped, wrapping } from '../../src/probes/terminal-report.js';
 import { runProbeCli } from '../../src/probes/cli.js';
 import { registry } from '../../src/probes/registry.js';
@@ -155,7 +155,7 @@ describe('the line view (CI, pipes, small terminals)', () => {
 
   it('prints in the documented order whatever order the results come in', () => {
     const out = capture();
-    const view = lineView(out.stream, probes, unwrapped(false), SYSTEM_TIMERS);
+    const view = lineView(out.stream, probes, unwrapped(false), systemClock);
     for (const [i, p] of probes.entries()) view.start(p, i);
     for (let i = results.length - 1; i >= 0; i--) view.result(results[i]!, i);
     view.end(results);
@@ -170,7 +170,7 @@ describe('the line view (CI, pipes, small terminals)', () => {
 
   it('a block is held until those above it are printed', () => {
     const out = capture();
-    const view = lineView(out.stream, probes.slice(0, 3), unwrapped(false), SYSTEM_TIMERS);
+    const view = lineView(out.stream, probes.slice(0, 3), unwrapped(false), systemClock);
     view.result(results[2]!, 2);
     view.result(results[1]!, 1);
     expect(out.text()).not.toContain(results[1]!.id);
@@ -187,7 +187,7 @@ describe('the line view (CI, pipes, small terminals)', () => {
         return out.stream.write(s);
       },
     };
-    const view = lineView(stream, probes.slice(0, 2), unwrapped(false), SYSTEM_TIMERS);
+    const view = lineView(stream, probes.slice(0, 2), unwrapped(false), systemClock);
     const t0 = Date.now();
     view.start(probes[0]!, 0);
     view.start(probes[1]!, 1);
@@ -232,7 +232,7 @@ describe('the live view (a terminal with room)', () => {
 
   it('redraws within the terminal height, then replaces itself with the full report', async () => {
     const out = capture({ isTTY: true, columns: 120, rows: liveRowsNeeded(probes.length) });
-    const view = await liveView(out.stream, probes, true, SYSTEM_TIMERS);
+    const view = await liveView(out.stream, probes, true, systemClock);
     for (const [i, p] of probes.entries()) view.start(p, i);
     view.retry(probes[0]!, 0, 2, { status: 'fail', detail: 'not ready yet', evidence: {} });
     vi.advanceTimersByTime(3_000);
@@ -250,7 +250,7 @@ describe('the live view (a terminal with room)', () => {
 
   it('a terminal too short for the table gets the line view: no cursor movement, one block per result', async () => {
     const out = capture({ isTTY: true, columns: 80, rows: liveRowsNeeded(probes.length) - 1 });
-    const view = await liveView(out.stream, probes, false, SYSTEM_TIMERS);
+    const view = await liveView(out.stream, probes, false, systemClock);
     for (const [i, p] of probes.entries()) view.start(p, i);
     for (const [i, r] of results.entries()) view.result(r, i);
     view.end(results);
@@ -268,7 +268,7 @@ describe('the live view (a terminal with room)', () => {
         return size.rows;
       },
     };
-    const view = await liveView(stream, probes, false, SYSTEM_TIMERS);
+    const view = await liveView(stream, probes, false, systemClock);
     for (const [i, p] of probes.entries()) view.start(p, i);
     view.result(results[0]!, 0);
     size.rows = 10;
