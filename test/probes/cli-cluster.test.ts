@@ -75,6 +75,8 @@ describe.concurrent('each broken deployment fails exactly its probe (exit 1)', (
       attempts: 6,
     });
     expect(clock.sleeps).toEqual([100, 200, 200, 200, 200]);
+    // The report's times are the same clock's: the run started at its 0 and took its 900 ms.
+    expect(run.report).toMatchObject({ startedAt: '1970-01-01T00:00:00.000Z', durationMs: 900 });
   });
 
   it('reads the HelmRelease from targets.releaseNamespace when the release object lives apart from the workloads', async () => {
