@@ -72,7 +72,7 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
     return 0;
   }
   const given = options.from.map((f) => path(f));
-  const missing = options.from.filter((_, i) => !existsSync(given[i]!));
+  const missing = options.from.filter((f) => !existsSync(path(f)));
   if (missing.length > 0)
     throw new UsageError(
       `--from ${missing.join(', ')}: no such file or folder (fix: give CRD files or folders of them, or leave --from out for contracts/crds)`,

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at } from '../core/at.js';
 import { peakRssOfNode, timeNode, type NodeCommand } from './node-run.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -79,18 +80,18 @@ export async function roundRobin<S, T>(
     throw new Error(`runs: ${options.runs} (fix: a whole number >= 1)`);
   if (!Number.isInteger(options.warmup) || options.warmup < 0)
     throw new Error(`warmup: ${options.warmup} (fix: a whole number >= 0)`);
-  const kept = subjects.map((): T[] => []);
+  const kept = subjects.map((subject) => ({ subject, samples: [] as T[] }));
   for (let i = 0; i < options.warmup + options.runs; i++) {
     const warm = i < options.warmup;
-    for (const [s, subject] of subjects.entries()) {
+    for (const { subject, samples } of kept) {
       options.onProgress?.(
         `${warm ? 'warm-up' : 'run'} ${warm ? i + 1 : i + 1 - options.warmup}/${warm ? options.warmup : options.runs}: ${labelOf(subject)}`,
       );
       const sample = await measure(subject);
-      if (!warm) kept[s]!.push(sample);
+      if (!warm) samples.push(sample);
     }
   }
-  return kept;
+  return kept.map((k) => k.samples);
 }
 
 /** Measures every subject's command `warmup + runs` times, round robin (time, and memory where asked). */
@@ -105,7 +106,8 @@ export async function measureSubjects(subjects: readonly Subject[], options: Loo
     }),
   );
   return subjects.map((subject, s) => {
-    const times = samples[s]!.map((x) => x.ms);
+    const taken = at(samples, s, 'samples of subject');
+    const times = taken.map((x) => x.ms);
     return {
       id: subject.id,
       label: subject.label,
@@ -113,7 +115,7 @@ export async function measureSubjects(subjects: readonly Subject[], options: Loo
       command: subject.command,
       timeMs: summarize(times),
       samplesMs: times,
-      ...(subject.memory ? { peakRssMb: summarize(samples[s]!.map((x) => x.mb ?? Number.NaN)) } : {}),
+      ...(subject.memory ? { peakRssMb: summarize(taken.map((x) => x.mb ?? Number.NaN)) } : {}),
     };
   });
 }

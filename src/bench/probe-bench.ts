@@ -19,6 +19,7 @@ import { REPO_ROOT } from '../tooling/bundle.js';
 import { medianOf, roundRobin, type Measurement } from './measurement.js';
 import { MAX_RSS_REPORTER, readMaxRssMb } from './node-run.js';
 import { notMeasured, ratio, summarize, type Ratio } from './stats.js';
+import { at } from '../core/at.js';
 
 export const PROBE_TARGETS = {
   /** A full run at most 1.3x its slowest probe (concurrency at work). */
@@ -229,17 +230,21 @@ export async function benchProbes(options: ProbeBenchOptions): Promise<ProbeBenc
       { platform: narrow, shape: NARROW },
       { platform: broad, shape: wide },
     ];
-    const [narrowSamples, wideSamples] = await roundRobin(
+    const samples = await roundRobin(
       sizes,
       options,
       (size) => `probes (${shape(size.shape)})`,
       (size) => probeOnce(size.platform, options.timeoutMs ?? 120_000),
     );
-    const [run, slowest] = probeMeasurements({ run: 'probes.run', slowest: 'probes.slowest' }, NARROW, narrowSamples!);
+    const [run, slowest] = probeMeasurements(
+      { run: 'probes.run', slowest: 'probes.slowest' },
+      NARROW,
+      at(samples, 0, 'samples of size'),
+    );
     const [wideRun, wideSlowest] = probeMeasurements(
       { run: 'probes.wide', slowest: 'probes.wide.slowest' },
       wide,
-      wideSamples!,
+      at(samples, 1, 'samples of size'),
     );
     const figures = [run, slowest, wideRun, wideSlowest];
     const median = (id: string) => medianOf(figures, id);

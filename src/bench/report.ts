@@ -129,14 +129,16 @@ export function renderTable(report: BenchReport): string {
     if (x.status === 'not-measured') figureLines[i + 1] = `${x.label.padEnd(labelWidth)}  not measured: ${x.reason}`;
   });
   const sections = [head, figureLines.join('\n')];
-  const phases = report.measurements.filter((x) => x.phasesMs && x.phasesMs.length > 0);
+  const phases = report.measurements.flatMap((x) =>
+    x.phasesMs && x.phasesMs.length > 0 ? [{ label: x.label, phasesMs: x.phasesMs }] : [],
+  );
   if (phases.length > 0)
     sections.push(
       [
         'phases (median):',
         ...phases.map(
           (x) =>
-            `  ${x.label.split(' (')[0]}: ${x.phasesMs!.map((p) => `${p.name} ${seconds(p.ms.median)}`).join(', ')}`,
+            `  ${x.label.split(' (')[0]}: ${x.phasesMs.map((p) => `${p.name} ${seconds(p.ms.median)}`).join(', ')}`,
         ),
       ].join('\n'),
     );

@@ -12,6 +12,7 @@ import { loadEnvironment, loadEnvironments } from '../environments/load.js';
 import { REPO_ROOT, SYNTH_BUNDLE, bundleSynthEntry } from '../tooling/bundle.js';
 import { measureSubjects, medianOf, type Measurement, type Subject } from './measurement.js';
 import { ratio, type Ratio } from './stats.js';
+import { at } from '../core/at.js';
 
 /** Targets of issue 7: each a ratio of two medians of the same bench run. */
 export const SYNTH_TARGETS = {
@@ -106,7 +107,7 @@ export async function benchSynth(options: SynthBenchOptions): Promise<SynthBench
   const bundle = options.bundle ?? (await bundleSynthEntry(SYNTH_BUNDLE));
   // Synth of every environment needs every one valid; the template is the first by name unless --env.
   const names = loadEnvironments().map((l) => l.env.name);
-  const { env, file: templateFile } = loadEnvironment(options.template ?? names[0]!);
+  const { env, file: templateFile } = loadEnvironment(options.template ?? at(names, 0, 'environment'));
   const template = env.name;
   const one = writeGeneratedEnvironments(templateFile, 1);
   const ten = writeGeneratedEnvironments(templateFile, GENERATED_ENVIRONMENTS);

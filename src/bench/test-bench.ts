@@ -29,6 +29,7 @@ import { REPO_ROOT } from '../tooling/bundle.js';
 import { failingTests, staticPhases, tail, type Phase } from './test-run-report.js';
 import { medianOf, roundRobin, type Measurement, type PhaseSummary } from './measurement.js';
 import { budget, budgetNotMeasured, summarize, type Budget } from './stats.js';
+import { at } from '../core/at.js';
 
 /** Issue 13: fresh-clone npm test at most 60 s, warm at most 25 s (on 2 cores). */
 export const TEST_TARGETS_MS = { fresh: 60_000, warm: 25_000 } as const;
@@ -212,7 +213,7 @@ export function testsNotMeasured(reason: string): TestBenchResult {
       reason,
     })),
     budgets: (['fresh', 'warm'] as const).map((kind) =>
-      budgetNotMeasured(`tests.${kind}`, LABELS[kind].split(' (')[0]!, TEST_TARGETS_MS[kind], reason),
+      budgetNotMeasured(`tests.${kind}`, at(LABELS[kind].split(' ('), 0, 'label part'), TEST_TARGETS_MS[kind], reason),
     ),
   };
 }
@@ -232,7 +233,7 @@ export async function benchTests(options: TestBenchOptions): Promise<TestBenchRe
   let tmp: string | undefined;
   const clearTmp = () => tmp && rmSync(tmp, { recursive: true, force: true });
   try {
-    const [fresh, warm] = await roundRobin<'fresh' | 'warm', TestRunSample | FailedRun>(
+    const samples = await roundRobin<'fresh' | 'warm', TestRunSample | FailedRun>(
       ['fresh', 'warm'] as const,
       { runs: options.runs, warmup: 0, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
       (kind) => LABELS[kind],
@@ -245,7 +246,11 @@ export async function benchTests(options: TestBenchOptions): Promise<TestBenchRe
         return timeCommand(command, root, { ...process.env, CI: 'true', TMPDIR: tmp }, timeoutMs);
       },
     );
-    return testMeasurements(`CI=true ${options.command ? command.join(' ') : 'npm test'}`, fresh!, warm!);
+    return testMeasurements(
+      `CI=true ${options.command ? command.join(' ') : 'npm test'}`,
+      at(samples, 0, 'samples of run'),
+      at(samples, 1, 'samples of run'),
+    );
   } catch (err) {
     return testsNotMeasured((err as Error).message);
   } finally {

@@ -6,6 +6,7 @@
 import { ConfigurationError } from '../core/command-error.js';
 import { formatPath, parsePath, type Segment } from '../core/values-path.js';
 import { closestWithin } from '../core/edit-distance.js';
+import { at, ends } from '../core/at.js';
 
 /**
  * A chart values or schema file given to check-values cannot be used: what the person gave is
@@ -66,8 +67,7 @@ export function checkAgainstDefaults(
 ): PathStatus {
   const segments = parsePath(path);
   let node: Tree = defaults;
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i]!;
+  for (const [i, s] of segments.entries()) {
     const here = formatPath(segments.slice(0, i)) || '(top level)';
     if (
       node === null ||
@@ -225,10 +225,10 @@ function walkSchema(
       results.find((r) => r.kind === 'ok') ??
       results.find((r) => r.kind === 'free-form') ??
       results.find((r) => r.kind === 'missing' && n.properties) ??
-      results[results.length - 1]!
+      ends(results, 'schema branches').last
     );
   }
-  const s = segments[i]!;
+  const s = at(segments, i, 'path segment');
   const types = n.type === undefined ? [] : Array.isArray(n.type) ? n.type : [n.type];
   if (typeof s === 'number') {
     if (types.length > 0 && !types.includes('array')) return { kind: 'not-a-map', at: here, found: types.join('|') };

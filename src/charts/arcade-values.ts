@@ -162,12 +162,13 @@ export function baseDomain(hosts: Environment['hosts']): string {
       return host.slice(prefix.length);
     }),
   );
-  if (bases.size !== 1) {
+  const [base, ...others] = bases;
+  if (base === undefined || others.length > 0) {
     throw new Error(
       `hosts: the four hosts must share one parent domain, got ${[...bases].join(', ')} (fix: use <component>.<domain>)`,
     );
   }
-  return [...bases][0]!;
+  return base;
 }
 
 /**

@@ -15,6 +15,7 @@ import { valueAt } from '../core/values-path.js';
 import { childPath, pointerSegments, pointerToPath } from './finding.js';
 import { isRecord } from './manifests.js';
 import { didYouMean } from './suggest.js';
+import { at } from '../core/at.js';
 
 interface Attribute {
   readonly name: string;
@@ -54,7 +55,8 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
 function modelName(all: Models, apiVersion: string, kind: string): string | undefined {
   const { group, version } = splitApiVersion(apiVersion);
   const v = version.charAt(0).toUpperCase() + version.slice(1);
-  const prefix = group === '' ? 'Core' : group.split('.')[0]!.replace(/^./, (c) => c.toUpperCase());
+  const prefix =
+    group === '' ? 'Core' : at(group.split('.'), 0, 'API group label').replace(/^./, (c) => c.toUpperCase());
   return [`${v}${kind}`, `${prefix}${v}${kind}`].find((n) => attributesOf(all, n) !== undefined);
 }
 
@@ -96,7 +98,7 @@ function walk(
       return;
     }
     value.forEach((item, i) => {
-      walk(all, item, array[1]!, childPath(path, i), checkTypes, out);
+      walk(all, item, at(array, 1, 'item type'), childPath(path, i), checkTypes, out);
     });
     return;
   }
@@ -106,7 +108,8 @@ function walk(
       if (checkTypes) out.push({ path, rule: 'schema.type', message: 'must be a map', fix: 'give a YAML mapping' });
       return;
     }
-    for (const [k, v] of Object.entries(value)) walk(all, v, map[1]!, childPath(path, k), checkTypes, out);
+    for (const [k, v] of Object.entries(value))
+      walk(all, v, at(map, 1, 'value type'), childPath(path, k), checkTypes, out);
     return;
   }
   const attrs = attributesOf(all, type);

@@ -10,6 +10,7 @@ import type { SchemaProblem } from './crd-validate.js';
 import { childPath, pointerToPath } from './finding.js';
 import { isRecord } from './manifests.js';
 import { didYouMean } from './suggest.js';
+import { at } from '../core/at.js';
 
 /** What the report calls the schema. */
 export const SCHEMA_NAME = 'engine config schema 2.0';
@@ -67,13 +68,14 @@ export function reduceJunctions(all: readonly ErrorObject[]): Reduced {
     }
     const fewest = Math.min(...[...branches.values()].map((b) => b.length));
     const best = [...branches.values()].filter((b) => b.length === fewest);
-    if (best.length === 1) {
-      for (const e of best[0]!) dropped.delete(e);
+    const [only, ...tied] = best;
+    if (only && tied.length === 0) {
+      for (const e of only) dropped.delete(e);
       dropped.add(junction);
     } else {
       alternatives.set(
         junction,
-        [...branches.values()].map((b) => describeError(b[0]!)),
+        [...branches.values()].map((b) => describeError(at(b, 0, 'error of the branch'))),
       );
     }
     errors = errors.filter((e) => !dropped.has(e));

@@ -73,7 +73,8 @@ function prepare(node: unknown, defs: Json, depth: number): unknown {
   if (!isRecord(node)) return node;
   if (typeof node.$ref === 'string') {
     const match = /^#\/\$defs\/([^/]+)$/.exec(node.$ref);
-    const target = match ? defs[match[1]!] : undefined;
+    const name = match?.[1];
+    const target = name !== undefined ? defs[name] : undefined;
     if (target === undefined) throw new Error(`${SCHEMA_NAME}: unsupported or unknown $ref ${node.$ref}`);
     const { $ref: _ref, ...siblings } = node;
     const inlined = prepare(target, defs, depth + 1);

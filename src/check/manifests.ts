@@ -12,6 +12,7 @@ import { join, relative } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { isManifestPath, type KubeObject } from '../core/manifests.js';
 import type { ObjectRef } from './finding.js';
+import { at } from '../core/at.js';
 
 /** The one object type (diff/export/drift's), re-exported for readers of dist/ through this file. */
 export type { KubeObject };
@@ -78,7 +79,12 @@ export function parseDocuments(content: string): ManifestDocument[] {
   docs.forEach((doc, index) => {
     const line = lineCounter.linePos(doc.range[0]).line;
     if (doc.errors.length > 0) {
-      out.push({ index, line, value: undefined, problem: `YAML syntax: ${doc.errors[0]!.message.split('\n')[0]}` });
+      out.push({
+        index,
+        line,
+        value: undefined,
+        problem: `YAML syntax: ${at(doc.errors, 0, 'YAML error').message.split('\n')[0]}`,
+      });
       return;
     }
     const value: unknown = doc.toJS();

@@ -50,8 +50,8 @@ export class ExternalSecretSource extends Construct implements SecretSource {
     const unresolved = [...(props.unresolvedKeys ?? [])].sort();
     this.keys = [...Object.keys(props.values), ...unresolved].sort();
     const data: ExternalSecretSpecData[] = [];
-    for (const key of Object.keys(props.values).sort()) {
-      const ref = props.values[key]!;
+    // Keys are unique, so the order is total (the same as sorting the keys).
+    for (const [key, ref] of Object.entries(props.values).sort(([a], [b]) => (a < b ? -1 : 1))) {
       data.push({
         secretKey: key,
         remoteRef: {

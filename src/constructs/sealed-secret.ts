@@ -44,8 +44,8 @@ export class SealedSecretSource extends Construct implements SecretSource {
     this.keys = [...Object.keys(props.values), ...unresolved].sort();
     const binding = `${props.namespace}/${props.secretName}`;
     const encryptedData: Record<string, string> = {};
-    for (const key of Object.keys(props.values).sort()) {
-      const value = props.values[key]!;
+    // Keys are unique, so the order is total (the same as sorting the keys).
+    for (const [key, value] of Object.entries(props.values).sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (value.boundTo !== binding) {
         throw new Error(
           `SealedSecret ${binding}: key '${key}' was sealed for '${value.boundTo}', so the controller cannot decrypt it here ` +

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ConfigurationError } from '../core/command-error.js';
+import { at } from '../core/at.js';
 
 /** File name of the record, inside the target folder (not a manifest: kustomize ignores it). */
 export const OWNERSHIP_FILE = '.arcade-stack-export.json';
@@ -44,7 +45,7 @@ export function parseOwnership(text: string, file: string): OwnershipRecord {
   }
   const parsed = OwnershipRecordSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = at(parsed.error.issues, 0, 'validation issue');
     throw new OwnershipRecordInvalid(
       `${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message} (fix: restore it from git history)`,
     );

@@ -12,6 +12,7 @@ import { ConfigurationError } from '../core/command-error.js';
 import { git, gitTry } from '../core/git.js';
 import { OWNERSHIP_FILE, parseOwnership, type OwnershipRecord } from './ownership.js';
 import { ExportRefused } from './refused.js';
+import { at } from '../core/at.js';
 
 /** The default folder of the release in k8s-backstage-v2. */
 export const DEFAULT_PATH = 'apps/arcade';
@@ -58,7 +59,7 @@ export function parseStatus(output: string): { head?: string; paths: string[] } 
   let head: string | undefined;
   const paths: string[] = [];
   for (let i = 0; i < fields.length; i++) {
-    const entry = fields[i]!;
+    const entry = at(fields, i, 'status field');
     if (entry.startsWith('# branch.head ')) {
       const name = entry.slice('# branch.head '.length);
       head = name === '(detached)' ? 'HEAD' : name;

@@ -88,9 +88,10 @@ class Comparison {
   step(cursor: Cursor, element: string): Cursor {
     const applied = cursor.applied?.[element];
     if (applied) this.visited.add(applied);
-    const others = cursor.others.flatMap((o) =>
-      o.node[element] ? [{ manager: o.manager, node: o.node[element]! }] : [],
-    );
+    const others = cursor.others.flatMap((o) => {
+      const node = o.node[element];
+      return node ? [{ manager: o.manager, node }] : [];
+    });
     return { applied, others };
   }
 

@@ -180,13 +180,22 @@ export function continuousPlan(env: ContinuousContext): ContinuousPlan | undefin
       `continuousPlan(${env.name}): the continuous mode is on with ${needs.map((n) => n.path).join(', ')} missing (the schema should have refused it)`,
     );
   }
+  /** A value continuousNeeds proved present and resolved (the schema should have refused it otherwise). */
+  const checked = <T>(value: T | undefined, path: string): T => {
+    if (value === undefined)
+      throw new Error(`continuousPlan(${env.name}): ${path} is missing (the schema should have refused it)`);
+    return value;
+  };
   const evaluators = known(c.alerts.evaluators) ?? [];
   const ruleLabels = known(c.alerts.ruleLabels);
   const runbookUrl = known(c.alerts.runbookUrl);
   return {
     scheduleMinutes: c.scheduleMinutes,
     schedule: `*/${c.scheduleMinutes} * * * *`,
-    dashboard: { namespace: known(c.dashboard.namespace)!, labels: { ...known(c.dashboard.labels)! } },
+    dashboard: {
+      namespace: checked(known(c.dashboard.namespace), 'continuous.dashboard.namespace'),
+      labels: { ...checked(known(c.dashboard.labels), 'continuous.dashboard.labels') },
+    },
     alerts: {
       evaluators: [...evaluators],
       ...(evaluators.includes('prometheus-rule') && ruleLabels ? { ruleLabels: { ...ruleLabels } } : {}),
@@ -195,7 +204,10 @@ export function continuousPlan(env: ContinuousContext): ContinuousPlan | undefin
       ...(evaluators.includes('mimir-ruler')
         ? {
             ruler: {
-              url: (known(c.alerts.ruler.url) ?? mimirPrometheusApi(env.collector.mimir.pushUrl)!).replace(/\/+$/, ''),
+              url: checked(
+                known(c.alerts.ruler.url) ?? mimirPrometheusApi(env.collector.mimir.pushUrl),
+                'continuous.alerts.ruler.url',
+              ).replace(/\/+$/, ''),
               tenant: c.alerts.ruler.tenant ?? env.collector.mimir.tenant,
               namespace: c.alerts.ruler.namespace ?? `arcade-stack-${env.name}`,
             },

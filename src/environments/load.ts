@@ -203,10 +203,16 @@ function check(found: Discovery, name: string): { loaded?: LoadedEnvironment; pr
 export function loadEnvironments(dir: string = ENVIRONMENTS_DIR): LoadedEnvironment[] {
   const found = discover(dir);
   const all = namesOf(found);
-  const results = all.map((name) => check(found, name));
-  const problems = results.flatMap((r) => r.problems);
+  const loaded: LoadedEnvironment[] = [];
+  const problems: string[] = [];
+  for (const name of all) {
+    // check() returns the environment exactly when it has no problem.
+    const result = check(found, name);
+    problems.push(...result.problems);
+    if (result.loaded) loaded.push(result.loaded);
+  }
   if (problems.length > 0) throw new EnvironmentError(problems);
-  return results.map((r) => r.loaded!);
+  return loaded;
 }
 
 /** One environment for a command that works on one, and what is wrong with the others. */

@@ -115,12 +115,13 @@ function walkBuiltIn(
         onUndescribed(p);
         continue;
       }
-      if (spec.struct && !isAtomicStruct(spec.struct)) {
+      const inner = spec.struct;
+      if (inner && !isAtomicStruct(inner)) {
         if (spec.list && Array.isArray(value))
           value.forEach((item, i) => {
-            if (isRecord(item)) walkStruct(item, spec.struct!, `${p}[${i}]`);
+            if (isRecord(item)) walkStruct(item, inner, `${p}[${i}]`);
           });
-        else if (isRecord(value)) walkStruct(value, spec.struct, p);
+        else if (isRecord(value)) walkStruct(value, inner, p);
       }
       const reason = stated.has(p) ? undefined : reasonOf(spec, o, value);
       if (reason) {
@@ -191,11 +192,12 @@ export function forEachQuantity(
       if (spec.quantity) fn(p, value, false, o, key);
       else if (spec.map === 'quantities' && isRecord(value))
         for (const [k, v] of Object.entries(value)) fn(`${p}.${k}`, v, true, value, k);
-      else if (spec.struct && spec.list && Array.isArray(value))
+      else if (spec.struct && spec.list && Array.isArray(value)) {
+        const inner = spec.struct;
         value.forEach((item, i) => {
-          if (isRecord(item)) walkStruct(item, spec.struct!, `${p}[${i}]`);
+          if (isRecord(item)) walkStruct(item, inner, `${p}[${i}]`);
         });
-      else if (spec.struct && isRecord(value)) walkStruct(value, spec.struct, p);
+      } else if (spec.struct && isRecord(value)) walkStruct(value, spec.struct, p);
     }
   };
   walkStruct(obj, root, '');

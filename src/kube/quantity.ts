@@ -74,14 +74,18 @@ export function parseQuantity(text: string): Quantity | undefined {
   let unscaled = BigInt(digits) * (sign === '-' ? -1n : 1n);
   let scale = -fraction.length;
   let format: QuantityFormat = 'DecimalSI';
-  if (suffix in BINARY_SUFFIX) {
+  const binary = BINARY_SUFFIX[suffix];
+  const decimal = DECIMAL_SUFFIX[suffix];
+  if (binary !== undefined) {
     format = 'BinarySI';
-    unscaled *= 1024n ** BigInt(BINARY_SUFFIX[suffix]!);
+    unscaled *= 1024n ** BigInt(binary);
   } else if (/^[eE][+-]?\d/.test(suffix)) {
     format = 'DecimalExponent';
     scale += Number(suffix.slice(1));
+  } else if (decimal !== undefined) {
+    scale += decimal;
   } else {
-    scale += DECIMAL_SUFFIX[suffix]!;
+    return undefined; // the grammar admits no other suffix
   }
   const q = roundUpTo({ unscaled, scale, format }, -9);
   // A binary value between 0 and 1 is kept as DecimalSI ("avoids rounding and hopefully confusion").
@@ -125,10 +129,10 @@ function canonicalDecimal(q: Quantity): { mantissa: bigint; exponent: number } {
 /** The canonical text of a quantity, as the API server writes it (`Quantity.String()`). */
 export function formatQuantity(q: Quantity): string {
   if (q.unscaled === 0n) return '0';
-  let format = q.format;
-  if (format === 'BinarySI' && (absBelow(q, 1024) || wholeValue(q) === undefined)) format = 'DecimalSI';
-  if (format === 'BinarySI') {
-    let amount = wholeValue(q)!;
+  // BinarySI only for a whole value of 1024 or more; otherwise DecimalSI.
+  const whole = q.format === 'BinarySI' && !absBelow(q, 1024) ? wholeValue(q) : undefined;
+  if (whole !== undefined) {
+    let amount = whole;
     let exponent = 0;
     while (amount % 1024n === 0n && exponent < 6) {
       amount /= 1024n;
@@ -137,7 +141,7 @@ export function formatQuantity(q: Quantity): string {
     return `${amount}${BINARY_BY_EXPONENT.get(exponent) ?? ''}`;
   }
   const { mantissa, exponent } = canonicalDecimal(q);
-  if (format === 'DecimalExponent') return exponent === 0 ? `${mantissa}` : `${mantissa}e${exponent}`;
+  if (q.format === 'DecimalExponent') return exponent === 0 ? `${mantissa}` : `${mantissa}e${exponent}`;
   const suffix = DECIMAL_BY_EXPONENT.get(exponent);
   // DecimalSI has no suffix past E (10^18) or below n: apimachinery falls back to exponent notation.
   return suffix !== undefined ? `${mantissa}${suffix}` : `${mantissa}e${exponent}`;

@@ -121,11 +121,12 @@ export function valueAt(obj: unknown, path: Path): unknown {
 
 function without(tree: FieldsV1, path: Path): FieldsV1 {
   const [head, ...rest] = path;
-  if (head === undefined || !(head in tree)) return tree;
+  const subtree = head === undefined ? undefined : tree[head];
+  if (head === undefined || subtree === undefined) return tree;
   const copy: Record<string, FieldsV1> = { ...tree };
   if (rest.length === 0) delete copy[head];
   else {
-    const child = without(tree[head]!, rest);
+    const child = without(subtree, rest);
     if (Object.keys(child).length === 0) delete copy[head];
     else copy[head] = child;
   }

@@ -91,7 +91,8 @@ function crdDefaults(value: unknown, schema: Record<string, unknown>): void {
 
 function stableIp(key: string): string {
   const h = createHash('sha256').update(key).digest();
-  return `10.96.${h[0]}.${Math.max(1, h[1]!)}`;
+  const [a = 0, b = 0] = h; // a sha256 digest has 32 bytes
+  return `10.96.${a}.${Math.max(1, b)}`;
 }
 
 /**

@@ -35,6 +35,7 @@ import { GATEWAY_LATENCY_SAMPLES } from './gateway/latency.js';
 import { UsageError } from '../core/command-error.js';
 import { describeFailure } from '../core/script.js';
 import { answerUsage, parseProbeArgs, PROBE_SCRIPT, type ProbeOptions } from './cli-options.js';
+import { at } from '../core/at.js';
 
 /** Configuration is wrong or missing (exit 2, before any probe runs). */
 export class ConfigError extends Error {
@@ -90,7 +91,7 @@ export function readTargetsFile(file: string): Targets {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0)
     throw new ConfigError(
-      `${file}: YAML syntax: ${doc.errors[0]!.message.split('\n')[0]} (fix: correct the YAML at that line)`,
+      `${file}: YAML syntax: ${at(doc.errors, 0, 'YAML error').message.split('\n')[0]} (fix: correct the YAML at that line)`,
     );
   const input: unknown = doc.toJS();
   const parsed = TargetsSchema.safeParse(input);

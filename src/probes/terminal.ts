@@ -127,7 +127,10 @@ export function lineView(
     result(r, i) {
       pending.delete(i);
       results[i] = r;
-      while (printed < results.length && results[printed]) write(resultBlock(results[printed++]!, layout, c));
+      for (let next = results[printed]; next; next = results[printed]) {
+        printed++;
+        write(resultBlock(next, layout, c));
+      }
     },
     end(all) {
       const evidence = evidenceSection(all, layout);

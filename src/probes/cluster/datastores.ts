@@ -58,7 +58,8 @@ export function evaluateDatastores(input: DatastoresInput): ProbeOutcome {
   const leftovers = bundled(input.workloads);
   if (leftovers.length > 0) problems.push(`bundled datastore workload left: ${leftovers.join(', ')}`);
   const secrets = input.secrets.map((s) => {
-    const missing = s.keys ? s.target.keys.filter((k) => !s.keys!.includes(k)) : [...s.target.keys];
+    const present = s.keys;
+    const missing = present ? s.target.keys.filter((k) => !present.includes(k)) : [...s.target.keys];
     const synced = s.source ? condition(s.source, s.target.kind === 'SealedSecret' ? 'Synced' : 'Ready') : undefined;
     if (!s.keys) problems.push(`Secret ${s.target.name} not found`);
     else if (missing.length > 0) problems.push(`Secret ${s.target.name} lacks key(s) ${missing.join(', ')}`);

@@ -119,7 +119,7 @@ export function evaluateEngineExport(input: EngineExportInput): ProbeOutcome {
       lines: lines.length,
       failures: bad.length,
       covered: gap === undefined,
-      firstLine: lines[0]?.at !== undefined ? iso(lines[0]!.at) : null,
+      firstLine: lines[0]?.at !== undefined ? iso(lines[0].at) : null,
     };
   });
   const evidence = { ...base, pods, excerpts: failures.slice(0, 3), gaps };

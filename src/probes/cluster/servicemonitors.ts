@@ -27,11 +27,12 @@ export function selects(selector: unknown, labels: Readonly<Record<string, strin
   return list(selector, 'matchExpressions').every((e) => {
     const key = str(e, 'key') ?? '';
     const values = list(e, 'values').filter((v): v is string => typeof v === 'string');
+    const value = key in labels ? labels[key] : undefined;
     switch (str(e, 'operator')) {
       case 'In':
-        return key in labels && values.includes(labels[key]!);
+        return value !== undefined && values.includes(value);
       case 'NotIn':
-        return !(key in labels) || !values.includes(labels[key]!);
+        return value === undefined || !values.includes(value);
       case 'Exists':
         return key in labels;
       case 'DoesNotExist':

@@ -11,6 +11,7 @@ import { combineChecks, type Check } from './checks.js';
 import { describeFailure, observe, type Observed } from './errors.js';
 import { defineGatewayProbe, FAN_OUT, fanOutOf, gatewayEndpoints } from './gateway-probe.js';
 import { withMcpSession } from './mcp-client.js';
+import { at } from '../../core/at.js';
 
 export interface BadKeyObservation {
   readonly gateway: string;
@@ -71,7 +72,7 @@ export const rejectsBadKey = defineGatewayProbe({
     // Part of the fan-out (gateway.latency waits for it), but never in the shared sessions: its keys are its own.
     const done = fanOutOf(ctx).enter();
     const observations = await runLimited(attempts.length, FAN_OUT, async (i): Promise<BadKeyObservation> => {
-      const { gw, credential, apiKey } = attempts[i]!;
+      const { gw, credential, apiKey } = at(attempts, i, 'attempt');
       const listed = await observe(() =>
         withMcpSession(
           {

@@ -20,6 +20,7 @@ import { classifyError, describeFailure, type FailureKind } from './errors.js';
 import { resultText, withMcpSession, type McpSession } from './mcp-client.js';
 import { McpSessionPool } from './session-pool.js';
 import type { ToolAnswer } from './tool-answer.js';
+import { at } from '../../core/at.js';
 
 /** Sessions opened at once when fanning out over gateways × users. */
 export const FAN_OUT = 8;
@@ -125,7 +126,7 @@ export async function inSharedSessions<G extends { readonly url: string }, T>(
   const pairs = gateways.flatMap((gw) => users.map((user) => ({ gw, user })));
   try {
     return await runLimited(pairs.length, FAN_OUT, async (i) => {
-      const { gw, user } = pairs[i]!;
+      const { gw, user } = at(pairs, i, 'gateway and user');
       const used = await member
         .use({ url: gw.url, apiKey, user }, { signal: ctx.signal, timeoutMs: ctx.timeoutMs }, (s) => fn(s, gw, user))
         .then(

@@ -12,6 +12,7 @@ import { describeFailure, observe, type FailureKind, type Observed } from './err
 import { apiKeyOf, defineGatewayProbe, FAN_OUT, gatewayEndpoints, inSession, toAnswer } from './gateway-probe.js';
 import type { ToolAnswer } from './tool-answer.js';
 import { oneLine } from '../../core/one-line.js';
+import { at } from '../../core/at.js';
 
 export interface UnknownToolObservation {
   readonly gateway: string;
@@ -79,7 +80,7 @@ export const unknownTool = defineGatewayProbe({
     const waitMs = Math.min(ctx.targets.unknownTool.value.waitMs, Math.max(100, Math.floor(ctx.timeoutMs / 2)));
     const gateways = gatewayEndpoints(api, all);
     const observations = await runLimited(gateways.length, FAN_OUT, async (i): Promise<UnknownToolObservation> => {
-      const gw = gateways[i]!;
+      const gw = at(gateways, i, 'gateway');
       const tool = `ProbeUnknown_Tool${randomBytes(6).toString('hex')}`;
       const session = await inSession(ctx, { url: gw.url, apiKey, ...(user ? { user } : {}) }, async (s) => {
         const started = performance.now();
