@@ -39,7 +39,7 @@ import {
   RUNNER_SERVICE_NAME,
   runnerInstanceId,
 } from '../evidence/metrics.js';
-import type { Clock } from '../core/clock.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import type { Redactor } from '../core/redact.js';
 import { RetriesExhausted, retryTransient, settleWithin, Transient, withDeadline } from '../core/retry.js';
 import { oneLine } from '../core/one-line.js';
@@ -104,17 +104,17 @@ async function bodyStart(res: Response): Promise<string> {
   return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
 }
 
-/** `Retry-After` (seconds or an HTTP date) in ms. */
-function retryAfterMs(value: string | null): number | undefined {
+/** `Retry-After` (seconds, or an HTTP date read against the run's clock, `now`) in ms. */
+function retryAfterMs(value: string | null, now: number): number | undefined {
   if (value === null) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** One POST of the encoded push; throws Transient for what another attempt may fix. */
-async function post(url: string, body: Uint8Array, signal: AbortSignal): Promise<void> {
+async function post(url: string, body: Uint8Array, signal: AbortSignal, clock: Clock): Promise<void> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -134,7 +134,8 @@ async function post(url: string, body: Uint8Array, signal: AbortSignal): Promise
   const text = (await bodyStart(res)).trim();
   if (res.ok) return;
   const detail = `HTTP ${res.status} ${res.statusText}${text ? `: ${text}` : ''}`;
-  if (RETRYABLE_STATUS.has(res.status)) throw new Transient(detail, retryAfterMs(res.headers.get('retry-after')));
+  if (RETRYABLE_STATUS.has(res.status))
+    throw new Transient(detail, retryAfterMs(res.headers.get('retry-after'), clock.now()));
   throw new Error(detail);
 }
 
@@ -213,7 +214,9 @@ export async function exportRunMetrics(input: OtlpExportInput): Promise<OtlpDeli
         ...(input.clock ? { clock: input.clock } : {}),
       };
       try {
-        await retryTransient(retry, (attempt) => post(input.url, body, AbortSignal.any([signal, attempt])));
+        await retryTransient(retry, (attempt) =>
+          post(input.url, body, AbortSignal.any([signal, attempt]), input.clock ?? systemClock),
+        );
       } catch (err) {
         if (err instanceof RetriesExhausted)
           throw new Error(`${err.message} (${err.attempts} attempt${err.attempts === 1 ? '' : 's'})`);

@@ -361,6 +361,27 @@ describe('a collector that cannot take the metrics never changes the exit code',
     }
   });
 
+  it("a Retry-After given as an HTTP date is read against the run's clock, not the machine's", async () => {
+    // The virtual clock starts at the epoch: 5 s after it is a 5 s wait (the machine's clock would
+    // make that date long past, and the wait the 1 s backoff).
+    const receiver = await startOtlpReceiver({
+      kind: 'fail',
+      status: 503,
+      retryAfter: new Date(5000).toUTCString(),
+      times: 1,
+    });
+    const clock = virtualClock();
+    try {
+      const run = await runCli([...one, '--otlp', receiver.url], {}, { files: true, clock });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.report?.delivery?.otlp).toMatchObject({ status: 'delivered' });
+      expect(receiver.received).toHaveLength(2);
+      expect(clock.sleeps).toEqual([5000]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('the collector never answers: the deadline ends the delivery', async () => {
     const receiver = await startOtlpReceiver({ kind: 'hang' });
     try {
