@@ -32,18 +32,10 @@ import { runProbes, type RetryPolicy } from './runner.js';
 import { TargetsSchema, type Targets } from '../environments/probe-targets.js';
 import { createRunScope, keyLabel, type OtlpDelivery, type Probe, type ProbeResult } from './types.js';
 import { GATEWAY_LATENCY_SAMPLES } from './gateway/latency.js';
-import { UsageError } from '../core/command-error.js';
+import { ConfigurationError, UsageError } from '../core/command-error.js';
 import { describeFailure } from '../core/script.js';
 import { answerUsage, parseProbeArgs, PROBE_SCRIPT, type ProbeOptions } from './cli-options.js';
 import { at } from '../core/at.js';
-
-/** Configuration is wrong or missing (exit 2, before any probe runs). */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
 
 export interface WritableText {
   write(text: string): unknown;
@@ -78,24 +70,24 @@ export interface CliIo {
  */
 export const OTLP_DEADLINE_MS = 10_000;
 
-/** Reads and validates a `--targets` YAML file. Throws ConfigError naming the field. */
+/** Reads and validates a `--targets` YAML file. Throws ConfigurationError naming the field. */
 export function readTargetsFile(file: string): Targets {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(
+    throw new ConfigurationError(
       `--targets ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (fix: give an existing YAML file)`,
     );
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0)
-    throw new ConfigError(
+    throw new ConfigurationError(
       `${file}: YAML syntax: ${at(doc.errors, 0, 'YAML error').message.split('\n')[0]} (fix: correct the YAML at that line)`,
     );
   const input: unknown = doc.toJS();
   const parsed = TargetsSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError(describeIssues(file, parsed.error, input).join('\n'));
+  if (!parsed.success) throw new ConfigurationError(describeIssues(file, parsed.error, input).join('\n'));
   return parsed.data;
 }
 
@@ -119,7 +111,7 @@ function loadTargets(opts: ProbeOptions, io: CliIo): Loaded {
     for (const w of warnings) io.stderr.write(`probe: warning: ${w}\n`);
     return { environment: env.name, targets: targetsFromEnvironment(env, file) };
   } catch (err) {
-    if (err instanceof EnvironmentError || err instanceof ProbeTargetsError) throw new ConfigError(err.message);
+    if (err instanceof EnvironmentError || err instanceof ProbeTargetsError) throw new ConfigurationError(err.message);
     throw err;
   }
 }
@@ -171,7 +163,7 @@ async function probe(
   if (probes.length === 0) throw new UsageError('--only/--skip leave no probe to run');
   const runnable = probes.filter((p) => unmetNeeds(p, targets) === undefined);
   if (opts.revision && runnable.some((p) => p.id === 'flux.release-ready') && !targets.kustomization.ok) {
-    throw new ConfigError(
+    throw new ConfigurationError(
       `--revision needs the Flux Kustomization: ${targets.kustomization.because} (fix: set kustomization {name, namespace} in the targets)`,
     );
   }
@@ -181,7 +173,7 @@ async function probe(
     try {
       kube = await loadKubeAccess(io.env);
     } catch (err) {
-      if (err instanceof KubeConfigError) throw new ConfigError(err.message);
+      if (err instanceof KubeConfigError) throw new ConfigurationError(err.message);
       throw err;
     }
   }
@@ -284,7 +276,7 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
       stderr().write(`${describeFailure(PROBE_SCRIPT.name, err).text}\n`);
       return 2;
     }
-    if (err instanceof ConfigError || err instanceof ReportPathError) {
+    if (err instanceof ConfigurationError || err instanceof ReportPathError) {
       stderr().write(`probe: configuration error (no probe was run):\n${err.message}\n`);
       return 2;
     }
