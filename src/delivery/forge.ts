@@ -23,6 +23,7 @@ import {
   type Operation,
 } from './forge-api.js';
 import type { ForgeConnection } from './forge-settings.js';
+import { noAnswerReason } from '../core/fetch-failure.js';
 
 export type { ForgeConnection };
 
@@ -127,8 +128,7 @@ export class ForgeClient {
           redirect: 'error',
         });
       } catch (err) {
-        const cause = (err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-        last = `${what}: no answer from ${this.base} (${cause})`;
+        last = `${what}: no answer from ${this.base} (${noAnswerReason(err)})`;
         continue;
       }
       const text = await response.text();

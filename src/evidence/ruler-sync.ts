@@ -27,6 +27,7 @@
 import { parse, stringify } from 'yaml';
 import { CommandError } from '../core/command-error.js';
 import type { AlertingRule, RuleGroup } from './alerts.js';
+import { noAnswerReason } from '../core/fetch-failure.js';
 
 /** Where the groups go. */
 export interface RulerTarget {
@@ -101,10 +102,9 @@ async function call(
     });
     return { status: res.status, text: await res.text() };
   } catch (err) {
-    const cause = (err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
     throw new RulerError(
       redact(
-        `${method} ${url}: no answer (${cause}) (fix: check continuous.alerts.ruler.url and that the ruler is reachable from here)`,
+        `${method} ${url}: no answer (${noAnswerReason(err)}) (fix: check continuous.alerts.ruler.url and that the ruler is reachable from here)`,
         target.token,
       ),
     );

@@ -44,6 +44,7 @@ import type { Redactor } from '../core/redact.js';
 import { RetriesExhausted, retryTransient, settleWithin, Transient, withDeadline } from '../core/retry.js';
 import { oneLine } from '../core/one-line.js';
 import type { OtlpDelivery, ProbeResult } from './types.js';
+import { fetchFailure } from '../core/fetch-failure.js';
 
 export interface OtlpExportInput {
   /** The collector's OTLP/HTTP metrics URL (`.../v1/metrics`), checked by cli-options.ts. */
@@ -125,11 +126,9 @@ async function post(url: string, body: Uint8Array, signal: AbortSignal, clock: C
     });
   } catch (err) {
     if (signal.aborted) throw signal.reason ?? err;
-    // fetch's "fetch failed" says nothing: its cause is the connection's own error.
-    const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
-    const reason = typeof cause?.message === 'string' && cause.message ? cause.message : (err as Error).message;
-    if (typeof cause?.code === 'string' && RETRYABLE_NETWORK.has(cause.code)) throw new Transient(reason);
-    throw new Error(reason);
+    const failure = fetchFailure(err);
+    if (failure.code !== undefined && RETRYABLE_NETWORK.has(failure.code)) throw new Transient(failure.message);
+    throw new Error(failure.message);
   }
   const text = (await bodyStart(res)).trim();
   if (res.ok) return;

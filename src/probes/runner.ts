@@ -25,6 +25,7 @@ import {
   type RunScope,
 } from './types.js';
 import { at } from '../core/at.js';
+import { fetchFailure } from '../core/fetch-failure.js';
 
 export interface RetryPolicy {
   /** Attempts in all for a `retry: 'eventual'` probe (without `--wait`). @default 3 */
@@ -135,7 +136,7 @@ async function attempt(
         evidence: { timeoutMs },
       };
     }
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    const cause = fetchFailure(err).code;
     return {
       status: 'error',
       detail: `${(err as Error).message ?? String(err)}${cause ? ` (${cause})` : ''}`,

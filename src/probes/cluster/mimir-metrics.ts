@@ -18,6 +18,7 @@ import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
 import { field } from './objects.js';
 import { oneLine } from '../../core/one-line.js';
+import { noAnswerReason } from '../../core/fetch-failure.js';
 
 /** The label every series relayed by the collector carries. */
 export interface CollectorLabel {
@@ -158,11 +159,7 @@ export const metricsInMimir = defineProbe({
     try {
       res = await fetch(url, { headers: { 'X-Scope-OrgID': tenant, accept: 'application/json' }, signal: ctx.signal });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      return outcome.error(
-        `Mimir unreachable at ${queryUrl}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
-        { url, tenant },
-      );
+      return outcome.error(`Mimir unreachable at ${queryUrl}: ${noAnswerReason(err)}`, { url, tenant });
     }
     // Redacted before the evaluator quotes an excerpt of it (Mimir never gets the key; a proxy might echo one).
     const body = ctx.redact.text(await res.text());

@@ -24,6 +24,7 @@
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
 import { oneLine } from '../../core/one-line.js';
+import { noAnswerReason } from '../../core/fetch-failure.js';
 
 /** One rule group the ruler should hold: its name and its alerts' names. */
 export interface ExpectedGroup {
@@ -137,11 +138,7 @@ export const rulesLoaded = defineProbe({
         signal: ctx.signal,
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      return outcome.error(
-        `${url}: no answer (${ctx.redact.text(oneLine(cause?.code ?? cause?.message ?? (err as Error).message))})`,
-        evidence,
-      );
+      return outcome.error(`${url}: no answer (${ctx.redact.text(oneLine(noAnswerReason(err)))})`, evidence);
     }
     const text = ctx.redact.text(await res.text());
     if (res.status === 404)
