@@ -12,7 +12,7 @@ import { COLLECTOR_LABEL, collectorLabelValue, OTEL_COLLECTOR_NAME } from '../co
 import type { ExitCode } from '../core/command-error.js';
 import { ProblemsError } from '../core/problems-error.js';
 import { continuousPlan, mimirPrometheusApi } from './continuous.js';
-import { RULE_GROUP_ALERTS } from '../evidence/alerts.js';
+import { ruleGroupAlerts } from '../evidence/alerts.js';
 import { releaseNamespace } from './namespaces.js';
 import {
   DEFAULT_ENGINE_JOB,
@@ -83,7 +83,7 @@ function rulerOf(env: Environment): TargetsInput['ruler'] {
     };
   return {
     ...ruler,
-    groups: Object.entries(RULE_GROUP_ALERTS).map(([name, alerts]) => ({ name, alerts: [...alerts] })),
+    groups: ruleGroupAlerts(),
   };
 }
 

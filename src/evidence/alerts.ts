@@ -97,18 +97,19 @@ const EVALUATION_INTERVAL = '1m';
 export const RULE_GROUP_NAMES = { probes: 'arcade-evidence-probes', telemetry: 'arcade-evidence-telemetry' } as const;
 
 /**
- * The alerts of each rule group, by name, whatever the environment (`alertRuleGroups` builds each
- * group with exactly these; test/evidence/alerts-chart.test.ts keeps the two equal): what
- * `alerts.rules-loaded` expects the tenant's ruler to list.
+ * The alerts of each rule group, whatever the environment (`alertRuleGroups` builds each group with
+ * exactly these; test/probes/rules-loaded.test.ts "the targets of alerts.rules-loaded" keeps the
+ * two equal): what `alerts.rules-loaded` expects the tenant's ruler to list, as its targets hold it.
  */
-export const RULE_GROUP_ALERTS: Readonly<Record<string, readonly string[]>> = {
-  [RULE_GROUP_NAMES.probes]: [ALERTS.probeFailing.name, ALERTS.runnerSilent.name],
-  [RULE_GROUP_NAMES.telemetry]: [
-    ALERTS.collectorSendFailures.name,
-    ALERTS.engineSeriesMissing.name,
-    ALERTS.collectorDown.name,
-  ],
-};
+export function ruleGroupAlerts(): { name: string; alerts: string[] }[] {
+  return [
+    { name: RULE_GROUP_NAMES.probes, alerts: [ALERTS.probeFailing.name, ALERTS.runnerSilent.name] },
+    {
+      name: RULE_GROUP_NAMES.telemetry,
+      alerts: [ALERTS.collectorSendFailures.name, ALERTS.engineSeriesMissing.name, ALERTS.collectorDown.name],
+    },
+  ];
+}
 
 /** Every rule group of one environment. */
 export function alertRuleGroups(scope: AlertScope): RuleGroup[] {

@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { RULE_GROUP_ALERTS } from '../evidence/alerts.js';
+import { ruleGroupAlerts } from '../evidence/alerts.js';
 import type { TargetsInput } from '../environments/probe-targets.js';
 import { startArcadeStandIn, type ArcadeStandIn, type ArcadeStandInOptions } from './arcade-platform.js';
 import { startKubeApi, type KubeApi, type KubeApiOptions } from './kube-api.js';
@@ -79,9 +79,8 @@ export interface Platform {
 
 export const ENGINE_SELECTOR = 'app.kubernetes.io/name=engine';
 export const MIMIR_TENANT = 'k8s-backstage-v4';
-/** The ruler namespace the stand-in's rules live in (`arcade-stack-<env>`, continuous.ts), and its groups: the stack's. */
+/** The ruler namespace the stand-in's rules live in (`arcade-stack-<env>`, continuous.ts); its groups are the stack's (`ruleGroupAlerts`). */
 const RULER_NAMESPACE = 'arcade-stack-demo';
-const RULE_GROUPS = Object.entries(RULE_GROUP_ALERTS).map(([name, alerts]) => ({ name, alerts: [...alerts] }));
 /** The deployment whose series the Mimir stand-in holds (the collector chart's labels for backstage-wus2-v4). */
 export const DEPLOYMENT: Deployment = {
   cluster: 'backstage-wus2-v4',
@@ -105,10 +104,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const kube = await startKubeApi(options.kube);
   const mimir = await startMimir(MIMIR_TENANT, {
     series: mimirSeries(faults),
-    ruleGroups: RULE_GROUPS.filter((g) => g.name !== faults.missingRuleGroup).map((g) => ({
-      ...g,
-      file: RULER_NAMESPACE,
-    })),
+    ruleGroups: ruleGroupAlerts()
+      .filter((g) => g.name !== faults.missingRuleGroup)
+      .map((g) => ({ ...g, file: RULER_NAMESPACE })),
     ...(faults.mimirDown ? { failStatus: 503 } : {}),
   });
   let arcade: ArcadeStandIn;
@@ -133,7 +131,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       collectorLabel: { name: COLLECTOR_LABEL, value: collectorLabelValue(DEPLOYMENT.cluster, DEPLOYMENT.namespace) },
       engineJob: 'arcade_engine',
     },
-    ruler: { url: mimir.queryUrl, tenant: MIMIR_TENANT, namespace: RULER_NAMESPACE, groups: RULE_GROUPS },
+    ruler: { url: mimir.queryUrl, tenant: MIMIR_TENANT, namespace: RULER_NAMESPACE, groups: ruleGroupAlerts() },
     latency: { calls: options.latencyCalls ?? 20, p95BudgetMs: options.latencyBudgetMs ?? UNBOUNDED_P95_BUDGET_MS },
     unknownTool: { waitMs: LONGEST_UNKNOWN_TOOL_WAIT_MS },
     logWindowMinutes: 10,
