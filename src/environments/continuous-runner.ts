@@ -8,6 +8,7 @@
  * `{ unresolved: ... }`, the mode is not rendered (./continuous.ts).
  */
 import { z } from 'zod';
+import { DNS_LABEL } from './fields.js';
 import { RemoteRefSchema, SealedValueSchema } from './secrets.js';
 import { isUnresolved, resolvable, type Unresolved } from './unresolved.js';
 
@@ -28,7 +29,6 @@ const pinnedImage = (example: string) =>
     .string()
     .regex(PINNED_IMAGE, `must be an image reference pinned by digest, such as ${example}@sha256:<64 hex digits>`);
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Mi|Gi)?$/;
 
 /** The runner's key sealed with kubeseal or `npm run seal` (the certificate's hash is optional here). */
