@@ -93,8 +93,7 @@ export async function loadKubeConfig(options: KubeConfigOptions = {}, hint = '')
     for (const file of rest) {
       const next = new KubeConfig();
       loadFile(next, file, 'KUBECONFIG', fixFile);
-      // kubectl: the first file that sets a value wins, current-context included.
-      kc.mergeConfig(next, Boolean(kc.getCurrentContext()));
+      mergeFirstWins(kc, next);
     }
     source = `KUBECONFIG ${files.join(delimiter)}`;
   } else if (home && existsSync(home)) {
@@ -125,6 +124,19 @@ export async function loadKubeConfig(options: KubeConfigOptions = {}, hint = '')
   const loaded = { kc, server: cluster.server, context: kc.getCurrentContext(), source };
   options.announce?.(describeKubeConfig(loaded));
   return loaded;
+}
+
+/**
+ * Adds `next`'s entries to `kc` as kubectl merges a KUBECONFIG list: the first file that names a
+ * cluster, user or context (or sets current-context) wins, a later one of the same name is ignored
+ * (client-node's `mergeConfig` throws "Duplicate cluster" instead, e.g. for two files that each
+ * call their user `default`).
+ */
+function mergeFirstWins(kc: KubeConfig, next: KubeConfig): void {
+  for (const cluster of next.clusters) if (!kc.getCluster(cluster.name)) kc.addCluster(cluster);
+  for (const user of next.users) if (!kc.getUser(user.name)) kc.addUser(user);
+  for (const context of next.contexts) if (!kc.getContextObject(context.name)) kc.addContext(context);
+  if (!kc.getCurrentContext() && next.getCurrentContext()) kc.setCurrentContext(next.getCurrentContext());
 }
 
 /**

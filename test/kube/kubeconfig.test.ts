@@ -65,6 +65,28 @@ describe('loadKubeConfig: kubectl rules for every command', () => {
     const none = kubeconfig(dir, 'none', ['gamma']);
     const next = await loadKubeConfig({ env: { KUBECONFIG: [none, b].join(delimiter) }, serviceAccountDir: NO_SA });
     expect(next.context).toBe('beta');
+    // A name both files use (a user or cluster called `default`): the first file's entry wins, as in kubectl.
+    const again = join(dir, 'again');
+    writeFileSync(
+      again,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: alpha, cluster: {server: https://other.example.test}}, {name: delta, cluster: {server: https://delta.example.test}}]',
+        'users: [{name: alpha, user: {token: other}}]',
+        'contexts: [{name: alpha, context: {cluster: delta, user: alpha}}, {name: delta, context: {cluster: delta, user: alpha}}]',
+        'current-context: delta',
+        '',
+      ].join('\n'),
+    );
+    const first = await loadKubeConfig({ env: { KUBECONFIG: [a, again].join(delimiter) }, serviceAccountDir: NO_SA });
+    expect([first.context, first.server]).toEqual(['alpha', 'https://alpha.example.test']);
+    const delta = await loadKubeConfig({
+      env: { KUBECONFIG: [a, again].join(delimiter) },
+      serviceAccountDir: NO_SA,
+      context: 'delta',
+    });
+    expect(delta.server).toBe('https://delta.example.test');
   });
 
   it('only ~/.kube/config: read from HOME', async () => {
