@@ -86,9 +86,20 @@ export function buildTree(
   }
 }
 
-/** Only the transforms the build applies, in a fixed order (a Kustomization's other fields do not change it). */
-function transformsOf(t: FluxTransforms): unknown[] {
-  return [t.targetNamespace, t.patches, t.components, t.patchesStrategicMerge, t.patchesJson6902, t.images];
+/**
+ * Only the transforms the build applies, in a fixed order (a Kustomization's other fields do not
+ * change it). Every key of FluxTransforms is required here: a transform added there and not here
+ * is a type error, never a build answered from the cache of another transform.
+ */
+function transformsOf(t: FluxTransforms): Record<keyof FluxTransforms, unknown> {
+  return {
+    targetNamespace: t.targetNamespace,
+    patches: t.patches,
+    components: t.components,
+    patchesStrategicMerge: t.patchesStrategicMerge,
+    patchesJson6902: t.patchesJson6902,
+    images: t.images,
+  };
 }
 
 /** sha256 over `salt` and every file of `tree` (path and bytes, in a fixed order). */
