@@ -65,9 +65,10 @@ export function parseStatus(output: string): { head?: string; paths: string[] } 
       head = name === '(detached)' ? 'HEAD' : name;
       continue;
     }
+    if (entry === '' || entry.startsWith('# ')) continue; // other headers, the last empty field
     const before = FIELDS_BEFORE_PATH[entry.charAt(0)];
-    if (before === undefined || entry.charAt(1) !== ' ') continue; // other headers, the last empty field
-    paths.push(entry.split(' ').slice(before).join(' '));
+    // An entry of a kind not listed above still counts as a change, whole: the dirty check fails closed.
+    paths.push(before === undefined || entry.charAt(1) !== ' ' ? entry : entry.split(' ').slice(before).join(' '));
     if (entry.charAt(0) === '2') i++;
   }
   return head === undefined ? { paths } : { head, paths };

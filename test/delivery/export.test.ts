@@ -460,6 +460,11 @@ describe("the checkout's status (one git status for the branch and every changed
     });
     run(repo, ['checkout', '-q', '--detach']);
     expect(status(repo).head).toBe('HEAD');
+    // An entry of a kind it does not know is still a change (the dirty check fails closed).
+    expect(parseStatus('# branch.oid 0123\0# branch.head main\0X some future entry\0')).toEqual({
+      head: 'main',
+      paths: ['X some future entry'],
+    });
   });
 });
 
