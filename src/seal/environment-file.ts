@@ -1,11 +1,11 @@
 /**
- * Writes one sealed value into an environment file, leaving every other byte as it was.
+ * The text of an environment file with one sealed value put in, every other byte as it was.
  *
  * The `yaml` Document API locates the entry `secrets.values.<secret>.<key>` and its source range;
  * only that value's text is replaced (an `{ unresolved: … }` marker or an older sealed value), so
  * comments, quoting, ordering and blank lines elsewhere stay byte for byte. The result is
- * re-validated as a whole with `parseEnvironment` before it is written, and it is written
- * atomically (temporary file in the same folder, then rename).
+ * re-validated as a whole with `parseEnvironment`; seal.ts then writes it atomically
+ * (../core/atomic-write.ts: a temporary file in the same folder, then rename).
  */
 import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar, parseDocument, stringify, type Pair, type YAMLMap } from 'yaml';
