@@ -100,6 +100,10 @@ export async function bundleProbeRunner(outfile: string = PROBE_RUNNER_BUNDLE): 
     },
     logLevel: 'error',
     legalComments: 'eof',
+    // debug (under @kubernetes/client-node and the MCP SDK) tries `require('supports-color')`, an optional peer
+    // that only a devDependency installs here: left out, as the image's `npm ci --omit=dev` leaves
+    // it, so the bundle tested here is the one the image runs (debug catches the failed require).
+    external: ['supports-color'],
     metafile: true,
     write: false,
   });

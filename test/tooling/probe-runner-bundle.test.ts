@@ -13,6 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, copyFileSync, createReadStream, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RUNNER_UID } from '../../src/constructs/probe-runner.js';
 import { bundleProbeRunner, REPO_ROOT } from '../../src/tooling/bundle.js';
 import type { ProbeReport } from '../../src/probes/types.js';
 import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
@@ -121,6 +122,20 @@ describe('the bundled probe runner, alone in a folder without node_modules', () 
     );
   });
 
+  it("is made only of packages `npm ci --omit=dev` installs, as the Dockerfile's build stage does", () => {
+    // The lockfile marks `dev: true` every package only the devDependencies need: what --omit=dev
+    // leaves out, so a bundle reaching one builds here but fails, or differs, in `docker build`.
+    const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const packageDirs = new Set(
+      inputs.flatMap((i) => /^(?:node_modules\/(?:@[^/]+\/)?[^/]+\/)+/.exec(i)?.[0].slice(0, -1) ?? []),
+    );
+    expect(packageDirs.size).toBeGreaterThan(0);
+    expect([...packageDirs].filter((d) => lock.packages[d] === undefined)).toEqual([]);
+    expect([...packageDirs].filter((d) => lock.packages[d]?.dev === true)).toEqual([]);
+  });
+
   it('carries the data the probes read (the engine API contract): no file of the repository is needed', () => {
     expect(report.results.find((r) => r.id === 'endpoints.health')?.status).toBe('pass');
     expect(run.stdout).not.toMatch(/cannot read the engine API contract|ENOENT/);
@@ -157,7 +172,8 @@ describe('the Dockerfile and .dockerignore that build the image from this bundle
     expect(runtime.filter((i) => /^(COPY|ADD|RUN) /.test(i))).toEqual([
       'COPY --from=build /out/probe-runner.mjs /app/probe-runner.mjs',
     ]);
-    expect(runtime).toContain('USER 1000:1000');
+    // The uid the CronJob's securityContext runs as (runAsNonRoot needs a number to check).
+    expect(runtime).toContain(`USER ${RUNNER_UID}:${RUNNER_UID}`);
     expect(runtime).toContain('ENTRYPOINT ["node", "/app/probe-runner.mjs"]');
   });
 
