@@ -5,8 +5,9 @@
  *   npm run bundle                                  # .build/probe-runner.mjs
  *   npm run bundle -- --env backstage-wus2-v4       # and the docker build command for it
  */
-import { relative, resolve } from 'node:path';
-import { defineScript, runScript } from '../src/core/script.js';
+import { relative } from 'node:path';
+import { defineScript } from '../src/core/script.js';
+import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { PROBE_RUNNER_BUNDLE, REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
@@ -34,26 +35,24 @@ and image (continuous.runner.image).`,
   examples: ['npm run bundle', 'npm run bundle -- --env backstage-wus2-v4', 'node .build/probe-runner.mjs --demo'],
 });
 
-await runScript(script, async (options, { warn }) => {
+/** The command (src/core/script-main.ts): tests may call it in process. */
+export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
   const { statSync } = await import('node:fs');
   const { bundleProbeRunner } = await import('../src/tooling/bundle.js');
-  const { path: out } = await bundleProbeRunner(options.out ? resolve(options.out) : undefined);
+  const { path: out } = await bundleProbeRunner(options.out ? path(options.out) : undefined);
   const mb = (statSync(out).size / 1e6).toFixed(1);
-  console.log(`bundle: wrote ${relative(process.cwd(), out) || out} (${mb} MB); run it with: node ${out} --demo`);
+  print(`bundle: wrote ${relative(io.cwd, out) || out} (${mb} MB); run it with: node ${out} --demo`);
   if (options.env === undefined) return 0;
   const { loadEnvironment } = await import('../src/environments/load.js');
   const { isUnresolved } = await import('../src/environments/unresolved.js');
-  const { env, warnings } = loadEnvironment(
-    options.env,
-    options.environments ? resolve(options.environments) : undefined,
-  );
+  const { env, warnings } = loadEnvironment(options.env, options.environments ? path(options.environments) : undefined);
   for (const w of warnings) warn(w);
   const { baseImage, image } = env.continuous.runner;
   const shown = (v: typeof image, field: string) =>
     v === undefined ? `<${field}: not set>` : isUnresolved(v) ? `<${field}: ${v.unresolved}>` : v;
   // The tag to push (the digest is known only after the push): the image without its digest.
   const tag = typeof image === 'string' ? image.split('@')[0] : '<registry>/<path>:<tag>';
-  console.log(
+  print(
     [
       `Build and push the image of ${env.name} from the repository root (README "The probe runner image"):`,
       `  docker build --build-arg BASE_IMAGE=${shown(baseImage, 'continuous.runner.baseImage')} -t ${tag} .`,
@@ -63,3 +62,5 @@ await runScript(script, async (options, { warn }) => {
   );
   return 0;
 });
+
+await runCommand(import.meta.url, script, main);
