@@ -226,7 +226,11 @@ export class ProbeRunner extends Construct {
 
     // Egress, rule by rule (docs/continuous-evidence.md "Network"): DNS; the collector by its pods;
     // the API server and the probed hosts by port only, since a NetworkPolicy selects pods and
-    // addresses, never DNS names, and the API server is not a pod.
+    // addresses, never DNS names, and the API server is not a pod. A ports-only rule with no port
+    // would match every port of every address, so a list with none (every probed host unresolved)
+    // gives no rule.
+    const byPort = (ports: readonly number[]): k8s.NetworkPolicyEgressRule[] =>
+      ports.length === 0 ? [] : [{ ports: [...new Set(ports)].sort((a, b) => a - b).map(tcp) }];
     const egress: k8s.NetworkPolicyEgressRule[] = [
       {
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
@@ -236,8 +240,8 @@ export class ProbeRunner extends Construct {
         to: [{ podSelector: { matchLabels: { ...props.egress.collector.podLabels } } }],
         ports: [tcp(props.egress.collector.port)],
       },
-      { ports: [...new Set(props.egress.apiServerPorts)].sort((a, b) => a - b).map(tcp) },
-      { ports: [...new Set(props.egress.hostPorts)].sort((a, b) => a - b).map(tcp) },
+      ...byPort(props.egress.apiServerPorts),
+      ...byPort(props.egress.hostPorts),
     ];
     this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'network-policy', {
       metadata,

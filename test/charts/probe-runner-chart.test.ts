@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { runGate } from '../../src/check/gate.js';
-import { runnerDeadlines } from '../../src/constructs/probe-runner.js';
+import { Chart, Testing } from 'cdk8s';
+import { ProbeRunner, type ProbeRunnerProps, runnerDeadlines } from '../../src/constructs/probe-runner.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { TargetsSchema } from '../../src/environments/probe-targets.js';
 import { targetsFromEnvironment } from '../../src/environments/probes.js';
@@ -163,6 +164,25 @@ describe('the probe runner of the fixture environment (dist/staging/probe-runner
     ]);
     const collectorSelector = at(spec.egress[1], 'to.0.podSelector.matchLabels') as Rec;
     for (const [k, v] of Object.entries(collectorSelector)) expect((collectorPods as Rec)[k]).toBe(v);
+  });
+
+  it('renders no ports-only egress rule without a port (it would admit every port of every address)', () => {
+    const props: ProbeRunnerProps = {
+      image: `registry.example.com/probes@sha256:${'0'.repeat(64)}`,
+      schedule: '*/5 * * * *',
+      scheduleMinutes: 5,
+      args: [],
+      targets: { fileName: 't.yaml', content: '' },
+      apiKey: { source: { secretName: 'key', namespace: 'ns', keys: ['api-key'], unresolvedKeys: [] }, key: 'api-key' },
+      reads: [],
+      egress: { collector: { podLabels: { app: 'collector' }, port: 4318 }, apiServerPorts: [6443], hostPorts: [] },
+      resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m', memory: '128Mi' } },
+      namespace: 'ns',
+      podLabels: { app: 'probes' },
+    };
+    const runner = new ProbeRunner(new Chart(Testing.app(), 'c'), 'runner', props);
+    const egress = (runner.networkPolicy.toJson() as { spec: { egress: Rec[] } }).spec.egress;
+    expect(egress.filter((r) => r.to === undefined)).toEqual([{ ports: [{ protocol: 'TCP', port: 6443 }] }]);
   });
 
   it("is admitted by the collector's NetworkPolicy (OTLP/HTTP from the runner's namespace)", () => {
