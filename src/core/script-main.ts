@@ -6,7 +6,7 @@
  * the process's command only when it is the process's entry (`runCommand`), so:
  *
  * - `npm run <name>` behaves as before: same parse, same messages, same exit codes, the same
- *   SIGINT/SIGTERM handling for interruptible commands (src/core/script.ts runScript);
+ *   SIGINT/SIGTERM handling for interruptible commands (src/core/script.ts interruptSignal);
  * - tests call `main` in process (test/support/run-script.ts) instead of spawning `node --import
  *   tsx` for every case: a spawn pays node, tsx's loader and every module the script loads, about
  *   a second of CPU each (docs/benchmarks.md "Where the suite's time goes"). One real spawn per

@@ -1,7 +1,7 @@
 /**
  * The script harness: every entry point under scripts/ declares its command line as one typed
- * option table and runs through runScript(), so every command parses, documents and fails the
- * same way:
+ * option table and runs through scriptMain() (./script-main.ts), so every command parses,
+ * documents and fails the same way:
  *
  * - Strict parsing, messages that never echo a value that may be a secret: script-spec.ts.
  * - `--help` (`-h`) is generated from the same table: script-help.ts.
@@ -10,26 +10,17 @@
  *   A failure the command expects (a CommandError: usage, configuration, refusal, finding; see
  *   src/core/command-error.ts) is printed as its message alone, `<command>: <message>`;
  *   anything else is a bug and keeps its stack trace.
- * - process.exit is never called: runScript sets process.exitCode and returns, so buffered output
+ * - process.exit is never called: runEntry sets process.exitCode and returns, so buffered output
  *   is flushed and a handle left open shows up as a hang in the tests rather than being hidden.
  */
 import { accessSync, constants, fstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CommandError, UsageError, type InterruptSignal } from './command-error.js';
 import { outputTarget } from './output-target.js';
-import { helpText } from './script-help.js';
-import { HELP, parseCommandLine, type OptionTable, type OptionValues, type ScriptSpec } from './script-spec.js';
 
 // The harness's surface in one import for scripts/: the spec and the help come from their own files.
 export { defineScript, HELP, parseCommandLine, type OptionValues } from './script-spec.js';
 export { helpText } from './script-help.js';
-
-export interface ScriptContext {
-  /** Prints `<name>: warning: <message>` on stderr. */
-  warn(message: string): void;
-  /** Aborted (reason: the signal name) on SIGINT/SIGTERM when the script is interruptible. */
-  readonly signal: AbortSignal;
-}
 
 /**
  * Reads a file an option names (relative to `cwd`); one that cannot be read is a usage error
@@ -90,7 +81,7 @@ export function describeFailure(name: string, err: unknown): { code: number; tex
 /**
  * Runs an entry point's body and sets process.exitCode from what it returns, or from the error
  * it throws (describeFailure). For entry points that parse their own arguments (the probe CLI,
- * which tests run in-process); every other script uses runScript.
+ * which tests run in-process); every other script uses scriptMain (./script-main.ts).
  */
 export async function runEntry(name: string, body: () => Promise<number> | number): Promise<void> {
   try {
@@ -118,33 +109,4 @@ export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
     for (const [signal, handler] of handlers) process.off(signal, handler);
   }
   return { signal: controller.signal, dispose };
-}
-
-/**
- * Parses the process's arguments with the script's table, answers --help, runs `main` and sets
- * the exit code: what `main` returns (default 0), or describeFailure() of what it throws.
- */
-export async function runScript<T extends OptionTable>(
-  spec: ScriptSpec<T>,
-  // biome-ignore lint/suspicious/noConfusingVoidType: a main that returns nothing means exit 0; `void` lets it omit the return
-  main: (options: OptionValues<T>, context: ScriptContext) => Promise<number | void> | number | void,
-  args: readonly string[] = process.argv.slice(2),
-): Promise<void> {
-  const interrupts = spec.interruptible ? interruptSignal() : undefined;
-  const context: ScriptContext = {
-    warn: (message) => process.stderr.write(`${spec.name}: warning: ${message}\n`),
-    signal: interrupts?.signal ?? new AbortController().signal,
-  };
-  try {
-    await runEntry(spec.name, async () => {
-      const options = parseCommandLine(spec.options, args);
-      if (options === HELP) {
-        process.stdout.write(`${helpText(spec)}\n`);
-        return 0;
-      }
-      return (await main(options, context)) ?? 0;
-    });
-  } finally {
-    interrupts?.dispose();
-  }
 }
