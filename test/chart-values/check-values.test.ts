@@ -3,10 +3,9 @@
  * (never hard-coded paths): chart defaults generated from that list, one path misspelled, a
  * generated values.schema.json, and --render through a stand-in `helm` put first on the PATH.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../scripts/check-values.js';
@@ -22,9 +21,9 @@ import { formatPath, parsePath, setAt } from '../../src/core/values-path.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { tempDir } from '../support/temp.js';
 import { runMain } from '../support/run-script.js';
+import { type HelmStandin, startHelmStandin } from './helm-standin.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const STANDIN = fileURLToPath(new URL('./helm-standin.mjs', import.meta.url));
 const { overrides } = releaseOverrides(fixtureEnvironment('staging'));
 
 /** Chart defaults in which every override path exists, with a value different from ours. */
@@ -70,36 +69,14 @@ function writeYaml(dir: string, name: string, value: unknown): string {
   return file;
 }
 
-/**
- * The stand-in and the `yaml` package it imports as one CommonJS file, built once per test file:
- * node then reads one file instead of resolving yaml's ~40 modules on each of the ~35 helm calls
- * (per call about 0.25 s of CPU instead of 0.36 on the shared machine; a bare node is 0.20).
- * The same code runs: esbuild only concatenates the modules.
- */
-let bundled: string | undefined;
-function standinBundle(): string {
-  if (!bundled) {
-    bundled = join(tempDir('helm-standin-'), 'helm-standin.cjs');
-    buildSync({
-      entryPoints: [STANDIN],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      outfile: bundled,
-      logLevel: 'error',
-    });
-  }
-  return bundled;
-}
+/** The `helm` stand-in (./helm-standin.ts): one server for the file, a `helm` script per test folder. */
+let standin: HelmStandin | undefined;
+afterAll(() => standin?.close());
 
 /** A bin folder holding `helm` (the stand-in) to put first on the PATH. */
-function helmBin(dir: string): string {
-  const bin = join(dir, 'bin');
-  const helm = join(bin, 'helm');
-  mkdirSync(bin);
-  writeFileSync(helm, `#!/bin/sh\nexec "${process.execPath}" "${standinBundle()}" "$@"\n`);
-  chmodSync(helm, 0o755);
-  return bin;
+async function helmBin(dir: string): Promise<string> {
+  standin ??= await startHelmStandin();
+  return standin.binIn(dir);
 }
 
 /** The command in process (its one spawn: test/scripts/every-script.test.ts), with `env` over the test's. */
@@ -182,7 +159,7 @@ describe('npm run check-values', () => {
     const defaults = writeYaml(dir, 'values.yaml', defaultsFor(overrides.map((o) => o.path)));
     const log = join(dir, 'helm.log');
     const r = await checkValues(['--values', defaults, '--render'], {
-      PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`,
+      PATH: `${await helmBin(dir)}${delimiter}${process.env.PATH}`,
       HELM_STANDIN_DEFAULTS: defaults,
       HELM_STANDIN_LOG: log,
     });
@@ -211,7 +188,7 @@ describe('npm run check-values', () => {
     const paths = overrides.map((o) => (o.path === victim.path ? chartSpelling : o.path));
     const defaults = writeYaml(dir, 'values.yaml', defaultsFor(paths));
     const r = await checkValues(['--values', defaults, '--render'], {
-      PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`,
+      PATH: `${await helmBin(dir)}${delimiter}${process.env.PATH}`,
       HELM_STANDIN_DEFAULTS: defaults,
     });
     expect(r.status).toBe(1);
@@ -224,7 +201,7 @@ describe('npm run check-values', () => {
     const dir = workdir();
     const defaults = writeYaml(dir, 'values.yaml', defaultsFor(overrides.map((o) => o.path)));
     const failing = await checkValues(['--values', defaults, '--render'], {
-      PATH: `${helmBin(dir)}${delimiter}${process.env.PATH}`,
+      PATH: `${await helmBin(dir)}${delimiter}${process.env.PATH}`,
       HELM_STANDIN_DEFAULTS: defaults,
       HELM_STANDIN_FAIL: '1',
     });
