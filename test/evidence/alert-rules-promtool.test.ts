@@ -101,15 +101,16 @@ describe.skipIf(missing !== undefined)('the alert rules under promtool', () => {
     expect(run.status, run.output).toBe(0);
   });
 
-  it('promtool test rules passes every scenario (each alert fires when it should, and only then)', () => {
-    writeFileSync(join(dir.path, 'rules.yaml'), stringify(ruleFile(groups), { lineWidth: 0 }));
-    writeFileSync(join(dir.path, 'tests.yaml'), stringify(unitTests('rules.yaml'), { lineWidth: 0 }));
-    const run = promtool(bin, ['test', 'rules', 'tests.yaml'], dir.path);
-    expect(run.status, run.output).toBe(0);
-    expect(run.output).toContain('SUCCESS');
-  });
-
-  it('the same unit tests fail on a rule file whose probe alert fires on a single failed run', () => {
+  /**
+   * One `promtool test rules` over both unit-test files, the stack's rules and a copy with one
+   * threshold loosened (promtool tests each file on its own and reports each under its name); the
+   * two tests below read their own file's part.
+   */
+  let unitRun:
+    | { readonly status: number | null; readonly output: string; readonly parts: Map<string, string> }
+    | undefined;
+  function unitTestRun() {
+    if (unitRun) return unitRun;
     const loose = groups.map((g) => ({
       ...g,
       rules: g.rules.map((r) =>
@@ -117,10 +118,34 @@ describe.skipIf(missing !== undefined)('the alert rules under promtool', () => {
       ),
     }));
     expect(loose.flatMap((g) => g.rules).find((r) => r.alert === ALERTS.probeFailing.name)?.expr).toMatch(/>= 1$/);
+    writeFileSync(join(dir.path, 'rules.yaml'), stringify(ruleFile(groups), { lineWidth: 0 }));
+    writeFileSync(join(dir.path, 'tests.yaml'), stringify(unitTests('rules.yaml'), { lineWidth: 0 }));
     writeFileSync(join(dir.path, 'loose.yaml'), stringify(ruleFile(loose), { lineWidth: 0 }));
     writeFileSync(join(dir.path, 'loose-tests.yaml'), stringify(unitTests('loose.yaml'), { lineWidth: 0 }));
-    const run = promtool(bin, ['test', 'rules', 'loose-tests.yaml'], dir.path);
+    const run = promtool(bin, ['test', 'rules', 'tests.yaml', 'loose-tests.yaml'], dir.path);
+    // "Unit Testing:  <file>" opens each file's part.
+    const parts = new Map(
+      run.output
+        .split(/^Unit Testing: +/m)
+        .slice(1)
+        .map((part) => [part.slice(0, part.indexOf('\n')).trim(), part] as const),
+    );
+    expect([...parts.keys()], run.output).toEqual(['tests.yaml', 'loose-tests.yaml']);
+    unitRun = { ...run, parts };
+    return unitRun;
+  }
+
+  it('promtool test rules passes every scenario (each alert fires when it should, and only then)', () => {
+    const part = unitTestRun().parts.get('tests.yaml') ?? '';
+    expect(part.split('\n')[1]?.trim(), part).toBe('SUCCESS');
+    expect(part).not.toContain('FAILED');
+  });
+
+  it('the same unit tests fail on a rule file whose probe alert fires on a single failed run', () => {
+    const run = unitTestRun();
     expect(run.status).toBe(1);
-    expect(run.output).toContain(ALERTS.probeFailing.name);
+    const part = run.parts.get('loose-tests.yaml') ?? '';
+    expect(part.split('\n')[1]?.trim(), part).toBe('FAILED:');
+    expect(part).toContain(ALERTS.probeFailing.name);
   });
 });

@@ -5,6 +5,9 @@
  * one, to see the skip).
  */
 import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { findPackageBinary } from './prometheus.js';
 
 export type PromtoolLookup = { readonly path: string; readonly version: string } | { readonly missing: string };
@@ -19,12 +22,23 @@ export function findPromtool(): PromtoolLookup {
   return { path, version: version[1]! };
 }
 
-/** Runs promtool with arguments in a folder; its exit code and output. */
+/**
+ * Runs promtool with arguments in a folder; its exit code and output, stdout and stderr in the
+ * order promtool wrote them (one file is both, as `2>&1` makes it: `test rules` over several files
+ * prints each file's name on stdout and its failures on stderr).
+ */
 export function promtool(
   binary: { readonly path: string },
   args: readonly string[],
   cwd: string,
 ): { status: number | null; output: string } {
-  const run = spawnSync(binary.path, args, { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+  const file = join(mkdtempSync(join(tmpdir(), 'promtool-out-')), 'output');
+  const fd = openSync(file, 'w');
+  try {
+    const run = spawnSync(binary.path, args, { cwd, stdio: ['ignore', fd, fd], timeout: 60_000 });
+    return { status: run.status, output: readFileSync(file, 'utf8') };
+  } finally {
+    closeSync(fd);
+    rmSync(dirname(file), { recursive: true, force: true });
+  }
 }
