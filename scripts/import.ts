@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { CommandError } from '../src/core/command-error.js';
 import { defineScript } from '../src/core/script.js';
-import { runCommand, scriptMain } from '../src/core/script-main.js';
+import { runCommand, type ScriptMain, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
 
 const script = defineScript({
@@ -36,38 +36,47 @@ apart), then npm run import and commit imports/ with it.`,
   examples: ['npm run import', 'npm run import -- --check'],
 });
 
-/** The command (src/core/script-main.ts): tests call it in process. */
-export const main = scriptMain(script, async (options, { print }) => {
-  const { compareBindings, generateBindings, importEntries, writeBindings } = await import(
-    '../src/contracts/crd-bindings.js'
-  );
-  const entries = importEntries(REPO_ROOT);
-  const generated = generateBindings(REPO_ROOT);
-  const importsDir = join(REPO_ROOT, 'imports');
-  const check = options.check;
-  const diff = check ? compareBindings(generated, importsDir) : writeBindings(generated, importsDir);
-  const differing = [
-    ...diff.changed.map((f) => `${f} (${check ? 'differs' : 'updated'})`),
-    ...diff.added.map((f) => `${f} (${check ? 'missing' : 'added'})`),
-    ...diff.stale.map((f) => `${f} (${check ? 'no CRD generates it' : 'removed: no CRD generates it'})`),
-  ];
-  if (check) {
-    if (differing.length > 0) {
-      throw new CommandError(
-        `imports/ does not match cdk8s import of the ${entries.length} vendored CRDs: ${differing.join(', ')} (fix: npm run import, then commit imports/)`,
+/**
+ * The command for the repository at `root` (src/core/script-main.ts): its cdk8s.yaml, contracts/,
+ * imports/ and node_modules/.bin/cdk8s. Tests call it in process with a temporary copy of the
+ * repository as `root`, so what it writes can only touch the copy.
+ */
+export function importCommand(root: string): ScriptMain {
+  return scriptMain(script, async (options, { print }) => {
+    const { compareBindings, generateBindings, importEntries, writeBindings } = await import(
+      '../src/contracts/crd-bindings.js'
+    );
+    const entries = importEntries(root);
+    const generated = generateBindings(root);
+    const importsDir = join(root, 'imports');
+    const check = options.check;
+    const diff = check ? compareBindings(generated, importsDir) : writeBindings(generated, importsDir);
+    const differing = [
+      ...diff.changed.map((f) => `${f} (${check ? 'differs' : 'updated'})`),
+      ...diff.added.map((f) => `${f} (${check ? 'missing' : 'added'})`),
+      ...diff.stale.map((f) => `${f} (${check ? 'no CRD generates it' : 'removed: no CRD generates it'})`),
+    ];
+    if (check) {
+      if (differing.length > 0) {
+        throw new CommandError(
+          `imports/ does not match cdk8s import of the ${entries.length} vendored CRDs: ${differing.join(', ')} (fix: npm run import, then commit imports/)`,
+        );
+      }
+      print(
+        `import: imports/ matches cdk8s import of the ${entries.length} vendored CRDs byte for byte (${diff.unchanged.length} files)`,
+      );
+    } else {
+      print(
+        differing.length > 0
+          ? `import: ${entries.length} CRDs imported into imports/: ${differing.join(', ')}`
+          : `import: ${entries.length} CRDs imported; imports/ was already up to date (${diff.unchanged.length} files)`,
       );
     }
-    print(
-      `import: imports/ matches cdk8s import of the ${entries.length} vendored CRDs byte for byte (${diff.unchanged.length} files)`,
-    );
-  } else {
-    print(
-      differing.length > 0
-        ? `import: ${entries.length} CRDs imported into imports/: ${differing.join(', ')}`
-        : `import: ${entries.length} CRDs imported; imports/ was already up to date (${diff.unchanged.length} files)`,
-    );
-  }
-  return 0;
-});
+    return 0;
+  });
+}
+
+/** `npm run import`'s command, for this repository. */
+export const main = importCommand(REPO_ROOT);
 
 await runCommand(import.meta.url, script, main);

@@ -1,15 +1,17 @@
 /**
- * `npm run import` against the vendored CRDs, in a temporary copy of the repository (never the
- * checkout itself): it restores a tampered binding and leaves every other file of imports/ as
- * committed (so the committed imports/ is what cdk8s import makes of contracts/crds, byte for
- * byte); a second run changes nothing; no tracked file changes, so no machine path lands in
- * cdk8s.yaml. How imports/ is compared and updated is tested without cdk8s.
+ * `npm run import` against the vendored CRDs, its command in process on a temporary copy of what
+ * it reads and writes (never the checkout itself): it restores a tampered binding and leaves every
+ * other file of imports/ as committed (so the committed imports/ is what cdk8s import makes of
+ * contracts/crds, byte for byte); a second run changes nothing; no tracked file changes, so no
+ * machine path lands in cdk8s.yaml. cdk8s import itself is the real CLI, run twice. How imports/
+ * is compared and updated is tested without cdk8s; the script's own process (its exit code on a
+ * mistyped option) in test/scripts/every-script.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../scripts/import.js';
+import { importCommand, main } from '../../scripts/import.js';
 import { compareBindings, ImportListError, importEntries, writeBindings } from '../../src/contracts/crd-bindings.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { runMain } from '../support/run-script.js';
@@ -18,7 +20,7 @@ import { tempDir } from '../support/temp.js';
 /** A git repository laid out like this one, with just what `npm run import` reads and writes. */
 function repositoryCopy(): string {
   const root = tempDir('import-');
-  for (const path of ['scripts', 'src', 'contracts', 'imports', 'cdk8s.yaml', 'package.json', 'tsconfig.json']) {
+  for (const path of ['contracts', 'imports', 'cdk8s.yaml', 'package.json', 'tsconfig.json']) {
     cpSync(join(REPO_ROOT, path), join(root, path), { recursive: true });
   }
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
@@ -35,28 +37,24 @@ function git(cwd: string, ...args: string[]): string {
   return r.stdout;
 }
 
-/** `npm run import` as npm runs it (tsx in one node process). */
+/** `npm run import`'s command for the repository at `root`, in process. */
 function runImport(root: string, ...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/import.ts', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
+  return runMain(importCommand(root), args, { cwd: root });
 }
 
 describe('npm run import (vendored CRDs -> imports/)', () => {
-  it('reproduces imports/ byte for byte, is idempotent, and leaves every tracked file as it was', () => {
+  it('reproduces imports/ byte for byte, is idempotent, and leaves every tracked file as it was', async () => {
     const root = repositoryCopy();
     const binding = join(root, 'imports', 'helm.toolkit.fluxcd.io.ts');
     writeFileSync(binding, `${readFileSync(binding, 'utf8')}// edited by hand\n`);
 
     // Two runs of cdk8s import in all (about 2 s each on an idle machine).
-    const first = runImport(root);
+    const first = await runImport(root);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toContain('helm.toolkit.fluxcd.io.ts (updated)');
     expect(git(root, 'status', '--porcelain')).toBe(''); // every other binding was already byte for byte
 
-    const second = runImport(root);
+    const second = await runImport(root);
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/imports\/ was already up to date \(5 files\)/);
     expect(git(root, 'status', '--porcelain')).toBe('');
