@@ -5,8 +5,9 @@
  * (backstage-wus2-v4); and the gate passes what is rendered.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { runGate } from '../../src/check/gate.js';
 import { dashboardUid } from '../../src/evidence/dashboard.js';
@@ -105,8 +106,11 @@ describe('the dashboard in dist/', () => {
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 
-  it('loads the Grafana SDK only to build a dashboard: synth of an environment with the mode off never parses it', () => {
+  it('loads the Grafana SDK only to build a dashboard: synth of an environment with the mode off never parses it', async () => {
     // A fresh process: this worker may hold the SDK already. Node's CommonJS cache lists every file it loaded.
+    // src/ runs as one ES module esbuild makes of it, every package left to node (as tsx would run
+    // it, without tsx's start-up and its compiling of each file in the child); it lives directly
+    // under .build/, where src/environments/load.ts finds src/environments/ from a bundle.
     const script = `
       import { createRequire } from 'node:module';
       const cache = createRequire(process.cwd() + '/').cache;
@@ -116,18 +120,30 @@ describe('the dashboard in dist/', () => {
       const imported = loaded();
       synthEnvironment(loadEnvironment('backstage-wus2-v4').env);
       const off = loaded();
-      synthEnvironment(loadEnvironment('staging', process.argv[1]).env);
+      synthEnvironment(loadEnvironment('staging', process.argv[2]).env);
       console.log(JSON.stringify({ imported, off, on: loaded() }));`;
-    const run = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script, FIXTURE_ENVIRONMENTS],
-      {
+    const bundle = join(REPO_ROOT, '.build', `dashboard-lazy-${process.pid}.mjs`);
+    mkdirSync(dirname(bundle), { recursive: true });
+    try {
+      await build({
+        stdin: { contents: script, resolveDir: REPO_ROOT, loader: 'ts', sourcefile: 'dashboard-lazy.ts' },
+        outfile: bundle,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        packages: 'external',
+        logLevel: 'error',
+      });
+      const run = spawnSync(process.execPath, [bundle, FIXTURE_ENVIRONMENTS], {
         cwd: REPO_ROOT,
         encoding: 'utf8',
         timeout: CHILD_TIMEOUT_MS,
-      },
-    );
-    expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ imported: false, off: false, on: true });
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toEqual({ imported: false, off: false, on: true });
+    } finally {
+      rmSync(bundle, { force: true });
+    }
   });
 });
