@@ -13,7 +13,9 @@
  * a hundred files, so loading it as one bundled module saves about 15-20 ms per synth; yaml is
  * imported from the copy cdk8s already loads when it is the same version (see below); the
  * source map is a separate file (.build/main.cjs.map, used with `node --enable-source-maps`)
- * because an inline map makes node read and scan megabytes on every run.
+ * because an inline map makes node read and scan megabytes on every run. The bundle is built
+ * again only when a file it was built from or a setting changed (./build-record.ts): an unchanged
+ * synth does not load esbuild at all.
  */
 import type { Plugin } from 'esbuild';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '../core/atomic-write.js';
+import { recordBuild, settingsKey, upToDate } from './build-record.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Where the bundle lives: ignored by git, never inside dist/. */
@@ -51,9 +54,11 @@ function yamlLoadedByCdk8s(outfile: string): string | undefined {
   return path.startsWith('.') ? path : `./${path}`;
 }
 
-/** Marks every bare import (a package or a node: builtin) external, except BUNDLED_PACKAGES. */
-function externalPackages(outfile: string): Plugin {
-  const yaml = yamlLoadedByCdk8s(outfile);
+/**
+ * Marks every bare import (a package or a node: builtin) external, except BUNDLED_PACKAGES; `yaml`
+ * is imported from `yaml` when given (yamlLoadedByCdk8s).
+ */
+function externalPackages(yaml: string | undefined): Plugin {
   return {
     name: 'external-packages-except-bundled',
     setup(b) {
@@ -118,27 +123,58 @@ export interface ProbeRunnerBundle {
   readonly inputs: readonly string[];
 }
 
-/** Builds .build/main.cjs from src/main.ts (about 50-100 ms). Returns the bundle path. */
-export async function bundleSynthEntry(outfile: string = SYNTH_BUNDLE): Promise<string> {
+/** Synth bundles being built by this process, by output file: concurrent callers share one build. */
+const building = new Map<string, Promise<string>>();
+
+/**
+ * Builds .build/main.cjs from src/main.ts (about 50-100 ms, plus loading esbuild), unless it is up
+ * to date: built with the same settings from files that are all unchanged (./build-record.ts).
+ * Returns the bundle path. `entry` is for tests (an entry whose sources a test may change).
+ */
+export function bundleSynthEntry(outfile: string = SYNTH_BUNDLE, entry = `${REPO_ROOT}src/main.ts`): Promise<string> {
+  const pending = building.get(outfile) ?? buildSynthEntry(outfile, entry).finally(() => building.delete(outfile));
+  building.set(outfile, pending);
+  return pending;
+}
+
+async function buildSynthEntry(outfile: string, entry: string): Promise<string> {
+  const yaml = yamlLoadedByCdk8s(outfile);
+  const ours = createRequire(`${REPO_ROOT}package.json`);
+  const key = settingsKey({ entry, yaml }, [
+    ours.resolve('esbuild/package.json'),
+    `${REPO_ROOT}src/tooling/bundle.ts`,
+    `${REPO_ROOT}tsconfig.json`,
+    `${REPO_ROOT}package.json`,
+  ]);
+  if (upToDate(outfile, key)) return outfile;
+  const startedAt = Date.now();
   // Loaded here, not at the top: scripts import REPO_ROOT from this module without bundling.
   const { build } = await import('esbuild');
   // Written by us, each file to a temporary name then renamed: a synth starting in another
   // process while this one bundles reads the old bundle or the new one, never a half-written one.
   const result = await build({
-    entryPoints: [`${REPO_ROOT}src/main.ts`],
+    entryPoints: [entry],
+    absWorkingDir: REPO_ROOT,
     outfile,
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [externalPackages(outfile)],
+    plugins: [externalPackages(yaml)],
     define: { 'import.meta.url': '__bundleUrl' },
     banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
     sourcemap: 'linked',
     logLevel: 'error',
     legalComments: 'none',
+    metafile: true,
     write: false,
   });
   writeAtomically(result.outputFiles);
+  recordBuild(outfile, key, {
+    workingDir: REPO_ROOT,
+    startedAt,
+    inputs: Object.keys(result.metafile.inputs),
+    outputs: result.outputFiles.map((f) => f.path),
+  });
   return outfile;
 }
