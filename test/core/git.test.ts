@@ -7,7 +7,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesAtRef, GitError, git, gitTry } from '../../src/core/git.js';
+import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
+
+/** The committer, for one command, and no automatic maintenance (test/support/git-repos.ts). */
+const COMMITTER = ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...NO_AUTO_MAINTENANCE_ARGS];
 
 function emptyRepo(): string {
   const dir = tempDir('git-core-');
@@ -65,7 +69,7 @@ describe('git (src/core/git.ts)', () => {
       writeFileSync(join(dir, path), content);
     }
     await git(dir, ['add', '-A']);
-    await git(dir, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'files']);
+    await git(dir, [...COMMITTER, 'commit', '-q', '-m', 'files']);
     // The work tree moves on: the commit's bytes are read, not the files'.
     writeFileSync(join(dir, 'dist/a.yaml'), 'changed\n');
     expect(await filesAtRef(dir, 'HEAD', 'dist')).toEqual([
@@ -81,7 +85,7 @@ describe('git (src/core/git.ts)', () => {
     // A submodule (a gitlink: a commit id, no file) cannot be read as a file.
     const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
     await git(dir, ['update-index', '--add', '--cacheinfo', `160000,${head},dist/module`]);
-    await git(dir, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'module']);
+    await git(dir, [...COMMITTER, 'commit', '-q', '-m', 'module']);
     await expect(filesAtRef(dir, 'HEAD', 'dist')).rejects.toThrow(
       /^git cat-file HEAD:dist\/module failed in .*: not a file in the commit \(a submodule\?\)$/,
     );

@@ -19,6 +19,7 @@ import { ConfigurationError } from '../../src/core/command-error.js';
 import { canaryKey, findLeak } from '../support/canary.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http.js';
+import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
 import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
 import { commitFiles, fakeCommit, makeRepo, plantExport, run, sourceOf, stagingEnvironment } from './support.js';
@@ -72,13 +73,14 @@ const NO_KUBECTL = { kubectl: join(tempDir('no-kubectl-'), 'kubectl') };
 /** A fresh checkout of the remote (cloned from the folder, its origin the HTTP URL; committer CI), as CI has. */
 function checkout(repository: string): string {
   const dir = tempDir('gitops-clone-');
-  run(dir, ['clone', '-q', '-c', 'user.name=CI', '-c', 'user.email=ci@example.com', git.path(repository), '.']);
+  const ci = ['-c', 'user.name=CI', '-c', 'user.email=ci@example.com', ...NO_AUTO_MAINTENANCE_ARGS];
+  run(dir, ['clone', '-q', ...ci, git.path(repository), '.']);
   run(dir, ['remote', 'set-url', 'origin', git.url(repository)]);
   return dir;
 }
 
-/** `git clone` options: the clone's committer is someone else (written into its .git/config). */
-const SOMEONE_ELSE = ['-c', 'user.name=Someone Else', '-c', 'user.email=else@example.com'];
+/** `git clone` options: the clone's committer is someone else (written into its .git/config), no automatic maintenance. */
+const SOMEONE_ELSE = ['-c', 'user.name=Someone Else', '-c', 'user.email=else@example.com', ...NO_AUTO_MAINTENANCE_ARGS];
 
 /** Someone else's commit on the remote's `branch` (pushed through the folder, not the server). */
 function pushForeign(repository: string, branch: string, files: Record<string, string>, message: string): void {

@@ -23,14 +23,18 @@ import { sha256 } from '../../src/core/manifests.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { fixtureEnvironment } from '../synth/helpers.js';
+import { NO_AUTO_MAINTENANCE } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
 
 export function run(cwd: string, args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
 }
 
-/** What `git config user.name/user.email/commit.gpgsign` would add to .git/config, without three processes. */
-const IDENTITY = '[user]\n\tname = Test Author\n\temail = test@example.com\n[commit]\n\tgpgsign = false\n';
+/**
+ * What `git config user.name/user.email/commit.gpgsign` would add to .git/config, without three
+ * processes, and no automatic maintenance (test/support/git-repos.ts): copies and clones keep it.
+ */
+const IDENTITY = `[user]\n\tname = Test Author\n\temail = test@example.com\n[commit]\n\tgpgsign = false\n${NO_AUTO_MAINTENANCE}`;
 
 /** Repositories built with git, by content: later repositories of the same content are copies. */
 const templates = new Map<string, string>();

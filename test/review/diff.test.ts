@@ -13,9 +13,13 @@ import { renderMarkdown, renderText } from '../../src/review/render.js';
 import { reviewMarkdown, reviewText, reviewWorkingTree } from '../../src/review/review.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
+import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
 import { runMain } from '../support/run-script.js';
 import { main } from '../../scripts/diff.js';
+
+/** The committer, for one command, and no automatic maintenance (test/support/git-repos.ts). */
+const COMMITTER = ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...NO_AUTO_MAINTENANCE_ARGS];
 
 function file(path: string, ...objects: object[]) {
   return { path, content: objects.map((o) => stringify(o)).join('---\n') };
@@ -145,7 +149,7 @@ describe('reviewWorkingTree against dist/ at a git base', () => {
       writeFileSync(join(dir, 'dist', f.path), f.content);
     }
     git(['add', '-A']);
-    git(['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'dist']);
+    git([...COMMITTER, 'commit', '-q', '-m', 'dist']);
     return dir;
   }
 

@@ -10,13 +10,15 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NO_AUTO_MAINTENANCE } from './git-repos.js';
 import { tempDir } from './temp.js';
 
 export interface GitHttpServer {
   /** The clone URL of `owner/name` (created by {@link GitHttpServer.createRepository}). */
   url(repository: string): string;
-  /** A bare repository `owner/name.git`, its default branch `master`. */
+  /** A bare repository `owner/name.git`, its default branch `master`, no automatic gc (test/support/git-repos.ts). */
   createRepository(repository: string): string;
   /** The bare repository's folder. */
   path(repository: string): string;
@@ -102,6 +104,7 @@ export async function startGitHttpServer(accept: (user: string, password: string
     createRepository(repository) {
       const dir = path(repository);
       execFileSync('git', ['init', '-q', '--bare', '-b', 'master', dir]);
+      appendFileSync(join(dir, 'config'), NO_AUTO_MAINTENANCE); // no `git gc --auto` after each push
       return dir;
     },
     credentials,
