@@ -76,42 +76,58 @@ export async function defaultBase(cwd: string): Promise<string> {
   );
 }
 
-/** Files under `folder` at `ref`, paths relative to `folder`, with their content (three git processes in all). */
+/**
+ * Files under `folder` at `ref`, paths relative to `folder`, with their content (two git processes
+ * in all: the tree listed, every blob read by one `git cat-file --batch`).
+ */
 export async function filesAtRef(
   cwd: string,
   ref: string,
   folder: string,
 ): Promise<{ path: string; content: string }[]> {
-  const verified = await gitTry(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  if (!verified.ok)
+  // `<ref>^{commit}`: a ref that is not a commit (or no ref at all) fails here, as `rev-parse --verify` would.
+  const listed = await gitTry(cwd, ['ls-tree', '-r', '-z', `${ref}^{commit}`, '--', `${folder}/`]);
+  if (!listed.ok)
     throw new GitError(`--base ${ref}: not a commit in this repository (fix: give a branch, tag or commit id)`);
   // `<mode> <type> <object id>\t<path>` per entry.
-  const entries = (await git(cwd, ['ls-tree', '-r', '-z', ref, '--', `${folder}/`]))
+  const entries = listed.stdout
     .split('\0')
     .filter(Boolean)
     .map((line) => {
       const tab = line.indexOf('\t');
       return { id: line.slice(0, tab).split(' ')[2] ?? '', path: line.slice(tab + 1) };
     });
-  const contents = await blobs(
+  const objects = await catObjects(
     cwd,
     entries.map((e) => e.id),
   );
   return entries.map((e, i) => {
-    const content = contents[i];
-    if (content === undefined)
+    const object = objects[i];
+    if (object?.type !== 'blob')
       throw new GitError(`git cat-file ${ref}:${e.path} failed in ${cwd}: not a file in the commit (a submodule?)`);
-    return { path: e.path.slice(folder.length + 1), content };
+    return { path: e.path.slice(folder.length + 1), content: object.content.toString('utf8') };
   });
 }
 
+/** One object read by {@link catObjects}: its id, type (`blob`, `tree`, `commit`, `tag`) and raw bytes. */
+export interface GitObject {
+  readonly id: string;
+  readonly type: string;
+  readonly content: Buffer;
+}
+
 /**
- * The content of each blob `ids` names (undefined for an id that is not a blob in the repository),
- * read by one `git cat-file --batch`: its output is `<id> blob <size>\n<bytes>\n` per blob, or
- * `<id> missing\n`.
+ * The objects `names` name (object ids, or revisions such as `FETCH_HEAD`, `HEAD^{tree}`), in
+ * order (undefined for a name that names no object), read by one `git cat-file --batch`: its output is `<id> <type> <size>\n<bytes>\n` per
+ * object, or `<name> missing\n`. A commit's content is its raw text (`tree`, `parent` and the
+ * other headers, a blank line, the message).
  */
-function blobs(cwd: string, ids: readonly string[], timeoutMs = 30_000): Promise<(string | undefined)[]> {
-  if (ids.length === 0) return Promise.resolve([]);
+export function catObjects(
+  cwd: string,
+  names: readonly string[],
+  timeoutMs = 30_000,
+): Promise<(GitObject | undefined)[]> {
+  if (names.length === 0) return Promise.resolve([]);
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
@@ -123,19 +139,24 @@ function blobs(cwd: string, ids: readonly string[], timeoutMs = 30_000): Promise
           reject(new GitError(`git cat-file --batch failed in ${cwd}: ${why || 'no message (timed out?)'}`));
           return;
         }
-        const out: (string | undefined)[] = [];
+        const out: (GitObject | undefined)[] = [];
         let at = 0;
-        for (const _ of ids) {
+        for (const _ of names) {
           const newline = stdout.indexOf(0x0a, at);
-          const [, type, size] = stdout.subarray(at, newline).toString('utf8').split(' ');
-          // `<id> missing` has no content; any other object's content is skipped past, a blob's kept.
-          const end = size === undefined ? newline : newline + 1 + Number(size);
-          out.push(type === 'blob' ? stdout.subarray(newline + 1, end).toString('utf8') : undefined);
+          const [id = '', type = '', size] = stdout.subarray(at, newline).toString('utf8').split(' ');
+          if (size === undefined) {
+            // `<name> missing` (or `ambiguous`): no content follows.
+            out.push(undefined);
+            at = newline + 1;
+            continue;
+          }
+          const end = newline + 1 + Number(size);
+          out.push({ id, type, content: stdout.subarray(newline + 1, end) });
           at = end + 1;
         }
         resolve(out);
       },
     );
-    child.stdin?.end(ids.map((id) => `${id}\n`).join(''));
+    child.stdin?.end(names.map((name) => `${name}\n`).join(''));
   });
 }

@@ -28,7 +28,7 @@
  */
 import { createRedactor } from '../core/redact.js';
 import { ConfigurationError } from '../core/command-error.js';
-import { GitError, gitTry } from '../core/git.js';
+import { catObjects, GitError, type GitObject, gitTry } from '../core/git.js';
 import { ExportRefused } from './refused.js';
 import type { ForgeType } from './forge-settings.js';
 import { parseTrailers } from './trailers.js';
@@ -97,6 +97,31 @@ function authEnvironment(
   return env;
 }
 
+interface CommitFields {
+  readonly tree: string;
+  /** The first parent ('' for a root commit). */
+  readonly parent: string;
+  /** The message, trimmed (what `git log --format=%B` prints, without the encoding's conversion). */
+  readonly message: string;
+}
+
+/** What an object that is not a commit (or is missing) reads as: nothing matches it. */
+const NO_COMMIT: CommitFields = { tree: '', parent: '', message: '' };
+
+/** A commit's fields from its raw text (git-cat-file(1)): headers up to the first blank line, then the message. */
+function commitOf(object: GitObject | undefined): CommitFields {
+  if (object?.type !== 'commit') return NO_COMMIT;
+  const text = object.content.toString('utf8');
+  const blank = text.indexOf('\n\n');
+  const headers = (blank < 0 ? text : text.slice(0, blank)).split('\n');
+  const field = (name: string) => headers.find((h) => h.startsWith(`${name} `))?.slice(name.length + 1) ?? '';
+  return {
+    tree: field('tree'),
+    parent: field('parent'),
+    message: blank < 0 ? '' : text.slice(blank + 2).trim(),
+  };
+}
+
 /** Pushes `commit` to `branch` (see the module comment for what may be replaced). */
 export async function pushExport(input: PushInput): Promise<PushResult> {
   const remote = input.remote ?? 'origin';
@@ -135,20 +160,12 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   if (tip !== undefined) {
     const fetched = await gitTry(input.top, ['fetch', '--quiet', '--no-tags', remote, ref], 120_000, auth);
     if (!fetched.ok) throw fail('fetch', fetched.stderr);
-    // A commit's tree, first parent ('' for a root commit) and message, in one git process each.
-    const commitOf = async (rev: string) => {
-      const [tree = '', parents = '', ...message] = (
-        await gitTry(input.top, ['log', '-1', '--format=%T%x00%P%x00%B', rev])
-      ).stdout.split('\0');
-      return { tree, parent: parents.split(' ')[0] ?? '', message: message.join('\0').trim() };
-    };
-    const [head, theirs, ours] = await Promise.all([
-      gitTry(input.top, ['rev-parse', 'FETCH_HEAD']),
-      commitOf(tip),
-      commitOf(input.commit),
-    ]);
-    const fetchHead = head.stdout.trim();
-    const { tree: tipTree, parent: tipParent, message } = theirs;
+    // What FETCH_HEAD names, and the remote tip's and the export's tree, first parent ('' for a
+    // root commit) and message: one `git cat-file --batch` for the three.
+    const [head, theirs, ours] = await catObjects(input.top, ['FETCH_HEAD', tip, input.commit]);
+    const fetchHead = head?.id ?? '';
+    const { tree: tipTree, parent: tipParent, message } = commitOf(theirs);
+    const { tree: ourTree, parent: ourParent } = commitOf(ours);
     if (fetchHead !== tip)
       throw new ExportRefused([
         `${url} branch ${input.branch} moved while it was read (${tip.slice(0, 12)}, then ` +
@@ -171,7 +188,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
         `${url} branch ${input.branch} holds an export of environment '${trailers.environment}', not '${input.env}' (fix: pass --branch <new name>)`,
       ]);
     }
-    if (tipTree === ours.tree && tipParent === ours.parent)
+    if (tipTree === ourTree && tipParent === ourParent)
       return { url, branch: input.branch, head: tip, action: 'unchanged', previous: tip };
   }
 

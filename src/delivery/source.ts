@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadEnvironment } from '../environments/load.js';
-import { git } from '../core/git.js';
+import { GitError, git } from '../core/git.js';
 import { synthEnvironment } from '../synth.js';
 import { ExportRefused, type ExportSource } from './export.js';
 
@@ -36,8 +36,17 @@ export async function exportSource(options: SourceOptions): Promise<ExportSource
     throw new ExportRefused([
       `${folder} is missing, stale or edited by hand: it differs from a fresh synthesis (fix: npm run synth, review with npm run diff, commit)`,
     ]);
-  const sourceCommit = (await git(options.repoRoot, ['rev-parse', 'HEAD'])).trim();
-  const dirty = (await git(options.repoRoot, ['status', '--porcelain', '--', 'src', 'dist'])).trim() !== '';
+  // The commit (`# branch.oid`) and the changes under src/ and dist/ from one git (git-status(1),
+  // porcelain v2: headers start with `# `, every other line is a change or an untracked file).
+  const status = (await git(options.repoRoot, ['status', '--porcelain=v2', '--branch', '--', 'src', 'dist'])).split(
+    '\n',
+  );
+  const sourceCommit = status.find((l) => l.startsWith('# branch.oid '))?.slice('# branch.oid '.length) ?? '';
+  if (!/^[0-9a-f]{40,64}$/.test(sourceCommit))
+    throw new GitError(
+      `${options.repoRoot}: the stack has no commit yet (git status: branch.oid ${sourceCommit || 'missing'}) (fix: commit src/ and dist/ first)`,
+    );
+  const dirty = status.some((l) => l !== '' && !l.startsWith('# '));
   const envFile = relative(process.cwd(), file) || file;
   return {
     env: env.name,

@@ -1,0 +1,109 @@
+/**
+ * How many git processes the product starts, so the count cannot creep back: one export that
+ * commits, the export's source (the stack's commit and changes), and a review's read of dist/ at
+ * its base. git is the real one, behind a wrapper on PATH that logs each run's arguments and
+ * hands them to it (as kustomize-cache.test.ts counts kubectl). Each process costs a test worker
+ * 15-25 ms to start here, and a user's export as much: a second `rev-parse` or `status` for what
+ * the first one already answered is what this catches.
+ */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { filesAtRef } from '../../src/core/git.js';
+import { exportEnvironment } from '../../src/delivery/export.js';
+import { exportSource } from '../../src/delivery/source.js';
+import { synthEnvironment } from '../../src/synth.js';
+import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
+import { tempDir } from '../support/temp.js';
+import { makeRepo, plantExport, sourceOf, stagingEnvironment } from './support.js';
+
+const REPO = join(import.meta.dirname, '../..');
+const realPath = process.env.PATH ?? '';
+
+/**
+ * Puts a `git` that logs each run before the real one on PATH; returns a reader of the runs, each
+ * its arguments (in the log, each argument ends with a unit separator, each run with a record
+ * separator: a commit message spans lines).
+ */
+function countGit(): () => string[][] {
+  const dir = tempDir('git-counter-');
+  const log = join(dir, 'runs.log');
+  writeFileSync(log, '');
+  const wrapper = join(dir, 'git');
+  // The real git is found on the PATH the test started with (the wrapper's folder is not on it).
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\n{ printf '%s\\037' "$@"; printf '\\036'; } >> '${log}'\nPATH='${realPath}' exec git "$@"\n`,
+  );
+  chmodSync(wrapper, 0o755);
+  process.env.PATH = `${dir}${delimiter}${realPath}`;
+  return () =>
+    readFileSync(log, 'utf8')
+      .split('\x1e')
+      .filter(Boolean)
+      .map((run) => run.split('\x1f').slice(0, -1));
+}
+
+afterEach(() => {
+  process.env.PATH = realPath;
+});
+
+/** The git subcommand of each logged run (`-c` options skipped). */
+const subcommands = (runs: string[][]) =>
+  runs.map((args) => args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c'));
+
+describe('git processes per operation', () => {
+  it('an export that commits runs 11 git processes, each a different question', async () => {
+    // An earlier export one value apart: nothing leaves the folder, so the export runs without
+    // kubectl (a path that does not exist) and builds no preview.
+    const source = sourceOf(stagingEnvironment('bundled'));
+    const repo = makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const earlier = source.files.map((f) => ({ ...f, content: f.content.replace('interval: 10m', 'interval: 5m') }));
+    expect(earlier).not.toEqual(source.files);
+    plantExport(repo, { ...source, files: earlier });
+    const runs = countGit();
+    const result = await exportEnvironment(source, {
+      repo,
+      commit: true,
+      kubectl: join(tempDir('no-kubectl-'), 'kubectl'),
+    });
+    expect(result.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(subcommands(runs())).toEqual([
+      'rev-parse', // --show-toplevel: the checkout's root
+      'status', // --porcelain=v2 --branch: the branch and every change, in one
+      'ls-files', // the tracked files: what Flux's source holds
+      'rev-parse', // --verify: the new branch does not exist yet
+      'var', // GIT_COMMITTER_IDENT: the commit will have a committer
+      'log', // the folder's last commit (temporary or teardown?)
+      'checkout', // -b: the export's branch
+      'add',
+      'write-tree', // the tree the commit names in its trailer
+      'commit',
+      'rev-parse', // HEAD: the commit's id
+    ]);
+  });
+
+  it("the export's source reads the stack's commit and changes with one git status", async () => {
+    const dist = tempDir('dist-');
+    for (const f of synthEnvironment(fixtureEnvironment('staging')).files) {
+      mkdirSync(dirname(join(dist, f.path)), { recursive: true });
+      writeFileSync(join(dist, f.path), f.content);
+    }
+    const runs = countGit();
+    const source = await exportSource({
+      repoRoot: REPO,
+      env: 'staging',
+      environmentsDir: FIXTURE_ENVIRONMENTS,
+      distDir: dist,
+    });
+    expect(source.sourceCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(subcommands(runs())).toEqual(['status']);
+  });
+
+  it('a review reads dist/ at its base with two git processes, whatever the number of files', async () => {
+    const repo = makeRepo({ 'dist/a.yaml': 'a: 1\n', 'dist/b.yaml': 'b: 2\n', 'dist/sub/c.yaml': 'c: 3\n' });
+    const runs = countGit();
+    expect((await filesAtRef(repo, 'HEAD', 'dist')).map((f) => f.path)).toEqual(['a.yaml', 'b.yaml', 'sub/c.yaml']);
+    expect(subcommands(runs())).toEqual(['ls-tree', 'cat-file']);
+  });
+});
