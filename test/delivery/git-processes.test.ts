@@ -4,7 +4,8 @@
  * its base. git is the real one, behind a wrapper on PATH that logs each run's arguments and
  * hands them to it (as kustomize-cache.test.ts counts kubectl). Each process costs a test worker
  * 15-25 ms to start here, and a user's export as much: a second `rev-parse` or `status` for what
- * the first one already answered is what this catches.
+ * the first one already answered is what this catches. The tests' own snapshot of a checkout
+ * (./support.ts) is counted too.
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
@@ -15,7 +16,7 @@ import { exportSource } from '../../src/delivery/source.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { tempDir } from '../support/temp.js';
-import { makeRepo, plantExport, sourceOf, stagingEnvironment } from './support.js';
+import { copyRepo, makeRepo, plantExport, run, snapshot, sourceOf, stagingEnvironment } from './support.js';
 
 const REPO = join(import.meta.dirname, '../..');
 const realPath = process.env.PATH ?? '';
@@ -105,5 +106,30 @@ describe('git processes per operation', () => {
     const runs = countGit();
     expect((await filesAtRef(repo, 'HEAD', 'dist')).map((f) => f.path)).toEqual(['a.yaml', 'b.yaml', 'sub/c.yaml']);
     expect(subcommands(runs())).toEqual(['ls-tree', 'cat-file']);
+  });
+
+  it("the tests' snapshot asks git once per state, and sees what only git status shows", () => {
+    const repo = makeRepo({ 'apps/a.yaml': 'a: 1\n', 'apps/b.sh': 'true\n' });
+    const runs = countGit();
+    const before = snapshot(repo);
+    expect(before.status).toBe('');
+    // The same repository again, and a byte-for-byte copy of it: answered without a second git status.
+    expect(snapshot(repo)).toEqual(before);
+    expect(snapshot(copyRepo(repo))).toEqual(before);
+    expect(subcommands(runs())).toEqual(['status']);
+    // A change staged in the index (the work tree as it was), and an executable bit: the files'
+    // bytes and the refs are the same, only git status tells them apart.
+    const staged = copyRepo(repo);
+    writeFileSync(join(staged, 'apps/a.yaml'), 'a: 2\n');
+    run(staged, ['add', 'apps/a.yaml']);
+    writeFileSync(join(staged, 'apps/a.yaml'), 'a: 1\n');
+    const mode = copyRepo(repo);
+    chmodSync(join(mode, 'apps/b.sh'), 0o755);
+    for (const changed of [staged, mode]) {
+      const after = snapshot(changed);
+      expect({ files: after.files, refs: after.refs }).toEqual({ files: before.files, refs: before.refs });
+      expect(after.status).not.toBe('');
+    }
+    expect(subcommands(runs())).toEqual(['status', 'add', 'status', 'status']);
   });
 });

@@ -4,14 +4,16 @@
  * checkout to prove a refusal left it untouched.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   appendFileSync,
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -109,9 +111,72 @@ function refsOf(gitDir: string): Record<string, string> {
 }
 
 /**
+ * `git status` outputs by everything git reads to answer (statusInputs): the same question asked
+ * again of an unchanged repository, or of a byte-for-byte copy of one (makeRepo, copyRepo), is
+ * answered without another git process.
+ */
+const statuses = new Map<string, string>();
+
+/**
+ * A digest of what `git status` reads: HEAD and every ref, the index file's bytes (stat data
+ * included), .git/config, .git/info/* and .git/shallow, and every work-tree entry (its path,
+ * type, permission bits, a link's target, a file's bytes), .git folders aside. Equal digests give
+ * the same status; anything that could change it changes the digest (it may change more: an
+ * index refreshed with new stat data, an ignored file, are misses, never wrong answers).
+ */
+function statusInputs(dir: string, refs: Record<string, string>): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(refs));
+  const gitDir = join(dir, '.git');
+  const info = join(gitDir, 'info');
+  const extra = existsSync(info) ? readdirSync(info).map((name) => join('info', name)) : [];
+  for (const name of ['index', 'config', 'shallow', ...extra.sort()]) {
+    const file = join(gitDir, name);
+    hash.update(`\0${name}\0`);
+    if (existsSync(file)) hash.update(readFileSync(file));
+  }
+  const walk = (sub: string): void => {
+    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
+      if (entry.name === '.git') continue;
+      const path = join(sub, entry.name);
+      const full = join(dir, path);
+      if (entry.isSymbolicLink()) hash.update(`\0l\0${path}\0${readlinkSync(full)}`);
+      else if (entry.isDirectory()) {
+        hash.update(`\0d\0${path}`);
+        walk(path);
+      } else {
+        const content = readFileSync(full);
+        hash.update(`\0f\0${path}\0${lstatSync(full).mode}\0${content.length}\0`).update(content);
+      }
+    }
+  };
+  walk('');
+  return hash.digest('hex');
+}
+
+/**
+ * `git status --porcelain=v2 --branch --untracked-files=all` of `dir` (whose refs are `refs`),
+ * from statuses when its inputs were seen before. The answer is also kept under the inputs as
+ * git leaves them (status may rewrite the index with fresh stat data: the next question about
+ * the untouched repository is then answered too).
+ */
+function statusOf(dir: string, refs: Record<string, string>): string {
+  const before = statusInputs(dir, refs);
+  const known = statuses.get(before);
+  if (known !== undefined) return known;
+  const status = run(dir, ['status', '--porcelain=v2', '--branch', '--untracked-files=all']);
+  statuses.set(before, status);
+  statuses.set(statusInputs(dir, refsOf(join(dir, '.git'))), status);
+  return status;
+}
+
+/**
  * HEAD with the branch checked out and the status (index and work tree against HEAD, untracked
- * files included) from one `git status --porcelain=v2 --branch`; every ref (branches, tags,
- * remotes, HEAD) with what it points to; and every work-tree file's bytes. Equal snapshots mean
+ * files included) from one `git status --porcelain=v2 --branch` (or its answer to the same
+ * inputs: statusOf); every ref (branches, tags, remotes, HEAD) with what it points to; and every
+ * work-tree file's bytes. Equal snapshots mean
  * "untouched". The refs are read from git's ref files (the test repositories use git's default
  * "files" ref storage; a second git process per snapshot is what this saves): a repository whose
  * checked-out branch is not among them fails here rather than comparing nothing.
@@ -124,8 +189,8 @@ export function snapshot(dir: string): {
 } {
   const files: Record<string, string> = {};
   for (const f of listAll(dir).sort()) files[f] = readFileSync(join(dir, f), 'utf8');
-  const lines = run(dir, ['status', '--porcelain=v2', '--branch', '--untracked-files=all']).split('\n');
   const refs = refsOf(join(dir, '.git'));
+  const lines = statusOf(dir, refs).split('\n');
   const branch = lines.find((l) => l.startsWith('# branch.head '))?.slice('# branch.head '.length);
   if (branch !== '(detached)' && refs[`refs/heads/${branch}`] === undefined)
     throw new Error(
