@@ -28,6 +28,7 @@ import { parse, stringify } from 'yaml';
 import { CommandError } from '../core/command-error.js';
 import type { AlertingRule, RuleGroup } from './alerts.js';
 import { noAnswerReason } from '../core/fetch-failure.js';
+import { BodyOverCapError, readBodyWithin } from '../core/capped-body.js';
 
 /** Where the groups go. */
 export interface RulerTarget {
@@ -84,6 +85,12 @@ function headers(target: RulerTarget, extra: Record<string, string> = {}): Recor
   };
 }
 
+/**
+ * The most of a ruler answer read (src/core/capped-body.ts): the namespace's groups as YAML, a few
+ * KiB for the stack's groups; a larger body is refused naming this cap.
+ */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
 const segment = (s: string) => encodeURIComponent(s);
 
 async function call(
@@ -100,8 +107,12 @@ async function call(
       ...(body === undefined ? {} : { body }),
       signal: AbortSignal.timeout(target.timeoutMs),
     });
-    return { status: res.status, text: await res.text() };
+    return { status: res.status, text: await readBodyWithin(res, MAX_ANSWER_BYTES) };
   } catch (err) {
+    if (err instanceof BodyOverCapError)
+      throw new RulerError(
+        redact(`${method} ${url}: ${err.message} (fix: check continuous.alerts.ruler.url)`, target.token),
+      );
     throw new RulerError(
       redact(
         `${method} ${url}: no answer (${noAnswerReason(err)}) (fix: check continuous.alerts.ruler.url and that the ruler is reachable from here)`,

@@ -45,6 +45,7 @@ import { RetriesExhausted, retryTransient, settleWithin, Transient, withDeadline
 import { oneLine } from '../core/one-line.js';
 import type { OtlpDelivery, ProbeResult } from './types.js';
 import { fetchFailure } from '../core/fetch-failure.js';
+import { readBodyStart } from '../core/capped-body.js';
 
 export interface OtlpExportInput {
   /** The collector's OTLP/HTTP metrics URL (`.../v1/metrics`), checked by cli-options.ts. */
@@ -86,25 +87,6 @@ const RETRYABLE_NETWORK = new Set([
 /** The most of a refusal's body the note quotes (a hostile collector's answer is not read whole). */
 const MAX_BODY_BYTES = 4096;
 
-/** The first MAX_BODY_BYTES of a response body, as text. */
-async function bodyStart(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < MAX_BODY_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
-}
-
 /** `Retry-After` (seconds, or an HTTP date read against the run's clock, `now`) in ms. */
 function retryAfterMs(value: string | null, now: number): number | undefined {
   if (value === null) return undefined;
@@ -130,7 +112,7 @@ async function post(url: string, body: Uint8Array, signal: AbortSignal, clock: C
     if (failure.code !== undefined && RETRYABLE_NETWORK.has(failure.code)) throw new Transient(failure.message);
     throw new Error(failure.message);
   }
-  const text = (await bodyStart(res)).trim();
+  const text = (await readBodyStart(res, MAX_BODY_BYTES)).trim();
   if (res.ok) return;
   const detail = `HTTP ${res.status} ${res.statusText}${text ? `: ${text}` : ''}`;
   if (RETRYABLE_STATUS.has(res.status))

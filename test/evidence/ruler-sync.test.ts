@@ -7,15 +7,17 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseDocument } from 'yaml';
 import { main } from '../../scripts/rules.js';
 import { alertScope } from '../../src/charts/alerts-chart.js';
 import { continuousPlan } from '../../src/environments/continuous.js';
 import { alertRuleGroups, type RuleGroup } from '../../src/evidence/alerts.js';
-import { type RulerTarget, syncRules } from '../../src/evidence/ruler-sync.js';
+import { MAX_ANSWER_BYTES, type RulerTarget, syncRules } from '../../src/evidence/ruler-sync.js';
+import { describeBytes } from '../../src/core/capped-body.js';
 import { engineJobOf } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { startEndlessBody } from '../support/endless-body.js';
 import { type MimirRulerStandIn, startMimirRuler } from '../support/mimir-ruler.js';
 import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
@@ -139,6 +141,22 @@ describe('npm run rules against a Mimir ruler', () => {
     expect(String(unreachable)).toMatch(
       /GET http:\/\/127\.0\.0\.1:1\/prometheus\/config\/v1\/rules\/arcade-stack-staging: no answer/,
     );
+  });
+
+  it('an endless answer is refused naming the cap, the rest never read', async () => {
+    const endless = await startEndlessBody();
+    try {
+      const error = await syncRules({ ...target, url: `${endless.url}/prometheus` }, wanted, false).catch(
+        (e: Error) => e,
+      );
+      expect(String(error)).toContain(
+        `GET ${endless.url}/prometheus/config/v1/rules/${NS}: the answer's body is larger than ${describeBytes(MAX_ANSWER_BYTES)}, the most read from it`,
+      );
+      expect(String(error)).not.toContain(TOKEN);
+      await vi.waitFor(() => expect(endless.hungUp()).toBe(1));
+    } finally {
+      await endless.close();
+    }
   });
 
   it('the stand-in refuses what Mimir refuses: no tenant, an invalid group', async () => {

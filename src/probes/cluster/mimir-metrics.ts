@@ -11,14 +11,14 @@
  * (`addResourceTargetInfo`). The collector's own metrics, scraped by the cluster's agent, never
  * carry the label; another OTLP client's do, under its own job.
  *
- * 401 (`no org id`), 5xx and malformed answers are `error` (nothing was learnt); no series, or no
- * series of the engine's job, is `fail`. docs/probes.md, docs/telemetry.md.
+ * 401 (`no org id`), 5xx, malformed answers and ones over MAX_QUERY_ANSWER_BYTES are `error`
+ * (nothing was learnt); no series, or no series of the engine's job, is `fail`. docs/probes.md, docs/telemetry.md.
  */
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
 import { field } from './objects.js';
 import { oneLine } from '../../core/one-line.js';
-import { noAnswerReason } from '../../core/fetch-failure.js';
+import { getFromMimir } from './mimir-get.js';
 
 /** The label every series relayed by the collector carries. */
 export interface CollectorLabel {
@@ -39,6 +39,12 @@ export interface MimirExpectation {
   readonly engineJob: string;
   readonly collectorLabel: CollectorLabel;
 }
+
+/**
+ * The most of the query's answer read (src/core/capped-body.ts): a `count by (job)` vector costs
+ * about 100 bytes a job, so 4 MiB is some 40 000 jobs; a larger body is an error naming this cap.
+ */
+export const MAX_QUERY_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /** Jobs listed in the evidence at most (the rest are counted). */
 const MAX_JOBS_SHOWN = 20;
@@ -155,14 +161,12 @@ export const metricsInMimir = defineProbe({
     const engineJob = ctx.targets.mimir.engineJob.value;
     const query = relayedJobsQuery(collectorLabel);
     const url = mimirQueryUrl(queryUrl, query);
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: { 'X-Scope-OrgID': tenant, accept: 'application/json' }, signal: ctx.signal });
-    } catch (err) {
-      return outcome.error(`Mimir unreachable at ${queryUrl}: ${noAnswerReason(err)}`, { url, tenant });
-    }
-    // Redacted before the evaluator quotes an excerpt of it (Mimir never gets the key; a proxy might echo one).
-    const body = ctx.redact.text(await res.text());
-    return evaluateMimir({ url, tenant, query, status: res.status, body }, { engineJob, collectorLabel });
+    const got = await getFromMimir(ctx, url, tenant, MAX_QUERY_ANSWER_BYTES);
+    if (got.kind === 'no-answer')
+      return outcome.error(`Mimir unreachable at ${queryUrl}: ${got.reason}`, { url, tenant });
+    if (got.kind === 'over-cap')
+      return outcome.error(`Mimir answered ${got.status} at ${queryUrl}: ${got.message}`, { url, tenant, query });
+    const { status, body } = got;
+    return evaluateMimir({ url, tenant, query, status, body }, { engineJob, collectorLabel });
   },
 });

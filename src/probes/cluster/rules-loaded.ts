@@ -18,13 +18,14 @@
  *
  * `pass`: every expected group is in the namespace with every expected alert. `fail`: a group or
  * an alert is missing (named), or the tenant holds no group at all (the tenant may be wrong, or
- * the rules were never loaded). `error`: no answer, 401/404/5xx, a malformed body (nothing was
- * learnt). Evidence: what was expected, found and missing, and the other namespaces the tenant has.
+ * the rules were never loaded). `error`: no answer, 401/404/5xx, a malformed body or one over
+ * MAX_RULES_LIST_BYTES (nothing was learnt). Evidence: what was expected, found and missing, and
+ * the other namespaces the tenant has.
  */
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
 import { oneLine } from '../../core/one-line.js';
-import { noAnswerReason } from '../../core/fetch-failure.js';
+import { getFromMimir } from './mimir-get.js';
 
 /** One rule group the ruler should hold: its name and its alerts' names. */
 export interface ExpectedGroup {
@@ -71,6 +72,12 @@ export function parseRulesList(body: unknown): LoadedGroup[] | undefined {
   }
   return groups;
 }
+
+/**
+ * The most of a rules list read (src/core/capped-body.ts): a tenant with a thousand groups of ten
+ * rules each answers about 2 MiB; a larger body is refused as an error naming this cap.
+ */
+export const MAX_RULES_LIST_BYTES = 16 * 1024 * 1024;
 
 /** Namespaces listed in the evidence at most (the rest are counted). */
 const MAX_NAMESPACES_SHOWN = 10;
@@ -131,23 +138,18 @@ export const rulesLoaded = defineProbe({
   async run(ctx, { ruler }) {
     const url = rulesListUrl(ruler.url);
     const evidence = { ruler: ruler.url, tenant: ruler.tenant, namespace: ruler.namespace };
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        headers: { 'X-Scope-OrgID': ruler.tenant, accept: 'application/json' },
-        signal: ctx.signal,
-      });
-    } catch (err) {
-      return outcome.error(`${url}: no answer (${ctx.redact.text(oneLine(noAnswerReason(err)))})`, evidence);
-    }
-    const text = ctx.redact.text(await res.text());
-    if (res.status === 404)
+    const got = await getFromMimir(ctx, url, ruler.tenant, MAX_RULES_LIST_BYTES);
+    if (got.kind === 'no-answer') return outcome.error(`${url}: no answer (${oneLine(got.reason)})`, evidence);
+    if (got.kind === 'over-cap')
+      return outcome.error(`${url}: HTTP ${got.status}, ${got.message}`, { ...evidence, status: got.status });
+    const text = got.body;
+    if (got.status === 404)
       return outcome.error(
         `${url}: 404 ${oneLine(text, 80)}: is this Mimir's Prometheus API base (<mimir>/prometheus) and the ruler enabled?`,
         { ...evidence, status: 404 },
       );
-    if (res.status !== 200)
-      return outcome.error(`${url}: HTTP ${res.status} ${oneLine(text, 120)}`, { ...evidence, status: res.status });
+    if (got.status !== 200)
+      return outcome.error(`${url}: HTTP ${got.status} ${oneLine(text, 120)}`, { ...evidence, status: got.status });
     let body: unknown;
     try {
       body = JSON.parse(text);

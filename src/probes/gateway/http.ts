@@ -1,13 +1,15 @@
 /**
  * A thin HTTP GET for the engine REST checks: bounded by the probe's signal and its own
- * timeout, no redirects followed (a 3xx is an answer), body read up to a limit.
+ * timeout, no redirects followed (a 3xx is an answer), body read up to a limit (the rest is
+ * never read: src/core/capped-body.ts).
  */
+import { readBodyStart } from '../../core/capped-body.js';
 import { classifyError, type FailureKind } from './errors.js';
 
 export interface HttpAnswer {
   readonly status: number;
   readonly contentType: string;
-  /** The body as text, cut at `maxBytes`. */
+  /** The body as text, its first `maxBytes` bytes. */
   readonly body: string;
 }
 
@@ -33,14 +35,12 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
       headers: { accept: 'application/json, text/html;q=0.5', ...options.headers },
       signal,
     });
-    const text = await res.text();
-    const maxBytes = options.maxBytes ?? 65_536;
     return {
       ok: true,
       answer: {
         status: res.status,
         contentType: res.headers.get('content-type') ?? '',
-        body: text.length > maxBytes ? text.slice(0, maxBytes) : text,
+        body: await readBodyStart(res, options.maxBytes ?? 65_536),
       },
     };
   } catch (err) {

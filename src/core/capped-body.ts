@@ -1,0 +1,81 @@
+/**
+ * Reading an HTTP answer's body up to a stated cap: what a server outside our control answers
+ * (Mimir, the ruler, the collector, the engine) is never read whole on trust, since a broken or
+ * hostile server can answer an endless body. Two uses:
+ *
+ * - `readBodyWithin`: a body the caller needs whole (a JSON document it parses); over the cap it
+ *   throws `BodyOverCapError`, whose message names the cap, and the rest is never read.
+ * - `readBodyStart`: a body only quoted (a refusal's reason); it is cut at the cap.
+ *
+ * Either way at most the cap plus one network chunk is read, then the stream is cancelled (the
+ * connection is released). A `Content-Length` over the cap fails before any byte is read.
+ */
+
+/** "4 KiB", "16 MiB", "100 bytes": a cap as people read it. */
+export function describeBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** An answer whose body is larger than the reader's cap (nothing past the cap was read). */
+export class BodyOverCapError extends Error {
+  readonly maxBytes: number;
+  constructor(maxBytes: number, contentLength?: number) {
+    const declared = contentLength === undefined ? '' : ` (Content-Length ${contentLength})`;
+    super(
+      `the answer's body is larger than ${describeBytes(maxBytes)}${declared}, the most read from it: ` +
+        'not the API asked for, or a broken or hostile server',
+    );
+    this.name = 'BodyOverCapError';
+    this.maxBytes = maxBytes;
+  }
+}
+
+interface Capped {
+  readonly bytes: Buffer;
+  readonly overCap: boolean;
+}
+
+/** At most `maxBytes` of the body, and whether there was more; the stream is cancelled after. */
+async function readCapped(res: Response, maxBytes: number): Promise<Capped> {
+  if (!res.body) return { bytes: Buffer.alloc(0), overCap: false };
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size <= maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) return { bytes: Buffer.concat(chunks), overCap: false };
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return { bytes: Buffer.concat(chunks).subarray(0, maxBytes), overCap: true };
+}
+
+/** The declared `Content-Length`, when it is a number. */
+function contentLength(res: Response): number | undefined {
+  const value = res.headers.get('content-length');
+  const length = value === null ? Number.NaN : Number(value);
+  return Number.isSafeInteger(length) ? length : undefined;
+}
+
+/** The whole body as UTF-8 text; throws `BodyOverCapError` when it is larger than `maxBytes`. */
+export async function readBodyWithin(res: Response, maxBytes: number): Promise<string> {
+  const declared = contentLength(res);
+  if (declared !== undefined && declared > maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new BodyOverCapError(maxBytes, declared);
+  }
+  const { bytes, overCap } = await readCapped(res, maxBytes);
+  if (overCap) throw new BodyOverCapError(maxBytes);
+  return bytes.toString('utf8');
+}
+
+/** The first `maxBytes` of the body as UTF-8 text (a character cut at the end shows as U+FFFD). */
+export async function readBodyStart(res: Response, maxBytes: number): Promise<string> {
+  return (await readCapped(res, maxBytes)).bytes.toString('utf8');
+}
