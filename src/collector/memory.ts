@@ -8,22 +8,35 @@
  *
  * @see https://github.com/open-telemetry/opentelemetry-collector/tree/main/processor/memorylimiterprocessor
  */
+import { parseQuantity, wholeUnits } from '../core/quantity.js';
 
 /** Share of the container memory limit used as memory_limiter's hard limit and GOMEMLIMIT. */
 export const MEMORY_LIMIT_RATIO = 0.8;
 /** Share of memory_limiter's hard limit kept as spike allowance. */
 export const SPIKE_RATIO = 0.25;
 
-/** Parses a Kubernetes memory quantity in Mi or Gi into MiB; throws naming the field otherwise. */
+const MIB = 1024n * 1024n;
+
+/**
+ * A Kubernetes memory quantity in MiB (`512Mi`, `1Gi`, `0.5Gi`, `536870912`), read by the one
+ * quantity parser (src/core/quantity.ts); undefined unless it is a whole number of MiB above zero
+ * (GOMEMLIMIT and memory_limiter are derived from it in MiB).
+ */
+export function memoryMiB(quantity: string): number | undefined {
+  const q = parseQuantity(quantity);
+  const mib = q ? wholeUnits(q, MIB) : undefined;
+  return mib !== undefined && mib > 0n && mib <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(mib) : undefined;
+}
+
+/** `memoryMiB`, or an error naming the field and the fix. */
 export function parseMemoryMiB(quantity: string, field: string): number {
-  const match = /^([1-9]\d*)(Mi|Gi)$/.exec(quantity);
-  if (!match) {
+  const mib = memoryMiB(quantity);
+  if (mib === undefined) {
     throw new Error(
-      `${field}: '${quantity}' is not a memory quantity in Mi or Gi (fix: write it like '512Mi' or '1Gi')`,
+      `${field}: '${quantity}' is not a memory quantity of whole MiB above zero (fix: write it like '512Mi' or '1Gi')`,
     );
   }
-  const value = Number(match[1]);
-  return match[2] === 'Gi' ? value * 1024 : value;
+  return mib;
 }
 
 export interface MemorySettings {

@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import { COLLECTOR_DEFAULTS } from '../collector/defaults.js';
+import { memoryMiB } from '../collector/memory.js';
+import { cpuMillis } from '../collector/resources.js';
 import { DNS_LABEL } from './fields.js';
 
 const LABEL_KEY =
@@ -15,10 +17,6 @@ const LABEL_KEY =
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 /** An IPv4 or IPv6 CIDR as NetworkPolicy `ipBlock.cidr` accepts it. */
 const CIDR = /^((\d{1,3}\.){3}\d{1,3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
-/** Memory as a binary quantity the collector's limits are derived from (Mi or Gi only). */
-const MEMORY = /^[1-9]\d*(Mi|Gi)$/;
-/** CPU as millicores (`250m`) or cores (`1`, `0.5`). */
-const CPU = /^([1-9]\d*m|\d+(\.\d+)?)$/;
 /** Prometheus duration as the ServiceMonitor CRD accepts it. */
 const PROM_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
 
@@ -37,10 +35,15 @@ export const labelMap = (what: string) =>
     z.string().regex(LABEL_VALUE, `${what}: values must be Kubernetes label values`),
   );
 
+/** Memory: a quantity of whole MiB the collector's limits are derived from (src/collector/memory.ts). */
 const memory = z
   .string()
-  .regex(MEMORY, "must be a memory quantity in Mi or Gi such as '512Mi' (the collector's limits are derived from it)");
-const cpu = z.string().regex(CPU, "must be a CPU quantity such as '250m' or '1'");
+  .refine(
+    (q) => memoryMiB(q) !== undefined,
+    "must be a memory quantity of whole MiB such as '512Mi' or '1Gi' (the collector's limits are derived from it)",
+  );
+/** CPU: a quantity above zero, millicores (`250m`) or cores (`1`, `0.5`) (src/collector/resources.ts). */
+const cpu = z.string().refine((q) => cpuMillis(q) !== undefined, "must be a CPU quantity such as '250m' or '1'");
 
 export const CollectorResourcesSchema = z
   .object({

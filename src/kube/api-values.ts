@@ -5,7 +5,7 @@
  * field means the desired value (`meansAbsent`, for drift), and JSON value helpers.
  */
 import { defaultValue, fieldSpec, isAtomicStruct, OBJECT_FIELDS, rootStruct, type FieldSpec } from './api-types.js';
-import { sameQuantity, canonicalQuantity, canonicalResourceQuantity } from './quantity.js';
+import { sameQuantity, canonicalQuantity, canonicalResourceQuantity } from '../core/quantity.js';
 
 type Obj = Record<string, unknown>;
 

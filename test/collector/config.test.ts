@@ -131,7 +131,7 @@ describe('memory settings', () => {
 
   it('refuses a quantity it cannot derive from, naming the field', () => {
     expect(() => parseMemoryMiB('1G', 'collector.resources.limits.memory')).toThrow(
-      /collector\.resources\.limits\.memory: '1G' is not a memory quantity in Mi or Gi \(fix: /,
+      /collector\.resources\.limits\.memory: '1G' is not a memory quantity of whole MiB above zero \(fix: /,
     );
     expect(() => memorySettings(16)).toThrow(/collector\.resources\.limits\.memory: 16Mi leaves too little/);
   });

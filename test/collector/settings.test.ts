@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { CollectorResourcesSchema } from '../../src/environments/collector.js';
 import { ENVIRONMENTS_DIR, loadEnvironment } from '../../src/environments/load.js';
 import { environmentProblems } from '../synth/helpers.js';
 
@@ -48,7 +49,19 @@ describe('invalid collector settings name the field and the fix', () => {
 
   it('a memory limit the collector cannot derive its limits from', () => {
     expect(problemsOf({ resources: { limits: { memory: '1G' } } })).toEqual([
-      expect.stringMatching(/collector\.resources\.limits\.memory: must be a memory quantity in Mi or Gi/),
+      expect.stringMatching(/collector\.resources\.limits\.memory: must be a memory quantity of whole MiB/),
+    ]);
+  });
+
+  it('CPU and memory as the collector reads them (src/core/quantity.ts): any quantity of whole MiB, any CPU above zero', () => {
+    const accepted = CollectorResourcesSchema.parse({
+      limits: { cpu: '1.5', memory: '0.5Gi' },
+      requests: { cpu: '2e-1' },
+    });
+    expect(accepted).toEqual({ requests: { cpu: '2e-1', memory: '256Mi' }, limits: { cpu: '1.5', memory: '0.5Gi' } });
+    expect(problemsOf({ resources: { requests: { cpu: '0m', memory: '1.5Mi' } } })).toEqual([
+      expect.stringMatching(/collector\.resources\.requests\.cpu: must be a CPU quantity such as '250m' or '1'/),
+      expect.stringMatching(/collector\.resources\.requests\.memory: must be a memory quantity of whole MiB/),
     ]);
   });
 

@@ -162,6 +162,20 @@ export function canonicalResourceQuantity(text: string): string | undefined {
   return q ? formatQuantity(roundUpTo(q, -3)) : undefined;
 }
 
+/**
+ * The quantity in milli units, rounded up away from zero as the API server rounds a container
+ * resource (`1.0004` is 1001, `250m` is 250, `1k` is 1000000).
+ */
+export function milliUnits(q: Quantity): bigint {
+  return q.scale >= -3 ? q.unscaled * pow10(q.scale + 3) : roundUpTo(q, -3).unscaled;
+}
+
+/** How many whole `unit`s the quantity is (`1Gi` in 1Mi units: 1024), or undefined when not a whole number. */
+export function wholeUnits(q: Quantity, unit: bigint): bigint | undefined {
+  const whole = wholeValue(q);
+  return whole !== undefined && whole % unit === 0n ? whole / unit : undefined;
+}
+
 /** Exact comparison: -1, 0 or 1. */
 export function compareQuantities(a: Quantity, b: Quantity): number {
   const scale = Math.min(a.scale, b.scale);

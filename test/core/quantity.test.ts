@@ -4,7 +4,7 @@
  * answers for what was written, and exact comparison.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalQuantity, canonicalResourceQuantity, parseQuantity, sameQuantity } from '../../src/kube/quantity.js';
+import { canonicalQuantity, canonicalResourceQuantity, parseQuantity, sameQuantity } from '../../src/core/quantity.js';
 
 describe('canonical quantities (apimachinery Quantity.String())', () => {
   it('matches TestQuantityParseEmit', () => {
