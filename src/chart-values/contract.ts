@@ -7,6 +7,7 @@ import { ConfigurationError } from '../core/command-error.js';
 import { formatPath, parsePath, type Segment } from '../core/values-path.js';
 import { closestWithin } from '../core/edit-distance.js';
 import { at, ends } from '../core/at.js';
+import { isRecord } from '../core/is-record.js';
 
 /**
  * A chart values or schema file given to check-values cannot be used: what the person gave is
@@ -31,10 +32,6 @@ export type PathStatus =
 
 type Tree = unknown;
 
-function isMap(v: Tree): v is Record<string, Tree> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function typeName(v: Tree): string {
   return v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v;
 }
@@ -42,7 +39,7 @@ function typeName(v: Tree): string {
 /** Every path in a defaults tree (maps and leaves), for nearest-path hints. */
 export function defaultPaths(tree: Tree, prefix: Segment[] = [], out: string[] = [], limit = 20_000): string[] {
   if (out.length >= limit) return out;
-  if (isMap(tree)) {
+  if (isRecord(tree)) {
     for (const [k, v] of Object.entries(tree)) {
       const path = [...prefix, k];
       out.push(formatPath(path));
@@ -71,7 +68,7 @@ export function checkAgainstDefaults(
     const here = formatPath(segments.slice(0, i)) || '(top level)';
     if (
       node === null ||
-      (isMap(node) && Object.keys(node).length === 0) ||
+      (isRecord(node) && Object.keys(node).length === 0) ||
       (Array.isArray(node) && node.length === 0)
     ) {
       return { kind: 'free-form', at: here };
@@ -81,7 +78,7 @@ export function checkAgainstDefaults(
       node = node[Math.min(s, node.length - 1)];
       continue;
     }
-    if (!isMap(node)) return { kind: 'not-a-map', at: here, found: typeName(node) };
+    if (!isRecord(node)) return { kind: 'not-a-map', at: here, found: typeName(node) };
     if (!Object.hasOwn(node, s)) {
       return { kind: 'missing', at: formatPath(segments.slice(0, i + 1)), hint: nearestPath(path, candidates) };
     }
@@ -108,7 +105,7 @@ export interface JsonSchema {
 function refTarget(root: JsonSchema, ref: string, where: string): JsonSchema | boolean {
   let target: unknown = root;
   for (const part of ref.slice(1).split('/').filter(Boolean)) {
-    target = isMap(target) ? target[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+    target = isRecord(target) ? target[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
   }
   if (target === undefined) throw new ChartValuesFileError(`${where}: $ref ${ref} points nowhere (${SCHEMA_FIX})`);
   return target as JsonSchema | boolean;
@@ -149,7 +146,7 @@ export function assertWalkableSchema(root: JsonSchema, file: string): void {
   const visit = (node: unknown, pointer: string): void => {
     if (typeof node === 'boolean') return;
     const where = `${file} at ${pointer || '/'}`;
-    if (!isMap(node))
+    if (!isRecord(node))
       throw new ChartValuesFileError(
         `${where}: a schema is an object or a boolean, not a ${typeName(node)} (${SCHEMA_FIX})`,
       );
@@ -161,7 +158,8 @@ export function assertWalkableSchema(root: JsonSchema, file: string): void {
     for (const keyword of SCHEMA_MAPS) {
       const map = node[keyword];
       if (map === undefined) continue;
-      if (!isMap(map)) throw new ChartValuesFileError(`${where}: ${keyword} is not a map of schemas (${SCHEMA_FIX})`);
+      if (!isRecord(map))
+        throw new ChartValuesFileError(`${where}: ${keyword} is not a map of schemas (${SCHEMA_FIX})`);
       for (const [key, sub] of Object.entries(map)) {
         if (keyword === 'patternProperties') patternOf(key, where);
         visit(sub, `${pointer}/${keyword}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);

@@ -13,9 +13,9 @@
 import type { SchemaProblem } from './crd-validate.js';
 import { valueAt } from '../core/values-path.js';
 import { childPath, pointerSegments, pointerToPath } from './finding.js';
-import { isRecord } from './manifests.js';
 import { didYouMean } from './suggest.js';
 import { at } from '../core/at.js';
+import { isRecord } from '../core/is-record.js';
 
 interface Attribute {
   readonly name: string;

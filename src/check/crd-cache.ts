@@ -10,8 +10,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILL_CACHE_COMMAND, VENDORED_CRDS } from './crd-places.js';
-import { isRecord, parseDocuments } from './manifests.js';
+import { parseDocuments } from './manifests.js';
 import { CommandError } from '../core/command-error.js';
+import { isRecord } from '../core/is-record.js';
 
 /** How to get a CRD the vendored contracts lack. */
 export const VENDOR_CRD_FIX =

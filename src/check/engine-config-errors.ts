@@ -8,9 +8,9 @@
 import type { ErrorObject } from 'ajv';
 import type { SchemaProblem } from './crd-validate.js';
 import { childPath, pointerToPath } from './finding.js';
-import { isRecord } from './manifests.js';
 import { didYouMean } from './suggest.js';
 import { at } from '../core/at.js';
+import { isRecord } from '../core/is-record.js';
 
 /** What the report calls the schema. */
 export const SCHEMA_NAME = 'engine config schema 2.0';

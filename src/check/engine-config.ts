@@ -25,9 +25,9 @@ import { newAjv } from '../core/ajv.js';
 import { UNRESOLVED_TEXT_PREFIX } from '../core/unresolved-text.js';
 import { REPO_ROOT } from '../tooling/bundle.js';
 import type { SchemaProblem } from './crd-validate.js';
-import { isRecord } from './manifests.js';
 import { MARK, reduceJunctions, SCHEMA_NAME, show, toProblem } from './engine-config-errors.js';
 import { didYouMean } from './suggest.js';
+import { isRecord } from '../core/is-record.js';
 
 /** The vendored engine config schema (byte for byte as published; sha256 in contracts/SOURCES.md). */
 export const ENGINE_CONFIG_SCHEMA = join(

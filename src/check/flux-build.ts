@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isKustomizeConfig, KUSTOMIZATION_FILE } from '../core/manifests.js';
 import type { Finding } from './finding.js';
-import { isRecord, parseDocuments, type EnvironmentFolder } from './manifests.js';
+import { parseDocuments, type EnvironmentFolder } from './manifests.js';
+import { isRecord } from '../core/is-record.js';
 
 export interface FluxBuildOptions {
   /** Root that reported paths are relative to. */

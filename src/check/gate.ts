@@ -14,7 +14,7 @@ import { POLICY_EXCEPTIONS, type PolicyException } from './exceptions.js';
 import { renderedEngineConfig, validateEngineConfig } from './engine-config.js';
 import type { Finding } from './finding.js';
 import { checkFluxBuild } from './flux-build.js';
-import { isRecord, loadDist, refOf } from './manifests.js';
+import { loadDist, refOf } from './manifests.js';
 import { checkScrapeConvention } from './monitoring.js';
 import { checkPolicies, exceptionFindings, type AppliedException } from './policy.js';
 import type { PlacedObject } from './workloads.js';
@@ -22,6 +22,7 @@ import { checkReferences } from './references.js';
 import { validateSchema } from './schema.js';
 import { MAX_SCANNED_BYTES, scanFiles, trackedFiles, type ScanFile } from './secrets.js';
 import { unresolvedWarnings } from './unresolved.js';
+import { isRecord } from '../core/is-record.js';
 
 export interface GateOptions {
   /** Repository root: reported paths are relative to it; `git ls-files` runs there. */

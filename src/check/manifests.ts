@@ -13,6 +13,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { isManifestPath, type KubeObject } from '../core/manifests.js';
 import type { ObjectRef } from './finding.js';
 import { at } from '../core/at.js';
+import { isRecord } from '../core/is-record.js';
 
 /** The one object type (diff/export/drift's), re-exported for readers of dist/ through this file. */
 export type { KubeObject };
@@ -46,10 +47,6 @@ export interface EnvironmentFolder {
   readonly entries: readonly string[];
   /** The YAML files, parsed. */
   readonly files: readonly ManifestFile[];
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function refOf(o: KubeObject): ObjectRef {

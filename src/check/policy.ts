@@ -7,9 +7,10 @@
 import type { KubeObject } from '../core/manifests.js';
 import type { PolicyException } from './exceptions.js';
 import { childPath, type Finding } from './finding.js';
-import { isRecord, refOf } from './manifests.js';
+import { refOf } from './manifests.js';
 import { POLICY_RULES, type PolicyRuleId } from './policy-rules.js';
 import { list, type PlacedObject, rec, selectorMatches, type Workload, workloadOf } from './workloads.js';
+import { isRecord } from '../core/is-record.js';
 
 export interface PolicyFinding extends Finding {
   readonly container?: string;

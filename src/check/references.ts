@@ -19,8 +19,9 @@
  * the objects the cluster itself puts into every namespace (CLUSTER_PROVIDED).
  */
 import type { Finding } from './finding.js';
-import { isRecord, refOf } from './manifests.js';
+import { refOf } from './manifests.js';
 import { type PlacedObject, workloadOf } from './workloads.js';
+import { isRecord } from '../core/is-record.js';
 
 type Rec = Record<string, unknown>;
 type RefKind = 'Secret' | 'ConfigMap';

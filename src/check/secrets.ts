@@ -17,8 +17,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { looksRandom, PLACEHOLDER, SECRET_KEY } from '../core/credentials.js';
 import { childPath, type Finding, type ObjectRef } from './finding.js';
-import { isRecord, parseDocuments, refOf, type ManifestDocument } from './manifests.js';
+import { parseDocuments, refOf, type ManifestDocument } from './manifests.js';
 import { at } from '../core/at.js';
+import { isRecord } from '../core/is-record.js';
 
 export interface ScanFile {
   /** As reported (relative to the repository root). */

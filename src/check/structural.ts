@@ -15,7 +15,7 @@
  * - `x-kubernetes-validations` (CEL) are counted, not evaluated (no CEL engine here).
  * @see https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#specifying-a-structural-schema
  */
-import { isRecord } from './manifests.js';
+import { isRecord } from '../core/is-record.js';
 
 export type JsonSchema = Record<string, unknown>;
 

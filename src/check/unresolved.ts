@@ -8,7 +8,8 @@ import type { KubeObject } from '../core/manifests.js';
 import { UNRESOLVED_KEYS_ANNOTATION } from '../constructs/secret-source.js';
 import { unresolvedReasonIn } from '../core/unresolved-text.js';
 import { childPath, type Finding } from './finding.js';
-import { isRecord, refOf } from './manifests.js';
+import { refOf } from './manifests.js';
+import { isRecord } from '../core/is-record.js';
 
 function walk(value: unknown, path: string, visit: (path: string, reason: string) => void): void {
   if (typeof value === 'string') {

@@ -4,7 +4,7 @@
  * label-selector semantics to find a workload's neighbours (PodDisruptionBudget, NetworkPolicy).
  */
 import type { KubeObject } from '../core/manifests.js';
-import { isRecord } from './manifests.js';
+import { isRecord } from '../core/is-record.js';
 
 /** An object with where it came from. */
 export interface PlacedObject {

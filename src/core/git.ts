@@ -17,6 +17,9 @@ export interface GitResult {
   readonly stderr: string;
 }
 
+/** How long a git command may run before it is killed, unless the caller says otherwise. */
+const GIT_TIMEOUT_MS = 30_000;
+
 /** The longest output a git command may print (a `git show` of a large manifest, `ls-files` of a big checkout). */
 const MAX_OUTPUT = 256 * 1024 * 1024;
 
@@ -38,7 +41,7 @@ function options(timeoutMs: number, env: Readonly<Record<string, string>>) {
 export function gitTry(
   cwd: string,
   args: readonly string[],
-  timeoutMs = 30_000,
+  timeoutMs = GIT_TIMEOUT_MS,
   env: Readonly<Record<string, string>> = {},
 ): Promise<GitResult> {
   return new Promise((resolve) => {
@@ -57,7 +60,7 @@ export function gitTry(
 }
 
 /** Runs `git <args>` in `cwd` and returns stdout; throws GitError on failure or timeout. */
-export async function git(cwd: string, args: readonly string[], timeoutMs = 30_000): Promise<string> {
+export async function git(cwd: string, args: readonly string[], timeoutMs = GIT_TIMEOUT_MS): Promise<string> {
   const r = await gitTry(cwd, args, timeoutMs);
   if (!r.ok) throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${r.stderr || 'no message (timed out?)'}`);
   return r.stdout;
@@ -125,7 +128,7 @@ export interface GitObject {
 export function catObjects(
   cwd: string,
   names: readonly string[],
-  timeoutMs = 30_000,
+  timeoutMs = GIT_TIMEOUT_MS,
 ): Promise<(GitObject | undefined)[]> {
   if (names.length === 0) return Promise.resolve([]);
   return new Promise((resolve, reject) => {

@@ -6,6 +6,7 @@
  * (Paths into managedFields, `f:`/`k:` elements, are a different language: src/kube/managed-fields.ts.)
  */
 import { ends } from './at.js';
+import { isRecord } from './is-record.js';
 
 export type Segment = string | number;
 
@@ -57,10 +58,6 @@ export function formatPath(segments: readonly Segment[]): string {
 
 type Tree = unknown;
 
-function isMap(v: Tree): v is Record<string, Tree> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** The value at `segments` (a key of a map or an index of a list at each step), or undefined. */
 export function valueAt(tree: Tree, segments: readonly Segment[]): unknown {
   let node = tree;
@@ -83,7 +80,7 @@ export function setAt(tree: Record<string, Tree>, segments: readonly Segment[], 
       return;
     }
     const child = container[s];
-    if (typeof next === 'number' ? !Array.isArray(child) : !isMap(child))
+    if (typeof next === 'number' ? !Array.isArray(child) : !isRecord(child))
       container[s] = typeof next === 'number' ? [] : {};
     node = container[s];
   });
@@ -98,5 +95,5 @@ export function deleteAt(tree: Tree, segments: readonly Segment[]): void {
   }
   const { last } = ends(segments, 'path');
   if (Array.isArray(node) && typeof last === 'number') node.splice(last, 1);
-  else if (isMap(node) && typeof last === 'string') delete node[last];
+  else if (isRecord(node) && typeof last === 'string') delete node[last];
 }

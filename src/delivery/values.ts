@@ -18,8 +18,9 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import { parsePath, setAt } from '../core/values-path.js';
-import { isMap, namedItems, segment } from '../review/diff.js';
+import { namedItems, segment } from '../review/diff.js';
 import type { KubeObject } from '../core/manifests.js';
+import { isRecord } from '../core/is-record.js';
 
 /** A value that must not be shown: where it comes from, and a digest to compare it by (never printed). */
 export class Opaque {
@@ -39,7 +40,7 @@ export interface ResolvedValues {
 }
 
 function rec(v: Tree): Record<string, Tree> {
-  return isMap(v) ? v : {};
+  return isRecord(v) ? v : {};
 }
 
 /** helm-controller's `transform.MergeMaps`: maps merge recursively, anything else is replaced. */
@@ -47,7 +48,8 @@ export function mergeMaps(a: Record<string, Tree>, b: Record<string, Tree>): Rec
   const out: Record<string, Tree> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const mine = out[k];
-    out[k] = isMap(mine) && isMap(v) && !(mine instanceof Opaque) && !(v instanceof Opaque) ? mergeMaps(mine, v) : v;
+    out[k] =
+      isRecord(mine) && isRecord(v) && !(mine instanceof Opaque) && !(v instanceof Opaque) ? mergeMaps(mine, v) : v;
   }
   return out;
 }
@@ -67,7 +69,7 @@ const digestOf = (text: string) => createHash('sha256').update(text).digest('hex
 /** Every leaf of a tree as Opaque (a document read from a Secret). */
 function opaqueLeaves(tree: Tree, source: string): Tree {
   if (Array.isArray(tree)) return tree.map((t) => opaqueLeaves(t, source));
-  if (isMap(tree)) return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, opaqueLeaves(v, source)]));
+  if (isRecord(tree)) return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, opaqueLeaves(v, source)]));
   return new Opaque(source, digestOf(JSON.stringify(tree)));
 }
 
@@ -141,7 +143,7 @@ export function resolveValues(release: KubeObject, objects: readonly KubeObject[
       return;
     }
     if (doc === null || doc === undefined) return;
-    if (!isMap(doc)) {
+    if (!isRecord(doc)) {
       unknown.push(`${where}: not a values map`);
       return;
     }
@@ -171,7 +173,7 @@ function sameLeaf(a: Tree, b: Tree): boolean {
  */
 export function leaves(tree: Tree, path = '', out = new Map<string, Tree>(), named = false): Map<string, Tree> {
   const items = Array.isArray(tree) && tree.length > 0 ? namedItems(tree) : undefined;
-  if (isMap(tree) && !(tree instanceof Opaque) && Object.keys(tree).length > (named ? 1 : 0)) {
+  if (isRecord(tree) && !(tree instanceof Opaque) && Object.keys(tree).length > (named ? 1 : 0)) {
     for (const [k, v] of Object.entries(tree)) if (!(named && k === 'name')) leaves(v, segment(path, k), out);
   } else if (items) {
     for (const [name, item] of items) leaves(item, `${path}[name=${name}]`, out, true);

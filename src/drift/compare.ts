@@ -17,7 +17,7 @@
  */
 import { digest, namedItems, segment, sensitiveField, shown, type Shown } from '../review/diff.js';
 import { defaultValue, fieldSpec, rootStruct, type FieldSpec } from '../kube/api-types.js';
-import { deepEqual, isRecord, meansAbsent, sameFieldValue } from '../kube/api-values.js';
+import { deepEqual, meansAbsent, sameFieldValue } from '../kube/api-values.js';
 import {
   FLUX_FIELD_MANAGER,
   FLUX_OWNER_LABEL_PREFIX,
@@ -28,6 +28,7 @@ import {
   parseElement,
   type FieldsV1,
 } from '../kube/managed-fields.js';
+import { isRecord } from '../core/is-record.js';
 
 export interface FieldDrift {
   readonly path: string;

@@ -6,12 +6,9 @@
  */
 import { defaultValue, fieldSpec, isAtomicStruct, OBJECT_FIELDS, rootStruct, type FieldSpec } from './api-types.js';
 import { sameQuantity, canonicalQuantity, canonicalResourceQuantity } from '../core/quantity.js';
+import { isRecord } from '../core/is-record.js';
 
 type Obj = Record<string, unknown>;
-
-export function isRecord(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function isEmpty(v: unknown): boolean {
   return (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.keys(v).length === 0);

@@ -20,7 +20,7 @@
  * `kustomize.toolkit.fluxcd.io/name` and `.../namespace` (fluxcd/pkg `ssa/manager.go`
  * `SetOwnerLabels`, owner group `kustomize.toolkit.fluxcd.io`).
  */
-import { isRecord } from './api-values.js';
+import { isRecord } from '../core/is-record.js';
 
 /** A fieldsV1 trie. */
 export interface FieldsV1 {

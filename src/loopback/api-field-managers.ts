@@ -6,9 +6,10 @@
  * which takes those fields out of Flux's set. Drift (src/drift/) attributes a difference by them.
  */
 import { fieldSpec, isAtomicStruct, rootStruct, type FieldSpec } from '../kube/api-types.js';
-import { deepEqual, isRecord } from '../kube/api-values.js';
+import { deepEqual } from '../kube/api-values.js';
 import { FLUX_FIELD_MANAGER, keyElement, parseElement, type FieldsV1 } from '../kube/managed-fields.js';
 import { CREATED_AT, fluxNormalize, served, type FluxApplyOptions, type ShapeOptions } from './api-server.js';
+import { isRecord } from '../core/is-record.js';
 
 type Obj = Record<string, unknown>;
 

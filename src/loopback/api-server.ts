@@ -21,8 +21,9 @@
  */
 import { createHash } from 'node:crypto';
 import { defaultValue, fieldSpec, isAtomicStruct, rootStruct, structFields } from '../kube/api-types.js';
-import { canonicalizeQuantities, isEmpty, isRecord, isZero } from '../kube/api-values.js';
+import { canonicalizeQuantities, isEmpty, isZero } from '../kube/api-values.js';
 import { FLUX_OWNER_LABEL_PREFIX } from '../kube/managed-fields.js';
+import { isRecord } from '../core/is-record.js';
 
 type Obj = Record<string, unknown>;
 

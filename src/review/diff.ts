@@ -5,6 +5,7 @@
  * ciphertext, Secret data) are summarized by their sha256, never shown.
  */
 import { indexObjects, sha256, type KubeObject, type ManifestFile } from '../core/manifests.js';
+import { isRecord } from '../core/is-record.js';
 
 /** A leaf value as shown to a reviewer (`undefined` when the field is absent on one side). */
 export type Shown = string | number | boolean | null | undefined;
@@ -44,10 +45,6 @@ export function isEmptyDiff(d: ManifestDiff): boolean {
 
 type Tree = unknown;
 
-export function isMap(v: Tree): v is Record<string, Tree> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Short digest for summaries: the first 12 hex digits of sha256. */
 export function digest(value: Tree): string {
   return sha256(typeof value === 'string' ? value : JSON.stringify(value)).slice(0, 12);
@@ -74,7 +71,7 @@ export function segment(parent: string, key: string): string {
 export function namedItems(list: readonly Tree[]): Map<string, Tree> | undefined {
   const out = new Map<string, Tree>();
   for (const item of list) {
-    if (!isMap(item) || typeof item.name !== 'string' || out.has(item.name)) return undefined;
+    if (!isRecord(item) || typeof item.name !== 'string' || out.has(item.name)) return undefined;
     out.set(item.name, item);
   }
   return out;
@@ -96,7 +93,7 @@ export function diffTrees(before: Tree, after: Tree, kind: string, path = ''): F
     const what = before === undefined ? 'added' : after === undefined ? 'removed' : 'changed';
     return [{ path, before: b, after: a, summary: `${sensitive} ${what} (${b ?? 'none'} → ${a ?? 'none'})` }];
   }
-  if (isMap(before) && isMap(after)) {
+  if (isRecord(before) && isRecord(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => diffTrees(before[k], after[k], kind, segment(path, k)));
   }
@@ -113,12 +110,12 @@ export function diffTrees(before: Tree, after: Tree, kind: string, path = ''): F
     return out;
   }
   // A map or list on one side only: descend so each leaf is listed (values key by key).
-  if (after === undefined && (isMap(before) || Array.isArray(before))) {
+  if (after === undefined && (isRecord(before) || Array.isArray(before))) {
     return isEmptyContainer(before)
       ? [leaf(path, before, after)]
       : diffTrees(before, Array.isArray(before) ? [] : {}, kind, path);
   }
-  if (before === undefined && (isMap(after) || Array.isArray(after))) {
+  if (before === undefined && (isRecord(after) || Array.isArray(after))) {
     return isEmptyContainer(after)
       ? [leaf(path, before, after)]
       : diffTrees(Array.isArray(after) ? [] : {}, after, kind, path);
@@ -143,7 +140,7 @@ function diffItem(before: Tree, after: Tree, kind: string, path: string): FieldC
 
 /** `{}` or `[]`: no leaves to list, so it is shown as itself. */
 function isEmptyContainer(v: Tree): boolean {
-  return isMap(v) ? Object.keys(v).length === 0 : Array.isArray(v) && v.length === 0;
+  return isRecord(v) ? Object.keys(v).length === 0 : Array.isArray(v) && v.length === 0;
 }
 
 function ref(key: string, file: string, o: KubeObject): ObjectRef {

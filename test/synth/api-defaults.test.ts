@@ -14,11 +14,11 @@ import {
   ALWAYS_STATED,
   deepEqual,
   inspectBuiltIn,
-  isRecord,
   nonCanonicalQuantities,
   omitApiDefaults,
 } from '../../src/kube/api-values.js';
 import { isBuiltIn, rootStruct } from '../../src/kube/api-types.js';
+import { isRecord } from '../../src/core/is-record.js';
 import { isManifestPath, KUSTOMIZATION_FILE } from '../../src/core/manifests.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
