@@ -15,7 +15,8 @@
 // leaves the file untouched when no content changed (a `touch`ed dependency would otherwise send
 // every later run down the slow path), and a file edited while tsc ran must count as newer than
 // the check that may have read its previous content. Never after a failed or interrupted one: a
-// build info tsc did not write would then pass for newer than edits it never saw.
+// build info tsc did not write would then pass for newer than edits it never saw. A tsconfig that
+// writes no build info at TS_BUILD_INFO has none to date (the check still passes, always with -p).
 //
 // Plain JavaScript so node starts it without tsx. Exit code: tsc's.
 import { spawnSync } from 'node:child_process';
@@ -56,6 +57,19 @@ export function tscArgs(root = ROOT) {
 }
 
 /**
+ * Sets the build info's modification time to `started`. A project whose tsconfig writes no build
+ * info there (no `incremental`, another `tsBuildInfoFile`) has nothing to date: `tscArgs` finds
+ * none and always checks with `-p`, which is right for it.
+ */
+function dateBuildInfo(info, started) {
+  try {
+    utimesSync(info, started, started);
+  } catch (err) {
+    if (err?.code !== 'ENOENT') throw err;
+  }
+}
+
+/**
  * Runs tsc in `root` with `tscArgs` (its output to this process's unless `stdio` says otherwise);
  * when it passed, dates the build info to the start.
  * @returns {number} tsc's exit code (1 when it could not start or was killed)
@@ -64,7 +78,7 @@ export function typecheck(root = ROOT, { stdio = 'inherit' } = {}) {
   const started = new Date();
   const tsc = join(root, 'node_modules', '.bin', 'tsc');
   const result = spawnSync(tsc, tscArgs(root), { cwd: root, stdio });
-  if (result.status === 0) utimesSync(join(root, TS_BUILD_INFO), started, started);
+  if (result.status === 0) dateBuildInfo(join(root, TS_BUILD_INFO), started);
   if (result.error) process.stderr.write(`typecheck: could not start ${tsc}: ${result.error.message}\n`);
   return result.status ?? 1;
 }

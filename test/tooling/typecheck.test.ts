@@ -4,7 +4,7 @@
  * never looks at) is checked again. A tiny project with the real tsc: a root file importing a
  * declaration file outside the roots, as our code imports node_modules' .d.ts files.
  */
-import { mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -15,11 +15,11 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PLAIN = ['--noEmit', '-p', 'tsconfig.json'];
 const BUILD = ['-b', 'tsconfig.json'];
 
-function project(): string {
+function project(buildInfo: Record<string, unknown> = { incremental: true, tsBuildInfoFile: TS_BUILD_INFO }): string {
   const dir = tempDir('typecheck-');
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const compilerOptions = {
-    ...{ strict: true, noEmit: true, incremental: true, tsBuildInfoFile: TS_BUILD_INFO },
+    ...{ strict: true, noEmit: true, ...buildInfo },
     ...{ lib: ['es5'], types: [], skipLibCheck: true }, // the smallest program: no DOM, no @types
   };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }));
@@ -49,6 +49,13 @@ describe('npm run typecheck', () => {
     utimesSync(join(dir, 'dep', 'lib.d.ts'), later, later);
     expect(tscArgs(dir)).toEqual(PLAIN);
     expect(typecheck(dir, { stdio: 'pipe' })).toBe(2);
+  });
+
+  it('a tsconfig that writes no build info passes as a plain check (nothing to date, no ENOENT)', () => {
+    const dir = project({});
+    expect(typecheck(dir, { stdio: 'pipe' })).toBe(0);
+    expect(existsSync(join(dir, TS_BUILD_INFO))).toBe(false);
+    expect(tscArgs(dir)).toEqual(PLAIN);
   });
 
   it('uses tsc -b only when every file the build info lists exists and is older than it', () => {
