@@ -9,15 +9,30 @@
  * The command lives in src/probes/cli.ts (tests run it in-process); its options are parsed by
  * the script harness from PROBE_SCRIPT's table, like every other script's. --help and bad usage
  * are answered from that table before the command (every probe, zod, yaml) is loaded.
+ *
+ * Like every script it exports `main` and runs only as the process's entry (runCommand). It is
+ * not a `scriptMain`: the command parses its own arguments and words its own failures, every line
+ * redacted of ARCADE_API_KEY, and draws its live view on the terminal it is given (`io.stdout` is
+ * the process's stdout, with `isTTY` and `columns`, unless a caller gives another). Relative paths
+ * (`--targets`, report files) resolve against the process's working folder, not `io.cwd`.
  */
-import { runEntry } from '../src/core/script.js';
-import { answerUsage } from '../src/probes/cli-options.js';
+import { describeFailure } from '../src/core/script.js';
+import { processIo, runCommand, type ScriptMain } from '../src/core/script-main.js';
+import { answerUsage, PROBE_SCRIPT } from '../src/probes/cli-options.js';
 
-await runEntry('probe', async () => {
-  const args = process.argv.slice(2);
-  const io = { env: process.env, stdout: process.stdout, stderr: process.stderr };
-  const answered = answerUsage(args, io);
-  if (answered !== undefined) return answered;
-  const { runProbeCli } = await import('../src/probes/cli.js');
-  return runProbeCli(args, io);
-});
+/** The command (src/probes/cli.ts) with the process's io unless given; returns the exit code. */
+export const main: ScriptMain = async (args, given = {}) => {
+  const io = { ...processIo(), ...given };
+  try {
+    const answered = answerUsage(args, io);
+    if (answered !== undefined) return answered;
+    const { runProbeCli } = await import('../src/probes/cli.js');
+    return await runProbeCli(args, { env: io.env, stdout: io.stdout, stderr: io.stderr });
+  } catch (err) {
+    const failure = describeFailure(PROBE_SCRIPT.name, err);
+    io.stderr.write(`${failure.text}\n`);
+    return failure.code;
+  }
+};
+
+await runCommand(import.meta.url, {}, main);

@@ -10,8 +10,9 @@
  *   A failure the command expects (a CommandError: usage, configuration, refusal, finding; see
  *   src/core/command-error.ts) is printed as its message alone, `<command>: <message>`;
  *   anything else is a bug and keeps its stack trace.
- * - process.exit is never called: runEntry sets process.exitCode and returns, so buffered output
- *   is flushed and a handle left open shows up as a hang in the tests rather than being hidden.
+ * - process.exit is never called: runCommand (./script-main.ts) sets process.exitCode and returns,
+ *   so buffered output is flushed and a handle left open shows up as a hang in the tests rather
+ *   than being hidden.
  */
 import { accessSync, constants, fstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -76,21 +77,6 @@ export function describeFailure(name: string, err: unknown): { code: number; tex
   if (err instanceof CommandError) return { code: err.exitCode, text: `${name}: ${err.message}` };
   const trace = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
   return { code: 1, text: `${name}: unexpected error (a bug: please report it with this trace):\n${trace}` };
-}
-
-/**
- * Runs an entry point's body and sets process.exitCode from what it returns, or from the error
- * it throws (describeFailure). For entry points that parse their own arguments (the probe CLI,
- * which tests run in-process); every other script uses scriptMain (./script-main.ts).
- */
-export async function runEntry(name: string, body: () => Promise<number> | number): Promise<void> {
-  try {
-    process.exitCode = await body();
-  } catch (err) {
-    const failure = describeFailure(name, err);
-    process.stderr.write(`${failure.text}\n`);
-    process.exitCode = failure.code;
-  }
 }
 
 /** An AbortSignal aborted by the first SIGINT/SIGTERM; a second one ends the process at once. */

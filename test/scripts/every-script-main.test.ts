@@ -1,0 +1,24 @@
+/**
+ * Every entry point under scripts/ (read from the folder, so a new one cannot escape) is a script
+ * like the others: it exports its command as `main` (arguments and io in, the exit code out;
+ * src/core/script-main.ts) and runs it only as the process's entry (`runCommand`), so importing it
+ * runs nothing. Tests call `main` in process; the one real spawn per script is every-script.test.ts.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../src/tooling/bundle.js';
+
+const SCRIPTS = readdirSync(join(REPO_ROOT, 'scripts'))
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
+
+describe('scripts/', () => {
+  it.each(SCRIPTS)('%s exports main, and importing it runs nothing', async (file) => {
+    const before = process.exitCode;
+    const script = (await import(pathToFileURL(join(REPO_ROOT, 'scripts', file)).href)) as { main?: unknown };
+    expect(typeof script.main, `scripts/${file}: export const main = scriptMain(...)`).toBe('function');
+    expect(process.exitCode, 'importing a script set the exit code: it ran').toBe(before);
+  });
+});
