@@ -90,7 +90,9 @@ HelmRelease or other app's object (Kind/namespace/name also works); one per obje
   exitCodes: {
     0: 'exported (also "no changes")',
     1: 'refused (nothing was changed) or failed',
-    2: '--repo missing or not a git checkout, a damaged ownership record, a GITOPS_* variable',
+    2:
+      '--repo missing or not a git checkout, --path missing or outside the checkout, a damaged ownership record, ' +
+      'a GITOPS_* variable',
   },
   examples: [
     'npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --dry-run',

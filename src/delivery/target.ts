@@ -4,7 +4,9 @@
  * `--path` is resolved to a real path first (symbolic links followed), and only then checked: it
  * must stay under the checkout's root, must not be the root itself, and must not be or lie under
  * `.git` or any other dot-folder (`.github`, `.flux`...). A path like `.git/refs` would otherwise
- * have manifests written into git's own storage, corrupting the checkout.
+ * have manifests written into git's own storage, corrupting the checkout. A `--path` that fails
+ * any of these checks, or does not exist, is a usage error (exit 2, as a wrong `--repo` is), not a
+ * refusal: nothing was looked at yet.
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
@@ -81,34 +83,34 @@ export function parseStatus(output: string): { head?: string; paths: string[] } 
 export function resolveFolder(top: string, repo: string, path: string): { folder: string; folderInRepo: string } {
   const requested = resolve(repo, path);
   if (!existsSync(requested) || !statSync(requested).isDirectory()) {
-    throw new ExportRefused([
+    throw new ConfigurationError(
       `--path ${path}: ${requested} does not exist or is not a folder (fix: check the spelling; for a new folder, create it in its own commit first)`,
-    ]);
+    );
   }
   const folder = realpathSync(requested);
   const inRepo = relative(top, folder);
   if (inRepo === '') {
-    throw new ExportRefused([
+    throw new ConfigurationError(
       `--path ${path}: resolves to the checkout's root ${top}: the export writes a folder of its ` +
         `own (fix: give the release's folder, e.g. --path ${DEFAULT_PATH})`,
-    ]);
+    );
   }
   if (inRepo === '..' || inRepo.startsWith(`..${sep}`) || resolve(top, inRepo) !== folder) {
-    throw new ExportRefused([
+    throw new ConfigurationError(
       `--path ${path}: resolves to ${folder}, outside the checkout ${top} (fix: give a folder ` +
         `inside the checkout, relative to it, e.g. --path ${DEFAULT_PATH})`,
-    ]);
+    );
   }
   const parts = inRepo.split(sep);
   const dot = parts.find((p) => p.startsWith('.'));
   if (dot !== undefined) {
-    throw new ExportRefused([
+    throw new ConfigurationError(
       `--path ${path}: resolves to ${parts.join('/')}, ` +
         (dot === '.git'
           ? "inside git's own storage (.git): manifests written there would corrupt the checkout"
           : `inside the dot-folder ${dot}: manifests written there would not be applied by Flux as an app`) +
         ` (fix: give the release's folder, e.g. --path ${DEFAULT_PATH})`,
-    ]);
+    );
   }
   return { folder, folderInRepo: parts.join('/') };
 }

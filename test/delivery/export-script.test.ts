@@ -141,6 +141,18 @@ describe('npm run export (scripts/export.ts)', () => {
     );
   });
 
+  it('--path that does not exist: exit 2 as a wrong --repo is, one line naming --path and the fix', async () => {
+    const repo = makeRepo({ 'apps/arcade/README.md': 'the release\n' });
+    const before = snapshot(repo);
+    const r = await exportScript(['--repo', repo, '--path', 'apps/arcdae', ...fixtureArgs()]);
+    expect(r.stderr).toBe(
+      `export: --path apps/arcdae: ${join(repo, 'apps/arcdae')} does not exist or is not a folder ` +
+        '(fix: check the spelling; for a new folder, create it in its own commit first)\n',
+    );
+    expect(r.status).toBe(2);
+    expect(snapshot(repo)).toEqual(before);
+  });
+
   it('a damaged ownership record: exit 2, one line naming the file and the fix (no stack trace), nothing written', async () => {
     for (const [record, reason] of [
       [

@@ -10,6 +10,7 @@ import { looksTemporary } from '../../src/delivery/export-folder.js';
 import { parseStatus } from '../../src/delivery/target.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
 import { sha256 } from '../../src/core/manifests.js';
+import { ConfigurationError } from '../../src/core/command-error.js';
 import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
 import {
   commitFiles,
@@ -221,6 +222,24 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     );
   });
 
+  /** A --path the export cannot use: a usage error (exit 2, ConfigurationError) naming the fix, nothing written. */
+  async function expectBadPath(
+    repo: string,
+    options: Omit<ExportOptions, 'repo'>,
+    reason: RegExp,
+    before: ReturnType<typeof snapshot>,
+  ): Promise<void> {
+    const error = await exportEnvironment(BUNDLED(), { repo, ...options }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).exitCode).toBe(2);
+    expect((error as ConfigurationError).message).toMatch(reason);
+    expect((error as ConfigurationError).message).toMatch(/fix:/);
+    expect(snapshot(repo)).toEqual(before);
+  }
+
   it('refuses a --path that resolves into .git, a dot-folder, the root or outside the checkout', async () => {
     const repo = await repoWithExport(BUNDLED());
     mkdirSync(join(repo, '.github/workflows'), { recursive: true });
@@ -242,7 +261,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
       ['apps/elsewhere', /outside the checkout/],
       [outside, /outside the checkout/],
     ] as const) {
-      await expectRefused(repo, BUNDLED(), { path, commit: true, adopt: true, force: true }, reason, { before });
+      await expectBadPath(repo, { path, commit: true, adopt: true, force: true }, reason, before);
     }
     // The --commit above never ran: the checkout is still on its branch with its refs intact.
     expect(run(repo, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('first');
@@ -251,7 +270,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
 
   it('refuses a path that does not exist and a repository that is not a git checkout', async () => {
     const repo = await repoWithExport(BUNDLED());
-    await expectRefused(repo, BUNDLED(), { path: 'apps/arcdae' }, /--path apps\/arcdae: .* does not exist/);
+    await expectBadPath(repo, { path: 'apps/arcdae' }, /--path apps\/arcdae: .* does not exist/, snapshot(repo));
     await expect(exportEnvironment(BUNDLED(), { repo: join(repo, 'nope') })).rejects.toThrow(/does not exist/);
     const plain = tempDir('not-git-');
     await expect(exportEnvironment(BUNDLED(), { repo: plain, path: '.' })).rejects.toThrow(/not a git checkout/);
