@@ -10,8 +10,17 @@
  * never that this machine was fast.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, copyFileSync, createReadStream, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, parse } from 'node:path';
+import {
+  closeSync,
+  copyFileSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+} from 'node:fs';
+import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RUNNER_UID } from '../../src/constructs/probe-runner.js';
 import { bundleProbeRunner, REPO_ROOT } from '../../src/tooling/bundle.js';
@@ -60,6 +69,23 @@ async function runNode(cwd: string, args: readonly string[]): Promise<Run> {
   return { status, stdout: await reading, stderr };
 }
 
+const REAL_ROOT = realpathSync(REPO_ROOT);
+const REAL_MODULES = realpathSync(join(REPO_ROOT, 'node_modules'));
+
+/**
+ * A bundle input as a repository path (`src/...`, `node_modules/<package>/...`). esbuild names its
+ * inputs by their real paths, relative to the repository: with node_modules a symbolic link (a
+ * shared install, a CI cache) a package file comes out as `../<elsewhere>/node_modules/...`, so
+ * each input is resolved through the links and placed under node_modules when it is inside it.
+ */
+function repoPath(input: string): string {
+  const real = realpathSync(resolve(REPO_ROOT, input));
+  const inModules = relative(REAL_MODULES, real);
+  const path =
+    inModules.startsWith('..') || isAbsolute(inModules) ? relative(REAL_ROOT, real) : join('node_modules', inModules);
+  return path.split(sep).join('/');
+}
+
 /** No node_modules folder in `dir` or any folder above it (node would resolve packages there). */
 function noNodeModulesAbove(dir: string): boolean {
   for (let d = dir; ; d = dirname(d)) {
@@ -76,7 +102,7 @@ let report: ProbeReport;
 beforeAll(async () => {
   const bundle = await bundleProbeRunner(join(tempDir('probe-bundle-build-'), 'probe-runner.mjs'));
   const built = bundle.path;
-  inputs = bundle.inputs;
+  inputs = bundle.inputs.map(repoPath);
   alone = tempDir('probe-bundle-alone-');
   copyFileSync(built, join(alone, 'probe-runner.mjs'));
   run = await runNode(alone, [
@@ -131,7 +157,10 @@ describe('the bundled probe runner, alone in a folder without node_modules', () 
     const packageDirs = new Set(
       inputs.flatMap((i) => /^(?:node_modules\/(?:@[^/]+\/)?[^/]+\/)+/.exec(i)?.[0].slice(0, -1) ?? []),
     );
-    expect(packageDirs.size).toBeGreaterThan(0);
+    expect(
+      packageDirs.size,
+      `no bundle input under node_modules/ (inputs: ${inputs.slice(0, 3).join(', ')}...)`,
+    ).toBeGreaterThan(0);
     expect([...packageDirs].filter((d) => lock.packages[d] === undefined)).toEqual([]);
     expect([...packageDirs].filter((d) => lock.packages[d]?.dev === true)).toEqual([]);
   });
