@@ -24,6 +24,7 @@ import {
 } from './forge-api.js';
 import type { ForgeConnection } from './forge-settings.js';
 import { noAnswerReason } from '../core/fetch-failure.js';
+import { BodyOverCapError, readBodyWithin } from '../core/capped-body.js';
 
 export type { ForgeConnection };
 
@@ -76,6 +77,9 @@ function hint(status: number, conn: ForgeConnection): string {
 }
 
 const RETRYABLE = (status: number) => status === 429 || status >= 500;
+
+/** The most of a forge answer read (a pull request is a few KiB): over it, a ForgeError naming the cap. */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 export class ForgeClient {
   private readonly base: string;
@@ -131,7 +135,13 @@ export class ForgeClient {
         last = `${what}: no answer from ${this.base} (${noAnswerReason(err)})`;
         continue;
       }
-      const text = await response.text();
+      const text = await readBodyWithin(response, MAX_ANSWER_BYTES).catch((err: unknown) => err as Error);
+      if (text instanceof BodyOverCapError)
+        throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status}, ${text.message}`));
+      if (text instanceof Error) {
+        last = `${what}: the answer from ${this.base} broke off (${noAnswerReason(text)})`;
+        continue;
+      }
       if (expected.includes(response.status)) {
         try {
           return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };

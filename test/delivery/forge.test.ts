@@ -2,10 +2,12 @@
  * The forge client against the loopback stand-in: errors name the call and the fix and never
  * carry the token, even when the forge echoes it; bodies are capped to what GitHub accepts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describeBytes } from '../../src/core/capped-body.js';
 import { BODY_LIMIT } from '../../src/delivery/forge-api.js';
-import { capBody, ForgeClient, ForgeError, TRUNCATED_LINE } from '../../src/delivery/forge.js';
+import { capBody, ForgeClient, ForgeError, MAX_ANSWER_BYTES, TRUNCATED_LINE } from '../../src/delivery/forge.js';
 import { canaryKey, findLeak } from '../support/canary.js';
+import { startEndlessBody } from '../support/endless-body.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';
 
 const TOKEN = canaryKey();
@@ -38,6 +40,31 @@ describe('ForgeClient (GitHub stand-in)', () => {
       .catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/HTTP 401: Bad credentials .*fix: check GITOPS_TOKEN/);
     expect(findLeak((error as Error).message, wrong)).toBeUndefined();
+  });
+
+  it('an endless answer is a ForgeError naming the cap, read no further and not retried', async () => {
+    const endless = await startEndlessBody();
+    try {
+      const error = await new ForgeClient({
+        type: 'github',
+        apiUrl: endless.url,
+        owner: 'acme',
+        repository: 'repo',
+        token: TOKEN,
+      })
+        .findOpenPull('b', 'master')
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ForgeError);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^GET /repos/acme/repo/pulls\\S*: HTTP 200, the answer's body is larger than ${describeBytes(MAX_ANSWER_BYTES)}, `,
+        ),
+      );
+      expect(endless.paths).toHaveLength(1);
+      await vi.waitFor(() => expect(endless.hungUp()).toBe(1));
+    } finally {
+      await endless.close();
+    }
   });
 
   it('caps a body over 65536 characters with the truncation line, which the forge then accepts', async () => {
