@@ -74,7 +74,7 @@ function request(received: Buffer): { args: string[]; defaults: string; log: str
   return { args: fields.slice(1, 1 + count), defaults, log, fail };
 }
 
-const SCRIPT = (port: number) => `#!/bin/bash
+const SCRIPT = (port: number) => `#!/usr/bin/env bash
 # helm, as the check-values tests' stand-in (test/chart-values/helm-standin.ts answers on port ${port}):
 # the first line of the answer is the exit code, the rest what helm prints (stdout, or stderr on failure).
 exec 3<>/dev/tcp/127.0.0.1/${port} || exit 1
