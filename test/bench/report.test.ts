@@ -10,6 +10,7 @@ import { probesNotMeasured } from '../../src/bench/probe-bench.js';
 import { describeMachine, renderTable, targetsMet, toJson, verdict, type BenchReport } from '../../src/bench/report.js';
 import { notMeasured, ratio } from '../../src/bench/stats.js';
 import { benchSynth, type SynthBenchResult } from '../../src/bench/synth-bench.js';
+import { buildRecordFile } from '../../src/tooling/build-record.js';
 import { REPO_ROOT, bundleSynthEntry } from '../../src/tooling/bundle.js';
 
 // A bundle of its own (directly under .build/, where the entry finds src/environments/), so this
@@ -23,7 +24,8 @@ beforeAll(async () => {
   synth = await benchSynth({ runs: 1, warmup: 0, bundle });
 });
 afterAll(() => {
-  for (const f of [bundle, `${bundle}.map`]) rmSync(f, { force: true });
+  // The bundle, its source map and what it was built from (src/tooling/build-record.ts): nothing left in .build/.
+  for (const f of [bundle, `${bundle}.map`, buildRecordFile(bundle)]) rmSync(f, { force: true });
 });
 
 function report(): BenchReport {
