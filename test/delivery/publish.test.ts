@@ -6,7 +6,7 @@
  * One git server for the file; every run works in a fresh clone, as a CI job does.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportSource } from '../../src/delivery/export.js';
@@ -51,11 +51,9 @@ afterAll(() => git?.close());
  * one value apart (nothing leaves the folder, so the export runs without kubectl too).
  */
 function seedRemote(repository: string, earlier?: ExportSource): string {
-  const bare = git.createRepository(repository);
   const seed = makeRepo({ 'apps/arcade/README.md': 'Arcade, exported by arcade-stack\n' }, 'apps/arcade: placeholder');
   if (earlier) plantExport(seed, earlier);
-  run(seed, ['push', '-q', bare, 'master']);
-  return bare;
+  return git.createRepository(repository, seed);
 }
 
 /** An earlier export of `source`'s environment: its release one interval apart. */
@@ -70,12 +68,20 @@ function earlierOf(source: ExportSource): ExportSource {
 /** Export options that build nothing with kubectl (the tests about pushing need no prune preview). */
 const NO_KUBECTL = { kubectl: join(tempDir('no-kubectl-'), 'kubectl') };
 
-/** A fresh checkout of the remote (cloned from the folder, its origin the HTTP URL; committer CI), as CI has. */
+/**
+ * A fresh checkout of the remote (cloned from the folder, its origin the HTTP URL; committer CI),
+ * as CI has. The origin's URL is changed in the clone's .git/config, as `git remote set-url` would
+ * (without a second process).
+ */
 function checkout(repository: string): string {
   const dir = tempDir('gitops-clone-');
   const ci = ['-c', 'user.name=CI', '-c', 'user.email=ci@example.com', ...NO_AUTO_MAINTENANCE_ARGS];
   run(dir, ['clone', '-q', ...ci, git.path(repository), '.']);
-  run(dir, ['remote', 'set-url', 'origin', git.url(repository)]);
+  const config = join(dir, '.git', 'config');
+  const text = readFileSync(config, 'utf8');
+  const url = `\turl = ${git.path(repository)}\n`;
+  if (!text.includes(url)) throw new Error(`checkout: no "${url.trim()}" in ${config}`);
+  writeFileSync(config, text.replace(url, `\turl = ${git.url(repository)}\n`));
   return dir;
 }
 

@@ -18,8 +18,11 @@ import { tempDir } from './temp.js';
 export interface GitHttpServer {
   /** The clone URL of `owner/name` (created by {@link GitHttpServer.createRepository}). */
   url(repository: string): string;
-  /** A bare repository `owner/name.git`, its default branch `master`, no automatic gc (test/support/git-repos.ts). */
-  createRepository(repository: string): string;
+  /**
+   * A bare repository `owner/name.git` cloned from the repository `from` (its branches, HEAD on
+   * its branch), no automatic gc (test/support/git-repos.ts).
+   */
+  createRepository(repository: string, from: string): string;
   /** The bare repository's folder. */
   path(repository: string): string;
   /** `user:password` of every request, in order (unauthenticated requests: `''`). */
@@ -101,9 +104,11 @@ export async function startGitHttpServer(accept: (user: string, password: string
   return {
     url: (repository) => `http://127.0.0.1:${port}/${repository}.git`,
     path,
-    createRepository(repository) {
+    createRepository(repository, from) {
       const dir = path(repository);
-      execFileSync('git', ['init', '-q', '--bare', '-b', 'master', dir]);
+      // One process, where an empty repository and a push into it were four (init, push, the
+      // shell and receive-pack the push starts).
+      execFileSync('git', ['clone', '-q', '--bare', from, dir]);
       appendFileSync(join(dir, 'config'), NO_AUTO_MAINTENANCE); // no `git gc --auto` after each push
       return dir;
     },
