@@ -1,18 +1,21 @@
 /**
- * One `kubectl kustomize` per distinct tree in a process. An export builds what a Flux
+ * One `kubectl kustomize` per distinct build in a process. An export builds what a Flux
  * Kustomization applies before and after its change (./preview.ts, ./kustomize.ts); the tracked
  * files are read into memory once per export (readTree), the change is applied to that copy in
- * memory, and each build is kept by the digest of its tree (every path and byte), the build
- * root, the Kustomization's transforms and the kubectl. A tree already built is answered from
- * memory without being written to disk or built again (an export that changes nothing; the
- * tests, which export the same few fixtures dozens of times); callers get copies. A checkout
- * holding a symbolic link is copied to disk and built every time (the link may lead out of the
- * tree, to content the digest does not cover), and so is a failed build.
+ * memory, and each build is kept by the digest of its inputs: every file of the tree the build
+ * can read (buildInputs: path and bytes), whether the build root exists, the build root, the
+ * Kustomization's transforms and the kubectl. A build of the same inputs is answered from memory
+ * without writing the tree to disk or running kubectl again (an export that changes nothing; a
+ * second export, whose tree differs from the first one's only by the ownership record no
+ * kustomization names; the tests, which export the same few fixtures dozens of times); callers
+ * get copies. A checkout holding a symbolic link is copied to disk and built every time (the link
+ * may lead out of the tree, to content the digest does not cover), and so is a failed build.
  */
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, type Stats, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
+import { parseAllDocuments, visit } from 'yaml';
 import type { FluxOwner } from './flux-owners.js';
 import {
   type BuildOptions,
@@ -20,6 +23,7 @@ import {
   buildFluxView,
   copyTree,
   type FluxTransforms,
+  KUSTOMIZATION_FILES,
   removeTree,
 } from './kustomize.js';
 
@@ -58,8 +62,9 @@ const MAX_BUILDS = 64;
 /**
  * Builds `rootInRepo` (repository-relative, `.` for the root) of the in-memory `tree` as
  * kustomize-controller would with `transforms`. The result is kept for the process by the digest
- * of the tree, the build root, the transforms and the kubectl: the same inputs are answered
- * without writing the tree to disk or running kubectl again. A failed build is not kept.
+ * of the files the build can read (buildInputs), whether the root exists, the build root, the
+ * transforms and the kubectl: the same inputs are answered without writing the tree to disk or
+ * running kubectl again. A failed build is not kept.
  */
 export function buildTree(
   tree: Tree,
@@ -67,8 +72,7 @@ export function buildTree(
   transforms: FluxTransforms,
   options: BuildOptions = {},
 ): BuiltObject[] {
-  const kubectl = options.kubectl ?? 'kubectl';
-  const digest = treeDigest(tree, [kubectl, rootInRepo, JSON.stringify(transformsOf(transforms))]);
+  const digest = buildKey(tree, rootInRepo, transforms, options.kubectl ?? 'kubectl');
   const cached = builds.get(digest);
   if (cached) return structuredClone(cached);
   const dir = mkdtempSync(join(tmpdir(), 'arcade-export-build-'));
@@ -87,6 +91,23 @@ export function buildTree(
 }
 
 /**
+ * What a build is kept by: the sha256 of the files of `tree` the build can read (buildInputs:
+ * path and bytes), whether the build root exists, the build root, the transforms and the kubectl.
+ */
+export function buildKey(tree: Tree, rootInRepo: string, transforms: FluxTransforms, kubectl: string): string {
+  const applied = transformsOf(transforms);
+  const root = posix.normalize(rootInRepo).replace(/\/+$/, '');
+  const rootDir = root === '.' || root === '' ? '' : `${root}/`;
+  const rootExists = [...tree.keys()].some((path) => path.startsWith(rootDir));
+  return treeDigest(tree, buildInputs(tree, rootDir, applied), [
+    kubectl,
+    rootInRepo,
+    JSON.stringify(applied),
+    rootExists ? 'root' : 'no root',
+  ]);
+}
+
+/**
  * Only the transforms the build applies, in a fixed order (a Kustomization's other fields do not
  * change it). Every key of FluxTransforms is required here: a transform added there and not here
  * is a type error, never a build answered from the cache of another transform.
@@ -102,15 +123,91 @@ function transformsOf(t: FluxTransforms): Record<keyof FluxTransforms, unknown> 
   };
 }
 
-/** sha256 over `salt` and every file of `tree` (path and bytes, in a fixed order). */
-function treeDigest(tree: Tree, salt: readonly string[]): string {
+/** sha256 over `salt` and the files `paths` of `tree` (path and bytes, in a fixed order). */
+function treeDigest(tree: Tree, paths: readonly string[], salt: readonly string[]): string {
   const hash = createHash('sha256');
   for (const s of salt) hash.update(`${s}\0`);
-  for (const path of [...tree.keys()].sort()) {
+  for (const path of [...paths].sort()) {
     const content = tree.get(path) as Buffer;
     hash.update(`f\0${path}\0${content.length}\0`).update(content);
   }
   return hash.digest('hex');
+}
+
+const KUSTOMIZATION_NAMES = new Set<string>(KUSTOMIZATION_FILES.map((n) => n.toLowerCase()));
+
+/**
+ * The files of `tree` a build at `rootDir` (`''` or `apps/arcade/`) can read: the cache key
+ * covers these, path and bytes. kustomize as `kubectl kustomize` runs it (no plugins, no Helm, no
+ * KRM functions: none of `--enable-*` is passed) opens only
+ * 1. kustomization files (`kustomization.yaml`, `kustomization.yml`, `Kustomization`);
+ * 2. at a root without one, the YAML files the generated one lists (./kustomize.ts prepareRoot:
+ *    every `.yaml`/`.yml` below the root);
+ * 3. files a configuration it reads names by path: resources, components, patches, the
+ *    generators' files and envs, crds, configurations, openapi, replacements, generator and
+ *    transformer configs (which may name further files).
+ * A file whose name no file of the tree and no transform mentions cannot be named by any of them,
+ * so it is no input: e.g. a README, or the export's own ownership record, which differs between a
+ * first export and the next. "Mentions" over-approximates: the name compared without case (a
+ * case-insensitive file system opens `Readme.md` for `README.md`) as a substring of any file's
+ * bytes, or of any string a file holds once parsed as YAML (escapes like `"\x52EADME.md"`,
+ * folded lines and `!!binary` decoded); a name that is not plain ASCII is always an input.
+ */
+function buildInputs(tree: Tree, rootDir: string, transforms: unknown): string[] {
+  const paths = [...tree.keys()];
+  const generated = !paths.some((p) => p.startsWith(rootDir) && KUSTOMIZATION_NAMES.has(p.slice(rootDir.length)));
+  const always = (path: string, name: string) =>
+    KUSTOMIZATION_NAMES.has(name) ||
+    !/^[\x20-\x7e]*$/.test(name) ||
+    (generated && path.startsWith(rootDir) && /\.ya?ml$/i.test(name));
+  const candidates = paths.filter((path) => !always(path, posix.basename(path).toLowerCase()));
+  if (candidates.length === 0) return paths;
+  // A file in UTF-16 (a byte order mark: kustomize's YAML reader, go-yaml v3, decodes it) cannot
+  // be searched as UTF-8 text: every file is then an input.
+  const contents = paths.map((path) => tree.get(path) as Buffer);
+  if (contents.some((c) => (c[0] === 0xfe && c[1] === 0xff) || (c[0] === 0xff && c[1] === 0xfe))) return paths;
+  const raw = [
+    ...contents.map((c) => c.toString('utf8').toLowerCase()),
+    stringsOf(transforms).join('\0').toLowerCase(),
+  ];
+  // Spelled otherwise than as itself, a name needs a YAML escape or a binary scalar (a backslash,
+  // `binary`, a `%TAG` shorthand in the file), or, when it holds a space or a quote, a folded line
+  // or a doubled quote: only such files are read as YAML, each content once per process.
+  const escaping = contents.filter((_, i) => /\\|binary|%tag/.test(raw[i] as string));
+  const mentioned = (name: string): boolean =>
+    raw.some((text) => text.includes(name)) ||
+    (/[ ']/.test(name) ? contents : escaping).some((c) => parsedStrings(c).includes(name));
+  const unread = new Set(candidates.filter((path) => !mentioned(posix.basename(path).toLowerCase())));
+  return paths.filter((path) => !unread.has(path));
+}
+
+/** Every string in `value` (the transforms: keys and values). */
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsOf);
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).flatMap(([k, v]) => [k, ...stringsOf(v)]);
+  return [];
+}
+
+/** Every scalar of a file read as YAML (keys included, binary decoded), lower case, by content. */
+const parsedOf = new WeakMap<Buffer, string>();
+function parsedStrings(content: Buffer): string {
+  const known = parsedOf.get(content);
+  if (known !== undefined) return known;
+  const out: string[] = [];
+  for (const doc of parseAllDocuments(content.toString('utf8'))) {
+    visit(doc, {
+      Scalar(_, node) {
+        const v: unknown = node.value;
+        if (typeof v === 'string') out.push(v);
+        else if (v instanceof Uint8Array) out.push(Buffer.from(v).toString('utf8'));
+      },
+    });
+  }
+  const text = out.join('\0').toLowerCase();
+  parsedOf.set(content, text);
+  return text;
 }
 
 /** Writes the plan into a copy of the tree. */

@@ -8,8 +8,8 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { buildTree, readTree, type Tree } from '../../src/delivery/build-cache.js';
-import { buildFluxView } from '../../src/delivery/kustomize.js';
+import { buildKey, buildTree, readTree, type Tree } from '../../src/delivery/build-cache.js';
+import { buildFluxView, type FluxTransforms } from '../../src/delivery/kustomize.js';
 import { tempDir } from '../support/temp.js';
 import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
 
@@ -70,12 +70,13 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
       ['apps/arcade/configmap.yaml', 'one'],
     ]);
     expect(runs()).toBe(1);
-    // One byte changed, a file added beside it, another transform: each is built.
+    // One byte changed, a manifest added beside it, another transform: each is built.
     expect(settingOf(buildTree(tree('two'), 'apps/arcade', {}, { kubectl }))).toEqual([
       ['apps/arcade/configmap.yaml', 'two'],
     ]);
     expect(runs()).toBe(2);
-    buildTree(tree('two', { 'apps/arcade/notes.txt': 'x\n' }), 'apps/arcade', {}, { kubectl });
+    const added = stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other', namespace: 'arcade' } });
+    buildTree(tree('two', { 'apps/arcade/other.yaml': added }), 'apps/arcade', {}, { kubectl });
     expect(runs()).toBe(3);
     const moved = buildTree(tree('two'), 'apps/arcade', { targetNamespace: 'elsewhere' }, { kubectl });
     expect(moved.map((b) => b.object.metadata.namespace)).toEqual(['elsewhere']);
@@ -84,6 +85,86 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     const other = countingKubectl();
     buildTree(tree('one'), 'apps/arcade', {}, { kubectl: other.kubectl });
     expect(other.runs()).toBe(1);
+  });
+
+  it('keys a build by the files it can read: a README or the ownership record changes nothing; a named file, however spelled, does', () => {
+    const { kubectl, runs } = countingKubectl();
+    const first = buildTree(tree('one', { 'apps/arcade/README.md': 'notes\n' }), 'apps/arcade', {}, { kubectl });
+    expect(runs()).toBe(1);
+    // A second export's tree: the README changed, an ownership record beside it; nothing names either.
+    const next = tree('one', {
+      'apps/arcade/README.md': 'other notes\n',
+      'apps/arcade/.arcade-stack-export.json': '{"sourceCommit":"0"}\n',
+      'docs/NOTES.md': 'x\n',
+    });
+    expect(buildTree(next, 'apps/arcade', {}, { kubectl })).toEqual(first);
+    expect(runs()).toBe(1);
+
+    // kustomize reads each of these files (its content is in the build), each named another way: by
+    // itself, through a YAML escape, in a component a transform adds (there also folded over two
+    // lines, in a file with no escape), in a transform itself; and, in a tree of its own, by a kustomization in UTF-16 (a byte order mark
+    // makes every file an input: the names cannot be searched as text). Each is in the key.
+    const generator = (name: string, file: string) =>
+      `  - name: ${name}\n    options: { disableNameSuffixHash: true }\n    files:\n      - ${file}\n`;
+    const named: Record<string, string> = {
+      'apps/arcade/plain.md': 'plain\n',
+      'apps/arcade/escaped.md': 'escaped\n',
+      'apps/arcade/my notes.md': 'folded\n',
+      'apps/arcade/component.md': 'component\n',
+      'apps/arcade/patch.txt': stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'settings', namespace: 'arcade' },
+        data: { value: 'patched' },
+      }),
+    };
+    const spelled = tree('one', {
+      ...named,
+      'apps/arcade/kustomization.yaml':
+        'resources: [configmap.yaml]\nconfigMapGenerator:\n' +
+        generator('plain', 'plain.md') +
+        generator('escaped', '"\\x65scaped.md"'),
+      'apps/notes/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nconfigMapGenerator:\n' +
+        generator('component', '../arcade/component.md') +
+        generator('folded', '../arcade/my\n        notes.md'),
+    });
+    const transforms = { components: ['../notes'], patchesStrategicMerge: ['patch.txt'] };
+    const data = (built: ReturnType<typeof buildTree>) =>
+      Object.fromEntries(built.map((b) => [b.object.metadata.name, (b.object as { data?: unknown }).data]));
+    expect(data(buildTree(spelled, 'apps/arcade', transforms, { kubectl }))).toEqual({
+      settings: { value: 'patched' },
+      plain: { 'plain.md': 'plain\n' },
+      escaped: { 'escaped.md': 'escaped\n' },
+      folded: { 'my notes.md': 'folded\n' },
+      component: { 'component.md': 'component\n' },
+    });
+    const utf16 = (readme: string): Tree =>
+      new Map([
+        ...tree('one', { 'apps/kustomization.yaml': 'resources: [arcade]\n', 'apps/arcade/README.md': readme }),
+        [
+          'apps/arcade/kustomization.yaml',
+          Buffer.from(
+            `\ufeffresources: [configmap.yaml]\nconfigMapGenerator:\n${generator('utf16', 'README.md')}`,
+            'utf16le',
+          ),
+        ],
+      ]);
+    expect(data(buildTree(utf16('utf16\n'), 'apps', {}, { kubectl })).utf16).toEqual({ 'README.md': 'utf16\n' });
+    expect(runs()).toBe(3);
+    const key = (t: Tree, root = 'apps/arcade', applied: FluxTransforms = transforms) =>
+      buildKey(t, root, applied, kubectl);
+    const changed = (t: Tree, path: string) => new Map([...t, [path, Buffer.from('changed\n')]]);
+    for (const path of Object.keys(named)) expect(key(changed(spelled, path)), path).not.toBe(key(spelled));
+    expect(key(changed(spelled, 'apps/arcade/README.md'))).toBe(key(spelled));
+    expect(key(changed(utf16('a\n'), 'apps/arcade/README.md'), 'apps', {})).not.toBe(key(utf16('a\n'), 'apps', {}));
+
+    // A root that holds only such files still differs from a root that does not exist.
+    expect(key(tree('one', { 'apps/docs/README.md': 'x\n' }), 'apps/docs', {})).not.toBe(
+      key(tree('one'), 'apps/docs', {}),
+    );
+    expect(() => buildTree(tree('one'), 'apps/docs', {}, { kubectl })).toThrow(/apps\/docs is not a folder/);
+    expect(runs()).toBe(3);
   });
 
   it('builds a checkout holding a symbolic link from a copy on disk, every time (it may lead out of the tree)', () => {
