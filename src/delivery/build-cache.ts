@@ -47,7 +47,9 @@ export function readTree(top: string, files: readonly string[]): Map<string, Buf
     try {
       stat = lstatSync(join(top, f));
     } catch {
-      continue; // listed but gone: the checkout is clean, so only a submodule path lands here
+      // Listed but not on disk: a path a sparse checkout leaves out, or one removed since the
+      // listing. (A submodule is a folder: lstat finds it, and it is skipped below.)
+      continue;
     }
     if (stat.isSymbolicLink()) return undefined;
     if (stat.isFile()) tree.set(f, readFileSync(join(top, f)));

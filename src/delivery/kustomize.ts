@@ -108,7 +108,9 @@ export function copyTree(top: string, files: readonly string[]): string {
     try {
       stat = lstatSync(from);
     } catch {
-      continue; // listed but gone: the checkout is clean, so only a submodule path lands here
+      // Listed but not on disk: a path a sparse checkout leaves out, or one removed since the
+      // listing. (A submodule is a folder: lstat finds it, and it is skipped below.)
+      continue;
     }
     mkdirSync(dirname(to), { recursive: true });
     if (stat.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
