@@ -8,6 +8,7 @@
  * `{ unresolved: ... }`, the mode is not rendered (./continuous.ts).
  */
 import { z } from 'zod';
+import { parseQuantity } from '../core/quantity.js';
 import { DNS_LABEL } from './fields.js';
 import { RemoteRefSchema, SealedValueSchema } from './secrets.js';
 import { isUnresolved, resolvable, type Unresolved } from './unresolved.js';
@@ -29,7 +30,13 @@ const pinnedImage = (example: string) =>
     .string()
     .regex(PINNED_IMAGE, `must be an image reference pinned by digest, such as ${example}@sha256:<64 hex digits>`);
 
-const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Mi|Gi)?$/;
+/** A resource quantity as the API server reads it (src/core/quantity.ts), not negative. */
+const quantity = z
+  .string()
+  .refine(
+    (q) => (parseQuantity(q)?.unscaled ?? -1n) >= 0n,
+    "must be a Kubernetes quantity such as '50m', '0.5', '192Mi' or '1Gi'",
+  );
 
 /** The runner's key sealed with kubeseal or `npm run seal` (the certificate's hash is optional here). */
 const RunnerSealedKeySchema = SealedValueSchema.extend({
@@ -38,14 +45,8 @@ const RunnerSealedKeySchema = SealedValueSchema.extend({
 
 const ResourcesSchema = z
   .object({
-    requests: z
-      .object({ cpu: z.string().regex(QUANTITY), memory: z.string().regex(QUANTITY) })
-      .strict()
-      .default({ cpu: '50m', memory: '192Mi' }),
-    limits: z
-      .object({ cpu: z.string().regex(QUANTITY), memory: z.string().regex(QUANTITY) })
-      .strict()
-      .default({ cpu: '500m', memory: '384Mi' }),
+    requests: z.object({ cpu: quantity, memory: quantity }).strict().default({ cpu: '50m', memory: '192Mi' }),
+    limits: z.object({ cpu: quantity, memory: quantity }).strict().default({ cpu: '500m', memory: '384Mi' }),
   })
   .strict()
   .prefault({});

@@ -192,12 +192,33 @@ describe('settings refused whether on or off', () => {
       'r.example.com/p@sha256:abc',
       /continuous\.runner\.image: must be an image reference pinned by digest/,
     ],
+    [
+      'a CPU limit that is not a quantity',
+      ['runner', 'resources'],
+      { requests: { cpu: '50m', memory: '192Mi' }, limits: { cpu: 'half', memory: '384Mi' } },
+      /continuous\.runner\.resources\.limits\.cpu: must be a Kubernetes quantity such as '50m', '0\.5', '192Mi' or '1Gi'/,
+    ],
+    [
+      'a negative memory request',
+      ['runner', 'resources'],
+      { requests: { cpu: '50m', memory: '-192Mi' }, limits: { cpu: '500m', memory: '384Mi' } },
+      /continuous\.runner\.resources\.requests\.memory: must be a Kubernetes quantity/,
+    ],
   ])('the runner: %s', (_what, path, value, expected) => {
     const problems = environmentProblems(
       edited(STAGING, (d) => d.setIn(['continuous', ...path], value)),
       'staging.yaml',
     );
     expect(problems).toEqual([expect.stringMatching(expected)]);
+  });
+
+  it('the runner takes any quantity the API server reads (src/core/quantity.ts), e.g. 0.05, 0.5Gi, 400M', () => {
+    const resources = { requests: { cpu: '0.05', memory: '0.5Gi' }, limits: { cpu: '1', memory: '400M' } };
+    const env = parseEnvironment(
+      edited(STAGING, (d) => d.setIn(['continuous', 'runner', 'resources'], resources)),
+      'staging.yaml',
+    );
+    expect(env.continuous.runner.resources).toEqual(resources);
   });
 
   it("the runner's key in the other provider's form, or sealed for another Secret", () => {
