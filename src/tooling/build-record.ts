@@ -7,8 +7,9 @@
  * The record is a JSON file beside the bundle (`.build/main.cjs.built-from.json`): the sha256 of
  * the build's settings (`key`: the esbuild version, the bundler's own source, tsconfig.json,
  * package.json and what bundle.ts decided about yaml), of every file esbuild read (its metafile's
- * inputs: our sources and the bundled packages' files) and of every file it wrote (the bundle and
- * its source map). The bundle is up to date only when all of them are still the same bytes, so
+ * inputs: our sources and the bundled packages' files, and the package.json of each bundled
+ * package, which esbuild reads to resolve and tree-shake it but its metafile does not list) and
+ * of every file it wrote (the bundle and its source map). The bundle is up to date only when all of them are still the same bytes, so
  * an edited source, a changed setting, a package upgrade, a bundle edited or deleted by hand all
  * build again. By content, not by time: a file put back with an older time is still seen.
  *
@@ -70,8 +71,23 @@ export function upToDate(outfile: string, key: string): boolean {
 }
 
 /**
+ * The package.json of each package an input lies in (`node_modules/zod/v4/index.js` ->
+ * `node_modules/zod/package.json`, `@scope/name` likewise): its `exports`, `main` and `sideEffects`
+ * decide what esbuild bundles, so an upgrade that changes only them still builds again.
+ */
+function packageManifests(inputs: readonly string[]): string[] {
+  const manifests = new Set<string>();
+  for (const input of inputs) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/@][^/]*)\//.exec(input);
+    if (match) manifests.add(`${match[1]}/package.json`);
+  }
+  return [...manifests];
+}
+
+/**
  * Records what the bundle at `outfile` was built from: `inputs` as esbuild's metafile lists them
- * (relative to `workingDir`), `outputs` the files written. Not recorded (any earlier record is
+ * (relative to `workingDir`) and the package.json of each package among them, `outputs` the files
+ * written. Not recorded (any earlier record is
  * replaced by nothing that matches) when an input is not a plain file or was modified after
  * `startedAt` less the margin. Returns whether it was recorded.
  */
@@ -82,7 +98,7 @@ export function recordBuild(
 ): boolean {
   const inputs: Record<string, string> = {};
   let recordable = true;
-  for (const input of build.inputs) {
+  for (const input of [...build.inputs, ...packageManifests(build.inputs)]) {
     const file = resolve(build.workingDir, input);
     const stat = statSync(file, { throwIfNoEntry: false });
     const hash = stat?.isFile() ? sha256(file) : undefined;

@@ -4,8 +4,8 @@
  * the test changes: whether a call built is read from the bundle's inode (every build replaces the
  * file by a rename), what it was built from from its content.
  */
-import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRecordFile } from '../../src/tooling/build-record.js';
 import { bundleSynthEntry, REPO_ROOT, SYNTH_BUNDLE } from '../../src/tooling/bundle.js';
@@ -67,6 +67,27 @@ describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)',
     const first = await p.bundle();
     expect(first.text).toContain('"saved during the build"');
     expect((await p.bundle()).inode).not.toBe(first.inode);
+  });
+
+  it('a bundled package whose package.json alone changed (its main, exports or sideEffects) builds again', async () => {
+    const p = project('one');
+    const zod = join(dirname(p.dep), 'node_modules', 'zod');
+    mkdirSync(zod, { recursive: true });
+    write(join(zod, 'a.js'), "exports.value = 'from a';\n");
+    write(join(zod, 'b.js'), "exports.value = 'from b';\n");
+    write(join(zod, 'package.json'), '{"name":"zod","version":"1.0.0","main":"a.js"}\n');
+    write(join(dirname(p.dep), 'entry.ts'), "import { value } from 'zod';\nconsole.log(value);\n");
+    const first = await p.bundle();
+    expect(first.text).toContain('"from a"');
+    expect(Object.keys(JSON.parse(readFileSync(buildRecordFile(p.out), 'utf8')).inputs)).toContain(
+      join(zod, 'package.json'),
+    );
+    expect(await p.bundle()).toEqual(first);
+
+    write(join(zod, 'package.json'), '{"name":"zod","version":"1.0.1","main":"b.js"}\n');
+    const upgraded = await p.bundle();
+    expect(upgraded.inode).not.toBe(first.inode);
+    expect(upgraded.text).toContain('"from b"');
   });
 
   it('a record of other settings is not used', async () => {
