@@ -14,6 +14,7 @@ import { join, posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { FluxTransforms } from './kustomize.js';
 import { kustomizationFileIn } from './kustomize.js';
+import { isRecord } from '../core/is-record.js';
 
 export interface FluxOwner extends FluxTransforms {
   /** `namespace/name` of the Flux Kustomization, or a description of the assumed one. */
@@ -31,7 +32,7 @@ export interface FluxOwner extends FluxTransforms {
 }
 
 type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {});
+const rec = (v: unknown): Rec => (isRecord(v) ? v : {});
 
 /** `./apps/` → `apps`; `` or `./` → `.`. */
 export function normalizeFluxPath(path: unknown): string {

@@ -19,6 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../core/manifests.js';
+import { isRecord } from '../core/is-record.js';
 
 /** The fields that identify a Helm release to helm-controller, with its defaults applied. */
 export interface ReleaseIdentity {
@@ -52,7 +53,7 @@ function str(v: unknown): string | undefined {
 }
 
 function rec(v: unknown): Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  return isRecord(v) ? v : {};
 }
 
 export function isHelmRelease(o: KubeObject): boolean {

@@ -20,6 +20,7 @@ import { describeFailure } from './errors.js';
 import { defineGatewayProbe } from './gateway-probe.js';
 import { httpGet, type HttpObservation } from './http.js';
 import { oneLine } from '../../core/one-line.js';
+import { isRecord } from '../../core/is-record.js';
 
 function parseJson(body: string): unknown {
   try {
@@ -29,16 +30,12 @@ function parseJson(body: string): unknown {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export function evaluateHealth(observation: HttpObservation): Check {
   const name = '/v1/health';
   if (!observation.ok) return { name, status: 'error', detail: describeFailure(observation.failure) };
   const { status, body } = observation.answer;
   const json = parseJson(body);
-  if (isObject(json) && typeof json.healthy === 'boolean') {
+  if (isRecord(json) && typeof json.healthy === 'boolean') {
     const contract = checkEngineAnswer('HealthResponse', json);
     if (!contract.ok)
       return {
@@ -47,10 +44,10 @@ export function evaluateHealth(observation: HttpObservation): Check {
         detail: `HTTP ${status}: the answer ${contractMismatch('HealthResponse', contract.problems)}`,
       };
   }
-  const healthy = isObject(json) ? json.healthy : undefined;
+  const healthy = isRecord(json) ? json.healthy : undefined;
   if (status === 200 && healthy === true) return { name, status: 'pass', detail: '200 {"healthy":true}' };
   if (status === 503 && healthy === false) {
-    const reason = isObject(json) && typeof json.reason === 'string' && json.reason ? json.reason : '(no reason given)';
+    const reason = isRecord(json) && typeof json.reason === 'string' && json.reason ? json.reason : '(no reason given)';
     return { name, status: 'fail', detail: `engine unhealthy (503): ${reason}` };
   }
   if (typeof healthy !== 'boolean') {
@@ -83,7 +80,7 @@ export function evaluateConfig(observation: HttpObservation, expectedCoordinator
   const { status, body } = observation.answer;
   if (status !== 200) return { name, status: 'error', detail: `HTTP ${status}: "${oneLine(body, 80)}"` };
   const json = parseJson(body);
-  if (!isObject(json))
+  if (!isRecord(json))
     return { name, status: 'error', detail: `malformed response: expected a JSON object, got "${oneLine(body, 80)}"` };
   const contract = checkEngineAnswer('EngineConfigResponse', json);
   if (!contract.ok) {

@@ -2,6 +2,8 @@
  * A tool call's answer reduced to what the evaluators need: whether it is an error result, and
  * its text (`structuredContent.result` or the text content).
  */
+import { isRecord } from '../../core/is-record.js';
+
 export interface ToolAnswer {
   readonly isError: boolean;
   readonly text: string;
@@ -27,9 +29,9 @@ export function identityOf(text: string): string | undefined {
   const value = answerValue(text);
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+  if (isRecord(value)) {
     for (const field of IDENTITY_FIELDS) {
-      const v = (value as Record<string, unknown>)[field];
+      const v = value[field];
       if (typeof v === 'string') return v;
     }
   }
@@ -41,9 +43,9 @@ export function numberOf(text: string): number | undefined {
   const value = answerValue(text);
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+  if (isRecord(value)) {
     for (const field of ['result', 'sum', 'value']) {
-      const v = (value as Record<string, unknown>)[field];
+      const v = value[field];
       if (typeof v === 'number') return v;
     }
   }
