@@ -5,7 +5,8 @@
  *
  * - `readBodyWithin`: a body the caller needs whole (a JSON document it parses); over the cap it
  *   throws `BodyOverCapError`, whose message names the cap, and the rest is never read.
- * - `readBodyStart`: a body only quoted (a refusal's reason); it is cut at the cap.
+ * - `readBodyStart`: a body only quoted (a refusal's reason) or not read at all (a page's status
+ *   is the answer); it is cut at the cap, and says so: a cut body must never be parsed as whole.
  *
  * Either way at most the cap plus one network chunk is read, then the stream is cancelled (the
  * connection is released). A `Content-Length` over the cap fails before any byte is read.
@@ -18,15 +19,20 @@ export function describeBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/** What is said of a body larger than `maxBytes` (BodyOverCapError, or a cut body a caller needed whole). */
+export function overCapMessage(maxBytes: number, contentLength?: number): string {
+  const declared = contentLength === undefined ? '' : ` (Content-Length ${contentLength})`;
+  return (
+    `the answer's body is larger than ${describeBytes(maxBytes)}${declared}, the most read from it: ` +
+    'not the API asked for, or a broken or hostile server'
+  );
+}
+
 /** An answer whose body is larger than the reader's cap (nothing past the cap was read). */
 export class BodyOverCapError extends Error {
   readonly maxBytes: number;
   constructor(maxBytes: number, contentLength?: number) {
-    const declared = contentLength === undefined ? '' : ` (Content-Length ${contentLength})`;
-    super(
-      `the answer's body is larger than ${describeBytes(maxBytes)}${declared}, the most read from it: ` +
-        'not the API asked for, or a broken or hostile server',
-    );
+    super(overCapMessage(maxBytes, contentLength));
     this.name = 'BodyOverCapError';
     this.maxBytes = maxBytes;
   }
@@ -75,7 +81,11 @@ export async function readBodyWithin(res: Response, maxBytes: number): Promise<s
   return bytes.toString('utf8');
 }
 
-/** The first `maxBytes` of the body as UTF-8 text (a character cut at the end shows as U+FFFD). */
-export async function readBodyStart(res: Response, maxBytes: number): Promise<string> {
-  return (await readCapped(res, maxBytes)).bytes.toString('utf8');
+/**
+ * The first `maxBytes` of the body as UTF-8 text (a character cut at the end shows as U+FFFD), and
+ * whether it was cut there (the body was larger).
+ */
+export async function readBodyStart(res: Response, maxBytes: number): Promise<{ text: string; cut: boolean }> {
+  const { bytes, overCap } = await readCapped(res, maxBytes);
+  return { text: bytes.toString('utf8'), cut: overCap };
 }

@@ -112,7 +112,7 @@ async function post(url: string, body: Uint8Array, signal: AbortSignal, clock: C
     if (failure.code !== undefined && RETRYABLE_NETWORK.has(failure.code)) throw new Transient(failure.message);
     throw new Error(failure.message);
   }
-  const text = (await readBodyStart(res, MAX_BODY_BYTES)).trim();
+  const text = (await readBodyStart(res, MAX_BODY_BYTES)).text.trim();
   if (res.ok) return;
   const detail = `HTTP ${res.status} ${res.statusText}${text ? `: ${text}` : ''}`;
   if (RETRYABLE_STATUS.has(res.status))

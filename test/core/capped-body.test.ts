@@ -75,13 +75,14 @@ describe('readBodyWithin', () => {
 describe('readBodyStart', () => {
   it('cuts a larger body at the cap and stops reading', async () => {
     const { res, state } = streamed(1000, 256);
-    expect(await readBodyStart(res, 1000)).toBe('x'.repeat(1000));
+    expect(await readBodyStart(res, 1000)).toEqual({ text: 'x'.repeat(1000), cut: true });
     expect(state.pulled).toBe(1024);
     expect(state.cancelled).toBe(true);
   });
 
   it('reads a shorter body whole', async () => {
-    expect(await readBodyStart(new Response('refused: quota'), 4096)).toBe('refused: quota');
+    expect(await readBodyStart(new Response('refused: quota'), 4096)).toEqual({ text: 'refused: quota', cut: false });
+    expect(await readBodyStart(new Response('x'.repeat(64)), 64)).toEqual({ text: 'x'.repeat(64), cut: false });
   });
 });
 
@@ -97,7 +98,9 @@ describe('an endless answer from a loopback server', () => {
   it('ends with the cap error, and the connection is released', async () => {
     const res = await fetch(server.url);
     await expect(readBodyWithin(res, 256 * 1024)).rejects.toThrow('larger than 256 KiB');
-    await expect(readBodyStart(await fetch(server.url), 1024)).resolves.toMatch(/^\{"status":"success","data": +$/);
+    const start = await readBodyStart(await fetch(server.url), 1024);
+    expect(start.text).toMatch(/^\{"status":"success","data": +$/);
+    expect(start.cut).toBe(true);
     await vi.waitFor(() => expect(server.hungUp()).toBe(2));
   });
 });

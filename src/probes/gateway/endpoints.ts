@@ -12,13 +12,16 @@
  *   status) is a malformed or unexpected response: `error`.
  * - `/v1/config` (`EngineConfigResponse`): `dashboard.coordinatorUri` must equal the expected
  *   coordinator URI.
+ * - Either engine answer over the read cap (64 KiB, ./http.ts) is an `error` naming the cap: its
+ *   cut start is never parsed as if it were the whole answer.
  * - hosts: any answer below 500 (redirects and 401 included: the host is up and not failing).
  */
 import { checkEngineAnswer, contractMismatch } from '../../contracts/engine-api.js';
 import { combineChecks, joinUrl, type Check } from './checks.js';
 import { describeFailure } from './errors.js';
 import { defineGatewayProbe } from './gateway-probe.js';
-import { httpGet, type HttpObservation } from './http.js';
+import { type HttpAnswer, httpGet, type HttpObservation } from './http.js';
+import { overCapMessage } from '../../core/capped-body.js';
 import { oneLine } from '../../core/one-line.js';
 import { isRecord } from '../../core/is-record.js';
 
@@ -30,9 +33,17 @@ function parseJson(body: string): unknown {
   }
 }
 
+/** An answer cut at its cap (http.ts) is not parsed as if whole: an error naming the cap. */
+function cutAnswer(name: string, answer: HttpAnswer): Check | undefined {
+  if (answer.cutAt === undefined) return undefined;
+  return { name, status: 'error', detail: `HTTP ${answer.status}: ${overCapMessage(answer.cutAt)}` };
+}
+
 export function evaluateHealth(observation: HttpObservation): Check {
   const name = '/v1/health';
   if (!observation.ok) return { name, status: 'error', detail: describeFailure(observation.failure) };
+  const cut = cutAnswer(name, observation.answer);
+  if (cut) return cut;
   const { status, body } = observation.answer;
   const json = parseJson(body);
   if (isRecord(json) && typeof json.healthy === 'boolean') {
@@ -77,6 +88,8 @@ export function sameUri(a: string, b: string): boolean {
 export function evaluateConfig(observation: HttpObservation, expectedCoordinatorUri: string): Check {
   const name = '/v1/config';
   if (!observation.ok) return { name, status: 'error', detail: describeFailure(observation.failure) };
+  const cut = cutAnswer(name, observation.answer);
+  if (cut) return cut;
   const { status, body } = observation.answer;
   if (status !== 200) return { name, status: 'error', detail: `HTTP ${status}: "${oneLine(body, 80)}"` };
   const json = parseJson(body);

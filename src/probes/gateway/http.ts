@@ -11,6 +11,8 @@ export interface HttpAnswer {
   readonly contentType: string;
   /** The body as text, its first `maxBytes` bytes. */
   readonly body: string;
+  /** The cap the body was cut at, when it was larger: such a body is not parsed as if whole. */
+  readonly cutAt?: number;
 }
 
 export type HttpObservation =
@@ -35,12 +37,15 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
       headers: { accept: 'application/json, text/html;q=0.5', ...options.headers },
       signal,
     });
+    const maxBytes = options.maxBytes ?? 65_536;
+    const { text, cut } = await readBodyStart(res, maxBytes);
     return {
       ok: true,
       answer: {
         status: res.status,
         contentType: res.headers.get('content-type') ?? '',
-        body: await readBodyStart(res, options.maxBytes ?? 65_536),
+        body: text,
+        ...(cut ? { cutAt: maxBytes } : {}),
       },
     };
   } catch (err) {

@@ -23,9 +23,23 @@ const answer = (status: number, body: string, contentType = 'application/json'):
   answer: { status, body, contentType },
 });
 const failed = (failure: FailureKind) => ({ ok: false as const, failure });
+/** An answer whose body was cut at `cutAt` bytes (http.ts httpGet), its start a valid JSON value. */
+const cutAnswer = (body: string, cutAt: number): HttpObservation => ({
+  ok: true,
+  answer: { status: 200, body, contentType: 'application/json', cutAt },
+});
 const ok = <T>(value: T) => ({ ok: true as const, value });
 
 describe('endpoints', () => {
+  it('health and config: an answer cut at the read cap is an error naming it, never parsed as whole', () => {
+    const overCap = "HTTP 200: the answer's body is larger than 64 KiB, the most read from it";
+    expect(evaluateHealth(cutAnswer('{"healthy":true}', 65_536))).toMatchObject({ status: 'error' });
+    expect(evaluateHealth(cutAnswer('{"healthy":true}', 65_536)).detail).toContain(overCap);
+    const config = JSON.stringify({ dashboard: { authority: 'x', clientId: 'y', coordinatorUri: 'https://c.dev' } });
+    expect(evaluateConfig(answer(200, config), 'https://c.dev').status).toBe('pass');
+    expect(evaluateConfig(cutAnswer(config, 65_536), 'https://c.dev').detail).toContain(overCap);
+  });
+
   it('health: 200 healthy passes, 503 fails with the reason, anything else is malformed', () => {
     expect(evaluateHealth(answer(200, '{"healthy":true}')).status).toBe('pass');
     expect(evaluateHealth(answer(503, '{"healthy":false,"reason":"redis down"}'))).toMatchObject({
