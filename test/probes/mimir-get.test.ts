@@ -59,6 +59,10 @@ describe('a Mimir answering an endless body', { timeout: TEST_TIMEOUT_MS }, () =
       expect.stringMatching(/^\/prometheus\/api\/v1\/query\?query=count/),
       '/prometheus/api/v1/rules',
     ]);
+    // Every request names the tenant (the loopback platform's query and ruler targets share one).
+    const { tenant } = platform.targets.mimir;
+    expect(tenant).toMatch(/\S/);
+    expect(endless.headers.map((h) => h['x-scope-orgid'])).toEqual(endless.paths.map(() => tenant));
     await vi.waitFor(() => expect(endless.hungUp()).toBe(endless.paths.length));
   });
 });

@@ -3,13 +3,15 @@
  * hostile server): it writes 64 KiB chunks, waiting for the socket to drain, until the client
  * closes the connection. `hungUp` counts the answers a client closed.
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface EndlessBody {
   readonly url: string;
   /** Requests answered so far (their paths). */
   readonly paths: readonly string[];
+  /** Their headers, in the same order. */
+  readonly headers: readonly IncomingHttpHeaders[];
   /** Answers whose client closed the connection. */
   readonly hungUp: () => number;
   close(): Promise<void>;
@@ -20,8 +22,10 @@ const CHUNK = Buffer.alloc(64 * 1024, ' ');
 export async function startEndlessBody(): Promise<EndlessBody> {
   let hungUp = 0;
   const paths: string[] = [];
+  const headers: IncomingHttpHeaders[] = [];
   const server = createServer((req, res) => {
     paths.push(req.url ?? '');
+    headers.push(req.headers);
     res.writeHead(200, { 'content-type': 'application/json' });
     let open = true;
     res.on('close', () => {
@@ -44,6 +48,7 @@ export async function startEndlessBody(): Promise<EndlessBody> {
   return {
     url: `http://127.0.0.1:${port}`,
     paths,
+    headers,
     hungUp: () => hungUp,
     close: () =>
       new Promise<void>((resolve) => {
