@@ -136,8 +136,10 @@ export class ForgeClient {
         continue;
       }
       const text = await readBodyWithin(response, MAX_ANSWER_BYTES).catch((err: unknown) => err as Error);
-      if (text instanceof BodyOverCapError)
-        throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status}, ${text.message}`));
+      if (text instanceof BodyOverCapError) {
+        const fix = `fix: check ${this.conn.prefix ?? 'GITOPS'}_API_URL names the forge's API`;
+        throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status}, ${text.message} (${fix})`));
+      }
       if (text instanceof Error) {
         last = `${what}: the answer from ${this.base} broke off (${noAnswerReason(text)})`;
         continue;

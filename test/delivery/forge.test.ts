@@ -57,7 +57,8 @@ describe('ForgeClient (GitHub stand-in)', () => {
       expect(error).toBeInstanceOf(ForgeError);
       expect((error as Error).message).toMatch(
         new RegExp(
-          `^GET /repos/acme/repo/pulls\\S*: HTTP 200, the answer's body is larger than ${describeBytes(MAX_ANSWER_BYTES)}, `,
+          `^GET /repos/acme/repo/pulls\\S*: HTTP 200, the answer's body is larger than ${describeBytes(MAX_ANSWER_BYTES)}, ` +
+            ".* \\(fix: check GITOPS_API_URL names the forge's API\\)$",
         ),
       );
       expect(endless.paths).toHaveLength(1);
