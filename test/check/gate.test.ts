@@ -14,12 +14,13 @@ import { formatFinding, formatReport, reportJson, summaryLine } from '../../src/
 import { unresolvedMarker } from '../../src/core/unresolved-text.js';
 import { cachedCrds } from '../../src/check/crd-cache.js';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
+import { KUBECTL } from '../support/kubectl.js';
 import { clone, hardenedWorkload, randomFrom, REPO, tempDir, testCache, writeDist, writeYaml } from './support.js';
 
 type Rec = Record<string, unknown>;
 const cache = cachedCrds(testCache());
-const hasKubectl =
-  spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS }).status === 0;
+// kubectl on PATH, found without starting it (a `kubectl version` was one more process per run).
+const hasKubectl = KUBECTL;
 
 const release = (spec: Rec = {}): Rec => ({
   apiVersion: 'helm.toolkit.fluxcd.io/v2',

@@ -9,8 +9,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { engineNamespace } from '../../src/environments/namespaces.js';
@@ -18,23 +18,8 @@ import type { Environment } from '../../src/environments/schema.js';
 import { objectKey, type KubeObject } from '../../src/core/manifests.js';
 import { makeRepo } from './support.js';
 
-/**
- * kubectl with its built-in kustomize, when installed (CI installs nothing else for it): an
- * executable file `kubectl` in a folder of PATH, found as the shell finds it, without starting it
- * (a kubectl start costs about as much CPU as a node start). KUBECTL_PATH is where it was found.
- */
-export const KUBECTL_PATH = (process.env.PATH ?? '')
-  .split(delimiter)
-  .map((dir) => join(dir || '.', 'kubectl'))
-  .find((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  });
-export const KUBECTL = KUBECTL_PATH !== undefined;
+/** kubectl found on PATH without starting it (../support/kubectl.ts). */
+export { KUBECTL, KUBECTL_PATH } from '../support/kubectl.js';
 export const KUBECTL_SKIP =
   'kubectl not on PATH: the export cannot build what Flux applies, so its prune preview is not tested here (install kubectl to run these tests)';
 
