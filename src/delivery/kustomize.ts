@@ -41,6 +41,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { git } from '../core/git.js';
+import { isRecord } from '../core/is-record.js';
 import type { KubeObject } from '../core/manifests.js';
 
 /** The file names kustomize recognizes, in its order (kustomize `konfig.RecognizedKustomizationFileNames`). */
@@ -148,10 +149,7 @@ function prepareRoot(root: string, transforms: FluxTransforms): void {
     k = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: scanManifests(root) };
   } else {
     const parsed: unknown = parse(readFileSync(file, 'utf8'));
-    k =
-      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-        ? (parsed as Record<string, unknown>)
-        : {};
+    k = isRecord(parsed) ? parsed : {};
   }
   const append = (key: string, items: readonly unknown[] | undefined) => {
     if (!items || items.length === 0) return;
