@@ -18,6 +18,7 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { isRecord } from '../../src/core/is-record.js';
 
 /** What the stand-in answers one call: helm's exit code, and what it prints. */
 interface Answer {
@@ -27,17 +28,16 @@ interface Answer {
 }
 
 type Tree = Record<string, unknown>;
-const isMap = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function merge(base: unknown, over: unknown): unknown {
-  if (!isMap(base) || !isMap(over)) return over === undefined ? base : over;
+  if (!isRecord(base) || !isRecord(over)) return over === undefined ? base : over;
   const out: Tree = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
   return out;
 }
 
 function prune(defaults: unknown, merged: unknown): unknown {
-  if (!isMap(defaults) || Object.keys(defaults).length === 0 || !isMap(merged)) return merged;
+  if (!isRecord(defaults) || Object.keys(defaults).length === 0 || !isRecord(merged)) return merged;
   const out: Tree = {};
   for (const k of Object.keys(defaults)) out[k] = prune(defaults[k], merged[k]);
   return out;
