@@ -11,7 +11,8 @@ import { parseStatus } from '../../src/delivery/target.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
 import { sha256 } from '../../src/core/manifests.js';
 import { ConfigurationError } from '../../src/core/command-error.js';
-import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
+import { KUBECTL } from '../support/kubectl.js';
+import { KUBECTL_SKIP } from './gitops-fixture.js';
 import {
   commitFiles,
   copyRepo,

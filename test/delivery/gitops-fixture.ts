@@ -18,8 +18,6 @@ import type { Environment } from '../../src/environments/schema.js';
 import { objectKey, type KubeObject } from '../../src/core/manifests.js';
 import { makeRepo } from './support.js';
 
-/** kubectl found on PATH without starting it (../support/kubectl.ts). */
-export { KUBECTL, KUBECTL_PATH } from '../support/kubectl.js';
 export const KUBECTL_SKIP =
   'kubectl not on PATH: the export cannot build what Flux applies, so its prune preview is not tested here (install kubectl to run these tests)';
 

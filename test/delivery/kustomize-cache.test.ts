@@ -11,7 +11,8 @@ import { stringify } from 'yaml';
 import { buildKey, buildTree, readTree, type Tree } from '../../src/delivery/build-cache.js';
 import { buildFluxView, type FluxTransforms } from '../../src/delivery/kustomize.js';
 import { tempDir } from '../support/temp.js';
-import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
+import { KUBECTL } from '../support/kubectl.js';
+import { KUBECTL_SKIP } from './gitops-fixture.js';
 
 if (!KUBECTL) console.log(`[kustomize-cache] skipped: ${KUBECTL_SKIP}`);
 

@@ -21,7 +21,8 @@ import { type ForgeStandIn, startForge } from '../support/forge.js';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http.js';
 import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
-import { KUBECTL, KUBECTL_SKIP } from './gitops-fixture.js';
+import { KUBECTL } from '../support/kubectl.js';
+import { KUBECTL_SKIP } from './gitops-fixture.js';
 import { commitFiles, fakeCommit, makeRepo, plantExport, run, sourceOf, stagingEnvironment } from './support.js';
 
 if (!KUBECTL) console.log(`[publish] skipped: ${KUBECTL_SKIP}`);

@@ -20,13 +20,13 @@ import {
   gitopsFiles,
   gitopsRepo,
   gone,
-  KUBECTL,
   KUBECTL_SKIP,
   kustomizeKeys,
   printedPrunes,
   takeoverEnvironment,
   type FixtureOptions,
 } from './gitops-fixture.js';
+import { KUBECTL } from '../support/kubectl.js';
 import { commitFiles, makeRepo, run, snapshot, sourceOf } from './support.js';
 
 if (!KUBECTL) console.log(`[export] skipped: ${KUBECTL_SKIP}`);
