@@ -9,8 +9,10 @@
  * package.json and what bundle.ts decided about yaml), of every file esbuild read (its metafile's
  * inputs: our sources and the bundled packages' files, and the package.json of each bundled
  * package, which esbuild reads to resolve and tree-shake it but its metafile does not list) and
- * of every file it wrote (the bundle and its source map). The bundle is up to date only when all of them are still the same bytes, so
- * an edited source, a changed setting, a package upgrade, a bundle edited or deleted by hand all
+ * of every file it wrote (the bundle and its source map), and the names in each folder holding an
+ * input (a file added beside an input can change what an unchanged import resolves to). The
+ * bundle is up to date only when all of them are still the same, so an edited source, a changed
+ * setting, a package upgrade, a file added beside a source, a bundle edited or deleted by hand all
  * build again. By content, not by time: a file put back with an older time is still seen.
  *
  * A record is written only when no input changed while esbuild ran (each input's modification time
@@ -21,14 +23,16 @@
  * or does not match means "build".
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomically } from '../core/atomic-write.js';
 
 interface BuildRecord {
   readonly key: string;
   /** Absolute path -> sha256 of each file esbuild read. */
   readonly inputs: Readonly<Record<string, string>>;
+  /** Absolute path -> sha256 of the names in each folder holding an input. */
+  readonly folders: Readonly<Record<string, string>>;
   /** Absolute path -> sha256 of each file the build wrote. */
   readonly outputs: Readonly<Record<string, string>>;
 }
@@ -49,6 +53,19 @@ function sha256(file: string): string | undefined {
   }
 }
 
+/**
+ * sha256 of the sorted names in `folder`: a file added beside an input (a `dep.js` next to the
+ * `dep.ts` an import resolved to, a new `index.ts`, a nearer `node_modules`) can change what an
+ * unchanged import resolves to, and no input's content says so.
+ */
+function listing(folder: string): string | undefined {
+  try {
+    return createHash('sha256').update(readdirSync(folder).sort().join('\0')).digest('hex');
+  } catch {
+    return undefined; // gone or unreadable: never equal to a recorded listing
+  }
+}
+
 /** A key for the build's settings: `parts` (plain values) and the content of `files`. */
 export function settingsKey(parts: Readonly<Record<string, string | undefined>>, files: readonly string[]): string {
   return createHash('sha256')
@@ -64,10 +81,21 @@ export function upToDate(outfile: string, key: string): boolean {
   } catch {
     return false;
   }
-  if (record.key !== key || typeof record.inputs !== 'object' || typeof record.outputs !== 'object') return false;
+  if (
+    record.key !== key ||
+    typeof record.inputs !== 'object' ||
+    typeof record.outputs !== 'object' ||
+    typeof record.folders !== 'object'
+  )
+    return false;
   const same = (files: Readonly<Record<string, string>>) =>
     Object.entries(files).every(([file, hash]) => sha256(file) === hash);
-  return Object.keys(record.outputs).includes(outfile) && same(record.outputs) && same(record.inputs);
+  return (
+    Object.keys(record.outputs).includes(outfile) &&
+    same(record.outputs) &&
+    same(record.inputs) &&
+    Object.entries(record.folders).every(([folder, hash]) => listing(folder) === hash)
+  );
 }
 
 /**
@@ -108,10 +136,18 @@ export function recordBuild(
     }
     inputs[file] = hash;
   }
+  const folders: Record<string, string> = {};
+  for (const folder of new Set(Object.keys(inputs).map((file) => dirname(file)))) {
+    const hash = listing(folder);
+    if (hash === undefined) recordable = false;
+    else folders[folder] = hash;
+  }
   const outputs: Record<string, string> = {};
   for (const file of build.outputs) outputs[file] = sha256(file) ?? '';
   // Unrecordable: a record that can never match (no outputs), so the next call builds again.
-  const record: BuildRecord = recordable ? { key, inputs, outputs } : { key: '', inputs: {}, outputs: {} };
+  const record: BuildRecord = recordable
+    ? { key, inputs, folders, outputs }
+    : { key: '', inputs: {}, folders: {}, outputs: {} };
   writeFileAtomically(buildRecordFile(outfile), `${JSON.stringify(record, null, 1)}\n`);
   return recordable;
 }

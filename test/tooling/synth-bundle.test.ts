@@ -90,6 +90,18 @@ describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)',
     expect(upgraded.text).toContain('"from b"');
   });
 
+  it('a file added beside an input, to which an unchanged import now resolves, builds again', async () => {
+    const p = project('one');
+    const first = await p.bundle();
+    expect(first.text).toContain('"one"');
+    // './dep.js' resolved to dep.ts; a dep.js beside it is what the same import names now.
+    write(join(dirname(p.dep), 'dep.js'), "export const value = 'from dep.js';\n");
+    const shadowed = await p.bundle();
+    expect(shadowed.inode).not.toBe(first.inode);
+    expect(shadowed.text).toContain('"from dep.js"');
+    expect(await p.bundle()).toEqual(shadowed);
+  });
+
   it('a record of other settings is not used', async () => {
     const p = project('one');
     const first = await p.bundle();
