@@ -28,13 +28,13 @@ function repositoryCopy(): string {
 }
 
 /** Every file of the copy (node_modules aside) and its bytes, by path: what `git status` would compare. */
-function filesOf(root: string): Map<string, string> {
+function filesOf(root: string): Map<string, Buffer> {
   return new Map(
     readdirSync(root, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && e.name !== 'node_modules')
       .map((e) => {
         const path = join(e.parentPath, e.name);
-        return [relative(root, path), readFileSync(path, 'utf8')] as const;
+        return [relative(root, path), readFileSync(path)] as const;
       }),
   );
 }
