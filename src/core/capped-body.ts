@@ -7,6 +7,9 @@
  *   throws `BodyOverCapError`, whose message names the cap, and the rest is never read.
  * - `readBodyStart`: a body only quoted (a refusal's reason) or not read at all (a page's status
  *   is the answer); it is cut at the cap, and says so: a cut body must never be parsed as whole.
+ *   Reading stops as soon as the cap is reached: a server that sends exactly the cap and then
+ *   stalls cannot hold the caller until its deadline. So a body of exactly the cap counts as cut
+ *   (telling it whole would take one more byte, or the end, which such a server never sends).
  *
  * Either way at most the cap plus one network chunk is read, then the stream is cancelled (the
  * connection is released). A `Content-Length` over the cap fails before any byte is read.
@@ -43,14 +46,18 @@ interface Capped {
   readonly overCap: boolean;
 }
 
-/** At most `maxBytes` of the body, and whether there was more; the stream is cancelled after. */
-async function readCapped(res: Response, maxBytes: number): Promise<Capped> {
+/**
+ * At most `maxBytes` of the body, and whether reading stopped before its end; the stream is
+ * cancelled after. `until`: `past-cap` reads until the end or a byte past the cap (the body is
+ * whole or over the cap: readBodyWithin); `cap` stops once the cap is reached (readBodyStart).
+ */
+async function readCapped(res: Response, maxBytes: number, until: 'past-cap' | 'cap'): Promise<Capped> {
   if (!res.body) return { bytes: Buffer.alloc(0), overCap: false };
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    while (size <= maxBytes) {
+    while (until === 'cap' ? size < maxBytes : size <= maxBytes) {
       const { done, value } = await reader.read();
       if (done) return { bytes: Buffer.concat(chunks), overCap: false };
       chunks.push(value);
@@ -76,16 +83,17 @@ export async function readBodyWithin(res: Response, maxBytes: number): Promise<s
     await res.body?.cancel().catch(() => undefined);
     throw new BodyOverCapError(maxBytes, declared);
   }
-  const { bytes, overCap } = await readCapped(res, maxBytes);
+  const { bytes, overCap } = await readCapped(res, maxBytes, 'past-cap');
   if (overCap) throw new BodyOverCapError(maxBytes);
   return bytes.toString('utf8');
 }
 
 /**
  * The first `maxBytes` of the body as UTF-8 text (a character cut at the end shows as U+FFFD), and
- * whether it was cut there (the body was larger).
+ * whether it was cut there: reading stopped at the cap before the body's end was seen (the body was
+ * larger, or exactly the cap: nothing past the cap is waited for).
  */
 export async function readBodyStart(res: Response, maxBytes: number): Promise<{ text: string; cut: boolean }> {
-  const { bytes, overCap } = await readCapped(res, maxBytes);
+  const { bytes, overCap } = await readCapped(res, maxBytes, 'cap');
   return { text: bytes.toString('utf8'), cut: overCap };
 }

@@ -2,7 +2,8 @@
  * The capped body reader (src/core/capped-body.ts) on real `Response` objects: a body within the
  * cap is read whole, a larger one fails naming the cap (or is cut, for a quote) after reading at
  * most the cap and one chunk, a declared Content-Length over the cap fails before any byte is read,
- * and an endless body from a loopback server ends with the cap's error and the connection closed.
+ * and an endless body from a loopback server ends with the cap's error and the connection closed;
+ * a quote stops at the cap, so a server that sends exactly the cap and then stalls cannot hold it.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BodyOverCapError, describeBytes, readBodyStart, readBodyWithin } from '../../src/core/capped-body.js';
@@ -80,9 +81,18 @@ describe('readBodyStart', () => {
     expect(state.cancelled).toBe(true);
   });
 
+  it('stops once the cap is reached: not one chunk more is asked for, and the body counts as cut', async () => {
+    const { res, state } = streamed(1000, 256);
+    expect(await readBodyStart(res, 1024)).toEqual({ text: 'x'.repeat(1024), cut: true });
+    expect(state.pulled).toBe(1024);
+    expect(state.cancelled).toBe(true);
+    // A body of exactly the cap is cut too: telling it whole would take waiting for its end.
+    expect(await readBodyStart(new Response('x'.repeat(64)), 64)).toEqual({ text: 'x'.repeat(64), cut: true });
+  });
+
   it('reads a shorter body whole', async () => {
     expect(await readBodyStart(new Response('refused: quota'), 4096)).toEqual({ text: 'refused: quota', cut: false });
-    expect(await readBodyStart(new Response('x'.repeat(64)), 64)).toEqual({ text: 'x'.repeat(64), cut: false });
+    expect(await readBodyStart(new Response('x'.repeat(63)), 64)).toEqual({ text: 'x'.repeat(63), cut: false });
   });
 });
 
@@ -102,5 +112,23 @@ describe('an endless answer from a loopback server', () => {
     expect(start.text).toMatch(/^\{"status":"success","data": +$/);
     expect(start.cut).toBe(true);
     await vi.waitFor(() => expect(server.hungUp()).toBe(2));
+  });
+});
+
+describe('a loopback server that sends exactly the cap, then stalls with the body unended', () => {
+  let server: EndlessBody;
+  beforeAll(async () => {
+    server = await startEndlessBody({ stallAfter: 1024 });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('the quote ends at the cap without waiting for a byte that never comes, and the connection is released', async () => {
+    // No signal: only the cap can end this read (a reader waiting for one more chunk hangs until
+    // vitest's hang guard, test/support/deadlines.ts, fails the test).
+    const res = await fetch(server.url);
+    expect(await readBodyStart(res, 1024)).toEqual({ text: 'x'.repeat(1024), cut: true });
+    await vi.waitFor(() => expect(server.hungUp()).toBe(1));
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A loopback HTTP server whose every answer is 200 with a body that never ends (a broken or
  * hostile server): it writes 64 KiB chunks, waiting for the socket to drain, until the client
- * closes the connection. `hungUp` counts the answers a client closed.
+ * closes the connection; or, with `stallAfter`, exactly that many bytes and then nothing, the body
+ * never ended (a stalled server). `hungUp` counts the answers a client closed.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,9 +18,14 @@ export interface EndlessBody {
   close(): Promise<void>;
 }
 
+export interface EndlessBodyOptions {
+  /** Send exactly this many bytes of body (`x`), then stall: no more bytes and no end. @default endless */
+  readonly stallAfter?: number;
+}
+
 const CHUNK = Buffer.alloc(64 * 1024, ' ');
 
-export async function startEndlessBody(): Promise<EndlessBody> {
+export async function startEndlessBody(options: EndlessBodyOptions = {}): Promise<EndlessBody> {
   let hungUp = 0;
   const paths: string[] = [];
   const headers: IncomingHttpHeaders[] = [];
@@ -40,6 +46,10 @@ export async function startEndlessBody(): Promise<EndlessBody> {
         }
       }
     };
+    if (options.stallAfter !== undefined) {
+      res.write(Buffer.alloc(options.stallAfter, 'x'));
+      return;
+    }
     res.write('{"status":"success","data":');
     pump();
   });

@@ -11,7 +11,7 @@ export interface HttpAnswer {
   readonly contentType: string;
   /** The body as text, its first `maxBytes` bytes. */
   readonly body: string;
-  /** The cap the body was cut at, when it was larger: such a body is not parsed as if whole. */
+  /** The cap the body was cut at, when it reached it (larger, or exactly the cap): such a body is not parsed as if whole. */
   readonly cutAt?: number;
 }
 
