@@ -1,8 +1,9 @@
 /**
  * The Mimir probes' one request (src/probes/cluster/mimir-get.ts) against a broken or hostile
  * Mimir whose answer never ends (test/support/endless-body.ts): `otel.metrics-in-mimir` and
- * `alerts.rules-loaded` each end in `error` naming the cap they read up to, with the tenant
- * header sent, and the connection closed by the probe rather than read to the end.
+ * `alerts.rules-loaded` each end in `error` naming the cap they read up to and the setting to
+ * check with its fix, with the tenant header sent, and the connection closed by the probe rather
+ * than read to the end.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,24 +37,33 @@ describe('a Mimir answering an endless body', { timeout: TEST_TIMEOUT_MS }, () =
     await Promise.all([platform?.close(), endless?.close()]);
   });
 
-  it('both probes end in error naming the cap they read up to; the probe hung up', async () => {
+  it('both probes end in error naming the cap they read up to and the setting to fix; the probe hung up', async () => {
     const run = await runCli(
       ['--targets', targetsFile, '--only', 'otel.metrics-in-mimir,alerts.rules-loaded'],
       platform.env,
     );
     expect(run.code, run.stderr).toBe(1);
-    expect(result(run.report, 'otel.metrics-in-mimir')).toMatchObject({
+    const fix = (field: string, environmentField: string) =>
+      `(fix: check ${field} in the targets, ${environmentField} in an environment: ` +
+      "it must be Mimir's Prometheus API base, <mimir>/prometheus)";
+    const metrics = result(run.report, 'otel.metrics-in-mimir');
+    expect(metrics).toMatchObject({
       status: 'error',
       detail: expect.stringContaining(
         `Mimir answered 200 at ${endless.url}/prometheus: the answer's body is larger than ${describeBytes(MAX_QUERY_ANSWER_BYTES)}, the most read from it`,
       ),
     });
-    expect(result(run.report, 'alerts.rules-loaded')).toMatchObject({
+    const queryFix = fix('mimir.queryUrl', 'probes.mimir.queryUrl');
+    expect(metrics.detail.slice(-queryFix.length)).toBe(queryFix);
+    const rules = result(run.report, 'alerts.rules-loaded');
+    expect(rules).toMatchObject({
       status: 'error',
       detail: expect.stringContaining(
         `/prometheus/api/v1/rules: HTTP 200, the answer's body is larger than ${describeBytes(MAX_RULES_LIST_BYTES)}, the most read from it`,
       ),
     });
+    const rulerFix = fix('ruler.url', 'continuous.alerts.ruler.url');
+    expect(rules.detail.slice(-rulerFix.length)).toBe(rulerFix);
     // otel.metrics-in-mimir is retried ('eventual'): each attempt asks the same query.
     expect([...new Set(endless.paths)].sort()).toEqual([
       expect.stringMatching(/^\/prometheus\/api\/v1\/query\?query=count/),

@@ -12,7 +12,8 @@
  * carry the label; another OTLP client's do, under its own job.
  *
  * 401 (`no org id`), 5xx, malformed answers and ones over MAX_QUERY_ANSWER_BYTES are `error`
- * (nothing was learnt); no series, or no series of the engine's job, is `fail`. docs/probes.md, docs/telemetry.md.
+ * (nothing was learnt; over the cap, the error names `mimir.queryUrl` to check); no series, or
+ * no series of the engine's job, is `fail`. docs/probes.md, docs/telemetry.md.
  */
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
@@ -45,6 +46,9 @@ export interface MimirExpectation {
  * about 100 bytes a job, so 4 MiB is some 40 000 jobs; a larger body is an error naming this cap.
  */
 export const MAX_QUERY_ANSWER_BYTES = 4 * 1024 * 1024;
+
+/** Where the query URL comes from (named in an over-cap error's fix). */
+const QUERY_URL_SETTING = { field: 'mimir.queryUrl', environmentField: 'probes.mimir.queryUrl' } as const;
 
 /** Jobs listed in the evidence at most (the rest are counted). */
 const MAX_JOBS_SHOWN = 20;
@@ -161,7 +165,7 @@ export const metricsInMimir = defineProbe({
     const engineJob = ctx.targets.mimir.engineJob.value;
     const query = relayedJobsQuery(collectorLabel);
     const url = mimirQueryUrl(queryUrl, query);
-    const got = await getFromMimir(ctx, url, tenant, MAX_QUERY_ANSWER_BYTES);
+    const got = await getFromMimir(ctx, url, QUERY_URL_SETTING, tenant, MAX_QUERY_ANSWER_BYTES);
     if (got.kind === 'no-answer')
       return outcome.error(`Mimir unreachable at ${queryUrl}: ${got.reason}`, { url, tenant });
     if (got.kind === 'over-cap')

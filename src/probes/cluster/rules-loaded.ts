@@ -19,8 +19,8 @@
  * `pass`: every expected group is in the namespace with every expected alert. `fail`: a group or
  * an alert is missing (named), or the tenant holds no group at all (the tenant may be wrong, or
  * the rules were never loaded). `error`: no answer, 401/404/5xx, a malformed body or one over
- * MAX_RULES_LIST_BYTES (nothing was learnt). Evidence: what was expected, found and missing, and
- * the other namespaces the tenant has.
+ * MAX_RULES_LIST_BYTES (nothing was learnt; over the cap, the error names `ruler.url` to check).
+ * Evidence: what was expected, found and missing, and the other namespaces the tenant has.
  */
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
@@ -78,6 +78,9 @@ export function parseRulesList(body: unknown): LoadedGroup[] | undefined {
  * rules each answers about 2 MiB; a larger body is refused as an error naming this cap.
  */
 export const MAX_RULES_LIST_BYTES = 16 * 1024 * 1024;
+
+/** Where the ruler's URL comes from (named in an over-cap error's fix). */
+const RULER_SETTING = { field: 'ruler.url', environmentField: 'continuous.alerts.ruler.url' } as const;
 
 /** Namespaces listed in the evidence at most (the rest are counted). */
 const MAX_NAMESPACES_SHOWN = 10;
@@ -138,7 +141,7 @@ export const rulesLoaded = defineProbe({
   async run(ctx, { ruler }) {
     const url = rulesListUrl(ruler.url);
     const evidence = { ruler: ruler.url, tenant: ruler.tenant, namespace: ruler.namespace };
-    const got = await getFromMimir(ctx, url, ruler.tenant, MAX_RULES_LIST_BYTES);
+    const got = await getFromMimir(ctx, url, RULER_SETTING, ruler.tenant, MAX_RULES_LIST_BYTES);
     if (got.kind === 'no-answer') return outcome.error(`${url}: no answer (${oneLine(got.reason)})`, evidence);
     if (got.kind === 'over-cap')
       return outcome.error(`${url}: HTTP ${got.status}, ${got.message}`, { ...evidence, status: got.status });
