@@ -10,6 +10,7 @@
  * values built from it, and the pass-through of an environment's own values (which must not set a
  * key the table owns) stay together, so no key can be added anywhere else.
  */
+import { isRecord } from '../core/is-record.js';
 import { formatPath, parsePath, setAt, type Segment } from '../core/values-path.js';
 import type { HelmValue, HelmValues, ValuesFromSecret, ValuesReference } from '../constructs/oci-helm-release.js';
 import { EnvironmentError } from '../environments/load.js';
@@ -271,9 +272,9 @@ const isPrefix = (a: readonly Segment[], b: readonly Segment[]) =>
 
 /** Leaf paths of a values tree: maps are descended; lists, scalars and empty maps are leaves. */
 function leafPaths(tree: HelmValue, prefix: Segment[] = []): Segment[][] {
-  if (typeof tree !== 'object' || tree === null || Array.isArray(tree) || Object.keys(tree).length === 0)
-    return [prefix];
-  return Object.entries(tree as HelmValues).flatMap(([k, v]) => leafPaths(v, [...prefix, k]));
+  // isRecord narrows a HelmValue to its map member, HelmValues (a list is not a record).
+  if (!isRecord(tree) || Object.keys(tree).length === 0) return [prefix];
+  return Object.entries(tree).flatMap(([k, v]) => leafPaths(v, [...prefix, k]));
 }
 
 /** Deep merge of two value trees that set no path in common (passThrough checked it). */
@@ -281,8 +282,7 @@ function mergeDisjoint(a: HelmValues, b: HelmValues): HelmValues {
   const out: Record<string, HelmValue> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const mine = out[k];
-    const map = (x: HelmValue | undefined): x is HelmValues => typeof x === 'object' && x !== null && !Array.isArray(x);
-    out[k] = map(mine) && map(v) ? mergeDisjoint(mine, v) : v;
+    out[k] = isRecord(mine) && isRecord(v) ? mergeDisjoint(mine, v) : v;
   }
   return out;
 }
