@@ -13,6 +13,13 @@ import { writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/bundle.js';
+import { REFERENCE_FLOOR, TEST_TARGETS_MS } from '../src/bench/test-budget.js';
+
+const fresh = TEST_TARGETS_MS.fresh / 1000;
+const warm = TEST_TARGETS_MS.warm / 1000;
+const reference = `${REFERENCE_FLOOR.floorMs} ms, ${REFERENCE_FLOOR.measured}`;
+const freshRatio = (TEST_TARGETS_MS.fresh / REFERENCE_FLOOR.floorMs).toFixed(1);
+const warmRatio = (TEST_TARGETS_MS.warm / REFERENCE_FLOOR.floorMs).toFixed(1);
 
 const script = defineScript({
   name: 'bench',
@@ -26,9 +33,11 @@ const script = defineScript({
     1 gateway x 2 users and for 10 gateways x 10 users; the 10 x 10 run against 1 x 2: <= 3
   - peak memory (maxRSS) of synth and of the probe run
   - npm test (CI=true) as after npm ci on a fresh clone (.build/, node_modules/.vite and
-    node_modules/.cache removed, an empty TMPDIR), then again warm: targets <= 60 s and <= 25 s
-    on 2 cores, with the machine's cores and load average beside them (a whole suite per run:
-    run it on a quiet machine)
+    node_modules/.cache removed, an empty TMPDIR), then again warm, with the floor measured
+    right before and after each run: budgets <= ${fresh} s and <= ${warm} s on 2 cores at the reference
+    floor (${reference}), judged as npm test / floor <= ${freshRatio}x and <= ${warmRatio}x;
+    the plain seconds, the machine's cores and load average beside them as information (a
+    whole suite per run: run it on a quiet machine)
 Prints a table and writes bench.json (figures, ratios, machine, date). See docs/benchmarks.md.`,
   options: {
     runs: {
@@ -127,6 +136,7 @@ export const main = scriptMain(script, async (options, { io, print }) => {
       probeRuns: probes ? options['probe-runs'] : 0,
       probeWarmup: probes ? options['probe-warmup'] : 0,
       testRuns: tests ? options['test-runs'] : 0,
+      testFloorRuns: tests?.floorRuns ?? 0,
     },
     measurements: [...(synth?.measurements ?? []), ...(probes?.measurements ?? []), ...(tests?.measurements ?? [])],
     ratios: [...(synth?.ratios ?? []), ...(probes?.ratios ?? [])],

@@ -101,7 +101,7 @@ export async function measureSubjects(subjects: readonly Subject[], options: Loo
     options,
     (subject) => subject.label,
     (subject) => ({
-      ms: withOutputFolder((out) => timeNode(subject.commandFor(out))),
+      ms: timeSubject(subject),
       mb: subject.memory ? withOutputFolder((out) => peakRssOfNode(subject.commandFor(out))) : undefined,
     }),
   );
@@ -118,6 +118,11 @@ export async function measureSubjects(subjects: readonly Subject[], options: Loo
       ...(subject.memory ? { peakRssMb: summarize(taken.map((x) => x.mb ?? Number.NaN)) } : {}),
     };
   });
+}
+
+/** Wall-clock milliseconds of one run of the subject's command, in a fresh output folder removed after. */
+export function timeSubject(subject: Subject): number {
+  return withOutputFolder((out) => timeNode(subject.commandFor(out)));
 }
 
 /** The id and median time of a measured figure, for a ratio; throws for a figure not measured. */

@@ -4,7 +4,8 @@
  */
 import { arch, cpus, release, totalmem, type as osType } from 'node:os';
 import type { Measurement } from './measurement.js';
-import type { Budget, Ratio, Summary } from './stats.js';
+import type { Ratio, Summary } from './stats.js';
+import type { Budget } from './test-budget.js';
 import { at } from '../core/at.js';
 
 export interface Machine {
@@ -27,10 +28,12 @@ export interface BenchReport {
     readonly probeWarmup: number;
     /** Fresh + warm pairs of npm test (0 when the tests were not run). */
     readonly testRuns: number;
+    /** Floor runs right before and right after each npm test run (0 when the tests were not run). */
+    readonly testFloorRuns: number;
   };
   readonly measurements: readonly Measurement[];
   readonly ratios: readonly Ratio[];
-  /** Figures against absolute ceilings (the test suite's time). */
+  /** The test suite's time against its budgets, judged through the floor of the same run (./test-budget.ts). */
   readonly budgets: readonly Budget[];
 }
 
@@ -73,7 +76,24 @@ export function toJson(report: BenchReport): string {
         : { ...m, ...(m.phasesMs ? { phasesMs: m.phasesMs.map((p) => ({ ...p, ms: roundSummary(p.ms) })) } : {}) },
     ),
     ratios: report.ratios.map((r) => (r.status === 'not-measured' ? r : { ...r, value: round(r.value, 2) })),
-    budgets: report.budgets.map((b) => (b.status === 'not-measured' ? b : { ...b, valueMs: round(b.valueMs, 1) })),
+    budgets: report.budgets.map((b) => {
+      const common = {
+        ...b,
+        targetRatio: round(b.targetRatio, 2),
+        ...(b.onThisMachine
+          ? { onThisMachine: { ...b.onThisMachine, valueMs: round(b.onThisMachine.valueMs, 1) } }
+          : {}),
+      };
+      return b.status === 'not-measured'
+        ? common
+        : {
+            ...common,
+            valueMs: round(b.valueMs, 1),
+            floorMs: round(b.floorMs, 1),
+            ratio: round(b.ratio, 2),
+            equivalentMs: round(b.equivalentMs, 1),
+          };
+    }),
   };
   return `${JSON.stringify(json, null, 2)}\n`;
 }
@@ -100,7 +120,9 @@ export function renderTable(report: BenchReport): string {
   const series = [
     ...(st.runs ? [`${st.runs} synth run(s) after ${st.warmup} warm-up run(s)`] : []),
     ...(st.probeRuns ? [`${st.probeRuns} probe run(s) after ${st.probeWarmup} warm-up run(s)`] : []),
-    ...(st.testRuns ? [`${st.testRuns} fresh + warm npm test run(s)`] : []),
+    ...(st.testRuns
+      ? [`${st.testRuns} fresh + warm npm test run(s), each between ${st.testFloorRuns} floor run(s) before and after`]
+      : []),
   ];
   const head =
     `bench ${report.date}: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, node ${m.node}, ${m.os}\n` +
@@ -149,20 +171,68 @@ export function renderTable(report: BenchReport): string {
 
 const seconds = (n: number): string => `${(n / 1000).toFixed(1)} s`;
 
-/** Absolute budgets, with the machine's cores and load during the figure's runs beside them. */
+const ratioX = (n: number): string => `${n.toFixed(1)}x`;
+
+/**
+ * The test-time budgets: what is judged (npm test / the floor measured around it, against the
+ * budget over the reference floor, and what that makes at the reference speed), then the plain
+ * seconds on this machine with its cores and load, labelled as information, never judged.
+ */
 function budgetTable(report: BenchReport): string {
-  const rows: string[][] = [['budget', 'value', 'target', 'status', 'machine during the runs']];
+  const reference = at(report.budgets, 0, 'budget').reference;
+  const judged: string[][] = [
+    [
+      'budget',
+      'value',
+      'floor (median, min-max)',
+      'ratio',
+      'target',
+      `at the ${ms(reference.floorMs)} floor`,
+      'status',
+    ],
+  ];
+  const plain: string[][] = [['budget', 'value', 'target', 'in seconds', 'machine during the runs']];
   for (const b of report.budgets) {
-    if (b.status === 'not-measured') {
-      rows.push([b.label, '-', `<= ${seconds(b.targetMs)}`, 'not measured', b.reason]);
-      continue;
+    const target = `<= ${ratioX(b.targetRatio)}`;
+    const atReference = (valueMs: string) => `${valueMs} <= ${seconds(b.targetMs)}`;
+    if (b.status === 'not-measured')
+      judged.push([b.label, '-', '-', '-', target, atReference('-'), `not measured: ${b.reason}`]);
+    else {
+      const floor = report.measurements.find((x) => x.id === b.floor);
+      const range =
+        floor?.status === 'measured'
+          ? ` (${Math.round(floor.timeMs.min)}-${ms(floor.timeMs.max)}, ${floor.timeMs.runs} runs)`
+          : '';
+      judged.push([
+        b.label,
+        seconds(b.valueMs),
+        `${ms(b.floorMs)}${range}`,
+        ratioX(b.ratio),
+        target,
+        atReference(seconds(b.equivalentMs)),
+        b.status,
+      ]);
     }
-    const m = report.measurements.find((x) => x.id === b.figure);
+    const m = report.measurements.find((x) => x.id === b.id);
     const load = m?.status === 'measured' && m.load1m ? m.load1m : undefined;
     const machine = `${report.machine.cores} cores${load ? `, load (1 min) ${load.min.toFixed(1)}-${load.max.toFixed(1)}` : ''}`;
-    rows.push([b.label, seconds(b.valueMs), `<= ${seconds(b.targetMs)}`, b.status, machine]);
+    const here = b.onThisMachine;
+    plain.push([
+      b.label,
+      here ? seconds(here.valueMs) : '-',
+      `<= ${seconds(b.targetMs)}`,
+      here ? here.status : 'not measured',
+      machine,
+    ]);
   }
-  return table(rows, new Set([1]));
+  return [
+    'test time, judged on npm test / the floor measured around it, against the budget at the reference floor ' +
+      `(${ms(reference.floorMs)}, ${reference.measured}):`,
+    table(judged, new Set([1, 3])),
+    '',
+    'the same budgets in plain seconds on this machine (information, not judged):',
+    table(plain, new Set([1])),
+  ].join('\n');
 }
 
 /** One line for the end of the output: every ratio met, or which were missed / not measured. */

@@ -33,7 +33,7 @@ function report(): BenchReport {
   return {
     date: '2026-01-02T03:04:05.000Z',
     machine: describeMachine(),
-    settings: { runs: 1, warmup: 0, probeRuns: 0, probeWarmup: 0, testRuns: 0 },
+    settings: { runs: 1, warmup: 0, probeRuns: 0, probeWarmup: 0, testRuns: 0, testFloorRuns: 0 },
     measurements: [...synth.measurements, ...probes.measurements],
     ratios: [...synth.ratios, ...probes.ratios],
     budgets: [],
@@ -93,7 +93,7 @@ describe('bench on a tiny run', () => {
   it('writes JSON that parses back with the machine, the date and rounded figures', () => {
     const json = JSON.parse(toJson(report())) as BenchReport;
     expect(json.date).toBe('2026-01-02T03:04:05.000Z');
-    expect(json.settings).toEqual({ runs: 1, warmup: 0, probeRuns: 0, probeWarmup: 0, testRuns: 0 });
+    expect(json.settings).toEqual({ runs: 1, warmup: 0, probeRuns: 0, probeWarmup: 0, testRuns: 0, testFloorRuns: 0 });
     expect(json.machine.node).toBe(process.version);
     expect(json.machine.cores).toBeGreaterThan(0);
     expect(json.machine.cpu).not.toBe('');

@@ -1,24 +1,23 @@
 /**
  * The test-time figures on a tiny stand-in for `npm test`: a node script that records what it
- * finds (the caches, its TMPDIR, CI) and leaves caches behind as the real suite does. A fresh run
- * must find no cache and an empty TMPDIR, the warm run right after must find them all; a failing
- * command is not measured, with its exit code and last lines; the budgets and the table are built
- * from the medians. Nothing about how long anything took is asserted.
+ * finds (the caches, its TMPDIR, CI) and leaves caches behind as the real suite does, and a floor
+ * stand-in that records each of its runs in the same file, so the order of floor and suite runs
+ * is seen. A fresh run must find no cache and an empty TMPDIR, the warm run right after must find
+ * them all; the floor runs right before and right after each; a failing command or floor is not
+ * judged, with why. The real floor (node loads cdk8s-plus-28) runs in one case. The judgement and
+ * the table from recorded numbers are in test-budget.test.ts. Nothing about how long anything took
+ * is asserted.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeMachine, renderTable, targetsMet, toJson, verdict, type BenchReport } from '../../src/bench/report.js';
-import { budget } from '../../src/bench/stats.js';
-import {
-  benchTests,
-  FRESH_CACHES,
-  npmTestCommand,
-  TEST_TARGETS_MS,
-  testMeasurements,
-  testsNotMeasured,
-} from '../../src/bench/test-bench.js';
+import type { Subject } from '../../src/bench/measurement.js';
+import { renderTable, type BenchReport } from '../../src/bench/report.js';
+import { floorSubject } from '../../src/bench/synth-bench.js';
+import { benchTests, FRESH_CACHES, type TestBenchResult } from '../../src/bench/test-bench.js';
+import { npmTestCommand } from '../../src/bench/test-run.js';
 import { tempDir } from '../support/temp.js';
+import { testsReport } from './support.js';
 
 /**
  * A stand-in suite: appends what it saw to seen.jsonl, then fills every cache and its TMPDIR;
@@ -71,34 +70,47 @@ interface Seen {
   readonly args: string[];
 }
 
-const seen = (root: string): Seen[] =>
+const lines = (root: string): Record<string, unknown>[] =>
   readFileSync(join(root, 'seen.jsonl'), 'utf8')
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as Seen);
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+/** The suite's runs, in order (the floor's lines left out). */
+const seen = (root: string): Seen[] => lines(root).filter((l) => !('floor' in l)) as unknown as Seen[];
 
-function report(tests: ReturnType<typeof testMeasurements>): BenchReport {
+/** A floor stand-in: a real node process that records its run in the suite's file; fails with `code` when given. */
+function floorIn(root: string, code = 0): Subject {
+  const fail = code ? `console.error('Error [ERR_MODULE_NOT_FOUND]: no cdk8s-plus-28'); process.exit(${code})` : '';
+  const script = `require('node:fs').appendFileSync('seen.jsonl', '{"floor":true}\\n'); ${fail}`;
   return {
-    date: '2026-01-02T03:04:05.000Z',
-    machine: { ...describeMachine(), cores: 2 },
-    settings: { runs: 0, warmup: 0, probeRuns: 0, probeWarmup: 0, testRuns: 1 },
-    measurements: tests.measurements,
-    ratios: [],
-    budgets: tests.budgets,
+    id: 'floor',
+    label: 'floor stand-in',
+    command: 'node -e <floor stand-in>',
+    memory: false,
+    commandFor: () => ({ args: ['-e', script], cwd: root }),
   };
 }
 
+const report = (tests: TestBenchResult): BenchReport => testsReport(tests, 1);
+
 describe('benchTests', () => {
-  it('runs fresh (no cache, empty TMPDIR) then warm (every cache kept), pair after pair', async () => {
+  it('runs fresh (no cache, empty TMPDIR) then warm (every cache kept), pair after pair, the floor around each', async () => {
     const root = project();
     const progress: string[] = [];
     const result = await benchTests({
       runs: 2,
       root,
       command: [process.execPath, 'suite.cjs'],
+      floor: floorIn(root),
+      floorRuns: 1,
       onProgress: (m) => progress.push(m),
     });
 
+    // floor runs right before and right after every suite run; the ones between two runs serve both
+    const order = lines(root).map((l) =>
+      'floor' in l ? 'floor' : l.caches && (l.caches as string[]).length ? 'warm' : 'fresh',
+    );
+    expect(order.join(' ')).toBe('floor fresh floor warm floor fresh floor warm floor');
     const [fresh1, warm1, fresh2, warm2] = seen(root);
     for (const fresh of [fresh1, fresh2]) expect(fresh).toMatchObject({ caches: [], tmpEntries: [], ci: 'true' });
     for (const warm of [warm1, warm2])
@@ -107,7 +119,13 @@ describe('benchTests', () => {
     expect(fresh2!.tmp).not.toBe(fresh1!.tmp);
     expect(existsSync(fresh1!.tmp) || existsSync(fresh2!.tmp)).toBe(false); // temporary folders removed
     expect(readdirSync(root)).toContain('keep.txt'); // only the caches are removed
-    expect(progress).toHaveLength(4);
+    expect(progress.slice(0, 4)).toEqual([
+      'run 1/2: npm test, fresh (caches removed, empty TMPDIR)',
+      'floor 1/1 before npm test, fresh',
+      'floor 1/1 after npm test, fresh',
+      'run 1/2: npm test, warm (right after, every cache kept)',
+    ]);
+    expect(progress).toHaveLength(4 + 5);
     // vitest's JSON report asked for as .ci/run asks for it (after --, npm passes it on to vitest)
     expect(fresh1!.args).toEqual([
       '--',
@@ -116,12 +134,16 @@ describe('benchTests', () => {
       expect.stringMatching(/^--outputFile\.json=\/.+\/vitest\.json$/),
     ]);
 
+    expect(result.floorRuns).toBe(1);
     expect(result.measurements.map((m) => [m.id, m.status])).toEqual([
       ['tests.fresh', 'measured'],
+      ['tests.fresh.floor', 'measured'],
       ['tests.warm', 'measured'],
+      ['tests.warm.floor', 'measured'],
     ]);
-    for (const m of result.measurements) {
-      if (m.status !== 'measured') continue;
+    const [fresh, freshFloor, warm, warmFloor] = result.measurements;
+    for (const m of [fresh, warm]) {
+      if (m?.status !== 'measured') throw new Error('not measured');
       expect(m.samplesMs).toHaveLength(2);
       expect(m.timeMs.median).toBeGreaterThan(0);
       expect(m.load1m?.runs).toBe(4); // at the start and end of each run
@@ -133,38 +155,113 @@ describe('benchTests', () => {
         ['vitest', expect.any(Number), 2], // the rest of the run
       ]);
     }
-    expect(result.budgets.map((b) => [b.id, b.targetMs])).toEqual([
-      ['tests.fresh', 60_000],
-      ['tests.warm', 25_000],
+    for (const f of [freshFloor, warmFloor]) {
+      if (f?.status !== 'measured') throw new Error('not measured');
+      expect(f.samplesMs).toHaveLength(4); // 1 before and 1 after each of 2 runs
+      expect(f.command).toBe('node -e <floor stand-in>');
+    }
+    // the blocks between runs count for both figures: fresh 1-4, warm 2-5 (of five blocks)
+    const f = freshFloor?.status === 'measured' ? freshFloor.samplesMs : [];
+    const w = warmFloor?.status === 'measured' ? warmFloor.samplesMs : [];
+    expect(w.slice(0, 3)).toEqual(f.slice(1, 4));
+    expect(result.budgets.map((b) => [b.id, b.targetMs, b.status !== 'not-measured' && b.floor])).toEqual([
+      ['tests.fresh', 60_000, 'tests.fresh.floor'],
+      ['tests.warm', 25_000, 'tests.warm.floor'],
     ]);
   });
 
   it('measures nothing when the suite fails: the exit code and its last lines are the reason', async () => {
     const root = project();
-    const result = await benchTests({ runs: 1, root, command: [process.execPath, 'suite.cjs', 'fail'] });
-    expect(result.measurements.every((m) => m.status === 'not-measured')).toBe(true);
-    expect(result.budgets.map((b) => b.status)).toEqual(['not-measured', 'not-measured']);
+    const result = await benchTests({
+      runs: 1,
+      root,
+      command: [process.execPath, 'suite.cjs', 'fail'],
+      floor: floorIn(root),
+      floorRuns: 1,
+    });
+    expect(result.measurements.map((m) => [m.id, m.status])).toEqual([
+      ['tests.fresh', 'not-measured'],
+      ['tests.fresh.floor', 'measured'],
+      ['tests.warm', 'not-measured'],
+      ['tests.warm.floor', 'measured'],
+    ]);
+    expect(result.budgets.map((b) => [b.status, b.onThisMachine])).toEqual([
+      ['not-measured', undefined],
+      ['not-measured', undefined],
+    ]);
     const reason = result.budgets[0]!.status === 'not-measured' ? result.budgets[0]!.reason : '';
     expect(reason).toContain('suite.cjs fail failed (exit code 1): 1 passed / 2 failed: snapshot mismatch');
   });
 
-  it('names the failing tests of a failed fresh run and still measures the warm one', async () => {
+  it('judges nothing when the floor fails: the seconds are shown as information only', async () => {
     const root = project();
-    const result = await benchTests({ runs: 1, root, command: [process.execPath, 'suite.cjs', 'fail-fresh'] });
+    const result = await benchTests({
+      runs: 1,
+      root,
+      command: [process.execPath, 'suite.cjs'],
+      floor: floorIn(root, 3),
+      floorRuns: 5,
+    });
+    // the first floor run fails: its block stops there, the suite still runs
+    expect(lines(root).map((l) => ('floor' in l ? 'floor' : 'suite'))).toEqual([
+      'floor',
+      'suite',
+      'floor',
+      'suite',
+      'floor',
+    ]);
+    expect(result.measurements.map((m) => [m.id, m.status])).toEqual([
+      ['tests.fresh', 'measured'],
+      ['tests.fresh.floor', 'not-measured'],
+      ['tests.warm', 'measured'],
+      ['tests.warm.floor', 'not-measured'],
+    ]);
+    for (const b of result.budgets) {
+      expect(b.status).toBe('not-measured');
+      expect(b.status === 'not-measured' && b.reason).toMatch(
+        new RegExp(
+          /^the floor around it could not be measured, so the seconds are not judged: bench: node -e .* /.source +
+            /failed \(exit code 3\): Error \[ERR_MODULE_NOT_FOUND\]: no cdk8s-plus-28$/.source,
+        ),
+      );
+      expect(b.onThisMachine?.status).toBe('met'); // the stand-in suite takes far less than 25 s
+    }
+    const text = renderTable(report(result));
+    expect(text).toMatch(/^npm test, fresh +- +- +- +<= 411\.0x +- <= 60\.0 s +not measured: the floor around it/m);
+    expect(text).toMatch(/^npm test, warm +\d+\.\d s +<= 25\.0 s +met +2 cores/m);
+  });
+
+  it('names the failing tests of a failed fresh run, still judges the warm one through the real floor', async () => {
+    const root = project();
+    const result = await benchTests({
+      runs: 1,
+      root,
+      command: [process.execPath, 'suite.cjs', 'fail-fresh'],
+      floorRuns: 1,
+    });
     expect(result.measurements.map((m) => [m.id, m.status])).toEqual([
       ['tests.fresh', 'not-measured'],
+      ['tests.fresh.floor', 'measured'],
       ['tests.warm', 'measured'],
+      ['tests.warm.floor', 'measured'],
     ]);
-    const fresh = result.measurements[0]!;
-    expect(fresh.status === 'not-measured' && fresh.reason).toBe(
+    const [fresh, freshFloor, warm, warmFloor] = result.measurements;
+    expect(fresh?.status === 'not-measured' && fresh.reason).toBe(
       `${process.execPath} suite.cjs fail-fresh failed (exit code 1): 2 failing test(s): ` +
         'test/a.test.ts > suite > finds its cache; test/b.test.ts: Cannot find module x',
     );
-    expect(fresh.phasesMs?.map((p) => p.name)).toEqual(['biome', 'tsc', 'static checks (side by side)', 'vitest']);
-    expect(result.budgets.map((b) => [b.id, b.status])).toEqual([
-      ['tests.fresh', 'not-measured'],
-      ['tests.warm', 'met'],
-    ]);
+    expect(fresh?.phasesMs?.map((p) => p.name)).toEqual(['biome', 'tsc', 'static checks (side by side)', 'vitest']);
+    // by default the floor is the real one, node loading cdk8s-plus-28, once before and once after each run
+    if (freshFloor?.status !== 'measured' || warmFloor?.status !== 'measured' || warm?.status !== 'measured')
+      throw new Error('not measured');
+    for (const f of [freshFloor, warmFloor])
+      expect([f.command, f.samplesMs.length]).toEqual([floorSubject().command, 2]);
+    expect(freshFloor.samplesMs[1]).toBe(warmFloor.samplesMs[0]); // the block between the runs belongs to both
+    const [freshBudget, warmBudget] = result.budgets;
+    expect(freshBudget?.status).toBe('not-measured');
+    if (warmBudget?.status === 'not-measured' || !warmBudget) throw new Error('warm not judged');
+    expect(warmBudget.ratio).toBe(warm.timeMs.median / warmFloor.timeMs.median);
+    expect(['met', 'missed']).toContain(warmBudget.status);
     const text = renderTable(report(result));
     expect(text).toContain('test/a.test.ts > suite > finds its cache');
     expect(text).toMatch(
@@ -177,9 +274,22 @@ describe('benchTests', () => {
   });
 
   it('measures nothing when the command cannot start', async () => {
-    const result = await benchTests({ runs: 1, root: project(), command: ['/nonexistent/npm', 'test'] });
+    const root = project();
+    const result = await benchTests({
+      runs: 1,
+      root,
+      command: ['/nonexistent/npm', 'test'],
+      floor: floorIn(root),
+      floorRuns: 1,
+    });
     const b = result.budgets[1]!;
     expect(b.status === 'not-measured' && b.reason).toMatch(/could not start \(spawn \/nonexistent\/npm ENOENT\)/);
+  });
+
+  it('refuses a floor count that is not a whole number >= 1', async () => {
+    await expect(benchTests({ runs: 1, root: project(), floorRuns: 0 })).rejects.toThrow(
+      'floorRuns: 0 (fix: a whole number >= 1)',
+    );
   });
 });
 
@@ -189,50 +299,5 @@ describe('npmTestCommand', () => {
     expect(npmTestCommand({ npm_execpath: cli })).toEqual([process.execPath, cli, 'test']);
     expect(npmTestCommand({})).toEqual(['npm', 'test']);
     expect(npmTestCommand({ npm_execpath: '/usr/bin/pnpm' })).toEqual(['npm', 'test']);
-  });
-});
-
-describe('the test budgets in the report', () => {
-  const sample = (ms: number, load: number) => ({ ms, loadStart: load, loadEnd: load + 1, phases: [] });
-
-  it('judges the medians against 60 s and 25 s and prints cores and load beside them', () => {
-    const tests = testMeasurements('CI=true npm test', [sample(61_000, 1.5), sample(40_000, 2)], [sample(20_000, 0.5)]);
-    expect(tests.budgets.map((b) => [b.id, b.status, b.status === 'not-measured' ? 0 : b.valueMs])).toEqual([
-      ['tests.fresh', 'met', 50_500],
-      ['tests.warm', 'met', 20_000],
-    ]);
-    const text = renderTable(report(tests));
-    expect(text).toContain('1 fresh + warm npm test run(s)');
-    expect(text).toMatch(/npm test, fresh +50\.5 s +<= 60\.0 s +met +2 cores, load \(1 min\) 1\.5-3\.0/);
-    expect(text).toMatch(/npm test, warm +20\.0 s +<= 25\.0 s +met +2 cores, load \(1 min\) 0\.5-1\.5/);
-    expect(text).not.toContain('ratio'); // no ratio table when only the tests ran
-    expect(targetsMet(report(tests))).toBe(true);
-    const json = JSON.parse(toJson(report(tests))) as BenchReport;
-    expect(json.budgets[0]).toEqual({
-      id: 'tests.fresh',
-      label: 'npm test, fresh',
-      targetMs: TEST_TARGETS_MS.fresh,
-      status: 'met',
-      valueMs: 50_500,
-      figure: 'tests.fresh',
-    });
-  });
-
-  it('fails the run on a missed budget, and on one not measured (fail closed)', () => {
-    const slow = testMeasurements('npm test', [sample(70_000, 9)], [sample(26_000, 9)]);
-    expect(slow.budgets.map((b) => b.status)).toEqual(['missed', 'missed']);
-    expect(targetsMet(report(slow))).toBe(false);
-    expect(verdict(report(slow))).toBe('0 target(s) met, 2 missed (tests.fresh, tests.warm), 0 not measured');
-
-    const broken = report(testsNotMeasured('npm test failed (exit code 1): 2 failed'));
-    expect(targetsMet(broken)).toBe(false);
-    expect(verdict(broken)).toBe('0 target(s) met, 0 missed, 2 not measured (tests.fresh, tests.warm)');
-    expect(renderTable(broken)).toMatch(/npm test, warm +- +<= 25\.0 s +not measured +npm test failed \(exit code 1\)/);
-  });
-
-  it('refuses a budget over a figure that is not a positive measurement', () => {
-    expect(() => budget({ id: 'x', label: 'x', targetMs: 1, figure: { id: 'f', median: 0 } })).toThrow(
-      /budget x: the figure f has median 0 \(fix: it must be a positive measurement\)/,
-    );
   });
 });

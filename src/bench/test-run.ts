@@ -1,0 +1,97 @@
+/**
+ * One `npm test` run for the test-time bench (./test-bench.ts): its wall time, the load average as
+ * it started and ended, and its phases; or why it failed, with the failing tests named.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { failingTests, staticPhases, tail, type Phase } from './test-run-report.js';
+
+/**
+ * One run of the command: wall time, the 1-minute load average as it started and ended, and its
+ * phases (empty when the command wrote no static-check times).
+ */
+export interface TestRunSample {
+  readonly ms: number;
+  readonly loadStart: number;
+  readonly loadEnd: number;
+  readonly phases: readonly Phase[];
+}
+
+/** A run that failed: why, with the failing tests named when vitest's report has them. */
+export interface FailedRun {
+  readonly failed: string;
+  /** The phases of the failed run, when it got as far as writing them. */
+  readonly phases: readonly Phase[];
+}
+
+/** `npm test` through the npm CLI that runs `npm run bench` (npm_execpath), else npm from the PATH. */
+export function npmTestCommand(env: NodeJS.ProcessEnv = process.env): string[] {
+  const npm = env.npm_execpath;
+  return npm && /npm-cli\.[cm]?js$/.test(npm) ? [process.execPath, npm, 'test'] : ['npm', 'test'];
+}
+
+/**
+ * Runs `command` in `cwd` with `env`, output to a file, with vitest's JSON reporter added as
+ * `.ci/run` adds it (`-- --reporter=default --reporter=json --outputFile.json=<file>`) and the
+ * static checks' times asked for. Resolves with the sample, or with why the run failed (its exit
+ * code, its failing tests, else its last lines).
+ */
+export async function timeCommand(
+  command: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<TestRunSample | FailedRun> {
+  const [file, ...args] = command;
+  if (!file) return { failed: 'bench: no command to run', phases: [] };
+  const logDir = mkdtempSync(join(tmpdir(), 'arcade-bench-tests-log-'));
+  const log = join(logDir, 'output.log');
+  const vitestReport = join(logDir, 'vitest.json');
+  const staticTimes = join(logDir, 'static-checks.json');
+  const fd = openSync(log, 'w');
+  const loadStart = loadavg()[0] ?? 0;
+  const started = performance.now();
+  try {
+    const end = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>((resolve) => {
+      const child = spawn(
+        file,
+        [...args, '--', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`],
+        { cwd, env: { ...env, ARCADE_STATIC_CHECKS_TIMES: staticTimes }, stdio: ['ignore', fd, fd] },
+      );
+      const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        resolve(err);
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal });
+      });
+    });
+    const ms = performance.now() - started;
+    if (end instanceof Error)
+      return { failed: `bench: ${command.join(' ')} could not start (${end.message})`, phases: [] };
+    const staticPart = staticPhases(staticTimes);
+    const sideBySide = staticPart.at(-1)?.ms;
+    // vitest is the rest of the run (with npm's own start, a fraction of a second).
+    const phases =
+      sideBySide === undefined || !existsSync(vitestReport)
+        ? staticPart
+        : [...staticPart, { name: 'vitest', ms: Math.max(0, ms - sideBySide) }];
+    if (end.code === 0) return { ms, loadStart, loadEnd: loadavg()[0] ?? 0, phases };
+    const why = end.code === null ? `killed by ${end.signal} (over ${timeoutMs / 1000} s?)` : `exit code ${end.code}`;
+    const tests = failingTests(vitestReport, cwd);
+    const detail =
+      tests.length > 0 ? `${tests.length} failing test(s): ${tests.join('; ')}` : tail(readFileSync(log, 'utf8'));
+    return { failed: `${command.join(' ')} failed (${why}): ${detail}`, phases };
+  } finally {
+    closeSync(fd);
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
+/** Whether a run failed. */
+export const failedRun = (run: TestRunSample | FailedRun): run is FailedRun => 'failed' in run;
