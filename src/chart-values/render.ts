@@ -2,12 +2,16 @@
  * `check-values --render`: the strongest proof that an override does something. Renders the
  * chart with `helm template` once with every override and once without each one; an override
  * whose removal leaves the rendered manifests byte-identical changes nothing.
+ *
+ * helm runs as itself (execFile: no shell between, as src/core/git.ts runs git), with a timeout
+ * that kills it; zx's `$` started a bash for each of the calls (one per override, and one more).
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { $, which, type Duration } from 'zx';
+import { which } from 'zx';
 import type { Override } from '../charts/arcade-values.js';
 import type { HelmValues } from '../constructs/oci-helm-release.js';
 import { CommandError } from '../core/command-error.js';
@@ -23,8 +27,8 @@ export interface RenderOptions {
   readonly version?: string;
   readonly releaseName: string;
   readonly namespace: string;
-  /** Timeout of each helm call. @default '120s' */
-  readonly timeout?: Duration;
+  /** Timeout of each helm call, in milliseconds: helm is then killed. @default 120000 */
+  readonly timeoutMs?: number;
   /** helm calls at once. @default 8 */
   readonly concurrency?: number;
   /** The environment helm is found in (PATH) and runs with. @default process.env */
@@ -40,6 +44,45 @@ export interface RenderFinding {
 /** The helm binary on `env`'s PATH, or undefined. */
 export async function findHelm(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   return (await which('helm', { nothrow: true, ...(env.PATH !== undefined ? { path: env.PATH } : {}) })) ?? undefined;
+}
+
+/** The most a helm call may print: a rendered chart is some hundred KiB (execFile's default cap is 1 MiB). */
+const MAX_OUTPUT = 256 * 1024 * 1024;
+
+/**
+ * `helm <args>`: its stdout, or why it failed (exit code, timeout, signal, not started), with the
+ * last lines helm wrote to stderr. Never throws.
+ */
+function runHelm(
+  helm: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ ok: true; stdout: string } | { ok: false; why: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      helm,
+      [...args],
+      { env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ ok: true, stdout });
+        const said = stderr.trim().split('\n').slice(-3).join(' ');
+        const code = error.code;
+        const why =
+          code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER'
+            ? `printed more than ${MAX_OUTPUT / (1024 * 1024)} MiB`
+            : typeof code === 'string'
+              ? `could not be started (${error.message})`
+              : error.killed && error.signal
+                ? `timed out after ${timeoutMs} ms`
+                : error.signal
+                  ? `was stopped by ${error.signal}`
+                  : `failed (exit ${String(code)})`;
+        resolve({ ok: false, why: said ? `${why}: ${said}` : why });
+      },
+    );
+    child.stdin?.end(); // helm template reads no input: an open stdin must not keep it waiting
+  });
 }
 
 /** The values helm renders with: inline values plus a visible placeholder at each Secret/ConfigMap target. */
@@ -75,13 +118,9 @@ export async function renderOverrides(
         '--values',
         file,
       ];
-      const p = await $({ nothrow: true, quiet: true, timeout: options.timeout ?? '120s', env })`${helm} ${args}`;
-      if (p.exitCode !== 0) {
-        throw new HelmRenderError(
-          `helm ${args.join(' ')} ${p.exitCode === null ? 'timed out' : `failed (exit ${p.exitCode})`}: ${p.stderr.trim().split('\n').slice(-3).join(' ')}`,
-        );
-      }
-      return p.stdout;
+      const run = await runHelm(helm, args, env, options.timeoutMs ?? 120_000);
+      if (!run.ok) throw new HelmRenderError(`helm ${args.join(' ')} ${run.why}`);
+      return run.stdout;
     };
     const full = renderValues(values, overrides);
     const reference = await render(full, 'all');

@@ -4,7 +4,8 @@
  * defaults (HELM_STANDIN_DEFAULTS) and prints only the keys the defaults declare (whole subtrees
  * below free-form maps). An override the chart does not know therefore changes nothing.
  * Every invocation's arguments are appended to HELM_STANDIN_LOG (one JSON line each);
- * HELM_STANDIN_FAIL makes it fail as helm does for a chart it cannot find.
+ * HELM_STANDIN_FAIL makes it fail as helm does for a chart it cannot find (`signal`: killed by
+ * SIGKILL instead, a helm stopped by something else; `hang`: never answers, a helm that hangs).
  *
  * The `helm` on the PATH is a real executable that check-values finds and runs as it would run
  * helm (its arguments, environment, exit code, stdout and stderr), but a bash script: it sends its
@@ -14,15 +15,15 @@
  * calls per test file); bash and `cat` cost a few milliseconds.
  */
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { isRecord } from '../../src/core/is-record.js';
 
-/** What the stand-in answers one call: helm's exit code, and what it prints. */
+/** What the stand-in answers one call: helm's exit code (or `kill`: the script kills itself), and what it prints. */
 interface Answer {
-  readonly code: number;
+  readonly code: number | 'kill';
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -48,6 +49,7 @@ function helm(args: readonly string[], env: { defaults: string; log: string; fai
   if (env.log) appendFileSync(env.log, `${JSON.stringify(args)}\n`);
   if (args[0] !== 'template')
     return { code: 1, stdout: '', stderr: `helm stand-in: only 'template' is supported, got ${args[0]}\n` };
+  if (env.fail === 'signal') return { code: 'kill', stdout: '', stderr: '' };
   if (env.fail) return { code: 1, stdout: '', stderr: 'Error: chart "arcade" version "1.8.8" not found\n' };
   const defaults: unknown = parse(readFileSync(env.defaults, 'utf8')) ?? {};
   const user: unknown = parse(readFileSync(args[args.indexOf('--values') + 1] ?? '', 'utf8')) ?? {};
@@ -80,6 +82,7 @@ const SCRIPT = (port: number) => `#!/usr/bin/env bash
 exec 3<>/dev/tcp/127.0.0.1/${port} || exit 1
 printf '%s\\0' "$#" "$@" "\${HELM_STANDIN_DEFAULTS-}" "\${HELM_STANDIN_LOG-}" "\${HELM_STANDIN_FAIL-}" >&3
 IFS= read -r code <&3 || exit 1
+if [ "$code" = kill ]; then kill -KILL "$$"; fi
 if [ "$code" = 0 ]; then cat <&3; else cat <&3 >&2; fi
 exit "$code"
 `;
@@ -92,12 +95,16 @@ export interface HelmStandin {
 
 /** Starts the stand-in's server on a loopback port. */
 export async function startHelmStandin(): Promise<HelmStandin> {
+  const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     let received = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
       const call = request(received);
       if (!call) return;
+      if (call.fail === 'hang') return; // held: the caller's timeout must end it
       let answer: Answer;
       try {
         answer = helm(call.args, call);
@@ -121,6 +128,10 @@ export async function startHelmStandin(): Promise<HelmStandin> {
       chmodSync(join(bin, 'helm'), 0o755);
       return bin;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
