@@ -25,6 +25,7 @@ import {
   type FluxTransforms,
   KUSTOMIZATION_FILES,
   removeTree,
+  startsUtf16,
 } from './kustomize.js';
 
 /** What the export changes in the folder: files written (relative to it) and files removed. */
@@ -167,7 +168,7 @@ function buildInputs(tree: Tree, rootDir: string, transforms: unknown): string[]
   // A file in UTF-16 (a byte order mark: kustomize's YAML reader, go-yaml v3, decodes it) cannot
   // be searched as UTF-8 text: every file is then an input.
   const contents = paths.map((path) => tree.get(path) as Buffer);
-  if (contents.some((c) => (c[0] === 0xfe && c[1] === 0xff) || (c[0] === 0xff && c[1] === 0xfe))) return paths;
+  if (contents.some(startsUtf16)) return paths;
   const raw = [
     ...contents.map((c) => c.toString('utf8').toLowerCase()),
     stringsOf(transforms).join('\0').toLowerCase(),

@@ -9,7 +9,9 @@
  *    file below, and a sub-folder holding a kustomization file as one resource, not descended);
  * 3. the Flux Kustomization's own transforms are written into that root kustomization file as the
  *    generator does (`targetNamespace` → `namespace`, then `patches`, `components`,
- *    `patchesStrategicMerge`, `patchesJson6902`, `images`);
+ *    `patchesStrategicMerge`, `patchesJson6902`, `images`); an existing one is read as kustomize
+ *    reads it (UTF-16 with a byte order mark included: yamlText) and written back in UTF-8, and
+ *    one that is not a map is refused naming the file (never replaced by the transforms alone);
  * 4. `buildMetadata: [originAnnotations]` is added so every object names the file it came from
  *    (`config.kubernetes.io/origin`); the annotation is read and removed from the result;
  * 5. `kubectl kustomize --load-restrictor LoadRestrictionsNone` (kustomize-controller builds
@@ -38,7 +40,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
+import { basename, dirname, join, posix } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { git } from '../core/git.js';
 import { isRecord } from '../core/is-record.js';
@@ -140,16 +142,62 @@ function scanManifests(root: string, dir = root): string[] {
   return out;
 }
 
+/** Whether `bytes` start with a UTF-16 byte order mark (either order). */
+export function startsUtf16(bytes: Uint8Array): boolean {
+  return (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+}
+
+/**
+ * A YAML file's text as kustomize reads it: its YAML reader, go-yaml, takes a UTF-16 byte order
+ * mark (either order) for UTF-16 and anything else for UTF-8 (go-yaml `readerc.go`,
+ * `yaml_parser_determine_encoding`; `kubectl kustomize` builds a root kustomization in UTF-16 with
+ * a mark, and refuses one without: "control characters are not allowed"). Undefined for UTF-16 of
+ * an odd length (go-yaml: "incomplete UTF-16 character sequence").
+ */
+function yamlText(bytes: Buffer): string | undefined {
+  if (!startsUtf16(bytes)) return bytes.toString('utf8');
+  if (bytes.length % 2 !== 0) return undefined;
+  const body = Buffer.from(bytes.subarray(2));
+  return (bytes[0] === 0xfe ? body.swap16() : body).toString('utf16le');
+}
+
+/**
+ * The root kustomization as a map, read as kustomize reads it (yamlText); an empty one (no
+ * document, or only comments) is an empty map. Anything else that is not a map throws
+ * KustomizeFailed naming the file and the fix: writing the transforms over it would silently
+ * drop what it lists.
+ */
+function readRootKustomization(file: string, fileInRepo: string, rootInRepo: string): Record<string, unknown> {
+  const refuse = (why: string) =>
+    new KustomizeFailed(
+      rootInRepo,
+      `${fileInRepo} ${why} (fix: write it as a YAML map in UTF-8, or in UTF-16 with a byte order mark, as kustomize reads it)`,
+    );
+  const text = yamlText(readFileSync(file));
+  if (text === undefined) throw refuse('is UTF-16 of an odd length: its last character is cut');
+  let parsed: unknown;
+  try {
+    parsed = parse(text);
+  } catch (err) {
+    throw refuse(`is not YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isRecord(parsed))
+    throw refuse(
+      `is not a kustomization: its YAML is ${Array.isArray(parsed) ? 'a list' : `a ${typeof parsed}`}, not a map`,
+    );
+  return parsed;
+}
+
 /** Writes the Flux Kustomization's transforms and the origin annotations into the root kustomization. */
-function prepareRoot(root: string, transforms: FluxTransforms): void {
+function prepareRoot(root: string, rootInRepo: string, transforms: FluxTransforms): void {
   let file = kustomizationFileIn(root);
   let k: Record<string, unknown>;
   if (!file) {
     file = join(root, 'kustomization.yaml');
     k = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: scanManifests(root) };
   } else {
-    const parsed: unknown = parse(readFileSync(file, 'utf8'));
-    k = isRecord(parsed) ? parsed : {};
+    k = readRootKustomization(file, posix.join(rootInRepo, basename(file)), rootInRepo);
   }
   const append = (key: string, items: readonly unknown[] | undefined) => {
     if (!items || items.length === 0) return;
@@ -199,7 +247,7 @@ export function buildFluxView(
   const root = join(dir, rootInRepo);
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new KustomizeFailed(rootInRepo, `${rootInRepo} is not a folder of the repository`);
-  prepareRoot(root, transforms);
+  prepareRoot(root, rootInRepo, transforms);
   return kustomize(options.kubectl ?? 'kubectl', dir, root, rootInRepo, options.timeoutMs);
 }
 

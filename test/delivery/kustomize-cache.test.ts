@@ -187,6 +187,38 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     expect(runs()).toBe(2);
   });
 
+  it('reads a root kustomization in UTF-16 as kustomize does, and refuses one that is not a map, naming the file', () => {
+    const { kubectl, runs } = countingKubectl();
+    const kustomization = '\ufeffresources: [configmap.yaml]\ncommonLabels: {encoding: utf16}\n';
+    const le = Buffer.from(kustomization, 'utf16le');
+    const be = Buffer.from(le).swap16();
+    const rooted = (bytes: Buffer): Tree => new Map([...tree('one'), ['apps/arcade/kustomization.yaml', bytes]]);
+    // What the root lists is built, with its own setting and the Kustomization's transform on top
+    // (read as UTF-8, the file was a string: the transforms alone replaced it and nothing was built).
+    for (const bytes of [le, be]) {
+      const built = buildTree(rooted(bytes), 'apps/arcade', { targetNamespace: 'moved' }, { kubectl });
+      expect(built.map((b) => [b.origin, b.object.metadata.namespace, b.object.metadata.labels])).toEqual([
+        ['apps/arcade/configmap.yaml', 'moved', { encoding: 'utf16' }],
+      ]);
+    }
+    expect(runs()).toBe(2);
+    // kustomize refuses these itself ("control characters are not allowed", "invalid Kustomization"):
+    // the build says which file and the fix before kubectl runs, never builds the transforms alone.
+    const fix = '(fix: write it as a YAML map in UTF-8, or in UTF-16 with a byte order mark, as kustomize reads it)';
+    const refused = (bytes: Buffer) => () => buildTree(rooted(bytes), 'apps/arcade', {}, { kubectl });
+    expect(refused(Buffer.from('resources: [configmap.yaml]\n', 'utf16le'))).toThrow(
+      `kubectl kustomize apps/arcade failed: apps/arcade/kustomization.yaml is not a kustomization: its YAML is a string, not a map ${fix}`,
+    );
+    expect(refused(Buffer.from('- configmap.yaml\n'))).toThrow(
+      'apps/arcade/kustomization.yaml is not a kustomization: its YAML is a list, not a map',
+    );
+    expect(refused(le.subarray(0, le.length - 1))).toThrow(
+      `apps/arcade/kustomization.yaml is UTF-16 of an odd length: its last character is cut ${fix}`,
+    );
+    expect(refused(Buffer.from('resources: [configmap.yaml\n'))).toThrow(/kustomization\.yaml is not YAML: /);
+    expect(runs()).toBe(2);
+  });
+
   it('keeps no failed build: a tree kustomize refuses is built again', () => {
     const { kubectl, runs } = countingKubectl();
     const broken = () => tree('x', { 'apps/arcade/kustomization.yaml': 'resources: [missing.yaml]\n' });
