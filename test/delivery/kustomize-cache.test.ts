@@ -2,7 +2,8 @@
  * One `kubectl kustomize` per distinct tree (src/delivery/build-cache.ts): a tree built before is
  * answered from the process's cache; a changed byte, an added file, another transform or another
  * kubectl builds again, as does a tree holding a symbolic link (built on disk, never cached).
- * kubectl is the real one, behind a wrapper that counts its runs.
+ * kubectl is the real one, behind a wrapper that counts its runs. The key itself, per kustomization
+ * field that names a file (envs, secretGenerator, crds, openapi, replacements), needs no kubectl.
  */
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -53,6 +54,31 @@ function onDisk(files: Tree): string {
 
 const settingOf = (built: ReturnType<typeof buildTree>) =>
   built.map((b) => [b.origin, (b.object as { data?: Record<string, string> }).data?.value]);
+
+describe('the build key, per field of a kustomization that names a file', () => {
+  // One kustomization field each, naming the one file it reads: changing that file changes the
+  // key; changing a file beside it that nothing names does not. (buildKey runs no kubectl.)
+  const fields: Record<string, { readonly yaml: string; readonly file: string }> = {
+    envs: { yaml: 'configMapGenerator:\n  - name: settings\n    envs: [settings.env]\n', file: 'settings.env' },
+    secretGenerator: { yaml: 'secretGenerator:\n  - name: token\n    files: [token.txt]\n', file: 'token.txt' },
+    crds: { yaml: 'crds: [widgets.crd.json]\n', file: 'widgets.crd.json' },
+    openapi: { yaml: 'openapi:\n  path: schema.json\n', file: 'schema.json' },
+    replacements: { yaml: 'replacements:\n  - path: replacement.yaml\n', file: 'replacement.yaml' },
+  };
+  for (const [field, { yaml, file }] of Object.entries(fields)) {
+    it(`${field}: the file it names is in the key, a file nobody names is not`, () => {
+      const base = tree('one', {
+        'apps/arcade/kustomization.yaml': `resources: [configmap.yaml]\n${yaml}`,
+        [`apps/arcade/${file}`]: 'a=1\n',
+        'apps/arcade/unnamed.txt': 'a=1\n',
+      });
+      const key = (t: Tree) => buildKey(t, 'apps/arcade', {}, 'kubectl');
+      const changed = (path: string) => new Map([...base, [path, Buffer.from('a=2\n')]]);
+      expect(key(changed(`apps/arcade/${file}`))).not.toBe(key(base));
+      expect(key(changed('apps/arcade/unnamed.txt'))).toBe(key(base));
+    });
+  }
+});
 
 describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () => {
   it('answers the same bytes from the cache, and builds again for any change', () => {
