@@ -30,7 +30,8 @@ export type Measurement =
       readonly peakRssMb?: Summary;
       /**
        * The machine's 1-minute load average, sampled as each measured run started and ended; given
-       * for figures judged against an absolute budget (a loaded machine explains a missed one).
+       * for the test-time figures, as information beside the judged ratio (outside load on the
+       * shared cores slows the floor and the suite differently: docs/benchmarks.md "Test time").
        */
       readonly load1m?: Summary;
       /** The command's phases, where it reports them (npm test: each static check, vitest). */
