@@ -23,6 +23,13 @@
  * refused, reset or unreachable, a name not resolved; any other answer is final. No attempt starts
  * past the delivery's deadline, and the whole delivery (collect, send, retries) ends by then.
  *
+ * The POST says who sent it, as the OTLP exporter specification asks of every exporter ("User
+ * Agent": the exporter, the language of its implementation and its version, in RFC 7231's
+ * `product/version` form): `arcade-stack/<version>` from package.json (imported, so the probe
+ * runner's bundle carries it), then `(nodejs)`, the language as the `telemetry.sdk.language`
+ * resource convention names it. A collector's or a proxy's logs then tell this runner's pushes, and
+ * the release that sent them, from every other client's.
+ *
  * Never throws: whatever happens (collector unreachable, 5xx, a hang past the deadline, a bug in
  * the SDK) comes back as a `failed` delivery with its reason; the probes' exit code never depends
  * on it.
@@ -46,6 +53,10 @@ import { oneLine } from '../core/one-line.js';
 import type { OtlpDelivery, ProbeResult } from './types.js';
 import { fetchFailure } from '../core/fetch-failure.js';
 import { readBodyStart } from '../core/capped-body.js';
+import packageJson from '../../package.json' with { type: 'json' };
+
+/** The push's `User-Agent` (the OTLP exporter specification's "User Agent"; see the top of this file). */
+const OTLP_USER_AGENT = `${packageJson.name}/${packageJson.version} (nodejs)`;
 
 export interface OtlpExportInput {
   /** The collector's OTLP/HTTP metrics URL (`.../v1/metrics`), checked by cli-options.ts. */
@@ -102,7 +113,7 @@ async function post(url: string, body: Uint8Array, signal: AbortSignal, clock: C
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-protobuf', 'user-agent': RUNNER_SERVICE_NAME },
+      headers: { 'content-type': 'application/x-protobuf', 'user-agent': OTLP_USER_AGENT },
       body,
       signal,
     });

@@ -13,7 +13,7 @@
  * on a virtual clock (attempts and waits counted, not waited for).
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -42,6 +42,7 @@ import {
 } from '../support/otlp-receiver.js';
 import { findPrometheus, type MimirOnPrometheus, startMimirOnPrometheus } from '../support/prometheus.js';
 import { tempDir } from '../support/temp.js';
+import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { virtualClock } from '../support/virtual-clock.js';
 import { type Captured, runCli } from './helpers.js';
 
@@ -159,6 +160,10 @@ describe('npm run probe -- --demo --otlp <loopback receiver>', { timeout: TEST_T
     expect(run.code, run.stderr).toBe(0);
     expect(push).toMatchObject({ method: 'POST', path: '/v1/metrics', contentType: 'application/x-protobuf' });
     expect(push.decodeError).toBeUndefined();
+    // Who sent it, as the OTLP exporter specification asks ("User Agent"): the product and the
+    // release in package.json (RFC 7231's product/version), then the implementation's language.
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(push.userAgent).toBe(`arcade-stack/${version} (nodejs)`);
     const points = 2 * run.report!.results.length + 1 + 1;
     const note = { status: 'delivered', metrics: 4, dataPoints: points, detail: `4 metrics, ${points} data points` };
     expect(run.report?.delivery?.otlp).toMatchObject(note);

@@ -141,6 +141,8 @@ describe.concurrent('a hostile platform echoing the canary key in every form', (
       expect(run.stdout).toContain(`sent the run's metrics to ${receiver.url} (OTLP)`);
       expect(receiver.received).toHaveLength(1);
       expect(receiver.received[0]?.decodeError).toBeUndefined();
+      // The real process names itself as otlp-export.test.ts checks in process (package.json's version).
+      expect(receiver.received[0]?.userAgent).toMatch(/^arcade-stack\/\d+\.\d+\.\d+\S* \(nodejs\)$/);
       expect(findLeak(JSON.stringify(receiver.received[0]?.body), key)).toBeUndefined();
       // With --otlp the process loads the OpenTelemetry SDK (without it, it does not:
       // probe-script.test.ts, the same preload on the healthy spawned run).

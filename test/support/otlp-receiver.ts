@@ -96,6 +96,7 @@ export interface ReceivedExport {
   readonly method: string;
   readonly path: string;
   readonly contentType: string | undefined;
+  readonly userAgent: string | undefined;
   readonly body: ExportRequest | undefined;
   /** Why the body could not be decoded (a test fails on it). */
   readonly decodeError?: string;
@@ -136,6 +137,7 @@ export async function startOtlpReceiver(mode: ReceiverMode = { kind: 'ok' }): Pr
       method: req.method ?? '',
       path: req.url ?? '',
       contentType: req.headers['content-type'],
+      userAgent: req.headers['user-agent'],
       body,
       ...(decodeError ? { decodeError } : {}),
     });
