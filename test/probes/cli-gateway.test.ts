@@ -1,7 +1,9 @@
 /**
  * `npm run probe` in-process against the platform with the Arcade stand-in's faults: each fails
  * exactly the gateway probe that exists to catch it (the stand-in is the other half of issue 5,
- * src/loopback/arcade-platform.ts). Known gaps do not fail the run.
+ * src/loopback/arcade-platform.ts). Known gaps do not fail the run. The unhealthy engine and the
+ * malformed health body also check the verdict, the cause, every other probe passing and no key in
+ * any output (test/probes/gateway/probes-faults.test.ts has the other faults of endpoints.health).
  */
 import { describe, expect, it } from 'vitest';
 import type { ArcadeStandInOptions } from '../../src/loopback/arcade-platform.js';
@@ -13,8 +15,18 @@ const scenario = (arcade: ArcadeStandInOptions, only?: string) => runScenario({ 
 describe.concurrent('each broken gateway behaviour fails exactly its probe (exit 1)', () => {
   itFailsExactly<ArcadeStandInOptions>(
     [
-      ['an unhealthy engine', { unhealthy: 'database unreachable' }, 'endpoints.health'],
-      ['a malformed health body', { malformedHealth: true }, 'endpoints.health'],
+      [
+        'an unhealthy engine',
+        { unhealthy: 'database unreachable' },
+        'endpoints.health',
+        { status: 'fail', detail: /unhealthy \(503\): database unreachable/ },
+      ],
+      [
+        'a malformed health body',
+        { malformedHealth: true },
+        'endpoints.health',
+        { status: 'error', detail: /malformed response \(HTTP 200\)/ },
+      ],
       ['a dead coordinator host', { deadHost: 'coordinator' }, 'endpoints.health'],
     ],
     (arcade) => ({ arcade }),

@@ -99,27 +99,51 @@ export async function runScenario(
   const platform = await startPlatform({ latencyCalls: 5, ...options });
   try {
     const run = await runCli(['--targets', platform.targetsFile, ...args], platform.env, io);
-    return { ...run, writes: platform.kube.writes(), appliedSha: platform.appliedSha };
+    return {
+      ...run,
+      writes: platform.kube.writes(),
+      appliedSha: platform.appliedSha,
+      apiKey: platform.env.ARCADE_API_KEY,
+    };
   } finally {
     await platform.close();
   }
 }
 
+/** What a case's failing probe must report, when the case checks its verdict and cause too. */
+export interface ExpectedFailure {
+  readonly status: ProbeStatus;
+  /** The cause, in the result's detail. */
+  readonly detail: RegExp;
+}
+
 /**
  * One test per case (call inside a `describe`): a fresh platform with the case's fault, probed
  * with every probe, fails exactly the probe named (fail or error; every other probe passes,
- * skips or is a known gap), exits 1, and the cluster saw no write.
+ * skips or is a known gap), exits 1, and the cluster saw no write. A case with an
+ * `ExpectedFailure` also checks that probe's status and cause, that every other probe passed, and
+ * that the API key is in no output and that no probe put it in its result (the runner's redaction
+ * would show it as a marker).
  */
 export function itFailsExactly<F>(
-  cases: readonly (readonly [name: string, fault: F, probeId: string])[],
+  cases: readonly (readonly [name: string, fault: F, probeId: string, expected?: ExpectedFailure])[],
   platform: (fault: F) => PlatformOptions,
 ): void {
-  for (const [name, fault, id] of cases) {
+  for (const [name, fault, id, expected] of cases) {
     it(name, async () => {
       const run = await runScenario(platform(fault));
       expect(failing(run.report)).toEqual([id]);
       expect(run.code).toBe(1);
       expect(run.writes).toEqual([]);
+      if (!expected) return;
+      const failed = result(run.report, id);
+      expect(failed.status).toBe(expected.status);
+      expect(failed.detail).toMatch(expected.detail);
+      const others = Object.entries(statuses(run.report)).filter(([other]) => other !== id);
+      expect(others.filter(([, status]) => status !== 'pass')).toEqual([]);
+      for (const text of [JSON.stringify(run.report), run.stdout, run.stderr]) expect(text).not.toContain(run.apiKey);
+      // No probe put the key in its result either: the runner would have redacted it to a marker.
+      expect(JSON.stringify(run.report?.results)).not.toContain('[redacted');
     });
   }
 }

@@ -20,21 +20,11 @@ interface Scenario {
   readonly targets?: Partial<TargetsInput>;
 }
 
+// Faults that the CLI tests also run with every probe of a whole platform are checked there, verdict
+// and cause included (test/probes/cli-gateway.test.ts: an unhealthy engine, a malformed health body;
+// test/probes/cli-mcp.test.ts: a missing, an extra or an unknown tool answered 5xx, the wrong
+// identity, any key accepted, a failed OAuth token): one run per fault, not two.
 const scenarios: Scenario[] = [
-  {
-    name: 'unhealthy engine',
-    options: { unhealthy: 'postgres: connection refused' },
-    probe: 'endpoints.health',
-    status: 'fail',
-    detail: /unhealthy \(503\): postgres: connection refused/,
-  },
-  {
-    name: 'malformed health body',
-    options: { malformedHealth: true },
-    probe: 'endpoints.health',
-    status: 'error',
-    detail: /malformed response \(HTTP 200\)/,
-  },
   {
     name: 'wrong coordinator URI',
     options: { wrongCoordinatorUri: true },
@@ -55,27 +45,6 @@ const scenarios: Scenario[] = [
     probe: 'endpoints.health',
     status: 'error',
     detail: /experience: no answer: fetch failed: .*(closed|socket|reset)/i,
-  },
-  {
-    name: 'wrong identity',
-    options: { wrongIdentity: true },
-    probe: 'gateway.exec-proof',
-    status: 'fail',
-    detail: /Whoami: returned "someone-else@stand-in\.invalid", not user-a/,
-  },
-  {
-    name: 'missing tool',
-    options: { missingTool: true },
-    probe: 'gateway.tools-list',
-    status: 'fail',
-    detail: /zeb-gateway-test as user-a: missing Slack_SendMessage/,
-  },
-  {
-    name: 'extra tool',
-    options: { extraTool: true },
-    probe: 'gateway.tools-list',
-    status: 'fail',
-    detail: /unexpected Extra_UnexpectedTool/,
   },
   {
     name: 'users see different lists',
@@ -108,20 +77,6 @@ const scenarios: Scenario[] = [
     targets: { unknownTool: { waitMs: 100 }, latency: { calls: 2, p95BudgetMs: NO_PROBE_DEADLINE_MS } },
   },
   {
-    name: 'unknown tool 5xx',
-    options: { unknownTool5xx: true },
-    probe: 'gateway.unknown-tool',
-    status: 'fail',
-    detail: /HTTP 500 instead of an MCP error/,
-  },
-  {
-    name: 'any key accepted',
-    options: { acceptsAnyKey: true },
-    probe: 'gateway.rejects-bad-key',
-    status: 'fail',
-    detail: /served a tool list \(10 tools\) to a request with a random wrong key/,
-  },
-  {
     name: 'slow gateway',
     options: { slowMs: 60 },
     probe: 'gateway.latency',
@@ -149,13 +104,6 @@ const scenarios: Scenario[] = [
     probe: 'oauth.token-status',
     status: 'known-gap',
     detail: /token not_started for user-a/,
-  },
-  {
-    name: 'OAuth failed',
-    options: { oauthStatus: 'failed' },
-    probe: 'oauth.token-status',
-    status: 'fail',
-    detail: /token failed for user-a/,
   },
 ];
 
