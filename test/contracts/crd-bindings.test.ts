@@ -39,6 +39,20 @@ function filesOf(root: string): Map<string, Buffer> {
   );
 }
 
+/**
+ * The paths whose bytes differ between two `filesOf` of the copy, added and removed files included.
+ * Compared with Buffer.equals (a memcmp): vitest's deep equality walks a Buffer element by element,
+ * which cost seconds of CPU per comparison over the copy's 0.8 MB.
+ */
+function differing(before: ReadonlyMap<string, Buffer>, after: ReadonlyMap<string, Buffer>): string[] {
+  return [...new Set([...before.keys(), ...after.keys()])]
+    .filter((path) => {
+      const [was, is] = [before.get(path), after.get(path)];
+      return was === undefined || is === undefined || !was.equals(is);
+    })
+    .sort();
+}
+
 /** `npm run import`'s command for the repository at `root`, in process. */
 function runImport(root: string, ...args: string[]) {
   return runMain(importCommand(root), args, { cwd: root });
@@ -56,12 +70,12 @@ describe('npm run import (vendored CRDs -> imports/)', () => {
     const first = await runImport(root);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toContain('helm.toolkit.fluxcd.io.ts (updated)');
-    expect(filesOf(root)).toEqual(copied); // every other binding was already byte for byte
+    expect(differing(copied, filesOf(root))).toEqual([]); // every other binding was already byte for byte
 
     const second = await runImport(root);
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/imports\/ was already up to date \(5 files\)/);
-    expect(filesOf(root)).toEqual(copied);
+    expect(differing(copied, filesOf(root))).toEqual([]);
     expect(readFileSync(join(root, 'cdk8s.yaml'), 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'cdk8s.yaml'), 'utf8'));
   }, 240_000);
 
