@@ -167,9 +167,17 @@ export function crdFileSchemas(paths: readonly string[], where: string, fix = VE
   };
 }
 
-/** The vendored CRDs in contracts/crds: the gate's default. */
+let vendored: CrdSchemas | undefined;
+
+/**
+ * The vendored CRDs in contracts/crds: the gate's default. One reader per process, so its files
+ * are parsed once however many gates run (tests run about a dozen per process: each parse of the
+ * 250 kB of CRD YAML cost about 0.3 s of CPU); they are the repository's pinned copies, which
+ * nothing changes while a process runs.
+ */
 export function vendoredCrds(): CrdSchemas {
-  return crdFileSchemas([VENDORED_CRDS], 'contracts/crds');
+  vendored ??= crdFileSchemas([VENDORED_CRDS], 'contracts/crds');
+  return vendored;
 }
 
 /** Schemas from a cache folder filled by `npm run crds`. */
