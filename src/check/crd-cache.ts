@@ -171,9 +171,9 @@ let vendored: CrdSchemas | undefined;
 
 /**
  * The vendored CRDs in contracts/crds: the gate's default. One reader per process, so its files
- * are parsed once however many gates run (tests run about a dozen per process: each parse of the
- * 250 kB of CRD YAML cost about 0.3 s of CPU); they are the repository's pinned copies, which
- * nothing changes while a process runs.
+ * are parsed once however many gates run (the suite runs eleven with it, in two workers: each
+ * parse of the 250 kB of CRD YAML cost about 0.3 s of CPU); they are the repository's pinned
+ * copies, which nothing changes while a process runs.
  */
 export function vendoredCrds(): CrdSchemas {
   vendored ??= crdFileSchemas([VENDORED_CRDS], 'contracts/crds');
