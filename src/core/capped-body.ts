@@ -22,13 +22,20 @@ export function describeBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-/** What is said of a body larger than `maxBytes` (BodyOverCapError, or a cut body a caller needed whole). */
-export function overCapMessage(maxBytes: number, contentLength?: number): string {
+const LIKELY_CAUSE = 'not the API asked for, or a broken or hostile server';
+
+/** What is said of a body larger than `maxBytes` (BodyOverCapError). */
+function overCapMessage(maxBytes: number, contentLength?: number): string {
   const declared = contentLength === undefined ? '' : ` (Content-Length ${contentLength})`;
-  return (
-    `the answer's body is larger than ${describeBytes(maxBytes)}${declared}, the most read from it: ` +
-    'not the API asked for, or a broken or hostile server'
-  );
+  return `the answer's body is larger than ${describeBytes(maxBytes)}${declared}, the most read from it: ${LIKELY_CAUSE}`;
+}
+
+/**
+ * What is said of a body `readBodyStart` cut at `maxBytes` that a caller needed whole: it reached
+ * the cap (it may be exactly the cap, since nothing past it is waited for), not "larger than".
+ */
+export function cutBodyMessage(maxBytes: number): string {
+  return `the answer's body reached ${describeBytes(maxBytes)}, the most read from it (nothing past it is waited for): ${LIKELY_CAUSE}`;
 }
 
 /** An answer whose body is larger than the reader's cap (nothing past the cap was read). */

@@ -12,8 +12,9 @@
  *   status) is a malformed or unexpected response: `error`.
  * - `/v1/config` (`EngineConfigResponse`): `dashboard.coordinatorUri` must equal the expected
  *   coordinator URI.
- * - Either engine answer over the read cap (64 KiB, ./http.ts) is an `error` naming the cap: its
- *   cut start is never parsed as if it were the whole answer.
+ * - Either engine answer that reaches the read cap (64 KiB, ./http.ts; one of exactly the cap
+ *   included, since nothing past it is waited for) is an `error` naming the cap: its cut start is
+ *   never parsed as if it were the whole answer.
  * - hosts: any answer below 500 (redirects and 401 included: the host is up and not failing).
  */
 import { checkEngineAnswer, contractMismatch } from '../../contracts/engine-api.js';
@@ -21,7 +22,7 @@ import { combineChecks, joinUrl, type Check } from './checks.js';
 import { describeFailure } from './errors.js';
 import { defineGatewayProbe } from './gateway-probe.js';
 import { type HttpAnswer, httpGet, type HttpObservation } from './http.js';
-import { overCapMessage } from '../../core/capped-body.js';
+import { cutBodyMessage } from '../../core/capped-body.js';
 import { oneLine } from '../../core/one-line.js';
 import { isRecord } from '../../core/is-record.js';
 
@@ -36,7 +37,7 @@ function parseJson(body: string): unknown {
 /** An answer cut at its cap (http.ts) is not parsed as if whole: an error naming the cap. */
 function cutAnswer(name: string, answer: HttpAnswer): Check | undefined {
   if (answer.cutAt === undefined) return undefined;
-  return { name, status: 'error', detail: `HTTP ${answer.status}: ${overCapMessage(answer.cutAt)}` };
+  return { name, status: 'error', detail: `HTTP ${answer.status}: ${cutBodyMessage(answer.cutAt)}` };
 }
 
 export function evaluateHealth(observation: HttpObservation): Check {

@@ -32,7 +32,8 @@ const ok = <T>(value: T) => ({ ok: true as const, value });
 
 describe('endpoints', () => {
   it('health and config: an answer cut at the read cap is an error naming it, never parsed as whole', () => {
-    const overCap = "HTTP 200: the answer's body is larger than 64 KiB, the most read from it";
+    // "reached", never "larger than": a body of exactly the cap is cut too (src/core/capped-body.ts).
+    const overCap = "HTTP 200: the answer's body reached 64 KiB, the most read from it (nothing past it is waited for)";
     expect(evaluateHealth(cutAnswer('{"healthy":true}', 65_536))).toMatchObject({ status: 'error' });
     expect(evaluateHealth(cutAnswer('{"healthy":true}', 65_536)).detail).toContain(overCap);
     const config = JSON.stringify({ dashboard: { authority: 'x', clientId: 'y', coordinatorUri: 'https://c.dev' } });
