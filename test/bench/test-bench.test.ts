@@ -224,11 +224,18 @@ describe('benchTests', () => {
             /failed \(exit code 3\): Error \[ERR_MODULE_NOT_FOUND\]: no cdk8s-plus-28$/.source,
         ),
       );
-      expect(b.onThisMachine?.status).toBe('met'); // the stand-in suite takes far less than 25 s
+      // its seconds stay, as information: the median, against the budget (met or missed by the
+      // machine's speed, which this test does not assert; test-budget.test.ts judges both ways)
+      const figure = result.measurements.find((m) => m.id === b.id);
+      if (figure?.status !== 'measured') throw new Error(`${b.id} not measured`);
+      expect(b.onThisMachine).toEqual({
+        valueMs: figure.timeMs.median,
+        status: figure.timeMs.median <= b.targetMs ? 'met' : 'missed',
+      });
     }
     const text = renderTable(report(result));
     expect(text).toMatch(/^npm test, fresh +- +- +- +<= 411\.0x +- <= 60\.0 s +not measured: the floor around it/m);
-    expect(text).toMatch(/^npm test, warm +\d+\.\d s +<= 25\.0 s +met +2 cores/m);
+    expect(text).toMatch(/^npm test, warm +\d+\.\d s +<= 25\.0 s +(met|missed) +2 cores/m);
   });
 
   it('names the failing tests of a failed fresh run, still judges the warm one through the real floor', async () => {
