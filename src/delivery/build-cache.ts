@@ -8,11 +8,26 @@
  * without writing the tree to disk or running kubectl again (an export that changes nothing; a
  * second export, whose tree differs from the first one's only by the ownership record no
  * kustomization names; the tests, which export the same few fixtures dozens of times); callers
- * get copies. A checkout holding a symbolic link is copied to disk and built every time (the link
+ * get copies. A checkout holding a symbolic link is written to disk and built every time (the link
  * may lead out of the tree, to content the digest does not cover), and so is a failed build.
+ *
+ * The export's plan is applied in one place, in memory (withPlan), links included: a planned file
+ * replaces a link at its path (or on its way) and is never written through it. The copy on disk
+ * is that tree written out (writeCheckout), files first, then the links that remain, so nothing
+ * is ever written through a link: a plan once written into a copy on disk followed a link at a
+ * planned path, and overwrote the file it led to, outside the copy, during a preview.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, type Stats, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  type Stats,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { parseAllDocuments, visit } from 'yaml';
@@ -21,7 +36,6 @@ import {
   type BuildOptions,
   type BuiltObject,
   buildFluxView,
-  copyTree,
   type FluxTransforms,
   KUSTOMIZATION_FILES,
   removeTree,
@@ -37,12 +51,16 @@ export interface FolderPlan {
 /** A repository's files in memory: repository-relative `/`-separated path → bytes. */
 export type Tree = ReadonlyMap<string, Buffer>;
 
-/**
- * The tracked files of `top` read into memory (what copyTree would copy), or undefined when one
- * of them is a symbolic link: such a tree is built from a copy on disk, every time (buildFluxView).
- */
-export function readTree(top: string, files: readonly string[]): Map<string, Buffer> | undefined {
+/** A checkout's tracked files in memory: its files (path → bytes) and its symbolic links (path → where each leads). */
+export interface Checkout {
+  readonly files: Tree;
+  readonly links: ReadonlyMap<string, string>;
+}
+
+/** The tracked files of `top` read into memory, links as links (their target as written, never followed). */
+export function readCheckout(top: string, files: readonly string[]): Checkout {
   const tree = new Map<string, Buffer>();
+  const links = new Map<string, string>();
   for (const f of files) {
     let stat: Stats;
     try {
@@ -52,10 +70,32 @@ export function readTree(top: string, files: readonly string[]): Map<string, Buf
       // listing. (A submodule is a folder: lstat finds it, and it is skipped below.)
       continue;
     }
-    if (stat.isSymbolicLink()) return undefined;
-    if (stat.isFile()) tree.set(f, readFileSync(join(top, f)));
+    if (stat.isSymbolicLink()) links.set(f, readlinkSync(join(top, f)));
+    else if (stat.isFile()) tree.set(f, readFileSync(join(top, f)));
   }
-  return tree;
+  return { files: tree, links };
+}
+
+/**
+ * The checkout written into a new temporary folder: its files, then its links (after withPlan, no
+ * file lies at or below a link, so none is written through one).
+ */
+function writeCheckout({ files, links }: Checkout): string {
+  const dir = mkdtempSync(join(tmpdir(), 'arcade-export-build-'));
+  try {
+    for (const [path, content] of files) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    for (const [path, target] of links) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      symlinkSync(target, join(dir, path));
+    }
+    return dir;
+  } catch (err) {
+    removeTree(dir);
+    throw err;
+  }
 }
 
 /** Builds by tree digest (treeDigest), oldest first; each a copy no caller holds. */
@@ -78,12 +118,8 @@ export function buildTree(
   const digest = buildKey(tree, rootInRepo, transforms, options.kubectl ?? 'kubectl');
   const cached = builds.get(digest);
   if (cached) return structuredClone(cached);
-  const dir = mkdtempSync(join(tmpdir(), 'arcade-export-build-'));
+  const dir = writeCheckout({ files: tree, links: new Map() });
   try {
-    for (const [path, content] of tree) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), content);
-    }
     const built = buildFluxView(dir, rootInRepo, transforms, options);
     if (builds.size >= MAX_BUILDS) builds.delete(builds.keys().next().value as string);
     builds.set(digest, structuredClone(built));
@@ -213,41 +249,43 @@ function parsedStrings(content: Buffer): string {
   return text;
 }
 
-/** Writes the plan into a copy of the tree. */
-function applyPlan(dir: string, folder: string, plan: FolderPlan): void {
-  for (const f of plan.removes) rmSync(join(dir, folder, f), { force: true });
-  for (const [f, content] of plan.writes) {
-    const to = join(dir, folder, f);
-    mkdirSync(dirname(to), { recursive: true });
-    writeFileSync(to, content);
+/**
+ * The checkout with the plan applied to `folder` (new maps: the checkout is shared by both builds),
+ * the one place a plan is applied: a removed path goes, file or link; a written file replaces a
+ * link at its path, or at a folder on its way (as the file would in git's tree), so it is never
+ * written through a link that may lead out of the copy.
+ */
+function withPlan(checkout: Checkout, folder: string, plan: FolderPlan): Checkout {
+  const files = new Map(checkout.files);
+  const links = new Map(checkout.links);
+  for (const f of plan.removes) {
+    files.delete(posix.join(folder, f));
+    links.delete(posix.join(folder, f));
   }
-}
-
-/** `tree` with the plan applied to `folder` (a new map: the tree is shared by both builds). */
-function withPlan(tree: Tree, folder: string, plan: FolderPlan): Tree {
-  const out = new Map(tree);
-  for (const f of plan.removes) out.delete(posix.join(folder, f));
-  for (const [f, content] of plan.writes) out.set(posix.join(folder, f), Buffer.from(content, 'utf8'));
-  return out;
+  for (const [f, content] of plan.writes) {
+    const path = posix.join(folder, f);
+    files.set(path, Buffer.from(content, 'utf8'));
+    for (const link of links.keys()) if (path === link || path.startsWith(`${link}/`)) links.delete(link);
+  }
+  return { files, links };
 }
 
 /**
- * One build of what `owner` applies: from the tracked files in memory (`tree`), or, when the
- * checkout holds a symbolic link (`tree` undefined), from a copy on disk, uncached.
+ * One build of what `owner` applies, with `plan` applied (withPlan) when given: from memory, kept
+ * by its inputs (buildTree), or, when a symbolic link remains, from the checkout written to disk,
+ * every time (the link may lead to content the key does not cover).
  */
 export function buildOwner(
-  top: string,
-  files: readonly string[],
-  tree: Tree | undefined,
+  checkout: Checkout,
   owner: FluxOwner,
   kubectl: string | undefined,
   plan?: { folder: string; plan: FolderPlan },
 ): BuiltObject[] {
   const options = kubectl ? { kubectl } : {};
-  if (tree) return buildTree(plan ? withPlan(tree, plan.folder, plan.plan) : tree, owner.path, owner, options);
-  const dir = copyTree(top, files);
+  const planned = plan ? withPlan(checkout, plan.folder, plan.plan) : checkout;
+  if (planned.links.size === 0) return buildTree(planned.files, owner.path, owner, options);
+  const dir = writeCheckout(planned);
   try {
-    if (plan) applyPlan(dir, plan.folder, plan.plan);
     return buildFluxView(dir, owner.path, owner, options);
   } finally {
     removeTree(dir);

@@ -24,23 +24,8 @@
  * cluster. Export refuses to read an identity that still holds `${...}` after the build.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  type Stats,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join, posix } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, posix, sep } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { git } from '../core/git.js';
 import { isRecord } from '../core/is-record.js';
@@ -99,27 +84,6 @@ export function kustomizationFileIn(dir: string): string | undefined {
 /** The tracked files of a checkout, repository-relative (`git ls-files`: what Flux's source holds). */
 export async function trackedFiles(top: string): Promise<string[]> {
   return (await git(top, ['ls-files', '-z', '--cached'])).split('\0').filter(Boolean);
-}
-
-/** Copies the tracked files of `top` into a new temporary folder (links copied as links). */
-export function copyTree(top: string, files: readonly string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'arcade-export-build-'));
-  for (const f of files) {
-    const from = join(top, f);
-    const to = join(dir, f);
-    let stat: Stats;
-    try {
-      stat = lstatSync(from);
-    } catch {
-      // Listed but not on disk: a path a sparse checkout leaves out, or one removed since the
-      // listing. (A submodule is a folder: lstat finds it, and it is skipped below.)
-      continue;
-    }
-    mkdirSync(dirname(to), { recursive: true });
-    if (stat.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
-    else if (stat.isFile()) copyFileSync(from, to);
-  }
-  return dir;
 }
 
 export function removeTree(dir: string): void {
@@ -211,6 +175,9 @@ function prepareRoot(root: string, rootInRepo: string, transforms: FluxTransform
   append('images', transforms.images);
   const metadata = Array.isArray(k.buildMetadata) ? (k.buildMetadata as unknown[]) : [];
   if (!metadata.includes('originAnnotations')) k.buildMetadata = [...metadata, 'originAnnotations'];
+  // Written as a file of the copy: a symbolic link there (which may lead out of the copy, and was
+  // read through above, as kustomize reads it) is replaced, never written through.
+  rmSync(file, { force: true });
   writeFileSync(file, stringify(k));
 }
 
@@ -235,7 +202,7 @@ export interface BuildOptions {
 
 /**
  * Builds `rootInRepo` (repository-relative, `.` for the root) in the tree on disk `dir` (which it
- * modifies: a copy made by copyTree or buildTree), as kustomize-controller would with
+ * modifies: a copy written by ./build-cache.ts), as kustomize-controller would with
  * `transforms`. Not cached: a tree on disk may hold symbolic links leading out of it.
  */
 export function buildFluxView(
@@ -247,6 +214,15 @@ export function buildFluxView(
   const root = join(dir, rootInRepo);
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new KustomizeFailed(rootInRepo, `${rootInRepo} is not a folder of the repository`);
+  // The root kustomization is written into the build root: a root reached through a symbolic
+  // link leading out of the copy would have it written outside the copy, so it is refused.
+  const real = realpathSync(root);
+  const top = realpathSync(dir);
+  if (real !== top && !real.startsWith(`${top}${sep}`))
+    throw new KustomizeFailed(
+      rootInRepo,
+      `${rootInRepo} leads out of the repository through a symbolic link (fix: point spec.path at a folder of the repository)`,
+    );
   prepareRoot(root, rootInRepo, transforms);
   return kustomize(options.kubectl ?? 'kubectl', dir, root, rootInRepo, options.timeoutMs);
 }

@@ -14,7 +14,7 @@
  */
 import { objectKey, type KubeObject } from '../core/manifests.js';
 import { assumedOwner, findOwners, type FluxOwner } from './flux-owners.js';
-import { buildOwner, type FolderPlan, readTree } from './build-cache.js';
+import { buildOwner, type FolderPlan, readCheckout } from './build-cache.js';
 import { type BuiltObject, trackedFiles } from './kustomize.js';
 
 /** Annotation that keeps kustomize-controller from deleting an object that left the build. */
@@ -202,14 +202,14 @@ export interface PreviewOptions {
 export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const { top, folder } = options;
   const files = await trackedFiles(top);
-  const tree = readTree(top, files);
+  const checkout = readCheckout(top, files);
   const notes: string[] = [];
   const owners = findOwners(top, files, folder);
   const views: OwnerView[] = [];
   const viewOf = (owner: FluxOwner): OwnerView => ({
     owner,
-    before: buildOwner(top, files, tree, owner, options.kubectl),
-    after: buildOwner(top, files, tree, owner, options.kubectl, { folder, plan: options.plan }),
+    before: buildOwner(checkout, owner, options.kubectl),
+    after: buildOwner(checkout, owner, options.kubectl, { folder, plan: options.plan }),
   });
   for (const owner of owners) {
     if (owner.postBuild)

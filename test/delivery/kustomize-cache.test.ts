@@ -5,11 +5,12 @@
  * kubectl is the real one, behind a wrapper that counts its runs. The key itself, per kustomization
  * field that names a file (envs, secretGenerator, crds, openapi, replacements), needs no kubectl.
  */
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { buildKey, buildTree, readTree, type Tree } from '../../src/delivery/build-cache.js';
+import { buildKey, buildOwner, buildTree, readCheckout, type Tree } from '../../src/delivery/build-cache.js';
+import type { FluxOwner } from '../../src/delivery/flux-owners.js';
 import { buildFluxView, type FluxTransforms } from '../../src/delivery/kustomize.js';
 import { tempDir } from '../support/temp.js';
 import { KUBECTL } from '../support/kubectl.js';
@@ -28,7 +29,7 @@ function countingKubectl(): { kubectl: string; runs: () => number } {
   return { kubectl, runs: () => readFileSync(log, 'utf8').split('\n').filter(Boolean).length };
 }
 
-/** A tree `apps/arcade/` holding one ConfigMap with `value`, in memory (as readTree reads a checkout). */
+/** A tree `apps/arcade/` holding one ConfigMap with `value`, in memory (as readCheckout reads a checkout's files). */
 function tree(value: string, extra: Record<string, string> = {}): Tree {
   const files: Record<string, string> = {
     'apps/arcade/configmap.yaml': stringify({
@@ -42,7 +43,7 @@ function tree(value: string, extra: Record<string, string> = {}): Tree {
   return new Map(Object.entries(files).map(([path, content]) => [path, Buffer.from(content)]));
 }
 
-/** The same tree written into a new folder (as copyTree makes it). */
+/** The same tree written into a new folder (a checkout's files on disk). */
 function onDisk(files: Tree): string {
   const dir = tempDir('kustomize-tree-');
   for (const [path, content] of files) {
@@ -51,6 +52,8 @@ function onDisk(files: Tree): string {
   }
   return dir;
 }
+
+const kustomizationIn = (dir: string) => existsSync(join(dir, 'kustomization.yaml'));
 
 const settingOf = (built: ReturnType<typeof buildTree>) =>
   built.map((b) => [b.origin, (b.object as { data?: Record<string, string> }).data?.value]);
@@ -194,23 +197,66 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     expect(runs()).toBe(3);
   });
 
+  const owner: FluxOwner = { ref: 'flux-system/apps', path: 'apps/arcade', prune: true, postBuild: false };
+
   it('builds a checkout holding a symbolic link from a copy on disk, every time (it may lead out of the tree)', () => {
     const { kubectl, runs } = countingKubectl();
     const outside = tempDir('kustomize-outside-');
     writeFileSync(join(outside, 'x.txt'), 'x\n');
-    const linked = () => {
-      const dir = onDisk(tree('linked'));
-      symlinkSync(join(outside, 'x.txt'), join(dir, 'apps/arcade/link.txt'));
-      return dir;
-    };
-    // Such a checkout is never read into memory (and so never answered from the cache)...
-    const files = ['apps/arcade/configmap.yaml', 'apps/arcade/link.txt'];
-    expect(readTree(linked(), files)).toBeUndefined();
-    expect([...(readTree(onDisk(tree('linked')), files)?.keys() ?? [])]).toEqual(['apps/arcade/configmap.yaml']);
+    const top = onDisk(tree('linked'));
+    symlinkSync(join(outside, 'x.txt'), join(top, 'apps/arcade/link.txt'));
+    // The link is read as a link (where it leads, never what), so the build cannot be kept by content...
+    const checkout = readCheckout(top, ['apps/arcade/configmap.yaml', 'apps/arcade/link.txt']);
+    expect([...checkout.files.keys()]).toEqual(['apps/arcade/configmap.yaml']);
+    expect([...checkout.links]).toEqual([['apps/arcade/link.txt', join(outside, 'x.txt')]]);
     // ...and each build of it on disk runs kubectl.
-    buildFluxView(linked(), 'apps/arcade', {}, { kubectl });
-    buildFluxView(linked(), 'apps/arcade', {}, { kubectl });
+    expect(settingOf(buildOwner(checkout, owner, kubectl))).toEqual([['apps/arcade/configmap.yaml', 'linked']]);
+    buildOwner(checkout, owner, kubectl);
     expect(runs()).toBe(2);
+  });
+
+  it('applies a plan to a checkout holding links in memory: a planned file replaces a link, nothing is written through one', () => {
+    const { kubectl, runs } = countingKubectl();
+    // Two links leading out of the checkout: a manifest the plan rewrites, and the root kustomization.
+    const outside = tempDir('kustomize-outside-');
+    const live = stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'outside', namespace: 'arcade' } });
+    const rootKustomization = 'resources: [configmap.yaml, other.yaml]\n';
+    writeFileSync(join(outside, 'live.yaml'), live);
+    writeFileSync(join(outside, 'kustomization.yaml'), rootKustomization);
+    const top = onDisk(tree('one'));
+    symlinkSync(join(outside, 'live.yaml'), join(top, 'apps/arcade/other.yaml'));
+    symlinkSync(join(outside, 'kustomization.yaml'), join(top, 'apps/arcade/kustomization.yaml'));
+    const checkout = readCheckout(top, [
+      'apps/arcade/configmap.yaml',
+      'apps/arcade/kustomization.yaml',
+      'apps/arcade/other.yaml',
+    ]);
+    const names = (built: ReturnType<typeof buildOwner>) => built.map((b) => b.object.metadata.name).sort();
+    expect(names(buildOwner(checkout, owner, kubectl))).toEqual(['outside', 'settings']);
+    const planned = stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'planned', namespace: 'arcade' },
+    });
+    const plan = { folder: 'apps/arcade', plan: { writes: new Map([['other.yaml', planned]]), removes: [] } };
+    expect(names(buildOwner(checkout, owner, kubectl, plan))).toEqual(['planned', 'settings']);
+    expect(runs()).toBe(2);
+    // The files the links lead to are as they were: neither the plan nor the build's own root
+    // kustomization (transforms, origin annotations) was written through a link.
+    expect(readFileSync(join(outside, 'live.yaml'), 'utf8')).toBe(live);
+    expect(readFileSync(join(outside, 'kustomization.yaml'), 'utf8')).toBe(rootKustomization);
+  });
+
+  it('refuses a build root that leads out of the repository through a symbolic link', () => {
+    const outside = onDisk(tree('outside'));
+    const top = onDisk(tree('one'));
+    symlinkSync(join(outside, 'apps/arcade'), join(top, 'apps/elsewhere'));
+    expect(() => buildFluxView(top, 'apps/elsewhere', {}, {})).toThrow(
+      'kubectl kustomize apps/elsewhere failed: apps/elsewhere leads out of the repository through a symbolic link ' +
+        '(fix: point spec.path at a folder of the repository)',
+    );
+    expect(readFileSync(join(outside, 'apps/arcade/configmap.yaml'), 'utf8')).toContain('outside');
+    expect(kustomizationIn(join(outside, 'apps/arcade'))).toBe(false);
   });
 
   it('reads a root kustomization in UTF-16 as kustomize does, and refuses one that is not a map, naming the file', () => {
