@@ -54,7 +54,7 @@ export interface TestBenchOptions {
   readonly command?: readonly string[];
   /** Relative to `root`. @default FRESH_CACHES */
   readonly caches?: readonly string[];
-  /** Per run; a run over it is killed and the figures are not measured. @default 900000 (15 min) */
+  /** Per run; a run over it is stopped with every process it started, and its figure is not measured. @default 900000 (15 min) */
   readonly timeoutMs?: number;
   /** Floor runs right before and right after each npm test run. @default FLOOR_RUNS_PER_SIDE */
   readonly floorRuns?: number;

@@ -37,7 +37,8 @@ export function npmTestCommand(env: NodeJS.ProcessEnv = process.env): string[] {
  * Runs `command` in `cwd` with `env`, output to a file, with vitest's JSON reporter added as
  * `.ci/run` adds it (`-- --reporter=default --reporter=json --outputFile.json=<file>`) and the
  * static checks' times asked for. Resolves with the sample, or with why the run failed (its exit
- * code, its failing tests, else its last lines).
+ * code, its failing tests, else its last lines). A run past `timeoutMs` is stopped whole (SIGKILL
+ * to its process group) and fails, saying so.
  */
 export async function timeCommand(
   command: readonly string[],
@@ -55,21 +56,45 @@ export async function timeCommand(
   const loadStart = loadavg()[0] ?? 0;
   const started = performance.now();
   try {
+    let timedOut = false;
     const end = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>((resolve) => {
+      // Its own process group (POSIX), so that a run past its time is stopped whole: npm passes a
+      // signal to the shell of `npm test`, which ends without passing it on, and the static checks
+      // and vitest, orphaned, would go on beside the next measured run.
+      const group = process.platform !== 'win32';
       const child = spawn(
         file,
         [...args, '--', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`],
-        { cwd, env: { ...env, ARCADE_STATIC_CHECKS_TIMES: staticTimes }, stdio: ['ignore', fd, fd] },
+        { cwd, env: { ...env, ARCADE_STATIC_CHECKS_TIMES: staticTimes }, stdio: ['ignore', fd, fd], detached: group },
       );
-      const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-      child.on('error', (err) => {
+      const signalAll = (signal: NodeJS.Signals) => {
+        try {
+          if (group && child.pid !== undefined) process.kill(-child.pid, signal);
+          else child.kill(signal);
+        } catch {
+          // already gone
+        }
+      };
+      // In its own group the run no longer gets the terminal's Ctrl-C: pass a signal to the bench
+      // on to it, then end as that signal ends a process (the listener is gone once it ran).
+      const passOn = (signal: NodeJS.Signals) => {
+        signalAll(signal);
+        process.kill(process.pid, signal);
+      };
+      process.once('SIGINT', passOn);
+      process.once('SIGTERM', passOn);
+      const timer = setTimeout(() => {
+        timedOut = true;
+        signalAll('SIGKILL');
+      }, timeoutMs);
+      const settle = (value: { code: number | null; signal: NodeJS.Signals | null } | Error) => {
         clearTimeout(timer);
-        resolve(err);
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ code, signal });
-      });
+        process.off('SIGINT', passOn);
+        process.off('SIGTERM', passOn);
+        resolve(value);
+      };
+      child.on('error', settle);
+      child.on('close', (code, signal) => settle({ code, signal }));
     });
     const ms = performance.now() - started;
     if (end instanceof Error)
@@ -81,8 +106,12 @@ export async function timeCommand(
       sideBySide === undefined || !existsSync(vitestReport)
         ? staticPart
         : [...staticPart, { name: 'vitest', ms: Math.max(0, ms - sideBySide) }];
-    if (end.code === 0) return { ms, loadStart, loadEnd: loadavg()[0] ?? 0, phases };
-    const why = end.code === null ? `killed by ${end.signal} (over ${timeoutMs / 1000} s?)` : `exit code ${end.code}`;
+    if (end.code === 0 && !timedOut) return { ms, loadStart, loadEnd: loadavg()[0] ?? 0, phases };
+    const why = timedOut
+      ? `over ${timeoutMs / 1000} s: stopped, with every process it started`
+      : end.code === null
+        ? `killed by ${end.signal}`
+        : `exit code ${end.code}`;
     const tests = failingTests(vitestReport, cwd);
     const detail =
       tests.length > 0 ? `${tests.length} failing test(s): ${tests.join('; ')}` : tail(readFileSync(log, 'utf8'));

@@ -15,7 +15,7 @@ import type { Subject } from '../../src/bench/measurement.js';
 import { renderTable, type BenchReport } from '../../src/bench/report.js';
 import { floorSubject } from '../../src/bench/synth-bench.js';
 import { benchTests, FRESH_CACHES, type TestBenchResult } from '../../src/bench/test-bench.js';
-import { npmTestCommand } from '../../src/bench/test-run.js';
+import { npmTestCommand, timeCommand } from '../../src/bench/test-run.js';
 import { tempDir } from '../support/temp.js';
 import { testsReport } from './support.js';
 
@@ -307,4 +307,42 @@ describe('npmTestCommand', () => {
     expect(npmTestCommand({})).toEqual(['npm', 'test']);
     expect(npmTestCommand({ npm_execpath: '/usr/bin/pnpm' })).toEqual(['npm', 'test']);
   });
+});
+
+/** Whether `pid` still runs (a zombie, killed and waiting for init to reap it, does not). */
+function running(pid: number): boolean {
+  if (existsSync('/proc/self/stat')) {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false; // no entry: gone
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('timeCommand', () => {
+  it.skipIf(process.platform === 'win32')(
+    'stops a run past its time with every process it started, not only the one it ran, and says so',
+    async () => {
+      // A shell like npm test's: what it starts outlives it unless its whole process group is stopped.
+      const root = tempDir('arcade-bench-timeout-');
+      const run = await timeCommand(['sh', '-c', 'sleep 600 & echo $! > sleeper.pid; wait'], root, process.env, 1000);
+      const pid = Number(readFileSync(join(root, 'sleeper.pid'), 'utf8'));
+      try {
+        expect(run).toEqual({
+          failed: expect.stringMatching(/^sh -c .* failed \(over 1 s: stopped, with every process it started\): /),
+          phases: [],
+        });
+        expect(running(pid)).toBe(false);
+      } finally {
+        if (running(pid)) process.kill(pid, 'SIGKILL');
+      }
+    },
+  );
 });
