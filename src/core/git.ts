@@ -6,7 +6,7 @@
  * Why not zx's `$`: it starts bash for every command and bash starts git, two processes where
  * one does; an export runs about a dozen git commands, and the delivery tests run hundreds.
  */
-import { execFile } from 'node:child_process';
+import { type ExecFileException, execFile } from 'node:child_process';
 import { CommandError } from './command-error.js';
 
 export class GitError extends CommandError {}
@@ -34,9 +34,24 @@ function options(timeoutMs: number, env: Readonly<Record<string, string>>) {
 }
 
 /**
+ * The stderr a caller reports: git's own message; for a git killed at its timeout (execFile kills
+ * it and closes its output, so a helper it started, such as git-remote-https, cannot hold the
+ * answer back) or one that printed more than MAX_OUTPUT, that reason first, then what it had
+ * printed; for a git that did not start (a string code such as ENOENT: no git on PATH, or cwd is
+ * gone), why.
+ */
+function stderrOf(error: ExecFileException | null, stderr: string, timeoutMs: number): string {
+  const own = stderr.trim();
+  const killed = (why: string) => (own ? `${why}; it printed: ${own}` : why);
+  if (error?.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return killed(`printed more than ${MAX_OUTPUT} bytes`);
+  if (error?.killed && error.signal === 'SIGKILL') return killed(`no answer within ${timeoutMs / 1000} s (killed)`);
+  return own || (typeof error?.code === 'string' ? error.message : '');
+}
+
+/**
  * Runs `git <args>` in `cwd`; never throws on a non-zero exit (see `ok`). `env` adds variables to
  * git's environment (never a command line: the process list shows those). A timed-out command
- * is killed and reported with no message (`ok: false`, empty stderr), as a failed one.
+ * is killed and reported as a failed one, its stderr saying so.
  */
 export function gitTry(
   cwd: string,
@@ -50,9 +65,7 @@ export function gitTry(
       [...args],
       { ...options(timeoutMs, env), cwd, encoding: 'utf8' },
       (error, stdout, stderr) => {
-        // A string code is a failure to start (ENOENT: no git on PATH, or cwd is gone), not git's exit status.
-        const notStarted = error && typeof error.code === 'string' && !error.killed ? `${error.message}` : '';
-        resolve({ ok: error === null, stdout, stderr: (stderr.trim() || notStarted).trim() });
+        resolve({ ok: error === null, stdout, stderr: stderrOf(error, stderr, timeoutMs) });
       },
     );
     child.stdin?.end(); // git reads no input here; an open stdin must not keep a command waiting
@@ -62,7 +75,7 @@ export function gitTry(
 /** Runs `git <args>` in `cwd` and returns stdout; throws GitError on failure or timeout. */
 export async function git(cwd: string, args: readonly string[], timeoutMs = GIT_TIMEOUT_MS): Promise<string> {
   const r = await gitTry(cwd, args, timeoutMs);
-  if (!r.ok) throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${r.stderr || 'no message (timed out?)'}`);
+  if (!r.ok) throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${r.stderr || 'no message'}`);
   return r.stdout;
 }
 
@@ -138,8 +151,8 @@ export function catObjects(
       { ...options(timeoutMs, {}), cwd, encoding: 'buffer' },
       (error, stdout, stderr) => {
         if (error) {
-          const why = stderr.toString('utf8').trim() || (typeof error.code === 'string' ? error.message : '');
-          reject(new GitError(`git cat-file --batch failed in ${cwd}: ${why || 'no message (timed out?)'}`));
+          const why = stderrOf(error, stderr.toString('utf8'), timeoutMs);
+          reject(new GitError(`git cat-file --batch failed in ${cwd}: ${why || 'no message'}`));
           return;
         }
         const out: (GitObject | undefined)[] = [];

@@ -129,7 +129,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   const clean = (text: string) =>
     redactor.text(text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s/@]*@/gi, (m) => withoutUserinfo(m)));
   const fail = (what: string, stderr: string) =>
-    new GitError(clean(`git ${what} failed for remote ${remote}: ${stderr || 'no message (timed out?)'}`));
+    new GitError(clean(`git ${what} failed for remote ${remote}: ${stderr || 'no message'}`));
 
   const urlRun = await gitTry(input.top, ['remote', 'get-url', remote]);
   if (!urlRun.ok)

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesAtRef, GitError, git, gitTry } from '../../src/core/git.js';
@@ -39,6 +40,22 @@ describe('git (src/core/git.ts)', () => {
     const dir = emptyRepo();
     const r = await gitTry(dir, ['status'], 30_000, { PATH: join(dir, 'no-such-folder') });
     expect(r).toEqual({ ok: false, stdout: '', stderr: 'spawn git ENOENT' });
+  });
+
+  it('reports a git killed at its timeout as timed out, although a helper it started still holds its output', async () => {
+    // A remote that accepts the connection and never answers: git-remote-http (git's child, which
+    // shares its stderr) waits for it after git itself is killed. The timeout always wins here.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/x.git`;
+      const r = await gitTry(emptyRepo(), ['ls-remote', url], 300);
+      expect(r).toEqual({ ok: false, stdout: '', stderr: 'no answer within 0.3 s (killed)' });
+    } finally {
+      for (const socket of sockets) socket.destroy(); // the helper reads the end and exits
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('gives git no input: a command that reads stdin ends at once', async () => {
