@@ -16,6 +16,7 @@ import { loadEnvironment } from '../../src/environments/load.js';
 import { engineNamespace } from '../../src/environments/namespaces.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { objectKey, type KubeObject } from '../../src/core/manifests.js';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { makeRepo } from './support.js';
 
 export const KUBECTL_SKIP =
@@ -228,8 +229,12 @@ export function kustomizeKeys(repo: string, dir = 'apps'): string[] {
   const digest = folderDigest(join(repo, dir));
   const known = digest === undefined ? undefined : built.get(digest);
   if (known) return [...known];
-  const run = spawnSync('kubectl', ['kustomize', join(repo, dir)], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${run.stderr}`);
+  const run = spawnSync('kubectl', ['kustomize', join(repo, dir)], {
+    encoding: 'utf8',
+    timeout: CHILD_TIMEOUT_MS, // a synchronous child blocks the worker: vitest's test timeout cannot fire meanwhile
+    killSignal: 'SIGKILL',
+  });
+  if (run.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${run.error?.message ?? run.stderr}`);
   const keys = parseAllDocuments(run.stdout)
     .map((d) => d.toJS() as KubeObject | null)
     .filter((o): o is KubeObject => o !== null)

@@ -5,7 +5,6 @@
  *
  * One git server for the file; every run works in a fresh clone, as a CI job does.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,12 +19,17 @@ import { canaryKey, findLeak } from '../support/canary.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http.js';
 import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
+import { reportInFlightOnFailure, step } from '../support/in-flight.js';
 import { tempDir } from '../support/temp.js';
 import { KUBECTL } from '../support/kubectl.js';
 import { KUBECTL_SKIP } from './gitops-fixture.js';
 import { commitFiles, fakeCommit, makeRepo, plantExport, run, sourceOf, stagingEnvironment } from './support.js';
 
 if (!KUBECTL) console.log(`[publish] skipped: ${KUBECTL_SKIP}`);
+
+// A test that fails (a timeout included) also names what it was waiting on: the step, each
+// request the loopback git remote and forge were serving, the worker's running processes.
+reportInFlightOnFailure();
 
 const TOKEN = canaryKey();
 const REPOSITORY = 'acme/k8s-backstage-v2';
@@ -98,9 +102,7 @@ function pushForeign(repository: string, branch: string, files: Record<string, s
 }
 
 function remoteTip(repository: string, branch: string): string {
-  return execFileSync('git', ['--git-dir', git.path(repository), 'rev-parse', `refs/heads/${branch}`], {
-    encoding: 'utf8',
-  }).trim();
+  return run(git.path(repository), ['rev-parse', `refs/heads/${branch}`]).trim();
 }
 
 function branchExists(repository: string) {
@@ -132,7 +134,9 @@ async function publishRun(
   kubectl: { kubectl?: string } = {},
 ): Promise<{ dir: string; result: PublishResult; printed: string }> {
   const dir = checkout(repository);
-  const result = await exportAndPublish(source, { repo: dir, ...kubectl }, { push: true, pullRequest });
+  const result = await step(`exportAndPublish in ${dir} (remote ${repository})`, () =>
+    exportAndPublish(source, { repo: dir, ...kubectl }, { push: true, pullRequest }),
+  );
   const printed = [result.export.summary, result.export.message, ...publishLines(result)].join('\n');
   return { dir, result, printed };
 }
@@ -209,7 +213,9 @@ describe.skipIf(!KUBECTL)('export --push --pull-request (GitHub API stand-in, gi
       pushForeign(repository, branch, { 'apps/arcade/NOTES.md': 'a reviewer note\n' }, 'a reviewer fix');
       const theirs = remoteTip(repository, branch);
       const dir = checkout(repository);
-      const error = await exportAndPublish(source, { repo: dir }, { push: true, pullRequest: pr }).then(
+      const error = await step(`exportAndPublish in ${dir} (a branch someone else changed)`, () =>
+        exportAndPublish(source, { repo: dir }, { push: true, pullRequest: pr }),
+      ).then(
         () => undefined,
         (e: unknown) => e,
       );

@@ -25,11 +25,27 @@ import { sha256 } from '../../src/core/manifests.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { fixtureEnvironment } from '../synth/helpers.js';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { NO_AUTO_MAINTENANCE } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
 
+/**
+ * `git <args>` in `cwd`, its stdout. Bounded (CHILD_TIMEOUT_MS, then killed): a synchronous child
+ * blocks the worker, so vitest's own test timeout could not fire while it hangs.
+ */
 export function run(cwd: string, args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  try {
+    return execFileSync('git', args, {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, LC_ALL: 'C' },
+      timeout: CHILD_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw err;
+    throw new Error(`git ${args.join(' ')} in ${cwd}: still running after ${CHILD_TIMEOUT_MS / 1000} s, killed`);
+  }
 }
 
 /**

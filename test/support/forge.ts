@@ -10,8 +10,7 @@
  * a second open pull request for the same head and base (GitHub 422, Gitea 409), a body over
  * GitHub's 65536 characters (422), and an `Authorization` header not in the forge's own form (401).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   BODY_LIMIT,
   CREATE_PULL_REQUIRED,
@@ -22,6 +21,8 @@ import {
   SUCCESS_STATUS,
 } from '../../src/delivery/forge-api.js';
 import type { ForgeType } from '../../src/delivery/forge-settings.js';
+import { listenLoopback } from '../../src/loopback/listen.js';
+import { pendingWhile } from './in-flight.js';
 
 interface StandInPull {
   number: number;
@@ -252,13 +253,15 @@ export async function startForge(options: ForgeOptions): Promise<ForgeStandIn> {
     return send(res, 404, { message: 'Not Found' });
   };
 
-  const server = createServer((req, res) => {
+  const { server, url: address } = await listenLoopback((req, res) => {
     const url = new URL(req.url ?? '/', 'http://loopback');
     const auth = req.headers.authorization ?? '';
     if (options.echoAuthorization) Object.assign(req, { echo: auth });
+    const done = pendingWhile(`forge stand-in (${type}) ${req.method} ${url.pathname}${url.search}`);
     void route(req, res, url)
       .catch(() => send(res, 400, { message: 'Problems parsing JSON' }))
       .then((status) => {
+        done();
         requests.push({
           method: req.method ?? 'GET',
           path: `${url.pathname}${url.search}`,
@@ -267,8 +270,7 @@ export async function startForge(options: ForgeOptions): Promise<ForgeStandIn> {
         });
       });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = address;
   return {
     apiUrl: `${base}${prefix}`,
     pulls,

@@ -7,12 +7,14 @@
  * reached the remote, and nothing else about the request. One server per test file (each
  * request starts one `git http-backend`, a short-lived process).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { listenLoopback } from '../../src/loopback/listen.js';
+import { CHILD_TIMEOUT_MS } from './deadlines.js';
 import { NO_AUTO_MAINTENANCE } from './git-repos.js';
+import { pendingWhile } from './in-flight.js';
 import { tempDir } from './temp.js';
 
 export interface GitHttpServer {
@@ -35,13 +37,52 @@ function unauthorized(res: ServerResponse): void {
   res.end('authentication required\n');
 }
 
+/** The CGI response `git http-backend` printed: its `Status:` and other headers, then the body. */
+function cgiResponse(out: Buffer): { status: number; headers: Record<string, string>; body: Buffer } | undefined {
+  const end = out.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  let status = 200;
+  const headers: Record<string, string> = {};
+  for (const line of out.subarray(0, end).toString('utf8').split('\r\n')) {
+    const i = line.indexOf(':');
+    const name = line.slice(0, i).trim();
+    const value = line.slice(i + 1).trim();
+    if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
+    else if (name) headers[name] = value;
+  }
+  return { status, headers, body: out.subarray(end + 4) };
+}
+
+/**
+ * Ends `child` and whatever it started (its own process group: upload-pack, receive-pack,
+ * pack-objects). Only while it is `running` (until its output closed): a process group id is
+ * free for reuse once all its processes are gone.
+ */
+function killGroup(child: ChildProcess, running: ReadonlySet<ChildProcess>): void {
+  if (child.pid === undefined || !running.has(child)) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * `accept(user, password)` decides who may read and write (every repository alike); a request
  * without credentials gets 401 with a Basic challenge, as forges answer.
+ *
+ * No wait here depends on a timer or can outlive the test: the server keeps no idle-connection
+ * timer of its own (src/loopback/listen.ts: Node's 5 s keep-alive timeout raced the client on a
+ * starved machine); each `git http-backend` runs in its own process group, killed with what it
+ * started when its client goes away before the answer and when the server closes; a CGI that
+ * cannot start, or exits without a CGI response, is answered 500 naming why; and each one is
+ * marked pending while it runs (test/support/in-flight.ts), so a test that times out names the
+ * request it was waiting on.
  */
 export async function startGitHttpServer(accept: (user: string, password: string) => boolean): Promise<GitHttpServer> {
   const root = tempDir('git-remote-');
   const credentials: string[] = [];
+  const running = new Set<ChildProcess>();
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const header = req.headers.authorization ?? '';
@@ -72,49 +113,56 @@ export async function startGitHttpServer(accept: (user: string, password: string
         REMOTE_ADDR: '127.0.0.1',
       },
       stdio: ['pipe', 'pipe', 'ignore'],
+      // Its own process group, so that killGroup reaches the upload-pack or receive-pack it starts.
+      detached: true,
     });
-    req.pipe(cgi.stdin);
+    running.add(cgi);
+    const what = `git http-backend ${req.method} ${url.pathname}${url.search} (pid ${cgi.pid ?? 'none'})`;
+    const done = pendingWhile(what);
+    let answered = false;
+    const answer = (status: number, headers: Record<string, string>, body: Buffer | string) => {
+      if (answered) return;
+      answered = true;
+      done();
+      running.delete(cgi);
+      if (!res.headersSent && !res.destroyed) res.writeHead(status, headers).end(body);
+    };
+    // The client went away before its answer (git killed at its timeout, a reset): nobody reads
+    // what the CGI would print, so it is ended rather than left waiting on its input.
+    res.on('close', () => {
+      if (!res.writableFinished) killGroup(cgi, running);
+    });
+    req.on('error', () => killGroup(cgi, running));
+    cgi.on('error', (err) => answer(500, {}, `${what} could not run: ${err.message}\n`));
+    // http-backend may exit without reading the whole body (a refused push): its answer says why.
+    cgi.stdin?.on('error', () => {});
+    if (cgi.stdin) req.pipe(cgi.stdin);
     const chunks: Buffer[] = [];
-    cgi.stdout.on('data', (c: Buffer) => chunks.push(c));
-    cgi.on('close', () => {
-      const out = Buffer.concat(chunks);
-      const end = out.indexOf('\r\n\r\n');
-      if (end < 0) {
-        res.writeHead(500).end('http-backend gave no headers\n');
-        return;
-      }
-      let status = 200;
-      const headers: Record<string, string> = {};
-      for (const line of out.subarray(0, end).toString('utf8').split('\r\n')) {
-        const i = line.indexOf(':');
-        const name = line.slice(0, i).trim();
-        const value = line.slice(i + 1).trim();
-        if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
-        else if (name) headers[name] = value;
-      }
-      res.writeHead(status, headers);
-      res.end(out.subarray(end + 4));
+    cgi.stdout?.on('data', (c: Buffer) => chunks.push(c));
+    cgi.on('close', (code, signal) => {
+      const response = cgiResponse(Buffer.concat(chunks));
+      if (response) answer(response.status, response.headers, response.body);
+      else answer(500, {}, `${what} gave no CGI headers (exit ${code ?? signal})\n`);
     });
   };
 
-  const server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const { server, url: base } = await listenLoopback(handle);
   const path = (repository: string) => join(root, `${repository}.git`);
   return {
-    url: (repository) => `http://127.0.0.1:${port}/${repository}.git`,
+    url: (repository) => `${base}/${repository}.git`,
     path,
     createRepository(repository, from) {
       const dir = path(repository);
       // One process, where an empty repository and a push into it were four (init, push, the
       // shell and receive-pack the push starts).
-      execFileSync('git', ['clone', '-q', '--bare', from, dir]);
+      execFileSync('git', ['clone', '-q', '--bare', from, dir], { timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
       appendFileSync(join(dir, 'config'), NO_AUTO_MAINTENANCE); // no `git gc --auto` after each push
       return dir;
     },
     credentials,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const cgi of running) killGroup(cgi, running);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -1,0 +1,84 @@
+/**
+ * The loopback git remote (test/support/git-http.ts) never leaves a wait behind it: a
+ * `git http-backend` whose client went away, or still running when the server closes, is killed
+ * with the upload-pack it started, and each one in flight is named by what a timed-out test
+ * reports (test/support/in-flight.ts).
+ *
+ * The request that never ends: a fetch's POST whose body is never finished. http-backend reads an
+ * upload-pack request to its end before answering, so it waits, as it would for a client stalled
+ * on a starved machine.
+ */
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GitHttpServer, startGitHttpServer } from '../support/git-http.js';
+import { describeInFlight, reportInFlightOnFailure } from '../support/in-flight.js';
+import { makeRepo } from './support.js';
+
+reportInFlightOnFailure();
+
+let git: GitHttpServer;
+beforeAll(async () => {
+  git = await startGitHttpServer((user, password) => user === 'u' && password === 'p');
+  git.createRepository('acme/stalled', makeRepo({ 'README.md': 'x\n' }, 'seed'));
+});
+afterAll(() => git?.close());
+
+/** Resolves once `check` holds, looking again every 10 ms (bounded by vitest's test timeout). */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** Whether a process with this id (or, negative, a process group) exists. */
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a fetch POST that never finishes its body; returns it and the http-backend's pid once it runs. */
+async function stalledFetch(server: GitHttpServer): Promise<{ abort: () => void; pid: number }> {
+  const client = request(`${server.url('acme/stalled')}/git-upload-pack`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
+      'Content-Type': 'application/x-git-upload-pack-request',
+      'Transfer-Encoding': 'chunked',
+    },
+  });
+  client.on('error', () => {}); // aborted below
+  client.write('0032want 0000000000000000000000000000000000000000\n');
+  const line = () =>
+    describeInFlight()
+      .split('\n')
+      .find((l) => l.includes('git http-backend POST /acme/stalled.git/git-upload-pack'));
+  await until(() => line() !== undefined);
+  const pid = Number(/\(pid (\d+)\)/.exec(line() ?? '')?.[1]);
+  expect(exists(pid)).toBe(true);
+  return { abort: () => client.destroy(), pid };
+}
+
+describe('the loopback git remote', () => {
+  it('names a request in flight with its http-backend, and kills that process group when the client goes away', async () => {
+    const { abort, pid } = await stalledFetch(git);
+    // The process listing of a timed-out test shows it among the worker's processes.
+    expect(describeInFlight()).toMatch(new RegExp(`pid ${pid} \\(\\w.*\\): git http-backend`));
+    abort();
+    // No longer in flight, and nothing of its process group left (the upload-pack it started
+    // included, once reaped). Were either never true, the test's timeout would end it, naming
+    // what was still in flight (reportInFlightOnFailure).
+    await until(() => !describeInFlight().includes(`(pid ${pid})`));
+    await until(() => !exists(-pid));
+  });
+
+  it('kills the http-backends still running when it closes', async () => {
+    const server = await startGitHttpServer(() => true);
+    server.createRepository('acme/stalled', makeRepo({ 'README.md': 'x\n' }, 'seed'));
+    const { pid } = await stalledFetch(server);
+    await server.close();
+    await until(() => !describeInFlight().includes(`(pid ${pid})`));
+    await until(() => !exists(-pid));
+  });
+});
