@@ -132,4 +132,40 @@ describe('git processes per operation', () => {
     }
     expect(subcommands(runs())).toEqual(['status', 'add', 'status', 'status']);
   });
+
+  it("the tests' snapshot asks git again when git's configuration outside the repository changes", () => {
+    const repo = makeRepo({ 'apps/a.yaml': 'a: 1\n' });
+    writeFileSync(join(repo, 'notes.txt'), 'x\n');
+    chmodSync(join(repo, 'apps/a.yaml'), 0o755);
+    const names = ['HOME', 'XDG_CONFIG_HOME', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0'];
+    const saved = names.map((name) => [name, process.env[name]] as const);
+    const home = tempDir('home-');
+    try {
+      process.env.HOME = home;
+      delete process.env.XDG_CONFIG_HOME;
+      const runs = countGit();
+      const plain = snapshot(repo).status;
+      expect(plain).toMatch(/^\? notes\.txt$/m);
+      expect(plain).toMatch(/^1 \.M .* apps\/a\.yaml$/m);
+      // The global ignore file (gitignore(5): $XDG_CONFIG_HOME/git/ignore, by default under HOME).
+      mkdirSync(join(home, '.config', 'git'), { recursive: true });
+      writeFileSync(join(home, '.config', 'git', 'ignore'), 'notes.txt\n');
+      const ignored = snapshot(repo).status;
+      expect(ignored).not.toContain('notes.txt');
+      expect(ignored).toMatch(/^1 \.M .* apps\/a\.yaml$/m);
+      // Configuration from the environment (git-config(1) GIT_CONFIG_COUNT): the executable bit no longer counts.
+      Object.assign(process.env, {
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'core.fileMode',
+        GIT_CONFIG_VALUE_0: 'false',
+      });
+      expect(snapshot(repo).status).toBe('');
+      expect(subcommands(runs())).toEqual(['status', 'status', 'status']);
+    } finally {
+      for (const [name, value] of saved) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
 });

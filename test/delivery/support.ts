@@ -17,6 +17,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { ExportSource } from '../../src/delivery/export.js';
@@ -134,14 +135,48 @@ function refsOf(gitDir: string): Record<string, string> {
 const statuses = new Map<string, string>();
 
 /**
- * A digest of what `git status` reads: HEAD and every ref, the index file's bytes (stat data
- * included), .git/config, .git/info/* and .git/shallow, and every work-tree entry (its path,
- * type, permission bits, a link's target, a file's bytes), .git folders aside. Equal digests give
- * the same status; anything that could change it changes the digest (it may change more: an
- * index refreshed with new stat data, an ignored file, are misses, never wrong answers).
+ * The configuration git reads beyond the repository: every `GIT_*` variable of the environment
+ * (`GIT_CONFIG_COUNT`/`KEY`/`VALUE` set configuration, `GIT_DIR` and the like move the
+ * repository), HOME and XDG_CONFIG_HOME (where the next files are), and the files of the global
+ * and system levels with the global ignore and attributes files (git-config(1), gitignore(5),
+ * gitattributes(5)): their paths and bytes, a missing file as missing.
+ */
+function gitConfiguration(): string {
+  const env = process.env;
+  const variables = Object.entries(env)
+    .filter(([name]) => name.startsWith('GIT_') || name === 'HOME' || name === 'XDG_CONFIG_HOME')
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  const home = env.HOME ?? homedir();
+  const xdg = env.XDG_CONFIG_HOME || join(home, '.config');
+  const files = [
+    env.GIT_CONFIG_GLOBAL ?? join(home, '.gitconfig'),
+    join(xdg, 'git', 'config'),
+    join(xdg, 'git', 'ignore'),
+    join(xdg, 'git', 'attributes'),
+    env.GIT_CONFIG_SYSTEM ?? '/etc/gitconfig',
+    '/etc/gitattributes',
+  ];
+  const hash = createHash('sha256').update(JSON.stringify(variables));
+  for (const file of files) {
+    hash.update(`\0${file}\0`);
+    if (existsSync(file)) hash.update(readFileSync(file));
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * A digest of what `git status` reads: the git configuration outside the repository
+ * (gitConfiguration), HEAD and every ref, the index file's bytes (stat data included),
+ * .git/config, .git/info/* and .git/shallow, and every work-tree entry (its path, type,
+ * permission bits, a link's target, a file's bytes), .git folders aside. Equal digests give the
+ * same status; anything that could change it changes the digest (it may change more: an index
+ * refreshed with new stat data, an ignored file, are misses, never wrong answers). Not covered:
+ * a file that configuration names elsewhere (`core.excludesFile`, `include.path`) changing its
+ * bytes while the configuration stays the same; no test writes one.
  */
 function statusInputs(dir: string, refs: Record<string, string>): string {
   const hash = createHash('sha256');
+  hash.update(gitConfiguration());
   hash.update(JSON.stringify(refs));
   const gitDir = join(dir, '.git');
   const info = join(gitDir, 'info');
