@@ -31,19 +31,21 @@ function repositoryOfUrl(url: string): string | undefined {
 
 /**
  * The checkout's remote must be the repository the forge settings name: otherwise the branch
- * would be pushed to one repository and the pull request opened in another.
+ * would be pushed to one repository and the pull request opened in another. Returns the remote's
+ * URL (the push uses it: git is asked once).
  */
 async function checkRemote(
   top: string,
   remote: string,
   forge: Pick<ForgeConnection, 'owner' | 'repository'>,
-): Promise<void> {
+): Promise<string> {
   const run = await gitTry(top, ['remote', 'get-url', remote]);
   if (!run.ok)
     throw new ConfigurationError(
       `the GitOps checkout ${top} has no remote '${remote}' (fix: pass --remote <name>, or git remote add ${remote} <url> there)`,
     );
-  const found = repositoryOfUrl(run.stdout.trim());
+  const url = run.stdout.trim();
+  const found = repositoryOfUrl(url);
   const wanted = `${forge.owner}/${forge.repository}`.toLowerCase();
   if (found !== wanted)
     throw new ConfigurationError(
@@ -51,6 +53,7 @@ async function checkRemote(
         `${forge.owner}/${forge.repository}: the branch would be pushed to one repository and the pull ` +
         `request opened in another (fix: correct GITOPS_REPOSITORY, or pass --remote)`,
     );
+  return url;
 }
 
 /** The pull request's description: the export's commit message (summary, source commit, unresolved values). */
@@ -142,7 +145,7 @@ export async function exportAndPublish(
       `${options.repo} is not on a branch (detached HEAD): a pull request needs the branch the export starts from (fix: git checkout master there)`,
     );
   const base = current.stdout.trim();
-  if (publish.pullRequest) await checkRemote(top, remote, publish.pullRequest);
+  const url = publish.pullRequest ? await checkRemote(top, remote, publish.pullRequest) : undefined;
 
   const exported = await exportEnvironment(source, { ...options, commit: true });
   const branch = exported.branch;
@@ -155,6 +158,7 @@ export async function exportAndPublish(
     branch,
     commit: exported.commit,
     env: source.env,
+    ...(url !== undefined ? { url } : {}),
     ...(token !== undefined ? { token } : {}),
     ...(forgeType !== undefined ? { forgeType } : {}),
   }).catch(async (err: unknown) => {

@@ -38,6 +38,8 @@ interface PushInput {
   readonly top: string;
   /** @default 'origin' */
   readonly remote?: string;
+  /** The remote's URL as `git remote get-url` printed it, when the caller already asked (else asked here). */
+  readonly url?: string;
   readonly branch: string;
   /** The export commit to push. */
   readonly commit: string;
@@ -122,6 +124,16 @@ function commitOf(object: GitObject | undefined): CommitFields {
   };
 }
 
+/** `git remote get-url <remote>`, or a ConfigurationError naming the fix. */
+async function remoteUrl(top: string, remote: string): Promise<string> {
+  const run = await gitTry(top, ['remote', 'get-url', remote]);
+  if (!run.ok)
+    throw new ConfigurationError(
+      `the GitOps checkout ${top} has no remote '${remote}' (fix: pass --remote <name>, or git remote add ${remote} <url> there)`,
+    );
+  return run.stdout.trim();
+}
+
 /** Pushes `commit` to `branch` (see the module comment for what may be replaced). */
 export async function pushExport(input: PushInput): Promise<PushResult> {
   const remote = input.remote ?? 'origin';
@@ -131,12 +143,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   const fail = (what: string, stderr: string) =>
     new GitError(clean(`git ${what} failed for remote ${remote}: ${stderr || 'no message'}`));
 
-  const urlRun = await gitTry(input.top, ['remote', 'get-url', remote]);
-  if (!urlRun.ok)
-    throw new ConfigurationError(
-      `the GitOps checkout ${input.top} has no remote '${remote}' (fix: pass --remote <name>, or git remote add ${remote} <url> there)`,
-    );
-  const rawUrl = urlRun.stdout.trim();
+  const rawUrl = input.url ?? (await remoteUrl(input.top, remote));
   const url = withoutUserinfo(rawUrl);
   let auth: Record<string, string> = {};
   if (input.token !== undefined) {

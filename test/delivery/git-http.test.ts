@@ -1,6 +1,6 @@
 /**
  * The loopback git remote (test/support/git-http.ts) never leaves a wait behind it: a
- * `git http-backend` whose client went away, or still running when the server closes, is killed
+ * `git-http-backend` whose client went away, or still running when the server closes, is killed
  * with the upload-pack it started, and each one in flight is named by what a timed-out test
  * reports (test/support/in-flight.ts).
  *
@@ -53,7 +53,7 @@ async function stalledFetch(server: GitHttpServer): Promise<{ abort: () => void;
   const line = () =>
     describeInFlight()
       .split('\n')
-      .find((l) => l.includes('git http-backend POST /acme/stalled.git/git-upload-pack'));
+      .find((l) => l.includes('git-http-backend POST /acme/stalled.git/git-upload-pack'));
   await until(() => line() !== undefined);
   const pid = Number(/\(pid (\d+)\)/.exec(line() ?? '')?.[1]);
   expect(exists(pid)).toBe(true);
@@ -64,7 +64,7 @@ describe('the loopback git remote', () => {
   it('names a request in flight with its http-backend, and kills that process group when the client goes away', async () => {
     const { abort, pid } = await stalledFetch(git);
     // The process listing of a timed-out test shows it among the worker's processes.
-    expect(describeInFlight()).toMatch(new RegExp(`pid ${pid} \\(\\w.*\\): git http-backend`));
+    expect(describeInFlight()).toMatch(new RegExp(`pid ${pid} \\(\\w.*\\): \\S*git-http-backend`));
     abort();
     // No longer in flight, and nothing of its process group left (the upload-pack it started
     // included, once reaped). Were either never true, the test's timeout would end it, naming

@@ -7,8 +7,8 @@
  * the first one already answered is what this catches. The tests' own snapshot of a checkout
  * (./support.ts) is counted too.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { filesAtRef } from '../../src/core/git.js';
 import { exportEnvironment } from '../../src/delivery/export.js';
@@ -16,42 +16,24 @@ import { exportSource } from '../../src/delivery/source.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { tempDir } from '../support/temp.js';
-import { copyRepo, makeRepo, plantExport, run, snapshot, sourceOf, stagingEnvironment } from './support.js';
+import {
+  copyRepo,
+  countGit,
+  makeRepo,
+  plantExport,
+  run,
+  snapshot,
+  sourceOf,
+  stagingEnvironment,
+  subcommands,
+} from './support.js';
 
 const REPO = join(import.meta.dirname, '../..');
 const realPath = process.env.PATH ?? '';
 
-/**
- * Puts a `git` that logs each run before the real one on PATH; returns a reader of the runs, each
- * its arguments (in the log, each argument ends with a unit separator, each run with a record
- * separator: a commit message spans lines).
- */
-function countGit(): () => string[][] {
-  const dir = tempDir('git-counter-');
-  const log = join(dir, 'runs.log');
-  writeFileSync(log, '');
-  const wrapper = join(dir, 'git');
-  // The real git is found on the PATH the test started with (the wrapper's folder is not on it).
-  writeFileSync(
-    wrapper,
-    `#!/bin/sh\n{ printf '%s\\037' "$@"; printf '\\036'; } >> '${log}'\nPATH='${realPath}' exec git "$@"\n`,
-  );
-  chmodSync(wrapper, 0o755);
-  process.env.PATH = `${dir}${delimiter}${realPath}`;
-  return () =>
-    readFileSync(log, 'utf8')
-      .split('\x1e')
-      .filter(Boolean)
-      .map((run) => run.split('\x1f').slice(0, -1));
-}
-
 afterEach(() => {
   process.env.PATH = realPath;
 });
-
-/** The git subcommand of each logged run (`-c` options skipped). */
-const subcommands = (runs: string[][]) =>
-  runs.map((args) => args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c'));
 
 describe('git processes per operation', () => {
   it('an export that commits runs 11 git processes, each a different question', async () => {
@@ -62,7 +44,7 @@ describe('git processes per operation', () => {
     const earlier = source.files.map((f) => ({ ...f, content: f.content.replace('interval: 10m', 'interval: 5m') }));
     expect(earlier).not.toEqual(source.files);
     plantExport(repo, { ...source, files: earlier });
-    const runs = countGit();
+    const { runs } = countGit();
     const result = await exportEnvironment(source, {
       repo,
       commit: true,
@@ -90,7 +72,7 @@ describe('git processes per operation', () => {
       mkdirSync(dirname(join(dist, f.path)), { recursive: true });
       writeFileSync(join(dist, f.path), f.content);
     }
-    const runs = countGit();
+    const { runs } = countGit();
     const source = await exportSource({
       repoRoot: REPO,
       env: 'staging',
@@ -103,14 +85,14 @@ describe('git processes per operation', () => {
 
   it('a review reads dist/ at its base with two git processes, whatever the number of files', async () => {
     const repo = makeRepo({ 'dist/a.yaml': 'a: 1\n', 'dist/b.yaml': 'b: 2\n', 'dist/sub/c.yaml': 'c: 3\n' });
-    const runs = countGit();
+    const { runs } = countGit();
     expect((await filesAtRef(repo, 'HEAD', 'dist')).map((f) => f.path)).toEqual(['a.yaml', 'b.yaml', 'sub/c.yaml']);
     expect(subcommands(runs())).toEqual(['ls-tree', 'cat-file']);
   });
 
   it("the tests' snapshot asks git once per state, and sees what only git status shows", () => {
     const repo = makeRepo({ 'apps/a.yaml': 'a: 1\n', 'apps/b.sh': 'true\n' });
-    const runs = countGit();
+    const { runs } = countGit();
     const before = snapshot(repo);
     expect(before.status).toBe('');
     // The same repository again, and a byte-for-byte copy of it: answered without a second git status.
@@ -143,7 +125,7 @@ describe('git processes per operation', () => {
     try {
       process.env.HOME = home;
       delete process.env.XDG_CONFIG_HOME;
-      const runs = countGit();
+      const { runs } = countGit();
       const plain = snapshot(repo).status;
       expect(plain).toMatch(/^\? notes\.txt$/m);
       expect(plain).toMatch(/^1 \.M .* apps\/a\.yaml$/m);

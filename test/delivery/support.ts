@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   appendFileSync,
+  chmodSync,
   cpSync,
   existsSync,
   lstatSync,
@@ -18,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { ExportSource } from '../../src/delivery/export.js';
 import { formatOwnership, OWNERSHIP_FILE } from '../../src/delivery/ownership.js';
@@ -48,6 +49,41 @@ export function run(cwd: string, args: string[]): string {
     throw new Error(`git ${args.join(' ')} in ${cwd}: still running after ${CHILD_TIMEOUT_MS / 1000} s, killed`);
   }
 }
+
+/**
+ * Puts a `git` that logs each run before the real one on PATH (until `stop`); `runs` reads the
+ * runs so far, each its arguments (in the log, each argument ends with a unit separator, each run
+ * with a record separator: a commit message spans lines). Only a git found on PATH is counted
+ * (git's own helpers run from its exec path).
+ */
+export function countGit(): { runs: () => string[][]; stop: () => void } {
+  const realPath = process.env.PATH ?? '';
+  const dir = tempDir('git-counter-');
+  const log = join(dir, 'runs.log');
+  writeFileSync(log, '');
+  const wrapper = join(dir, 'git');
+  // The real git is found on the PATH the test started with (the wrapper's folder is not on it).
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\n{ printf '%s\\037' "$@"; printf '\\036'; } >> '${log}'\nPATH='${realPath}' exec git "$@"\n`,
+  );
+  chmodSync(wrapper, 0o755);
+  process.env.PATH = `${dir}${delimiter}${realPath}`;
+  return {
+    runs: () =>
+      readFileSync(log, 'utf8')
+        .split('\x1e')
+        .filter(Boolean)
+        .map((run) => run.split('\x1f').slice(0, -1)),
+    stop: () => {
+      process.env.PATH = realPath;
+    },
+  };
+}
+
+/** The git subcommand of each logged run (`-c` options skipped). */
+export const subcommands = (runs: string[][]) =>
+  runs.map((args) => args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c'));
 
 /**
  * What `git config user.name/user.email/commit.gpgsign` would add to .git/config, without three

@@ -5,7 +5,7 @@
  *
  * It records the credentials each request carried (decoded), so a test can prove which token
  * reached the remote, and nothing else about the request. One server per test file (each
- * request starts one `git http-backend`, a short-lived process).
+ * request starts one `git-http-backend`, a short-lived process).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -53,6 +53,18 @@ function cgiResponse(out: Buffer): { status: number; headers: Record<string, str
   return { status, headers, body: out.subarray(end + 4) };
 }
 
+/** git's own folder of programs (`git --exec-path`), asked once per process. */
+let execPath: string | undefined;
+
+/**
+ * The `git-http-backend` program itself, from git's own folder: `git http-backend` is the `git`
+ * command starting that program as its child, one process more per request for nothing.
+ */
+function httpBackend(): string {
+  execPath ??= execFileSync('git', ['--exec-path'], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS }).trim();
+  return join(execPath, 'git-http-backend');
+}
+
 /**
  * Ends `child` and whatever it started (its own process group: upload-pack, receive-pack,
  * pack-objects). Only while it is `running` (until its output closed): a process group id is
@@ -81,6 +93,9 @@ function killGroup(child: ChildProcess, running: ReadonlySet<ChildProcess>): voi
  */
 export async function startGitHttpServer(accept: (user: string, password: string) => boolean): Promise<GitHttpServer> {
   const root = tempDir('git-remote-');
+  const backend = httpBackend();
+  // The PATH the CGI runs with (it starts `git upload-pack` from it), fixed when the server starts.
+  const cgiPath = process.env.PATH ?? '';
   const credentials: string[] = [];
   const running = new Set<ChildProcess>();
 
@@ -96,9 +111,9 @@ export async function startGitHttpServer(accept: (user: string, password: string
       return;
     }
     const url = new URL(req.url ?? '/', 'http://loopback');
-    const cgi = spawn('git', ['http-backend'], {
+    const cgi = spawn(backend, [], {
       env: {
-        PATH: process.env.PATH ?? '',
+        PATH: cgiPath,
         GIT_PROJECT_ROOT: root,
         GIT_HTTP_EXPORT_ALL: '1',
         PATH_INFO: decodeURIComponent(url.pathname),
@@ -117,7 +132,7 @@ export async function startGitHttpServer(accept: (user: string, password: string
       detached: true,
     });
     running.add(cgi);
-    const what = `git http-backend ${req.method} ${url.pathname}${url.search} (pid ${cgi.pid ?? 'none'})`;
+    const what = `git-http-backend ${req.method} ${url.pathname}${url.search} (pid ${cgi.pid ?? 'none'})`;
     const done = pendingWhile(what);
     let answered = false;
     const answer = (status: number, headers: Record<string, string>, body: Buffer | string) => {
