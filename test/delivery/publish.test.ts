@@ -23,7 +23,17 @@ import { reportInFlightOnFailure, step } from '../support/in-flight.js';
 import { tempDir } from '../support/temp.js';
 import { KUBECTL } from '../support/kubectl.js';
 import { KUBECTL_SKIP } from './gitops-fixture.js';
-import { commitFiles, fakeCommit, makeRepo, plantExport, run, sourceOf, stagingEnvironment } from './support.js';
+import {
+  commitFiles,
+  countGit,
+  fakeCommit,
+  makeRepo,
+  plantExport,
+  run,
+  sourceOf,
+  stagingEnvironment,
+  subcommands,
+} from './support.js';
 
 if (!KUBECTL) console.log(`[publish] skipped: ${KUBECTL_SKIP}`);
 
@@ -147,60 +157,88 @@ function expectNoToken(dir: string, ...texts: string[]): void {
     expect(findLeak(text, TOKEN)).toBeUndefined();
 }
 
-describe.skipIf(!KUBECTL)('export --push --pull-request (GitHub API stand-in, git http-backend remote)', () => {
-  it('opens one pull request, updates it on the next run of the same commit, and refuses a branch someone else changed', async () => {
+/**
+ * One source commit published run after run, as CI would: each test is the next run (a fresh
+ * checkout, the export, the push, the pull request), in order, on the same remote and forge. One
+ * test per run, not one for the whole story: each run starts about sixty processes (git, its HTTP
+ * helpers, the remote's http-backend), and on a starved machine a test of five runs in a row
+ * crossed vitest's 120 s (seen twice; the failure's in-flight report showed a push progressing,
+ * not a hang). A run whose predecessor failed stops at once, naming it.
+ */
+describe.skipIf(!KUBECTL)(
+  'export --push --pull-request (GitHub API stand-in, git http-backend remote), run after run',
+  () => {
     const repository = REPOSITORY;
-    seedRemote(repository);
-    const forge = await startForge({
-      type: 'github',
-      repository,
-      token: TOKEN,
-      branchExists: branchExists(repository),
-    });
-    try {
-      const pr = connection(forge, 'github');
-      const source = newSource();
-      const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
+    let forge: ForgeStandIn;
+    let pr: ForgeConnection;
+    let source: ExportSource;
+    let branch: string;
+    const runs: Partial<Record<'first' | 'second' | 'rebased', Awaited<ReturnType<typeof publishRun>>>> = {};
+    /** The result of an earlier run of this story (it failed if it is missing). */
+    const earlier = (name: keyof typeof runs) => {
+      const found = runs[name];
+      if (!found) throw new Error(`the ${name} run did not complete (its own test failed): this one builds on it`);
+      return found;
+    };
+    const pull = () => {
+      const found = forge.pulls[0];
+      if (!found) throw new Error('no pull request: the first run did not open one (its own test failed)');
+      return found;
+    };
 
-      // 1. The first run: a new branch, one pull request carrying the export's commit message.
+    beforeAll(async () => {
+      seedRemote(repository);
+      forge = await startForge({ type: 'github', repository, token: TOKEN, branchExists: branchExists(repository) });
+      pr = connection(forge, 'github');
+      source = newSource();
+      branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
+    });
+    afterAll(() => forge?.close());
+
+    it('1. the first run: a new branch, one pull request carrying the export commit message, the token only where the remote takes it', async () => {
       const first = await publishRun(repository, source, pr);
       expect(first.result.push).toMatchObject({ action: 'created', branch });
       expect(remoteTip(repository, branch)).toBe(first.result.export.commit);
       expect(first.result.pullRequest?.action).toBe('opened');
       expect(forge.pulls).toHaveLength(1);
-      const pull = forge.pulls[0]!;
-      expect(pull).toMatchObject({ head: branch, base: 'master', state: 'open' });
-      expect(pull.title).toBe(first.result.export.message.split('\n')[0]);
+      expect(pull()).toMatchObject({ head: branch, base: 'master', state: 'open' });
+      expect(pull().title).toBe(first.result.export.message.split('\n')[0]);
       // The semantic diff, the source commit and the environment are in the body; the trailers are not.
-      expect(pull.body).toContain(`Source commit: ${source.sourceCommit}`);
-      expect(pull.body).toMatch(/HelmRelease arcade-staging\/arcade/);
-      expect(pull.body).not.toContain('Arcade-Stack-Tree');
-      expect(first.printed).toContain(`pull request #${pull.number} opened (${branch} -> master)`);
+      expect(pull().body).toContain(`Source commit: ${source.sourceCommit}`);
+      expect(pull().body).toMatch(/HelmRelease arcade-staging\/arcade/);
+      expect(pull().body).not.toContain('Arcade-Stack-Tree');
+      expect(first.printed).toContain(`pull request #${pull().number} opened (${branch} -> master)`);
       // The token reached the remote in the form GitHub's git endpoint takes, and only there.
       expect(git.credentials.filter((c) => c !== '')).toContain(`x-access-token:${TOKEN}`);
       expectNoToken(first.dir, first.printed);
+      runs.first = first;
+    });
 
-      // 2. The same commit again, after master moved and a reviewer edited the description: the
-      // tool's own branch is replaced (rebased onto the new master), the same pull request updated.
+    it('2. the same commit after master moved and the description was edited: its own branch replaced, the pull request updated', async () => {
+      const first = earlier('first');
       pushForeign(repository, 'master', { 'apps/other/app.yaml': 'kind: ConfigMap\n' }, 'apps/other: add');
-      pull.body = 'edited by hand';
+      pull().body = 'edited by hand';
       const second = await publishRun(repository, source, pr);
       expect(second.result.push).toMatchObject({ action: 'updated', previous: first.result.export.commit });
       expect(forge.pulls).toHaveLength(1);
-      expect(second.result.pullRequest).toMatchObject({ action: 'updated', pull: { number: pull.number } });
-      expect(pull.body).toContain(`Source commit: ${source.sourceCommit}`);
+      expect(second.result.pullRequest).toMatchObject({ action: 'updated', pull: { number: pull().number } });
+      expect(pull().body).toContain(`Source commit: ${source.sourceCommit}`);
       expectNoToken(second.dir, second.printed);
+      runs.second = second;
+    });
 
-      // 3. Nothing changed since: nothing pushed, nothing written to the forge.
+    it('3. nothing changed since: nothing pushed, nothing written to the forge', async () => {
+      const second = earlier('second');
       const writes = forge.requests.filter((r) => r.method !== 'GET').length;
       const third = await publishRun(repository, source, pr);
       expect(third.result.push?.action).toBe('unchanged');
       expect(third.result.pullRequest?.action).toBe('unchanged');
       expect(forge.requests.filter((r) => r.method !== 'GET')).toHaveLength(writes);
       expect(remoteTip(repository, branch)).toBe(second.result.export.commit);
+    });
 
-      // 3b. master moved by a commit that changes no file: the same tree on another parent is
-      // not "unchanged": the branch is replaced so that it starts from the new master.
+    it('4. master moved by an empty commit: the same tree on another parent is not "unchanged", the branch starts from the new master', async () => {
+      const second = earlier('second');
       pushForeign(repository, 'master', {}, 'an empty commit on master');
       const master = remoteTip(repository, 'master');
       const rebased = await publishRun(repository, source, pr);
@@ -208,8 +246,11 @@ describe.skipIf(!KUBECTL)('export --push --pull-request (GitHub API stand-in, gi
       expect(remoteTip(repository, branch)).toBe(rebased.result.export.commit);
       expect(run(rebased.dir, ['rev-parse', 'HEAD^'])).toBe(`${master}\n`);
       expect(run(rebased.dir, ['rev-parse', 'HEAD^{tree}'])).toBe(run(second.dir, ['rev-parse', 'HEAD^{tree}']));
+      runs.rebased = rebased;
+    });
 
-      // 4. Someone pushed a commit onto the branch: refused, their work kept, the checkout back on master.
+    it('5. someone pushed a commit onto the branch: refused, their work kept, the checkout back on master', async () => {
+      earlier('rebased');
       pushForeign(repository, branch, { 'apps/arcade/NOTES.md': 'a reviewer note\n' }, 'a reviewer fix');
       const theirs = remoteTip(repository, branch);
       const dir = checkout(repository);
@@ -227,11 +268,9 @@ describe.skipIf(!KUBECTL)('export --push --pull-request (GitHub API stand-in, gi
       expect(run(dir, ['branch', '--list', branch])).toBe('');
       expect(forge.pulls).toHaveLength(1);
       expectNoToken(dir, (error as Error).message);
-    } finally {
-      await forge.close();
-    }
-  });
-});
+    });
+  },
+);
 
 describe('export --push --pull-request, no prune preview needed (an earlier export one value apart)', () => {
   it('refuses an export commit that was amended (its tree no longer the one its trailer names)', async () => {
@@ -240,7 +279,31 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
     seedRemote(repository, earlierOf(source));
     const forge = await startForge({ type: 'github', repository, token: TOKEN });
     try {
-      const first = await publishRun(repository, source, connection(forge, 'github', repository), NO_KUBECTL);
+      // The git processes of a run (only a git on PATH is counted: the server's git-http-backend
+      // and git's helpers are not): the checkout, publish's checks with the remote's URL asked
+      // once, the export's 11 (git-processes.test.ts), then ls-remote and, the branch new, push.
+      const counted = countGit();
+      const first = await publishRun(repository, source, connection(forge, 'github', repository), NO_KUBECTL).finally(
+        counted.stop,
+      );
+      expect(subcommands(counted.runs())).toEqual([
+        'clone',
+        ...['rev-parse', 'symbolic-ref', 'remote'],
+        ...[
+          'rev-parse',
+          'status',
+          'ls-files',
+          'rev-parse',
+          'var',
+          'log',
+          'checkout',
+          'add',
+          'write-tree',
+          'commit',
+          'rev-parse',
+        ],
+        ...['ls-remote', 'push'],
+      ]);
       const branch = first.result.export.branch!;
       // Amend keeps the message (and its trailers) but not the tree.
       const dir = tempDir('amend-');
