@@ -37,7 +37,7 @@ function unauthorized(res: ServerResponse): void {
   res.end('authentication required\n');
 }
 
-/** The CGI response `git http-backend` printed: its `Status:` and other headers, then the body. */
+/** The CGI response `git-http-backend` printed: its `Status:` and other headers, then the body. */
 function cgiResponse(out: Buffer): { status: number; headers: Record<string, string>; body: Buffer } | undefined {
   const end = out.indexOf('\r\n\r\n');
   if (end < 0) return undefined;
@@ -85,7 +85,7 @@ function killGroup(child: ChildProcess, running: ReadonlySet<ChildProcess>): voi
  *
  * No wait here depends on a timer or can outlive the test: the server keeps no idle-connection
  * timer of its own (src/loopback/listen.ts: Node's 5 s keep-alive timeout raced the client on a
- * starved machine); each `git http-backend` runs in its own process group, killed with what it
+ * starved machine); each `git-http-backend` runs in its own process group, killed with what it
  * started when its client goes away before the answer and when the server closes; a CGI that
  * cannot start, or exits without a CGI response, is answered 500 naming why; and each one is
  * marked pending while it runs (test/support/in-flight.ts), so a test that times out names the
