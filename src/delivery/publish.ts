@@ -13,7 +13,7 @@ import { BODY_LIMIT } from './forge-api.js';
 import type { ForgeType } from './forge-settings.js';
 import { exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from './export.js';
 import { capBody, ForgeClient, type ForgeConnection, type PullRequest } from './forge.js';
-import { pushExport, type PushResult } from './push.js';
+import { pushExport, type PushResult, remoteUrl } from './push.js';
 import { ExportRefused } from './refused.js';
 import { withoutTrailers } from './trailers.js';
 
@@ -39,12 +39,7 @@ async function checkRemote(
   remote: string,
   forge: Pick<ForgeConnection, 'owner' | 'repository'>,
 ): Promise<string> {
-  const run = await gitTry(top, ['remote', 'get-url', remote]);
-  if (!run.ok)
-    throw new ConfigurationError(
-      `the GitOps checkout ${top} has no remote '${remote}' (fix: pass --remote <name>, or git remote add ${remote} <url> there)`,
-    );
-  const url = run.stdout.trim();
+  const url = await remoteUrl(top, remote);
   const found = repositoryOfUrl(url);
   const wanted = `${forge.owner}/${forge.repository}`.toLowerCase();
   if (found !== wanted)

@@ -125,7 +125,7 @@ function commitOf(object: GitObject | undefined): CommitFields {
 }
 
 /** `git remote get-url <remote>`, or a ConfigurationError naming the fix. */
-async function remoteUrl(top: string, remote: string): Promise<string> {
+export async function remoteUrl(top: string, remote: string): Promise<string> {
   const run = await gitTry(top, ['remote', 'get-url', remote]);
   if (!run.ok)
     throw new ConfigurationError(
