@@ -44,8 +44,8 @@ describe('a Mimir answering an endless body', { timeout: TEST_TIMEOUT_MS }, () =
     );
     expect(run.code, run.stderr).toBe(1);
     const fix = (field: string, environmentField: string) =>
-      `(fix: check ${field} in the targets, ${environmentField} in an environment: ` +
-      "it must be Mimir's Prometheus API base, <mimir>/prometheus)";
+      `(fix: check ${field} in the targets; in an environment ${environmentField}, ` +
+      "or collector.mimir.pushUrl it is derived from when unset: it must lead to Mimir's Prometheus API base, <mimir>/prometheus)";
     const metrics = result(run.report, 'otel.metrics-in-mimir');
     expect(metrics).toMatchObject({
       status: 'error',

@@ -22,15 +22,18 @@ export type MimirGet =
 export interface MimirSetting {
   /** The targets field (`mimir.queryUrl`). */
   readonly field: string;
-  /** The environment field it comes from (`probes.mimir.queryUrl`). */
+  /**
+   * The environment field it comes from (`probes.mimir.queryUrl`); unset, the URL is derived from
+   * `collector.mimir.pushUrl` (src/environments/probes.ts, continuous.ts), so the fix names both.
+   */
   readonly environmentField: string;
 }
 
 /** What an answer over the cap says: the cap, then the setting to check and what it must name. */
 export function mimirOverCapMessage(err: BodyOverCapError, setting: MimirSetting): string {
   return (
-    `${err.message} (fix: check ${setting.field} in the targets, ${setting.environmentField} in an environment: ` +
-    "it must be Mimir's Prometheus API base, <mimir>/prometheus)"
+    `${err.message} (fix: check ${setting.field} in the targets; in an environment ${setting.environmentField}, ` +
+    "or collector.mimir.pushUrl it is derived from when unset: it must lead to Mimir's Prometheus API base, <mimir>/prometheus)"
   );
 }
 
