@@ -62,9 +62,13 @@ function groupRunning(pgid: number): boolean {
     });
 }
 
-/** Starts a fetch POST that never finishes its body; returns it and the http-backend's pid once it runs. */
-async function stalledFetch(server: GitHttpServer): Promise<{ abort: () => void; pid: number }> {
-  const client = request(`${server.url('acme/stalled')}/git-upload-pack`, {
+/**
+ * Starts a fetch POST from `repository` that never finishes its body; returns it and the
+ * http-backend's pid once it runs. Each test stalls its own repository, so a backend a failed
+ * test left running is never taken for the next test's.
+ */
+async function stalledFetch(server: GitHttpServer, repository: string): Promise<{ abort: () => void; pid: number }> {
+  const client = request(`${server.url(repository)}/git-upload-pack`, {
     method: 'POST',
     headers: {
       Authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
@@ -77,7 +81,7 @@ async function stalledFetch(server: GitHttpServer): Promise<{ abort: () => void;
   const line = () =>
     describeInFlight()
       .split('\n')
-      .find((l) => l.includes('git-http-backend POST /acme/stalled.git/git-upload-pack'));
+      .find((l) => l.includes(`git-http-backend POST /${repository}.git/git-upload-pack`));
   await until(() => line() !== undefined);
   const pid = Number(/\(pid (\d+)\)/.exec(line() ?? '')?.[1]);
   expect(exists(pid)).toBe(true);
@@ -86,7 +90,7 @@ async function stalledFetch(server: GitHttpServer): Promise<{ abort: () => void;
 
 describe.skipIf(!PROC)('the loopback git remote (reads processes from /proc)', () => {
   it('names a request in flight with its http-backend, and kills that process group when the client goes away', async () => {
-    const { abort, pid } = await stalledFetch(git);
+    const { abort, pid } = await stalledFetch(git, 'acme/stalled');
     // The process listing of a timed-out test shows it among the worker's processes.
     expect(describeInFlight()).toMatch(new RegExp(`pid ${pid} \\(\\w.*\\): \\S*git-http-backend`));
     abort();
@@ -99,8 +103,8 @@ describe.skipIf(!PROC)('the loopback git remote (reads processes from /proc)', (
 
   it('kills the http-backends still running when it closes', async () => {
     const server = await startGitHttpServer(() => true);
-    server.createRepository('acme/stalled', makeRepo({ 'README.md': 'x\n' }, 'seed'));
-    const { pid } = await stalledFetch(server);
+    server.createRepository('acme/stalled-at-close', makeRepo({ 'README.md': 'x\n' }, 'seed'));
+    const { pid } = await stalledFetch(server, 'acme/stalled-at-close');
     await server.close();
     await until(() => !describeInFlight().includes(`(pid ${pid})`));
     await until(() => !groupRunning(pid));
