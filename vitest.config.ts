@@ -18,7 +18,9 @@ export default defineConfig({
     maxWorkers: availableParallelism(),
     // Test files in one worker share loaded modules (@kubernetes/client-node, the MCP SDK, cdk8s
     // are imported once per worker, not once per file: import time 10 s -> 4 s). Safe because no
-    // test mutates process-wide state (process.env, cwd, globals); module-level caches are benign.
+    // test leaves process-wide state changed (cwd, globals; the few that set process.env, the
+    // delivery tests' countGit PATH and git-processes' HOME and GIT_CONFIG_*, restore it before
+    // they end, and a worker runs its files one at a time); module-level caches are benign.
     isolate: false,
     // @actions/workflow-parser imports its JSON schema without an import attribute, which node's
     // own loader refuses: vitest transforms it instead (test/support/workflows.ts).
