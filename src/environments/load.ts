@@ -14,10 +14,15 @@ import { ProblemsError } from '../core/problems-error.js';
 import { EnvironmentSchema, type Environment } from './schema.js';
 import { at } from '../core/at.js';
 
-/** Folder of the committed environment files (next to this module, also in the bundle). */
-export const ENVIRONMENTS_DIR = fileURLToPath(new URL('.', import.meta.url)).includes('/.build/')
-  ? join(fileURLToPath(new URL('.', import.meta.url)), '..', 'src', 'environments')
-  : fileURLToPath(new URL('.', import.meta.url));
+const here = fileURLToPath(new URL('.', import.meta.url));
+/**
+ * Folder of the committed environment files: next to this module, or, from a bundle under the
+ * repository's .build/ (the synth's .build/main.cjs, `npm run probe`'s .build/probe-cli/), the
+ * repository's src/environments/.
+ */
+export const ENVIRONMENTS_DIR = here.includes('/.build/')
+  ? join(here.slice(0, here.lastIndexOf('/.build/')), 'src', 'environments')
+  : here;
 
 export class EnvironmentError extends ProblemsError {
   /** An environment file or the choice of environment is wrong: configuration. */
