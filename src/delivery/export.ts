@@ -15,7 +15,7 @@
  * lines because exportEnvironment is one transaction, read in the order it runs: plan, preview,
  * every check (all problems gathered into one refusal), then write and commit, or nothing.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmSync, type Stats, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PART_OF } from '../constructs/labels.js';
 import type { UnresolvedEntry } from '../environments/unresolved.js';
@@ -389,12 +389,36 @@ async function stopIfInterrupted(signal: AbortSignal | undefined): Promise<void>
   throw new Interrupted(by, `interrupted by ${by} before anything was written: the checkout is as it was`);
 }
 
+/**
+ * Removes a symbolic link at `path` (relative to `folder`), or at a folder on its way, so the file
+ * written there next is a file of the checkout: never written through a link, which may lead out
+ * of the checkout. The preview built the folder so (src/delivery/build-cache.ts withPlan: a planned
+ * file replaces a link), and git records the link replaced by the file.
+ */
+function unlinkOnTheWay(folder: string, path: string): void {
+  const parts = path.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const at = join(folder, ...parts.slice(0, i));
+    let stat: Stats;
+    try {
+      stat = lstatSync(at);
+    } catch {
+      return; // nothing there, so nothing below it either
+    }
+    if (stat.isSymbolicLink()) {
+      unlinkSync(at); // the link itself, not what it leads to
+      return;
+    }
+  }
+}
+
 function write(target: Target, planned: readonly ManifestFile[], removed: readonly string[], record: string): void {
+  // Files the listing found (target.ts listFiles): none is a link or lies below one.
   for (const f of removed) rmSync(join(target.folder, f));
-  for (const f of planned) {
+  for (const f of [...planned, { path: OWNERSHIP_FILE, content: record }]) {
+    unlinkOnTheWay(target.folder, f.path);
     const full = join(target.folder, f.path);
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, f.content);
   }
-  writeFileSync(join(target.folder, OWNERSHIP_FILE), record);
 }

@@ -2,7 +2,7 @@
  * export on temporary GitOps repositories: the full adopt-and-commit path, the ownership record,
  * and every refusal, each proven to leave the target untouched.
  */
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
@@ -381,6 +381,44 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     );
     const forced = await exportEnvironment(BUNDLED(), { repo, force: true });
     expect(forced.diff.changed[0]?.fields).toContainEqual({ path: 'spec.interval', before: '1m', after: '10m' });
+  });
+
+  it('replaces a symbolic link at a planned path or at the ownership record, never writing through it', async () => {
+    // Links leading out of the checkout (a hostile or careless commit): the export must write the
+    // folder's own files, as its preview built them, and nothing outside.
+    const repo = await repoWithExport(BUNDLED());
+    const outside = tempDir('arcade-export-outside-');
+    const release = join(repo, 'apps/arcade/release.yaml');
+    const record = join(repo, 'apps/arcade', OWNERSHIP_FILE);
+    const edited = readFileSync(release, 'utf8').replace('interval: 10m', 'interval: 1m');
+    writeFileSync(join(outside, 'release.yaml'), edited);
+    writeFileSync(join(outside, OWNERSHIP_FILE), readFileSync(record, 'utf8'));
+    for (const [link, to] of [
+      [release, 'release.yaml'],
+      [record, OWNERSHIP_FILE],
+    ] as const) {
+      rmSync(link);
+      symlinkSync(join(outside, to), link);
+    }
+    run(repo, ['add', '-A']);
+    run(repo, ['commit', '-q', '-m', 'links out of the checkout']);
+    const before = { release: edited, record: readFileSync(join(outside, OWNERSHIP_FILE), 'utf8') };
+
+    // A linked record is not read (the folder looks hand-written): --adopt, and --force for the edit.
+    const options = { repo, adopt: true, force: true, commit: true, branch: 'relinked' };
+    const result = await exportEnvironment(BUNDLED(), options);
+    expect(result.written).toContain('release.yaml');
+    // Nothing written outside; each link replaced by the folder's own file, committed so.
+    expect(readFileSync(join(outside, 'release.yaml'), 'utf8')).toBe(before.release);
+    expect(readFileSync(join(outside, OWNERSHIP_FILE), 'utf8')).toBe(before.record);
+    for (const file of [release, record]) expect(lstatSync(file).isFile()).toBe(true);
+    expect(readFileSync(release, 'utf8')).toContain('interval: 10m');
+    expect(parseOwnership(readFileSync(record, 'utf8'), OWNERSHIP_FILE).files['release.yaml']).toBe(
+      sha256(readFileSync(release, 'utf8')),
+    );
+    expect(run(repo, ['ls-tree', 'HEAD', 'apps/arcade/release.yaml', `apps/arcade/${OWNERSHIP_FILE}`])).toMatch(
+      /^100644 blob [0-9a-f]+\tapps\/arcade\/\S+\n100644 blob [0-9a-f]+\tapps\/arcade\/\S+\n$/,
+    );
   });
 
   it('refuses unresolved values unless --allow-unresolved, then lists them in the commit message', async () => {
