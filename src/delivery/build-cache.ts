@@ -253,7 +253,8 @@ function parsedStrings(content: Buffer): string {
  * The checkout with the plan applied to `folder` (new maps: the checkout is shared by both builds),
  * the one place a plan is applied: a removed path goes, file or link; a written file replaces a
  * link at its path, or at a folder on its way (as the file would in git's tree), so it is never
- * written through a link that may lead out of the copy.
+ * written through a link that may lead out of the copy. (buildPreview and the export refuse a link
+ * on the way before a plan gets here: target.ts linksOnTheWay.)
  */
 function withPlan(checkout: Checkout, folder: string, plan: FolderPlan): Checkout {
   const files = new Map(checkout.files);

@@ -15,7 +15,7 @@
  * lines because exportEnvironment is one transaction, read in the order it runs: plan, preview,
  * every check (all problems gathered into one refusal), then write and commit, or nothing.
  */
-import { lstatSync, mkdirSync, rmSync, type Stats, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PART_OF } from '../constructs/labels.js';
 import type { UnresolvedEntry } from '../environments/unresolved.js';
@@ -147,6 +147,9 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     // A Ctrl-C reaches kubectl too: its build fails because the export is being interrupted.
     await stopIfInterrupted(options.signal);
     if (err instanceof KubectlMissing) previewMissing = `${err.kubectl} is not on PATH`;
+    // A folder on the way to a planned path is a symbolic link (target.ts linksOnTheWay, checked
+    // before anything is built, with or without kubectl): the plan would be written through it.
+    else if (err instanceof ExportRefused) throw new ExportRefused([...problems, ...err.problems]);
     else if (err instanceof KustomizeFailed)
       throw new ExportRefused([
         ...problems,
@@ -390,35 +393,19 @@ async function stopIfInterrupted(signal: AbortSignal | undefined): Promise<void>
 }
 
 /**
- * Removes a symbolic link at `path` (relative to `folder`), or at a folder on its way, so the file
- * written there next is a file of the checkout: never written through a link, which may lead out
- * of the checkout. The preview built the folder so (src/delivery/build-cache.ts withPlan: a planned
- * file replaces a link), and git records the link replaced by the file.
+ * Writes the plan into the folder (buildPreview refused a link on the way: target.ts linksOnTheWay).
+ * A link at a written path is replaced by the file, never written through; rmSync removes a link,
+ * never what it leads to.
  */
-function unlinkOnTheWay(folder: string, path: string): void {
-  const parts = path.split('/');
-  for (let i = 1; i <= parts.length; i++) {
-    const at = join(folder, ...parts.slice(0, i));
-    let stat: Stats;
-    try {
-      stat = lstatSync(at);
-    } catch {
-      return; // nothing there, so nothing below it either
-    }
-    if (stat.isSymbolicLink()) {
-      unlinkSync(at); // the link itself, not what it leads to
-      return;
-    }
-  }
-}
-
 function write(target: Target, planned: readonly ManifestFile[], removed: readonly string[], record: string): void {
   // Files the listing found (target.ts listFiles): none is a link or lies below one.
   for (const f of removed) rmSync(join(target.folder, f));
-  for (const f of [...planned, { path: OWNERSHIP_FILE, content: record }]) {
-    unlinkOnTheWay(target.folder, f.path);
-    const full = join(target.folder, f.path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, f.content);
-  }
+  for (const f of planned) replaceFile(join(target.folder, f.path), f.content);
+  replaceFile(join(target.folder, OWNERSHIP_FILE), record);
+}
+
+function replaceFile(full: string, content: string): void {
+  mkdirSync(dirname(full), { recursive: true });
+  if (lstatSync(full, { throwIfNoEntry: false })?.isSymbolicLink()) unlinkSync(full);
+  writeFileSync(full, content);
 }

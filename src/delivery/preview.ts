@@ -16,6 +16,8 @@ import { objectKey, type KubeObject } from '../core/manifests.js';
 import { assumedOwner, findOwners, type FluxOwner } from './flux-owners.js';
 import { buildOwner, type FolderPlan, readCheckout } from './build-cache.js';
 import { type BuiltObject, trackedFiles } from './kustomize.js';
+import { ExportRefused } from './refused.js';
+import { linksOnTheWay } from './target.js';
 
 /** Annotation that keeps kustomize-controller from deleting an object that left the build. */
 export const PRUNE_DISABLED = 'kustomize.toolkit.fluxcd.io/prune';
@@ -196,11 +198,15 @@ export interface PreviewOptions {
 }
 
 /**
- * Builds the preview. Throws KubectlMissing when kubectl is not installed and KustomizeFailed
- * when a build fails (its `after` flag tells which side).
+ * Builds the preview. Throws KubectlMissing when kubectl is not installed, KustomizeFailed
+ * when a build fails (its `after` flag tells which side), and ExportRefused, as the export does,
+ * when a folder on the way to a planned path is a symbolic link (linksOnTheWay).
  */
 export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const { top, folder } = options;
+  // As the export: a plan is never applied through a folder on the way that is a link.
+  const linked = linksOnTheWay(top, folder, [...options.plan.writes.keys(), ...options.plan.removes]);
+  if (linked.length > 0) throw new ExportRefused(linked);
   const files = await trackedFiles(top);
   const checkout = readCheckout(top, files);
   const notes: string[] = [];

@@ -8,7 +8,7 @@
  * any of these checks, or does not exist, is a usage error (exit 2, as a wrong `--repo` is), not a
  * refusal: nothing was looked at yet.
  */
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../core/command-error.js';
 import { git, gitTry } from '../core/git.js';
@@ -43,6 +43,34 @@ export function listFiles(root: string, dir = root): string[] {
     else if (entry.isFile()) out.push(relative(root, full).split(sep).join('/'));
   }
   return out.sort();
+}
+
+/**
+ * The refusals for the symbolic links on the way to `paths` (relative to `folderInRepo`, the real
+ * folder: none lies between the root and it): a folder between the folder and a path that is a
+ * link would have the export write, or remove, through it, possibly outside the checkout. One
+ * refusal per link, naming it and the fix. A link at a path itself is no refusal: the export
+ * replaces it with the file (or removes the link), as git records it (docs/delivery.md).
+ */
+export function linksOnTheWay(top: string, folderInRepo: string, paths: Iterable<string>): string[] {
+  const links = new Map<string, string>();
+  for (const path of paths) {
+    const parts = path.split('/').slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) {
+      const on = `${folderInRepo}/${parts.slice(0, i).join('/')}`;
+      const stat = lstatSync(join(top, on), { throwIfNoEntry: false });
+      if (stat === undefined) break; // the export creates the folders from here on
+      if (stat.isSymbolicLink()) {
+        if (!links.has(on)) links.set(on, `${readlinkSync(join(top, on))}, on the way to ${folderInRepo}/${path}`);
+        break;
+      }
+    }
+  }
+  return [...links].map(
+    ([on, why]) =>
+      `${on} is a symbolic link (to ${why}): the export would write through it, possibly outside ` +
+      `the checkout (fix: replace the link with a folder holding its files, commit that, and export again)`,
+  );
 }
 
 /** The number of space-separated fields before the path, by entry type (git-status(1), "Porcelain Format Version 2"). */

@@ -6,6 +6,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, wr
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
+import { buildPreview } from '../../src/delivery/preview.js';
 import { looksTemporary } from '../../src/delivery/export-folder.js';
 import { parseStatus } from '../../src/delivery/target.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
@@ -500,6 +501,37 @@ describe('export without kubectl: fail closed, never remove what it could not pr
       { kubectl, allowPrune: ['ExternalSecret/arcade-postgres'] },
       /not on PATH.*ExternalSecret arcade-staging\/arcade-engine-root-key.* would leave what Flux applies \(fix: install kubectl/,
     );
+  });
+});
+
+describe('export and symbolic links in the folder: nothing written or removed outside the checkout', () => {
+  it('refuses a folder on the way that is a link (out of the checkout, or inside it) before anything is written, as the preview does', async () => {
+    const outside = tempDir('export-outside-');
+    writeFileSync(join(outside, 'extra.yaml'), 'outside: untouched\n');
+    const base = BUNDLED();
+    const extra = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: arcade-staging\n';
+    const source: ExportSource = { ...base, files: [...base.files, { path: 'base/extra.yaml', content: extra }] };
+    for (const to of [outside, '../other']) {
+      const repo = makeRepo({ 'apps/other/extra.yaml': 'inside: untouched\n' });
+      plantExport(repo, base);
+      symlinkSync(to, join(repo, 'apps/arcade/base'));
+      commitFiles(repo, {}, 'a link on the way');
+      const before = snapshot(repo); // read through the link: the files it leads to included
+      const outsideBefore = readFileSync(join(outside, 'extra.yaml'));
+      const reason = new RegExp(
+        `apps/arcade/base is a symbolic link \\(to ${to.replace(/[.]/g, '\\.')}, on the way to ` +
+          'apps/arcade/base/extra\\.yaml\\): the export would write through it, possibly outside the checkout ' +
+          '\\(fix: replace the link with a folder holding its files',
+      );
+      await expectRefused(repo, source, { adopt: true, force: true, commit: true }, reason, { before });
+      // The preview, asked for the same plan, refuses the same way (it needs no kubectl to).
+      const plan = { writes: new Map(source.files.map((f) => [f.path, f.content])), removes: [] };
+      const preview = buildPreview({ top: repo, folder: 'apps/arcade', plan, ownNames: new Set() });
+      await expect(preview).rejects.toThrow(ExportRefused);
+      await expect(preview).rejects.toThrow(reason);
+      expect(readFileSync(join(outside, 'extra.yaml')).equals(outsideBefore)).toBe(true);
+      expect(snapshot(repo)).toEqual(before);
+    }
   });
 });
 
