@@ -60,6 +60,8 @@ export interface TestBenchOptions {
   readonly floorRuns?: number;
   /** The floor the figures are divided by. @default floorSubject() (node loads cdk8s-plus-28) */
   readonly floor?: Subject;
+  /** Where a failed run's output and vitest report are kept. @default the system's temporary folder */
+  readonly keepFailedIn?: string;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -240,7 +242,8 @@ export async function benchTests(options: TestBenchOptions): Promise<TestBenchRu
           tmp = mkdtempSync(join(tmpdir(), 'arcade-bench-tests-tmp-'));
           for (const c of caches) rmSync(join(root, c), { recursive: true, force: true });
         }
-        const run = await timeCommand(command, root, { ...process.env, CI: 'true', TMPDIR: tmp }, timeoutMs);
+        const env = { ...process.env, CI: 'true', TMPDIR: tmp };
+        const run = await timeCommand(command, root, env, timeoutMs, options.keepFailedIn);
         const after = floorAround(`after ${budgetLabel(kind)}`);
         const floorBlocks = [before, after];
         before = after;

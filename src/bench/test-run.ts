@@ -37,24 +37,30 @@ export function npmTestCommand(env: NodeJS.ProcessEnv = process.env): string[] {
  * Runs `command` in `cwd` with `env`, output to a file, with vitest's JSON reporter added as
  * `.ci/run` adds it (`-- --reporter=default --reporter=json --outputFile.json=<file>`) and the
  * static checks' times asked for. Resolves with the sample, or with why the run failed (its exit
- * code, its failing tests, else its last lines). A run past `timeoutMs` is stopped whole (SIGKILL
- * to its process group) and fails, saying so.
+ * code, its failing tests, else its last lines, and the folder in `keepFailedIn` that keeps its
+ * output and vitest report). A run past `timeoutMs` is stopped whole (SIGKILL to its process group)
+ * and fails, saying so.
  */
 export async function timeCommand(
   command: readonly string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
+  /** Where a failed run's output and vitest report are kept. @default the system's temporary folder */
+  keepFailedIn = tmpdir(),
 ): Promise<TestRunSample | FailedRun> {
   const [file, ...args] = command;
   if (!file) return { failed: 'bench: no command to run', phases: [] };
-  const logDir = mkdtempSync(join(tmpdir(), 'arcade-bench-tests-log-'));
+  const logDir = mkdtempSync(join(keepFailedIn, 'arcade-bench-tests-log-'));
   const log = join(logDir, 'output.log');
   const vitestReport = join(logDir, 'vitest.json');
   const staticTimes = join(logDir, 'static-checks.json');
   const fd = openSync(log, 'w');
   const loadStart = loadavg()[0] ?? 0;
   const started = performance.now();
+  // A failed run's output and vitest report are kept (and named in the reason): a failure seen
+  // only under the bench's load is otherwise lost with its evidence.
+  let keep = false;
   try {
     let timedOut = false;
     const end = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>((resolve) => {
@@ -115,10 +121,11 @@ export async function timeCommand(
     const tests = failingTests(vitestReport, cwd);
     const detail =
       tests.length > 0 ? `${tests.length} failing test(s): ${tests.join('; ')}` : tail(readFileSync(log, 'utf8'));
-    return { failed: `${command.join(' ')} failed (${why}): ${detail}`, phases };
+    keep = true;
+    return { failed: `${command.join(' ')} failed (${why}): ${detail} (its output is kept in ${logDir})`, phases };
   } finally {
     closeSync(fd);
-    rmSync(logDir, { recursive: true, force: true });
+    if (!keep) rmSync(logDir, { recursive: true, force: true });
   }
 }
 

@@ -19,6 +19,9 @@ import { npmTestCommand, timeCommand } from '../../src/bench/test-run.js';
 import { tempDir } from '../support/temp.js';
 import { testsReport } from './support.js';
 
+/** Where the runs that fail keep their output (the bench keeps it for the person reading the reason). */
+const kept = (): string => tempDir('bench-kept-');
+
 /**
  * A stand-in suite: appends what it saw to seen.jsonl, then fills every cache and its TMPDIR;
  * writes static-check times and a vitest JSON report where the bench asks for them. `fail`: exits
@@ -98,6 +101,7 @@ describe('benchTests', () => {
     const root = project();
     const progress: string[] = [];
     const result = await benchTests({
+      keepFailedIn: kept(),
       runs: 2,
       root,
       command: [process.execPath, 'suite.cjs'],
@@ -173,6 +177,7 @@ describe('benchTests', () => {
   it('measures nothing when the suite fails: the exit code and its last lines are the reason', async () => {
     const root = project();
     const result = await benchTests({
+      keepFailedIn: kept(),
       runs: 1,
       root,
       command: [process.execPath, 'suite.cjs', 'fail'],
@@ -196,6 +201,7 @@ describe('benchTests', () => {
   it('judges nothing when the floor fails: the seconds are shown as information only', async () => {
     const root = project();
     const result = await benchTests({
+      keepFailedIn: kept(),
       runs: 1,
       root,
       command: [process.execPath, 'suite.cjs'],
@@ -241,6 +247,7 @@ describe('benchTests', () => {
   it('names the failing tests of a failed fresh run, still judges the warm one through the real floor', async () => {
     const root = project();
     const result = await benchTests({
+      keepFailedIn: kept(),
       runs: 1,
       root,
       command: [process.execPath, 'suite.cjs', 'fail-fresh'],
@@ -253,10 +260,14 @@ describe('benchTests', () => {
       ['tests.warm.floor', 'measured'],
     ]);
     const [fresh, freshFloor, warm, warmFloor] = result.measurements;
-    expect(fresh?.status === 'not-measured' && fresh.reason).toBe(
+    const freshReason = fresh?.status === 'not-measured' ? fresh.reason : '';
+    const keptDir = / \(its output is kept in (.+)\)$/.exec(freshReason)?.[1];
+    expect(freshReason).toBe(
       `${process.execPath} suite.cjs fail-fresh failed (exit code 1): 2 failing test(s): ` +
-        'test/a.test.ts > suite > finds its cache; test/b.test.ts: Cannot find module x',
+        `test/a.test.ts > suite > finds its cache; test/b.test.ts: Cannot find module x (its output is kept in ${keptDir})`,
     );
+    // The failed run's evidence stays on disk: its output and vitest's report.
+    expect(keptDir && readdirSync(keptDir).sort()).toEqual(['output.log', 'static-checks.json', 'vitest.json']);
     expect(fresh?.phasesMs?.map((p) => p.name)).toEqual(['biome', 'tsc', 'static checks (side by side)', 'vitest']);
     // by default the floor is the real one, node loading cdk8s-plus-28, once before and once after each run
     if (freshFloor?.status !== 'measured' || warmFloor?.status !== 'measured' || warm?.status !== 'measured')
@@ -283,6 +294,7 @@ describe('benchTests', () => {
   it('measures nothing when the command cannot start', async () => {
     const root = project();
     const result = await benchTests({
+      keepFailedIn: kept(),
       runs: 1,
       root,
       command: ['/nonexistent/npm', 'test'],
@@ -344,7 +356,13 @@ describe('timeCommand', () => {
       do {
         timeoutMs *= 2;
         const root = tempDir('arcade-bench-timeout-');
-        run = await timeCommand(['sh', '-c', 'sleep 600 & echo $! > sleeper.pid; wait'], root, process.env, timeoutMs);
+        run = await timeCommand(
+          ['sh', '-c', 'sleep 600 & echo $! > sleeper.pid; wait'],
+          root,
+          process.env,
+          timeoutMs,
+          kept(),
+        );
         pid = sleeperOf(root);
       } while (pid === undefined);
       try {
