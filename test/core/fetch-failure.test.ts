@@ -1,20 +1,10 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { fetchFailure, noAnswerReason } from '../../src/core/fetch-failure.js';
-
-/** A loopback port nothing listens on: bound, noted, closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
+import { refusedPort } from '../support/refused-port.js';
 
 describe('why a fetch got no answer', () => {
   it("names node's own cause of a refused connection, not 'fetch failed'", async () => {
-    const port = await closedPort();
+    const port = await refusedPort();
     const err = await fetch(`http://127.0.0.1:${port}/`).then(
       () => undefined,
       (e: unknown) => e,

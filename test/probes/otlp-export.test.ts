@@ -14,8 +14,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_LABEL, collectorLabelValue } from '../../src/collector/service.js';
@@ -45,6 +43,7 @@ import { tempDir } from '../support/temp.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { virtualClock } from '../support/virtual-clock.js';
 import { type Captured, runCli } from './helpers.js';
+import { refusedPort } from '../support/refused-port.js';
 
 const prometheus = findPrometheus();
 const missing = 'missing' in prometheus ? prometheus.missing : undefined;
@@ -112,14 +111,6 @@ function translated(body: ExportRequest, external: Record<string, string>): Prom
       return exportedSeries(resource, external);
     }),
   );
-}
-
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/v1/metrics`;
 }
 
 interface DemoPush {
@@ -332,7 +323,11 @@ describe('a collector that cannot take the metrics never changes the exit code',
   // The retries run on a virtual clock: attempts and waits are counted, not waited for.
   it('nothing listens (connection refused): retried with backoff (OTLP/HTTP), no attempt past the deadline', async () => {
     const clock = virtualClock();
-    const run = await runCli([...one, '--otlp', await closedPortUrl()], {}, { files: true, clock });
+    const run = await runCli(
+      [...one, '--otlp', `http://127.0.0.1:${await refusedPort()}/v1/metrics`],
+      {},
+      { files: true, clock },
+    );
     await expectNoted(run, /^connect ECONNREFUSED 127\.0\.0\.1:\d+ \(4 attempts\)$/);
     // Attempts at 0, 1, 3 and 7 s; the next (at 15 s) would start past the 10 s deadline.
     expect(clock.sleeps).toEqual([1000, 2000, 4000]);

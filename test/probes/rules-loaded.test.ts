@@ -6,8 +6,6 @@
  * unreachable, a wrong tenant; and the demo platform's ruler with a group missing.
  */
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -26,6 +24,7 @@ import { type MimirRulerStandIn, startMimirRuler } from '../support/mimir-ruler.
 import { tempDir } from '../support/temp.js';
 import { fixtureEnvironment } from '../synth/helpers.js';
 import { runCli } from './helpers.js';
+import { refusedPort } from '../support/refused-port.js';
 
 const staging = fixtureEnvironment('staging');
 const plan = continuousPlan(staging)!;
@@ -79,14 +78,6 @@ describe('evaluateRulesLoaded', () => {
     expect(r.detail).toContain('(the tenant has namespaces elsewhere)');
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('alerts.rules-loaded end to end', { timeout: TEST_TIMEOUT_MS }, () => {
   const NS = plan.alerts.ruler!.namespace;
@@ -150,7 +141,7 @@ describe('alerts.rules-loaded end to end', { timeout: TEST_TIMEOUT_MS }, () => {
   });
 
   it('the ruler unreachable is an error (nothing was learnt)', async () => {
-    const { run, result } = await probe({ url: `http://127.0.0.1:${await closedPort()}/prometheus` });
+    const { run, result } = await probe({ url: `http://127.0.0.1:${await refusedPort()}/prometheus` });
     expect(run.code).toBe(1);
     expect(result.status).toBe('error');
     expect(result.detail).toMatch(/\/prometheus\/api\/v1\/rules: no answer \(ECONNREFUSED\)/);
