@@ -10,6 +10,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { Subject } from '../../src/bench/measurement.js';
 import { renderTable, type BenchReport } from '../../src/bench/report.js';
@@ -372,6 +373,10 @@ describe('timeCommand', () => {
           ),
           phases: [],
         });
+        // SIGKILL reaches the whole group at once, but the sleeper dies when the kernel next runs it,
+        // which on a loaded machine can be after the shell's exit was seen: wait for it to go (a
+        // sleeper that was not signalled would run for 600 s; 30 s only bounds the wait).
+        for (let waited = 0; running(pid) && waited < 30_000; waited += 50) await sleep(50);
         expect(running(pid)).toBe(false);
       } finally {
         if (running(pid)) process.kill(pid, 'SIGKILL');
