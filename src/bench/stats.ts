@@ -55,8 +55,11 @@ export interface RatioSpec {
   readonly denominator: { readonly id: string; readonly median: number };
 }
 
-/** median(numerator) / median(denominator), met when at most the target. */
-export function ratio(spec: RatioSpec): Ratio {
+/** A ratio that was computed: met or missed. */
+export type MeasuredRatio = Extract<Ratio, { readonly status: 'met' | 'missed' }>;
+
+/** median(numerator) / median(denominator), met when at most the target; throws on a non-measurement. */
+export function ratio(spec: RatioSpec): MeasuredRatio {
   if (!(spec.denominator.median > 0) || !Number.isFinite(spec.denominator.median)) {
     throw new Error(
       `ratio ${spec.id}: the denominator ${spec.denominator.id} has median ${spec.denominator.median} (fix: it must be a positive measurement)`,
