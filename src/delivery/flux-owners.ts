@@ -13,7 +13,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { FluxTransforms } from './kustomize.js';
-import { kustomizationFileIn } from './kustomize.js';
+import { kustomizationFileIn, yamlText } from './kustomize.js';
 import { isRecord } from '../core/is-record.js';
 
 export interface FluxOwner extends FluxTransforms {
@@ -50,14 +50,16 @@ export function findOwners(top: string, files: readonly string[], folder: string
   const owners: FluxOwner[] = [];
   for (const file of files) {
     if (!/\.ya?ml$/.test(file)) continue;
-    let text: string;
+    let text: string | undefined;
     try {
       if (statSync(join(top, file)).size > 2 * 1024 * 1024) continue;
-      text = readFileSync(join(top, file), 'utf8');
+      // As kustomize reads it (UTF-16 with a byte order mark included): kustomize-controller
+      // applies a Kustomization defined in such a file.
+      text = yamlText(readFileSync(join(top, file)));
     } catch {
       continue;
     }
-    if (!text.includes('kustomize.toolkit.fluxcd.io')) continue;
+    if (text === undefined || !text.includes('kustomize.toolkit.fluxcd.io')) continue;
     for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length > 0) continue;
       const o = rec(doc.toJS());
@@ -92,11 +94,16 @@ export function findOwners(top: string, files: readonly string[], folder: string
   return owners.sort((a, b) => a.path.length - b.path.length || a.ref.localeCompare(b.ref));
 }
 
-/** Does the kustomization file of `dir` list `child` (a direct sub-folder) as a resource? */
+/**
+ * Does the kustomization file of `dir` list `child` (a direct sub-folder) as a resource? Read as
+ * kustomize reads it (yamlText: UTF-16 with a byte order mark included); UTF-16 of an odd length,
+ * which kustomize refuses to build, lists nothing.
+ */
 function lists(top: string, dir: string, child: string): boolean {
   const file = kustomizationFileIn(join(top, dir));
-  if (!file) return false;
-  for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+  const text = file === undefined ? undefined : yamlText(readFileSync(file));
+  if (text === undefined) return false;
+  for (const doc of parseAllDocuments(text)) {
     const resources = rec(doc.toJS()).resources;
     if (!Array.isArray(resources)) continue;
     if (

@@ -118,7 +118,7 @@ export function startsUtf16(bytes: Uint8Array): boolean {
  * a mark, and refuses one without: "control characters are not allowed"). Undefined for UTF-16 of
  * an odd length (go-yaml: "incomplete UTF-16 character sequence").
  */
-function yamlText(bytes: Buffer): string | undefined {
+export function yamlText(bytes: Buffer): string | undefined {
   if (!startsUtf16(bytes)) return bytes.toString('utf8');
   if (bytes.length % 2 !== 0) return undefined;
   const body = Buffer.from(bytes.subarray(2));
