@@ -147,8 +147,8 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     // A Ctrl-C reaches kubectl too: its build fails because the export is being interrupted.
     await stopIfInterrupted(options.signal);
     if (err instanceof KubectlMissing) previewMissing = `${err.kubectl} is not on PATH`;
-    // A folder on the way to a planned path is a symbolic link (target.ts linksOnTheWay, checked
-    // before anything is built, with or without kubectl): the plan would be written through it.
+    // A folder on the way to a planned path is a symbolic link, or a file where the plan needs a
+    // folder (target.ts blockedOnTheWay, checked before anything is built, with or without kubectl).
     else if (err instanceof ExportRefused) throw new ExportRefused([...problems, ...err.problems]);
     else if (err instanceof KustomizeFailed)
       throw new ExportRefused([
@@ -393,7 +393,8 @@ async function stopIfInterrupted(signal: AbortSignal | undefined): Promise<void>
 }
 
 /**
- * Writes the plan into the folder (buildPreview refused a link on the way: target.ts linksOnTheWay).
+ * Writes the plan into the folder (buildPreview refused a link, or a file where a folder is needed,
+ * on the way: target.ts blockedOnTheWay).
  * A link at a written path is replaced by the file, never written through; rmSync removes a link,
  * never what it leads to.
  */

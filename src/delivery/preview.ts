@@ -17,7 +17,7 @@ import { assumedOwner, findOwners, type FluxOwner } from './flux-owners.js';
 import { buildOwner, type FolderPlan, readCheckout } from './build-cache.js';
 import { type BuiltObject, trackedFiles } from './kustomize.js';
 import { ExportRefused } from './refused.js';
-import { linksOnTheWay } from './target.js';
+import { blockedOnTheWay } from './target.js';
 
 /** Annotation that keeps kustomize-controller from deleting an object that left the build. */
 export const PRUNE_DISABLED = 'kustomize.toolkit.fluxcd.io/prune';
@@ -200,13 +200,15 @@ export interface PreviewOptions {
 /**
  * Builds the preview. Throws KubectlMissing when kubectl is not installed, KustomizeFailed
  * when a build fails (its `after` flag tells which side), and ExportRefused, as the export does,
- * when a folder on the way to a planned path is a symbolic link (linksOnTheWay).
+ * when a folder on the way to a planned path is a symbolic link, or a planned path or a folder on
+ * its way is taken by the other kind of entry (blockedOnTheWay).
  */
 export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const { top, folder } = options;
-  // As the export: a plan is never applied through a folder on the way that is a link.
-  const linked = linksOnTheWay(top, folder, [...options.plan.writes.keys(), ...options.plan.removes]);
-  if (linked.length > 0) throw new ExportRefused(linked);
+  // As the export: a plan is never applied through a folder on the way that is a link, nor over
+  // a file where it needs a folder (or a folder where it writes a file).
+  const blocked = blockedOnTheWay(top, folder, options.plan.writes.keys(), options.plan.removes);
+  if (blocked.length > 0) throw new ExportRefused(blocked);
   const files = await trackedFiles(top);
   const checkout = readCheckout(top, files);
   const notes: string[] = [];

@@ -46,31 +46,66 @@ export function listFiles(root: string, dir = root): string[] {
 }
 
 /**
- * The refusals for the symbolic links on the way to `paths` (relative to `folderInRepo`, the real
- * folder: none lies between the root and it): a folder between the folder and a path that is a
- * link would have the export write, or remove, through it, possibly outside the checkout. One
- * refusal per link, naming it and the fix. A link at a path itself is no refusal: the export
- * replaces it with the file (or removes the link), as git records it (docs/delivery.md).
+ * The refusals for what stands on the way to the plan's paths (relative to `folderInRepo`, the
+ * real folder: no link lies between the root and it), each naming the path and the fix, checked
+ * before anything is built or written (by the preview, and so by the export):
+ * - a folder between the folder and a written or removed path that is a symbolic link: the export
+ *   would write, or remove, through it, possibly outside the checkout (one refusal per link);
+ * - a regular file where a written path needs a folder (`base` for `base/extra.yaml`), or a folder
+ *   at a written path: neither the preview's copy nor the folder can take the write (it failed on
+ *   a raw mkdir, or a file written over a folder). A file the plan removes is no obstacle: it goes first.
+ * A link at a path itself is no refusal: the export replaces it with the file (or removes the
+ * link), as git records it (docs/delivery.md).
  */
-export function linksOnTheWay(top: string, folderInRepo: string, paths: Iterable<string>): string[] {
-  const links = new Map<string, string>();
-  for (const path of paths) {
-    const parts = path.split('/').slice(0, -1);
+export function blockedOnTheWay(
+  top: string,
+  folderInRepo: string,
+  writes: Iterable<string>,
+  removes: readonly string[],
+): string[] {
+  const blocked = new Map<string, string>();
+  const removed = new Set(removes);
+  const fix = 'commit that, and export again)';
+  const check = (path: string, written: boolean) => {
+    const parts = path.split('/');
     for (let i = 1; i <= parts.length; i++) {
-      const on = `${folderInRepo}/${parts.slice(0, i).join('/')}`;
+      const inFolder = parts.slice(0, i).join('/');
+      const on = `${folderInRepo}/${inFolder}`;
       const stat = lstatSync(join(top, on), { throwIfNoEntry: false });
       if (stat === undefined) break; // the export creates the folders from here on
+      const last = i === parts.length;
+      if (last) {
+        if (written && stat.isDirectory() && !blocked.has(on))
+          blocked.set(
+            on,
+            `${on} is a folder where the export writes a file (fix: move what the folder holds elsewhere (git mv), ${fix}`,
+          );
+        break;
+      }
       if (stat.isSymbolicLink()) {
-        if (!links.has(on)) links.set(on, `${readlinkSync(join(top, on))}, on the way to ${folderInRepo}/${path}`);
+        if (!blocked.has(on))
+          blocked.set(
+            on,
+            `${on} is a symbolic link (to ${readlinkSync(join(top, on))}, on the way to ${folderInRepo}/${path}): ` +
+              'the export would write through it, possibly outside the checkout (fix: replace the link with a ' +
+              `folder holding its files, ${fix}`,
+          );
+        break;
+      }
+      if (!stat.isDirectory()) {
+        if (written && !removed.has(inFolder) && !blocked.has(on))
+          blocked.set(
+            on,
+            `${on} is a file where the export needs a folder, on the way to ${folderInRepo}/${path} (fix: ` +
+              `rename or remove the file (git mv, git rm), ${fix}`,
+          );
         break;
       }
     }
-  }
-  return [...links].map(
-    ([on, why]) =>
-      `${on} is a symbolic link (to ${why}): the export would write through it, possibly outside ` +
-      `the checkout (fix: replace the link with a folder holding its files, commit that, and export again)`,
-  );
+  };
+  for (const path of writes) check(path, true);
+  for (const path of removes) check(path, false);
+  return [...blocked.values()];
 }
 
 /** The number of space-separated fields before the path, by entry type (git-status(1), "Porcelain Format Version 2"). */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
 import { buildPreview } from '../../src/delivery/preview.js';
 import { looksTemporary } from '../../src/delivery/export-folder.js';
-import { parseStatus } from '../../src/delivery/target.js';
+import { blockedOnTheWay, parseStatus } from '../../src/delivery/target.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
 import { sha256 } from '../../src/core/manifests.js';
 import { ConfigurationError } from '../../src/core/command-error.js';
@@ -532,6 +532,44 @@ describe('export and symbolic links in the folder: nothing written or removed ou
       expect(readFileSync(join(outside, 'extra.yaml')).equals(outsideBefore)).toBe(true);
       expect(snapshot(repo)).toEqual(before);
     }
+  });
+
+  it('refuses a file where the export needs a folder, and a folder where it writes a file, before anything is written, as the preview does', async () => {
+    const base = BUNDLED();
+    const extra = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: arcade-staging\n';
+    const source: ExportSource = {
+      ...base,
+      files: [
+        ...base.files,
+        { path: 'base/extra.yaml', content: extra },
+        { path: 'other.yaml', content: extra.replace('name: extra', 'name: other') },
+      ],
+    };
+    const repo = makeRepo({});
+    plantExport(repo, base);
+    // Hand-written, not manifests: the export leaves them be, but cannot write where they are.
+    commitFiles(repo, { 'apps/arcade/base': 'notes\n', 'apps/arcade/other.yaml/notes.txt': 'notes\n' }, 'in the way');
+    const problems = [
+      'apps/arcade/base is a file where the export needs a folder, on the way to apps/arcade/base/extra.yaml ' +
+        '(fix: rename or remove the file (git mv, git rm), commit that, and export again)',
+      'apps/arcade/other.yaml is a folder where the export writes a file (fix: move what the folder holds ' +
+        'elsewhere (git mv), commit that, and export again)',
+    ];
+    // The old code failed on a raw mkdir error (EEXIST) while writing the preview's copy.
+    await expectRefused(repo, source, { adopt: true, force: true, commit: true }, /apps\/arcade\/base is a file/);
+    const refusal = await exportEnvironment(source, { repo, adopt: true, force: true }).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(ExportRefused);
+    expect((refusal as ExportRefused).problems).toEqual(problems);
+    expect((refusal as ExportRefused).exitCode).toBe(1);
+    // The preview, asked for the same plan, refuses the same way (it needs no kubectl to)...
+    const plan = { writes: new Map(source.files.map((f) => [f.path, f.content])), removes: [] };
+    const preview = await buildPreview({ top: repo, folder: 'apps/arcade', plan, ownNames: new Set() }).catch(
+      (e: unknown) => e,
+    );
+    expect(preview).toBeInstanceOf(ExportRefused);
+    expect((preview as ExportRefused).problems).toEqual(problems);
+    // ...and a file the plan removes is no obstacle: it goes before the folder is made.
+    expect(blockedOnTheWay(repo, 'apps/arcade', ['base/extra.yaml'], ['base'])).toEqual([]);
   });
 });
 
