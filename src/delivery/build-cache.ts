@@ -12,10 +12,11 @@
  * may lead out of the tree, to content the digest does not cover), and so is a failed build.
  *
  * The export's plan is applied in one place, in memory (withPlan), links included: a planned file
- * replaces a link at its path (or on its way) and is never written through it. The copy on disk
- * is that tree written out (writeCheckout), files first, then the links that remain, so nothing
- * is ever written through a link: a plan once written into a copy on disk followed a link at a
- * planned path, and overwrote the file it led to, outside the copy, during a preview.
+ * replaces a link at its path and is never written through it (a link on its way is refused
+ * before: target.ts blockedOnTheWay). The copy on disk is that tree written out (writeCheckout),
+ * files first, then the links that remain, so nothing is ever written through a link: a plan once
+ * written into a copy on disk followed a link at a planned path, and overwrote the file it led
+ * to, outside the copy, during a preview.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -77,8 +78,9 @@ export function readCheckout(top: string, files: readonly string[]): Checkout {
 }
 
 /**
- * The checkout written into a new temporary folder: its files, then its links (after withPlan, no
- * file lies at or below a link, so none is written through one).
+ * The checkout written into a new temporary folder: its files, then its links (git tracks no file
+ * below a link, withPlan leaves none at a planned path, and buildPreview refuses a plan with a
+ * link on the way: so none is written through one).
  */
 function writeCheckout({ files, links }: Checkout): string {
   const dir = mkdtempSync(join(tmpdir(), 'arcade-export-build-'));
@@ -252,9 +254,9 @@ function parsedStrings(content: Buffer): string {
 /**
  * The checkout with the plan applied to `folder` (new maps: the checkout is shared by both builds),
  * the one place a plan is applied: a removed path goes, file or link; a written file replaces a
- * link at its path, or at a folder on its way (as the file would in git's tree), so it is never
- * written through a link that may lead out of the copy. (buildPreview and the export refuse a link
- * on the way before a plan gets here: target.ts linksOnTheWay.)
+ * link at its path (as the file would in git's tree), so it is never written through a link that
+ * may lead out of the copy. A link, or a file, on the way to a planned path never gets here:
+ * buildPreview refuses the plan first (target.ts blockedOnTheWay).
  */
 function withPlan(checkout: Checkout, folder: string, plan: FolderPlan): Checkout {
   const files = new Map(checkout.files);
@@ -266,7 +268,7 @@ function withPlan(checkout: Checkout, folder: string, plan: FolderPlan): Checkou
   for (const [f, content] of plan.writes) {
     const path = posix.join(folder, f);
     files.set(path, Buffer.from(content, 'utf8'));
-    for (const link of links.keys()) if (path === link || path.startsWith(`${link}/`)) links.delete(link);
+    links.delete(path);
   }
   return { files, links };
 }
