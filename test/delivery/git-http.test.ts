@@ -6,10 +6,14 @@
  *
  * The request that never ends: a fetch's POST whose body is never finished. http-backend reads an
  * upload-pack request to its end before answering, so it waits, as it would for a client stalled
- * on a starved machine.
+ * on a starved machine. Its client going away fails the request itself (the body was cut), so
+ * the request's 'error' kills the group. A request whose body was whole fails nothing when its
+ * client goes away: only the response's 'close' tells, shown with a push held by its hook.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http.js';
 import { describeInFlight, reportInFlightOnFailure } from '../support/in-flight.js';
@@ -97,6 +101,38 @@ describe.skipIf(!PROC)('the loopback git remote (reads processes from /proc)', (
     // No longer in flight, and nothing of its process group left (the upload-pack it started
     // included, once reaped). Were either never true, the test's timeout would end it, naming
     // what was still in flight (reportInFlightOnFailure).
+    await until(() => !describeInFlight().includes(`(pid ${pid})`));
+    await until(() => !groupRunning(pid));
+  });
+
+  it('kills the process group of a request whose body was whole when the client goes away before the answer', async () => {
+    // A push that deletes a branch (no pack: the request is whole when sent) into a repository
+    // whose pre-receive hook never ends: http-backend waits for receive-pack, which waits for the
+    // hook. The request itself never fails (its body was complete), so only the response's close
+    // tells the server its client left: without that kill, the group runs until the server closes.
+    const dir = git.createRepository('acme/hooked', makeRepo({ 'README.md': 'x\n' }, 'seed'));
+    const tip = execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    execFileSync('git', ['-C', dir, 'update-ref', 'refs/heads/doomed', tip]);
+    writeFileSync(join(dir, 'hooks', 'pre-receive'), '#!/bin/sh\n: > hook-started\nexec sleep 600\n', { mode: 0o755 });
+    const line = (text: string) => `${(text.length + 4).toString(16).padStart(4, '0')}${text}`;
+    const body = `${line(`${tip} ${'0'.repeat(40)} refs/heads/doomed\0report-status delete-refs\n`)}0000`;
+    const client = request(`${git.url('acme/hooked')}/git-receive-pack`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
+        'Content-Type': 'application/x-git-receive-pack-request',
+        'Content-Length': Buffer.byteLength(body),
+      },
+    });
+    client.on('error', () => {}); // destroyed below
+    client.end(body);
+    await until(() => existsSync(join(dir, 'hook-started')));
+    const inFlight = describeInFlight()
+      .split('\n')
+      .find((l) => l.includes('git-http-backend POST /acme/hooked.git/git-receive-pack'));
+    const pid = Number(/\(pid (\d+)\)/.exec(inFlight ?? '')?.[1]);
+    expect(exists(pid)).toBe(true);
+    client.destroy();
     await until(() => !describeInFlight().includes(`(pid ${pid})`));
     await until(() => !groupRunning(pid));
   });
