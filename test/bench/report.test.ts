@@ -3,29 +3,20 @@
  * the table shows them, bench.json parses back with the machine and date. Probe figures that are
  * not measured say why. Nothing about how long anything took is asserted.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { probesNotMeasured } from '../../src/bench/probe-bench.js';
 import { describeMachine, renderTable, targetsMet, toJson, verdict, type BenchReport } from '../../src/bench/report.js';
 import { notMeasured, ratio } from '../../src/bench/stats.js';
 import { benchSynth, type SynthBenchResult } from '../../src/bench/synth-bench.js';
-import { buildRecordFile } from '../../src/tooling/build-record.js';
-import { REPO_ROOT, bundleSynthEntry } from '../../src/tooling/bundle.js';
 
-// A bundle of its own (directly under .build/, where the entry finds src/environments/), so this
-// test never races another test or a synth rebuilding .build/main.cjs.
-const bundle = join(REPO_ROOT, '.build', `bench-test-${process.pid}.cjs`);
+// The bench as `npm run bench` runs it: no bundle given, so it runs .build/main.cjs, built only
+// when a file it is made from changed (src/tooling/bundle.ts), as npm run synth and the synth tests
+// do. A synth or a test rebuilding it meanwhile is safe: the bundle is replaced by a rename, so a
+// run reads the old file or the new one, never half of one.
 let synth: SynthBenchResult;
 
 beforeAll(async () => {
-  mkdirSync(join(REPO_ROOT, '.build'), { recursive: true });
-  await bundleSynthEntry(bundle);
-  synth = await benchSynth({ runs: 1, warmup: 0, bundle });
-});
-afterAll(() => {
-  // The bundle, its source map and what it was built from (src/tooling/build-record.ts): nothing left in .build/.
-  for (const f of [bundle, `${bundle}.map`, buildRecordFile(bundle)]) rmSync(f, { force: true });
+  synth = await benchSynth({ runs: 1, warmup: 0 });
 });
 
 function report(): BenchReport {
@@ -52,7 +43,7 @@ describe('bench on a tiny run', () => {
       expect(m.peakRssMb?.median).toBeGreaterThan(1);
     }
     const all = synth.measurements.find((m) => m.id === 'synth.all');
-    expect(all?.status === 'measured' && all.command).toBe(`node .build/bench-test-${process.pid}.cjs --out <out>`);
+    expect(all?.status === 'measured' && all.command).toBe('node .build/main.cjs --out <out>');
     expect(synth.environments).toContain('backstage-wus2-v4');
   });
 
