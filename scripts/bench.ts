@@ -28,7 +28,7 @@ const script = defineScript({
     cdk8s.yaml run; the bundle is built once first) against the floor, a node process that
     loads cdk8s-plus-28: target synth / floor <= 1.5
   - synth of 1 environment against 10 generated copies of it: target <= 2
-  - a full probe run (node --import tsx scripts/probe.ts --targets <stand-ins>) against the
+  - a full probe run (node src/tooling/launch.mjs probe --targets <stand-ins>) against the
     loopback stand-ins of a healthy platform, against its slowest probe: target <= 1.3, for
     1 gateway x 2 users and for 10 gateways x 10 users; the 10 x 10 run against 1 x 2: <= 3
   - peak memory (maxRSS) of synth and of the probe run

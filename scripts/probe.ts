@@ -16,13 +16,9 @@
  * the process's stdout, with `isTTY` and `columns`, unless a caller gives another). Relative paths
  * (`--targets`, report files) resolve against the process's working folder, not `io.cwd`.
  *
- * Run from source (`npm run probe`, tsx), it answers --help and usage errors itself, then runs
- * `main` from the bundle of this file (.build/probe-cli/, src/tooling/bundle.ts bundleProbeCli),
- * built first when a source or setting changed: node then loads a few chunk files instead of some
- * 1200 modules through tsx's hooks (docs/benchmarks.md "(session 6, probe-bundle)"). Same process,
- * so the arguments, streams, signals and exit code are the run's own. The bundle runs `main`.
+ * `npm run probe` runs it with plain node from its bundle, as every script (src/tooling/launch.mjs;
+ * the probe's bundle holds the packages too: src/tooling/script-bundle.ts).
  */
-import { pathToFileURL } from 'node:url';
 import { describeFailure } from '../src/core/script.js';
 import { processIo, runCommand, type ScriptMain } from '../src/core/script-main.js';
 import { answerUsage, PROBE_SCRIPT } from '../src/probes/cli-options.js';
@@ -42,34 +38,4 @@ export const main: ScriptMain = async (args, given = {}) => {
   }
 };
 
-declare global {
-  /** `true` in a bundle of this file (esbuild's define, src/tooling/bundle.ts); unset under tsx. */
-  var __PROBE_BUNDLED__: true | undefined;
-}
-
-/**
- * From source: `main` of the bundle `bundle()` returns (the current one, built first if stale),
- * usage answered before it is needed.
- */
-const fromBundle =
-  (bundle: () => Promise<string>): ScriptMain =>
-  async (args, given = {}) => {
-    const io = { ...processIo(), ...given };
-    try {
-      const answered = answerUsage(args, io);
-      if (answered !== undefined) return answered;
-      const bundled = (await import(pathToFileURL(await bundle()).href)) as { main: ScriptMain };
-      return await bundled.main(args, given);
-    } catch (err) {
-      const failure = describeFailure(PROBE_SCRIPT.name, err);
-      io.stderr.write(`${failure.text}\n`);
-      return failure.code;
-    }
-  };
-
-// The import sits in the branch a bundle drops, so esbuild does not bundle the bundler.
-await runCommand(
-  import.meta.url,
-  {},
-  globalThis.__PROBE_BUNDLED__ ? main : fromBundle((await import('../src/tooling/bundle.js')).bundleProbeCli),
-);
+await runCommand(import.meta.url, {}, main);

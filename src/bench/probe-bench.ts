@@ -4,11 +4,11 @@
  * probe, the same with 10 gateways x 10 users, the 10 x 10 run vs the 1 gateway x 2 users run,
  * and the peak memory of a probe run.
  *
- * Each run is the probe command as a fresh process, `node --import tsx scripts/probe.ts
- * --targets <platform targets> --json <file>` (what `npm run probe` runs, without npm's and the
- * tsx CLI's own processes), with the platform's KUBECONFIG and ARCADE_API_KEY. The stand-ins are
- * served by this process, which waits asynchronously. Durations come from the command's JSON
- * report (`durationMs` of the run and of each probe), so node and tsx start-up are not in them.
+ * Each run is the probe command as a fresh process, `node src/tooling/launch.mjs probe --targets
+ * <platform targets> --json <file>` (what `npm run probe` runs, without npm's own processes), with
+ * the platform's KUBECONFIG and ARCADE_API_KEY. The stand-ins are served by this process, which
+ * waits asynchronously. Durations come from the command's JSON report (`durationMs` of the run and
+ * of each probe), so node's start-up is not in them.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -116,7 +116,7 @@ export function probesNotMeasured(reason: string, wide: PlatformShape = WIDE): P
 
 const shape = (s: PlatformShape) => `${s.gateways} gateway${s.gateways === 1 ? '' : 's'} x ${s.users} users`;
 const label = (what: string, s: PlatformShape) => `probes: ${what} (${shape(s)})`;
-const COMMAND = 'node --import tsx scripts/probe.ts --targets <stand-in targets.yaml> --json <tmp>';
+const COMMAND = 'node src/tooling/launch.mjs probe --targets <stand-in targets.yaml> --json <tmp>';
 
 interface StandIn {
   readonly targetsFile: string;
@@ -132,10 +132,9 @@ async function probeOnce(platform: StandIn, timeoutMs: number): Promise<ProbeRun
     const rss = join(dir, 'maxrss');
     const args = [
       '--import',
-      'tsx',
-      '--import',
       MAX_RSS_REPORTER,
-      join(REPO_ROOT, 'scripts/probe.ts'),
+      join(REPO_ROOT, 'src/tooling/launch.mjs'),
+      'probe',
       '--targets',
       platform.targetsFile,
       '--json',

@@ -102,7 +102,11 @@ export function scriptMain<T extends OptionTable>(
   };
 }
 
-/** Whether the module at `moduleUrl` is the process's entry (`node [--import tsx] <file>`, `tsx <file>`). */
+/**
+ * Whether the module at `moduleUrl` is the process's entry (`node [--import tsx] <file>`, `tsx <file>`, or
+ * src/tooling/launch.mjs, which sets argv[1] to the script's source and runs its bundle, where
+ * `import.meta.url` is the source's).
+ */
 function isProcessEntry(moduleUrl: string): boolean {
   const entry = process.argv[1];
   if (entry === undefined) return false;

@@ -17,8 +17,7 @@ import { at } from '../core/at.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 /**
  * Folder of the committed environment files: next to this module, or, from a bundle under the
- * repository's .build/ (the synth's .build/main.cjs, `npm run probe`'s .build/probe-cli/), the
- * repository's src/environments/.
+ * repository's .build/ (the synth's .build/main.cjs), the repository's src/environments/.
  */
 export const ENVIRONMENTS_DIR = here.includes('/.build/')
   ? join(here.slice(0, here.lastIndexOf('/.build/')), 'src', 'environments')

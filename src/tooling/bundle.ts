@@ -14,32 +14,22 @@
  * imported from the copy cdk8s already loads when it is the same version (see below); the
  * source map is a separate file (.build/main.cjs.map, used with `node --enable-source-maps`)
  * because an inline map makes node read and scan megabytes on every run. The bundle is built
- * again only when a file it was built from or a setting changed (./build-record.ts): an unchanged
- * synth does not load esbuild at all.
+ * again only when a file it was built from or a setting changed (./build-record.mjs): an unchanged
+ * synth does not load esbuild at all. The scripts' own bundles (what `npm run <name>` runs): ./script-bundle.ts.
  */
 import type { Plugin } from 'esbuild';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, relative, sep } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '../core/atomic-write.js';
-import { recordBuild, settingsKey, upToDate } from './build-record.js';
+import { buildRecord, buildRecordFile, settingsKey, upToDate } from './build-record.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Where the bundle lives: ignored by git, never inside dist/. */
 export const SYNTH_BUNDLE = `${REPO_ROOT}.build/main.cjs`;
 /** The probe runner bundled into one file (`npm run bundle`): what the container image runs. */
 export const PROBE_RUNNER_BUNDLE = `${REPO_ROOT}.build/probe-runner.mjs`;
-/** `npm run probe`'s bundle (bundleProbeCli): its entry; its lazily loaded chunks lie beside it. */
-export const PROBE_CLI_BUNDLE = `${REPO_ROOT}.build/probe-cli/probe.mjs`;
-
-/**
- * Defined as `true` in every bundle of scripts/probe.ts: the bundled script runs the command
- * itself; run from source (tsx) it runs the bundle (scripts/probe.ts). esbuild drops the dead
- * branch and does not bundle what only it imports (the launcher, esbuild).
- */
-const PROBE_BUNDLED = { 'globalThis.__PROBE_BUNDLED__': 'true' };
-
 /** Packages bundled into the entry; every other package is loaded from node_modules. */
 const BUNDLED_PACKAGES = /^zod(\/|$)/;
 
@@ -80,27 +70,11 @@ function externalPackages(yaml: string | undefined): Plugin {
 }
 
 /** A `require` for the CommonJS packages bundled into an ES module (they require node builtins). */
-const ESM_REQUIRE =
+export const ESM_REQUIRE =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
-/**
- * What both bundles of the probe runner share: one ES module for node 20 (@kubernetes/client-node
- * is ESM only), minified with names kept (errors and stack traces stay readable).
- */
-const PROBE_BUILD = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  minify: true,
-  keepNames: true,
-  banner: { js: ESM_REQUIRE },
-  logLevel: 'error',
-  define: PROBE_BUNDLED,
-} as const;
-
 /** Writes esbuild's output files, each replaced atomically (never half-written). */
-function writeAtomically(files: readonly { path: string; contents: Uint8Array }[]): void {
+export function writeAtomically(files: readonly { path: string; contents: Uint8Array }[]): void {
   for (const file of files) {
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileAtomically(file.path, file.contents);
@@ -123,7 +97,14 @@ export async function bundleProbeRunner(outfile: string = PROBE_RUNNER_BUNDLE): 
     entryPoints: [`${REPO_ROOT}scripts/probe.ts`],
     absWorkingDir: REPO_ROOT,
     outfile,
-    ...PROBE_BUILD,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    keepNames: true,
+    banner: { js: ESM_REQUIRE },
+    logLevel: 'error',
     legalComments: 'eof',
     // debug (under @kubernetes/client-node and the MCP SDK) tries `require('supports-color')`, an optional peer
     // that only a devDependency installs here: left out, as the image's `npm ci --omit=dev` leaves
@@ -144,7 +125,7 @@ export interface ProbeRunnerBundle {
 }
 
 /**
- * The key of a bundle's settings (./build-record.ts): `parts`, the esbuild version, this file,
+ * The key of a bundle's settings (./build-record.mjs): `parts`, the esbuild version, this file,
  * tsconfig.json and package.json.
  */
 function bundleKey(parts: Readonly<Record<string, string | undefined>>): string {
@@ -167,59 +148,8 @@ function buildOnce(outfile: string, build: () => Promise<string>): Promise<strin
 }
 
 /**
- * `npm run probe`'s bundle (scripts/probe.ts runs it): the probe runner's build above, with two
- * differences. The OpenTelemetry packages stay external, loaded from node_modules by the import
- * of the chunk holding src/probes/otlp-export.ts, so a run without --otlp never loads them (a test
- * proves it from node's CommonJS cache, test/probes/probe-script.test.ts); and the output is split
- * (esbuild's `splitting`: each dynamic `import()` of ours is a chunk file beside the entry, loaded
- * only when reached, as under tsx). Built again only when an input or a setting changed
- * (./build-record.ts, as the synth bundle): an unchanged run does not load esbuild. The entry is
- * written after its chunks (each atomically), so a run starting meanwhile reads a whole old or new
- * one; chunks are named by content, and those of older builds are left in the folder.
- *
- * The folder is under .build/, so src/environments/load.ts finds the environment files (`--env`)
- * from the bundle as from the synth bundle. `entry` and `outfile` are for tests.
- */
-export function bundleProbeCli(
-  outfile: string = PROBE_CLI_BUNDLE,
-  entry = `${REPO_ROOT}scripts/probe.ts`,
-): Promise<string> {
-  return buildOnce(outfile, () => buildProbeCli(outfile, entry));
-}
-
-async function buildProbeCli(outfile: string, entry: string): Promise<string> {
-  const key = bundleKey({ entry, kind: 'probe-cli' });
-  if (upToDate(outfile, key)) return outfile;
-  const startedAt = Date.now();
-  const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: { [basename(outfile, '.mjs')]: entry },
-    absWorkingDir: REPO_ROOT,
-    outdir: dirname(outfile),
-    outExtension: { '.js': '.mjs' },
-    chunkNames: '[name]-[hash]',
-    ...PROBE_BUILD,
-    splitting: true,
-    legalComments: 'none',
-    external: ['supports-color', '@opentelemetry/*'],
-    metafile: true,
-    write: false,
-  });
-  // The entry last: it names the chunks, which must be in place before it is.
-  const files = [...result.outputFiles].sort((a, b) => Number(a.path === outfile) - Number(b.path === outfile));
-  writeAtomically(files);
-  recordBuild(outfile, key, {
-    workingDir: REPO_ROOT,
-    startedAt,
-    inputs: Object.keys(result.metafile.inputs),
-    outputs: files.map((f) => f.path),
-  });
-  return outfile;
-}
-
-/**
  * Builds .build/main.cjs from src/main.ts (about 50-100 ms, plus loading esbuild), unless it is up
- * to date: built with the same settings from files that are all unchanged (./build-record.ts).
+ * to date: built with the same settings from files that are all unchanged (./build-record.mjs).
  * Returns the bundle path. `entry` is for tests (an entry whose sources a test may change).
  */
 export function bundleSynthEntry(outfile: string = SYNTH_BUNDLE, entry = `${REPO_ROOT}src/main.ts`): Promise<string> {
@@ -253,11 +183,13 @@ async function buildSynthEntry(outfile: string, entry: string): Promise<string> 
     write: false,
   });
   writeAtomically(result.outputFiles);
-  recordBuild(outfile, key, {
+  const record = buildRecord(key, {
+    entry: outfile,
     workingDir: REPO_ROOT,
     startedAt,
     inputs: Object.keys(result.metafile.inputs),
     outputs: result.outputFiles.map((f) => f.path),
   });
+  writeFileAtomically(buildRecordFile(outfile), record.text);
   return outfile;
 }

@@ -12,6 +12,7 @@ import { startPlatform, type PlatformOptions } from '../../src/loopback/platform
 import type { ProbeReport, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
 import { CHILD_TIMEOUT_MS, NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
 import { tempDir } from '../support/temp.js';
+import { scriptCommand } from '../support/spawn-script.js';
 
 export interface Captured {
   readonly code: number;
@@ -149,8 +150,6 @@ export function itFailsExactly<F>(
 }
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-/** Run scripts as `npm run` does, in one process (the tsx CLI would start a second node). */
-const TSX = ['--import', 'tsx'];
 
 /**
  * A preload for a spawned script: at exit it writes the packages whose CommonJS files the process
@@ -205,7 +204,8 @@ export async function probeScript(
     ? ['--import', `data:text/javascript,${encodeURIComponent(LOADED_PACKAGES_PRELOAD)}`]
     : [];
   try {
-    const run = await spawnNode([...TSX, ...preload, 'scripts/probe.ts', ...args], merged);
+    // As `npm run probe` runs it (the plain-node launcher, without npm's start-up).
+    const run = await spawnNode([...preload, ...scriptCommand(join(REPO, 'scripts', 'probe.ts'), args)], merged);
     if (!packagesFile) return run;
     return { ...run, packages: JSON.parse(readFileSync(packagesFile, 'utf8')) as string[] };
   } finally {

@@ -6,8 +6,8 @@
  * own table, which also answers --help before the script's work starts: the help text itself
  * (usage, options, exit codes 0/1/2) is proven in test/core/script.test.ts, and each script's
  * table must name what 0 and 1 mean (the type requires it). One spawn per script keeps this file
- * cheap (each is a fresh node + tsx process). Each script is also wired in package.json as
- * `npm run <name>`, the name its messages use.
+ * cheap (each is a fresh node running the script's bundle, src/tooling/launch.mjs). Each script is
+ * also wired in package.json as `npm run <name>`, the name its messages use, through that launcher.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +26,8 @@ describe('scripts/', () => {
       JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     ).scripts;
     expect(SCRIPTS.length).toBeGreaterThanOrEqual(11);
-    for (const name of SCRIPTS) expect(scripts[name], `package.json scripts.${name}`).toBe(`tsx scripts/${name}.ts`);
+    for (const name of SCRIPTS)
+      expect(scripts[name], `package.json scripts.${name}`).toBe(`node src/tooling/launch.mjs ${name}`);
   });
 });
 

@@ -16,6 +16,7 @@ import { copyOfEnvironments, hybridDecrypt, makeSealingKeyPair, plantedValue, ty
 import { tempDir } from '../support/temp.js';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { runMain } from '../support/run-script.js';
+import { scriptCommand } from '../support/spawn-script.js';
 
 interface Run {
   readonly code: number | null;
@@ -30,8 +31,8 @@ interface Run {
  */
 function spawnSeal(args: readonly string[], stdin: string | Buffer): Promise<Run> {
   return new Promise((resolve, reject) => {
-    // The script as `npm run seal` runs it, in one process (without npm's and the tsx CLI's start-up).
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/seal.ts'), ...args], {
+    // The script as `npm run seal` runs it (the plain-node launcher, without npm's start-up).
+    const child = spawn(process.execPath, scriptCommand(join(REPO_ROOT, 'scripts/seal.ts'), args), {
       cwd: REPO_ROOT,
       env: { ...process.env, KUBECONFIG: join(REPO_ROOT, '.no-such-kubeconfig') },
       timeout: CHILD_TIMEOUT_MS,

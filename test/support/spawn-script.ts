@@ -1,13 +1,23 @@
 /**
- * Runs a script under scripts/ as `npm run` does, in one process (`node --import tsx`, without
- * npm's and the tsx CLI's start-up), asynchronously so tests can run several at once.
+ * Runs a script under scripts/ as `npm run` does (package.json: `node src/tooling/launch.mjs
+ * <name>`, the plain-node launcher that runs the script's bundle), without npm's start-up,
+ * asynchronously so tests can run several at once.
  */
 import { spawn } from 'node:child_process';
+import { basename, dirname, join } from 'node:path';
 
 export interface ScriptRun {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/**
+ * The arguments of `node` that run the script at `file` (`<repository>/scripts/<name>.ts`) with
+ * `args`, as `npm run <name> -- <args>` does.
+ */
+export function scriptCommand(file: string, args: readonly string[]): string[] {
+  return [join(dirname(file), '..', 'src', 'tooling', 'launch.mjs'), basename(file, '.ts'), ...args];
 }
 
 export function spawnScript(
@@ -16,7 +26,7 @@ export function spawnScript(
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    const child = spawn(process.execPath, scriptCommand(file, args), {
       cwd: options.cwd,
       env: options.env ?? process.env,
     });

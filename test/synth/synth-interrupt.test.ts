@@ -19,6 +19,7 @@ import { ENVIRONMENTS_DIR } from '../../src/environments/load.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { DIST_MARKER, DIST_MARKER_TEXT } from '../../src/tooling/output-dir.js';
 import { runMain } from '../support/run-script.js';
+import { scriptCommand } from '../support/spawn-script.js';
 import { tempDir } from '../support/temp.js';
 
 const ENVIRONMENT = 'backstage-wus2-v4.yaml';
@@ -34,7 +35,7 @@ interface Running {
 }
 
 function startSynth(args: string[]): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'synth.ts'), ...args], {
+  const child = spawn(process.execPath, scriptCommand(join(REPO_ROOT, 'scripts', 'synth.ts'), args), {
     cwd: REPO_ROOT,
   });
   let output = '';

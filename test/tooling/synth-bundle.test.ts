@@ -1,13 +1,13 @@
 /**
  * The synth bundle is built again exactly when something it was built from changed
- * (src/tooling/build-record.ts), with the real esbuild on an entry of the test's own whose source
+ * (src/tooling/build-record.mjs), with the real esbuild on an entry of the test's own whose source
  * the test changes: whether a call built is read from the bundle's inode (every build replaces the
  * file by a rename), what it was built from from its content.
  */
 import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildRecordFile } from '../../src/tooling/build-record.js';
+import { buildRecordFile } from '../../src/tooling/build-record.mjs';
 import { bundleSynthEntry, REPO_ROOT, SYNTH_BUNDLE } from '../../src/tooling/bundle.js';
 import { tempDir } from '../support/temp.js';
 

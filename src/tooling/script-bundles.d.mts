@@ -1,0 +1,22 @@
+// Types of script-bundles.mjs (plain JavaScript so the plain-node launcher, launch.mjs, runs it).
+
+/** The repository the scripts are in. */
+export const ROOT: string;
+
+/** The folder of the bundles of scripts/<name>.ts (`.build/scripts/<name>`). */
+export function scriptBundleFolder(name: string): string;
+
+/** The record naming the current bundle in `folder`. */
+export function scriptRecordFile(folder: string): string;
+
+/** The key of a script bundle's settings (build-record.mjs). */
+export function scriptBundleKey(entry: string): string;
+
+/** The entry of the current bundle in `folder` when it is up to date; undefined when it must be built. */
+export function currentScriptBundle(folder: string, key: string): string | undefined;
+
+/** Marks the generation `dir` as used by this process until it exits. */
+export function useGeneration(dir: string): void;
+
+/** Removes every generation in `folder` but the current one that no living process uses; returns them. */
+export function pruneGenerations(folder: string): string[];
