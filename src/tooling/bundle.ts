@@ -17,7 +17,7 @@
  * again only when a file it was built from or a setting changed (./build-record.mjs): an unchanged
  * synth does not load esbuild at all. The scripts' own bundles (what `npm run <name>` runs): ./script-bundle.ts.
  */
-import type { Plugin } from 'esbuild';
+import type { Metafile, OutputFile, Plugin } from 'esbuild';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
@@ -73,8 +73,27 @@ function externalPackages(yaml: string | undefined): Plugin {
 export const ESM_REQUIRE =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
+/**
+ * Writes a build's output files (each atomically, in esbuild's order), then its record
+ * (./build-record.mjs) to `recordFile`: built with `key` at `startedAt`, its entry `entry`.
+ */
+export function writeBuild(
+  result: { readonly outputFiles: readonly OutputFile[]; readonly metafile: Metafile },
+  build: { readonly key: string; readonly entry: string; readonly startedAt: number; readonly recordFile: string },
+): void {
+  writeAtomically(result.outputFiles);
+  const record = buildRecord(build.key, {
+    entry: build.entry,
+    workingDir: REPO_ROOT,
+    startedAt: build.startedAt,
+    inputs: Object.keys(result.metafile.inputs),
+    outputs: result.outputFiles.map((f) => f.path),
+  });
+  writeFileAtomically(build.recordFile, record.text);
+}
+
 /** Writes esbuild's output files, each replaced atomically (never half-written). */
-export function writeAtomically(files: readonly { path: string; contents: Uint8Array }[]): void {
+function writeAtomically(files: readonly { path: string; contents: Uint8Array }[]): void {
   for (const file of files) {
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileAtomically(file.path, file.contents);
@@ -182,14 +201,6 @@ async function buildSynthEntry(outfile: string, entry: string): Promise<string> 
     metafile: true,
     write: false,
   });
-  writeAtomically(result.outputFiles);
-  const record = buildRecord(key, {
-    entry: outfile,
-    workingDir: REPO_ROOT,
-    startedAt,
-    inputs: Object.keys(result.metafile.inputs),
-    outputs: result.outputFiles.map((f) => f.path),
-  });
-  writeFileAtomically(buildRecordFile(outfile), record.text);
+  writeBuild(result, { key, entry: outfile, startedAt, recordFile: buildRecordFile(outfile) });
   return outfile;
 }

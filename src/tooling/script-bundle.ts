@@ -22,9 +22,7 @@ import type { BuildOptions, Plugin } from 'esbuild';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { writeFileAtomically } from '../core/atomic-write.js';
-import { buildRecord } from './build-record.mjs';
-import { ESM_REQUIRE, REPO_ROOT, writeAtomically } from './bundle.js';
+import { ESM_REQUIRE, REPO_ROOT, writeBuild } from './bundle.js';
 import {
   currentScriptBundle,
   pruneGenerations,
@@ -133,15 +131,7 @@ async function buildGeneration(
     metafile: true,
     write: false,
   });
-  writeAtomically(result.outputFiles);
-  const record = buildRecord(key, {
-    entry: outfile,
-    workingDir: REPO_ROOT,
-    startedAt,
-    inputs: Object.keys(result.metafile.inputs),
-    outputs: result.outputFiles.map((f) => f.path),
-  });
-  writeFileAtomically(scriptRecordFile(folder), record.text);
+  writeBuild(result, { key, entry: outfile, startedAt, recordFile: scriptRecordFile(folder) });
   pruneGenerations(folder);
   return outfile;
 }

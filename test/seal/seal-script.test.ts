@@ -1,5 +1,5 @@
 /**
- * `npm run seal` end to end: the real script (`tsx scripts/seal.ts`) with the value piped into
+ * `npm run seal` end to end: the real script (`node src/tooling/launch.mjs seal`) with the value piped into
  * its stdin, and its command in process for the other cases, on a temporary copy of the
  * environments. The value never appears in its output; only the
  * sealed entry of the file changes; the private key decrypts it back.
