@@ -22,19 +22,26 @@ export function tail(text: string, lines = 3): string {
     .join(' / ');
 }
 
-/** The static checks' times file (src/tooling/static-checks.mjs) as phases; none when absent or unreadable. */
+/**
+ * The static checks' times file (src/tooling/static-checks.mjs) as phases; none when absent or
+ * unreadable. A check the script did not run (its inputs unchanged since it passed) is named so,
+ * `<name> (unchanged, not run)`, with the time it took to know that, never as a run.
+ */
 export function staticPhases(file: string): Phase[] {
   if (!existsSync(file)) return [];
   try {
     const times = JSON.parse(readFileSync(file, 'utf8')) as {
       wallMs?: number;
-      checks?: { name?: string; ms?: number }[];
+      checks?: { name?: string; ms?: number; skipped?: boolean }[];
     };
     const checks = (times.checks ?? []).filter(
-      (c): c is Phase => typeof c.name === 'string' && typeof c.ms === 'number',
+      (c): c is Phase & { skipped?: boolean } => typeof c.name === 'string' && typeof c.ms === 'number',
     );
     return typeof times.wallMs === 'number'
-      ? [...checks.map(({ name, ms }) => ({ name, ms })), { name: 'static checks (side by side)', ms: times.wallMs }]
+      ? [
+          ...checks.map(({ name, ms, skipped }) => ({ name: skipped ? `${name} (unchanged, not run)` : name, ms })),
+          { name: 'static checks (side by side)', ms: times.wallMs },
+        ]
       : [];
   } catch {
     return [];

@@ -5,17 +5,30 @@
 // whole, under a header naming it, when it ends (never interleaved with another's); the exit code
 // is 1 when any check failed (npm test then stops before vitest, as `a && b && vitest` did).
 //
+// A check whose inputs are exactly those of a run that passed is not run again, as `tsc -b` or a
+// build system would not: `── biome: unchanged since it passed (inputs <hash>), not run`. The
+// inputs are content-hashed (./static-inputs.mjs: the working tree git shows, ignored files a tool
+// may read, the installed packages, node, the tool variables, the command line); the passes are
+// recorded in .build/static-checks.json after a run that passed, never after one that failed.
+// When the inputs cannot be pinned down (no git work tree, ...) every check runs and the reason is
+// printed. ARCADE_STATIC_CHECKS=force runs every check all the same (and records the passes).
+//
 // Plain JavaScript so node starts it without tsx. ARCADE_STATIC_CHECKS_TIMES=<file> also writes
 // the wall time of all four and each check's name, exit code and time as JSON
-// (`{ wallMs, checks: [{ name, code, ms }] }`; npm run bench -- --only tests reads it).
+// (`{ wallMs, checks: [{ name, code, ms, skipped? }] }`; npm run bench -- --only tests reads it);
+// a check not run has `skipped: true` and, as `ms`, the time it took to know its inputs unchanged.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { checkInputs, readRecord, recordPassed, treeInputs } from './static-inputs.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
+
+/** Where the checks that passed are recorded, relative to the repository root (a fresh clone has no .build/). */
+export const STATIC_CHECKS_RECORD = join('.build', 'static-checks.json');
 
 /**
  * The checks, as package.json's `lint`, `typecheck` and `layers` scripts run them, each with its
@@ -45,11 +58,11 @@ export const STATIC_CHECKS = [
  * Runs one check in `cwd`, its stdout and stderr into one buffer.
  * @returns {Promise<{ name: string, code: number, ms: number, output: string }>}
  */
-function runCheck(check, cwd) {
+function runCheck(check, cwd, env) {
   const started = performance.now();
   return new Promise((resolve) => {
     const [file, ...args] = check.command;
-    const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks = [];
     child.stdout.on('data', (d) => chunks.push(d));
     child.stderr.on('data', (d) => chunks.push(d));
@@ -66,27 +79,56 @@ function runCheck(check, cwd) {
 }
 
 /**
- * Runs every check at once; writes each one's output to `out` as it ends. Resolves with each
- * check's result, in the order given.
+ * Runs every check at once; writes each one's output to `out` as it ends. With `record` (a file),
+ * a check whose inputs are the ones recorded as passed is not run (unless `force`), and the checks
+ * that ran and passed are recorded when the inputs did not change while they ran. Resolves with
+ * each check's result, in the order given (a check not run: `skipped`, code 0).
  */
-export async function runStaticChecks(checks = STATIC_CHECKS, { cwd = ROOT, out = process.stdout } = {}) {
-  return Promise.all(
+export async function runStaticChecks(
+  checks = STATIC_CHECKS,
+  { cwd = ROOT, out = process.stdout, record, force = false, env = process.env } = {},
+) {
+  const started = performance.now();
+  const tree = record ? treeInputs(cwd, env) : undefined;
+  if (tree?.uncertain)
+    out.write(`── static checks: every check runs (the record cannot be trusted here): ${tree.uncertain}\n`);
+  const passed = tree?.hash && !force ? readRecord(record).checks : {};
+  const results = await Promise.all(
     checks.map(async (check) => {
-      const result = await runCheck(check, cwd);
+      const inputs = tree?.hash ? checkInputs(tree.hash, check, cwd) : undefined;
+      if (inputs && passed[check.name]?.inputs === inputs) {
+        out.write(`── ${check.name}: unchanged since it passed (inputs ${inputs.slice(0, 12)}), not run\n`);
+        return { name: check.name, code: 0, ms: performance.now() - started, output: '', skipped: true, inputs };
+      }
+      const result = await runCheck(check, cwd, env);
       const verdict = result.code === 0 ? 'ok' : `FAILED (exit ${result.code})`;
       const output = result.output.trimEnd();
       out.write(`── ${check.name}: ${verdict} in ${(result.ms / 1000).toFixed(1)} s\n${output ? `${output}\n` : ''}`);
-      return result;
+      return inputs ? { ...result, inputs } : result;
     }),
   );
+  const ran = results.filter((r) => r.code === 0 && !r.skipped && r.inputs);
+  if (ran.length > 0) {
+    if (treeInputs(cwd, env).hash === tree?.hash) recordPassed(record, ran);
+    else out.write('── static checks: the inputs changed while the checks ran, so no pass is recorded\n');
+  }
+  return results;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const mode = process.env.ARCADE_STATIC_CHECKS;
+  if (mode !== undefined && mode !== '' && mode !== 'force') {
+    process.stderr.write(`static checks: ARCADE_STATIC_CHECKS is 'force' or unset (got '${mode}')\n`);
+    process.exit(2);
+  }
   const started = performance.now();
-  const results = await runStaticChecks();
+  const results = await runStaticChecks(STATIC_CHECKS, {
+    record: join(ROOT, STATIC_CHECKS_RECORD),
+    force: mode === 'force',
+  });
   const failed = results.filter((r) => r.code !== 0).map((r) => r.name);
   if (process.env.ARCADE_STATIC_CHECKS_TIMES) {
-    const checks = results.map(({ name, code, ms }) => ({ name, code, ms }));
+    const checks = results.map(({ name, code, ms, skipped }) => ({ name, code, ms, ...(skipped ? { skipped } : {}) }));
     const times = { wallMs: performance.now() - started, checks };
     writeFileSync(process.env.ARCADE_STATIC_CHECKS_TIMES, `${JSON.stringify(times)}\n`);
   }

@@ -13,6 +13,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runStaticChecks, STATIC_CHECKS } from '../../src/tooling/static-checks.mjs';
+import { readRecord } from '../../src/tooling/static-inputs.mjs';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { tempDir } from '../support/temp.js';
 
@@ -96,9 +97,28 @@ describe('npm test', () => {
     expect(printed).toContainEqual(expect.stringMatching(/^── silent: ok in \d+\.\d s\n$/));
   });
 
-  it('fails on planted lint errors, naming each rule and the file', () => {
+  it('fails on planted lint errors, naming each rule and the file, also right after a recorded pass', async () => {
+    // A git repository whose checks passed and were recorded (.build/static-checks.json), as after
+    // an npm test: the planted file changes the inputs, so Biome runs again and fails.
     const dir = project(['biome.jsonc', 'package.json'], {
-      'src/planted.ts': [
+      '.gitignore': 'node_modules\n.build/\n',
+      'src/clean.ts': 'export const clean = 1;\n',
+    });
+    expect(spawnSync('git', ['init', '-q'], { cwd: dir, timeout: CHILD_TIMEOUT_MS }).status).toBe(0);
+    const biome = STATIC_CHECKS.filter((c) => c.name === 'biome');
+    const record = join(dir, '.build', 'static-checks.json');
+    const env = {
+      ...process.env,
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+      PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+    };
+    const check = async () => (await runStaticChecks(biome, { cwd: dir, record, env, out: { write: () => true } }))[0]!;
+    expect(await check()).toMatchObject({ name: 'biome', code: 0 });
+    expect(readRecord(record).checks.biome?.inputs).toMatch(/^[0-9a-f]{64}$/);
+    writeFileSync(
+      join(dir, 'src/planted.ts'),
+      [
         "import { readFileSync } from 'node:fs';",
         "import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';",
         'export function planted(x: any): unknown {',
@@ -107,9 +127,9 @@ describe('npm test', () => {
         '}',
         '',
       ].join('\n'),
-    });
-    const { code, out } = run(dir, 'biome', ['check', '--error-on-warnings', '.']);
-    expect(code).toBe(1);
+    );
+    const { code, output: out, skipped } = await check();
+    expect([code, skipped]).toEqual([1, undefined]);
     for (const rule of [
       'lint/correctness/noUnusedImports',
       'lint/style/noRestrictedImports',
