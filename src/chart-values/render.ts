@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { which } from 'zx';
 import type { Override } from '../charts/arcade-values.js';
 import type { HelmValues } from '../constructs/oci-helm-release.js';
+import { type ChildCommand, describeChildFailure } from '../core/child-failure.js';
 import { CommandError } from '../core/command-error.js';
 import { deleteAt, parsePath, setAt } from '../core/values-path.js';
 
@@ -50,8 +51,8 @@ export async function findHelm(env: NodeJS.ProcessEnv = process.env): Promise<st
 const MAX_OUTPUT = 256 * 1024 * 1024;
 
 /**
- * `helm <args>`: its stdout, or why it failed (exit code, timeout, signal, not started), with the
- * last lines helm wrote to stderr. Never throws.
+ * `helm <args>`: its stdout, or why it failed, naming the command (describeChildFailure: exit
+ * code, signal, timeout with its limit and the fix, not started, helm's last lines). Never throws.
  */
 function runHelm(
   helm: string,
@@ -59,6 +60,15 @@ function runHelm(
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<{ ok: true; stdout: string } | { ok: false; why: string }> {
+  const command: ChildCommand = {
+    command: `helm ${args.join(' ')}`,
+    program: helm,
+    timeoutMs,
+    maxBuffer: MAX_OUTPUT,
+    timeoutFix:
+      "check that the chart's registry answers (helm show chart <chart>), or pull the chart (helm pull <chart> --untar) and pass --chart <folder>",
+    missingFix: 'install helm 3.8+, or run without --render',
+  };
   return new Promise((resolve) => {
     const child = execFile(
       helm,
@@ -66,19 +76,7 @@ function runHelm(
       { env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (!error) return resolve({ ok: true, stdout });
-        const said = stderr.trim().split('\n').slice(-3).join(' ');
-        const code = error.code;
-        const why =
-          code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER'
-            ? `printed more than ${MAX_OUTPUT / (1024 * 1024)} MiB`
-            : typeof code === 'string'
-              ? `could not be started (${error.message})`
-              : error.killed && error.signal
-                ? `timed out after ${timeoutMs} ms`
-                : error.signal
-                  ? `was stopped by ${error.signal}`
-                  : `failed (exit ${String(code)})`;
-        resolve({ ok: false, why: said ? `${why}: ${said}` : why });
+        resolve({ ok: false, why: describeChildFailure(command, { error, stderr }) });
       },
     );
     child.stdin?.end(); // helm template reads no input: an open stdin must not keep it waiting
@@ -119,7 +117,7 @@ export async function renderOverrides(
         file,
       ];
       const run = await runHelm(helm, args, env, options.timeoutMs ?? 120_000);
-      if (!run.ok) throw new HelmRenderError(`helm ${args.join(' ')} ${run.why}`);
+      if (!run.ok) throw new HelmRenderError(run.why);
       return run.stdout;
     };
     const full = renderValues(values, overrides);

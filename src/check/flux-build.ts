@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { describeChildFailure } from '../core/child-failure.js';
 import { isKustomizeConfig, KUSTOMIZATION_FILE } from '../core/manifests.js';
 import type { Finding } from './finding.js';
 import { parseDocuments, type EnvironmentFolder } from './manifests.js';
@@ -90,11 +91,9 @@ export function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions
 
   if (options.kubectl === false) return { findings, skipped: 'kubectl kustomize not run (disabled)' };
   const kubectl = options.kubectl ?? 'kubectl';
-  const run = spawnSync(kubectl, ['kustomize', env.dir], {
-    encoding: 'utf8',
-    timeout: options.timeoutMs ?? 60_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const maxBuffer = 64 * 1024 * 1024;
+  const run = spawnSync(kubectl, ['kustomize', env.dir], { encoding: 'utf8', timeout: timeoutMs, maxBuffer });
   if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') {
     return {
       findings,
@@ -102,10 +101,17 @@ export function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions
     };
   }
   if (run.error || run.status !== 0) {
-    const why = run.error ? run.error.message : (run.stderr || '').trim().split('\n').slice(0, 3).join(' / ');
+    const folder = relative(options.root, env.dir) || '.';
+    const command = {
+      command: `kubectl kustomize ${folder}`,
+      program: kubectl,
+      timeoutMs,
+      maxBuffer,
+      timeoutFix: `run kubectl kustomize ${folder} to see where it waits`,
+    };
     fail(
       'flux.kustomize-build',
-      `kubectl kustomize failed: ${why || `exit ${String(run.status)}`}`,
+      describeChildFailure(command, run),
       'fix the folder so it builds (npm run synth writes a buildable one)',
     );
   }

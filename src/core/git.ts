@@ -1,12 +1,14 @@
 /**
  * The few git commands review and delivery need, run as `git` itself (execFile: no shell, so a
  * hostile branch name or path is one argument, never shell syntax) with a timeout on every call.
- * Errors name the command and git's own message.
+ * A failure names the command and where it ran, how git ended and the last lines it wrote
+ * (./child-failure.ts, as every program the stack runs is reported).
  *
  * Why not zx's `$`: it starts bash for every command and bash starts git, two processes where
  * one does; an export runs about a dozen git commands, and the delivery tests run hundreds.
  */
-import { type ExecFileException, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { type ChildCommand, describeChildFailure } from './child-failure.js';
 import { CommandError } from './command-error.js';
 
 export class GitError extends CommandError {}
@@ -14,7 +16,10 @@ export class GitError extends CommandError {}
 export interface GitResult {
   readonly ok: boolean;
   readonly stdout: string;
+  /** What git wrote to stderr, trimmed. */
   readonly stderr: string;
+  /** Why it failed ('' when ok): the command and where it ran, how it ended, git's last lines (describeChildFailure). */
+  readonly failure: string;
 }
 
 /** How long a git command may run before it is killed, unless the caller says otherwise. */
@@ -34,24 +39,26 @@ function options(timeoutMs: number, env: Readonly<Record<string, string>>) {
 }
 
 /**
- * The stderr a caller reports: git's own message; for a git killed at its timeout (execFile kills
- * it and closes its output, so a helper it started, such as git-remote-https, cannot hold the
- * answer back) or one that printed more than MAX_OUTPUT, that reason first, then what it had
- * printed; for a git that did not start (a string code such as ENOENT: no git on PATH, or cwd is
- * gone), why.
+ * `git <args>` in `cwd`, as a failure names it. A git killed at its timeout is reported as timed
+ * out although a helper it started (git-remote-https) may still hold its output: execFile kills
+ * git and closes its output, so the helper cannot hold the answer back.
  */
-function stderrOf(error: ExecFileException | null, stderr: string, timeoutMs: number): string {
-  const own = stderr.trim();
-  const killed = (why: string) => (own ? `${why}; it printed: ${own}` : why);
-  if (error?.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return killed(`printed more than ${MAX_OUTPUT} bytes`);
-  if (error?.killed && error.signal === 'SIGKILL') return killed(`no answer within ${timeoutMs / 1000} s (killed)`);
-  return own || (typeof error?.code === 'string' ? error.message : '');
+function gitCommand(cwd: string, args: readonly string[], timeoutMs: number): ChildCommand {
+  return {
+    command: `git ${args.join(' ')} in ${cwd}`,
+    program: 'git',
+    cwd,
+    timeoutMs,
+    maxBuffer: MAX_OUTPUT,
+    timeoutFix:
+      'find what it waits on (a remote that does not answer, a credential helper or an ssh key asking for input) and run it again',
+  };
 }
 
 /**
- * Runs `git <args>` in `cwd`; never throws on a non-zero exit (see `ok`). `env` adds variables to
- * git's environment (never a command line: the process list shows those). A timed-out command
- * is killed and reported as a failed one, its stderr saying so.
+ * Runs `git <args>` in `cwd`; never throws on a non-zero exit (see `ok`, and `failure` for why).
+ * `env` adds variables to git's environment (never a command line: the process list shows
+ * those). A timed-out command is killed and reported as a failed one.
  */
 export function gitTry(
   cwd: string,
@@ -65,7 +72,8 @@ export function gitTry(
       [...args],
       { ...options(timeoutMs, env), cwd, encoding: 'utf8' },
       (error, stdout, stderr) => {
-        resolve({ ok: error === null, stdout, stderr: stderrOf(error, stderr, timeoutMs) });
+        const failure = error === null ? '' : describeChildFailure(gitCommand(cwd, args, timeoutMs), { error, stderr });
+        resolve({ ok: error === null, stdout, stderr: stderr.trim(), failure });
       },
     );
     child.stdin?.end(); // git reads no input here; an open stdin must not keep a command waiting
@@ -75,7 +83,7 @@ export function gitTry(
 /** Runs `git <args>` in `cwd` and returns stdout; throws GitError on failure or timeout. */
 export async function git(cwd: string, args: readonly string[], timeoutMs = GIT_TIMEOUT_MS): Promise<string> {
   const r = await gitTry(cwd, args, timeoutMs);
-  if (!r.ok) throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${r.stderr || 'no message'}`);
+  if (!r.ok) throw new GitError(r.failure);
   return r.stdout;
 }
 
@@ -151,8 +159,8 @@ export function catObjects(
       { ...options(timeoutMs, {}), cwd, encoding: 'buffer' },
       (error, stdout, stderr) => {
         if (error) {
-          const why = stderrOf(error, stderr.toString('utf8'), timeoutMs);
-          reject(new GitError(`git cat-file --batch failed in ${cwd}: ${why || 'no message'}`));
+          const ended = { error, stderr: stderr.toString('utf8') };
+          reject(new GitError(describeChildFailure(gitCommand(cwd, ['cat-file', '--batch'], timeoutMs), ended)));
           return;
         }
         const out: (GitObject | undefined)[] = [];

@@ -27,6 +27,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, posix, sep } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
+import { describeChildFailure } from '../core/child-failure.js';
 import { git } from '../core/git.js';
 import { isRecord } from '../core/is-record.js';
 import type { KubeObject } from '../core/manifests.js';
@@ -45,13 +46,17 @@ export class KubectlMissing extends Error {
   }
 }
 
-/** The build failed: kustomize's own message. */
+/**
+ * The build of `path` failed: why it cannot run (`kubectl kustomize <path> failed: <reason>`), or,
+ * when kubectl ran, how it failed, told whole (`ran`: describeChildFailure's message).
+ */
 export class KustomizeFailed extends Error {
   constructor(
     readonly path: string,
-    readonly reason: string,
+    reason: string,
+    ran = false,
   ) {
-    super(`kubectl kustomize ${path} failed: ${reason}`);
+    super(ran ? reason : `kubectl kustomize ${path} failed: ${reason}`);
     this.name = 'KustomizeFailed';
   }
 }
@@ -227,21 +232,33 @@ export function buildFluxView(
   return kustomize(options.kubectl ?? 'kubectl', dir, root, rootInRepo, options.timeoutMs);
 }
 
-/** `kubectl kustomize` of the prepared `root`, its objects with their origin read and removed. */
+/** The most a build may print: every object of the tree, as YAML. */
+const MAX_OUTPUT = 256 * 1024 * 1024;
+
+/**
+ * `kubectl kustomize` of the prepared `root`, its objects with their origin read and removed. A
+ * failure names the build root, how kubectl ended and its last lines (describeChildFailure), the
+ * temporary folder left out of them.
+ */
 function kustomize(kubectl: string, dir: string, root: string, rootInRepo: string, timeoutMs = 60_000): BuiltObject[] {
   const run = spawnSync(kubectl, ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', root], {
     encoding: 'utf8',
     timeout: timeoutMs,
-    maxBuffer: 256 * 1024 * 1024,
+    maxBuffer: MAX_OUTPUT,
   });
   if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') throw new KubectlMissing(kubectl);
   if (run.error || run.status !== 0) {
-    const why = run.error
-      ? run.error.message
-      : run.signal
-        ? `kubectl was stopped by ${run.signal}`
-        : (run.stderr || '').trim().split('\n').slice(0, 4).join(' / ').split(`${dir}/`).join('');
-    throw new KustomizeFailed(rootInRepo, why || `exit ${String(run.status)}`);
+    const command = {
+      command: `kubectl kustomize ${rootInRepo}`,
+      program: kubectl,
+      timeoutMs,
+      maxBuffer: MAX_OUTPUT,
+      timeoutFix:
+        `a resource or base a kustomization names by URL may not answer: build it with kubectl kustomize ${rootInRepo} ` +
+        'in the checkout to see where it waits, or copy what it fetches into the repository',
+    };
+    const stderr = (run.stderr ?? '').split(`${dir}/`).join('');
+    throw new KustomizeFailed(rootInRepo, describeChildFailure(command, { ...run, stderr }), true);
   }
   const out: BuiltObject[] = [];
   for (const doc of parseAllDocuments(run.stdout)) {

@@ -28,7 +28,7 @@
  */
 import { createRedactor } from '../core/redact.js';
 import { ConfigurationError } from '../core/command-error.js';
-import { catObjects, GitError, type GitObject, gitTry } from '../core/git.js';
+import { catObjects, GitError, type GitObject, type GitResult, gitTry } from '../core/git.js';
 import { ExportRefused } from './refused.js';
 import type { ForgeType } from './forge-settings.js';
 import { parseTrailers } from './trailers.js';
@@ -140,8 +140,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   const redactor = createRedactor([input.token]);
   const clean = (text: string) =>
     redactor.text(text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s/@]*@/gi, (m) => withoutUserinfo(m)));
-  const fail = (what: string, stderr: string) =>
-    new GitError(clean(`git ${what} failed for remote ${remote}: ${stderr || 'no message'}`));
+  const fail = (run: GitResult) => new GitError(clean(run.failure));
 
   const rawUrl = input.url ?? (await remoteUrl(input.top, remote));
   const url = withoutUserinfo(rawUrl);
@@ -158,7 +157,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   const ref = `refs/heads/${input.branch}`;
 
   const listed = await gitTry(input.top, ['ls-remote', remote, ref], 60_000, auth);
-  if (!listed.ok) throw fail('ls-remote', listed.stderr);
+  if (!listed.ok) throw fail(listed);
   const tip = listed.stdout
     .split('\n')
     .map((line) => line.split('\t'))
@@ -166,7 +165,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
 
   if (tip !== undefined) {
     const fetched = await gitTry(input.top, ['fetch', '--quiet', '--no-tags', remote, ref], 120_000, auth);
-    if (!fetched.ok) throw fail('fetch', fetched.stderr);
+    if (!fetched.ok) throw fail(fetched);
     // What FETCH_HEAD names, and the remote tip's and the export's tree, first parent ('' for a
     // root commit) and message: one `git cat-file --batch` for the three.
     const [head, theirs, ours] = await catObjects(input.top, ['FETCH_HEAD', tip, input.commit]);
@@ -214,7 +213,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
           `${tip ? tip.slice(0, 12) : '"no branch"'} failed): nothing was overwritten (fix: run the export ` +
           `again; it re-checks who wrote the branch)`,
       ]);
-    throw fail('push', pushed.stderr);
+    throw fail(pushed);
   }
   return tip === undefined
     ? { url, branch: input.branch, head: input.commit, action: 'created' }

@@ -40,12 +40,27 @@ describe('check-values --render when helm does not finish', () => {
     );
   });
 
-  it('a helm that never answers is killed at the timeout and reported as timed out', async () => {
+  it('a helm that fails is named with its exit code and the last lines it wrote', async () => {
+    const err = await renderFailing('1');
+    expect(err).toBeInstanceOf(HelmRenderError);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        '^helm template arcade oci://example\\.test/arcade --namespace arcade --values \\S+/all\\.yaml failed \\(exit 1\\): ' +
+          'Error: chart "arcade" version "1\\.8\\.8" not found$',
+      ),
+    );
+  });
+
+  it('a helm that never answers is killed at the timeout and reported as timed out, with the fix', async () => {
     // The stand-in holds the call forever, so the timeout wins on any machine, whatever its speed.
     const err = await renderFailing('hang', 200);
     expect(err).toBeInstanceOf(HelmRenderError);
     expect((err as Error).message).toMatch(
-      /^helm template arcade oci:\/\/example\.test\/arcade --namespace arcade --values \S+\/all\.yaml timed out after 200 ms$/,
+      new RegExp(
+        '^helm template arcade oci://example\\.test/arcade --namespace arcade --values \\S+/all\\.yaml timed out after 200 ms ' +
+          "and was stopped \\(fix: check that the chart's registry answers \\(helm show chart <chart>\\), or pull the chart " +
+          '\\(helm pull <chart> --untar\\) and pass --chart <folder>\\)$',
+      ),
     );
   });
 });

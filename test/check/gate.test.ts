@@ -188,7 +188,9 @@ describe('npm run check over a dist/ folder', () => {
     expect(errorsOf(await gate(root, { kubectl: 'kubectl' }))).toEqual([]);
     writeFileSync(join(dist, 'test', 'release.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a\n');
     const report = await gate(root, { kubectl: 'kubectl' });
-    expect(errorsOf(report).map((f) => f.rule)).toContain('flux.kustomize-build');
+    const build = errorsOf(report).find((f) => f.rule === 'flux.kustomize-build');
+    // The command and folder, kubectl's exit code and its last lines (src/core/child-failure.ts).
+    expect(build?.message).toMatch(/^kubectl kustomize dist\/test failed \(exit 1\): \S.*release\.yaml/);
   });
 
   it('scans every tracked file for secrets and notes the ones too large to scan', async () => {

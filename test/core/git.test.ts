@@ -30,16 +30,26 @@ describe('git (src/core/git.ts)', () => {
       expect(existsSync(join(dir, 'pwned')), ref).toBe(false);
       await expect(git(dir, ['check-ref-format', '--branch', ref])).rejects.toThrow(
         new GitError(
-          `git check-ref-format --branch ${ref} failed in ${dir}: fatal: '${ref}' is not a valid branch name`,
+          `git check-ref-format --branch ${ref} in ${dir} failed (exit 128): fatal: '${ref}' is not a valid branch name`,
         ),
       );
     }
   });
 
-  it('reports a git that cannot be started as a failure naming why', async () => {
+  it('reports a git that cannot be started as a failure naming why and the fix', async () => {
     const dir = emptyRepo();
     const r = await gitTry(dir, ['status'], 30_000, { PATH: join(dir, 'no-such-folder') });
-    expect(r).toEqual({ ok: false, stdout: '', stderr: 'spawn git ENOENT' });
+    expect(r).toEqual({
+      ok: false,
+      stdout: '',
+      stderr: '',
+      failure: `git status in ${dir} could not start: git was not found on the PATH (fix: install git and put it on the PATH)`,
+    });
+    // A working folder that is gone is not a missing git.
+    const gone = join(dir, 'gone');
+    await expect(git(gone, ['status'])).rejects.toThrow(
+      new GitError(`git status in ${gone} could not start: its working folder ${gone} does not exist`),
+    );
   });
 
   it('reports a git killed at its timeout as timed out, although a helper it started still holds its output', async () => {
@@ -50,8 +60,16 @@ describe('git (src/core/git.ts)', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/x.git`;
-      const r = await gitTry(emptyRepo(), ['ls-remote', url], 300);
-      expect(r).toEqual({ ok: false, stdout: '', stderr: 'no answer within 0.3 s (killed)' });
+      const dir = emptyRepo();
+      const r = await gitTry(dir, ['ls-remote', url], 300);
+      expect(r).toEqual({
+        ok: false,
+        stdout: '',
+        stderr: '',
+        failure:
+          `git ls-remote ${url} in ${dir} timed out after 300 ms and was stopped (fix: find what it waits on (a remote ` +
+          'that does not answer, a credential helper or an ssh key asking for input) and run it again)',
+      });
     } finally {
       for (const socket of sockets) socket.destroy(); // the helper reads the end and exits
       await new Promise((resolve) => silent.close(resolve));
@@ -64,12 +82,19 @@ describe('git (src/core/git.ts)', () => {
     expect((await git(dir, ['hash-object', '--stdin'])).trim()).toBe('e69de29bb2d1d6434b8b29ae775ad8c2e48c5391');
   });
 
-  it('returns stdout untrimmed and git stderr trimmed; throws GitError naming the command and git message', async () => {
+  it("returns stdout untrimmed and git stderr trimmed; throws GitError naming the command, its exit code and git's last lines", async () => {
     const dir = emptyRepo();
     expect(await git(dir, ['rev-parse', '--is-inside-work-tree'])).toBe('true\n');
-    await expect(git(dir, ['rev-parse', 'HEAD'])).rejects.toThrow(
-      /^git rev-parse HEAD failed in .*: fatal: ambiguous argument 'HEAD': unknown revision/,
-    );
+    const r = await gitTry(dir, ['rev-parse', 'HEAD']);
+    const said = [
+      "fatal: ambiguous argument 'HEAD': unknown revision or path not in the working tree.",
+      "Use '--' to separate paths from revisions, like this:",
+      "'git <command> [<revision>...] -- [<file>...]'",
+    ];
+    expect(r.stderr).toBe(said.join('\n'));
+    // Its last lines (up to four), on one line.
+    expect(r.failure).toBe(`git rev-parse HEAD in ${dir} failed (exit 128): ${said.join(' / ')}`);
+    await expect(git(dir, ['rev-parse', 'HEAD'])).rejects.toThrow(new GitError(r.failure));
   });
 
   it('reads every file of a folder at a commit, byte for byte, from one cat-file', async () => {

@@ -6,12 +6,13 @@
  * field that names a file (envs, secretGenerator, crds, openapi, replacements), needs no kubectl.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { buildKey, buildOwner, buildTree, readCheckout, type Tree } from '../../src/delivery/build-cache.js';
 import type { FluxOwner } from '../../src/delivery/flux-owners.js';
-import { buildFluxView, type FluxTransforms } from '../../src/delivery/kustomize.js';
+import { buildFluxView, type FluxTransforms, KustomizeFailed } from '../../src/delivery/kustomize.js';
 import { tempDir } from '../support/temp.js';
 import { KUBECTL } from '../support/kubectl.js';
 import { KUBECTL_SKIP } from './gitops-fixture.js';
@@ -294,8 +295,39 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
   it('keeps no failed build: a tree kustomize refuses is built again', () => {
     const { kubectl, runs } = countingKubectl();
     const broken = () => tree('x', { 'apps/arcade/kustomization.yaml': 'resources: [missing.yaml]\n' });
-    expect(() => buildTree(broken(), 'apps/arcade', {}, { kubectl })).toThrow(/kubectl kustomize apps\/arcade failed/);
-    expect(() => buildTree(broken(), 'apps/arcade', {}, { kubectl })).toThrow(/missing\.yaml/);
+    // The build root, kubectl's exit code and its last lines, the temporary copy's folder left out.
+    const failure = new RegExp(
+      "^kubectl kustomize apps/arcade failed \\(exit 1\\): .*accumulating resources from 'missing\\.yaml': " +
+        'open apps/arcade/missing\\.yaml: no such file or directory',
+    );
+    expect(() => buildTree(broken(), 'apps/arcade', {}, { kubectl })).toThrow(failure);
+    expect(() => buildTree(broken(), 'apps/arcade', {}, { kubectl })).toThrow(failure);
     expect(runs()).toBe(2);
+  });
+
+  it('names a build that timed out with its limit and the fix (a resource named by URL that never answers)', async () => {
+    // A server that accepts the connection and never answers: kubectl waits for it until killed.
+    let closing = false;
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => (closing ? socket.destroy() : sockets.add(socket)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/base.yaml`;
+      const hanging = tree('x', { 'apps/arcade/kustomization.yaml': `resources: [configmap.yaml, ${url}]\n` });
+      // The old message was only "spawnSync kubectl ETIMEDOUT".
+      expect(() => buildTree(hanging, 'apps/arcade', {}, { timeoutMs: 200 })).toThrow(
+        new KustomizeFailed(
+          'apps/arcade',
+          'kubectl kustomize apps/arcade timed out after 200 ms and was stopped (fix: a resource or base a ' +
+            'kustomization names by URL may not answer: build it with kubectl kustomize apps/arcade in the checkout ' +
+            'to see where it waits, or copy what it fetches into the repository)',
+          true,
+        ),
+      );
+    } finally {
+      closing = true;
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

@@ -430,7 +430,7 @@ describe('export --push: settings and refusals before any work', () => {
       { repo: dir, ...NO_KUBECTL },
       { push: true, token: wrong, forgeType: 'github' },
     ).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/git ls-remote failed for remote origin/);
+    expect((error as Error).message).toMatch(/^git ls-remote origin refs\/heads\/\S+ in \S+ failed \(exit 128\): /);
     expect(findLeak((error as Error).message, wrong)).toBeUndefined();
     expect(findLeak(readFileSync(join(dir, '.git', 'config'), 'utf8'), wrong)).toBeUndefined();
     expect(run(dir, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('master');

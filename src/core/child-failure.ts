@@ -1,0 +1,98 @@
+/**
+ * Why a child process failed, told one way for every program the stack runs and reports (git,
+ * `kubectl kustomize`, `helm template`): the command, how it ended (its exit code, the signal
+ * that stopped it, its timeout with the limit, too much output, or why it could not start), then
+ * the last lines it wrote to stderr, capped, and the fix where the failure has one of its own (a
+ * timeout, a missing program).
+ *
+ * It reads node's own report of the end, from either API: spawnSync's result (`status`, `signal`,
+ * `error.code` ETIMEDOUT for its timeout, ENOBUFS for its output limit) or execFile's error (`code`
+ * the exit code or an error code such as ENOENT; `killed` with `signal` when node stopped it at
+ * its timeout; ERR_CHILD_PROCESS_STDIO_MAXBUFFER for its output limit).
+ */
+import { existsSync } from 'node:fs';
+
+/** The command that ran, and what to tell about it. */
+export interface ChildCommand {
+  /** The command as the message names it, with where it ran when that matters (`git push origin main in /repo`). */
+  readonly command: string;
+  /** The program as it was started (`git`, or a path): named when it is not found. */
+  readonly program: string;
+  /** Its working folder, when one was given: a folder that is gone is not a missing program. */
+  readonly cwd?: string;
+  /** Its timeout, in milliseconds. */
+  readonly timeoutMs: number;
+  /** What to do about a timeout: what the program may be waiting on, and how to see it. */
+  readonly timeoutFix: string;
+  /** What to do when the program is not found. @default `install <program> and put it on the PATH` */
+  readonly missingFix?: string;
+  /** Its output limit, in bytes (named when it was exceeded). */
+  readonly maxBuffer: number;
+}
+
+/** How it ended, as node reports it: spawnSync's result, or execFile's error with the stderr it collected. */
+export interface ChildEnd {
+  readonly error?: (Error & { code?: unknown; killed?: boolean; signal?: NodeJS.Signals | null }) | null;
+  readonly status?: number | null;
+  readonly signal?: NodeJS.Signals | null;
+  readonly stderr?: string;
+}
+
+/** How much of stderr a message quotes: its last lines, and of them at most the last characters. */
+const QUOTED_LINES = 4;
+const QUOTED_CHARACTERS = 1000;
+
+/** The last lines of `stderr` on one line (` / ` between them), at most QUOTED_CHARACTERS of their end. */
+export function lastLines(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .slice(-QUOTED_LINES)
+    .join(' / ');
+  return lines.length > QUOTED_CHARACTERS ? `...${lines.slice(-QUOTED_CHARACTERS)}` : lines;
+}
+
+/** `200 ms`, `60 s`, `1.5 s`. */
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${ms / 1000} s`;
+}
+
+/** `256 MiB`, `1 KiB`, `100 bytes`. */
+function size(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * `<command> <how it ended>[: <stderr's last lines>][ (fix: ...)]`, e.g.
+ * `kubectl kustomize apps/arcade failed (exit 1): error: accumulating resources: ...` or
+ * `helm template arcade ... timed out after 120 s and was stopped (fix: ...)`.
+ */
+export function describeChildFailure(c: ChildCommand, end: ChildEnd): string {
+  const code = end.error?.code;
+  const said = lastLines(end.stderr ?? '');
+  const quoted = said === '' ? '' : `: ${said}`;
+  const signal = end.signal ?? end.error?.signal ?? null;
+  if (
+    code === 'ETIMEDOUT' ||
+    (end.error?.killed === true && signal !== null && code !== 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+  )
+    return `${c.command} timed out after ${duration(c.timeoutMs)} and was stopped${quoted} (fix: ${c.timeoutFix})`;
+  if (code === 'ENOBUFS' || code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+    return `${c.command} printed more than ${size(c.maxBuffer)} and was stopped${quoted}`;
+  if (code === 'ENOENT') {
+    if (c.cwd !== undefined && !existsSync(c.cwd))
+      return `${c.command} could not start: its working folder ${c.cwd} does not exist`;
+    return (
+      `${c.command} could not start: ${c.program} was not found${c.program.includes('/') ? '' : ' on the PATH'} ` +
+      `(fix: ${c.missingFix ?? `install ${c.program} and put it on the PATH`})`
+    );
+  }
+  if (typeof code === 'string') return `${c.command} could not start: ${end.error?.message ?? code}`;
+  if (signal !== null) return `${c.command} was stopped by ${signal}${quoted}`;
+  const status = end.status ?? (typeof code === 'number' ? code : undefined);
+  if (status !== undefined && status !== null) return `${c.command} failed (exit ${status})${quoted}`;
+  return `${c.command} failed${end.error ? `: ${end.error.message}` : ''}${quoted}`;
+}
