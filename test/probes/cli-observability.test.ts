@@ -3,8 +3,13 @@
  * path fails exactly the probe that exists to catch it, with exit 1 (deployment faults and the
  * healthy run: cli-cluster.test.ts); an unreachable Mimir is error.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { startPlatform, type PlatformFaults } from '../../src/loopback/platform.js';
+import { refusedPort } from '../support/refused-port.js';
+import { tempDir } from '../support/temp.js';
 import { itFailsExactly, result, runCli, runScenario } from './helpers.js';
 
 describe.concurrent('each broken observability path fails exactly its probe (exit 1)', () => {
@@ -56,11 +61,18 @@ describe.concurrent('each broken observability path fails exactly its probe (exi
   it('an unreachable Mimir is error with the cause, never a pass', async () => {
     const platform = await startPlatform();
     try {
-      await platform.mimir.close();
-      const run = await runCli(['--targets', platform.targetsFile, '--only', 'otel.metrics-in-mimir'], platform.env);
+      // A port that stays refused (test/support/refused-port.ts), not the closed stand-in's: the
+      // kernel may hand a freed port to another stand-in before the probe connects.
+      const port = await refusedPort();
+      const targetsFile = join(tempDir('arcade-probe-unreachable-mimir-'), 'targets.yaml');
+      const mimir = { ...platform.targets.mimir, queryUrl: `http://127.0.0.1:${port}/prometheus` };
+      writeFileSync(targetsFile, stringify({ ...platform.targets, mimir }));
+      const run = await runCli(['--targets', targetsFile, '--only', 'otel.metrics-in-mimir'], platform.env);
       expect(result(run.report, 'otel.metrics-in-mimir')).toMatchObject({
         status: 'error',
-        detail: expect.stringMatching(/^Mimir unreachable at http:\/\/127\.0\.0\.1:\d+\S*: ECONNREFUSED/),
+        detail: expect.stringMatching(
+          new RegExp(`^Mimir unreachable at http://127\\.0\\.0\\.1:${port}/prometheus\\S*: ECONNREFUSED`),
+        ),
       });
       expect(run.code).toBe(1);
     } finally {

@@ -17,8 +17,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
@@ -93,37 +92,44 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/**
+ * Where a Prometheus started on port 0 listens: its web server logs the bound address at info level
+ * (`msg="Listening on" address=127.0.0.1:38683`, logfmt, 2.x and 3.x alike).
+ */
+const LISTENING = /msg="Listening on" address=(127\.0\.0\.1:\d+)/;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts one Prometheus on loopback with a temporary TSDB; resolves when `/-/ready` answers 200. */
+/**
+ * Starts one Prometheus on loopback with a temporary TSDB; resolves when `/-/ready` answers 200.
+ * Prometheus binds port 0 itself and its log says which port it got: a port chosen here and closed
+ * before Prometheus binds it could be handed to another stand-in in between (every stand-in of the
+ * suite listens on port 0), and Prometheus would fail to start or a stranger would answer for it.
+ */
 async function startPrometheus(binary: string): Promise<PrometheusProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'arcade-prometheus-'));
   // No scrape jobs: everything arrives through remote write.
   writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { scrape_interval: '1m' } }));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   const child = spawn(
     binary,
     [
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.listen-address=127.0.0.1:0',
       '--web.enable-remote-write-receiver',
-      '--log.level=warn',
+      // info: the line naming the bound port (LISTENING)
+      '--log.level=info',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   running.add(child);
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  let base: string | undefined;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+    const listening = base === undefined ? LISTENING.exec(stderr) : null;
+    if (listening) base = `http://${listening[1]}`;
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -139,6 +145,10 @@ async function startPrometheus(binary: string): Promise<PrometheusProcess> {
   // only as a hang guard (test/support/deadlines.ts): how fast it starts must not decide the test.
   for (const until = Date.now() + TEST_TIMEOUT_MS / 2; Date.now() < until; ) {
     if (child.exitCode !== null || child.signalCode !== null) break;
+    if (base === undefined) {
+      await sleep(50); // its log has not named the port yet
+      continue;
+    }
     try {
       const res = await fetch(`${base}/-/ready`, { signal: AbortSignal.timeout(2_000) });
       if (res.status === 200) return { base, stop };
@@ -149,7 +159,7 @@ async function startPrometheus(binary: string): Promise<PrometheusProcess> {
   }
   await stop();
   throw new Error(
-    `Prometheus (${binary}) did not become ready on ${base}: ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no output'}`,
+    `Prometheus (${binary}) did not become ready on ${base ?? 'a port it never named'}: ${stderr.trim().split('\n').slice(-5).join(' | ') || 'no output'}`,
   );
 }
 
