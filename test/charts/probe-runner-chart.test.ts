@@ -219,7 +219,13 @@ describe('the probe runner of the fixture environment (dist/staging/probe-runner
       file,
       text.replaceAll('runAsNonRoot: true', 'runAsNonRoot: false').replaceAll('runAsUser: 1000', 'runAsUser: 0'),
     );
-    const broken = await runGate({ root, scanRepository: false, environmentsDir: FIXTURE_ENVIRONMENTS });
+    // The policies alone decide this: no second Flux build (the first run built it).
+    const broken = await runGate({
+      root,
+      scanRepository: false,
+      environmentsDir: FIXTURE_ENVIRONMENTS,
+      kubectl: false,
+    });
     expect(broken.findings.filter((f) => f.file.includes('probe-runner')).map((f) => f.rule)).toContain(
       'run-as-non-root',
     );
