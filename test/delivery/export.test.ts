@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
 import { buildPreview } from '../../src/delivery/preview.js';
-import { looksTemporary } from '../../src/delivery/export-folder.js';
+import { compareIdentity } from '../../src/delivery/export-checks.js';
+import { looksTemporary, releasesOf } from '../../src/delivery/export-folder.js';
 import { blockedOnTheWay, parseStatus } from '../../src/delivery/target.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
-import { sha256 } from '../../src/core/manifests.js';
+import { indexObjects, sha256 } from '../../src/core/manifests.js';
 import { ConfigurationError } from '../../src/core/command-error.js';
 import { KUBECTL } from '../support/kubectl.js';
 import { KUBECTL_SKIP } from './gitops-fixture.js';
@@ -306,39 +307,67 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     );
   });
 
+  /** The refusal an identity change gets, naming the change and the environment field that keeps it. */
+  const identityRefusal = (change: RegExp, field: string) =>
+    new RegExp(
+      `${change.source}[\\s\\S]*helm-controller would uninstall the release and install a new ` +
+        `one \\(fix: set in src/environments/staging\\.yaml: ${field.replace('.', '\\.')}.*--allow-reinstall`,
+    );
+
+  it('refuses a release identity change unless --allow-reinstall, naming the environment field (namespace: a new HelmRelease object too)', async () => {
+    // End to end once (the refusal, the checkout untouched, the consents, the summary); the other
+    // identity fields are decided by the same compareIdentity, in the next test.
+    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease({}, { namespace: 'flux-system' }) });
+    await expectRefused(
+      repo,
+      BUNDLED(),
+      { adopt: true },
+      identityRefusal(/namespace: flux-system → arcade-staging/, 'release.namespace: flux-system'),
+    );
+    // A new object namespace is also a new HelmRelease object: the old one's deletion needs its own consent.
+    const allowed = await exportEnvironment(BUNDLED(), {
+      repo,
+      adopt: true,
+      allowReinstall: true,
+      allowPrune: ['HelmRelease/flux-system/arcade'],
+    });
+    expect(allowed.changed).toBe(true);
+    expect(allowed.summary).toContain('! REINSTALL: helm-controller uninstalls release');
+  });
+
   it.each([
-    [{ releaseName: 'arcade-old' }, {}, /releaseName: arcade-old → arcade/, 'release.releaseName: arcade-old'],
-    [{ targetNamespace: 'arcade' }, {}, /targetNamespace: arcade → arcade-staging/, 'release.targetNamespace: arcade'],
+    [{ releaseName: 'arcade-old' }, /releaseName: arcade-old → arcade/, 'release.releaseName: arcade-old'],
+    [{ targetNamespace: 'arcade' }, /targetNamespace: arcade → arcade-staging/, 'release.targetNamespace: arcade'],
     [
       { storageNamespace: 'flux-system' },
-      {},
       /storageNamespace: flux-system → arcade-staging/,
       'release.storageNamespace: flux-system',
     ],
-    [{}, { namespace: 'flux-system' }, /namespace: flux-system → arcade-staging/, 'release.namespace: flux-system'],
   ] as const)(
-    'refuses a release identity change unless --allow-reinstall, naming the environment field (%o %o)',
-    async (spec, metadata, change, field) => {
-      const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease(spec, metadata) });
-      await expectRefused(
-        repo,
-        BUNDLED(),
-        { adopt: true },
-        new RegExp(
-          `${change.source}[\\s\\S]*helm-controller would uninstall the release and install a new ` +
-            `one \\(fix: set in src/environments/staging\\.yaml: ${field.replace('.', '\\.')}.*--allow-reinstall`,
-        ),
-      );
-      // A new object namespace is also a new HelmRelease object: the old one's deletion needs its own consent.
-      const moved = 'namespace' in metadata;
-      const allowed = await exportEnvironment(BUNDLED(), {
-        repo,
-        adopt: true,
-        allowReinstall: true,
-        ...(moved ? { allowPrune: ['HelmRelease/flux-system/arcade'] } : {}),
-      });
-      expect(allowed.changed).toBe(true);
-      expect(allowed.summary).toContain('! REINSTALL: helm-controller uninstalls release');
+    'refuses each other identity field changed unless --allow-reinstall, decided by the check the export runs (%o)',
+    (spec, change, field) => {
+      // compareIdentity, as exportEnvironment calls it, on the hand-written release (a plain file:
+      // kustomize builds it unchanged) and the exported one.
+      const before = indexObjects([{ path: 'helmrelease.yaml', content: handWrittenRelease(spec) }]);
+      const after = indexObjects(BUNDLED().files);
+      const decide = (allowReinstall: boolean) =>
+        compareIdentity({
+          beforeReleases: releasesOf(before),
+          afterReleases: releasesOf(after),
+          allBefore: [...before.values()].map((l) => l.object),
+          allAfter: [...after.values()].map((l) => l.object),
+          folder: 'apps/arcade',
+          envFile: 'src/environments/staging.yaml',
+          allowReinstall,
+        });
+      const refused = decide(false);
+      expect(refused.problems).toEqual([expect.stringMatching(identityRefusal(change, field))]);
+      expect(refused.problems[0]).toMatch(/fix:/);
+      // With --allow-reinstall: no refusal, the change kept for the summary's REINSTALL lines.
+      const allowed = decide(true);
+      expect(allowed.problems).toEqual([]);
+      expect(allowed.identity).toEqual(refused.identity);
+      expect(allowed.identity[0]?.changes.length).toBeGreaterThan(0);
     },
   );
 
@@ -437,7 +466,8 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     const env = stagingEnvironment('bundled');
     await expectRefused(
       repo,
-      sourceOf({ ...env, release: { ...env.release, timeout: '20m' } }),
+      // The change the teardown warning's test exports too: one build of the tree for both.
+      sourceOf({ ...env, release: { ...env.release, interval: '5m' } }),
       { commit: true, branch: 'first' },
       /branch first already exists/,
     );
