@@ -29,6 +29,7 @@ import {
   fakeCommit,
   makeRepo,
   plantExport,
+  refAt,
   run,
   sourceOf,
   stagingEnvironment,
@@ -111,8 +112,11 @@ function pushForeign(repository: string, branch: string, files: Record<string, s
   run(dir, ['push', '-q', 'origin', branch]);
 }
 
+/** The remote's `branch` tip, from the bare repository's ref files (./support.ts refAt); throws when there is no such branch. */
 function remoteTip(repository: string, branch: string): string {
-  return run(git.path(repository), ['rev-parse', `refs/heads/${branch}`]).trim();
+  const tip = refAt(git.path(repository), `refs/heads/${branch}`);
+  if (tip === undefined) throw new Error(`the remote ${repository} has no branch ${branch}`);
+  return tip;
 }
 
 function branchExists(repository: string) {

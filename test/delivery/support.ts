@@ -198,6 +198,15 @@ function refsOf(gitDir: string): Record<string, string> {
 }
 
 /**
+ * What `ref` (`refs/heads/master`) points to in the repository whose git folder is `gitDir` (a
+ * bare repository's own folder), read from git's ref files as snapshot reads them: no git
+ * process. Undefined when there is no such ref.
+ */
+export function refAt(gitDir: string, ref: string): string | undefined {
+  return refsOf(gitDir)[ref];
+}
+
+/**
  * `git status` outputs by everything git reads to answer (statusInputs): the same question asked
  * again of an unchanged repository, or of a byte-for-byte copy of one (makeRepo, copyRepo), is
  * answered without another git process.
