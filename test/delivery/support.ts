@@ -31,12 +31,13 @@ import { NO_AUTO_MAINTENANCE } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
 
 /**
- * `git <args>` in `cwd`, its stdout. Bounded (CHILD_TIMEOUT_MS, then killed): a synchronous child
- * blocks the worker, so vitest's own test timeout could not fire while it hangs.
+ * `command <args>` in `cwd`, its stdout. Bounded (CHILD_TIMEOUT_MS, then killed): a synchronous
+ * child blocks the worker, so vitest's own test timeout could not fire while it hangs. `shown`
+ * names it in that error.
  */
-export function run(cwd: string, args: string[]): string {
+function runBounded(cwd: string, command: string, args: readonly string[], shown: string): string {
   try {
-    return execFileSync('git', args, {
+    return execFileSync(command, args, {
       cwd,
       encoding: 'utf8',
       env: { ...process.env, LC_ALL: 'C' },
@@ -45,8 +46,13 @@ export function run(cwd: string, args: string[]): string {
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw err;
-    throw new Error(`git ${args.join(' ')} in ${cwd}: still running after ${CHILD_TIMEOUT_MS / 1000} s, killed`);
+    throw new Error(`${shown} in ${cwd}: still running after ${CHILD_TIMEOUT_MS / 1000} s, killed`);
   }
+}
+
+/** `git <args>` in `cwd`, its stdout (bounded: runBounded). */
+export function run(cwd: string, args: string[]): string {
+  return runBounded(cwd, 'git', args, `git ${args.join(' ')}`);
 }
 
 /**
@@ -57,19 +63,7 @@ export function run(cwd: string, args: string[]): string {
  * about as much as the git it starts. Bounded as `run` is.
  */
 function runScript(cwd: string, script: string, args: readonly string[]): void {
-  try {
-    execFileSync('sh', ['-c', `set -e\n${script}`, 'sh', ...args], {
-      cwd,
-      encoding: 'utf8',
-      env: { ...process.env, LC_ALL: 'C' },
-      timeout: CHILD_TIMEOUT_MS,
-      killSignal: 'SIGKILL',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw err;
-    throw new Error(`sh -c '${script}' in ${cwd}: still running after ${CHILD_TIMEOUT_MS / 1000} s, killed`);
-  }
+  runBounded(cwd, 'sh', ['-c', `set -e\n${script}`, 'sh', ...args], `sh -c '${script}'`);
 }
 
 /** `git add -A` and a commit of everything with `$1` as its message (also when nothing changed). */
