@@ -7,7 +7,10 @@
 // When the bundle is up to date (build-record.mjs, checked here with plain node: the one
 // implementation of the rule), node imports its entry: nothing else is loaded. Otherwise it is
 // built first (script-bundle.ts, loaded through tsx's API: the build, not the run, pays it), so
-// the first run after a change costs the build (README "Every script runs from a bundle").
+// the first run after a change costs the build (README "Every script runs from a bundle"). One
+// process builds a script at a time (script-bundles.mjs buildOnce, a lock in its folder): another
+// launcher of the same stale script waits for that build, then runs its bundle; the wait is bounded
+// (ARCADE_BUNDLE_WAIT), after which it stops with exit 1, naming the lock and the fix.
 //
 // When .build/ cannot be written (a read-only checkout, a file where the folder should be), the
 // script runs from source through tsx, as before, after one warning on stderr naming the folder
@@ -17,7 +20,15 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { currentScriptBundle, ROOT, scriptBundleFolder, scriptBundleKey, useGeneration } from './script-bundles.mjs';
+import {
+  BuildLockTimeout,
+  buildOnce,
+  currentScriptBundle,
+  ROOT,
+  scriptBundleFolder,
+  scriptBundleKey,
+  useGeneration,
+} from './script-bundles.mjs';
 
 /** Errors of a folder that cannot be written: run from source instead. */
 const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EDQUOT']);
@@ -31,13 +42,18 @@ const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'EN
  */
 async function scriptBundle(name, entry) {
   const folder = scriptBundleFolder(name);
-  const current = currentScriptBundle(folder, scriptBundleKey(entry));
-  if (current !== undefined) return current;
-  const { tsImport } = await import('tsx/esm/api');
-  /** @type {typeof import('./script-bundle.ts')} */
-  const { bundleScript } = await tsImport('./script-bundle.ts', import.meta.url);
+  const key = scriptBundleKey(entry);
+  const current = () => currentScriptBundle(folder, key);
+  const bundle = current();
+  if (bundle !== undefined) return bundle;
+  const build = async () => {
+    const { tsImport } = await import('tsx/esm/api');
+    /** @type {typeof import('./script-bundle.ts')} */
+    const { bundleScript } = await tsImport('./script-bundle.ts', import.meta.url);
+    return bundleScript(entry, folder);
+  };
   try {
-    return await bundleScript(entry, folder);
+    return await buildOnce(folder, current, build);
   } catch (err) {
     const code = /** @type {NodeJS.ErrnoException} */ (err).code;
     if (code === undefined || !UNWRITABLE.has(code)) throw err;
@@ -61,9 +77,11 @@ if (!/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(entry)) {
   try {
     bundle = await scriptBundle(name, entry);
   } catch (err) {
+    if (err instanceof BuildLockTimeout) process.stderr.write(`${name}: ${err.message}\n`);
     // esbuild has printed its errors; anything else is a bug, with its stack.
-    if (!(err instanceof Error && 'errors' in err)) throw err;
-    process.stderr.write(`${name}: could not bundle scripts/${name}.ts (esbuild's errors above)\n`);
+    else if (err instanceof Error && 'errors' in err)
+      process.stderr.write(`${name}: could not bundle scripts/${name}.ts (esbuild's errors above)\n`);
+    else throw err;
     process.exitCode = 1;
   }
   if (bundle !== undefined) {

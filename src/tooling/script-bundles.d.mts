@@ -20,3 +20,22 @@ export function useGeneration(dir: string): void;
 
 /** Removes every generation in `folder` but the current one that no living process uses; returns them. */
 export function pruneGenerations(folder: string): string[];
+
+/** The lock a script's builder holds in `folder` (`build.lock`). */
+export function buildLockFile(folder: string): string;
+
+/** Raised when another process's build did not end within the wait (ARCADE_BUNDLE_WAIT). */
+export class BuildLockTimeout extends Error {
+  constructor(lock: string, pid: number, seconds: number);
+}
+
+/**
+ * The bundle in `folder`: `current()` when up to date, otherwise `build()`'s, one process at a
+ * time across processes (a lock in `folder`); a second waits, at most `waitSeconds`, then uses it.
+ */
+export function buildOnce(
+  folder: string,
+  current: () => string | undefined,
+  build: () => Promise<string>,
+  waitSeconds?: number,
+): Promise<string>;

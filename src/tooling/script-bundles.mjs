@@ -15,10 +15,20 @@
 // (a `.running-<pid>` file, written before the run imports the entry and removed when it exits),
 // whose chunks may be imported long after it started (probe's `--otlp` chunk at the end of a
 // `--wait 600` run).
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//
+// One build per script at a time, across processes (buildOnce): a builder holds the lock
+// `build.lock` in the script's folder (its pid and a token of its own, made whole before it is
+// linked into place, so it is never seen half-written), and a second launcher of the same stale
+// script waits for it to go, then runs the bundle the first one built. A lock whose pid is no longer
+// alive (a builder killed) is taken over: moved aside by a rename (only one process can) and
+// removed when it is still the one seen. The wait is bounded (ARCADE_BUNDLE_WAIT seconds, default
+// 120), after which the run stops naming the lock and the fix.
+import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { currentBundle, settingsKey } from './build-record.mjs';
 
 /** The repository the scripts are in. */
@@ -130,4 +140,129 @@ export function pruneGenerations(folder) {
     removed.push(dir);
   }
   return removed;
+}
+
+/**
+ * The lock a script's builder holds in `folder`.
+ * @param {string} folder
+ */
+export function buildLockFile(folder) {
+  return join(folder, 'build.lock');
+}
+
+/** Raised when another process's build did not end within the wait (ARCADE_BUNDLE_WAIT). */
+export class BuildLockTimeout extends Error {
+  /**
+   * @param {string} lock
+   * @param {number} pid
+   * @param {number} seconds
+   */
+  constructor(lock, pid, seconds) {
+    super(
+      `gave up after ${seconds} s waiting for process ${pid} to build the bundle (it holds the lock ${lock}) ` +
+        `(fix: if process ${pid} is not building it, remove ${lock} and run again; ARCADE_BUNDLE_WAIT=<seconds> waits longer)`,
+    );
+    this.name = 'BuildLockTimeout';
+  }
+}
+
+/** @param {string} lock */
+function readLock(lock) {
+  try {
+    return readFileSync(lock, 'utf8');
+  } catch (err) {
+    if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Takes the lock when nobody holds it: the token is written whole, then linked into place
+ * (atomic, refused when the lock exists). Returns the text it holds, or undefined.
+ * @param {string} lock
+ */
+function tryLock(lock) {
+  const text = `${process.pid} ${randomBytes(8).toString('hex')}\n`;
+  const mine = `${lock}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  writeFileSync(mine, text);
+  try {
+    linkSync(mine, lock);
+    return text;
+  } catch (err) {
+    if (/** @type {NodeJS.ErrnoException} */ (err).code === 'EEXIST') return undefined;
+    throw err;
+  } finally {
+    rmSync(mine, { force: true });
+  }
+}
+
+/**
+ * Removes the lock when it still holds `text` (a dead builder's, or this process's own): it is
+ * moved aside first (a rename: one process wins), and put back when it turns out to be another.
+ * @param {string} lock
+ * @param {string} text
+ */
+function removeLock(lock, text) {
+  const aside = `${lock}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(lock, aside);
+  } catch (err) {
+    if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ENOENT') return; // gone already
+    throw err;
+  }
+  try {
+    if (readFileSync(aside, 'utf8') !== text) linkSync(aside, lock); // a new holder's: back in place
+  } catch (err) {
+    // EEXIST: a third process has locked meanwhile; the one moved aside holds the lock no more.
+    if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err;
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
+/**
+ * The bundle in `folder`: `current()` when it is up to date, otherwise what `build()` returns,
+ * run by one process at a time (the lock above); a process that finds another building waits for
+ * that build to end, then uses its bundle (or builds, when it failed).
+ * @param {string} folder
+ * @param {() => string | undefined} current
+ * @param {() => Promise<string>} build
+ * @param {number} [waitSeconds]
+ * @returns {Promise<string>}
+ */
+export async function buildOnce(folder, current, build, waitSeconds = lockWait()) {
+  mkdirSync(folder, { recursive: true });
+  const lock = buildLockFile(folder);
+  const deadline = Date.now() + waitSeconds * 1000;
+  for (;;) {
+    const bundle = current();
+    if (bundle !== undefined) return bundle;
+    const mine = tryLock(lock);
+    if (mine !== undefined) {
+      try {
+        return current() ?? (await build());
+      } finally {
+        removeLock(lock, mine);
+      }
+    }
+    // Another holds it: wait for it to go (or its holder to die), then look again.
+    const held = readLock(lock);
+    while (held !== undefined) {
+      const pid = Number.parseInt(held, 10);
+      if (!(Number.isSafeInteger(pid) && pid > 0 && alive(pid))) {
+        removeLock(lock, held); // left by a process that is gone
+        break;
+      }
+      if (Date.now() >= deadline) throw new BuildLockTimeout(lock, pid, waitSeconds);
+      await sleep(100);
+      if (readLock(lock) !== held) break; // released, or taken over
+    }
+  }
+}
+
+/** ARCADE_BUNDLE_WAIT: how many seconds a launcher waits for another's build (default 120). */
+function lockWait() {
+  const text = process.env.ARCADE_BUNDLE_WAIT;
+  const seconds = text === undefined || text === '' ? 120 : Number(text);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : 120;
 }

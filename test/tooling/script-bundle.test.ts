@@ -20,12 +20,12 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { bundleScript } from '../../src/tooling/script-bundle.js';
-import { scriptBundleFolder, scriptRecordFile } from '../../src/tooling/script-bundles.mjs';
-import { spawnScript } from '../support/spawn-script.js';
+import { buildLockFile, scriptBundleFolder, scriptRecordFile } from '../../src/tooling/script-bundles.mjs';
+import { scriptCommand, spawnScript } from '../support/spawn-script.js';
 import { tempDir } from '../support/temp.js';
 
 /** Writes `file` with a modification time a minute in the past (older than any build's start). */
@@ -129,5 +129,99 @@ describe.concurrent('the scripts bundles (src/tooling/script-bundle.ts, script-b
     );
     expect(r.stdout).toBe('');
     expect(r.status).toBe(2);
+  });
+});
+
+/** A checkout of our own (the launcher and its builder, node_modules linked) for scripts of the tests' own. */
+let checkout: string | undefined;
+function launcherCheckout(): string {
+  if (checkout !== undefined) return checkout;
+  const root = tempDir('arcade-launch-lock-');
+  for (const path of ['src', 'package.json', 'tsconfig.json'])
+    cpSync(join(REPO_ROOT, path), join(root, path), { recursive: true });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  checkout = root;
+  return root;
+}
+
+/**
+ * scripts/<name>.ts in the checkout: prints `started`, then waits for the file named by its
+ * argument before it prints `done`; its bundle folder, and what is in it but the record.
+ */
+function holdingScript(name: string) {
+  const root = launcherCheckout();
+  write(
+    join(root, 'scripts', `${name}.ts`),
+    "import { existsSync } from 'node:fs';\nimport { setTimeout as sleep } from 'node:timers/promises';\n" +
+      "console.log('started');\nwhile (!existsSync(process.argv[2] ?? '')) await sleep(10);\nconsole.log('done');\n",
+  );
+  const folder = join(root, '.build', 'scripts', name);
+  const files = () => readdirSync(folder).filter((f) => f !== 'bundle.built-from.json');
+  return { file: join(root, 'scripts', `${name}.ts`), root, folder, files, go: join(root, `${name}.go`) };
+}
+
+/** Spawns the launcher running `file`; `started` resolves once it printed its first line. */
+function launch(file: string, args: readonly string[], cwd: string) {
+  const child = spawn(process.execPath, scriptCommand(file, args), { cwd });
+  let stdout = '';
+  let stderr = '';
+  const started = new Promise<void>((resolve) =>
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes('\n')) resolve();
+    }),
+  );
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const ended = new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  return { pid: child.pid, started, ended };
+}
+
+describe.concurrent('one build of a script at a time, across processes (script-bundles.mjs buildOnce)', () => {
+  it('two launchers started at once on a stale bundle: one builds, the other waits for it; both run from that build', async () => {
+    const s = holdingScript('twice');
+    const [a, b] = [launch(s.file, [s.go], s.root), launch(s.file, [s.go], s.root)];
+    await Promise.all([a.started, b.started]);
+    // Both are running (they wait for the go file): one generation, both runs' marks in it, no lock.
+    const [generation, ...others] = s.files();
+    expect(others).toEqual([]);
+    expect(readdirSync(join(s.folder, generation ?? '')).sort()).toEqual(
+      [`.running-${a.pid}`, `.running-${b.pid}`, 'twice.mjs'].sort(),
+    );
+    writeFileSync(s.go, '');
+    for (const run of await Promise.all([a.ended, b.ended]))
+      expect(run).toEqual({ status: 0, stdout: 'started\ndone\n', stderr: '' });
+    expect(s.files()).toEqual([generation]);
+  });
+
+  it('a lock left by a process that is gone is taken over: the run builds, runs and leaves no lock', async () => {
+    const s = holdingScript('taken');
+    write(buildLockFile(s.folder), `${NO_PROCESS} 0123456789abcdef\n`);
+    writeFileSync(s.go, '');
+    const r = await spawnScript(s.file, [s.go], { cwd: s.root });
+    expect(r).toEqual({ status: 0, stdout: 'started\ndone\n', stderr: '' });
+    expect(s.files()).toEqual([
+      dirname(JSON.parse(readFileSync(scriptRecordFile(s.folder), 'utf8')).entry)
+        .split('/')
+        .pop(),
+    ]);
+  });
+
+  it('a living builder is waited for at most ARCADE_BUNDLE_WAIT seconds, then the run stops naming the lock and the fix', async () => {
+    const s = holdingScript('waited');
+    const lock = buildLockFile(s.folder);
+    write(lock, `${process.pid} 0123456789abcdef\n`); // this process holds it, and builds nothing
+    writeFileSync(s.go, ''); // a run would end at once
+    const r = await spawnScript(s.file, [s.go], { cwd: s.root, env: { ...process.env, ARCADE_BUNDLE_WAIT: '0' } });
+    expect(r.stderr).toBe(
+      `waited: gave up after 0 s waiting for process ${process.pid} to build the bundle (it holds the lock ${lock}) ` +
+        `(fix: if process ${process.pid} is not building it, remove ${lock} and run again; ARCADE_BUNDLE_WAIT=<seconds> waits longer)\n`,
+    );
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(1);
+    expect(s.files()).toEqual(['build.lock']); // nothing built
+    expect(readFileSync(lock, 'utf8')).toBe(`${process.pid} 0123456789abcdef\n`);
   });
 });
