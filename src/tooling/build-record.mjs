@@ -13,7 +13,8 @@
 // inputs: our sources and the bundled packages' files, and the package.json of each bundled
 // package, which esbuild reads to resolve and tree-shake it but its metafile does not list) and
 // of every file it wrote (the bundle and its chunks or source map), the names in each folder
-// holding an input (a file added beside an input can change what an unchanged import resolves to),
+// holding an input, each link with its target (a file added beside an input, or a link beside it
+// pointed elsewhere, can change what an unchanged import resolves to),
 // and the bundle's entry file. The bundle is up to date only when all of them are still the same,
 // so an edited source, a changed setting, a package upgrade, a file added beside a source, a bundle
 // edited or deleted by hand all build again. By content, not by time: a file put back with an older
@@ -26,7 +27,7 @@
 // builds again). The record is written atomically after the bundle (by the caller, through
 // src/core/atomic-write.ts); a record that cannot be read or does not match means "build".
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /** Inputs modified this close to a build's start, or after it, leave the build unrecorded. */
@@ -50,14 +51,19 @@ function sha256(file) {
 }
 
 /**
- * sha256 of the sorted names in `folder`: a file added beside an input (a `dep.js` next to the
- * `dep.ts` an import resolved to, a new `index.ts`, a nearer `node_modules`) can change what an
- * unchanged import resolves to, and no input's content says so.
+ * sha256 of the sorted names in `folder`, each symbolic link with its target: a file added beside
+ * an input (a `dep.js` next to the `dep.ts` an import resolved to, a new `index.ts`, a nearer
+ * `node_modules`) can change what an unchanged import resolves to, and so can a link pointed
+ * elsewhere (esbuild lists the file a link led to, whose content stays the same); no input's
+ * content says so.
  * @param {string} folder @returns {string | undefined}
  */
 function listing(folder) {
   try {
-    return createHash('sha256').update(readdirSync(folder).sort().join('\0')).digest('hex');
+    const names = readdirSync(folder, { withFileTypes: true }).map((e) =>
+      e.isSymbolicLink() ? `${e.name}\0->${readlinkSync(resolve(folder, e.name))}` : e.name,
+    );
+    return createHash('sha256').update(names.sort().join('\0')).digest('hex');
   } catch {
     return undefined; // gone or unreadable: never equal to a recorded listing
   }

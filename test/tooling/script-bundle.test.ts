@@ -14,6 +14,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
@@ -76,6 +77,19 @@ describe.concurrent('the scripts bundles (src/tooling/script-bundle.ts, script-b
     expect(p.generations().sort()).toEqual(
       [dirname(first.entry), dirname(changed.entry)].map((d) => d.split('/').pop()).sort(),
     );
+  });
+
+  it('a symbolic link beside an input pointed elsewhere builds again', async () => {
+    // esbuild lists the file a link leads to: pointed at another file, no input's content changed.
+    const p = project();
+    write(join(p.dir, 'scripts', 'dep-one.ts'), "export const value: string = 'one';\n");
+    write(join(p.dir, 'scripts', 'dep-two.ts'), "export const value: string = 'two';\n");
+    rmSync(join(p.dir, 'scripts', 'dep.ts'));
+    symlinkSync('dep-one.ts', join(p.dir, 'scripts', 'dep.ts'));
+    expect((await p.bundle()).output).toMatch(/^one /);
+    rmSync(join(p.dir, 'scripts', 'dep.ts'));
+    symlinkSync('dep-two.ts', join(p.dir, 'scripts', 'dep.ts'));
+    expect((await p.bundle()).output).toMatch(/^two /);
   });
 
   it('a build prunes every other generation but one a living process runs from or still builds', async () => {
