@@ -147,14 +147,17 @@ describe.concurrent('the scripts bundles (src/tooling/script-bundle.ts, script-b
 });
 
 /** A checkout of our own (the launcher and its builder, node_modules linked) for scripts of the tests' own. */
-let checkout: string | undefined;
+/**
+ * A checkout of its own per test (src, package.json, tsconfig.json, node_modules linked): a bundle's
+ * record holds the names in each folder of its inputs, so a script another concurrent test wrote
+ * into a shared scripts/ folder would make this test's fresh bundle stale, and its second launcher
+ * build again (seen once in a full run).
+ */
 function launcherCheckout(): string {
-  if (checkout !== undefined) return checkout;
   const root = tempDir('arcade-launch-lock-');
   for (const path of ['src', 'package.json', 'tsconfig.json'])
     cpSync(join(REPO_ROOT, path), join(root, path), { recursive: true });
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
-  checkout = root;
   return root;
 }
 
