@@ -24,6 +24,8 @@ import {
   BuildLockTimeout,
   buildOnce,
   currentScriptBundle,
+  InvalidBundleWait,
+  lockWait,
   ROOT,
   scriptBundleFolder,
   scriptBundleKey,
@@ -65,10 +67,24 @@ async function scriptBundle(name, entry) {
   }
 }
 
+/** The message for an ARCADE_BUNDLE_WAIT that is refused (exit 2, nothing run), or undefined. */
+function invalidWait() {
+  try {
+    lockWait();
+    return undefined;
+  } catch (err) {
+    if (err instanceof InvalidBundleWait) return err.message;
+    throw err;
+  }
+}
+
 const [name = '', ...args] = process.argv.slice(2);
 const entry = join(ROOT, 'scripts', `${name}.ts`);
 if (!/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(entry)) {
   process.stderr.write(`launch: no script scripts/${name}.ts (usage: node src/tooling/launch.mjs <name> [options])\n`);
+  process.exitCode = 2;
+} else if (invalidWait() !== undefined) {
+  process.stderr.write(`${name}: ${invalidWait()}\n`);
   process.exitCode = 2;
 } else {
   // What the script's entry check (runCommand) and anything reading the command line see.

@@ -39,3 +39,11 @@ export function buildOnce(
   build: () => Promise<string>,
   waitSeconds?: number,
 ): Promise<string>;
+
+/** Raised for an ARCADE_BUNDLE_WAIT that is not a number of seconds (0 or more). */
+export declare class InvalidBundleWait extends Error {
+  constructor(text: string);
+}
+
+/** ARCADE_BUNDLE_WAIT in seconds (default 120 when unset or empty); throws InvalidBundleWait otherwise. */
+export declare function lockWait(text?: string): number;

@@ -260,9 +260,27 @@ export async function buildOnce(folder, current, build, waitSeconds = lockWait()
   }
 }
 
-/** ARCADE_BUNDLE_WAIT: how many seconds a launcher waits for another's build (default 120). */
-function lockWait() {
-  const text = process.env.ARCADE_BUNDLE_WAIT;
-  const seconds = text === undefined || text === '' ? 120 : Number(text);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : 120;
+/** Raised for an ARCADE_BUNDLE_WAIT that is not a number of seconds (0 or more). */
+export class InvalidBundleWait extends Error {
+  /** @param {string} text */
+  constructor(text) {
+    super(
+      `ARCADE_BUNDLE_WAIT must be a number of seconds, 0 or more, not ${JSON.stringify(text)} ` +
+        '(fix: unset it for the default of 120 s, or set e.g. ARCADE_BUNDLE_WAIT=300)',
+    );
+    this.name = 'InvalidBundleWait';
+  }
+}
+
+/**
+ * ARCADE_BUNDLE_WAIT: how many seconds a launcher waits for another's build (default 120, when
+ * unset or empty); anything but a number of seconds, 0 or more, is refused (InvalidBundleWait).
+ * @param {string | undefined} [text]
+ * @returns {number}
+ */
+export function lockWait(text = process.env.ARCADE_BUNDLE_WAIT) {
+  if (text === undefined || text === '') return 120;
+  const seconds = Number(text);
+  if (text.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds;
+  throw new InvalidBundleWait(text);
 }

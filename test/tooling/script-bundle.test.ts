@@ -25,7 +25,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { bundleScript } from '../../src/tooling/script-bundle.js';
-import { buildLockFile, scriptBundleFolder, scriptRecordFile } from '../../src/tooling/script-bundles.mjs';
+import {
+  buildLockFile,
+  InvalidBundleWait,
+  lockWait,
+  scriptBundleFolder,
+  scriptRecordFile,
+} from '../../src/tooling/script-bundles.mjs';
 import { scriptCommand, spawnScript } from '../support/spawn-script.js';
 import { tempDir } from '../support/temp.js';
 
@@ -240,5 +246,33 @@ describe.concurrent('one build of a script at a time, across processes (script-b
     expect(r.status).toBe(1);
     expect(s.files()).toEqual(['build.lock']); // nothing built
     expect(readFileSync(lock, 'utf8')).toBe(`${process.pid} 0123456789abcdef\n`);
+  });
+});
+
+describe('ARCADE_BUNDLE_WAIT (script-bundles.mjs lockWait)', () => {
+  it('is a number of seconds, 0 or more; unset or empty is the default of 120', () => {
+    expect([undefined, '', '0', '300', '2.5'].map((text) => lockWait(text))).toEqual([120, 120, 0, 300, 2.5]);
+  });
+
+  it.each(['2m', '-1', ' ', 'NaN', 'Infinity'])('refuses %j, naming the variable and the fix', (text) => {
+    expect(() => lockWait(text)).toThrow(InvalidBundleWait);
+    expect(() => lockWait(text)).toThrow(
+      `ARCADE_BUNDLE_WAIT must be a number of seconds, 0 or more, not ${JSON.stringify(text)} ` +
+        '(fix: unset it for the default of 120 s, or set e.g. ARCADE_BUNDLE_WAIT=300)',
+    );
+  });
+
+  it('a refused value stops the launcher before anything runs: exit 2, one line, nothing on stdout', async () => {
+    const r = await spawnScript(join(REPO_ROOT, 'scripts', 'synth.ts'), ['--help'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ARCADE_BUNDLE_WAIT: '2m' },
+    });
+    expect(r).toMatchObject({
+      status: 2,
+      stdout: '',
+      stderr:
+        'synth: ARCADE_BUNDLE_WAIT must be a number of seconds, 0 or more, not "2m" ' +
+        '(fix: unset it for the default of 120 s, or set e.g. ARCADE_BUNDLE_WAIT=300)\n',
+    });
   });
 });
