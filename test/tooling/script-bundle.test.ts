@@ -206,14 +206,20 @@ describe.concurrent('one build of a script at a time, across processes (script-b
   it('two launchers started at once on a stale bundle: one builds, the other waits for it; both run from that build', async () => {
     const s = holdingScript('twice');
     const [a, b] = [launch(s.file, [s.go], s.root), launch(s.file, [s.go], s.root)];
-    await Promise.all([a.started, b.started]);
-    // Both are running (they wait for the go file): one generation, both runs' marks in it, no lock.
-    const [generation, ...others] = s.files();
-    expect(others).toEqual([]);
-    expect(readdirSync(join(s.folder, generation ?? '')).sort()).toEqual(
-      [`.running-${a.pid}`, `.running-${b.pid}`, 'twice.mjs'].sort(),
-    );
-    writeFileSync(s.go, '');
+    let generation: string | undefined;
+    try {
+      await Promise.all([a.started, b.started]);
+      // Both are running (they wait for the go file): one generation, both runs' marks in it, no lock.
+      const [first, ...others] = s.files();
+      generation = first;
+      expect(others).toEqual([]);
+      expect(readdirSync(join(s.folder, generation ?? '')).sort()).toEqual(
+        [`.running-${a.pid}`, `.running-${b.pid}`, 'twice.mjs'].sort(),
+      );
+    } finally {
+      // Whatever failed above, the two runs end: they wait for this file (a failure once left them polling for good).
+      writeFileSync(s.go, '');
+    }
     for (const run of await Promise.all([a.ended, b.ended]))
       expect(run).toEqual({ status: 0, stdout: 'started\ndone\n', stderr: '' });
     expect(s.files()).toEqual([generation]);
