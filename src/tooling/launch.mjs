@@ -40,14 +40,13 @@ const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'EN
  * it cannot be written (said on stderr): then run the source.
  * @param {string} name
  * @param {string} entry
+ * @param {number} wait seconds to wait for another process's build (ARCADE_BUNDLE_WAIT)
  * @returns {Promise<string | undefined>}
  */
-async function scriptBundle(name, entry) {
+async function scriptBundle(name, entry, wait) {
   const folder = scriptBundleFolder(name);
   const key = scriptBundleKey(entry);
   const current = () => currentScriptBundle(folder, key);
-  const bundle = current();
-  if (bundle !== undefined) return bundle;
   const build = async () => {
     const { tsImport } = await import('tsx/esm/api');
     /** @type {typeof import('./script-bundle.ts')} */
@@ -55,7 +54,7 @@ async function scriptBundle(name, entry) {
     return bundleScript(entry, folder);
   };
   try {
-    return await buildOnce(folder, current, build);
+    return await buildOnce(folder, current, build, wait);
   } catch (err) {
     const code = /** @type {NodeJS.ErrnoException} */ (err).code;
     if (code === undefined || !UNWRITABLE.has(code)) throw err;
@@ -67,31 +66,31 @@ async function scriptBundle(name, entry) {
   }
 }
 
-/** The message for an ARCADE_BUNDLE_WAIT that is refused (exit 2, nothing run), or undefined. */
-function invalidWait() {
+/** ARCADE_BUNDLE_WAIT's seconds, or the InvalidBundleWait refusing it (exit 2, nothing run). */
+function bundleWait() {
   try {
-    lockWait();
-    return undefined;
+    return lockWait();
   } catch (err) {
-    if (err instanceof InvalidBundleWait) return err.message;
+    if (err instanceof InvalidBundleWait) return err;
     throw err;
   }
 }
 
 const [name = '', ...args] = process.argv.slice(2);
+const wait = bundleWait();
 const entry = join(ROOT, 'scripts', `${name}.ts`);
 if (!/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(entry)) {
   process.stderr.write(`launch: no script scripts/${name}.ts (usage: node src/tooling/launch.mjs <name> [options])\n`);
   process.exitCode = 2;
-} else if (invalidWait() !== undefined) {
-  process.stderr.write(`${name}: ${invalidWait()}\n`);
+} else if (wait instanceof InvalidBundleWait) {
+  process.stderr.write(`${name}: ${wait.message}\n`);
   process.exitCode = 2;
 } else {
   // What the script's entry check (runCommand) and anything reading the command line see.
   process.argv.splice(1, process.argv.length - 1, entry, ...args);
   let bundle;
   try {
-    bundle = await scriptBundle(name, entry);
+    bundle = await scriptBundle(name, entry, wait);
   } catch (err) {
     if (err instanceof BuildLockTimeout) process.stderr.write(`${name}: ${err.message}\n`);
     // esbuild has printed its errors; anything else is a bug, with its stack.

@@ -74,20 +74,14 @@ function sourceUrls(outdir: string): Plugin {
   };
 }
 
-/** Builds being made by this process, by folder: concurrent callers share one build. */
-const building = new Map<string, Promise<string>>();
-
 /**
  * The entry of the current bundle of the script `entry` (scripts/<name>.ts) in `folder`, built
  * first when it is not up to date. `entry` and `folder` other than a script's are for tests.
  */
-export function bundleScript(entry: string, folder = scriptBundleFolder(basename(entry, '.ts'))): Promise<string> {
-  const pending = building.get(folder) ?? buildScript(entry, folder).finally(() => building.delete(folder));
-  building.set(folder, pending);
-  return pending;
-}
-
-async function buildScript(entry: string, folder: string): Promise<string> {
+export async function bundleScript(
+  entry: string,
+  folder = scriptBundleFolder(basename(entry, '.ts')),
+): Promise<string> {
   const key = scriptBundleKey(entry);
   const current = currentScriptBundle(folder, key);
   if (current !== undefined) return current;

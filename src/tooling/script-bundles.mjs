@@ -30,6 +30,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { currentBundle, settingsKey } from './build-record.mjs';
+import { alive } from './processes.mjs';
 
 /** The repository the scripts are in. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -91,16 +92,6 @@ export function useGeneration(dir) {
     return;
   }
   process.on('exit', () => rmSync(mark, { force: true }));
-}
-
-/** @param {number} pid */
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM'; // another user's: alive
-  }
 }
 
 /**

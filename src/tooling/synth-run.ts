@@ -17,6 +17,7 @@ import { basename, dirname, join } from 'node:path';
 import { CommandError, Interrupted, type InterruptSignal } from '../core/command-error.js';
 import type { TextSink } from '../core/script-main.js';
 import { swapDirectory } from './swap-dir.js';
+import { alive } from './processes.mjs';
 
 /** A synth run that did not produce output; the output folder was left unchanged. */
 export class SynthFailed extends CommandError {
@@ -48,16 +49,6 @@ export interface SynthRunOptions {
    * piped through this process.
    */
   readonly output?: { readonly stdout: TextSink; readonly stderr: TextSink };
-}
-
-/** Is a process with this id still running? (EPERM: it runs, under another user.) */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
