@@ -32,7 +32,7 @@ import { classifyFolder, folderIndex, looksTemporary, releasesOf, statefulObject
 import { ExportRefused } from './refused.js';
 import { datastoreMode, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 import { commitSubject, renderSummary, type IdentityPair, type SummaryInput } from './summary.js';
-import { openTarget, type Target } from './target.js';
+import { type CheckoutState, openTarget, type Target } from './target.js';
 import { formatTrailers } from './trailers.js';
 import { diffValues, resolveValues, type ValueDiff } from './values.js';
 
@@ -82,6 +82,8 @@ export interface ExportOptions {
    * anything, its temporary build trees removed (Interrupted). @default never aborted
    */
   readonly signal?: AbortSignal;
+  /** The checkout's root and status, when the caller asked git already (publish). @default asked by the export */
+  readonly checkout?: CheckoutState;
 }
 
 export interface ExportResult {
@@ -105,7 +107,7 @@ export interface ExportResult {
 
 /** Plans, checks and (unless refused or dry-run) performs the export. */
 export async function exportEnvironment(source: ExportSource, options: ExportOptions): Promise<ExportResult> {
-  const target = await openTarget(options.repo, options.path, options.cwd);
+  const target = await openTarget(options.repo, options.path, options.cwd, options.checkout);
   const folder = target.folderInRepo;
   const envFile = source.envFile ?? `src/environments/${source.env}.yaml`;
   const problems: string[] = [];

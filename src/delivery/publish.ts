@@ -7,6 +7,7 @@
  * Where the pull request goes comes from environment variables (./forge-settings.ts), checked
  * before the export does any work.
  */
+import { resolve } from 'node:path';
 import { ConfigurationError } from '../core/command-error.js';
 import { gitTry } from '../core/git.js';
 import { BODY_LIMIT } from './forge-api.js';
@@ -15,6 +16,7 @@ import { exportEnvironment, type ExportOptions, type ExportResult, type ExportSo
 import { capBody, ForgeClient, type ForgeConnection, type PullRequest } from './forge.js';
 import { pushExport, type PushResult, remoteUrl } from './push.js';
 import { ExportRefused } from './refused.js';
+import { checkoutStatus, parseStatus } from './target.js';
 import { withoutTrailers } from './trailers.js';
 
 /** `owner/name` of a clone URL (https or scp-like ssh), lower-case, without `.git`. */
@@ -133,16 +135,17 @@ export async function exportAndPublish(
         `(${source.sourceCommit.slice(0, 12)}), which would not hold what is pushed (fix: commit the change ` +
         `first, then export)`,
     ]);
-  const top = await gitTop(options.repo);
-  const current = await gitTry(top, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
-  if (!current.ok)
+  const top = await gitTop(resolve(options.cwd ?? process.cwd(), options.repo), options.repo);
+  // The branch from the status the export reads too: it is handed over, not asked again (target.ts).
+  const status = await checkoutStatus(top);
+  const base = parseStatus(status).head;
+  if (base === undefined || base === 'HEAD')
     throw new ConfigurationError(
       `${options.repo} is not on a branch (detached HEAD): a pull request needs the branch the export starts from (fix: git checkout master there)`,
     );
-  const base = current.stdout.trim();
   const url = publish.pullRequest ? await checkRemote(top, remote, publish.pullRequest) : undefined;
 
-  const exported = await exportEnvironment(source, { ...options, commit: true });
+  const exported = await exportEnvironment(source, { ...options, commit: true, checkout: { top, status } });
   const branch = exported.branch;
   if (!exported.commit || branch === undefined) return { export: exported };
   const token = publish.pullRequest?.token ?? publish.token;
@@ -169,11 +172,12 @@ export async function exportAndPublish(
   return { export: exported, push: pushed, pullRequest };
 }
 
-async function gitTop(repo: string): Promise<string> {
+/** The root of the checkout `repo` (given as `--repo shown`). */
+async function gitTop(repo: string, shown: string): Promise<string> {
   const top = await gitTry(repo, ['rev-parse', '--show-toplevel']);
   if (!top.ok)
     throw new ConfigurationError(
-      `--repo ${repo}: not a git checkout (fix: clone the GitOps repository and point --repo at it)`,
+      `--repo ${shown}: not a git checkout (fix: clone the GitOps repository and point --repo at it)`,
     );
   return top.stdout.trim();
 }

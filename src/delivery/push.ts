@@ -164,20 +164,28 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
     .find(([, name]) => name === ref)?.[0];
 
   if (tip !== undefined) {
-    const fetched = await gitTry(input.top, ['fetch', '--quiet', '--no-tags', remote, ref], 120_000, auth);
-    if (!fetched.ok) throw fail(fetched);
-    // What FETCH_HEAD names, and the remote tip's and the export's tree, first parent ('' for a
-    // root commit) and message: one `git cat-file --batch` for the three.
-    const [head, theirs, ours] = await catObjects(input.top, ['FETCH_HEAD', tip, input.commit]);
-    const fetchHead = head?.id ?? '';
+    // The remote tip's and the export's tree, first parent ('' for a root commit) and message,
+    // read by one `git cat-file --batch`. A checkout that already holds the tip's commit (a full
+    // clone, a fetch since it was pushed) needs no fetch: an object id names one content. One
+    // that does not (a single-branch or shallow clone, as CI checks out) fetches it first.
+    const [present, ours] = await catObjects(input.top, [tip, input.commit]);
+    let theirs = present;
+    if (theirs === undefined) {
+      const fetched = await gitTry(input.top, ['fetch', '--quiet', '--no-tags', remote, ref], 120_000, auth);
+      if (!fetched.ok) throw fail(fetched);
+      // FETCH_HEAD must be the tip ls-remote listed: its id, and its content when it is.
+      const [head] = await catObjects(input.top, ['FETCH_HEAD']);
+      const fetchHead = head?.id ?? '';
+      if (fetchHead !== tip)
+        throw new ExportRefused([
+          `${url} branch ${input.branch} moved while it was read (${tip.slice(0, 12)}, then ` +
+            `${fetchHead.slice(0, 12)}): someone else is pushing to it (fix: run the export again once they are ` +
+            `done)`,
+        ]);
+      theirs = head;
+    }
     const { tree: tipTree, parent: tipParent, message } = commitOf(theirs);
     const { tree: ourTree, parent: ourParent } = commitOf(ours);
-    if (fetchHead !== tip)
-      throw new ExportRefused([
-        `${url} branch ${input.branch} moved while it was read (${tip.slice(0, 12)}, then ` +
-          `${fetchHead.slice(0, 12)}): someone else is pushing to it (fix: run the export again once they are ` +
-          `done)`,
-      ]);
     const trailers = parseTrailers(message);
     const subject = message.split('\n')[0] ?? '';
     if (!trailers || trailers.tree !== tipTree) {

@@ -179,20 +179,38 @@ export function resolveFolder(top: string, repo: string, path: string): { folder
 }
 
 /**
+ * What {@link openTarget} asks git about the checkout before it reads the folder, handed over by
+ * a caller that asked already (publish checks the branch before the export runs): the same
+ * questions are not asked twice in one run.
+ */
+export interface CheckoutState {
+  /** The checkout's root as `git rev-parse --show-toplevel` printed it. */
+  readonly top: string;
+  /** Its {@link checkoutStatus}. */
+  readonly status: string;
+}
+
+/** One git for the branch and the changes: `git status --porcelain=v2 --branch -z --untracked-files=all` (parseStatus reads it). */
+export function checkoutStatus(top: string): Promise<string> {
+  return git(top, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']);
+}
+
+/**
  * Opens the checkout (`repoOption`, relative to `cwd`) and the folder: every check runs before
- * anything is read or written.
+ * anything is read or written. `asked`: the root and status a caller read already.
  */
 export async function openTarget(
   repoOption: string,
   pathOption: string = DEFAULT_PATH,
   cwd: string = process.cwd(),
+  asked?: CheckoutState,
 ): Promise<Target> {
   const repo = resolve(cwd, repoOption);
   if (!existsSync(repo))
     throw new ConfigurationError(
       `--repo ${repoOption}: does not exist (fix: give the path of your k8s-backstage-v2 checkout)`,
     );
-  const topRun = await gitTry(repo, ['rev-parse', '--show-toplevel']);
+  const topRun = asked ? { ok: true, stdout: asked.top } : await gitTry(repo, ['rev-parse', '--show-toplevel']);
   if (!topRun.ok || topRun.stdout.trim() === '')
     throw new ConfigurationError(
       `--repo ${repoOption}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)`,
@@ -200,7 +218,7 @@ export async function openTarget(
   const top = realpathSync(topRun.stdout.trim());
   const { folder, folderInRepo } = resolveFolder(top, repo, pathOption);
   // One git for the branch and the changes (what `rev-parse --abbrev-ref HEAD` and a v1 status took two for).
-  const status = parseStatus(await git(top, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']));
+  const status = parseStatus(asked?.status ?? (await checkoutStatus(top)));
   const dirty = status.paths;
   if (dirty.length > 0) {
     throw new ExportRefused([

@@ -5,7 +5,7 @@
  *
  * One git server for the file; every run works in a fresh clone, as a CI job does.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportSource } from '../../src/delivery/export.js';
@@ -236,6 +236,8 @@ describe.skipIf(!KUBECTL)(
       const writes = forge.requests.filter((r) => r.method !== 'GET').length;
       const third = await publishRun(repository, source, pr);
       expect(third.result.push?.action).toBe('unchanged');
+      // The fresh clone holds the remote tip's commit: read from it, nothing fetched.
+      expect(existsSync(join(third.dir, '.git', 'FETCH_HEAD'))).toBe(false);
       expect(third.result.pullRequest?.action).toBe('unchanged');
       expect(forge.requests.filter((r) => r.method !== 'GET')).toHaveLength(writes);
       expect(remoteTip(repository, branch)).toBe(second.result.export.commit);
@@ -285,30 +287,22 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
     try {
       // The git processes of a run (only a git on PATH is counted: the server's git-http-backend
       // and git's helpers are not): the checkout, publish's checks with the remote's URL asked
-      // once, the export's 11 (git-processes.test.ts), then ls-remote and, the branch new, push.
+      // once (its root and status handed to the export, which asks neither again), the rest of
+      // the export's 11 (git-processes.test.ts), then ls-remote and, the branch new, push.
       const counted = countGit();
       const first = await publishRun(repository, source, connection(forge, 'github', repository), NO_KUBECTL).finally(
         counted.stop,
       );
       expect(subcommands(counted.runs())).toEqual([
         'clone',
-        ...['rev-parse', 'symbolic-ref', 'remote'],
-        ...[
-          'rev-parse',
-          'status',
-          'ls-files',
-          'rev-parse',
-          'var',
-          'log',
-          'checkout',
-          'add',
-          'write-tree',
-          'commit',
-          'rev-parse',
-        ],
+        ...['rev-parse', 'status', 'remote'],
+        ...['ls-files', 'rev-parse', 'var', 'log', 'checkout', 'add', 'write-tree', 'commit', 'rev-parse'],
         ...['ls-remote', 'push'],
       ]);
       const branch = first.result.export.branch!;
+      // Cloned before the amend is pushed: the push fetches the remote tip it does not hold.
+      const ci = checkout(repository);
+      const fetchHead = join(ci, '.git', 'FETCH_HEAD');
       // Amend keeps the message (and its trailers) but not the tree.
       const dir = tempDir('amend-');
       run(dir, ['clone', '-q', '-b', branch, ...SOMEONE_ELSE, git.path(repository), '.']);
@@ -319,9 +313,10 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
       run(dir, ['push', '-q', '--force', 'origin', branch]);
       const amended = remoteTip(repository, branch);
 
+      expect(existsSync(fetchHead)).toBe(false);
       const again = await exportAndPublish(
         source,
-        { repo: checkout(repository), ...NO_KUBECTL },
+        { repo: ci, ...NO_KUBECTL },
         {
           push: true,
           pullRequest: connection(forge, 'github', repository),
@@ -331,6 +326,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
         (e: unknown) => e,
       );
       expect((again as Error).message).toMatch(/its tree is not the one its Arcade-Stack-Tree trailer names/);
+      expect(readFileSync(fetchHead, 'utf8')).toMatch(new RegExp(`^${amended}\t`));
       expect(remoteTip(repository, branch)).toBe(amended);
     } finally {
       await forge.close();
@@ -394,7 +390,7 @@ describe('export --push: settings and refusals before any work', () => {
     expect(message).toMatch(/fix:/);
   });
 
-  it('refuses to push from a dirty source tree, and a remote that is not the configured repository, leaving the checkout untouched', async () => {
+  it('refuses a dirty source tree, a remote that is not the configured repository (the checkout untouched) and a detached checkout', async () => {
     const repository = 'acme/settings';
     seedRemote(repository);
     const pr = forgeFromEnvironment('GITOPS', {
@@ -421,6 +417,16 @@ describe('export --push: settings and refusals before any work', () => {
     );
     expect(run(dir, ['rev-parse', 'HEAD'])).toBe(head);
     expect(run(dir, ['branch', '--format=%(refname:short)']).trim()).toBe('master');
+    // Detached: no branch to open the pull request into, refused before the remote is looked at
+    // (--repo relative to the export's cwd, as the script passes it).
+    run(dir, ['checkout', '-q', '--detach']);
+    const detached = await exportAndPublish(source, { repo: '.', cwd: dir }, { push: true, pullRequest: pr }).catch(
+      (e: unknown) => e,
+    );
+    expect(detached).toBeInstanceOf(ConfigurationError);
+    expect((detached as Error).message).toBe(
+      '. is not on a branch (detached HEAD): a pull request needs the branch the export starts from (fix: git checkout master there)',
+    );
   });
 
   it('a refused token: the push fails naming the remote, with no fragment of the token in the message', async () => {
