@@ -99,6 +99,17 @@ async function openOrUpdatePullRequest(
   return update(raced);
 }
 
+/**
+ * What a run does after its push: the pull request from `head` into `base`, titled and described
+ * by the export's commit message, opened or updated (openOrUpdatePullRequest).
+ */
+export function publishPullRequest(
+  connection: ForgeConnection,
+  input: { head: string; base: string; message: string },
+): Promise<PullRequestResult> {
+  return openOrUpdatePullRequest(connection, { head: input.head, base: input.base, ...pullRequestText(input.message) });
+}
+
 interface PublishOptions {
   /** Push the export's branch. */
   readonly push: boolean;
@@ -167,8 +178,7 @@ export async function exportAndPublish(
     throw err;
   });
   if (!publish.pullRequest) return { export: exported, push: pushed };
-  const text = pullRequestText(exported.message);
-  const pullRequest = await openOrUpdatePullRequest(publish.pullRequest, { head: branch, base, ...text });
+  const pullRequest = await publishPullRequest(publish.pullRequest, { head: branch, base, message: exported.message });
   return { export: exported, push: pushed, pullRequest };
 }
 

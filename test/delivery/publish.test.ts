@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportSource } from '../../src/delivery/export.js';
 import type { ForgeConnection } from '../../src/delivery/forge.js';
 import { forgeFromEnvironment } from '../../src/delivery/forge-settings.js';
-import { exportAndPublish, publishLines, type PublishResult } from '../../src/delivery/publish.js';
+import { exportAndPublish, publishLines, publishPullRequest, type PublishResult } from '../../src/delivery/publish.js';
 import { ExportRefused } from '../../src/delivery/refused.js';
 import { parseTrailers } from '../../src/delivery/trailers.js';
 import { ConfigurationError } from '../../src/core/command-error.js';
@@ -358,12 +358,17 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
       forge.pulls.push(forge.pulls.shift()!);
       const mine = forge.pulls.at(-1)!;
       mine.title = 'renamed by hand';
-      const second = await publishRun(repository, source, pr, NO_KUBECTL);
-      expect(second.result.pullRequest).toMatchObject({ action: 'updated', pull: { number: mine.number } });
+      // The next run's pull request, as exportAndPublish makes it after its push (publishPullRequest,
+      // from the same commit message): which pull request is ours is the forge API's paging alone,
+      // and the run before proved the git side of Gitea end to end.
+      const message = first.result.export.message;
+      const again = await publishPullRequest(pr, { head: mine.head, base: 'master', message });
+      expect(again).toMatchObject({ action: 'updated', pull: { number: mine.number } });
+      expect(mine.title).toBe(message.split('\n')[0]);
       expect(forge.pulls.filter((p) => p.head === mine.head)).toHaveLength(1);
       expect(forge.requests.some((r) => r.path.includes('page=2'))).toBe(true);
       expect(forge.requests.every((r) => r.authorization === '' || r.authorization === `token ${TOKEN}`)).toBe(true);
-      expectNoToken(second.dir, second.printed);
+      expectNoToken(first.dir, first.printed, ...publishLines({ export: first.result.export, pullRequest: again }));
     } finally {
       await forge.close();
     }
