@@ -8,9 +8,9 @@
  * A schema that is not there is never assumed: the gate fails and says how to get it.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { FILL_CACHE_COMMAND, VENDORED_CRDS } from './crd-places.js';
-import { parseDocuments } from './manifests.js';
+import { parseDocuments, type ManifestDocument } from './manifests.js';
 import { CommandError } from '../core/command-error.js';
 import { isRecord } from '../core/is-record.js';
 
@@ -76,18 +76,33 @@ function listFiles(path: string): string[] {
     );
 }
 
-/** Reads every CRD in the given files or folders (YAML streams or JSON, other objects ignored). */
-export function readCrdFiles(paths: readonly string[]): CachedSchema[] {
-  const out: CachedSchema[] = [];
+/** One CRD file as read: its text and its documents. */
+interface ReadCrdFile {
+  readonly content: string;
+  readonly documents: readonly ManifestDocument[];
+}
+
+/** The CRDs in the given files or folders, and each file as read (absolute path -> text and documents). */
+function readCrds(paths: readonly string[]): { schemas: CachedSchema[]; files: Map<string, ReadCrdFile> } {
+  const schemas: CachedSchema[] = [];
+  const files = new Map<string, ReadCrdFile>();
   for (const path of paths) {
     for (const file of listFiles(path)) {
-      for (const doc of parseDocuments(readFileSync(file, 'utf8'))) {
+      const content = readFileSync(file, 'utf8');
+      const documents = parseDocuments(content);
+      for (const doc of documents) {
         if (doc.problem?.startsWith('YAML syntax')) throw new CrdError(`${file}: ${doc.problem}`);
-        out.push(...schemasOfCrd(doc.value, file));
+        schemas.push(...schemasOfCrd(doc.value, file));
       }
+      files.set(resolve(file), { content, documents });
     }
   }
-  return out;
+  return { schemas, files };
+}
+
+/** Reads every CRD in the given files or folders (YAML streams or JSON, other objects ignored). */
+export function readCrdFiles(paths: readonly string[]): CachedSchema[] {
+  return readCrds(paths).schemas;
 }
 
 function entryPath(cacheDir: string, group: string, kind: string, version: string): string {
@@ -150,20 +165,32 @@ export interface CrdSchemas {
   lookup(group: string, version: string, kind: string): CachedSchema | undefined;
   /** How many group/Kind/version schemas there are. */
   size(): number;
+  /**
+   * The documents of a file these schemas were read from, when `content` is still its text (the
+   * gate's secret scan reads the vendored CRDs too: parsed once, not twice). @default none
+   */
+  documentsOf?(absolutePath: string, content: string): readonly ManifestDocument[] | undefined;
 }
 
 /** Schemas read from CRD files or folders (read once, on first use). */
 export function crdFileSchemas(paths: readonly string[], where: string, fix = VENDOR_CRD_FIX): CrdSchemas {
-  let index: Map<string, CachedSchema> | undefined;
-  const all = (): Map<string, CachedSchema> => {
-    index ??= new Map(readCrdFiles(paths).map((s) => [`${s.group}/${s.version}/${s.kind}`, s]));
-    return index;
+  let read: { index: Map<string, CachedSchema>; files: Map<string, ReadCrdFile> } | undefined;
+  const all = () => {
+    if (!read) {
+      const { schemas, files } = readCrds(paths);
+      read = { index: new Map(schemas.map((s) => [`${s.group}/${s.version}/${s.kind}`, s])), files };
+    }
+    return read;
   };
   return {
     where,
     fix,
-    lookup: (group, version, kind) => all().get(`${group}/${version}/${kind}`),
-    size: () => all().size,
+    lookup: (group, version, kind) => all().index.get(`${group}/${version}/${kind}`),
+    size: () => all().index.size,
+    documentsOf: (absolutePath, content) => {
+      const file = all().files.get(resolve(absolutePath));
+      return file?.content === content ? file.documents : undefined;
+    },
   };
 }
 

@@ -213,7 +213,11 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
   if (options.scanRepository ?? true) {
     try {
       const tracked = trackedFiles(root);
-      for (const f of tracked.files) if (!scan.has(f.file)) scan.set(f.file, f);
+      for (const f of tracked.files) {
+        if (scan.has(f.file)) continue;
+        const documents = crds.documentsOf?.(join(root, f.file), f.content); // the vendored CRDs: parsed once
+        scan.set(f.file, documents ? { ...f, documents } : f);
+      }
       if (tracked.tooLarge.length > 0)
         notes.push(
           `not scanned for secrets, over ${MAX_SCANNED_BYTES / 1024 / 1024} MB: ${tracked.tooLarge.join(', ')}`,

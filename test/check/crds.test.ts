@@ -10,7 +10,15 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as check } from '../../scripts/check.js';
 import { main as crds } from '../../scripts/crds.js';
-import { CrdError, listCache, readCachedSchema, readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
+import {
+  CrdError,
+  crdFileSchemas,
+  listCache,
+  readCachedSchema,
+  readCrdFiles,
+  writeCache,
+} from '../../src/check/crd-cache.js';
+import { parseDocuments } from '../../src/check/manifests.js';
 import { readClusterCrds } from '../../src/check/crd-cluster.js';
 import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
 import { miniHelmReleaseCrd, tempDir, widgetCrd, writeDist, writeYaml } from './support.js';
@@ -63,6 +71,17 @@ describe('reading CRD files', () => {
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'kind: [\n');
     expect(() => readCrdFiles([broken])).toThrow(/broken\.yaml: YAML syntax/);
+  });
+
+  it("hands the gate's secret scan the documents of a file it read, only while the file's text is the same", () => {
+    const dir = tempDir();
+    const file = writeYaml(join(dir, 'crd.yaml'), [miniHelmReleaseCrd(), widgetCrd()]);
+    const content = readFileSync(file, 'utf8');
+    const schemas = crdFileSchemas([dir], 'test');
+    expect(schemas.size()).toBe(2);
+    expect(schemas.documentsOf?.(join(dir, '.', 'crd.yaml'), content)).toEqual(parseDocuments(content));
+    expect(schemas.documentsOf?.(file, `${content}# edited since\n`)).toBeUndefined();
+    expect(schemas.documentsOf?.(join(dir, 'other.yaml'), content)).toBeUndefined();
   });
 
   it('refuses a damaged cache entry, naming the file and the command that refills it', () => {
