@@ -64,6 +64,17 @@ describe('redactor: forms of the key', () => {
     });
   }
 
+  it("the tests' leak check finds 8 characters of every form, in any case, and nothing shorter", () => {
+    const key = canaryKey();
+    for (const form of echoedForms(key)) {
+      const run = form.slice(-8);
+      expect(findLeak(`before ${run.toUpperCase()} after`, key)?.toLowerCase(), form).toBe(run.toLowerCase());
+      expect(findLeak(`before ${run.slice(1)} after ${run.slice(0, 7)}`, key), form).toBeUndefined();
+    }
+    expect(findLeak(`${key.slice(3, 11)} and ${key.slice(20, 28)}`, key)).toBe(key.slice(3, 11));
+    expect(findLeak('', key)).toBeUndefined();
+  });
+
   it('base64 cores are the characters that depend on the key alone (checked against the independent derivation)', () => {
     const key = canaryKey();
     const independent = echoedForms(key).slice(5);
