@@ -13,6 +13,7 @@ import type { ExportSource } from '../../src/delivery/export.js';
 import type { ForgeConnection } from '../../src/delivery/forge.js';
 import { forgeFromEnvironment } from '../../src/delivery/forge-settings.js';
 import { exportAndPublish, publishLines, publishPullRequest, type PublishResult } from '../../src/delivery/publish.js';
+import { pushExport } from '../../src/delivery/push.js';
 import { ExportRefused } from '../../src/delivery/refused.js';
 import { parseTrailers } from '../../src/delivery/trailers.js';
 import { ConfigurationError } from '../../src/core/command-error.js';
@@ -326,17 +327,21 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
       const amended = remoteTip(repository, branch);
 
       expect(existsSync(fetchHead)).toBe(false);
-      const again = await exportAndPublish(
-        source,
-        { repo: ci, ...NO_KUBECTL },
-        {
-          push: true,
-          pullRequest: connection(forge, 'github', repository),
-        },
-      ).then(
+      // The next run's push of the same export (what exportAndPublish runs after its export):
+      // whether the branch may be replaced is decided there alone; run 4 of the story above
+      // proves a refused push end to end (the checkout back on its branch, no local branch left).
+      const again = await pushExport({
+        top: ci,
+        branch,
+        commit: first.result.export.commit!,
+        env: source.env,
+        token: TOKEN,
+        forgeType: 'github',
+      }).then(
         () => undefined,
         (e: unknown) => e,
       );
+      expect(again).toBeInstanceOf(ExportRefused);
       expect((again as Error).message).toMatch(/its tree is not the one its Arcade-Stack-Tree trailer names/);
       expect(readFileSync(fetchHead, 'utf8')).toMatch(new RegExp(`^${amended}\t`));
       expect(remoteTip(repository, branch)).toBe(amended);
