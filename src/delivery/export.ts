@@ -107,7 +107,15 @@ export interface ExportResult {
 
 /** Plans, checks and (unless refused or dry-run) performs the export. */
 export async function exportEnvironment(source: ExportSource, options: ExportOptions): Promise<ExportResult> {
-  const target = await openTarget(options.repo, options.path, options.cwd, options.checkout);
+  const branch = options.branch ?? `arcade-stack/${source.env}-${source.sourceCommit.slice(0, 12)}`;
+  // With --commit, the git that prints the checkout's root also answers whether the branch exists.
+  const target = await openTarget(
+    options.repo,
+    options.path,
+    options.cwd,
+    options.checkout,
+    options.commit ? branch : undefined,
+  );
   const folder = target.folderInRepo;
   const envFile = source.envFile ?? `src/environments/${source.env}.yaml`;
   const problems: string[] = [];
@@ -257,10 +265,12 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     );
   }
 
-  const branch = options.branch ?? `arcade-stack/${source.env}-${source.sourceCommit.slice(0, 12)}`;
   if (options.commit) {
-    const exists = await gitTry(target.top, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
-    if (exists.ok)
+    // Asked here only when the caller handed over the root (publish): openTarget did not run rev-parse.
+    const exists =
+      target.branchExists ??
+      (await gitTry(target.top, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).ok;
+    if (exists)
       problems.push(
         `branch ${branch} already exists in ${options.repo} (fix: pass --branch <new name>, or delete the old branch)`,
       );

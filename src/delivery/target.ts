@@ -31,6 +31,11 @@ export interface Target {
   readonly record?: OwnershipRecord;
   /** The checked-out branch ('HEAD' when detached). */
   readonly head?: string;
+  /**
+   * Whether `refs/heads/<branch>` exists, for the branch openTarget was given, asked by the git
+   * that printed the root; absent when no branch was given or the root was `asked` already.
+   */
+  readonly branchExists?: boolean;
 }
 
 /** Files under `dir`, relative to `root`, `/`-separated, sorted; `.git` is never entered. */
@@ -197,25 +202,37 @@ export function checkoutStatus(top: string): Promise<string> {
 
 /**
  * Opens the checkout (`repoOption`, relative to `cwd`) and the folder: every check runs before
- * anything is read or written. `asked`: the root and status a caller read already.
+ * anything is read or written. `asked`: the root and status a caller read already. `branch` (an
+ * export that commits): whether `refs/heads/<branch>` exists is asked by the same git as the root,
+ * unless the root was `asked`: `rev-parse --show-toplevel --verify --quiet refs/heads/<branch>`
+ * prints the root, then the branch's commit, or nothing more and exits 1 when there is no such
+ * branch; outside a checkout it prints nothing (exit 128).
  */
 export async function openTarget(
   repoOption: string,
   pathOption: string = DEFAULT_PATH,
   cwd: string = process.cwd(),
   asked?: CheckoutState,
+  branch?: string,
 ): Promise<Target> {
   const repo = resolve(cwd, repoOption);
   if (!existsSync(repo))
     throw new ConfigurationError(
       `--repo ${repoOption}: does not exist (fix: give the path of your k8s-backstage-v2 checkout)`,
     );
-  const topRun = asked ? { ok: true, stdout: asked.top } : await gitTry(repo, ['rev-parse', '--show-toplevel']);
-  if (!topRun.ok || topRun.stdout.trim() === '')
+  const verify = branch === undefined || asked ? [] : ['--verify', '--quiet', `refs/heads/${branch}`];
+  const topRun = asked
+    ? { ok: true, stdout: asked.top }
+    : await gitTry(repo, ['rev-parse', '--show-toplevel', ...verify]);
+  // With --verify, the branch's commit is the last line when it exists: the root is what comes before it.
+  const branchExists = verify.length > 0 ? topRun.ok : undefined;
+  const printed = topRun.stdout.trim();
+  const root = (branchExists ? printed.slice(0, Math.max(printed.lastIndexOf('\n'), 0)) : printed).trim();
+  if ((verify.length === 0 && !topRun.ok) || root === '')
     throw new ConfigurationError(
       `--repo ${repoOption}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)`,
     );
-  const top = realpathSync(topRun.stdout.trim());
+  const top = realpathSync(root);
   const { folder, folderInRepo } = resolveFolder(top, repo, pathOption);
   // One git for the branch and the changes (what `rev-parse --abbrev-ref HEAD` and a v1 status took two for).
   const status = parseStatus(asked?.status ?? (await checkoutStatus(top)));
@@ -231,5 +248,13 @@ export async function openTarget(
   const recordText = files.get(OWNERSHIP_FILE);
   files.delete(OWNERSHIP_FILE);
   const record = recordText === undefined ? undefined : parseOwnership(recordText, `${folderInRepo}/${OWNERSHIP_FILE}`);
-  return { top, folder, folderInRepo, files, ...(status.head !== undefined ? { head: status.head } : {}), record };
+  return {
+    top,
+    folder,
+    folderInRepo,
+    files,
+    ...(status.head !== undefined ? { head: status.head } : {}),
+    ...(branchExists !== undefined ? { branchExists } : {}),
+    record,
+  };
 }

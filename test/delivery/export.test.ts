@@ -277,6 +277,10 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     await expect(exportEnvironment(BUNDLED(), { repo: join(repo, 'nope') })).rejects.toThrow(/does not exist/);
     const plain = tempDir('not-git-');
     await expect(exportEnvironment(BUNDLED(), { repo: plain, path: '.' })).rejects.toThrow(/not a git checkout/);
+    // With --commit the same git asks whether the branch exists: outside a checkout it is the same usage error.
+    await expect(exportEnvironment(BUNDLED(), { repo: plain, path: '.', commit: true })).rejects.toThrow(
+      expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/--repo .*: not a git checkout \(fix:/) }),
+    );
   });
 
   it('refuses a hand-written object with the same kind, namespace and name unless --adopt', async () => {
