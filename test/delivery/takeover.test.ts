@@ -16,6 +16,9 @@ import {
 } from '../../src/delivery/export.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { stringify } from 'yaml';
+import { compareIdentity } from '../../src/delivery/export-checks.js';
+import { releasesOf } from '../../src/delivery/export-folder.js';
+import { indexObjects } from '../../src/core/manifests.js';
 import {
   gitopsFiles,
   gitopsRepo,
@@ -127,11 +130,12 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(order.every((i) => i >= 0)).toBe(true);
 
-    // The next export keeps namespace.yaml without being told again (the ownership record says so).
-    const next = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), {
-      repo: kept.repo,
-      dryRun: true,
-    });
+    // The next export keeps namespace.yaml without being told again (the ownership record says so):
+    // the same environment again changes nothing (a record without the kept file would have the
+    // kustomization.yaml rewritten without it, the Namespace pruned and the file refused as
+    // hand-written), and needs no build: both trees were built by the export above.
+    const next = await exportEnvironment(sourceOf(env), { repo: kept.repo, dryRun: true });
+    expect(next.changed).toBe(false);
     expect(next.preview?.prunes).toEqual([]);
     expect(next.summary).toContain(
       'kept hand-written files (--keep, listed in its kustomization.yaml and recorded): namespace.yaml',
@@ -191,7 +195,16 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
         ),
       ),
     ]);
-    const allowed = await committed(wrong, fixture, { adopt: true, keep: ['namespace.yaml'], allowReinstall: true });
+    // Allowed: a dry run, previewed with kubectl (that the printed preview is what kubectl loses
+    // after the commit, on this fixture, is the previous test's: the same object leaves here).
+    const allowed = await exportEnvironment(sourceOf(wrong, SOURCE_COMMIT), {
+      repo: gitopsRepo(fixture),
+      adopt: true,
+      keep: ['namespace.yaml'],
+      allowReinstall: true,
+      dryRun: true,
+    });
+    expect(printedPrunes(allowed.summary)).toEqual(['HelmRepository arcade/arcade']);
     expect(identityBlock(allowed.summary)).toContain('  ! releaseName      arcade → arcade-new');
     expect(identityBlock(allowed.summary)).toContain(
       '  ! REINSTALL: helm-controller uninstalls release arcade (arcade) and installs arcade-new (arcade) (allowed by --allow-reinstall)',
@@ -317,19 +330,41 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     const full = `arcade-${name}`;
     const shortened = `${full.slice(0, 40)}-${createHash('sha256').update(full).digest('hex').slice(0, 12)}`;
     expect(full.length).toBeGreaterThan(53);
-    const refused = await refusal(sourceOf(takeoverEnvironment({ name, targetNamespace: 'arcade' })), {
-      repo: gitopsRepo(fixture),
-      adopt: true,
-      keep: ['namespace.yaml'],
+    // The refusal is decided by compareIdentity, the check exportEnvironment runs, on the fixture's
+    // release (namespace by file: kustomize builds it unchanged) and the exported one; identity
+    // refusals stay end to end for a release the build changes (namespace by transform, release in
+    // flux-system, above) and in export.test.ts.
+    const before = indexObjects(
+      Object.entries(gitopsFiles(fixture))
+        .filter(([path]) => path.startsWith('apps/arcade/'))
+        .map(([path, content]) => ({ path: path.slice('apps/arcade/'.length), content })),
+    );
+    const after = indexObjects(sourceOf(takeoverEnvironment({ name, targetNamespace: 'arcade' })).files);
+    const refused = compareIdentity({
+      beforeReleases: releasesOf(before),
+      afterReleases: releasesOf(after),
+      allBefore: [...before.values()].map((l) => l.object),
+      allAfter: [...after.values()].map((l) => l.object),
+      folder: 'apps/arcade',
+      envFile: 'src/environments/backstage-wus2-v4.yaml',
+      allowReinstall: false,
     });
     expect(refused.problems).toEqual([expect.stringContaining(`(releaseName: ${shortened} → arcade)`)]);
     expect(refused.problems[0]).toContain(`release.releaseName: ${shortened}`);
-    const clean = await committed(
-      takeoverEnvironment({ name, targetNamespace: 'arcade', releaseName: shortened }),
-      fixture,
-      { adopt: true, keep: ['namespace.yaml'] },
+    expect(refused.problems[0]).toMatch(
+      new RegExp(
+        `^release identity changes against HelmRelease arcade/${name} in apps/arcade/helmrelease\\.yaml .*` +
+          /\(fix: set in src\/environments\/backstage-wus2-v4\.yaml:/.source,
+      ),
     );
-    expect(clean.lost).toEqual(['HelmRepository arcade/arcade']);
+    // With the shortened name the takeover is clean, previewed with kubectl (a dry run: that the
+    // printed preview is what kubectl loses after the commit, with --keep namespace.yaml, is the
+    // second test's, on the same fixture but for the release's name).
+    const clean = await exportEnvironment(
+      sourceOf(takeoverEnvironment({ name, targetNamespace: 'arcade', releaseName: shortened }), SOURCE_COMMIT),
+      { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'], dryRun: true },
+    );
+    expect(printedPrunes(clean.summary)).toEqual(['HelmRepository arcade/arcade']);
     expect(clean.identity[0]).toMatchObject({ changes: [], after: { releaseName: shortened } });
   });
 
