@@ -12,14 +12,19 @@ export function currentBundle(recordFile: string, key: string): string | undefin
 /** Whether the bundle at `outfile`, recorded beside it, was built with `key` from files that are all unchanged. */
 export function upToDate(outfile: string, key: string): boolean;
 
+/** A build to record: what esbuild's metafile and the LoadedFiles plugin (bundle.ts) tell of it. */
+export interface BuildOfRecord {
+  readonly entry: string;
+  readonly workingDir: string;
+  readonly startedAt: number;
+  /** esbuild's metafile `inputs`: paths relative to `workingDir`, each with its imports as written (`original`). */
+  readonly inputs: Readonly<
+    Record<string, { readonly imports: readonly { readonly external?: boolean; readonly original?: string }[] }>
+  >;
+  /** sha256 of the bytes esbuild was given, by absolute path (hex). */
+  readonly loaded?: ReadonlyMap<string, string>;
+  readonly outputs: readonly string[];
+}
+
 /** The record of a build, for the caller to write atomically; `recordable` false: a record that never matches. */
-export function buildRecord(
-  key: string,
-  build: {
-    readonly entry: string;
-    readonly workingDir: string;
-    readonly startedAt: number;
-    readonly inputs: readonly string[];
-    readonly outputs: readonly string[];
-  },
-): { readonly text: string; readonly recordable: boolean };
+export function buildRecord(key: string, build: BuildOfRecord): { readonly text: string; readonly recordable: boolean };

@@ -10,33 +10,41 @@
 // The record is a JSON file beside the bundle (`.build/main.cjs.built-from.json`): the sha256 of
 // the build's settings (`key`: the esbuild version, the bundler's own source, tsconfig.json,
 // package.json and what bundle.ts decided about yaml), of every file esbuild read (its metafile's
-// inputs: our sources and the bundled packages' files, and the package.json of each bundled
-// package, which esbuild reads to resolve and tree-shake it but its metafile does not list) and
-// of every file it wrote (the bundle and its chunks or source map), the names in each folder
-// holding an input, each link with its target (a file added beside an input, or a link beside it
-// pointed elsewhere, can change what an unchanged import resolves to),
-// and the bundle's entry file. The bundle is up to date only when all of them are still the same,
-// so an edited source, a changed setting, a package upgrade, a file added beside a source, a bundle
-// edited or deleted by hand all build again. By content, not by time: a file put back with an older
-// time is still seen.
+// inputs, and the package.json of each bundled package, which esbuild reads but does not list) and
+// of every file it wrote; the names in each folder holding an input or what an import names as
+// written (`./sub/dep.js`: sub/, though dep.ts there is a link to a file elsewhere), each link with
+// where it leads in the end, each package.json or tsconfig.json with its content; what stands at
+// each step of an import's path as written (`./lib/shared/dep.js`: lib/shared -> ../v1); in each
+// parent folder up to the file system's root, what esbuild looks for there (package.json,
+// tsconfig.json, jsconfig.json, node_modules); and the bundle's entry file. esbuild's metafile
+// lists only where links led, and a file added beside an input or a tsconfig.json in a parent can
+// change what an unchanged import resolves to or how it compiles. The bundle is up to date only
+// when all of them are still the same. By content, not by time: a file put back with an older time
+// is still seen. A parent is not listed whole: another name at the repository's root (bench.json,
+// an editor's swap file) builds nothing again.
 //
-// Reading every input again is most of a check (probe's ~1500 files, 19 MB: about 0.25 s of every
-// `npm run probe`). So the record also keeps, for each input and folder whose change time was
-// already older than the build's start less the margin, its stat signature (device, inode, size,
-// modification and change time, as git's index does); one whose signature is unchanged is taken
-// as unchanged without reading it, any other is hashed or listed as before. Writing a file, or
-// setting its times back, sets its change time to the present, which no recorded signature holds:
-// the signature was taken after the build started, and holds a change time older than that.
+// Reading every input again is most of a check (probe's ~1500 files, 19 MB). So the record also
+// keeps, for each input and folder whose change time was already older than the build's start less
+// the margin, its stat signature (device, inode, size, modification and change time, as git's index
+// does); one whose signature is unchanged is taken as unchanged without reading it. Writing a file,
+// or setting its times back, sets its change time to the present, which no recorded signature
+// holds. A folder holding a symbolic link gets none (a link elsewhere on its chain may be pointed
+// anew without touching it): it is listed on every check.
 //
-// A record is written only when no input changed while esbuild ran (each input's modification time
-// is older than the build's start, less a margin for coarse file system clocks): a file saved
-// during the build may have been read before the save, and recording its new content would mark a
-// bundle built from the old one as current. Such a build is simply not recorded (the next run
-// builds again). The record is written atomically after the bundle (by the caller, through
+// A source (JavaScript or TypeScript) is recorded as esbuild was given it (bundle.ts LoadedFiles),
+// whatever its time: one saved during the build, or copied in with old times (`cp -p`, `rsync -t`,
+// `tar x`), is recorded as the bundle was built from it, so the next run sees it differs. The files
+// esbuild reads itself (JSON, package.json, tsconfig.json) are hashed after the build, which is
+// recorded only when none of them was modified after its start less a margin for coarse clocks
+// (else the next run builds again): that time is all that guards them, so one copied in with old
+// times while esbuild ran is not seen until it changes again; nor is a name added or a link pointed
+// elsewhere while esbuild ran (folders are read after the build, with no time to go by).
+// The record is written atomically after the bundle (by the caller, through
 // src/core/atomic-write.ts); a record that cannot be read or does not match means "build".
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { entryAt, importWay, lookedUp, target, withParents } from './build-paths.mjs';
 
 /** Inputs modified this close to a build's start, or after it, leave the build unrecorded. */
 const MODIFIED_DURING_BUILD_MARGIN_MS = 2000;
@@ -49,10 +57,7 @@ export function buildRecordFile(outfile) {
   return `${outfile}.built-from.json`;
 }
 
-/**
- * A stat signature: device, inode, size, modification and change time in nanoseconds.
- * @param {import('node:fs').BigIntStats} s
- */
+/** A stat signature: device, inode, size, modification and change time in nanoseconds. @param {import('node:fs').BigIntStats} s */
 const signed = (s) => `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
 
 /** The signature of `path` (a file or folder); undefined when it is gone. @param {string} path */
@@ -71,19 +76,20 @@ function sha256(file) {
 }
 
 /**
- * sha256 of the sorted names in `folder`, each symbolic link with its target: a file added beside
- * an input (a `dep.js` next to the `dep.ts` an import resolved to, a new `index.ts`, a nearer
- * `node_modules`) can change what an unchanged import resolves to, and so can a link pointed
- * elsewhere (esbuild lists the file a link led to, whose content stays the same); no input's
- * content says so.
- * @param {string} folder @returns {string | undefined}
+ * sha256 of the sorted names in `folder`, each symbolic link with where it leads in the end (a
+ * `dep.js` added beside the `dep.ts` an import resolved to, a link pointed elsewhere), and whether
+ * it holds a link.
+ * @param {string} folder @returns {{ hash: string, links: boolean } | undefined}
  */
 function listing(folder) {
   try {
-    const names = readdirSync(folder, { withFileTypes: true }).map((e) =>
-      e.isSymbolicLink() ? `${e.name}\0->${readlinkSync(resolve(folder, e.name))}` : e.name,
-    );
-    return createHash('sha256').update(names.sort().join('\0')).digest('hex');
+    let links = false;
+    const names = readdirSync(folder, { withFileTypes: true }).map((e) => {
+      if (!e.isSymbolicLink()) return e.name;
+      links = true;
+      return `${e.name}\0->${target(join(folder, e.name))}`;
+    });
+    return { hash: createHash('sha256').update(names.sort().join('\0')).digest('hex'), links };
   } catch {
     return undefined; // gone or unreadable: never equal to a recorded listing
   }
@@ -121,7 +127,9 @@ export function currentBundle(recordFile, key) {
     typeof record.entry !== 'string' ||
     typeof record.inputs !== 'object' ||
     typeof record.outputs !== 'object' ||
-    typeof record.folders !== 'object'
+    typeof record.folders !== 'object' ||
+    typeof record.passed !== 'object' ||
+    typeof record.parents !== 'object'
   )
     return undefined;
   /** @type {Readonly<Record<string, string>>} signatures of unchanged inputs and folders (see above) */
@@ -134,7 +142,9 @@ export function currentBundle(recordFile, key) {
     Object.keys(record.outputs).includes(record.entry) &&
     same(record.outputs) &&
     same(record.inputs) &&
-    Object.entries(record.folders).every(([folder, hash]) => unchanged(folder) || listing(folder) === hash);
+    Object.entries(record.folders).every(([folder, hash]) => unchanged(folder) || listing(folder)?.hash === hash) &&
+    Object.entries(record.passed).every(([path, entry]) => entryAt(path) === entry) &&
+    Object.entries(record.parents).every(([folder, text]) => lookedUp(folder).text === text);
   return current ? record.entry : undefined;
 }
 
@@ -164,52 +174,82 @@ function packageManifests(inputs) {
 
 /**
  * The record of a build (its text, for the caller to write atomically to `buildRecordFile`), whose
- * entry is `build.entry`: `inputs` as esbuild's metafile lists them (relative to `workingDir`) and
- * the package.json of each package among them, `outputs` the files written. Not recordable (the
- * text is then a record that can never match, replacing any earlier one) when an input is not a
- * plain file or was modified after `startedAt` less the margin.
+ * entry is `build.entry` (see above). Not recordable (the text is then a record that can never
+ * match, replacing any earlier one) when an input is not a plain file, or a file esbuild read itself
+ * or looked up was modified after `startedAt` less the margin.
  * @param {string} key
- * @param {{ entry: string, workingDir: string, startedAt: number, inputs: readonly string[], outputs: readonly string[] }} build
+ * @param {import('./build-record.d.mts').BuildOfRecord} build
  * @returns {{ text: string, recordable: boolean }}
  */
 export function buildRecord(key, build) {
-  /** @type {Record<string, string>} */
-  const inputs = {};
+  const since = build.startedAt - MODIFIED_DURING_BUILD_MARGIN_MS;
+  const before = BigInt(since) * 1_000_000n;
   /** @type {Record<string, string>} signatures of what changed before the build's start less the margin */
   const stats = {};
-  const before = BigInt(build.startedAt - MODIFIED_DURING_BUILD_MARGIN_MS) * 1_000_000n;
   /** @param {string} path */
   const stat = (path) => {
     const s = statSync(path, { bigint: true, throwIfNoEntry: false });
     if (s && s.ctimeNs < before) stats[path] = signed(s);
     return s;
   };
+  /** @type {Record<string, string>} */
+  const inputs = {};
   let recordable = true;
-  for (const input of [...build.inputs, ...packageManifests(build.inputs)]) {
-    const file = resolve(build.workingDir, input);
-    // Hashed before the stat: a write after the hash shows in the stat's times.
-    const hash = sha256(file);
+  /** Hashes `file`, one esbuild read itself: recordable only when it was not modified during the build. @param {string} file */
+  const readItself = (file) => {
+    const hash = sha256(file); // before the stat: a write after the hash shows in the stat's times
     const s = stat(file);
-    if (!s?.isFile() || hash === undefined || s.mtimeNs >= before) {
-      recordable = false;
-      break;
+    if (!s?.isFile() || hash === undefined || s.mtimeNs >= before) recordable = false;
+    else inputs[file] = hash;
+  };
+  const files = Object.keys(build.inputs);
+  /** @type {Set<string>} */
+  const walked = new Set();
+  /** @type {Record<string, string>} */
+  const passed = {};
+  for (const input of [...files, ...packageManifests(files)]) {
+    const file = resolve(build.workingDir, input);
+    for (const i of build.inputs[input]?.imports ?? [])
+      if (!i.external && i.original !== undefined) {
+        const way = importWay(file, i.original);
+        for (const f of way.listed) walked.add(f);
+        for (const p of way.passed) passed[p] ??= entryAt(p);
+      }
+    const loaded = build.loaded?.get(file);
+    if (loaded === undefined) readItself(file);
+    else {
+      stat(file); // unchanged since before the build (its change time says so): what esbuild was given
+      inputs[file] = loaded; // what esbuild was given, whatever the file's time or content now
     }
-    inputs[file] = hash;
+    if (!recordable) break;
   }
   /** @type {Record<string, string>} */
   const folders = {};
-  for (const folder of new Set(Object.keys(inputs).map((file) => dirname(file)))) {
-    stat(folder); // before its listing: an entry added after the stat changes the folder's times
-    const hash = listing(folder);
-    if (hash === undefined) recordable = false;
-    else folders[folder] = hash;
+  /** @type {Record<string, string>} */
+  const parents = {};
+  const listed = new Set([...Object.keys(inputs).map((file) => dirname(file)), ...walked]);
+  const seen = new Set();
+  for (const folder of listed) {
+    const s = statSync(folder, { bigint: true, throwIfNoEntry: false }); // before its listing (see stat)
+    const list = listing(folder);
+    if (list === undefined) recordable = false;
+    else folders[folder] = list.hash;
+    if (s && list && !list.links && s.ctimeNs < before) stats[folder] = signed(s);
+    for (const parent of withParents(folder)) {
+      if (seen.has(parent)) break; // and so were its parents
+      seen.add(parent);
+      const found = lookedUp(parent);
+      for (const file of found.files) if (!(file in inputs)) readItself(file);
+      // A listed folder's names are in its listing.
+      if (!listed.has(parent)) parents[parent] = found.text;
+    }
   }
   /** @type {Record<string, string>} */
   const outputs = {};
   for (const file of build.outputs) outputs[file] = sha256(file) ?? '';
   // Unrecordable: a record that can never match (no outputs), so the next call builds again.
   const record = recordable
-    ? { key, entry: build.entry, inputs, folders, outputs, stats }
-    : { key: '', entry: '', inputs: {}, folders: {}, outputs: {} };
+    ? { key, entry: build.entry, inputs, folders, passed, parents, outputs, stats }
+    : { key: '', entry: '', inputs: {}, folders: {}, passed: {}, parents: {}, outputs: {} };
   return { text: `${JSON.stringify(record, null, 1)}\n`, recordable };
 }

@@ -18,6 +18,7 @@
  * synth does not load esbuild at all. The scripts' own bundles (what `npm run <name>` runs): ./script-bundle.ts.
  */
 import type { Metafile, OutputFile, Plugin } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
@@ -74,19 +75,62 @@ export const ESM_REQUIRE =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /**
+ * The files a build loads, each read once here and given to esbuild as read, with the sha256 of
+ * those bytes: what the build record holds (./build-record.mjs), so a file changed while esbuild
+ * ran, or copied in with old times (`cp -p`), is recorded as the bundle was built from it. Its
+ * plugin goes last: another plugin that loads a file itself reads it through `read`.
+ */
+export class LoadedFiles {
+  /** sha256 (hex) of the bytes esbuild was given, by absolute path. */
+  readonly hashes = new Map<string, string>();
+
+  /** The bytes of `path`, recorded as the ones esbuild is given. */
+  read(path: string): Buffer {
+    const bytes = readFileSync(path);
+    this.hashes.set(path, createHash('sha256').update(bytes).digest('hex'));
+    return bytes;
+  }
+
+  /**
+   * Loads every JavaScript or TypeScript file no earlier plugin loaded, as esbuild would (its loader
+   * for the name), through `read`. Not JSON: esbuild bundles a JSON file a plugin loaded otherwise
+   * (the probe bundle's minified names came out different); esbuild reads those itself.
+   */
+  plugin(): Plugin {
+    return {
+      name: 'loaded-files-recorded',
+      setup: (b) => {
+        b.onLoad({ filter: /\.[cm]?[jt]sx?$/, namespace: 'file' }, (args) => ({
+          contents: this.read(args.path),
+          loader: 'default',
+        }));
+      },
+    };
+  }
+}
+
+/**
  * Writes a build's output files (each atomically, in esbuild's order), then its record
- * (./build-record.mjs) to `recordFile`: built with `key` at `startedAt`, its entry `entry`.
+ * (./build-record.mjs) to `recordFile`: built with `key` at `startedAt` from the files `loaded`
+ * gave it, its entry `entry`.
  */
 export function writeBuild(
   result: { readonly outputFiles: readonly OutputFile[]; readonly metafile: Metafile },
-  build: { readonly key: string; readonly entry: string; readonly startedAt: number; readonly recordFile: string },
+  build: {
+    readonly key: string;
+    readonly entry: string;
+    readonly startedAt: number;
+    readonly recordFile: string;
+    readonly loaded: LoadedFiles;
+  },
 ): void {
   writeAtomically(result.outputFiles);
   const record = buildRecord(build.key, {
     entry: build.entry,
     workingDir: REPO_ROOT,
     startedAt: build.startedAt,
-    inputs: Object.keys(result.metafile.inputs),
+    inputs: result.metafile.inputs,
+    loaded: build.loaded.hashes,
     outputs: result.outputFiles.map((f) => f.path),
   });
   writeFileAtomically(build.recordFile, record.text);
@@ -182,6 +226,7 @@ async function buildSynthEntry(outfile: string, entry: string): Promise<string> 
   const startedAt = Date.now();
   // Loaded here, not at the top: scripts import REPO_ROOT from this module without bundling.
   const { build } = await import('esbuild');
+  const loaded = new LoadedFiles();
   // Written by us, each file to a temporary name then renamed: a synth starting in another
   // process while this one bundles reads the old bundle or the new one, never a half-written one.
   const result = await build({
@@ -192,7 +237,7 @@ async function buildSynthEntry(outfile: string, entry: string): Promise<string> 
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [externalPackages(yaml)],
+    plugins: [externalPackages(yaml), loaded.plugin()],
     define: { 'import.meta.url': '__bundleUrl' },
     banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
     sourcemap: 'linked',
@@ -201,6 +246,6 @@ async function buildSynthEntry(outfile: string, entry: string): Promise<string> 
     metafile: true,
     write: false,
   });
-  writeBuild(result, { key, entry: outfile, startedAt, recordFile: buildRecordFile(outfile) });
+  writeBuild(result, { key, entry: outfile, startedAt, recordFile: buildRecordFile(outfile), loaded });
   return outfile;
 }

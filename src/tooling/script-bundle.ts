@@ -22,7 +22,7 @@ import type { BuildOptions, Plugin } from 'esbuild';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { ESM_REQUIRE, REPO_ROOT, writeBuild } from './bundle.js';
+import { ESM_REQUIRE, LoadedFiles, REPO_ROOT, writeBuild } from './bundle.js';
 import {
   currentScriptBundle,
   pruneGenerations,
@@ -48,14 +48,14 @@ const PACKAGES: Readonly<Record<string, BuildOptions>> = {
  * to the chunk it lands in (every chunk of a build is in `outdir`). esbuild's own define replaces
  * only real `import.meta.url` expressions (never one in a string or comment).
  */
-function sourceUrls(outdir: string): Plugin {
+function sourceUrls(outdir: string, loaded: LoadedFiles): Plugin {
   return {
     name: 'import-meta-url-of-the-source',
     setup(b) {
       b.onLoad({ filter: /\.(?:m?ts|m?js)$/ }, async (args) => {
         if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
-        const text = readFileSync(args.path, 'utf8');
-        if (!text.includes('import.meta')) return undefined;
+        const text = loaded.read(args.path).toString('utf8');
+        if (!text.includes('import.meta')) return undefined; // loaded by the LoadedFiles plugin, after this one
         const { transform } = await import('esbuild');
         const js = await transform(text, {
           loader: args.path.endsWith('ts') ? 'ts' : 'js',
@@ -107,6 +107,7 @@ async function buildGeneration(
   const { key, startedAt, generation, outfile } = build;
   const name = basename(entry, '.ts');
   const esbuild = await import('esbuild');
+  const loaded = new LoadedFiles();
   const result = await esbuild.build({
     entryPoints: { [name]: entry },
     absWorkingDir: REPO_ROOT,
@@ -120,12 +121,12 @@ async function buildGeneration(
     splitting: true,
     logLevel: 'error',
     legalComments: 'none',
-    plugins: [sourceUrls(generation)],
+    plugins: [sourceUrls(generation, loaded), loaded.plugin()],
     ...(PACKAGES[name] ?? { packages: 'external' }),
     metafile: true,
     write: false,
   });
-  writeBuild(result, { key, entry: outfile, startedAt, recordFile: scriptRecordFile(folder) });
+  writeBuild(result, { key, entry: outfile, startedAt, recordFile: scriptRecordFile(folder), loaded });
   pruneGenerations(folder);
   return outfile;
 }

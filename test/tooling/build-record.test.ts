@@ -43,7 +43,7 @@ function recorded(startedIn: number) {
     entry: out,
     workingDir: dir,
     startedAt: Date.now() + startedIn,
-    inputs: ['entry.ts', 'dep.ts'],
+    inputs: { 'entry.ts': { imports: [{ original: './dep.js' }] }, 'dep.ts': { imports: [] } },
     outputs: [out],
   };
   const { text, recordable } = buildRecord('key', build);

@@ -164,8 +164,10 @@ describe.concurrent('the scripts bundles (src/tooling/script-bundle.ts, script-b
  */
 function launcherCheckout(): string {
   const root = tempDir('arcade-launch-lock-');
+  // With their times, as a checkout has them: a package.json or tsconfig.json modified during a
+  // build (here, within its 2 s margin) leaves the build unrecorded (build-record.mjs).
   for (const path of ['src', 'package.json', 'tsconfig.json'])
-    cpSync(join(REPO_ROOT, path), join(root, path), { recursive: true });
+    cpSync(join(REPO_ROOT, path), join(root, path), { recursive: true, preserveTimestamps: true });
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   return root;
 }

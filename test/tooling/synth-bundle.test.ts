@@ -4,15 +4,17 @@
  * the test changes: whether a call built is read from the bundle's inode (every build replaces the
  * file by a rename), what it was built from from its content.
  */
-import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildRecordFile } from '../../src/tooling/build-record.mjs';
+import { buildRecord, buildRecordFile, currentBundle } from '../../src/tooling/build-record.mjs';
 import { bundleSynthEntry, REPO_ROOT, SYNTH_BUNDLE } from '../../src/tooling/bundle.js';
 import { tempDir } from '../support/temp.js';
 
 /** Writes `file` with a modification time `ageSeconds` in the past (negative: the future). */
 function write(file: string, text: string, ageSeconds = 60): void {
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
   const time = Date.now() / 1000 - ageSeconds;
   utimesSync(file, time, time);
@@ -28,7 +30,14 @@ function project(value: string) {
     await bundleSynthEntry(out, join(dir, 'entry.ts'));
     return { inode: statSync(out).ino, text: readFileSync(out, 'utf8') };
   };
-  return { dep: join(dir, 'dep.ts'), out, bundle };
+  return { dir, dep: join(dir, 'dep.ts'), out, bundle };
+}
+
+/** Replaces the symbolic link `path` with one to `to`. */
+function relink(path: string, to: string): void {
+  rmSync(path, { force: true });
+  mkdirSync(dirname(path), { recursive: true });
+  symlinkSync(to, path);
 }
 
 describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)', () => {
@@ -61,12 +70,46 @@ describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)',
     expect(await p.bundle()).toEqual(remapped);
   });
 
-  it('a build whose source changed while esbuild ran is not recorded: the next call builds again', async () => {
+  it('a build while a file esbuild reads itself changed (a bundled package.json saved during it) is not recorded: the next call builds again', async () => {
+    // Our sources are recorded as esbuild was given them (below); a package's package.json esbuild
+    // reads itself, after which only its time can tell.
     const p = project('one');
-    write(p.dep, "export const value: string = 'saved during the build';\n", -60);
+    const zod = join(p.dir, 'node_modules', 'zod');
+    write(join(zod, 'index.js'), "exports.value = 'from zod';\n");
+    write(join(zod, 'package.json'), '{"name":"zod","version":"1.0.0","main":"index.js"}\n', -60);
+    write(join(p.dir, 'entry.ts'), "import { value } from 'zod';\nconsole.log(value);\n");
     const first = await p.bundle();
-    expect(first.text).toContain('"saved during the build"');
+    expect(first.text).toContain('"from zod"');
     expect((await p.bundle()).inode).not.toBe(first.inode);
+  });
+
+  it('a symbolic link on the way an import is written, in a folder holding no input or a linked folder, pointed elsewhere builds again', async () => {
+    // esbuild lists where the links led (one.ts, v1/dep.ts): sub/ and lib/ hold no input.
+    const p = project('one');
+    write(join(p.dir, 'one.ts'), "export const value: string = 'one';\n");
+    write(join(p.dir, 'two.ts'), "export const value: string = 'two';\n");
+    write(join(p.dir, 'v1', 'dep.ts'), "export const other: string = 'v1';\n");
+    write(join(p.dir, 'v2', 'dep.ts'), "export const other: string = 'v2';\n");
+    relink(join(p.dir, 'sub', 'dep.ts'), '../one.ts');
+    relink(join(p.dir, 'lib', 'shared'), '../v1');
+    write(
+      join(p.dir, 'entry.ts'),
+      "import { value } from './sub/dep.js';\nimport { other } from './lib/shared/dep.js';\nconsole.log(value, other);\n",
+    );
+    const first = await p.bundle();
+    expect(first.text).toMatch(/"one"[\s\S]*"v1"/);
+    expect(await p.bundle()).toEqual(first);
+
+    relink(join(p.dir, 'sub', 'dep.ts'), '../two.ts');
+    const file = await p.bundle();
+    expect(file.inode).not.toBe(first.inode);
+    expect(file.text).toMatch(/"two"[\s\S]*"v1"/);
+
+    relink(join(p.dir, 'lib', 'shared'), '../v2'); // the same names, other files
+    const folder = await p.bundle();
+    expect(folder.inode).not.toBe(file.inode);
+    expect(folder.text).toMatch(/"two"[\s\S]*"v2"/);
+    expect(await p.bundle()).toEqual(folder);
   });
 
   it('a bundled package whose package.json alone changed (its main, exports or sideEffects) builds again', async () => {
@@ -116,5 +159,75 @@ describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)',
     for (const file of ['src/main.ts', 'src/synth.ts', 'src/environments/schema.ts'])
       expect(inputs).toContain(join(REPO_ROOT, file));
     expect(inputs.some((f) => f.startsWith(join(REPO_ROOT, 'node_modules/zod/')))).toBe(true);
+  });
+});
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('the build record (src/tooling/build-record.mjs buildRecord, currentBundle)', () => {
+  /** A recorded build of `src/a.ts` in a folder of its own; `record` writes the record and says whether it is current. */
+  function recorded(loaded: string) {
+    const dir = tempDir('arcade-record-');
+    const source = join(dir, 'project', 'src', 'a.ts');
+    write(source, loaded);
+    const out = join(dir, 'out', 'a.js');
+    write(out, 'the bundle\n');
+    const file = buildRecordFile(out);
+    const build = (startedAt = Date.now()) => {
+      const r = buildRecord('key', {
+        entry: out,
+        workingDir: join(dir, 'project'),
+        startedAt,
+        inputs: { 'src/a.ts': { imports: [] } },
+        loaded: new Map([[source, sha256(loaded)]]),
+        outputs: [out],
+      });
+      writeFileSync(file, r.text);
+      return r.recordable;
+    };
+    return { dir, source, out, build, current: () => currentBundle(file, 'key') };
+  }
+
+  it('holds a source as esbuild was given it: one copied in with an old time during the build (cp -p, rsync -t, tar x) builds again', () => {
+    const r = recorded("export const a = 'read by esbuild';\n");
+    // After esbuild read it, before the record is written: other bytes, a time long before the build.
+    write(r.source, "export const a = 'copied in';\n", 3600);
+    expect(r.build()).toBe(true);
+    expect(r.current()).toBeUndefined();
+    write(r.source, "export const a = 'read by esbuild';\n", 3600); // put back: what the bundle was built from
+    expect(r.current()).toBe(r.out);
+  });
+
+  it.each(['tsconfig.json', 'package.json', 'jsconfig.json'])(
+    'a %s added in a parent folder of the inputs (holding none) builds again, as its change does',
+    (name) => {
+      const r = recorded('export const a = 1;\n');
+      expect(r.build()).toBe(true);
+      expect(r.current()).toBe(r.out);
+      for (const parent of [join(r.dir, 'project'), r.dir]) {
+        write(join(parent, name), '{}\n');
+        expect(r.current()).toBeUndefined();
+        expect(r.build()).toBe(true);
+        expect(r.current()).toBe(r.out);
+        write(join(parent, name), '{"compilerOptions":{}}\n');
+        expect(r.current()).toBeUndefined();
+        rmSync(join(parent, name));
+        expect(r.build()).toBe(true);
+      }
+      // A nearer node_modules changes what a package name resolves to.
+      mkdirSync(join(r.dir, 'project', 'node_modules'));
+      expect(r.current()).toBeUndefined();
+    },
+  );
+
+  it('a file esbuild looks up in a parent folder saved during the build leaves it unrecorded; another name there does not matter', () => {
+    const r = recorded('export const a = 1;\n');
+    write(join(r.dir, 'notes.txt'), 'not read by esbuild\n', -60);
+    expect(r.build()).toBe(true);
+    write(join(r.dir, 'notes.txt'), 'edited\n', -60);
+    expect(r.current()).toBe(r.out);
+    write(join(r.dir, 'project', 'package.json'), '{}\n', -60);
+    expect(r.build()).toBe(false);
+    expect(r.current()).toBeUndefined();
   });
 });
