@@ -18,7 +18,10 @@ export function currentScriptBundle(folder: string, key: string): string | undef
 /** Marks the generation `dir` as used by this process until it exits. */
 export function useGeneration(dir: string): void;
 
-/** Removes every generation in `folder` but the current one that no living process uses; returns them. */
+/** Removes the generation `dir` unless a living process uses it (or another process removes or marks it meanwhile); whether it did. */
+export function pruneGeneration(dir: string): boolean;
+
+/** Removes every generation in `folder` but the current one that no living process uses, and lock leftovers of processes gone; returns the generations. */
 export function pruneGenerations(folder: string): string[];
 
 /** The lock a script's builder holds in `folder` (`build.lock`). */

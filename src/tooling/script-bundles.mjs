@@ -12,17 +12,16 @@
 //
 // Old generations are removed after each build (pruneGenerations), except one that a living
 // process still uses: its builder (the pid in its name) while it builds, or a run started from it
-// (a `.running-<pid>` file, written before the run imports the entry and removed when it exits),
-// whose chunks may be imported long after it started (probe's `--otlp` chunk at the end of a
-// `--wait 600` run).
+// (a `.running-<pid>` mark, removed when it exits), whose chunks may be imported long after it
+// started (probe's `--otlp` chunk at the end of a `--wait 600` run).
 //
 // One build per script at a time, across processes (buildOnce): a builder holds the lock
-// `build.lock` in the script's folder (its pid and a token of its own, made whole before it is
-// linked into place, so it is never seen half-written), and a second launcher of the same stale
-// script waits for it to go, then runs the bundle the first one built. A lock whose pid is no longer
-// alive (a builder killed) is taken over: moved aside by a rename (only one process can) and
-// removed when it is still the one seen. The wait is bounded (ARCADE_BUNDLE_WAIT seconds, default
-// 120), after which the run stops naming the lock and the fix.
+// `build.lock` in the script's folder (its pid, its start time and a token, made whole before it is
+// linked into place), and a second launcher of the same stale script waits for it to go, then runs
+// the bundle the first one built. A lock whose process is gone (a builder killed; a pid now another
+// process's, which started at another time) is taken over: moved aside by a rename (only one
+// process can) and removed when it is still the one seen. The wait is bounded (ARCADE_BUNDLE_WAIT
+// seconds, default 120), after which the run stops naming the lock and the fix.
 import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -30,25 +29,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { currentBundle, settingsKey } from './build-record.mjs';
-import { alive } from './processes.mjs';
+import { alive, running, startTime } from './processes.mjs';
 
 /** The repository the scripts are in. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const RUNNING = '.running-';
 
-/**
- * The folder of the bundles of scripts/<name>.ts.
- * @param {string} name
- */
+/** The folder of the bundles of scripts/<name>.ts. @param {string} name */
 export function scriptBundleFolder(name) {
   return join(ROOT, '.build', 'scripts', name);
 }
 
-/**
- * The record naming the current bundle in `folder`.
- * @param {string} folder
- */
+/** The record naming the current bundle in `folder`. @param {string} folder */
 export function scriptRecordFile(folder) {
   return join(folder, 'bundle.built-from.json');
 }
@@ -111,43 +104,62 @@ function inUse(dir) {
 }
 
 /**
+ * Removes the generation `dir` unless a living process uses it; whether it did. One that another
+ * process prunes at the same time (gone before it is read, ENOENT) or that a run marks while it is
+ * removed (ENOTEMPTY) is left to that process.
+ * @param {string} dir
+ */
+export function pruneGeneration(dir) {
+  try {
+    if (inUse(dir)) return false;
+    rmSync(dir, { recursive: true, force: true });
+    return true;
+  } catch (err) {
+    const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+    if (code === 'ENOENT' || code === 'ENOTEMPTY') return false;
+    throw err;
+  }
+}
+
+/** A lock's token file (`build.lock.<pid>-<random>`, tryLock) or one moved aside (removeLock), by its process's id. */
+const LOCK_LEFTOVER = /^build\.lock\.(\d+)-[0-9a-f]+$/;
+
+/**
  * Removes every generation in `folder` but the one the record names that no living process uses
- * (see above). Returns the generations removed.
+ * (see above), and the lock files left by a launcher killed between writing its token and linking
+ * it into place (`build.lock.<pid>-<random>`, its process gone). Returns the generations removed.
  * @param {string} folder
  * @returns {string[]}
  */
 export function pruneGenerations(folder) {
+  const entries = readdirSync(folder, { withFileTypes: true });
+  for (const entry of entries) {
+    const leftover = LOCK_LEFTOVER.exec(entry.name);
+    if (leftover && !entry.isDirectory() && !alive(Number(leftover[1])))
+      rmSync(join(folder, entry.name), { force: true });
+  }
   let current;
   try {
     current = dirname(JSON.parse(readFileSync(scriptRecordFile(folder), 'utf8')).entry);
   } catch {
-    return []; // no record to go by: remove nothing
+    return []; // no record to go by: remove no generation
   }
   const removed = [];
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+  for (const entry of entries) {
     const dir = join(folder, entry.name);
-    if (!entry.isDirectory() || dir === current || inUse(dir)) continue;
-    rmSync(dir, { recursive: true, force: true });
-    removed.push(dir);
+    if (entry.isDirectory() && dir !== current && pruneGeneration(dir)) removed.push(dir);
   }
   return removed;
 }
 
-/**
- * The lock a script's builder holds in `folder`.
- * @param {string} folder
- */
+/** The lock a script's builder holds in `folder`. @param {string} folder */
 export function buildLockFile(folder) {
   return join(folder, 'build.lock');
 }
 
 /** Raised when another process's build did not end within the wait (ARCADE_BUNDLE_WAIT). */
 export class BuildLockTimeout extends Error {
-  /**
-   * @param {string} lock
-   * @param {number} pid
-   * @param {number} seconds
-   */
+  /** @param {string} lock @param {number} pid @param {number} seconds */
   constructor(lock, pid, seconds) {
     super(
       `gave up after ${seconds} s waiting for process ${pid} to build the bundle (it holds the lock ${lock}) ` +
@@ -173,7 +185,7 @@ function readLock(lock) {
  * @param {string} lock
  */
 function tryLock(lock) {
-  const text = `${process.pid} ${randomBytes(8).toString('hex')}\n`;
+  const text = `${process.pid} ${startTime(process.pid) ?? '-'} ${randomBytes(8).toString('hex')}\n`;
   const mine = `${lock}.${process.pid}-${randomBytes(4).toString('hex')}`;
   writeFileSync(mine, text);
   try {
@@ -212,6 +224,16 @@ function removeLock(lock, text) {
 }
 
 /**
+ * Whether the process that wrote the lock text `held` (`<pid> <start time> <token>`; `<pid>
+ * <token>` before locks held a start time) still runs.
+ * @param {string} held
+ */
+function holderAlive(held) {
+  const [pid = '', start, token] = held.trim().split(' ');
+  return running(Number.parseInt(pid, 10), token === undefined || start === '-' ? undefined : start);
+}
+
+/**
  * The bundle in `folder`: `current()` when it is up to date, otherwise what `build()` returns,
  * run by one process at a time (the lock above); a process that finds another building waits for
  * that build to end, then uses its bundle (or builds, when it failed).
@@ -240,7 +262,7 @@ export async function buildOnce(folder, current, build, waitSeconds = lockWait()
     const held = readLock(lock);
     while (held !== undefined) {
       const pid = Number.parseInt(held, 10);
-      if (!(Number.isSafeInteger(pid) && pid > 0 && alive(pid))) {
+      if (!holderAlive(held)) {
         removeLock(lock, held); // left by a process that is gone
         break;
       }

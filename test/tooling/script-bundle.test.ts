@@ -25,12 +25,16 @@ import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { bundleScript } from '../../src/tooling/script-bundle.js';
+import { startTime } from '../../src/tooling/processes.mjs';
 import {
+  BuildLockTimeout,
   buildLockFile,
   buildOnce,
   currentScriptBundle,
   InvalidBundleWait,
   lockWait,
+  pruneGeneration,
+  pruneGenerations,
   scriptBundleFolder,
   scriptBundleKey,
   scriptRecordFile,
@@ -261,6 +265,40 @@ describe.concurrent('one build of a script at a time, across processes (script-b
     expect(r.status).toBe(1);
     expect(s.files()).toEqual(['build.lock']); // nothing built
     expect(readFileSync(lock, 'utf8')).toBe(`${process.pid} 0123456789abcdef\n`);
+  });
+});
+
+describe('pruning and the lock while other processes come and go (script-bundles.mjs)', () => {
+  it('a generation another process pruned first is passed over (no ENOENT)', () => {
+    const folder = tempDir('arcade-prune-');
+    expect(pruneGeneration(join(folder, `${NO_PROCESS}-pruned-by-another`))).toBe(false);
+  });
+
+  it("removes the token files of launchers killed before linking them, not a living process's or the lock", () => {
+    const folder = tempDir('arcade-prune-');
+    write(scriptRecordFile(folder), `${JSON.stringify({ entry: join(folder, 'current', 'entry.mjs') })}\n`);
+    write(join(folder, 'current', 'entry.mjs'), '');
+    const lock = buildLockFile(folder);
+    for (const file of [lock, `${lock}.${NO_PROCESS}-0a1b2c3d`, `${lock}.${process.pid}-0a1b2c3d`])
+      write(file, '1 2 3\n');
+    expect(pruneGenerations(folder)).toEqual([]);
+    expect(readdirSync(folder).sort()).toEqual(
+      ['build.lock', `build.lock.${process.pid}-0a1b2c3d`, 'bundle.built-from.json', 'current'].sort(),
+    );
+  });
+
+  it('a lock whose pid is now another process (another start time) is taken over; its own holder is waited for', async () => {
+    const folder = tempDir('arcade-lock-');
+    const lock = buildLockFile(folder);
+    const build = async () => 'built';
+    // This process's pid, with a start time it does not have: the builder that wrote it is gone.
+    write(lock, `${process.pid} 1 0123456789abcdef\n`);
+    expect(await buildOnce(folder, () => undefined, build, 0)).toBe('built');
+    expect(existsSync(lock)).toBe(false);
+    const held = `${process.pid} ${startTime(process.pid)} 0123456789abcdef\n`;
+    write(lock, held);
+    await expect(buildOnce(folder, () => undefined, build, 0)).rejects.toThrow(BuildLockTimeout);
+    expect(readFileSync(lock, 'utf8')).toBe(held);
   });
 });
 
