@@ -60,7 +60,8 @@ export function listFiles(root: string, dir = root): string[] {
  *   at a written path: neither the preview's copy nor the folder can take the write (it failed on
  *   a raw mkdir, or a file written over a folder). A file the plan removes is no obstacle: it goes first.
  * A link at a path itself is no refusal: the export replaces it with the file (or removes the
- * link), as git records it (docs/delivery.md).
+ * link), as git records it (docs/delivery.md). The ownership record (OWNERSHIP_FILE), which every
+ * export writes, is checked as a written path.
  */
 export function blockedOnTheWay(
   top: string,
@@ -108,7 +109,7 @@ export function blockedOnTheWay(
       }
     }
   };
-  for (const path of writes) check(path, true);
+  for (const path of [...writes, OWNERSHIP_FILE]) check(path, true);
   for (const path of removes) check(path, false);
   return [...blocked.values()];
 }

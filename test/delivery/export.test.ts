@@ -605,6 +605,16 @@ describe('export and symbolic links in the folder: nothing written or removed ou
     // ...and a file the plan removes is no obstacle: it goes before the folder is made.
     expect(blockedOnTheWay(repo, 'apps/arcade', ['base/extra.yaml'], ['base'])).toEqual([]);
   });
+
+  it('refuses a folder where the export writes its ownership record, as any written path (not a raw EISDIR)', () => {
+    // blockedOnTheWay is what the preview, and so every export, runs first (the test above, end to end).
+    const top = tempDir('arcade-owner-');
+    mkdirSync(join(top, 'apps/arcade', OWNERSHIP_FILE), { recursive: true });
+    expect(blockedOnTheWay(top, 'apps/arcade', ['base/extra.yaml'], [])).toEqual([
+      `apps/arcade/${OWNERSHIP_FILE} is a folder where the export writes a file (fix: move what the folder ` +
+        'holds elsewhere (git mv), commit that, and export again)',
+    ]);
+  });
 });
 
 describe("the checkout's status (one git status for the branch and every changed path)", () => {
