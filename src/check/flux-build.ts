@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describeChildFailure } from '../core/child-failure.js';
+import { describeChildFailure, timedOut } from '../core/child-failure.js';
 import { isKustomizeConfig, KUSTOMIZATION_FILE } from '../core/manifests.js';
 import type { Finding } from './finding.js';
 import { parseDocuments, type EnvironmentFolder } from './manifests.js';
@@ -93,7 +93,13 @@ export function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions
   const kubectl = options.kubectl ?? 'kubectl';
   const timeoutMs = options.timeoutMs ?? 60_000;
   const maxBuffer = 64 * 1024 * 1024;
-  const run = spawnSync(kubectl, ['kustomize', env.dir], { encoding: 'utf8', timeout: timeoutMs, maxBuffer });
+  // SIGKILL at the timeout, as git and helm: a kubectl that does not end on SIGTERM cannot hold the gate.
+  const run = spawnSync(kubectl, ['kustomize', env.dir], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer,
+  });
   if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') {
     return {
       findings,
@@ -102,17 +108,14 @@ export function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions
   }
   if (run.error || run.status !== 0) {
     const folder = relative(options.root, env.dir) || '.';
-    const command = {
-      command: `kubectl kustomize ${folder}`,
-      program: kubectl,
-      timeoutMs,
-      maxBuffer,
-      timeoutFix: `run kubectl kustomize ${folder} to see where it waits`,
-    };
+    const command = { command: `kubectl kustomize ${folder}`, program: kubectl, timeoutMs, maxBuffer };
+    // The finding's fix is the one fix (a timeout's is not said in the message too).
     fail(
       'flux.kustomize-build',
       describeChildFailure(command, run),
-      'fix the folder so it builds (npm run synth writes a buildable one)',
+      timedOut(run)
+        ? `run kubectl kustomize ${folder} to see where it waits`
+        : 'fix the folder so it builds (npm run synth writes a buildable one)',
     );
   }
   return { findings };

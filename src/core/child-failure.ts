@@ -22,8 +22,11 @@ export interface ChildCommand {
   readonly cwd?: string;
   /** Its timeout, in milliseconds. */
   readonly timeoutMs: number;
-  /** What to do about a timeout: what the program may be waiting on, and how to see it. */
-  readonly timeoutFix: string;
+  /**
+   * What to do about a timeout: what the program may be waiting on, and how to see it. Omitted
+   * where the caller gives the fix itself (a finding's own fix: timedOut tells when), so it is said once.
+   */
+  readonly timeoutFix?: string;
   /** What to do when the program is not found. @default `install <program> and put it on the PATH` */
   readonly missingFix?: string;
   /** Its output limit, in bytes (named when it was exceeded). */
@@ -65,6 +68,16 @@ function size(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/** Whether node stopped the child at its timeout (spawnSync's ETIMEDOUT, or execFile's kill). */
+export function timedOut(end: ChildEnd): boolean {
+  const signal = end.signal ?? end.error?.signal ?? null;
+  const code = end.error?.code;
+  return (
+    code === 'ETIMEDOUT' ||
+    (end.error?.killed === true && signal !== null && code !== 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+  );
+}
+
 /**
  * `<command> <how it ended>[: <stderr's last lines>][ (fix: ...)]`, e.g.
  * `kubectl kustomize apps/arcade failed (exit 1): error: accumulating resources: ...` or
@@ -75,11 +88,8 @@ export function describeChildFailure(c: ChildCommand, end: ChildEnd): string {
   const said = lastLines(end.stderr ?? '');
   const quoted = said === '' ? '' : `: ${said}`;
   const signal = end.signal ?? end.error?.signal ?? null;
-  if (
-    code === 'ETIMEDOUT' ||
-    (end.error?.killed === true && signal !== null && code !== 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
-  )
-    return `${c.command} timed out after ${duration(c.timeoutMs)} and was stopped${quoted} (fix: ${c.timeoutFix})`;
+  if (timedOut(end))
+    return `${c.command} timed out after ${duration(c.timeoutMs)} and was stopped${quoted}${c.timeoutFix === undefined ? '' : ` (fix: ${c.timeoutFix})`}`;
   if (code === 'ENOBUFS' || code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
     return `${c.command} printed more than ${size(c.maxBuffer)} and was stopped${quoted}`;
   if (code === 'ENOENT') {

@@ -244,6 +244,7 @@ function kustomize(kubectl: string, dir: string, root: string, rootInRepo: strin
   const run = spawnSync(kubectl, ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', root], {
     encoding: 'utf8',
     timeout: timeoutMs,
+    killSignal: 'SIGKILL', // as git and helm: a kubectl that does not end on SIGTERM cannot hold the export
     maxBuffer: MAX_OUTPUT,
   });
   if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') throw new KubectlMissing(kubectl);

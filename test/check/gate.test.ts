@@ -10,11 +10,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { errorsOf, runGate, type GateOptions } from '../../src/check/gate.js';
+import { checkFluxBuild } from '../../src/check/flux-build.js';
+import type { Finding } from '../../src/check/finding.js';
+import { loadDist } from '../../src/check/manifests.js';
 import { formatFinding, formatReport, reportJson, summaryLine } from '../../src/check/report.js';
 import { unresolvedMarker } from '../../src/core/unresolved-text.js';
 import { cachedCrds } from '../../src/check/crd-cache.js';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
-import { KUBECTL } from '../support/kubectl.js';
+import { KUBECTL, kubectlNotingTerm } from '../support/kubectl.js';
 import { clone, hardenedWorkload, randomFrom, REPO, tempDir, testCache, writeDist, writeYaml } from './support.js';
 
 type Rec = Record<string, unknown>;
@@ -191,6 +194,30 @@ describe('npm run check over a dist/ folder', () => {
     const build = errorsOf(report).find((f) => f.rule === 'flux.kustomize-build');
     // The command and folder, kubectl's exit code and its last lines (src/core/child-failure.ts).
     expect(build?.message).toMatch(/^kubectl kustomize dist\/test failed \(exit 1\): \S.*release\.yaml/);
+  });
+
+  it('stops a Flux build that outlives SIGTERM at its timeout with SIGKILL, and says its fix once', () => {
+    const root = tempDir();
+    const dist = writeDist(root, 'test', { 'release.yaml': [release()] });
+    const standIn = kubectlNotingTerm(tempDir());
+    const [env] = loadDist(dist, root);
+    const build = checkFluxBuild(env ?? { name: '', dir: '', entries: [], files: [] }, {
+      root,
+      kubectl: standIn.kubectl,
+      timeoutMs: 200,
+    });
+    expect(build.findings).toEqual([
+      {
+        severity: 'error',
+        area: 'flux',
+        file: 'dist/test/kustomization.yaml',
+        rule: 'flux.kustomize-build',
+        message: 'kubectl kustomize dist/test timed out after 200 ms and was stopped',
+        fix: 'run kubectl kustomize dist/test to see where it waits',
+      },
+    ]);
+    expect(standIn.gotTerm()).toBe(false);
+    expect(formatFinding(build.findings[0] as Finding).match(/\(fix: /g)).toHaveLength(1);
   });
 
   it('scans every tracked file for secrets and notes the ones too large to scan', async () => {

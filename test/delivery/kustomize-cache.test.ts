@@ -14,7 +14,7 @@ import { buildKey, buildOwner, buildTree, readCheckout, type Tree } from '../../
 import type { FluxOwner } from '../../src/delivery/flux-owners.js';
 import { buildFluxView, type FluxTransforms, KustomizeFailed } from '../../src/delivery/kustomize.js';
 import { tempDir } from '../support/temp.js';
-import { KUBECTL } from '../support/kubectl.js';
+import { KUBECTL, kubectlNotingTerm } from '../support/kubectl.js';
 import { KUBECTL_SKIP } from './gitops-fixture.js';
 
 if (!KUBECTL) console.log(`[kustomize-cache] skipped: ${KUBECTL_SKIP}`);
@@ -329,5 +329,14 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+
+  it('stops a kubectl that outlives SIGTERM at the timeout with SIGKILL, as git and helm', () => {
+    const standIn = kubectlNotingTerm(tempDir('arcade-kubectl-'));
+    const waiting = tree('x', { 'apps/arcade/kustomization.yaml': 'resources: [configmap.yaml]\n' });
+    expect(() => buildTree(waiting, 'apps/arcade', {}, { kubectl: standIn.kubectl, timeoutMs: 200 })).toThrow(
+      /^kubectl kustomize apps\/arcade timed out after 200 ms and was stopped \(fix: /,
+    );
+    expect(standIn.gotTerm()).toBe(false);
   });
 });
