@@ -124,7 +124,8 @@ async function runnerBundle(): Promise<ProbeRunnerBundle> {
     entry: outfile,
     workingDir: REPO_ROOT,
     startedAt,
-    inputs: bundle.inputs,
+    // The files only (bundleProbeRunner keeps no imports): read after the build, under the time check.
+    inputs: Object.fromEntries(bundle.inputs.map((input) => [input, { imports: [] }])),
     outputs: [outfile, inputsFile],
   };
   writeFileAtomically(buildRecordFile(outfile), buildRecord(key, build).text);
