@@ -143,19 +143,25 @@ describe.concurrent('the scripts bundles (src/tooling/script-bundle.ts, script-b
   });
 
   it('in a checkout whose .build/ cannot be written, a script runs from source after a warning naming the folder and the fix', async () => {
+    // The launcher in a checkout of its own, running a script of the test's own: its import of
+    // './dep.js' resolves only through tsx (to dep.ts), and its exit code is its own.
     const root = tempDir('arcade-launch-');
-    for (const path of ['src', 'scripts', 'imports', 'package.json', 'tsconfig.json'])
+    for (const path of ['src/tooling', 'package.json', 'tsconfig.json'])
       cpSync(join(REPO_ROOT, path), join(root, path), { recursive: true });
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
-    writeFileSync(join(root, '.build'), 'a file where the folder should be\n');
-    const r = await spawnScript(join(root, 'scripts', 'crds.ts'), ['--hepl'], { cwd: root });
-    expect(r.stderr).toBe(
-      `crds: warning: cannot write its bundle in ${join(root, '.build', 'scripts', 'crds')} (ENOTDIR); running scripts/crds.ts ` +
-        `from source, which starts slower (fix: make ${join(root, '.build')} a folder this user may write)\n` +
-        'crds: unknown option --hepl (did you mean --help?); usage: npm run crds -- --help\n',
+    write(
+      join(root, 'scripts', 'fallback.ts'),
+      "import { value } from './dep.js';\nconsole.log(value, import.meta.url);\nprocess.exitCode = 3;\n",
     );
-    expect(r.stdout).toBe('');
-    expect(r.status).toBe(2);
+    write(join(root, 'scripts', 'dep.ts'), "export const value: string = 'from source';\n");
+    writeFileSync(join(root, '.build'), 'a file where the folder should be\n');
+    const r = await spawnScript(join(root, 'scripts', 'fallback.ts'), [], { cwd: root });
+    expect(r.stderr).toBe(
+      `fallback: warning: cannot write its bundle in ${join(root, '.build', 'scripts', 'fallback')} (ENOTDIR); running scripts/fallback.ts ` +
+        `from source, which starts slower (fix: make ${join(root, '.build')} a folder this user may write)\n`,
+    );
+    expect(r.stdout).toBe(`from source ${pathToFileURL(join(root, 'scripts', 'fallback.ts')).href}\n`);
+    expect(r.status).toBe(3);
   });
 });
 
