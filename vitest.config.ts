@@ -22,6 +22,12 @@ export default defineConfig({
     // delivery tests' countGit PATH and git-processes' HOME and GIT_CONFIG_*, restore it before
     // they end, and a worker runs its files one at a time); module-level caches are benign.
     isolate: false,
+    // V8's young generation up to 64 MB a semi-space (default 16 MB on 64-bit node 20): the workers
+    // allocate a lot (cdk8s synths, YAML, MCP on loopback) and scavenged less often. Measured
+    // 2026-12-02 15:31-15:49Z, quiet, whole suite alternated: CPU 145.8-163.8 s (6 runs; a 7th,
+    // the first, 200.8 s) against 157.2-177.1 s (6 runs); wall median 87.9 against 91.8 s.
+    // docs/benchmarks.md "vitest's settings". Costs up to ~150 MB more per worker.
+    execArgv: ['--max-semi-space-size=64'],
     // @actions/workflow-parser imports its JSON schema without an import attribute, which node's
     // own loader refuses: vitest transforms it instead (test/support/workflows.ts).
     server: { deps: { inline: ['@actions/workflow-parser'] } },
