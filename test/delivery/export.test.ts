@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
 import { buildPreview } from '../../src/delivery/preview.js';
-import { compareIdentity } from '../../src/delivery/export-checks.js';
-import { looksTemporary, releasesOf } from '../../src/delivery/export-folder.js';
+import { looksTemporary } from '../../src/delivery/export-folder.js';
 import { blockedOnTheWay, parseStatus } from '../../src/delivery/target.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
-import { indexObjects, sha256 } from '../../src/core/manifests.js';
+import { sha256 } from '../../src/core/manifests.js';
 import { ConfigurationError } from '../../src/core/command-error.js';
 import { KUBECTL } from '../support/kubectl.js';
 import { KUBECTL_SKIP } from './gitops-fixture.js';
@@ -19,6 +18,7 @@ import {
   commitFiles,
   copyRepo,
   handWrittenRelease,
+  identityDecision,
   makeRepo,
   plantExport,
   run,
@@ -352,18 +352,13 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     (spec, change, field) => {
       // compareIdentity, as exportEnvironment calls it, on the hand-written release (a plain file:
       // kustomize builds it unchanged) and the exported one.
-      const before = indexObjects([{ path: 'helmrelease.yaml', content: handWrittenRelease(spec) }]);
-      const after = indexObjects(BUNDLED().files);
       const decide = (allowReinstall: boolean) =>
-        compareIdentity({
-          beforeReleases: releasesOf(before),
-          afterReleases: releasesOf(after),
-          allBefore: [...before.values()].map((l) => l.object),
-          allAfter: [...after.values()].map((l) => l.object),
-          folder: 'apps/arcade',
-          envFile: 'src/environments/staging.yaml',
+        identityDecision(
+          [{ path: 'helmrelease.yaml', content: handWrittenRelease(spec) }],
+          BUNDLED().files,
+          'src/environments/staging.yaml',
           allowReinstall,
-        });
+        );
       const refused = decide(false);
       expect(refused.problems).toEqual([expect.stringMatching(identityRefusal(change, field))]);
       expect(refused.problems[0]).toMatch(/fix:/);

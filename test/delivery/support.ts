@@ -21,8 +21,10 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { ExportSource } from '../../src/delivery/export.js';
+import { compareIdentity } from '../../src/delivery/export-checks.js';
+import { releasesOf } from '../../src/delivery/export-folder.js';
 import { formatOwnership, OWNERSHIP_FILE } from '../../src/delivery/ownership.js';
-import { sha256 } from '../../src/core/manifests.js';
+import { indexObjects, sha256 } from '../../src/core/manifests.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { fixtureEnvironment } from '../synth/helpers.js';
@@ -430,4 +432,28 @@ export function sourceOf(env: Environment, sourceCommit = fakeCommit()): ExportS
     sourceCommit,
     sourceDirty: false,
   };
+}
+
+/**
+ * The release-identity decision exportEnvironment takes for a folder kustomize builds unchanged
+ * (plain files, no built view): compareIdentity on the releases and objects of `before` (the
+ * folder's files, paths relative to apps/arcade) and `after` (the exported files).
+ */
+export function identityDecision(
+  before: readonly { path: string; content: string }[],
+  after: readonly { path: string; content: string }[],
+  envFile: string,
+  allowReinstall: boolean,
+): ReturnType<typeof compareIdentity> {
+  const was = indexObjects(before);
+  const will = indexObjects(after);
+  return compareIdentity({
+    beforeReleases: releasesOf(was),
+    afterReleases: releasesOf(will),
+    allBefore: [...was.values()].map((l) => l.object),
+    allAfter: [...will.values()].map((l) => l.object),
+    folder: 'apps/arcade',
+    envFile,
+    allowReinstall,
+  });
 }

@@ -16,9 +16,6 @@ import {
 } from '../../src/delivery/export.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { stringify } from 'yaml';
-import { compareIdentity } from '../../src/delivery/export-checks.js';
-import { releasesOf } from '../../src/delivery/export-folder.js';
-import { indexObjects } from '../../src/core/manifests.js';
 import {
   gitopsFiles,
   gitopsRepo,
@@ -30,7 +27,7 @@ import {
   type FixtureOptions,
 } from './gitops-fixture.js';
 import { KUBECTL } from '../support/kubectl.js';
-import { commitFiles, makeRepo, run, snapshot, sourceOf } from './support.js';
+import { commitFiles, identityDecision, makeRepo, run, snapshot, sourceOf } from './support.js';
 
 if (!KUBECTL) console.log(`[export] skipped: ${KUBECTL_SKIP}`);
 
@@ -334,21 +331,14 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     // release (namespace by file: kustomize builds it unchanged) and the exported one; identity
     // refusals stay end to end for a release the build changes (namespace by transform, release in
     // flux-system, above) and in export.test.ts.
-    const before = indexObjects(
+    const refused = identityDecision(
       Object.entries(gitopsFiles(fixture))
         .filter(([path]) => path.startsWith('apps/arcade/'))
         .map(([path, content]) => ({ path: path.slice('apps/arcade/'.length), content })),
+      sourceOf(takeoverEnvironment({ name, targetNamespace: 'arcade' })).files,
+      'src/environments/backstage-wus2-v4.yaml',
+      false,
     );
-    const after = indexObjects(sourceOf(takeoverEnvironment({ name, targetNamespace: 'arcade' })).files);
-    const refused = compareIdentity({
-      beforeReleases: releasesOf(before),
-      afterReleases: releasesOf(after),
-      allBefore: [...before.values()].map((l) => l.object),
-      allAfter: [...after.values()].map((l) => l.object),
-      folder: 'apps/arcade',
-      envFile: 'src/environments/backstage-wus2-v4.yaml',
-      allowReinstall: false,
-    });
     expect(refused.problems).toEqual([expect.stringContaining(`(releaseName: ${shortened} → arcade)`)]);
     expect(refused.problems[0]).toContain(`release.releaseName: ${shortened}`);
     expect(refused.problems[0]).toMatch(
