@@ -139,20 +139,25 @@ export function readCachedSchema(
   return parsed as unknown as CachedSchema;
 }
 
-/** Every group/Kind/version in the cache. */
-export function listCache(cacheDir: string): string[] {
+/** Every group, Kind and version in the cache, sorted by group, then Kind, then version. */
+function cacheEntries(cacheDir: string): { group: string; kind: string; version: string }[] {
   if (!existsSync(cacheDir)) return [];
-  const out: string[] = [];
+  const out: { group: string; kind: string; version: string }[] = [];
   for (const group of readdirSync(cacheDir).sort()) {
     const g = join(cacheDir, group);
     if (!statSync(g).isDirectory()) continue;
     for (const kind of readdirSync(g).sort()) {
       for (const file of readdirSync(join(g, kind)).sort()) {
-        if (file.endsWith('.json')) out.push(`${group}/${file.slice(0, -5)} ${kind}`);
+        if (file.endsWith('.json')) out.push({ group, kind, version: file.slice(0, -5) });
       }
     }
   }
   return out;
+}
+
+/** Every group/Kind/version in the cache. */
+export function listCache(cacheDir: string): string[] {
+  return cacheEntries(cacheDir).map((e) => `${e.group}/${e.version} ${e.kind}`);
 }
 
 /** The schemas the gate validates custom resources against, wherever they come from. */
@@ -165,6 +170,11 @@ export interface CrdSchemas {
   lookup(group: string, version: string, kind: string): CachedSchema | undefined;
   /** How many group/Kind/version schemas there are. */
   size(): number;
+  /**
+   * Every group/Kind/version schema: of files in the order they were read, of a cache sorted by
+   * group, Kind and version (the loopback API server's CRD defaulting takes this list).
+   */
+  schemas(): readonly CachedSchema[];
   /**
    * The documents of a file these schemas were read from, when `content` is still its text (the
    * gate's secret scan reads the vendored CRDs too: parsed once, not twice). @default none
@@ -187,6 +197,7 @@ export function crdFileSchemas(paths: readonly string[], where: string, fix = VE
     fix,
     lookup: (group, version, kind) => all().index.get(`${group}/${version}/${kind}`),
     size: () => all().index.size,
+    schemas: () => [...all().index.values()],
     documentsOf: (absolutePath, content) => {
       const file = all().files.get(resolve(absolutePath));
       return file?.content === content ? file.documents : undefined;
@@ -214,5 +225,6 @@ export function cachedCrds(cacheDir: string): CrdSchemas {
     fix: `fill it: ${FILL_CACHE_COMMAND} (or --from <the CRD file>) with --cache ${cacheDir}`,
     lookup: (group, version, kind) => readCachedSchema(cacheDir, group, version, kind),
     size: () => listCache(cacheDir).length,
+    schemas: () => cacheEntries(cacheDir).flatMap((e) => readCachedSchema(cacheDir, e.group, e.version, e.kind) ?? []),
   };
 }

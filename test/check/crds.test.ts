@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as check } from '../../scripts/check.js';
 import { main as crds } from '../../scripts/crds.js';
 import {
+  cachedCrds,
   CrdError,
   crdFileSchemas,
   listCache,
@@ -53,6 +54,9 @@ describe('reading CRD files', () => {
       'test.arcade-stack.dev/v2 Widget',
     ]);
     expect(existsSync(join(cache, 'helm.toolkit.fluxcd.io', 'HelmRelease', 'v2.json'))).toBe(true);
+    // Listed whole, from the files and from the cache alike.
+    expect(crdFileSchemas([join(dir, 'in')], 'test').schemas()).toEqual(schemas);
+    expect(cachedCrds(cache).schemas()).toEqual(schemas);
     expect(readCachedSchema(cache, 'helm.toolkit.fluxcd.io', 'v2', 'HelmRelease')?.openAPIV3Schema).toEqual(
       (((miniHelmReleaseCrd().spec as Rec).versions as Rec[])[0]!.schema as Rec).openAPIV3Schema,
     );

@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { readCrdFiles } from '../../src/check/crd-cache.js';
-import { VENDORED_CRDS } from '../../src/check/crd-places.js';
+import { vendoredCrds } from '../../src/check/crd-cache.js';
 import { ENVIRONMENT_LABEL, MANAGED_BY } from '../../src/constructs/labels.js';
 import { connect, type LiveCluster } from '../../src/drift/cluster.js';
 import { detectDrift, formatDrift, hasDrift } from '../../src/drift/drift.js';
@@ -32,8 +31,11 @@ const objects = files
   .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS() as EditableKubeObject))
   .filter((o) => o?.kind);
 
-/** The vendored CRDs: custom resources come back with their schema defaults, as on a real server. */
-const crds = readCrdFiles([VENDORED_CRDS]);
+/**
+ * The vendored CRDs, as the gate reads them (once per worker): custom resources come back with
+ * their schema defaults, as on a real server.
+ */
+const crds = vendoredCrds().schemas();
 
 const COLLECTOR = 'arcade-otel-collector';
 const CONTAINER = 'spec.template.spec.containers[name=otel-collector]';

@@ -8,8 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCrdFiles } from '../../src/check/crd-cache.js';
-import { VENDORED_CRDS } from '../../src/check/crd-places.js';
+import { vendoredCrds } from '../../src/check/crd-cache.js';
 import {
   ALWAYS_STATED,
   deepEqual,
@@ -25,7 +24,8 @@ import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { fixtureEnvironment, objectsOf, parseObjects, type K8sObject } from './helpers.js';
 
 const DIST = join(REPO_ROOT, 'dist');
-const crds = readCrdFiles([VENDORED_CRDS]);
+/** The vendored CRDs, as the gate reads them (once per worker). */
+const crds = vendoredCrds();
 
 /** Every object of every dist/ file, with the file it came from. */
 function distObjects(): { file: string; object: K8sObject }[] {
@@ -40,7 +40,7 @@ function distObjects(): { file: string; object: K8sObject }[] {
 /** Fields of a custom resource equal to a `default` of its CRD schema (what the API server would fill in). */
 function crdDefaulted(object: K8sObject): string[] {
   const [group, version] = object.apiVersion.split('/');
-  const crd = crds.find((c) => c.group === group && c.version === version && c.kind === object.kind);
+  const crd = group === undefined || version === undefined ? undefined : crds.lookup(group, version, object.kind);
   if (!crd) throw new Error(`no vendored CRD for ${object.apiVersion} ${object.kind} in contracts/crds`);
   const out: string[] = [];
   const walk = (value: unknown, schema: Record<string, unknown>, path: string): void => {
