@@ -6,15 +6,22 @@
  * (each compared byte for byte before and after), so no machine path lands in cdk8s.yaml. cdk8s
  * import itself is the real CLI, run once: that run makes the committed imports/ byte for byte, so
  * the second run's cdk8s is a shell stand-in that writes those bytes (the CLI's start-up alone is
- * about 2 s of CPU) and checks it is asked as the real one was. How imports/ is compared and
- * updated is tested without cdk8s; the script's own process (its exit code on a mistyped option) in
- * test/scripts/every-script.test.ts.
+ * about 2 s of CPU) and checks it is asked as the real one was. A failing cdk8s (a shell stand-in)
+ * is told by describeChildFailure. How imports/ is compared and updated is tested without cdk8s;
+ * the script's own process (its exit code on a mistyped option) in test/scripts/every-script.test.ts.
  */
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importCommand, main } from '../../scripts/import.js';
-import { compareBindings, ImportListError, importEntries, writeBindings } from '../../src/contracts/crd-bindings.js';
+import {
+  BindingsError,
+  compareBindings,
+  generateBindings,
+  ImportListError,
+  importEntries,
+  writeBindings,
+} from '../../src/contracts/crd-bindings.js';
 import { REPO_ROOT } from '../../src/tooling/bundle.js';
 import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
@@ -147,6 +154,35 @@ describe('npm run import (vendored CRDs -> imports/)', () => {
     expect(() => importEntries(root)).toThrow(ImportListError);
     withImports('contracts/crds/missing.yaml');
     expect(() => importEntries(root)).toThrow(/no such file \(fix: restore it from contracts\/SOURCES\.md\)/);
+  });
+
+  it('names the command, how cdk8s import ended and its last lines when it fails', () => {
+    const root = tempDir('import-failing-');
+    const crd = 'contracts/crds/fluxcd-helm-controller-v1.6.3-helmreleases.yaml';
+    cpSync(join(REPO_ROOT, crd), join(root, crd));
+    writeFileSync(join(root, 'cdk8s.yaml'), `language: typescript\nimports:\n  - ${crd}\n`);
+    mkdirSync(join(root, 'node_modules', '.bin'), { recursive: true });
+    const cli = join(root, 'node_modules', '.bin', 'cdk8s');
+    const failing = (script: string) => {
+      writeFileSync(cli, `#!/bin/sh\n${script}\n`);
+      chmodSync(cli, 0o755);
+      try {
+        generateBindings(root);
+      } catch (err) {
+        expect(err).toBeInstanceOf(BindingsError);
+        return (err as Error).message;
+      }
+      throw new Error('generateBindings did not fail');
+    };
+    const command = `cdk8s import --no-save --no-check-upgrade --language typescript in ${root}`;
+    // Its exit code and the last four lines of its stderr (stdout aside while stderr says something).
+    expect(failing('echo progress; for i in 1 2 3 4 5; do echo "error $i" >&2; done; exit 3')).toBe(
+      `${command} failed (exit 3): error 2 / error 3 / error 4 / error 5`,
+    );
+    // Stopped by a signal, having said why on stdout only.
+    expect(failing('echo "Error: no such CRD"; kill -TERM $$')).toBe(
+      `${command} was stopped by SIGTERM: Error: no such CRD`,
+    );
   });
 
   // An unknown option's exit 2 and message: test/scripts/every-script.test.ts, for every script.
