@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { describeChildFailure } from '../core/child-failure.js';
 
 /** The --import module that writes the child's maxRSS at exit (plain JS: no tsx in the child). */
 export const MAX_RSS_REPORTER = fileURLToPath(new URL('./report-max-rss.mjs', import.meta.url));
@@ -26,26 +27,36 @@ export interface NodeCommand {
   readonly timeoutMs?: number;
 }
 
+/** The most a benchmarked run may print. */
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+/**
+ * Runs the command and returns its wall-clock milliseconds; a failure throws, on one line,
+ * `bench: ` and describeChildFailure's message (the command as given, without `nodeArgs`; how it
+ * ended; its last stderr lines, or stdout's when stderr is empty).
+ */
 function run(cmd: NodeCommand, nodeArgs: readonly string[], env: NodeJS.ProcessEnv): number {
+  const program = cmd.program ?? process.execPath;
+  const timeoutMs = cmd.timeoutMs ?? 120_000;
   const started = performance.now();
-  const child = spawnSync(cmd.program ?? process.execPath, [...nodeArgs, ...cmd.args], {
+  const child = spawnSync(program, [...nodeArgs, ...cmd.args], {
     cwd: cmd.cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
-    timeout: cmd.timeoutMs ?? 120_000,
-    maxBuffer: 64 * 1024 * 1024,
+    timeout: timeoutMs,
+    maxBuffer: MAX_OUTPUT,
   });
   const ms = performance.now() - started;
   if (child.error || child.status !== 0) {
-    const why = child.error
-      ? child.error.message
-      : child.status === null
-        ? `killed by ${child.signal}`
-        : `exit code ${child.status}`;
-    throw new Error(
-      `bench: ${cmd.program ?? 'node'} ${cmd.args.join(' ')} failed (${why}):\n${child.stderr ?? ''}${child.stdout ?? ''}`.trimEnd(),
-    );
+    const command = {
+      command: `${cmd.program ?? 'node'} ${cmd.args.join(' ')}`,
+      program,
+      cwd: cmd.cwd,
+      timeoutMs,
+      maxBuffer: MAX_OUTPUT,
+    };
+    throw new Error(`bench: ${describeChildFailure(command, { ...child, stderr: child.stderr || child.stdout })}`);
   }
   return ms;
 }

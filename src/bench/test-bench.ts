@@ -195,13 +195,8 @@ function floorBlock(subject: Subject, runs: number, progress?: (run: number) => 
     try {
       samplesMs.push(timeSubject(subject));
     } catch (err) {
-      // `bench: node … failed (exit code N):` and the child's first lines of output, on one line
-      const [first = '', ...output] = (err as Error).message
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean);
-      const shown = output.slice(0, 2).join(' / ');
-      return { failed: shown ? `${first} ${shown}` : first.replace(/:$/, '') };
+      // `bench: node … failed (exit N): <its last lines>`, already on one line (node-run.ts)
+      return { failed: (err as Error).message };
     }
   }
   return { samplesMs };

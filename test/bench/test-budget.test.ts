@@ -92,7 +92,7 @@ describe('judgeTestTime', () => {
       id: 'floor',
       label: 'f',
       status: 'not-measured',
-      reason: 'bench: node -e x failed (exit code 3)',
+      reason: 'bench: node -e x failed (exit 3)',
     };
     expect(judgeTestTime({ kind: 'fresh', label: 'fresh', figure: failed, floor: measured('floor', 400) })).toEqual({
       id: 'tests.fresh',
@@ -108,7 +108,7 @@ describe('judgeTestTime', () => {
     ).toMatchObject({
       status: 'not-measured',
       reason:
-        'the floor around it could not be measured, so the seconds are not judged: bench: node -e x failed (exit code 3)',
+        'the floor around it could not be measured, so the seconds are not judged: bench: node -e x failed (exit 3)',
       onThisMachine: { valueMs: 50_000, status: 'met' },
     });
   });
