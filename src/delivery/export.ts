@@ -82,7 +82,10 @@ export interface ExportOptions {
    * anything, its temporary build trees removed (Interrupted). @default never aborted
    */
   readonly signal?: AbortSignal;
-  /** The checkout's root and status, when the caller asked git already (publish). @default asked by the export */
+  /**
+   * The checkout's root and status, and whether the export's branch exists, when the caller asked
+   * git already (publish). @default asked by the export
+   */
   readonly checkout?: CheckoutState;
 }
 
@@ -105,9 +108,14 @@ export interface ExportResult {
   readonly commit?: string;
 }
 
+/** The branch an export that commits creates: `options.branch`, or `arcade-stack/<env>-<short source commit>`. */
+export function exportBranch(source: ExportSource, options: Pick<ExportOptions, 'branch'>): string {
+  return options.branch ?? `arcade-stack/${source.env}-${source.sourceCommit.slice(0, 12)}`;
+}
+
 /** Plans, checks and (unless refused or dry-run) performs the export. */
 export async function exportEnvironment(source: ExportSource, options: ExportOptions): Promise<ExportResult> {
-  const branch = options.branch ?? `arcade-stack/${source.env}-${source.sourceCommit.slice(0, 12)}`;
+  const branch = exportBranch(source, options);
   // With --commit, the git that prints the checkout's root also answers whether the branch exists.
   const target = await openTarget(
     options.repo,
@@ -266,7 +274,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   }
 
   if (options.commit) {
-    // Asked here only when the caller handed over the root (publish): openTarget did not run rev-parse.
+    // Asked here only when a caller handed over the root without the answer: openTarget did not run rev-parse.
     const exists =
       target.branchExists ??
       (await gitTry(target.top, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).ok;

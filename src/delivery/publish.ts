@@ -12,11 +12,11 @@ import { ConfigurationError } from '../core/command-error.js';
 import { gitTry } from '../core/git.js';
 import { BODY_LIMIT } from './forge-api.js';
 import type { ForgeType } from './forge-settings.js';
-import { exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from './export.js';
+import { exportBranch, exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from './export.js';
 import { capBody, ForgeClient, type ForgeConnection, type PullRequest } from './forge.js';
 import { pushExport, type PushResult, remoteUrl } from './push.js';
 import { ExportRefused } from './refused.js';
-import { checkoutStatus, parseStatus } from './target.js';
+import { checkoutRoot, checkoutStatus, parseStatus } from './target.js';
 import { withoutTrailers } from './trailers.js';
 
 /** `owner/name` of a clone URL (https or scp-like ssh), lower-case, without `.git`. */
@@ -146,8 +146,13 @@ export async function exportAndPublish(
         `(${source.sourceCommit.slice(0, 12)}), which would not hold what is pushed (fix: commit the change ` +
         `first, then export)`,
     ]);
-  const top = await gitTop(resolve(options.cwd ?? process.cwd(), options.repo), options.repo);
-  // The branch from the status the export reads too: it is handed over, not asked again (target.ts).
+  // The root and whether the export's branch exists, by one git; the branch to start from from the
+  // status the export reads too: all handed over, not asked again (target.ts).
+  const { top, branchExists } = await gitTop(
+    resolve(options.cwd ?? process.cwd(), options.repo),
+    options.repo,
+    exportBranch(source, options),
+  );
   const status = await checkoutStatus(top);
   const base = parseStatus(status).head;
   if (base === undefined || base === 'HEAD')
@@ -156,7 +161,11 @@ export async function exportAndPublish(
     );
   const url = publish.pullRequest ? await checkRemote(top, remote, publish.pullRequest) : undefined;
 
-  const exported = await exportEnvironment(source, { ...options, commit: true, checkout: { top, status } });
+  const exported = await exportEnvironment(source, {
+    ...options,
+    commit: true,
+    checkout: { top, status, branchExists },
+  });
   const branch = exported.branch;
   if (!exported.commit || branch === undefined) return { export: exported };
   const token = publish.pullRequest?.token ?? publish.token;
@@ -182,14 +191,14 @@ export async function exportAndPublish(
   return { export: exported, push: pushed, pullRequest };
 }
 
-/** The root of the checkout `repo` (given as `--repo shown`). */
-async function gitTop(repo: string, shown: string): Promise<string> {
-  const top = await gitTry(repo, ['rev-parse', '--show-toplevel']);
-  if (!top.ok)
+/** The root of the checkout `repo` (given as `--repo shown`), and whether `branch` exists in it. */
+async function gitTop(repo: string, shown: string, branch: string): Promise<{ top: string; branchExists: boolean }> {
+  const { root, branchExists } = await checkoutRoot(repo, branch);
+  if (root === undefined || branchExists === undefined)
     throw new ConfigurationError(
       `--repo ${shown}: not a git checkout (fix: clone the GitOps repository and point --repo at it)`,
     );
-  return top.stdout.trim();
+  return { top: root, branchExists };
 }
 
 /** What `npm run export` prints about the push and the pull request, one line each. */

@@ -194,6 +194,31 @@ export interface CheckoutState {
   readonly top: string;
   /** Its {@link checkoutStatus}. */
   readonly status: string;
+  /**
+   * Whether `refs/heads/<the export's branch>` exists, when the caller asked it with the root
+   * ({@link checkoutRoot}). @default asked by the export (one more git) when it commits
+   */
+  readonly branchExists?: boolean;
+}
+
+/**
+ * The root of the checkout at `repo` (undefined outside one), and with `branch` whether
+ * `refs/heads/<branch>` exists, asked by one git: `rev-parse --show-toplevel --verify --quiet
+ * refs/heads/<branch>` prints the root, then the branch's commit, or nothing more and exits 1
+ * when there is no such branch; outside a checkout it prints nothing (exit 128).
+ */
+export async function checkoutRoot(
+  repo: string,
+  branch?: string,
+): Promise<{ readonly root?: string; readonly branchExists?: boolean }> {
+  const verify = branch === undefined ? [] : ['--verify', '--quiet', `refs/heads/${branch}`];
+  const run = await gitTry(repo, ['rev-parse', '--show-toplevel', ...verify]);
+  const branchExists = branch === undefined ? undefined : run.ok;
+  // With --verify, the branch's commit is the last line when it exists: the root is what comes before it.
+  const printed = run.stdout.trim();
+  const root = (branchExists ? printed.slice(0, Math.max(printed.lastIndexOf('\n'), 0)) : printed).trim();
+  if ((branch === undefined && !run.ok) || root === '') return {};
+  return { root, ...(branchExists !== undefined ? { branchExists } : {}) };
 }
 
 /** One git for the branch and the changes: `git status --porcelain=v2 --branch -z --untracked-files=all` (parseStatus reads it). */
@@ -203,11 +228,10 @@ export function checkoutStatus(top: string): Promise<string> {
 
 /**
  * Opens the checkout (`repoOption`, relative to `cwd`) and the folder: every check runs before
- * anything is read or written. `asked`: the root and status a caller read already. `branch` (an
- * export that commits): whether `refs/heads/<branch>` exists is asked by the same git as the root,
- * unless the root was `asked`: `rev-parse --show-toplevel --verify --quiet refs/heads/<branch>`
- * prints the root, then the branch's commit, or nothing more and exits 1 when there is no such
- * branch; outside a checkout it prints nothing (exit 128).
+ * anything is read or written. `asked`: the root and status a caller read already (and whether
+ * the branch exists, when it asked that too). `branch` (an export that commits): whether
+ * `refs/heads/<branch>` exists is asked by the same git as the root ({@link checkoutRoot}),
+ * unless the root was `asked`.
  */
 export async function openTarget(
   repoOption: string,
@@ -221,15 +245,10 @@ export async function openTarget(
     throw new ConfigurationError(
       `--repo ${repoOption}: does not exist (fix: give the path of your k8s-backstage-v2 checkout)`,
     );
-  const verify = branch === undefined || asked ? [] : ['--verify', '--quiet', `refs/heads/${branch}`];
-  const topRun = asked
-    ? { ok: true, stdout: asked.top }
-    : await gitTry(repo, ['rev-parse', '--show-toplevel', ...verify]);
-  // With --verify, the branch's commit is the last line when it exists: the root is what comes before it.
-  const branchExists = verify.length > 0 ? topRun.ok : undefined;
-  const printed = topRun.stdout.trim();
-  const root = (branchExists ? printed.slice(0, Math.max(printed.lastIndexOf('\n'), 0)) : printed).trim();
-  if ((verify.length === 0 && !topRun.ok) || root === '')
+  const { root, branchExists } = asked
+    ? { root: asked.top, branchExists: branch === undefined ? undefined : asked.branchExists }
+    : await checkoutRoot(repo, branch);
+  if (root === undefined || root === '')
     throw new ConfigurationError(
       `--repo ${repoOption}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)`,
     );

@@ -301,19 +301,39 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
     try {
       // The git processes of a run (only a git on PATH is counted: the server's git-http-backend
       // and git's helpers are not): the checkout, publish's checks with the remote's URL asked
-      // once (its root and status handed to the export, which asks neither again), the rest of
-      // the export's 11 (git-processes.test.ts), then ls-remote and, the branch new, push.
+      // once (its root, whether the export's branch exists and its status handed to the export,
+      // which asks none of them again), the rest of the export's 11 (git-processes.test.ts), then
+      // ls-remote and, the branch new, push.
       const counted = countGit();
-      const first = await publishRun(repository, source, connection(forge, 'github', repository), NO_KUBECTL).finally(
-        counted.stop,
-      );
+      const pr = connection(forge, 'github', repository);
+      const first = await publishRun(repository, source, pr, NO_KUBECTL).finally(counted.stop);
       expect(subcommands(counted.runs())).toEqual([
         'clone',
         ...['rev-parse', 'status', 'remote'],
-        ...['ls-files', 'rev-parse', 'var', 'log', 'checkout', 'add', 'write-tree', 'commit', 'rev-parse'],
+        ...['ls-files', 'var', 'log', 'checkout', 'add', 'write-tree', 'commit', 'rev-parse'],
         ...['ls-remote', 'push'],
       ]);
       const branch = first.result.export.branch!;
+      expect(counted.runs()[1]).toEqual([
+        'rev-parse',
+        '--show-toplevel',
+        '--verify',
+        '--quiet',
+        `refs/heads/${branch}`,
+      ]);
+      // publish's answer is the export's: run again in that checkout (the branch there now), refused before any push.
+      const before = git.credentials.length;
+      const rerun = await exportAndPublish(
+        source,
+        { repo: first.dir, ...NO_KUBECTL },
+        { push: true, pullRequest: pr },
+      ).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(rerun).toBeInstanceOf(ExportRefused);
+      expect((rerun as Error).message).toContain(`branch ${branch} already exists in ${first.dir} (fix: pass --branch`);
+      expect(git.credentials.length).toBe(before);
       // Cloned before the amend is pushed: the push fetches the remote tip it does not hold.
       const ci = checkout(repository);
       const fetchHead = join(ci, '.git', 'FETCH_HEAD');
