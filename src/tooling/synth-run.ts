@@ -137,6 +137,8 @@ export async function synthesizeInto(options: SynthRunOptions): Promise<void> {
     if (stoppedFor === 'interrupt' || signal.aborted) throw interrupted(signal.reason as InterruptSignal);
     // Ctrl-C reaches the whole process group: the child may be gone before our own handler runs.
     if (ending.signal === 'SIGINT') throw interrupted('SIGINT');
+    // Told here, not by describeChildFailure: the child's output is inherited (it printed its own
+    // last lines), and the timeout is this two-step stop, not node's (docs/benchmarks.md, session 9 crdshare).
     if (stoppedFor === 'timeout')
       throw new SynthFailed(`timed out after ${timeoutMs / 1000} s and was stopped; ${out} was left unchanged`);
     if (ending.signal)
