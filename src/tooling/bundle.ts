@@ -22,11 +22,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '../core/atomic-write.js';
 import { buildRecord, buildRecordFile, settingsKey, upToDate } from './build-record.mjs';
+import { REPO_ROOT } from './root.mjs';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository's root folder, ending in a separator (./root.mjs: the one place it is computed). */
+export { REPO_ROOT };
+
 /** Where the bundle lives: ignored by git, never inside dist/. */
 export const SYNTH_BUNDLE = `${REPO_ROOT}.build/main.cjs`;
 /** The probe runner bundled into one file (`npm run bundle`): what the container image runs. */

@@ -26,11 +26,11 @@ import {
   currentScriptBundle,
   InvalidBundleWait,
   lockWait,
-  ROOT,
   scriptBundleFolder,
   scriptBundleKey,
   useGeneration,
 } from './script-bundles.mjs';
+import { REPO_ROOT } from './root.mjs';
 
 /** Errors of a folder that cannot be written: run from source instead. */
 const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EDQUOT']);
@@ -60,7 +60,7 @@ async function scriptBundle(name, entry, wait) {
     if (code === undefined || !UNWRITABLE.has(code)) throw err;
     process.stderr.write(
       `${name}: warning: cannot write its bundle in ${folder} (${code}); running scripts/${name}.ts from source, ` +
-        `which starts slower (fix: make ${join(ROOT, '.build')} a folder this user may write)\n`,
+        `which starts slower (fix: make ${join(REPO_ROOT, '.build')} a folder this user may write)\n`,
     );
     return undefined;
   }
@@ -78,7 +78,7 @@ function bundleWait() {
 
 const [name = '', ...args] = process.argv.slice(2);
 const wait = bundleWait();
-const entry = join(ROOT, 'scripts', `${name}.ts`);
+const entry = join(REPO_ROOT, 'scripts', `${name}.ts`);
 if (!/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(entry)) {
   process.stderr.write(`launch: no script scripts/${name}.ts (usage: node src/tooling/launch.mjs <name> [options])\n`);
   process.exitCode = 2;

@@ -1,8 +1,5 @@
 // Types of script-bundles.mjs (plain JavaScript so the plain-node launcher, launch.mjs, runs it).
 
-/** The repository the scripts are in. */
-export const ROOT: string;
-
 /** The folder of the bundles of scripts/<name>.ts (`.build/scripts/<name>`). */
 export function scriptBundleFolder(name: string): string;
 

@@ -26,19 +26,16 @@ import { linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, wri
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { currentBundle, settingsKey } from './build-record.mjs';
 import { alive, running, startTime } from './processes.mjs';
-
-/** The repository the scripts are in. */
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { REPO_ROOT } from './root.mjs';
 
 const RUNNING = '.running-';
 
 /** The folder of the bundles of scripts/<name>.ts. @param {string} name */
 export function scriptBundleFolder(name) {
-  return join(ROOT, '.build', 'scripts', name);
+  return join(REPO_ROOT, '.build', 'scripts', name);
 }
 
 /** The record naming the current bundle in `folder`. @param {string} folder */
@@ -52,13 +49,13 @@ export function scriptRecordFile(folder) {
  * @param {string} entry
  */
 export function scriptBundleKey(entry) {
-  const ours = createRequire(join(ROOT, 'package.json'));
+  const ours = createRequire(join(REPO_ROOT, 'package.json'));
   return settingsKey({ entry, kind: 'script' }, [
     ours.resolve('esbuild/package.json'),
-    join(ROOT, 'src', 'tooling', 'script-bundle.ts'),
-    join(ROOT, 'src', 'tooling', 'bundle.ts'),
-    join(ROOT, 'tsconfig.json'),
-    join(ROOT, 'package.json'),
+    join(REPO_ROOT, 'src', 'tooling', 'script-bundle.ts'),
+    join(REPO_ROOT, 'src', 'tooling', 'bundle.ts'),
+    join(REPO_ROOT, 'tsconfig.json'),
+    join(REPO_ROOT, 'package.json'),
   ]);
 }
 

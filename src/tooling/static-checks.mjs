@@ -19,12 +19,15 @@
 // a check not run has `skipped: true` and, as `ms`, the time it took to know its inputs unchanged.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './root.mjs';
 import { checkInputs, readRecord, recordPassed, treeInputs } from './static-inputs.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Without root.mjs's trailing separator: the folder as the record's fingerprints (checkInputs hashes
+// it) and the "not the root of a git work tree" message have always named it.
+const ROOT = resolve(REPO_ROOT);
 const BIN = join(ROOT, 'node_modules', '.bin');
 
 /** Where the checks that passed are recorded, relative to the repository root (a fresh clone has no .build/). */

@@ -23,8 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { REPO_ROOT } from './root.mjs';
 
 /** tsconfig.json's `tsBuildInfoFile`, relative to the repository root. */
 export const TS_BUILD_INFO = join('.build', 'tsconfig.tsbuildinfo');
@@ -34,7 +33,7 @@ export const TS_BUILD_INFO = join('.build', 'tsconfig.tsbuildinfo');
  * is older than it, else `--noEmit -p` (no build info yet, an unreadable one, a newer or missing file).
  * @returns {string[]}
  */
-export function tscArgs(root = ROOT) {
+export function tscArgs(root = REPO_ROOT) {
   const plain = ['--noEmit', '-p', 'tsconfig.json'];
   const info = join(root, TS_BUILD_INFO);
   let built;
@@ -74,7 +73,7 @@ function dateBuildInfo(info, started) {
  * when it passed, dates the build info to the start.
  * @returns {number} tsc's exit code (1 when it could not start or was killed)
  */
-export function typecheck(root = ROOT, { stdio = 'inherit' } = {}) {
+export function typecheck(root = REPO_ROOT, { stdio = 'inherit' } = {}) {
   const started = new Date();
   const tsc = join(root, 'node_modules', '.bin', 'tsc');
   const result = spawnSync(tsc, tscArgs(root), { cwd: root, stdio });
