@@ -15,7 +15,9 @@ const script = defineScript({
   description: `Bundles the probe runner (npm run probe) with esbuild into ONE ES module that needs no
 node_modules: every package, the engine API contract and the --demo stand-ins inside it. Run it
 with node 20: node .build/probe-runner.mjs --demo. The repository's Dockerfile builds it this way
-and copies only this file into the image (docs/continuous-evidence.md "The image"). With --env,
+and copies only this file into the image (docs/continuous-evidence.md "The image"). Built again
+only when something it was built from changed: the record <file>.built-from.json and the list of
+its inputs <file>.inputs.json are written beside it. With --env,
 also prints the docker build command for the environment's base image (continuous.runner.baseImage)
 and image (continuous.runner.image).`,
   options: {
@@ -31,7 +33,7 @@ and image (continuous.runner.image).`,
       description: 'folder of environment files (default: src/environments)',
     },
   },
-  exitCodes: { 0: 'the bundle was written', 1: 'esbuild failed' },
+  exitCodes: { 0: 'the bundle was written, or was up to date', 1: 'esbuild failed' },
   examples: ['npm run bundle', 'npm run bundle -- --env backstage-wus2-v4', 'node .build/probe-runner.mjs --demo'],
 });
 
@@ -39,9 +41,11 @@ and image (continuous.runner.image).`,
 export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
   const { statSync } = await import('node:fs');
   const { bundleProbeRunner } = await import('../src/tooling/bundle.js');
-  const { path: out } = await bundleProbeRunner(options.out ? path(options.out) : undefined);
+  const { path: out, built } = await bundleProbeRunner(options.out ? path(options.out) : undefined);
   const mb = (statSync(out).size / 1e6).toFixed(1);
-  print(`bundle: wrote ${relative(io.cwd, out) || out} (${mb} MB); run it with: node ${out} --demo`);
+  // Built again only when something it was built from changed (src/tooling/build-record.mjs).
+  const what = built ? `wrote ${relative(io.cwd, out) || out}` : `${relative(io.cwd, out) || out} is up to date`;
+  print(`bundle: ${what} (${mb} MB); run it with: node ${out} --demo`);
   if (options.env === undefined) return 0;
   const { loadEnvironment } = await import('../src/environments/load.js');
   const { isUnresolved } = await import('../src/environments/unresolved.js');

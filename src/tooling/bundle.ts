@@ -17,7 +17,7 @@
  * again only when a file it was built from or a setting changed (./build-record.mjs): an unchanged
  * synth does not load esbuild at all. The scripts' own bundles (what `npm run <name>` runs): ./script-bundle.ts.
  */
-import type { Metafile, OutputFile, Plugin } from 'esbuild';
+import type { Metafile, Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -117,7 +117,7 @@ export class LoadedFiles {
  * gave it, its entry `entry`.
  */
 export function writeBuild(
-  result: { readonly outputFiles: readonly OutputFile[]; readonly metafile: Metafile },
+  result: { readonly outputFiles: readonly BuildOutput[]; readonly metafile: Metafile },
   build: {
     readonly key: string;
     readonly entry: string;
@@ -138,8 +138,14 @@ export function writeBuild(
   writeFileAtomically(build.recordFile, record.text);
 }
 
-/** Writes esbuild's output files, each replaced atomically (never half-written). */
-function writeAtomically(files: readonly { path: string; contents: Uint8Array }[]): void {
+/** A file a build writes: one of esbuild's output files, or one of ours beside them. */
+interface BuildOutput {
+  readonly path: string;
+  readonly contents: Uint8Array;
+}
+
+/** Writes a build's output files, each replaced atomically (never half-written). */
+function writeAtomically(files: readonly BuildOutput[]): void {
   for (const file of files) {
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileAtomically(file.path, file.contents);
@@ -155,11 +161,31 @@ function writeAtomically(files: readonly { path: string; contents: Uint8Array }[
  * ESM, because @kubernetes/client-node is ESM only; a `require` is defined for the CommonJS
  * packages bundled in (they require node builtins). Minified with names kept (errors and stack
  * traces stay readable), about 5 MB; the packages' license comments are kept at the end.
+ *
+ * Built again only when something it was built from changed, as the synth bundle (./build-record.mjs,
+ * its record `<outfile>.built-from.json`; bundling its ~1500 modules costs about 5 s of CPU, mostly
+ * in esbuild's own process). The list of its inputs is written beside it (`<outfile>.inputs.json`,
+ * an output of the build, so the record holds it too): an up-to-date call returns them without
+ * building. `entry` is for tests (an entry whose sources a test may change).
  */
-export async function bundleProbeRunner(outfile: string = PROBE_RUNNER_BUNDLE): Promise<ProbeRunnerBundle> {
+export function bundleProbeRunner(
+  outfile: string = PROBE_RUNNER_BUNDLE,
+  entry = `${REPO_ROOT}scripts/probe.ts`,
+): Promise<ProbeRunnerBundle> {
+  return buildOnce(outfile, () => buildProbeRunner(outfile, entry));
+}
+
+async function buildProbeRunner(outfile: string, entry: string): Promise<ProbeRunnerBundle> {
+  const key = bundleKey({ entry, kind: 'probe-runner' });
+  const listed = `${outfile}.inputs.json`;
+  // The list is one of the outputs the record holds by content: up to date, it is as written here.
+  if (upToDate(outfile, key))
+    return { path: outfile, inputs: JSON.parse(readFileSync(listed, 'utf8')) as string[], built: false };
+  const startedAt = Date.now();
   const { build } = await import('esbuild');
+  const loaded = new LoadedFiles();
   const result = await build({
-    entryPoints: [`${REPO_ROOT}scripts/probe.ts`],
+    entryPoints: [entry],
     absWorkingDir: REPO_ROOT,
     outfile,
     bundle: true,
@@ -175,18 +201,26 @@ export async function bundleProbeRunner(outfile: string = PROBE_RUNNER_BUNDLE): 
     // that only a devDependency installs here: left out, as the image's `npm ci --omit=dev` leaves
     // it, so the bundle tested here is the one the image runs (debug catches the failed require).
     external: ['supports-color'],
+    plugins: [loaded.plugin()],
     metafile: true,
     write: false,
   });
-  writeAtomically(result.outputFiles);
-  return { path: outfile, inputs: Object.keys(result.metafile.inputs).sort() };
+  const inputs = Object.keys(result.metafile.inputs).sort();
+  const outputFiles = [...result.outputFiles, { path: listed, contents: Buffer.from(JSON.stringify(inputs)) }];
+  writeBuild(
+    { outputFiles, metafile: result.metafile },
+    { key, entry: outfile, startedAt, recordFile: buildRecordFile(outfile), loaded },
+  );
+  return { path: outfile, inputs, built: true };
 }
 
-/** The probe runner's bundle: where it was written, and every file it was built from. */
+/** The probe runner's bundle: where it is, every file it was built from, and whether this call built it. */
 export interface ProbeRunnerBundle {
   readonly path: string;
   /** Paths relative to the repository root (`src/...`, `node_modules/...`), as esbuild read them. */
   readonly inputs: readonly string[];
+  /** false: it was up to date (./build-record.mjs) and nothing was written. */
+  readonly built: boolean;
 }
 
 /**
@@ -204,10 +238,10 @@ function bundleKey(parts: Readonly<Record<string, string | undefined>>): string 
 }
 
 /** Bundles being built by this process, by output file: concurrent callers share one build. */
-const building = new Map<string, Promise<string>>();
+const building = new Map<string, Promise<unknown>>();
 
-function buildOnce(outfile: string, build: () => Promise<string>): Promise<string> {
-  const pending = building.get(outfile) ?? build().finally(() => building.delete(outfile));
+function buildOnce<T>(outfile: string, build: () => Promise<T>): Promise<T> {
+  const pending = (building.get(outfile) as Promise<T> | undefined) ?? build().finally(() => building.delete(outfile));
   building.set(outfile, pending);
   return pending;
 }

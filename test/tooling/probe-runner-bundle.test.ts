@@ -3,8 +3,10 @@
  * by itself into a temporary folder outside the repository, with no node_modules anywhere above
  * it, `node probe-runner.mjs --demo` runs every probe against the loopback platform it carries and
  * writes the JSON report to stdout, as the CronJob runs it (`--json /dev/stdout`). The bundle is
- * built at most once, and kept in .build/test/ for the next run while nothing it was built from
- * changed (runnerBundle below).
+ * bundleProbeRunner's, as `npm run bundle` builds it, in .build/test/: built again only when
+ * something it was built from changed (its build record, src/tooling/build-record.mjs), which the
+ * tests at the end prove on an entry of their own (bundling the runner's ~1500 modules costs about
+ * 5 s of CPU, mostly in esbuild's own process, which a warm run of the suite no longer pays).
  *
  * The demo holds gateway.latency to the real p95 budget (1.5 s), which a loaded machine may miss:
  * the test asserts that the probe ran and measured, and that the exit code follows the report,
@@ -16,20 +18,26 @@ import {
   copyFileSync,
   createReadStream,
   existsSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
   realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { main as bundleMain } from '../../scripts/bundle.js';
 import { RUNNER_UID } from '../../src/constructs/probe-runner.js';
-import { writeFileAtomically } from '../../src/core/atomic-write.js';
-import { buildRecord, buildRecordFile, settingsKey, upToDate } from '../../src/tooling/build-record.mjs';
-import { bundleProbeRunner, type ProbeRunnerBundle, REPO_ROOT } from '../../src/tooling/bundle.js';
+import { buildRecordFile } from '../../src/tooling/build-record.mjs';
+import { bundleProbeRunner, REPO_ROOT } from '../../src/tooling/bundle.js';
 import type { ProbeReport } from '../../src/probes/types.js';
 import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
+import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
 
 interface Run {
@@ -98,48 +106,20 @@ function noNodeModulesAbove(dir: string): boolean {
   }
 }
 
-/**
- * The runner's bundle (bundleProbeRunner, as `npm run bundle` builds it) in .build/test/, built again
- * only when something it was built from changed: the record rule every bundle of the stack follows
- * (src/tooling/build-record.mjs; the settings: the esbuild version, bundle.ts, tsconfig.json,
- * package.json). Bundling its ~1500 modules costs about 5 s of CPU, mostly esbuild's own process,
- * which a warm run of the suite no longer pays. The list of inputs is kept beside it, recorded as an
- * output (an edited list builds again).
- */
-async function runnerBundle(): Promise<ProbeRunnerBundle> {
-  const outfile = join(REPO_ROOT, '.build', 'test', 'probe-runner.mjs');
-  const inputsFile = `${outfile}.inputs.json`;
-  const key = settingsKey({ kind: 'probe-runner (test)' }, [
-    createRequire(join(REPO_ROOT, 'package.json')).resolve('esbuild/package.json'),
-    join(REPO_ROOT, 'src', 'tooling', 'bundle.ts'),
-    join(REPO_ROOT, 'tsconfig.json'),
-    join(REPO_ROOT, 'package.json'),
-  ]);
-  if (upToDate(outfile, key))
-    return { path: outfile, inputs: JSON.parse(readFileSync(inputsFile, 'utf8')) as readonly string[] };
-  const startedAt = Date.now();
-  const bundle = await bundleProbeRunner(outfile);
-  writeFileAtomically(inputsFile, JSON.stringify(bundle.inputs));
-  const build = {
-    entry: outfile,
-    workingDir: REPO_ROOT,
-    startedAt,
-    // The files only (bundleProbeRunner keeps no imports): read after the build, under the time check.
-    inputs: Object.fromEntries(bundle.inputs.map((input) => [input, { imports: [] }])),
-    outputs: [outfile, inputsFile],
-  };
-  writeFileAtomically(buildRecordFile(outfile), buildRecord(key, build).text);
-  return bundle;
-}
+/** Where the tests keep the runner's bundle between runs (not `npm run bundle`'s .build/probe-runner.mjs). */
+const RUNNER = join(REPO_ROOT, '.build', 'test', 'probe-runner.mjs');
 
 let alone: string;
+/** The inode of the runner's bundle after beforeAll: a build replaces the file by a rename. */
+let runnerInode: number;
 let inputs: readonly string[];
 let run: Run;
 let report: ProbeReport;
 
 beforeAll(async () => {
-  const bundle = await runnerBundle();
+  const bundle = await bundleProbeRunner(RUNNER);
   const built = bundle.path;
+  runnerInode = statSync(built).ino;
   inputs = bundle.inputs.map(repoPath);
   alone = tempDir('probe-bundle-alone-');
   copyFileSync(built, join(alone, 'probe-runner.mjs'));
@@ -256,5 +236,93 @@ describe('the Dockerfile and .dockerignore that build the image from this bundle
       .map((l) => l.slice(1).replace(/\/$/, ''));
     expect(allowed.sort()).toEqual(copied.sort());
     expect(readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')).toMatch(/^\*$/m);
+  });
+});
+
+/** Writes `file` with a modification time a minute in the past. */
+function write(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  const time = Date.now() / 1000 - 60;
+  utimesSync(file, time, time);
+}
+
+/** Replaces the symbolic link `path` with one to `to`. */
+function relink(path: string, to: string): void {
+  rmSync(path, { force: true });
+  mkdirSync(dirname(path), { recursive: true });
+  symlinkSync(to, path);
+}
+
+/**
+ * An entry of the test's own importing `./sub/dep.js`, where sub/dep.ts is a symbolic link to
+ * one.ts (whose value the test changes) or two.ts, bundled by bundleProbeRunner with the runner's
+ * settings (a few modules: milliseconds, where the runner's take seconds). `bundle` tells whether
+ * the call wrote the bundle (its inode: every build replaces the file by a rename) and what it holds.
+ */
+function project() {
+  const dir = tempDir('arcade-runner-bundle-');
+  write(join(dir, 'entry.ts'), "import { value } from './sub/dep.js';\nconsole.log(value);\n");
+  write(join(dir, 'one.ts'), "export const value: string = 'one';\n");
+  write(join(dir, 'two.ts'), "export const value: string = 'two';\n");
+  relink(join(dir, 'sub', 'dep.ts'), '../one.ts');
+  const out = join(dir, 'out', 'probe-runner.mjs');
+  const bundle = async () => {
+    const { path, inputs, built } = await bundleProbeRunner(out, join(dir, 'entry.ts'));
+    return { path, inputs, built, inode: statSync(out).ino, text: readFileSync(out, 'utf8') };
+  };
+  const repoRelative = (file: string) => relative(REPO_ROOT, join(dir, file)).split(sep).join('/');
+  return { dir, out, bundle, inputs: ['entry.ts', 'one.ts'].map(repoRelative).sort() };
+}
+
+describe.concurrent("the runner bundle's build record (bundleProbeRunner, src/tooling/build-record.mjs)", () => {
+  it('is not built again when nothing changed: the same file, the same inputs (from the list kept beside it)', async () => {
+    const p = project();
+    const first = await p.bundle();
+    expect(first).toMatchObject({ path: p.out, inputs: p.inputs, built: true });
+    expect(first.text).toContain('"one"');
+    expect(await p.bundle()).toEqual({ ...first, built: false }); // same inode: not written again
+  });
+
+  it('a changed source builds again, also one put back with an older time than the bundle', async () => {
+    const p = project();
+    const first = await p.bundle();
+    write(join(p.dir, 'one.ts'), "export const value: string = 'changed';\n");
+    const changed = await p.bundle();
+    expect(changed).toMatchObject({ inputs: p.inputs, built: true });
+    expect(changed.inode).not.toBe(first.inode);
+    expect(changed.text).toContain('"changed"');
+
+    write(join(p.dir, 'one.ts'), "export const value: string = 'one';\n"); // a minute old: by content, not by time
+    const restored = await p.bundle();
+    expect(restored.inode).not.toBe(changed.inode);
+    expect(restored.text).toBe(first.text);
+  });
+
+  it('a symbolic link on the way an import is written, in a folder holding no input, pointed elsewhere builds again', async () => {
+    // esbuild lists where the link led (one.ts): sub/ holds no input, only the import's way names it.
+    const p = project();
+    const first = await p.bundle();
+    relink(join(p.dir, 'sub', 'dep.ts'), '../two.ts');
+    const relinked = await p.bundle();
+    expect(relinked.inode).not.toBe(first.inode);
+    expect(relinked.text).toContain('"two"');
+    expect(await p.bundle()).toEqual({ ...relinked, built: false });
+  });
+
+  it('`npm run bundle` keeps the same record: an up-to-date bundle is not written again, and it says so', async () => {
+    // Built or found up to date by beforeAll, with nothing it was built from changed since.
+    const run = await runMain(bundleMain, ['--out', RUNNER]);
+    const mb = (statSync(RUNNER).size / 1e6).toFixed(1);
+    expect(run).toEqual({
+      status: 0,
+      stdout: `bundle: .build/test/probe-runner.mjs is up to date (${mb} MB); run it with: node ${RUNNER} --demo\n`,
+      stderr: '',
+    });
+    expect(statSync(RUNNER).ino).toBe(runnerInode);
+    // The record holds what an import's way passed and each file read (esbuild's metafile, imports included).
+    const record = JSON.parse(readFileSync(buildRecordFile(RUNNER), 'utf8')) as Record<string, Record<string, string>>;
+    expect(Object.keys(record.inputs ?? {})).toContain(join(REPO_ROOT, 'scripts', 'probe.ts'));
+    expect(Object.keys(record.passed ?? {}).length).toBeGreaterThan(0);
   });
 });
