@@ -18,16 +18,11 @@ import {
   copyFileSync,
   createReadStream,
   existsSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
   realpathSync,
-  rmSync,
   statSync,
-  symlinkSync,
-  utimesSync,
-  writeFileSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +33,7 @@ import { bundleProbeRunner, REPO_ROOT } from '../../src/tooling/bundle.js';
 import type { ProbeReport } from '../../src/probes/types.js';
 import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
 import { runMain } from '../support/run-script.js';
+import { relink, write } from '../support/files.js';
 import { tempDir } from '../support/temp.js';
 
 interface Run {
@@ -238,21 +234,6 @@ describe('the Dockerfile and .dockerignore that build the image from this bundle
     expect(readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')).toMatch(/^\*$/m);
   });
 });
-
-/** Writes `file` with a modification time a minute in the past. */
-function write(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  const time = Date.now() / 1000 - 60;
-  utimesSync(file, time, time);
-}
-
-/** Replaces the symbolic link `path` with one to `to`. */
-function relink(path: string, to: string): void {
-  rmSync(path, { force: true });
-  mkdirSync(dirname(path), { recursive: true });
-  symlinkSync(to, path);
-}
 
 /**
  * An entry of the test's own importing `./sub/dep.js`, where sub/dep.ts is a symbolic link to

@@ -5,20 +5,13 @@
  * file by a rename), what it was built from from its content.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRecord, buildRecordFile, currentBundle } from '../../src/tooling/build-record.mjs';
 import { bundleSynthEntry, REPO_ROOT, SYNTH_BUNDLE } from '../../src/tooling/bundle.js';
+import { relink, write } from '../support/files.js';
 import { tempDir } from '../support/temp.js';
-
-/** Writes `file` with a modification time `ageSeconds` in the past (negative: the future). */
-function write(file: string, text: string, ageSeconds = 60): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  const time = Date.now() / 1000 - ageSeconds;
-  utimesSync(file, time, time);
-}
 
 /** A folder with an entry importing a dependency whose value the test changes. */
 function project(value: string) {
@@ -31,13 +24,6 @@ function project(value: string) {
     return { inode: statSync(out).ino, text: readFileSync(out, 'utf8') };
   };
   return { dir, dep: join(dir, 'dep.ts'), out, bundle };
-}
-
-/** Replaces the symbolic link `path` with one to `to`. */
-function relink(path: string, to: string): void {
-  rmSync(path, { force: true });
-  mkdirSync(dirname(path), { recursive: true });
-  symlinkSync(to, path);
 }
 
 describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)', () => {

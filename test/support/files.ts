@@ -1,0 +1,22 @@
+/**
+ * Files a bundle test writes (test/tooling/synth-bundle.test.ts, probe-runner-bundle.test.ts): a
+ * source with a modification time in the past, so that a write is told by content, not by time,
+ * and a symbolic link pointed elsewhere.
+ */
+import { mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Writes `file` (and its folder) with a modification time `ageSeconds` in the past (negative: the future). */
+export function write(file: string, text: string, ageSeconds = 60): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  const time = Date.now() / 1000 - ageSeconds;
+  utimesSync(file, time, time);
+}
+
+/** Replaces the symbolic link `path` (and makes its folder) with one to `to`. */
+export function relink(path: string, to: string): void {
+  rmSync(path, { force: true });
+  mkdirSync(dirname(path), { recursive: true });
+  symlinkSync(to, path);
+}
