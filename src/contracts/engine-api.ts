@@ -17,7 +17,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import contractDocument from '../../contracts/arcade-engine/engine-api-responses.schema.json' with { type: 'json' };
-import { REPO_ROOT } from '../tooling/bundle.js';
+import { REPO_ROOT } from '../tooling/root.mjs';
 
 /** The contract file (hand-written; provenance and sha256 in contracts/SOURCES.md); tests read it from here. */
 export const ENGINE_API_CONTRACT = join(REPO_ROOT, 'contracts', 'arcade-engine', 'engine-api-responses.schema.json');
