@@ -3,10 +3,9 @@
  * chart with `helm template` once with every override and once without each one; an override
  * whose removal leaves the rendered manifests byte-identical changes nothing.
  *
- * helm runs as itself (execFile: no shell between, as src/core/git.ts runs git), with a timeout
+ * helm runs as itself (execFile through src/core/run-program.ts: no shell between, as git runs), with a timeout
  * that kills it; zx's `$` started a bash for each of the calls (one per override, and one more).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import type { Override } from '../charts/arcade-values.js';
 import type { HelmValues } from '../constructs/oci-helm-release.js';
 import { type ChildCommand, describeChildFailure } from '../core/child-failure.js';
 import { CommandError } from '../core/command-error.js';
+import { runProgram } from '../core/run-program.js';
 import { deleteAt, parsePath, setAt } from '../core/values-path.js';
 
 /** helm is missing, failed or timed out: --render proved nothing (exit 1, never assumed fine). */
@@ -69,18 +69,11 @@ function runHelm(
       "check that the chart's registry answers (helm show chart <chart>), or pull the chart (helm pull <chart> --untar) and pass --chart <folder>",
     missingFix: 'install helm 3.8+, or run without --render',
   };
-  return new Promise((resolve) => {
-    const child = execFile(
-      helm,
-      [...args],
-      { env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        if (!error) return resolve({ ok: true, stdout });
-        resolve({ ok: false, why: describeChildFailure(command, { error, stderr }) });
-      },
-    );
-    child.stdin?.end(); // helm template reads no input: an open stdin must not keep it waiting
-  });
+  // helm template reads no input: its stdin is closed at once, so an open stdin cannot keep it waiting.
+  return runProgram(helm, args, { env, timeoutMs, maxBuffer: MAX_OUTPUT, encoding: 'utf8' }).then(
+    ({ error, stdout, stderr }) =>
+      error === null ? { ok: true, stdout } : { ok: false, why: describeChildFailure(command, { error, stderr }) },
+  );
 }
 
 /** The values helm renders with: inline values plus a visible placeholder at each Secret/ConfigMap target. */

@@ -1,15 +1,16 @@
 /**
- * The few git commands review and delivery need, run as `git` itself (execFile: no shell, so a
- * hostile branch name or path is one argument, never shell syntax) with a timeout on every call.
+ * The few git commands review and delivery need, run as `git` itself (execFile through
+ * ./run-program.ts: no shell, so a hostile branch name or path is one argument, never shell syntax)
+ * with a timeout on every call.
  * A failure names the command and where it ran, how git ended and the last lines it wrote
  * (./child-failure.ts, as every program the stack runs is reported).
  *
  * Why not zx's `$`: it starts bash for every command and bash starts git, two processes where
  * one does; an export runs about a dozen git commands, and the delivery tests run hundreds.
  */
-import { execFile } from 'node:child_process';
 import { type ChildCommand, describeChildFailure } from './child-failure.js';
 import { CommandError } from './command-error.js';
+import { runProgram } from './run-program.js';
 
 export class GitError extends CommandError {}
 
@@ -28,11 +29,11 @@ const GIT_TIMEOUT_MS = 30_000;
 /** The longest output a git command may print (a `git show` of a large manifest, `ls-files` of a big checkout). */
 const MAX_OUTPUT = 256 * 1024 * 1024;
 
-/** How every git runs: a timeout that kills it, room for large output, no prompt, C locale. */
-function options(timeoutMs: number, env: Readonly<Record<string, string>>) {
+/** How every git runs: a timeout that kills it (./run-program.ts), room for large output, no prompt, C locale. */
+function options(cwd: string, timeoutMs: number, env: Readonly<Record<string, string>>) {
   return {
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL' as const,
+    cwd,
+    timeoutMs,
     maxBuffer: MAX_OUTPUT,
     env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
   };
@@ -66,18 +67,13 @@ export function gitTry(
   timeoutMs = GIT_TIMEOUT_MS,
   env: Readonly<Record<string, string>> = {},
 ): Promise<GitResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      'git',
-      [...args],
-      { ...options(timeoutMs, env), cwd, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const failure = error === null ? '' : describeChildFailure(gitCommand(cwd, args, timeoutMs), { error, stderr });
-        resolve({ ok: error === null, stdout, stderr: stderr.trim(), failure });
-      },
-    );
-    child.stdin?.end(); // git reads no input here; an open stdin must not keep a command waiting
-  });
+  // git reads no input here: its stdin is closed at once, so an open stdin cannot keep a command waiting.
+  return runProgram('git', args, { ...options(cwd, timeoutMs, env), encoding: 'utf8' }).then(
+    ({ error, stdout, stderr }) => {
+      const failure = error === null ? '' : describeChildFailure(gitCommand(cwd, args, timeoutMs), { error, stderr });
+      return { ok: error === null, stdout, stderr: stderr.trim(), failure };
+    },
+  );
 }
 
 /** Runs `git <args>` in `cwd` and returns stdout; throws GitError on failure or timeout. */
@@ -152,35 +148,29 @@ export function catObjects(
   timeoutMs = GIT_TIMEOUT_MS,
 ): Promise<(GitObject | undefined)[]> {
   if (names.length === 0) return Promise.resolve([]);
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      ['cat-file', '--batch'],
-      { ...options(timeoutMs, {}), cwd, encoding: 'buffer' },
-      (error, stdout, stderr) => {
-        if (error) {
-          const ended = { error, stderr: stderr.toString('utf8') };
-          reject(new GitError(describeChildFailure(gitCommand(cwd, ['cat-file', '--batch'], timeoutMs), ended)));
-          return;
+  const input = names.map((name) => `${name}\n`).join('');
+  return runProgram('git', ['cat-file', '--batch'], { ...options(cwd, timeoutMs, {}), encoding: 'buffer', input }).then(
+    ({ error, stdout, stderr }) => {
+      if (error) {
+        const ended = { error, stderr: stderr.toString('utf8') };
+        throw new GitError(describeChildFailure(gitCommand(cwd, ['cat-file', '--batch'], timeoutMs), ended));
+      }
+      const out: (GitObject | undefined)[] = [];
+      let at = 0;
+      for (const _ of names) {
+        const newline = stdout.indexOf(0x0a, at);
+        const [id = '', type = '', size] = stdout.subarray(at, newline).toString('utf8').split(' ');
+        if (size === undefined) {
+          // `<name> missing` (or `ambiguous`): no content follows.
+          out.push(undefined);
+          at = newline + 1;
+          continue;
         }
-        const out: (GitObject | undefined)[] = [];
-        let at = 0;
-        for (const _ of names) {
-          const newline = stdout.indexOf(0x0a, at);
-          const [id = '', type = '', size] = stdout.subarray(at, newline).toString('utf8').split(' ');
-          if (size === undefined) {
-            // `<name> missing` (or `ambiguous`): no content follows.
-            out.push(undefined);
-            at = newline + 1;
-            continue;
-          }
-          const end = newline + 1 + Number(size);
-          out.push({ id, type, content: stdout.subarray(newline + 1, end) });
-          at = end + 1;
-        }
-        resolve(out);
-      },
-    );
-    child.stdin?.end(names.map((name) => `${name}\n`).join(''));
-  });
+        const end = newline + 1 + Number(size);
+        out.push({ id, type, content: stdout.subarray(newline + 1, end) });
+        at = end + 1;
+      }
+      return out;
+    },
+  );
 }

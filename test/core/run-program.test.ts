@@ -1,0 +1,166 @@
+/**
+ * src/core/run-program.ts and the test workers' program helper (test/support/program-helper.ts):
+ * every way a program can end gives the same end, and the same describeChildFailure message,
+ * whether execFile runs in this process or in the helper. The suite's git and helm go through the
+ * helper (test/support/setup.ts), so this is what keeps their tests true to the command line's
+ * own path, which starts programs with execFile in its own process.
+ */
+import { mkdtempSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeChildFailure } from '../../src/core/child-failure.js';
+import {
+  execFileLauncher,
+  type ProgramEnd,
+  type ProgramLauncher,
+  type ProgramRequest,
+  runProgram,
+} from '../../src/core/run-program.js';
+import { ProgramHelper, workerHelper } from '../support/program-helper.js';
+
+const helper = new ProgramHelper();
+afterAll(() => helper.close());
+
+const folder = realpathSync(mkdtempSync(join(tmpdir(), 'run-program-')));
+
+function request(file: string, args: string[], options: Partial<ProgramRequest['options']> = {}): ProgramRequest {
+  return {
+    file,
+    args,
+    options: {
+      env: { PATH: process.env.PATH ?? '' },
+      cwd: folder,
+      timeoutMs: 60_000,
+      maxBuffer: 1024 * 1024,
+      encoding: 'utf8',
+      ...options,
+    },
+  };
+}
+
+/** What a caller can observe of an end: the fields describeChildFailure reads, the outputs, and its message. */
+function seen(r: ProgramRequest, end: ProgramEnd<string | Buffer>) {
+  const { error } = end;
+  const stderr = end.stderr.toString();
+  const failure = describeChildFailure(
+    {
+      command: `${r.file} ${r.args.join(' ')}`,
+      program: r.file,
+      cwd: r.options.cwd,
+      timeoutMs: r.options.timeoutMs,
+      maxBuffer: r.options.maxBuffer,
+    },
+    { error, stderr },
+  );
+  return {
+    failed: error !== null,
+    code: error?.code,
+    killed: error?.killed,
+    signal: error?.signal,
+    stdout: end.stdout,
+    stderr,
+    buffers: Buffer.isBuffer(end.stdout) && Buffer.isBuffer(end.stderr),
+    failure: error === null ? '' : failure,
+  };
+}
+
+async function both(r: ProgramRequest) {
+  const direct = seen(r, await execFileLauncher(r));
+  const helped = seen(r, await helper.launch(r));
+  expect(helped).toEqual(direct);
+  return direct;
+}
+
+describe('runProgram: the same end through execFile here and through the helper', () => {
+  it('a program that succeeds: its stdout and stderr', async () => {
+    const end = await both(request('sh', ['-c', 'printf out; printf err >&2']));
+    expect(end).toMatchObject({ failed: false, stdout: 'out', stderr: 'err' });
+  });
+
+  it('bytes stay bytes with encoding buffer, and the input reaches stdin', async () => {
+    const end = await both(request('cat', [], { encoding: 'buffer', input: 'abc\n\u00e9' }));
+    expect(end.buffers).toBe(true);
+    expect(end.stdout).toEqual(Buffer.from('abc\n\u00e9'));
+  });
+
+  it('a non-zero exit: its code and stderr in the message', async () => {
+    const end = await both(request('sh', ['-c', 'echo first >&2; echo last >&2; exit 3']));
+    expect(end).toMatchObject({ failed: true, code: 3, killed: false, signal: null });
+    expect(end.failure).toBe('sh -c echo first >&2; echo last >&2; exit 3 failed (exit 3): first / last');
+  });
+
+  it('a program that does not end in time is killed (a 60 s sleep against a 100 ms timeout)', async () => {
+    const end = await both(request('sleep', ['60'], { timeoutMs: 100 }));
+    expect(end).toMatchObject({ failed: true, killed: true, signal: 'SIGKILL' });
+    expect(end.failure).toBe('sleep 60 timed out after 100 ms and was stopped');
+  });
+
+  it('more output than allowed stops it', async () => {
+    const end = await both(request('head', ['-c', '5000', '/dev/zero'], { maxBuffer: 100 }));
+    expect(end).toMatchObject({ failed: true, code: 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER' });
+    expect(end.failure).toBe('head -c 5000 /dev/zero printed more than 100 bytes and was stopped');
+  });
+
+  it('a missing program, and a working folder that does not exist', async () => {
+    const missing = await both(request('no-such-program-here', []));
+    expect(missing).toMatchObject({ failed: true, code: 'ENOENT' });
+    expect(missing.failure).toContain('no-such-program-here was not found on the PATH');
+    const gone = await both(request('sh', ['-c', 'true'], { cwd: join(folder, 'gone') }));
+    expect(gone.failure).toBe(`sh -c true could not start: its working folder ${join(folder, 'gone')} does not exist`);
+  });
+
+  it('the environment and working folder it is given', async () => {
+    const end = await both(
+      request('sh', ['-c', 'printf "%s %s" "$ONLY_HERE" "$(pwd)"'], {
+        env: { PATH: process.env.PATH ?? '', ONLY_HERE: 'yes' },
+      }),
+    );
+    expect(end.stdout).toBe(`yes ${folder}`);
+  });
+});
+
+describe('the program helper', () => {
+  const parentOf = async (launch: ProgramLauncher) =>
+    Number((await launch(request('sh', ['-c', 'printf %s "$PPID"']))).stdout);
+
+  it('starts the programs itself, not this process', async () => {
+    expect(await parentOf(helper.launch)).toBe(helper.pid);
+    expect(await parentOf(execFileLauncher)).toBe(process.pid);
+  });
+
+  it("is what the suite's runProgram uses (test/support/setup.ts), with this process's environment and folder of the moment", async () => {
+    process.env.RUN_PROGRAM_TEST = 'now';
+    try {
+      const end = await runProgram('sh', ['-c', 'printf "%s %s %s" "$PPID" "$RUN_PROGRAM_TEST" "$(pwd)"'], {
+        timeoutMs: 60_000,
+        maxBuffer: 1024,
+        encoding: 'utf8',
+      });
+      expect(end.stdout).toBe(`${workerHelper.pid} now ${process.cwd()}`);
+      expect(workerHelper.pid).not.toBe(process.pid);
+    } finally {
+      delete process.env.RUN_PROGRAM_TEST;
+    }
+  });
+
+  it('when it dies, what it ran ends with an error saying so, and the next request starts a new helper', async () => {
+    const own = new ProgramHelper();
+    try {
+      const running = own.launch(request('sleep', ['60']));
+      const first = own.pid;
+      expect(first).toBeTypeOf('number');
+      process.kill(first as number, 'SIGKILL');
+      const end = await running;
+      expect(end.error?.code).toBe('EHELPER');
+      expect(end.error?.message).toBe(
+        `the program helper (pid ${first}) was stopped by SIGKILL before the program ended`,
+      );
+      const again = await own.launch(request('sh', ['-c', 'printf again']));
+      expect(again).toMatchObject({ error: null, stdout: 'again' });
+      expect(own.pid).not.toBe(first);
+    } finally {
+      own.close();
+    }
+  });
+});
