@@ -16,7 +16,8 @@
  * contract exactly: the same options honoured by the same code, and the same error fields
  * (`code`, `killed`, `signal`, `message`) that describeChildFailure reads.
  */
-import { type ExecFileException, execFile } from 'node:child_process';
+import type { ExecFileException } from 'node:child_process';
+import { execProgram } from './exec-program.mjs';
 
 /** How a program is run: what execFile is given. `env` and `cwd` are the caller's own when omitted. */
 export interface ProgramOptions<E extends 'utf8' | 'buffer'> {
@@ -48,23 +49,10 @@ export type ProgramRequest = {
 /** Starts a program and reports its end with execFile's contract (see the module comment). */
 export type ProgramLauncher = (request: ProgramRequest) => Promise<ProgramEnd<string | Buffer>>;
 
-/** The default: execFile in this process. */
+/** The default: execFile in this process (./exec-program.mjs, the code the test workers' helper runs too). */
 export function execFileLauncher({ file, args, options }: ProgramRequest): Promise<ProgramEnd<string | Buffer>> {
   return new Promise((resolve) => {
-    const child = execFile(
-      file,
-      [...args],
-      {
-        cwd: options.cwd,
-        env: options.env,
-        timeout: options.timeoutMs,
-        killSignal: 'SIGKILL',
-        maxBuffer: options.maxBuffer,
-        encoding: options.encoding,
-      },
-      (error, stdout, stderr) => resolve({ error, stdout, stderr }),
-    );
-    child.stdin?.end(options.input);
+    execProgram(file, args, options, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
   });
 }
 

@@ -1,0 +1,27 @@
+// Plain JavaScript (types in exec-program.d.mts) so the test workers' program helper, a bare node
+// (test/support/program-helper-child.mjs), runs this same code: see ./run-program.ts.
+import { execFile } from 'node:child_process';
+
+/**
+ * Runs `file` with `args` by execFile as ./run-program.ts describes: `options.timeoutMs` then
+ * SIGKILL, `options.maxBuffer`, `options.encoding`, its `cwd` and `env`, `options.input` written to
+ * its stdin, which is then closed (at once when there is no input: nothing may wait on it).
+ * Returns the child; `done` gets execFile's error (null when it exited 0), stdout and stderr.
+ */
+export function execProgram(file, args, options, done) {
+  const child = execFile(
+    file,
+    [...args],
+    {
+      cwd: options.cwd,
+      env: options.env,
+      timeout: options.timeoutMs,
+      killSignal: 'SIGKILL',
+      maxBuffer: options.maxBuffer,
+      encoding: options.encoding,
+    },
+    done,
+  );
+  child.stdin?.end(options.input);
+  return child;
+}
