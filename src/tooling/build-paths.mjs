@@ -44,8 +44,10 @@ export function lookedUp(folder) {
  * followed: `passed`, each entry on the path below the folder it climbs to (`..`), and `listed`,
  * the folder holding what it names and that itself when it is a folder (`./lib` -> lib/index.ts).
  * A package's name (resolved in node_modules, whose folders are those of its files) adds none.
+ * `exact`: the path it names when a file (or a link to one) stands there, which esbuild takes before
+ * trying any other name (`./dep.js` beside dep.ts: dep.js).
  * @param {string} importer @param {string} original
- * @returns {{ passed: string[], listed: string[] }}
+ * @returns {{ passed: string[], listed: string[], exact?: string }}
  */
 export function importWay(importer, original) {
   if (!/^\.\.?(\/|$)/.test(original) && !isAbsolute(original)) return { passed: [], listed: [] };
@@ -61,8 +63,9 @@ export function importWay(importer, original) {
   const passed = [];
   for (let path = dirname(to); path !== top && path !== dirname(path); path = dirname(path)) passed.push(path);
   const listed = [dirname(to)];
-  if (statSync(to, { throwIfNoEntry: false })?.isDirectory()) listed.push(to);
-  return { passed, listed };
+  const stat = statSync(to, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) listed.push(to);
+  return stat?.isFile() ? { passed, listed, exact: to } : { passed, listed };
 }
 
 /** What stands at `path`: nothing, a file, a folder, or a link and where it leads. @param {string} path */

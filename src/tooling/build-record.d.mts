@@ -19,7 +19,7 @@ export interface BuildOfRecord {
   readonly startedAt: number;
   /** esbuild's metafile `inputs`: paths relative to `workingDir`, each with its imports as written (`original`). */
   readonly inputs: Readonly<
-    Record<string, { readonly imports: readonly { readonly external?: boolean; readonly original?: string }[] }>
+    Record<string, { readonly imports: readonly { readonly external?: boolean; readonly original?: string; readonly path?: string }[] }>
   >;
   /** sha256 of the bytes esbuild was given, by absolute path (hex). */
   readonly loaded?: ReadonlyMap<string, string>;

@@ -23,8 +23,12 @@
 // lists only where links led, and a file added beside an input or a tsconfig.json in a parent can
 // change what an unchanged import resolves to or how it compiles. The bundle is up to date only
 // when all of them are still the same. By content, not by time: a file put back with an older time
-// is still seen. A parent is not listed whole: another name at the repository's root (bench.json,
-// an editor's swap file) builds nothing again.
+// is still seen. A parent is not listed whole, nor the folder of a file only ever imported by the
+// exact path it names (`../../package.json`: esbuild takes a file standing at the path as written
+// before trying any other name, so no name added beside it changes what the import resolves to);
+// what stands at that path is recorded instead (a link pointed elsewhere, the file gone). So
+// another name at the repository's root (bench.json, an editor's swap file) builds no bundle again,
+// though probe's and the runner's read package.json there (otlp-export.ts).
 //
 // Reading every input again is most of a check (probe's ~1500 files, 19 MB). So the record also
 // keeps, for each input and folder whose change time was already older than the build's start less
@@ -210,13 +214,23 @@ export function buildRecord(key, build) {
   const walked = new Set();
   /** @type {Record<string, string>} */
   const passed = {};
+  /** @type {Set<string>} files an import named exactly as written; `other`: files reached any other way (kept listed) */
+  const named = new Set();
+  const other = new Set();
   for (const input of [...files, ...packageManifests(files)]) {
     const file = resolve(build.workingDir, input);
     for (const i of build.inputs[input]?.imports ?? [])
       if (!i.external && i.original !== undefined) {
         const way = importWay(file, i.original);
-        for (const f of way.listed) walked.add(f);
         for (const p of way.passed) passed[p] ??= entryAt(p);
+        const to = i.path === undefined ? undefined : resolve(build.workingDir, i.path);
+        if (to !== undefined && way.exact !== undefined && to === target(way.exact)) {
+          named.add(to);
+          passed[way.exact] ??= entryAt(way.exact); // a link there pointed elsewhere, or the file gone
+        } else {
+          if (to !== undefined) other.add(to);
+          for (const f of way.listed) walked.add(f);
+        }
       }
     const loaded = build.loaded?.get(file);
     if (loaded === undefined) readItself(file);
@@ -230,14 +244,25 @@ export function buildRecord(key, build) {
   const folders = {};
   /** @type {Record<string, string>} */
   const parents = {};
-  const listed = new Set([...Object.keys(inputs).map((file) => dirname(file)), ...walked]);
+  // A file only ever named exactly (`../../package.json`) leaves its folder unlisted: no name added beside it changes what
+  // that import resolves to (a file named exactly is taken first); its folder's parents are still looked up.
+  /** @param {string} file */
+  const kept = (file) => !named.has(file) || other.has(file);
+  const listed = new Set([
+    ...Object.keys(inputs)
+      .filter(kept)
+      .map((file) => dirname(file)),
+    ...walked,
+  ]);
   const seen = new Set();
-  for (const folder of listed) {
-    const s = statSync(folder, { bigint: true, throwIfNoEntry: false }); // before its listing (see stat)
-    const list = listing(folder);
-    if (list === undefined) recordable = false;
-    else folders[folder] = list.hash;
-    if (s && list && !list.links && s.ctimeNs < before) stats[folder] = signed(s);
+  for (const folder of new Set([...listed, ...[...named].map((file) => dirname(file))])) {
+    if (listed.has(folder)) {
+      const s = statSync(folder, { bigint: true, throwIfNoEntry: false }); // before its listing (see stat)
+      const list = listing(folder);
+      if (list === undefined) recordable = false;
+      else folders[folder] = list.hash;
+      if (s && list && !list.links && s.ctimeNs < before) stats[folder] = signed(s);
+    }
     for (const parent of withParents(folder)) {
       if (seen.has(parent)) break; // and so were its parents
       seen.add(parent);

@@ -305,5 +305,10 @@ describe.concurrent("the runner bundle's build record (bundleProbeRunner, src/to
     const record = JSON.parse(readFileSync(buildRecordFile(RUNNER), 'utf8')) as Record<string, Record<string, string>>;
     expect(Object.keys(record.inputs ?? {})).toContain(join(REPO_ROOT, 'scripts', 'probe.ts'));
     expect(Object.keys(record.passed ?? {}).length).toBeGreaterThan(0);
+    // package.json is read through otlp-export.ts's exact import: the root's other names (bench.json, a swap file) are not recorded.
+    const root = join(REPO_ROOT, 'package.json');
+    expect(record.inputs).toHaveProperty([root]);
+    expect(record.passed).toHaveProperty([root], 'file');
+    expect(Object.keys(record.folders ?? {})).not.toContain(dirname(root));
   });
 });

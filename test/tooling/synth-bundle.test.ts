@@ -131,6 +131,32 @@ describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)',
     expect(await p.bundle()).toEqual(shadowed);
   });
 
+  it('names added beside a file imported only by its exact name (bench.json by package.json) build nothing; that file relinked builds again', async () => {
+    const dir = tempDir('arcade-bundle-');
+    write(
+      join(dir, 'src', 'entry.ts'),
+      "import info from '../info.json' with { type: 'json' };\nconsole.log(info.version);\n",
+    );
+    write(join(dir, 'info.json'), '{"version":"1.0.0"}\n');
+    write(join(dir, 'other', 'info.json'), '{"version":"1.0.0"}\n');
+    const out = join(dir, 'out', 'main.cjs');
+    const bundle = async () => {
+      await bundleSynthEntry(out, join(dir, 'src', 'entry.ts'));
+      return { inode: statSync(out).ino, text: readFileSync(out, 'utf8') };
+    };
+    const first = await bundle();
+    expect(first.text).toContain('"1.0.0"');
+    write(join(dir, 'bench.json'), '{}\n'); // a new name at the "root": no import can resolve to it
+    write(join(dir, 'info.json.swp'), 'swap\n');
+    expect(await bundle()).toEqual(first);
+    // The same content through a link elsewhere: the bundle names the file it read, so it builds again.
+    relink(join(dir, 'info.json'), 'other/info.json');
+    const relinked = await bundle();
+    expect(relinked.inode).not.toBe(first.inode);
+    expect(relinked.text).toContain('other/info.json');
+    expect(await bundle()).toEqual(relinked);
+  });
+
   it('a record of other settings is not used', async () => {
     const p = project('one');
     const first = await p.bundle();
