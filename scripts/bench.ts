@@ -12,7 +12,7 @@ import type { BenchReport } from '../src/bench/report.js';
 import { writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
-import { REPO_ROOT } from '../src/tooling/bundle.js';
+import { REPO_ROOT } from '../src/tooling/root.mjs';
 import { REFERENCE_FLOOR, TEST_TARGETS_MS } from '../src/bench/test-budget.js';
 
 const fresh = TEST_TARGETS_MS.fresh / 1000;

@@ -8,7 +8,8 @@
 import { relative } from 'node:path';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
-import { PROBE_RUNNER_BUNDLE, REPO_ROOT } from '../src/tooling/bundle.js';
+import { PROBE_RUNNER_BUNDLE } from '../src/tooling/bundle.js';
+import { REPO_ROOT } from '../src/tooling/root.mjs';
 
 const script = defineScript({
   name: 'bundle',

@@ -11,7 +11,7 @@ import { FILL_CACHE_COMMAND } from '../src/check/crd-places.js';
 import { writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
-import { REPO_ROOT } from '../src/tooling/bundle.js';
+import { REPO_ROOT } from '../src/tooling/root.mjs';
 
 const script = defineScript({
   name: 'check',

@@ -12,7 +12,7 @@ import { forgeVariableHelp } from '../src/delivery/forge-settings.js';
 import { writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
-import { REPO_ROOT } from '../src/tooling/bundle.js';
+import { REPO_ROOT } from '../src/tooling/root.mjs';
 
 const script = defineScript({
   name: 'diff',

@@ -11,7 +11,7 @@ import { ClusterError, connect } from '../src/drift/cluster.js';
 import { ConfigurationError } from '../src/core/command-error.js';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
-import { REPO_ROOT } from '../src/tooling/bundle.js';
+import { REPO_ROOT } from '../src/tooling/root.mjs';
 
 const script = defineScript({
   name: 'drift',

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { CommandError } from '../src/core/command-error.js';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, type ScriptMain, scriptMain } from '../src/core/script-main.js';
-import { REPO_ROOT } from '../src/tooling/bundle.js';
+import { REPO_ROOT } from '../src/tooling/root.mjs';
 
 const script = defineScript({
   name: 'import',

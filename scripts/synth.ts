@@ -11,7 +11,8 @@
 import { join } from 'node:path';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, type ScriptMain, scriptMain } from '../src/core/script-main.js';
-import { bundleSynthEntry, REPO_ROOT } from '../src/tooling/bundle.js';
+import { bundleSynthEntry } from '../src/tooling/bundle.js';
+import { REPO_ROOT } from '../src/tooling/root.mjs';
 import { checkOutputFolder, DIST_MARKER } from '../src/tooling/output-dir.js';
 import { removeStaleStaging, synthesizeInto } from '../src/tooling/synth-run.js';
 

@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProbeReport } from '../probes/types.js';
-import { REPO_ROOT } from '../tooling/bundle.js';
+import { REPO_ROOT } from '../tooling/root.mjs';
 import { medianOf, roundRobin, type Measurement } from './measurement.js';
 import { MAX_RSS_REPORTER, readMaxRssMb } from './node-run.js';
 import { notMeasured, ratio, summarize, type Ratio } from './stats.js';

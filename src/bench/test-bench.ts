@@ -25,7 +25,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../tooling/bundle.js';
+import { REPO_ROOT } from '../tooling/root.mjs';
 import { failedRun, npmTestCommand, timeCommand, type FailedRun, type TestRunSample } from './test-run.js';
 import { roundRobin, timeSubject, type Measurement, type PhaseSummary, type Subject } from './measurement.js';
 import { summarize } from './stats.js';

@@ -4,7 +4,7 @@
  * print their help and refuse a mistyped option without loading what only the work needs.
  */
 import { join } from 'node:path';
-import { REPO_ROOT } from '../tooling/bundle.js';
+import { REPO_ROOT } from '../tooling/root.mjs';
 
 /** Default cache folder (git-ignored). */
 export const DEFAULT_CRD_CACHE = join(REPO_ROOT, '.cache', 'crds');

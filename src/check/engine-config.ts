@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { newAjv } from '../core/ajv.js';
 import { UNRESOLVED_TEXT_PREFIX } from '../core/unresolved-text.js';
-import { REPO_ROOT } from '../tooling/bundle.js';
+import { REPO_ROOT } from '../tooling/root.mjs';
 import type { SchemaProblem } from './crd-validate.js';
 import { MARK, reduceJunctions, SCHEMA_NAME, show, toProblem } from './engine-config-errors.js';
 import { didYouMean } from './suggest.js';

@@ -26,9 +26,6 @@ import { writeFileAtomically } from '../core/atomic-write.js';
 import { buildRecord, buildRecordFile, settingsKey, upToDate } from './build-record.mjs';
 import { REPO_ROOT } from './root.mjs';
 
-/** The repository's root folder, ending in a separator (./root.mjs: the one place it is computed). */
-export { REPO_ROOT };
-
 /** Where the bundle lives: ignored by git, never inside dist/. */
 export const SYNTH_BUNDLE = `${REPO_ROOT}.build/main.cjs`;
 /** The probe runner bundled into one file (`npm run bundle`): what the container image runs. */

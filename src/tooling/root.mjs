@@ -1,9 +1,9 @@
-// The repository's root folder: the one place it is computed (bundle.ts re-exports it as REPO_ROOT
-// for the TypeScript code that imported it from there; the plain-node tools, launch.mjs,
-// script-bundles.mjs, static-checks.mjs and typecheck.mjs, import it from here, and so does the
-// probes' src/contracts/engine-api.ts, which thus does not bring the bundler, its build record and
-// esbuild's API into the probe runner's graph). Plain JavaScript (types in root.d.mts) so node runs
-// it without tsx.
+// The repository's root folder: the one place it is computed, and the one module every user
+// imports it from (the plain-node tools, launch.mjs, script-bundles.mjs, static-checks.mjs and
+// typecheck.mjs; the bundlers; the scripts, src/check, src/bench, the probes'
+// src/contracts/engine-api.ts and the tests), so that none brings the bundler, its build record and
+// esbuild's API into its graph only for the root. Plain JavaScript (types in root.d.mts) so node
+// runs it without tsx.
 //
 // Two folders up from this file, with a trailing separator (`/work/arcade-stack/`), so that
 // `${REPO_ROOT}.build/main.cjs` and `join(REPO_ROOT, ...)` both name files under it. Inside a bundle

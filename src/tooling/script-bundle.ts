@@ -22,7 +22,8 @@ import type { BuildOptions, Plugin } from 'esbuild';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { ESM_REQUIRE, LoadedFiles, REPO_ROOT, writeBuild } from './bundle.js';
+import { ESM_REQUIRE, LoadedFiles, writeBuild } from './bundle.js';
+import { REPO_ROOT } from './root.mjs';
 import {
   currentScriptBundle,
   pruneGenerations,

@@ -12,7 +12,7 @@ import type { Measurement } from '../../src/bench/measurement.js';
 import { renderTable, targetsMet, toJson, verdict, type BenchReport } from '../../src/bench/report.js';
 import { judgeTestTime, REFERENCE_FLOOR, TEST_TARGETS_MS, type Budget } from '../../src/bench/test-budget.js';
 import { testMeasurements, testsNotMeasured, type TestBenchResult } from '../../src/bench/test-bench.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { testsReport } from './support.js';
 
 /** One recorded npm test run with the floor samples right before and right after it. */

@@ -13,7 +13,7 @@ import { loadEnvironment } from '../../src/environments/load.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { unresolvedMarker } from '../../src/core/unresolved-text.js';
 import { synthEnvironment } from '../../src/synth.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { findObject, fixtureEnvironment, objectsOf } from '../synth/helpers.js';
 import { tempDir } from '../support/temp.js';
 

@@ -17,7 +17,7 @@ import type { CollectorConfig } from '../../src/collector/config.js';
 import { collectorConfigProblems } from '../../src/collector/validate.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { evaluateServiceMonitors } from '../../src/probes/cluster/servicemonitors.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
 /** Every environment folder of dist/ (kustomization.yaml aside), its objects placed (file, line) as the gate reads them. */
 const environments = loadDist(join(REPO_ROOT, 'dist'), REPO_ROOT).map((folder) => {

@@ -22,7 +22,7 @@ import {
   importEntries,
   writeBindings,
 } from '../../src/contracts/crd-bindings.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
 

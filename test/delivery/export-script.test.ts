@@ -19,7 +19,7 @@ import { tempDir } from '../support/temp.js';
 import { runMain } from '../support/run-script.js';
 import { spawnScript } from '../support/spawn-script.js';
 import { main } from '../../scripts/export.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
 const REPO = REPO_ROOT;
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REQUEST_FIELDS } from '../../src/delivery/forge-api.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
 const swagger = JSON.parse(
   readFileSync(join(REPO_ROOT, 'contracts', 'forges', 'gitea-swagger-pull-request-definitions.json'), 'utf8'),

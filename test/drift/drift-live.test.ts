@@ -17,7 +17,7 @@ import { connect, type LiveCluster } from '../../src/drift/cluster.js';
 import { detectDrift, formatDrift, hasDrift } from '../../src/drift/drift.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { buildCharts } from '../../src/synth.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import type { EditableKubeObject } from '../../src/core/manifests.js';
 import { startKubeApi, type KubeApi } from '../../src/loopback/kube-api.js';
 

@@ -14,7 +14,7 @@ import { dashboardUid } from '../../src/evidence/dashboard.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { dashboardJsonPath, synthEnvironment } from '../../src/synth.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { tempDir } from '../support/temp.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment, parseObjects } from '../synth/helpers.js';

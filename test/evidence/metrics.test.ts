@@ -12,7 +12,7 @@ import {
   PROBE_STATUS_CODES,
 } from '../../src/evidence/metrics.js';
 import type { ProbeStatus } from '../../src/probes/types.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
 // Every probe status has a code and every code a status (checked by tsc: the contract sits below
 // the probes in the layers, so it cannot import their type itself).

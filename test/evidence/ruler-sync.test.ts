@@ -16,7 +16,7 @@ import { alertRuleGroups, type RuleGroup } from '../../src/evidence/alerts.js';
 import { MAX_ANSWER_BYTES, type RulerTarget, syncRules } from '../../src/evidence/ruler-sync.js';
 import { describeBytes } from '../../src/core/capped-body.js';
 import { engineJobOf } from '../../src/synth.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { startEndlessBody } from '../support/endless-body.js';
 import { type MimirRulerStandIn, startMimirRuler } from '../support/mimir-ruler.js';
 import { runMain } from '../support/run-script.js';

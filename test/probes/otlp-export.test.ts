@@ -40,7 +40,7 @@ import {
 } from '../support/otlp-receiver.js';
 import { findPrometheus, type MimirOnPrometheus, startMimirOnPrometheus } from '../support/prometheus.js';
 import { tempDir } from '../support/temp.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { virtualClock } from '../support/virtual-clock.js';
 import { type Captured, runCli } from './helpers.js';
 import { refusedPort } from '../support/refused-port.js';

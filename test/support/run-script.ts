@@ -7,7 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import type { ScriptIo, ScriptMain } from '../../src/core/script-main.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import type { ScriptRun } from './spawn-script.js';
 
 export interface InProcessOptions {

@@ -20,7 +20,7 @@ import { isBuiltIn, rootStruct } from '../../src/kube/api-types.js';
 import { isRecord } from '../../src/core/is-record.js';
 import { isManifestPath, KUSTOMIZATION_FILE } from '../../src/core/manifests.js';
 import { synthEnvironment } from '../../src/synth.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { fixtureEnvironment, objectsOf, parseObjects, type K8sObject } from './helpers.js';
 
 const DIST = join(REPO_ROOT, 'dist');

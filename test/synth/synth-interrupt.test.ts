@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../scripts/synth.js';
 import { ENVIRONMENTS_DIR } from '../../src/environments/load.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { DIST_MARKER, DIST_MARKER_TEXT } from '../../src/tooling/output-dir.js';
 import { runMain } from '../support/run-script.js';
 import { scriptCommand } from '../support/spawn-script.js';

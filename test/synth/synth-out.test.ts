@@ -25,7 +25,7 @@ import {
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { synthCommand } from '../../scripts/synth.js';
-import { REPO_ROOT } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { checkOutputFolder, DIST_MARKER, DIST_MARKER_TEXT } from '../../src/tooling/output-dir.js';
 import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';

@@ -9,7 +9,8 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRecord, buildRecordFile, currentBundle } from '../../src/tooling/build-record.mjs';
-import { bundleSynthEntry, REPO_ROOT, SYNTH_BUNDLE } from '../../src/tooling/bundle.js';
+import { bundleSynthEntry, SYNTH_BUNDLE } from '../../src/tooling/bundle.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { relink, write } from '../support/files.js';
 import { tempDir } from '../support/temp.js';
 
