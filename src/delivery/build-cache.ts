@@ -111,18 +111,18 @@ const MAX_BUILDS = 64;
  * transforms and the kubectl: the same inputs are answered without writing the tree to disk or
  * running kubectl again. A failed build is not kept.
  */
-export function buildTree(
+export async function buildTree(
   tree: Tree,
   rootInRepo: string,
   transforms: FluxTransforms,
   options: BuildOptions = {},
-): BuiltObject[] {
+): Promise<BuiltObject[]> {
   const digest = buildKey(tree, rootInRepo, transforms, options.kubectl ?? 'kubectl');
   const cached = builds.get(digest);
   if (cached) return structuredClone(cached);
   const dir = writeCheckout({ files: tree, links: new Map() });
   try {
-    const built = buildFluxView(dir, rootInRepo, transforms, options);
+    const built = await buildFluxView(dir, rootInRepo, transforms, options);
     if (builds.size >= MAX_BUILDS) builds.delete(builds.keys().next().value as string);
     builds.set(digest, structuredClone(built));
     return built;
@@ -278,18 +278,18 @@ function withPlan(checkout: Checkout, folder: string, plan: FolderPlan): Checkou
  * by its inputs (buildTree), or, when a symbolic link remains, from the checkout written to disk,
  * every time (the link may lead to content the key does not cover).
  */
-export function buildOwner(
+export async function buildOwner(
   checkout: Checkout,
   owner: FluxOwner,
   kubectl: string | undefined,
   plan?: { folder: string; plan: FolderPlan },
-): BuiltObject[] {
+): Promise<BuiltObject[]> {
   const options = kubectl ? { kubectl } : {};
   const planned = plan ? withPlan(checkout, plan.folder, plan.plan) : checkout;
   if (planned.links.size === 0) return buildTree(planned.files, owner.path, owner, options);
   const dir = writeCheckout(planned);
   try {
-    return buildFluxView(dir, owner.path, owner, options);
+    return await buildFluxView(dir, owner.path, owner, options);
   } finally {
     removeTree(dir);
   }

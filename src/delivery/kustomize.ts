@@ -23,7 +23,6 @@
  * Post-build variable substitution (`spec.postBuild`) is not applied: its values may live in the
  * cluster. Export refuses to read an identity that still holds `${...}` after the build.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, posix, sep } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
@@ -31,6 +30,7 @@ import { describeChildFailure } from '../core/child-failure.js';
 import { git } from '../core/git.js';
 import { isRecord } from '../core/is-record.js';
 import type { KubeObject } from '../core/manifests.js';
+import { runProgram } from '../core/run-program.js';
 
 /** The file names kustomize recognizes, in its order (kustomize `konfig.RecognizedKustomizationFileNames`). */
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
@@ -210,12 +210,12 @@ export interface BuildOptions {
  * modifies: a copy written by ./build-cache.ts), as kustomize-controller would with
  * `transforms`. Not cached: a tree on disk may hold symbolic links leading out of it.
  */
-export function buildFluxView(
+export async function buildFluxView(
   dir: string,
   rootInRepo: string,
   transforms: FluxTransforms,
   options: BuildOptions = {},
-): BuiltObject[] {
+): Promise<BuiltObject[]> {
   const root = join(dir, rootInRepo);
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new KustomizeFailed(rootInRepo, `${rootInRepo} is not a folder of the repository`);
@@ -240,15 +240,22 @@ const MAX_OUTPUT = 256 * 1024 * 1024;
  * failure names the build root, how kubectl ended and its last lines (describeChildFailure), the
  * temporary folder left out of them.
  */
-function kustomize(kubectl: string, dir: string, root: string, rootInRepo: string, timeoutMs = 60_000): BuiltObject[] {
-  const run = spawnSync(kubectl, ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', root], {
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL', // as git and helm: a kubectl that does not end on SIGTERM cannot hold the export
+async function kustomize(
+  kubectl: string,
+  dir: string,
+  root: string,
+  rootInRepo: string,
+  timeoutMs = 60_000,
+): Promise<BuiltObject[]> {
+  // As git and helm (src/core/run-program.ts): killed with SIGKILL at its timeout, so a kubectl that
+  // does not end on SIGTERM cannot hold the export.
+  const run = await runProgram(kubectl, ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', root], {
+    timeoutMs,
     maxBuffer: MAX_OUTPUT,
+    encoding: 'utf8',
   });
-  if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') throw new KubectlMissing(kubectl);
-  if (run.error || run.status !== 0) {
+  if (run.error?.code === 'ENOENT') throw new KubectlMissing(kubectl);
+  if (run.error) {
     const command = {
       command: `kubectl kustomize ${rootInRepo}`,
       program: kubectl,
@@ -258,8 +265,8 @@ function kustomize(kubectl: string, dir: string, root: string, rootInRepo: strin
         `a resource or base a kustomization names by URL may not answer: build it with kubectl kustomize ${rootInRepo} ` +
         'in the checkout to see where it waits, or copy what it fetches into the repository',
     };
-    const stderr = (run.stderr ?? '').split(`${dir}/`).join('');
-    throw new KustomizeFailed(rootInRepo, describeChildFailure(command, { ...run, stderr }), true);
+    const stderr = run.stderr.split(`${dir}/`).join('');
+    throw new KustomizeFailed(rootInRepo, describeChildFailure(command, { error: run.error, stderr }), true);
   }
   const out: BuiltObject[] = [];
   for (const doc of parseAllDocuments(run.stdout)) {

@@ -199,7 +199,7 @@ export interface PreviewOptions {
 
 /**
  * Builds the preview. Throws KubectlMissing when kubectl is not installed, KustomizeFailed
- * when a build fails (its `after` flag tells which side), and ExportRefused, as the export does,
+ * when a build fails (the build before the plan told first when both do), and ExportRefused, as the export does,
  * when a folder on the way to a planned path is a symbolic link, or a planned path or a folder on
  * its way is taken by the other kind of entry (blockedOnTheWay).
  */
@@ -214,17 +214,23 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const notes: string[] = [];
   const owners = findOwners(top, files, folder);
   const views: OwnerView[] = [];
-  const viewOf = (owner: FluxOwner): OwnerView => ({
-    owner,
-    before: buildOwner(checkout, owner, options.kubectl),
-    after: buildOwner(checkout, owner, options.kubectl, { folder, plan: options.plan }),
-  });
+  // Before and after build side by side (two kubectl at once); a failure is told as it was when
+  // they ran one after the other: the one before the plan first.
+  const viewOf = async (owner: FluxOwner): Promise<OwnerView> => {
+    const [before, after] = await Promise.allSettled([
+      buildOwner(checkout, owner, options.kubectl),
+      buildOwner(checkout, owner, options.kubectl, { folder, plan: options.plan }),
+    ]);
+    if (before.status === 'rejected') throw before.reason;
+    if (after.status === 'rejected') throw after.reason;
+    return { owner, before: before.value, after: after.value };
+  };
   for (const owner of owners) {
     if (owner.postBuild)
       notes.push(
         `Flux Kustomization ${owner.ref} sets spec.postBuild: variables substituted after the build are not previewed`,
       );
-    const view = viewOf(owner);
+    const view = await viewOf(owner);
     if ([...view.before, ...view.after].some((b) => inFolder(b.origin, folder))) views.push(view);
     else
       notes.push(
@@ -236,7 +242,7 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   if (views.length === 0) {
     const assumed = assumedOwner(top, folder);
     notes.push(assumed.assumed);
-    views.push(viewOf(assumed));
+    views.push(await viewOf(assumed));
   }
   if (views.length > 1) {
     notes.push(

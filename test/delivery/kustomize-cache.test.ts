@@ -56,7 +56,7 @@ function onDisk(files: Tree): string {
 
 const kustomizationIn = (dir: string) => existsSync(join(dir, 'kustomization.yaml'));
 
-const settingOf = (built: ReturnType<typeof buildTree>) =>
+const settingOf = (built: Awaited<ReturnType<typeof buildTree>>) =>
   built.map((b) => [b.origin, (b.object as { data?: Record<string, string> }).data?.value]);
 
 describe('the build key, per field of a kustomization that names a file', () => {
@@ -85,42 +85,42 @@ describe('the build key, per field of a kustomization that names a file', () => 
 });
 
 describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () => {
-  it('answers the same bytes from the cache, and builds again for any change', () => {
+  it('answers the same bytes from the cache, and builds again for any change', async () => {
     const { kubectl, runs } = countingKubectl();
-    const first = buildTree(tree('one'), 'apps/arcade', {}, { kubectl });
+    const first = await buildTree(tree('one'), 'apps/arcade', {}, { kubectl });
     expect(settingOf(first)).toEqual([['apps/arcade/configmap.yaml', 'one']]);
     expect(runs()).toBe(1);
     // The same bytes in another tree: no second run, the same objects.
-    const again = buildTree(tree('one'), 'apps/arcade', {}, { kubectl });
+    const again = await buildTree(tree('one'), 'apps/arcade', {}, { kubectl });
     expect(again).toEqual(first);
     expect(runs()).toBe(1);
     // What callers do to the objects they got does not reach the cache.
     for (const built of [first, again])
       (built[0]!.object as unknown as { data: Record<string, string> }).data.value = 'changed by a caller';
-    expect(settingOf(buildTree(tree('one'), 'apps/arcade', {}, { kubectl }))).toEqual([
+    expect(settingOf(await buildTree(tree('one'), 'apps/arcade', {}, { kubectl }))).toEqual([
       ['apps/arcade/configmap.yaml', 'one'],
     ]);
     expect(runs()).toBe(1);
     // One byte changed, a manifest added beside it, another transform: each is built.
-    expect(settingOf(buildTree(tree('two'), 'apps/arcade', {}, { kubectl }))).toEqual([
+    expect(settingOf(await buildTree(tree('two'), 'apps/arcade', {}, { kubectl }))).toEqual([
       ['apps/arcade/configmap.yaml', 'two'],
     ]);
     expect(runs()).toBe(2);
     const added = stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other', namespace: 'arcade' } });
-    buildTree(tree('two', { 'apps/arcade/other.yaml': added }), 'apps/arcade', {}, { kubectl });
+    await buildTree(tree('two', { 'apps/arcade/other.yaml': added }), 'apps/arcade', {}, { kubectl });
     expect(runs()).toBe(3);
-    const moved = buildTree(tree('two'), 'apps/arcade', { targetNamespace: 'elsewhere' }, { kubectl });
+    const moved = await buildTree(tree('two'), 'apps/arcade', { targetNamespace: 'elsewhere' }, { kubectl });
     expect(moved.map((b) => b.object.metadata.namespace)).toEqual(['elsewhere']);
     expect(runs()).toBe(4);
     // Another kubectl builds its own.
     const other = countingKubectl();
-    buildTree(tree('one'), 'apps/arcade', {}, { kubectl: other.kubectl });
+    await buildTree(tree('one'), 'apps/arcade', {}, { kubectl: other.kubectl });
     expect(other.runs()).toBe(1);
   });
 
-  it('keys a build by the files it can read: a README or the ownership record changes nothing; a named file, however spelled, does', () => {
+  it('keys a build by the files it can read: a README or the ownership record changes nothing; a named file, however spelled, does', async () => {
     const { kubectl, runs } = countingKubectl();
-    const first = buildTree(tree('one', { 'apps/arcade/README.md': 'notes\n' }), 'apps/arcade', {}, { kubectl });
+    const first = await buildTree(tree('one', { 'apps/arcade/README.md': 'notes\n' }), 'apps/arcade', {}, { kubectl });
     expect(runs()).toBe(1);
     // A second export's tree: the README changed, an ownership record beside it; nothing names either.
     const next = tree('one', {
@@ -128,7 +128,7 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
       'apps/arcade/.arcade-stack-export.json': '{"sourceCommit":"0"}\n',
       'docs/NOTES.md': 'x\n',
     });
-    expect(buildTree(next, 'apps/arcade', {}, { kubectl })).toEqual(first);
+    expect(await buildTree(next, 'apps/arcade', {}, { kubectl })).toEqual(first);
     expect(runs()).toBe(1);
 
     // kustomize reads each of these files (its content is in the build), each named another way: by
@@ -161,9 +161,9 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
         generator('folded', '../arcade/my\n        notes.md'),
     });
     const transforms = { components: ['../notes'], patchesStrategicMerge: ['patch.txt'] };
-    const data = (built: ReturnType<typeof buildTree>) =>
+    const data = (built: Awaited<ReturnType<typeof buildTree>>) =>
       Object.fromEntries(built.map((b) => [b.object.metadata.name, (b.object as { data?: unknown }).data]));
-    expect(data(buildTree(spelled, 'apps/arcade', transforms, { kubectl }))).toEqual({
+    expect(data(await buildTree(spelled, 'apps/arcade', transforms, { kubectl }))).toEqual({
       settings: { value: 'patched' },
       plain: { 'plain.md': 'plain\n' },
       escaped: { 'escaped.md': 'escaped\n' },
@@ -181,7 +181,7 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
           ),
         ],
       ]);
-    expect(data(buildTree(utf16('utf16\n'), 'apps', {}, { kubectl })).utf16).toEqual({ 'README.md': 'utf16\n' });
+    expect(data(await buildTree(utf16('utf16\n'), 'apps', {}, { kubectl })).utf16).toEqual({ 'README.md': 'utf16\n' });
     expect(runs()).toBe(3);
     const key = (t: Tree, root = 'apps/arcade', applied: FluxTransforms = transforms) =>
       buildKey(t, root, applied, kubectl);
@@ -194,13 +194,13 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     expect(key(tree('one', { 'apps/docs/README.md': 'x\n' }), 'apps/docs', {})).not.toBe(
       key(tree('one'), 'apps/docs', {}),
     );
-    expect(() => buildTree(tree('one'), 'apps/docs', {}, { kubectl })).toThrow(/apps\/docs is not a folder/);
+    await expect(buildTree(tree('one'), 'apps/docs', {}, { kubectl })).rejects.toThrow(/apps\/docs is not a folder/);
     expect(runs()).toBe(3);
   });
 
   const owner: FluxOwner = { ref: 'flux-system/apps', path: 'apps/arcade', prune: true, postBuild: false };
 
-  it('builds a checkout holding a symbolic link from a copy on disk, every time (it may lead out of the tree)', () => {
+  it('builds a checkout holding a symbolic link from a copy on disk, every time (it may lead out of the tree)', async () => {
     const { kubectl, runs } = countingKubectl();
     const outside = tempDir('kustomize-outside-');
     writeFileSync(join(outside, 'x.txt'), 'x\n');
@@ -211,12 +211,12 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     expect([...checkout.files.keys()]).toEqual(['apps/arcade/configmap.yaml']);
     expect([...checkout.links]).toEqual([['apps/arcade/link.txt', join(outside, 'x.txt')]]);
     // ...and each build of it on disk runs kubectl.
-    expect(settingOf(buildOwner(checkout, owner, kubectl))).toEqual([['apps/arcade/configmap.yaml', 'linked']]);
-    buildOwner(checkout, owner, kubectl);
+    expect(settingOf(await buildOwner(checkout, owner, kubectl))).toEqual([['apps/arcade/configmap.yaml', 'linked']]);
+    await buildOwner(checkout, owner, kubectl);
     expect(runs()).toBe(2);
   });
 
-  it('applies a plan to a checkout holding links in memory: a planned file replaces a link, nothing is written through one', () => {
+  it('applies a plan to a checkout holding links in memory: a planned file replaces a link, nothing is written through one', async () => {
     const { kubectl, runs } = countingKubectl();
     // Two links leading out of the checkout: a manifest the plan rewrites, and the root kustomization.
     const outside = tempDir('kustomize-outside-');
@@ -232,15 +232,15 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
       'apps/arcade/kustomization.yaml',
       'apps/arcade/other.yaml',
     ]);
-    const names = (built: ReturnType<typeof buildOwner>) => built.map((b) => b.object.metadata.name).sort();
-    expect(names(buildOwner(checkout, owner, kubectl))).toEqual(['outside', 'settings']);
+    const names = (built: Awaited<ReturnType<typeof buildOwner>>) => built.map((b) => b.object.metadata.name).sort();
+    expect(names(await buildOwner(checkout, owner, kubectl))).toEqual(['outside', 'settings']);
     const planned = stringify({
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'planned', namespace: 'arcade' },
     });
     const plan = { folder: 'apps/arcade', plan: { writes: new Map([['other.yaml', planned]]), removes: [] } };
-    expect(names(buildOwner(checkout, owner, kubectl, plan))).toEqual(['planned', 'settings']);
+    expect(names(await buildOwner(checkout, owner, kubectl, plan))).toEqual(['planned', 'settings']);
     expect(runs()).toBe(2);
     // The files the links lead to are as they were: neither the plan nor the build's own root
     // kustomization (transforms, origin annotations) was written through a link.
@@ -248,11 +248,11 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     expect(readFileSync(join(outside, 'kustomization.yaml'), 'utf8')).toBe(rootKustomization);
   });
 
-  it('refuses a build root that leads out of the repository through a symbolic link', () => {
+  it('refuses a build root that leads out of the repository through a symbolic link', async () => {
     const outside = onDisk(tree('outside'));
     const top = onDisk(tree('one'));
     symlinkSync(join(outside, 'apps/arcade'), join(top, 'apps/elsewhere'));
-    expect(() => buildFluxView(top, 'apps/elsewhere', {}, {})).toThrow(
+    await expect(buildFluxView(top, 'apps/elsewhere', {}, {})).rejects.toThrow(
       'kubectl kustomize apps/elsewhere failed: apps/elsewhere leads out of the repository through a symbolic link ' +
         '(fix: point spec.path at a folder of the repository)',
     );
@@ -260,7 +260,7 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     expect(kustomizationIn(join(outside, 'apps/arcade'))).toBe(false);
   });
 
-  it('reads a root kustomization in UTF-16 as kustomize does, and refuses one that is not a map, naming the file', () => {
+  it('reads a root kustomization in UTF-16 as kustomize does, and refuses one that is not a map, naming the file', async () => {
     const { kubectl, runs } = countingKubectl();
     const kustomization = '\ufeffresources: [configmap.yaml]\ncommonLabels: {encoding: utf16}\n';
     const le = Buffer.from(kustomization, 'utf16le');
@@ -269,7 +269,7 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     // What the root lists is built, with its own setting and the Kustomization's transform on top
     // (read as UTF-8, the file was a string: the transforms alone replaced it and nothing was built).
     for (const bytes of [le, be]) {
-      const built = buildTree(rooted(bytes), 'apps/arcade', { targetNamespace: 'moved' }, { kubectl });
+      const built = await buildTree(rooted(bytes), 'apps/arcade', { targetNamespace: 'moved' }, { kubectl });
       expect(built.map((b) => [b.origin, b.object.metadata.namespace, b.object.metadata.labels])).toEqual([
         ['apps/arcade/configmap.yaml', 'moved', { encoding: 'utf16' }],
       ]);
@@ -278,21 +278,23 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     // kustomize refuses these itself ("control characters are not allowed", "invalid Kustomization"):
     // the build says which file and the fix before kubectl runs, never builds the transforms alone.
     const fix = '(fix: write it as a YAML map in UTF-8, or in UTF-16 with a byte order mark, as kustomize reads it)';
-    const refused = (bytes: Buffer) => () => buildTree(rooted(bytes), 'apps/arcade', {}, { kubectl });
-    expect(refused(Buffer.from('resources: [configmap.yaml]\n', 'utf16le'))).toThrow(
+    const refused = (bytes: Buffer) => buildTree(rooted(bytes), 'apps/arcade', {}, { kubectl });
+    await expect(refused(Buffer.from('resources: [configmap.yaml]\n', 'utf16le'))).rejects.toThrow(
       `kubectl kustomize apps/arcade failed: apps/arcade/kustomization.yaml is not a kustomization: its YAML is a string, not a map ${fix}`,
     );
-    expect(refused(Buffer.from('- configmap.yaml\n'))).toThrow(
+    await expect(refused(Buffer.from('- configmap.yaml\n'))).rejects.toThrow(
       'apps/arcade/kustomization.yaml is not a kustomization: its YAML is a list, not a map',
     );
-    expect(refused(le.subarray(0, le.length - 1))).toThrow(
+    await expect(refused(le.subarray(0, le.length - 1))).rejects.toThrow(
       `apps/arcade/kustomization.yaml is UTF-16 of an odd length: its last character is cut ${fix}`,
     );
-    expect(refused(Buffer.from('resources: [configmap.yaml\n'))).toThrow(/kustomization\.yaml is not YAML: /);
+    await expect(refused(Buffer.from('resources: [configmap.yaml\n'))).rejects.toThrow(
+      /kustomization\.yaml is not YAML: /,
+    );
     expect(runs()).toBe(2);
   });
 
-  it('keeps no failed build: a tree kustomize refuses is built again', () => {
+  it('keeps no failed build: a tree kustomize refuses is built again', async () => {
     const { kubectl, runs } = countingKubectl();
     const broken = () => tree('x', { 'apps/arcade/kustomization.yaml': 'resources: [missing.yaml]\n' });
     // The build root, kubectl's exit code and its last lines, the temporary copy's folder left out.
@@ -300,8 +302,8 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
       "^kubectl kustomize apps/arcade failed \\(exit 1\\): .*accumulating resources from 'missing\\.yaml': " +
         'open apps/arcade/missing\\.yaml: no such file or directory',
     );
-    expect(() => buildTree(broken(), 'apps/arcade', {}, { kubectl })).toThrow(failure);
-    expect(() => buildTree(broken(), 'apps/arcade', {}, { kubectl })).toThrow(failure);
+    await expect(buildTree(broken(), 'apps/arcade', {}, { kubectl })).rejects.toThrow(failure);
+    await expect(buildTree(broken(), 'apps/arcade', {}, { kubectl })).rejects.toThrow(failure);
     expect(runs()).toBe(2);
   });
 
@@ -315,7 +317,7 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
       const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/base.yaml`;
       const hanging = tree('x', { 'apps/arcade/kustomization.yaml': `resources: [configmap.yaml, ${url}]\n` });
       // The old message was only "spawnSync kubectl ETIMEDOUT".
-      expect(() => buildTree(hanging, 'apps/arcade', {}, { timeoutMs: 200 })).toThrow(
+      await expect(buildTree(hanging, 'apps/arcade', {}, { timeoutMs: 200 })).rejects.toThrow(
         new KustomizeFailed(
           'apps/arcade',
           'kubectl kustomize apps/arcade timed out after 200 ms and was stopped (fix: a resource or base a ' +
@@ -331,10 +333,10 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     }
   });
 
-  it('stops a kubectl that outlives SIGTERM at the timeout with SIGKILL, as git and helm', () => {
+  it('stops a kubectl that outlives SIGTERM at the timeout with SIGKILL, as git and helm', async () => {
     const standIn = kubectlNotingTerm(tempDir('arcade-kubectl-'));
     const waiting = tree('x', { 'apps/arcade/kustomization.yaml': 'resources: [configmap.yaml]\n' });
-    expect(() => buildTree(waiting, 'apps/arcade', {}, { kubectl: standIn.kubectl, timeoutMs: 200 })).toThrow(
+    await expect(buildTree(waiting, 'apps/arcade', {}, { kubectl: standIn.kubectl, timeoutMs: 200 })).rejects.toThrow(
       /^kubectl kustomize apps\/arcade timed out after 200 ms and was stopped \(fix: /,
     );
     expect(standIn.gotTerm()).toBe(false);
