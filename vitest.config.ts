@@ -5,7 +5,7 @@ import { TEST_TIMEOUT_MS } from './test/support/deadlines.js';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Product code's git and helm start from a small helper process, not the 150-450 MB worker: a fork costs
+    // Product code's git, helm and kubectl kustomize start from a small helper process, not the 150-450 MB worker: a fork costs
     // in proportion to the forking process's memory (test/support/setup.ts, src/core/run-program.ts).
     setupFiles: ['./test/support/setup.ts'],
     // A hang guard, never a timing assertion: sized for a loaded shared machine (test/support/deadlines.ts).

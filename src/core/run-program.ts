@@ -2,8 +2,9 @@
  * Runs a program to its end and collects what it wrote: node's `execFile` (no shell between, so
  * an argument is one argument), with a timeout that kills it, a cap on its output and optional
  * input on its stdin. Every program the stack runs and waits for asynchronously goes through here
- * (git in ./git.ts, helm in src/chart-values/render.ts); failures are told by the caller with
- * ./child-failure.ts, from the same `error`, `stdout` and `stderr` execFile gives.
+ * (git in ./git.ts, helm in src/chart-values/render.ts, kubectl kustomize in
+ * src/delivery/kustomize.ts); failures are told by the caller with ./child-failure.ts, from the
+ * same `error`, `stdout` and `stderr` execFile gives.
  *
  * Why one place, and why a launcher can be swapped: starting a program forks the process that
  * starts it, and a fork costs in proportion to the starting process's memory (its page tables are
