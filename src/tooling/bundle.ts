@@ -17,7 +17,7 @@
  * again only when a file it was built from or a setting changed (./build-record.mjs): an unchanged
  * synth does not load esbuild at all. The scripts' own bundles (what `npm run <name>` runs): ./script-bundle.ts.
  */
-import type { Metafile, Plugin } from 'esbuild';
+import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -72,6 +72,21 @@ function externalPackages(yaml: string | undefined): Plugin {
 /** A `require` for the CommonJS packages bundled into an ES module (they require node builtins). */
 export const ESM_REQUIRE =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/**
+ * How the probe's code is built with its packages in, for the runner image (bundleProbeRunner) and
+ * for `npm run probe` (./script-bundle.ts): minified with its names kept (errors and the report name
+ * classes), a `require` for the CommonJS packages. debug (under @kubernetes/client-node and the MCP
+ * SDK) tries `require('supports-color')`, an optional peer that only a devDependency installs here:
+ * left out, as the image's `npm ci --omit=dev` leaves it, so the bundle tested here is the one the
+ * image runs (debug catches the failed require).
+ */
+export const PROBE_BUILD = {
+  minify: true,
+  keepNames: true,
+  banner: { js: ESM_REQUIRE },
+  external: ['supports-color'],
+} satisfies BuildOptions;
 
 /**
  * The files a build loads, each read once here and given to esbuild as read, with the sha256 of
@@ -189,15 +204,10 @@ async function buildProbeRunner(outfile: string, entry: string): Promise<ProbeRu
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    minify: true,
-    keepNames: true,
-    banner: { js: ESM_REQUIRE },
+    ...PROBE_BUILD,
+    external: [...PROBE_BUILD.external],
     logLevel: 'error',
     legalComments: 'eof',
-    // debug (under @kubernetes/client-node and the MCP SDK) tries `require('supports-color')`, an optional peer
-    // that only a devDependency installs here: left out, as the image's `npm ci --omit=dev` leaves
-    // it, so the bundle tested here is the one the image runs (debug catches the failed require).
-    external: ['supports-color'],
     plugins: [loaded.plugin()],
     metafile: true,
     write: false,

@@ -22,7 +22,7 @@ import type { BuildOptions, Plugin } from 'esbuild';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { ESM_REQUIRE, LoadedFiles, writeBuild } from './bundle.js';
+import { LoadedFiles, PROBE_BUILD, writeBuild } from './bundle.js';
 import { REPO_ROOT } from './root.mjs';
 import {
   currentScriptBundle,
@@ -34,14 +34,8 @@ import {
 
 /** How each script's packages are built in; the default: left in node_modules. */
 const PACKAGES: Readonly<Record<string, BuildOptions>> = {
-  probe: {
-    minify: true,
-    keepNames: true,
-    banner: { js: ESM_REQUIRE },
-    // debug (under @kubernetes/client-node and the MCP SDK) tries `require('supports-color')`, an
-    // optional peer a devDependency installs here: left out, as in the runner image.
-    external: ['supports-color', '@opentelemetry/*'],
-  },
+  // As the runner image's bundle (PROBE_BUILD), but the OpenTelemetry packages stay in node_modules.
+  probe: { ...PROBE_BUILD, external: [...PROBE_BUILD.external, '@opentelemetry/*'] },
 };
 
 /**
