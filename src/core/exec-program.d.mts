@@ -1,12 +1,18 @@
 // Types of exec-program.mjs (plain JavaScript so a bare node runs it: the test workers' program helper).
 import type { ChildProcess, ExecFileException } from 'node:child_process';
 
+/** How a program is run: what execFile is given (src/core/run-program.ts's ProgramOptions). */
 export interface ExecProgramOptions {
+  /** Its working folder: the caller's own when omitted. */
   readonly cwd?: string;
+  /** Its environment: the caller's own when omitted. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Killed with SIGKILL after this many milliseconds (execFile's `timeout`, `killSignal`). */
   readonly timeoutMs: number;
+  /** The most it may write to stdout or stderr, in bytes: past it the program is stopped. */
   readonly maxBuffer: number;
   readonly encoding: 'utf8' | 'buffer';
+  /** Written to its stdin, which is then closed (closed at once when omitted: nothing may wait on it). */
   readonly input?: string;
 }
 

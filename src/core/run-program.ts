@@ -18,20 +18,12 @@
  * (`code`, `killed`, `signal`, `message`) that describeChildFailure reads.
  */
 import type { ExecFileException } from 'node:child_process';
-import { execProgram } from './exec-program.mjs';
+import { type ExecProgramOptions, execProgram } from './exec-program.mjs';
 
-/** How a program is run: what execFile is given. `env` and `cwd` are the caller's own when omitted. */
-export interface ProgramOptions<E extends 'utf8' | 'buffer'> {
-  readonly cwd?: string;
-  readonly env?: NodeJS.ProcessEnv;
-  /** Killed with SIGKILL after this many milliseconds (execFile's `timeout`, `killSignal`). */
-  readonly timeoutMs: number;
-  /** The most it may write to stdout or stderr, in bytes: past it the program is stopped. */
-  readonly maxBuffer: number;
+/** How a program is run (./exec-program.d.mts ExecProgramOptions), its output as text or as bytes. */
+export type ProgramOptions<E extends 'utf8' | 'buffer'> = Omit<ExecProgramOptions, 'encoding'> & {
   readonly encoding: E;
-  /** Written to its stdin, which is then closed (closed at once when omitted: nothing may wait on it). */
-  readonly input?: string;
-}
+};
 
 /** How it ended, as execFile's callback gives it: `error` is null when it exited 0. */
 export interface ProgramEnd<T extends string | Buffer> {
