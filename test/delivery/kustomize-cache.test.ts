@@ -13,9 +13,11 @@ import { stringify } from 'yaml';
 import { buildKey, buildOwner, buildTree, readCheckout, type Tree } from '../../src/delivery/build-cache.js';
 import type { FluxOwner } from '../../src/delivery/flux-owners.js';
 import { buildFluxView, type FluxTransforms, KustomizeFailed } from '../../src/delivery/kustomize.js';
+import { buildPreview } from '../../src/delivery/preview.js';
 import { tempDir } from '../support/temp.js';
 import { KUBECTL, kubectlNotingTerm } from '../support/kubectl.js';
 import { KUBECTL_SKIP } from './gitops-fixture.js';
+import { makeRepo } from './support.js';
 
 if (!KUBECTL) console.log(`[kustomize-cache] skipped: ${KUBECTL_SKIP}`);
 
@@ -331,6 +333,17 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+
+  it("the preview builds before and after the plan at once, and tells the build before the plan's failure when both fail", async () => {
+    const { kubectl, runs } = countingKubectl();
+    const broken = (missing: string) => `resources: [${missing}]\n`;
+    const repo = makeRepo({ 'apps/arcade/kustomization.yaml': broken('missing-before.yaml') });
+    const plan = { writes: new Map([['kustomization.yaml', broken('missing-after.yaml')]]), removes: [] };
+    const preview = buildPreview({ top: repo, folder: 'apps/arcade', plan, ownNames: new Set(), kubectl });
+    await expect(preview).rejects.toThrow(KustomizeFailed);
+    await expect(preview).rejects.toThrow(/'missing-before\.yaml'/);
+    expect(runs()).toBe(2); // both sides were built: the one after the plan failed too
   });
 
   it('stops a kubectl that outlives SIGTERM at the timeout with SIGKILL, as git and helm', async () => {
