@@ -19,7 +19,7 @@ export function target(path) {
 /**
  * The entries of `folder` named in LOOKED_UP, each as a file, a folder, or a link and where it
  * leads; and the files among them (whose content the record holds as an input's).
- * @param {string} folder @returns {{ text: string, files: string[] }}
+ * @param {string} folder @returns {{ text: string | undefined, files: string[] }}
  */
 export function lookedUp(folder) {
   let text = '';
@@ -34,7 +34,7 @@ export function lookedUp(folder) {
       else text += `${name}\0${stat.isFile() ? 'file' : stat.isDirectory() ? 'folder' : 'other'}\0`;
     }
   } catch {
-    return { text: '\0unreadable', files }; // never equal to a recorded text
+    return { text: undefined, files }; // unreadable: the build cannot be recorded, a record never matches
   }
   return { text, files };
 }
@@ -68,7 +68,10 @@ export function importWay(importer, original) {
   return stat?.isFile() ? { passed, listed, exact: to } : { passed, listed };
 }
 
-/** What stands at `path`: nothing, a file, a folder, or a link and where it leads. @param {string} path */
+/**
+ * What stands at `path`: nothing, a file, a folder, or a link and where it leads; undefined when it
+ * cannot be read. @param {string} path @returns {string | undefined}
+ */
 export function entryAt(path) {
   try {
     const stat = lstatSync(path, { throwIfNoEntry: false });
@@ -76,7 +79,7 @@ export function entryAt(path) {
     if (stat.isSymbolicLink()) return `->${target(path)}`;
     return stat.isDirectory() ? 'folder' : 'file';
   } catch {
-    return 'unreadable';
+    return undefined; // unreadable: the build cannot be recorded, a record never matches
   }
 }
 

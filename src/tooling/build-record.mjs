@@ -67,10 +67,14 @@ export function buildRecordFile(outfile) {
 /** A stat signature: device, inode, size, modification and change time in nanoseconds. @param {import('node:fs').BigIntStats} s */
 const signed = (s) => `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
 
-/** The signature of `path` (a file or folder); undefined when it is gone. @param {string} path */
+/** The signature of `path` (a file or folder); undefined when it is gone or cannot be read. @param {string} path */
 function signature(path) {
-  const s = statSync(path, { bigint: true, throwIfNoEntry: false });
-  return s && signed(s);
+  try {
+    const s = statSync(path, { bigint: true, throwIfNoEntry: false });
+    return s && signed(s);
+  } catch {
+    return undefined; // a file where a folder was on its way (ENOTDIR), no permission: never equal to a recorded one
+  }
 }
 
 /** @param {string} file @returns {string | undefined} */
@@ -128,15 +132,13 @@ export function currentBundle(recordFile, key) {
   } catch {
     return undefined;
   }
+  /** @param {unknown} value */
+  const isMap = (value) => typeof value === 'object' && value !== null;
   if (
-    record === null ||
+    !isMap(record) ||
     record.key !== key ||
     typeof record.entry !== 'string' ||
-    typeof record.inputs !== 'object' ||
-    typeof record.outputs !== 'object' ||
-    typeof record.folders !== 'object' ||
-    typeof record.passed !== 'object' ||
-    typeof record.parents !== 'object'
+    ![record.inputs, record.outputs, record.folders, record.passed, record.parents].every(isMap)
   )
     return undefined;
   /** @type {Readonly<Record<string, string>>} signatures of unchanged inputs and folders (see above) */
@@ -202,6 +204,11 @@ export function buildRecord(key, build) {
   /** @type {Record<string, string>} */
   const inputs = {};
   let recordable = true;
+  /** A path that could not be read on the way: the build cannot be recorded (a record never matches). */
+  const unreadable = () => {
+    recordable = false;
+    return '';
+  };
   /** Hashes `file`, one esbuild read itself: recordable only when it was not modified during the build. @param {string} file */
   const readItself = (file) => {
     const hash = sha256(file); // before the stat: a write after the hash shows in the stat's times
@@ -222,11 +229,11 @@ export function buildRecord(key, build) {
     for (const i of build.inputs[input]?.imports ?? [])
       if (!i.external && i.original !== undefined) {
         const way = importWay(file, i.original);
-        for (const p of way.passed) passed[p] ??= entryAt(p);
+        for (const p of way.passed) passed[p] ??= entryAt(p) ?? unreadable();
         const to = i.path === undefined ? undefined : resolve(build.workingDir, i.path);
         if (to !== undefined && way.exact !== undefined && to === target(way.exact)) {
           named.add(to);
-          passed[way.exact] ??= entryAt(way.exact); // a link there pointed elsewhere, or the file gone
+          passed[way.exact] ??= entryAt(way.exact) ?? unreadable(); // a link there pointed elsewhere, or the file gone
         } else {
           if (to !== undefined) other.add(to);
           for (const f of way.listed) walked.add(f);
@@ -269,7 +276,7 @@ export function buildRecord(key, build) {
       const found = lookedUp(parent);
       for (const file of found.files) if (!(file in inputs)) readItself(file);
       // A listed folder's names are in its listing.
-      if (!listed.has(parent)) parents[parent] = found.text;
+      if (!listed.has(parent)) parents[parent] = found.text ?? unreadable();
     }
   }
   /** @type {Record<string, string>} */

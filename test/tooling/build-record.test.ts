@@ -99,3 +99,25 @@ describe('the build record: stat signatures stand for the content of what did no
     expect(r.current()).toBe(r.out);
   });
 });
+
+describe('the build record fails closed: what cannot be read means build again, never an error', () => {
+  it('an input whose folder became a file (ENOTDIR), and a record with null where a map belongs', () => {
+    const r = recorded(10_000);
+    expect(r.current()).toBe(r.out);
+    const record = r.read();
+    // A path under a file: stat throws ENOTDIR (the old check threw it to the launcher, which took it for an unwritable .build/).
+    const under = join(r.dir, 'entry.ts', 'inner.ts');
+    r.record({
+      ...record,
+      inputs: { ...record.inputs, [under]: 'its hash' },
+      stats: { ...record.stats, [under]: '1:2:3:4:5' },
+    });
+    expect(r.current()).toBeUndefined();
+    for (const field of ['inputs', 'outputs', 'folders', 'passed', 'parents']) {
+      r.record({ ...record, [field]: null } as unknown as Written);
+      expect(r.current(), field).toBeUndefined();
+    }
+    r.record(record);
+    expect(r.current()).toBe(r.out); // the record as written still matches: the checks above are not always "build"
+  });
+});
