@@ -3,11 +3,11 @@
  * the folder (so Flux applies what was reviewed, nothing more or less), and the folder builds
  * with `kubectl kustomize` when kubectl is on PATH (otherwise that part is skipped with a note).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describeChildFailure, timedOut } from '../core/child-failure.js';
 import { isKustomizeConfig, KUSTOMIZATION_FILE } from '../core/manifests.js';
+import { runProgram } from '../core/run-program.js';
 import type { Finding } from './finding.js';
 import { parseDocuments, type EnvironmentFolder } from './manifests.js';
 import { isRecord } from '../core/is-record.js';
@@ -27,7 +27,7 @@ export interface FluxBuildResult {
   readonly skipped?: string;
 }
 
-export function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions): FluxBuildResult {
+export async function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions): Promise<FluxBuildResult> {
   const findings: Finding[] = [];
   const file = relative(options.root, join(env.dir, KUSTOMIZATION_FILE)) || KUSTOMIZATION_FILE;
   const kpath = join(env.dir, KUSTOMIZATION_FILE);
@@ -93,27 +93,23 @@ export function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions
   const kubectl = options.kubectl ?? 'kubectl';
   const timeoutMs = options.timeoutMs ?? 60_000;
   const maxBuffer = 64 * 1024 * 1024;
-  // SIGKILL at the timeout, as git and helm: a kubectl that does not end on SIGTERM cannot hold the gate.
-  const run = spawnSync(kubectl, ['kustomize', env.dir], {
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-    maxBuffer,
-  });
-  if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') {
+  // Started as git, helm and the export's kubectl are (runProgram: SIGKILL at the timeout, so a kubectl
+  // that does not end on SIGTERM cannot hold the gate).
+  const run = await runProgram(kubectl, ['kustomize', env.dir], { timeoutMs, maxBuffer, encoding: 'utf8' });
+  if (run.error?.code === 'ENOENT') {
     return {
       findings,
       skipped: `kubectl not on PATH: "kubectl kustomize dist/${env.name}" not run (the file list was still checked)`,
     };
   }
-  if (run.error || run.status !== 0) {
+  if (run.error) {
     const folder = relative(options.root, env.dir) || '.';
     const command = { command: `kubectl kustomize ${folder}`, program: kubectl, timeoutMs, maxBuffer };
     // The finding's fix is the one fix (a timeout's is not said in the message too).
     fail(
       'flux.kustomize-build',
-      describeChildFailure(command, run),
-      timedOut(run)
+      describeChildFailure(command, { error: run.error, stderr: run.stderr }),
+      timedOut({ error: run.error })
         ? `run kubectl kustomize ${folder} to see where it waits`
         : 'fix the folder so it builds (npm run synth writes a buildable one)',
     );

@@ -194,7 +194,10 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
     findings.push(...policy.findings);
     excepted.push(...policy.excepted);
     workloads += policy.workloads;
-    const build = checkFluxBuild(env, { root, ...(options.kubectl !== undefined ? { kubectl: options.kubectl } : {}) });
+    const build = await checkFluxBuild(env, {
+      root,
+      ...(options.kubectl !== undefined ? { kubectl: options.kubectl } : {}),
+    });
     findings.push(...build.findings);
     if (build.skipped) notes.push(build.skipped);
   }

@@ -196,12 +196,12 @@ describe('npm run check over a dist/ folder', () => {
     expect(build?.message).toMatch(/^kubectl kustomize dist\/test failed \(exit 1\): \S.*release\.yaml/);
   });
 
-  it('stops a Flux build that outlives SIGTERM at its timeout with SIGKILL, and says its fix once', () => {
+  it('stops a Flux build that outlives SIGTERM at its timeout with SIGKILL, and says its fix once', async () => {
     const root = tempDir();
     const dist = writeDist(root, 'test', { 'release.yaml': [release()] });
     const standIn = kubectlNotingTerm(tempDir());
     const [env] = loadDist(dist, root);
-    const build = checkFluxBuild(env ?? { name: '', dir: '', entries: [], files: [] }, {
+    const build = await checkFluxBuild(env ?? { name: '', dir: '', entries: [], files: [] }, {
       root,
       kubectl: standIn.kubectl,
       timeoutMs: 200,
