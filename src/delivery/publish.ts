@@ -148,10 +148,11 @@ export async function exportAndPublish(
     ]);
   // The root and whether the export's branch exists, by one git; the branch to start from from the
   // status the export reads too: all handed over, not asked again (target.ts).
-  const { top, branchExists } = await gitTop(
+  const branchName = exportBranch(source, options);
+  const { top, branchExists } = await openCheckout(
     resolve(options.cwd ?? process.cwd(), options.repo),
     options.repo,
-    exportBranch(source, options),
+    branchName,
   );
   const status = await checkoutStatus(top);
   const base = parseStatus(status).head;
@@ -164,7 +165,7 @@ export async function exportAndPublish(
   const exported = await exportEnvironment(source, {
     ...options,
     commit: true,
-    checkout: { top, status, branchExists },
+    checkout: { top, status, branch: { name: branchName, exists: branchExists } },
   });
   const branch = exported.branch;
   if (!exported.commit || branch === undefined) return { export: exported };
@@ -192,7 +193,11 @@ export async function exportAndPublish(
 }
 
 /** The root of the checkout `repo` (given as `--repo shown`), and whether `branch` exists in it. */
-async function gitTop(repo: string, shown: string, branch: string): Promise<{ top: string; branchExists: boolean }> {
+async function openCheckout(
+  repo: string,
+  shown: string,
+  branch: string,
+): Promise<{ top: string; branchExists: boolean }> {
   const { root, branchExists } = await checkoutRoot(repo, branch);
   if (root === undefined || branchExists === undefined)
     throw new ConfigurationError(

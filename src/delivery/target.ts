@@ -32,8 +32,9 @@ export interface Target {
   /** The checked-out branch ('HEAD' when detached). */
   readonly head?: string;
   /**
-   * Whether `refs/heads/<branch>` exists, for the branch openTarget was given, asked by the git
-   * that printed the root; absent when no branch was given or the root was `asked` already.
+   * Whether `refs/heads/<branch>` exists, for the branch openTarget was given: asked by the git
+   * that printed the root, or the `asked` answer for that same branch; absent when no branch was
+   * given, or the root was `asked` without an answer for it.
    */
   readonly branchExists?: boolean;
 }
@@ -195,10 +196,11 @@ export interface CheckoutState {
   /** Its {@link checkoutStatus}. */
   readonly status: string;
   /**
-   * Whether `refs/heads/<the export's branch>` exists, when the caller asked it with the root
-   * ({@link checkoutRoot}). @default asked by the export (one more git) when it commits
+   * Whether `refs/heads/<name>` exists, when the caller asked it with the root
+   * ({@link checkoutRoot}); used only for that very branch. @default asked by the export (one more
+   * git) when it commits
    */
-  readonly branchExists?: boolean;
+  readonly branch?: { readonly name: string; readonly exists: boolean };
 }
 
 /**
@@ -246,7 +248,10 @@ export async function openTarget(
       `--repo ${repoOption}: does not exist (fix: give the path of your k8s-backstage-v2 checkout)`,
     );
   const { root, branchExists } = asked
-    ? { root: asked.top, branchExists: branch === undefined ? undefined : asked.branchExists }
+    ? {
+        root: asked.top,
+        branchExists: branch !== undefined && asked.branch?.name === branch ? asked.branch.exists : undefined,
+      }
     : await checkoutRoot(repo, branch);
   if (root === undefined || root === '')
     throw new ConfigurationError(
