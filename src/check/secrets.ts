@@ -25,7 +25,7 @@ export interface ScanFile {
   /** As reported (relative to the repository root). */
   readonly file: string;
   readonly content: string;
-  /** Parsed documents, when already parsed (dist/). */
+  /** Parsed documents, when already parsed (dist/, the vendored CRDs). */
   readonly documents?: readonly ManifestDocument[];
 }
 

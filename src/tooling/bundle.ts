@@ -205,7 +205,6 @@ async function buildProbeRunner(outfile: string, entry: string): Promise<ProbeRu
     format: 'esm',
     target: 'node20',
     ...PROBE_BUILD,
-    external: [...PROBE_BUILD.external],
     logLevel: 'error',
     legalComments: 'eof',
     plugins: [loaded.plugin()],
@@ -267,7 +266,7 @@ async function buildSynthEntry(outfile: string, entry: string): Promise<string> 
   const key = bundleKey({ entry, yaml });
   if (upToDate(outfile, key)) return outfile;
   const startedAt = Date.now();
-  // Loaded here, not at the top: scripts import REPO_ROOT from this module without bundling.
+  // Loaded here, not at the top: only a build needs esbuild (an up-to-date bundle is checked without it).
   const { build } = await import('esbuild');
   const loaded = new LoadedFiles();
   // Written by us, each file to a temporary name then renamed: a synth starting in another

@@ -91,7 +91,7 @@ export function useGeneration(dir) {
  */
 function inUse(dir) {
   const builder = Number.parseInt(dir.slice(dir.lastIndexOf('/') + 1), 10);
-  let used = Number.isSafeInteger(builder) && builder > 0 && alive(builder);
+  let used = running(builder);
   for (const name of readdirSync(dir)) {
     if (!name.startsWith(RUNNING)) continue;
     if (alive(Number(name.slice(RUNNING.length)))) used = true;

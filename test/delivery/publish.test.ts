@@ -302,7 +302,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
       // The git processes of a run (only a git on PATH is counted: the server's git-http-backend
       // and git's helpers are not): the checkout, publish's checks with the remote's URL asked
       // once (its root, whether the export's branch exists and its status handed to the export,
-      // which asks none of them again), the rest of the export's 11 (git-processes.test.ts), then
+      // which asks none of them again), the rest of the export's 10 (git-processes.test.ts), then
       // ls-remote and, the branch new, push.
       const counted = countGit();
       const pr = connection(forge, 'github', repository);

@@ -1,5 +1,6 @@
 /**
- * Files a bundle test writes (test/tooling/synth-bundle.test.ts, probe-runner-bundle.test.ts): a
+ * Files a bundle test writes (test/tooling/synth-bundle.test.ts, probe-runner-bundle.test.ts,
+ * script-bundle.test.ts): a
  * source with a modification time in the past, so that a write is told by content, not by time,
  * and a symbolic link pointed elsewhere.
  */

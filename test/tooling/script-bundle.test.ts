@@ -8,17 +8,7 @@
  * scripts by test/scripts/every-script.test.ts, the probe, seal, synth and export script tests,
  * which run the same launcher.
  */
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync, spawn } from 'node:child_process';
@@ -39,16 +29,9 @@ import {
   scriptBundleKey,
   scriptRecordFile,
 } from '../../src/tooling/script-bundles.mjs';
+import { relink, write } from '../support/files.js';
 import { scriptCommand, spawnScript } from '../support/spawn-script.js';
 import { tempDir } from '../support/temp.js';
-
-/** Writes `file` with a modification time a minute in the past (older than any build's start). */
-function write(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  const time = Date.now() / 1000 - 60;
-  utimesSync(file, time, time);
-}
 
 /** A pid no process has: Linux hands out pids below pid_max, which is at most 2^22. */
 const NO_PROCESS = 2 ** 22;
@@ -97,11 +80,9 @@ describe.concurrent('the scripts bundles (src/tooling/script-bundle.ts, script-b
     const p = project();
     write(join(p.dir, 'scripts', 'dep-one.ts'), "export const value: string = 'one';\n");
     write(join(p.dir, 'scripts', 'dep-two.ts'), "export const value: string = 'two';\n");
-    rmSync(join(p.dir, 'scripts', 'dep.ts'));
-    symlinkSync('dep-one.ts', join(p.dir, 'scripts', 'dep.ts'));
+    relink(join(p.dir, 'scripts', 'dep.ts'), 'dep-one.ts');
     expect((await p.bundle()).output).toMatch(/^one /);
-    rmSync(join(p.dir, 'scripts', 'dep.ts'));
-    symlinkSync('dep-two.ts', join(p.dir, 'scripts', 'dep.ts'));
+    relink(join(p.dir, 'scripts', 'dep.ts'), 'dep-two.ts');
     expect((await p.bundle()).output).toMatch(/^two /);
   });
 
