@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { runGate } from '../../src/check/gate.js';
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { ProbeRunner, type ProbeRunnerProps, runnerDeadlines } from '../../src/constructs/probe-runner.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { TargetsSchema } from '../../src/environments/probe-targets.js';
@@ -180,7 +180,7 @@ describe('the probe runner of the fixture environment (dist/staging/probe-runner
       namespace: 'ns',
       podLabels: { app: 'probes' },
     };
-    const runner = new ProbeRunner(new Chart(Testing.app(), 'c'), 'runner', props);
+    const runner = new ProbeRunner(new Chart(new App({ outdir: '/dev/null' }), 'c'), 'runner', props);
     const egress = (runner.networkPolicy.toJson() as { spec: { egress: Rec[] } }).spec.egress;
     expect(egress.filter((r) => r.to === undefined)).toEqual([{ ports: [{ protocol: 'TCP', port: 6443 }] }]);
   });

@@ -5,8 +5,7 @@
  * helper (test/support/setup.ts), so this is what keeps their tests true to the command line's
  * own path, which starts programs with execFile in its own process.
  */
-import { mkdtempSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeChildFailure } from '../../src/core/child-failure.js';
@@ -18,11 +17,12 @@ import {
   runProgram,
 } from '../../src/core/run-program.js';
 import { ProgramHelper, workerHelper } from '../support/program-helper.js';
+import { tempDir } from '../support/temp.js';
 
 const helper = new ProgramHelper();
 afterAll(() => helper.close());
 
-const folder = realpathSync(mkdtempSync(join(tmpdir(), 'run-program-')));
+const folder = realpathSync(tempDir('run-program-'));
 
 function request(file: string, args: string[], options: Partial<ProgramRequest['options']> = {}): ProgramRequest {
   return {

@@ -1,0 +1,43 @@
+/**
+ * vitest's global setup (vitest.config.ts `globalSetup`), in vitest's main process: the run's own
+ * temporary folder, `$TMPDIR/arcade-test-run-<random>`, made before any worker starts and removed
+ * after the last one ended. Every test folder (./temp.ts `tempDir`) is made inside it.
+ *
+ * Why not in the workers: vitest stops a worker with SIGTERM and SIGKILLs it 500 ms later, and a
+ * worker that removed its own folders on SIGTERM needed seconds for a whole run's (about 350
+ * folders, 5000 files), so most were left behind on every run (567 MB in /tmp after a dozen runs,
+ * 2026-12-02).
+ *
+ * Why in the background: removing a run's files took 10-20 s of waiting on this VM's disk (ext4
+ * mounted with `discard`, under load) for under 0.5 s of CPU, time nobody should wait for at the
+ * end of `npm test`. A detached process does it after the run; it outlives vitest, and a folder it
+ * could not remove (the machine stopped) is an ordinary folder under the system temp folder.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The run's temporary folder: every test folder is made inside it (./temp.ts). */
+    arcadeTempRoot: string;
+  }
+}
+
+/** Removes `folder` and everything in it from a detached node process, without waiting for it. */
+export function removeInBackground(folder: string): void {
+  const remover = spawn(
+    process.execPath,
+    ['-e', 'require("node:fs").rmSync(process.argv[1], { recursive: true, force: true })', folder],
+    { detached: true, stdio: 'ignore' },
+  );
+  remover.unref();
+}
+
+export default function setup(project: TestProject): () => void {
+  const root = mkdtempSync(join(tmpdir(), 'arcade-test-run-'));
+  project.provide('arcadeTempRoot', root);
+  return () => removeInBackground(root);
+}
