@@ -55,6 +55,9 @@ function run(cmd: NodeCommand, nodeArgs: readonly string[], env: NodeJS.ProcessE
       cwd: cmd.cwd,
       timeoutMs,
       maxBuffer: MAX_OUTPUT,
+      timeoutFix:
+        'a benchmarked run reads no input and ends in seconds on an idle machine: see whether this one is busy ' +
+        `(uptime), then run the command alone in ${cmd.cwd} (a synth figure runs the code npm run synth runs) to see whether it ends`,
     };
     throw new Error(`bench: ${describeChildFailure(command, { ...child, stderr: child.stderr || child.stdout })}`);
   }

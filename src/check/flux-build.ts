@@ -104,8 +104,14 @@ export async function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildO
   }
   if (run.error) {
     const folder = relative(options.root, env.dir) || '.';
-    const command = { command: `kubectl kustomize ${folder}`, program: kubectl, timeoutMs, maxBuffer };
     // The finding's fix is the one fix (a timeout's is not said in the message too).
+    const command = {
+      command: `kubectl kustomize ${folder}`,
+      program: kubectl,
+      timeoutMs,
+      maxBuffer,
+      timeoutFix: null,
+    };
     fail(
       'flux.kustomize-build',
       describeChildFailure(command, { error: run.error, stderr: run.stderr }),

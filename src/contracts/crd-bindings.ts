@@ -96,6 +96,10 @@ export function generateBindings(root: string, options: { readonly timeoutMs?: n
         cwd: root,
         timeoutMs,
         maxBuffer: MAX_OUTPUT,
+        timeoutFix:
+          'it reads only the CRD files cdk8s.yaml lists (nothing from the network) and ends in seconds: run npx cdk8s ' +
+          `import --no-save --no-check-upgrade --language typescript --output "$(mktemp -d)" in ${root} to see where ` +
+          'it waits, and reinstall the CLI (npm ci) if it hangs there too',
       };
       // cdk8s-cli tells some failures on stdout: quoted when it wrote nothing to stderr.
       throw new BindingsError(describeChildFailure(command, { ...run, stderr: run.stderr || run.stdout }));

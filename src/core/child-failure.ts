@@ -1,9 +1,9 @@
 /**
  * Why a child process failed, told one way for every program the stack runs and reports (git,
- * `kubectl kustomize`, `helm template`): the command, how it ended (its exit code, the signal
- * that stopped it, its timeout with the limit, too much output, or why it could not start), then
- * the last lines it wrote to stderr, capped, and the fix where the failure has one of its own (a
- * timeout, a missing program).
+ * `kubectl kustomize` in the export and the gate, `helm template`, `cdk8s import`, a benchmarked
+ * node run): the command, how it ended (its exit code, the signal that stopped it, its timeout
+ * with the limit, too much output, or why it could not start), then the last lines it wrote to
+ * stderr, capped, and the fix where the failure has one of its own (a timeout, a missing program).
  *
  * It reads node's own report of the end, from either API: spawnSync's result (`status`, `signal`,
  * `error.code` ETIMEDOUT for its timeout, ENOBUFS for its output limit) or execFile's error (`code`
@@ -23,10 +23,11 @@ export interface ChildCommand {
   /** Its timeout, in milliseconds. */
   readonly timeoutMs: number;
   /**
-   * What to do about a timeout: what the program may be waiting on, and how to see it. Omitted
-   * where the caller gives the fix itself (a finding's own fix: timedOut tells when), so it is said once.
+   * What to do about a timeout: what the program may be waiting on, and how to see it. Every
+   * caller says it: null only where the caller's own report carries the fix (the gate's Flux build,
+   * src/check/flux-build.ts: its finding's fix, chosen with timedOut), so it is said once.
    */
-  readonly timeoutFix?: string;
+  readonly timeoutFix: string | null;
   /** What to do when the program is not found. @default `install <program> and put it on the PATH` */
   readonly missingFix?: string;
   /** Its output limit, in bytes (named when it was exceeded). */
@@ -89,7 +90,7 @@ export function describeChildFailure(c: ChildCommand, end: ChildEnd): string {
   const quoted = said === '' ? '' : `: ${said}`;
   const signal = end.signal ?? end.error?.signal ?? null;
   if (timedOut(end))
-    return `${c.command} timed out after ${duration(c.timeoutMs)} and was stopped${quoted}${c.timeoutFix === undefined ? '' : ` (fix: ${c.timeoutFix})`}`;
+    return `${c.command} timed out after ${duration(c.timeoutMs)} and was stopped${quoted}${c.timeoutFix === null ? '' : ` (fix: ${c.timeoutFix})`}`;
   if (code === 'ENOBUFS' || code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
     return `${c.command} printed more than ${size(c.maxBuffer)} and was stopped${quoted}`;
   if (code === 'ENOENT') {

@@ -156,18 +156,18 @@ describe('npm run import (vendored CRDs -> imports/)', () => {
     expect(() => importEntries(root)).toThrow(/no such file \(fix: restore it from contracts\/SOURCES\.md\)/);
   });
 
-  it('names the command, how cdk8s import ended and its last lines when it fails', () => {
+  it("names the command, how cdk8s import ended, its last lines and a timeout's fix when it fails", () => {
     const root = tempDir('import-failing-');
     const crd = 'contracts/crds/fluxcd-helm-controller-v1.6.3-helmreleases.yaml';
     cpSync(join(REPO_ROOT, crd), join(root, crd));
     writeFileSync(join(root, 'cdk8s.yaml'), `language: typescript\nimports:\n  - ${crd}\n`);
     mkdirSync(join(root, 'node_modules', '.bin'), { recursive: true });
     const cli = join(root, 'node_modules', '.bin', 'cdk8s');
-    const failing = (script: string) => {
+    const failing = (script: string, timeoutMs?: number) => {
       writeFileSync(cli, `#!/bin/sh\n${script}\n`);
       chmodSync(cli, 0o755);
       try {
-        generateBindings(root);
+        generateBindings(root, { ...(timeoutMs === undefined ? {} : { timeoutMs }) });
       } catch (err) {
         expect(err).toBeInstanceOf(BindingsError);
         return (err as Error).message;
@@ -182,6 +182,13 @@ describe('npm run import (vendored CRDs -> imports/)', () => {
     // Stopped by a signal, having said why on stdout only.
     expect(failing('echo "Error: no such CRD"; kill -TERM $$')).toBe(
       `${command} was stopped by SIGTERM: Error: no such CRD`,
+    );
+    // Stopped at its timeout (exec: the sleep itself gets spawnSync's SIGTERM), with the fix.
+    expect(failing('exec sleep 60', 200)).toBe(
+      `${command} timed out after 200 ms and was stopped (fix: it reads only the CRD files cdk8s.yaml lists ` +
+        '(nothing from the network) and ends in seconds: run npx cdk8s import --no-save --no-check-upgrade ' +
+        `--language typescript --output "$(mktemp -d)" in ${root} to see where it waits, and reinstall the CLI ` +
+        '(npm ci) if it hangs there too)',
     );
   });
 

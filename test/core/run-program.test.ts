@@ -50,6 +50,7 @@ function seen(r: ProgramRequest, end: ProgramEnd<string | Buffer>) {
       cwd: r.options.cwd,
       timeoutMs: r.options.timeoutMs,
       maxBuffer: r.options.maxBuffer,
+      timeoutFix: null, // each caller's own: not what this file tests
     },
     { error, stderr },
   );
