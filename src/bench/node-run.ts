@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { describeChildFailure } from '../core/child-failure.js';
+import { describeChildFailure, stdoutWhenNoStderr } from '../core/child-failure.js';
 
 /** The --import module that writes the child's maxRSS at exit (plain JS: no tsx in the child). */
 export const MAX_RSS_REPORTER = fileURLToPath(new URL('./report-max-rss.mjs', import.meta.url));
@@ -59,7 +59,7 @@ function run(cmd: NodeCommand, nodeArgs: readonly string[], env: NodeJS.ProcessE
         'a benchmarked run reads no input and ends in seconds on an idle machine: see whether this one is busy ' +
         `(uptime), then run the command alone in ${cmd.cwd} (a synth figure runs the code npm run synth runs) to see whether it ends`,
     };
-    throw new Error(`bench: ${describeChildFailure(command, { ...child, stderr: child.stderr || child.stdout })}`);
+    throw new Error(`bench: ${describeChildFailure(command, stdoutWhenNoStderr(child))}`);
   }
   return ms;
 }

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { parse } from 'yaml';
-import { describeChildFailure } from '../core/child-failure.js';
+import { describeChildFailure, stdoutWhenNoStderr } from '../core/child-failure.js';
 import { CommandError, ConfigurationError } from '../core/command-error.js';
 
 /** What every file cdk8s import writes begins with (imports/ holds nothing else). */
@@ -102,7 +102,7 @@ export function generateBindings(root: string, options: { readonly timeoutMs?: n
           'it waits, and reinstall the CLI (npm ci) if it hangs there too',
       };
       // cdk8s-cli tells some failures on stdout: quoted when it wrote nothing to stderr.
-      throw new BindingsError(describeChildFailure(command, { ...run, stderr: run.stderr || run.stdout }));
+      throw new BindingsError(describeChildFailure(command, stdoutWhenNoStderr(run)));
     }
     const files = readdirSync(out)
       .filter((f) => f.endsWith('.ts'))

@@ -42,6 +42,16 @@ export interface ChildEnd {
   readonly stderr?: string;
 }
 
+/**
+ * `end` with its stdout standing in for an empty stderr: for a program that tells some failures on
+ * stdout only (cdk8s-cli; a benchmarked node run). Not for git, helm or kubectl: their stdout is
+ * what they make (file contents, rendered and built objects, Secrets among them), never why they
+ * failed, so describeChildFailure itself quotes stderr only.
+ */
+export function stdoutWhenNoStderr(end: ChildEnd & { readonly stdout: string }): ChildEnd {
+  return { ...end, stderr: end.stderr || end.stdout };
+}
+
 /** How much of stderr a message quotes: its last lines, and of them at most the last characters. */
 const QUOTED_LINES = 4;
 const QUOTED_CHARACTERS = 1000;

@@ -2,13 +2,20 @@
  * One way to tell why a child process failed (src/core/child-failure.ts), over what node reports
  * for real processes (a shell, each a few milliseconds), from spawnSync and execFile alike: the
  * cases its callers' own tests do not reach (too much output, a program named by a path, one that
- * cannot be executed, a long stderr). git, kubectl kustomize and helm are tested in their own files.
+ * cannot be executed, a long stderr, stdout quoted only where asked). git, kubectl kustomize and
+ * helm are tested in their own files.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ChildCommand, type ChildEnd, describeChildFailure, lastLines } from '../../src/core/child-failure.js';
+import {
+  type ChildCommand,
+  type ChildEnd,
+  describeChildFailure,
+  lastLines,
+  stdoutWhenNoStderr,
+} from '../../src/core/child-failure.js';
 import { tempDir } from '../support/temp.js';
 
 const command = (over: Partial<ChildCommand> = {}): ChildCommand => ({
@@ -38,6 +45,21 @@ describe('why a child process failed, told one way', () => {
     );
     expect(describeChildFailure(command(), await execEnd('sh', ['-c', script]))).toBe(
       `sh -c script failed (exit 3): ${said}`,
+    );
+  });
+
+  it('quotes stdout only where the caller asks (stdoutWhenNoStderr), and only when stderr is empty', () => {
+    const onStdout = spawnSync('sh', ['-c', 'echo "Error: told on stdout"; exit 2'], { encoding: 'utf8' });
+    // Without asking (git, helm, kubectl: their stdout is what they make), stdout is never quoted.
+    expect(describeChildFailure(command(), onStdout)).toBe('sh -c script failed (exit 2)');
+    expect(describeChildFailure(command(), stdoutWhenNoStderr(onStdout))).toBe(
+      'sh -c script failed (exit 2): Error: told on stdout',
+    );
+    const onBoth = spawnSync('sh', ['-c', 'echo progress; echo "Error: told on stderr" >&2; exit 2'], {
+      encoding: 'utf8',
+    });
+    expect(describeChildFailure(command(), stdoutWhenNoStderr(onBoth))).toBe(
+      'sh -c script failed (exit 2): Error: told on stderr',
     );
   });
 
