@@ -171,19 +171,23 @@ export interface CrdSchemas {
   /** How many group/Kind/version schemas there are. */
   size(): number;
   /**
-   * Every group/Kind/version schema: of files in the order they were read, of a cache sorted by
-   * group, Kind and version (the loopback API server's CRD defaulting takes this list).
-   */
-  schemas(): readonly CachedSchema[];
-  /**
    * The documents of a file these schemas were read from, when `content` is still its text (the
    * gate's secret scan reads the vendored CRDs too: parsed once, not twice). @default none
    */
   documentsOf?(absolutePath: string, content: string): readonly ManifestDocument[] | undefined;
 }
 
+/** Schemas read from CRD files: the gate's reader, and the list of what it read. */
+export interface CrdFileSchemas extends CrdSchemas {
+  /**
+   * Every group/Kind/version schema, in the order the files were read: what the tests' loopback
+   * API server defaults custom resources with (vendoredCrds(), parsed once per process).
+   */
+  schemas(): readonly CachedSchema[];
+}
+
 /** Schemas read from CRD files or folders (read once, on first use). */
-export function crdFileSchemas(paths: readonly string[], where: string, fix = VENDOR_CRD_FIX): CrdSchemas {
+export function crdFileSchemas(paths: readonly string[], where: string, fix = VENDOR_CRD_FIX): CrdFileSchemas {
   let read: { index: Map<string, CachedSchema>; files: Map<string, ReadCrdFile> } | undefined;
   const all = () => {
     if (!read) {
@@ -205,7 +209,7 @@ export function crdFileSchemas(paths: readonly string[], where: string, fix = VE
   };
 }
 
-let vendored: CrdSchemas | undefined;
+let vendored: CrdFileSchemas | undefined;
 
 /**
  * The vendored CRDs in contracts/crds: the gate's default. One reader per process, so its files
@@ -213,7 +217,7 @@ let vendored: CrdSchemas | undefined;
  * parse of the 250 kB of CRD YAML cost about 0.3 s of CPU); they are the repository's pinned
  * copies, which nothing changes while a process runs.
  */
-export function vendoredCrds(): CrdSchemas {
+export function vendoredCrds(): CrdFileSchemas {
   vendored ??= crdFileSchemas([VENDORED_CRDS], 'contracts/crds');
   return vendored;
 }
@@ -225,6 +229,5 @@ export function cachedCrds(cacheDir: string): CrdSchemas {
     fix: `fill it: ${FILL_CACHE_COMMAND} (or --from <the CRD file>) with --cache ${cacheDir}`,
     lookup: (group, version, kind) => readCachedSchema(cacheDir, group, version, kind),
     size: () => listCache(cacheDir).length,
-    schemas: () => cacheEntries(cacheDir).flatMap((e) => readCachedSchema(cacheDir, e.group, e.version, e.kind) ?? []),
   };
 }
