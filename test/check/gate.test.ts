@@ -200,8 +200,9 @@ describe('npm run check over a dist/ folder', () => {
     const root = tempDir();
     const dist = writeDist(root, 'test', { 'release.yaml': [release()] });
     const standIn = kubectlNotingTerm(tempDir());
-    const [env] = loadDist(dist, root);
-    const build = await checkFluxBuild(env ?? { name: '', dir: '', entries: [], files: [] }, {
+    const envs = loadDist(dist, root);
+    expect(envs.map((e) => e.name)).toEqual(['test']);
+    const build = await checkFluxBuild(envs[0]!, {
       root,
       kubectl: standIn.kubectl,
       timeoutMs: 200,
