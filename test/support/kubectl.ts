@@ -3,7 +3,7 @@
  * executable file `kubectl` in a folder of PATH, found as the shell finds it, without starting it
  * (a kubectl start costs about as much CPU as a node start). KUBECTL_PATH is where it was found.
  */
-import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export const KUBECTL_PATH = (process.env.PATH ?? '')
@@ -19,15 +19,24 @@ export const KUBECTL_PATH = (process.env.PATH ?? '')
   });
 export const KUBECTL = KUBECTL_PATH !== undefined;
 
+/** Signals a caller might stop a program with, each of which ends it unless trapped (SIGKILL cannot be). */
+const CATCHABLE = ['HUP', 'INT', 'QUIT', 'ABRT', 'USR1', 'USR2', 'ALRM', 'TERM'] as const;
+
 /**
- * A `kubectl` that never ends by itself and, sent SIGTERM, notes it and exits 0: a program that
- * outlives a SIGTERM would hold a timed-out caller (spawnSync waits for it to end), so a caller's
- * timeout must kill with SIGKILL, which it cannot note. `gotTerm()`: whether it was sent SIGTERM.
+ * A `kubectl` that never ends by itself and, sent any signal it can catch, notes which and exits 0.
+ * A program that outlives a SIGTERM would hold a timed-out caller (its end is told only when its
+ * output closes), so a caller's timeout must kill with SIGKILL, which no program can catch: a
+ * caller that stopped it while `caught()` is undefined sent none of those: SIGKILL. Sent SIGTERM (or
+ * another of them), it ends all the same and `caught()` names the signal, so such a caller fails
+ * the test at once instead of hanging it.
  */
-export function kubectlNotingTerm(dir: string): { readonly kubectl: string; readonly gotTerm: () => boolean } {
+export function kubectlNotingSignals(dir: string): {
+  readonly kubectl: string;
+  readonly caught: () => string | undefined;
+} {
   const kubectl = join(dir, 'kubectl');
-  writeFileSync(kubectl, `#!/bin/sh\ntrap 'echo TERM > "$0.term"; exit 0' TERM\nwhile :; do sleep 0.05; done\n`, {
-    mode: 0o755,
-  });
-  return { kubectl, gotTerm: () => existsSync(`${kubectl}.term`) };
+  const traps = CATCHABLE.map((signal) => `trap 'echo ${signal} > "$0.caught"; exit 0' ${signal}\n`).join('');
+  writeFileSync(kubectl, `#!/bin/sh\n${traps}while :; do sleep 0.05; done\n`, { mode: 0o755 });
+  const note = `${kubectl}.caught`;
+  return { kubectl, caught: () => (existsSync(note) ? readFileSync(note, 'utf8').trim() : undefined) };
 }
