@@ -4,11 +4,10 @@
  * the test changes: whether a call built is read from the bundle's inode (every build replaces the
  * file by a rename), what it was built from from its content.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildRecord, buildRecordFile, currentBundle } from '../../src/tooling/build-record.mjs';
+import { buildRecordFile } from '../../src/tooling/build-record.mjs';
 import { bundleSynthEntry, SYNTH_BUNDLE } from '../../src/tooling/bundle.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { relink, write } from '../support/files.js';
@@ -172,75 +171,5 @@ describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)',
     for (const file of ['src/main.ts', 'src/synth.ts', 'src/environments/schema.ts'])
       expect(inputs).toContain(join(REPO_ROOT, file));
     expect(inputs.some((f) => f.startsWith(join(REPO_ROOT, 'node_modules/zod/')))).toBe(true);
-  });
-});
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-describe('the build record (src/tooling/build-record.mjs buildRecord, currentBundle)', () => {
-  /** A recorded build of `src/a.ts` in a folder of its own; `record` writes the record and says whether it is current. */
-  function recorded(loaded: string) {
-    const dir = tempDir('arcade-record-');
-    const source = join(dir, 'project', 'src', 'a.ts');
-    write(source, loaded);
-    const out = join(dir, 'out', 'a.js');
-    write(out, 'the bundle\n');
-    const file = buildRecordFile(out);
-    const build = (startedAt = Date.now()) => {
-      const r = buildRecord('key', {
-        entry: out,
-        workingDir: join(dir, 'project'),
-        startedAt,
-        inputs: { 'src/a.ts': { imports: [] } },
-        loaded: new Map([[source, sha256(loaded)]]),
-        outputs: [out],
-      });
-      writeFileSync(file, r.text);
-      return r.recordable;
-    };
-    return { dir, source, out, build, current: () => currentBundle(file, 'key') };
-  }
-
-  it('holds a source as esbuild was given it: one copied in with an old time during the build (cp -p, rsync -t, tar x) builds again', () => {
-    const r = recorded("export const a = 'read by esbuild';\n");
-    // After esbuild read it, before the record is written: other bytes, a time long before the build.
-    write(r.source, "export const a = 'copied in';\n", 3600);
-    expect(r.build()).toBe(true);
-    expect(r.current()).toBeUndefined();
-    write(r.source, "export const a = 'read by esbuild';\n", 3600); // put back: what the bundle was built from
-    expect(r.current()).toBe(r.out);
-  });
-
-  it.each(['tsconfig.json', 'package.json', 'jsconfig.json'])(
-    'a %s added in a parent folder of the inputs (holding none) builds again, as its change does',
-    (name) => {
-      const r = recorded('export const a = 1;\n');
-      expect(r.build()).toBe(true);
-      expect(r.current()).toBe(r.out);
-      for (const parent of [join(r.dir, 'project'), r.dir]) {
-        write(join(parent, name), '{}\n');
-        expect(r.current()).toBeUndefined();
-        expect(r.build()).toBe(true);
-        expect(r.current()).toBe(r.out);
-        write(join(parent, name), '{"compilerOptions":{}}\n');
-        expect(r.current()).toBeUndefined();
-        rmSync(join(parent, name));
-        expect(r.build()).toBe(true);
-      }
-      // A nearer node_modules changes what a package name resolves to.
-      mkdirSync(join(r.dir, 'project', 'node_modules'));
-      expect(r.current()).toBeUndefined();
-    },
-  );
-
-  it('a file esbuild looks up in a parent folder saved during the build leaves it unrecorded; another name there does not matter', () => {
-    const r = recorded('export const a = 1;\n');
-    write(join(r.dir, 'notes.txt'), 'not read by esbuild\n', -60);
-    expect(r.build()).toBe(true);
-    write(join(r.dir, 'notes.txt'), 'edited\n', -60);
-    expect(r.current()).toBe(r.out);
-    write(join(r.dir, 'project', 'package.json'), '{}\n', -60);
-    expect(r.build()).toBe(false);
-    expect(r.current()).toBeUndefined();
   });
 });
