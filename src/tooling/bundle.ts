@@ -17,7 +17,7 @@
  * again only when a file it was built from or a setting changed (./build-record.mjs): an unchanged
  * synth does not load esbuild at all. The scripts' own bundles (what `npm run <name>` runs): ./script-bundle.ts.
  */
-import type { BuildOptions, Metafile, Plugin } from 'esbuild';
+import type { BuildOptions, Metafile, OnLoadResult, Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -106,21 +106,27 @@ export class LoadedFiles {
   }
 
   /**
-   * Loads every JavaScript or TypeScript file no earlier plugin loaded, as esbuild would (its loader
-   * for the name), through `read`. Not JSON: esbuild bundles a JSON file a plugin loaded otherwise
-   * (the probe bundle's minified names came out different); esbuild reads those itself.
+   * Loads every JavaScript or TypeScript file no earlier plugin loaded, as esbuild would, through
+   * `read` (asEsbuildWould). Not JSON: esbuild bundles a JSON file a plugin loaded otherwise (the
+   * probe bundle's minified names came out different); esbuild reads those itself.
    */
   plugin(): Plugin {
     return {
       name: 'loaded-files-recorded',
       setup: (b) => {
-        b.onLoad({ filter: /\.[cm]?[jt]sx?$/, namespace: 'file' }, (args) => ({
-          contents: this.read(args.path),
-          loader: 'default',
-        }));
+        b.onLoad({ filter: /\.[cm]?[jt]sx?$/, namespace: 'file' }, (args) => asEsbuildWould(this.read(args.path)));
       },
     };
   }
+}
+
+/**
+ * An onLoad result giving esbuild the bytes of a file as it would have loaded them itself: its
+ * loader for the file's name (`default`: ts for .ts and .mts, js for .js and .mjs), the folder of
+ * the file to resolve its imports from (esbuild's default for the `file` namespace).
+ */
+export function asEsbuildWould(contents: Uint8Array): OnLoadResult {
+  return { contents, loader: 'default' };
 }
 
 /**

@@ -22,7 +22,7 @@ import type { BuildOptions, Plugin } from 'esbuild';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { LoadedFiles, PROBE_BUILD, writeBuild } from './bundle.js';
+import { asEsbuildWould, LoadedFiles, PROBE_BUILD, writeBuild } from './bundle.js';
 import { REPO_ROOT } from './root.mjs';
 import {
   currentScriptBundle,
@@ -49,8 +49,9 @@ function sourceUrls(outdir: string, loaded: LoadedFiles): Plugin {
     setup(b) {
       b.onLoad({ filter: /\.(?:m?ts|m?js)$/ }, async (args) => {
         if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
-        const text = loaded.read(args.path).toString('utf8');
-        if (!text.includes('import.meta')) return undefined; // loaded by the LoadedFiles plugin, after this one
+        const bytes = loaded.read(args.path);
+        const text = bytes.toString('utf8');
+        if (!text.includes('import.meta')) return asEsbuildWould(bytes); // as read: not read again by the LoadedFiles plugin
         const { transform } = await import('esbuild');
         const js = await transform(text, {
           loader: args.path.endsWith('ts') ? 'ts' : 'js',
