@@ -170,6 +170,13 @@ export function upToDate(outfile, key) {
  * The package.json of each package an input lies in (`node_modules/zod/v4/index.js` ->
  * `node_modules/zod/package.json`, `@scope/name` likewise): its `exports`, `main` and `sideEffects`
  * decide what esbuild bundles, so an upgrade that changes only them still builds again.
+ *
+ * Recorded as inputs, so the package's folder is listed as any input's, and it must be: a package
+ * without `exports` is resolved as a path is, by trying names (`zod/v4`: v4.js, v4.ts and so on
+ * before v4/index.js; `"main": "lib"`: lib.js before lib/index.js), and its folder often holds no
+ * other input (zod's files are under v4/), so a v4.js added there would change what an unchanged
+ * import resolves to unseen (test/tooling/synth-bundle.test.ts). Not covered: a deeper subpath
+ * (`pkg/a/b` resolved to a/b/index.js, a/ holding no input): a b.js added in a/ is not seen.
  * @param {readonly string[]} inputs
  */
 function packageManifests(inputs) {

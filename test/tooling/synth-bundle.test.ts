@@ -119,6 +119,25 @@ describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)',
     expect(upgraded.text).toContain('"from b"');
   });
 
+  it("a file added in a bundled package's own folder, to which an unchanged subpath import now resolves (no exports), builds again", async () => {
+    // zod/v4 resolves to v4/index.js; a v4.js beside the folder is taken first. The package's
+    // folder holds no input (its files are under v4/): only its listing sees the new name.
+    const p = project('one');
+    const zod = join(p.dir, 'node_modules', 'zod');
+    write(join(zod, 'package.json'), '{"name":"zod","version":"1.0.0"}\n');
+    write(join(zod, 'v4', 'index.js'), "exports.value = 'from v4/index.js';\n");
+    write(join(p.dir, 'entry.ts'), "import { value } from 'zod/v4';\nconsole.log(value);\n");
+    const first = await p.bundle();
+    expect(first.text).toContain('"from v4/index.js"');
+    expect(await p.bundle()).toEqual(first);
+
+    write(join(zod, 'v4.js'), "exports.value = 'from v4.js';\n");
+    const shadowed = await p.bundle();
+    expect(shadowed.inode).not.toBe(first.inode);
+    expect(shadowed.text).toContain('"from v4.js"');
+    expect(await p.bundle()).toEqual(shadowed);
+  });
+
   it('a file added beside an input, to which an unchanged import now resolves, builds again', async () => {
     const p = project('one');
     const first = await p.bundle();
