@@ -1,9 +1,9 @@
-// The repository's root folder: the one place src/ and scripts/ compute it, and the one module they
-// import it from (the plain-node tools, launch.mjs, script-bundles.mjs, static-checks.mjs and
-// typecheck.mjs; the bundlers; the scripts, src/check, src/bench, the probes'
-// src/contracts/engine-api.ts; and the tests that need it; a few tests still compute their own), so that none brings the bundler, its build record and
-// esbuild's API into its graph only for the root. Plain JavaScript (types in root.d.mts) so node
-// runs it without tsx.
+// The repository's root folder: the one place src/, scripts/ and test/ compute it, and the one
+// module they import it from (the plain-node tools, launch.mjs, script-bundles.mjs,
+// static-checks.mjs and typecheck.mjs; the bundlers; the scripts, src/check, src/bench, the probes'
+// src/contracts/engine-api.ts; and the tests that need it), so that none brings the bundler, its
+// build record and esbuild's API into its graph only for the root. Plain JavaScript (types in
+// root.d.mts) so node runs it without tsx.
 //
 // Two folders up from this file, with a trailing separator (`/work/arcade-stack/`), so that
 // `${REPO_ROOT}.build/main.cjs` and `join(REPO_ROOT, ...)` both name files under it. Inside a bundle

@@ -9,8 +9,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { tempDir } from '../support/temp.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const LIMIT = 300;
 const CHECKED = ['src', 'scripts'];
 
@@ -58,7 +58,7 @@ const fix =
 
 describe('file size', () => {
   test(`no file under ${CHECKED.join('/ or ')}/ is over ${LIMIT} lines without saying why at its top`, () => {
-    const found = unjustifiedLongFiles(ROOT);
+    const found = unjustifiedLongFiles(REPO_ROOT);
     expect(found, `over ${LIMIT} lines with no reason at the top (fix: ${fix}):\n${found.join('\n')}`).toEqual([]);
   });
 

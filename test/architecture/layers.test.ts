@@ -9,13 +9,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
-
-const ROOT = join(import.meta.dirname, '..', '..');
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
 type Layers = Record<string, readonly string[]>;
 
 async function enforced(): Promise<Layers> {
-  const config = (await import(pathToFileURL(join(ROOT, '.dependency-cruiser.mjs')).href)) as { layers: Layers };
+  const config = (await import(pathToFileURL(join(REPO_ROOT, '.dependency-cruiser.mjs')).href)) as { layers: Layers };
   return config.layers;
 }
 
@@ -61,20 +60,20 @@ function cycleIn(layers: Layers): string[] | undefined {
 
 describe('the architecture table', () => {
   test('README.md shows exactly the layers the checker enforces', async () => {
-    const readme = documented(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+    const readme = documented(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'));
     expect(readme).toEqual(await enforced());
   });
 
   test('every folder and top-level file under src/ has a row, and every row exists', async () => {
     const layers = await enforced();
-    const present = readdirSync(join(ROOT, 'src'), { withFileTypes: true })
+    const present = readdirSync(join(REPO_ROOT, 'src'), { withFileTypes: true })
       .filter((d) => d.isDirectory() || d.name.endsWith('.ts'))
       .map((d) => `src/${d.name}`)
       .sort();
     const rows = Object.keys(layers).filter((k) => k.startsWith('src/'));
     expect(rows.sort()).toEqual(present);
     for (const target of Object.values(layers).flat()) {
-      expect(existsSync(join(ROOT, target)), `${target} exists`).toBe(true);
+      expect(existsSync(join(REPO_ROOT, target)), `${target} exists`).toBe(true);
     }
   });
 

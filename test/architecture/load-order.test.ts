@@ -14,8 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
-
-const ROOT = join(import.meta.dirname, '..', '..');
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
 /**
  * The worker: for each message `{ file, path }`, `tsImport`s the file in a new namespace (a fresh
@@ -53,7 +52,7 @@ function typeAtFirstLoad(file: string, path: readonly string[]): Promise<string>
       answer.error === undefined ? resolve(answer.type ?? 'undefined') : reject(new Error(answer.error)),
     );
     loader.once('error', reject);
-    loader.postMessage({ file: pathToFileURL(join(ROOT, file)).href, path });
+    loader.postMessage({ file: pathToFileURL(join(REPO_ROOT, file)).href, path });
   });
 }
 

@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../scripts/check-values.js';
@@ -22,8 +21,8 @@ import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { tempDir } from '../support/temp.js';
 import { runMain } from '../support/run-script.js';
 import { type HelmStandin, startHelmStandin } from './helm-standin.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const { overrides } = releaseOverrides(fixtureEnvironment('staging'));
 
 /** Chart defaults in which every override path exists, with a value different from ours. */
@@ -82,7 +81,7 @@ async function helmBin(dir: string): Promise<string> {
 /** The command in process (its one spawn: test/scripts/every-script.test.ts), with `env` over the test's. */
 function checkValues(args: string[], env: Record<string, string> = {}) {
   return runMain(main, ['--environments', FIXTURE_ENVIRONMENTS, '--env', 'staging', ...args], {
-    cwd: REPO,
+    cwd: REPO_ROOT,
     env: { ...process.env, ...env },
   });
 }

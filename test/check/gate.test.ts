@@ -16,9 +16,10 @@ import { loadDist } from '../../src/check/manifests.js';
 import { formatFinding, formatReport, reportJson, summaryLine } from '../../src/check/report.js';
 import { unresolvedMarker } from '../../src/core/unresolved-text.js';
 import { cachedCrds } from '../../src/check/crd-cache.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { KUBECTL, kubectlNotingSignals } from '../support/kubectl.js';
-import { clone, hardenedWorkload, randomFrom, REPO, tempDir, testCache, writeDist, writeYaml } from './support.js';
+import { clone, hardenedWorkload, randomFrom, tempDir, testCache, writeDist, writeYaml } from './support.js';
 
 type Rec = Record<string, unknown>;
 const cache = cachedCrds(testCache());
@@ -252,13 +253,13 @@ describe('npm run check over a dist/ folder', () => {
 });
 
 /** The committed environment files: a copy of dist/ is judged by them (the scrape convention). */
-const ENVIRONMENTS = join(REPO, 'src', 'environments');
+const ENVIRONMENTS = join(REPO_ROOT, 'src', 'environments');
 
 /** A copy of the committed dist/ whose release.yaml is changed by `edit` (HelmRelease spec). */
 function editedDist(edit: (spec: Rec) => void): string {
   const root = tempDir();
   const env = join(root, 'dist', 'backstage-wus2-v4');
-  cpSync(join(REPO, 'dist', 'backstage-wus2-v4'), env, { recursive: true });
+  cpSync(join(REPO_ROOT, 'dist', 'backstage-wus2-v4'), env, { recursive: true });
   const file = join(env, 'release.yaml');
   const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Rec);
   edit(docs.find((d) => d.kind === 'HelmRelease')!.spec as Rec);
@@ -270,7 +271,7 @@ const extraConfigOf = (spec: Rec) => ((spec.values as Rec).engine as Rec).extraC
 
 describe('with the vendored contracts (contracts/: no cluster, no sibling folder)', () => {
   it('the committed dist/ passes the full gate (schemas, engine config, policies, repository secret scan, kustomize build)', async () => {
-    const report = await runGate({ root: REPO, kubectl: hasKubectl ? 'kubectl' : false });
+    const report = await runGate({ root: REPO_ROOT, kubectl: hasKubectl ? 'kubectl' : false });
     expect(errorsOf(report).map(formatFinding)).toEqual([]);
     expect(report.stats.objects).toBeGreaterThan(5);
     expect(report.stats.filesScanned).toBeGreaterThan(50);

@@ -13,9 +13,10 @@ import { main } from '../../scripts/check.js';
 import type { Finding } from '../../src/check/finding.js';
 import { runGate } from '../../src/check/gate.js';
 import { formatFinding } from '../../src/check/report.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { runMain } from '../support/run-script.js';
 import { FIXTURE_ENVIRONMENTS } from '../synth/helpers.js';
-import { REPO, tempDir, writeDist, writeYaml } from './support.js';
+import { tempDir, writeDist, writeYaml } from './support.js';
 
 type Rec = Record<string, unknown>;
 
@@ -109,7 +110,7 @@ describe('npm run check with planted monitors', () => {
     // A copy of the committed production folder, judged by src/environments/backstage-wus2-v4.yaml.
     const dir = tempDir();
     const env = join(dir, 'dist', 'backstage-wus2-v4');
-    cpSync(join(REPO, 'dist', 'backstage-wus2-v4'), env, { recursive: true });
+    cpSync(join(REPO_ROOT, 'dist', 'backstage-wus2-v4'), env, { recursive: true });
     writeYaml(join(env, 'planted.yaml'), [
       monitor('ServiceMonitor', 'no-scrape-label', {}),
       monitor('PodMonitor', 'excluded', { release: 'prometheus-operator', 'grafana-agent': 'external' }),

@@ -4,12 +4,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
 import { tempDir as makeTempDir } from '../support/temp.js';
-
-export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 type Obj = Record<string, unknown>;
 

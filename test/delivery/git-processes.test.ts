@@ -27,8 +27,8 @@ import {
   stagingEnvironment,
   subcommands,
 } from './support.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
-const REPO = join(import.meta.dirname, '../..');
 const realPath = process.env.PATH ?? '';
 
 afterEach(() => {
@@ -73,7 +73,7 @@ describe('git processes per operation', () => {
     }
     const { runs } = countGit();
     const source = await exportSource({
-      repoRoot: REPO,
+      repoRoot: REPO_ROOT,
       env: 'staging',
       environmentsDir: FIXTURE_ENVIRONMENTS,
       distDir: dist,

@@ -10,21 +10,20 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runStaticChecks, STATIC_CHECKS } from '../../src/tooling/static-checks.mjs';
 import { readRecord } from '../../src/tooling/static-inputs.mjs';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { tempDir } from '../support/temp.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LINE_LIMIT = 160;
 
 /** A temporary project: the given repository files copied, node_modules linked, `files` written. */
 function project(copied: readonly string[], files: Record<string, string>): string {
   const dir = tempDir('lint-planted-');
-  for (const f of copied) copyFileSync(join(ROOT, f), join(dir, f));
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  for (const f of copied) copyFileSync(join(REPO_ROOT, f), join(dir, f));
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
@@ -33,7 +32,7 @@ function project(copied: readonly string[], files: Record<string, string>): stri
 }
 
 function run(dir: string, bin: string, args: readonly string[]): { code: number | null; out: string } {
-  const r = spawnSync(join(ROOT, 'node_modules', '.bin', bin), args, {
+  const r = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', bin), args, {
     cwd: dir,
     encoding: 'utf8',
     timeout: CHILD_TIMEOUT_MS,
@@ -44,14 +43,14 @@ function run(dir: string, bin: string, args: readonly string[]): { code: number 
 
 /** TypeScript and JavaScript sources Biome checks, minus generated ones (imports/ is `cdk8s import` output). */
 function sources(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+  return readdirSync(join(REPO_ROOT, dir), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && /\.(ts|mjs)$/.test(e.name) && !e.parentPath.includes('__snapshots__'))
-    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+    .map((e) => relative(REPO_ROOT, join(e.parentPath, e.name)));
 }
 
 describe('npm test', () => {
   it('runs Biome (format and lint), knip, the typecheck and the layer check side by side before vitest, which stays last', () => {
-    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    const { scripts } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
     // .ci/run appends vitest's reporter options to `npm test`: vitest must be the last command.
@@ -60,8 +59,8 @@ describe('npm test', () => {
     const commands = STATIC_CHECKS.map(({ name, command: [bin, ...args] }) => [
       name,
       bin === process.execPath
-        ? ['node', ...args.map((a) => relative(ROOT, a))].join(' ')
-        : [relative(join(ROOT, 'node_modules', '.bin'), bin ?? ''), ...args].join(' '),
+        ? ['node', ...args.map((a) => relative(REPO_ROOT, a))].join(' ')
+        : [relative(join(REPO_ROOT, 'node_modules', '.bin'), bin ?? ''), ...args].join(' '),
     ]);
     expect(commands).toEqual([
       ['biome', 'biome check --error-on-warnings .'],
@@ -83,7 +82,7 @@ describe('npm test', () => {
         sh('fails', "echo 'broken rule in x.ts' >&2; exit 1"),
         sh('silent', 'true'),
       ],
-      { cwd: ROOT, out: { write: (text: string) => printed.push(text) } },
+      { cwd: REPO_ROOT, out: { write: (text: string) => printed.push(text) } },
     );
     expect(results.map((r) => [r.name, r.code])).toEqual([
       ['slow-ok', 0],
@@ -158,7 +157,7 @@ describe('source lines', () => {
   it(`are at most ${LINE_LIMIT} characters in src, scripts and test`, () => {
     const long: string[] = [];
     for (const file of [...sources('src'), ...sources('scripts'), ...sources('test')]) {
-      readFileSync(join(ROOT, file), 'utf8')
+      readFileSync(join(REPO_ROOT, file), 'utf8')
         .split('\n')
         .forEach((line, i) => {
           if (line.length > LINE_LIMIT) long.push(`${file}:${i + 1} (${line.length} characters)`);

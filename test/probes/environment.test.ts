@@ -15,9 +15,9 @@ import { ProbeTargetsError, targetsFromEnvironment } from '../../src/environment
 import { resolveTargets } from '../../src/probes/resolved-targets.js';
 import { App } from 'cdk8s';
 import { CollectorChart } from '../../src/charts/collector-chart.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
-const REPO = new URL('../..', import.meta.url).pathname;
-const baseEnv = parse(readFileSync(`${REPO}src/environments/backstage-wus2-v4.yaml`, 'utf8')) as Record<
+const baseEnv = parse(readFileSync(`${REPO_ROOT}src/environments/backstage-wus2-v4.yaml`, 'utf8')) as Record<
   string,
   unknown
 >;
@@ -175,7 +175,7 @@ describe('targetsFromEnvironment', () => {
 describe('npm run probe -- --env <name> beside an unfinished environment', () => {
   it('probes the named environment and reports the other file as a warning (it used to exit 2 before any probe)', async () => {
     const dir = tempDir('arcade-probe-envs-');
-    copyFileSync(`${REPO}src/environments/backstage-wus2-v4.yaml`, join(dir, 'backstage-wus2-v4.yaml'));
+    copyFileSync(`${REPO_ROOT}src/environments/backstage-wus2-v4.yaml`, join(dir, 'backstage-wus2-v4.yaml'));
     writeFileSync(join(dir, 'other.yaml'), 'name: other\n');
     let stdout = '';
     let stderr = '';

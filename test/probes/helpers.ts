@@ -5,11 +5,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { runProbeCli, type CliIo } from '../../src/probes/cli.js';
 import { startPlatform, type PlatformOptions } from '../../src/loopback/platform.js';
 import type { ProbeReport, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { CHILD_TIMEOUT_MS, NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
 import { tempDir } from '../support/temp.js';
 import { scriptCommand } from '../support/spawn-script.js';
@@ -149,8 +149,6 @@ export function itFailsExactly<F>(
   }
 }
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
 /**
  * A preload for a spawned script: at exit it writes the packages whose CommonJS files the process
  * loaded (Node's CommonJS cache lists every such file; the OpenTelemetry SDK is CommonJS) to the
@@ -205,7 +203,7 @@ export async function probeScript(
     : [];
   try {
     // As `npm run probe` runs it (the plain-node launcher, without npm's start-up).
-    const run = await spawnNode([...preload, ...scriptCommand(join(REPO, 'scripts', 'probe.ts'), args)], merged);
+    const run = await spawnNode([...preload, ...scriptCommand(join(REPO_ROOT, 'scripts', 'probe.ts'), args)], merged);
     if (!packagesFile) return run;
     return { ...run, packages: JSON.parse(readFileSync(packagesFile, 'utf8')) as string[] };
   } finally {
@@ -219,7 +217,7 @@ function spawnNode(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: REPO, env });
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -6,7 +6,7 @@
  * terminal's height, and the line view when it does not fit.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   colorEnabled,
@@ -21,6 +21,7 @@ import { renderReport, unwrapped, wrapping } from '../../src/probes/terminal-rep
 import { runProbeCli } from '../../src/probes/cli.js';
 import { registry } from '../../src/probes/registry.js';
 import type { Probe, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const strip = (text: string) => text.replace(ANSI, '');
@@ -84,7 +85,7 @@ function expectEveryDetail(text: string, shown: readonly ProbeResult[]): void {
 
 describe('the documented order', () => {
   it("is docs/probes.md's table order, which is the registry's (what the views print in)", () => {
-    const doc = readFileSync(fileURLToPath(new URL('../../docs/probes.md', import.meta.url)), 'utf8');
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'probes.md'), 'utf8');
     const table = doc.slice(doc.indexOf('## The probes'), doc.indexOf('Statuses:'));
     const ids = [...table.matchAll(/^\| `([a-z0-9.-]+)` \|/gm)].map((m) => m[1]);
     expect(ids).toEqual(registry.map((p) => p.id));

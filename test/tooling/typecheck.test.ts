@@ -6,18 +6,17 @@
  */
 import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TS_BUILD_INFO, tscArgs, typecheck } from '../../src/tooling/typecheck.mjs';
 import { tempDir } from '../support/temp.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PLAIN = ['--noEmit', '-p', 'tsconfig.json'];
 const BUILD = ['-b', 'tsconfig.json'];
 
 function project(buildInfo: Record<string, unknown> = { incremental: true, tsBuildInfoFile: TS_BUILD_INFO }): string {
   const dir = tempDir('typecheck-');
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const compilerOptions = {
     ...{ strict: true, noEmit: true, ...buildInfo },
     ...{ lib: ['es5'], types: [], skipLibCheck: true }, // the smallest program: no DOM, no @types
