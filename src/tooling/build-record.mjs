@@ -51,7 +51,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { entryAt, importWay, lookedUp, target, withParents } from './build-paths.mjs';
+import { entryAt, importWay, lookedUp, target, withParents } from './build-record-paths.mjs';
 
 /** Inputs modified this close to a build's start, or after it, leave the build unrecorded. */
 const MODIFIED_DURING_BUILD_MARGIN_MS = 2000;
