@@ -1,0 +1,61 @@
+/**
+ * pushExport's refusal of a remote branch that moves while it is read (src/delivery/push.ts): the
+ * tip ls-remote listed is not in the checkout, so it is fetched, and the fetch brings another
+ * commit. The remote is a bare repository on disk; the move is made by the checkout's own
+ * `remote.origin.uploadpack` (git-config(1)): the program git runs on the remote's side for
+ * ls-remote and for fetch, here a script that lets the first run (ls-remote) pass and moves the
+ * branch before the second (the fetch) reads it. No timing: the order is git's own.
+ */
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pushExport } from '../../src/delivery/push.js';
+import { ExportRefused } from '../../src/delivery/refused.js';
+import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
+import { tempDir } from '../support/temp.js';
+import { makeRepo, refAt, run } from './support.js';
+
+const SOMEONE = ['-c', 'user.name=Someone Else', '-c', 'user.email=else@example.com'];
+
+describe('pushExport: a branch that moves while it is read', () => {
+  it('is refused naming both tips, and nothing is pushed over it', async () => {
+    const seed = makeRepo({ 'apps/arcade/README.md': 'placeholder\n' }, 'apps/arcade: placeholder');
+    const remote = tempDir('push-remote-');
+    run(remote, ['clone', '-q', '--bare', ...NO_AUTO_MAINTENANCE_ARGS, seed, '.']);
+    // The checkout is cloned before the branch exists: it holds neither of the remote's commits.
+    const checkout = tempDir('push-checkout-');
+    run(checkout, ['clone', '-q', ...NO_AUTO_MAINTENANCE_ARGS, remote, '.']);
+    const commit = (dir: string, message: string) =>
+      run(dir, [...SOMEONE, 'commit-tree', 'master^{tree}', '-p', 'master', '-m', message]).trim();
+    const first = commit(remote, 'someone else: first');
+    const moved = commit(remote, 'someone else: moved');
+    run(remote, ['update-ref', 'refs/heads/feature', first]);
+    const ours = commit(checkout, 'our export');
+
+    const bin = tempDir('push-upload-pack-');
+    const listed = join(bin, 'listed');
+    const uploadPack = join(bin, 'upload-pack');
+    writeFileSync(
+      uploadPack,
+      '#!/bin/sh\n' +
+        `if [ -e '${listed}' ]; then git -C '${remote}' update-ref refs/heads/feature ${moved} ${first} || exit 1; fi\n` +
+        `: > '${listed}'\n` +
+        'exec git-upload-pack "$@"\n',
+    );
+    chmodSync(uploadPack, 0o755);
+    run(checkout, ['config', 'remote.origin.uploadpack', uploadPack]);
+
+    const refused = await pushExport({ top: checkout, branch: 'feature', commit: ours, env: 'staging' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ExportRefused);
+    expect((refused as ExportRefused).problems).toEqual([
+      `${remote} branch feature moved while it was read (${first.slice(0, 12)}, then ${moved.slice(0, 12)}): ` +
+        'someone else is pushing to it (fix: run the export again once they are done)',
+    ]);
+    // The move happened between the two reads, and the branch keeps it: nothing was pushed.
+    expect(existsSync(listed)).toBe(true);
+    expect(refAt(remote, 'refs/heads/feature')).toBe(moved);
+  });
+});
