@@ -21,6 +21,11 @@ export interface GitResult {
   readonly stderr: string;
   /** Why it failed ('' when ok): the command and where it ran, how it ended, git's last lines (describeChildFailure). */
   readonly failure: string;
+  /**
+   * The code git exited with, when it exited by itself (0 when ok); absent when it did not: killed
+   * at its timeout or by a signal, or it could not start.
+   */
+  readonly exitCode?: number;
 }
 
 /** How long a git command may run before it is killed, unless the caller says otherwise. */
@@ -71,7 +76,15 @@ export function gitTry(
   return runProgram('git', args, { ...options(cwd, timeoutMs, env), encoding: 'utf8' }).then(
     ({ error, stdout, stderr }) => {
       const failure = error === null ? '' : describeChildFailure(gitCommand(cwd, args, timeoutMs), { error, stderr });
-      return { ok: error === null, stdout, stderr: stderr.trim(), failure };
+      // execFile's error.code: the exit code when git exited, a string (ENOENT...) or null otherwise.
+      const exitCode = error === null ? 0 : typeof error.code === 'number' ? error.code : undefined;
+      return {
+        ok: error === null,
+        stdout,
+        stderr: stderr.trim(),
+        failure,
+        ...(exitCode === undefined ? {} : { exitCode }),
+      };
     },
   );
 }

@@ -11,7 +11,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../core/command-error.js';
-import { git, gitTry } from '../core/git.js';
+import { git, GitError, gitTry } from '../core/git.js';
 import { OWNERSHIP_FILE, parseOwnership, type OwnershipRecord } from './ownership.js';
 import { ExportRefused } from './refused.js';
 import { at } from '../core/at.js';
@@ -207,7 +207,10 @@ export interface CheckoutState {
  * The root of the checkout at `repo` (undefined outside one), and with `branch` whether
  * `refs/heads/<branch>` exists, asked by one git: `rev-parse --show-toplevel --verify --quiet
  * refs/heads/<branch>` prints the root, then the branch's commit, or nothing more and exits 1
- * when there is no such branch; outside a checkout it prints nothing (exit 128).
+ * when there is no such branch; outside a checkout (or in a bare repository) it prints nothing and
+ * exits 128. A git that did not exit by itself (killed at its timeout or by a signal, or one that
+ * could not start) is a GitError saying how it ended and the fix, never an answer: neither "no
+ * checkout" nor "no such branch".
  */
 export async function checkoutRoot(
   repo: string,
@@ -215,12 +218,16 @@ export async function checkoutRoot(
 ): Promise<{ readonly root?: string; readonly branchExists?: boolean }> {
   const verify = branch === undefined ? [] : ['--verify', '--quiet', `refs/heads/${branch}`];
   const run = await gitTry(repo, ['rev-parse', '--show-toplevel', ...verify]);
-  const branchExists = branch === undefined ? undefined : run.ok;
-  // With --verify, the branch's commit is the last line when it exists: the root is what comes before it.
+  if (run.exitCode === undefined) throw new GitError(run.failure);
   const printed = run.stdout.trim();
-  const root = (branchExists ? printed.slice(0, Math.max(printed.lastIndexOf('\n'), 0)) : printed).trim();
-  if ((branch === undefined && !run.ok) || root === '') return {};
-  return { root, ...(branchExists !== undefined ? { branchExists } : {}) };
+  if (branch === undefined) return run.ok && printed !== '' ? { root: printed } : {};
+  // With --verify, the branch's commit is the last line when it exists: the root is what comes before it.
+  const root = run.ok ? printed.slice(0, Math.max(printed.lastIndexOf('\n'), 0)).trim() : printed;
+  if (root === '') return {};
+  if (run.ok) return { root, branchExists: true };
+  // No such branch: exit 1 with the root alone printed. Any other end is no answer.
+  if (run.exitCode === 1 && !printed.includes('\n')) return { root, branchExists: false };
+  throw new GitError(run.failure);
 }
 
 /** One git for the branch and the changes: `git status --porcelain=v2 --branch -z --untracked-files=all` (parseStatus reads it). */

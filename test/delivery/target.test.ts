@@ -4,8 +4,12 @@
  * when that answer is for the same branch. The answers handed over here are deliberately wrong, so
  * which source was used shows.
  */
+import { chmodSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkoutStatus, openTarget } from '../../src/delivery/target.js';
+import { GitError } from '../../src/core/git.js';
+import { checkoutRoot, checkoutStatus, openTarget } from '../../src/delivery/target.js';
+import { tempDir } from '../support/temp.js';
 import { makeRepo, run } from './support.js';
 
 describe('openTarget: whether the branch exists', () => {
@@ -23,5 +27,41 @@ describe('openTarget: whether the branch exists', () => {
     expect((await open('taken', { name: 'other', exists: false })).branchExists).toBeUndefined();
     expect((await open('taken')).branchExists).toBeUndefined();
     expect((await open(undefined, { name: 'taken', exists: true })).branchExists).toBeUndefined();
+  });
+});
+
+describe('checkoutRoot: only git exiting 1 with the root alone printed means "no such branch"', () => {
+  it('answers from real git: the root, the branch there or not, no checkout', async () => {
+    const repo = makeRepo({ 'apps/arcade/notes.md': 'hand-written\n' });
+    run(repo, ['branch', 'taken']);
+    expect(await checkoutRoot(repo, 'taken')).toEqual({ root: repo, branchExists: true });
+    expect(await checkoutRoot(repo, 'free')).toEqual({ root: repo, branchExists: false });
+    expect(await checkoutRoot(repo)).toEqual({ root: repo });
+    const outside = tempDir('no-checkout-');
+    expect(await checkoutRoot(outside, 'free')).toEqual({});
+    expect(await checkoutRoot(outside)).toEqual({});
+  });
+
+  it('a git stopped after it printed the root is an error saying so, not an absent branch', async () => {
+    const repo = makeRepo({ 'apps/arcade/notes.md': 'hand-written\n' });
+    // The real git answers (the root, exit 1: no such branch), then the stand-in is stopped by a
+    // signal, as a git killed at its timeout is: the answer is not trusted.
+    const realPath = process.env.PATH ?? '';
+    const bin = tempDir('git-stopped-');
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\nPATH='${realPath}' git "$@"\nkill -TERM $$\n`);
+    chmodSync(join(bin, 'git'), 0o755);
+    process.env.PATH = `${bin}${delimiter}${realPath}`;
+    const ended = await checkoutRoot(repo, 'free')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      .finally(() => {
+        process.env.PATH = realPath;
+      });
+    expect(ended).toBeInstanceOf(GitError);
+    expect((ended as GitError).message).toBe(
+      `git rev-parse --show-toplevel --verify --quiet refs/heads/free in ${repo} was stopped by SIGTERM`,
+    );
   });
 });
