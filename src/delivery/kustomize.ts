@@ -48,15 +48,19 @@ export class KubectlMissing extends Error {
 
 /**
  * The build of `path` failed: why it cannot run (`kubectl kustomize <path> failed: <reason>`), or,
- * when kubectl ran, how it failed, told whole (`ran`: describeChildFailure's message).
+ * when kubectl ran, how it failed, told whole (`ran`: describeChildFailure's message). `side`: which
+ * of the preview's two builds it was (./preview.ts), told first (`after the export, kubectl
+ * kustomize apps/arcade failed (exit 1): ...`): the repository as it is, or with the export's change.
  */
 export class KustomizeFailed extends Error {
   constructor(
     readonly path: string,
     reason: string,
     ran = false,
+    readonly side?: 'before' | 'after',
   ) {
-    super(ran ? reason : `kubectl kustomize ${path} failed: ${reason}`);
+    const told = ran ? reason : `kubectl kustomize ${path} failed: ${reason}`;
+    super(side === undefined ? told : `${side} the export, ${told}`);
     this.name = 'KustomizeFailed';
   }
 }

@@ -15,7 +15,7 @@
 import { objectKey, type KubeObject } from '../core/manifests.js';
 import { assumedOwner, findOwners, type FluxOwner } from './flux-owners.js';
 import { buildOwner, type FolderPlan, readCheckout } from './build-cache.js';
-import { type BuiltObject, trackedFiles } from './kustomize.js';
+import { type BuiltObject, KustomizeFailed, trackedFiles } from './kustomize.js';
 import { ExportRefused } from './refused.js';
 import { blockedOnTheWay } from './target.js';
 
@@ -197,9 +197,14 @@ export interface PreviewOptions {
   readonly kubectl?: string;
 }
 
+/** A build's failure, a KustomizeFailed saying which side of the plan failed (other errors as they are). */
+function sided(reason: unknown, side: 'before' | 'after'): unknown {
+  return reason instanceof KustomizeFailed ? new KustomizeFailed(reason.path, reason.message, true, side) : reason;
+}
+
 /**
  * Builds the preview. Throws KubectlMissing when kubectl is not installed, KustomizeFailed
- * when a build fails (the build before the plan told first when both do), and ExportRefused, as the export does,
+ * when a build fails, saying which (the build before the plan told first when both do), and ExportRefused, as the export does,
  * when a folder on the way to a planned path is a symbolic link, or a planned path or a folder on
  * its way is taken by the other kind of entry (blockedOnTheWay).
  */
@@ -221,8 +226,8 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
       buildOwner(checkout, owner, options.kubectl),
       buildOwner(checkout, owner, options.kubectl, { folder, plan: options.plan }),
     ]);
-    if (before.status === 'rejected') throw before.reason;
-    if (after.status === 'rejected') throw after.reason;
+    if (before.status === 'rejected') throw sided(before.reason, 'before');
+    if (after.status === 'rejected') throw sided(after.reason, 'after');
     return { owner, before: before.value, after: after.value };
   };
   for (const owner of owners) {

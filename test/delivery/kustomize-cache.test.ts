@@ -342,8 +342,27 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     const plan = { writes: new Map([['kustomization.yaml', broken('missing-after.yaml')]]), removes: [] };
     const preview = buildPreview({ top: repo, folder: 'apps/arcade', plan, ownNames: new Set(), kubectl });
     await expect(preview).rejects.toThrow(KustomizeFailed);
-    await expect(preview).rejects.toThrow(/'missing-before\.yaml'/);
+    await expect(preview).rejects.toThrow(
+      /^before the export, kubectl kustomize apps\/arcade failed \(exit 1\): .*'missing-before\.yaml'/,
+    );
     expect(runs()).toBe(2); // both sides were built: the one after the plan failed too
+  });
+
+  it('a build that fails only with the plan applied says so: after the export', async () => {
+    const repo = makeRepo({
+      'apps/arcade/kustomization.yaml': 'resources: [configmap.yaml]\n',
+      'apps/arcade/configmap.yaml': (tree('one').get('apps/arcade/configmap.yaml') as Buffer).toString('utf8'),
+    });
+    const plan = { writes: new Map([['kustomization.yaml', 'resources: [missing-after.yaml]\n']]), removes: [] };
+    const failed = await buildPreview({ top: repo, folder: 'apps/arcade', plan, ownNames: new Set() }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failed).toBeInstanceOf(KustomizeFailed);
+    expect((failed as KustomizeFailed).side).toBe('after');
+    expect((failed as KustomizeFailed).message).toMatch(
+      /^after the export, kubectl kustomize apps\/arcade failed \(exit 1\): .*accumulating resources from 'missing-after\.yaml'/,
+    );
   });
 
   it('stops kubectl at the timeout with SIGKILL, never SIGTERM, as git and helm', async () => {
