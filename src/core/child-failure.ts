@@ -8,7 +8,8 @@
  * It reads node's own report of the end, from either API: spawnSync's result (`status`, `signal`,
  * `error.code` ETIMEDOUT for its timeout, ENOBUFS for its output limit) or execFile's error (`code`
  * the exit code or an error code such as ENOENT; `killed` with `signal` when node stopped it at
- * its timeout; ERR_CHILD_PROCESS_STDIO_MAXBUFFER for its output limit).
+ * its timeout; ERR_CHILD_PROCESS_STDIO_MAXBUFFER for its output limit; ABORT_ERR when its
+ * AbortSignal stopped it).
  */
 import { existsSync } from 'node:fs';
 
@@ -101,6 +102,7 @@ export function describeChildFailure(c: ChildCommand, end: ChildEnd): string {
   const signal = end.signal ?? end.error?.signal ?? null;
   if (timedOut(end))
     return `${c.command} timed out after ${duration(c.timeoutMs)} and was stopped${quoted}${c.timeoutFix === null ? '' : ` (fix: ${c.timeoutFix})`}`;
+  if (code === 'ABORT_ERR') return `${c.command} was interrupted and stopped${quoted}`;
   if (code === 'ENOBUFS' || code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
     return `${c.command} printed more than ${size(c.maxBuffer)} and was stopped${quoted}`;
   if (code === 'ENOENT') {

@@ -14,6 +14,11 @@ export interface ExecProgramOptions {
   readonly encoding: 'utf8' | 'buffer';
   /** Written to its stdin, which is then closed (closed at once when omitted: nothing may wait on it). */
   readonly input?: string;
+  /**
+   * Aborted: the program is killed with SIGKILL, as at its timeout (execFile's `signal`), and ends
+   * with execFile's AbortError (code `ABORT_ERR`); at once when it is aborted already.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export function execProgram(

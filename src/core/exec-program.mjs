@@ -5,7 +5,8 @@ import { execFile } from 'node:child_process';
 /**
  * Runs `file` with `args` by execFile as ./run-program.ts describes: `options.timeoutMs` then
  * SIGKILL, `options.maxBuffer`, `options.encoding`, its `cwd` and `env`, `options.input` written to
- * its stdin, which is then closed (at once when there is no input: nothing may wait on it).
+ * its stdin, which is then closed (at once when there is no input: nothing may wait on it), and
+ * `options.signal`, whose abort kills it with SIGKILL too.
  * Returns the child; `done` gets execFile's error (null when it exited 0), stdout and stderr.
  */
 export function execProgram(file, args, options, done) {
@@ -19,6 +20,7 @@ export function execProgram(file, args, options, done) {
       killSignal: 'SIGKILL',
       maxBuffer: options.maxBuffer,
       encoding: options.encoding,
+      signal: options.signal,
     },
     done,
   );

@@ -1,7 +1,8 @@
 /**
  * Runs a program to its end and collects what it wrote: node's `execFile` (no shell between, so
- * an argument is one argument), with a timeout that kills it, a cap on its output and optional
- * input on its stdin. Every program the stack runs and waits for asynchronously goes through here
+ * an argument is one argument), with a timeout that kills it, a cap on its output, optional
+ * input on its stdin and an optional AbortSignal that kills it (an interrupted export's kubectl).
+ * Every program the stack runs and waits for asynchronously goes through here
  * (git in ./git.ts, helm in src/chart-values/render.ts, kubectl kustomize in
  * src/delivery/kustomize.ts); failures are told by the caller with ./child-failure.ts, from the
  * same `error`, `stdout` and `stderr` execFile gives.
@@ -14,8 +15,9 @@
  * starts a dozen programs; the test suite's workers hold 150-450 MB each and start hundreds of git
  * processes, so they install a launcher that hands the start to a small helper process
  * (`useProgramLauncher`, test/support/program-helper.ts). The launcher must keep execFile's
- * contract exactly: the same options honoured by the same code, and the same error fields
- * (`code`, `killed`, `signal`, `message`) that describeChildFailure reads.
+ * contract exactly: the same options honoured by the same code (the AbortSignal, which cannot cross
+ * to another process, as an abort of the same run there), and the same error fields (`code`,
+ * `killed`, `signal`, `message`) that describeChildFailure reads.
  */
 import type { ExecFileException } from 'node:child_process';
 import { type ExecProgramOptions, execProgram } from './exec-program.mjs';

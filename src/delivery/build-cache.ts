@@ -281,10 +281,9 @@ function withPlan(checkout: Checkout, folder: string, plan: FolderPlan): Checkou
 export async function buildOwner(
   checkout: Checkout,
   owner: FluxOwner,
-  kubectl: string | undefined,
+  options: Pick<BuildOptions, 'kubectl' | 'signal'>,
   plan?: { folder: string; plan: FolderPlan },
 ): Promise<BuiltObject[]> {
-  const options = kubectl ? { kubectl } : {};
   const planned = plan ? withPlan(checkout, plan.folder, plan.plan) : checkout;
   if (planned.links.size === 0) return buildTree(planned.files, owner.path, owner, options);
   const dir = writeCheckout(planned);

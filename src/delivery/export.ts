@@ -79,7 +79,8 @@ export interface ExportOptions {
   readonly kubectl?: string;
   /**
    * Aborted (reason: the signal name) by SIGINT/SIGTERM: the export stops before it writes
-   * anything, its temporary build trees removed (Interrupted). @default never aborted
+   * anything, a running kubectl killed at once, its temporary build trees removed (Interrupted).
+   * @default never aborted
    */
   readonly signal?: AbortSignal;
   /**
@@ -160,9 +161,10 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
       plan,
       ownNames,
       ...(options.kubectl ? { kubectl: options.kubectl } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (err) {
-    // A Ctrl-C reaches kubectl too: its build fails because the export is being interrupted.
+    // An interrupt kills the running kubectl (options.signal): its build fails because the export is being interrupted.
     await stopIfInterrupted(options.signal);
     if (err instanceof KubectlMissing) previewMissing = `${err.kubectl} is not on PATH`;
     // A folder on the way to a planned path is a symbolic link, or a file where the plan needs a

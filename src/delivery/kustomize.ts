@@ -207,6 +207,8 @@ export interface BuildOptions {
   readonly kubectl?: string;
   /** @default 60000 */
   readonly timeoutMs?: number;
+  /** Aborted (an interrupted export): kubectl is killed at once, with SIGKILL as at its timeout. @default never aborted */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -233,7 +235,7 @@ export async function buildFluxView(
       `${rootInRepo} leads out of the repository through a symbolic link (fix: point spec.path at a folder of the repository)`,
     );
   prepareRoot(root, rootInRepo, transforms);
-  return kustomize(options.kubectl ?? 'kubectl', dir, root, rootInRepo, options.timeoutMs);
+  return kustomize(options.kubectl ?? 'kubectl', dir, root, rootInRepo, options);
 }
 
 /** The most a build may print: every object of the tree, as YAML. */
@@ -249,14 +251,15 @@ async function kustomize(
   dir: string,
   root: string,
   rootInRepo: string,
-  timeoutMs = 60_000,
+  { timeoutMs = 60_000, signal }: BuildOptions,
 ): Promise<BuiltObject[]> {
-  // As git and helm (src/core/run-program.ts): killed with SIGKILL at its timeout, so a kubectl that
-  // does not end on SIGTERM cannot hold the export.
+  // As git and helm (src/core/run-program.ts): killed with SIGKILL at its timeout, or when `signal`
+  // is aborted, so a kubectl that does not end on SIGTERM cannot hold the export.
   const run = await runProgram(kubectl, ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', root], {
     timeoutMs,
     maxBuffer: MAX_OUTPUT,
     encoding: 'utf8',
+    ...(signal ? { signal } : {}),
   });
   if (run.error?.code === 'ENOENT') throw new KubectlMissing(kubectl);
   if (run.error) {

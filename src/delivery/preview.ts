@@ -195,6 +195,8 @@ export interface PreviewOptions {
   readonly ownNames: ReadonlySet<string>;
   /** @default 'kubectl' */
   readonly kubectl?: string;
+  /** Aborted (the export interrupted): the running builds' kubectl are killed at once. @default never aborted */
+  readonly signal?: AbortSignal;
 }
 
 /** A build's failure, a KustomizeFailed saying which side of the plan failed (other errors as they are). */
@@ -219,12 +221,16 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const notes: string[] = [];
   const owners = findOwners(top, files, folder);
   const views: OwnerView[] = [];
+  const build = {
+    ...(options.kubectl ? { kubectl: options.kubectl } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
   // Before and after build side by side (two kubectl at once); a failure is told as it was when
   // they ran one after the other: the one before the plan first.
   const viewOf = async (owner: FluxOwner): Promise<OwnerView> => {
     const [before, after] = await Promise.allSettled([
-      buildOwner(checkout, owner, options.kubectl),
-      buildOwner(checkout, owner, options.kubectl, { folder, plan: options.plan }),
+      buildOwner(checkout, owner, build),
+      buildOwner(checkout, owner, build, { folder, plan: options.plan }),
     ]);
     if (before.status === 'rejected') throw sided(before.reason, 'before');
     if (after.status === 'rejected') throw sided(after.reason, 'after');

@@ -111,6 +111,24 @@ describe('runProgram: the same end through execFile here and through the helper'
     expect(gone.failure).toBe(`sh -c true could not start: its working folder ${join(folder, 'gone')} does not exist`);
   });
 
+  it('an aborted run is stopped (a 60 s sleep), aborted while it runs or before it starts', async () => {
+    for (const abortedFirst of [false, true]) {
+      // A signal of its own for each path: aborted right after the start (the helper gets the run, then its abort).
+      const stopped = async (launch: ProgramLauncher) => {
+        const controller = new AbortController();
+        if (abortedFirst) controller.abort();
+        const r = request('sleep', ['60'], { signal: controller.signal });
+        const ending = launch(r);
+        controller.abort();
+        return seen(r, await ending);
+      };
+      const direct = await stopped(execFileLauncher);
+      expect(await stopped(helper.launch)).toEqual(direct);
+      expect(direct).toMatchObject({ failed: true, code: 'ABORT_ERR', stdout: '' });
+      expect(direct.failure).toBe('sleep 60 was interrupted and stopped');
+    }
+  });
+
   it('the environment and working folder it is given', async () => {
     const end = await both(
       request('sh', ['-c', 'printf "%s %s" "$ONLY_HERE" "$(pwd)"'], {

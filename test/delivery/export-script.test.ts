@@ -4,7 +4,7 @@
  * runs in process (its `main`, src/core/script-main.ts) with its own stdout, stderr and
  * environment; test/scripts/every-script.test.ts runs the script as a process.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -184,7 +184,7 @@ describe('npm run export (scripts/export.ts)', () => {
   });
 
   it.skipIf(!KUBECTL)(
-    'SIGTERM while kubectl builds: exit 143, nothing written, no temporary build tree left (the process is what is tested)',
+    'SIGTERM while kubectl builds: kubectl stopped at once, exit 143, nothing written, no temporary build tree left (the process is what is tested)',
     async () => {
       const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
       const before = snapshot(target);
@@ -192,18 +192,36 @@ describe('npm run export (scripts/export.ts)', () => {
       const tmp = tempDir('export-tmp-');
       const tsxCache = join(tmpdir(), `tsx-${userInfo().uid}`);
       if (existsSync(tsxCache)) symlinkSync(tsxCache, join(tmp, `tsx-${userInfo().uid}`));
-      // A kubectl that sends the export one SIGTERM while its first build runs, then builds.
+      // A kubectl (both builds start one at once) of which the first sends the export one SIGTERM
+      // (mkdir: only one does), then each waits 30 s before it notes it finished and builds: the
+      // export stops it first. The sleep it waits on is noted, to be ended here (it outlives its
+      // killed shell).
       const bin = tempDir('kubectl-sigterm-');
       writeFileSync(
         join(bin, 'kubectl'),
-        `#!/bin/sh\nif [ ! -e '${bin}/sent' ]; then : > '${bin}/sent'; kill -TERM $PPID; fi\nexec '${KUBECTL_PATH}' "$@"\n`,
+        '#!/bin/sh\n' +
+          `if mkdir '${bin}/sent' 2>/dev/null; then kill -TERM $PPID; fi\n` +
+          `sleep 30 & echo $! >> '${bin}/sleeps'\n` +
+          'wait\n' +
+          `: > '${bin}/finished'\n` +
+          `exec '${KUBECTL_PATH}' "$@"\n`,
       );
       chmodSync(join(bin, 'kubectl'), 0o755);
       const r = await spawnScript(join(REPO, 'scripts/export.ts'), ['--repo', target, ...fixtureArgs()], {
         cwd: REPO,
         env: { ...process.env, TMPDIR: tmp, PATH: `${bin}:${process.env.PATH ?? ''}` },
+      }).finally(() => {
+        const sleeps = existsSync(join(bin, 'sleeps')) ? readFileSync(join(bin, 'sleeps'), 'utf8') : '';
+        for (const pid of sleeps.split('\n').filter(Boolean).map(Number)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // ended already
+          }
+        }
       });
       expect(existsSync(join(bin, 'sent'))).toBe(true);
+      expect(existsSync(join(bin, 'finished'))).toBe(false);
       expect(readdirSync(tmp).filter((f) => f.startsWith('arcade-export-build-'))).toEqual([]);
       expect(r.stderr).toContain(
         'export: interrupted by SIGTERM before anything was written: the checkout is as it was',

@@ -213,8 +213,10 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     expect([...checkout.files.keys()]).toEqual(['apps/arcade/configmap.yaml']);
     expect([...checkout.links]).toEqual([['apps/arcade/link.txt', join(outside, 'x.txt')]]);
     // ...and each build of it on disk runs kubectl.
-    expect(settingOf(await buildOwner(checkout, owner, kubectl))).toEqual([['apps/arcade/configmap.yaml', 'linked']]);
-    await buildOwner(checkout, owner, kubectl);
+    expect(settingOf(await buildOwner(checkout, owner, { kubectl }))).toEqual([
+      ['apps/arcade/configmap.yaml', 'linked'],
+    ]);
+    await buildOwner(checkout, owner, { kubectl });
     expect(runs()).toBe(2);
   });
 
@@ -235,14 +237,14 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
       'apps/arcade/other.yaml',
     ]);
     const names = (built: Awaited<ReturnType<typeof buildOwner>>) => built.map((b) => b.object.metadata.name).sort();
-    expect(names(await buildOwner(checkout, owner, kubectl))).toEqual(['outside', 'settings']);
+    expect(names(await buildOwner(checkout, owner, { kubectl }))).toEqual(['outside', 'settings']);
     const planned = stringify({
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'planned', namespace: 'arcade' },
     });
     const plan = { folder: 'apps/arcade', plan: { writes: new Map([['other.yaml', planned]]), removes: [] } };
-    expect(names(await buildOwner(checkout, owner, kubectl, plan))).toEqual(['planned', 'settings']);
+    expect(names(await buildOwner(checkout, owner, { kubectl }, plan))).toEqual(['planned', 'settings']);
     expect(runs()).toBe(2);
     // The files the links lead to are as they were: neither the plan nor the build's own root
     // kustomization (transforms, origin annotations) was written through a link.

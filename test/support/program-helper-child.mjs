@@ -6,12 +6,23 @@
  */
 import { execProgram } from '../../src/core/exec-program.mjs';
 
-/** Programs still running: killed if the test worker goes away, so none outlives it. */
-const running = new Set();
+/**
+ * Programs still running, by request id, each with the controller of its AbortSignal (the test
+ * worker sends `{ abort: id }` when the request's own signal is aborted): killed if the test worker
+ * goes away, so none outlives it.
+ */
+const running = new Map();
 
-process.on('message', ({ id, file, args, options }) => {
-  const child = execProgram(file, args, options, (error, stdout, stderr) => {
-    running.delete(child);
+process.on('message', (message) => {
+  if (message.abort !== undefined) {
+    // A run that ended already (its reply on the way) has nothing left to stop.
+    running.get(message.abort)?.controller.abort();
+    return;
+  }
+  const { id, file, args, options } = message;
+  const controller = new AbortController();
+  const child = execProgram(file, args, { ...options, signal: controller.signal }, (error, stdout, stderr) => {
+    running.delete(id);
     // An Error keeps only its message across the channel: the fields describeChildFailure reads go by name.
     const ended = error && {
       message: error.message,
@@ -22,10 +33,10 @@ process.on('message', ({ id, file, args, options }) => {
     };
     process.send({ id, error: ended, stdout, stderr });
   });
-  running.add(child);
+  running.set(id, { child, controller });
 });
 
 process.on('disconnect', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const { child } of running.values()) child.kill('SIGKILL');
   process.exit(0);
 });

@@ -7,14 +7,16 @@
  * stays bytes); the helper runs execFile with the same options and sends back the error's fields,
  * stdout and stderr, which are turned back into what execFile's callback gives. The request
  * carries the worker's environment and working folder of the moment (runProgram resolves both),
- * so a test that changes PATH or HOME is seen by the program as before.
+ * so a test that changes PATH or HOME is seen by the program as before. An AbortSignal cannot
+ * cross the channel: the request goes without it, and its abort follows as a message of its own
+ * (`{ abort: id }`) that aborts the same run in the helper, as execFile here would have.
  *
  * Lifetime: the channel keeps the worker alive only while a program runs; the helper exits when
  * the worker does (its channel closes) and kills what it still runs. If the helper dies, the
  * programs it was running end with an error that says so (code EHELPER, never a silent success),
  * and the next request starts a new helper.
  *
- * test/support/program-helper.test.ts proves the contract: every way a program can end gives the
+ * test/core/run-program.test.ts proves the contract: every way a program can end gives the
  * same end and the same describeChildFailure message through the helper as through execFile.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -43,6 +45,8 @@ interface Reply {
 interface Pending {
   readonly encoding: 'utf8' | 'buffer';
   readonly resolve: (end: ProgramEnd<string | Buffer>) => void;
+  /** Stops listening to the request's AbortSignal (its run ended). */
+  readonly release: () => void;
 }
 
 /** IPC's structured clone turns a Buffer into a plain Uint8Array: give execFile's Buffer back. */
@@ -64,12 +68,19 @@ export class ProgramHelper {
   readonly launch = (request: ProgramRequest): Promise<ProgramEnd<string | Buffer>> => {
     const child = this.child ?? this.start();
     const id = this.next++;
-    const { options } = request;
+    const { signal, ...options } = request.options;
     return new Promise((resolve) => {
-      this.pending.set(id, { encoding: options.encoding, resolve });
+      // The abort of this run, sent after its request: the helper starts the program, then stops it.
+      const abort = () => {
+        if (child.connected) child.send({ abort: id });
+      };
+      const release = () => signal?.removeEventListener('abort', abort);
+      this.pending.set(id, { encoding: options.encoding, resolve, release });
       child.channel?.ref();
       // process.env is not a plain object: sent as one, as execFile would copy it.
       child.send({ id, file: request.file, args: [...request.args], options: { ...options, env: { ...options.env } } });
+      if (signal?.aborted) abort();
+      else signal?.addEventListener('abort', abort, { once: true });
     });
   };
 
@@ -98,6 +109,7 @@ export class ProgramHelper {
     const waiting = this.pending.get(reply.id);
     if (waiting === undefined) return;
     this.pending.delete(reply.id);
+    waiting.release();
     if (this.pending.size === 0) this.child?.channel?.unref();
     const error =
       reply.error === null ? null : (Object.assign(new Error(reply.error.message), reply.error) as ExecFileException);
@@ -110,6 +122,7 @@ export class ProgramHelper {
     this.child = undefined;
     for (const [id, waiting] of this.pending) {
       this.pending.delete(id);
+      waiting.release();
       const empty = waiting.encoding === 'buffer' ? Buffer.alloc(0) : '';
       const error = Object.assign(new Error(`the program helper (pid ${child.pid}) ${how} before the program ended`), {
         code: 'EHELPER',
