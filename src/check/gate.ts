@@ -20,7 +20,7 @@ import { checkPolicies, exceptionFindings, type AppliedException } from './polic
 import type { PlacedObject } from './workloads.js';
 import { checkReferences } from './references.js';
 import { validateSchema } from './schema.js';
-import { MAX_SCANNED_BYTES, scanFiles, trackedFiles, type ScanFile } from './secrets.js';
+import { MAX_SCANNED_BYTES, scanFiles, trackedFiles, TrackedFilesError, type ScanFile } from './secrets.js';
 import { unresolvedWarnings } from './unresolved.js';
 import { isRecord } from '../core/is-record.js';
 
@@ -226,13 +226,21 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
           `not scanned for secrets, over ${MAX_SCANNED_BYTES / 1024 / 1024} MB: ${tracked.tooLarge.join(', ')}`,
         );
     } catch (err) {
+      // git's failure (TrackedFilesError: its message and fix), or a listed file that could not be read.
+      const failure =
+        err instanceof TrackedFilesError
+          ? err
+          : {
+              message: `reading the tracked files failed: ${(err as Error).message.split('\n')[0]}`,
+              fix: 'let the gate read every tracked file (or pass --dist-only to scan dist/ only)',
+            };
       findings.push({
         severity: 'error',
         area: 'secret',
         file: '.',
         rule: 'secret.scan-failed',
-        message: `git ls-files failed: ${(err as Error).message.split('\n')[0]}`,
-        fix: 'run the gate inside the git checkout (or pass --no-repo-scan to scan dist/ only)',
+        message: failure.message,
+        fix: failure.fix,
       });
     }
   } else {

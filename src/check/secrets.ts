@@ -12,9 +12,10 @@
  * Encrypted values are allowed: a SealedSecret's `spec.encryptedData` and the `ciphertext:`
  * entries `npm run seal` writes into environment files. Findings never print the value.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { type ChildCommand, type ChildEnd, describeChildFailure, timedOut } from '../core/child-failure.js';
 import { looksRandom, PLACEHOLDER, SECRET_KEY } from '../core/credentials.js';
 import { childPath, type Finding, type ObjectRef } from './finding.js';
 import { parseDocuments, refOf, type ManifestDocument } from './manifests.js';
@@ -211,13 +212,60 @@ export interface TrackedFiles {
   readonly tooLarge: readonly string[];
 }
 
-/** Files git tracks under `repoRoot` (text files only, at most MAX_SCANNED_BYTES each). */
+/** Why git could not list the tracked files: the message (describeChildFailure's), and the fix the gate's finding carries. */
+export class TrackedFilesError extends Error {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+    this.name = 'TrackedFilesError';
+  }
+}
+
+const LS_FILES_TIMEOUT_MS = 20_000;
+const LS_FILES_MAX_OUTPUT = 64 * 1024 * 1024;
+/** What every fix of a failed listing ends with: `npm run check --dist-only` needs no git. */
+const DIST_ONLY = 'or pass --dist-only to scan dist/ only';
+
+/** The fix for a `git ls-files` that ended as `end`: one for a timeout, one for a missing git, one for git's refusal. */
+function lsFilesFix(repoRoot: string, end: ChildEnd): string {
+  if (timedOut(end)) return `run git ls-files in ${repoRoot} to see why it takes so long (${DIST_ONLY})`;
+  if (end.error?.code === 'ENOENT') return `install git and put it on the PATH (${DIST_ONLY})`;
+  return `run the gate in a git checkout of the stack (${DIST_ONLY})`;
+}
+
+/**
+ * Files git tracks under `repoRoot` (text files only, at most MAX_SCANNED_BYTES each). Throws
+ * TrackedFilesError when git cannot list them (not a checkout, no git, a timeout), quoting git's reason.
+ */
 export function trackedFiles(repoRoot: string): TrackedFiles {
-  const listed = execFileSync('git', ['ls-files', '-z'], {
+  // stderr piped, not inherited: git's reason goes into the message instead of the gate's own stderr.
+  // LC_ALL=C: the reason quoted in git's own words, the same on every machine.
+  const run = spawnSync('git', ['ls-files', '-z'], {
     cwd: repoRoot,
-    timeout: 20_000,
-    maxBuffer: 64 * 1024 * 1024,
-  }).toString('utf8');
+    timeout: LS_FILES_TIMEOUT_MS,
+    maxBuffer: LS_FILES_MAX_OUTPUT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
+  if (run.error || run.status !== 0) {
+    const command: ChildCommand = {
+      command: `git ls-files -z in ${repoRoot}`,
+      program: 'git',
+      cwd: repoRoot,
+      timeoutMs: LS_FILES_TIMEOUT_MS,
+      maxBuffer: LS_FILES_MAX_OUTPUT,
+      // The gate's finding carries the fix (lsFilesFix), said once.
+      timeoutFix: null,
+      missingFix: null,
+    };
+    // stderr is null when git did not start.
+    const stderr = run.stderr?.toString('utf8') ?? '';
+    const end: ChildEnd = { error: run.error, status: run.status, signal: run.signal, stderr };
+    throw new TrackedFilesError(describeChildFailure(command, end), lsFilesFix(repoRoot, end));
+  }
+  const listed = run.stdout.toString('utf8');
   const files: ScanFile[] = [];
   const tooLarge: string[] = [];
   for (const file of listed.split('\0').filter(Boolean)) {

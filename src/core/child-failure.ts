@@ -26,11 +26,15 @@ export interface ChildCommand {
   /**
    * What to do about a timeout: what the program may be waiting on, and how to see it. Every
    * caller says it: null only where the caller's own report carries the fix (the gate's Flux build,
-   * src/check/flux-build.ts: its finding's fix, chosen with timedOut), so it is said once.
+   * src/check/flux-build.ts, and its repository scan, src/check/secrets.ts: their finding's fix,
+   * chosen with timedOut), so it is said once.
    */
   readonly timeoutFix: string | null;
-  /** What to do when the program is not found. @default `install <program> and put it on the PATH` */
-  readonly missingFix?: string;
+  /**
+   * What to do when the program is not found; null where the caller's own report carries the fix
+   * (the gate's repository scan, src/check/secrets.ts: its finding's fix). @default `install <program> and put it on the PATH`
+   */
+  readonly missingFix?: string | null;
   /** Its output limit, in bytes (named when it was exceeded). */
   readonly maxBuffer: number;
 }
@@ -108,10 +112,9 @@ export function describeChildFailure(c: ChildCommand, end: ChildEnd): string {
   if (code === 'ENOENT') {
     if (c.cwd !== undefined && !existsSync(c.cwd))
       return `${c.command} could not start: its working folder ${c.cwd} does not exist`;
-    return (
-      `${c.command} could not start: ${c.program} was not found${c.program.includes('/') ? '' : ' on the PATH'} ` +
-      `(fix: ${c.missingFix ?? `install ${c.program} and put it on the PATH`})`
-    );
+    const missing = `${c.command} could not start: ${c.program} was not found${c.program.includes('/') ? '' : ' on the PATH'}`;
+    if (c.missingFix === null) return missing;
+    return `${missing} (fix: ${c.missingFix ?? `install ${c.program} and put it on the PATH`})`;
   }
   if (typeof code === 'string') return `${c.command} could not start: ${end.error?.message ?? code}`;
   if (signal !== null) return `${c.command} was stopped by ${signal}${quoted}`;

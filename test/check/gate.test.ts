@@ -13,6 +13,7 @@ import { errorsOf, runGate, type GateOptions } from '../../src/check/gate.js';
 import { checkFluxBuild } from '../../src/check/flux-build.js';
 import type { Finding } from '../../src/check/finding.js';
 import { loadDist } from '../../src/check/manifests.js';
+import { trackedFiles, TrackedFilesError } from '../../src/check/secrets.js';
 import { formatFinding, formatReport, reportJson, summaryLine } from '../../src/check/report.js';
 import { unresolvedMarker } from '../../src/core/unresolved-text.js';
 import { cachedCrds } from '../../src/check/crd-cache.js';
@@ -238,6 +239,36 @@ describe('npm run check over a dist/ folder', () => {
     expect(report.notes).toContain('not scanned for secrets, over 2 MB: big.log');
     expect(report.stats.filesScanned).toBe(3); // release.yaml, kustomization.yaml, notes.md
     expect(formatReport(report)).not.toContain(token);
+  });
+
+  it("tells why git could not list the tracked files, in git's words, with the fix: a folder that is no checkout", async () => {
+    const root = tempDir(); // in the system's temporary folder, which no git checkout holds
+    writeDist(root, 'test', { 'release.yaml': [release()] });
+    const report = await gate(root, { scanRepository: true });
+    expect(errorsOf(report).map(formatFinding)).toEqual([
+      `error   .: [secret.scan-failed] git ls-files -z in ${root} failed (exit 128): fatal: not a git repository ` +
+        '(or any of the parent directories): .git (fix: run the gate in a git checkout of the stack (or pass ' +
+        '--dist-only to scan dist/ only))',
+    ]);
+  });
+
+  it('tells why git could not list the tracked files, with the fix: no git on the PATH', () => {
+    const root = tempDir();
+    const path = process.env.PATH;
+    process.env.PATH = tempDir(); // an empty folder: no git (trackedFiles runs git synchronously, so nothing else sees it)
+    let thrown: unknown;
+    try {
+      trackedFiles(root);
+    } catch (err) {
+      thrown = err;
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(thrown).toBeInstanceOf(TrackedFilesError);
+    expect({ message: (thrown as TrackedFilesError).message, fix: (thrown as TrackedFilesError).fix }).toEqual({
+      message: `git ls-files -z in ${root} could not start: git was not found on the PATH`,
+      fix: 'install git and put it on the PATH (or pass --dist-only to scan dist/ only)',
+    });
   });
 
   it('reports documents that are not Kubernetes objects and duplicate objects', async () => {

@@ -96,6 +96,10 @@ describe('why a child process failed, told one way', () => {
         spawnSync(absent, [], { encoding: 'utf8' }),
       ),
     ).toBe(`sh -c script could not start: ${absent} was not found on the PATH (fix: install it)`);
+    // missingFix null: the caller's own report carries the fix (the gate's finding), said once.
+    expect(
+      describeChildFailure(command({ program: absent, missingFix: null }), spawnSync(absent, [], { encoding: 'utf8' })),
+    ).toBe(`sh -c script could not start: ${absent} was not found on the PATH`);
     const notExecutable = join(dir, 'script');
     writeFileSync(notExecutable, 'echo hi\n', { mode: 0o644 });
     expect(describeChildFailure(command(), await execEnd(notExecutable, []))).toBe(
