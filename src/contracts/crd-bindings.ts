@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { parse } from 'yaml';
-import { describeChildFailure, stdoutWhenNoStderr } from '../core/child-failure.js';
+import { describeChildFailure, lastLines, stdoutWhenNoStderr } from '../core/child-failure.js';
 import { CommandError, ConfigurationError } from '../core/command-error.js';
 
 /** What every file cdk8s import writes begins with (imports/ holds nothing else). */
@@ -107,7 +107,14 @@ export function generateBindings(root: string, options: { readonly timeoutMs?: n
     const files = readdirSync(out)
       .filter((f) => f.endsWith('.ts'))
       .sort();
-    if (files.length === 0) throw new BindingsError('cdk8s import wrote no binding');
+    if (files.length === 0) {
+      const said = lastLines(run.stderr || run.stdout);
+      throw new BindingsError(
+        `cdk8s ${args.join(' ')} in ${root} ended with exit 0 but wrote no binding (no .ts file)` +
+          `${said === '' ? '' : `: ${said}`} (fix: reinstall the CLI with npm ci: the cdk8s-cli package-lock.json ` +
+          'pins writes a file per API group cdk8s.yaml imports)',
+      );
+    }
     return new Map(files.map((f) => [f, readFileSync(join(out, f), 'utf8')]));
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -156,7 +156,7 @@ describe('npm run import (vendored CRDs -> imports/)', () => {
     expect(() => importEntries(root)).toThrow(/no such file \(fix: restore it from contracts\/SOURCES\.md\)/);
   });
 
-  it("names the command, how cdk8s import ended, its last lines and a timeout's fix when it fails", () => {
+  it("names the command, how cdk8s import ended, its last lines and a timeout's fix when it fails or writes nothing", () => {
     const root = tempDir('import-failing-');
     const crd = 'contracts/crds/fluxcd-helm-controller-v1.6.3-helmreleases.yaml';
     cpSync(join(REPO_ROOT, crd), join(root, crd));
@@ -182,6 +182,11 @@ describe('npm run import (vendored CRDs -> imports/)', () => {
     // Stopped by a signal, having said why on stdout only.
     expect(failing('echo "Error: no such CRD"; kill -TERM $$')).toBe(
       `${command} was stopped by SIGTERM: Error: no such CRD`,
+    );
+    // Ended well without writing anything: what it said, and the fix.
+    expect(failing('echo "Importing 1 spec"; exit 0')).toBe(
+      `${command} ended with exit 0 but wrote no binding (no .ts file): Importing 1 spec (fix: reinstall the CLI ` +
+        'with npm ci: the cdk8s-cli package-lock.json pins writes a file per API group cdk8s.yaml imports)',
     );
     // Stopped at its timeout (exec: the sleep itself gets spawnSync's SIGTERM), with the fix.
     expect(failing('exec sleep 60', 200)).toBe(
