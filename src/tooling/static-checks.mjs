@@ -76,7 +76,10 @@ function runCheck(check, cwd, env) {
         ms: performance.now() - started,
         output: Buffer.concat(chunks).toString() + extra,
       });
-    child.on('error', (err) => done(127, `${check.name}: could not start ${file}: ${err.message}\n`));
+    // Every check's program is a dev dependency (node_modules/.bin) or node itself.
+    child.on('error', (err) =>
+      done(127, `${check.name}: could not start ${file}: ${err.message} (fix: npm ci, which installs it)\n`),
+    );
     child.on('close', (code, signal) => done(code ?? 1, signal ? `${check.name}: killed by ${signal}\n` : ''));
   });
 }

@@ -78,7 +78,10 @@ export function typecheck(root = REPO_ROOT, { stdio = 'inherit' } = {}) {
   const tsc = join(root, 'node_modules', '.bin', 'tsc');
   const result = spawnSync(tsc, tscArgs(root), { cwd: root, stdio });
   if (result.status === 0) dateBuildInfo(join(root, TS_BUILD_INFO), started);
-  if (result.error) process.stderr.write(`typecheck: could not start ${tsc}: ${result.error.message}\n`);
+  if (result.error)
+    process.stderr.write(
+      `typecheck: could not start ${tsc}: ${result.error.message} (fix: npm ci, which installs typescript)\n`,
+    );
   return result.status ?? 1;
 }
 

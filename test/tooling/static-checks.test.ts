@@ -115,6 +115,22 @@ describe('a static check whose inputs passed before', () => {
   });
 });
 
+describe('a static check that cannot start', () => {
+  it('is named with its program, why, and the fix', async () => {
+    const dir = tempDir('static-missing-');
+    const missing = join(dir, 'node_modules', '.bin', 'biome');
+    const [result] = await runStaticChecks([{ name: 'biome', command: [missing, 'check'] }], {
+      cwd: dir,
+      env: envFor(dir),
+      out: { write: () => true },
+    });
+    expect({ code: result!.code, output: result!.output }).toEqual({
+      code: 127,
+      output: `biome: could not start ${missing}: spawn ${missing} ENOENT (fix: npm ci, which installs it)\n`,
+    });
+  });
+});
+
 describe('the static checks’ inputs', () => {
   it('are the contents git shows, ignored files a tool may read, the installed packages and the tool variables, not modification times', () => {
     const dir = repository();

@@ -4,10 +4,12 @@
  * never looks at) is checked again. A tiny project with the real tsc: a root file importing a
  * declaration file outside the roots, as our code imports node_modules' .d.ts files.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TS_BUILD_INFO, tscArgs, typecheck } from '../../src/tooling/typecheck.mjs';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { tempDir } from '../support/temp.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
@@ -48,6 +50,21 @@ describe('npm run typecheck', () => {
     utimesSync(join(dir, 'dep', 'lib.d.ts'), later, later);
     expect(tscArgs(dir)).toEqual(PLAIN);
     expect(typecheck(dir, { stdio: 'pipe' })).toBe(2);
+  });
+
+  it('names tsc and the fix when tsc is not installed', () => {
+    const dir = tempDir('typecheck-no-modules-'); // no node_modules
+    const module = join(REPO_ROOT, 'src', 'tooling', 'typecheck.mjs');
+    const script = `import(${JSON.stringify(module)}).then((m) => { process.exitCode = m.typecheck(${JSON.stringify(dir)}); });`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: CHILD_TIMEOUT_MS,
+    });
+    const tsc = join(dir, 'node_modules', '.bin', 'tsc');
+    expect({ status: run.status, stderr: run.stderr }).toEqual({
+      status: 1,
+      stderr: `typecheck: could not start ${tsc}: spawnSync ${tsc} ENOENT (fix: npm ci, which installs typescript)\n`,
+    });
   });
 
   it('a tsconfig that writes no build info passes as a plain check (nothing to date, no ENOENT)', () => {
