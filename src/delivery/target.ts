@@ -204,11 +204,11 @@ export interface CheckoutState {
 }
 
 /**
- * The root of the checkout at `repo` (undefined outside one), and with `branch` whether
- * `refs/heads/<branch>` exists, asked by one git: `rev-parse --show-toplevel --verify --quiet
- * refs/heads/<branch>` prints the root, then the branch's commit, or nothing more and exits 1
- * when there is no such branch; outside a checkout (or in a bare repository) it prints nothing and
- * exits 128. A git that did not exit by itself (killed at its timeout or by a signal, or one that
+ * The root of the checkout at `repo` (undefined outside one, and when `repo` is not a folder), and
+ * with `branch` whether `refs/heads/<branch>` exists, asked by one git: `rev-parse --show-toplevel
+ * --verify --quiet refs/heads/<branch>` prints the root, then the branch's commit, or nothing more
+ * and exits 1 when there is no such branch; outside a checkout (or in a bare repository) it prints
+ * nothing and exits 128. A git that did not exit by itself (killed at its timeout or by a signal, or one that
  * could not start) is a GitError saying how it ended and the fix, never an answer: neither "no
  * checkout" nor "no such branch".
  */
@@ -216,6 +216,8 @@ export async function checkoutRoot(
   repo: string,
   branch?: string,
 ): Promise<{ readonly root?: string; readonly branchExists?: boolean }> {
+  // A path that is no folder is no checkout; git could not even start there (a file: execFile throws ENOTDIR).
+  if (!statSync(repo, { throwIfNoEntry: false })?.isDirectory()) return {};
   const verify = branch === undefined ? [] : ['--verify', '--quiet', `refs/heads/${branch}`];
   const run = await gitTry(repo, ['rev-parse', '--show-toplevel', ...verify]);
   if (run.exitCode === undefined) throw new GitError(run.failure);

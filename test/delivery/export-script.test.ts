@@ -140,6 +140,13 @@ describe('npm run export (scripts/export.ts)', () => {
     expect(notGit.stderr).toBe(
       `export: --repo ${plain}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)\n`,
     );
+    const file = join(plain, 'file');
+    writeFileSync(file, 'not a folder\n');
+    const notFolder = await exportScript(['--repo', file, ...fixtureArgs()]);
+    expect(notFolder.status).toBe(2);
+    expect(notFolder.stderr).toBe(
+      `export: --repo ${file}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)\n`,
+    );
   });
 
   it('--path that does not exist: exit 2 as a wrong --repo is, one line naming --path and the fix', async () => {

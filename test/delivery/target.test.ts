@@ -40,6 +40,13 @@ describe('checkoutRoot: only git exiting 1 with the root alone printed means "no
     const outside = tempDir('no-checkout-');
     expect(await checkoutRoot(outside, 'free')).toEqual({});
     expect(await checkoutRoot(outside)).toEqual({});
+    // A --repo that is a file, or nothing: no checkout either (publish asks before anything else does).
+    const file = join(outside, 'file');
+    writeFileSync(file, 'not a folder\n');
+    for (const path of [file, join(outside, 'missing')]) {
+      expect(await checkoutRoot(path, 'free')).toEqual({});
+      expect(await checkoutRoot(path)).toEqual({});
+    }
   });
 
   it('a git stopped after it printed the root is an error saying so, not an absent branch', async () => {
