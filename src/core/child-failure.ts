@@ -109,6 +109,8 @@ export function describeChildFailure(c: ChildCommand, end: ChildEnd): string {
   if (code === 'ABORT_ERR') return `${c.command} was interrupted and stopped${quoted}`;
   if (code === 'ENOBUFS' || code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
     return `${c.command} printed more than ${size(c.maxBuffer)} and was stopped${quoted}`;
+  if (code === 'ENOTDIR' && c.cwd !== undefined)
+    return `${c.command} could not start: its working folder ${c.cwd} is not a folder`;
   if (code === 'ENOENT') {
     if (c.cwd !== undefined && !existsSync(c.cwd))
       return `${c.command} could not start: its working folder ${c.cwd} does not exist`;

@@ -26,4 +26,4 @@ export function execProgram(
   args: readonly string[],
   options: ExecProgramOptions,
   done: (error: ExecFileException | null, stdout: string | Buffer, stderr: string | Buffer) => void,
-): ChildProcess;
+): ChildProcess | undefined;

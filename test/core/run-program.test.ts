@@ -5,7 +5,7 @@
  * helper (test/support/setup.ts), so this is what keeps their tests true to the command line's
  * own path, which starts programs with execFile in its own process.
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeChildFailure } from '../../src/core/child-failure.js';
@@ -103,12 +103,24 @@ describe('runProgram: the same end through execFile here and through the helper'
     expect(end.failure).toBe('head -c 5000 /dev/zero printed more than 100 bytes and was stopped');
   });
 
-  it('a missing program, and a working folder that does not exist', async () => {
+  it('a missing program, a working folder that does not exist, and one that is a file', async () => {
     const missing = await both(request('no-such-program-here', []));
     expect(missing).toMatchObject({ failed: true, code: 'ENOENT' });
     expect(missing.failure).toContain('no-such-program-here was not found on the PATH');
     const gone = await both(request('sh', ['-c', 'true'], { cwd: join(folder, 'gone') }));
     expect(gone.failure).toBe(`sh -c true could not start: its working folder ${join(folder, 'gone')} does not exist`);
+    // execFile throws at once here instead of reporting (ENOTDIR): reported the same way, through both paths.
+    const file = join(folder, 'a-file');
+    writeFileSync(file, '');
+    for (const encoding of ['utf8', 'buffer'] as const) {
+      const notFolder = await both(request('sh', ['-c', 'true'], { cwd: file, encoding }));
+      expect(notFolder).toMatchObject({
+        failed: true,
+        code: 'ENOTDIR',
+        stdout: encoding === 'buffer' ? Buffer.alloc(0) : '',
+      });
+      expect(notFolder.failure).toBe(`sh -c true could not start: its working folder ${file} is not a folder`);
+    }
   });
 
   it('an aborted run is stopped (a 60 s sleep), aborted while it runs or before it starts', async () => {

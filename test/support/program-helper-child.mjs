@@ -9,7 +9,7 @@ import { execProgram } from '../../src/core/exec-program.mjs';
 /**
  * Programs still running, by request id, each with the controller of its AbortSignal (the test
  * worker sends `{ abort: id }` when the request's own signal is aborted): killed if the test worker
- * goes away, so none outlives it.
+ * goes away, so none outlives it (no child: execProgram could not start one, its end is on the way).
  */
 const running = new Map();
 
@@ -37,6 +37,6 @@ process.on('message', (message) => {
 });
 
 process.on('disconnect', () => {
-  for (const { child } of running.values()) child.kill('SIGKILL');
+  for (const { child } of running.values()) child?.kill('SIGKILL');
   process.exit(0);
 });
