@@ -67,8 +67,8 @@ const fixtureArgs = () => [
 
 describe('npm run export (scripts/export.ts)', () => {
   it('refuses a dist/ that differs from a fresh synthesis, leaving the target untouched', async () => {
-    const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
-    const before = snapshot(target);
+    const target = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const before = await snapshot(target);
     const r = await exportScript([
       '--repo',
       target,
@@ -82,26 +82,26 @@ describe('npm run export (scripts/export.ts)', () => {
     ]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/staging is missing, stale or edited by hand.*npm run synth/);
-    expect(snapshot(target)).toEqual(before);
+    expect(await snapshot(target)).toEqual(before);
   });
 
   it('exports as a branch and a commit in one command, printing the semantic diff', async () => {
-    const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const target = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
     const r = await exportScript(['--repo', target, ...fixtureArgs(), '--commit', '--branch', 'arcade/first']);
     expect(r.stderr).not.toMatch(/refused|failed/);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('+ HelmRelease arcade-staging/arcade (release.yaml)');
     expect(r.stdout).toMatch(/committed [a-f0-9]{12} on branch arcade\/first \(not pushed\)/);
-    expect(run(target, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('arcade/first');
-    const head = run(REPO, ['rev-parse', 'HEAD']).trim();
-    expect(run(target, ['log', '-1', '--format=%B'])).toContain(`Source commit: ${head}`);
+    expect((await run(target, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('arcade/first');
+    const head = (await run(REPO, ['rev-parse', 'HEAD'])).trim();
+    expect(await run(target, ['log', '-1', '--format=%B'])).toContain(`Source commit: ${head}`);
   });
 
   it.skipIf(!KUBECTL)(
     'refuses a takeover that would delete the Namespace: prints what the export would do on stdout, the refusal on stderr, exit 1',
     async () => {
-      const repo = gitopsRepo();
-      const before = snapshot(repo);
+      const repo = await gitopsRepo();
+      const before = await snapshot(repo);
       const { environments, dist } = checkoutOf(takeoverEnvironment());
       const refused = await exportScript([
         '--repo',
@@ -123,7 +123,7 @@ describe('npm run export (scripts/export.ts)', () => {
       expect(refused.stderr).toMatch(
         /^export: export refused, nothing was changed:\n {2}- Flux Kustomization flux-system\/apps \(prune: true\) would delete Namespace arcade/,
       );
-      expect(snapshot(repo)).toEqual(before);
+      expect(await snapshot(repo)).toEqual(before);
     },
   );
 
@@ -150,15 +150,15 @@ describe('npm run export (scripts/export.ts)', () => {
   });
 
   it('--path that does not exist: exit 2 as a wrong --repo is, one line naming --path and the fix', async () => {
-    const repo = makeRepo({ 'apps/arcade/README.md': 'the release\n' });
-    const before = snapshot(repo);
+    const repo = await makeRepo({ 'apps/arcade/README.md': 'the release\n' });
+    const before = await snapshot(repo);
     const r = await exportScript(['--repo', repo, '--path', 'apps/arcdae', ...fixtureArgs()]);
     expect(r.stderr).toBe(
       `export: --path apps/arcdae: ${join(repo, 'apps/arcdae')} does not exist or is not a folder ` +
         '(fix: check the spelling; for a new folder, create it in its own commit first)\n',
     );
     expect(r.status).toBe(2);
-    expect(snapshot(repo)).toEqual(before);
+    expect(await snapshot(repo)).toEqual(before);
   });
 
   it('a damaged ownership record: exit 2, one line naming the file and the fix (no stack trace), nothing written', async () => {
@@ -169,32 +169,35 @@ describe('npm run export (scripts/export.ts)', () => {
       ],
       ['{ "generatedBy": "someone" }\n', /: generatedBy: .* \(fix: restore it from git history\)/],
     ] as const) {
-      const target = makeRepo({ 'apps/arcade/README.md': 'x\n', 'apps/arcade/.arcade-stack-export.json': record });
-      const before = snapshot(target);
+      const target = await makeRepo({
+        'apps/arcade/README.md': 'x\n',
+        'apps/arcade/.arcade-stack-export.json': record,
+      });
+      const before = await snapshot(target);
       const r = await exportScript(['--repo', target, ...fixtureArgs()]);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`^export: apps/arcade/\\.arcade-stack-export\\.json${reason.source}\n$`));
-      expect(snapshot(target)).toEqual(before);
+      expect(await snapshot(target)).toEqual(before);
     }
   });
 
   it('--push --pull-request without the GITOPS_* variables: exit 2 naming each, before anything is read or written', async () => {
-    const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
-    const before = snapshot(target);
+    const target = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const before = await snapshot(target);
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GITOPS_')));
     const r = await exportScript(['--repo', target, '--push', '--pull-request'], { ...env, GITOPS_FORGE: 'gitlab' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/GITOPS_FORGE is 'gitlab' \(fix: set it to github or gitea\)/);
     for (const name of ['GITOPS_API_URL', 'GITOPS_REPOSITORY', 'GITOPS_TOKEN'])
       expect(r.stderr).toContain(`${name} is not set`);
-    expect(snapshot(target)).toEqual(before);
+    expect(await snapshot(target)).toEqual(before);
   });
 
   it.skipIf(!KUBECTL)(
     'SIGTERM while kubectl builds: kubectl stopped at once, exit 143, nothing written, no temporary build tree left (the process is what is tested)',
     async () => {
-      const target = makeRepo({ 'apps/arcade/README.md': 'x\n' });
-      const before = snapshot(target);
+      const target = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+      const before = await snapshot(target);
       // The export's own temporary folder, holding tsx's compile cache (so the script does not compile again).
       const tmp = tempDir('export-tmp-');
       const tsxCache = join(tmpdir(), `tsx-${userInfo().uid}`);
@@ -234,7 +237,7 @@ describe('npm run export (scripts/export.ts)', () => {
         'export: interrupted by SIGTERM before anything was written: the checkout is as it was',
       );
       expect(r.status).toBe(143);
-      expect(snapshot(target)).toEqual(before);
+      expect(await snapshot(target)).toEqual(before);
     },
   );
 });

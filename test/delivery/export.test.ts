@@ -45,7 +45,10 @@ async function repoWithExport(first: ExportSource): Promise<string> {
   const key = JSON.stringify({ ...first, sourceCommit: '' });
   let template = exported.get(key);
   if (template === undefined) {
-    template = makeRepo({ 'apps/arcade/README.md': 'Arcade, exported by arcade-stack\n' }, 'apps/arcade: placeholder');
+    template = await makeRepo(
+      { 'apps/arcade/README.md': 'Arcade, exported by arcade-stack\n' },
+      'apps/arcade: placeholder',
+    );
     await exportEnvironment(first, { repo: template, commit: true, branch: 'first' });
     exported.set(key, template);
   }
@@ -62,8 +65,9 @@ async function expectRefused(
   source: ExportSource,
   options: Omit<ExportOptions, 'repo'>,
   reason: RegExp,
-  { clean = true, before = snapshot(repo) }: { clean?: boolean; before?: ReturnType<typeof snapshot> } = {},
+  { clean = true, before }: { clean?: boolean; before?: Awaited<ReturnType<typeof snapshot>> } = {},
 ): Promise<void> {
+  const untouched = before ?? (await snapshot(repo));
   const error = await exportEnvironment(source, { repo, ...options }).then(
     () => undefined,
     (e: unknown) => e,
@@ -71,26 +75,26 @@ async function expectRefused(
   expect(error).toBeInstanceOf(ExportRefused);
   expect((error as ExportRefused).message).toMatch(reason);
   expect((error as ExportRefused).message).toMatch(/fix:/);
-  expect(snapshot(repo)).toEqual(before);
-  if (clean) expect(before.status).toBe('');
+  expect(await snapshot(repo)).toEqual(untouched);
+  if (clean) expect(untouched.status).toBe('');
 }
 
 describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committing', () => {
   it('replaces the hand-written release, records hashes, and commits the semantic diff on a new branch', async () => {
-    const repo = makeRepo({
+    const repo = await makeRepo({
       'apps/arcade/helmrelease.yaml': handWrittenRelease(),
       'apps/other/app.yaml': 'kind: ConfigMap\n',
     });
     const source = BUNDLED();
-    const head = run(repo, ['rev-parse', 'HEAD']).trim();
+    const head = (await run(repo, ['rev-parse', 'HEAD'])).trim();
 
     const result = await exportEnvironment(source, { repo, adopt: true, commit: true });
 
     expect(result.branch).toBe(`arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`);
-    expect(run(repo, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe(result.branch);
-    expect(run(repo, ['rev-parse', 'HEAD~1']).trim()).toBe(head);
-    expect(run(repo, ['status', '--porcelain', '--untracked-files=all'])).toBe('');
-    expect(run(repo, ['remote'])).toBe('');
+    expect((await run(repo, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe(result.branch);
+    expect((await run(repo, ['rev-parse', 'HEAD~1'])).trim()).toBe(head);
+    expect(await run(repo, ['status', '--porcelain', '--untracked-files=all'])).toBe('');
+    expect(await run(repo, ['remote'])).toBe('');
     // The hand-written file is gone; the stack's files and the record are in place.
     expect(existsSync(join(repo, 'apps/arcade/helmrelease.yaml'))).toBe(false);
     for (const f of source.files) expect(readFileSync(join(repo, 'apps/arcade', f.path), 'utf8')).toBe(f.content);
@@ -125,7 +129,7 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
       after: 'api.arcade-staging.example.com',
     });
     // The commit message carries the summary, the diff and the source commit.
-    const message = run(repo, ['log', '-1', '--format=%B']);
+    const message = await run(repo, ['log', '-1', '--format=%B']);
     expect(message).toContain(`Source commit: ${source.sourceCommit}`);
     expect(message).toContain(`${11 + collectorAdded.length} added, 1 removed, 1 changed`);
     expect(message).toContain('spec.values.gateway.hostname: (absent) → "api.arcade-staging.example.com"');
@@ -146,7 +150,7 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     );
     expect(second.changed).toBe(false);
     expect(second.diff).toEqual({ added: [], removed: [], changed: [] });
-    expect(run(repo, ['status', '--porcelain'])).toBe('');
+    expect(await run(repo, ['status', '--porcelain'])).toBe('');
   });
 
   it('removes files it exported before and no longer produces, and deletes each Secret only with its own --allow-prune (managed -> bundled)', async () => {
@@ -183,13 +187,13 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     expect(result.diff.removed.map((r) => r.key).sort()).toEqual(
       secrets.map((n) => `ExternalSecret arcade-staging/${n}`),
     );
-    expect(run(repo, ['status', '--porcelain'])).toMatch(/D apps\/arcade\/extra\.yaml/);
+    expect(await run(repo, ['status', '--porcelain'])).toMatch(/D apps\/arcade\/extra\.yaml/);
     expect(readFileSync(join(repo, 'apps/arcade/README.md'), 'utf8')).toBe('Arcade, exported by arcade-stack\n');
   });
 
   it('warns when the latest commit of the folder is marked temporary or teardown', async () => {
     const repo = await repoWithExport(BUNDLED());
-    commitFiles(repo, { 'apps/arcade/NOTES.md': 'scaled down\n' }, 'TEMP: teardown arcade for the weekend');
+    await commitFiles(repo, { 'apps/arcade/NOTES.md': 'scaled down\n' }, 'TEMP: teardown arcade for the weekend');
     const env = stagingEnvironment('bundled');
     const result = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), {
       repo,
@@ -199,7 +203,7 @@ describe.skipIf(!KUBECTL)('export: adopting the hand-written release and committ
     expect(result.warnings[0]).toMatch(/looks temporary or a teardown .*TEMP: teardown arcade/);
     expect(result.warnings[1]).toMatch(/the checkout is on 'first', not master/);
     expect(result.diff.changed[0]?.fields).toEqual([{ path: 'spec.interval', before: '10m', after: '5m' }]);
-    expect(run(repo, ['status', '--porcelain'])).toBe('');
+    expect(await run(repo, ['status', '--porcelain'])).toBe('');
   });
 });
 
@@ -207,7 +211,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
   it('refuses a dirty checkout, naming the first changed path in full', async () => {
     const repo = await repoWithExport(BUNDLED());
     writeFileSync(join(repo, 'stray.txt'), 'work in progress\n');
-    const dirty = snapshot(repo);
+    const dirty = await snapshot(repo);
     await expectRefused(repo, BUNDLED(), {}, /uncommitted changes.*stray\.txt/, { clean: false, before: dirty });
     await expectRefused(repo, BUNDLED(), { adopt: true, force: true, allowReinstall: true }, /uncommitted changes/, {
       clean: false,
@@ -230,7 +234,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     repo: string,
     options: Omit<ExportOptions, 'repo'>,
     reason: RegExp,
-    before: ReturnType<typeof snapshot>,
+    before: Awaited<ReturnType<typeof snapshot>>,
   ): Promise<void> {
     const error = await exportEnvironment(BUNDLED(), { repo, ...options }).then(
       () => undefined,
@@ -240,19 +244,19 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     expect((error as ConfigurationError).exitCode).toBe(2);
     expect((error as ConfigurationError).message).toMatch(reason);
     expect((error as ConfigurationError).message).toMatch(/fix:/);
-    expect(snapshot(repo)).toEqual(before);
+    expect(await snapshot(repo)).toEqual(before);
   }
 
   it('refuses a --path that resolves into .git, a dot-folder, the root or outside the checkout', async () => {
     const repo = await repoWithExport(BUNDLED());
     mkdirSync(join(repo, '.github/workflows'), { recursive: true });
     writeFileSync(join(repo, '.github/workflows/ci.yaml'), 'on: push\n');
-    commitFiles(repo, {}, 'ci');
+    await commitFiles(repo, {}, 'ci');
     const outside = tempDir('outside-');
     symlinkSync(outside, join(repo, 'apps/elsewhere'));
     symlinkSync(join(repo, '.git'), join(repo, 'apps/gitlink'));
-    commitFiles(repo, {}, 'links');
-    const before = snapshot(repo);
+    await commitFiles(repo, {}, 'links');
+    const before = await snapshot(repo);
     for (const [path, reason] of [
       ['.git/refs', /--path \.git\/refs: resolves to \.git\/refs, inside git's own storage \(\.git\)/],
       ['.git', /inside git's own storage/],
@@ -267,13 +271,13 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
       await expectBadPath(repo, { path, commit: true, adopt: true, force: true }, reason, before);
     }
     // The --commit above never ran: the checkout is still on its branch with its refs intact.
-    expect(run(repo, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('first');
-    expect(run(repo, ['fsck', '--no-progress'])).toBe('');
+    expect((await run(repo, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('first');
+    expect(await run(repo, ['fsck', '--no-progress'])).toBe('');
   });
 
   it('refuses a path that does not exist and a repository that is not a git checkout', async () => {
     const repo = await repoWithExport(BUNDLED());
-    await expectBadPath(repo, { path: 'apps/arcdae' }, /--path apps\/arcdae: .* does not exist/, snapshot(repo));
+    await expectBadPath(repo, { path: 'apps/arcdae' }, /--path apps\/arcdae: .* does not exist/, await snapshot(repo));
     await expect(exportEnvironment(BUNDLED(), { repo: join(repo, 'nope') })).rejects.toThrow(/does not exist/);
     const plain = tempDir('not-git-');
     await expect(exportEnvironment(BUNDLED(), { repo: plain, path: '.' })).rejects.toThrow(/not a git checkout/);
@@ -284,7 +288,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
   });
 
   it('refuses a hand-written object with the same kind, namespace and name unless --adopt', async () => {
-    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease() });
+    const repo = await makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease() });
     await expectRefused(
       repo,
       BUNDLED(),
@@ -295,7 +299,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
 
   it('refuses other hand-written manifests the exported kustomization would stop applying unless --adopt', async () => {
     const repo = await repoWithExport(BUNDLED());
-    commitFiles(
+    await commitFiles(
       repo,
       {
         'apps/arcade/extra.yaml':
@@ -321,7 +325,9 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
   it('refuses a release identity change unless --allow-reinstall, naming the environment field (namespace: a new HelmRelease object too)', async () => {
     // End to end once (the refusal, the checkout untouched, the consents, the summary); the other
     // identity fields are decided by the same compareIdentity, in the next test.
-    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease({}, { namespace: 'flux-system' }) });
+    const repo = await makeRepo({
+      'apps/arcade/helmrelease.yaml': handWrittenRelease({}, { namespace: 'flux-system' }),
+    });
     await expectRefused(
       repo,
       BUNDLED(),
@@ -371,7 +377,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
   );
 
   it('compares effective identity: an unset releaseName that defaults to the same name is no change', async () => {
-    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease({ releaseName: undefined }) });
+    const repo = await makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease({ releaseName: undefined }) });
     const result = await exportEnvironment(BUNDLED(), { repo, adopt: true, dryRun: true });
     expect(result.diff.changed.find((c) => c.kind === 'HelmRelease')?.fields).toContainEqual({
       path: 'spec.releaseName',
@@ -381,7 +387,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
   });
 
   it('refuses switching the datastores from bundled to managed unless --allow-datastore-switch', async () => {
-    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease() });
+    const repo = await makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease() });
     await expectRefused(
       repo,
       MANAGED(),
@@ -397,7 +403,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
   it('refuses overwriting an exported file edited by hand unless --force', async () => {
     const repo = await repoWithExport(BUNDLED());
     const file = join(repo, 'apps/arcade/release.yaml');
-    commitFiles(
+    await commitFiles(
       repo,
       { 'apps/arcade/release.yaml': readFileSync(file, 'utf8').replace('interval: 10m', 'interval: 1m') },
       'hotfix interval',
@@ -429,8 +435,8 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
       rmSync(link);
       symlinkSync(join(outside, to), link);
     }
-    run(repo, ['add', '-A']);
-    run(repo, ['commit', '-q', '-m', 'links out of the checkout']);
+    await run(repo, ['add', '-A']);
+    await run(repo, ['commit', '-q', '-m', 'links out of the checkout']);
     const before = { release: edited, record: readFileSync(join(outside, OWNERSHIP_FILE), 'utf8') };
 
     // A linked record is not read (the folder looks hand-written): --adopt, and --force for the edit.
@@ -445,7 +451,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     expect(parseOwnership(readFileSync(record, 'utf8'), OWNERSHIP_FILE).files['release.yaml']).toBe(
       sha256(readFileSync(release, 'utf8')),
     );
-    expect(run(repo, ['ls-tree', 'HEAD', 'apps/arcade/release.yaml', `apps/arcade/${OWNERSHIP_FILE}`])).toMatch(
+    expect(await run(repo, ['ls-tree', 'HEAD', 'apps/arcade/release.yaml', `apps/arcade/${OWNERSHIP_FILE}`])).toMatch(
       /^100644 blob [0-9a-f]+\tapps\/arcade\/\S+\n100644 blob [0-9a-f]+\tapps\/arcade\/\S+\n$/,
     );
   });
@@ -455,7 +461,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     const source = sourceOf(stagingEnvironment('bundled', { keepUnresolved: true }));
     await expectRefused(repo, source, {}, /1 unresolved value\(s\), e\.g\. oidc\.clientId.*--allow-unresolved/);
     await exportEnvironment(source, { repo, allowUnresolved: true, commit: true });
-    expect(run(repo, ['log', '-1', '--format=%B'])).toContain(
+    expect(await run(repo, ['log', '-1', '--format=%B'])).toContain(
       'oidc.clientId: fixture: client id deliberately unresolved',
     );
   });
@@ -473,7 +479,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
   });
 
   it('gathers every refusal into one message', async () => {
-    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease({ releaseName: 'legacy' }) });
+    const repo = await makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease({ releaseName: 'legacy' }) });
     const source = sourceOf(stagingEnvironment('managed', { keepUnresolved: true }));
     const error = (await exportEnvironment(source, { repo }).catch((e: unknown) => e)) as ExportRefused;
     expect(error.problems).toHaveLength(4);
@@ -485,7 +491,7 @@ describe('export without kubectl: fail closed, never remove what it could not pr
   const kubectl = '/nonexistent/kubectl';
 
   it("refuses a takeover (nothing of the folder is the stack's yet), naming kubectl", async () => {
-    const repo = makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease() });
+    const repo = await makeRepo({ 'apps/arcade/helmrelease.yaml': handWrittenRelease() });
     await expectRefused(
       repo,
       BUNDLED(),
@@ -500,8 +506,8 @@ describe('export without kubectl: fail closed, never remove what it could not pr
   });
 
   it('updates its own earlier export when nothing leaves the folder, and says the preview was not built', async () => {
-    const repo = makeRepo({ 'apps/arcade/README.md': 'x\n' });
-    plantExport(repo, BUNDLED());
+    const repo = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    await plantExport(repo, BUNDLED());
     const env = stagingEnvironment('bundled');
     const result = await exportEnvironment(sourceOf({ ...env, release: { ...env.release, interval: '5m' } }), {
       repo,
@@ -516,14 +522,14 @@ describe('export without kubectl: fail closed, never remove what it could not pr
     expect(result.diff.changed.map((c) => [c.key, c.fields.map((f) => f.path)])).toEqual([
       ['HelmRelease arcade-staging/arcade', ['spec.interval']],
     ]);
-    expect(run(repo, ['log', '-1', '--format=%s']).trim()).toMatch(
+    expect((await run(repo, ['log', '-1', '--format=%s'])).trim()).toMatch(
       /^arcade-stack: export staging \(identity unchanged; no prune preview; values 0 added, 0 changed, 0 dropped\)$/,
     );
   });
 
   it('refuses an update that removes objects (managed -> bundled drops the Secrets)', async () => {
-    const repo = makeRepo({ 'apps/arcade/README.md': 'x\n' });
-    plantExport(repo, MANAGED());
+    const repo = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    await plantExport(repo, MANAGED());
     await expectRefused(
       repo,
       BUNDLED(),
@@ -541,11 +547,11 @@ describe('export and symbolic links in the folder: nothing written or removed ou
     const extra = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: arcade-staging\n';
     const source: ExportSource = { ...base, files: [...base.files, { path: 'base/extra.yaml', content: extra }] };
     for (const to of [outside, '../other']) {
-      const repo = makeRepo({ 'apps/other/extra.yaml': 'inside: untouched\n' });
-      plantExport(repo, base);
+      const repo = await makeRepo({ 'apps/other/extra.yaml': 'inside: untouched\n' });
+      await plantExport(repo, base);
       symlinkSync(to, join(repo, 'apps/arcade/base'));
-      commitFiles(repo, {}, 'a link on the way');
-      const before = snapshot(repo); // read through the link: the files it leads to included
+      await commitFiles(repo, {}, 'a link on the way');
+      const before = await snapshot(repo); // read through the link: the files it leads to included
       const outsideBefore = readFileSync(join(outside, 'extra.yaml'));
       const reason = new RegExp(
         `apps/arcade/base is a symbolic link \\(to ${to.replace(/[.]/g, '\\.')}, on the way to ` +
@@ -559,7 +565,7 @@ describe('export and symbolic links in the folder: nothing written or removed ou
       await expect(preview).rejects.toThrow(ExportRefused);
       await expect(preview).rejects.toThrow(reason);
       expect(readFileSync(join(outside, 'extra.yaml')).equals(outsideBefore)).toBe(true);
-      expect(snapshot(repo)).toEqual(before);
+      expect(await snapshot(repo)).toEqual(before);
     }
   });
 
@@ -574,10 +580,14 @@ describe('export and symbolic links in the folder: nothing written or removed ou
         { path: 'other.yaml', content: extra.replace('name: extra', 'name: other') },
       ],
     };
-    const repo = makeRepo({});
-    plantExport(repo, base);
+    const repo = await makeRepo({});
+    await plantExport(repo, base);
     // Hand-written, not manifests: the export leaves them be, but cannot write where they are.
-    commitFiles(repo, { 'apps/arcade/base': 'notes\n', 'apps/arcade/other.yaml/notes.txt': 'notes\n' }, 'in the way');
+    await commitFiles(
+      repo,
+      { 'apps/arcade/base': 'notes\n', 'apps/arcade/other.yaml/notes.txt': 'notes\n' },
+      'in the way',
+    );
     const problems = [
       'apps/arcade/base is a file where the export needs a folder, on the way to apps/arcade/base/extra.yaml ' +
         '(fix: rename or remove the file (git mv, git rm), commit that, and export again)',
@@ -613,20 +623,20 @@ describe('export and symbolic links in the folder: nothing written or removed ou
 });
 
 describe("the checkout's status (one git status for the branch and every changed path)", () => {
-  it('reads each kind of entry with its whole path, and the branch or a detached HEAD', () => {
-    const repo = makeRepo({ 'apps/a b.yaml': 'a\n', 'apps/edited.yaml': 'e\n', 'apps/gone.yaml': 'g\n' });
-    run(repo, ['mv', 'apps/a b.yaml', 'apps/c d.yaml']);
+  it('reads each kind of entry with its whole path, and the branch or a detached HEAD', async () => {
+    const repo = await makeRepo({ 'apps/a b.yaml': 'a\n', 'apps/edited.yaml': 'e\n', 'apps/gone.yaml': 'g\n' });
+    await run(repo, ['mv', 'apps/a b.yaml', 'apps/c d.yaml']);
     writeFileSync(join(repo, 'apps/edited.yaml'), 'edited\n');
-    run(repo, ['rm', '-q', 'apps/gone.yaml']);
+    await run(repo, ['rm', '-q', 'apps/gone.yaml']);
     writeFileSync(join(repo, 'new file.txt'), 'n\n');
-    const status = (dir: string) =>
-      parseStatus(run(dir, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']));
-    expect(status(repo)).toEqual({
+    const status = async (dir: string) =>
+      parseStatus(await run(dir, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']));
+    expect(await status(repo)).toEqual({
       head: 'master',
       paths: ['apps/c d.yaml', 'apps/edited.yaml', 'apps/gone.yaml', 'new file.txt'],
     });
-    run(repo, ['checkout', '-q', '--detach']);
-    expect(status(repo).head).toBe('HEAD');
+    await run(repo, ['checkout', '-q', '--detach']);
+    expect((await status(repo)).head).toBe('HEAD');
     // An entry of a kind it does not know is still a change (the dirty check fails closed).
     expect(parseStatus('# branch.oid 0123\0# branch.head main\0X some future entry\0')).toEqual({
       head: 'main',

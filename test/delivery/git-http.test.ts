@@ -27,7 +27,7 @@ reportInFlightOnFailure();
 let git: GitHttpServer;
 beforeAll(async () => {
   git = await startGitHttpServer((user, password) => user === 'u' && password === 'p');
-  git.createRepository('acme/stalled', makeRepo({ 'README.md': 'x\n' }, 'seed'));
+  git.createRepository('acme/stalled', await makeRepo({ 'README.md': 'x\n' }, 'seed'));
 });
 afterAll(() => git?.close());
 
@@ -110,7 +110,7 @@ describe.skipIf(!PROC)('the loopback git remote (reads processes from /proc)', (
     // whose pre-receive hook never ends: http-backend waits for receive-pack, which waits for the
     // hook. The request itself never fails (its body was complete), so only the response's close
     // tells the server its client left: without that kill, the group runs until the server closes.
-    const dir = git.createRepository('acme/hooked', makeRepo({ 'README.md': 'x\n' }, 'seed'));
+    const dir = git.createRepository('acme/hooked', await makeRepo({ 'README.md': 'x\n' }, 'seed'));
     const tip = execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     execFileSync('git', ['-C', dir, 'update-ref', 'refs/heads/doomed', tip]);
     writeFileSync(join(dir, 'hooks', 'pre-receive'), '#!/bin/sh\n: > hook-started\nexec sleep 600\n', { mode: 0o755 });
@@ -139,7 +139,7 @@ describe.skipIf(!PROC)('the loopback git remote (reads processes from /proc)', (
 
   it('kills the http-backends still running when it closes', async () => {
     const server = await startGitHttpServer(() => true);
-    server.createRepository('acme/stalled-at-close', makeRepo({ 'README.md': 'x\n' }, 'seed'));
+    server.createRepository('acme/stalled-at-close', await makeRepo({ 'README.md': 'x\n' }, 'seed'));
     const { pid } = await stalledFetch(server, 'acme/stalled-at-close');
     await server.close();
     await until(() => !describeInFlight().includes(`(pid ${pid})`));

@@ -40,10 +40,10 @@ describe('git processes per operation', () => {
     // An earlier export one value apart: nothing leaves the folder, so the export runs without
     // kubectl (a path that does not exist) and builds no preview.
     const source = sourceOf(stagingEnvironment('bundled'));
-    const repo = makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const repo = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
     const earlier = source.files.map((f) => ({ ...f, content: f.content.replace('interval: 10m', 'interval: 5m') }));
     expect(earlier).not.toEqual(source.files);
-    plantExport(repo, { ...source, files: earlier });
+    await plantExport(repo, { ...source, files: earlier });
     const { runs } = countGit();
     const result = await exportEnvironment(source, {
       repo,
@@ -83,39 +83,39 @@ describe('git processes per operation', () => {
   });
 
   it('a review reads dist/ at its base with two git processes, whatever the number of files', async () => {
-    const repo = makeRepo({ 'dist/a.yaml': 'a: 1\n', 'dist/b.yaml': 'b: 2\n', 'dist/sub/c.yaml': 'c: 3\n' });
+    const repo = await makeRepo({ 'dist/a.yaml': 'a: 1\n', 'dist/b.yaml': 'b: 2\n', 'dist/sub/c.yaml': 'c: 3\n' });
     const { runs } = countGit();
     expect((await filesAtRef(repo, 'HEAD', 'dist')).map((f) => f.path)).toEqual(['a.yaml', 'b.yaml', 'sub/c.yaml']);
     expect(subcommands(runs())).toEqual(['ls-tree', 'cat-file']);
   });
 
-  it("the tests' snapshot asks git once per state, and sees what only git status shows", () => {
-    const repo = makeRepo({ 'apps/a.yaml': 'a: 1\n', 'apps/b.sh': 'true\n' });
+  it("the tests' snapshot asks git once per state, and sees what only git status shows", async () => {
+    const repo = await makeRepo({ 'apps/a.yaml': 'a: 1\n', 'apps/b.sh': 'true\n' });
     const { runs } = countGit();
-    const before = snapshot(repo);
+    const before = await snapshot(repo);
     expect(before.status).toBe('');
     // The same repository again, and a byte-for-byte copy of it: answered without a second git status.
-    expect(snapshot(repo)).toEqual(before);
-    expect(snapshot(copyRepo(repo))).toEqual(before);
+    expect(await snapshot(repo)).toEqual(before);
+    expect(await snapshot(copyRepo(repo))).toEqual(before);
     expect(subcommands(runs())).toEqual(['status']);
     // A change staged in the index (the work tree as it was), and an executable bit: the files'
     // bytes and the refs are the same, only git status tells them apart.
     const staged = copyRepo(repo);
     writeFileSync(join(staged, 'apps/a.yaml'), 'a: 2\n');
-    run(staged, ['add', 'apps/a.yaml']);
+    await run(staged, ['add', 'apps/a.yaml']);
     writeFileSync(join(staged, 'apps/a.yaml'), 'a: 1\n');
     const mode = copyRepo(repo);
     chmodSync(join(mode, 'apps/b.sh'), 0o755);
     for (const changed of [staged, mode]) {
-      const after = snapshot(changed);
+      const after = await snapshot(changed);
       expect({ files: after.files, refs: after.refs }).toEqual({ files: before.files, refs: before.refs });
       expect(after.status).not.toBe('');
     }
     expect(subcommands(runs())).toEqual(['status', 'add', 'status', 'status']);
   });
 
-  it("the tests' snapshot asks git again when git's configuration outside the repository changes", () => {
-    const repo = makeRepo({ 'apps/a.yaml': 'a: 1\n' });
+  it("the tests' snapshot asks git again when git's configuration outside the repository changes", async () => {
+    const repo = await makeRepo({ 'apps/a.yaml': 'a: 1\n' });
     writeFileSync(join(repo, 'notes.txt'), 'x\n');
     chmodSync(join(repo, 'apps/a.yaml'), 0o755);
     const names = ['HOME', 'XDG_CONFIG_HOME', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0'];
@@ -125,13 +125,13 @@ describe('git processes per operation', () => {
       process.env.HOME = home;
       delete process.env.XDG_CONFIG_HOME;
       const { runs } = countGit();
-      const plain = snapshot(repo).status;
+      const plain = (await snapshot(repo)).status;
       expect(plain).toMatch(/^\? notes\.txt$/m);
       expect(plain).toMatch(/^1 \.M .* apps\/a\.yaml$/m);
       // The global ignore file (gitignore(5): $XDG_CONFIG_HOME/git/ignore, by default under HOME).
       mkdirSync(join(home, '.config', 'git'), { recursive: true });
       writeFileSync(join(home, '.config', 'git', 'ignore'), 'notes.txt\n');
-      const ignored = snapshot(repo).status;
+      const ignored = (await snapshot(repo)).status;
       expect(ignored).not.toContain('notes.txt');
       expect(ignored).toMatch(/^1 \.M .* apps\/a\.yaml$/m);
       // Configuration from the environment (git-config(1) GIT_CONFIG_COUNT): the executable bit no longer counts.
@@ -140,7 +140,7 @@ describe('git processes per operation', () => {
         GIT_CONFIG_KEY_0: 'core.fileMode',
         GIT_CONFIG_VALUE_0: 'false',
       });
-      expect(snapshot(repo).status).toBe('');
+      expect((await snapshot(repo)).status).toBe('');
       expect(subcommands(runs())).toEqual(['status', 'status', 'status']);
     } finally {
       for (const [name, value] of saved) {

@@ -7,7 +7,6 @@
  * state to adopt it with (bundled datastores, every value resolved), and `kubectl kustomize` of
  * the parent folder, run exactly as a person would, to check the export's prune preview against.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +14,9 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { engineNamespace } from '../../src/environments/namespaces.js';
 import type { Environment } from '../../src/environments/schema.js';
+import { timedOut } from '../../src/core/child-failure.js';
 import { objectKey, type KubeObject } from '../../src/core/manifests.js';
+import { runProgram } from '../../src/core/run-program.js';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { makeRepo } from './support.js';
 
@@ -153,7 +154,7 @@ export function gitopsFiles(options: FixtureOptions = {}): Record<string, string
 }
 
 /** A fresh GitOps repository holding the fixture, on master. */
-export function gitopsRepo(options: FixtureOptions = {}): string {
+export function gitopsRepo(options: FixtureOptions = {}): Promise<string> {
   return makeRepo(gitopsFiles(options), 'apps/arcade: hand-written Arcade release');
 }
 
@@ -198,6 +199,9 @@ export function takeoverEnvironment(release: Partial<Environment['release']> = {
   };
 }
 
+/** The most `kubectl kustomize` may print here (spawnSync's default, which this build had before). */
+const MAX_OUTPUT = 1024 * 1024;
+
 /** Keys by the digest of the folder built (every path and byte below it). */
 const built = new Map<string, string[]>();
 
@@ -225,16 +229,23 @@ function folderDigest(dir: string): string | undefined {
  * `kubectl kustomize <repo>/<dir>` as a person runs it: the keys of what Flux applies. Run once
  * per distinct folder content (the tests build the same fixture's `apps` before many exports).
  */
-export function kustomizeKeys(repo: string, dir = 'apps'): string[] {
+export async function kustomizeKeys(repo: string, dir = 'apps'): Promise<string[]> {
   const digest = folderDigest(join(repo, dir));
   const known = digest === undefined ? undefined : built.get(digest);
   if (known) return [...known];
-  const run = spawnSync('kubectl', ['kustomize', join(repo, dir)], {
+  // Through runProgram, as the export's own builds: started by the worker's small helper process
+  // (test/support/program-helper.ts), killed with SIGKILL at the bound.
+  const run = await runProgram('kubectl', ['kustomize', join(repo, dir)], {
     encoding: 'utf8',
-    timeout: CHILD_TIMEOUT_MS, // a synchronous child blocks the worker: vitest's test timeout cannot fire meanwhile
-    killSignal: 'SIGKILL',
+    timeoutMs: CHILD_TIMEOUT_MS,
+    maxBuffer: MAX_OUTPUT,
   });
-  if (run.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${run.error?.message ?? run.stderr}`);
+  if (run.error !== null) {
+    const why = timedOut(run)
+      ? `still running after ${CHILD_TIMEOUT_MS / 1000} s, killed`
+      : run.stderr || run.error.message;
+    throw new Error(`kubectl kustomize ${dir} failed: ${why}`);
+  }
   const keys = parseAllDocuments(run.stdout)
     .map((d) => d.toJS() as KubeObject | null)
     .filter((o): o is KubeObject => o !== null)

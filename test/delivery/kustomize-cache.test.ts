@@ -340,7 +340,7 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
   it("the preview builds before and after the plan at once, and tells the build before the plan's failure when both fail", async () => {
     const { kubectl, runs } = countingKubectl();
     const broken = (missing: string) => `resources: [${missing}]\n`;
-    const repo = makeRepo({ 'apps/arcade/kustomization.yaml': broken('missing-before.yaml') });
+    const repo = await makeRepo({ 'apps/arcade/kustomization.yaml': broken('missing-before.yaml') });
     const plan = { writes: new Map([['kustomization.yaml', broken('missing-after.yaml')]]), removes: [] };
     const preview = buildPreview({ top: repo, folder: 'apps/arcade', plan, ownNames: new Set(), kubectl });
     await expect(preview).rejects.toThrow(KustomizeFailed);
@@ -351,7 +351,7 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
   });
 
   it('a build that fails only with the plan applied says so: after the export', async () => {
-    const repo = makeRepo({
+    const repo = await makeRepo({
       'apps/arcade/kustomization.yaml': 'resources: [configmap.yaml]\n',
       'apps/arcade/configmap.yaml': (tree('one').get('apps/arcade/configmap.yaml') as Buffer).toString('utf8'),
     });

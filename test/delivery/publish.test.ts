@@ -68,9 +68,12 @@ afterAll(() => git?.close());
  * export: the prune preview needs kubectl), or with `earlier`, an export of the same environment
  * one value apart (nothing leaves the folder, so the export runs without kubectl too).
  */
-function seedRemote(repository: string, earlier?: ExportSource): string {
-  const seed = makeRepo({ 'apps/arcade/README.md': 'Arcade, exported by arcade-stack\n' }, 'apps/arcade: placeholder');
-  if (earlier) plantExport(seed, earlier);
+async function seedRemote(repository: string, earlier?: ExportSource): Promise<string> {
+  const seed = await makeRepo(
+    { 'apps/arcade/README.md': 'Arcade, exported by arcade-stack\n' },
+    'apps/arcade: placeholder',
+  );
+  if (earlier) await plantExport(seed, earlier);
   return git.createRepository(repository, seed);
 }
 
@@ -91,10 +94,10 @@ const NO_KUBECTL = { kubectl: join(tempDir('no-kubectl-'), 'kubectl') };
  * as CI has. The origin's URL is changed in the clone's .git/config, as `git remote set-url` would
  * (without a second process).
  */
-function checkout(repository: string): string {
+async function checkout(repository: string): Promise<string> {
   const dir = tempDir('gitops-clone-');
   const ci = ['-c', 'user.name=CI', '-c', 'user.email=ci@example.com', ...NO_AUTO_MAINTENANCE_ARGS];
-  run(dir, ['clone', '-q', ...ci, git.path(repository), '.']);
+  await run(dir, ['clone', '-q', ...ci, git.path(repository), '.']);
   const config = join(dir, '.git', 'config');
   const text = readFileSync(config, 'utf8');
   const url = `\turl = ${git.path(repository)}\n`;
@@ -169,7 +172,7 @@ async function publishRun(
   pullRequest: ForgeConnection,
   kubectl: { kubectl?: string } = {},
 ): Promise<{ dir: string; result: PublishResult; printed: string }> {
-  const dir = checkout(repository);
+  const dir = await checkout(repository);
   const result = await step(`exportAndPublish in ${dir} (remote ${repository})`, () =>
     exportAndPublish(source, { repo: dir, ...kubectl }, { push: true, pullRequest }),
   );
@@ -213,7 +216,7 @@ describe.skipIf(!KUBECTL)(
     };
 
     beforeAll(async () => {
-      seedRemote(repository);
+      await seedRemote(repository);
       forge = await startForge({ type: 'github', repository, token: TOKEN, branchExists: branchExists(repository) });
       pr = connection(forge, 'github');
       source = newSource();
@@ -248,8 +251,10 @@ describe.skipIf(!KUBECTL)(
       const second = await publishRun(repository, source, pr);
       expect(second.result.push).toMatchObject({ action: 'updated', previous: first.result.export.commit });
       expect(remoteTip(repository, branch)).toBe(second.result.export.commit);
-      expect(run(second.dir, ['rev-parse', 'HEAD^'])).toBe(`${master}\n`);
-      expect(run(second.dir, ['rev-parse', 'HEAD^{tree}'])).toBe(run(first.dir, ['rev-parse', 'HEAD^{tree}']));
+      expect(await run(second.dir, ['rev-parse', 'HEAD^'])).toBe(`${master}\n`);
+      expect(await run(second.dir, ['rev-parse', 'HEAD^{tree}'])).toBe(
+        await run(first.dir, ['rev-parse', 'HEAD^{tree}']),
+      );
       expect(forge.pulls).toHaveLength(1);
       expect(second.result.pullRequest).toMatchObject({ action: 'updated', pull: { number: pull().number } });
       expect(pull().body).toContain(`Source commit: ${source.sourceCommit}`);
@@ -273,7 +278,7 @@ describe.skipIf(!KUBECTL)(
       earlier('second');
       pushForeign(repository, branch, { 'apps/arcade/NOTES.md': 'a reviewer note\n' }, 'a reviewer fix');
       const theirs = remoteTip(repository, branch);
-      const dir = checkout(repository);
+      const dir = await checkout(repository);
       const error = await step(`exportAndPublish in ${dir} (a branch someone else changed)`, () =>
         exportAndPublish(source, { repo: dir }, { push: true, pullRequest: pr }),
       ).then(
@@ -284,8 +289,8 @@ describe.skipIf(!KUBECTL)(
       expect((error as Error).message).toMatch(/arcade-stack did not write or which was changed after it was pushed/);
       expect((error as Error).message).toMatch(/fix:/);
       expect(remoteTip(repository, branch)).toBe(theirs);
-      expect(run(dir, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('master');
-      expect(run(dir, ['branch', '--list', branch])).toBe('');
+      expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
+      expect(await run(dir, ['branch', '--list', branch])).toBe('');
       expect(forge.pulls).toHaveLength(1);
       expectNoToken(dir, (error as Error).message);
     });
@@ -296,7 +301,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
   it('refuses an export commit that was amended (its tree no longer the one its trailer names)', async () => {
     const repository = 'acme/amended';
     const source = newSource();
-    seedRemote(repository, earlierOf(source));
+    await seedRemote(repository, earlierOf(source));
     const forge = await startForge({ type: 'github', repository, token: TOKEN });
     try {
       // The git processes of a run (only a git on PATH is counted: the server's git-http-backend
@@ -335,10 +340,10 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
       expect((rerun as Error).message).toContain(`branch ${branch} already exists in ${first.dir} (fix: pass --branch`);
       expect(git.credentials.length).toBe(before);
       // Cloned before the amend is pushed: the push fetches the remote tip it does not hold.
-      const ci = checkout(repository);
+      const ci = await checkout(repository);
       const fetchHead = join(ci, '.git', 'FETCH_HEAD');
       // Amend keeps the message (and its trailers) and the parent, but not the tree: a file added.
-      const logged = run(git.path(repository), ['log', '-1', '--format=%P%x00%B', first.result.export.commit!]);
+      const logged = await run(git.path(repository), ['log', '-1', '--format=%P%x00%B', first.result.export.commit!]);
       const [parent = '', exported = ''] = logged.split('\0');
       const trailers = parseTrailers(exported);
       expect(trailers).toBeDefined();
@@ -373,7 +378,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
   it('finds its open pull request among more than a page of others and updates it instead of opening a second', async () => {
     const repository = 'acme/gitea-gitops';
     const source = newSource();
-    seedRemote(repository, earlierOf(source));
+    await seedRemote(repository, earlierOf(source));
     const forge = await startForge({ type: 'gitea', repository, token: TOKEN, branchExists: branchExists(repository) });
     try {
       const pr = connection(forge, 'gitea', repository);
@@ -434,7 +439,7 @@ describe('export --push: settings and refusals before any work', () => {
 
   it('refuses a dirty source tree, a remote that is not the configured repository (the checkout untouched) and a detached checkout', async () => {
     const repository = 'acme/settings';
-    seedRemote(repository);
+    await seedRemote(repository);
     const pr = forgeFromEnvironment('GITOPS', {
       GITOPS_FORGE: 'github',
       GITOPS_API_URL: 'http://127.0.0.1:9/',
@@ -442,8 +447,8 @@ describe('export --push: settings and refusals before any work', () => {
       GITOPS_TOKEN: TOKEN,
     });
     const source = newSource();
-    const dir = checkout(repository);
-    const head = run(dir, ['rev-parse', 'HEAD']);
+    const dir = await checkout(repository);
+    const head = await run(dir, ['rev-parse', 'HEAD']);
     const dirty = await exportAndPublish(
       { ...source, sourceDirty: true },
       { repo: dir },
@@ -457,11 +462,11 @@ describe('export --push: settings and refusals before any work', () => {
     expect((elsewhere as Error).message).toMatch(
       /acme\/settings, but GITOPS_REPOSITORY names acme\/another-repository/,
     );
-    expect(run(dir, ['rev-parse', 'HEAD'])).toBe(head);
-    expect(run(dir, ['branch', '--format=%(refname:short)']).trim()).toBe('master');
+    expect(await run(dir, ['rev-parse', 'HEAD'])).toBe(head);
+    expect((await run(dir, ['branch', '--format=%(refname:short)'])).trim()).toBe('master');
     // Detached: no branch to open the pull request into, refused before the remote is looked at
     // (--repo relative to the export's cwd, as the script passes it).
-    run(dir, ['checkout', '-q', '--detach']);
+    await run(dir, ['checkout', '-q', '--detach']);
     const detached = await exportAndPublish(source, { repo: '.', cwd: dir }, { push: true, pullRequest: pr }).catch(
       (e: unknown) => e,
     );
@@ -474,8 +479,8 @@ describe('export --push: settings and refusals before any work', () => {
   it('a refused token: the push fails naming the remote, with no fragment of the token in the message', async () => {
     const repository = 'acme/refused';
     const source = newSource();
-    seedRemote(repository, earlierOf(source));
-    const dir = checkout(repository);
+    await seedRemote(repository, earlierOf(source));
+    const dir = await checkout(repository);
     const wrong = canaryKey();
     const error = await exportAndPublish(
       source,
@@ -485,6 +490,6 @@ describe('export --push: settings and refusals before any work', () => {
     expect((error as Error).message).toMatch(/^git ls-remote origin refs\/heads\/\S+ in \S+ failed \(exit 128\): /);
     expect(findLeak((error as Error).message, wrong)).toBeUndefined();
     expect(findLeak(readFileSync(join(dir, '.git', 'config'), 'utf8'), wrong)).toBeUndefined();
-    expect(run(dir, ['rev-parse', '--abbrev-ref', 'HEAD']).trim()).toBe('master');
+    expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
   });
 });

@@ -19,18 +19,18 @@ const SOMEONE = ['-c', 'user.name=Someone Else', '-c', 'user.email=else@example.
 
 describe('pushExport: a branch that moves while it is read', () => {
   it('is refused naming both tips, and nothing is pushed over it', async () => {
-    const seed = makeRepo({ 'apps/arcade/README.md': 'placeholder\n' }, 'apps/arcade: placeholder');
+    const seed = await makeRepo({ 'apps/arcade/README.md': 'placeholder\n' }, 'apps/arcade: placeholder');
     const remote = tempDir('push-remote-');
-    run(remote, ['clone', '-q', '--bare', ...NO_AUTO_MAINTENANCE_ARGS, seed, '.']);
+    await run(remote, ['clone', '-q', '--bare', ...NO_AUTO_MAINTENANCE_ARGS, seed, '.']);
     // The checkout is cloned before the branch exists: it holds neither of the remote's commits.
     const checkout = tempDir('push-checkout-');
-    run(checkout, ['clone', '-q', ...NO_AUTO_MAINTENANCE_ARGS, remote, '.']);
-    const commit = (dir: string, message: string) =>
-      run(dir, [...SOMEONE, 'commit-tree', 'master^{tree}', '-p', 'master', '-m', message]).trim();
-    const first = commit(remote, 'someone else: first');
-    const moved = commit(remote, 'someone else: moved');
-    run(remote, ['update-ref', 'refs/heads/feature', first]);
-    const ours = commit(checkout, 'our export');
+    await run(checkout, ['clone', '-q', ...NO_AUTO_MAINTENANCE_ARGS, remote, '.']);
+    const commit = async (dir: string, message: string) =>
+      (await run(dir, [...SOMEONE, 'commit-tree', 'master^{tree}', '-p', 'master', '-m', message])).trim();
+    const first = await commit(remote, 'someone else: first');
+    const moved = await commit(remote, 'someone else: moved');
+    await run(remote, ['update-ref', 'refs/heads/feature', first]);
+    const ours = await commit(checkout, 'our export');
 
     const bin = tempDir('push-upload-pack-');
     const listed = join(bin, 'listed');
@@ -43,7 +43,7 @@ describe('pushExport: a branch that moves while it is read', () => {
         'exec git-upload-pack "$@"\n',
     );
     chmodSync(uploadPack, 0o755);
-    run(checkout, ['config', 'remote.origin.uploadpack', uploadPack]);
+    await run(checkout, ['config', 'remote.origin.uploadpack', uploadPack]);
 
     const refused = await pushExport({ top: checkout, branch: 'feature', commit: ours, env: 'staging' }).then(
       () => undefined,

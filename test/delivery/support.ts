@@ -3,7 +3,6 @@
  * user), a hand-written HelmRelease like the one in k8s-backstage-v2, and a snapshot of a
  * checkout to prove a refusal left it untouched.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -21,6 +20,8 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { ExportSource } from '../../src/delivery/export.js';
+import { timedOut } from '../../src/core/child-failure.js';
+import { runProgram } from '../../src/core/run-program.js';
 import { compareIdentity } from '../../src/delivery/export-checks.js';
 import { releasesOf } from '../../src/delivery/export-folder.js';
 import { formatOwnership, OWNERSHIP_FILE } from '../../src/delivery/ownership.js';
@@ -32,40 +33,42 @@ import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { NO_AUTO_MAINTENANCE } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
 
+/** The most a fixture's program may print (execFileSync's default, which these runs had before). */
+const MAX_OUTPUT = 1024 * 1024;
+
 /**
- * `command <args>` in `cwd`, its stdout. Bounded (CHILD_TIMEOUT_MS, then killed): a synchronous
- * child blocks the worker, so vitest's own test timeout could not fire while it hangs. `shown`
- * names it in that error.
+ * `command <args>` in `cwd`, its stdout; throws execFile's error (`Command failed: <command>` and
+ * its stderr) when it fails. Started through runProgram, which the test setup hands to the
+ * worker's small helper process (test/support/program-helper.ts): the worker does not fork
+ * itself for it, and is not blocked while it runs. Bounded (CHILD_TIMEOUT_MS, then SIGKILL), so a
+ * hung child ends the test with `shown` named, not at vitest's timeout with the child left running.
  */
-function runBounded(cwd: string, command: string, args: readonly string[], shown: string): string {
-  try {
-    return execFileSync(command, args, {
-      cwd,
-      encoding: 'utf8',
-      env: { ...process.env, LC_ALL: 'C' },
-      timeout: CHILD_TIMEOUT_MS,
-      killSignal: 'SIGKILL',
-    });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw err;
+async function runBounded(cwd: string, command: string, args: readonly string[], shown: string): Promise<string> {
+  const { error, stdout } = await runProgram(command, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, LC_ALL: 'C' },
+    timeoutMs: CHILD_TIMEOUT_MS,
+    maxBuffer: MAX_OUTPUT,
+  });
+  if (error === null) return stdout;
+  if (timedOut({ error }))
     throw new Error(`${shown} in ${cwd}: still running after ${CHILD_TIMEOUT_MS / 1000} s, killed`);
-  }
+  throw error;
 }
 
 /** `git <args>` in `cwd`, its stdout (bounded: runBounded). */
-export function run(cwd: string, args: string[]): string {
+export function run(cwd: string, args: string[]): Promise<string> {
   return runBounded(cwd, 'git', args, `git ${args.join(' ')}`);
 }
 
 /**
  * `script` run by `sh` in `cwd` with `args` as its `$1`, `$2`...: the git commands of one helper
- * step (init, add, commit) as one child of the test worker, which then forks only the small
- * shell for each git. Each child the worker forks costs it about 10 ms of CPU (it copies the
- * page tables of a worker holding cdk8s and the export; measured in a vitest worker, 2026-12-02),
- * about as much as the git it starts. Bounded as `run` is.
+ * step (init, add, commit) as one program start, which then starts only the small shell's gits.
+ * Bounded as `run` is.
  */
-function runScript(cwd: string, script: string, args: readonly string[]): void {
-  runBounded(cwd, 'sh', ['-c', `set -e\n${script}`, 'sh', ...args], `sh -c '${script}'`);
+async function runScript(cwd: string, script: string, args: readonly string[]): Promise<void> {
+  await runBounded(cwd, 'sh', ['-c', `set -e\n${script}`, 'sh', ...args], `sh -c '${script}'`);
 }
 
 /** `git add -A` and a commit of everything with `$1` as its message (also when nothing changed). */
@@ -121,7 +124,10 @@ const templates = new Map<string, string>();
  * whole repository with its own .git (the delivery tests make dozens of the same few fixtures,
  * and each git process costs more than copying the folder).
  */
-export function makeRepo(files: Record<string, string>, message = 'apps/arcade: hand-written Arcade release'): string {
+export async function makeRepo(
+  files: Record<string, string>,
+  message = 'apps/arcade: hand-written Arcade release',
+): Promise<string> {
   const key = JSON.stringify([message, files]);
   let template = templates.get(key);
   if (template === undefined) {
@@ -129,7 +135,7 @@ export function makeRepo(files: Record<string, string>, message = 'apps/arcade: 
     writeFiles(template, files);
     // `--template=`: no sample hooks (never active) nor the other template files, so each copy
     // of the template copies 15 files fewer.
-    runScript(template, `git init -q -b master --template=\nprintf '%s' "$2" >> .git/config\n${ADD_AND_COMMIT}`, [
+    await runScript(template, `git init -q -b master --template=\nprintf '%s' "$2" >> .git/config\n${ADD_AND_COMMIT}`, [
       message,
       IDENTITY,
     ]);
@@ -154,9 +160,9 @@ function writeFiles(dir: string, files: Record<string, string>): void {
 }
 
 /** Writes `files` into the checkout `dir` and commits everything (`git add -A`, then a commit, also an empty one). */
-export function commitFiles(dir: string, files: Record<string, string>, message: string): void {
+export async function commitFiles(dir: string, files: Record<string, string>, message: string): Promise<void> {
   writeFiles(dir, files);
-  runScript(dir, ADD_AND_COMMIT, [message]);
+  await runScript(dir, ADD_AND_COMMIT, [message]);
 }
 
 function listAll(root: string, dir = root): string[] {
@@ -288,11 +294,11 @@ function statusInputs(dir: string, refs: Record<string, string>): string {
  * git leaves them (status may rewrite the index with fresh stat data: the next question about
  * the untouched repository is then answered too).
  */
-function statusOf(dir: string, refs: Record<string, string>): string {
+async function statusOf(dir: string, refs: Record<string, string>): Promise<string> {
   const before = statusInputs(dir, refs);
   const known = statuses.get(before);
   if (known !== undefined) return known;
-  const status = run(dir, ['status', '--porcelain=v2', '--branch', '--untracked-files=all']);
+  const status = await run(dir, ['status', '--porcelain=v2', '--branch', '--untracked-files=all']);
   statuses.set(before, status);
   statuses.set(statusInputs(dir, refsOf(join(dir, '.git'))), status);
   return status;
@@ -307,16 +313,16 @@ function statusOf(dir: string, refs: Record<string, string>): string {
  * "files" ref storage; a second git process per snapshot is what this saves): a repository whose
  * checked-out branch is not among them fails here rather than comparing nothing.
  */
-export function snapshot(dir: string): {
+export async function snapshot(dir: string): Promise<{
   head: string;
   refs: Record<string, string>;
   status: string;
   files: Record<string, string>;
-} {
+}> {
   const files: Record<string, string> = {};
   for (const f of listAll(dir).sort()) files[f] = readFileSync(join(dir, f), 'utf8');
   const refs = refsOf(join(dir, '.git'));
-  const lines = statusOf(dir, refs).split('\n');
+  const lines = (await statusOf(dir, refs)).split('\n');
   const branch = lines.find((l) => l.startsWith('# branch.head '))?.slice('# branch.head '.length);
   if (branch !== '(detached)' && refs[`refs/heads/${branch}`] === undefined)
     throw new Error(
@@ -359,7 +365,7 @@ export function handWrittenRelease(spec: Record<string, unknown> = {}, metadata:
  * The state an earlier export leaves in `folder` (its files and its ownership record), committed:
  * for tests that must not depend on kubectl to get there.
  */
-export function plantExport(repo: string, source: ExportSource, folder = 'apps/arcade'): void {
+export async function plantExport(repo: string, source: ExportSource, folder = 'apps/arcade'): Promise<void> {
   const files: Record<string, string> = Object.fromEntries(source.files.map((f) => [`${folder}/${f.path}`, f.content]));
   files[`${folder}/${OWNERSHIP_FILE}`] = formatOwnership({
     generatedBy: 'arcade-stack',
@@ -368,7 +374,7 @@ export function plantExport(repo: string, source: ExportSource, folder = 'apps/a
     sourceDirty: false,
     files: Object.fromEntries(source.files.map((f) => [f.path, sha256(f.content)])),
   });
-  commitFiles(repo, files, 'arcade-stack: export');
+  await commitFiles(repo, files, 'arcade-stack: export');
 }
 
 /** A random 40-hex source commit id. */

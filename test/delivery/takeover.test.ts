@@ -32,13 +32,13 @@ import { commitFiles, identityDecision, makeRepo, run, snapshot, sourceOf } from
 if (!KUBECTL) console.log(`[export] skipped: ${KUBECTL_SKIP}`);
 
 async function refusal(source: ExportSource, options: ExportOptions): Promise<ExportRefused> {
-  const before = snapshot(options.repo);
+  const before = await snapshot(options.repo);
   const error = await exportEnvironment(source, options).then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(ExportRefused);
-  expect(snapshot(options.repo)).toEqual(before);
+  expect(await snapshot(options.repo)).toEqual(before);
   return error as ExportRefused;
 }
 
@@ -58,10 +58,10 @@ async function committed(
   fixture: FixtureOptions,
   options: Omit<ExportOptions, 'repo' | 'commit'> = {},
 ): Promise<ExportResult & { repo: string; lost: string[] }> {
-  const repo = gitopsRepo(fixture);
-  const before = kustomizeKeys(repo);
+  const repo = await gitopsRepo(fixture);
+  const before = await kustomizeKeys(repo);
   const result = await exportEnvironment(sourceOf(env, SOURCE_COMMIT), { repo, commit: true, ...options });
-  const after = kustomizeKeys(repo);
+  const after = await kustomizeKeys(repo);
   const lost = gone(before, after);
   expect(printedPrunes(result.summary)).toEqual(lost);
   expect(result.message).toContain(result.summary);
@@ -74,7 +74,7 @@ const identityBlock = (summary: string) => summary.split('\n\n')[0]!;
 describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed with kubectl kustomize', () => {
   it('namespace file: --adopt alone is refused: Flux would delete Namespace arcade and the other app in it', async () => {
     const env = takeoverEnvironment();
-    const repo = gitopsRepo();
+    const repo = await gitopsRepo();
     const refused = await refusal(sourceOf(env), { repo, adopt: true });
     expect(refused.problems).toEqual([
       expect.stringMatching(
@@ -109,7 +109,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     expect(kept.summary).toContain(
       'kept hand-written files (--keep, listed in its kustomization.yaml and recorded): namespace.yaml',
     );
-    expect(run(kept.repo, ['show', 'HEAD:apps/arcade/kustomization.yaml'])).toMatch(/- namespace\.yaml\n/);
+    expect(await run(kept.repo, ['show', 'HEAD:apps/arcade/kustomization.yaml'])).toMatch(/- namespace\.yaml\n/);
     // Subject and body lead with identity, then prunes, then stateful objects, then values.
     const [subject, , ...body] = kept.message.split('\n');
     expect(subject).toMatch(
@@ -151,7 +151,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     );
     // A consent that matches nothing is a mistake, not a no-op.
     const typo = await refusal(sourceOf(env), {
-      repo: gitopsRepo(),
+      repo: await gitopsRepo(),
       adopt: true,
       keep: ['namespace.yaml'],
       allowPrune: ['Namespace/arcdae'],
@@ -178,7 +178,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     const fixture: FixtureOptions = { namespaceBy: 'transform' };
     const wrong = takeoverEnvironment({ releaseName: 'arcade-new' });
     const refused = await refusal(sourceOf(wrong), {
-      repo: gitopsRepo(fixture),
+      repo: await gitopsRepo(fixture),
       adopt: true,
       keep: ['namespace.yaml'],
     });
@@ -195,7 +195,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     // Allowed: a dry run, previewed with kubectl (that the printed preview is what kubectl loses
     // after the commit, on this fixture, is the previous test's: the same object leaves here).
     const allowed = await exportEnvironment(sourceOf(wrong, SOURCE_COMMIT), {
-      repo: gitopsRepo(fixture),
+      repo: await gitopsRepo(fixture),
       adopt: true,
       keep: ['namespace.yaml'],
       allowReinstall: true,
@@ -212,7 +212,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
   it('release in flux-system: the default environment is refused naming the exact fields; release.namespace/targetNamespace/releaseName adopt it', async () => {
     const fixture: FixtureOptions = { releaseNamespace: 'flux-system' };
     const refused = await refusal(sourceOf(takeoverEnvironment()), {
-      repo: gitopsRepo(fixture),
+      repo: await gitopsRepo(fixture),
       adopt: true,
       keep: ['namespace.yaml'],
     });
@@ -245,7 +245,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     expect(clean.identity[0]?.changes).toEqual([]);
     expect(identityBlock(clean.summary)).toContain('    storageNamespace flux-system → flux-system');
     // The collector and monitors stay in arcade beside the engine.
-    const applied = kustomizeKeys(clean.repo);
+    const applied = await kustomizeKeys(clean.repo);
     expect(applied).toEqual(
       expect.arrayContaining([
         'HelmRelease flux-system/arcade',
@@ -273,7 +273,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     // Carrying the reference but removing the file would break the release: refused.
     const carrying = takeoverEnvironment({ valuesFrom: [{ kind: 'ConfigMap', name: 'arcade-values' }] });
     const refused = await refusal(sourceOf(carrying), {
-      repo: gitopsRepo(fixture),
+      repo: await gitopsRepo(fixture),
       adopt: true,
       keep: ['namespace.yaml'],
     });
@@ -294,7 +294,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     const fixture: FixtureOptions = { secretValue: canary };
     // Not carried: the value is listed as dropped, by its source only.
     const dropping = await exportEnvironment(sourceOf(takeoverEnvironment()), {
-      repo: gitopsRepo(fixture),
+      repo: await gitopsRepo(fixture),
       adopt: true,
       keep: ['namespace.yaml', 'smtp-secret.yaml'],
       dryRun: true,
@@ -309,7 +309,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
       valuesFrom: [{ kind: 'Secret', name: 'arcade-smtp', valuesKey: 'password', targetPath: 'smtp.password' }],
     });
     const kept = await exportEnvironment(sourceOf(carrying), {
-      repo: gitopsRepo(fixture),
+      repo: await gitopsRepo(fixture),
       adopt: true,
       keep: ['namespace.yaml', 'smtp-secret.yaml'],
       dryRun: true,
@@ -352,15 +352,15 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     // second test's, on the same fixture but for the release's name).
     const clean = await exportEnvironment(
       sourceOf(takeoverEnvironment({ name, targetNamespace: 'arcade', releaseName: shortened }), SOURCE_COMMIT),
-      { repo: gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'], dryRun: true },
+      { repo: await gitopsRepo(fixture), adopt: true, keep: ['namespace.yaml'], dryRun: true },
     );
     expect(printedPrunes(clean.summary)).toEqual(['HelmRepository arcade/arcade']);
     expect(clean.identity[0]).toMatchObject({ changes: [], after: { releaseName: shortened } });
   });
 
   it('names a folder applied twice (a Kustomization for ./apps/arcade beside apps listing it), and previews both', async () => {
-    const repo = gitopsRepo();
-    commitFiles(
+    const repo = await gitopsRepo();
+    await commitFiles(
       repo,
       {
         'clusters/backstage-wus2-v4/arcade.yaml': stringify({
@@ -399,7 +399,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
     const files = gitopsFiles();
     delete (files as Record<string, string>)['clusters/backstage-wus2-v4/apps.yaml'];
     const result = await exportEnvironment(sourceOf(takeoverEnvironment()), {
-      repo: makeRepo(files),
+      repo: await makeRepo(files),
       adopt: true,
       keep: ['namespace.yaml'],
       dryRun: true,
@@ -412,7 +412,7 @@ describe.skipIf(!KUBECTL)('takeover of the live release (issue 16), previewed wi
 
   it('warns when the live release is suspended in the folder', async () => {
     const result = await exportEnvironment(sourceOf(takeoverEnvironment()), {
-      repo: gitopsRepo({ suspend: true }),
+      repo: await gitopsRepo({ suspend: true }),
       adopt: true,
       keep: ['namespace.yaml'],
       dryRun: true,

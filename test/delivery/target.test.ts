@@ -14,8 +14,8 @@ import { makeRepo, run } from './support.js';
 
 describe('openTarget: whether the branch exists', () => {
   it('asks git, or takes a handed-over answer only for the branch it was asked for', async () => {
-    const repo = makeRepo({ 'apps/arcade/notes.md': 'hand-written\n' });
-    run(repo, ['branch', 'taken']);
+    const repo = await makeRepo({ 'apps/arcade/notes.md': 'hand-written\n' });
+    await run(repo, ['branch', 'taken']);
     const status = await checkoutStatus(repo);
     const open = (branch: string | undefined, handed?: { name: string; exists: boolean }) =>
       openTarget(repo, 'apps/arcade', repo, { top: repo, status, ...(handed ? { branch: handed } : {}) }, branch);
@@ -32,8 +32,8 @@ describe('openTarget: whether the branch exists', () => {
 
 describe('checkoutRoot: only git exiting 1 with the root alone printed means "no such branch"', () => {
   it('answers from real git: the root, the branch there or not, no checkout', async () => {
-    const repo = makeRepo({ 'apps/arcade/notes.md': 'hand-written\n' });
-    run(repo, ['branch', 'taken']);
+    const repo = await makeRepo({ 'apps/arcade/notes.md': 'hand-written\n' });
+    await run(repo, ['branch', 'taken']);
     expect(await checkoutRoot(repo, 'taken')).toEqual({ root: repo, branchExists: true });
     expect(await checkoutRoot(repo, 'free')).toEqual({ root: repo, branchExists: false });
     expect(await checkoutRoot(repo)).toEqual({ root: repo });
@@ -50,7 +50,7 @@ describe('checkoutRoot: only git exiting 1 with the root alone printed means "no
   });
 
   it('a git stopped after it printed the root is an error saying so, not an absent branch', async () => {
-    const repo = makeRepo({ 'apps/arcade/notes.md': 'hand-written\n' });
+    const repo = await makeRepo({ 'apps/arcade/notes.md': 'hand-written\n' });
     // The real git answers (the root, exit 1: no such branch), then the stand-in is stopped by a
     // signal, as a git killed at its timeout is: the answer is not trusted.
     const realPath = process.env.PATH ?? '';
