@@ -37,9 +37,9 @@ export function npmTestCommand(env: NodeJS.ProcessEnv = process.env): string[] {
  * Runs `command` in `cwd` with `env`, output to a file, with vitest's JSON reporter added as
  * `.ci/run` adds it (`-- --reporter=default --reporter=json --outputFile.json=<file>`) and the
  * static checks' times asked for. Resolves with the sample, or with why the run failed (its exit
- * code, its failing tests, else its last lines, and the folder in `keepFailedIn` that keeps its
- * output and vitest report). A run past `timeoutMs` is stopped whole (SIGKILL to its process group)
- * and fails, saying so.
+ * code, its failing tests, else its last lines) and the fix, which names the folder in
+ * `keepFailedIn` that keeps its output and vitest report. A run past `timeoutMs` is stopped whole
+ * (SIGKILL to its process group) and fails, saying so.
  */
 export async function timeCommand(
   command: readonly string[],
@@ -104,7 +104,13 @@ export async function timeCommand(
     });
     const ms = performance.now() - started;
     if (end instanceof Error)
-      return { failed: `bench: ${command.join(' ')} could not start (${end.message})`, phases: [] };
+      return {
+        // The command is npm test (npmTestCommand): npm from the PATH unless npm run bench started the bench.
+        failed:
+          `bench: ${command.join(' ')} could not start (${end.message}) ` +
+          '(fix: start the bench with npm run bench, whose own npm then runs the tests)',
+        phases: [],
+      };
     const staticPart = staticPhases(staticTimes);
     const sideBySide = staticPart.at(-1)?.ms;
     // vitest is the rest of the run (with npm's own start, a fraction of a second).
@@ -121,8 +127,12 @@ export async function timeCommand(
     const tests = failingTests(vitestReport, cwd);
     const detail =
       tests.length > 0 ? `${tests.length} failing test(s): ${tests.join('; ')}` : tail(readFileSync(log, 'utf8'));
+    const fix = timedOut
+      ? `its output, kept in ${logDir}, ends where the run hung: run that test or check alone to see why it never ends`
+      : `make it pass (its output is kept in ${logDir})`;
     keep = true;
-    return { failed: `${command.join(' ')} failed (${why}): ${detail} (its output is kept in ${logDir})`, phases };
+    const said = detail === '' ? '' : `: ${detail}`;
+    return { failed: `${command.join(' ')} failed (${why})${said} (fix: ${fix})`, phases };
   } finally {
     closeSync(fd);
     if (!keep) rmSync(logDir, { recursive: true, force: true });

@@ -266,10 +266,10 @@ describe('benchTests', () => {
     ]);
     const [fresh, freshFloor, warm, warmFloor] = result.measurements;
     const freshReason = fresh?.status === 'not-measured' ? fresh.reason : '';
-    const keptDir = / \(its output is kept in (.+)\)$/.exec(freshReason)?.[1];
+    const keptDir = / \(its output is kept in (.+)\)\)$/.exec(freshReason)?.[1];
     expect(freshReason).toBe(
       'sh suite.sh fail-fresh failed (exit code 1): 2 failing test(s): ' +
-        `test/a.test.ts > suite > finds its cache; test/b.test.ts: Cannot find module x (its output is kept in ${keptDir})`,
+        `test/a.test.ts > suite > finds its cache; test/b.test.ts: Cannot find module x (fix: make it pass (its output is kept in ${keptDir}))`,
     );
     // The failed run's evidence stays on disk: its output and vitest's report.
     expect(keptDir && readdirSync(keptDir).sort()).toEqual(['output.log', 'static-checks.json', 'vitest.json']);
@@ -308,6 +308,13 @@ describe('benchTests', () => {
     });
     const b = result.budgets[1]!;
     expect(b.status === 'not-measured' && b.reason).toMatch(/could not start \(spawn \/nonexistent\/npm ENOENT\)/);
+    // The whole reason, from the run itself.
+    expect(await timeCommand(['/nonexistent/npm', 'test'], root, process.env, 60_000, kept())).toEqual({
+      failed:
+        'bench: /nonexistent/npm test could not start (spawn /nonexistent/npm ENOENT) ' +
+        '(fix: start the bench with npm run bench, whose own npm then runs the tests)',
+      phases: [],
+    });
   });
 
   it('refuses a floor count that is not a whole number >= 1', async () => {
@@ -358,23 +365,28 @@ describe('timeCommand', () => {
       let timeoutMs = 500;
       let run: Awaited<ReturnType<typeof timeCommand>>;
       let pid: number | undefined;
+      let keptIn: string;
       do {
         timeoutMs *= 2;
         const root = tempDir('arcade-bench-timeout-');
+        keptIn = kept();
         run = await timeCommand(
           ['sh', '-c', 'sleep 600 & echo $! > sleeper.pid; wait'],
           root,
           process.env,
           timeoutMs,
-          kept(),
+          keptIn,
         );
         pid = sleeperOf(root);
       } while (pid === undefined);
       try {
+        // Its output was empty (nothing quoted); its folder, kept, is the one entry of the folder it was given.
+        const logDir = join(keptIn, readdirSync(keptIn)[0]!);
         expect(run).toEqual({
-          failed: expect.stringMatching(
-            new RegExp(`^sh -c .* failed \\(over ${timeoutMs / 1000} s: stopped, with every process it started\\): `),
-          ),
+          failed:
+            `sh -c sleep 600 & echo $! > sleeper.pid; wait failed (over ${timeoutMs / 1000} s: stopped, with every ` +
+            `process it started) (fix: its output, kept in ${logDir}, ends where the run hung: run that test or ` +
+            'check alone to see why it never ends)',
           phases: [],
         });
         // SIGKILL reaches the whole group at once, but the sleeper dies when the kernel next runs it,
