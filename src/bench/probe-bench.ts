@@ -10,10 +10,11 @@
  * waits asynchronously. Durations come from the command's JSON report (`durationMs` of the run and
  * of each probe), so node's start-up is not in them.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ChildCommand, describeChildFailure, timedOut } from '../core/child-failure.js';
+import { type ProgramEnd, runProgram } from '../core/run-program.js';
 import type { ProbeReport } from '../probes/types.js';
 import { REPO_ROOT } from '../tooling/root.mjs';
 import { medianOf, roundRobin, type Measurement } from './measurement.js';
@@ -124,6 +125,33 @@ interface StandIn {
   close(): Promise<void>;
 }
 
+/** The most a probe command may print (its report goes to the --json file; its text is a few KiB). */
+const MAX_OUTPUT = 16 * 1024 * 1024;
+
+/** The command runs against this process's stand-ins: `npm run probe -- --demo` runs it against the same. */
+const DEMO = 'npm run probe -- --demo';
+
+/**
+ * Why a probe run gave no JSON report: how it ended and its last stderr lines (describeChildFailure),
+ * and the fix; a run that exited 0 without one is said so.
+ */
+function noReport(timeoutMs: number, run: ProgramEnd<string>): string {
+  if (run.error === null)
+    return `${COMMAND} exited 0 but its JSON report is missing or not JSON (fix: run ${DEMO} --json - against the same stand-ins to see what it writes)`;
+  const command: ChildCommand = {
+    command: COMMAND,
+    program: process.execPath,
+    cwd: REPO_ROOT,
+    timeoutMs,
+    maxBuffer: MAX_OUTPUT,
+    timeoutFix: `it probes loopback stand-ins served by the bench and ends in seconds: run ${DEMO} (the same stand-ins) to see where it waits`,
+  };
+  const failure = describeChildFailure(command, { error: run.error, stderr: run.stderr });
+  return timedOut({ error: run.error })
+    ? failure
+    : `${failure} (fix: run ${DEMO} (the same stand-ins) to see the error whole)`;
+}
+
 /** One probe command as a fresh process; resolves with its JSON report and peak RSS. */
 async function probeOnce(platform: StandIn, timeoutMs: number): Promise<ProbeRunSample> {
   const dir = mkdtempSync(join(tmpdir(), 'arcade-bench-probe-'));
@@ -141,29 +169,19 @@ async function probeOnce(platform: StandIn, timeoutMs: number): Promise<ProbeRun
       json,
     ];
     const env = { ...process.env, ...platform.env, CI: 'true', ARCADE_BENCH_MAXRSS_FILE: rss };
-    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolveRun, reject) => {
-      const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.on('close', (exit) => {
-        clearTimeout(timer);
-        resolveRun({ code: exit, output });
-      });
+    // SIGKILL at the timeout (runProgram), as git and kubectl are stopped.
+    const run = await runProgram(process.execPath, args, {
+      cwd: REPO_ROOT,
+      env,
+      timeoutMs,
+      maxBuffer: MAX_OUTPUT,
+      encoding: 'utf8',
     });
     let report: ProbeReport;
     try {
       report = JSON.parse(readFileSync(json, 'utf8')) as ProbeReport;
     } catch {
-      const why = code === null ? `killed after ${timeoutMs / 1000}s` : `exit code ${code}`;
-      throw new Error(
-        `the probe command wrote no JSON report (${why}): ${output.trim().split('\n').slice(-3).join(' | ')}`,
-      );
+      throw new Error(noReport(timeoutMs, run));
     }
     return sampleOfReport(report, readMaxRssMb(rss));
   } finally {

@@ -1,7 +1,7 @@
 /**
  * Why a child process failed, told one way for every program the stack runs and reports (git,
  * `kubectl kustomize` in the export and the gate, `helm template`, `cdk8s import`, a benchmarked
- * node run): the command, how it ended (its exit code, the signal that stopped it, its timeout
+ * node run, the probe bench's probe command): the command, how it ended (its exit code, the signal that stopped it, its timeout
  * with the limit, too much output, or why it could not start), then the last lines it wrote to
  * stderr, capped, and the fix where the failure has one of its own (a timeout, a missing program).
  *

@@ -4,7 +4,8 @@
  * input on its stdin and an optional AbortSignal that kills it (an interrupted export's kubectl).
  * Every program the stack runs and waits for asynchronously goes through here
  * (git in ./git.ts, helm in src/chart-values/render.ts, kubectl kustomize in
- * src/delivery/kustomize.ts); failures are told by the caller with ./child-failure.ts, from the
+ * src/delivery/kustomize.ts and src/check/flux-build.ts, the probe bench's probe command in
+ * src/bench/probe-bench.ts); failures are told by the caller with ./child-failure.ts, from the
  * same `error`, `stdout` and `stderr` execFile gives.
  *
  * Why one place, and why a launcher can be swapped: starting a program forks the process that
