@@ -139,8 +139,15 @@ export async function synthesizeInto(options: SynthRunOptions): Promise<void> {
     if (ending.signal === 'SIGINT') throw interrupted('SIGINT');
     // Told here, not by describeChildFailure: the child's output is inherited (it printed its own
     // last lines), and the timeout is this two-step stop, not node's (docs/benchmarks.md, session 9 crdshare).
+    // A child that failed printed its own reason just before (src/main.ts: a refusal with its fix, a
+    // bug with its stack); a signal came from outside (the kernel, a user), for a reason this process
+    // cannot know: neither gets a fix of ours.
     if (stoppedFor === 'timeout')
-      throw new SynthFailed(`timed out after ${timeoutMs / 1000} s and was stopped; ${out} was left unchanged`);
+      throw new SynthFailed(
+        `timed out after ${timeoutMs / 1000} s and was stopped; ${out} was left unchanged (fix: the synth reads ` +
+          'only the environment files, nothing from the network, and ends in seconds: run node ' +
+          `${[options.bundle, '--out', '"$(mktemp -d)"', ...envArgs].join(' ')} to see where it waits)`,
+      );
     if (ending.signal)
       throw new SynthFailed(`the synth process was killed by ${ending.signal}; ${out} was left unchanged`);
     throw new SynthFailed(`failed (exit code ${ending.code}); ${out} was left unchanged`, ending.code === 2 ? 2 : 1);
