@@ -1,7 +1,7 @@
 // The paths a bundle's record (build-record.mjs) checks besides its inputs' content: where a
 // symbolic link leads, the way an import's path went as written, and what esbuild looks up in a
 // folder's parents. Plain JavaScript, as build-record.mjs, for the plain-node launcher.
-import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** The names esbuild looks for in every parent folder of a file it resolves or loads. */
@@ -42,15 +42,20 @@ export function lookedUp(folder) {
 /**
  * The way the import `original` of the file `importer` went as written, before any link on it was
  * followed: `passed`, each entry on the path below the folder it climbs to (`..`), and `listed`,
- * the folder holding what it names and that itself when it is a folder (`./lib` -> lib/index.ts).
- * A package's name (resolved in node_modules, whose folders are those of its files) adds none.
- * `exact`: the path it names when a file (or a link to one) stands there, which esbuild takes before
- * trying any other name (`./dep.js` beside dep.ts: dep.js).
- * @param {string} importer @param {string} original
+ * the folders whose names decided what it resolved to (`tried`). `exact`: the path it names when a
+ * file (or a link to one) stands there, which esbuild takes before trying any other name
+ * (`./dep.js` beside dep.ts: dep.js).
+ * A package's name (`resolved`: where esbuild found it) adds the folders `tried` of its path in
+ * node_modules when the package has no `exports` (which map a subpath to one exact file), and no
+ * other: node_modules' folders are those of its files.
+ * @param {string} importer @param {string} original @param {string | undefined} resolved
  * @returns {{ passed: string[], listed: string[], exact?: string }}
  */
-export function importWay(importer, original) {
-  if (!/^\.\.?(\/|$)/.test(original) && !isAbsolute(original)) return { passed: [], listed: [] };
+export function importWay(importer, original, resolved) {
+  if (!/^\.\.?(\/|$)/.test(original) && !isAbsolute(original)) {
+    const path = resolved === undefined ? undefined : packagePath(original, resolved);
+    return { passed: [], listed: path === undefined ? [] : tried(path) };
+  }
   const from = dirname(importer);
   const to = resolve(from, original);
   // The nearest folder the two paths share: `..` from a real folder (an input's) is its real parent.
@@ -62,10 +67,61 @@ export function importWay(importer, original) {
   while (top !== dirname(top) && outside()) top = dirname(top);
   const passed = [];
   for (let path = dirname(to); path !== top && path !== dirname(path); path = dirname(path)) passed.push(path);
-  const listed = [dirname(to)];
-  const stat = statSync(to, { throwIfNoEntry: false });
-  if (stat?.isDirectory()) listed.push(to);
-  return stat?.isFile() ? { passed, listed, exact: to } : { passed, listed };
+  return statOf(to)?.isFile() ? { passed, listed: tried(to), exact: to } : { passed, listed: tried(to) };
+}
+
+/**
+ * The path the bare import `original` names in the node_modules folder where esbuild found it
+ * (`resolved`: `pkg/a/b` -> node_modules/pkg/a/b, found as node_modules/pkg/a/b/index.js), when
+ * that package has no `exports`: esbuild then resolves it as any path, by trying names. Undefined
+ * when the package has `exports`, or was found elsewhere (a tsconfig.json `paths` alias).
+ * @param {string} original @param {string} resolved
+ */
+function packagePath(original, resolved) {
+  const name = /^(?:@[^/]+\/)?[^/]+/.exec(original)?.[0];
+  if (name === undefined) return undefined;
+  // Found as node_modules/pkg.js (tried before pkg/), the file's folder is listed as an input's.
+  const i = resolved.lastIndexOf(`${sep}node_modules${sep}${name}${sep}`);
+  if (i < 0) return undefined;
+  const modules = resolved.slice(0, i + `${sep}node_modules`.length);
+  const exports = manifest(join(modules, name))?.exports;
+  return exports === undefined || exports === null ? join(modules, original) : undefined;
+}
+
+/**
+ * The folders whose names decide what the path `to` resolves to, as esbuild resolves a path by
+ * trying names: its own folder (to.js, to.ts and so on are tried before a folder `to`; `pkg/a/b`
+ * resolved to a/b/index.js changes when a b.js is added in a/) and, when `to` is a folder, itself
+ * (index.js and the like) and the folders tried for each of its package.json's `main` and `module`
+ * (esbuild's main fields for node: `"main": "dist/lib"`, dist/lib.js before dist/lib/index.js).
+ * @param {string} to @param {Set<string>} [seen] @returns {string[]}
+ */
+function tried(to, seen = new Set()) {
+  if (seen.has(to)) return [];
+  seen.add(to);
+  if (!statOf(to)?.isDirectory()) return [dirname(to)];
+  const fields = manifest(to) ?? {};
+  const mains = [fields.main, fields.module].filter((field) => typeof field === 'string');
+  return [dirname(to), to, ...mains.flatMap((main) => tried(join(to, main), seen))];
+}
+
+/** What stands at `path` (through links); undefined when nothing does or it cannot be read (a file on its way: ENOTDIR). @param {string} path */
+function statOf(path) {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The package.json in `folder`, parsed; undefined when there is none or it is not JSON. @param {string} folder */
+function manifest(folder) {
+  try {
+    const parsed = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -14,10 +14,12 @@
 // the build's settings (`key`: the esbuild version, the bundler's own source, tsconfig.json,
 // package.json and what bundle.ts decided about yaml), of every file esbuild read (its metafile's
 // inputs, and the package.json of each bundled package, which esbuild reads but does not list) and
-// of every file it wrote; the names in each folder holding an input or what an import names as
-// written (`./sub/dep.js`: sub/, though dep.ts there is a link to a file elsewhere), each link with
-// where it leads in the end, each package.json or tsconfig.json with its content; what stands at
-// each step of an import's path as written (`./lib/shared/dep.js`: lib/shared -> ../v1); in each
+// of every file it wrote; the names in each folder in which esbuild tried a name for an import as
+// written or that holds an input (`./sub/dep.js`: sub/, though dep.ts there is a link to a file
+// elsewhere; `pkg/a/b` of a package without exports, found as a/b/index.js: a/ and a/b/; a main
+// field `dist/lib` of a package.json found there: dist/ and dist/lib/), each link with where it
+// leads in the end, each package.json or tsconfig.json with its content; what stands at each step
+// of an import's path as written (`./lib/shared/dep.js`: lib/shared -> ../v1); in each
 // parent folder up to the file system's root, what esbuild looks for there (package.json,
 // tsconfig.json, jsconfig.json, node_modules); and the bundle's entry file. esbuild's metafile
 // lists only where links led, and a file added beside an input or a tsconfig.json in a parent can
@@ -175,8 +177,9 @@ export function upToDate(outfile, key) {
  * without `exports` is resolved as a path is, by trying names (`zod/v4`: v4.js, v4.ts and so on
  * before v4/index.js; `"main": "lib"`: lib.js before lib/index.js), and its folder often holds no
  * other input (zod's files are under v4/), so a v4.js added there would change what an unchanged
- * import resolves to unseen (test/tooling/synth-bundle.test.ts). Not covered: a deeper subpath
- * (`pkg/a/b` resolved to a/b/index.js, a/ holding no input): a b.js added in a/ is not seen.
+ * import resolves to unseen (test/tooling/synth-bundle.test.ts). A deeper subpath's folders
+ * (`pkg/a/b` resolved to a/b/index.js: a/, where a b.js would be taken first) are listed as the
+ * import's (build-record-paths.mjs importWay).
  * @param {readonly string[]} inputs
  */
 function packageManifests(inputs) {
@@ -235,9 +238,9 @@ export function buildRecord(key, build) {
     const file = resolve(build.workingDir, input);
     for (const i of build.inputs[input]?.imports ?? [])
       if (!i.external && i.original !== undefined) {
-        const way = importWay(file, i.original);
-        for (const p of way.passed) passed[p] ??= entryAt(p) ?? unreadable();
         const to = i.path === undefined ? undefined : resolve(build.workingDir, i.path);
+        const way = importWay(file, i.original, to);
+        for (const p of way.passed) passed[p] ??= entryAt(p) ?? unreadable();
         if (to !== undefined && way.exact !== undefined && to === target(way.exact)) {
           named.add(to);
           passed[way.exact] ??= entryAt(way.exact) ?? unreadable(); // a link there pointed elsewhere, or the file gone

@@ -26,6 +26,45 @@ function project(value: string) {
   return { dir, dep: join(dir, 'dep.ts'), out, bundle };
 }
 
+interface Bundle {
+  inode: number;
+  text: string;
+}
+
+/** A JavaScript module exporting `value`. @param value plain text, no quote */
+const exporting = (value: string) => `exports.value = '${value}';\n`;
+
+/** The first bundle holds `value`, and the next call does not build it again (same inode). */
+async function builtOnce(bundle: () => Promise<Bundle>, value: string): Promise<Bundle> {
+  const first = await bundle();
+  expect(first.text).toContain(`"${value}"`);
+  expect(await bundle()).toEqual(first);
+  return first;
+}
+
+/** The next call builds again (a new inode) a bundle holding `value`; the one after does not. */
+async function builtAgain(bundle: () => Promise<Bundle>, before: Bundle, value: string): Promise<Bundle> {
+  const after = await bundle();
+  expect(after.inode).not.toBe(before.inode);
+  expect(after.text).toContain(`"${value}"`);
+  expect(await bundle()).toEqual(after);
+  return after;
+}
+
+/**
+ * A project whose entry imports `specifier` from a stand-in zod (the synth bundle bundles zod
+ * alone) with `manifest` in its package.json and one file, `file`, exporting 'from <file>'; built
+ * once (builtOnce).
+ */
+async function bundledZod(manifest: Readonly<Record<string, unknown>>, specifier: string, file: string) {
+  const p = project('one');
+  const zod = join(p.dir, 'node_modules', 'zod');
+  write(join(zod, 'package.json'), `${JSON.stringify({ name: 'zod', version: '1.0.0', ...manifest })}\n`);
+  write(join(zod, file), exporting(`from ${file}`));
+  write(join(p.dir, 'entry.ts'), `import { value } from '${specifier}';\nconsole.log(value);\n`);
+  return { zod, bundle: p.bundle, first: await builtOnce(p.bundle, `from ${file}`) };
+}
+
 describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)', () => {
   it('is not built again when nothing changed; a changed source, a bundle edited or a map removed build again', async () => {
     const p = project('one');
@@ -122,32 +161,52 @@ describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)',
   it("a file added in a bundled package's own folder, to which an unchanged subpath import now resolves (no exports), builds again", async () => {
     // zod/v4 resolves to v4/index.js; a v4.js beside the folder is taken first. The package's
     // folder holds no input (its files are under v4/): only its listing sees the new name.
-    const p = project('one');
-    const zod = join(p.dir, 'node_modules', 'zod');
-    write(join(zod, 'package.json'), '{"name":"zod","version":"1.0.0"}\n');
-    write(join(zod, 'v4', 'index.js'), "exports.value = 'from v4/index.js';\n");
-    write(join(p.dir, 'entry.ts'), "import { value } from 'zod/v4';\nconsole.log(value);\n");
-    const first = await p.bundle();
-    expect(first.text).toContain('"from v4/index.js"');
-    expect(await p.bundle()).toEqual(first);
+    const { zod, bundle, first } = await bundledZod({}, 'zod/v4', 'v4/index.js');
+    write(join(zod, 'v4.js'), exporting('from v4.js'));
+    await builtAgain(bundle, first, 'from v4.js');
+  });
 
-    write(join(zod, 'v4.js'), "exports.value = 'from v4.js';\n");
-    const shadowed = await p.bundle();
-    expect(shadowed.inode).not.toBe(first.inode);
-    expect(shadowed.text).toContain('"from v4.js"');
-    expect(await p.bundle()).toEqual(shadowed);
+  it("a file added in a folder on a bundled package's deeper subpath, to which an unchanged import now resolves (no exports), builds again", async () => {
+    // zod/a/b resolves to a/b/index.js; a b.js in a/ is taken first. a/ holds no input and is not
+    // the package's folder: only its listing, the folder of the first name esbuild tried, sees it.
+    const { zod, bundle, first } = await bundledZod({}, 'zod/a/b', 'a/b/index.js');
+    write(join(zod, 'a', 'b.js'), exporting('from a/b.js'));
+    await builtAgain(bundle, first, 'from a/b.js');
+  });
+
+  it("a name added beside a bundled package's exports target builds nothing: exports map a subpath to one file", async () => {
+    const exports = { './a/b': './a/b/index.js' };
+    const { zod, bundle, first } = await bundledZod({ exports }, 'zod/a/b', 'a/b/index.js');
+    write(join(zod, 'a', 'b.js'), exporting('from a/b.js')); // not what zod/a/b names
+    expect(await bundle()).toEqual(first);
+  });
+
+  it("a file added where a bundled package's main or its own name is tried first (no exports) builds again", async () => {
+    // zod's main dist/lib resolves to dist/lib/index.js: a dist/lib.js is taken first, and a
+    // zod.js beside the package's folder before both (node_modules/zod.js, as node resolves).
+    const { zod, bundle, first } = await bundledZod({ main: 'dist/lib' }, 'zod', 'dist/lib/index.js');
+    write(join(zod, 'dist', 'lib.js'), exporting('from dist/lib.js'));
+    const main = await builtAgain(bundle, first, 'from dist/lib.js');
+    write(join(dirname(zod), 'zod.js'), exporting('from zod.js'));
+    await builtAgain(bundle, main, 'from zod.js');
+  });
+
+  it("a file added in a folder on a relative import's path, to which the unchanged import now resolves, builds again", async () => {
+    // ./a/b resolves to a/b/index.js; a b.js in a/, which holds no input, is taken first.
+    const p = project('one');
+    write(join(p.dir, 'a', 'b', 'index.js'), exporting('from a/b/index.js'));
+    write(join(p.dir, 'entry.ts'), "import { value } from './a/b';\nconsole.log(value);\n");
+    const first = await builtOnce(p.bundle, 'from a/b/index.js');
+    write(join(p.dir, 'a', 'b.js'), exporting('from a/b.js'));
+    await builtAgain(p.bundle, first, 'from a/b.js');
   });
 
   it('a file added beside an input, to which an unchanged import now resolves, builds again', async () => {
     const p = project('one');
-    const first = await p.bundle();
-    expect(first.text).toContain('"one"');
+    const first = await builtOnce(p.bundle, 'one');
     // './dep.js' resolved to dep.ts; a dep.js beside it is what the same import names now.
-    write(join(dirname(p.dep), 'dep.js'), "export const value = 'from dep.js';\n");
-    const shadowed = await p.bundle();
-    expect(shadowed.inode).not.toBe(first.inode);
-    expect(shadowed.text).toContain('"from dep.js"');
-    expect(await p.bundle()).toEqual(shadowed);
+    write(join(dirname(p.dep), 'dep.js'), exporting('from dep.js'));
+    await builtAgain(p.bundle, first, 'from dep.js');
   });
 
   it('names added beside a file imported only by its exact name (bench.json by package.json) build nothing; that file relinked builds again', async () => {
