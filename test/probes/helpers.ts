@@ -157,7 +157,7 @@ export function itFailsExactly<F>(
 const LOADED_PACKAGES_PRELOAD = `
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-const cache = createRequire(process.cwd() + '/').cache;
+const cache = createRequire(${JSON.stringify(REPO_ROOT)}).cache;
 process.on('exit', () => {
   const names = new Set();
   for (const file of Object.keys(cache)) {
