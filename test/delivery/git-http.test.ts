@@ -10,14 +10,13 @@
  * the request's 'error' kills the group. A request whose body was whole fails nothing when its
  * client goes away: only the response's 'close' tells, shown with a push held by its hook.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http.js';
 import { describeInFlight, reportInFlightOnFailure } from '../support/in-flight.js';
-import { makeRepo } from './support.js';
+import { makeRepo, run } from './support.js';
 
 const PROC = existsSync('/proc/self/stat');
 if (!PROC) console.log('[git-http] skipped: no /proc here to read the processes from');
@@ -27,7 +26,7 @@ reportInFlightOnFailure();
 let git: GitHttpServer;
 beforeAll(async () => {
   git = await startGitHttpServer((user, password) => user === 'u' && password === 'p');
-  git.createRepository('acme/stalled', await makeRepo({ 'README.md': 'x\n' }, 'seed'));
+  await git.createRepository('acme/stalled', await makeRepo({ 'README.md': 'x\n' }, 'seed'));
 });
 afterAll(() => git?.close());
 
@@ -110,9 +109,9 @@ describe.skipIf(!PROC)('the loopback git remote (reads processes from /proc)', (
     // whose pre-receive hook never ends: http-backend waits for receive-pack, which waits for the
     // hook. The request itself never fails (its body was complete), so only the response's close
     // tells the server its client left: without that kill, the group runs until the server closes.
-    const dir = git.createRepository('acme/hooked', await makeRepo({ 'README.md': 'x\n' }, 'seed'));
-    const tip = execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-    execFileSync('git', ['-C', dir, 'update-ref', 'refs/heads/doomed', tip]);
+    const dir = await git.createRepository('acme/hooked', await makeRepo({ 'README.md': 'x\n' }, 'seed'));
+    const tip = (await run(dir, ['rev-parse', 'HEAD'])).trim();
+    await run(dir, ['update-ref', 'refs/heads/doomed', tip]);
     writeFileSync(join(dir, 'hooks', 'pre-receive'), '#!/bin/sh\n: > hook-started\nexec sleep 600\n', { mode: 0o755 });
     const line = (text: string) => `${(text.length + 4).toString(16).padStart(4, '0')}${text}`;
     const body = `${line(`${tip} ${'0'.repeat(40)} refs/heads/doomed\0report-status delete-refs\n`)}0000`;
@@ -139,7 +138,7 @@ describe.skipIf(!PROC)('the loopback git remote (reads processes from /proc)', (
 
   it('kills the http-backends still running when it closes', async () => {
     const server = await startGitHttpServer(() => true);
-    server.createRepository('acme/stalled-at-close', await makeRepo({ 'README.md': 'x\n' }, 'seed'));
+    await server.createRepository('acme/stalled-at-close', await makeRepo({ 'README.md': 'x\n' }, 'seed'));
     const { pid } = await stalledFetch(server, 'acme/stalled-at-close');
     await server.close();
     await until(() => !describeInFlight().includes(`(pid ${pid})`));

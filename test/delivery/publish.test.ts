@@ -5,7 +5,6 @@
  *
  * One git server for the file; every run works in a fresh clone, as a CI job does.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import { ExportRefused } from '../../src/delivery/refused.js';
 import { parseTrailers } from '../../src/delivery/trailers.js';
 import { ConfigurationError } from '../../src/core/command-error.js';
 import { canaryKey, findLeak } from '../support/canary.js';
-import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
+import { runBounded } from '../support/run-bounded.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http.js';
 import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
@@ -74,7 +73,7 @@ async function seedRemote(repository: string, earlier?: ExportSource): Promise<s
     'apps/arcade: placeholder',
   );
   if (earlier) await plantExport(seed, earlier);
-  return git.createRepository(repository, seed);
+  return await git.createRepository(repository, seed);
 }
 
 /** An earlier export of `source`'s environment: its release one interval apart. */
@@ -112,13 +111,13 @@ async function checkout(repository: string): Promise<string> {
  * tip, or on `on.parent` with the tree `on.tree`; `files` added or changed. A clone, a commit and
  * a push did the same in about eight processes.
  */
-function pushForeign(
+async function pushForeign(
   repository: string,
   branch: string,
   files: Record<string, string>,
   message: string,
   on?: { parent: string; tree: string },
-): void {
+): Promise<void> {
   const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
   const stream = [
     `commit refs/heads/${branch}\n`,
@@ -130,11 +129,8 @@ function pushForeign(
   ].join('');
   // --force: a commit `on` another parent replaces the tip, as `git push --force` would.
   const force = on ? ['--force'] : [];
-  execFileSync('git', ['--git-dir', git.path(repository), 'fast-import', '--quiet', '--date-format=now', ...force], {
-    input: stream,
-    timeout: CHILD_TIMEOUT_MS,
-    killSignal: 'SIGKILL',
-  });
+  const args = ['--git-dir', git.path(repository), 'fast-import', '--quiet', '--date-format=now', ...force];
+  await runBounded(process.cwd(), 'git', args, `git ${args.join(' ')}`, stream);
 }
 
 /** The remote's `branch` tip, from the bare repository's ref files (./support.ts refAt); throws when there is no such branch. */
@@ -245,7 +241,7 @@ describe.skipIf(!KUBECTL)(
 
     it('2. master moved by an empty commit, the description edited: the same tree on another parent replaces its branch, the PR updated', async () => {
       const first = earlier('first');
-      pushForeign(repository, 'master', {}, 'an empty commit on master');
+      await pushForeign(repository, 'master', {}, 'an empty commit on master');
       const master = remoteTip(repository, 'master');
       pull().body = 'edited by hand';
       const second = await publishRun(repository, source, pr);
@@ -276,7 +272,7 @@ describe.skipIf(!KUBECTL)(
 
     it('4. someone pushed a commit onto the branch: refused, their work kept, the checkout back on master', async () => {
       earlier('second');
-      pushForeign(repository, branch, { 'apps/arcade/NOTES.md': 'a reviewer note\n' }, 'a reviewer fix');
+      await pushForeign(repository, branch, { 'apps/arcade/NOTES.md': 'a reviewer note\n' }, 'a reviewer fix');
       const theirs = remoteTip(repository, branch);
       const dir = await checkout(repository);
       const error = await step(`exportAndPublish in ${dir} (a branch someone else changed)`, () =>
@@ -348,7 +344,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
       const trailers = parseTrailers(exported);
       expect(trailers).toBeDefined();
       const on = { parent, tree: trailers!.tree };
-      pushForeign(repository, branch, { 'apps/arcade/extra.yaml': 'kind: ConfigMap\n' }, exported, on);
+      await pushForeign(repository, branch, { 'apps/arcade/extra.yaml': 'kind: ConfigMap\n' }, exported, on);
       const amended = remoteTip(repository, branch);
 
       expect(existsSync(fetchHead)).toBe(false);

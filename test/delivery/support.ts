@@ -20,8 +20,6 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { ExportSource } from '../../src/delivery/export.js';
-import { timedOut } from '../../src/core/child-failure.js';
-import { runProgram } from '../../src/core/run-program.js';
 import { compareIdentity } from '../../src/delivery/export-checks.js';
 import { releasesOf } from '../../src/delivery/export-folder.js';
 import { formatOwnership, OWNERSHIP_FILE } from '../../src/delivery/ownership.js';
@@ -29,35 +27,11 @@ import { indexObjects, sha256 } from '../../src/core/manifests.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { fixtureEnvironment } from '../synth/helpers.js';
-import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { NO_AUTO_MAINTENANCE } from '../support/git-repos.js';
+import { runBounded } from '../support/run-bounded.js';
 import { tempDir } from '../support/temp.js';
 
-/** The most a fixture's program may print (execFileSync's default, which these runs had before). */
-const MAX_OUTPUT = 1024 * 1024;
-
-/**
- * `command <args>` in `cwd`, its stdout; throws execFile's error (`Command failed: <command>` and
- * its stderr) when it fails. Started through runProgram, which the test setup hands to the
- * worker's small helper process (test/support/program-helper.ts): the worker does not fork
- * itself for it, and is not blocked while it runs. Bounded (CHILD_TIMEOUT_MS, then SIGKILL), so a
- * hung child ends the test with `shown` named, not at vitest's timeout with the child left running.
- */
-async function runBounded(cwd: string, command: string, args: readonly string[], shown: string): Promise<string> {
-  const { error, stdout } = await runProgram(command, args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, LC_ALL: 'C' },
-    timeoutMs: CHILD_TIMEOUT_MS,
-    maxBuffer: MAX_OUTPUT,
-  });
-  if (error === null) return stdout;
-  if (timedOut({ error }))
-    throw new Error(`${shown} in ${cwd}: still running after ${CHILD_TIMEOUT_MS / 1000} s, killed`);
-  throw error;
-}
-
-/** `git <args>` in `cwd`, its stdout (bounded: runBounded). */
+/** `git <args>` in `cwd`, its stdout (../support/run-bounded.ts: through the worker's helper, bounded). */
 export function run(cwd: string, args: string[]): Promise<string> {
   return runBounded(cwd, 'git', args, `git ${args.join(' ')}`);
 }

@@ -15,6 +15,7 @@ import { listenLoopback } from '../../src/loopback/listen.js';
 import { CHILD_TIMEOUT_MS } from './deadlines.js';
 import { NO_AUTO_MAINTENANCE } from './git-repos.js';
 import { pendingWhile } from './in-flight.js';
+import { runBounded } from './run-bounded.js';
 import { tempDir } from './temp.js';
 
 export interface GitHttpServer {
@@ -24,7 +25,7 @@ export interface GitHttpServer {
    * A bare repository `owner/name.git` cloned from the repository `from` (its branches, HEAD on
    * its branch), no automatic gc (test/support/git-repos.ts).
    */
-  createRepository(repository: string, from: string): string;
+  createRepository(repository: string, from: string): Promise<string>;
   /** The bare repository's folder. */
   path(repository: string): string;
   /** `user:password` of every request, in order (unauthenticated requests: `''`). */
@@ -166,11 +167,12 @@ export async function startGitHttpServer(accept: (user: string, password: string
   return {
     url: (repository) => `${base}/${repository}.git`,
     path,
-    createRepository(repository, from) {
+    async createRepository(repository, from) {
       const dir = path(repository);
       // One process, where an empty repository and a push into it were four (init, push, the
       // shell and receive-pack the push starts).
-      execFileSync('git', ['clone', '-q', '--bare', from, dir], { timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
+      const args = ['clone', '-q', '--bare', from, dir];
+      await runBounded(root, 'git', args, `git ${args.join(' ')}`);
       appendFileSync(join(dir, 'config'), NO_AUTO_MAINTENANCE); // no `git gc --auto` after each push
       return dir;
     },
