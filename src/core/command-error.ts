@@ -31,6 +31,11 @@ export class UsageError extends ConfigurationError {}
 
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 
+/** The signal an interrupt's AbortSignal was aborted for (its reason: src/core/script.ts interruptSignal). */
+export function interruptedBy(signal: AbortSignal): InterruptSignal {
+  return signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+}
+
 /** The command stopped on SIGINT/SIGTERM after cleaning up (exit 130/143: 128 + the signal number). */
 export class Interrupted extends CommandError {
   override readonly exitCode: ExitCode;

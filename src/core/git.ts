@@ -1,7 +1,7 @@
 /**
  * The few git commands review and delivery need, run as `git` itself (execFile through
  * ./run-program.ts: no shell, so a hostile branch name or path is one argument, never shell syntax)
- * with a timeout on every call.
+ * with a timeout on every call, and an AbortSignal where the caller gives one (GitOptions.signal).
  * A failure names the command and where it ran, how git ended and the last lines it wrote
  * (./child-failure.ts, as every program the stack runs is reported).
  *
@@ -34,13 +34,33 @@ const GIT_TIMEOUT_MS = 30_000;
 /** The longest output a git command may print (a `git show` of a large manifest, `ls-files` of a big checkout). */
 const MAX_OUTPUT = 256 * 1024 * 1024;
 
+/** How a caller may run a git command. */
+export interface GitOptions {
+  /** Killed (SIGKILL) after this long and reported as timed out. @default 30_000 */
+  readonly timeoutMs?: number;
+  /**
+   * Variables added to git's environment (never a command line: the process list shows those).
+   * @default {}
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Aborting it kills git at once (SIGKILL, as at the timeout; ./run-program.ts): an interrupted
+   * export's git. The caller tells an aborted run (`signal.aborted`) from a failed one. Give it
+   * only to a git that writes nothing under a lock file: SIGKILL gives git no chance to remove
+   * one, and a stale `.git/index.lock` stops every later command in the checkout.
+   * @default never aborted
+   */
+  readonly signal?: AbortSignal;
+}
+
 /** How every git runs: a timeout that kills it (./run-program.ts), room for large output, no prompt, C locale. */
-function options(cwd: string, timeoutMs: number, env: Readonly<Record<string, string>>) {
+function runOptions(cwd: string, { timeoutMs = GIT_TIMEOUT_MS, env = {}, signal }: GitOptions) {
   return {
     cwd,
     timeoutMs,
     maxBuffer: MAX_OUTPUT,
     env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
+    ...(signal ? { signal } : {}),
   };
 }
 
@@ -63,35 +83,28 @@ function gitCommand(cwd: string, args: readonly string[], timeoutMs: number): Ch
 
 /**
  * Runs `git <args>` in `cwd`; never throws on a non-zero exit (see `ok`, and `failure` for why).
- * `env` adds variables to git's environment (never a command line: the process list shows
- * those). A timed-out command is killed and reported as a failed one.
+ * A command killed at its timeout or by `options.signal` is reported as a failed one.
  */
-export function gitTry(
-  cwd: string,
-  args: readonly string[],
-  timeoutMs = GIT_TIMEOUT_MS,
-  env: Readonly<Record<string, string>> = {},
-): Promise<GitResult> {
+export function gitTry(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
+  const run = runOptions(cwd, options);
   // git reads no input here: its stdin is closed at once, so an open stdin cannot keep a command waiting.
-  return runProgram('git', args, { ...options(cwd, timeoutMs, env), encoding: 'utf8' }).then(
-    ({ error, stdout, stderr }) => {
-      const failure = error === null ? '' : describeChildFailure(gitCommand(cwd, args, timeoutMs), { error, stderr });
-      // execFile's error.code: the exit code when git exited, a string (ENOENT...) or null otherwise.
-      const exitCode = error === null ? 0 : typeof error.code === 'number' ? error.code : undefined;
-      return {
-        ok: error === null,
-        stdout,
-        stderr: stderr.trim(),
-        failure,
-        ...(exitCode === undefined ? {} : { exitCode }),
-      };
-    },
-  );
+  return runProgram('git', args, { ...run, encoding: 'utf8' }).then(({ error, stdout, stderr }) => {
+    const failure = error === null ? '' : describeChildFailure(gitCommand(cwd, args, run.timeoutMs), { error, stderr });
+    // execFile's error.code: the exit code when git exited, a string (ENOENT...) or null otherwise.
+    const exitCode = error === null ? 0 : typeof error.code === 'number' ? error.code : undefined;
+    return {
+      ok: error === null,
+      stdout,
+      stderr: stderr.trim(),
+      failure,
+      ...(exitCode === undefined ? {} : { exitCode }),
+    };
+  });
 }
 
-/** Runs `git <args>` in `cwd` and returns stdout; throws GitError on failure or timeout. */
-export async function git(cwd: string, args: readonly string[], timeoutMs = GIT_TIMEOUT_MS): Promise<string> {
-  const r = await gitTry(cwd, args, timeoutMs);
+/** Runs `git <args>` in `cwd` and returns stdout; throws GitError on failure, timeout or abort. */
+export async function git(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<string> {
+  const r = await gitTry(cwd, args, options);
   if (!r.ok) throw new GitError(r.failure);
   return r.stdout;
 }
@@ -158,15 +171,16 @@ export interface GitObject {
 export function catObjects(
   cwd: string,
   names: readonly string[],
-  timeoutMs = GIT_TIMEOUT_MS,
+  options: GitOptions = {},
 ): Promise<(GitObject | undefined)[]> {
   if (names.length === 0) return Promise.resolve([]);
   const input = names.map((name) => `${name}\n`).join('');
-  return runProgram('git', ['cat-file', '--batch'], { ...options(cwd, timeoutMs, {}), encoding: 'buffer', input }).then(
+  const run = runOptions(cwd, options);
+  return runProgram('git', ['cat-file', '--batch'], { ...run, encoding: 'buffer', input }).then(
     ({ error, stdout, stderr }) => {
       if (error) {
         const ended = { error, stderr: stderr.toString('utf8') };
-        throw new GitError(describeChildFailure(gitCommand(cwd, ['cat-file', '--batch'], timeoutMs), ended));
+        throw new GitError(describeChildFailure(gitCommand(cwd, ['cat-file', '--batch'], run.timeoutMs), ended));
       }
       const out: (GitObject | undefined)[] = [];
       let at = 0;

@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { PART_OF } from '../constructs/labels.js';
 import type { UnresolvedEntry } from '../environments/unresolved.js';
 import { diffObjects, type ManifestDiff } from '../review/diff.js';
-import { Interrupted, type InterruptSignal } from '../core/command-error.js';
+import { Interrupted, interruptedBy } from '../core/command-error.js';
 import { git, gitTry } from '../core/git.js';
 import { indexObjects, sha256, type ManifestFile } from '../core/manifests.js';
 import { KubectlMissing, KustomizeFailed } from './kustomize.js';
@@ -79,8 +79,9 @@ export interface ExportOptions {
   readonly kubectl?: string;
   /**
    * Aborted (reason: the signal name) by SIGINT/SIGTERM: the export stops before it writes
-   * anything, a running kubectl killed at once, its temporary build trees removed (Interrupted).
-   * @default never aborted
+   * anything, a running kubectl or git read killed at once (never a git that writes the checkout:
+   * see exportEnvironment), its temporary build trees removed (Interrupted). With exportAndPublish
+   * it stops the push's git too (./push.ts). @default never aborted
    */
   readonly signal?: AbortSignal;
   /**
@@ -126,6 +127,8 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     options.commit ? branch : undefined,
   );
   const folder = target.folderInRepo;
+  // The export's git reads (rev-parse, var, log: none takes a lock) are killed by an interrupt.
+  const reads = options.signal ? { signal: options.signal } : {};
   const envFile = source.envFile ?? `src/environments/${source.env}.yaml`;
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -279,12 +282,12 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     // Asked here only when a caller handed over the root without the answer: openTarget did not run rev-parse.
     const exists =
       target.branchExists ??
-      (await gitTry(target.top, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).ok;
+      (await gitTry(target.top, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], reads)).ok;
     if (exists)
       problems.push(
         `branch ${branch} already exists in ${options.repo} (fix: pass --branch <new name>, or delete the old branch)`,
       );
-    const ident = await gitTry(target.top, ['var', 'GIT_COMMITTER_IDENT']);
+    const ident = await gitTry(target.top, ['var', 'GIT_COMMITTER_IDENT'], reads);
     if (!ident.ok)
       problems.push(
         `${options.repo}: git has no committer identity (fix: git config user.name / user.email in that checkout)`,
@@ -328,9 +331,11 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     unresolved: source.unresolved,
   };
   const summary = renderSummary(summaryInput);
+  // A git the interrupt killed above answered nothing: interrupted, not refused.
+  await stopIfInterrupted(options.signal);
   if (problems.length > 0) throw new ExportRefused(problems, summary);
 
-  const last = await gitTry(target.top, ['log', '-1', '--format=%h %s', '--', folder]);
+  const last = await gitTry(target.top, ['log', '-1', '--format=%h %s', '--', folder], reads);
   if (last.ok && looksTemporary(last.stdout)) {
     warnings.push(
       `the latest commit on ${folder} looks temporary or a teardown ("${last.stdout.trim()}"): ` +
@@ -389,6 +394,10 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     return { ...base, written: options.dryRun ? written : [], removed: options.dryRun ? removed : [] };
   await stopIfInterrupted(options.signal);
 
+  // From here on no git is aborted by an interrupt: checkout, add, write-tree and commit write the
+  // checkout under .git/index.lock and a ref's lock file, which a kill (SIGKILL) would leave behind,
+  // stopping every later git there. They are local and end at once; an interrupt that comes
+  // meanwhile stops a --push before it reads the remote (./push.ts).
   if (options.commit) await git(target.top, ['checkout', '-q', '-b', branch]);
   write(target, planned, removed, recordText);
   if (!options.commit) return { ...base, written, removed };
@@ -410,7 +419,7 @@ async function stopIfInterrupted(signal: AbortSignal | undefined): Promise<void>
   if (!signal) return;
   await new Promise((resolve) => setImmediate(resolve));
   if (!signal.aborted) return;
-  const by: InterruptSignal = signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+  const by = interruptedBy(signal);
   throw new Interrupted(by, `interrupted by ${by} before anything was written: the checkout is as it was`);
 }
 

@@ -90,9 +90,12 @@ export function kustomizationFileIn(dir: string): string | undefined {
   return undefined;
 }
 
-/** The tracked files of a checkout, repository-relative (`git ls-files`: what Flux's source holds). */
-export async function trackedFiles(top: string): Promise<string[]> {
-  return (await git(top, ['ls-files', '-z', '--cached'])).split('\0').filter(Boolean);
+/**
+ * The tracked files of a checkout, repository-relative (`git ls-files`: what Flux's source holds).
+ * `signal` may kill it: it only reads the index, and takes no lock.
+ */
+export async function trackedFiles(top: string, signal?: AbortSignal): Promise<string[]> {
+  return (await git(top, ['ls-files', '-z', '--cached'], signal ? { signal } : {})).split('\0').filter(Boolean);
 }
 
 export function removeTree(dir: string): void {

@@ -216,7 +216,7 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   // a file where it needs a folder (or a folder where it writes a file).
   const blocked = blockedOnTheWay(top, folder, options.plan.writes.keys(), options.plan.removes);
   if (blocked.length > 0) throw new ExportRefused(blocked);
-  const files = await trackedFiles(top);
+  const files = await trackedFiles(top, options.signal);
   const checkout = readCheckout(top, files);
   const notes: string[] = [];
   const owners = findOwners(top, files, folder);

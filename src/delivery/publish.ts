@@ -8,7 +8,7 @@
  * before the export does any work.
  */
 import { resolve } from 'node:path';
-import { ConfigurationError } from '../core/command-error.js';
+import { ConfigurationError, Interrupted } from '../core/command-error.js';
 import { gitTry } from '../core/git.js';
 import { BODY_LIMIT } from './forge-api.js';
 import type { ForgeType } from './forge-settings.js';
@@ -180,11 +180,20 @@ export async function exportAndPublish(
     ...(url !== undefined ? { url } : {}),
     ...(token !== undefined ? { token } : {}),
     ...(forgeType !== undefined ? { forgeType } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   }).catch(async (err: unknown) => {
-    // Nothing reached the remote: the checkout goes back to where it was (the branch it started
-    // from, without the export's local branch), so the next run starts clean.
-    await gitTry(top, ['checkout', '-q', base]);
-    await gitTry(top, ['branch', '-q', '-D', branch]);
+    // The push failed, was refused or was interrupted: the checkout goes back to where it was (the
+    // branch it started from, without the export's local branch), so the next run starts clean.
+    // Never aborted, also when an interrupt stopped the push: these write the checkout under
+    // .git/index.lock and a ref's lock file, which a kill would leave behind, stopping every later
+    // git there; they are local and end at once.
+    const back = await gitTry(top, ['checkout', '-q', base]);
+    const removed = await gitTry(top, ['branch', '-q', '-D', branch]);
+    if (err instanceof Interrupted && back.ok && removed.ok)
+      throw new Interrupted(
+        err.signal,
+        `${err.message}; the checkout is back on ${base}, without the export's local branch`,
+      );
     throw err;
   });
   if (!publish.pullRequest) return { export: exported, push: pushed };

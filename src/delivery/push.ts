@@ -27,7 +27,7 @@
  * changes between the check and the push is refused by the server-side comparison too.
  */
 import { createRedactor } from '../core/redact.js';
-import { ConfigurationError } from '../core/command-error.js';
+import { ConfigurationError, Interrupted, interruptedBy } from '../core/command-error.js';
 import { catObjects, GitError, type GitObject, type GitResult, gitTry } from '../core/git.js';
 import { ExportRefused } from './refused.js';
 import type { ForgeType } from './forge-settings.js';
@@ -49,6 +49,14 @@ interface PushInput {
   readonly token?: string;
   /** How the token is presented (required with a token). */
   readonly forgeType?: ForgeType;
+  /**
+   * Aborted (reason: the signal name) by SIGINT/SIGTERM: the running git (ls-remote, cat-file,
+   * fetch, push) is killed at once (SIGKILL) and pushExport throws Interrupted. In the checkout
+   * they write no lock file such a kill would leave, but for one instant: a push the remote took
+   * then updates `refs/remotes/<remote>/<branch>` under `<that ref>.lock`; left behind, it stops
+   * only later updates of that one ref, and git names the file to remove. @default never aborted
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface PushResult {
@@ -155,9 +163,19 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
     auth = authEnvironment(rawUrl, input.token, input.forgeType);
   }
   const ref = `refs/heads/${input.branch}`;
+  // A git the interrupt killed (input.signal) is no answer: Interrupted, saying what the remote holds.
+  const { signal } = input;
+  const stopped = (doing: string, remoteHolds: string): Interrupted | undefined => {
+    if (!signal?.aborted) return undefined;
+    const by = interruptedBy(signal);
+    return new Interrupted(by, `interrupted by ${by} while ${doing} ${url} branch ${input.branch}: ${remoteHolds}`);
+  };
+  const whileReading = () => stopped('reading', 'nothing was pushed');
+  // Every git that talks to the remote: its credentials and the interrupt.
+  const toRemote = { timeoutMs: 60_000, env: auth, ...(signal ? { signal } : {}) };
 
-  const listed = await gitTry(input.top, ['ls-remote', remote, ref], 60_000, auth);
-  if (!listed.ok) throw fail(listed);
+  const listed = await gitTry(input.top, ['ls-remote', remote, ref], toRemote);
+  if (!listed.ok) throw whileReading() ?? fail(listed);
   const tip = listed.stdout
     .split('\n')
     .map((line) => line.split('\t'))
@@ -168,13 +186,22 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
     // read by one `git cat-file --batch`. A checkout that already holds the tip's commit (a full
     // clone, a fetch since it was pushed) needs no fetch: an object id names one content. One
     // that does not (a single-branch or shallow clone, as CI checks out) fetches it first.
-    const [present, ours] = await catObjects(input.top, [tip, input.commit]);
+    const catAborting = (names: string[]) =>
+      catObjects(input.top, names, signal ? { signal } : {}).catch((err: unknown) => {
+        throw whileReading() ?? err;
+      });
+    const [present, ours] = await catAborting([tip, input.commit]);
     let theirs = present;
     if (theirs === undefined) {
-      const fetched = await gitTry(input.top, ['fetch', '--quiet', '--no-tags', remote, ref], 120_000, auth);
-      if (!fetched.ok) throw fail(fetched);
+      // --refmap= (empty): the fetch updates no remote-tracking ref (it writes the objects and
+      // FETCH_HEAD), so it holds no ref's lock file that a kill by an interrupt would leave behind.
+      const fetched = await gitTry(input.top, ['fetch', '--quiet', '--no-tags', '--refmap=', remote, ref], {
+        ...toRemote,
+        timeoutMs: 120_000,
+      });
+      if (!fetched.ok) throw whileReading() ?? fail(fetched);
       // FETCH_HEAD must be the tip ls-remote listed: its id, and its content when it is.
-      const [head] = await catObjects(input.top, ['FETCH_HEAD']);
+      const [head] = await catAborting(['FETCH_HEAD']);
       const fetchHead = head?.id ?? '';
       if (fetchHead !== tip)
         throw new ExportRefused([
@@ -207,13 +234,19 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   }
 
   const lease = `--force-with-lease=${ref}:${tip ?? ''}`;
-  const pushed = await gitTry(
-    input.top,
-    ['push', '--porcelain', lease, remote, `${input.commit}:${ref}`],
-    120_000,
-    auth,
-  );
+  const pushed = await gitTry(input.top, ['push', '--porcelain', lease, remote, `${input.commit}:${ref}`], {
+    ...toRemote,
+    timeoutMs: 120_000,
+  });
   if (!pushed.ok) {
+    // Killing a push midway is safe for the remote: it updates the branch in one step, after it
+    // received everything, or not at all.
+    const interrupted = stopped(
+      'pushing to',
+      `it holds what it held before or this export, never a part of one (a push updates a branch at once or not at ` +
+        `all); the next run finds its own export there and leaves it, or pushes it`,
+    );
+    if (interrupted) throw interrupted;
     const text = `${pushed.stdout}\n${pushed.stderr}`;
     if (/stale info|\[rejected\]|fetch first|non-fast-forward/.test(text))
       throw new ExportRefused([

@@ -232,7 +232,12 @@ export async function checkoutRoot(
   throw new GitError(run.failure);
 }
 
-/** One git for the branch and the changes: `git status --porcelain=v2 --branch -z --untracked-files=all` (parseStatus reads it). */
+/**
+ * One git for the branch and the changes: `git status --porcelain=v2 --branch -z --untracked-files=all`
+ * (parseStatus reads it). Never aborted by an interrupt: status may write the index it refreshed
+ * under .git/index.lock, which a kill would leave behind, stopping every later git in the checkout;
+ * it ends at once and the export checks for an interrupt after it.
+ */
 export function checkoutStatus(top: string): Promise<string> {
   return git(top, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']);
 }

@@ -38,7 +38,7 @@ describe('git (src/core/git.ts)', () => {
 
   it('reports a git that cannot be started as a failure naming why and the fix', async () => {
     const dir = emptyRepo();
-    const r = await gitTry(dir, ['status'], 30_000, { PATH: join(dir, 'no-such-folder') });
+    const r = await gitTry(dir, ['status'], { env: { PATH: join(dir, 'no-such-folder') } });
     expect(r).toEqual({
       ok: false,
       stdout: '',
@@ -61,7 +61,7 @@ describe('git (src/core/git.ts)', () => {
     try {
       const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/x.git`;
       const dir = emptyRepo();
-      const r = await gitTry(dir, ['ls-remote', url], 300);
+      const r = await gitTry(dir, ['ls-remote', url], { timeoutMs: 300 });
       expect(r).toEqual({
         ok: false,
         stdout: '',

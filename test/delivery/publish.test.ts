@@ -5,7 +5,7 @@
  *
  * One git server for the file; every run works in a fresh clone, as a CI job does.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportSource } from '../../src/delivery/export.js';
@@ -15,7 +15,7 @@ import { exportAndPublish, publishLines, publishPullRequest, type PublishResult 
 import { pushExport } from '../../src/delivery/push.js';
 import { ExportRefused } from '../../src/delivery/refused.js';
 import { parseTrailers } from '../../src/delivery/trailers.js';
-import { ConfigurationError } from '../../src/core/command-error.js';
+import { ConfigurationError, Interrupted } from '../../src/core/command-error.js';
 import { canaryKey, findLeak } from '../support/canary.js';
 import { runBounded } from '../support/run-bounded.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';
@@ -487,5 +487,109 @@ describe('export --push: settings and refusals before any work', () => {
     expect(findLeak((error as Error).message, wrong)).toBeUndefined();
     expect(findLeak(readFileSync(join(dir, '.git', 'config'), 'utf8'), wrong)).toBeUndefined();
     expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
+  });
+});
+
+/**
+ * An interrupt while git waits on the remote: the remote is a bare repository on disk whose
+ * receive-pack (for the push) or upload-pack (for the fetch: its first run, ls-remote's, passes)
+ * is a stand-in that answers nothing. git speaks only after the remote has, so the stand-in waits
+ * on its input, which ends only when the git at its other end is gone: then it notes so and ends.
+ */
+describe('export --push interrupted while git waits on the remote', () => {
+  /** Resolves once `done()` holds (checked every 10 ms): what a test waits for is a state, never a time. */
+  async function until(done: () => boolean): Promise<void> {
+    while (!done()) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  /** A remote holding an earlier export of `source`'s environment, a checkout of it, and the hanging stand-in's notes. */
+  async function hangingRemote(source: ExportSource, program: 'receivepack' | 'uploadpack') {
+    const seed = await makeRepo({ 'apps/arcade/README.md': 'Arcade, exported by arcade-stack\n' }, 'placeholder');
+    await plantExport(seed, earlierOf(source));
+    const remote = tempDir('interrupt-remote-');
+    await run(remote, ['clone', '-q', '--bare', ...NO_AUTO_MAINTENANCE_ARGS, seed, '.']);
+    const dir = tempDir('interrupt-checkout-');
+    const ci = ['-c', 'user.name=CI', '-c', 'user.email=ci@example.com', ...NO_AUTO_MAINTENANCE_ARGS];
+    await run(dir, ['clone', '-q', ...ci, remote, '.']);
+    const bin = tempDir('interrupt-stand-in-');
+    const notes = { listed: join(bin, 'listed'), started: join(bin, 'started'), ended: join(bin, 'ended') };
+    const real = program === 'receivepack' ? 'git-receive-pack' : 'git-upload-pack';
+    // upload-pack serves ls-remote first: that run is served, the fetch's hangs.
+    const passFirst =
+      program === 'uploadpack'
+        ? `if [ ! -e '${notes.listed}' ]; then : > '${notes.listed}'; exec ${real} "$@"; fi\n`
+        : '';
+    writeFileSync(
+      join(bin, 'serve'),
+      `#!/bin/sh\n${passFirst}: > '${notes.started}'\ncat > /dev/null\n: > '${notes.ended}'\n`,
+    );
+    chmodSync(join(bin, 'serve'), 0o755);
+    await run(dir, ['config', `remote.origin.${program}`, join(bin, 'serve')]);
+    return { remote, dir, notes };
+  }
+
+  /** The export pushed from `dir`, interrupted by SIGTERM once the stand-in runs; what it threw. */
+  async function interruptedRun(source: ExportSource, dir: string, started: string): Promise<unknown> {
+    const interrupt = new AbortController();
+    const exported = exportAndPublish(source, { repo: dir, ...NO_KUBECTL, signal: interrupt.signal }, { push: true });
+    const settled = exported.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await Promise.race([until(() => existsSync(started)), settled]);
+    interrupt.abort('SIGTERM');
+    return settled;
+  }
+
+  it('a push that hangs: exit 143 at once, the stand-in left without git, the remote and the checkout as they were', async () => {
+    const source = newSource();
+    const { remote, dir, notes } = await hangingRemote(source, 'receivepack');
+    const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
+    const error = await interruptedRun(source, dir, notes.started);
+    expect(error).toBeInstanceOf(Interrupted);
+    expect((error as Interrupted).exitCode).toBe(143);
+    expect((error as Error).message).toBe(
+      `interrupted by SIGTERM while pushing to ${remote} branch ${branch}: it holds what it held before or this ` +
+        'export, never a part of one (a push updates a branch at once or not at all); the next run finds its own ' +
+        "export there and leaves it, or pushes it; the checkout is back on master, without the export's local branch",
+    );
+    // The git the stand-in served is gone (its input ended), so the stand-in ended too.
+    await until(() => existsSync(notes.ended));
+    expect(refAt(remote, `refs/heads/${branch}`)).toBeUndefined();
+    expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
+    expect(refAt(join(dir, '.git'), `refs/heads/${branch}`)).toBeUndefined();
+  });
+
+  it('a fetch that hangs: exit 143 at once, nothing pushed, the remote branch kept', async () => {
+    const source = newSource();
+    const { remote, dir, notes } = await hangingRemote(source, 'uploadpack');
+    const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
+    // The branch exists on the remote, on a commit the checkout does not hold: its tip is fetched.
+    const theirs = (
+      await run(remote, [
+        '-c',
+        'user.name=Someone',
+        '-c',
+        'user.email=s@example.com',
+        'commit-tree',
+        'master^{tree}',
+        '-p',
+        'master',
+        '-m',
+        'theirs',
+      ])
+    ).trim();
+    await run(remote, ['update-ref', `refs/heads/${branch}`, theirs]);
+    const error = await interruptedRun(source, dir, notes.started);
+    expect(error).toBeInstanceOf(Interrupted);
+    expect((error as Interrupted).exitCode).toBe(143);
+    expect((error as Error).message).toBe(
+      `interrupted by SIGTERM while reading ${remote} branch ${branch}: nothing was pushed; the checkout is back ` +
+        "on master, without the export's local branch",
+    );
+    await until(() => existsSync(notes.ended));
+    expect(existsSync(notes.listed)).toBe(true);
+    expect(refAt(remote, `refs/heads/${branch}`)).toBe(theirs);
+    expect(refAt(join(dir, '.git'), `refs/heads/${branch}`)).toBeUndefined();
   });
 });
