@@ -4,7 +4,7 @@
  * runs in process (its `main`, src/core/script-main.ts) with its own stdout, stderr and
  * environment; test/scripts/every-script.test.ts runs the script as a process.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -204,31 +204,24 @@ describe('npm run export (scripts/export.ts)', () => {
       if (existsSync(tsxCache)) symlinkSync(tsxCache, join(tmp, `tsx-${userInfo().uid}`));
       // A kubectl (both builds start one at once) of which the first sends the export one SIGTERM
       // (mkdir: only one does), then each waits 30 s before it notes it finished and builds: the
-      // export stops it first. The sleep it waits on is noted, to be ended here (it outlives its
-      // killed shell).
+      // export stops it first. A node program that waits in itself: killed, it leaves no process
+      // (a shell's sleep would outlive it, and could not be noted before it started).
       const bin = tempDir('kubectl-sigterm-');
       writeFileSync(
         join(bin, 'kubectl'),
-        '#!/bin/sh\n' +
-          `if mkdir '${bin}/sent' 2>/dev/null; then kill -TERM $PPID; fi\n` +
-          `sleep 30 & echo $! >> '${bin}/sleeps'\n` +
-          'wait\n' +
-          `: > '${bin}/finished'\n` +
-          `exec '${KUBECTL_PATH}' "$@"\n`,
+        `#!${process.execPath}\n` +
+          "const { execFileSync } = require('node:child_process');\n" +
+          "const { mkdirSync, writeFileSync } = require('node:fs');\n" +
+          `try { mkdirSync(${JSON.stringify(join(bin, 'sent'))}); process.kill(process.ppid, 'SIGTERM'); } catch {}\n` +
+          'setTimeout(() => {\n' +
+          `  writeFileSync(${JSON.stringify(join(bin, 'finished'))}, '');\n` +
+          `  execFileSync(${JSON.stringify(KUBECTL_PATH)}, process.argv.slice(2), { stdio: 'inherit' });\n` +
+          '}, 30_000);\n',
       );
       chmodSync(join(bin, 'kubectl'), 0o755);
       const r = await spawnScript(join(REPO, 'scripts/export.ts'), ['--repo', target, ...fixtureArgs()], {
         cwd: REPO,
         env: { ...process.env, TMPDIR: tmp, PATH: `${bin}:${process.env.PATH ?? ''}` },
-      }).finally(() => {
-        const sleeps = existsSync(join(bin, 'sleeps')) ? readFileSync(join(bin, 'sleeps'), 'utf8') : '';
-        for (const pid of sleeps.split('\n').filter(Boolean).map(Number)) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // ended already
-          }
-        }
       });
       expect(existsSync(join(bin, 'sent'))).toBe(true);
       expect(existsSync(join(bin, 'finished'))).toBe(false);
