@@ -45,16 +45,19 @@ export function lookedUp(folder) {
  * the folders whose names decided what it resolved to (`tried`). `exact`: the path it names when a
  * file (or a link to one) stands there, which esbuild takes before trying any other name
  * (`./dep.js` beside dep.ts: dep.js).
- * A package's name (`resolved`: where esbuild found it) adds the folders `tried` of its path in
- * node_modules when the package has no `exports` (which map a subpath to one exact file), and no
- * other: node_modules' folders are those of its files.
+ * A package's name (`resolved`: where esbuild found it) adds the node_modules folders tried before
+ * that one, and the folders `tried` of its path in node_modules when the package has no `exports`
+ * (which map a subpath to one exact file).
  * @param {string} importer @param {string} original @param {string | undefined} resolved
  * @returns {{ passed: string[], listed: string[], exact?: string }}
  */
 export function importWay(importer, original, resolved) {
   if (!/^\.\.?(\/|$)/.test(original) && !isAbsolute(original)) {
-    const path = resolved === undefined ? undefined : packagePath(original, resolved);
-    return { passed: [], listed: path === undefined ? [] : tried(path) };
+    const found = resolved === undefined ? undefined : foundIn(original, resolved);
+    if (found === undefined) return { passed: [], listed: [] };
+    const exports = manifest(join(found.modules, found.name))?.exports;
+    const own = exports === undefined || exports === null ? tried(join(found.modules, original)) : [];
+    return { passed: [], listed: [...nearerModules(dirname(importer), found), ...own] };
   }
   const from = dirname(importer);
   const to = resolve(from, original);
@@ -71,21 +74,35 @@ export function importWay(importer, original, resolved) {
 }
 
 /**
- * The path the bare import `original` names in the node_modules folder where esbuild found it
- * (`resolved`: `pkg/a/b` -> node_modules/pkg/a/b, found as node_modules/pkg/a/b/index.js), when
- * that package has no `exports`: esbuild then resolves it as any path, by trying names. Undefined
- * when the package has `exports`, or was found elsewhere (a tsconfig.json `paths` alias).
+ * The package name of the bare import `original` and the node_modules folder where esbuild found
+ * it (`resolved`: `pkg/a/b` found as node_modules/pkg/a/b/index.js); undefined when it was found
+ * elsewhere (a tsconfig.json `paths` alias). Found as node_modules/pkg.js (tried before pkg/), the
+ * file's folder is listed as an input's.
  * @param {string} original @param {string} resolved
  */
-function packagePath(original, resolved) {
+function foundIn(original, resolved) {
   const name = /^(?:@[^/]+\/)?[^/]+/.exec(original)?.[0];
   if (name === undefined) return undefined;
-  // Found as node_modules/pkg.js (tried before pkg/), the file's folder is listed as an input's.
   const i = resolved.lastIndexOf(`${sep}node_modules${sep}${name}${sep}`);
-  if (i < 0) return undefined;
-  const modules = resolved.slice(0, i + `${sep}node_modules`.length);
-  const exports = manifest(join(modules, name))?.exports;
-  return exports === undefined || exports === null ? join(modules, original) : undefined;
+  return i < 0 ? undefined : { name, modules: resolved.slice(0, i + `${sep}node_modules`.length) };
+}
+
+/**
+ * The node_modules folders esbuild tried before the one where it found the package `name` (in each
+ * folder from `from` up): a package installed there is what the import names next. For a scoped
+ * name, its scope's folder there too. A node_modules that is not there is recorded with the
+ * parents (LOOKED_UP). @param {string} from @param {{ name: string, modules: string }} found
+ */
+function nearerModules(from, { name, modules }) {
+  const folders = [];
+  for (let dir = from; dir !== dirname(modules) && dir !== dirname(dir); dir = dirname(dir)) {
+    const nearer = join(dir, 'node_modules');
+    if (!statOf(nearer)?.isDirectory()) continue;
+    folders.push(nearer);
+    const scope = join(nearer, dirname(name));
+    if (name.startsWith('@') && statOf(scope)?.isDirectory()) folders.push(scope);
+  }
+  return folders;
 }
 
 /**

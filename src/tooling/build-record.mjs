@@ -17,11 +17,12 @@
 // of every file it wrote; the names in each folder in which esbuild tried a name for an import as
 // written or that holds an input (`./sub/dep.js`: sub/, though dep.ts there is a link to a file
 // elsewhere; `pkg/a/b` of a package without exports, found as a/b/index.js: a/ and a/b/; a main
-// field `dist/lib` of a package.json found there: dist/ and dist/lib/), each link with where it
-// leads in the end, each package.json or tsconfig.json with its content; what stands at each step
-// of an import's path as written (`./lib/shared/dep.js`: lib/shared -> ../v1); in each
-// parent folder up to the file system's root, what esbuild looks for there (package.json,
-// tsconfig.json, jsconfig.json, node_modules); and the bundle's entry file. esbuild's metafile
+// field `dist/lib` of a package.json found there: dist/ and dist/lib/; each node_modules tried
+// before the one a package was found in), each link with where it leads in the end, each
+// package.json or tsconfig.json with its content; what stands at each step of an import's path as
+// written (`./lib/shared/dep.js`: lib/shared -> ../v1); in each parent folder up to the file
+// system's root, what esbuild looks for there (package.json, tsconfig.json, jsconfig.json,
+// node_modules); and the bundle's entry file. esbuild's metafile
 // lists only where links led, and a file added beside an input or a tsconfig.json in a parent can
 // change what an unchanged import resolves to or how it compiles. The bundle is up to date only
 // when all of them are still the same. By content, not by time: a file put back with an older time
@@ -178,8 +179,7 @@ export function upToDate(outfile, key) {
  * before v4/index.js; `"main": "lib"`: lib.js before lib/index.js), and its folder often holds no
  * other input (zod's files are under v4/), so a v4.js added there would change what an unchanged
  * import resolves to unseen (test/tooling/synth-bundle.test.ts). A deeper subpath's folders
- * (`pkg/a/b` resolved to a/b/index.js: a/, where a b.js would be taken first) are listed as the
- * import's (build-record-paths.mjs importWay).
+ * (`pkg/a/b` as a/b/index.js: a/, where b.js is tried first) are listed by importWay.
  * @param {readonly string[]} inputs
  */
 function packageManifests(inputs) {

@@ -292,6 +292,29 @@ describe.concurrent("the runner bundle's build record (bundleProbeRunner, src/to
     expect(await p.bundle()).toEqual({ ...relinked, built: false });
   });
 
+  it('a scoped package installed in a nearer node_modules whose scope folder was there, which an unchanged import now resolves to, builds again', async () => {
+    // sub/use.ts imports @s/x, found in node_modules/; sub/node_modules/@s/ (holding another
+    // package) is tried first, and only its listing shows the @s/x installed there.
+    const dir = tempDir('arcade-runner-bundle-');
+    const x = (modules: string, value: string) => {
+      write(join(modules, '@s', 'x', 'package.json'), '{"name":"@s/x","version":"1.0.0"}\n');
+      write(join(modules, '@s', 'x', 'index.js'), `exports.value = '${value}';\n`);
+    };
+    x(join(dir, 'node_modules'), 'from the farther @s/x');
+    write(join(dir, 'sub', 'use.ts'), "export { value } from '@s/x';\n");
+    write(join(dir, 'sub', 'node_modules', '@s', 'other', 'index.js'), 'exports.other = 1;\n');
+    write(join(dir, 'entry.ts'), "import { value } from './sub/use.js';\nconsole.log(value);\n");
+    const out = join(dir, 'out', 'probe-runner.mjs');
+    const first = await bundleProbeRunner(out, join(dir, 'entry.ts'));
+    expect(readFileSync(out, 'utf8')).toContain('"from the farther @s/x"');
+    expect((await bundleProbeRunner(out, join(dir, 'entry.ts'))).built).toBe(false);
+
+    x(join(dir, 'sub', 'node_modules'), 'from the nearer @s/x');
+    const nearer = await bundleProbeRunner(out, join(dir, 'entry.ts'));
+    expect({ first: first.built, nearer: nearer.built }).toEqual({ first: true, nearer: true });
+    expect(readFileSync(out, 'utf8')).toContain('"from the nearer @s/x"');
+  });
+
   it('`npm run bundle` keeps the same record: an up-to-date bundle is not written again, and it says so', async () => {
     // Built or found up to date by beforeAll, with nothing it was built from changed since.
     const run = await runMain(bundleMain, ['--out', RUNNER]);

@@ -191,6 +191,21 @@ describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)',
     await builtAgain(bundle, main, 'from zod.js');
   });
 
+  it('a package installed in a nearer node_modules, which an unchanged import now resolves to, builds again', async () => {
+    // sub/use.ts imports zod, found in node_modules/; sub/node_modules/ (holding another package)
+    // is tried first, so a zod installed there is what the same import names now.
+    const p = project('one');
+    write(join(p.dir, 'node_modules', 'zod', 'package.json'), '{"name":"zod","version":"1.0.0"}\n');
+    write(join(p.dir, 'node_modules', 'zod', 'index.js'), exporting('from zod'));
+    write(join(p.dir, 'sub', 'use.ts'), "export { value } from 'zod';\n");
+    write(join(p.dir, 'sub', 'node_modules', 'other', 'index.js'), exporting('other'));
+    write(join(p.dir, 'entry.ts'), "import { value } from './sub/use.js';\nconsole.log(value);\n");
+    const first = await builtOnce(p.bundle, 'from zod');
+    write(join(p.dir, 'sub', 'node_modules', 'zod', 'package.json'), '{"name":"zod","version":"2.0.0"}\n');
+    write(join(p.dir, 'sub', 'node_modules', 'zod', 'index.js'), exporting('from the nearer zod'));
+    await builtAgain(p.bundle, first, 'from the nearer zod');
+  });
+
   it("a file added in a folder on a relative import's path, to which the unchanged import now resolves, builds again", async () => {
     // ./a/b resolves to a/b/index.js; a b.js in a/, which holds no input, is taken first.
     const p = project('one');
