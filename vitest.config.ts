@@ -8,7 +8,7 @@ export default defineConfig({
     // Product code's git, helm and kubectl kustomize start from a small helper process, not the 150-450 MB worker: a fork costs
     // in proportion to the forking process's memory (test/support/setup.ts, src/core/run-program.ts).
     setupFiles: ['./test/support/setup.ts'],
-    // The run's own temporary folder, removed by vitest's main process when the run ends: every test
+    // The run's own temporary folder, removed after the run (also an interrupted one): every tempDir
     // folder is made inside it (test/support/temp-root.ts says why the workers cannot remove them).
     globalSetup: ['./test/support/temp-root.ts'],
     // A hang guard, never a timing assertion: sized for a loaded shared machine (test/support/deadlines.ts).

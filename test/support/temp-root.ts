@@ -10,8 +10,12 @@
  *
  * Why in the background: removing a run's files took 10-20 s of waiting on this VM's disk (ext4
  * mounted with `discard`, under load) for under 0.5 s of CPU, time nobody should wait for at the
- * end of `npm test`. A detached process does it after the run; it outlives vitest, and a folder it
- * could not remove (the machine stopped) is an ordinary folder under the system temp folder.
+ * end of `npm test`. A detached process does it after the run, also after an interrupted one; it
+ * outlives vitest, and a folder it could not remove (the machine stopped, vitest SIGKILLed) is an
+ * ordinary folder under the system temp folder.
+ *
+ * Only `tempDir`'s folders are inside it: product code the tests drive makes its own temporary
+ * folders in the system temp folder (os.tmpdir()) and removes them itself, as it does for a user.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -30,7 +34,12 @@ declare module 'vitest' {
 export function removeInBackground(folder: string): void {
   const remover = spawn(
     process.execPath,
-    ['-e', 'require("node:fs").rmSync(process.argv[1], { recursive: true, force: true })', folder],
+    // Retries: after an interrupt, a worker may still be writing into the folder for a moment (ENOTEMPTY).
+    [
+      '-e',
+      'require("node:fs").rmSync(process.argv[1], { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })',
+      folder,
+    ],
     { detached: true, stdio: 'ignore' },
   );
   remover.unref();
@@ -39,5 +48,14 @@ export function removeInBackground(folder: string): void {
 export default function setup(project: TestProject): () => void {
   const root = mkdtempSync(join(tmpdir(), 'arcade-test-run-'));
   project.provide('arcadeTempRoot', root);
-  return () => removeInBackground(root);
+  let removed = false;
+  const remove = () => {
+    if (removed) return;
+    removed = true;
+    removeInBackground(root);
+  };
+  // An interrupted run (Ctrl-C, SIGTERM) never reaches the teardown: vitest's main process answers
+  // either signal with process.exit(), which still emits 'exit', where a detached start works.
+  process.once('exit', remove);
+  return remove;
 }

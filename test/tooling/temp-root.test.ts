@@ -4,9 +4,29 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
+import { runProgram } from '../../src/core/run-program.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
+import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { removeInBackground } from '../support/temp-root.js';
 import { tempDir } from '../support/temp.js';
+
+/**
+ * A node process that runs the global setup as vitest's main process does, writes into the run's
+ * folder, prints it, and ends as vitest ends on Ctrl-C or SIGTERM: process.exit() before the
+ * teardown (vitest's cli-api addCleanupListeners).
+ */
+const INTERRUPTED_RUN = `
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+const { default: setup } = await import(process.argv[1]);
+let root;
+setup({ provide: (_key, value) => { root = value; } });
+writeFileSync(join(root, 'written-during-the-run'), 'x');
+process.stdout.write(root);
+process.exit(130);
+`;
 
 /** Resolves once `path` is gone; the test's own timeout is the hang guard. */
 async function gone(path: string): Promise<void> {
@@ -28,5 +48,26 @@ describe('the run temporary folder', () => {
     removeInBackground(folder);
     await gone(folder);
     expect(existsSync(folder)).toBe(false);
+  });
+
+  it('is removed also when the run is interrupted and never reaches its teardown', async () => {
+    const tmp = tempDir('temp-root-interrupted-');
+    const setupFile = pathToFileURL(join(REPO_ROOT, 'test', 'support', 'temp-root.ts')).href;
+    const run = await runProgram(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', INTERRUPTED_RUN, setupFile],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, TMPDIR: tmp },
+        encoding: 'utf8',
+        timeoutMs: CHILD_TIMEOUT_MS,
+        maxBuffer: 1 << 20,
+      },
+    );
+    expect(run.error?.code, run.stderr).toBe(130);
+    const root = run.stdout;
+    expect(dirname(root)).toBe(tmp);
+    await gone(root);
+    expect(existsSync(root)).toBe(false);
   });
 });
