@@ -228,10 +228,22 @@ const LS_FILES_MAX_OUTPUT = 64 * 1024 * 1024;
 /** What every fix of a failed listing ends with: `npm run check --dist-only` needs no git. */
 const DIST_ONLY = 'or pass --dist-only to scan dist/ only';
 
-/** The fix for a `git ls-files` that ended as `end`: one for a timeout, one for a missing git, one for git's refusal. */
+/**
+ * The fix for a `git ls-files` that ended as `end`: one each for a timeout, a missing folder, a
+ * missing git, a listing over LS_FILES_MAX_OUTPUT and a git stopped by a signal, one for git's refusal.
+ */
 function lsFilesFix(repoRoot: string, end: ChildEnd): string {
   if (timedOut(end)) return `run git ls-files in ${repoRoot} to see why it takes so long (${DIST_ONLY})`;
+  // spawnSync also says ENOENT for a working folder that does not exist (describeChildFailure tells it so).
+  if (end.error?.code === 'ENOENT' && !existsSync(repoRoot))
+    return `run the gate on a folder that exists: the root of a git checkout of the stack (${DIST_ONLY})`;
   if (end.error?.code === 'ENOENT') return `install git and put it on the PATH (${DIST_ONLY})`;
+  if (end.error?.code === 'ENOBUFS')
+    return (
+      `the gate reads a listing of at most ${LS_FILES_MAX_OUTPUT / (1024 * 1024)} MiB: run it in the stack's ` +
+      `own checkout, not a larger repository holding it (${DIST_ONLY})`
+    );
+  if (end.signal) return `run the gate again; if git is stopped again, run git ls-files in ${repoRoot} to see why (${DIST_ONLY})`;
   return `run the gate in a git checkout of the stack (${DIST_ONLY})`;
 }
 
@@ -246,6 +258,8 @@ export function trackedFiles(repoRoot: string): TrackedFiles {
     cwd: repoRoot,
     timeout: LS_FILES_TIMEOUT_MS,
     maxBuffer: LS_FILES_MAX_OUTPUT,
+    // As every other bounded child (src/core/exec-program.mjs): a git that ignores SIGTERM still ends.
+    killSignal: 'SIGKILL',
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LC_ALL: 'C' },
   });

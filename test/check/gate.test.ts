@@ -271,6 +271,23 @@ describe('npm run check over a dist/ folder', () => {
     });
   });
 
+  it('tells why git could not list the tracked files, with the fix: a folder that does not exist', () => {
+    const root = join(tempDir(), 'gone'); // never made
+    let thrown: unknown;
+    try {
+      trackedFiles(root);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(TrackedFilesError);
+    expect({ message: (thrown as TrackedFilesError).message, fix: (thrown as TrackedFilesError).fix }).toEqual({
+      message: `git ls-files -z in ${root} could not start: its working folder ${root} does not exist`,
+      fix:
+        'run the gate on a folder that exists: the root of a git checkout of the stack (or pass --dist-only ' +
+        'to scan dist/ only)',
+    });
+  });
+
   it('reports documents that are not Kubernetes objects and duplicate objects', async () => {
     const root = tempDir();
     const dist = writeDist(root, 'test', { 'a.yaml': [release()], 'b.yaml': [release()] });
