@@ -243,7 +243,8 @@ function lsFilesFix(repoRoot: string, end: ChildEnd): string {
       `the gate reads a listing of at most ${LS_FILES_MAX_OUTPUT / (1024 * 1024)} MiB: run it in the stack's ` +
       `own checkout, not a larger repository holding it (${DIST_ONLY})`
     );
-  if (end.signal) return `run the gate again; if git is stopped again, run git ls-files in ${repoRoot} to see why (${DIST_ONLY})`;
+  if (end.signal)
+    return `run the gate again; if git is stopped again, run git ls-files in ${repoRoot} to see why (${DIST_ONLY})`;
   return `run the gate in a git checkout of the stack (${DIST_ONLY})`;
 }
 

@@ -336,6 +336,9 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   if (problems.length > 0) throw new ExportRefused(problems, summary);
 
   const last = await gitTry(target.top, ['log', '-1', '--format=%h %s', '--', folder], reads);
+  // An interrupt that killed this git leaves no answer, not an export to go on with (a dry run, or
+  // one with nothing to change, would return below as if it had ended).
+  await stopIfInterrupted(options.signal);
   if (last.ok && looksTemporary(last.stdout)) {
     warnings.push(
       `the latest commit on ${folder} looks temporary or a teardown ("${last.stdout.trim()}"): ` +

@@ -233,4 +233,41 @@ describe('npm run export (scripts/export.ts)', () => {
       expect(await snapshot(target)).toEqual(before);
     },
   );
+
+  // With kubectl, as the test above: the export previews the folder with it before the read.
+  it.skipIf(!KUBECTL)(
+    "SIGTERM while git reads the folder's latest commit: a dry run ends interrupted (exit 143), not as done",
+    async () => {
+      const target = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+      const before = await snapshot(target);
+      // A git that runs the real one, except for `git log -1` (the latest-commit read): that one sends
+      // the export a SIGTERM and waits 30 s in itself, so the export's interrupt kills it unanswered.
+      const bin = tempDir('git-sigterm-');
+      writeFileSync(
+        join(bin, 'git'),
+        `#!${process.execPath}\n` +
+          "const { spawnSync } = require('node:child_process');\n" +
+          "if (process.argv[2] === 'log' && process.argv[3] === '-1') {\n" +
+          "  process.kill(process.ppid, 'SIGTERM');\n" +
+          '  setTimeout(() => {}, 30_000);\n' +
+          '} else {\n' +
+          "  const r = spawnSync('git', process.argv.slice(2), {\n" +
+          "    stdio: 'inherit',\n" +
+          `    env: { ...process.env, PATH: ${JSON.stringify(process.env.PATH ?? '')} },\n` +
+          '  });\n' +
+          '  process.exit(r.status ?? 1);\n' +
+          '}\n',
+      );
+      chmodSync(join(bin, 'git'), 0o755);
+      const r = await spawnScript(join(REPO, 'scripts/export.ts'), ['--repo', target, ...fixtureArgs(), '--dry-run'], {
+        cwd: REPO,
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+      });
+      expect(r.stderr).toContain(
+        'export: interrupted by SIGTERM before anything was written: the checkout is as it was',
+      );
+      expect(r.status).toBe(143);
+      expect(await snapshot(target)).toEqual(before);
+    },
+  );
 });
