@@ -8,7 +8,7 @@
  * before the export does any work.
  */
 import { resolve } from 'node:path';
-import { ConfigurationError, Interrupted } from '../core/command-error.js';
+import { CommandError, ConfigurationError, type ExitCode, Interrupted } from '../core/command-error.js';
 import { gitTry } from '../core/git.js';
 import { BODY_LIMIT } from './forge-api.js';
 import type { ForgeType } from './forge-settings.js';
@@ -189,16 +189,38 @@ export async function exportAndPublish(
     // git there; they are local and end at once.
     const back = await gitTry(top, ['checkout', '-q', base]);
     const removed = await gitTry(top, ['branch', '-q', '-D', branch]);
-    if (err instanceof Interrupted && back.ok && removed.ok)
-      throw new Interrupted(
-        err.signal,
-        `${err.message}; the checkout is back on ${base}, without the export's local branch`,
-      );
-    throw err;
+    if (back.ok && removed.ok) {
+      if (err instanceof Interrupted)
+        throw new Interrupted(
+          err.signal,
+          `${err.message}; the checkout is back on ${base}, without the export's local branch`,
+        );
+      throw err;
+    }
+    // A bug (not a CommandError) keeps its stack: rethrown as it is.
+    if (!(err instanceof CommandError)) throw err;
+    // The branch -D of a branch still checked out fails too: the checkout's failure is the one to tell.
+    const left = back.ok
+      ? `; the checkout is back on ${base}, but removing the export's local branch failed: ${removed.failure}; ` +
+        `the next export refuses while branch ${branch} exists (fix: git -C ${top} branch -D ${branch})`
+      : `; putting the checkout back on ${base} failed: ${back.failure}; it is still on the export's local ` +
+        `branch ${branch}, and the next export refuses while that branch exists (fix: git -C ${top} checkout ` +
+        `${base} && git -C ${top} branch -D ${branch})`;
+    if (err instanceof Interrupted) throw new Interrupted(err.signal, `${err.message}${left}`);
+    throw new CheckoutLeftBehind(`${err.message}${left}`, err.exitCode);
   });
   if (!publish.pullRequest) return { export: exported, push: pushed };
   const pullRequest = await publishPullRequest(publish.pullRequest, { head: branch, base, message: exported.message });
   return { export: exported, push: pushed, pullRequest };
+}
+
+/** A push that failed, and the clean-up after it failed too: the push's failure, what is left and its fix. */
+export class CheckoutLeftBehind extends CommandError {
+  override readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode) {
+    super(message);
+    this.exitCode = exitCode;
+  }
 }
 
 /** The root of the checkout `repo` (given as `--repo shown`), and whether `branch` exists in it. */

@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportSource } from '../../src/delivery/export.js';
 import type { ForgeConnection } from '../../src/delivery/forge.js';
 import { forgeFromEnvironment } from '../../src/delivery/forge-settings.js';
-import { exportAndPublish, publishLines, publishPullRequest, type PublishResult } from '../../src/delivery/publish.js';
+import {
+  CheckoutLeftBehind,
+  exportAndPublish,
+  publishLines,
+  publishPullRequest,
+  type PublishResult,
+} from '../../src/delivery/publish.js';
 import { pushExport } from '../../src/delivery/push.js';
 import { ExportRefused } from '../../src/delivery/refused.js';
 import { parseTrailers } from '../../src/delivery/trailers.js';
@@ -487,6 +493,42 @@ describe('export --push: settings and refusals before any work', () => {
     expect(findLeak((error as Error).message, wrong)).toBeUndefined();
     expect(findLeak(readFileSync(join(dir, '.git', 'config'), 'utf8'), wrong)).toBeUndefined();
     expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
+  });
+
+  it("a failed push whose clean-up fails too: the push's failure, the branch left and the commands that remove it", async () => {
+    const repository = 'acme/left-behind';
+    const source = newSource();
+    await seedRemote(repository, earlierOf(source));
+    const dir = await checkout(repository);
+    const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
+    // Once the export has committed, its branch's ref is locked (as a git that crashed would leave it):
+    // the clean-up's branch -D cannot remove it. post-commit runs also for a commit --no-verify.
+    const hooks = tempDir('left-behind-hooks-');
+    const lock = `${join(dir, '.git', 'refs', 'heads', ...branch.split('/'))}.lock`;
+    writeFileSync(join(hooks, 'post-commit'), `#!/bin/sh\n: > '${lock}'\n`);
+    chmodSync(join(hooks, 'post-commit'), 0o755);
+    await run(dir, ['config', 'core.hooksPath', hooks]);
+    const wrong = canaryKey();
+    const error = await exportAndPublish(
+      source,
+      { repo: dir, ...NO_KUBECTL },
+      { push: true, token: wrong, forgeType: 'github' },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckoutLeftBehind);
+    expect((error as CheckoutLeftBehind).exitCode).toBe(1);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^git ls-remote origin refs\/heads\/\S+ in \S+ failed \(exit 128\): /);
+    expect(message).toContain(
+      `; the checkout is back on master, but removing the export's local branch failed: git branch -q -D ${branch} in ${dir} failed (exit 1): `,
+    );
+    expect(message).toMatch(
+      new RegExp(
+        `; the next export refuses while branch ${branch} exists \\(fix: git -C ${dir} branch -D ${branch}\\)$`,
+      ),
+    );
+    expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
+    expect((await run(dir, ['branch', '--list', branch])).trim()).toBe(branch);
+    expect(findLeak(message, wrong)).toBeUndefined();
   });
 });
 
