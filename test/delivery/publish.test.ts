@@ -578,7 +578,13 @@ describe('export --push interrupted while git waits on the remote', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    await Promise.race([until(() => existsSync(started)), settled]);
+    // An export that settles first (a failure before the push) stops the wait: nothing polls on
+    // after it, past the test, in the worker the files share (isolate: false).
+    let over = false;
+    void settled.then(() => {
+      over = true;
+    });
+    await until(() => over || existsSync(started));
     interrupt.abort('SIGTERM');
     return settled;
   }
