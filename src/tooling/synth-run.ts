@@ -146,11 +146,17 @@ export async function synthesizeInto(options: SynthRunOptions): Promise<void> {
       throw new SynthFailed(
         `timed out after ${timeoutMs / 1000} s and was stopped; ${out} was left unchanged (fix: the synth reads ` +
           'only the environment files, nothing from the network, and ends in seconds: run node ' +
-          `${[options.bundle, '--out', '"$(mktemp -d)"', ...envArgs].join(' ')} to see where it waits)`,
+          `${[shellWord(options.bundle), '--out', '"$(mktemp -d)"', ...envArgs.map(shellWord)].join(' ')} to see ` +
+          'where it waits)',
       );
     if (ending.signal)
       throw new SynthFailed(`the synth process was killed by ${ending.signal}; ${out} was left unchanged`);
     throw new SynthFailed(`failed (exit code ${ending.code}); ${out} was left unchanged`, ending.code === 2 ? 2 : 1);
   }
   swapDirectory(staging, out);
+}
+
+/** `word` as a POSIX shell reads it back: as it is when only safe characters, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }

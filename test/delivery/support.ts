@@ -1,7 +1,7 @@
 /**
- * Test support for export: throwaway GitOps repositories (git init in os.tmpdir(), a configured
- * user), a hand-written HelmRelease like the one in k8s-backstage-v2, and a snapshot of a
- * checkout to prove a refusal left it untouched.
+ * Test support for export: throwaway GitOps repositories (git init in a folder inside the test
+ * run's own temporary folder, ../support/temp.ts; a configured user), a hand-written HelmRelease
+ * like the one in k8s-backstage-v2, and a snapshot of a checkout to prove a refusal left it untouched.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {

@@ -11,7 +11,9 @@ import { tempDir } from '../support/temp.js';
 describe('a synth run past its time', () => {
   it('is stopped, leaves the output as it was, and names the fix', async () => {
     const dir = tempDir('synth-run-');
-    const bundle = join(dir, 'main.cjs');
+    // In a folder whose name has a space and a quote: the fix's command quotes it for the shell.
+    mkdirSync(join(dir, "Jo's checkout"));
+    const bundle = join(dir, "Jo's checkout", 'main.cjs');
     writeFileSync(bundle, 'setTimeout(() => {}, 60_000);\n'); // ends on SIGTERM, as node does
     const out = join(dir, 'dist');
     mkdirSync(out);
@@ -29,7 +31,7 @@ describe('a synth run past its time', () => {
     expect((failed as SynthFailed).message).toBe(
       `timed out after 0.2 s and was stopped; ${out} was left unchanged (fix: the synth reads only the ` +
         'environment files, nothing from the network, and ends in seconds: run node ' +
-        `${bundle} --out "$(mktemp -d)" to see where it waits)`,
+        `'${dir}/Jo'\\''s checkout/main.cjs' --out "$(mktemp -d)" to see where it waits)`,
     );
     expect(readdirSync(out)).toEqual(['kept.yaml']);
     expect(existsSync(`${out}.synth-${process.pid}`)).toBe(false);
