@@ -478,17 +478,27 @@ describe('export --push: settings and refusals before any work', () => {
     );
   });
 
-  it('a refused token: the push fails naming the remote, with no fragment of the token in the message', async () => {
-    const repository = 'acme/refused';
+  /**
+   * An export of a new source pushed from a checkout of `repository` with a token the remote refuses
+   * (ls-remote fails); `prepare` runs on the checkout first. What it threw, the checkout, the branch and the token.
+   */
+  async function refusedPush(repository: string, prepare?: (dir: string, branch: string) => Promise<void>) {
     const source = newSource();
     await seedRemote(repository, earlierOf(source));
     const dir = await checkout(repository);
+    const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
+    await prepare?.(dir, branch);
     const wrong = canaryKey();
     const error = await exportAndPublish(
       source,
       { repo: dir, ...NO_KUBECTL },
       { push: true, token: wrong, forgeType: 'github' },
     ).catch((e: unknown) => e);
+    return { error, dir, branch, wrong };
+  }
+
+  it('a refused token: the push fails naming the remote, with no fragment of the token in the message', async () => {
+    const { error, dir, wrong } = await refusedPush('acme/refused');
     expect((error as Error).message).toMatch(/^git ls-remote origin refs\/heads\/\S+ in \S+ failed \(exit 128\): /);
     expect(findLeak((error as Error).message, wrong)).toBeUndefined();
     expect(findLeak(readFileSync(join(dir, '.git', 'config'), 'utf8'), wrong)).toBeUndefined();
@@ -496,24 +506,15 @@ describe('export --push: settings and refusals before any work', () => {
   });
 
   it("a failed push whose clean-up fails too: the push's failure, the branch left and the commands that remove it", async () => {
-    const repository = 'acme/left-behind';
-    const source = newSource();
-    await seedRemote(repository, earlierOf(source));
-    const dir = await checkout(repository);
-    const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
     // Once the export has committed, its branch's ref is locked (as a git that crashed would leave it):
     // the clean-up's branch -D cannot remove it. post-commit runs also for a commit --no-verify.
-    const hooks = tempDir('left-behind-hooks-');
-    const lock = `${join(dir, '.git', 'refs', 'heads', ...branch.split('/'))}.lock`;
-    writeFileSync(join(hooks, 'post-commit'), `#!/bin/sh\n: > '${lock}'\n`);
-    chmodSync(join(hooks, 'post-commit'), 0o755);
-    await run(dir, ['config', 'core.hooksPath', hooks]);
-    const wrong = canaryKey();
-    const error = await exportAndPublish(
-      source,
-      { repo: dir, ...NO_KUBECTL },
-      { push: true, token: wrong, forgeType: 'github' },
-    ).catch((e: unknown) => e);
+    const { error, dir, branch, wrong } = await refusedPush('acme/left-behind', async (clone, exported) => {
+      const hooks = tempDir('left-behind-hooks-');
+      const lock = `${join(clone, '.git', 'refs', 'heads', ...exported.split('/'))}.lock`;
+      writeFileSync(join(hooks, 'post-commit'), `#!/bin/sh\n: > '${lock}'\n`);
+      chmodSync(join(hooks, 'post-commit'), 0o755);
+      await run(clone, ['config', 'core.hooksPath', hooks]);
+    });
     expect(error).toBeInstanceOf(CheckoutLeftBehind);
     expect((error as CheckoutLeftBehind).exitCode).toBe(1);
     const message = (error as Error).message;
