@@ -4,7 +4,7 @@
  * runs in process (its `main`, src/core/script-main.ts) with its own stdout, stderr and
  * environment; test/scripts/every-script.test.ts runs the script as a process.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +64,11 @@ const fixtureArgs = () => [
   distDir(),
   '--allow-unresolved',
 ];
+
+/** Writes an executable node program at `file` (a stand-in put first on the PATH): `source` runs as CommonJS. */
+function nodeProgram(file: string, source: string): void {
+  writeFileSync(file, `#!${process.execPath}\n${source}`, { mode: 0o755 });
+}
 
 describe('npm run export (scripts/export.ts)', () => {
   it('refuses a dist/ that differs from a fresh synthesis, leaving the target untouched', async () => {
@@ -207,10 +212,9 @@ describe('npm run export (scripts/export.ts)', () => {
       // export stops it first. A node program that waits in itself: killed, it leaves no process
       // (a shell's sleep would outlive it, and could not be noted before it started).
       const bin = tempDir('kubectl-sigterm-');
-      writeFileSync(
+      nodeProgram(
         join(bin, 'kubectl'),
-        `#!${process.execPath}\n` +
-          "const { execFileSync } = require('node:child_process');\n" +
+        "const { execFileSync } = require('node:child_process');\n" +
           "const { mkdirSync, writeFileSync } = require('node:fs');\n" +
           `try { mkdirSync(${JSON.stringify(join(bin, 'sent'))}); process.kill(process.ppid, 'SIGTERM'); } catch {}\n` +
           'setTimeout(() => {\n' +
@@ -218,7 +222,6 @@ describe('npm run export (scripts/export.ts)', () => {
           `  execFileSync(${JSON.stringify(KUBECTL_PATH)}, process.argv.slice(2), { stdio: 'inherit' });\n` +
           '}, 30_000);\n',
       );
-      chmodSync(join(bin, 'kubectl'), 0o755);
       const r = await spawnScript(join(REPO, 'scripts/export.ts'), ['--repo', target, ...fixtureArgs()], {
         cwd: REPO,
         env: { ...process.env, TMPDIR: tmp, PATH: `${bin}:${process.env.PATH ?? ''}` },
@@ -243,10 +246,9 @@ describe('npm run export (scripts/export.ts)', () => {
       // A git that runs the real one, except for `git log -1` (the latest-commit read): that one sends
       // the export a SIGTERM and waits 30 s in itself, so the export's interrupt kills it unanswered.
       const bin = tempDir('git-sigterm-');
-      writeFileSync(
+      nodeProgram(
         join(bin, 'git'),
-        `#!${process.execPath}\n` +
-          "const { spawnSync } = require('node:child_process');\n" +
+        "const { spawnSync } = require('node:child_process');\n" +
           "if (process.argv[2] === 'log' && process.argv[3] === '-1') {\n" +
           "  process.kill(process.ppid, 'SIGTERM');\n" +
           '  setTimeout(() => {}, 30_000);\n' +
@@ -258,7 +260,6 @@ describe('npm run export (scripts/export.ts)', () => {
           '  process.exit(r.status ?? 1);\n' +
           '}\n',
       );
-      chmodSync(join(bin, 'git'), 0o755);
       const r = await spawnScript(join(REPO, 'scripts/export.ts'), ['--repo', target, ...fixtureArgs(), '--dry-run'], {
         cwd: REPO,
         env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TS_BUILD_INFO, tscArgs, typecheck } from '../../src/tooling/typecheck.mjs';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
+import { write } from '../support/files.js';
 import { tempDir } from '../support/temp.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
@@ -23,21 +24,13 @@ function project(buildInfo: Record<string, unknown> = { incremental: true, tsBui
     ...{ strict: true, noEmit: true, ...buildInfo },
     ...{ lib: ['es5'], types: [], skipLibCheck: true }, // the smallest program: no DOM, no @types
   };
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }));
-  mkdirSync(join(dir, 'src'));
-  mkdirSync(join(dir, 'dep'));
-  writeFileSync(join(dir, 'dep', 'lib.d.ts'), 'export declare const size: number;\n');
-  writeFileSync(
-    join(dir, 'src', 'a.ts'),
-    "import { size } from '../dep/lib.js';\n\nexport const twice: number = size * 2;\n",
-  );
-  // Dated a minute back, as files that have not changed since: one written in the check's first
-  // millisecond counts as newer than the check (its time has a fraction of a millisecond, the
-  // check's start none: on this VM 94 % of writes followed at once by `new Date()`), and the next
-  // run uses -p, which made the first test fail once in a loaded run (2026-12-02).
-  const minuteAgo = Date.now() / 1000 - 60;
-  for (const file of ['tsconfig.json', join('src', 'a.ts'), join('dep', 'lib.d.ts')])
-    utimesSync(join(dir, file), minuteAgo, minuteAgo);
+  // Written a minute back (files.ts write), as files that have not changed since: one written in the
+  // check's first millisecond counts as newer than the check (its time has a fraction of a
+  // millisecond, the check's start none: on this VM 94 % of writes followed at once by `new Date()`),
+  // and the next run uses -p, which made the first test fail once in a loaded run (2026-12-02).
+  write(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }));
+  write(join(dir, 'dep', 'lib.d.ts'), 'export declare const size: number;\n');
+  write(join(dir, 'src', 'a.ts'), "import { size } from '../dep/lib.js';\n\nexport const twice: number = size * 2;\n");
   return dir;
 }
 
