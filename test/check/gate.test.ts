@@ -44,6 +44,18 @@ function gate(root: string, extra: Partial<GateOptions> = {}) {
   return runGate({ root, crds: cache, scanRepository: false, kubectl: false, exceptions: [], ...extra });
 }
 
+/** The message and fix of the TrackedFilesError that trackedFiles(root) throws; fails the test when it throws none. */
+function trackedFilesFailure(root: string): { message: string; fix: string } {
+  try {
+    trackedFiles(root);
+  } catch (err) {
+    expect(err).toBeInstanceOf(TrackedFilesError);
+    const { message, fix } = err as TrackedFilesError;
+    return { message, fix };
+  }
+  throw new Error(`trackedFiles(${root}) listed the files instead of failing`);
+}
+
 describe('npm run check over a dist/ folder', () => {
   it('passes a valid, hardened environment (unresolved values are warnings)', async () => {
     const root = tempDir();
@@ -256,16 +268,13 @@ describe('npm run check over a dist/ folder', () => {
     const root = tempDir();
     const path = process.env.PATH;
     process.env.PATH = tempDir(); // an empty folder: no git (trackedFiles runs git synchronously, so nothing else sees it)
-    let thrown: unknown;
+    let failure: { message: string; fix: string };
     try {
-      trackedFiles(root);
-    } catch (err) {
-      thrown = err;
+      failure = trackedFilesFailure(root);
     } finally {
       process.env.PATH = path;
     }
-    expect(thrown).toBeInstanceOf(TrackedFilesError);
-    expect({ message: (thrown as TrackedFilesError).message, fix: (thrown as TrackedFilesError).fix }).toEqual({
+    expect(failure).toEqual({
       message: `git ls-files -z in ${root} could not start: git was not found on the PATH`,
       fix: 'install git and put it on the PATH (or pass --dist-only to scan dist/ only)',
     });
@@ -273,14 +282,7 @@ describe('npm run check over a dist/ folder', () => {
 
   it('tells why git could not list the tracked files, with the fix: a folder that does not exist', () => {
     const root = join(tempDir(), 'gone'); // never made
-    let thrown: unknown;
-    try {
-      trackedFiles(root);
-    } catch (err) {
-      thrown = err;
-    }
-    expect(thrown).toBeInstanceOf(TrackedFilesError);
-    expect({ message: (thrown as TrackedFilesError).message, fix: (thrown as TrackedFilesError).fix }).toEqual({
+    expect(trackedFilesFailure(root)).toEqual({
       message: `git ls-files -z in ${root} could not start: its working folder ${root} does not exist`,
       fix:
         'run the gate on a folder that exists: the root of a git checkout of the stack (or pass --dist-only ' +
