@@ -189,24 +189,19 @@ export async function exportAndPublish(
     // git there; they are local and end at once.
     const back = await gitTry(top, ['checkout', '-q', base]);
     const removed = await gitTry(top, ['branch', '-q', '-D', branch]);
-    if (back.ok && removed.ok) {
-      if (err instanceof Interrupted)
-        throw new Interrupted(
-          err.signal,
-          `${err.message}; the checkout is back on ${base}, without the export's local branch`,
-        );
-      throw err;
-    }
-    // A bug (not a CommandError) keeps its stack: rethrown as it is.
-    if (!(err instanceof CommandError)) throw err;
     // The branch -D of a branch still checked out fails too: the checkout's failure is the one to tell.
-    const left = back.ok
-      ? `; the checkout is back on ${base}, but removing the export's local branch failed: ${removed.failure}; ` +
-        `the next export refuses while branch ${branch} exists (fix: git -C ${top} branch -D ${branch})`
-      : `; putting the checkout back on ${base} failed: ${back.failure}; it is still on the export's local ` +
-        `branch ${branch}, and the next export refuses while that branch exists (fix: git -C ${top} checkout ` +
-        `${base} && git -C ${top} branch -D ${branch})`;
+    const left =
+      back.ok && removed.ok
+        ? `; the checkout is back on ${base}, without the export's local branch`
+        : back.ok
+          ? `; the checkout is back on ${base}, but removing the export's local branch failed: ${removed.failure}; ` +
+            `the next export refuses while branch ${branch} exists (fix: git -C ${top} branch -D ${branch})`
+          : `; putting the checkout back on ${base} failed: ${back.failure}; it is still on the export's local ` +
+            `branch ${branch}, and the next export refuses while that branch exists (fix: git -C ${top} checkout ` +
+            `${base} && git -C ${top} branch -D ${branch})`;
     if (err instanceof Interrupted) throw new Interrupted(err.signal, `${err.message}${left}`);
+    // Refused or failed with the checkout put back: told as it was. A bug (not a CommandError) keeps its stack.
+    if ((back.ok && removed.ok) || !(err instanceof CommandError)) throw err;
     throw new CheckoutLeftBehind(`${err.message}${left}`, err.exitCode);
   });
   if (!publish.pullRequest) return { export: exported, push: pushed };

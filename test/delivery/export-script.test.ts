@@ -244,14 +244,15 @@ describe('npm run export (scripts/export.ts)', () => {
       const target = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
       const before = await snapshot(target);
       // A git that runs the real one, except for `git log -1` (the latest-commit read): that one sends
-      // the export a SIGTERM and waits 30 s in itself, so the export's interrupt kills it unanswered.
+      // the export a SIGTERM and waits 20 s in itself before it notes it finished (under the export's
+      // 30 s bound for git, which would otherwise kill it first), so only the interrupt can stop it unnoted.
       const bin = tempDir('git-sigterm-');
       nodeProgram(
         join(bin, 'git'),
         "const { spawnSync } = require('node:child_process');\n" +
           "if (process.argv[2] === 'log' && process.argv[3] === '-1') {\n" +
           "  process.kill(process.ppid, 'SIGTERM');\n" +
-          '  setTimeout(() => {}, 30_000);\n' +
+          `  setTimeout(() => require('node:fs').writeFileSync(${JSON.stringify(join(bin, 'finished'))}, ''), 20_000);\n` +
           '} else {\n' +
           "  const r = spawnSync('git', process.argv.slice(2), {\n" +
           "    stdio: 'inherit',\n" +
@@ -264,6 +265,7 @@ describe('npm run export (scripts/export.ts)', () => {
         cwd: REPO,
         env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
       });
+      expect(existsSync(join(bin, 'finished')), 'git log -1 killed at the interrupt, not waited for').toBe(false);
       expect(r.stderr).toContain(
         'export: interrupted by SIGTERM before anything was written: the checkout is as it was',
       );

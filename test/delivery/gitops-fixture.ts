@@ -14,10 +14,8 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { engineNamespace } from '../../src/environments/namespaces.js';
 import type { Environment } from '../../src/environments/schema.js';
-import { timedOut } from '../../src/core/child-failure.js';
 import { objectKey, type KubeObject } from '../../src/core/manifests.js';
-import { runProgram } from '../../src/core/run-program.js';
-import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
+import { runBounded } from '../support/run-bounded.js';
 import { makeRepo } from './support.js';
 
 export const KUBECTL_SKIP =
@@ -199,9 +197,6 @@ export function takeoverEnvironment(release: Partial<Environment['release']> = {
   };
 }
 
-/** The most `kubectl kustomize` may print here (spawnSync's default, which this build had before). */
-const MAX_OUTPUT = 1024 * 1024;
-
 /** Keys by the digest of the folder built (every path and byte below it). */
 const built = new Map<string, string[]>();
 
@@ -233,20 +228,10 @@ export async function kustomizeKeys(repo: string, dir = 'apps'): Promise<string[
   const digest = folderDigest(join(repo, dir));
   const known = digest === undefined ? undefined : built.get(digest);
   if (known) return [...known];
-  // Through runProgram, as the export's own builds: started by the worker's small helper process
+  // Through runBounded, as the fixtures' git: started by the worker's small helper process
   // (test/support/program-helper.ts), killed with SIGKILL at the bound.
-  const run = await runProgram('kubectl', ['kustomize', join(repo, dir)], {
-    encoding: 'utf8',
-    timeoutMs: CHILD_TIMEOUT_MS,
-    maxBuffer: MAX_OUTPUT,
-  });
-  if (run.error !== null) {
-    const why = timedOut(run)
-      ? `still running after ${CHILD_TIMEOUT_MS / 1000} s, killed`
-      : run.stderr || run.error.message;
-    throw new Error(`kubectl kustomize ${dir} failed: ${why}`);
-  }
-  const keys = parseAllDocuments(run.stdout)
+  const stdout = await runBounded(repo, 'kubectl', ['kustomize', join(repo, dir)], `kubectl kustomize ${dir}`);
+  const keys = parseAllDocuments(stdout)
     .map((d) => d.toJS() as KubeObject | null)
     .filter((o): o is KubeObject => o !== null)
     .map(objectKey)
