@@ -108,7 +108,7 @@ export function generateBindings(root: string, options: { readonly timeoutMs?: n
       .filter((f) => f.endsWith('.ts'))
       .sort();
     if (files.length === 0) {
-      const said = lastLines(run.stderr || run.stdout);
+      const said = lastLines(stdoutWhenNoStderr(run).stderr ?? '');
       throw new BindingsError(
         `cdk8s ${args.join(' ')} in ${root} ended with exit 0 but wrote no binding (no .ts file)` +
           `${said === '' ? '' : `: ${said}`} (fix: reinstall the CLI with npm ci: the cdk8s-cli package-lock.json ` +

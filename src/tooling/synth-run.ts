@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CommandError, Interrupted, type InterruptSignal } from '../core/command-error.js';
+import { CommandError, Interrupted, type InterruptSignal, interruptedBy } from '../core/command-error.js';
 import type { TextSink } from '../core/script-main.js';
 import { swapDirectory } from './swap-dir.js';
 import { alive } from './processes.mjs';
@@ -88,7 +88,7 @@ export async function synthesizeInto(options: SynthRunOptions): Promise<void> {
       by,
       `interrupted by ${by}: stopped the synth process and removed ${basename(staging)}; ${out} was left unchanged`,
     );
-  if (signal.aborted) throw interrupted(signal.reason as InterruptSignal);
+  if (signal.aborted) throw interrupted(interruptedBy(signal));
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
 
@@ -134,7 +134,7 @@ export async function synthesizeInto(options: SynthRunOptions): Promise<void> {
   }
   if (ending.code !== 0 || stoppedFor || signal.aborted) {
     rmSync(staging, { recursive: true, force: true });
-    if (stoppedFor === 'interrupt' || signal.aborted) throw interrupted(signal.reason as InterruptSignal);
+    if (stoppedFor === 'interrupt' || signal.aborted) throw interrupted(interruptedBy(signal));
     // Ctrl-C reaches the whole process group: the child may be gone before our own handler runs.
     if (ending.signal === 'SIGINT') throw interrupted('SIGINT');
     // Told here, not by describeChildFailure: the child's output is inherited (it printed its own

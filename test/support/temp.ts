@@ -1,7 +1,7 @@
 /**
  * Temporary folders for tests, made inside the run's own folder (./temp-root.ts, vitest's global
  * setup), which a detached process started by vitest's main process removes when the run ends,
- * also after a failure, a killed worker or an interrupt: a run leaves none behind.
+ * also after a failure, a killed worker or an interrupt (not when vitest itself is SIGKILLed).
  */
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';

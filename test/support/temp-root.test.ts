@@ -8,9 +8,9 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { runProgram } from '../../src/core/run-program.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
-import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
-import { removeInBackground } from '../support/temp-root.js';
-import { tempDir } from '../support/temp.js';
+import { CHILD_TIMEOUT_MS } from './deadlines.js';
+import { removeInBackground } from './temp-root.js';
+import { tempDir } from './temp.js';
 
 /**
  * A node process that runs the global setup as vitest's main process does, writes into the run's
@@ -40,7 +40,7 @@ describe('the run temporary folder', () => {
     expect(root).toMatch(/arcade-test-run-[^/]+$/);
   });
 
-  it('is removed whole, files and folders, by a detached process', async () => {
+  it('is removed whole, files and folders, by removeInBackground', async () => {
     const folder = tempDir('temp-root-remove-');
     mkdirSync(join(folder, 'repo', '.git', 'objects'), { recursive: true });
     writeFileSync(join(folder, 'repo', '.git', 'objects', 'a'), 'x');
