@@ -1,6 +1,7 @@
 // Whether a process is still running (and which one it is), for the tooling that leaves things behind named after the
 // process that made them (synth's staging folders, the script bundles' generations and build lock)
-// and removes them once that process is gone. Plain JavaScript so the launcher (launch.mjs) uses it
+// and removes them once that process is gone; and how the static checks tell a program a signal
+// stopped (killedFix). Plain JavaScript so the launcher (launch.mjs) uses it
 // without tsx.
 import { readFileSync } from 'node:fs';
 
@@ -47,4 +48,18 @@ export function running(pid, start) {
   if (!(Number.isSafeInteger(pid) && pid > 0 && alive(pid))) return false;
   const now = start === undefined ? undefined : startTime(pid);
   return now === undefined || now === start;
+}
+
+/**
+ * How a check's program stopped by `signal` is told, with the fix: `killed by SIGKILL (fix: …)`
+ * (src/tooling/static-checks.mjs, typecheck.mjs). SIGKILL is most often the kernel's out-of-memory
+ * killer; any signal may also be a person's or a CI runner's.
+ * @param {NodeJS.Signals} signal
+ * @returns {string}
+ */
+export function killedFix(signal) {
+  return (
+    `killed by ${signal} (fix: run it again; if it is killed again, see whether the machine ran out of ` +
+    'memory (dmesg, free -m) or what else stops it)'
+  );
 }

@@ -22,6 +22,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { killedFix } from './processes.mjs';
 import { REPO_ROOT } from './root.mjs';
 import { checkInputs, readRecord, recordPassed, treeInputs } from './static-inputs.mjs';
 
@@ -80,7 +81,7 @@ function runCheck(check, cwd, env) {
     child.on('error', (err) =>
       done(127, `${check.name}: could not start ${file}: ${err.message} (fix: npm ci, which installs it)\n`),
     );
-    child.on('close', (code, signal) => done(code ?? 1, signal ? `${check.name}: killed by ${signal}\n` : ''));
+    child.on('close', (code, signal) => done(code ?? 1, signal ? `${check.name}: ${killedFix(signal)}\n` : ''));
   });
 }
 

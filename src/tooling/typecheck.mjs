@@ -23,6 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killedFix } from './processes.mjs';
 import { REPO_ROOT } from './root.mjs';
 
 /** tsconfig.json's `tsBuildInfoFile`, relative to the repository root. */
@@ -82,6 +83,7 @@ export function typecheck(root = REPO_ROOT, { stdio = 'inherit' } = {}) {
     process.stderr.write(
       `typecheck: could not start ${tsc}: ${result.error.message} (fix: npm ci, which installs typescript)\n`,
     );
+  else if (result.signal) process.stderr.write(`typecheck: ${tsc} was ${killedFix(result.signal)}\n`);
   return result.status ?? 1;
 }
 

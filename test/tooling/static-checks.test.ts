@@ -131,6 +131,23 @@ describe('a static check that cannot start', () => {
   });
 });
 
+describe('a static check stopped by a signal', () => {
+  it('is named with the signal and the fix, and fails', async () => {
+    const dir = tempDir('static-killed-');
+    const [result] = await runStaticChecks([{ name: 'knip', command: ['/bin/sh', '-c', 'kill -KILL $$'] }], {
+      cwd: dir,
+      env: envFor(dir),
+      out: { write: () => true },
+    });
+    expect({ code: result!.code, output: result!.output }).toEqual({
+      code: 1,
+      output:
+        'knip: killed by SIGKILL (fix: run it again; if it is killed again, see whether the machine ran out of ' +
+        'memory (dmesg, free -m) or what else stops it)\n',
+    });
+  });
+});
+
 describe('the static checks’ inputs', () => {
   it('are the contents git shows, ignored files a tool may read, the installed packages and the tool variables, not modification times', () => {
     const dir = repository();

@@ -5,7 +5,7 @@
  * declaration file outside the roots, as our code imports node_modules' .d.ts files.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TS_BUILD_INFO, tscArgs, typecheck } from '../../src/tooling/typecheck.mjs';
@@ -65,6 +65,27 @@ describe('npm run typecheck', () => {
       status: 1,
       stderr: `typecheck: could not start ${tsc}: spawnSync ${tsc} ENOENT (fix: npm ci, which installs typescript)\n`,
     });
+  });
+
+  it('names the signal and the fix when tsc is killed (the out-of-memory killer, a person)', () => {
+    // A project whose node_modules/.bin/tsc is a shell stand-in that kills itself with SIGKILL.
+    const dir = tempDir('typecheck-killed-');
+    const tsc = join(dir, 'node_modules', '.bin', 'tsc');
+    write(tsc, '#!/bin/sh\nkill -KILL $$\n');
+    chmodSync(tsc, 0o755);
+    const module = join(REPO_ROOT, 'src', 'tooling', 'typecheck.mjs');
+    const script = `import(${JSON.stringify(module)}).then((m) => { process.exitCode = m.typecheck(${JSON.stringify(dir)}); });`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: CHILD_TIMEOUT_MS,
+    });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({
+      status: 1,
+      stderr:
+        `typecheck: ${tsc} was killed by SIGKILL (fix: run it again; if it is killed again, see whether the ` +
+        'machine ran out of memory (dmesg, free -m) or what else stops it)\n',
+    });
+    expect(existsSync(join(dir, TS_BUILD_INFO)), 'nothing dated: the check did not pass').toBe(false);
   });
 
   it('a tsconfig that writes no build info passes as a plain check (nothing to date, no ENOENT)', () => {
