@@ -22,9 +22,10 @@
  * reporter options as `.ci/run`); the warm run is measured even when the fresh one failed, and
  * the other way round: each figure stands on its own runs.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from '../tooling/root.mjs';
 import { failedRun, npmTestCommand, timeCommand, type FailedRun, type TestRunSample } from './test-run.js';
 import { roundRobin, timeSubject, type Measurement, type PhaseSummary, type Subject } from './measurement.js';
@@ -45,6 +46,16 @@ export const FLOOR_RUNS_PER_SIDE = 5;
 /** What a fresh clone does not have, relative to the repository root: removed before each fresh run. */
 export const FRESH_CACHES = ['.build', 'node_modules/.vite', 'node_modules/.cache'] as const;
 
+/**
+ * The folder every `npm test` run makes in its TMPDIR for the tests' temporary folders, removed
+ * after the run by a detached process (test/support/temp-root.ts, where test/support/temp-root.test.ts
+ * checks the name starts with this): thousands of files, 10-20 s of disk work on this VM.
+ */
+export const TEST_RUN_FOLDER_PREFIX = 'arcade-test-run-';
+
+/** How long the floor after a run waits for that removal, at most. */
+export const RUN_FOLDER_WAIT_MS = 120_000;
+
 export interface TestBenchOptions {
   /** Measured fresh + warm pairs (each a whole test suite, twice). */
   readonly runs: number;
@@ -62,6 +73,8 @@ export interface TestBenchOptions {
   readonly floor?: Subject;
   /** Where a failed run's output and vitest report are kept. @default the system's temporary folder */
   readonly keepFailedIn?: string;
+  /** How long the floor after a run waits for the run's folder to be removed. @default RUN_FOLDER_WAIT_MS */
+  readonly runFolderWaitMs?: number;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -187,6 +200,20 @@ export function testsNotMeasured(reason: string): TestBenchResult {
   };
 }
 
+/**
+ * Waits until no TEST_RUN_FOLDER_PREFIX folder is left in `tmp` (polled every 100 ms), at most
+ * `waitMs`; false when one is still there then. The floor after a run is measured once the disk
+ * work of removing it is over: measured beside it, the floor came out slower (a smaller ratio, a
+ * budget "met" by the machine's disk, not by the suite).
+ */
+async function runFolderRemoved(tmp: string, waitMs: number): Promise<boolean> {
+  for (let waited = 0; ; waited += 100) {
+    if (!readdirSync(tmp).some((entry) => entry.startsWith(TEST_RUN_FOLDER_PREFIX))) return true;
+    if (waited >= waitMs) return false;
+    await sleep(100);
+  }
+}
+
 /** `runs` floor runs one after the other; stops at the first that fails, with why (on one line). */
 function floorBlock(subject: Subject, runs: number, progress?: (run: number) => void): FloorBlock {
   const samplesMs: number[] = [];
@@ -219,6 +246,7 @@ export async function benchTests(options: TestBenchOptions): Promise<TestBenchRu
   const floorRuns = options.floorRuns ?? FLOOR_RUNS_PER_SIDE;
   if (!Number.isInteger(floorRuns) || floorRuns < 1)
     throw new Error(`floorRuns: ${floorRuns} (fix: a whole number >= 1)`);
+  const runFolderWaitMs = options.runFolderWaitMs ?? RUN_FOLDER_WAIT_MS;
   const progress = options.onProgress;
   const floorAround = (where: string): FloorBlock =>
     floorBlock(floor, floorRuns, progress && ((i) => progress(`floor ${i}/${floorRuns} ${where}`)));
@@ -239,6 +267,11 @@ export async function benchTests(options: TestBenchOptions): Promise<TestBenchRu
         }
         const env = { ...process.env, CI: 'true', TMPDIR: tmp };
         const run = await timeCommand(command, root, env, timeoutMs, options.keepFailedIn);
+        if (tmp && !(await runFolderRemoved(tmp, runFolderWaitMs)))
+          progress?.(
+            `${TEST_RUN_FOLDER_PREFIX}* in ${tmp} still there after ${runFolderWaitMs / 1000} s: ` +
+              'the floor after this run is measured while it is being removed',
+          );
         const after = floorAround(`after ${budgetLabel(kind)}`);
         const floorBlocks = [before, after];
         before = after;

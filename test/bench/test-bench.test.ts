@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import type { Subject } from '../../src/bench/measurement.js';
 import { renderTable, type BenchReport } from '../../src/bench/report.js';
 import { floorSubject } from '../../src/bench/synth-bench.js';
-import { benchTests, FRESH_CACHES, type TestBenchResult } from '../../src/bench/test-bench.js';
+import { benchTests, FRESH_CACHES, TEST_RUN_FOLDER_PREFIX, type TestBenchResult } from '../../src/bench/test-bench.js';
 import { npmTestCommand, timeCommand } from '../../src/bench/test-run.js';
 import { tempDir } from '../support/temp.js';
 import { testsReport } from './support.js';
@@ -100,6 +100,74 @@ function floorIn(root: string, code = 0): Subject {
 }
 
 const report = (tests: TestBenchResult): BenchReport => testsReport(tests, 1);
+
+/**
+ * A suite stand-in that leaves its run folder (TEST_RUN_FOLDER_PREFIX, as temp-root.ts makes it) to
+ * a detached remover that takes it away as many seconds after the suite ended as its argument says
+ * (`never`: never), and a floor stand-in that records whether that folder was still there when it ran.
+ */
+function runFolderProject(): { root: string; floor: Subject } {
+  const root = tempDir('arcade-bench-run-folder-');
+  writeFileSync(
+    join(root, 'suite.sh'),
+    `run="$TMPDIR/${TEST_RUN_FOLDER_PREFIX}stand-in"; mkdir -p "$run" && echo x > "$run/file" && echo "$run" > run-folder.txt
+[ "$1" = never ] || (sleep "$1"; rm -rf "$run") </dev/null >/dev/null 2>&1 &
+`,
+  );
+  const floor: Subject = {
+    id: 'floor',
+    label: 'floor stand-in',
+    command: 'sh -c <floor stand-in>',
+    memory: false,
+    commandFor: () => ({
+      program: 'sh',
+      args: ['-c', 'if [ -e "$(cat run-folder.txt 2>/dev/null)" ]; then echo there; else echo gone; fi >> floors.txt'],
+      cwd: root,
+    }),
+  };
+  return { root, floor };
+}
+
+describe('the floor after a run and the run folder it leaves', () => {
+  it('is measured once the folder the suite leaves to a detached remover is gone', async () => {
+    const { root, floor } = runFolderProject();
+    const result = await benchTests({
+      runs: 1,
+      root,
+      command: ['sh', 'suite.sh', '0.5'],
+      caches: [],
+      floor,
+      floorRuns: 1,
+    });
+    expect(result.measurements.map((m) => m.status)).toEqual(['measured', 'measured', 'measured', 'measured']);
+    // before the fresh run (no folder yet), after it, after the warm run: never beside the removal
+    expect(readFileSync(join(root, 'floors.txt'), 'utf8')).toBe('gone\ngone\ngone\n');
+  });
+
+  it('waits a bounded time, then says the floor is measured while the folder is still being removed', async () => {
+    const { root, floor } = runFolderProject();
+    const progress: string[] = [];
+    const result = await benchTests({
+      runs: 1,
+      root,
+      command: ['sh', 'suite.sh', 'never'],
+      caches: [],
+      floor,
+      floorRuns: 1,
+      runFolderWaitMs: 0,
+      onProgress: (m) => progress.push(m),
+    });
+    expect(result.measurements.map((m) => m.status)).toEqual(['measured', 'measured', 'measured', 'measured']);
+    expect(readFileSync(join(root, 'floors.txt'), 'utf8')).toBe('gone\nthere\nthere\n');
+    const said = progress.filter((m) => m.includes(TEST_RUN_FOLDER_PREFIX));
+    expect(said).toHaveLength(2);
+    expect(said[0]).toMatch(
+      new RegExp(
+        `^${TEST_RUN_FOLDER_PREFIX}\\* in \\S+ still there after 0 s: the floor after this run is measured while it is being removed$`,
+      ),
+    );
+  });
+});
 
 describe('benchTests', () => {
   it('runs fresh (no cache, empty TMPDIR) then warm (every cache kept), pair after pair, the floor around each', async () => {
