@@ -540,9 +540,16 @@ describe('export --push: settings and refusals before any work', () => {
  * on its input, which ends only when the git at its other end is gone: then it notes so and ends.
  */
 describe('export --push interrupted while git waits on the remote', () => {
-  /** Resolves once `done()` holds (checked every 10 ms): what a test waits for is a state, never a time. */
-  async function until(done: () => boolean): Promise<void> {
-    while (!done()) await new Promise((resolve) => setTimeout(resolve, 10));
+  /**
+   * Resolves once `done()` holds (checked every 10 ms): what a test waits for is a state, never a
+   * time. With the test's `signal` (aborted when the test times out or the run is cancelled) it
+   * throws instead of polling on past the test, in the worker the files share (isolate: false).
+   */
+  async function until(done: () => boolean, signal?: AbortSignal): Promise<void> {
+    while (!done()) {
+      if (signal?.aborted) throw new Error(`stopped waiting: ${String(signal.reason)}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   /** A remote holding an earlier export of `source`'s environment, a checkout of it, and the hanging stand-in's notes. */
@@ -590,7 +597,9 @@ describe('export --push interrupted while git waits on the remote', () => {
     return settled;
   }
 
-  it('a push that hangs: exit 143 at once, the stand-in left without git, the remote and the checkout as they were', async () => {
+  it('a push that hangs: exit 143 at once, the stand-in left without git, the remote and the checkout as they were', async ({
+    signal,
+  }) => {
     const source = newSource();
     const { remote, dir, notes } = await hangingRemote(source, 'receivepack');
     const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
@@ -603,13 +612,13 @@ describe('export --push interrupted while git waits on the remote', () => {
         "export there and leaves it, or pushes it; the checkout is back on master, without the export's local branch",
     );
     // The git the stand-in served is gone (its input ended), so the stand-in ended too.
-    await until(() => existsSync(notes.ended));
+    await until(() => existsSync(notes.ended), signal);
     expect(refAt(remote, `refs/heads/${branch}`)).toBeUndefined();
     expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
     expect(refAt(join(dir, '.git'), `refs/heads/${branch}`)).toBeUndefined();
   });
 
-  it('a fetch that hangs: exit 143 at once, nothing pushed, the remote branch kept', async () => {
+  it('a fetch that hangs: exit 143 at once, nothing pushed, the remote branch kept', async ({ signal }) => {
     const source = newSource();
     const { remote, dir, notes } = await hangingRemote(source, 'uploadpack');
     const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
@@ -636,7 +645,7 @@ describe('export --push interrupted while git waits on the remote', () => {
       `interrupted by SIGTERM while reading ${remote} branch ${branch}: nothing was pushed; the checkout is back ` +
         "on master, without the export's local branch",
     );
-    await until(() => existsSync(notes.ended));
+    await until(() => existsSync(notes.ended), signal);
     expect(existsSync(notes.listed)).toBe(true);
     expect(refAt(remote, `refs/heads/${branch}`)).toBe(theirs);
     expect(refAt(join(dir, '.git'), `refs/heads/${branch}`)).toBeUndefined();

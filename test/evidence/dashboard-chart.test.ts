@@ -107,13 +107,14 @@ describe('the dashboard in dist/', () => {
   });
 
   it('loads the Grafana SDK only to build a dashboard: synth of an environment with the mode off never parses it', async () => {
-    // A fresh process: this worker may hold the SDK already. Node's CommonJS cache lists every file it loaded.
+    // A fresh process: this worker may hold the SDK already. Node's CommonJS cache lists every file it
+    // loaded (one cache per process, whatever file the require is created for: the bundle's own).
     // src/ runs as one ES module esbuild makes of it, every package left to node (as tsx would run
     // it, without tsx's start-up and its compiling of each file in the child); it lives directly
     // under .build/, where src/environments/load.ts finds src/environments/ from a bundle.
     const script = `
       import { createRequire } from 'node:module';
-      const cache = createRequire(process.cwd() + '/').cache;
+      const cache = createRequire(import.meta.url).cache;
       const loaded = () => Object.keys(cache).some((k) => k.includes('grafana-foundation-sdk'));
       const { synthEnvironment } = await import('./src/synth.ts');
       const { loadEnvironment } = await import('./src/environments/load.ts');
