@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { at } from '../core/at.js';
-import { peakRssOfNode, timeNode, type NodeCommand } from './node-run.js';
+import { timeAndPeakRssOfNode, timeNode, type NodeCommand } from './node-run.js';
 import { summarize, type Summary } from './stats.js';
 
 /** A part of a measured command (a phase of npm test) over its runs. */
@@ -26,7 +26,7 @@ export type Measurement =
       readonly timeMs: Summary;
       /** Every measured sample, in run order (warm-up excluded). */
       readonly samplesMs: readonly number[];
-      /** Peak resident set size (MiB) over separate runs; absent when memory was not asked for. */
+      /** Peak resident set size (MiB) of the same runs as the time; absent when memory was not asked for. */
       readonly peakRssMb?: Summary;
       /**
        * The machine's 1-minute load average, sampled as each measured run started and ended; given
@@ -52,7 +52,11 @@ export interface Subject {
   readonly label: string;
   /** Shown in the table and JSON; `<out>` stands for the fresh output folder of each run. */
   readonly command: string;
-  /** Measure peak memory too (one more run of the command per measured run). */
+  /**
+   * Measure peak memory too, in the same run as the time: the run is then `node --require
+   * report-max-rss.cjs <args>` (./node-run.ts timeAndPeakRssOfNode); without, the bare command.
+   * Subjects of one ratio must agree on it, or the ratio compares unlike runs.
+   */
   readonly memory: boolean;
   /** The command of one run; `out` is a fresh, empty folder removed after the run. */
   commandFor(out: string): NodeCommand;
@@ -97,15 +101,7 @@ export async function roundRobin<S, T>(
 
 /** Measures every subject's command `warmup + runs` times, round robin (time, and memory where asked). */
 export async function measureSubjects(subjects: readonly Subject[], options: LoopOptions): Promise<Measurement[]> {
-  const samples = await roundRobin(
-    subjects,
-    options,
-    (subject) => subject.label,
-    (subject) => ({
-      ms: timeSubject(subject),
-      mb: subject.memory ? withOutputFolder((out) => peakRssOfNode(subject.commandFor(out))) : undefined,
-    }),
-  );
+  const samples = await roundRobin(subjects, options, (subject) => subject.label, sampleSubject);
   return subjects.map((subject, s) => {
     const taken = at(samples, s, 'samples of subject');
     const times = taken.map((x) => x.ms);
@@ -116,14 +112,25 @@ export async function measureSubjects(subjects: readonly Subject[], options: Loo
       command: subject.command,
       timeMs: summarize(times),
       samplesMs: times,
-      ...(subject.memory ? { peakRssMb: summarize(taken.map((x) => x.mb ?? Number.NaN)) } : {}),
+      ...(subject.memory ? { peakRssMb: summarize(taken.map((x) => x.peakRssMb ?? Number.NaN)) } : {}),
     };
   });
 }
 
-/** Wall-clock milliseconds of one run of the subject's command, in a fresh output folder removed after. */
-export function timeSubject(subject: Subject): number {
-  return withOutputFolder((out) => timeNode(subject.commandFor(out)));
+/** One sample of a subject: one run's wall-clock time, and its peak memory when the subject measures memory. */
+export interface Sample {
+  readonly ms: number;
+  readonly peakRssMb?: number;
+}
+
+/**
+ * One run of the subject's command, in a fresh output folder removed after: its wall-clock
+ * milliseconds and, when the subject measures memory, its peak RSS from the same run.
+ */
+export function sampleSubject(subject: Subject): Sample {
+  return withOutputFolder((out) =>
+    subject.memory ? timeAndPeakRssOfNode(subject.commandFor(out)) : { ms: timeNode(subject.commandFor(out)) },
+  );
 }
 
 /** The id and median time of a measured figure, for a ratio; throws for a figure not measured. */

@@ -1,6 +1,7 @@
 /**
- * One benchmarked run of a fresh node process: wall time from spawn to exit, and (in a separate
- * run) its peak resident set size, reported by the child itself through report-max-rss.mjs.
+ * One benchmarked run of a fresh node process: wall time from spawn to exit, and, where memory is
+ * measured, its peak resident set size from the same run, reported by the child itself through
+ * report-max-rss.cjs (a CommonJS preload: docs/benchmarks.md "How").
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,14 +11,22 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { describeChildFailure, stdoutWhenNoStderr } from '../core/child-failure.js';
 
-/** The --import module that writes the child's maxRSS at exit (plain JS: no tsx in the child). */
-export const MAX_RSS_REPORTER = fileURLToPath(new URL('./report-max-rss.mjs', import.meta.url));
+/**
+ * The --require preload that writes the child's maxRSS at exit (plain CommonJS: no tsx in the
+ * child, and no ES-module loader started for it, as `--import` would).
+ */
+export const MAX_RSS_REPORTER = fileURLToPath(new URL('./report-max-rss.cjs', import.meta.url));
+
+/** What `--require MAX_RSS_REPORTER` adds to a node command; the child writes its maxRSS to the file named in `env`. */
+export function maxRssPreload(file: string): { readonly nodeArgs: readonly string[]; readonly env: NodeJS.ProcessEnv } {
+  return { nodeArgs: ['--require', MAX_RSS_REPORTER], env: { ARCADE_BENCH_MAXRSS_FILE: file } };
+}
 
 /** A node command to benchmark: `node <args>` in `cwd`. */
 export interface NodeCommand {
   /**
    * The program run with `args` (a test's stand-in may be a shell: a node start is 0.1-0.15 s of CPU).
-   * Peak memory is measured of node only (peakRssOfNode). @default node (this process's executable)
+   * Peak memory is measured of node only (timeAndPeakRssOfNode). @default node (this process's executable)
    */
   readonly program?: string;
   /** Arguments after `node` (or `program`). */
@@ -70,21 +79,24 @@ export function timeNode(cmd: NodeCommand): number {
 }
 
 /**
- * Peak RSS in megabytes (MiB) of `node --import report-max-rss.mjs <args>`: the child reports
- * process.resourceUsage().maxRSS at exit into a temporary file.
+ * One run of `node --require report-max-rss.cjs <args>`: its wall-clock milliseconds (spawn to exit,
+ * as timeNode) and its peak RSS in megabytes (MiB), which the child reports
+ * (process.resourceUsage().maxRSS at exit) into a temporary file. The preload costs one small
+ * require (docs/benchmarks.md "How": measured against the bare command).
  */
-export function peakRssOfNode(cmd: NodeCommand): number {
+export function timeAndPeakRssOfNode(cmd: NodeCommand): { readonly ms: number; readonly peakRssMb: number } {
   const dir = mkdtempSync(join(tmpdir(), 'arcade-bench-rss-'));
   try {
     const file = join(dir, 'maxrss');
-    run(cmd, ['--import', MAX_RSS_REPORTER], { ...process.env, ARCADE_BENCH_MAXRSS_FILE: file });
-    return readMaxRssMb(file);
+    const preload = maxRssPreload(file);
+    const ms = run(cmd, preload.nodeArgs, { ...process.env, ...preload.env });
+    return { ms, peakRssMb: readMaxRssMb(file) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** The peak RSS in MiB that report-max-rss.mjs wrote to `file`; throws unless it is kilobytes > 0. */
+/** The peak RSS in MiB that report-max-rss.cjs wrote to `file`; throws unless it is kilobytes > 0. */
 export function readMaxRssMb(file: string): number {
   const text = readFileSync(file, 'utf8').trim();
   const kb = Number(text);

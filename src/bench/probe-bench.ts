@@ -18,7 +18,7 @@ import { type ProgramEnd, runProgram } from '../core/run-program.js';
 import type { ProbeReport } from '../probes/types.js';
 import { REPO_ROOT } from '../tooling/root.mjs';
 import { medianOf, roundRobin, type Measurement } from './measurement.js';
-import { MAX_RSS_REPORTER, readMaxRssMb } from './node-run.js';
+import { maxRssPreload, readMaxRssMb } from './node-run.js';
 import { notMeasured, ratio, summarize, type Ratio } from './stats.js';
 import { at } from '../core/at.js';
 
@@ -158,9 +158,9 @@ async function probeOnce(platform: StandIn, timeoutMs: number): Promise<ProbeRun
   try {
     const json = join(dir, 'report.json');
     const rss = join(dir, 'maxrss');
+    const preload = maxRssPreload(rss);
     const args = [
-      '--import',
-      MAX_RSS_REPORTER,
+      ...preload.nodeArgs,
       join(REPO_ROOT, 'src/tooling/launch.mjs'),
       'probe',
       '--targets',
@@ -168,7 +168,7 @@ async function probeOnce(platform: StandIn, timeoutMs: number): Promise<ProbeRun
       '--json',
       json,
     ];
-    const env = { ...process.env, ...platform.env, CI: 'true', ARCADE_BENCH_MAXRSS_FILE: rss };
+    const env = { ...process.env, ...platform.env, CI: 'true', ...preload.env };
     // SIGKILL at the timeout (runProgram), as git and kubectl are stopped.
     const run = await runProgram(process.execPath, args, {
       cwd: REPO_ROOT,

@@ -39,7 +39,10 @@ export interface SynthBenchOptions {
    * @default the first environment file, by name
    */
   readonly template?: string;
-  /** Measure peak memory (an extra run per subject and run). @default true */
+  /**
+   * Measure peak memory, in the timed runs themselves (`--require report-max-rss.cjs`), of every
+   * figure alike (floor and synths: each ratio compares runs of one kind). @default true
+   */
   readonly memory?: boolean;
   readonly onProgress?: (message: string) => void;
 }
@@ -71,15 +74,20 @@ export function writeGeneratedEnvironments(templateFile: string, count: number):
   return dir;
 }
 
-/** The floor: a fresh node process that loads cdk8s-plus-28 (which brings cdk8s and constructs). */
-export function floorSubject(): Subject {
+/**
+ * The floor: a fresh node process that loads cdk8s-plus-28 (which brings cdk8s and constructs).
+ * `memory` as the figures divided by it: the synth bench's, and the test bench's floor (the one
+ * floor command wherever it is measured, so a re-based reference floor is the floor the test
+ * bench divides by: ./test-budget.ts REFERENCE_FLOOR).
+ */
+export function floorSubject(memory = true): Subject {
   // --input-type=module: top-level await in -e on every node >= 20.10 (20.19+ detects it anyway).
   const args = ['--input-type=module', '-e', "await import('cdk8s-plus-28')"];
   return {
     id: 'floor',
     label: 'floor: node loads cdk8s-plus-28',
     command: `node ${args.slice(0, 2).join(' ')} "${args[2]}"`,
-    memory: true,
+    memory,
     commandFor: () => ({ args, cwd: REPO_ROOT }),
   };
 }
@@ -116,7 +124,7 @@ export async function benchSynth(options: SynthBenchOptions): Promise<SynthBench
   const ten = writeGeneratedEnvironments(templateFile, GENERATED_ENVIRONMENTS);
   try {
     const subjects = [
-      floorSubject(),
+      floorSubject(memory),
       synthSubject('synth.all', `synth: every environment (${names.length})`, bundle, undefined, memory),
       synthSubject('synth.1', `synth: 1 environment (${template})`, bundle, one, memory),
       synthSubject('synth.10', `synth: ${GENERATED_ENVIRONMENTS} generated environments`, bundle, ten, memory),

@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from '../tooling/root.mjs';
 import { failedRun, npmTestCommand, timeCommand, type FailedRun, type TestRunSample } from './test-run.js';
-import { roundRobin, timeSubject, type Measurement, type PhaseSummary, type Subject } from './measurement.js';
+import { roundRobin, sampleSubject, type Measurement, type PhaseSummary, type Subject } from './measurement.js';
 import { summarize } from './stats.js';
 import { floorSubject } from './synth-bench.js';
 import { budgetNotMeasured, floorIdOf, judgeTestTime, type Budget, type TestKind } from './test-budget.js';
@@ -69,7 +69,11 @@ export interface TestBenchOptions {
   readonly timeoutMs?: number;
   /** Floor runs right before and right after each npm test run. @default FLOOR_RUNS_PER_SIDE */
   readonly floorRuns?: number;
-  /** The floor the figures are divided by. @default floorSubject() (node loads cdk8s-plus-28) */
+  /**
+   * The floor the figures are divided by, run as its `memory` says (./measurement.ts sampleSubject).
+   * @default floorSubject() (node loads cdk8s-plus-28, with the memory preload: the same runs as the
+   * synth bench's floor row, which a re-based REFERENCE_FLOOR is read from)
+   */
   readonly floor?: Subject;
   /** Where a failed run's output and vitest report are kept. @default the system's temporary folder */
   readonly keepFailedIn?: string;
@@ -214,13 +218,16 @@ async function runFolderRemoved(tmp: string, waitMs: number): Promise<boolean> {
   }
 }
 
-/** `runs` floor runs one after the other; stops at the first that fails, with why (on one line). */
+/**
+ * `runs` floor runs one after the other; stops at the first that fails, with why (on one line).
+ * Only the time is kept: a test-time figure reports no peak memory.
+ */
 function floorBlock(subject: Subject, runs: number, progress?: (run: number) => void): FloorBlock {
   const samplesMs: number[] = [];
   for (let i = 0; i < runs; i++) {
     progress?.(i + 1);
     try {
-      samplesMs.push(timeSubject(subject));
+      samplesMs.push(sampleSubject(subject).ms);
     } catch (err) {
       // `bench: node … failed (exit N): <its last lines>`, already on one line (node-run.ts)
       return { failed: (err as Error).message };

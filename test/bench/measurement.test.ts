@@ -1,14 +1,16 @@
 /**
  * The one loop every figure is measured with (synth commands and probe runs alike): round robin,
  * warm-up runs dropped, progress named; and the median a ratio takes, refused for a figure that
- * was not measured; the peak memory a child reports, refused when unreadable. No command is run
- * and no timing asserted: the measure is a plain function.
+ * was not measured; the peak memory a child reports, refused when unreadable. The loop's measure
+ * is a plain function there; measureSubjects runs a real node stand-in that notes each start, to
+ * show a sample is one run of the command, with the preload only where memory is measured. No
+ * timing is asserted.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { medianOf, roundRobin, type Measurement } from '../../src/bench/measurement.js';
-import { readMaxRssMb } from '../../src/bench/node-run.js';
+import { measureSubjects, medianOf, roundRobin, type Measurement, type Subject } from '../../src/bench/measurement.js';
+import { MAX_RSS_REPORTER, readMaxRssMb } from '../../src/bench/node-run.js';
 import { tempDir } from '../support/temp.js';
 
 describe('roundRobin', () => {
@@ -101,5 +103,39 @@ describe('readMaxRssMb', () => {
       expect(() => readMaxRssMb(reported(text)), JSON.stringify(text)).toThrow(
         /reported maxRSS .* \(expected kilobytes > 0\)/,
       );
+  });
+});
+
+describe('measureSubjects', () => {
+  it('takes a sample from ONE run of the command: its time, and its peak memory where asked (the preload in that run)', async () => {
+    const starts = join(tempDir('arcade-bench-starts-'), 'starts');
+    // A real node process that notes each start and the node options given before its -e.
+    const standIn = (id: string, memory: boolean): Subject => ({
+      id,
+      label: id,
+      command: `node -e <note the start> ${id}`,
+      memory,
+      commandFor: () => ({
+        args: [
+          '-e',
+          `const o = process.execArgv; require('node:fs').appendFileSync(process.argv[1], '${id} ' + o.slice(0, o.indexOf('-e')).join(' ') + '\\n')`,
+          starts,
+        ],
+        cwd: process.cwd(),
+      }),
+    });
+    const [memory, bare] = await measureSubjects([standIn('memory', true), standIn('bare', false)], {
+      runs: 2,
+      warmup: 1,
+    });
+    // 3 samples of each (1 warm-up + 2 runs), round robin: one start per sample, none more.
+    const preload = `memory --require ${MAX_RSS_REPORTER}`;
+    expect(readFileSync(starts, 'utf8')).toBe(`${[preload, 'bare ', preload, 'bare ', preload, 'bare '].join('\n')}\n`);
+    if (memory?.status !== 'measured' || bare?.status !== 'measured') throw new Error('not measured');
+    expect(memory.samplesMs).toHaveLength(2);
+    expect(memory.peakRssMb?.runs).toBe(2);
+    expect(memory.peakRssMb?.min).toBeGreaterThan(1);
+    expect(bare.samplesMs).toHaveLength(2);
+    expect(bare).not.toHaveProperty('peakRssMb');
   });
 });
