@@ -25,10 +25,12 @@ export interface ReferenceFloor {
  * THE reference (the only place it is written). 146 ms is the floor's median in the bench run of
  * 2026-11-25T21:58Z (10 runs after 2 warm-up runs, min 128 ms, max 161 ms, 2-core AMD EPYC VM,
  * node v20.20.2, nothing else running): the only quiet floor on record before the test budget was
- * written, recorded in docs/benchmarks.md "Latest numbers". To re-base on another machine, replace
- * all three fields with that machine's quiet floor median (`npm run bench -- --only synth --runs 20`,
- * the `floor` row) and its record; the budgets in seconds stay as they are (docs/benchmarks.md
- * "Test time").
+ * written, recorded in docs/benchmarks.md "Latest numbers" (a bare run; the floor now runs with the
+ * memory preload, in the synth bench and around npm test alike, about 3 ms of its own work, well
+ * inside the floor's run-to-run spread: docs/benchmarks.md "One run per bench sample"). To re-base
+ * on another machine, replace all three fields with that machine's quiet floor median (`npm run
+ * bench -- --only synth --runs 20`, the `floor` row: the same runs as the floor around npm test)
+ * and its record; the budgets in seconds stay as they are (docs/benchmarks.md "Test time").
  */
 export const REFERENCE_FLOOR: ReferenceFloor = {
   floorMs: 146,
