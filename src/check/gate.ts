@@ -20,7 +20,7 @@ import { checkPolicies, exceptionFindings, type AppliedException } from './polic
 import type { PlacedObject } from './workloads.js';
 import { checkReferences } from './references.js';
 import { validateSchema } from './schema.js';
-import { MAX_SCANNED_BYTES, scanFiles, trackedFiles, TrackedFilesError, type ScanFile } from './secrets.js';
+import { MAX_SCANNED_BYTES, scanFiles, TrackedFilesError, trackedTextFiles, type ScanFile } from './secrets.js';
 import { unresolvedWarnings } from './unresolved.js';
 import { isRecord } from '../core/is-record.js';
 
@@ -215,7 +215,7 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
     for (const f of env.files) scan.set(f.file, { file: f.file, content: f.content, documents: f.documents });
   if (options.scanRepository ?? true) {
     try {
-      const tracked = trackedFiles(root);
+      const tracked = await trackedTextFiles(root);
       for (const f of tracked.files) {
         if (scan.has(f.file)) continue;
         const documents = crds.documentsOf?.(join(root, f.file), f.content); // the vendored CRDs: parsed once

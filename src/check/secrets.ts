@@ -12,10 +12,10 @@
  * Encrypted values are allowed: a SealedSecret's `spec.encryptedData` and the `ciphertext:`
  * entries `npm run seal` writes into environment files. Findings never print the value.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ChildCommand, type ChildEnd, describeChildFailure, timedOut } from '../core/child-failure.js';
+import { type ChildEnd, timedOut } from '../core/child-failure.js';
+import { gitTry } from '../core/git.js';
 import { looksRandom, PLACEHOLDER, SECRET_KEY } from '../core/credentials.js';
 import { childPath, type Finding, type ObjectRef } from './finding.js';
 import { parseDocuments, refOf, type ManifestDocument } from './manifests.js';
@@ -233,57 +233,41 @@ const DIST_ONLY = 'or pass --dist-only to scan dist/ only';
  * missing git, a listing over LS_FILES_MAX_OUTPUT and a git stopped by a signal, one for git's refusal.
  */
 function lsFilesFix(repoRoot: string, end: ChildEnd): string {
+  const code = end.error?.code;
   if (timedOut(end)) return `run git ls-files in ${repoRoot} to see why it takes so long (${DIST_ONLY})`;
-  // spawnSync also says ENOENT for a working folder that does not exist (describeChildFailure tells it so).
-  if (end.error?.code === 'ENOENT' && !existsSync(repoRoot))
+  // A working folder that does not exist is ENOENT too (describeChildFailure tells it so).
+  if (code === 'ENOENT' && !existsSync(repoRoot))
     return `run the gate on a folder that exists: the root of a git checkout of the stack (${DIST_ONLY})`;
-  if (end.error?.code === 'ENOENT') return `install git and put it on the PATH (${DIST_ONLY})`;
-  if (end.error?.code === 'ENOBUFS')
+  if (code === 'ENOENT') return `install git and put it on the PATH (${DIST_ONLY})`;
+  if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
     return (
       `the gate reads a listing of at most ${LS_FILES_MAX_OUTPUT / (1024 * 1024)} MiB: run it in the stack's ` +
       `own checkout, not a larger repository holding it (${DIST_ONLY})`
     );
-  if (end.signal)
+  if (end.signal ?? end.error?.signal)
     return `run the gate again; if git is stopped again, run git ls-files in ${repoRoot} to see why (${DIST_ONLY})`;
   return `run the gate in a git checkout of the stack (${DIST_ONLY})`;
 }
 
 /**
- * Files git tracks under `repoRoot` (text files only, at most MAX_SCANNED_BYTES each). Throws
- * TrackedFilesError when git cannot list them (not a checkout, no git, a timeout), quoting git's reason.
+ * The text files git tracks under `repoRoot`, each with its content (at most MAX_SCANNED_BYTES
+ * each; larger ones listed apart), for the gate's repository scan. git runs through the core
+ * (src/core/git.ts: a timeout, SIGKILL past it, no prompt, C locale so git's reason reads the same
+ * everywhere). Throws TrackedFilesError when git cannot list them (not a checkout, no git, a
+ * timeout, a signal), quoting git's reason, with the fix for that kind of failure.
  */
-export function trackedFiles(repoRoot: string): TrackedFiles {
-  // stderr piped, not inherited: git's reason goes into the message instead of the gate's own stderr.
-  // LC_ALL=C: the reason quoted in git's own words, the same on every machine.
-  const run = spawnSync('git', ['ls-files', '-z'], {
-    cwd: repoRoot,
-    timeout: LS_FILES_TIMEOUT_MS,
+export async function trackedTextFiles(repoRoot: string): Promise<TrackedFiles> {
+  const run = await gitTry(repoRoot, ['ls-files', '-z'], {
+    timeoutMs: LS_FILES_TIMEOUT_MS,
     maxBuffer: LS_FILES_MAX_OUTPUT,
-    // As every other bounded child (src/core/exec-program.mjs): a git that ignores SIGTERM still ends.
-    killSignal: 'SIGKILL',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LC_ALL: 'C' },
+    // The gate's finding carries the fix (lsFilesFix), said once.
+    timeoutFix: null,
+    missingFix: null,
   });
-  if (run.error || run.status !== 0) {
-    const command: ChildCommand = {
-      command: `git ls-files -z in ${repoRoot}`,
-      program: 'git',
-      cwd: repoRoot,
-      timeoutMs: LS_FILES_TIMEOUT_MS,
-      maxBuffer: LS_FILES_MAX_OUTPUT,
-      // The gate's finding carries the fix (lsFilesFix), said once.
-      timeoutFix: null,
-      missingFix: null,
-    };
-    // stderr is null when git did not start.
-    const stderr = run.stderr?.toString('utf8') ?? '';
-    const end: ChildEnd = { error: run.error, status: run.status, signal: run.signal, stderr };
-    throw new TrackedFilesError(describeChildFailure(command, end), lsFilesFix(repoRoot, end));
-  }
-  const listed = run.stdout.toString('utf8');
+  if (!run.ok) throw new TrackedFilesError(run.failure, lsFilesFix(repoRoot, run.end));
   const files: ScanFile[] = [];
   const tooLarge: string[] = [];
-  for (const file of listed.split('\0').filter(Boolean)) {
+  for (const file of run.stdout.split('\0').filter(Boolean)) {
     const abs = join(repoRoot, file);
     if (!existsSync(abs) || !statSync(abs).isFile()) continue;
     if (statSync(abs).size > MAX_SCANNED_BYTES) {

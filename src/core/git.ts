@@ -8,7 +8,7 @@
  * Why not zx's `$`: it starts bash for every command and bash starts git, two processes where
  * one does; an export runs about a dozen git commands, and the delivery tests run hundreds.
  */
-import { type ChildCommand, describeChildFailure } from './child-failure.js';
+import { type ChildCommand, type ChildEnd, describeChildFailure } from './child-failure.js';
 import { CommandError } from './command-error.js';
 import { runProgram } from './run-program.js';
 
@@ -26,6 +26,12 @@ export interface GitResult {
    * at its timeout or by a signal, or it could not start.
    */
   readonly exitCode?: number;
+  /**
+   * How it ended, as node reports it (execFile's error, null when ok, and what git wrote to
+   * stderr): for a caller that chooses its own fix by the kind of failure (timedOut, error.code),
+   * as the gate's repository scan does (src/check/secrets.ts).
+   */
+  readonly end: ChildEnd;
 }
 
 /** How long a git command may run before it is killed, unless the caller says otherwise. */
@@ -51,33 +57,51 @@ export interface GitOptions {
    * @default never aborted
    */
   readonly signal?: AbortSignal;
+  /**
+   * What a failure's message says to do at a timeout, and when git is not found (ChildCommand);
+   * null where the caller's own report carries the fix, said once (the gate's repository scan).
+   * @default what git waits on at a timeout (a remote, a prompt); install git when it is missing
+   */
+  readonly timeoutFix?: string | null;
+  readonly missingFix?: string | null;
+  /** The most output git may print (more fails the command). @default 256 MiB */
+  readonly maxBuffer?: number;
 }
 
 /** How every git runs: a timeout that kills it (./run-program.ts), room for large output, no prompt, C locale. */
-function runOptions(cwd: string, { timeoutMs = GIT_TIMEOUT_MS, env = {}, signal }: GitOptions) {
+function runOptions(cwd: string, { timeoutMs = GIT_TIMEOUT_MS, env = {}, signal, maxBuffer = MAX_OUTPUT }: GitOptions) {
   return {
     cwd,
     timeoutMs,
-    maxBuffer: MAX_OUTPUT,
+    maxBuffer,
     env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
     ...(signal ? { signal } : {}),
   };
 }
+
+/** What a git past its timeout most often waits on. */
+const DEFAULT_TIMEOUT_FIX =
+  'find what it waits on (a remote that does not answer, a credential helper or an ssh key asking for input) and run it again';
 
 /**
  * `git <args>` in `cwd`, as a failure names it. A git killed at its timeout is reported as timed
  * out although a helper it started (git-remote-https) may still hold its output: execFile kills
  * git and closes its output, so the helper cannot hold the answer back.
  */
-function gitCommand(cwd: string, args: readonly string[], timeoutMs: number): ChildCommand {
+function gitCommand(
+  cwd: string,
+  args: readonly string[],
+  { timeoutMs, maxBuffer }: { timeoutMs: number; maxBuffer: number },
+  { timeoutFix = DEFAULT_TIMEOUT_FIX, missingFix }: Pick<GitOptions, 'timeoutFix' | 'missingFix'>,
+): ChildCommand {
   return {
     command: `git ${args.join(' ')} in ${cwd}`,
     program: 'git',
     cwd,
     timeoutMs,
-    maxBuffer: MAX_OUTPUT,
-    timeoutFix:
-      'find what it waits on (a remote that does not answer, a credential helper or an ssh key asking for input) and run it again',
+    maxBuffer,
+    timeoutFix,
+    ...(missingFix === undefined ? {} : { missingFix }),
   };
 }
 
@@ -89,7 +113,8 @@ export function gitTry(cwd: string, args: readonly string[], options: GitOptions
   const run = runOptions(cwd, options);
   // git reads no input here: its stdin is closed at once, so an open stdin cannot keep a command waiting.
   return runProgram('git', args, { ...run, encoding: 'utf8' }).then(({ error, stdout, stderr }) => {
-    const failure = error === null ? '' : describeChildFailure(gitCommand(cwd, args, run.timeoutMs), { error, stderr });
+    const end: ChildEnd = { error, stderr };
+    const failure = error === null ? '' : describeChildFailure(gitCommand(cwd, args, run, options), end);
     // execFile's error.code: the exit code when git exited, a string (ENOENT...) or null otherwise.
     const exitCode = error === null ? 0 : typeof error.code === 'number' ? error.code : undefined;
     return {
@@ -97,6 +122,7 @@ export function gitTry(cwd: string, args: readonly string[], options: GitOptions
       stdout,
       stderr: stderr.trim(),
       failure,
+      end,
       ...(exitCode === undefined ? {} : { exitCode }),
     };
   });
@@ -180,7 +206,7 @@ export function catObjects(
     ({ error, stdout, stderr }) => {
       if (error) {
         const ended = { error, stderr: stderr.toString('utf8') };
-        throw new GitError(describeChildFailure(gitCommand(cwd, ['cat-file', '--batch'], run.timeoutMs), ended));
+        throw new GitError(describeChildFailure(gitCommand(cwd, ['cat-file', '--batch'], run, options), ended));
       }
       const out: (GitObject | undefined)[] = [];
       let at = 0;

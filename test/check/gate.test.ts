@@ -13,7 +13,7 @@ import { errorsOf, runGate, type GateOptions } from '../../src/check/gate.js';
 import { checkFluxBuild } from '../../src/check/flux-build.js';
 import type { Finding } from '../../src/check/finding.js';
 import { loadDist } from '../../src/check/manifests.js';
-import { trackedFiles, TrackedFilesError } from '../../src/check/secrets.js';
+import { TrackedFilesError, trackedTextFiles } from '../../src/check/secrets.js';
 import { formatFinding, formatReport, reportJson, summaryLine } from '../../src/check/report.js';
 import { unresolvedMarker } from '../../src/core/unresolved-text.js';
 import { cachedCrds } from '../../src/check/crd-cache.js';
@@ -44,16 +44,22 @@ function gate(root: string, extra: Partial<GateOptions> = {}) {
   return runGate({ root, crds: cache, scanRepository: false, kubectl: false, exceptions: [], ...extra });
 }
 
-/** The message and fix of the TrackedFilesError that trackedFiles(root) throws; fails the test when it throws none. */
-function trackedFilesFailure(root: string): { message: string; fix: string } {
+/**
+ * The message and fix of the TrackedFilesError that trackedTextFiles(root) rejects with; fails the
+ * test when it lists the files instead. `whileStarting` runs right after git is asked for (its
+ * environment taken), before anything is awaited.
+ */
+async function trackedFilesFailure(root: string, whileStarting = () => {}): Promise<{ message: string; fix: string }> {
+  const listing = trackedTextFiles(root);
+  whileStarting();
   try {
-    trackedFiles(root);
+    await listing;
   } catch (err) {
     expect(err).toBeInstanceOf(TrackedFilesError);
     const { message, fix } = err as TrackedFilesError;
     return { message, fix };
   }
-  throw new Error(`trackedFiles(${root}) listed the files instead of failing`);
+  throw new Error(`trackedTextFiles(${root}) listed the files instead of failing`);
 }
 
 describe('npm run check over a dist/ folder', () => {
@@ -264,25 +270,29 @@ describe('npm run check over a dist/ folder', () => {
     ]);
   });
 
-  it('tells why git could not list the tracked files, with the fix: no git on the PATH', () => {
+  it('tells why git could not list the tracked files, with the fix: no git on the PATH', async () => {
     const root = tempDir();
     const path = process.env.PATH;
-    process.env.PATH = tempDir(); // an empty folder: no git (trackedFiles runs git synchronously, so nothing else sees it)
-    let failure: { message: string; fix: string };
+    // An empty folder as PATH: no git. git's environment is taken when it is asked for, so PATH is
+    // restored before anything is awaited and no other test sees it.
+    process.env.PATH = tempDir();
+    let failure: Promise<{ message: string; fix: string }>;
     try {
-      failure = trackedFilesFailure(root);
+      failure = trackedFilesFailure(root, () => {
+        process.env.PATH = path;
+      });
     } finally {
       process.env.PATH = path;
     }
-    expect(failure).toEqual({
+    expect(await failure).toEqual({
       message: `git ls-files -z in ${root} could not start: git was not found on the PATH`,
       fix: 'install git and put it on the PATH (or pass --dist-only to scan dist/ only)',
     });
   });
 
-  it('tells why git could not list the tracked files, with the fix: a folder that does not exist', () => {
+  it('tells why git could not list the tracked files, with the fix: a folder that does not exist', async () => {
     const root = join(tempDir(), 'gone'); // never made
-    expect(trackedFilesFailure(root)).toEqual({
+    expect(await trackedFilesFailure(root)).toEqual({
       message: `git ls-files -z in ${root} could not start: its working folder ${root} does not exist`,
       fix:
         'run the gate on a folder that exists: the root of a git checkout of the stack (or pass --dist-only ' +

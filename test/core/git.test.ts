@@ -44,7 +44,11 @@ describe('git (src/core/git.ts)', () => {
       stdout: '',
       stderr: '',
       failure: `git status in ${dir} could not start: git was not found on the PATH (fix: install git and put it on the PATH)`,
+      end: { error: expect.objectContaining({ code: 'ENOENT' }), stderr: '' },
     });
+    // A caller whose own report carries the fix (the gate's repository scan) has it left out.
+    const bare = await gitTry(dir, ['status'], { env: { PATH: join(dir, 'no-such-folder') }, missingFix: null });
+    expect(bare.failure).toBe(`git status in ${dir} could not start: git was not found on the PATH`);
     // A working folder that is gone is not a missing git.
     const gone = join(dir, 'gone');
     await expect(git(gone, ['status'])).rejects.toThrow(
@@ -69,11 +73,20 @@ describe('git (src/core/git.ts)', () => {
         failure:
           `git ls-remote ${url} in ${dir} timed out after 300 ms and was stopped (fix: find what it waits on (a remote ` +
           'that does not answer, a credential helper or an ssh key asking for input) and run it again)',
+        end: { error: expect.objectContaining({ killed: true, signal: 'SIGKILL' }), stderr: '' },
       });
     } finally {
       for (const socket of sockets) socket.destroy(); // the helper reads the end and exits
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+
+  it("keeps git's output within the caller's limit, and says which limit it passed", async () => {
+    const dir = emptyRepo();
+    const r = await gitTry(dir, ['var', 'GIT_COMMITTER_IDENT'], { maxBuffer: 4 });
+    expect(r.ok).toBe(false);
+    expect(r.end.error).toMatchObject({ code: 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER' });
+    expect(r.failure).toBe(`git var GIT_COMMITTER_IDENT in ${dir} printed more than 4 bytes and was stopped`);
   });
 
   it('gives git no input: a command that reads stdin ends at once', async () => {
