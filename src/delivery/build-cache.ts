@@ -9,7 +9,8 @@
  * second export, whose tree differs from the first one's only by the ownership record no
  * kustomization names; the tests, which export the same few fixtures dozens of times); callers
  * get copies. A checkout holding a symbolic link is written to disk and built every time (the link
- * may lead out of the tree, to content the digest does not cover), and so is a failed build.
+ * may lead out of the tree, to content the digest does not cover), and so is a failed build. With
+ * ARCADE_KUSTOMIZE_CACHE set, builds are kept on disk too, for other processes (./build-store.ts).
  *
  * The export's plan is applied in one place, in memory (withPlan), links included: a planned file
  * replaces a link at its path and is never written through it (a link on its way is refused
@@ -32,6 +33,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { parseAllDocuments, visit } from 'yaml';
+import { lookUp } from './build-store.js';
 import type { FluxOwner } from './flux-owners.js';
 import {
   type BuildOptions,
@@ -100,16 +102,12 @@ function writeCheckout({ files, links }: Checkout): string {
   }
 }
 
-/** Builds by tree digest (treeDigest), oldest first; each a copy no caller holds. */
-const builds = new Map<string, BuiltObject[]>();
-const MAX_BUILDS = 64;
-
 /**
  * Builds `rootInRepo` (repository-relative, `.` for the root) of the in-memory `tree` as
- * kustomize-controller would with `transforms`. The result is kept for the process by the digest
- * of the files the build can read (buildInputs), whether the root exists, the build root, the
- * transforms and the kubectl: the same inputs are answered without writing the tree to disk or
- * running kubectl again. A failed build is not kept.
+ * kustomize-controller would with `transforms`, kept by buildKey (./build-store.ts): in memory for
+ * the process, and on disk across processes when ARCADE_KUSTOMIZE_CACHE names a folder. The same
+ * inputs are answered without writing the tree to disk or running kubectl again. A failed or
+ * interrupted build throws, and is kept nowhere.
  */
 export async function buildTree(
   tree: Tree,
@@ -117,14 +115,13 @@ export async function buildTree(
   transforms: FluxTransforms,
   options: BuildOptions = {},
 ): Promise<BuiltObject[]> {
-  const digest = buildKey(tree, rootInRepo, transforms, options.kubectl ?? 'kubectl');
-  const cached = builds.get(digest);
-  if (cached) return structuredClone(cached);
+  const kubectl = options.kubectl ?? 'kubectl';
+  const { kept, keep } = lookUp(buildKey(tree, rootInRepo, transforms, kubectl), kubectl);
+  if (kept) return kept;
   const dir = writeCheckout({ files: tree, links: new Map() });
   try {
     const built = await buildFluxView(dir, rootInRepo, transforms, options);
-    if (builds.size >= MAX_BUILDS) builds.delete(builds.keys().next().value as string);
-    builds.set(digest, structuredClone(built));
+    keep(built);
     return built;
   } finally {
     removeTree(dir);
