@@ -5,7 +5,7 @@
  * kubectl is the real one, behind a wrapper that counts its runs. The key itself, per kustomization
  * field that names a file (envs, secretGenerator, crds, openapi, replacements), needs no kubectl.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,22 +15,11 @@ import type { FluxOwner } from '../../src/delivery/flux-owners.js';
 import { buildFluxView, type FluxTransforms, KustomizeFailed } from '../../src/delivery/kustomize.js';
 import { buildPreview } from '../../src/delivery/preview.js';
 import { tempDir } from '../support/temp.js';
-import { KUBECTL, kubectlNotingSignals } from '../support/kubectl.js';
+import { countingKubectl, KUBECTL, kubectlNotingSignals } from '../support/kubectl.js';
 import { KUBECTL_SKIP } from './gitops-fixture.js';
 import { makeRepo } from './support.js';
 
 if (!KUBECTL) console.log(`[kustomize-cache] skipped: ${KUBECTL_SKIP}`);
-
-/** A kubectl that logs each run, then runs the real one. */
-function countingKubectl(): { kubectl: string; runs: () => number } {
-  const dir = tempDir('kubectl-counter-');
-  const log = join(dir, 'runs.log');
-  writeFileSync(log, '');
-  const kubectl = join(dir, 'kubectl');
-  writeFileSync(kubectl, `#!/bin/sh\necho run >> '${log}'\nexec kubectl "$@"\n`);
-  chmodSync(kubectl, 0o755);
-  return { kubectl, runs: () => readFileSync(log, 'utf8').split('\n').filter(Boolean).length };
-}
 
 /** A tree `apps/arcade/` holding one ConfigMap with `value`, in memory (as readCheckout reads a checkout's files). */
 function tree(value: string, extra: Record<string, string> = {}): Tree {

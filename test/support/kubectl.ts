@@ -3,8 +3,9 @@
  * executable file `kubectl` in a folder of PATH, found as the shell finds it, without starting it
  * (a kubectl start costs about as much CPU as a node start). KUBECTL_PATH is where it was found.
  */
-import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { tempDir } from './temp.js';
 
 export const KUBECTL_PATH = (process.env.PATH ?? '')
   .split(delimiter)
@@ -39,4 +40,15 @@ export function kubectlNotingSignals(dir: string): {
   writeFileSync(kubectl, `#!/bin/sh\n${traps}while :; do sleep 0.05; done\n`, { mode: 0o755 });
   const note = `${kubectl}.caught`;
   return { kubectl, caught: () => (existsSync(note) ? readFileSync(note, 'utf8').trim() : undefined) };
+}
+
+/** A kubectl that logs each run, then runs the real one (found on PATH), in a new folder of its own. */
+export function countingKubectl(): { kubectl: string; runs: () => number } {
+  const dir = tempDir('kubectl-counter-');
+  const log = join(dir, 'runs.log');
+  writeFileSync(log, '');
+  const kubectl = join(dir, 'kubectl');
+  writeFileSync(kubectl, `#!/bin/sh\necho run >> '${log}'\nexec kubectl "$@"\n`);
+  chmodSync(kubectl, 0o755);
+  return { kubectl, runs: () => readFileSync(log, 'utf8').split('\n').filter(Boolean).length };
 }
