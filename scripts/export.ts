@@ -85,6 +85,8 @@ HelmRelease or other app's object (Kind/namespace/name also works); one per obje
   environment: {
     ...forgeVariableHelp('GITOPS', 'the GitOps repository'),
     GITOPS_TOKEN: 'with --push: the token for the push (optional without --pull-request); never printed',
+    ARCADE_KUSTOMIZE_CACHE:
+      "a folder keeping the prune preview's kustomize builds across runs (opt-in; docs/delivery.md)",
   },
   interruptible: true,
   exitCodes: {
