@@ -15,7 +15,13 @@ import { describe, expect, it } from 'vitest';
 import type { Subject } from '../../src/bench/measurement.js';
 import { renderTable, type BenchReport } from '../../src/bench/report.js';
 import { floorSubject } from '../../src/bench/synth-bench.js';
-import { benchTests, FRESH_CACHES, TEST_RUN_FOLDER_PREFIX, type TestBenchResult } from '../../src/bench/test-bench.js';
+import {
+  benchTests,
+  FRESH_CACHES,
+  TEST_RUN_FOLDER_PREFIX,
+  type TestBenchResult,
+  testFloorSubject,
+} from '../../src/bench/test-bench.js';
 import { npmTestCommand, timeCommand } from '../../src/bench/test-run.js';
 import { tempDir } from '../support/temp.js';
 import { testsReport } from './support.js';
@@ -342,7 +348,9 @@ describe('benchTests', () => {
     // The failed run's evidence stays on disk: its output and vitest's report.
     expect(keptDir && readdirSync(keptDir).sort()).toEqual(['output.log', 'static-checks.json', 'vitest.json']);
     expect(fresh?.phasesMs?.map((p) => p.name)).toEqual(['biome', 'tsc', 'static checks (side by side)', 'vitest']);
-    // by default the floor is the real one, node loading cdk8s-plus-28, once before and once after each run
+    // by default the floor is the real one, node loading cdk8s-plus-28 bare (as the reference floor
+    // was measured: no memory preload), once before and once after each run
+    expect(testFloorSubject()).toMatchObject({ command: floorSubject().command, memory: false });
     if (freshFloor?.status !== 'measured' || warmFloor?.status !== 'measured' || warm?.status !== 'measured')
       throw new Error('not measured');
     for (const f of [freshFloor, warmFloor])
