@@ -77,7 +77,7 @@ export function writeGeneratedEnvironments(templateFile: string, count: number):
 /**
  * The floor: a fresh node process that loads cdk8s-plus-28 (which brings cdk8s and constructs).
  * `memory` as the figures divided by it: with the preload in the synth bench (its figures measure
- * memory), bare around npm test (./test-bench.ts testFloorSubject, as REFERENCE_FLOOR was measured).
+ * memory), bare around npm test (./test-floor.ts testFloorSubject, as REFERENCE_FLOOR was measured).
  */
 export function floorSubject(memory = true): Subject {
   // --input-type=module: top-level await in -e on every node >= 20.10 (20.19+ detects it anyway).

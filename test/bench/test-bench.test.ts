@@ -15,13 +15,8 @@ import { describe, expect, it } from 'vitest';
 import type { Subject } from '../../src/bench/measurement.js';
 import { renderTable, type BenchReport } from '../../src/bench/report.js';
 import { floorSubject } from '../../src/bench/synth-bench.js';
-import {
-  benchTests,
-  FRESH_CACHES,
-  TEST_RUN_FOLDER_PREFIX,
-  type TestBenchResult,
-  testFloorSubject,
-} from '../../src/bench/test-bench.js';
+import { benchTests, FRESH_CACHES, type TestBenchResult } from '../../src/bench/test-bench.js';
+import { TEST_RUN_FOLDER_PREFIX, testFloorSubject } from '../../src/bench/test-floor.js';
 import { npmTestCommand, timeCommand } from '../../src/bench/test-run.js';
 import { tempDir } from '../support/temp.js';
 import { testsReport } from './support.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { TEST_RUN_FOLDER_PREFIX } from '../../src/bench/test-bench.js';
+import { TEST_RUN_FOLDER_PREFIX } from '../../src/bench/test-floor.js';
 import { runProgram } from '../../src/core/run-program.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { CHILD_TIMEOUT_MS } from './deadlines.js';
