@@ -3,21 +3,22 @@
  * ARCADE_KUSTOMIZE_CACHE): another node process building the same tree with the same kubectl
  * (the same file: path, realpath, size and mtime) is answered from the folder without running
  * it; another mtime or size builds again; a corrupt entry is a miss and is replaced; a folder that
- * cannot be made warns once and costs the builds nothing; unset, nothing is read or written. Few
- * processes: each child (node with tsx) costs about 0.7 s of CPU.
+ * cannot be made warns once and costs the builds nothing; unset, nothing is read or written. The
+ * child is bundled once per file (src/tooling/script-bundle.ts bundleScript, as every script runs:
+ * plain node, no tsx, whose start cost about 0.7 s of CPU a child).
  * Real kubectl behind the counting wrapper, real node processes (`buildTree` in each); the
  * worker's own builds set the variable around the call, and restore it.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { buildTree } from '../../src/delivery/build-cache.js';
 import { CACHE_VARIABLE, pruneFolder } from '../../src/delivery/build-store.js';
 import { KubectlMissing } from '../../src/delivery/kustomize.js';
 import { runProgram } from '../../src/core/run-program.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
+import { bundleScript } from '../../src/tooling/script-bundle.js';
 import { CHILD_TIMEOUT_MS } from '../support/deadlines.js';
 import { countingKubectl, KUBECTL } from '../support/kubectl.js';
 import { tempDir } from '../support/temp.js';
@@ -38,9 +39,8 @@ const asTree = (f: Record<string, string>) => new Map(Object.entries(f).map(([p,
  * build may set ARCADE_KUSTOMIZE_CACHE first (`cache`: a value, or null to unset it).
  */
 const CHILD = `
-const [source, request] = process.argv.slice(1);
-const { buildTree } = await import(source);
-const { kubectl, builds } = JSON.parse(request);
+import { buildTree } from ${JSON.stringify(join(REPO_ROOT, 'src/delivery/build-cache.ts'))};
+const { kubectl, builds } = JSON.parse(process.argv[2]);
 const built = [];
 for (const { files, ...set } of builds) {
   if (set.cache === null) delete process.env.ARCADE_KUSTOMIZE_CACHE;
@@ -50,6 +50,23 @@ for (const { files, ...set } of builds) {
 }
 process.stdout.write(JSON.stringify(built));
 `;
+
+/**
+ * The child's bundle, built on first use: build-cache.ts and what it imports in one ES module (its
+ * import.meta.url the source's, so build-store reads the same code as this worker), packages left
+ * to node, so it lives under the repository's .build/ (removed after the file).
+ */
+const CHILD_FOLDER = join(REPO_ROOT, '.build', 'test', `kustomize-disk-child-${process.pid}`);
+let bundled: Promise<string> | undefined;
+function childBundle(): Promise<string> {
+  bundled ??= (async () => {
+    const entry = join(tempDir('kustomize-disk-child-'), 'child.ts');
+    writeFileSync(entry, CHILD);
+    return bundleScript(entry, CHILD_FOLDER);
+  })();
+  return bundled;
+}
+afterAll(() => rmSync(CHILD_FOLDER, { recursive: true, force: true }));
 
 interface ChildBuild {
   readonly files: Record<string, string>;
@@ -66,20 +83,13 @@ async function buildInChild(
   const env = { ...process.env };
   if (folder === undefined) delete env[CACHE_VARIABLE];
   else env[CACHE_VARIABLE] = folder;
-  const source = pathToFileURL(join(REPO_ROOT, 'src/delivery/build-cache.ts')).href;
-  const run = await runProgram(
-    process.execPath,
-    [
-      '--import',
-      import.meta.resolve('tsx'),
-      '--input-type=module',
-      '-e',
-      CHILD,
-      source,
-      JSON.stringify({ kubectl, builds }),
-    ],
-    { cwd, env, encoding: 'utf8', timeoutMs: CHILD_TIMEOUT_MS, maxBuffer: 1 << 20 },
-  );
+  const run = await runProgram(process.execPath, [await childBundle(), JSON.stringify({ kubectl, builds })], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    timeoutMs: CHILD_TIMEOUT_MS,
+    maxBuffer: 1 << 20,
+  });
   expect(run.error, run.stderr).toBeNull();
   return { built: JSON.parse(run.stdout) as unknown[][], stderr: run.stderr };
 }
