@@ -224,7 +224,11 @@ export async function benchTests(options: TestBenchOptions): Promise<TestBenchRu
           tmp = mkdtempSync(join(tmpdir(), 'arcade-bench-tests-tmp-'));
           for (const c of caches) rmSync(join(root, c), { recursive: true, force: true });
         }
-        const env = { ...process.env, CI: 'true', TMPDIR: tmp };
+        const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', TMPDIR: tmp };
+        // A kustomize build folder of the person's own (src/delivery/build-store.ts CACHE_VARIABLE)
+        // would answer the fresh run from disk: unset, the suite keeps its builds in
+        // node_modules/.cache (test/support/setup.ts), which a fresh run starts without.
+        delete env.ARCADE_KUSTOMIZE_CACHE;
         const run = await timeCommand(command, root, env, timeoutMs, options.keepFailedIn);
         if (tmp && !(await runFolderRemoved(tmp, runFolderWaitMs)))
           progress?.(

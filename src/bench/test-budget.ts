@@ -25,12 +25,13 @@ export interface ReferenceFloor {
  * THE reference (the only place it is written). 146 ms is the floor's median in the bench run of
  * 2026-11-25T21:58Z (10 runs after 2 warm-up runs, min 128 ms, max 161 ms, 2-core AMD EPYC VM,
  * node v20.20.2, nothing else running): the only quiet floor on record before the test budget was
- * written, recorded in docs/benchmarks.md "Latest numbers" (a bare run; the floor now runs with the
- * memory preload, in the synth bench and around npm test alike, about 3 ms of its own work, well
- * inside the floor's run-to-run spread: docs/benchmarks.md "One run per bench sample"). To re-base
- * on another machine, replace all three fields with that machine's quiet floor median (`npm run
- * bench -- --only synth --runs 20`, the `floor` row: the same runs as the floor around npm test)
- * and its record; the budgets in seconds stay as they are (docs/benchmarks.md "Test time").
+ * written, recorded in docs/benchmarks.md "Latest numbers". A bare run, as the floor around npm test
+ * runs (./test-floor.ts testFloorSubject); the synth bench's `floor` row carries the memory preload
+ * since session 11, about 3 ms more (docs/benchmarks.md "One run per bench sample"), so it is not
+ * the row to re-base from. To re-base on another machine, replace all three fields with that
+ * machine's quiet bare floor median: the `tests.fresh.floor` and `tests.warm.floor` samples in the
+ * bench.json of a quiet `npm run bench -- --only tests` (10 per pair); and its record. The budgets
+ * in seconds stay as they are (docs/benchmarks.md "Test time").
  */
 export const REFERENCE_FLOOR: ReferenceFloor = {
   floorMs: 146,

@@ -4,6 +4,7 @@
  * temporary folder to be removed before the floor after a run is measured.
  */
 import { readdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sampleSubject, type Subject } from './measurement.js';
 import { floorSubject } from './synth-bench.js';
@@ -47,9 +48,10 @@ export type FloorBlock = { readonly samplesMs: readonly number[] } | { readonly 
  * that could be met by the machine's disk, not by the suite).
  */
 export async function runFolderRemoved(tmp: string, waitMs: number): Promise<boolean> {
-  for (let waited = 0; ; waited += 100) {
+  const deadline = performance.now() + waitMs;
+  for (;;) {
     if (!readdirSync(tmp).some((entry) => entry.startsWith(TEST_RUN_FOLDER_PREFIX))) return true;
-    if (waited >= waitMs) return false;
+    if (performance.now() >= deadline) return false;
     await sleep(100);
   }
 }

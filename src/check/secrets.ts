@@ -232,7 +232,7 @@ const DIST_ONLY = 'or pass --dist-only to scan dist/ only';
  * The fix for a `git ls-files` that ended as `end`: one each for a timeout, a missing folder, a
  * missing git, a listing over LS_FILES_MAX_OUTPUT and a git stopped by a signal, one for git's refusal.
  */
-function lsFilesFix(repoRoot: string, end: ChildEnd): string {
+export function lsFilesFix(repoRoot: string, end: ChildEnd): string {
   const code = end.error?.code;
   if (timedOut(end)) return `run git ls-files in ${repoRoot} to see why it takes so long (${DIST_ONLY})`;
   // A working folder that does not exist is ENOENT too (describeChildFailure tells it so).

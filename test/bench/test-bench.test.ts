@@ -36,8 +36,8 @@ const SUITE = `
 list() { sep=''; printf '['; for x in "$@"; do printf '%s"%s"' "$sep" "$x"; sep=','; done; printf ']'; }
 found=''
 for c in ${FRESH_CACHES.join(' ')}; do if [ -e "$c" ]; then found="$found $c"; fi; done
-printf '{"caches":%s,"tmp":"%s","tmpEntries":%s,"ci":"%s","args":%s}\\n' "$(list $found)" "$TMPDIR" \\
-  "$(list $(ls -A "$TMPDIR"))" "$CI" "$(list "$@")" >> seen.jsonl
+printf '{"caches":%s,"tmp":"%s","tmpEntries":%s,"ci":"%s","kustomizeCache":"%s","args":%s}\\n' "$(list $found)" \\
+  "$TMPDIR" "$(list $(ls -A "$TMPDIR"))" "$CI" "\${ARCADE_KUSTOMIZE_CACHE-unset}" "$(list "$@")" >> seen.jsonl
 for c in ${FRESH_CACHES.join(' ')}; do mkdir -p "$c"; echo x > "$c/cached"; done
 echo x > "$TMPDIR/tsx-cache"
 mode="$1"
@@ -69,6 +69,8 @@ interface Seen {
   readonly tmp: string;
   readonly tmpEntries: string[];
   readonly ci: string;
+  /** ARCADE_KUSTOMIZE_CACHE as the suite got it ('unset' when it was not set). */
+  readonly kustomizeCache: string;
   readonly args: string[];
 }
 
@@ -191,6 +193,8 @@ describe('benchTests', () => {
     expect(order.join(' ')).toBe('floor fresh floor warm floor fresh floor warm floor');
     const [fresh1, warm1, fresh2, warm2] = seen(root);
     for (const fresh of [fresh1, fresh2]) expect(fresh).toMatchObject({ caches: [], tmpEntries: [], ci: 'true' });
+    // A kustomize build folder of the person's own never reaches the suite: a fresh run starts without builds.
+    for (const run of seen(root)) expect(run.kustomizeCache).toBe('unset');
     for (const warm of [warm1, warm2])
       expect(warm).toMatchObject({ caches: [...FRESH_CACHES], tmpEntries: ['tsx-cache'] });
     expect(warm1!.tmp).toBe(fresh1!.tmp); // the warm run finds the fresh run's tsx cache

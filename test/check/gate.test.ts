@@ -13,7 +13,8 @@ import { errorsOf, runGate, type GateOptions } from '../../src/check/gate.js';
 import { checkFluxBuild } from '../../src/check/flux-build.js';
 import type { Finding } from '../../src/check/finding.js';
 import { loadDist } from '../../src/check/manifests.js';
-import { TrackedFilesError, trackedTextFiles } from '../../src/check/secrets.js';
+import { lsFilesFix, TrackedFilesError, trackedTextFiles } from '../../src/check/secrets.js';
+import { runProgram } from '../../src/core/run-program.js';
 import { formatFinding, formatReport, reportJson, summaryLine } from '../../src/check/report.js';
 import { unresolvedMarker } from '../../src/core/unresolved-text.js';
 import { cachedCrds } from '../../src/check/crd-cache.js';
@@ -288,6 +289,31 @@ describe('npm run check over a dist/ folder', () => {
       message: `git ls-files -z in ${root} could not start: git was not found on the PATH`,
       fix: 'install git and put it on the PATH (or pass --dist-only to scan dist/ only)',
     });
+  });
+
+  it('names the fix for each way the listing can end: a timeout, an output past its limit, a signal, a refusal', async () => {
+    // Real ends from the runner git goes through (src/core/run-program.ts, as gitTry runs git):
+    // a program past its timeout, one printing past its limit, one a signal stops, one that fails.
+    const root = tempDir();
+    const endOf = async (script: string, limits: { timeoutMs?: number; maxBuffer?: number } = {}) => {
+      const { error, stderr } = await runProgram('sh', ['-c', script], {
+        encoding: 'utf8',
+        timeoutMs: limits.timeoutMs ?? 20_000,
+        maxBuffer: limits.maxBuffer ?? 1 << 20,
+      });
+      return { error, stderr };
+    };
+    const dist = '(or pass --dist-only to scan dist/ only)';
+    expect(lsFilesFix(root, await endOf('exec sleep 30', { timeoutMs: 200 }))).toBe(
+      `run git ls-files in ${root} to see why it takes so long ${dist}`,
+    );
+    expect(lsFilesFix(root, await endOf('head -c 4096 /dev/zero', { maxBuffer: 16 }))).toBe(
+      `the gate reads a listing of at most 64 MiB: run it in the stack's own checkout, not a larger repository holding it ${dist}`,
+    );
+    expect(lsFilesFix(root, await endOf('kill -TERM $$'))).toBe(
+      `run the gate again; if git is stopped again, run git ls-files in ${root} to see why ${dist}`,
+    );
+    expect(lsFilesFix(root, await endOf('exit 128'))).toBe(`run the gate in a git checkout of the stack ${dist}`);
   });
 
   it('tells why git could not list the tracked files, with the fix: a folder that does not exist', async () => {
