@@ -2,7 +2,8 @@
  * Replacing a file so that a reader sees the old content or the new, never half of it: the text goes
  * to a temporary file in the same folder (same file system, so the rename is atomic), which is then
  * renamed over the file. A failed write removes the temporary file and leaves the old one intact.
- * Used by `npm run seal` (the environment file), the probe reports and the runner bundle.
+ * Used by `npm run seal` (the environment file), the probe reports, the runner bundle and the
+ * kustomize builds kept on disk.
  */
 import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,13 +11,20 @@ import { basename, dirname, join } from 'node:path';
 
 /**
  * Replaces (or creates) `file` with `contents` atomically. An existing file keeps its permission
- * bits; a new one gets the process's default (0666 less the umask). `file` must not be a link:
- * resolve it first when the link is to stay (./output-target.ts `outputTarget`).
+ * bits; a new one gets the process's default (0666 less the umask). With `options.mode`, the file
+ * gets that mode (less the umask) whether it existed or not, and so does its temporary file from
+ * the start (src/delivery/build-store.ts: entries that may hold a Secret, 0600). `file` must not be
+ * a link: resolve it first when the link is to stay (./output-target.ts `outputTarget`). The
+ * temporary file is `.<name>.<pid>.<8 hex>.tmp` beside it (build-store.ts prunes by that shape).
  */
-export function writeFileAtomically(file: string, contents: string | Uint8Array): void {
+export function writeFileAtomically(
+  file: string,
+  contents: string | Uint8Array,
+  options: { mode?: number } = {},
+): void {
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const mode = statSync(file, { throwIfNoEntry: false })?.mode;
+    const mode = options.mode ?? statSync(file, { throwIfNoEntry: false })?.mode;
     writeFileSync(temporary, contents, { flag: 'wx', ...(mode !== undefined ? { mode: mode & 0o777 } : {}) });
     renameSync(temporary, file);
   } catch (err) {

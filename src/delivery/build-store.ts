@@ -17,7 +17,9 @@
  * - the code that turns a tree into objects: this file, ./build-cache.ts and ./kustomize.ts
  *   (which writes the root kustomization and reads kubectl's output), so a change to any of them
  *   is never answered from the builds of the code before it (a developer's warm test run). Where
- *   they cannot be read (a one-file bundle), nothing is kept on disk.
+ *   they cannot be read (a one-file bundle), nothing is kept on disk, and the process says so once.
+ *   Not in the key: the yaml package that reads kubectl's output (docs/delivery.md: clear the
+ *   folder after upgrading packages), nor a kubectl upgraded behind a shim (the shim is the file).
  * The identity is read again after the build: a kubectl replaced while it ran writes nothing.
  *
  * An entry is `<key>.json` (the key and the objects), written to a temporary file in the folder
@@ -26,8 +28,10 @@
  * created or written costs the build nothing but one warning line per process. The folder holds
  * at most MAX_ENTRIES entries: after each write, the least recently used beyond it are removed (a
  * hit touches its entry), and so are temporary files an hour old (a writer killed before its
- * rename). Entries are rendered manifests of the GitOps tree (a generated Secret included): the
- * folder is made 0700, and belongs where the checkout's own files may be (docs/delivery.md).
+ * rename); only names this code writes (ENTRY_NAME, TEMPORARY_NAME) are ever removed, and one that
+ * cannot be is skipped. Entries are rendered manifests of the GitOps tree (a generated Secret
+ * included): each is written 0600, a folder this code creates is made 0700, and the folder is to
+ * be a folder of its own, never the checkout (docs/delivery.md).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -106,8 +110,8 @@ interface DiskEntry {
 function diskEntry(memoryKey: string, kubectl: string): DiskEntry | undefined {
   const setting = process.env[CACHE_VARIABLE];
   if (!setting) return undefined;
-  const identity = kubectlIdentity(kubectl);
   const code = codeDigest();
+  const identity = code === undefined ? undefined : kubectlIdentity(kubectl);
   if (identity === undefined || code === undefined) return undefined;
   const key = createHash('sha256')
     .update(['arcade-kustomize-cache 1', memoryKey, identity, code].join('\0'))
@@ -150,7 +154,7 @@ function writeEntry(entry: DiskEntry, built: readonly BuiltObject[]): void {
   if (unwritable.has(entry.folder) || !survivesJson(built) || kubectlIdentity(entry.kubectl) !== entry.identity) return;
   try {
     mkdirSync(entry.folder, { recursive: true, mode: 0o700 });
-    writeFileAtomically(entry.file, JSON.stringify({ key: entry.key, objects: built }));
+    writeFileAtomically(entry.file, JSON.stringify({ key: entry.key, objects: built }), { mode: 0o600 });
   } catch (err) {
     unwritable.add(entry.folder);
     if (!warned)
@@ -177,9 +181,15 @@ function survivesJson(value: unknown): boolean {
   );
 }
 
+/** An entry's name, and its temporary file's as writeFileAtomically names it (src/core/atomic-write.ts). */
+const ENTRY_NAME = /^[0-9a-f]{64}\.json$/;
+const TEMPORARY_NAME = /^\.[0-9a-f]{64}\.json\.[0-9]+\.[0-9a-f]{8}\.tmp$/;
+
 /**
  * Removes the least recently used entries of `folder` beyond `max` (oldest modification time
- * first: a hit touches its entry), and temporary files an hour old. Never throws.
+ * first: a hit touches its entry), and temporary files an hour old: only names this code writes,
+ * never another file. Never throws: a name it cannot remove (a folder named like an entry, a
+ * sticky folder's file of another user) is skipped.
  */
 export function pruneFolder(folder: string, max = MAX_ENTRIES, now = Date.now()): void {
   let names: string[];
@@ -188,10 +198,17 @@ export function pruneFolder(folder: string, max = MAX_ENTRIES, now = Date.now())
   } catch {
     return;
   }
+  const remove = (name: string) => {
+    try {
+      rmSync(join(folder, name), { force: true });
+    } catch {
+      // not ours to remove after all: left as it is
+    }
+  };
   const aged: { name: string; mtime: number }[] = [];
   for (const name of names) {
-    const temporary = name.endsWith('.tmp');
-    if (!temporary && !name.endsWith('.json')) continue;
+    const temporary = TEMPORARY_NAME.test(name);
+    if (!temporary && !ENTRY_NAME.test(name)) continue;
     let mtime: number;
     try {
       mtime = statSync(join(folder, name)).mtimeMs;
@@ -199,10 +216,10 @@ export function pruneFolder(folder: string, max = MAX_ENTRIES, now = Date.now())
       continue; // removed since
     }
     if (!temporary) aged.push({ name, mtime });
-    else if (now - mtime > STALE_TEMPORARY_MS) rmSync(join(folder, name), { force: true });
+    else if (now - mtime > STALE_TEMPORARY_MS) remove(name);
   }
   aged.sort((a, b) => a.mtime - b.mtime);
-  for (const { name } of aged.slice(0, Math.max(0, aged.length - max))) rmSync(join(folder, name), { force: true });
+  for (const { name } of aged.slice(0, Math.max(0, aged.length - max))) remove(name);
 }
 
 /**
@@ -240,15 +257,24 @@ function onPath(name: string): string | undefined {
 const CODE_FILES = ['./build-store.ts', './build-cache.ts', './kustomize.ts'];
 let code: string | null | undefined;
 
-/** sha256 of CODE_FILES, read once per process; undefined when one cannot be read. */
+/**
+ * sha256 of CODE_FILES, read once per process; undefined when one cannot be read, which the
+ * process is told once (ARCADE_KUSTOMIZE_CACHE is set, and nothing will be kept).
+ */
 function codeDigest(): string | undefined {
   if (code === undefined) {
     try {
       const hash = createHash('sha256');
       for (const f of CODE_FILES) hash.update(readFileSync(fileURLToPath(new URL(f, import.meta.url))));
       code = hash.digest('hex');
-    } catch {
+    } catch (err) {
       code = null;
+      process.stderr.write(
+        `arcade-stack: warning: ${CACHE_VARIABLE} is set, but no kustomize build is kept on disk: the code that ` +
+          `shapes a build (${CODE_FILES.join(', ')}) cannot be read beside ${fileURLToPath(import.meta.url)} ` +
+          `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; a one-file bundle or a compiled tree): ` +
+          `builds still run, and are kept in memory only (fix: run from the source tree, or unset ${CACHE_VARIABLE})\n`,
+      );
     }
   }
   return code ?? undefined;

@@ -23,6 +23,17 @@ describe('writeFileAtomically', () => {
     expect(readdirSync(dir)).toEqual(['new.bin']);
   });
 
+  it('with a mode, writes the file with it, new or replacing one that had another (src/delivery/build-store.ts: 0600)', () => {
+    const dir = tempDir('arcade-atomic-');
+    writeFileAtomically(join(dir, 'new.json'), '{}', { mode: 0o600 });
+    writeFileSync(join(dir, 'old.json'), '{}', { mode: 0o644 });
+    writeFileAtomically(join(dir, 'old.json'), '[]', { mode: 0o600 });
+    expect(statSync(join(dir, 'new.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'old.json')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'old.json'), 'utf8')).toBe('[]');
+    expect(readdirSync(dir).sort()).toEqual(['new.json', 'old.json']);
+  });
+
   it('a rename that fails throws, removes its temporary file and leaves what was there', () => {
     const dir = tempDir('arcade-atomic-');
     mkdirSync(join(dir, 'taken', 'inside'), { recursive: true });

@@ -3,14 +3,29 @@
  * ARCADE_KUSTOMIZE_CACHE): another node process building the same tree with the same kubectl
  * (the same file: path, realpath, size and mtime) is answered from the folder without running
  * it; another mtime or size builds again; a corrupt entry is a miss and is replaced; a folder that
- * cannot be made warns once and costs the builds nothing; unset, nothing is read or written. The
+ * cannot be made warns once and costs the builds nothing; unset, nothing is read or written;
+ * entries are 0600 in a folder of any mode; a one-file bundle that cannot read its code files says
+ * so once and keeps nothing; pruning removes only names it writes and skips what it cannot. The
  * child is bundled once per file (src/tooling/script-bundle.ts bundleScript, as every script runs:
  * plain node, no tsx, whose start cost about 0.7 s of CPU a child).
  * Real kubectl behind the counting wrapper, real node processes (`buildTree` in each); the
  * worker's own builds set the variable around the call, and restore it.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { buildTree } from '../../src/delivery/build-cache.js';
@@ -56,7 +71,9 @@ process.stdout.write(JSON.stringify(built));
  * import.meta.url the source's, so build-store reads the same code as this worker), packages left
  * to node, so it lives under the repository's .build/ (removed after the file).
  */
-const CHILD_FOLDER = join(REPO_ROOT, '.build', 'test', `kustomize-disk-child-${process.pid}`);
+const TEST_BUILDS = join(REPO_ROOT, '.build', 'test');
+const hadTestBuilds = existsSync(TEST_BUILDS);
+const CHILD_FOLDER = join(TEST_BUILDS, `kustomize-disk-child-${process.pid}`);
 let bundled: Promise<string> | undefined;
 function childBundle(): Promise<string> {
   bundled ??= (async () => {
@@ -66,7 +83,36 @@ function childBundle(): Promise<string> {
   })();
   return bundled;
 }
-afterAll(() => rmSync(CHILD_FOLDER, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(CHILD_FOLDER, { recursive: true, force: true });
+  if (hadTestBuilds) return;
+  try {
+    rmdirSync(TEST_BUILDS); // made by this file: removed when nothing else is in it
+  } catch {
+    // another file's builds are in it (or it is gone): left
+  }
+});
+
+/**
+ * The child bundled as a one-file bundle is by default: esbuild alone, without bundleScript's
+ * rewrite of import.meta.url, so build-store looks for its code files beside the bundle, where
+ * they are not (still under .build/, for its packages).
+ */
+async function plainChildBundle(): Promise<string> {
+  const entry = join(tempDir('kustomize-disk-child-'), 'child.ts');
+  writeFileSync(entry, CHILD);
+  const outfile = join(CHILD_FOLDER, 'plain', 'child.mjs');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  return outfile;
+}
 
 interface ChildBuild {
   readonly files: Record<string, string>;
@@ -79,17 +125,22 @@ async function buildInChild(
   builds: readonly ChildBuild[],
   folder: string | undefined,
   cwd = REPO_ROOT,
+  bundle?: string,
 ): Promise<{ built: unknown[][]; stderr: string }> {
   const env = { ...process.env };
   if (folder === undefined) delete env[CACHE_VARIABLE];
   else env[CACHE_VARIABLE] = folder;
-  const run = await runProgram(process.execPath, [await childBundle(), JSON.stringify({ kubectl, builds })], {
-    cwd,
-    env,
-    encoding: 'utf8',
-    timeoutMs: CHILD_TIMEOUT_MS,
-    maxBuffer: 1 << 20,
-  });
+  const run = await runProgram(
+    process.execPath,
+    [bundle ?? (await childBundle()), JSON.stringify({ kubectl, builds })],
+    {
+      cwd,
+      env,
+      encoding: 'utf8',
+      timeoutMs: CHILD_TIMEOUT_MS,
+      maxBuffer: 1 << 20,
+    },
+  );
   expect(run.error, run.stderr).toBeNull();
   return { built: JSON.parse(run.stdout) as unknown[][], stderr: run.stderr };
 }
@@ -146,6 +197,7 @@ describe.skipIf(!KUBECTL)('kustomize builds kept on disk (ARCADE_KUSTOMIZE_CACHE
   it('builds again for another kubectl at the same path: another mtime, or another size', async () => {
     const { kubectl, runs } = countingKubectl();
     const folder = tempDir('kustomize-disk-');
+    chmodSync(folder, 0o755); // a folder that was there: its mode is the user's, each entry's 0600
     await buildHere(kubectl, 'one', folder);
     expect(runs()).toBe(1);
     // Touched: the same bytes, another mtime.
@@ -161,6 +213,8 @@ describe.skipIf(!KUBECTL)('kustomize builds kept on disk (ARCADE_KUSTOMIZE_CACHE
     expect(settingOf((await buildInChild(kubectl, [{ files: files('one') }], folder)).built[0])).toBe('one');
     expect(runs()).toBe(3);
     expect(entries(folder)).toHaveLength(3);
+    expect(entries(folder).map((name) => statSync(join(folder, name)).mode & 0o777)).toEqual([0o600, 0o600, 0o600]);
+    expect(statSync(folder).mode & 0o777).toBe(0o755);
   });
 
   it('takes a corrupt entry for a miss: builds again and replaces it', async () => {
@@ -209,31 +263,74 @@ describe.skipIf(!KUBECTL)('kustomize builds kept on disk (ARCADE_KUSTOMIZE_CACHE
     expect(readdirSync(cwd)).toEqual([]);
   });
 
-  it('keeps nothing for a kubectl that resolves to no file: the build fails as without the folder', async () => {
+  it('a kubectl that resolves to no file: the build fails as without the folder', async () => {
+    // Only that it fails as it would without the folder: that nothing is kept cannot be told apart
+    // here (a failed build is never kept in any case), and no kubectl that runs but that
+    // build-store's PATH lookup resolves otherwise than the spawn was found to test it with.
     const folder = tempDir('kustomize-disk-');
     for (const kubectl of [join(folder, 'no-kubectl-here'), 'arcade-no-such-kubectl']) {
       await expect(buildHere(kubectl, 'one', folder)).rejects.toThrow(KubectlMissing);
     }
+  });
+
+  it('says once, in a one-file bundle whose code files cannot be read, that nothing is kept on disk; builds still run', async () => {
+    const { kubectl, runs } = countingKubectl();
+    const folder = tempDir('kustomize-disk-');
+    const bundle = await plainChildBundle();
+    const child = await buildInChild(
+      kubectl,
+      [{ files: files('one') }, { files: files('two') }],
+      folder,
+      REPO_ROOT,
+      bundle,
+    );
+    expect(child.built.map(settingOf)).toEqual(['one', 'two']);
+    expect(runs()).toBe(2);
     expect(entries(folder)).toEqual([]);
+    expect(child.stderr).toBe(
+      'arcade-stack: warning: ARCADE_KUSTOMIZE_CACHE is set, but no kustomize build is kept on disk: the code that shapes ' +
+        `a build (./build-store.ts, ./build-cache.ts, ./kustomize.ts) cannot be read beside ${bundle} (ENOENT; a one-file ` +
+        'bundle or a compiled tree): builds still run, and are kept in memory only (fix: run from the source tree, or ' +
+        'unset ARCADE_KUSTOMIZE_CACHE)\n',
+    );
   });
 });
 
 describe('the folder is bounded', () => {
-  it('removes the least recently used entries beyond the bound, and temporary files an hour old', () => {
+  it('removes the least recently used entries beyond the bound, and temporary files an hour old: only names it writes', () => {
     const folder = tempDir('kustomize-disk-prune-');
     const at = (minutes: number) => new Date(Date.UTC(2001, 0, 1, 0, minutes));
     const write = (name: string, minutes: number) => {
       writeFileSync(join(folder, name), '{}');
       utimesSync(join(folder, name), at(minutes), at(minutes));
     };
-    for (const [i, name] of ['c', 'a', 'e', 'b', 'd'].entries()) write(`${name}.json`, 10 + i);
-    write('.x.json.1.ab.tmp', 0); // a writer killed before its rename, two hours before `now`
-    write('.y.json.2.cd.tmp', 90); // another, still writing
-    write('notes.txt', 0);
+    const entry = (c: string) => `${c.repeat(64)}.json`;
+    for (const [i, c] of ['c', 'a', 'e', 'b', 'd'].entries()) write(entry(c), 10 + i);
+    write(`.${entry('1')}.12.0123abcd.tmp`, 0); // a writer killed before its rename, two hours before `now`
+    write(`.${entry('2')}.34.89abcdef.tmp`, 90); // another, still writing
+    // The user's own, as old as can be: never removed.
+    for (const name of ['notes.txt', 'settings.json', 'backup.tmp', '.x.json.1.ab.tmp', `${'A'.repeat(64)}.json`])
+      write(name, 0);
     mkdirSync(join(folder, 'sub'));
+    // A folder named like an entry, the oldest beyond the bound: cannot be removed, is skipped.
+    mkdirSync(join(folder, entry('f')));
+    utimesSync(join(folder, entry('f')), at(1), at(1));
     pruneFolder(folder, 3, at(120).getTime());
-    expect(entries(folder)).toEqual(['.y.json.2.cd.tmp', 'b.json', 'd.json', 'e.json', 'notes.txt', 'sub']);
+    const kept = [
+      `.${entry('2')}.34.89abcdef.tmp`,
+      '.x.json.1.ab.tmp',
+      `${'A'.repeat(64)}.json`,
+      entry('b'),
+      'backup.tmp',
+      entry('d'),
+      entry('e'),
+      entry('f'),
+      'notes.txt',
+      'settings.json',
+      'sub',
+    ].sort();
+    expect(entries(folder)).toEqual(kept);
     pruneFolder(folder, 3, at(120).getTime());
-    expect(entries(folder)).toHaveLength(6);
+    expect(entries(folder)).toEqual(kept);
   });
 });
