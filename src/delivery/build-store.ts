@@ -211,7 +211,9 @@ export function pruneFolder(folder: string, max = MAX_ENTRIES, now = Date.now())
     if (!temporary && !ENTRY_NAME.test(name)) continue;
     let mtime: number;
     try {
-      mtime = statSync(join(folder, name)).mtimeMs;
+      const stat = statSync(join(folder, name));
+      if (!stat.isFile()) continue; // named like ours, but a folder or the like: never ours, never counted
+      mtime = stat.mtimeMs;
     } catch {
       continue; // removed since
     }
@@ -269,9 +271,16 @@ function codeDigest(): string | undefined {
       code = hash.digest('hex');
     } catch (err) {
       code = null;
+      // Where the code was looked for, told as well as it can be (a bundle may have no file URL).
+      let beside = String(import.meta.url);
+      try {
+        beside = fileURLToPath(import.meta.url);
+      } catch {
+        // not a file URL: told as it is
+      }
       process.stderr.write(
         `arcade-stack: warning: ${CACHE_VARIABLE} is set, but no kustomize build is kept on disk: the code that ` +
-          `shapes a build (${CODE_FILES.join(', ')}) cannot be read beside ${fileURLToPath(import.meta.url)} ` +
+          `shapes a build (${CODE_FILES.join(', ')}) cannot be read beside ${beside} ` +
           `(${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; a one-file bundle or a compiled tree): ` +
           `builds still run, and are kept in memory only (fix: run from the source tree, or unset ${CACHE_VARIABLE})\n`,
       );

@@ -13,12 +13,10 @@
  */
 import {
   chmodSync,
-  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
-  rmdirSync,
   rmSync,
   statSync,
   utimesSync,
@@ -71,9 +69,7 @@ process.stdout.write(JSON.stringify(built));
  * import.meta.url the source's, so build-store reads the same code as this worker), packages left
  * to node, so it lives under the repository's .build/ (removed after the file).
  */
-const TEST_BUILDS = join(REPO_ROOT, '.build', 'test');
-const hadTestBuilds = existsSync(TEST_BUILDS);
-const CHILD_FOLDER = join(TEST_BUILDS, `kustomize-disk-child-${process.pid}`);
+const CHILD_FOLDER = join(REPO_ROOT, '.build', 'test', `kustomize-disk-child-${process.pid}`);
 let bundled: Promise<string> | undefined;
 function childBundle(): Promise<string> {
   bundled ??= (async () => {
@@ -83,15 +79,9 @@ function childBundle(): Promise<string> {
   })();
   return bundled;
 }
-afterAll(() => {
-  rmSync(CHILD_FOLDER, { recursive: true, force: true });
-  if (hadTestBuilds) return;
-  try {
-    rmdirSync(TEST_BUILDS); // made by this file: removed when nothing else is in it
-  } catch {
-    // another file's builds are in it (or it is gone): left
-  }
-});
+// Only this file's own folder is removed: .build/test/ itself stays (a build-output folder), since
+// another file (probe-runner-bundle.test.ts) may make it and write into it at the same moment.
+afterAll(() => rmSync(CHILD_FOLDER, { recursive: true, force: true }));
 
 /**
  * The child bundled as a one-file bundle is by default: esbuild alone, without bundleScript's
