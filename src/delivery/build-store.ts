@@ -34,21 +34,12 @@
  * be a folder of its own, never the checkout (docs/delivery.md).
  */
 import { createHash } from 'node:crypto';
-import {
-  accessSync,
-  constants,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  utimesSync,
-} from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '../core/atomic-write.js';
 import { isRecord } from '../core/is-record.js';
+import { onPath } from '../core/on-path.js';
 import type { BuiltObject } from './kustomize.js';
 
 /** The environment variable naming the folder. */
@@ -239,20 +230,6 @@ function kubectlIdentity(kubectl: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The first executable regular file `name` in a folder of PATH (an empty entry: the working folder). */
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const file = resolve(dir || '.', name);
-    try {
-      accessSync(file, constants.X_OK);
-      if (statSync(file).isFile()) return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /** The files whose code shapes a build, relative to this one. */

@@ -1,23 +1,14 @@
 /**
  * kubectl with its built-in kustomize, when installed (CI installs nothing else for it): an
- * executable file `kubectl` in a folder of PATH, found as the shell finds it, without starting it
+ * executable file `kubectl` in a folder of PATH, found as the shell finds it (src/core/on-path.ts), without starting it
  * (a kubectl start costs about as much CPU as a node start). KUBECTL_PATH is where it was found.
  */
-import { accessSync, chmodSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { onPath } from '../../src/core/on-path.js';
 import { tempDir } from './temp.js';
 
-export const KUBECTL_PATH = (process.env.PATH ?? '')
-  .split(delimiter)
-  .map((dir) => join(dir || '.', 'kubectl'))
-  .find((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  });
+export const KUBECTL_PATH = onPath('kubectl');
 export const KUBECTL = KUBECTL_PATH !== undefined;
 
 /** Signals a caller might stop a program with, each of which ends it unless trapped (SIGKILL cannot be). */
