@@ -15,7 +15,13 @@ import { describe, expect, it } from 'vitest';
 import type { Subject } from '../../src/bench/measurement.js';
 import { renderTable, type BenchReport } from '../../src/bench/report.js';
 import { floorSubject } from '../../src/bench/synth-bench.js';
-import { benchTests, FRESH_CACHES, type TestBenchResult } from '../../src/bench/test-bench.js';
+import {
+  benchTests,
+  FRESH_CACHES,
+  type TestBenchOptions,
+  type TestBenchResult,
+  type TestBenchRun,
+} from '../../src/bench/test-bench.js';
 import { TEST_RUN_FOLDER_PREFIX, testFloorSubject } from '../../src/bench/test-floor.js';
 import { npmTestCommand, timeCommand } from '../../src/bench/test-run.js';
 import { tempDir } from '../support/temp.js';
@@ -109,7 +115,10 @@ const report = (tests: TestBenchResult): BenchReport => testsReport(tests, 1);
  * a detached remover that takes it away as many seconds after the suite ended as its argument says
  * (`never`: never), and a floor stand-in that records whether that folder was still there when it ran.
  */
-function runFolderProject(): { root: string; floor: Subject } {
+function runFolderProject(): {
+  root: string;
+  bench: (removal: string, extra?: Partial<TestBenchOptions>) => Promise<TestBenchRun>;
+} {
   const root = tempDir('arcade-bench-run-folder-');
   writeFileSync(
     join(root, 'suite.sh'),
@@ -128,38 +137,25 @@ function runFolderProject(): { root: string; floor: Subject } {
       cwd: root,
     }),
   };
-  return { root, floor };
+  // One pair, the suite's removal after `removal` seconds (`never`: never), the floor once a side.
+  const bench = (removal: string, extra: Partial<TestBenchOptions> = {}) =>
+    benchTests({ runs: 1, root, command: ['sh', 'suite.sh', removal], caches: [], floor, floorRuns: 1, ...extra });
+  return { root, bench };
 }
 
 describe('the floor after a run and the run folder it leaves', () => {
   it('is measured once the folder the suite leaves to a detached remover is gone', async () => {
-    const { root, floor } = runFolderProject();
-    const result = await benchTests({
-      runs: 1,
-      root,
-      command: ['sh', 'suite.sh', '0.5'],
-      caches: [],
-      floor,
-      floorRuns: 1,
-    });
+    const { root, bench } = runFolderProject();
+    const result = await bench('0.5');
     expect(result.measurements.map((m) => m.status)).toEqual(['measured', 'measured', 'measured', 'measured']);
     // before the fresh run (no folder yet), after it, after the warm run: never beside the removal
     expect(readFileSync(join(root, 'floors.txt'), 'utf8')).toBe('gone\ngone\ngone\n');
   });
 
   it('waits a bounded time, then says the floor is measured while the folder is still being removed', async () => {
-    const { root, floor } = runFolderProject();
+    const { root, bench } = runFolderProject();
     const progress: string[] = [];
-    const result = await benchTests({
-      runs: 1,
-      root,
-      command: ['sh', 'suite.sh', 'never'],
-      caches: [],
-      floor,
-      floorRuns: 1,
-      runFolderWaitMs: 0,
-      onProgress: (m) => progress.push(m),
-    });
+    const result = await bench('never', { runFolderWaitMs: 0, onProgress: (m) => progress.push(m) });
     expect(result.measurements.map((m) => m.status)).toEqual(['measured', 'measured', 'measured', 'measured']);
     expect(readFileSync(join(root, 'floors.txt'), 'utf8')).toBe('gone\nthere\nthere\n');
     const said = progress.filter((m) => m.includes(TEST_RUN_FOLDER_PREFIX));

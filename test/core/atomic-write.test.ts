@@ -1,5 +1,5 @@
 /** writeFileAtomically: the file holds the old content or the new, never half, and nothing is left behind. */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomically } from '../../src/core/atomic-write.js';
@@ -26,7 +26,8 @@ describe('writeFileAtomically', () => {
   it('with a mode, writes the file with it, new or replacing one that had another (src/delivery/build-store.ts: 0600)', () => {
     const dir = tempDir('arcade-atomic-');
     writeFileAtomically(join(dir, 'new.json'), '{}', { mode: 0o600 });
-    writeFileSync(join(dir, 'old.json'), '{}', { mode: 0o644 });
+    writeFileSync(join(dir, 'old.json'), '{}');
+    chmodSync(join(dir, 'old.json'), 0o644); // whatever the umask: the mode it had is not the one asked for
     writeFileAtomically(join(dir, 'old.json'), '[]', { mode: 0o600 });
     expect(statSync(join(dir, 'new.json')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'old.json')).mode & 0o777).toBe(0o600);
