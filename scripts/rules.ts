@@ -3,7 +3,11 @@
  * npm run rules: the continuous-evidence alert rules in the tenant's Mimir ruler.
  *
  *   npm run rules -- --env staging            # check: what differs (exit 1 when anything does)
- *   npm run rules -- --env staging --sync     # make the ruler namespace hold exactly the groups
+ *   npm run rules -- --env staging --sync     # create, replace, delete the stack's groups until they match
+ *
+ * Only the stack's groups (named `arcade-evidence-*`) are ever written or deleted; any other group in
+ * the namespace is left as it is and listed, and the run exits 1 while it is there (docs/alerts.md
+ * "What the sync owns").
  */
 import { ConfigurationError, UsageError } from '../src/core/command-error.js';
 import { defineScript } from '../src/core/script.js';
@@ -15,12 +19,17 @@ const script = defineScript({
 dist/<env>.mimir-rules.yaml) with what the tenant's Mimir ruler holds in the environment's ruler
 namespace (continuous.alerts.ruler: URL, tenant and namespace default from collector.mimir), through
 Mimir's ruler configuration API with X-Scope-OrgID. Without --sync nothing is written and every
-difference is shown, rule field by rule field. With --sync the namespace is made to hold exactly the
-environment's groups (changed groups replaced, groups it no longer has deleted; other namespaces are
-never touched), then read back. Running it again changes nothing.`,
+difference is shown, rule field by rule field. With --sync the stack's groups in the namespace (those
+named arcade-evidence-*) are made exactly the environment's (changed groups replaced, the stack's
+groups it no longer has deleted; other namespaces are never touched), then read back. A group of any
+other name in the namespace is not the stack's: never deleted or replaced, listed with the fix, and
+the run exits 1 while it is there. Running it again changes nothing.`,
   options: {
     env: { type: 'string', value: '<name>', description: 'environment (default: the only one)' },
-    sync: { type: 'boolean', description: 'write: create, replace and delete groups until the ruler matches' },
+    sync: {
+      type: 'boolean',
+      description: "write: create, replace and delete the stack's groups until the ruler matches",
+    },
     check: { type: 'boolean', description: 'read and compare only (the default); exit 1 when anything differs' },
     timeout: {
       type: 'number',
@@ -40,8 +49,10 @@ never touched), then read back. Running it again changes nothing.`,
     MIMIR_TOKEN: 'bearer token for a Mimir behind an authenticating proxy (sent as Authorization; never printed)',
   },
   exitCodes: {
-    0: 'the ruler holds exactly the environment groups (after --sync: it does now)',
-    1: 'the ruler differs (check), or it could not be read or written',
+    0: "the ruler namespace holds exactly the environment's groups and nothing else (after --sync: it does now)",
+    1:
+      "the stack's groups differ (check), a group that is not the stack's is in the namespace " +
+      '(check and --sync: left as it is), or the ruler could not be read or written',
     2: 'also: the environment does not load its rules into a Mimir ruler (continuous mode off, no mimir-ruler evaluator)',
   },
   examples: [

@@ -93,8 +93,18 @@ const COLLECTOR_FOR = '5m';
 /** How often the groups are evaluated (Prometheus' and Mimir's default). */
 const EVALUATION_INTERVAL = '1m';
 
+/**
+ * What every rule group the stack makes is named with: in a Mimir ruler namespace, a group is the
+ * stack's exactly when its name starts with this (`npm run rules` deletes no other; ruler-plan.ts,
+ * docs/alerts.md "What the sync owns"). A new group's name must start with it too.
+ */
+export const RULE_GROUP_PREFIX = 'arcade-evidence-';
+
 /** The rule groups' names; `alerts.rules-loaded` and `npm run rules` look for exactly these. */
-export const RULE_GROUP_NAMES = { probes: 'arcade-evidence-probes', telemetry: 'arcade-evidence-telemetry' } as const;
+export const RULE_GROUP_NAMES = {
+  probes: `${RULE_GROUP_PREFIX}probes`,
+  telemetry: `${RULE_GROUP_PREFIX}telemetry`,
+} as const;
 
 /**
  * The alerts of each rule group, whatever the environment (`alertRuleGroups` builds each group with

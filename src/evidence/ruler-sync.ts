@@ -1,10 +1,13 @@
 /**
  * Loads the alert rule groups into the tenant's Mimir ruler (`npm run rules`): Flux cannot, the
- * ruler's rules live in Mimir's rule store, set through its configuration API. The stack owns one
- * ruler namespace per environment (`continuous.alerts.ruler.namespace`, default
- * `arcade-stack-<env>`): a sync makes that namespace hold exactly the environment's groups,
- * creating or replacing what differs and deleting groups it no longer has; other namespaces are
- * never touched. A check (the default) reads and compares only.
+ * ruler's rules live in Mimir's rule store, set through its configuration API. The stack writes in
+ * one ruler namespace per environment (`continuous.alerts.ruler.namespace`, default
+ * `arcade-stack-<env>`), and there only its own groups, those named `arcade-evidence-*`
+ * (ruler-plan.ts says why the name is the rule): a sync creates or replaces the environment's
+ * groups that differ and deletes the stack's groups the environment no longer has. A group of any
+ * other name in the namespace is never deleted or replaced, only listed ("not the stack's: left as
+ * it is") with the fix, and the run exits 1 while it is there; other namespaces are never read or
+ * touched. A check (the default) reads and compares only.
  *
  * The API, as Grafana Mimir documents it (grafana/mimir `docs/sources/mimir/references/http-api/index.md`,
  * "Ruler") and implements it (`pkg/ruler/api.go`):
@@ -26,7 +29,8 @@
  */
 import { parse, stringify } from 'yaml';
 import { CommandError } from '../core/command-error.js';
-import type { AlertingRule, RuleGroup } from './alerts.js';
+import type { RuleGroup } from './alerts.js';
+import { formatPlan, inSync, type LiveGroup, planSync, type SyncPlan } from './ruler-plan.js';
 import { noAnswerReason } from '../core/fetch-failure.js';
 import { BodyOverCapError, readBodyWithin } from '../core/capped-body.js';
 
@@ -42,35 +46,11 @@ export interface RulerTarget {
   readonly timeoutMs: number;
 }
 
-/** One rule's difference: the field and its value in the ruler and in the environment. */
-interface FieldChange {
-  readonly field: string;
-  readonly ruler: string | undefined;
-  readonly wanted: string | undefined;
-}
-
-/** What a sync does, group by group. */
-interface SyncPlan {
-  readonly create: readonly RuleGroup[];
-  readonly update: readonly { readonly group: RuleGroup; readonly changes: readonly FieldChange[] }[];
-  /** Groups in the namespace the environment does not have: deleted by a sync. */
-  readonly remove: readonly string[];
-  readonly unchanged: readonly string[];
-}
-
 class RulerError extends CommandError {
   constructor(message: string) {
     super(message);
     this.name = 'RulerError';
   }
-}
-
-/** A group as Mimir's ruler answers it (rulefmt): the fields the stack sets, anything else kept for comparison. */
-interface LiveGroup {
-  readonly name: string;
-  readonly interval?: string;
-  readonly rules?: readonly Record<string, unknown>[];
-  readonly [key: string]: unknown;
 }
 
 function redact(text: string, token: string | undefined): string {
@@ -152,84 +132,10 @@ async function readNamespace(target: RulerTarget): Promise<Map<string, LiveGroup
   return new Map((groups as LiveGroup[]).map((g) => [g.name, g]));
 }
 
-/** A rule as compared: every field the stack sets, as text (maps flattened to `labels.x`). */
-function fieldsOf(rule: Readonly<Record<string, unknown>> | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [key, value] of Object.entries(rule ?? {})) {
-    if (value === undefined || value === null) continue;
-    if (typeof value === 'object' && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out.set(`${key}.${k}`, String(v));
-    } else out.set(key, String(value));
-  }
-  return out;
-}
-
-/** Every difference between the ruler's group and the wanted one, rule by rule (rules by name and position). */
-function differences(live: LiveGroup, wanted: RuleGroup): FieldChange[] {
-  const changes: FieldChange[] = [];
-  if ((live.interval ?? undefined) !== wanted.interval)
-    changes.push({ field: 'interval', ruler: live.interval, wanted: wanted.interval });
-  const liveRules = live.rules ?? [];
-  const count = Math.max(liveRules.length, wanted.rules.length);
-  for (let i = 0; i < count; i++) {
-    const want = wanted.rules[i] as (AlertingRule & Record<string, unknown>) | undefined;
-    const have = liveRules[i];
-    const name = String(want?.alert ?? have?.alert ?? have?.record ?? `#${i}`);
-    const a = fieldsOf(have);
-    const b = fieldsOf(want);
-    for (const field of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-      if (a.get(field) !== b.get(field))
-        changes.push({ field: `${name}.${field}`, ruler: a.get(field), wanted: b.get(field) });
-    }
-  }
-  return changes;
-}
-
-/** What a sync must do to make the namespace hold exactly `wanted`. */
-function planSync(wanted: readonly RuleGroup[], live: ReadonlyMap<string, LiveGroup>): SyncPlan {
-  const create: RuleGroup[] = [];
-  const update: { group: RuleGroup; changes: FieldChange[] }[] = [];
-  const unchanged: string[] = [];
-  for (const group of wanted) {
-    const have = live.get(group.name);
-    if (!have) {
-      create.push(group);
-      continue;
-    }
-    const changes = differences(have, group);
-    if (changes.length > 0) update.push({ group, changes });
-    else unchanged.push(group.name);
-  }
-  const names = new Set(wanted.map((g) => g.name));
-  const remove = [...live.keys()].filter((n) => !names.has(n)).sort();
-  return { create, update, remove, unchanged };
-}
-
-function inSync(plan: SyncPlan): boolean {
-  return plan.create.length === 0 && plan.update.length === 0 && plan.remove.length === 0;
-}
-
-const shown = (v: string | undefined) => (v === undefined ? '(none)' : JSON.stringify(v));
-
-/** The plan for people: one line per group, the changed fields of each changed rule. */
-function formatPlan(target: RulerTarget, plan: SyncPlan, applied: boolean): string {
-  const where = `tenant ${target.tenant}, ruler namespace ${target.namespace} at ${target.url}`;
-  if (inSync(plan)) return `in sync: ${plan.unchanged.length} group(s) as wanted (${where})`;
-  const verb = (planned: string, done: string) => (applied ? done : planned);
-  const lines = [`${verb('differs from', 'synced')} ${where}:`];
-  for (const g of plan.create)
-    lines.push(`  + ${g.name}: ${verb('missing, would be created', 'created')} (${g.rules.length} rules)`);
-  for (const { group, changes } of plan.update) {
-    lines.push(`  ~ ${group.name}: ${verb('differs, would be replaced', 'replaced')}`);
-    for (const c of changes) lines.push(`      ${c.field}: ${shown(c.ruler)} -> ${shown(c.wanted)}`);
-  }
-  for (const name of plan.remove)
-    lines.push(`  - ${name}: ${verb("not the environment's, would be deleted", 'deleted')}`);
-  for (const name of plan.unchanged) lines.push(`  = ${name}: as wanted`);
-  return lines.join('\n');
-}
-
-/** Applies a plan: one POST per created or changed group, one DELETE per removed group. */
+/**
+ * Applies a plan: one POST per created or changed group, one DELETE per group of the stack's the
+ * environment no longer has; nothing for a group that is not the stack's.
+ */
 async function applyPlan(target: RulerTarget, plan: SyncPlan): Promise<void> {
   for (const group of [...plan.create, ...plan.update.map((u) => u.group)]) {
     const answer = await call(target, 'POST', segment(target.namespace), stringify(group, { lineWidth: 0 }));
@@ -242,14 +148,19 @@ async function applyPlan(target: RulerTarget, plan: SyncPlan): Promise<void> {
   }
 }
 
-/** Reads the namespace, plans, and (with `apply`) syncs, then reads again to prove it holds what is wanted. */
+/**
+ * Reads the namespace, plans, and (with `apply`) syncs, then reads again to prove it holds what is
+ * wanted. `ok` is false while the stack's groups differ (a check) or a group that is not the stack's
+ * sits in the namespace (check and sync: after the sync did everything else).
+ */
 export async function syncRules(
   target: RulerTarget,
   wanted: readonly RuleGroup[],
   apply: boolean,
 ): Promise<{ plan: SyncPlan; text: string; ok: boolean }> {
   const plan = planSync(wanted, await readNamespace(target));
-  if (!apply || inSync(plan)) return { plan, text: formatPlan(target, plan, false), ok: inSync(plan) };
+  const alone = (p: SyncPlan) => p.foreign.length === 0;
+  if (!apply || inSync(plan)) return { plan, text: formatPlan(target, plan, false), ok: inSync(plan) && alone(plan) };
   await applyPlan(target, plan);
   const after = planSync(wanted, await readNamespace(target));
   if (!inSync(after)) {
@@ -258,5 +169,7 @@ export async function syncRules(
         `(fix: read the ruler's log; another writer may own namespace ${target.namespace})`,
     );
   }
-  return { plan, text: formatPlan(target, plan, true), ok: true };
+  // The groups that are not the stack's as the ruler holds them now (never written here, listed again).
+  const done = { ...plan, foreign: after.foreign };
+  return { plan: done, text: formatPlan(target, done, true), ok: alone(done) };
 }
