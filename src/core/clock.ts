@@ -11,8 +11,11 @@
 export interface Clock {
   /** Milliseconds since the epoch (a virtual clock: the time its test set). */
   now(): number;
-  /** Resolves after `ms` milliseconds on this clock. */
-  sleep(ms: number): Promise<void>;
+  /**
+   * Resolves after `ms` milliseconds on this clock. With `signal`: rejects with its reason once it
+   * aborts (at once when it already has), the wait's timer cleared (an interrupt during a backoff).
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /**
    * Calls `fn` once after `ms` milliseconds on this clock, unless the returned function cancels it
    * first. Never keeps the process alive on its own (progress lines, redraws).
@@ -23,7 +26,19 @@ export interface Clock {
 /** Wall-clock time and node's timers, looked up at call time (so a test's fake timers apply). */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
   schedule: (fn, ms) => {
     const handle = setTimeout(fn, ms);
     handle.unref();

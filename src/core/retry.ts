@@ -13,7 +13,8 @@
  * Clock, so tests count attempts and sleeps instead of waiting): an attempt throws Transient for
  * what another attempt may fix (a timeout, the network, 429, 5xx) and any other error to stop at
  * once. When every attempt failed it throws RetriesExhausted with the last reason, for the caller
- * to turn into its own error with the fix.
+ * to turn into its own error with the fix. The caller's signal (an interrupt) ends an attempt and
+ * a backoff wait alike, with its own reason.
  */
 import { type Clock, systemClock } from './clock.js';
 
@@ -159,6 +160,13 @@ export interface RetryOptions {
    * @default no bound but `attempts`
    */
   readonly budgetMs?: number;
+  /**
+   * The caller's own signal (an interrupt): joined with each attempt's deadline (withDeadline's
+   * parent) and given to the backoff's sleep. Once it aborts, retryTransient rejects with its
+   * reason at once, from an attempt or a wait, and starts no further attempt.
+   * @default never aborted
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -181,11 +189,12 @@ export async function retryTransient<T>(
     if (n > 1) {
       if (options.budgetMs !== undefined && clock.now() + wait - start > options.budgetMs)
         throw new RetriesExhausted(last, n - 1);
-      await clock.sleep(wait);
+      await clock.sleep(wait, options.signal);
     }
     try {
-      return await withDeadline(options.timeoutMs, (signal) => attempt(signal, n));
+      return await withDeadline(options.timeoutMs, (signal) => attempt(signal, n), options.signal);
     } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason;
       if (!(err instanceof Transient || err instanceof DeadlineError)) throw err;
       last = err.message;
       wait = Math.max(backoffMs * 2 ** (n - 1), err instanceof Transient ? (err.retryAfterMs ?? 0) : 0);

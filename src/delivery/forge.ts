@@ -2,7 +2,10 @@
  * A small client for the forge's REST API (GitHub or Gitea/Forgejo): find, open and update a pull
  * request, and find, create and update a pull request's comment. Requests follow ./forge-api.ts
  * (the documented fields); every call has a timeout; GETs and PATCHes (idempotent) are retried on
- * a network error, 429 or 5xx with backoff, a POST never (a retried create could open two).
+ * a network error, a timeout, 429 or 5xx with backoff, a POST never (a retried create could open
+ * two), all by retryTransient (src/core/retry.ts), as every other command's requests. A client
+ * given the run's interrupt signal stops a request or a backoff wait at once when it aborts
+ * (Interrupted, exit 130/143), never waiting for the timeout.
  *
  * The token only ever travels in the `Authorization` header. Every message the client builds
  * from an answer goes through the redactor, so a forge echoing the token back (or a fragment of
@@ -10,7 +13,8 @@
  */
 import { createRedactor, type Redactor } from '../core/redact.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { CommandError } from '../core/command-error.js';
+import { CommandError, Interrupted, interruptedBy } from '../core/command-error.js';
+import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 import {
   authorization,
   BODY_LIMIT,
@@ -22,6 +26,7 @@ import {
   SUCCESS_STATUS,
   type Operation,
 } from './forge-api.js';
+import { forgeMessage, hint, RETRYABLE } from './forge-answer.js';
 import type { ForgeConnection } from './forge-settings.js';
 import { noAnswerReason } from '../core/fetch-failure.js';
 import { BodyOverCapError, readBodyWithin } from '../core/capped-body.js';
@@ -46,38 +51,6 @@ interface IssueComment {
   readonly url: string;
 }
 
-/** The forge's own error text (`message`, GitHub's `errors[].message`), shortened. */
-function forgeMessage(text: string): string {
-  try {
-    const json = JSON.parse(text) as { message?: unknown; errors?: { message?: unknown }[] };
-    const parts = [
-      typeof json.message === 'string' ? json.message : undefined,
-      ...(Array.isArray(json.errors) ? json.errors.map((e) => (typeof e?.message === 'string' ? e.message : '')) : []),
-    ].filter((p): p is string => !!p);
-    if (parts.length > 0) return parts.join('; ').slice(0, 300);
-  } catch {
-    // not JSON: the text itself
-  }
-  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
-}
-
-function hint(status: number, conn: ForgeConnection): string {
-  const repo = `${conn.owner}/${conn.repository}`;
-  const v = conn.prefix ?? 'GITOPS';
-  switch (status) {
-    case 401:
-      return `the token was refused (fix: check ${v}_TOKEN: present, not expired, issued by this forge)`;
-    case 403:
-      return `the token may not do this on ${repo} (fix: give it write access to pull requests and contents of ${repo})`;
-    case 404:
-      return `${repo} was not found at ${conn.apiUrl}, or the token cannot see it (fix: check ${v}_REPOSITORY, ${v}_API_URL and the token's access)`;
-    default:
-      return 'the forge refused the request';
-  }
-}
-
-const RETRYABLE = (status: number) => status === 429 || status >= 500;
-
 /** The most of a forge answer read (a pull request is a few KiB): over it, a ForgeError naming the cap. */
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
@@ -86,7 +59,11 @@ export class ForgeClient {
   private readonly redactor: Redactor;
   private readonly clock: Clock;
 
-  constructor(readonly conn: ForgeConnection) {
+  /** `signal`: an interrupt (SIGINT/SIGTERM, the signal name its reason); a call it aborts throws Interrupted. */
+  constructor(
+    readonly conn: ForgeConnection,
+    private readonly signal?: AbortSignal,
+  ) {
     this.base = conn.apiUrl.replace(/\/+$/, '');
     this.redactor = createRedactor([conn.token]);
     this.clock = conn.clock ?? systemClock;
@@ -107,55 +84,63 @@ export class ForgeClient {
       : { ...common, Accept: 'application/json' };
   }
 
-  /** One call: the parsed JSON of a documented success status, or a ForgeError. */
+  /**
+   * One call: the parsed JSON of a documented success status, or a ForgeError; Interrupted when
+   * the client's signal aborts during a request or a backoff wait (retryTransient, src/core/retry.ts).
+   */
   private async call(
     operation: Operation,
     method: 'GET' | 'POST' | 'PATCH',
     path: string,
     body?: Record<string, unknown>,
-    options: { accept?: readonly number[] } = {},
   ): Promise<{ status: number; json: unknown }> {
     const url = `${this.base}${path}`;
     const what = `${method} ${path}`;
-    const attempts = method === 'POST' ? 1 : 1 + (this.conn.retries ?? 2);
-    const expected = [SUCCESS_STATUS[this.conn.type][operation], ...(options.accept ?? [])];
-    let last = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await this.clock.sleep(1000 * 2 ** (attempt - 2));
-      let response: Response;
-      try {
-        response = await fetch(url, {
+    const expected = SUCCESS_STATUS[this.conn.type][operation];
+    const retry = {
+      attempts: method === 'POST' ? 1 : 1 + (this.conn.retries ?? 2),
+      backoffMs: 1000,
+      timeoutMs: this.conn.timeoutMs ?? 30_000,
+      clock: this.clock,
+      ...(this.signal ? { signal: this.signal } : {}),
+    };
+    try {
+      return await retryTransient(retry, async (signal) => {
+        const response = await fetch(url, {
           method,
           headers: this.headers(),
           ...(body ? { body: JSON.stringify(body) } : {}),
-          signal: AbortSignal.timeout(this.conn.timeoutMs ?? 30_000),
+          signal,
           redirect: 'error',
+        }).catch((err: unknown) => {
+          throw new Transient(`no answer from ${this.base} (${noAnswerReason(err)})`);
         });
-      } catch (err) {
-        last = `${what}: no answer from ${this.base} (${noAnswerReason(err)})`;
-        continue;
-      }
-      const text = await readBodyWithin(response, MAX_ANSWER_BYTES).catch((err: unknown) => err as Error);
-      if (text instanceof BodyOverCapError) {
-        const fix = `fix: check ${this.conn.prefix ?? 'GITOPS'}_API_URL names the forge's API`;
-        throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status}, ${text.message} (${fix})`));
-      }
-      if (text instanceof Error) {
-        last = `${what}: the answer from ${this.base} broke off (${noAnswerReason(text)})`;
-        continue;
-      }
-      if (expected.includes(response.status)) {
-        try {
-          return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
-        } catch {
-          throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status} with a body that is not JSON`));
+        const text = await readBodyWithin(response, MAX_ANSWER_BYTES).catch((err: unknown) => err as Error);
+        if (text instanceof BodyOverCapError) {
+          const fix = `fix: check ${this.conn.prefix ?? 'GITOPS'}_API_URL names the forge's API`;
+          throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status}, ${text.message} (${fix})`));
         }
+        if (text instanceof Error)
+          throw new Transient(`the answer from ${this.base} broke off (${noAnswerReason(text)})`);
+        if (response.status === expected) {
+          try {
+            return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
+          } catch {
+            throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status} with a body that is not JSON`));
+          }
+        }
+        const answer = `HTTP ${response.status}: ${forgeMessage(text)} (${hint(response.status, this.conn)})`;
+        if (RETRYABLE(response.status)) throw new Transient(answer);
+        throw Object.assign(new ForgeError(this.redactor.text(`${what}: ${answer}`)), { status: response.status });
+      });
+    } catch (err) {
+      if (this.signal?.aborted && err === this.signal.reason) {
+        const by = interruptedBy(this.signal);
+        throw new Interrupted(by, `interrupted by ${by} during ${what} at ${this.base}`);
       }
-      last = `${what}: HTTP ${response.status}: ${forgeMessage(text)} (${hint(response.status, this.conn)})`;
-      if (!RETRYABLE(response.status))
-        throw Object.assign(new ForgeError(this.redactor.text(last)), { status: response.status });
+      if (!(err instanceof RetriesExhausted)) throw err;
+      throw new ForgeError(this.redactor.text(`${what}: ${err.message} (after ${err.attempts} attempt(s))`));
     }
-    throw new ForgeError(this.redactor.text(`${last} (after ${attempts} attempt(s))`));
   }
 
   private pull(json: unknown, what: string): PullRequest {

@@ -80,8 +80,9 @@ interface PullRequestResult {
 async function openOrUpdatePullRequest(
   connection: ForgeConnection,
   input: { head: string; base: string; title: string; body: string },
+  signal: AbortSignal | undefined,
 ): Promise<PullRequestResult> {
-  const forge = new ForgeClient(connection);
+  const forge = new ForgeClient(connection, signal);
   const update = async (existing: PullRequest): Promise<PullRequestResult> =>
     existing.title === input.title && existing.body === input.body
       ? { action: 'unchanged', pull: existing }
@@ -101,13 +102,16 @@ async function openOrUpdatePullRequest(
 
 /**
  * What a run does after its push: the pull request from `head` into `base`, titled and described
- * by the export's commit message, opened or updated (openOrUpdatePullRequest).
+ * by the export's commit message, opened or updated (openOrUpdatePullRequest). `signal` (the
+ * run's interrupt) stops a request or a retry's wait at once: Interrupted (./forge.ts).
  */
 export function publishPullRequest(
   connection: ForgeConnection,
   input: { head: string; base: string; message: string },
+  signal?: AbortSignal,
 ): Promise<PullRequestResult> {
-  return openOrUpdatePullRequest(connection, { head: input.head, base: input.base, ...pullRequestText(input.message) });
+  const text = pullRequestText(input.message);
+  return openOrUpdatePullRequest(connection, { head: input.head, base: input.base, ...text }, signal);
 }
 
 interface PublishOptions {
@@ -182,31 +186,67 @@ export async function exportAndPublish(
     ...(forgeType !== undefined ? { forgeType } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   }).catch(async (err: unknown) => {
-    // The push failed, was refused or was interrupted: the checkout goes back to where it was (the
-    // branch it started from, without the export's local branch), so the next run starts clean.
-    // Never aborted, also when an interrupt stopped the push: these write the checkout under
-    // .git/index.lock and a ref's lock file, which a kill would leave behind, stopping every later
-    // git there; they are local and end at once.
-    const back = await gitTry(top, ['checkout', '-q', base]);
-    const removed = await gitTry(top, ['branch', '-q', '-D', branch]);
-    // The branch -D of a branch still checked out fails too: the checkout's failure is the one to tell.
-    const left =
-      back.ok && removed.ok
-        ? `; the checkout is back on ${base}, without the export's local branch`
-        : back.ok
-          ? `; the checkout is back on ${base}, but removing the export's local branch failed: ${removed.failure}; ` +
-            `the next export refuses while branch ${branch} exists (fix: git -C ${top} branch -D ${branch})`
-          : `; putting the checkout back on ${base} failed: ${back.failure}; it is still on the export's local ` +
-            `branch ${branch}, and the next export refuses while that branch exists (fix: git -C ${top} checkout ` +
-            `${base} && git -C ${top} branch -D ${branch})`;
+    // The push failed, was refused or was interrupted: the checkout goes back to where it was.
+    const { clean, left } = await putBack(top, base, branch);
     if (err instanceof Interrupted) throw new Interrupted(err.signal, `${err.message}${left}`);
     // Refused or failed with the checkout put back: told as it was. A bug (not a CommandError) keeps its stack.
-    if ((back.ok && removed.ok) || !(err instanceof CommandError)) throw err;
+    if (clean || !(err instanceof CommandError)) throw err;
     throw new CheckoutLeftBehind(`${err.message}${left}`, err.exitCode);
   });
   if (!publish.pullRequest) return { export: exported, push: pushed };
-  const pullRequest = await publishPullRequest(publish.pullRequest, { head: branch, base, message: exported.message });
+  const pullRequest = await publishPullRequest(
+    publish.pullRequest,
+    { head: branch, base, message: exported.message },
+    options.signal,
+  ).catch(async (err: unknown) => {
+    // The branch is pushed, its pull request not opened or updated (the forge failed, or an
+    // interrupt stopped a request or a retry's wait). The checkout goes back as after a failed
+    // push, so that the fix is the same export run again: its push finds the branch pushed and
+    // unchanged, and it opens or updates the pull request (docs/delivery.md).
+    const { clean, left } = await putBack(top, base, branch);
+    if (!(err instanceof CommandError)) throw err;
+    const again =
+      'run the same export again: it finds the branch pushed and unchanged, and opens or updates the pull request';
+    const message =
+      `${err.message}; ${pushed.url} branch ${branch} holds this export (${pushed.head.slice(0, 12)}), but its ` +
+      `pull request was not opened or updated${left}${clean ? ` (fix: ${again})` : `; then ${again}`}`;
+    throw err instanceof Interrupted
+      ? new Interrupted(err.signal, message)
+      : new PullRequestNotOpened(message, err.exitCode);
+  });
   return { export: exported, push: pushed, pullRequest };
+}
+
+/**
+ * Puts the checkout back on `base` without the export's local branch `branch`, after the push or
+ * the pull request failed, so the next run starts clean; what it left, for the failure's message.
+ * Never aborted, also when an interrupt stopped the run: these write the checkout under
+ * .git/index.lock and a ref's lock file, which a kill would leave behind, stopping every later git
+ * there; they are local and end at once.
+ */
+async function putBack(top: string, base: string, branch: string): Promise<{ clean: boolean; left: string }> {
+  const back = await gitTry(top, ['checkout', '-q', base]);
+  const removed = await gitTry(top, ['branch', '-q', '-D', branch]);
+  // The branch -D of a branch still checked out fails too: the checkout's failure is the one to tell.
+  const left =
+    back.ok && removed.ok
+      ? `; the checkout is back on ${base}, without the export's local branch`
+      : back.ok
+        ? `; the checkout is back on ${base}, but removing the export's local branch failed: ${removed.failure}; ` +
+          `the next export refuses while branch ${branch} exists (fix: git -C ${top} branch -D ${branch})`
+        : `; putting the checkout back on ${base} failed: ${back.failure}; it is still on the export's local ` +
+          `branch ${branch}, and the next export refuses while that branch exists (fix: git -C ${top} checkout ` +
+          `${base} && git -C ${top} branch -D ${branch})`;
+  return { clean: back.ok && removed.ok, left };
+}
+
+/** The branch pushed, its pull request not opened or updated: the failure, what is left and the fix (its exit code). */
+export class PullRequestNotOpened extends CommandError {
+  override readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode) {
+    super(message);
+    this.exitCode = exitCode;
+  }
 }
 
 /** A push that failed, and the clean-up after it failed too: the push's failure, what is left and its fix. */

@@ -156,4 +156,35 @@ describe('retryTransient', () => {
     expect(err).toBeInstanceOf(RetriesExhausted);
     expect(err).toMatchObject({ message: 'connect ECONNREFUSED (attempt 4)', attempts: 4 });
   });
+
+  test("the caller's signal ends a backoff wait on the system clock: its reason at once, no further attempt", async () => {
+    const caller = new AbortController();
+    let attempts = 0;
+    // An hour's wait: only the signal can end it within the test's time.
+    const err = await retryTransient(
+      { timeoutMs: 60_000, attempts: 3, backoffMs: 3_600_000, signal: caller.signal },
+      async () => {
+        attempts++;
+        // After the attempt's rejection has reached retryTransient (microtasks first): it is waiting.
+        setImmediate(() => caller.abort('SIGINT'));
+        throw new Transient('HTTP 503');
+      },
+    ).catch((e: unknown) => e);
+    expect(err).toBe('SIGINT');
+    expect(attempts).toBe(1);
+  });
+
+  test("the caller's signal ends a running attempt with its reason, never retried", async () => {
+    const caller = new AbortController();
+    const clock = virtualClock();
+    let seen: AbortSignal | undefined;
+    const running = retryTransient({ timeoutMs: 3_600_000, attempts: 3, clock, signal: caller.signal }, (signal) => {
+      seen = signal;
+      return never();
+    });
+    caller.abort('SIGTERM');
+    await expect(running).rejects.toBe('SIGTERM');
+    expect(seen?.aborted).toBe(true);
+    expect(clock.sleeps).toEqual([]);
+  });
 });

@@ -9,6 +9,7 @@ import { capBody, ForgeClient, ForgeError, MAX_ANSWER_BYTES, TRUNCATED_LINE } fr
 import { canaryKey, findLeak } from '../support/canary.js';
 import { startEndlessBody } from '../support/endless-body.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';
+import { virtualClock } from '../support/virtual-clock.js';
 
 const TOKEN = canaryKey();
 let forge: ForgeStandIn;
@@ -79,5 +80,49 @@ describe('ForgeClient (GitHub stand-in)', () => {
     expect(capBody('short')).toBe('short');
     const created = await client().createPull({ head: 'h', base: 'master', title: 't', body: block });
     expect(forge.pulls.find((p) => p.number === created?.number)?.body).toBe(capped);
+  });
+});
+
+describe('ForgeClient retries (GitHub stand-in answering 503, a virtual clock)', () => {
+  it('a GET is retried after 1 s, then 2 s; a POST never (a retried create could open two)', async () => {
+    let failures = 2;
+    const seen: string[] = [];
+    const flaky = await startForge({
+      type: 'github',
+      repository: 'acme/repo',
+      token: TOKEN,
+      fault: ({ method }) => {
+        seen.push(method);
+        return failures-- > 0 ? 503 : undefined;
+      },
+    });
+    try {
+      const clock = virtualClock();
+      const flakyClient = new ForgeClient({
+        type: 'github',
+        apiUrl: flaky.apiUrl,
+        owner: 'acme',
+        repository: 'repo',
+        token: TOKEN,
+        clock,
+      });
+      expect(await flakyClient.findOpenPull('b', 'master')).toBeUndefined();
+      expect(seen).toEqual(['GET', 'GET', 'GET']);
+      expect(clock.sleeps).toEqual([1000, 2000]);
+      failures = 1;
+      const error = await flakyClient
+        .createPull({ head: 'h', base: 'master', title: 't', body: 'b' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ForgeError);
+      expect((error as Error).message).toBe(
+        'POST /repos/acme/repo/pulls: HTTP 503: a failure the test asked for (HTTP 503) (the forge refused the ' +
+          'request) (after 1 attempt(s))',
+      );
+      expect(seen).toEqual(['GET', 'GET', 'GET', 'POST']);
+      expect(clock.sleeps).toEqual([1000, 2000]);
+      expect(flaky.pulls).toHaveLength(0);
+    } finally {
+      await flaky.close();
+    }
   });
 });

@@ -17,10 +17,12 @@ import {
   publishLines,
   publishPullRequest,
   type PublishResult,
+  PullRequestNotOpened,
 } from '../../src/delivery/publish.js';
 import { pushExport } from '../../src/delivery/push.js';
 import { ExportRefused } from '../../src/delivery/refused.js';
 import { parseTrailers } from '../../src/delivery/trailers.js';
+import type { Clock } from '../../src/core/clock.js';
 import { ConfigurationError, Interrupted } from '../../src/core/command-error.js';
 import { canaryKey, findLeak } from '../support/canary.js';
 import { runBounded } from '../support/run-bounded.js';
@@ -29,6 +31,7 @@ import { type GitHttpServer, startGitHttpServer } from '../support/git-http.js';
 import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { reportInFlightOnFailure, step } from '../support/in-flight.js';
 import { tempDir } from '../support/temp.js';
+import { virtualClock } from '../support/virtual-clock.js';
 import { KUBECTL } from '../support/kubectl.js';
 import { KUBECTL_SKIP } from './gitops-fixture.js';
 import {
@@ -186,6 +189,43 @@ async function publishRun(
 function expectNoToken(dir: string, ...texts: string[]): void {
   for (const text of [...texts, readFileSync(join(dir, '.git', 'config'), 'utf8')])
     expect(findLeak(text, TOKEN)).toBeUndefined();
+}
+
+/**
+ * What a failure after the push adds to its message: the branch pushed (`tip`), its pull request
+ * not opened, the checkout put back, and the fix.
+ */
+function afterPush(repository: string, branch: string, tip: string): string {
+  return (
+    `; ${git.url(repository)} branch ${branch} holds this export (${tip.slice(0, 12)}), but its pull request was ` +
+    "not opened or updated; the checkout is back on master, without the export's local branch (fix: run the " +
+    'same export again: it finds the branch pushed and unchanged, and opens or updates the pull request)'
+  );
+}
+
+/** The checkout is back on master, without the export's local branch. */
+async function expectPutBack(dir: string, branch: string): Promise<void> {
+  expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
+  expect(refAt(join(dir, '.git'), `refs/heads/${branch}`)).toBeUndefined();
+}
+
+/**
+ * A remote holding an earlier export of a new source's environment (no prune preview needed), a
+ * checkout of it, and a GitHub stand-in for it that fails as `fault` says (test/support/forge.ts).
+ */
+async function afterPushSetup(repository: string, fault: Parameters<typeof startForge>[0]['fault']) {
+  const source = newSource();
+  await seedRemote(repository, earlierOf(source));
+  const forge = await startForge({
+    type: 'github',
+    repository,
+    token: TOKEN,
+    branchExists: branchExists(repository),
+    echoAuthorization: true,
+    fault,
+  });
+  const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
+  return { source, forge, branch, dir: await checkout(repository) };
 }
 
 /**
@@ -419,6 +459,46 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
   });
 });
 
+describe('export --push --pull-request: the forge failing after the push', () => {
+  it('every search answered 502: the branch pushed, no pull request; the same export again (a fresh checkout) opens it', async () => {
+    let failing = true;
+    const repository = 'acme/forge-fails';
+    const { source, forge, branch, dir } = await afterPushSetup(repository, ({ method }) =>
+      failing && method === 'GET' ? 502 : undefined,
+    );
+    try {
+      // The retries' waits on a virtual clock: counted, not waited for.
+      const clock = virtualClock();
+      const pr = { ...connection(forge, 'github', repository), clock };
+      const error = await exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true, pullRequest: pr }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PullRequestNotOpened);
+      expect((error as PullRequestNotOpened).exitCode).toBe(1);
+      const message = (error as Error).message;
+      const tip = remoteTip(repository, branch);
+      // The forge echoed the token in each answer: redacted (findLeak below).
+      expect(message).toMatch(/^GET \/repos\/acme\/forge-fails\/pulls\?\S+: HTTP 502: a failure the test asked for /);
+      expect(message).toMatch(
+        /\(HTTP 502\) \(you sent Authorization: Bearer \[redacted \S+\) \(the forge refused the request\) \(after 3 attempt\(s\)\); /,
+      );
+      expect(message.slice(message.indexOf('; '))).toBe(afterPush(repository, branch, tip));
+      expect(clock.sleeps).toEqual([1000, 2000]);
+      expect(forge.pulls).toHaveLength(0);
+      await expectPutBack(dir, branch);
+      expectNoToken(dir, message);
+      failing = false;
+      const again = await publishRun(repository, source, pr, NO_KUBECTL);
+      expect(again.result.push).toMatchObject({ action: 'unchanged', head: tip });
+      expect(again.result.pullRequest?.action).toBe('opened');
+      expect(forge.pulls).toMatchObject([{ head: branch, base: 'master', state: 'open' }]);
+      expectNoToken(again.dir, again.printed);
+    } finally {
+      await forge.close();
+    }
+  });
+});
+
 describe('export --push: settings and refusals before any work', () => {
   it('names every missing or malformed GITOPS_* variable', () => {
     let error: unknown;
@@ -539,7 +619,7 @@ describe('export --push: settings and refusals before any work', () => {
  * is a stand-in that answers nothing. git speaks only after the remote has, so the stand-in waits
  * on its input, which ends only when the git at its other end is gone: then it notes so and ends.
  */
-describe('export --push interrupted while git waits on the remote', () => {
+describe('export --push --pull-request interrupted while git or the forge waits on an answer', () => {
   /**
    * Resolves once `done()` holds (checked every 10 ms): what a test waits for is a state, never a
    * time. With the test's `signal` (aborted when the test times out or the run is cancelled) it
@@ -578,10 +658,22 @@ describe('export --push interrupted while git waits on the remote', () => {
     return { remote, dir, notes };
   }
 
-  /** The export pushed from `dir`, interrupted by SIGTERM once the stand-in runs; what it threw. */
-  async function interruptedRun(source: ExportSource, dir: string, started: string): Promise<unknown> {
+  /**
+   * The export pushed from `dir` (and its pull request opened through `pullRequest`), interrupted
+   * by SIGTERM once `started()` holds (the stand-in that hangs runs); what it threw.
+   */
+  async function interruptedRun(
+    source: ExportSource,
+    dir: string,
+    started: () => boolean,
+    pullRequest?: ForgeConnection,
+  ): Promise<unknown> {
     const interrupt = new AbortController();
-    const exported = exportAndPublish(source, { repo: dir, ...NO_KUBECTL, signal: interrupt.signal }, { push: true });
+    const exported = exportAndPublish(
+      source,
+      { repo: dir, ...NO_KUBECTL, signal: interrupt.signal },
+      { push: true, ...(pullRequest ? { pullRequest } : {}) },
+    );
     const settled = exported.then(
       () => undefined,
       (e: unknown) => e,
@@ -592,7 +684,7 @@ describe('export --push interrupted while git waits on the remote', () => {
     void settled.then(() => {
       over = true;
     });
-    await until(() => over || existsSync(started));
+    await until(() => over || started());
     interrupt.abort('SIGTERM');
     return settled;
   }
@@ -603,7 +695,7 @@ describe('export --push interrupted while git waits on the remote', () => {
     const source = newSource();
     const { remote, dir, notes } = await hangingRemote(source, 'receivepack');
     const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
-    const error = await interruptedRun(source, dir, notes.started);
+    const error = await interruptedRun(source, dir, () => existsSync(notes.started));
     expect(error).toBeInstanceOf(Interrupted);
     expect((error as Interrupted).exitCode).toBe(143);
     expect((error as Error).message).toBe(
@@ -638,7 +730,7 @@ describe('export --push interrupted while git waits on the remote', () => {
       ])
     ).trim();
     await run(remote, ['update-ref', `refs/heads/${branch}`, theirs]);
-    const error = await interruptedRun(source, dir, notes.started);
+    const error = await interruptedRun(source, dir, () => existsSync(notes.started));
     expect(error).toBeInstanceOf(Interrupted);
     expect((error as Interrupted).exitCode).toBe(143);
     expect((error as Error).message).toBe(
@@ -649,5 +741,77 @@ describe('export --push interrupted while git waits on the remote', () => {
     expect(existsSync(notes.listed)).toBe(true);
     expect(refAt(remote, `refs/heads/${branch}`)).toBe(theirs);
     expect(refAt(join(dir, '.git'), `refs/heads/${branch}`)).toBeUndefined();
+  });
+
+  it('the forge never answers the search: exit 143 at once (timeout an hour), the branch pushed; the same export again opens the PR', async () => {
+    let hangs = true;
+    let hung: string | undefined;
+    const repository = 'acme/forge-hangs';
+    const { source, forge, branch, dir } = await afterPushSetup(repository, ({ method, path }) => {
+      if (!hangs || method !== 'GET') return undefined;
+      hung = `${method} ${path}`;
+      return 'hang';
+    });
+    try {
+      // Only the interrupt can end the wait within the test's time.
+      const pr = { ...connection(forge, 'github', repository), timeoutMs: 3_600_000 };
+      const error = await interruptedRun(source, dir, () => hung !== undefined, pr);
+      expect(error).toBeInstanceOf(Interrupted);
+      expect((error as Interrupted).exitCode).toBe(143);
+      const tip = remoteTip(repository, branch);
+      expect((error as Error).message).toBe(
+        `interrupted by SIGTERM during ${hung} at ${forge.apiUrl}${afterPush(repository, branch, tip)}`,
+      );
+      expect(forge.pulls).toHaveLength(0);
+      await expectPutBack(dir, branch);
+      expectNoToken(dir, (error as Error).message);
+      // The fix the message names.
+      hangs = false;
+      const again = await exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true, pullRequest: pr });
+      expect(again.push).toMatchObject({ action: 'unchanged', head: tip });
+      expect(again.pullRequest?.action).toBe('opened');
+      expect(forge.pulls).toMatchObject([{ head: branch, base: 'master', state: 'open' }]);
+    } finally {
+      await forge.close();
+    }
+  });
+
+  it('a search answered 503, the interrupt during the wait before its retry: exit 143, no further request reaches the forge', async () => {
+    const seen: string[] = [];
+    const repository = 'acme/forge-busy';
+    const { source, forge, branch, dir } = await afterPushSetup(repository, ({ method, path }) => {
+      seen.push(`${method} ${path}`);
+      return 503;
+    });
+    try {
+      // A wait that ends only by its signal: only the interrupt can end it.
+      let waiting = false;
+      const sleeps: number[] = [];
+      const clock: Clock = {
+        now: () => 0,
+        sleep: (ms, signal) => {
+          sleeps.push(ms);
+          waiting = true;
+          return new Promise<void>((_, reject) => {
+            if (signal?.aborted) reject(signal.reason);
+            signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+          });
+        },
+        schedule: () => () => undefined,
+      };
+      const pr = { ...connection(forge, 'github', repository), clock };
+      const error = await interruptedRun(source, dir, () => waiting, pr);
+      expect(error).toBeInstanceOf(Interrupted);
+      expect((error as Interrupted).exitCode).toBe(143);
+      expect(seen).toHaveLength(1);
+      expect(sleeps).toEqual([1000]);
+      expect((error as Error).message).toBe(
+        `interrupted by SIGTERM during ${seen[0]} at ${forge.apiUrl}${afterPush(repository, branch, remoteTip(repository, branch))}`,
+      );
+      await expectPutBack(dir, branch);
+      expectNoToken(dir, (error as Error).message);
+    } finally {
+      await forge.close();
+    }
   });
 });

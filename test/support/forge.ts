@@ -66,6 +66,12 @@ interface ForgeOptions {
   readonly branchExists?: (branch: string) => boolean;
   /** A hostile forge: every error answer echoes the request's `Authorization` header in its message. */
   readonly echoAuthorization?: boolean;
+  /**
+   * A failing forge, asked about each request as it arrives (its token accepted): 'hang' leaves it
+   * unanswered until the client goes away (recorded then, status 0), a status answers it with that
+   * status and a message, undefined serves it.
+   */
+  readonly fault?: (request: { readonly method: string; readonly path: string }) => 'hang' | number | undefined;
 }
 
 function send(res: ServerResponse, status: number, answer: unknown): number {
@@ -151,6 +157,9 @@ export async function startForge(options: ForgeOptions): Promise<ForgeStandIn> {
     const auth = req.headers.authorization ?? '';
     if (auth !== expectedAuth) return send(res, 401, { message: 'Bad credentials' });
     if (type === 'github' && !req.headers['user-agent']) return send(res, 403, { message: 'User-Agent required' });
+    const fault = options.fault?.({ method, path: `${path}${url.search}` });
+    if (fault === 'hang') return new Promise<number>((resolve) => res.on('close', () => resolve(0)));
+    if (fault !== undefined) return send(res, fault, { message: `a failure the test asked for (HTTP ${fault})` });
     const body = method === 'GET' ? undefined : await readJson(req);
     const query = (operation: 'listPulls' | 'listComments') =>
       [...url.searchParams.keys()].find((k) => !QUERY_PARAMETERS[type][operation].includes(k));

@@ -30,7 +30,9 @@ export function virtualClock(start = 0): VirtualClock {
   };
   return {
     now: () => now,
-    sleep: async (ms) => {
+    // A virtual sleep ends at once: only a signal that already aborted can stop it.
+    sleep: async (ms, signal) => {
+      if (signal?.aborted) throw signal.reason;
       sleeps.push(ms);
       advance(ms);
     },

@@ -1,0 +1,40 @@
+/**
+ * How the forge client (./forge.ts) words a forge's failed answer: the forge's own error text,
+ * what the status means for the connection with its fix, and which statuses are retried. Apart
+ * from the client so that it stays under the 300 lines of a source file.
+ */
+import type { ForgeConnection } from './forge-settings.js';
+
+/** The forge's own error text (`message`, GitHub's `errors[].message`), shortened. */
+export function forgeMessage(text: string): string {
+  try {
+    const json = JSON.parse(text) as { message?: unknown; errors?: { message?: unknown }[] };
+    const parts = [
+      typeof json.message === 'string' ? json.message : undefined,
+      ...(Array.isArray(json.errors) ? json.errors.map((e) => (typeof e?.message === 'string' ? e.message : '')) : []),
+    ].filter((p): p is string => !!p);
+    if (parts.length > 0) return parts.join('; ').slice(0, 300);
+  } catch {
+    // not JSON: the text itself
+  }
+  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+/** What a refusal's status means for this connection, and its fix. */
+export function hint(status: number, conn: ForgeConnection): string {
+  const repo = `${conn.owner}/${conn.repository}`;
+  const v = conn.prefix ?? 'GITOPS';
+  switch (status) {
+    case 401:
+      return `the token was refused (fix: check ${v}_TOKEN: present, not expired, issued by this forge)`;
+    case 403:
+      return `the token may not do this on ${repo} (fix: give it write access to pull requests and contents of ${repo})`;
+    case 404:
+      return `${repo} was not found at ${conn.apiUrl}, or the token cannot see it (fix: check ${v}_REPOSITORY, ${v}_API_URL and the token's access)`;
+    default:
+      return 'the forge refused the request';
+  }
+}
+
+/** A status another attempt may well not get (busy, failing): a GET or PATCH is retried on it. */
+export const RETRYABLE = (status: number) => status === 429 || status >= 500;
