@@ -5,7 +5,7 @@
  *   npm run rules -- --env staging            # check: what differs (exit 1 when anything does)
  *   npm run rules -- --env staging --sync     # create, replace, delete the stack's groups until they match
  *
- * Only the stack's groups (named `arcade-evidence-*`) are ever written or deleted; any other group in
+ * Only the stack's groups (named `arcade-evidence-[a-z0-9-]+`) are ever written or deleted; any other group in
  * the namespace is left as it is and listed, and the run exits 1 while it is there (docs/alerts.md
  * "What the sync owns").
  */
@@ -20,7 +20,7 @@ dist/<env>.mimir-rules.yaml) with what the tenant's Mimir ruler holds in the env
 namespace (continuous.alerts.ruler: URL, tenant and namespace default from collector.mimir), through
 Mimir's ruler configuration API with X-Scope-OrgID. Without --sync nothing is written and every
 difference is shown, rule field by rule field. With --sync the stack's groups in the namespace (those
-named arcade-evidence-*) are made exactly the environment's (changed groups replaced, the stack's
+named arcade-evidence-[a-z0-9-]+) are made exactly the environment's (changed groups replaced, the stack's
 groups it no longer has deleted; other namespaces are never touched), then read back. A group of any
 other name in the namespace is not the stack's: never deleted or replaced, listed with the fix, and
 the run exits 1 while it is there. Running it again changes nothing.`,

@@ -94,11 +94,19 @@ const COLLECTOR_FOR = '5m';
 const EVALUATION_INTERVAL = '1m';
 
 /**
- * What every rule group the stack makes is named with: in a Mimir ruler namespace, a group is the
- * stack's exactly when its name starts with this (`npm run rules` deletes no other; ruler-plan.ts,
- * docs/alerts.md "What the sync owns"). A new group's name must start with it too.
+ * What every rule group the stack makes is named with. In a Mimir ruler namespace a group is the
+ * stack's exactly when its whole name matches RULE_GROUP_NAME (`npm run rules` writes and deletes no
+ * other; ruler-plan.ts, docs/alerts.md "What the sync owns"): **a new group name must match it**
+ * (a test checks every RULE_GROUP_NAMES value).
  */
 export const RULE_GROUP_PREFIX = 'arcade-evidence-';
+
+/**
+ * The shape of the stack's group names: the prefix, then lower-case letters, digits and dashes. Such
+ * a name is left unchanged by encodeURIComponent, so no proxy's decoding (`%2F`, `..`) can turn a
+ * DELETE of it into a request for another group; any other name is not the stack's.
+ */
+export const RULE_GROUP_NAME = new RegExp(`^${RULE_GROUP_PREFIX}[a-z0-9-]+$`);
 
 /** The rule groups' names; `alerts.rules-loaded` and `npm run rules` look for exactly these. */
 export const RULE_GROUP_NAMES = {

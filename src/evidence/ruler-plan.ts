@@ -2,20 +2,26 @@
  * What `npm run rules` must do in the stack's ruler namespace, and how it says so (the ruler's HTTP
  * API is in ruler-sync.ts). Pure: the groups the ruler holds in, the plan and its text out.
  *
- * Which groups are the stack's: a group is the stack's when its name starts with
- * `RULE_GROUP_PREFIX` (`arcade-evidence-`, which every name in RULE_GROUP_NAMES carries). Mimir's
+ * Which groups are the stack's: a group is the stack's when its whole name matches `RULE_GROUP_NAME`
+ * (`arcade-evidence-` then `[a-z0-9-]+`, the shape of every name in RULE_GROUP_NAMES). Such a name
+ * is the same percent-encoded, so a DELETE of it names that group whatever a proxy decodes; a name
+ * like `arcade-evidence-/../hand-made` (a DELETE a decoding proxy would resolve to `hand-made`),
+ * `arcade-evidence-a%2Fb` or `arcade-evidence-Probes` is not the stack's. Mimir's
  * documented rule group format (grafana/mimir `docs/sources/mimir/references/http-api/index.md`,
  * "Set rule group" and the list answers) has `name`, `interval`, `source_tenants` and `rules`, no
  * group labels or annotations, so nothing documented on a group could record who made it (an
  * undocumented field is not guessed at); the name is the mark. By that rule:
  * - a live group named as one the environment has is compared and replaced when it differs, even
  *   if someone else wrote it (its name is the stack's);
- * - a live `arcade-evidence-*` group the environment no longer has (a name the stack made before)
- *   is deleted;
+ * - a live group of that shape the environment no longer has (a name the stack made before) is
+ *   deleted;
  * - every other group is not the stack's: never deleted, never replaced, listed as left as it is,
  *   and the run fails (exit 1) while it is there, since the namespace is then not the stack's alone.
+ *   Its name is shown as it is when it holds only printable ASCII, letters and digits, else
+ *   JSON-quoted with every other character escaped (a newline or a terminal escape in a name cannot
+ *   fake a plan line).
  */
-import { type AlertingRule, RULE_GROUP_PREFIX, type RuleGroup } from './alerts.js';
+import { type AlertingRule, RULE_GROUP_NAME, type RuleGroup } from './alerts.js';
 
 /** A group as Mimir's ruler answers it (rulefmt): the fields the stack sets, anything else kept for comparison. */
 export interface LiveGroup {
@@ -51,7 +57,7 @@ export interface SyncPlan {
 }
 
 /** Whether a group in the ruler namespace is the stack's (see the header): its name, the one mark the ruler keeps. */
-export const isStackGroup = (name: string): boolean => name.startsWith(RULE_GROUP_PREFIX);
+export const isStackGroup = (name: string): boolean => RULE_GROUP_NAME.test(name);
 
 /** A rule as compared: every field the stack sets, as text (maps flattened to `labels.x`). */
 function fieldsOf(rule: Readonly<Record<string, unknown>> | undefined): Map<string, string> {
@@ -119,13 +125,24 @@ export function inSync(plan: SyncPlan): boolean {
 
 const shown = (v: string | undefined) => (v === undefined ? '(none)' : JSON.stringify(v));
 
+/** A character shown as it is in a group name: printable ASCII, a letter or a digit of any script. */
+const PLAIN = /[\x20-\x7e\p{L}\p{N}]/u;
+
+/** A group name as shown: as it is when plain, else JSON-quoted with every other character `\uXXXX`. */
+function nameShown(name: string): string {
+  if (name !== '' && name.trim() === name && [...name].every((c) => PLAIN.test(c))) return name;
+  const escaped = (c: string) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
+  return [...JSON.stringify(name)].map((c) => (PLAIN.test(c) ? c : escaped(c))).join('');
+}
+
 /** The groups that are not the stack's and the fix, or nothing. */
 function foreignLines(place: PlanPlace, plan: SyncPlan): string[] {
   if (plan.foreign.length === 0) return [];
   return [
-    ...plan.foreign.map((name) => `  ! ${name}: not the stack's: left as it is`),
+    ...plan.foreign.map((name) => `  ! ${nameShown(name)}: not the stack's: left as it is`),
     `ruler namespace ${place.namespace} is not the stack's alone: ${plan.foreign.length} group(s) above are not ` +
-      `${RULE_GROUP_PREFIX}*, so the stack never deletes or replaces them, and exits 1 while they are there ` +
+      `named as the stack's (${RULE_GROUP_NAME.source}), so the stack never deletes or replaces them, and exits 1 while they are there ` +
       `(fix: move them to another ruler namespace, or set continuous.alerts.ruler.namespace to a namespace of the stack's own)`,
   ];
 }
@@ -133,8 +150,14 @@ function foreignLines(place: PlanPlace, plan: SyncPlan): string[] {
 /** The plan for people: one line per group, the changed fields of each changed rule, then the groups left alone. */
 export function formatPlan(place: PlanPlace, plan: SyncPlan, applied: boolean): string {
   const where = `tenant ${place.tenant}, ruler namespace ${place.namespace} at ${place.url}`;
-  if (inSync(plan))
-    return [`in sync: ${plan.unchanged.length} group(s) as wanted (${where})`, ...foreignLines(place, plan)].join('\n');
+  if (inSync(plan) && plan.foreign.length === 0)
+    return `in sync: ${plan.unchanged.length} group(s) as wanted (${where})`;
+  if (inSync(plan)) {
+    const headline = `the stack's ${plan.unchanged.length} group(s) in sync, but the namespace is not the stack's alone (${where}):`;
+    return [headline, ...plan.unchanged.map((name) => `  = ${name}: as wanted`), ...foreignLines(place, plan)].join(
+      '\n',
+    );
+  }
   const verb = (planned: string, done: string) => (applied ? done : planned);
   const lines = [`${verb('differs from', 'synced')} ${where}:`];
   for (const g of plan.create)

@@ -2,7 +2,7 @@
  * Loads the alert rule groups into the tenant's Mimir ruler (`npm run rules`): Flux cannot, the
  * ruler's rules live in Mimir's rule store, set through its configuration API. The stack writes in
  * one ruler namespace per environment (`continuous.alerts.ruler.namespace`, default
- * `arcade-stack-<env>`), and there only its own groups, those named `arcade-evidence-*`
+ * `arcade-stack-<env>`), and there only its own groups, named `arcade-evidence-[a-z0-9-]+`
  * (ruler-plan.ts says why the name is the rule): a sync creates or replaces the environment's
  * groups that differ and deletes the stack's groups the environment no longer has. A group of any
  * other name in the namespace is never deleted or replaced, only listed ("not the stack's: left as
@@ -22,6 +22,11 @@
  * - path segments percent-encoded (RFC 3986); every request names the tenant in `X-Scope-OrgID`
  *   ("Authentication"; without it Mimir answers 401 `no org id`).
  * `<prometheus-http-prefix>` is `/prometheus` by default: the environment's ruler URL includes it.
+ *
+ * Redirects are never followed (`redirect: 'manual'`): fetch would repeat a DELETE or a 307/308 POST
+ * at the new address (and turn a 301 POST into a GET that answers 200), so a write could be aimed
+ * elsewhere without a word. A 3xx fails naming the URL, where it points and the fix (set the ruler
+ * URL to the final address).
  *
  * A bearer token for a Mimir behind an authenticating proxy comes from `MIMIR_TOKEN` (never from a
  * file in git); it is sent as `Authorization: Bearer`, and removed from every message before it is
@@ -80,15 +85,28 @@ async function call(
   body?: string,
 ): Promise<{ status: number; text: string }> {
   const url = `${target.url}/config/v1/rules/${path}`;
+  let res: Response;
   try {
-    const res = await fetch(url, {
+    res = await fetch(url, {
       method,
       headers: headers(target, body === undefined ? {} : { 'Content-Type': 'application/yaml' }),
       ...(body === undefined ? {} : { body }),
+      redirect: 'manual',
       signal: AbortSignal.timeout(target.timeoutMs),
     });
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel();
+      throw new RulerError(
+        redact(
+          `${method} ${url}: the ruler answered ${res.status}, a redirect to ${res.headers.get('location') ?? '(no Location)'}, ` +
+            'not followed: a write must not be re-aimed (fix: set continuous.alerts.ruler.url to the final address)',
+          target.token,
+        ),
+      );
+    }
     return { status: res.status, text: await readBodyWithin(res, MAX_ANSWER_BYTES) };
   } catch (err) {
+    if (err instanceof RulerError) throw err;
     if (err instanceof BodyOverCapError)
       throw new RulerError(
         redact(`${method} ${url}: ${err.message} (fix: check continuous.alerts.ruler.url)`, target.token),
@@ -129,6 +147,15 @@ async function readNamespace(target: RulerTarget): Promise<Map<string, LiveGroup
   }
   const groups = (parsed as Record<string, unknown> | null)?.[target.namespace] ?? [];
   if (!Array.isArray(groups)) throw new RulerError(`reading namespace ${target.namespace}: expected a list of groups`);
+  for (const [i, g] of groups.entries()) {
+    const name = (g as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string')
+      throw new RulerError(
+        `reading namespace ${target.namespace}: group ${i + 1} has no name as text ` +
+          `(${JSON.stringify(g)?.slice(0, 200)}) (fix: the ruler's rule store holds a group it should not; read it with ` +
+          `GET ${target.url}/config/v1/rules/${segment(target.namespace)})`,
+      );
+  }
   return new Map((groups as LiveGroup[]).map((g) => [g.name, g]));
 }
 
