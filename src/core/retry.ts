@@ -12,9 +12,9 @@
  * `retryTransient` runs attempts until one returns, with exponential backoff between them (on a
  * Clock, so tests count attempts and sleeps instead of waiting): an attempt throws Transient for
  * what another attempt may fix (a timeout, the network, 429, 5xx) and any other error to stop at
- * once. When every attempt failed it throws RetriesExhausted with the last reason, for the caller
- * to turn into its own error with the fix. The caller's signal (an interrupt) ends an attempt and
- * a backoff wait alike, with its own reason.
+ * once. When every attempt failed it throws RetriesExhausted with the last reason (and whether it
+ * was the deadline), for the caller to turn into its own error with the fix. The caller's signal
+ * (an interrupt) ends an attempt and a backoff wait alike, with its own reason.
  */
 import { type Clock, systemClock } from './clock.js';
 
@@ -38,11 +38,16 @@ export class Transient extends Error {
   }
 }
 
-/** Every attempt failed transiently; `message` is the last one's reason. */
+/**
+ * Every attempt failed transiently; `message` is the last one's reason, `timedOut` whether that
+ * reason was the attempt's deadline (DeadlineError's bare `timed out after Ns`, which names no
+ * server: the caller says whose answer it waited for).
+ */
 export class RetriesExhausted extends Error {
   constructor(
     message: string,
     readonly attempts: number,
+    readonly timedOut = false,
   ) {
     super(message);
     this.name = 'RetriesExhausted';
@@ -184,11 +189,12 @@ export async function retryTransient<T>(
   const clock = options.clock ?? systemClock;
   const start = clock.now();
   let last = '';
+  let timedOut = false;
   let wait = 0;
   for (let n = 1; n <= attempts; n++) {
     if (n > 1) {
       if (options.budgetMs !== undefined && clock.now() + wait - start > options.budgetMs)
-        throw new RetriesExhausted(last, n - 1);
+        throw new RetriesExhausted(last, n - 1, timedOut);
       await clock.sleep(wait, options.signal);
     }
     try {
@@ -197,8 +203,9 @@ export async function retryTransient<T>(
       if (options.signal?.aborted) throw options.signal.reason;
       if (!(err instanceof Transient || err instanceof DeadlineError)) throw err;
       last = err.message;
+      timedOut = err instanceof DeadlineError;
       wait = Math.max(backoffMs * 2 ** (n - 1), err instanceof Transient ? (err.retryAfterMs ?? 0) : 0);
     }
   }
-  throw new RetriesExhausted(last, attempts);
+  throw new RetriesExhausted(last, attempts, timedOut);
 }

@@ -1,9 +1,26 @@
 /**
- * How the forge client (./forge.ts) words a forge's failed answer: the forge's own error text,
- * what the status means for the connection with its fix, and which statuses are retried. Apart
- * from the client so that it stays under the 300 lines of a source file.
+ * How the forge client (./forge.ts) words a forge's failed answer: the error it throws, the
+ * forge's own error text, what the status means for the connection and its fix, and which
+ * statuses are retried. Apart from the client so that it stays under the 300 lines of a source file.
  */
+import { CommandError } from '../core/command-error.js';
 import type { ForgeConnection } from './forge-settings.js';
+
+/**
+ * The forge refused or failed a request (exit 1): the message names the call, the answer and the
+ * fix. `fix` is that fix alone when every further run would fail the same way until it is done
+ * (401, 403, 404, an answer over the cap), for a caller that adds its own next step (./publish.ts);
+ * `status` the refusal's HTTP status.
+ */
+export class ForgeError extends CommandError {
+  constructor(
+    message: string,
+    readonly fix?: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** The forge's own error text (`message`, GitHub's `errors[].message`), shortened. */
 export function forgeMessage(text: string): string {
@@ -20,19 +37,28 @@ export function forgeMessage(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
-/** What a refusal's status means for this connection, and its fix. */
-export function hint(status: number, conn: ForgeConnection): string {
+/**
+ * What a refusal's status means for this connection, and its fix: only for 401, 403 and 404, which
+ * every further request gets the same until the settings or the token change.
+ */
+export function refusal(status: number, conn: ForgeConnection): { meaning: string; fix?: string } {
   const repo = `${conn.owner}/${conn.repository}`;
   const v = conn.prefix ?? 'GITOPS';
   switch (status) {
     case 401:
-      return `the token was refused (fix: check ${v}_TOKEN: present, not expired, issued by this forge)`;
+      return { meaning: 'the token was refused', fix: `check ${v}_TOKEN: present, not expired, issued by this forge` };
     case 403:
-      return `the token may not do this on ${repo} (fix: give it write access to pull requests and contents of ${repo})`;
+      return {
+        meaning: `the token may not do this on ${repo}`,
+        fix: `give it write access to pull requests and contents of ${repo}`,
+      };
     case 404:
-      return `${repo} was not found at ${conn.apiUrl}, or the token cannot see it (fix: check ${v}_REPOSITORY, ${v}_API_URL and the token's access)`;
+      return {
+        meaning: `${repo} was not found at ${conn.apiUrl}, or the token cannot see it`,
+        fix: `check ${v}_REPOSITORY, ${v}_API_URL and the token's access`,
+      };
     default:
-      return 'the forge refused the request';
+      return { meaning: 'the forge refused the request' };
   }
 }
 

@@ -13,7 +13,7 @@
  */
 import { createRedactor, type Redactor } from '../core/redact.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { CommandError, Interrupted, interruptedBy } from '../core/command-error.js';
+import { Interrupted, interruptedBy } from '../core/command-error.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 import {
   authorization,
@@ -26,15 +26,13 @@ import {
   SUCCESS_STATUS,
   type Operation,
 } from './forge-api.js';
-import { forgeMessage, hint, RETRYABLE } from './forge-answer.js';
+import { ForgeError, forgeMessage, refusal, RETRYABLE } from './forge-answer.js';
 import type { ForgeConnection } from './forge-settings.js';
 import { noAnswerReason } from '../core/fetch-failure.js';
 import { BodyOverCapError, readBodyWithin } from '../core/capped-body.js';
 
 export type { ForgeConnection };
-
-/** The forge refused or failed a request (exit 1): the message names the call, the answer and the fix. */
-export class ForgeError extends CommandError {}
+export { ForgeError };
 
 export interface PullRequest {
   readonly number: number;
@@ -104,8 +102,11 @@ export class ForgeClient {
       clock: this.clock,
       ...(this.signal ? { signal: this.signal } : {}),
     };
+    // Whether a request left: an interrupt before the first one says `before`, not `during`.
+    let sent = false;
     try {
       return await retryTransient(retry, async (signal) => {
+        sent = true;
         const response = await fetch(url, {
           method,
           headers: this.headers(),
@@ -117,8 +118,11 @@ export class ForgeClient {
         });
         const text = await readBodyWithin(response, MAX_ANSWER_BYTES).catch((err: unknown) => err as Error);
         if (text instanceof BodyOverCapError) {
-          const fix = `fix: check ${this.conn.prefix ?? 'GITOPS'}_API_URL names the forge's API`;
-          throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status}, ${text.message} (${fix})`));
+          const fix = `check ${this.conn.prefix ?? 'GITOPS'}_API_URL names the forge's API`;
+          throw new ForgeError(
+            this.redactor.text(`${what}: HTTP ${response.status}, ${text.message} (fix: ${fix})`),
+            fix,
+          );
         }
         if (text instanceof Error)
           throw new Transient(`the answer from ${this.base} broke off (${noAnswerReason(text)})`);
@@ -129,17 +133,20 @@ export class ForgeClient {
             throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status} with a body that is not JSON`));
           }
         }
-        const answer = `HTTP ${response.status}: ${forgeMessage(text)} (${hint(response.status, this.conn)})`;
+        const { meaning, fix } = refusal(response.status, this.conn);
+        const answer = `HTTP ${response.status}: ${forgeMessage(text)} (${meaning}${fix ? ` (fix: ${fix})` : ''})`;
         if (RETRYABLE(response.status)) throw new Transient(answer);
-        throw Object.assign(new ForgeError(this.redactor.text(`${what}: ${answer}`)), { status: response.status });
+        throw new ForgeError(this.redactor.text(`${what}: ${answer}`), fix, response.status);
       });
     } catch (err) {
       if (this.signal?.aborted && err === this.signal.reason) {
         const by = interruptedBy(this.signal);
-        throw new Interrupted(by, `interrupted by ${by} during ${what} at ${this.base}`);
+        throw new Interrupted(by, `interrupted by ${by} ${sent ? 'during' : 'before'} ${what} at ${this.base}`);
       }
       if (!(err instanceof RetriesExhausted)) throw err;
-      throw new ForgeError(this.redactor.text(`${what}: ${err.message} (after ${err.attempts} attempt(s))`));
+      // A deadline's reason is a bare `timed out after Ns`: the forge it waited for is named here.
+      const reason = err.timedOut ? `no answer from ${this.base} (${err.message})` : err.message;
+      throw new ForgeError(this.redactor.text(`${what}: ${reason} (after ${err.attempts} attempt(s))`));
     }
   }
 
@@ -210,7 +217,7 @@ export class ForgeClient {
       return this.pull(json, `POST ${path}`);
     } catch (err) {
       // GitHub: 422 "A pull request already exists for owner:branch."; Gitea: 409 Conflict.
-      const status = (err as { status?: number }).status;
+      const status = err instanceof ForgeError ? err.status : undefined;
       if (
         (this.conn.type === 'github' && status === 422 && /already exists/i.test((err as Error).message)) ||
         (this.conn.type === 'gitea' && status === 409)

@@ -13,7 +13,7 @@ import { gitTry } from '../core/git.js';
 import { BODY_LIMIT } from './forge-api.js';
 import type { ForgeType } from './forge-settings.js';
 import { exportBranch, exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from './export.js';
-import { capBody, ForgeClient, type ForgeConnection, type PullRequest } from './forge.js';
+import { capBody, ForgeClient, type ForgeConnection, ForgeError, type PullRequest } from './forge.js';
 import { pushExport, type PushResult, remoteUrl } from './push.js';
 import { ExportRefused } from './refused.js';
 import { checkoutRoot, checkoutStatus, parseStatus } from './target.js';
@@ -199,17 +199,20 @@ export async function exportAndPublish(
     { head: branch, base, message: exported.message },
     options.signal,
   ).catch(async (err: unknown) => {
-    // The branch is pushed, its pull request not opened or updated (the forge failed, or an
-    // interrupt stopped a request or a retry's wait). The checkout goes back as after a failed
-    // push, so that the fix is the same export run again: its push finds the branch pushed and
-    // unchanged, and it opens or updates the pull request (docs/delivery.md).
+    // The branch is pushed, its pull request not opened or updated (the forge failed), or maybe
+    // not (an interrupt stopped a request the forge may have received and done, or a retry's wait).
+    // The checkout goes back as after a failed push, so that the fix is the same export run again:
+    // its push finds the branch pushed and unchanged, and it opens or updates the pull request
+    // (never a second); after a refusal every run gets (401, 403, 404), the forge's own fix first.
     const { clean, left } = await putBack(top, base, branch);
     if (!(err instanceof CommandError)) throw err;
     const again =
       'run the same export again: it finds the branch pushed and unchanged, and opens or updates the pull request';
+    const next = err instanceof ForgeError && err.fix ? `${err.fix}; then ${again}` : again;
     const message =
       `${err.message}; ${pushed.url} branch ${branch} holds this export (${pushed.head.slice(0, 12)}), but its ` +
-      `pull request was not opened or updated${left}${clean ? ` (fix: ${again})` : `; then ${again}`}`;
+      `pull request ${err instanceof Interrupted ? 'may not have been' : 'was not'} opened or updated${left}` +
+      (clean ? ` (fix: ${next})` : `; then ${next}`);
     throw err instanceof Interrupted
       ? new Interrupted(err.signal, message)
       : new PullRequestNotOpened(message, err.exitCode);

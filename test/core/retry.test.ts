@@ -120,13 +120,13 @@ describe('retryTransient', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
-  test('gives up after the last attempt with its reason; a timeout counts as transient', async () => {
+  test('gives up after the last attempt with its reason; a timeout counts as transient, and says it timed out', async () => {
     const clock = virtualClock();
     const err = await retryTransient({ timeoutMs: 20, attempts: 2, backoffMs: 7, clock }, never).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(RetriesExhausted);
-    expect(err).toMatchObject({ message: 'timed out after 0.02s', attempts: 2 });
+    expect(err).toMatchObject({ message: 'timed out after 0.02s', attempts: 2, timedOut: true });
     expect(clock.sleeps).toEqual([7]);
   });
 
@@ -154,7 +154,7 @@ describe('retryTransient', () => {
     expect(seen).toEqual([1_000, 2_000, 4_000, 8_000]);
     expect(clock.sleeps).toEqual([1_000, 2_000, 4_000]);
     expect(err).toBeInstanceOf(RetriesExhausted);
-    expect(err).toMatchObject({ message: 'connect ECONNREFUSED (attempt 4)', attempts: 4 });
+    expect(err).toMatchObject({ message: 'connect ECONNREFUSED (attempt 4)', attempts: 4, timedOut: false });
   });
 
   test("the caller's signal ends a backoff wait on the system clock: its reason at once, no further attempt", async () => {

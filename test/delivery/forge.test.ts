@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeBytes } from '../../src/core/capped-body.js';
+import { Interrupted } from '../../src/core/command-error.js';
 import { BODY_LIMIT } from '../../src/delivery/forge-api.js';
 import { capBody, ForgeClient, ForgeError, MAX_ANSWER_BYTES, TRUNCATED_LINE } from '../../src/delivery/forge.js';
 import { canaryKey, findLeak } from '../support/canary.js';
@@ -17,6 +18,9 @@ beforeAll(async () => {
   forge = await startForge({ type: 'github', repository: 'acme/repo', token: TOKEN, echoAuthorization: true });
 });
 afterAll(() => forge?.close());
+
+/** The search for the open pull request from `b` into master, as the client sends it. */
+const SEARCH = '/repos/acme/repo/pulls?state=open&head=acme%3Ab&base=master&per_page=100';
 
 const client = (token = TOKEN) =>
   new ForgeClient({ type: 'github', apiUrl: forge.apiUrl, owner: 'acme', repository: 'repo', token });
@@ -67,6 +71,18 @@ describe('ForgeClient (GitHub stand-in)', () => {
     } finally {
       await endless.close();
     }
+  });
+
+  it('an interrupt before the first request: Interrupted (143) saying so, and nothing reaches the forge', async () => {
+    const interrupt = new AbortController();
+    interrupt.abort('SIGTERM');
+    const before = forge.requests.length;
+    const conn = { type: 'github', apiUrl: forge.apiUrl, owner: 'acme', repository: 'repo', token: TOKEN } as const;
+    const error = await new ForgeClient(conn, interrupt.signal).findOpenPull('b', 'master').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Interrupted);
+    expect((error as Interrupted).exitCode).toBe(143);
+    expect((error as Error).message).toBe(`interrupted by SIGTERM before GET ${SEARCH} at ${forge.apiUrl}`);
+    expect(forge.requests).toHaveLength(before);
   });
 
   it('caps a body over 65536 characters with the truncation line, which the forge then accepts', async () => {
@@ -123,6 +139,37 @@ describe('ForgeClient retries (GitHub stand-in answering 503, a virtual clock)',
       expect(flaky.pulls).toHaveLength(0);
     } finally {
       await flaky.close();
+    }
+  });
+});
+
+describe('ForgeClient timeouts (a GitHub stand-in that never answers, a virtual clock)', () => {
+  it('every attempt timed out: the ForgeError names the call, the forge it waited for and the attempts', async () => {
+    const silent = await startForge({ type: 'github', repository: 'acme/repo', token: TOKEN, fault: () => 'hang' });
+    try {
+      const clock = virtualClock();
+      const error = await new ForgeClient({
+        type: 'github',
+        apiUrl: silent.apiUrl,
+        owner: 'acme',
+        repository: 'repo',
+        token: TOKEN,
+        timeoutMs: 100,
+        clock,
+      })
+        .findOpenPull('b', 'master')
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ForgeError);
+      expect((error as Error).message).toBe(
+        `GET ${SEARCH}: no answer from ${silent.apiUrl} (timed out after 0.1s) (after 3 attempt(s))`,
+      );
+      expect(clock.sleeps).toEqual([1000, 2000]);
+      // Each attempt's request was given up (the stand-in records a hung request when the client goes away).
+      await vi.waitFor(() =>
+        expect(silent.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 0', 'GET 0', 'GET 0']),
+      );
+    } finally {
+      await silent.close();
     }
   });
 });

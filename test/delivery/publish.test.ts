@@ -193,13 +193,20 @@ function expectNoToken(dir: string, ...texts: string[]): void {
 
 /**
  * What a failure after the push adds to its message: the branch pushed (`tip`), its pull request
- * not opened, the checkout put back, and the fix.
+ * not opened (after an interrupt: maybe not, a request may have reached the forge), the checkout
+ * put back, and the fix: a refusal's own `fix` first, then the same export again.
  */
-function afterPush(repository: string, branch: string, tip: string): string {
+function afterPush(
+  repository: string,
+  branch: string,
+  tip: string,
+  how: { interrupted?: boolean; fix?: string } = {},
+): string {
   return (
-    `; ${git.url(repository)} branch ${branch} holds this export (${tip.slice(0, 12)}), but its pull request was ` +
-    "not opened or updated; the checkout is back on master, without the export's local branch (fix: run the " +
-    'same export again: it finds the branch pushed and unchanged, and opens or updates the pull request)'
+    `; ${git.url(repository)} branch ${branch} holds this export (${tip.slice(0, 12)}), but its pull request ` +
+    `${how.interrupted ? 'may not have been' : 'was not'} opened or updated; the checkout is back on master, ` +
+    `without the export's local branch (fix: ${how.fix ? `${how.fix}; then ` : ''}run the same export again: it ` +
+    'finds the branch pushed and unchanged, and opens or updates the pull request)'
   );
 }
 
@@ -226,6 +233,35 @@ async function afterPushSetup(repository: string, fault: Parameters<typeof start
   });
   const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
   return { source, forge, branch, dir: await checkout(repository) };
+}
+
+/**
+ * The export of an afterPushSetup, its pull request through `pr`, failing after the push: a
+ * PullRequestNotOpened (exit 1), no pull request, the checkout put back, no token in the message.
+ * Its message, and the commit the remote branch holds.
+ */
+async function failsAfterPush(
+  { source, forge, branch, dir }: Awaited<ReturnType<typeof afterPushSetup>>,
+  repository: string,
+  pr: ForgeConnection,
+): Promise<{ message: string; tip: string }> {
+  const error = await exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true, pullRequest: pr }).catch(
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PullRequestNotOpened);
+  expect((error as PullRequestNotOpened).exitCode).toBe(1);
+  const message = (error as Error).message;
+  expect(forge.pulls).toHaveLength(0);
+  await expectPutBack(dir, branch);
+  expectNoToken(dir, message);
+  return { message, tip: remoteTip(repository, branch) };
+}
+
+/** The same export again after a failure after the push: nothing pushed (the branch holds `tip`), the one pull request opened. */
+function expectOpenedAgain(again: PublishResult, forge: ForgeStandIn, branch: string, tip: string): void {
+  expect(again.push).toMatchObject({ action: 'unchanged', head: tip });
+  expect(again.pullRequest?.action).toBe('opened');
+  expect(forge.pulls).toMatchObject([{ head: branch, base: 'master', state: 'open' }]);
 }
 
 /**
@@ -463,20 +499,13 @@ describe('export --push --pull-request: the forge failing after the push', () =>
   it('every search answered 502: the branch pushed, no pull request; the same export again (a fresh checkout) opens it', async () => {
     let failing = true;
     const repository = 'acme/forge-fails';
-    const { source, forge, branch, dir } = await afterPushSetup(repository, ({ method }) =>
-      failing && method === 'GET' ? 502 : undefined,
-    );
+    const setup = await afterPushSetup(repository, ({ method }) => (failing && method === 'GET' ? 502 : undefined));
+    const { source, forge, branch } = setup;
     try {
       // The retries' waits on a virtual clock: counted, not waited for.
       const clock = virtualClock();
       const pr = { ...connection(forge, 'github', repository), clock };
-      const error = await exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true, pullRequest: pr }).catch(
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(PullRequestNotOpened);
-      expect((error as PullRequestNotOpened).exitCode).toBe(1);
-      const message = (error as Error).message;
-      const tip = remoteTip(repository, branch);
+      const { message, tip } = await failsAfterPush(setup, repository, pr);
       // The forge echoed the token in each answer: redacted (findLeak below).
       expect(message).toMatch(/^GET \/repos\/acme\/forge-fails\/pulls\?\S+: HTTP 502: a failure the test asked for /);
       expect(message).toMatch(
@@ -484,15 +513,38 @@ describe('export --push --pull-request: the forge failing after the push', () =>
       );
       expect(message.slice(message.indexOf('; '))).toBe(afterPush(repository, branch, tip));
       expect(clock.sleeps).toEqual([1000, 2000]);
-      expect(forge.pulls).toHaveLength(0);
-      await expectPutBack(dir, branch);
-      expectNoToken(dir, message);
       failing = false;
       const again = await publishRun(repository, source, pr, NO_KUBECTL);
-      expect(again.result.push).toMatchObject({ action: 'unchanged', head: tip });
-      expect(again.result.pullRequest?.action).toBe('opened');
-      expect(forge.pulls).toMatchObject([{ head: branch, base: 'master', state: 'open' }]);
+      expectOpenedAgain(again.result, forge, branch, tip);
       expectNoToken(again.dir, again.printed);
+    } finally {
+      await forge.close();
+    }
+  });
+
+  it("a search refused with 403 (every run gets it until the token may): the token's fix, then the same export again, which opens it", async () => {
+    let refusing = true;
+    const repository = 'acme/forge-refuses';
+    const setup = await afterPushSetup(repository, ({ method }) => (refusing && method === 'GET' ? 403 : undefined));
+    const { source, forge, branch, dir } = setup;
+    try {
+      const pr = connection(forge, 'github', repository);
+      const { message, tip } = await failsAfterPush(setup, repository, pr);
+      const fix = `give it write access to pull requests and contents of ${repository}`;
+      expect(message).toMatch(/^GET \/repos\/acme\/forge-refuses\/pulls\?\S+: HTTP 403: a failure the test asked for /);
+      expect(message).toMatch(
+        new RegExp(
+          String.raw`\(HTTP 403\) \(you sent Authorization: Bearer \[redacted \S+\) \(the token may not do this on ` +
+            String.raw`acme/forge-refuses \(fix: give it write access to pull requests and contents of acme/forge-refuses\)\); `,
+        ),
+      );
+      expect(message.slice(message.indexOf('; '))).toBe(afterPush(repository, branch, tip, { fix }));
+      // Refused at once: one request, not retried.
+      expect(forge.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 403']);
+      // The fix as the message orders it: the token's access, then the same export again.
+      refusing = false;
+      const again = await exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true, pullRequest: pr });
+      expectOpenedAgain(again, forge, branch, tip);
     } finally {
       await forge.close();
     }
@@ -760,7 +812,7 @@ describe('export --push --pull-request interrupted while git or the forge waits 
       expect((error as Interrupted).exitCode).toBe(143);
       const tip = remoteTip(repository, branch);
       expect((error as Error).message).toBe(
-        `interrupted by SIGTERM during ${hung} at ${forge.apiUrl}${afterPush(repository, branch, tip)}`,
+        `interrupted by SIGTERM during ${hung} at ${forge.apiUrl}${afterPush(repository, branch, tip, { interrupted: true })}`,
       );
       expect(forge.pulls).toHaveLength(0);
       await expectPutBack(dir, branch);
@@ -768,9 +820,7 @@ describe('export --push --pull-request interrupted while git or the forge waits 
       // The fix the message names.
       hangs = false;
       const again = await exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true, pullRequest: pr });
-      expect(again.push).toMatchObject({ action: 'unchanged', head: tip });
-      expect(again.pullRequest?.action).toBe('opened');
-      expect(forge.pulls).toMatchObject([{ head: branch, base: 'master', state: 'open' }]);
+      expectOpenedAgain(again, forge, branch, tip);
     } finally {
       await forge.close();
     }
@@ -806,7 +856,8 @@ describe('export --push --pull-request interrupted while git or the forge waits 
       expect(seen).toHaveLength(1);
       expect(sleeps).toEqual([1000]);
       expect((error as Error).message).toBe(
-        `interrupted by SIGTERM during ${seen[0]} at ${forge.apiUrl}${afterPush(repository, branch, remoteTip(repository, branch))}`,
+        `interrupted by SIGTERM during ${seen[0]} at ${forge.apiUrl}` +
+          afterPush(repository, branch, remoteTip(repository, branch), { interrupted: true }),
       );
       await expectPutBack(dir, branch);
       expectNoToken(dir, (error as Error).message);
