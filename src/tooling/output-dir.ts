@@ -9,10 +9,23 @@
  * folder containing it, anything inside a `.git` folder, a folder holding `.git`, `src` or
  * `package.json`, a file, and any other non-empty folder. Paths are resolved to real paths first,
  * so a symbolic link cannot smuggle the repository in.
+ *
+ * Refused as a stream or a device, not a folder (synth writes files; there is no stream form, unlike
+ * the `-` of probe/check/diff/bench): `-`, whatever src/core/output-target.ts names a `stream` (the
+ * process's own descriptors: `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`, a link
+ * to one) or a `device` (a FIFO, a character or block device, a socket), and any path under `/dev/`
+ * or `/proc/`, as given or resolved. `npm run synth -- --out /dev/stdout | cat` once hung: the real
+ * path of `/dev/stdout` on a pipe is `/proc/<pid>/fd/pipe:[N]`, which does not exist, so it passed as
+ * a new folder, and mkdirSync of `<that>.synth-<pid>` spun at 100 % CPU, deaf to SIGTERM.
+ *
+ * A missing real path is accepted only when its nearest existing ancestor is a real directory (a
+ * directory whose real path is itself): that is where mkdir can make the new folder. Otherwise
+ * (`<file>/new`, a path a magic link resolved to) it is refused before anything is made.
  */
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../core/command-error.js';
+import { outputTarget } from '../core/output-target.js';
 
 /** The marker file at the top of every synth output folder. */
 export const DIST_MARKER = '.arcade-stack-dist';
@@ -22,6 +35,42 @@ export const DIST_MARKER_TEXT = `This folder is written by npm run synth (arcade
 keep nothing else in it. This file marks it as synth's own output: synth --out <dir> replaces
 only a missing or empty folder, or one holding this file.
 `;
+
+const FOLDER_FIX = 'give a new or empty folder, or one an earlier npm run synth wrote; synth replaces the whole folder';
+const STREAM_FIX = 'give a folder, e.g. --out /tmp/preview; synth writes files, there is no stream form';
+
+const STREAMS: Readonly<Record<number, string>> = { 0: 'standard input', 1: 'standard output', 2: 'standard error' };
+
+/** `/dev/` or `/proc/` when `path` is under one: kernel files, streams and devices, never a folder of ours. */
+function systemFolder(path: string): string | undefined {
+  return ['/dev', '/proc'].find((top) => path.startsWith(`${top}/`) || path === top);
+}
+
+/** `path`'s status, or undefined when it does not exist (ENOTDIR too: a part of it is a file). */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The nearest part of `path` that exists, and whether it is a real directory: a directory whose
+ * real path is itself (realPathOf resolved the links already; `/proc/<pid>/fd/pipe:[N]` came from a
+ * magic link that names no file). `path` must not exist.
+ */
+function existingAncestor(path: string): { readonly path: string; readonly real: boolean } {
+  let current = dirname(path);
+  for (;;) {
+    const stat = statOf(current);
+    if (stat) return { path: current, real: stat.isDirectory() && realpathSync(current) === current };
+    const parent = dirname(current);
+    if (parent === current) return { path: current, real: false };
+    current = parent;
+  }
+}
 
 /** What a project or a repository holds at its top: such a folder is never synth output. */
 const PROJECT_FILES = ['.git', 'src', 'package.json'];
@@ -53,19 +102,29 @@ function within(outer: string, inner: string): boolean {
  */
 export function checkOutputFolder(out: string, repoRoot: string, cwd: string = process.cwd()): string {
   const absolute = resolve(cwd, out);
+  const target = out === '-' ? ({ kind: 'stream', fd: 1 } as const) : outputTarget(out, cwd);
   const real = realPathOf(absolute);
   const root = realpathSync(repoRoot);
-  const refuse = (why: string): never => {
-    throw new ConfigurationError(
-      `--out ${out}${real !== absolute ? ` (${real})` : ''}: ${why}; nothing was changed ` +
-        `(fix: give a new or empty folder, or one an earlier npm run synth wrote; synth replaces the whole folder)`,
-    );
+  const refuse = (why: string, fix = FOLDER_FIX): never => {
+    const shown = out !== '-' && real !== absolute ? ` (${real})` : '';
+    throw new ConfigurationError(`--out ${out}${shown}: ${why}; nothing was changed (fix: ${fix})`);
   };
+  const notFolder = (what: string): never => refuse(`${what}, not a folder`, STREAM_FIX);
+  if (target.kind === 'stream')
+    notFolder(`is ${STREAMS[target.fd] ?? `the process's descriptor ${target.fd}`}: a stream`);
+  if (target.kind === 'device') notFolder('is a FIFO, a socket or a device');
+  const system = [absolute, real].map(systemFolder).find((name) => name !== undefined);
+  if (system) notFolder(`is under ${system}: a stream or a device`);
   if (real === root) refuse('is the repository root');
   if (within(real, root)) refuse(`contains the repository (${root})`);
   if (real.split(sep).includes('.git')) refuse('is inside a .git folder');
-  const stat = statSync(real, { throwIfNoEntry: false });
-  if (!stat) return real;
+  const stat = statOf(real);
+  if (!stat) {
+    const ancestor = existingAncestor(real);
+    if (!ancestor.real)
+      refuse(`does not exist, and its nearest existing part ${ancestor.path} is not a real directory to make it in`);
+    return real;
+  }
   if (!stat.isDirectory()) refuse('is not a folder');
   const held = PROJECT_FILES.filter((name) => existsSync(join(real, name)));
   if (held.length > 0) refuse(`holds ${held.join(', ')}: it is a project or a repository, not synth output`);
