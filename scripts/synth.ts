@@ -2,7 +2,8 @@
 /**
  * npm run synth: bundle the app, synthesize every environment into a temporary folder, and swap
  * it into dist/ only when synthesis succeeded. A failed or interrupted synth leaves the previous
- * dist/ intact; --out never replaces a folder synth did not create (src/tooling/output-dir.ts).
+ * dist/ intact; --out never replaces a folder synth did not create, and is never a stream or a
+ * device (src/tooling/output-dir.ts).
  *
  *   npm run synth
  *   npm run synth -- --out /tmp/preview            # write elsewhere (same swap rule)
@@ -22,7 +23,8 @@ const script = defineScript({
 runs it into a temporary folder beside <out> (<out>.synth-<pid>), and swaps that folder into place
 only on success. <out> must be missing, empty, or an earlier synth's output (it holds ${DIST_MARKER});
 the repository, a folder containing it, and any other folder are refused: synth replaces the whole
-folder. Temporary folders left by a killed run are removed.`,
+folder. <out> is a folder, never a stream: -, /dev/stdout, anything under /dev or /proc, a FIFO, a
+socket or a device is refused. Temporary folders left by a killed run are removed.`,
   options: {
     out: { type: 'string', value: '<dir>', description: 'output folder, replaced only on success (default: dist)' },
     environments: {
