@@ -6,7 +6,7 @@
  *   npm run bundle -- --env backstage-wus2-v4       # and the docker build command for it
  */
 import { relative } from 'node:path';
-import { defineScript } from '../src/core/script.js';
+import { defineScript, plainOutputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { PROBE_RUNNER_BUNDLE } from '../src/tooling/bundle.js';
 import { REPO_ROOT } from '../src/tooling/root.mjs';
@@ -18,14 +18,16 @@ node_modules: every package, the engine API contract and the --demo stand-ins in
 with node 20: node .build/probe-runner.mjs --demo. The repository's Dockerfile builds it this way
 and copies only this file into the image (docs/continuous-evidence.md "The image"). Built again
 only when something it was built from changed: the record <file>.built-from.json and the list of
-its inputs <file>.inputs.json are written beside it. With --env,
+its inputs <file>.inputs.json are written beside it, so --out takes only a file path: not -, a
+device or a folder; a link is followed (the file it leads to is written, the others beside that
+file, the link stays). With --env,
 also prints the docker build command for the environment's base image (continuous.runner.baseImage)
 and image (continuous.runner.image).`,
   options: {
     out: {
       type: 'string',
       value: '<file>',
-      description: `where to write the bundle (default: ${relative(REPO_ROOT, PROBE_RUNNER_BUNDLE)})`,
+      description: `where to write the bundle, a file path (a link: the file it leads to) (default: ${relative(REPO_ROOT, PROBE_RUNNER_BUNDLE)})`,
     },
     env: { type: 'string', value: '<name>', description: 'print the docker build command for this environment' },
     environments: {
@@ -42,7 +44,17 @@ and image (continuous.runner.image).`,
 export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
   const { statSync } = await import('node:fs');
   const { bundleProbeRunner } = await import('../src/tooling/bundle.js');
-  const { path: out, built } = await bundleProbeRunner(options.out ? path(options.out) : undefined);
+  // Checked before anything is built or written; a link is followed (src/core/script.ts plainOutputFile).
+  const given =
+    options.out === undefined
+      ? undefined
+      : plainOutputFile(
+          'out',
+          options.out,
+          'give a file path in an existing, writable folder, e.g. --out .build/probe-runner.mjs',
+          io.cwd,
+        );
+  const { path: out, built } = await bundleProbeRunner(given);
   const mb = (statSync(out).size / 1e6).toFixed(1);
   // Built again only when something it was built from changed (src/tooling/build-record.mjs).
   const what = built ? `wrote ${relative(io.cwd, out) || out}` : `${relative(io.cwd, out) || out} is up to date`;

@@ -70,6 +70,39 @@ export function outputFile(option: string, path: string, cwd = process.cwd()): s
   return path === '-' ? path : resolve(cwd, path);
 }
 
+/**
+ * Checks, before any work, a file option of a command that writes other files beside it (the
+ * bundle's `<file>.inputs.json` and `<file>.built-from.json`): only a regular file, or a new one in
+ * an existing, writable folder, is accepted. `-`, the process's streams (`/dev/stdout`…), a device,
+ * FIFO or terminal, and a folder are usage errors naming `fix`: none of them can take a file beside
+ * it (as root, `/dev/stdout` was replaced by a file). A link is followed: the path returned is the
+ * file it leads to, and the files beside it are written beside that file (the link stays a link).
+ */
+export function plainOutputFile(option: string, path: string, fix: string, cwd = process.cwd()): string {
+  const refuse = (problem: string) =>
+    new UsageError(`--${option} ${path}: ${problem}; files are written beside it (fix: ${fix})`);
+  if (path.trim() === '') throw refuse('is empty');
+  if (path === '-') throw refuse('standard output cannot take the file');
+  let to: ReturnType<typeof outputTarget>;
+  try {
+    to = outputTarget(path, cwd);
+  } catch (err) {
+    throw refuse(`cannot follow its links (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (to.kind === 'stream') throw refuse(`leads to this process's file descriptor ${to.fd}, not to a file`);
+  if (to.kind === 'device') throw refuse(`leads to ${to.path}, a device, FIFO or terminal, not to a regular file`);
+  const folder = dirname(to.path);
+  try {
+    if (statSync(to.path, { throwIfNoEntry: false })?.isDirectory()) throw refuse('is a folder');
+    if (!statSync(folder).isDirectory()) throw refuse(`${folder} is not a folder`);
+    accessSync(folder, constants.W_OK);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw refuse(`cannot write in ${folder} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return to.path;
+}
+
 /** The exit code and the text for an error that ended a command. */
 export function describeFailure(name: string, err: unknown): { code: number; text: string } {
   if (err instanceof UsageError)

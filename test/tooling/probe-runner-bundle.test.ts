@@ -21,8 +21,10 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   statSync,
+  symlinkSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -335,5 +337,22 @@ describe.concurrent("the runner bundle's build record (bundleProbeRunner, src/to
     // A folder an import resolved a name in is listed (so the next assertion reads a real field).
     expect(record.folders).toHaveProperty([join(REPO_ROOT, 'scripts')]);
     expect(Object.keys(record.folders ?? {})).not.toContain(dirname(root));
+  });
+
+  it('`npm run bundle --out <link>` follows the link: the file it leads to is the bundle, the link stays a link', async () => {
+    // Up to date through the link: the record beside RUNNER is read; not followed, a new bundle would replace the link.
+    const dir = tempDir('arcade-bundle-link-');
+    const link = join(dir, 'runner.mjs');
+    symlinkSync(RUNNER, link);
+    const run = await runMain(bundleMain, ['--out', 'runner.mjs'], { cwd: dir });
+    const mb = (statSync(RUNNER).size / 1e6).toFixed(1);
+    expect(run).toEqual({
+      status: 0,
+      stdout: `bundle: ${relative(dir, RUNNER)} is up to date (${mb} MB); run it with: node ${RUNNER} --demo\n`,
+      stderr: '',
+    });
+    expect(readlinkSync(link)).toBe(RUNNER);
+    expect(readdirSync(dir)).toEqual(['runner.mjs']); // nothing written beside the link
+    expect(statSync(RUNNER).ino).toBe(runnerInode);
   });
 });
