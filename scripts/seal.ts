@@ -129,7 +129,7 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
       );
     }
     print(
-      `seal: wrote ${relative(io.cwd, result.file) || result.file} (secrets.values.${result.secret}.${result.key}); next: npm run synth`,
+      `seal: wrote ${relative(io.cwd, result.file) || result.file}${result.link ? ` (the file ${relative(io.cwd, result.link) || result.link} links to)` : ''} (secrets.values.${result.secret}.${result.key}); next: npm run synth`,
     );
     return 0;
   } finally {

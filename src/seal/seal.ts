@@ -7,7 +7,7 @@
  * under any other Secret. The value never leaves this process except encrypted; nothing here logs
  * or returns it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { loadEnvironment } from '../environments/load.js';
 import { secretNamespace } from '../environments/namespaces.js';
 import {
@@ -20,7 +20,7 @@ import {
 } from '../environments/schema.js';
 import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { parseSealingCertificate, type SealingCertificate } from './certificate.js';
-import { ConfigurationError, UsageError } from '../core/command-error.js';
+import { CommandError, ConfigurationError, UsageError } from '../core/command-error.js';
 import { writeFileAtomically } from '../core/atomic-write.js';
 import { replaceSealedValue } from './environment-file.js';
 import type { FetchCertificateOptions } from './fetch-certificate.js';
@@ -190,7 +190,10 @@ export interface SealRequest {
 
 /** What was done: names and fingerprints only, never the value. */
 export interface SealResult {
+  /** The file written: the environment file, or the file it is a link to (its real path). */
   readonly file: string;
+  /** The environment file when it is a link to `file` (the link stays a link). */
+  readonly link?: string;
   readonly secret: SecretId;
   readonly key: string;
   readonly boundTo: string;
@@ -200,6 +203,19 @@ export interface SealResult {
   readonly certificateValidTo: Date;
   /** Other sealed values of the environment sealed with a different certificate (an older controller key). */
   readonly sealedWithOtherCertificates: number;
+}
+
+/**
+ * Writes the sealed text where the environment file leads: a link is followed (its real path is
+ * replaced, the link stays a link; renamed over, the link would become a file and the file it pointed
+ * to stay unsealed). The file is read again first: an edit saved since loadSealTarget read it (the
+ * certificate fetch takes seconds) would be lost, so the seal is refused and nothing is written.
+ */
+function writeSealed(target: SealTarget, text: string): void {
+  const file = realpathSync(target.file);
+  if (readFileSync(file, 'utf8') !== target.text)
+    throw new CommandError(`${target.file}: changed while sealing; nothing written (fix: run seal again)`);
+  writeFileAtomically(file, text);
 }
 
 /** Seals one value and writes it into the environment file. */
@@ -216,14 +232,16 @@ export async function seal(request: SealRequest): Promise<SealResult> {
   }
   const certificate = await loadCertificate(target, request.certificate, request.now);
   const sealed = sealValue(certificate, target.namespaces[secret], target.secretNames[secret], request.value);
-  writeFileAtomically(target.file, replaceSealedValue(target.text, target.file, secret, key, sealed));
+  writeSealed(target, replaceSealedValue(target.text, target.file, secret, key, sealed));
   const others = Object.entries(target.values).flatMap(([id, values]) =>
     Object.entries(values ?? {})
       .filter(([k]) => !(id === secret && k === key))
       .map(([, v]) => v),
   );
+  const written = realpathSync(target.file);
   return {
-    file: target.file,
+    file: written,
+    ...(written !== target.file ? { link: target.file } : {}),
     secret,
     key,
     boundTo: sealed.boundTo,

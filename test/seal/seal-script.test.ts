@@ -5,8 +5,8 @@
  * sealed entry of the file changes; the private key decrypts it back.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, lstatSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../scripts/seal.js';
@@ -149,6 +149,67 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
       expect(
         hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-redis').toString(),
       ).toBe(value);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('seals the file a linked environment file leads to, keeps the link, and says which file it wrote', async () => {
+    const dir = copyOfEnvironments();
+    const link = join(dir, `${ENV}.yaml`);
+    const real = join(tempDir('arcade-seal-real-'), `${ENV}.yaml`);
+    renameSync(link, real);
+    symlinkSync(real, link);
+    const value = plantedValue();
+    const run = await runSeal(
+      ['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--cert', certFile(), '--environments', dir],
+      value,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(
+      `\nseal: wrote ${relative(REPO_ROOT, real)} (the file ${relative(REPO_ROOT, link)} links to) (secrets.values.oidc.client-secret); next: npm run synth\n`,
+    );
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    const entry = parse(readFileSync(real, 'utf8')).secrets.values.oidc['client-secret'];
+    expect(
+      hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-oidc').toString(),
+    ).toBe(value);
+  });
+
+  it('refuses (exit 1) and writes nothing when the file was edited while the certificate was fetched', async () => {
+    const dir = copyOfEnvironments();
+    const file = join(dir, `${ENV}.yaml`);
+    // The API server saves an edit of the file, as a person would meanwhile, before it answers.
+    const api = await startApiServer((_req, res) => {
+      appendFileSync(file, '# saved while seal waited for the certificate\n');
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(pair.certificatePem);
+    });
+    try {
+      const run = await runSeal(
+        [
+          '--env',
+          ENV,
+          '--secret',
+          'redis',
+          '--key',
+          'password',
+          '--controller',
+          'sealed/sealer',
+          '--kubeconfig',
+          api.kubeconfig,
+          '--environments',
+          dir,
+        ],
+        plantedValue(),
+      );
+      expect(api.requests).toHaveLength(1);
+      expect({ code: run.code, stderr: run.stderr }).toEqual({
+        code: 1,
+        stderr: `seal: ${file}: changed while sealing; nothing written (fix: run seal again)\n`,
+      });
+      const after = readFileSync(file, 'utf8');
+      expect(after.endsWith('\n# saved while seal waited for the certificate\n')).toBe(true);
+      expect(parse(after).secrets.values.redis.password).not.toHaveProperty('ciphertext');
     } finally {
       await api.close();
     }
