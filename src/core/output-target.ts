@@ -11,7 +11,7 @@
  *   the file it points to and stays a link.
  */
 import { type Stats, lstatSync, readlinkSync, realpathSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomically } from './atomic-write.js';
 
 /** Where an output path leads, symbolic links followed. */
@@ -52,6 +52,22 @@ export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
     current = resolve(realpathSync(dirname(current)), readlinkSync(current));
   }
   return { kind: 'file', path: resolve(cwd, path) }; // a loop of links: the write names ELOOP
+}
+
+/**
+ * Which file `path` (relative to `cwd`) names, to tell whether two options name the same one: the
+ * descriptor of a stream, else the real path of the folder of the file its links lead to and its
+ * name (a link, `./x` and `sub/../x` all compare equal).
+ */
+export function outputIdentity(path: string, cwd = process.cwd()): string {
+  const target = outputTarget(path, cwd);
+  if (target.kind === 'stream') return `fd ${target.fd}`;
+  const full = target.path;
+  try {
+    return join(realpathSync(dirname(full)), basename(full));
+  } catch {
+    return full;
+  }
 }
 
 /** The command's own streams, where output to `-`, `/dev/stdout` or `/dev/stderr` goes. */

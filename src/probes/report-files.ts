@@ -17,19 +17,15 @@
  * Redaction: the report data is redacted before it is rendered (escaping could hide a form of the
  * key from the redactor), and the rendered text again before it is written.
  */
-import {
-  accessSync,
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  realpathSync,
-  rmSync,
-  type Stats,
-  statSync,
-} from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, rmSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { type OutputStreams, type OutputTarget, outputTarget, writeOutput } from '../core/output-target.js';
+import {
+  type OutputStreams,
+  type OutputTarget,
+  outputIdentity,
+  outputTarget,
+  writeOutput,
+} from '../core/output-target.js';
 import type { Redactor } from '../core/redact.js';
 import { toJson, toJunit, toMarkdown } from './report.js';
 import type { ProbeReport } from './types.js';
@@ -76,18 +72,6 @@ const EXAMPLE: Record<ReportFile['option'], string> = {
 };
 
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-
-/** The file's identity for comparison: the descriptor, or the real path of its folder and its name. */
-function identity(path: string): string {
-  const target = outputTarget(path);
-  if (target.kind === 'stream') return `fd ${target.fd}`;
-  const full = target.path;
-  try {
-    return join(realpathSync(dirname(full)), basename(full));
-  } catch {
-    return full;
-  }
-}
 
 /** What is wrong with writing `file` now, or undefined. */
 function problemOf(file: ReportFile): string | undefined {
@@ -167,7 +151,7 @@ export function checkReportFiles(files: readonly ReportFile[]): void {
       problems.push(problem);
       continue;
     }
-    const id = identity(file.path);
+    const id = outputIdentity(file.path);
     const earlier = seen.get(id);
     if (earlier)
       problems.push(

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -198,6 +198,46 @@ describe('npm run diff (scripts/diff.ts)', () => {
     expect(readFileSync(md, 'utf8')).toMatch(
       /#### Added\n\n[\s\S]*- `HelmRelease arcade-staging\/arcade` \(release\.yaml\)/,
     );
+  });
+
+  it.each([
+    [
+      '--comment over the --gate report it reads',
+      ['--comment', 'check.json', '--gate', 'check.json'],
+      'gate check.json',
+      'comment check.json',
+    ],
+    [
+      '--markdown and --comment the same file',
+      ['--markdown', 'same.md', '--comment', 'same.md'],
+      'markdown same.md',
+      'comment same.md',
+    ],
+    [
+      '--comment through a link to the --markdown file',
+      ['--markdown', 'pr.md', '--comment', 'link.md'],
+      'markdown pr.md',
+      'comment link.md',
+    ],
+    [
+      '--markdown by another name of the --gate report',
+      ['--markdown', 'sub/../check.json', '--gate', './check.json', '--post-comment', '1'],
+      'gate ./check.json',
+      'markdown sub/../check.json',
+    ],
+  ])('refuses %s (exit 2) before anything is written', async (_, args, earlier, later) => {
+    const dir = tempDir('diff-same-');
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'check.json'), '{"the gate report": "kept"}');
+    symlinkSync('pr.md', join(dir, 'link.md'));
+    const r = await runMain(main, ['--base', 'HEAD', ...args], { cwd: dir });
+    expect(r).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: `diff: --${earlier} and --${later} name the same file; nothing written (fix: give --${later.split(' ')[0]} a file of its own); usage: npm run diff -- --help\n`,
+    });
+    expect(readFileSync(join(dir, 'check.json'), 'utf8')).toBe('{"the gate report": "kept"}');
+    expect(readdirSync(dir).sort()).toEqual(['check.json', 'link.md', 'sub']);
   });
 
   it('refuses a base that is not a commit as bad usage, with a clear message', async () => {
