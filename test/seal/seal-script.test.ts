@@ -70,6 +70,15 @@ function certFile(): string {
   return file;
 }
 
+/** Arguments sealing redis/password with the certificate fetched from controller sealed/sealer. */
+const fetchingRedisPassword = (kubeconfig: string, dir: string) =>
+  ['--env', ENV, '--secret', 'redis', '--key', 'password', '--controller', 'sealed/sealer'].concat([
+    '--kubeconfig',
+    kubeconfig,
+    '--environments',
+    dir,
+  ]);
+
 // Each test has its own folder and server: they run side by side.
 describe.concurrent('npm run seal (scripts/seal.ts)', () => {
   it('seals stdin into the environment file, prints names and the fingerprint only', async () => {
@@ -119,23 +128,7 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
     try {
       const dir = copyOfEnvironments();
       const value = plantedValue();
-      const run = await runSeal(
-        [
-          '--env',
-          ENV,
-          '--secret',
-          'redis',
-          '--key',
-          'password',
-          '--controller',
-          'sealed/sealer',
-          '--kubeconfig',
-          api.kubeconfig,
-          '--environments',
-          dir,
-        ],
-        value,
-      );
+      const run = await runSeal(fetchingRedisPassword(api.kubeconfig, dir), value);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(
         new RegExp(
@@ -185,23 +178,7 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
       res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(pair.certificatePem);
     });
     try {
-      const run = await runSeal(
-        [
-          '--env',
-          ENV,
-          '--secret',
-          'redis',
-          '--key',
-          'password',
-          '--controller',
-          'sealed/sealer',
-          '--kubeconfig',
-          api.kubeconfig,
-          '--environments',
-          dir,
-        ],
-        plantedValue(),
-      );
+      const run = await runSeal(fetchingRedisPassword(api.kubeconfig, dir), plantedValue());
       expect(api.requests).toHaveLength(1);
       expect({ code: run.code, stderr: run.stderr }).toEqual({
         code: 1,
