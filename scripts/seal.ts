@@ -128,8 +128,11 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
           `controller keeps that key)`,
       );
     }
+    const shown = (file: string) => relative(io.cwd, file) || file;
+    // A linked environment file: the file it leads to was written (src/seal/seal.ts writeSealed).
+    const through = result.link ? ` (the file ${shown(result.link)} links to)` : '';
     print(
-      `seal: wrote ${relative(io.cwd, result.file) || result.file}${result.link ? ` (the file ${relative(io.cwd, result.link) || result.link} links to)` : ''} (secrets.values.${result.secret}.${result.key}); next: npm run synth`,
+      `seal: wrote ${shown(result.file)}${through} (secrets.values.${result.secret}.${result.key}); next: npm run synth`,
     );
     return 0;
   } finally {

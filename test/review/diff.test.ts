@@ -234,7 +234,9 @@ describe('npm run diff (scripts/diff.ts)', () => {
     expect(r).toEqual({
       status: 2,
       stdout: '',
-      stderr: `diff: --${earlier} and --${later} name the same file; nothing written (fix: give --${later.split(' ')[0]} a file of its own); usage: npm run diff -- --help\n`,
+      stderr:
+        `diff: --${earlier} and --${later} name the same file; nothing written ` +
+        `(fix: give --${later.split(' ')[0]} a file of its own); usage: npm run diff -- --help\n`,
     });
     expect(readFileSync(join(dir, 'check.json'), 'utf8')).toBe('{"the gate report": "kept"}');
     expect(readdirSync(dir).sort()).toEqual(['check.json', 'link.md', 'sub']);
