@@ -19,7 +19,8 @@ const script = defineScript({
   name: 'crds',
   usage: 'npm run crds -- [--from <dir|file> ... | --from-cluster] [options]',
   description: `Reads CustomResourceDefinitions and stores the openAPIV3Schema of every served version in a
-CRD schema cache (${relative(REPO_ROOT, DEFAULT_CRD_CACHE)}, git-ignored), one file per <group>/<Kind>/<version>.json.
+CRD schema cache (${relative(REPO_ROOT, DEFAULT_CRD_CACHE)}, git-ignored), one file per <group>/<Kind>/<version>.json
+(names the API server would refuse are refused, and then nothing is stored).
 npm run check validates against the vendored contracts/crds by default; npm run check --
 --crd-cache <dir> validates against a cache instead (and fails when a schema it needs is
 missing). Typical use: the cluster's own CRDs, to see what its API server accepts. Without
@@ -47,7 +48,7 @@ ignored); a folder is read recursively (default: contracts/crds)`,
   environment: { KUBECONFIG: 'kubeconfig for --from-cluster when --kubeconfig is not given' },
   exitCodes: {
     0: 'at least one schema was stored (or --list)',
-    1: 'an unreadable or unsupported CRD file, no CRD found, or the cluster could not be read',
+    1: 'an unreadable or unsupported CRD file (also: a group, Kind or version name Kubernetes refuses), no CRD found, or the cluster could not be read',
     2: 'also: no usable kubeconfig for --from-cluster',
   },
   examples: [
@@ -83,8 +84,10 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
     throw new UsageError('--kubeconfig and --context go with --from-cluster');
   const from = given.length === 0 && !cluster ? [VENDORED_CRDS] : given;
 
-  let schemas: readonly CachedSchema[];
-  if (cluster) {
+  // Every CRD is read and checked, and every cache path too, before the first entry is written
+  // (src/check/crd-cache.ts writeCache): a refusal leaves the cache as it was.
+  const read = async (): Promise<readonly CachedSchema[]> => {
+    if (!cluster) return readCrdFiles(from);
     const { readClusterCrds } = await import('../src/check/crd-cluster.js');
     const result = await readClusterCrds({
       env: io.env,
@@ -92,15 +95,20 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
       ...(options.context ? { context: options.context } : {}),
       announce: (where) => print(`crds: reading CRDs from Kubernetes ${where}`),
     });
-    schemas = result.schemas;
-  } else {
-    schemas = readCrdFiles(from);
+    return result.schemas;
+  };
+  let schemas: readonly CachedSchema[];
+  try {
+    schemas = await read();
+    if (schemas.length === 0)
+      throw new CrdError(
+        `no CustomResourceDefinition with a served version found in ${cluster ? 'the cluster' : from.join(', ')}`,
+      );
+    writeCache(cache, schemas);
+  } catch (err) {
+    if (err instanceof CrdError) throw new CrdError(`${err.message}; nothing was stored in ${cache}`);
+    throw err;
   }
-  if (schemas.length === 0)
-    throw new CrdError(
-      `no CustomResourceDefinition with a served version found in ${cluster ? 'the cluster' : from.join(', ')}`,
-    );
-  writeCache(cache, schemas);
   for (const s of schemas) print(`crds: ${s.group}/${s.version} ${s.kind}  <- ${s.source.replace(`${io.cwd}/`, '')}`);
   print(`crds: ${schemas.length} schema${schemas.length === 1 ? '' : 's'} stored in ${cache}`);
   return 0;

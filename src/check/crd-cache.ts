@@ -7,10 +7,12 @@
  *   cluster (`--from-cluster`: the versions the API server really serves); git-ignored (`.cache/`).
  * A schema that is not there is never assumed: the gate fails and says how to get it.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FILL_CACHE_COMMAND, VENDORED_CRDS } from './crd-places.js';
+import { badCrdNames } from './crd-names.js';
 import { parseDocuments, type ManifestDocument } from './manifests.js';
+import { writeFileAtomically } from '../core/atomic-write.js';
 import { CommandError } from '../core/command-error.js';
 import { isRecord } from '../core/is-record.js';
 
@@ -32,8 +34,12 @@ export interface CachedSchema {
 
 export class CrdError extends CommandError {}
 
-/** The served versions of one CustomResourceDefinition object (any other object gives none). */
-export function schemasOfCrd(value: unknown, source: string): CachedSchema[] {
+/**
+ * The served versions of one CustomResourceDefinition object (any other object gives none).
+ * `document` says which one it is in `source` (`document 2 (line 40)`), for the refusal of a name
+ * the API server would refuse too (./crd-names.ts): those names become the cache's paths.
+ */
+export function schemasOfCrd(value: unknown, source: string, document?: string): CachedSchema[] {
   if (!isRecord(value) || value.kind !== 'CustomResourceDefinition') return [];
   if (value.apiVersion !== 'apiextensions.k8s.io/v1') {
     throw new CrdError(
@@ -47,6 +53,23 @@ export function schemasOfCrd(value: unknown, source: string): CachedSchema[] {
   if (typeof group !== 'string' || typeof kind !== 'string')
     throw new CrdError(`${source}: CRD without spec.group or spec.names.kind`);
   const versions = Array.isArray(spec.versions) ? spec.versions : [];
+  const named = versions.flatMap((v, index) =>
+    isRecord(v) && typeof v.name === 'string' ? [{ index, name: v.name }] : [],
+  );
+  const bad = badCrdNames(group, kind, named);
+  if (bad.length > 0) {
+    const where = [
+      document,
+      isRecord(value.metadata) ? `CustomResourceDefinition ${JSON.stringify(value.metadata.name)}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    throw new CrdError(
+      `${source}${where ? ` (${where})` : ''}: ${bad
+        .map((b) => `${b.field} ${JSON.stringify(b.value)} ${b.problem} (fix: ${b.fix})`)
+        .join('; ')} (the API server refuses such a CRD too)`,
+    );
+  }
   const out: CachedSchema[] = [];
   for (const v of versions) {
     if (!isRecord(v) || v.served !== true || typeof v.name !== 'string') continue;
@@ -92,7 +115,7 @@ function readCrds(paths: readonly string[]): { schemas: CachedSchema[]; files: M
       const documents = parseDocuments(content);
       for (const doc of documents) {
         if (doc.problem?.startsWith('YAML syntax')) throw new CrdError(`${file}: ${doc.problem}`);
-        schemas.push(...schemasOfCrd(doc.value, file));
+        schemas.push(...schemasOfCrd(doc.value, file, `document ${doc.index + 1} (line ${doc.line})`));
       }
       files.set(resolve(file), { content, documents });
     }
@@ -109,14 +132,42 @@ function entryPath(cacheDir: string, group: string, kind: string, version: strin
   return join(cacheDir, group, kind, `${version}.json`);
 }
 
-/** Writes schemas into the cache (overwriting the same group/kind/version). Returns the paths. */
+/**
+ * The file of one schema in the cache, refused unless it lies inside it: exactly
+ * `<group>/<Kind>/<version>.json` below the cache folder, through no link to a folder elsewhere.
+ * A second guard behind schemasOfCrd's name check (./crd-names.ts), for schemas from anywhere.
+ */
+function entryInside(cacheDir: string, s: CachedSchema): string {
+  const root = resolve(cacheDir);
+  const path = resolve(entryPath(root, s.group, s.kind, s.version));
+  const parts = relative(root, path).split(sep);
+  let inside = parts.length === 3 && parts.every((p) => p !== '' && p !== '.' && p !== '..');
+  let existing = dirname(path);
+  while (inside && existing !== root && !existsSync(existing)) existing = dirname(existing);
+  if (inside && existsSync(existing)) {
+    const real = relative(realpathSync(root), realpathSync(existing));
+    inside = real === '' || (!isAbsolute(real) && real.split(sep)[0] !== '..');
+  }
+  if (!inside)
+    throw new CrdError(
+      `${s.source}: the schema of ${JSON.stringify(`${s.group}/${s.version} ${s.kind}`)} would be written to ${path}, ` +
+        `outside the cache ${root} (fix: a CRD whose group, Kind and version names Kubernetes accepts; ` +
+        'a folder in the cache that links elsewhere: remove it)',
+    );
+  return path;
+}
+
+/**
+ * Writes schemas into the cache (overwriting the same group/kind/version), each file replaced
+ * atomically. Every path is checked before the first is written. Returns the paths.
+ */
 export function writeCache(cacheDir: string, schemas: readonly CachedSchema[]): string[] {
-  return schemas.map((s) => {
-    const path = entryPath(cacheDir, s.group, s.kind, s.version);
-    mkdirSync(join(cacheDir, s.group, s.kind), { recursive: true });
-    writeFileSync(path, `${JSON.stringify(s)}\n`);
-    return path;
-  });
+  const entries = schemas.map((s) => ({ s, path: entryInside(cacheDir, s) }));
+  for (const { s, path } of entries) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomically(path, `${JSON.stringify(s)}\n`);
+  }
+  return entries.map((e) => e.path);
 }
 
 /** The cached schema of `group/version` `kind`, or undefined. */
