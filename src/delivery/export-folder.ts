@@ -120,9 +120,39 @@ export function statefulObjects(
 }
 
 /**
+ * The refusals for the folder's files git ignores (docs/delivery.md, "Ignored files"): git never
+ * held them, so nothing brings back one the export overwrites or removes, and Flux, which reads
+ * git, never applied one. Refused, in every mode (--dry-run and plain too, so they predict an
+ * --adopt run): a file at a path the export writes (its files, the ownership record), and every
+ * YAML file, which a kustomization could name: --adopt would remove it, --keep would name a file
+ * Flux cannot read. Any other ignored file (a local .env, an editor's swap file) is left alone,
+ * as every file that is not YAML is: the export never writes, names or removes it.
+ */
+function ignoredRefusals(target: Target, writes: ReadonlySet<string>, adopt: boolean): string[] {
+  const folder = target.folderInRepo;
+  return target.ignored.flatMap((file) => {
+    const fate = writes.has(file)
+      ? 'the export writes that path and would overwrite it'
+      : !isManifestPath(file)
+        ? undefined
+        : adopt
+          ? '--adopt would remove it as a hand-written file'
+          : '--adopt would remove it and --keep would name a file Flux cannot read';
+    return fate === undefined
+      ? []
+      : [
+          `${folder}/${file} is ignored by git: ${fate}, and git cannot bring back a file it never ` +
+            `held (Flux never applied it either) (fix: move it out of ${folder}, or stop ignoring it ` +
+            'and commit it, then export again)',
+        ];
+  });
+}
+
+/**
  * Which files of the folder are whose: files an earlier export wrote (refused when edited by hand,
  * unless --force), kept hand-written files (recorded, and --keep), hand-written files to adopt,
- * and hand-written manifests the export would otherwise drop (refused). Appends to `problems`.
+ * and hand-written manifests the export would otherwise drop (refused). Files git ignores are none
+ * of these (target.ts leaves them out of `files`): ignoredRefusals. Appends to `problems`.
  */
 export function classifyFolder(
   target: Target,
@@ -131,6 +161,8 @@ export function classifyFolder(
   problems: string[],
 ): { keep: Set<string>; handWritten: string[]; adopted: string[]; handManifests: ManifestFile[] } {
   const folder = target.folderInRepo;
+  const written = new Set([...source.files.map((f) => f.path), OWNERSHIP_FILE]);
+  problems.push(...ignoredRefusals(target, written, options.adopt ?? false));
   const owned = new Map(Object.entries(target.record?.files ?? {}));
   // Files this stack wrote before and that were edited by hand since (overridden by --force).
   for (const [file, hash] of owned) {
@@ -153,7 +185,8 @@ export function classifyFolder(
   const keep = new Set((target.record?.kept ?? []).filter((f) => target.files.has(f)));
   for (const value of options.keep ?? []) {
     const file = keepPath(value, folder);
-    if (!target.files.has(file))
+    const ignored = target.ignored.includes(file);
+    if (!target.files.has(file) && !ignored)
       problems.push(
         `--keep ${value}: no file ${folder}/${file} (fix: give a file of the folder, relative to it, e.g. --keep namespace.yaml)`,
       );
@@ -169,7 +202,7 @@ export function classifyFolder(
       problems.push(
         `--keep ${value}: not a manifest, and files that are not YAML stay in the folder anyway (fix: drop --keep ${value})`,
       );
-    else keep.add(file);
+    else if (!ignored) keep.add(file); // an ignored one is refused above (ignoredRefusals)
   }
 
   // Hand-written files: everything in the folder the record does not list.

@@ -16,7 +16,8 @@ import { exportBranch, exportEnvironment, type ExportOptions, type ExportResult,
 import { capBody, ForgeClient, type ForgeConnection, ForgeError, type PullRequest } from './forge.js';
 import { pushExport, type PushResult, remoteUrl } from './push.js';
 import { ExportRefused } from './refused.js';
-import { checkoutRoot, checkoutStatus, parseStatus } from './target.js';
+import { checkoutStatus, parseStatus } from './checkout-status.js';
+import { checkoutRoot } from './target.js';
 import { withoutTrailers } from './trailers.js';
 
 /** `owner/name` of a clone URL (https or scp-like ssh), lower-case, without `.git`. */

@@ -11,10 +11,10 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../core/command-error.js';
-import { git, GitError, gitTry } from '../core/git.js';
+import { GitError, gitTry } from '../core/git.js';
 import { OWNERSHIP_FILE, parseOwnership, type OwnershipRecord } from './ownership.js';
 import { ExportRefused } from './refused.js';
-import { at } from '../core/at.js';
+import { checkoutStatus, ignoredIn, parseStatus } from './checkout-status.js';
 
 /** The default folder of the release in k8s-backstage-v2. */
 export const DEFAULT_PATH = 'apps/arcade';
@@ -26,8 +26,13 @@ export interface Target {
   readonly folder: string;
   /** The folder relative to the root, with `/` separators (e.g. `apps/arcade`). */
   readonly folderInRepo: string;
-  /** Every file in the folder (the ownership record excluded), path relative to the folder → text. */
+  /**
+   * Every file in the folder, path relative to the folder → text: the ownership record and the
+   * files git ignores excluded (those are `ignored`).
+   */
   readonly files: ReadonlyMap<string, string>;
+  /** The folder's files git ignores (never committed: see export-folder.ts ignoredRefusals), relative to it, sorted. */
+  readonly ignored: readonly string[];
   readonly record?: OwnershipRecord;
   /** The checked-out branch ('HEAD' when detached). */
   readonly head?: string;
@@ -115,37 +120,6 @@ export function blockedOnTheWay(
   return [...blocked.values()];
 }
 
-/** The number of space-separated fields before the path, by entry type (git-status(1), "Porcelain Format Version 2"). */
-const FIELDS_BEFORE_PATH: Readonly<Record<string, number>> = { '1': 8, '2': 9, u: 10, '?': 1, '!': 1 };
-
-/**
- * `git status --porcelain=v2 --branch -z`: the checked-out branch (`# branch.head <name>`, 'HEAD'
- * for `(detached)`, as `git rev-parse --abbrev-ref HEAD` names it) and the path of every entry,
- * each NUL-terminated: `1 <XY> <sub> <mH> <mI> <mW> <hH> <hI> <path>` for a change, `2 ... <Xscore>
- * <path>` for a rename or copy (its original path in the next field), `u ... <path>` for an
- * unmerged path (ten fields before it), `? <path>` untracked, `! <path>` ignored. A path keeps its
- * spaces; the status letters are never part of it.
- */
-export function parseStatus(output: string): { head?: string; paths: string[] } {
-  const fields = output.split('\0');
-  let head: string | undefined;
-  const paths: string[] = [];
-  for (let i = 0; i < fields.length; i++) {
-    const entry = at(fields, i, 'status field');
-    if (entry.startsWith('# branch.head ')) {
-      const name = entry.slice('# branch.head '.length);
-      head = name === '(detached)' ? 'HEAD' : name;
-      continue;
-    }
-    if (entry === '' || entry.startsWith('# ')) continue; // other headers, the last empty field
-    const before = FIELDS_BEFORE_PATH[entry.charAt(0)];
-    // An entry of a kind not listed above still counts as a change, whole: the dirty check fails closed.
-    paths.push(before === undefined || entry.charAt(1) !== ' ' ? entry : entry.split(' ').slice(before).join(' '));
-    if (entry.charAt(0) === '2') i++;
-  }
-  return head === undefined ? { paths } : { head, paths };
-}
-
 /**
  * Where `--path` really points, checked: under the checkout, not its root, outside `.git` and
  * every dot-folder. Returns the real folder and its path relative to the root.
@@ -193,7 +167,7 @@ export function resolveFolder(top: string, repo: string, path: string): { folder
 export interface CheckoutState {
   /** The checkout's root as `git rev-parse --show-toplevel` printed it. */
   readonly top: string;
-  /** Its {@link checkoutStatus}. */
+  /** Its checkoutStatus (./checkout-status.ts). */
   readonly status: string;
   /**
    * Whether `refs/heads/<name>` exists, when the caller asked it with the root
@@ -233,16 +207,6 @@ export async function checkoutRoot(
 }
 
 /**
- * One git for the branch and the changes: `git status --porcelain=v2 --branch -z --untracked-files=all`
- * (parseStatus reads it). Never aborted by an interrupt: status may write the index it refreshed
- * under .git/index.lock, which a kill would leave behind, stopping every later git in the checkout;
- * it ends at once and the export checks for an interrupt after it.
- */
-export function checkoutStatus(top: string): Promise<string> {
-  return git(top, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']);
-}
-
-/**
  * Opens the checkout (`repoOption`, relative to `cwd`) and the folder: every check runs before
  * anything is read or written. `asked`: the root and status a caller read already (and whether
  * the branch exists, when it asked that too). `branch` (an export that commits): whether
@@ -273,7 +237,7 @@ export async function openTarget(
     );
   const top = realpathSync(root);
   const { folder, folderInRepo } = resolveFolder(top, repo, pathOption);
-  // One git for the branch and the changes (what `rev-parse --abbrev-ref HEAD` and a v1 status took two for).
+  // One git for the branch, the changes and the ignored files (what `rev-parse --abbrev-ref HEAD` and a v1 status took two for).
   const status = parseStatus(asked?.status ?? (await checkoutStatus(top)));
   const dirty = status.paths;
   if (dirty.length > 0) {
@@ -282,8 +246,10 @@ export async function openTarget(
         `${dirty[0]}) (fix: commit or stash them in that checkout first)`,
     ]);
   }
+  const listed = listFiles(folder);
+  const ignored = ignoredIn(listed, folderInRepo, status.ignored);
   const files = new Map<string, string>();
-  for (const f of listFiles(folder)) files.set(f, readFileSync(join(folder, f), 'utf8'));
+  for (const f of listed) if (!ignored.includes(f)) files.set(f, readFileSync(join(folder, f), 'utf8'));
   const recordText = files.get(OWNERSHIP_FILE);
   files.delete(OWNERSHIP_FILE);
   const record = recordText === undefined ? undefined : parseOwnership(recordText, `${folderInRepo}/${OWNERSHIP_FILE}`);
@@ -292,6 +258,7 @@ export async function openTarget(
     folder,
     folderInRepo,
     files,
+    ignored,
     ...(status.head !== undefined ? { head: status.head } : {}),
     ...(branchExists !== undefined ? { branchExists } : {}),
     record,

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
 import { buildPreview } from '../../src/delivery/preview.js';
 import { looksTemporary } from '../../src/delivery/export-folder.js';
-import { blockedOnTheWay, parseStatus } from '../../src/delivery/target.js';
+import { blockedOnTheWay } from '../../src/delivery/target.js';
+import { checkoutStatus, ignoredIn, parseStatus } from '../../src/delivery/checkout-status.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
 import { sha256 } from '../../src/core/manifests.js';
 import { ConfigurationError } from '../../src/core/command-error.js';
@@ -622,25 +623,42 @@ describe('export and symbolic links in the folder: nothing written or removed ou
   });
 });
 
-describe("the checkout's status (one git status for the branch and every changed path)", () => {
-  it('reads each kind of entry with its whole path, and the branch or a detached HEAD', async () => {
-    const repo = await makeRepo({ 'apps/a b.yaml': 'a\n', 'apps/edited.yaml': 'e\n', 'apps/gone.yaml': 'g\n' });
+describe("the checkout's status (one git status for the branch, every changed path and every ignored one)", () => {
+  it('reads each kind of entry with its whole path, the ignored ones apart, and the branch or a detached HEAD', async () => {
+    const repo = await makeRepo({
+      '.gitignore': 'local secret.yaml\nscratch/\n',
+      'apps/a b.yaml': 'a\n',
+      'apps/edited.yaml': 'e\n',
+      'apps/gone.yaml': 'g\n',
+    });
     await run(repo, ['mv', 'apps/a b.yaml', 'apps/c d.yaml']);
     writeFileSync(join(repo, 'apps/edited.yaml'), 'edited\n');
     await run(repo, ['rm', '-q', 'apps/gone.yaml']);
     writeFileSync(join(repo, 'new file.txt'), 'n\n');
-    const status = async (dir: string) =>
-      parseStatus(await run(dir, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']));
+    writeFileSync(join(repo, 'apps/local secret.yaml'), 's\n');
+    mkdirSync(join(repo, 'scratch/deeper'), { recursive: true });
+    writeFileSync(join(repo, 'scratch/deeper/one.yaml'), '1\n');
+    const status = async (dir: string) => parseStatus(await checkoutStatus(dir));
+    // An ignored folder is one entry (ending with /), not walked: ignoredIn finds the files under it.
     expect(await status(repo)).toEqual({
       head: 'master',
       paths: ['apps/c d.yaml', 'apps/edited.yaml', 'apps/gone.yaml', 'new file.txt'],
+      ignored: ['apps/local secret.yaml', 'scratch/'],
     });
+    const listed = ['local secret.yaml', 'c d.yaml', 'deeper/one.yaml'];
+    expect(ignoredIn(listed, 'apps', ['apps/local secret.yaml', 'scratch/'])).toEqual(['local secret.yaml']);
+    expect(ignoredIn(listed, 'scratch', ['apps/local secret.yaml', 'scratch/'])).toEqual([
+      'local secret.yaml',
+      'c d.yaml',
+      'deeper/one.yaml',
+    ]);
     await run(repo, ['checkout', '-q', '--detach']);
     expect((await status(repo)).head).toBe('HEAD');
     // An entry of a kind it does not know is still a change (the dirty check fails closed).
     expect(parseStatus('# branch.oid 0123\0# branch.head main\0X some future entry\0')).toEqual({
       head: 'main',
       paths: ['X some future entry'],
+      ignored: [],
     });
   });
 });

@@ -8,7 +8,8 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitError } from '../../src/core/git.js';
-import { checkoutRoot, checkoutStatus, openTarget } from '../../src/delivery/target.js';
+import { checkoutStatus } from '../../src/delivery/checkout-status.js';
+import { checkoutRoot, openTarget } from '../../src/delivery/target.js';
 import { tempDir } from '../support/temp.js';
 import { makeRepo, run } from './support.js';
 
