@@ -7,11 +7,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
+import { exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
 import { OWNERSHIP_FILE } from '../../src/delivery/ownership.js';
 import { KUBECTL } from '../support/kubectl.js';
 import { gitopsRepo, takeoverEnvironment } from './gitops-fixture.js';
-import { commitFiles, makeRepo, plantExport, run, snapshot, sourceOf, stagingEnvironment } from './support.js';
+import { commitFiles, makeRepo, plantExport, refusal, run, sourceOf, stagingEnvironment } from './support.js';
 
 /** A Secret written by hand and kept out of git: what an operator keeps beside the manifests. */
 const LOCAL_SECRET = [
@@ -30,14 +30,7 @@ const NEVER_HELD = 'and git cannot bring back a file it never held (Flux never a
 
 /** The refusal's problems; the checkout (every file, the ignored ones too) is as it was. */
 async function refused(source: ExportSource, options: ExportOptions): Promise<readonly string[]> {
-  const before = await snapshot(options.repo);
-  const error = await exportEnvironment(source, options).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ExportRefused);
-  expect(await snapshot(options.repo)).toEqual(before);
-  return (error as ExportRefused).problems;
+  return (await refusal(source, options)).problems;
 }
 
 /** Commits a .gitignore with `patterns`, then writes each of `files` (ignored by them) into the checkout. */

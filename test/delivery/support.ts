@@ -19,7 +19,8 @@ import {
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
-import type { ExportSource } from '../../src/delivery/export.js';
+import { expect } from 'vitest';
+import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
 import { compareIdentity } from '../../src/delivery/export-checks.js';
 import { releasesOf } from '../../src/delivery/export-folder.js';
 import { formatOwnership, OWNERSHIP_FILE } from '../../src/delivery/ownership.js';
@@ -308,6 +309,18 @@ export async function snapshot(dir: string): Promise<{
     status: lines.filter((l) => l !== '' && !l.startsWith('# ')).join('\n'),
     files,
   };
+}
+
+/** The export's refusal, asserted: an ExportRefused, and the checkout (every file, ignored ones too) as it was (snapshot). */
+export async function refusal(source: ExportSource, options: ExportOptions): Promise<ExportRefused> {
+  const before = await snapshot(options.repo);
+  const error = await exportEnvironment(source, options).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ExportRefused);
+  expect(await snapshot(options.repo)).toEqual(before);
+  return error as ExportRefused;
 }
 
 /** The hand-written release as found in k8s-backstage-v2 (shape assumed, identity configurable). */

@@ -7,13 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  ExportRefused,
-  exportEnvironment,
-  type ExportOptions,
-  type ExportResult,
-  type ExportSource,
-} from '../../src/delivery/export.js';
+import { exportEnvironment, type ExportOptions, type ExportResult } from '../../src/delivery/export.js';
 import type { Environment } from '../../src/environments/schema.js';
 import { stringify } from 'yaml';
 import {
@@ -27,20 +21,9 @@ import {
   type FixtureOptions,
 } from './gitops-fixture.js';
 import { KUBECTL } from '../support/kubectl.js';
-import { commitFiles, identityDecision, makeRepo, run, snapshot, sourceOf } from './support.js';
+import { commitFiles, identityDecision, makeRepo, refusal, run, sourceOf } from './support.js';
 
 if (!KUBECTL) console.log(`[export] skipped: ${KUBECTL_SKIP}`);
-
-async function refusal(source: ExportSource, options: ExportOptions): Promise<ExportRefused> {
-  const before = await snapshot(options.repo);
-  const error = await exportEnvironment(source, options).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ExportRefused);
-  expect(await snapshot(options.repo)).toEqual(before);
-  return error as ExportRefused;
-}
 
 /**
  * The source commit of every committed export here. No test of this file reads it, and the
