@@ -66,6 +66,8 @@ export interface GitOptions {
   readonly missingFix?: string | null;
   /** The most output git may print (more fails the command). @default 256 MiB */
   readonly maxBuffer?: number;
+  /** What git reads on its stdin (`check-ignore --stdin`). @default none: stdin is closed at once */
+  readonly input?: string;
 }
 
 /** How every git runs: a timeout that kills it (./run-program.ts), room for large output, no prompt, C locale. */
@@ -111,8 +113,9 @@ function gitCommand(
  */
 export function gitTry(cwd: string, args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
   const run = runOptions(cwd, options);
-  // git reads no input here: its stdin is closed at once, so an open stdin cannot keep a command waiting.
-  return runProgram('git', args, { ...run, encoding: 'utf8' }).then(({ error, stdout, stderr }) => {
+  // Without `input` its stdin is closed at once, so an open stdin cannot keep a command waiting.
+  const input = options.input === undefined ? {} : { input: options.input };
+  return runProgram('git', args, { ...run, ...input, encoding: 'utf8' }).then(({ error, stdout, stderr }) => {
     const end: ChildEnd = { error, stderr };
     const failure = error === null ? '' : describeChildFailure(gitCommand(cwd, args, run, options), end);
     // execFile's error.code: the exit code when git exited, a string (ENOENT...) or null otherwise.

@@ -2,9 +2,10 @@
  * The one `git status` an export asks about its checkout: the branch, every change (the export
  * refuses a checkout that has any), and every file git ignores (an ignored file in the export's
  * folder was never committed: export-folder.ts ignoredRefusals). One git answers all three.
+ * And the one `git check-ignore` for the paths the export writes (ignoredPaths).
  */
 import { at } from '../core/at.js';
-import { git } from '../core/git.js';
+import { git, GitError, type GitOptions, gitTry } from '../core/git.js';
 
 /** The number of space-separated fields before the path, by entry type (git-status(1), "Porcelain Format Version 2"). */
 const FIELDS_BEFORE_PATH: Readonly<Record<string, number>> = { '1': 8, '2': 9, u: 10, '?': 1, '!': 1 };
@@ -66,4 +67,24 @@ export function ignoredIn(listed: readonly string[], folderInRepo: string, ignor
     const inRepo = `${folderInRepo}/${f}`;
     return files.has(inRepo) || folders.some((d) => inRepo.startsWith(d));
   });
+}
+
+/**
+ * Which of `paths` (relative to the root, existing or not) git ignores, asked by one `git
+ * check-ignore -z --stdin`: a tracked path is never ignored (no --no-index), and a path under a
+ * folder git ignores is. It exits 0 when it printed some, 1 when none, 128 on an error (a path
+ * beyond a symbolic link: the export refuses those first, target.ts blockedOnTheWay); an error,
+ * or a git that did not exit by itself, is a GitError, never "none ignored".
+ */
+export async function ignoredPaths(
+  top: string,
+  paths: readonly string[],
+  options: Pick<GitOptions, 'signal'> = {},
+): Promise<Set<string>> {
+  if (paths.length === 0) return new Set();
+  const input = paths.map((p) => `${p}\0`).join('');
+  const run = await gitTry(top, ['check-ignore', '-z', '--stdin'], { ...options, input });
+  if (run.exitCode === 1 && run.stdout === '') return new Set();
+  if (run.exitCode !== 0) throw new GitError(run.failure);
+  return new Set(run.stdout.split('\0').filter(Boolean));
 }

@@ -16,6 +16,7 @@ import {
   type LocatedObject,
   type ManifestFile,
 } from '../core/manifests.js';
+import { ignoredPaths } from './checkout-status.js';
 import { KUSTOMIZATION_FILES, type BuiltObject } from './kustomize.js';
 import { OWNERSHIP_FILE } from './ownership.js';
 import { inFolder, inventoryId, type PruneEntry } from './preview.js';
@@ -131,9 +132,9 @@ export function statefulObjects(
 function ignoredRefusals(target: Target, writes: ReadonlySet<string>, adopt: boolean): string[] {
   const folder = target.folderInRepo;
   return target.ignored.flatMap((file) => {
-    const fate = writes.has(file)
-      ? 'the export writes that path and would overwrite it'
-      : !isManifestPath(file)
+    // A written path is refused by ignoredWrites, whether the file is there or not.
+    const fate =
+      writes.has(file) || !isManifestPath(file)
         ? undefined
         : adopt
           ? '--adopt would remove it as a hand-written file'
@@ -145,6 +146,42 @@ function ignoredRefusals(target: Target, writes: ReadonlySet<string>, adopt: boo
             `held (Flux never applied it either) (fix: move it out of ${folder}, or stop ignoring it ` +
             'and commit it, then export again)',
         ];
+  });
+}
+
+/**
+ * The refusals for the paths the export writes (`writes`, relative to the folder: every planned
+ * file and the ownership record) that git ignores, there or not yet (ignoredPaths, asked before
+ * anything is written, in every mode): `git add` would leave such a file out of the commit, which
+ * would still list it in kustomization.yaml (or hash it in the record), so Flux's build of the
+ * merged branch fails. One there is an ignored file the export would also overwrite.
+ */
+export async function ignoredWrites(
+  target: Target,
+  writes: Iterable<string>,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<string[]> {
+  const folder = target.folderInRepo;
+  const paths = [...new Set([...writes, OWNERSHIP_FILE])].sort();
+  const hits = await ignoredPaths(
+    target.top,
+    paths.map((f) => `${folder}/${f}`),
+    options,
+  );
+  return paths.flatMap((file) => {
+    if (!hits.has(`${folder}/${file}`)) return [];
+    const there = target.ignored.includes(file);
+    const why =
+      file === OWNERSHIP_FILE
+        ? 'the commit would leave out the record of what the export wrote, and the next export would read its files as hand-written'
+        : 'the commit would leave it out while kustomization.yaml lists it';
+    return [
+      `${folder}/${file} is ignored by git: the export writes that path, and git ignores it, so ${why}` +
+        (there ? ', and it would overwrite the ignored file there, which git never held' : '') +
+        ` (fix: remove the rule from .gitignore, or add a negation !${folder}/${file}` +
+        (there ? `, after moving the file out of ${folder}` : '') +
+        ', then export again)',
+    ];
   });
 }
 

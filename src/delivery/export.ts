@@ -28,11 +28,19 @@ import { formatOwnership, OWNERSHIP_FILE, type OwnershipRecord } from './ownersh
 import type { FolderPlan } from './build-cache.js';
 import { buildPreview, type Preview, type PreviewReport } from './preview.js';
 import { checkValuesFrom, compareIdentity, consentToPrunes, failClosed } from './export-checks.js';
-import { classifyFolder, folderIndex, looksTemporary, releasesOf, statefulObjects, withKept } from './export-folder.js';
+import {
+  classifyFolder,
+  folderIndex,
+  ignoredWrites,
+  looksTemporary,
+  releasesOf,
+  statefulObjects,
+  withKept,
+} from './export-folder.js';
 import { ExportRefused } from './refused.js';
 import { datastoreMode, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 import { commitSubject, renderSummary, type IdentityPair, type SummaryInput } from './summary.js';
-import { type CheckoutState, openTarget, type Target } from './target.js';
+import { blockedOnTheWay, type CheckoutState, openTarget, type Target } from './target.js';
 import { formatTrailers } from './trailers.js';
 import { diffValues, resolveValues, type ValueDiff } from './values.js';
 
@@ -148,6 +156,10 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   ].sort();
   const written = planned.filter((f) => target.files.get(f.path) !== f.content).map((f) => f.path);
   const plan: FolderPlan = { writes: new Map(planned.map((f) => [f.path, f.content])), removes: removed };
+  // A link (or a file) on the way to a written path first, as the preview refuses it: git cannot tell whether a path beyond a link is ignored.
+  const blocked = blockedOnTheWay(target.top, folder, plan.writes.keys(), plan.removes);
+  if (blocked.length > 0) throw new ExportRefused([...problems, ...blocked]);
+  problems.push(...(await ignoredWrites(target, plan.writes.keys(), reads)));
 
   // What Flux applies, before and after.
   let preview: Preview | undefined;

@@ -9,7 +9,7 @@ import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource
 import { buildPreview } from '../../src/delivery/preview.js';
 import { looksTemporary } from '../../src/delivery/export-folder.js';
 import { blockedOnTheWay } from '../../src/delivery/target.js';
-import { checkoutStatus, ignoredIn, parseStatus } from '../../src/delivery/checkout-status.js';
+import { checkoutStatus, ignoredIn, ignoredPaths, parseStatus } from '../../src/delivery/checkout-status.js';
 import { OWNERSHIP_FILE, parseOwnership } from '../../src/delivery/ownership.js';
 import { sha256 } from '../../src/core/manifests.js';
 import { ConfigurationError } from '../../src/core/command-error.js';
@@ -660,6 +660,27 @@ describe("the checkout's status (one git status for the branch, every changed pa
       paths: ['X some future entry'],
       ignored: [],
     });
+  });
+});
+
+describe('which paths the export writes git ignores (one git check-ignore)', () => {
+  it('names the ignored ones (there or not, under an ignored folder), none, or fails on an error: never "none"', async () => {
+    const repo = await makeRepo({
+      '.gitignore': 'secret.yaml\nscratch/\n',
+      'apps/kept.yaml': 'k\n',
+      'elsewhere/a.yaml': 'a\n',
+    });
+    // A tracked file a rule matches is not ignored: git commits its changes.
+    await commitFiles(repo, { '.gitignore': 'secret.yaml\nscratch/\nkept.yaml\n' }, 'ignore kept.yaml too');
+    const asked = ['apps/secret.yaml', 'apps/a b.yaml', 'apps/scratch/deep/x.yaml', 'apps/kept.yaml'];
+    expect(await ignoredPaths(repo, asked)).toEqual(new Set(['apps/secret.yaml', 'apps/scratch/deep/x.yaml']));
+    // Exit 1: none ignored.
+    expect(await ignoredPaths(repo, ['apps/a b.yaml', 'apps/kept.yaml'])).toEqual(new Set());
+    // Exit 128 (a path beyond a symbolic link): an error, not "none ignored".
+    symlinkSync('../elsewhere', join(repo, 'apps/link'));
+    await expect(ignoredPaths(repo, ['apps/link/secret.yaml'])).rejects.toThrow(
+      /^git check-ignore -z --stdin in \S+ failed \(exit 128\): fatal: pathspec 'apps\/link\/secret\.yaml' is beyond a symbolic link$/,
+    );
   });
 });
 

@@ -36,7 +36,7 @@ afterEach(() => {
 });
 
 describe('git processes per operation', () => {
-  it('an export that commits runs 10 git processes, each a different question', async () => {
+  it('an export that commits runs 11 git processes, each a different question', async () => {
     // An earlier export one value apart: nothing leaves the folder, so the export runs without
     // kubectl (a path that does not exist) and builds no preview.
     const source = sourceOf(stagingEnvironment('bundled'));
@@ -54,6 +54,7 @@ describe('git processes per operation', () => {
     expect(subcommands(runs())).toEqual([
       'rev-parse', // --show-toplevel --verify refs/heads/<branch>: the checkout's root, and the new branch does not exist yet
       'status', // --porcelain=v2 --branch: the branch and every change, in one
+      'check-ignore', // -z --stdin: does git ignore a path the export writes?
       'ls-files', // the tracked files: what Flux's source holds
       'var', // GIT_COMMITTER_IDENT: the commit will have a committer
       'log', // the folder's last commit (temporary or teardown?)

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
 import { OWNERSHIP_FILE } from '../../src/delivery/ownership.js';
 import { KUBECTL } from '../support/kubectl.js';
+import { tempDir } from '../support/temp.js';
 import { gitopsRepo, takeoverEnvironment } from './gitops-fixture.js';
 import { commitFiles, makeRepo, plantExport, refusal, run, sourceOf, stagingEnvironment } from './support.js';
 
@@ -95,6 +96,21 @@ describe('an ignored file in the folder of an earlier export', () => {
   });
 });
 
+/** The refusal of a written path git ignores (export-folder.ts ignoredWrites), with the overwrite when the file is there. */
+function ignoredWrite(file: string, there = false): string {
+  const why =
+    file === OWNERSHIP_FILE
+      ? 'the commit would leave out the record of what the export wrote, and the next export would read its files as hand-written'
+      : 'the commit would leave it out while kustomization.yaml lists it';
+  return (
+    `apps/arcade/${file} is ignored by git: the export writes that path, and git ignores it, so ${why}` +
+    (there ? ', and it would overwrite the ignored file there, which git never held' : '') +
+    ` (fix: remove the rule from .gitignore, or add a negation !apps/arcade/${file}` +
+    (there ? ', after moving the file out of apps/arcade' : '') +
+    ', then export again)'
+  );
+}
+
 describe('an ignored file at a path the export writes', () => {
   it('is refused, each one named, and neither is overwritten', async () => {
     const source = sourceOf(stagingEnvironment('bundled'));
@@ -102,13 +118,55 @@ describe('an ignored file at a path the export writes', () => {
     const repo = await makeRepo({ 'apps/arcade/README.md': 'Arcade\n' });
     const local = { 'apps/arcade/secrets.yaml': LOCAL_SECRET, [`apps/arcade/${OWNERSHIP_FILE}`]: '{"local": true}\n' };
     await ignore(repo, ['secrets.yaml', OWNERSHIP_FILE], local);
-    const overwrite = (file: string) =>
-      `apps/arcade/${file} is ignored by git: the export writes that path and would overwrite it, ${NEVER_HELD} ${FIX}`;
     for (const options of [{ adopt: true, commit: true }, {}, { dryRun: true }])
       expect(await refused(source, { repo, ...options })).toEqual([
-        overwrite(OWNERSHIP_FILE),
-        overwrite('secrets.yaml'),
+        ignoredWrite(OWNERSHIP_FILE, true),
+        ignoredWrite('secrets.yaml', true),
       ]);
     for (const [path, content] of Object.entries(local)) expect(readFileSync(join(repo, path), 'utf8')).toBe(content);
+  });
+});
+
+// A first export into a folder that holds no manifest yet: kubectl builds its preview, as takeover.test.ts's do.
+describe.skipIf(!KUBECTL)('a path the export writes that git ignores, not there yet', () => {
+  const source = sourceOf(stagingEnvironment('bundled'));
+  const first = () => makeRepo({ 'apps/other/app.yaml': 'kind: ConfigMap\n', 'apps/arcade/README.md': 'x\n' });
+
+  it('is refused in every mode, before anything is written: the commit would leave it out', async () => {
+    const repo = await first();
+    await ignore(repo, ['secrets.yaml', '*.json'], {});
+    for (const options of [{ commit: true }, {}, { dryRun: true }, { adopt: true, commit: true }])
+      expect(await refused(source, { repo, ...options })).toEqual([
+        ignoredWrite(OWNERSHIP_FILE),
+        ignoredWrite('secrets.yaml'),
+      ]);
+  });
+
+  it('with the negation the fix names, the commit holds every file kustomization.yaml lists', async () => {
+    const repo = await first();
+    await ignore(repo, ['secrets.yaml', '!apps/arcade/secrets.yaml'], {});
+    const result = await exportEnvironment(source, { repo, commit: true });
+    const committed = (await run(repo, ['ls-tree', '-r', '--name-only', result.commit!, '--', 'apps/arcade/']))
+      .trim()
+      .split('\n');
+    expect(committed).toEqual(
+      [...source.files.map((f) => f.path), OWNERSHIP_FILE, 'README.md'].map((f) => `apps/arcade/${f}`).sort(),
+    );
+  });
+});
+
+describe('a tracked file at a path the export writes that a rule matches', () => {
+  // Without kubectl (a path that does not exist): an update of the export's own files needs none.
+  const kubectl = join(tempDir('no-kubectl-'), 'kubectl');
+  const source = sourceOf(stagingEnvironment('bundled'));
+
+  it('is no refusal: git commits its changes', async () => {
+    const repo = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    await plantExport(repo, source);
+    await ignore(repo, ['secrets.yaml'], {});
+    const changed = { ...source, files: source.files.map((f) => ({ ...f, content: `# changed\n${f.content}` })) };
+    const result = await exportEnvironment(changed, { repo, kubectl, commit: true });
+    expect(result.written).toContain('secrets.yaml');
+    expect(await run(repo, ['show', `${result.commit!}:apps/arcade/secrets.yaml`])).toMatch(/^# changed\n/);
   });
 });

@@ -385,7 +385,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
       // The git processes of a run (only a git on PATH is counted: the server's git-http-backend
       // and git's helpers are not): the checkout, publish's checks with the remote's URL asked
       // once (its root, whether the export's branch exists and its status handed to the export,
-      // which asks none of them again), the rest of the export's 10 (git-processes.test.ts), then
+      // which asks none of them again), the rest of the export's 11 (git-processes.test.ts), then
       // ls-remote and, the branch new, push.
       const counted = countGit();
       const pr = connection(forge, 'github', repository);
@@ -393,7 +393,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
       expect(subcommands(counted.runs())).toEqual([
         'clone',
         ...['rev-parse', 'status', 'remote'],
-        ...['ls-files', 'var', 'log', 'checkout', 'add', 'write-tree', 'commit', 'rev-parse'],
+        ...['check-ignore', 'ls-files', 'var', 'log', 'checkout', 'add', 'write-tree', 'commit', 'rev-parse'],
         ...['ls-remote', 'push'],
       ]);
       const branch = first.result.export.branch!;
