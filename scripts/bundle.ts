@@ -19,8 +19,9 @@ with node 20: node .build/probe-runner.mjs --demo. The repository's Dockerfile b
 and copies only this file into the image (docs/continuous-evidence.md "The image"). Built again
 only when something it was built from changed: the record <file>.built-from.json and the list of
 its inputs <file>.inputs.json are written beside it, so --out takes only a file path: not -, a
-device or a folder; a link is followed (the file it leads to is written, the others beside that
-file, the link stays). With --env,
+device or a folder; a missing folder is made when its nearest existing part is a writable folder
+(not a file or a device); a link is followed (the file it leads to is written, the others beside
+that file, the link stays). With --env,
 also prints the docker build command for the environment's base image (continuous.runner.baseImage)
 and image (continuous.runner.image).`,
   options: {
@@ -51,7 +52,7 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
       : plainOutputFile(
           'out',
           options.out,
-          'give a file path in an existing, writable folder, e.g. --out .build/probe-runner.mjs',
+          'give a file path in a writable folder (a missing folder is made), e.g. --out .build/probe-runner.mjs',
           io.cwd,
         );
   const { path: out, built } = await bundleProbeRunner(given);

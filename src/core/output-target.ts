@@ -10,7 +10,7 @@
  * - a regular file, or a new one, is replaced atomically (./atomic-write.ts); a link to one replaces
  *   the file it points to and stays a link.
  */
-import { type Stats, lstatSync, readlinkSync, realpathSync, writeFileSync, writeSync } from 'node:fs';
+import { type Stats, lstatSync, readlinkSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomically } from './atomic-write.js';
 
@@ -52,6 +52,16 @@ export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
     current = resolve(realpathSync(dirname(current)), readlinkSync(current));
   }
   return { kind: 'file', path: resolve(cwd, path) }; // a loop of links: the write names ELOOP
+}
+
+/** `path`'s status, links followed, or undefined when it does not exist (ENOTDIR too: a part of it is a file). */
+export function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw err;
+  }
 }
 
 /**

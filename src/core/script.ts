@@ -17,7 +17,7 @@
 import { accessSync, constants, fstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CommandError, UsageError, type InterruptSignal } from './command-error.js';
-import { outputTarget } from './output-target.js';
+import { outputTarget, statOf } from './output-target.js';
 
 // The harness's surface in one import for scripts/: the spec and the help come from their own files.
 export { defineScript, HELP, parseCommandLine, type OptionValues } from './script-spec.js';
@@ -72,11 +72,13 @@ export function outputFile(option: string, path: string, cwd = process.cwd()): s
 
 /**
  * Checks, before any work, a file option of a command that writes other files beside it (the
- * bundle's `<file>.inputs.json` and `<file>.built-from.json`): only a regular file, or a new one in
- * an existing, writable folder, is accepted. `-`, the process's streams (`/dev/stdout`…), a device,
- * FIFO or terminal, and a folder are usage errors naming `fix`: none of them can take a file beside
- * it (as root, `/dev/stdout` was replaced by a file). A link is followed: the path returned is the
- * file it leads to, and the files beside it are written beside that file (the link stays a link).
+ * bundle's `<file>.inputs.json` and `<file>.built-from.json`): only a regular file, or a new one,
+ * is accepted. A missing folder is fine when its nearest existing part is a writable folder (the
+ * command makes the rest, as the Dockerfile's `--out /out/probe-runner.mjs` needs); a file or a
+ * device there is refused naming it. `-`, the process's streams (`/dev/stdout`…), a device, FIFO or
+ * terminal, and a folder are usage errors naming `fix`: none of them can take a file beside it (as
+ * root, `/dev/stdout` was replaced by a file). A link is followed: the path returned is the file it
+ * leads to, and the files beside it are written beside that file (the link stays a link).
  */
 export function plainOutputFile(option: string, path: string, fix: string, cwd = process.cwd()): string {
   const refuse = (problem: string) =>
@@ -92,13 +94,22 @@ export function plainOutputFile(option: string, path: string, fix: string, cwd =
   if (to.kind === 'stream') throw refuse(`leads to this process's file descriptor ${to.fd}, not to a file`);
   if (to.kind === 'device') throw refuse(`leads to ${to.path}, a device, FIFO or terminal, not to a regular file`);
   const folder = dirname(to.path);
+  let existing = folder;
   try {
-    if (statSync(to.path, { throwIfNoEntry: false })?.isDirectory()) throw refuse('is a folder');
-    if (!statSync(folder).isDirectory()) throw refuse(`${folder} is not a folder`);
-    accessSync(folder, constants.W_OK);
+    if (statOf(to.path)?.isDirectory()) throw refuse('is a folder');
+    let stat = statOf(existing);
+    while (!stat && dirname(existing) !== existing) {
+      existing = dirname(existing);
+      stat = statOf(existing);
+    }
+    if (!stat?.isDirectory()) {
+      const made = existing === folder ? '' : `, so ${folder} cannot be made`;
+      throw refuse(`${existing} is not a folder${made}`);
+    }
+    accessSync(existing, constants.W_OK);
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw refuse(`cannot write in ${folder} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw refuse(`cannot write in ${existing} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   return to.path;
 }

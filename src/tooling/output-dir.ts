@@ -22,10 +22,10 @@
  * directory whose real path is itself): that is where mkdir can make the new folder. Otherwise
  * (`<file>/new`, a path a magic link resolved to) it is refused before anything is made.
  */
-import { existsSync, readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../core/command-error.js';
-import { outputTarget } from '../core/output-target.js';
+import { outputTarget, statOf } from '../core/output-target.js';
 
 /** The marker file at the top of every synth output folder. */
 export const DIST_MARKER = '.arcade-stack-dist';
@@ -44,16 +44,6 @@ const STREAMS: Readonly<Record<number, string>> = { 0: 'standard input', 1: 'sta
 /** `/dev/` or `/proc/` when `path` is under one: kernel files, streams and devices, never a folder of ours. */
 function systemFolder(path: string): string | undefined {
   return ['/dev', '/proc'].find((top) => path.startsWith(`${top}/`) || path === top);
-}
-
-/** `path`'s status, or undefined when it does not exist (ENOTDIR too: a part of it is a file). */
-function statOf(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw err;
-  }
 }
 
 /**
