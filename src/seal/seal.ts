@@ -7,7 +7,7 @@
  * under any other Secret. The value never leaves this process except encrypted; nothing here logs
  * or returns it.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { loadEnvironment } from '../environments/load.js';
 import { secretNamespace } from '../environments/namespaces.js';
 import {
@@ -241,7 +241,8 @@ export async function seal(request: SealRequest): Promise<SealResult> {
   const written = realpathSync(target.file);
   return {
     file: written,
-    ...(written !== target.file ? { link: target.file } : {}),
+    // Only a link of the file itself is named: a linked folder on the way (`--environments <link>`) is not.
+    ...(lstatSync(target.file).isSymbolicLink() ? { link: target.file } : {}),
     secret,
     key,
     boundTo: sealed.boundTo,

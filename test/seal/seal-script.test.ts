@@ -5,7 +5,7 @@
  * sealed entry of the file changes; the private key decrypts it back.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, lstatSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, lstatSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -163,6 +163,27 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
       `\nseal: wrote ${relative(REPO_ROOT, real)} (the file ${relative(REPO_ROOT, link)} links to) (secrets.values.oidc.client-secret); next: npm run synth\n`,
     );
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    const entry = parse(readFileSync(real, 'utf8')).secrets.values.oidc['client-secret'];
+    expect(
+      hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-oidc').toString(),
+    ).toBe(value);
+  });
+
+  it('through a linked environments folder, says which file it wrote, and no "links to" (the file is no link)', async () => {
+    const dir = copyOfEnvironments();
+    const folderLink = join(tempDir('arcade-seal-folder-link-'), 'envlink');
+    symlinkSync(dir, folderLink);
+    const value = plantedValue();
+    const run = await runSeal(
+      ['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--cert', certFile(), '--environments', folderLink],
+      value,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const real = join(realpathSync(dir), `${ENV}.yaml`);
+    expect(run.stdout).toContain(
+      `\nseal: wrote ${relative(REPO_ROOT, real)} (secrets.values.oidc.client-secret); next: npm run synth\n`,
+    );
+    expect(run.stdout).not.toContain('links to');
     const entry = parse(readFileSync(real, 'utf8')).secrets.values.oidc['client-secret'];
     expect(
       hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-oidc').toString(),
