@@ -66,12 +66,15 @@ export function statOf(path: string): Stats | undefined {
 
 /**
  * Which file `path` (relative to `cwd`) names, to tell whether two options name the same one: the
- * descriptor of a stream, else the real path of the folder of the file its links lead to and its
- * name (a link, `./x` and `sub/../x` all compare equal).
+ * real path of the folder of the file its links lead to and its name (a link, `./x` and `sub/../x`
+ * all compare equal). Undefined for a stream or a device (`-`, `/dev/stdout`, `/dev/null`, a FIFO):
+ * two outputs there are written one after the other, nothing replaces the other, so they never
+ * collide (`diff --markdown - --comment -`, `probe --json /dev/null --junit /dev/null`). The one
+ * rule of scripts/diff.ts and src/probes/report-files.ts.
  */
-export function outputIdentity(path: string, cwd = process.cwd()): string {
+export function fileIdentity(path: string, cwd = process.cwd()): string | undefined {
   const target = outputTarget(path, cwd);
-  if (target.kind === 'stream') return `fd ${target.fd}`;
+  if (target.kind !== 'file') return undefined;
   const full = target.path;
   try {
     return join(realpathSync(dirname(full)), basename(full));

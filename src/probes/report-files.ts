@@ -5,8 +5,10 @@
  * Before: every path must be writable now. Its folder exists and is a folder, a file can be
  * created in it (tried for real and removed at once: the only check that holds for root, ACLs and
  * read-only mounts alike), the path is not a folder, an existing file is writable, and no two
- * options name the same file (compared after resolving the folder's real path). A failure is a
- * configuration error naming the option and the fix, so a `--wait 600` run is never lost at the end.
+ * options name the same file (compared after resolving the folder's real path; two reports on one
+ * stream or device are written one after the other: src/core/output-target.ts fileIdentity). A
+ * failure is a configuration error naming the option and the fix, so a `--wait 600` run is never
+ * lost at the end.
  *
  * After: each file is written on its own (to a temporary file beside it, then renamed over it,
  * so a failed write leaves no half report and the previous one intact); a file that still cannot
@@ -22,7 +24,7 @@ import { basename, dirname, join } from 'node:path';
 import {
   type OutputStreams,
   type OutputTarget,
-  outputIdentity,
+  fileIdentity,
   outputTarget,
   writeOutput,
 } from '../core/output-target.js';
@@ -151,7 +153,8 @@ export function checkReportFiles(files: readonly ReportFile[]): void {
       problems.push(problem);
       continue;
     }
-    const id = outputIdentity(file.path);
+    const id = fileIdentity(file.path); // undefined: a stream or a device, where reports never collide
+    if (id === undefined) continue;
     const earlier = seen.get(id);
     if (earlier)
       problems.push(

@@ -201,6 +201,35 @@ describe('npm run diff (scripts/diff.ts)', () => {
   });
 
   it.each([
+    ['-', '-'],
+    ['/dev/null', '/dev/null'],
+  ])(
+    '--markdown %s --comment %s: a stream or a device takes both, one after the other (no collision)',
+    async (markdown, comment) => {
+      const r = await runDiff([
+        '--base',
+        'HEAD',
+        '--env',
+        'staging',
+        '--environments',
+        FIXTURE_ENVIRONMENTS,
+        '--markdown',
+        markdown,
+        '--comment',
+        comment,
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`diff: wrote Markdown to ${markdown}\n`);
+      expect(r.stderr).toMatch(
+        new RegExp(`diff: wrote the pull-request comment \\(\\d+ characters\\) to ${markdown}\n`),
+      );
+      // On standard output: the text review, then the Markdown, then the comment (which holds the Markdown again).
+      const added = r.stdout.split('#### Added').length - 1;
+      expect(added).toBe(markdown === '-' ? 2 : 0);
+    },
+  );
+
+  it.each([
     [
       '--comment over the --gate report it reads',
       ['--comment', 'check.json', '--gate', 'check.json'],
