@@ -23,8 +23,8 @@ const script = defineScript({
 runs it into a temporary folder beside <out> (<out>.synth-<pid>), and swaps that folder into place
 only on success. <out> must be missing, empty, or an earlier synth's output (it holds ${DIST_MARKER});
 the repository, a folder containing it, and any other folder are refused: synth replaces the whole
-folder. <out> is a folder, never a stream: -, /dev/stdout, anything under /dev or /proc, a FIFO, a
-socket or a device is refused. Temporary folders left by a killed run are removed.`,
+folder. <out> is a folder, never a stream: -, /dev/stdout, anything under /dev (but /dev/shm) or
+/proc, a FIFO, a socket or a device is refused. Temporary folders left by a killed run are removed.`,
   options: {
     out: { type: 'string', value: '<dir>', description: 'output folder, replaced only on success (default: dist)' },
     environments: {

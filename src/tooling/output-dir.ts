@@ -14,9 +14,10 @@
  * the `-` of probe/check/diff/bench): `-`, whatever src/core/output-target.ts names a `stream` (the
  * process's own descriptors: `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`, a link
  * to one) or a `device` (a FIFO, a character or block device, a socket), and any path under `/dev/`
- * or `/proc/`, as given or resolved. `npm run synth -- --out /dev/stdout | cat` once hung: the real
- * path of `/dev/stdout` on a pipe is `/proc/<pid>/fd/pipe:[N]`, which does not exist, so it passed as
- * a new folder, and mkdirSync of `<that>.synth-<pid>` spun at 100 % CPU, deaf to SIGTERM.
+ * or `/proc/`, as given or resolved, except `/dev/shm` and below (a real tmpfs folder, used as
+ * scratch space). `npm run synth -- --out /dev/stdout | cat` once hung: the real path of
+ * `/dev/stdout` on a pipe is `/proc/<pid>/fd/pipe:[N]`, which does not exist, so it passed as a new
+ * folder, and mkdirSync of `<that>.synth-<pid>` spun at 100 % CPU, deaf to SIGTERM.
  *
  * A missing real path is accepted only when its nearest existing ancestor is a real directory (a
  * directory whose real path is itself): that is where mkdir can make the new folder. Otherwise
@@ -41,9 +42,21 @@ const STREAM_FIX = 'give a folder, e.g. --out /tmp/preview; synth writes files, 
 
 const STREAMS: Readonly<Record<number, string>> = { 0: 'standard input', 1: 'standard output', 2: 'standard error' };
 
-/** `/dev/` or `/proc/` when `path` is under one: kernel files, streams and devices, never a folder of ours. */
+/** The kernel's folders, never a folder of ours, and what they hold (for the refusal). */
+const SYSTEM_FOLDERS: Readonly<Record<string, string>> = {
+  '/dev': 'kernel devices and streams; of /dev only /dev/shm is taken',
+  '/proc': "the kernel's process files",
+};
+
+/**
+ * `/dev` or `/proc` when `path` is under one, with what it holds; `/dev/shm` and below are not: a
+ * real tmpfs folder people use as scratch space (its streams and devices are still refused, and its
+ * paths pass every other check).
+ */
 function systemFolder(path: string): string | undefined {
-  return ['/dev', '/proc'].find((top) => path.startsWith(`${top}/`) || path === top);
+  if (path === '/dev/shm' || path.startsWith('/dev/shm/')) return undefined;
+  const top = Object.keys(SYSTEM_FOLDERS).find((name) => path.startsWith(`${name}/`) || path === name);
+  return top === undefined ? undefined : `${top} (${SYSTEM_FOLDERS[top]})`;
 }
 
 /**
@@ -104,7 +117,7 @@ export function checkOutputFolder(out: string, repoRoot: string, cwd: string = p
     notFolder(`is ${STREAMS[target.fd] ?? `the process's descriptor ${target.fd}`}: a stream`);
   if (target.kind === 'device') notFolder('is a FIFO, a socket or a device');
   const system = [absolute, real].map(systemFolder).find((name) => name !== undefined);
-  if (system) notFolder(`is under ${system}: a stream or a device`);
+  if (system) notFolder(`is under ${system}`);
   if (real === root) refuse('is the repository root');
   if (within(real, root)) refuse(`contains the repository (${root})`);
   if (real.split(sep).includes('.git')) refuse('is inside a .git folder');

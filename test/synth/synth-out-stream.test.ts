@@ -10,7 +10,18 @@
  * pipe, the reported case, only as a real process bounded by a timeout that ends it with SIGKILL.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +35,8 @@ import { tempDir } from '../support/temp.js';
 
 const STREAM_FIX =
   '; nothing was changed (fix: give a folder, e.g. --out /tmp/preview; synth writes files, there is no stream form)';
+const DEV = '/dev (kernel devices and streams; of /dev only /dev/shm is taken)';
+const PROC = "/proc (the kernel's process files)";
 const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** A unix socket listening at `path` (a file that is neither a folder nor a regular file); closed by the caller. */
@@ -70,9 +83,10 @@ describe('checkOutputFolder: a stream or a device is not a folder', () => {
         [join(place, 'to-null'), 'is a FIFO, a socket or a device'],
         [join(place, 'fifo'), 'is a FIFO, a socket or a device'],
         [join(place, 'socket'), 'is a FIFO, a socket or a device'],
-        ['/dev/arcade-stack-new-folder', 'is under /dev: a stream or a device'],
-        [`/proc/${process.pid}/fd/pipe:[1]`, 'is under /proc: a stream or a device'], // what /dev/stdout on a pipe resolves to
-        ['/proc/self/fd/pipe:[1]', 'is under /proc: a stream or a device'],
+        ['/dev/arcade-stack-new-folder', `is under ${DEV}`],
+        ['/dev/shm/../arcade-stack-new-folder', `is under ${DEV}`], // /dev/shm exempts only what is under it
+        [`/proc/${process.pid}/fd/pipe:[1]`, `is under ${PROC}`], // what /dev/stdout on a pipe resolves to
+        ['/proc/self/fd/pipe:[1]', `is under ${PROC}`],
       ];
       for (const [out, why] of cases) {
         const err = refusal(out, place);
@@ -103,6 +117,37 @@ describe('checkOutputFolder: a stream or a device is not a folder', () => {
     expect(checkOutputFolder(join(place, 'a', 'b'), REPO_ROOT)).toBe(join(place, 'a', 'b')); // still made by mkdir -p
     expect(readdirSync(place)).toEqual(['file']);
   });
+});
+
+/** /dev/shm when this machine has it as a real, writable directory (a tmpfs on Linux). */
+const SHM = (() => {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return statSync('/dev/shm').isDirectory() && realpathSync('/dev/shm') === '/dev/shm';
+  } catch {
+    return false;
+  }
+})();
+
+describe('checkOutputFolder: /dev/shm is a real folder, not a device', () => {
+  // Skipped where this machine has no writable /dev/shm directory (macOS, a container without one).
+  it.skipIf(!SHM)(
+    'accepts a new or an empty folder under /dev/shm; a FIFO there is still refused (skipped without a writable /dev/shm)',
+    () => {
+      const scratch = mkdtempSync('/dev/shm/arcade-out-shm-');
+      try {
+        expect(checkOutputFolder(join(scratch, 'new', 'out'), REPO_ROOT)).toBe(join(scratch, 'new', 'out'));
+        expect(checkOutputFolder(scratch, REPO_ROOT)).toBe(scratch); // empty
+        execFileSync('mkfifo', [join(scratch, 'fifo')]);
+        expect(() => checkOutputFolder(join(scratch, 'fifo'), REPO_ROOT)).toThrow(
+          `--out ${join(scratch, 'fifo')}: is a FIFO, a socket or a device, not a folder${STREAM_FIX}`,
+        );
+        expect(readdirSync(scratch)).toEqual(['fifo']); // nothing made
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('npm run synth -- --out <a stream or a device>', () => {
