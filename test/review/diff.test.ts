@@ -179,19 +179,12 @@ describe('reviewWorkingTree against dist/ at a git base', () => {
 /** The command in process (its `main`); test/scripts/every-script.test.ts runs the script as a process. */
 describe('npm run diff (scripts/diff.ts)', () => {
   const runDiff = (args: string[]) => runMain(main, args);
+  /** The fixture's staging environment against HEAD, where it has no dist/ (all objects added). */
+  const STAGING = ['--base', 'HEAD', '--env', 'staging', '--environments', FIXTURE_ENVIRONMENTS];
 
   it('compares a new environment against a base where it has no dist/ (all objects added) and writes Markdown', async () => {
     const md = join(tempDir('diff-md-'), 'pr.md');
-    const r = await runDiff([
-      '--base',
-      'HEAD',
-      '--env',
-      'staging',
-      '--environments',
-      FIXTURE_ENVIRONMENTS,
-      '--markdown',
-      md,
-    ]);
+    const r = await runDiff([...STAGING, '--markdown', md]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('+ HelmRelease arcade-staging/arcade (release.yaml)');
     expect(r.stdout).toContain('+ ExternalSecret arcade-staging/arcade-postgres (secrets.yaml)');
@@ -206,18 +199,7 @@ describe('npm run diff (scripts/diff.ts)', () => {
   ])(
     '--markdown %s --comment %s: a stream or a device takes both, one after the other (no collision)',
     async (markdown, comment) => {
-      const r = await runDiff([
-        '--base',
-        'HEAD',
-        '--env',
-        'staging',
-        '--environments',
-        FIXTURE_ENVIRONMENTS,
-        '--markdown',
-        markdown,
-        '--comment',
-        comment,
-      ]);
+      const r = await runDiff([...STAGING, '--markdown', markdown, '--comment', comment]);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toContain(`diff: wrote Markdown to ${markdown}\n`);
       expect(r.stderr).toMatch(

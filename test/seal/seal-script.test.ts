@@ -147,47 +147,59 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
     }
   });
 
+  /** Seals a planted value as oidc.client-secret of ENV in `environments`; `decrypted(file)` reads it back. */
+  async function sealOidc(environments: string) {
+    const value = plantedValue();
+    const run = await runSeal(
+      [
+        '--env',
+        ENV,
+        '--secret',
+        'oidc',
+        '--key',
+        'client-secret',
+        '--cert',
+        certFile(),
+        '--environments',
+        environments,
+      ],
+      value,
+    );
+    const decrypted = (file: string) => {
+      const entry = parse(readFileSync(file, 'utf8')).secrets.values.oidc['client-secret'];
+      const ciphertext = Buffer.from(entry.ciphertext, 'base64');
+      return hybridDecrypt(pair.privateKeyPem, ciphertext, 'arcade/arcade-oidc').toString();
+    };
+    return { run, value, decrypted };
+  }
+
   it('seals the file a linked environment file leads to, keeps the link, and says which file it wrote', async () => {
     const dir = copyOfEnvironments();
     const link = join(dir, `${ENV}.yaml`);
     const real = join(tempDir('arcade-seal-real-'), `${ENV}.yaml`);
     renameSync(link, real);
     symlinkSync(real, link);
-    const value = plantedValue();
-    const run = await runSeal(
-      ['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--cert', certFile(), '--environments', dir],
-      value,
-    );
+    const { run, value, decrypted } = await sealOidc(dir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(
       `\nseal: wrote ${relative(REPO_ROOT, real)} (the file ${relative(REPO_ROOT, link)} links to) (secrets.values.oidc.client-secret); next: npm run synth\n`,
     );
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
-    const entry = parse(readFileSync(real, 'utf8')).secrets.values.oidc['client-secret'];
-    expect(
-      hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-oidc').toString(),
-    ).toBe(value);
+    expect(decrypted(real)).toBe(value);
   });
 
   it('through a linked environments folder, says which file it wrote, and no "links to" (the file is no link)', async () => {
     const dir = copyOfEnvironments();
     const folderLink = join(tempDir('arcade-seal-folder-link-'), 'envlink');
     symlinkSync(dir, folderLink);
-    const value = plantedValue();
-    const run = await runSeal(
-      ['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--cert', certFile(), '--environments', folderLink],
-      value,
-    );
+    const { run, value, decrypted } = await sealOidc(folderLink);
     expect(run.code, run.stderr).toBe(0);
     const real = join(realpathSync(dir), `${ENV}.yaml`);
     expect(run.stdout).toContain(
       `\nseal: wrote ${relative(REPO_ROOT, real)} (secrets.values.oidc.client-secret); next: npm run synth\n`,
     );
     expect(run.stdout).not.toContain('links to');
-    const entry = parse(readFileSync(real, 'utf8')).secrets.values.oidc['client-secret'];
-    expect(
-      hybridDecrypt(pair.privateKeyPem, Buffer.from(entry.ciphertext, 'base64'), 'arcade/arcade-oidc').toString(),
-    ).toBe(value);
+    expect(decrypted(real)).toBe(value);
   });
 
   it('refuses (exit 1) and writes nothing when the file was edited while the certificate was fetched', async () => {
