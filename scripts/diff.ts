@@ -78,8 +78,8 @@ updating the comment that holds the marker instead of adding a second one (STACK
 export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
   const markdown = options.markdown !== undefined ? outputFile('markdown', options.markdown, io.cwd) : undefined;
   const comment = options.comment !== undefined ? outputFile('comment', options.comment, io.cwd) : undefined;
-  // No output may name another's file, nor the --gate report read; streams and devices never collide
-  // (src/core/output-target.ts fileIdentity).
+  // No output may name another's file or stream, nor the --gate report read; /dev/null takes any
+  // number (src/core/output-target.ts fileIdentity).
   const named = (['gate', 'markdown', 'comment'] as const).filter((o) => options[o] !== undefined);
   for (const [i, later] of named.entries())
     for (const earlier of named.slice(0, i)) {

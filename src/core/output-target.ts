@@ -65,21 +65,35 @@ export function statOf(path: string): Stats | undefined {
 }
 
 /**
- * Which file `path` (relative to `cwd`) names, to tell whether two options name the same one: the
- * real path of the folder of the file its links lead to and its name (a link, `./x` and `sub/../x`
- * all compare equal). Undefined for a stream or a device (`-`, `/dev/stdout`, `/dev/null`, a FIFO):
- * two outputs there are written one after the other, nothing replaces the other, so they never
- * collide (`diff --markdown - --comment -`, `probe --json /dev/null --junit /dev/null`). The one
- * rule of scripts/diff.ts and src/probes/report-files.ts.
+ * Which output `path` (relative to `cwd`) names, to tell whether two options name the same one: the
+ * descriptor of a stream (`-` and `/dev/stdout` are one: two reports there would interleave, and a
+ * JSON report on standard output would no longer be a document of its own); the real path of a
+ * device or FIFO; else the real path of the folder of the file its links lead to and its name (a
+ * link, `./x` and `sub/../x` all compare equal). Undefined for `/dev/null` only: what is written
+ * there is dropped, so two outputs there lose nothing (`probe --json /dev/null --junit /dev/null`).
+ * The one rule of scripts/diff.ts and src/probes/report-files.ts.
  */
 export function fileIdentity(path: string, cwd = process.cwd()): string | undefined {
   const target = outputTarget(path, cwd);
-  if (target.kind !== 'file') return undefined;
+  if (target.kind === 'stream') return `fd ${target.fd}`;
+  if (target.kind === 'device') {
+    const real = realOr(target.path);
+    return real === '/dev/null' ? undefined : real;
+  }
   const full = target.path;
   try {
     return join(realpathSync(dirname(full)), basename(full));
   } catch {
     return full;
+  }
+}
+
+/** The real path of `path`, or `path` when it cannot be resolved. */
+function realOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }
 

@@ -5,8 +5,8 @@
  * Before: every path must be writable now. Its folder exists and is a folder, a file can be
  * created in it (tried for real and removed at once: the only check that holds for root, ACLs and
  * read-only mounts alike), the path is not a folder, an existing file is writable, and no two
- * options name the same file (compared after resolving the folder's real path; two reports on one
- * stream or device are written one after the other: src/core/output-target.ts fileIdentity). A
+ * options name the same file (compared after resolving the folder's real path; `-` and /dev/stdout are one
+ * stream; /dev/null takes any number: src/core/output-target.ts fileIdentity). A
  * failure is a configuration error naming the option and the fix, so a `--wait 600` run is never
  * lost at the end.
  *
@@ -153,7 +153,7 @@ export function checkReportFiles(files: readonly ReportFile[]): void {
       problems.push(problem);
       continue;
     }
-    const id = fileIdentity(file.path); // undefined: a stream or a device, where reports never collide
+    const id = fileIdentity(file.path); // undefined: /dev/null, where nothing is kept to collide
     if (id === undefined) continue;
     const earlier = seen.get(id);
     if (earlier)

@@ -189,15 +189,17 @@ describe('a report that cannot be written after the run', () => {
 });
 
 describe("reports on the process's streams (where a path leads: test/core/output-target.test.ts)", () => {
-  it('standard input and a closed descriptor are refused before the run; two reports on one stream or device are not', () => {
+  it('standard input, a closed descriptor and two reports on one stream are refused before the run; /dev/null takes any number', () => {
     expect(problems({ json: '/dev/stdin' })).toEqual([
       '--json /dev/stdin is standard input (fix: give a file, or - for standard output)',
     ]);
     expect(problems({ json: '/dev/fd/987' })).toEqual([
       '--json /dev/fd/987: file descriptor 987 is not open (fix: give a file, or - for standard output)',
     ]);
-    // Written one after the other: nothing is replaced, so nothing is lost (output-target.ts fileIdentity).
-    expect(problems({ json: '-', markdown: '/dev/stdout' })).toEqual([]);
+    expect(problems({ json: '-', markdown: '/dev/stdout' })).toEqual([
+      '--json and --markdown name the same file /dev/stdout (fix: give each report its own file)',
+    ]);
+    // What is written to /dev/null is dropped: nothing there can be lost (output-target.ts fileIdentity).
     expect(problems({ json: '/dev/null', junit: '/dev/null', markdown: '/dev/null' })).toEqual([]);
     expect(problems({ json: '-', junit: '/dev/stderr', markdown: '/dev/null' })).toEqual([]);
   });
