@@ -65,6 +65,21 @@ export function statOf(path: string): Stats | undefined {
 }
 
 /**
+ * The nearest of `path` and its parent folders that exists, with its status (links followed): where
+ * a command can make the missing rest of an output path (`mkdir -p`), or what stands in its way (a
+ * file, a device). `stat` is undefined only when not even the file system's root can be read.
+ */
+export function nearestExisting(path: string): { readonly path: string; readonly stat: Stats | undefined } {
+  let current = path;
+  let stat = statOf(current);
+  while (!stat && dirname(current) !== current) {
+    current = dirname(current);
+    stat = statOf(current);
+  }
+  return { path: current, stat };
+}
+
+/**
  * Which output `path` (relative to `cwd`) names, to tell whether two options name the same one: the
  * descriptor of a stream (`-` and `/dev/stdout` are one: two reports there would interleave, and a
  * JSON report on standard output would no longer be a document of its own); the real path of a

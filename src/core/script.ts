@@ -17,7 +17,7 @@
 import { accessSync, constants, fstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CommandError, UsageError, type InterruptSignal } from './command-error.js';
-import { outputTarget, statOf } from './output-target.js';
+import { nearestExisting, outputTarget, statOf } from './output-target.js';
 
 // The harness's surface in one import for scripts/: the spec and the help come from their own files.
 export { defineScript, HELP, parseCommandLine, type OptionValues } from './script-spec.js';
@@ -97,12 +97,9 @@ export function plainOutputFile(option: string, path: string, fix: string, cwd =
   let existing = folder;
   try {
     if (statOf(to.path)?.isDirectory()) throw refuse('is a folder');
-    let stat = statOf(existing);
-    while (!stat && dirname(existing) !== existing) {
-      existing = dirname(existing);
-      stat = statOf(existing);
-    }
-    if (!stat?.isDirectory()) {
+    const nearest = nearestExisting(folder);
+    existing = nearest.path;
+    if (!nearest.stat?.isDirectory()) {
       const made = existing === folder ? '' : `, so ${folder} cannot be made`;
       throw refuse(`${existing} is not a folder${made}`);
     }

@@ -26,7 +26,7 @@
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../core/command-error.js';
-import { outputTarget, statOf } from '../core/output-target.js';
+import { nearestExisting, outputTarget, statOf } from '../core/output-target.js';
 
 /** The marker file at the top of every synth output folder. */
 export const DIST_MARKER = '.arcade-stack-dist';
@@ -65,14 +65,8 @@ function systemFolder(path: string): string | undefined {
  * magic link that names no file). `path` must not exist.
  */
 function existingAncestor(path: string): { readonly path: string; readonly real: boolean } {
-  let current = dirname(path);
-  for (;;) {
-    const stat = statOf(current);
-    if (stat) return { path: current, real: stat.isDirectory() && realpathSync(current) === current };
-    const parent = dirname(current);
-    if (parent === current) return { path: current, real: false };
-    current = parent;
-  }
+  const nearest = nearestExisting(dirname(path));
+  return { path: nearest.path, real: !!nearest.stat?.isDirectory() && realpathSync(nearest.path) === nearest.path };
 }
 
 /** What a project or a repository holds at its top: such a folder is never synth output. */
