@@ -17,9 +17,9 @@
  *   deleted;
  * - every other group is not the stack's: never deleted, never replaced, listed as left as it is,
  *   and the run fails (exit 1) while it is there, since the namespace is then not the stack's alone.
- *   Its name is shown as it is when it holds only printable ASCII, letters and digits, else
- *   JSON-quoted with every other character escaped (a newline or a terminal escape in a name cannot
- *   fake a plan line).
+ *   Its name is always shown JSON-quoted, every character but printable ASCII, letters and digits
+ *   escaped (a newline or a terminal escape in a name cannot fake a plan line, and a `"` or `\` in
+ *   a name cannot make it read as another's quoted form).
  */
 import { type AlertingRule, RULE_GROUP_NAME, type RuleGroup } from './alerts.js';
 
@@ -128,9 +128,13 @@ const shown = (v: string | undefined) => (v === undefined ? '(none)' : JSON.stri
 /** A character shown as it is in a group name: printable ASCII, a letter or a digit of any script. */
 const PLAIN = /[\x20-\x7e\p{L}\p{N}]/u;
 
-/** A group name as shown: as it is when plain, else JSON-quoted with every other character `\uXXXX`. */
+/**
+ * A group name as shown: always JSON-quoted (`"team-slo"`), `"` and `\` escaped as JSON does and
+ * every character but printable ASCII, a letter or a digit as `\uXXXX`. One form for every name, so
+ * no name reads as another: shown as it is when plain, `"rtl\u202eevil"` (quotes and a backslash
+ * in the name) would print exactly as the name `rtl<U+202E>evil` does.
+ */
 function nameShown(name: string): string {
-  if (name !== '' && name.trim() === name && [...name].every((c) => PLAIN.test(c))) return name;
   const escaped = (c: string) =>
     Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
   return [...JSON.stringify(name)].map((c) => (PLAIN.test(c) ? c : escaped(c))).join('');

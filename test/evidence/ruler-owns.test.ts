@@ -1,8 +1,8 @@
 /**
  * Which groups `npm run rules` treats as the stack's, against the loopback Mimir ruler stand-in
  * (test/support/mimir-ruler.ts): only names of the stack's shape (`arcade-evidence-[a-z0-9-]+`) are
- * written or deleted; every other group gets no request, is listed (its name escaped when it holds
- * anything but printable characters), and fails the run; a redirect is never followed, so a write
+ * written or deleted; every other group gets no request, is listed (its name JSON-quoted, escaped
+ * where it holds anything but printable characters), and fails the run; a redirect is never followed, so a write
  * is never re-aimed; a group without a name as text is refused naming the namespace.
  */
 import { createServer } from 'node:http';
@@ -51,7 +51,7 @@ describe('the groups npm run rules owns in its ruler namespace', () => {
     namespaces.set('someone-else', [{ name: 'theirs', rules: [{ alert: 'Theirs', expr: 'vector(1)' }] }]);
     ruler.requests.length = 0;
 
-    const leftAlone = ["  ! hand-made: not the stack's: left as it is", notAlone(1)];
+    const leftAlone = [`  ! "hand-made": not the stack's: left as it is`, notAlone(1)];
     const check = await syncRules(target, wanted, false);
     expect(check.ok).toBe(false);
     expect(check.text.split('\n')).toEqual([
@@ -113,7 +113,8 @@ describe('the groups npm run rules owns in its ruler namespace', () => {
       `GET /prometheus/config/v1/rules/${NS}`,
     ]);
     expect(sync.plan).toMatchObject({ remove: ['arcade-evidence-old'], foreign: [...foreign].sort() });
-    for (const name of foreign) expect(sync.text).toContain(`  ! ${name}: not the stack's: left as it is`);
+    for (const name of foreign)
+      expect(sync.text).toContain(`  ! ${JSON.stringify(name)}: not the stack's: left as it is`);
     expect(stored()?.filter((g) => foreign.includes(g.name))).toEqual(theirs);
 
     ruler.requests.length = 0;
@@ -121,7 +122,7 @@ describe('the groups npm run rules owns in its ruler namespace', () => {
     expect(again.ok).toBe(false);
     expect(again.text.split('\n')).toEqual([
       ...inSyncNotAlone(),
-      ...[...foreign].sort().map((name) => `  ! ${name}: not the stack's: left as it is`),
+      ...[...foreign].sort().map((name) => `  ! ${JSON.stringify(name)}: not the stack's: left as it is`),
       notAlone(8),
     ]);
     expect(writes()).toEqual([]);
@@ -195,7 +196,7 @@ describe('the groups npm run rules owns in its ruler namespace', () => {
     },
   );
 
-  it('a name that is not plain text is shown JSON-quoted and escaped: it cannot fake a plan line', async () => {
+  it('a name that is not plain text is escaped inside its JSON quotes: it cannot fake a plan line', async () => {
     const names = ['x\n  = arcade-evidence-probes: as wanted', 'team\u001b[2Kslo', 'rtl\u202eevil', 'équipe-slo'];
     const theirs = names.map((name) => ({ name, rules: [{ alert: 'Theirs', expr: 'vector(1)' }] }));
     ruler.store.set(TENANT, new Map([[NS, [...JSON.parse(JSON.stringify(wanted)), ...theirs]]]));
@@ -206,9 +207,29 @@ describe('the groups npm run rules owns in its ruler namespace', () => {
       `  ! "rtl\\u202eevil": not the stack's: left as it is`,
       `  ! "team\\u001b[2Kslo": not the stack's: left as it is`,
       `  ! "x\\n  = arcade-evidence-probes: as wanted": not the stack's: left as it is`,
-      "  ! équipe-slo: not the stack's: left as it is",
+      `  ! "équipe-slo": not the stack's: left as it is`,
       notAlone(4),
     ]);
     expect(stored()?.slice(2)).toEqual(theirs);
+  });
+
+  it('a name holding a quote or a backslash is shown in the same JSON form: no name reads as another', async () => {
+    // As shown before, the second printed exactly as the first (a name with its own quotes and backslash).
+    const names = ['rtl\u202eevil', '"rtl\\u202eevil"', "a: not the stack's", 'team\\slo', '"'];
+    const theirs = names.map((name) => ({ name, rules: [{ alert: 'Theirs', expr: 'vector(1)' }] }));
+    ruler.store.set(TENANT, new Map([[NS, [...JSON.parse(JSON.stringify(wanted)), ...theirs]]]));
+    const check = await syncRules(target, wanted, false);
+    expect(check.ok).toBe(false);
+    const shown = check.text.split('\n').slice(inSyncNotAlone().length, -1);
+    expect(shown).toEqual([
+      `  ! "\\"": not the stack's: left as it is`,
+      `  ! "\\"rtl\\\\u202eevil\\"": not the stack's: left as it is`,
+      `  ! "a: not the stack's": not the stack's: left as it is`,
+      `  ! "rtl\\u202eevil": not the stack's: left as it is`,
+      `  ! "team\\\\slo": not the stack's: left as it is`,
+    ]);
+    // Each line's name reads back (JSON) as the group's name: one name, one line.
+    const read = shown.map((line) => JSON.parse(line.slice('  ! '.length, line.lastIndexOf(": not the stack's"))));
+    expect(read).toEqual([...names].sort());
   });
 });

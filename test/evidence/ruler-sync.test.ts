@@ -160,7 +160,7 @@ describe('the npm run rules command', () => {
     const sync = await run('--sync');
     expect(sync.status, sync.stderr).toBe(1);
     for (const r of [check, sync]) {
-      expect(r.stdout).toContain("  ! team-slo: not the stack's: left as it is");
+      expect(r.stdout).toContain(`  ! "team-slo": not the stack's: left as it is`);
       expect(r.stdout).toContain('set continuous.alerts.ruler.namespace to a namespace of the stack');
     }
     expect(sync.stdout).toContain('  + arcade-evidence-probes: created');
@@ -172,7 +172,7 @@ describe('the npm run rules command', () => {
     const recheck = await run();
     expect(recheck.status, recheck.stderr).toBe(1);
     expect(recheck.stdout).toBe(
-      [...inSyncNotAlone(), "  ! team-slo: not the stack's: left as it is", `${notAlone(1)}\n`].join('\n'),
+      [...inSyncNotAlone(), `  ! "team-slo": not the stack's: left as it is`, `${notAlone(1)}\n`].join('\n'),
     );
     expect(writes()).toEqual([]);
 
