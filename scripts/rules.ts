@@ -65,7 +65,7 @@ the run exits 1 while it is there. Running it again changes nothing.`,
 /** The command (src/core/script-main.ts): tests call it in process. */
 export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
   if (options.sync && options.check) throw new UsageError('--check and --sync exclude each other (fix: give one)');
-  const { loadEnvironment } = await import('../src/environments/load.js');
+  const { EnvironmentError, loadEnvironment } = await import('../src/environments/load.js');
   const { continuousPlan } = await import('../src/environments/continuous.js');
   const { alertScope } = await import('../src/charts/alerts-chart.js');
   const { alertRuleGroups } = await import('../src/evidence/alerts.js');
@@ -73,6 +73,8 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
   const { syncRules } = await import('../src/evidence/ruler-sync.js');
   const selected = loadEnvironment(options.env, options.environments ? path(options.environments) : undefined);
   for (const w of selected.warnings) warn(w);
+  // Another environment syncing into this ruler namespace would have each sync replace the other's groups.
+  if (selected.rulerClashes.length > 0) throw new EnvironmentError([...selected.rulerClashes]);
   const { env } = selected;
   const plan = continuousPlan(env);
   if (!plan) {

@@ -13,6 +13,7 @@ import type { ExitCode } from '../core/command-error.js';
 import { ProblemsError } from '../core/problems-error.js';
 import { EnvironmentSchema, type Environment } from './schema.js';
 import { at } from '../core/at.js';
+import { rulerClashes } from './ruler-clash.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /**
@@ -215,6 +216,8 @@ export function loadEnvironments(dir: string = ENVIRONMENTS_DIR): LoadedEnvironm
     problems.push(...result.problems);
     if (result.loaded) loaded.push(result.loaded);
   }
+  // Two environments syncing alert rules into one ruler namespace would overwrite each other's groups.
+  problems.push(...rulerClashes(loaded.map((l) => ({ file: shown(l.file), env: l.env }))));
   if (problems.length > 0) throw new EnvironmentError(problems);
   return loaded;
 }
@@ -226,6 +229,11 @@ export interface SelectedEnvironment extends LoadedEnvironment {
    * so one unfinished environment does not block work on another.
    */
   readonly warnings: readonly string[];
+  /**
+   * This environment and another valid one sync their alert rules into one ruler namespace
+   * (./ruler-clash.ts), one problem per other: `npm run rules` refuses them; others need not.
+   */
+  readonly rulerClashes: readonly string[];
 }
 
 /**
@@ -250,14 +258,18 @@ export function loadEnvironment(name: string | undefined, dir: string = ENVIRONM
   }
   const own = check(found, chosen);
   if (!own.loaded) throw new EnvironmentError(own.problems);
-  const warnings = all
-    .filter((other) => other !== chosen)
-    .map((other) => ({ other, problems: check(found, other).problems }))
+  const others = all.filter((other) => other !== chosen).map((other) => ({ other, ...check(found, other) }));
+  const placed = [own.loaded, ...others.flatMap((o) => (o.loaded ? [o.loaded] : []))];
+  const clashes = rulerClashes(
+    placed.map((l) => ({ file: shown(l.file), env: l.env })),
+    chosen,
+  );
+  const warnings = others
     .filter(({ problems }) => problems.length > 0)
     .map(({ other, problems }) =>
       problems.length === 1
         ? `environment '${other}' is invalid (not used here): ${problems[0]}`
         : `environment '${other}' is invalid (not used here; ${problems.length} problems, all shown with --env ${other}), the first: ${problems[0]}`,
     );
-  return { ...own.loaded, warnings };
+  return { ...own.loaded, warnings, rulerClashes: clashes };
 }

@@ -150,6 +150,22 @@ describe('the npm run rules command', () => {
     expect(none.stderr).toContain("continuous.alerts.evaluators has no 'mimir-ruler'");
   });
 
+  it("refuses (exit 2, nothing sent) when another environment syncs into the same ruler namespace: each sync would replace the other's groups", async () => {
+    const { dir, doc, run } = stagingAtStandIn();
+    doc.set('name', 'prod');
+    doc.setIn(['continuous', 'alerts', 'ruler'], { url: `${ruler.url}/`, namespace: NS });
+    writeFileSync(join(dir, 'prod.yaml'), doc.toString());
+    const sync = await run('--sync');
+    expect(sync.status).toBe(2);
+    expect(sync.stderr).toContain(
+      `${join(dir, 'staging.yaml')} and ${join(dir, 'prod.yaml')}: continuous.alerts.ruler.namespace: both environments ` +
+        `sync their alert rules into ruler namespace '${NS}' of tenant '${TENANT}' at ${ruler.url} ` +
+        `(staging: the default ${NS}; prod: set in its file), so each one's \`npm run rules -- --sync\` would replace ` +
+        'the groups of the same names the other wrote (fix: give each environment a continuous.alerts.ruler.namespace of its own',
+    );
+    expect(ruler.requests).toEqual([]);
+  });
+
   it("exits 1 on check and on sync while a group that is not the stack's is in the namespace (the sync done otherwise), 0 once it is moved", async () => {
     const { run } = stagingAtStandIn();
     const theirs = { name: 'team-slo', rules: [{ record: 'team:slo', expr: 'vector(1)' }] };

@@ -1,0 +1,96 @@
+/**
+ * Two environments whose alert rules would go to one Mimir ruler namespace (same URL, tenant and
+ * namespace): each `npm run rules -- --sync` would replace the other's groups, so loading them
+ * together is refused naming both files, the field and the fix (src/environments/ruler-clash.ts).
+ * Each environment's default namespace, `arcade-stack-<env>`, is its own. The refusal of
+ * `npm run rules` itself: test/evidence/ruler-sync.test.ts.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { EnvironmentError, loadEnvironment, loadEnvironments } from '../../src/environments/load.js';
+import { tempDir } from '../support/temp.js';
+import { FIXTURE_ENVIRONMENTS } from '../synth/helpers.js';
+
+type Ruler = { url?: string; tenant?: string; namespace?: string };
+
+/** The staging fixture, and a copy of it named `prod`, each with the ruler settings given; the folder. */
+function twoEnvironments(staging: Ruler, prod: Ruler): string {
+  const dir = tempDir('ruler-clash-');
+  for (const [name, ruler] of [
+    ['staging', staging],
+    ['prod', prod],
+  ] as const) {
+    const doc = parseDocument(readFileSync(join(FIXTURE_ENVIRONMENTS, 'staging.yaml'), 'utf8'));
+    doc.set('name', name);
+    if (Object.keys(ruler).length > 0) doc.setIn(['continuous', 'alerts', 'ruler'], ruler);
+    writeFileSync(join(dir, `${name}.yaml`), doc.toString());
+  }
+  return dir;
+}
+
+function problemsLoading(dir: string): string[] {
+  try {
+    loadEnvironments(dir);
+  } catch (err) {
+    if (err instanceof EnvironmentError) return [...err.problems];
+    throw err;
+  }
+  return [];
+}
+
+const URL_ = 'http://mimir-nginx.mimir.observability-wus2/prometheus';
+const TENANT = 'k8s-backstage-v4';
+
+/** The one problem of prod and staging sharing `namespace` (prod.yaml first: files load by name). */
+const clash = (namespace: string, prodHow: string, stagingHow: string, url = URL_) =>
+  'prod.yaml and staging.yaml: continuous.alerts.ruler.namespace: both environments sync their alert rules ' +
+  `into ruler namespace '${namespace}' of tenant '${TENANT}' at ${url} (prod: ${prodHow}; staging: ${stagingHow}), ` +
+  "so each one's `npm run rules -- --sync` would replace the groups of the same names the other wrote " +
+  '(fix: give each environment a continuous.alerts.ruler.namespace of its own; removing the field from a file ' +
+  'gives it arcade-stack-<env>, which no other environment has)';
+
+describe('two environments syncing alert rules into one ruler namespace', () => {
+  it('the same namespace set in both files is refused naming both files, the field and the fix', () => {
+    const dir = twoEnvironments({ namespace: 'arcade-alerts' }, { namespace: 'arcade-alerts' });
+    const problems = problemsLoading(dir).map((p) => p.replaceAll(`${dir}/`, ''));
+    expect(problems).toEqual([clash('arcade-alerts', 'set in its file', 'set in its file')]);
+  });
+
+  it("a namespace set to another environment's default is refused too; the default is named as such", () => {
+    const dir = twoEnvironments({}, { namespace: 'arcade-stack-staging' });
+    const problems = problemsLoading(dir).map((p) => p.replaceAll(`${dir}/`, ''));
+    expect(problems).toEqual([clash('arcade-stack-staging', 'set in its file', 'the default arcade-stack-staging')]);
+  });
+
+  it('the same ruler spelled with a trailing / and another host case is the same ruler', () => {
+    const dir = twoEnvironments(
+      { namespace: 'arcade-alerts', url: 'http://MIMIR-nginx.mimir.observability-wus2:80/prometheus/' },
+      { namespace: 'arcade-alerts' },
+    );
+    const problems = problemsLoading(dir).map((p) => p.replaceAll(`${dir}/`, ''));
+    expect(problems).toEqual([clash('arcade-alerts', 'set in its file', 'set in its file')]);
+  });
+
+  it('defaults, another tenant or another ruler are separate namespaces: the folder loads', () => {
+    for (const [staging, prod] of [
+      [{}, {}],
+      [{ namespace: 'arcade-alerts' }, { namespace: 'arcade-alerts', tenant: 'another-tenant' }],
+      [{ namespace: 'arcade-alerts' }, { namespace: 'arcade-alerts', url: 'http://mimir-two.example/prometheus' }],
+    ] as const) {
+      const dir = twoEnvironments(staging, prod);
+      expect(problemsLoading(dir)).toEqual([]);
+      expect(loadEnvironment('prod', dir).rulerClashes).toEqual([]);
+    }
+  });
+
+  it('loading one environment hands the clash to the command (npm run rules refuses it); the other loads', () => {
+    const dir = twoEnvironments({ namespace: 'arcade-alerts' }, { namespace: 'arcade-alerts' });
+    const one = loadEnvironment('prod', dir);
+    expect(one.warnings).toEqual([]);
+    expect(one.rulerClashes.map((p) => p.replaceAll(`${dir}/`, ''))).toEqual([
+      clash('arcade-alerts', 'set in its file', 'set in its file'),
+    ]);
+  });
+});
