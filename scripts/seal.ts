@@ -73,7 +73,7 @@ from the controller named in secrets.controller through the API server`,
   environment: { KUBECONFIG: 'kubeconfig for fetching the certificate when --kubeconfig is not given' },
   exitCodes: {
     0: 'sealed and written',
-    1: 'the certificate is unusable or could not be fetched, or the file could not be written (left unchanged)',
+    1: 'the certificate is unusable or could not be fetched, or the file could not be written or has a second hard link (left unchanged)',
     2: 'also: an empty value, a value ending in a newline, an environment that cannot take sealed values',
   },
   examples: [

@@ -5,8 +5,10 @@
  * only that value's text is replaced (an `{ unresolved: … }` marker or an older sealed value), so
  * comments, quoting, ordering and blank lines elsewhere stay byte for byte. The result is
  * re-validated as a whole with `parseEnvironment`; seal.ts then writes it atomically
- * (../core/atomic-write.ts: a temporary file in the same folder, then rename).
+ * (../core/atomic-write.ts: a temporary file in the same folder, then rename), after
+ * `refuseHardLinks` below.
  */
+import { realpathSync, statSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar, parseDocument, stringify, type Pair, type YAMLMap } from 'yaml';
 import { parseEnvironment } from '../environments/load.js';
@@ -79,4 +81,27 @@ export function replaceSealedValue(
   }
   parseEnvironment(result, file); // throws EnvironmentError naming the field
   return result;
+}
+
+/**
+ * Refuses an environment file with more than one hard link (a second name for the same bytes, from
+ * `ln`, `cp -l`, a hard-linking backup). Seal replaces a file by renaming a new one over its name,
+ * so every other name would keep the values as they were, unsealed or sealed with an older key,
+ * after seal said it sealed them. Writing through the file instead (all names change) would lose
+ * what the rename gives: a reader (git, an editor, Flux's source) never sees half a file, and a
+ * failed write leaves the old one whole; and a second name that is a backup snapshot would be
+ * changed with it. A person decides which name is the environment's, so seal refuses, before it
+ * fetches anything and again just before it writes (docs/secrets.md "An environment file with a
+ * second name"). `file` may be a symbolic link: the file it leads to is the one counted.
+ */
+export function refuseHardLinks(file: string): void {
+  const links = statSync(file).nlink;
+  if (links <= 1) return;
+  const real = realpathSync(file);
+  throw new EnvironmentFileError(
+    `${file}: the file has ${links} hard links (names for the same bytes): seal renames a new file over ` +
+      `this name, so the ${links - 1} other name(s) would keep the values unsealed; nothing written (fix: find ` +
+      `them with find "$(df --output=target ${real} | tail -1)" -xdev -samefile ${real}, remove each or make ` +
+      `it a symbolic link to ${real} (ln -sf ${real} <name>), then seal again)`,
+  );
 }

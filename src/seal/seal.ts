@@ -22,7 +22,7 @@ import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { parseSealingCertificate, type SealingCertificate } from './certificate.js';
 import { CommandError, ConfigurationError, UsageError } from '../core/command-error.js';
 import { writeFileAtomically } from '../core/atomic-write.js';
-import { replaceSealedValue } from './environment-file.js';
+import { refuseHardLinks, replaceSealedValue } from './environment-file.js';
 import type { FetchCertificateOptions } from './fetch-certificate.js';
 import { hybridEncrypt, strictScopeLabel } from './hybrid.js';
 
@@ -86,6 +86,7 @@ export interface SealTarget {
 export function loadSealTarget(environmentsDir: string, envName: string, warn?: (message: string) => void): SealTarget {
   const { file, env, warnings } = loadEnvironment(envName, environmentsDir);
   for (const w of warnings) warn?.(w);
+  refuseHardLinks(file); // before any certificate is fetched
   const text = readFileSync(file, 'utf8');
   if (!env.secrets) throw new ConfigurationError(`${file}: no secrets section (fix: add one, see docs/secrets.md)`); // the schema refuses this already
   if (env.secrets.provider !== 'sealed-secrets') {
@@ -215,6 +216,7 @@ function writeSealed(target: SealTarget, text: string): void {
   const file = realpathSync(target.file);
   if (readFileSync(file, 'utf8') !== target.text)
     throw new CommandError(`${target.file}: changed while sealing; nothing written (fix: run seal again)`);
+  refuseHardLinks(target.file); // a name may have been added while the certificate was fetched
   writeFileAtomically(file, text);
 }
 
