@@ -4,6 +4,18 @@
  * renamed over the file. A failed write removes the temporary file and leaves the old one intact.
  * Used by `npm run seal` (the environment file), the probe reports, the runner bundle and the
  * kustomize builds kept on disk.
+ *
+ * A file with more than one hard link: the rename replaces the one name written; every other name
+ * keeps the old bytes (the rename makes a new file). Decided per command (tests pin each):
+ * - reports (`check --json`, probe's reports, `diff --markdown/--comment`, `bench --json`:
+ *   ./output-target.ts), `bundle --out` and `synth --out` (whose folder is swapped,
+ *   ../tooling/swap-dir.ts): the name given gets the new output, as `git`, `rsync` and compilers
+ *   do. A second name of an output is most likely a snapshot (`cp -al`, `rsync --link-dest`, a
+ *   release folder keeping the last good bundle) that must keep what it held; writing through
+ *   would change it and lose the never-half-written write.
+ * - `npm run seal`: refused before anything is fetched (../seal/environment-file.ts
+ *   refuseHardLinks, docs/secrets.md): the other name of an environment file would keep the values
+ *   unsealed after seal said it sealed them.
  */
 import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';

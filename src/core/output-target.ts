@@ -8,7 +8,8 @@
  *   (as root that replaced the machine's `/dev/stdout` link when stdout was a file);
  * - a FIFO, a terminal or `/dev/null` is written in place;
  * - a regular file, or a new one, is replaced atomically (./atomic-write.ts); a link to one replaces
- *   the file it points to and stays a link.
+ *   the file it points to and stays a link; a file with a second hard link is replaced under the
+ *   name given, the other name keeping the previous report (./atomic-write.ts says why).
  */
 import { type Stats, lstatSync, readlinkSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';

@@ -1,6 +1,8 @@
 /**
  * Replaces a folder with a freshly written one in two renames, so a reader never sees a half-written
- * folder and a failure before the swap leaves the old folder exactly as it was.
+ * folder and a failure before the swap leaves the old folder exactly as it was. Every file in the
+ * folder is a new one: a second hard link to an old file, outside the folder, keeps the old bytes
+ * (../core/atomic-write.ts says why; test/synth/synth-out.test.ts).
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 

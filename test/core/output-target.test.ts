@@ -1,9 +1,20 @@
 /**
  * Where an output path leads (outputTarget) and writing it there (writeOutput): the process's own
  * streams are written through the command's streams, never reopened by name or renamed over; a link
- * to a file replaces the file and stays a link; a device is written in place.
+ * to a file replaces the file and stays a link; a device is written in place; a file with a second
+ * hard link is replaced under the name given, the other name keeping the report it had.
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nearestExisting, outputTarget, writeOutput } from '../../src/core/output-target.js';
@@ -89,5 +100,22 @@ describe('nearestExisting (where the missing rest of an output path would be mad
     expect(at(join(dir, 'a'))).toEqual([join(dir, 'a'), true]);
     expect(at(join(dir, 'a/b/c'))).toEqual([join(dir, 'a'), true]);
     expect(at(join(dir, 'file/new/deeper'))).toEqual([join(dir, 'file'), false]);
+  });
+});
+
+describe('writeOutput to a report file with a second hard link', () => {
+  it('replaces the name given (a new file); the other name keeps the previous report (a snapshot stays one)', () => {
+    // The write of check --json, probe's reports, diff --markdown/--comment and bench --json.
+    const dir = tempDir('probe-target-');
+    const report = join(dir, 'report.json');
+    const snapshot = join(dir, 'snapshot', 'report.json');
+    writeFileSync(report, '{"run": 1}\n');
+    mkdirSync(join(dir, 'snapshot'));
+    linkSync(report, snapshot); // as `cp -al` or `rsync --link-dest` keeps yesterday's reports
+    const { streams, out } = sinks();
+    writeOutput(report, '{"run": 2}\n', streams);
+    expect([readFileSync(report, 'utf8'), readFileSync(snapshot, 'utf8')]).toEqual(['{"run": 2}\n', '{"run": 1}\n']);
+    expect([statSync(report).nlink, statSync(snapshot).nlink]).toEqual([1, 1]);
+    expect(out).toEqual({ stdout: '', stderr: '' });
   });
 });

@@ -13,12 +13,14 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
   readlinkSync,
   realpathSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -103,6 +105,23 @@ describe('npm run synth -- --out (temporary repository)', () => {
     expect(readdirSync(join(root, 'dist')).sort()).toEqual([DIST_MARKER, 'backstage-wus2-v4']);
     expect(readFileSync(join(root, 'dist', DIST_MARKER), 'utf8')).toBe(DIST_MARKER_TEXT);
     expect(snapshot(join(root, 'dist'))).toEqual(snapshot(join(REPO_ROOT, 'dist'))); // the same bytes as the committed dist/
+  });
+  it('a file of its output with a second hard link: the output is replaced; the other name keeps what it held', async () => {
+    const root = temporaryRepository();
+    const file = join(
+      root,
+      'dist',
+      'backstage-wus2-v4',
+      readdirSync(join(root, 'dist', 'backstage-wus2-v4')).sort()[0]!,
+    );
+    const elsewhere = join(dirname(root), 'kept.yaml');
+    linkSync(file, elsewhere); // e.g. a review folder hard-linking yesterday's manifests
+    writeFileSync(file, 'from an older synth\n'); // through both names
+    const r = await synth(root, []);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(snapshot(join(root, 'dist'))).toEqual(snapshot(join(REPO_ROOT, 'dist')));
+    expect(readFileSync(elsewhere, 'utf8')).toBe('from an older synth\n');
+    expect(statSync(elsewhere).nlink).toBe(1);
   });
 });
 

@@ -14,6 +14,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import {
+  linkSync,
   closeSync,
   copyFileSync,
   createReadStream,
@@ -266,6 +267,20 @@ describe.concurrent("the runner bundle's build record (bundleProbeRunner, src/to
     expect(first).toMatchObject({ path: p.out, inputs: p.inputs, built: true });
     expect(first.text).toContain('"one"');
     expect(await p.bundle()).toEqual({ ...first, built: false }); // same inode: not written again
+  });
+
+  it('a bundle with a second hard link: a build replaces the name given; the other name keeps the older bundle', async () => {
+    const p = project();
+    const first = await p.bundle();
+    const kept = join(p.dir, 'kept.mjs');
+    linkSync(p.out, kept); // e.g. a release folder hard-linking the last good bundle
+    write(join(p.dir, 'one.ts'), "export const value: string = 'changed';\n");
+    const changed = await p.bundle();
+    expect(changed.built).toBe(true);
+    expect(changed.text).toContain('"changed"');
+    expect(readFileSync(kept, 'utf8')).toBe(first.text);
+    expect(statSync(kept).ino).toBe(first.inode);
+    expect(statSync(p.out).nlink).toBe(1);
   });
 
   it('a changed source builds again, also one put back with an older time than the bundle', async () => {
