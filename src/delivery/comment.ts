@@ -14,8 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { BODY_LIMIT } from './forge-api.js';
-import { capBody, ForgeClient, type ForgeConnection } from './forge.js';
+import { BODY_LIMIT, capBody } from './forge-api.js';
+import { ForgeClient, type ForgeConnection } from './forge.js';
 import { ConfigurationError } from '../core/command-error.js';
 
 /** The hidden marker the comment starts with. */

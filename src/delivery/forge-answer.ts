@@ -17,13 +17,32 @@ export class ForgeError extends CommandError {
     message: string,
     readonly fix?: string,
     readonly status?: number,
+    /** A create or update (POST, PATCH) with no answer but failures: the forge may have done it all the same. */
+    readonly maybeDone = false,
   ) {
     super(message);
   }
 }
 
-/** The forge's own error text (`message`, GitHub's `errors[].message`), shortened. */
+/**
+ * `text` with every control character (C0, DEL, C1: ANSI escapes, carriage returns, line ends) and
+ * every bidirectional override written as `\u<hex>`: what a forge answers is printed to a terminal
+ * and a CI log, where such characters could erase, recolour or fake lines, or retitle the window.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** The forge's own error text (`message`, GitHub's `errors[].message`), shortened, {@link printable}. */
 export function forgeMessage(text: string): string {
+  return printable(ownText(text));
+}
+
+function ownText(text: string): string {
   try {
     const json = JSON.parse(text) as { message?: unknown; errors?: { message?: unknown }[] };
     const parts = [
@@ -57,8 +76,10 @@ export function refusal(status: number, conn: ForgeConnection): { meaning: strin
         meaning: `${repo} was not found at ${conn.apiUrl}, or the token cannot see it`,
         fix: `check ${v}_REPOSITORY, ${v}_API_URL and the token's access`,
       };
+    case 429:
+      return { meaning: 'the forge limits the rate of requests' };
     default:
-      return { meaning: 'the forge refused the request' };
+      return { meaning: status >= 500 ? 'the forge failed' : 'the forge refused the request' };
   }
 }
 

@@ -158,3 +158,24 @@ export const CommentSchema = z.object({
 export function authorization(type: ForgeType, token: string): string {
   return type === 'github' ? `Bearer ${token}` : `token ${token}`;
 }
+
+/** The line that replaces what did not fit. */
+export const TRUNCATED_LINE =
+  '**Truncated**: this text is longer than the forge accepts; the full text is in the workflow artifact.';
+
+/**
+ * `text` if it fits in `limit` characters (UTF-16 code units: never more code points than GitHub
+ * counts), else its beginning, cut at a line end, and {@link TRUNCATED_LINE} (or `notice`).
+ */
+export function capBody(text: string, limit = BODY_LIMIT, notice = TRUNCATED_LINE): string {
+  if (text.length <= limit) return text;
+  const tail = `\n\n${notice}\n`;
+  let cut = text.slice(0, Math.max(0, limit - tail.length));
+  const lineEnd = cut.lastIndexOf('\n');
+  if (lineEnd > cut.length / 2) cut = cut.slice(0, lineEnd);
+  // Never leave half a surrogate pair, nor a code block open.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  const fences = cut.split('\n').filter((line) => line.startsWith('```')).length;
+  if (fences % 2 === 1) cut = `${cut.slice(0, Math.max(0, cut.length - 4))}\n\`\`\``;
+  return `${cut}${tail}`;
+}

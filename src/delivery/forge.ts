@@ -17,7 +17,7 @@ import { Interrupted, interruptedBy } from '../core/command-error.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 import {
   authorization,
-  BODY_LIMIT,
+  capBody,
   CommentSchema,
   GITEA_PAGE,
   GITHUB_API_VERSION,
@@ -26,7 +26,7 @@ import {
   SUCCESS_STATUS,
   type Operation,
 } from './forge-api.js';
-import { ForgeError, forgeMessage, refusal, RETRYABLE } from './forge-answer.js';
+import { ForgeError, forgeMessage, printable, refusal, RETRYABLE } from './forge-answer.js';
 import type { ForgeConnection } from './forge-settings.js';
 import { noAnswerReason } from '../core/fetch-failure.js';
 import { BodyOverCapError, readBodyWithin } from '../core/capped-body.js';
@@ -112,10 +112,21 @@ export class ForgeClient {
           headers: this.headers(),
           ...(body ? { body: JSON.stringify(body) } : {}),
           signal,
-          redirect: 'error',
+          // Never followed: the Authorization header would go along to wherever it points.
+          redirect: 'manual',
         }).catch((err: unknown) => {
           throw new Transient(`no answer from ${this.base} (${noAnswerReason(err)})`);
         });
+        if (response.status >= 300 && response.status < 400) {
+          await response.body?.cancel();
+          const to = printable(response.headers.get('location') ?? 'nowhere named').slice(0, 300);
+          const fix = `set ${this.conn.prefix ?? 'GITOPS'}_API_URL to the forge's API base itself, if ${to} is it`;
+          const why = 'not followed: the token would go along';
+          throw new ForgeError(
+            this.redactor.text(`${what}: HTTP ${response.status}, a redirect to ${to} (${why}) (fix: ${fix})`),
+            fix,
+          );
+        }
         const text = await readBodyWithin(response, MAX_ANSWER_BYTES).catch((err: unknown) => err as Error);
         if (text instanceof BodyOverCapError) {
           const fix = `check ${this.conn.prefix ?? 'GITOPS'}_API_URL names the forge's API`;
@@ -135,7 +146,7 @@ export class ForgeClient {
         }
         const { meaning, fix } = refusal(response.status, this.conn);
         const answer = `HTTP ${response.status}: ${forgeMessage(text)} (${meaning}${fix ? ` (fix: ${fix})` : ''})`;
-        if (RETRYABLE(response.status)) throw new Transient(answer);
+        if (RETRYABLE(response.status)) throw new Transient(`${this.base} answered ${answer}`);
         throw new ForgeError(this.redactor.text(`${what}: ${answer}`), fix, response.status);
       });
     } catch (err) {
@@ -146,8 +157,19 @@ export class ForgeClient {
       if (!(err instanceof RetriesExhausted)) throw err;
       // A deadline's reason is a bare `timed out after Ns`: the forge it waited for is named here.
       const reason = err.timedOut ? `no answer from ${this.base} (${err.message})` : err.message;
-      throw new ForgeError(this.redactor.text(`${what}: ${reason} (after ${err.attempts} attempt(s))`));
+      const message = this.redactor.text(`${what}: ${reason} (after ${err.attempts} attempt(s))`);
+      throw new ForgeError(message, undefined, undefined, method !== 'GET');
     }
+  }
+
+  /** A list's answer: an array, or a ForgeError (taken for "none", it would open a second pull request). */
+  private list(json: unknown, what: string): unknown[] {
+    if (Array.isArray(json)) return json;
+    const fix = `check ${this.conn.prefix ?? 'GITOPS'}_API_URL names the forge's API`;
+    throw new ForgeError(
+      `${what}: the answer is not a list (${json === null ? 'null' : typeof json}) (fix: ${fix})`,
+      fix,
+    );
   }
 
   private pull(json: unknown, what: string): PullRequest {
@@ -161,11 +183,11 @@ export class ForgeClient {
     const p = parsed.data;
     return {
       number: p.number,
-      url: p.html_url,
+      url: printable(p.html_url),
       title: p.title,
       body: p.body ?? '',
-      head: p.head.ref,
-      base: p.base.ref,
+      head: printable(p.head.ref),
+      base: printable(p.base.ref),
     };
   }
 
@@ -189,14 +211,14 @@ export class ForgeClient {
         per_page: String(GITHUB_PAGE),
       });
       const { json } = await this.call('listPulls', 'GET', `${path}?${query}`);
-      const found = (Array.isArray(json) ? json : []).find(isOurs);
+      const found = this.list(json, `GET ${path}`).find(isOurs);
       return found === undefined ? undefined : this.pull(found, `GET ${path}`);
     }
     // Gitea has no head filter: page through the open pull requests (MAX_RESPONSE_ITEMS each).
     for (let page = 1; page <= 40; page++) {
       const query = new URLSearchParams({ state: 'open', limit: String(GITEA_PAGE), page: String(page) });
       const { json } = await this.call('listPulls', 'GET', `${path}?${query}`);
-      const items = Array.isArray(json) ? json : [];
+      const items = this.list(json, `GET ${path}`);
       const found = items.find(isOurs);
       if (found !== undefined) return this.pull(found, `GET ${path}`);
       if (items.length === 0) return undefined;
@@ -243,7 +265,7 @@ export class ForgeClient {
           ? `?${new URLSearchParams({ per_page: String(GITHUB_PAGE), page: String(page) })}`
           : '';
       const { json } = await this.call('listComments', 'GET', `${path}${query}`);
-      const items = Array.isArray(json) ? json : [];
+      const items = this.list(json, `GET ${path}`);
       for (const item of items) out.push(this.comment(item, `GET ${path}`));
       // Gitea answers every comment at once; GitHub pages of GITHUB_PAGE.
       if (this.conn.type === 'gitea' || items.length < GITHUB_PAGE) return out;
@@ -266,27 +288,6 @@ export class ForgeClient {
   private comment(json: unknown, what: string): IssueComment {
     const parsed = CommentSchema.safeParse(json);
     if (!parsed.success) throw new ForgeError(this.redactor.text(`${what}: the answer is not a comment`));
-    return { id: parsed.data.id, body: parsed.data.body ?? '', url: parsed.data.html_url };
+    return { id: parsed.data.id, body: parsed.data.body ?? '', url: printable(parsed.data.html_url) };
   }
-}
-
-/** The line that replaces what did not fit. */
-export const TRUNCATED_LINE =
-  '**Truncated**: this text is longer than the forge accepts; the full text is in the workflow artifact.';
-
-/**
- * `text` if it fits in `limit` characters (UTF-16 code units: never more code points than GitHub
- * counts), else its beginning, cut at a line end, and {@link TRUNCATED_LINE} (or `notice`).
- */
-export function capBody(text: string, limit = BODY_LIMIT, notice = TRUNCATED_LINE): string {
-  if (text.length <= limit) return text;
-  const tail = `\n\n${notice}\n`;
-  let cut = text.slice(0, Math.max(0, limit - tail.length));
-  const lineEnd = cut.lastIndexOf('\n');
-  if (lineEnd > cut.length / 2) cut = cut.slice(0, lineEnd);
-  // Never leave half a surrogate pair, nor a code block open.
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  const fences = cut.split('\n').filter((line) => line.startsWith('```')).length;
-  if (fences % 2 === 1) cut = `${cut.slice(0, Math.max(0, cut.length - 4))}\n\`\`\``;
-  return `${cut}${tail}`;
 }

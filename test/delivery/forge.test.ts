@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeBytes } from '../../src/core/capped-body.js';
 import { Interrupted } from '../../src/core/command-error.js';
-import { BODY_LIMIT } from '../../src/delivery/forge-api.js';
-import { capBody, ForgeClient, ForgeError, MAX_ANSWER_BYTES, TRUNCATED_LINE } from '../../src/delivery/forge.js';
+import { BODY_LIMIT, capBody, TRUNCATED_LINE } from '../../src/delivery/forge-api.js';
+import { ForgeClient, ForgeError, MAX_ANSWER_BYTES } from '../../src/delivery/forge.js';
 import { canaryKey, findLeak } from '../support/canary.js';
 import { startEndlessBody } from '../support/endless-body.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';
@@ -130,10 +130,12 @@ describe('ForgeClient retries (GitHub stand-in answering 503, a virtual clock)',
         .createPull({ head: 'h', base: 'master', title: 't', body: 'b' })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ForgeError);
+      // The forge that failed is named, and a create with no answer but failures may have been done.
       expect((error as Error).message).toBe(
-        'POST /repos/acme/repo/pulls: HTTP 503: a failure the test asked for (HTTP 503) (the forge refused the ' +
-          'request) (after 1 attempt(s))',
+        `POST /repos/acme/repo/pulls: ${flaky.apiUrl} answered HTTP 503: a failure the test asked for (HTTP 503) ` +
+          '(the forge failed) (after 1 attempt(s))',
       );
+      expect((error as ForgeError).maybeDone).toBe(true);
       expect(seen).toEqual(['GET', 'GET', 'GET', 'POST']);
       expect(clock.sleeps).toEqual([1000, 2000]);
       expect(flaky.pulls).toHaveLength(0);
@@ -163,6 +165,7 @@ describe('ForgeClient timeouts (a GitHub stand-in that never answers, a virtual 
       expect((error as Error).message).toBe(
         `GET ${SEARCH}: no answer from ${silent.apiUrl} (timed out after 0.1s) (after 3 attempt(s))`,
       );
+      expect((error as ForgeError).maybeDone).toBe(false);
       expect(clock.sleeps).toEqual([1000, 2000]);
       // Each attempt's request was given up (the stand-in records a hung request when the client goes away).
       await vi.waitFor(() =>

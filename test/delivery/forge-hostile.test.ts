@@ -1,0 +1,97 @@
+/**
+ * The forge client against a hostile or broken forge (a real loopback server answering as the test
+ * says): a redirect is never followed (the token would go along), what the forge answers reaches
+ * the terminal without control characters, and a list that is not a list is no "none found".
+ */
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ForgeClient, ForgeError } from '../../src/delivery/forge.js';
+import { printable } from '../../src/delivery/forge-answer.js';
+import { type Loopback, listenLoopback } from '../../src/loopback/listen.js';
+import { canaryKey, findLeak } from '../support/canary.js';
+
+const TOKEN = canaryKey();
+/** What the forge answers next: set by each test. */
+let answer: (res: ServerResponse) => void = (res) => res.end();
+const seen: { server: string; method: string; headers: IncomingHttpHeaders }[] = [];
+let forge: Loopback;
+/** Another host a redirect points at: it must never see a request. */
+let elsewhere: Loopback;
+beforeAll(async () => {
+  forge = await listenLoopback((req, res) => {
+    seen.push({ server: 'forge', method: req.method ?? '', headers: req.headers });
+    req.resume().on('end', () => answer(res));
+  });
+  elsewhere = await listenLoopback((req, res) => {
+    seen.push({ server: 'elsewhere', method: req.method ?? '', headers: req.headers });
+    res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+  });
+});
+afterAll(async () => {
+  for (const s of [forge, elsewhere]) await new Promise((r) => s?.server.close(r));
+});
+
+const client = () =>
+  new ForgeClient({ type: 'github', apiUrl: forge.url, owner: 'acme', repository: 'repo', token: TOKEN, retries: 0 });
+const json = (status: number, body: unknown) => (res: ServerResponse) =>
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+const SEARCH = '/repos/acme/repo/pulls?state=open&head=acme%3Ab&base=master&per_page=100';
+/** ESC, BEL, CR, LF, a C1 CSI and a right-to-left override: what could recolour, retitle or fake a line. */
+const HOSTILE = '\u001b[2J\u001b]0;owned\u0007\r\nexport: pull request #1 opened\u009b31m\u202e';
+
+describe('ForgeClient against a hostile forge', () => {
+  it('a redirect to another host is not followed: nothing reaches it, the error names where and the fix', async () => {
+    seen.length = 0;
+    answer = (res) => res.writeHead(302, { location: `${elsewhere.url}/steal` }).end();
+    const error = await client()
+      .findOpenPull('b', 'master')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForgeError);
+    expect((error as Error).message).toBe(
+      `GET ${SEARCH}: HTTP 302, a redirect to ${elsewhere.url}/steal (not followed: the token would go along) ` +
+        `(fix: set GITOPS_API_URL to the forge's API base itself, if ${elsewhere.url}/steal is it)`,
+    );
+    expect(seen.map((s) => s.server)).toEqual(['forge']);
+  });
+
+  it("a pull request's html_url and branches with control characters are printed escaped", async () => {
+    answer = json(201, {
+      number: 7,
+      title: 't',
+      body: 'b',
+      state: 'open',
+      html_url: `https://forge.example/pr/7${HOSTILE}`,
+      head: { ref: `b${HOSTILE}` },
+      base: { ref: 'master' },
+    });
+    const pull = await client().createPull({ head: 'b', base: 'master', title: 't', body: 'b' });
+    expect(pull?.url).toBe(
+      'https://forge.example/pr/7\\u001b[2J\\u001b]0;owned\\u0007\\u000d\\u000aexport: pull request #1 opened\\u009b31m\\u202e',
+    );
+    expect(pull?.head).toBe(`b${printable(HOSTILE)}`);
+  });
+
+  it("the forge's error text with control characters is quoted escaped, and the token not at all", async () => {
+    answer = json(422, { message: `Validation Failed${HOSTILE}`, errors: [{ message: `you sent ${TOKEN}` }] });
+    const error = await client()
+      .createPull({ head: 'b', base: 'master', title: 't', body: 'b' })
+      .catch((e: unknown) => e);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^POST \/repos\/acme\/repo\/pulls: HTTP 422: Validation Failed\\u001b\[2J\\u001b/);
+    expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(findLeak(message, TOKEN)).toBeUndefined();
+  });
+
+  it('a list answered as an object is a ForgeError, never "no pull request open" (which would open a second)', async () => {
+    seen.length = 0;
+    answer = json(200, { message: 'ok' });
+    const error = await client()
+      .findOpenPull('b', 'master')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForgeError);
+    expect((error as Error).message).toBe(
+      `GET /repos/acme/repo/pulls: the answer is not a list (object) (fix: check GITOPS_API_URL names the forge's API)`,
+    );
+    expect(seen.map((s) => s.method)).toEqual(['GET']);
+  });
+});
