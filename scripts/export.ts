@@ -10,6 +10,7 @@
  */
 import { ConfigurationError, UsageError } from '../src/core/command-error.js';
 import { forgeVariableHelp } from '../src/delivery/forge-settings.js';
+import { branchNameProblem } from '../src/delivery/branch-name.js';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/root.mjs';
@@ -109,6 +110,11 @@ export const main = scriptMain(script, async (options, { io, path, print, signal
   if (options['pull-request'] && !options.push)
     throw new UsageError('--pull-request needs --push (the pull request is opened from the pushed branch)');
   if (options.push && options['dry-run']) throw new UsageError('--push and --dry-run exclude each other');
+  const badBranch = options.branch === undefined ? undefined : branchNameProblem(options.branch);
+  if (badBranch !== undefined)
+    throw new UsageError(
+      `--branch ${JSON.stringify(options.branch)} ${badBranch}: git takes no such branch name (fix: a name such as arcade-stack/staging-upgrade)`,
+    );
   const { ExportRefused } = await import('../src/delivery/refused.js');
   const { exportSource } = await import('../src/delivery/source.js');
   const { exportAndPublish, publishLines } = await import('../src/delivery/publish.js');

@@ -71,17 +71,10 @@ export function forgeFromEnvironment(prefix: ForgePrefix, env: NodeJS.ProcessEnv
   if (!(FORGE_TYPES as readonly string[]).includes(type))
     problems.push(`${v.type} is ${type === '' ? 'not set' : `'${type}'`} (fix: set it to github or gitea)`);
   const apiUrl = env[v.apiUrl]?.trim() ?? '';
-  let urlOk = false;
-  try {
-    const u = new URL(apiUrl);
-    urlOk = (u.protocol === 'https:' || u.protocol === 'http:') && u.username === '' && u.password === '';
-  } catch {
-    urlOk = false;
-  }
-  if (!urlOk)
+  const urlProblem = apiUrlProblem(apiUrl);
+  if (urlProblem)
     problems.push(
-      `${v.apiUrl} is ${apiUrl === '' ? 'not set' : 'not an http(s) URL without credentials'} (fix: ` +
-        `https://api.github.com, https://<ghes-host>/api/v3 or https://<gitea-host>/api/v1)`,
+      `${v.apiUrl} ${urlProblem} (fix: https://api.github.com, https://<ghes-host>/api/v3 or https://<gitea-host>/api/v1)`,
     );
   const repository = env[v.repository]?.trim() ?? '';
   const parts = REPOSITORY.exec(repository);
@@ -92,7 +85,39 @@ export function forgeFromEnvironment(prefix: ForgePrefix, env: NodeJS.ProcessEnv
   const token = env[v.token] ?? '';
   if (token.trim() === '')
     problems.push(`${v.token} is not set (fix: pass the forge token from the CI secret store as ${v.token})`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  else if (/[\s\u0000-\u001f\u007f]/.test(token))
+    problems.push(
+      `${v.token} holds a space, a line end or a control character, which no forge token does; git would send it ` +
+        `as is and be refused (fix: store the token without a line end or spaces)`,
+    );
   if (problems.length > 0) throw new ConfigurationError(problems.join('; '));
   const [, owner = '', name = ''] = parts ?? [];
   return { type: type as ForgeType, apiUrl, owner, repository: name, token, prefix };
+}
+
+/** Hosts an `http:` API URL may name: the token then crosses no network (the tests' stand-ins). */
+export const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * What is wrong with an API base URL, or undefined: https (http only on loopback: the token would
+ * cross the network readable), no credentials (the token is the credential), no query or fragment
+ * (the client appends `/repos/...` to it, which would land inside them).
+ */
+function apiUrlProblem(apiUrl: string): string | undefined {
+  if (apiUrl === '') return 'is not set';
+  let u: URL;
+  try {
+    u = new URL(apiUrl);
+  } catch {
+    return 'is not a URL';
+  }
+  if (u.protocol === 'http:' && !LOOPBACK.has(u.hostname))
+    return `is http://${u.host}: the token would cross the network unencrypted; only https is taken (http on loopback alone)`;
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return `is a ${u.protocol} URL, not https`;
+  if (u.username !== '' || u.password !== '')
+    return 'holds credentials (user:password@): the token goes in a header alone';
+  if (u.search !== '' || u.hash !== '' || apiUrl.endsWith('?') || apiUrl.endsWith('#'))
+    return `has a query or fragment, inside which the client's /repos/... paths would land`;
+  return undefined;
 }

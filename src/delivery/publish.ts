@@ -10,49 +10,16 @@
 import { resolve } from 'node:path';
 import { CommandError, ConfigurationError, type ExitCode, Interrupted } from '../core/command-error.js';
 import { gitTry } from '../core/git.js';
-import { BODY_LIMIT } from './forge-api.js';
+import { BODY_LIMIT, capBody } from './forge-api.js';
 import type { ForgeType } from './forge-settings.js';
 import { exportBranch, exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from './export.js';
-import { capBody, ForgeClient, type ForgeConnection, ForgeError, type PullRequest } from './forge.js';
-import { pushExport, type PushResult, remoteUrl } from './push.js';
+import { ForgeClient, type ForgeConnection, ForgeError, type PullRequest } from './forge.js';
+import { pushExport, type PushResult } from './push.js';
+import { checkBranchIsNotBase, checkRemote } from './publish-checks.js';
 import { ExportRefused } from './refused.js';
 import { checkoutStatus, parseStatus } from './checkout-status.js';
 import { checkoutRoot } from './target.js';
 import { withoutTrailers } from './trailers.js';
-
-/** `owner/name` of a clone URL (https or scp-like ssh), lower-case, without `.git`. */
-function repositoryOfUrl(url: string): string | undefined {
-  const path = /^[a-z][a-z0-9+.-]*:\/\/[^/]+\/(.+)$/i.exec(url)?.[1] ?? /^[^/:@]+@[^:]+:(.+)$/.exec(url)?.[1];
-  if (!path) return undefined;
-  const parts = path
-    .replace(/\/+$/, '')
-    .replace(/\.git$/, '')
-    .split('/');
-  if (parts.length < 2) return undefined;
-  return parts.slice(-2).join('/').toLowerCase();
-}
-
-/**
- * The checkout's remote must be the repository the forge settings name: otherwise the branch
- * would be pushed to one repository and the pull request opened in another. Returns the remote's
- * URL (the push uses it: git is asked once).
- */
-async function checkRemote(
-  top: string,
-  remote: string,
-  forge: Pick<ForgeConnection, 'owner' | 'repository'>,
-): Promise<string> {
-  const url = await remoteUrl(top, remote);
-  const found = repositoryOfUrl(url);
-  const wanted = `${forge.owner}/${forge.repository}`.toLowerCase();
-  if (found !== wanted)
-    throw new ConfigurationError(
-      `remote ${remote} of ${top} is ${found ?? 'not a repository URL'}, but GITOPS_REPOSITORY names ` +
-        `${forge.owner}/${forge.repository}: the branch would be pushed to one repository and the pull ` +
-        `request opened in another (fix: correct GITOPS_REPOSITORY, or pass --remote)`,
-    );
-  return url;
-}
 
 /** The pull request's description: the export's commit message (summary, source commit, unresolved values). */
 function pullRequestText(message: string): { title: string; body: string } {
@@ -165,6 +132,7 @@ export async function exportAndPublish(
     throw new ConfigurationError(
       `${options.repo} is not on a branch (detached HEAD): a pull request needs the branch the export starts from (fix: git checkout master there)`,
     );
+  checkBranchIsNotBase(top, branchName, base, options.branch !== undefined);
   const url = publish.pullRequest ? await checkRemote(top, remote, publish.pullRequest) : undefined;
 
   const exported = await exportEnvironment(source, {
@@ -212,7 +180,7 @@ export async function exportAndPublish(
     const next = err instanceof ForgeError && err.fix ? `${err.fix}; then ${again}` : again;
     const message =
       `${err.message}; ${pushed.url} branch ${branch} holds this export (${pushed.head.slice(0, 12)}), but its ` +
-      `pull request ${err instanceof Interrupted ? 'may not have been' : 'was not'} opened or updated${left}` +
+      `pull request ${err instanceof Interrupted || (err instanceof ForgeError && err.maybeDone) ? 'may not have been' : 'was not'} opened or updated${left}` +
       (clean ? ` (fix: ${next})` : `; then ${next}`);
     throw err instanceof Interrupted
       ? new Interrupted(err.signal, message)

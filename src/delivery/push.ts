@@ -30,7 +30,7 @@ import { createRedactor } from '../core/redact.js';
 import { ConfigurationError, Interrupted, interruptedBy } from '../core/command-error.js';
 import { catObjects, GitError, type GitObject, type GitResult, gitTry } from '../core/git.js';
 import { ExportRefused } from './refused.js';
-import type { ForgeType } from './forge-settings.js';
+import { type ForgeType, LOOPBACK } from './forge-settings.js';
 import { parseTrailers } from './trailers.js';
 
 interface PushInput {
@@ -158,6 +158,12 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
       throw new ConfigurationError(
         `remote ${remote} is ${url}, not an http(s) URL: GITOPS_TOKEN is sent as an HTTP header only (fix: ` +
           `use the repository's https clone URL, or unset GITOPS_TOKEN and let git use its ssh key)`,
+      );
+    const host = /^http:\/\/([^/?#]*@)?(\[[^\]]*\]|[^/:?#]*)/i.exec(rawUrl)?.[2]?.toLowerCase();
+    if (host !== undefined && !LOOPBACK.has(host))
+      throw new ConfigurationError(
+        `remote ${remote} is ${url}, plain http: GITOPS_TOKEN would cross the network unencrypted (fix: use the ` +
+          `repository's https clone URL)`,
       );
     if (input.forgeType === undefined) throw new Error('pushExport: a token needs the forge type');
     auth = authEnvironment(rawUrl, input.token, input.forgeType);

@@ -186,6 +186,32 @@ describe('npm run export (scripts/export.ts)', () => {
     }
   });
 
+  it('--branch that git takes as no branch name: exit 2 naming --branch, what is wrong and the fix, nothing read or written', async () => {
+    const target = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const before = await snapshot(target);
+    const cases = [
+      ['-x', "starts with '-' (git would read it as an option)"],
+      ['..', "holds '..'"],
+      ['a@{1}', "holds '@{'"],
+      ['my branch', 'holds " " (no spaces, control characters or ~ ^ : ? * [ \\)'],
+      ['a/.hidden', "has a part '.hidden' that starts with '.' or ends with '.lock'"],
+      ['b'.repeat(251), 'has a part longer than 250 bytes'],
+    ] as const;
+    for (const [name, problem] of cases) {
+      const r = await exportScript(['--repo', target, '--commit', '--branch', name, ...fixtureArgs()]);
+      expect(r.stderr).toBe(
+        `export: --branch ${JSON.stringify(name)} ${problem}: git takes no such branch name (fix: a name such as ` +
+          'arcade-stack/staging-upgrade); usage: npm run export -- --help\n',
+      );
+      expect(r.status).toBe(2);
+    }
+    expect(await snapshot(target)).toEqual(before);
+    // 250 bytes, git's limit for one part: taken.
+    const r = await exportScript(['--repo', target, '--commit', '--branch', 'b'.repeat(250), ...fixtureArgs()]);
+    expect(r.stderr).not.toMatch(/--branch/);
+    expect(r.status).toBe(0);
+  });
+
   it('--push --pull-request without the GITOPS_* variables: exit 2 naming each, before anything is read or written', async () => {
     const target = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
     const before = await snapshot(target);

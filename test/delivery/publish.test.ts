@@ -200,11 +200,11 @@ function afterPush(
   repository: string,
   branch: string,
   tip: string,
-  how: { interrupted?: boolean; fix?: string } = {},
+  how: { interrupted?: boolean; maybeDone?: boolean; fix?: string } = {},
 ): string {
   return (
     `; ${git.url(repository)} branch ${branch} holds this export (${tip.slice(0, 12)}), but its pull request ` +
-    `${how.interrupted ? 'may not have been' : 'was not'} opened or updated; the checkout is back on master, ` +
+    `${how.interrupted || how.maybeDone ? 'may not have been' : 'was not'} opened or updated; the checkout is back on master, ` +
     `without the export's local branch (fix: ${how.fix ? `${how.fix}; then ` : ''}run the same export again: it ` +
     'finds the branch pushed and unchanged, and opens or updates the pull request)'
   );
@@ -507,9 +507,13 @@ describe('export --push --pull-request: the forge failing after the push', () =>
       const pr = { ...connection(forge, 'github', repository), clock };
       const { message, tip } = await failsAfterPush(setup, repository, pr);
       // The forge echoed the token in each answer: redacted (findLeak below).
-      expect(message).toMatch(/^GET \/repos\/acme\/forge-fails\/pulls\?\S+: HTTP 502: a failure the test asked for /);
       expect(message).toMatch(
-        /\(HTTP 502\) \(you sent Authorization: Bearer \[redacted \S+\) \(the forge refused the request\) \(after 3 attempt\(s\)\); /,
+        new RegExp(
+          String.raw`^GET /repos/acme/forge-fails/pulls\?\S+: ${forge.apiUrl} answered HTTP 502: a failure the test asked for `,
+        ),
+      );
+      expect(message).toMatch(
+        /\(HTTP 502\) \(you sent Authorization: Bearer \[redacted \S+\) \(the forge failed\) \(after 3 attempt\(s\)\); /,
       );
       expect(message.slice(message.indexOf('; '))).toBe(afterPush(repository, branch, tip));
       expect(clock.sleeps).toEqual([1000, 2000]);
@@ -517,6 +521,28 @@ describe('export --push --pull-request: the forge failing after the push', () =>
       const again = await publishRun(repository, source, pr, NO_KUBECTL);
       expectOpenedAgain(again.result, forge, branch, tip);
       expectNoToken(again.dir, again.printed);
+    } finally {
+      await forge.close();
+    }
+  });
+
+  it('the create answered 503: its pull request "may not have been" opened (the forge may have done it); the same export again opens the one', async () => {
+    let failing = true;
+    const repository = 'acme/create-fails';
+    const setup = await afterPushSetup(repository, ({ method }) => (failing && method === 'POST' ? 503 : undefined));
+    const { source, forge, branch, dir } = setup;
+    try {
+      const pr = connection(forge, 'github', repository);
+      const { message, tip } = await failsAfterPush(setup, repository, pr);
+      expect(message).toMatch(
+        new RegExp(String.raw`^POST /repos/acme/create-fails/pulls: ${forge.apiUrl} answered HTTP 503: a failure `),
+      );
+      expect(message).toMatch(/\(the forge failed\) \(after 1 attempt\(s\)\); /);
+      expect(message.slice(message.indexOf('; '))).toBe(afterPush(repository, branch, tip, { maybeDone: true }));
+      expect(forge.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 200', 'POST 503']);
+      failing = false;
+      const again = await exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true, pullRequest: pr });
+      expectOpenedAgain(again, forge, branch, tip);
     } finally {
       await forge.close();
     }
@@ -569,6 +595,77 @@ describe('export --push: settings and refusals before any work', () => {
     for (const name of ['GITOPS_FORGE', 'GITOPS_API_URL', 'GITOPS_REPOSITORY', 'GITOPS_TOKEN'])
       expect(message).toContain(name);
     expect(message).toMatch(/fix:/);
+  });
+
+  it('refuses an API URL in plain http off loopback, one with a query, and a token with a line end, the token not shown', () => {
+    const refused = (apiUrl: string, token: string) => {
+      try {
+        forgeFromEnvironment('GITOPS', {
+          GITOPS_FORGE: 'github',
+          GITOPS_API_URL: apiUrl,
+          GITOPS_REPOSITORY: 'acme/repo',
+          GITOPS_TOKEN: token,
+        });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigurationError);
+        expect(findLeak((e as Error).message, token.trim())).toBeUndefined();
+        return (e as Error).message;
+      }
+      return 'accepted';
+    };
+    const fix = '(fix: https://api.github.com, https://<ghes-host>/api/v3 or https://<gitea-host>/api/v1)';
+    expect(refused('http://forge.example/api/v3', TOKEN)).toBe(
+      `GITOPS_API_URL is http://forge.example: the token would cross the network unencrypted; only https is ` +
+        `taken (http on loopback alone) ${fix}`,
+    );
+    expect(refused('https://forge.example/api/v3?page=1', TOKEN)).toBe(
+      `GITOPS_API_URL has a query or fragment, inside which the client's /repos/... paths would land ${fix}`,
+    );
+    expect(refused('https://forge.example/api/v3', `${TOKEN}\n`)).toBe(
+      'GITOPS_TOKEN holds a space, a line end or a control character, which no forge token does; git would send ' +
+        'it as is and be refused (fix: store the token without a line end or spaces)',
+    );
+    expect(refused('http://127.0.0.1:9/api/v1', TOKEN)).toBe('accepted');
+    expect(refused('https://forge.example/api/v3/', TOKEN)).toBe('accepted');
+  });
+
+  it('a checkout an interrupted run left on the export branch: the fix puts it back (never --branch <new name>); --branch = the base refused', async () => {
+    const repository = 'acme/left-on-branch';
+    await seedRemote(repository);
+    const source = newSource();
+    const dir = await checkout(repository);
+    const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
+    const pr = forgeFromEnvironment('GITOPS', {
+      GITOPS_FORGE: 'github',
+      GITOPS_API_URL: 'http://127.0.0.1:9/',
+      GITOPS_REPOSITORY: repository,
+      GITOPS_TOKEN: TOKEN,
+    });
+    const onMaster = await exportAndPublish(
+      source,
+      { repo: dir, branch: 'master' },
+      { push: true, pullRequest: pr },
+    ).catch((e: unknown) => e);
+    expect(onMaster).toBeInstanceOf(ConfigurationError);
+    expect((onMaster as Error).message).toBe(
+      `--branch master is the branch ${dir} is on, which the pull request would go into (fix: pass another ` +
+        '--branch name, or leave --branch out for arcade-stack/<env>-<source commit>)',
+    );
+    // What a second Ctrl-C leaves: the checkout on the export's own branch.
+    await run(dir, ['checkout', '-q', '-b', branch]);
+    const left = await exportAndPublish(source, { repo: dir }, { push: true, pullRequest: pr }).catch(
+      (e: unknown) => e,
+    );
+    expect(left).toBeInstanceOf(ExportRefused);
+    expect((left as Error).message).toContain(
+      `${dir} is on the export's own branch ${branch}, left there by an interrupted run (a second Ctrl-C or ` +
+        `SIGTERM ends it before it puts the checkout back); --branch <new name> would push a second branch of ` +
+        `the same export (fix: git -C ${dir} checkout <base> && git -C ${dir} branch -D ${branch}, where <base> ` +
+        `is the branch the export started from (git -C ${dir} reflog shows "checkout: moving from <base> to ` +
+        `${branch}"), then run the same export again)`,
+    );
+    expect((left as Error).message).not.toContain('already exists');
+    expect(remoteTip(repository, 'master')).toBe((await run(dir, ['rev-parse', 'master'])).trim());
   });
 
   it('refuses a dirty source tree, a remote that is not the configured repository (the checkout untouched) and a detached checkout', async () => {

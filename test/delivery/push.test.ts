@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pushExport } from '../../src/delivery/push.js';
 import { ExportRefused } from '../../src/delivery/refused.js';
+import { ConfigurationError } from '../../src/core/command-error.js';
+import { canaryKey } from '../support/canary.js';
 import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
 import { makeRepo, refAt, run } from './support.js';
@@ -57,5 +59,25 @@ describe('pushExport: a branch that moves while it is read', () => {
     // The move happened between the two reads, and the branch keeps it: nothing was pushed.
     expect(existsSync(listed)).toBe(true);
     expect(refAt(remote, 'refs/heads/feature')).toBe(moved);
+  });
+});
+
+describe('pushExport with a token: only where it crosses no network in clear', () => {
+  it('a plain-http remote off loopback is refused before any git, naming the remote and the fix', async () => {
+    const top = tempDir('push-http-');
+    const token = canaryKey();
+    const push = (url: string) =>
+      pushExport({ top, url, branch: 'b', commit: 'c', env: 'staging', token, forgeType: 'github' }).catch(
+        (e: unknown) => e,
+      );
+    const error = await push(`http://x:${token}@forge.example:8080/acme/repo.git`);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(
+      'remote origin is http://forge.example:8080/acme/repo.git, plain http: GITOPS_TOKEN would cross the network ' +
+        "unencrypted (fix: use the repository's https clone URL)",
+    );
+    // On loopback it is taken: the refusal that follows is git's (no checkout at `top`), not this one.
+    const loopback = await push('http://127.0.0.1:9/acme/repo.git');
+    expect((loopback as Error).message).not.toMatch(/plain http/);
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * The checks `npm run export -- --push` makes before it writes anything (./publish.ts): the
+ * checkout's remote is the repository the forge settings name, and the export's branch is neither
+ * the branch the checkout is on nor one an interrupted run left checked out. Apart from
+ * ./publish.ts so that it stays under the 300 lines of a source file.
+ */
+import { ConfigurationError } from '../core/command-error.js';
+import type { ForgeConnection } from './forge-settings.js';
+import { remoteUrl } from './push.js';
+import { ExportRefused } from './refused.js';
+
+/** `owner/name` of a clone URL (https or scp-like ssh), lower-case, without `.git`. */
+function repositoryOfUrl(url: string): string | undefined {
+  const path = /^[a-z][a-z0-9+.-]*:\/\/[^/]+\/(.+)$/i.exec(url)?.[1] ?? /^[^/:@]+@[^:]+:(.+)$/.exec(url)?.[1];
+  if (!path) return undefined;
+  const parts = path
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .split('/');
+  if (parts.length < 2) return undefined;
+  return parts.slice(-2).join('/').toLowerCase();
+}
+
+/**
+ * The checkout's remote must be the repository the forge settings name: otherwise the branch
+ * would be pushed to one repository and the pull request opened in another. Returns the remote's
+ * URL (the push uses it: git is asked once).
+ */
+export async function checkRemote(
+  top: string,
+  remote: string,
+  forge: Pick<ForgeConnection, 'owner' | 'repository'>,
+): Promise<string> {
+  const url = await remoteUrl(top, remote);
+  const found = repositoryOfUrl(url);
+  const wanted = `${forge.owner}/${forge.repository}`.toLowerCase();
+  if (found !== wanted)
+    throw new ConfigurationError(
+      `remote ${remote} of ${top} is ${found ?? 'not a repository URL'}, but GITOPS_REPOSITORY names ` +
+        `${forge.owner}/${forge.repository}: the branch would be pushed to one repository and the pull ` +
+        `request opened in another (fix: correct GITOPS_REPOSITORY, or pass --remote)`,
+    );
+  return url;
+}
+
+/**
+ * The export's branch must not be `base`, the branch the checkout is on (the pull request's
+ * target): given as `--branch`, a ConfigurationError; the default name, the checkout was left on
+ * the export's own branch by a run a second signal ended before it put the checkout back
+ * (docs/delivery.md "Interrupted"), and the fix is the docs' one, never `--branch <new name>`,
+ * which would push a second branch of the same export.
+ */
+export function checkBranchIsNotBase(top: string, branch: string, base: string, given: boolean): void {
+  if (branch !== base) return;
+  if (given)
+    throw new ConfigurationError(
+      `--branch ${branch} is the branch ${top} is on, which the pull request would go into (fix: pass another ` +
+        `--branch name, or leave --branch out for arcade-stack/<env>-<source commit>)`,
+    );
+  throw new ExportRefused([
+    `${top} is on the export's own branch ${branch}, left there by an interrupted run (a second Ctrl-C or ` +
+      `SIGTERM ends it before it puts the checkout back); --branch <new name> would push a second branch of ` +
+      `the same export (fix: git -C ${top} checkout <base> && git -C ${top} branch -D ${branch}, where <base> ` +
+      `is the branch the export started from (git -C ${top} reflog shows "checkout: moving from <base> to ` +
+      `${branch}"), then run the same export again)`,
+  ]);
+}
