@@ -236,6 +236,39 @@ async function afterPushSetup(repository: string, fault: Parameters<typeof start
 }
 
 /**
+ * An afterPushSetup whose forge answers `status` to every `method` request until `stop()`, its
+ * export failing after the push (failsAfterPush), then `check` of what it said; the forge closed after.
+ */
+async function failingUntilStopped(
+  repository: string,
+  method: 'GET' | 'POST',
+  status: number,
+  check: (
+    run: Awaited<ReturnType<typeof afterPushSetup>> & {
+      pr: ForgeConnection;
+      message: string;
+      tip: string;
+      stop: () => void;
+    },
+  ) => Promise<void>,
+): Promise<void> {
+  let failing = true;
+  const setup = await afterPushSetup(repository, (request) =>
+    failing && request.method === method ? status : undefined,
+  );
+  try {
+    const pr = connection(setup.forge, 'github', repository);
+    const { message, tip } = await failsAfterPush(setup, repository, pr);
+    const stop = () => {
+      failing = false;
+    };
+    await check({ ...setup, pr, message, tip, stop });
+  } finally {
+    await setup.forge.close();
+  }
+}
+
+/**
  * The export of an afterPushSetup, its pull request through `pr`, failing after the push: a
  * PullRequestNotOpened (exit 1), no pull request, the checkout put back, no token in the message.
  * Its message, and the commit the remote branch holds.
@@ -526,55 +559,51 @@ describe('export --push --pull-request: the forge failing after the push', () =>
     }
   });
 
-  it('the create answered 503: its pull request "may not have been" opened (the forge may have done it); the same export again opens the one', async () => {
-    let failing = true;
-    const repository = 'acme/create-fails';
-    const setup = await afterPushSetup(repository, ({ method }) => (failing && method === 'POST' ? 503 : undefined));
-    const { source, forge, branch, dir } = setup;
-    try {
-      const pr = connection(forge, 'github', repository);
-      const { message, tip } = await failsAfterPush(setup, repository, pr);
-      expect(message).toMatch(
-        new RegExp(String.raw`^POST /repos/acme/create-fails/pulls: ${forge.apiUrl} answered HTTP 503: a failure `),
-      );
-      expect(message).toMatch(/\(the forge failed\) \(after 1 attempt\(s\)\); /);
-      expect(message.slice(message.indexOf('; '))).toBe(afterPush(repository, branch, tip, { maybeDone: true }));
-      expect(forge.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 200', 'POST 503']);
-      failing = false;
-      const again = await exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true, pullRequest: pr });
-      expectOpenedAgain(again, forge, branch, tip);
-    } finally {
-      await forge.close();
-    }
-  });
+  it('the create answered 503: its pull request "may not have been" opened (the forge may have done it); the same export again opens the one', () =>
+    failingUntilStopped(
+      'acme/create-fails',
+      'POST',
+      503,
+      async ({ source, forge, branch, dir, pr, message, tip, stop }) => {
+        expect(message).toMatch(
+          new RegExp(String.raw`^POST /repos/acme/create-fails/pulls: ${forge.apiUrl} answered HTTP 503: a failure `),
+        );
+        expect(message).toMatch(/\(the forge failed\) \(after 1 attempt\(s\)\); /);
+        expect(message.slice(message.indexOf('; '))).toBe(
+          afterPush('acme/create-fails', branch, tip, { maybeDone: true }),
+        );
+        expect(forge.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 200', 'POST 503']);
+        stop();
+        const again = await exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true, pullRequest: pr });
+        expectOpenedAgain(again, forge, branch, tip);
+      },
+    ));
 
-  it("a search refused with 403 (every run gets it until the token may): the token's fix, then the same export again, which opens it", async () => {
-    let refusing = true;
-    const repository = 'acme/forge-refuses';
-    const setup = await afterPushSetup(repository, ({ method }) => (refusing && method === 'GET' ? 403 : undefined));
-    const { source, forge, branch, dir } = setup;
-    try {
-      const pr = connection(forge, 'github', repository);
-      const { message, tip } = await failsAfterPush(setup, repository, pr);
-      const fix = `give it write access to pull requests and contents of ${repository}`;
-      expect(message).toMatch(/^GET \/repos\/acme\/forge-refuses\/pulls\?\S+: HTTP 403: a failure the test asked for /);
-      expect(message).toMatch(
-        new RegExp(
-          String.raw`\(HTTP 403\) \(you sent Authorization: Bearer \[redacted \S+\) \(the token may not do this on ` +
-            String.raw`acme/forge-refuses \(fix: give it write access to pull requests and contents of acme/forge-refuses\)\); `,
-        ),
-      );
-      expect(message.slice(message.indexOf('; '))).toBe(afterPush(repository, branch, tip, { fix }));
-      // Refused at once: one request, not retried.
-      expect(forge.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 403']);
-      // The fix as the message orders it: the token's access, then the same export again.
-      refusing = false;
-      const again = await exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true, pullRequest: pr });
-      expectOpenedAgain(again, forge, branch, tip);
-    } finally {
-      await forge.close();
-    }
-  });
+  it("a search refused with 403 (every run gets it until the token may): the token's fix, then the same export again, which opens it", () =>
+    failingUntilStopped(
+      'acme/forge-refuses',
+      'GET',
+      403,
+      async ({ source, forge, branch, dir, pr, message, tip, stop }) => {
+        const fix = 'give it write access to pull requests and contents of acme/forge-refuses';
+        expect(message).toMatch(
+          /^GET \/repos\/acme\/forge-refuses\/pulls\?\S+: HTTP 403: a failure the test asked for /,
+        );
+        expect(message).toMatch(
+          new RegExp(
+            String.raw`\(HTTP 403\) \(you sent Authorization: Bearer \[redacted \S+\) \(the token may not do this on ` +
+              String.raw`acme/forge-refuses \(fix: give it write access to pull requests and contents of acme/forge-refuses\)\); `,
+          ),
+        );
+        expect(message.slice(message.indexOf('; '))).toBe(afterPush('acme/forge-refuses', branch, tip, { fix }));
+        // Refused at once: one request, not retried.
+        expect(forge.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 403']);
+        // The fix as the message orders it: the token's access, then the same export again.
+        stop();
+        const again = await exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true, pullRequest: pr });
+        expectOpenedAgain(again, forge, branch, tip);
+      },
+    ));
 });
 
 describe('export --push: settings and refusals before any work', () => {
