@@ -46,9 +46,9 @@ export async function checkRemote(
 /**
  * The export's branch must not be `base`, the branch the checkout is on (the pull request's
  * target): given as `--branch`, a ConfigurationError; the default name, the checkout was left on
- * the export's own branch by a run a second signal ended before it put the checkout back
- * (docs/delivery.md "Interrupted"), and the fix is the docs' one, never `--branch <new name>`,
- * which would push a second branch of the same export.
+ * the export's own branch by an earlier run of the same export (one that finished, or one a second
+ * signal ended before it put the checkout back: docs/delivery.md "Interrupted"), and the fix is the
+ * docs' one, never `--branch <new name>`, which would push a second branch of the same export.
  */
 export function checkBranchIsNotBase(top: string, branch: string, base: string, given: boolean): void {
   if (branch !== base) return;
@@ -58,9 +58,9 @@ export function checkBranchIsNotBase(top: string, branch: string, base: string, 
         `--branch name, or leave --branch out for arcade-stack/<env>-<source commit>)`,
     );
   throw new ExportRefused([
-    `${top} is on the export's own branch ${branch}, left there by an interrupted run (a second Ctrl-C or ` +
-      `SIGTERM ends it before it puts the checkout back); --branch <new name> would push a second branch of ` +
-      `the same export (fix: git -C ${top} checkout <base> && git -C ${top} branch -D ${branch}, where <base> ` +
+    `${top} is on the export's own branch ${branch}, left there by an earlier run of it (one that ` +
+      `finished, or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> ` +
+      `would push a second branch of the same export (fix: git -C ${top} checkout <base> && git -C ${top} branch -D ${branch}, where <base> ` +
       `is the branch the export started from (git -C ${top} reflog shows "checkout: moving from <base> to ` +
       `${branch}"), then run the same export again)`,
   ]);

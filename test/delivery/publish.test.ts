@@ -437,7 +437,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
         '--quiet',
         `refs/heads/${branch}`,
       ]);
-      // publish's answer is the export's: run again in that checkout (the branch there now), refused before any push.
+      // Run again in that checkout (still on the export's branch): refused before any push.
       const before = git.credentials.length;
       const rerun = await exportAndPublish(
         source,
@@ -448,7 +448,13 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
         (e: unknown) => e,
       );
       expect(rerun).toBeInstanceOf(ExportRefused);
-      expect((rerun as Error).message).toContain(`branch ${branch} already exists in ${first.dir} (fix: pass --branch`);
+      // On the branch the first run left checked out: the fix goes back to master, never --branch <new name>.
+      expect((rerun as Error).message).toContain(
+        `${first.dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, `,
+      );
+      expect((rerun as Error).message).toContain(
+        `(fix: git -C ${first.dir} checkout <base> && git -C ${first.dir} branch -D ${branch}`,
+      );
       expect(git.credentials.length).toBe(before);
       // Cloned before the amend is pushed: the push fetches the remote tip it does not hold.
       const ci = await checkout(repository);
@@ -658,7 +664,7 @@ describe('export --push: settings and refusals before any work', () => {
     expect(refused('https://forge.example/api/v3/', TOKEN)).toBe('accepted');
   });
 
-  it('a checkout an interrupted run left on the export branch: the fix puts it back (never --branch <new name>); --branch = the base refused', async () => {
+  it('a checkout an earlier run left on the export branch: the fix puts it back (never --branch <new name>); --branch = the base refused', async () => {
     const repository = 'acme/left-on-branch';
     await seedRemote(repository);
     const source = newSource();
@@ -680,16 +686,16 @@ describe('export --push: settings and refusals before any work', () => {
       `--branch master is the branch ${dir} is on, which the pull request would go into (fix: pass another ` +
         '--branch name, or leave --branch out for arcade-stack/<env>-<source commit>)',
     );
-    // What a second Ctrl-C leaves: the checkout on the export's own branch.
+    // What a finished run, or one a second Ctrl-C ended, leaves: the checkout on the export's own branch.
     await run(dir, ['checkout', '-q', '-b', branch]);
     const left = await exportAndPublish(source, { repo: dir }, { push: true, pullRequest: pr }).catch(
       (e: unknown) => e,
     );
     expect(left).toBeInstanceOf(ExportRefused);
     expect((left as Error).message).toContain(
-      `${dir} is on the export's own branch ${branch}, left there by an interrupted run (a second Ctrl-C or ` +
-        `SIGTERM ends it before it puts the checkout back); --branch <new name> would push a second branch of ` +
-        `the same export (fix: git -C ${dir} checkout <base> && git -C ${dir} branch -D ${branch}, where <base> ` +
+      `${dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that ` +
+        `finished, or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> ` +
+        `would push a second branch of the same export (fix: git -C ${dir} checkout <base> && git -C ${dir} branch -D ${branch}, where <base> ` +
         `is the branch the export started from (git -C ${dir} reflog shows "checkout: moving from <base> to ` +
         `${branch}"), then run the same export again)`,
     );
