@@ -30,6 +30,7 @@ import { createRedactor } from '../core/redact.js';
 import { ConfigurationError, Interrupted, interruptedBy } from '../core/command-error.js';
 import { catObjects, GitError, type GitObject, type GitResult, gitTry } from '../core/git.js';
 import { ExportRefused } from './refused.js';
+import { printable } from './forge-answer.js';
 import { type ForgeType, LOOPBACK } from './forge-settings.js';
 import { parseTrailers } from './trailers.js';
 
@@ -146,8 +147,10 @@ export async function remoteUrl(top: string, remote: string): Promise<string> {
 export async function pushExport(input: PushInput): Promise<PushResult> {
   const remote = input.remote ?? 'origin';
   const redactor = createRedactor([input.token]);
+  // What the remote says (git's `remote:` lines, a commit subject) with no user:password@, no token
+  // and no control character: a hostile remote's ANSI escapes would reach the terminal.
   const clean = (text: string) =>
-    redactor.text(text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s/@]*@/gi, (m) => withoutUserinfo(m)));
+    printable(redactor.text(text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s/@]*@/gi, (m) => withoutUserinfo(m))));
   const fail = (run: GitResult) => new GitError(clean(run.failure));
 
   const rawUrl = input.url ?? (await remoteUrl(input.top, remote));

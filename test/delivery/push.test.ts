@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { pushExport } from '../../src/delivery/push.js';
 import { ExportRefused } from '../../src/delivery/refused.js';
 import { ConfigurationError } from '../../src/core/command-error.js';
-import { canaryKey } from '../support/canary.js';
+import { canaryKey, findLeak } from '../support/canary.js';
+import { listenLoopback } from '../../src/loopback/listen.js';
 import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
 import { makeRepo, refAt, run } from './support.js';
@@ -79,5 +80,37 @@ describe('pushExport with a token: only where it crosses no network in clear', (
     // On loopback it is taken: the refusal that follows is git's (no checkout at `top`), not this one.
     const loopback = await push('http://127.0.0.1:9/acme/repo.git');
     expect((loopback as Error).message).not.toMatch(/plain http/);
+  });
+});
+
+describe('pushExport against a hostile remote (a loopback server answering every git request 403)', () => {
+  it("echoing the Authorization header and the token behind ANSI escapes: git's quote of it is redacted and escaped", async () => {
+    const token = canaryKey();
+    const echo = await listenLoopback((req, res) => {
+      const basic = Buffer.from((req.headers.authorization ?? '').split(' ')[1] ?? '', 'base64').toString();
+      res.writeHead(403, { 'content-type': 'text/plain' });
+      res.end(`\u001b[2J\u001b]0;owned\u0007denied: you sent ${req.headers.authorization} (${basic})\n`);
+    });
+    try {
+      const top = tempDir('push-echo-');
+      await run(top, ['init', '-q']);
+      await run(top, ['remote', 'add', 'origin', `${echo.url}/acme/repo.git`]);
+      const error = await pushExport({
+        top,
+        branch: 'b',
+        commit: 'c',
+        env: 'staging',
+        token,
+        forgeType: 'github',
+      }).catch((e: unknown) => e);
+      const message = (error as Error).message;
+      expect(message).toMatch(
+        /failed \(exit 128\): remote: \\u001b\[2J\\u001b\]0;owned\\u0007denied: you sent Basic \S*\[redacted …/,
+      );
+      expect(message).not.toMatch(/[\u0000-\u001f\u007f]/);
+      expect(findLeak(message, token)).toBeUndefined();
+    } finally {
+      await new Promise((r) => echo.server.close(r));
+    }
   });
 });
