@@ -7,12 +7,12 @@
  *   cluster (`--from-cluster`: the versions the API server really serves); git-ignored (`.cache/`).
  * A schema that is not there is never assumed: the gate fails and says how to get it.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { cachedEntry, CrdPathError, entryToWrite, writeEntry } from './crd-cache-paths.js';
 import { FILL_CACHE_COMMAND, VENDORED_CRDS } from './crd-places.js';
 import { badCrdNames } from './crd-names.js';
 import { parseDocuments, type ManifestDocument } from './manifests.js';
-import { writeFileAtomically } from '../core/atomic-write.js';
 import { CommandError } from '../core/command-error.js';
 import { isRecord } from '../core/is-record.js';
 
@@ -128,57 +128,42 @@ export function readCrdFiles(paths: readonly string[]): CachedSchema[] {
   return readCrds(paths).schemas;
 }
 
-function entryPath(cacheDir: string, group: string, kind: string, version: string): string {
-  return join(cacheDir, group, kind, `${version}.json`);
-}
-
-/**
- * The file of one schema in the cache, refused unless it lies inside it: exactly
- * `<group>/<Kind>/<version>.json` below the cache folder, through no link to a folder elsewhere.
- * A second guard behind schemasOfCrd's name check (./crd-names.ts), for schemas from anywhere.
- */
-function entryInside(cacheDir: string, s: CachedSchema): string {
-  const root = resolve(cacheDir);
-  const path = resolve(entryPath(root, s.group, s.kind, s.version));
-  const parts = relative(root, path).split(sep);
-  let inside = parts.length === 3 && parts.every((p) => p !== '' && p !== '.' && p !== '..');
-  let existing = dirname(path);
-  while (inside && existing !== root && !existsSync(existing)) existing = dirname(existing);
-  if (inside && existsSync(existing)) {
-    const real = relative(realpathSync(root), realpathSync(existing));
-    inside = real === '' || (!isAbsolute(real) && real.split(sep)[0] !== '..');
-  }
-  if (!inside)
-    throw new CrdError(
-      `${s.source}: the schema of ${JSON.stringify(`${s.group}/${s.version} ${s.kind}`)} would be written to ${path}, ` +
-        `outside the cache ${root} (fix: a CRD whose group, Kind and version names Kubernetes accepts; ` +
-        'a folder in the cache that links elsewhere: remove it)',
-    );
-  return path;
-}
-
 /**
  * Writes schemas into the cache (overwriting the same group/kind/version), each file replaced
- * atomically. Every path is checked before the first is written. Returns the paths.
+ * atomically. Every path is checked before the first is written, and each again as it is written
+ * (./crd-cache-paths.ts: what that guards, and the window node leaves open). Returns the paths.
  */
 export function writeCache(cacheDir: string, schemas: readonly CachedSchema[]): string[] {
-  const entries = schemas.map((s) => ({ s, path: entryInside(cacheDir, s) }));
-  for (const { s, path } of entries) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileAtomically(path, `${JSON.stringify(s)}\n`);
-  }
-  return entries.map((e) => e.path);
+  return cachePaths(() => {
+    const entries = schemas.map((s) => ({ s, path: entryToWrite(cacheDir, s) }));
+    for (const { s, path } of entries) writeEntry(cacheDir, s, path, `${JSON.stringify(s)}\n`);
+    return entries.map((e) => e.path);
+  });
 }
 
-/** The cached schema of `group/version` `kind`, or undefined. */
+/** What `run` returns, a refused cache path (CrdPathError) thrown as a CrdError. */
+function cachePaths<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof CrdPathError) throw new CrdError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * The cached schema of `group/version` `kind` (from a manifest's apiVersion and kind), or undefined:
+ * also for names no CRD can have. An entry whose real path lies outside the cache is refused
+ * (./crd-cache-paths.ts).
+ */
 export function readCachedSchema(
   cacheDir: string,
   group: string,
   version: string,
   kind: string,
 ): CachedSchema | undefined {
-  const path = entryPath(cacheDir, group, kind, version);
-  if (!existsSync(path)) return undefined;
+  const path = cachePaths(() => cachedEntry(cacheDir, group, version, kind));
+  if (path === undefined) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));

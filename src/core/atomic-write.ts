@@ -27,17 +27,21 @@ import { basename, dirname, join } from 'node:path';
  * gets that mode (less the umask) whether it existed or not, and so does its temporary file from
  * the start (src/delivery/build-store.ts: entries that may hold a Secret, 0600). `file` must not be
  * a link: resolve it first when the link is to stay (./output-target.ts `outputTarget`). The
- * temporary file is `.<name>.<pid>.<8 hex>.tmp` beside it (build-store.ts prunes by that shape).
+ * temporary file is `.<name>.<pid>.<8 hex>.tmp` beside it (build-store.ts prunes by that shape),
+ * created with `wx` (never through a file or link already there). `options.beforeRename` runs once
+ * it is written, right before the rename; what it throws ends the write (the temporary file is
+ * removed): the CRD cache checks there that the folder is still the one it verified.
  */
 export function writeFileAtomically(
   file: string,
   contents: string | Uint8Array,
-  options: { mode?: number } = {},
+  options: { mode?: number; beforeRename?: () => void } = {},
 ): void {
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const mode = options.mode ?? statSync(file, { throwIfNoEntry: false })?.mode;
     writeFileSync(temporary, contents, { flag: 'wx', ...(mode !== undefined ? { mode: mode & 0o777 } : {}) });
+    options.beforeRename?.();
     renameSync(temporary, file);
   } catch (err) {
     rmSync(temporary, { force: true });

@@ -42,4 +42,20 @@ describe('writeFileAtomically', () => {
     expect(readdirSync(dir)).toEqual(['taken']);
     expect(readdirSync(join(dir, 'taken'))).toEqual(['inside']);
   });
+
+  it('runs beforeRename once the temporary file is written; what it throws ends the write, nothing left behind', () => {
+    const dir = tempDir('arcade-atomic-');
+    const file = join(dir, 'entry.json');
+    writeFileSync(file, 'old\n');
+    const seen: string[][] = [];
+    const refuse = () => {
+      seen.push(readdirSync(dir).sort());
+      throw new Error('the folder moved');
+    };
+    expect(() => writeFileAtomically(file, 'new\n', { beforeRename: refuse })).toThrow('the folder moved');
+    // Called once, with the new text in its temporary file beside the old one.
+    expect(seen).toEqual([[expect.stringMatching(/^\.entry\.json\.\d+\.[0-9a-f]{8}\.tmp$/), 'entry.json']]);
+    expect(readFileSync(file, 'utf8')).toBe('old\n');
+    expect(readdirSync(dir)).toEqual(['entry.json']);
+  });
 });

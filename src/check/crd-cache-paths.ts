@@ -1,0 +1,112 @@
+/**
+ * Where the CRD schema cache keeps a schema, `<cache>/<group>/<Kind>/<version>.json`, and the
+ * guards that keep every read and every write of it inside the cache folder. The three names come
+ * from input: a CRD file or a cluster when `npm run crds` writes (refused first by ./crd-names.ts,
+ * the API server's rules), a manifest's `apiVersion` and `kind` when `npm run check --crd-cache`
+ * reads. So:
+ *
+ * - reading (`cachedEntry`): a group, Kind or version that no CRD could have (`../../x`, `V1`) has
+ *   no cached schema (undefined: the gate reports `schema.missing` for it, as for any schema the
+ *   cache lacks), and an entry whose real path lies outside the cache (a folder or file in it that
+ *   links elsewhere) is refused, so no file outside is read or quoted in a message;
+ * - writing (`writeEntry`): a path outside the cache is refused before anything is written; then
+ *   each entry's folder is made, its real path checked to lie in the cache, the text written to a
+ *   new temporary file there (`wx`: never through a file or link already there), the folder's real
+ *   path checked again right before the rename, and the temporary file renamed over the entry.
+ *
+ * What stays open, and why it is small: node offers no `openat`/`renameat`, so a path is resolved
+ * again by each call. Someone who can write into the cache and swaps a folder on the entry's path
+ * for a link between the last check and the rename makes the rename resolve `<link>/.<temporary>`,
+ * which does not exist there (the temporary file stays in the folder that was checked): the rename
+ * fails and the temporary file is removed. Only moving the checked folder itself below the link's
+ * target carries the new entry along, which takes write access to that target folder too: the
+ * entry can land only where its mover could already write. `mkdir` of a missing folder can follow
+ * a link swapped in at that moment and make empty folders through it (no file is written there:
+ * the real-path check comes first). A cache outside any folder others can write has no such window.
+ */
+import { mkdirSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { badCrdNames } from './crd-names.js';
+import { writeFileAtomically } from '../core/atomic-write.js';
+import { nearestExisting } from '../core/output-target.js';
+
+/** The names of one entry, and where they came from (for messages). */
+interface EntryNames {
+  readonly group: string;
+  readonly kind: string;
+  readonly version: string;
+  readonly source: string;
+}
+
+const LINK_FIX = 'a folder in the cache that links elsewhere (or, to read, an entry that does): remove it';
+
+/** Whether the real path `real` is the real path `realRoot` or below it. */
+function within(realRoot: string, real: string): boolean {
+  const rel = relative(realRoot, real);
+  return rel === '' || (!isAbsolute(rel) && rel.split(sep)[0] !== '..');
+}
+
+/** `<cache>/<group>/<Kind>/<version>.json`, and whether that is exactly three parts below the cache. */
+function lexicalEntry(root: string, e: EntryNames): { path: string; below: boolean } {
+  const path = resolve(join(root, e.group, e.kind, `${e.version}.json`));
+  const parts = relative(root, path).split(sep);
+  return { path, below: parts.length === 3 && parts.every((p) => p !== '' && p !== '.' && p !== '..') };
+}
+
+/** Whether the real path of the nearest existing part of `path` lies in the cache. */
+function realInside(root: string, path: string): boolean {
+  const existing = nearestExisting(path).path;
+  return within(realpathSync(nearestExisting(root).path), realpathSync(existing));
+}
+
+function outside(root: string, e: EntryNames, path: string, verb: string, why = ''): Error {
+  return new CrdPathError(
+    `${e.source}: the schema of ${JSON.stringify(`${e.group}/${e.version} ${e.kind}`)} would be ${verb} ${path}${why}, ` +
+      `outside the cache ${root} (fix: a CRD whose group, Kind and version names Kubernetes accepts; ${LINK_FIX})`,
+  );
+}
+
+/** A path the cache refuses (crd-cache.ts turns it into its CrdError). */
+export class CrdPathError extends Error {}
+
+/**
+ * The file of an entry to write, refused unless it lies inside the cache (also through the links
+ * that exist now): the check of every entry before the first is written.
+ */
+export function entryToWrite(cacheDir: string, e: EntryNames): string {
+  const root = resolve(cacheDir);
+  const { path, below } = lexicalEntry(root, e);
+  // Its folder: an entry that is a link is replaced by the rename, never written through.
+  if (!below || !realInside(root, dirname(path))) throw outside(root, e, path, 'written to');
+  return path;
+}
+
+/**
+ * Writes one entry (a path from entryToWrite) atomically, checking the real path of its folder once
+ * made and again right before the rename (the module's comment says what window stays open).
+ */
+export function writeEntry(cacheDir: string, e: EntryNames, path: string, text: string): void {
+  const root = resolve(cacheDir);
+  const folder = dirname(path);
+  mkdirSync(folder, { recursive: true });
+  const expected = () => {
+    if (realpathSync(folder) !== join(realpathSync(root), relative(root, folder)))
+      throw outside(root, e, path, 'written to', ' (a folder on its path links elsewhere since it was checked)');
+  };
+  expected();
+  writeFileAtomically(path, text, { beforeRename: expected });
+}
+
+/**
+ * The file of the cached schema of `group/version` `kind`, or undefined when no CRD could have
+ * those names or the cache holds no such entry. Throws CrdPathError for an entry that exists but
+ * whose real path lies outside the cache.
+ */
+export function cachedEntry(cacheDir: string, group: string, version: string, kind: string): string | undefined {
+  if (badCrdNames(group, kind, [{ index: 0, name: version }]).length > 0) return undefined;
+  const root = resolve(cacheDir);
+  const { path, below } = lexicalEntry(root, { group, kind, version, source: '' });
+  if (!below || nearestExisting(path).path !== path) return undefined;
+  if (!realInside(root, path)) throw outside(root, { group, kind, version, source: cacheDir }, path, 'read from');
+  return path;
+}
