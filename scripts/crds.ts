@@ -34,7 +34,8 @@ ignored); a folder is read recursively (default: contracts/crds)`,
     },
     'from-cluster': {
       type: 'boolean',
-      description: 'read the CRDs of the current kubeconfig context (read-only: one list)',
+      description:
+        'read the CRDs of the current kubeconfig context (read-only: the list, in pages; no redirect followed, every answer bounded: docs/quality-gate.md)',
     },
     kubeconfig: {
       type: 'string',

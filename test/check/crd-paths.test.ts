@@ -141,7 +141,7 @@ describe('npm run crds -- --from-cluster with such names (loopback API server)',
       const r = await runMain(crds, ['--from-cluster', '--kubeconfig', kubeconfig, '--cache', cache], { cwd: root });
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(
-        /^crds: cluster http:\/\/127\.0\.0\.1:\d+ \(CustomResourceDefinition "widgets\.test\.arcade-stack\.dev"\): /,
+        /^crds: cluster http:\/\/127\.0\.0\.1:\d+ \(item 2 of the list, CustomResourceDefinition "widgets\.test\.arcade-stack\.dev"\): /,
       );
       expect(r.stderr).toContain(': spec.versions[0].name "../../../../package" is not a DNS-1035 label ');
       expect(r.stderr).toContain(`nothing was stored in ${cache}\n`);

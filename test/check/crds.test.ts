@@ -137,7 +137,9 @@ describe('reading CRDs from a cluster (loopback API server)', () => {
 
   it('lists the CRDs read-only and keeps the x-kubernetes-* keywords of the wire format', async () => {
     const result = await readClusterCrds({ kubeconfig, timeoutMs: 5000 });
-    expect(requests).toEqual(['GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions Bearer not-a-real-token']);
+    expect(requests).toEqual([
+      'GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions?limit=40 Bearer not-a-real-token',
+    ]);
     expect(result.schemas.map((s) => `${s.group}/${s.version} ${s.kind}`)).toEqual([
       'helm.toolkit.fluxcd.io/v2 HelmRelease',
       'test.arcade-stack.dev/v1 Widget',

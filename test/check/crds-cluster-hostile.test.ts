@@ -1,0 +1,225 @@
+/**
+ * `npm run crds -- --from-cluster` against API servers that answer what a real one would not, or
+ * what a real one does that the first stand-in did not (list items without apiVersion/kind): real
+ * loopback servers, the reader and the command in process (src/check/crd-cluster.ts,
+ * src/kube/bounded-get.ts). Each case is a finding of session 13's audit; docs/quality-gate.md.
+ */
+import { rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main as crds } from '../../scripts/crds.js';
+import { CrdError } from '../../src/check/crd-cache.js';
+import { readClusterCrds } from '../../src/check/crd-cluster.js';
+import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
+import { listenLoopback } from '../../src/loopback/listen.js';
+import { miniHelmReleaseCrd, tempDir, widgetCrd } from './support.js';
+import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
+import { startEndlessBody } from '../support/endless-body.js';
+import { runMain } from '../support/run-script.js';
+
+type Rec = Record<string, unknown>;
+const TOKEN = 'loopback-bearer-token';
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A loopback server answering `handler`, the requests it saw (with their credentials), and a kubeconfig for it. */
+async function apiServer(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  const seen: string[] = [];
+  const { server, url } = await listenLoopback((req, res) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? '(no credentials)'}`);
+    handler(req, res);
+  });
+  const kubeconfig = writeKubeconfig(url, TOKEN);
+  cleanups.push(() => rmSync(dirname(kubeconfig), { recursive: true, force: true }));
+  cleanups.push(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  return { url, port: new URL(url).port, seen, kubeconfig };
+}
+
+function json(res: ServerResponse, body: unknown, status = 200): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+/** The message `readClusterCrds` rejects with (a CrdError). */
+async function refusal(kubeconfig: string, timeoutMs = NO_PROBE_DEADLINE_MS): Promise<string> {
+  const err = await readClusterCrds({ kubeconfig, timeoutMs }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(CrdError);
+  return (err as Error).message;
+}
+
+describe('what a real API server answers', () => {
+  it('reads list items that carry no apiVersion or kind, page by page (limit, continue)', async () => {
+    const items = [miniHelmReleaseCrd(), widgetCrd()].map(({ apiVersion: _a, kind: _k, ...item }) => item);
+    const api = await apiServer((req, res) => {
+      const page = new URL(req.url ?? '', 'http://x').searchParams.get('continue') === 'p2' ? 1 : 0;
+      json(res, {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinitionList',
+        metadata: page === 0 ? { continue: 'p2', remainingItemCount: 1 } : {},
+        items: [items[page]],
+      });
+    });
+    const result = await readClusterCrds({ kubeconfig: api.kubeconfig, timeoutMs: NO_PROBE_DEADLINE_MS });
+    expect(result.schemas.map((s) => `${s.group}/${s.version} ${s.kind}`)).toEqual([
+      'helm.toolkit.fluxcd.io/v2 HelmRelease',
+      'test.arcade-stack.dev/v1 Widget',
+    ]);
+    const list = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions?limit=40';
+    expect(api.seen).toEqual([`GET ${list} Bearer ${TOKEN}`, `GET ${list}&continue=p2 Bearer ${TOKEN}`]);
+  });
+
+  it('refuses a list that never ends (a continue token on every page) after 500 pages, cut short never used', async () => {
+    const api = await apiServer((_req, res) =>
+      json(res, { kind: 'CustomResourceDefinitionList', metadata: { continue: 'again' }, items: [widgetCrd()] }),
+    );
+    expect(await refusal(api.kubeconfig)).toMatch(
+      /failed: the list of CustomResourceDefinitions: still more pages after 500 \(500 items read\); refusing a list cut short$/,
+    );
+    expect(api.seen).toHaveLength(500);
+  });
+});
+
+describe('hostile answers', () => {
+  it('never follows a redirect: the bearer token is not sent to another port of the same host, nothing is read there', async () => {
+    const other = await apiServer((_req, res) =>
+      json(res, { kind: 'CustomResourceDefinitionList', metadata: {}, items: [widgetCrd()] }),
+    );
+    const api = await apiServer((req, res) => {
+      res.writeHead(302, { location: `http://127.0.0.1:${other.port}${req.url}` }).end();
+    });
+    const cache = join(tempDir(), 'cache');
+    const r = await runMain(crds, ['--from-cluster', '--kubeconfig', api.kubeconfig, '--cache', cache]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `crds: listing CustomResourceDefinitions on ${api.url} failed: the API server answered HTTP 302, a redirect to ` +
+        `http://127.0.0.1:${other.port}/apis/apiextensions.k8s.io/v1/customresourcedefinitions?limit=40: not followed, ` +
+        "since the kubeconfig's credentials would go with it (fix: point the kubeconfig's server at the API server's " +
+        `own address); nothing was stored in ${cache}\n`,
+    );
+    expect(other.seen).toEqual([]);
+  });
+
+  it('stops reading an endless body at 64 MiB and closes the connection', async () => {
+    const endless = await startEndlessBody();
+    cleanups.push(() => endless.close());
+    const kubeconfig = writeKubeconfig(endless.url, TOKEN);
+    cleanups.push(() => rmSync(dirname(kubeconfig), { recursive: true, force: true }));
+    expect(await refusal(kubeconfig)).toBe(
+      `listing CustomResourceDefinitions on ${endless.url} failed: the answer's body is larger than 64 MiB, the most ` +
+        'read from it: not the API asked for, or a broken or hostile server',
+    );
+    await vi.waitFor(() => expect(endless.hungUp()).toBe(1));
+  });
+
+  it('refuses a declared Content-Length over 64 MiB before reading the body', async () => {
+    const api = await apiServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(200 * 1024 * 1024) });
+      res.write('{"kind":');
+    });
+    expect(await refusal(api.kubeconfig)).toMatch(
+      /failed: the answer's body is larger than 64 MiB \(Content-Length 209715200\)/,
+    );
+  });
+
+  it('closes a stalled answer at the deadline: the process is not kept alive by it', async () => {
+    const stalled = await startEndlessBody({ stallAfter: 100 });
+    cleanups.push(() => stalled.close());
+    const kubeconfig = writeKubeconfig(stalled.url, TOKEN);
+    cleanups.push(() => rmSync(dirname(kubeconfig), { recursive: true, force: true }));
+    expect(await refusal(kubeconfig, 200)).toBe(
+      `listing CustomResourceDefinitions on ${stalled.url} failed: timed out after 0.2s`,
+    );
+    await vi.waitFor(() => expect(stalled.hungUp()).toBe(1));
+  });
+
+  const shapes: [string, string, string][] = [
+    [
+      '<html>sign in</html>',
+      'text/html',
+      'failed: the answer is not JSON (it starts "<html>sign in</html>"): not the Kubernetes API, or a broken or hostile server',
+    ],
+    [
+      '[1,2]',
+      'application/json',
+      ': page 1 of the list: the answer is a list, not an object: not a CustomResourceDefinitionList',
+    ],
+    [
+      '{"kind":"PodList","items":[]}',
+      'application/json',
+      ': page 1 of the list: kind is "PodList": not a CustomResourceDefinitionList',
+    ],
+    [
+      '{"kind":"CustomResourceDefinitionList","items":"none"}',
+      'application/json',
+      ': page 1 of the list: items is not a list',
+    ],
+    [
+      '{"kind":"CustomResourceDefinitionList","items":[null]}',
+      'application/json',
+      ': page 1 of the list: items[0] is not an object',
+    ],
+    [
+      '{"kind":"CustomResourceDefinitionList","items":[{"kind":"Pod"}]}',
+      'application/json',
+      ': page 1 of the list: items[0].kind is "Pod"',
+    ],
+    [
+      '{"kind":"CustomResourceDefinitionList","metadata":{"continue":7},"items":[]}',
+      'application/json',
+      ': page 1 of the list: metadata.continue is not a string',
+    ],
+  ];
+  for (const [body, type, message] of shapes) {
+    it(`refuses an answer of the wrong shape, naming what is wrong: ${body}`, async () => {
+      const api = await apiServer((_req, res) => {
+        res.writeHead(200, { 'content-type': type });
+        res.end(body);
+      });
+      const got = await refusal(api.kubeconfig);
+      expect(got).toContain(message);
+      if (!message.startsWith('failed'))
+        expect(got).toMatch(/^cluster http:\S+: .*\(fix: point the kubeconfig's server at the cluster's API server\)$/);
+    });
+  }
+
+  it("quotes an error answer's Status message printably and briefly, not the body and headers whole", async () => {
+    const sequences = '\u001b[2J\u001b]0;owned\u0007\u001b[31mred\u202e';
+    const api = await apiServer((_req, res) =>
+      json(
+        res,
+        { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `denied ${sequences}`, code: 403 },
+        403,
+      ),
+    );
+    expect(await refusal(api.kubeconfig)).toBe(
+      `listing CustomResourceDefinitions on ${api.url} failed: HTTP 403: denied \\u001b[2J\\u001b]0;owned\\u0007` +
+        '\\u001b[31mred\\u202e (fix: the kubeconfig user needs list on customresourcedefinitions)',
+    );
+    const noisy = await apiServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain', 'x-noise': 'n'.repeat(4000) });
+      res.end(`${sequences}${'E'.repeat(5 * 1024 * 1024)}`);
+    });
+    const message = await refusal(noisy.kubeconfig);
+    expect(message).toMatch(
+      /^listing CustomResourceDefinitions on \S+ failed: HTTP 500: \\u001b\[2J\\u001b\]0;owned\\u0007\\u001b\[31mred\\u202eE+…$/,
+    );
+    expect(message.length).toBeLessThan(400);
+  });
+
+  it('quotes a CRD name with escape sequences escaped (JSON.stringify) in its refusal', async () => {
+    const crd = widgetCrd() as Rec;
+    (crd.spec as Rec).group = 'x\u001b[31m.example.com';
+    const api = await apiServer((_req, res) =>
+      json(res, { kind: 'CustomResourceDefinitionList', metadata: {}, items: [crd] }),
+    );
+    const message = await refusal(api.kubeconfig);
+    expect(message).toContain('spec.group "x\\u001b[31m.example.com" is not a DNS-1123 subdomain');
+    expect(message).not.toContain('\u001b');
+  });
+});
