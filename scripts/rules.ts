@@ -52,8 +52,11 @@ the run exits 1 while it is there. Running it again changes nothing.`,
     0: "the ruler namespace holds exactly the environment's groups and nothing else (after --sync: it does now)",
     1:
       "the stack's groups differ (check), a group that is not the stack's is in the namespace " +
-      '(check and --sync: left as it is), or the ruler could not be read or written',
-    2: 'also: the environment does not load its rules into a Mimir ruler (continuous mode off, no mimir-ruler evaluator)',
+      '(check and --sync: left as it is), another environment syncs into the same ruler namespace ' +
+      '(check: reported after the comparison), or the ruler could not be read or written',
+    2:
+      'also: the environment does not load its rules into a Mimir ruler (continuous mode off, no mimir-ruler ' +
+      'evaluator), or --sync while another environment syncs into the same ruler namespace (nothing sent)',
   },
   examples: [
     'npm run rules -- --env backstage-wus2-v4',
@@ -61,6 +64,9 @@ the run exits 1 while it is there. Running it again changes nothing.`,
     'MIMIR_TOKEN=... npm run rules -- --env backstage-wus2-v4 --sync --timeout 30',
   ],
 });
+
+/** Heading of the clash a check reports (a sync refuses it as an invalid environment definition, exit 2). */
+const CLASH_HEADING = 'another environment syncs into this ruler namespace (--sync is refused until one of them moves)';
 
 /** The command (src/core/script-main.ts): tests call it in process. */
 export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
@@ -73,8 +79,10 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
   const { syncRules } = await import('../src/evidence/ruler-sync.js');
   const selected = loadEnvironment(options.env, options.environments ? path(options.environments) : undefined);
   for (const w of selected.warnings) warn(w);
-  // Another environment syncing into this ruler namespace would have each sync replace the other's groups.
-  if (selected.rulerClashes.length > 0) throw new EnvironmentError([...selected.rulerClashes]);
+  // Another environment syncing into this ruler namespace would have each sync replace the other's groups:
+  // a sync is refused before anything is sent; a check only reads, so it runs and fails on the clash.
+  const clashes = selected.rulerClashes;
+  if (clashes.length > 0 && options.sync) throw new EnvironmentError([...clashes]);
   const { env } = selected;
   const plan = continuousPlan(env);
   if (!plan) {
@@ -94,9 +102,14 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
     ...(token ? { token } : {}),
     timeoutMs: options.timeout * 1000,
   };
-  const result = await syncRules(target, alertRuleGroups(alertScope(env, plan, engineJobOf(env))), options.sync);
-  print(result.text);
-  return result.ok ? 0 : 1;
+  try {
+    const result = await syncRules(target, alertRuleGroups(alertScope(env, plan, engineJobOf(env))), options.sync);
+    print(result.text);
+    return result.ok && clashes.length === 0 ? 0 : 1;
+  } finally {
+    // Shown when the ruler could not be read too: the clash is wrong whatever the ruler holds.
+    if (clashes.length > 0) print(new EnvironmentError([...clashes], CLASH_HEADING).message);
+  }
 });
 
 await runCommand(import.meta.url, script, main);

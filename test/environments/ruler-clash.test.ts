@@ -2,8 +2,8 @@
  * Two environments whose alert rules would go to one Mimir ruler namespace (same URL, tenant and
  * namespace): each `npm run rules -- --sync` would replace the other's groups, so loading them
  * together is refused naming both files, the field and the fix (src/environments/ruler-clash.ts).
- * Each environment's default namespace, `arcade-stack-<env>`, is its own. The refusal of
- * `npm run rules` itself: test/evidence/ruler-sync.test.ts.
+ * Each environment's default namespace, `arcade-stack-<env>`, is its own. What
+ * `npm run rules` does with it (--sync refuses, a check fails on it): test/evidence/ruler-sync.test.ts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,17 +13,21 @@ import { EnvironmentError, loadEnvironment, loadEnvironments } from '../../src/e
 import { tempDir } from '../support/temp.js';
 import { FIXTURE_ENVIRONMENTS } from '../synth/helpers.js';
 
-type Ruler = { url?: string; tenant?: string; namespace?: string };
+type Ruler = { url?: string; tenant?: string; namespace?: string; cluster?: string };
 
-/** The staging fixture, and a copy of it named `prod`, each with the ruler settings given; the folder. */
+/**
+ * The staging fixture, and a copy of it named `prod`, each with the ruler settings given (and the
+ * `cluster`, when given; the fixture's is staging-wus2 in both); the folder.
+ */
 function twoEnvironments(staging: Ruler, prod: Ruler): string {
   const dir = tempDir('ruler-clash-');
-  for (const [name, ruler] of [
+  for (const [name, { cluster, ...ruler }] of [
     ['staging', staging],
     ['prod', prod],
   ] as const) {
     const doc = parseDocument(readFileSync(join(FIXTURE_ENVIRONMENTS, 'staging.yaml'), 'utf8'));
     doc.set('name', name);
+    if (cluster !== undefined) doc.set('cluster', cluster);
     if (Object.keys(ruler).length > 0) doc.setIn(['continuous', 'alerts', 'ruler'], ruler);
     writeFileSync(join(dir, `${name}.yaml`), doc.toString());
   }
@@ -85,12 +89,69 @@ describe('two environments syncing alert rules into one ruler namespace', () => 
     }
   });
 
-  it('loading one environment hands the clash to the command (npm run rules refuses it); the other loads', () => {
+  it('loading one environment hands the clash to the command (npm run rules: --sync refuses it, a check fails on it); the other loads', () => {
     const dir = twoEnvironments({ namespace: 'arcade-alerts' }, { namespace: 'arcade-alerts' });
     const one = loadEnvironment('prod', dir);
     expect(one.warnings).toEqual([]);
     expect(one.rulerClashes.map((p) => p.replaceAll(`${dir}/`, ''))).toEqual([
       clash('arcade-alerts', 'set in its file', 'set in its file'),
     ]);
+  });
+
+  describe('in two clusters: one ruler only when its host is one name for every cluster', () => {
+    /** Hosts a cluster or a machine resolves to its own server: two clusters, two rulers. */
+    const OWN = [
+      'http://mimir-nginx.mimir.svc:8080/prometheus',
+      'http://localhost:8080/prometheus',
+      'http://mimir-nginx.mimir.svc.cluster.local./prometheus',
+      'http://mimir-nginx.mimir/prometheus',
+      'http://mimir/prometheus',
+      'http://mimir.corp.local/prometheus',
+      'http://mimir.eastus.internal/prometheus',
+      'http://127.0.0.1:8080/prometheus',
+      'http://10.2.0.15/prometheus',
+      'http://172.31.255.1/prometheus',
+      'http://192.168.1.20/prometheus',
+      'http://169.254.10.1/prometheus',
+      'http://[::1]:8080/prometheus',
+      'http://[::ffff:10.0.0.7]/prometheus',
+      'http://[fd12:3456::1]/prometheus',
+      'http://[fe80::1]/prometheus',
+    ];
+    /** Hosts that name one server from anywhere: two clusters, still one ruler. */
+    const SHARED = [
+      'https://mimir.example.com/prometheus',
+      'https://mimir.svc.example.com/prometheus',
+      'http://mimir-nginx.mimir.observability-wus2/prometheus',
+      'http://172.32.0.1/prometheus',
+      'http://203.0.113.10/prometheus',
+      'http://[2001:db8::10]/prometheus',
+    ];
+    const SAME = { namespace: 'arcade-alerts', tenant: TENANT };
+    const inCluster = (cluster: string, url: string) => ({ ...SAME, url, cluster });
+
+    it.each(OWN)('%s: two clusters load; in one cluster it is refused as before', (url) => {
+      const apart = twoEnvironments(inCluster('aks-west', url), inCluster('aks-east', url));
+      expect(problemsLoading(apart)).toEqual([]);
+      expect(loadEnvironment('prod', apart).rulerClashes).toEqual([]);
+
+      const together = twoEnvironments(inCluster('aks-east', url), inCluster('aks-east', url));
+      const shown = new URL(url).href.replace(/\/+$/, '');
+      const problems = problemsLoading(together).map((p) => p.replaceAll(`${together}/`, ''));
+      expect(problems).toEqual([clash('arcade-alerts', 'set in its file', 'set in its file', shown)]);
+    });
+
+    it.each(SHARED)('%s: refused in two clusters as in one', (url) => {
+      const shown = new URL(url).href.replace(/\/+$/, '');
+      for (const [staging, prod] of [
+        ['aks-west', 'aks-east'],
+        ['aks-east', 'aks-east'],
+      ] as const) {
+        const dir = twoEnvironments(inCluster(staging, url), inCluster(prod, url));
+        const problems = problemsLoading(dir).map((p) => p.replaceAll(`${dir}/`, ''));
+        expect(problems).toEqual([clash('arcade-alerts', 'set in its file', 'set in its file', shown)]);
+        expect(loadEnvironment('prod', dir).rulerClashes).toHaveLength(1);
+      }
+    });
   });
 });

@@ -150,20 +150,33 @@ describe('the npm run rules command', () => {
     expect(none.stderr).toContain("continuous.alerts.evaluators has no 'mimir-ruler'");
   });
 
-  it("refuses (exit 2, nothing sent) when another environment syncs into the same ruler namespace: each sync would replace the other's groups", async () => {
+  it('another environment syncing into the same ruler namespace: --sync refuses (exit 2, nothing sent); --check reads and fails on it (exit 1)', async () => {
     const { dir, doc, run } = stagingAtStandIn();
     doc.set('name', 'prod');
     doc.setIn(['continuous', 'alerts', 'ruler'], { url: `${ruler.url}/`, namespace: NS });
     writeFileSync(join(dir, 'prod.yaml'), doc.toString());
+    const problem =
+      `${join(dir, 'staging.yaml')} and ${join(dir, 'prod.yaml')}: continuous.alerts.ruler.namespace: both environments ` +
+      `sync their alert rules into ruler namespace '${NS}' of tenant '${TENANT}' at ${ruler.url} ` +
+      `(staging: the default ${NS}; prod: set in its file), so each one's \`npm run rules -- --sync\` would replace ` +
+      'the groups of the same names the other wrote (fix: give each environment a continuous.alerts.ruler.namespace of its own; ' +
+      'removing the field from a file gives it arcade-stack-<env>, which no other environment has)';
     const sync = await run('--sync');
     expect(sync.status).toBe(2);
-    expect(sync.stderr).toContain(
-      `${join(dir, 'staging.yaml')} and ${join(dir, 'prod.yaml')}: continuous.alerts.ruler.namespace: both environments ` +
-        `sync their alert rules into ruler namespace '${NS}' of tenant '${TENANT}' at ${ruler.url} ` +
-        `(staging: the default ${NS}; prod: set in its file), so each one's \`npm run rules -- --sync\` would replace ` +
-        'the groups of the same names the other wrote (fix: give each environment a continuous.alerts.ruler.namespace of its own',
-    );
+    expect(sync.stderr).toContain(`invalid environment definition:\n  - ${problem}\n`);
     expect(ruler.requests).toEqual([]);
+
+    // The groups as wanted already: the check's exit 1 is the clash's alone, reported after the comparison.
+    ruler.store.set(TENANT, new Map([[NS, JSON.parse(JSON.stringify(wanted))]]));
+    const check = await run('--check');
+    expect(check.status, check.stderr).toBe(1);
+    expect(check.stdout).toBe(
+      `in sync: 2 group(s) as wanted (tenant ${TENANT}, ruler namespace ${NS} at ${ruler.url})\n` +
+        'another environment syncs into this ruler namespace (--sync is refused until one of them moves):\n' +
+        `  - ${problem}\n`,
+    );
+    expect(ruler.requests.length).toBeGreaterThan(0);
+    expect(writes()).toEqual([]);
   });
 
   it("exits 1 on check and on sync while a group that is not the stack's is in the namespace (the sync done otherwise), 0 once it is moved", async () => {
