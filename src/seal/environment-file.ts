@@ -97,11 +97,13 @@ export function replaceSealedValue(
 export function refuseHardLinks(file: string): void {
   const links = statSync(file).nlink;
   if (links <= 1) return;
-  const real = realpathSync(file);
+  // Quoted for a POSIX shell, so the commands can be pasted whatever the path holds; the mount point
+  // is left to the person (`df` options to print it alone differ between GNU and BSD/macOS).
+  const real = `'${realpathSync(file).replaceAll("'", "'\\''")}'`;
   throw new EnvironmentFileError(
     `${file}: the file has ${links} hard links (names for the same bytes): seal renames a new file over ` +
       `this name, so the ${links - 1} other name(s) would keep the values unsealed; nothing written (fix: find ` +
-      `them with find "$(df --output=target ${real} | tail -1)" -xdev -samefile ${real}, remove each or make ` +
+      `them with find <the file system's mount point> -xdev -samefile ${real}, remove each or make ` +
       `it a symbolic link to ${real} (ln -sf ${real} <name>), then seal again)`,
   );
 }

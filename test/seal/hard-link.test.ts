@@ -6,7 +6,7 @@
  * (src/seal/environment-file.ts refuseHardLinks, docs/secrets.md). Real files, `linkSync`; the
  * controller is a loopback API server (./api-server.ts).
  */
-import { linkSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../scripts/seal.js';
@@ -40,12 +40,12 @@ const sealRedis = (dir: string, kubeconfig: string) =>
     },
   );
 
-/** The refusal for `file` (as given) leading to `real` with `links` names. */
-const refusal = (file: string, real: string, links: number) =>
+/** The refusal for `file` (as given) leading to the file `quoted` names, as a POSIX shell word, with `links` names. */
+const refusal = (file: string, quoted: string, links: number) =>
   `seal: ${file}: the file has ${links} hard links (names for the same bytes): seal renames a new file over this ` +
   `name, so the ${links - 1} other name(s) would keep the values unsealed; nothing written (fix: find them with ` +
-  `find "$(df --output=target ${real} | tail -1)" -xdev -samefile ${real}, remove each or make it a symbolic ` +
-  `link to ${real} (ln -sf ${real} <name>), then seal again)\n`;
+  `find <the file system's mount point> -xdev -samefile ${quoted}, remove each or make it a symbolic ` +
+  `link to ${quoted} (ln -sf ${quoted} <name>), then seal again)\n`;
 
 describe.concurrent('npm run seal on an environment file with more than one name', () => {
   it('a second hard link: refused naming the file, the count and the fix, before any certificate is fetched', async () => {
@@ -61,7 +61,7 @@ describe.concurrent('npm run seal on an environment file with more than one name
       const run = await sealRedis(dir, api.kubeconfig);
       expect({ status: run.status, stderr: run.stderr }).toEqual({
         status: 1,
-        stderr: refusal(file, realpathSync(file), 2),
+        stderr: refusal(file, `'${realpathSync(file)}'`, 2),
       });
       expect(api.requests).toEqual([]);
       expect([readFileSync(file, 'utf8'), readFileSync(backup, 'utf8')]).toEqual([before, before]);
@@ -71,19 +71,24 @@ describe.concurrent('npm run seal on an environment file with more than one name
     }
   });
 
-  it('through a symbolic link, the file it leads to is counted and named in the fix', async () => {
+  it("through a symbolic link, the file it leads to is counted and named in the fix, quoted for the shell (a space, a ')", async () => {
     const api = await startApiServer((_req, res) => res.writeHead(404).end());
     try {
       const dir = copyOfEnvironments();
       const link = join(dir, `${ENV}.yaml`);
-      const real = join(realpathSync(tempDir('arcade-seal-real-')), `${ENV}.yaml`);
+      const base = realpathSync(tempDir('arcade-seal-real-'));
+      mkdirSync(join(base, "it's here"));
+      const real = join(base, "it's here", `${ENV}.yaml`);
       writeFileSync(real, readFileSync(link));
       linkSync(real, `${real}.bak`);
       linkSync(real, `${real}.old`);
       rmSync(link);
       symlinkSync(real, link);
       const run = await sealRedis(dir, api.kubeconfig);
-      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 1, stderr: refusal(link, real, 3) });
+      expect({ status: run.status, stderr: run.stderr }).toEqual({
+        status: 1,
+        stderr: refusal(link, `'${base}/it'\\''s here/${ENV}.yaml'`, 3),
+      });
       expect(api.requests).toEqual([]);
     } finally {
       await api.close();
@@ -105,7 +110,7 @@ describe.concurrent('npm run seal on an environment file with more than one name
       expect(api.requests).toHaveLength(1);
       expect({ status: run.status, stderr: run.stderr }).toEqual({
         status: 1,
-        stderr: refusal(file, realpathSync(file), 2),
+        stderr: refusal(file, `'${realpathSync(file)}'`, 2),
       });
       expect([readFileSync(file, 'utf8'), readFileSync(backup, 'utf8')]).toEqual([before, before]);
     } finally {
