@@ -231,7 +231,7 @@ export interface SelectedEnvironment extends LoadedEnvironment {
   readonly warnings: readonly string[];
   /**
    * This environment and another valid one sync their alert rules into one ruler namespace
-   * (./ruler-clash.ts), one problem per other: `npm run rules` refuses them; others need not.
+   * (./ruler-clash.ts), one problem per other: `npm run rules -- --sync` refuses them, a check reports them (exit 1); others need not.
    */
   readonly rulerClashes: readonly string[];
 }

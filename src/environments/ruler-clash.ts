@@ -30,7 +30,8 @@ const FIELD = 'continuous.alerts.ruler.namespace';
 
 /**
  * Addresses that mean this machine or a private network, so one in two clusters' files may be two
- * servers: loopback and "this host" (0.0.0.0/8, ::), RFC 1918, link-local, IPv6 unique local.
+ * servers: loopback and "this host" (0.0.0.0/8, ::), RFC 1918, link-local, shared address space
+ * (100.64.0.0/10, RFC 6598: carrier-grade NAT, used for pod and overlay networks), IPv6 unique local.
  * BlockList matches an IPv4-mapped IPv6 address (`[::ffff:127.0.0.1]`) against the IPv4 subnets.
  */
 const LOCAL_ADDRESSES = new BlockList();
@@ -41,6 +42,7 @@ for (const [net, prefix] of [
   ['172.16.0.0', 12],
   ['192.168.0.0', 16],
   ['169.254.0.0', 16],
+  ['100.64.0.0', 10],
 ] as const) {
   LOCAL_ADDRESSES.addSubnet(net, prefix, 'ipv4');
 }
@@ -60,8 +62,9 @@ const LOCAL_SUFFIXES = ['.svc', '.cluster.local', '.local', '.internal', '.local
  * own behind that same text; refusing those as one ruler would fail synth, diff and review for
  * every environment. So the host is one name for every cluster only when it is not localhost,
  * not a loopback, private (RFC 1918, unique local) or link-local address, has a dot, does not end
- * in one of LOCAL_SUFFIXES, and has at least three labels (a public Mimir endpoint has; a
- * two-label name is a cluster's `<service>.<namespace>`). A public IP address is one server too.
+ * in one of LOCAL_SUFFIXES, is not a service name under a custom cluster domain
+ * (`<service>.<namespace>.svc.<domain>`: its third label is `svc`), and has at least three labels
+ * (a public Mimir endpoint has; a two-label name is a cluster's `<service>.<namespace>`). A public IP address is one server too.
  * Missed either way: a public two-label name is taken for a cluster's own, and one ruler written
  * two ways (a public name and its private address) is not compared at all (docs/alerts.md).
  */
@@ -70,7 +73,8 @@ function sameEverywhere(url: URL): boolean {
   const ip = isIP(host);
   if (ip !== 0) return !LOCAL_ADDRESSES.check(host, ip === 4 ? 'ipv4' : 'ipv6');
   if (host === 'localhost' || LOCAL_SUFFIXES.some((suffix) => host.endsWith(suffix))) return false;
-  return host.split('.').length >= 3;
+  const labels = host.split('.');
+  return labels.length >= 3 && labels[2] !== 'svc';
 }
 
 /**
@@ -81,6 +85,8 @@ function rulerOf(env: Environment): { key: string; url: string; tenant: string; 
   const ruler = continuousPlan(env)?.alerts.ruler;
   if (!ruler) return undefined;
   const parsed = new URL(ruler.url);
+  // One trailing dot (a fully qualified `mimir.example.com.`) names the same host as none.
+  parsed.hostname = parsed.hostname.replace(/\.$/, '');
   const url = parsed.href.replace(/\/+$/, '');
   const cluster = sameEverywhere(parsed) ? null : env.cluster;
   return { ...ruler, url, key: JSON.stringify([url, ruler.tenant, ruler.namespace, cluster]) };

@@ -103,7 +103,7 @@ export function refuseHardLinks(file: string): void {
   throw new EnvironmentFileError(
     `${file}: the file has ${links} hard links (names for the same bytes): seal renames a new file over ` +
       `this name, so the ${links - 1} other name(s) would keep the values unsealed; nothing written (fix: find ` +
-      `them with find <the file system's mount point> -xdev -samefile ${real}, remove each or make ` +
+      `them with find <mount-point> -xdev -samefile ${real}, remove each or make ` +
       `it a symbolic link to ${real} (ln -sf ${real} <name>), then seal again)`,
   );
 }

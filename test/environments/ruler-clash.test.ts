@@ -117,6 +117,9 @@ describe('two environments syncing alert rules into one ruler namespace', () => 
       'http://[::ffff:10.0.0.7]/prometheus',
       'http://[fd12:3456::1]/prometheus',
       'http://[fe80::1]/prometheus',
+      'http://mimir-nginx.mimir.svc.corp.example:8080/prometheus',
+      'http://100.64.3.4/prometheus',
+      'http://100.127.255.254/prometheus',
     ];
     /** Hosts that name one server from anywhere: two clusters, still one ruler. */
     const SHARED = [
@@ -126,8 +129,16 @@ describe('two environments syncing alert rules into one ruler namespace', () => 
       'http://172.32.0.1/prometheus',
       'http://203.0.113.10/prometheus',
       'http://[2001:db8::10]/prometheus',
+      'http://100.128.0.1/prometheus',
+      'https://svc.mimir.example.com/prometheus',
     ];
     const SAME = { namespace: 'arcade-alerts', tenant: TENANT };
+    /** The URL as the message shows it: parsed, one trailing dot of the host and trailing slashes dropped. */
+    const shownOf = (url: string) => {
+      const parsed = new URL(url);
+      parsed.hostname = parsed.hostname.replace(/\.$/, '');
+      return parsed.href.replace(/\/+$/, '');
+    };
     const inCluster = (cluster: string, url: string) => ({ ...SAME, url, cluster });
 
     it.each(OWN)('%s: two clusters load; in one cluster it is refused as before', (url) => {
@@ -136,13 +147,13 @@ describe('two environments syncing alert rules into one ruler namespace', () => 
       expect(loadEnvironment('prod', apart).rulerClashes).toEqual([]);
 
       const together = twoEnvironments(inCluster('aks-east', url), inCluster('aks-east', url));
-      const shown = new URL(url).href.replace(/\/+$/, '');
+      const shown = shownOf(url);
       const problems = problemsLoading(together).map((p) => p.replaceAll(`${together}/`, ''));
       expect(problems).toEqual([clash('arcade-alerts', 'set in its file', 'set in its file', shown)]);
     });
 
     it.each(SHARED)('%s: refused in two clusters as in one', (url) => {
-      const shown = new URL(url).href.replace(/\/+$/, '');
+      const shown = shownOf(url);
       for (const [staging, prod] of [
         ['aks-west', 'aks-east'],
         ['aks-east', 'aks-east'],
@@ -152,6 +163,17 @@ describe('two environments syncing alert rules into one ruler namespace', () => 
         expect(problems).toEqual([clash('arcade-alerts', 'set in its file', 'set in its file', shown)]);
         expect(loadEnvironment('prod', dir).rulerClashes).toHaveLength(1);
       }
+    });
+
+    it('a fully qualified name (one trailing dot) is the same ruler as the name without it', () => {
+      const dir = twoEnvironments(
+        inCluster('aks-west', 'https://mimir.example.com./prometheus'),
+        inCluster('aks-east', 'https://mimir.example.com/prometheus'),
+      );
+      const problems = problemsLoading(dir).map((p) => p.replaceAll(`${dir}/`, ''));
+      expect(problems).toEqual([
+        clash('arcade-alerts', 'set in its file', 'set in its file', 'https://mimir.example.com/prometheus'),
+      ]);
     });
   });
 });

@@ -44,7 +44,7 @@ const sealRedis = (dir: string, kubeconfig: string) =>
 const refusal = (file: string, quoted: string, links: number) =>
   `seal: ${file}: the file has ${links} hard links (names for the same bytes): seal renames a new file over this ` +
   `name, so the ${links - 1} other name(s) would keep the values unsealed; nothing written (fix: find them with ` +
-  `find <the file system's mount point> -xdev -samefile ${quoted}, remove each or make it a symbolic ` +
+  `find <mount-point> -xdev -samefile ${quoted}, remove each or make it a symbolic ` +
   `link to ${quoted} (ln -sf ${quoted} <name>), then seal again)\n`;
 
 describe.concurrent('npm run seal on an environment file with more than one name', () => {
