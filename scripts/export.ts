@@ -9,7 +9,13 @@
  *   npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --push --pull-request
  */
 import { ConfigurationError, UsageError } from '../src/core/command-error.js';
-import { forgeVariableHelp } from '../src/delivery/forge-settings.js';
+import {
+  forgeFromEnvironment,
+  forgeVariableHelp,
+  PLAIN_HTTP,
+  plainHttpAllowed,
+  tokenProblem,
+} from '../src/delivery/forge-settings.js';
 import { branchNameProblem } from '../src/delivery/branch-name.js';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
@@ -86,6 +92,8 @@ HelmRelease or other app's object (Kind/namespace/name also works); one per obje
   environment: {
     ...forgeVariableHelp('GITOPS', 'the GitOps repository'),
     GITOPS_TOKEN: 'with --push: the token for the push (optional without --pull-request); never printed',
+    [PLAIN_HTTP]:
+      'exactly 1: let a plain-http forge (API URL, remote) through with the token, which then crosses the network readable (warned each run)',
     ARCADE_KUSTOMIZE_CACHE:
       "a folder keeping the prune preview's kustomize builds across runs (opt-in; docs/delivery.md)",
   },
@@ -118,11 +126,20 @@ export const main = scriptMain(script, async (options, { io, path, print, signal
   const { ExportRefused } = await import('../src/delivery/refused.js');
   const { exportSource } = await import('../src/delivery/source.js');
   const { exportAndPublish, publishLines } = await import('../src/delivery/publish.js');
-  const { forgeFromEnvironment } = await import('../src/delivery/forge-settings.js');
   // Every setting is checked before any work: a missing variable changes nothing (exit 2).
   const pullRequest = options['pull-request'] ? forgeFromEnvironment('GITOPS', io.env) : undefined;
   const token = io.env.GITOPS_TOKEN || undefined;
+  // --push alone checks the token and the opt-in as forgeFromEnvironment does: git would send either as is.
+  const plain = plainHttpAllowed(io.env);
+  if (options.push && plain.problem) throw new ConfigurationError(plain.problem);
+  const badToken = options.push && token !== undefined ? tokenProblem('GITOPS_TOKEN', token) : undefined;
+  if (badToken) throw new ConfigurationError(badToken);
   const forgeType = pullRequest?.type ?? forgeTypeOf(io.env.GITOPS_FORGE, token !== undefined && options.push);
+  if (options.push && token !== undefined && plain.allowed)
+    warn(
+      `${PLAIN_HTTP}=1: a plain-http forge API or remote is let through, and GITOPS_TOKEN crosses the network ` +
+        'readable to it (fix: https, then unset it)',
+    );
   const repo = options.repo;
   const source = await exportSource({
     repoRoot: REPO_ROOT,
@@ -153,6 +170,7 @@ export const main = scriptMain(script, async (options, { io, path, print, signal
         ...(token !== undefined ? { token } : {}),
         ...(forgeType !== undefined ? { forgeType } : {}),
         ...(options.remote !== undefined ? { remote: options.remote } : {}),
+        ...(plain.allowed ? { allowPlainHttp: true } : {}),
       })
     : exportEnvironment(source, { ...exportOptions, commit: options.commit, dryRun: options['dry-run'] }).then(
         (result) => ({ export: result }),

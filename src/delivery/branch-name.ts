@@ -11,7 +11,10 @@ const PART_BYTES = 250;
 export function branchNameProblem(name: string): string | undefined {
   if (name === '') return 'is empty';
   if (name.startsWith('-')) return "starts with '-' (git would read it as an option)";
-  if (name === '@' || name === 'HEAD') return `is '${name}', which git reserves`;
+  if (name === 'HEAD') return "is 'HEAD', which git reserves";
+  // git (2.39 tried) creates a branch '@', but reads '@' as HEAD wherever a revision is named: refused.
+  if (name === '@')
+    return "is '@', which git reads as HEAD wherever a revision is named (git checkout @, git push origin @)";
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what git refuses
   const bad = /[\u0000-\u0020\u007f~^:?*[\\]/.exec(name)?.[0];
   if (bad !== undefined) return `holds ${JSON.stringify(bad)} (no spaces, control characters or ~ ^ : ? * [ \\)`;

@@ -4,7 +4,7 @@
  * statuses are retried. Apart from the client so that it stays under the 300 lines of a source file.
  */
 import { CommandError } from '../core/command-error.js';
-import type { ForgeConnection } from './forge-settings.js';
+import type { ForgeConnection, ForgePrefix } from './forge-settings.js';
 
 /**
  * The forge refused or failed a request (exit 1): the message names the call, the answer and the
@@ -25,14 +25,17 @@ export class ForgeError extends CommandError {
 }
 
 /**
- * `text` with every control character (C0, DEL, C1: ANSI escapes, carriage returns, line ends) and
- * every bidirectional override written as `\u<hex>`: what a forge answers is printed to a terminal
- * and a CI log, where such characters could erase, recolour or fake lines, or retitle the window.
+ * `text` with every control character (C0, DEL, C1: ANSI escapes, carriage returns, line ends),
+ * the line and paragraph separators (U+2028, U+2029) and every bidirectional mark, embedding,
+ * override and isolate (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) written as
+ * `\u<hex>`: what a forge answers is printed to a terminal and a CI log, where such characters
+ * could erase, recolour, reorder or fake lines, or retitle the window. Cut a text before it is
+ * made printable, never after: a cut could split an escape.
  */
 export function printable(text: string): string {
   return text.replace(
     // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-    /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
@@ -85,3 +88,33 @@ export function refusal(status: number, conn: ForgeConnection): { meaning: strin
 
 /** A status another attempt may well not get (busy, failing): a GET or PATCH is retried on it. */
 export const RETRYABLE = (status: number) => status === 429 || status >= 500;
+
+/**
+ * A redirect the client answered (never followed: the token would go along), told with its fix.
+ * To the same host (GitHub answers 301/307 to /repositories/<id>/... for a renamed or transferred
+ * repository, Gitea too): the repository moved, and its name is the fix. To another host: the API
+ * URL may name a front page rather than the API. `location` cut before it is escaped.
+ */
+export function redirectAnswer(
+  location: string | null,
+  url: string,
+  prefix: ForgePrefix,
+): { text: string; fix: string } {
+  const to = printable((location ?? 'nowhere named').slice(0, 300));
+  const why = 'not followed: the token would go along';
+  let moved = false;
+  try {
+    moved = location !== null && new URL(location, url).host === new URL(url).host;
+  } catch {
+    // not a URL: another place
+  }
+  return moved
+    ? {
+        text: `a redirect to ${to} (${why}; the repository may have moved or been renamed)`,
+        fix: `set ${prefix}_REPOSITORY to its current owner/name and the checkout's remote to match`,
+      }
+    : {
+        text: `a redirect to ${to} (${why})`,
+        fix: `set ${prefix}_API_URL to the forge's API base itself, if ${to} is it`,
+      };
+}

@@ -71,10 +71,13 @@ export function forgeFromEnvironment(prefix: ForgePrefix, env: NodeJS.ProcessEnv
   if (!(FORGE_TYPES as readonly string[]).includes(type))
     problems.push(`${v.type} is ${type === '' ? 'not set' : `'${type}'`} (fix: set it to github or gitea)`);
   const apiUrl = env[v.apiUrl]?.trim() ?? '';
-  const urlProblem = apiUrlProblem(apiUrl);
+  const plain = prefix === 'GITOPS' ? plainHttpAllowed(env) : { allowed: false };
+  if (plain.problem) problems.push(plain.problem);
+  const urlProblem = apiUrlProblem(apiUrl, plain.allowed);
   if (urlProblem)
     problems.push(
-      `${v.apiUrl} ${urlProblem} (fix: https://api.github.com, https://<ghes-host>/api/v3 or https://<gitea-host>/api/v1)`,
+      `${v.apiUrl} ${urlProblem} (fix: https://api.github.com, https://<ghes-host>/api/v3 or https://<gitea-host>/api/v1` +
+        `${urlProblem.startsWith('is http:') && prefix === 'GITOPS' ? `; or, for a forge with no https at all, ${PLAIN_HTTP}=1` : ''})`,
     );
   const repository = env[v.repository]?.trim() ?? '';
   const parts = REPOSITORY.exec(repository);
@@ -85,26 +88,56 @@ export function forgeFromEnvironment(prefix: ForgePrefix, env: NodeJS.ProcessEnv
   const token = env[v.token] ?? '';
   if (token.trim() === '')
     problems.push(`${v.token} is not set (fix: pass the forge token from the CI secret store as ${v.token})`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  else if (/[\s\u0000-\u001f\u007f]/.test(token))
-    problems.push(
-      `${v.token} holds a space, a line end or a control character, which no forge token does; git would send it ` +
-        `as is and be refused (fix: store the token without a line end or spaces)`,
-    );
+  else {
+    const bad = tokenProblem(v.token, token);
+    if (bad) problems.push(bad);
+  }
   if (problems.length > 0) throw new ConfigurationError(problems.join('; '));
   const [, owner = '', name = ''] = parts ?? [];
   return { type: type as ForgeType, apiUrl, owner, repository: name, token, prefix };
+}
+
+/**
+ * What is wrong with a token's value (set, not blank), or undefined: a space, a line end or a
+ * control character, which no forge token holds (a secret pasted with its newline). Checked for
+ * `--push` alone too (scripts/export.ts): git would send it as is. The value is never quoted.
+ */
+export function tokenProblem(variable: string, token: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (!/[\s\u0000-\u001f\u007f]/.test(token)) return undefined;
+  return (
+    `${variable} holds a space, a line end or a control character, which no forge token does; git would send it ` +
+    `as is and be refused (fix: store the token without a line end or spaces)`
+  );
+}
+
+/** The opt-in for a forge with no https (docs/delivery.md "Plain http"): exactly `1`. */
+export const PLAIN_HTTP = 'GITOPS_ALLOW_PLAIN_HTTP';
+
+/**
+ * Whether GITOPS_ALLOW_PLAIN_HTTP lets a plain-http API URL and a token push to a plain-http remote
+ * through (the token then crosses the network readable; the script warns each run): exactly `1`.
+ * Any other value is a problem naming the fix, never read as yes or no.
+ */
+export function plainHttpAllowed(env: NodeJS.ProcessEnv): { allowed: boolean; problem?: string } {
+  const value = env[PLAIN_HTTP];
+  if (value === undefined || value === '') return { allowed: false };
+  if (value === '1') return { allowed: true };
+  return {
+    allowed: false,
+    problem: `${PLAIN_HTTP} is ${JSON.stringify(value)}, not 1 (fix: set it to 1 to let a plain-http forge through, or unset it)`,
+  };
 }
 
 /** Hosts an `http:` API URL may name: the token then crosses no network (the tests' stand-ins). */
 export const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
- * What is wrong with an API base URL, or undefined: https (http only on loopback: the token would
- * cross the network readable), no credentials (the token is the credential), no query or fragment
+ * What is wrong with an API base URL, or undefined: https (http only on loopback, or anywhere with
+ * GITOPS_ALLOW_PLAIN_HTTP=1: the token would cross the network readable), no credentials (the token is the credential), no query or fragment
  * (the client appends `/repos/...` to it, which would land inside them).
  */
-function apiUrlProblem(apiUrl: string): string | undefined {
+function apiUrlProblem(apiUrl: string, allowPlainHttp: boolean): string | undefined {
   if (apiUrl === '') return 'is not set';
   let u: URL;
   try {
@@ -112,7 +145,7 @@ function apiUrlProblem(apiUrl: string): string | undefined {
   } catch {
     return 'is not a URL';
   }
-  if (u.protocol === 'http:' && !LOOPBACK.has(u.hostname))
+  if (u.protocol === 'http:' && !LOOPBACK.has(u.hostname) && !allowPlainHttp)
     return `is http://${u.host}: the token would cross the network unencrypted; only https is taken (http on loopback alone)`;
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return `is a ${u.protocol} URL, not https`;
   if (u.username !== '' || u.password !== '')

@@ -26,7 +26,7 @@ import {
   SUCCESS_STATUS,
   type Operation,
 } from './forge-api.js';
-import { ForgeError, forgeMessage, printable, refusal, RETRYABLE } from './forge-answer.js';
+import { ForgeError, forgeMessage, printable, redirectAnswer, refusal, RETRYABLE } from './forge-answer.js';
 import type { ForgeConnection } from './forge-settings.js';
 import { noAnswerReason } from '../core/fetch-failure.js';
 import { BodyOverCapError, readBodyWithin } from '../core/capped-body.js';
@@ -119,20 +119,19 @@ export class ForgeClient {
         });
         if (response.status >= 300 && response.status < 400) {
           await response.body?.cancel();
-          const to = printable(response.headers.get('location') ?? 'nowhere named').slice(0, 300);
-          const fix = `set ${this.conn.prefix ?? 'GITOPS'}_API_URL to the forge's API base itself, if ${to} is it`;
-          const why = 'not followed: the token would go along';
-          throw new ForgeError(
-            this.redactor.text(`${what}: HTTP ${response.status}, a redirect to ${to} (${why}) (fix: ${fix})`),
-            fix,
-          );
+          const { text, fix } = redirectAnswer(response.headers.get('location'), url, this.conn.prefix ?? 'GITOPS');
+          throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status}, ${text} (fix: ${fix})`), fix);
         }
+        // A create or update the forge answered with success was done, whatever its answer holds.
+        const done = method !== 'GET' && response.ok;
         const text = await readBodyWithin(response, MAX_ANSWER_BYTES).catch((err: unknown) => err as Error);
         if (text instanceof BodyOverCapError) {
           const fix = `check ${this.conn.prefix ?? 'GITOPS'}_API_URL names the forge's API`;
           throw new ForgeError(
             this.redactor.text(`${what}: HTTP ${response.status}, ${text.message} (fix: ${fix})`),
             fix,
+            undefined,
+            done,
           );
         }
         if (text instanceof Error)
@@ -141,13 +140,13 @@ export class ForgeClient {
           try {
             return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
           } catch {
-            throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status} with a body that is not JSON`));
+            throw this.wrongAnswer(what, `HTTP ${response.status} with a body that is not JSON`);
           }
         }
         const { meaning, fix } = refusal(response.status, this.conn);
         const answer = `HTTP ${response.status}: ${forgeMessage(text)} (${meaning}${fix ? ` (fix: ${fix})` : ''})`;
         if (RETRYABLE(response.status)) throw new Transient(`${this.base} answered ${answer}`);
-        throw new ForgeError(this.redactor.text(`${what}: ${answer}`), fix, response.status);
+        throw new ForgeError(this.redactor.text(`${what}: ${answer}`), fix, response.status, done);
       });
     } catch (err) {
       if (this.signal?.aborted && err === this.signal.reason) {
@@ -172,14 +171,19 @@ export class ForgeClient {
     );
   }
 
+  /**
+   * A successful answer that is not what `what` (`<method> <path>`) gets: a ForgeError, `maybeDone`
+   * for a POST or PATCH (the forge answered success: it opened or updated, whatever its answer holds).
+   */
+  private wrongAnswer(what: string, text: string): ForgeError {
+    return new ForgeError(this.redactor.text(`${what}: ${text}`), undefined, undefined, !what.startsWith('GET '));
+  }
+
   private pull(json: unknown, what: string): PullRequest {
     const parsed = PullRequestSchema.safeParse(json);
+    const issue = parsed.error?.issues[0];
     if (!parsed.success)
-      throw new ForgeError(
-        this.redactor.text(
-          `${what}: the answer is not a pull request (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
-        ),
-      );
+      throw this.wrongAnswer(what, `the answer is not a pull request (${issue?.path.join('.')}: ${issue?.message})`);
     const p = parsed.data;
     return {
       number: p.number,
@@ -287,7 +291,7 @@ export class ForgeClient {
 
   private comment(json: unknown, what: string): IssueComment {
     const parsed = CommentSchema.safeParse(json);
-    if (!parsed.success) throw new ForgeError(this.redactor.text(`${what}: the answer is not a comment`));
+    if (!parsed.success) throw this.wrongAnswer(what, 'the answer is not a comment');
     return { id: parsed.data.id, body: parsed.data.body ?? '', url: printable(parsed.data.html_url) };
   }
 }

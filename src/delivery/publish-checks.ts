@@ -6,7 +6,9 @@
  */
 import { ConfigurationError } from '../core/command-error.js';
 import type { ForgeConnection } from './forge-settings.js';
+import { gitTry } from '../core/git.js';
 import { remoteUrl } from './push.js';
+import { parseTrailers } from './trailers.js';
 import { ExportRefused } from './refused.js';
 
 /** `owner/name` of a clone URL (https or scp-like ssh), lower-case, without `.git`. */
@@ -45,14 +47,16 @@ export async function checkRemote(
 
 /**
  * The export's branch must not be `base`, the branch the checkout is on (the pull request's
- * target): given as `--branch`, a ConfigurationError; the default name, the checkout was left on
- * the export's own branch by an earlier run of the same export (one that finished, or one a second
- * signal ended before it put the checkout back: docs/delivery.md "Interrupted"), and the fix is the
- * docs' one, never `--branch <new name>`, which would push a second branch of the same export.
+ * target). The default name, or a `--branch` whose tip is an export commit made on the branch the
+ * checkout last came from ({@link exportStartedFrom}): the checkout was left on the export's own
+ * branch by an earlier run of the same export (one that finished, or one a second signal ended
+ * before it put the checkout back: docs/delivery.md "Interrupted"), and the fix is the docs' one,
+ * never `--branch <new name>`, which would push a second branch and open a second pull request for
+ * the same export. Only a `--branch` that is the real base gets "pass another --branch".
  */
-export function checkBranchIsNotBase(top: string, branch: string, base: string, given: boolean): void {
+export async function checkBranchIsNotBase(top: string, branch: string, base: string, given: boolean): Promise<void> {
   if (branch !== base) return;
-  if (given)
+  if (given && (await exportStartedFrom(top, branch)) === undefined)
     throw new ConfigurationError(
       `--branch ${branch} is the branch ${top} is on, which the pull request would go into (fix: pass another ` +
         `--branch name, or leave --branch out for arcade-stack/<env>-<source commit>)`,
@@ -64,4 +68,29 @@ export function checkBranchIsNotBase(top: string, branch: string, base: string, 
       `is the branch the export started from (git -C ${top} reflog shows "checkout: moving from <base> to ` +
       `${branch}"), then run the same export again)`,
   ]);
+}
+
+/**
+ * The branch an export started from when the checkout is on `branch` because an export made it
+ * (`git checkout -b <branch>`, then its commit), or undefined when `branch` is a base of its own.
+ * The checkout's status names only the branch it is on, so the base is found the way the docs'
+ * fix finds it: HEAD's reflog says `checkout: moving from <base> to <branch>` last, `<base>` is
+ * still a local branch, and `branch`'s tip is an export commit this tool wrote and nobody changed
+ * (its trailers name its own tree, ./trailers.ts) whose parent is `<base>`'s tip. A branch someone
+ * checked out to start from fails the last two (a hand-made commit, or no commit on it); a
+ * checkout without a reflog gives undefined (the refusal for a real base: it deletes nothing).
+ */
+async function exportStartedFrom(top: string, branch: string): Promise<string | undefined> {
+  const log = await gitTry(top, ['log', '-g', '-n', '50', '--format=%gs', 'HEAD']);
+  if (!log.ok) return undefined;
+  const move = log.stdout.split('\n').find((line) => line.startsWith('checkout: moving from '));
+  const [, from, to] = /^checkout: moving from (\S+) to (\S+)$/.exec(move ?? '') ?? [];
+  if (from === undefined || to !== branch || from === branch) return undefined;
+  const tip = await gitTry(top, ['log', '-1', '--format=%T%x00%P%x00%B', `refs/heads/${branch}`]);
+  const started = await gitTry(top, ['rev-parse', '--verify', '--quiet', `refs/heads/${from}^{commit}`]);
+  if (!tip.ok || !started.ok) return undefined;
+  const [tree = '', parents = '', message = ''] = tip.stdout.split('\0');
+  const trailers = parseTrailers(message);
+  if (trailers?.tree !== tree || parents.split(' ')[0] !== started.stdout.trim()) return undefined;
+  return from;
 }

@@ -92,6 +92,8 @@ interface PublishOptions {
   readonly forgeType?: ForgeType;
   /** @default 'origin' */
   readonly remote?: string;
+  /** GITOPS_ALLOW_PLAIN_HTTP=1: a token push to a plain-http remote is let through (./push.ts). */
+  readonly allowPlainHttp?: boolean;
 }
 
 export interface PublishResult {
@@ -132,7 +134,7 @@ export async function exportAndPublish(
     throw new ConfigurationError(
       `${options.repo} is not on a branch (detached HEAD): a pull request needs the branch the export starts from (fix: git checkout master there)`,
     );
-  checkBranchIsNotBase(top, branchName, base, options.branch !== undefined);
+  await checkBranchIsNotBase(top, branchName, base, options.branch !== undefined);
   const url = publish.pullRequest ? await checkRemote(top, remote, publish.pullRequest) : undefined;
 
   const exported = await exportEnvironment(source, {
@@ -153,6 +155,7 @@ export async function exportAndPublish(
     ...(url !== undefined ? { url } : {}),
     ...(token !== undefined ? { token } : {}),
     ...(forgeType !== undefined ? { forgeType } : {}),
+    ...(publish.allowPlainHttp ? { allowPlainHttp: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   }).catch(async (err: unknown) => {
     // The push failed, was refused or was interrupted: the checkout goes back to where it was.

@@ -31,7 +31,7 @@ import { ConfigurationError, Interrupted, interruptedBy } from '../core/command-
 import { catObjects, GitError, type GitObject, type GitResult, gitTry } from '../core/git.js';
 import { ExportRefused } from './refused.js';
 import { printable } from './forge-answer.js';
-import { type ForgeType, LOOPBACK } from './forge-settings.js';
+import { type ForgeType, LOOPBACK, PLAIN_HTTP } from './forge-settings.js';
 import { parseTrailers } from './trailers.js';
 
 interface PushInput {
@@ -50,6 +50,8 @@ interface PushInput {
   readonly token?: string;
   /** How the token is presented (required with a token). */
   readonly forgeType?: ForgeType;
+  /** GITOPS_ALLOW_PLAIN_HTTP=1: a token push to a plain-http remote off loopback is let through. @default false */
+  readonly allowPlainHttp?: boolean;
   /**
    * Aborted (reason: the signal name) by SIGINT/SIGTERM: the running git (ls-remote, cat-file,
    * fetch, push) is killed at once (SIGKILL) and pushExport throws Interrupted. In the checkout
@@ -143,14 +145,31 @@ export async function remoteUrl(top: string, remote: string): Promise<string> {
   return run.stdout.trim();
 }
 
+/**
+ * The refusal of a token push to a plain-http remote off loopback (the token would cross the
+ * network readable), or undefined: on loopback, over https, or with GITOPS_ALLOW_PLAIN_HTTP=1
+ * (`allowPlainHttp`, ./forge-settings.ts plainHttpAllowed; the script warns each run).
+ */
+export function plainHttpProblem(rawUrl: string, remote: string, allowPlainHttp: boolean): string | undefined {
+  const host = /^http:\/\/([^/?#]*@)?(\[[^\]]*\]|[^/:?#]*)/i.exec(rawUrl)?.[2]?.toLowerCase();
+  if (host === undefined || LOOPBACK.has(host) || allowPlainHttp) return undefined;
+  return (
+    `remote ${remote} is ${withoutUserinfo(rawUrl)}, plain http: GITOPS_TOKEN would cross the network unencrypted ` +
+    `(fix: use the repository's https clone URL; or, for a forge with no https at all, ${PLAIN_HTTP}=1)`
+  );
+}
+
 /** Pushes `commit` to `branch` (see the module comment for what may be replaced). */
 export async function pushExport(input: PushInput): Promise<PushResult> {
   const remote = input.remote ?? 'origin';
   const redactor = createRedactor([input.token]);
   // What the remote says (git's `remote:` lines, a commit subject) with no user:password@, no token
   // and no control character: a hostile remote's ANSI escapes would reach the terminal.
-  const clean = (text: string) =>
-    printable(redactor.text(text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s/@]*@/gi, (m) => withoutUserinfo(m))));
+  // `max` cuts the redacted text before it is escaped, never through an escape.
+  const clean = (text: string, max = Number.POSITIVE_INFINITY) =>
+    printable(
+      redactor.text(text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s/@]*@/gi, (m) => withoutUserinfo(m))).slice(0, max),
+    );
   const fail = (run: GitResult) => new GitError(clean(run.failure));
 
   const rawUrl = input.url ?? (await remoteUrl(input.top, remote));
@@ -162,12 +181,8 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
         `remote ${remote} is ${url}, not an http(s) URL: GITOPS_TOKEN is sent as an HTTP header only (fix: ` +
           `use the repository's https clone URL, or unset GITOPS_TOKEN and let git use its ssh key)`,
       );
-    const host = /^http:\/\/([^/?#]*@)?(\[[^\]]*\]|[^/:?#]*)/i.exec(rawUrl)?.[2]?.toLowerCase();
-    if (host !== undefined && !LOOPBACK.has(host))
-      throw new ConfigurationError(
-        `remote ${remote} is ${url}, plain http: GITOPS_TOKEN would cross the network unencrypted (fix: use the ` +
-          `repository's https clone URL)`,
-      );
+    const plain = plainHttpProblem(rawUrl, remote, input.allowPlainHttp ?? false);
+    if (plain) throw new ConfigurationError(plain);
     if (input.forgeType === undefined) throw new Error('pushExport: a token needs the forge type');
     auth = authEnvironment(rawUrl, input.token, input.forgeType);
   }
@@ -226,7 +241,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
     const subject = message.split('\n')[0] ?? '';
     if (!trailers || trailers.tree !== tipTree) {
       throw new ExportRefused([
-        `${url} branch ${input.branch} holds ${tip.slice(0, 12)} ("${clean(subject).slice(0, 80)}"), which ` +
+        `${url} branch ${input.branch} holds ${tip.slice(0, 12)} ("${clean(subject, 80)}"), which ` +
           `arcade-stack did not write or which was changed after it was pushed ` +
           `${trailers ? '(its tree is not the one its Arcade-Stack-Tree trailer names)' : '(no Arcade-Stack-* trailers)'}` +
           ': it is not replaced (fix: review that work; move it into the stack or delete the remote branch, ' +

@@ -16,6 +16,7 @@ import { gitopsRepo, takeoverEnvironment } from './gitops-fixture.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { makeRepo, run, snapshot } from './support.js';
 import { tempDir } from '../support/temp.js';
+import { canaryKey, findLeak } from '../support/canary.js';
 import { runMain } from '../support/run-script.js';
 import { spawnScript } from '../support/spawn-script.js';
 import { main } from '../../scripts/export.js';
@@ -196,6 +197,8 @@ describe('npm run export (scripts/export.ts)', () => {
       ['my branch', 'holds " " (no spaces, control characters or ~ ^ : ? * [ \\)'],
       ['a/.hidden', "has a part '.hidden' that starts with '.' or ends with '.lock'"],
       ['b'.repeat(251), 'has a part longer than 250 bytes'],
+      // git (2.39) creates a branch '@', but reads '@' as HEAD wherever a revision is named.
+      ['@', "is '@', which git reads as HEAD wherever a revision is named (git checkout @, git push origin @)"],
     ] as const;
     for (const [name, problem] of cases) {
       const r = await exportScript(['--repo', target, '--commit', '--branch', name, ...fixtureArgs()]);
@@ -222,6 +225,57 @@ describe('npm run export (scripts/export.ts)', () => {
     for (const name of ['GITOPS_API_URL', 'GITOPS_REPOSITORY', 'GITOPS_TOKEN'])
       expect(r.stderr).toContain(`${name} is not set`);
     expect(await snapshot(target)).toEqual(before);
+  });
+
+  it('--push alone with a GITOPS_TOKEN ending in a line end: exit 2 naming it and the fix, no token fragment, nothing written', async () => {
+    const target = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const before = await snapshot(target);
+    const token = canaryKey();
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GITOPS_')));
+    const r = await exportScript(['--repo', target, '--push', ...fixtureArgs()], {
+      ...env,
+      GITOPS_FORGE: 'github',
+      GITOPS_TOKEN: `${token}\n`,
+    });
+    expect(r.stderr).toBe(
+      'export: GITOPS_TOKEN holds a space, a line end or a control character, which no forge token does; git would ' +
+        'send it as is and be refused (fix: store the token without a line end or spaces)\n',
+    );
+    expect(r.status).toBe(2);
+    expect(findLeak(`${r.stdout}${r.stderr}`, token)).toBeUndefined();
+    expect(await snapshot(target)).toEqual(before);
+  });
+
+  it('GITOPS_ALLOW_PLAIN_HTTP=1 with --push and a token: one line on stderr each run says the token crosses the network readable', async () => {
+    const target = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    // A plain-http remote on loopback where nothing listens: the run ends at its push (or before, with
+    // the stack's src/ uncommitted), exit 1 either way; the warning comes first, before any work.
+    await run(target, ['remote', 'add', 'origin', 'http://127.0.0.1:9/acme/repo.git']);
+    const token = canaryKey();
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GITOPS_')));
+    const push = (allow: Record<string, string>) =>
+      exportScript(['--repo', target, '--push', ...fixtureArgs()], {
+        ...env,
+        GITOPS_FORGE: 'github',
+        GITOPS_TOKEN: token,
+        ...allow,
+      });
+    const warning =
+      'export: warning: GITOPS_ALLOW_PLAIN_HTTP=1: a plain-http forge API or remote is let through, and GITOPS_TOKEN ' +
+      'crosses the network readable to it (fix: https, then unset it)\n';
+    const allowed = await push({ GITOPS_ALLOW_PLAIN_HTTP: '1' });
+    expect(allowed.stderr.slice(0, warning.length)).toBe(warning);
+    expect(allowed.stderr.split(warning)).toHaveLength(2);
+    expect(allowed.status).toBe(1);
+    expect(findLeak(`${allowed.stdout}${allowed.stderr}`, token)).toBeUndefined();
+    const without = await push({});
+    expect(without.stderr).not.toContain('GITOPS_ALLOW_PLAIN_HTTP');
+    expect(without.status).toBe(1);
+    const wrong = await push({ GITOPS_ALLOW_PLAIN_HTTP: 'yes' });
+    expect(wrong.stderr).toBe(
+      'export: GITOPS_ALLOW_PLAIN_HTTP is "yes", not 1 (fix: set it to 1 to let a plain-http forge through, or unset it)\n',
+    );
+    expect(wrong.status).toBe(2);
   });
 
   it.skipIf(!KUBECTL)(

@@ -54,6 +54,60 @@ describe('ForgeClient against a hostile forge', () => {
     expect(seen.map((s) => s.server)).toEqual(['forge']);
   });
 
+  it('a redirect on the same host (a moved or renamed repository): the fix names GITOPS_REPOSITORY, not the API URL', async () => {
+    seen.length = 0;
+    // As GitHub answers for a renamed or transferred repository: the same host, /repositories/<id>/...
+    const moved = `${forge.url}/repositories/42/pulls`;
+    answer = (res) => res.writeHead(301, { location: moved }).end();
+    const error = await client()
+      .findOpenPull('b', 'master')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForgeError);
+    const fix = "set GITOPS_REPOSITORY to its current owner/name and the checkout's remote to match";
+    expect((error as Error).message).toBe(
+      `GET ${SEARCH}: HTTP 301, a redirect to ${moved} (not followed: the token would go along; the repository ` +
+        `may have moved or been renamed) (fix: ${fix})`,
+    );
+    expect((error as ForgeError).fix).toBe(fix);
+    expect(seen.map((s) => s.server)).toEqual(['forge']);
+  });
+
+  it('a redirect cut at 300 characters is cut before it is escaped: a control character at the cut is escaped whole', async () => {
+    // U+0085 (NEL, a C1 control; a header value may carry it) as the 300th character.
+    const location = `${forge.url}/${'a'.repeat(299 - forge.url.length - 1)}\u0085tail`;
+    answer = (res) => res.writeHead(302, { location }).end();
+    const error = await client()
+      .findOpenPull('b', 'master')
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toContain(`a redirect to ${location.slice(0, 299)}\\u0085 (not followed`);
+  });
+
+  it('a create answered 201 with a body that is not a pull request: maybeDone (the forge opened it)', async () => {
+    answer = json(201, { number: 'seven', html_url: 'https://forge.example/pr/7' });
+    const error = await client()
+      .createPull({ head: 'b', base: 'master', title: 't', body: 'b' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForgeError);
+    expect((error as Error).message).toBe(
+      'POST /repos/acme/repo/pulls: the answer is not a pull request (number: Invalid input: expected number, received string)',
+    );
+    expect((error as ForgeError).maybeDone).toBe(true);
+    // A search answered 200 with such a body did nothing: not maybeDone.
+    answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('not json');
+    const search = await client()
+      .findOpenPull('b', 'master')
+      .catch((e: unknown) => e);
+    expect((search as Error).message).toBe(`GET ${SEARCH}: HTTP 200 with a body that is not JSON`);
+    expect((search as ForgeError).maybeDone).toBe(false);
+  });
+
+  it('printable escapes the line and paragraph separators and every bidirectional mark', () => {
+    const marks = '\u2028\u2029\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069';
+    expect(printable(`a${marks}b`)).toBe(
+      'a\\u2028\\u2029\\u200e\\u200f\\u061c\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069b',
+    );
+  });
+
   it("a pull request's html_url and branches with control characters are printed escaped", async () => {
     answer = json(201, {
       number: 7,

@@ -651,7 +651,7 @@ describe('export --push: settings and refusals before any work', () => {
     const fix = '(fix: https://api.github.com, https://<ghes-host>/api/v3 or https://<gitea-host>/api/v1)';
     expect(refused('http://forge.example/api/v3', TOKEN)).toBe(
       `GITOPS_API_URL is http://forge.example: the token would cross the network unencrypted; only https is ` +
-        `taken (http on loopback alone) ${fix}`,
+        `taken (http on loopback alone) ${fix.slice(0, -1)}; or, for a forge with no https at all, GITOPS_ALLOW_PLAIN_HTTP=1)`,
     );
     expect(refused('https://forge.example/api/v3?page=1', TOKEN)).toBe(
       `GITOPS_API_URL has a query or fragment, inside which the client's /repos/... paths would land ${fix}`,
@@ -662,6 +662,34 @@ describe('export --push: settings and refusals before any work', () => {
     );
     expect(refused('http://127.0.0.1:9/api/v1', TOKEN)).toBe('accepted');
     expect(refused('https://forge.example/api/v3/', TOKEN)).toBe('accepted');
+  });
+
+  it('GITOPS_ALLOW_PLAIN_HTTP: exactly 1 lets a plain-http API URL off loopback through; any other value is refused', () => {
+    const settings = (allow: string | undefined) => {
+      try {
+        return forgeFromEnvironment('GITOPS', {
+          GITOPS_FORGE: 'gitea',
+          GITOPS_API_URL: 'http://gitea.internal/api/v1',
+          GITOPS_REPOSITORY: 'acme/repo',
+          GITOPS_TOKEN: TOKEN,
+          ...(allow === undefined ? {} : { GITOPS_ALLOW_PLAIN_HTTP: allow }),
+        });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigurationError);
+        expect(findLeak((e as Error).message, TOKEN)).toBeUndefined();
+        return (e as Error).message;
+      }
+    };
+    expect(settings('1')).toMatchObject({ apiUrl: 'http://gitea.internal/api/v1', owner: 'acme', repository: 'repo' });
+    const refusal =
+      'GITOPS_API_URL is http://gitea.internal: the token would cross the network unencrypted; only https is taken ' +
+      '(http on loopback alone) (fix: https://api.github.com, https://<ghes-host>/api/v3 or ' +
+      'https://<gitea-host>/api/v1; or, for a forge with no https at all, GITOPS_ALLOW_PLAIN_HTTP=1)';
+    expect(settings(undefined)).toBe(refusal);
+    expect(settings('true')).toBe(
+      'GITOPS_ALLOW_PLAIN_HTTP is "true", not 1 (fix: set it to 1 to let a plain-http forge through, or unset it); ' +
+        refusal,
+    );
   });
 
   it('a checkout an earlier run left on the export branch: the fix puts it back (never --branch <new name>); --branch = the base refused', async () => {
@@ -701,6 +729,66 @@ describe('export --push: settings and refusals before any work', () => {
     );
     expect((left as Error).message).not.toContain('already exists');
     expect(remoteTip(repository, 'master')).toBe((await run(dir, ['rev-parse', 'master'])).trim());
+  });
+
+  it('--branch X in a checkout a finished run with --branch X left on X: the fix puts it back (no second branch, no second PR)', async () => {
+    const repository = 'acme/left-on-given-branch';
+    const setup = await afterPushSetup(repository, undefined);
+    const { source, forge, dir } = setup;
+    try {
+      const pr = connection(forge, 'github', repository);
+      const options = { repo: dir, branch: 'feature/upgrade', ...NO_KUBECTL };
+      const first = await exportAndPublish(source, options, { push: true, pullRequest: pr });
+      expect(first.pullRequest?.action).toBe('opened');
+      expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('feature/upgrade');
+      const again = await exportAndPublish(source, options, { push: true, pullRequest: pr }).catch((e: unknown) => e);
+      expect(again).toBeInstanceOf(ExportRefused);
+      expect((again as ExportRefused).problems).toEqual([
+        `${dir} is on the export's own branch feature/upgrade, left there by an earlier run of it (one that ` +
+          `finished, or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> ` +
+          `would push a second branch of the same export (fix: git -C ${dir} checkout <base> && git -C ${dir} branch ` +
+          `-D feature/upgrade, where <base> is the branch the export started from (git -C ${dir} reflog shows ` +
+          `"checkout: moving from <base> to feature/upgrade"), then run the same export again)`,
+      ]);
+      expect(forge.pulls).toMatchObject([{ head: 'feature/upgrade', base: 'master', state: 'open' }]);
+      // The fix as given: the same export again pushes nothing new and updates nothing twice.
+      await run(dir, ['checkout', '-q', 'master']);
+      await run(dir, ['branch', '-q', '-D', 'feature/upgrade']);
+      const fixed = await exportAndPublish(source, options, { push: true, pullRequest: pr });
+      expect(fixed.push?.action).toBe('unchanged');
+      expect(fixed.pullRequest?.action).toBe('unchanged');
+      expect(forge.pulls).toHaveLength(1);
+    } finally {
+      await forge.close();
+    }
+  });
+
+  it('--branch X where X is the base someone checked out (no commit on it, or a hand-made one): pass another --branch', async () => {
+    const repository = 'acme/given-branch-is-base';
+    await seedRemote(repository);
+    const source = newSource();
+    const dir = await checkout(repository);
+    const pr = forgeFromEnvironment('GITOPS', {
+      GITOPS_FORGE: 'github',
+      GITOPS_API_URL: 'http://127.0.0.1:9/',
+      GITOPS_REPOSITORY: repository,
+      GITOPS_TOKEN: TOKEN,
+    });
+    const expected =
+      `--branch feature/upgrade is the branch ${dir} is on, which the pull request would go into (fix: pass ` +
+      'another --branch name, or leave --branch out for arcade-stack/<env>-<source commit>)';
+    const attempt = () =>
+      exportAndPublish(source, { repo: dir, branch: 'feature/upgrade' }, { push: true, pullRequest: pr }).catch(
+        (e: unknown) => e,
+      );
+    await run(dir, ['checkout', '-q', '-b', 'feature/upgrade']);
+    const bare = await attempt();
+    expect(bare).toBeInstanceOf(ConfigurationError);
+    expect((bare as Error).message).toBe(expected);
+    await run(dir, ['commit', '-q', '--allow-empty', '-m', 'a change by hand']);
+    const handMade = await attempt();
+    expect(handMade).toBeInstanceOf(ConfigurationError);
+    expect((handMade as Error).message).toBe(expected);
   });
 
   it('refuses a dirty source tree, a remote that is not the configured repository (the checkout untouched) and a detached checkout', async () => {

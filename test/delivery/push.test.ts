@@ -9,7 +9,7 @@
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pushExport } from '../../src/delivery/push.js';
+import { plainHttpProblem, pushExport } from '../../src/delivery/push.js';
 import { ExportRefused } from '../../src/delivery/refused.js';
 import { ConfigurationError } from '../../src/core/command-error.js';
 import { canaryKey, findLeak } from '../support/canary.js';
@@ -63,6 +63,29 @@ describe('pushExport: a branch that moves while it is read', () => {
   });
 });
 
+describe('pushExport: a remote tip arcade-stack did not write', () => {
+  it('is refused quoting its subject cut before it is escaped: an escape at the cut is whole', async () => {
+    const seed = await makeRepo({ 'apps/arcade/README.md': 'placeholder\n' }, 'apps/arcade: placeholder');
+    const remote = tempDir('push-foreign-');
+    await run(remote, ['clone', '-q', '--bare', ...NO_AUTO_MAINTENANCE_ARGS, seed, '.']);
+    // 79 characters, then ESC at the 80th, the last one quoted: escaped whole (\u001b), never half of it.
+    const subject = `${'x'.repeat(79)}\u001b[31m red`;
+    const foreign = (
+      await run(remote, [...SOMEONE, 'commit-tree', 'master^{tree}', '-p', 'master', '-m', subject])
+    ).trim();
+    await run(remote, ['update-ref', 'refs/heads/feature', foreign]);
+    const checkout = tempDir('push-foreign-checkout-');
+    await run(checkout, ['clone', '-q', ...NO_AUTO_MAINTENANCE_ARGS, remote, '.']);
+    const refused = await pushExport({ top: checkout, branch: 'feature', commit: foreign, env: 'staging' }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ExportRefused);
+    expect((refused as ExportRefused).problems[0]).toContain(
+      `branch feature holds ${foreign.slice(0, 12)} ("${'x'.repeat(79)}\\u001b"), which arcade-stack did not write`,
+    );
+  });
+});
+
 describe('pushExport with a token: only where it crosses no network in clear', () => {
   it('a plain-http remote off loopback is refused before any git, naming the remote and the fix', async () => {
     const top = tempDir('push-http-');
@@ -75,11 +98,23 @@ describe('pushExport with a token: only where it crosses no network in clear', (
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toBe(
       'remote origin is http://forge.example:8080/acme/repo.git, plain http: GITOPS_TOKEN would cross the network ' +
-        "unencrypted (fix: use the repository's https clone URL)",
+        "unencrypted (fix: use the repository's https clone URL; or, for a forge with no https at all, " +
+        'GITOPS_ALLOW_PLAIN_HTTP=1)',
     );
     // On loopback it is taken: the refusal that follows is git's (no checkout at `top`), not this one.
     const loopback = await push('http://127.0.0.1:9/acme/repo.git');
     expect((loopback as Error).message).not.toMatch(/plain http/);
+  });
+
+  it('GITOPS_ALLOW_PLAIN_HTTP=1 (allowPlainHttp) lets a plain-http remote off loopback through; https needs nothing', () => {
+    const url = 'http://gitea.internal/acme/repo.git';
+    expect(plainHttpProblem(url, 'origin', false)).toBe(
+      'remote origin is http://gitea.internal/acme/repo.git, plain http: GITOPS_TOKEN would cross the network ' +
+        "unencrypted (fix: use the repository's https clone URL; or, for a forge with no https at all, " +
+        'GITOPS_ALLOW_PLAIN_HTTP=1)',
+    );
+    expect(plainHttpProblem(url, 'origin', true)).toBeUndefined();
+    expect(plainHttpProblem('https://gitea.internal/acme/repo.git', 'origin', false)).toBeUndefined();
   });
 });
 
