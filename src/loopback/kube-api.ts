@@ -6,6 +6,9 @@
  * `timestamps`, and a kubeconfig file naming it. Every request is recorded; anything but GET is
  * answered 405 so a test can assert that nothing was ever written.
  *
+ * A list's items carry no apiVersion or kind, as on a real API server (kubernetes/kubernetes#63676:
+ * only the list has them); a GET of one object has both.
+ *
  * `put` stores an object exactly as given; `apply` stores a manifest the way the real API server
  * holds it after Flux's kustomize-controller applied it, and `update` changes it as another field
  * manager would (src/loopback/api-server.ts, tested in test/kube/api-server-shape.test.ts).
@@ -204,7 +207,11 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
         resourceVersion: '1',
         ...(rest ? { continue: rest, remainingItemCount: items.length - from - page.length } : {}),
       };
-      return [200, { apiVersion, kind: `${kind}List`, metadata, items: page }];
+      // A real API server writes apiVersion and kind on the list only, never on its items
+      // (kubernetes/kubernetes#63676; a GET of one object keeps them, below): so does the stand-in,
+      // or a reader that takes an item's kind from the item passes here and fails on a cluster.
+      const bare = page.map(({ apiVersion: _a, kind: _k, ...item }) => item);
+      return [200, { apiVersion, kind: `${kind}List`, metadata, items: bare }];
     }
     const obj = store.get(keyOf(apiVersion, kind, namespace, name));
     if (!obj) return status(404, `${resource} "${name}" not found`, 'NotFound');

@@ -3,6 +3,7 @@
  * and the probes' KubeReader), against the loopback API stand-in paging as the API server does:
  * at most its page size per answer, then a `continue` token. Every object of every page comes
  * back, in order, with its apiVersion and kind, and each page asks for the next with the token.
+ * The stand-in's list items carry neither (as a real API server's), so the kind comes from listEveryPage.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/drift/cluster.js';
@@ -28,6 +29,24 @@ describe('listEveryPage, as drift and the probes use it', () => {
       .map((r) => new URL(r.path, 'http://stand-in'))
       .filter((u) => u.pathname === '/api/v1/namespaces/arcade/pods')
       .map((u) => [u.searchParams.get('limit'), u.searchParams.get('continue') ?? '']);
+
+  it('the stand-in lists as a real API server does: apiVersion and kind on the list, on none of its items; a GET keeps them', async () => {
+    // kubernetes/kubernetes#63676: so listEveryPage must give each item its kind (src/kube/list.ts).
+    const list = (await (await fetch(`${api.url}/api/v1/namespaces/arcade/pods?limit=500`)).json()) as {
+      apiVersion: string;
+      kind: string;
+      items: Record<string, unknown>[];
+    };
+    expect([list.apiVersion, list.kind]).toEqual(['v1', 'PodList']);
+    // The first page (the stand-in's page size is 2).
+    expect(list.items.map((o) => [o.apiVersion, o.kind, (o.metadata as { name: string }).name])).toEqual([
+      [undefined, undefined, 'pod-a'],
+      [undefined, undefined, 'pod-b'],
+    ]);
+    type Obj = Record<string, unknown>;
+    const one = (await (await fetch(`${api.url}/api/v1/namespaces/arcade/pods/pod-a`)).json()) as Obj;
+    expect([one.apiVersion, one.kind]).toEqual(['v1', 'Pod']);
+  });
 
   it('drift: every page of a label-selected list, in order, with apiVersion and kind', async () => {
     const cluster = await connect({ kubeconfig: api.kubeconfig });
