@@ -2,7 +2,7 @@
  * `npm run crds -- --from-cluster` against API servers that answer what a real one would not, or
  * what a real one does that the first stand-in did not (list items without apiVersion/kind): real
  * loopback servers, the reader and the command in process (src/check/crd-cluster.ts,
- * src/kube/bounded-get.ts). Each case is a finding of session 13's audit; docs/quality-gate.md.
+ * src/kube/bounded-get.ts). Each case is a finding of session 13's audit or of its review; docs/quality-gate.md.
  */
 import { rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -47,8 +47,10 @@ function json(res: ServerResponse, body: unknown, status = 200): void {
 }
 
 /** The message `readClusterCrds` rejects with (a CrdError). */
-async function refusal(kubeconfig: string, timeoutMs = NO_PROBE_DEADLINE_MS): Promise<string> {
-  const err = await readClusterCrds({ kubeconfig, timeoutMs }).catch((e: unknown) => e);
+async function refusal(kubeconfig: string, timeoutMs = NO_PROBE_DEADLINE_MS, listTimeoutMs?: number): Promise<string> {
+  const err = await readClusterCrds({ kubeconfig, timeoutMs, ...(listTimeoutMs ? { listTimeoutMs } : {}) }).catch(
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(CrdError);
   return (err as Error).message;
 }
@@ -74,14 +76,55 @@ describe('what a real API server answers', () => {
     expect(api.seen).toEqual([`GET ${list} Bearer ${TOKEN}`, `GET ${list}&continue=p2 Bearer ${TOKEN}`]);
   });
 
-  it('refuses a list that never ends (a continue token on every page) after 500 pages, cut short never used', async () => {
+  it('refuses a list that never ends (a new continue token on every page) after 500 pages, cut short never used', async () => {
+    let page = 0;
     const api = await apiServer((_req, res) =>
-      json(res, { kind: 'CustomResourceDefinitionList', metadata: { continue: 'again' }, items: [widgetCrd()] }),
+      json(res, { kind: 'CustomResourceDefinitionList', metadata: { continue: `p${++page}` }, items: [widgetCrd()] }),
     );
     expect(await refusal(api.kubeconfig)).toMatch(
       /failed: the list of CustomResourceDefinitions: still more pages after 500 \(500 items read\); refusing a list cut short$/,
     );
     expect(api.seen).toHaveLength(500);
+  });
+
+  // Each page's continue token, by the token it was asked with ('' for the first page).
+  const loops: [string, Record<string, string>, number, number][] = [
+    ['the same token again', { '': 'a1', a1: 'a1' }, 2, 2],
+    ['the first token again (a proxy that drops continue)', { '': 'a1', a1: 'a2', a2: 'a1' }, 3, 2],
+  ];
+  for (const [what, next, page, again] of loops) {
+    it(`refuses a continue token the list was already asked with at once, naming the broken server: ${what}`, async () => {
+      const api = await apiServer((req, res) => {
+        const token = new URL(req.url ?? '', 'http://x').searchParams.get('continue') ?? '';
+        json(res, { kind: 'CustomResourceDefinitionList', metadata: { continue: next[token] }, items: [widgetCrd()] });
+      });
+      expect(await refusal(api.kubeconfig)).toBe(
+        `cluster ${api.url}: page ${page} of the list: metadata.continue is "a1", the token page ${again} was asked ` +
+          "with: a broken API server (or a proxy that drops the continue parameter) that would page forever (fix: point the kubeconfig's " +
+          "server at the cluster's API server, or give the CRDs with --from <dir|file> instead (kubectl get crd -o yaml > crds.yaml))",
+      );
+      expect(api.seen).toHaveLength(page);
+    });
+  }
+
+  it("gives the whole listing one deadline besides each page's: a page held past it ends the list and its connection", async () => {
+    let open = 0;
+    const api = await apiServer((req, res) => {
+      if (!req.url?.includes('continue=')) {
+        json(res, { kind: 'CustomResourceDefinitionList', metadata: { continue: 'p2' }, items: [widgetCrd()] });
+        return;
+      }
+      open++; // never answered: only the list's deadline can end it (each page's is the test's own)
+      res.on('close', () => open--);
+    });
+    expect(await refusal(api.kubeconfig, NO_PROBE_DEADLINE_MS, 200)).toMatch(
+      new RegExp(
+        `^listing CustomResourceDefinitions on ${api.url} failed: the whole list was not read within 0\\.2s, the most ` +
+          'given to it \\(pages read: [01]\\): a link slower than 1 MiB/s, or a server that keeps paging \\(fix: give ' +
+          'the CRDs with --from <dir\\|file> instead \\(kubectl get crd -o yaml > crds\\.yaml\\)\\)$',
+      ),
+    );
+    await vi.waitFor(() => expect(open).toBe(0));
   });
 });
 
@@ -199,7 +242,8 @@ describe('hostile answers', () => {
     );
     expect(await refusal(api.kubeconfig)).toBe(
       `listing CustomResourceDefinitions on ${api.url} failed: HTTP 403: denied \\u001b[2J\\u001b]0;owned\\u0007` +
-        '\\u001b[31mred\\u202e (fix: the kubeconfig user needs list on customresourcedefinitions)',
+        '\\u001b[31mred\\u202e (fix: the kubeconfig user needs list on customresourcedefinitions.apiextensions.k8s.io: ' +
+        '`kubectl auth can-i list customresourcedefinitions.apiextensions.k8s.io` tells)',
     );
     const noisy = await apiServer((_req, res) => {
       res.writeHead(500, { 'content-type': 'text/plain', 'x-noise': 'n'.repeat(4000) });
@@ -210,6 +254,17 @@ describe('hostile answers', () => {
       /^listing CustomResourceDefinitions on \S+ failed: HTTP 500: \\u001b\[2J\\u001b\]0;owned\\u0007\\u001b\[31mred\\u202eE+…$/,
     );
     expect(message.length).toBeLessThan(400);
+  });
+
+  it('tells a 401 (credentials not accepted) from a 403 (a permission missing) in its fix', async () => {
+    const api = await apiServer((_req, res) =>
+      json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', code: 401 }, 401),
+    );
+    expect(await refusal(api.kubeconfig)).toBe(
+      `listing CustomResourceDefinitions on ${api.url} failed: HTTP 401: Unauthorized (fix: the API server did not ` +
+        "accept the kubeconfig's credentials (an expired token or client certificate, or those of another cluster): " +
+        'renew them, by logging in again or fetching the kubeconfig anew)',
+    );
   });
 
   it('quotes a CRD name with escape sequences escaped (JSON.stringify) in its refusal', async () => {
