@@ -17,10 +17,13 @@
  * What stays open, and why it is small: node offers no `openat`/`renameat`, so a path is resolved
  * again by each call. Someone who can write into the cache and swaps a folder on the entry's path
  * for a link between the last check and the rename makes the rename resolve `<link>/.<temporary>`,
- * which does not exist there (the temporary file stays in the folder that was checked): the rename
- * fails and the temporary file is removed. Only moving the checked folder itself below the link's
- * target carries the new entry along, which takes write access to that target folder too: the
- * entry can land only where its mover could already write. `mkdir` of a missing folder can follow
+ * which does not exist there: the rename fails (ENOENT) and nothing is written through the link.
+ * The temporary file is not removed: its removal resolves the same path through the link, so it
+ * stays, holding the new text, in the folder that was checked, wherever that was moved (named
+ * `.<version>.json.<pid>.<8 hex>.tmp`; the same when the check before the rename refuses, as
+ * test/check/crd-cache-guards.test.ts shows). Only moving the checked folder itself below the
+ * link's target carries the new entry along, which takes write access to that target folder too:
+ * the entry can land only where its mover could already write. `mkdir` of a missing folder can follow
  * a link swapped in at that moment and make empty folders through it (no file is written there:
  * the real-path check comes first). A cache outside any folder others can write has no such window.
  */
@@ -84,8 +87,17 @@ export function entryToWrite(cacheDir: string, e: EntryNames): string {
 /**
  * Writes one entry (a path from entryToWrite) atomically, checking the real path of its folder once
  * made and again right before the rename (the module's comment says what window stays open).
+ * `write` is writeFileAtomically everywhere but in test/check/crd-cache-guards.test.ts, which passes
+ * writeFileAtomically itself with a folder swapped for a link at its `beforeRename`, before this
+ * check runs: so each of the two checks has a test that fails without it.
  */
-export function writeEntry(cacheDir: string, e: EntryNames, path: string, text: string): void {
+export function writeEntry(
+  cacheDir: string,
+  e: EntryNames,
+  path: string,
+  text: string,
+  write: typeof writeFileAtomically = writeFileAtomically,
+): void {
   const root = resolve(cacheDir);
   const folder = dirname(path);
   mkdirSync(folder, { recursive: true });
@@ -94,7 +106,7 @@ export function writeEntry(cacheDir: string, e: EntryNames, path: string, text: 
       throw outside(root, e, path, 'written to', ' (a folder on its path links elsewhere since it was checked)');
   };
   expected();
-  writeFileAtomically(path, text, { beforeRename: expected });
+  write(path, text, { beforeRename: expected });
 }
 
 /**

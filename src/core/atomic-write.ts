@@ -30,7 +30,9 @@ import { basename, dirname, join } from 'node:path';
  * temporary file is `.<name>.<pid>.<8 hex>.tmp` beside it (build-store.ts prunes by that shape),
  * created with `wx` (never through a file or link already there). `options.beforeRename` runs once
  * it is written, right before the rename; what it throws ends the write (the temporary file is
- * removed): the CRD cache checks there that the folder is still the one it verified.
+ * removed by its path: if the folder was swapped for a link since, that removal misses it and it
+ * stays in the folder moved aside): the CRD cache checks there that the folder is still the one it
+ * verified (../check/crd-cache-paths.ts).
  */
 export function writeFileAtomically(
   file: string,

@@ -4,12 +4,22 @@
  * CRD-name rule had checked), and the window between the check of a write and the write itself.
  * Real files and links in a temporary folder; the gate's command in process.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as check } from '../../scripts/check.js';
 import { CrdError, readCachedSchema, readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
 import { entryToWrite, writeEntry } from '../../src/check/crd-cache-paths.js';
+import { writeFileAtomically } from '../../src/core/atomic-write.js';
 import { tempDir, widgetCrd, writeDist, writeYaml } from './support.js';
 import { runMain } from '../support/run-script.js';
 
@@ -88,20 +98,64 @@ describe('reading the cache: names from a manifest', () => {
 });
 
 describe('writing the cache: a link swapped in after the check', () => {
-  it('refuses to write through a folder that became a link since the check, writing nothing outside', () => {
+  const REFUSED = '(a folder on its path links elsewhere since it was checked), outside the cache';
+
+  /** The cache's Widget folder moved aside and a link to an empty folder outside put in its place. */
+  function swapForLink(root: string, cache: string): { victim: string; aside: string } {
+    const victim = join(root, 'victim');
+    const aside = join(root, 'moved-aside');
+    mkdirSync(victim);
+    // A folder's mtime changes with every file made or removed in it: pinned at the epoch, it tells
+    // that nothing was written there, not even a temporary file removed again.
+    utimesSync(victim, 0, 0);
+    renameSync(join(cache, 'test.arcade-stack.dev', 'Widget'), aside);
+    symlinkSync(victim, join(cache, 'test.arcade-stack.dev', 'Widget'));
+    return { victim, aside };
+  }
+  /** Nothing was ever written in the link's target. */
+  const untouched = (victim: string) => {
+    expect(readdirSync(victim)).toEqual([]);
+    expect(statSync(victim).mtimeMs).toBe(0);
+  };
+
+  it('the check once the folder is made: a folder swapped for a link before the write is refused, nothing made in its target', () => {
     const { root, cache } = layout();
     const [schema] = readCrdFiles([writeYaml(join(root, 'w2.yaml'), [widgetCrd()])]);
     const path = entryToWrite(cache, schema!); // checked: inside the cache
     // Then the folder is swapped for a link to a folder outside (what writeCache's checks used to miss).
-    const victim = join(root, 'victim');
-    mkdirSync(victim);
-    renameSync(join(cache, 'test.arcade-stack.dev', 'Widget'), join(root, 'moved-aside'));
-    symlinkSync(victim, join(cache, 'test.arcade-stack.dev', 'Widget'));
-    expect(() => writeEntry(cache, schema!, path, '{"new": true}\n')).toThrow(
-      `would be written to ${path} (a folder on its path links elsewhere since it was checked), outside the cache`,
+    const { victim, aside } = swapForLink(root, cache);
+    expect(() => writeEntry(cache, schema!, path, '{"new": true}\n')).toThrow(`would be written to ${path} ${REFUSED}`);
+    untouched(victim); // without this check, the temporary file is made there (and removed at the second)
+    expect(readdirSync(aside)).toEqual(['v1.json']);
+    expect(JSON.parse(readFileSync(join(aside, 'v1.json'), 'utf8'))).toMatchObject({ version: 'v1' });
+  });
+
+  it('the check right before the rename: a folder swapped for a link once the temporary file is written is refused', () => {
+    const { root, cache } = layout();
+    const [schema] = readCrdFiles([writeYaml(join(root, 'w2.yaml'), [widgetCrd()])]);
+    const path = entryToWrite(cache, schema!);
+    let victim = '';
+    // writeFileAtomically itself; the swap runs at its beforeRename, before writeEntry's check there.
+    const swapBeforeRename: typeof writeFileAtomically = (file, text, options) =>
+      writeFileAtomically(file, text, {
+        ...options,
+        beforeRename: () => {
+          victim = swapForLink(root, cache).victim;
+          options?.beforeRename?.();
+        },
+      });
+    expect(() => writeEntry(cache, schema!, path, '{"new": true}\n', swapBeforeRename)).toThrow(
+      `would be written to ${path} ${REFUSED}`, // without this check: ENOENT from the rename
     );
-    expect(readdirSync(victim)).toEqual([]);
-    expect(existsSync(join(root, 'moved-aside', 'v1.json'))).toBe(true);
-    expect(JSON.parse(readFileSync(join(root, 'moved-aside', 'v1.json'), 'utf8'))).toMatchObject({ version: 'v1' });
+    untouched(victim);
+    // What stays: the entry as it was, and the temporary file, in the folder moved aside (its
+    // removal, too, resolved the path through the link: crd-cache-paths.ts says so).
+    const aside = join(root, 'moved-aside');
+    const left = readdirSync(aside).sort();
+    expect(left).toHaveLength(2);
+    expect(left[0]).toMatch(new RegExp(`^\\.v1\\.json\\.${process.pid}\\.[0-9a-f]{8}\\.tmp$`));
+    expect(left[1]).toBe('v1.json');
+    expect(readFileSync(join(aside, left[0]!), 'utf8')).toBe('{"new": true}\n');
+    expect(JSON.parse(readFileSync(join(aside, 'v1.json'), 'utf8'))).toMatchObject({ version: 'v1' });
   });
 });

@@ -2,7 +2,8 @@
  * `npm run crds -- --from-cluster` against API servers that answer what a real one would not, or
  * what a real one does that the first stand-in did not (list items without apiVersion/kind): real
  * loopback servers, the reader and the command in process (src/check/crd-cluster.ts,
- * src/kube/bounded-get.ts). Each case is a finding of session 13's audit or of its review; docs/quality-gate.md.
+ * src/kube/bounded-get.ts). Each case is a finding of session 13's audit or of its review;
+ * docs/quality-gate.md.
  */
 import { rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
