@@ -3,7 +3,8 @@
  * `kubectl kustomize` in the export and the gate, `helm template`, `cdk8s import`, a benchmarked
  * node run, the probe bench's probe command): the command, how it ended (its exit code, the signal that stopped it, its timeout
  * with the limit, too much output, or why it could not start), then the last lines it wrote to
- * stderr, capped, and the fix where the failure has one of its own (a timeout, a missing program).
+ * stderr, made printable (./printable.ts) and capped, and the fix where the failure has one of
+ * its own (a timeout, a missing program).
  *
  * It reads node's own report of the end, from either API: spawnSync's result (`status`, `signal`,
  * `error.code` ETIMEDOUT for its timeout, ENOBUFS for its output limit) or execFile's error (`code`
@@ -12,6 +13,7 @@
  * AbortSignal stopped it).
  */
 import { existsSync } from 'node:fs';
+import { printable, printableCut } from './printable.js';
 
 /** The command that ran, and what to tell about it. */
 export interface ChildCommand {
@@ -60,8 +62,15 @@ export function stdoutWhenNoStderr(end: ChildEnd & { readonly stdout: string }):
 /** How much of stderr a message quotes: its last lines, and of them at most the last characters. */
 const QUOTED_LINES = 4;
 const QUOTED_CHARACTERS = 1000;
+/** What stands before the quoted lines when their start was cut. */
+const CUT = '...';
 
-/** The last lines of `stderr` on one line (` / ` between them), at most QUOTED_CHARACTERS of their end. */
+/**
+ * The last lines of `stderr` on one line (` / ` between them), made printable (./printable.ts: a
+ * program may echo what a hostile manifest or server holds, ANSI escapes, CR or bidi overrides
+ * among it), at most QUOTED_CHARACTERS of their end as printed (`...` before them when cut, never
+ * inside an escape).
+ */
 export function lastLines(stderr: string): string {
   const lines = stderr
     .split('\n')
@@ -69,7 +78,7 @@ export function lastLines(stderr: string): string {
     .filter((line) => line !== '')
     .slice(-QUOTED_LINES)
     .join(' / ');
-  return lines.length > QUOTED_CHARACTERS ? `...${lines.slice(-QUOTED_CHARACTERS)}` : lines;
+  return printableCut(lines, QUOTED_CHARACTERS + CUT.length, { keep: 'end', mark: CUT });
 }
 
 /** `200 ms`, `60 s`, `1.5 s`. */
@@ -118,9 +127,9 @@ export function describeChildFailure(c: ChildCommand, end: ChildEnd): string {
     if (c.missingFix === null) return missing;
     return `${missing} (fix: ${c.missingFix ?? `install ${c.program} and put it on the PATH`})`;
   }
-  if (typeof code === 'string') return `${c.command} could not start: ${end.error?.message ?? code}`;
+  if (typeof code === 'string') return `${c.command} could not start: ${printable(end.error?.message ?? code)}`;
   if (signal !== null) return `${c.command} was stopped by ${signal}${quoted}`;
   const status = end.status ?? (typeof code === 'number' ? code : undefined);
   if (status !== undefined && status !== null) return `${c.command} failed (exit ${status})${quoted}`;
-  return `${c.command} failed${end.error ? `: ${end.error.message}` : ''}${quoted}`;
+  return `${c.command} failed${end.error ? `: ${printable(end.error.message)}` : ''}${quoted}`;
 }

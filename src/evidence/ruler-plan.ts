@@ -21,6 +21,7 @@
  *   escaped (a newline or a terminal escape in a name cannot fake a plan line, and a `"` or `\` in
  *   a name cannot make it read as another's quoted form).
  */
+import { unicodeEscape } from '../core/printable.js';
 import { type AlertingRule, RULE_GROUP_NAME, type RuleGroup } from './alerts.js';
 
 /** A group as Mimir's ruler answers it (rulefmt): the fields the stack sets, anything else kept for comparison. */
@@ -130,14 +131,15 @@ const PLAIN = /[\x20-\x7e\p{L}\p{N}]/u;
 
 /**
  * A group name as shown: always JSON-quoted (`"team-slo"`), `"` and `\` escaped as JSON does and
- * every character but printable ASCII, a letter or a digit as `\uXXXX`. One form for every name, so
- * no name reads as another: shown as it is when plain, `"rtl\u202eevil"` (quotes and a backslash
- * in the name) would print exactly as the name `rtl<U+202E>evil` does.
+ * every character but printable ASCII, a letter or a digit as `\uXXXX` (../core/printable.ts'
+ * `unicodeEscape`, as JSON writes one). One form for every name, so no name reads as another:
+ * shown as it is when plain, `"rtl\u202eevil"` (quotes and a backslash in the name) would print
+ * exactly as the name `rtl<U+202E>evil` does. Stricter than `printable`, which escapes only what
+ * acts on a terminal (every such code point is outside PLAIN): a name is told apart from another by
+ * how it reads, and a zero-width space or a combining mark would make two names read alike.
  */
 function nameShown(name: string): string {
-  const escaped = (c: string) =>
-    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
-  return [...JSON.stringify(name)].map((c) => (PLAIN.test(c) ? c : escaped(c))).join('');
+  return [...JSON.stringify(name)].map((c) => (PLAIN.test(c) ? c : unicodeEscape(c))).join('');
 }
 
 /** The groups that are not the stack's and the fix, or nothing. */

@@ -49,7 +49,7 @@ import {
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Redactor } from '../core/redact.js';
 import { RetriesExhausted, retryTransient, settleWithin, Transient, withDeadline } from '../core/retry.js';
-import { oneLine } from '../core/one-line.js';
+import { printableLine } from '../core/one-line.js';
 import type { OtlpDelivery, ProbeResult } from './types.js';
 import { fetchFailure } from '../core/fetch-failure.js';
 import { readBodyStart } from '../core/capped-body.js';
@@ -223,7 +223,7 @@ export async function exportRunMetrics(input: OtlpExportInput): Promise<OtlpDeli
       detail: `${metricCount} metrics, ${points} data points`,
     };
   } catch (err) {
-    const reason = input.redactor.text(oneLine(err instanceof Error ? err.message : String(err)));
+    const reason = input.redactor.text(printableLine(err instanceof Error ? err.message : String(err)));
     return { url, status: 'failed', metrics: metricCount, dataPoints: points, detail: reason || 'no reason given' };
   } finally {
     await settleWithin(1000, provider.shutdown());

@@ -69,6 +69,24 @@ describe('why a child process failed, told one way', () => {
     expect(lastLines('  \n only \n\n')).toBe('only');
   });
 
+  it("quotes a program's stderr made printable: what it echoes cannot act on the terminal", async () => {
+    // What kubectl or helm does with a hostile manifest's or server's text: echo it in its error.
+    // printf's octal escapes: ESC, CR, BEL and U+202E (RLO, as UTF-8) reach stderr as raw bytes.
+    const script = String.raw`printf 'error: object "\033[2K\033[31mok\r\342\200\256evil\007" is invalid\r\n' >&2; exit 1`;
+    const said = String.raw`error: object "\u001b[2K\u001b[31mok\u000d\u202eevil\u0007" is invalid`;
+    expect(describeChildFailure(command(), spawnSync('sh', ['-c', script], { encoding: 'utf8' }))).toBe(
+      `sh -c script failed (exit 1): ${said}`,
+    );
+    expect(describeChildFailure(command(), await execEnd('sh', ['-c', script]))).toBe(
+      `sh -c script failed (exit 1): ${said}`,
+    );
+  });
+
+  it('cuts escaped lines at 1000 characters as printed, never inside an escape', () => {
+    // 200 ESCs are 1200 characters escaped: 166 whole escapes fit in 1000, a 167th would not.
+    expect(lastLines(`${'\u001b'.repeat(200)}x`)).toBe(`...${'\\u001b'.repeat(166)}x`);
+  });
+
   it('names the signal that stopped it (not called a timeout)', () => {
     const end = spawnSync('sh', ['-c', 'echo dying >&2; kill -KILL $$'], { encoding: 'utf8' });
     expect(describeChildFailure(command(), end)).toBe('sh -c script was stopped by SIGKILL: dying');

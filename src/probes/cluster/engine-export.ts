@@ -21,7 +21,7 @@ import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
 import { list, nameOf, num, str, time } from './objects.js';
 import type { UncheckedKubeObject } from '../../core/manifests.js';
-import { oneLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/one-line.js';
 
 export const EXPORT_FAILURE = /failed to upload metrics/i;
 /** @default 60 s: the engine exports about every 60 s (FACTS). */
@@ -111,7 +111,7 @@ export function evaluateEngineExport(input: EngineExportInput): ProbeOutcome {
     }
     const lines = parseLines(entry.log);
     const bad = lines.filter((l) => EXPORT_FAILURE.test(l.text));
-    failures.push(...bad.map((l) => `pod/${pod}: ${oneLine(l.text, 200)}`));
+    failures.push(...bad.map((l) => `pod/${pod}: ${printableLine(l.text, 200)}`));
     const gap = coverageGap(entry, lines, input.windowStartMs, tolerance);
     if (gap) gaps.push(gap);
     return {

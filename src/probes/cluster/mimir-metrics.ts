@@ -18,7 +18,7 @@
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
 import { field } from './objects.js';
-import { oneLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/one-line.js';
 import { getFromMimir } from './mimir-get.js';
 
 /** The label every series relayed by the collector carries. */
@@ -98,21 +98,22 @@ export function evaluateMimir(answer: MimirAnswer, expected: MimirExpectation): 
     httpStatus: answer.status,
   };
   if (answer.status === 401)
-    return outcome.error(`Mimir answered 401 (${oneLine(answer.body, 80)}): the tenant header was refused`, base);
-  if (answer.status >= 500) return outcome.error(`Mimir answered ${answer.status}: ${oneLine(answer.body, 100)}`, base);
+    return outcome.error(`Mimir answered 401 (${printableLine(answer.body, 80)}): the tenant header was refused`, base);
+  if (answer.status >= 500)
+    return outcome.error(`Mimir answered ${answer.status}: ${printableLine(answer.body, 100)}`, base);
   let parsed: unknown;
   try {
     parsed = JSON.parse(answer.body);
   } catch {
     return outcome.error(
-      `Mimir answered ${answer.status} with a body that is not JSON: ${oneLine(answer.body, 80)}`,
+      `Mimir answered ${answer.status} with a body that is not JSON: ${printableLine(answer.body, 80)}`,
       base,
     );
   }
   if (answer.status !== 200 || field(parsed, 'status') !== 'success') {
     const err = field(parsed, 'error');
     return outcome.error(
-      `Mimir query failed (${answer.status}): ${oneLine(typeof err === 'string' ? err : answer.body, 120)}`,
+      `Mimir query failed (${answer.status}): ${printableLine(typeof err === 'string' ? err : answer.body, 120)}`,
       base,
     );
   }

@@ -2,7 +2,7 @@
  * Small, total accessors over Kubernetes objects as plain JSON (what KubeReader returns and what
  * fixtures hold), so the pure evaluators never throw on a missing field.
  */
-import { oneLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/one-line.js';
 import { valueAt } from '../../core/values-path.js';
 
 /** The value at a dotted path (no dots inside keys here), or undefined. */
@@ -61,7 +61,7 @@ export function condition(obj: unknown, type: string): Condition | undefined {
 /** `reason: message` of a condition, shortened for one line. */
 export function describeCondition(c: Condition | undefined): string {
   if (!c) return 'no such condition';
-  return oneLine(`${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
+  return printableLine(`${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
 }
 
 /** A time field as epoch ms, or undefined. */

@@ -24,7 +24,7 @@
  */
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
-import { oneLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/one-line.js';
 import { getFromMimir } from './mimir-get.js';
 
 /** One rule group the ruler should hold: its name and its alerts' names. */
@@ -142,22 +142,25 @@ export const rulesLoaded = defineProbe({
     const url = rulesListUrl(ruler.url);
     const evidence = { ruler: ruler.url, tenant: ruler.tenant, namespace: ruler.namespace };
     const got = await getFromMimir(ctx, url, RULER_SETTING, ruler.tenant, MAX_RULES_LIST_BYTES);
-    if (got.kind === 'no-answer') return outcome.error(`${url}: no answer (${oneLine(got.reason)})`, evidence);
+    if (got.kind === 'no-answer') return outcome.error(`${url}: no answer (${printableLine(got.reason)})`, evidence);
     if (got.kind === 'over-cap')
       return outcome.error(`${url}: HTTP ${got.status}, ${got.message}`, { ...evidence, status: got.status });
     const text = got.body;
     if (got.status === 404)
       return outcome.error(
-        `${url}: 404 ${oneLine(text, 80)}: is this Mimir's Prometheus API base (<mimir>/prometheus) and the ruler enabled?`,
+        `${url}: 404 ${printableLine(text, 80)}: is this Mimir's Prometheus API base (<mimir>/prometheus) and the ruler enabled?`,
         { ...evidence, status: 404 },
       );
     if (got.status !== 200)
-      return outcome.error(`${url}: HTTP ${got.status} ${oneLine(text, 120)}`, { ...evidence, status: got.status });
+      return outcome.error(`${url}: HTTP ${got.status} ${printableLine(text, 120)}`, {
+        ...evidence,
+        status: got.status,
+      });
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      return outcome.error(`${url}: the answer is not JSON: ${oneLine(text, 80)}`, evidence);
+      return outcome.error(`${url}: the answer is not JSON: ${printableLine(text, 80)}`, evidence);
     }
     const loaded = parseRulesList(body);
     if (!loaded)

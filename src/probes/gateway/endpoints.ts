@@ -23,7 +23,8 @@ import { describeFailure } from './errors.js';
 import { defineGatewayProbe } from './gateway-probe.js';
 import { type HttpAnswer, httpGet, type HttpObservation } from './http.js';
 import { cutBodyMessage } from '../../core/capped-body.js';
-import { oneLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/one-line.js';
+import { printable } from '../../core/printable.js';
 import { isRecord } from '../../core/is-record.js';
 
 function parseJson(body: string): unknown {
@@ -60,13 +61,13 @@ export function evaluateHealth(observation: HttpObservation): Check {
   if (status === 200 && healthy === true) return { name, status: 'pass', detail: '200 {"healthy":true}' };
   if (status === 503 && healthy === false) {
     const reason = isRecord(json) && typeof json.reason === 'string' && json.reason ? json.reason : '(no reason given)';
-    return { name, status: 'fail', detail: `engine unhealthy (503): ${reason}` };
+    return { name, status: 'fail', detail: `engine unhealthy (503): ${printable(reason)}` };
   }
   if (typeof healthy !== 'boolean') {
     return {
       name,
       status: 'error',
-      detail: `malformed response (HTTP ${status}): expected JSON {"healthy": true}, got "${oneLine(body, 80)}"`,
+      detail: `malformed response (HTTP ${status}): expected JSON {"healthy": true}, got "${printableLine(body, 80)}"`,
     };
   }
   if (healthy === false) return { name, status: 'fail', detail: `engine reports healthy=false (HTTP ${status})` };
@@ -92,10 +93,14 @@ export function evaluateConfig(observation: HttpObservation, expectedCoordinator
   const cut = cutAnswer(name, observation.answer);
   if (cut) return cut;
   const { status, body } = observation.answer;
-  if (status !== 200) return { name, status: 'error', detail: `HTTP ${status}: "${oneLine(body, 80)}"` };
+  if (status !== 200) return { name, status: 'error', detail: `HTTP ${status}: "${printableLine(body, 80)}"` };
   const json = parseJson(body);
   if (!isRecord(json))
-    return { name, status: 'error', detail: `malformed response: expected a JSON object, got "${oneLine(body, 80)}"` };
+    return {
+      name,
+      status: 'error',
+      detail: `malformed response: expected a JSON object, got "${printableLine(body, 80)}"`,
+    };
   const contract = checkEngineAnswer('EngineConfigResponse', json);
   if (!contract.ok) {
     return {

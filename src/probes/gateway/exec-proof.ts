@@ -17,7 +17,7 @@ import {
   toAnswer,
 } from './gateway-probe.js';
 import { identityOf, numberOf, type ToolAnswer } from './tool-answer.js';
-import { oneLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/one-line.js';
 
 export interface ExecObservation {
   readonly gateway: string;
@@ -33,7 +33,8 @@ export interface ExecObservation {
 function called(name: string, answer: Observed<ToolAnswer> | undefined, judge: (a: ToolAnswer) => Check): Check {
   if (!answer) return { name, status: 'error', detail: 'not called' };
   if (!answer.ok) return { name, status: 'error', detail: describeFailure(answer.failure) };
-  if (answer.value.isError) return { name, status: 'fail', detail: `error result: ${oneLine(answer.value.text, 80)}` };
+  if (answer.value.isError)
+    return { name, status: 'fail', detail: `error result: ${printableLine(answer.value.text, 80)}` };
   return judge(answer.value);
 }
 
@@ -54,7 +55,7 @@ export function evaluateExecProof(observations: readonly ExecObservation[]): Pro
         : {
             name: `${where} ${o.toolkit}_Whoami`,
             status: 'fail',
-            detail: `returned "${oneLine(id ?? a.text, 80)}", not ${o.user}: the gateway does not execute as the calling user`,
+            detail: `returned "${printableLine(id ?? a.text, 80)}", not ${o.user}: the gateway does not execute as the calling user`,
           };
     });
     const echo = called(`${where} ${o.toolkit}_Echo`, o.echo?.answer, (a) =>
@@ -63,7 +64,7 @@ export function evaluateExecProof(observations: readonly ExecObservation[]): Pro
         : {
             name: `${where} ${o.toolkit}_Echo`,
             status: 'fail',
-            detail: `did not return the nonce sent (got "${oneLine(a.text, 80)}")`,
+            detail: `did not return the nonce sent (got "${printableLine(a.text, 80)}")`,
           },
     );
     const add = called(`${where} ${o.toolkit}_Add`, o.add?.answer, (a) => {
@@ -74,14 +75,14 @@ export function evaluateExecProof(observations: readonly ExecObservation[]): Pro
         : {
             name: `${where} ${o.toolkit}_Add`,
             status: 'fail',
-            detail: `${o.add?.a} + ${o.add?.b} returned "${oneLine(a.text, 80)}", expected ${sum}`,
+            detail: `${o.add?.a} + ${o.add?.b} returned "${printableLine(a.text, 80)}", expected ${sum}`,
           };
     });
     checks.push(whoami, echo, add);
     results.push({
       gateway: o.gateway,
       user: o.user,
-      whoami: o.whoami?.ok ? oneLine(o.whoami.value.text, 80) : whoami.detail,
+      whoami: o.whoami?.ok ? printableLine(o.whoami.value.text, 80) : whoami.detail,
       echo: echo.status,
       add: add.status === 'pass' ? `${o.add?.a} + ${o.add?.b} = ${(o.add?.a ?? 0) + (o.add?.b ?? 0)}` : add.detail,
     });

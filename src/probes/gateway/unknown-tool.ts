@@ -11,7 +11,7 @@ import { combineChecks, type Check } from './checks.js';
 import { describeFailure, observe, type FailureKind, type Observed } from './errors.js';
 import { apiKeyOf, defineGatewayProbe, FAN_OUT, gatewayEndpoints, inSession, toAnswer } from './gateway-probe.js';
 import type { ToolAnswer } from './tool-answer.js';
-import { oneLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/one-line.js';
 import { at } from '../../core/at.js';
 
 export interface UnknownToolObservation {
@@ -32,25 +32,33 @@ export function judgeUnknownTool(o: UnknownToolObservation): Check {
   if (!o.answer) return { name, status: 'error', detail: 'the unknown tool was not called' };
   if (o.answer.ok) {
     return o.answer.value.isError
-      ? { name, status: 'pass', detail: `error result: ${oneLine(o.answer.value.text, 80)}` }
+      ? { name, status: 'pass', detail: `error result: ${printableLine(o.answer.value.text, 80)}` }
       : {
           name,
           status: 'fail',
-          detail: `a tool that is not on the gateway answered as a success: "${oneLine(o.answer.value.text, 80)}"`,
+          detail: `a tool that is not on the gateway answered as a success: "${printableLine(o.answer.value.text, 80)}"`,
         };
   }
   const f = o.answer.failure;
   switch (f.kind) {
     case 'jsonrpc':
-      return { name, status: 'pass', detail: `JSON-RPC error ${f.code}: ${oneLine(f.message, 80)}` };
+      return { name, status: 'pass', detail: `JSON-RPC error ${f.code}: ${printableLine(f.message, 80)}` };
     case 'timeout':
       return { name, status: 'fail', detail: `no answer within ${o.waitMs} ms: the gateway hangs on an unknown tool` };
     case 'http':
-      return { name, status: 'fail', detail: `HTTP ${f.status} instead of an MCP error: ${oneLine(f.message, 80)}` };
+      return {
+        name,
+        status: 'fail',
+        detail: `HTTP ${f.status} instead of an MCP error: ${printableLine(f.message, 80)}`,
+      };
     case 'unauthorized':
       return { name, status: 'error', detail: describeFailure(f) };
     case 'network':
-      return { name, status: 'fail', detail: `the connection failed on an unknown tool: ${oneLine(f.message, 80)}` };
+      return {
+        name,
+        status: 'fail',
+        detail: `the connection failed on an unknown tool: ${printableLine(f.message, 80)}`,
+      };
   }
 }
 

@@ -41,6 +41,18 @@ describe('endpoints', () => {
     expect(evaluateConfig(cutAnswer(config, 65_536), 'https://c.dev').detail).toContain(overCap);
   });
 
+  it("health and config: the engine's own text is quoted with what acts on a terminal escaped", () => {
+    const hostile = '\u001b[2K\u001b[32mPASS\r\u202e';
+    const shown = '\\u001b[2K\\u001b[32mPASS\\u000d\\u202e';
+    expect(evaluateHealth(answer(503, JSON.stringify({ healthy: false, reason: hostile }))).detail).toBe(
+      `engine unhealthy (503): ${shown}`,
+    );
+    // printableLine: the CR is whitespace, made a space with the line's other whitespace.
+    expect(evaluateConfig(answer(500, `oops ${hostile}`), 'https://c.dev').detail).toBe(
+      'HTTP 500: "oops \\u001b[2K\\u001b[32mPASS \\u202e"',
+    );
+  });
+
   it('health: 200 healthy passes, 503 fails with the reason, anything else is malformed', () => {
     expect(evaluateHealth(answer(200, '{"healthy":true}')).status).toBe('pass');
     expect(evaluateHealth(answer(503, '{"healthy":false,"reason":"redis down"}'))).toMatchObject({
