@@ -4,6 +4,7 @@
  * statuses are retried. Apart from the client so that it stays under the 300 lines of a source file.
  */
 import { CommandError } from '../core/command-error.js';
+import { printable } from '../core/printable.js';
 import type { ForgeConnection, ForgePrefix } from './forge-settings.js';
 
 /**
@@ -25,22 +26,9 @@ export class ForgeError extends CommandError {
 }
 
 /**
- * `text` with every control character (C0, DEL, C1: ANSI escapes, carriage returns, line ends),
- * the line and paragraph separators (U+2028, U+2029) and every bidirectional mark, embedding,
- * override and isolate (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) written as
- * `\u<hex>`: what a forge answers is printed to a terminal and a CI log, where such characters
- * could erase, recolour, reorder or fake lines, or retitle the window. Cut a text before it is
- * made printable, never after: a cut could split an escape.
+ * The forge's own error text (`message`, GitHub's `errors[].message`), shortened, then made
+ * printable (../core/printable.ts: what a forge answers is printed to a terminal and a CI log).
  */
-export function printable(text: string): string {
-  return text.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-/** The forge's own error text (`message`, GitHub's `errors[].message`), shortened, {@link printable}. */
 export function forgeMessage(text: string): string {
   return printable(ownText(text));
 }

@@ -26,10 +26,11 @@ import {
   SUCCESS_STATUS,
   type Operation,
 } from './forge-api.js';
-import { ForgeError, forgeMessage, printable, redirectAnswer, refusal, RETRYABLE } from './forge-answer.js';
+import { ForgeError, forgeMessage, redirectAnswer, refusal, RETRYABLE } from './forge-answer.js';
 import type { ForgeConnection } from './forge-settings.js';
 import { noAnswerReason } from '../core/fetch-failure.js';
 import { BodyOverCapError, readBodyWithin } from '../core/capped-body.js';
+import { printable } from '../core/printable.js';
 
 export type { ForgeConnection };
 export { ForgeError };

@@ -27,10 +27,10 @@
  * changes between the check and the push is refused by the server-side comparison too.
  */
 import { createRedactor } from '../core/redact.js';
+import { printable } from '../core/printable.js';
 import { ConfigurationError, Interrupted, interruptedBy } from '../core/command-error.js';
 import { catObjects, GitError, type GitObject, type GitResult, gitTry } from '../core/git.js';
 import { ExportRefused } from './refused.js';
-import { printable } from './forge-answer.js';
 import { type ForgeType, LOOPBACK, PLAIN_HTTP } from './forge-settings.js';
 import { parseTrailers } from './trailers.js';
 

@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForgeClient, ForgeError } from '../../src/delivery/forge.js';
-import { printable } from '../../src/delivery/forge-answer.js';
+import { printable } from '../../src/core/printable.js';
 import { type Loopback, listenLoopback } from '../../src/loopback/listen.js';
 import { canaryKey, findLeak } from '../support/canary.js';
 
