@@ -146,7 +146,7 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
     return { server, schemas };
   } catch (err) {
     if (err instanceof CrdError) throw err;
-    if (err === whole.reason)
+    if (whole.aborted && err === whole.reason)
       throw new CrdError(
         `listing CustomResourceDefinitions on ${server} failed: the whole list was not read within ` +
           `${listTimeoutMs / 1000}s, the most given to it (pages read: ${pages}): a link slower than 1 MiB/s, ` +

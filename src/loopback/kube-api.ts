@@ -6,8 +6,9 @@
  * `timestamps`, and a kubeconfig file naming it. Every request is recorded; anything but GET is
  * answered 405 so a test can assert that nothing was ever written.
  *
- * A list's items carry no apiVersion or kind, as on a real API server (kubernetes/kubernetes#63676:
- * only the list has them); a GET of one object has both.
+ * A list of a built-in kind carries apiVersion and kind on the list only, not on its items, as on a
+ * real API server (kubernetes/kubernetes#63676); a list of a custom resource keeps them on each item
+ * (the server stores those as the JSON they were given); a GET of one object has both.
  *
  * `put` stores an object exactly as given; `apply` stores a manifest the way the real API server
  * holds it after Flux's kustomize-controller applied it, and `update` changes it as another field
@@ -19,6 +20,7 @@ import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { EditableKubeObject } from '../core/manifests.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { BUILT_IN_GROUPS, groupOf } from './built-in-groups.js';
 import { matchesSelector } from './label-selector.js';
 import { listenLoopback } from './listen.js';
 import { fluxApplied, updatedBy } from './api-field-managers.js';
@@ -207,11 +209,14 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
         resourceVersion: '1',
         ...(rest ? { continue: rest, remainingItemCount: items.length - from - page.length } : {}),
       };
-      // A real API server writes apiVersion and kind on the list only, never on its items
-      // (kubernetes/kubernetes#63676; a GET of one object keeps them, below): so does the stand-in,
-      // or a reader that takes an item's kind from the item passes here and fails on a cluster.
-      const bare = page.map(({ apiVersion: _a, kind: _k, ...item }) => item);
-      return [200, { apiVersion, kind: `${kind}List`, metadata, items: bare }];
+      // A real API server writes apiVersion and kind of a built-in kind on the list only, never on
+      // its items (kubernetes/kubernetes#63676; a GET of one object keeps them, below): so does the
+      // stand-in, or a reader that takes an item's kind from the item passes here and fails on a
+      // cluster. A custom resource's items keep both (the server holds them as given JSON).
+      const listed = BUILT_IN_GROUPS.has(groupOf(apiVersion))
+        ? page.map(({ apiVersion: _a, kind: _k, ...item }) => item)
+        : page;
+      return [200, { apiVersion, kind: `${kind}List`, metadata, items: listed }];
     }
     const obj = store.get(keyOf(apiVersion, kind, namespace, name));
     if (!obj) return status(404, `${resource} "${name}" not found`, 'NotFound');

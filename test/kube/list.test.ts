@@ -3,7 +3,8 @@
  * and the probes' KubeReader), against the loopback API stand-in paging as the API server does:
  * at most its page size per answer, then a `continue` token. Every object of every page comes
  * back, in order, with its apiVersion and kind, and each page asks for the next with the token.
- * The stand-in's list items carry neither (as a real API server's), so the kind comes from listEveryPage.
+ * The stand-in's list items of a built-in kind carry neither (as a real API server's), so the kind
+ * comes from listEveryPage.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/drift/cluster.js';
@@ -46,6 +47,28 @@ describe('listEveryPage, as drift and the probes use it', () => {
     type Obj = Record<string, unknown>;
     const one = (await (await fetch(`${api.url}/api/v1/namespaces/arcade/pods/pod-a`)).json()) as Obj;
     expect([one.apiVersion, one.kind]).toEqual(['v1', 'Pod']);
+  });
+
+  it("only a built-in group's list leaves its items bare: a custom resource's items keep apiVersion and kind", async () => {
+    // The API server holds a custom resource as the JSON it was given, so its list items keep both;
+    // a built-in kind of a named group (apps) is bare like core's.
+    const stand = await startKubeApi();
+    try {
+      const metadata = { name: 'arcade', namespace: 'arcade' };
+      stand.put({ apiVersion: 'apps/v1', kind: 'Deployment', metadata });
+      stand.put({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata });
+      const itemsAt = async (path: string) =>
+        ((await (await fetch(`${stand.url}${path}`)).json()) as { items: Record<string, unknown>[] }).items.map((o) => [
+          o.apiVersion,
+          o.kind,
+        ]);
+      expect(await itemsAt('/apis/apps/v1/namespaces/arcade/deployments')).toEqual([[undefined, undefined]]);
+      expect(await itemsAt('/apis/helm.toolkit.fluxcd.io/v2/namespaces/arcade/helmreleases')).toEqual([
+        ['helm.toolkit.fluxcd.io/v2', 'HelmRelease'],
+      ]);
+    } finally {
+      await stand.close();
+    }
   });
 
   it('drift: every page of a label-selected list, in order, with apiVersion and kind', async () => {
