@@ -5,6 +5,7 @@
  */
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
+import { PagingError } from '../core/all-pages.js';
 import { CommandError } from '../core/command-error.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
@@ -100,9 +101,14 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
         throw err;
       }
     },
-    list(apiVersion, kind, namespace, labelSelector) {
+    async list(apiVersion, kind, namespace, labelSelector) {
       const what = `list ${kind} in ${namespace ?? 'all namespaces'}`;
-      return listEveryPage(api, { apiVersion, kind, namespace, labelSelector }, what, call);
+      try {
+        return await listEveryPage(api, { apiVersion, kind, namespace, labelSelector }, what, call);
+      } catch (err) {
+        // A list that cannot be read whole (a repeated token, no end) is the cluster's failure, not a bug.
+        throw err instanceof PagingError ? new ClusterError(err.message) : err;
+      }
     },
   };
 }

@@ -44,6 +44,11 @@ export interface KubeApiFaults {
   hold?: boolean;
   /** Answer requests whose path matches with this status (a Status body). @default none */
   failPaths?: { match: RegExp; code: number } | undefined;
+  /**
+   * Ignore a list's `continue` token, as a proxy that drops it: every page is the first, with the
+   * same token for the next (a client that follows it pages forever). @default false
+   */
+  dropContinue?: boolean;
 }
 
 export interface KubeApi {
@@ -201,7 +206,8 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
       // Paging as the API server pages: at most `limit` items (and never more than the stand-in's
       // own page size), then an opaque `continue` token for the rest.
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 0) || Infinity, pageSize);
-      const from = Number(Buffer.from(url.searchParams.get('continue') ?? '', 'base64url').toString() || 0);
+      const token = faults.dropContinue ? '' : (url.searchParams.get('continue') ?? '');
+      const from = Number(Buffer.from(token, 'base64url').toString() || 0);
       const page = items.slice(from, from + limit);
       const rest =
         from + page.length < items.length ? Buffer.from(String(from + page.length)).toString('base64url') : '';

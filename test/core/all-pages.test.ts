@@ -34,3 +34,43 @@ describe('allPages', () => {
     );
   });
 });
+
+describe('allPages refuses a server that repeats itself', () => {
+  /** Pages by the token they were asked with ('' for the first): their next token. */
+  const server = (next: Record<string, string>) => {
+    const asked: string[] = [];
+    const fetchPage = async (token: string | undefined) => {
+      asked.push(token ?? '');
+      return { items: [token ?? ''], next: next[token ?? ''] };
+    };
+    return { asked, fetchPage };
+  };
+  const cases: [string, Record<string, string>, number, number][] = [
+    ['the same token again', { '': 'a1', a1: 'a1' }, 2, 2],
+    ['the first token again (a proxy that drops it)', { '': 'a1', a1: 'a2', a2: 'a1' }, 3, 2],
+  ];
+  for (const [what, next, page, again] of cases) {
+    it(`at once, naming the list, the page and the token: ${what}`, async () => {
+      const s = server(next);
+      await expect(allPages('list Pods in arcade', s.fetchPage, 100)).rejects.toThrow(
+        `list Pods in arcade: page ${page} names the next page "a1", the token page ${again} was asked with: the ` +
+          'server repeats itself and would page forever (fix: a broken server, or a proxy in front of it that drops ' +
+          'the token: read the server directly, or have it mended)',
+      );
+      expect(s.asked).toHaveLength(page);
+    });
+  }
+
+  it('quotes a token printably and briefly', async () => {
+    const token = `\u001b[2J${'t'.repeat(200)}`;
+    const err = (await allPages('tools/list', async () => ({ items: [1], next: token }), 10).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(err.message).toMatch(/^tools\/list: page 2 names the next page "\\u001b\[2Jt+…", the token page 2/);
+  });
+
+  it('takes tokens that only look alike as different', async () => {
+    const s = server({ '': 'a', a: 'A', A: 'a ' });
+    expect(await allPages('list', s.fetchPage, 10)).toEqual(['', 'a', 'A', 'a ']);
+  });
+});

@@ -7,7 +7,7 @@
  * comes from listEveryPage.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../src/drift/cluster.js';
+import { ClusterError, connect } from '../../src/drift/cluster.js';
 import { startKubeApi, type KubeApi } from '../../src/loopback/kube-api.js';
 import { loadKubeAccess } from '../../src/probes/kube.js';
 
@@ -93,5 +93,38 @@ describe('listEveryPage, as drift and the probes use it', () => {
     expect(items.map((o) => (o.metadata as { name: string }).name)).toEqual(PODS);
     expect(items.every((o) => o.apiVersion === 'v1' && o.kind === 'Pod')).toBe(true);
     expect(pagesAsked(from)).toHaveLength(3);
+  });
+});
+
+describe('listEveryPage against a server that repeats its continue token (a proxy dropping it)', () => {
+  let api: KubeApi;
+  beforeAll(async () => {
+    api = await startKubeApi({ pageSize: 2 });
+    for (const name of PODS) api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'arcade' } });
+    api.faults.dropContinue = true;
+  });
+  afterAll(() => api.close());
+  const listRequests = () => api.requests.filter((r) => r.path.startsWith('/api/v1/namespaces/arcade/pods?')).length;
+  /** The token of the stand-in's first page (of two items): the offset 2, base64url. */
+  const token = Buffer.from('2').toString('base64url');
+  const refusal = (what: string) =>
+    `${what}: page 2 names the next page "${token}", the token page 2 was asked with: the server repeats itself ` +
+    'and would page forever (fix: a broken server, or a proxy in front of it that drops the token: read the ' +
+    'server directly, or have it mended)';
+
+  it('drift refuses on the second page, as a cluster failure (exit 1), not after 100 pages', async () => {
+    const cluster = await connect({ kubeconfig: api.kubeconfig });
+    const from = listRequests();
+    const err = await cluster.list('v1', 'Pod', 'arcade', '').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as Error).message).toBe(refusal('list Pod in arcade'));
+    expect(listRequests() - from).toBe(2);
+  });
+
+  it('a probe refuses on the second page', async () => {
+    const reader = await (await loadKubeAccess({ KUBECONFIG: api.kubeconfig })).reader(new AbortController().signal);
+    const from = listRequests();
+    await expect(reader.list('v1', 'Pod', 'arcade')).rejects.toThrow(refusal('list Pod in arcade'));
+    expect(listRequests() - from).toBe(2);
   });
 });
