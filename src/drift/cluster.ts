@@ -2,12 +2,17 @@
  * Read-only access to live objects through @kubernetes/client-node's generic object API: read
  * one object, list objects of a kind by label. Every call has a timeout; network errors,
  * timeouts, 429 and 5xx are retried a bounded number of times with backoff. Nothing is written.
+ * Every answer is bounded (../kube/bounded-client.ts): a redirect is refused, never followed (the
+ * kubeconfig's credentials would go with it), an answer over 64 MiB is refused and its connection
+ * closed; neither is retried.
  */
-import type { KubernetesObjectApi } from '@kubernetes/client-node';
+import type { Configuration, KubernetesObjectApi } from '@kubernetes/client-node';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { PagingError } from '../core/all-pages.js';
 import { CommandError } from '../core/command-error.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
+import { boundedConfiguration } from '../kube/bounded-client.js';
+import { KubeGetError } from '../kube/bounded-get.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
 import { toWire } from '../kube/wire.js';
@@ -55,7 +60,15 @@ function describe(err: unknown): string {
 export async function connect(options: ClusterOptions = {}): Promise<LiveCluster> {
   const { KubernetesObjectApi } = await import('@kubernetes/client-node');
   const { kc, server } = await loadKubeConfig(options, '; drift never assumes a cluster');
-  const api: KubernetesObjectApi = KubernetesObjectApi.makeApiClient(kc);
+  // What KubernetesObjectApi.makeApiClient(kc) makes (the context's namespace the default), over
+  // the bounded HTTP layer (../kube/bounded-client.ts).
+  class DriftObjectApi extends KubernetesObjectApi {
+    constructor(config: Configuration) {
+      super(config);
+      this.setDefaultNamespace(kc);
+    }
+  }
+  const api: KubernetesObjectApi = new DriftObjectApi(await boundedConfiguration(kc, server));
   const timeoutMs = options.timeoutMs ?? 10_000;
   const attempts = Math.max(1, options.attempts ?? 3);
   const backoffMs = options.backoffMs ?? 500;
@@ -66,6 +79,8 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
         try {
           return await fn();
         } catch (err) {
+          // A redirect or an answer over the cap: another attempt would get the same (../kube/bounded-client.ts).
+          if (err instanceof KubeGetError) throw new ClusterError(`${what}: ${err.message}`);
           const status = apiStatus(err);
           if (status === 404) throw new NotFound(describe(err));
           if (/Unrecognized API version and kind/i.test((err as Error).message))

@@ -5,7 +5,9 @@
  * (`KubeConfig.applySecurityAuthentication`: a token or basic auth in the headers, client
  * certificates, CA, proxy and TLS options in the agent, exec and OIDC plugins run), so this reads
  * the cluster kubectl's rules chose (./kubeconfig.ts) exactly as the client would; only the HTTP
- * exchange is node's own, because the client's (node-fetch 2) offers none of these bounds:
+ * exchange is node's own, because the client's default (node-fetch 2, as client-node calls it)
+ * applies none of these bounds (drift and the probes get them through the client's generated APIs
+ * instead, with node-fetch's own options: ./bounded-client.ts):
  *
  * - a redirect (3xx) is refused, never followed: node-fetch follows it and keeps the
  *   `Authorization` header for the same host name on any port (and for its subdomains), so an
@@ -26,7 +28,10 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { BodyOverCapError } from '../core/capped-body.js';
 import { printableLine } from '../core/one-line.js';
 
-/** An answer this reader refuses; `code` is its HTTP status when it is an error answer. */
+/**
+ * An answer this reader (or ./bounded-client.ts) refuses; `code` is its HTTP status when it is an
+ * error answer or a redirect.
+ */
 export class KubeGetError extends Error {
   constructor(
     message: string,
@@ -35,6 +40,19 @@ export class KubeGetError extends Error {
     super(message);
     this.name = 'KubeGetError';
   }
+}
+
+/**
+ * The refusal of a redirect (3xx), naming where it points: never followed, since the kubeconfig's
+ * credentials would go with it (also ./bounded-client.ts).
+ */
+export function redirectRefused(status: number, location: string | null | undefined): KubeGetError {
+  const to = location ? ` to ${printableLine(location, 200)}` : '';
+  return new KubeGetError(
+    `the API server answered HTTP ${status}, a redirect${to}: not followed, since the kubeconfig's credentials ` +
+      "would go with it (fix: point the kubeconfig's server at the API server's own address)",
+    status,
+  );
 }
 
 export interface BoundedGet {
@@ -106,12 +124,7 @@ export async function boundedGetJson(
   const status = res.statusCode ?? 0;
   if (status >= 300 && status < 400) {
     res.destroy();
-    const to = res.headers.location ? ` to ${printableLine(res.headers.location, 200)}` : '';
-    throw new KubeGetError(
-      `the API server answered HTTP ${status}, a redirect${to}: not followed, since the kubeconfig's credentials ` +
-        "would go with it (fix: point the kubeconfig's server at the API server's own address)",
-      status,
-    );
+    throw redirectRefused(status, res.headers.location);
   }
   const body = await readWithin(res, options.maxBodyBytes);
   const text = body.toString('utf8');

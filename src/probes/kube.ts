@@ -8,10 +8,15 @@
  * the source, the context and the server.
  *
  * Only GET requests are made: read, list and pod logs. Each reader is bound to one probe
- * attempt's AbortSignal, which cancels the HTTP request at the probe's timeout.
+ * attempt's AbortSignal, which cancels the HTTP request at the probe's timeout. Every answer is
+ * bounded (src/kube/bounded-client.ts, drift's configuration too): a redirect is refused, never
+ * followed (the kubeconfig's credentials would go with it), an answer over 64 MiB is refused and
+ * its connection closed.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { Configuration } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
+import { boundedConfiguration } from '../kube/bounded-client.js';
+import { KubeGetError } from '../kube/bounded-get.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { rejectionOnAbort } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
@@ -50,7 +55,8 @@ export async function loadKubeAccess(env: Readonly<Record<string, string | undef
     server,
     context,
     source,
-    reader: (signal) => Promise.resolve(makeReader(client, kc, server, signal, discovery)),
+    reader: async (signal) =>
+      makeReader(client, await boundedConfiguration(kc, server, { signal }), server, signal, discovery),
   };
 }
 
@@ -64,24 +70,11 @@ function messageOf(err: unknown): string {
 
 function makeReader(
   client: Client,
-  kc: KubeConfig,
+  config: Configuration,
   server: string,
   signal: AbortSignal,
   discovery: DiscoveryCache,
 ): KubeReader {
-  const config = client.createConfiguration({
-    baseServer: new client.ServerConfiguration(server, {}),
-    authMethods: { default: kc },
-    promiseMiddleware: [
-      {
-        pre: (ctx) => {
-          ctx.setSignal(signal as Parameters<typeof ctx.setSignal>[0]);
-          return Promise.resolve(ctx);
-        },
-        post: (res) => Promise.resolve(res),
-      },
-    ],
-  });
   class SharedDiscoveryObjectApi extends client.KubernetesObjectApi {
     constructor() {
       super(config);
@@ -100,6 +93,8 @@ function makeReader(
         throw new KubeError(`request aborted: ${reason}`);
       }
       if (err instanceof KubeError) throw err;
+      // A redirect or an answer over the cap (../kube/bounded-client.ts): its own message says it all.
+      if (err instanceof KubeGetError) throw new KubeError(`${what}: ${err.message}`);
       const code = apiStatus(err);
       const msg = messageOf(err);
       if (/Unrecognized API version and kind/i.test(msg))

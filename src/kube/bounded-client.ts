@@ -1,0 +1,130 @@
+/**
+ * The one @kubernetes/client-node configuration drift (src/drift/cluster.ts) and the probes
+ * (src/probes/kube.ts) read a cluster with: the client's own generated APIs and credentials (the
+ * kubeconfig as `authMethods`, applied by the client to every request: token or basic auth in the
+ * headers; client certificates, CA, proxy and TLS options in the agent; exec and OIDC plugins), the
+ * server the kubeconfig names, and an HTTP layer that bounds the answers as ./bounded-get.ts does
+ * for `crds --from-cluster` (docs/quality-gate.md, "Where the CRD schemas come from").
+ *
+ * The HTTP layer is client-node 1.4's own default (`IsomorphicFetchHttpLibrary`, node-fetch 2:
+ * method, body, headers, signal and agent from the request, the answer's headers and body handed
+ * back as it does), with two node-fetch options that default did not set, and what follows them:
+ *
+ * - `redirect: 'manual'`: a 3xx is an error naming where it points, never followed. node-fetch
+ *   follows it and keeps the `Authorization` header for the same host name on any port (and for
+ *   its subdomains), so `302 Location: http://<same host>:<other port>/...` sent the bearer token
+ *   to whatever listens there, and its answer was taken for the API server's;
+ * - `size: MAX_ANSWER_BYTES`: an answer over it is an error naming the cap (a `Content-Length`
+ *   over it fails before any byte is read) and the connection is closed. node-fetch alone rejects
+ *   at the cap but keeps reading (and dropping) an endless body for as long as the server sends
+ *   it, so the request is aborted here; without `size`, an endless body grew the process's memory
+ *   by about 100 MiB a second, without end.
+ *
+ * MAX_ANSWER_BYTES is 64 MiB, crd-cluster's per answer too: the largest answer drift or a probe
+ * asks for is a list page of 500 objects (./list.ts PAGE_SIZE), and 64 MiB leaves 128 KiB an object
+ * on average, where a Deployment, a Pod (managedFields included) or a Service is a few KiB to
+ * about 20 KiB. Drift lists only objects labelled as this stack's, a probe a namespace's workloads,
+ * pods, services and monitors, and a pod's log over the probe's window (tens of minutes of an
+ * engine's log, far below it). A page of 500 objects near etcd's 1.5 MiB each would pass it; no
+ * list these commands make holds those, and an answer that large is refused, not read.
+ *
+ * Both refusals are KubeGetError (./bounded-get.ts), not transient: drift does not retry them,
+ * as another attempt would get the same answer (and send the same credentials).
+ */
+import type { Configuration, KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import type { Response } from 'node-fetch';
+import { BodyOverCapError } from '../core/capped-body.js';
+import { KubeGetError, redirectRefused } from './bounded-get.js';
+
+/** The most read from one answer (above). */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+type Fetch = typeof import('node-fetch').default;
+
+export interface BoundedClientOptions {
+  /** Cancels every request made with the configuration (a probe's attempt). @default none */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The body of `resp` whole, or a refusal when it is over the cap (the caller closes the connection). */
+async function bodyWithin(resp: Response, maxBytes: number): Promise<Buffer> {
+  const length = resp.headers.get('content-length');
+  const declared = length === null ? Number.NaN : Number(length);
+  if (Number.isSafeInteger(declared) && declared > maxBytes)
+    throw new KubeGetError(new BodyOverCapError(maxBytes, declared).message);
+  try {
+    return await resp.buffer();
+  } catch (err) {
+    if ((err as { type?: unknown }).type === 'max-size') throw new KubeGetError(new BodyOverCapError(maxBytes).message);
+    throw err;
+  }
+}
+
+/** IsomorphicFetchHttpLibrary's `send`, bounded (above). */
+async function send(
+  fetch: Fetch,
+  ResponseContextClass: typeof ResponseContext,
+  request: RequestContext,
+): Promise<ResponseContext> {
+  // Closes the connection of an answer refused here (node-fetch's abort destroys its socket).
+  const stop = new AbortController();
+  const given = request.getSignal();
+  const resp = await fetch(request.getUrl(), {
+    method: request.getHttpMethod().toString(),
+    body: request.getBody(),
+    headers: request.getHeaders(),
+    signal: given ? AbortSignal.any([given as AbortSignal, stop.signal]) : stop.signal,
+    agent: request.getAgent(),
+    redirect: 'manual',
+    size: MAX_ANSWER_BYTES,
+  });
+  try {
+    if (resp.status >= 300 && resp.status < 400) throw redirectRefused(resp.status, resp.headers.get('location'));
+    const body = await bodyWithin(resp, MAX_ANSWER_BYTES);
+    const headers: Record<string, string> = {};
+    resp.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    return new ResponseContextClass(resp.status, headers, {
+      text: () => Promise.resolve(body.toString('utf8')),
+      binary: () => Promise.resolve(body),
+    });
+  } catch (err) {
+    // node-fetch's abort emits an error on a body nobody reads (a redirect's): heard here, not thrown.
+    resp.body.on('error', () => undefined);
+    stop.abort();
+    throw err;
+  }
+}
+
+/**
+ * A client configuration for the kubeconfig's `server` whose every request is bounded (above) and,
+ * with `signal`, cancelled when it aborts.
+ */
+export async function boundedConfiguration(
+  kc: KubeConfig,
+  server: string,
+  options: BoundedClientOptions = {},
+): Promise<Configuration> {
+  const client = await import('@kubernetes/client-node');
+  const { default: fetch } = await import('node-fetch');
+  const { signal } = options;
+  return client.createConfiguration({
+    baseServer: new client.ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    httpApi: client.wrapHttpLibrary({ send: (request) => send(fetch, client.ResponseContext, request) }),
+    ...(signal
+      ? {
+          promiseMiddleware: [
+            {
+              pre: (ctx: RequestContext) => {
+                ctx.setSignal(signal as Parameters<typeof ctx.setSignal>[0]);
+                return Promise.resolve(ctx);
+              },
+              post: (res: ResponseContext) => Promise.resolve(res),
+            },
+          ],
+        }
+      : {}),
+  });
+}

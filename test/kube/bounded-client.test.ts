@@ -1,0 +1,144 @@
+/**
+ * Drift and the probes read a cluster through one bounded client configuration
+ * (src/kube/bounded-client.ts): against real loopback servers, a redirect is refused naming where
+ * it points and nothing (the bearer token least of all) reaches its target; an endless body is
+ * stopped at 64 MiB and its connection closed; neither is retried. docs/quality-gate.md.
+ * A kind's first request is the API discovery of its group version, whose failure client-node
+ * prefixes with "Failed to fetch resource metadata for <apiVersion>/<kind>:"; a pod's log has none.
+ */
+import { rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ClusterError, connect } from '../../src/drift/cluster.js';
+import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
+import { listenLoopback } from '../../src/loopback/listen.js';
+import { KubeError, loadKubeAccess } from '../../src/probes/kube.js';
+import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
+import { startEndlessBody } from '../support/endless-body.js';
+
+const TOKEN = 'loopback-bearer-token';
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function kubeconfigFor(url: string): string {
+  const kubeconfig = writeKubeconfig(url, TOKEN);
+  cleanups.push(() => rmSync(dirname(kubeconfig), { recursive: true, force: true }));
+  return kubeconfig;
+}
+
+/** A loopback server answering `handler`, and the requests it saw with their credentials. */
+async function server(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  const seen: string[] = [];
+  const { server, url } = await listenLoopback((req, res) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? '(no credentials)'}`);
+    handler(req, res);
+  });
+  cleanups.push(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  return { url, seen };
+}
+
+/** An API server that redirects every request to the same path on another loopback server (the same host, another port). */
+async function redirecting() {
+  const other = await server((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"kind":"APIResourceList","groupVersion":"v1","resources":[]}');
+  });
+  const api = await server((req, res) => res.writeHead(302, { location: `${other.url}${req.url}` }).end());
+  return { api, other, kubeconfig: kubeconfigFor(api.url) };
+}
+
+/** What the reader says of a redirect from `path` on to `other`. */
+const redirectMessage = (other: string, path: string) =>
+  `the API server answered HTTP 302, a redirect to ${other}${path}: not followed, since the kubeconfig's ` +
+  "credentials would go with it (fix: point the kubeconfig's server at the API server's own address)";
+
+const OVER_CAP =
+  "the answer's body is larger than 64 MiB, the most read from it: not the API asked for, or a broken or hostile server";
+
+/** Drift's cluster with three attempts and no wait between them: a retry would show as a second request. */
+const drift = (kubeconfig: string) =>
+  connect({ kubeconfig, timeoutMs: NO_PROBE_DEADLINE_MS, attempts: 3, backoffMs: 0 });
+const probeReader = async (kubeconfig: string) =>
+  (await loadKubeAccess({ KUBECONFIG: kubeconfig })).reader(new AbortController().signal);
+
+describe('a redirect is refused, never followed: the credentials stay with the API server', () => {
+  it('drift: the exact refusal, once (not retried), and no request at the target', async () => {
+    const { api, other, kubeconfig } = await redirecting();
+    const err = await (await drift(kubeconfig)).list('v1', 'Pod', 'arcade', 'app=engine').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect(api.seen).toEqual([`GET /api/v1 Bearer ${TOKEN}`]); // the discovery of v1, first
+    expect((err as Error).message).toBe(
+      `list Pod in arcade: Failed to fetch resource metadata for v1/Pod: ${redirectMessage(other.url, '/api/v1')}`,
+    );
+    expect(other.seen).toEqual([]);
+  });
+
+  it('a probe: the exact refusal, and no request at the target', async () => {
+    const { api, other, kubeconfig } = await redirecting();
+    const reader = await probeReader(kubeconfig);
+    const err = await reader.get('apps/v1', 'Deployment', 'arcade', 'engine').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeError);
+    expect(api.seen).toEqual([`GET /apis/apps/v1 Bearer ${TOKEN}`]);
+    expect((err as Error).message).toBe(
+      `get Deployment arcade/engine: Failed to fetch resource metadata for apps/v1/Deployment: ${redirectMessage(other.url, '/apis/apps/v1')}`,
+    );
+    expect(other.seen).toEqual([]);
+  });
+
+  it('a probe reading a log (no discovery): the same', async () => {
+    const { api, other, kubeconfig } = await redirecting();
+    const err = await (await probeReader(kubeconfig)).log('arcade', 'engine-0', 'engine', 60).catch((e: unknown) => e);
+    const path = api.seen[0]?.split(' ')[1] ?? '';
+    expect(path).toMatch(/^\/api\/v1\/namespaces\/arcade\/pods\/engine-0\/log\?/);
+    expect((err as Error).message).toBe(`log of pod arcade/engine-0: ${redirectMessage(other.url, path)}`);
+    expect(other.seen).toEqual([]);
+  });
+});
+
+describe('an endless body is stopped at 64 MiB and its connection closed', () => {
+  it('drift: refused once (not retried)', async () => {
+    const endless = await startEndlessBody();
+    cleanups.push(() => endless.close());
+    const err = await (await drift(kubeconfigFor(endless.url)))
+      .list('v1', 'Pod', 'arcade', 'app=engine')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as Error).message).toBe(
+      `list Pod in arcade: Failed to fetch resource metadata for v1/Pod: ${OVER_CAP}`,
+    );
+    expect(endless.paths).toEqual(['/api/v1']);
+    await vi.waitFor(() => expect(endless.hungUp()).toBe(1));
+  });
+
+  it('a probe', async () => {
+    const endless = await startEndlessBody();
+    cleanups.push(() => endless.close());
+    const reader = await probeReader(kubeconfigFor(endless.url));
+    await expect(reader.log('arcade', 'engine-0', undefined, 60)).rejects.toThrow(
+      new KubeError(`log of pod arcade/engine-0: ${OVER_CAP}`),
+    );
+    await vi.waitFor(() => expect(endless.hungUp()).toBe(1));
+  });
+
+  it('a Content-Length over 64 MiB is refused before the body is read', async () => {
+    let closed = 0;
+    const api = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(200 * 1024 * 1024) });
+      res.write('{"kind":');
+      res.on('close', () => closed++);
+    });
+    const err = await (await drift(kubeconfigFor(api.url))).list('v1', 'Pod', 'arcade', '').catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      "list Pod in arcade: Failed to fetch resource metadata for v1/Pod: the answer's body is larger than 64 MiB " +
+        '(Content-Length 209715200), the most read from it: not the API asked for, or a broken or hostile server',
+    );
+    expect(api.seen).toHaveLength(1);
+    await vi.waitFor(() => expect(closed).toBe(1));
+  });
+});
