@@ -74,7 +74,9 @@ const CUT = '...';
 export function lastLines(stderr: string): string {
   const lines = stderr
     .split('\n')
-    .map((line) => line.trim())
+    // A tab inside a line (helm's `x.yaml:3:\t<.Values.x>`) reads as a space; a CR inside one
+    // (which would overwrite the line on a terminal) stays shown as its escape.
+    .map((line) => line.replace(/\t+/g, ' ').trim())
     .filter((line) => line !== '')
     .slice(-QUOTED_LINES)
     .join(' / ');

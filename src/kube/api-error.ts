@@ -4,6 +4,7 @@
  * is the server's `Status` object as a JSON string; a network error or a timeout has neither.
  * Used by the probes' Kubernetes reader (src/probes/kube.ts) and drift (src/drift/cluster.ts).
  */
+import { printableLine } from '../core/one-line.js';
 
 /** The HTTP status of an ApiException, or undefined (no HTTP answer). */
 export function apiStatus(err: unknown): number | undefined {
@@ -17,7 +18,10 @@ export function apiMessage(err: unknown): string | undefined {
   if (typeof body !== 'string') return undefined;
   try {
     const parsed = JSON.parse(body) as { message?: unknown } | null;
-    return typeof parsed?.message === 'string' && parsed.message !== '' ? parsed.message : undefined;
+    // The server's words (an admission webhook's own text among them), made safe for a terminal.
+    return typeof parsed?.message === 'string' && parsed.message !== ''
+      ? printableLine(parsed.message, 300)
+      : undefined;
   } catch {
     return undefined; // not JSON
   }

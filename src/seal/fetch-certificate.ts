@@ -13,6 +13,7 @@ import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CertificateFetchError } from './errors.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
+import { printableLine } from '../core/one-line.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 
 export interface FetchCertificateOptions extends KubeConfigOptions {
@@ -116,7 +117,7 @@ export async function fetchControllerCertificate(options: FetchCertificateOption
       const answer = await get(url, request, signal);
       if (answer.status >= 200 && answer.status < 300) return answer.body;
       if (answer.status < 500) throw refusal(url, answer, options);
-      throw new Transient(`HTTP ${answer.status} ${answer.body.trim().slice(0, 200)}`);
+      throw new Transient(`HTTP ${answer.status} ${printableLine(answer.body, 200)}`);
     });
   } catch (err) {
     if (!(err instanceof RetriesExhausted)) throw err;

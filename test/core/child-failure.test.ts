@@ -82,6 +82,12 @@ describe('why a child process failed, told one way', () => {
     );
   });
 
+  it('reads a tab inside a line as a space (helm quotes a template position so), not as its escape', () => {
+    expect(lastLines('Error: template: x.yaml:3:\t<.Values.x>: nil pointer\n')).toBe(
+      'Error: template: x.yaml:3: <.Values.x>: nil pointer',
+    );
+  });
+
   it('cuts escaped lines at 1000 characters as printed, never inside an escape', () => {
     // 200 ESCs are 1200 characters escaped: 166 whole escapes fit in 1000, a 167th would not.
     expect(lastLines(`${'\u001b'.repeat(200)}x`)).toBe(`...${'\\u001b'.repeat(166)}x`);

@@ -21,6 +21,14 @@ describe('apiStatus / apiMessage', () => {
     expect(apiMessage(err)).toBe('pods is forbidden: User "probe" cannot list resource "pods"');
   });
 
+  it("the server's message made printable: an admission webhook's escape sequences cannot act on the terminal", () => {
+    const err = apiException(
+      400,
+      JSON.stringify({ kind: 'Status', message: 'denied \u001b[2K\u001b[32mOK\r\u202eevil' }),
+    );
+    expect(apiMessage(err)).toBe(String.raw`denied \u001b[2K\u001b[32mOK \u202eevil`);
+  });
+
   it('no message from a body that is not JSON, has no message, or an empty one', () => {
     expect(apiMessage(apiException(502, '<html>bad gateway</html>'))).toBeUndefined();
     expect(apiMessage(apiException(500, JSON.stringify({ kind: 'Status' })))).toBeUndefined();

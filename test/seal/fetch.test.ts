@@ -99,6 +99,20 @@ describe('fetchControllerCertificate', () => {
     expect(api.requests).toHaveLength(2);
   });
 
+  it("quotes a 5xx answer's body made printable: a proxy's escape sequences cannot act on the terminal", async () => {
+    const hostile = 'upstream \u001b[2K\u001b[32mOK\r\u202eevil\n<html>\n</html>';
+    const api = await start((_req, res) => res.writeHead(502, { 'content-type': 'text/plain' }).end(hostile));
+    const failure = fetchControllerCertificate({
+      ...controller,
+      kubeconfig: api.kubeconfig,
+      attempts: 2,
+      backoffMs: 1,
+    });
+    await expect(failure).rejects.toThrow(
+      `: HTTP 502 upstream \\u001b[2K\\u001b[32mOK \\u202eevil <html> </html> (2 attempt(s))`,
+    );
+  });
+
   it('explains a forbidden proxy request', async () => {
     const api = await start((_req, res) => res.writeHead(403, { 'content-type': 'application/json' }).end('{}'));
     await expect(fetchControllerCertificate({ ...controller, kubeconfig: api.kubeconfig })).rejects.toThrow(

@@ -2,11 +2,12 @@
  * How the gateway probes name what went wrong: one classification of the errors the HTTP, MCP
  * and Arcade clients throw, and a one-line cause for a person. The messages are what a server
  * said: callers pass them through the run's redactor (`ctx.redact`) before `describeFailure`
- * shortens them (../redact.ts).
+ * escapes and shortens them (../redact.ts, src/core/printable.ts).
  *
  * Pure: no I/O. The classification is what the evaluators branch on, so they stay testable on
  * fixtures without a network.
  */
+import { printableLine } from '../../core/one-line.js';
 
 /** What a failed request amounted to. */
 export type FailureKind =
@@ -75,7 +76,8 @@ export function classifyError(err: unknown): FailureKind {
 
 /** One line naming the cause: `HTTP 502: …`, `timeout: …`, `connection: ECONNREFUSED …`. */
 export function describeFailure(failure: FailureKind): string {
-  const text = failure.message.length > 200 ? `${failure.message.slice(0, 200)}…` : failure.message;
+  // The server's or the network's words, made safe for a terminal and cut (src/core/printable.ts).
+  const text = printableLine(failure.message, 200);
   switch (failure.kind) {
     case 'http':
       return `HTTP ${failure.status}: ${text}`;

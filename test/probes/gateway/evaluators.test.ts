@@ -386,6 +386,10 @@ describe('errors', () => {
     expect(describeFailure(classifyError(new APIConnectionError({ cause: refused })))).toBe(
       'no answer: Connection error.: connect ECONNREFUSED 127.0.0.1:9',
     );
+    // What the server said, made printable: its escape sequences cannot act on the terminal.
+    expect(describeFailure(classifyError(new McpError(-32602, 'bad \u001b[2K\u001b[32mPASS\r\u202e')))).toBe(
+      String.raw`JSON-RPC error -32602: MCP error -32602: bad \u001b[2K\u001b[32mPASS \u202e`,
+    );
     expect(classifyError(new TypeError('fetch failed', { cause: refused }))).toEqual({
       kind: 'network',
       message: 'fetch failed: connect ECONNREFUSED 127.0.0.1:9',
