@@ -47,50 +47,93 @@ export async function checkRemote(
 
 /**
  * The export's branch must not be `base`, the branch the checkout is on (the pull request's
- * target). The default name, or a `--branch` whose tip is an export commit made on the branch the
- * checkout last came from ({@link exportStartedFrom}): the checkout was left on the export's own
- * branch by an earlier run of the same export (one that finished, or one a second signal ended
- * before it put the checkout back: docs/delivery.md "Interrupted"), and the fix is the docs' one,
- * never `--branch <new name>`, which would push a second branch and open a second pull request for
- * the same export. Only a `--branch` that is the real base gets "pass another --branch".
+ * target). A checkout is left on the export's own branch by an earlier run of the same export (one
+ * that finished, or one a second signal ended before it put the checkout back: docs/delivery.md
+ * "Interrupted"); then the fix is to put it back (`checkout <base> && branch -D`), never `--branch
+ * <new name>`, which would push a second branch and open a second pull request for the same
+ * export. That fix deletes the branch, so it is given only when it loses nothing
+ * ({@link branchOrigin}): the branch's tip is this environment's unchanged export commit on the tip
+ * of the local branch it started from, or (the default name) it holds no commit that branch does
+ * not. A default-named branch holding anything else (a commit on top of the export, another
+ * environment's export, work by hand) is refused naming that work and a fix that deletes nothing;
+ * a `--branch` that is not this export's is the real base: "pass another --branch".
  */
-export async function checkBranchIsNotBase(top: string, branch: string, base: string, given: boolean): Promise<void> {
+export async function checkBranchIsNotBase(
+  top: string,
+  branch: string,
+  base: string,
+  given: boolean,
+  environment: string,
+): Promise<void> {
   if (branch !== base) return;
-  if (given && (await exportStartedFrom(top, branch)) === undefined)
+  const origin = await branchOrigin(top, branch, environment);
+  const putBack = (from: string) =>
+    `(fix: git -C ${top} checkout ${from} && git -C ${top} branch -D ${branch}, then run the same export again)`;
+  if (origin.from !== undefined && origin.holds === 'export')
+    throw new ExportRefused([
+      `${top} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, ` +
+        `or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> would ` +
+        `push a second branch of the same export ${putBack(origin.from)}`,
+    ]);
+  if (given)
     throw new ConfigurationError(
       `--branch ${branch} is the branch ${top} is on, which the pull request would go into (fix: pass another ` +
         `--branch name, or leave --branch out for arcade-stack/<env>-<source commit>)`,
     );
+  if (origin.from !== undefined && origin.holds === 'nothing')
+    throw new ExportRefused([
+      `${top} is on the export's own branch ${branch}, which holds no commit that ${origin.from} does not (an ` +
+        `earlier run a second Ctrl-C or SIGTERM ended before its commit leaves it so); --branch <new name> would ` +
+        `push a second branch of the same export ${putBack(origin.from)}`,
+    ]);
+  const from = origin.from ?? '<base>';
+  const what =
+    origin.from !== undefined
+      ? `holds ${origin.holds} commit(s) that ${origin.from} does not, not only this export's unchanged commit on its tip`
+      : `may hold commits that are not this export's (HEAD's reflog names no local branch it was made from)`;
   throw new ExportRefused([
-    `${top} is on the export's own branch ${branch}, left there by an earlier run of it (one that ` +
-      `finished, or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> ` +
-      `would push a second branch of the same export (fix: git -C ${top} checkout <base> && git -C ${top} branch -D ${branch}, where <base> ` +
-      `is the branch the export started from (git -C ${top} reflog shows "checkout: moving from <base> to ` +
-      `${branch}"), then run the same export again)`,
+    `${top} is on ${branch}, the export's own branch name, but it ${what} (a commit on top of an export ` +
+      `commit, another environment's export, work by hand): deleting the branch could lose them (fix: review ` +
+      `that work with git -C ${top} log ${from}..${branch}, then keep it or remove it, or pass --branch <new name>; ` +
+      `the export starts from the branch the checkout is on: git -C ${top} checkout ${from}${
+        origin.from === undefined ? ', where <base> is the branch the pull request should go into' : ''
+      })`,
   ]);
 }
 
 /**
- * The branch an export started from when the checkout is on `branch` because an export made it
- * (`git checkout -b <branch>`, then its commit), or undefined when `branch` is a base of its own.
- * The checkout's status names only the branch it is on, so the base is found the way the docs'
- * fix finds it: HEAD's reflog says `checkout: moving from <base> to <branch>` last, `<base>` is
- * still a local branch, and `branch`'s tip is an export commit this tool wrote and nobody changed
- * (its trailers name its own tree, ./trailers.ts) whose parent is `<base>`'s tip. A branch someone
- * checked out to start from fails the last two (a hand-made commit, or no commit on it); a
- * checkout without a reflog gives undefined (the refusal for a real base: it deletes nothing).
+ * Where the checkout's branch `branch` came from, and what it holds that its base does not. The
+ * checkout's status names only the branch it is on, so the base is found the way a person would:
+ * HEAD's reflog says `checkout: moving from <from> to <branch>` last, and `<from>` is still a local
+ * branch (neither is known otherwise: a checkout without a reflog, one made from a detached HEAD).
+ * `holds` is 'export' when `branch`'s tip is an export commit of `environment` this tool wrote
+ * and nobody changed (its trailers name its own tree and environment, ./trailers.ts) whose parent
+ * is `<from>`'s tip; 'nothing' when every commit of `branch` is on `<from>`; otherwise how many
+ * commits it holds that `<from>` does not.
  */
-async function exportStartedFrom(top: string, branch: string): Promise<string | undefined> {
+async function branchOrigin(
+  top: string,
+  branch: string,
+  environment: string,
+): Promise<{ from?: string; holds?: 'export' | 'nothing' | number }> {
   const log = await gitTry(top, ['log', '-g', '-n', '50', '--format=%gs', 'HEAD']);
-  if (!log.ok) return undefined;
+  if (!log.ok) return {};
   const move = log.stdout.split('\n').find((line) => line.startsWith('checkout: moving from '));
   const [, from, to] = /^checkout: moving from (\S+) to (\S+)$/.exec(move ?? '') ?? [];
-  if (from === undefined || to !== branch || from === branch) return undefined;
-  const tip = await gitTry(top, ['log', '-1', '--format=%T%x00%P%x00%B', `refs/heads/${branch}`]);
+  if (from === undefined || to !== branch || from === branch) return {};
   const started = await gitTry(top, ['rev-parse', '--verify', '--quiet', `refs/heads/${from}^{commit}`]);
-  if (!tip.ok || !started.ok) return undefined;
+  const tip = await gitTry(top, ['log', '-1', '--format=%T%x00%P%x00%B', `refs/heads/${branch}`]);
+  if (!started.ok || !tip.ok) return {};
   const [tree = '', parents = '', message = ''] = tip.stdout.split('\0');
   const trailers = parseTrailers(message);
-  if (trailers?.tree !== tree || parents.split(' ')[0] !== started.stdout.trim()) return undefined;
-  return from;
+  if (
+    trailers?.tree === tree &&
+    trailers.environment === environment &&
+    parents.split(' ')[0] === started.stdout.trim()
+  )
+    return { from, holds: 'export' };
+  const count = await gitTry(top, ['rev-list', '--count', `refs/heads/${from}..refs/heads/${branch}`]);
+  const commits = Number.parseInt(count.stdout.trim(), 10);
+  if (!count.ok || !Number.isInteger(commits)) return {};
+  return { from, holds: commits === 0 ? 'nothing' : commits };
 }

@@ -134,7 +134,7 @@ export async function exportAndPublish(
     throw new ConfigurationError(
       `${options.repo} is not on a branch (detached HEAD): a pull request needs the branch the export starts from (fix: git checkout master there)`,
     );
-  await checkBranchIsNotBase(top, branchName, base, options.branch !== undefined);
+  await checkBranchIsNotBase(top, branchName, base, options.branch !== undefined, source.env);
   const url = publish.pullRequest ? await checkRemote(top, remote, publish.pullRequest) : undefined;
 
   const exported = await exportEnvironment(source, {

@@ -8,7 +8,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportSource } from '../../src/delivery/export.js';
+import { exportEnvironment, type ExportSource } from '../../src/delivery/export.js';
 import type { ForgeConnection } from '../../src/delivery/forge.js';
 import { forgeFromEnvironment } from '../../src/delivery/forge-settings.js';
 import {
@@ -720,13 +720,13 @@ describe('export --push: settings and refusals before any work', () => {
       (e: unknown) => e,
     );
     expect(left).toBeInstanceOf(ExportRefused);
-    expect((left as Error).message).toContain(
-      `${dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that ` +
-        `finished, or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> ` +
-        `would push a second branch of the same export (fix: git -C ${dir} checkout <base> && git -C ${dir} branch -D ${branch}, where <base> ` +
-        `is the branch the export started from (git -C ${dir} reflog shows "checkout: moving from <base> to ` +
-        `${branch}"), then run the same export again)`,
-    );
+    // No commit on it (a run a second Ctrl-C ended before its commit): deleting it loses nothing.
+    expect((left as ExportRefused).problems).toEqual([
+      `${dir} is on the export's own branch ${branch}, which holds no commit that master does not (an earlier ` +
+        `run a second Ctrl-C or SIGTERM ended before its commit leaves it so); --branch <new name> would push a ` +
+        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} branch -D ${branch}, ` +
+        `then run the same export again)`,
+    ]);
     expect((left as Error).message).not.toContain('already exists');
     expect(remoteTip(repository, 'master')).toBe((await run(dir, ['rev-parse', 'master'])).trim());
   });
@@ -746,9 +746,8 @@ describe('export --push: settings and refusals before any work', () => {
       expect((again as ExportRefused).problems).toEqual([
         `${dir} is on the export's own branch feature/upgrade, left there by an earlier run of it (one that ` +
           `finished, or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> ` +
-          `would push a second branch of the same export (fix: git -C ${dir} checkout <base> && git -C ${dir} branch ` +
-          `-D feature/upgrade, where <base> is the branch the export started from (git -C ${dir} reflog shows ` +
-          `"checkout: moving from <base> to feature/upgrade"), then run the same export again)`,
+          `would push a second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} branch ` +
+          `-D feature/upgrade, then run the same export again)`,
       ]);
       expect(forge.pulls).toMatchObject([{ head: 'feature/upgrade', base: 'master', state: 'open' }]);
       // The fix as given: the same export again pushes nothing new and updates nothing twice.
@@ -789,6 +788,68 @@ describe('export --push: settings and refusals before any work', () => {
     const handMade = await attempt();
     expect(handMade).toBeInstanceOf(ConfigurationError);
     expect((handMade as Error).message).toBe(expected);
+  });
+
+  it('the default branch name holding a commit by hand on top of its export commit: never "branch -D", the work named and kept', async () => {
+    const repository = 'acme/hand-commit-on-export';
+    const source = newSource();
+    await seedRemote(repository, earlierOf(source));
+    const dir = await checkout(repository);
+    const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
+    // What `--commit` leaves (as a finished --push run does): the checkout on the export's branch, its commit on master.
+    const exported = await exportEnvironment(source, { repo: dir, commit: true, ...NO_KUBECTL });
+    expect(exported.branch).toBe(branch);
+    const attempt = () =>
+      exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true }).catch((e: unknown) => e);
+    const own = await attempt();
+    expect((own as ExportRefused).problems).toEqual([
+      `${dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, or ` +
+        `one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> would push a ` +
+        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} branch -D ${branch}, ` +
+        `then run the same export again)`,
+    ]);
+    await run(dir, ['commit', '-q', '--allow-empty', '-m', 'a change by hand']);
+    const hand = (await run(dir, ['rev-parse', 'HEAD'])).trim();
+    const refused = await attempt();
+    expect(refused).toBeInstanceOf(ExportRefused);
+    expect((refused as ExportRefused).problems).toEqual([
+      `${dir} is on ${branch}, the export's own branch name, but it holds 2 commit(s) that master does not, not ` +
+        `only this export's unchanged commit on its tip (a commit on top of an export commit, another ` +
+        `environment's export, work by hand): deleting the branch could lose them (fix: review that work with ` +
+        `git -C ${dir} log master..${branch}, then keep it or remove it, or pass --branch <new name>; the export ` +
+        `starts from the branch the checkout is on: git -C ${dir} checkout master)`,
+    ]);
+    expect((await run(dir, ['rev-parse', 'HEAD', '--abbrev-ref', 'HEAD'])).split('\n')).toEqual([hand, branch, '']);
+    expect(branchExists(repository)(branch)).toBe(false);
+  });
+
+  it('--branch X left by another environment\'s export on X: not this export\'s (pass another --branch), never "branch -D"', async () => {
+    const repository = 'acme/branch-of-another-environment';
+    const source = newSource();
+    await seedRemote(repository, earlierOf(source));
+    const dir = await checkout(repository);
+    const exported = await exportEnvironment(source, {
+      repo: dir,
+      commit: true,
+      branch: 'feature/upgrade',
+      ...NO_KUBECTL,
+    });
+    const options = { repo: dir, branch: 'feature/upgrade', ...NO_KUBECTL };
+    // The same branch name given to an export of another environment (its trailer names staging).
+    const other = await exportAndPublish({ ...source, env: 'staging-east' }, options, { push: true }).catch(
+      (e: unknown) => e,
+    );
+    expect(other).toBeInstanceOf(ConfigurationError);
+    expect((other as Error).message).toBe(
+      `--branch feature/upgrade is the branch ${dir} is on, which the pull request would go into (fix: pass ` +
+        'another --branch name, or leave --branch out for arcade-stack/<env>-<source commit>)',
+    );
+    // The same environment's export again: its own branch, put back.
+    const same = await exportAndPublish(source, options, { push: true }).catch((e: unknown) => e);
+    expect((same as Error).message).toContain(
+      `git -C ${dir} checkout master && git -C ${dir} branch -D feature/upgrade`,
+    );
+    expect((await run(dir, ['rev-parse', 'feature/upgrade'])).trim()).toBe(exported.commit);
   });
 
   it('refuses a dirty source tree, a remote that is not the configured repository (the checkout untouched) and a detached checkout', async () => {
