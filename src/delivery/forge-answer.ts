@@ -79,30 +79,43 @@ export const RETRYABLE = (status: number) => status === 429 || status >= 500;
 
 /**
  * A redirect the client answered (never followed: the token would go along), told with its fix.
- * To the same host (GitHub answers 301/307 to /repositories/<id>/... for a renamed or transferred
- * repository, Gitea too): the repository moved, and its name is the fix. To another host: the API
- * URL may name a front page rather than the API. `location` cut before it is escaped.
+ * Under the API base (`apiBase`: the same scheme, host and port, its path inside the base's; GitHub
+ * answers 301/307 to /repositories/<id>/... for a renamed or transferred repository, Gitea too):
+ * the repository moved, and its name is the fix. From plain http to https on the API's host: the
+ * forge wants https, the API URL's scheme is the fix. Anywhere else (another host, or the API's
+ * host outside the API, such as a login page `/login?return_to=...`): the API URL may name a front
+ * page rather than the API. `location` cut before it is escaped.
  */
 export function redirectAnswer(
   location: string | null,
   url: string,
   prefix: ForgePrefix,
+  apiBase: string,
 ): { text: string; fix: string } {
   const to = printable((location ?? 'nowhere named').slice(0, 300));
   const why = 'not followed: the token would go along';
-  let moved = false;
+  let target: URL | undefined;
+  let api: URL | undefined;
   try {
-    moved = location !== null && new URL(location, url).host === new URL(url).host;
+    target = location === null ? undefined : new URL(location, url);
+    api = new URL(apiBase);
   } catch {
     // not a URL: another place
   }
-  return moved
-    ? {
-        text: `a redirect to ${to} (${why}; the repository may have moved or been renamed)`,
-        fix: `set ${prefix}_REPOSITORY to its current owner/name and the checkout's remote to match`,
-      }
-    : {
-        text: `a redirect to ${to} (${why})`,
-        fix: `set ${prefix}_API_URL to the forge's API base itself, if ${to} is it`,
-      };
+  const basePath = api?.pathname.replace(/\/+$/, '') ?? '';
+  const sameOrigin = target !== undefined && api !== undefined && target.origin === api.origin;
+  if (sameOrigin && (target?.pathname === basePath || target?.pathname.startsWith(`${basePath}/`)))
+    return {
+      text: `a redirect to ${to} (${why}; the repository may have moved or been renamed)`,
+      fix: `set ${prefix}_REPOSITORY to its current owner/name and the checkout's remote to match`,
+    };
+  if (target && api?.protocol === 'http:' && target.protocol === 'https:' && target.hostname === api.hostname)
+    return {
+      text: `a redirect to ${to} (${why}; the forge answers on https)`,
+      fix: `set ${prefix}_API_URL to ${printable(`https://${target.host}${basePath}`)}${prefix === 'GITOPS' ? `, then unset ${prefix}_ALLOW_PLAIN_HTTP` : ''}`,
+    };
+  return {
+    text: `a redirect to ${to} (${why})`,
+    fix: `set ${prefix}_API_URL to the forge's API base itself, if ${to} is it`,
+  };
 }

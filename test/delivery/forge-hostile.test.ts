@@ -31,8 +31,16 @@ afterAll(async () => {
   for (const s of [forge, elsewhere]) await new Promise((r) => s?.server.close(r));
 });
 
-const client = () =>
-  new ForgeClient({ type: 'github', apiUrl: forge.url, owner: 'acme', repository: 'repo', token: TOKEN, retries: 0 });
+/** The client of the forge, its API base at `apiPath` on it (GitHub Enterprise Server's is /api/v3). */
+const client = (apiPath = '') =>
+  new ForgeClient({
+    type: 'github',
+    apiUrl: `${forge.url}${apiPath}`,
+    owner: 'acme',
+    repository: 'repo',
+    token: TOKEN,
+    retries: 0,
+  });
 const json = (status: number, body: unknown) => (res: ServerResponse) =>
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 const SEARCH = '/repos/acme/repo/pulls?state=open&head=acme%3Ab&base=master&per_page=100';
@@ -67,6 +75,52 @@ describe('ForgeClient against a hostile forge', () => {
     expect((error as Error).message).toBe(
       `GET ${SEARCH}: HTTP 301, a redirect to ${moved} (not followed: the token would go along; the repository ` +
         `may have moved or been renamed) (fix: ${fix})`,
+    );
+    expect((error as ForgeError).fix).toBe(fix);
+    expect(seen.map((s) => s.server)).toEqual(['forge']);
+  });
+
+  it('a redirect under an API base with a path (GitHub Enterprise Server /api/v3): the repository moved', async () => {
+    seen.length = 0;
+    const moved = `${forge.url}/api/v3/repositories/42/pulls`;
+    answer = (res) => res.writeHead(307, { location: moved }).end();
+    const error = await client('/api/v3')
+      .findOpenPull('b', 'master')
+      .catch((e: unknown) => e);
+    expect((error as ForgeError).fix).toBe(
+      "set GITOPS_REPOSITORY to its current owner/name and the checkout's remote to match",
+    );
+    expect(seen.map((s) => s.server)).toEqual(['forge']);
+  });
+
+  it("a redirect on the API's host outside the API (a login page): the API URL's fix, not a moved repository", async () => {
+    seen.length = 0;
+    const login = '/login?return_to=%2Fapi%2Fv3%2Frepos%2Facme%2Frepo%2Fpulls';
+    answer = (res) => res.writeHead(302, { location: login }).end();
+    const error = await client('/api/v3')
+      .findOpenPull('b', 'master')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForgeError);
+    expect((error as Error).message).toBe(
+      `GET ${SEARCH}: HTTP 302, a redirect to ${login} (not followed: the token would go along) ` +
+        `(fix: set GITOPS_API_URL to the forge's API base itself, if ${login} is it)`,
+    );
+    expect(seen.map((s) => s.server)).toEqual(['forge']);
+  });
+
+  it('a redirect from plain http to https on the same host: the fix is the https API URL, then no plain-http opt-in', async () => {
+    seen.length = 0;
+    // As a forge behind a TLS front answers plain http: the same host and path, https on its own port.
+    const secure = `https://127.0.0.1/api/v3${SEARCH}`;
+    answer = (res) => res.writeHead(301, { location: secure }).end();
+    const error = await client('/api/v3')
+      .findOpenPull('b', 'master')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForgeError);
+    const fix = 'set GITOPS_API_URL to https://127.0.0.1/api/v3, then unset GITOPS_ALLOW_PLAIN_HTTP';
+    expect((error as Error).message).toBe(
+      `GET ${SEARCH}: HTTP 301, a redirect to ${secure} (not followed: the token would go along; the forge ` +
+        `answers on https) (fix: ${fix})`,
     );
     expect((error as ForgeError).fix).toBe(fix);
     expect(seen.map((s) => s.server)).toEqual(['forge']);
