@@ -4,7 +4,8 @@
  * runs in process (its `main`, src/core/script-main.ts) with its own stdout, stderr and
  * environment; test/scripts/every-script.test.ts runs the script as a process.
  */
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +15,8 @@ import { synthEnvironment } from '../../src/synth.js';
 import { KUBECTL, KUBECTL_PATH } from '../support/kubectl.js';
 import { gitopsRepo, takeoverEnvironment } from './gitops-fixture.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
-import { makeRepo, run, snapshot } from './support.js';
+import { makeRepo, plantExport, refAt, run, snapshot, sourceOf } from './support.js';
+import { startGitHttpServer } from '../support/git-http.js';
 import { tempDir } from '../support/temp.js';
 import { canaryKey, findLeak } from '../support/canary.js';
 import { runMain } from '../support/run-script.js';
@@ -69,6 +71,57 @@ const fixtureArgs = () => [
 /** Writes an executable node program at `file` (a stand-in put first on the PATH): `source` runs as CommonJS. */
 function nodeProgram(file: string, source: string): void {
   writeFileSync(file, `#!${process.execPath}\n${source}`, { mode: 0o755 });
+}
+
+/**
+ * A TCP forwarder listening on 127.0.0.2 (loopback on Linux, but not one of the hosts
+ * src/delivery/forge-settings.ts LOOPBACK lets through in plain http) to `port` on 127.0.0.1: a
+ * remote the plain-http check treats as off loopback. Or why not, when 127.0.0.2 cannot be listened
+ * on or reached here (not every system routes all of 127/8 to loopback): the test is then skipped.
+ */
+async function secondLoopback(port = 0): Promise<{ server: Server; port: number } | string> {
+  const server = createServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  try {
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.2', resolve));
+    const bound = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve, reject) => {
+      const probe = connect(bound, '127.0.0.2', () => {
+        probe.end();
+        resolve();
+      });
+      probe.once('error', reject);
+    });
+    return { server, port: bound };
+  } catch (e) {
+    server.close();
+    return `127.0.0.2 cannot be listened on and reached here (${(e as Error).message})`;
+  }
+}
+const NO_SECOND_LOOPBACK = await secondLoopback().then((r) => (typeof r === 'string' ? r : void r.server.close()));
+if (NO_SECOND_LOOPBACK) console.log(`[export-script] plain-http opt-in end to end skipped: ${NO_SECOND_LOOPBACK}`);
+
+/**
+ * A copy of the stack (src/, scripts/, imports/, contracts/, package.json, tsconfig.json;
+ * node_modules linked) with all of it committed, and its commit: the export reads the stack's own
+ * src/ and dist/ for its source commit and refuses to push with uncommitted changes there, so a
+ * run of the working checkout's script would stop before its push while src/ is being edited.
+ */
+async function committedStack(): Promise<{ root: string; commit: string }> {
+  const root = tempDir('arcade-stack-copy-');
+  for (const path of ['src', 'scripts', 'imports', 'contracts', 'package.json', 'tsconfig.json'])
+    cpSync(join(REPO, path), join(root, path), { recursive: true });
+  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
+  writeFileSync(join(root, '.gitignore'), '/node_modules\n/.build/\n');
+  await run(root, ['init', '-q', '--template=']);
+  await run(root, ['add', '-A']);
+  const identity = ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false'];
+  await run(root, [...identity, 'commit', '-q', '-m', 'the stack']);
+  return { root, commit: (await run(root, ['rev-parse', 'HEAD'])).trim() };
 }
 
 describe('npm run export (scripts/export.ts)', () => {
@@ -277,6 +330,60 @@ describe('npm run export (scripts/export.ts)', () => {
     );
     expect(wrong.status).toBe(2);
   });
+
+  it.skipIf(NO_SECOND_LOOPBACK !== undefined)(
+    'GITOPS_ALLOW_PLAIN_HTTP end to end: a token push to a plain-http remote off loopback refused (exit 2) without it, pushed with it',
+    async () => {
+      const token = canaryKey();
+      const git = await startGitHttpServer((user, password) => user === 'x-access-token' && password === token);
+      const forwarder = await secondLoopback(Number(new URL(git.url('x/y')).port));
+      if (typeof forwarder === 'string') throw new Error(forwarder);
+      try {
+        const stack = await committedStack();
+        // The GitOps checkout holds an earlier export of staging, one value apart: the export runs
+        // with or without kubectl (nothing leaves the folder).
+        const target = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+        const earlier = sourceOf(fixtureEnvironment('staging'));
+        const files = earlier.files.map((f) =>
+          f.path === 'release.yaml' ? { ...f, content: f.content.replace('interval: 10m', 'interval: 5m') } : f,
+        );
+        expect(files).not.toEqual(earlier.files);
+        await plantExport(target, { ...earlier, files });
+        const bare = await git.createRepository('acme/repo', target);
+        const remote = `http://127.0.0.2:${forwarder.port}/acme/repo.git`;
+        await run(target, ['remote', 'add', 'origin', remote]);
+        const branch = `arcade-stack/staging-${stack.commit.slice(0, 12)}`;
+        const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GITOPS_')));
+        const push = (allow: Record<string, string>) =>
+          spawnScript(join(stack.root, 'scripts', 'export.ts'), ['--repo', target, '--push', ...fixtureArgs()], {
+            cwd: stack.root,
+            env: { ...env, GITOPS_FORGE: 'github', GITOPS_TOKEN: token, ...allow },
+          });
+
+        const refused = await push({});
+        expect(refused.stderr).toContain(
+          `export: remote origin is ${remote}, plain http: GITOPS_TOKEN would cross the network unencrypted (fix: ` +
+            "use the repository's https clone URL; or, for a forge with no https at all, GITOPS_ALLOW_PLAIN_HTTP=1)",
+        );
+        expect(refused.status).toBe(2);
+        expect(git.credentials).toEqual([]);
+        expect(refAt(bare, `refs/heads/${branch}`)).toBeUndefined();
+        // The checkout back on master, without the export's branch.
+        expect((await run(target, ['branch', '--format=%(HEAD)%(refname:short)'])).trim()).toBe('*master');
+
+        const allowed = await push({ GITOPS_ALLOW_PLAIN_HTTP: '1' });
+        expect(allowed.status, allowed.stderr).toBe(0);
+        const pushed = refAt(bare, `refs/heads/${branch}`);
+        expect(pushed).toBe((await run(target, ['rev-parse', branch])).trim());
+        expect(allowed.stdout).toContain(`export: ${remote}: pushed a new branch ${branch} (${pushed?.slice(0, 12)})`);
+        expect(git.credentials).toContain(`x-access-token:${token}`);
+        expect(findLeak(`${refused.stdout}${refused.stderr}${allowed.stdout}${allowed.stderr}`, token)).toBeUndefined();
+      } finally {
+        forwarder.server.close();
+        await git.close();
+      }
+    },
+  );
 
   it.skipIf(!KUBECTL)(
     'SIGTERM while kubectl builds: kubectl stopped at once, exit 143, nothing written, no temporary build tree left (the process is what is tested)',
