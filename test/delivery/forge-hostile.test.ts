@@ -47,83 +47,66 @@ const SEARCH = '/repos/acme/repo/pulls?state=open&head=acme%3Ab&base=master&per_
 /** ESC, BEL, CR, LF, a C1 CSI and a right-to-left override: what could recolour, retitle or fake a line. */
 const HOSTILE = '\u001b[2J\u001b]0;owned\u0007\r\nexport: pull request #1 opened\u009b31m\u202e';
 
+const MOVED_FIX = "set GITOPS_REPOSITORY to its current owner/name and the checkout's remote to match";
+
+/**
+ * The error of a search the forge answers with a redirect (`status`, `location`), the client's
+ * API base at `apiPath` on it; only the forge was asked (the redirect not followed).
+ */
+async function redirected(status: number, location: string, apiPath = ''): Promise<ForgeError> {
+  seen.length = 0;
+  answer = (res) => res.writeHead(status, { location }).end();
+  const error = await client(apiPath)
+    .findOpenPull('b', 'master')
+    .catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ForgeError);
+  expect(seen.map((s) => s.server)).toEqual(['forge']);
+  return error as ForgeError;
+}
+
 describe('ForgeClient against a hostile forge', () => {
   it('a redirect to another host is not followed: nothing reaches it, the error names where and the fix', async () => {
-    seen.length = 0;
-    answer = (res) => res.writeHead(302, { location: `${elsewhere.url}/steal` }).end();
-    const error = await client()
-      .findOpenPull('b', 'master')
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ForgeError);
-    expect((error as Error).message).toBe(
+    const error = await redirected(302, `${elsewhere.url}/steal`);
+    expect(error.message).toBe(
       `GET ${SEARCH}: HTTP 302, a redirect to ${elsewhere.url}/steal (not followed: the token would go along) ` +
         `(fix: set GITOPS_API_URL to the forge's API base itself, if ${elsewhere.url}/steal is it)`,
     );
-    expect(seen.map((s) => s.server)).toEqual(['forge']);
   });
 
   it('a redirect on the same host (a moved or renamed repository): the fix names GITOPS_REPOSITORY, not the API URL', async () => {
-    seen.length = 0;
     // As GitHub answers for a renamed or transferred repository: the same host, /repositories/<id>/...
     const moved = `${forge.url}/repositories/42/pulls`;
-    answer = (res) => res.writeHead(301, { location: moved }).end();
-    const error = await client()
-      .findOpenPull('b', 'master')
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ForgeError);
-    const fix = "set GITOPS_REPOSITORY to its current owner/name and the checkout's remote to match";
-    expect((error as Error).message).toBe(
+    const error = await redirected(301, moved);
+    expect(error.message).toBe(
       `GET ${SEARCH}: HTTP 301, a redirect to ${moved} (not followed: the token would go along; the repository ` +
-        `may have moved or been renamed) (fix: ${fix})`,
+        `may have moved or been renamed) (fix: ${MOVED_FIX})`,
     );
-    expect((error as ForgeError).fix).toBe(fix);
-    expect(seen.map((s) => s.server)).toEqual(['forge']);
+    expect(error.fix).toBe(MOVED_FIX);
   });
 
   it('a redirect under an API base with a path (GitHub Enterprise Server /api/v3): the repository moved', async () => {
-    seen.length = 0;
-    const moved = `${forge.url}/api/v3/repositories/42/pulls`;
-    answer = (res) => res.writeHead(307, { location: moved }).end();
-    const error = await client('/api/v3')
-      .findOpenPull('b', 'master')
-      .catch((e: unknown) => e);
-    expect((error as ForgeError).fix).toBe(
-      "set GITOPS_REPOSITORY to its current owner/name and the checkout's remote to match",
-    );
-    expect(seen.map((s) => s.server)).toEqual(['forge']);
+    expect((await redirected(307, `${forge.url}/api/v3/repositories/42/pulls`, '/api/v3')).fix).toBe(MOVED_FIX);
   });
 
   it("a redirect on the API's host outside the API (a login page): the API URL's fix, not a moved repository", async () => {
-    seen.length = 0;
     const login = '/login?return_to=%2Fapi%2Fv3%2Frepos%2Facme%2Frepo%2Fpulls';
-    answer = (res) => res.writeHead(302, { location: login }).end();
-    const error = await client('/api/v3')
-      .findOpenPull('b', 'master')
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ForgeError);
-    expect((error as Error).message).toBe(
+    const error = await redirected(302, login, '/api/v3');
+    expect(error.message).toBe(
       `GET ${SEARCH}: HTTP 302, a redirect to ${login} (not followed: the token would go along) ` +
         `(fix: set GITOPS_API_URL to the forge's API base itself, if ${login} is it)`,
     );
-    expect(seen.map((s) => s.server)).toEqual(['forge']);
   });
 
   it('a redirect from plain http to https on the same host: the fix is the https API URL, then no plain-http opt-in', async () => {
-    seen.length = 0;
     // As a forge behind a TLS front answers plain http: the same host and path, https on its own port.
     const secure = `https://127.0.0.1/api/v3${SEARCH}`;
-    answer = (res) => res.writeHead(301, { location: secure }).end();
-    const error = await client('/api/v3')
-      .findOpenPull('b', 'master')
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ForgeError);
+    const error = await redirected(301, secure, '/api/v3');
     const fix = 'set GITOPS_API_URL to https://127.0.0.1/api/v3, then unset GITOPS_ALLOW_PLAIN_HTTP';
-    expect((error as Error).message).toBe(
+    expect(error.message).toBe(
       `GET ${SEARCH}: HTTP 301, a redirect to ${secure} (not followed: the token would go along; the forge ` +
         `answers on https) (fix: ${fix})`,
     );
-    expect((error as ForgeError).fix).toBe(fix);
-    expect(seen.map((s) => s.server)).toEqual(['forge']);
+    expect(error.fix).toBe(fix);
   });
 
   it('a redirect cut at 300 characters is cut before it is escaped: a control character at the cut is escaped whole', async () => {
