@@ -89,8 +89,8 @@ export const RETRYABLE = (status: number) => status === 429 || status >= 500;
 export function redirectAnswer(
   location: string | null,
   url: string,
-  prefix: ForgePrefix,
   apiBase: string,
+  prefix: ForgePrefix = 'GITOPS',
 ): { text: string; fix: string } {
   const to = printable((location ?? 'nowhere named').slice(0, 300));
   const why = 'not followed: the token would go along';

@@ -120,12 +120,7 @@ export class ForgeClient {
         });
         if (response.status >= 300 && response.status < 400) {
           await response.body?.cancel();
-          const { text, fix } = redirectAnswer(
-            response.headers.get('location'),
-            url,
-            this.conn.prefix ?? 'GITOPS',
-            this.base,
-          );
+          const { text, fix } = redirectAnswer(response.headers.get('location'), url, this.base, this.conn.prefix);
           throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status}, ${text} (fix: ${fix})`), fix);
         }
         // A create or update the forge answered with success was done, whatever its answer holds.

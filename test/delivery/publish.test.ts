@@ -453,7 +453,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
         `${first.dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, `,
       );
       expect((rerun as Error).message).toContain(
-        `(fix: git -C ${first.dir} checkout <base> && git -C ${first.dir} branch -D ${branch}`,
+        `(fix: git -C ${first.dir} checkout master && git -C ${first.dir} branch -D ${branch}, then run the same export again)`,
       );
       expect(git.credentials.length).toBe(before);
       // Cloned before the amend is pushed: the push fetches the remote tip it does not hold.
