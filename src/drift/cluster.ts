@@ -6,7 +6,7 @@
  * kubeconfig's credentials would go with it), an answer over 64 MiB is refused and its connection
  * closed; neither is retried.
  */
-import type { Configuration, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { Configuration, KubernetesObjectApi, V1APIResourceList } from '@kubernetes/client-node';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { PagingError } from '../core/all-pages.js';
 import { CommandError } from '../core/command-error.js';
@@ -60,24 +60,29 @@ function describe(err: unknown): string {
 export async function connect(options: ClusterOptions = {}): Promise<LiveCluster> {
   const { KubernetesObjectApi } = await import('@kubernetes/client-node');
   const { kc, server } = await loadKubeConfig(options, '; drift never assumes a cluster');
+  // API discovery answers are shared by every attempt's API (one discovery per group).
+  const discovery: Record<string, V1APIResourceList> = {};
   // What KubernetesObjectApi.makeApiClient(kc) makes (the context's namespace the default), over
-  // the bounded HTTP layer (../kube/bounded-client.ts).
+  // the bounded HTTP layer (../kube/bounded-client.ts), its requests cancelled by `signal`.
   class DriftObjectApi extends KubernetesObjectApi {
     constructor(config: Configuration) {
       super(config);
       this.setDefaultNamespace(kc);
+      this.apiVersionResourceCache = discovery;
     }
   }
-  const api: KubernetesObjectApi = new DriftObjectApi(await boundedConfiguration(kc, server));
+  const apiFor = async (signal: AbortSignal): Promise<KubernetesObjectApi> =>
+    new DriftObjectApi(await boundedConfiguration(kc, server, { signal }));
   const timeoutMs = options.timeoutMs ?? 10_000;
   const attempts = Math.max(1, options.attempts ?? 3);
   const backoffMs = options.backoffMs ?? 500;
 
-  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  // Each attempt on an API bound to its signal: at the deadline its request is closed, not left open.
+  async function call<T>(what: string, fn: (api: KubernetesObjectApi) => Promise<T>): Promise<T> {
     try {
-      return await retryTransient({ timeoutMs, attempts, backoffMs }, async () => {
+      return await retryTransient({ timeoutMs, attempts, backoffMs }, async (signal) => {
         try {
-          return await fn();
+          return await fn(await apiFor(signal));
         } catch (err) {
           // A redirect or an answer over the cap: another attempt would get the same (../kube/bounded-client.ts).
           if (err instanceof KubeGetError) throw new ClusterError(`${what}: ${err.message}`);
@@ -107,7 +112,7 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
         metadata: { name: h.name, ...(h.namespace ? { namespace: h.namespace } : {}) },
       };
       try {
-        return toWire(await call(`read ${h.kind} ${h.namespace ?? ''}/${h.name}`, () => api.read(spec))) as Record<
+        return toWire(await call(`read ${h.kind} ${h.namespace ?? ''}/${h.name}`, (api) => api.read(spec))) as Record<
           string,
           unknown
         >;
@@ -119,7 +124,7 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
     async list(apiVersion, kind, namespace, labelSelector) {
       const what = `list ${kind} in ${namespace ?? 'all namespaces'}`;
       try {
-        return await listEveryPage(api, { apiVersion, kind, namespace, labelSelector }, what, call);
+        return await listEveryPage({ apiVersion, kind, namespace, labelSelector }, what, call);
       } catch (err) {
         // A list that cannot be read whole (a repeated token, no end) is the cluster's failure, not a bug.
         throw err instanceof PagingError ? new ClusterError(err.message) : err;

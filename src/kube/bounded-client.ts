@@ -24,9 +24,12 @@
  * asks for is a list page of 500 objects (./list.ts PAGE_SIZE), and 64 MiB leaves 128 KiB an object
  * on average, where a Deployment, a Pod (managedFields included) or a Service is a few KiB to
  * about 20 KiB. Drift lists only objects labelled as this stack's, a probe a namespace's workloads,
- * pods, services and monitors, and a pod's log over the probe's window (tens of minutes of an
- * engine's log, far below it). A page of 500 objects near etcd's 1.5 MiB each would pass it; no
- * list these commands make holds those, and an answer that large is refused, not read.
+ * pods, services and monitors. A page of 500 objects near etcd's 1.5 MiB each would pass it; no
+ * list these commands make holds those, and an answer that large is refused, not read. A pod's log
+ * over the probe's window may pass it: `logWindowMinutes` may be up to 1440, and at debug level an
+ * engine can log more than 64 MiB in 10 minutes. Such a log is refused too (AnswerOverCapError),
+ * and the probe names the pod, the window and the fix, a shorter window (src/probes/kube.ts). No
+ * `limitBytes` is asked for: it would cut the window's end off silently.
  *
  * Both refusals are KubeGetError (./bounded-get.ts), not transient: drift does not retry them,
  * as another attempt would get the same answer (and send the same credentials).
@@ -42,20 +45,29 @@ const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 type Fetch = typeof import('node-fetch').default;
 
 export interface BoundedClientOptions {
-  /** Cancels every request made with the configuration (a probe's attempt). @default none */
+  /** Cancels every request made with the configuration (a probe's attempt, a drift attempt). @default none */
   readonly signal?: AbortSignal | undefined;
+}
+
+/** An answer over MAX_ANSWER_BYTES (above): a KubeGetError, with the cap for a caller that names its own fix. */
+export class AnswerOverCapError extends KubeGetError {
+  constructor(
+    readonly maxBytes: number,
+    contentLength?: number,
+  ) {
+    super(new BodyOverCapError(maxBytes, contentLength).message);
+  }
 }
 
 /** The body of `resp` whole, or a refusal when it is over the cap (the caller closes the connection). */
 async function bodyWithin(resp: Response, maxBytes: number): Promise<Buffer> {
   const length = resp.headers.get('content-length');
   const declared = length === null ? Number.NaN : Number(length);
-  if (Number.isSafeInteger(declared) && declared > maxBytes)
-    throw new KubeGetError(new BodyOverCapError(maxBytes, declared).message);
+  if (Number.isSafeInteger(declared) && declared > maxBytes) throw new AnswerOverCapError(maxBytes, declared);
   try {
     return await resp.buffer();
   } catch (err) {
-    if ((err as { type?: unknown }).type === 'max-size') throw new KubeGetError(new BodyOverCapError(maxBytes).message);
+    if ((err as { type?: unknown }).type === 'max-size') throw new AnswerOverCapError(maxBytes);
     throw err;
   }
 }

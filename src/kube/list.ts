@@ -4,7 +4,8 @@
  * stack (drift, src/drift/cluster.ts; the probes, src/probes/kube.ts).
  *
  * Each caller passes its own `call`, which wraps every page's request in that command's policy
- * (drift retries transient failures with a deadline; a probe's request is cancelled with the
+ * and hands it the object API to make it with (drift retries transient failures with a deadline,
+ * each attempt on an API bound to that attempt's signal; a probe's request is cancelled with the
  * probe's attempt), so a failure reads the same in every message of that command.
  */
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
@@ -30,16 +31,15 @@ export interface ListQuery {
  * `apiVersion` and `kind` (a list's items carry neither). `what` names the list in errors.
  */
 export async function listEveryPage(
-  api: KubernetesObjectApi,
   query: ListQuery,
   what: string,
-  call: <T>(what: string, request: () => Promise<T>) => Promise<T>,
+  call: <T>(what: string, request: (api: KubernetesObjectApi) => Promise<T>) => Promise<T>,
 ): Promise<Record<string, unknown>[]> {
   const { apiVersion, kind, namespace, labelSelector } = query;
   const items = await allPages(
     what,
     async (token) => {
-      const page = await call(what, () =>
+      const page = await call(what, (api) =>
         api.list(
           apiVersion,
           kind,

@@ -15,9 +15,10 @@
  */
 import type { Configuration } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
-import { boundedConfiguration } from '../kube/bounded-client.js';
+import { AnswerOverCapError, boundedConfiguration } from '../kube/bounded-client.js';
 import { KubeGetError } from '../kube/bounded-get.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
+import { describeBytes } from '../core/capped-body.js';
 import { rejectionOnAbort } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
 import { toWire } from '../kube/wire.js';
@@ -66,6 +67,15 @@ type DiscoveryCache = Record<string, import('@kubernetes/client-node').V1APIReso
 /** The API server's message from an ApiException, else the first line of the error's own. */
 function messageOf(err: unknown): string {
   return apiMessage(err) ?? (err as Error).message.split('\n')[0] ?? String(err);
+}
+
+/** What a probe says of a log over the cap read over a window of `sinceSeconds` (logWindowMinutes * 60). */
+function logOverCap(what: string, sinceSeconds: number, maxBytes: number): string {
+  const window = sinceSeconds % 60 === 0 ? `${sinceSeconds / 60} min` : `${sinceSeconds} s`;
+  return (
+    `${what}: its last ${window} is larger than ${describeBytes(maxBytes)}, the most read from one answer ` +
+    `(fix: lower logWindowMinutes for this target, so that a window's log stays under ${describeBytes(maxBytes)})`
+  );
 }
 
 function makeReader(
@@ -121,12 +131,21 @@ function makeReader(
     },
     list(apiVersion, kind, namespace, labelSelector) {
       const what = `list ${kind} in ${namespace}${labelSelector ? ` (${labelSelector})` : ''}`;
-      return listEveryPage(objects, { apiVersion, kind, namespace, labelSelector }, what, call);
+      return listEveryPage({ apiVersion, kind, namespace, labelSelector }, what, (w, request) =>
+        call(w, () => request(objects)),
+      );
     },
     async log(namespace, pod, container, sinceSeconds, options) {
+      const what = `log of pod ${namespace}/${pod}`;
       try {
-        const text = await call(`log of pod ${namespace}/${pod}`, () =>
-          core.readNamespacedPodLog({ name: pod, namespace, container, sinceSeconds, timestamps: options?.timestamps }),
+        const text = await call(what, () =>
+          core
+            .readNamespacedPodLog({ name: pod, namespace, container, sinceSeconds, timestamps: options?.timestamps })
+            .catch((err: unknown) => {
+              // Refused at the cap (no limitBytes: it would cut the window's end off, unsaid).
+              if (err instanceof AnswerOverCapError) throw new KubeError(logOverCap(what, sinceSeconds, err.maxBytes));
+              throw err;
+            }),
         );
         return typeof text === 'string' ? text : String(text ?? '');
       } catch (err) {

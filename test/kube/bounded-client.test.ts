@@ -2,7 +2,9 @@
  * Drift and the probes read a cluster through one bounded client configuration
  * (src/kube/bounded-client.ts): against real loopback servers, a redirect is refused naming where
  * it points and nothing (the bearer token least of all) reaches its target; an endless body is
- * stopped at 64 MiB and its connection closed; neither is retried. docs/quality-gate.md.
+ * stopped at 64 MiB and its connection closed; neither is retried; a pod's log over 64 MiB names
+ * the pod, the window and the fix; drift's deadline closes the connection of each attempt it ends.
+ * docs/quality-gate.md, docs/probes.md, docs/delivery.md.
  * A kind's first request is the API discovery of its group version, whose failure client-node
  * prefixes with "Failed to fetch resource metadata for <apiVersion>/<kind>:"; a pod's log has none.
  */
@@ -120,10 +122,37 @@ describe('an endless body is stopped at 64 MiB and its connection closed', () =>
     const endless = await startEndlessBody();
     cleanups.push(() => endless.close());
     const reader = await probeReader(kubeconfigFor(endless.url));
-    await expect(reader.log('arcade', 'engine-0', undefined, 60)).rejects.toThrow(
-      new KubeError(`log of pod arcade/engine-0: ${OVER_CAP}`),
+    await expect(reader.list('v1', 'Pod', 'arcade')).rejects.toThrow(
+      new KubeError(`list Pod in arcade: Failed to fetch resource metadata for v1/Pod: ${OVER_CAP}`),
     );
     await vi.waitFor(() => expect(endless.hungUp()).toBe(1));
+  });
+
+  it("a probe reading a pod's log of 65 MiB over its window: the pod, the window, the cap and the fix", async () => {
+    const line = Buffer.from(`${'2026-12-03T10:00:00.000000000Z engine debug: '.padEnd(127, 'x')}\n`);
+    const chunk = Buffer.concat(Array.from({ length: 512 }, () => line)); // 64 KiB of log lines
+    let cutOff = 0;
+    const api = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' }); // chunked: no Content-Length
+      res.on('close', () => {
+        if (!res.writableFinished) cutOff++;
+      });
+      let sent = 0;
+      const pump = () => {
+        for (; sent < 65 * 16; sent++) if (!res.write(chunk)) return void res.once('drain', pump);
+        res.end();
+      };
+      pump();
+    });
+    const reader = await probeReader(kubeconfigFor(api.url));
+    await expect(reader.log('arcade', 'engine-0', 'engine', 10 * 60, { timestamps: true })).rejects.toThrow(
+      new KubeError(
+        'log of pod arcade/engine-0: its last 10 min is larger than 64 MiB, the most read from one answer ' +
+          "(fix: lower logWindowMinutes for this target, so that a window's log stays under 64 MiB)",
+      ),
+    );
+    expect(api.seen).toHaveLength(1);
+    await vi.waitFor(() => expect(cutOff).toBe(1));
   });
 
   it('a Content-Length over 64 MiB is refused before the body is read', async () => {
@@ -140,5 +169,32 @@ describe('an endless body is stopped at 64 MiB and its connection closed', () =>
     );
     expect(api.seen).toHaveLength(1);
     await vi.waitFor(() => expect(closed).toBe(1));
+  });
+});
+
+describe("drift's deadline closes the request it ends", () => {
+  it('a server dripping a byte every 100 ms: every attempt times out, and every connection is closed', async () => {
+    let open = 0;
+    let answered = 0;
+    const { server: dripping, url } = await listenLoopback((_req, res) => {
+      answered++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const drip = setInterval(() => res.write(' '), 100);
+      res.on('close', () => clearInterval(drip));
+    });
+    dripping.on('connection', (socket) => {
+      open++;
+      socket.on('close', () => open--);
+    });
+    cleanups.push(() => {
+      dripping.closeAllConnections();
+      return new Promise<void>((r) => dripping.close(() => r()));
+    });
+    const cluster = await connect({ kubeconfig: kubeconfigFor(url), timeoutMs: 300, attempts: 3, backoffMs: 0 });
+    await expect(cluster.list('v1', 'Pod', 'arcade', 'app=engine')).rejects.toThrow(
+      new ClusterError('list Pod in arcade: timed out after 0.3s (after 3 attempts)'),
+    );
+    expect(answered).toBe(3);
+    await vi.waitFor(() => expect(open).toBe(0));
   });
 });
