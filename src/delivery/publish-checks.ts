@@ -7,6 +7,7 @@
 import { ConfigurationError } from '../core/command-error.js';
 import type { ForgeConnection } from './forge-settings.js';
 import { gitTry } from '../core/git.js';
+import { shellWord } from '../core/shell-word.js';
 import { remoteUrl } from './push.js';
 import { parseTrailers } from './trailers.js';
 import { ExportRefused } from './refused.js';
@@ -67,8 +68,10 @@ export async function checkBranchIsNotBase(
 ): Promise<void> {
   if (branch !== base) return;
   const origin = await branchOrigin(top, branch, environment);
+  // Quoted for a POSIX shell where needed, so the commands paste as they are (a path with a space).
+  const [dir, name] = [shellWord(top), shellWord(branch)];
   const putBack = (from: string) =>
-    `(fix: git -C ${top} checkout ${from} && git -C ${top} branch -D ${branch}, then run the same export again)`;
+    `(fix: git -C ${dir} checkout ${shellWord(from)} && git -C ${dir} branch -D ${name}, then run the same export again)`;
   if (origin.from !== undefined && origin.holds === 'export')
     throw new ExportRefused([
       `${top} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, ` +
@@ -86,7 +89,8 @@ export async function checkBranchIsNotBase(
         `earlier run a second Ctrl-C or SIGTERM ended before its commit leaves it so); --branch <new name> would ` +
         `push a second branch of the same export ${putBack(origin.from)}`,
     ]);
-  const from = origin.from ?? '<base>';
+  const from = origin.from !== undefined ? shellWord(origin.from) : '<base>';
+  const range = origin.from !== undefined ? shellWord(`${origin.from}..${branch}`) : `<base>..${name}`;
   const what =
     origin.from !== undefined
       ? `holds ${origin.holds} commit(s) that ${origin.from} does not, not only this export's unchanged commit on its tip`
@@ -94,8 +98,8 @@ export async function checkBranchIsNotBase(
   throw new ExportRefused([
     `${top} is on ${branch}, the export's own branch name, but it ${what} (a commit on top of an export ` +
       `commit, another environment's export, work by hand): deleting the branch could lose them (fix: review ` +
-      `that work with git -C ${top} log ${from}..${branch}, then keep it or remove it, or pass --branch <new name>; ` +
-      `the export starts from the branch the checkout is on: git -C ${top} checkout ${from}${
+      `that work with git -C ${dir} log ${range}, then keep it or remove it, or pass ` +
+      `--branch <new name>; the export starts from the branch the checkout is on: git -C ${dir} checkout ${from}${
         origin.from === undefined ? ', where <base> is the branch the pull request should go into' : ''
       })`,
   ]);
@@ -126,11 +130,8 @@ async function branchOrigin(
   if (!started.ok || !tip.ok) return {};
   const [tree = '', parents = '', message = ''] = tip.stdout.split('\0');
   const trailers = parseTrailers(message);
-  if (
-    trailers?.tree === tree &&
-    trailers.environment === environment &&
-    parents.split(' ')[0] === started.stdout.trim()
-  )
+  // One parent, the base's tip: a merge commit carrying the trailers would hide its second parent's work.
+  if (trailers?.tree === tree && trailers.environment === environment && parents.trim() === started.stdout.trim())
     return { from, holds: 'export' };
   const count = await gitTry(top, ['rev-list', '--count', `refs/heads/${from}..refs/heads/${branch}`]);
   const commits = Number.parseInt(count.stdout.trim(), 10);

@@ -7,9 +7,11 @@
  *     Arcade-Stack-Tree: <the commit's own tree id>
  *
  * A commit's tree id is fixed before the commit is made (`git write-tree` of the staged index),
- * so the commit can name it. Any change to such a commit (an amend, a rebase onto another base,
- * a commit on top) gives a tip whose tree differs from the one its message names, or a tip
- * without the trailers: `npm run export -- --push` then refuses to replace the remote branch.
+ * so the commit can name it. A change to such a commit's files (an amend that changes them, a
+ * rebase onto another base, a commit on top) gives a tip whose tree differs from the one its
+ * message names, or a tip without the trailers: `npm run export -- --push` then refuses to replace
+ * the remote branch. An amend of the message alone that keeps the trailers keeps the tree, and is
+ * not told apart: the export's next push would replace that message.
  * This is a guard against overwriting people's work, not a signature: anyone can write trailers.
  */
 

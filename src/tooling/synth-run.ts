@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path';
 import { CommandError, Interrupted, type InterruptSignal, interruptedBy } from '../core/command-error.js';
 import type { TextSink } from '../core/script-main.js';
+import { shellWord } from '../core/shell-word.js';
 import { swapDirectory } from './swap-dir.js';
 import { alive } from './processes.mjs';
 
@@ -154,9 +155,4 @@ export async function synthesizeInto(options: SynthRunOptions): Promise<void> {
     throw new SynthFailed(`failed (exit code ${ending.code}); ${out} was left unchanged`, ending.code === 2 ? 2 : 1);
   }
   swapDirectory(staging, out);
-}
-
-/** `word` as a POSIX shell reads it back: as it is when only safe characters, else in single quotes. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }

@@ -5,7 +5,7 @@
  *
  * One git server for the file; every run works in a fresh clone, as a CI job does.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportEnvironment, type ExportSource } from '../../src/delivery/export.js';
@@ -407,6 +407,17 @@ describe.skipIf(!KUBECTL)(
     });
   },
 );
+
+/**
+ * The refusal of a checkout on the export's own branch name holding `commits` commits master lacks
+ * (never a "branch -D"): `shown` is how the fix's commands write the checkout's path.
+ */
+const holdsWorkOf = (top: string, branch: string, commits: number, shown = top) =>
+  `${top} is on ${branch}, the export's own branch name, but it holds ${commits} commit(s) that master does not, ` +
+  `not only this export's unchanged commit on its tip (a commit on top of an export commit, another ` +
+  `environment's export, work by hand): deleting the branch could lose them (fix: review that work with ` +
+  `git -C ${shown} log master..${branch}, then keep it or remove it, or pass --branch <new name>; the export ` +
+  `starts from the branch the checkout is on: git -C ${shown} checkout master)`;
 
 describe('export --push --pull-request, no prune preview needed (an earlier export one value apart)', () => {
   it('refuses an export commit that was amended (its tree no longer the one its trailer names)', async () => {
@@ -812,15 +823,39 @@ describe('export --push: settings and refusals before any work', () => {
     const hand = (await run(dir, ['rev-parse', 'HEAD'])).trim();
     const refused = await attempt();
     expect(refused).toBeInstanceOf(ExportRefused);
-    expect((refused as ExportRefused).problems).toEqual([
-      `${dir} is on ${branch}, the export's own branch name, but it holds 2 commit(s) that master does not, not ` +
-        `only this export's unchanged commit on its tip (a commit on top of an export commit, another ` +
-        `environment's export, work by hand): deleting the branch could lose them (fix: review that work with ` +
-        `git -C ${dir} log master..${branch}, then keep it or remove it, or pass --branch <new name>; the export ` +
-        `starts from the branch the checkout is on: git -C ${dir} checkout master)`,
-    ]);
+    expect((refused as ExportRefused).problems).toEqual([holdsWorkOf(dir, branch, 2)]);
     expect((await run(dir, ['rev-parse', 'HEAD', '--abbrev-ref', 'HEAD'])).split('\n')).toEqual([hand, branch, '']);
     expect(branchExists(repository)(branch)).toBe(false);
+  });
+
+  it('an export commit remade as a merge (a second parent of work by hand): never "branch -D"; the fix quoted for the shell', async () => {
+    const repository = 'acme/merge-on-export';
+    const source = newSource();
+    await seedRemote(repository, earlierOf(source));
+    const cloned = await checkout(repository);
+    // The checkout moved under a folder whose name holds a space: the fix's commands must paste as they are.
+    const dir = join(tempDir('spaced-'), 'with space');
+    mkdirSync(dir);
+    renameSync(cloned, join(dir, 'ck'));
+    const top = join(dir, 'ck');
+    const exported = await exportEnvironment(source, { repo: top, commit: true, ...NO_KUBECTL });
+    const branch = exported.branch;
+    if (branch === undefined) throw new Error('the export made no branch');
+    // Work by hand on a side branch, then a commit with the export's own tree and message (its
+    // trailers intact) whose first parent is master's tip and whose second is that work.
+    const hand = (await run(top, ['commit-tree', 'master^{tree}', '-p', 'master', '-m', 'work by hand'])).trim();
+    const message = await run(top, ['log', '-1', '--format=%B', branch]);
+    const merge = (
+      await run(top, ['commit-tree', `${branch}^{tree}`, '-p', 'master', '-p', hand, '-m', message.trim()])
+    ).trim();
+    await run(top, ['reset', '-q', '--hard', merge]);
+    const refused = await exportAndPublish(source, { repo: top, ...NO_KUBECTL }, { push: true }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ExportRefused);
+    const quoted = `'${top}'`;
+    expect((refused as ExportRefused).problems).toEqual([holdsWorkOf(top, branch, 2, quoted)]);
+    expect((await run(top, ['rev-parse', 'HEAD'])).trim()).toBe(merge);
   });
 
   it('--branch X left by another environment\'s export on X: not this export\'s (pass another --branch), never "branch -D"', async () => {
