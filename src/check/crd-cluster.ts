@@ -30,7 +30,7 @@ import { allPages } from '../core/all-pages.js';
 import { describeBytes } from '../core/capped-body.js';
 import { isRecord } from '../core/is-record.js';
 import { withDeadline } from '../core/retry.js';
-import { printableLine } from '../core/one-line.js';
+import { printableLine } from '../core/printable.js';
 import { boundedGetJson } from '../kube/bounded-get.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 

@@ -11,7 +11,7 @@
  * every page's request and deadline (drift: 100 pages of three attempts each). The first page is
  * asked without a token, so a server that names no token is never taken for one that repeats.
  */
-import { printableLine } from './one-line.js';
+import { printableLine } from './printable.js';
 
 /** A list that cannot be read whole: the server repeats a token, or pages past the limit. */
 export class PagingError extends Error {

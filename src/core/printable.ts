@@ -11,7 +11,7 @@
  * (U+2028, U+2029), and every bidirectional mark, embedding, override and isolate (U+061C, U+200E,
  * U+200F, U+202A-U+202E, U+2066-U+2069: they reorder what follows). Everything else, letters of
  * every script included, is shown as it is. A caller that wants whitespace (tab, CR, LF) as spaces
- * collapses it before (`printableLine` in ./one-line.ts).
+ * collapses it before (`printableLine` below).
  *
  * A text that must be cut is cut with `printableCut`, which never splits an escape (nor a surrogate
  * pair): cutting escaped text with `slice` could leave `\u00` and a dangling `1b`.
@@ -69,4 +69,15 @@ export function printableCut(text: string, max: number, { keep = 'start', mark =
     room -= shown.length;
   }
   return keep === 'start' ? `${kept.join('')}${mark}` : `${mark}${kept.reverse().join('')}`;
+}
+
+/**
+ * Text from outside the stack (a server's answer or error message, a redirect's target, a tool's
+ * result, a pod's log line) as one line, safe to print, for details and evidence: whitespace runs,
+ * line ends included, collapsed to a space and the ends trimmed, then what would act on a terminal
+ * (an ANSI escape sequence's ESC, a bell, a bidi override) shown as its `\uXXXX` escape
+ * (./printable.ts), at most `max` characters with `…` when cut, never inside an escape.
+ */
+export function printableLine(text: string, max = 160): string {
+  return printableCut(text.replace(/\s+/g, ' ').trim(), max);
 }

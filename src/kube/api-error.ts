@@ -4,7 +4,7 @@
  * is the server's `Status` object as a JSON string; a network error or a timeout has neither.
  * Used by the probes' Kubernetes reader (src/probes/kube.ts) and drift (src/drift/cluster.ts).
  */
-import { printableLine } from '../core/one-line.js';
+import { printableLine } from '../core/printable.js';
 
 /** The HTTP status of an ApiException, or undefined (no HTTP answer). */
 export function apiStatus(err: unknown): number | undefined {

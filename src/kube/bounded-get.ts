@@ -19,14 +19,14 @@
  * - `signal` (the caller's deadline) closes the connection, so a stalled answer does not keep the
  *   process alive after the command has failed;
  * - an error answer is told by its HTTP status and the API server's own `Status` message (else the
- *   start of its body), printable (./../core/one-line.ts `printableLine`: no escape sequence from
+ *   start of its body), printable (../core/printable.ts `printableLine`: no escape sequence from
  *   the server reaches the terminal) and cut, instead of the client's dump of body and headers.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { BodyOverCapError } from '../core/capped-body.js';
-import { printableLine } from '../core/one-line.js';
+import { printableLine } from '../core/printable.js';
 
 /**
  * An answer this reader (or ./bounded-client.ts) refuses; `code` is its HTTP status when it is an

@@ -49,7 +49,7 @@ import {
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Redactor } from '../core/redact.js';
 import { RetriesExhausted, retryTransient, settleWithin, Transient, withDeadline } from '../core/retry.js';
-import { printableLine } from '../core/one-line.js';
+import { printableLine } from '../core/printable.js';
 import type { OtlpDelivery, ProbeResult } from './types.js';
 import { fetchFailure } from '../core/fetch-failure.js';
 import { readBodyStart } from '../core/capped-body.js';

@@ -13,7 +13,7 @@ import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CertificateFetchError } from './errors.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
-import { printableLine } from '../core/one-line.js';
+import { printableLine } from '../core/printable.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 
 export interface FetchCertificateOptions extends KubeConfigOptions {

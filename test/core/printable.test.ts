@@ -4,8 +4,7 @@
  * never split an escape or a surrogate pair, from either end.
  */
 import { describe, expect, it } from 'vitest';
-import { printableLine } from '../../src/core/one-line.js';
-import { printable, printableCut, unicodeEscape } from '../../src/core/printable.js';
+import { printable, printableCut, printableLine, unicodeEscape } from '../../src/core/printable.js';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const hex = (n: number) => `\\u${n.toString(16).padStart(4, '0')}`;

@@ -21,7 +21,7 @@ import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
 import { list, nameOf, num, str, time } from './objects.js';
 import type { UncheckedKubeObject } from '../../core/manifests.js';
-import { printableLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/printable.js';
 
 export const EXPORT_FAILURE = /failed to upload metrics/i;
 /** @default 60 s: the engine exports about every 60 s (FACTS). */

@@ -18,7 +18,7 @@
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
 import { field } from './objects.js';
-import { printableLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/printable.js';
 import { getFromMimir } from './mimir-get.js';
 
 /** The label every series relayed by the collector carries. */

@@ -2,7 +2,7 @@
  * Small, total accessors over Kubernetes objects as plain JSON (what KubeReader returns and what
  * fixtures hold), so the pure evaluators never throw on a missing field.
  */
-import { printableLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/printable.js';
 import { valueAt } from '../../core/values-path.js';
 
 /** The value at a dotted path (no dots inside keys here), or undefined. */

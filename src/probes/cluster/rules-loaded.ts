@@ -24,7 +24,7 @@
  */
 import { defineProbe } from '../define-probe.js';
 import { outcome, type ProbeOutcome } from '../types.js';
-import { printableLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/printable.js';
 import { getFromMimir } from './mimir-get.js';
 
 /** One rule group the ruler should hold: its name and its alerts' names. */

@@ -23,8 +23,7 @@ import { describeFailure } from './errors.js';
 import { defineGatewayProbe } from './gateway-probe.js';
 import { type HttpAnswer, httpGet, type HttpObservation } from './http.js';
 import { cutBodyMessage } from '../../core/capped-body.js';
-import { printableLine } from '../../core/one-line.js';
-import { printable } from '../../core/printable.js';
+import { printable, printableLine } from '../../core/printable.js';
 import { isRecord } from '../../core/is-record.js';
 
 function parseJson(body: string): unknown {

@@ -7,7 +7,7 @@
  * Pure: no I/O. The classification is what the evaluators branch on, so they stay testable on
  * fixtures without a network.
  */
-import { printableLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/printable.js';
 
 /** What a failed request amounted to. */
 export type FailureKind =

@@ -17,7 +17,7 @@ import {
   toAnswer,
 } from './gateway-probe.js';
 import { identityOf, numberOf, type ToolAnswer } from './tool-answer.js';
-import { printableLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/printable.js';
 
 export interface ExecObservation {
   readonly gateway: string;

@@ -11,7 +11,7 @@ import { combineChecks, type Check } from './checks.js';
 import { describeFailure, observe, type FailureKind, type Observed } from './errors.js';
 import { apiKeyOf, defineGatewayProbe, FAN_OUT, gatewayEndpoints, inSession, toAnswer } from './gateway-probe.js';
 import type { ToolAnswer } from './tool-answer.js';
-import { printableLine } from '../../core/one-line.js';
+import { printableLine } from '../../core/printable.js';
 import { at } from '../../core/at.js';
 
 export interface UnknownToolObservation {
