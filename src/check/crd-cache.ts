@@ -15,6 +15,7 @@ import { badCrdNames } from './crd-names.js';
 import { parseDocuments, type ManifestDocument } from './manifests.js';
 import { CommandError } from '../core/command-error.js';
 import { isRecord } from '../core/is-record.js';
+import { printableLine } from '../core/printable.js';
 
 /** How to get a CRD the vendored contracts lack. */
 export const VENDOR_CRD_FIX =
@@ -60,13 +61,18 @@ export function schemasOfCrd(value: unknown, source: string, document?: string):
   if (bad.length > 0) {
     const where = [
       document,
-      isRecord(value.metadata) ? `CustomResourceDefinition ${JSON.stringify(value.metadata.name)}` : '',
+      isRecord(value.metadata)
+        ? `CustomResourceDefinition ${printableLine(JSON.stringify(value.metadata.name) ?? 'undefined', 200)}`
+        : '',
     ]
       .filter(Boolean)
       .join(', ');
     throw new CrdError(
       `${source}${where ? ` (${where})` : ''}: ${bad
-        .map((b) => `${b.field} ${JSON.stringify(b.value)} ${b.problem} (fix: ${b.fix})`)
+        .map(
+          (b) =>
+            `${b.field} ${printableLine(JSON.stringify(b.value) ?? 'undefined', 200)} ${b.problem} (fix: ${b.fix})`,
+        )
         .join('; ')} (the API server refuses such a CRD too)`,
     );
   }

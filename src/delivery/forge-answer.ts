@@ -10,7 +10,7 @@ import type { ForgeConnection, ForgePrefix } from './forge-settings.js';
 /**
  * The forge refused or failed a request (exit 1): the message names the call, the answer and the
  * fix. `fix` is that fix alone when every further run would fail the same way until it is done
- * (401, 403, 404, an answer over the cap), for a caller that adds its own next step (./publish.ts);
+ * (401, 403, 404, an answer over the cap, a redirect, a list answered as something else), for a caller that adds its own next step (./publish.ts);
  * `status` the refusal's HTTP status.
  */
 export class ForgeError extends CommandError {

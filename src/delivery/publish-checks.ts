@@ -70,13 +70,13 @@ export async function checkBranchIsNotBase(
   const origin = await branchOrigin(top, branch, environment);
   // Quoted for a POSIX shell where needed, so the commands paste as they are (a path with a space).
   const [dir, name] = [shellWord(top), shellWord(branch)];
-  const putBack = (from: string) =>
+  const putBackFix = (from: string) =>
     `(fix: git -C ${dir} checkout ${shellWord(from)} && git -C ${dir} branch -D ${name}, then run the same export again)`;
   if (origin.from !== undefined && origin.holds === 'export')
     throw new ExportRefused([
       `${top} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, ` +
         `or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> would ` +
-        `push a second branch of the same export ${putBack(origin.from)}`,
+        `push a second branch of the same export ${putBackFix(origin.from)}`,
     ]);
   if (given)
     throw new ConfigurationError(
@@ -87,7 +87,7 @@ export async function checkBranchIsNotBase(
     throw new ExportRefused([
       `${top} is on the export's own branch ${branch}, which holds no commit that ${origin.from} does not (an ` +
         `earlier run a second Ctrl-C or SIGTERM ended before its commit leaves it so); --branch <new name> would ` +
-        `push a second branch of the same export ${putBack(origin.from)}`,
+        `push a second branch of the same export ${putBackFix(origin.from)}`,
     ]);
   const from = origin.from !== undefined ? shellWord(origin.from) : '<base>';
   const range = origin.from !== undefined ? shellWord(`${origin.from}..${branch}`) : `<base>..${name}`;

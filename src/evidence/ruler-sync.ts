@@ -38,6 +38,7 @@ import type { RuleGroup } from './alerts.js';
 import { formatPlan, inSync, type LiveGroup, planSync, type SyncPlan } from './ruler-plan.js';
 import { noAnswerReason } from '../core/fetch-failure.js';
 import { BodyOverCapError, readBodyWithin } from '../core/capped-body.js';
+import { printableLine } from '../core/printable.js';
 
 /** Where the groups go. */
 export interface RulerTarget {
@@ -98,7 +99,7 @@ async function call(
       await res.body?.cancel();
       throw new RulerError(
         redact(
-          `${method} ${url}: the ruler answered ${res.status}, a redirect to ${res.headers.get('location') ?? '(no Location)'}, ` +
+          `${method} ${url}: the ruler answered ${res.status}, a redirect to ${printableLine(res.headers.get('location') ?? '(no Location)', 200)}, ` +
             'not followed: a write must not be re-aimed (fix: set continuous.alerts.ruler.url to the final address)',
           target.token,
         ),
@@ -152,7 +153,7 @@ async function readNamespace(target: RulerTarget): Promise<Map<string, LiveGroup
     if (typeof name !== 'string')
       throw new RulerError(
         `reading namespace ${target.namespace}: group ${i + 1} has no name as text ` +
-          `(${JSON.stringify(g)?.slice(0, 200)}) (fix: the ruler's rule store holds a group it should not; read it with ` +
+          `(${printableLine(JSON.stringify(g) ?? String(g), 200)}) (fix: the ruler's rule store holds a group it should not; read it with ` +
           `GET ${target.url}/config/v1/rules/${segment(target.namespace)})`,
       );
   }

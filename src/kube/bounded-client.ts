@@ -39,8 +39,8 @@ import type { Response } from 'node-fetch';
 import { BodyOverCapError } from '../core/capped-body.js';
 import { KubeGetError, redirectRefused } from './bounded-get.js';
 
-/** The most read from one answer (above). */
-const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/** The most read from one answer (above); crds --from-cluster reads at most this a page too. */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 type Fetch = typeof import('node-fetch').default;
 

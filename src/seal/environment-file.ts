@@ -12,6 +12,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar, parseDocument, stringify, type Pair, type YAMLMap } from 'yaml';
 import { parseEnvironment } from '../environments/load.js';
+import { shellWord } from '../core/shell-word.js';
 import { valueAt } from '../core/values-path.js';
 import type { SealedValue, SecretId } from '../environments/schema.js';
 import { EnvironmentFileError } from './errors.js';
@@ -97,9 +98,9 @@ export function replaceSealedValue(
 export function refuseHardLinks(file: string): void {
   const links = statSync(file).nlink;
   if (links <= 1) return;
-  // Quoted for a POSIX shell, so the commands can be pasted whatever the path holds; the mount point
-  // is left to the person (`df` options to print it alone differ between GNU and BSD/macOS).
-  const real = `'${realpathSync(file).replaceAll("'", "'\\''")}'`;
+  // Quoted for a POSIX shell where needed, so the commands can be pasted whatever the path holds; the
+  // mount point is left to the person (`df` options to print it alone differ between GNU and BSD/macOS).
+  const real = shellWord(realpathSync(file));
   throw new EnvironmentFileError(
     `${file}: the file has ${links} hard links (names for the same bytes): seal renames a new file over ` +
       `this name, so the ${links - 1} other name(s) would keep the values unsealed; nothing written (fix: find ` +

@@ -211,13 +211,15 @@ export interface SealResult {
  * replaced, the link stays a link; renamed over, the link would become a file and the file it pointed
  * to stay unsealed). The file is read again first: an edit saved since loadSealTarget read it (the
  * certificate fetch takes seconds) would be lost, so the seal is refused and nothing is written.
+ * Returns the path written (the file's real path).
  */
-function writeSealed(target: SealTarget, text: string): void {
+function writeSealed(target: SealTarget, text: string): string {
   const file = realpathSync(target.file);
   if (readFileSync(file, 'utf8') !== target.text)
     throw new CommandError(`${target.file}: changed while sealing; nothing written (fix: run seal again)`);
   refuseHardLinks(target.file); // a name may have been added while the certificate was fetched
   writeFileAtomically(file, text);
+  return file;
 }
 
 /** Seals one value and writes it into the environment file. */
@@ -234,13 +236,12 @@ export async function seal(request: SealRequest): Promise<SealResult> {
   }
   const certificate = await loadCertificate(target, request.certificate, request.now);
   const sealed = sealValue(certificate, target.namespaces[secret], target.secretNames[secret], request.value);
-  writeSealed(target, replaceSealedValue(target.text, target.file, secret, key, sealed));
+  const written = writeSealed(target, replaceSealedValue(target.text, target.file, secret, key, sealed));
   const others = Object.entries(target.values).flatMap(([id, values]) =>
     Object.entries(values ?? {})
       .filter(([k]) => !(id === secret && k === key))
       .map(([, v]) => v),
   );
-  const written = realpathSync(target.file);
   return {
     file: written,
     // Only a link of the file itself is named: a linked folder on the way (`--environments <link>`) is not.

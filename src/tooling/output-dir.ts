@@ -99,7 +99,7 @@ function within(outer: string, inner: string): boolean {
  */
 export function checkOutputFolder(out: string, repoRoot: string, cwd: string = process.cwd()): string {
   const absolute = resolve(cwd, out);
-  const target = out === '-' ? ({ kind: 'stream', fd: 1 } as const) : outputTarget(out, cwd);
+  const target = outputTarget(out, cwd);
   const real = realPathOf(absolute);
   const root = realpathSync(repoRoot);
   const refuse = (why: string, fix = FOLDER_FIX): never => {

@@ -100,9 +100,10 @@ describe('what a real API server answers', () => {
         json(res, { kind: 'CustomResourceDefinitionList', metadata: { continue: next[token] }, items: [widgetCrd()] });
       });
       expect(await refusal(api.kubeconfig)).toBe(
-        `cluster ${api.url}: page ${page} of the list: metadata.continue is "a1", the token page ${again} was asked ` +
-          "with: a broken API server (or a proxy that drops the continue parameter) that would page forever (fix: point the kubeconfig's " +
-          "server at the cluster's API server, or give the CRDs with --from <dir|file> instead (kubectl get crd -o yaml > crds.yaml))",
+        `listing CustomResourceDefinitions on ${api.url} failed: the list of CustomResourceDefinitions: page ${page} ` +
+          `names the next page "a1", the token page ${again} was asked with: the server repeats itself and would ` +
+          'page forever (fix: a broken server, or a proxy in front of it that drops the token: read the server ' +
+          'directly, or have it mended)',
       );
       expect(api.seen).toHaveLength(page);
     });

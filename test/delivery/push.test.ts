@@ -17,6 +17,7 @@ import { listenLoopback } from '../../src/loopback/listen.js';
 import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
 import { makeRepo, refAt, run } from './support.js';
+import { GitError } from '../../src/core/git.js';
 
 const SOMEONE = ['-c', 'user.name=Someone Else', '-c', 'user.email=else@example.com'];
 
@@ -103,7 +104,8 @@ describe('pushExport with a token: only where it crosses no network in clear', (
     );
     // On loopback it is taken: the refusal that follows is git's (no checkout at `top`), not this one.
     const loopback = await push('http://127.0.0.1:9/acme/repo.git');
-    expect((loopback as Error).message).not.toMatch(/plain http/);
+    expect(loopback).toBeInstanceOf(GitError);
+    expect((loopback as Error).message).toMatch(/^git ls-remote origin refs\/heads\/b in .* failed \(exit 128\): /);
   });
 
   it('GITOPS_ALLOW_PLAIN_HTTP=1 (allowPlainHttp) lets a plain-http remote off loopback through; https needs nothing', () => {

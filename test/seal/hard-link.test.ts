@@ -10,6 +10,7 @@ import { linkSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, syml
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../scripts/seal.js';
+import { shellWord } from '../../src/core/shell-word.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
@@ -61,7 +62,7 @@ describe.concurrent('npm run seal on an environment file with more than one name
       const run = await sealRedis(dir, api.kubeconfig);
       expect({ status: run.status, stderr: run.stderr }).toEqual({
         status: 1,
-        stderr: refusal(file, `'${realpathSync(file)}'`, 2),
+        stderr: refusal(file, shellWord(realpathSync(file)), 2),
       });
       expect(api.requests).toEqual([]);
       expect([readFileSync(file, 'utf8'), readFileSync(backup, 'utf8')]).toEqual([before, before]);
@@ -110,7 +111,7 @@ describe.concurrent('npm run seal on an environment file with more than one name
       expect(api.requests).toHaveLength(1);
       expect({ status: run.status, stderr: run.stderr }).toEqual({
         status: 1,
-        stderr: refusal(file, `'${realpathSync(file)}'`, 2),
+        stderr: refusal(file, shellWord(realpathSync(file)), 2),
       });
       expect([readFileSync(file, 'utf8'), readFileSync(backup, 'utf8')]).toEqual([before, before]);
     } finally {
