@@ -28,10 +28,10 @@
  * the real-path check comes first). A cache outside any folder others can write has no such window.
  */
 import { mkdirSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { badCrdNames } from './crd-names.js';
 import { writeFileAtomically } from '../core/atomic-write.js';
-import { nearestExisting } from '../core/output-target.js';
+import { isWithinReal, nearestExisting } from '../core/path-within.mjs';
 
 /** The names of one entry, and where they came from (for messages). */
 interface EntryNames {
@@ -43,23 +43,14 @@ interface EntryNames {
 
 const LINK_FIX = 'a folder in the cache that links elsewhere (or, to read, an entry that does): remove it';
 
-/** Whether the real path `real` is the real path `realRoot` or below it. */
-function within(realRoot: string, real: string): boolean {
-  const rel = relative(realRoot, real);
-  return rel === '' || (!isAbsolute(rel) && rel.split(sep)[0] !== '..');
-}
-
-/** `<cache>/<group>/<Kind>/<version>.json`, and whether that is exactly three parts below the cache. */
+/**
+ * `<cache>/<group>/<Kind>/<version>.json`, and whether that is exactly three parts below the cache:
+ * the shape of an entry, as written (where it really leads is isWithinReal's question).
+ */
 function lexicalEntry(root: string, e: EntryNames): { path: string; below: boolean } {
   const path = resolve(join(root, e.group, e.kind, `${e.version}.json`));
   const parts = relative(root, path).split(sep);
   return { path, below: parts.length === 3 && parts.every((p) => p !== '' && p !== '.' && p !== '..') };
-}
-
-/** Whether the real path of the nearest existing part of `path` lies in the cache. */
-function realInside(root: string, path: string): boolean {
-  const existing = nearestExisting(path).path;
-  return within(realpathSync(nearestExisting(root).path), realpathSync(existing));
 }
 
 function outside(root: string, e: EntryNames, path: string, verb: string, why = ''): Error {
@@ -80,7 +71,7 @@ export function entryToWrite(cacheDir: string, e: EntryNames): string {
   const root = resolve(cacheDir);
   const { path, below } = lexicalEntry(root, e);
   // Its folder: an entry that is a link is replaced by the rename, never written through.
-  if (!below || !realInside(root, dirname(path))) throw outside(root, e, path, 'written to');
+  if (!below || !isWithinReal(root, dirname(path))) throw outside(root, e, path, 'written to');
   return path;
 }
 
@@ -101,6 +92,8 @@ export function writeEntry(
   const root = resolve(cacheDir);
   const folder = dirname(path);
   mkdirSync(folder, { recursive: true });
+  // Stricter than isWithinReal: the folder must be exactly where its names put it, not only somewhere
+  // in the cache (a link to another entry's folder is inside the cache, yet writes that entry).
   const expected = () => {
     if (realpathSync(folder) !== join(realpathSync(root), relative(root, folder)))
       throw outside(root, e, path, 'written to', ' (a folder on its path links elsewhere since it was checked)');
@@ -119,6 +112,6 @@ export function cachedEntry(cacheDir: string, group: string, version: string, ki
   const root = resolve(cacheDir);
   const { path, below } = lexicalEntry(root, { group, kind, version, source: '' });
   if (!below || nearestExisting(path).path !== path) return undefined;
-  if (!realInside(root, path)) throw outside(root, { group, kind, version, source: cacheDir }, path, 'read from');
+  if (!isWithinReal(root, path)) throw outside(root, { group, kind, version, source: cacheDir }, path, 'read from');
   return path;
 }

@@ -14,6 +14,7 @@ import { isManifestPath, type KubeObject } from '../core/manifests.js';
 import type { ObjectRef } from './finding.js';
 import { at } from '../core/at.js';
 import { isRecord } from '../core/is-record.js';
+import { isWithin } from '../core/path-within.mjs';
 
 /** The one object type (diff/export/drift's), re-exported for readers of dist/ through this file. */
 export type { KubeObject };
@@ -93,8 +94,8 @@ export function parseDocuments(content: string): ManifestDocument[] {
 
 export function readManifestFile(absolute: string, root: string): ManifestFile {
   const content = readFileSync(absolute, 'utf8');
-  const rel = relative(root, absolute);
-  return { file: rel.startsWith('..') ? absolute : rel, absolute, content, documents: parseDocuments(content) };
+  const file = isWithin(root, absolute) ? relative(root, absolute) : absolute;
+  return { file, absolute, content, documents: parseDocuments(content) };
 }
 
 /** Every environment folder in `distDir` (sorted), with its YAML files parsed. */

@@ -11,9 +11,10 @@
  *   the file it points to and stays a link; a file with a second hard link is replaced under the
  *   name given, the other name keeping the previous report (./atomic-write.ts says why).
  */
-import { type Stats, lstatSync, readlinkSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { type Stats, lstatSync, readlinkSync, realpathSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomically } from './atomic-write.js';
+import { realPath } from './path-within.mjs';
 
 /** Where an output path leads, symbolic links followed. */
 export type OutputTarget =
@@ -55,38 +56,14 @@ export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
   return { kind: 'file', path: resolve(cwd, path) }; // a loop of links: the write names ELOOP
 }
 
-/** `path`'s status, links followed, or undefined when it does not exist (ENOTDIR too: a part of it is a file). */
-export function statOf(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw err;
-  }
-}
-
-/**
- * The nearest of `path` and its parent folders that exists, with its status (links followed): where
- * a command can make the missing rest of an output path (`mkdir -p`), or what stands in its way (a
- * file, a device). `stat` is undefined only when not even the file system's root can be read.
- */
-export function nearestExisting(path: string): { readonly path: string; readonly stat: Stats | undefined } {
-  let current = path;
-  let stat = statOf(current);
-  while (!stat && dirname(current) !== current) {
-    current = dirname(current);
-    stat = statOf(current);
-  }
-  return { path: current, stat };
-}
-
 /**
  * Which output `path` (relative to `cwd`) names, to tell whether two options name the same one: the
  * descriptor of a stream (`-` and `/dev/stdout` are one: two reports there would interleave, and a
  * JSON report on standard output would no longer be a document of its own); the real path of a
- * device or FIFO; else the real path of the folder of the file its links lead to and its name (a
- * link, `./x` and `sub/../x` all compare equal). Undefined for `/dev/null` only: what is written
- * there is dropped, so two outputs there lose nothing (`probe --json /dev/null --junit /dev/null`).
+ * device or FIFO; else the real path of the file its links lead to (./path-within.mjs realPath: a
+ * link, `./x` and `sub/../x` all compare equal; in a missing folder, by the real path of its
+ * existing part). Undefined for `/dev/null` only: what is written there is dropped, so two outputs
+ * there lose nothing (`probe --json /dev/null --junit /dev/null`).
  * The one rule of scripts/diff.ts and src/probes/report-files.ts.
  */
 export function fileIdentity(path: string, cwd = process.cwd()): string | undefined {
@@ -96,11 +73,10 @@ export function fileIdentity(path: string, cwd = process.cwd()): string | undefi
     const real = realOr(target.path);
     return real === '/dev/null' ? undefined : real;
   }
-  const full = target.path;
   try {
-    return join(realpathSync(dirname(full)), basename(full));
+    return realPath(target.path).path; // the file's own name: outputTarget followed its links
   } catch {
-    return full;
+    return target.path;
   }
 }
 

@@ -17,7 +17,8 @@
 import { accessSync, constants, fstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CommandError, UsageError, type InterruptSignal } from './command-error.js';
-import { nearestExisting, outputTarget, statOf } from './output-target.js';
+import { outputTarget } from './output-target.js';
+import { nearestExisting, statOf } from './path-within.mjs';
 
 // The harness's surface in one import for scripts/: the spec and the help come from their own files.
 export { defineScript, HELP, parseCommandLine, type OptionValues } from './script-spec.js';

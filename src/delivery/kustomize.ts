@@ -23,12 +23,13 @@
  * Post-build variable substitution (`spec.postBuild`) is not applied: its values may live in the
  * cluster. Export refuses to read an identity that still holds `${...}` after the build.
  */
-import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, posix, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, posix } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { describeChildFailure } from '../core/child-failure.js';
 import { git } from '../core/git.js';
 import { isRecord } from '../core/is-record.js';
+import { isWithinReal } from '../core/path-within.mjs';
 import type { KubeObject } from '../core/manifests.js';
 import { runProgram } from '../core/run-program.js';
 
@@ -230,9 +231,7 @@ export async function buildFluxView(
     throw new KustomizeFailed(rootInRepo, `${rootInRepo} is not a folder of the repository`);
   // The root kustomization is written into the build root: a root reached through a symbolic
   // link leading out of the copy would have it written outside the copy, so it is refused.
-  const real = realpathSync(root);
-  const top = realpathSync(dir);
-  if (real !== top && !real.startsWith(`${top}${sep}`))
+  if (!isWithinReal(dir, root))
     throw new KustomizeFailed(
       rootInRepo,
       `${rootInRepo} leads out of the repository through a symbolic link (fix: point spec.path at a folder of the repository)`,

@@ -12,6 +12,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpat
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../core/command-error.js';
 import { GitError, gitTry } from '../core/git.js';
+import { isWithin } from '../core/path-within.mjs';
 import { OWNERSHIP_FILE, parseOwnership, type OwnershipRecord } from './ownership.js';
 import { ExportRefused } from './refused.js';
 import { checkoutStatus, ignoredIn, parseStatus } from './checkout-status.js';
@@ -139,7 +140,7 @@ export function resolveFolder(top: string, repo: string, path: string): { folder
         `own (fix: give the release's folder, e.g. --path ${DEFAULT_PATH})`,
     );
   }
-  if (inRepo === '..' || inRepo.startsWith(`..${sep}`) || resolve(top, inRepo) !== folder) {
+  if (!isWithin(top, folder)) {
     throw new ConfigurationError(
       `--path ${path}: resolves to ${folder}, outside the checkout ${top} (fix: give a folder ` +
         `inside the checkout, relative to it, e.g. --path ${DEFAULT_PATH})`,

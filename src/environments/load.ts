@@ -5,11 +5,12 @@
  * problems of all files at once, so a person fixes them in one pass.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, isAbsolute, join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ExitCode } from '../core/command-error.js';
+import { isWithin } from '../core/path-within.mjs';
 import { ProblemsError } from '../core/problems-error.js';
 import { EnvironmentSchema, type Environment } from './schema.js';
 import { at } from '../core/at.js';
@@ -136,7 +137,7 @@ const OTHER_SPELLING = /\.(ya?ml|json)$/i;
 /** A path as a person reads it: relative to the working folder when inside it, else absolute. */
 function shown(path: string): string {
   const rel = relative(process.cwd(), path);
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+  return rel !== '' && isWithin(process.cwd(), path) ? rel : path;
 }
 
 /**

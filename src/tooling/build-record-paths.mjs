@@ -2,7 +2,8 @@
 // symbolic link leads, the way an import's path went as written, and what esbuild looks up in a
 // folder's parents. Plain JavaScript, as build-record.mjs, for the plain-node launcher.
 import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { isWithin } from '../core/path-within.mjs';
 
 /** The names esbuild looks for in every parent folder of a file it resolves or loads. */
 export const LOOKED_UP = ['jsconfig.json', 'node_modules', 'package.json', 'tsconfig.json'];
@@ -63,11 +64,7 @@ export function importWay(importer, original, resolved) {
   const to = resolve(from, original);
   // The nearest folder the two paths share: `..` from a real folder (an input's) is its real parent.
   let top = from;
-  const outside = () => {
-    const path = relative(top, to);
-    return path === '..' || path.startsWith(`..${sep}`);
-  };
-  while (top !== dirname(top) && outside()) top = dirname(top);
+  while (top !== dirname(top) && !isWithin(top, to)) top = dirname(top); // as written: no link followed
   const passed = [];
   for (let path = dirname(to); path !== top && path !== dirname(path); path = dirname(path)) passed.push(path);
   return statOf(to)?.isFile() ? { passed, listed: tried(to), exact: to } : { passed, listed: tried(to) };

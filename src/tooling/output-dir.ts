@@ -24,9 +24,10 @@
  * (`<file>/new`, a path a magic link resolved to) it is refused before anything is made.
  */
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../core/command-error.js';
-import { nearestExisting, outputTarget, statOf } from '../core/output-target.js';
+import { outputTarget } from '../core/output-target.js';
+import { isWithin, realPath, statOf } from '../core/path-within.mjs';
 
 /** The marker file at the top of every synth output folder. */
 export const DIST_MARKER = '.arcade-stack-dist';
@@ -54,43 +55,13 @@ const SYSTEM_FOLDERS: Readonly<Record<string, string>> = {
  * paths pass every other check).
  */
 function systemFolder(path: string): string | undefined {
-  if (path === '/dev/shm' || path.startsWith('/dev/shm/')) return undefined;
-  const top = Object.keys(SYSTEM_FOLDERS).find((name) => path.startsWith(`${name}/`) || path === name);
+  if (isWithin('/dev/shm', path)) return undefined;
+  const top = Object.keys(SYSTEM_FOLDERS).find((name) => isWithin(name, path));
   return top === undefined ? undefined : `${top} (${SYSTEM_FOLDERS[top]})`;
-}
-
-/**
- * The nearest part of `path` that exists, and whether it is a real directory: a directory whose
- * real path is itself (realPathOf resolved the links already; `/proc/<pid>/fd/pipe:[N]` came from a
- * magic link that names no file). `path` must not exist.
- */
-function existingAncestor(path: string): { readonly path: string; readonly real: boolean } {
-  const nearest = nearestExisting(dirname(path));
-  return { path: nearest.path, real: !!nearest.stat?.isDirectory() && realpathSync(nearest.path) === nearest.path };
 }
 
 /** What a project or a repository holds at its top: such a folder is never synth output. */
 const PROJECT_FILES = ['.git', 'src', 'package.json'];
-
-/** The real path of `path`: symbolic links of its existing part resolved, the rest appended. */
-export function realPathOf(path: string): string {
-  const absolute = resolve(path);
-  let existing = absolute;
-  const rest: string[] = [];
-  while (!existsSync(existing)) {
-    const parent = dirname(existing);
-    if (parent === existing) break;
-    rest.unshift(basename(existing));
-    existing = parent;
-  }
-  return join(realpathSync(existing), ...rest);
-}
-
-/** True when `inner` is `outer` or inside it. */
-function within(outer: string, inner: string): boolean {
-  const rel = relative(outer, inner);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
 
 /**
  * Checks `out` (relative to `cwd`) as synth's output folder for the repository at `repoRoot`.
@@ -100,7 +71,8 @@ function within(outer: string, inner: string): boolean {
 export function checkOutputFolder(out: string, repoRoot: string, cwd: string = process.cwd()): string {
   const absolute = resolve(cwd, out);
   const target = outputTarget(out, cwd);
-  const real = realPathOf(absolute);
+  const resolved = realPath(absolute); // its real path, and the real path of its nearest existing part
+  const real = resolved.path;
   const root = realpathSync(repoRoot);
   const refuse = (why: string, fix = FOLDER_FIX): never => {
     const shown = out !== '-' && real !== absolute ? ` (${real})` : '';
@@ -113,13 +85,15 @@ export function checkOutputFolder(out: string, repoRoot: string, cwd: string = p
   const system = [absolute, real].map(systemFolder).find((name) => name !== undefined);
   if (system) notFolder(`is under ${system}`);
   if (real === root) refuse('is the repository root');
-  if (within(real, root)) refuse(`contains the repository (${root})`);
+  if (isWithin(real, root)) refuse(`contains the repository (${root})`);
   if (real.split(sep).includes('.git')) refuse('is inside a .git folder');
   const stat = statOf(real);
   if (!stat) {
-    const ancestor = existingAncestor(real);
-    if (!ancestor.real)
-      refuse(`does not exist, and its nearest existing part ${ancestor.path} is not a real directory to make it in`);
+    // Where mkdir makes it: the nearest existing part, a real directory (one whose real path is
+    // itself; a magic link such as /proc/<pid>/fd/N may name no file).
+    const ancestor = resolved.existing;
+    if (!resolved.stat?.isDirectory() || realpathSync(ancestor) !== ancestor)
+      refuse(`does not exist, and its nearest existing part ${ancestor} is not a real directory to make it in`);
     return real;
   }
   if (!stat.isDirectory()) refuse('is not a folder');

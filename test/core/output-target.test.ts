@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nearestExisting, outputTarget, writeOutput } from '../../src/core/output-target.js';
+import { outputTarget, writeOutput } from '../../src/core/output-target.js';
 import { tempDir } from '../support/temp.js';
 
 function sinks() {
@@ -85,21 +85,6 @@ describe('writeOutput', () => {
     writeOutput('/dev/null', 'gone', streams);
     expect(out).toEqual({ stdout: '', stderr: '' });
     expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
-  });
-});
-
-describe('nearestExisting (where the missing rest of an output path would be made)', () => {
-  it('is the path itself when it exists, else its nearest existing parent, a file on the way included', () => {
-    const dir = tempDir('nearest-');
-    mkdirSync(join(dir, 'a'));
-    writeFileSync(join(dir, 'file'), 'x');
-    const at = (path: string) => {
-      const n = nearestExisting(path);
-      return [n.path, n.stat?.isDirectory()];
-    };
-    expect(at(join(dir, 'a'))).toEqual([join(dir, 'a'), true]);
-    expect(at(join(dir, 'a/b/c'))).toEqual([join(dir, 'a'), true]);
-    expect(at(join(dir, 'file/new/deeper'))).toEqual([join(dir, 'file'), false]);
   });
 });
 

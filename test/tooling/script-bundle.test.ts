@@ -125,9 +125,10 @@ describe.concurrent('the scripts bundles (src/tooling/script-bundle.ts, script-b
 
   it('in a checkout whose .build/ cannot be written, a script runs from source after a warning naming the folder and the fix', async () => {
     // The launcher in a checkout of its own, running a script of the test's own: its import of
-    // './dep.js' resolves only through tsx (to dep.ts), and its exit code is its own.
+    // './dep.js' resolves only through tsx (to dep.ts), and its exit code is its own. src/core: the
+    // build record's path rules (path-within.mjs) are the core's.
     const root = tempDir('arcade-launch-');
-    for (const path of ['src/tooling', 'package.json', 'tsconfig.json'])
+    for (const path of ['src/tooling', 'src/core', 'package.json', 'tsconfig.json'])
       cpSync(join(REPO_ROOT, path), join(root, path), { recursive: true });
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
     write(

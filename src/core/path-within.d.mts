@@ -1,0 +1,20 @@
+// Types of path-within.mjs (plain JavaScript so the plain-node launcher's build record runs it too).
+import type { Stats } from 'node:fs';
+
+/** `path`'s status, links followed, or undefined when it does not exist (ENOTDIR too); other failures are thrown. */
+export function statOf(path: string): Stats | undefined;
+
+/** The nearest of `path` and its parent folders that exists, with its status (links followed). */
+export function nearestExisting(path: string): { readonly path: string; readonly stat: Stats | undefined };
+
+/**
+ * The real path of `path` (absolute): its existing part's links resolved, the missing rest appended;
+ * `existing`: the real path of that existing part, `stat` its status (links followed).
+ */
+export function realPath(path: string): { readonly path: string; readonly existing: string; readonly stat: Stats | undefined };
+
+/** Whether `inner` is `outer` or below it, as written (absolute, `..` lexical, no link followed). */
+export function isWithin(outer: string, inner: string): boolean;
+
+/** Whether `inner` is `outer` or below it by real paths (realPath of each). */
+export function isWithinReal(outer: string, inner: string): boolean;

@@ -1,0 +1,82 @@
+// Whether a path lies inside a folder, and the real path of a path whose tail may not exist yet:
+// the one rule of synth's --out (src/tooling/output-dir.ts), the CRD schema cache
+// (src/check/crd-cache-paths.ts), the export's --path and kustomize root (src/delivery/target.ts,
+// kustomize.ts), the build record's linked packages (src/tooling/build-record-paths.mjs), where an
+// output path leads (./output-target.ts) and the file names messages show relative to a folder.
+//
+// Plain JavaScript (types in path-within.d.mts) so the plain-node launcher's build record
+// (src/tooling/build-record-paths.mjs) runs this same code.
+//
+// `.` and `..` are taken as written, before any link is followed, as node's path.resolve and
+// fs.realpathSync do (`<link>/..` is the folder holding the link, where the kernel would take the
+// parent of the link's target): a caller writes to the path these functions return, never to the
+// one it was given, so what is checked is where it writes.
+import { realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+
+/**
+ * `path`'s status, links followed, or undefined when it does not exist (ENOTDIR too: a part of it
+ * is a file). Any other failure (EACCES, ELOOP) is thrown.
+ * @param {string} path
+ */
+export function statOf(path) {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The nearest of `path` and its parent folders that exists, with its status (links followed): where
+ * a command can make the missing rest of an output path (`mkdir -p`), or what stands in its way (a
+ * file, a device). `stat` is undefined only when not even the file system's root can be read.
+ * @param {string} path
+ */
+export function nearestExisting(path) {
+  let current = path;
+  let stat = statOf(current);
+  while (!stat && dirname(current) !== current) {
+    current = dirname(current);
+    stat = statOf(current);
+  }
+  return { path: current, stat };
+}
+
+/**
+ * The real path of `path` (absolute against the working folder): the symbolic links of its existing
+ * part resolved, the missing rest appended as written. `existing` is the real path of that existing
+ * part, and `stat` its status (links followed): when the rest is missing, the real folder where
+ * mkdir would make it, or the file in its way. One walk up from `path` (nearestExisting); a link
+ * that leads nowhere counts as a missing name.
+ * @param {string} path
+ */
+export function realPath(path) {
+  const absolute = resolve(path);
+  const nearest = nearestExisting(absolute);
+  const existing = realpathSync(nearest.path);
+  const rest = relative(nearest.path, absolute);
+  return { path: rest === '' ? existing : join(existing, rest), existing, stat: nearest.stat };
+}
+
+/**
+ * Whether `inner` is `outer` or lies below it, as written: both made absolute (against the working
+ * folder, `.` and `..` taken lexically, a trailing separator dropped); no link is followed. `/` holds
+ * every path; `/a` holds `/a/` and `/a/b` but not `/ab` or `/a/../b`; `/a/..b` is a name inside `/a`.
+ * @param {string} outer @param {string} inner
+ */
+export function isWithin(outer, inner) {
+  const rel = relative(resolve(outer), resolve(inner));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * Whether `inner` is `outer` or lies below it by real paths (realPath of each: links resolved, a
+ * missing tail of either taken as written): a folder inside `outer` that links elsewhere leads
+ * outside, and a path through a link to `outer` is inside.
+ * @param {string} outer @param {string} inner
+ */
+export function isWithinReal(outer, inner) {
+  return isWithin(realPath(outer).path, realPath(inner).path);
+}

@@ -1,0 +1,129 @@
+/**
+ * Whether a path lies inside a folder, and the real path of a path whose tail may not exist yet
+ * (src/core/path-within.mjs): the rule of synth's --out, the CRD schema cache, the export's --path
+ * and kustomize root, and the build record's linked packages. Real folders and links.
+ */
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isWithin, isWithinReal, nearestExisting, realPath } from '../../src/core/path-within.mjs';
+import { tempDir } from '../support/temp.js';
+
+/** A real folder holding a/b/, a file, a link to a/ and a link to a folder outside it. */
+function tree() {
+  const top = realpathSync(tempDir('path-within-'));
+  const dir = join(top, 'dir');
+  mkdirSync(join(dir, 'a', 'b'), { recursive: true });
+  mkdirSync(join(top, 'elsewhere'));
+  writeFileSync(join(dir, 'file'), 'x');
+  symlinkSync('a', join(dir, 'to-a'));
+  symlinkSync('../elsewhere', join(dir, 'out'));
+  symlinkSync(join(top, 'nowhere'), join(dir, 'dangling'));
+  return { top, dir };
+}
+
+describe('isWithin (as written: no link followed)', () => {
+  it('the folder itself and every path below it, with or without a trailing separator', () => {
+    expect(isWithin('/a', '/a')).toBe(true);
+    expect(isWithin('/a/', '/a')).toBe(true);
+    expect(isWithin('/a', '/a/')).toBe(true);
+    expect(isWithin('/a', '/a/b/c')).toBe(true);
+    expect(isWithin('/a/b', '/a')).toBe(false);
+  });
+
+  it('a sibling sharing its name as a prefix is outside; a name starting with .. is inside', () => {
+    expect(isWithin('/a', '/ab')).toBe(false);
+    expect(isWithin('/a', '/a..')).toBe(false);
+    expect(isWithin('/a', '/a/..b')).toBe(true);
+    expect(isWithin('/a', '/a/...')).toBe(true);
+  });
+
+  it('.. and . are taken lexically, against the working folder for a relative path', () => {
+    expect(isWithin('/a', '/a/b/..')).toBe(true);
+    expect(isWithin('/a', '/a/b/../../c')).toBe(false);
+    expect(isWithin('/a', '/a/./b')).toBe(true);
+    expect(isWithin(process.cwd(), 'x/y')).toBe(true);
+    expect(isWithin(process.cwd(), '../x')).toBe(false);
+  });
+
+  it('the root holds every path, and only the root holds it', () => {
+    expect(isWithin('/', '/')).toBe(true);
+    expect(isWithin('/', '/a/b')).toBe(true);
+    expect(isWithin('/a', '/')).toBe(false);
+  });
+});
+
+describe('realPath (links resolved, a missing tail appended)', () => {
+  it('an existing path is its real path; a missing tail is appended to the real path of its existing part', () => {
+    const { dir } = tree();
+    expect(realPath(join(dir, 'to-a', 'b'))).toMatchObject({
+      path: join(dir, 'a', 'b'),
+      existing: join(dir, 'a', 'b'),
+    });
+    const missing = realPath(join(dir, 'to-a', 'new', 'deeper'));
+    expect([missing.path, missing.existing, missing.stat?.isDirectory()]).toEqual([
+      join(dir, 'a', 'new', 'deeper'),
+      join(dir, 'a'),
+      true,
+    ]);
+  });
+
+  it('a file in the way is the existing part, with its status; a link that leads nowhere is a missing name', () => {
+    const { dir } = tree();
+    const through = realPath(join(dir, 'file', 'new'));
+    expect([through.path, through.existing, through.stat?.isFile()]).toEqual([
+      join(dir, 'file', 'new'),
+      join(dir, 'file'),
+      true,
+    ]);
+    expect(realPath(join(dir, 'dangling', 'x'))).toMatchObject({ path: join(dir, 'dangling', 'x'), existing: dir });
+  });
+
+  it('.. is taken as written, before the link before it is followed (what the caller then writes to)', () => {
+    const { top, dir } = tree();
+    expect(realPath(join(dir, 'out', '..', 'file')).path).toBe(join(dir, 'file'));
+    expect(realPath(join(dir, 'out', 'x')).path).toBe(join(top, 'elsewhere', 'x'));
+  });
+
+  it('the root is its own real path; relative paths are taken against the working folder', () => {
+    expect(realPath('/')).toMatchObject({ path: '/', existing: '/' });
+    expect(realPath('.').path).toBe(realpathSync(process.cwd()));
+  });
+});
+
+describe('isWithinReal (by real paths)', () => {
+  it('a link inside the folder that leads out is outside, also below a missing tail; a link into it is inside', () => {
+    const { top, dir } = tree();
+    expect(isWithinReal(dir, join(dir, 'a', 'b'))).toBe(true);
+    expect(isWithinReal(dir, join(dir, 'out'))).toBe(false);
+    expect(isWithinReal(dir, join(dir, 'out', 'new', 'file'))).toBe(false);
+    expect(isWithinReal(join(dir, 'a'), join(dir, 'to-a', 'new'))).toBe(true);
+    expect(isWithinReal(join(dir, 'to-a'), join(dir, 'a', 'b'))).toBe(true);
+    expect(isWithinReal(join(top, 'elsewhere'), join(dir, 'out', 'x'))).toBe(true);
+  });
+
+  it('a missing folder holds its own missing tail; .. out of it is outside; / holds everything', () => {
+    const { top, dir } = tree();
+    expect(isWithinReal(join(dir, 'new'), join(dir, 'new', 'x', 'y'))).toBe(true);
+    expect(isWithinReal(join(dir, 'new'), join(dir, 'new', '..', 'file'))).toBe(false);
+    expect(isWithinReal(join(dir, 'new'), join(dir, 'newer'))).toBe(false);
+    expect(isWithinReal('/', join(dir, 'out'))).toBe(true);
+    expect(isWithinReal(dir, top)).toBe(false);
+  });
+});
+
+describe('nearestExisting (where the missing rest of an output path would be made)', () => {
+  it('is the path itself when it exists, else its nearest existing parent, a file on the way included', () => {
+    const dir = tempDir('nearest-');
+    mkdirSync(join(dir, 'a'));
+    writeFileSync(join(dir, 'file'), 'x');
+    const at = (path: string) => {
+      const n = nearestExisting(path);
+      return [n.path, n.stat?.isDirectory()];
+    };
+    expect(at(join(dir, 'a'))).toEqual([join(dir, 'a'), true]);
+    expect(at(join(dir, 'a/b/c'))).toEqual([join(dir, 'a'), true]);
+    expect(at(join(dir, 'file/new/deeper'))).toEqual([join(dir, 'file'), false]);
+    expect(at('/')).toEqual(['/', true]);
+  });
+});
