@@ -9,7 +9,7 @@
  */
 import { UsageError } from '../src/core/command-error.js';
 import { forgeVariableHelp } from '../src/delivery/forge-settings.js';
-import { fileIdentity, writeOutput } from '../src/core/output-target.js';
+import { sameFileProblems, writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/root.mjs';
@@ -79,17 +79,13 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
   const markdown = options.markdown !== undefined ? outputFile('markdown', options.markdown, io.cwd) : undefined;
   const comment = options.comment !== undefined ? outputFile('comment', options.comment, io.cwd) : undefined;
   // No output may name another's file or stream, nor the --gate report read; /dev/null takes any
-  // number (src/core/output-target.ts fileIdentity).
-  const named = (['gate', 'markdown', 'comment'] as const).filter((o) => options[o] !== undefined);
-  for (const [i, later] of named.entries())
-    for (const earlier of named.slice(0, i)) {
-      const id = fileIdentity(options[later] as string, io.cwd);
-      if (id !== undefined && fileIdentity(options[earlier] as string, io.cwd) === id)
-        throw new UsageError(
-          `--${earlier} ${options[earlier]} and --${later} ${options[later]} name the same file; nothing written ` +
-            `(fix: give --${later} a file of its own)`,
-        );
-    }
+  // number (src/core/output-target.ts sameFileProblems).
+  const named = (['gate', 'markdown', 'comment'] as const).flatMap((o) => {
+    const path = options[o];
+    return path === undefined ? [] : [{ option: `--${o}`, path }];
+  });
+  const same = sameFileProblems(named, io.cwd);
+  if (same.length > 0) throw new UsageError(same.join('\n'));
   if (options.gate !== undefined && options.comment === undefined && options['post-comment'] === undefined)
     throw new UsageError('--gate goes into the comment: give --comment <file> or --post-comment <number> with it');
   const commentModule =

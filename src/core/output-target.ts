@@ -56,6 +56,38 @@ export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
   return { kind: 'file', path: resolve(cwd, path) }; // a loop of links: the write names ELOOP
 }
 
+/** A file option and the path it was given: an output, or a file the command reads. */
+export interface NamedPath {
+  /** The option as typed, e.g. `--markdown`. */
+  readonly option: string;
+  readonly path: string;
+}
+
+/**
+ * Every option of `paths` (relative to `cwd`, in command-line order) that names the file, stream or
+ * device an earlier one names (fileIdentity), each as one message naming both and the fix: two
+ * outputs, or an output and a file the command reads (diff's --gate), may not be one file: the later
+ * write would replace the earlier one (or the input), and two on one stream would interleave. The one check of
+ * scripts/diff.ts and src/probes/report-files.ts, made before anything is written; /dev/null takes
+ * any number.
+ */
+export function sameFileProblems(paths: readonly NamedPath[], cwd = process.cwd()): string[] {
+  const seen = new Map<string, NamedPath>();
+  const problems: string[] = [];
+  for (const later of paths) {
+    const id = fileIdentity(later.path, cwd);
+    if (id === undefined) continue; // /dev/null: nothing is kept there to collide
+    const earlier = seen.get(id);
+    if (earlier === undefined) seen.set(id, later);
+    else
+      problems.push(
+        `${earlier.option} ${earlier.path} and ${later.option} ${later.path} name the same file; nothing written ` +
+          `(fix: give ${later.option} a file of its own)`,
+      );
+  }
+  return problems;
+}
+
 /**
  * Which output `path` (relative to `cwd`) names, to tell whether two options name the same one: the
  * descriptor of a stream (`-` and `/dev/stdout` are one: two reports there would interleave, and a
@@ -64,9 +96,11 @@ export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
  * link, `./x` and `sub/../x` all compare equal; in a missing folder, by the real path of its
  * existing part). Undefined for `/dev/null` only: what is written there is dropped, so two outputs
  * there lose nothing (`probe --json /dev/null --junit /dev/null`).
- * The one rule of scripts/diff.ts and src/probes/report-files.ts.
+ * No two options' identities are compared by device and inode: a second hard link is a name of its
+ * own, replaced on its own by the atomic write (./atomic-write.ts), so two outputs there collide in
+ * nothing.
  */
-export function fileIdentity(path: string, cwd = process.cwd()): string | undefined {
+function fileIdentity(path: string, cwd = process.cwd()): string | undefined {
   const target = outputTarget(path, cwd);
   if (target.kind === 'stream') return `fd ${target.fd}`;
   if (target.kind === 'device') {

@@ -5,8 +5,8 @@
  * Before: every path must be writable now. Its folder exists and is a folder, a file can be
  * created in it (tried for real and removed at once: the only check that holds for root, ACLs and
  * read-only mounts alike), the path is not a folder, an existing file is writable, and no two
- * options name the same file (compared after resolving the folder's real path; `-` and /dev/stdout are one
- * stream; /dev/null takes any number: src/core/output-target.ts fileIdentity). A
+ * options name the same file (compared by real paths; `-` and /dev/stdout are one stream; /dev/null
+ * takes any number: src/core/output-target.ts sameFileProblems). A
  * failure is a configuration error naming the option and the fix, so a `--wait 600` run is never
  * lost at the end.
  *
@@ -24,8 +24,8 @@ import { basename, dirname, join } from 'node:path';
 import {
   type OutputStreams,
   type OutputTarget,
-  fileIdentity,
   outputTarget,
+  sameFileProblems,
   writeOutput,
 } from '../core/output-target.js';
 import type { Redactor } from '../core/redact.js';
@@ -145,23 +145,11 @@ function problemOf(file: ReportFile): string | undefined {
 
 /** Checks every report path before the run. Throws ReportPathError listing every problem. */
 export function checkReportFiles(files: readonly ReportFile[]): void {
-  const problems: string[] = [];
-  const seen = new Map<string, ReportFile>();
-  for (const file of files) {
-    const problem = problemOf(file);
-    if (problem) {
-      problems.push(problem);
-      continue;
-    }
-    const id = fileIdentity(file.path); // undefined: /dev/null, where nothing is kept to collide
-    if (id === undefined) continue;
-    const earlier = seen.get(id);
-    if (earlier)
-      problems.push(
-        `${earlier.option} and ${file.option} name the same file ${file.path} (fix: give each report its own file)`,
-      );
-    else seen.set(id, file);
-  }
+  const checked = files.map((file) => ({ file, problem: problemOf(file) }));
+  const problems = [
+    ...checked.flatMap(({ problem }) => problem ?? []),
+    ...sameFileProblems(checked.flatMap(({ file, problem }) => (problem === undefined ? [file] : []))),
+  ];
   if (problems.length > 0) throw new ReportPathError(problems);
 }
 

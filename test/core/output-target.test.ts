@@ -11,13 +11,14 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  realpathSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { outputTarget, writeOutput } from '../../src/core/output-target.js';
+import { outputTarget, sameFileProblems, writeOutput } from '../../src/core/output-target.js';
 import { tempDir } from '../support/temp.js';
 
 function sinks() {
@@ -85,6 +86,59 @@ describe('writeOutput', () => {
     writeOutput('/dev/null', 'gone', streams);
     expect(out).toEqual({ stdout: '', stderr: '' });
     expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+});
+
+describe('sameFileProblems (two options naming one file: diff, probe)', () => {
+  const fix = (later: string) => `nothing written (fix: give ${later} a file of its own)`;
+
+  it('one file by another spelling (./, sub/.., a link to it or to its folder, a missing folder through a link) is refused', () => {
+    const dir = realpathSync(tempDir('same-file-'));
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'r.md'), 'kept');
+    symlinkSync('r.md', join(dir, 'link.md'));
+    symlinkSync('sub', join(dir, 'folder'));
+    const same = (a: string, b: string) =>
+      sameFileProblems(
+        [
+          { option: '--a', path: a },
+          { option: '--b', path: b },
+        ],
+        dir,
+      );
+    expect(same('r.md', './sub/../r.md')).toEqual([`--a r.md and --b ./sub/../r.md name the same file; ${fix('--b')}`]);
+    expect(same('r.md', 'link.md')).toHaveLength(1);
+    expect(same(join(dir, 'sub', 'x.md'), 'folder/x.md')).toHaveLength(1);
+    expect(same('sub/new/x.md', 'folder/new/x.md')).toHaveLength(1); // sub/new does not exist
+    expect(same('r.md', 'sub/r.md')).toEqual([]);
+    expect(readFileSync(join(dir, 'r.md'), 'utf8')).toBe('kept');
+  });
+
+  it('a second hard link is a file of its own (each name is replaced on its own); /dev/null takes any number; - is /dev/stdout', () => {
+    const dir = realpathSync(tempDir('same-file-'));
+    writeFileSync(join(dir, 'check.json'), '{}');
+    linkSync(join(dir, 'check.json'), join(dir, 'hard.json'));
+    const named = (...paths: string[]) => paths.map((path, i) => ({ option: `--o${i}`, path }));
+    expect(sameFileProblems(named('check.json', 'hard.json'), dir)).toEqual([]);
+    expect(sameFileProblems(named('/dev/null', '/dev/null', '/dev/null'), dir)).toEqual([]);
+    expect(sameFileProblems(named('-', '/dev/stderr'), dir)).toEqual([]);
+    expect(sameFileProblems(named('-', '/dev/stdout'), dir)).toEqual([
+      `--o0 - and --o1 /dev/stdout name the same file; ${fix('--o1')}`,
+    ]);
+  });
+
+  it('each later option is named with the first that names its file, in command-line order', () => {
+    const dir = realpathSync(tempDir('same-file-'));
+    const named = [
+      { option: '--gate', path: 'check.json' },
+      { option: '--markdown', path: 'pr.md' },
+      { option: '--comment', path: './check.json' },
+      { option: '--junit', path: join(dir, 'check.json') },
+    ];
+    expect(sameFileProblems(named, dir)).toEqual([
+      `--gate check.json and --comment ./check.json name the same file; ${fix('--comment')}`,
+      `--gate check.json and --junit ${join(dir, 'check.json')} name the same file; ${fix('--junit')}`,
+    ]);
   });
 });
 

@@ -52,7 +52,8 @@ describe('report paths, checked before the run', () => {
     mkdirSync(join(dir, 'a'));
     symlinkSync(join(dir, 'a'), join(dir, 'link'));
     expect(problems({ json: join(dir, 'a', 'r.txt'), markdown: join(dir, 'a', '.', 'r.txt') })).toEqual([
-      `--json and --markdown name the same file ${join(dir, 'a', '.', 'r.txt')} (fix: give each report its own file)`,
+      `--json ${join(dir, 'a', 'r.txt')} and --markdown ${join(dir, 'a', '.', 'r.txt')} name the same file; ` +
+        'nothing written (fix: give --markdown a file of its own)',
     ]);
     expect(problems({ junit: join(dir, 'link', 'r.txt'), markdown: join(dir, 'a', '..', 'a', 'r.txt') })).toHaveLength(
       1,
@@ -197,7 +198,7 @@ describe("reports on the process's streams (where a path leads: test/core/output
       '--json /dev/fd/987: file descriptor 987 is not open (fix: give a file, or - for standard output)',
     ]);
     expect(problems({ json: '-', markdown: '/dev/stdout' })).toEqual([
-      '--json and --markdown name the same file /dev/stdout (fix: give each report its own file)',
+      '--json - and --markdown /dev/stdout name the same file; nothing written (fix: give --markdown a file of its own)',
     ]);
     // What is written to /dev/null is dropped: nothing there can be lost (output-target.ts fileIdentity).
     expect(problems({ json: '/dev/null', junit: '/dev/null', markdown: '/dev/null' })).toEqual([]);
