@@ -3,7 +3,7 @@
 // folder's parents. Plain JavaScript, as build-record.mjs, for the plain-node launcher.
 import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { isWithin } from '../core/path-within.mjs';
+import { isWithin, isWithinReal } from '../core/path-within.mjs';
 
 /** The names esbuild looks for in every parent folder of a file it resolves or loads. */
 export const LOOKED_UP = ['jsconfig.json', 'node_modules', 'package.json', 'tsconfig.json'];
@@ -48,17 +48,18 @@ export function lookedUp(folder) {
  * (`./dep.js` beside dep.ts: dep.js).
  * A package's name (`resolved`: where esbuild found it) adds the node_modules folders tried before
  * that one, and the folders `tried` of its path in node_modules when the package has no `exports`
- * (which map a subpath to one exact file).
+ * (which map a subpath to one exact file); a package reached through a link adds the link to
+ * `passed` (foundIn).
  * @param {string} importer @param {string} original @param {string | undefined} resolved
  * @returns {{ passed: string[], listed: string[], exact?: string }}
  */
 export function importWay(importer, original, resolved) {
   if (!/^\.\.?(\/|$)/.test(original) && !isAbsolute(original)) {
-    const found = resolved === undefined ? undefined : foundIn(original, resolved);
+    const found = resolved === undefined ? undefined : foundIn(importer, original, resolved);
     if (found === undefined) return { passed: [], listed: [] };
     const exports = manifest(join(found.modules, found.name))?.exports;
     const own = exports === undefined || exports === null ? tried(join(found.modules, original)) : [];
-    return { passed: [], listed: [...nearerModules(dirname(importer), found), ...own] };
+    return { passed: found.passed, listed: [...nearerModules(dirname(importer), found), ...own] };
   }
   const from = dirname(importer);
   const to = resolve(from, original);
@@ -71,17 +72,35 @@ export function importWay(importer, original, resolved) {
 }
 
 /**
- * The package name of the bare import `original` and the node_modules folder where esbuild found
- * it (`resolved`: `pkg/a/b` found as node_modules/pkg/a/b/index.js); undefined when it was found
- * elsewhere (a tsconfig.json `paths` alias). Found as node_modules/pkg.js (tried before pkg/), the
- * file's folder is listed as an input's.
- * @param {string} original @param {string} resolved
+ * The package name of the bare import `original` of `importer` and the node_modules folder where
+ * esbuild found it (`resolved`: `pkg/a/b` found as node_modules/pkg/a/b/index.js); undefined when it
+ * was found elsewhere (a tsconfig.json `paths` alias). Found as node_modules/pkg.js (tried before
+ * pkg/), the file's folder is listed as an input's.
+ *
+ * A package reached through a symbolic link (npm link, a workspace: node_modules/pkg -> ../../pkg)
+ * is resolved by esbuild to its real path, outside any node_modules: it is found by looking, from
+ * the importer's folder up as esbuild did, for the first node_modules/pkg whose real path holds
+ * `resolved`. Its folders are then listed through the link, like an installed package's, and
+ * `passed` holds each link on the way (node_modules/pkg, or @scope and @scope/name), so the link
+ * pointed at another copy builds again; its package.json, a parent folder of its files, is read
+ * with the parents (lookedUp).
+ * @param {string} importer @param {string} original @param {string} resolved
+ * @returns {{ name: string, modules: string, passed: string[] } | undefined}
  */
-function foundIn(original, resolved) {
+function foundIn(importer, original, resolved) {
   const name = /^(?:@[^/]+\/)?[^/]+/.exec(original)?.[0];
   if (name === undefined) return undefined;
   const i = resolved.lastIndexOf(`${sep}node_modules${sep}${name}${sep}`);
-  return i < 0 ? undefined : { name, modules: resolved.slice(0, i + `${sep}node_modules`.length) };
+  if (i >= 0) return { name, modules: resolved.slice(0, i + `${sep}node_modules`.length), passed: [] };
+  for (const dir of withParents(dirname(importer))) {
+    const modules = join(dir, 'node_modules');
+    const folder = join(modules, name);
+    if (statOf(folder)?.isDirectory() && isWithinReal(folder, resolved)) {
+      const scope = dirname(folder) === modules ? [] : [dirname(folder)];
+      return { name, modules, passed: [...scope, folder] };
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -174,12 +174,12 @@ export function upToDate(outfile, key) {
  * `node_modules/zod/package.json`, `@scope/name` likewise): its `exports`, `main` and `sideEffects`
  * decide what esbuild bundles, so an upgrade that changes only them still builds again.
  *
- * Recorded as inputs, so the package's folder is listed as any input's, and it must be: a package
- * without `exports` is resolved as a path is, by trying names (`zod/v4`: v4.js, v4.ts and so on
- * before v4/index.js; `"main": "lib"`: lib.js before lib/index.js), and its folder often holds no
- * other input (zod's files are under v4/), so a v4.js added there would change what an unchanged
- * import resolves to unseen (test/tooling/synth-bundle.test.ts). A deeper subpath's folders
- * (`pkg/a/b` as a/b/index.js: a/, where b.js is tried first) are listed by importWay.
+ * Recorded as inputs, so the package's folder is listed as any input's, and it must be: a package without `exports` is
+ * resolved as a path is, by trying names (`zod/v4`: v4.js, v4.ts and so on before v4/index.js; `"main": "lib"`: lib.js
+ * before lib/index.js), and its folder often holds no other input (zod's files are under v4/), so a v4.js added there
+ * would change what an unchanged import resolves to unseen (test/tooling/synth-bundle.test.ts). A deeper subpath's
+ * folders (`pkg/a/b` as a/b/index.js: a/, where b.js is tried first), and a linked package's (npm link: outside
+ * node_modules; its package.json is read with the parents), are listed by importWay (build-record-paths.mjs foundIn).
  * @param {readonly string[]} inputs
  */
 function packageManifests(inputs) {

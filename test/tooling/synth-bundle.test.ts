@@ -65,6 +65,29 @@ async function bundledZod(manifest: Readonly<Record<string, unknown>>, specifier
   return { zod, bundle: p.bundle, first: await builtOnce(p.bundle, `from ${file}`) };
 }
 
+/**
+ * A project (`<top>/app`) whose sub/use.ts imports `specifier` from a stand-in zod reached through a
+ * symbolic link, as npm link or a workspace installs it (`app/node_modules/zod -> ../../zod`, so
+ * esbuild names its files by their real path, `<top>/zod/...`, outside any node_modules), with
+ * `manifest` in its package.json and one file, `file`, exporting 'from <file>'; built once.
+ */
+async function linkedZod(manifest: Readonly<Record<string, unknown>>, specifier: string, file: string) {
+  const top = tempDir('arcade-bundle-');
+  const app = join(top, 'app');
+  const zod = join(top, 'zod');
+  write(join(zod, 'package.json'), `${JSON.stringify({ name: 'zod', version: '1.0.0', ...manifest })}\n`);
+  write(join(zod, file), exporting(`from ${file}`));
+  relink(join(app, 'node_modules', 'zod'), '../../zod');
+  write(join(app, 'sub', 'use.ts'), `export { value } from '${specifier}';\n`);
+  write(join(app, 'entry.ts'), "import { value } from './sub/use.js';\nconsole.log(value);\n");
+  const out = join(app, 'out', 'main.cjs');
+  const bundle = async () => {
+    await bundleSynthEntry(out, join(app, 'entry.ts'));
+    return { inode: statSync(out).ino, text: readFileSync(out, 'utf8') };
+  };
+  return { top, app, zod, bundle, first: await builtOnce(bundle, `from ${file}`) };
+}
+
 describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)', () => {
   it('is not built again when nothing changed; a changed source, a bundle edited or a map removed build again', async () => {
     const p = project('one');
@@ -248,6 +271,41 @@ describe.concurrent('the synth bundle (src/tooling/bundle.ts bundleSynthEntry)',
     expect(relinked.inode).not.toBe(first.inode);
     expect(relinked.text).toContain('other/info.json');
     expect(await bundle()).toEqual(relinked);
+  });
+
+  it('a linked package (npm link, a workspace) pointed at another copy of it builds again', async () => {
+    // The same names and paths in the other copy: only the link itself tells them apart.
+    const { top, app, bundle, first } = await linkedZod({}, 'zod', 'index.js');
+    write(join(top, 'zod2', 'package.json'), '{"name":"zod","version":"1.0.0"}\n');
+    write(join(top, 'zod2', 'index.js'), exporting('from the other copy'));
+    relink(join(app, 'node_modules', 'zod'), '../../zod2');
+    await builtAgain(bundle, first, 'from the other copy');
+  });
+
+  it("a linked package's package.json alone changed (its main, exports or sideEffects) builds again", async () => {
+    const { zod, bundle, first } = await linkedZod({ exports: { '.': './index.js' } }, 'zod', 'index.js');
+    write(join(zod, 'other.js'), exporting('from other.js'));
+    write(join(zod, 'package.json'), '{"name":"zod","version":"1.0.1","exports":{".":"./other.js"}}\n');
+    await builtAgain(bundle, first, 'from other.js');
+  });
+
+  it("a file added where a linked package's subpath or main is tried first (no exports) builds again", async () => {
+    const subpath = await linkedZod({}, 'zod/v4', 'v4/index.js');
+    write(join(subpath.zod, 'v4.js'), exporting('from v4.js'));
+    await builtAgain(subpath.bundle, subpath.first, 'from v4.js');
+    const main = await linkedZod({ main: 'dist/lib' }, 'zod', 'dist/lib/index.js');
+    write(join(main.zod, 'dist', 'lib.js'), exporting('from dist/lib.js'));
+    await builtAgain(main.bundle, main.first, 'from dist/lib.js');
+  });
+
+  it('a package installed in a nearer node_modules than a linked one, which the import now resolves to, builds again', async () => {
+    const linked = await linkedZod({}, 'zod', 'index.js');
+    const { app, bundle } = linked;
+    write(join(app, 'sub', 'node_modules', 'other', 'index.js'), exporting('other'));
+    const first = await builtAgain(bundle, linked.first, 'from index.js'); // a new name beside use.ts
+    write(join(app, 'sub', 'node_modules', 'zod', 'package.json'), '{"name":"zod","version":"2.0.0"}\n');
+    write(join(app, 'sub', 'node_modules', 'zod', 'index.js'), exporting('from the nearer zod'));
+    await builtAgain(bundle, first, 'from the nearer zod');
   });
 
   it('a record of other settings is not used', async () => {
