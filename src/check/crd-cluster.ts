@@ -4,12 +4,23 @@
  * falling back to the client's default of localhost:8080.
  *
  * The API server's answers are input like a CRD file (docs/quality-gate.md "Where the CRD schemas
- * come from"), read through ../kube/bounded-get.ts: no redirect followed (the credentials would go
- * with it), every answer's body bounded, the connection closed at the deadline. Besides:
+ * come from"), read through the client configuration drift and the probes read with
+ * (../kube/bounded-client.ts) and client-node's CustomObjectsApi: no redirect followed (the
+ * credentials would go with it), every answer's body bounded, the connection closed at the
+ * deadline. CustomObjectsApi hands the list back as the server's JSON, parsed and not remodelled
+ * (ApiextensionsV1Api's model classes rename schema keys such as `x-kubernetes-*` and `$ref`, and
+ * the schemas must reach the validator as the server wrote them). Besides:
+ * - each answer is looked at before the client parses it (`checkAnswer`): an error answer is told
+ *   by its HTTP status and the API server's `Status` message, else the start of its body,
+ *   printable and cut (../kube/api-error.ts `errorAnswerText`; the client's 401 carries no body),
+ *   and a 2xx answer must be JSON, by its body (parsed here once more than the client parses it,
+ *   about 7 ms a 1 MiB page, for a refusal that quotes it printably instead of JSON.parse's error
+ *   quoting it raw) and by its `Content-Type` (what client-node parses by);
  * - the list is read in pages of PAGE_LIMIT (`limit`/`continue`, as kubectl lists): one CRD is at
  *   most about 1.5 MiB (etcd's default request limit, which the API server stores CRDs under), so a
- *   page fits MAX_ANSWER_BYTES; all pages together are refused past MAX_TOTAL_BYTES of JSON (the
- *   parsed schemas are kept until the cache is written: about six times that in memory) and past
+ *   page fits the 64 MiB an answer (../kube/bounded-client.ts MAX_ANSWER_BYTES); all pages
+ *   together are refused past MAX_TOTAL_BYTES of JSON, counted as each answer is read (the parsed
+ *   schemas are kept until the cache is written: about six times that in memory) and past
  *   MAX_PAGES pages (../core/all-pages.ts: a list cut short is never used);
  * - a `continue` token the list was already asked with is refused at once (../core/all-pages.ts,
  *   for every paged list): a server, or a proxy dropping the query's `continue`, that answers it
@@ -32,8 +43,8 @@ import { describeBytes } from '../core/capped-body.js';
 import { isRecord } from '../core/is-record.js';
 import { withDeadline } from '../core/retry.js';
 import { printableLine } from '../core/printable.js';
-import { MAX_ANSWER_BYTES } from '../kube/bounded-client.js';
-import { boundedGetJson } from '../kube/bounded-get.js';
+import { errorAnswerText } from '../kube/api-error.js';
+import { type BoundedAnswer, boundedConfiguration, KubeGetError } from '../kube/bounded-client.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 
 /** CRDs asked for per page. */
@@ -50,7 +61,9 @@ const MAX_PAGES = 500;
  */
 const LIST_TIMEOUT_MS = 300_000;
 
-const API_VERSION = 'apiextensions.k8s.io/v1';
+const GROUP = 'apiextensions.k8s.io';
+const API_VERSION = `${GROUP}/v1`;
+const NOT_THE_API = 'not the Kubernetes API, or a broken or hostile server';
 const WRONG_SHAPE_FIX = "fix: point the kubeconfig's server at the cluster's API server";
 const FROM_FILES_FIX = 'give the CRDs with --from <dir|file> instead (kubectl get crd -o yaml > crds.yaml)';
 
@@ -59,6 +72,8 @@ export interface ClusterCrdOptions extends KubeConfigOptions {
   readonly timeoutMs?: number;
   /** Timeout of the whole listing, every page together. @default 300000 (LIST_TIMEOUT_MS) */
   readonly listTimeoutMs?: number;
+  /** The most read from all answers together, in bytes. @default 268435456 (MAX_TOTAL_BYTES, 256 MiB) */
+  readonly maxTotalBytes?: number;
 }
 
 export interface ClusterCrds {
@@ -74,6 +89,31 @@ const UNAUTHENTICATED =
 const FORBIDDEN =
   ' (fix: the kubeconfig user needs list on customresourcedefinitions.apiextensions.k8s.io: ' +
   '`kubectl auth can-i list customresourcedefinitions.apiextensions.k8s.io` tells)';
+
+/** A media type client-node parses as JSON (application/json, application/<x>+json), as the API server answers. */
+const JSON_TYPE = /^application\/(?:[^;]*\+)?json\s*(?:;|$)/i;
+
+/**
+ * Refuses an answer that is not a 2xx of JSON (what client-node would do with it instead: its
+ * ApiException dump, a string for a text/* body, or JSON.parse's error quoting the body raw).
+ */
+function checkAnswer({ status, headers, body }: BoundedAnswer): void {
+  const text = body.toString('utf8');
+  if (status < 200 || status >= 300) throw new KubeGetError(`HTTP ${status}: ${errorAnswerText(text)}`, status);
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new KubeGetError(
+      `the answer is not JSON (it starts ${JSON.stringify(printableLine(text, 60))}): ${NOT_THE_API}`,
+    );
+  }
+  const type = headers['content-type'];
+  if (type === undefined || !JSON_TYPE.test(type))
+    throw new KubeGetError(
+      `the answer is JSON but its Content-Type is ${type === undefined ? 'missing' : JSON.stringify(printableLine(type, 80))}, ` +
+        `not application/json: ${NOT_THE_API}`,
+    );
+}
 
 /** The CRDs of one page of the list, each with its apiVersion and kind, and the next page's token. */
 function crdPage(
@@ -107,7 +147,8 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
   const { kc, server } = await loadKubeConfig(options, ', or use --from <dir|file>');
   const timeoutMs = options.timeoutMs ?? 20_000;
   const listTimeoutMs = options.listTimeoutMs ?? LIST_TIMEOUT_MS;
-  const list = `${server.replace(/\/+$/, '')}/apis/${API_VERSION}/customresourcedefinitions?limit=${PAGE_LIMIT}`;
+  const maxTotalBytes = options.maxTotalBytes ?? MAX_TOTAL_BYTES;
+  const { CustomObjectsApi } = await import('@kubernetes/client-node');
   const source = `cluster ${server}`;
   let bytes = 0;
   let pages = 0;
@@ -116,20 +157,29 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
     const crds = await allPages(
       'the list of CustomResourceDefinitions',
       async (token) => {
-        const url = token ? `${list}&continue=${encodeURIComponent(token)}` : list;
-        const answer = await withDeadline(
+        const onAnswer = (answer: BoundedAnswer) => {
+          checkAnswer(answer);
+          bytes += answer.body.byteLength;
+          if (bytes > maxTotalBytes)
+            throw new CrdError(
+              `the CustomResourceDefinitions of ${server} are more than ${describeBytes(maxTotalBytes)} of JSON, ` +
+                'the most read from a cluster (fix: vendor the CRDs the stack uses, or give them with --from <dir|file>)',
+            );
+        };
+        const value: unknown = await withDeadline(
           timeoutMs,
-          (signal) => boundedGetJson(kc, url, { signal, maxBodyBytes: MAX_ANSWER_BYTES }),
+          async (signal) =>
+            new CustomObjectsApi(await boundedConfiguration(kc, server, { signal, onAnswer })).listClusterCustomObject({
+              group: GROUP,
+              version: 'v1',
+              plural: 'customresourcedefinitions',
+              limit: PAGE_LIMIT,
+              ...(token ? { _continue: token } : {}),
+            }),
           whole,
         );
-        bytes += answer.bytes;
-        if (bytes > MAX_TOTAL_BYTES)
-          throw new CrdError(
-            `the CustomResourceDefinitions of ${server} are more than ${describeBytes(MAX_TOTAL_BYTES)} of JSON, ` +
-              'the most read from a cluster (fix: vendor the CRDs the stack uses, or give them with --from <dir|file>)',
-          );
         pages += 1;
-        return crdPage(answer.value, source, pages);
+        return crdPage(value, source, pages);
       },
       MAX_PAGES,
     );

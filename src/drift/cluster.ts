@@ -11,8 +11,7 @@ import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { PagingError } from '../core/all-pages.js';
 import { CommandError } from '../core/command-error.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
-import { boundedConfiguration } from '../kube/bounded-client.js';
-import { KubeGetError } from '../kube/bounded-get.js';
+import { boundedConfiguration, refusedAnswer } from '../kube/bounded-client.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
 import { toWire } from '../kube/wire.js';
@@ -85,7 +84,7 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
           return await fn(await apiFor(signal));
         } catch (err) {
           // A redirect or an answer over the cap: another attempt would get the same (../kube/bounded-client.ts).
-          if (err instanceof KubeGetError) throw new ClusterError(`${what}: ${err.message}`);
+          if (refusedAnswer(err)) throw new ClusterError(`${what}: ${err.message}`);
           const status = apiStatus(err);
           if (status === 404) throw new NotFound(describe(err));
           if (/Unrecognized API version and kind/i.test((err as Error).message))

@@ -1,10 +1,11 @@
 /**
- * The one @kubernetes/client-node configuration drift (src/drift/cluster.ts) and the probes
- * (src/probes/kube.ts) read a cluster with: the client's own generated APIs and credentials (the
- * kubeconfig as `authMethods`, applied by the client to every request: token or basic auth in the
- * headers; client certificates, CA, proxy and TLS options in the agent; exec and OIDC plugins), the
- * server the kubeconfig names, and an HTTP layer that bounds the answers as ./bounded-get.ts does
- * for `crds --from-cluster` (docs/quality-gate.md, "Where the CRD schemas come from").
+ * The one @kubernetes/client-node configuration every command reads a cluster with: drift
+ * (src/drift/cluster.ts), the probes (src/probes/kube.ts) and `crds --from-cluster`
+ * (src/check/crd-cluster.ts). The client's own generated APIs and credentials (the kubeconfig as
+ * `authMethods`, applied by the client to every request: token or basic auth in the headers;
+ * client certificates, CA, proxy and TLS options in the agent; exec and OIDC plugins), the server
+ * the kubeconfig names, and an HTTP layer that bounds the answers (docs/quality-gate.md, "Where
+ * the CRD schemas come from").
  *
  * The HTTP layer is client-node 1.4's own default (`IsomorphicFetchHttpLibrary`, node-fetch 2:
  * method, body, headers, signal and agent from the request, the answer's headers and body handed
@@ -20,6 +21,13 @@
  *   it, so the request is aborted here; without `size`, an endless body grew the process's memory
  *   by about 100 MiB a second, without end.
  *
+ * `signal` cancels every request made with the configuration and closes its connection (a stalled
+ * answer does not keep the process alive after the command failed). `onAnswer` is told of every
+ * answer read whole, before the client parses it, and may refuse it: crds --from-cluster counts
+ * the bytes of all its pages against its own budget there and tells an error answer by its status
+ * and the API server's `Status` message, where the client's `ApiException` of a 401 carries no
+ * body at all.
+ *
  * MAX_ANSWER_BYTES is 64 MiB, crd-cluster's per answer too: the largest answer drift or a probe
  * asks for is a list page of 500 objects (./list.ts PAGE_SIZE), and 64 MiB leaves 128 KiB an object
  * on average, where a Deployment, a Pod (managedFields included) or a Service is a few KiB to
@@ -27,47 +35,81 @@
  * pods, services and monitors. A page of 500 objects near etcd's 1.5 MiB each would pass it; no
  * list these commands make holds those, and an answer that large is refused, not read. A pod's log
  * over the probe's window may pass it: `logWindowMinutes` may be up to 1440, and at debug level an
- * engine can log more than 64 MiB in 10 minutes. Such a log is refused too (AnswerOverCapError),
- * and the probe names the pod, the window and the fix, a shorter window (src/probes/kube.ts). No
+ * engine can log more than 64 MiB in 10 minutes. Such a log is refused too (BodyOverCapError), and
+ * the probe names the pod, the window and the fix, a shorter window (src/probes/kube.ts). No
  * `limitBytes` is asked for: it would cut the window's end off silently.
  *
- * Both refusals are KubeGetError (./bounded-get.ts), not transient: drift does not retry them,
- * as another attempt would get the same answer (and send the same credentials).
+ * Both refusals (`refusedAnswer`: a KubeGetError or the BodyOverCapError every capped reader of
+ * the stack throws, ../core/capped-body.ts) are not transient: drift does not retry them, as
+ * another attempt would get the same answer (and send the same credentials).
  */
 import type { Configuration, KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import type { Response } from 'node-fetch';
 import { BodyOverCapError } from '../core/capped-body.js';
-import { KubeGetError, redirectRefused } from './bounded-get.js';
+import { printableLine } from '../core/printable.js';
 
-/** The most read from one answer (above); crds --from-cluster reads at most this a page too. */
+/** The most read from one answer (above), a page of crds --from-cluster's list too. */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 type Fetch = typeof import('node-fetch').default;
 
+/** An answer read whole, as `onAnswer` is told of it. */
+export interface BoundedAnswer {
+  readonly status: number;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The whole body (at most MAX_ANSWER_BYTES). */
+  readonly body: Buffer;
+}
+
 export interface BoundedClientOptions {
   /** Cancels every request made with the configuration (a probe's attempt, a drift attempt). @default none */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Told of every answer read whole, before the client parses it; what it throws is the request's
+   * error (the connection is closed). @default none
+   */
+  readonly onAnswer?: ((answer: BoundedAnswer) => void) | undefined;
 }
 
-/** An answer over MAX_ANSWER_BYTES (above): a KubeGetError, with the cap for a caller that names its own fix. */
-export class AnswerOverCapError extends KubeGetError {
+/**
+ * An answer the bounded layer (or a caller's `onAnswer`) refuses; `code` is its HTTP status when
+ * it is an error answer or a redirect.
+ */
+export class KubeGetError extends Error {
   constructor(
-    readonly maxBytes: number,
-    contentLength?: number,
+    message: string,
+    readonly code?: number,
   ) {
-    super(new BodyOverCapError(maxBytes, contentLength).message);
+    super(message);
+    this.name = 'KubeGetError';
   }
+}
+
+/** A refusal of this layer (above): a redirect, an answer over the cap, or what `onAnswer` refused. */
+export function refusedAnswer(err: unknown): err is KubeGetError | BodyOverCapError {
+  return err instanceof KubeGetError || err instanceof BodyOverCapError;
+}
+
+/** The refusal of a redirect (3xx), naming where it points: never followed, since the kubeconfig's credentials would go with it. */
+function redirectRefused(status: number, location: string | null): KubeGetError {
+  const to = location ? ` to ${printableLine(location, 200)}` : '';
+  return new KubeGetError(
+    `the API server answered HTTP ${status}, a redirect${to}: not followed, since the kubeconfig's credentials ` +
+      "would go with it (fix: point the kubeconfig's server at the API server's own address)",
+    status,
+  );
 }
 
 /** The body of `resp` whole, or a refusal when it is over the cap (the caller closes the connection). */
 async function bodyWithin(resp: Response, maxBytes: number): Promise<Buffer> {
   const length = resp.headers.get('content-length');
   const declared = length === null ? Number.NaN : Number(length);
-  if (Number.isSafeInteger(declared) && declared > maxBytes) throw new AnswerOverCapError(maxBytes, declared);
+  if (Number.isSafeInteger(declared) && declared > maxBytes) throw new BodyOverCapError(maxBytes, declared);
   try {
     return await resp.buffer();
   } catch (err) {
-    if ((err as { type?: unknown }).type === 'max-size') throw new AnswerOverCapError(maxBytes);
+    if ((err as { type?: unknown }).type === 'max-size') throw new BodyOverCapError(maxBytes);
     throw err;
   }
 }
@@ -77,6 +119,7 @@ async function send(
   fetch: Fetch,
   ResponseContextClass: typeof ResponseContext,
   request: RequestContext,
+  onAnswer: BoundedClientOptions['onAnswer'],
 ): Promise<ResponseContext> {
   // Closes the connection of an answer refused here (node-fetch's abort destroys its socket).
   const stop = new AbortController();
@@ -97,6 +140,7 @@ async function send(
     resp.headers.forEach((value, name) => {
       headers[name] = value;
     });
+    onAnswer?.({ status: resp.status, headers, body });
     return new ResponseContextClass(resp.status, headers, {
       text: () => Promise.resolve(body.toString('utf8')),
       binary: () => Promise.resolve(body),
@@ -120,11 +164,11 @@ export async function boundedConfiguration(
 ): Promise<Configuration> {
   const client = await import('@kubernetes/client-node');
   const { default: fetch } = await import('node-fetch');
-  const { signal } = options;
+  const { signal, onAnswer } = options;
   return client.createConfiguration({
     baseServer: new client.ServerConfiguration(server, {}),
     authMethods: { default: kc },
-    httpApi: client.wrapHttpLibrary({ send: (request) => send(fetch, client.ResponseContext, request) }),
+    httpApi: client.wrapHttpLibrary({ send: (request) => send(fetch, client.ResponseContext, request, onAnswer) }),
     ...(signal
       ? {
           promiseMiddleware: [

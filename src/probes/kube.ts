@@ -15,10 +15,9 @@
  */
 import type { Configuration } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
-import { AnswerOverCapError, boundedConfiguration } from '../kube/bounded-client.js';
-import { KubeGetError } from '../kube/bounded-get.js';
+import { boundedConfiguration, refusedAnswer } from '../kube/bounded-client.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
-import { describeBytes } from '../core/capped-body.js';
+import { BodyOverCapError, describeBytes } from '../core/capped-body.js';
 import { rejectionOnAbort } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
 import { toWire } from '../kube/wire.js';
@@ -104,7 +103,7 @@ function makeReader(
       }
       if (err instanceof KubeError) throw err;
       // A redirect or an answer over the cap (../kube/bounded-client.ts): its own message says it all.
-      if (err instanceof KubeGetError) throw new KubeError(`${what}: ${err.message}`);
+      if (refusedAnswer(err)) throw new KubeError(`${what}: ${err.message}`);
       const code = apiStatus(err);
       const msg = messageOf(err);
       if (/Unrecognized API version and kind/i.test(msg))
@@ -143,7 +142,7 @@ function makeReader(
             .readNamespacedPodLog({ name: pod, namespace, container, sinceSeconds, timestamps: options?.timestamps })
             .catch((err: unknown) => {
               // Refused at the cap (no limitBytes: it would cut the window's end off, unsaid).
-              if (err instanceof AnswerOverCapError) throw new KubeError(logOverCap(what, sinceSeconds, err.maxBytes));
+              if (err instanceof BodyOverCapError) throw new KubeError(logOverCap(what, sinceSeconds, err.maxBytes));
               throw err;
             }),
         );

@@ -1,8 +1,8 @@
 /**
  * `npm run crds -- --from-cluster` against API servers that answer what a real one would not, or
  * what a real one does that the first stand-in did not (list items without apiVersion/kind): real
- * loopback servers, the reader and the command in process (src/check/crd-cluster.ts,
- * src/kube/bounded-get.ts). Each case is a finding of session 13's audit or of its review;
+ * loopback servers, the reader and the command in process (src/check/crd-cluster.ts, through
+ * src/kube/bounded-client.ts, the configuration drift and the probes read with). Each case is a finding of session 13's audit or of its review;
  * docs/quality-gate.md.
  */
 import { rmSync } from 'node:fs';
@@ -73,8 +73,81 @@ describe('what a real API server answers', () => {
       'helm.toolkit.fluxcd.io/v2 HelmRelease',
       'test.arcade-stack.dev/v1 Widget',
     ]);
-    const list = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions?limit=40';
-    expect(api.seen).toEqual([`GET ${list} Bearer ${TOKEN}`, `GET ${list}&continue=p2 Bearer ${TOKEN}`]);
+    // client-node's CustomObjectsApi writes `continue` before `limit`.
+    const list = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+    expect(api.seen).toEqual([
+      `GET ${list}?limit=40 Bearer ${TOKEN}`,
+      `GET ${list}?continue=p2&limit=40 Bearer ${TOKEN}`,
+    ]);
+  });
+
+  it("hands every schema on as the server's JSON: no key renamed, dropped or added by the client's models", async () => {
+    const schema = {
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+      required: ['spec'],
+      properties: {
+        spec: {
+          type: 'object',
+          default: { mode: 'fast', 'x-kubernetes-int-or-string': 'kept as data' },
+          'x-kubernetes-validations': [{ rule: 'self.mode != "off"', messageExpression: '"mode " + self.mode' }],
+          properties: {
+            mode: { type: 'string', enum: ['fast', 'safe'], default: 'fast' },
+            port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+            ref: { type: 'object', properties: { $ref: { type: 'string' }, $schema: { type: 'string' } } },
+            list: {
+              type: 'array',
+              'x-kubernetes-list-type': 'map',
+              'x-kubernetes-list-map-keys': ['name'],
+              items: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+            },
+            free: {
+              type: 'object',
+              'x-kubernetes-embedded-resource': true,
+              'x-kubernetes-preserve-unknown-fields': true,
+            },
+            snake_case: { type: 'string', format: 'int-or-string', nullable: true, 'x-kubernetes-map-type': 'atomic' },
+          },
+        },
+      },
+    };
+    const { apiVersion: _a, kind: _k, ...item } = widgetCrd();
+    (((item.spec as Rec).versions as Rec[])[0] as Rec).schema = { openAPIV3Schema: schema };
+    const api = await apiServer((_req, res) =>
+      json(res, { kind: 'CustomResourceDefinitionList', metadata: {}, items: [item] }),
+    );
+    const result = await readClusterCrds({ kubeconfig: api.kubeconfig, timeoutMs: NO_PROBE_DEADLINE_MS });
+    expect(result.schemas).toHaveLength(1);
+    expect(JSON.stringify(result.schemas[0]?.openAPIV3Schema)).toBe(JSON.stringify(schema));
+  });
+
+  it('refuses the listing once all its answers pass the byte budget, on the page that passes it', async () => {
+    let page = 0;
+    let bytes = 0;
+    const sizes: number[] = [];
+    const api = await apiServer((_req, res) => {
+      const body = JSON.stringify({
+        kind: 'CustomResourceDefinitionList',
+        metadata: { continue: `p${++page}` },
+        items: [widgetCrd()],
+      });
+      sizes.push(Buffer.byteLength(body));
+      bytes += Buffer.byteLength(body);
+      json(res, body);
+    });
+    const err = await readClusterCrds({
+      kubeconfig: api.kubeconfig,
+      timeoutMs: NO_PROBE_DEADLINE_MS,
+      maxTotalBytes: 4096,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CrdError);
+    expect((err as Error).message).toBe(
+      `the CustomResourceDefinitions of ${api.url} are more than 4 KiB of JSON, the most read from a cluster ` +
+        '(fix: vendor the CRDs the stack uses, or give them with --from <dir|file>)',
+    );
+    // Every answer counted whole, once: the list stops at the first page that passes the budget.
+    expect(bytes).toBeGreaterThan(4096);
+    expect(bytes - (sizes.at(-1) ?? 0)).toBeLessThanOrEqual(4096);
   });
 
   it('refuses a list that never ends (a new continue token on every page) after 500 pages, cut short never used', async () => {
@@ -190,6 +263,18 @@ describe('hostile answers', () => {
       'failed: the answer is not JSON (it starts "<html>sign in</html>"): not the Kubernetes API, or a broken or hostile server',
     ],
     [
+      '{"kind":"CustomResourceDefinitionList","items":[]}',
+      'text/plain; charset=utf-8',
+      'failed: the answer is JSON but its Content-Type is "text/plain; charset=utf-8", not application/json: ' +
+        'not the Kubernetes API, or a broken or hostile server',
+    ],
+    [
+      '{"kind":"CustomResourceDefinitionList","items":[]}',
+      '',
+      'failed: the answer is JSON but its Content-Type is missing, not application/json: ' +
+        'not the Kubernetes API, or a broken or hostile server',
+    ],
+    [
       '[1,2]',
       'application/json',
       ': page 1 of the list: the answer is a list, not an object: not a CustomResourceDefinitionList',
@@ -223,7 +308,7 @@ describe('hostile answers', () => {
   for (const [body, type, message] of shapes) {
     it(`refuses an answer of the wrong shape, naming what is wrong: ${body}`, async () => {
       const api = await apiServer((_req, res) => {
-        res.writeHead(200, { 'content-type': type });
+        res.writeHead(200, type ? { 'content-type': type } : {});
         res.end(body);
       });
       const got = await refusal(api.kubeconfig);

@@ -3,7 +3,7 @@
  * `Status` body (a JSON string); nothing invented when the error has neither.
  */
 import { describe, expect, it } from 'vitest';
-import { apiMessage, apiStatus } from '../../src/kube/api-error.js';
+import { apiMessage, apiStatus, errorAnswerText } from '../../src/kube/api-error.js';
 
 const apiException = (code: number, body: unknown) => Object.assign(new Error(`HTTP-Code: ${code}`), { code, body });
 
@@ -41,5 +41,17 @@ describe('apiStatus / apiMessage', () => {
     expect(apiStatus(err)).toBeUndefined();
     expect(apiMessage(err)).toBeUndefined();
     expect(apiStatus(undefined)).toBeUndefined();
+  });
+});
+
+describe('errorAnswerText (an error answer read whole, crds --from-cluster)', () => {
+  it("the Status message first, else the body's start, printable and cut, else (no message)", () => {
+    expect(errorAnswerText(JSON.stringify({ kind: 'Status', message: 'Unauthorized', code: 401 }))).toBe(
+      'Unauthorized',
+    );
+    expect(errorAnswerText(JSON.stringify({ kind: 'Status', message: '' }))).toBe('{"kind":"Status","message":""}');
+    expect(errorAnswerText('<html>\u001b[31mbad\ngateway</html>')).toBe(String.raw`<html>\u001b[31mbad gateway</html>`);
+    expect(errorAnswerText('E'.repeat(1000))).toBe(`${'E'.repeat(299)}…`);
+    expect(errorAnswerText(' \n ')).toBe('(no message)');
   });
 });
