@@ -166,7 +166,8 @@ export async function boundedConfiguration(
   const { default: fetch } = await import('node-fetch');
   const { signal, onAnswer } = options;
   return client.createConfiguration({
-    baseServer: new client.ServerConfiguration(server, {}),
+    // Paths are appended to it: `https://host//` (client-node strips one trailing slash) asked for `//apis/...`.
+    baseServer: new client.ServerConfiguration(server.replace(/\/+$/, ''), {}),
     authMethods: { default: kc },
     httpApi: client.wrapHttpLibrary({ send: (request) => send(fetch, client.ResponseContext, request, onAnswer) }),
     ...(signal

@@ -81,6 +81,16 @@ describe('what a real API server answers', () => {
     ]);
   });
 
+  it("asks for the API's own paths when the kubeconfig's server ends in slashes", async () => {
+    const api = await apiServer((_req, res) =>
+      json(res, { kind: 'CustomResourceDefinitionList', metadata: {}, items: [] }),
+    );
+    const kubeconfig = writeKubeconfig(`${api.url}//`, TOKEN);
+    cleanups.push(() => rmSync(dirname(kubeconfig), { recursive: true, force: true }));
+    await readClusterCrds({ kubeconfig, timeoutMs: NO_PROBE_DEADLINE_MS });
+    expect(api.seen).toEqual([`GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions?limit=40 Bearer ${TOKEN}`]);
+  });
+
   it("hands every schema on as the server's JSON: no key renamed, dropped or added by the client's models", async () => {
     const schema = {
       type: 'object',
