@@ -44,6 +44,12 @@ export interface PullRequest {
   readonly base: string;
 }
 
+/** One call of the API: its method (a POST or PATCH may be done though it failed) and its path from the API base. */
+interface Call {
+  readonly method: 'GET' | 'POST' | 'PATCH';
+  readonly path: string;
+}
+
 interface IssueComment {
   readonly id: number;
   readonly body: string;
@@ -57,6 +63,8 @@ export class ForgeClient {
   private readonly base: string;
   private readonly redactor: Redactor;
   private readonly clock: Clock;
+  /** The fix of an answer that cannot be the forge API's (over the cap, a list that is not one). */
+  private readonly apiFix: string;
 
   /** `signal`: an interrupt (SIGINT/SIGTERM, the signal name its reason); a call it aborts throws Interrupted. */
   constructor(
@@ -66,6 +74,7 @@ export class ForgeClient {
     this.base = conn.apiUrl.replace(/\/+$/, '');
     this.redactor = createRedactor([conn.token]);
     this.clock = conn.clock ?? systemClock;
+    this.apiFix = `check ${conn.prefix ?? 'GITOPS'}_API_URL names the forge's API`;
   }
 
   private repoPath(): string {
@@ -89,7 +98,7 @@ export class ForgeClient {
    */
   private async call(
     operation: Operation,
-    method: 'GET' | 'POST' | 'PATCH',
+    method: Call['method'],
     path: string,
     body?: Record<string, unknown>,
   ): Promise<{ status: number; json: unknown }> {
@@ -121,19 +130,14 @@ export class ForgeClient {
         if (response.status >= 300 && response.status < 400) {
           await response.body?.cancel();
           const { text, fix } = redirectAnswer(response.headers.get('location'), url, this.base, this.conn.prefix);
-          throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status}, ${text} (fix: ${fix})`), fix);
+          throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status}, ${text} (fix: ${fix})`), { fix });
         }
         // A create or update the forge answered with success was done, whatever its answer holds.
         const done = method !== 'GET' && response.ok;
         const text = await readBodyWithin(response, MAX_ANSWER_BYTES).catch((err: unknown) => err as Error);
         if (text instanceof BodyOverCapError) {
-          const fix = `check ${this.conn.prefix ?? 'GITOPS'}_API_URL names the forge's API`;
-          throw new ForgeError(
-            this.redactor.text(`${what}: HTTP ${response.status}, ${text.message} (fix: ${fix})`),
-            fix,
-            undefined,
-            done,
-          );
+          const message = `${what}: HTTP ${response.status}, ${text.message} (fix: ${this.apiFix})`;
+          throw new ForgeError(this.redactor.text(message), { fix: this.apiFix, maybeDone: done });
         }
         if (text instanceof Error)
           throw new Transient(`the answer from ${this.base} broke off (${noAnswerReason(text)})`);
@@ -141,13 +145,14 @@ export class ForgeClient {
           try {
             return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
           } catch {
-            throw this.wrongAnswer(what, `HTTP ${response.status} with a body that is not JSON`);
+            throw this.wrongAnswer({ method, path }, `HTTP ${response.status} with a body that is not JSON`);
           }
         }
         const { meaning, fix } = refusal(response.status, this.conn);
         const answer = `HTTP ${response.status}: ${forgeMessage(text)} (${meaning}${fix ? ` (fix: ${fix})` : ''})`;
         if (RETRYABLE(response.status)) throw new Transient(`${this.base} answered ${answer}`);
-        throw new ForgeError(this.redactor.text(`${what}: ${answer}`), fix, response.status, done);
+        const details = { fix, status: response.status, maybeDone: done };
+        throw new ForgeError(this.redactor.text(`${what}: ${answer}`), details);
       });
     } catch (err) {
       if (this.signal?.aborted && err === this.signal.reason) {
@@ -158,33 +163,30 @@ export class ForgeClient {
       // A deadline's reason is a bare `timed out after Ns`: the forge it waited for is named here.
       const reason = err.timedOut ? `no answer from ${this.base} (${err.message})` : err.message;
       const message = this.redactor.text(`${what}: ${reason} (after ${err.attempts} attempt(s))`);
-      throw new ForgeError(message, undefined, undefined, method !== 'GET');
+      throw new ForgeError(message, { maybeDone: method !== 'GET' });
     }
   }
 
   /** A list's answer: an array, or a ForgeError (taken for "none", it would open a second pull request). */
   private list(json: unknown, what: string): unknown[] {
     if (Array.isArray(json)) return json;
-    const fix = `check ${this.conn.prefix ?? 'GITOPS'}_API_URL names the forge's API`;
-    throw new ForgeError(
-      `${what}: the answer is not a list (${json === null ? 'null' : typeof json}) (fix: ${fix})`,
-      fix,
-    );
+    const got = json === null ? 'null' : typeof json;
+    throw new ForgeError(`${what}: the answer is not a list (${got}) (fix: ${this.apiFix})`, { fix: this.apiFix });
   }
 
   /**
-   * A successful answer that is not what `what` (`<method> <path>`) gets: a ForgeError, `maybeDone`
-   * for a POST or PATCH (the forge answered success: it opened or updated, whatever its answer holds).
+   * A successful answer that is not what `call` gets: a ForgeError, `maybeDone` for a POST or
+   * PATCH (the forge answered success: it opened or updated, whatever its answer holds).
    */
-  private wrongAnswer(what: string, text: string): ForgeError {
-    return new ForgeError(this.redactor.text(`${what}: ${text}`), undefined, undefined, !what.startsWith('GET '));
+  private wrongAnswer({ method, path }: Call, text: string): ForgeError {
+    return new ForgeError(this.redactor.text(`${method} ${path}: ${text}`), { maybeDone: method !== 'GET' });
   }
 
-  private pull(json: unknown, what: string): PullRequest {
+  private pull(json: unknown, call: Call): PullRequest {
     const parsed = PullRequestSchema.safeParse(json);
     const issue = parsed.error?.issues[0];
     if (!parsed.success)
-      throw this.wrongAnswer(what, `the answer is not a pull request (${issue?.path.join('.')}: ${issue?.message})`);
+      throw this.wrongAnswer(call, `the answer is not a pull request (${issue?.path.join('.')}: ${issue?.message})`);
     const p = parsed.data;
     return {
       number: p.number,
@@ -217,7 +219,7 @@ export class ForgeClient {
       });
       const { json } = await this.call('listPulls', 'GET', `${path}?${query}`);
       const found = this.list(json, `GET ${path}`).find(isOurs);
-      return found === undefined ? undefined : this.pull(found, `GET ${path}`);
+      return found === undefined ? undefined : this.pull(found, { method: 'GET', path });
     }
     // Gitea has no head filter: page through the open pull requests (MAX_RESPONSE_ITEMS each).
     for (let page = 1; page <= 40; page++) {
@@ -225,7 +227,7 @@ export class ForgeClient {
       const { json } = await this.call('listPulls', 'GET', `${path}?${query}`);
       const items = this.list(json, `GET ${path}`);
       const found = items.find(isOurs);
-      if (found !== undefined) return this.pull(found, `GET ${path}`);
+      if (found !== undefined) return this.pull(found, { method: 'GET', path });
       if (items.length === 0) return undefined;
     }
     throw new ForgeError(`${path}: more than ${40 * GITEA_PAGE} open pull requests to search for ${head}`);
@@ -241,7 +243,7 @@ export class ForgeClient {
     const path = `${this.repoPath()}/pulls`;
     try {
       const { json } = await this.call('createPull', 'POST', path, { ...input, body: capBody(input.body) });
-      return this.pull(json, `POST ${path}`);
+      return this.pull(json, { method: 'POST', path });
     } catch (err) {
       // GitHub: 422 "A pull request already exists for owner:branch."; Gitea: 409 Conflict.
       const status = err instanceof ForgeError ? err.status : undefined;
@@ -257,7 +259,7 @@ export class ForgeClient {
   async updatePull(number: number, input: { title: string; body: string }): Promise<PullRequest> {
     const path = `${this.repoPath()}/pulls/${number}`;
     const { json } = await this.call('updatePull', 'PATCH', path, { title: input.title, body: capBody(input.body) });
-    return this.pull(json, `PATCH ${path}`);
+    return this.pull(json, { method: 'PATCH', path });
   }
 
   /** Every comment of a pull request (its issue), oldest first. */
@@ -271,7 +273,7 @@ export class ForgeClient {
           : '';
       const { json } = await this.call('listComments', 'GET', `${path}${query}`);
       const items = this.list(json, `GET ${path}`);
-      for (const item of items) out.push(this.comment(item, `GET ${path}`));
+      for (const item of items) out.push(this.comment(item, { method: 'GET', path }));
       // Gitea answers every comment at once; GitHub pages of GITHUB_PAGE.
       if (this.conn.type === 'gitea' || items.length < GITHUB_PAGE) return out;
     }
@@ -281,18 +283,18 @@ export class ForgeClient {
   async createComment(issue: number, body: string): Promise<IssueComment> {
     const path = `${this.repoPath()}/issues/${issue}/comments`;
     const { json } = await this.call('createComment', 'POST', path, { body: capBody(body) });
-    return this.comment(json, `POST ${path}`);
+    return this.comment(json, { method: 'POST', path });
   }
 
   async updateComment(id: number, body: string): Promise<IssueComment> {
     const path = `${this.repoPath()}/issues/comments/${id}`;
     const { json } = await this.call('updateComment', 'PATCH', path, { body: capBody(body) });
-    return this.comment(json, `PATCH ${path}`);
+    return this.comment(json, { method: 'PATCH', path });
   }
 
-  private comment(json: unknown, what: string): IssueComment {
+  private comment(json: unknown, call: Call): IssueComment {
     const parsed = CommentSchema.safeParse(json);
-    if (!parsed.success) throw this.wrongAnswer(what, 'the answer is not a comment');
+    if (!parsed.success) throw this.wrongAnswer(call, 'the answer is not a comment');
     return { id: parsed.data.id, body: parsed.data.body ?? '', url: printable(parsed.data.html_url) };
   }
 }

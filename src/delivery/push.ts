@@ -27,7 +27,7 @@
  * changes between the check and the push is refused by the server-side comparison too.
  */
 import { createRedactor } from '../core/redact.js';
-import { printable } from '../core/printable.js';
+import { printableCut } from '../core/printable.js';
 import { ConfigurationError, Interrupted, interruptedBy } from '../core/command-error.js';
 import { catObjects, GitError, type GitObject, type GitResult, gitTry } from '../core/git.js';
 import { ExportRefused } from './refused.js';
@@ -164,12 +164,10 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   const remote = input.remote ?? 'origin';
   const redactor = createRedactor([input.token]);
   // What the remote says (git's `remote:` lines, a commit subject) with no user:password@, no token
-  // and no control character: a hostile remote's ANSI escapes would reach the terminal.
-  // `max` cuts the redacted text before it is escaped, never through an escape.
+  // and no control character: a hostile remote's ANSI escapes would reach the terminal. `max`
+  // cuts the redacted text at that many printed characters, never through an escape (printableCut).
   const clean = (text: string, max = Number.POSITIVE_INFINITY) =>
-    printable(
-      redactor.text(text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s/@]*@/gi, (m) => withoutUserinfo(m))).slice(0, max),
-    );
+    printableCut(redactor.text(text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s/@]*@/gi, (m) => withoutUserinfo(m))), max);
   const fail = (run: GitResult) => new GitError(clean(run.failure));
 
   const rawUrl = input.url ?? (await remoteUrl(input.top, remote));

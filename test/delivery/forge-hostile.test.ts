@@ -109,14 +109,41 @@ describe('ForgeClient against a hostile forge', () => {
     expect(error.fix).toBe(fix);
   });
 
-  it('a redirect cut at 300 characters is cut before it is escaped: a control character at the cut is escaped whole', async () => {
-    // U+0085 (NEL, a C1 control; a header value may carry it) as the 300th character.
-    const location = `${forge.url}/${'a'.repeat(299 - forge.url.length - 1)}\u0085tail`;
+  it("a redirect's target is cut at 300 printed characters: an escape that fits kept whole, one crossing the cut left out", async () => {
+    // U+0085 (NEL, a C1 control; a header value may carry it) is printed as 6 characters, `\u0085`.
+    const head = `${forge.url}/${'a'.repeat(289 - forge.url.length)}`;
+    const location = `${head}\u0085b\u0085tail`;
     answer = (res) => res.writeHead(302, { location }).end();
     const error = await client()
       .findOpenPull('b', 'master')
       .catch((e: unknown) => e);
-    expect((error as Error).message).toContain(`a redirect to ${location.slice(0, 299)}\\u0085 (not followed`);
+    // 290 + 6 + 1 printed, then the second escape does not fit before the mark: left out whole.
+    const to = `${head}\\u0085b…`;
+    expect(head).toHaveLength(290);
+    expect((error as Error).message).toContain(`a redirect to ${to} (not followed`);
+    expect((error as Error).message).toContain(
+      `(fix: set GITOPS_API_URL to the forge's API base itself, if ${to} is it)`,
+    );
+  });
+
+  it('a path-less API base: only the request with its repository named another way is "moved"; other pages get the API URL fix', async () => {
+    // The request was GET /repos/acme/repo/pulls: GitHub's form of a moved repository, or its new name.
+    for (const moved of ['/repositories/42/pulls', '/repos/acme/renamed/pulls', '/repos/other/repo/pulls?page=2'])
+      expect((await redirected(301, `${forge.url}${moved}`)).fix).toBe(MOVED_FIX);
+    // Every path is "under" / : a login page, the repository's web page, another call of the API.
+    for (const page of [
+      '/login?return_to=%2Frepos%2Facme%2Frepo%2Fpulls',
+      '/acme/repo',
+      '/repositories/42/issues',
+      '/',
+    ]) {
+      const error = await redirected(302, page);
+      const fix = `set GITOPS_API_URL to the forge's API base itself, if ${page} is it`;
+      expect(error.message).toBe(
+        `GET ${SEARCH}: HTTP 302, a redirect to ${page} (not followed: the token would go along) (fix: ${fix})`,
+      );
+      expect(error.fix).toBe(fix);
+    }
   });
 
   it('a create answered 201 with a body that is not a pull request: maybeDone (the forge opened it)', async () => {
@@ -164,6 +191,30 @@ describe('ForgeClient against a hostile forge', () => {
     expect(message).toMatch(/^POST \/repos\/acme\/repo\/pulls: HTTP 422: Validation Failed\\u001b\[2J\\u001b/);
     expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
     expect(findLeak(message, TOKEN)).toBeUndefined();
+  });
+
+  it("the forge's error text is cut at 300 printed characters, never inside an escape; a text that is not JSON on one line", async () => {
+    // 295 characters, then ESC: printed as 6 (\u001b), it would cross the cut: left out whole, with the rest.
+    const text = `${'m'.repeat(295)}\u001b[2Jtail`;
+    answer = json(422, { message: text });
+    const pull = { head: 'b', base: 'master', title: 't', body: 'b' };
+    const error = await client()
+      .createPull(pull)
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      `POST /repos/acme/repo/pulls: HTTP 422: ${'m'.repeat(295)}… (the forge refused the request)`,
+    );
+    // Not JSON: its whitespace, line ends included, one space; what acts on a terminal escaped.
+    answer = (res) => res.writeHead(422).end(`  bad\r\n\tgateway\u001b[2J\n${'z'.repeat(300)}`);
+    const plain = await client()
+      .createPull(pull)
+      .catch((e: unknown) => e);
+    // 11 + 6 + 3 + 1 printed before the z's, then as many as fit in 300 with the mark.
+    const cut = `bad gateway\\u001b[2J ${'z'.repeat(278)}…`;
+    expect(cut).toHaveLength(300);
+    expect((plain as Error).message).toBe(
+      `POST /repos/acme/repo/pulls: HTTP 422: ${cut} (the forge refused the request)`,
+    );
   });
 
   it('a list answered as an object is a ForgeError, never "no pull request open" (which would open a second)', async () => {

@@ -65,12 +65,12 @@ describe('pushExport: a branch that moves while it is read', () => {
 });
 
 describe('pushExport: a remote tip arcade-stack did not write', () => {
-  it('is refused quoting its subject cut before it is escaped: an escape at the cut is whole', async () => {
+  it('is refused quoting its subject cut at 80 printed characters: an escape that fits whole, one that would cross the cut left out', async () => {
     const seed = await makeRepo({ 'apps/arcade/README.md': 'placeholder\n' }, 'apps/arcade: placeholder');
     const remote = tempDir('push-foreign-');
     await run(remote, ['clone', '-q', '--bare', ...NO_AUTO_MAINTENANCE_ARGS, seed, '.']);
-    // 79 characters, then ESC at the 80th, the last one quoted: escaped whole (\u001b), never half of it.
-    const subject = `${'x'.repeat(79)}\u001b[31m red`;
+    // 70 characters, ESC (printed as 6: \u001b), 'y', then a second ESC that would cross the 80th: left out whole.
+    const subject = `${'x'.repeat(70)}\u001by\u001b[31m red`;
     const foreign = (
       await run(remote, [...SOMEONE, 'commit-tree', 'master^{tree}', '-p', 'master', '-m', subject])
     ).trim();
@@ -82,7 +82,7 @@ describe('pushExport: a remote tip arcade-stack did not write', () => {
     );
     expect(refused).toBeInstanceOf(ExportRefused);
     expect((refused as ExportRefused).problems[0]).toContain(
-      `branch feature holds ${foreign.slice(0, 12)} ("${'x'.repeat(79)}\\u001b"), which arcade-stack did not write`,
+      `branch feature holds ${foreign.slice(0, 12)} ("${'x'.repeat(70)}\\u001by…"), which arcade-stack did not write`,
     );
   });
 });
