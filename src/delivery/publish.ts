@@ -215,8 +215,11 @@ async function putBack(top: string, base: string, branch: string): Promise<{ cle
   return { clean: back.ok && removed.ok, left };
 }
 
-/** The branch pushed, its pull request not opened or updated: the failure, what is left and the fix (its exit code). */
-export class PullRequestNotOpened extends CommandError {
+/**
+ * A failure of the push or the pull request step, told again with what it left and the fix: the
+ * message is the whole story, the exit code the first failure's own. One class, two names.
+ */
+class PublishFailed extends CommandError {
   override readonly exitCode: ExitCode;
   constructor(message: string, exitCode: ExitCode) {
     super(message);
@@ -224,14 +227,11 @@ export class PullRequestNotOpened extends CommandError {
   }
 }
 
+/** The branch pushed, its pull request not opened or updated: the failure, what is left and the fix (its exit code). */
+export class PullRequestNotOpened extends PublishFailed {}
+
 /** A push that failed, and the clean-up after it failed too: the push's failure, what is left and its fix. */
-export class CheckoutLeftBehind extends CommandError {
-  override readonly exitCode: ExitCode;
-  constructor(message: string, exitCode: ExitCode) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
+export class CheckoutLeftBehind extends PublishFailed {}
 
 /** The root of the checkout `repo` (given as `--repo shown`), and whether `branch` exists in it. */
 async function openCheckout(
