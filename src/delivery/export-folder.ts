@@ -151,18 +151,18 @@ function ignoredRefusals(target: Target, writes: ReadonlySet<string>, adopt: boo
 
 /**
  * The refusals for the paths the export writes (`writes`, relative to the folder: every planned
- * file and the ownership record) that git ignores, there or not yet (ignoredPaths, asked before
+ * file and the ownership record, as classifyFolder returns them) that git ignores, there or not yet (ignoredPaths, asked before
  * anything is written, in every mode): `git add` would leave such a file out of the commit, which
  * would still list it in kustomization.yaml (or hash it in the record), so Flux's build of the
  * merged branch fails. One there is an ignored file the export would also overwrite.
  */
 export async function ignoredWrites(
   target: Target,
-  writes: Iterable<string>,
+  writes: ReadonlySet<string>,
   options: { readonly signal?: AbortSignal } = {},
 ): Promise<string[]> {
   const folder = target.folderInRepo;
-  const paths = [...new Set([...writes, OWNERSHIP_FILE])].sort();
+  const paths = [...writes].sort();
   const hits = await ignoredPaths(
     target.top,
     paths.map((f) => `${folder}/${f}`),
@@ -189,17 +189,19 @@ export async function ignoredWrites(
  * Which files of the folder are whose: files an earlier export wrote (refused when edited by hand,
  * unless --force), kept hand-written files (recorded, and --keep), hand-written files to adopt,
  * and hand-written manifests the export would otherwise drop (refused). Files git ignores are none
- * of these (target.ts leaves them out of `files`): ignoredRefusals. Appends to `problems`.
+ * of these (target.ts leaves them out of `files`): ignoredRefusals. Appends to `problems`. Also the
+ * paths the export writes (`writes`: the source's files, which --keep only edits, and the
+ * ownership record), for ignoredWrites.
  */
 export function classifyFolder(
   target: Target,
   source: { readonly env: string; readonly files: readonly ManifestFile[] },
   options: { readonly keep?: readonly string[]; readonly adopt?: boolean; readonly force?: boolean },
   problems: string[],
-): { keep: Set<string>; handWritten: string[]; adopted: string[]; handManifests: ManifestFile[] } {
+): { keep: Set<string>; handWritten: string[]; adopted: string[]; handManifests: ManifestFile[]; writes: Set<string> } {
   const folder = target.folderInRepo;
-  const written = new Set([...source.files.map((f) => f.path), OWNERSHIP_FILE]);
-  problems.push(...ignoredRefusals(target, written, options.adopt ?? false));
+  const writes = new Set([...source.files.map((f) => f.path), OWNERSHIP_FILE]);
+  problems.push(...ignoredRefusals(target, writes, options.adopt ?? false));
   const owned = new Map(Object.entries(target.record?.files ?? {}));
   // Files this stack wrote before and that were edited by hand since (overridden by --force).
   for (const [file, hash] of owned) {
@@ -289,5 +291,5 @@ export function classifyFolder(
       );
     }
   }
-  return { keep, handWritten, adopted, handManifests };
+  return { keep, handWritten, adopted, handManifests, writes };
 }

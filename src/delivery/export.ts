@@ -142,7 +142,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   const warnings: string[] = [];
   const owned = new Map(Object.entries(target.record?.files ?? {}));
 
-  const { keep, handWritten, adopted, handManifests } = classifyFolder(target, source, options, problems);
+  const { keep, handWritten, adopted, handManifests, writes } = classifyFolder(target, source, options, problems);
 
   // The folder after the export.
   const kept = [...keep].sort();
@@ -159,7 +159,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   // A link (or a file) on the way to a written path first, as the preview refuses it: git cannot tell whether a path beyond a link is ignored.
   const blocked = blockedOnTheWay(target.top, folder, plan.writes.keys(), plan.removes);
   if (blocked.length > 0) throw new ExportRefused([...problems, ...blocked]);
-  problems.push(...(await ignoredWrites(target, plan.writes.keys(), reads)));
+  problems.push(...(await ignoredWrites(target, writes, reads)));
 
   // What Flux applies, before and after.
   let preview: Preview | undefined;
@@ -182,9 +182,6 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     // An interrupt kills the running kubectl (options.signal): its build fails because the export is being interrupted.
     await stopIfInterrupted(options.signal);
     if (err instanceof KubectlMissing) previewMissing = `${err.kubectl} is not on PATH`;
-    // A folder on the way to a planned path is a symbolic link, or a file where the plan needs a
-    // folder (target.ts blockedOnTheWay, checked before anything is built, with or without kubectl).
-    else if (err instanceof ExportRefused) throw new ExportRefused([...problems, ...err.problems]);
     else if (err instanceof KustomizeFailed)
       throw new ExportRefused([
         ...problems,
@@ -439,8 +436,8 @@ async function stopIfInterrupted(signal: AbortSignal | undefined): Promise<void>
 }
 
 /**
- * Writes the plan into the folder (buildPreview refused a link, or a file where a folder is needed,
- * on the way: target.ts blockedOnTheWay).
+ * Writes the plan into the folder (exportEnvironment refused a link, or a file where a folder is
+ * needed, on the way: target.ts blockedOnTheWay).
  * A link at a written path is replaced by the file, never written through; rmSync removes a link,
  * never what it leads to.
  */
