@@ -81,8 +81,8 @@ export function readCheckout(top: string, files: readonly string[]): Checkout {
 
 /**
  * The checkout written into a new temporary folder: its files, then its links (git tracks no file
- * below a link, withPlan leaves none at a planned path, and buildPreview refuses a plan with a
- * link on the way: so none is written through one).
+ * below a link, withPlan leaves none at a planned path, and the export refuses a plan with a link
+ * on the way before it builds: so none is written through one).
  */
 function writeCheckout({ files, links }: Checkout): string {
   const dir = mkdtempSync(join(tmpdir(), 'arcade-export-build-'));
@@ -253,7 +253,7 @@ function parsedStrings(content: Buffer): string {
  * the one place a plan is applied: a removed path goes, file or link; a written file replaces a
  * link at its path (as the file would in git's tree), so it is never written through a link that
  * may lead out of the copy. A link, or a file, on the way to a planned path never gets here:
- * buildPreview refuses the plan first (target.ts blockedOnTheWay).
+ * the export refuses the plan first (target.ts blockedOnTheWay).
  */
 function withPlan(checkout: Checkout, folder: string, plan: FolderPlan): Checkout {
   const files = new Map(checkout.files);

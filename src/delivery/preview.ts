@@ -16,8 +16,6 @@ import { objectKey, type KubeObject } from '../core/manifests.js';
 import { assumedOwner, findOwners, type FluxOwner } from './flux-owners.js';
 import { buildOwner, type FolderPlan, readCheckout } from './build-cache.js';
 import { type BuiltObject, KustomizeFailed, trackedFiles } from './kustomize.js';
-import { ExportRefused } from './refused.js';
-import { blockedOnTheWay } from './target.js';
 
 /** Annotation that keeps kustomize-controller from deleting an object that left the build. */
 export const PRUNE_DISABLED = 'kustomize.toolkit.fluxcd.io/prune';
@@ -206,16 +204,14 @@ function sided(reason: unknown, side: 'before' | 'after'): unknown {
 
 /**
  * Builds the preview. Throws KubectlMissing when kubectl is not installed, KustomizeFailed
- * when a build fails, saying which (the build before the plan told first when both do), and ExportRefused, as the export does,
- * when a folder on the way to a planned path is a symbolic link, or a planned path or a folder on
- * its way is taken by the other kind of entry (blockedOnTheWay).
+ * when a build fails, saying which (the build before the plan told first when both do). The plan
+ * is one the export checked first (target.ts blockedOnTheWay, which it runs before anything else
+ * reads the paths): no folder on the way to a planned path is a symbolic link, and no planned path
+ * or folder on its way is taken by the other kind of entry. That check is the export's alone (a
+ * copy of it here ran after it, on the same plan, and could not be reached).
  */
 export async function buildPreview(options: PreviewOptions): Promise<Preview> {
   const { top, folder } = options;
-  // As the export: a plan is never applied through a folder on the way that is a link, nor over
-  // a file where it needs a folder (or a folder where it writes a file).
-  const blocked = blockedOnTheWay(top, folder, options.plan.writes.keys(), options.plan.removes);
-  if (blocked.length > 0) throw new ExportRefused(blocked);
   const files = await trackedFiles(top, options.signal);
   const checkout = readCheckout(top, files);
   const notes: string[] = [];

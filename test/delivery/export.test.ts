@@ -6,7 +6,6 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, wr
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
-import { buildPreview } from '../../src/delivery/preview.js';
 import { looksTemporary } from '../../src/delivery/export-folder.js';
 import { blockedOnTheWay } from '../../src/delivery/target.js';
 import { checkoutStatus, ignoredIn, ignoredPaths, parseStatus } from '../../src/delivery/checkout-status.js';
@@ -541,7 +540,7 @@ describe('export without kubectl: fail closed, never remove what it could not pr
 });
 
 describe('export and symbolic links in the folder: nothing written or removed outside the checkout', () => {
-  it('refuses a folder on the way that is a link (out of the checkout, or inside it) before anything is written, as the preview does', async () => {
+  it('refuses a folder on the way that is a link (out of the checkout, or inside it) before anything is written', async () => {
     const outside = tempDir('export-outside-');
     writeFileSync(join(outside, 'extra.yaml'), 'outside: untouched\n');
     const base = BUNDLED();
@@ -560,17 +559,12 @@ describe('export and symbolic links in the folder: nothing written or removed ou
           '\\(fix: replace the link with a folder holding its files',
       );
       await expectRefused(repo, source, { adopt: true, force: true, commit: true }, reason, { before });
-      // The preview, asked for the same plan, refuses the same way (it needs no kubectl to).
-      const plan = { writes: new Map(source.files.map((f) => [f.path, f.content])), removes: [] };
-      const preview = buildPreview({ top: repo, folder: 'apps/arcade', plan, ownNames: new Set() });
-      await expect(preview).rejects.toThrow(ExportRefused);
-      await expect(preview).rejects.toThrow(reason);
       expect(readFileSync(join(outside, 'extra.yaml')).equals(outsideBefore)).toBe(true);
       expect(await snapshot(repo)).toEqual(before);
     }
   });
 
-  it('refuses a file where the export needs a folder, and a folder where it writes a file, before anything is written, as the preview does', async () => {
+  it('refuses a file where the export needs a folder, and a folder where it writes a file, before anything is written', async () => {
     const base = BUNDLED();
     const extra = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: arcade-staging\n';
     const source: ExportSource = {
@@ -601,19 +595,12 @@ describe('export and symbolic links in the folder: nothing written or removed ou
     expect(refusal).toBeInstanceOf(ExportRefused);
     expect((refusal as ExportRefused).problems).toEqual(problems);
     expect((refusal as ExportRefused).exitCode).toBe(1);
-    // The preview, asked for the same plan, refuses the same way (it needs no kubectl to)...
-    const plan = { writes: new Map(source.files.map((f) => [f.path, f.content])), removes: [] };
-    const preview = await buildPreview({ top: repo, folder: 'apps/arcade', plan, ownNames: new Set() }).catch(
-      (e: unknown) => e,
-    );
-    expect(preview).toBeInstanceOf(ExportRefused);
-    expect((preview as ExportRefused).problems).toEqual(problems);
-    // ...and a file the plan removes is no obstacle: it goes before the folder is made.
+    // A file the plan removes is no obstacle: it goes before the folder is made.
     expect(blockedOnTheWay(repo, 'apps/arcade', ['base/extra.yaml'], ['base'])).toEqual([]);
   });
 
   it('refuses a folder where the export writes its ownership record, as any written path (not a raw EISDIR)', () => {
-    // blockedOnTheWay is what the preview, and so every export, runs first (the test above, end to end).
+    // blockedOnTheWay is what every export runs first (the tests above, end to end).
     const top = tempDir('arcade-owner-');
     mkdirSync(join(top, 'apps/arcade', OWNERSHIP_FILE), { recursive: true });
     expect(blockedOnTheWay(top, 'apps/arcade', ['base/extra.yaml'], [])).toEqual([
