@@ -2,6 +2,9 @@
  * Whether `--branch <name>` is a branch name git takes (git-check-ref-format(1), `--branch`), told
  * before any work: otherwise the export plans, previews and then fails at `git checkout -b` with
  * git's own words and no fix. Kept free of imports: scripts/export.ts checks it with its options.
+ * test/delivery/branch-name.test.ts puts a table of names, and names made from the characters these
+ * rules are about, to git's own `git check-ref-format --branch`: they take exactly what git takes,
+ * but for '@' and a part over PART_BYTES, refused on purpose.
  */
 
 /** The longest name of one `/`-separated part: git writes the ref as a file, and `<part>.lock` must fit in 255 bytes. */
