@@ -156,7 +156,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   ].sort();
   const written = planned.filter((f) => target.files.get(f.path) !== f.content).map((f) => f.path);
   const plan: FolderPlan = { writes: new Map(planned.map((f) => [f.path, f.content])), removes: removed };
-  // A link (or a file) on the way to a written path first, as the preview refuses it: git cannot tell whether a path beyond a link is ignored.
+  // A link (or a file) on the way to a written path first: git cannot tell whether a path beyond a link is ignored.
   const blocked = blockedOnTheWay(target.top, folder, plan.writes.keys(), plan.removes);
   if (blocked.length > 0) throw new ExportRefused([...problems, ...blocked]);
   problems.push(...(await ignoredWrites(target, writes, reads)));

@@ -17,7 +17,10 @@ interface ForgeErrorDetails {
   readonly fix?: string | undefined;
   /** The refusal's HTTP status. */
   readonly status?: number | undefined;
-  /** A create or update (POST, PATCH) with no answer but failures: the forge may have done it all the same. @default false */
+  /**
+   * A create or update (POST, PATCH) with no answer but failures, or answered with a redirect (a 303
+   * See Other points at what it made): the forge may have done it all the same. @default false
+   */
   readonly maybeDone?: boolean;
 }
 

@@ -32,8 +32,7 @@ import { noAnswerReason } from '../core/fetch-failure.js';
 import { BodyOverCapError, readBodyWithin } from '../core/capped-body.js';
 import { printable } from '../core/printable.js';
 
-export type { ForgeConnection };
-export { ForgeError };
+export { type ForgeConnection, ForgeError };
 
 export interface PullRequest {
   readonly number: number;
@@ -130,7 +129,8 @@ export class ForgeClient {
         if (response.status >= 300 && response.status < 400) {
           await response.body?.cancel();
           const { text, fix } = redirectAnswer(response.headers.get('location'), url, this.base, this.conn.prefix);
-          throw new ForgeError(this.redactor.text(`${what}: HTTP ${response.status}, ${text} (fix: ${fix})`), { fix });
+          const message = this.redactor.text(`${what}: HTTP ${response.status}, ${text} (fix: ${fix})`);
+          throw new ForgeError(message, { fix, maybeDone: method !== 'GET' });
         }
         // A create or update the forge answered with success was done, whatever its answer holds.
         const done = method !== 'GET' && response.ok;

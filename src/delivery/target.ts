@@ -60,7 +60,7 @@ export function listFiles(root: string, dir = root): string[] {
 /**
  * The refusals for what stands on the way to the plan's paths (relative to `folderInRepo`, the
  * real folder: no link lies between the root and it), each naming the path and the fix, checked
- * before anything is built or written (by the preview, and so by the export):
+ * before anything is built or written (by the export, before its preview builds):
  * - a folder between the folder and a written or removed path that is a symbolic link: the export
  *   would write, or remove, through it, possibly outside the checkout (one refusal per link);
  * - a regular file where a written path needs a folder (`base` for `base/extra.yaml`), or a folder

@@ -165,6 +165,18 @@ describe('ForgeClient against a hostile forge', () => {
     expect((search as ForgeError).maybeDone).toBe(false);
   });
 
+  it('a create answered with a redirect may have been done (303 See Other points at its result); a search so answered was not', async () => {
+    seen.length = 0;
+    answer = (res) => res.writeHead(303, { location: `${forge.url}/repos/acme/repo/pulls/7` }).end();
+    const create = await client()
+      .createPull({ head: 'b', base: 'master', title: 't', body: 'b' })
+      .catch((e: unknown) => e);
+    expect(create).toBeInstanceOf(ForgeError);
+    expect((create as ForgeError).maybeDone).toBe(true);
+    expect(seen.map((s) => `${s.server} ${s.method}`)).toEqual(['forge POST']);
+    expect((await redirected(303, `${forge.url}/repos/acme/repo/pulls/7`)).maybeDone).toBe(false);
+  });
+
   it("a pull request's html_url and branches with control characters are printed escaped", async () => {
     answer = json(201, {
       number: 7,
