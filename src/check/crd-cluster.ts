@@ -15,7 +15,9 @@
  *   printable and cut (../kube/api-error.ts `errorAnswerText`; the client's 401 carries no body),
  *   and a 2xx answer must be JSON, by its body (parsed here once more than the client parses it,
  *   about 7 ms a 1 MiB page, for a refusal that quotes it printably instead of JSON.parse's error
- *   quoting it raw) and by its `Content-Type` (what client-node parses by);
+ *   quoting it raw) and by its `Content-Type` (what client-node parses by: ../kube/bounded-client.ts
+ *   `JSON_TYPE`, RFC 6838's name characters, so `application/<CSI>2J/x+json` is refused, quoted
+ *   printably, not handed to the client, whose own refusal quoted it raw);
  * - the list is read in pages of PAGE_LIMIT (`limit`/`continue`, as kubectl lists): one CRD is at
  *   most about 1.5 MiB (etcd's default request limit, which the API server stores CRDs under), so a
  *   page fits the 64 MiB an answer (../kube/bounded-client.ts MAX_ANSWER_BYTES); all pages
@@ -34,7 +36,9 @@
  *   as the apiextensions.k8s.io/v1 CustomResourceDefinition the list holds (before this, every CRD
  *   of a real cluster was skipped: "no CustomResourceDefinition with a served version found");
  * - names are checked as in a file (./crd-names.ts), and whatever the server wrote that reaches a
- *   message is quoted by JSON.stringify or `printableLine`: no escape sequence reaches the terminal.
+ *   message is quoted by JSON.stringify and then `printableLine` (JSON.stringify leaves the C1
+ *   controls as they are), and the client's own errors are printed by `printableLine`: no escape
+ *   sequence reaches the terminal.
  */
 import type { CachedSchema } from './crd-cache.js';
 import { CrdError, schemasOfCrd } from './crd-cache.js';
@@ -44,7 +48,7 @@ import { isRecord } from '../core/is-record.js';
 import { withDeadline } from '../core/retry.js';
 import { printableLine } from '../core/printable.js';
 import { errorAnswerText } from '../kube/api-error.js';
-import { type BoundedAnswer, boundedConfiguration, KubeGetError } from '../kube/bounded-client.js';
+import { type BoundedAnswer, boundedConfiguration, JSON_TYPE, KubeGetError } from '../kube/bounded-client.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 
 /** CRDs asked for per page. */
@@ -90,9 +94,6 @@ const FORBIDDEN =
   ' (fix: the kubeconfig user needs list on customresourcedefinitions.apiextensions.k8s.io: ' +
   '`kubectl auth can-i list customresourcedefinitions.apiextensions.k8s.io` tells)';
 
-/** A media type client-node parses as JSON (application/json, application/<x>+json), as the API server answers. */
-const JSON_TYPE = /^application\/(?:[^;]*\+)?json\s*(?:;|$)/i;
-
 /**
  * Refuses an answer that is not a 2xx of JSON (what client-node would do with it instead: its
  * ApiException dump, a string for a text/* body, or JSON.parse's error quoting the body raw).
@@ -104,13 +105,13 @@ function checkAnswer({ status, headers, body }: BoundedAnswer): void {
     JSON.parse(text);
   } catch {
     throw new KubeGetError(
-      `the answer is not JSON (it starts ${JSON.stringify(printableLine(text, 60))}): ${NOT_THE_API}`,
+      `the answer is not JSON (it starts ${printableLine(JSON.stringify(text), 60)}): ${NOT_THE_API}`,
     );
   }
   const type = headers['content-type'];
   if (type === undefined || !JSON_TYPE.test(type))
     throw new KubeGetError(
-      `the answer is JSON but its Content-Type is ${type === undefined ? 'missing' : JSON.stringify(printableLine(type, 80))}, ` +
+      `the answer is JSON but its Content-Type is ${type === undefined ? 'missing' : printableLine(JSON.stringify(type), 80)}, ` +
         `not application/json: ${NOT_THE_API}`,
     );
 }
@@ -195,6 +196,9 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
       );
     const code = (err as { code?: unknown }).code;
     const hint = code === 401 ? UNAUTHENTICATED : code === 403 ? FORBIDDEN : '';
-    throw new CrdError(`listing CustomResourceDefinitions on ${server} failed: ${(err as Error).message}${hint}`);
+    // The client's own errors may quote the server's bytes (a media type it refuses): printable, one line.
+    throw new CrdError(
+      `listing CustomResourceDefinitions on ${server} failed: ${printableLine((err as Error).message, 500)}${hint}`,
+    );
   }
 }

@@ -4,12 +4,15 @@
  * timeouts, 429 and 5xx are retried a bounded number of times with backoff. Nothing is written.
  * Every answer is bounded (../kube/bounded-client.ts): a redirect is refused, never followed (the
  * kubeconfig's credentials would go with it), an answer over 64 MiB is refused and its connection
- * closed; neither is retried.
+ * closed, a 2xx answer the client cannot parse (its Content-Type, or not JSON under JSON's type) is
+ * refused; none is retried. The client's own messages are printed printably (they may quote the
+ * server's bytes).
  */
 import type { Configuration, KubernetesObjectApi, V1APIResourceList } from '@kubernetes/client-node';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { PagingError } from '../core/all-pages.js';
 import { CommandError } from '../core/command-error.js';
+import { printableLine } from '../core/printable.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { boundedConfiguration, refusedAnswer } from '../kube/bounded-client.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
@@ -50,9 +53,10 @@ export interface LiveCluster {
   ): Promise<Record<string, unknown>[]>;
 }
 
+/** The API server's status and message, else the error's own message (the client's may quote the server's bytes), printable. */
 function describe(err: unknown): string {
   const message = apiMessage(err);
-  return message !== undefined ? `${apiStatus(err)} ${message}` : (err as Error).message;
+  return message !== undefined ? `${apiStatus(err)} ${message}` : printableLine((err as Error).message, 500);
 }
 
 /** Loads the kubeconfig (refusing the client's silent localhost:8080 fallback) and connects. */
@@ -85,6 +89,8 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
         } catch (err) {
           // A redirect or an answer over the cap: another attempt would get the same (../kube/bounded-client.ts).
           if (refusedAnswer(err)) throw new ClusterError(`${what}: ${err.message}`);
+          // A 2xx answer of JSON's type the client could not parse (its JSON.parse's error): the same again.
+          if (err instanceof SyntaxError) throw new ClusterError(`${what}: ${describe(err)}`);
           const status = apiStatus(err);
           if (status === 404) throw new NotFound(describe(err));
           if (/Unrecognized API version and kind/i.test((err as Error).message))

@@ -39,8 +39,14 @@
  * the probe names the pod, the window and the fix, a shorter window (src/probes/kube.ts). No
  * `limitBytes` is asked for: it would cut the window's end off silently.
  *
- * Both refusals (`refusedAnswer`: a KubeGetError or the BodyOverCapError every capped reader of
- * the stack throws, ../core/capped-body.ts) are not transient: drift does not retry them, as
+ * A 2xx answer whose `Content-Type` is neither JSON (`JSON_TYPE`) nor text is refused too, after
+ * `onAnswer`: client-node parses by the type and throws on any other (`The mediaType <type> is not
+ * supported`, quoting the server's bytes raw: `application/\x9b2J/x+json` wrote a CSI to the
+ * terminal) or on none, and that error, with no status, was taken for a network failure and retried.
+ * The types are checked by RFC 6838's name characters (`[\w.!#$&^-]`), stricter than the client.
+ *
+ * Every refusal (`refusedAnswer`: a KubeGetError or the BodyOverCapError every capped reader of
+ * the stack throws, ../core/capped-body.ts) is not transient: drift does not retry it, as
  * another attempt would get the same answer (and send the same credentials).
  */
 import type { Configuration, KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
@@ -50,6 +56,11 @@ import { printableLine } from '../core/printable.js';
 
 /** The most read from one answer (above), a page of crds --from-cluster's list too. */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/** A media type client-node parses as JSON (application/json, application/<name>+json), as the API server answers. */
+export const JSON_TYPE = /^application\/(?:[\w.!#$&^-]+\+)?json\s*(?:;|$)/i;
+/** A media type client-node hands back as text (a pod's log is text/plain). */
+const TEXT_TYPE = /^text\/[\w.!#$&^+-]+\s*(?:;|$)/i;
 
 type Fetch = typeof import('node-fetch').default;
 
@@ -101,6 +112,18 @@ function redirectRefused(status: number, location: string | null): KubeGetError 
   );
 }
 
+/** The refusal of a 2xx answer the client cannot parse (above): its Content-Type, printable. */
+function unreadableType(status: number, type: string | undefined): KubeGetError | undefined {
+  if (status < 200 || status >= 300 || (type !== undefined && (JSON_TYPE.test(type) || TEXT_TYPE.test(type))))
+    return undefined;
+  const named = type === undefined ? 'no Content-Type' : `Content-Type ${printableLine(JSON.stringify(type), 80)}`;
+  return new KubeGetError(
+    `the API server answered HTTP ${status} with ${named}, neither JSON nor text: not the Kubernetes API, ` +
+      "or a broken or hostile server (fix: point the kubeconfig's server at the cluster's API server)",
+    status,
+  );
+}
+
 /** The body of `resp` whole, or a refusal when it is over the cap (the caller closes the connection). */
 async function bodyWithin(resp: Response, maxBytes: number): Promise<Buffer> {
   const length = resp.headers.get('content-length');
@@ -141,6 +164,8 @@ async function send(
       headers[name] = value;
     });
     onAnswer?.({ status: resp.status, headers, body });
+    const unreadable = unreadableType(resp.status, headers['content-type']);
+    if (unreadable) throw unreadable;
     return new ResponseContextClass(resp.status, headers, {
       text: () => Promise.resolve(body.toString('utf8')),
       binary: () => Promise.resolve(body),

@@ -18,6 +18,7 @@ import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { boundedConfiguration, refusedAnswer } from '../kube/bounded-client.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { BodyOverCapError, describeBytes } from '../core/capped-body.js';
+import { printableLine } from '../core/printable.js';
 import { rejectionOnAbort } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
 import { toWire } from '../kube/wire.js';
@@ -63,9 +64,9 @@ export async function loadKubeAccess(env: Readonly<Record<string, string | undef
 type Client = typeof import('@kubernetes/client-node');
 type DiscoveryCache = Record<string, import('@kubernetes/client-node').V1APIResourceList>;
 
-/** The API server's message from an ApiException, else the first line of the error's own. */
+/** The API server's message from an ApiException, else the first line of the error's own (it may quote the server's bytes), printable. */
 function messageOf(err: unknown): string {
-  return apiMessage(err) ?? (err as Error).message.split('\n')[0] ?? String(err);
+  return apiMessage(err) ?? printableLine((err as Error).message.split('\n')[0] ?? String(err), 500);
 }
 
 /** What a probe says of a log over the cap read over a window of `sinceSeconds` (logWindowMinutes * 60). */

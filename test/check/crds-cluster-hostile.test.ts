@@ -328,6 +328,27 @@ describe('hostile answers', () => {
     });
   }
 
+  it('refuses a Content-Type with bytes no media type holds, and quotes it and a body not JSON escaped once', async () => {
+    // `[^;]*` took application/<CSI>2J/x+json for JSON; client-node then refused it quoting the CSI raw.
+    const typed = await apiServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/\u009b2J/x+json' });
+      res.end('{"kind":"CustomResourceDefinitionList","items":[]}');
+    });
+    const type = await refusal(typed.kubeconfig);
+    expect(type).toBe(
+      `listing CustomResourceDefinitions on ${typed.url} failed: the answer is JSON but its Content-Type is ` +
+        '"application/\\u009b2J/x+json", not application/json: not the Kubernetes API, or a broken or hostile server',
+    );
+    const notJson = await apiServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('\u009b2J\u001b[31m<html>');
+    });
+    expect(await refusal(notJson.kubeconfig)).toBe(
+      `listing CustomResourceDefinitions on ${notJson.url} failed: the answer is not JSON (it starts ` +
+        '"\\u009b2J\\u001b[31m<html>"): not the Kubernetes API, or a broken or hostile server',
+    );
+  });
+
   it("quotes an error answer's Status message printably and briefly, not the body and headers whole", async () => {
     const sequences = '\u001b[2J\u001b]0;owned\u0007\u001b[31mred\u202e';
     const api = await apiServer((_req, res) =>

@@ -3,7 +3,9 @@
  * (src/kube/bounded-client.ts): against real loopback servers, a redirect is refused naming where
  * it points and nothing (the bearer token least of all) reaches its target; an endless body is
  * stopped at 64 MiB and its connection closed; neither is retried; a pod's log over 64 MiB names
- * the pod, the window and the fix; drift's deadline closes the connection of each attempt it ends.
+ * the pod, the window and the fix; a 2xx answer whose Content-Type the client cannot parse is
+ * refused naming it printably, and the client's own errors (JSON.parse's, quoting the body) are
+ * printed printably, neither retried; drift's deadline closes the connection of each attempt it ends.
  * docs/quality-gate.md, docs/probes.md, docs/delivery.md.
  * A kind's first request is the API discovery of its group version, whose failure client-node
  * prefixes with "Failed to fetch resource metadata for <apiVersion>/<kind>:"; a pod's log has none.
@@ -169,6 +171,81 @@ describe('an endless body is stopped at 64 MiB and its connection closed', () =>
     );
     expect(api.seen).toHaveLength(1);
     await vi.waitFor(() => expect(closed).toBe(1));
+  });
+});
+
+describe('a 2xx answer the client cannot parse is refused by its Content-Type, printably, not retried', () => {
+  // Before: client-node's "The mediaType application/<raw CSI>2j/x+json is not supported" reached the
+  // terminal raw, and drift retried it (no status: taken for the network).
+  const hostileType = 'application/\u009b2J/x+json';
+  const refusedType =
+    'the API server answered HTTP 200 with Content-Type "application/\\u009b2J/x+json", neither JSON nor text: ' +
+    "not the Kubernetes API, or a broken or hostile server (fix: point the kubeconfig's server at the cluster's API server)";
+  const typed = (type: string | undefined) =>
+    server((_req, res) => {
+      res.writeHead(200, type === undefined ? {} : { 'content-type': type });
+      res.end('{"kind":"APIResourceList","groupVersion":"v1","resources":[]}');
+    });
+
+  it('drift: the exact refusal, once', async () => {
+    const api = await typed(hostileType);
+    const err = await (await drift(kubeconfigFor(api.url))).list('v1', 'Pod', 'arcade', '').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as Error).message).toBe(
+      `list Pod in arcade: Failed to fetch resource metadata for v1/Pod: ${refusedType}`,
+    );
+    expect(api.seen).toEqual([`GET /api/v1 Bearer ${TOKEN}`]);
+  });
+
+  it('drift: an answer with no Content-Type, once', async () => {
+    const api = await typed(undefined);
+    const err = await (await drift(kubeconfigFor(api.url))).list('v1', 'Pod', 'arcade', '').catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      'list Pod in arcade: Failed to fetch resource metadata for v1/Pod: the API server answered HTTP 200 with no ' +
+        'Content-Type, neither JSON nor text: not the Kubernetes API, or a broken or hostile server ' +
+        "(fix: point the kubeconfig's server at the cluster's API server)",
+    );
+    expect(api.seen).toHaveLength(1);
+  });
+
+  it("a probe reading a pod's log: the exact refusal", async () => {
+    const api = await typed(hostileType);
+    const err = await (await probeReader(kubeconfigFor(api.url)))
+      .log('arcade', 'engine-0', 'engine', 60)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeError);
+    expect((err as Error).message).toBe(`log of pod arcade/engine-0: ${refusedType}`);
+    expect(api.seen).toHaveLength(1);
+  });
+});
+
+describe("the client's own error quoting the server's bytes is printed printably", () => {
+  // Under a JSON Content-Type, JSON.parse's error quotes the start of the body: an escape sequence, raw before.
+  const notJson = () =>
+    server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('\u001b[2J\u009b31m owned');
+    });
+
+  it('drift: once (an answer not JSON is the same again)', async () => {
+    const api = await notJson();
+    const err = await (await drift(kubeconfigFor(api.url))).list('v1', 'Pod', 'arcade', '').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as Error).message).toBe(
+      "list Pod in arcade: Failed to fetch resource metadata for v1/Pod: Unexpected token '\\u001b', " +
+        '"\\u001b[2J\\u009b31m owned" is not valid JSON',
+    );
+    expect(api.seen).toHaveLength(1);
+  });
+
+  it('a probe', async () => {
+    const api = await notJson();
+    const err = await (await probeReader(kubeconfigFor(api.url))).list('v1', 'Pod', 'arcade').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeError);
+    expect((err as Error).message).toBe(
+      "list Pod in arcade: Failed to fetch resource metadata for v1/Pod: Unexpected token '\\u001b', " +
+        '"\\u001b[2J\\u009b31m owned" is not valid JSON',
+    );
   });
 });
 
