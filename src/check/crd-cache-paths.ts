@@ -95,7 +95,7 @@ export function writeEntry(
   // Stricter than isWithinReal: the folder must be exactly where its names put it, not only somewhere
   // in the cache (a link to another entry's folder is inside the cache, yet writes that entry).
   const expected = () => {
-    if (realpathSync(folder) !== join(realpathSync(root), relative(root, folder)))
+    if (realpathSync.native(folder) !== join(realpathSync.native(root), relative(root, folder)))
       throw outside(root, e, path, 'written to', ' (a folder on its path links elsewhere since it was checked)');
   };
   expected();

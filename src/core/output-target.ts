@@ -12,7 +12,7 @@
  *   name given, the other name keeping the previous report (./atomic-write.ts says why).
  */
 import { type Stats, lstatSync, readlinkSync, realpathSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomically } from './atomic-write.js';
 import { realPath } from './path-within.mjs';
 
@@ -51,9 +51,29 @@ export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
     if (!link) return { kind: 'file', path: current };
     if (!link.isSymbolicLink())
       return link.isFile() || link.isDirectory() ? { kind: 'file', path: current } : { kind: 'device', path: current };
-    current = resolve(realpathSync(dirname(current)), readlinkSync(current));
+    const next = linkTarget(current);
+    if (next === undefined) break;
+    current = next;
   }
-  return { kind: 'file', path: resolve(cwd, path) }; // a loop of links: the write names ELOOP
+  return { kind: 'file', path: resolve(cwd, path) }; // a loop of links, a missing folder: the write names it
+}
+
+/**
+ * Where the link `link` leads, as the kernel follows it: the folder part of its target, joined to
+ * the link's folder as text (never normalized by path.resolve, which would take a `..` after a link
+ * in the target as the link's own folder: ./path-within.mjs), resolved by realpathSync.native, then
+ * its last name, itself followed on the next hop. Undefined when that folder does not resolve (a
+ * missing folder, a loop, no permission): the write through the name given says why.
+ */
+function linkTarget(link: string): string | undefined {
+  const target = readlinkSync(link);
+  const text = isAbsolute(target) ? target : `${dirname(link)}/${target}`;
+  const last = basename(text);
+  try {
+    return last === '..' || last === '.' ? realpathSync.native(text) : join(realpathSync.native(dirname(text)), last);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A file option and the path it was given: an output, or a file the command reads. */
@@ -117,7 +137,7 @@ function fileIdentity(path: string, cwd = process.cwd()): string | undefined {
 /** The real path of `path`, or `path` when it cannot be resolved. */
 function realOr(path: string): string {
   try {
-    return realpathSync(path);
+    return realpathSync.native(path);
   } catch {
     return path;
   }

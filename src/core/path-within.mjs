@@ -7,10 +7,17 @@
 // Plain JavaScript (types in path-within.d.mts) so the plain-node launcher's build record
 // (src/tooling/build-record-paths.mjs) runs this same code.
 //
-// `.` and `..` are taken as written, before any link is followed, as node's path.resolve and
-// fs.realpathSync do (`<link>/..` is the folder holding the link, where the kernel would take the
-// parent of the link's target): a caller writes to the path these functions return, never to the
-// one it was given, so what is checked is where it writes.
+// `.` and `..` of the path given are taken as written, before any link is followed, as node's
+// path.resolve does (`<link>/..` is the folder holding the link, where the kernel would take the
+// parent of the link's target): so a caller writes to realPath's `path`, or to the path it checked
+// once path.resolve has left no `.` or `..` in it (the CRD cache's entries, each folder's real path
+// checked again once made: src/check/crd-cache-paths.ts), never to a path with `..` after a link,
+// and what is checked is where it writes (kustomize.ts writes the root kustomization to realPath's
+// `path` of the build root it checked). The links of the
+// existing part are followed by the kernel (fs.realpathSync.native), never by node's JavaScript
+// fs.realpathSync: that one resolves `..` in a link's TARGET against the link's own folder (with
+// `b -> /far/deep/z` and `app -> b/../sub`, it says `sub` beside `app`, the kernel and every write
+// say /far/deep/sub); test/architecture/realpath-native.test.ts keeps it out of src/ and scripts/.
 import { realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
@@ -55,7 +62,7 @@ export function nearestExisting(path) {
 export function realPath(path) {
   const absolute = resolve(path);
   const nearest = nearestExisting(absolute);
-  const existing = realpathSync(nearest.path);
+  const existing = realpathSync.native(nearest.path);
   const rest = relative(nearest.path, absolute);
   return { path: rest === '' ? existing : join(existing, rest), existing, stat: nearest.stat };
 }

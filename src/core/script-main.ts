@@ -111,7 +111,7 @@ function isProcessEntry(moduleUrl: string): boolean {
   const entry = process.argv[1];
   if (entry === undefined) return false;
   try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(moduleUrl));
+    return realpathSync.native(entry) === realpathSync.native(fileURLToPath(moduleUrl));
   } catch {
     return false;
   }

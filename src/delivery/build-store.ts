@@ -223,7 +223,7 @@ function kubectlIdentity(kubectl: string): string | undefined {
   const file = kubectl.includes('/') ? resolve(kubectl) : onPath(kubectl);
   if (file === undefined) return undefined;
   try {
-    const real = realpathSync(file);
+    const real = realpathSync.native(file);
     const stat = statSync(real, { bigint: true });
     if (!stat.isFile()) return undefined;
     return JSON.stringify([file, real, String(stat.size), String(stat.mtimeNs)]);

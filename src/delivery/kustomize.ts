@@ -29,7 +29,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { describeChildFailure } from '../core/child-failure.js';
 import { git } from '../core/git.js';
 import { isRecord } from '../core/is-record.js';
-import { isWithinReal } from '../core/path-within.mjs';
+import { isWithin, realPath } from '../core/path-within.mjs';
 import type { KubeObject } from '../core/manifests.js';
 import { runProgram } from '../core/run-program.js';
 
@@ -231,12 +231,15 @@ export async function buildFluxView(
     throw new KustomizeFailed(rootInRepo, `${rootInRepo} is not a folder of the repository`);
   // The root kustomization is written into the build root: a root reached through a symbolic
   // link leading out of the copy would have it written outside the copy, so it is refused.
-  if (!isWithinReal(dir, root))
+  // The real paths are the kernel's (../core/path-within.mjs): a link whose target climbs out with
+  // `..` after another link is followed as the write would follow it.
+  const real = realPath(root).path;
+  if (!isWithin(realPath(dir).path, real))
     throw new KustomizeFailed(
       rootInRepo,
       `${rootInRepo} leads out of the repository through a symbolic link (fix: point spec.path at a folder of the repository)`,
     );
-  prepareRoot(root, rootInRepo, transforms);
+  prepareRoot(real, rootInRepo, transforms); // written where it was checked
   return kustomize(options.kubectl ?? 'kubectl', dir, root, rootInRepo, options);
 }
 

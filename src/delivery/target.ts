@@ -132,7 +132,7 @@ export function resolveFolder(top: string, repo: string, path: string): { folder
       `--path ${path}: ${requested} does not exist or is not a folder (fix: check the spelling; for a new folder, create it in its own commit first)`,
     );
   }
-  const folder = realpathSync(requested);
+  const folder = realpathSync.native(requested);
   const inRepo = relative(top, folder);
   if (inRepo === '') {
     throw new ConfigurationError(
@@ -236,7 +236,7 @@ export async function openTarget(
     throw new ConfigurationError(
       `--repo ${repoOption}: not a git checkout (fix: clone k8s-backstage-v2 and point --repo at it)`,
     );
-  const top = realpathSync(root);
+  const top = realpathSync.native(root);
   const { folder, folderInRepo } = resolveFolder(top, repo, pathOption);
   // One git for the branch, the changes and the ignored files (what `rev-parse --abbrev-ref HEAD` and a v1 status took two for).
   const status = parseStatus(asked?.status ?? (await checkoutStatus(top)));

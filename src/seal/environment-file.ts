@@ -100,7 +100,7 @@ export function refuseHardLinks(file: string): void {
   if (links <= 1) return;
   // Quoted for a POSIX shell where needed, so the commands can be pasted whatever the path holds; the
   // mount point is left to the person (`df` options to print it alone differ between GNU and BSD/macOS).
-  const real = shellWord(realpathSync(file));
+  const real = shellWord(realpathSync.native(file));
   throw new EnvironmentFileError(
     `${file}: the file has ${links} hard links (names for the same bytes): seal renames a new file over ` +
       `this name, so the ${links - 1} other name(s) would keep the values unsealed; nothing written (fix: find ` +

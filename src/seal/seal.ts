@@ -214,7 +214,7 @@ export interface SealResult {
  * Returns the path written (the file's real path).
  */
 function writeSealed(target: SealTarget, text: string): string {
-  const file = realpathSync(target.file);
+  const file = realpathSync.native(target.file);
   if (readFileSync(file, 'utf8') !== target.text)
     throw new CommandError(`${target.file}: changed while sealing; nothing written (fix: run seal again)`);
   refuseHardLinks(target.file); // a name may have been added while the certificate was fetched

@@ -73,7 +73,7 @@ export function checkOutputFolder(out: string, repoRoot: string, cwd: string = p
   const target = outputTarget(out, cwd);
   const resolved = realPath(absolute); // its real path, and the real path of its nearest existing part
   const real = resolved.path;
-  const root = realpathSync(repoRoot);
+  const root = realpathSync.native(repoRoot);
   const refuse = (why: string, fix = FOLDER_FIX): never => {
     const shown = out !== '-' && real !== absolute ? ` (${real})` : '';
     throw new ConfigurationError(`--out ${out}${shown}: ${why}; nothing was changed (fix: ${fix})`);
@@ -92,7 +92,7 @@ export function checkOutputFolder(out: string, repoRoot: string, cwd: string = p
     // Where mkdir makes it: the nearest existing part, a real directory (one whose real path is
     // itself; a magic link such as /proc/<pid>/fd/N may name no file).
     const ancestor = resolved.existing;
-    if (!resolved.stat?.isDirectory() || realpathSync(ancestor) !== ancestor)
+    if (!resolved.stat?.isDirectory() || realpathSync.native(ancestor) !== ancestor)
       refuse(`does not exist, and its nearest existing part ${ancestor} is not a real directory to make it in`);
     return real;
   }

@@ -96,7 +96,7 @@ function nodeOnPath(env) {
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
     try {
       accessSync(join(dir, 'node'), constants.X_OK);
-      return realpathSync(join(dir, 'node'));
+      return realpathSync.native(join(dir, 'node'));
     } catch {}
   }
   return undefined;
@@ -151,7 +151,7 @@ export function treeInputs(root, env = process.env) {
     }
     hash.update(`packages\0${lock.length}\0`).update(lock);
     const onPath = nodeOnPath(env);
-    if (onPath !== realpathSync(process.execPath))
+    if (onPath !== realpathSync.native(process.execPath))
       throw new Uncertain(
         `the node on PATH (${onPath ?? 'none'}) is not the one running the checks (${process.execPath})`,
       );

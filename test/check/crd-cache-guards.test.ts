@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as check } from '../../scripts/check.js';
 import { CrdError, readCachedSchema, readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
-import { entryToWrite, writeEntry } from '../../src/check/crd-cache-paths.js';
+import { CrdPathError, entryToWrite, writeEntry } from '../../src/check/crd-cache-paths.js';
 import { writeFileAtomically } from '../../src/core/atomic-write.js';
 import { tempDir, widgetCrd, writeDist, writeYaml } from './support.js';
 import { runMain } from '../support/run-script.js';
@@ -157,5 +157,27 @@ describe('writing the cache: a link swapped in after the check', () => {
     expect(left[1]).toBe('v1.json');
     expect(readFileSync(join(aside, left[0]!), 'utf8')).toBe('{"new": true}\n');
     expect(JSON.parse(readFileSync(join(aside, 'v1.json'), 'utf8'))).toMatchObject({ version: 'v1' });
+  });
+});
+
+describe('writing the cache: a link whose target climbs with .. after another link', () => {
+  it('is refused by the path check (CrdPathError, not ENOENT) and nothing is made where the kernel leads', () => {
+    // cache/b -> far/deep/z and cache/test.arcade-stack.dev -> b/../sub: node's JavaScript
+    // realpathSync put the group folder at cache/sub (inside), while mkdir made far/deep/sub/Widget.
+    const root = tempDir('crd-dotdot-');
+    const cache = join(root, 'cache');
+    const far = join(root, 'far', 'deep');
+    mkdirSync(join(far, 'z'), { recursive: true });
+    mkdirSync(join(far, 'sub'));
+    mkdirSync(join(cache, 'sub'), { recursive: true });
+    symlinkSync(join(far, 'z'), join(cache, 'b'));
+    symlinkSync('b/../sub', join(cache, 'test.arcade-stack.dev'));
+    const [schema] = readCrdFiles([writeYaml(join(root, 'w.yaml'), [widgetCrd()])]);
+    const entry = join(cache, 'test.arcade-stack.dev', 'Widget', 'v1.json');
+    expect(() => entryToWrite(cache, schema!)).toThrow(CrdPathError);
+    expect(() => writeCache(cache, [schema!])).toThrow(CrdError);
+    expect(() => writeCache(cache, [schema!])).toThrow(`would be written to ${entry}, outside the cache ${cache}`);
+    expect(readdirSync(join(far, 'sub'))).toEqual([]);
+    expect(readdirSync(join(cache, 'sub'))).toEqual([]);
   });
 });

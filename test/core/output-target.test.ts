@@ -52,6 +52,27 @@ describe('outputTarget', () => {
     expect(outputTarget('/dev/null')).toEqual({ kind: 'device', path: '/dev/null' });
   });
 
+  it('a link whose target climbs with .. after another link leads where the kernel writes, not beside the link', () => {
+    // b -> <dir>/far/deep/z and r.json -> b/../r.json: a write through r.json makes <dir>/far/deep/r.json.
+    const dir = realpathSync.native(tempDir('out-target-dotdot-'));
+    mkdirSync(join(dir, 'far', 'deep', 'z'), { recursive: true });
+    mkdirSync(join(dir, 'repo'));
+    symlinkSync(join(dir, 'far', 'deep', 'z'), join(dir, 'repo', 'b'));
+    symlinkSync('b/../r.json', join(dir, 'repo', 'r.json'));
+    symlinkSync('b/../..', join(dir, 'repo', 'up'));
+    symlinkSync('up/x.json', join(dir, 'repo', 'x.json'));
+    symlinkSync('missing/../y.json', join(dir, 'repo', 'y.json'));
+    expect(outputTarget(join(dir, 'repo', 'r.json'))).toEqual({
+      kind: 'file',
+      path: join(dir, 'far', 'deep', 'r.json'),
+    });
+    expect(outputTarget(join(dir, 'repo', 'x.json'))).toEqual({ kind: 'file', path: join(dir, 'far', 'x.json') });
+    // A folder on the way that does not exist: the name given, whose write then fails (ENOENT), as the kernel's would.
+    expect(outputTarget(join(dir, 'repo', 'y.json'))).toEqual({ kind: 'file', path: join(dir, 'repo', 'y.json') });
+    writeFileSync(join(dir, 'repo', 'r.json'), 'through'); // the kernel agrees
+    expect(readFileSync(join(dir, 'far', 'deep', 'r.json'), 'utf8')).toBe('through');
+  });
+
   it('a relative path is taken from the working folder it is given', () => {
     const dir = tempDir('out-target-');
     expect(outputTarget('r.json', dir)).toEqual({ kind: 'file', path: join(dir, 'r.json') });

@@ -85,6 +85,26 @@ describe('realPath (links resolved, a missing tail appended)', () => {
     expect(realPath(join(dir, 'out', 'x')).path).toBe(join(top, 'elsewhere', 'x'));
   });
 
+  it('a link whose target climbs with .. after another link leads where the kernel takes it, not beside the link', () => {
+    // b -> <top>/far/deep/z, app -> b/../sub, up -> b/../..: node's JavaScript realpathSync says
+    // <dir>/sub and <top> (it takes the .. against the links' own folder); the kernel, readlink -f
+    // and every write say <top>/far/deep/sub and <top>/far.
+    const { top, dir } = tree();
+    mkdirSync(join(top, 'far', 'deep', 'z'), { recursive: true });
+    mkdirSync(join(top, 'far', 'deep', 'sub'));
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync(join(top, 'far', 'deep', 'z'), join(dir, 'b'));
+    symlinkSync('b/../sub', join(dir, 'app'));
+    symlinkSync('b/../..', join(dir, 'up'));
+    expect(realPath(join(dir, 'app')).path).toBe(join(top, 'far', 'deep', 'sub'));
+    expect(realPath(join(dir, 'app', 'new', 'file')).path).toBe(join(top, 'far', 'deep', 'sub', 'new', 'file'));
+    expect(realPath(join(dir, 'up')).path).toBe(join(top, 'far'));
+    expect(isWithinReal(dir, join(dir, 'app'))).toBe(false);
+    expect(isWithinReal(dir, join(dir, 'app', 'x'))).toBe(false);
+    expect(isWithinReal(dir, join(dir, 'up', 'y'))).toBe(false);
+    expect(isWithinReal(join(top, 'far'), join(dir, 'up', 'deep'))).toBe(true);
+  });
+
   it('the root is its own real path; relative paths are taken against the working folder', () => {
     expect(realPath('/')).toMatchObject({ path: '/', existing: '/' });
     expect(realPath('.').path).toBe(realpathSync(process.cwd()));
