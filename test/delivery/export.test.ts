@@ -2,7 +2,16 @@
  * export on temporary GitOps repositories: the full adopt-and-commit path, the ownership record,
  * and every refusal, each proven to leave the target untouched.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
@@ -255,7 +264,14 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     const outside = tempDir('outside-');
     symlinkSync(outside, join(repo, 'apps/elsewhere'));
     symlinkSync(join(repo, '.git'), join(repo, 'apps/gitlink'));
-    await commitFiles(repo, {}, 'links');
+    // apps/b -> <far>/deep/z and apps/trick -> b/../sub: node's JavaScript realpathSync took
+    // apps/trick as the checkout's apps/sub; the kernel, and every write through it, as <far>/deep/sub.
+    const far = tempDir('far-');
+    mkdirSync(join(far, 'deep/z'), { recursive: true });
+    mkdirSync(join(far, 'deep/sub'));
+    symlinkSync(join(far, 'deep/z'), join(repo, 'apps/b'));
+    symlinkSync('b/../sub', join(repo, 'apps/trick'));
+    await commitFiles(repo, { 'apps/sub/README.md': 'a folder of the checkout\n' }, 'links');
     const before = await snapshot(repo);
     for (const [path, reason] of [
       ['.git/refs', /--path \.git\/refs: resolves to \.git\/refs, inside git's own storage \(\.git\)/],
@@ -267,9 +283,11 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
       ['..', /outside the checkout/],
       ['apps/elsewhere', /outside the checkout/],
       [outside, /outside the checkout/],
+      ['apps/trick', new RegExp(`--path apps/trick: resolves to ${far}/deep/sub, outside the checkout`)],
     ] as const) {
       await expectBadPath(repo, { path, commit: true, adopt: true, force: true }, reason, before);
     }
+    expect(readdirSync(far, { recursive: true }).sort()).toEqual(['deep', 'deep/sub', 'deep/z']);
     // The --commit above never ran: the checkout is still on its branch with its refs intact.
     expect((await run(repo, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('first');
     expect(await run(repo, ['fsck', '--no-progress'])).toBe('');

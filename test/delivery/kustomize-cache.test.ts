@@ -245,10 +245,17 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     const outside = onDisk(tree('outside'));
     const top = onDisk(tree('one'));
     symlinkSync(join(outside, 'apps/arcade'), join(top, 'apps/elsewhere'));
-    await expect(buildFluxView(top, 'apps/elsewhere', {}, {})).rejects.toThrow(
-      'kubectl kustomize apps/elsewhere failed: apps/elsewhere leads out of the repository through a symbolic link ' +
-        '(fix: point spec.path at a folder of the repository)',
-    );
+    // And one whose target climbs with .. after another link: apps/b -> <outside>/apps/z and
+    // apps/tricky -> b/../arcade. node's JavaScript realpathSync took it as the copy's own
+    // apps/arcade; the kernel (and the write of the root kustomization) as <outside>/apps/arcade.
+    mkdirSync(join(outside, 'apps/z'));
+    symlinkSync(join(outside, 'apps/z'), join(top, 'apps/b'));
+    symlinkSync('b/../arcade', join(top, 'apps/tricky'));
+    for (const root of ['apps/elsewhere', 'apps/tricky'])
+      await expect(buildFluxView(top, root, {}, {})).rejects.toThrow(
+        `kubectl kustomize ${root} failed: ${root} leads out of the repository through a symbolic link ` +
+          '(fix: point spec.path at a folder of the repository)',
+      );
     expect(readFileSync(join(outside, 'apps/arcade/configmap.yaml'), 'utf8')).toContain('outside');
     expect(kustomizationIn(join(outside, 'apps/arcade'))).toBe(false);
   });
