@@ -3,7 +3,16 @@
 // folder's parents. Plain JavaScript, as build-record.mjs, for the plain-node launcher.
 import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isWithin, isWithinReal } from '../core/path-within.mjs';
+
+/**
+ * The recorder's own sources (build-record.mjs, this file, path-within.mjs): in every bundle's key
+ * (build-record.mjs settingsKey), so a record written by an older recorder never matches.
+ */
+export const RECORDER = ['./build-record.mjs', './build-record-paths.mjs', '../core/path-within.mjs'].map((file) =>
+  fileURLToPath(new URL(file, import.meta.url)),
+);
 
 /** The names esbuild looks for in every parent folder of a file it resolves or loads. */
 export const LOOKED_UP = ['jsconfig.json', 'node_modules', 'package.json', 'tsconfig.json'];

@@ -11,7 +11,7 @@
 // implementation of the up-to-date rule, for the TypeScript builders and the plain-node launcher.
 //
 // The record is a JSON file beside the bundle (`.build/main.cjs.built-from.json`): the sha256 of
-// the build's settings (`key`: the esbuild version, the bundler's own source, tsconfig.json,
+// the build's settings (`key`: esbuild's version, bundler and recorder sources, tsconfig.json,
 // package.json and what bundle.ts decided about yaml), of every file esbuild read (its metafile's
 // inputs, and the package.json of each bundled package, which esbuild reads but does not list) and
 // of every file it wrote; the names in each folder in which esbuild tried a name for an import as
@@ -54,7 +54,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { entryAt, importWay, lookedUp, target, withParents } from './build-record-paths.mjs';
+import { entryAt, importWay, lookedUp, RECORDER, target, withParents } from './build-record-paths.mjs';
 
 /** Inputs modified this close to a build's start, or after it, leave the build unrecorded. */
 const MODIFIED_DURING_BUILD_MARGIN_MS = 2000;
@@ -110,13 +110,13 @@ function listing(folder) {
 }
 
 /**
- * A key for the build's settings: `parts` (plain values) and the content of `files`.
- * @param {Readonly<Record<string, string | undefined>>} parts
- * @param {readonly string[]} files
+ * A key for the build's settings: `parts` (plain values), the content of `files` and the recorder's.
+ * @param {Readonly<Record<string, string | undefined>>} parts @param {readonly string[]} files
  */
 export function settingsKey(parts, files) {
+  const hashed = [...files, ...RECORDER].map((f) => [f, sha256(f) ?? null]);
   return createHash('sha256')
-    .update(JSON.stringify({ parts, files: files.map((f) => [f, sha256(f) ?? null]) }))
+    .update(JSON.stringify({ parts, files: hashed }))
     .digest('hex');
 }
 

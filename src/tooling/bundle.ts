@@ -237,7 +237,7 @@ export interface ProbeRunnerBundle {
 
 /**
  * The key of a bundle's settings (./build-record.mjs): `parts`, the esbuild version, this file,
- * tsconfig.json and package.json.
+ * tsconfig.json and package.json (settingsKey adds the recorder's own sources).
  */
 function bundleKey(parts: Readonly<Record<string, string | undefined>>): string {
   const ours = createRequire(`${REPO_ROOT}package.json`);

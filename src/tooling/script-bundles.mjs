@@ -45,7 +45,8 @@ export function scriptRecordFile(folder) {
 
 /**
  * The key of a script bundle's settings (build-record.mjs): its entry, the esbuild version, the
- * builders' sources (script-bundle.ts, bundle.ts), tsconfig.json and package.json.
+ * builders' sources (script-bundle.ts, bundle.ts), tsconfig.json and package.json (settingsKey
+ * adds the recorder's: build-record.mjs, build-record-paths.mjs, path-within.mjs).
  * @param {string} entry
  */
 export function scriptBundleKey(entry) {

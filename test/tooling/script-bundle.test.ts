@@ -199,6 +199,33 @@ function launch(file: string, args: readonly string[], cwd: string) {
   return { pid: child.pid, started, ended };
 }
 
+describe('the recorder itself changed (build-record.mjs settingsKey)', () => {
+  it('a bundle recorded by an older recorder (build-record.mjs, build-record-paths.mjs, path-within.mjs) builds again', async () => {
+    // In a checkout of its own, whose recorder files the test may change: each run of the launcher
+    // names the generation it ran from; a build makes a new one.
+    const root = launcherCheckout();
+    write(join(root, 'scripts', 'rec.ts'), 'console.log(import.meta.url);\n');
+    const folder = join(root, '.build', 'scripts', 'rec');
+    const current = async () => {
+      const r = await spawnScript(join(root, 'scripts', 'rec.ts'), [], { cwd: root });
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      return JSON.parse(readFileSync(scriptRecordFile(folder), 'utf8')).entry as string;
+    };
+    let before = await current();
+    expect(await current()).toBe(before); // unchanged: not built again
+    for (const file of [
+      'src/tooling/build-record.mjs',
+      'src/tooling/build-record-paths.mjs',
+      'src/core/path-within.mjs',
+    ]) {
+      writeFileSync(join(root, file), `${readFileSync(join(root, file), 'utf8')}// a newer recorder\n`);
+      const after = await current();
+      expect(after, file).not.toBe(before);
+      before = after;
+    }
+  });
+});
+
 describe.concurrent('one build of a script at a time, across processes (script-bundles.mjs buildOnce)', () => {
   it('two launchers started at once on a stale bundle: one builds, the other waits for it; both run from that build', async () => {
     const s = holdingScript('twice');
