@@ -11,10 +11,10 @@
  *   the file it points to and stays a link; a file with a second hard link is replaced under the
  *   name given, the other name keeping the previous report (./atomic-write.ts says why).
  */
-import { type Stats, lstatSync, readlinkSync, realpathSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { type Stats, lstatSync, realpathSync, writeFileSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { writeFileAtomically } from './atomic-write.js';
-import { realPath } from './path-within.mjs';
+import { linkTarget, realPath } from './path-within.mjs';
 
 /** Where an output path leads, symbolic links followed. */
 export type OutputTarget =
@@ -56,24 +56,6 @@ export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
     current = next;
   }
   return { kind: 'file', path: resolve(cwd, path) }; // a loop of links, a missing folder: the write names it
-}
-
-/**
- * Where the link `link` leads, as the kernel follows it: the folder part of its target, joined to
- * the link's folder as text (never normalized by path.resolve, which would take a `..` after a link
- * in the target as the link's own folder: ./path-within.mjs), resolved by realpathSync.native, then
- * its last name, itself followed on the next hop. Undefined when that folder does not resolve (a
- * missing folder, a loop, no permission): the write through the name given says why.
- */
-function linkTarget(link: string): string | undefined {
-  const target = readlinkSync(link);
-  const text = isAbsolute(target) ? target : `${dirname(link)}/${target}`;
-  const last = basename(text);
-  try {
-    return last === '..' || last === '.' ? realpathSync.native(text) : join(realpathSync.native(dirname(text)), last);
-  } catch {
-    return undefined;
-  }
 }
 
 /** A file option and the path it was given: an output, or a file the command reads. */

@@ -18,3 +18,6 @@ export function isWithin(outer: string, inner: string): boolean;
 
 /** Whether `inner` is `outer` or below it by real paths (realPath of each). */
 export function isWithinReal(outer: string, inner: string): boolean;
+
+/** Where the symbolic link `link` leads, one hop, as the kernel follows it; undefined when its target's folder does not resolve. */
+export function linkTarget(link: string): string | undefined;

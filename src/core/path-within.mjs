@@ -18,8 +18,8 @@
 // fs.realpathSync: that one resolves `..` in a link's TARGET against the link's own folder (with
 // `b -> /far/deep/z` and `app -> b/../sub`, it says `sub` beside `app`, the kernel and every write
 // say /far/deep/sub); test/architecture/realpath-native.test.ts keeps it out of src/ and scripts/.
-import { realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /**
  * `path`'s status, links followed, or undefined when it does not exist (ENOTDIR too: a part of it
@@ -55,16 +55,59 @@ export function nearestExisting(path) {
  * The real path of `path` (absolute against the working folder): the symbolic links of its existing
  * part resolved, the missing rest appended as written. `existing` is the real path of that existing
  * part, and `stat` its status (links followed): when the rest is missing, the real folder where
- * mkdir would make it, or the file in its way. One walk up from `path` (nearestExisting); a link
- * that leads nowhere counts as a missing name.
+ * mkdir would make it, or the file in its way (realOf: a /proc magic link the kernel can give no
+ * path for ends at the text it leads to). One walk up from `path` (nearestExisting); a link that
+ * leads nowhere counts as a missing name. Throws what stops the kernel from following `path`
+ * (ELOOP, EACCES): output-dir.ts turns them into --out's refusal.
  * @param {string} path
  */
 export function realPath(path) {
   const absolute = resolve(path);
   const nearest = nearestExisting(absolute);
-  const existing = realpathSync.native(nearest.path);
+  const existing = realOf(nearest.path);
   const rest = relative(nearest.path, absolute);
   return { path: rest === '' ? existing : join(existing, rest), existing, stat: nearest.stat };
+}
+
+/**
+ * The real path of `path`, which exists: realpathSync.native's; for a name the kernel finds but can
+ * give no path for (ENOENT: a /proc magic link to a pipe, a socket or a deleted file), where its
+ * links lead hop by hop (linkTarget), ending at a link's text, such as `/proc/<pid>/fd/pipe:[N]` or
+ * `/tmp/d (deleted)`, that names no file.
+ * @param {string} path
+ */
+function realOf(path) {
+  try {
+    return realpathSync.native(path);
+  } catch (err) {
+    if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ENOENT') throw err;
+  }
+  let current = path;
+  for (let hop = 0; hop < 40 && lstatSync(current, { throwIfNoEntry: false })?.isSymbolicLink(); hop++) {
+    const next = linkTarget(current);
+    if (next === undefined) break;
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * Where the symbolic link `link` leads, one hop, as the kernel follows it: the folder part of its
+ * target, joined to the link's folder as text (never normalized by path.resolve, which would take a
+ * `..` after a link in the target against the link's own folder), resolved by
+ * realpathSync.native, then its last name as written (itself a link, maybe). Undefined when that
+ * folder does not resolve (missing, a loop, no permission).
+ * @param {string} link
+ */
+export function linkTarget(link) {
+  const target = readlinkSync(link);
+  const text = isAbsolute(target) ? target : `${dirname(link)}/${target}`;
+  const last = basename(text);
+  try {
+    return last === '..' || last === '.' ? realpathSync.native(text) : join(realpathSync.native(dirname(text)), last);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -19,9 +19,10 @@
  * `/dev/stdout` on a pipe is `/proc/<pid>/fd/pipe:[N]`, which does not exist, so it passed as a new
  * folder, and mkdirSync of `<that>.synth-<pid>` spun at 100 % CPU, deaf to SIGTERM.
  *
- * A missing real path is accepted only when its nearest existing ancestor is a real directory (a
- * directory whose real path is itself): that is where mkdir can make the new folder. Otherwise
- * (`<file>/new`, a path a magic link resolved to) it is refused before anything is made.
+ * A missing real path is accepted only when its nearest existing ancestor is a real directory (its
+ * real path names a directory): that is where mkdir can make the new folder. Otherwise (`<file>/new`,
+ * a path a magic link resolved to) it is refused before anything is made, as is a path the kernel
+ * cannot follow (a loop of links, a folder this user may not search): one line, exit 2.
  */
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
@@ -71,13 +72,14 @@ const PROJECT_FILES = ['.git', 'src', 'package.json'];
 export function checkOutputFolder(out: string, repoRoot: string, cwd: string = process.cwd()): string {
   const absolute = resolve(cwd, out);
   const target = outputTarget(out, cwd);
-  const resolved = realPath(absolute); // its real path, and the real path of its nearest existing part
-  const real = resolved.path;
-  const root = realpathSync.native(repoRoot);
+  let real = absolute;
   const refuse = (why: string, fix = FOLDER_FIX): never => {
     const shown = out !== '-' && real !== absolute ? ` (${real})` : '';
     throw new ConfigurationError(`--out ${out}${shown}: ${why}; nothing was changed (fix: ${fix})`);
   };
+  const resolved = resolvedOrRefused(absolute, refuse); // its real path, and that of its nearest existing part
+  real = resolved.path;
+  const root = realpathSync.native(repoRoot);
   const notFolder = (what: string): never => refuse(`${what}, not a folder`, STREAM_FIX);
   if (target.kind === 'stream')
     notFolder(`is ${STREAMS[target.fd] ?? `the process's descriptor ${target.fd}`}: a stream`);
@@ -89,10 +91,11 @@ export function checkOutputFolder(out: string, repoRoot: string, cwd: string = p
   if (real.split(sep).includes('.git')) refuse('is inside a .git folder');
   const stat = statOf(real);
   if (!stat) {
-    // Where mkdir makes it: the nearest existing part, a real directory (one whose real path is
-    // itself; a magic link such as /proc/<pid>/fd/N may name no file).
+    // Where mkdir makes it: the nearest existing part's real path, a directory by that name (a
+    // magic link such as /proc/<pid>/fd/N to a deleted folder is one, yet its real path, the text
+    // `<folder> (deleted)`, names none: mkdir there would make a new folder of that name).
     const ancestor = resolved.existing;
-    if (!resolved.stat?.isDirectory() || realpathSync.native(ancestor) !== ancestor)
+    if (!statOf(ancestor)?.isDirectory())
       refuse(`does not exist, and its nearest existing part ${ancestor} is not a real directory to make it in`);
     return real;
   }
@@ -104,4 +107,27 @@ export function checkOutputFolder(out: string, repoRoot: string, cwd: string = p
     refuse(`is not empty and was not written by synth (no ${DIST_MARKER} at its top)`);
   }
   return real;
+}
+
+/**
+ * realPath of `absolute`, or a refusal naming what stops the kernel from following it: a loop of
+ * symbolic links (ELOOP) or a folder on its way this user may not search (EACCES).
+ */
+function resolvedOrRefused(absolute: string, refuse: (why: string, fix: string) => never): ReturnType<typeof realPath> {
+  try {
+    return realPath(absolute);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP')
+      refuse(
+        'leads through a loop of symbolic links (ELOOP)',
+        'replace the link on its way that leads back to itself, or give another folder',
+      );
+    if (code === 'EACCES')
+      refuse(
+        'cannot be followed: a folder on its way may not be searched by this user (EACCES)',
+        'give a folder this user may reach, or grant it search (x) permission on every folder on the way',
+      );
+    throw err;
+  }
 }

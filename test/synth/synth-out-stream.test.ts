@@ -12,11 +12,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import {
   accessSync,
+  closeSync,
   constants,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   realpathSync,
+  rmdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -116,6 +119,25 @@ describe('checkOutputFolder: a stream or a device is not a folder', () => {
     }
     expect(checkOutputFolder(join(place, 'a', 'b'), REPO_ROOT)).toBe(join(place, 'a', 'b')); // still made by mkdir -p
     expect(readdirSync(place)).toEqual(['file']);
+    // A link to /proc/<pid>/fd/N of a folder that was removed while open: a directory to stat, whose
+    // real path is the text `<folder> (deleted)`, which names none (mkdir would make a folder of it).
+    const gone = join(place, 'gone');
+    mkdirSync(gone);
+    const fd = openSync(gone, 'r');
+    try {
+      rmdirSync(gone);
+      symlinkSync(`/proc/${process.pid}/fd/${fd}`, join(place, 'to-gone'));
+      const out = join(place, 'to-gone', 'new');
+      expect(refusal(out).message).toMatch(
+        new RegExp(
+          `^--out ${literal(out)} \\(${literal(gone)} \\(deleted\\)/new\\): does not exist, and its nearest existing ` +
+            `part ${literal(`${gone} (deleted)`)} is not a real directory to make it in; nothing was changed`,
+        ),
+      );
+    } finally {
+      closeSync(fd);
+    }
+    expect(readdirSync(place).sort()).toEqual(['file', 'to-gone']);
   });
 });
 
@@ -186,6 +208,47 @@ describe('npm run synth -- --out <a stream or a device>', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('a loop of links, and a folder this user may not search: one line naming --out, the path, what is wrong and the fix (exit 2)', async () => {
+    const place = tempDir('arcade-out-unfollowable-');
+    symlinkSync('loop', join(place, 'loop'));
+    const loop = await runMain(synthCommand(REPO_ROOT), ['--out', 'loop/x'], { cwd: place });
+    expect([loop.status, loop.stdout, loop.stderr]).toEqual([
+      2,
+      '',
+      'synth: --out loop/x: leads through a loop of symbolic links (ELOOP); nothing was changed (fix: replace the ' +
+        'link on its way that leads back to itself, or give another folder)\n',
+    ]);
+    // No search (x) permission: root searches every folder, so as root the launcher runs as nobody
+    // (for whom the run's own temporary folder, mode 700, is not searchable either), from the bundle
+    // built first by this user (--help), which nobody may read but not write.
+    const locked = join(place, 'locked');
+    mkdirSync(locked, { mode: 0o600 });
+    const launch = (args: string[], as: { uid?: number; gid?: number }) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, scriptCommand(join(REPO_ROOT, 'scripts', 'synth.ts'), args), {
+          cwd: REPO_ROOT,
+          ...as,
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+    const other = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    if (process.getuid?.() === 0) expect((await launch(['--help'], {})).status).toBe(0);
+    const out = join(locked, 'x');
+    const denied = await launch(['--out', out], other);
+    expect([denied.status, denied.stdout, denied.stderr]).toEqual([
+      2,
+      '',
+      `synth: --out ${out}: cannot be followed: a folder on its way may not be searched by this user (EACCES); nothing ` +
+        'was changed (fix: give a folder this user may reach, or grant it search (x) permission on every folder on the way)\n',
+    ]);
+    expect(readdirSync(locked)).toEqual([]);
   });
 
   it('--out /dev/stdout with stdout a pipe (npm run synth -- --out /dev/stdout | cat) exits 2 instead of spinning', async () => {
