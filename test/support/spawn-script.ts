@@ -20,15 +20,18 @@ export function scriptCommand(file: string, args: readonly string[]): string[] {
   return [join(dirname(file), '..', 'src', 'tooling', 'launch.mjs'), basename(file, '.ts'), ...args];
 }
 
+/** Runs the script at `file` with `args` as `npm run` does; `uid`/`gid`: as another user (root only). */
 export function spawnScript(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number },
 ): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, scriptCommand(file, args), {
       cwd: options.cwd,
       env: options.env ?? process.env,
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid }),
     });
     let stdout = '';
     let stderr = '';

@@ -33,7 +33,7 @@ import { ConfigurationError } from '../../src/core/command-error.js';
 import { checkOutputFolder, DIST_MARKER, DIST_MARKER_TEXT } from '../../src/tooling/output-dir.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { runMain } from '../support/run-script.js';
-import { scriptCommand } from '../support/spawn-script.js';
+import { scriptCommand, spawnScript } from '../support/spawn-script.js';
 import { tempDir } from '../support/temp.js';
 
 const STREAM_FIX =
@@ -225,19 +225,9 @@ describe('npm run synth -- --out <a stream or a device>', () => {
     // built first by this user (--help), which nobody may read but not write.
     const locked = join(place, 'locked');
     mkdirSync(locked, { mode: 0o600 });
+    const synth = join(REPO_ROOT, 'scripts', 'synth.ts');
     const launch = (args: string[], as: { uid?: number; gid?: number }) =>
-      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, scriptCommand(join(REPO_ROOT, 'scripts', 'synth.ts'), args), {
-          cwd: REPO_ROOT,
-          ...as,
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('error', reject);
-        child.on('close', (status) => resolve({ status, stdout, stderr }));
-      });
+      spawnScript(synth, args, { cwd: REPO_ROOT, ...as });
     const other = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     if (process.getuid?.() === 0) expect((await launch(['--help'], {})).status).toBe(0);
     const out = join(locked, 'x');
