@@ -41,7 +41,7 @@ import { ExportRefused } from './refused.js';
 import { datastoreMode, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 import { commitSubject, renderSummary, type IdentityPair, type SummaryInput } from './summary.js';
 import { blockedOnTheWay, type CheckoutState, openTarget, type Target } from './target.js';
-import { formatTrailers } from './trailers.js';
+import { commitArguments } from './trailers.js';
 import { diffValues, resolveValues, type ValueDiff } from './values.js';
 
 export { ExportRefused };
@@ -415,10 +415,9 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   if (!options.commit) return { ...base, written, removed };
 
   await git(target.top, ['add', '-A', '--', folder]);
-  // The commit names its own tree, so a later push can tell it was not changed (./trailers.ts).
+  // The commit names its own tree and its message's digest: a later push can tell it unchanged (./trailers.ts).
   const tree = (await git(target.top, ['write-tree'])).trim();
-  const committed = `${message}\n${formatTrailers({ environment: source.env, source: source.sourceCommit, tree })}`;
-  await git(target.top, ['commit', '-q', '--no-verify', '-m', committed]);
+  await git(target.top, commitArguments(message, { environment: source.env, source: source.sourceCommit, tree }));
   const commit = (await git(target.top, ['rev-parse', 'HEAD'])).trim();
   return { ...base, written, removed, branch, commit };
 }

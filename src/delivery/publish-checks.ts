@@ -6,10 +6,10 @@
  */
 import { ConfigurationError } from '../core/command-error.js';
 import type { ForgeConnection } from './forge-settings.js';
-import { gitTry } from '../core/git.js';
+import { catObjects, gitTry } from '../core/git.js';
 import { shellWord } from '../core/shell-word.js';
 import { remoteUrl } from './push.js';
-import { parseTrailers } from './trailers.js';
+import { readCommit, unchangedExport } from './trailers.js';
 import { ExportRefused } from './refused.js';
 
 /** `owner/name` of a clone URL (https or scp-like ssh), lower-case, without `.git`. */
@@ -97,7 +97,7 @@ export async function checkBranchIsNotBase(
       : `may hold commits that are not this export's (HEAD's reflog names no local branch it was made from)`;
   throw new ExportRefused([
     `${top} is on ${branch}, the export's own branch name, but it ${what} (a commit on top of an export ` +
-      `commit, another environment's export, work by hand): deleting the branch could lose them (fix: review ` +
+      `commit, an export commit amended, another environment's export, work by hand): deleting the branch could lose them (fix: review ` +
       `that work with git -C ${dir} log ${range}, then keep it or remove it, or pass ` +
       `--branch <new name>; the export starts from the branch the checkout is on: git -C ${dir} checkout ${from}${
         origin.from === undefined ? ', where <base> is the branch the pull request should go into' : ''
@@ -111,9 +111,9 @@ export async function checkBranchIsNotBase(
  * HEAD's reflog says `checkout: moving from <from> to <branch>` last, and `<from>` is still a local
  * branch (neither is known otherwise: a checkout without a reflog, one made from a detached HEAD).
  * `holds` is 'export' when `branch`'s tip is an export commit of `environment` this tool wrote
- * and nobody changed (its trailers name its own tree and environment, ./trailers.ts) whose parent
- * is `<from>`'s tip; 'nothing' when every commit of `branch` is on `<from>`; otherwise how many
- * commits it holds that `<from>` does not.
+ * and nobody changed (its trailers name its own tree, its message's digest and the environment,
+ * ./trailers.ts) whose one parent is `<from>`'s tip; 'nothing' when every commit of `branch` is on
+ * `<from>`; otherwise how many commits it holds that `<from>` does not.
  */
 async function branchOrigin(
   top: string,
@@ -126,13 +126,14 @@ async function branchOrigin(
   const [, from, to] = /^checkout: moving from (\S+) to (\S+)$/.exec(move ?? '') ?? [];
   if (from === undefined || to !== branch || from === branch) return {};
   const started = await gitTry(top, ['rev-parse', '--verify', '--quiet', `refs/heads/${from}^{commit}`]);
-  const tip = await gitTry(top, ['log', '-1', '--format=%T%x00%P%x00%B', `refs/heads/${branch}`]);
-  if (!started.ok || !tip.ok) return {};
-  const [tree = '', parents = '', message = ''] = tip.stdout.split('\0');
-  const trailers = parseTrailers(message);
+  // The branch's tip read as ./push.ts reads a remote tip: its raw commit, one `git cat-file --batch`.
+  const [object] = await catObjects(top, [`refs/heads/${branch}`]).catch(() => [undefined]);
+  if (!started.ok || object === undefined) return {};
+  const tip = readCommit(object);
+  const checked = unchangedExport(tip);
   // One parent, the base's tip: a merge commit carrying the trailers would hide its second parent's work.
-  if (trailers?.tree === tree && trailers.environment === environment && parents.trim() === started.stdout.trim())
-    return { from, holds: 'export' };
+  const onBase = tip.parents.length === 1 && tip.parents[0] === started.stdout.trim();
+  if ('trailers' in checked && checked.trailers.environment === environment && onBase) return { from, holds: 'export' };
   const count = await gitTry(top, ['rev-list', '--count', `refs/heads/${from}..refs/heads/${branch}`]);
   const commits = Number.parseInt(count.stdout.trim(), 10);
   if (!count.ok || !Number.isInteger(commits)) return {};

@@ -22,17 +22,18 @@
  * against the user name in older versions).
  *
  * What is replaced: a remote branch that does not exist, or whose tip is an export commit this
- * tool wrote for the same environment and nobody changed (./trailers.ts). The push carries
+ * tool wrote for the same environment and nobody changed: its tree and its message the ones its
+ * trailers name (./trailers.ts). The push carries
  * `--force-with-lease=<branch>:<that tip>` (or `:` for "must not exist"), so a branch that
  * changes between the check and the push is refused by the server-side comparison too.
  */
 import { createRedactor } from '../core/redact.js';
 import { printableCut } from '../core/printable.js';
 import { ConfigurationError, Interrupted, interruptedBy } from '../core/command-error.js';
-import { catObjects, GitError, type GitObject, type GitResult, gitTry } from '../core/git.js';
+import { catObjects, GitError, type GitResult, gitTry } from '../core/git.js';
 import { ExportRefused } from './refused.js';
 import { type ForgeType, LOOPBACK, PLAIN_HTTP } from './forge-settings.js';
-import { parseTrailers } from './trailers.js';
+import { readCommit, unchangedExport } from './trailers.js';
 
 interface PushInput {
   /** The GitOps checkout's root. */
@@ -110,31 +111,6 @@ function authEnvironment(
   return env;
 }
 
-interface CommitFields {
-  readonly tree: string;
-  /** The first parent ('' for a root commit). */
-  readonly parent: string;
-  /** The message, trimmed (what `git log --format=%B` prints, without the encoding's conversion). */
-  readonly message: string;
-}
-
-/** What an object that is not a commit (or is missing) reads as: nothing matches it. */
-const NO_COMMIT: CommitFields = { tree: '', parent: '', message: '' };
-
-/** A commit's fields from its raw text (git-cat-file(1)): headers up to the first blank line, then the message. */
-function commitOf(object: GitObject | undefined): CommitFields {
-  if (object?.type !== 'commit') return NO_COMMIT;
-  const text = object.content.toString('utf8');
-  const blank = text.indexOf('\n\n');
-  const headers = (blank < 0 ? text : text.slice(0, blank)).split('\n');
-  const field = (name: string) => headers.find((h) => h.startsWith(`${name} `))?.slice(name.length + 1) ?? '';
-  return {
-    tree: field('tree'),
-    parent: field('parent'),
-    message: blank < 0 ? '' : text.slice(blank + 2).trim(),
-  };
-}
-
 /** `git remote get-url <remote>`, or a ConfigurationError naming the fix. */
 export async function remoteUrl(top: string, remote: string): Promise<string> {
   const run = await gitTry(top, ['remote', 'get-url', remote]);
@@ -204,7 +180,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
     .find(([, name]) => name === ref)?.[0];
 
   if (tip !== undefined) {
-    // The remote tip's and the export's tree, first parent ('' for a root commit) and message,
+    // The remote tip's and the export's tree, parents and message (./trailers.ts readCommit),
     // read by one `git cat-file --batch`. A checkout that already holds the tip's commit (a full
     // clone, a fetch since it was pushed) needs no fetch: an object id names one content. One
     // that does not (a single-branch or shallow clone, as CI checks out) fetches it first.
@@ -233,25 +209,25 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
         ]);
       theirs = head;
     }
-    const { tree: tipTree, parent: tipParent, message } = commitOf(theirs);
-    const { tree: ourTree, parent: ourParent } = commitOf(ours);
-    const trailers = parseTrailers(message);
-    const subject = message.split('\n')[0] ?? '';
-    if (!trailers || trailers.tree !== tipTree) {
+    const tipCommit = readCommit(theirs);
+    const ourCommit = readCommit(ours);
+    const checked = unchangedExport(tipCommit);
+    const subject = tipCommit.message.trim().split('\n')[0] ?? '';
+    if ('changed' in checked) {
       throw new ExportRefused([
         `${url} branch ${input.branch} holds ${tip.slice(0, 12)} ("${clean(subject, 80)}"), which ` +
-          `arcade-stack did not write or which was changed after it was pushed ` +
-          `${trailers ? '(its tree is not the one its Arcade-Stack-Tree trailer names)' : '(no Arcade-Stack-* trailers)'}` +
-          ': it is not replaced (fix: review that work; move it into the stack or delete the remote branch, ' +
-          'or pass --branch <new name>)',
+          `arcade-stack did not write or which was changed after it was pushed (${checked.changed}): it is not ` +
+          'replaced (fix: review that work; move it into the stack or delete the remote branch, or pass --branch ' +
+          '<new name>)',
       ]);
     }
-    if (trailers.environment !== input.env) {
+    const { environment } = checked.trailers;
+    if (environment !== input.env) {
       throw new ExportRefused([
-        `${url} branch ${input.branch} holds an export of environment '${trailers.environment}', not '${input.env}' (fix: pass --branch <new name>)`,
+        `${url} branch ${input.branch} holds an export of environment '${environment}', not '${input.env}' (fix: pass --branch <new name>)`,
       ]);
     }
-    if (tipTree === ourTree && tipParent === ourParent)
+    if (tipCommit.tree === ourCommit.tree && tipCommit.parents[0] === ourCommit.parents[0])
       return { url, branch: input.branch, head: tip, action: 'unchanged', previous: tip };
   }
 

@@ -5,19 +5,60 @@
  *     Arcade-Stack-Environment: backstage-wus2-v4
  *     Arcade-Stack-Source: <40-hex source commit>
  *     Arcade-Stack-Tree: <the commit's own tree id>
+ *     Arcade-Stack-Message-Sha256: <16 hex: the sha256 of every byte of the message above this line>
  *
- * A commit's tree id is fixed before the commit is made (`git write-tree` of the staged index),
- * so the commit can name it. A change to such a commit's files (an amend that changes them, a
- * rebase onto another base, a commit on top) gives a tip whose tree differs from the one its
- * message names, or a tip without the trailers: `npm run export -- --push` then refuses to replace
- * the remote branch. An amend of the message alone that keeps the trailers keeps the tree, and is
- * not told apart: the export's next push would replace that message.
+ * The tree: a commit's tree id is fixed before the commit is made (`git write-tree` of the staged
+ * index), so the commit can name it. A change to its files (an amend that changes them, a rebase
+ * onto another base, a commit on top) gives a tip whose tree differs from the one its message
+ * names, or a tip without the trailers.
+ * The message: the last line names a digest of all of the message above it (the summary and the
+ * other three trailers). An amend of the message alone that keeps the trailers (`git commit --amend
+ * -m`, an edit in the editor, a trailer `--amend -s` or `--trailer` adds, which git puts below it)
+ * gives a message whose digest is not the one it names. Either is someone's work:
+ * `npm run export -- --push` refuses to replace that remote branch (./push.ts), and a checkout left
+ * on such a branch is never offered `git branch -D` (./publish-checks.ts).
+ *
+ * The digest is of the message as git stores it (`git cat-file commit`), so the export commits it
+ * in a form git keeps byte for byte ({@link commitArguments}): cleaned first as git's default
+ * cleanup of a message it does not edit cleans it (`git stripspace`: the trailing spaces, tabs and
+ * CRs of each line cut, runs of blank lines made one, blank lines at either end dropped, a final
+ * newline), so a person's `git commit --amend --no-edit`, which cleans it again, changes no byte;
+ * then `--cleanup=verbatim` (a `commit.cleanup=strip` in the checkout would drop a `#` line), and
+ * UTF-8 with no `encoding` header (`-c i18n.commitEncoding=UTF-8`: the message is UTF-8, whatever
+ * the checkout's setting). A commit with an `encoding` header (an `--amend --no-edit` where
+ * i18n.commitEncoding is ISO-8859-1 transcodes the message when every character has a byte there,
+ * and labels it so either way) matches when its bytes, or its text decoded as the header says, are
+ * the export's ({@link readCommit}). Refused as changed, on the safe
+ * side: an `--amend --no-edit` whose cleanup drops a line (`commit.cleanup=strip` and a line that
+ * starts with the comment character), or a prepare-commit-msg hook that rewrites a message
+ * (`--no-verify` skips only pre-commit and commit-msg; the checkout's hooks stay its own, and a
+ * test makes its faults with them): one in the checkout the export commits in makes its own
+ * commit read as changed, so a later `--push` refuses to replace it.
+ *
+ * Why 16 hex digits (64 bits): the digest guards against an accident, not an attack (anyone can
+ * write trailers, and recompute a full digest as easily as a short one). What matters is the
+ * chance that a changed message keeps the digest its line names: 2^-64 per change, never in
+ * practice. It is compared with one expected value, so no birthday bound applies. The line stays
+ * 45 characters, inside git's 72 columns (the whole 64 digits would make it 93).
+ *
+ * A commit with the three older trailers and no digest (an export by an arcade-stack older than the
+ * digest, or one whose digest line someone removed: the two look alike) is not told unchanged:
+ * refused as changed, never replaced. Why not the behaviour before the digest: the default branch name
+ * carries the source commit, the stack's own commit with this tool in it, so this version meets
+ * such a commit only on a branch given by `--branch` across an upgrade (one refusal, whose fix
+ * loses nothing); treating it as unchanged would let a message whose digest line was removed be
+ * replaced (docs/delivery.md).
  * This is a guard against overwriting people's work, not a signature: anyone can write trailers.
  */
+import { createHash } from 'node:crypto';
+import type { GitObject } from '../core/git.js';
 
 const TRAILER_ENVIRONMENT = 'Arcade-Stack-Environment';
 const TRAILER_SOURCE = 'Arcade-Stack-Source';
 const TRAILER_TREE = 'Arcade-Stack-Tree';
+const TRAILER_MESSAGE = 'Arcade-Stack-Message-Sha256';
+/** Hex digits of the message's sha256 its trailer names (why 16: the header). */
+const DIGEST_DIGITS = 16;
 
 interface ExportTrailers {
   readonly environment: string;
@@ -25,12 +66,49 @@ interface ExportTrailers {
   readonly tree: string;
 }
 
-/** The trailer paragraph (no leading blank line, a final newline). */
-export function formatTrailers(t: ExportTrailers): string {
-  return `${TRAILER_ENVIRONMENT}: ${t.environment}\n${TRAILER_SOURCE}: ${t.source}\n${TRAILER_TREE}: ${t.tree}\n`;
+/** The first {@link DIGEST_DIGITS} hex digits of the sha256 of `text`'s UTF-8 bytes. */
+function digestOf(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, DIGEST_DIGITS);
 }
 
-/** The trailers of a commit message's last paragraph, when all three are there. */
+/**
+ * `text` as git's cleanup of a message it does not edit leaves it (`git stripspace`, without
+ * comment stripping): each line's trailing whitespace (git's: space, tab, CR, LF) cut, runs of
+ * blank lines made one, blank lines at the start and end dropped, every line ending in a newline.
+ */
+export function stripSpace(text: string): string {
+  const lines: string[] = [];
+  let blank = false;
+  for (const line of text.split('\n').map((l) => l.replace(/[ \t\r]+$/, ''))) {
+    if (line === '') {
+      blank = lines.length > 0;
+      continue;
+    }
+    if (blank) lines.push('');
+    blank = false;
+    lines.push(line);
+  }
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+/**
+ * The export commit's message: `message` cleaned ({@link stripSpace}), a blank line, the trailer
+ * paragraph, whose last line names the digest of everything above it.
+ */
+function exportMessage(message: string, t: ExportTrailers): string {
+  const above =
+    `${stripSpace(message)}\n${TRAILER_ENVIRONMENT}: ${t.environment}\n${TRAILER_SOURCE}: ${t.source}\n` +
+    `${TRAILER_TREE}: ${t.tree}\n`;
+  return `${above}${TRAILER_MESSAGE}: ${digestOf(above)}\n`;
+}
+
+/** The arguments of the export's `git commit` of `message` with its trailers, stored as it is written (the header). */
+export function commitArguments(message: string, trailers: ExportTrailers): string[] {
+  const text = exportMessage(message, trailers);
+  return ['-c', 'i18n.commitEncoding=UTF-8', 'commit', '-q', '--no-verify', '--cleanup=verbatim', '-m', text];
+}
+
+/** The trailers of a commit message's last paragraph, when all three of the tree's are there. */
 export function parseTrailers(message: string): ExportTrailers | undefined {
   const paragraphs = message.trimEnd().split(/\n\s*\n/);
   const last = paragraphs[paragraphs.length - 1] ?? '';
@@ -50,4 +128,68 @@ export function withoutTrailers(message: string): string {
   if (!parseTrailers(message)) return message;
   const paragraphs = message.trimEnd().split(/\n\s*\n/);
   return `${paragraphs.slice(0, -1).join('\n\n')}\n`;
+}
+
+/** A commit as {@link readCommit} reads it. */
+interface CommitFields {
+  readonly tree: string;
+  /** Its parents, in order (none for a root commit). */
+  readonly parents: readonly string[];
+  /** The message as `git log --encoding=UTF-8 --format=%B` shows it: decoded as its `encoding` header says (UTF-8 without one). */
+  readonly message: string;
+  /** With an `encoding` header naming another encoding: its bytes read as UTF-8 (the header may be wrong: the header). */
+  readonly asUtf8?: string;
+}
+
+/** What an object that is not a commit (or is missing) reads as: nothing matches it. */
+const NO_COMMIT: CommitFields = { tree: '', parents: [], message: '' };
+
+/** A commit's fields from its raw bytes (git-cat-file(1)): headers up to the first blank line, then the message. */
+export function readCommit(object: GitObject | undefined): CommitFields {
+  if (object?.type !== 'commit') return NO_COMMIT;
+  const blank = object.content.indexOf('\n\n');
+  const headers = object.content
+    .subarray(0, blank < 0 ? undefined : blank)
+    .toString('utf8')
+    .split('\n');
+  const field = (name: string) => headers.filter((h) => h.startsWith(`${name} `)).map((h) => h.slice(name.length + 1));
+  const bytes = blank < 0 ? Buffer.alloc(0) : object.content.subarray(blank + 2);
+  const asUtf8 = bytes.toString('utf8');
+  const encoding = field('encoding')[0];
+  let decoded: string | undefined;
+  try {
+    if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) decoded = new TextDecoder(encoding).decode(bytes);
+  } catch {
+    // An encoding TextDecoder does not know: the bytes alone are compared.
+  }
+  const base = { tree: field('tree')[0] ?? '', parents: field('parent') };
+  return decoded === undefined ? { ...base, message: asUtf8 } : { ...base, message: decoded, asUtf8 };
+}
+
+/** Whether `message` ends in the digest line, and the digest it names is that of all of the message above it. */
+function digestState(message: string): 'kept' | 'changed' | 'absent' {
+  const line = new RegExp(`(?:^|\\n)${TRAILER_MESSAGE}: ([0-9a-f]{${DIGEST_DIGITS}})\\s*$`).exec(message);
+  if (!line) return message.includes(`\n${TRAILER_MESSAGE}:`) ? 'changed' : 'absent';
+  const above = message.slice(0, line.index + (line[0].startsWith('\n') ? 1 : 0));
+  return digestOf(above) === line[1] ? 'kept' : 'changed';
+}
+
+/**
+ * The trailers of `commit` when it is an export commit this tool wrote and nobody changed since
+ * (its tree and its message the ones its trailers name), or why it is not one: words for a
+ * refusal's parenthesis.
+ */
+export function unchangedExport(commit: CommitFields): { trailers: ExportTrailers } | { changed: string } {
+  const trailers = parseTrailers(commit.message);
+  if (!trailers) return { changed: 'no Arcade-Stack-* trailers' };
+  if (trailers.tree !== commit.tree) return { changed: `its tree is not the one its ${TRAILER_TREE} trailer names` };
+  const state = digestState(commit.message);
+  if (state === 'kept' || (commit.asUtf8 !== undefined && digestState(commit.asUtf8) === 'kept')) return { trailers };
+  return {
+    changed:
+      state === 'absent'
+        ? `no ${TRAILER_MESSAGE} trailer: an export by an arcade-stack older than that trailer, or one whose ` +
+          'trailer was removed, so whether its message was changed cannot be told'
+        : `its message is not the one its ${TRAILER_MESSAGE} trailer names: amended after the export`,
+  };
 }

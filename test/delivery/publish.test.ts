@@ -53,6 +53,8 @@ if (!KUBECTL) console.log(`[publish] skipped: ${KUBECTL_SKIP}`);
 reportInFlightOnFailure();
 
 const TOKEN = canaryKey();
+/** The committer of the changes someone else makes to an export commit. */
+const SOMEONE = ['-c', 'user.name=Someone Else', '-c', 'user.email=else@example.com'];
 const REPOSITORY = 'acme/k8s-backstage-v2';
 let git: GitHttpServer;
 /** One synthesis for the file; each test gives it its own source commit. */
@@ -414,8 +416,8 @@ describe.skipIf(!KUBECTL)(
  */
 const holdsWorkOf = (top: string, branch: string, commits: number, shown = top) =>
   `${top} is on ${branch}, the export's own branch name, but it holds ${commits} commit(s) that master does not, ` +
-  `not only this export's unchanged commit on its tip (a commit on top of an export commit, another ` +
-  `environment's export, work by hand): deleting the branch could lose them (fix: review that work with ` +
+  `not only this export's unchanged commit on its tip (a commit on top of an export commit, an export commit ` +
+  `amended, another environment's export, work by hand): deleting the branch could lose them (fix: review that work with ` +
   `git -C ${shown} log master..${branch}, then keep it or remove it, or pass --branch <new name>; the export ` +
   `starts from the branch the checkout is on: git -C ${shown} checkout master)`;
 
@@ -498,6 +500,52 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
       expect((again as Error).message).toMatch(/its tree is not the one its Arcade-Stack-Tree trailer names/);
       expect(readFileSync(fetchHead, 'utf8')).toMatch(new RegExp(`^${amended}\t`));
       expect(remoteTip(repository, branch)).toBe(amended);
+    } finally {
+      await forge.close();
+    }
+  });
+
+  it('an export commit whose message alone was amended (trailers kept) is not replaced; one amended with --no-edit is still its own', async () => {
+    const repository = 'acme/message-amended';
+    const { source, forge, branch } = await afterPushSetup(repository, undefined);
+    try {
+      const pr = connection(forge, 'github', repository);
+      const first = await publishRun(repository, source, pr, NO_KUBECTL);
+      expect(first.result.push).toMatchObject({ action: 'created', branch });
+      // Someone's clone of the branch, their amends pushed over it (straight to the bare repository).
+      const person = tempDir('message-amend-');
+      await run(person, ['clone', '-q', '-b', branch, ...NO_AUTO_MAINTENANCE_ARGS, git.path(repository), '.']);
+      const amend = async (args: string[]) => {
+        await run(person, [...SOMEONE, 'commit', '-q', '--amend', ...args]);
+        await run(person, ['push', '-q', '-f', 'origin', branch]);
+        return remoteTip(repository, branch);
+      };
+      const noEdit = await amend(['--no-edit']);
+      expect(noEdit).not.toBe(first.result.export.commit);
+      const again = await publishRun(repository, source, pr, NO_KUBECTL);
+      expect(again.result.push).toMatchObject({ action: 'unchanged', head: noEdit });
+      // A reviewer's context added below the subject, every trailer kept as it was.
+      const [subject = '', ...rest] = (await run(person, ['log', '-1', '--format=%B'])).split('\n');
+      const amended = await amend(['-m', [subject, '', 'Context: wanted for the 2.4 rollout.', ...rest].join('\n')]);
+      const dir = await checkout(repository);
+      const refused = await exportAndPublish(
+        source,
+        { repo: dir, ...NO_KUBECTL },
+        { push: true, pullRequest: pr },
+      ).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(ExportRefused);
+      const words = (refused as Error).message;
+      expect(words).toContain(
+        `${git.url(repository)} branch ${branch} holds ${amended.slice(0, 12)} ("arcade-stack: export`,
+      );
+      expect(words).toContain(
+        'which arcade-stack did not write or which was changed after it was pushed (its message is not the one its ' +
+          'Arcade-Stack-Message-Sha256 trailer names: amended after the export): it is not replaced (fix: review that ' +
+          'work; move it into the stack or delete the remote branch, or pass --branch <new name>)',
+      );
+      expect(remoteTip(repository, branch)).toBe(amended);
+      await expectPutBack(dir, branch);
+      expect(forge.pulls).toHaveLength(1);
     } finally {
       await forge.close();
     }
@@ -826,6 +874,34 @@ describe('export --push: settings and refusals before any work', () => {
     expect((refused as ExportRefused).problems).toEqual([holdsWorkOf(dir, branch, 2)]);
     expect((await run(dir, ['rev-parse', 'HEAD', '--abbrev-ref', 'HEAD'])).split('\n')).toEqual([hand, branch, '']);
     expect(branchExists(repository)(branch)).toBe(false);
+  });
+
+  it('the default branch name holding its export commit amended: --no-edit is still its own, a message amended never gets "branch -D"', async () => {
+    const repository = 'acme/message-amended-on-branch';
+    const source = newSource();
+    await seedRemote(repository, earlierOf(source));
+    const dir = await checkout(repository);
+    const exported = await exportEnvironment(source, { repo: dir, commit: true, ...NO_KUBECTL });
+    const branch = exported.branch!;
+    const attempt = () =>
+      exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true }).catch((e: unknown) => e);
+    await run(dir, [...SOMEONE, 'commit', '-q', '--amend', '--no-edit']);
+    expect(((await attempt()) as ExportRefused).problems).toEqual([
+      `${dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, or ` +
+        `one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> would push a ` +
+        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} branch -D ${branch}, ` +
+        `then run the same export again)`,
+    ]);
+    // Context added to the message, its trailers kept: deleting the branch would drop it.
+    const message = await run(dir, ['log', '-1', '--format=%B']);
+    const context = message.replace('\n\n', '\n\nContext: wanted for the 2.4 rollout.\n\n');
+    await run(dir, [...SOMEONE, 'commit', '-q', '--amend', '-m', context]);
+    const amended = (await run(dir, ['rev-parse', 'HEAD'])).trim();
+    const refused = await attempt();
+    expect(refused).toBeInstanceOf(ExportRefused);
+    expect((refused as ExportRefused).problems).toEqual([holdsWorkOf(dir, branch, 1)]);
+    expect((refused as Error).message).not.toContain('branch -D');
+    expect((await run(dir, ['rev-parse', 'HEAD', '--abbrev-ref', 'HEAD'])).split('\n')).toEqual([amended, branch, '']);
   });
 
   it('an export commit remade as a merge (a second parent of work by hand): never "branch -D"; the fix quoted for the shell', async () => {

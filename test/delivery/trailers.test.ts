@@ -1,0 +1,154 @@
+/**
+ * The digest an export commit's last trailer names (src/delivery/trailers.ts), with real git: the
+ * export's message cleaned as git cleans one (compared with `git stripspace` itself), committed by
+ * the export's own `git commit` arguments in a checkout set to change messages
+ * (`commit.cleanup=strip`, `i18n.commitEncoding=ISO-8859-1`), pushed by pushExport to a bare
+ * repository on disk, then amended there by someone else as git amends: what keeps the message
+ * leaves the commit the export's own (pushExport finds it `unchanged`), what changes it is refused
+ * and kept.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pushExport } from '../../src/delivery/push.js';
+import { ExportRefused } from '../../src/delivery/refused.js';
+import { commitArguments, parseTrailers, stripSpace } from '../../src/delivery/trailers.js';
+import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
+import { runBounded } from '../support/run-bounded.js';
+import { tempDir } from '../support/temp.js';
+import { makeRepo, refAt, run } from './support.js';
+
+const SOMEONE = ['-c', 'user.name=Someone Else', '-c', 'user.email=else@example.com'];
+/** The export's committer: another than SOMEONE, so an amend within the same second is another commit. */
+const CI = ['-c', 'user.name=CI', '-c', 'user.email=ci@example.com'];
+
+/**
+ * A message as hard on a round trip as an export's can be: blank lines first, trailing spaces, a
+ * tab and CRs, runs of blank lines, a line starting with `#`, non-ASCII with a character ISO-8859-1
+ * has no byte for.
+ */
+const HOSTILE =
+  '  \n\narcade-stack: export staging (é → ü)  \r\n\n\n\n# a line of the summary, not a comment\t\n' +
+  'values: café → thé \r\n';
+
+/**
+ * A bare repository on disk and a checkout of it set to change every message it commits (git's
+ * cleanup there drops `#` lines; commits are labelled ISO-8859-1), where the export's steps made
+ * `message`'s commit on branch feature (a file staged, its tree written, `commitArguments`), pushed
+ * by pushExport.
+ */
+async function exported(message: string): Promise<{ remote: string; checkout: string; commit: string }> {
+  const seed = await makeRepo({ 'apps/arcade/README.md': 'placeholder\n' }, 'apps/arcade: placeholder');
+  const remote = tempDir('digest-remote-');
+  await run(remote, ['clone', '-q', '--bare', ...NO_AUTO_MAINTENANCE_ARGS, seed, '.']);
+  const checkout = tempDir('digest-checkout-');
+  const changing = ['-c', 'commit.cleanup=strip', '-c', 'i18n.commitEncoding=ISO-8859-1'];
+  await run(checkout, ['clone', '-q', ...NO_AUTO_MAINTENANCE_ARGS, ...changing, remote, '.']);
+  await run(checkout, ['checkout', '-q', '-b', 'feature']);
+  writeFileSync(join(checkout, 'apps', 'arcade', 'release.yaml'), 'kind: HelmRelease\n');
+  await run(checkout, ['add', '-A']);
+  const tree = (await run(checkout, ['write-tree'])).trim();
+  const trailers = { environment: 'staging', source: 'f'.repeat(40), tree };
+  await run(checkout, [...CI, ...commitArguments(message, trailers)]);
+  const commit = (await run(checkout, ['rev-parse', 'HEAD'])).trim();
+  expect(await pushExport({ top: checkout, branch: 'feature', commit, env: 'staging' })).toMatchObject({
+    action: 'created',
+  });
+  return { remote, checkout, commit };
+}
+
+/** Someone else's clone of the remote's branch feature, and their amend of its tip pushed over it (the new tip). */
+async function personOf(remote: string) {
+  const dir = tempDir('digest-person-');
+  await run(dir, ['clone', '-q', '-b', 'feature', ...NO_AUTO_MAINTENANCE_ARGS, remote, '.']);
+  const amend = async (args: string[], config: string[] = []) => {
+    await run(dir, [...SOMEONE, ...config, 'commit', '-q', '--amend', ...args]);
+    await run(dir, ['push', '-q', '-f', 'origin', 'feature']);
+    return (await run(dir, ['rev-parse', 'HEAD'])).trim();
+  };
+  return { dir, amend };
+}
+
+/** The next export's push of the same commit (same tree, same parent): `unchanged`, or what refused it. */
+const pushAgain = ({ checkout, commit }: { checkout: string; commit: string }) =>
+  pushExport({ top: checkout, branch: 'feature', commit, env: 'staging' }).catch((e: unknown) => e);
+
+describe("an export commit's message digest, through git's own commit, amend and push", () => {
+  it('the message is cleaned as git stripspace cleans it', async () => {
+    const texts = [HOSTILE, '', 'a', '\n \n', 'a\n\n\n\nb', 'x \t\r\n\r\ny\v \n', '#a\n \n#b  ', 'ünï\r\ncode\n\n'];
+    for (const text of texts)
+      expect(stripSpace(text)).toBe(await runBounded(tempDir('strip-'), 'git', ['stripspace'], 'stripspace', text));
+  });
+
+  it("is stored byte for byte (no cleanup, no encoding header) and reads as the export's own after a push", async () => {
+    const setup = await exported(HOSTILE);
+    const raw = await run(setup.checkout, ['cat-file', 'commit', setup.commit]);
+    const message = raw.slice(raw.indexOf('\n\n') + 2);
+    expect(raw.slice(0, raw.indexOf('\n\n'))).not.toMatch(/^encoding /m);
+    expect(message.startsWith(stripSpace(HOSTILE))).toBe(true);
+    expect(message).toContain('\n# a line of the summary, not a comment\n');
+    expect(message).toMatch(/\nArcade-Stack-Message-Sha256: [0-9a-f]{16}\n$/);
+    expect(parseTrailers(message)?.tree).toBe((await run(setup.checkout, ['rev-parse', 'HEAD^{tree}'])).trim());
+    expect(await pushAgain(setup)).toMatchObject({ action: 'unchanged', head: setup.commit });
+  });
+
+  it("git commit --amend --no-edit keeps it the export's, also where the amend labels it ISO-8859-1", async () => {
+    const setup = await exported(HOSTILE);
+    const person = await personOf(setup.remote);
+    const noEdit = await person.amend(['--no-edit']);
+    expect(noEdit).not.toBe(setup.commit);
+    expect(await pushAgain(setup)).toMatchObject({ action: 'unchanged', head: noEdit });
+    // ISO-8859-1 has no byte for →: git keeps the UTF-8 bytes and labels them ISO-8859-1 all the same.
+    const labelled = await person.amend(['--no-edit'], ['-c', 'i18n.commitEncoding=ISO-8859-1']);
+    expect(await run(person.dir, ['cat-file', 'commit', labelled])).toMatch(/^encoding ISO-8859-1$/m);
+    expect(await pushAgain(setup)).toMatchObject({ action: 'unchanged', head: labelled });
+    // A message ISO-8859-1 can hold: git transcodes it, and its text is still the export's.
+    const latin = await exported('arcade-stack: export staging (été)\n\nvaleur: café\n');
+    const transcoded = await (await personOf(latin.remote)).amend(
+      ['--no-edit'],
+      ['-c', 'i18n.commitEncoding=ISO-8859-1'],
+    );
+    // Read as UTF-8, the byte ISO-8859-1 has for é is no character: the UTF-8 'café' is gone.
+    const raw = await run(latin.remote, ['cat-file', 'commit', transcoded]);
+    expect(raw).toMatch(/^encoding ISO-8859-1$/m);
+    expect(raw).not.toContain('café');
+    expect(await pushAgain(latin)).toMatchObject({ action: 'unchanged', head: transcoded });
+  });
+
+  it('a message-only amend, a trailer added, the digest line removed: each refused, the branch kept', async () => {
+    const setup = await exported(HOSTILE);
+    const person = await personOf(setup.remote);
+    const original = await run(person.dir, ['log', '-1', '--format=%B']);
+    const [subject = '', ...rest] = original.split('\n');
+    const refusal = (tip: string, why: string) =>
+      `${setup.remote} branch feature holds ${tip.slice(0, 12)} ("${subject}"), which arcade-stack did not ` +
+      `write or which was changed after it was pushed (${why}): it is not replaced (fix: review that work; move ` +
+      'it into the stack or delete the remote branch, or pass --branch <new name>)';
+    const amended =
+      'its message is not the one its Arcade-Stack-Message-Sha256 trailer names: amended after the export';
+    const expectRefused = async (tip: string, why: string) => {
+      const refused = await pushAgain(setup);
+      expect(refused).toBeInstanceOf(ExportRefused);
+      expect((refused as ExportRefused).problems).toEqual([refusal(tip, why)]);
+      expect(refAt(setup.remote, 'refs/heads/feature')).toBe(tip);
+    };
+    // Context added by a reviewer, the trailers kept as they were.
+    const context = [subject, '', 'Reviewed: the interval change is wanted.', ...rest].join('\n');
+    await expectRefused(await person.amend(['-m', context]), amended);
+    await run(person.dir, ['reset', '-q', '--hard', setup.commit]);
+    // git appends a trailer below the digest line.
+    const signed = await person.amend(['--no-edit', '-s']);
+    expect(await run(person.dir, ['log', '-1', '--format=%B'])).toMatch(
+      /\nSigned-off-by: Someone Else <else@example.com>\n/,
+    );
+    await expectRefused(signed, amended);
+    // The three older trailers alone: an older export's, or a message whose digest line was removed.
+    const older = original.replace(/Arcade-Stack-Message-Sha256: [0-9a-f]+\n/, '');
+    expect(older).not.toBe(original);
+    await expectRefused(
+      await person.amend(['-m', older]),
+      'no Arcade-Stack-Message-Sha256 trailer: an export by an arcade-stack older than that trailer, or one whose ' +
+        'trailer was removed, so whether its message was changed cannot be told',
+    );
+  });
+});
