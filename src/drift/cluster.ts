@@ -4,8 +4,9 @@
  * timeouts, 429 and 5xx are retried a bounded number of times with backoff. Nothing is written.
  * Every answer is bounded (../kube/bounded-client.ts): a redirect is refused, never followed (the
  * kubeconfig's credentials would go with it), an answer over 64 MiB is refused and its connection
- * closed, a 2xx answer the client cannot parse (its Content-Type, or not JSON under JSON's type) is
- * refused; none is retried. The client's own messages are printed printably (they may quote the
+ * closed, a 2xx answer the client cannot parse or that is not what was asked (its Content-Type: text
+ * such as a proxy's HTML login page, or not JSON under JSON's type; a JSON answer that is not an
+ * object) is refused; none is retried. The client's own messages are printed printably (they may quote the
  * server's bytes).
  */
 import type { Configuration, KubernetesObjectApi, V1APIResourceList } from '@kubernetes/client-node';
@@ -14,7 +15,7 @@ import { PagingError } from '../core/all-pages.js';
 import { CommandError } from '../core/command-error.js';
 import { printableLine } from '../core/printable.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
-import { boundedConfiguration, refusedAnswer } from '../kube/bounded-client.js';
+import { boundedConfiguration, objectAnswer, refusedAnswer } from '../kube/bounded-client.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
 import { toWire } from '../kube/wire.js';
@@ -117,10 +118,11 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
         metadata: { name: h.name, ...(h.namespace ? { namespace: h.namespace } : {}) },
       };
       try {
-        return toWire(await call(`read ${h.kind} ${h.namespace ?? ''}/${h.name}`, (api) => api.read(spec))) as Record<
-          string,
-          unknown
-        >;
+        return toWire(
+          await call(`read ${h.kind} ${h.namespace ?? ''}/${h.name}`, async (api) =>
+            objectAnswer(await api.read(spec)),
+          ),
+        ) as Record<string, unknown>;
       } catch (err) {
         if (err instanceof NotFound && !/Unrecognized API version/i.test(err.message)) return undefined;
         throw err;

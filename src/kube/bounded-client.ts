@@ -39,11 +39,18 @@
  * the probe names the pod, the window and the fix, a shorter window (src/probes/kube.ts). No
  * `limitBytes` is asked for: it would cut the window's end off silently.
  *
- * A 2xx answer whose `Content-Type` is neither JSON (`JSON_TYPE`) nor text is refused too, after
- * `onAnswer`: client-node parses by the type and throws on any other (`The mediaType <type> is not
- * supported`, quoting the server's bytes raw: `application/\x9b2J/x+json` wrote a CSI to the
- * terminal) or on none, and that error, with no status, was taken for a network failure and retried.
- * The types are checked by RFC 6838's name characters (`[\w.!#$&^-]`), stricter than the client.
+ * A 2xx answer whose `Content-Type` is not JSON (`JSON_TYPE`) is refused too, after `onAnswer`,
+ * except text where text was asked for: a pod's log (`POD_LOG_PATH`, the only text any command
+ * reads). client-node parses by the type: it throws on a type it does not know (`The mediaType
+ * <type> is not supported`, quoting the server's bytes raw: `application/\x9b2J/x+json` wrote a CSI
+ * to the terminal) or on none, and that error, with no status, was taken for a network failure
+ * and retried; and it hands any `text/*` body back as a plain string, so an SSO or proxy login
+ * page (`200 text/html`) answering a read of a Deployment was drift's live object (a false
+ * "drifted" at path "") and a probe's. Every request of client-node 1.4 sends the same `Accept`
+ * (JSON first, then any type at q=0.8; the log's too), so the path tells what was asked. The
+ * types are checked by RFC 6838's name characters (`[\w.!#$&^-]`), stricter than the client. As a
+ * second guard, drift's and the probes' reads and list pages take only an object (`objectAnswer`):
+ * a JSON string, array or null under JSON's type is refused the same way.
  *
  * Every refusal (`refusedAnswer`: a KubeGetError or the BodyOverCapError every capped reader of
  * the stack throws, ../core/capped-body.ts) is not transient: drift does not retry it, as
@@ -61,6 +68,8 @@ export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 export const JSON_TYPE = /^application\/(?:[\w.!#$&^-]+\+)?json\s*(?:;|$)/i;
 /** A media type client-node hands back as text (a pod's log is text/plain). */
 const TEXT_TYPE = /^text\/[\w.!#$&^+-]+\s*(?:;|$)/i;
+/** A pod's log (`readNamespacedPodLog`), at the end of the URL's path (the server may have a path of its own). */
+const POD_LOG_PATH = /\/api\/v1\/namespaces\/[^/]+\/pods\/[^/]+\/log$/;
 
 type Fetch = typeof import('node-fetch').default;
 
@@ -112,15 +121,34 @@ function redirectRefused(status: number, location: string | null): KubeGetError 
   );
 }
 
-/** The refusal of a 2xx answer the client cannot parse (above): its Content-Type, printable. */
-function unreadableType(status: number, type: string | undefined): KubeGetError | undefined {
-  if (status < 200 || status >= 300 || (type !== undefined && (JSON_TYPE.test(type) || TEXT_TYPE.test(type))))
-    return undefined;
-  const named = type === undefined ? 'no Content-Type' : `Content-Type ${printableLine(JSON.stringify(type), 80)}`;
+/**
+ * The refusal of a 2xx answer that is not what was asked for (above): its Content-Type, printable.
+ * Text passes only where `textAsked` (a pod's log).
+ */
+function unreadableType(status: number, type: string | undefined, textAsked: boolean): KubeGetError | undefined {
+  if (status < 200 || status >= 300) return undefined;
+  if (type !== undefined && (JSON_TYPE.test(type) || (textAsked && TEXT_TYPE.test(type)))) return undefined;
+  const named =
+    type === undefined
+      ? 'no Content-Type'
+      : `Content-Type ${printableLine(JSON.stringify(type), 80)}, ${textAsked ? 'neither JSON nor text' : 'not JSON'}`;
   return new KubeGetError(
-    `the API server answered HTTP ${status} with ${named}, neither JSON nor text: not the Kubernetes API, ` +
-      "or a broken or hostile server (fix: point the kubeconfig's server at the cluster's API server)",
+    `the API server answered HTTP ${status} with ${named}: not the Kubernetes API, or a broken or hostile ` +
+      "server, or a proxy's login page (fix: point the kubeconfig's server at the cluster's API server)",
     status,
+  );
+}
+
+/**
+ * `value` when it is an object (a read's or a list page's answer), else the refusal naming what it
+ * is: client-node hands back whatever JSON the answer held (above).
+ */
+export function objectAnswer<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
+  const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  throw new KubeGetError(
+    `the API server answered with ${what}, not an object: not the Kubernetes API, or a broken or hostile ` +
+      "server (fix: point the kubeconfig's server at the cluster's API server)",
   );
 }
 
@@ -164,7 +192,8 @@ async function send(
       headers[name] = value;
     });
     onAnswer?.({ status: resp.status, headers, body });
-    const unreadable = unreadableType(resp.status, headers['content-type']);
+    const textAsked = POD_LOG_PATH.test(new URL(request.getUrl()).pathname);
+    const unreadable = unreadableType(resp.status, headers['content-type'], textAsked);
     if (unreadable) throw unreadable;
     return new ResponseContextClass(resp.status, headers, {
       text: () => Promise.resolve(body.toString('utf8')),

@@ -10,6 +10,7 @@
  */
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { allPages } from '../core/all-pages.js';
+import { KubeGetError, objectAnswer } from './bounded-client.js';
 import { toWire } from './wire.js';
 
 /** Objects per page: the API server's pages stay small, a namespace's worth fits in a few. */
@@ -26,6 +27,18 @@ export interface ListQuery {
   readonly labelSelector?: string | undefined;
 }
 
+/** `page` when it is an object whose items are objects, else the refusal naming what is not. */
+function pageAnswer<T extends { items: unknown }>(page: T): T {
+  const items = objectAnswer(page).items;
+  if (!Array.isArray(items))
+    throw new KubeGetError(
+      "the API server's list answer has no list of items: not the Kubernetes API, or a broken or hostile server " +
+        "(fix: point the kubeconfig's server at the cluster's API server)",
+    );
+  for (const item of items) objectAnswer(item);
+  return page;
+}
+
 /**
  * Every object the query selects, in wire form (what `kubectl get -o json` shows), each with its
  * `apiVersion` and `kind` (a list's items carry neither). `what` names the list in errors.
@@ -39,18 +52,21 @@ export async function listEveryPage(
   const items = await allPages(
     what,
     async (token) => {
-      const page = await call(what, (api) =>
-        api.list(
-          apiVersion,
-          kind,
-          namespace,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          labelSelector,
-          PAGE_SIZE,
-          token,
+      // A page that is not an object, or an item that is not one, is refused (./bounded-client.ts).
+      const page = await call(what, async (api) =>
+        pageAnswer(
+          await api.list(
+            apiVersion,
+            kind,
+            namespace,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            labelSelector,
+            PAGE_SIZE,
+            token,
+          ),
         ),
       );
       return { items: page.items, next: page.metadata?._continue };

@@ -11,11 +11,12 @@
  * attempt's AbortSignal, which cancels the HTTP request at the probe's timeout. Every answer is
  * bounded (src/kube/bounded-client.ts, drift's configuration too): a redirect is refused, never
  * followed (the kubeconfig's credentials would go with it), an answer over 64 MiB is refused and
- * its connection closed.
+ * its connection closed, and an answer that is not what was asked (text but for a pod's log, such as
+ * a proxy's HTML login page; JSON that is not an object) is refused.
  */
 import type { Configuration } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
-import { boundedConfiguration, refusedAnswer } from '../kube/bounded-client.js';
+import { boundedConfiguration, objectAnswer, refusedAnswer } from '../kube/bounded-client.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { BodyOverCapError, describeBytes } from '../core/capped-body.js';
 import { printableLine } from '../core/printable.js';
@@ -120,8 +121,8 @@ function makeReader(
     server,
     async get(apiVersion, kind, namespace, name) {
       try {
-        const obj = await call(`get ${kind} ${namespace}/${name}`, () =>
-          objects.read({ apiVersion, kind, metadata: { name, namespace } }),
+        const obj = await call(`get ${kind} ${namespace}/${name}`, async () =>
+          objectAnswer(await objects.read({ apiVersion, kind, metadata: { name, namespace } })),
         );
         return toWire(obj) as Record<string, unknown>;
       } catch (err) {

@@ -178,9 +178,11 @@ describe('a 2xx answer the client cannot parse is refused by its Content-Type, p
   // Before: client-node's "The mediaType application/<raw CSI>2j/x+json is not supported" reached the
   // terminal raw, and drift retried it (no status: taken for the network).
   const hostileType = 'application/\u009b2J/x+json';
-  const refusedType =
-    'the API server answered HTTP 200 with Content-Type "application/\\u009b2J/x+json", neither JSON nor text: ' +
-    "not the Kubernetes API, or a broken or hostile server (fix: point the kubeconfig's server at the cluster's API server)";
+  // Text is taken only where a pod's log was asked for (test/kube/text-answers.test.ts).
+  const refusedType = (asked: string) =>
+    `the API server answered HTTP 200 with Content-Type "application/\\u009b2J/x+json", ${asked}: ` +
+    "not the Kubernetes API, or a broken or hostile server, or a proxy's login page (fix: point the kubeconfig's " +
+    "server at the cluster's API server)";
   const typed = (type: string | undefined) =>
     server((_req, res) => {
       res.writeHead(200, type === undefined ? {} : { 'content-type': type });
@@ -192,7 +194,7 @@ describe('a 2xx answer the client cannot parse is refused by its Content-Type, p
     const err = await (await drift(kubeconfigFor(api.url))).list('v1', 'Pod', 'arcade', '').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClusterError);
     expect((err as Error).message).toBe(
-      `list Pod in arcade: Failed to fetch resource metadata for v1/Pod: ${refusedType}`,
+      `list Pod in arcade: Failed to fetch resource metadata for v1/Pod: ${refusedType('not JSON')}`,
     );
     expect(api.seen).toEqual([`GET /api/v1 Bearer ${TOKEN}`]);
   });
@@ -202,7 +204,7 @@ describe('a 2xx answer the client cannot parse is refused by its Content-Type, p
     const err = await (await drift(kubeconfigFor(api.url))).list('v1', 'Pod', 'arcade', '').catch((e: unknown) => e);
     expect((err as Error).message).toBe(
       'list Pod in arcade: Failed to fetch resource metadata for v1/Pod: the API server answered HTTP 200 with no ' +
-        'Content-Type, neither JSON nor text: not the Kubernetes API, or a broken or hostile server ' +
+        "Content-Type: not the Kubernetes API, or a broken or hostile server, or a proxy's login page " +
         "(fix: point the kubeconfig's server at the cluster's API server)",
     );
     expect(api.seen).toHaveLength(1);
@@ -214,7 +216,7 @@ describe('a 2xx answer the client cannot parse is refused by its Content-Type, p
       .log('arcade', 'engine-0', 'engine', 60)
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeError);
-    expect((err as Error).message).toBe(`log of pod arcade/engine-0: ${refusedType}`);
+    expect((err as Error).message).toBe(`log of pod arcade/engine-0: ${refusedType('neither JSON nor text')}`);
     expect(api.seen).toHaveLength(1);
   });
 });

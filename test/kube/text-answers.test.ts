@@ -1,0 +1,143 @@
+/**
+ * Text is taken only where text was asked for (src/kube/bounded-client.ts): a pod's log. Against
+ * real loopback servers, a read answered `200 text/html` (an SSO or proxy login page) is refused by
+ * drift and by a probe, once, where client-node handed the HTML back as the live object (drift
+ * reported it as a drift at path ""); a pod named `log` is an object, not a log; and, the second
+ * guard, JSON that is not an object (a string, an array, a list page without items) is refused too.
+ * docs/delivery.md, docs/probes.md.
+ */
+import { rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClusterError, connect } from '../../src/drift/cluster.js';
+import { detectDrift } from '../../src/drift/drift.js';
+import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
+import { listenLoopback } from '../../src/loopback/listen.js';
+import { KubeError, loadKubeAccess } from '../../src/probes/kube.js';
+import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const DISCOVERY: Record<string, object> = {
+  '/api/v1': {
+    kind: 'APIResourceList',
+    groupVersion: 'v1',
+    resources: [{ name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list'] }],
+  },
+  '/apis/apps/v1': {
+    kind: 'APIResourceList',
+    groupVersion: 'apps/v1',
+    resources: [
+      { name: 'deployments', singularName: 'deployment', namespaced: true, kind: 'Deployment', verbs: ['get', 'list'] },
+    ],
+  },
+};
+
+/** An API server answering discovery as Kubernetes does and every other request with `type` and `body`; the paths it saw. */
+async function apiServer(type: string, body: string) {
+  const seen: string[] = [];
+  const { server, url } = await listenLoopback((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    seen.push(path);
+    const discovery = DISCOVERY[path];
+    if (discovery)
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(discovery));
+    res.writeHead(200, { 'content-type': type }).end(body);
+  });
+  cleanups.push(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  const kubeconfig = writeKubeconfig(url, 'loopback-bearer-token');
+  cleanups.push(() => rmSync(dirname(kubeconfig), { recursive: true, force: true }));
+  return { kubeconfig, seen };
+}
+
+const drift = (kubeconfig: string) =>
+  connect({ kubeconfig, timeoutMs: NO_PROBE_DEADLINE_MS, attempts: 3, backoffMs: 0 });
+const probeReader = async (kubeconfig: string) =>
+  (await loadKubeAccess({ KUBECONFIG: kubeconfig })).reader(new AbortController().signal);
+
+const FIX = "(fix: point the kubeconfig's server at the cluster's API server)";
+const notJson = (type: string) =>
+  `the API server answered HTTP 200 with Content-Type ${JSON.stringify(type)}, not JSON: not the Kubernetes API, ` +
+  `or a broken or hostile server, or a proxy's login page ${FIX}`;
+const notObject = (what: string) =>
+  `the API server answered with ${what}, not an object: not the Kubernetes API, or a broken or hostile server ${FIX}`;
+const LOGIN = '<html>login</html>';
+const DEPLOYMENT_PATH = '/apis/apps/v1/namespaces/arcade/deployments/engine';
+const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'engine', namespace: 'arcade' };
+
+describe('a login page (200 text/html) answering a read is refused, not taken for the object', () => {
+  it('drift: cluster unreadable, once (not retried), never a drift at path ""', async () => {
+    const api = await apiServer('text/html; charset=utf-8', LOGIN);
+    const cluster = await drift(api.kubeconfig);
+    const err = await cluster.read(deployment).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as Error).message).toBe(`read Deployment arcade/engine: ${notJson('text/html; charset=utf-8')}`);
+    expect(api.seen).toEqual(['/apis/apps/v1', DEPLOYMENT_PATH]);
+    const manifest = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: engine\n  namespace: arcade\n';
+    await expect(detectDrift('dev', [{ path: 'engine.yaml', content: manifest }], cluster)).rejects.toThrow(
+      new ClusterError(`read Deployment arcade/engine: ${notJson('text/html; charset=utf-8')}`),
+    );
+  });
+
+  it("a probe's get and list", async () => {
+    const api = await apiServer('text/html', LOGIN);
+    const reader = await probeReader(api.kubeconfig);
+    await expect(reader.get('apps/v1', 'Deployment', 'arcade', 'engine')).rejects.toThrow(
+      new KubeError(`get Deployment arcade/engine: ${notJson('text/html')}`),
+    );
+    await expect(reader.list('v1', 'Pod', 'arcade')).rejects.toThrow(
+      new KubeError(`list Pod in arcade: ${notJson('text/html')}`),
+    );
+  });
+
+  it("a pod named log is an object, not a pod's log: text refused", async () => {
+    const api = await apiServer('text/plain', 'engine started');
+    const err = await (await probeReader(api.kubeconfig)).get('v1', 'Pod', 'arcade', 'log').catch((e: unknown) => e);
+    expect((err as Error).message).toBe(`get Pod arcade/log: ${notJson('text/plain')}`);
+    expect(api.seen).toEqual(['/api/v1', '/api/v1/namespaces/arcade/pods/log']);
+  });
+
+  it("a pod's log is text, and is read", async () => {
+    const api = await apiServer('text/plain; charset=utf-8', 'engine started\n');
+    expect(await (await probeReader(api.kubeconfig)).log('arcade', 'engine-0', 'engine', 60)).toBe('engine started\n');
+    expect(api.seen).toEqual(['/api/v1/namespaces/arcade/pods/engine-0/log']);
+  });
+});
+
+describe('JSON that is not an object is refused (the second guard)', () => {
+  it('drift: a read answered with a JSON string, once', async () => {
+    const api = await apiServer('application/json', JSON.stringify(LOGIN));
+    const err = await (await drift(api.kubeconfig)).read(deployment).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as Error).message).toBe(`read Deployment arcade/engine: ${notObject('a string')}`);
+    expect(api.seen).toEqual(['/apis/apps/v1', DEPLOYMENT_PATH]);
+  });
+
+  it('drift: a list page whose items are not objects, and one with no items', async () => {
+    const strings = await apiServer('application/json', '{"kind":"PodList","items":["<html>"]}');
+    await expect((await drift(strings.kubeconfig)).list('v1', 'Pod', 'arcade', '')).rejects.toThrow(
+      new ClusterError(`list Pod in arcade: ${notObject('a string')}`),
+    );
+    const none = await apiServer('application/json', '{"kind":"PodList"}');
+    await expect((await drift(none.kubeconfig)).list('v1', 'Pod', 'arcade', '')).rejects.toThrow(
+      new ClusterError(
+        "list Pod in arcade: the API server's list answer has no list of items: not the Kubernetes API, or a broken " +
+          `or hostile server ${FIX}`,
+      ),
+    );
+  });
+
+  it("a probe's get answered with an array", async () => {
+    const api = await apiServer('application/json', '[1]');
+    await expect((await probeReader(api.kubeconfig)).get('apps/v1', 'Deployment', 'arcade', 'engine')).rejects.toThrow(
+      new KubeError(`get Deployment arcade/engine: ${notObject('an array')}`),
+    );
+  });
+});
