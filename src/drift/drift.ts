@@ -5,6 +5,7 @@
  */
 import { ENVIRONMENT_LABEL, MANAGED_BY } from '../constructs/labels.js';
 import { indexObjects, objectKey, type ManifestFile } from '../core/manifests.js';
+import { printable } from '../core/printable.js';
 import type { Shown } from '../review/diff.js';
 import { NotFound, type LiveCluster } from './cluster.js';
 import { compareFields, type FieldDrift } from './compare.js';
@@ -94,10 +95,21 @@ export async function detectDrift(
   };
 }
 
+/**
+ * A value as the report quotes it: JSON.stringify escapes C0 controls but leaves C1 (U+009B is CSI
+ * on some terminals), U+2028 and bidi marks raw, so what it writes is made printable too
+ * (../core/printable.ts). Not `printableLine`: it would cut a long value at 160 characters, where
+ * the difference may be, and collapse a no-break space into a space, which would show a live value
+ * differing only by it as equal to dist/'s.
+ */
 function show(v: Shown): string {
-  return v === undefined ? '(absent)' : typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return v === undefined ? '(absent)' : typeof v === 'string' ? printable(JSON.stringify(v)) : String(v);
 }
 
+/**
+ * The report, every line printable: besides the values (`show`), names, paths, managers and
+ * summaries come from the cluster's objects and managedFields.
+ */
 export function formatDrift(r: DriftReport, server: string): string {
   const lines = [`drift ${r.env} against ${server}: ${r.checked} object(s) in dist/`];
   if (!hasDrift(r)) lines.push('no drift: every object exists and every field dist/ sets matches');
@@ -111,5 +123,5 @@ export function formatDrift(r: DriftReport, server: string): string {
       lines.push(`    ${f.path}: ${f.summary ?? `dist ${show(f.expected)}, cluster ${show(f.live)}`}${by}`);
     }
   }
-  return lines.join('\n');
+  return lines.map(printable).join('\n');
 }

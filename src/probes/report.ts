@@ -5,6 +5,7 @@
  * counts in words. What a person reads on the terminal is terminal.ts; where the files go and
  * how they are checked and written, report-files.ts.
  */
+import { printable, printableCut } from '../core/printable.js';
 import { CRITERIA, criteriaOf, criterionTitle, NOT_COVERED, type CriterionId } from './criteria.js';
 import type { Evidence, ProbeCategory, ProbeReport, ProbeResult, ProbeStatus } from './types.js';
 
@@ -171,7 +172,8 @@ export function toMarkdown(report: ProbeReport): string {
         `<details><summary><code>${r.id}</code>: ${r.status}</summary>`,
         '',
         '```json',
-        JSON.stringify(r.evidence, null, 2),
+        // Line by line (JSON.stringify leaves C1 controls, U+2028 and bidi marks raw; its own line ends are the layout's).
+        JSON.stringify(r.evidence, null, 2).split('\n').map(printable).join('\n'),
         '```',
         '',
         '</details>',
@@ -188,8 +190,8 @@ export const EVIDENCE_EXCERPT = 200;
 
 /** Evidence as one line of JSON, cut to EVIDENCE_EXCERPT characters, safe inside a code span. */
 export function evidenceExcerpt(evidence: Evidence): string {
-  const json = JSON.stringify(evidence).replace(/`/g, "'");
-  return json.length > EVIDENCE_EXCERPT ? `${json.slice(0, EVIDENCE_EXCERPT - 1)}…` : json;
+  // Printable (JSON.stringify leaves C1 controls raw), cut never inside an escape.
+  return printableCut(JSON.stringify(evidence).replace(/`/g, "'"), EVIDENCE_EXCERPT);
 }
 
 /**

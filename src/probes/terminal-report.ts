@@ -5,6 +5,7 @@
  * unwrapped. The views that print it while the probes run are terminal.ts.
  */
 import { stringify } from 'yaml';
+import { printable } from '../core/printable.js';
 import type { ProbeResult, ProbeStatus } from './types.js';
 
 /** Fewer columns than this for the detail beside a row puts it under the row instead. */
@@ -121,12 +122,14 @@ export function evidenceSection(results: readonly ProbeResult[], layout: Layout)
   for (const r of notable) {
     lines.push(`  ${r.id} (${LABEL[r.status]}):`);
     if (layout.width === undefined) {
-      lines.push(`    ${JSON.stringify(r.evidence)}`);
+      // JSON.stringify leaves C1 controls, U+2028 and bidi marks raw: evidence quotes servers and logs.
+      lines.push(`    ${printable(JSON.stringify(r.evidence))}`);
       continue;
     }
     const room = Math.max(20, layout.width - 4);
     const yaml = stringify(r.evidence, { lineWidth: room - 4, minContentWidth: 20 }).trimEnd(); // slack: YAML may pass its width by a word
-    for (const line of yaml.split('\n')) {
+    // YAML leaves C1 controls, U+2028 and bidi marks raw too: each line made printable before it is wrapped.
+    for (const line of yaml.split('\n').map(printable)) {
       // Keep YAML's indentation; what is still too wide continues two columns further in.
       const indent = ' '.repeat(Math.min(line.length - line.trimStart().length, room - 20));
       const [first = '', ...rest] = layout.wrap(line.trimStart(), room - indent.length);
