@@ -10,7 +10,9 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { CachedSchema } from '../src/check/crd-cache.js';
 import { DEFAULT_CRD_CACHE, FILL_CACHE_COMMAND, VENDORED_CRDS } from '../src/check/crd-places.js';
-import { UsageError } from '../src/core/command-error.js';
+import { ConfigurationError, UsageError } from '../src/core/command-error.js';
+import { linkToNothing } from '../src/core/path-within.mjs';
+import { printableLine } from '../src/core/printable.js';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/root.mjs';
@@ -73,6 +75,14 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
     );
     return 0;
   }
+  // A link to nothing passes every cache path check (a missing name) but no folder can be made through it (ENOENT).
+  const dangling = linkToNothing(cache);
+  if (dangling)
+    throw new ConfigurationError(
+      `--cache ${cache}: ${dangling.link === cache ? 'is' : 'passes through'} a symbolic link to nothing ` +
+        `(${dangling.link} -> ${printableLine(dangling.target, 200)}); nothing was stored (fix: remove the link, ` +
+        'or make the folder it points to, or give another folder)',
+    );
   const given = options.from.map((f) => path(f));
   const missing = options.from.filter((f) => !existsSync(path(f)));
   if (missing.length > 0)

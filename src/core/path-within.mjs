@@ -52,6 +52,27 @@ export function nearestExisting(path) {
 }
 
 /**
+ * The symbolic link that leads nowhere on `path` (absolute against the working folder): the last of
+ * its missing part (below the nearest part that exists, links followed) that is a link, with its
+ * target as written; undefined when there is none. realPath counts such a link as a missing name,
+ * yet nothing can be made where it stands: mkdir through it fails (ENOENT) and a folder renamed onto
+ * it fails (ENOTDIR), so an output option refuses it first (synth's --out, crds --cache).
+ * @param {string} path
+ */
+export function linkToNothing(path) {
+  for (let part = resolve(path); !statOf(part) && dirname(part) !== part; part = dirname(part)) {
+    let isLink = false;
+    try {
+      isLink = lstatSync(part, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+    } catch {
+      // ENOTDIR (a file on the way), EACCES: the caller's own checks name them
+    }
+    if (isLink) return { link: part, target: readlinkSync(part) };
+  }
+  return undefined;
+}
+
+/**
  * The real path of `path` (absolute against the working folder): the symbolic links of its existing
  * part resolved, the missing rest appended as written. `existing` is the real path of that existing
  * part, and `stat` its status (links followed): when the rest is missing, the real folder where

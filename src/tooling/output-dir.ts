@@ -22,13 +22,16 @@
  * A missing real path is accepted only when its nearest existing ancestor is a real directory (its
  * real path names a directory): that is where mkdir can make the new folder. Otherwise (`<file>/new`,
  * a path a magic link resolved to) it is refused before anything is made, as is a path the kernel
- * cannot follow (a loop of links, a folder this user may not search): one line, exit 2.
+ * cannot follow (a loop of links, a folder this user may not search): one line, exit 2. So is a
+ * symbolic link to nothing (`d -> /nonexistent`), at the end of the path or on its way: realPath
+ * counts it as a missing name, but the swap cannot rename a folder onto it (ENOTDIR).
  */
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../core/command-error.js';
 import { outputTarget } from '../core/output-target.js';
-import { isWithin, realPath, statOf } from '../core/path-within.mjs';
+import { printableLine } from '../core/printable.js';
+import { isWithin, linkToNothing, realPath, statOf } from '../core/path-within.mjs';
 
 /** The marker file at the top of every synth output folder. */
 export const DIST_MARKER = '.arcade-stack-dist';
@@ -95,6 +98,14 @@ export function checkOutputFolder(out: string, repoRoot: string, cwd: string = p
     // magic link such as /proc/<pid>/fd/N to a deleted folder is one, yet its real path, the text
     // `<folder> (deleted)`, names none: mkdir there would make a new folder of that name).
     const ancestor = resolved.existing;
+    // realPath counts a link to nothing as a missing name; the swap's rename onto it fails (ENOTDIR).
+    const dangling = linkToNothing(real);
+    if (dangling)
+      refuse(
+        `${dangling.link === real ? 'is' : 'passes through'} a symbolic link to nothing ` +
+          `(${dangling.link} -> ${printableLine(dangling.target, 200)})`,
+        'remove the link, or make the folder it points to, or give another folder',
+      );
     if (!statOf(ancestor)?.isDirectory())
       refuse(`does not exist, and its nearest existing part ${ancestor} is not a real directory to make it in`);
     return real;

@@ -1,0 +1,65 @@
+/**
+ * `npm run synth -- --out d` where d is a symbolic link to nothing (src/tooling/output-dir.ts):
+ * realPath counts such a link as a missing name, so it passed as a new folder, synth wrote its
+ * staging folder beside it and the swap's rename onto the link failed with ENOTDIR, an "unexpected
+ * error (a bug …)", the staging folder left behind. Now one line, exit 2, naming --out, the link,
+ * where it points and the fix, before anything is made: at the end of the path, on its way, and
+ * for a link whose target's folder exists (rename cannot replace a link with a folder either).
+ * `npm run crds -- --cache <link to nothing>` failed the same way (mkdir ENOENT, an unexpected
+ * error): refused the same way (scripts/crds.ts). The file outputs (--json and the like,
+ * src/core/output-target.ts) write the report under the name given and need no refusal.
+ */
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { main as crds } from '../../scripts/crds.js';
+import { synthCommand } from '../../scripts/synth.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
+import { runMain } from '../support/run-script.js';
+import { tempDir } from '../support/temp.js';
+
+const FIX = '; nothing was changed (fix: remove the link, or make the folder it points to, or give another folder)\n';
+
+it('a symbolic link to nothing is refused in one line, exit 2, and nothing is made', async () => {
+  const place = tempDir('synth-dangling-');
+  const nowhere = join(place, 'gone', 'deeper');
+  const missing = join(place, 'made-later');
+  symlinkSync(nowhere, join(place, 'd'));
+  symlinkSync(missing, join(place, 'e'));
+  mkdirSync(join(place, 'keep'));
+  const before = readdirSync(place).sort();
+  const run = (out: string) => runMain(synthCommand(REPO_ROOT), ['--out', out], { cwd: place });
+  const link = (name: string) => join(place, name);
+
+  expect(Object.values(await run('d'))).toEqual([
+    2,
+    '',
+    `synth: --out d: is a symbolic link to nothing (${link('d')} -> ${nowhere})${FIX}`,
+  ]);
+  expect(Object.values(await run('d/sub'))).toEqual([
+    2,
+    '',
+    `synth: --out d/sub: passes through a symbolic link to nothing (${link('d')} -> ${nowhere})${FIX}`,
+  ]);
+  expect(Object.values(await run('e'))).toEqual([
+    2,
+    '',
+    `synth: --out e: is a symbolic link to nothing (${link('e')} -> ${missing})${FIX}`,
+  ]);
+  expect(readdirSync(place).sort()).toEqual(before);
+});
+
+it('crds --cache: a symbolic link to nothing is refused in one line, exit 2, and nothing is made', async () => {
+  const place = tempDir('crds-dangling-');
+  const nowhere = join(place, 'gone', 'deeper');
+  const cache = join(place, 'cache');
+  symlinkSync(nowhere, cache);
+  const run = await runMain(crds, ['--cache', cache], { cwd: place });
+  expect(Object.values(run)).toEqual([
+    2,
+    '',
+    `crds: --cache ${cache}: is a symbolic link to nothing (${cache} -> ${nowhere}); nothing was stored ` +
+      '(fix: remove the link, or make the folder it points to, or give another folder)\n',
+  ]);
+  expect(readdirSync(place)).toEqual(['cache']);
+});
