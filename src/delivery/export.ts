@@ -21,7 +21,7 @@ import { PART_OF } from '../constructs/labels.js';
 import type { UnresolvedEntry } from '../environments/unresolved.js';
 import { diffObjects, type ManifestDiff } from '../review/diff.js';
 import { Interrupted, interruptedBy } from '../core/command-error.js';
-import { git, gitTry } from '../core/git.js';
+import { catObjects, git, gitTry } from '../core/git.js';
 import { indexObjects, sha256, type ManifestFile } from '../core/manifests.js';
 import { KubectlMissing, KustomizeFailed } from './kustomize.js';
 import { formatOwnership, OWNERSHIP_FILE, type OwnershipRecord } from './ownership.js';
@@ -41,7 +41,7 @@ import { ExportRefused } from './refused.js';
 import { datastoreMode, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 import { commitSubject, renderSummary, type IdentityPair, type SummaryInput } from './summary.js';
 import { blockedOnTheWay, type CheckoutState, openTarget, type Target } from './target.js';
-import { commitArguments } from './trailers.js';
+import { commitArguments, notAsWritten, readCommit } from './trailers.js';
 import { diffValues, resolveValues, type ValueDiff } from './values.js';
 
 export { ExportRefused };
@@ -116,6 +116,11 @@ export interface ExportResult {
   readonly message: string;
   readonly branch?: string;
   readonly commit?: string;
+  /**
+   * Why the commit git stored is not the one the export wrote (./trailers.ts notAsWritten: its hooks
+   * were off, so this names something else that rewrote it); a push would refuse it as changed.
+   */
+  readonly commitProblem?: string;
 }
 
 /** The branch an export that commits creates: `options.branch`, or `arcade-stack/<env>-<short source commit>`. */
@@ -417,9 +422,13 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   await git(target.top, ['add', '-A', '--', folder]);
   // The commit names its own tree and its message's digest: a later push can tell it unchanged (./trailers.ts).
   const tree = (await git(target.top, ['write-tree'])).trim();
-  await git(target.top, commitArguments(message, { environment: source.env, source: source.sourceCommit, tree }));
-  const commit = (await git(target.top, ['rev-parse', 'HEAD'])).trim();
-  return { ...base, written, removed, branch, commit };
+  const trailers = { environment: source.env, source: source.sourceCommit, tree };
+  await git(target.top, commitArguments(message, trailers));
+  // The commit's id and what git stored, by one git: checked now, not refused by the next run's push.
+  const [head] = await catObjects(target.top, ['HEAD']);
+  const commitProblem = notAsWritten(readCommit(head), message, trailers);
+  const commit = head?.id ?? '';
+  return { ...base, written, removed, branch, commit, ...(commitProblem ? { commitProblem } : {}) };
 }
 
 /**

@@ -19,6 +19,7 @@ import { checkBranchIsNotBase, checkRemote } from './publish-checks.js';
 import { ExportRefused } from './refused.js';
 import { checkoutStatus, parseStatus } from './checkout-status.js';
 import { checkoutRoot } from './target.js';
+import { shellWord } from '../core/shell-word.js';
 import { withoutTrailers } from './trailers.js';
 
 /** The pull request's description: the export's commit message (summary, source commit, unresolved values). */
@@ -146,18 +147,24 @@ export async function exportAndPublish(
   if (!exported.commit || branch === undefined) return { export: exported };
   const token = publish.pullRequest?.token ?? publish.token;
   const forgeType = publish.pullRequest?.type ?? publish.forgeType;
-  const pushed = await pushExport({
-    top,
-    remote,
-    branch,
-    commit: exported.commit,
-    env: source.env,
-    ...(url !== undefined ? { url } : {}),
-    ...(token !== undefined ? { token } : {}),
-    ...(forgeType !== undefined ? { forgeType } : {}),
-    ...(publish.allowPlainHttp ? { allowPlainHttp: true } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  }).catch(async (err: unknown) => {
+  // A commit git stored otherwise than written is not pushed (the next run would refuse it as
+  // changed): refused, the checkout put back as after a failed push.
+  const problem = exported.commitProblem;
+  const pushed = await (problem === undefined
+    ? pushExport({
+        top,
+        remote,
+        branch,
+        commit: exported.commit,
+        env: source.env,
+        ...(url !== undefined ? { url } : {}),
+        ...(token !== undefined ? { token } : {}),
+        ...(forgeType !== undefined ? { forgeType } : {}),
+        ...(publish.allowPlainHttp ? { allowPlainHttp: true } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+    : Promise.reject(new ExportRefused([committedOtherwise(top, exported.commit, problem)]))
+  ).catch(async (err: unknown) => {
     // The push failed, was refused or was interrupted: the checkout goes back to where it was.
     const { clean, left } = await putBack(top, base, branch);
     if (err instanceof Interrupted) throw new Interrupted(err.signal, `${err.message}${left}`);
@@ -190,6 +197,16 @@ export async function exportAndPublish(
       : new PullRequestNotOpened(message, err.exitCode);
   });
   return { export: exported, push: pushed, pullRequest };
+}
+
+/** The refusal of an export commit git stored otherwise than the export wrote it (./trailers.ts notAsWritten). */
+function committedOtherwise(top: string, commit: string, problem: string): string {
+  return (
+    `git stored the export's commit ${commit.slice(0, 12)} in ${top} otherwise than the export wrote it (${problem}), ` +
+    `though its hooks were off (core.hooksPath=/dev/null): a later --push would refuse it as changed, so it is not ` +
+    `pushed (fix: find what in that checkout's git rewrites commit messages, git -C ${shellWord(top)} config ` +
+    `--show-origin --list, and turn it off there; then run the export again)`
+  );
 }
 
 /**

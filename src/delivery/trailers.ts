@@ -28,12 +28,17 @@
  * the checkout's setting). A commit with an `encoding` header (an `--amend --no-edit` where
  * i18n.commitEncoding is ISO-8859-1 transcodes the message when every character has a byte there,
  * and labels it so either way) matches when its bytes, or its text decoded as the header says, are
- * the export's ({@link readCommit}). Refused as changed, on the safe
- * side: an `--amend --no-edit` whose cleanup drops a line (`commit.cleanup=strip` and a line that
- * starts with the comment character), or a prepare-commit-msg hook that rewrites a message
- * (`--no-verify` skips only pre-commit and commit-msg; the checkout's hooks stay its own, and a
- * test makes its faults with them): one in the checkout the export commits in makes its own
- * commit read as changed, so a later `--push` refuses to replace it.
+ * the export's ({@link readCommit}). Refused as changed, on the safe side: an `--amend --no-edit`
+ * whose cleanup drops a line (`commit.cleanup=strip` and a line that starts with the comment
+ * character).
+ * Hooks: the export's own `git commit` runs with every hook off (`-c core.hooksPath=/dev/null`: a
+ * command-line `-c` outranks the checkout's core.hooksPath, husky's included, and
+ * GIT_CONFIG_COUNT's; `--no-verify` skips only pre-commit and commit-msg). A prepare-commit-msg
+ * hook (a ticket prefix on the subject, an appended Change-Id) would rewrite the message after its
+ * digest was computed, and the tool would refuse its own export on the next run. It is that one
+ * commit only: a person's own commits and amends in the checkout run their hooks as before. What
+ * git stored is read back at once ({@link notAsWritten}, the `git cat-file --batch` that also
+ * gives the commit's id), so a message changed anyway is told there, not one run later.
  *
  * Why 16 hex digits (64 bits): the digest guards against an accident, not an attack (anyone can
  * write trailers, and recompute a full digest as easily as a short one). What matters is the
@@ -52,6 +57,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { GitObject } from '../core/git.js';
+import { printableCut } from '../core/printable.js';
 
 const TRAILER_ENVIRONMENT = 'Arcade-Stack-Environment';
 const TRAILER_SOURCE = 'Arcade-Stack-Source';
@@ -102,10 +108,13 @@ function exportMessage(message: string, t: ExportTrailers): string {
   return `${above}${TRAILER_MESSAGE}: ${digestOf(above)}\n`;
 }
 
-/** The arguments of the export's `git commit` of `message` with its trailers, stored as it is written (the header). */
+/** The arguments of the export's `git commit` of `message` with its trailers, hooks off, stored as it is written (the header). */
 export function commitArguments(message: string, trailers: ExportTrailers): string[] {
   const text = exportMessage(message, trailers);
-  return ['-c', 'i18n.commitEncoding=UTF-8', 'commit', '-q', '--no-verify', '--cleanup=verbatim', '-m', text];
+  return [
+    ...['-c', 'i18n.commitEncoding=UTF-8', '-c', 'core.hooksPath=/dev/null'],
+    ...['commit', '-q', '--no-verify', '--cleanup=verbatim', '-m', text],
+  ];
 }
 
 /** The trailers of a commit message's last paragraph, when all three of the tree's are there. */
@@ -192,4 +201,25 @@ export function unchangedExport(commit: CommitFields): { trailers: ExportTrailer
           'trailer was removed, so whether its message was changed cannot be told'
         : `its message is not the one its ${TRAILER_MESSAGE} trailer names: amended after the export`,
   };
+}
+
+/**
+ * Why `commit`, the one the export's `git commit` of `message` with `trailers` ({@link commitArguments})
+ * just made, is not stored as written (undefined: it is, byte for byte, and reads as the export's own):
+ * the first line that differs, for an error that names it. Hooks are off for that commit (the
+ * header), so this is a guard against whatever else might rewrite a message.
+ */
+export function notAsWritten(commit: CommitFields, message: string, trailers: ExportTrailers): string | undefined {
+  const written = exportMessage(message, trailers);
+  const stored = commit.asUtf8 ?? commit.message;
+  if (stored !== written) {
+    const [want, got] = [written.split('\n'), stored.split('\n')];
+    const at = want.findIndex((line, i) => line !== got[i]);
+    const line = at < 0 ? want.length : at;
+    const quote = (text: string | undefined, none: string) =>
+      text === undefined ? none : JSON.stringify(printableCut(text, 80));
+    return `its message's line ${line + 1} is ${quote(got[line], 'missing')}, where the export wrote ${quote(want[line], 'no line')}`;
+  }
+  const checked = unchangedExport(commit);
+  return 'changed' in checked ? checked.changed : undefined;
 }

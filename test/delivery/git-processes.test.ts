@@ -62,7 +62,7 @@ describe('git processes per operation', () => {
       'add',
       'write-tree', // the tree the commit names in its trailer
       'commit',
-      'rev-parse', // HEAD: the commit's id
+      'cat-file', // --batch HEAD: the commit's id and what git stored (checked against what was written)
     ]);
   });
 

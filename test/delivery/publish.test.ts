@@ -439,7 +439,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
       expect(subcommands(counted.runs())).toEqual([
         'clone',
         ...['rev-parse', 'status', 'remote'],
-        ...['check-ignore', 'ls-files', 'var', 'log', 'checkout', 'add', 'write-tree', 'commit', 'rev-parse'],
+        ...['check-ignore', 'ls-files', 'var', 'log', 'checkout', 'add', 'write-tree', 'commit', 'cat-file'],
         ...['ls-remote', 'push'],
       ]);
       const branch = first.result.export.branch!;
@@ -821,6 +821,47 @@ describe('export --push: settings and refusals before any work', () => {
     }
   });
 
+  it("a prepare-commit-msg hook prefixing each subject (husky's hooksPath): the export's commit stays its own", async () => {
+    const repository = 'acme/husky-hooks';
+    const setup = await afterPushSetup(repository, undefined);
+    const { source, forge, dir, branch } = setup;
+    try {
+      const hooks = tempDir('husky-');
+      writeFileSync(join(hooks, 'prepare-commit-msg'), `#!/bin/sh\nsed -i '1s/^/JIRA-7 /' "$1"\n`);
+      chmodSync(join(hooks, 'prepare-commit-msg'), 0o755);
+      await run(dir, ['config', 'core.hooksPath', hooks]);
+      const pr = connection(forge, 'github', repository);
+      const options = { repo: dir, ...NO_KUBECTL };
+      const first = await exportAndPublish(source, options, { push: true, pullRequest: pr });
+      expect(first.pullRequest?.action).toBe('opened');
+      expect(first.export.commitProblem).toBeUndefined();
+      const subject = (await run(dir, ['log', '-1', '--format=%s', branch])).trim();
+      expect(subject).toMatch(/^arcade-stack: export /);
+      // The checkout a finished run leaves on the branch: told as the export's own, put back by the fix.
+      const again = await exportAndPublish(source, options, { push: true, pullRequest: pr }).catch((e: unknown) => e);
+      expect(again).toBeInstanceOf(ExportRefused);
+      expect((again as ExportRefused).problems).toEqual([
+        `${dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that ` +
+          `finished, or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> ` +
+          `would push a second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} branch ` +
+          `-D ${branch}, then run the same export again)`,
+      ]);
+      await run(dir, ['checkout', '-q', 'master']);
+      await run(dir, ['branch', '-q', '-D', branch]);
+      // The hook is the checkout's own still: a person's commit there gets its prefix.
+      await run(dir, [...SOMEONE, 'commit', '-q', '--allow-empty', '-m', 'by hand']);
+      expect((await run(dir, ['log', '-1', '--format=%s'])).trim()).toBe('JIRA-7 by hand');
+      await run(dir, ['reset', '-q', '--hard', 'HEAD^']);
+      // The remote's branch is the export's own: the same export again pushes nothing and updates nothing.
+      const fixed = await exportAndPublish(source, options, { push: true, pullRequest: pr });
+      expect(fixed.push).toMatchObject({ action: 'unchanged', head: first.push?.head });
+      expect(fixed.pullRequest?.action).toBe('unchanged');
+      expect(forge.pulls).toHaveLength(1);
+    } finally {
+      await forge.close();
+    }
+  });
+
   it('--branch X where X is the base someone checked out (no commit on it, or a hand-made one): pass another --branch', async () => {
     const repository = 'acme/given-branch-is-base';
     await seedRemote(repository);
@@ -1030,13 +1071,15 @@ describe('export --push: settings and refusals before any work', () => {
   });
 
   it("a failed push whose clean-up fails too: the push's failure, the branch left and the commands that remove it", async () => {
-    // Once the export has committed, its branch's ref is locked (as a git that crashed would leave it):
-    // the clean-up's branch -D cannot remove it. post-commit runs also for a commit --no-verify.
+    // Once the clean-up has put the checkout back on master, the export's branch's ref is locked (as a
+    // git that crashed would leave it): its branch -D cannot remove it. The export's own commit runs no
+    // hook, so post-checkout does it, on the clean-up's checkout; the export's own `checkout -b` does not
+    // move HEAD (its old and new HEAD are the same commit) and is skipped.
     const { error, dir, branch, wrong } = await refusedPush('acme/left-behind', async (clone, exported) => {
       const hooks = tempDir('left-behind-hooks-');
       const lock = `${join(clone, '.git', 'refs', 'heads', ...exported.split('/'))}.lock`;
-      writeFileSync(join(hooks, 'post-commit'), `#!/bin/sh\n: > '${lock}'\n`);
-      chmodSync(join(hooks, 'post-commit'), 0o755);
+      writeFileSync(join(hooks, 'post-checkout'), `#!/bin/sh\n[ "$1" = "$2" ] || : > '${lock}'\n`);
+      chmodSync(join(hooks, 'post-checkout'), 0o755);
       await run(clone, ['config', 'core.hooksPath', hooks]);
     });
     expect(error).toBeInstanceOf(CheckoutLeftBehind);

@@ -7,12 +7,13 @@
  * leaves the commit the export's own (pushExport finds it `unchanged`), what changes it is refused
  * and kept.
  */
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pushExport } from '../../src/delivery/push.js';
 import { ExportRefused } from '../../src/delivery/refused.js';
-import { commitArguments, parseTrailers, stripSpace } from '../../src/delivery/trailers.js';
+import { catObjects } from '../../src/core/git.js';
+import { commitArguments, notAsWritten, parseTrailers, readCommit, stripSpace } from '../../src/delivery/trailers.js';
 import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { runBounded } from '../support/run-bounded.js';
 import { tempDir } from '../support/temp.js';
@@ -32,8 +33,21 @@ const HOSTILE =
   'values: café → thé \r\n';
 
 /**
+ * A hooks folder (husky's kind, for core.hooksPath) whose prepare-commit-msg rewrites every message
+ * as a ticket-prefix hook and a Change-Id hook do: `JIRA-1 ` before the subject, a trailer appended.
+ */
+function rewritingHooks(): string {
+  const hooks = tempDir('digest-hooks-');
+  const hook = join(hooks, 'prepare-commit-msg');
+  writeFileSync(hook, '#!/bin/sh\nsed -i \'1s/^/JIRA-1 /\' "$1"\nprintf \'\\nChange-Id: I0123\\n\' >> "$1"\n');
+  chmodSync(hook, 0o755);
+  return hooks;
+}
+
+/**
  * A bare repository on disk and a checkout of it set to change every message it commits (git's
- * cleanup there drops `#` lines; commits are labelled ISO-8859-1), where the export's steps made
+ * cleanup there drops `#` lines; commits are labelled ISO-8859-1; a prepare-commit-msg hook
+ * rewrites them: {@link rewritingHooks}), where the export's steps made
  * `message`'s commit on branch feature (a file staged, its tree written, `commitArguments`), pushed
  * by pushExport.
  */
@@ -44,6 +58,7 @@ async function exported(message: string): Promise<{ remote: string; checkout: st
   const checkout = tempDir('digest-checkout-');
   const changing = ['-c', 'commit.cleanup=strip', '-c', 'i18n.commitEncoding=ISO-8859-1'];
   await run(checkout, ['clone', '-q', ...NO_AUTO_MAINTENANCE_ARGS, ...changing, remote, '.']);
+  await run(checkout, ['config', 'core.hooksPath', rewritingHooks()]);
   await run(checkout, ['checkout', '-q', '-b', 'feature']);
   writeFileSync(join(checkout, 'apps', 'arcade', 'release.yaml'), 'kind: HelmRelease\n');
   await run(checkout, ['add', '-A']);
@@ -90,6 +105,9 @@ describe("an export commit's message digest, through git's own commit, amend and
     expect(message).toMatch(/\nArcade-Stack-Message-Sha256: [0-9a-f]{16}\n$/);
     expect(parseTrailers(message)?.tree).toBe((await run(setup.checkout, ['rev-parse', 'HEAD^{tree}'])).trim());
     expect(await pushAgain(setup)).toMatchObject({ action: 'unchanged', head: setup.commit });
+    // The hook the export's commit skipped still runs on a person's own commit in that checkout.
+    await run(setup.checkout, [...SOMEONE, 'commit', '-q', '--allow-empty', '-m', 'by hand']);
+    expect(await run(setup.checkout, ['log', '-1', '--format=%B'])).toBe('JIRA-1 by hand\n\nChange-Id: I0123\n\n');
   });
 
   it("git commit --amend --no-edit keeps it the export's, also where the amend labels it ISO-8859-1", async () => {
@@ -149,6 +167,33 @@ describe("an export commit's message digest, through git's own commit, amend and
       await person.amend(['-m', older]),
       'no Arcade-Stack-Message-Sha256 trailer: an export by an arcade-stack older than that trailer, or one whose ' +
         'trailer was removed, so whether its message was changed cannot be told',
+    );
+  });
+
+  it('what git stored is checked against what the export wrote, naming the first line that differs', async () => {
+    const repo = await makeRepo({ 'a.yaml': 'a: 1\n' }, 'seed');
+    await run(repo, ['config', 'core.hooksPath', rewritingHooks()]);
+    writeFileSync(join(repo, 'b.yaml'), 'b: 2\n');
+    await run(repo, ['add', '-A']);
+    const tree = (await run(repo, ['write-tree'])).trim();
+    const trailers = { environment: 'staging', source: 'f'.repeat(40), tree };
+    const read = async () => readCommit((await catObjects(repo, ['HEAD']))[0]);
+    await run(repo, [...CI, ...commitArguments('export staging\n', trailers)]);
+    expect(notAsWritten(await read(), 'export staging\n', trailers)).toBeUndefined();
+    // The same arguments with the hooks left on: the prepare-commit-msg hook rewrites the message.
+    const withHooks = commitArguments('export staging\n', trailers).filter(
+      (arg, i, all) => arg !== 'core.hooksPath=/dev/null' && all[i + 1] !== 'core.hooksPath=/dev/null',
+    );
+    expect(withHooks.length).toBe(commitArguments('', trailers).length - 2);
+    await run(repo, [...CI, ...withHooks, '--allow-empty']);
+    expect(notAsWritten(await read(), 'export staging\n', trailers)).toBe(
+      `its message's line 1 is "JIRA-1 export staging", where the export wrote "export staging"`,
+    );
+    // Stored as written, but the tree is not the one its trailer names.
+    const wrongTree = { ...trailers, tree: 'a'.repeat(40) };
+    await run(repo, [...CI, ...commitArguments('export staging\n', wrongTree), '--allow-empty']);
+    expect(notAsWritten(await read(), 'export staging\n', wrongTree)).toBe(
+      'its tree is not the one its Arcade-Stack-Tree trailer names',
     );
   });
 });
