@@ -111,7 +111,7 @@ export async function checkBranchIsNotBase(
  * HEAD's reflog says `checkout: moving from <from> to <branch>` last, and `<from>` is still a local
  * branch (neither is known otherwise: a checkout without a reflog, one made from a detached HEAD).
  * `holds` is 'export' when `branch`'s tip is an export commit of `environment` this tool wrote
- * and nobody changed (its trailers name its own tree, its message's digest and the environment,
+ * and nobody changed (no merge; its trailers name its own tree, its message's digest and the environment,
  * ./trailers.ts) whose one parent is `<from>`'s tip; 'nothing' when every commit of `branch` is on
  * `<from>`; otherwise how many commits it holds that `<from>` does not.
  */
@@ -131,8 +131,8 @@ async function branchOrigin(
   if (!started.ok || object === undefined) return {};
   const tip = readCommit(object);
   const checked = unchangedExport(tip);
-  // One parent, the base's tip: a merge commit carrying the trailers would hide its second parent's work.
-  const onBase = tip.parents.length === 1 && tip.parents[0] === started.stdout.trim();
+  // On the base's tip: its one parent (unchangedExport refuses a merge, which would hide its other parents' work).
+  const onBase = tip.parents[0] === started.stdout.trim();
   if ('trailers' in checked && checked.trailers.environment === environment && onBase) return { from, holds: 'export' };
   const count = await gitTry(top, ['rev-list', '--count', `refs/heads/${from}..refs/heads/${branch}`]);
   const commits = Number.parseInt(count.stdout.trim(), 10);

@@ -22,8 +22,8 @@
  * against the user name in older versions).
  *
  * What is replaced: a remote branch that does not exist, or whose tip is an export commit this
- * tool wrote for the same environment and nobody changed: its tree and its message the ones its
- * trailers name (./trailers.ts). The push carries
+ * tool wrote for the same environment and nobody changed: not a merge, its tree and its message the
+ * ones its trailers name (./trailers.ts unchangedExport). The push carries
  * `--force-with-lease=<branch>:<that tip>` (or `:` for "must not exist"), so a branch that
  * changes between the check and the push is refused by the server-side comparison too.
  */

@@ -39,6 +39,9 @@
  * commit only: a person's own commits and amends in the checkout run their hooks as before. What
  * git stored is read back at once ({@link notAsWritten}, the `git cat-file --batch` that also
  * gives the commit's id), so a message changed anyway is told there, not one run later.
+ * A commit with more than one parent is never an unchanged export ({@link unchangedExport}): the
+ * export commits on one branch, and a merge carrying its message and tree would hide the work of
+ * its other parents (the push would drop it).
  *
  * Why 16 hex digits (64 bits): the digest guards against an accident, not an attack (anyone can
  * write trailers, and recompute a full digest as easily as a short one). What matters is the
@@ -185,12 +188,16 @@ function digestState(message: string): 'kept' | 'changed' | 'absent' {
 
 /**
  * The trailers of `commit` when it is an export commit this tool wrote and nobody changed since
- * (its tree and its message the ones its trailers name), or why it is not one: words for a
+ * (no merge; its tree and its message the ones its trailers name), or why it is not one: words for a
  * refusal's parenthesis.
  */
 export function unchangedExport(commit: CommitFields): { trailers: ExportTrailers } | { changed: string } {
   const trailers = parseTrailers(commit.message);
   if (!trailers) return { changed: 'no Arcade-Stack-* trailers' };
+  if (commit.parents.length > 1)
+    return {
+      changed: `a merge of ${commit.parents.length} parents: an export commit has one, and the others' work would be lost`,
+    };
   if (trailers.tree !== commit.tree) return { changed: `its tree is not the one its ${TRAILER_TREE} trailer names` };
   const state = digestState(commit.message);
   if (state === 'kept' || (commit.asUtf8 !== undefined && digestState(commit.asUtf8) === 'kept')) return { trailers };

@@ -170,6 +170,39 @@ describe("an export commit's message digest, through git's own commit, amend and
     );
   });
 
+  it("a merge carrying the export's exact message and tree is refused, the branch kept", async () => {
+    const setup = await exported(HOSTILE);
+    const person = await personOf(setup.remote);
+    // Someone's work on another line, merged under the export's own message and tree.
+    await run(person.dir, ['checkout', '-q', '-b', 'work', `${setup.commit}^`]);
+    writeFileSync(join(person.dir, 'apps', 'arcade', 'notes.yaml'), 'kind: ConfigMap\n');
+    await run(person.dir, ['add', '-A']);
+    await run(person.dir, [...SOMEONE, 'commit', '-q', '-m', 'notes']);
+    const raw = await run(person.dir, ['cat-file', 'commit', setup.commit]);
+    const message = raw.slice(raw.indexOf('\n\n') + 2);
+    writeFileSync(join(person.dir, '.git', 'MERGE_TEXT'), message);
+    const merge = (
+      await run(person.dir, [
+        ...SOMEONE,
+        ...['commit-tree', `${setup.commit}^{tree}`, '-p', setup.commit, '-p', 'work', '-F', '.git/MERGE_TEXT'],
+      ])
+    ).trim();
+    const stored = await run(person.dir, ['cat-file', 'commit', merge]);
+    expect(stored.slice(stored.indexOf('\n\n') + 2)).toBe(message);
+    expect(stored).toMatch(/^parent [0-9a-f]{40}\nparent [0-9a-f]{40}\n/m);
+    await run(person.dir, ['push', '-q', '-f', 'origin', `${merge}:refs/heads/feature`]);
+    const refused = await pushAgain(setup);
+    expect(refused).toBeInstanceOf(ExportRefused);
+    const [subject = ''] = message.split('\n');
+    expect((refused as ExportRefused).problems).toEqual([
+      `${setup.remote} branch feature holds ${merge.slice(0, 12)} ("${subject}"), which arcade-stack did not ` +
+        "write or which was changed after it was pushed (a merge of 2 parents: an export commit has one, and the others' " +
+        'work would be lost): it is not replaced (fix: review that work; move it into the stack or delete the remote ' +
+        'branch, or pass --branch <new name>)',
+    ]);
+    expect(refAt(setup.remote, 'refs/heads/feature')).toBe(merge);
+  });
+
   it('what git stored is checked against what the export wrote, naming the first line that differs', async () => {
     const repo = await makeRepo({ 'a.yaml': 'a: 1\n' }, 'seed');
     await run(repo, ['config', 'core.hooksPath', rewritingHooks()]);
