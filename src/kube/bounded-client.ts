@@ -48,9 +48,14 @@
  * page (`200 text/html`) answering a read of a Deployment was drift's live object (a false
  * "drifted" at path "") and a probe's. Every request of client-node 1.4 sends the same `Accept`
  * (JSON first, then any type at q=0.8; the log's too), so the path tells what was asked. The
- * types are checked by RFC 6838's name characters (`[\w.!#$&^-]`), stricter than the client. As a
- * second guard, drift's and the probes' reads and list pages take only an object (`objectAnswer`):
- * a JSON string, array or null under JSON's type is refused the same way.
+ * types are checked by RFC 6838's name characters (`[\w.!#$&^-]`), stricter than the client. Every
+ * Kubernetes JSON answer is an object (discovery's too), so a 2xx JSON answer where text was not
+ * asked for whose body is JSON but not an object (null, an array, a string, a number) is refused
+ * here too, before the client parses it (`notAnObject`): client-node reads `data.apiVersion` first
+ * and threw a TypeError on `null`, with no status, which drift took for a network failure and
+ * retried. A body that is not JSON at all is left to the client's JSON.parse (its SyntaxError is
+ * not retried either, ../drift/cluster.ts). As a second guard, drift's and the probes' reads and
+ * list pages (and their items) take only an object (`objectAnswer`), refused the same way.
  *
  * Every refusal (`refusedAnswer`: a KubeGetError or the BodyOverCapError every capped reader of
  * the stack throws, ../core/capped-body.ts) is not transient: drift does not retry it, as
@@ -152,6 +157,27 @@ export function objectAnswer<T>(value: T): T {
   );
 }
 
+/**
+ * The refusal of a 2xx JSON answer's body that is JSON but not an object (above), or undefined.
+ * Only a body whose first non-whitespace byte is not `{` is parsed here.
+ */
+function notAnObject(body: Buffer): KubeGetError | undefined {
+  const first = body.findIndex((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
+  if (first !== -1 && body[first] === 0x7b) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined; // not JSON: the client's own JSON.parse refuses it
+  }
+  try {
+    objectAnswer(value);
+  } catch (err) {
+    return err as KubeGetError;
+  }
+  return undefined;
+}
+
 /** The body of `resp` whole, or a refusal when it is over the cap (the caller closes the connection). */
 async function bodyWithin(resp: Response, maxBytes: number): Promise<Buffer> {
   const length = resp.headers.get('content-length');
@@ -195,6 +221,10 @@ async function send(
     const textAsked = POD_LOG_PATH.test(new URL(request.getUrl()).pathname);
     const unreadable = unreadableType(resp.status, headers['content-type'], textAsked);
     if (unreadable) throw unreadable;
+    if (!textAsked && resp.status >= 200 && resp.status < 300) {
+      const refused = notAnObject(body);
+      if (refused) throw refused;
+    }
     return new ResponseContextClass(resp.status, headers, {
       text: () => Promise.resolve(body.toString('utf8')),
       binary: () => Promise.resolve(body),

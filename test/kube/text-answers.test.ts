@@ -3,7 +3,9 @@
  * real loopback servers, a read answered `200 text/html` (an SSO or proxy login page) is refused by
  * drift and by a probe, once, where client-node handed the HTML back as the live object (drift
  * reported it as a drift at path ""); a pod named `log` is an object, not a log; and, the second
- * guard, JSON that is not an object (a string, an array, a list page without items) is refused too.
+ * guard, JSON that is not an object (a string, an array, a list page without items) is refused too;
+ * `null`, `[]`, `"x"` and `42` are refused by the HTTP layer before client-node reads them (its
+ * TypeError on `null` was retried by drift), each after one request.
  * docs/delivery.md, docs/probes.md.
  */
 import { rmSync } from 'node:fs';
@@ -139,5 +141,43 @@ describe('JSON that is not an object is refused (the second guard)', () => {
     await expect((await probeReader(api.kubeconfig)).get('apps/v1', 'Deployment', 'arcade', 'engine')).rejects.toThrow(
       new KubeError(`get Deployment arcade/engine: ${notObject('an array')}`),
     );
+  });
+});
+
+// client-node reads `data.apiVersion` of the parsed body before any guard of the stack sees it: `null`
+// was its TypeError, with no status, so drift retried it 3 times and a probe showed the client's message.
+describe('a 2xx JSON answer that is not an object is refused before the client parses it, once', () => {
+  const bodies: [string, string][] = [
+    ['null', 'null'],
+    ['[]', 'an array'],
+    ['"x"', 'a string'],
+    [' 42\n', 'a number'],
+  ];
+  const POD_LIST_PATH = '/api/v1/namespaces/arcade/pods';
+
+  it.each(bodies)('drift: a read answered with %j', async (body, what) => {
+    const api = await apiServer('application/json', body);
+    const err = await (await drift(api.kubeconfig)).read(deployment).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as Error).message).toBe(`read Deployment arcade/engine: ${notObject(what)}`);
+    expect(api.seen).toEqual(['/apis/apps/v1', DEPLOYMENT_PATH]);
+  });
+
+  it.each(bodies)('drift: a list page answered with %j', async (body, what) => {
+    const api = await apiServer('application/json', body);
+    const err = await (await drift(api.kubeconfig)).list('v1', 'Pod', 'arcade', '').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as Error).message).toBe(`list Pod in arcade: ${notObject(what)}`);
+    expect(api.seen.filter((path) => path === POD_LIST_PATH)).toEqual([POD_LIST_PATH]);
+  });
+
+  it.each(bodies)("a probe's get answered with %j", async (body, what) => {
+    const api = await apiServer('application/json; charset=utf-8', body);
+    const err = await (await probeReader(api.kubeconfig))
+      .get('apps/v1', 'Deployment', 'arcade', 'engine')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeError);
+    expect((err as Error).message).toBe(`get Deployment arcade/engine: ${notObject(what)}`);
+    expect(api.seen).toEqual(['/apis/apps/v1', DEPLOYMENT_PATH]);
   });
 });
