@@ -8,70 +8,77 @@
  * fails here, named by file and line, so it cannot come back unseen; biome has no rule that
  * refuses one member of an import while allowing its `.native`. Not only a call: any mention of
  * the name not followed by `.native` outside comments (an alias, a reference passed on, a string
- * key), but for the bare name in an import list, whose uses are then checked.
+ * key), but for the bare name in an import list, whose uses are then checked. Files are read by
+ * TypeScript's own parser: a hand-made comment scanner was fooled by a quote in a regular
+ * expression, `/[//]/` or a template holding a backtick, after which a `//` in a string hid uses.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import ts from 'typescript';
 import { tempDir } from '../support/temp.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
 const CHECKED = ['src', 'scripts'];
 
-/** A mention of node's realpath: the name itself, in code or in a string (`fs['realpathSync']`). */
-const REALPATH = /\brealpath(?:Sync)?\b/g;
-/** What makes a mention the kernel's: `.native` right after it. */
-const NATIVE_AFTER = /^\s*\.\s*native\b/;
-/** An import list: `import { a, b } from '…'` (a default import or `type` before it, over lines too). */
-const IMPORT_LIST = /\bimport\s+(?:type\s+)?(?:[\w$]+\s*,\s*)?\{([^}]*)\}\s*from\s*['"][^'"]+['"]/g;
+/** node's JavaScript realpath, by name. */
+const REALPATH = new Set(['realpath', 'realpathSync']);
 
 /**
- * `source` with its comments blanked (newlines kept, so lines and offsets stay): a comment may name
- * realpathSync freely. Strings are kept (`fs['realpathSync']` is a use) and skipped whole, so a
- * `//` inside one is not a comment; a backslash outside one (a regular expression's) escapes the
- * next character, so `/\/*\/` opens no comment.
+ * The expression `node` names: `fs.realpathSync` for its name, `fs['realpathSync']` for its key,
+ * else `node` itself.
  */
-function withoutComments(source: string): string {
-  const out = source.split('');
-  let quote: string | undefined;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-    } else if (quote !== undefined) {
-      if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"' || c === '`') {
-      quote = c;
-    } else if (c === '/' && (source[i + 1] === '/' || source[i + 1] === '*')) {
-      const close = source[i + 1] === '/' ? source.indexOf('\n', i) : source.indexOf('*/', i + 2) + 2;
-      const stop = close <= 1 || close < i ? source.length : close;
-      for (let j = i; j < stop; j++) if (out[j] !== '\n') out[j] = ' ';
-      i = stop - 1;
-    }
+function named(node: ts.Node): ts.Node {
+  const { parent } = node;
+  if (ts.isPropertyAccessExpression(parent) && parent.name === node) return parent;
+  if (ts.isElementAccessExpression(parent) && parent.argumentExpression === node) return parent;
+  return node;
+}
+
+/** Whether `expression` is followed by `.native` (or `['native']`): the kernel's. */
+function nativeAfter(expression: ts.Node): boolean {
+  const { parent } = expression;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === expression) return parent.name.text === 'native';
+  if (ts.isElementAccessExpression(parent) && parent.expression === expression) {
+    const key = parent.argumentExpression;
+    return ts.isStringLiteralLike(key) && key.text === 'native';
   }
-  return out.join('');
+  return false;
 }
 
 /**
- * Where `code` (comments blanked) mentions realpath or realpathSync not followed by `.native`: a
- * call, a reference passed on (`paths.map(realpathSync)`, `promisify(fs.realpath)`), an alias
- * (`{ realpathSync as rp }`, `{ realpathSync: canon } = fs`), a string key. The one exception is
- * the bare name in an import list, whose every use is then a mention checked the same way.
+ * Whether a string literal `node` names a member: `fs['realpathSync']`, a property name
+ * (`{ 'realpathSync': canon } = fs`), an import's or export's name. Any other string is text.
  */
-function mentions(code: string): number[] {
-  const imported = new Set<number>();
-  for (const list of code.matchAll(IMPORT_LIST)) {
-    const names = list[1] ?? '';
-    const at = (list.index ?? 0) + list[0].indexOf('{') + 1;
-    let offset = 0;
-    for (const entry of names.split(',')) {
-      if (/^\s*realpath(?:Sync)?\s*$/.test(entry)) imported.add(at + offset + entry.search(/\S/));
-      offset += entry.length + 1;
-    }
-  }
-  return [...code.matchAll(REALPATH)]
-    .filter((m) => !imported.has(m.index) && !NATIVE_AFTER.test(code.slice(m.index + m[0].length)))
-    .map((m) => m.index);
+function keyOf(node: ts.StringLiteralLike): boolean {
+  const { parent } = node;
+  if (ts.isElementAccessExpression(parent)) return parent.argumentExpression === node;
+  if (ts.isModuleDeclaration(parent)) return false; // declare module '…'
+  return ('name' in parent && parent.name === node) || ('propertyName' in parent && parent.propertyName === node);
+}
+
+/**
+ * Where `source` mentions realpath or realpathSync not followed by `.native`, read by TypeScript's
+ * own parser (so a comment, a string, a regular expression or a template hides nothing and fakes
+ * nothing; a .mjs/.js file is parsed as JavaScript): an identifier (a call, a reference passed on
+ * such as `paths.map(realpathSync)` or `promisify(fs.realpath)`, an alias `{ realpathSync as rp }`
+ * or `{ realpathSync: canon } = fs`), or a string literal naming a member (`fs['realpathSync']`).
+ * The one exception is the bare name in an import list, whose every use is then an identifier
+ * checked the same way. Offsets of the mentions' starts.
+ */
+function mentions(file: string, source: string): number[] {
+  const kind = /\.[mc]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
+  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, kind);
+  const found: number[] = [];
+  const visit = (node: ts.Node): void => {
+    const isName = ts.isIdentifier(node) && REALPATH.has(node.text);
+    const isKey = ts.isStringLiteralLike(node) && REALPATH.has(node.text) && keyOf(node);
+    const bareImport = ts.isImportSpecifier(node.parent) && node.parent.propertyName === undefined;
+    if ((isName || isKey) && !bareImport && !nativeAfter(named(node))) found.push(node.getStart(sf));
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sf, visit);
+  return found;
 }
 
 /** `path:line: text` for every line of a checked file that mentions node's JavaScript realpath. */
@@ -83,7 +90,7 @@ function javascriptRealpaths(root: string): string[] {
         const file = join(entry.parentPath, entry.name);
         const source = readFileSync(file, 'utf8');
         const lines = source.split('\n');
-        const found = new Set(mentions(withoutComments(source)).map((at) => source.slice(0, at).split('\n').length));
+        const found = new Set(mentions(file, source).map((at) => source.slice(0, at).split('\n').length));
         return [...found].map((line) => `${relative(root, file)}:${line}: ${lines[line - 1]?.trim()}`);
       }),
   ).sort();
@@ -124,13 +131,28 @@ describe('real paths are the kernel’s', () => {
         '/* nor realpath(x) in a block',
         '   over lines */ const fine = 1;',
         "const re = /a\\/*/; const after = realpathSync('r');",
+        // A quote in a regular expression, `//` in a character class, a template holding a backtick:
+        // none opens a string or a comment, so the `//` and `/*` after them hide nothing.
+        "const q = /['\"]/; const u = 'http://x'; realpathSync(u);",
+        'const cls = /[//]/; realpath(cls);',
+        "const t = `${'`'}`; const s = '//'; realpathSync(s);",
+        "const t2 = `a${'`'}b`; const s2 = '/*'; fs['realpath'](s2); // */",
+        // Text is no mention; .native after a key or over lines is the kernel's.
+        "log('realpathSync'); const k2 = fs['realpathSync'].native(k); const k3 = fs.realpath\n  ['native'];",
       ].join('\n'),
     );
+    writeFileSync(join(root, 'scripts/e.mjs'), "const { 'realpathSync': c } = fs;\nconst re = /'/; c(realpath);\n");
     expect(javascriptRealpaths(root)).toEqual([
       "scripts/b.mjs:2: await fs.promises.realpath ('y');",
+      "scripts/e.mjs:1: const { 'realpathSync': c } = fs;",
+      "scripts/e.mjs:2: const re = /'/; c(realpath);",
       "src/c.mjs:2: await realpath('z');",
       "src/deep/a.ts:2: const r = realpathSync('x');",
       "src/deep/d.ts:13: const re = /a\\/*/; const after = realpathSync('r');",
+      "src/deep/d.ts:14: const q = /['\"]/; const u = 'http://x'; realpathSync(u);",
+      'src/deep/d.ts:15: const cls = /[//]/; realpath(cls);',
+      "src/deep/d.ts:16: const t = `${'`'}`; const s = '//'; realpathSync(s);",
+      "src/deep/d.ts:17: const t2 = `a${'`'}b`; const s2 = '/*'; fs['realpath'](s2); // */",
       'src/deep/d.ts:3: realpathSync as rp,',
       'src/deep/d.ts:5: const { realpathSync: canon } = fs;',
       'src/deep/d.ts:6: const all = paths.map(realpathSync);',
