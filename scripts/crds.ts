@@ -7,7 +7,7 @@
  *   npm run crds -- --from-cluster --context backstage-wus2-v4
  */
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { CachedSchema } from '../src/check/crd-cache.js';
 import { DEFAULT_CRD_CACHE, FILL_CACHE_COMMAND, VENDORED_CRDS } from '../src/check/crd-places.js';
 import { ConfigurationError, UsageError } from '../src/core/command-error.js';
@@ -62,6 +62,24 @@ ignored); a folder is read recursively (default: contracts/crds)`,
   ],
 });
 
+/**
+ * The refusal of a cache folder that is, or passes through, a symbolic link to nothing or a loop of
+ * links: it passes every cache path check (a missing name) but no folder can be made through it
+ * (mkdir: ENOENT, ELOOP). `given`: named by --cache, else the default.
+ */
+export function cacheLinkRefusal(cache: string, given: boolean): ConfigurationError | undefined {
+  const dangling = linkToNothing(cache);
+  if (!dangling) return undefined;
+  const named = given ? `--cache ${cache}` : `the default cache folder ${cache}`;
+  const where = dangling.link === resolve(cache) ? 'is' : 'passes through';
+  const what = dangling.loop ? 'a loop of symbolic links' : 'a symbolic link to nothing';
+  const mend = dangling.loop ? 'point the link at a folder' : 'make the folder it points to';
+  return new ConfigurationError(
+    `${named}: ${where} ${what} (${dangling.link} -> ${printableLine(dangling.target, 200)}); nothing was ` +
+      `stored (fix: remove the link, or ${mend}, or give another folder${given ? '' : ' with --cache <dir>'})`,
+  );
+}
+
 /** The command (src/core/script-main.ts): tests call it in process. */
 export const main = scriptMain(script, async (options, { io, path, print }) => {
   const { CrdError, listCache, readCrdFiles, writeCache } = await import('../src/check/crd-cache.js');
@@ -75,14 +93,8 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
     );
     return 0;
   }
-  // A link to nothing passes every cache path check (a missing name) but no folder can be made through it (ENOENT).
-  const dangling = linkToNothing(cache);
-  if (dangling)
-    throw new ConfigurationError(
-      `--cache ${cache}: ${dangling.link === cache ? 'is' : 'passes through'} a symbolic link to nothing ` +
-        `(${dangling.link} -> ${printableLine(dangling.target, 200)}); nothing was stored (fix: remove the link, ` +
-        'or make the folder it points to, or give another folder)',
-    );
+  const refused = cacheLinkRefusal(cache, Boolean(options.cache));
+  if (refused) throw refused;
   const given = options.from.map((f) => path(f));
   const missing = options.from.filter((f) => !existsSync(path(f)));
   if (missing.length > 0)

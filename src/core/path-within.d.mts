@@ -7,8 +7,13 @@ export function statOf(path: string): Stats | undefined;
 /** The nearest of `path` and its parent folders that exists, with its status (links followed). */
 export function nearestExisting(path: string): { readonly path: string; readonly stat: Stats | undefined };
 
-/** The symbolic link that leads nowhere on `path`'s missing part, with its target as written; undefined when none. */
-export function linkToNothing(path: string): { readonly link: string; readonly target: string } | undefined;
+/**
+ * The symbolic link that leads nowhere on `path`'s missing part, with its target as written, or the
+ * link that starts a loop of links on it (`loop`); undefined when none.
+ */
+export function linkToNothing(
+  path: string,
+): { readonly link: string; readonly target: string; readonly loop: boolean } | undefined;
 
 /**
  * The real path of `path` (absolute): its existing part's links resolved, the missing rest appended;

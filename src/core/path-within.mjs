@@ -56,20 +56,34 @@ export function nearestExisting(path) {
  * its missing part (below the nearest part that exists, links followed) that is a link, with its
  * target as written; undefined when there is none. realPath counts such a link as a missing name,
  * yet nothing can be made where it stands: mkdir through it fails (ENOENT) and a folder renamed onto
- * it fails (ENOTDIR), so an output option refuses it first (synth's --out, crds --cache).
+ * it fails (ENOTDIR), so an output option refuses it first (synth's --out, crds --cache). A loop of
+ * links (the kernel's ELOOP) leads nowhere too: `loop` is true and `link` is the first link on the
+ * path whose following loops.
  * @param {string} path
+ * @returns {{ link: string, target: string, loop: boolean } | undefined}
  */
 export function linkToNothing(path) {
-  for (let part = resolve(path); !statOf(part) && dirname(part) !== part; part = dirname(part)) {
+  /** @type {string | undefined} */
+  let looping;
+  for (let part = resolve(path); dirname(part) !== part; part = dirname(part)) {
+    let stat;
+    try {
+      stat = statOf(part);
+    } catch (err) {
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ELOOP') throw err;
+      looping = part; // the last part that loops, walking up, is the link that starts the loop
+      continue;
+    }
+    if (looping !== undefined || stat) break;
     let isLink = false;
     try {
       isLink = lstatSync(part, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
     } catch {
       // ENOTDIR (a file on the way), EACCES: the caller's own checks name them
     }
-    if (isLink) return { link: part, target: readlinkSync(part) };
+    if (isLink) return { link: part, target: readlinkSync(part), loop: false };
   }
-  return undefined;
+  return looping === undefined ? undefined : { link: looping, target: readlinkSync(looping), loop: true };
 }
 
 /**

@@ -6,13 +6,14 @@
  * where it points and the fix, before anything is made: at the end of the path, on its way, and
  * for a link whose target's folder exists (rename cannot replace a link with a folder either).
  * `npm run crds -- --cache <link to nothing>` failed the same way (mkdir ENOENT, an unexpected
- * error): refused the same way (scripts/crds.ts). The file outputs (--json and the like,
+ * error): refused the same way (scripts/crds.ts), and a loop of links there (an unexpected ELOOP
+ * error before) is named a loop; without --cache the default is named as the default. The file outputs (--json and the like,
  * src/core/output-target.ts) write the report under the name given and need no refusal.
  */
 import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { main as crds } from '../../scripts/crds.js';
+import { cacheLinkRefusal, main as crds } from '../../scripts/crds.js';
 import { synthCommand } from '../../scripts/synth.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { runMain } from '../support/run-script.js';
@@ -62,4 +63,38 @@ it('crds --cache: a symbolic link to nothing is refused in one line, exit 2, and
       '(fix: remove the link, or make the folder it points to, or give another folder)\n',
   ]);
   expect(readdirSync(place)).toEqual(['cache']);
+});
+
+it('crds --cache: a loop of symbolic links is named a loop, at the end of the path and on its way', async () => {
+  const place = tempDir('crds-loop-');
+  symlinkSync('b', join(place, 'a'));
+  symlinkSync('a', join(place, 'b'));
+  const loop = (cache: string, where: string) => [
+    2,
+    '',
+    `crds: --cache ${cache}: ${where} a loop of symbolic links (${join(place, 'a')} -> b); nothing was stored ` +
+      '(fix: remove the link, or point the link at a folder, or give another folder)\n',
+  ];
+  expect(Object.values(await runMain(crds, ['--cache', 'a'], { cwd: place }))).toEqual(loop(join(place, 'a'), 'is'));
+  expect(Object.values(await runMain(crds, ['--cache', 'a/crds'], { cwd: place }))).toEqual(
+    loop(join(place, 'a', 'crds'), 'passes through'),
+  );
+  expect(readdirSync(place).sort()).toEqual(['a', 'b']);
+});
+
+it('the refusal names the default cache as the default, and a trailing slash is the link itself', () => {
+  const place = tempDir('crds-default-');
+  const cache = join(place, 'crds');
+  symlinkSync(join(place, 'gone'), cache);
+  const refusal = (path: string, given: boolean) => cacheLinkRefusal(path, given)?.message;
+  expect(refusal(cache, false)).toBe(
+    `the default cache folder ${cache}: is a symbolic link to nothing (${cache} -> ${join(place, 'gone')}); ` +
+      'nothing was stored (fix: remove the link, or make the folder it points to, or give another folder with ' +
+      '--cache <dir>)',
+  );
+  expect(refusal(`${cache}/`, true)).toBe(
+    `--cache ${cache}/: is a symbolic link to nothing (${cache} -> ${join(place, 'gone')}); nothing was stored ` +
+      '(fix: remove the link, or make the folder it points to, or give another folder)',
+  );
+  expect(refusal(join(place, 'elsewhere'), true)).toBeUndefined();
 });
