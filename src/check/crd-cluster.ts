@@ -126,6 +126,7 @@ function crdPage(
     new CrdError(
       `${source}: page ${page} of the list: ${what}: not a CustomResourceDefinitionList (${WRONG_SHAPE_FIX})`,
     );
+  // A second guard: the bounded layer refuses a 2xx JSON answer that is not an object first.
   if (!isRecord(value)) throw shape(`the answer is ${Array.isArray(value) ? 'a list' : typeof value}, not an object`);
   if (value.kind !== 'CustomResourceDefinitionList')
     throw shape(
