@@ -125,7 +125,7 @@ export const main = scriptMain(script, async (options, { io, path, print, signal
     );
   const { ExportRefused } = await import('../src/delivery/refused.js');
   const { exportSource } = await import('../src/delivery/source.js');
-  const { exportAndPublish, publishLines } = await import('../src/delivery/publish.js');
+  const { committedOtherwise, exportAndPublish, publishLines } = await import('../src/delivery/publish.js');
   // Every setting is checked before any work: a missing variable changes nothing (exit 2).
   const pullRequest = options['pull-request'] ? forgeFromEnvironment('GITOPS', io.env) : undefined;
   const token = io.env.GITOPS_TOKEN || undefined;
@@ -194,6 +194,9 @@ export const main = scriptMain(script, async (options, { io, path, print, signal
       print(
         `export: committed ${result.commit.slice(0, 12)} on branch ${result.branch}${options.push ? '' : ' (not pushed)'}`,
       );
+    // Only without --push: with it, the push is refused and says so.
+    if (result.commit && result.commitProblem)
+      warn(committedOtherwise(repo, result.commit, result.commitProblem, false));
     else print('export: files left uncommitted for review (use --commit for a branch and commit)');
   }
   if (options.push && !result.commit) print('export: nothing to push');

@@ -12,16 +12,18 @@ const FIELDS_BEFORE_PATH: Readonly<Record<string, number>> = { '1': 8, '2': 9, u
 
 /**
  * `git status --porcelain=v2 --branch -z --ignored=matching`: the checked-out branch (`#
- * branch.head <name>`, 'HEAD' for `(detached)`, as `git rev-parse --abbrev-ref HEAD` names it),
+ * branch.head <name>`, 'HEAD' for `(detached)`, as `git rev-parse --abbrev-ref HEAD` names it), its
+ * commit (`# branch.oid`: the parent of the export's commit; absent before the first commit),
  * the path of every change, and apart the path of every ignored entry, each NUL-terminated: `1
  * <XY> <sub> <mH> <mI> <mW> <hH> <hI> <path>` for a change, `2 ... <Xscore> <path>` for a rename or
  * copy (its original path in the next field), `u ... <path>` for an unmerged path (ten fields
  * before it), `? <path>` untracked, `! <path>` ignored (a folder git ignores whole ends with `/`).
  * A path keeps its spaces; the status letters are never part of it. Paths are relative to the root.
  */
-export function parseStatus(output: string): { head?: string; paths: string[]; ignored: string[] } {
+export function parseStatus(output: string): { head?: string; commit?: string; paths: string[]; ignored: string[] } {
   const fields = output.split('\0');
   let head: string | undefined;
+  let commit: string | undefined;
   const paths: string[] = [];
   const ignored: string[] = [];
   for (let i = 0; i < fields.length; i++) {
@@ -31,6 +33,9 @@ export function parseStatus(output: string): { head?: string; paths: string[]; i
       head = name === '(detached)' ? 'HEAD' : name;
       continue;
     }
+    // `# branch.oid <id>`, `(initial)` on a branch with no commit yet.
+    if (entry.startsWith('# branch.oid ') && entry !== '# branch.oid (initial)')
+      commit = entry.slice('# branch.oid '.length);
     if (entry === '' || entry.startsWith('# ')) continue; // other headers, the last empty field
     if (entry.startsWith('! ')) {
       ignored.push(entry.slice(2));
@@ -41,7 +46,7 @@ export function parseStatus(output: string): { head?: string; paths: string[]; i
     paths.push(before === undefined || entry.charAt(1) !== ' ' ? entry : entry.split(' ').slice(before).join(' '));
     if (entry.charAt(0) === '2') i++;
   }
-  return head === undefined ? { paths, ignored } : { head, paths, ignored };
+  return { ...(head === undefined ? {} : { head }), ...(commit === undefined ? {} : { commit }), paths, ignored };
 }
 
 /**

@@ -41,7 +41,7 @@ import { ExportRefused } from './refused.js';
 import { datastoreMode, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 import { commitSubject, renderSummary, type IdentityPair, type SummaryInput } from './summary.js';
 import { blockedOnTheWay, type CheckoutState, openTarget, type Target } from './target.js';
-import { commitArguments, notAsWritten, readCommit } from './trailers.js';
+import { commitTreeCommand, notAsWritten, readCommit } from './trailers.js';
 import { diffValues, resolveValues, type ValueDiff } from './values.js';
 
 export { ExportRefused };
@@ -117,8 +117,9 @@ export interface ExportResult {
   readonly branch?: string;
   readonly commit?: string;
   /**
-   * Why the commit git stored is not the one the export wrote (./trailers.ts notAsWritten: its hooks
-   * were off, so this names something else that rewrote it); a push would refuse it as changed.
+   * Why the commit git stored is not the one the export wrote (./trailers.ts notAsWritten: no hook ran
+   * and what git's UTF-8 check rewrites was escaped, so this names something else that rewrote it); a
+   * push would refuse it as changed.
    */
   readonly commitProblem?: string;
 }
@@ -411,7 +412,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     return { ...base, written: options.dryRun ? written : [], removed: options.dryRun ? removed : [] };
   await stopIfInterrupted(options.signal);
 
-  // From here on no git is aborted by an interrupt: checkout, add, write-tree and commit write the
+  // From here on no git is aborted by an interrupt: checkout, add, write-tree and update-ref write the
   // checkout under .git/index.lock and a ref's lock file, which a kill (SIGKILL) would leave behind,
   // stopping every later git there. They are local and end at once; an interrupt that comes
   // meanwhile stops a --push before it reads the remote (./push.ts).
@@ -423,11 +424,14 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   // The commit names its own tree and its message's digest: a later push can tell it unchanged (./trailers.ts).
   const tree = (await git(target.top, ['write-tree'])).trim();
   const trailers = { environment: source.env, source: source.sourceCommit, tree };
-  await git(target.top, commitArguments(message, trailers));
-  // The commit's id and what git stored, by one git: checked now, not refused by the next run's push.
-  const [head] = await catObjects(target.top, ['HEAD']);
+  // commit-tree runs no hook; update-ref moves the branch only from the parent (./trailers.ts, the header).
+  const made = commitTreeCommand(message, trailers, target.headCommit);
+  const commit = (await git(target.top, made.args, { input: made.input })).trim();
+  const update = ['update-ref', '-m', 'arcade-stack export', `refs/heads/${branch}`, commit, target.headCommit ?? ''];
+  await git(target.top, ['-c', 'core.hooksPath=/dev/null', ...update]);
+  // What git stored: checked now, not refused by the next run's push.
+  const [head] = await catObjects(target.top, [commit]);
   const commitProblem = notAsWritten(readCommit(head), message, trailers);
-  const commit = head?.id ?? '';
   return { ...base, written, removed, branch, commit, ...(commitProblem ? { commitProblem } : {}) };
 }
 

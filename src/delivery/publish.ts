@@ -163,7 +163,7 @@ export async function exportAndPublish(
         ...(publish.allowPlainHttp ? { allowPlainHttp: true } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       })
-    : Promise.reject(new ExportRefused([committedOtherwise(top, exported.commit, problem)]))
+    : Promise.reject(new ExportRefused([committedOtherwise(top, exported.commit, problem, true)]))
   ).catch(async (err: unknown) => {
     // The push failed, was refused or was interrupted: the checkout goes back to where it was.
     const { clean, left } = await putBack(top, base, branch);
@@ -199,13 +199,19 @@ export async function exportAndPublish(
   return { export: exported, push: pushed, pullRequest };
 }
 
-/** The refusal of an export commit git stored otherwise than the export wrote it (./trailers.ts notAsWritten). */
-function committedOtherwise(top: string, commit: string, problem: string): string {
+/**
+ * Why an export commit git stored otherwise than the export wrote it (./trailers.ts notAsWritten)
+ * is not pushed (`pushing`: the refusal, the checkout put back), or, committed without --push,
+ * the warning: the fix each time.
+ */
+export function committedOtherwise(top: string, commit: string, problem: string, pushing: boolean): string {
+  const find =
+    `find what in that checkout's git rewrites commit messages, git -C ${shellWord(top)} config --show-origin ` +
+    '--list, and turn it off there';
   return (
     `git stored the export's commit ${commit.slice(0, 12)} in ${top} otherwise than the export wrote it (${problem}), ` +
-    `though its hooks were off (core.hooksPath=/dev/null): a later --push would refuse it as changed, so it is not ` +
-    `pushed (fix: find what in that checkout's git rewrites commit messages, git -C ${shellWord(top)} config ` +
-    `--show-origin --list, and turn it off there; then run the export again)`
+    `though it ran no hook (git commit-tree): a later --push would refuse it as changed, so it ${pushing ? 'is not' : 'should not be'} ` +
+    `pushed (fix: ${find}; then ${pushing ? '' : 'delete its branch and '}run the export again)`
   );
 }
 

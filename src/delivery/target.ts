@@ -37,6 +37,8 @@ export interface Target {
   readonly record?: OwnershipRecord;
   /** The checked-out branch ('HEAD' when detached). */
   readonly head?: string;
+  /** The commit HEAD names (`git status`'s branch.oid): the export commit's parent; absent before the first commit. */
+  readonly headCommit?: string;
   /**
    * Whether `refs/heads/<branch>` exists, for the branch openTarget was given: asked by the git
    * that printed the root, or the `asked` answer for that same branch; absent when no branch was
@@ -261,6 +263,7 @@ export async function openTarget(
     files,
     ignored,
     ...(status.head !== undefined ? { head: status.head } : {}),
+    ...(status.commit !== undefined ? { headCommit: status.commit } : {}),
     ...(branchExists !== undefined ? { branchExists } : {}),
     record,
   };

@@ -19,26 +19,35 @@
  * on such a branch is never offered `git branch -D` (./publish-checks.ts).
  *
  * The digest is of the message as git stores it (`git cat-file commit`), so the export commits it
- * in a form git keeps byte for byte ({@link commitArguments}): cleaned first as git's default
+ * in a form git keeps byte for byte ({@link commitTreeCommand}): cleaned first as git's default
  * cleanup of a message it does not edit cleans it (`git stripspace`: the trailing spaces, tabs and
  * CRs of each line cut, runs of blank lines made one, blank lines at either end dropped, a final
  * newline), so a person's `git commit --amend --no-edit`, which cleans it again, changes no byte;
- * then `--cleanup=verbatim` (a `commit.cleanup=strip` in the checkout would drop a `#` line), and
- * UTF-8 with no `encoding` header (`-c i18n.commitEncoding=UTF-8`: the message is UTF-8, whatever
- * the checkout's setting). A commit with an `encoding` header (an `--amend --no-edit` where
- * i18n.commitEncoding is ISO-8859-1 transcodes the message when every character has a byte there,
- * and labels it so either way) matches when its bytes, or its text decoded as the header says, are
- * the export's ({@link readCommit}). Refused as changed, on the safe side: an `--amend --no-edit`
- * whose cleanup drops a line (`commit.cleanup=strip` and a line that starts with the comment
- * character).
- * Hooks: the export's own `git commit` runs with every hook off (`-c core.hooksPath=/dev/null`: a
- * command-line `-c` outranks the checkout's core.hooksPath, husky's included, and
- * GIT_CONFIG_COUNT's; `--no-verify` skips only pre-commit and commit-msg). A prepare-commit-msg
- * hook (a ticket prefix on the subject, an appended Change-Id) would rewrite the message after its
- * digest was computed, and the tool would refuse its own export on the next run. It is that one
- * commit only: a person's own commits and amends in the checkout run their hooks as before. What
- * git stored is read back at once ({@link notAsWritten}, the `git cat-file --batch` that also
- * gives the commit's id), so a message changed anyway is told there, not one run later.
+ * then every noncharacter and lone surrogate written as its `\uXXXX` escape: git checks a UTF-8
+ * message and stores one that holds such a code point (invalid UTF-8 to git, though a manifest
+ * value "a\uFDD0b" is valid JSON and YAML) re-encoded as if its bytes were Latin-1, with the warning
+ * "commit message did not conform to UTF-8"; then `git commit-tree`, which stores its stdin as it is
+ * (no cleanup: a `commit.cleanup=strip` in the checkout cannot drop a `#` line), and UTF-8 with no
+ * `encoding` header (`-c i18n.commitEncoding=UTF-8`: the message is UTF-8, whatever the checkout's
+ * setting). A commit with an `encoding` header (an `--amend --no-edit`
+ * where i18n.commitEncoding is ISO-8859-1 transcodes the message when every character has a byte
+ * there, and labels it so either way) matches when its bytes, or its text decoded as the header
+ * says, are the export's ({@link readCommit}). Refused as changed, on the safe side: an `--amend
+ * --no-edit` whose cleanup drops a line (`commit.cleanup=strip` and a line that starts with the
+ * comment character).
+ * Hooks: the export's commit runs none. `git commit-tree` (the tree from write-tree, the parent the
+ * checkout's `git status` named) runs no commit hook in any git version, and `git update-ref
+ * refs/heads/<branch> <new> <parent>` moves the branch only if it is still at that parent (a
+ * concurrent commit makes it fail). Not `git commit`: its prepare-commit-msg hook (husky's
+ * core.hooksPath, a ticket prefix on the subject, an appended Change-Id) rewrote the message after
+ * its digest was computed, and the tool refused its own export on the next run; `--no-verify` skips
+ * only pre-commit and commit-msg, and `-c core.hooksPath=/dev/null` does not turn off the hooks git
+ * 2.54 defines in config (`[hook "x"] event = prepare-commit-msg`). update-ref keeps `-c
+ * core.hooksPath=/dev/null` for the reference-transaction hook, which can refuse the update but not
+ * change the message; a config-defined one (git >= 2.54) still runs: not tested here (git 2.39).
+ * It is that one commit only: a person's own commits and amends in the checkout run their hooks as
+ * before. What git stored is read back at once ({@link notAsWritten}, a `git cat-file --batch` of
+ * the id commit-tree printed), so a message changed anyway is told there, not one run later.
  * A commit with more than one parent is never an unchanged export ({@link unchangedExport}): the
  * export commits on one branch, and a merge carrying its message and tree would hide the work of
  * its other parents (the push would drop it).
@@ -60,7 +69,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { GitObject } from '../core/git.js';
-import { printableCut } from '../core/printable.js';
+import { printableCut, unicodeEscape } from '../core/printable.js';
 
 const TRAILER_ENVIRONMENT = 'Arcade-Stack-Environment';
 const TRAILER_SOURCE = 'Arcade-Stack-Source';
@@ -101,23 +110,38 @@ export function stripSpace(text: string): string {
 }
 
 /**
- * The export commit's message: `message` cleaned ({@link stripSpace}), a blank line, the trailer
- * paragraph, whose last line names the digest of everything above it.
+ * What git rewrites in a UTF-8 message: a noncharacter (U+FDD0-U+FDEF, U+xFFFE and U+xFFFF of every
+ * plane) or a lone surrogate is invalid UTF-8 to git's check ("commit message did not conform to
+ * UTF-8"), which then stores the message's bytes re-encoded as if they were Latin-1.
+ */
+const GIT_REWRITES = /[\p{Noncharacter_Code_Point}\p{Cs}]/gu;
+
+/**
+ * The export commit's message: `message` cleaned ({@link stripSpace}) with what git would rewrite
+ * written as its `\uXXXX` escape ({@link GIT_REWRITES}: a manifest value reaches the summary as it
+ * is), a blank line, the trailer paragraph, whose last line names the digest of everything above it.
  */
 function exportMessage(message: string, t: ExportTrailers): string {
   const above =
-    `${stripSpace(message)}\n${TRAILER_ENVIRONMENT}: ${t.environment}\n${TRAILER_SOURCE}: ${t.source}\n` +
-    `${TRAILER_TREE}: ${t.tree}\n`;
+    `${stripSpace(message).replace(GIT_REWRITES, unicodeEscape)}\n${TRAILER_ENVIRONMENT}: ${t.environment}\n` +
+    `${TRAILER_SOURCE}: ${t.source}\n${TRAILER_TREE}: ${t.tree}\n`;
   return `${above}${TRAILER_MESSAGE}: ${digestOf(above)}\n`;
 }
 
-/** The arguments of the export's `git commit` of `message` with its trailers, hooks off, stored as it is written (the header). */
-export function commitArguments(message: string, trailers: ExportTrailers): string[] {
-  const text = exportMessage(message, trailers);
-  return [
-    ...['-c', 'i18n.commitEncoding=UTF-8', '-c', 'core.hooksPath=/dev/null'],
-    ...['commit', '-q', '--no-verify', '--cleanup=verbatim', '-m', text],
-  ];
+/**
+ * The export's commit of `message` with its trailers as `git commit-tree` makes it (the header): its
+ * arguments (`tree`, the parent when the branch has a commit) and the message it reads on stdin.
+ */
+export function commitTreeCommand(
+  message: string,
+  trailers: ExportTrailers,
+  parent: string | undefined,
+): { args: string[]; input: string } {
+  const args = ['-c', 'i18n.commitEncoding=UTF-8', 'commit-tree', trailers.tree];
+  return {
+    args: [...args, ...(parent === undefined ? [] : ['-p', parent]), '-F', '-'],
+    input: exportMessage(message, trailers),
+  };
 }
 
 /** The trailers of a commit message's last paragraph, when all three of the tree's are there. */
@@ -211,10 +235,11 @@ export function unchangedExport(commit: CommitFields): { trailers: ExportTrailer
 }
 
 /**
- * Why `commit`, the one the export's `git commit` of `message` with `trailers` ({@link commitArguments})
+ * Why `commit`, the one the export's `git commit-tree` of `message` with `trailers` ({@link commitTreeCommand})
  * just made, is not stored as written (undefined: it is, byte for byte, and reads as the export's own):
- * the first line that differs, for an error that names it. Hooks are off for that commit (the
- * header), so this is a guard against whatever else might rewrite a message.
+ * the first line that differs, for an error that names it. No hook runs for that commit and what
+ * git's UTF-8 check rewrites is escaped (the header), so this guards against whatever else might
+ * rewrite a message (a `git` wrapper, a future git).
  */
 export function notAsWritten(commit: CommitFields, message: string, trailers: ExportTrailers): string | undefined {
   const written = exportMessage(message, trailers);

@@ -74,6 +74,28 @@ function nodeProgram(file: string, source: string): void {
 }
 
 /**
+ * A folder holding a `git` that runs the real one, except that it puts "JIRA-1 " before the
+ * message `git commit-tree` reads on its stdin: something other than a hook that rewrites the
+ * export's commit message (git's own UTF-8 rewrite is escaped by the export, so cannot serve).
+ */
+function rewritingGit(): string {
+  const bin = tempDir('git-rewrites-');
+  nodeProgram(
+    join(bin, 'git'),
+    "const { spawnSync } = require('node:child_process');\n" +
+      'const args = process.argv.slice(2);\n' +
+      "const input = args.includes('commit-tree') ? `JIRA-1 ${require('node:fs').readFileSync(0, 'utf8')}` : undefined;\n" +
+      "const r = spawnSync('git', args, {\n" +
+      "  stdio: [input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'],\n" +
+      '  input,\n' +
+      `  env: { ...process.env, PATH: ${JSON.stringify(process.env.PATH ?? '')} },\n` +
+      '});\n' +
+      'process.exit(r.status ?? 1);\n',
+  );
+  return bin;
+}
+
+/**
  * A TCP forwarder listening on 127.0.0.2 (loopback on Linux, but not one of the hosts
  * src/delivery/forge-settings.ts LOOPBACK lets through in plain http) to `port` on 127.0.0.1: a
  * remote the plain-http check treats as off loopback. Or why not, when 127.0.0.2 cannot be listened
@@ -154,6 +176,55 @@ describe('npm run export (scripts/export.ts)', () => {
     expect((await run(target, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('arcade/first');
     const head = (await run(REPO, ['rev-parse', 'HEAD'])).trim();
     expect(await run(target, ['log', '-1', '--format=%B'])).toContain(`Source commit: ${head}`);
+  });
+
+  it('a commit git stored otherwise than written: --commit warns with the fix, --push refuses it, the checkout put back', async () => {
+    // A committed copy of the stack: --push refuses a stack with uncommitted changes.
+    const stack = await committedStack();
+    const head = stack.commit;
+    const env = { ...process.env, PATH: `${rewritingGit()}:${process.env.PATH ?? ''}` };
+    const told = (target: string, commit: string, pushing: boolean) =>
+      `git stored the export's commit ${commit.slice(0, 12)} in ${target} otherwise than the export wrote it (its ` +
+      `message's line 1 is "JIRA-1 arcade-stack: export staging (REINSTALL; Flux deletes nothing; 24 added,…", where ` +
+      `the export wrote "arcade-stack: export staging (REINSTALL; Flux deletes nothing; 24 added, 0 remo…"), ` +
+      `though it ran no hook (git commit-tree): a later --push would refuse it as changed, so it ${pushing ? 'is not' : 'should not be'} ` +
+      `pushed (fix: find what in that checkout's git rewrites commit messages, git -C ${target} config --show-origin --list, ` +
+      `and turn it off there; then ${pushing ? '' : 'delete its branch and '}run the export again)`;
+
+    const committed = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const c = await spawnScript(
+      join(stack.root, 'scripts', 'export.ts'),
+      ['--repo', committed, ...fixtureArgs(), '--commit'],
+      {
+        cwd: stack.root,
+        env,
+      },
+    );
+    const commit = (await run(committed, ['rev-parse', 'HEAD'])).trim();
+    expect(c.stdout).toContain(
+      `export: committed ${commit.slice(0, 12)} on branch arcade-stack/staging-${head.slice(0, 12)} (not pushed)\n`,
+    );
+    expect(c.stderr).toBe(`export: warning: ${told(committed, commit, false)}\n`);
+    expect(c.status).toBe(0);
+
+    const pushed = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const bare = tempDir('rewritten-remote-');
+    await run(bare, ['init', '-q', '--bare']);
+    await run(pushed, ['remote', 'add', 'origin', bare]);
+    const p = await spawnScript(
+      join(stack.root, 'scripts', 'export.ts'),
+      ['--repo', pushed, ...fixtureArgs(), '--push'],
+      {
+        cwd: stack.root,
+        env,
+      },
+    );
+    expect(p.stderr).toBe(
+      `export: export refused, nothing was changed:\n  - ${told(pushed, /commit ([0-9a-f]{12}) /.exec(p.stderr)?.[1] ?? 'no commit named', true)}\n`,
+    );
+    expect(p.status).toBe(1);
+    expect(refAt(bare, `refs/heads/arcade-stack/staging-${head.slice(0, 12)}`)).toBeUndefined();
+    expect((await run(pushed, ['branch', '--format=%(HEAD)%(refname:short)'])).trim()).toBe('*master');
   });
 
   it.skipIf(!KUBECTL)(

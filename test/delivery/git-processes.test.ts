@@ -36,7 +36,7 @@ afterEach(() => {
 });
 
 describe('git processes per operation', () => {
-  it('an export that commits runs 11 git processes, each a different question', async () => {
+  it('an export that commits runs 12 git processes, each a different question', async () => {
     // An earlier export one value apart: nothing leaves the folder, so the export runs without
     // kubectl (a path that does not exist) and builds no preview.
     const source = sourceOf(stagingEnvironment('bundled'));
@@ -61,8 +61,9 @@ describe('git processes per operation', () => {
       'checkout', // -b: the export's branch
       'add',
       'write-tree', // the tree the commit names in its trailer
-      'commit',
-      'cat-file', // --batch HEAD: the commit's id and what git stored (checked against what was written)
+      'commit-tree', // the commit, run with no hook in any git version (its id printed)
+      'update-ref', // the branch moved to it from the parent status named, or not at all
+      'cat-file', // --batch <id>: what git stored (checked against what was written)
     ]);
   });
 

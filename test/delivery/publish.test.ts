@@ -439,7 +439,18 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
       expect(subcommands(counted.runs())).toEqual([
         'clone',
         ...['rev-parse', 'status', 'remote'],
-        ...['check-ignore', 'ls-files', 'var', 'log', 'checkout', 'add', 'write-tree', 'commit', 'cat-file'],
+        ...[
+          'check-ignore',
+          'ls-files',
+          'var',
+          'log',
+          'checkout',
+          'add',
+          'write-tree',
+          'commit-tree',
+          'update-ref',
+          'cat-file',
+        ],
         ...['ls-remote', 'push'],
       ]);
       const branch = first.result.export.branch!;

@@ -12,12 +12,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pushExport } from '../../src/delivery/push.js';
 import { ExportRefused } from '../../src/delivery/refused.js';
-import { catObjects } from '../../src/core/git.js';
-import { commitArguments, notAsWritten, parseTrailers, readCommit, stripSpace } from '../../src/delivery/trailers.js';
+import { catObjects, git } from '../../src/core/git.js';
+import {
+  commitTreeCommand,
+  notAsWritten,
+  parseTrailers,
+  readCommit,
+  stripSpace,
+  unchangedExport,
+} from '../../src/delivery/trailers.js';
 import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { runBounded } from '../support/run-bounded.js';
 import { tempDir } from '../support/temp.js';
-import { makeRepo, refAt, run } from './support.js';
+import { exportEnvironment } from '../../src/delivery/export.js';
+import { makeRepo, plantExport, refAt, run, sourceOf, stagingEnvironment } from './support.js';
 
 const SOMEONE = ['-c', 'user.name=Someone Else', '-c', 'user.email=else@example.com'];
 /** The export's committer: another than SOMEONE, so an amend within the same second is another commit. */
@@ -44,11 +52,20 @@ function rewritingHooks(): string {
   return hooks;
 }
 
+/** The export's commit of `message` on the branch HEAD names, as export.ts makes it (commit-tree, update-ref): its id. */
+async function commitExport(dir: string, message: string, trailers: Parameters<typeof commitTreeCommand>[1]) {
+  const parent = (await run(dir, ['rev-parse', 'HEAD'])).trim();
+  const made = commitTreeCommand(message, trailers, parent);
+  const id = (await git(dir, [...CI, ...made.args], { input: made.input })).trim();
+  await run(dir, ['update-ref', 'HEAD', id, parent]);
+  return id;
+}
+
 /**
  * A bare repository on disk and a checkout of it set to change every message it commits (git's
  * cleanup there drops `#` lines; commits are labelled ISO-8859-1; a prepare-commit-msg hook
  * rewrites them: {@link rewritingHooks}), where the export's steps made
- * `message`'s commit on branch feature (a file staged, its tree written, `commitArguments`), pushed
+ * `message`'s commit on branch feature (a file staged, its tree written, {@link commitExport}), pushed
  * by pushExport.
  */
 async function exported(message: string): Promise<{ remote: string; checkout: string; commit: string }> {
@@ -64,8 +81,7 @@ async function exported(message: string): Promise<{ remote: string; checkout: st
   await run(checkout, ['add', '-A']);
   const tree = (await run(checkout, ['write-tree'])).trim();
   const trailers = { environment: 'staging', source: 'f'.repeat(40), tree };
-  await run(checkout, [...CI, ...commitArguments(message, trailers)]);
-  const commit = (await run(checkout, ['rev-parse', 'HEAD'])).trim();
+  const commit = await commitExport(checkout, message, trailers);
   expect(await pushExport({ top: checkout, branch: 'feature', commit, env: 'staging' })).toMatchObject({
     action: 'created',
   });
@@ -211,22 +227,59 @@ describe("an export commit's message digest, through git's own commit, amend and
     const tree = (await run(repo, ['write-tree'])).trim();
     const trailers = { environment: 'staging', source: 'f'.repeat(40), tree };
     const read = async () => readCommit((await catObjects(repo, ['HEAD']))[0]);
-    await run(repo, [...CI, ...commitArguments('export staging\n', trailers)]);
+    await commitExport(repo, 'export staging\n', trailers);
     expect(notAsWritten(await read(), 'export staging\n', trailers)).toBeUndefined();
-    // The same arguments with the hooks left on: the prepare-commit-msg hook rewrites the message.
-    const withHooks = commitArguments('export staging\n', trailers).filter(
-      (arg, i, all) => arg !== 'core.hooksPath=/dev/null' && all[i + 1] !== 'core.hooksPath=/dev/null',
-    );
-    expect(withHooks.length).toBe(commitArguments('', trailers).length - 2);
-    await run(repo, [...CI, ...withHooks, '--allow-empty']);
+    // The same message by git commit, which runs the prepare-commit-msg hook: it rewrites the message.
+    const { input } = commitTreeCommand('export staging\n', trailers, undefined);
+    await run(repo, [...CI, 'commit', '-q', '--allow-empty', '--cleanup=verbatim', '-m', input]);
     expect(notAsWritten(await read(), 'export staging\n', trailers)).toBe(
       `its message's line 1 is "JIRA-1 export staging", where the export wrote "export staging"`,
     );
     // Stored as written, but the tree is not the one its trailer names.
     const wrongTree = { ...trailers, tree: 'a'.repeat(40) };
-    await run(repo, [...CI, ...commitArguments('export staging\n', wrongTree), '--allow-empty']);
+    const named = commitTreeCommand('export staging\n', wrongTree, undefined).input;
+    await run(repo, [
+      ...CI,
+      '-c',
+      'core.hooksPath=/dev/null',
+      'commit',
+      '-q',
+      '--allow-empty',
+      '--cleanup=verbatim',
+      '-m',
+      named,
+    ]);
     expect(notAsWritten(await read(), 'export staging\n', wrongTree)).toBe(
       'its tree is not the one its Arcade-Stack-Tree trailer names',
     );
+  });
+
+  it('a manifest value holding what git rewrites in a message is exported escaped, as written and unchanged', async () => {
+    // A ConfigMap value reaches the summary as it is; git's UTF-8 check takes these code points
+    // for invalid UTF-8 and stored the message's bytes re-encoded as Latin-1.
+    const odd = 'a\uFDD0b\uFFFEc\u{10FFFF}d';
+    const configMap = (value: string) => ({
+      path: 'odd.yaml',
+      content: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\n  namespace: arcade-staging\ndata:\n  key: ${JSON.stringify(value)}\n`,
+    });
+    const source = sourceOf(stagingEnvironment('bundled'));
+    const repo = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    await plantExport(repo, { ...source, files: [...source.files, configMap('plain')] });
+    const now = { ...source, files: [...source.files, configMap(odd)] };
+    const result = await exportEnvironment(now, {
+      repo,
+      commit: true,
+      kubectl: join(tempDir('no-kubectl-'), 'kubectl'),
+    });
+    expect(result.summary).toContain(odd);
+    expect(result.commitProblem).toBeUndefined();
+    const stored = readCommit((await catObjects(repo, [result.commit ?? '']))[0]);
+    expect(stored.asUtf8).toBeUndefined();
+    expect(stored.message).toContain('a\\ufdd0b\\ufffec\\udbff\\udfffd');
+    expect(stored.message).not.toContain(odd);
+    // What the next run's push asks of the branch's tip: the export's own, unchanged.
+    expect(unchangedExport(stored)).toEqual({
+      trailers: { environment: source.env, source: source.sourceCommit, tree: stored.tree },
+    });
   });
 });
