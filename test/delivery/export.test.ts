@@ -647,6 +647,7 @@ describe("the checkout's status (one git status for the branch, every changed pa
     // An ignored folder is one entry (ending with /), not walked: ignoredIn finds the files under it.
     expect(await status(repo)).toEqual({
       head: 'master',
+      commit: (await run(repo, ['rev-parse', 'HEAD'])).trim(),
       paths: ['apps/c d.yaml', 'apps/edited.yaml', 'apps/gone.yaml', 'new file.txt'],
       ignored: ['apps/local secret.yaml', 'scratch/'],
     });
@@ -662,7 +663,14 @@ describe("the checkout's status (one git status for the branch, every changed pa
     // An entry of a kind it does not know is still a change (the dirty check fails closed).
     expect(parseStatus('# branch.oid 0123\0# branch.head main\0X some future entry\0')).toEqual({
       head: 'main',
+      commit: '0123',
       paths: ['X some future entry'],
+      ignored: [],
+    });
+    // A branch with no commit yet: no parent for the export's commit.
+    expect(parseStatus('# branch.oid (initial)\0# branch.head main\0')).toEqual({
+      head: 'main',
+      paths: [],
       ignored: [],
     });
   });
