@@ -190,14 +190,13 @@ export const main = scriptMain(script, async (options, { io, path, print, signal
     print(
       `export: wrote ${result.written.length} file(s)${result.removed.length ? `, removed ${result.removed.join(', ')}` : ''}`,
     );
-    if (result.commit)
+    if (result.commit) {
       print(
         `export: committed ${result.commit.slice(0, 12)} on branch ${result.branch}${options.push ? '' : ' (not pushed)'}`,
       );
-    // Only without --push: with it, the push is refused and says so.
-    if (result.commit && result.commitProblem)
-      warn(committedOtherwise(repo, result.commit, result.commitProblem, false));
-    else print('export: files left uncommitted for review (use --commit for a branch and commit)');
+      // Only without --push: with it, the push is refused and says so.
+      if (result.commitProblem) warn(committedOtherwise(repo, result.commit, result.commitProblem, false));
+    } else print('export: files left uncommitted for review (use --commit for a branch and commit)');
   }
   if (options.push && !result.commit) print('export: nothing to push');
   for (const line of publishLines(published)) print(`export: ${line}`);

@@ -173,9 +173,17 @@ describe('npm run export (scripts/export.ts)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('+ HelmRelease arcade-staging/arcade (release.yaml)');
     expect(r.stdout).toMatch(/committed [a-f0-9]{12} on branch arcade\/first \(not pushed\)/);
+    expect(r.stdout).not.toContain('left uncommitted');
     expect((await run(target, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('arcade/first');
     const head = (await run(REPO, ['rev-parse', 'HEAD'])).trim();
     expect(await run(target, ['log', '-1', '--format=%B'])).toContain(`Source commit: ${head}`);
+
+    // Without --commit: the files are left for review, and it says so (and commits nothing).
+    const review = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const left = await exportScript(['--repo', review, ...fixtureArgs()]);
+    expect(left.status).toBe(0);
+    expect(left.stdout).toContain('export: files left uncommitted for review (use --commit for a branch and commit)');
+    expect(left.stdout).not.toContain('export: committed');
   });
 
   it('a commit git stored otherwise than written: --commit warns with the fix, --push refuses it, the checkout put back', async () => {
