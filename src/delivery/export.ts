@@ -141,7 +141,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     options.commit ? branch : undefined,
   );
   const folder = target.folderInRepo;
-  // The export's git reads (rev-parse, var, log: none takes a lock) are killed by an interrupt.
+  // The export's git reads (rev-parse, var, config, log: none takes a lock) are killed by an interrupt.
   const reads = options.signal ? { signal: options.signal } : {};
   const envFile = source.envFile ?? `src/environments/${source.env}.yaml`;
   const problems: string[] = [];
@@ -293,6 +293,8 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     );
   }
 
+  // Whether the export's commit is signed, as `git commit` would sign it (commit-tree signs only with -S).
+  let sign = false;
   if (options.commit) {
     // Asked here only when a caller handed over the root without the answer: openTarget did not run rev-parse.
     const exists =
@@ -306,6 +308,14 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     if (!ident.ok)
       problems.push(
         `${options.repo}: git has no committer identity (fix: git config user.name / user.email in that checkout)`,
+      );
+    // Exit 1: not set (not signed); 128: a value git takes for no boolean, which git commit refuses too.
+    const signing = await gitTry(target.top, ['config', '--type=bool', '--get', 'commit.gpgsign'], reads);
+    if (signing.ok) sign = signing.stdout.trim() === 'true';
+    else if (signing.exitCode !== 1)
+      problems.push(
+        `${options.repo}: commit.gpgsign cannot be read as true or false (${signing.stderr || signing.failure}) ` +
+          `(fix: git -C ${options.repo} config commit.gpgsign true, or false)`,
       );
   }
 
@@ -425,7 +435,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   const tree = (await git(target.top, ['write-tree'])).trim();
   const trailers = { environment: source.env, source: source.sourceCommit, tree };
   // commit-tree runs no hook; update-ref moves the branch only from the parent (./trailers.ts, the header).
-  const made = commitTreeCommand(message, trailers, target.headCommit);
+  const made = commitTreeCommand(message, trailers, target.headCommit, sign);
   const commit = (await git(target.top, made.args, { input: made.input })).trim();
   const update = ['update-ref', '-m', 'arcade-stack export', `refs/heads/${branch}`, commit, target.headCommit ?? ''];
   await git(target.top, ['-c', 'core.hooksPath=/dev/null', ...update]);

@@ -45,6 +45,8 @@
  * 2.54 defines in config (`[hook "x"] event = prepare-commit-msg`). update-ref keeps `-c
  * core.hooksPath=/dev/null` for the reference-transaction hook, which can refuse the update but not
  * change the message; a config-defined one (git >= 2.54) still runs: not tested here (git 2.39).
+ * Signed when the checkout's commit.gpgsign is true, as `git commit` signs (commit-tree needs `-S`,
+ * {@link commitTreeCommand}): the signature is a header, so the message and its digest are the same.
  * It is that one commit only: a person's own commits and amends in the checkout run their hooks as
  * before. What git stored is read back at once ({@link notAsWritten}, a `git cat-file --batch` of
  * the id commit-tree printed), so a message changed anyway is told there, not one run later.
@@ -130,16 +132,20 @@ function exportMessage(message: string, t: ExportTrailers): string {
 
 /**
  * The export's commit of `message` with its trailers as `git commit-tree` makes it (the header): its
- * arguments (`tree`, the parent when the branch has a commit) and the message it reads on stdin.
+ * arguments (`tree`, the parent when the branch has a commit, `-S` when `sign`: the checkout's
+ * commit.gpgsign, which `git commit` honours and commit-tree does not) and the message it reads on
+ * stdin. `-S` without a key signs as `git commit` does: user.signingkey (or the committer), gpg.format.
+ * The signature is a `gpgsig` header, not part of the message: the digest is the same either way.
  */
 export function commitTreeCommand(
   message: string,
   trailers: ExportTrailers,
   parent: string | undefined,
+  sign = false,
 ): { args: string[]; input: string } {
   const args = ['-c', 'i18n.commitEncoding=UTF-8', 'commit-tree', trailers.tree];
   return {
-    args: [...args, ...(parent === undefined ? [] : ['-p', parent]), '-F', '-'],
+    args: [...args, ...(parent === undefined ? [] : ['-p', parent]), ...(sign ? ['-S'] : []), '-F', '-'],
     input: exportMessage(message, trailers),
   };
 }

@@ -36,7 +36,7 @@ afterEach(() => {
 });
 
 describe('git processes per operation', () => {
-  it('an export that commits runs 12 git processes, each a different question', async () => {
+  it('an export that commits runs 13 git processes, each a different question', async () => {
     // An earlier export one value apart: nothing leaves the folder, so the export runs without
     // kubectl (a path that does not exist) and builds no preview.
     const source = sourceOf(stagingEnvironment('bundled'));
@@ -57,6 +57,7 @@ describe('git processes per operation', () => {
       'check-ignore', // -z --stdin: does git ignore a path the export writes?
       'ls-files', // the tracked files: what Flux's source holds
       'var', // GIT_COMMITTER_IDENT: the commit will have a committer
+      'config', // --type=bool --get commit.gpgsign: sign the commit as git commit would (commit-tree signs only with -S)
       'log', // the folder's last commit (temporary or teardown?)
       'checkout', // -b: the export's branch
       'add',

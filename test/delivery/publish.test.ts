@@ -443,6 +443,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
           'check-ignore',
           'ls-files',
           'var',
+          'config',
           'log',
           'checkout',
           'add',
