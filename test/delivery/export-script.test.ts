@@ -96,6 +96,26 @@ function rewritingGit(): string {
 }
 
 /**
+ * A folder holding a `git` that runs the real one, except that before an `update-ref` of a branch it
+ * moves that branch on by a commit of its own ("moved"): something committing there while the
+ * export runs, between its `git status` and its `update-ref`.
+ */
+function movingGit(): string {
+  const bin = tempDir('git-moves-');
+  nodeProgram(
+    join(bin, 'git'),
+    "const { spawnSync } = require('node:child_process');\n" +
+      `const env = { ...process.env, PATH: ${JSON.stringify(process.env.PATH ?? '')} };\n` +
+      "const git = (args) => spawnSync('git', args, { env, encoding: 'utf8' }).stdout.trim();\n" +
+      'const args = process.argv.slice(2);\n' +
+      "const ref = args.includes('update-ref') ? args.find((a) => a.startsWith('refs/heads/')) : undefined;\n" +
+      "if (ref) git(['update-ref', ref, git(['commit-tree', `${ref}^{tree}`, '-p', ref, '-m', 'moved'])]);\n" +
+      "process.exit(spawnSync('git', args, { stdio: 'inherit', env }).status ?? 1);\n",
+  );
+  return bin;
+}
+
+/**
  * A TCP forwarder listening on 127.0.0.2 (loopback on Linux, but not one of the hosts
  * src/delivery/forge-settings.ts LOOPBACK lets through in plain http) to `port` on 127.0.0.1: a
  * remote the plain-http check treats as off loopback. Or why not, when 127.0.0.2 cannot be listened
@@ -174,6 +194,10 @@ describe('npm run export (scripts/export.ts)', () => {
     expect(r.stdout).toContain('+ HelmRelease arcade-staging/arcade (release.yaml)');
     expect(r.stdout).toMatch(/committed [a-f0-9]{12} on branch arcade\/first \(not pushed\)/);
     expect(r.stdout).not.toContain('left uncommitted');
+    // The branch's reflog names the export's commit by its subject.
+    expect(await run(target, ['reflog', '-1', '--format=%gs', 'arcade/first'])).toBe(
+      `arcade-stack export: ${await run(target, ['log', '-1', '--format=%s'])}`,
+    );
     expect((await run(target, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('arcade/first');
     const head = (await run(REPO, ['rev-parse', 'HEAD'])).trim();
     expect(await run(target, ['log', '-1', '--format=%B'])).toContain(`Source commit: ${head}`);
@@ -233,6 +257,54 @@ describe('npm run export (scripts/export.ts)', () => {
     expect(p.status).toBe(1);
     expect(refAt(bare, `refs/heads/arcade-stack/staging-${head.slice(0, 12)}`)).toBeUndefined();
     expect((await run(pushed, ['branch', '--format=%(HEAD)%(refname:short)'])).trim()).toBe('*master');
+  });
+
+  it('a branch that moves while the export runs: refused naming it and the fix, files taken back out, the checkout put back under --push', async () => {
+    const stack = await committedStack();
+    const branch = `arcade-stack/staging-${stack.commit.slice(0, 12)}`;
+    const env = { ...process.env, PATH: `${movingGit()}:${process.env.PATH ?? ''}` };
+    const exportIn = (repo: string, how: string) =>
+      spawnScript(join(stack.root, 'scripts', 'export.ts'), ['--repo', repo, ...fixtureArgs(), how], {
+        cwd: stack.root,
+        env,
+      });
+    const moved = (repo: string, parent: string, now: string, commit: string) =>
+      `branch ${branch} in ${repo} moved while the export ran: it is at ${now.slice(0, 12)}, where the export made ` +
+      `its commit ${commit} on ${parent.slice(0, 12)}, the commit git status named (something committed there ` +
+      `meanwhile), so the commit is not on it; the export's files are taken back out`;
+    const exportCommit = (stderr: string) => /its commit ([0-9a-f]{12}) /.exec(stderr)?.[1] ?? 'no commit named';
+
+    const committed = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const parent = (await run(committed, ['rev-parse', 'HEAD'])).trim();
+    const c = await exportIn(committed, '--commit');
+    const now = (await run(committed, ['rev-parse', branch])).trim();
+    expect(await run(committed, ['log', '-1', '--format=%s%n%P', now])).toBe(`moved\n${parent}\n`);
+    expect(c.stderr).toBe(
+      `export: export refused, the checkout left on its branch:\n  - ${moved(committed, parent, now, exportCommit(c.stderr))} ` +
+        `(fix: let what commits there finish, then git -C ${committed} checkout master && git -C ${committed} ` +
+        `branch -D ${branch}, and run the export again)\n`,
+    );
+    expect(c.status).toBe(1);
+    // The export's commit was made on the parent status named, and is on no branch.
+    expect(await run(committed, ['log', '-1', '--format=%P', exportCommit(c.stderr)])).toBe(`${parent}\n`);
+    expect(await run(committed, ['status', '--porcelain', '--branch'])).toBe(`## ${branch}\n`);
+
+    const pushed = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const bare = tempDir('moved-remote-');
+    await run(bare, ['init', '-q', '--bare']);
+    await run(pushed, ['remote', 'add', 'origin', bare]);
+    const p = await exportIn(pushed, '--push');
+    expect(p.stderr).toMatch(/^export: export refused, nothing was changed:\n {2}- branch /);
+    const movedTo = /it is at ([0-9a-f]{12}),/.exec(p.stderr)?.[1] ?? 'no commit named';
+    expect(p.stderr).toBe(
+      `export: export refused, nothing was changed:\n  - ${moved(pushed, parent, movedTo, exportCommit(p.stderr))}; ` +
+        `the checkout is back on master, without the export's local branch (fix: let what commits there finish, ` +
+        `then run the export again)\n`,
+    );
+    expect(p.status).toBe(1);
+    expect(refAt(bare, `refs/heads/${branch}`)).toBeUndefined();
+    expect(await run(pushed, ['status', '--porcelain', '--branch'])).toBe('## master\n');
+    expect(await run(pushed, ['branch', '--format=%(refname:short)'])).toBe('master\n');
   });
 
   it.skipIf(!KUBECTL)(
