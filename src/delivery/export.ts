@@ -21,7 +21,7 @@ import { PART_OF } from '../constructs/labels.js';
 import type { UnresolvedEntry } from '../environments/unresolved.js';
 import { diffObjects, type ManifestDiff } from '../review/diff.js';
 import { Interrupted, interruptedBy } from '../core/command-error.js';
-import { catObjects, GitError, git, gitTry } from '../core/git.js';
+import { catObjects, git, gitTry } from '../core/git.js';
 import { indexObjects, sha256, type ManifestFile } from '../core/manifests.js';
 import { KubectlMissing, KustomizeFailed } from './kustomize.js';
 import { formatOwnership, OWNERSHIP_FILE, type OwnershipRecord } from './ownership.js';
@@ -37,7 +37,7 @@ import {
   statefulObjects,
   withKept,
 } from './export-folder.js';
-import { BranchMoved, ExportRefused } from './refused.js';
+import { branchMoved, ExportRefused } from './refused.js';
 import { datastoreMode, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 import { commitSubject, renderSummary, type IdentityPair, type SummaryInput } from './summary.js';
 import { blockedOnTheWay, type CheckoutState, openTarget, type Target } from './target.js';
@@ -440,36 +440,15 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   const reflog = `arcade-stack export: ${commitSubject(summaryInput)}`;
   const update = ['update-ref', '-m', reflog, `refs/heads/${branch}`, commit, target.headCommit ?? ''];
   const updated = await gitTry(target.top, ['-c', 'core.hooksPath=/dev/null', ...update]);
-  if (!updated.ok) throw await branchMoved(target, options.repo, branch, commit, updated.failure);
+  if (!updated.ok) {
+    const started = target.head !== undefined && target.head !== 'HEAD' ? target.head : target.headCommit;
+    const at = { top: target.top, repo: options.repo, branch, base: started, parent: target.headCommit };
+    throw await branchMoved({ ...at, commit, failure: updated.failure });
+  }
   // What git stored: checked now, not refused by the next run's push.
   const [head] = await catObjects(target.top, [commit]);
   const commitProblem = notAsWritten(readCommit(head), message, trailers);
   return { ...base, written, removed, branch, commit, ...(commitProblem ? { commitProblem } : {}) };
-}
-
-/**
- * Why update-ref did not move `branch` to the export's `commit`: a BranchMoved when the branch is no
- * longer at the parent `git status` named (something committed there while the export ran: git's
- * own "cannot lock ref" names no fix), the export's files first taken back out (the checkout had no
- * change when it was read, so what it holds is the export's); otherwise git's failure.
- */
-async function branchMoved(target: Target, repo: string, branch: string, commit: string, failure: string) {
-  const now = (await gitTry(target.top, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).stdout.trim();
-  if (now === (target.headCommit ?? '')) return new GitError(failure);
-  const reset = await gitTry(target.top, ['reset', '-q', '--hard']);
-  const back = target.head !== undefined && target.head !== 'HEAD' ? target.head : target.headCommit;
-  const short = (id: string | undefined) => id?.slice(0, 12) ?? 'no commit';
-  return new BranchMoved(
-    `branch ${branch} in ${repo} moved while the export ran: it is at ${short(now || undefined)}, where the ` +
-      `export made its commit ${short(commit)} on ${short(target.headCommit)}, the commit git status named ` +
-      `(something committed there meanwhile), so the commit is not on it; ${
-        reset.ok
-          ? "the export's files are taken back out"
-          : `taking the export's files back out (git reset --hard) failed: ${reset.failure}`
-      }`,
-    `let what commits there finish, then git -C ${repo} checkout ${back ?? 'master'} && git -C ${repo} branch -D ` +
-      `${branch}, and run the export again`,
-  );
 }
 
 /**

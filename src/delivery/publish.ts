@@ -16,7 +16,7 @@ import { exportBranch, exportEnvironment, type ExportOptions, type ExportResult,
 import { ForgeClient, type ForgeConnection, ForgeError, type PullRequest } from './forge.js';
 import { pushExport, type PushResult } from './push.js';
 import { checkBranchIsNotBase, checkRemote } from './publish-checks.js';
-import { BranchMoved, ExportRefused } from './refused.js';
+import { ExportRefused } from './refused.js';
 import { checkoutStatus, parseStatus } from './checkout-status.js';
 import { checkoutRoot } from './target.js';
 import { shellWord } from '../core/shell-word.js';
@@ -142,12 +142,6 @@ export async function exportAndPublish(
     ...options,
     commit: true,
     checkout: { top, status, branch: { name: branchName, exists: branchExists } },
-  }).catch(async (err: unknown) => {
-    // Its branch moved while it ran (nothing committed on it): the checkout goes back, as after a failed push.
-    if (!(err instanceof BranchMoved)) throw err;
-    const { clean, left } = await putBack(top, base, branchName);
-    if (!clean) throw new CheckoutLeftBehind(`${err.moved}${left}`, err.exitCode);
-    throw new ExportRefused([`${err.moved}${left} (fix: let what commits there finish, then run the export again)`]);
   });
   const branch = exported.branch;
   if (!exported.commit || branch === undefined) return { export: exported };

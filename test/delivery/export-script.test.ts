@@ -4,7 +4,7 @@
  * runs in process (its `main`, src/core/script-main.ts) with its own stdout, stderr and
  * environment; test/scripts/every-script.test.ts runs the script as a process.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -98,7 +98,8 @@ function rewritingGit(): string {
 /**
  * A folder holding a `git` that runs the real one, except that before an `update-ref` of a branch it
  * moves that branch on by a commit of its own ("moved"): something committing there while the
- * export runs, between its `git status` and its `update-ref`.
+ * export runs, between its `git status` and its `update-ref`. A person edits meanwhile too: NOTES.md
+ * (tracked) modified, person.txt (untracked) written, both outside apps/arcade.
  */
 function movingGit(): string {
   const bin = tempDir('git-moves-');
@@ -110,6 +111,8 @@ function movingGit(): string {
       'const args = process.argv.slice(2);\n' +
       "const ref = args.includes('update-ref') ? args.find((a) => a.startsWith('refs/heads/')) : undefined;\n" +
       "if (ref) git(['update-ref', ref, git(['commit-tree', `${ref}^{tree}`, '-p', ref, '-m', 'moved'])]);\n" +
+      "if (ref) require('node:fs').writeFileSync('NOTES.md', 'edited meanwhile\\n');\n" +
+      "if (ref) require('node:fs').writeFileSync('person.txt', 'not committed yet\\n');\n" +
       "process.exit(spawnSync('git', args, { stdio: 'inherit', env }).status ?? 1);\n",
   );
   return bin;
@@ -259,7 +262,7 @@ describe('npm run export (scripts/export.ts)', () => {
     expect((await run(pushed, ['branch', '--format=%(HEAD)%(refname:short)'])).trim()).toBe('*master');
   });
 
-  it('a branch that moves while the export runs: refused naming it and the fix, files taken back out, the checkout put back under --push', async () => {
+  it('a branch that moves while the export runs: refused naming what is there, nothing reset, deleted or checked out, --commit and --push', async () => {
     const stack = await committedStack();
     const branch = `arcade-stack/staging-${stack.commit.slice(0, 12)}`;
     const env = { ...process.env, PATH: `${movingGit()}:${process.env.PATH ?? ''}` };
@@ -268,43 +271,45 @@ describe('npm run export (scripts/export.ts)', () => {
         cwd: stack.root,
         env,
       });
-    const moved = (repo: string, parent: string, now: string, commit: string) =>
-      `branch ${branch} in ${repo} moved while the export ran: it is at ${now.slice(0, 12)}, where the export made ` +
-      `its commit ${commit} on ${parent.slice(0, 12)}, the commit git status named (something committed there ` +
-      `meanwhile), so the commit is not on it; the export's files are taken back out`;
-    const exportCommit = (stderr: string) => /its commit ([0-9a-f]{12}) /.exec(stderr)?.[1] ?? 'no commit named';
+    const exportCommit = (stderr: string) => /export's commit ([0-9a-f]{12}) /.exec(stderr)?.[1] ?? 'no commit named';
+    // Refused, exit 1; the wrapper's commit still on the branch, the person's edits with their bytes,
+    // the export's files staged on top; the exact stderr, which offers no branch -D, no reset --hard.
+    const refusedIn = async (repo: string, how: string) => {
+      const r = await exportIn(repo, how);
+      const parent = (await run(repo, ['rev-parse', 'master'])).trim();
+      const now = (await run(repo, ['rev-parse', branch])).trim();
+      expect(await run(repo, ['log', '-1', '--format=%s%n%P', now])).toBe(`moved\n${parent}\n`);
+      expect(readFileSync(join(repo, 'NOTES.md'), 'utf8')).toBe('edited meanwhile\n');
+      expect(readFileSync(join(repo, 'person.txt'), 'utf8')).toBe('not committed yet\n');
+      expect(r.stderr).toBe(
+        `export: export refused, the checkout left as it is:\n  - branch ${branch} in ${repo} moved while the ` +
+          `export ran: it is at ${now.slice(0, 12)}, holding commit(s) the export did not make (git -C ${repo} log ` +
+          `${parent.slice(0, 12)}..${branch}); the export's commit ${exportCommit(r.stderr)} (on ` +
+          `${parent.slice(0, 12)}, the commit git status named) is on no branch; the export's files are in the ` +
+          `working tree and index on top of ${branch}, the checkout left as it is (fix: review git -C ${repo} ` +
+          `status and that log, keep what is yours, then put the checkout back on master yourself and run the ` +
+          `export again, with --branch <new name> while ${branch} holds that work)\n`,
+      );
+      expect(r.stderr).not.toContain('branch -D');
+      expect(r.stderr).not.toContain('reset --hard');
+      expect(r.status).toBe(1);
+      // The export's commit was made on the parent status named, and is on no branch.
+      expect(await run(repo, ['log', '-1', '--format=%P', exportCommit(r.stderr)])).toBe(`${parent}\n`);
+      const status = (await run(repo, ['status', '--porcelain', '--branch'])).split('\n');
+      expect(status.slice(0, 2)).toEqual([`## ${branch}`, ' M NOTES.md']);
+      expect(status).toContain('?? person.txt');
+      expect(status).toContain('A  apps/arcade/.arcade-stack-export.json');
+      expect(await run(repo, ['branch', '--format=%(refname:short)'])).toBe(`${branch}\nmaster\n`);
+    };
 
-    const committed = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
-    const parent = (await run(committed, ['rev-parse', 'HEAD'])).trim();
-    const c = await exportIn(committed, '--commit');
-    const now = (await run(committed, ['rev-parse', branch])).trim();
-    expect(await run(committed, ['log', '-1', '--format=%s%n%P', now])).toBe(`moved\n${parent}\n`);
-    expect(c.stderr).toBe(
-      `export: export refused, the checkout left on its branch:\n  - ${moved(committed, parent, now, exportCommit(c.stderr))} ` +
-        `(fix: let what commits there finish, then git -C ${committed} checkout master && git -C ${committed} ` +
-        `branch -D ${branch}, and run the export again)\n`,
-    );
-    expect(c.status).toBe(1);
-    // The export's commit was made on the parent status named, and is on no branch.
-    expect(await run(committed, ['log', '-1', '--format=%P', exportCommit(c.stderr)])).toBe(`${parent}\n`);
-    expect(await run(committed, ['status', '--porcelain', '--branch'])).toBe(`## ${branch}\n`);
+    await refusedIn(await makeRepo({ 'apps/arcade/README.md': 'x\n', 'NOTES.md': 'before\n' }), '--commit');
 
-    const pushed = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const pushed = await makeRepo({ 'apps/arcade/README.md': 'x\n', 'NOTES.md': 'before\n' });
     const bare = tempDir('moved-remote-');
     await run(bare, ['init', '-q', '--bare']);
     await run(pushed, ['remote', 'add', 'origin', bare]);
-    const p = await exportIn(pushed, '--push');
-    expect(p.stderr).toMatch(/^export: export refused, nothing was changed:\n {2}- branch /);
-    const movedTo = /it is at ([0-9a-f]{12}),/.exec(p.stderr)?.[1] ?? 'no commit named';
-    expect(p.stderr).toBe(
-      `export: export refused, nothing was changed:\n  - ${moved(pushed, parent, movedTo, exportCommit(p.stderr))}; ` +
-        `the checkout is back on master, without the export's local branch (fix: let what commits there finish, ` +
-        `then run the export again)\n`,
-    );
-    expect(p.status).toBe(1);
-    expect(refAt(bare, `refs/heads/${branch}`)).toBeUndefined();
-    expect(await run(pushed, ['status', '--porcelain', '--branch'])).toBe('## master\n');
-    expect(await run(pushed, ['branch', '--format=%(refname:short)'])).toBe('master\n');
+    await refusedIn(pushed, '--push');
+    expect(await run(bare, ['for-each-ref'])).toBe('');
   });
 
   it.skipIf(!KUBECTL)(
