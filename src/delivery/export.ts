@@ -37,7 +37,7 @@ import {
   statefulObjects,
   withKept,
 } from './export-folder.js';
-import { branchMoved, ExportRefused } from './refused.js';
+import { branchMoved, commitFailed, ExportRefused } from './refused.js';
 import { datastoreMode, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 import { commitSubject, renderSummary, type IdentityPair, type SummaryInput } from './summary.js';
 import { blockedOnTheWay, type CheckoutState, openTarget, type Target } from './target.js';
@@ -436,13 +436,15 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   const trailers = { environment: source.env, source: source.sourceCommit, tree };
   // commit-tree runs no hook; update-ref moves the branch only from the parent (./trailers.ts, the header).
   const made = commitTreeCommand(message, trailers, target.headCommit, sign);
-  const commit = (await git(target.top, made.args, { input: made.input })).trim();
+  const tried = await gitTry(target.top, made.args, { input: made.input });
+  const started = target.head !== undefined && target.head !== 'HEAD' ? target.head : target.headCommit;
+  const at = { top: target.top, repo: options.repo, branch, base: started, parent: target.headCommit };
+  if (!tried.ok) throw commitFailed({ ...at, folder, sign, said: tried.stderr || tried.failure });
+  const commit = tried.stdout.trim();
   const reflog = `arcade-stack export: ${commitSubject(summaryInput)}`;
   const update = ['update-ref', '-m', reflog, `refs/heads/${branch}`, commit, target.headCommit ?? ''];
   const updated = await gitTry(target.top, ['-c', 'core.hooksPath=/dev/null', ...update]);
   if (!updated.ok) {
-    const started = target.head !== undefined && target.head !== 'HEAD' ? target.head : target.headCommit;
-    const at = { top: target.top, repo: options.repo, branch, base: started, parent: target.headCommit };
     throw await branchMoved({ ...at, commit, failure: updated.failure });
   }
   // What git stored: checked now, not refused by the next run's push.

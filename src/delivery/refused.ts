@@ -1,6 +1,12 @@
-/** The export's refusals: nothing was changed; or, its branch moved while it ran (branchMoved), the checkout left as it is. */
+/**
+ * The export's refusals: nothing was changed; or, its branch moved while it ran (branchMoved), the
+ * checkout left as it is; or, git commit-tree failed (commitFailed), the checkout on a new branch
+ * with the export's files staged.
+ */
 import { GitError, gitTry } from '../core/git.js';
+import { printable } from '../core/printable.js';
 import { ProblemsError } from '../core/problems-error.js';
+import { shellWord } from '../core/shell-word.js';
 
 /**
  * A refusal: nothing was changed. `problems` lists every reason, each with its fix; `summary`,
@@ -67,5 +73,46 @@ export async function branchMoved(at: UpdateRefused): Promise<Error> {
       `(fix: review git -C ${repo} status and that log, keep what is yours, then put the checkout back on ` +
       `${at.base ?? 'the branch it was on'} yourself and run the export again, with --branch <new name> while ` +
       `${branch} holds that work)`,
+  );
+}
+
+/** Where the export stood when `git commit-tree` failed: on `branch`, new, with its files staged in `folder`. */
+interface CommitTreeFailed {
+  readonly top: string;
+  readonly branch: string;
+  /** The branch (or detached commit) the export started from, which `branch` was made at. */
+  readonly base: string | undefined;
+  /** The export's folder, relative to `top`. */
+  readonly folder: string;
+  /** commit.gpgsign was true: git asked gpg.program (or ssh-keygen) to sign. */
+  readonly sign: boolean;
+  /** What git wrote to stderr, else its failure. */
+  readonly said: string;
+}
+
+/**
+ * The refusal when `git commit-tree` made no commit (a signer that failed, or any other failure):
+ * git's own words, signing named when it was on, what is left and a fix that touches only the
+ * export's folder. `git restore --source=HEAD --staged --worktree` returns the folder to HEAD exactly
+ * (files the export added are removed, no-overlay; the clean-checkout check ran, so none was a
+ * person's), and `branch -D` deletes a branch that holds no commit of its own (made at HEAD by
+ * `checkout -b` just before).
+ */
+export function commitFailed(at: CommitTreeFailed): ExportRefused {
+  const [dir, branch, folder] = [shellWord(at.top), shellWord(at.branch), shellWord(at.folder)];
+  const signing = at.sign
+    ? `; commit.gpgsign is true there, so git signs the commit: check user.signingkey, gpg.format and ` +
+      `gpg.program (git -C ${dir} config --show-origin --get-regexp '^(user\\.signingkey|gpg\\.)'), or set ` +
+      `commit.gpgsign false there`
+    : '';
+  return new ExportRefused(
+    [
+      `git commit-tree could not make the export's commit in ${at.top} (${printable(at.said)})${signing}; the ` +
+        `checkout is left on branch ${at.branch}, which holds no commit, with the export's files staged in ` +
+        `${at.folder} (fix: git -C ${dir} restore --staged --worktree --source=HEAD -- ${folder} && git -C ${dir} ` +
+        `checkout -q ${shellWord(at.base ?? 'master')} && git -C ${dir} branch -D ${branch}, then run the export again)`,
+    ],
+    undefined,
+    'export refused, its commit not made',
   );
 }
