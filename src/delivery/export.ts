@@ -436,7 +436,8 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   const trailers = { environment: source.env, source: source.sourceCommit, tree };
   // commit-tree runs no hook; update-ref moves the branch only from the parent (./trailers.ts, the header).
   const made = commitTreeCommand(message, trailers, target.headCommit, sign);
-  const tried = await gitTry(target.top, made.args, { input: made.input });
+  // A signer may wait on a passphrase prompt or a hardware key's touch: 5 minutes, not git's 30 s.
+  const tried = await gitTry(target.top, made.args, { input: made.input, ...(sign ? { timeoutMs: 300_000 } : {}) });
   const started = target.head !== undefined && target.head !== 'HEAD' ? target.head : target.headCommit;
   const at = { top: target.top, repo: options.repo, branch, base: started, parent: target.headCommit };
   if (!tried.ok) throw commitFailed({ ...at, folder, sign, said: tried.stderr || tried.failure });
