@@ -69,8 +69,9 @@ export async function branchMoved(at: UpdateRefused): Promise<Error> {
   return new BranchMoved(
     `branch ${branch} in ${repo} moved while the export ran: ${where}; the export's commit ${short(at.commit)} ` +
       `(on ${parent === undefined ? 'no parent' : short(parent)}, the commit git status named) is on no branch; ` +
-      `the export's files are in the working tree and index on top of ${branch}, the checkout left as it is ` +
-      `(fix: review git -C ${repo} status and that log, keep what is yours, then put the checkout back on ` +
+      `the index holds the export made on ${parent === undefined ? 'no parent' : short(parent)}: against ${branch} ` +
+      `it also undoes what those commit(s) changed (git -C ${repo} diff --cached), the checkout left as it is ` +
+      `(fix: review git -C ${repo} status, that log and that diff, keep what is yours, then put the checkout back on ` +
       `${at.base ?? 'the branch it was on'} yourself and run the export again, with --branch <new name> while ` +
       `${branch} holds that work)`,
   );

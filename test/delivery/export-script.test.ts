@@ -107,7 +107,7 @@ function rewritingGit(): string {
 
 /**
  * A folder holding a `git` that runs the real one, except that before an `update-ref` of a branch it
- * moves that branch on by a commit of its own ("moved"): something committing there while the
+ * moves that branch on by a commit of its own ("moved", apps/arcade/README.md changed to "moved"): something committing there while the
  * export runs, between its `git status` and its `update-ref`. A person edits meanwhile too: NOTES.md
  * (tracked) modified, person.txt (untracked) written, both outside apps/arcade.
  */
@@ -120,7 +120,12 @@ function movingGit(): string {
       "const git = (args) => spawnSync('git', args, { env, encoding: 'utf8' }).stdout.trim();\n" +
       'const args = process.argv.slice(2);\n' +
       "const ref = args.includes('update-ref') ? args.find((a) => a.startsWith('refs/heads/')) : undefined;\n" +
-      "if (ref) git(['update-ref', ref, git(['commit-tree', `${ref}^{tree}`, '-p', ref, '-m', 'moved'])]);\n" +
+      // Its commit changes a file in the export's folder (through an index of its own): the export's index undoes it.
+      "const own = { ...env, GIT_INDEX_FILE: require('node:path').resolve('.git/moving-index') };\n" +
+      "const ownGit = (a, input) => spawnSync('git', a, { env: own, encoding: 'utf8', input }).stdout.trim();\n" +
+      "if (ref) ownGit(['read-tree', ref]);\n" +
+      "if (ref) ownGit(['update-index', '--add', '--cacheinfo', `100644,${ownGit(['hash-object', '-w', '--stdin'], 'moved\\n')},apps/arcade/README.md`]);\n" +
+      "if (ref) git(['update-ref', ref, git(['commit-tree', ownGit(['write-tree']), '-p', ref, '-m', 'moved'])]);\n" +
       "if (ref) require('node:fs').writeFileSync('NOTES.md', 'edited meanwhile\\n');\n" +
       "if (ref) require('node:fs').writeFileSync('person.txt', 'not committed yet\\n');\n" +
       "process.exit(spawnSync('git', args, { stdio: 'inherit', env }).status ?? 1);\n",
@@ -295,9 +300,10 @@ describe('npm run export (scripts/export.ts)', () => {
         `export: export refused, the checkout left as it is:\n  - branch ${branch} in ${repo} moved while the ` +
           `export ran: it is at ${now.slice(0, 12)}, holding commit(s) the export did not make (git -C ${repo} log ` +
           `${parent.slice(0, 12)}..${branch}); the export's commit ${exportCommit(r.stderr)} (on ` +
-          `${parent.slice(0, 12)}, the commit git status named) is on no branch; the export's files are in the ` +
-          `working tree and index on top of ${branch}, the checkout left as it is (fix: review git -C ${repo} ` +
-          `status and that log, keep what is yours, then put the checkout back on master yourself and run the ` +
+          `${parent.slice(0, 12)}, the commit git status named) is on no branch; the index holds the export made ` +
+          `on ${parent.slice(0, 12)}: against ${branch} it also undoes what those commit(s) changed (git -C ${repo} ` +
+          `diff --cached), the checkout left as it is (fix: review git -C ${repo} status, that log and that diff, ` +
+          `keep what is yours, then put the checkout back on master yourself and run the ` +
           `export again, with --branch <new name> while ${branch} holds that work)\n`,
       );
       expect(r.stderr).not.toContain('branch -D');
@@ -309,6 +315,9 @@ describe('npm run export (scripts/export.ts)', () => {
       expect(status.slice(0, 2)).toEqual([`## ${branch}`, ' M NOTES.md']);
       expect(status).toContain('?? person.txt');
       expect(status).toContain('A  apps/arcade/.arcade-stack-export.json');
+      // The moving commit changed apps/arcade/README.md; the index, made on the parent, undoes that change.
+      expect(await run(repo, ['show', `${branch}:apps/arcade/README.md`])).toBe('moved\n');
+      expect(await run(repo, ['diff', '--cached', '--', 'apps/arcade/README.md'])).toContain('-moved\n+x\n');
       expect(await run(repo, ['branch', '--format=%(refname:short)'])).toBe(`${branch}\nmaster\n`);
     };
 
