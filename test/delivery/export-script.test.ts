@@ -331,37 +331,51 @@ describe('npm run export (scripts/export.ts)', () => {
     expect(await run(bare, ['for-each-ref'])).toBe('');
   });
 
-  it('a commit git commit-tree cannot make (a signer that fails): refused naming signing, what is left and a fix that puts the checkout back', async () => {
-    const repo = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+  it('commit-tree fails (a signer exits 1): refused naming signing, what is left and a fix that puts the checkout back, --commit and --push', async () => {
     const gpg = join(tempDir('failing-gpg-'), 'gpg');
     writeFileSync(gpg, "#!/bin/sh\ncat > /dev/null\necho 'gpg: signing failed: No secret key' >&2\nexit 1\n");
     chmodSync(gpg, 0o755);
-    for (const [key, value] of [
-      ['commit.gpgsign', 'true'],
-      ['gpg.program', gpg],
-      ['user.signingkey', 'NO-SUCH-KEY'],
-    ])
-      await run(repo, ['config', key!, value!]);
-    const head = (await run(REPO, ['rev-parse', 'HEAD'])).trim();
-    const branch = `arcade-stack/staging-${head.slice(0, 12)}`;
-    const r = await exportScript(['--repo', repo, ...fixtureArgs(), '--commit']);
-    const fix =
-      `git -C ${repo} restore --staged --worktree --source=HEAD -- apps/arcade && git -C ${repo} checkout -q ` +
-      `master && git -C ${repo} branch -D ${branch}`;
-    expect(r.stderr).toBe(
-      `export: export refused, its commit not made:\n  - git commit-tree could not make the export's commit in ${repo} ` +
-        `(error: gpg failed to sign the data); ` +
-        `commit.gpgsign is true there, so git signs the commit: check user.signingkey, gpg.format and gpg.program ` +
-        `(git -C ${repo} config --show-origin --get-regexp '^(user\\.signingkey|gpg\\.)'), or set commit.gpgsign false ` +
-        `there; the checkout is left on branch ${branch}, which holds no commit, with the export's files staged in ` +
-        `apps/arcade (fix: ${fix}, then run the export again)\n`,
-    );
-    expect(r.status).toBe(1);
-    expect(await run(repo, ['status', '--porcelain', '--branch'])).toContain('A  apps/arcade/release.yaml');
-    // The printed fix, run in a shell, puts the checkout back: clean on master, no branch left.
-    execFileSync('sh', ['-c', fix], { stdio: 'ignore' });
-    expect(await run(repo, ['status', '--porcelain', '--branch', '--untracked-files=all'])).toBe('## master\n');
-    expect(await run(repo, ['branch', '--format=%(refname:short)'])).toBe('master\n');
+    // A committed copy of the stack: --push refuses a stack with uncommitted changes.
+    const stack = await committedStack();
+    const branch = `arcade-stack/staging-${stack.commit.slice(0, 12)}`;
+    const failsIn = async (repo: string, how: string) => {
+      for (const [key, value] of [
+        ['commit.gpgsign', 'true'],
+        ['gpg.program', gpg],
+        ['user.signingkey', 'NO-SUCH-KEY'],
+      ])
+        await run(repo, ['config', key!, value!]);
+      const r = await spawnScript(join(stack.root, 'scripts', 'export.ts'), ['--repo', repo, ...fixtureArgs(), how], {
+        cwd: stack.root,
+        env: { ...process.env },
+      });
+      const fix =
+        `git -C ${repo} restore --staged --worktree --source=HEAD -- apps/arcade && git -C ${repo} checkout -q ` +
+        `master && git -C ${repo} branch -D ${branch}`;
+      expect(r.stderr).toBe(
+        `export: export refused, its commit not made:\n  - git commit-tree could not make the export's commit in ${repo} ` +
+          `(error: gpg failed to sign the data); ` +
+          `commit.gpgsign is true there, so git signs the commit: check user.signingkey, gpg.format and gpg.program ` +
+          `(git -C ${repo} config --show-origin --get-regexp '^(user\\.signingkey|gpg\\.)'), or set commit.gpgsign false ` +
+          `there; the checkout is left on branch ${branch}, which holds no commit, with the export's files staged in ` +
+          `apps/arcade (fix: ${fix}, then run the export again)\n`,
+      );
+      expect(r.status).toBe(1);
+      expect(await run(repo, ['status', '--porcelain', '--branch'])).toContain('A  apps/arcade/release.yaml');
+      // The printed fix, run in a shell, puts the checkout back: clean on master, no branch left.
+      execFileSync('sh', ['-c', fix], { stdio: 'ignore' });
+      expect(await run(repo, ['status', '--porcelain', '--branch', '--untracked-files=all'])).toBe('## master\n');
+      expect(await run(repo, ['branch', '--format=%(refname:short)'])).toBe('master\n');
+    };
+
+    await failsIn(await makeRepo({ 'apps/arcade/README.md': 'x\n' }), '--commit');
+
+    const pushed = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const bare = tempDir('unsigned-remote-');
+    await run(bare, ['init', '-q', '--bare']);
+    await run(pushed, ['remote', 'add', 'origin', bare]);
+    await failsIn(pushed, '--push');
+    expect(await run(bare, ['for-each-ref'])).toBe('');
   });
 
   it.skipIf(!KUBECTL)(
