@@ -2,9 +2,10 @@
  * `npm run export`: copies one environment's manifests into a GitOps checkout, safely.
  *
  * Every check runs before anything is written; a refusal leaves the target untouched (same
- * HEAD, same files, clean status). All refusals are gathered into one error, each naming the
- * option or the environment field that resolves it, and carrying the summary of what the export
- * would do. Export never pushes.
+ * HEAD, same files, clean status), but for the two that come after the write, which say what they
+ * leave and a fix that loses nothing (./refused.ts: the commit not made, the branch moved). All
+ * refusals are gathered into one error, each naming the option or the environment field that
+ * resolves it, and carrying the summary of what the export would do. Export never pushes.
  *
  * What Flux applies is built before and after (src/delivery/preview.ts), so the identity, the
  * values and the prunes are read as Flux will see them. Without kubectl nothing can be built: the
