@@ -96,8 +96,10 @@ interface CommitTreeFailed {
  * git's own words, signing named when it was on, what is left and a fix that touches only the
  * export's folder. `git restore --source=HEAD --staged --worktree` returns the folder to HEAD exactly
  * (files the export added are removed, no-overlay; the clean-checkout check ran, so none was a
- * person's), and `branch -D` deletes a branch that holds no commit of its own (made at HEAD by
- * `checkout -b` just before).
+ * person's); `diff --quiet` first stops the fix when the folder was edited after the export staged it;
+ * `--literal-pathspecs`, so a folder named with `*?[` is that folder, not a pattern; and `branch -d`
+ * (never -D) deletes the branch only while it holds no commit of its own (made at HEAD by `checkout
+ * -b` just before): one committed there since stops the fix, kept.
  */
 export function commitFailed(at: CommitTreeFailed): ExportRefused {
   const [dir, branch, folder] = [shellWord(at.top), shellWord(at.branch), shellWord(at.folder)];
@@ -110,8 +112,9 @@ export function commitFailed(at: CommitTreeFailed): ExportRefused {
     [
       `git commit-tree could not make the export's commit in ${at.top} (${printable(at.said)})${signing}; the ` +
         `checkout is left on branch ${at.branch}, which holds no commit, with the export's files staged in ` +
-        `${at.folder} (fix: git -C ${dir} restore --staged --worktree --source=HEAD -- ${folder} && git -C ${dir} ` +
-        `checkout -q ${shellWord(at.base ?? 'master')} && git -C ${dir} branch -D ${branch}, then run the export again)`,
+        `${at.folder} (fix: git -C ${dir} --literal-pathspecs diff --quiet -- ${folder} && git -C ${dir} ` +
+        `--literal-pathspecs restore --staged --worktree --source=HEAD -- ${folder} && git -C ${dir} checkout -q ` +
+        `${shellWord(at.base ?? 'master')} && git -C ${dir} branch -d ${branch}, then run the export again)`,
     ],
     undefined,
     'export refused, its commit not made',

@@ -338,7 +338,7 @@ describe('npm run export (scripts/export.ts)', () => {
     // A committed copy of the stack: --push refuses a stack with uncommitted changes.
     const stack = await committedStack();
     const branch = `arcade-stack/staging-${stack.commit.slice(0, 12)}`;
-    const failsIn = async (repo: string, how: string) => {
+    const failsIn = async (repo: string, how: string, personCommits = false) => {
       for (const [key, value] of [
         ['commit.gpgsign', 'true'],
         ['gpg.program', gpg],
@@ -350,8 +350,9 @@ describe('npm run export (scripts/export.ts)', () => {
         env: { ...process.env },
       });
       const fix =
-        `git -C ${repo} restore --staged --worktree --source=HEAD -- apps/arcade && git -C ${repo} checkout -q ` +
-        `master && git -C ${repo} branch -D ${branch}`;
+        `git -C ${repo} --literal-pathspecs diff --quiet -- apps/arcade && git -C ${repo} --literal-pathspecs ` +
+        `restore --staged --worktree --source=HEAD -- apps/arcade && git -C ${repo} checkout -q master && ` +
+        `git -C ${repo} branch -d ${branch}`;
       expect(r.stderr).toBe(
         `export: export refused, its commit not made:\n  - git commit-tree could not make the export's commit in ${repo} ` +
           `(error: gpg failed to sign the data); ` +
@@ -362,6 +363,17 @@ describe('npm run export (scripts/export.ts)', () => {
       );
       expect(r.status).toBe(1);
       expect(await run(repo, ['status', '--porcelain', '--branch'])).toContain('A  apps/arcade/release.yaml');
+      if (personCommits) {
+        // Someone commits on the branch before the fix (a file of their own): the fix stops at branch -d
+        // and their commit is kept on it.
+        writeFileSync(join(repo, 'person.txt'), 'mine\n');
+        await run(repo, ['add', 'person.txt']);
+        await run(repo, ['-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'person', '--', 'person.txt']);
+        const mine = (await run(repo, ['rev-parse', 'HEAD'])).trim();
+        expect(() => execFileSync('sh', ['-c', fix], { stdio: 'ignore' })).toThrow();
+        expect((await run(repo, ['rev-parse', branch])).trim()).toBe(mine);
+        return;
+      }
       // The printed fix, run in a shell, puts the checkout back: clean on master, no branch left.
       execFileSync('sh', ['-c', fix], { stdio: 'ignore' });
       expect(await run(repo, ['status', '--porcelain', '--branch', '--untracked-files=all'])).toBe('## master\n');
@@ -369,6 +381,7 @@ describe('npm run export (scripts/export.ts)', () => {
     };
 
     await failsIn(await makeRepo({ 'apps/arcade/README.md': 'x\n' }), '--commit');
+    await failsIn(await makeRepo({ 'apps/arcade/README.md': 'x\n' }), '--commit', true);
 
     const pushed = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
     const bare = tempDir('unsigned-remote-');
