@@ -48,7 +48,13 @@ import { isRecord } from '../core/is-record.js';
 import { withDeadline } from '../core/retry.js';
 import { printableLine } from '../core/printable.js';
 import { errorAnswerText } from '../kube/api-error.js';
-import { type BoundedAnswer, boundedConfiguration, JSON_TYPE, KubeGetError } from '../kube/bounded-client.js';
+import {
+  type BoundedAnswer,
+  boundedConfiguration,
+  JSON_TYPE,
+  KubeGetError,
+  NOT_THE_API,
+} from '../kube/bounded-client.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 
 /** CRDs asked for per page. */
@@ -67,7 +73,6 @@ const LIST_TIMEOUT_MS = 300_000;
 
 const GROUP = 'apiextensions.k8s.io';
 const API_VERSION = `${GROUP}/v1`;
-const NOT_THE_API = 'not the Kubernetes API, or a broken or hostile server';
 const WRONG_SHAPE_FIX = "fix: point the kubeconfig's server at the cluster's API server";
 const FROM_FILES_FIX = 'give the CRDs with --from <dir|file> instead (kubectl get crd -o yaml > crds.yaml)';
 

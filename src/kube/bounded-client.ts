@@ -64,7 +64,11 @@
 import type { Configuration, KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import type { Response } from 'node-fetch';
 import { BodyOverCapError } from '../core/capped-body.js';
+import { isRecord } from '../core/is-record.js';
 import { printableLine } from '../core/printable.js';
+
+/** How every refusal of an answer that cannot be the API server's says so (this layer, ./list.ts, crd-cluster). */
+export const NOT_THE_API = 'not the Kubernetes API, or a broken or hostile server';
 
 /** The most read from one answer (above), a page of crds --from-cluster's list too. */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
@@ -138,8 +142,8 @@ function unreadableType(status: number, type: string | undefined, textAsked: boo
       ? 'no Content-Type'
       : `Content-Type ${printableLine(JSON.stringify(type), 80)}, ${textAsked ? 'neither JSON nor text' : 'not JSON'}`;
   return new KubeGetError(
-    `the API server answered HTTP ${status} with ${named}: not the Kubernetes API, or a broken or hostile ` +
-      "server, or a proxy's login page (fix: point the kubeconfig's server at the cluster's API server)",
+    `the API server answered HTTP ${status} with ${named}: ${NOT_THE_API}, or a proxy's login page ` +
+      "(fix: point the kubeconfig's server at the cluster's API server)",
     status,
   );
 }
@@ -149,11 +153,18 @@ function unreadableType(status: number, type: string | undefined, textAsked: boo
  * is: client-node hands back whatever JSON the answer held (above).
  */
 export function objectAnswer<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
+  const refused = notObject(value);
+  if (refused) throw refused;
+  return value;
+}
+
+/** The refusal of an answer that is not an object (objectAnswer), or undefined. */
+function notObject(value: unknown): KubeGetError | undefined {
+  if (isRecord(value)) return undefined;
   const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-  throw new KubeGetError(
-    `the API server answered with ${what}, not an object: not the Kubernetes API, or a broken or hostile ` +
-      "server (fix: point the kubeconfig's server at the cluster's API server)",
+  return new KubeGetError(
+    `the API server answered with ${what}, not an object: ${NOT_THE_API} ` +
+      "(fix: point the kubeconfig's server at the cluster's API server)",
   );
 }
 
@@ -170,12 +181,7 @@ function notAnObject(body: Buffer): KubeGetError | undefined {
   } catch {
     return undefined; // not JSON: the client's own JSON.parse refuses it
   }
-  try {
-    objectAnswer(value);
-  } catch (err) {
-    return err as KubeGetError;
-  }
-  return undefined;
+  return notObject(value);
 }
 
 /** The body of `resp` whole, or a refusal when it is over the cap (the caller closes the connection). */

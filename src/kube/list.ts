@@ -10,7 +10,7 @@
  */
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { allPages } from '../core/all-pages.js';
-import { KubeGetError, objectAnswer } from './bounded-client.js';
+import { KubeGetError, NOT_THE_API, objectAnswer } from './bounded-client.js';
 import { toWire } from './wire.js';
 
 /** Objects per page: the API server's pages stay small, a namespace's worth fits in a few. */
@@ -32,7 +32,7 @@ function pageAnswer<T extends { items: unknown }>(page: T): T {
   const items = objectAnswer(page).items;
   if (!Array.isArray(items))
     throw new KubeGetError(
-      "the API server's list answer has no list of items: not the Kubernetes API, or a broken or hostile server " +
+      `the API server's list answer has no list of items: ${NOT_THE_API} ` +
         "(fix: point the kubeconfig's server at the cluster's API server)",
     );
   for (const item of items) objectAnswer(item);
