@@ -22,6 +22,7 @@ import { PART_OF } from '../constructs/labels.js';
 import type { UnresolvedEntry } from '../environments/unresolved.js';
 import { diffObjects, type ManifestDiff } from '../review/diff.js';
 import { Interrupted, interruptedBy } from '../core/command-error.js';
+import { shellWord } from '../core/shell-word.js';
 import { catObjects, git, gitTry } from '../core/git.js';
 import { indexObjects, sha256, type ManifestFile } from '../core/manifests.js';
 import { KubectlMissing, KustomizeFailed } from './kustomize.js';
@@ -316,7 +317,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     else if (signing.exitCode !== 1)
       problems.push(
         `${options.repo}: commit.gpgsign cannot be read as true or false (${signing.stderr || signing.failure}) ` +
-          `(fix: git -C ${options.repo} config commit.gpgsign true, or false)`,
+          `(fix: git -C ${shellWord(options.repo)} config commit.gpgsign true, or false)`,
       );
   }
 

@@ -226,15 +226,16 @@ async function putBack(top: string, base: string, branch: string): Promise<{ cle
   const back = await gitTry(top, ['checkout', '-q', base]);
   const removed = await gitTry(top, ['branch', '-q', '-D', branch]);
   // The branch -D of a branch still checked out fails too: the checkout's failure is the one to tell.
+  const [dir, onto, name] = [shellWord(top), shellWord(base), shellWord(branch)];
   const left =
     back.ok && removed.ok
       ? `; the checkout is back on ${base}, without the export's local branch`
       : back.ok
         ? `; the checkout is back on ${base}, but removing the export's local branch failed: ${removed.failure}; ` +
-          `the next export refuses while branch ${branch} exists (fix: git -C ${top} branch -D ${branch})`
+          `the next export refuses while branch ${branch} exists (fix: git -C ${dir} branch -D ${name})`
         : `; putting the checkout back on ${base} failed: ${back.failure}; it is still on the export's local ` +
-          `branch ${branch}, and the next export refuses while that branch exists (fix: git -C ${top} checkout ` +
-          `${base} && git -C ${top} branch -D ${branch})`;
+          `branch ${branch}, and the next export refuses while that branch exists (fix: git -C ${dir} checkout ` +
+          `${onto} && git -C ${dir} branch -D ${name})`;
   return { clean: back.ok && removed.ok, left };
 }
 

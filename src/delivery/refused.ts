@@ -61,17 +61,18 @@ export async function branchMoved(at: UpdateRefused): Promise<Error> {
   const now = (await gitTry(top, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).stdout.trim();
   if (now === (parent ?? '')) return new GitError(at.failure);
   const short = (id: string) => id.slice(0, 12);
-  const range = parent === undefined ? branch : `${short(parent)}..${branch}`;
+  const range = shellWord(parent === undefined ? branch : `${short(parent)}..${branch}`);
+  const dir = shellWord(repo);
   const where =
     now === ''
       ? 'it no longer exists'
-      : `it is at ${short(now)}, holding commit(s) the export did not make (git -C ${repo} log ${range})`;
+      : `it is at ${short(now)}, holding commit(s) the export did not make (git -C ${dir} log ${range})`;
   return new BranchMoved(
     `branch ${branch} in ${repo} moved while the export ran: ${where}; the export's commit ${short(at.commit)} ` +
       `(on ${parent === undefined ? 'no parent' : short(parent)}, the commit git status named) is on no branch; ` +
       `the index holds the export made on ${parent === undefined ? 'no parent' : short(parent)}: against ${branch} ` +
-      `it also undoes what those commit(s) changed (git -C ${repo} diff --cached), the checkout left as it is ` +
-      `(fix: review git -C ${repo} status, that log and that diff, keep what is yours, then put the checkout back on ` +
+      `it also undoes what those commit(s) changed (git -C ${dir} diff --cached), the checkout left as it is ` +
+      `(fix: review git -C ${dir} status, that log and that diff, keep what is yours, then put the checkout back on ` +
       `${at.base ?? 'the branch it was on'} yourself and run the export again, with --branch <new name> while ` +
       `${branch} holds that work)`,
   );
@@ -114,7 +115,8 @@ export function commitFailed(at: CommitTreeFailed): ExportRefused {
         `checkout is left on branch ${at.branch}, which holds no commit, with the export's files staged in ` +
         `${at.folder} (fix: git -C ${dir} --literal-pathspecs diff --quiet -- ${folder} && git -C ${dir} ` +
         `--literal-pathspecs restore --staged --worktree --source=HEAD -- ${folder} && git -C ${dir} checkout -q ` +
-        `${shellWord(at.base ?? 'master')} && git -C ${dir} branch -d ${branch}, then run the export again)`,
+        `${at.base === undefined ? '<the branch it was on>' : shellWord(at.base)} && git -C ${dir} branch -d ${branch}, ` +
+        'then run the export again)',
     ],
     undefined,
     'export refused, its commit not made',
