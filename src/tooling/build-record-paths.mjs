@@ -77,7 +77,7 @@ export function importWay(importer, original, resolved) {
   while (top !== dirname(top) && !isWithin(top, to)) top = dirname(top); // as written: no link followed
   const passed = [];
   for (let path = dirname(to); path !== top && path !== dirname(path); path = dirname(path)) passed.push(path);
-  return statOf(to)?.isFile() ? { passed, listed: tried(to), exact: to } : { passed, listed: tried(to) };
+  return statOrNothing(to)?.isFile() ? { passed, listed: tried(to), exact: to } : { passed, listed: tried(to) };
 }
 
 /**
@@ -104,7 +104,7 @@ function foundIn(importer, original, resolved) {
   for (const dir of withParents(dirname(importer))) {
     const modules = join(dir, 'node_modules');
     const folder = join(modules, name);
-    if (statOf(folder)?.isDirectory() && isWithinReal(folder, resolved)) {
+    if (statOrNothing(folder)?.isDirectory() && isWithinReal(folder, resolved)) {
       const scope = dirname(folder) === modules ? [] : [dirname(folder)];
       return { name, modules, passed: [...scope, folder] };
     }
@@ -122,10 +122,10 @@ function nearerModules(from, { name, modules }) {
   const folders = [];
   for (let dir = from; dir !== dirname(modules) && dir !== dirname(dir); dir = dirname(dir)) {
     const nearer = join(dir, 'node_modules');
-    if (!statOf(nearer)?.isDirectory()) continue;
+    if (!statOrNothing(nearer)?.isDirectory()) continue;
     folders.push(nearer);
     const scope = join(nearer, dirname(name));
-    if (name.startsWith('@') && statOf(scope)?.isDirectory()) folders.push(scope);
+    if (name.startsWith('@') && statOrNothing(scope)?.isDirectory()) folders.push(scope);
   }
   return folders;
 }
@@ -141,14 +141,19 @@ function nearerModules(from, { name, modules }) {
 function tried(to, seen = new Set()) {
   if (seen.has(to)) return [];
   seen.add(to);
-  if (!statOf(to)?.isDirectory()) return [dirname(to)];
+  if (!statOrNothing(to)?.isDirectory()) return [dirname(to)];
   const fields = manifest(to) ?? {};
   const mains = [fields.main, fields.module].filter((field) => typeof field === 'string');
   return [dirname(to), to, ...mains.flatMap((main) => tried(join(to, main), seen))];
 }
 
-/** What stands at `path` (through links); undefined when nothing does or it cannot be read (a file on its way: ENOTDIR). @param {string} path */
-function statOf(path) {
+/**
+ * What stands at `path` (through links); undefined when nothing does or it cannot be read for any
+ * reason. Not ../core/path-within.mjs `statOf`, which throws on EACCES/ELOOP: a build record fails
+ * closed (what cannot be read is recorded as absent, so any change later builds again), never throws.
+ * @param {string} path
+ */
+function statOrNothing(path) {
   try {
     return statSync(path, { throwIfNoEntry: false });
   } catch {

@@ -85,7 +85,7 @@ function mentions(file: string, source: string): number[] {
 function javascriptRealpaths(root: string): string[] {
   return CHECKED.flatMap((folder) =>
     readdirSync(join(root, folder), { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile() && /\.(ts|mts|mjs|js|cjs)$/.test(entry.name))
+      .filter((entry) => entry.isFile() && /\.(ts|mts|cts|mjs|js|cjs)$/.test(entry.name))
       .flatMap((entry) => {
         const file = join(entry.parentPath, entry.name);
         const source = readFileSync(file, 'utf8');
