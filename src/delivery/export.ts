@@ -12,12 +12,11 @@
  * export then runs only when it removes nothing (an update of its own earlier export), and
  * refuses everything else (docs/delivery.md, "Without kubectl").
  *
- * The folder is read in export-folder.ts, the refusals are checked in export-checks.ts. Over 300
- * lines because exportEnvironment is one transaction, read in the order it runs: plan, preview,
- * every check (all problems gathered into one refusal), then write and commit, or nothing.
+ * The folder is read in export-folder.ts, the refusals are checked in export-checks.ts, the plan is
+ * written and staged in export-write.ts. Over 300 lines because exportEnvironment is one
+ * transaction, read in the order it runs: plan, preview, every check (all problems gathered into
+ * one refusal), then write and commit, or nothing.
  */
-import { lstatSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { PART_OF } from '../constructs/labels.js';
 import type { UnresolvedEntry } from '../environments/unresolved.js';
 import { diffObjects, type ManifestDiff } from '../review/diff.js';
@@ -26,9 +25,10 @@ import { shellWord } from '../core/shell-word.js';
 import { catObjects, git, gitTry } from '../core/git.js';
 import { indexObjects, sha256, type ManifestFile } from '../core/manifests.js';
 import { KubectlMissing, KustomizeFailed } from './kustomize.js';
-import { formatOwnership, OWNERSHIP_FILE, type OwnershipRecord } from './ownership.js';
+import { formatOwnership, type OwnershipRecord } from './ownership.js';
 import type { FolderPlan } from './build-cache.js';
 import { buildPreview, type Preview, type PreviewReport } from './preview.js';
+import { stageOwn, writePlan } from './export-write.js';
 import { checkValuesFrom, compareIdentity, consentToPrunes, failClosed } from './export-checks.js';
 import {
   classifyFolder,
@@ -42,7 +42,7 @@ import {
 import { branchMoved, commitFailed, ExportRefused } from './refused.js';
 import { datastoreMode, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 import { commitSubject, renderSummary, type IdentityPair, type SummaryInput } from './summary.js';
-import { blockedOnTheWay, type CheckoutState, openTarget, type Target } from './target.js';
+import { blockedOnTheWay, type CheckoutState, openTarget } from './target.js';
 import { commitTreeCommand, notAsWritten, readCommit } from './trailers.js';
 import { diffValues, resolveValues, type ValueDiff } from './values.js';
 
@@ -362,7 +362,8 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   await stopIfInterrupted(options.signal);
   if (problems.length > 0) throw new ExportRefused(problems, summary);
 
-  const last = await gitTry(target.top, ['log', '-1', '--format=%h %s', '--', folder], reads);
+  // Literal pathspecs: a folder named `apps/a*` is that folder, never a pattern matching apps/arcade too.
+  const last = await gitTry(target.top, ['--literal-pathspecs', 'log', '-1', '--format=%h %s', '--', folder], reads);
   // An interrupt that killed this git leaves no answer, not an export to go on with (a dry run, or
   // one with nothing to change, would return below as if it had ended).
   await stopIfInterrupted(options.signal);
@@ -429,10 +430,10 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
   // stopping every later git there. They are local and end at once; an interrupt that comes
   // meanwhile stops a --push before it reads the remote (./push.ts).
   if (options.commit) await git(target.top, ['checkout', '-q', '-b', branch]);
-  write(target, planned, removed, recordText);
+  writePlan(target, planned, removed, recordText);
   if (!options.commit) return { ...base, written, removed };
 
-  await git(target.top, ['add', '-A', '--', folder]);
+  warnings.push(...(await stageOwn(target, [...planned.map((f) => f.path), ...removed])));
   // The commit names its own tree and its message's digest: a later push can tell it unchanged (./trailers.ts).
   const tree = (await git(target.top, ['write-tree'])).trim();
   const trailers = { environment: source.env, source: source.sourceCommit, tree };
@@ -466,23 +467,4 @@ async function stopIfInterrupted(signal: AbortSignal | undefined): Promise<void>
   if (!signal.aborted) return;
   const by = interruptedBy(signal);
   throw new Interrupted(by, `interrupted by ${by} before anything was written: the checkout is as it was`);
-}
-
-/**
- * Writes the plan into the folder (exportEnvironment refused a link, or a file where a folder is
- * needed, on the way: target.ts blockedOnTheWay).
- * A link at a written path is replaced by the file, never written through; rmSync removes a link,
- * never what it leads to.
- */
-function write(target: Target, planned: readonly ManifestFile[], removed: readonly string[], record: string): void {
-  // Files the listing found (target.ts listFiles): none is a link or lies below one.
-  for (const f of removed) rmSync(join(target.folder, f));
-  for (const f of planned) replaceFile(join(target.folder, f.path), f.content);
-  replaceFile(join(target.folder, OWNERSHIP_FILE), record);
-}
-
-function replaceFile(full: string, content: string): void {
-  mkdirSync(dirname(full), { recursive: true });
-  if (lstatSync(full, { throwIfNoEntry: false })?.isSymbolicLink()) unlinkSync(full);
-  writeFileSync(full, content);
 }

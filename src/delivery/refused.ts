@@ -96,11 +96,14 @@ interface CommitTreeFailed {
  * The refusal when `git commit-tree` made no commit (a signer that failed, or any other failure):
  * git's own words, signing named when it was on, what is left and a fix that touches only the
  * export's folder. `git restore --source=HEAD --staged --worktree` returns the folder to HEAD exactly
- * (files the export added are removed, no-overlay; the clean-checkout check ran, so none was a
- * person's); `diff --quiet` first stops the fix when the folder was edited after the export staged it;
+ * (files the export added are removed, no-overlay; the clean-checkout check ran and the export staged
+ * only its own paths, so none was a person's; a file put there meanwhile is untracked, and left);
+ * `diff --quiet` first stops the fix when the folder was edited after the export staged it;
  * `--literal-pathspecs`, so a folder named with `*?[` is that folder, not a pattern; and `branch -d`
  * (never -D) deletes the branch only while it holds no commit of its own (made at HEAD by `checkout
- * -b` just before): one committed there since stops the fix, kept.
+ * -b` just before): one committed there since stops the fix, kept. HEAD and the folder exist: an
+ * export into a folder with no tracked file (new, or in a checkout with no commit yet) is refused
+ * before anything is written, as kustomize cannot build it (test/delivery/export-paths.test.ts).
  */
 export function commitFailed(at: CommitTreeFailed): ExportRefused {
   const [dir, branch, folder] = [shellWord(at.top), shellWord(at.branch), shellWord(at.folder)];

@@ -665,14 +665,14 @@ describe('npm run export (scripts/export.ts)', () => {
     async () => {
       const target = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
       const before = await snapshot(target);
-      // A git that runs the real one, except for `git log -1` (the latest-commit read): that one sends
+      // A git that runs the real one, except for `git --literal-pathspecs log -1` (the latest-commit read): that one sends
       // the export a SIGTERM and waits 20 s in itself before it notes it finished (under the export's
       // 30 s bound for git, which would otherwise kill it first), so only the interrupt can stop it unnoted.
       const bin = tempDir('git-sigterm-');
       nodeProgram(
         join(bin, 'git'),
         "const { spawnSync } = require('node:child_process');\n" +
-          "if (process.argv[2] === 'log' && process.argv[3] === '-1') {\n" +
+          "if (process.argv.slice(2, 5).join(' ') === '--literal-pathspecs log -1') {\n" +
           "  process.kill(process.ppid, 'SIGTERM');\n" +
           `  setTimeout(() => require('node:fs').writeFileSync(${JSON.stringify(join(bin, 'finished'))}, ''), 20_000);\n` +
           '} else {\n' +
