@@ -123,9 +123,9 @@ export const main = scriptMain(script, async (options, { io, path, print, signal
     throw new UsageError(
       `--branch ${JSON.stringify(options.branch)} ${badBranch}: git takes no such branch name (fix: a name such as arcade-stack/staging-upgrade)`,
     );
-  const { ExportRefused } = await import('../src/delivery/refused.js');
+  const { committedOtherwise, ExportRefused } = await import('../src/delivery/refused.js');
   const { exportSource } = await import('../src/delivery/source.js');
-  const { committedOtherwise, exportAndPublish, publishLines } = await import('../src/delivery/publish.js');
+  const { exportAndPublish, publishLines } = await import('../src/delivery/publish.js');
   // Every setting is checked before any work: a missing variable changes nothing (exit 2).
   const pullRequest = options['pull-request'] ? forgeFromEnvironment('GITOPS', io.env) : undefined;
   const token = io.env.GITOPS_TOKEN || undefined;

@@ -47,6 +47,16 @@ export async function checkRemote(
 }
 
 /**
+ * The commands that put a checkout left on the export's local `branch` back on `base` and delete
+ * that branch (quoted for a POSIX shell where needed, so they paste as they are): given only where
+ * the branch holds nothing but the export's work.
+ */
+export function putBackFix(top: string, base: string, branch: string): string {
+  const dir = shellWord(top);
+  return `git -C ${dir} checkout ${shellWord(base)} && git -C ${dir} branch -D ${shellWord(branch)}`;
+}
+
+/**
  * The export's branch must not be `base`, the branch the checkout is on (the pull request's
  * target). A checkout is left on the export's own branch by an earlier run of the same export (one
  * that finished, or one a second signal ended before it put the checkout back: docs/delivery.md
@@ -70,29 +80,28 @@ export async function checkBranchIsNotBase(
   const origin = await branchOrigin(top, branch, environment);
   // Quoted for a POSIX shell where needed, so the commands paste as they are (a path with a space).
   const [dir, name] = [shellWord(top), shellWord(branch)];
-  const putBackFix = (from: string) =>
-    `(fix: git -C ${dir} checkout ${shellWord(from)} && git -C ${dir} branch -D ${name}, then run the same export again)`;
-  if (origin.from !== undefined && origin.holds === 'export')
+  const fix = (from: string) => `(fix: ${putBackFix(top, from, branch)}, then run the same export again)`;
+  if (origin?.holds === 'export')
     throw new ExportRefused([
       `${top} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, ` +
         `or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> would ` +
-        `push a second branch of the same export ${putBackFix(origin.from)}`,
+        `push a second branch of the same export ${fix(origin.from)}`,
     ]);
   if (given)
     throw new ConfigurationError(
       `--branch ${branch} is the branch ${top} is on, which the pull request would go into (fix: pass another ` +
         `--branch name, or leave --branch out for arcade-stack/<env>-<source commit>)`,
     );
-  if (origin.from !== undefined && origin.holds === 'nothing')
+  if (origin?.holds === 'nothing')
     throw new ExportRefused([
       `${top} is on the export's own branch ${branch}, which holds no commit that ${origin.from} does not (an ` +
         `earlier run a second Ctrl-C or SIGTERM ended before its commit leaves it so); --branch <new name> would ` +
-        `push a second branch of the same export ${putBackFix(origin.from)}`,
+        `push a second branch of the same export ${fix(origin.from)}`,
     ]);
-  const from = origin.from !== undefined ? shellWord(origin.from) : '<base>';
-  const range = origin.from !== undefined ? shellWord(`${origin.from}..${branch}`) : `<base>..${name}`;
+  const from = origin !== undefined ? shellWord(origin.from) : '<base>';
+  const range = origin !== undefined ? shellWord(`${origin.from}..${branch}`) : `<base>..${name}`;
   const what =
-    origin.from !== undefined
+    origin !== undefined
       ? `holds ${origin.holds} commit(s) that ${origin.from} does not, not only this export's unchanged commit on its tip`
       : `may hold commits that are not this export's (HEAD's reflog names no local branch it was made from)`;
   throw new ExportRefused([
@@ -100,7 +109,7 @@ export async function checkBranchIsNotBase(
       `commit, an export commit amended, another environment's export, work by hand): deleting the branch could lose them (fix: review ` +
       `that work with git -C ${dir} log ${range}, then keep it or remove it, or pass ` +
       `--branch <new name>; the export starts from the branch the checkout is on: git -C ${dir} checkout ${from}${
-        origin.from === undefined ? ', where <base> is the branch the pull request should go into' : ''
+        origin === undefined ? ', where <base> is the branch the pull request should go into' : ''
       })`,
   ]);
 }
@@ -113,22 +122,23 @@ export async function checkBranchIsNotBase(
  * `holds` is 'export' when `branch`'s tip is an export commit of `environment` this tool wrote
  * and nobody changed (no merge; its trailers name its own tree, its message's digest and the environment,
  * ./trailers.ts) whose one parent is `<from>`'s tip; 'nothing' when every commit of `branch` is on
- * `<from>`; otherwise how many commits it holds that `<from>` does not.
+ * `<from>`; otherwise how many commits it holds that `<from>` does not. Undefined when the base is
+ * not known, or what the branch holds could not be read: no fix that deletes it is given then.
  */
 async function branchOrigin(
   top: string,
   branch: string,
   environment: string,
-): Promise<{ from?: string; holds?: 'export' | 'nothing' | number }> {
+): Promise<{ readonly from: string; readonly holds: 'export' | 'nothing' | number } | undefined> {
   const log = await gitTry(top, ['log', '-g', '-n', '50', '--format=%gs', 'HEAD']);
-  if (!log.ok) return {};
+  if (!log.ok) return undefined;
   const move = log.stdout.split('\n').find((line) => line.startsWith('checkout: moving from '));
   const [, from, to] = /^checkout: moving from (\S+) to (\S+)$/.exec(move ?? '') ?? [];
-  if (from === undefined || to !== branch || from === branch) return {};
+  if (from === undefined || to !== branch || from === branch) return undefined;
   const started = await gitTry(top, ['rev-parse', '--verify', '--quiet', `refs/heads/${from}^{commit}`]);
   // The branch's tip read as ./push.ts reads a remote tip: its raw commit, one `git cat-file --batch`.
   const [object] = await catObjects(top, [`refs/heads/${branch}`]).catch(() => [undefined]);
-  if (!started.ok || object === undefined) return {};
+  if (!started.ok || object === undefined) return undefined;
   const tip = readCommit(object);
   const checked = unchangedExport(tip);
   // On the base's tip: its one parent (unchangedExport refuses a merge, which would hide its other parents' work).
@@ -136,6 +146,6 @@ async function branchOrigin(
   if ('trailers' in checked && checked.trailers.environment === environment && onBase) return { from, holds: 'export' };
   const count = await gitTry(top, ['rev-list', '--count', `refs/heads/${from}..refs/heads/${branch}`]);
   const commits = Number.parseInt(count.stdout.trim(), 10);
-  if (!count.ok || !Number.isInteger(commits)) return {};
+  if (!count.ok || !Number.isInteger(commits)) return undefined;
   return { from, holds: commits === 0 ? 'nothing' : commits };
 }

@@ -15,8 +15,8 @@ import type { ForgeType } from './forge-settings.js';
 import { exportBranch, exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from './export.js';
 import { ForgeClient, type ForgeConnection, ForgeError, type PullRequest } from './forge.js';
 import { pushExport, type PushResult } from './push.js';
-import { checkBranchIsNotBase, checkRemote } from './publish-checks.js';
-import { ExportRefused } from './refused.js';
+import { checkBranchIsNotBase, checkRemote, putBackFix } from './publish-checks.js';
+import { committedOtherwise, ExportRefused } from './refused.js';
 import { checkoutStatus, parseStatus } from './checkout-status.js';
 import { checkoutRoot } from './target.js';
 import { shellWord } from '../core/shell-word.js';
@@ -150,23 +150,24 @@ export async function exportAndPublish(
   // A commit git stored otherwise than written is not pushed (the next run would refuse it as
   // changed): refused, the checkout put back as after a failed push.
   const problem = exported.commitProblem;
-  const pushed = await (problem === undefined
-    ? pushExport({
-        top,
-        remote,
-        branch,
-        commit: exported.commit,
-        env: source.env,
-        ...(url !== undefined ? { url } : {}),
-        ...(token !== undefined ? { token } : {}),
-        ...(forgeType !== undefined ? { forgeType } : {}),
-        ...(publish.allowPlainHttp ? { allowPlainHttp: true } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      })
-    : Promise.reject(new ExportRefused([committedOtherwise(top, exported.commit, problem, true)]))
-  ).catch(async (err: unknown) => {
+  const commit = exported.commit;
+  const pushed = await (async () => {
+    if (problem !== undefined) throw new ExportRefused([committedOtherwise(top, commit, problem, true)]);
+    return pushExport({
+      top,
+      remote,
+      branch,
+      commit,
+      env: source.env,
+      ...(url !== undefined ? { url } : {}),
+      ...(token !== undefined ? { token } : {}),
+      ...(forgeType !== undefined ? { forgeType } : {}),
+      ...(publish.allowPlainHttp ? { allowPlainHttp: true } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  })().catch(async (err: unknown) => {
     // The push failed, was refused or was interrupted: the checkout goes back to where it was.
-    const { clean, left } = await putBack(top, base, branch);
+    const { clean, left } = await putBack(top, base, branch, commit);
     if (err instanceof Interrupted) throw new Interrupted(err.signal, `${err.message}${left}`);
     // Refused or failed with the checkout put back: told as it was. A bug (not a CommandError) keeps its stack.
     if (clean || !(err instanceof CommandError)) throw err;
@@ -183,7 +184,7 @@ export async function exportAndPublish(
     // The checkout goes back as after a failed push, so that the fix is the same export run again:
     // its push finds the branch pushed and unchanged, and it opens or updates the pull request
     // (never a second); after a refusal every run gets (401, 403, 404), the forge's own fix first.
-    const { clean, left } = await putBack(top, base, branch);
+    const { clean, left } = await putBack(top, base, branch, commit);
     if (!(err instanceof CommandError)) throw err;
     const again =
       'run the same export again: it finds the branch pushed and unchanged, and opens or updates the pull request';
@@ -200,43 +201,39 @@ export async function exportAndPublish(
 }
 
 /**
- * Why an export commit git stored otherwise than the export wrote it (./trailers.ts notAsWritten)
- * is not pushed (`pushing`: the refusal, the checkout put back), or, committed without --push,
- * the warning: the fix each time.
- */
-export function committedOtherwise(top: string, commit: string, problem: string, pushing: boolean): string {
-  const find =
-    `find what in that checkout's git rewrites commit messages, git -C ${shellWord(top)} config --show-origin ` +
-    '--list, and turn it off there';
-  return (
-    `git stored the export's commit ${commit.slice(0, 12)} in ${top} otherwise than the export wrote it (${problem}), ` +
-    `though it ran no hook (git commit-tree): a later --push would refuse it as changed, so it ${pushing ? 'is not' : 'should not be'} ` +
-    `pushed (fix: ${find}; then ${pushing ? '' : 'delete its branch and '}run the export again)`
-  );
-}
-
-/**
  * Puts the checkout back on `base` without the export's local branch `branch`, after the push or
  * the pull request failed, so the next run starts clean; what it left, for the failure's message.
- * Never aborted, also when an interrupt stopped the run: these write the checkout under
- * .git/index.lock and a ref's lock file, which a kill would leave behind, stopping every later git
- * there; they are local and end at once.
+ * The branch is deleted only while it is at the export's `commit` (`update-ref -d <ref> <commit>`),
+ * and only once the checkout is off it: a commit someone made on it while the run went on (after the
+ * export's update-ref) stays on it, named. Never aborted, also when an interrupt stopped the run:
+ * these write the checkout under .git/index.lock and a ref's lock file, which a kill would leave
+ * behind, stopping every later git there; they are local and end at once.
  */
-async function putBack(top: string, base: string, branch: string): Promise<{ clean: boolean; left: string }> {
+async function putBack(
+  top: string,
+  base: string,
+  branch: string,
+  commit: string,
+): Promise<{ clean: boolean; left: string }> {
   const back = await gitTry(top, ['checkout', '-q', base]);
-  const removed = await gitTry(top, ['branch', '-q', '-D', branch]);
-  // The branch -D of a branch still checked out fails too: the checkout's failure is the one to tell.
-  const [dir, onto, name] = [shellWord(top), shellWord(base), shellWord(branch)];
+  const ref = `refs/heads/${branch}`;
+  const removed = back.ok ? await gitTry(top, ['update-ref', '-d', ref, commit]) : undefined;
+  // Not removed: moved on by a commit someone made (kept, named), or git failed (a lock file).
+  const now = removed?.ok === false ? (await gitTry(top, ['rev-parse', '--verify', '--quiet', ref])).stdout.trim() : '';
+  const [dir, name, short] = [shellWord(top), shellWord(branch), commit.slice(0, 12)];
   const left =
-    back.ok && removed.ok
-      ? `; the checkout is back on ${base}, without the export's local branch`
-      : back.ok
-        ? `; the checkout is back on ${base}, but removing the export's local branch failed: ${removed.failure}; ` +
-          `the next export refuses while branch ${branch} exists (fix: git -C ${dir} branch -D ${name})`
-        : `; putting the checkout back on ${base} failed: ${back.failure}; it is still on the export's local ` +
-          `branch ${branch}, and the next export refuses while that branch exists (fix: git -C ${dir} checkout ` +
-          `${onto} && git -C ${dir} branch -D ${name})`;
-  return { clean: back.ok && removed.ok, left };
+    removed === undefined
+      ? `; putting the checkout back on ${base} failed: ${back.failure}; it is still on the export's local ` +
+        `branch ${branch}, and the next export refuses while that branch exists (fix: ${putBackFix(top, base, branch)})`
+      : removed.ok
+        ? `; the checkout is back on ${base}, without the export's local branch`
+        : now !== '' && now !== commit
+          ? `; the checkout is back on ${base}, but the export's local branch ${branch} was kept: a commit made on it ` +
+            `since the export's ${short} is on it (git -C ${dir} log ${shellWord(`${short}..${branch}`)}), and the next ` +
+            `export refuses while branch ${branch} exists (fix: keep what is yours, then git -C ${dir} branch -D ${name})`
+          : `; the checkout is back on ${base}, but removing the export's local branch failed: ${removed.failure}; ` +
+            `the next export refuses while branch ${branch} exists (fix: git -C ${dir} branch -D ${name})`;
+  return { clean: removed?.ok === true, left };
 }
 
 /**

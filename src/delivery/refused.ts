@@ -1,7 +1,8 @@
 /**
  * The export's refusals: nothing was changed; or, its branch moved while it ran (branchMoved), the
  * checkout left as it is; or, git commit-tree failed (commitFailed), the checkout on a new branch
- * with the export's files staged.
+ * with the export's files staged; or, git stored its commit otherwise than written
+ * (committedOtherwise: refused by --push, a warning without it).
  */
 import { GitError, gitTry } from '../core/git.js';
 import { printable } from '../core/printable.js';
@@ -123,5 +124,21 @@ export function commitFailed(at: CommitTreeFailed): ExportRefused {
     ],
     undefined,
     'export refused, its commit not made',
+  );
+}
+
+/**
+ * Why an export commit git stored otherwise than the export wrote it (./trailers.ts notAsWritten)
+ * is not pushed (`pushing`: the refusal, the checkout put back), or, committed without --push,
+ * the warning: the fix each time.
+ */
+export function committedOtherwise(top: string, commit: string, problem: string, pushing: boolean): string {
+  const find =
+    `find what in that checkout's git rewrites commit messages, git -C ${shellWord(top)} config --show-origin ` +
+    '--list, and turn it off there';
+  return (
+    `git stored the export's commit ${commit.slice(0, 12)} in ${top} otherwise than the export wrote it (${problem}), ` +
+    `though it ran no hook (git commit-tree): a later --push would refuse it as changed, so it ${pushing ? 'is not' : 'should not be'} ` +
+    `pushed (fix: ${find}; then ${pushing ? '' : 'delete its branch and '}run the export again)`
   );
 }

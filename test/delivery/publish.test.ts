@@ -5,7 +5,7 @@
  *
  * One git server for the file; every run works in a fresh clone, as a CI job does.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportEnvironment, type ExportSource } from '../../src/delivery/export.js';
@@ -929,6 +929,42 @@ describe('export --push: settings and refusals before any work', () => {
     expect(branchExists(repository)(branch)).toBe(false);
   });
 
+  it('the default branch name whose base HEAD\'s reflog does not name (no reflog, or made from a detached HEAD): never "branch -D"', async () => {
+    const repository = 'acme/no-base-in-reflog';
+    const source = newSource();
+    await seedRemote(repository, earlierOf(source));
+    const branch = `arcade-stack/staging-${source.sourceCommit.slice(0, 12)}`;
+    for (const forget of [
+      // No reflog of HEAD at all.
+      async (dir: string) => rmSync(join(dir, '.git', 'logs', 'HEAD')),
+      // Its last move came from a detached HEAD: no local branch to put the checkout back on.
+      async (dir: string) => {
+        await run(dir, ['checkout', '-q', '--detach', 'master']);
+        await run(dir, ['checkout', '-q', branch]);
+      },
+    ]) {
+      const dir = await checkout(repository);
+      // What `--commit` leaves: on the export's branch, its unchanged export commit on master's tip.
+      await exportEnvironment(source, { repo: dir, commit: true, ...NO_KUBECTL });
+      await forget(dir);
+      const tip = (await run(dir, ['rev-parse', 'HEAD'])).trim();
+      const refused = await exportAndPublish(source, { repo: dir, ...NO_KUBECTL }, { push: true }).catch(
+        (e: unknown) => e,
+      );
+      expect(refused).toBeInstanceOf(ExportRefused);
+      expect((refused as ExportRefused).problems).toEqual([
+        `${dir} is on ${branch}, the export's own branch name, but it may hold commits that are not this export's ` +
+          `(HEAD's reflog names no local branch it was made from) (a commit on top of an export commit, an export ` +
+          `commit amended, another environment's export, work by hand): deleting the branch could lose them (fix: ` +
+          `review that work with git -C ${dir} log <base>..${branch}, then keep it or remove it, or pass --branch ` +
+          `<new name>; the export starts from the branch the checkout is on: git -C ${dir} checkout <base>, where ` +
+          '<base> is the branch the pull request should go into)',
+      ]);
+      expect((await run(dir, ['rev-parse', 'HEAD', '--abbrev-ref', 'HEAD'])).split('\n')).toEqual([tip, branch, '']);
+      expect(branchExists(repository)(branch)).toBe(false);
+    }
+  });
+
   it('the default branch name holding its export commit amended: --no-edit is still its own, a message amended never gets "branch -D"', async () => {
     const repository = 'acme/message-amended-on-branch';
     const source = newSource();
@@ -1084,7 +1120,7 @@ describe('export --push: settings and refusals before any work', () => {
 
   it("a failed push whose clean-up fails too: the push's failure, the branch left and the commands that remove it", async () => {
     // Once the clean-up has put the checkout back on master, the export's branch's ref is locked (as a
-    // git that crashed would leave it): its branch -D cannot remove it. The export's own commit runs no
+    // git that crashed would leave it): its update-ref -d cannot remove it. The export's own commit runs no
     // hook, so post-checkout does it, on the clean-up's checkout; the export's own `checkout -b` does not
     // move HEAD (its old and new HEAD are the same commit) and is skipped.
     const { error, dir, branch, wrong } = await refusedPush('acme/left-behind', async (clone, exported) => {
@@ -1099,7 +1135,7 @@ describe('export --push: settings and refusals before any work', () => {
     const message = (error as Error).message;
     expect(message).toMatch(/^git ls-remote origin refs\/heads\/\S+ in \S+ failed \(exit 128\): /);
     expect(message).toContain(
-      `; the checkout is back on master, but removing the export's local branch failed: git branch -q -D ${branch} in ${dir} failed (exit 1): `,
+      `; the checkout is back on master, but removing the export's local branch failed: git update-ref -d refs/heads/${branch} `,
     );
     expect(message).toMatch(
       new RegExp(
@@ -1109,6 +1145,39 @@ describe('export --push: settings and refusals before any work', () => {
     expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
     expect((await run(dir, ['branch', '--list', branch])).trim()).toBe(branch);
     expect(findLeak(message, wrong)).toBeUndefined();
+  });
+
+  it("a commit someone makes on the export's branch while the push runs: the clean-up keeps the branch with it, named", async () => {
+    // A git first on the PATH that, before the push's ls-remote, commits on the branch the checkout is
+    // on (the export's, after its update-ref), as a person would meanwhile; then runs the real git.
+    const realPath = process.env.PATH ?? '';
+    const bin = tempDir('git-person-commits-');
+    writeFileSync(
+      join(bin, 'git'),
+      '#!/bin/sh\nfor a in "$@"; do if [ "$a" = ls-remote ]; then ' +
+        `PATH='${realPath}' git -c user.name=Person -c user.email=person@example.com -c commit.gpgsign=false ` +
+        "commit -q --allow-empty -m 'mine, made meanwhile'; break; fi; done\n" +
+        `PATH='${realPath}' exec git "$@"\n`,
+    );
+    chmodSync(join(bin, 'git'), 0o755);
+    const { error, dir, branch } = await refusedPush('acme/person-commits', async () => {
+      process.env.PATH = `${bin}:${realPath}`;
+    }).finally(() => {
+      process.env.PATH = realPath;
+    });
+    expect(error).toBeInstanceOf(CheckoutLeftBehind);
+    const tip = (await run(dir, ['log', '-1', '--format=%H%n%s%n%P', branch])).trim().split('\n');
+    expect(tip[1]).toBe('mine, made meanwhile');
+    const exported = tip[2]!.slice(0, 12);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      new RegExp(
+        `; the checkout is back on master, but the export's local branch ${branch} was kept: a commit made on it ` +
+          `since the export's ${exported} is on it \\(git -C ${dir} log ${exported}\\.\\.${branch}\\), and the next ` +
+          `export refuses while branch ${branch} exists \\(fix: keep what is yours, then git -C ${dir} branch -D ${branch}\\)$`,
+      ),
+    );
+    expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
   });
 });
 
