@@ -13,11 +13,11 @@
  * - each answer is looked at before the client parses it (`checkAnswer`): an error answer is told
  *   by its HTTP status and the API server's `Status` message, else the start of its body,
  *   printable and cut (../kube/api-error.ts `errorAnswerText`; the client's 401 carries no body),
- *   and a 2xx answer must be JSON, by its body (parsed here once more than the client parses it,
- *   about 7 ms a 1 MiB page, for a refusal that quotes it printably instead of JSON.parse's error
- *   quoting it raw) and by its `Content-Type` (what client-node parses by: ../kube/bounded-client.ts
- *   `JSON_TYPE`, RFC 6838's name characters, so `application/<CSI>2J/x+json` is refused, quoted
- *   printably, not handed to the client, whose own refusal quoted it raw);
+ *   and a 2xx answer must be of JSON's `Content-Type` (what client-node parses by:
+ *   ../kube/bounded-client.ts `JSON_TYPE`, RFC 6838's name characters, so
+ *   `application/<CSI>2J/x+json` is refused, quoted printably, not handed to the client, whose own
+ *   refusal quoted it raw); a body that is not JSON is refused by the bounded layer, as for drift
+ *   and the probes;
  * - the list is read in pages of PAGE_LIMIT (`limit`/`continue`, as kubectl lists): one CRD is at
  *   most about 1.5 MiB (etcd's default request limit, which the API server stores CRDs under), so a
  *   page fits the 64 MiB an answer (../kube/bounded-client.ts MAX_ANSWER_BYTES); all pages
@@ -100,23 +100,17 @@ const FORBIDDEN =
   '`kubectl auth can-i list customresourcedefinitions.apiextensions.k8s.io` tells)';
 
 /**
- * Refuses an answer that is not a 2xx of JSON (what client-node would do with it instead: its
- * ApiException dump, a string for a text/* body, or JSON.parse's error quoting the body raw).
+ * Refuses an answer that is not a 2xx of JSON's type (what client-node would do with it instead:
+ * its ApiException dump, or a string for a text/* body). A body that is not JSON is refused by the
+ * bounded layer (../kube/bounded-client.ts).
  */
 function checkAnswer({ status, headers, body }: BoundedAnswer): void {
-  const text = body.toString('utf8');
-  if (status < 200 || status >= 300) throw new KubeGetError(`HTTP ${status}: ${errorAnswerText(text)}`, status);
-  try {
-    JSON.parse(text);
-  } catch {
-    throw new KubeGetError(
-      `the answer is not JSON (it starts ${printableLine(JSON.stringify(text), 60)}): ${NOT_THE_API}`,
-    );
-  }
+  if (status < 200 || status >= 300)
+    throw new KubeGetError(`HTTP ${status}: ${errorAnswerText(body.toString('utf8'))}`, status);
   const type = headers['content-type'];
   if (type === undefined || !JSON_TYPE.test(type))
     throw new KubeGetError(
-      `the answer is JSON but its Content-Type is ${type === undefined ? 'missing' : printableLine(JSON.stringify(type), 80)}, ` +
+      `the answer's Content-Type is ${type === undefined ? 'missing' : printableLine(JSON.stringify(type), 80)}, ` +
         `not application/json: ${NOT_THE_API}`,
     );
 }

@@ -88,10 +88,8 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
         try {
           return await fn(await apiFor(signal));
         } catch (err) {
-          // A redirect or an answer over the cap: another attempt would get the same (../kube/bounded-client.ts).
+          // A redirect, an answer over the cap or one unreadable: another attempt would get the same (../kube/bounded-client.ts).
           if (refusedAnswer(err)) throw new ClusterError(`${what}: ${err.message}`);
-          // A 2xx answer of JSON's type the client could not parse (its JSON.parse's error): the same again.
-          if (err instanceof SyntaxError) throw new ClusterError(`${what}: ${describe(err)}`);
           const status = apiStatus(err);
           if (status === 404) throw new NotFound(describe(err));
           if (/Unrecognized API version and kind/i.test((err as Error).message))

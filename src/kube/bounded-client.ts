@@ -49,13 +49,16 @@
  * "drifted" at path "") and a probe's. Every request of client-node 1.4 sends the same `Accept`
  * (JSON first, then any type at q=0.8; the log's too), so the path tells what was asked. The
  * types are checked by RFC 6838's name characters (`[\w.!#$&^-]`), stricter than the client. Every
- * Kubernetes JSON answer is an object (discovery's too), so a 2xx JSON answer where text was not
- * asked for whose body is JSON but not an object (null, an array, a string, a number) is refused
- * here too, before the client parses it (`notAnObject`): client-node reads `data.apiVersion` first
- * and threw a TypeError on `null`, with no status, which drift took for a network failure and
- * retried. A body that is not JSON at all is left to the client's JSON.parse (its SyntaxError is
- * not retried either, ../drift/cluster.ts). As a second guard, drift's and the probes' reads and
- * list pages (and their items) take only an object (`objectAnswer`), refused the same way.
+ * 2xx answer of JSON's type is parsed here (`unreadableBody`), as the client will parse it, the
+ * log's too: a body that is not JSON (an HTML page under `application/json`, a cut-off `{"a":`) is
+ * refused naming its start printably, once, where the client's JSON.parse error quoted it raw and
+ * drift and crds --from-cluster each told that error apart. Every Kubernetes JSON answer is an
+ * object (discovery's too), so where text was not asked for, JSON that is not an object (null, an
+ * array, a string, a number) is refused too: client-node reads `data.apiVersion` first and threw a
+ * TypeError on `null`, with no status, which drift took for a network failure and retried. The
+ * parse costs about 9 ms a MiB, once more than the client's (docs/quality-gate.md). As a second
+ * guard, drift's and the probes' reads and list pages (and their items) take only an object
+ * (`objectAnswer`), refused the same way.
  *
  * Every refusal (`refusedAnswer`: a KubeGetError or the BodyOverCapError every capped reader of
  * the stack throws, ../core/capped-body.ts) is not transient: drift does not retry it, as
@@ -169,19 +172,27 @@ function notObject(value: unknown): KubeGetError | undefined {
 }
 
 /**
- * The refusal of a 2xx JSON answer's body that is JSON but not an object (above), or undefined.
- * Only a body whose first non-whitespace byte is not `{` is parsed here.
+ * The refusal of a 2xx answer's body that client-node would parse as JSON (above) but that is not
+ * JSON, quoting its start printably, or, where an object is due, JSON that is not an object; else
+ * undefined.
  */
-function notAnObject(body: Buffer): KubeGetError | undefined {
-  const first = body.findIndex((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
-  if (first !== -1 && body[first] === 0x7b) return undefined;
+function unreadableBody(status: number, type: string, body: Buffer, objectDue: boolean): KubeGetError | undefined {
+  const text = body.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
-    return undefined; // not JSON: the client's own JSON.parse refuses it
+    const what =
+      text.trim() === ''
+        ? 'an empty body'
+        : `a body that is not JSON (it starts ${printableLine(JSON.stringify(text.slice(0, 200)), 60)})`;
+    return new KubeGetError(
+      `the API server answered HTTP ${status} with Content-Type ${printableLine(JSON.stringify(type), 80)} but ${what}: ` +
+        `${NOT_THE_API}, or a proxy's login page (fix: point the kubeconfig's server at the cluster's API server)`,
+      status,
+    );
   }
-  return notObject(value);
+  return objectDue ? notObject(value) : undefined;
 }
 
 /** The body of `resp` whole, or a refusal when it is over the cap (the caller closes the connection). */
@@ -225,10 +236,12 @@ async function send(
     });
     onAnswer?.({ status: resp.status, headers, body });
     const textAsked = POD_LOG_PATH.test(new URL(request.getUrl()).pathname);
-    const unreadable = unreadableType(resp.status, headers['content-type'], textAsked);
+    const type = headers['content-type'];
+    const unreadable = unreadableType(resp.status, type, textAsked);
     if (unreadable) throw unreadable;
-    if (!textAsked && resp.status >= 200 && resp.status < 300) {
-      const refused = notAnObject(body);
+    // Every 2xx answer of JSON's type is parsed by the client: a body that is not JSON is refused here.
+    if (resp.status >= 200 && resp.status < 300 && type !== undefined && JSON_TYPE.test(type)) {
+      const refused = unreadableBody(resp.status, type, body, !textAsked);
       if (refused) throw refused;
     }
     return new ResponseContextClass(resp.status, headers, {

@@ -270,18 +270,18 @@ describe('hostile answers', () => {
     [
       '<html>sign in</html>',
       'text/html',
-      'failed: the answer is not JSON (it starts "<html>sign in</html>"): not the Kubernetes API, or a broken or hostile server',
+      `failed: the answer's Content-Type is "text/html", not application/json: not the Kubernetes API, or a broken or hostile server`,
     ],
     [
       '{"kind":"CustomResourceDefinitionList","items":[]}',
       'text/plain; charset=utf-8',
-      'failed: the answer is JSON but its Content-Type is "text/plain; charset=utf-8", not application/json: ' +
+      `failed: the answer's Content-Type is "text/plain; charset=utf-8", not application/json: ` +
         'not the Kubernetes API, or a broken or hostile server',
     ],
     [
       '{"kind":"CustomResourceDefinitionList","items":[]}',
       '',
-      'failed: the answer is JSON but its Content-Type is missing, not application/json: ' +
+      `failed: the answer's Content-Type is missing, not application/json: ` +
         'not the Kubernetes API, or a broken or hostile server',
     ],
     [
@@ -337,18 +337,44 @@ describe('hostile answers', () => {
     });
     const type = await refusal(typed.kubeconfig);
     expect(type).toBe(
-      `listing CustomResourceDefinitions on ${typed.url} failed: the answer is JSON but its Content-Type is ` +
+      `listing CustomResourceDefinitions on ${typed.url} failed: the answer's Content-Type is ` +
         '"application/\\u009b2J/x+json", not application/json: not the Kubernetes API, or a broken or hostile server',
     );
     const notJson = await apiServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
+      res.writeHead(200, { 'content-type': 'application/json' });
       res.end('\u009b2J\u001b[31m<html>');
     });
     expect(await refusal(notJson.kubeconfig)).toBe(
-      `listing CustomResourceDefinitions on ${notJson.url} failed: the answer is not JSON (it starts ` +
-        '"\\u009b2J\\u001b[31m<html>"): not the Kubernetes API, or a broken or hostile server',
+      `listing CustomResourceDefinitions on ${notJson.url} failed: the API server answered HTTP 200 with ` +
+        'Content-Type "application/json" but a body that is not JSON (it starts "\\u009b2J\\u001b[31m<html>"): not ' +
+        "the Kubernetes API, or a broken or hostile server, or a proxy's login page (fix: point the kubeconfig's " +
+        "server at the cluster's API server)",
     );
   });
+
+  // The bounded layer refuses it (src/kube/bounded-client.ts), as for drift and the probes: crd-cluster
+  // parsed every page once more for a refusal of its own.
+  const notJsonBodies: [string, string][] = [
+    ['<html>sign in</html>', '"<html>sign in</html>"'],
+    ['{"a":', '"{\\"a\\":"'],
+  ];
+  for (const [body, quoted] of notJsonBodies) {
+    it(`refuses a body of JSON's type that is not JSON once, not asked again: ${body}`, async () => {
+      const api = await apiServer((_req, res) => json(res, body));
+      const cache = join(tempDir(), 'cache');
+      const r = await runMain(crds, ['--from-cluster', '--kubeconfig', api.kubeconfig, '--cache', cache]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        `crds: listing CustomResourceDefinitions on ${api.url} failed: the API server answered HTTP 200 with ` +
+          `Content-Type "application/json" but a body that is not JSON (it starts ${quoted}): not the Kubernetes ` +
+          "API, or a broken or hostile server, or a proxy's login page (fix: point the kubeconfig's server at the " +
+          `cluster's API server); nothing was stored in ${cache}\n`,
+      );
+      expect(api.seen).toEqual([
+        `GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions?limit=40 Bearer ${TOKEN}`,
+      ]);
+    });
+  }
 
   it("quotes an error answer's Status message printably and briefly, not the body and headers whole", async () => {
     const sequences = '\u001b[2J\u001b]0;owned\u0007\u001b[31mred\u202e';
