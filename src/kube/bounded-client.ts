@@ -70,14 +70,14 @@ import { BodyOverCapError } from '../core/capped-body.js';
 import { isRecord } from '../core/is-record.js';
 import { printableLine } from '../core/printable.js';
 
-/** How every refusal of an answer that cannot be the API server's says so (this layer, ./list.ts, crd-cluster). */
+/** How every refusal of an answer that cannot be the API server's says so (this layer, ./list.ts). */
 export const NOT_THE_API = 'not the Kubernetes API, or a broken or hostile server';
 
 /** The most read from one answer (above), a page of crds --from-cluster's list too. */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /** A media type client-node parses as JSON (application/json, application/<name>+json), as the API server answers. */
-export const JSON_TYPE = /^application\/(?:[\w.!#$&^-]+\+)?json\s*(?:;|$)/i;
+const JSON_TYPE = /^application\/(?:[\w.!#$&^-]+\+)?json\s*(?:;|$)/i;
 /** A media type client-node hands back as text (a pod's log is text/plain). */
 const TEXT_TYPE = /^text\/[\w.!#$&^+-]+\s*(?:;|$)/i;
 /** A pod's log (`readNamespacedPodLog`), at the end of the URL's path (the server may have a path of its own). */

@@ -5,7 +5,7 @@
  * src/kube/bounded-client.ts, the configuration drift and the probes read with). Each case is a finding of session 13's audit or of its review;
  * docs/quality-gate.md.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -266,24 +266,32 @@ describe('hostile answers', () => {
     await vi.waitFor(() => expect(stalled.hungUp()).toBe(1));
   });
 
-  const shapes: [string, string, string][] = [
-    [
-      '<html>sign in</html>',
-      'text/html',
-      `failed: the answer's Content-Type is "text/html", not application/json: not the Kubernetes API, or a broken or hostile server`,
-    ],
+  // Refused by the bounded layer (src/kube/bounded-client.ts), as for drift and the probes, once.
+  const types: [string, string, string][] = [
+    ['<html>sign in</html>', 'text/html', 'Content-Type "text/html", not JSON'],
     [
       '{"kind":"CustomResourceDefinitionList","items":[]}',
       'text/plain; charset=utf-8',
-      `failed: the answer's Content-Type is "text/plain; charset=utf-8", not application/json: ` +
-        'not the Kubernetes API, or a broken or hostile server',
+      'Content-Type "text/plain; charset=utf-8", not JSON',
     ],
-    [
-      '{"kind":"CustomResourceDefinitionList","items":[]}',
-      '',
-      `failed: the answer's Content-Type is missing, not application/json: ` +
-        'not the Kubernetes API, or a broken or hostile server',
-    ],
+    ['{"kind":"CustomResourceDefinitionList","items":[]}', '', 'no Content-Type'],
+  ];
+  for (const [body, type, named] of types) {
+    it(`refuses a 2xx answer that is not of JSON's type, naming its type: ${type || 'none'}`, async () => {
+      const api = await apiServer((_req, res) => {
+        res.writeHead(200, type ? { 'content-type': type } : {});
+        res.end(body);
+      });
+      expect(await refusal(api.kubeconfig)).toBe(
+        `listing CustomResourceDefinitions on ${api.url} failed: the API server answered HTTP 200 with ${named}: ` +
+          "not the Kubernetes API, or a broken or hostile server, or a proxy's login page (fix: point the " +
+          "kubeconfig's server at the cluster's API server)",
+      );
+      expect(api.seen).toHaveLength(1);
+    });
+  }
+
+  const shapes: [string, string, string][] = [
     [
       '[1,2]',
       'application/json',
@@ -337,8 +345,9 @@ describe('hostile answers', () => {
     });
     const type = await refusal(typed.kubeconfig);
     expect(type).toBe(
-      `listing CustomResourceDefinitions on ${typed.url} failed: the answer's Content-Type is ` +
-        '"application/\\u009b2J/x+json", not application/json: not the Kubernetes API, or a broken or hostile server',
+      `listing CustomResourceDefinitions on ${typed.url} failed: the API server answered HTTP 200 with Content-Type ` +
+        '"application/\\u009b2J/x+json", not JSON: not the Kubernetes API, or a broken or hostile server, or a ' +
+        "proxy's login page (fix: point the kubeconfig's server at the cluster's API server)",
     );
     const notJson = await apiServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -410,6 +419,33 @@ describe('hostile answers', () => {
         "accept the kubeconfig's credentials (an expired token or client certificate, or those of another cluster): " +
         'renew them, by logging in again or fetching the kubeconfig anew)',
     );
+  });
+
+  // The one error of the client that reaches the command's catch as the client wrote it: the answers
+  // are all refused by the bounded layer and crd-cluster in words of their own, but a kubeconfig's
+  // exec credential plugin (kubelogin, aws eks get-token) that fails is client-node's Error of the
+  // plugin's stderr, often coloured and on several lines: one line, printable.
+  it("prints a failing exec credential plugin's stderr printably, on one line, and asks the server nothing", async () => {
+    const api = await apiServer((_req, res) => json(res, { kind: 'CustomResourceDefinitionList', items: [] }));
+    const kubeconfig = join(tempDir(), 'config');
+    const stderr = String.raw`printf '\033[31merror: the token expired\n\033[0mlog in again\n' >&2; exit 1`;
+    const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: 'sh', args: ['-c', stderr] };
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: api.url, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'u', user: { exec } }],
+        contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'c',
+      }),
+    );
+    expect(await refusal(kubeconfig)).toBe(
+      `listing CustomResourceDefinitions on ${api.url} failed: \\u001b[31merror: the token expired ` +
+        '\\u001b[0mlog in again',
+    );
+    expect(api.seen).toEqual([]);
   });
 
   it('quotes a CRD name with escape sequences escaped (JSON.stringify) in its refusal', async () => {
