@@ -9,7 +9,7 @@
  * object) is refused; none is retried. The client's own messages are printed printably (they may quote the
  * server's bytes).
  */
-import type { Configuration, KubernetesObjectApi, V1APIResourceList } from '@kubernetes/client-node';
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { PagingError } from '../core/all-pages.js';
 import { CommandError } from '../core/command-error.js';
@@ -18,6 +18,7 @@ import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { boundedConfiguration, objectAnswer, refusedAnswer } from '../kube/bounded-client.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
+import { type DiscoveryCache, sharedDiscoveryObjectApi } from '../kube/object-api.js';
 import { toWire } from '../kube/wire.js';
 
 export interface ClusterOptions extends KubeConfigOptions {
@@ -62,21 +63,12 @@ function describe(err: unknown): string {
 
 /** Loads the kubeconfig (refusing the client's silent localhost:8080 fallback) and connects. */
 export async function connect(options: ClusterOptions = {}): Promise<LiveCluster> {
-  const { KubernetesObjectApi } = await import('@kubernetes/client-node');
   const { kc, server } = await loadKubeConfig(options, '; drift never assumes a cluster');
   // API discovery answers are shared by every attempt's API (one discovery per group).
-  const discovery: Record<string, V1APIResourceList> = {};
-  // What KubernetesObjectApi.makeApiClient(kc) makes (the context's namespace the default), over
-  // the bounded HTTP layer (../kube/bounded-client.ts), its requests cancelled by `signal`.
-  class DriftObjectApi extends KubernetesObjectApi {
-    constructor(config: Configuration) {
-      super(config);
-      this.setDefaultNamespace(kc);
-      this.apiVersionResourceCache = discovery;
-    }
-  }
+  const discovery: DiscoveryCache = {};
+  // Over the bounded HTTP layer (../kube/bounded-client.ts), its requests cancelled by `signal`.
   const apiFor = async (signal: AbortSignal): Promise<KubernetesObjectApi> =>
-    new DriftObjectApi(await boundedConfiguration(kc, server, { signal }));
+    sharedDiscoveryObjectApi(kc, await boundedConfiguration(kc, server, { signal }), discovery);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const attempts = Math.max(1, options.attempts ?? 3);
   const backoffMs = options.backoffMs ?? 500;

@@ -14,7 +14,7 @@
  * its connection closed, and an answer that is not what was asked (text but for a pod's log, such as
  * a proxy's HTML login page; JSON that is not an object) is refused.
  */
-import type { Configuration } from '@kubernetes/client-node';
+import type { Configuration, KubernetesObjectApi } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { boundedConfiguration, objectAnswer, refusedAnswer } from '../kube/bounded-client.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
@@ -22,6 +22,7 @@ import { BodyOverCapError, describeBytes } from '../core/capped-body.js';
 import { printableLine } from '../core/printable.js';
 import { rejectionOnAbort } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
+import { type DiscoveryCache, sharedDiscoveryObjectApi } from '../kube/object-api.js';
 import { toWire } from '../kube/wire.js';
 import type { KubeReader } from './types.js';
 
@@ -57,13 +58,14 @@ export async function loadKubeAccess(env: Readonly<Record<string, string | undef
     server,
     context,
     source,
-    reader: async (signal) =>
-      makeReader(client, await boundedConfiguration(kc, server, { signal }), server, signal, discovery),
+    reader: async (signal) => {
+      const config = await boundedConfiguration(kc, server, { signal });
+      return makeReader(client, config, await sharedDiscoveryObjectApi(kc, config, discovery), server, signal);
+    },
   };
 }
 
 type Client = typeof import('@kubernetes/client-node');
-type DiscoveryCache = Record<string, import('@kubernetes/client-node').V1APIResourceList>;
 
 /** The API server's message from an ApiException, else the first line of the error's own (it may quote the server's bytes), printable. */
 function messageOf(err: unknown): string {
@@ -82,17 +84,10 @@ function logOverCap(what: string, sinceSeconds: number, maxBytes: number): strin
 function makeReader(
   client: Client,
   config: Configuration,
+  objects: KubernetesObjectApi,
   server: string,
   signal: AbortSignal,
-  discovery: DiscoveryCache,
 ): KubeReader {
-  class SharedDiscoveryObjectApi extends client.KubernetesObjectApi {
-    constructor() {
-      super(config);
-      this.apiVersionResourceCache = discovery;
-    }
-  }
-  const objects = new SharedDiscoveryObjectApi();
   const core = new client.CoreV1Api(config);
   const aborted = rejectionOnAbort(signal);
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
