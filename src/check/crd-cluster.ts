@@ -25,7 +25,8 @@
  * - a `continue` token the list was already asked with is refused at once (../core/all-pages.ts,
  *   for every paged list): a server, or a proxy dropping the query's `continue`, that answers it
  *   again would page forever, and MAX_PAGES alone stopped that only after 500 pages of 20 s
- *   deadlines each (about 2.8 hours);
+ *   deadlines each (about 2.8 hours); its fix, and MAX_PAGES's, offers the CRDs from files too
+ *   (FROM_FILES_FIX), as the command's other refusals of the whole list do;
  * - the whole listing has one deadline, LIST_TIMEOUT_MS, besides each page's (AbortSignal.any of
  *   both, ../core/retry.ts withDeadline): a list that answers every page in time but never ends
  *   (new tokens each time) is stopped by it, whatever MAX_PAGES allows;
@@ -169,6 +170,7 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
         return crdPage(value, source, pages);
       },
       MAX_PAGES,
+      FROM_FILES_FIX,
     );
     const schemas = crds.flatMap((crd, index) => schemasOfCrd(crd, source, `item ${index + 1} of the list`));
     return { server, schemas };

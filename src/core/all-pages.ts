@@ -26,12 +26,14 @@ export interface Page<T> {
 
 /**
  * Every item of every page, in order; throws when a page names a token already asked with, and
- * when pages remain after `maxPages`.
+ * when pages remain after `maxPages`. `otherwise`: a fix of the caller's that needs no list at all
+ * (crds --from-cluster: the CRDs from files), offered after the server's own.
  */
 export async function allPages<T>(
   what: string,
   fetchPage: (token: string | undefined) => Promise<Page<T>>,
   maxPages: number,
+  otherwise?: string,
 ): Promise<T[]> {
   const items: T[] = [];
   /** Each token sent, and the page (from 1) it asked for. */
@@ -48,10 +50,11 @@ export async function allPages<T>(
       throw new PagingError(
         `${what}: page ${page} names the next page "${printableLine(token, 80)}", the token page ${again} was ` +
           'asked with: the server repeats itself and would page forever (fix: a broken server, or a proxy in front ' +
-          'of it that drops the token: read the server directly, or have it mended)',
+          `of it that drops the token: read the server directly, or have it mended${otherwise ? `; or ${otherwise}` : ''})`,
       );
   }
   throw new PagingError(
-    `${what}: still more pages after ${maxPages} (${items.length} items read); refusing a list cut short`,
+    `${what}: still more pages after ${maxPages} (${items.length} items read); refusing a list cut short` +
+      (otherwise ? ` (fix: ${otherwise})` : ''),
   );
 }

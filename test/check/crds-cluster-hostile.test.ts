@@ -165,8 +165,10 @@ describe('what a real API server answers', () => {
     const api = await apiServer((_req, res) =>
       json(res, { kind: 'CustomResourceDefinitionList', metadata: { continue: `p${++page}` }, items: [widgetCrd()] }),
     );
-    expect(await refusal(api.kubeconfig)).toMatch(
-      /failed: the list of CustomResourceDefinitions: still more pages after 500 \(500 items read\); refusing a list cut short$/,
+    expect(await refusal(api.kubeconfig)).toBe(
+      `listing CustomResourceDefinitions on ${api.url} failed: the list of CustomResourceDefinitions: still more ` +
+        'pages after 500 (500 items read); refusing a list cut short (fix: give the CRDs with --from <dir|file> ' +
+        'instead (kubectl get crd -o yaml > crds.yaml))',
     );
     expect(api.seen).toHaveLength(500);
   });
@@ -186,7 +188,8 @@ describe('what a real API server answers', () => {
         `listing CustomResourceDefinitions on ${api.url} failed: the list of CustomResourceDefinitions: page ${page} ` +
           `names the next page "a1", the token page ${again} was asked with: the server repeats itself and would ` +
           'page forever (fix: a broken server, or a proxy in front of it that drops the token: read the server ' +
-          'directly, or have it mended)',
+          'directly, or have it mended; or give the CRDs with --from <dir|file> instead (kubectl get crd -o yaml > ' +
+          'crds.yaml))',
       );
       expect(api.seen).toHaveLength(page);
     });
