@@ -47,7 +47,7 @@ import { isRecord } from '../core/is-record.js';
 import { withDeadline } from '../core/retry.js';
 import { printableLine } from '../core/printable.js';
 import { errorAnswerText } from '../kube/api-error.js';
-import { type BoundedAnswer, boundedConfiguration, KubeGetError } from '../kube/bounded-client.js';
+import { type BoundedAnswer, boundedConfiguration, RefusedAnswerError } from '../kube/bounded-client.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 
 /** CRDs asked for per page. */
@@ -99,7 +99,7 @@ const FORBIDDEN =
  */
 function checkAnswer({ status, body }: BoundedAnswer): void {
   if (status < 200 || status >= 300)
-    throw new KubeGetError(`HTTP ${status}: ${errorAnswerText(body.toString('utf8'))}`, status);
+    throw new RefusedAnswerError(`HTTP ${status}: ${errorAnswerText(body.toString('utf8'))}`, status);
 }
 
 /** The CRDs of one page of the list, each with its apiVersion and kind, and the next page's token. */

@@ -60,7 +60,7 @@
  * guard, drift's and the probes' reads and list pages (and their items) take only an object
  * (`objectAnswer`), refused the same way.
  *
- * Every refusal (`refusedAnswer`: a KubeGetError or the BodyOverCapError every capped reader of
+ * Every refusal (`refusedAnswer`: a RefusedAnswerError or the BodyOverCapError every capped reader of
  * the stack throws, ../core/capped-body.ts) is not transient: drift does not retry it, as
  * another attempt would get the same answer (and send the same credentials).
  */
@@ -105,28 +105,29 @@ export interface BoundedClientOptions {
 }
 
 /**
- * An answer the bounded layer (or a caller's `onAnswer`) refuses; `code` is its HTTP status when
- * it is an error answer or a redirect.
+ * An answer of the API server refused, to any request (discovery, a read, a list page, a pod's
+ * log): by this layer, by a caller's `onAnswer`, or by `objectAnswer` and ./list.ts's page check;
+ * `code` is its HTTP status where the layer names one. (KubeGetError until session 15.)
  */
-export class KubeGetError extends Error {
+export class RefusedAnswerError extends Error {
   constructor(
     message: string,
     readonly code?: number,
   ) {
     super(message);
-    this.name = 'KubeGetError';
+    this.name = 'RefusedAnswerError';
   }
 }
 
-/** A refusal of this layer (above): a redirect, an answer over the cap, or what `onAnswer` refused. */
-export function refusedAnswer(err: unknown): err is KubeGetError | BodyOverCapError {
-  return err instanceof KubeGetError || err instanceof BodyOverCapError;
+/** A refusal of this layer (above): a redirect, an answer over the cap or unreadable, or what `onAnswer` refused. */
+export function refusedAnswer(err: unknown): err is RefusedAnswerError | BodyOverCapError {
+  return err instanceof RefusedAnswerError || err instanceof BodyOverCapError;
 }
 
 /** The refusal of a redirect (3xx), naming where it points: never followed, since the kubeconfig's credentials would go with it. */
-function redirectRefused(status: number, location: string | null): KubeGetError {
+function redirectRefused(status: number, location: string | null): RefusedAnswerError {
   const to = location ? ` to ${printableLine(location, 200)}` : '';
-  return new KubeGetError(
+  return new RefusedAnswerError(
     `the API server answered HTTP ${status}, a redirect${to}: not followed, since the kubeconfig's credentials ` +
       "would go with it (fix: point the kubeconfig's server at the API server's own address)",
     status,
@@ -137,14 +138,14 @@ function redirectRefused(status: number, location: string | null): KubeGetError 
  * The refusal of a 2xx answer that is not what was asked for (above): its Content-Type, printable.
  * Text passes only where `textAsked` (a pod's log).
  */
-function unreadableType(status: number, type: string | undefined, textAsked: boolean): KubeGetError | undefined {
+function unreadableType(status: number, type: string | undefined, textAsked: boolean): RefusedAnswerError | undefined {
   if (status < 200 || status >= 300) return undefined;
   if (type !== undefined && (JSON_TYPE.test(type) || (textAsked && TEXT_TYPE.test(type)))) return undefined;
   const named =
     type === undefined
       ? 'no Content-Type'
       : `Content-Type ${printableLine(JSON.stringify(type), 80)}, ${textAsked ? 'neither JSON nor text' : 'not JSON'}`;
-  return new KubeGetError(
+  return new RefusedAnswerError(
     `the API server answered HTTP ${status} with ${named}: ${NOT_THE_API}, or a proxy's login page ` +
       "(fix: point the kubeconfig's server at the cluster's API server)",
     status,
@@ -162,10 +163,10 @@ export function objectAnswer<T>(value: T): T {
 }
 
 /** The refusal of an answer that is not an object (objectAnswer), or undefined. */
-function notObject(value: unknown): KubeGetError | undefined {
+function notObject(value: unknown): RefusedAnswerError | undefined {
   if (isRecord(value)) return undefined;
   const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-  return new KubeGetError(
+  return new RefusedAnswerError(
     `the API server answered with ${what}, not an object: ${NOT_THE_API} ` +
       "(fix: point the kubeconfig's server at the cluster's API server)",
   );
@@ -176,7 +177,12 @@ function notObject(value: unknown): KubeGetError | undefined {
  * JSON, quoting its start printably, or, where an object is due, JSON that is not an object; else
  * undefined.
  */
-function unreadableBody(status: number, type: string, body: Buffer, objectDue: boolean): KubeGetError | undefined {
+function unreadableBody(
+  status: number,
+  type: string,
+  body: Buffer,
+  objectDue: boolean,
+): RefusedAnswerError | undefined {
   const text = body.toString('utf8');
   let value: unknown;
   try {
@@ -186,7 +192,7 @@ function unreadableBody(status: number, type: string, body: Buffer, objectDue: b
       text.trim() === ''
         ? 'an empty body'
         : `a body that is not JSON (it starts ${printableLine(JSON.stringify(text.slice(0, 200)), 60)})`;
-    return new KubeGetError(
+    return new RefusedAnswerError(
       `the API server answered HTTP ${status} with Content-Type ${printableLine(JSON.stringify(type), 80)} but ${what}: ` +
         `${NOT_THE_API}, or a proxy's login page (fix: point the kubeconfig's server at the cluster's API server)`,
       status,
