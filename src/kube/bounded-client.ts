@@ -48,21 +48,19 @@
  * page (`200 text/html`) answering a read of a Deployment was drift's live object (a false
  * "drifted" at path "") and a probe's. Every request of client-node 1.4 sends the same `Accept`
  * (JSON first, then any type at q=0.8; the log's too), so the path tells what was asked. The
- * types are checked by RFC 6838's name characters (`[\w.!#$&^-]`), stricter than the client. Every
+ * type is checked as `JSON_TYPE` says (RFC 6838's name characters), stricter than the client. Every
  * 2xx answer of JSON's type is parsed here (`unreadableBody`), as the client will parse it, the
  * log's too: a body that is not JSON (an HTML page under `application/json`, a cut-off `{"a":`) is
  * refused naming its start printably, once, where the client's JSON.parse error quoted it raw and
  * drift and crds --from-cluster each told that error apart. Every Kubernetes JSON answer is an
  * object (discovery's too), so where text was not asked for, JSON that is not an object (null, an
  * array, a string, a number) is refused too: client-node reads `data.apiVersion` first and threw a
- * TypeError on `null`, with no status, which drift took for a network failure and retried. The
- * parse costs about 9 ms a MiB, once more than the client's (docs/quality-gate.md). As a second
- * guard, drift's and the probes' reads and list pages (and their items) take only an object
- * (`objectAnswer`), refused the same way.
+ * TypeError on `null`, with no status, which drift took for a network failure and retried. The parse costs
+ * about 9 ms a MiB, once more than the client's (docs/quality-gate.md). As a second guard, drift's and the
+ * probes' reads and list pages (and their items) take only an object (`objectAnswer`), refused the same way.
  *
- * Every refusal (`refusedAnswer`: a RefusedAnswerError or the BodyOverCapError every capped reader of
- * the stack throws, ../core/capped-body.ts) is not transient: drift does not retry it, as
- * another attempt would get the same answer (and send the same credentials).
+ * Every refusal (`refusedAnswer`: a RefusedAnswerError, or ../core/capped-body.ts's BodyOverCapError) is not
+ * transient: drift does not retry it, as another attempt would get the same answer (and send the same credentials).
  */
 import type { Configuration, KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import type { Response } from 'node-fetch';
@@ -76,7 +74,13 @@ export const NOT_THE_API = 'not the Kubernetes API, or a broken or hostile serve
 /** The most read from one answer (above), a page of crds --from-cluster's list too. */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
-/** A media type client-node parses as JSON (application/json, application/<name>+json), as the API server answers. */
+/**
+ * JSON's media type as the API server answers it: `application/json`, `application/<name>+json` (RFC
+ * 6839's suffix, after the last `+`; RFC 6838's name characters). client-node 1.4 parses more as JSON
+ * (any `+` part `json`: `application/x+json+y`, `application/json+x`, `application/+json`; and
+ * `application/json/x`): types no API server sends and RFC 6839 does not call JSON, refused naming them
+ * (docs/quality-gate.md; the boundary: test/kube/text-answers.test.ts).
+ */
 const JSON_TYPE = /^application\/(?:[\w.!#$&^-]+\+)?json\s*(?:;|$)/i;
 /** A media type client-node hands back as text (a pod's log is text/plain). */
 const TEXT_TYPE = /^text\/[\w.!#$&^+-]+\s*(?:;|$)/i;

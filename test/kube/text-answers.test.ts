@@ -226,3 +226,38 @@ describe("a 2xx answer of JSON's type whose body is not JSON is refused before t
     expect(api.seen).toEqual(['/api/v1/namespaces/arcade/pods/engine-0/log']);
   });
 });
+
+// JSON_TYPE (src/kube/bounded-client.ts) takes JSON's type as RFC 6839 names it, the `+json` suffix after
+// the last `+`; client-node 1.4 takes any `+` part `json` (`application/+json` too), and `application/json/x`
+// (its subtype is the part between the first two slashes). No API server sends those: refused, named
+// (docs/quality-gate.md). Checked against client-node's ObjectSerializer.parse: it reads text/json as text.
+describe("JSON's media type: the boundary, stricter than client-node's on purpose", () => {
+  const OBJECT = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'engine' } });
+
+  it.each([
+    'application/json',
+    'APPLICATION/JSON ; charset=utf-8',
+    'application/vnd.kubernetes.a+json',
+    'application/merge-patch+json',
+  ])('%s is read', async (type) => {
+    const api = await apiServer(type, OBJECT);
+    expect(await (await probeReader(api.kubeconfig)).get('apps/v1', 'Deployment', 'arcade', 'engine')).toMatchObject({
+      metadata: { name: 'engine' },
+    });
+  });
+
+  it.each([
+    'application/x+json+y',
+    'application/json+x',
+    'application/json/x',
+    'application/+json',
+    'application/jsonx',
+    'text/json',
+  ])('%s is refused, named, after one request (client-node parses the first four as JSON)', async (type) => {
+    const api = await apiServer(type, OBJECT);
+    const err = await (await drift(api.kubeconfig)).read(deployment).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as Error).message).toBe(`read Deployment arcade/engine: ${notJson(type)}`);
+    expect(api.seen).toEqual(['/apis/apps/v1', DEPLOYMENT_PATH]);
+  });
+});
