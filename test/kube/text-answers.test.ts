@@ -146,84 +146,60 @@ describe('JSON that is not an object is refused (the second guard)', () => {
 
 // client-node reads `data.apiVersion` of the parsed body before any guard of the stack sees it: `null`
 // was its TypeError, with no status, so drift retried it 3 times and a probe showed the client's message.
-describe('a 2xx JSON answer that is not an object is refused before the client parses it, once', () => {
-  const bodies: [string, string][] = [
-    ['null', 'null'],
-    ['[]', 'an array'],
-    ['"x"', 'a string'],
-    [' 42\n', 'a number'],
+// A body that is not JSON was the client's JSON.parse error, quoting it raw, which drift told apart from a
+// network failure by its SyntaxError and crds --from-cluster by parsing each page once more itself.
+describe('a 2xx JSON answer that is not JSON, or not an object, is refused before the client parses it, once', () => {
+  const notParsed = (what: string) => (type: string) =>
+    `the API server answered HTTP 200 with Content-Type ${JSON.stringify(type)} but ${what}: not the Kubernetes ` +
+    `API, or a broken or hostile server, or a proxy's login page ${FIX}`;
+  const isNot = (what: string) => () => notObject(what);
+  const bodies: [string, (type: string) => string][] = [
+    ['null', isNot('null')],
+    ['[]', isNot('an array')],
+    ['"x"', isNot('a string')],
+    [' 42\n', isNot('a number')],
+    ['<html>login</html>', notParsed('a body that is not JSON (it starts "<html>login</html>")')],
+    ['{"a":', notParsed('a body that is not JSON (it starts "{\\"a\\":")')],
+    [' \n', notParsed('an empty body')],
   ];
   const POD_LIST_PATH = '/api/v1/namespaces/arcade/pods';
+  const JSON_UTF8 = 'application/json; charset=utf-8';
 
-  it.each(bodies)('drift: a read answered with %j', async (body, what) => {
+  it.each(bodies)('drift: a read answered with %j', async (body, refusal) => {
     const api = await apiServer('application/json', body);
     const err = await (await drift(api.kubeconfig)).read(deployment).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClusterError);
-    expect((err as Error).message).toBe(`read Deployment arcade/engine: ${notObject(what)}`);
+    expect((err as Error).message).toBe(`read Deployment arcade/engine: ${refusal('application/json')}`);
     expect(api.seen).toEqual(['/apis/apps/v1', DEPLOYMENT_PATH]);
   });
 
-  it.each(bodies)('drift: a list page answered with %j', async (body, what) => {
+  it.each(bodies)('drift: a list page answered with %j', async (body, refusal) => {
     const api = await apiServer('application/json', body);
     const err = await (await drift(api.kubeconfig)).list('v1', 'Pod', 'arcade', '').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClusterError);
-    expect((err as Error).message).toBe(`list Pod in arcade: ${notObject(what)}`);
+    expect((err as Error).message).toBe(`list Pod in arcade: ${refusal('application/json')}`);
     expect(api.seen.filter((path) => path === POD_LIST_PATH)).toEqual([POD_LIST_PATH]);
   });
 
-  it.each(bodies)("a probe's get answered with %j", async (body, what) => {
-    const api = await apiServer('application/json; charset=utf-8', body);
+  it.each(bodies)("a probe's get answered with %j", async (body, refusal) => {
+    const api = await apiServer(JSON_UTF8, body);
     const err = await (await probeReader(api.kubeconfig))
       .get('apps/v1', 'Deployment', 'arcade', 'engine')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeError);
-    expect((err as Error).message).toBe(`get Deployment arcade/engine: ${notObject(what)}`);
-    expect(api.seen).toEqual(['/apis/apps/v1', DEPLOYMENT_PATH]);
-  });
-});
-
-// A body of JSON's type that is not JSON was the client's JSON.parse error, quoting it raw, which drift
-// told apart from a network failure by its SyntaxError and crds --from-cluster by parsing it first.
-describe("a 2xx answer of JSON's type whose body is not JSON is refused before the client parses it, once", () => {
-  const bodies: [string, string][] = [
-    ['<html>login</html>', 'a body that is not JSON (it starts "<html>login</html>")'],
-    ['{"a":', 'a body that is not JSON (it starts "{\\"a\\":")'],
-    [' \n', 'an empty body'],
-  ];
-  const notParsed = (what: string) =>
-    `the API server answered HTTP 200 with Content-Type "application/json" but ${what}: not the Kubernetes API, ` +
-    `or a broken or hostile server, or a proxy's login page ${FIX}`;
-
-  it.each(bodies)('drift: a read answered with %j', async (body, what) => {
-    const api = await apiServer('application/json', body);
-    const err = await (await drift(api.kubeconfig)).read(deployment).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ClusterError);
-    expect((err as Error).message).toBe(`read Deployment arcade/engine: ${notParsed(what)}`);
+    expect((err as Error).message).toBe(`get Deployment arcade/engine: ${refusal(JSON_UTF8)}`);
     expect(api.seen).toEqual(['/apis/apps/v1', DEPLOYMENT_PATH]);
   });
 
-  it.each(bodies)("a probe's get and list answered with %j", async (body, what) => {
-    const api = await apiServer('application/json', body);
-    const reader = await probeReader(api.kubeconfig);
-    const err = await reader.get('apps/v1', 'Deployment', 'arcade', 'engine').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(KubeError);
-    expect((err as Error).message).toBe(`get Deployment arcade/engine: ${notParsed(what)}`);
-    await expect(reader.list('v1', 'Pod', 'arcade')).rejects.toThrow(
-      new KubeError(`list Pod in arcade: ${notParsed(what)}`),
-    );
-    expect(api.seen).toEqual(['/apis/apps/v1', DEPLOYMENT_PATH, '/api/v1', '/api/v1/namespaces/arcade/pods']);
-  });
-
-  it("a pod's log under JSON's type: the client would parse it as JSON, so it is refused too", async () => {
+  it("a probe's list, and a pod's log under JSON's type (the client would parse it as JSON)", async () => {
     const api = await apiServer('application/json', 'engine started');
-    const err = await (await probeReader(api.kubeconfig))
-      .log('arcade', 'engine-0', 'engine', 60)
-      .catch((e: unknown) => e);
+    const reader = await probeReader(api.kubeconfig);
+    const refusal = notParsed('a body that is not JSON (it starts "engine started")')('application/json');
+    await expect(reader.list('v1', 'Pod', 'arcade')).rejects.toThrow(new KubeError(`list Pod in arcade: ${refusal}`));
+    const err = await reader.log('arcade', 'engine-0', 'engine', 60).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeError);
-    expect((err as Error).message).toBe(
-      `log of pod arcade/engine-0: ${notParsed('a body that is not JSON (it starts "engine started")')}`,
-    );
-    expect(api.seen).toEqual(['/api/v1/namespaces/arcade/pods/engine-0/log']);
+    expect((err as Error).message).toBe(`log of pod arcade/engine-0: ${refusal}`);
+    expect(api.seen).toEqual(['/api/v1', POD_LIST_PATH, '/api/v1/namespaces/arcade/pods/engine-0/log']);
   });
 });
 
