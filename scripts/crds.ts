@@ -7,12 +7,11 @@
  *   npm run crds -- --from-cluster --context backstage-wus2-v4
  */
 import { existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import type { CachedSchema } from '../src/check/crd-cache.js';
+import { cacheLinkRefusal } from '../src/check/crd-cache-paths.js';
 import { DEFAULT_CRD_CACHE, FILL_CACHE_COMMAND, VENDORED_CRDS } from '../src/check/crd-places.js';
 import { ConfigurationError, UsageError } from '../src/core/command-error.js';
-import { linkToNothing } from '../src/core/path-within.mjs';
-import { printableLine } from '../src/core/printable.js';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/root.mjs';
@@ -62,24 +61,6 @@ ignored); a folder is read recursively (default: contracts/crds)`,
   ],
 });
 
-/**
- * The refusal of a cache folder that is, or passes through, a symbolic link to nothing or a loop of
- * links: it passes every cache path check (a missing name) but no folder can be made through it
- * (mkdir: ENOENT, ELOOP). `given`: named by --cache, else the default.
- */
-export function cacheLinkRefusal(cache: string, given: boolean): ConfigurationError | undefined {
-  const dangling = linkToNothing(cache);
-  if (!dangling) return undefined;
-  const named = given ? `--cache ${cache}` : `the default cache folder ${cache}`;
-  const where = dangling.link === resolve(cache) ? 'is' : 'passes through';
-  const what = dangling.loop ? 'a loop of symbolic links' : 'a symbolic link to nothing';
-  const mend = dangling.loop ? 'point the link at a folder' : 'make the folder it points to';
-  return new ConfigurationError(
-    `${named}: ${where} ${what} (${dangling.link} -> ${printableLine(dangling.target, 200)}); nothing was ` +
-      `stored (fix: remove the link, or ${mend}, or give another folder${given ? '' : ' with --cache <dir>'})`,
-  );
-}
-
 /** The command (src/core/script-main.ts): tests call it in process. */
 export const main = scriptMain(script, async (options, { io, path, print }) => {
   const { CrdError, listCache, readCrdFiles, writeCache } = await import('../src/check/crd-cache.js');
@@ -93,8 +74,9 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
     );
     return 0;
   }
-  const refused = cacheLinkRefusal(cache, Boolean(options.cache));
-  if (refused) throw refused;
+  // Refused before a cluster is read (writeCache refuses it too, naming no option).
+  const refused = cacheLinkRefusal(cache, options.cache ? 'option' : 'default');
+  if (refused) throw new ConfigurationError(refused);
   const given = options.from.map((f) => path(f));
   const missing = options.from.filter((f) => !existsSync(path(f)));
   if (missing.length > 0)

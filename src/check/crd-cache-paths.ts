@@ -9,10 +9,12 @@
  *   no cached schema (undefined: the gate reports `schema.missing` for it, as for any schema the
  *   cache lacks), and an entry whose real path lies outside the cache (a folder or file in it that
  *   links elsewhere) is refused, so no file outside is read or quoted in a message;
- * - writing (`writeEntry`): a path outside the cache is refused before anything is written; then
- *   each entry's folder is made, its real path checked to lie in the cache, the text written to a
- *   new temporary file there (`wx`: never through a file or link already there), the folder's real
- *   path checked again right before the rename, and the temporary file renamed over the entry.
+ * - writing (`writeEntry`): a cache folder that is, or passes through, a link to nothing or a loop
+ *   of links is refused first (`cacheLinkRefusal`: no folder can be made through it), and a path
+ *   outside the cache before anything is written; then each entry's folder is made, its real path
+ *   checked to lie in the cache, the text written to a new temporary file there (`wx`: never
+ *   through a file or link already there), the folder's real path checked again right before the
+ *   rename, and the temporary file renamed over the entry.
  *
  * What stays open, and why it is small: node offers no `openat`/`renameat`, so a path is resolved
  * again by each call. Someone who can write into the cache and swaps a folder on the entry's path
@@ -32,6 +34,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { badCrdNames } from './crd-names.js';
 import { writeFileAtomically } from '../core/atomic-write.js';
 import { isWithinReal, nearestExisting } from '../core/path-within.mjs';
+import { unreachableRefusal } from '../core/unreachable-path.js';
 
 /** The names of one entry, and where they came from (for messages). */
 interface EntryNames {
@@ -62,6 +65,24 @@ function outside(root: string, e: EntryNames, path: string, verb: string, why = 
 
 /** A path the cache refuses (crd-cache.ts turns it into its CrdError). */
 export class CrdPathError extends Error {}
+
+/**
+ * The refusal of a cache folder that is, or passes through, a symbolic link to nothing or a loop of
+ * links, or that this user cannot reach (src/core/unreachable-path.ts): it passes every cache path
+ * check (a missing name) but no folder can be made through it (mkdir: ENOENT, ELOOP). The cache
+ * named as `--cache <dir>` (`option`), as the default of `npm run crds` (`default`), or as itself
+ * (`folder`: writeCache, which names no option).
+ */
+export function cacheLinkRefusal(cache: string, named: 'option' | 'default' | 'folder'): string | undefined {
+  return unreachableRefusal(cache, {
+    named: { option: `--cache ${cache}`, default: `the default cache folder ${cache}`, folder: `the cache ${cache}` }[
+      named
+    ],
+    takes: 'folder',
+    nothing: 'nothing was stored',
+    another: named === 'default' ? ' with --cache <dir>' : '',
+  });
+}
 
 /**
  * The file of an entry to write, refused unless it lies inside the cache (also through the links

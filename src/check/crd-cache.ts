@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cachedEntry, CrdPathError, entryToWrite, writeEntry } from './crd-cache-paths.js';
+import { cacheLinkRefusal, cachedEntry, CrdPathError, entryToWrite, writeEntry } from './crd-cache-paths.js';
 import { FILL_CACHE_COMMAND, VENDORED_CRDS } from './crd-places.js';
 import { badCrdNames } from './crd-names.js';
 import { parseDocuments, type ManifestDocument } from './manifests.js';
@@ -141,6 +141,8 @@ export function readCrdFiles(paths: readonly string[]): CachedSchema[] {
  */
 export function writeCache(cacheDir: string, schemas: readonly CachedSchema[]): string[] {
   return cachePaths(() => {
+    const refused = cacheLinkRefusal(cacheDir, 'folder');
+    if (refused) throw new CrdPathError(refused);
     const entries = schemas.map((s) => ({ s, path: entryToWrite(cacheDir, s) }));
     for (const { s, path } of entries) writeEntry(cacheDir, s, path, `${JSON.stringify(s)}\n`);
     return entries.map((e) => e.path);

@@ -8,13 +8,16 @@
  *   (as root that replaced the machine's `/dev/stdout` link when stdout was a file);
  * - a FIFO, a terminal or `/dev/null` is written in place;
  * - a regular file, or a new one, is replaced atomically (./atomic-write.ts); a link to one replaces
- *   the file it points to and stays a link; a file with a second hard link is replaced under the
+ *   the file it points to and stays a link; a link to nothing, or a loop of links, is refused, never
+ *   replaced by a file nor written through (./unreachable-path.ts says why); a file with a second hard link is replaced under the
  *   name given, the other name keeping the previous report (./atomic-write.ts says why).
  */
-import { type Stats, lstatSync, realpathSync, writeFileSync, writeSync } from 'node:fs';
+import { type Stats, lstatSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeFileAtomically } from './atomic-write.js';
+import { ConfigurationError } from './command-error.js';
 import { linkTarget, realPath } from './path-within.mjs';
+import { type RefusalWords, unreachableRefusal } from './unreachable-path.js';
 
 /** Where an output path leads, symbolic links followed. */
 export type OutputTarget =
@@ -56,6 +59,11 @@ export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
     current = next;
   }
   return { kind: 'file', path: resolve(cwd, path) }; // a loop of links, a missing folder: the write names it
+}
+
+/** How the refusal of an output file that cannot be reached (./unreachable-path.ts) names it. */
+export function fileWords(named: string): RefusalWords {
+  return { named, takes: 'file', nothing: 'nothing written' };
 }
 
 /** A file option and the path it was given: an output, or a file the command reads. */
@@ -105,24 +113,13 @@ export function sameFileProblems(paths: readonly NamedPath[], cwd = process.cwd(
 function fileIdentity(path: string, cwd = process.cwd()): string | undefined {
   const target = outputTarget(path, cwd);
   if (target.kind === 'stream') return `fd ${target.fd}`;
-  if (target.kind === 'device') {
-    const real = realOr(target.path);
-    return real === '/dev/null' ? undefined : real;
-  }
+  let real: string;
   try {
-    return realPath(target.path).path; // the file's own name: outputTarget followed its links
+    real = realPath(target.path).path; // the file's own name: outputTarget followed its links
   } catch {
-    return target.path;
+    real = target.path;
   }
-}
-
-/** The real path of `path`, or `path` when it cannot be resolved. */
-function realOr(path: string): string {
-  try {
-    return realpathSync.native(path);
-  } catch {
-    return path;
-  }
+  return target.kind === 'device' && real === '/dev/null' ? undefined : real;
 }
 
 /** The command's own streams, where output to `-`, `/dev/stdout` or `/dev/stderr` goes. */
@@ -158,5 +155,8 @@ export function writeOutput(path: string, text: string, streams: OutputStreams, 
     writeFileSync(to.path, text);
     return;
   }
+  // Checked before the run by every command; again here, as a link may have gone since (a --wait 600).
+  const unreachable = unreachableRefusal(path, fileWords(`the output ${path}`), cwd);
+  if (unreachable) throw new ConfigurationError(unreachable);
   writeFileAtomically(to.path, text);
 }

@@ -16,9 +16,10 @@
  */
 import { accessSync, constants, fstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CommandError, UsageError, type InterruptSignal } from './command-error.js';
-import { outputTarget } from './output-target.js';
+import { CommandError, ConfigurationError, UsageError, type InterruptSignal } from './command-error.js';
+import { fileWords, outputTarget } from './output-target.js';
 import { nearestExisting, statOf } from './path-within.mjs';
+import { unreachableRefusal } from './unreachable-path.js';
 
 // The harness's surface in one import for scripts/: the spec and the help come from their own files.
 export { defineScript, HELP, parseCommandLine, type OptionValues } from './script-spec.js';
@@ -41,10 +42,13 @@ export function readOptionFile(option: string, path: string, cwd = process.cwd()
  * Checks, before any work, that a file an option names (relative to `cwd`) can be written: its
  * folder exists and is writable, and the path is not a folder; `-` and the process's stream names
  * are its stdout/stderr (./output-target.ts). Returns the path to give writeOutput(); a usage error
- * otherwise, so a long run is not lost to a typo in a report path.
+ * otherwise, so a long run is not lost to a typo in a report path; a configuration error for a link
+ * to nothing, a loop of links or a folder this user may not search (./unreachable-path.ts).
  */
 export function outputFile(option: string, path: string, cwd = process.cwd()): string {
   const to = outputTarget(path, cwd);
+  const unreachable = to.kind === 'file' ? unreachableRefusal(path, fileWords(`--${option} ${path}`), cwd) : undefined;
+  if (unreachable) throw new ConfigurationError(unreachable);
   const problem = (() => {
     try {
       if (to.kind === 'stream') {
@@ -78,7 +82,8 @@ export function outputFile(option: string, path: string, cwd = process.cwd()): s
  * command makes the rest, as the Dockerfile's `--out /out/probe-runner.mjs` needs); a file or a
  * device there is refused naming it. `-`, the process's streams (`/dev/stdout`…), a device, FIFO or
  * terminal, and a folder are usage errors naming `fix`: none of them can take a file beside it (as
- * root, `/dev/stdout` was replaced by a file). A link is followed: the path returned is the file it
+ * root, `/dev/stdout` was replaced by a file). A link to nothing or a loop of links is refused
+ * (./unreachable-path.ts). A link is followed: the path returned is the file it
  * leads to, and the files beside it are written beside that file (the link stays a link).
  */
 export function plainOutputFile(option: string, path: string, fix: string, cwd = process.cwd()): string {
@@ -94,6 +99,8 @@ export function plainOutputFile(option: string, path: string, fix: string, cwd =
   }
   if (to.kind === 'stream') throw refuse(`leads to this process's file descriptor ${to.fd}, not to a file`);
   if (to.kind === 'device') throw refuse(`leads to ${to.path}, a device, FIFO or terminal, not to a regular file`);
+  const unreachable = unreachableRefusal(path, fileWords(`--${option} ${path}`), cwd);
+  if (unreachable) throw new ConfigurationError(unreachable);
   const folder = dirname(to.path);
   let existing = folder;
   try {

@@ -4,10 +4,10 @@
  *
  * Before: every path must be writable now. Its folder exists and is a folder, a file can be
  * created in it (tried for real and removed at once: the only check that holds for root, ACLs and
- * read-only mounts alike), the path is not a folder, an existing file is writable, and no two
- * options name the same file (compared by real paths; `-` and /dev/stdout are one stream; /dev/null
- * takes any number: src/core/output-target.ts sameFileProblems). A
- * failure is a configuration error naming the option and the fix, so a `--wait 600` run is never
+ * read-only mounts alike), the path is not a folder, nor a link to nothing or a loop of links
+ * (src/core/unreachable-path.ts), an existing file is writable, and no two options name the same
+ * file (compared by real paths; `-` and /dev/stdout are one stream; /dev/null takes any number:
+ * src/core/output-target.ts sameFileProblems). A failure is a configuration error naming the option and the fix, so a `--wait 600` run is never
  * lost at the end.
  *
  * After: each file is written on its own (to a temporary file beside it, then renamed over it,
@@ -22,6 +22,7 @@
 import { accessSync, closeSync, constants, fstatSync, openSync, rmSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
+  fileWords,
   type OutputStreams,
   type OutputTarget,
   outputTarget,
@@ -29,6 +30,7 @@ import {
   writeOutput,
 } from '../core/output-target.js';
 import type { Redactor } from '../core/redact.js';
+import { unreachableRefusal } from '../core/unreachable-path.js';
 import { toJson, toJunit, toMarkdown } from './report.js';
 import type { ProbeReport } from './types.js';
 
@@ -94,6 +96,10 @@ function problemOf(file: ReportFile): string | undefined {
         return `${option} ${path}: file descriptor ${to.fd} is not open (fix: give a file, or - for standard output)`;
       }
     return undefined;
+  }
+  if (to.kind === 'file') {
+    const unreachable = unreachableRefusal(path, fileWords(`${option} ${path}`));
+    if (unreachable) return unreachable;
   }
   if (to.kind === 'device') {
     try {

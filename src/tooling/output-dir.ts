@@ -24,14 +24,15 @@
  * a path a magic link resolved to) it is refused before anything is made, as is a path the kernel
  * cannot follow (a loop of links, a folder this user may not search): one line, exit 2. So is a
  * symbolic link to nothing (`d -> /nonexistent`), at the end of the path or on its way: realPath
- * counts it as a missing name, but the swap cannot rename a folder onto it (ENOTDIR).
+ * counts it as a missing name, but the swap cannot rename a folder onto it (ENOTDIR). These three
+ * are the one refusal of every output option (src/core/unreachable-path.ts), checked first.
  */
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../core/command-error.js';
 import { outputTarget } from '../core/output-target.js';
-import { printableLine } from '../core/printable.js';
-import { isWithin, linkToNothing, realPath, statOf } from '../core/path-within.mjs';
+import { isWithin, realPath, statOf } from '../core/path-within.mjs';
+import { unreachableRefusal } from '../core/unreachable-path.js';
 
 /** The marker file at the top of every synth output folder. */
 export const DIST_MARKER = '.arcade-stack-dist';
@@ -74,14 +75,19 @@ const PROJECT_FILES = ['.git', 'src', 'package.json'];
  */
 export function checkOutputFolder(out: string, repoRoot: string, cwd: string = process.cwd()): string {
   const absolute = resolve(cwd, out);
+  // A link to nothing, a loop of links, a folder this user may not search: the kernel cannot make it.
+  const unreachable =
+    out === '-'
+      ? undefined
+      : unreachableRefusal(absolute, { named: `--out ${out}`, takes: 'folder', nothing: 'nothing was changed' });
+  if (unreachable) throw new ConfigurationError(unreachable);
   const target = outputTarget(out, cwd);
-  let real = absolute;
+  const resolved = realPath(absolute); // its real path, and that of its nearest existing part
+  const real = resolved.path;
   const refuse = (why: string, fix = FOLDER_FIX): never => {
     const shown = out !== '-' && real !== absolute ? ` (${real})` : '';
     throw new ConfigurationError(`--out ${out}${shown}: ${why}; nothing was changed (fix: ${fix})`);
   };
-  const resolved = resolvedOrRefused(absolute, refuse); // its real path, and that of its nearest existing part
-  real = resolved.path;
   const root = realpathSync.native(repoRoot);
   const notFolder = (what: string): never => refuse(`${what}, not a folder`, STREAM_FIX);
   if (target.kind === 'stream')
@@ -98,14 +104,6 @@ export function checkOutputFolder(out: string, repoRoot: string, cwd: string = p
     // magic link such as /proc/<pid>/fd/N to a deleted folder is one, yet its real path, the text
     // `<folder> (deleted)`, names none: mkdir there would make a new folder of that name).
     const ancestor = resolved.existing;
-    // realPath counts a link to nothing as a missing name; the swap's rename onto it fails (ENOTDIR).
-    const dangling = linkToNothing(real);
-    if (dangling)
-      refuse(
-        `${dangling.link === real ? 'is' : 'passes through'} a symbolic link to nothing ` +
-          `(${dangling.link} -> ${printableLine(dangling.target, 200)})`,
-        'remove the link, or make the folder it points to, or give another folder',
-      );
     if (!statOf(ancestor)?.isDirectory())
       refuse(`does not exist, and its nearest existing part ${ancestor} is not a real directory to make it in`);
     return real;
@@ -118,27 +116,4 @@ export function checkOutputFolder(out: string, repoRoot: string, cwd: string = p
     refuse(`is not empty and was not written by synth (no ${DIST_MARKER} at its top)`);
   }
   return real;
-}
-
-/**
- * realPath of `absolute`, or a refusal naming what stops the kernel from following it: a loop of
- * symbolic links (ELOOP) or a folder on its way this user may not search (EACCES).
- */
-function resolvedOrRefused(absolute: string, refuse: (why: string, fix: string) => never): ReturnType<typeof realPath> {
-  try {
-    return realPath(absolute);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP')
-      refuse(
-        'leads through a loop of symbolic links (ELOOP)',
-        'replace the link on its way that leads back to itself, or give another folder',
-      );
-    if (code === 'EACCES')
-      refuse(
-        'cannot be followed: a folder on its way may not be searched by this user (EACCES)',
-        'give a folder this user may reach, or grant it search (x) permission on every folder on the way',
-      );
-    throw err;
-  }
 }

@@ -7,14 +7,19 @@
  * for a link whose target's folder exists (rename cannot replace a link with a folder either).
  * `npm run crds -- --cache <link to nothing>` failed the same way (mkdir ENOENT, an unexpected
  * error): refused the same way (scripts/crds.ts), and a loop of links there (an unexpected ELOOP
- * error before) is named a loop; without --cache the default is named as the default. The file outputs (--json and the like,
- * src/core/output-target.ts) write the report under the name given and need no refusal.
+ * error before) is named a loop; without --cache the default is named as the default. One function
+ * builds these refusals (src/core/unreachable-path.ts), and writeCache refuses such a cache itself
+ * (it failed in mkdir, an unexpected error, for any caller but the script); the file outputs (--json and the like,
+ * bundle's --out) refuse the same way: ./dangling-output-file.test.ts.
  */
 import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { cacheLinkRefusal, main as crds } from '../../scripts/crds.js';
+import { main as crds } from '../../scripts/crds.js';
 import { synthCommand } from '../../scripts/synth.js';
+import { CrdError, readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
+import { cacheLinkRefusal } from '../../src/check/crd-cache-paths.js';
+import { VENDORED_CRDS } from '../../src/check/crd-places.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
@@ -86,7 +91,7 @@ it('the refusal names the default cache as the default, and a trailing slash is 
   const place = tempDir('crds-default-');
   const cache = join(place, 'crds');
   symlinkSync(join(place, 'gone'), cache);
-  const refusal = (path: string, given: boolean) => cacheLinkRefusal(path, given)?.message;
+  const refusal = (path: string, given: boolean) => cacheLinkRefusal(path, given ? 'option' : 'default');
   expect(refusal(cache, false)).toBe(
     `the default cache folder ${cache}: is a symbolic link to nothing (${cache} -> ${join(place, 'gone')}); ` +
       'nothing was stored (fix: remove the link, or make the folder it points to, or give another folder with ' +
@@ -97,4 +102,24 @@ it('the refusal names the default cache as the default, and a trailing slash is 
       '(fix: remove the link, or make the folder it points to, or give another folder)',
   );
   expect(refusal(join(place, 'elsewhere'), true)).toBeUndefined();
+});
+
+it('writeCache refuses a cache folder that is a link to nothing or a loop itself, naming no option', () => {
+  const place = tempDir('crds-library-');
+  const nowhere = join(place, 'gone');
+  symlinkSync(nowhere, join(place, 'cache'));
+  symlinkSync('b', join(place, 'a'));
+  symlinkSync('a', join(place, 'b'));
+  const schemas = readCrdFiles([VENDORED_CRDS]).slice(0, 1);
+  const cache = join(place, 'cache');
+  expect(() => writeCache(cache, schemas)).toThrow(CrdError);
+  expect(() => writeCache(cache, schemas)).toThrow(
+    `the cache ${cache}: is a symbolic link to nothing (${cache} -> ${nowhere}); nothing was stored (fix: remove ` +
+      'the link, or make the folder it points to, or give another folder)',
+  );
+  expect(() => writeCache(join(place, 'a', 'crds'), schemas)).toThrow(
+    `the cache ${join(place, 'a', 'crds')}: passes through a loop of symbolic links (${join(place, 'a')} -> b); ` +
+      'nothing was stored (fix: remove the link, or point the link at a folder, or give another folder)',
+  );
+  expect(readdirSync(place).sort()).toEqual(['a', 'b', 'cache']);
 });
