@@ -1,12 +1,23 @@
 /**
  * Whether a path lies inside a folder, and the real path of a path whose tail may not exist yet
  * (src/core/path-within.mjs): the rule of synth's --out, the CRD schema cache, the export's --path
- * and kustomize root, and the build record's linked packages. Real folders and links.
+ * and kustomize root, and the build record's linked packages; statOf, linkToNothing and linkTarget
+ * directly (their callers: src/core/unreachable-path.ts, output-target.ts). Real folders and links.
  */
-import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isWithin, isWithinReal, nearestExisting, realPath } from '../../src/core/path-within.mjs';
+import {
+  isWithin,
+  isWithinReal,
+  linkTarget,
+  linkToNothing,
+  nearestExisting,
+  realPath,
+  statOf,
+} from '../../src/core/path-within.mjs';
 import { tempDir } from '../support/temp.js';
 
 /** A real folder holding a/b/, a file, a link to a/ and a link to a folder outside it. */
@@ -145,5 +156,98 @@ describe('nearestExisting (where the missing rest of an output path would be mad
     expect(at(join(dir, 'a/b/c'))).toEqual([join(dir, 'a'), true]);
     expect(at(join(dir, 'file/new/deeper'))).toEqual([join(dir, 'file'), false]);
     expect(at('/')).toEqual(['/', true]);
+  });
+});
+
+describe('statOf (the status, links followed)', () => {
+  it('undefined for a missing path, a link to nothing and a file on the way; a loop of links is thrown (ELOOP)', () => {
+    const { dir } = tree();
+    symlinkSync('loop', join(dir, 'loop'));
+    expect(statOf(join(dir, 'to-a'))?.isDirectory()).toBe(true);
+    expect(statOf(join(dir, 'missing'))).toBeUndefined();
+    expect(statOf(join(dir, 'dangling'))).toBeUndefined();
+    expect(statOf(join(dir, 'file', 'x'))).toBeUndefined(); // ENOTDIR
+    expect(() => statOf(join(dir, 'loop'))).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+    expect(() => statOf(join(dir, 'loop', 'x'))).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+  });
+});
+
+describe('linkToNothing (the link on a path that leads nowhere)', () => {
+  it('a link to nothing, at the end of the path or on its way, with its target as written', () => {
+    const { top, dir } = tree();
+    symlinkSync('made-later', join(dir, 'later')); // its target's folder exists, the target does not
+    symlinkSync('dangling', join(dir, 'chain')); // a link to a link to nothing: the first one
+    const dangling = { link: join(dir, 'dangling'), target: join(top, 'nowhere'), loop: false };
+    expect(linkToNothing(join(dir, 'dangling'))).toEqual(dangling);
+    expect(linkToNothing(join(dir, 'dangling', 'x', 'y'))).toEqual(dangling);
+    expect(linkToNothing(join(dir, 'later'))).toEqual({ link: join(dir, 'later'), target: 'made-later', loop: false });
+    expect(linkToNothing(join(dir, 'chain'))).toEqual({ link: join(dir, 'chain'), target: 'dangling', loop: false });
+  });
+
+  it('a loop of links: the link that starts it, on the path or at its end', () => {
+    const { dir } = tree();
+    symlinkSync('l2', join(dir, 'l1'));
+    symlinkSync('l1', join(dir, 'l2'));
+    expect(linkToNothing(join(dir, 'l1'))).toEqual({ link: join(dir, 'l1'), target: 'l2', loop: true });
+    expect(linkToNothing(join(dir, 'l2', 'x'))).toEqual({ link: join(dir, 'l2'), target: 'l1', loop: true });
+  });
+
+  it('none for an existing path, a link that leads somewhere, a missing path in a real folder, a file on the way', () => {
+    const { dir } = tree();
+    for (const path of ['a/b', 'to-a', 'to-a/new/deeper', 'out/new', 'new/deeper', 'file/x'])
+      expect(linkToNothing(join(dir, path)), path).toBeUndefined();
+  });
+});
+
+describe('linkTarget (one hop, as the kernel follows it)', () => {
+  it('.. in a target after a link is taken from where that link leads, not beside it (node: <dir>/sub)', () => {
+    const { top, dir } = tree();
+    mkdirSync(join(top, 'far', 'deep', 'z'), { recursive: true });
+    symlinkSync(join(top, 'far', 'deep', 'z'), join(dir, 'b'));
+    symlinkSync('b/../sub', join(dir, 'app'));
+    symlinkSync('b/../..', join(dir, 'up'));
+    symlinkSync('to-a', join(dir, 'chain'));
+    expect(linkTarget(join(dir, 'app'))).toBe(join(top, 'far', 'deep', 'sub')); // missing, still where it leads
+    expect(linkTarget(join(dir, 'up'))).toBe(join(top, 'far'));
+    expect(linkTarget(join(dir, 'out'))).toBe(join(top, 'elsewhere'));
+    expect(linkTarget(join(dir, 'chain'))).toBe(join(dir, 'to-a')); // one hop: itself a link
+  });
+
+  it("a link to nothing leads to its missing name; undefined when its target's folder is missing or loops", () => {
+    const { top, dir } = tree();
+    symlinkSync('loop', join(dir, 'loop'));
+    symlinkSync(join(top, 'missing', 'x'), join(dir, 'far'));
+    symlinkSync('loop/x', join(dir, 'through-loop'));
+    expect(linkTarget(join(dir, 'dangling'))).toBe(join(top, 'nowhere'));
+    expect(linkTarget(join(dir, 'far'))).toBeUndefined();
+    expect(linkTarget(join(dir, 'through-loop'))).toBeUndefined();
+  });
+});
+
+describe('EACCES: a folder on the way this user may not search', () => {
+  it('statOf and linkToNothing throw it; linkTarget answers undefined (as nobody when run as root)', () => {
+    // Root searches every folder: the three run in a node of their own, as nobody when this is root,
+    // in a folder of /tmp it may reach (the run's temporary folder is not searchable to nobody).
+    const top = mkdtempSync(join(tmpdir(), 'path-within-eacces-'));
+    try {
+      chmodSync(top, 0o755);
+      mkdirSync(join(top, 'locked', 'sub'), { recursive: true });
+      symlinkSync(join(top, 'locked', 'sub', 'x'), join(top, 'into'));
+      chmodSync(join(top, 'locked'), 0o600); // read and write, no search (x)
+      const module = join(import.meta.dirname, '..', '..', 'src', 'core', 'path-within.mjs');
+      const code = `import { linkTarget, linkToNothing, statOf } from ${JSON.stringify(module)};
+const answer = (f) => { try { return f() ?? 'undefined'; } catch (err) { return err.code; } };
+const x = process.argv[1];
+console.log(JSON.stringify([answer(() => statOf(x)), answer(() => linkToNothing(x)), answer(() => linkTarget(process.argv[2]))]));`;
+      const as = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const out = execFileSync(
+        process.execPath,
+        ['--input-type=module', '-e', code, join(top, 'locked', 'sub', 'x'), join(top, 'into')],
+        { encoding: 'utf8', ...as },
+      );
+      expect(JSON.parse(out)).toEqual(['EACCES', 'EACCES', 'undefined']);
+    } finally {
+      rmSync(top, { recursive: true, force: true });
+    }
   });
 });
