@@ -2,7 +2,14 @@
 // the one rule of synth's --out (src/tooling/output-dir.ts), the CRD schema cache
 // (src/check/crd-cache-paths.ts), the export's --path and kustomize root (src/delivery/target.ts,
 // kustomize.ts), the build record's linked packages (src/tooling/build-record-paths.mjs), where an
-// output path leads (./output-target.ts) and the file names messages show relative to a folder.
+// output path leads (./output-target.ts), the refusal of an output whose links lead nowhere
+// (./unreachable-path.ts) and the file names messages show relative to a folder.
+//
+// Named for what most of its callers import: isWithin, the check as written (no link followed),
+// which the environments, the gate's manifests, the export's target, synth's --out and the build
+// record use; most of its code is real-path resolution (realPath and its helpers), yet a name such
+// as real-path.mjs would tell a reader of `import { isWithin } from './real-path.mjs'` that the
+// containment check follows links, which it does not.
 //
 // Plain JavaScript (types in path-within.d.mts) so the plain-node launcher's build record
 // (src/tooling/build-record-paths.mjs) runs this same code.
@@ -56,7 +63,7 @@ export function nearestExisting(path) {
  * its missing part (below the nearest part that exists, links followed) that is a link, with its
  * target as written; undefined when there is none. realPath counts such a link as a missing name,
  * yet nothing can be made where it stands: mkdir through it fails (ENOENT) and a folder renamed onto
- * it fails (ENOTDIR), so an output option refuses it first (synth's --out, crds --cache). A loop of
+ * it fails (ENOTDIR), so every output option refuses it first (./unreachable-path.ts). A loop of
  * links (the kernel's ELOOP) leads nowhere too: `loop` is true and `link` is the first link on the
  * path whose following loops.
  * @param {string} path
