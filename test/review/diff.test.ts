@@ -239,6 +239,8 @@ describe('npm run diff (scripts/diff.ts)', () => {
     const dir = tempDir('diff-same-');
     mkdirSync(join(dir, 'sub'));
     writeFileSync(join(dir, 'check.json'), '{"the gate report": "kept"}');
+    // pr.md exists: a link to nothing is refused as one (test/tooling/dangling-output-file.test.ts).
+    writeFileSync(join(dir, 'pr.md'), 'the last description, kept\n');
     symlinkSync('pr.md', join(dir, 'link.md'));
     const r = await runMain(main, ['--base', 'HEAD', ...args], { cwd: dir });
     expect(r).toEqual({
@@ -249,7 +251,8 @@ describe('npm run diff (scripts/diff.ts)', () => {
         `(fix: give --${later.split(' ')[0]} a file of its own); usage: npm run diff -- --help\n`,
     });
     expect(readFileSync(join(dir, 'check.json'), 'utf8')).toBe('{"the gate report": "kept"}');
-    expect(readdirSync(dir).sort()).toEqual(['check.json', 'link.md', 'sub']);
+    expect(readFileSync(join(dir, 'pr.md'), 'utf8')).toBe('the last description, kept\n');
+    expect(readdirSync(dir).sort()).toEqual(['check.json', 'link.md', 'pr.md', 'sub']);
   });
 
   it('refuses a base that is not a commit as bad usage, with a clear message', async () => {
