@@ -87,9 +87,16 @@ export async function ignoredPaths(
   options: Pick<GitOptions, 'signal'> = {},
 ): Promise<Set<string>> {
   if (paths.length === 0) return new Set();
-  const input = paths.map((p) => `${p}\0`).join('');
+  // Each path after `./`: check-ignore reads a leading `:` as pathspec magic (`:arcade/x.yaml` asked
+  // nothing about that file), and takes no --literal-pathspecs; it prints each path as it was given.
+  const input = paths.map((p) => `./${p}\0`).join('');
   const run = await gitTry(top, ['check-ignore', '-z', '--stdin'], { ...options, input });
   if (run.exitCode === 1 && run.stdout === '') return new Set();
   if (run.exitCode !== 0) throw new GitError(run.failure);
-  return new Set(run.stdout.split('\0').filter(Boolean));
+  return new Set(
+    run.stdout
+      .split('\0')
+      .filter(Boolean)
+      .map((p) => (p.startsWith('./') ? p.slice(2) : p)),
+  );
 }

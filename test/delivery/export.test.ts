@@ -692,7 +692,14 @@ describe('which paths the export writes git ignores (one git check-ignore)', () 
     // Exit 128 (a path beyond a symbolic link): an error, not "none ignored".
     symlinkSync('../elsewhere', join(repo, 'apps/link'));
     await expect(ignoredPaths(repo, ['apps/link/secret.yaml'])).rejects.toThrow(
-      /^git check-ignore -z --stdin in \S+ failed \(exit 128\): fatal: pathspec 'apps\/link\/secret\.yaml' is beyond a symbolic link$/,
+      /^git check-ignore -z --stdin in \S+ failed \(exit 128\): fatal: pathspec '\.\/apps\/link\/secret\.yaml' is beyond a symbolic link$/,
+    );
+  });
+
+  it('a path starting with ":" is that path, not pathspec magic (a --path :arcade)', async () => {
+    const repo = await makeRepo({ '.gitignore': ':arcade/secret.yaml\n', ':arcade/README.md': 'x\n' });
+    expect(await ignoredPaths(repo, [':arcade/secret.yaml', ':arcade/kept.yaml'])).toEqual(
+      new Set([':arcade/secret.yaml']),
     );
   });
 });
