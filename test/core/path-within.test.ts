@@ -5,7 +5,16 @@
  * directly (their callers: src/core/unreachable-path.ts, output-target.ts). Real folders and links.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -227,8 +236,10 @@ describe('linkTarget (one hop, as the kernel follows it)', () => {
 describe('EACCES: a folder on the way this user may not search', () => {
   it('statOf and linkToNothing throw it; linkTarget answers undefined (as nobody when run as root)', () => {
     // Root searches every folder: the three run in a node of their own, as nobody when this is root,
-    // in a folder of /tmp it may reach (the run's temporary folder is not searchable to nobody).
-    const top = mkdtempSync(join(tmpdir(), 'path-within-eacces-'));
+    // in a folder of /tmp itself, which nobody may reach (not tmpdir(): the run's temporary folder, or
+    // a $TMPDIR of mode 0700, is not searchable to nobody, and the test would pass for that reason).
+    const asNobody = process.getuid?.() === 0;
+    const top = mkdtempSync(join(asNobody ? '/tmp' : tmpdir(), 'path-within-eacces-'));
     try {
       chmodSync(top, 0o755);
       mkdirSync(join(top, 'locked', 'sub'), { recursive: true });
@@ -239,7 +250,7 @@ describe('EACCES: a folder on the way this user may not search', () => {
 const answer = (f) => { try { return f() ?? 'undefined'; } catch (err) { return err.code; } };
 const x = process.argv[1];
 console.log(JSON.stringify([answer(() => statOf(x)), answer(() => linkToNothing(x)), answer(() => linkTarget(process.argv[2]))]));`;
-      const as = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const as = asNobody ? { uid: 65534, gid: 65534 } : {};
       const out = execFileSync(
         process.execPath,
         ['--input-type=module', '-e', code, join(top, 'locked', 'sub', 'x'), join(top, 'into')],
@@ -247,6 +258,8 @@ console.log(JSON.stringify([answer(() => statOf(x)), answer(() => linkToNothing(
       );
       expect(JSON.parse(out)).toEqual(['EACCES', 'EACCES', 'undefined']);
     } finally {
+      // Search permission back first: without it only root may remove what is inside `locked`.
+      if (existsSync(join(top, 'locked'))) chmodSync(join(top, 'locked'), 0o700);
       rmSync(top, { recursive: true, force: true });
     }
   });
