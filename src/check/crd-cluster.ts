@@ -47,7 +47,8 @@ import { isRecord } from '../core/is-record.js';
 import { withDeadline } from '../core/retry.js';
 import { printableLine } from '../core/printable.js';
 import { errorAnswerText } from '../kube/api-error.js';
-import { type BoundedAnswer, boundedConfiguration, RefusedAnswerError } from '../kube/bounded-client.js';
+import { type BoundedAnswer, boundedConfiguration } from '../kube/bounded-client.js';
+import { RefusedAnswerError } from '../kube/refused-answer.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 
 /** CRDs asked for per page. */

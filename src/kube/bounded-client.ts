@@ -52,24 +52,22 @@
  * 2xx answer of JSON's type is parsed here (`unreadableBody`), as the client will parse it, the
  * log's too: a body that is not JSON (an HTML page under `application/json`, a cut-off `{"a":`) is
  * refused naming its start printably, once, where the client's JSON.parse error quoted it raw and
- * drift and crds --from-cluster each told that error apart. Every Kubernetes JSON answer is an
+ * drift and crds --from-cluster each told that error apart; so is JSON nested too deep (./json-depth.ts). Every Kubernetes JSON answer is an
  * object (discovery's too), so where text was not asked for, JSON that is not an object (null, an
  * array, a string, a number) is refused too: client-node reads `data.apiVersion` first and threw a
  * TypeError on `null`, with no status, which drift took for a network failure and retried. The parse costs
  * about 9 ms a MiB, once more than the client's (docs/quality-gate.md). As a second guard, drift's and the
  * probes' reads and list pages (and their items) take only an object (`objectAnswer`), refused the same way.
  *
- * Every refusal (`refusedAnswer`: a RefusedAnswerError, or ../core/capped-body.ts's BodyOverCapError) is not
+ * Every refusal (./refused-answer.ts `refusedAnswer`: a RefusedAnswerError, or ../core/capped-body.ts's BodyOverCapError) is not
  * transient: drift does not retry it, as another attempt would get the same answer (and send the same credentials).
  */
 import type { Configuration, KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import type { Response } from 'node-fetch';
 import { BodyOverCapError } from '../core/capped-body.js';
-import { isRecord } from '../core/is-record.js';
 import { printableLine } from '../core/printable.js';
-
-/** How every refusal of an answer that cannot be the API server's says so (this layer, ./list.ts). */
-export const NOT_THE_API = 'not the Kubernetes API, or a broken or hostile server';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
+import { NOT_THE_API, notObject, RefusedAnswerError } from './refused-answer.js';
 
 /** The most read from one answer (above), a page of crds --from-cluster's list too. */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
@@ -108,26 +106,6 @@ export interface BoundedClientOptions {
   readonly onAnswer?: ((answer: BoundedAnswer) => void) | undefined;
 }
 
-/**
- * An answer of the API server refused, to any request (discovery, a read, a list page, a pod's
- * log): by this layer, by a caller's `onAnswer`, or by `objectAnswer` and ./list.ts's page check;
- * `code` is its HTTP status where the layer names one. (KubeGetError until session 15.)
- */
-export class RefusedAnswerError extends Error {
-  constructor(
-    message: string,
-    readonly code?: number,
-  ) {
-    super(message);
-    this.name = 'RefusedAnswerError';
-  }
-}
-
-/** A refusal of this layer (above): a redirect, an answer over the cap or unreadable, or what `onAnswer` refused. */
-export function refusedAnswer(err: unknown): err is RefusedAnswerError | BodyOverCapError {
-  return err instanceof RefusedAnswerError || err instanceof BodyOverCapError;
-}
-
 /** The refusal of a redirect (3xx), naming where it points: never followed, since the kubeconfig's credentials would go with it. */
 function redirectRefused(status: number, location: string | null): RefusedAnswerError {
   const to = location ? ` to ${printableLine(location, 200)}` : '';
@@ -157,26 +135,6 @@ function unreadableType(status: number, type: string | undefined, textAsked: boo
 }
 
 /**
- * `value` when it is an object (a read's or a list page's answer), else the refusal naming what it
- * is: client-node hands back whatever JSON the answer held (above).
- */
-export function objectAnswer<T>(value: T): T {
-  const refused = notObject(value);
-  if (refused) throw refused;
-  return value;
-}
-
-/** The refusal of an answer that is not an object (objectAnswer), or undefined. */
-function notObject(value: unknown): RefusedAnswerError | undefined {
-  if (isRecord(value)) return undefined;
-  const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-  return new RefusedAnswerError(
-    `the API server answered with ${what}, not an object: ${NOT_THE_API} ` +
-      "(fix: point the kubeconfig's server at the cluster's API server)",
-  );
-}
-
-/**
  * The refusal of a 2xx answer's body that client-node would parse as JSON (above) but that is not
  * JSON, quoting its start printably, or, where an object is due, JSON that is not an object; else
  * undefined.
@@ -187,6 +145,13 @@ function unreadableBody(
   body: Buffer,
   objectDue: boolean,
 ): RefusedAnswerError | undefined {
+  // Before the parse: JSON.parse does not recurse, but what reads its value does (./json-depth.ts).
+  if (nestedDeeperThan(body, MAX_JSON_DEPTH))
+    return new RefusedAnswerError(
+      `the API server answered HTTP ${status} with JSON nested deeper than ${MAX_JSON_DEPTH} levels: ${NOT_THE_API} ` +
+        "(fix: point the kubeconfig's server at the cluster's API server)",
+      status,
+    );
   const text = body.toString('utf8');
   let value: unknown;
   try {

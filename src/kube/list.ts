@@ -10,7 +10,7 @@
  */
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { allPages } from '../core/all-pages.js';
-import { RefusedAnswerError, NOT_THE_API, objectAnswer } from './bounded-client.js';
+import { RefusedAnswerError, NOT_THE_API, objectAnswer } from './refused-answer.js';
 import { toWire } from './wire.js';
 
 /** Objects per page: the API server's pages stay small, a namespace's worth fits in a few. */

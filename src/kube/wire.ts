@@ -7,6 +7,9 @@
  * object with a manifest would report `from` as missing. The package does not export its
  * serializer, but every model class carries its own attribute map (`getAttributeTypeMap()`, with
  * `name` → `baseName`), which is all it takes to rename the fields back.
+ *
+ * toWire recurses, one call a level (two for an array): about 2100 levels of arrays overflow node's
+ * stack. No answer it is given nests deeper than 1000: ./bounded-client.ts refuses those (./json-depth.ts).
  */
 
 interface AttributeMap {

@@ -16,7 +16,8 @@
  */
 import type { Configuration, KubernetesObjectApi } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
-import { boundedConfiguration, objectAnswer, refusedAnswer } from '../kube/bounded-client.js';
+import { boundedConfiguration } from '../kube/bounded-client.js';
+import { objectAnswer, refusedAnswer } from '../kube/refused-answer.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { BodyOverCapError, describeBytes } from '../core/capped-body.js';
 import { printableLine } from '../core/printable.js';
@@ -116,10 +117,11 @@ function makeReader(
     server,
     async get(apiVersion, kind, namespace, name) {
       try {
-        const obj = await call(`get ${kind} ${namespace}/${name}`, async () =>
-          objectAnswer(await objects.read({ apiVersion, kind, metadata: { name, namespace } })),
-        );
-        return toWire(obj) as Record<string, unknown>;
+        // toWire inside the call: whatever it throws is named as the get's failure.
+        return await call(`get ${kind} ${namespace}/${name}`, async () => {
+          const obj = objectAnswer(await objects.read({ apiVersion, kind, metadata: { name, namespace } }));
+          return toWire(obj) as Record<string, unknown>;
+        });
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;

@@ -181,25 +181,83 @@ describe('a 2xx JSON answer that is not JSON, or not an object, is refused befor
     expect(api.seen.filter((path) => path === POD_LIST_PATH)).toEqual([POD_LIST_PATH]);
   });
 
-  it.each(bodies)("a probe's get answered with %j", async (body, refusal) => {
+  it.each(bodies)("a probe's get and list answered with %j", async (body, refusal) => {
     const api = await apiServer(JSON_UTF8, body);
-    const err = await (await probeReader(api.kubeconfig))
-      .get('apps/v1', 'Deployment', 'arcade', 'engine')
-      .catch((e: unknown) => e);
+    const reader = await probeReader(api.kubeconfig);
+    const err = await reader.get('apps/v1', 'Deployment', 'arcade', 'engine').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeError);
     expect((err as Error).message).toBe(`get Deployment arcade/engine: ${refusal(JSON_UTF8)}`);
-    expect(api.seen).toEqual(['/apis/apps/v1', DEPLOYMENT_PATH]);
+    const listed = await reader.list('v1', 'Pod', 'arcade').catch((e: unknown) => e);
+    expect(listed).toBeInstanceOf(KubeError);
+    expect((listed as Error).message).toBe(`list Pod in arcade: ${refusal(JSON_UTF8)}`);
+    expect(api.seen).toEqual(['/apis/apps/v1', DEPLOYMENT_PATH, '/api/v1', POD_LIST_PATH]);
   });
 
-  it("a probe's list, and a pod's log under JSON's type (the client would parse it as JSON)", async () => {
+  it("a pod's log under JSON's type (the client would parse it as JSON)", async () => {
     const api = await apiServer('application/json', 'engine started');
-    const reader = await probeReader(api.kubeconfig);
-    const refusal = notParsed('a body that is not JSON (it starts "engine started")')('application/json');
-    await expect(reader.list('v1', 'Pod', 'arcade')).rejects.toThrow(new KubeError(`list Pod in arcade: ${refusal}`));
-    const err = await reader.log('arcade', 'engine-0', 'engine', 60).catch((e: unknown) => e);
+    const err = await (await probeReader(api.kubeconfig))
+      .log('arcade', 'engine-0', 'engine', 60)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeError);
-    expect((err as Error).message).toBe(`log of pod arcade/engine-0: ${refusal}`);
-    expect(api.seen).toEqual(['/api/v1', POD_LIST_PATH, '/api/v1/namespaces/arcade/pods/engine-0/log']);
+    expect((err as Error).message).toBe(
+      `log of pod arcade/engine-0: ${notParsed('a body that is not JSON (it starts "engine started")')('application/json')}`,
+    );
+    expect(api.seen).toEqual(['/api/v1/namespaces/arcade/pods/engine-0/log']);
+  });
+});
+
+// V8's JSON.parse does not recurse, so `{"a":[[[...]]]}` nested 5 million levels (about 10 MB, under the
+// 64 MiB cap) parsed, and toWire (src/kube/wire.ts) threw a bare RangeError (Maximum call stack size
+// exceeded) outside every request's error handling: no "get ...:", no printable message. The bounded
+// layer refuses JSON nested deeper than 1000 levels (src/kube/json-depth.ts), once; 1000 levels are read.
+describe('JSON nested deeper than 1000 levels is refused before anything recurses over it, once', () => {
+  const nested = (levels: number) => `{"a":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+  const DEEP = nested(5_000_000);
+  const refusal =
+    'the API server answered HTTP 200 with JSON nested deeper than 1000 levels: not the Kubernetes API, or a ' +
+    `broken or hostile server ${FIX}`;
+  const POD_LIST_PATH = '/api/v1/namespaces/arcade/pods';
+
+  it('drift: a read and a list page', async () => {
+    const api = await apiServer('application/json', DEEP);
+    const cluster = await drift(api.kubeconfig);
+    const err = await cluster.read(deployment).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as Error).message).toBe(`read Deployment arcade/engine: ${refusal}`);
+    const listed = await cluster.list('v1', 'Pod', 'arcade', '').catch((e: unknown) => e);
+    expect(listed).toBeInstanceOf(ClusterError);
+    expect((listed as Error).message).toBe(`list Pod in arcade: ${refusal}`);
+    expect(api.seen).toEqual(['/apis/apps/v1', DEPLOYMENT_PATH, '/api/v1', POD_LIST_PATH]);
+  });
+
+  it("a probe's get, list and a pod's log under JSON's type", async () => {
+    const api = await apiServer('application/json', DEEP);
+    const reader = await probeReader(api.kubeconfig);
+    const got = await reader.get('apps/v1', 'Deployment', 'arcade', 'engine').catch((e: unknown) => e);
+    expect(got).toBeInstanceOf(KubeError);
+    expect((got as Error).message).toBe(`get Deployment arcade/engine: ${refusal}`);
+    const listed = await reader.list('v1', 'Pod', 'arcade').catch((e: unknown) => e);
+    expect((listed as Error).message).toBe(`list Pod in arcade: ${refusal}`);
+    const log = await reader.log('arcade', 'engine-0', 'engine', 60).catch((e: unknown) => e);
+    expect((log as Error).message).toBe(`log of pod arcade/engine-0: ${refusal}`);
+    expect(api.seen).toEqual([
+      '/apis/apps/v1',
+      DEPLOYMENT_PATH,
+      '/api/v1',
+      POD_LIST_PATH,
+      '/api/v1/namespaces/arcade/pods/engine-0/log',
+    ]);
+  });
+
+  it('1000 levels are read, whole, by drift and a probe (and 1001 refused)', async () => {
+    const api = await apiServer('application/json', nested(1000));
+    const read = await (await drift(api.kubeconfig)).read(deployment);
+    const got = await (await probeReader(api.kubeconfig)).get('apps/v1', 'Deployment', 'arcade', 'engine');
+    for (const value of [read, got]) expect(JSON.stringify(value)).toBe(nested(1000));
+    const over = await apiServer('application/json', nested(1001));
+    await expect((await drift(over.kubeconfig)).read(deployment)).rejects.toThrow(
+      new ClusterError(`read Deployment arcade/engine: ${refusal}`),
+    );
   });
 });
 
