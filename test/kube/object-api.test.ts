@@ -3,7 +3,8 @@
  * Kubernetes API stand-in: its API discovery answers are shared by every API made with one cache
  * (each drift attempt and each probe reader has an API of its own, and asked for discovery again
  * without it), and an object that names no namespace is read from the kubeconfig context's, as
- * `KubernetesObjectApi.makeApiClient(kc)` and kubectl read it.
+ * `KubernetesObjectApi.makeApiClient(kc)` and kubectl read it: by drift, and by the probes' reader
+ * (which no probe asks for today: each names its namespace).
  */
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -67,5 +68,21 @@ describe('the probes', () => {
       '/apis/apps/v1/namespaces/arcade/deployments/engine',
       '/apis/apps/v1/namespaces/arcade/deployments/worker',
     ]);
+  });
+
+  // No probe reaches this today: every probe names its namespace (the targets' namespace is required and
+  // not empty, src/environments/probe-targets.ts). The reader is made by the same helper as drift's API, so
+  // a get with an empty namespace reads the kubeconfig context's, as kubectl would, not "default".
+  it("read an object with an empty namespace from the kubeconfig context's", async () => {
+    const kubeconfig = writeKubeconfig(api.url, 'loopback-bearer-token', { namespace: 'arcade' });
+    try {
+      const reader = await (await loadKubeAccess({ KUBECONFIG: kubeconfig })).reader(new AbortController().signal);
+      expect(await reader.get('apps/v1', 'Deployment', '', 'engine')).toMatchObject({
+        metadata: { name: 'engine', namespace: 'arcade' },
+      });
+      expect(asked()).toEqual([DISCOVERY, '/apis/apps/v1/namespaces/arcade/deployments/engine']);
+    } finally {
+      rmSync(dirname(kubeconfig), { recursive: true, force: true });
+    }
   });
 });
