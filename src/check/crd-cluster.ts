@@ -49,6 +49,7 @@ import { printableLine } from '../core/printable.js';
 import { errorAnswerText } from '../kube/api-error.js';
 import { type BoundedAnswer, boundedConfiguration } from '../kube/bounded-client.js';
 import { RefusedAnswerError } from '../kube/refused-answer.js';
+import { CredentialError } from '../kube/credentials.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 
 /** CRDs asked for per page. */
@@ -177,6 +178,9 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
     return { server, schemas };
   } catch (err) {
     if (err instanceof CrdError) throw err;
+    // A failing exec credential plugin's stderr, printable, with the fix (../kube/credentials.ts).
+    if (err instanceof CredentialError)
+      throw new CrdError(`listing CustomResourceDefinitions on ${server} failed: ${err.reason}`);
     if (whole.aborted && err === whole.reason)
       throw new CrdError(
         `listing CustomResourceDefinitions on ${server} failed: the whole list was not read within ` +
@@ -185,8 +189,8 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
       );
     const code = (err as { code?: unknown }).code;
     const hint = code === 401 ? UNAUTHENTICATED : code === 403 ? FORBIDDEN : '';
-    // The client's own errors (a failing exec credential plugin's stderr, whole: often coloured, several
-    // lines; tested): printable, one line. Every answer's refusal is already in this stack's words.
+    // The client's own errors (a network failure's: node-fetch's message): printable, one line. Every
+    // answer's refusal and a credential plugin's failure are already in this stack's words.
     throw new CrdError(
       `listing CustomResourceDefinitions on ${server} failed: ${printableLine((err as Error).message, 500)}${hint}`,
     );

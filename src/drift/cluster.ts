@@ -1,7 +1,8 @@
 /**
  * Read-only access to live objects through @kubernetes/client-node's generic object API: read
  * one object, list objects of a kind by label. Every call has a timeout; network errors,
- * timeouts, 429 and 5xx are retried a bounded number of times with backoff. Nothing is written.
+ * timeouts, 429 and 5xx are retried a bounded number of times with backoff; nothing else is (a
+ * failing exec credential plugin runs once: ../kube/credentials.ts). Nothing is written.
  * Every answer is bounded (../kube/bounded-client.ts): a redirect is refused, never followed (the
  * kubeconfig's credentials would go with it), an answer over 64 MiB is refused and its connection
  * closed, a 2xx answer the client cannot parse or that is not what was asked (its Content-Type: text
@@ -15,6 +16,7 @@ import { PagingError } from '../core/all-pages.js';
 import { CommandError } from '../core/command-error.js';
 import { printableLine } from '../core/printable.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
+import { CredentialError } from '../kube/credentials.js';
 import { boundedConfiguration } from '../kube/bounded-client.js';
 import { objectAnswer, refusedAnswer } from '../kube/refused-answer.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
@@ -62,6 +64,16 @@ function describe(err: unknown): string {
   return message !== undefined ? `${apiStatus(err)} ${message}` : printableLine((err as Error).message, 500);
 }
 
+/**
+ * Whether an error with no HTTP status is the network's (node-fetch's FetchError of a socket, a
+ * timeout; an abort), which another attempt may not have. Anything else with no status, such as a
+ * failing credential plugin or a bug, is not retried (it was, taken for the network, until session 15).
+ */
+function networkFailure(err: unknown): boolean {
+  const { name, type } = (err ?? {}) as { name?: unknown; type?: unknown };
+  return name === 'AbortError' || (name === 'FetchError' && type !== 'max-size' && type !== 'invalid-json');
+}
+
 /** Loads the kubeconfig (refusing the client's silent localhost:8080 fallback) and connects. */
 export async function connect(options: ClusterOptions = {}): Promise<LiveCluster> {
   const { kc, server } = await loadKubeConfig(options, '; drift never assumes a cluster');
@@ -83,12 +95,16 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
         } catch (err) {
           // A redirect, an answer over the cap or one unreadable: another attempt would get the same (../kube/bounded-client.ts).
           if (refusedAnswer(err)) throw new ClusterError(`${what}: ${err.message}`);
+          // The kubeconfig's credentials failed (an exec plugin's stderr): never run again (../kube/credentials.ts).
+          if (err instanceof CredentialError) throw new ClusterError(`${what}: ${err.reason}`);
           const status = apiStatus(err);
           if (status === 404) throw new NotFound(describe(err));
           if (/Unrecognized API version and kind/i.test((err as Error).message))
             throw new NotFound((err as Error).message);
           const reason = describe(err);
-          if (status === undefined || status === 429 || status >= 500) throw new Transient(reason);
+          if (status === undefined ? networkFailure(err) : status === 429 || status >= 500) throw new Transient(reason);
+          // No status and not the network (a bug's TypeError, ...): the same again, not retried.
+          if (status === undefined) throw new ClusterError(`${what}: ${reason}`);
           throw new ClusterError(
             `${what}: ${reason}${status === 401 || status === 403 ? ' (fix: check the kubeconfig user can get/list these objects)' : ''}`,
           );

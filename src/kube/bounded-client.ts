@@ -66,6 +66,7 @@ import type { Configuration, KubeConfig, RequestContext, ResponseContext } from 
 import type { Response } from 'node-fetch';
 import { BodyOverCapError } from '../core/capped-body.js';
 import { printableLine } from '../core/printable.js';
+import { kubeCredentials } from './credentials.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
 import { NOT_THE_API, notObject, RefusedAnswerError } from './refused-answer.js';
 
@@ -246,7 +247,8 @@ export async function boundedConfiguration(
   return client.createConfiguration({
     // Paths are appended to it: `https://host//` (client-node strips one trailing slash) asked for `//apis/...`.
     baseServer: new client.ServerConfiguration(server.replace(/\/+$/, ''), {}),
-    authMethods: { default: kc },
+    // The kubeconfig's credentials, never applied again after a failure (./credentials.ts).
+    authMethods: { default: kubeCredentials(kc) },
     httpApi: client.wrapHttpLibrary({ send: (request) => send(fetch, client.ResponseContext, request, onAnswer) }),
     ...(signal
       ? {

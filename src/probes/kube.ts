@@ -16,6 +16,7 @@
  */
 import type { Configuration, KubernetesObjectApi } from '@kubernetes/client-node';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
+import { CredentialError } from '../kube/credentials.js';
 import { boundedConfiguration } from '../kube/bounded-client.js';
 import { objectAnswer, refusedAnswer } from '../kube/refused-answer.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
@@ -102,6 +103,8 @@ function makeReader(
       if (err instanceof KubeError) throw err;
       // A redirect or an answer over the cap (../kube/bounded-client.ts): its own message says it all.
       if (refusedAnswer(err)) throw new KubeError(`${what}: ${err.message}`);
+      // The kubeconfig's credentials failed: not tried again this run (../kube/credentials.ts).
+      if (err instanceof CredentialError) throw new KubeError(`${what}: ${err.reason}`);
       const code = apiStatus(err);
       const msg = messageOf(err);
       if (/Unrecognized API version and kind/i.test(msg))

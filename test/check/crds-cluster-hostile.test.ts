@@ -5,7 +5,7 @@
  * src/kube/bounded-client.ts, the configuration drift and the probes read with). Each case is a finding of session 13's audit or of its review;
  * docs/quality-gate.md.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -424,15 +424,17 @@ describe('hostile answers', () => {
     );
   });
 
-  // The one error of the client that reaches the command's catch as the client wrote it: the answers
-  // are all refused by the bounded layer and crd-cluster in words of their own, but a kubeconfig's
-  // exec credential plugin (kubelogin, aws eks get-token) that fails is client-node's Error of the
-  // plugin's stderr, often coloured and on several lines: one line, printable.
-  it("prints a failing exec credential plugin's stderr printably, on one line, and asks the server nothing", async () => {
+  // A kubeconfig's exec credential plugin (kubelogin, aws eks get-token) that fails is client-node's Error of
+  // the plugin's stderr, often coloured and on several lines: refused in the stack's words
+  // (src/kube/credentials.ts), one line, printable, with the fix naming the user's exec; the plugin (it may
+  // prompt or open a browser) runs once; drift and the probes: test/kube/credential-plugin.test.ts.
+  it("prints a failing exec credential plugin's stderr printably, on one line, runs it once, asks the server nothing", async () => {
     const api = await apiServer((_req, res) => json(res, { kind: 'CustomResourceDefinitionList', items: [] }));
-    const kubeconfig = join(tempDir(), 'config');
-    const stderr = String.raw`printf '\033[31merror: the token expired\n\033[0mlog in again\n' >&2; exit 1`;
-    const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: 'sh', args: ['-c', stderr] };
+    const dir = tempDir();
+    const kubeconfig = join(dir, 'config');
+    const runs = join(dir, 'runs');
+    const stderr = String.raw`echo ran >> "$0"; printf '\033[31merror: the token expired\n\033[0mlog in again\n' >&2; exit 1`;
+    const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: 'sh', args: ['-c', stderr, runs] };
     writeFileSync(
       kubeconfig,
       JSON.stringify({
@@ -445,9 +447,11 @@ describe('hostile answers', () => {
       }),
     );
     expect(await refusal(kubeconfig)).toBe(
-      `listing CustomResourceDefinitions on ${api.url} failed: \\u001b[31merror: the token expired ` +
-        '\\u001b[0mlog in again',
+      `listing CustomResourceDefinitions on ${api.url} failed: the exec credential plugin "sh" of kubeconfig user ` +
+        '"u" failed: \\u001b[31merror: the token expired \\u001b[0mlog in again (fix: run it as that user\'s exec ' +
+        'in the kubeconfig names it and do what it asks, such as logging in again, or mend that exec; it was run once)',
     );
+    expect(readFileSync(runs, 'utf8')).toBe('ran\n');
     expect(api.seen).toEqual([]);
   });
 
