@@ -55,15 +55,20 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
           'give a file path in a writable folder (a missing folder is made), e.g. --out .build/probe-runner.mjs',
           io.cwd,
         );
+  // The environment too (an unreadable or invalid file is exit 2 before anything is built).
+  const { loadEnvironment } = await import('../src/environments/load.js');
+  const chosen =
+    options.env === undefined
+      ? undefined
+      : loadEnvironment(options.env, options.environments ? path(options.environments) : undefined);
   const { path: out, built } = await bundleProbeRunner(given);
   const mb = (statSync(out).size / 1e6).toFixed(1);
   // Built again only when something it was built from changed (src/tooling/build-record.mjs).
   const what = built ? `wrote ${relative(io.cwd, out) || out}` : `${relative(io.cwd, out) || out} is up to date`;
   print(`bundle: ${what} (${mb} MB); run it with: node ${out} --demo`);
-  if (options.env === undefined) return 0;
-  const { loadEnvironment } = await import('../src/environments/load.js');
+  if (chosen === undefined) return 0;
   const { isUnresolved } = await import('../src/environments/unresolved.js');
-  const { env, warnings } = loadEnvironment(options.env, options.environments ? path(options.environments) : undefined);
+  const { env, warnings } = chosen;
   for (const w of warnings) warn(w);
   const { baseImage, image } = env.continuous.runner;
   const shown = (v: typeof image, field: string) =>

@@ -4,7 +4,7 @@
  * Every problem is reported as `<file>: <field path>: <what is wrong> (fix: <what to do>)`, all
  * problems of all files at once, so a person fixes them in one pass.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -15,6 +15,7 @@ import { ProblemsError } from '../core/problems-error.js';
 import { EnvironmentSchema, type Environment } from './schema.js';
 import { at } from '../core/at.js';
 import { rulerClashes } from './ruler-clash.js';
+import { readEnvironmentFile } from './read-file.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /**
@@ -193,8 +194,10 @@ function check(found: Discovery, name: string): { loaded?: LoadedEnvironment; pr
   const problems = [...(found.problems.get(name) ?? [])];
   const file = found.files.get(name);
   if (!file) return { problems };
+  const text = readEnvironmentFile(file, shown(file));
+  if (typeof text !== 'string') return { problems: [...problems, text.problem] };
   try {
-    const env = parseEnvironment(readFileSync(file, 'utf8'), shown(file));
+    const env = parseEnvironment(text, shown(file));
     return problems.length > 0 ? { problems } : { loaded: { file, env }, problems };
   } catch (err) {
     if (err instanceof EnvironmentError) return { problems: [...problems, ...err.problems] };
