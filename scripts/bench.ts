@@ -111,7 +111,7 @@ export const main = scriptMain(script, async (options, { io, print }) => {
   const { benchSynth } = await import('../src/bench/synth-bench.js');
   const { benchTests } = await import('../src/bench/test-bench.js');
   // checked before minutes of measuring
-  const jsonFile = outputFile('json', options.json ?? join(REPO_ROOT, 'bench.json'), io.cwd);
+  const jsonFile = outputFile('json', options.json ?? join(REPO_ROOT, 'bench.json'), { repoRoot: REPO_ROOT }, io.cwd);
   const terminal = io.stderr === process.stderr && process.stderr.isTTY && !io.env.CI;
   const progress = terminal ? (m: string) => io.stderr.write(`\r\x1b[K${m}`) : undefined;
 

@@ -11,6 +11,9 @@ import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { PROBE_RUNNER_BUNDLE } from '../src/tooling/bundle.js';
 import { REPO_ROOT } from '../src/tooling/root.mjs';
 
+/** What is written beside the bundle: its inputs' list (src/tooling/bundle.ts) and its build record (build-record.mjs). */
+const BESIDE_THE_BUNDLE = ['.inputs.json', '.built-from.json'];
+
 const script = defineScript({
   name: 'bundle',
   description: `Bundles the probe runner (npm run probe) with esbuild into ONE ES module that needs no
@@ -52,7 +55,11 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
       : plainOutputFile(
           'out',
           options.out,
-          'give a file path in a writable folder (a missing folder is made), e.g. --out .build/probe-runner.mjs',
+          {
+            fix: 'give a file path in a writable folder (a missing folder is made), e.g. --out .build/probe-runner.mjs',
+            inputs: { repoRoot: REPO_ROOT, folders: [{ option: '--environments', path: options.environments }] },
+            besides: BESIDE_THE_BUNDLE,
+          },
           io.cwd,
         );
   // The environment too (an unreadable or invalid file is exit 2 before anything is built).

@@ -57,7 +57,15 @@ show what its API server really accepts)`,
 
 /** The command (src/core/script-main.ts): tests call it in process. */
 export const main = scriptMain(script, async (options, { io, path, print }) => {
-  const json = options.json !== undefined ? outputFile('json', options.json, io.cwd) : undefined;
+  // Never one of the gate's inputs: the repository's files, --dist, --crd-cache (src/core/command-inputs.ts).
+  const inputs = {
+    repoRoot: REPO_ROOT,
+    folders: [
+      { option: '--dist', path: options.dist },
+      { option: '--crd-cache', path: options['crd-cache'] },
+    ],
+  };
+  const json = options.json !== undefined ? outputFile('json', options.json, inputs, io.cwd) : undefined;
   const { errorsOf, runGate } = await import('../src/check/gate.js');
   const { formatReport, reportJson } = await import('../src/check/report.js');
   const { cachedCrds } = await import('../src/check/crd-cache.js');

@@ -76,8 +76,11 @@ updating the comment that holds the marker instead of adding a second one (STACK
 
 /** The command (src/core/script-main.ts): tests call it in process. */
 export const main = scriptMain(script, async (options, { io, path, print, warn }) => {
-  const markdown = options.markdown !== undefined ? outputFile('markdown', options.markdown, io.cwd) : undefined;
-  const comment = options.comment !== undefined ? outputFile('comment', options.comment, io.cwd) : undefined;
+  // Never one of its inputs: the repository's files (dist/ too), --environments (src/core/command-inputs.ts).
+  const inputs = { repoRoot: REPO_ROOT, folders: [{ option: '--environments', path: options.environments }] };
+  const markdown =
+    options.markdown !== undefined ? outputFile('markdown', options.markdown, inputs, io.cwd) : undefined;
+  const comment = options.comment !== undefined ? outputFile('comment', options.comment, inputs, io.cwd) : undefined;
   // No output may name another's file or stream, nor the --gate report read; /dev/null takes any
   // number (src/core/output-target.ts sameFileProblems).
   const named = (['gate', 'markdown', 'comment'] as const).flatMap((o) => {

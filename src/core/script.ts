@@ -17,6 +17,7 @@
 import { accessSync, constants, fstatSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CommandError, ConfigurationError, UsageError, type InterruptSignal } from './command-error.js';
+import { type CommandInputs, inputRefusal } from './command-inputs.js';
 import { fileWords, outputTarget } from './output-target.js';
 import { nearestExisting, statOf } from './path-within.mjs';
 import { unreachableRefusal } from './unreachable-path.js';
@@ -43,12 +44,15 @@ export function readOptionFile(option: string, path: string, cwd = process.cwd()
  * folder exists and is writable, and the path is not a folder; `-` and the process's stream names
  * are its stdout/stderr (./output-target.ts). Returns the path to give writeOutput(); a usage error
  * otherwise, so a long run is not lost to a typo in a report path; a configuration error for a link
- * to nothing, a loop of links or a folder this user may not search (./unreachable-path.ts).
+ * to nothing, a loop of links or a folder this user may not search (./unreachable-path.ts); a usage
+ * error for one of the command's `inputs` (./command-inputs.ts: its sources, dist/, the folders it reads).
  */
-export function outputFile(option: string, path: string, cwd = process.cwd()): string {
+export function outputFile(option: string, path: string, inputs: CommandInputs, cwd = process.cwd()): string {
   const to = outputTarget(path, cwd);
   const unreachable = to.kind === 'file' ? unreachableRefusal(path, fileWords(`--${option} ${path}`), cwd) : undefined;
   if (unreachable) throw new ConfigurationError(unreachable);
+  const input = inputRefusal(`--${option} ${path}`, path, inputs, cwd);
+  if (input) throw new UsageError(input);
   const problem = (() => {
     try {
       if (to.kind === 'stream') {
@@ -83,10 +87,21 @@ export function outputFile(option: string, path: string, cwd = process.cwd()): s
  * device there is refused naming it. `-`, the process's streams (`/dev/stdout`…), a device, FIFO or
  * terminal, and a folder are usage errors naming `fix`: none of them can take a file beside it (as
  * root, `/dev/stdout` was replaced by a file). A link to nothing or a loop of links is refused
- * (./unreachable-path.ts). A link is followed: the path returned is the file it
- * leads to, and the files beside it are written beside that file (the link stays a link).
+ * (./unreachable-path.ts), and so is one of the command's `inputs`, the file or one of those beside
+ * it (`<file><suffix>` for each of `besides`: ./command-inputs.ts). A link is followed: the path
+ * returned is the file it leads to, and the files beside it are written beside that file (the link
+ * stays a link).
  */
-export function plainOutputFile(option: string, path: string, fix: string, cwd = process.cwd()): string {
+export function plainOutputFile(
+  option: string,
+  path: string,
+  {
+    fix,
+    inputs,
+    besides,
+  }: { readonly fix: string; readonly inputs: CommandInputs; readonly besides: readonly string[] },
+  cwd = process.cwd(),
+): string {
   const refuse = (problem: string) =>
     new UsageError(`--${option} ${path}: ${problem}; files are written beside it (fix: ${fix})`);
   if (path.trim() === '') throw refuse('is empty');
@@ -101,6 +116,11 @@ export function plainOutputFile(option: string, path: string, fix: string, cwd =
   if (to.kind === 'device') throw refuse(`leads to ${to.path}, a device, FIFO or terminal, not to a regular file`);
   const unreachable = unreachableRefusal(path, fileWords(`--${option} ${path}`), cwd);
   if (unreachable) throw new ConfigurationError(unreachable);
+  // The file and the two written beside it (bundle's <file>.inputs.json, .built-from.json).
+  for (const written of [to.path, ...besides.map((suffix) => `${to.path}${suffix}`)]) {
+    const input = inputRefusal(`--${option} ${path}`, written, inputs, cwd);
+    if (input) throw new UsageError(input);
+  }
   const folder = dirname(to.path);
   let existing = folder;
   try {

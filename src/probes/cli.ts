@@ -13,9 +13,9 @@
  * (report-files.ts); the terminal view is terminal.ts; the command line, cli-options.ts.
  */
 import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { describeIssues, EnvironmentError, loadEnvironment } from '../environments/load.js';
+import { describeIssues, ENVIRONMENTS_DIR, EnvironmentError, loadEnvironment } from '../environments/load.js';
 import { ProbeTargetsError, targetsFromEnvironment } from '../environments/probes.js';
 import { describeKubeConfig, KubeConfigError } from '../kube/kubeconfig.js';
 import type { KubeAccess } from './kube.js';
@@ -253,7 +253,9 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
     if (answered !== undefined) return answered;
     const opts = parseProbeArgs(args);
     const files = reportFiles(opts);
-    checkReportFiles(files);
+    // The repository is the one holding the environments (src/core/command-inputs.ts).
+    const repoRoot = join(ENVIRONMENTS_DIR, '..', '..');
+    checkReportFiles(files, { repoRoot, files: [{ option: '--targets', path: opts.targets }] });
     if (opts.demo) {
       const { startDemo } = await import('./demo.js');
       io.stdout.write(

@@ -5,7 +5,8 @@
  * Before: every path must be writable now. Its folder exists and is a folder, a file can be
  * created in it (tried for real and removed at once: the only check that holds for root, ACLs and
  * read-only mounts alike), the path is not a folder, nor a link to nothing or a loop of links
- * (src/core/unreachable-path.ts), an existing file is writable, and no two options name the same
+ * (src/core/unreachable-path.ts), nor one of the run's inputs (src/core/command-inputs.ts: the
+ * repository's sources and dist/, `--targets`), an existing file is writable, and no two options name the same
  * file (compared by real paths; `-` and /dev/stdout are one stream; /dev/null takes any number:
  * src/core/output-target.ts sameFileProblems). A failure is a configuration error naming the option and the fix, so a `--wait 600` run is never
  * lost at the end.
@@ -29,6 +30,7 @@ import {
   sameFileProblems,
   writeOutput,
 } from '../core/output-target.js';
+import { type CommandInputs, inputRefusal } from '../core/command-inputs.js';
 import type { Redactor } from '../core/redact.js';
 import { unreachableRefusal } from '../core/unreachable-path.js';
 import { toJson, toJunit, toMarkdown } from './report.js';
@@ -78,7 +80,7 @@ const EXAMPLE: Record<ReportFile['option'], string> = {
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 
 /** What is wrong with writing `file` now, or undefined. */
-function problemOf(file: ReportFile): string | undefined {
+function problemOf(file: ReportFile, inputs: CommandInputs): string | undefined {
   const { option, path } = file;
   if (path.trim() === '') return `${option} needs a file path (fix: e.g. ${option} ${EXAMPLE[option]})`;
   let to: OutputTarget;
@@ -100,6 +102,8 @@ function problemOf(file: ReportFile): string | undefined {
   if (to.kind === 'file') {
     const unreachable = unreachableRefusal(path, fileWords(`${option} ${path}`));
     if (unreachable) return unreachable;
+    const input = inputRefusal(`${option} ${path}`, path, inputs);
+    if (input) return input;
   }
   if (to.kind === 'device') {
     try {
@@ -149,9 +153,12 @@ function problemOf(file: ReportFile): string | undefined {
   return undefined;
 }
 
-/** Checks every report path before the run. Throws ReportPathError listing every problem. */
-export function checkReportFiles(files: readonly ReportFile[]): void {
-  const checked = files.map((file) => ({ file, problem: problemOf(file) }));
+/**
+ * Checks every report path before the run, none of them one of the run's `inputs` (the repository's
+ * files, `--targets`: src/core/command-inputs.ts). Throws ReportPathError listing every problem.
+ */
+export function checkReportFiles(files: readonly ReportFile[], inputs: CommandInputs): void {
+  const checked = files.map((file) => ({ file, problem: problemOf(file, inputs) }));
   const problems = [
     ...checked.flatMap(({ problem }) => problem ?? []),
     ...sameFileProblems(checked.flatMap(({ file, problem }) => (problem === undefined ? [file] : []))),

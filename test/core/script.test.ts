@@ -206,18 +206,21 @@ describe('helpText', () => {
 describe('files named by options', () => {
   it('outputFile: checked before any work, a usage error naming the option when it cannot be written', () => {
     const dir = tempDir('arcade-script-out-');
-    expect(outputFile('json', join(dir, 'report.json'))).toBe(join(dir, 'report.json'));
-    expect(() => outputFile('json', join(dir, 'missing', 'report.json'))).toThrow(
+    const inputs = { repoRoot: tempDir('arcade-script-repo-') };
+    expect(outputFile('json', join(dir, 'report.json'), inputs)).toBe(join(dir, 'report.json'));
+    expect(() => outputFile('json', join(dir, 'missing', 'report.json'), inputs)).toThrow(
       new UsageError(
         `--json ${join(dir, 'missing', 'report.json')}: cannot write there (ENOENT) ` +
           '(fix: give a file path in an existing, writable folder, or - for standard output)',
       ),
     );
-    expect(() => outputFile('json', dir)).toThrow(/^--json .*: is a folder \(fix: /);
-    expect(outputFile('json', '-')).toBe('-');
-    expect(outputFile('json', '/dev/stdout')).toBe('/dev/stdout');
-    expect(() => outputFile('json', '/dev/stdin')).toThrow(/^--json \/dev\/stdin: is standard input \(fix: /);
-    expect(() => outputFile('json', '/dev/fd/987')).toThrow(/^--json \/dev\/fd\/987: cannot write there \(EBADF\)/);
+    expect(() => outputFile('json', dir, inputs)).toThrow(/^--json .*: is a folder \(fix: /);
+    expect(outputFile('json', '-', inputs)).toBe('-');
+    expect(outputFile('json', '/dev/stdout', inputs)).toBe('/dev/stdout');
+    expect(() => outputFile('json', '/dev/stdin', inputs)).toThrow(/^--json \/dev\/stdin: is standard input \(fix: /);
+    expect(() => outputFile('json', '/dev/fd/987', inputs)).toThrow(
+      /^--json \/dev\/fd\/987: cannot write there \(EBADF\)/,
+    );
   });
 
   it('readOptionFile: the text, or a usage error naming the option', () => {

@@ -16,10 +16,11 @@ import { buildReport } from '../../src/probes/report.js';
 import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles } from '../../src/probes/report-files.js';
 import { startPlatform } from '../../src/loopback/platform.js';
 import { tempDir } from '../support/temp.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
 function problems(opts: { json?: string; junit?: string; markdown?: string }): string[] {
   try {
-    checkReportFiles(reportFiles(opts));
+    checkReportFiles(reportFiles(opts), { repoRoot: REPO_ROOT });
     return [];
   } catch (err) {
     if (err instanceof ReportPathError) return [...err.problems];

@@ -1,0 +1,105 @@
+/**
+ * The one refusal of an output path among the command's inputs (src/core/command-inputs.ts), on a
+ * repository laid out in a temporary folder: its sources, dist/, .git and node_modules, the
+ * folders and files an option names, through links as the kernel follows them; what stays
+ * allowed. The scripts' own runs: test/scripts/output-inputs.test.ts.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type CommandInputs, inputRefusal, REPOSITORY_INPUTS } from '../../src/core/command-inputs.js';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
+import { tempDir } from '../support/temp.js';
+
+/** A repository's top: a file in each of its folders, and its files. */
+function repository(): string {
+  const root = tempDir('inputs-repo-');
+  for (const name of ['src', 'scripts', 'test', 'docs', 'dist/env', '.git', 'node_modules/zod', '.build'])
+    mkdirSync(join(root, name), { recursive: true });
+  for (const file of ['src/main.ts', 'dist/env/release.yaml', '.git/config', 'package.json', 'README.md'])
+    writeFileSync(join(root, file), 'kept\n');
+  return root;
+}
+
+const refused = (path: string, inputs: CommandInputs, cwd: string) => inputRefusal(`--json ${path}`, path, inputs, cwd);
+
+describe('an output path among the command inputs', () => {
+  it("REPOSITORY_INPUTS is every name git tracks at the repository's top, with .git and node_modules", () => {
+    const tracked = execFileSync('git', ['ls-files'], { cwd: REPO_ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => line.split('/')[0] as string);
+    expect([...REPOSITORY_INPUTS].sort()).toEqual([...new Set([...tracked, '.git', 'node_modules'])].sort());
+  });
+
+  it('refuses the repository files, new or existing, named directly or through a link, in one line', () => {
+    const root = repository();
+    const inputs = { repoRoot: root };
+    const elsewhere = tempDir('inputs-links-');
+    symlinkSync(join(root, 'src', 'main.ts'), join(elsewhere, 'to-main.ts'));
+    symlinkSync(join(root, 'dist'), join(elsewhere, 'dist'));
+    for (const path of [
+      'src/main.ts',
+      'src/new.ts',
+      'dist/env/release.yaml',
+      'dist/other/new.yaml',
+      '.git/config',
+      'node_modules/zod/index.js',
+      'package.json',
+      'README.md',
+      'docs/x.md',
+      join(elsewhere, 'to-main.ts'),
+      join(elsewhere, 'dist', 'env', 'release.yaml'),
+    ]) {
+      const message = refused(path, inputs, root);
+      expect(message, path).toMatch(
+        /^--json .*: is one of this command's inputs, .*: writing there would replace it; nothing written \(fix: .*\)$/,
+      );
+      expect(message, path).not.toContain('\n');
+    }
+    expect(refused(join(elsewhere, 'to-main.ts'), inputs, root)).toContain(
+      `it leads to ${join(root, 'src', 'main.ts')}`,
+    );
+  });
+
+  it('refuses what a folder option names, what a link at its top leads to, and a file option', () => {
+    const root = repository();
+    const outside = tempDir('inputs-outside-');
+    const envs = join(outside, 'envs');
+    mkdirSync(envs);
+    writeFileSync(join(outside, 'real-env.yaml'), 'kept\n');
+    symlinkSync(join(outside, 'real-env.yaml'), join(envs, 'linked.yaml'));
+    writeFileSync(join(outside, 'targets.yaml'), 'kept\n');
+    const inputs = {
+      repoRoot: root,
+      folders: [
+        { option: '--environments', path: envs },
+        { option: '--dist', path: undefined },
+      ],
+      files: [{ option: '--targets', path: join(outside, 'targets.yaml') }],
+    };
+    expect(refused(join(envs, 'new.yaml'), inputs, root)).toMatch(/the folder --environments .* reads/);
+    expect(refused(join(outside, 'real-env.yaml'), inputs, root)).toMatch(/linked\.yaml, read by --environments/);
+    expect(refused(join(outside, 'targets.yaml'), inputs, root)).toMatch(/the file --targets /);
+    expect(refused(join(outside, 'report.json'), inputs, root)).toBeUndefined();
+  });
+
+  it('keeps a report anywhere else: the repository top, .build, /tmp, a link to such a file, the streams', () => {
+    const root = repository();
+    const inputs = { repoRoot: root };
+    const elsewhere = tempDir('inputs-allowed-');
+    writeFileSync(join(elsewhere, 'report.json'), '{}\n');
+    symlinkSync(join(elsewhere, 'report.json'), join(root, 'report-link.json'));
+    for (const path of [
+      'report.json',
+      '.build/probe-runner.mjs',
+      join(elsewhere, 'r.json'),
+      'report-link.json',
+      '-',
+      '/dev/stdout',
+      '/dev/null',
+    ])
+      expect(refused(path, inputs, root), path).toBeUndefined();
+  });
+});
