@@ -61,6 +61,16 @@ export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
   return { kind: 'file', path: resolve(cwd, path) }; // a loop of links, a missing folder: the write names it
 }
 
+/**
+ * Whether `path` (relative to `cwd`) is the command's standard output (`-`, `/dev/stdout`,
+ * `/dev/fd/1`, a link to one): a report written there is the whole of stdout (`| jq .` parses it),
+ * so the command prints every human line on stderr instead (probe, check, bench).
+ */
+export function isStandardOutput(path: string, cwd = process.cwd()): boolean {
+  const to = outputTarget(path, cwd);
+  return to.kind === 'stream' && to.fd === 1;
+}
+
 /** How the refusal of an output file that cannot be reached (./unreachable-path.ts) names it. */
 export function fileWords(named: string): RefusalWords {
   return { named, takes: 'file', nothing: 'nothing written' };

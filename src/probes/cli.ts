@@ -21,6 +21,7 @@ import { describeKubeConfig, KubeConfigError } from '../kube/kubeconfig.js';
 import type { KubeAccess } from './kube.js';
 import { registry } from './registry.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import { isStandardOutput } from '../core/output-target.js';
 import { createRedactor, redactedWriter, type Redactor } from '../core/redact.js';
 import { buildReport, exitCodeOf, summaryLine } from './report.js';
 import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles, type ReportFile } from './report-files.js';
@@ -150,6 +151,11 @@ async function deliver(
   }
 }
 
+/** Where the human lines go: stderr when a report is written on stdout (`--json -`), else stdout. */
+function humanStream(files: readonly ReportFile[], io: CliIo): WritableText {
+  return files.some((file) => isStandardOutput(file.path)) ? io.stderr : io.stdout;
+}
+
 /** Runs the probes against the loaded targets; returns the exit code. */
 async function probe(
   opts: ProbeOptions,
@@ -178,7 +184,9 @@ async function probe(
     }
   }
   const apiKey = io.env.ARCADE_API_KEY || undefined;
-  const out = redactedWriter(io.stdout, redactor);
+  // A report on stdout (`--json -`) is stdout's whole text: every human line goes to stderr.
+  const document = redactedWriter(io.stdout, redactor);
+  const out = redactedWriter(humanStream(files, io), redactor);
   const err = redactedWriter(io.stderr, redactor);
   out.write(
     `Probing ${loaded.environment}: ${probes.length} probe(s), ${keyLabel(apiKey)}, ` +
@@ -230,7 +238,7 @@ async function probe(
           "the results and the exit code below are the probes', unchanged\n",
       );
   }
-  const written = writeReportFiles(report, files, redactor, { stdout: out, stderr: err });
+  const written = writeReportFiles(report, files, redactor, { stdout: document, stderr: err });
   for (const { file, error } of written) {
     if (error)
       err.write(
@@ -258,7 +266,7 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
     checkReportFiles(files, { repoRoot, files: [{ option: '--targets', path: opts.targets }] });
     if (opts.demo) {
       const { startDemo } = await import('./demo.js');
-      io.stdout.write(
+      humanStream(files, io).write(
         'Starting loopback stand-ins of a healthy platform (Kubernetes API, Mimir, Arcade API, MCP gateway, reference server)...\n',
       );
       demo = await startDemo();
