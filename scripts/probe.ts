@@ -30,7 +30,7 @@ export const main: ScriptMain = async (args, given = {}) => {
     const answered = answerUsage(args, io);
     if (answered !== undefined) return answered;
     const { runProbeCli } = await import('../src/probes/cli.js');
-    return await runProbeCli(args, { env: io.env, stdout: io.stdout, stderr: io.stderr });
+    return await runProbeCli(args, { env: io.env, stdout: io.stdout, stderr: io.stderr, signal: io.signal });
   } catch (err) {
     const failure = describeFailure(PROBE_SCRIPT.name, err);
     io.stderr.write(`${failure.text}\n`);
@@ -38,4 +38,5 @@ export const main: ScriptMain = async (args, given = {}) => {
   }
 };
 
-await runCommand(import.meta.url, {}, main);
+// Interruptible: SIGINT/SIGTERM stop the run and the --demo stand-ins (src/probes/interrupted-run.ts).
+await runCommand(import.meta.url, PROBE_SCRIPT, main);

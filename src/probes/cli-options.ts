@@ -88,6 +88,7 @@ Probes: ${PROBE_IDS.join(', ')}`,
     1: 'a probe failed or errored, or a report file could not be written (the others and the summary are)',
     2: 'a report path that cannot be written included; always before any probe runs',
   },
+  interruptible: true,
   examples: [
     'KUBECONFIG=~/.kube/backstage ARCADE_API_KEY=... npm run probe -- --env backstage-wus2-v4',
     'npm run probe -- --env backstage-wus2-v4 --wait 600 --revision 3f2c1ab   # right after a merge',

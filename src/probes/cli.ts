@@ -12,31 +12,36 @@
  * built from the run's secrets (redact.ts); the report paths are checked before anything runs
  * (report-files.ts); the terminal view is terminal.ts; the command line, cli-options.ts.
  */
-import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
-import { describeIssues, ENVIRONMENTS_DIR, EnvironmentError, loadEnvironment } from '../environments/load.js';
+import { ENVIRONMENTS_DIR, EnvironmentError, loadEnvironment } from '../environments/load.js';
 import { ProbeTargetsError, targetsFromEnvironment } from '../environments/probes.js';
 import { describeKubeConfig, KubeConfigError } from '../kube/kubeconfig.js';
 import type { KubeAccess } from './kube.js';
 import { registry } from './registry.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import { isStandardOutput } from '../core/output-target.js';
 import { createRedactor, redactedWriter, type Redactor } from '../core/redact.js';
 import { buildReport, exitCodeOf, summaryLine } from './report.js';
-import { checkReportFiles, reportFiles, ReportPathError, writeReportFiles, type ReportFile } from './report-files.js';
+import {
+  checkReportFiles,
+  humanLinesTo,
+  reportFiles,
+  ReportPathError,
+  writeReportFiles,
+  type ReportFile,
+} from './report-files.js';
+import { untilInterrupted } from './interrupted-run.js';
 import { colorEnabled, lineView, liveView, liveViewAllowed } from './terminal.js';
 import { unwrapped, wrapping } from './terminal-report.js';
 import { unmetNeeds } from './define-probe.js';
 import { resolveTargets } from './resolved-targets.js';
+import { readTargetsFile } from './targets-file.js';
 import { runProbes, type RetryPolicy } from './runner.js';
-import { TargetsSchema, type Targets } from '../environments/probe-targets.js';
+import type { Targets } from '../environments/probe-targets.js';
 import { createRunScope, keyLabel, type OtlpDelivery, type Probe, type ProbeResult } from './types.js';
 import { GATEWAY_LATENCY_SAMPLES } from './gateway/latency.js';
 import { ConfigurationError, UsageError } from '../core/command-error.js';
 import { describeFailure } from '../core/script.js';
 import { answerUsage, parseProbeArgs, PROBE_SCRIPT, type ProbeOptions } from './cli-options.js';
-import { at } from '../core/at.js';
 
 export interface WritableText {
   write(text: string): unknown;
@@ -58,6 +63,8 @@ export interface CliIo {
    * @default systemClock (tests give a virtual one, or fake timers under it)
    */
   readonly clock?: Clock;
+  /** Aborted (reason: the signal's name) on SIGINT/SIGTERM: the run stops (./interrupted-run.ts). */
+  readonly signal?: AbortSignal;
   /** Folder of environment files. @default src/environments */
   readonly environmentsDir?: string;
   /** `--otlp`: the whole delivery ends by then. @default OTLP_DEADLINE_MS (tests shorten it for a hanging collector) */
@@ -70,27 +77,6 @@ export interface CliIo {
  * costs the run this much at most, well inside a 5-minute schedule, and is reported.
  */
 export const OTLP_DEADLINE_MS = 10_000;
-
-/** Reads and validates a `--targets` YAML file. Throws ConfigurationError naming the field. */
-export function readTargetsFile(file: string): Targets {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigurationError(
-      `--targets ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (fix: give an existing YAML file)`,
-    );
-  }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0)
-    throw new ConfigurationError(
-      `${file}: YAML syntax: ${at(doc.errors, 0, 'YAML error').message.split('\n')[0]} (fix: correct the YAML at that line)`,
-    );
-  const input: unknown = doc.toJS();
-  const parsed = TargetsSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigurationError(describeIssues(file, parsed.error, input).join('\n'));
-  return parsed.data;
-}
 
 function selectProbes(opts: ProbeOptions): Probe[] {
   return registry.filter((p) => (!opts.only || opts.only.includes(p.id)) && !(opts.skip ?? []).includes(p.id));
@@ -151,11 +137,6 @@ async function deliver(
   }
 }
 
-/** Where the human lines go: stderr when a report is written on stdout (`--json -`), else stdout. */
-function humanStream(files: readonly ReportFile[], io: CliIo): WritableText {
-  return files.some((file) => isStandardOutput(file.path)) ? io.stderr : io.stdout;
-}
-
 /** Runs the probes against the loaded targets; returns the exit code. */
 async function probe(
   opts: ProbeOptions,
@@ -186,7 +167,7 @@ async function probe(
   const apiKey = io.env.ARCADE_API_KEY || undefined;
   // A report on stdout (`--json -`) is stdout's whole text: every human line goes to stderr.
   const document = redactedWriter(io.stdout, redactor);
-  const out = redactedWriter(humanStream(files, io), redactor);
+  const out = redactedWriter(humanLinesTo(files, io), redactor);
   const err = redactedWriter(io.stderr, redactor);
   out.write(
     `Probing ${loaded.environment}: ${probes.length} probe(s), ${keyLabel(apiKey)}, ` +
@@ -252,7 +233,9 @@ async function probe(
 
 /** The whole command. Returns the exit code (0, 1 or 2); never calls process.exit. */
 export async function runProbeCli(args: readonly string[], io: CliIo): Promise<number> {
-  let demo: { targets: Targets; env: Record<string, string>; close(): Promise<void> } | undefined;
+  let demo: Promise<{ targets: Targets; env: Record<string, string>; close(): Promise<void> }> | undefined;
+  const stopped = (by: string) =>
+    `interrupted by ${by}: stopped the run${demo ? "; the demo's stand-ins were stopped and their kubeconfig folder removed" : ''}; no report written`;
   // Built once from the secrets; rebuilt only when --demo brings its own key.
   let redactor = createRedactor([io.env.ARCADE_API_KEY]);
   const stderr = () => redactedWriter(io.stderr, redactor);
@@ -264,23 +247,24 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
     // The repository is the one holding the environments (src/core/command-inputs.ts).
     const repoRoot = join(ENVIRONMENTS_DIR, '..', '..');
     checkReportFiles(files, { repoRoot, files: [{ option: '--targets', path: opts.targets }] });
-    if (opts.demo) {
-      const { startDemo } = await import('./demo.js');
-      humanStream(files, io).write(
-        'Starting loopback stand-ins of a healthy platform (Kubernetes API, Mimir, Arcade API, MCP gateway, reference server)...\n',
-      );
-      demo = await startDemo();
-      redactor = createRedactor([io.env.ARCADE_API_KEY, demo.env.ARCADE_API_KEY]);
-      // The demo's own credentials replace the caller's for this run only.
-      return await probe(
-        opts,
-        { environment: 'demo', targets: demo.targets },
-        files,
-        { ...io, env: { ...io.env, ...demo.env } },
-        redactor,
-      );
-    }
-    return await probe(opts, loadTargets(opts, io), files, io, redactor);
+    if (!opts.demo)
+      return await untilInterrupted(probe(opts, loadTargets(opts, io), files, io, redactor), io.signal, stopped);
+    const { startDemo } = await import('./demo.js');
+    humanLinesTo(files, io).write(
+      'Starting loopback stand-ins of a healthy platform (Kubernetes API, Mimir, Arcade API, MCP gateway, reference server)...\n',
+    );
+    demo = startDemo();
+    const started = await untilInterrupted(demo, io.signal, stopped);
+    redactor = createRedactor([io.env.ARCADE_API_KEY, started.env.ARCADE_API_KEY]);
+    // The demo's own credentials replace the caller's for this run only.
+    const run = probe(
+      opts,
+      { environment: 'demo', targets: started.targets },
+      files,
+      { ...io, env: { ...io.env, ...started.env } },
+      redactor,
+    );
+    return await untilInterrupted(run, io.signal, stopped);
   } catch (err) {
     if (err instanceof UsageError) {
       stderr().write(`${describeFailure(PROBE_SCRIPT.name, err).text}\n`);
@@ -295,6 +279,10 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
     stderr().write(`${failure.text}\n`);
     return failure.code;
   } finally {
-    await demo?.close();
+    // Stopped on any ending, an interrupt during its start too: its kubeconfig folder goes with it.
+    await demo?.then(
+      (d) => d.close(),
+      () => undefined,
+    );
   }
 }

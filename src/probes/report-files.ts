@@ -24,6 +24,7 @@ import { accessSync, closeSync, constants, fstatSync, openSync, rmSync, type Sta
 import { basename, dirname, join } from 'node:path';
 import {
   fileWords,
+  isStandardOutput,
   type OutputStreams,
   type OutputTarget,
   outputTarget,
@@ -60,6 +61,11 @@ export function reportFiles(opts: {
       : undefined,
   ];
   return all.filter((f): f is ReportFile => f !== undefined);
+}
+
+/** Where a run's human lines go: stderr when a report is written on stdout (`--json -`: it is stdout's whole text). */
+export function humanLinesTo<T>(files: readonly ReportFile[], streams: { readonly stdout: T; readonly stderr: T }): T {
+  return files.some((file) => isStandardOutput(file.path)) ? streams.stderr : streams.stdout;
 }
 
 /** A report path that cannot be written: the message names the option, the path and the fix. */
