@@ -44,18 +44,7 @@ export const STATIC_CHECKS = [
   { name: 'biome', command: [join(BIN, 'biome'), 'check', '--error-on-warnings', '.'] },
   { name: 'knip', command: [join(BIN, 'knip'), '--cache'] },
   { name: 'tsc', command: [process.execPath, join(ROOT, 'src', 'tooling', 'typecheck.mjs')] },
-  {
-    name: 'layers',
-    command: [
-      join(BIN, 'depcruise'),
-      'src',
-      'scripts',
-      '--config',
-      '.dependency-cruiser.mjs',
-      '--output-type',
-      'err-long',
-    ],
-  },
+  { name: 'layers', command: [process.execPath, join(ROOT, 'src', 'tooling', 'layers.mjs')] },
 ];
 
 /**

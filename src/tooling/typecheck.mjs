@@ -18,13 +18,15 @@
 // build info tsc did not write would then pass for newer than edits it never saw. A tsconfig that
 // writes no build info at TS_BUILD_INFO has none to date (the check still passes, always with -p).
 //
-// Plain JavaScript so node starts it without tsx. Exit code: tsc's.
+// Answers --help with its own help (./tool-args.mjs). Plain JavaScript so node starts it without
+// tsx. Exit code: tsc's.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killedFix } from './processes.mjs';
 import { REPO_ROOT } from './root.mjs';
+import { answerToolArgs } from './tool-args.mjs';
 
 /** tsconfig.json's `tsBuildInfoFile`, relative to the repository root. */
 export const TS_BUILD_INFO = join('.build', 'tsconfig.tsbuildinfo');
@@ -87,4 +89,22 @@ export function typecheck(root = REPO_ROOT, { stdio = 'inherit' } = {}) {
   return result.status ?? 1;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = typecheck();
+const HELP = `npm run typecheck: TypeScript's check of the whole program (tsconfig.json), as npm test runs it.
+
+Runs: node_modules/.bin/tsc -b tsconfig.json when every file the last passing check read is
+  unchanged (under a second), else tsc --noEmit -p tsconfig.json; its build info is
+  ${TS_BUILD_INFO} (docs/benchmarks.md "The static checks' caches").
+
+Options:
+  -h, --help  this help
+
+Exit codes:
+  0  no type error
+  1  type errors (tsc prints each), or tsc could not start or was killed
+  2  bad usage (an option other than --help)
+
+Examples:
+  npm run typecheck`;
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1])
+  process.exitCode = answerToolArgs('typecheck', HELP, process.argv.slice(2)) ?? typecheck();

@@ -206,7 +206,7 @@ describe("reports on the process's streams (where a path leads: test/core/output
     expect(problems({ json: '-', junit: '/dev/stderr', markdown: '/dev/null' })).toEqual([]);
   });
 
-  it("npm run probe -- --json - --junit /dev/stderr: the reports go to the command's own streams, the JSON alone on stdout, the XML on stderr after the lines before it", async () => {
+  it('npm run probe -- --json - --junit /dev/stderr: the JSON alone on stdout, the XML on stderr after the lines before it', async () => {
     const platform = await startPlatform();
     try {
       let stdout = '';
