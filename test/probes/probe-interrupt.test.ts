@@ -25,7 +25,7 @@ function whenAppears(dir: string, ended: Promise<unknown>, output: () => string)
       resolve();
     };
     check();
-    ended.then(() => {
+    void ended.then(() => {
       watcher.close();
       reject(new Error(`probe ended before its kubeconfig folder appeared:\n${output()}`));
     });
