@@ -1,16 +1,18 @@
 /**
  * A report written to standard output (`--json -`) is stdout's whole text: the command's human
- * lines (result table, findings, "wrote ...", summary) go to stderr, so `| jq .` works. Each
+ * lines (result table, findings, text diff, "wrote ...", summary) go to stderr, so `| jq .` works. Each
  * command runs for real (its exported main, in process, its stdout captured alone) and stdout is
  * parsed whole.
  */
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as bench } from '../../scripts/bench.js';
 import { main as check } from '../../scripts/check.js';
+import { main as diff } from '../../scripts/diff.js';
 import { main as probe } from '../../scripts/probe.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
+import { FIXTURE_ENVIRONMENTS } from '../synth/helpers.js';
 import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
 
@@ -39,6 +41,16 @@ describe('a report on standard output is the whole of it', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toBeTypeOf('object');
     expect(run.stderr).not.toBe('');
+  });
+
+  it('diff --markdown -: stdout is the Markdown alone; the text diff is on stderr', async () => {
+    const args = ['--base', 'HEAD', '--env', 'staging', '--environments', FIXTURE_ENVIRONMENTS];
+    const run = await runMain(diff, [...args, '--markdown', '-']);
+    expect(run.status, run.stderr).toBe(0);
+    const file = join(tempDir('stdout-diff-'), 'pr.md');
+    const toFile = await runMain(diff, [...args, '--markdown', file]);
+    expect(run.stdout).toBe(readFileSync(file, 'utf8'));
+    expect(run.stderr).toContain(toFile.stdout.trim()); // the text diff, where a run with a file prints it
   });
 
   it('bench --json -: stdout parses as the bench report; the table and verdict are on stderr', async () => {
