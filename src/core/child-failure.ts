@@ -72,14 +72,16 @@ const CUT = '...';
  * inside an escape).
  */
 export function lastLines(stderr: string): string {
-  const lines = stderr
+  const all = stderr
     .split('\n')
     // A tab inside a line (helm's `x.yaml:3:\t<.Values.x>`) reads as a space; a CR inside one
     // (which would overwrite the line on a terminal) stays shown as its escape.
     .map((line) => line.replace(/\t+/g, ' ').trim())
-    .filter((line) => line !== '')
-    .slice(-QUOTED_LINES)
-    .join(' / ');
+    .filter((line) => line !== '');
+  // The last `fatal:`/`error:` line cut off stays in front: git's index.lock message names the
+  // file in its first line, and its last four say only "remove the file manually".
+  const cut = all.slice(0, -QUOTED_LINES).findLast((line) => /^(fatal|error):/.test(line));
+  const lines = [...(cut === undefined ? [] : [cut, CUT]), ...all.slice(-QUOTED_LINES)].join(' / ');
   return printableCut(lines, QUOTED_CHARACTERS + CUT.length, { keep: 'end', mark: CUT });
 }
 

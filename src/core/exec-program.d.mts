@@ -19,6 +19,11 @@ export interface ExecProgramOptions {
    * with execFile's AbortError (code `ABORT_ERR`); at once when it is aborted already.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Started in a session of its own (setsid), out of reach of a terminal's Ctrl-C, which goes to
+   * the foreground process group; execFile's contract otherwise. @default false
+   */
+  readonly detached?: boolean;
 }
 
 export function execProgram(

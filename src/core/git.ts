@@ -68,16 +68,28 @@ export interface GitOptions {
   readonly maxBuffer?: number;
   /** What git reads on its stdin (`check-ignore --stdin`). @default none: stdin is closed at once */
   readonly input?: string;
+  /**
+   * Started in a session of its own (./exec-program.mjs), so a terminal's Ctrl-C, which goes to
+   * the whole foreground process group, never stops it: for a git that writes the checkout under a
+   * lock file (the export's checkout, add, write-tree, update-ref), which ends as it would have;
+   * the export then decides what the interrupt means. Not for a git that may prompt on the
+   * terminal (a signer's passphrase): it has none. @default false
+   */
+  readonly detached?: boolean;
 }
 
 /** How every git runs: a timeout that kills it (./run-program.ts), room for large output, no prompt, C locale. */
-function runOptions(cwd: string, { timeoutMs = GIT_TIMEOUT_MS, env = {}, signal, maxBuffer = MAX_OUTPUT }: GitOptions) {
+function runOptions(
+  cwd: string,
+  { timeoutMs = GIT_TIMEOUT_MS, env = {}, signal, maxBuffer = MAX_OUTPUT, detached }: GitOptions,
+) {
   return {
     cwd,
     timeoutMs,
     maxBuffer,
     env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
     ...(signal ? { signal } : {}),
+    ...(detached ? { detached } : {}),
   };
 }
 

@@ -17,6 +17,7 @@ import {
   stdoutWhenNoStderr,
 } from '../../src/core/child-failure.js';
 import { tempDir } from '../support/temp.js';
+import { gitTry } from '../../src/core/git.js';
 
 const command = (over: Partial<ChildCommand> = {}): ChildCommand => ({
   command: 'sh -c script',
@@ -37,6 +38,19 @@ function execEnd(program: string, args: readonly string[], maxBuffer = 1024): Pr
 }
 
 describe('why a child process failed, told one way', () => {
+  it("keeps git's fatal line when it cuts: a real .git/index.lock is named, not only 'remove the file manually'", async () => {
+    const dir = tempDir('index-lock-');
+    spawnSync('git', ['init', '-q', dir]);
+    writeFileSync(join(dir, 'a'), 'a\n');
+    writeFileSync(join(dir, '.git', 'index.lock'), '');
+    const added = await gitTry(dir, ['add', 'a']);
+    expect(added.ok).toBe(false);
+    expect(added.failure).toContain(
+      `: fatal: Unable to create '${join(dir, '.git', 'index.lock')}': File exists. / ... / `,
+    );
+    expect(added.failure).toMatch(/remove the file manually to continue\.$/);
+  });
+
   it('names the exit code and quotes the last four lines of stderr, from either API', async () => {
     const script = 'for i in 1 2 3 4 5 6; do echo "line $i" >&2; done; echo >&2; exit 3';
     const said = 'line 3 / line 4 / line 5 / line 6';

@@ -151,6 +151,40 @@ describe('runProgram: the same end through execFile here and through the helper'
   });
 });
 
+describe("execProgram detached (the export's writing git): the same end as execFile, in a session of its own", () => {
+  const cases: [string, ProgramRequest][] = [
+    ['success', request('sh', ['-c', 'printf out; printf err >&2'])],
+    ['bytes and input', request('cat', [], { encoding: 'buffer', input: 'abc\n\u00e9' })],
+    ['a non-zero exit', request('sh', ['-c', 'echo first >&2; echo last >&2; exit 3'])],
+    ['a timeout', request('sleep', ['60'], { timeoutMs: 100 })],
+    ['too much output', request('head', ['-c', '5000', '/dev/zero'], { maxBuffer: 100 })],
+    ['a missing program', request('no-such-program-here', [])],
+    ['a working folder that does not exist', request('sh', ['-c', 'true'], { cwd: join(folder, 'gone') })],
+  ];
+  it.each(cases)('%s', async (_, r) => {
+    const detached = { ...r, options: { ...r.options, detached: true } };
+    expect(seen(detached, await execFileLauncher(detached))).toEqual(seen(r, await execFileLauncher(r)));
+  });
+
+  it("an abort stops it; and it leads a session of its own (a terminal's Ctrl-C to our group misses it)", async () => {
+    const controller = new AbortController();
+    const r = request('sleep', ['60'], { signal: controller.signal, detached: true });
+    const ending = execFileLauncher(r);
+    controller.abort();
+    expect(seen(r, await ending)).toMatchObject({
+      failed: true,
+      code: 'ABORT_ERR',
+      failure: 'sleep 60 was interrupted and stopped',
+    });
+    // Field 6 of /proc/<pid>/stat is the session id: the shell's own pid when it leads one.
+    const own = request('sh', ['-c', 'read -r _ _ _ _ _ sid _ < /proc/$$/stat; [ "$sid" = "$$" ] && echo own'], {
+      detached: true,
+    });
+    expect((await execFileLauncher(own)).stdout).toBe('own\n');
+    expect((await execFileLauncher({ ...own, options: { ...own.options, detached: false } })).stdout).toBe('');
+  });
+});
+
 describe('the program helper', () => {
   const parentOf = async (launch: ProgramLauncher) =>
     Number((await launch(request('sh', ['-c', 'printf %s "$PPID"']))).stdout);
