@@ -126,6 +126,11 @@ export interface DangerContext {
   readonly ownNames: ReadonlySet<string>;
   /** The whole build before the export (to say what a Namespace holds). */
   readonly before: readonly BuiltObject[];
+  /**
+   * The namespaces the folder's objects use after the export: an object elsewhere, not labelled part-of
+   * this app nor named as its release, is another app's (a hand-written Deployment billing/billing).
+   */
+  readonly namespaces?: ReadonlySet<string>;
 }
 
 /** Why deleting `o` needs its own consent, or undefined for an ordinary object. */
@@ -156,6 +161,9 @@ export function dangerOf(o: KubeObject, origin: string | undefined, ctx: DangerC
   const partOf = labelsOf(o)['app.kubernetes.io/part-of'];
   if (partOf !== undefined && !ctx.ownNames.has(partOf))
     return `an object of another app (app.kubernetes.io/part-of: ${partOf})`;
+  const ns = o.metadata.namespace ?? '';
+  if (partOf === undefined && ns !== '' && !ctx.ownNames.has(o.metadata.name) && ctx.namespaces?.has(ns) === false)
+    return `an object of another app (in namespace ${ns}, which none of the export's objects use, and not labelled app.kubernetes.io/part-of this app)`;
   return undefined;
 }
 
@@ -258,7 +266,11 @@ export async function buildPreview(options: PreviewOptions): Promise<Preview> {
         `object one of them drops is deleted by it and re-created by the other; keep one (docs/delivery.md)`,
     );
   }
-  const prunes = views.flatMap((view) => prunesOf(view, { folder, ownNames: options.ownNames, before: view.before }));
+  const prunes = views.flatMap((view) => {
+    const ours = view.after.filter((b) => inFolder(b.origin, folder)).map((b) => b.object.metadata.namespace);
+    const namespaces = new Set(ours.filter((n) => n !== undefined));
+    return prunesOf(view, { folder, ownNames: options.ownNames, before: view.before, namespaces });
+  });
   return { views, prunes, notes };
 }
 

@@ -100,7 +100,10 @@ function pruneSection(input: SummaryInput): string[] {
   const lines = [`Prune preview (kubectl kustomize of what applies ${input.folder}, before and after the export):`];
   for (const o of input.preview.owners) {
     const entries = input.preview.prunes.filter((p) => p.owner === o.ref);
-    const head = `  ${o.ref}${o.file ? ` (${o.file})` : ''}, path ./${o.path === '.' ? '' : o.path}, prune: ${o.prune}`;
+    // An assumed owner's ref says its path and prune already (flux-owners.ts assumedOwner).
+    const head = o.assumed
+      ? `  ${o.ref}`
+      : `  ${o.ref} (${o.file}), path ./${o.path === '.' ? '' : o.path}, prune: ${o.prune}`;
     lines.push(entries.length === 0 ? `${head}: nothing leaves what it applies` : `${head}:`);
     lines.push(...entries.map(pruneLine));
   }
@@ -189,11 +192,15 @@ export function renderSummary(input: SummaryInput): string {
 
 /** The commit subject: the environment, then the risk in a few words. */
 export function commitSubject(input: SummaryInput): string {
-  const identity = reinstalls(input.identity)
+  // A release only installed (nothing in the folder before) is NEW, as the body says; REINSTALL is
+  // an existing release uninstalled (its identity changed, or removed).
+  const identity = input.identity.some((p) => p.before && (p.changes.length > 0 || !p.after))
     ? 'REINSTALL'
-    : input.identity.length > 0
-      ? 'identity unchanged'
-      : 'no release';
+    : input.identity.some((p) => !p.before)
+      ? 'NEW release'
+      : input.identity.length > 0
+        ? 'identity unchanged'
+        : 'no release';
   const deleted = input.preview?.prunes.filter((p) => p.fate === 'deleted').length;
   const prunes =
     deleted === undefined

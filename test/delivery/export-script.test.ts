@@ -235,8 +235,8 @@ describe('npm run export (scripts/export.ts)', () => {
     const env = { ...process.env, PATH: `${rewritingGit()}:${process.env.PATH ?? ''}` };
     const told = (target: string, commit: string, pushing: boolean) =>
       `git stored the export's commit ${commit.slice(0, 12)} in ${target} otherwise than the export wrote it (its ` +
-      `message's line 1 is "JIRA-1 arcade-stack: export staging (REINSTALL; Flux deletes nothing; 24 added,…", where ` +
-      `the export wrote "arcade-stack: export staging (REINSTALL; Flux deletes nothing; 24 added, 0 remo…"), ` +
+      `message's line 1 is "JIRA-1 arcade-stack: export staging (NEW release; Flux deletes nothing; 24 adde…", where ` +
+      `the export wrote "arcade-stack: export staging (NEW release; Flux deletes nothing; 24 added, 0 re…"), ` +
       `though it ran no hook (git commit-tree): a later --push would refuse it as changed, so it ${pushing ? 'is not' : 'should not be'} ` +
       `pushed (fix: find what in that checkout's git rewrites commit messages, git -C ${target} config --show-origin --list, ` +
       `and turn it off there; then ${pushing ? '' : 'delete its branch and '}run the export again)`;

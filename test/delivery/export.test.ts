@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { ExportRefused, exportEnvironment, type ExportOptions, type ExportSource } from '../../src/delivery/export.js';
 import { looksTemporary } from '../../src/delivery/export-folder.js';
 import { blockedOnTheWay } from '../../src/delivery/target.js';
@@ -339,6 +340,44 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
       `${change.source}[\\s\\S]*helm-controller would uninstall the release and install a new ` +
         `one \\(fix: set in src/environments/staging\\.yaml: ${field.replace('.', '\\.')}.*--allow-reinstall`,
     );
+
+  it('a first-ever export: its subject says NEW release as its body does, and the assumed owner is named once', async () => {
+    const repo = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const result = await exportEnvironment(BUNDLED(), { repo, dryRun: true });
+    expect(result.message.split('\n')[0]).toMatch(
+      /^arcade-stack: export staging \(NEW release; Flux deletes nothing; /,
+    );
+    expect(result.summary).toContain(
+      '  + HelmRelease arcade-staging/arcade: a NEW release (nothing in the folder before): helm-controller installs it',
+    );
+    expect(result.summary.split('\n')).toContain(
+      '  (assumed) a Flux Kustomization with path ./apps/arcade, prune: true: nothing leaves what it applies',
+    );
+  });
+
+  it("--adopt --path apps/other: a hand-written Deployment in a namespace none of the export's objects use is another app's, deleted only with its own --allow-prune", async () => {
+    const billing = stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'billing', namespace: 'billing' },
+      spec: { selector: { matchLabels: { app: 'billing' } }, template: { metadata: { labels: { app: 'billing' } } } },
+    });
+    const repo = await makeRepo({ 'apps/other/billing.yaml': billing });
+    await expectRefused(
+      repo,
+      BUNDLED(),
+      { adopt: true, path: 'apps/other', commit: true },
+      /would delete Deployment billing\/billing \(apps\/other\/billing\.yaml\): an object of another app \(in namespace billing, which none of the export's objects use, and not labelled app\.kubernetes\.io\/part-of this app\) \(fix: .*--allow-prune Deployment\/billing\)/,
+    );
+    const allowed = await exportEnvironment(BUNDLED(), {
+      repo,
+      adopt: true,
+      path: 'apps/other',
+      commit: true,
+      allowPrune: ['Deployment/billing/billing'],
+    });
+    expect(allowed.commit).toBeDefined();
+  });
 
   it('refuses a release identity change unless --allow-reinstall, naming the environment field (namespace: a new HelmRelease object too)', async () => {
     // End to end once (the refusal, the checkout untouched, the consents, the summary); the other
