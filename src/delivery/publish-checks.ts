@@ -48,12 +48,16 @@ export async function checkRemote(
 
 /**
  * The commands that put a checkout left on the export's local `branch` back on `base` and delete
- * that branch (quoted for a POSIX shell where needed, so they paste as they are): given only where
- * the branch holds nothing but the export's work.
+ * that branch while it is at `commit` (quoted for a POSIX shell where needed, so they paste as they
+ * are): `update-ref -d <ref> <commit>` refuses a branch that moved since, so a commit a person made
+ * on it meanwhile is kept (`branch -D` deleted it).
  */
-export function putBackFix(top: string, base: string, branch: string): string {
+export function putBackFix(top: string, base: string, branch: string, commit: string): string {
   const dir = shellWord(top);
-  return `git -C ${dir} checkout ${shellWord(base)} && git -C ${dir} branch -D ${shellWord(branch)}`;
+  return (
+    `git -C ${dir} checkout ${shellWord(base)} && git -C ${dir} update-ref -d ` +
+    `${shellWord(`refs/heads/${branch}`)} ${commit}`
+  );
 }
 
 /**
@@ -80,12 +84,13 @@ export async function checkBranchIsNotBase(
   const origin = await branchOrigin(top, branch, environment);
   // Quoted for a POSIX shell where needed, so the commands paste as they are (a path with a space).
   const [dir, name] = [shellWord(top), shellWord(branch)];
-  const fix = (from: string) => `(fix: ${putBackFix(top, from, branch)}, then run the same export again)`;
+  const fix = (from: string, tip: string) =>
+    `(fix: ${putBackFix(top, from, branch, tip)}, then run the same export again)`;
   if (origin?.holds === 'export')
     throw new ExportRefused([
       `${top} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, ` +
         `or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> would ` +
-        `push a second branch of the same export ${fix(origin.from)}`,
+        `push a second branch of the same export ${fix(origin.from, origin.tip)}`,
     ]);
   if (given)
     throw new ConfigurationError(
@@ -96,7 +101,7 @@ export async function checkBranchIsNotBase(
     throw new ExportRefused([
       `${top} is on the export's own branch ${branch}, which holds no commit that ${origin.from} does not (an ` +
         `earlier run a second Ctrl-C or SIGTERM ended before its commit leaves it so); --branch <new name> would ` +
-        `push a second branch of the same export ${fix(origin.from)}`,
+        `push a second branch of the same export ${fix(origin.from, origin.tip)}`,
     ]);
   const from = origin !== undefined ? shellWord(origin.from) : '<base>';
   const range = origin !== undefined ? shellWord(`${origin.from}..${branch}`) : `<base>..${name}`;
@@ -129,7 +134,7 @@ async function branchOrigin(
   top: string,
   branch: string,
   environment: string,
-): Promise<{ readonly from: string; readonly holds: 'export' | 'nothing' | number } | undefined> {
+): Promise<{ readonly from: string; readonly tip: string; readonly holds: 'export' | 'nothing' | number } | undefined> {
   const log = await gitTry(top, ['log', '-g', '-n', '50', '--format=%gs', 'HEAD']);
   if (!log.ok) return undefined;
   const move = log.stdout.split('\n').find((line) => line.startsWith('checkout: moving from '));
@@ -143,9 +148,11 @@ async function branchOrigin(
   const checked = unchangedExport(tip);
   // On the base's tip: its one parent (unchangedExport refuses a merge, which would hide its other parents' work).
   const onBase = tip.parents[0] === started.stdout.trim();
-  if ('trailers' in checked && checked.trailers.environment === environment && onBase) return { from, holds: 'export' };
+  const at = { from, tip: object.id };
+  if ('trailers' in checked && checked.trailers.environment === environment && onBase)
+    return { ...at, holds: 'export' };
   const count = await gitTry(top, ['rev-list', '--count', `refs/heads/${from}..refs/heads/${branch}`]);
   const commits = Number.parseInt(count.stdout.trim(), 10);
   if (!count.ok || !Number.isInteger(commits)) return undefined;
-  return { from, holds: commits === 0 ? 'nothing' : commits };
+  return { ...at, holds: commits === 0 ? 'nothing' : commits };
 }

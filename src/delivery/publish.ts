@@ -200,6 +200,9 @@ export async function exportAndPublish(
   return { export: exported, push: pushed, pullRequest };
 }
 
+/** Local git that writes under a lock file: out of reach of a terminal's Ctrl-C. */
+const WRITES = { detached: true } as const;
+
 /**
  * Puts the checkout back on `base` without the export's local branch `branch`, after the push or
  * the pull request failed, so the next run starts clean; what it left, for the failure's message.
@@ -207,7 +210,9 @@ export async function exportAndPublish(
  * and only once the checkout is off it: a commit someone made on it while the run went on (after the
  * export's update-ref) stays on it, named. Never aborted, also when an interrupt stopped the run:
  * these write the checkout under .git/index.lock and a ref's lock file, which a kill would leave
- * behind, stopping every later git there; they are local and end at once.
+ * behind, stopping every later git there; they are local and end at once, and run out of reach of
+ * a terminal's Ctrl-C (src/core/git.ts `detached`). A fix it prints deletes the branch only while it
+ * is at `commit` (`update-ref -d`), never `branch -D`, which would delete a person's commit made on it.
  */
 async function putBack(
   top: string,
@@ -215,16 +220,16 @@ async function putBack(
   branch: string,
   commit: string,
 ): Promise<{ clean: boolean; left: string }> {
-  const back = await gitTry(top, ['checkout', '-q', base]);
+  const back = await gitTry(top, ['checkout', '-q', base], WRITES);
   const ref = `refs/heads/${branch}`;
-  const removed = back.ok ? await gitTry(top, ['update-ref', '-d', ref, commit]) : undefined;
+  const removed = back.ok ? await gitTry(top, ['update-ref', '-d', ref, commit], WRITES) : undefined;
   // Not removed: moved on by a commit someone made (kept, named), or git failed (a lock file).
   const now = removed?.ok === false ? (await gitTry(top, ['rev-parse', '--verify', '--quiet', ref])).stdout.trim() : '';
   const [dir, name, short] = [shellWord(top), shellWord(branch), commit.slice(0, 12)];
   const left =
     removed === undefined
       ? `; putting the checkout back on ${base} failed: ${back.failure}; it is still on the export's local ` +
-        `branch ${branch}, and the next export refuses while that branch exists (fix: ${putBackFix(top, base, branch)})`
+        `branch ${branch}, and the next export refuses while that branch exists (fix: ${putBackFix(top, base, branch, commit)})`
       : removed.ok
         ? `; the checkout is back on ${base}, without the export's local branch`
         : now !== '' && now !== commit
@@ -232,7 +237,7 @@ async function putBack(
             `since the export's ${short} is on it (git -C ${dir} log ${shellWord(`${short}..${branch}`)}), and the next ` +
             `export refuses while branch ${branch} exists (fix: keep what is yours, then git -C ${dir} branch -D ${name})`
           : `; the checkout is back on ${base}, but removing the export's local branch failed: ${removed.failure}; ` +
-            `the next export refuses while branch ${branch} exists (fix: git -C ${dir} branch -D ${name})`;
+            `the next export refuses while branch ${branch} exists (fix: git -C ${dir} update-ref -d ${shellWord(ref)} ${commit})`;
   return { clean: removed?.ok === true, left };
 }
 

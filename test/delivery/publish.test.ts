@@ -7,6 +7,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportEnvironment, type ExportSource } from '../../src/delivery/export.js';
 import type { ForgeConnection } from '../../src/delivery/forge.js';
@@ -478,7 +479,7 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
         `${first.dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, `,
       );
       expect((rerun as Error).message).toContain(
-        `(fix: git -C ${first.dir} checkout master && git -C ${first.dir} branch -D ${branch}, then run the same export again)`,
+        `(fix: git -C ${first.dir} checkout master && git -C ${first.dir} update-ref -d refs/heads/${branch} ${first.result.export.commit}, then run the same export again)`,
       );
       expect(git.credentials.length).toBe(before);
       // Cloned before the amend is pushed: the push fetches the remote tip it does not hold.
@@ -795,7 +796,7 @@ describe('export --push: settings and refusals before any work', () => {
     expect((left as ExportRefused).problems).toEqual([
       `${dir} is on the export's own branch ${branch}, which holds no commit that master does not (an earlier ` +
         `run a second Ctrl-C or SIGTERM ended before its commit leaves it so); --branch <new name> would push a ` +
-        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} branch -D ${branch}, ` +
+        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} update-ref -d refs/heads/${branch} ${(await run(dir, ['rev-parse', branch])).trim()}, ` +
         `then run the same export again)`,
     ]);
     expect((left as Error).message).not.toContain('already exists');
@@ -817,8 +818,8 @@ describe('export --push: settings and refusals before any work', () => {
       expect((again as ExportRefused).problems).toEqual([
         `${dir} is on the export's own branch feature/upgrade, left there by an earlier run of it (one that ` +
           `finished, or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> ` +
-          `would push a second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} branch ` +
-          `-D feature/upgrade, then run the same export again)`,
+          `would push a second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} update-ref ` +
+          `-d refs/heads/feature/upgrade ${first.export.commit}, then run the same export again)`,
       ]);
       expect(forge.pulls).toMatchObject([{ head: 'feature/upgrade', base: 'master', state: 'open' }]);
       // The fix as given: the same export again pushes nothing new and updates nothing twice.
@@ -855,8 +856,8 @@ describe('export --push: settings and refusals before any work', () => {
       expect((again as ExportRefused).problems).toEqual([
         `${dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that ` +
           `finished, or one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> ` +
-          `would push a second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} branch ` +
-          `-D ${branch}, then run the same export again)`,
+          `would push a second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} update-ref ` +
+          `-d refs/heads/${branch} ${first.export.commit}, then run the same export again)`,
       ]);
       await run(dir, ['checkout', '-q', 'master']);
       await run(dir, ['branch', '-q', '-D', branch]);
@@ -917,7 +918,7 @@ describe('export --push: settings and refusals before any work', () => {
     expect((own as ExportRefused).problems).toEqual([
       `${dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, or ` +
         `one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> would push a ` +
-        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} branch -D ${branch}, ` +
+        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} update-ref -d refs/heads/${branch} ${exported.commit}, ` +
         `then run the same export again)`,
     ]);
     await run(dir, ['commit', '-q', '--allow-empty', '-m', 'a change by hand']);
@@ -978,7 +979,7 @@ describe('export --push: settings and refusals before any work', () => {
     expect(((await attempt()) as ExportRefused).problems).toEqual([
       `${dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, or ` +
         `one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> would push a ` +
-        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} branch -D ${branch}, ` +
+        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} update-ref -d refs/heads/${branch} ${(await run(dir, ['rev-parse', branch])).trim()}, ` +
         `then run the same export again)`,
     ]);
     // Context added to the message, its trailers kept: deleting the branch would drop it.
@@ -1047,7 +1048,7 @@ describe('export --push: settings and refusals before any work', () => {
     // The same environment's export again: its own branch, put back.
     const same = await exportAndPublish(source, options, { push: true }).catch((e: unknown) => e);
     expect((same as Error).message).toContain(
-      `git -C ${dir} checkout master && git -C ${dir} branch -D feature/upgrade`,
+      `git -C ${dir} checkout master && git -C ${dir} update-ref -d refs/heads/feature/upgrade ${exported.commit}`,
     );
     expect((await run(dir, ['rev-parse', 'feature/upgrade'])).trim()).toBe(exported.commit);
   });
@@ -1139,7 +1140,7 @@ describe('export --push: settings and refusals before any work', () => {
     );
     expect(message).toMatch(
       new RegExp(
-        `; the next export refuses while branch ${branch} exists \\(fix: git -C ${dir} branch -D ${branch}\\)$`,
+        `; the next export refuses while branch ${branch} exists \\(fix: git -C ${dir} update-ref -d refs/heads/${branch} [0-9a-f]{40}\\)$`,
       ),
     );
     expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
@@ -1178,6 +1179,36 @@ describe('export --push: settings and refusals before any work', () => {
       ),
     );
     expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
+  });
+  it("a clean-up whose checkout a person's commit blocks (.git/index.lock): the pasted fix keeps the commit they make on the branch", async () => {
+    // A git first on the PATH that, before the push's ls-remote, holds .git/index.lock as a person's
+    // `git commit` on the export's branch would; the clean-up's checkout then fails.
+    const realPath = process.env.PATH ?? '';
+    const bin = tempDir('git-index-lock-');
+    writeFileSync(
+      join(bin, 'git'),
+      '#!/bin/sh\nfor a in "$@"; do if [ "$a" = ls-remote ]; then : > .git/index.lock; break; fi; done\n' +
+        `PATH='${realPath}' exec git "$@"\n`,
+    );
+    chmodSync(join(bin, 'git'), 0o755);
+    const { error, dir, branch } = await refusedPush('acme/person-holds-index-lock', async () => {
+      process.env.PATH = `${bin}:${realPath}`;
+    }).finally(() => {
+      process.env.PATH = realPath;
+    });
+    expect(error).toBeInstanceOf(CheckoutLeftBehind);
+    const exported = (await run(dir, ['rev-parse', branch])).trim();
+    const message = (error as Error).message;
+    const fix = `git -C ${dir} checkout master && git -C ${dir} update-ref -d refs/heads/${branch} ${exported}`;
+    expect(message).toContain(`(fix: ${fix})`);
+    expect(message).not.toContain('branch -D');
+    // The person's commit lands on the branch; then the fix, pasted, deletes nothing of it.
+    rmSync(join(dir, '.git', 'index.lock'));
+    await run(dir, [...SOMEONE, 'commit', '-q', '--allow-empty', '-m', 'mine, made meanwhile']);
+    const mine = (await run(dir, ['rev-parse', branch])).trim();
+    const pasted = spawnSync('sh', ['-c', fix], { encoding: 'utf8' });
+    expect(pasted.status).not.toBe(0);
+    expect((await run(dir, ['rev-parse', branch])).trim()).toBe(mine);
   });
 });
 
