@@ -104,6 +104,9 @@ HelmRelease or other app's object (Kind/namespace/name also works); one per obje
     2:
       '--repo missing or not a git checkout, --path missing or outside the checkout, a damaged ownership record, ' +
       'a GITOPS_* variable',
+    130:
+      'interrupted by SIGINT or SIGTERM: before writing, nothing changed; once writing, it finishes first and ' +
+      'names what it left and the fix that undoes it',
   },
   examples: [
     'npm run export -- --repo ../k8s-backstage-v2 --env backstage-wus2-v4 --dry-run',

@@ -101,7 +101,7 @@ export function helpText<T extends OptionTable>(spec: ScriptSpec<T>): string {
       ['1', spec.exitCodes[1]],
       ['2', spec.exitCodes[2] ? `${two}; ${spec.exitCodes[2]}` : two],
       ...(spec.interruptible
-        ? ([['130, 143', 'interrupted by SIGINT or SIGTERM (cleaned up)']] as [string, string][])
+        ? ([['130, 143', spec.exitCodes[130] ?? 'interrupted by SIGINT or SIGTERM (cleaned up)']] as [string, string][])
         : []),
     ])}`,
   );

@@ -106,7 +106,8 @@ export interface ScriptSpec<T extends OptionTable> {
   /** Environment variables the command reads, with what for. */
   readonly environment?: Readonly<Record<string, string>>;
   /** What 0 and 1 mean for this command (and 2 beyond "bad usage or configuration", if anything). */
-  readonly exitCodes: { readonly 0: string; readonly 1: string; readonly 2?: string };
+  /** 130: what an interrupt leaves, for a command that does more than clean up (export). */
+  readonly exitCodes: { readonly 0: string; readonly 1: string; readonly 2?: string; readonly 130?: string };
   readonly examples: readonly string[];
   /**
    * SIGINT/SIGTERM abort `context.signal` instead of ending the process, so the command stops

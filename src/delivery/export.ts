@@ -22,13 +22,13 @@ import type { UnresolvedEntry } from '../environments/unresolved.js';
 import { diffObjects, type ManifestDiff } from '../review/diff.js';
 import { Interrupted, interruptedBy } from '../core/command-error.js';
 import { shellWord } from '../core/shell-word.js';
-import { catObjects, git, gitTry } from '../core/git.js';
+import { gitTry } from '../core/git.js';
 import { indexObjects, sha256, type ManifestFile } from '../core/manifests.js';
 import { KubectlMissing, KustomizeFailed } from './kustomize.js';
 import { formatOwnership, type OwnershipRecord } from './ownership.js';
 import type { FolderPlan } from './build-cache.js';
 import { buildPreview, type Preview, type PreviewReport } from './preview.js';
-import { stageOwn, writePlan } from './export-write.js';
+import { writeExport } from './export-write.js';
 import { checkValuesFrom, compareIdentity, consentToPrunes, failClosed } from './export-checks.js';
 import {
   classifyFolder,
@@ -39,11 +39,10 @@ import {
   statefulObjects,
   withKept,
 } from './export-folder.js';
-import { branchMoved, commitFailed, ExportRefused } from './refused.js';
+import { ExportRefused } from './refused.js';
 import { datastoreMode, isHelmRelease, releaseIdentity, type DatastoreMode } from './release.js';
 import { commitSubject, renderSummary, type IdentityPair, type SummaryInput } from './summary.js';
 import { blockedOnTheWay, type CheckoutState, openTarget } from './target.js';
-import { commitTreeCommand, notAsWritten, readCommit } from './trailers.js';
 import { diffValues, resolveValues, type ValueDiff } from './values.js';
 
 export { ExportRefused };
@@ -425,35 +424,26 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     return { ...base, written: options.dryRun ? written : [], removed: options.dryRun ? removed : [] };
   await stopIfInterrupted(options.signal);
 
-  // From here on no git is aborted by an interrupt: checkout, add, write-tree and update-ref write the
-  // checkout under .git/index.lock and a ref's lock file, which a kill (SIGKILL) would leave behind,
-  // stopping every later git there. They are local and end at once; an interrupt that comes
-  // meanwhile stops a --push before it reads the remote (./push.ts).
-  if (options.commit) await git(target.top, ['checkout', '-q', '-b', branch]);
-  writePlan(target, planned, removed, recordText);
-  if (!options.commit) return { ...base, written, removed };
-
-  warnings.push(...(await stageOwn(target, [...planned.map((f) => f.path), ...removed])));
-  // The commit names its own tree and its message's digest: a later push can tell it unchanged (./trailers.ts).
-  const tree = (await git(target.top, ['write-tree'])).trim();
-  const trailers = { environment: source.env, source: source.sourceCommit, tree };
-  // commit-tree runs no hook; update-ref moves the branch only from the parent (./trailers.ts, the header).
-  const made = commitTreeCommand(message, trailers, target.headCommit, sign);
-  // A signer may wait on a passphrase prompt or a hardware key's touch: 5 minutes, not git's 30 s.
-  const tried = await gitTry(target.top, made.args, { input: made.input, ...(sign ? { timeoutMs: 300_000 } : {}) });
-  const started = target.head !== undefined && target.head !== 'HEAD' ? target.head : target.headCommit;
-  const at = { top: target.top, repo: options.repo, branch, base: started, parent: target.headCommit };
-  if (!tried.ok) throw commitFailed({ ...at, folder, sign, said: tried.stderr || tried.failure });
-  const commit = tried.stdout.trim();
-  const reflog = `arcade-stack export: ${commitSubject(summaryInput)}`;
-  const update = ['update-ref', '-m', reflog, `refs/heads/${branch}`, commit, target.headCommit ?? ''];
-  const updated = await gitTry(target.top, ['-c', 'core.hooksPath=/dev/null', ...update]);
-  if (!updated.ok) {
-    throw await branchMoved({ ...at, commit, failure: updated.failure });
-  }
-  // What git stored: checked now, not refused by the next run's push.
-  const [head] = await catObjects(target.top, [commit]);
-  const commitProblem = notAsWritten(readCommit(head), message, trailers);
+  // From here on no git is aborted by an interrupt, and none is reached by a terminal's Ctrl-C: each
+  // step runs to its end, then the export ends Interrupted saying what it left and how to undo it
+  // (./export-write.ts); a --push is not begun. One that comes later stops the push (./push.ts).
+  const wrote = await writeExport({
+    target,
+    commit: options.commit ?? false,
+    branch,
+    planned,
+    removed,
+    record: recordText,
+    message,
+    reflog: `arcade-stack export: ${commitSubject(summaryInput)}`,
+    trailers: { environment: source.env, source: source.sourceCommit },
+    sign,
+    repo: options.repo,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  warnings.push(...wrote.warnings);
+  if (wrote.commit === undefined) return { ...base, written, removed };
+  const { commit, commitProblem } = wrote;
   return { ...base, written, removed, branch, commit, ...(commitProblem ? { commitProblem } : {}) };
 }
 

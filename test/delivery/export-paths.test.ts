@@ -84,6 +84,77 @@ describe("the export's git and its folder", () => {
   });
 });
 
+describe('what the export finds in the folder after its add', () => {
+  it('a folder put there meanwhile that cannot be read again (deeper than PATH_MAX): a warning, the commit made', async () => {
+    const { source, earlier } = sources();
+    const repo = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    await plantExport(repo, earlier);
+    const deep = 'd'.repeat(200);
+    gitBeforeAdd(`(cd '${join(repo, 'apps/arcade')}' && for i in $(seq 25); do mkdir ${deep} && cd ${deep}; done)`);
+    try {
+      const result = await exportEnvironment(source, { repo, commit: true, kubectl: NO_KUBECTL() });
+      expect(result.commit).toBeDefined();
+      expect(await committed(repo, result.commit)).toContain('apps/arcade/release.yaml');
+      expect(result.warnings).toContain(
+        'apps/arcade could not be read again after the export staged its files (ENAMETOOLONG): a file put there ' +
+          `meanwhile is not in the export's commit, and is not named here (fix: git -C ${repo} status)`,
+      );
+    } finally {
+      // GNU rm walks the folder relative to each level (node's rmSync would hit the same PATH_MAX).
+      execFileSync('rm', ['-rf', join(repo, 'apps/arcade', deep)]);
+    }
+  });
+
+  it('a file put there meanwhile that git ignores is said to be ignored, not untracked', async () => {
+    const { source, earlier } = sources();
+    const repo = await makeRepo({ 'apps/arcade/README.md': 'x\n', '.gitignore': '*.swp\n' });
+    await plantExport(repo, earlier);
+    gitBeforeAdd(`: > '${join(repo, 'apps/arcade/.release.yaml.swp')}'`);
+    const result = await exportEnvironment(source, { repo, commit: true, kubectl: NO_KUBECTL() });
+    expect(result.warnings).toContain(
+      "apps/arcade/.release.yaml.swp appeared in the folder while the export ran: not the export's, so not in its " +
+        'commit, left on disk, ignored by git (nothing to do: git never commits it)',
+    );
+  });
+});
+
+// With kubectl: a removed file needs the preview (without it the export refuses any removal).
+describe.skipIf(!KUBECTL)('an export that removes one owned file and renames another', () => {
+  it.each(['apps/my app', 'apps/a*'])(
+    '--path %s: the commit holds D and the rename, its tree no stale file',
+    async (folder) => {
+      const { source } = sources();
+      const extra = 'kind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  a: b\n';
+      const earlier = {
+        ...source,
+        files: [...source.files, { path: 'gone.yaml', content: 'x: 1\n' }, { path: 'old/notes.yaml', content: extra }],
+      };
+      const now = { ...source, files: [...source.files, { path: 'new/notes.yaml', content: extra }] };
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await plantExport(repo, earlier, folder);
+      const result = await exportEnvironment(now, { repo, path: folder, commit: true });
+      expect(result.removed).toEqual(['gone.yaml', 'old/notes.yaml']);
+      const status = await run(repo, [
+        '-c',
+        'core.quotePath=false',
+        'show',
+        '-M',
+        '--name-status',
+        '--format=',
+        result.commit!,
+      ]);
+      expect(status.split('\n')).toEqual(
+        expect.arrayContaining([`D\t${folder}/gone.yaml`, `R100\t${folder}/old/notes.yaml\t${folder}/new/notes.yaml`]),
+      );
+      const tree = await run(repo, ['-c', 'core.quotePath=false', 'ls-tree', '-r', '--name-only', result.commit!]);
+      expect(tree).not.toContain(`${folder}/gone.yaml`);
+      expect(tree).not.toContain(`${folder}/old/notes.yaml`);
+      expect(tree).toContain(`${folder}/new/notes.yaml`);
+      expect(await run(repo, ['status', '--porcelain', '--untracked-files=all'])).toBe('');
+    },
+  );
+});
+
 describe("the commit-not-made refusal's fix", () => {
   const gpg = join(tempDir('failing-gpg-'), 'gpg');
   writeFileSync(gpg, "#!/bin/sh\ncat > /dev/null\necho 'gpg: signing failed: No secret key' >&2\nexit 1\n");
