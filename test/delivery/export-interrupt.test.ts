@@ -8,14 +8,14 @@
  * fix that, pasted, lets the same export run again. The process is what is tested: spawned, in a
  * process group of its own (the test runner's is not the terminal's).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { synthEnvironment } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { KUBECTL } from '../support/kubectl.js';
-import { scriptCommand, type ScriptRun } from '../support/spawn-script.js';
+import { type ScriptRun, spawnScript } from '../support/spawn-script.js';
 import { tempDir } from '../support/temp.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { makeRepo, run } from './support.js';
@@ -58,22 +58,10 @@ function interruptingGit(): { bin: string; sent: string } {
 
 /** The export run as `npm run export` runs it, leader of a process group of its own. */
 function exportRun(repo: string, env: NodeJS.ProcessEnv): Promise<ScriptRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      scriptCommand(join(REPO_ROOT, 'scripts/export.ts'), ['--repo', repo, ...ARGS]),
-      {
-        cwd: REPO_ROOT,
-        env,
-        detached: true,
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  return spawnScript(join(REPO_ROOT, 'scripts/export.ts'), ['--repo', repo, ...ARGS], {
+    cwd: REPO_ROOT,
+    env,
+    detached: true,
   });
 }
 

@@ -1148,24 +1148,35 @@ describe('export --push: settings and refusals before any work', () => {
     expect(findLeak(message, wrong)).toBeUndefined();
   });
 
-  it("a commit someone makes on the export's branch while the push runs: the clean-up keeps the branch with it, named", async () => {
-    // A git first on the PATH that, before the push's ls-remote, commits on the branch the checkout is
-    // on (the export's, after its update-ref), as a person would meanwhile; then runs the real git.
+  /**
+   * refusedPush with a git first on the PATH that runs `before` (a shell command, given the real
+   * PATH) just before the push's ls-remote, as a person would meanwhile; then the real git.
+   */
+  function pushBeforeLsRemote(repository: string, before: (realPath: string) => string) {
     const realPath = process.env.PATH ?? '';
-    const bin = tempDir('git-person-commits-');
+    const bin = tempDir('git-before-ls-remote-');
     writeFileSync(
       join(bin, 'git'),
-      '#!/bin/sh\nfor a in "$@"; do if [ "$a" = ls-remote ]; then ' +
-        `PATH='${realPath}' git -c user.name=Person -c user.email=person@example.com -c commit.gpgsign=false ` +
-        "commit -q --allow-empty -m 'mine, made meanwhile'; break; fi; done\n" +
+      `#!/bin/sh\nfor a in "$@"; do if [ "$a" = ls-remote ]; then ${before(realPath)}; break; fi; done\n` +
         `PATH='${realPath}' exec git "$@"\n`,
     );
     chmodSync(join(bin, 'git'), 0o755);
-    const { error, dir, branch } = await refusedPush('acme/person-commits', async () => {
+    return refusedPush(repository, async () => {
       process.env.PATH = `${bin}:${realPath}`;
     }).finally(() => {
       process.env.PATH = realPath;
     });
+  }
+
+  it("a commit someone makes on the export's branch while the push runs: the clean-up keeps the branch with it, named", async () => {
+    // A git first on the PATH that, before the push's ls-remote, commits on the branch the checkout is
+    // on (the export's, after its update-ref), as a person would meanwhile; then runs the real git.
+    const { error, dir, branch } = await pushBeforeLsRemote(
+      'acme/person-commits',
+      (realPath) =>
+        `PATH='${realPath}' git -c user.name=Person -c user.email=person@example.com -c commit.gpgsign=false ` +
+        "commit -q --allow-empty -m 'mine, made meanwhile'",
+    );
     expect(error).toBeInstanceOf(CheckoutLeftBehind);
     const tip = (await run(dir, ['log', '-1', '--format=%H%n%s%n%P', branch])).trim().split('\n');
     expect(tip[1]).toBe('mine, made meanwhile');
@@ -1180,22 +1191,14 @@ describe('export --push: settings and refusals before any work', () => {
     );
     expect((await run(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('master');
   });
+
   it("a clean-up whose checkout a person's commit blocks (.git/index.lock): the pasted fix keeps the commit they make on the branch", async () => {
     // A git first on the PATH that, before the push's ls-remote, holds .git/index.lock as a person's
     // `git commit` on the export's branch would; the clean-up's checkout then fails.
-    const realPath = process.env.PATH ?? '';
-    const bin = tempDir('git-index-lock-');
-    writeFileSync(
-      join(bin, 'git'),
-      '#!/bin/sh\nfor a in "$@"; do if [ "$a" = ls-remote ]; then : > .git/index.lock; break; fi; done\n' +
-        `PATH='${realPath}' exec git "$@"\n`,
+    const { error, dir, branch } = await pushBeforeLsRemote(
+      'acme/person-holds-index-lock',
+      () => ': > .git/index.lock',
     );
-    chmodSync(join(bin, 'git'), 0o755);
-    const { error, dir, branch } = await refusedPush('acme/person-holds-index-lock', async () => {
-      process.env.PATH = `${bin}:${realPath}`;
-    }).finally(() => {
-      process.env.PATH = realPath;
-    });
     expect(error).toBeInstanceOf(CheckoutLeftBehind);
     const exported = (await run(dir, ['rev-parse', branch])).trim();
     const message = (error as Error).message;

@@ -20,16 +20,21 @@ export function scriptCommand(file: string, args: readonly string[]): string[] {
   return [join(dirname(file), '..', 'src', 'tooling', 'launch.mjs'), basename(file, '.ts'), ...args];
 }
 
-/** Runs the script at `file` with `args` as `npm run` does; `uid`/`gid`: as another user (root only). */
+/**
+ * Runs the script at `file` with `args` as `npm run` does; `uid`/`gid`: as another user (root only);
+ * `detached`: leading a process group of its own, as a terminal's foreground job (a signal sent to
+ * its group reaches it and its children, not the test runner).
+ */
 export function spawnScript(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; detached?: boolean },
 ): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, scriptCommand(file, args), {
       cwd: options.cwd,
       env: options.env ?? process.env,
+      ...(options.detached ? { detached: true } : {}),
       ...(options.uid === undefined ? {} : { uid: options.uid }),
       ...(options.gid === undefined ? {} : { gid: options.gid }),
     });
