@@ -48,11 +48,6 @@ export interface SummaryInput {
 
 const pad = (s: string, n: number) => s + ' '.repeat(Math.max(1, n - s.length));
 
-/** Whether any release is reinstalled, uninstalled or newly installed. */
-export function reinstalls(identity: readonly IdentityPair[]): boolean {
-  return identity.some((p) => p.changes.length > 0 || !p.before !== !p.after);
-}
-
 function identitySection(input: SummaryInput): string[] {
   const lines = ['Release identity (as helm-controller computes it, before → after):'];
   if (input.identity.length === 0) return [...lines, '  no HelmRelease in the folder before or after'];
