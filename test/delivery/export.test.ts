@@ -355,7 +355,7 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     );
   });
 
-  it("--adopt --path apps/other: a hand-written Deployment in a namespace none of the export's objects use is another app's, deleted only with its own --allow-prune", async () => {
+  it("--adopt --path apps/other: a Deployment in a namespace the export's objects do not use is another app's: its own --allow-prune", async () => {
     const billing = stringify({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -367,7 +367,11 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
       repo,
       BUNDLED(),
       { adopt: true, path: 'apps/other', commit: true },
-      /would delete Deployment billing\/billing \(apps\/other\/billing\.yaml\): an object of another app \(in namespace billing, which none of the export's objects use, and not labelled app\.kubernetes\.io\/part-of this app\) \(fix: .*--allow-prune Deployment\/billing\)/,
+      new RegExp(
+        String.raw`would delete Deployment billing/billing \(apps/other/billing\.yaml\): an object of another app \(in ` +
+          String.raw`namespace billing, which none of the export's objects use, and not labelled app\.kubernetes\.io/` +
+          String.raw`part-of this app\) \(fix: .*--allow-prune Deployment/billing\)`,
+      ),
     );
     const allowed = await exportEnvironment(BUNDLED(), {
       repo,

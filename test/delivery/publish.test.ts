@@ -479,7 +479,8 @@ describe('export --push --pull-request, no prune preview needed (an earlier expo
         `${first.dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, `,
       );
       expect((rerun as Error).message).toContain(
-        `(fix: git -C ${first.dir} checkout master && git -C ${first.dir} update-ref -d refs/heads/${branch} ${first.result.export.commit}, then run the same export again)`,
+        `(fix: git -C ${first.dir} checkout master && git -C ${first.dir} update-ref -d refs/heads/${branch} ` +
+          `${first.result.export.commit}, then run the same export again)`,
       );
       expect(git.credentials.length).toBe(before);
       // Cloned before the amend is pushed: the push fetches the remote tip it does not hold.
@@ -796,7 +797,8 @@ describe('export --push: settings and refusals before any work', () => {
     expect((left as ExportRefused).problems).toEqual([
       `${dir} is on the export's own branch ${branch}, which holds no commit that master does not (an earlier ` +
         `run a second Ctrl-C or SIGTERM ended before its commit leaves it so); --branch <new name> would push a ` +
-        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} update-ref -d refs/heads/${branch} ${(await run(dir, ['rev-parse', branch])).trim()}, ` +
+        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} update-ref -d ` +
+        `refs/heads/${branch} ${(await run(dir, ['rev-parse', branch])).trim()}, ` +
         `then run the same export again)`,
     ]);
     expect((left as Error).message).not.toContain('already exists');
@@ -979,7 +981,8 @@ describe('export --push: settings and refusals before any work', () => {
     expect(((await attempt()) as ExportRefused).problems).toEqual([
       `${dir} is on the export's own branch ${branch}, left there by an earlier run of it (one that finished, or ` +
         `one a second Ctrl-C or SIGTERM ended before it put the checkout back); --branch <new name> would push a ` +
-        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} update-ref -d refs/heads/${branch} ${(await run(dir, ['rev-parse', branch])).trim()}, ` +
+        `second branch of the same export (fix: git -C ${dir} checkout master && git -C ${dir} update-ref -d ` +
+        `refs/heads/${branch} ${(await run(dir, ['rev-parse', branch])).trim()}, ` +
         `then run the same export again)`,
     ]);
     // Context added to the message, its trailers kept: deleting the branch would drop it.
