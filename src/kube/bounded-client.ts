@@ -247,8 +247,8 @@ export async function boundedConfiguration(
   return client.createConfiguration({
     // Paths are appended to it: `https://host//` (client-node strips one trailing slash) asked for `//apis/...`.
     baseServer: new client.ServerConfiguration(server.replace(/\/+$/, ''), {}),
-    // The kubeconfig's credentials, never applied again after a failure (./credentials.ts).
-    authMethods: { default: kubeCredentials(kc) },
+    // The kubeconfig's credentials, queued until applied once, never applied again after a failure (./credentials.ts).
+    authMethods: { default: kubeCredentials(kc, signal) },
     httpApi: client.wrapHttpLibrary({ send: (request) => send(fetch, client.ResponseContext, request, onAnswer) }),
     ...(signal
       ? {

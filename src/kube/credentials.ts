@@ -1,20 +1,24 @@
 /**
  * The kubeconfig's credentials as every request of ./bounded-client.ts applies them (client-node's
  * `KubeConfig.applySecurityAuthentication`: a token, a client certificate, an exec credential
- * plugin), with one difference: once applying them failed, every later request of the same
- * kubeconfig fails with the same refusal, without trying again.
+ * plugin), with two differences, both for a credential command that fails or that may prompt:
  *
- * Why: an exec credential plugin (kubelogin, `aws eks get-token`) may open a browser or prompt each
- * time it runs, and client-node runs it again for every request until it succeeds (it keeps only a
- * credential it got). Drift retried the plugin's failure (an error with no HTTP status, taken for
- * the network) 3 times, and each probe of a run ran it again. Now it runs once a command: the
- * failure is a CredentialError, printable (client-node throws the plugin's stderr whole: coloured,
- * several lines), naming the kubeconfig user and the plugin's command, never its arguments (they may
- * hold a secret), with the fix. Requests apply the credentials one after another, so requests made
- * at once do not start the plugin at once either.
+ * - Until they were applied once, requests apply them one after another, so requests made at once
+ *   do not start an exec plugin (kubelogin, `aws eks get-token`: it may open a browser or prompt)
+ *   at once either; once they were applied, every request applies them at once, as client-node
+ *   does (a plugin whose ExecCredential has no expirationTimestamp runs for every request; one at a
+ *   time, 6 reads of a plugin taking 0.5 s ran it 16 times and took 8.9 s: queued requests timed
+ *   out and were retried). A queued request whose signal aborted (its caller gave up: a deadline,
+ *   an interrupt) runs nothing, and ends with its signal's reason when its turn comes.
+ * - Once applying them failed, every later request of the same kubeconfig fails with the same
+ *   refusal, without trying again: client-node runs a failing plugin again for every request (it
+ *   keeps only a credential it got), drift retried its failure 3 times (an error with no HTTP
+ *   status, taken for the network), and each probe of a run ran it again. The refusal is a
+ *   CredentialError in this stack's words (./credential-refusal.ts: the kubeconfig entry at fault
+ *   and the fix, never a command's output or arguments).
  */
 import type { KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { printableLine } from '../core/printable.js';
+import { credentialRefusal } from './credential-refusal.js';
 
 /** The kubeconfig's credentials could not be applied (above); `reason` is the message without what client-node prefixed to it. */
 export class CredentialError extends Error {
@@ -29,51 +33,49 @@ interface Credentials {
   applySecurityAuthentication(context: RequestContext): Promise<void>;
 }
 
-const byKubeconfig = new WeakMap<KubeConfig, Credentials>();
-
-/** What a failure to apply the current user's credentials says (above). */
-function refusal(kc: KubeConfig, err: unknown): string {
-  const user = kc.getCurrentUser();
-  const name = JSON.stringify(user?.name ?? '');
-  const message = err instanceof Error ? err.message : String(err);
-  const command = user?.exec?.command ?? user?.authProvider?.config?.exec?.command;
-  if (typeof command === 'string') {
-    const stderr = message.trim() === '' ? '(nothing on stderr)' : printableLine(message, 500);
-    return (
-      `the exec credential plugin ${printableLine(JSON.stringify(command), 100)} of kubeconfig user ${printableLine(name, 100)} ` +
-      `failed: ${stderr} (fix: run it as that user's exec in the kubeconfig names it and do what it asks, such as ` +
-      'logging in again, or mend that exec; it was run once)'
-    );
-  }
-  return (
-    `the credentials of kubeconfig user ${printableLine(name, 100)} could not be applied: ${printableLine(message, 500)} ` +
-    "(fix: mend that user's entry in the kubeconfig, or fetch the kubeconfig anew)"
-  );
+/** One kubeconfig's credentials, shared by every configuration made from it (above). */
+interface State {
+  /** The refusal, once applying them failed. */
+  failed?: string;
+  /** Whether they were applied once: requests no longer queue. */
+  applied: boolean;
+  /** Settles when the last queued request may let the next one go. */
+  queue: Promise<void>;
 }
 
-/** `kc`'s credentials, applied once at a time and never again after a failure (above): one per kubeconfig. */
-export function kubeCredentials(kc: KubeConfig): Credentials {
-  const known = byKubeconfig.get(kc);
-  if (known) return known;
-  let failed: string | undefined;
-  let queue: Promise<void> = Promise.resolve();
-  const credentials: Credentials = {
+const byKubeconfig = new WeakMap<KubeConfig, State>();
+const ignore = () => undefined;
+
+/** `kc`'s credentials for requests cancelled by `signal` (above): their state is one per kubeconfig. */
+export function kubeCredentials(kc: KubeConfig, signal?: AbortSignal): Credentials {
+  let state = byKubeconfig.get(kc);
+  if (!state) {
+    state = { applied: false, queue: Promise.resolve() };
+    byKubeconfig.set(kc, state);
+  }
+  const s = state;
+  async function apply(context: RequestContext): Promise<void> {
+    // A new error each time: client-node prefixes its message for a discovery request.
+    if (s.failed !== undefined) throw new CredentialError(s.failed);
+    try {
+      await kc.applySecurityAuthentication(context);
+      s.applied = true;
+    } catch (err) {
+      s.failed ??= credentialRefusal(kc, err);
+      throw new CredentialError(s.failed);
+    }
+  }
+  return {
     getName: () => kc.getName(),
     applySecurityAuthentication(context) {
-      const applied = queue.then(async () => {
-        // A new error each time: client-node prefixes its message for a discovery request.
-        if (failed !== undefined) throw new CredentialError(failed);
-        try {
-          await kc.applySecurityAuthentication(context);
-        } catch (err) {
-          failed = refusal(kc, err);
-          throw new CredentialError(failed);
-        }
+      if (s.applied || s.failed !== undefined) return apply(context);
+      const turn = s.queue.then(() => {
+        if (signal?.aborted) throw signal.reason;
       });
-      queue = applied.catch(() => undefined);
-      return applied;
+      const done = turn.then(() => apply(context));
+      // The next request waits for this one's credentials unless they were applied by its turn.
+      s.queue = turn.then(() => (s.applied ? undefined : done)).then(ignore, ignore);
+      return done;
     },
   };
-  byKubeconfig.set(kc, credentials);
-  return credentials;
 }

@@ -49,8 +49,8 @@ function failingPlugin(server: string) {
 
 const REFUSAL =
   'the exec credential plugin "sh" of kubeconfig user "sso-user" failed: \\u001b[31merror: the token expired ' +
-  "\\u001b[0mlog in again (fix: run it as that user's exec in the kubeconfig names it and do what it asks, such " +
-  'as logging in again, or mend that exec; it was run once)';
+  '\\u001b[0mlog in again (fix: run it yourself, with the arguments the kubeconfig gives it, and do what it asks, ' +
+  "such as logging in again, or mend the user's exec in the kubeconfig; it was run once)";
 
 async function platform() {
   const p = await startPlatform();

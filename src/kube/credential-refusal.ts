@@ -1,0 +1,147 @@
+/**
+ * What a failure to apply the kubeconfig's credentials says (./credentials.ts): whose fault it is
+ * and the fix that fits, in this stack's words, never a credential command's output or arguments.
+ *
+ * client-node 1.4's `applySecurityAuthentication` reads the cluster's certificate-authority and the
+ * user's client-certificate and client-key files, then runs the credential command if the user has
+ * one (an exec plugin; the gcp and azure auth-providers' cmd-path), then makes the agent (a plain
+ * `http://` server without insecure-skip-tls-verify is refused there, after the plugin ran). Any of
+ * them fails the same call, so until session 15's review every failure of an exec user was blamed
+ * on the plugin, with the fix "log in again". Now:
+ *
+ * - the kubeconfig's own entries (a file that cannot be read, plain HTTP, an exec's args or env that
+ *   are not lists): the user and the cluster named, the entry to mend;
+ * - the plugin's own failures, told apart by what client-node makes of them: it exited non-zero
+ *   (its stderr, printable, on one line: the plugin's own words to the person, as kubectl shows
+ *   them), it could not be started (`spawn <command> ENOENT`), or it exited 0 with something that
+ *   is not an ExecCredential. Its stdout is never shown: client-node's JSON.parse error quoted it,
+ *   so `exec: gcloud auth print-access-token` printed the token (`ya29...`), and a plugin's stdout
+ *   is a credential when it works;
+ * - a gcp or azure auth-provider's command: client-node's error quotes its cmd-args (`Failed to
+ *   refresh token: Error: Command failed: "<cmd-path>" <cmd-args>`), which may hold a secret; only
+ *   the stderr after that line is shown, and of output that is not JSON nothing;
+ * - anything else: the user and cluster named; the error's message only when the user has no
+ *   credential command, else only its name and code (a message may quote the command's args, as
+ *   node's spawn does of args that are not a list).
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { printableLine } from '../core/printable.js';
+
+const quoted = (text: string) => printableLine(JSON.stringify(text), 100);
+
+/** The fix of every refusal that blames a credential command; `entry` is the user's entry that runs it. */
+const runItYourself = (entry: string) =>
+  `(fix: run it yourself, with the arguments the kubeconfig gives it, and do what it asks, such as logging in again, or mend the user's ${entry} in the kubeconfig; it was run once)`;
+
+interface ErrorFields {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: unknown;
+  readonly syscall?: unknown;
+  readonly path?: unknown;
+}
+
+function fieldsOf(err: unknown): ErrorFields {
+  if (err instanceof Error) return err as ErrorFields;
+  return { name: typeof err, message: String(err) };
+}
+
+/** What a failure to apply the current user's credentials says (above). */
+export function credentialRefusal(kc: KubeConfig, err: unknown): string {
+  const user = kc.getCurrentUser();
+  const cluster = kc.getCurrentCluster();
+  const userName = quoted(user?.name ?? '');
+  const clusterName = quoted(cluster?.name ?? '');
+  const e = fieldsOf(err);
+  const neutral = (detail: string, fix: string) =>
+    `the kubeconfig's user ${userName} and cluster ${clusterName} could not be used: ${detail} (fix: ${fix})`;
+
+  // The kubeconfig's own entries, read before and after the credential command.
+  const files: [unknown, string, string][] = [
+    [cluster?.caFile, 'certificate-authority', `cluster ${clusterName}`],
+    [user?.certFile, 'client-certificate', `user ${userName}`],
+    [user?.keyFile, 'client-key', `user ${userName}`],
+  ];
+  for (const [file, field, owner] of files)
+    if (typeof file === 'string' && e.path === file)
+      return neutral(
+        `the ${field} file of ${owner} cannot be read: ${printableLine(e.message, 300)}`,
+        `mend the ${field} path of ${owner} in the kubeconfig, or fetch the kubeconfig anew`,
+      );
+  const server = cluster ? printableLine(cluster.server, 200) : '';
+  if (cluster && !cluster.proxyUrl && cluster.server.startsWith('http:') && !cluster.skipTLSVerify)
+    if (e.message.startsWith('HTTP protocol is not allowed'))
+      return neutral(
+        `the server of cluster ${clusterName}, ${server}, is plain HTTP, which the client refuses unless insecure-skip-tls-verify is set`,
+        `give cluster ${clusterName} its https:// server, or, for a plain-HTTP server such as kubectl proxy, set insecure-skip-tls-verify: true on it`,
+      );
+  if (cluster?.proxyUrl && !cluster.proxyUrl.startsWith('socks') && !cluster.server.startsWith('http'))
+    if (e.message === 'Unsupported proxy type')
+      return neutral(
+        `cluster ${clusterName} has a proxy-url, and its server ${server} is neither http:// nor https://`,
+        `give cluster ${clusterName} its https:// server`,
+      );
+
+  const exec = user?.exec ?? user?.authProvider?.config?.exec;
+  const command: unknown = exec?.command;
+  // An empty command is refused by client-node before it runs anything ("No command was specified"): below.
+  if (typeof command === 'string' && command !== '') {
+    const listOf = (value: unknown, item: (v: unknown) => boolean) =>
+      value === undefined || value === null || (Array.isArray(value) && value.every(item));
+    if (!listOf(exec.args, (a) => typeof a === 'string'))
+      return neutral(`the exec of user ${userName} has args that are not a list of strings`, "mend that user's exec");
+    if (!listOf(exec.env, (v) => typeof v === 'object' && v !== null))
+      return neutral(
+        `the exec of user ${userName} has an env that is not a list of name and value`,
+        "mend that user's exec",
+      );
+    const plugin = `the exec credential plugin ${quoted(command)} of kubeconfig user ${userName}`;
+    if (typeof e.syscall === 'string' && e.syscall.startsWith('spawn'))
+      return (
+        `${plugin} could not be started: ${printableLine(e.message, 300)} ` +
+        "(fix: install it or put it on the PATH, or mend the command of that user's exec in the kubeconfig)"
+      );
+    // Exit 0 with output JSON.parse refused (SyntaxError), or JSON without the ExecCredential's status (TypeError).
+    if (e.name === 'SyntaxError' || (e.name === 'TypeError' && e.code === undefined))
+      return (
+        `${plugin} printed something that is not an ExecCredential (JSON with a status), not shown here as it may be a secret ` +
+        "(fix: give that user's exec a command that prints an ExecCredential, as kubectl's exec plugins do, not a bare token; it was run once)"
+      );
+    // A non-zero exit: client-node's Error is the plugin's stderr, whole.
+    if (err instanceof Error && err.constructor === Error && e.code === undefined) {
+      const stderr = e.message.trim() === '' ? '(nothing on stderr)' : printableLine(e.message, 500);
+      return `${plugin} failed: ${stderr} ${runItYourself('exec')}`;
+    }
+    return neutral(`${withheld(e)} from the exec credential plugin ${quoted(command)}`, "mend that user's exec");
+  }
+
+  const provider = user?.authProvider;
+  const cmdPath: unknown = provider?.config?.['cmd-path'];
+  if (typeof cmdPath === 'string') {
+    const what = `the ${quoted(String(provider.name))} auth-provider command ${quoted(cmdPath)} of kubeconfig user ${userName}`;
+    if (e.name === 'SyntaxError')
+      return (
+        `${what} printed something that is not JSON, not shown here as it may be a secret ` +
+        "(fix: mend that user's auth-provider cmd-path and cmd-args in the kubeconfig; it was run once)"
+      );
+    // client-node runs `"<cmd-path>" <cmd-args>` in a shell; its error is that line, then the stderr.
+    const args: unknown = provider.config['cmd-args'];
+    const line = `Failed to refresh token: Error: Command failed: "${cmdPath}"${args ? ` ${String(args)}` : ''}`;
+    if (e.message.startsWith(line)) {
+      const stderr = e.message.slice(line.length).trim();
+      return `${what} failed: ${stderr === '' ? '(nothing on stderr)' : printableLine(stderr, 500)} ${runItYourself('auth-provider')}`;
+    }
+    return neutral(`${withheld(e)} from ${what}`, "mend that user's auth-provider");
+  }
+
+  return neutral(
+    `its credentials could not be applied: ${printableLine(e.message, 500)}`,
+    "mend that user's entry in the kubeconfig, or fetch the kubeconfig anew",
+  );
+}
+
+/** An error's name and code, its message withheld (above). */
+function withheld(e: ErrorFields): string {
+  const code = typeof e.code === 'string' ? ` ${printableLine(e.code, 40)}` : '';
+  return `${printableLine(e.name, 40)}${code} (its message is not shown: it may quote the command's arguments)`;
+}
