@@ -7,8 +7,8 @@
  * plugin's stderr, one line), with a fix naming the kubeconfig user's exec; and the server is asked
  * nothing. crds --from-cluster: test/check/crds-cluster-hostile.test.ts.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main as drift } from '../../scripts/drift.js';
 import { connect } from '../../src/drift/cluster.js';
@@ -17,8 +17,8 @@ import { listenLoopback } from '../../src/loopback/listen.js';
 import { startPlatform } from '../../src/loopback/platform.js';
 import { result, runCli } from '../probes/helpers.js';
 import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
+import { kubeconfigWith, shExec } from '../support/exec-kubeconfig.js';
 import { runMain } from '../support/run-script.js';
-import { tempDir } from '../support/temp.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -27,24 +27,9 @@ afterEach(async () => {
 
 /** A kubeconfig for `server` whose user's exec plugin fails, and how many times it ran. */
 function failingPlugin(server: string) {
-  const dir = tempDir('exec-plugin-');
-  const runs = join(dir, 'runs');
-  writeFileSync(runs, '');
   const script = String.raw`echo ran >> "$0"; printf '\033[31merror: the token expired\n\033[0mlog in again\n' >&2; exit 1`;
-  const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: 'sh', args: ['-c', script, runs] };
-  const kubeconfig = join(dir, 'config');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'sso-user', user: { exec } }],
-      contexts: [{ name: 'c', context: { cluster: 'c', user: 'sso-user' } }],
-      'current-context': 'c',
-    }),
-  );
-  return { kubeconfig, runs: () => readFileSync(runs, 'utf8').split('\n').filter(Boolean).length };
+  const config = kubeconfigWith(server, shExec(script));
+  return { kubeconfig: config.kubeconfig, runs: () => config.lines().length };
 }
 
 const REFUSAL =

@@ -8,7 +8,7 @@
  * a queued request whose caller gave up runs nothing. test/kube/credential-plugin.test.ts: a failing
  * plugin runs once.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type HttpMethod, RequestContext } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import { listenLoopback } from '../../src/loopback/listen.js';
 import { startPlatform } from '../../src/loopback/platform.js';
 import { result, runCli } from '../probes/helpers.js';
 import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
+import { kubeconfigWith, shExec } from '../support/exec-kubeconfig.js';
 import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
 
@@ -31,36 +32,6 @@ afterEach(async () => {
 
 const SECRET = 's3cr3tT0k3nABCD';
 const CREDENTIAL = '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t0"}}';
-
-/**
- * A kubeconfig of cluster "c" at `server` and user "sso-user" (`user(runs)`: its entry, given the
- * file its command appends to), and the lines that file holds.
- */
-function kubeconfigWith(server: string, user: (runs: string) => object, cluster: object = {}) {
-  const dir = tempDir('credentials-');
-  const runs = join(dir, 'runs');
-  writeFileSync(runs, '');
-  const kubeconfig = join(dir, 'config');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true, ...cluster } }],
-      users: [{ name: 'sso-user', user: user(runs) }],
-      contexts: [{ name: 'c', context: { cluster: 'c', user: 'sso-user' } }],
-      'current-context': 'c',
-    }),
-  );
-  return { dir, kubeconfig, lines: () => readFileSync(runs, 'utf8').split('\n').filter(Boolean) };
-}
-
-/** An exec user running `sh -c script runs ...args`. */
-const shExec =
-  (script: string, ...args: string[]) =>
-  (runs: string) => ({
-    exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'sh', args: ['-c', script, runs, ...args] },
-  });
 
 async function platform() {
   const p = await startPlatform();
