@@ -31,7 +31,8 @@ const quoted = (text: string) => printableLine(JSON.stringify(text), 100);
 
 /** The fix of every refusal that blames a credential command; `entry` is the user's entry that runs it. */
 const runItYourself = (entry: string) =>
-  `(fix: run it yourself, with the arguments the kubeconfig gives it, and do what it asks, such as logging in again, or mend the user's ${entry} in the kubeconfig; it was run once)`;
+  '(fix: run it yourself, with the arguments the kubeconfig gives it, and do what it asks, such as logging in again, ' +
+  `or mend the user's ${entry} in the kubeconfig; it was run once)`;
 
 interface ErrorFields {
   readonly name: string;
