@@ -17,13 +17,19 @@
  * - every folder the command reads given on its command line (`--dist`, `--environments`,
  *   `--crd-cache`), anything in it, and what each link at its top leads to (a linked environment
  *   file is read through its link);
- * - every file it reads (`--targets`).
+ * - every file it reads (`--targets`);
+ * - every entry of a folder whose files it may read (`entriesOf`: probe's environments, which for a
+ *   bundled runner outside .build/ is the bundle's own folder), the folder itself not;
+ * - with `.git` a file (a linked worktree, a submodule), the git folder it names and its commondir.
+ *
+ * The repository's names only at a repository's top (a package.json there: a checkout or an
+ * unpacked tarball; no git is run).
  *
  * Kept: a file anywhere else, at the repository's top (`--json report.json`), under /tmp, in
  * `.build/` (bundle's default), a link to such a file, and the streams and devices
  * (./output-target.ts: `-`, /dev/stdout, /dev/null), which replace no file.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { outputTarget } from './output-target.js';
 import { isWithin, realPath } from './path-within.mjs';
@@ -60,10 +66,19 @@ export const REPOSITORY_INPUTS: readonly string[] = [
 
 /** What a command reads, for the refusal of an output path among them. */
 export interface CommandInputs {
-  /** The repository's root: its REPOSITORY_INPUTS are never an output. */
-  readonly repoRoot: string;
+  /**
+   * The repository's root: its REPOSITORY_INPUTS (and the git folder a `.git` file names) are
+   * never an output; only when it holds a package.json (a checkout or an unpacked tarball), so a
+   * root guessed from a bundle's place (`/` for /app/probe-runner.mjs) refuses no `/src`, `/dist`.
+   */
+  readonly repoRoot: string | undefined;
   /** Folders it reads, as given (relative to the cwd), with the option that named them; unset ones skipped. */
   readonly folders?: readonly { readonly option: string; readonly path: string | undefined }[];
+  /**
+   * Folders whose every entry it may read, the folder itself not (a new report there is kept): the
+   * probe runner's environments folder, which outside a repository is the bundle's own folder.
+   */
+  readonly entriesOf?: readonly { readonly option: string; readonly path: string }[];
   /** Files it reads, as given, with the option that named them. */
   readonly files?: readonly { readonly option: string; readonly path: string | undefined }[];
 }
@@ -78,27 +93,69 @@ function real(path: string, cwd: string): string {
   }
 }
 
-/** Each input as a real path and how a message names it; `whole`: anything below it is one too. */
-function inputsOf(inputs: CommandInputs, cwd: string): { path: string; named: string; whole: boolean }[] {
-  const root = real(inputs.repoRoot, cwd);
-  const all = REPOSITORY_INPUTS.map((name) => ({
-    path: join(root, name),
-    named: `the repository's own ${name}`,
+/**
+ * When `<root>/.git` is a file (a linked worktree, a submodule): the git folder its `gitdir:` names
+ * and that folder's `commondir` (the main checkout's .git, holding HEAD, refs and objects), read
+ * as files (no git process: none runs outside a checkout either).
+ */
+function gitFoldersOf(root: string): string[] {
+  const dotGit = join(root, '.git');
+  let gitdir: string;
+  try {
+    if (!statSync(dotGit).isFile()) return [];
+    const named = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'))?.[1];
+    if (named === undefined) return [];
+    gitdir = resolve(root, named);
+  } catch {
+    return []; // no .git, or one that cannot be read: git cannot use it either
+  }
+  try {
+    return [gitdir, resolve(gitdir, readFileSync(join(gitdir, 'commondir'), 'utf8').trim())];
+  } catch {
+    return [gitdir]; // a submodule's git folder has no commondir: it is the whole of it
+  }
+}
+
+/** Every entry of `folder` (given as `path`, read by `option`): each is an input, and anything under it. */
+function entriesOf(folder: string, path: string, option: string, cwd: string) {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(folder);
+  } catch {
+    entries = []; // a folder that cannot be read: the command names it when it reads it
+  }
+  return entries.map((entry) => ({
+    path: real(join(folder, entry), cwd),
+    named: `${join(path, entry)}, read by ${option}`,
     whole: true,
   }));
+}
+
+/** Each input as a real path and how a message names it; `whole`: anything below it is one too. */
+function inputsOf(inputs: CommandInputs, cwd: string): { path: string; named: string; whole: boolean }[] {
+  const root = inputs.repoRoot === undefined ? undefined : real(inputs.repoRoot, cwd);
+  const repository = root !== undefined && existsSync(join(root, 'package.json'));
+  const all = repository
+    ? [
+        ...REPOSITORY_INPUTS.map((name) => ({
+          path: join(root, name),
+          named: `the repository's own ${name}`,
+          whole: true,
+        })),
+        ...gitFoldersOf(root).map((folder) => ({
+          path: real(folder, cwd),
+          named: `the git folder ${folder} (named by ${join(root, '.git')})`,
+          whole: true,
+        })),
+      ]
+    : [];
   for (const { option, path } of inputs.folders ?? []) {
     if (path === undefined) continue;
     const folder = real(path, cwd);
     all.push({ path: folder, named: `the folder ${option} ${path} reads`, whole: true });
-    let entries: string[] = [];
-    try {
-      entries = readdirSync(folder);
-    } catch {
-      entries = []; // a folder that cannot be read: the command names it when it reads it
-    }
-    for (const entry of entries)
-      all.push({ path: real(join(folder, entry), cwd), named: `${join(path, entry)}, read by ${option}`, whole: true });
+    all.push(...entriesOf(folder, path, option, cwd));
   }
+  for (const { option, path } of inputs.entriesOf ?? []) all.push(...entriesOf(real(path, cwd), path, option, cwd));
   for (const { option, path } of inputs.files ?? [])
     if (path !== undefined) all.push({ path: real(path, cwd), named: `the file ${option} ${path}`, whole: false });
   return all;

@@ -134,6 +134,8 @@ interface Discovery {
 const EXTENSION = '.yaml';
 /** Other names an environment file might be given: refused, never read and never silently ignored. */
 const OTHER_SPELLING = /\.(ya?ml|json)$/i;
+/** The files `npm run bundle` writes beside a runner (scripts/bundle.ts), in the folder it reads as its environments. */
+const BESIDE_A_BUNDLE = /\.mjs\.(inputs|built-from)\.json$/;
 
 /** A path as a person reads it: relative to the working folder when inside it, else absolute. */
 function shown(path: string): string {
@@ -164,7 +166,7 @@ function discover(dir: string): Discovery {
   const problems = new Map<string, string[]>();
   for (const f of entries) if (f.endsWith(EXTENSION)) files.set(f.slice(0, -EXTENSION.length), join(dir, f));
   for (const f of entries) {
-    if (f.endsWith(EXTENSION) || !OTHER_SPELLING.test(f)) continue;
+    if (f.endsWith(EXTENSION) || !OTHER_SPELLING.test(f) || BESIDE_A_BUNDLE.test(f)) continue;
     const name = f.replace(OTHER_SPELLING, '');
     const wanted = `${name}${EXTENSION}`;
     const problem = files.has(name)

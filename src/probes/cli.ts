@@ -244,9 +244,15 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
     if (answered !== undefined) return answered;
     const opts = parseProbeArgs(args);
     const files = reportFiles(opts);
-    // The repository is the one holding the environments (src/core/command-inputs.ts).
-    const repoRoot = join(ENVIRONMENTS_DIR, '..', '..');
-    checkReportFiles(files, { repoRoot, files: [{ option: '--targets', path: opts.targets }] });
+    // Every environment file it may read is an input, wherever the folder is: outside .build/ a
+    // bundle's is its own folder (the image's /app). The repository is the one holding them, when
+    // they are its src/environments/ (src/core/command-inputs.ts).
+    const environments = io.environmentsDir ?? ENVIRONMENTS_DIR;
+    checkReportFiles(files, {
+      repoRoot: /\/src\/environments\/?$/.test(ENVIRONMENTS_DIR) ? join(ENVIRONMENTS_DIR, '..', '..') : undefined,
+      entriesOf: [{ option: '--env', path: environments }],
+      files: [{ option: '--targets', path: opts.targets }],
+    });
     if (!opts.demo)
       return await untilInterrupted(probe(opts, loadTargets(opts, io), files, io, redactor), io.signal, stopped);
     const { startDemo } = await import('./demo.js');

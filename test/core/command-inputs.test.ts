@@ -5,11 +5,12 @@
  * allowed. The scripts' own runs: test/scripts/output-inputs.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CommandInputs, inputRefusal, REPOSITORY_INPUTS } from '../../src/core/command-inputs.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
+import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
 
 /** A repository's top: a file in each of its folders, and its files. */
@@ -101,5 +102,61 @@ describe('an output path among the command inputs', () => {
       '/dev/null',
     ])
       expect(refused(path, inputs, root), path).toBeUndefined();
+  });
+
+  it("a root without package.json (a bundle's folder's parent, /) has no repository names: its src/, dist/ are kept", () => {
+    const root = tempDir('inputs-no-repo-');
+    for (const file of ['src/main.ts', 'dist/env/release.yaml']) {
+      mkdirSync(join(root, file, '..'), { recursive: true });
+      writeFileSync(join(root, file), 'kept\n');
+    }
+    for (const path of ['src/main.ts', 'dist/env/release.yaml', 'src/new.json'])
+      expect(refused(path, { repoRoot: root }, root), path).toBeUndefined();
+    expect(refused('src/main.ts', { repoRoot: undefined }, root)).toBeUndefined();
+  });
+
+  it('refuses every entry of an entriesOf folder (a bundle beside its environment files), and keeps a new file there', () => {
+    const dir = tempDir('inputs-entries-');
+    for (const file of ['prod.yaml', 'probe-runner.mjs']) writeFileSync(join(dir, file), 'kept\n');
+    const inputs = { repoRoot: undefined, entriesOf: [{ option: '--env', path: dir }] };
+    expect(refused(join(dir, 'prod.yaml'), inputs, dir)).toContain(`${join(dir, 'prod.yaml')}, read by --env`);
+    expect(refused(join(dir, 'probe-runner.mjs'), inputs, dir)).toContain('probe-runner.mjs, read by --env');
+    expect(refused(join(dir, 'report.json'), inputs, dir)).toBeUndefined();
+  });
+
+  it("from a linked worktree (.git a file): refuses its git folder and the main checkout's .git, through a link too", () => {
+    const top = tempDir('inputs-worktree-');
+    const main = join(top, 'main');
+    const git = (cwd: string, ...args: string[]) =>
+      execFileSync('git', [...NO_AUTO_MAINTENANCE_ARGS, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+        cwd,
+        stdio: 'pipe',
+      });
+    mkdirSync(main);
+    git(main, 'init', '-q', '-b', 'main');
+    writeFileSync(join(main, 'package.json'), '{}\n');
+    git(main, 'add', 'package.json');
+    git(main, 'commit', '-q', '-m', 'first');
+    const worktree = join(top, 'wt');
+    git(main, 'worktree', 'add', '-q', worktree, '-b', 'wt');
+    const links = join(top, 'links');
+    mkdirSync(links);
+    symlinkSync(join(main, '.git'), join(links, 'main-git'));
+    const head = readFileSync(join(main, '.git', 'HEAD'), 'utf8');
+    const inputs = { repoRoot: worktree };
+    for (const path of [
+      join(links, 'main-git', 'HEAD'),
+      join(main, '.git', 'refs', 'heads', 'main'),
+      join(main, '.git', 'worktrees', 'wt', 'HEAD'),
+      '.git',
+    ])
+      expect(refused(path, inputs, worktree), path).toMatch(
+        /inputs, (the git folder .* \(named by .*\.git\)|the repository's own \.git)/,
+      );
+    expect(refused(join(links, 'main-git', 'HEAD'), inputs, worktree)).toContain(
+      `it leads to ${join(main, '.git', 'HEAD')}`,
+    );
+    expect(refused(join(top, 'report.json'), inputs, worktree)).toBeUndefined();
+    expect(readFileSync(join(main, '.git', 'HEAD'), 'utf8')).toBe(head);
   });
 });

@@ -3,7 +3,10 @@
  * it): the demo's temporary kubeconfig folder (it holds a loopback token) is removed, the command
  * says "interrupted by SIGINT" and exits 130 (src/probes/interrupted-run.ts). No timing assumed:
  * the child's TMPDIR is a folder of the test's own, and the signal is sent once the folder appears
- * there (the stand-ins are starting or the probes running; both end in the same cleanup).
+ * there (the stand-ins are starting or the probes running; both end in the same cleanup). The run
+ * cannot end first: it waits up to 600 s for a revision the demo's release never reaches
+ * (`--wait 600 --revision 0000000`, retried until then), where a plain --demo ended in about 1.6 s,
+ * sometimes before the signal (exit 0).
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, watch } from 'node:fs';
@@ -35,10 +38,14 @@ function whenAppears(dir: string, ended: Promise<unknown>, output: () => string)
 describe('npm run probe -- --demo under SIGINT', () => {
   it('removes the kubeconfig folder, says interrupted by SIGINT, exit 130', async () => {
     const tmp = tempDir('probe-sigint-');
-    const child = spawn(process.execPath, scriptCommand(join(REPO_ROOT, 'scripts', 'probe.ts'), ['--demo']), {
-      cwd: REPO_ROOT,
-      env: { ...process.env, TMPDIR: tmp, CI: 'true' },
-    });
+    const child = spawn(
+      process.execPath,
+      scriptCommand(join(REPO_ROOT, 'scripts', 'probe.ts'), ['--demo', '--wait', '600', '--revision', '0000000']),
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, TMPDIR: tmp, CI: 'true' },
+      },
+    );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

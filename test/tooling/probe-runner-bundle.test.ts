@@ -27,7 +27,7 @@ import {
   statSync,
   symlinkSync,
 } from 'node:fs';
-import { dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main as bundleMain } from '../../scripts/bundle.js';
 import { RUNNER_UID } from '../../src/constructs/probe-runner.js';
@@ -51,7 +51,7 @@ interface Run {
  * shim's FIFOs; CRI-O's conmon gives a pipe): `--json /dev/stdout` opens it again by that name.
  * (Node's own `spawn` pipes are sockets, which Linux refuses to reopen through /proc: ENXIO.)
  */
-async function runNode(cwd: string, args: readonly string[]): Promise<Run> {
+async function runNode(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   const fifo = join(tempDir('probe-bundle-fifo-'), 'stdout');
   execFileSync('mkfifo', [fifo]);
   // Read-write: opening a FIFO this way never blocks; the reader below sees the end of the output
@@ -68,7 +68,7 @@ async function runNode(cwd: string, args: readonly string[]): Promise<Run> {
     // A minimal environment: no NODE_PATH, no npm variables, nothing pointing back at the repository.
     const child = spawn(process.execPath, [...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', CI: 'true' },
+      env: { PATH: process.env.PATH ?? '', CI: 'true', ...env },
       stdio: ['ignore', writer, 'pipe'],
     });
     let stderr = '';
@@ -115,6 +115,9 @@ let runnerInode: number;
 let inputs: readonly string[];
 let run: Run;
 let report: ProbeReport;
+/** A folder holding the bundle, the two files `npm run bundle` writes beside it, and ENV's file: the runner's environments. */
+let withEnvironment: string;
+const ENV = 'backstage-wus2-v4';
 
 beforeAll(async () => {
   const bundle = await bundleProbeRunner(RUNNER);
@@ -133,6 +136,11 @@ beforeAll(async () => {
   ]);
   // A report on stdout is the whole of it: every other line goes to stderr (docs/probes.md "Report files").
   report = JSON.parse(run.stdout) as ProbeReport;
+  // As `npm run bundle -- --out <folder>/probe-runner.mjs` leaves it, with an environment file beside it.
+  withEnvironment = tempDir('probe-bundle-env-');
+  for (const file of [built, `${built}.inputs.json`, buildRecordFile(built)])
+    copyFileSync(file, join(withEnvironment, basename(file)));
+  copyFileSync(join(REPO_ROOT, 'src', 'environments', `${ENV}.yaml`), join(withEnvironment, `${ENV}.yaml`));
 });
 
 describe('the bundled probe runner, alone in a folder without node_modules', () => {
@@ -143,7 +151,7 @@ describe('the bundled probe runner, alone in a folder without node_modules', () 
   });
 
   it('runs every probe of --demo and writes the JSON report to stdout, alone', () => {
-    expect(run.stderr).not.toMatch(/^probe: |\n\s+at /m); // no failure, no warning, no trace
+    expect(shapes(run.stderr)).toEqual(expectedShapes(report)); // no failure, no warning, no trace: nothing else
     expect(report.environment).toBe('demo');
     expect(report.results.map((r) => r.id)).toHaveLength(15);
     const others = report.results.filter((r) => r.id !== 'gateway.latency');
@@ -182,6 +190,70 @@ describe('the bundled probe runner, alone in a folder without node_modules', () 
   it('carries the data the probes read (the engine API contract): no file of the repository is needed', () => {
     expect(report.results.find((r) => r.id === 'endpoints.health')?.status).toBe('pass');
     expect(run.stdout).not.toMatch(/cannot read the engine API contract|ENOENT/);
+  });
+});
+
+/** Each stderr line with its variable parts named: a result's row is its label and probe id. */
+function shapes(stderr: string): string[] {
+  return stderr.split('\n').map((line) =>
+    line
+      .replace(/^Probing demo: 15 probe\(s\), .*$/, 'Probing demo: 15 probe(s), <key>, <kubernetes>')
+      .replace(/^STATUS +PROBE +CATEGORY +TIME {2}DETAIL$/, '<header>')
+      .replace(/^([A-Z]+) +([a-z0-9.-]+) +[a-z]+ +\S+ {2}\S.*$/, '$1 $2')
+      .replace(/^ {4}\{.*\}$/, '<evidence>'),
+  );
+}
+
+/** The stderr of a --demo run whose JSON report went to stdout, in shapes(): every line it may hold, in order. */
+function expectedShapes(r: ProbeReport): string[] {
+  const notable = r.results.filter((x) => x.status !== 'pass');
+  const { passed, failed, errors } = r.summary;
+  return [
+    'Starting loopback stand-ins of a healthy platform (Kubernetes API, Mimir, Arcade API, MCP gateway, reference server)...',
+    'Probing demo: 15 probe(s), <key>, <kubernetes>',
+    '<header>',
+    ...r.results.map((x) => `${x.status.toUpperCase()} ${x.id}`),
+    ...(notable.length === 0 ? [] : ['', 'Evidence of what did not pass:']),
+    ...notable.flatMap((x) => [`  ${x.id} (${x.status.toUpperCase()}):`, '<evidence>']),
+    'wrote JSON report to /dev/stdout',
+    `${passed} passed, ${failed} failed, ${errors} errors, 0 skipped, 0 known gaps`,
+    '',
+  ];
+}
+
+describe('the bundled probe runner in a folder holding an environment file (its environments folder)', () => {
+  it('refuses --json over that environment file, before any probe: exit 2, the file unchanged', async () => {
+    const file = join(withEnvironment, `${ENV}.yaml`);
+    const before = readFileSync(file, 'utf8');
+    // A kubeconfig to a port nothing listens on: were the report not refused, the run would end at once.
+    const kubeconfig = join(withEnvironment, '..', `${basename(withEnvironment)}-kubeconfig`);
+    write(
+      kubeconfig,
+      'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\n' +
+        'users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n',
+    );
+    const refused = await runNode(withEnvironment, ['probe-runner.mjs', '--env', ENV, '--json', file], {
+      KUBECONFIG: kubeconfig,
+    });
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(refused).toEqual({
+      status: 2,
+      stdout: '',
+      stderr:
+        'probe: configuration error (no probe was run):\n' +
+        `--json ${file}: is one of this command's inputs, ${file}, read by --env (it leads to ${file}): writing there ` +
+        "would replace it; nothing written (fix: give a path outside the repository's sources, dist/ and the folders " +
+        "the command reads, e.g. a new file at the repository's top or under /tmp)\n",
+    });
+  });
+
+  it('reads only the environment files there, not the two files the bundle wrote beside it', async () => {
+    const unknown = await runNode(withEnvironment, ['probe-runner.mjs', '--env', 'nosuch']);
+    expect(readdirSync(withEnvironment).sort()).toEqual(
+      [`${ENV}.yaml`, 'probe-runner.mjs', 'probe-runner.mjs.built-from.json', 'probe-runner.mjs.inputs.json'].sort(),
+    );
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain(`--env nosuch: no such environment (fix: use one of ${ENV})\n`);
   });
 });
 
