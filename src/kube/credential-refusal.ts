@@ -1,6 +1,7 @@
 /**
  * What a failure to apply the kubeconfig's credentials says (./credentials.ts): whose fault it is
- * and the fix that fits, in this stack's words, never a credential command's output or arguments.
+ * and the fix that fits, in this stack's words, never a credential command's stdout or arguments;
+ * of its stderr only the last line that is not blank, with what looks like a credential hidden.
  *
  * client-node 1.4's `applySecurityAuthentication` reads the cluster's certificate-authority and the
  * user's client-certificate and client-key files, then runs the credential command if the user has
@@ -9,30 +10,47 @@
  * them fails the same call, so until session 15's review every failure of an exec user was blamed
  * on the plugin, with the fix "log in again". Now:
  *
- * - the kubeconfig's own entries (a file that cannot be read, plain HTTP, an exec's args or env that
- *   are not lists): the user and the cluster named, the entry to mend;
+ * - the kubeconfig's own entries (a file that cannot be read, plain HTTP, a proxy-url that is not a
+ *   URL, an exec's args or env that are not lists): the user and the cluster named, the entry to
+ *   mend; a server or proxy-url without its userinfo (`https://admin:<password>@host`: ../core/userinfo.ts);
  * - the plugin's own failures, told apart by what client-node makes of them: it exited non-zero
- *   (its stderr, printable, on one line: the plugin's own words to the person, as kubectl shows
- *   them), it could not be started (`spawn <command> ENOENT`), or it exited 0 with something that
- *   is not an ExecCredential. Its stdout is never shown: client-node's JSON.parse error quoted it,
- *   so `exec: gcloud auth print-access-token` printed the token (`ya29...`), and a plugin's stdout
- *   is a credential when it works;
+ *   (client-node's error is its whole stderr; shown: the last line that is not blank, where a
+ *   program says what went wrong, printable, at most 300 characters, with credential shapes hidden,
+ *   ../core/token-shapes.ts: `aws --debug` or `-v=9` print signed URLs, session tokens and
+ *   Authorization headers on stderr), it could not be started (`spawn <command> ENOENT`), or it
+ *   exited 0 with something that is not an ExecCredential. Its stdout is never shown: client-node's
+ *   JSON.parse error quoted it, so `exec: gcloud auth print-access-token` printed the token
+ *   (`ya29...`), and a plugin's stdout is a credential when it works;
  * - a gcp or azure auth-provider's command: client-node's error quotes its cmd-args (`Failed to
  *   refresh token: Error: Command failed: "<cmd-path>" <cmd-args>`), which may hold a secret; only
- *   the stderr after that line is shown, and of output that is not JSON nothing;
+ *   the stderr after that line is shown (its last line, as an exec plugin's), and of output that is
+ *   not JSON nothing;
  * - anything else: the user and cluster named; the error's message only when the user has no
- *   credential command, else only its name and code (a message may quote the command's args, as
- *   node's spawn does of args that are not a list).
+ *   credential command and it is no SyntaxError (node's JSON.parse quotes the text it refused: an
+ *   oidc id-token whose first segment is not JSON), credential shapes hidden; else only its name and
+ *   code (a message may quote the command's args, as node's spawn does of args that are not a list).
+ *
+ * Every fix that blames a command says it is not run again in this command: ./credentials.ts keeps
+ * the refusal for every later request of the kubeconfig.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { printableLine } from '../core/printable.js';
+import { hideTokenShapes } from '../core/token-shapes.js';
+import { withoutUserinfo } from '../core/userinfo.js';
 
 const quoted = (text: string) => printableLine(JSON.stringify(text), 100);
+const AGAIN = 'it is not run again in this command';
+
+/** What a failed command's stderr shows (above): its last line that is not blank, credential shapes hidden, printable. */
+function lastLine(stderr: string): string {
+  const line = stderr.split(/[\r\n]+/).findLast((l) => l.trim() !== '');
+  return line === undefined ? '(nothing on stderr)' : printableLine(hideTokenShapes(line), 300);
+}
 
 /** The fix of every refusal that blames a credential command; `entry` is the user's entry that runs it. */
 const runItYourself = (entry: string) =>
   '(fix: run it yourself, with the arguments the kubeconfig gives it, and do what it asks, such as logging in again, ' +
-  `or mend the user's ${entry} in the kubeconfig; it was run once)`;
+  `or mend the user's ${entry} in the kubeconfig; ${AGAIN})`;
 
 interface ErrorFields {
   readonly name: string;
@@ -69,7 +87,7 @@ export function credentialRefusal(kc: KubeConfig, err: unknown): string {
         `the ${field} file of ${owner} cannot be read: ${printableLine(e.message, 300)}`,
         `mend the ${field} path of ${owner} in the kubeconfig, or fetch the kubeconfig anew`,
       );
-  const server = cluster ? printableLine(cluster.server, 200) : '';
+  const server = cluster ? printableLine(withoutUserinfo(cluster.server), 200) : '';
   if (cluster && !cluster.proxyUrl && cluster.server.startsWith('http:') && !cluster.skipTLSVerify)
     if (e.message.startsWith('HTTP protocol is not allowed'))
       return neutral(
@@ -82,6 +100,12 @@ export function credentialRefusal(kc: KubeConfig, err: unknown): string {
         `cluster ${clusterName} has a proxy-url, and its server ${server} is neither http:// nor https://`,
         `give cluster ${clusterName} its https:// server`,
       );
+  // client-node makes its agent after the plugin ran: `new URL(proxy-url)` throws, blamed on nobody.
+  if (cluster?.proxyUrl && e.code === 'ERR_INVALID_URL' && (e as { input?: unknown }).input === cluster.proxyUrl)
+    return neutral(
+      `the proxy-url of cluster ${clusterName}, ${quoted(withoutUserinfo(cluster.proxyUrl))}, is not a URL`,
+      `give cluster ${clusterName} a proxy-url such as http://proxy.example:3128 or socks5://proxy.example:1080, or remove it`,
+    );
 
   const exec = user?.exec ?? user?.authProvider?.config?.exec;
   const command: unknown = exec?.command;
@@ -106,13 +130,12 @@ export function credentialRefusal(kc: KubeConfig, err: unknown): string {
     if (e.name === 'SyntaxError' || (e.name === 'TypeError' && e.code === undefined))
       return (
         `${plugin} printed something that is not an ExecCredential (JSON with a status), not shown here as it may be a secret ` +
-        "(fix: give that user's exec a command that prints an ExecCredential, as kubectl's exec plugins do, not a bare token; it was run once)"
+        "(fix: give that user's exec a command that prints an ExecCredential, as kubectl's exec plugins do, not a bare token; " +
+        `${AGAIN})`
       );
     // A non-zero exit: client-node's Error is the plugin's stderr, whole.
-    if (err instanceof Error && err.constructor === Error && e.code === undefined) {
-      const stderr = e.message.trim() === '' ? '(nothing on stderr)' : printableLine(e.message, 500);
-      return `${plugin} failed: ${stderr} ${runItYourself('exec')}`;
-    }
+    if (err instanceof Error && err.constructor === Error && e.code === undefined)
+      return `${plugin} failed: ${lastLine(e.message)} ${runItYourself('exec')}`;
     return neutral(`${withheld(e)} from the exec credential plugin ${quoted(command)}`, "mend that user's exec");
   }
 
@@ -123,26 +146,27 @@ export function credentialRefusal(kc: KubeConfig, err: unknown): string {
     if (e.name === 'SyntaxError')
       return (
         `${what} printed something that is not JSON, not shown here as it may be a secret ` +
-        "(fix: mend that user's auth-provider cmd-path and cmd-args in the kubeconfig; it was run once)"
+        `(fix: mend that user's auth-provider cmd-path and cmd-args in the kubeconfig; ${AGAIN})`
       );
     // client-node runs `"<cmd-path>" <cmd-args>` in a shell; its error is that line, then the stderr.
     const args: unknown = provider.config['cmd-args'];
     const line = `Failed to refresh token: Error: Command failed: "${cmdPath}"${args ? ` ${String(args)}` : ''}`;
-    if (e.message.startsWith(line)) {
-      const stderr = e.message.slice(line.length).trim();
-      return `${what} failed: ${stderr === '' ? '(nothing on stderr)' : printableLine(stderr, 500)} ${runItYourself('auth-provider')}`;
-    }
+    if (e.message.startsWith(line))
+      return `${what} failed: ${lastLine(e.message.slice(line.length))} ${runItYourself('auth-provider')}`;
     return neutral(`${withheld(e)} from ${what}`, "mend that user's auth-provider");
   }
 
+  // node's JSON.parse quotes what it refused (an oidc id-token's segment): its message is withheld.
+  const message =
+    e.name === 'SyntaxError' ? withheld(e, 'the text it refused') : printableLine(hideTokenShapes(e.message), 500);
   return neutral(
-    `its credentials could not be applied: ${printableLine(e.message, 500)}`,
+    `its credentials could not be applied: ${message}`,
     "mend that user's entry in the kubeconfig, or fetch the kubeconfig anew",
   );
 }
 
-/** An error's name and code, its message withheld (above). */
-function withheld(e: ErrorFields): string {
+/** An error's name and code, its message withheld (above) as it may quote `what`. */
+function withheld(e: ErrorFields, what = "the command's arguments"): string {
   const code = typeof e.code === 'string' ? ` ${printableLine(e.code, 40)}` : '';
-  return `${printableLine(e.name, 40)}${code} (its message is not shown: it may quote the command's arguments)`;
+  return `${printableLine(e.name, 40)}${code} (its message is not shown: it may quote ${what})`;
 }

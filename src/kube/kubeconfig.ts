@@ -20,6 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigurationError } from '../core/command-error.js';
+import { withoutUserinfo } from '../core/userinfo.js';
 
 /** No usable kubeconfig: configuration the person must give (exit 2; nothing was read). */
 export class KubeConfigError extends ConfigurationError {}
@@ -50,9 +51,12 @@ export interface LoadedKubeConfig {
   readonly source: string;
 }
 
-/** `<server> (context <name>, from <source>)`: what a command prints before it reads a cluster. */
+/**
+ * `<server> (context <name>, from <source>)`: what a command prints before it reads a cluster; the
+ * server without its userinfo (`https://admin:<password>@host` is shown as `https://host`).
+ */
 export function describeKubeConfig(loaded: Pick<LoadedKubeConfig, 'server' | 'context' | 'source'>): string {
-  return `${loaded.server} (context ${loaded.context}, from ${loaded.source})`;
+  return `${withoutUserinfo(loaded.server)} (context ${loaded.context}, from ${loaded.source})`;
 }
 
 function loadFile(kc: KubeConfig, file: string, what: string, fix: string): void {

@@ -4,19 +4,17 @@
  * file when it runs: a command's stdout and arguments never reach a message (a plugin printing a
  * bare token; a gcp auth-provider's cmd-args); a failure that is the kubeconfig's own (plain HTTP, a
  * file that cannot be read) is not blamed on the plugin; once the credentials were applied, requests
- * apply them at once (the plugin's runs overlap: told by the markers it writes, never by time), and
- * a queued request whose caller gave up runs nothing. test/kube/credential-plugin.test.ts: a failing
- * plugin runs once.
+ * apply them at once (the plugin's runs overlap: told by the markers it writes, never by time).
+ * test/kube/credential-plugin.test.ts: a failing plugin runs once; test/kube/credential-queue.test.ts:
+ * after an expiry, and a queued request whose caller gave up; test/kube/credential-secrets.test.ts:
+ * its stderr, an oidc id-token, userinfo.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type HttpMethod, RequestContext } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main as crds } from '../../scripts/crds.js';
 import { main as drift } from '../../scripts/drift.js';
 import { connect } from '../../src/drift/cluster.js';
-import { kubeCredentials } from '../../src/kube/credentials.js';
-import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
 import { listenLoopback } from '../../src/loopback/listen.js';
 import { startPlatform } from '../../src/loopback/platform.js';
 import { result, runCli } from '../probes/helpers.js';
@@ -42,7 +40,7 @@ async function platform() {
 const NOT_A_CREDENTIAL =
   'the exec credential plugin "sh" of kubeconfig user "sso-user" printed something that is not an ExecCredential ' +
   "(JSON with a status), not shown here as it may be a secret (fix: give that user's exec a command that prints an " +
-  "ExecCredential, as kubectl's exec plugins do, not a bare token; it was run once)";
+  "ExecCredential, as kubectl's exec plugins do, not a bare token; it is not run again in this command)";
 
 describe("a credential command's output and arguments reach no message", () => {
   it('a plugin printing a bare token: drift, probe and crds --from-cluster refuse it without quoting it', async () => {
@@ -67,6 +65,22 @@ describe("a credential command's output and arguments reach no message", () => {
     expect(p.kube.requests).toEqual([]);
   });
 
+  it('a plugin printing JSON without a status (a token at the wrong place): refused without quoting it', async () => {
+    const { kube } = await platform();
+    const plugin = kubeconfigWith(
+      kube.url,
+      shExec(`echo ran >> "$0"; printf '%s' '{"kind":"ExecCredential","token":"${SECRET}"}'`),
+    );
+    const run = await runMain(drift, ['--env', 'backstage-wus2-v4'], {
+      env: { ...process.env, KUBECONFIG: plugin.kubeconfig },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`: ${NOT_A_CREDENTIAL} (nothing was assumed: drift unknown)\n`);
+    expect(run.stdout + run.stderr).not.toContain('s3cr3t');
+    expect(plugin.lines()).toEqual(['ran']);
+    expect(kube.requests).toEqual([]);
+  });
+
   it("a gcp auth-provider's cmd-args: not in its failure, nor its stdout when it is not JSON", async () => {
     const { kube } = await platform();
     const gcp = (script: string) => (runs: string) => ({
@@ -80,9 +94,10 @@ describe("a credential command's output and arguments reach no message", () => {
     const bare = kubeconfigWith(kube.url, gcp(`echo ran >> "$0"; echo ya29.${SECRET}`));
     const expected = [
       `${what} failed: not logged in (fix: run it yourself, with the arguments the kubeconfig gives it, and do what it ` +
-        "asks, such as logging in again, or mend the user's auth-provider in the kubeconfig; it was run once)",
+        "asks, such as logging in again, or mend the user's auth-provider in the kubeconfig; it is not run again in " +
+        'this command)',
       `${what} printed something that is not JSON, not shown here as it may be a secret (fix: mend that user's ` +
-        'auth-provider cmd-path and cmd-args in the kubeconfig; it was run once)',
+        'auth-provider cmd-path and cmd-args in the kubeconfig; it is not run again in this command)',
     ];
     for (const [i, config] of [failing, bare].entries()) {
       const run = await runMain(drift, ['--env', 'backstage-wus2-v4'], {
@@ -138,6 +153,15 @@ describe("the kubeconfig's own faults are not the plugin's", () => {
         `'${join(dir, 'ca.pem')}' ${fixes.file('certificate-authority', 'cluster "c"')}`,
       0,
     ],
+    [
+      'a proxy-url that is not a URL, with userinfo (refused after the plugin ran, and succeeded)',
+      () => ({}),
+      () => ({ 'proxy-url': `http://admin:${SECRET}@proxy example:3128` }),
+      () =>
+        'the proxy-url of cluster "c", "http://proxy example:3128", is not a URL (fix: give cluster "c" a proxy-url ' +
+        'such as http://proxy.example:3128 or socks5://proxy.example:1080, or remove it)',
+      1,
+    ],
   ];
   it.each(cases)('%s: named as the entry, with its fix', async (_name, user, cluster, detail, runs) => {
     const { kube } = await platform();
@@ -152,6 +176,7 @@ describe("the kubeconfig's own faults are not the plugin's", () => {
         '(nothing was assumed: drift unknown)\n',
     );
     expect(run.stderr).not.toContain('exec credential plugin');
+    expect(run.stderr).not.toContain('s3cr3t');
     expect(config.lines()).toHaveLength(runs);
     expect(kube.requests).toEqual([]);
   });
@@ -223,25 +248,5 @@ describe('requests wait for one another only until the credentials were applied 
     ]);
     expect(seen).toHaveLength(2 + n);
     for (const request of seen) expect(request).toMatch(/ Bearer t0$/);
-  });
-
-  it('a queued request whose caller gave up runs nothing and ends with its reason', async () => {
-    const config = kubeconfigWith('http://127.0.0.1:9', shExec(`echo ran >> "$0"; printf '%s' '${CREDENTIAL}'`));
-    const { kc } = await loadKubeConfig({ kubeconfig: config.kubeconfig });
-    const context = () => new RequestContext('http://127.0.0.1:9/api', 'GET' as HttpMethod);
-    const first = context();
-    const applied = kubeCredentials(kc).applySecurityAuthentication(first);
-    const gaveUp = new AbortController();
-    const queued = kubeCredentials(kc, gaveUp.signal).applySecurityAuthentication(context());
-    gaveUp.abort(new Error('the caller gave up'));
-    await applied;
-    expect(first.getHeaders().Authorization).toBe('Bearer t0');
-    await expect(queued).rejects.toThrow('the caller gave up');
-    expect(config.lines()).toEqual(['ran']);
-    // The next one, after the success, runs it (its ExecCredential has no expirationTimestamp).
-    const next = context();
-    await kubeCredentials(kc).applySecurityAuthentication(next);
-    expect(next.getHeaders().Authorization).toBe('Bearer t0');
-    expect(config.lines()).toEqual(['ran', 'ran']);
   });
 });
