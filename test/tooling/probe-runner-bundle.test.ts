@@ -12,9 +12,12 @@
  * the test asserts that the probe ran and measured, and that the exit code follows the report,
  * never that this machine was fast.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   linkSync,
+  mkdtempSync,
+  rmSync,
   closeSync,
   copyFileSync,
   createReadStream,
@@ -28,6 +31,7 @@ import {
   symlinkSync,
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
+import { tmpdir } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main as bundleMain } from '../../scripts/bundle.js';
 import { RUNNER_UID } from '../../src/constructs/probe-runner.js';
@@ -254,6 +258,33 @@ describe('the bundled probe runner in a folder holding an environment file (its 
     );
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain(`--env nosuch: no such environment (fix: use one of ${ENV})\n`);
+  });
+
+  it('an environment file this user may not read: exit 2, one line naming it, EACCES and the fix (as nobody when root)', () => {
+    // Root reads every file: as nobody then, in a folder of /tmp itself, which nobody may reach.
+    const asNobody = process.getuid?.() === 0;
+    const dir = mkdtempSync(join(asNobody ? '/tmp' : tmpdir(), 'probe-bundle-eacces-'));
+    try {
+      chmodSync(dir, 0o755);
+      copyFileSync(join(withEnvironment, 'probe-runner.mjs'), join(dir, 'probe-runner.mjs'));
+      copyFileSync(join(withEnvironment, `${ENV}.yaml`), join(dir, `${ENV}.yaml`));
+      chmodSync(join(dir, `${ENV}.yaml`), 0o000);
+      const run = spawnSync(process.execPath, ['probe-runner.mjs', '--env', ENV], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', CI: 'true' },
+        ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
+      });
+      expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: '' });
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^  - ${ENV}\\.yaml: cannot be read \\(EACCES\\): it may not be read by this user \\(fix: grant read permission on it, or on the folders on its way\\)$`,
+          'm',
+        ),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
