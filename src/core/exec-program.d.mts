@@ -32,3 +32,9 @@ export function execProgram(
   options: ExecProgramOptions,
   done: (error: ExecFileException | null, stdout: string | Buffer, stderr: string | Buffer) => void,
 ): ChildProcess | undefined;
+
+/**
+ * SIGKILLs the process group of every detached program still running (with whatever it started):
+ * run when this process exits, and by a second SIGINT/SIGTERM before it ends the process.
+ */
+export function killDetachedGroups(): void;

@@ -38,6 +38,31 @@ export function execProgram(file, args, options, done) {
   return child;
 }
 
+/** The process groups of the detached programs still running: ended with this process (killDetachedGroups). */
+const groups = new Set();
+let endsWithProcess = false;
+
+/**
+ * SIGKILLs every process group a detached execProgram started that is still running: its program and
+ * whatever that program started (a git hook, a helper) that stayed in its group. Out of a terminal's
+ * reach, these would outlive this process: called when it exits (an export that failed) and by a
+ * second SIGINT/SIGTERM (src/core/script.ts interruptSignal), which ends the process at once.
+ */
+export function killDetachedGroups() {
+  for (const pid of groups) killGroup(pid);
+}
+
+/** SIGKILL to the group `pid` leads (a detached program leads its own); to `pid` alone when there is no such group. */
+function killGroup(pid) {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+  }
+}
+
 /**
  * execProgram for a program started in a session of its own (spawn's `detached`: setsid), which
  * execFile does not pass on to spawn: the same contract (timeout then SIGKILL, maxBuffer, encoding,
@@ -45,49 +70,66 @@ export function execProgram(file, args, options, done) {
  * terminal's Ctrl-C goes to its foreground process group, so it never reaches such a program: an
  * export's git that writes the checkout under a lock file ends as it would have, and the export
  * decides what the interrupt means (src/core/git.ts GitOptions.detached).
+ * Its timeout, an abort and too much output SIGKILL its whole process group and close its output,
+ * as execFile closes it: a child it started that holds the pipes (a git hook's `sleep &`) neither
+ * keeps the call waiting nor outlives it, out of reach of Ctrl-C. The end is reported as execFile
+ * reports it: at an abort or a failed start at once, otherwise when the program has exited.
  */
 function execDetached(file, args, options, done) {
   const buffer = options.encoding === 'buffer';
   const cmd = [file, ...args].join(' ');
+  const { signal } = options;
   let child;
   try {
-    child = spawn(file, [...args], {
-      cwd: options.cwd,
-      env: options.env,
-      detached: true,
-      signal: options.signal,
-      killSignal: 'SIGKILL',
-    });
+    child = spawn(file, [...args], { cwd: options.cwd, env: options.env, detached: true });
   } catch (error) {
     const empty = buffer ? Buffer.alloc(0) : '';
     process.nextTick(done, error, empty, empty);
     return undefined;
   }
+  if (child.pid !== undefined) groups.add(child.pid);
+  if (!endsWithProcess) process.on('exit', killDetachedGroups);
+  endsWithProcess = true;
   const chunks = { stdout: [], stderr: [] };
   const sizes = { stdout: 0, stderr: 0 };
   let killed = false;
-  let tooMuch;
   let ended = false;
   const kill = () => {
+    child.stdout.destroy();
+    child.stderr.destroy();
     killed = true;
-    child.kill('SIGKILL');
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) killGroup(child.pid);
   };
   const timer = setTimeout(kill, options.timeoutMs);
   const text = (name) => (buffer ? Buffer.concat(chunks[name]) : Buffer.concat(chunks[name]).toString('utf8'));
+  let failure;
   const end = (error) => {
     if (ended) return;
     ended = true;
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
     done(error, text('stdout'), text('stderr'));
   };
+  // As execFile's spawn: an abort kills it, and its AbortError is reported at once.
+  function onAbort() {
+    kill();
+    end(
+      Object.assign(new Error('The operation was aborted', { cause: signal.reason }), {
+        name: 'AbortError',
+        code: 'ABORT_ERR',
+        cmd,
+      }),
+    );
+  }
+  if (signal?.aborted) process.nextTick(onAbort);
+  else signal?.addEventListener('abort', onAbort, { once: true });
   for (const name of ['stdout', 'stderr'])
     child[name].on('data', (chunk) => {
-      if (tooMuch) return;
       sizes[name] += chunk.length;
-      // As execFile: what fits is kept, and the error names the stream.
+      // As execFile: what fits is kept, the error names the stream, and both streams are closed.
       if (sizes[name] > options.maxBuffer) {
         chunks[name].push(chunk.subarray(0, options.maxBuffer - (sizes[name] - chunk.length)));
-        tooMuch = Object.assign(new RangeError(`${name} maxBuffer length exceeded`), {
+        failure = Object.assign(new RangeError(`${name} maxBuffer length exceeded`), {
           code: 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER',
         });
         kill();
@@ -95,12 +137,17 @@ function execDetached(file, args, options, done) {
       }
       chunks[name].push(chunk);
     });
-  // As execFile's: a start that failed (ENOENT) or an abort (ABORT_ERR) is the spawn's own error.
-  child.on('error', (error) => end(Object.assign(error, { cmd })));
-  child.on('close', (code, signal) => {
-    if (tooMuch) return end(Object.assign(tooMuch, { cmd }));
-    if (code === 0 && signal === null) return end(null);
-    end(Object.assign(new Error(`Command failed: ${cmd}\n${text('stderr')}`), { code, killed, signal, cmd }));
+  // As execFile's: a start that failed (ENOENT) is the spawn's own error, reported at once.
+  child.on('error', (error) => {
+    child.stdout.destroy();
+    child.stderr.destroy();
+    end(Object.assign(error, { cmd }));
+  });
+  child.on('close', (code, signalName) => {
+    groups.delete(child.pid);
+    if (failure) return end(Object.assign(failure, { cmd }));
+    if (code === 0 && signalName === null) return end(null);
+    end(Object.assign(new Error(`Command failed: ${cmd}\n${text('stderr')}`), { code, killed, signal: signalName, cmd }));
   });
   child.stdin.on('error', () => {});
   child.stdin.end(options.input);

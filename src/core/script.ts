@@ -18,6 +18,7 @@ import { accessSync, constants, fstatSync, readFileSync, statSync } from 'node:f
 import { dirname, resolve } from 'node:path';
 import { CommandError, ConfigurationError, UsageError, type InterruptSignal } from './command-error.js';
 import { type CommandInputs, inputRefusal } from './command-inputs.js';
+import { killDetachedGroups } from './exec-program.mjs';
 import { fileWords, outputTarget } from './output-target.js';
 import { nearestExisting, statOf } from './path-within.mjs';
 import { unreachableRefusal } from './unreachable-path.js';
@@ -148,14 +149,20 @@ export function describeFailure(name: string, err: unknown): { code: number; tex
   return { code: 1, text: `${name}: unexpected error (a bug: please report it with this trace):\n${trace}` };
 }
 
-/** An AbortSignal aborted by the first SIGINT/SIGTERM; a second one ends the process at once. */
+/**
+ * An AbortSignal aborted by the first SIGINT/SIGTERM; a second one ends the process at once (the
+ * signal's default action), after killing the process groups of the detached programs still running
+ * (./exec-program.mjs killDetachedGroups: an export's writing git, which no Ctrl-C reaches).
+ */
 export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const handlers = new Map<InterruptSignal, () => void>();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const handler = () => {
-      controller.abort(signal);
-      dispose(); // a second signal takes the default action: the process ends at once
+      if (!controller.signal.aborted) return controller.abort(signal);
+      killDetachedGroups();
+      dispose();
+      process.kill(process.pid, signal);
     };
     handlers.set(signal, handler);
     process.on(signal, handler);

@@ -5,7 +5,7 @@
  * helper (test/support/setup.ts), so this is what keeps their tests true to the command line's
  * own path, which starts programs with execFile in its own process.
  */
-import { realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeChildFailure } from '../../src/core/child-failure.js';
@@ -17,6 +17,7 @@ import {
   runProgram,
 } from '../../src/core/run-program.js';
 import { ProgramHelper, workerHelper } from '../support/program-helper.js';
+import { alive, until } from '../support/process-alive.js';
 import { tempDir } from '../support/temp.js';
 
 const helper = new ProgramHelper();
@@ -160,10 +161,47 @@ describe("execProgram detached (the export's writing git): the same end as execF
     ['too much output', request('head', ['-c', '5000', '/dev/zero'], { maxBuffer: 100 })],
     ['a missing program', request('no-such-program-here', [])],
     ['a working folder that does not exist', request('sh', ['-c', 'true'], { cwd: join(folder, 'gone') })],
+    // Its stderr, written first, is kept when stdout then overflows: both streams are closed together.
+    ['stderr, then too much output', request('sh', ['-c', 'echo said >&2; exec head -c 5000 /dev/zero'], { maxBuffer: 100 })],
   ];
   it.each(cases)('%s', async (_, r) => {
     const detached = { ...r, options: { ...r.options, detached: true } };
     expect(seen(detached, await execFileLauncher(detached))).toEqual(seen(r, await execFileLauncher(r)));
+  });
+
+  it('an abort, before it starts and right after: the same AbortError at once', async () => {
+    for (const abortedFirst of [true, false]) {
+      const stopped = async (detached: boolean) => {
+        const controller = new AbortController();
+        if (abortedFirst) controller.abort();
+        const r = request('sleep', ['60'], { signal: controller.signal, detached });
+        const ending = execFileLauncher(r);
+        controller.abort();
+        return seen(r, await ending);
+      };
+      expect(await stopped(true)).toEqual(await stopped(false));
+    }
+  });
+
+  it('a timeout stops a child that holds its output too: its whole process group is killed', async () => {
+    for (const abort of [false, true]) {
+      const pidFile = join(folder, `background-${abort}`);
+      const controller = new AbortController();
+      const r = request('sh', ['-c', `sleep 60 & echo $! > ${pidFile}; wait`], {
+        detached: true,
+        ...(abort ? { signal: controller.signal } : { timeoutMs: 100 }),
+      });
+      const ending = execFileLauncher(r);
+      if (abort) await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'));
+      controller.abort();
+      const end = seen(r, await ending);
+      expect(end.failure).toBe(
+        `sh -c ${r.args[1]} ${abort ? 'was interrupted and stopped' : 'timed out after 100 ms and was stopped'}`,
+      );
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      expect(pid).toBeGreaterThan(0);
+      expect(await until(() => !alive(pid)), `the background sleep ${pid} is gone`).toBe(true);
+    }
   });
 
   it("an abort stops it; and it leads a session of its own (a terminal's Ctrl-C to our group misses it)", async () => {
