@@ -1,0 +1,65 @@
+/**
+ * The detached programs' process groups (src/core/exec-program.mjs killDetachedGroups): a program
+ * started out of reach of a terminal's Ctrl-C (an export's writing git, with a hook that started a
+ * child of its own) does not outlive the process that started it, when that process fails and exits,
+ * or when a second SIGINT ends it at once (src/core/script.ts interruptSignal). A real node process
+ * runs it; the program is shown stopped by its pid, never by elapsed time.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../src/tooling/root.mjs';
+import { alive, until } from '../support/process-alive.js';
+import { tempDir } from '../support/temp.js';
+
+/** A node process that starts `sh -c 'sleep 60 & ...; wait'` detached, with no timeout to stop it, and an interrupt signal. */
+const CHILD = `
+import { interruptSignal } from ${JSON.stringify(join(REPO_ROOT, 'src/core/script.ts'))};
+import { execProgram } from ${JSON.stringify(join(REPO_ROOT, 'src/core/exec-program.mjs'))};
+const { signal } = interruptSignal();
+signal.addEventListener('abort', () => console.log('aborted'));
+execProgram('sh', ['-c', 'sleep 60 & echo $! > "$PID_FILE"; wait'], { timeoutMs: 600000, maxBuffer: 1024, encoding: 'utf8', detached: true }, () => {});
+process.stdin.on('end', () => process.exit(1));
+process.stdin.resume();
+`;
+
+function start() {
+  const pidFile = join(tempDir('detached-groups-'), 'pid');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PID_FILE: pidFile },
+  });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  const background = async () => {
+    expect(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'), 1500)).toBe(true);
+    return Number(readFileSync(pidFile, 'utf8'));
+  };
+  return { child, ended, background, stdout: () => stdout };
+}
+
+describe("a detached program's process group ends with the process that started it", () => {
+  it('when the process exits (a failed export: exit 1)', async () => {
+    const run = start();
+    const pid = await run.background();
+    expect(alive(pid)).toBe(true);
+    run.child.stdin.end();
+    expect(await run.ended).toEqual({ code: 1, signal: null });
+    expect(await until(() => !alive(pid)), `the background sleep ${pid} is gone`).toBe(true);
+  });
+
+  it('when a second SIGINT ends it at once (the first only aborts, and the program runs on)', async () => {
+    const run = start();
+    const pid = await run.background();
+    run.child.kill('SIGINT');
+    expect(await until(() => run.stdout() === 'aborted\n', 1500)).toBe(true);
+    expect(alive(pid)).toBe(true);
+    run.child.kill('SIGINT');
+    expect(await run.ended).toEqual({ code: null, signal: 'SIGINT' });
+    expect(await until(() => !alive(pid)), `the background sleep ${pid} is gone`).toBe(true);
+  });
+});
