@@ -9,7 +9,8 @@ import { posix } from 'node:path';
 import { providedObjects } from '../check/references.js';
 import { KUSTOMIZATION_FILE, type KubeObject, type LocatedObject } from '../core/manifests.js';
 import { KUSTOMIZATION_FILES, type BuiltObject } from './kustomize.js';
-import { consents, inFolder, inventoryId, parseConsent, type PruneEntry, type PruneConsent } from './preview.js';
+import { consents, inventoryId, parseConsent, type PruneEntry, type PruneConsent } from './preview.js';
+import { inFolder } from './prune-danger.js';
 import {
   describeChange,
   environmentField,

@@ -19,7 +19,8 @@ import {
 import { ignoredPaths } from './checkout-status.js';
 import { KUSTOMIZATION_FILES, type BuiltObject } from './kustomize.js';
 import { OWNERSHIP_FILE } from './ownership.js';
-import { inFolder, inventoryId, type PruneEntry } from './preview.js';
+import { inventoryId, type PruneEntry } from './preview.js';
+import { inFolder } from './prune-danger.js';
 import { isHelmRelease } from './release.js';
 import type { StatefulLine } from './summary.js';
 import type { Target } from './target.js';

@@ -182,3 +182,29 @@ export function datastoreMode(o: KubeObject): DatastoreMode {
   }
   return 'bundled';
 }
+
+/**
+ * What a folder's HelmReleases (`objects` as built; others are skipped) use: the namespaces each
+ * lives in, installs into and keeps its state in, and the Flux sources of its chart
+ * (`spec.chart.spec.sourceRef`, `spec.chartRef`), each as {@link sourceKey}, in the HelmRelease's
+ * namespace when the reference names none (as source-controller resolves it).
+ */
+export function releaseFootprint(objects: readonly KubeObject[]): { namespaces: Set<string>; sources: Set<string> } {
+  const namespaces = new Set<string>();
+  const sources = new Set<string>();
+  for (const o of objects.filter(isHelmRelease)) {
+    const s = rec(o.spec);
+    const own = str(o.metadata.namespace);
+    for (const n of [own, str(s.targetNamespace), str(s.storageNamespace)]) if (n) namespaces.add(n);
+    for (const ref of [rec(rec(rec(s.chart).spec).sourceRef), rec(s.chartRef)]) {
+      const [kind, name] = [str(ref.kind), str(ref.name)];
+      if (kind && name) sources.add(sourceKey(kind, str(ref.namespace) ?? own ?? '', name));
+    }
+  }
+  return { namespaces, sources };
+}
+
+/** How {@link releaseFootprint} names a source: `<Kind>|<namespace>|<name>`. */
+export function sourceKey(kind: string, namespace: string, name: string): string {
+  return `${kind}|${namespace}|${name}`;
+}

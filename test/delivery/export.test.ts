@@ -355,32 +355,59 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     );
   });
 
-  it("--adopt --path apps/other: a Deployment in a namespace the export's objects do not use is another app's: its own --allow-prune", async () => {
-    const billing = stringify({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'billing', namespace: 'billing' },
-      spec: { selector: { matchLabels: { app: 'billing' } }, template: { metadata: { labels: { app: 'billing' } } } },
+  // Named as the release (arcade) too: the name once let it through, committed as deleted without consent.
+  it.each(['billing', 'arcade'])(
+    "--adopt --path apps/other: a Deployment billing/%s, in a namespace the export's objects do not use, is another app's: its own --allow-prune",
+    async (name) => {
+      const billing = stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace: 'billing' },
+        spec: { selector: { matchLabels: { app: 'billing' } }, template: { metadata: { labels: { app: 'billing' } } } },
+      });
+      const repo = await makeRepo({ 'apps/other/billing.yaml': billing });
+      await expectRefused(
+        repo,
+        BUNDLED(),
+        { adopt: true, path: 'apps/other', commit: true },
+        new RegExp(
+          String.raw`would delete Deployment billing/${name} \(apps/other/billing\.yaml\): an object of another app \(in ` +
+            String.raw`namespace billing, which none of the export's objects use, and not labelled app\.kubernetes\.io/` +
+            String.raw`part-of this app\) \(fix: .*--allow-prune Deployment/${name}\)`,
+        ),
+      );
+      const allowed = await exportEnvironment(BUNDLED(), {
+        repo,
+        adopt: true,
+        path: 'apps/other',
+        commit: true,
+        allowPrune: [`Deployment/billing/${name}`],
+      });
+      expect(allowed.commit).toBeDefined();
+    },
+  );
+
+  it("a namespace move: the old namespace's ConfigMap of the folder's own HelmRelease is the app's, not another app's", async () => {
+    const values = stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'arcade-values', namespace: 'arcade-old' },
     });
-    const repo = await makeRepo({ 'apps/other/billing.yaml': billing });
-    await expectRefused(
-      repo,
-      BUNDLED(),
-      { adopt: true, path: 'apps/other', commit: true },
-      new RegExp(
-        String.raw`would delete Deployment billing/billing \(apps/other/billing\.yaml\): an object of another app \(in ` +
-          String.raw`namespace billing, which none of the export's objects use, and not labelled app\.kubernetes\.io/` +
-          String.raw`part-of this app\) \(fix: .*--allow-prune Deployment/billing\)`,
-      ),
-    );
-    const allowed = await exportEnvironment(BUNDLED(), {
+    const repo = await makeRepo({
+      'apps/arcade/helmrelease.yaml': handWrittenRelease({}, { namespace: 'arcade-old' }),
+      'apps/arcade/values.yaml': values,
+    });
+    const moved = await exportEnvironment(BUNDLED(), {
       repo,
       adopt: true,
-      path: 'apps/other',
+      allowReinstall: true,
+      allowPrune: ['HelmRelease/arcade-old/arcade'],
       commit: true,
-      allowPrune: ['Deployment/billing/billing'],
     });
-    expect(allowed.commit).toBeDefined();
+    expect(moved.commit).toBeDefined();
+    expect(moved.preview?.prunes.map((p) => `${p.key}${p.danger ? ' (consent)' : ''}`)).toContain(
+      'ConfigMap arcade-old/arcade-values',
+    );
   });
 
   it('refuses a release identity change unless --allow-reinstall, naming the environment field (namespace: a new HelmRelease object too)', async () => {

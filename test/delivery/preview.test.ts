@@ -3,15 +3,10 @@
  * why), how a consent is written and matched, and the inventory identity objects are matched by.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  consents,
-  dangerOf,
-  inventoryId,
-  parseConsent,
-  type DangerContext,
-  type PruneEntry,
-} from '../../src/delivery/preview.js';
+import { consents, inventoryId, parseConsent, type PruneEntry } from '../../src/delivery/preview.js';
+import { type DangerContext, dangerOf } from '../../src/delivery/prune-danger.js';
 import type { KubeObject } from '../../src/core/manifests.js';
+import { releaseFootprint, sourceKey } from '../../src/delivery/release.js';
 
 const obj = (
   apiVersion: string,
@@ -105,6 +100,51 @@ describe('dangerOf: deletions that need their own consent', () => {
         ctx,
       ),
     ).toBeUndefined();
+  });
+});
+
+describe("dangerOf: an object in a namespace the folder's objects do not use", () => {
+  const used: DangerContext = {
+    ...ctx,
+    namespaces: new Set(['arcade']),
+    sources: new Set([sourceKey('HelmRepository', 'flux-system', 'arcade')]),
+  };
+  it("is another app's even when it has the release's name; only the Flux source the release names is its own", () => {
+    // The release's name (ownNames) once let any object named so through: a Deployment billing/arcade was deleted.
+    expect(dangerOf(obj('apps/v1', 'Deployment', 'arcade', 'billing'), 'apps/arcade/billing.yaml', used)).toMatch(
+      /another app \(in namespace billing, which none of the export's objects use/,
+    );
+    const source = obj('source.toolkit.fluxcd.io/v1', 'HelmRepository', 'arcade', 'flux-system');
+    expect(dangerOf(source, 'apps/arcade/helmrepository.yaml', used)).toBeUndefined();
+    expect(dangerOf({ ...source, kind: 'GitRepository' }, 'apps/arcade/git.yaml', used)).toMatch(/another app/);
+    expect(dangerOf(source, 'apps/arcade/helmrepository.yaml', { ...used, sources: new Set() })).toMatch(/another app/);
+  });
+});
+
+describe("releaseFootprint: what the folder's HelmReleases use", () => {
+  it('their namespaces, target and storage namespaces, and the sources they name (in their own namespace by default)', () => {
+    const release = (metadata: Record<string, unknown>, spec: Record<string, unknown>) =>
+      ({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata, spec }) as KubeObject;
+    const footprint = releaseFootprint([
+      release(
+        { name: 'arcade', namespace: 'arcade-old' },
+        {
+          targetNamespace: 'apps',
+          storageNamespace: 'helm',
+          chart: { spec: { sourceRef: { kind: 'HelmRepository', name: 'charts' } } },
+        },
+      ),
+      release(
+        { name: 'b', namespace: 'b' },
+        { chartRef: { kind: 'OCIRepository', name: 'oci', namespace: 'flux-system' } },
+      ),
+      obj('v1', 'ConfigMap', 'not-a-release', 'elsewhere'),
+    ]);
+    expect([...footprint.namespaces].sort()).toEqual(['apps', 'arcade-old', 'b', 'helm']);
+    expect([...footprint.sources].sort()).toEqual([
+      sourceKey('HelmRepository', 'arcade-old', 'charts'),
+      sourceKey('OCIRepository', 'flux-system', 'oci'),
+    ]);
   });
 });
 
