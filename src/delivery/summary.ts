@@ -187,15 +187,24 @@ export function renderSummary(input: SummaryInput): string {
 
 /** The commit subject: the environment, then the risk in a few words. */
 export function commitSubject(input: SummaryInput): string {
-  // A release only installed (nothing in the folder before) is NEW, as the body says; REINSTALL is
-  // an existing release uninstalled (its identity changed, or removed).
-  const identity = input.identity.some((p) => p.before && (p.changes.length > 0 || !p.after))
-    ? 'REINSTALL'
-    : input.identity.some((p) => !p.before)
-      ? 'NEW release'
-      : input.identity.length > 0
-        ? 'identity unchanged'
-        : 'no release';
+  // As the body says: a release only installed (nothing in the folder before) is NEW, one only
+  // uninstalled is REMOVED; REINSTALL is an existing release uninstalled and installed again (its
+  // identity changed, or one removed while another is installed).
+  const [changed, removed, added] = [
+    input.identity.some((p) => p.before && p.after && p.changes.length > 0),
+    input.identity.some((p) => p.before && !p.after),
+    input.identity.some((p) => !p.before),
+  ];
+  const identity =
+    changed || (removed && added)
+      ? 'REINSTALL'
+      : removed
+        ? 'release REMOVED'
+        : added
+          ? 'NEW release'
+          : input.identity.length > 0
+            ? 'identity unchanged'
+            : 'no release';
   const deleted = input.preview?.prunes.filter((p) => p.fate === 'deleted').length;
   const prunes =
     deleted === undefined

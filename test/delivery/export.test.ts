@@ -387,6 +387,30 @@ describe.skipIf(!KUBECTL)('export refusals leave the target untouched', () => {
     },
   );
 
+  it('a release only removed (a second HelmRelease the export drops): its subject says release REMOVED, as its body does', async () => {
+    const legacy = stringify({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'legacy', namespace: 'arcade-staging' },
+      spec: { chart: { spec: { chart: 'legacy', sourceRef: { kind: 'HelmRepository', name: 'arcade-charts' } } } },
+    });
+    const repo = await makeRepo({
+      'apps/arcade/helmrelease.yaml': handWrittenRelease(),
+      'apps/arcade/legacy.yaml': legacy,
+    });
+    const result = await exportEnvironment(BUNDLED(), {
+      repo,
+      adopt: true,
+      allowReinstall: true,
+      allowPrune: ['HelmRelease/arcade-staging/legacy'],
+      dryRun: true,
+    });
+    expect(result.summary).toContain('  - HelmRelease arcade-staging/legacy (apps/arcade/legacy.yaml): REMOVED: ');
+    expect(result.message.split('\n')[0]).toBe(
+      'arcade-stack: export staging (release REMOVED; Flux deletes 2 object(s); values 11 added, 0 changed, 0 dropped)',
+    );
+  });
+
   it("a namespace move: the old namespace's ConfigMap of the folder's own HelmRelease is the app's, not another app's", async () => {
     const values = stringify({
       apiVersion: 'v1',
