@@ -166,6 +166,25 @@ async function writeAndCommit(
   return { warnings, commit, ...(commitProblem ? { commitProblem } : {}) };
 }
 
+/** An interrupt that came while the export wrote, told once it finished: with its commit, which --push puts back (./publish.ts). */
+export class WriteInterrupted extends Interrupted {
+  constructor(
+    by: 'SIGINT' | 'SIGTERM',
+    message: string,
+    readonly commit?: string,
+  ) {
+    super(by, message);
+  }
+
+  /** With --push: the commit not pushed, and `left`, what putting it back left (./publish.ts putBack). */
+  withPushed(left: string): Interrupted {
+    return new Interrupted(
+      this.signal,
+      `interrupted by ${this.signal} while the export wrote the checkout: it finished its commit, not pushed${left}`,
+    );
+  }
+}
+
 /**
  * An interrupt that came while the export wrote: it finished first, so the checkout is as a run
  * without the interrupt leaves it; the message says so, and the fix that undoes it (after which the
@@ -178,17 +197,18 @@ function interruptedWhileWriting(
   w: Writing,
   base: string | undefined,
   commit: string | undefined,
-): Interrupted {
+): WriteInterrupted {
   const { target } = w;
   const dir = shellWord(w.repo);
   const head = `interrupted by ${by} while the export wrote the checkout; it finished first, as it does once it has begun writing:`;
   if (commit !== undefined)
-    return new Interrupted(
+    return new WriteInterrupted(
       by,
       `${head} ${w.repo} is on branch ${w.branch}, holding the export's commit ${commit.slice(0, 12)} (not pushed), as ` +
         `a run without the interrupt leaves it (fix, to undo it: git -C ${dir} checkout -q ` +
         `${base === undefined ? '<the branch it was on>' : shellWord(base)} && git -C ${dir} update-ref -d ` +
         `${shellWord(`refs/heads/${w.branch}`)} ${commit}; then the same export runs again)`,
+      commit,
     );
   const inRepo = (f: string) => shellWord(`${target.folderInRepo}/${f}`);
   const ours = [...w.planned.map((f) => f.path), ...w.removed, OWNERSHIP_FILE];
@@ -200,7 +220,7 @@ function interruptedWhileWriting(
       : []),
     ...(fresh.length > 0 ? [`git -C ${dir} --literal-pathspecs clean -fq -- ${fresh.map(inRepo).join(' ')}`] : []),
   ];
-  return new Interrupted(
+  return new WriteInterrupted(
     by,
     `${head} its files are in ${target.folderInRepo}, uncommitted, as a run without --commit leaves them (fix: ` +
       `review them with git -C ${dir} status; to undo them: ${undo.join(' && ')})`,

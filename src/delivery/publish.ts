@@ -12,6 +12,7 @@ import { CommandError, ConfigurationError, type ExitCode, Interrupted } from '..
 import { gitTry } from '../core/git.js';
 import { BODY_LIMIT, capBody } from './forge-api.js';
 import type { ForgeType } from './forge-settings.js';
+import { WriteInterrupted } from './export-write.js';
 import { exportBranch, exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from './export.js';
 import { ForgeClient, type ForgeConnection, ForgeError, type PullRequest } from './forge.js';
 import { pushExport, type PushResult } from './push.js';
@@ -142,6 +143,10 @@ export async function exportAndPublish(
     ...options,
     commit: true,
     checkout: { top, status, branch: { name: branchName, exists: branchExists } },
+  }).catch(async (err: unknown) => {
+    // Interrupted once it had begun writing, it finished its commit: not pushed, put back as after a failed push.
+    if (!(err instanceof WriteInterrupted) || err.commit === undefined) throw err;
+    throw err.withPushed((await putBack(top, base, branchName, err.commit)).left);
   });
   const branch = exported.branch;
   if (!exported.commit || branch === undefined) return { export: exported };

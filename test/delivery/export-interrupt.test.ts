@@ -19,6 +19,7 @@ import { type ScriptRun, spawnScript } from '../support/spawn-script.js';
 import { tempDir } from '../support/temp.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { makeRepo, run } from './support.js';
+import { committedStack } from '../support/committed-stack.js';
 
 /** The fixture's staging dist/, synthesized once. */
 const dist = (() => {
@@ -102,4 +103,32 @@ describe.skipIf(!KUBECTL)('export --commit interrupted by Ctrl-C while it writes
       expect(again.stdout).toContain(`on branch ${branch} (not pushed)`);
     },
   );
+
+  it('with --push, at the branch moved (update-ref): nothing pushed, the checkout put back as after a failed push', async () => {
+    // A committed copy of the stack: --push refuses a stack with uncommitted changes.
+    const stack = await committedStack();
+    const repo = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const bare = tempDir('interrupted-remote-');
+    await run(bare, ['init', '-q', '--bare']);
+    await run(repo, ['remote', 'add', 'origin', bare]);
+    const { bin, sent } = interruptingGit();
+    const r = await spawnScript(
+      join(stack.root, 'scripts/export.ts'),
+      ['--repo', repo, ...ARGS.filter((a) => a !== '--commit'), '--push'],
+      {
+        cwd: stack.root,
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, ARCADE_TEST_INTERRUPT_AT: 'update-ref -m' },
+        detached: true,
+      },
+    );
+    expect(existsSync(sent), 'the step was reached').toBe(true);
+    expect(r.status, r.stderr).toBe(130);
+    expect(r.stderr).toBe(
+      'export: interrupted by SIGINT while the export wrote the checkout: it finished its commit, not pushed; the ' +
+        "checkout is back on master, without the export's local branch\n",
+    );
+    expect((await run(repo, ['branch', '--format=%(HEAD)%(refname:short)'])).trim()).toBe('*master');
+    expect(await run(repo, ['status', '--porcelain'])).toBe('');
+    expect(await run(bare, ['for-each-ref'])).toBe('');
+  });
 });

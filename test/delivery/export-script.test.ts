@@ -5,16 +5,7 @@
  * environment; test/scripts/every-script.test.ts runs the script as a process.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -31,6 +22,7 @@ import { tempDir } from '../support/temp.js';
 import { canaryKey, findLeak } from '../support/canary.js';
 import { runMain } from '../support/run-script.js';
 import { spawnScript } from '../support/spawn-script.js';
+import { committedStack } from '../support/committed-stack.js';
 import { main } from '../../scripts/export.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 
@@ -164,25 +156,6 @@ async function secondLoopback(port = 0): Promise<{ server: Server; port: number 
 }
 const NO_SECOND_LOOPBACK = await secondLoopback().then((r) => (typeof r === 'string' ? r : void r.server.close()));
 if (NO_SECOND_LOOPBACK) console.log(`[export-script] plain-http opt-in end to end skipped: ${NO_SECOND_LOOPBACK}`);
-
-/**
- * A copy of the stack (src/, scripts/, imports/, contracts/, package.json, tsconfig.json;
- * node_modules linked) with all of it committed, and its commit: the export reads the stack's own
- * src/ and dist/ for its source commit and refuses to push with uncommitted changes there, so a
- * run of the working checkout's script would stop before its push while src/ is being edited.
- */
-async function committedStack(): Promise<{ root: string; commit: string }> {
-  const root = tempDir('arcade-stack-copy-');
-  for (const path of ['src', 'scripts', 'imports', 'contracts', 'package.json', 'tsconfig.json'])
-    cpSync(join(REPO, path), join(root, path), { recursive: true });
-  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
-  writeFileSync(join(root, '.gitignore'), '/node_modules\n/.build/\n');
-  await run(root, ['init', '-q', '--template=']);
-  await run(root, ['add', '-A']);
-  const identity = ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false'];
-  await run(root, [...identity, 'commit', '-q', '-m', 'the stack']);
-  return { root, commit: (await run(root, ['rev-parse', 'HEAD'])).trim() };
-}
 
 describe('npm run export (scripts/export.ts)', () => {
   it('refuses a dist/ that differs from a fresh synthesis, leaving the target untouched', async () => {

@@ -123,7 +123,7 @@ describe("dangerOf: an object in a namespace the folder's objects do not use", (
 
 describe("releaseFootprint: what the folder's HelmReleases use", () => {
   it('their namespaces, target and storage namespaces, and the sources they name (in their own namespace by default)', () => {
-    const release = (metadata: Record<string, unknown>, spec: Record<string, unknown>) =>
+    const release = (metadata: { name: string; namespace: string }, spec: Record<string, unknown>) =>
       ({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata, spec }) as KubeObject;
     const footprint = releaseFootprint([
       release(
