@@ -147,7 +147,9 @@ function execDetached(file, args, options, done) {
     groups.delete(child.pid);
     if (failure) return end(Object.assign(failure, { cmd }));
     if (code === 0 && signalName === null) return end(null);
-    end(Object.assign(new Error(`Command failed: ${cmd}\n${text('stderr')}`), { code, killed, signal: signalName, cmd }));
+    end(
+      Object.assign(new Error(`Command failed: ${cmd}\n${text('stderr')}`), { code, killed, signal: signalName, cmd }),
+    );
   });
   child.stdin.on('error', () => {});
   child.stdin.end(options.input);
