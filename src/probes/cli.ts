@@ -181,7 +181,9 @@ async function probe(
     : lineView(out, probes, out.isTTY && out.columns ? await wrapping(out.columns, color) : unwrapped(color), clock);
   const startedAt = new Date(clock.now());
   const run = createRunScope();
+  // An interrupt ends the run itself (its waits and requests take the signal): nothing is printed after it.
   const results = await runProbes({
+    signal: io.signal,
     run,
     targets,
     probes,
@@ -197,6 +199,9 @@ async function probe(
     onStart: (p, i) => view.start(p, i),
     onRetry: (p, i, attempt, last) => view.retry(p, i, attempt, last),
     onResult: (r, i) => view.result(r, i),
+  }).catch((err: unknown) => {
+    view.stop();
+    throw err;
   });
   view.end(results);
   const endedAt = new Date(clock.now());
@@ -219,6 +224,7 @@ async function probe(
           "the results and the exit code below are the probes', unchanged\n",
       );
   }
+  io.signal?.throwIfAborted(); // interrupted during --otlp: no report and no summary after the interrupt's line
   const written = writeReportFiles(report, files, redactor, { stdout: document, stderr: err });
   for (const { file, error } of written) {
     if (error)

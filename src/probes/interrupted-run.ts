@@ -4,8 +4,9 @@
  * an interrupt the command stops waiting, its `finally` stops the `--demo` stand-ins (removing the
  * temporary kubeconfig folder, which holds a loopback token; also while they are still starting),
  * no report is written, and it prints `probe: interrupted by SIGINT: ...` and exits 130 (143 for
- * SIGTERM), as every interruptible command does. A probe still in flight ends on its own deadline,
- * against stand-ins that are gone.
+ * SIGTERM), as every interruptible command does. The run itself takes the same signal
+ * (./runner.ts `signal`): its attempts and retry waits end with it, so nothing keeps the process
+ * alive and nothing is printed after the interrupt's line (docs/probes.md).
  */
 import { Interrupted, type InterruptSignal, interruptedBy } from '../core/command-error.js';
 

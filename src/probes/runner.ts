@@ -74,6 +74,13 @@ export interface RunOptions {
    * after the run (e.g. the latencies `gateway.latency` measured, for `--otlp`). @default a new scope
    */
   readonly run?: RunScope;
+  /**
+   * The run's interrupt (SIGINT/SIGTERM, ./interrupted-run.ts): aborts every attempt in flight (its
+   * requests take it) and every backoff wait, starts no further probe or attempt, and the run
+   * rejects with the signal's reason: nothing of an interrupted run outlives it (a `--wait` loop
+   * kept a killed CronJob pod alive until its deadline).
+   */
+  readonly signal?: AbortSignal;
   readonly onStart?: (probe: Probe, index: number) => void;
   /** Before each attempt after the first (retries, `--wait`): `attempt` counts from 2. */
   readonly onRetry?: (probe: Probe, index: number, attempt: number, last: ProbeOutcome) => void;
@@ -119,7 +126,7 @@ async function attempt(
     run,
   });
   try {
-    const result = await withDeadline(timeoutMs, (signal) => probe.run(contextFor(signal)));
+    const result = await withDeadline(timeoutMs, (signal) => probe.run(contextFor(signal)), opts.signal);
     if (result.status === 'pass' && Object.keys(result.evidence ?? {}).length === 0) {
       return {
         status: 'error',
@@ -129,6 +136,7 @@ async function attempt(
     }
     return result;
   } catch (err) {
+    opts.signal?.throwIfAborted(); // an interrupt is no probe's outcome: the run ends with it
     if (err instanceof DeadlineError) {
       return {
         status: 'error',
@@ -196,7 +204,7 @@ async function runOne(
       const waited = deadline !== undefined && retryable ? ` (still failing after --wait ${opts.waitSeconds}s)` : '';
       return done({ ...result, detail: `${result.detail}${waited}` }, attempts);
     }
-    await clock.sleep(delay);
+    await clock.sleep(delay, opts.signal);
     delay = Math.min(delay * 2, policy.maxBackoffMs);
     opts.onRetry?.(probe, index, attempts + 1, redactor.deep(result));
   }
@@ -210,6 +218,7 @@ export async function runProbes(opts: RunOptions): Promise<ProbeResult[]> {
   const redactor = opts.redactor ?? createRedactor([opts.apiKey]);
   return runLimited(opts.probes.length, Math.max(1, opts.concurrency ?? 16), async (index) => {
     const probe = at(opts.probes, index, 'probe');
+    opts.signal?.throwIfAborted();
     opts.onStart?.(probe, index);
     const r = await runOne(probe, index, opts, startedAt, run, redactor);
     const result: ProbeResult = redactor.deep({ id: probe.id, category: probe.category, title: probe.title, ...r });

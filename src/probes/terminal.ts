@@ -76,6 +76,8 @@ export interface ProgressView {
   result(result: ProbeResult, index: number): void;
   /** After the last result: prints what remains of the report (all of it after a live view). */
   end(results: readonly ProbeResult[]): void;
+  /** An interrupted run: prints nothing more (no progress line, no redraw), the report never printed. */
+  stop(): void;
 }
 
 interface Pending {
@@ -137,6 +139,10 @@ export function lineView(
       cancel?.();
       cancel = undefined;
       if (evidence) out.write(`${evidence}\n`);
+    },
+    stop() {
+      cancel?.();
+      cancel = undefined;
     },
   };
 }
@@ -240,6 +246,10 @@ export async function liveView(
       log.done();
       const final = { ...layout, width: out.columns ?? layout.width };
       out.write(`${renderReport(all, final)}\n`);
+    },
+    stop() {
+      stopTicking?.();
+      fallback?.stop();
     },
   };
 }

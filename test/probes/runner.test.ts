@@ -197,6 +197,38 @@ describe('runProbes', () => {
     expect(bounded.sleeps).toEqual([5]);
   });
 
+  it('an interrupt ends the run itself: the attempt in flight aborted, no further attempt or probe, the run rejects', async () => {
+    // A --wait loop whose second attempt hangs, ignoring its signal, and is interrupted there.
+    const interrupt = new AbortController();
+    const signals: AbortSignal[] = [];
+    const hangs = probe(
+      'dep',
+      async (ctx) => {
+        signals.push(ctx.signal);
+        if (signals.length === 1) return outcome.fail('rolling out');
+        interrupt.abort('SIGTERM');
+        return new Promise<never>(() => {});
+      },
+      { retry: 'eventual' },
+    );
+    const started: string[] = [];
+    const run = runProbes({
+      targets,
+      probes: [hangs, probe('next', async () => outcome.pass('ran', { ran: true }))],
+      concurrency: 1,
+      waitSeconds: 600,
+      clock: virtualClock(),
+      signal: interrupt.signal,
+      onStart: (p) => started.push(p.id),
+    });
+    await expect(run).rejects.toBe('SIGTERM');
+    expect({ started, attempts: signals.length, aborted: signals.map((s) => s.aborted) }).toEqual({
+      started: ['dep'],
+      attempts: 2,
+      aborted: [true, true],
+    });
+  });
+
   it('hands each attempt a Kubernetes reader bound to its signal, and the revision', async () => {
     const seen: (string | undefined)[] = [];
     const reader = { server: 'http://k', get: async () => undefined, list: async () => [], log: async () => undefined };

@@ -290,6 +290,53 @@ describe('the bundled probe runner in a folder holding an environment file (its 
  * Docker is not on these machines, so the image is never built here: what can be checked without
  * it is checked on the files (a build would refuse a missing BASE_IMAGE by itself).
  */
+describe('the bundled probe runner under SIGTERM during --wait (a CronJob pod killed mid-run)', () => {
+  it('ends the run itself: exit 143, the interrupt as its last line, no summary, the process gone', async () => {
+    // The run waits up to 600 s for a revision the demo's release never reaches: only the signal
+    // can end it soon. Both streams go to one pipe (sh's exec 2>&1), so their order is the order written.
+    const tmp = tempDir('probe-bundle-term-');
+    const child = spawn(
+      'sh',
+      [
+        '-c',
+        'exec "$0" "$@" 2>&1',
+        process.execPath,
+        join(alone, 'probe-runner.mjs'),
+        '--demo',
+        '--wait',
+        '600',
+        '--revision',
+        '0000000',
+      ],
+      {
+        cwd: tmp,
+        env: { PATH: process.env.PATH ?? '', CI: 'true', TMPDIR: tmp },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let output = '';
+    const closed = new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve(code));
+    });
+    // The report's header is printed as the run starts (the line view, CI set).
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        output += d.toString();
+        if (/^STATUS +PROBE +CATEGORY +TIME {2}DETAIL$/m.test(output)) resolve();
+      });
+      void closed.then(() => reject(new Error(`the runner ended before its run started:\n${output}`)));
+    });
+    child.kill('SIGTERM');
+    // Without the interrupt reaching the run, its --wait loop held the process for the 600 s: the test's timeout.
+    expect({ code: await closed, last: output.trimEnd().split('\n').at(-1) }, output).toEqual({
+      code: 143,
+      last: "probe: interrupted by SIGTERM: stopped the run; the demo's stand-ins were stopped and their kubeconfig folder removed; no report written",
+    });
+    expect(output).not.toMatch(/\d+ passed, \d+ failed|\n\s+at /);
+  });
+});
+
 describe('the Dockerfile and .dockerignore that build the image from this bundle', () => {
   const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
   const instructions = dockerfile
