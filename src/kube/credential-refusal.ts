@@ -1,7 +1,7 @@
 /**
  * What a failure to apply the kubeconfig's credentials says (./credentials.ts): whose fault it is
  * and the fix that fits, in this stack's words, never a credential command's stdout or arguments;
- * of its stderr only the last line that is not blank, with what looks like a credential hidden.
+ * of its stderr only its last 4 lines that are not blank, with what looks like a credential hidden.
  *
  * client-node 1.4's `applySecurityAuthentication` reads the cluster's certificate-authority and the
  * user's client-certificate and client-key files, then runs the credential command if the user has
@@ -14,8 +14,8 @@
  *   URL, an exec's args or env that are not lists): the user and the cluster named, the entry to
  *   mend; a server or proxy-url without its userinfo (`https://admin:<password>@host`: ../core/userinfo.ts);
  * - the plugin's own failures, told apart by what client-node makes of them: it exited non-zero
- *   (client-node's error is its whole stderr; shown: the last line that is not blank, where a
- *   program says what went wrong, printable, at most 300 characters, with credential shapes hidden,
+ *   (client-node's error is its whole stderr; shown: the last 4 lines that are not blank, where a
+ *   program says what went wrong, printable, at most 300 characters together, with credential shapes hidden,
  *   ../core/token-shapes.ts: `aws --debug` or `-v=9` print signed URLs, session tokens and
  *   Authorization headers on stderr), it could not be started (`spawn <command> ENOENT`), or it
  *   exited 0 with something that is not an ExecCredential. Its stdout is never shown: client-node's
@@ -23,7 +23,7 @@
  *   (`ya29...`), and a plugin's stdout is a credential when it works;
  * - a gcp or azure auth-provider's command: client-node's error quotes its cmd-args (`Failed to
  *   refresh token: Error: Command failed: "<cmd-path>" <cmd-args>`), which may hold a secret; only
- *   the stderr after that line is shown (its last line, as an exec plugin's), and of output that is
+ *   the stderr after that line is shown (its last lines, as an exec plugin's), and of output that is
  *   not JSON nothing;
  * - anything else: the user and cluster named; the error's message only when the user has no
  *   credential command and it is no SyntaxError (node's JSON.parse quotes the text it refused: an
@@ -41,10 +41,22 @@ import { withoutUserinfo } from '../core/userinfo.js';
 const quoted = (text: string) => printableLine(JSON.stringify(text), 100);
 const AGAIN = 'it is not run again in this command';
 
-/** What a failed command's stderr shows (above): its last line that is not blank, credential shapes hidden, printable. */
-function lastLine(stderr: string): string {
-  const line = stderr.split(/[\r\n]+/).findLast((l) => l.trim() !== '');
-  return line === undefined ? '(nothing on stderr)' : printableLine(hideTokenShapes(line), 300);
+/** Of a failed command's stderr, its last lines that are not blank, at most this many (above). */
+const STDERR_LINES = 4;
+
+/**
+ * What a failed command's stderr shows (above): its last STDERR_LINES lines that are not blank
+ * (gcloud's last line is "to obtain new credentials.", the error is above it), each with credential
+ * shapes hidden and printable, joined by ` | `; the earliest are left out while they exceed 300 characters.
+ */
+function lastLines(stderr: string): string {
+  const lines = stderr
+    .split(/[\r\n]+/)
+    .filter((l) => l.trim() !== '')
+    .slice(-STDERR_LINES)
+    .map((l) => printableLine(hideTokenShapes(l), 300));
+  while (lines.length > 1 && lines.join(' | ').length > 300) lines.shift();
+  return lines.length === 0 ? '(nothing on stderr)' : lines.join(' | ');
 }
 
 /** The fix of every refusal that blames a credential command; `entry` is the user's entry that runs it. */
@@ -135,7 +147,7 @@ export function credentialRefusal(kc: KubeConfig, err: unknown): string {
       );
     // A non-zero exit: client-node's Error is the plugin's stderr, whole.
     if (err instanceof Error && err.constructor === Error && e.code === undefined)
-      return `${plugin} failed: ${lastLine(e.message)} ${runItYourself('exec')}`;
+      return `${plugin} failed: ${lastLines(e.message)} ${runItYourself('exec')}`;
     return neutral(`${withheld(e)} from the exec credential plugin ${quoted(command)}`, "mend that user's exec");
   }
 
@@ -152,7 +164,7 @@ export function credentialRefusal(kc: KubeConfig, err: unknown): string {
     const args: unknown = provider.config['cmd-args'];
     const line = `Failed to refresh token: Error: Command failed: "${cmdPath}"${args ? ` ${String(args)}` : ''}`;
     if (e.message.startsWith(line))
-      return `${what} failed: ${lastLine(e.message.slice(line.length))} ${runItYourself('auth-provider')}`;
+      return `${what} failed: ${lastLines(e.message.slice(line.length))} ${runItYourself('auth-provider')}`;
     return neutral(`${withheld(e)} from ${what}`, "mend that user's auth-provider");
   }
 

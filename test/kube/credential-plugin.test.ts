@@ -4,7 +4,7 @@
  * kubeconfig appends a line to a file each time it runs, writes a coloured error on two lines to
  * stderr and exits 1. Drift took its failure (an error with no HTTP status) for the network and ran it
  * 3 times; each cluster probe of `npm run probe` ran it again. Now both stop at once, printably (the
- * plugin's stderr: its last line), with a fix naming the kubeconfig user's exec; and the server is asked
+ * plugin's stderr: its last lines), with a fix naming the kubeconfig user's exec; and the server is asked
  * nothing. crds --from-cluster: test/check/crds-cluster-hostile.test.ts.
  */
 import { rmSync } from 'node:fs';
@@ -32,9 +32,10 @@ function failingPlugin(server: string) {
   return { kubeconfig: config.kubeconfig, runs: () => config.lines().length };
 }
 
-// Of its stderr, the last line (where a program says what went wrong), printable.
+// Of its stderr, the last 4 lines (where a program says what went wrong), printable.
 const REFUSAL =
-  'the exec credential plugin "sh" of kubeconfig user "sso-user" failed: \\u001b[0mlog in again (fix: run it ' +
+  'the exec credential plugin "sh" of kubeconfig user "sso-user" failed: \\u001b[31merror: the token expired | ' +
+  '\\u001b[0mlog in again (fix: run it ' +
   'yourself, with the arguments the kubeconfig gives it, and do what it asks, such as logging in again, or mend the ' +
   "user's exec in the kubeconfig; it is not run again in this command)";
 

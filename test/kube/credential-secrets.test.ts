@@ -2,7 +2,7 @@
  * What of a credential's secrets could still reach a message or a saved report (review of
  * a914349..9f717c2), with real kubeconfigs and real `sh` credential commands: a failing plugin's
  * stderr (`aws --debug`, `-v=9`: signed URLs, session tokens, Authorization headers) shows only
- * its last line that is not blank, with credential shapes hidden (src/core/token-shapes.ts); an
+ * its last 4 lines that are not blank, at most 300 characters, with credential shapes hidden (src/core/token-shapes.ts); an
  * oidc id-token node's JSON.parse quoted; a server's or a proxy-url's userinfo
  * (src/core/userinfo.ts). test/kube/credential-refusals.test.ts: stdout and arguments.
  */
@@ -40,13 +40,17 @@ function failingWith(server: string, text: string) {
 // In a template: the repository's secret scan takes a literal password in a URL for a leak.
 const PASSWORD = 's3cr3tP4ss';
 
+const GCLOUD =
+  'ERROR: (gcloud.auth.print-access-token) There was a problem refreshing your current auth tokens: ' +
+  'Reauthentication failed. cannot prompt during non-interactive execution.';
+
 const failed = (shown: string) =>
   `the exec credential plugin "sh" of kubeconfig user "sso-user" failed: ${shown} (fix: run it yourself, with the ` +
   'arguments the kubeconfig gives it, and do what it asks, such as logging in again, or mend the ' +
   "user's exec in the kubeconfig; it is not run again in this command)";
 
-describe("a failing plugin's stderr: its last line, credential shapes hidden", () => {
-  it('a debug dump, then a last line with every shape: none reaches stdout, stderr or the JSON report', async () => {
+describe("a failing plugin's stderr: its last lines, credential shapes hidden", () => {
+  it('a debug dump, then a last line with every shape: none reaches stdout, stderr or the JSON report; the earliest line over 300 characters left out', async () => {
     const p = await platform();
     const jwt = 'eyJs3cr3tHeader.eyJs3cr3tPayload.s3cr3tSignature';
     const debug =
@@ -54,12 +58,13 @@ describe("a failing plugin's stderr: its last line, credential shapes hidden", (
       'DEBUG Authorization: AWS4-HMAC-SHA256 Credential=AKIAs3cr3t, Signature=s3cr3tSig\n' +
       'DEBUG X-Amz-Security-Token: s3cr3tSession2\n';
     const last =
-      `error: Authorization: Bearer s3cr3tBearer, id-token ${jwt}, ya29.s3cr3tGoogle k8s-aws-v1.s3cr3tEks ` +
+      `error: Bearer s3cr3tBearer, id-token ${jwt}, ya29.s3cr3tGoogle k8s-aws-v1.s3cr3tEks ` +
       'https://sts.amazonaws.com/?X-Amz-Security-Token=s3cr3tSession3&X-Amz-Date=20261203T000000Z ' +
       'token=s3cr3tToken password=s3cr3tPassword {"client_secret": "s3cr3tClient"}';
     const plugin = failingWith(p.kube.url, `${debug}${last}\n\n`);
     const shown =
-      'error: Authorization: Bearer <hidden> id-token <hidden>, <hidden> <hidden> ' +
+      'DEBUG Authorization: <hidden> | DEBUG X-Amz-Security-Token: <hidden> | ' +
+      'error: Bearer <hidden> id-token <hidden>, <hidden> <hidden> ' +
       'https://sts.amazonaws.com/?X-Amz-Security-Token=<hidden>&X-Amz-Date=20261203T000000Z ' +
       'token=<hidden> password=<hidden> {"client_secret": "<hidden>"}';
     const probed = await runCli(['--targets', p.targetsFile, '--only', 'k8s.workloads-ready'], {
@@ -77,12 +82,17 @@ describe("a failing plugin's stderr: its last line, credential shapes hidden", (
     expect(p.kube.requests).toEqual([]);
   });
 
-  it('an ordinary error line is shown whole; a line over 300 characters is cut', async () => {
+  it('ordinary error lines are shown whole, the last 4; a line over 300 characters is cut', async () => {
     const { kube } = await platform();
     const cases: [string, string][] = [
       [
         'I1203 09:00:00 debug line\nerror: You must be logged in to the server (Unauthorized)\n',
-        'error: You must be logged in to the server (Unauthorized)',
+        'I1203 09:00:00 debug line | error: You must be logged in to the server (Unauthorized)',
+      ],
+      // gcloud: the error is above "Please run:", the command and "to obtain new credentials.".
+      [
+        `first line\n${GCLOUD}\nPlease run:\n\n  $ gcloud auth login\n\nto obtain new credentials.\n`,
+        `${GCLOUD} | Please run: | $ gcloud auth login | to obtain new credentials.`,
       ],
       [`error: ${'x'.repeat(400)}\n`, `error: ${'x'.repeat(292)}…`],
       ['\n  \n', '(nothing on stderr)'],
