@@ -105,12 +105,15 @@ export function kubeCredentials(kc: KubeConfig, signal?: AbortSignal): Credentia
     if (s.failed !== undefined) throw new CredentialError(s.failed);
     try {
       await kc.applySecurityAuthentication(context);
-      s.applied = true;
-      s.expires = credentialExpiry(kc);
     } catch (err) {
       s.failed ??= credentialRefusal(kc, err);
       throw new CredentialError(s.failed);
     }
+    // Outside the try: reading client-node's private cache is no refusal of the credentials, so were
+    // it ever to throw, this request fails with that error and the next ones try again (untested:
+    // no kubeconfig makes it throw without replacing client-node's internals).
+    s.applied = true;
+    s.expires = credentialExpiry(kc);
   }
   return {
     getName: () => kc.getName(),

@@ -15,6 +15,10 @@ describe('withoutUserinfo', () => {
     // An `@` in a password not percent-encoded: the authority's userinfo ends at its last `@`.
     [`https://admin:${P}@x@host/x@y`, 'https://host/x@y'],
     [`socks5://u:${P}@proxy example:1080`, 'socks5://proxy example:1080'],
+    // A bare `#`, `?` or `/` in a password: not a URL (its "port" is no number): up to the last `@` before a space goes.
+    [`https://admin:pa#${P}@host/`, 'https://host/'],
+    [`https://admin:pa?${P}@host:6443/api`, 'https://host:6443/api'],
+    [`https://admin:pa/${P}@host:6443 (context c)`, 'https://host:6443 (context c)'],
     ['https://host/a@b?c=d@e', 'https://host/a@b?c=d@e'],
     ['https://host?x=@y', 'https://host?x=@y'],
     ['not a url', 'not a url'],

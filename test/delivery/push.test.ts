@@ -120,6 +120,29 @@ describe('pushExport with a token: only where it crosses no network in clear', (
   });
 });
 
+describe("pushExport: the remote URL's password in git's failure", () => {
+  // In templates: the repository's secret scan takes a literal password in a URL for a leak.
+  const P = `s3cr3t${'Q'.repeat(6)}`;
+  const TAIL = `t4il${'W'.repeat(6)}`;
+  it.each([
+    // git leaves out only the userinfo's first `@` part and quotes `x:<password>@<tail>@host`: all of it goes.
+    [`http://admin@x:${P}@${TAIL}@127.0.0.1:9/r.git`, "unable to access 'http://127.0.0.1:9/r.git/'"],
+    // A bare `/` in the password: git quotes the URL whole, its password redacted (its last 4 characters shown).
+    [
+      `http://admin:${P}/${TAIL}@127.0.0.1:9/r.git`,
+      "unable to access 'http://admin:[redacted …WWWW]@127.0.0.1:9/r.git/'",
+    ],
+  ])('%s', async (url, shown) => {
+    const top = tempDir('push-userinfo-');
+    await run(top, ['init', '-q']);
+    await run(top, ['remote', 'add', 'origin', url]);
+    const error = await pushExport({ top, branch: 'b', commit: 'c', env: 'staging' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitError);
+    expect((error as Error).message).toContain(shown);
+    expect((error as Error).message).not.toMatch(/s3cr3t|t4il|QQQQ|WWWWW/);
+  });
+});
+
 describe('pushExport against a hostile remote (a loopback server answering every git request 403)', () => {
   it("echoing the Authorization header and the token behind ANSI escapes: git's quote of it is redacted and escaped", async () => {
     const token = canaryKey();
