@@ -5,7 +5,7 @@
  * For a text that parses as a URL, the authority ends at the first `/`, `?` or `#` and its userinfo
  * is everything up to its last `@` (an `@` in a password that was not percent-encoded goes too).
  * A text that starts like a URL but does not parse (a password with a bare `#`, `?` or `/`:
- * `https://admin:pa#ss@host/`, whose "port" is not a number) loses everything up to the last `@`
+ * `https://admin:<pa#ss>@host/`, whose "port" is not a number) loses everything up to the last `@`
  * before its first whitespace: the message may then show less of the host, never the password. A
  * text that is not a URL, or has no userinfo, is returned as it is.
  */

@@ -448,7 +448,8 @@ describe('hostile answers', () => {
     );
     expect(await refusal(kubeconfig)).toBe(
       `listing CustomResourceDefinitions on ${api.url} failed: the exec credential plugin "sh" of kubeconfig user ` +
-        '"u" failed: \\u001b[31merror: the token expired | \\u001b[0mlog in again (fix: run it yourself, with the arguments the kubeconfig gives it, and do ' +
+        '"u" failed: \\u001b[31merror: the token expired | \\u001b[0mlog in again (fix: run it yourself, with the ' +
+        'arguments the kubeconfig gives it, and do ' +
         "what it asks, such as logging in again, or mend the user's exec in the kubeconfig; it is not run again in this " +
         'command)',
     );

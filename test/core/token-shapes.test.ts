@@ -48,7 +48,8 @@ describe('hideTokenShapes', () => {
     [`${ESC}[1;33mAuthorization: Basic ${S}`, `${ESC}[1;33mAuthorization: <hidden>`],
     // Ordinary error lines stay as they are.
     ...[
-      'ERROR: (gcloud.auth.print-access-token) There was a problem refreshing your current auth tokens: Reauthentication failed. cannot prompt during non-interactive execution.',
+      'ERROR: (gcloud.auth.print-access-token) There was a problem refreshing your current auth tokens: ' +
+        'Reauthentication failed. cannot prompt during non-interactive execution.',
       'to obtain new credentials.',
       'ERROR: AADSTS700082: The refresh token has expired due to inactivity. The token was issued on 2026-01-01.',
       'Please run: az login --scope https://management.core.windows.net//.default',
