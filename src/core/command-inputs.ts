@@ -110,7 +110,8 @@ function gitFoldersOf(root: string): string[] {
     return []; // no .git, or one that cannot be read: git cannot use it either
   }
   try {
-    return [gitdir, resolve(gitdir, readFileSync(join(gitdir, 'commondir'), 'utf8').trim())];
+    // commondir is relative to the git folder as git finds it: after its links, not as written.
+    return [gitdir, resolve(real(gitdir, root), readFileSync(join(gitdir, 'commondir'), 'utf8').trim())];
   } catch {
     return [gitdir]; // a submodule's git folder has no commondir: it is the whole of it
   }
@@ -137,11 +138,15 @@ function inputsOf(inputs: CommandInputs, cwd: string): { path: string; named: st
   const repository = root !== undefined && existsSync(join(root, 'package.json'));
   const all = repository
     ? [
-        ...REPOSITORY_INPUTS.map((name) => ({
-          path: join(root, name),
-          named: `the repository's own ${name}`,
-          whole: true,
-        })),
+        // Each name as written and where it leads (a .git or node_modules that is a link: the output
+        // path is compared after its links, so the name's own links must be followed too).
+        ...REPOSITORY_INPUTS.flatMap((name) =>
+          [...new Set([join(root, name), real(join(root, name), cwd)])].map((path) => ({
+            path,
+            named: `the repository's own ${name}`,
+            whole: true,
+          })),
+        ),
         ...gitFoldersOf(root).map((folder) => ({
           path: real(folder, cwd),
           named: `the git folder ${folder} (named by ${join(root, '.git')})`,

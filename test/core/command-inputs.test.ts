@@ -159,4 +159,49 @@ describe('an output path among the command inputs', () => {
     expect(refused(join(top, 'report.json'), inputs, worktree)).toBeUndefined();
     expect(readFileSync(join(main, '.git', 'HEAD'), 'utf8')).toBe(head);
   });
+
+  it("a worktree's gitdir named through a link: the main checkout's .git is found as git finds it, after the link", () => {
+    const top = tempDir('inputs-worktree-link-');
+    const main = join(top, 'main');
+    const git = (cwd: string, ...args: string[]) =>
+      execFileSync('git', [...NO_AUTO_MAINTENANCE_ARGS, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+        cwd,
+        stdio: 'pipe',
+      });
+    mkdirSync(main);
+    git(main, 'init', '-q', '-b', 'main');
+    writeFileSync(join(main, 'package.json'), '{}\n');
+    git(main, 'add', 'package.json');
+    git(main, 'commit', '-q', '-m', 'first');
+    const worktree = join(top, 'wt');
+    git(main, 'worktree', 'add', '-q', worktree, '-b', 'wt');
+    // gitdir: <top>/elink/wts/wt, where wts -> main/.git/worktrees: commondir (../..) is main/.git
+    // after the link, <top>/elink as written.
+    mkdirSync(join(top, 'elink'));
+    symlinkSync(join(main, '.git', 'worktrees'), join(top, 'elink', 'wts'));
+    writeFileSync(join(worktree, '.git'), `gitdir: ${join(top, 'elink', 'wts', 'wt')}\n`);
+    expect(git(worktree, 'rev-parse', '--git-common-dir').toString().trim()).toBe(join(main, '.git'));
+    const inputs = { repoRoot: worktree };
+    expect(refused(join(main, '.git', 'HEAD'), inputs, worktree)).toMatch(/inputs, the git folder /);
+    expect(refused(join(top, 'elink', 'HEAD'), inputs, worktree)).toBeUndefined();
+  });
+
+  it('a .git or node_modules that is a symbolic link: what it leads to is refused too', () => {
+    const root = tempDir('inputs-linked-names-');
+    const elsewhere = tempDir('inputs-linked-targets-');
+    writeFileSync(join(root, 'package.json'), '{}\n');
+    mkdirSync(join(elsewhere, 'bgit'));
+    writeFileSync(join(elsewhere, 'bgit', 'HEAD'), 'ref: refs/heads/main\n');
+    mkdirSync(join(elsewhere, 'fnm'));
+    symlinkSync(join(elsewhere, 'bgit'), join(root, '.git'));
+    symlinkSync(join(elsewhere, 'fnm'), join(root, 'node_modules'));
+    const inputs = { repoRoot: root };
+    for (const [path, name] of [
+      [join('.git', 'HEAD'), '.git'],
+      [join('node_modules', 'x.js'), 'node_modules'],
+      [join(elsewhere, 'bgit', 'HEAD'), '.git'],
+    ] as const)
+      expect(refused(path, inputs, root), path).toContain(`inputs, the repository's own ${name}`);
+    expect(refused(join(elsewhere, 'report.json'), inputs, root)).toBeUndefined();
+  });
 });
