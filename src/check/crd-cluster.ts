@@ -46,6 +46,7 @@ import { describeBytes } from '../core/capped-body.js';
 import { isRecord } from '../core/is-record.js';
 import { withDeadline } from '../core/retry.js';
 import { printableLine } from '../core/printable.js';
+import { withoutUserinfo, withoutUserinfoIn } from '../core/userinfo.js';
 import { errorAnswerText } from '../kube/api-error.js';
 import { type BoundedAnswer, boundedConfiguration } from '../kube/bounded-client.js';
 import { RefusedAnswerError } from '../kube/refused-answer.js';
@@ -134,7 +135,9 @@ function crdPage(
 
 /** Lists every CRD of the cluster and returns the schemas of their served versions. */
 export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<ClusterCrds> {
-  const { kc, server } = await loadKubeConfig(options, ', or use --from <dir|file>');
+  const { kc, server: url } = await loadKubeConfig(options, ', or use --from <dir|file>');
+  // Requests go to the URL whole; messages, the cache's sources and the result show it without userinfo.
+  const server = withoutUserinfo(url);
   const timeoutMs = options.timeoutMs ?? 20_000;
   const listTimeoutMs = options.listTimeoutMs ?? LIST_TIMEOUT_MS;
   const maxTotalBytes = options.maxTotalBytes ?? MAX_TOTAL_BYTES;
@@ -159,7 +162,7 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
         const value: unknown = await withDeadline(
           timeoutMs,
           async (signal) =>
-            new CustomObjectsApi(await boundedConfiguration(kc, server, { signal, onAnswer })).listClusterCustomObject({
+            new CustomObjectsApi(await boundedConfiguration(kc, url, { signal, onAnswer })).listClusterCustomObject({
               group: GROUP,
               version: 'v1',
               plural: 'customresourcedefinitions',
@@ -190,9 +193,10 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
     const code = (err as { code?: unknown }).code;
     const hint = code === 401 ? UNAUTHENTICATED : code === 403 ? FORBIDDEN : '';
     // The client's own errors (a network failure's: node-fetch's message): printable, one line. Every
-    // answer's refusal and a credential plugin's failure are already in this stack's words.
+    // answer's refusal and a credential plugin's failure are already in this stack's words. node-fetch's
+    // message quotes the request's URL: without its userinfo.
     throw new CrdError(
-      `listing CustomResourceDefinitions on ${server} failed: ${printableLine((err as Error).message, 500)}${hint}`,
+      `listing CustomResourceDefinitions on ${server} failed: ${printableLine(withoutUserinfoIn((err as Error).message), 500)}${hint}`,
     );
   }
 }

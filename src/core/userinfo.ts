@@ -27,3 +27,12 @@ export function withoutUserinfo(url: string): string {
   const scheme = SCHEME.exec(url)?.[0] ?? '';
   return scheme + url.slice(scheme.length + info.length + 1);
 }
+
+/**
+ * A free text (a client's error message, such as node-fetch's `request to http://user:pw@host/api
+ * failed`) with every URL's userinfo left out as withoutUserinfo leaves it out; in a text the
+ * authority also ends at a blank.
+ */
+export function withoutUserinfoIn(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1');
+}

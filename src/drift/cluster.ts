@@ -15,6 +15,7 @@ import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { PagingError } from '../core/all-pages.js';
 import { CommandError } from '../core/command-error.js';
 import { printableLine } from '../core/printable.js';
+import { withoutUserinfo, withoutUserinfoIn } from '../core/userinfo.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { CredentialError } from '../kube/credentials.js';
 import { boundedConfiguration } from '../kube/bounded-client.js';
@@ -47,6 +48,7 @@ export interface ObjectHeader {
 }
 
 export interface LiveCluster {
+  /** The cluster's server as drift's output shows it: without userinfo (`user:password@`). */
   readonly server: string;
   /** The live object, or undefined when it does not exist. Throws NotFound when the kind is not served. */
   read(header: ObjectHeader): Promise<Record<string, unknown> | undefined>;
@@ -58,10 +60,15 @@ export interface LiveCluster {
   ): Promise<Record<string, unknown>[]>;
 }
 
-/** The API server's status and message, else the error's own message (the client's may quote the server's bytes), printable. */
+/**
+ * The API server's status and message, else the error's own message (the client's may quote the
+ * server's bytes, and node-fetch's quotes the request's URL: without its userinfo), printable.
+ */
 function describe(err: unknown): string {
   const message = apiMessage(err);
-  return message !== undefined ? `${apiStatus(err)} ${message}` : printableLine((err as Error).message, 500);
+  return message !== undefined
+    ? `${apiStatus(err)} ${message}`
+    : printableLine(withoutUserinfoIn((err as Error).message), 500);
 }
 
 /**
@@ -117,7 +124,7 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
   }
 
   return {
-    server,
+    server: withoutUserinfo(server),
     async read(h) {
       const spec = {
         apiVersion: h.apiVersion,

@@ -22,6 +22,7 @@ import { objectAnswer, refusedAnswer } from '../kube/refused-answer.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { BodyOverCapError, describeBytes } from '../core/capped-body.js';
 import { printableLine } from '../core/printable.js';
+import { withoutUserinfo, withoutUserinfoIn } from '../core/userinfo.js';
 import { rejectionOnAbort } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
 import { type DiscoveryCache, sharedDiscoveryObjectApi } from '../kube/object-api.js';
@@ -38,6 +39,7 @@ export class KubeError extends Error {
 
 /** A loaded, validated kubeconfig. */
 export interface KubeAccess {
+  /** The cluster's server as a report shows it: without userinfo (`user:password@`). */
   readonly server: string;
   /** The kubeconfig context read from. */
   readonly context: string;
@@ -57,12 +59,18 @@ export async function loadKubeAccess(env: Readonly<Record<string, string | undef
   // API discovery answers are shared by every reader of this run (one discovery per group).
   const discovery: DiscoveryCache = {};
   return {
-    server,
+    server: withoutUserinfo(server),
     context,
     source,
     reader: async (signal) => {
       const config = await boundedConfiguration(kc, server, { signal });
-      return makeReader(client, config, await sharedDiscoveryObjectApi(kc, config, discovery), server, signal);
+      return makeReader(
+        client,
+        config,
+        await sharedDiscoveryObjectApi(kc, config, discovery),
+        withoutUserinfo(server),
+        signal,
+      );
     },
   };
 }
@@ -71,7 +79,8 @@ type Client = typeof import('@kubernetes/client-node');
 
 /** The API server's message from an ApiException, else the first line of the error's own (it may quote the server's bytes), printable. */
 function messageOf(err: unknown): string {
-  return apiMessage(err) ?? printableLine((err as Error).message.split('\n')[0] ?? String(err), 500);
+  // node-fetch's message quotes the request's URL: without its userinfo.
+  return apiMessage(err) ?? printableLine(withoutUserinfoIn((err as Error).message.split('\n')[0] ?? String(err)), 500);
 }
 
 /** What a probe says of a log over the cap read over a window of `sinceSeconds` (logWindowMinutes * 60). */

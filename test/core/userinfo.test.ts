@@ -3,7 +3,7 @@
  * kubeconfig cluster's server and proxy-url, the GitOps remote of a push.
  */
 import { describe, expect, it } from 'vitest';
-import { withoutUserinfo } from '../../src/core/userinfo.js';
+import { withoutUserinfo, withoutUserinfoIn } from '../../src/core/userinfo.js';
 
 // In a template: the repository's secret scan takes a literal password in a URL for a leak.
 const P = 's3cr3t';
@@ -28,5 +28,19 @@ describe('withoutUserinfo', () => {
     ['not a url', 'not a url'],
   ])('%s -> %s', (url, shown) => {
     expect(withoutUserinfo(url)).toBe(shown);
+  });
+});
+
+describe('withoutUserinfoIn', () => {
+  it.each([
+    [
+      `request to http://admin:${P}@127.0.0.1:9/api/v1 failed, reason: connect ECONNREFUSED 127.0.0.1:9`,
+      'request to http://127.0.0.1:9/api/v1 failed, reason: connect ECONNREFUSED 127.0.0.1:9',
+    ],
+    [`from https://a:${P}@x@one and ssh://git@two:22/r.git`, 'from https://one and ssh://two:22/r.git'],
+    ['mail admin@host, see https://host/a@b', 'mail admin@host, see https://host/a@b'],
+    ['no url at all', 'no url at all'],
+  ])('%s -> %s', (text, shown) => {
+    expect(withoutUserinfoIn(text)).toBe(shown);
   });
 });

@@ -1,0 +1,105 @@
+/**
+ * A kubeconfig server's userinfo (`http://admin:<password>@host:port`) reaches no output and no
+ * saved report (src/core/userinfo.ts): drift's lines, `npm run crds -- --from-cluster`'s messages
+ * and the probe report's `kubernetes.server` (JSON, JUnit, Markdown, the terminal), with the real
+ * loopback platform's API stand-in answering, and with a closed port (node-fetch's message quotes
+ * the request's URL). The requests still go to the URL whole; the host and port are shown.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main as crds } from '../../scripts/crds.js';
+import { main as drift } from '../../scripts/drift.js';
+import { startPlatform } from '../../src/loopback/platform.js';
+import { runCli } from '../probes/helpers.js';
+import { runMain } from '../support/run-script.js';
+import { tempDir } from '../support/temp.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+// In a template: the repository's secret scan takes a literal password in a URL for a leak.
+const PASSWORD = 'u5er1nfoP4ss';
+
+/** A loopback port nothing listens on (a listener's, closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** The platform, and a copy of its kubeconfig whose server (its own, or a closed port) carries `admin:<password>@`. */
+async function platformWithUserinfo(answering: boolean) {
+  const p = await startPlatform();
+  cleanups.push(() => p.close());
+  const own = p.kube.url.replace(/^http:\/\//, '').replace(/\/+$/, '');
+  const hostPort = answering ? own : `127.0.0.1:${await closedPort()}`;
+  const text = readFileSync(p.kube.kubeconfig, 'utf8');
+  expect(text).toContain(p.kube.url);
+  const kubeconfig = join(tempDir('userinfo-kubeconfig-'), 'config');
+  writeFileSync(kubeconfig, text.replace(p.kube.url, `http://admin:${PASSWORD}@${hostPort}`));
+  return { p, kubeconfig, hostPort };
+}
+
+type Run = (
+  p: Awaited<ReturnType<typeof startPlatform>>,
+  kubeconfig: string,
+) => Promise<{ shown: string[]; withServer: string }>;
+
+const runs: [string, Run][] = [
+  [
+    'npm run drift',
+    async (_p, kubeconfig) => {
+      const r = await runMain(drift, ['--env', 'backstage-wus2-v4'], {
+        env: { ...process.env, KUBECONFIG: kubeconfig },
+      });
+      return { shown: [r.stdout, r.stderr], withServer: r.stdout + r.stderr };
+    },
+  ],
+  [
+    'npm run crds -- --from-cluster',
+    async (_p, kubeconfig) => {
+      const cache = join(tempDir('userinfo-crds-'), 'cache');
+      const r = await runMain(crds, ['--from-cluster', '--kubeconfig', kubeconfig, '--cache', cache]);
+      return { shown: [r.stdout, r.stderr], withServer: r.stdout + r.stderr };
+    },
+  ],
+  [
+    'npm run probe (--json, --junit, --markdown, the terminal)',
+    async (p, kubeconfig) => {
+      const r = await runCli(
+        ['--targets', p.targetsFile, '--only', 'k8s.workloads-ready'],
+        { ...p.env, KUBECONFIG: kubeconfig },
+        { files: true },
+      );
+      const json = JSON.stringify(r.report);
+      expect(r.report?.kubernetes?.server).toBeDefined();
+      return {
+        shown: [r.stdout, r.stderr, json, r.junit ?? '', r.markdown ?? ''],
+        withServer: `${r.report?.kubernetes?.server}\n${r.markdown}\n${r.stdout}`,
+      };
+    },
+  ],
+];
+
+describe("a kubeconfig server's userinfo is never shown", () => {
+  it.each(
+    runs.flatMap(([name, run]) => [
+      [name, 'the API answering', true, run] as const,
+      [name, 'a closed port', false, run] as const,
+    ]),
+  )('%s, %s: the password appears nowhere, the host and port do', async (_name, _server, answering, run) => {
+    const { p, kubeconfig, hostPort } = await platformWithUserinfo(answering);
+    const { shown, withServer } = await run(p, kubeconfig);
+    for (const text of shown) {
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain('admin:');
+    }
+    expect(withServer).toContain(`http://${hostPort}`);
+  });
+});
