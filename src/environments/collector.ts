@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { COLLECTOR_DEFAULTS } from '../collector/defaults.js';
 import { memoryMiB } from '../collector/memory.js';
 import { cpuMillis } from '../collector/resources.js';
-import { DNS_LABEL } from './fields.js';
+import { DNS_LABEL, httpUrl } from './fields.js';
 
 const LABEL_KEY =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -131,9 +131,7 @@ export const CollectorSettingsSchema = z
     mimir: z
       .object({
         /** @default http://mimir-nginx.mimir.observability-wus2/api/v1/push (observed) */
-        pushUrl: z
-          .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-          .default(DEFAULT_MIMIR_PUSH_URL),
+        pushUrl: httpUrl.default(DEFAULT_MIMIR_PUSH_URL),
         /** Sent as `X-Scope-OrgID`. @default k8s-backstage-v4 (observed) */
         tenant: z
           .string()

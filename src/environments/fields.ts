@@ -16,4 +16,15 @@ export const hostname = z
   .string()
   .regex(DNS_SUBDOMAIN, 'must be a bare host name such as api.arcade.example.com (no scheme, no path)');
 export const duration = z.string().regex(FLUX_DURATION, "must be a Go duration such as '10m' or '1h30m'");
-export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+/**
+ * An http(s) URL with no userinfo: a `user:password@` would be a secret in git and in dist/, and
+ * every message and report that names the URL would print it (the probes' targets, Mimir's push
+ * URL, the ruler's URL, an issuer). The error does not quote the value.
+ */
+export const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .refine((value) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value), {
+    error:
+      'carries user:password@, which would be kept in git and dist/ and printed wherever the URL is named ' +
+      '(fix: drop the user:password@ part; no URL of an environment or a targets file takes credentials)',
+  });

@@ -10,12 +10,12 @@
  */
 import { z } from 'zod';
 import { labelMap } from './collector.js';
+import { httpUrl as url } from './fields.js';
 import { resolvable } from './unresolved.js';
 
 /** The engine's OTel service name per the vendor docs (FACTS), hence its `job` label in Mimir. Unconfirmed live. */
 export const DEFAULT_ENGINE_JOB = 'arcade_engine';
 
-const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name');
 /** MCP tool names as the gateway lists them (`Slack_SendMessage`, not `Slack.SendMessage`). */
 const toolName = z

@@ -3,14 +3,18 @@
  * saved report (src/core/userinfo.ts): drift's lines, `npm run crds -- --from-cluster`'s messages
  * and the probe report's `kubernetes.server` (JSON, JUnit, Markdown, the terminal), with the real
  * loopback platform's API stand-in answering, and with a closed port (node-fetch's message quotes
- * the request's URL). The requests still go to the URL whole; the host and port are shown.
+ * the request's URL). The requests still go to the URL whole; the host and port are shown. A URL
+ * of a targets file or an environment (src/environments/fields.ts httpUrl) with userinfo is
+ * refused, naming the field, without quoting the value.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { main as crds } from '../../scripts/crds.js';
 import { main as drift } from '../../scripts/drift.js';
+import { ENVIRONMENTS_DIR, parseEnvironment } from '../../src/environments/load.js';
 import { startPlatform } from '../../src/loopback/platform.js';
 import { runCli } from '../probes/helpers.js';
 import { runMain } from '../support/run-script.js';
@@ -101,5 +105,37 @@ describe("a kubeconfig server's userinfo is never shown", () => {
       expect(text).not.toContain('admin:');
     }
     expect(withServer).toContain(`http://${hostPort}`);
+  });
+});
+
+describe('a URL of a targets file or an environment with userinfo is refused, its password not quoted', () => {
+  it('a targets file: mimir.queryUrl (npm run probe exits 2 before any probe)', async () => {
+    const p = await startPlatform();
+    cleanups.push(() => p.close());
+    const targets = parse(readFileSync(p.targetsFile, 'utf8')) as { mimir: { queryUrl: string } };
+    targets.mimir.queryUrl = targets.mimir.queryUrl.replace('http://', `http://admin:${PASSWORD}@`);
+    const file = join(tempDir('userinfo-targets-'), 'targets.yaml');
+    writeFileSync(file, stringify(targets));
+    const r = await runCli(['--targets', file], p.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}: mimir.queryUrl: carries user:password@`);
+    for (const text of [r.stdout, r.stderr, JSON.stringify(r.report ?? {})]) expect(text).not.toContain(PASSWORD);
+  });
+
+  it('an environment: collector.mimir.pushUrl', () => {
+    const file = join(ENVIRONMENTS_DIR, 'backstage-wus2-v4.yaml');
+    const env = parse(readFileSync(file, 'utf8')) as { collector?: { mimir?: object } };
+    const collector = (env.collector ??= {});
+    collector.mimir = { ...collector.mimir, pushUrl: `http://admin:${PASSWORD}@mimir.example/api/v1/push` };
+    const refused = (() => {
+      try {
+        parseEnvironment(stringify(env), 'backstage-wus2-v4.yaml');
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'not refused';
+    })();
+    expect(refused).toContain('backstage-wus2-v4.yaml: collector.mimir.pushUrl: carries user:password@');
+    expect(refused).not.toContain(PASSWORD);
   });
 });
