@@ -13,6 +13,7 @@ import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CertificateFetchError } from './errors.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
+import { withoutUserinfo } from '../core/userinfo.js';
 import { printableLine } from '../core/printable.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 
@@ -85,7 +86,7 @@ function get(url: URL, base: RequestOptions, signal: AbortSignal): Promise<Answe
 }
 
 function refusal(url: URL, answer: Answer, options: FetchCertificateOptions): CertificateFetchError {
-  const where = `GET ${url.href}: HTTP ${answer.status}`;
+  const where = `GET ${withoutUserinfo(url.href)}: HTTP ${answer.status}`;
   const service = `${options.namespace}/${options.name}`;
   switch (answer.status) {
     case 401:
@@ -122,7 +123,7 @@ export async function fetchControllerCertificate(options: FetchCertificateOption
   } catch (err) {
     if (!(err instanceof RetriesExhausted)) throw err;
     throw new CertificateFetchError(
-      `GET ${url.href}: ${err.message} (${err.attempts} attempt(s)) (fix: check that the cluster ` +
+      `GET ${withoutUserinfo(url.href)}: ${err.message} (${err.attempts} attempt(s)) (fix: check that the cluster ` +
         `is reachable and the controller is running in ${options.namespace}, ${FIX})`,
     );
   }

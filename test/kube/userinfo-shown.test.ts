@@ -1,11 +1,12 @@
 /**
  * A kubeconfig server's userinfo (`http://admin:<password>@host:port`) reaches no output and no
- * saved report (src/core/userinfo.ts): drift's lines, `npm run crds -- --from-cluster`'s messages
- * and the probe report's `kubernetes.server` (JSON, JUnit, Markdown, the terminal), with the real
- * loopback platform's API stand-in answering, and with a closed port (node-fetch's message quotes
- * the request's URL). The requests still go to the URL whole; the host and port are shown. A URL
- * of a targets file or an environment (src/environments/fields.ts httpUrl) with userinfo is
- * refused, naming the field, without quoting the value.
+ * saved report (src/core/userinfo.ts): drift's lines, `npm run crds -- --from-cluster`'s messages,
+ * the probe report's `kubernetes.server` (JSON, JUnit, Markdown, the terminal) and npm run seal's
+ * certificate fetch (`GET <url>`), with the real loopback platform's API stand-in answering, and
+ * with a closed port (node-fetch's message quotes the request's URL). The requests still go to the
+ * URL whole; the host and port are shown. A URL of a targets file or an environment
+ * (src/environments/fields.ts httpUrl) with userinfo is refused, naming the field, without quoting
+ * the value.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,6 +17,7 @@ import { main as crds } from '../../scripts/crds.js';
 import { main as drift } from '../../scripts/drift.js';
 import { ENVIRONMENTS_DIR, parseEnvironment } from '../../src/environments/load.js';
 import { startPlatform } from '../../src/loopback/platform.js';
+import { fetchControllerCertificate } from '../../src/seal/fetch-certificate.js';
 import { runCli } from '../probes/helpers.js';
 import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
@@ -87,6 +89,17 @@ const runs: [string, Run][] = [
         shown: [r.stdout, r.stderr, json, r.junit ?? '', r.markdown ?? ''],
         withServer: `${r.report?.kubernetes?.server}\n${r.markdown}\n${r.stdout}`,
       };
+    },
+  ],
+  [
+    "npm run seal's certificate fetch",
+    async (_p, kubeconfig) => {
+      const options = { name: 'sealed-secrets', namespace: 'kube-system', kubeconfig, attempts: 1 };
+      const message = await fetchControllerCertificate(options).then(
+        () => 'fetched',
+        (err: unknown) => (err as Error).message,
+      );
+      return { shown: [message], withServer: message };
     },
   ],
 ];
