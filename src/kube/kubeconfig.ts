@@ -43,7 +43,10 @@ export interface KubeConfigOptions {
 
 export interface LoadedKubeConfig {
   readonly kc: KubeConfig;
-  /** The current cluster's API server URL. */
+  /**
+   * The current cluster's API server URL, whole (with any `user:password@`): for requests only; a
+   * message or a report shows it through withoutUserinfo (../core/userinfo.ts).
+   */
   readonly server: string;
   /** The context read from. */
   readonly context: string;
