@@ -1,7 +1,8 @@
 /**
  * A URL as a message or a report may show it: without its userinfo (`https://admin:<password>@host`
  * is shown as `https://host`), for the GitOps remote of a push (src/delivery/push.ts) and a
- * kubeconfig cluster's server and proxy-url (src/kube/kubeconfig.ts, src/kube/credential-refusal.ts).
+ * kubeconfig cluster's server and proxy-url wherever a command or a report shows it (kube/, drift/,
+ * check/crd-cluster.ts, seal/, probes/kube.ts; docs/quality-gate.md).
  * For a text that parses as a URL, the authority ends at the first `/`, `?` or `#` and its userinfo
  * is everything up to its last `@` (an `@` in a password that was not percent-encoded goes too).
  * A text that starts like a URL but does not parse (a password with a bare `#`, `?` or `/`:
