@@ -138,8 +138,8 @@ describe('a URL of a targets file or an environment with userinfo is refused, it
   it('an environment: collector.mimir.pushUrl', () => {
     const file = join(ENVIRONMENTS_DIR, 'backstage-wus2-v4.yaml');
     const env = parse(readFileSync(file, 'utf8')) as { collector?: { mimir?: object } };
-    const collector = (env.collector ??= {});
-    collector.mimir = { ...collector.mimir, pushUrl: `http://admin:${PASSWORD}@mimir.example/api/v1/push` };
+    const pushUrl = `http://admin:${PASSWORD}@mimir.example/api/v1/push`;
+    env.collector = { ...env.collector, mimir: { ...env.collector?.mimir, pushUrl } };
     const refused = (() => {
       try {
         parseEnvironment(stringify(env), 'backstage-wus2-v4.yaml');
