@@ -30,7 +30,7 @@ export function withoutUserinfo(url: string): string {
 }
 
 /**
- * A free text (a client's error message, such as node-fetch's `request to http://user:pw@host/api
+ * A free text (a client's error message, such as node-fetch's `request to http://admin:<password>@host/api
  * failed`) with every URL's userinfo left out as withoutUserinfo leaves it out; in a text the
  * authority also ends at a blank.
  */
