@@ -52,14 +52,24 @@ export function killDetachedGroups() {
   for (const pid of groups) killGroup(pid);
 }
 
-/** SIGKILL to the group `pid` leads (a detached program leads its own); to `pid` alone when there is no such group. */
+/**
+ * SIGKILL to the group `pid` leads (a detached program leads its own group, which lasts while any of
+ * its members does, a zombie too). When there is no such group nothing of ours is left: `pid` alone
+ * is never signalled, as that number may since belong to another process (a review of 09c0324 saw
+ * the bare pid of an exited, reaped program SIGKILLed).
+ */
 function killGroup(pid) {
   try {
     process.kill(-pid, 'SIGKILL');
+  } catch {}
+}
+
+/** Forgets the group `pid` once none of its members is left (its number may then be reused). */
+function forgetIfGone(pid) {
+  try {
+    process.kill(-pid, 0);
   } catch {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {}
+    groups.delete(pid);
   }
 }
 
@@ -143,6 +153,9 @@ function execDetached(file, args, options, done) {
     child.stderr.destroy();
     end(Object.assign(error, { cmd }));
   });
+  // The program ended, but what it started may still hold the pipes ('close' waits for them): its
+  // group is forgotten as soon as it is empty, not only at 'close'.
+  child.on('exit', () => forgetIfGone(child.pid));
   child.on('close', (code, signalName) => {
     groups.delete(child.pid);
     if (failure) return end(Object.assign(failure, { cmd }));
