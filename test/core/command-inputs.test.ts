@@ -23,6 +23,27 @@ function repository(): string {
   return root;
 }
 
+/** Runs git in `cwd` with a fixed identity and no automatic maintenance; its stdout. */
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', [...NO_AUTO_MAINTENANCE_ARGS, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+    cwd,
+    stdio: 'pipe',
+  });
+
+/** A checkout `<top>/main` (package.json committed on main) and its linked worktree `<top>/wt` (branch wt). */
+function checkoutWithWorktree(prefix: string): { top: string; main: string; worktree: string } {
+  const top = tempDir(prefix);
+  const main = join(top, 'main');
+  mkdirSync(main);
+  git(main, 'init', '-q', '-b', 'main');
+  writeFileSync(join(main, 'package.json'), '{}\n');
+  git(main, 'add', 'package.json');
+  git(main, 'commit', '-q', '-m', 'first');
+  const worktree = join(top, 'wt');
+  git(main, 'worktree', 'add', '-q', worktree, '-b', 'wt');
+  return { top, main, worktree };
+}
+
 const refused = (path: string, inputs: CommandInputs, cwd: string) => inputRefusal(`--json ${path}`, path, inputs, cwd);
 
 describe('an output path among the command inputs', () => {
@@ -125,20 +146,7 @@ describe('an output path among the command inputs', () => {
   });
 
   it("from a linked worktree (.git a file): refuses its git folder and the main checkout's .git, through a link too", () => {
-    const top = tempDir('inputs-worktree-');
-    const main = join(top, 'main');
-    const git = (cwd: string, ...args: string[]) =>
-      execFileSync('git', [...NO_AUTO_MAINTENANCE_ARGS, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
-        cwd,
-        stdio: 'pipe',
-      });
-    mkdirSync(main);
-    git(main, 'init', '-q', '-b', 'main');
-    writeFileSync(join(main, 'package.json'), '{}\n');
-    git(main, 'add', 'package.json');
-    git(main, 'commit', '-q', '-m', 'first');
-    const worktree = join(top, 'wt');
-    git(main, 'worktree', 'add', '-q', worktree, '-b', 'wt');
+    const { top, main, worktree } = checkoutWithWorktree('inputs-worktree-');
     const links = join(top, 'links');
     mkdirSync(links);
     symlinkSync(join(main, '.git'), join(links, 'main-git'));
@@ -161,20 +169,7 @@ describe('an output path among the command inputs', () => {
   });
 
   it("a worktree's gitdir named through a link: the main checkout's .git is found as git finds it, after the link", () => {
-    const top = tempDir('inputs-worktree-link-');
-    const main = join(top, 'main');
-    const git = (cwd: string, ...args: string[]) =>
-      execFileSync('git', [...NO_AUTO_MAINTENANCE_ARGS, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
-        cwd,
-        stdio: 'pipe',
-      });
-    mkdirSync(main);
-    git(main, 'init', '-q', '-b', 'main');
-    writeFileSync(join(main, 'package.json'), '{}\n');
-    git(main, 'add', 'package.json');
-    git(main, 'commit', '-q', '-m', 'first');
-    const worktree = join(top, 'wt');
-    git(main, 'worktree', 'add', '-q', worktree, '-b', 'wt');
+    const { top, main, worktree } = checkoutWithWorktree('inputs-worktree-link-');
     // gitdir: <top>/elink/wts/wt, where wts -> main/.git/worktrees: commondir (../..) is main/.git
     // after the link, <top>/elink as written.
     mkdirSync(join(top, 'elink'));
