@@ -153,11 +153,12 @@ function execDetached(file, args, options, done) {
     child.stderr.destroy();
     end(Object.assign(error, { cmd }));
   });
-  // The program ended, but what it started may still hold the pipes ('close' waits for them): its
-  // group is forgotten as soon as it is empty, not only at 'close'.
+  // A group is forgotten only once it is empty: at the program's exit (what it started may still hold
+  // the pipes, and 'close' waits for them) and at 'close' (what it started may have closed them and
+  // run on in its group, a hook's background job: that is killed with this process).
   child.on('exit', () => forgetIfGone(child.pid));
   child.on('close', (code, signalName) => {
-    groups.delete(child.pid);
+    forgetIfGone(child.pid);
     if (failure) return end(Object.assign(failure, { cmd }));
     if (code === 0 && signalName === null) return end(null);
     end(

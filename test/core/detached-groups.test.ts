@@ -13,22 +13,22 @@ import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { alive, until } from '../support/process-alive.js';
 import { tempDir } from '../support/temp.js';
 
-/** A node process that starts `sh -c 'sleep 60 & ...; wait'` detached, with no timeout to stop it, and an interrupt signal. */
+/** A node process that starts `sh -c $PROGRAM` detached (default: `sleep 60 & ...; wait`), with no timeout to stop it, and an interrupt signal. */
 const CHILD = `
 import { interruptSignal } from ${JSON.stringify(join(REPO_ROOT, 'src/core/script.ts'))};
 import { execProgram } from ${JSON.stringify(join(REPO_ROOT, 'src/core/exec-program.mjs'))};
 const { signal } = interruptSignal();
 signal.addEventListener('abort', () => console.log('aborted'));
-execProgram('sh', ['-c', 'sleep 60 & echo $! > "$PID_FILE"; wait'], { timeoutMs: 600000, maxBuffer: 1024, encoding: 'utf8', detached: true }, () => {});
+execProgram('sh', ['-c', process.env.PROGRAM], { timeoutMs: 600000, maxBuffer: 1024, encoding: 'utf8', detached: true }, () => {});
 process.stdin.on('end', () => process.exit(1));
 process.stdin.resume();
 `;
 
-function start() {
+function start(program = 'sleep 60 & echo $! > "$PID_FILE"; wait') {
   const pidFile = join(tempDir('detached-groups-'), 'pid');
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PID_FILE: pidFile },
+    env: { ...process.env, PID_FILE: pidFile, PROGRAM: program },
   });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -45,6 +45,16 @@ function start() {
 describe("a detached program's process group ends with the process that started it", () => {
   it('when the process exits (a failed export: exit 1)', async () => {
     const run = start();
+    const pid = await run.background();
+    expect(alive(pid)).toBe(true);
+    run.child.stdin.end();
+    expect(await run.ended).toEqual({ code: 1, signal: null });
+    expect(await until(() => !alive(pid)), `the background sleep ${pid} is gone`).toBe(true);
+  });
+
+  it("when the program has ended and closed its pipes, but a child it left runs on in its group (a hook's background job)", async () => {
+    // 'close' comes at once (sh exits, the sleep holds no pipe): the group must still be known.
+    const run = start('sleep 60 >/dev/null 2>&1 </dev/null & echo $! > "$PID_FILE"');
     const pid = await run.background();
     expect(alive(pid)).toBe(true);
     run.child.stdin.end();
