@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import type { BenchReport } from '../src/bench/report.js';
-import { isStandardOutput, writeOutput } from '../src/core/output-target.js';
+import { reportOnStandardOutput, writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/root.mjs';
@@ -144,7 +144,7 @@ export const main = scriptMain(script, async (options, { io, print }) => {
   };
   writeOutput(jsonFile, toJson(report), io);
   // With --json - the JSON is stdout's whole text: the table and the verdict go to stderr.
-  const human = isStandardOutput(jsonFile, io.cwd) ? (t: string) => io.stderr.write(`${t}\n`) : print;
+  const human = reportOnStandardOutput([jsonFile], io.cwd) ? (t: string) => io.stderr.write(`${t}\n`) : print;
   human(renderTable(report));
   human(`\nwrote ${jsonFile}`);
   human(verdict(report));

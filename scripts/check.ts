@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { FILL_CACHE_COMMAND } from '../src/check/crd-places.js';
-import { isStandardOutput, writeOutput } from '../src/core/output-target.js';
+import { reportOnStandardOutput, writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/root.mjs';
@@ -77,7 +77,7 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
     ...(options['skip-kustomize'] ? { kubectl: false as const } : {}),
   });
   // With --json - the JSON is stdout's whole text: the findings go to stderr.
-  const human = json !== undefined && isStandardOutput(json, io.cwd) ? (t: string) => io.stderr.write(`${t}\n`) : print;
+  const human = reportOnStandardOutput([json], io.cwd) ? (t: string) => io.stderr.write(`${t}\n`) : print;
   human(formatReport(report, { warnings: !options.quiet }));
   if (json) writeOutput(json, reportJson(report), io);
   return errorsOf(report).length > 0 ? 1 : 0;

@@ -9,7 +9,7 @@
  */
 import { UsageError } from '../src/core/command-error.js';
 import { forgeVariableHelp } from '../src/delivery/forge-settings.js';
-import { isStandardOutput, sameFileProblems, writeOutput } from '../src/core/output-target.js';
+import { reportOnStandardOutput, sameFileProblems, writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { REPO_ROOT } from '../src/tooling/root.mjs';
@@ -120,8 +120,7 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
     warn,
   });
   // With --markdown - (or --comment -) that document is stdout's whole text: the text diff goes to stderr.
-  const onStdout = [markdown, comment].some((file) => file !== undefined && isStandardOutput(file, io.cwd));
-  if (onStdout) io.stderr.write(`${reviewText(reviews, base)}\n`);
+  if (reportOnStandardOutput([markdown, comment], io.cwd)) io.stderr.write(`${reviewText(reviews, base)}\n`);
   else print(reviewText(reviews, base));
   const diffMarkdown = reviewMarkdown(reviews, base);
   if (markdown) {

@@ -66,9 +66,17 @@ export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
  * `/dev/fd/1`, a link to one): a report written there is the whole of stdout (`| jq .` parses it),
  * so the command prints every human line on stderr instead (probe, check, bench).
  */
-export function isStandardOutput(path: string, cwd = process.cwd()): boolean {
+function isStandardOutput(path: string, cwd = process.cwd()): boolean {
   const to = outputTarget(path, cwd);
   return to.kind === 'stream' && to.fd === 1;
+}
+
+/**
+ * Whether a report goes to stdout among `paths` (the options given; undefined: not given). That
+ * report is then stdout's whole text (`--json - | jq .`), so the command's human lines go to stderr.
+ */
+export function reportOnStandardOutput(paths: readonly (string | undefined)[], cwd = process.cwd()): boolean {
+  return paths.some((path) => path !== undefined && isStandardOutput(path, cwd));
 }
 
 /** How the refusal of an output file that cannot be reached (./unreachable-path.ts) names it. */

@@ -24,7 +24,7 @@ import { accessSync, closeSync, constants, fstatSync, openSync, rmSync, type Sta
 import { basename, dirname, join } from 'node:path';
 import {
   fileWords,
-  isStandardOutput,
+  reportOnStandardOutput,
   type OutputStreams,
   type OutputTarget,
   outputTarget,
@@ -65,7 +65,7 @@ export function reportFiles(opts: {
 
 /** Where a run's human lines go: stderr when a report is written on stdout (`--json -`: it is stdout's whole text). */
 export function humanLinesTo<T>(files: readonly ReportFile[], streams: { readonly stdout: T; readonly stderr: T }): T {
-  return files.some((file) => isStandardOutput(file.path)) ? streams.stderr : streams.stdout;
+  return reportOnStandardOutput(files.map((file) => file.path)) ? streams.stderr : streams.stdout;
 }
 
 /** A report path that cannot be written: the message names the option, the path and the fix. */
