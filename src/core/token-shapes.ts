@@ -25,6 +25,7 @@
  * net for shapes, not a proof: a bare random string with no key in front passes (which is why the
  * stack shows only a credential command's last stderr lines, never its stdout: ../kube/credential-refusal.ts).
  */
+import { USERINFO_IN_TEXT } from './userinfo.js';
 
 const HIDDEN = '<hidden>';
 const KEY = String.raw`[\w.-]*(?:token|passw(?:or)?d|pwd|secret|signature|credential|api[-_]?key|session)[\w.-]*`;
@@ -41,7 +42,7 @@ const SHAPES: readonly [RegExp, string][] = [
   [new RegExp(String.raw`${START}(Bearer|Basic)\s+\S+`, 'gi'), `$1 ${HIDDEN}`],
   [/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, HIDDEN],
   [new RegExp(String.raw`${START}(?:ya29|k8s-aws-v1)\.\S+|${START}AIza[\w-]+`, 'g'), HIDDEN],
-  [/([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi, `$1${HIDDEN}@`],
+  [USERINFO_IN_TEXT, `$1${HIDDEN}@`],
   [new RegExp(String.raw`(["']${KEY}["']\s*:\s*b?)${QUOTED}`, 'gi'), `$1$<q>${HIDDEN}`],
   [new RegExp(String.raw`(<(${KEY})>)[^<]*`, 'gi'), `$1${HIDDEN}`],
   [new RegExp(String.raw`${START}(${EQ_KEY}=)[^\s&,;"']+`, 'gi'), `$1${HIDDEN}`],

@@ -30,10 +30,30 @@ export function withoutUserinfo(url: string): string {
 }
 
 /**
+ * A URL's userinfo in a free text: the scheme (group 1), then everything up to the last `@` before a
+ * `/`, `?`, `#` or blank (`admin:pa@ss@host`: both `@`s). Also where a word runs into the scheme
+ * (`x_https://...`). For a text that does not parse as a URL withoutUserinfo may leave out more (up to
+ * the last `@` before a blank); a client quotes only URLs it could request, which parse.
+ */
+export const USERINFO_IN_TEXT = /([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi;
+
+/**
  * A free text (a client's error message, such as node-fetch's `request to http://admin:<password>@host/api
- * failed`) with every URL's userinfo left out as withoutUserinfo leaves it out; in a text the
- * authority also ends at a blank.
+ * failed`, or git's and a remote's lines) with every URL's userinfo left out (USERINFO_IN_TEXT).
  */
 export function withoutUserinfoIn(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1');
+  return text.replace(USERINFO_IN_TEXT, '$1');
+}
+
+/** The password of `url`'s userinfo, percent-decoded (as it is sent), or undefined when it has none. */
+export function passwordOf(url: string): string | undefined {
+  const info = userinfoOf(url);
+  const colon = info?.indexOf(':') ?? -1;
+  if (info === undefined || colon < 0) return undefined;
+  const password = info.slice(colon + 1);
+  try {
+    return decodeURIComponent(password);
+  } catch {
+    return password;
+  }
 }

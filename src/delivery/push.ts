@@ -28,7 +28,7 @@
  * changes between the check and the push is refused by the server-side comparison too.
  */
 import { createRedactor } from '../core/redact.js';
-import { userinfoOf, withoutUserinfo } from '../core/userinfo.js';
+import { passwordOf, withoutUserinfo, withoutUserinfoIn } from '../core/userinfo.js';
 import { printableCut } from '../core/printable.js';
 import { ConfigurationError, Interrupted, interruptedBy } from '../core/command-error.js';
 import { catObjects, GitError, type GitResult, gitTry } from '../core/git.js';
@@ -131,19 +131,6 @@ export function plainHttpProblem(rawUrl: string, remote: string, allowPlainHttp:
   );
 }
 
-/** The password of `url`'s userinfo (../core/userinfo.ts), percent-decoded, or undefined. */
-function passwordOf(url: string): string | undefined {
-  const info = userinfoOf(url);
-  const colon = info?.indexOf(':') ?? -1;
-  if (info === undefined || colon < 0) return undefined;
-  const password = info.slice(colon + 1);
-  try {
-    return decodeURIComponent(password);
-  } catch {
-    return password;
-  }
-}
-
 /** Pushes `commit` to `branch` (see the module comment for what may be replaced). */
 export async function pushExport(input: PushInput): Promise<PushResult> {
   const remote = input.remote ?? 'origin';
@@ -155,7 +142,7 @@ export async function pushExport(input: PushInput): Promise<PushResult> {
   // character: a hostile remote's ANSI escapes would reach the terminal. `max` cuts the redacted
   // text at that many printed characters, never through an escape (printableCut).
   const clean = (text: string, max = Number.POSITIVE_INFINITY) =>
-    printableCut(redactor.text(text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi, '$1')), max);
+    printableCut(redactor.text(withoutUserinfoIn(text)), max);
   const fail = (run: GitResult) => new GitError(clean(run.failure));
 
   const url = withoutUserinfo(rawUrl);

@@ -3,6 +3,7 @@
  * durations, exact versions and http(s) URLs, each with an error that says what is expected.
  */
 import { z } from 'zod';
+import { userinfoOf } from '../core/userinfo.js';
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -23,7 +24,7 @@ export const duration = z.string().regex(FLUX_DURATION, "must be a Go duration s
  */
 export const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-  .refine((value) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value), {
+  .refine((value) => userinfoOf(value) === undefined, {
     error:
       'carries user:password@, which would be kept in git and dist/ and printed wherever the URL is named ' +
       '(fix: drop the user:password@ part; no URL of an environment or a targets file takes credentials)',

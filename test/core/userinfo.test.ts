@@ -40,6 +40,8 @@ describe('withoutUserinfoIn', () => {
     [`from https://a:${P}@x@one and ssh://git@two:22/r.git`, 'from https://one and ssh://two:22/r.git'],
     ['mail admin@host, see https://host/a@b', 'mail admin@host, see https://host/a@b'],
     ['no url at all', 'no url at all'],
+    // A word run into the scheme (no word boundary before it): still a URL git or a remote may print.
+    [`x_https://admin:${P}@host/r`, 'x_https://host/r'],
   ])('%s -> %s', (text, shown) => {
     expect(withoutUserinfoIn(text)).toBe(shown);
   });

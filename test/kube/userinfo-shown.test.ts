@@ -9,7 +9,6 @@
  * the value.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -19,6 +18,7 @@ import { ENVIRONMENTS_DIR, parseEnvironment } from '../../src/environments/load.
 import { startPlatform } from '../../src/loopback/platform.js';
 import { fetchControllerCertificate } from '../../src/seal/fetch-certificate.js';
 import { runCli } from '../probes/helpers.js';
+import { refusedPort } from '../support/refused-port.js';
 import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
 
@@ -30,21 +30,12 @@ afterEach(async () => {
 // In a template: the repository's secret scan takes a literal password in a URL for a leak.
 const PASSWORD = 'u5er1nfoP4ss';
 
-/** A loopback port nothing listens on (a listener's, closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 /** The platform, and a copy of its kubeconfig whose server (its own, or a closed port) carries `admin:<password>@`. */
 async function platformWithUserinfo(answering: boolean) {
   const p = await startPlatform();
   cleanups.push(() => p.close());
   const own = p.kube.url.replace(/^http:\/\//, '').replace(/\/+$/, '');
-  const hostPort = answering ? own : `127.0.0.1:${await closedPort()}`;
+  const hostPort = answering ? own : `127.0.0.1:${await refusedPort()}`;
   const text = readFileSync(p.kube.kubeconfig, 'utf8');
   expect(text).toContain(p.kube.url);
   const kubeconfig = join(tempDir('userinfo-kubeconfig-'), 'config');
