@@ -16,6 +16,7 @@ import { CommandError, Interrupted, interruptedBy } from '../core/command-error.
 import { catObjects, git, gitTry } from '../core/git.js';
 import type { ManifestFile } from '../core/manifests.js';
 import { shellWord } from '../core/shell-word.js';
+import { ignoredPaths } from './checkout-status.js';
 import { OWNERSHIP_FILE } from './ownership.js';
 import { branchMoved, commitFailed } from './refused.js';
 import { listFiles, type Target } from './target.js';
@@ -40,8 +41,8 @@ function replaceFile(full: string, content: string): void {
   writeFileSync(full, content);
 }
 
-/** Local git that writes under a lock file: out of reach of Ctrl-C, never aborted. */
-const WRITES = { detached: true } as const;
+/** Local git that writes under a lock file: out of reach of a terminal's Ctrl-C, never aborted (also publish's put-back). */
+export const WRITES = { detached: true } as const;
 
 /**
  * Stages exactly the paths the export wrote and removed (`paths`, relative to the folder) and its
@@ -69,16 +70,19 @@ async function stageOwn(target: Target, paths: readonly string[]): Promise<strin
     ];
   }
   if (strangers.length === 0) return [];
-  const asked = await gitTry(target.top, ['check-ignore', '-z', '--stdin'], {
-    input: strangers.map((f) => `./${inRepo(f)}\0`).join(''),
-  });
-  const ignored = new Set(asked.stdout.split('\0').map((f) => f.replace(/^\.\//, '')));
+  const said = (files: string[], how: string) =>
+    `${files.map(inRepo).join(', ')} appeared in the folder while the export ran: not the export's, so not in its commit, ${how}`;
+  let ignored: Set<string>;
+  try {
+    ignored = await ignoredPaths(target.top, strangers.map(inRepo));
+  } catch (err) {
+    // A warning all the same: the commit is made; only how git sees these files is not known.
+    return [said(strangers, `left on disk (whether git ignores them is not known: ${(err as Error).message})`)];
+  }
   const [untracked, ignoredOnes] = [
     strangers.filter((f) => !ignored.has(inRepo(f))),
     strangers.filter((f) => ignored.has(inRepo(f))),
   ];
-  const said = (files: string[], how: string) =>
-    `${files.map(inRepo).join(', ')} appeared in the folder while the export ran: not the export's, so not in its commit, ${how}`;
   return [
     ...(untracked.length > 0
       ? [said(untracked, 'left on disk untracked (fix: commit it yourself if it belongs there)')]

@@ -12,7 +12,7 @@ import { CommandError, ConfigurationError, type ExitCode, Interrupted } from '..
 import { gitTry } from '../core/git.js';
 import { BODY_LIMIT, capBody } from './forge-api.js';
 import type { ForgeType } from './forge-settings.js';
-import { WriteInterrupted } from './export-write.js';
+import { WRITES, WriteInterrupted } from './export-write.js';
 import { exportBranch, exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from './export.js';
 import { ForgeClient, type ForgeConnection, ForgeError, type PullRequest } from './forge.js';
 import { pushExport, type PushResult } from './push.js';
@@ -205,9 +205,6 @@ export async function exportAndPublish(
   return { export: exported, push: pushed, pullRequest };
 }
 
-/** Local git that writes under a lock file: out of reach of a terminal's Ctrl-C. */
-const WRITES = { detached: true } as const;
-
 /**
  * Puts the checkout back on `base` without the export's local branch `branch`, after the push or
  * the pull request failed, so the next run starts clean; what it left, for the failure's message.
@@ -217,7 +214,8 @@ const WRITES = { detached: true } as const;
  * these write the checkout under .git/index.lock and a ref's lock file, which a kill would leave
  * behind, stopping every later git there; they are local and end at once, and run out of reach of
  * a terminal's Ctrl-C (src/core/git.ts `detached`). A fix it prints deletes the branch only while it
- * is at `commit` (`update-ref -d`), never `branch -D`, which would delete a person's commit made on it.
+ * is at `commit` (`update-ref -d`); `branch -D` only once a person's commit on it is named, after "keep
+ * what is yours" (it would delete that commit otherwise).
  */
 async function putBack(
   top: string,

@@ -19,7 +19,7 @@ import { type ScriptRun, spawnScript } from '../support/spawn-script.js';
 import { tempDir } from '../support/temp.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
 import { makeRepo, run } from './support.js';
-import { committedStack } from '../support/committed-stack.js';
+import { committedStack } from './committed-stack.js';
 
 /** The fixture's staging dist/, synthesized once. */
 const dist = (() => {

@@ -22,7 +22,7 @@ import { tempDir } from '../support/temp.js';
 import { canaryKey, findLeak } from '../support/canary.js';
 import { runMain } from '../support/run-script.js';
 import { spawnScript } from '../support/spawn-script.js';
-import { committedStack } from '../support/committed-stack.js';
+import { committedStack } from './committed-stack.js';
 import { main } from '../../scripts/export.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 

@@ -2,8 +2,8 @@
 import { cpSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
-import { run } from '../delivery/support.js';
-import { tempDir } from './temp.js';
+import { run } from './support.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * A copy of the stack (src/, scripts/, imports/, contracts/, package.json, tsconfig.json;
