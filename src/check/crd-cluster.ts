@@ -49,7 +49,7 @@ import { printableLine } from '../core/printable.js';
 import { withoutUserinfo, withoutUserinfoIn } from '../core/userinfo.js';
 import { errorAnswerText } from '../kube/api-error.js';
 import { type BoundedAnswer, boundedConfiguration } from '../kube/bounded-client.js';
-import { RefusedAnswerError } from '../kube/refused-answer.js';
+import { RefusedAnswerError, SERVER_FIX } from '../kube/refused-answer.js';
 import { CredentialError } from '../kube/credentials.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 
@@ -69,7 +69,6 @@ const LIST_TIMEOUT_MS = 300_000;
 
 const GROUP = 'apiextensions.k8s.io';
 const API_VERSION = `${GROUP}/v1`;
-const WRONG_SHAPE_FIX = "fix: point the kubeconfig's server at the cluster's API server";
 const FROM_FILES_FIX = 'give the CRDs with --from <dir|file> instead (kubectl get crd -o yaml > crds.yaml)';
 
 export interface ClusterCrdOptions extends KubeConfigOptions {
@@ -112,9 +111,7 @@ function crdPage(
   page: number,
 ): { items: Record<string, unknown>[]; next: string | undefined } {
   const shape = (what: string) =>
-    new CrdError(
-      `${source}: page ${page} of the list: ${what}: not a CustomResourceDefinitionList (${WRONG_SHAPE_FIX})`,
-    );
+    new CrdError(`${source}: page ${page} of the list: ${what}: not a CustomResourceDefinitionList (${SERVER_FIX})`);
   // A second guard: the bounded layer refuses a 2xx JSON answer that is not an object first.
   if (!isRecord(value)) throw shape(`the answer is ${Array.isArray(value) ? 'a list' : typeof value}, not an object`);
   if (value.kind !== 'CustomResourceDefinitionList')

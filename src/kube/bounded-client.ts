@@ -68,7 +68,7 @@ import { BodyOverCapError } from '../core/capped-body.js';
 import { printableLine } from '../core/printable.js';
 import { kubeCredentials } from './credentials.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
-import { NOT_THE_API, notObject, RefusedAnswerError } from './refused-answer.js';
+import { NOT_THE_API, notObject, RefusedAnswerError, SERVER_FIX } from './refused-answer.js';
 
 /** The most read from one answer (above), a page of crds --from-cluster's list too. */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
@@ -129,8 +129,7 @@ function unreadableType(status: number, type: string | undefined, textAsked: boo
       ? 'no Content-Type'
       : `Content-Type ${printableLine(JSON.stringify(type), 80)}, ${textAsked ? 'neither JSON nor text' : 'not JSON'}`;
   return new RefusedAnswerError(
-    `the API server answered HTTP ${status} with ${named}: ${NOT_THE_API}, or a proxy's login page ` +
-      "(fix: point the kubeconfig's server at the cluster's API server)",
+    `the API server answered HTTP ${status} with ${named}: ${NOT_THE_API}, or a proxy's login page (${SERVER_FIX})`,
     status,
   );
 }
@@ -150,7 +149,7 @@ function unreadableBody(
   if (nestedDeeperThan(body, MAX_JSON_DEPTH))
     return new RefusedAnswerError(
       `the API server answered HTTP ${status} with JSON nested deeper than ${MAX_JSON_DEPTH} levels: ${NOT_THE_API} ` +
-        "(fix: point the kubeconfig's server at the cluster's API server)",
+        `(${SERVER_FIX})`,
       status,
     );
   const text = body.toString('utf8');
@@ -164,7 +163,7 @@ function unreadableBody(
         : `a body that is not JSON (it starts ${printableLine(JSON.stringify(text.slice(0, 200)), 60)})`;
     return new RefusedAnswerError(
       `the API server answered HTTP ${status} with Content-Type ${printableLine(JSON.stringify(type), 80)} but ${what}: ` +
-        `${NOT_THE_API}, or a proxy's login page (fix: point the kubeconfig's server at the cluster's API server)`,
+        `${NOT_THE_API}, or a proxy's login page (${SERVER_FIX})`,
       status,
     );
   }

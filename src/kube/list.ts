@@ -10,7 +10,7 @@
  */
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { allPages } from '../core/all-pages.js';
-import { RefusedAnswerError, NOT_THE_API, objectAnswer } from './refused-answer.js';
+import { NOT_THE_API, objectAnswer, RefusedAnswerError, SERVER_FIX } from './refused-answer.js';
 import { toWire } from './wire.js';
 
 /** Objects per page: the API server's pages stay small, a namespace's worth fits in a few. */
@@ -31,10 +31,7 @@ export interface ListQuery {
 function pageAnswer<T extends { items: unknown }>(page: T): T {
   const items = objectAnswer(page).items;
   if (!Array.isArray(items))
-    throw new RefusedAnswerError(
-      `the API server's list answer has no list of items: ${NOT_THE_API} ` +
-        "(fix: point the kubeconfig's server at the cluster's API server)",
-    );
+    throw new RefusedAnswerError(`the API server's list answer has no list of items: ${NOT_THE_API} (${SERVER_FIX})`);
   for (const item of items) objectAnswer(item);
   return page;
 }

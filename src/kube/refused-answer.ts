@@ -11,6 +11,9 @@ import { isRecord } from '../core/is-record.js';
 /** How every refusal of an answer that cannot be the API server's says so (./bounded-client.ts, ./list.ts). */
 export const NOT_THE_API = 'not the Kubernetes API, or a broken or hostile server';
 
+/** The fix of every refusal of what the server answered (NOT_THE_API). */
+export const SERVER_FIX = "fix: point the kubeconfig's server at the cluster's API server";
+
 /**
  * An answer of the API server refused, to any request (discovery, a read, a list page, a pod's
  * log): by ./bounded-client.ts, by a caller's `onAnswer`, or by `objectAnswer` and ./list.ts's page check;
@@ -45,8 +48,5 @@ export function objectAnswer<T>(value: T): T {
 export function notObject(value: unknown): RefusedAnswerError | undefined {
   if (isRecord(value)) return undefined;
   const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-  return new RefusedAnswerError(
-    `the API server answered with ${what}, not an object: ${NOT_THE_API} ` +
-      "(fix: point the kubeconfig's server at the cluster's API server)",
-  );
+  return new RefusedAnswerError(`the API server answered with ${what}, not an object: ${NOT_THE_API} (${SERVER_FIX})`);
 }
