@@ -59,7 +59,10 @@ interface UpdateRefused {
  */
 export async function branchMoved(at: UpdateRefused): Promise<Error> {
   const { top, repo, branch, parent } = at;
-  const now = (await gitTry(top, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).stdout.trim();
+  const read = await gitTry(top, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
+  // Exit 1: no such branch. Any other failure says nothing of where the branch is: git's own words.
+  if (!read.ok && read.exitCode !== 1) return new GitError(read.failure);
+  const now = read.stdout.trim();
   if (now === (parent ?? '')) return new GitError(at.failure);
   const short = (id: string) => id.slice(0, 12);
   const range = shellWord(parent === undefined ? branch : `${short(parent)}..${branch}`);
