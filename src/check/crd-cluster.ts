@@ -46,7 +46,7 @@ import { describeBytes } from '../core/capped-body.js';
 import { isRecord } from '../core/is-record.js';
 import { withDeadline } from '../core/retry.js';
 import { printableLine } from '../core/printable.js';
-import { withoutUserinfo, withoutUserinfoIn } from '../core/userinfo.js';
+import { withoutUserinfoIn } from '../core/userinfo.js';
 import { errorAnswerText } from '../kube/api-error.js';
 import { type BoundedAnswer, boundedConfiguration } from '../kube/bounded-client.js';
 import { RefusedAnswerError, SERVER_FIX } from '../kube/refused-answer.js';
@@ -132,9 +132,9 @@ function crdPage(
 
 /** Lists every CRD of the cluster and returns the schemas of their served versions. */
 export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<ClusterCrds> {
-  const { kc, server: url } = await loadKubeConfig(options, ', or use --from <dir|file>');
-  // Requests go to the URL whole; messages, the cache's sources and the result show it without userinfo.
-  const server = withoutUserinfo(url);
+  // Requests go to the URL whole (requestServer); messages, the cache's sources and the result show
+  // `server`, which is without userinfo.
+  const { kc, requestServer, server } = await loadKubeConfig(options, ', or use --from <dir|file>');
   const timeoutMs = options.timeoutMs ?? 20_000;
   const listTimeoutMs = options.listTimeoutMs ?? LIST_TIMEOUT_MS;
   const maxTotalBytes = options.maxTotalBytes ?? MAX_TOTAL_BYTES;
@@ -159,7 +159,9 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
         const value: unknown = await withDeadline(
           timeoutMs,
           async (signal) =>
-            new CustomObjectsApi(await boundedConfiguration(kc, url, { signal, onAnswer })).listClusterCustomObject({
+            new CustomObjectsApi(
+              await boundedConfiguration(kc, requestServer, { signal, onAnswer }),
+            ).listClusterCustomObject({
               group: GROUP,
               version: 'v1',
               plural: 'customresourcedefinitions',

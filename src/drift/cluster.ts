@@ -15,7 +15,7 @@ import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { PagingError } from '../core/all-pages.js';
 import { CommandError } from '../core/command-error.js';
 import { printableLine } from '../core/printable.js';
-import { withoutUserinfo, withoutUserinfoIn } from '../core/userinfo.js';
+import { withoutUserinfoIn } from '../core/userinfo.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { CredentialError } from '../kube/credentials.js';
 import { boundedConfiguration } from '../kube/bounded-client.js';
@@ -83,12 +83,12 @@ function networkFailure(err: unknown): boolean {
 
 /** Loads the kubeconfig (refusing the client's silent localhost:8080 fallback) and connects. */
 export async function connect(options: ClusterOptions = {}): Promise<LiveCluster> {
-  const { kc, server } = await loadKubeConfig(options, '; drift never assumes a cluster');
+  const { kc, requestServer, server } = await loadKubeConfig(options, '; drift never assumes a cluster');
   // API discovery answers are shared by every attempt's API (one discovery per group).
   const discovery: DiscoveryCache = {};
   // Over the bounded HTTP layer (../kube/bounded-client.ts), its requests cancelled by `signal`.
   const apiFor = async (signal: AbortSignal): Promise<KubernetesObjectApi> =>
-    sharedDiscoveryObjectApi(kc, await boundedConfiguration(kc, server, { signal }), discovery);
+    sharedDiscoveryObjectApi(kc, await boundedConfiguration(kc, requestServer, { signal }), discovery);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const attempts = Math.max(1, options.attempts ?? 3);
   const backoffMs = options.backoffMs ?? 500;
@@ -124,7 +124,7 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
   }
 
   return {
-    server: withoutUserinfo(server),
+    server,
     async read(h) {
       const spec = {
         apiVersion: h.apiVersion,

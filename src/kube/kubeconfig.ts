@@ -44,8 +44,14 @@ export interface KubeConfigOptions {
 export interface LoadedKubeConfig {
   readonly kc: KubeConfig;
   /**
-   * The current cluster's API server URL, whole (with any `user:password@`): for requests only; a
-   * message or a report shows it through withoutUserinfo (../core/userinfo.ts).
+   * The current cluster's API server URL, whole (with any `user:password@`): for requests only,
+   * never shown (a message or a report shows `server`).
+   */
+  readonly requestServer: string;
+  /**
+   * The same URL as every message and report shows it: without its userinfo
+   * (`https://admin:<password>@host` is `https://host`, ../core/userinfo.ts). Computed once here, so
+   * no caller can forget it.
    */
   readonly server: string;
   /** The context read from. */
@@ -56,10 +62,11 @@ export interface LoadedKubeConfig {
 
 /**
  * `<server> (context <name>, from <source>)`: what a command prints before it reads a cluster; the
- * server without its userinfo (`https://admin:<password>@host` is shown as `https://host`).
+ * server as `server` holds it, without its userinfo (`https://admin:<password>@host` is shown as
+ * `https://host`).
  */
 export function describeKubeConfig(loaded: Pick<LoadedKubeConfig, 'server' | 'context' | 'source'>): string {
-  return `${withoutUserinfo(loaded.server)} (context ${loaded.context}, from ${loaded.source})`;
+  return `${loaded.server} (context ${loaded.context}, from ${loaded.source})`;
 }
 
 function loadFile(kc: KubeConfig, file: string, what: string, fix: string): void {
@@ -128,7 +135,13 @@ export async function loadKubeConfig(options: KubeConfigOptions = {}, hint = '')
       `${source}: no current context with a cluster server (fix: kubectl config use-context <name>, or pass --context)`,
     );
   }
-  const loaded = { kc, server: cluster.server, context: kc.getCurrentContext(), source };
+  const loaded: LoadedKubeConfig = {
+    kc,
+    requestServer: cluster.server,
+    server: withoutUserinfo(cluster.server),
+    context: kc.getCurrentContext(),
+    source,
+  };
   options.announce?.(describeKubeConfig(loaded));
   return loaded;
 }

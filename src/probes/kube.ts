@@ -22,7 +22,7 @@ import { objectAnswer, refusedAnswer } from '../kube/refused-answer.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { BodyOverCapError, describeBytes } from '../core/capped-body.js';
 import { printableLine } from '../core/printable.js';
-import { withoutUserinfo, withoutUserinfoIn } from '../core/userinfo.js';
+import { withoutUserinfoIn } from '../core/userinfo.js';
 import { rejectionOnAbort } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
 import { type DiscoveryCache, sharedDiscoveryObjectApi } from '../kube/object-api.js';
@@ -55,22 +55,16 @@ export interface KubeAccess {
  */
 export async function loadKubeAccess(env: Readonly<Record<string, string | undefined>>): Promise<KubeAccess> {
   const client = await import('@kubernetes/client-node');
-  const { kc, server, context, source } = await loadKubeConfig({ env });
+  const { kc, requestServer, server, context, source } = await loadKubeConfig({ env });
   // API discovery answers are shared by every reader of this run (one discovery per group).
   const discovery: DiscoveryCache = {};
   return {
-    server: withoutUserinfo(server),
+    server,
     context,
     source,
     reader: async (signal) => {
-      const config = await boundedConfiguration(kc, server, { signal });
-      return makeReader(
-        client,
-        config,
-        await sharedDiscoveryObjectApi(kc, config, discovery),
-        withoutUserinfo(server),
-        signal,
-      );
+      const config = await boundedConfiguration(kc, requestServer, { signal });
+      return makeReader(client, config, await sharedDiscoveryObjectApi(kc, config, discovery), server, signal);
     },
   };
 }

@@ -43,7 +43,7 @@ interface Answer {
 }
 
 async function clientFor(options: FetchCertificateOptions) {
-  const { kc, server } = await loadKubeConfig(options, `, ${FIX}`);
+  const { kc, requestServer } = await loadKubeConfig(options, `, ${FIX}`);
   const request: RequestOptions = {};
   try {
     await kc.applyToHTTPSOptions(request);
@@ -52,7 +52,7 @@ async function clientFor(options: FetchCertificateOptions) {
       `kubeconfig context '${kc.getCurrentContext()}': ${(err as Error).message} (fix: correct the kubeconfig, ${FIX})`,
     );
   }
-  return { server: server.replace(/\/+$/, ''), request };
+  return { server: requestServer.replace(/\/+$/, ''), request };
 }
 
 /** One GET, cancelled by `signal` (the attempt's deadline: retryTransient reports the timeout). */

@@ -138,8 +138,13 @@ describe('what else could quote a secret', () => {
       { 'insecure-skip-tls-verify': false },
     );
     const announced: string[] = [];
-    const { kc } = await loadKubeConfig({ kubeconfig: config.kubeconfig, announce: (a) => announced.push(a) });
+    const { kc, server, requestServer } = await loadKubeConfig({
+      kubeconfig: config.kubeconfig,
+      announce: (a) => announced.push(a),
+    });
     expect(announced).toEqual([`http://127.0.0.1:9 (context c, from --kubeconfig ${config.kubeconfig})`]);
+    // What every caller shows, computed once by the loader; the whole URL only for requests.
+    expect([server, requestServer]).toEqual(['http://127.0.0.1:9', `http://admin:${PASSWORD}@127.0.0.1:9`]);
     const applied = kubeCredentials(kc).applySecurityAuthentication(
       new RequestContext('http://127.0.0.1:9/api', 'GET' as HttpMethod),
     );
