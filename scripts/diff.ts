@@ -66,6 +66,7 @@ updating the comment that holds the marker instead of adding a second one (STACK
     },
   },
   environment: forgeVariableHelp('STACK', "the stack's own repository (for --post-comment)"),
+  gitRepository: "diff uses the stack's own repository, where scripts/diff.ts is",
   exitCodes: { 0: 'compared (also when there are no changes: prints "no changes")', 1: 'git or synthesis failed' },
   examples: [
     'npm run diff',

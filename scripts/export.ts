@@ -98,6 +98,7 @@ HelmRelease or other app's object (Kind/namespace/name also works); one per obje
       "a folder keeping the prune preview's kustomize builds across runs (opt-in; docs/delivery.md)",
   },
   interruptible: true,
+  gitRepository: 'the export uses the checkout given by --repo',
   exitCodes: {
     0: 'exported (also "no changes")',
     1: 'refused (nothing was changed) or failed',

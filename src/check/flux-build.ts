@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describeChildFailure, timedOut } from '../core/child-failure.js';
 import { isKustomizeConfig, KUSTOMIZATION_FILE } from '../core/manifests.js';
+import { withoutRepositoryLocation } from '../core/git-location.js';
 import { runProgram } from '../core/run-program.js';
 import type { Finding } from './finding.js';
 import { parseDocuments, type EnvironmentFolder } from './manifests.js';
@@ -94,8 +95,14 @@ export async function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildO
   const timeoutMs = options.timeoutMs ?? 60_000;
   const maxBuffer = 64 * 1024 * 1024;
   // Started as git, helm and the export's kubectl are (runProgram: SIGKILL at the timeout, so a kubectl
-  // that does not end on SIGTERM cannot hold the gate).
-  const run = await runProgram(kubectl, ['kustomize', env.dir], { timeoutMs, maxBuffer, encoding: 'utf8' });
+  // that does not end on SIGTERM cannot hold the gate), and without GIT_DIR and the like, as the
+  // export's kubectl (src/core/git-location.ts).
+  const run = await runProgram(kubectl, ['kustomize', env.dir], {
+    env: withoutRepositoryLocation(process.env),
+    timeoutMs,
+    maxBuffer,
+    encoding: 'utf8',
+  });
   if (run.error?.code === 'ENOENT') {
     return {
       findings,

@@ -10,6 +10,7 @@
  */
 import { type ChildCommand, type ChildEnd, describeChildFailure } from './child-failure.js';
 import { CommandError } from './command-error.js';
+import { withoutRepositoryLocation } from './git-location.js';
 import { runProgram } from './run-program.js';
 
 export class GitError extends CommandError {}
@@ -78,7 +79,11 @@ export interface GitOptions {
   readonly detached?: boolean;
 }
 
-/** How every git runs: a timeout that kills it (./run-program.ts), room for large output, no prompt, C locale. */
+/**
+ * How every git runs: a timeout that kills it (./run-program.ts), room for large output, no prompt, C
+ * locale, and the caller's environment without the variables that would point it at another
+ * repository than `cwd`'s (GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE...: ./git-location.ts).
+ */
 function runOptions(
   cwd: string,
   { timeoutMs = GIT_TIMEOUT_MS, env = {}, signal, maxBuffer = MAX_OUTPUT, detached }: GitOptions,
@@ -87,7 +92,7 @@ function runOptions(
     cwd,
     timeoutMs,
     maxBuffer,
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
+    env: { ...withoutRepositoryLocation(process.env), GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
     ...(signal ? { signal } : {}),
     ...(detached ? { detached } : {}),
   };

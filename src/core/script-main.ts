@@ -20,6 +20,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ignoredLocationWarning } from './git-location.js';
 import { describeFailure, interruptSignal } from './script.js';
 import { helpText } from './script-help.js';
 import { HELP, parseCommandLine, type OptionTable, type OptionValues, type ScriptSpec } from './script-spec.js';
@@ -93,6 +94,8 @@ export function scriptMain<T extends OptionTable>(
         io.stdout.write(`${helpText(spec)}\n`);
         return 0;
       }
+      const ignored = spec.gitRepository === undefined ? undefined : ignoredLocationWarning(io.env, spec.gitRepository);
+      if (ignored) context.warn(ignored);
       return (await body(options, context)) ?? 0;
     } catch (err) {
       const failure = describeFailure(spec.name, err);

@@ -115,6 +115,12 @@ export interface ScriptSpec<T extends OptionTable> {
    * ends the process at once. @default false (the signal ends the process, as usual)
    */
   readonly interruptible?: boolean;
+  /**
+   * For a command that runs git: the repository it uses, as the line that ignores GIT_DIR and the
+   * like from the environment ends (src/core/git-location.ts), printed once before any work, e.g.
+   * `the export uses the checkout given by --repo`. @default none: nothing is said
+   */
+  readonly gitRepository?: string;
 }
 
 /** Defines a script (typed: the literal table gives each option its value type). */

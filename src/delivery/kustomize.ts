@@ -17,8 +17,7 @@
  * 5. `kubectl kustomize --load-restrictor LoadRestrictionsNone` (kustomize-controller builds
  *    without the root-only load restriction: fluxcd/pkg `kustomize.Build`).
  *
- * Each build is kept for the process by the content of its tree (./build-cache.ts): a tree
- * already built is answered from memory, without being written to disk or built again.
+ * Each build is kept for the process by its tree's content (./build-cache.ts): never built twice.
  *
  * Post-build variable substitution (`spec.postBuild`) is not applied: its values may live in the
  * cluster. Export refuses to read an identity that still holds `${...}` after the build.
@@ -31,6 +30,7 @@ import { git } from '../core/git.js';
 import { isRecord } from '../core/is-record.js';
 import { isWithin, realPath } from '../core/path-within.mjs';
 import type { KubeObject } from '../core/manifests.js';
+import { withoutRepositoryLocation } from '../core/git-location.js';
 import { runProgram } from '../core/run-program.js';
 
 /** The file names kustomize recognizes, in its order (kustomize `konfig.RecognizedKustomizationFileNames`). */
@@ -258,9 +258,10 @@ async function kustomize(
   rootInRepo: string,
   { timeoutMs = 60_000, signal }: BuildOptions,
 ): Promise<BuiltObject[]> {
-  // As git and helm (src/core/run-program.ts): killed with SIGKILL at its timeout, or when `signal`
-  // is aborted, so a kubectl that does not end on SIGTERM cannot hold the export.
+  // As git and helm (src/core/run-program.ts): SIGKILL at its timeout or `signal`'s abort. No GIT_DIR
+  // and the like (core/git-location.ts): they would point the git that clones a URL base elsewhere.
   const run = await runProgram(kubectl, ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', root], {
+    env: withoutRepositoryLocation(process.env),
     timeoutMs,
     maxBuffer: MAX_OUTPUT,
     encoding: 'utf8',
