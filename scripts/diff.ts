@@ -137,7 +137,9 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
     const number = options['post-comment'];
     if (connection && number !== undefined) {
       const posted = await commentModule.postComment(connection, number, body);
-      io.stderr.write(`diff: comment ${posted.action} on pull request #${number}: ${posted.url}\n`);
+      const { withLink } = await import('../src/delivery/forge-link.js');
+      for (const line of withLink(`comment ${posted.action} on pull request #${number}`, posted.link, 'the comment'))
+        io.stderr.write(`diff: ${line}\n`);
     }
   }
   return 0;

@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BODY_LIMIT, capBody } from './forge-api.js';
 import { ForgeClient, type ForgeConnection } from './forge.js';
+import type { ForgeLink } from './forge-link.js';
 import { ConfigurationError } from '../core/command-error.js';
 
 /** The hidden marker the comment starts with. */
@@ -112,7 +113,8 @@ export function commentMarkdown(input: CommentInput): string {
 interface PostedComment {
   readonly action: 'created' | 'updated' | 'unchanged';
   readonly id: number;
-  readonly url: string;
+  /** Its page, or why the forge's link is not shown (./forge-link.ts). */
+  readonly link: ForgeLink;
 }
 
 /**
@@ -124,9 +126,9 @@ export async function postComment(connection: ForgeConnection, issue: number, bo
   const ours = (await forge.listComments(issue)).find((c) => c.body.includes(COMMENT_MARKER));
   if (!ours) {
     const created = await forge.createComment(issue, body);
-    return { action: 'created', id: created.id, url: created.url };
+    return { action: 'created', id: created.id, link: created.link };
   }
-  if (ours.body === body) return { action: 'unchanged', id: ours.id, url: ours.url };
+  if (ours.body === body) return { action: 'unchanged', id: ours.id, link: ours.link };
   const updated = await forge.updateComment(ours.id, body);
-  return { action: 'updated', id: updated.id, url: updated.url };
+  return { action: 'updated', id: updated.id, link: updated.link };
 }

@@ -154,3 +154,14 @@ function apiUrlProblem(apiUrl: string, allowPlainHttp: boolean): string | undefi
     return `has a query or fragment, inside which the client's /repos/... paths would land`;
   return undefined;
 }
+
+/**
+ * The hosts (with their port, as URL `host`) a forge's own pages are on, where the link to a pull
+ * request may point (./forge-link.ts): the API URL's, and for GitHub that host without its leading
+ * `api.` (api.github.com serves github.com's pages, GitHub Enterprise Cloud's api.<name>.ghe.com
+ * <name>.ghe.com's). GitHub Enterprise Server (`/api/v3`) and Gitea (`/api/v1`) serve both on one host.
+ */
+export function forgeHosts({ type, apiUrl }: Pick<ForgeConnection, 'type' | 'apiUrl'>): string[] {
+  const { host } = new URL(apiUrl);
+  return type === 'github' && host.startsWith('api.') ? [host, host.slice('api.'.length)] : [host];
+}

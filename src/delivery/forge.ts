@@ -7,9 +7,9 @@
  * given the run's interrupt signal stops a request or a backoff wait at once when it aborts
  * (Interrupted, exit 130/143), never waiting for the timeout.
  *
- * The token only ever travels in the `Authorization` header. Every message the client builds
- * from an answer goes through the redactor, so a forge echoing the token back (or a fragment of
- * it) cannot put it in a log.
+ * The token only ever travels in the `Authorization` header. Every message built from an answer
+ * goes through the redactor: a forge echoing the token back (or a part) cannot put it in a log. Its
+ * `html_url` is a `link` (./forge-link.ts): shown only when plainly the forge's own page.
  */
 import { createRedactor, type Redactor } from '../core/redact.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -27,6 +27,7 @@ import {
   type Operation,
 } from './forge-api.js';
 import { ForgeError, forgeMessage, redirectAnswer, refusal, RETRYABLE } from './forge-answer.js';
+import { type ForgeLink, forgeLink } from './forge-link.js';
 import type { ForgeConnection } from './forge-settings.js';
 import { noAnswerReason } from '../core/fetch-failure.js';
 import { BodyOverCapError, readBodyWithin } from '../core/capped-body.js';
@@ -36,7 +37,7 @@ export { type ForgeConnection, ForgeError };
 
 export interface PullRequest {
   readonly number: number;
-  readonly url: string;
+  readonly link: ForgeLink;
   readonly title: string;
   readonly body: string;
   readonly head: string;
@@ -52,7 +53,7 @@ interface Call {
 interface IssueComment {
   readonly id: number;
   readonly body: string;
-  readonly url: string;
+  readonly link: ForgeLink;
 }
 
 /** The most of a forge answer read (a pull request is a few KiB): over it, a ForgeError naming the cap. */
@@ -174,10 +175,7 @@ export class ForgeClient {
     throw new ForgeError(`${what}: the answer is not a list (${got}) (fix: ${this.apiFix})`, { fix: this.apiFix });
   }
 
-  /**
-   * A successful answer that is not what `call` gets: a ForgeError, `maybeDone` for a POST or
-   * PATCH (the forge answered success: it opened or updated, whatever its answer holds).
-   */
+  /** A success that is not what `call` gets: a ForgeError, `maybeDone` for a POST or PATCH (it was done). */
   private wrongAnswer({ method, path }: Call, text: string): ForgeError {
     return new ForgeError(this.redactor.text(`${method} ${path}: ${text}`), { maybeDone: method !== 'GET' });
   }
@@ -190,7 +188,7 @@ export class ForgeClient {
     const p = parsed.data;
     return {
       number: p.number,
-      url: printable(p.html_url),
+      link: forgeLink(p.html_url, this.conn),
       title: p.title,
       body: p.body ?? '',
       head: printable(p.head.ref),
@@ -295,6 +293,6 @@ export class ForgeClient {
   private comment(json: unknown, call: Call): IssueComment {
     const parsed = CommentSchema.safeParse(json);
     if (!parsed.success) throw this.wrongAnswer(call, 'the answer is not a comment');
-    return { id: parsed.data.id, body: parsed.data.body ?? '', url: printable(parsed.data.html_url) };
+    return { id: parsed.data.id, body: parsed.data.body ?? '', link: forgeLink(parsed.data.html_url, this.conn) };
   }
 }

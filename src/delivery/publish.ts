@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { CommandError, ConfigurationError, type ExitCode, Interrupted } from '../core/command-error.js';
 import { gitTry } from '../core/git.js';
 import { BODY_LIMIT, capBody } from './forge-api.js';
+import { withLink } from './forge-link.js';
 import type { ForgeType } from './forge-settings.js';
 import { WRITES, WriteInterrupted } from './export-write.js';
 import { exportBranch, exportEnvironment, type ExportOptions, type ExportResult, type ExportSource } from './export.js';
@@ -289,7 +290,9 @@ export function publishLines(published: PublishResult): string[] {
     lines.push(`${p.url}: ${what} ${p.branch} (${p.head.slice(0, 12)})`);
   }
   const pr = published.pullRequest;
-  if (pr)
-    lines.push(`pull request #${pr.pull.number} ${pr.action} (${pr.pull.head} -> ${pr.pull.base}): ${pr.pull.url}`);
+  if (pr) {
+    const what = `pull request #${pr.pull.number} ${pr.action} (${pr.pull.head} -> ${pr.pull.base})`;
+    lines.push(...withLink(what, pr.pull.link, `pull request #${pr.pull.number}`));
+  }
   return lines;
 }

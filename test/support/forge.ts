@@ -66,6 +66,8 @@ interface ForgeOptions {
   readonly branchExists?: (branch: string) => boolean;
   /** A hostile forge: every error answer echoes the request's `Authorization` header in its message. */
   readonly echoAuthorization?: boolean;
+  /** A hostile or broken forge: the `html_url` it answers for a pull request or comment, given its own. @default its own */
+  readonly htmlUrl?: (own: string) => string;
   /**
    * A failing forge, asked about each request as it arrives (its token accepted): 'hang' leaves it
    * unanswered until the client goes away (recorded then, status 0), a status answers it with that
@@ -102,6 +104,7 @@ export async function startForge(options: ForgeOptions): Promise<ForgeStandIn> {
   const expectedAuth = type === 'github' ? `Bearer ${options.token}` : `token ${options.token}`;
   let nextComment = 1000;
   let base = '';
+  const htmlUrl = options.htmlUrl ?? ((own: string) => own);
 
   const pullJson = (p: StandInPull) => ({
     id: p.number + 5000,
@@ -109,7 +112,7 @@ export async function startForge(options: ForgeOptions): Promise<ForgeStandIn> {
     title: p.title,
     body: type === 'github' && p.body === '' ? null : p.body,
     state: p.state,
-    html_url: `${base}/${options.repository}/pull${type === 'github' ? '' : 's'}/${p.number}`,
+    html_url: htmlUrl(`${base}/${options.repository}/pull${type === 'github' ? '' : 's'}/${p.number}`),
     head: {
       ref: p.head,
       label: p.head,
@@ -128,7 +131,7 @@ export async function startForge(options: ForgeOptions): Promise<ForgeStandIn> {
   const commentJson = (c: StandInComment) => ({
     id: c.id,
     body: c.body,
-    html_url: `${base}/${options.repository}/issues/${c.issue}#issuecomment-${c.id}`,
+    html_url: htmlUrl(`${base}/${options.repository}/issues/${c.issue}#issuecomment-${c.id}`),
     user: { login: 'arcade-bot' },
   });
 
