@@ -38,3 +38,9 @@ export function execProgram(
  * run when this process exits, and by a second SIGINT/SIGTERM before it ends the process.
  */
 export function killDetachedGroups(): void;
+
+/**
+ * Calls `watcher` with whether any detached program's group is still running, each time one starts
+ * or is forgotten; returns what stops it.
+ */
+export function watchDetachedGroups(watcher: (running: boolean) => void): () => void;

@@ -41,6 +41,22 @@ export function execProgram(file, args, options, done) {
 /** The process groups of the detached programs still running: ended with this process (killDetachedGroups). */
 const groups = new Set();
 let endsWithProcess = false;
+/** Told whenever a group is added or forgotten (watchDetachedGroups). */
+const watchers = new Set();
+
+/**
+ * Calls `watcher` with whether any detached program's group is still running, each time one starts
+ * or is forgotten; returns what stops it. src/core/script.ts interruptSignal keeps its second-signal
+ * handlers only while one runs.
+ */
+export function watchDetachedGroups(watcher) {
+  watchers.add(watcher);
+  return () => watchers.delete(watcher);
+}
+
+function told() {
+  for (const watcher of [...watchers]) watcher(groups.size > 0);
+}
 
 /**
  * SIGKILLs every process group a detached execProgram started that is still running: its program and
@@ -69,7 +85,7 @@ function forgetIfGone(pid) {
   try {
     process.kill(-pid, 0);
   } catch {
-    groups.delete(pid);
+    if (groups.delete(pid)) told();
   }
 }
 
@@ -97,7 +113,10 @@ function execDetached(file, args, options, done) {
     process.nextTick(done, error, empty, empty);
     return undefined;
   }
-  if (child.pid !== undefined) groups.add(child.pid);
+  if (child.pid !== undefined) {
+    groups.add(child.pid);
+    told();
+  }
   if (!endsWithProcess) process.on('exit', killDetachedGroups);
   endsWithProcess = true;
   const chunks = { stdout: [], stderr: [] };

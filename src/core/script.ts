@@ -18,7 +18,7 @@ import { accessSync, constants, fstatSync, readFileSync, statSync } from 'node:f
 import { dirname, resolve } from 'node:path';
 import { CommandError, ConfigurationError, UsageError, type InterruptSignal } from './command-error.js';
 import { type CommandInputs, inputRefusal } from './command-inputs.js';
-import { killDetachedGroups } from './exec-program.mjs';
+import { killDetachedGroups, watchDetachedGroups } from './exec-program.mjs';
 import { fileWords, outputTarget } from './output-target.js';
 import { nearestExisting, statOf } from './path-within.mjs';
 import { unreachableRefusal } from './unreachable-path.js';
@@ -150,25 +150,43 @@ export function describeFailure(name: string, err: unknown): { code: number; tex
 }
 
 /**
- * An AbortSignal aborted by the first SIGINT/SIGTERM; a second one ends the process at once (the
- * signal's default action), after killing the process groups of the detached programs still running
- * (./exec-program.mjs killDetachedGroups: an export's writing git, which no Ctrl-C reaches).
+ * An AbortSignal aborted by the first SIGINT/SIGTERM. After it, its handlers stay only while a
+ * detached program's process group runs (./exec-program.mjs watchDetachedGroups: an export's writing
+ * git, which no Ctrl-C reaches, in the window the export must finish): a second signal then kills
+ * those groups (killDetachedGroups) and ends the process with the signal. Outside that window they
+ * are removed, so a second signal takes its default action at once: a handler runs only when the
+ * event loop is free, and a loop held by a blocked write (./output-target.ts writeToDescriptor's
+ * retries) or any long synchronous step kept a second Ctrl-C waiting.
  */
 export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const handlers = new Map<InterruptSignal, () => void>();
+  let listening = false;
+  const listen = (wanted: boolean) => {
+    if (wanted === listening) return;
+    listening = wanted;
+    for (const [signal, handler] of handlers) (wanted ? process.on : process.off).call(process, signal, handler);
+  };
+  let groupsRunning = false;
+  const stopWatching = watchDetachedGroups((running) => {
+    groupsRunning = running;
+    listen(!controller.signal.aborted || running);
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    const handler = () => {
-      if (!controller.signal.aborted) return controller.abort(signal);
+    handlers.set(signal, () => {
+      if (!controller.signal.aborted) {
+        controller.abort(signal);
+        return listen(groupsRunning);
+      }
       killDetachedGroups();
       dispose();
       process.kill(process.pid, signal);
-    };
-    handlers.set(signal, handler);
-    process.on(signal, handler);
+    });
   }
+  listen(true);
   function dispose() {
-    for (const [signal, handler] of handlers) process.off(signal, handler);
+    listen(false);
+    stopWatching();
   }
   return { signal: controller.signal, dispose };
 }
