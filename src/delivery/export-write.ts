@@ -214,19 +214,20 @@ function interruptedWhileWriting(
         `${shellWord(`refs/heads/${w.branch}`)} ${commit}; then the same export runs again)`,
       commit,
     );
-  const inRepo = (f: string) => shellWord(`${target.folderInRepo}/${f}`);
+  // Its pathspecs are relative to the checkout's top, as git -C <top> reads them (--repo may be a folder inside).
+  const [top, inRepo] = [shellWord(target.top), (f: string) => shellWord(`${target.folderInRepo}/${f}`)];
   const ours = [...w.planned.map((f) => f.path), ...w.removed, OWNERSHIP_FILE];
   const tracked = ours.filter((f) => target.files.has(f) || (f === OWNERSHIP_FILE && target.record));
   const fresh = ours.filter((f) => !tracked.includes(f) && !w.removed.includes(f));
   const undo = [
     ...(tracked.length > 0
-      ? [`git -C ${dir} --literal-pathspecs restore --source=HEAD --worktree -- ${tracked.map(inRepo).join(' ')}`]
+      ? [`git -C ${top} --literal-pathspecs restore --source=HEAD --worktree -- ${tracked.map(inRepo).join(' ')}`]
       : []),
-    ...(fresh.length > 0 ? [`git -C ${dir} --literal-pathspecs clean -fq -- ${fresh.map(inRepo).join(' ')}`] : []),
+    ...(fresh.length > 0 ? [`git -C ${top} --literal-pathspecs clean -fq -- ${fresh.map(inRepo).join(' ')}`] : []),
   ];
   return new WriteInterrupted(
     by,
     `${head} its files are in ${target.folderInRepo}, uncommitted, as a run without --commit leaves them (fix: ` +
-      `review them with git -C ${dir} status; to undo them: ${undo.join(' && ')})`,
+      `review them with git -C ${top} status; to undo them: ${undo.join(' && ')})`,
   );
 }
