@@ -13,17 +13,16 @@
  * record from the FIFO and puts it in place as the file the export meant to write.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { synthEnvironment } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { KUBECTL } from '../support/kubectl.js';
 import { until } from '../support/process-alive.js';
 import { scriptCommand, spawnScript } from '../support/spawn-script.js';
 import { tempDir } from '../support/temp.js';
-import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
+import { stagingArgs } from './staging-dist.js';
 import { makeRepo, run, snapshot } from './support.js';
 
 /** Where the kernel has the process `pid` wait ('' once it is gone). */
@@ -49,16 +48,7 @@ async function noFifoWait(): Promise<string | undefined> {
 const NO_FIFO_WAIT = await noFifoWait();
 if (NO_FIFO_WAIT) console.log(`[export-interrupt-uncommitted] skipped: ${NO_FIFO_WAIT}`);
 
-/** The fixture's staging dist/, synthesized once. */
-const dist = (() => {
-  const dir = tempDir('dist-');
-  for (const f of synthEnvironment(fixtureEnvironment('staging')).files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.content);
-  }
-  return dir;
-})();
-const ARGS = ['--env', 'staging', '--environments', FIXTURE_ENVIRONMENTS, '--dist', dist, '--allow-unresolved'];
+const ARGS = stagingArgs();
 const EXPORT = join(REPO_ROOT, 'scripts/export.ts');
 
 /** A kubectl that makes a FIFO at $ARCADE_TEST_FIFO (once), then runs the real one. */

@@ -9,38 +9,18 @@
  * process group of its own (the test runner's is not the terminal's).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { synthEnvironment } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { KUBECTL } from '../support/kubectl.js';
 import { type ScriptRun, spawnScript } from '../support/spawn-script.js';
 import { tempDir } from '../support/temp.js';
-import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
+import { stagingArgs } from './staging-dist.js';
 import { makeRepo, run } from './support.js';
 import { committedStack } from './committed-stack.js';
 
-/** The fixture's staging dist/, synthesized once. */
-const dist = (() => {
-  const dir = tempDir('dist-');
-  for (const f of synthEnvironment(fixtureEnvironment('staging')).files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.content);
-  }
-  return dir;
-})();
-
-const ARGS = [
-  '--env',
-  'staging',
-  '--environments',
-  FIXTURE_ENVIRONMENTS,
-  '--dist',
-  dist,
-  '--allow-unresolved',
-  '--commit',
-];
+const ARGS = [...stagingArgs(), '--commit'];
 
 /** A git that, at the step whose words ARCADE_TEST_INTERRUPT_AT names, sends SIGINT to its parent's process group once. */
 function interruptingGit(): { bin: string; sent: string } {

@@ -5,14 +5,12 @@
  * byte for byte as it was (its refs, index, objects, work tree) and commits in the named checkout.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { synthEnvironment } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { spawnScript } from '../support/spawn-script.js';
-import { tempDir } from '../support/temp.js';
-import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
+import { stagingArgs } from './staging-dist.js';
 import { makeRepo, run } from './support.js';
 
 /** Every file under `dir`, .git's included, with the sha256 of its bytes: equal means untouched. */
@@ -24,16 +22,6 @@ function everyFile(dir: string): Record<string, string> {
     out[path.slice(dir.length + 1)] = createHash('sha256').update(readFileSync(path)).digest('hex');
   }
   return out;
-}
-
-/** The fixture's staging environment synthesized into a dist/ of its own. */
-function stagingDist(): string {
-  const dir = tempDir('git-location-dist-');
-  for (const f of synthEnvironment(fixtureEnvironment('staging')).files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.content);
-  }
-  return dir;
 }
 
 describe("the export's git ignores GIT_DIR and the like from the environment", () => {
@@ -55,10 +43,9 @@ describe("the export's git ignores GIT_DIR and the like from the environment", (
       GIT_INDEX_FILE: join(other, '.git', 'index'),
     };
     const named = `GIT_DIR=${env.GIT_DIR}, ${workTree ? `GIT_WORK_TREE=${other}, ` : ''}GIT_INDEX_FILE=${env.GIT_INDEX_FILE}`;
-    const args = ['--repo', target, '--env', 'staging', '--environments', FIXTURE_ENVIRONMENTS];
     const r = await spawnScript(
       join(REPO_ROOT, 'scripts', 'export.ts'),
-      [...args, '--dist', stagingDist(), '--allow-unresolved', '--commit', '--branch', 'arcade/located'],
+      ['--repo', target, ...stagingArgs(), '--commit', '--branch', 'arcade/located'],
       { cwd: REPO_ROOT, env },
     );
     // The other repository: every byte of its .git and work tree, and what git counts in it.
