@@ -45,15 +45,27 @@ export function withoutUserinfoIn(text: string): string {
   return text.replace(USERINFO_IN_TEXT, '$1');
 }
 
-/** The password of `url`'s userinfo, percent-decoded (as it is sent), or undefined when it has none. */
-export function passwordOf(url: string): string | undefined {
-  const info = userinfoOf(url);
-  const colon = info?.indexOf(':') ?? -1;
-  if (info === undefined || colon < 0) return undefined;
-  const password = info.slice(colon + 1);
+const decoded = (text: string) => {
   try {
-    return decodeURIComponent(password);
+    return decodeURIComponent(text);
   } catch {
-    return password;
+    return text;
   }
+};
+
+/**
+ * The user name and the password of `url`'s userinfo, each percent-decoded (as it is sent), for a
+ * run's redactor (./redact.ts): both are secrets, as a forge takes a token for either
+ * (`https://<token>@github.com/...`, `https://oauth2:<token>@gitlab...`, `https://<token>:x-oauth-basic@...`).
+ * What the remote or a client echoes of them elsewhere (a failed push's stderr, an error body) is
+ * then redacted too, not only the URL's userinfo. Empty when `url` has none; an empty part is left out.
+ * The price is over-redaction: a user name that is a word (`admin`) is hidden wherever the run's
+ * messages hold it.
+ */
+export function userinfoSecrets(url: string | undefined): string[] {
+  const info = url === undefined ? undefined : userinfoOf(url);
+  if (info === undefined) return [];
+  const colon = info.indexOf(':');
+  const parts = colon < 0 ? [info] : [info.slice(0, colon), info.slice(colon + 1)];
+  return parts.filter((part) => part !== '').map(decoded);
 }

@@ -28,7 +28,7 @@
  * changes between the check and the push is refused by the server-side comparison too.
  */
 import { createRedactor } from '../core/redact.js';
-import { passwordOf, withoutUserinfo, withoutUserinfoIn } from '../core/userinfo.js';
+import { userinfoSecrets, withoutUserinfo, withoutUserinfoIn } from '../core/userinfo.js';
 import { printableCut } from '../core/printable.js';
 import { ConfigurationError, Interrupted, interruptedBy } from '../core/command-error.js';
 import { catObjects, GitError, type GitResult, gitTry } from '../core/git.js';
@@ -135,8 +135,9 @@ export function plainHttpProblem(rawUrl: string, remote: string, allowPlainHttp:
 export async function pushExport(input: PushInput): Promise<PushResult> {
   const remote = input.remote ?? 'origin';
   const rawUrl = input.url ?? (await remoteUrl(input.top, remote));
-  // The remote URL's password is a secret too: git quotes the URL with only its first `@` part left out.
-  const redactor = createRedactor([input.token, passwordOf(rawUrl)]);
+  // The remote URL's user name and password are secrets too (a token may be either): git quotes the
+  // URL with only its first `@` part left out, and a remote may echo them in its own words.
+  const redactor = createRedactor([input.token, ...userinfoSecrets(rawUrl)]);
   // What the remote says (git's `remote:` lines, a commit subject) with no user:password@ (to the
   // last `@` before a `/`, `?`, `#` or space: `admin:pa@ss@host`), no token and no control
   // character: a hostile remote's ANSI escapes would reach the terminal. `max` cuts the redacted

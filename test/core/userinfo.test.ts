@@ -3,7 +3,7 @@
  * kubeconfig cluster's server and proxy-url, the GitOps remote of a push.
  */
 import { describe, expect, it } from 'vitest';
-import { withoutUserinfo, withoutUserinfoIn } from '../../src/core/userinfo.js';
+import { userinfoSecrets, withoutUserinfo, withoutUserinfoIn } from '../../src/core/userinfo.js';
 
 // In a template: the repository's secret scan takes a literal password in a URL for a leak.
 const P = 's3cr3t';
@@ -11,6 +11,9 @@ const P = 's3cr3t';
 const HASH = `pa#${P}`;
 const QUERY = `pa?${P}`;
 const SLASH = `pa/${P}`;
+// Gitea's placeholder password, and a password whose `/` is percent-encoded.
+const GITEA = 'x-oauth-basic';
+const ENCODED = `${P}%2F`;
 
 describe('withoutUserinfo', () => {
   it.each([
@@ -44,5 +47,24 @@ describe('withoutUserinfoIn', () => {
     [`x_https://admin:${P}@host/r`, 'x_https://host/r'],
   ])('%s -> %s', (text, shown) => {
     expect(withoutUserinfoIn(text)).toBe(shown);
+  });
+});
+
+describe("userinfoSecrets: the user name and the password, each a secret for the run's redactor", () => {
+  it.each([
+    // A token as the user name (GitHub), as the password (GitLab's oauth2), beside a placeholder (Gitea).
+    [`https://${P}@host/r.git`, [P]],
+    [`https://oauth2:${P}@host/r.git`, ['oauth2', P]],
+    [`https://${P}:${GITEA}@host/r.git`, [P, GITEA]],
+    // Percent-decoded, as they are sent; an `@` in the password, a URL that does not parse.
+    [`https://ad%40min:${ENCODED}@host`, ['ad@min', `${P}/`]],
+    [`https://admin:${P}@x@host/`, ['admin', `${P}@x`]],
+    [`https://admin:${HASH}@host/`, ['admin', HASH]],
+    // An empty part, no userinfo, no URL.
+    [`https://:${P}@host`, [P]],
+    ['https://host/a@b', []],
+    ['not a url', []],
+  ])('%s', (url, secrets) => {
+    expect(userinfoSecrets(url)).toEqual(secrets);
   });
 });

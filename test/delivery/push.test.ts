@@ -127,10 +127,11 @@ describe("pushExport: the remote URL's password in git's failure", () => {
   it.each([
     // git leaves out only the userinfo's first `@` part and quotes `x:<password>@<tail>@host`: all of it goes.
     [`http://admin@x:${P}@${TAIL}@127.0.0.1:9/r.git`, "unable to access 'http://127.0.0.1:9/r.git/'"],
-    // A bare `/` in the password: git quotes the URL whole, its password redacted (its last 4 characters shown).
+    // A bare `/` in the password: git quotes the URL whole, its user name and password redacted (their
+    // last 4 characters shown: a user name may be a token, src/core/userinfo.ts userinfoSecrets).
     [
       `http://admin:${P}/${TAIL}@127.0.0.1:9/r.git`,
-      "unable to access 'http://admin:[redacted …WWWW]@127.0.0.1:9/r.git/'",
+      "unable to access 'http://[redacted …dmin]:[redacted …WWWW]@127.0.0.1:9/r.git/'",
     ],
   ])('%s', async (url, shown) => {
     const top = tempDir('push-userinfo-');

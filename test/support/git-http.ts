@@ -81,8 +81,17 @@ function killGroup(child: ChildProcess, running: ReadonlySet<ChildProcess>): voi
 }
 
 /**
+ * What a forge answers in its own words: `refuse(user, password)` returns a text for a request it
+ * refuses with 403 (`text/plain`, which git prints as `remote:` lines), or undefined to serve it.
+ */
+export interface GitHttpOptions {
+  readonly refuse?: (user: string, password: string) => string | undefined;
+}
+
+/**
  * `accept(user, password)` decides who may read and write (every repository alike); a request
- * without credentials gets 401 with a Basic challenge, as forges answer.
+ * without credentials gets 401 with a Basic challenge, as forges answer; `options.refuse`, a 403 in
+ * the forge's words (above).
  *
  * No wait here depends on a timer or can outlive the test: the server keeps no idle-connection
  * timer of its own (src/loopback/listen.ts: Node's 5 s keep-alive timeout raced the client on a
@@ -92,7 +101,10 @@ function killGroup(child: ChildProcess, running: ReadonlySet<ChildProcess>): voi
  * marked pending while it runs (test/support/in-flight.ts), so a test that times out names the
  * request it was waiting on.
  */
-export async function startGitHttpServer(accept: (user: string, password: string) => boolean): Promise<GitHttpServer> {
+export async function startGitHttpServer(
+  accept: (user: string, password: string) => boolean,
+  options: GitHttpOptions = {},
+): Promise<GitHttpServer> {
   const root = tempDir('git-remote-');
   const backend = httpBackend();
   // The PATH the CGI runs with (it starts `git upload-pack` from it), fixed when the server starts.
@@ -109,6 +121,12 @@ export async function startGitHttpServer(accept: (user: string, password: string
     if (colon < 0 || !accept(decoded.slice(0, colon), decoded.slice(colon + 1))) {
       req.resume();
       unauthorized(res);
+      return;
+    }
+    const refused = options.refuse?.(decoded.slice(0, colon), decoded.slice(colon + 1));
+    if (refused !== undefined) {
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'text/plain' }).end(refused);
       return;
     }
     const url = new URL(req.url ?? '/', 'http://loopback');
