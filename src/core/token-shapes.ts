@@ -5,10 +5,17 @@
  * never saw: `aws --debug` and `kubectl -v=9`-style flags print signed URLs, session tokens and
  * Authorization headers there. What is hidden:
  *
- * - `Bearer <x>` and `Basic <x>` (in any letter case), also right after an ANSI colour code;
- * - an `Authorization:` or `Proxy-Authorization:` header's whole value, any scheme (`token ghp_...`,
- *   `Negotiate ...`, `AWS4-HMAC-SHA256 Credential=...`): to the end of the line, or to its closing
- *   quote when it is quoted (botocore's `--debug` prints `'Authorization': b'AWS4-...'`);
+ * - `Bearer <x>` and `Basic <x>` (in any letter case), also right after an ANSI colour code: the
+ *   credential, a run of characters up to a blank, a quote, `,`, `;`, `<` or a closing bracket;
+ * - an `Authorization:` or `Proxy-Authorization:` header's value (`AUTHORIZATION`): a header line, a
+ *   quoted value (JSON's `"Authorization":"Bearer x","next":1`; botocore's `--debug` prints
+ *   `'Authorization': b'AWS4-...'`), a header list (Go's `map[Authorization:[Bearer x] Accept:[...]]`,
+ *   JSON's `"Authorization":["Bearer x"]`). Of a scheme that carries one credential (`Bearer`,
+ *   `Basic`, `token`, `Negotiate`, ...: SINGLE) only the credential is hidden, and the rest of the
+ *   line stays readable (until session 16 the mask hid all of the line after the word); of any other
+ *   value (a bare token, a parameter list such as `AWS4-HMAC-SHA256 Credential=...` or `Digest ...`,
+ *   or words that may be a scheme and its credential) the whole value: to its closing quote or
+ *   bracket, else to the end of the line;
  * - a JWT (`eyJ...` `.` `...` `.` `...`: an OIDC id-token, a service account's token);
  * - Google's access tokens (`ya29.`) and API keys (`AIza...`), EKS tokens (`k8s-aws-v1.`), to the next space;
  * - a URL's userinfo (`Get "https://admin:<password>@proxy:3128/x"`: to the last `@` before a `/`,
@@ -36,10 +43,55 @@ const START = String.raw`(?:\b|(?<=\x1b\[[\d;]*m))`;
 /** A quoted value (its quote in group `q`), escaped quotes included. */
 const QUOTED = String.raw`(?<q>["'])(?:\\.|(?!\k<q>)[^\\])*`;
 
-const SHAPES: readonly [RegExp, string][] = [
-  [new RegExp(String.raw`(${START}(?:Proxy-)?Authorization["']?\s*:\s*b?)${QUOTED}`, 'gi'), `$1$<q>${HIDDEN}`],
-  [new RegExp(String.raw`(${START}(?:Proxy-)?Authorization:[ \t]*)[^\s"'][^\r\n]*`, 'gi'), `$1${HIDDEN}`],
-  [new RegExp(String.raw`${START}(Bearer|Basic)\s+\S+`, 'gi'), `$1 ${HIDDEN}`],
+/** A credential after its scheme word: up to a blank, a quote, `,`, `;`, `<`, a backslash or a closing bracket. */
+const CREDENTIAL = String.raw`[^\s"'\\,;<>\])}]+`;
+const CREDENTIAL_AT = new RegExp(`^${CREDENTIAL}`);
+/**
+ * The schemes whose credential is one such run (the IANA HTTP authentication scheme registry's
+ * Basic, Bearer, DPoP, Negotiate, PrivateToken; GitHub's `token`, NTLM, Discord's `Bot`).
+ */
+const SINGLE = new RegExp(
+  String.raw`^(?:Basic|Bearer|DPoP|Negotiate|PrivateToken|token|NTLM|Bot)[ \t]+(?=${CREDENTIAL})`,
+  'i',
+);
+/**
+ * An Authorization header's name and what stands before its value (group 1: a quote, `b'`, `[`),
+ * then the rest of the line (group 2), which `hideAuthorization` cuts at the value's end.
+ */
+const AUTHORIZATION = new RegExp(
+  String.raw`(${START}(?:Proxy-)?Authorization\\?["']?[ \t]*:[ \t]*(?:\[[ \t]*)?(?:b(?=["']))?(?:\\?["'])?)([^\r\n]*)`,
+  'gi',
+);
+
+/** The header's value in `head` + `rest` (AUTHORIZATION), hidden (above); what follows the value kept. */
+function hideAuthorization(_match: string, head: string, rest: string): string {
+  const quote = /\\?["']$/.exec(head)?.[0];
+  // The value ends at its closing quote (not one escaped inside it), else at `]` in a header list, else at the line's end.
+  let end = rest.length;
+  if (quote !== undefined) {
+    const close =
+      quote.length === 1
+        ? new RegExp(String.raw`(?:\\.|[^\\${quote}])*`).exec(rest)
+        : /^(?:[^\\]|\\(?!["']))*/.exec(rest);
+    end = close?.[0].length ?? 0;
+  } else if (/\[[ \t]*$/.test(head)) {
+    end = rest.includes(']') ? rest.indexOf(']') : rest.length;
+  }
+  const value = rest.slice(0, end);
+  const scheme = SINGLE.exec(value)?.[0];
+  const credential = scheme === undefined ? undefined : CREDENTIAL_AT.exec(value.slice(scheme.length))?.[0];
+  const shown =
+    scheme !== undefined && credential !== undefined
+      ? `${scheme}${HIDDEN}${value.slice(scheme.length + credential.length)}`
+      : value === ''
+        ? ''
+        : HIDDEN;
+  return `${head}${shown}${rest.slice(end)}`;
+}
+
+const SHAPES: readonly [RegExp, string | ((...parts: string[]) => string)][] = [
+  [AUTHORIZATION, hideAuthorization],
+  [new RegExp(String.raw`${START}(Bearer|Basic)\s+(["']?)${CREDENTIAL}`, 'gi'), `$1 $2${HIDDEN}`],
   [/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, HIDDEN],
   [new RegExp(String.raw`${START}(?:ya29|k8s-aws-v1)\.\S+|${START}AIza[\w-]+`, 'g'), HIDDEN],
   [USERINFO_IN_TEXT, `$1${HIDDEN}@`],
@@ -51,5 +103,5 @@ const SHAPES: readonly [RegExp, string][] = [
 
 /** `text` with every credential shape (above) replaced by `<hidden>`. */
 export function hideTokenShapes(text: string): string {
-  return SHAPES.reduce((out, [shape, by]) => out.replace(shape, by), text);
+  return SHAPES.reduce((out, [shape, by]) => out.replace(shape, by as string), text);
 }

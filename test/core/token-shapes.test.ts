@@ -21,10 +21,10 @@ describe('hideTokenShapes', () => {
       `{'Authorization': b'AWS4-HMAC-SHA256 Credential=AK/${S}, Signature=${S}', 'Host': 'sts'}`,
       `{'Authorization': b'<hidden>', 'Host': 'sts'}`,
     ],
-    // An Authorization header of any scheme: its whole value.
-    [`Authorization: token ghp_${S}`, 'Authorization: <hidden>'],
-    [`> Proxy-Authorization: Negotiate YII${S}`, '> Proxy-Authorization: <hidden>'],
-    [`error: Bearer ${S}, retrying`, 'error: Bearer <hidden> retrying'],
+    // An Authorization header: of a one-credential scheme the credential, of any other value all of it.
+    [`Authorization: token ghp_${S}`, 'Authorization: token <hidden>'],
+    [`> Proxy-Authorization: Negotiate YII${S}`, '> Proxy-Authorization: Negotiate <hidden>'],
+    [`error: Bearer ${S}, retrying`, 'error: Bearer <hidden>, retrying'],
     // A URL's userinfo, a password with a bare @ too.
     [`Get "https://admin:${S}@proxy:3128/x": dial tcp`, 'Get "https://<hidden>@proxy:3128/x": dial tcp'],
     [`proxy socks5://u:${S}@x@p:1080 refused`, 'proxy socks5://<hidden>@p:1080 refused'],
@@ -45,7 +45,7 @@ describe('hideTokenShapes', () => {
     [`api key AIza${S} refused`, 'api key <hidden> refused'],
     // Right after an ANSI colour code (`m` is a word character: `\b` does not match there).
     [`${ESC}[31mBearer ${S} ${ESC}[0mya29.${S}`, `${ESC}[31mBearer <hidden> ${ESC}[0m<hidden>`],
-    [`${ESC}[1;33mAuthorization: Basic ${S}`, `${ESC}[1;33mAuthorization: <hidden>`],
+    [`${ESC}[1;33mAuthorization: Basic ${S}`, `${ESC}[1;33mAuthorization: Basic <hidden>`],
     // Ordinary error lines stay as they are.
     ...[
       'ERROR: (gcloud.auth.print-access-token) There was a problem refreshing your current auth tokens: ' +
@@ -57,6 +57,41 @@ describe('hideTokenShapes', () => {
       'error: You must be logged in to the server (Unauthorized)',
       'refresh token: expired',
     ].map((line) => [line, line]),
+  ])('%s', (text, shown) => {
+    expect(hideTokenShapes(text)).toBe(shown);
+    expect(hideTokenShapes(text)).not.toContain('s3cr3t');
+  });
+});
+
+describe('hideTokenShapes: an Authorization header hides its credential, not the rest of the line', () => {
+  it.each([
+    // A header line: the credential after its scheme word; what follows it stays.
+    [`> Authorization: Bearer ${S}`, '> Authorization: Bearer <hidden>'],
+    [`authorization: basic ${S} (from ~/.netrc)`, 'authorization: basic <hidden> (from ~/.netrc)'],
+    [`Authorization: token ${S}, then 401 Unauthorized`, 'Authorization: token <hidden>, then 401 Unauthorized'],
+    [`Authorization: DPoP ${S}; retry in 5 s`, 'Authorization: DPoP <hidden>; retry in 5 s'],
+    // JSON: the value's closing quote and all after it kept.
+    [`{"Authorization":"Bearer ${S}","next":1}`, '{"Authorization":"Bearer <hidden>","next":1}'],
+    [`{"Authorization": "Basic ${S}", "Accept": "*/*"}`, '{"Authorization": "Basic <hidden>", "Accept": "*/*"}'],
+    [`"Proxy-Authorization":"Bearer ${S}","x":"y"`, '"Proxy-Authorization":"Bearer <hidden>","x":"y"'],
+    // Header lists: Go's map of an http.Header, JSON's list of values, an escaped JSON inside JSON.
+    [
+      `map[Accept:[*/*] Authorization:[Bearer ${S}] User-Agent:[kubectl]]`,
+      'map[Accept:[*/*] Authorization:[Bearer <hidden>] User-Agent:[kubectl]]',
+    ],
+    [`{"Authorization":["Bearer ${S}"],"Accept":["*/*"]}`, '{"Authorization":["Bearer <hidden>"],"Accept":["*/*"]}'],
+    [`{\\"Authorization\\":\\"Bearer ${S}\\",\\"n\\":1}`, '{\\"Authorization\\":\\"Bearer <hidden>\\",\\"n\\":1}'],
+    // A scheme whose credential is a parameter list, or no scheme word: the whole value, to its quote or bracket.
+    [
+      `{"Authorization":"Digest username=\\"u\\", response=\\"${S}\\"","next":1}`,
+      '{"Authorization":"<hidden>","next":1}',
+    ],
+    [
+      `map[Authorization:[AWS4-HMAC-SHA256 Credential=AK/x, Signature=${S}] Host:[sts]]`,
+      'map[Authorization:[<hidden>] Host:[sts]]',
+    ],
+    [`Authorization: ${S}`, 'Authorization: <hidden>'],
+    [`Authorization: Custom ${S} and more`, 'Authorization: <hidden>'],
   ])('%s', (text, shown) => {
     expect(hideTokenShapes(text)).toBe(shown);
     expect(hideTokenShapes(text)).not.toContain('s3cr3t');

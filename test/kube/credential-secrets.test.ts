@@ -64,7 +64,7 @@ describe("a failing plugin's stderr: its last lines, credential shapes hidden", 
     const plugin = failingWith(p.kube.url, `${debug}${last}\n\n`);
     const shown =
       'DEBUG Authorization: <hidden> | DEBUG X-Amz-Security-Token: <hidden> | ' +
-      'error: Bearer <hidden> id-token <hidden>, <hidden> <hidden> ' +
+      'error: Bearer <hidden>, id-token <hidden>, <hidden> <hidden> ' +
       'https://sts.amazonaws.com/?X-Amz-Security-Token=<hidden>&X-Amz-Date=20261203T000000Z ' +
       'token=<hidden> password=<hidden> {"client_secret": "<hidden>"}';
     const probed = await runCli(['--targets', p.targetsFile, '--only', 'k8s.workloads-ready'], {
