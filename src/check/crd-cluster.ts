@@ -46,7 +46,7 @@ import { describeBytes } from '../core/capped-body.js';
 import { isRecord } from '../core/is-record.js';
 import { withDeadline } from '../core/retry.js';
 import { printableLine } from '../core/printable.js';
-import { withoutUserinfoIn } from '../core/userinfo.js';
+import { withoutUserinfoOf } from '../core/redact.js';
 import { errorAnswerText } from '../kube/api-error.js';
 import { type BoundedAnswer, boundedConfiguration } from '../kube/bounded-client.js';
 import { RefusedAnswerError, SERVER_FIX } from '../kube/refused-answer.js';
@@ -195,7 +195,7 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
     // answer's refusal and a credential plugin's failure are already in this stack's words. node-fetch's
     // message quotes the request's URL: without its userinfo.
     throw new CrdError(
-      `listing CustomResourceDefinitions on ${server} failed: ${printableLine(withoutUserinfoIn((err as Error).message), 500)}${hint}`,
+      `listing CustomResourceDefinitions on ${server} failed: ${printableLine(withoutUserinfoOf(requestServer, (err as Error).message), 500)}${hint}`,
     );
   }
 }

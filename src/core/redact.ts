@@ -26,7 +26,14 @@
  * a leak: a key that is not random (say `password-password`) also hides those words elsewhere.
  *
  * Every redacted run becomes `[redacted …abcd]` (the secret's last 4 characters).
+ *
+ * Every redactor, one with no secret too, also hides the well-known API keys and tokens it was not
+ * told of, by their shape alone (./known-tokens.ts: a bare `ghp_...`, `glpat-...`, `arc_...`, `AKIA...`,
+ * `xox...`, a JWT), after the secrets: `[redacted …abcd]` for an API key, `[redacted]` for a JWT or an
+ * access token (since session 16; before, a bare secret with no key in front was printed whole).
  */
+import { hideKnownTokens } from './known-tokens.js';
+import { userinfoSecrets, withoutUserinfoIn } from './userinfo.js';
 
 /** Runs of this many consecutive characters of a secret (or of one of its forms) are redacted. */
 export const FRAGMENT = 8;
@@ -39,7 +46,7 @@ export interface Redactor {
   text(text: string): string;
   /** Every string (values and object keys) redacted, recursively through arrays and plain objects. */
   deep<T>(value: T): T;
-  /** How many secrets it knows (0: it changes nothing). */
+  /** How many secrets it knows (0: it hides only the well-known token shapes). */
   readonly secrets: number;
 }
 
@@ -194,7 +201,7 @@ export function createRedactor(secrets: readonly (string | undefined)[]): Redact
     ...compiled.flatMap((c) => [...(c.windows.size > 0 ? [FRAGMENT] : []), ...c.shortForms.map((f) => f.length)]),
   );
   const text = (value: string) =>
-    compiled.length === 0 || value.length < shortest ? value : redactText(value, compiled);
+    hideKnownTokens(compiled.length === 0 || value.length < shortest ? value : redactText(value, compiled));
   const deep = (value: unknown): unknown => {
     if (typeof value === 'string') return text(value);
     if (Array.isArray(value)) return value.map(deep);
@@ -218,13 +225,24 @@ export function createRedactor(secrets: readonly (string | undefined)[]): Redact
   };
   return {
     text,
-    deep: <T>(value: T): T => (compiled.length === 0 || clean(value) ? value : (deep(value) as T)),
+    deep: <T>(value: T): T => (clean(value) ? value : (deep(value) as T)),
     secrets: compiled.length,
   };
 }
 
-/** A redactor that knows no secret (changes nothing). */
+/** A redactor that knows no secret (it hides only the well-known token shapes). */
 export const NO_SECRETS: Redactor = createRedactor([]);
+
+/**
+ * A text a client or a server wrote while talking to `url` (a kubeconfig cluster's server): every
+ * URL's userinfo left out (./userinfo.ts withoutUserinfoIn), and `url`'s user name and password
+ * redacted wherever else they stand (a server may echo the user name it was given), with the
+ * well-known token shapes, for the commands that have no run's redactor (drift, crds --from-cluster,
+ * seal, the probes' kube reader before the run's redactor sees it).
+ */
+export function withoutUserinfoOf(url: string, text: string): string {
+  return createRedactor(userinfoSecrets(url)).text(withoutUserinfoIn(text));
+}
 
 /** A text stream whose every write is redacted first (what it reports about the terminal is passed through). */
 export interface TextStream {

@@ -16,8 +16,10 @@
  *   value (a bare token, a parameter list such as `AWS4-HMAC-SHA256 Credential=...` or `Digest ...`,
  *   or words that may be a scheme and its credential) the whole value: to its closing quote or
  *   bracket, else to the end of the line;
- * - a JWT (`eyJ...` `.` `...` `.` `...`: an OIDC id-token, a service account's token);
- * - Google's access tokens (`ya29.`) and API keys (`AIza...`), EKS tokens (`k8s-aws-v1.`), to the next space;
+ * - every well-known API key and token by its shape (./known-tokens.ts): a JWT (`eyJ...` `.` `...` `.`
+ *   `...`: an OIDC id-token, a service account's token), Google's access tokens (`ya29.`) and API keys
+ *   (`AIza...`), EKS tokens (`k8s-aws-v1.`), GitHub's, GitLab's, Arcade's, AWS's, Slack's, npm's, OpenAI's
+ *   and Anthropic's keys (these as `<hidden …abcd>`: an API key may show its last 4 characters);
  * - a URL's userinfo (`Get "https://admin:<password>@proxy:3128/x"`: to the last `@` before a `/`,
  *   `?`, `#` or space);
  * - the value of a `key=value`, `"key": "value"` (`'key': b'value'`, a value with escaped quotes) or
@@ -32,6 +34,7 @@
  * net for shapes, not a proof: a bare random string with no key in front passes (which is why the
  * stack shows only a credential command's last stderr lines, never its stdout: ../kube/credential-refusal.ts).
  */
+import { hideKnownTokens } from './known-tokens.js';
 import { USERINFO_IN_TEXT } from './userinfo.js';
 
 const HIDDEN = '<hidden>';
@@ -89,11 +92,15 @@ function hideAuthorization(_match: string, head: string, rest: string): string {
   return `${head}${shown}${rest.slice(end)}`;
 }
 
-const SHAPES: readonly [RegExp, string | ((...parts: string[]) => string)][] = [
+type Shapes = readonly [RegExp, string | ((...parts: string[]) => string)][];
+
+/** Applied first: a header's credential is hidden as `<hidden>` whatever its shape. */
+const HEADERS: Shapes = [
   [AUTHORIZATION, hideAuthorization],
   [new RegExp(String.raw`${START}(Bearer|Basic)\s+(["']?)${CREDENTIAL}`, 'gi'), `$1 $2${HIDDEN}`],
-  [/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, HIDDEN],
-  [new RegExp(String.raw`${START}(?:ya29|k8s-aws-v1)\.\S+|${START}AIza[\w-]+`, 'g'), HIDDEN],
+];
+/** Applied after the well-known tokens. */
+const SHAPES: Shapes = [
   [USERINFO_IN_TEXT, `$1${HIDDEN}@`],
   [new RegExp(String.raw`(["']${KEY}["']\s*:\s*b?)${QUOTED}`, 'gi'), `$1$<q>${HIDDEN}`],
   [new RegExp(String.raw`(<(${KEY})>)[^<]*`, 'gi'), `$1${HIDDEN}`],
@@ -101,7 +108,10 @@ const SHAPES: readonly [RegExp, string | ((...parts: string[]) => string)][] = [
   [new RegExp(String.raw`${START}((?:X-${KEY}|(?:Set-)?Cookie):\s*)\S+`, 'gi'), `$1${HIDDEN}`],
 ];
 
-/** `text` with every credential shape (above) replaced by `<hidden>`. */
+/** `text` with every credential shape (above) replaced by `<hidden>` (an API key found by its prefix: `<hidden …abcd>`). */
 export function hideTokenShapes(text: string): string {
-  return SHAPES.reduce((out, [shape, by]) => out.replace(shape, by as string), text);
+  const apply = (shapes: Shapes, to: string) =>
+    shapes.reduce((out, [shape, by]) => out.replace(shape, by as string), to);
+  const marker = (lastFour: string | undefined) => (lastFour === undefined ? HIDDEN : `<hidden …${lastFour}>`);
+  return apply(SHAPES, hideKnownTokens(apply(HEADERS, text), marker));
 }

@@ -15,7 +15,7 @@ import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { PagingError } from '../core/all-pages.js';
 import { CommandError } from '../core/command-error.js';
 import { printableLine } from '../core/printable.js';
-import { withoutUserinfoIn } from '../core/userinfo.js';
+import { withoutUserinfoOf } from '../core/redact.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { CredentialError } from '../kube/credentials.js';
 import { boundedConfiguration } from '../kube/bounded-client.js';
@@ -64,11 +64,11 @@ export interface LiveCluster {
  * The API server's status and message, else the error's own message (the client's may quote the
  * server's bytes, and node-fetch's quotes the request's URL: without its userinfo), printable.
  */
-function describe(err: unknown): string {
+function describe(err: unknown, url: string): string {
   const message = apiMessage(err);
   return message !== undefined
-    ? `${apiStatus(err)} ${message}`
-    : printableLine(withoutUserinfoIn((err as Error).message), 500);
+    ? `${apiStatus(err)} ${withoutUserinfoOf(url, message)}`
+    : printableLine(withoutUserinfoOf(url, (err as Error).message), 500);
 }
 
 /**
@@ -105,10 +105,10 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
           // The kubeconfig's credentials failed (an exec plugin's stderr): never run again (../kube/credentials.ts).
           if (err instanceof CredentialError) throw new ClusterError(`${what}: ${err.reason}`);
           const status = apiStatus(err);
-          if (status === 404) throw new NotFound(describe(err));
+          if (status === 404) throw new NotFound(describe(err, requestServer));
           if (/Unrecognized API version and kind/i.test((err as Error).message))
             throw new NotFound((err as Error).message);
-          const reason = describe(err);
+          const reason = describe(err, requestServer);
           if (status === undefined ? networkFailure(err) : status === 429 || status >= 500) throw new Transient(reason);
           // No status and not the network (a bug's TypeError, ...): the same again, not retried.
           if (status === undefined) throw new ClusterError(`${what}: ${reason}`);

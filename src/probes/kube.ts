@@ -22,7 +22,7 @@ import { objectAnswer, refusedAnswer } from '../kube/refused-answer.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { BodyOverCapError, describeBytes } from '../core/capped-body.js';
 import { printableLine } from '../core/printable.js';
-import { withoutUserinfoIn } from '../core/userinfo.js';
+import { withoutUserinfoOf } from '../core/redact.js';
 import { rejectionOnAbort } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
 import { type DiscoveryCache, sharedDiscoveryObjectApi } from '../kube/object-api.js';
@@ -64,17 +64,23 @@ export async function loadKubeAccess(env: Readonly<Record<string, string | undef
     source,
     reader: async (signal) => {
       const config = await boundedConfiguration(kc, requestServer, { signal });
-      return makeReader(client, config, await sharedDiscoveryObjectApi(kc, config, discovery), server, signal);
+      const objects = await sharedDiscoveryObjectApi(kc, config, discovery);
+      return makeReader(client, config, objects, { server, requestServer }, signal);
     },
   };
 }
 
 type Client = typeof import('@kubernetes/client-node');
 
-/** The API server's message from an ApiException, else the first line of the error's own (it may quote the server's bytes), printable. */
-function messageOf(err: unknown): string {
+/**
+ * The API server's message from an ApiException, else the first line of the error's own (it may quote
+ * the server's bytes), printable; the server `url`'s userinfo, and any well-known token, in neither.
+ */
+function messageOf(err: unknown, url: string): string {
   // node-fetch's message quotes the request's URL: without its userinfo.
-  return apiMessage(err) ?? printableLine(withoutUserinfoIn((err as Error).message.split('\n')[0] ?? String(err)), 500);
+  const api = apiMessage(err);
+  if (api !== undefined) return withoutUserinfoOf(url, api);
+  return printableLine(withoutUserinfoOf(url, (err as Error).message.split('\n')[0] ?? String(err)), 500);
 }
 
 /** What a probe says of a log over the cap read over a window of `sinceSeconds` (logWindowMinutes * 60). */
@@ -90,7 +96,8 @@ function makeReader(
   client: Client,
   config: Configuration,
   objects: KubernetesObjectApi,
-  server: string,
+  /** The server as shown, and whole (for its userinfo's sake: messageOf redacts it). */
+  { server, requestServer }: { server: string; requestServer: string },
   signal: AbortSignal,
 ): KubeReader {
   const core = new client.CoreV1Api(config);
@@ -109,7 +116,7 @@ function makeReader(
       // The kubeconfig's credentials failed: not tried again this run (../kube/credentials.ts).
       if (err instanceof CredentialError) throw new KubeError(`${what}: ${err.reason}`);
       const code = apiStatus(err);
-      const msg = messageOf(err);
+      const msg = messageOf(err, requestServer);
       if (/Unrecognized API version and kind/i.test(msg))
         throw new KubeError(`${what}: the kind is not served by the cluster (CRD not installed?)`);
       const fix =

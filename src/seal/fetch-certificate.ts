@@ -13,6 +13,7 @@ import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CertificateFetchError } from './errors.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
+import { withoutUserinfoOf } from '../core/redact.js';
 import { withoutUserinfo } from '../core/userinfo.js';
 import { printableLine } from '../core/printable.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
@@ -118,7 +119,8 @@ export async function fetchControllerCertificate(options: FetchCertificateOption
       const answer = await get(url, request, signal);
       if (answer.status >= 200 && answer.status < 300) return answer.body;
       if (answer.status < 500) throw refusal(url, answer, options);
-      throw new Transient(`HTTP ${answer.status} ${printableLine(answer.body, 200)}`);
+      // The server's words: without the server URL's userinfo (which it may echo) and any well-known token.
+      throw new Transient(`HTTP ${answer.status} ${printableLine(withoutUserinfoOf(server, answer.body), 200)}`);
     });
   } catch (err) {
     if (!(err instanceof RetriesExhausted)) throw err;

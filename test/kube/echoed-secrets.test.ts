@@ -1,0 +1,131 @@
+/**
+ * What an API server echoes reaches no output: a loopback stand-in answers every request with a 403
+ * Status whose message quotes the user name of the Basic credentials it was sent (the kubeconfig
+ * server's userinfo, `http://<token>@host`: the client sends it) and a bare GitHub token with no key
+ * in front. drift, crds --from-cluster, the probes (terminal, JSON, JUnit, Markdown) and seal's
+ * certificate fetch show the server's words with both redacted (src/core/redact.ts withoutUserinfoOf,
+ * src/core/known-tokens.ts), the rest of them readable. The tokens are built from templates, so the
+ * repository's own secret scan does not take this source for a leak.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as crds } from '../../scripts/crds.js';
+import { main as drift } from '../../scripts/drift.js';
+import { listenLoopback, type Loopback } from '../../src/loopback/listen.js';
+import { startPlatform } from '../../src/loopback/platform.js';
+import { fetchControllerCertificate } from '../../src/seal/fetch-certificate.js';
+import { runCli } from '../probes/helpers.js';
+import { findLeak } from '../support/canary.js';
+import { runMain } from '../support/run-script.js';
+import { tempDir } from '../support/temp.js';
+
+/** A token of no known shape, as the kubeconfig server's user name: only its redactor hides it. */
+const user = randomBytes(20).toString('hex');
+/** A bare GitHub token (secretlint-rule-github's shape: `ghp_` and 36 characters), in the server's message. */
+const github = `${'ghp'}_${randomBytes(27).toString('base64url').replace(/-/g, 'x')}`;
+
+let server: Loopback;
+let kubeconfig: string;
+beforeAll(async () => {
+  server = await listenLoopback((req, res) => {
+    const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const name = Buffer.from(basic, 'base64').toString('utf8').split(':')[0];
+    req.resume();
+    const words = `user "${name}" may not ${req.method} ${req.url?.split('?')[0]}; the proxy's own token ${github} is not yours`;
+    // seal's certificate fetch shows the body of a 5xx answer (a 403 it words itself).
+    if (req.url?.includes('/proxy/')) {
+      res.writeHead(503, { 'Content-Type': 'text/plain' }).end(words);
+      return;
+    }
+    res.writeHead(403, { 'Content-Type': 'application/json' }).end(
+      JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        message: words,
+        reason: 'Forbidden',
+        code: 403,
+      }),
+    );
+  });
+  kubeconfig = join(tempDir('echoed-secrets-'), 'config');
+  const withUser = server.url.replace('http://', `http://${user}@`);
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\ncurrent-context: echo\nclusters:\n- name: echo\n  cluster:\n    server: ${withUser}\n` +
+      '    insecure-skip-tls-verify: true\ncontexts:\n- name: echo\n  context:\n    cluster: echo\n    user: anonymous\n' +
+      'users:\n- name: anonymous\n  user: {}\n',
+  );
+});
+afterAll(() => new Promise<void>((resolve) => server.server.close(() => resolve())));
+
+/** Each command, whether its client sends the server URL's userinfo (seal's own GET sends the kubeconfig user's credentials only), and what it shows. */
+const runs: [string, boolean, () => Promise<string[]>][] = [
+  [
+    'npm run drift',
+    true,
+    async () => {
+      const r = await runMain(drift, ['--env', 'backstage-wus2-v4'], {
+        env: { ...process.env, KUBECONFIG: kubeconfig },
+      });
+      return [r.stdout, r.stderr];
+    },
+  ],
+  [
+    'npm run crds -- --from-cluster',
+    true,
+    async () => {
+      const cache = join(tempDir('echoed-crds-'), 'cache');
+      const r = await runMain(crds, ['--from-cluster', '--kubeconfig', kubeconfig, '--cache', cache]);
+      return [r.stdout, r.stderr];
+    },
+  ],
+  [
+    'npm run probe (the terminal, --json, --junit, --markdown)',
+    true,
+    async () => {
+      const p = await startPlatform();
+      try {
+        const r = await runCli(
+          ['--targets', p.targetsFile, '--only', 'k8s.workloads-ready'],
+          { ...p.env, KUBECONFIG: kubeconfig },
+          { files: true },
+        );
+        return [r.stdout, r.stderr, JSON.stringify(r.report), r.junit ?? '', r.markdown ?? ''];
+      } finally {
+        await p.close();
+      }
+    },
+  ],
+  [
+    "npm run seal's certificate fetch",
+    false,
+    async () => {
+      const options = { name: 'sealed-secrets', namespace: 'kube-system', kubeconfig, attempts: 1 };
+      const message = await fetchControllerCertificate(options).then(
+        () => 'fetched',
+        (err: unknown) => (err as Error).message,
+      );
+      return [message];
+    },
+  ],
+];
+
+describe("an API server's words echoing the kubeconfig server's user name and a bare GitHub token", () => {
+  it.each(runs)("%s: the server's words shown, the user name and the token redacted", async (_name, sendsUser, run) => {
+    const shown = await run();
+    for (const text of shown) {
+      expect(findLeak(text, user)).toBeUndefined();
+      expect(findLeak(text, github)).toBeUndefined();
+    }
+    // The words are there (the server was asked, with the user name), each token as its marker.
+    expect(shown.join('\n')).toMatch(
+      new RegExp(
+        `user "${sendsUser ? String.raw`\[redacted …[0-9a-f]{4}\]` : ''}" may not GET /\\S+; ` +
+          String.raw`the proxy's own token \[redacted …[\w-]{4}\] is not yours`,
+      ),
+    );
+  });
+});
