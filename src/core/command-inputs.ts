@@ -30,7 +30,8 @@
  * (./output-target.ts: `-`, /dev/stdout, /dev/null), which replace no file.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { outputTarget } from './output-target.js';
 import { isWithin, realPath } from './path-within.mjs';
 
@@ -184,11 +185,13 @@ export function inputRefusal(
     input.whole ? isWithin(input.path, target) : input.path === target,
   );
   if (hit === undefined) return undefined;
-  const shown = relative(cwd, target) || target;
-  const leads = shown === path ? '' : ` (it leads to ${target})`;
+  // Where it leads is said only when that is not the path as given (a link, `..` through a link).
+  const leads = resolve(cwd, path) === target ? '' : ` (it leads to ${target})`;
+  // /tmp is offered only to a path that is not already in a temporary folder (a repository under /tmp).
+  const temporary = [...new Set(['/tmp', tmpdir()])].some((folder) => isWithin(real(folder, cwd), target));
   return (
     `${named}: is one of this command's inputs, ${hit.named}${leads}: writing there would replace it; nothing written ` +
     `(fix: give a path outside the repository's sources, dist/ and the folders the command reads, e.g. a new file at ` +
-    `the repository's top or under /tmp)`
+    `the repository's top${temporary ? '' : ' or under /tmp'})`
   );
 }

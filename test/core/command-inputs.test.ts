@@ -5,7 +5,8 @@
  * allowed. The scripts' own runs: test/scripts/output-inputs.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CommandInputs, inputRefusal, REPOSITORY_INPUTS } from '../../src/core/command-inputs.js';
@@ -83,6 +84,31 @@ describe('an output path among the command inputs', () => {
     expect(refused(join(elsewhere, 'to-main.ts'), inputs, root)).toContain(
       `it leads to ${join(root, 'src', 'main.ts')}`,
     );
+  });
+
+  it('says where the path leads only when that is not the path as given; offers /tmp only to a path outside it', () => {
+    // This test's repository is in a temporary folder: the fix offers no /tmp there.
+    const root = repository();
+    const inputs = { repoRoot: root };
+    const elsewhere = tempDir('inputs-leads-');
+    symlinkSync(join(root, 'src', 'main.ts'), join(elsewhere, 'to-main.ts'));
+    const fix =
+      "(fix: give a path outside the repository's sources, dist/ and the folders the command reads, e.g. a new file " +
+      "at the repository's top)";
+    for (const path of ['src/main.ts', './src/main.ts', join(root, 'src', 'main.ts'), join(root, 'src', 'new.ts')]) {
+      const message = refused(path, inputs, root);
+      expect(message, path).not.toContain('it leads to');
+      expect(message, path).toMatch(/: writing there would replace it; nothing written \(fix: .*\)$/);
+      expect(message?.endsWith(fix), `${path}: ${message}`).toBe(true);
+    }
+    expect(refused(join(elsewhere, 'to-main.ts'), inputs, root)).toContain(
+      `(it leads to ${join(root, 'src', 'main.ts')})`,
+    );
+    // A repository outside every temporary folder (this checkout, only read): /tmp is offered.
+    const here = inputRefusal('--json package.json', 'package.json', { repoRoot: REPO_ROOT }, REPO_ROOT);
+    const inTemporary = ['/tmp', tmpdir()].some((t) => `${REPO_ROOT}/`.startsWith(`${realpathSync(t)}/`));
+    expect(here?.endsWith(inTemporary ? fix : fix.replace('top)', 'top or under /tmp)')), here).toBe(true);
+    expect(here).not.toContain('it leads to');
   });
 
   it('refuses what a folder option names, what a link at its top leads to, and a file option', () => {

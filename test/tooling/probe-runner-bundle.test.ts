@@ -245,9 +245,9 @@ describe('the bundled probe runner in a folder holding an environment file (its 
       stdout: '',
       stderr:
         'probe: configuration error (no probe was run):\n' +
-        `--json ${file}: is one of this command's inputs, ${file}, read by --env (it leads to ${file}): writing there ` +
+        `--json ${file}: is one of this command's inputs, ${file}, read by --env: writing there ` +
         "would replace it; nothing written (fix: give a path outside the repository's sources, dist/ and the folders " +
-        "the command reads, e.g. a new file at the repository's top or under /tmp)\n",
+        "the command reads, e.g. a new file at the repository's top)\n",
     });
   });
 
