@@ -3,7 +3,7 @@
  * command that loads environments (synth, check, check-values, diff, drift, probe, seal, export,
  * bundle --env) words an unreadable file the same way.
  */
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 
 /** Why an environment file could not be read, in words, and the fix, by the error code. */
 const UNREADABLE: Readonly<Record<string, string>> = {
@@ -23,8 +23,25 @@ export function readEnvironmentFile(file: string, shown: string): string | { pro
     return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    const why = UNREADABLE[code];
+    const why = code === 'ENOENT' ? missing(file) : UNREADABLE[code];
     if (why === undefined) throw err;
     return { problem: `${shown}: cannot be read (${code}): it ${why}` };
   }
+}
+
+/**
+ * Why a listed file was not there when read (ENOENT): a symbolic link whose target is missing, or,
+ * when the name itself is gone, a file removed or renamed between the folder's listing and its read
+ * (until session 16 that too was called a link to nothing).
+ */
+function missing(file: string): string {
+  try {
+    if (lstatSync(file).isSymbolicLink()) return UNREADABLE.ENOENT as string;
+  } catch {
+    // gone: below
+  }
+  return (
+    'was removed or renamed while the environments were read, after the folder was listed ' +
+    '(fix: run the command again once nothing changes the environments folder)'
+  );
 }

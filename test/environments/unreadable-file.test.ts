@@ -5,7 +5,7 @@
  * (its exported main) on a temporary environments folder holding the one unreadable file. EACCES
  * takes the same path but cannot be made as root, which these tests may run as.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as bundle } from '../../scripts/bundle.js';
@@ -16,6 +16,7 @@ import { main as exportMain } from '../../scripts/export.js';
 import { main as seal } from '../../scripts/seal.js';
 import { main as synth } from '../../scripts/synth.js';
 import type { ScriptMain } from '../../src/core/script-main.js';
+import { readEnvironmentFile } from '../../src/environments/read-file.js';
 import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
 
@@ -75,4 +76,25 @@ describe('an environment file that cannot be read', () => {
         expect(text, name).not.toMatch(/unexpected error|\n\s+at /);
       }
     });
+});
+
+describe('a listed environment file missing when read (ENOENT): what is true is said', () => {
+  it('a link to nothing is called one; a file removed after the listing is called removed, not a link', () => {
+    const dir = tempDir('missing-env-');
+    writeFileSync(join(dir, 'gone.yaml'), 'name: gone\n');
+    symlinkSync(join(dir, 'nowhere.yaml'), join(dir, 'dangling.yaml'));
+    // The folder is listed (as load.ts does), then the file is removed before it is read.
+    expect(readdirSync(dir).sort()).toEqual(['dangling.yaml', 'gone.yaml']);
+    rmSync(join(dir, 'gone.yaml'));
+    expect(readEnvironmentFile(join(dir, 'gone.yaml'), 'gone.yaml')).toEqual({
+      problem:
+        'gone.yaml: cannot be read (ENOENT): it was removed or renamed while the environments were read, after the ' +
+        'folder was listed (fix: run the command again once nothing changes the environments folder)',
+    });
+    expect(readEnvironmentFile(join(dir, 'dangling.yaml'), 'dangling.yaml')).toEqual({
+      problem:
+        'dangling.yaml: cannot be read (ENOENT): it is a symbolic link to nothing (fix: point the link at an ' +
+        'environment file, or remove it)',
+    });
+  });
 });
