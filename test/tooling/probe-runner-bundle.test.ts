@@ -42,6 +42,7 @@ import type { ProbeReport } from '../../src/probes/types.js';
 import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
 import { runMain } from '../support/run-script.js';
 import { relink, write } from '../support/files.js';
+import { otherUser } from '../support/other-user.js';
 import { tempDir } from '../support/temp.js';
 
 interface Run {
@@ -225,6 +226,10 @@ function expectedShapes(r: ProbeReport): string[] {
   ];
 }
 
+/** Who runs the EACCES case's bundle (test/support/other-user.ts): nobody when this is root; why it cannot, else. */
+const OTHER = otherUser();
+if ('missing' in OTHER) console.log(`[probe-runner-bundle] EACCES case skipped: ${OTHER.missing}`);
+
 describe('the bundled probe runner in a folder holding an environment file (its environments folder)', () => {
   it('refuses --json over that environment file, before any probe: exit 2, the file unchanged', async () => {
     const file = join(withEnvironment, `${ENV}.yaml`);
@@ -260,30 +265,33 @@ describe('the bundled probe runner in a folder holding an environment file (its 
     expect(unknown.stderr).toContain(`--env nosuch: no such environment (fix: use one of ${ENV})\n`);
   });
 
-  it('an environment file this user may not read: exit 2, one line naming it, EACCES and the fix (as nobody when root)', () => {
-    // Root reads every file: as nobody then, in a folder of /tmp itself, which nobody may reach.
-    const asNobody = process.getuid?.() === 0;
-    const dir = mkdtempSync(join(asNobody ? '/tmp' : tmpdir(), 'probe-bundle-eacces-'));
-    try {
-      chmodSync(dir, 0o755);
-      copyFileSync(join(withEnvironment, 'probe-runner.mjs'), join(dir, 'probe-runner.mjs'));
-      copyFileSync(join(withEnvironment, `${ENV}.yaml`), join(dir, `${ENV}.yaml`));
-      chmodSync(join(dir, `${ENV}.yaml`), 0o000);
-      const run = spawnSync(process.execPath, ['probe-runner.mjs', '--env', ENV], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH ?? '', CI: 'true' },
-        ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
-      });
-      expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: '' });
-      expect(run.stderr.split('\n')).toContain(
-        `  - ${ENV}.yaml: cannot be read (EACCES): it may not be read by this user ` +
-          '(fix: grant read permission on it, or on the folders on its way)',
-      );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.skipIf('missing' in OTHER)(
+    'an environment file this user may not read: exit 2, one line naming it, EACCES and the fix (as nobody when root)',
+    () => {
+      // Root reads every file: as nobody then, in a folder of /tmp itself, which nobody may reach.
+      const asNobody = process.getuid?.() === 0;
+      const dir = mkdtempSync(join(asNobody ? '/tmp' : tmpdir(), 'probe-bundle-eacces-'));
+      try {
+        chmodSync(dir, 0o755);
+        copyFileSync(join(withEnvironment, 'probe-runner.mjs'), join(dir, 'probe-runner.mjs'));
+        copyFileSync(join(withEnvironment, `${ENV}.yaml`), join(dir, `${ENV}.yaml`));
+        chmodSync(join(dir, `${ENV}.yaml`), 0o000);
+        const run = spawnSync(process.execPath, ['probe-runner.mjs', '--env', ENV], {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', CI: 'true' },
+          ...('as' in OTHER ? OTHER.as : {}),
+        });
+        expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: '' });
+        expect(run.stderr.split('\n')).toContain(
+          `  - ${ENV}.yaml: cannot be read (EACCES): it may not be read by this user ` +
+            '(fix: grant read permission on it, or on the folders on its way)',
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 /**
