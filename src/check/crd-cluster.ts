@@ -194,8 +194,7 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
     // The client's own errors (a network failure's: node-fetch's message): printable, one line. Every
     // answer's refusal and a credential plugin's failure are already in this stack's words. node-fetch's
     // message quotes the request's URL: without its userinfo.
-    throw new CrdError(
-      `listing CustomResourceDefinitions on ${server} failed: ${printableLine(withoutUserinfoOf(requestServer, (err as Error).message), 500)}${hint}`,
-    );
+    const words = withoutUserinfoOf([requestServer, kc.getCurrentCluster()?.proxyUrl], (err as Error).message);
+    throw new CrdError(`listing CustomResourceDefinitions on ${server} failed: ${printableLine(words, 500)}${hint}`);
   }
 }

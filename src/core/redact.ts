@@ -234,14 +234,15 @@ export function createRedactor(secrets: readonly (string | undefined)[]): Redact
 export const NO_SECRETS: Redactor = createRedactor([]);
 
 /**
- * A text a client or a server wrote while talking to `url` (a kubeconfig cluster's server): every
- * URL's userinfo left out (./userinfo.ts withoutUserinfoIn), and `url`'s user name and password
- * redacted wherever else they stand (a server may echo the user name it was given), with the
- * well-known token shapes, for the commands that have no run's redactor (drift, crds --from-cluster,
- * seal, the probes' kube reader before the run's redactor sees it).
+ * A text a client or a server wrote while talking to `urls` (a kubeconfig cluster's server and
+ * proxy-url): every URL's userinfo left out (./userinfo.ts withoutUserinfoIn), and the user names and
+ * passwords of `urls` redacted wherever else they stand (the client sends them as Basic credentials,
+ * and a server or a proxy may echo the user name it was given), with the well-known token shapes, for
+ * the commands that have no run's redactor (drift, crds --from-cluster, seal, the probes' kube reader
+ * before the run's redactor sees it).
  */
-export function withoutUserinfoOf(url: string, text: string): string {
-  return createRedactor(userinfoSecrets(url)).text(withoutUserinfoIn(text));
+export function withoutUserinfoOf(urls: readonly (string | undefined)[], text: string): string {
+  return createRedactor(urls.flatMap(userinfoSecrets)).text(withoutUserinfoIn(text));
 }
 
 /** A text stream whose every write is redacted first (what it reports about the terminal is passed through). */

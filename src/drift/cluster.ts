@@ -64,11 +64,11 @@ export interface LiveCluster {
  * The API server's status and message, else the error's own message (the client's may quote the
  * server's bytes, and node-fetch's quotes the request's URL: without its userinfo), printable.
  */
-function describe(err: unknown, url: string): string {
+function describe(err: unknown, urls: readonly (string | undefined)[]): string {
   const message = apiMessage(err);
   return message !== undefined
-    ? `${apiStatus(err)} ${withoutUserinfoOf(url, message)}`
-    : printableLine(withoutUserinfoOf(url, (err as Error).message), 500);
+    ? `${apiStatus(err)} ${withoutUserinfoOf(urls, message)}`
+    : printableLine(withoutUserinfoOf(urls, (err as Error).message), 500);
 }
 
 /**
@@ -84,6 +84,8 @@ function networkFailure(err: unknown): boolean {
 /** Loads the kubeconfig (refusing the client's silent localhost:8080 fallback) and connects. */
 export async function connect(options: ClusterOptions = {}): Promise<LiveCluster> {
   const { kc, requestServer, server } = await loadKubeConfig(options, '; drift never assumes a cluster');
+  // Whose userinfo the client sends (the server's, the proxy's): redacted from the server's words.
+  const urls = [requestServer, kc.getCurrentCluster()?.proxyUrl];
   // API discovery answers are shared by every attempt's API (one discovery per group).
   const discovery: DiscoveryCache = {};
   // Over the bounded HTTP layer (../kube/bounded-client.ts), its requests cancelled by `signal`.
@@ -105,10 +107,10 @@ export async function connect(options: ClusterOptions = {}): Promise<LiveCluster
           // The kubeconfig's credentials failed (an exec plugin's stderr): never run again (../kube/credentials.ts).
           if (err instanceof CredentialError) throw new ClusterError(`${what}: ${err.reason}`);
           const status = apiStatus(err);
-          if (status === 404) throw new NotFound(describe(err, requestServer));
+          if (status === 404) throw new NotFound(describe(err, urls));
           if (/Unrecognized API version and kind/i.test((err as Error).message))
             throw new NotFound((err as Error).message);
-          const reason = describe(err, requestServer);
+          const reason = describe(err, urls);
           if (status === undefined ? networkFailure(err) : status === 429 || status >= 500) throw new Transient(reason);
           // No status and not the network (a bug's TypeError, ...): the same again, not retried.
           if (status === undefined) throw new ClusterError(`${what}: ${reason}`);

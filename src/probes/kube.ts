@@ -65,7 +65,13 @@ export async function loadKubeAccess(env: Readonly<Record<string, string | undef
     reader: async (signal) => {
       const config = await boundedConfiguration(kc, requestServer, { signal });
       const objects = await sharedDiscoveryObjectApi(kc, config, discovery);
-      return makeReader(client, config, objects, { server, requestServer }, signal);
+      return makeReader(
+        client,
+        config,
+        objects,
+        { server, urls: [requestServer, kc.getCurrentCluster()?.proxyUrl] },
+        signal,
+      );
     },
   };
 }
@@ -74,13 +80,13 @@ type Client = typeof import('@kubernetes/client-node');
 
 /**
  * The API server's message from an ApiException, else the first line of the error's own (it may quote
- * the server's bytes), printable; the server `url`'s userinfo, and any well-known token, in neither.
+ * the server's bytes), printable; the userinfo of `urls` (server, proxy-url), and any well-known token, in neither.
  */
-function messageOf(err: unknown, url: string): string {
+function messageOf(err: unknown, urls: readonly (string | undefined)[]): string {
   // node-fetch's message quotes the request's URL: without its userinfo.
   const api = apiMessage(err);
-  if (api !== undefined) return withoutUserinfoOf(url, api);
-  return printableLine(withoutUserinfoOf(url, (err as Error).message.split('\n')[0] ?? String(err)), 500);
+  if (api !== undefined) return withoutUserinfoOf(urls, api);
+  return printableLine(withoutUserinfoOf(urls, (err as Error).message.split('\n')[0] ?? String(err)), 500);
 }
 
 /** What a probe says of a log over the cap read over a window of `sinceSeconds` (logWindowMinutes * 60). */
@@ -96,8 +102,8 @@ function makeReader(
   client: Client,
   config: Configuration,
   objects: KubernetesObjectApi,
-  /** The server as shown, and whole (for its userinfo's sake: messageOf redacts it). */
-  { server, requestServer }: { server: string; requestServer: string },
+  /** The server as shown; its URL whole and the proxy-url's (for their userinfo's sake: messageOf redacts it). */
+  { server, urls }: { server: string; urls: readonly (string | undefined)[] },
   signal: AbortSignal,
 ): KubeReader {
   const core = new client.CoreV1Api(config);
@@ -116,7 +122,7 @@ function makeReader(
       // The kubeconfig's credentials failed: not tried again this run (../kube/credentials.ts).
       if (err instanceof CredentialError) throw new KubeError(`${what}: ${err.reason}`);
       const code = apiStatus(err);
-      const msg = messageOf(err, requestServer);
+      const msg = messageOf(err, urls);
       if (/Unrecognized API version and kind/i.test(msg))
         throw new KubeError(`${what}: the kind is not served by the cluster (CRD not installed?)`);
       const fix =

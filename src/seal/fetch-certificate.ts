@@ -53,7 +53,7 @@ async function clientFor(options: FetchCertificateOptions) {
       `kubeconfig context '${kc.getCurrentContext()}': ${(err as Error).message} (fix: correct the kubeconfig, ${FIX})`,
     );
   }
-  return { server: requestServer.replace(/\/+$/, ''), request };
+  return { server: requestServer.replace(/\/+$/, ''), proxyUrl: kc.getCurrentCluster()?.proxyUrl, request };
 }
 
 /** One GET, cancelled by `signal` (the attempt's deadline: retryTransient reports the timeout). */
@@ -111,7 +111,7 @@ function refusal(url: URL, answer: Answer, options: FetchCertificateOptions): Ce
 
 /** Fetches the controller's certificate PEM. Throws CertificateFetchError naming the cause and the fix. */
 export async function fetchControllerCertificate(options: FetchCertificateOptions): Promise<string> {
-  const { server, request } = await clientFor(options);
+  const { server, proxyUrl, request } = await clientFor(options);
   const url = new URL(server + certificateProxyPath(options.namespace, options.name));
   const retry = { timeoutMs: options.timeoutMs ?? 10_000, attempts: options.attempts, backoffMs: options.backoffMs };
   try {
@@ -120,7 +120,9 @@ export async function fetchControllerCertificate(options: FetchCertificateOption
       if (answer.status >= 200 && answer.status < 300) return answer.body;
       if (answer.status < 500) throw refusal(url, answer, options);
       // The server's words: without the server URL's userinfo (which it may echo) and any well-known token.
-      throw new Transient(`HTTP ${answer.status} ${printableLine(withoutUserinfoOf(server, answer.body), 200)}`);
+      throw new Transient(
+        `HTTP ${answer.status} ${printableLine(withoutUserinfoOf([server, proxyUrl], answer.body), 200)}`,
+      );
     });
   } catch (err) {
     if (!(err instanceof RetriesExhausted)) throw err;

@@ -33,7 +33,8 @@ beforeAll(async () => {
     const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const name = Buffer.from(basic, 'base64').toString('utf8').split(':')[0];
     req.resume();
-    const words = `user "${name}" may not ${req.method} ${req.url?.split('?')[0]}; the proxy's own token ${github} is not yours`;
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const words = `user "${name}" may not ${req.method} ${path}; the proxy's own token ${github} is not yours`;
     // seal's certificate fetch shows the body of a 5xx answer (a 403 it words itself).
     if (req.url?.includes('/proxy/')) {
       res.writeHead(503, { 'Content-Type': 'text/plain' }).end(words);
@@ -50,15 +51,21 @@ beforeAll(async () => {
       }),
     );
   });
-  kubeconfig = join(tempDir('echoed-secrets-'), 'config');
   const withUser = server.url.replace('http://', `http://${user}@`);
+  kubeconfig = kubeconfigFor(`server: ${withUser}`);
+});
+
+/** A kubeconfig whose one cluster has these fields and no credentials of its own. */
+function kubeconfigFor(cluster: string): string {
+  const file = join(tempDir('echoed-secrets-'), 'config');
   writeFileSync(
-    kubeconfig,
-    `apiVersion: v1\nkind: Config\ncurrent-context: echo\nclusters:\n- name: echo\n  cluster:\n    server: ${withUser}\n` +
+    file,
+    `apiVersion: v1\nkind: Config\ncurrent-context: echo\nclusters:\n- name: echo\n  cluster:\n    ${cluster}\n` +
       '    insecure-skip-tls-verify: true\ncontexts:\n- name: echo\n  context:\n    cluster: echo\n    user: anonymous\n' +
       'users:\n- name: anonymous\n  user: {}\n',
   );
-});
+  return file;
+}
 afterAll(() => new Promise<void>((resolve) => server.server.close(() => resolve())));
 
 /** Each command, whether its client sends the server URL's userinfo (seal's own GET sends the kubeconfig user's credentials only), and what it shows. */
