@@ -5,7 +5,17 @@
  * environment; test/scripts/every-script.test.ts runs the script as a process.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,7 +26,7 @@ import { synthEnvironment } from '../../src/synth.js';
 import { KUBECTL, KUBECTL_PATH } from '../support/kubectl.js';
 import { gitopsRepo, takeoverEnvironment } from './gitops-fixture.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
-import { makeRepo, plantExport, refAt, run, snapshot, sourceOf } from './support.js';
+import { copyRepo, makeRepo, plantExport, refAt, run, snapshot, sourceOf } from './support.js';
 import { startGitHttpServer } from '../support/git-http.js';
 import { tempDir } from '../support/temp.js';
 import { canaryKey, findLeak } from '../support/canary.js';
@@ -76,23 +86,30 @@ function nodeProgram(file: string, source: string): void {
 }
 
 /**
+ * Writes an executable shell program at `file` (a `git` stand-in put first on the PATH) that runs
+ * the real git found on the test's own PATH: a shell, not node, because it runs for every git the
+ * export starts (a node start costs several times a shell's).
+ */
+function shellGit(file: string, source: string): void {
+  writeFileSync(file, `#!/bin/sh\nPATH=${shellQuote(process.env.PATH ?? '')}\nexport PATH\n${source}`, { mode: 0o755 });
+}
+
+/** `text` as one word for sh. */
+const shellQuote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+
+/**
  * A folder holding a `git` that runs the real one, except that it puts "JIRA-1 " before the
  * message `git commit-tree` reads on its stdin: something other than a hook that rewrites the
  * export's commit message (git's own UTF-8 rewrite is escaped by the export, so cannot serve).
  */
 function rewritingGit(): string {
   const bin = tempDir('git-rewrites-');
-  nodeProgram(
+  shellGit(
     join(bin, 'git'),
-    "const { spawnSync } = require('node:child_process');\n" +
-      'const args = process.argv.slice(2);\n' +
-      "const input = args.includes('commit-tree') ? `JIRA-1 ${require('node:fs').readFileSync(0, 'utf8')}` : undefined;\n" +
-      "const r = spawnSync('git', args, {\n" +
-      "  stdio: [input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'],\n" +
-      '  input,\n' +
-      `  env: { ...process.env, PATH: ${JSON.stringify(process.env.PATH ?? '')} },\n` +
-      '});\n' +
-      'process.exit(r.status ?? 1);\n',
+    'for arg in "$@"; do\n' +
+      '  if [ "$arg" = commit-tree ]; then { printf \'JIRA-1 \'; cat; } | git "$@"; exit $?; fi\n' +
+      'done\n' +
+      'exec git "$@"\n',
   );
   return bin;
 }
@@ -105,22 +122,26 @@ function rewritingGit(): string {
  */
 function movingGit(): string {
   const bin = tempDir('git-moves-');
-  nodeProgram(
+  shellGit(
     join(bin, 'git'),
-    "const { spawnSync } = require('node:child_process');\n" +
-      `const env = { ...process.env, PATH: ${JSON.stringify(process.env.PATH ?? '')} };\n` +
-      "const git = (args) => spawnSync('git', args, { env, encoding: 'utf8' }).stdout.trim();\n" +
-      'const args = process.argv.slice(2);\n' +
-      "const ref = args.includes('update-ref') ? args.find((a) => a.startsWith('refs/heads/')) : undefined;\n" +
+    // The first refs/heads/ argument of an update-ref.
+    'update=; ref=\n' +
+      'for arg in "$@"; do\n' +
+      '  case "$arg" in update-ref) update=1 ;; refs/heads/*) [ -n "$ref" ] || ref=$arg ;; esac\n' +
+      'done\n' +
       // Its commit changes a file in the export's folder (through an index of its own): the export's index undoes it.
-      "const own = { ...env, GIT_INDEX_FILE: require('node:path').resolve('.git/moving-index') };\n" +
-      "const ownGit = (a, input) => spawnSync('git', a, { env: own, encoding: 'utf8', input }).stdout.trim();\n" +
-      "if (ref) ownGit(['read-tree', ref]);\n" +
-      "if (ref) ownGit(['update-index', '--add', '--cacheinfo', `100644,${ownGit(['hash-object', '-w', '--stdin'], 'moved\\n')},apps/arcade/README.md`]);\n" +
-      "if (ref) git(['update-ref', ref, git(['commit-tree', ownGit(['write-tree']), '-p', ref, '-m', 'moved'])]);\n" +
-      "if (ref) require('node:fs').writeFileSync('NOTES.md', 'edited meanwhile\\n');\n" +
-      "if (ref) require('node:fs').writeFileSync('person.txt', 'not committed yet\\n');\n" +
-      "process.exit(spawnSync('git', args, { stdio: 'inherit', env }).status ?? 1);\n",
+      // Its gits' stderr is not the export's to read.
+      'move() {\n' +
+      '  own="$(pwd -P)/.git/moving-index"\n' +
+      '  GIT_INDEX_FILE=$own git read-tree "$ref"\n' +
+      "  blob=$(printf 'moved\\n' | GIT_INDEX_FILE=$own git hash-object -w --stdin)\n" +
+      '  GIT_INDEX_FILE=$own git update-index --add --cacheinfo "100644,$blob,apps/arcade/README.md"\n' +
+      '  git update-ref "$ref" "$(git commit-tree "$(GIT_INDEX_FILE=$own git write-tree)" -p "$ref" -m moved)"\n' +
+      "  printf 'edited meanwhile\\n' > NOTES.md\n" +
+      "  printf 'not committed yet\\n' > person.txt\n" +
+      '}\n' +
+      'if [ -n "$update" ] && [ -n "$ref" ]; then move 2>/dev/null; fi\n' +
+      'exec git "$@"\n',
   );
   return bin;
 }
@@ -311,7 +332,8 @@ describe('npm run export (scripts/export.ts)', () => {
     // A committed copy of the stack: --push refuses a stack with uncommitted changes.
     const stack = await committedStack();
     const branch = `arcade-stack/staging-${stack.commit.slice(0, 12)}`;
-    const failsIn = async (repo: string, how: string, personCommits = false) => {
+    /** The export refused in `repo`, asserted; the fix it printed. */
+    const failsIn = async (repo: string, how: string) => {
       for (const [key, value] of [
         ['commit.gpgsign', 'true'],
         ['gpg.program', gpg],
@@ -336,31 +358,37 @@ describe('npm run export (scripts/export.ts)', () => {
       );
       expect(r.status).toBe(1);
       expect(await run(repo, ['status', '--porcelain', '--branch'])).toContain('A  apps/arcade/release.yaml');
-      if (personCommits) {
-        // Someone commits on the branch before the fix (a file of their own): the fix stops at branch -d
-        // and their commit is kept on it.
-        writeFileSync(join(repo, 'person.txt'), 'mine\n');
-        await run(repo, ['add', 'person.txt']);
-        await run(repo, ['-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'person', '--', 'person.txt']);
-        const mine = (await run(repo, ['rev-parse', 'HEAD'])).trim();
-        expect(() => execFileSync('sh', ['-c', fix], { stdio: 'ignore' })).toThrow();
-        expect((await run(repo, ['rev-parse', branch])).trim()).toBe(mine);
-        return;
-      }
-      // The printed fix, run in a shell, puts the checkout back: clean on master, no branch left.
+      return fix;
+    };
+    /** The printed fix, run in a shell, puts the checkout back: clean on master, no branch left. */
+    const fixes = async (repo: string, fix: string) => {
       execFileSync('sh', ['-c', fix], { stdio: 'ignore' });
       expect(await run(repo, ['status', '--porcelain', '--branch', '--untracked-files=all'])).toBe('## master\n');
       expect(await run(repo, ['branch', '--format=%(refname:short)'])).toBe('master\n');
     };
 
-    await failsIn(await makeRepo({ 'apps/arcade/README.md': 'x\n' }), '--commit');
-    await failsIn(await makeRepo({ 'apps/arcade/README.md': 'x\n' }), '--commit', true);
+    // --commit, one run; what it leaves is copied first, so both ways on from it are tried.
+    const committed = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
+    const fix = await failsIn(committed, '--commit');
+    const left = copyRepo(committed);
+    // Someone commits on the branch before the fix (a file of their own): the fix stops at branch -d
+    // and their commit is kept on it.
+    writeFileSync(join(committed, 'person.txt'), 'mine\n');
+    await run(committed, ['add', 'person.txt']);
+    await run(committed, ['-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'person', '--', 'person.txt']);
+    const mine = (await run(committed, ['rev-parse', 'HEAD'])).trim();
+    expect(() => execFileSync('sh', ['-c', fix], { stdio: 'ignore' })).toThrow();
+    expect((await run(committed, ['rev-parse', branch])).trim()).toBe(mine);
+    // What the run left, put back at its path (the fix names it): the fix alone.
+    rmSync(committed, { recursive: true });
+    renameSync(left, committed);
+    await fixes(committed, fix);
 
     const pushed = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
     const bare = tempDir('unsigned-remote-');
     await run(bare, ['init', '-q', '--bare']);
     await run(pushed, ['remote', 'add', 'origin', bare]);
-    await failsIn(pushed, '--push');
+    await fixes(pushed, await failsIn(pushed, '--push'));
     expect(await run(bare, ['for-each-ref'])).toBe('');
   });
 
@@ -642,19 +670,17 @@ describe('npm run export (scripts/export.ts)', () => {
       // the export a SIGTERM and waits 20 s in itself before it notes it finished (under the export's
       // 30 s bound for git, which would otherwise kill it first), so only the interrupt can stop it unnoted.
       const bin = tempDir('git-sigterm-');
+      // The read itself is a node program, which waits in itself (killed, it leaves no process); every other git
+      // goes straight to the real one (a shell, see shellGit).
       nodeProgram(
+        join(bin, 'latest-commit-read'),
+        "process.kill(process.ppid, 'SIGTERM');\n" +
+          `setTimeout(() => require('node:fs').writeFileSync(${JSON.stringify(join(bin, 'finished'))}, ''), 20_000);\n`,
+      );
+      shellGit(
         join(bin, 'git'),
-        "const { spawnSync } = require('node:child_process');\n" +
-          "if (process.argv.slice(2, 5).join(' ') === '--literal-pathspecs log -1') {\n" +
-          "  process.kill(process.ppid, 'SIGTERM');\n" +
-          `  setTimeout(() => require('node:fs').writeFileSync(${JSON.stringify(join(bin, 'finished'))}, ''), 20_000);\n` +
-          '} else {\n' +
-          "  const r = spawnSync('git', process.argv.slice(2), {\n" +
-          "    stdio: 'inherit',\n" +
-          `    env: { ...process.env, PATH: ${JSON.stringify(process.env.PATH ?? '')} },\n` +
-          '  });\n' +
-          '  process.exit(r.status ?? 1);\n' +
-          '}\n',
+        `if [ "$1 $2 $3" = '--literal-pathspecs log -1' ]; then exec ${shellQuote(join(bin, 'latest-commit-read'))}; fi\n` +
+          'exec git "$@"\n',
       );
       const r = await spawnScript(join(REPO, 'scripts/export.ts'), ['--repo', target, ...fixtureArgs(), '--dry-run'], {
         cwd: REPO,
