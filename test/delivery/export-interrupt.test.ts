@@ -5,15 +5,19 @@
  * step's words) and then runs the real git; a git the interrupt reached would die before it ran
  * (the export once printed `git --literal-pathspecs add -A ... was stopped`, leaving the checkout on
  * its new branch with staged files). Each run must end 130 with one line naming what it left and a
- * fix that, pasted, lets the same export run again. The process is what is tested: spawned, in a
- * process group of its own (the test runner's is not the terminal's).
+ * fix that, pasted, lets the same export run again. The interrupted process is what is tested: spawned, in a
+ * process group of its own (the test runner's is not the terminal's). The run after the fix is the
+ * export's command in process (its main, src/core/script-main.ts): what it proves is the checkout
+ * the fix leaves, and a spawned run costs a node start, the bundle's load and a synthesis more.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../scripts/export.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { KUBECTL } from '../support/kubectl.js';
+import { runMain } from '../support/run-script.js';
 import { type ScriptRun, spawnScript } from '../support/spawn-script.js';
 import { tempDir } from '../support/temp.js';
 import { stagingArgs } from './staging-dist.js';
@@ -78,7 +82,9 @@ describe.skipIf(!KUBECTL)('export --commit interrupted by Ctrl-C while it writes
       execFileSync('sh', ['-c', fix]);
       expect((await run(repo, ['branch', '--format=%(HEAD)%(refname:short)'])).trim()).toBe('*master');
       expect(await run(repo, ['status', '--porcelain'])).toBe('');
-      const again = await exportRun(repo, { ...process.env });
+      // The same export again, its command in process (its main, as ./export-script.test.ts runs it): the
+      // interrupted run above is the process under test; this one proves the checkout the fix left takes it again.
+      const again = await runMain(main, ['--repo', repo, ...ARGS], { cwd: REPO_ROOT });
       expect(again.status, again.stderr).toBe(0);
       expect(again.stdout).toContain(`on branch ${branch} (not pushed)`);
     },
