@@ -8,8 +8,9 @@
  * every check the export makes of the checkout it was given. So every git the stack runs gets the
  * caller's environment without these variables (./git.ts `runOptions`), and a command that runs
  * git says once on stderr which ones it ignored (src/core/script-main.ts, ScriptSpec
- * `gitRepository`). Kept: the configuration variables (`GIT_CONFIG_*`, `GIT_CONFIG_PARAMETERS`,
- * the `git -c` a caller gives: identity, safe.directory, the tests' settings), and the ones that
+ * `gitRepository`). Kept: the configuration variables (`GIT_CONFIG_COUNT`/`_KEY_<n>`/`_VALUE_<n>`,
+ * `GIT_CONFIG_PARAMETERS`: the `git -c` a caller gives, which every git reads alike: identity,
+ * safe.directory, the tests' settings), and the ones that
  * say how to reach a remote (`GIT_SSH*`, `GIT_ASKPASS`, `GIT_TERMINAL_PROMPT`, proxies), none of
  * which names a repository.
  *
@@ -17,9 +18,13 @@
  * environment variables that are local to the repository"; git's environment.c
  * `local_repo_env`, what git itself clears before it runs in another repository, a submodule's),
  * as git 2.39 prints it (GIT_INTERNAL_SUPER_PREFIX included, which later gits no longer read),
- * less GIT_CONFIG, GIT_CONFIG_PARAMETERS and GIT_CONFIG_COUNT (kept, above), plus GIT_NAMESPACE
+ * less GIT_CONFIG_PARAMETERS and GIT_CONFIG_COUNT (kept, above), plus GIT_NAMESPACE
  * (git(1), gitnamespaces(7)): not in that list, it moves every ref git reads and writes under
  * refs/namespaces/<name>/, so the export's branch would be made where no one looks.
+ * `GIT_CONFIG` is dropped too, although it names no repository: it replaces the file `git config`
+ * reads and no other git command reads it, so the export's own `git config --get commit.gpgsign`
+ * read `GIT_CONFIG=/dev/null` as "not signed" while the checkout asks for signing, and committed
+ * unsigned (test/delivery/export-signing.test.ts).
  * test/core/git-location.test.ts checks that every name the installed git prints is here or kept,
  * so a git that adds one fails there.
  */
@@ -41,6 +46,7 @@ export const REPOSITORY_LOCATION_VARIABLES = [
   'GIT_SHALLOW_FILE',
   'GIT_COMMON_DIR',
   'GIT_NAMESPACE',
+  'GIT_CONFIG',
 ] as const;
 
 /** `env` without the repository-location variables: the environment every git of the stack runs with. */

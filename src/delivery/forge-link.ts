@@ -3,7 +3,8 @@
  * plainly the forge's own page: a hostile or broken forge (or one answering for it) could otherwise
  * print a `javascript:` link, a URL with a user name and password, a page on another host that
  * looks like the pull request, or control characters into a terminal or a CI log, where a person
- * clicks it. Shown: an http(s) URL with no user name or password, on the forge's own host (the API
+ * clicks it. Shown: an http(s) URL (https when the API is: a plain-http link to an https forge is
+ * a downgrade a person would not notice) with no user name or password, on the forge's own host (the API
  * URL's, or its web host: ./forge-settings.ts forgeHosts), written only with characters a terminal
  * shows (no space, no control character, none ../core/printable.ts escapes); it is printed as a
  * browser reads it (WHATWG URL `href`: a `\` read as `/`, the default port left out). Anything else
@@ -27,6 +28,8 @@ export function forgeLink(raw: string, connection: Pick<ForgeConnection, 'type' 
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     return { hidden: `the forge gave a ${printable(url.protocol)} URL, not an http(s) one` };
+  if (url.protocol === 'http:' && new URL(connection.apiUrl).protocol === 'https:')
+    return { hidden: 'the forge gave a plain http URL, where its API is https' };
   if (url.username !== '' || url.password !== '')
     return { hidden: 'the forge gave a URL with a user name or password' };
   const hosts = forgeHosts(connection);

@@ -11,19 +11,22 @@ import {
   withoutRepositoryLocation,
 } from '../../src/core/git-location.js';
 
-/** In git's list, kept: they carry configuration (`git -c`), never a repository's location. */
-const KEPT_CONFIGURATION = ['GIT_CONFIG', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT'];
+/**
+ * In git's list, kept: they carry configuration (`git -c`) that every git reads alike, never a
+ * repository's location. GIT_CONFIG is not kept: only `git config` reads it (src/core/git-location.ts).
+ */
+const KEPT_CONFIGURATION = ['GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT'];
 
 describe('the repository-location variables', () => {
   it("hold every one of the installed git's `rev-parse --local-env-vars` but its configuration ones", async () => {
     const listed = await gitTry('/', ['rev-parse', '--local-env-vars']);
     expect(listed.failure).toBe('');
     const local = listed.stdout.split('\n').filter(Boolean);
-    expect(local).toEqual(expect.arrayContaining([...KEPT_CONFIGURATION, 'GIT_DIR', 'GIT_INDEX_FILE']));
+    expect(local).toEqual(expect.arrayContaining([...KEPT_CONFIGURATION, 'GIT_CONFIG', 'GIT_DIR', 'GIT_INDEX_FILE']));
     const dropped: readonly string[] = REPOSITORY_LOCATION_VARIABLES;
     expect(local.filter((name) => !KEPT_CONFIGURATION.includes(name) && !dropped.includes(name))).toEqual([]);
     expect(dropped.filter((name) => KEPT_CONFIGURATION.includes(name))).toEqual([]);
-    expect(dropped).toContain('GIT_NAMESPACE');
+    expect(dropped).toEqual(expect.arrayContaining(['GIT_NAMESPACE', 'GIT_CONFIG']));
   });
 
   it('are left out of the environment; the configuration, ssh and prompt ones are kept', () => {

@@ -67,6 +67,27 @@ describe("the export's commit and commit.gpgsign", () => {
     expect((await run(repo, ['rev-parse', `refs/heads/${result.branch}`])).trim()).toBe(result.commit);
   });
 
+  it('GIT_CONFIG in the environment does not decide it: git config would read that file alone, commit-tree does not', async () => {
+    const gpg = fakeGpg();
+    const { repo, options, source } = await checkout({
+      'commit.gpgsign': 'true',
+      'gpg.program': gpg.program,
+      'user.signingkey': 'EXPORT-TEST-KEY',
+    });
+    const before = process.env.GIT_CONFIG;
+    process.env.GIT_CONFIG = '/dev/null';
+    try {
+      const result = await exportEnvironment(source, options);
+      expect(result.commitProblem).toBeUndefined();
+      expect(gpg.args()).toBe('--status-fd=2 -bsau EXPORT-TEST-KEY\n');
+      const [object] = await catObjects(repo, [result.commit!]);
+      expect(object!.content.toString('utf8')).toContain('\ngpgsig ');
+    } finally {
+      if (before === undefined) delete process.env.GIT_CONFIG;
+      else process.env.GIT_CONFIG = before;
+    }
+  });
+
   it('commit.gpgsign=false or not set: no signature asked for', async () => {
     for (const set of [true, false]) {
       const gpg = fakeGpg();

@@ -132,6 +132,19 @@ describe("forgeLink: which hosts are the forge's own", () => {
     expect(forgeLink(raw, { type: 'github', apiUrl })).toEqual({ url: shown });
   });
 
+  it('a plain http link on the right host, where the API is https, is not shown; where the API is http, it is', () => {
+    const hidden = { hidden: 'the forge gave a plain http URL, where its API is https' };
+    expect(
+      forgeLink('http://github.com/acme/gitops/pull/7', { type: 'github', apiUrl: 'https://api.github.com' }),
+    ).toEqual(hidden);
+    expect(forgeLink('http://ghes.example/a', { type: 'github', apiUrl: 'https://ghes.example/api/v3' })).toEqual(
+      hidden,
+    );
+    expect(forgeLink('http://ghes.example/a', { type: 'github', apiUrl: 'http://ghes.example/api/v3' })).toEqual({
+      url: 'http://ghes.example/a',
+    });
+  });
+
   it.each([
     ['github', 'https://api.github.com', 'https://api.evil.example/x'],
     ['github', 'https://ghes.example/api/v3', 'https://example/x'],
