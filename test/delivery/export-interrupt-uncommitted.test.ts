@@ -13,7 +13,7 @@
  * record from the FIFO and puts it in place as the file the export meant to write.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +47,18 @@ async function noFifoWait(): Promise<string | undefined> {
 }
 const NO_FIFO_WAIT = await noFifoWait();
 if (NO_FIFO_WAIT) console.log(`[export-interrupt-uncommitted] skipped: ${NO_FIFO_WAIT}`);
+
+/**
+ * Opens `fifo`'s writing end and closes it at once, so a read waiting for a writer ends (with what
+ * was written, or nothing); nothing to do when no one reads it (ENXIO) or it is a file again.
+ */
+function releaseFifo(fifo: string): void {
+  try {
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
+  }
+}
 
 const ARGS = stagingArgs();
 const EXPORT = join(REPO_ROOT, 'scripts/export.ts');
@@ -83,12 +95,22 @@ describe.skipIf(!KUBECTL || NO_FIFO_WAIT !== undefined)('export without --commit
     child.stdout.resume();
     const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
     const pid = child.pid ?? 0;
-    // Held opening the record for writing: every manifest written, the record not yet.
-    expect(await until(() => wchan(pid) === 'wait_for_partner' || child.exitCode !== null, 6000), stderr).toBe(true);
-    expect(wchan(pid), stderr).toBe('wait_for_partner');
-    process.kill(-pid, 'SIGINT');
-    const written = await readFile(record);
-    expect(await ended, stderr).toBe(130);
+    let written: Buffer;
+    try {
+      // Held opening the record for writing: every manifest written, the record not yet (a hang
+      // guard of 30 s, well inside the test's own timeout, so the finally below still runs).
+      expect(await until(() => wchan(pid) === 'wait_for_partner' || child.exitCode !== null, 1500), stderr).toBe(true);
+      expect(wchan(pid), stderr).toBe('wait_for_partner');
+      process.kill(-pid, 'SIGINT');
+      const reading = readFile(record);
+      expect(await ended, stderr).toBe(130);
+      // An export that ended without writing the record leaves this read waiting for a writer.
+      releaseFifo(record);
+      written = await reading;
+    } finally {
+      // On a failure above, the export may still wait for the FIFO's reader: end its group.
+      if (child.exitCode === null && child.signalCode === null) process.kill(-pid, 'SIGKILL');
+    }
     rmSync(record);
     writeFileSync(record, written);
 
