@@ -156,7 +156,10 @@ export function describeFailure(name: string, err: unknown): { code: number; tex
  * those groups (killDetachedGroups) and ends the process with the signal. Outside that window they
  * are removed, so a second signal takes its default action at once: a handler runs only when the
  * event loop is free, and a loop held by a blocked write (./output-target.ts writeToDescriptor's
- * retries) or any long synchronous step kept a second Ctrl-C waiting.
+ * retries) or any long synchronous step kept a second Ctrl-C waiting. One edge is left as it is:
+ * a second signal that arrives in the same turn of the loop as the last group's exit may be handled
+ * after its handler was removed, and so be dropped (node reads a signal in a later phase of the
+ * turn); a third then takes the default action at once.
  */
 export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
