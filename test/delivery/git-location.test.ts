@@ -5,11 +5,13 @@
  * byte for byte as it was (its refs, index, objects, work tree) and commits in the named checkout.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
+import { KUBECTL } from '../support/kubectl.js';
 import { spawnScript } from '../support/spawn-script.js';
+import { tempDir } from '../support/temp.js';
 import { stagingArgs } from './staging-dist.js';
 import { makeRepo, run } from './support.js';
 
@@ -24,6 +26,22 @@ function everyFile(dir: string): Record<string, string> {
   return out;
 }
 
+/**
+ * A kubectl first on PATH that writes the GIT_* variables it was given to `<its folder>/git-env`
+ * (one line per run, then each variable), then runs the real one: the export's `kubectl kustomize`
+ * (a base named by URL is cloned with git) must get none of the location variables either.
+ */
+function envKubectl(): { bin: string; seen: () => string } {
+  const bin = tempDir('kubectl-env-');
+  writeFileSync(
+    join(bin, 'kubectl'),
+    `#!/bin/sh\n{ echo run; env | grep '^GIT_' || true; } >> '${bin}/git-env'\n` +
+      `PATH='${process.env.PATH ?? ''}' exec kubectl "$@"\n`,
+  );
+  chmodSync(join(bin, 'kubectl'), 0o755);
+  return { bin, seen: () => (existsSync(join(bin, 'git-env')) ? readFileSync(join(bin, 'git-env'), 'utf8') : '') };
+}
+
 describe("the export's git ignores GIT_DIR and the like from the environment", () => {
   // Without GIT_WORK_TREE, git takes the working folder (--repo) as the work tree and writes the
   // other repository's index, objects and refs; with it, the checkout's top is the other's.
@@ -36,8 +54,10 @@ describe("the export's git ignores GIT_DIR and the like from the environment", (
     const other = await makeRepo({ 'apps/arcade/README.md': 'x\n' });
     const before = everyFile(other);
     const objects = (await run(other, ['count-objects', '-v'])).trim();
+    const kubectl = envKubectl();
     const env = {
       ...process.env,
+      ...(KUBECTL ? { PATH: `${kubectl.bin}:${process.env.PATH ?? ''}` } : {}),
       GIT_DIR: join(other, '.git'),
       ...(workTree ? { GIT_WORK_TREE: other } : {}),
       GIT_INDEX_FILE: join(other, '.git', 'index'),
@@ -63,5 +83,10 @@ describe("the export's git ignores GIT_DIR and the like from the environment", (
       'apps/arcade/release.yaml\n',
     );
     expect(await run(target, ['status', '--porcelain'])).toBe('');
+    // Its kubectl kustomize ran (where kubectl is installed) without them.
+    if (KUBECTL) {
+      expect(kubectl.seen()).toMatch(/^run\n/);
+      expect(kubectl.seen()).not.toMatch(/^GIT_(DIR|WORK_TREE|INDEX_FILE)=/m);
+    }
   });
 });
