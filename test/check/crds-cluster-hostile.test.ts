@@ -15,7 +15,7 @@ import { readClusterCrds } from '../../src/check/crd-cluster.js';
 import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
 import { listenLoopback } from '../../src/loopback/listen.js';
 import { miniHelmReleaseCrd, tempDir, widgetCrd } from './support.js';
-import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
+import { NO_PROBE_DEADLINE_MS, SETTLE } from '../support/deadlines.js';
 import { startEndlessBody } from '../support/endless-body.js';
 import { runMain } from '../support/run-script.js';
 
@@ -212,7 +212,7 @@ describe('what a real API server answers', () => {
           'the CRDs with --from <dir\\|file> instead \\(kubectl get crd -o yaml > crds\\.yaml\\)\\)$',
       ),
     );
-    await vi.waitFor(() => expect(open).toBe(0));
+    await vi.waitFor(() => expect(open).toBe(0), SETTLE);
   });
 });
 
@@ -245,7 +245,7 @@ describe('hostile answers', () => {
       `listing CustomResourceDefinitions on ${endless.url} failed: the answer's body is larger than 64 MiB, the most ` +
         'read from it: not the API asked for, or a broken or hostile server',
     );
-    await vi.waitFor(() => expect(endless.hungUp()).toBe(1));
+    await vi.waitFor(() => expect(endless.hungUp()).toBe(1), SETTLE);
   });
 
   it('refuses a declared Content-Length over 64 MiB before reading the body', async () => {
@@ -266,7 +266,7 @@ describe('hostile answers', () => {
     expect(await refusal(kubeconfig, 200)).toBe(
       `listing CustomResourceDefinitions on ${stalled.url} failed: timed out after 0.2s`,
     );
-    await vi.waitFor(() => expect(stalled.hungUp()).toBe(1));
+    await vi.waitFor(() => expect(stalled.hungUp()).toBe(1), SETTLE);
   });
 
   // Refused by the bounded layer (src/kube/bounded-client.ts), as for drift and the probes, once.

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BodyOverCapError, describeBytes, readBodyStart, readBodyWithin } from '../../src/core/capped-body.js';
 import { type EndlessBody, startEndlessBody } from '../support/endless-body.js';
+import { SETTLE } from '../support/deadlines.js';
 
 /** A body of `chunks` chunks of `size` bytes of 'x'; `pulled` counts the bytes the reader took, `cancelled` its cancel. */
 function streamed(chunks: number, size: number, headers: Record<string, string> = {}) {
@@ -111,7 +112,7 @@ describe('an endless answer from a loopback server', () => {
     const start = await readBodyStart(await fetch(server.url), 1024);
     expect(start.text).toMatch(/^\{"status":"success","data": +$/);
     expect(start.cut).toBe(true);
-    await vi.waitFor(() => expect(server.hungUp()).toBe(2));
+    await vi.waitFor(() => expect(server.hungUp()).toBe(2), SETTLE);
   });
 });
 
@@ -129,6 +130,6 @@ describe('a loopback server that sends exactly the cap, then stalls with the bod
     // vitest's hang guard, test/support/deadlines.ts, fails the test).
     const res = await fetch(server.url);
     expect(await readBodyStart(res, 1024)).toEqual({ text: 'x'.repeat(1024), cut: true });
-    await vi.waitFor(() => expect(server.hungUp()).toBe(1));
+    await vi.waitFor(() => expect(server.hungUp()).toBe(1), SETTLE);
   });
 });

@@ -11,6 +11,7 @@ import { canaryKey, findLeak } from '../support/canary.js';
 import { startEndlessBody } from '../support/endless-body.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';
 import { virtualClock } from '../support/virtual-clock.js';
+import { SETTLE } from '../support/deadlines.js';
 
 const TOKEN = canaryKey();
 let forge: ForgeStandIn;
@@ -67,7 +68,7 @@ describe('ForgeClient (GitHub stand-in)', () => {
         ),
       );
       expect(endless.paths).toHaveLength(1);
-      await vi.waitFor(() => expect(endless.hungUp()).toBe(1));
+      await vi.waitFor(() => expect(endless.hungUp()).toBe(1), SETTLE);
     } finally {
       await endless.close();
     }
@@ -168,8 +169,9 @@ describe('ForgeClient timeouts (a GitHub stand-in that never answers, a virtual 
       expect((error as ForgeError).maybeDone).toBe(false);
       expect(clock.sleeps).toEqual([1000, 2000]);
       // Each attempt's request was given up (the stand-in records a hung request when the client goes away).
-      await vi.waitFor(() =>
-        expect(silent.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 0', 'GET 0', 'GET 0']),
+      await vi.waitFor(
+        () => expect(silent.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 0', 'GET 0', 'GET 0']),
+        SETTLE,
       );
     } finally {
       await silent.close();

@@ -20,6 +20,7 @@ import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
 import { FIXTURE_ENVIRONMENTS } from '../synth/helpers.js';
 import { rulerFixture } from './ruler-fixture.js';
+import { SETTLE } from '../support/deadlines.js';
 
 const { TOKEN, plan, wanted, NS, TENANT, ruler, target, stored, writes, notAlone, inSyncNotAlone } =
   await rulerFixture();
@@ -94,7 +95,7 @@ describe('npm run rules against a Mimir ruler', () => {
         `GET ${endless.url}/prometheus/config/v1/rules/${NS}: the answer's body is larger than ${describeBytes(MAX_ANSWER_BYTES)}, the most read from it`,
       );
       expect(String(error)).not.toContain(TOKEN);
-      await vi.waitFor(() => expect(endless.hungUp()).toBe(1));
+      await vi.waitFor(() => expect(endless.hungUp()).toBe(1), SETTLE);
     } finally {
       await endless.close();
     }

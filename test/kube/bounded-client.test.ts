@@ -19,7 +19,7 @@ import { ClusterError, connect } from '../../src/drift/cluster.js';
 import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
 import { listenLoopback } from '../../src/loopback/listen.js';
 import { KubeError, loadKubeAccess } from '../../src/probes/kube.js';
-import { NO_PROBE_DEADLINE_MS } from '../support/deadlines.js';
+import { NO_PROBE_DEADLINE_MS, SETTLE } from '../support/deadlines.js';
 import { startEndlessBody } from '../support/endless-body.js';
 
 const TOKEN = 'loopback-bearer-token';
@@ -118,7 +118,7 @@ describe('an endless body is stopped at 64 MiB and its connection closed', () =>
       `list Pod in arcade: Failed to fetch resource metadata for v1/Pod: ${OVER_CAP}`,
     );
     expect(endless.paths).toEqual(['/api/v1']);
-    await vi.waitFor(() => expect(endless.hungUp()).toBe(1));
+    await vi.waitFor(() => expect(endless.hungUp()).toBe(1), SETTLE);
   });
 
   it('a probe', async () => {
@@ -128,7 +128,7 @@ describe('an endless body is stopped at 64 MiB and its connection closed', () =>
     await expect(reader.list('v1', 'Pod', 'arcade')).rejects.toThrow(
       new KubeError(`list Pod in arcade: Failed to fetch resource metadata for v1/Pod: ${OVER_CAP}`),
     );
-    await vi.waitFor(() => expect(endless.hungUp()).toBe(1));
+    await vi.waitFor(() => expect(endless.hungUp()).toBe(1), SETTLE);
   });
 
   it("a probe reading a pod's log of 65 MiB over its window: the pod, the window, the cap and the fix", async () => {
@@ -155,7 +155,7 @@ describe('an endless body is stopped at 64 MiB and its connection closed', () =>
       ),
     );
     expect(api.seen).toHaveLength(1);
-    await vi.waitFor(() => expect(cutOff).toBe(1));
+    await vi.waitFor(() => expect(cutOff).toBe(1), SETTLE);
   });
 
   it('a Content-Length over 64 MiB is refused before the body is read', async () => {
@@ -171,7 +171,7 @@ describe('an endless body is stopped at 64 MiB and its connection closed', () =>
         '(Content-Length 209715200), the most read from it: not the API asked for, or a broken or hostile server',
     );
     expect(api.seen).toHaveLength(1);
-    await vi.waitFor(() => expect(closed).toBe(1));
+    await vi.waitFor(() => expect(closed).toBe(1), SETTLE);
   });
 });
 
@@ -276,6 +276,6 @@ describe("drift's deadline closes the request it ends", () => {
       new ClusterError('list Pod in arcade: timed out after 0.3s (after 3 attempts)'),
     );
     expect(answered).toBe(3);
-    await vi.waitFor(() => expect(open).toBe(0));
+    await vi.waitFor(() => expect(open).toBe(0), SETTLE);
   });
 });

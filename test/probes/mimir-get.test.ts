@@ -13,7 +13,7 @@ import { type Platform, startPlatform } from '../../src/loopback/platform.js';
 import { MAX_QUERY_ANSWER_BYTES } from '../../src/probes/cluster/mimir-metrics.js';
 import { MAX_RULES_LIST_BYTES } from '../../src/probes/cluster/rules-loaded.js';
 import { describeBytes } from '../../src/core/capped-body.js';
-import { TEST_TIMEOUT_MS } from '../support/deadlines.js';
+import { TEST_TIMEOUT_MS, SETTLE } from '../support/deadlines.js';
 import { type EndlessBody, startEndlessBody } from '../support/endless-body.js';
 import { tempDir } from '../support/temp.js';
 import { result, runCli } from './helpers.js';
@@ -73,6 +73,6 @@ describe('a Mimir answering an endless body', { timeout: TEST_TIMEOUT_MS }, () =
     const { tenant } = platform.targets.mimir;
     expect(tenant).toMatch(/\S/);
     expect(endless.headers.map((h) => h['x-scope-orgid'])).toEqual(endless.paths.map(() => tenant));
-    await vi.waitFor(() => expect(endless.hungUp()).toBe(endless.paths.length));
+    await vi.waitFor(() => expect(endless.hungUp()).toBe(endless.paths.length), SETTLE);
   });
 });

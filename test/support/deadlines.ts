@@ -11,6 +11,9 @@
  *   longest hang threshold the targets allow (60 s, half that deadline), not the 10 s default.
  * - A test about a timeout makes the other side never answer (a stand-in that holds the
  *   request), so the timeout wins on any machine, whatever its speed.
+ * - A test waiting for the other side to see something (`vi.waitFor`: a stand-in records a request
+ *   given up) gives it `SETTLE`: vitest's default gives up after 1 s, which a loaded machine
+ *   exceeded (forge.test.ts failed so once); test/architecture/wait-bounds.test.ts checks every call.
  * - The stand-ins themselves hold no timer that ends a connection (src/loopback/listen.ts):
  *   Node's default keep-alive timeout raced the probe client on a starved machine.
  */
@@ -23,3 +26,6 @@ export const NO_PROBE_DEADLINE_MS = TEST_TIMEOUT_MS;
 
 /** Bound of one spawned script or command (`spawnSync` blocks the worker: vitest's own timer cannot fire meanwhile). */
 export const CHILD_TIMEOUT_MS = TEST_TIMEOUT_MS;
+
+/** `vi.waitFor`'s options: a hang guard inside the test's own timeout, never its 1 s default (above). */
+export const SETTLE = { timeout: TEST_TIMEOUT_MS / 2, interval: 20 } as const;
