@@ -40,6 +40,25 @@ function wrap(text: string, width: number): string[] {
   return [...lines, `${indent}${line}`];
 }
 
+/**
+ * The description's lines, each wrapped at `width`; the words a hand line too long pushes out
+ * start the next line when that one continues the same paragraph (not blank, not indented, no
+ * list mark), so a sentence never breaks after one lone word ("(those" then "named ...").
+ */
+function reflow(lines: readonly string[], width: number): string[] {
+  const out: string[] = [];
+  let carry = '';
+  lines.forEach((written, i) => {
+    const line = carry === '' ? written : `${carry} ${written}`;
+    const wrapped = wrap(line, width);
+    const next = lines[i + 1];
+    const continues = next !== undefined && /^[^\s\-*\d]/.test(next) && /^\S/.test(line);
+    carry = wrapped.length > 1 && continues ? (wrapped.pop() ?? '') : '';
+    out.push(...wrapped);
+  });
+  return out;
+}
+
 /** Rows of `left  description`, the description wrapped and its extra lines aligned under its first. */
 function table(rows: readonly (readonly [string, string])[]): string {
   const width = Math.min(Math.max(...rows.map(([left]) => left.length)) + 2, 28);
@@ -86,11 +105,7 @@ export function helpText<T extends OptionTable>(spec: ScriptSpec<T>): string {
   options.push(['-h, --help', 'print this help and exit']);
   const sections = [
     `Usage: ${spec.usage ?? generatedUsage(spec)}`,
-    spec.description
-      .trim()
-      .split('\n')
-      .flatMap((line) => wrap(line, HELP_WIDTH))
-      .join('\n'),
+    reflow(spec.description.trim().split('\n'), HELP_WIDTH).join('\n'),
     `Options:\n${table(options)}`,
   ];
   if (spec.environment) sections.push(`Environment:\n${table(Object.entries(spec.environment))}`);

@@ -184,6 +184,30 @@ describe('helpText', () => {
     expect(lines[at + 1]!.indexOf('word')).toBe(lines[at]!.indexOf('word'));
   });
 
+  it("carries a too-long hand line's last words into the line that continues its paragraph", () => {
+    const description = [
+      `${'word '.repeat(19)}it goes on (those`,
+      'named here) and ends.',
+      '',
+      `${'word '.repeat(19)}a paragraph ends`,
+      '',
+      `${'word '.repeat(19)}then a list`,
+      '- an item',
+    ].join('\n');
+    const lines = helpText({ ...script, description }).split('\n').slice(2, 11);
+    expect(lines).toEqual([
+      `${'word '.repeat(19)}it`,
+      'goes on (those named here) and ends.',
+      '',
+      `${'word '.repeat(19)}a`,
+      'paragraph ends',
+      '',
+      `${'word '.repeat(19)}then`,
+      'a list',
+      '- an item',
+    ]);
+  });
+
   it('lists 130 and 143 for a command that cleans up on SIGINT/SIGTERM', () => {
     expect(helpText({ ...script, interruptible: true })).toMatch(
       /^ {2}130, 143 +interrupted by SIGINT or SIGTERM \(cleaned up\)$/m,
