@@ -194,7 +194,9 @@ describe('helpText', () => {
       `${'word '.repeat(19)}then a list`,
       '- an item',
     ].join('\n');
-    const lines = helpText({ ...script, description }).split('\n').slice(2, 11);
+    const lines = helpText({ ...script, description })
+      .split('\n')
+      .slice(2, 11);
     expect(lines).toEqual([
       `${'word '.repeat(19)}it`,
       'goes on (those named here) and ends.',
