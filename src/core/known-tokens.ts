@@ -30,35 +30,81 @@
  * redactor also runs on a rendered JUnit, HTML or JSON report. A net for shapes, not a proof.
  */
 
-/** Not right after a letter or digit (`\p{L}`, as secretlint: a longer word is not a token), or right after an ANSI colour code. */
-const AFTER = String.raw`(?:(?<![\p{L}\p{N}])|(?<=\x1b\[[\d;]*m))`;
+/**
+ * Where a token may start: not right after a letter, a digit, `_` or `-` (a longer word or
+ * identifier is not a token, as secretlint: `\p{L}`), or right after an escape that stands for a
+ * character that is not one: a JSON or C escape (`\n`, `\t`, `\u001b`: the redactor judges a result
+ * on its JSON text, where a newline before a key is `\` `n`, and a client quotes a server's body
+ * JSON-encoded), a URL-encoded byte (`token%3Dghp_...`, `Bearer%20ghp_...`) or an ANSI colour code
+ * (raw or JSON-escaped). Until session 16's review a token after `\n`, `%3D` or `\u001b[31m` was
+ * missed, and a redactor's clean check on a result's JSON let it through whole.
+ *
+ * Why this is linear on hostile text (`xoxb-` or `eyJ-` repeated a megabyte took 25 s and 9.5 s
+ * at 160 KB before): every pattern below is made of the token alphabet `[A-Za-z0-9_.-]`, and a
+ * match may start only where the character before is not a letter, digit, `_` or `-`, so within a
+ * run of token characters a match starts at the run's start or after a `.`; from there each
+ * quantifier is bounded (MAX) and the patterns that span a `.` end within a few parts. A token
+ * longer than its bound is not one of these shapes (and not hidden): the bounds are far above any
+ * issuer's length.
+ */
+const AFTER = String.raw`(?:(?<![\p{L}\p{N}_-])|(?<=\\[a-z])|(?<=\\u[0-9A-Fa-f]{4})|(?<=%[0-9A-Fa-f]{2})|(?<=(?:\x1b|\\u001b)\[[\d;]{0,16}m))`;
 /** Not followed by another character of the token's alphabet. */
 const BEFORE = '(?![A-Za-z0-9_-])';
+/** The longest part of a key (a JWT's parts: PART). */
+const MAX = 1024;
+/** The longest part of a JWT, JWE or access token (a JWT with many claims runs to kilobytes). */
+const PART = 16_384;
 
-/** API keys by their prefix: the last 4 characters may be shown. */
+/**
+ * API keys by their prefix: the last 4 characters may be shown. Beyond secretlint's:
+ * - GitLab's other tokens (`glrt-` runner, `glcbt-` CI build, `gldt-` deploy, `gloas-` OAuth
+ *   application secret, `glptt-` pipeline trigger: GitLab's token overview), as `glpat-`;
+ * - Anthropic's admin keys (`sk-ant-admin01-`) and OAuth tokens (`sk-ant-oat01-`) as its API keys;
+ *   their ends are not documented, so no `AA` is required of any (the prefix alone is specific);
+ * - Slack's refresh and rotated tokens (`xoxe-1-...`, `xoxe.xoxp-1-...`).
+ * An Arcade key (`arc_` and 20 or more characters, the group `arc`) is hidden only when it holds a
+ * digit, or both upper- and lower-case letters: its format is not published, and the keys seen
+ * (this repository's test keys, public examples) are random base62/base64url, where 20 characters
+ * without a digit and in one letter case are improbable, while `arc_gateway_worker_pool_primary`
+ * and `ARC_FEATURE_FLAG_DEFAULTS` are names a server may well say.
+ */
 const API_KEYS = [
   '(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36}',
   'github_pat_[A-Za-z0-9_]{82}',
-  String.raw`glpat-[A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9_-]+)*`,
-  'arc_[A-Za-z0-9_-]{20,}',
+  String.raw`(?:glpat|glrt|glcbt|gldt|gloas|glptt)-[A-Za-z0-9_-]{20,${MAX}}(?:\.[A-Za-z0-9_-]{1,${MAX}}){0,4}`,
+  `(?<arc>arc_[A-Za-z0-9_-]{20,${MAX}})`,
   '(?:A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}',
-  String.raw`(?:xoxb|xoxp|xapp|xoxa|xoxo|xoxr)-(?:\d-)?(?:[a-zA-Z0-9]{1,40}-)+[a-zA-Z0-9]{1,40}`,
+  String.raw`(?:xoxb|xoxp|xapp|xoxa|xoxo|xoxr)-(?:\d-)?(?:[a-zA-Z0-9]{1,40}-){1,8}[a-zA-Z0-9]{1,40}`,
+  String.raw`(?:xoxe\.xox[bp]|xoxe)-\d-[A-Za-z0-9-]{20,${MAX}}`,
   'npm_[A-Za-z0-9_]{36}',
   'sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{58,74}T3BlbkFJ[A-Za-z0-9_-]{58,74}|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20}',
-  String.raw`sk-ant-api0\d-[A-Za-z0-9_-]{90,128}AA`,
+  String.raw`sk-ant-(?:api|admin|oat)\d\d-[A-Za-z0-9_-]{32,${MAX}}`,
 ];
 
-/** Tokens whose last characters are a signature's or a session's: hidden whole. */
+/**
+ * Tokens whose last characters are a signature's or a session's: hidden whole. A JWE (five parts:
+ * header, encrypted key, which may be empty, IV, ciphertext, tag) before a JWS/JWT (three, the
+ * signature empty for `alg: none`); Google's API keys are `AIza` and exactly 35 more characters,
+ * its access tokens `ya29.` and at least 20 more (`ya29.c.` ones carry dots); a Slack incoming
+ * webhook's path (`hooks.slack.com/services/T.../B.../...`: the URL is the credential).
+ */
+const P = `[\\w-]{1,${PART}}`;
+const P0 = `[\\w-]{0,${PART}}`;
 const TOKENS = [
-  String.raw`eyJ[\w-]+\.[\w-]+\.[\w-]*`,
-  String.raw`(?:ya29|k8s-aws-v1)\.[\w-]+(?:\.[\w-]+)*`,
-  String.raw`AIza[\w-]+`,
+  String.raw`eyJ${P}(?:\.${P0}\.${P}\.${P}\.${P}|\.${P}\.${P0})`,
+  String.raw`ya29\.(?=[\w.-]{20})${P}(?:\.${P}){0,8}`,
+  String.raw`k8s-aws-v1\.${P}`,
+  String.raw`AIza[\w-]{35}`,
+  String.raw`(?<=hooks\.slack\.com/services/)T[A-Z0-9]{4,32}/B[A-Z0-9]{4,32}/[A-Za-z0-9]{16,64}`,
 ];
 
 const KNOWN = new RegExp(
   `${AFTER}(?:(?<key>${API_KEYS.map((k) => `(?:${k})`).join('|')})|${TOKENS.map((t) => `(?:${t})`).join('|')})${BEFORE}`,
   'gu',
 );
+
+/** Whether an `arc_` run is random enough to be a key (above): a digit, or both letter cases. */
+const arcadeKey = (found: string) => /\d/.test(found) || (/[a-z]/.test(found) && /[A-Z]/.test(found.slice(4)));
 
 /** The marker of a token found by its shape: its last 4 characters when it is an API key. */
 export type TokenMarker = (lastFour: string | undefined) => string;
@@ -68,7 +114,8 @@ const REDACTED: TokenMarker = (lastFour) => (lastFour === undefined ? '[redacted
 /** `text` with every well-known API key and token (above) replaced by `marker`'s text. */
 export function hideKnownTokens(text: string, marker: TokenMarker = REDACTED): string {
   return text.replace(KNOWN, (found, ...rest) => {
-    const groups = rest[rest.length - 1] as { key?: string };
+    const groups = rest[rest.length - 1] as { key?: string; arc?: string };
+    if (groups.arc !== undefined && !arcadeKey(groups.arc)) return found;
     return marker(groups.key === undefined ? undefined : found.slice(-4));
   });
 }

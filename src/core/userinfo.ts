@@ -33,9 +33,12 @@ export function withoutUserinfo(url: string): string {
  * A URL's userinfo in a free text: the scheme (group 1), then everything up to the last `@` before a
  * `/`, `?`, `#` or blank (`admin:pa@ss@host`: both `@`s). Also where a word runs into the scheme
  * (`x_https://...`). For a text that does not parse as a URL withoutUserinfo may leave out more (up to
- * the last `@` before a blank); a client quotes only URLs it could request, which parse.
+ * the last `@` before a blank); a client quotes only URLs it could request, which parse. The scheme
+ * is at most 32 characters (a word running into it keeps its head, untouched either way): unbounded,
+ * a match tried at every letter of a long word scanned to the word's end, quadratic on a megabyte
+ * of letters (session 16's review).
  */
-export const USERINFO_IN_TEXT = /([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi;
+export const USERINFO_IN_TEXT = /([a-z][a-z0-9+.-]{0,31}:\/\/)[^/?#\s]*@/gi;
 
 /**
  * A free text (a client's error message, such as node-fetch's `request to http://admin:<password>@host/api

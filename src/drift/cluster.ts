@@ -68,7 +68,7 @@ function describe(err: unknown, urls: readonly (string | undefined)[]): string {
   const message = apiMessage(err);
   return message !== undefined
     ? `${apiStatus(err)} ${withoutUserinfoOf(urls, message)}`
-    : printableLine(withoutUserinfoOf(urls, (err as Error).message), 500);
+    : printableLine(withoutUserinfoOf(urls, (err as Error).message.slice(0, 8192)), 500); // cut first: 500 are shown
 }
 
 /**

@@ -54,7 +54,7 @@ function lastLines(stderr: string): string {
     .split(/[\r\n]+/)
     .filter((l) => l.trim() !== '')
     .slice(-STDERR_LINES)
-    .map((l) => printableLine(hideTokenShapes(l), 300));
+    .map((l) => printableLine(hideTokenShapes(l.slice(-4096)), 300)); // cut first: 300 are shown
   while (lines.length > 1 && lines.join(' | ').length > 300) lines.shift();
   return lines.length === 0 ? '(nothing on stderr)' : lines.join(' | ');
 }

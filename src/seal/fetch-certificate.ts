@@ -119,9 +119,10 @@ export async function fetchControllerCertificate(options: FetchCertificateOption
       const answer = await get(url, request, signal);
       if (answer.status >= 200 && answer.status < 300) return answer.body;
       if (answer.status < 500) throw refusal(url, answer, options);
-      // The server's words: without the server URL's userinfo (which it may echo) and any well-known token.
+      // The server's words: without the server URL's userinfo (which it may echo) and any well-known token;
+      // cut to 4 KB first, as only 200 characters are shown (a 1 MiB body was masked whole).
       throw new Transient(
-        `HTTP ${answer.status} ${printableLine(withoutUserinfoOf([server, proxyUrl], answer.body), 200)}`,
+        `HTTP ${answer.status} ${printableLine(withoutUserinfoOf([server, proxyUrl], answer.body.slice(0, 4096)), 200)}`,
       );
     });
   } catch (err) {

@@ -42,9 +42,9 @@ describe('hideTokenShapes', () => {
     ],
     [`AccountName=a;AccountKey=${S};EndpointSuffix=x`, 'AccountName=a;AccountKey=<hidden>;EndpointSuffix=x'],
     [`https://x.googleapis.com/v1?key=AIza${S}`, 'https://x.googleapis.com/v1?key=<hidden>'],
-    [`api key AIza${S} refused`, 'api key <hidden> refused'],
+    [`api key AIza${S}${S}${S}${S.slice(0, 5)} refused`, 'api key <hidden> refused'],
     // Right after an ANSI colour code (`m` is a word character: `\b` does not match there).
-    [`${ESC}[31mBearer ${S} ${ESC}[0mya29.${S}`, `${ESC}[31mBearer <hidden> ${ESC}[0m<hidden>`],
+    [`${ESC}[31mBearer ${S} ${ESC}[0mya29.${S}${S}`, `${ESC}[31mBearer <hidden> ${ESC}[0m<hidden>`],
     [`${ESC}[1;33mAuthorization: Basic ${S}`, `${ESC}[1;33mAuthorization: Basic <hidden>`],
     // Ordinary error lines stay as they are.
     ...[

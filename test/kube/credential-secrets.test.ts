@@ -58,7 +58,7 @@ describe("a failing plugin's stderr: its last lines, credential shapes hidden", 
       'DEBUG Authorization: AWS4-HMAC-SHA256 Credential=AKIAs3cr3t, Signature=s3cr3tSig\n' +
       'DEBUG X-Amz-Security-Token: s3cr3tSession2\n';
     const last =
-      `error: Bearer s3cr3tBearer, id-token ${jwt}, ya29.s3cr3tGoogle k8s-aws-v1.s3cr3tEks ` +
+      `error: Bearer s3cr3tBearer, id-token ${jwt}, ya29.s3cr3tGoogleAccessToken k8s-aws-v1.s3cr3tEks ` +
       'https://sts.amazonaws.com/?X-Amz-Security-Token=s3cr3tSession3&X-Amz-Date=20261203T000000Z ' +
       'token=s3cr3tToken password=s3cr3tPassword {"client_secret": "s3cr3tClient"}';
     const plugin = failingWith(p.kube.url, `${debug}${last}\n\n`);

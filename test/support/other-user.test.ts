@@ -22,6 +22,10 @@ describe('otherUser', () => {
     },
   );
 
+  it.skipIf(!root)('as root: a spawn that times out fails the pre-check, not a reason to skip', () => {
+    expect(() => otherUser([], 1)).toThrow(/could not run node as nobody: spawnSync .* ETIMEDOUT/);
+  });
+
   it.skipIf(root)('as another user: no other user, nothing run', () => {
     expect(otherUser(['/nonexistent'])).toEqual({ as: {} });
   });

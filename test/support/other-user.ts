@@ -21,7 +21,7 @@ export type OtherUser = { readonly as: { uid?: number; gid?: number } } | { read
  * The spawn options that run a node as the other user (nobody when this is root, else none), or why
  * nobody cannot run this node or read one of `reads` (files it opens, folders it lists).
  */
-export function otherUser(reads: readonly string[] = []): OtherUser {
+export function otherUser(reads: readonly string[] = [], timeoutMs = CHILD_TIMEOUT_MS): OtherUser {
   if (process.getuid?.() !== 0) return { as: {} };
   const as = { uid: NOBODY, gid: NOBODY };
   const check =
@@ -31,10 +31,15 @@ export function otherUser(reads: readonly string[] = []): OtherUser {
   const run = spawnSync(process.execPath, ['-e', check, ...reads], {
     ...as,
     encoding: 'utf8',
-    timeout: CHILD_TIMEOUT_MS,
+    timeout: timeoutMs,
   });
   const why = 'these EACCES tests run as root, so their node runs as nobody (uid 65534), who';
-  if (run.error) return { missing: `${why} cannot start ${process.execPath}: ${run.error.message}` };
+  // Only a refusal to start is the machine's lack (a node nobody may not run); a timeout or any other
+  // spawn error is a fault to see, not a reason to skip (a loaded machine skipped them until session 16).
+  const code = (run.error as NodeJS.ErrnoException | undefined)?.code;
+  if (run.error && (code === 'EACCES' || code === 'EPERM' || code === 'ENOENT'))
+    return { missing: `${why} cannot start ${process.execPath}: ${run.error.message}` };
+  if (run.error) throw new Error(`the EACCES tests' pre-check could not run node as nobody: ${run.error.message}`);
   if (run.status === 3) return { missing: `${why} may not read ${run.stdout.trim()}` };
   if (run.status !== 0)
     return {

@@ -1,0 +1,23 @@
+/**
+ * Session 16's review: a megabyte of text shaped to make the token patterns backtrack (a prefix
+ * repeated: a match could start at each repeat and scan to the end) is masked in linear time. Before
+ * the mend `xoxb-` repeated 160 KB took 25 s in hideKnownTokens and `token.` repeated 20 KB did not
+ * end in 120 s in hideTokenShapes. No wall-clock assertion: the test's timeout is the hang guard
+ * (measured times: docs/benchmarks.md).
+ */
+import { describe, expect, it } from 'vitest';
+import { hideKnownTokens } from '../../src/core/known-tokens.js';
+import { NO_SECRETS, withoutUserinfoOf } from '../../src/core/redact.js';
+import { hideTokenShapes } from '../../src/core/token-shapes.js';
+
+const MB = 1 << 20;
+const SHAPES = ['xoxb-', 'eyJ-', 'eyJ.', 'ghp_', 'glpat-', 'arc_', 'AIza', 'ya29.', 'token.', 'xoxe-1-', 'a'];
+
+describe('a megabyte of a repeated prefix', () => {
+  it.each(SHAPES)('%s: every mask completes', (shape) => {
+    const text = shape.repeat(Math.ceil(MB / shape.length));
+    for (const mask of [hideKnownTokens, hideTokenShapes, NO_SECRETS.text, (t: string) => withoutUserinfoOf([], t)]) {
+      expect(mask(text).length).toBeGreaterThan(0);
+    }
+  });
+});
