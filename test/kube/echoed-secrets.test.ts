@@ -139,3 +139,22 @@ describe("an API server's words echoing the kubeconfig server's user name and a 
     );
   });
 });
+
+describe('a plain-text refusal quoting a token on a line of its own', () => {
+  it('npm run drift: client-node JSON-encodes the body into its message (`denied:\\n<token>`): the token redacted', async () => {
+    const plain = await listenLoopback((req, res) => {
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'text/plain' }).end(`denied:\n${github2}`);
+    });
+    try {
+      const r = await runMain(drift, ['--env', 'backstage-wus2-v4'], {
+        env: { ...process.env, KUBECONFIG: kubeconfigFor(`server: ${plain.url}`) },
+      });
+      const shown = `${r.stdout}\n${r.stderr}`;
+      expect(findLeak(shown, github2)).toBeUndefined();
+      expect(shown).toMatch(/denied:\\n\[redacted …[\w-]{4}\]/);
+    } finally {
+      await new Promise<void>((resolve) => plain.server.close(() => resolve()));
+    }
+  });
+});
