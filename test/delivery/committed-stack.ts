@@ -15,12 +15,15 @@ let made: Promise<{ root: string; commit: string }> | undefined;
  * src/ and dist/ for its source commit and refuses to push with uncommitted changes there, so a
  * run of the working checkout's script would stop before its push while src/ is being edited.
  *
- * One copy for the whole run: `committed-stack` in the run's temporary folder, as makeRepo keeps a
- * template repository (./support.ts). No test writes into it: the exports run there read it, write
- * their checkout elsewhere and are given --dist. A copy costs about 4 s of CPU the first time a
- * script runs from it (the copy, its commit and the script's bundle, src/tooling/launch.mjs): once
- * a run now, where it was once a test. Made in a folder of its own and renamed into place; a
- * worker that finds the place taken by another worker's copy uses that one.
+ * One copy for the whole run: `committed-stack-<tree>` in the run's temporary folder, as makeRepo
+ * keeps a template repository (./support.ts). No test writes its files: the exports run there read
+ * it, write their checkout elsewhere and are given --dist (the launcher writes the script's bundle
+ * under its ignored .build/, behind the build lock; git status may refresh its index). Each worker
+ * that needs it copies and commits the stack (about 1 s), then renames its copy into place; one
+ * that finds the place taken uses the copy there, so the script's bundle (about 3 s of CPU,
+ * src/tooling/launch.mjs) is built once a run, where it was once a test. The place is named by the
+ * copy's tree: under `vitest --watch` the run's folder outlives a rerun, and a copy named only
+ * `committed-stack` held the src/ of when watching started, so an edit to src/ went untested.
  */
 export function committedStack(): Promise<{ root: string; commit: string }> {
   made ??= sharedStack();
@@ -28,9 +31,11 @@ export function committedStack(): Promise<{ root: string; commit: string }> {
 }
 
 async function sharedStack(): Promise<{ root: string; commit: string }> {
-  const place = join(inject('arcadeTempRoot'), 'committed-stack');
+  const copy = await newStack();
+  const tree = (await run(copy, ['rev-parse', 'HEAD^{tree}'])).trim();
+  const place = join(inject('arcadeTempRoot'), `committed-stack-${tree}`);
   try {
-    renameSync(await newStack(), place);
+    renameSync(copy, place);
   } catch (e) {
     // Another worker's copy is there (a folder that is not empty cannot be renamed onto).
     if (!['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
