@@ -7,7 +7,9 @@
  *   `secret.kubernetes-secret`   a `Secret` with `data`/`stringData` (base64 is not encryption);
  *   `secret.connection-string-password`  any URL whose user-info holds a password (also with an
  *                                empty user name, the Redis form secretlint misses);
- *   `secret.high-entropy`        a random-looking value under a secret-like key.
+ *   `secret.high-entropy`        a random-looking value under a secret-like key;
+ *   `secret.env-value`, `secret.known-token`  an env entry's value judged by its name, and the
+ *                                well-known token shapes in every string (./value-secrets.ts).
  *
  * Encrypted values are allowed: a SealedSecret's `spec.encryptedData` and the `ciphertext:`
  * entries `npm run seal` writes into environment files. Findings never print the value.
@@ -20,6 +22,7 @@ import { looksRandom, PLACEHOLDER, SECRET_KEY } from '../core/credentials.js';
 import { childPath, type Finding, type ObjectRef } from './finding.js';
 import { parseDocuments, refOf, type ManifestDocument } from './manifests.js';
 import { at } from '../core/at.js';
+import { valueSecrets } from './value-secrets.js';
 import { isRecord } from '../core/is-record.js';
 
 export interface ScanFile {
@@ -141,6 +144,7 @@ function yamlRules(f: ScanFile, documents: readonly ManifestDocument[]): Finding
       },
       skip,
     );
+    out.push(...valueSecrets(doc.value, base, (v) => lineOfValue(lines, v, doc.line), skip));
   }
   return out;
 }

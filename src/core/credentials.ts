@@ -37,3 +37,14 @@ export function looksRandom(value: string): boolean {
   if (/^https?:\/\/[^@]*$/.test(value)) return false; // a URL without credentials
   return entropy(value) >= 3.5;
 }
+
+/**
+ * Whether `value`, under the key (or env var name) `key`, is a plaintext credential: a secret-like
+ * key, a value that is not empty, not a placeholder (`$(VAR)`, `${VAR}`, `<...>`) nor an
+ * unresolved marker, and either under a password key (a default password is not random) or random.
+ */
+export function credentialUnder(key: string, value: string): boolean {
+  if (!SECRET_KEY.test(key) || value === '' || PLACEHOLDER.test(value) || unresolvedReasonIn(value) !== undefined)
+    return false;
+  return PASSWORD_KEY.test(key) || looksRandom(value);
+}
