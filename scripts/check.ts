@@ -25,8 +25,10 @@ const script = defineScript({
               escalation, capabilities dropped, seccomp, requests/limits, probes, pinned images,
               no host namespaces, SA token only where needed, PDB, NetworkPolicy
   secret      dist/ and every file git tracks: secretlint (recommended preset) + Secret data,
-              passwords in URLs, random values under secret-like keys
+              passwords in URLs, random values under secret-like keys, env values by their name,
+              well-known token shapes
   flux        kustomization.yaml lists exactly the folder's files; kubectl kustomize builds it
+  synth       each folder is exactly what npm run synth writes from src/ (no hand edit of dist/)
   unresolved  <unresolved: ...> markers and unsealed keys (warnings)
 One line per finding: file:line Kind namespace/name field.path: [rule] message (fix: ...) {anchors}
 Needs no cluster and no network: every schema it uses is vendored in contracts/ (SOURCES.md).`,
@@ -69,12 +71,20 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
   const { errorsOf, runGate } = await import('../src/check/gate.js');
   const { formatReport, reportJson } = await import('../src/check/report.js');
   const { cachedCrds } = await import('../src/check/crd-cache.js');
+  const { loadEnvironment } = await import('../src/environments/load.js');
+  const { synthEnvironment } = await import('../src/synth.js');
   const report = await runGate({
     root: REPO_ROOT,
     distDir: options.dist ? path(options.dist) : join(REPO_ROOT, 'dist'),
     ...(options['crd-cache'] ? { crds: cachedCrds(path(options['crd-cache'])) } : {}),
     scanRepository: !options['dist-only'],
     ...(options['skip-kustomize'] ? { kubectl: false as const } : {}),
+    // Each folder must be what synth writes from src/environments (a hand edit of dist/ fails).
+    synthesized: (env) =>
+      synthEnvironment(loadEnvironment(env).env).files.map((f) => ({
+        path: f.path.slice(env.length + 1),
+        content: f.content,
+      })),
   });
   // With --json - the JSON is stdout's whole text: the findings go to stderr.
   const human = reportOnStandardOutput([json], io.cwd) ? (t: string) => io.stderr.write(`${t}\n`) : print;

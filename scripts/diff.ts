@@ -67,7 +67,10 @@ updating the comment that holds the marker instead of adding a second one (STACK
   },
   environment: forgeVariableHelp('STACK', "the stack's own repository (for --post-comment)"),
   gitRepository: "diff uses the stack's own repository, where scripts/diff.ts is",
-  exitCodes: { 0: 'compared (also when there are no changes: prints "no changes")', 1: 'git or synthesis failed' },
+  exitCodes: {
+    0: 'compared (also when there are no changes: prints "no changes")',
+    1: "git or synthesis failed, or no changes while the working tree's dist/ is not what synth writes (a hand edit: one line names its files)",
+  },
   examples: [
     'npm run diff',
     'npm run diff -- --base origin/main --env backstage-wus2-v4 --markdown /tmp/pr.md',
@@ -101,7 +104,7 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
   const { forgeFromEnvironment } = await import('../src/delivery/forge-settings.js');
   const connection = options['post-comment'] !== undefined ? forgeFromEnvironment('STACK', io.env) : undefined;
   const { defaultBase, gitTry } = await import('../src/core/git.js');
-  const { reviewMarkdown, reviewText, reviewWorkingTree } = await import('../src/review/review.js');
+  const { diffExit, reviewMarkdown, reviewText, reviewWorkingTree } = await import('../src/review/review.js');
   let base: string;
   if (options.base !== undefined) {
     const verified = await gitTry(REPO_ROOT, ['rev-parse', '--verify', '--quiet', `${options.base}^{commit}`]);
@@ -142,7 +145,8 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
         io.stderr.write(`diff: ${line}\n`);
     }
   }
-  return 0;
+  // "no changes" would hide a hand edit of dist/: the line above names it, and the exit says it.
+  return diffExit(reviews);
 });
 
 await runCommand(import.meta.url, script, main);

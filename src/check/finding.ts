@@ -13,6 +13,7 @@ export type CheckArea =
   | 'secret'
   | 'flux'
   | 'monitoring'
+  | 'synth'
   | 'unresolved';
 
 /** `error` fails the gate; `warning` is listed but does not (unresolved values). */

@@ -22,6 +22,7 @@ import { checkReferences } from './references.js';
 import { validateSchema } from './schema.js';
 import { MAX_SCANNED_BYTES, scanFiles, TrackedFilesError, trackedTextFiles, type ScanFile } from './secrets.js';
 import { unresolvedWarnings } from './unresolved.js';
+import { checkSynthesized, type Synthesize } from './synthesized.js';
 import { isRecord } from '../core/is-record.js';
 
 export interface GateOptions {
@@ -37,6 +38,11 @@ export interface GateOptions {
   readonly scanRepository?: boolean;
   /** kubectl for the kustomize build; `false` skips it. @default 'kubectl' when on PATH */
   readonly kubectl?: string | false;
+  /**
+   * What synth writes for an environment (scripts/check.ts: a fresh in-memory synthesis); each
+   * folder must be exactly that (`synth.*`). @default not compared (a test's hand-made folder)
+   */
+  readonly synthesized?: Synthesize;
   /** The environment files, named like the dist/ folders (the scrape convention). @default `<root>/src/environments` */
   readonly environmentsDir?: string;
 }
@@ -200,6 +206,7 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
     });
     findings.push(...build.findings);
     if (build.skipped) notes.push(build.skipped);
+    if (options.synthesized) findings.push(...checkSynthesized(env.name, env.dir, folder, options.synthesized));
   }
   findings.push(...exceptionFindings(exceptions, excepted, 'src/check/exceptions.ts'));
   if (unevaluatedCel.size > 0) {

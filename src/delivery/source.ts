@@ -2,10 +2,10 @@
  * The export's source: one environment's committed dist/ folder, checked against a fresh
  * in-memory synthesis (a stale or hand-edited dist/ is refused), and the stack's commit.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadEnvironment } from '../environments/load.js';
 import { GitError, git } from '../core/git.js';
+import { synthMismatches } from '../core/synth-mismatch.js';
 import { synthEnvironment } from '../synth.js';
 import { ExportRefused, type ExportSource } from './export.js';
 
@@ -27,12 +27,8 @@ export async function exportSource(options: SourceOptions): Promise<ExportSource
   for (const w of warnings) options.warn?.(w);
   const output = synthEnvironment(env);
   const folder = join(options.distDir ?? join(options.repoRoot, 'dist'), env.name);
-  const onDisk = existsSync(folder) ? readdirSync(folder).sort() : [];
   const fresh = output.files.map((f) => ({ path: f.path.slice(env.name.length + 1), content: f.content }));
-  const stale =
-    onDisk.length !== fresh.length ||
-    fresh.some((f) => !onDisk.includes(f.path) || readFileSync(join(folder, f.path), 'utf8') !== f.content);
-  if (stale)
+  if (synthMismatches(folder, fresh).length > 0)
     throw new ExportRefused([
       `${folder} is missing, stale or edited by hand: it differs from a fresh synthesis (fix: npm run synth, review with npm run diff, commit)`,
     ]);
