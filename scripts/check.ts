@@ -27,7 +27,8 @@ const script = defineScript({
   secret      dist/ and every file git tracks: secretlint (recommended preset) + Secret data,
               passwords in URLs, random values under secret-like keys, env values by their name,
               well-known token shapes
-  flux        kustomization.yaml lists exactly the folder's files; kubectl kustomize builds it
+  flux        kustomization.yaml lists exactly the folder's files (no remote resource, no link
+              leading outside dist/); kubectl kustomize builds it
   synth       each folder is exactly what npm run synth writes from src/ (no hand edit of dist/)
   unresolved  <unresolved: ...> markers and unsealed keys (warnings)
 One line per finding: file:line Kind namespace/name field.path: [rule] message (fix: ...) {anchors}

@@ -28,12 +28,52 @@ export interface FluxBuildResult {
   readonly skipped?: string;
 }
 
+/**
+ * A `resources` entry kustomize would fetch over the network: a URL (`https://`, `ssh://`, ...),
+ * go-getter's `git::`, an scp-like `git@host:repo`, or a `host.tld/path` (kustomize's own remote
+ * shorthand, `github.com/org/repo//path?ref=`).
+ */
+function isRemoteResource(resource: string): boolean {
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(resource) ||
+    /^git::/i.test(resource) ||
+    /^[^\s/@:]+@[^\s/:]+:/.test(resource) ||
+    /^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d+)?\//i.test(resource)
+  );
+}
+
+/**
+ * Findings that keep the build from running: the folder names what is not one of its files (a
+ * remote or missing resource, a transform such as `bases`/`components`/`helmCharts` that may
+ * fetch, a link leading outside dist/), which `kubectl kustomize` would fetch or read.
+ */
+const BEFORE_BUILD = new Set([
+  'flux.remote-resource',
+  'flux.missing-file',
+  'flux.kustomization-transform',
+  'flux.link-outside',
+]);
+
 export async function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildOptions): Promise<FluxBuildResult> {
   const findings: Finding[] = [];
   const file = relative(options.root, join(env.dir, KUSTOMIZATION_FILE)) || KUSTOMIZATION_FILE;
   const kpath = join(env.dir, KUSTOMIZATION_FILE);
   const fail = (rule: string, message: string, fix: string, path?: string) =>
     findings.push({ severity: 'error', area: 'flux', file, rule, message, fix, ...(path ? { path } : {}) });
+  const folder = relative(options.root, env.dir) || '.';
+  for (const link of env.linksOutside)
+    findings.push({
+      severity: 'error',
+      area: 'flux',
+      file: link.entry === '.' ? folder : `${folder}/${link.entry}`,
+      rule: 'flux.link-outside',
+      message:
+        `${link.entry === '.' ? 'the folder' : link.entry} is a symbolic link to ${link.target}, outside the dist folder: ` +
+        'Flux would apply what nobody reviewed in dist/ (the gate does not read it)',
+      fix: 'replace the link with the file itself: npm run synth writes plain files',
+    });
+  if (env.linksOutside.some((l) => l.entry === '.' || l.entry === KUSTOMIZATION_FILE))
+    return { findings, skipped: `kubectl kustomize ${folder} not run: it leads outside the dist folder` };
   if (!existsSync(kpath)) {
     fail(
       'flux.no-kustomization',
@@ -71,7 +111,14 @@ export async function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildO
       );
   }
   resources.forEach((r, i) => {
-    if (!files.includes(r))
+    if (isRemoteResource(r))
+      fail(
+        'flux.remote-resource',
+        `resources lists ${r}, a remote resource: kustomize would fetch it over the network, and Flux apply what nobody reviewed in dist/`,
+        'remove it: every resource is a file of the folder (npm run synth writes them; vendor what it holds through src/)',
+        `resources[${i}]`,
+      );
+    else if (!files.includes(r))
       fail(
         'flux.missing-file',
         `resources lists ${r}, which is not in the folder: the build fails`,
@@ -90,6 +137,13 @@ export async function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildO
     }
   }
 
+  if (findings.some((f) => BEFORE_BUILD.has(f.rule)))
+    return {
+      findings,
+      skipped:
+        `kubectl kustomize ${folder} not run: the folder names what is not one of its files ` +
+        '(a remote or missing resource, a transform, a link outside the dist folder; above), which the build would fetch or read',
+    };
   if (options.kubectl === false) return { findings, skipped: 'kubectl kustomize not run (disabled)' };
   const kubectl = options.kubectl ?? 'kubectl';
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -110,7 +164,6 @@ export async function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildO
     };
   }
   if (run.error) {
-    const folder = relative(options.root, env.dir) || '.';
     // The finding's fix is the one fix (a timeout's is not said in the message too).
     const command = {
       command: `kubectl kustomize ${folder}`,

@@ -7,14 +7,14 @@
  * (`src/core/manifests.ts`); this file adds what only the gate needs: line numbers, and the
  * documents `parseManifest` skips, each with the reason it is not an object.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { isManifestPath, type KubeObject } from '../core/manifests.js';
 import type { ObjectRef } from './finding.js';
 import { at } from '../core/at.js';
 import { isRecord } from '../core/is-record.js';
-import { isWithin } from '../core/path-within.mjs';
+import { isWithin, realPath, statOf } from '../core/path-within.mjs';
 
 /** The one object type (diff/export/drift's), re-exported for readers of dist/ through this file. */
 export type { KubeObject };
@@ -46,8 +46,13 @@ export interface EnvironmentFolder {
   readonly dir: string;
   /** Every file in the folder (names only), kustomization.yaml included. */
   readonly entries: readonly string[];
-  /** The YAML files, parsed. */
+  /** The YAML files, parsed (never one that `linksOutside` names). */
   readonly files: readonly ManifestFile[];
+  /**
+   * Entries that are symbolic links leading outside the dist folder (`.`: the environment folder
+   * itself), with the real path each leads to: never read (flux.link-outside).
+   */
+  readonly linksOutside: readonly { readonly entry: string; readonly target: string }[];
 }
 
 export function refOf(o: KubeObject): ObjectRef {
@@ -98,17 +103,35 @@ export function readManifestFile(absolute: string, root: string): ManifestFile {
   return { file, absolute, content, documents: parseDocuments(content) };
 }
 
-/** Every environment folder in `distDir` (sorted), with its YAML files parsed. */
+/**
+ * Every environment folder in `distDir` (sorted), with its YAML files parsed. A folder or file that
+ * is a symbolic link leading outside `distDir` (by real paths: path-within's realPath) is not read,
+ * and is named in `linksOutside`: synth writes plain files, and a link to a file elsewhere would
+ * have the gate pass what it never reviewed (session 16: with --skip-kustomize, nothing refused it).
+ */
 export function loadDist(distDir: string, root: string): EnvironmentFolder[] {
+  const real = realPath(distDir).path;
+  const outside = (path: string) => {
+    const target = realPath(path).path;
+    return isWithin(real, target) ? undefined : target;
+  };
   return readdirSync(distDir)
-    .filter((name) => statSync(join(distDir, name)).isDirectory())
+    .filter((name) => statOf(join(distDir, name))?.isDirectory())
     .sort()
     .map((name) => {
       const dir = join(distDir, name);
+      const away = outside(dir);
+      if (away !== undefined)
+        return { name, dir, entries: [], files: [], linksOutside: [{ entry: '.', target: away }] };
       const entries = readdirSync(dir).sort();
+      const linksOutside = entries.flatMap((entry) => {
+        const target = outside(join(dir, entry));
+        return target === undefined ? [] : [{ entry, target }];
+      });
       const files = entries
-        .filter((f) => isManifestPath(f) && statSync(join(dir, f)).isFile())
+        .filter((f) => !linksOutside.some((l) => l.entry === f))
+        .filter((f) => isManifestPath(f) && statOf(join(dir, f))?.isFile())
         .map((f) => readManifestFile(join(dir, f), root));
-      return { name, dir, entries, files };
+      return { name, dir, entries, files, linksOutside };
     });
 }
