@@ -19,51 +19,45 @@ const random = () => randomFrom(ALNUM, 24);
 const ENV = 'backstage-wus2-v4';
 
 const container = (name: string, env: Rec[]) => ({ name, image: 'busybox:1.37', env });
+const object = (apiVersion: string, kind: string, name: string, spec: Rec) => ({
+  apiVersion,
+  kind,
+  metadata: { name, namespace: 'arcade' },
+  spec,
+});
+/** A pod template's spec under `spec.template`. */
+const template = (spec: Rec) => ({ template: { spec } });
 
 describe('env entries judged by their name', () => {
   it('reports a plaintext credential in containers, initContainers, a CronJob and a HelmRelease extraEnv, naming the path', async () => {
     const secret = random();
     const password = `Vq7mP2xK${randomFrom(ALNUM, 8)}`;
-    const deployment = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'app', namespace: 'arcade' },
-      spec: {
-        template: {
-          spec: {
-            initContainers: [container('init', [{ name: 'DB_PASSWORD', value: password }])],
-            containers: [
-              container('main', [
-                { name: 'GOMEMLIMIT', value: '409MiB' },
-                { name: `AWS_${'SECRET'}_ACCESS_KEY`, value: secret },
-                // fine: a reference, empty, a path, a value taken from a Secret
-                { name: 'API_TOKEN', value: '$(TOKEN_FROM_SECRET)' },
-                { name: 'ADMIN_PASSWORD', value: '' },
-                { name: 'TOKEN_FILE', value: '/var/run/secrets/tokens/token' },
-                { name: 'CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'app', key: 'client-secret' } } },
-                { name: 'LOG_LEVEL', value: random() },
-              ]),
-            ],
-          },
-        },
-      },
-    };
-    const cronJob = {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
-      metadata: { name: 'job', namespace: 'arcade' },
-      spec: {
-        jobTemplate: {
-          spec: { template: { spec: { containers: [container('c', [{ name: 'API_KEY', value: random() }])] } } },
-        },
-      },
-    };
-    const release = {
-      apiVersion: 'helm.toolkit.fluxcd.io/v2',
-      kind: 'HelmRelease',
-      metadata: { name: 'arcade', namespace: 'arcade' },
-      spec: { values: { engine: { extraEnv: [{ name: 'REDIS_PASSWORD', value: 'changeme' }] } } },
-    };
+    const deployment = object(
+      'apps/v1',
+      'Deployment',
+      'app',
+      template({
+        initContainers: [container('init', [{ name: 'DB_PASSWORD', value: password }])],
+        containers: [
+          container('main', [
+            { name: 'GOMEMLIMIT', value: '409MiB' },
+            { name: `AWS_${'SECRET'}_ACCESS_KEY`, value: secret },
+            // fine: a reference, empty, a path, a value taken from a Secret
+            { name: 'API_TOKEN', value: '$(TOKEN_FROM_SECRET)' },
+            { name: 'ADMIN_PASSWORD', value: '' },
+            { name: 'TOKEN_FILE', value: '/var/run/secrets/tokens/token' },
+            { name: 'CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'app', key: 'client-secret' } } },
+            { name: 'LOG_LEVEL', value: random() },
+          ]),
+        ],
+      }),
+    );
+    const cronJob = object('batch/v1', 'CronJob', 'job', {
+      jobTemplate: { spec: template({ containers: [container('c', [{ name: 'API_KEY', value: random() }])] }) },
+    });
+    const release = object('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'arcade', {
+      values: { engine: { extraEnv: [{ name: 'REDIS_PASSWORD', value: 'changeme' }] } },
+    });
     const content = [deployment, cronJob, release].map((d) => stringify(d)).join('---\n');
     const findings = await scanFiles([{ file: 'dist/test/app.yaml', content }]);
     expect(findings.map((f) => [f.rule, f.object?.name, f.path])).toEqual([
