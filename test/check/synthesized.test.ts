@@ -89,7 +89,10 @@ describe('npm run check: each folder is what synth writes', () => {
         /\/monitoring\.yaml: \[synth\.not-synthesized\] not what npm run synth writes: monitoring\.yaml is missing/,
       ),
       expect.stringMatching(
-        /\/nowhere: \[synth\.no-environment\] cannot synthesize nowhere to compare the folder with: unknown environment: --env nowhere: no such environment .*\(fix: name the folder after an environment file/,
+        new RegExp(
+          String.raw`/nowhere: \[synth\.no-environment\] cannot synthesize nowhere to compare the folder with: ` +
+            String.raw`unknown environment: --env nowhere: no such environment .*\(fix: name the folder after an environment file`,
+        ),
       ),
     ]);
   });
