@@ -4,12 +4,13 @@
  * optionally its values.schema.json.
  */
 import { App } from 'cdk8s';
-import { parse } from 'yaml';
 import type { HelmValues, ValuesReference } from '../constructs/oci-helm-release.js';
 import { ArcadeReleaseChart } from '../charts/release-chart.js';
 import type { Override } from '../charts/arcade-values.js';
 import type { Environment } from '../environments/schema.js';
 import { buildCharts } from '../synth.js';
+import { yamlValue } from '../core/yaml-input.js';
+import { isRecord } from '../core/is-record.js';
 import {
   assertWalkableSchema,
   ChartValuesFileError,
@@ -48,21 +49,32 @@ export function isProblem(s: PathStatus | undefined): boolean {
   return s !== undefined && (s.kind === 'missing' || s.kind === 'not-a-map');
 }
 
-/** Parses `helm show values` output; a non-map document throws naming the file. */
+const SAVE_VALUES = 'save the output of helm show values <chart> --version <version>';
+
+/**
+ * Parses `helm show values` output; a file that is not YAML (src/core/yaml-input.ts), holds no
+ * values at all (empty or only comments: what `helm show values > f` leaves when helm fails, so
+ * every override would be checked against nothing), or is not a map throws naming the file.
+ */
 export function parseChartValues(text: string, file: string): Record<string, unknown> {
-  let tree: unknown;
-  try {
-    tree = parse(text);
-  } catch (err) {
+  const tree = yamlValue(text, {
+    file,
+    refuse: (problems) => new ChartValuesFileError(problems.join('; ')),
+    otherwise: SAVE_VALUES,
+  });
+  if (tree === null || tree === undefined) {
     throw new ChartValuesFileError(
-      `${file}: YAML syntax: ${(err as Error).message.split('\n')[0]} (fix: save the output of helm show values <chart> --version <version>)`,
+      `${file}: holds no values (empty, or only comments: what helm show values > ${file} leaves when helm fails) ` +
+        `(fix: ${SAVE_VALUES}, and check that helm succeeded)`,
     );
   }
-  if (tree === null || tree === undefined) return {};
-  if (typeof tree !== 'object' || Array.isArray(tree)) {
+  if (isRecord(tree) && Object.keys(tree).length === 0) {
     throw new ChartValuesFileError(
-      `${file}: not a values map (fix: save the output of helm show values <chart> --version <version>)`,
+      `${file}: holds no values (an empty map: every override would pass unchecked) (fix: ${SAVE_VALUES})`,
     );
+  }
+  if (typeof tree !== 'object' || Array.isArray(tree)) {
+    throw new ChartValuesFileError(`${file}: not a values map (fix: ${SAVE_VALUES})`);
   }
   return tree as Record<string, unknown>;
 }

@@ -121,7 +121,7 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
             line: doc.line,
             rule: 'schema.not-an-object',
             message: `document ${doc.index + 1}: ${doc.problem ?? 'not a Kubernetes object'}`,
-            fix: 'give apiVersion, kind and metadata.name (or remove the document)',
+            fix: doc.fix ?? 'give apiVersion, kind and metadata.name (or remove the document)',
           });
           continue;
         }

@@ -9,12 +9,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
 import { isManifestPath, type KubeObject } from '../core/manifests.js';
 import type { ObjectRef } from './finding.js';
-import { at } from '../core/at.js';
 import { isRecord } from '../core/is-record.js';
 import { isWithin, realPath, statOf } from '../core/path-within.mjs';
+import { yamlDocuments } from '../core/yaml-input.js';
 
 /** The one object type (diff/export/drift's), re-exported for readers of dist/ through this file. */
 export type { KubeObject };
@@ -28,6 +27,8 @@ export interface ManifestDocument {
   readonly object?: KubeObject;
   /** Why the document is not a usable object (YAML error, missing kind/name...). */
   readonly problem?: string;
+  /** What to do about a YAML problem (the yaml reader's fix), when the document is not YAML at all. */
+  readonly fix?: string;
   /** The raw parsed value (for secret scanning of non-object documents). */
   readonly value: unknown;
 }
@@ -74,26 +75,19 @@ function toObject(value: unknown): { object?: KubeObject; problem?: string } {
   return { object: value as KubeObject };
 }
 
-/** Parses one YAML stream into documents (never throws on bad YAML: it becomes a problem). */
+/** Parses one YAML stream into documents (never throws on bad YAML: it becomes a problem, src/core/yaml-input.ts). */
 export function parseDocuments(content: string): ManifestDocument[] {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(content, { lineCounter });
   const out: ManifestDocument[] = [];
-  docs.forEach((doc, index) => {
-    const line = lineCounter.linePos(doc.range[0]).line;
-    if (doc.errors.length > 0) {
-      out.push({
-        index,
-        line,
-        value: undefined,
-        problem: `YAML syntax: ${at(doc.errors, 0, 'YAML error').message.split('\n')[0]}`,
-      });
-      return;
+  for (const doc of yamlDocuments(content)) {
+    const { index, line } = doc;
+    if (doc.problem !== undefined) {
+      out.push({ index, line, value: undefined, problem: doc.problem, fix: doc.fix });
+      continue;
     }
-    const value: unknown = doc.toJS();
-    if (value === null || value === undefined) return; // empty document (e.g. trailing ---)
+    const value = doc.value;
+    if (value === null || value === undefined) continue; // empty document (e.g. trailing ---)
     out.push({ index, line, value, ...toObject(value) });
-  });
+  }
   return out;
 }
 

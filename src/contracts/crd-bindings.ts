@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, sep } from 'node:path';
-import { parse } from 'yaml';
+import { yamlValue } from '../core/yaml-input.js';
 import { describeChildFailure, lastLines, stdoutWhenNoStderr } from '../core/child-failure.js';
 import { CommandError, ConfigurationError } from '../core/command-error.js';
 
@@ -40,12 +40,16 @@ export interface ImportEntry {
  */
 export function importEntries(root: string): ImportEntry[] {
   const file = join(root, 'cdk8s.yaml');
-  let config: unknown;
+  let text: string;
   try {
-    config = parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ImportListError(`cdk8s.yaml: ${(err as Error).message.split('\n')[0]}`);
   }
+  const config = yamlValue(text, {
+    file: 'cdk8s.yaml',
+    refuse: (problems) => new ImportListError(problems.join('; ')),
+  });
   const list = typeof config === 'object' && config !== null ? (config as { imports?: unknown }).imports : undefined;
   if (!Array.isArray(list) || list.length === 0)
     throw new ImportListError(

@@ -3,9 +3,9 @@
  * Kubernetes (and Flux's kustomize-controller) uses, kind + namespace + name.
  */
 import { createHash } from 'node:crypto';
-import { parseAllDocuments } from 'yaml';
 import { CommandError } from './command-error.js';
 import { at } from './at.js';
+import { yamlValues } from './yaml-input.js';
 
 /**
  * A Kubernetes object: only the identity fields (and labels) are typed, the rest is JSON. The one
@@ -100,15 +100,14 @@ export function parseManifest(content: string, file: string): KubeObject[] {
 }
 
 function parseObjects(content: string, file: string): KubeObject[] {
-  const docs = parseAllDocuments(content);
   const objects: KubeObject[] = [];
-  for (const doc of docs) {
-    if (doc.errors.length > 0) {
-      throw new ManifestError(
-        `${file}: YAML syntax: ${at(doc.errors, 0, 'YAML error').message.split('\n')[0]} (fix: correct the YAML, or move the file out of the folder)`,
-      );
-    }
-    const value: unknown = doc.toJS();
+  // The first problem (a syntax error, an alias bomb: src/core/yaml-input.ts) refuses the file.
+  const values = yamlValues(content, {
+    file,
+    refuse: (problems) => new ManifestError(at(problems, 0, `${file}: not YAML`)),
+    otherwise: 'move the file out of the folder',
+  });
+  for (const value of values) {
     if (value === null || value === undefined) continue;
     if (isKubeObject(value) && !isKustomizeConfig(value)) objects.push(value);
   }

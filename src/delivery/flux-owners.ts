@@ -11,10 +11,10 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import type { FluxTransforms } from './kustomize.js';
 import { kustomizationFileIn, yamlText } from './kustomize.js';
 import { isRecord } from '../core/is-record.js';
+import { yamlDocuments } from '../core/yaml-input.js';
 
 export interface FluxOwner extends FluxTransforms {
   /** `namespace/name` of the Flux Kustomization, or a description of the assumed one. */
@@ -60,9 +60,9 @@ export function findOwners(top: string, files: readonly string[], folder: string
       continue;
     }
     if (text === undefined || !text.includes('kustomize.toolkit.fluxcd.io')) continue;
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length > 0) continue;
-      const o = rec(doc.toJS());
+    for (const doc of yamlDocuments(text)) {
+      if (doc.problem !== undefined) continue;
+      const o = rec(doc.value);
       if (
         o.kind !== 'Kustomization' ||
         typeof o.apiVersion !== 'string' ||
@@ -103,8 +103,8 @@ function lists(top: string, dir: string, child: string): boolean {
   const file = kustomizationFileIn(join(top, dir));
   const text = file === undefined ? undefined : yamlText(readFileSync(file));
   if (text === undefined) return false;
-  for (const doc of parseAllDocuments(text)) {
-    const resources = rec(doc.toJS()).resources;
+  for (const doc of yamlDocuments(text)) {
+    const resources = rec(doc.value).resources;
     if (!Array.isArray(resources)) continue;
     if (
       resources.some((r) => typeof r === 'string' && posix.normalize(posix.join(dir, r)).replace(/\/+$/, '') === child)

@@ -24,10 +24,11 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
-import { parse, parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { describeChildFailure } from '../core/child-failure.js';
 import { git } from '../core/git.js';
 import { isRecord } from '../core/is-record.js';
+import { yamlDocuments } from '../core/yaml-input.js';
 import { isWithin, realPath } from '../core/path-within.mjs';
 import type { KubeObject } from '../core/manifests.js';
 import { withoutRepositoryLocation } from '../core/git-location.js';
@@ -152,12 +153,10 @@ function readRootKustomization(file: string, fileInRepo: string, rootInRepo: str
     );
   const text = yamlText(readFileSync(file));
   if (text === undefined) throw refuse('is UTF-16 of an odd length: its last character is cut');
-  let parsed: unknown;
-  try {
-    parsed = parse(text);
-  } catch (err) {
-    throw refuse(`is not YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const [first, ...more] = yamlDocuments(text);
+  if (first?.problem !== undefined) throw refuse(`is not YAML: ${first.problem}`);
+  if (more.length > 0) throw refuse(`holds ${more.length + 1} YAML documents, not one`);
+  const parsed = first?.value;
   if (parsed === null || parsed === undefined) return {};
   if (!isRecord(parsed))
     throw refuse(
@@ -197,7 +196,7 @@ function prepareRoot(root: string, rootInRepo: string, transforms: FluxTransform
 /** The file an origin annotation names, repository-relative (`path`, or the generator's `configuredIn`). */
 function originOf(annotation: unknown, rootInRepo: string): string | undefined {
   if (typeof annotation !== 'string') return undefined;
-  const o: unknown = parse(annotation);
+  const o = yamlDocuments(annotation)[0]?.value;
   if (typeof o !== 'object' || o === null) return undefined;
   const rec = o as Record<string, unknown>;
   if (typeof rec.repo === 'string') return undefined; // a remote base: not in this repository
@@ -282,8 +281,8 @@ async function kustomize(
     throw new KustomizeFailed(rootInRepo, describeChildFailure(command, { error: run.error, stderr }), true);
   }
   const out: BuiltObject[] = [];
-  for (const doc of parseAllDocuments(run.stdout)) {
-    const value: unknown = doc.toJS();
+  for (const doc of yamlDocuments(run.stdout)) {
+    const value = doc.value;
     if (typeof value !== 'object' || value === null) continue;
     const o = value as KubeObject & { metadata: { annotations?: Record<string, string> } };
     const annotations = { ...(o.metadata.annotations ?? {}) };

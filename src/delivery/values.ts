@@ -16,11 +16,11 @@
  * Not mirrored: `--set`'s comma splitting of a targetPath value (a value with a comma).
  */
 import { createHash } from 'node:crypto';
-import { parse } from 'yaml';
 import { parsePath, setAt } from '../core/values-path.js';
 import { namedItems, segment } from '../review/diff.js';
 import type { KubeObject } from '../core/manifests.js';
 import { isRecord } from '../core/is-record.js';
+import { yamlDocuments } from '../core/yaml-input.js';
 
 /** A value that must not be shown: where it comes from, and a digest to compare it by (never printed). */
 export class Opaque {
@@ -135,13 +135,13 @@ export function resolveValues(release: KubeObject, objects: readonly KubeObject[
       );
       return;
     }
-    let doc: Tree;
-    try {
-      doc = parse(read.text);
-    } catch (err) {
-      unknown.push(`${where}: not a YAML values document (${(err as Error).message.split('\n')[0]})`);
+    const [first, ...more] = yamlDocuments(read.text);
+    if (first?.problem !== undefined || more.length > 0) {
+      const why = first?.problem ?? `${more.length + 1} YAML documents`;
+      unknown.push(`${where}: not a YAML values document (${why})`);
       return;
     }
+    const doc = first?.value as Tree;
     if (doc === null || doc === undefined) return;
     if (!isRecord(doc)) {
       unknown.push(`${where}: not a values map`);

@@ -7,7 +7,6 @@
 import { readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ExitCode } from '../core/command-error.js';
 import { isWithin } from '../core/path-within.mjs';
@@ -16,6 +15,7 @@ import { EnvironmentSchema, type Environment } from './schema.js';
 import { at } from '../core/at.js';
 import { rulerClashes } from './ruler-clash.js';
 import { readEnvironmentFile } from './read-file.js';
+import { yamlValue } from '../core/yaml-input.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /**
@@ -103,13 +103,8 @@ export function describeIssues(file: string, error: z.ZodError, input: unknown):
 
 /** Parses and validates one environment's YAML text. Throws EnvironmentError naming the field. */
 export function parseEnvironment(text: string, file: string): Environment {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new EnvironmentError(
-      doc.errors.map((e) => `${file}: YAML syntax: ${e.message.split('\n')[0]} (fix: correct the YAML at that line)`),
-    );
-  }
-  const input: unknown = doc.toJS();
+  // An alias bomb or a syntax error is configuration too (src/core/yaml-input.ts).
+  const input = yamlValue(text, { file, refuse: (problems) => new EnvironmentError(problems) });
   const parsed = EnvironmentSchema.safeParse(input);
   if (!parsed.success) throw new EnvironmentError(describeIssues(file, parsed.error, input));
   const expected = basename(file).replace(/\.ya?ml$/, '');

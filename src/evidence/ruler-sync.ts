@@ -32,13 +32,14 @@
  * file in git); it is sent as `Authorization: Bearer`, and removed from every message before it is
  * shown.
  */
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { CommandError } from '../core/command-error.js';
 import type { RuleGroup } from './alerts.js';
 import { formatPlan, inSync, type LiveGroup, planSync, type SyncPlan } from './ruler-plan.js';
 import { noAnswerReason } from '../core/fetch-failure.js';
 import { BodyOverCapError, readBodyWithin } from '../core/capped-body.js';
 import { printableLine } from '../core/printable.js';
+import { yamlDocuments } from '../core/yaml-input.js';
 
 /** Where the groups go. */
 export interface RulerTarget {
@@ -138,14 +139,11 @@ async function readNamespace(target: RulerTarget): Promise<Map<string, LiveGroup
   const answer = await call(target, 'GET', segment(target.namespace));
   if (answer.status === 404) return new Map();
   if (answer.status !== 200) throw failed(target, `reading namespace ${target.namespace}`, answer);
-  let parsed: unknown;
-  try {
-    parsed = parse(answer.text);
-  } catch (err) {
-    throw new RulerError(
-      `reading namespace ${target.namespace}: the ruler's answer is not YAML (${(err as Error).message})`,
-    );
-  }
+  const [first, ...more] = yamlDocuments(answer.text);
+  const notYaml = first?.problem ?? (more.length > 0 ? `${more.length + 1} documents` : undefined);
+  if (notYaml !== undefined)
+    throw new RulerError(`reading namespace ${target.namespace}: the ruler's answer is not YAML (${notYaml})`);
+  const parsed = first?.value;
   const groups = (parsed as Record<string, unknown> | null)?.[target.namespace] ?? [];
   if (!Array.isArray(groups)) throw new RulerError(`reading namespace ${target.namespace}: expected a list of groups`);
   for (const [i, g] of groups.entries()) {
