@@ -147,10 +147,18 @@ export async function loadCertificate(
       throw new UsageError(
         `--cert ${source.path}: no such file (fix: give the path of the controller's certificate PEM)`,
       );
-    return {
-      ...parseSealingCertificate(readFileSync(source.path, 'utf8'), `--cert ${source.path}`, now),
-      from: source.path,
-    };
+    let pem: string;
+    try {
+      pem = readFileSync(source.path, 'utf8');
+    } catch (err) {
+      // A folder (EISDIR), a file this user may not read (EACCES): what was given, not a bug.
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      const what = code === 'EISDIR' ? 'a folder, not a file' : `cannot read it (${code})`;
+      throw new UsageError(
+        `--cert ${source.path}: ${what} (fix: give the path of the controller's certificate PEM file)`,
+      );
+    }
+    return { ...parseSealingCertificate(pem, `--cert ${source.path}`, now), from: source.path };
   }
   const controller = resolvedController(target, source);
   const { fetchControllerCertificate } = await import('./fetch-certificate.js');
