@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { FILL_CACHE_COMMAND } from '../src/check/crd-places.js';
+import { ConfigurationError } from '../src/core/command-error.js';
 import { reportOnStandardOutput, writeOutput } from '../src/core/output-target.js';
 import { defineScript, outputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
@@ -74,10 +75,18 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
   const { cachedCrds } = await import('../src/check/crd-cache.js');
   const { loadEnvironment } = await import('../src/environments/load.js');
   const { synthEnvironment } = await import('../src/synth.js');
+  const crdCache = options['crd-cache'] ? path(options['crd-cache']) : undefined;
+  if (crdCache !== undefined) {
+    // A missing folder, a file, or a folder npm run crds did not fill: configuration, not one schema.missing per object.
+    const { cacheReadRefusal } = await import('../src/check/crd-cache-paths.js');
+    const fill = `fill it: ${FILL_CACHE_COMMAND} --cache ${crdCache} (or --from <CRD files>), or give the folder it filled`;
+    const refused = cacheReadRefusal(crdCache, `--crd-cache ${crdCache}`, fill);
+    if (refused) throw new ConfigurationError(refused);
+  }
   const report = await runGate({
     root: REPO_ROOT,
     distDir: options.dist ? path(options.dist) : join(REPO_ROOT, 'dist'),
-    ...(options['crd-cache'] ? { crds: cachedCrds(path(options['crd-cache'])) } : {}),
+    ...(crdCache !== undefined ? { crds: cachedCrds(crdCache) } : {}),
     scanRepository: !options['dist-only'],
     ...(options['skip-kustomize'] ? { kubectl: false as const } : {}),
     // Each folder must be what synth writes from src/environments (a hand edit of dist/ fails).

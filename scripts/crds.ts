@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { CachedSchema } from '../src/check/crd-cache.js';
-import { cacheLinkRefusal } from '../src/check/crd-cache-paths.js';
+import { cacheLinkRefusal, cacheWriteRefusal } from '../src/check/crd-cache-paths.js';
 import { DEFAULT_CRD_CACHE, FILL_CACHE_COMMAND, VENDORED_CRDS } from '../src/check/crd-places.js';
 import { ConfigurationError, UsageError } from '../src/core/command-error.js';
 import { defineScript } from '../src/core/script.js';
@@ -75,7 +75,9 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
     return 0;
   }
   // Refused before a cluster is read (writeCache refuses it too, naming no option).
-  const refused = cacheLinkRefusal(cache, options.cache ? 'option' : 'default');
+  const named = options.cache ? `--cache ${cache}` : `the default cache folder ${cache}`;
+  // A file, or a folder of other files (`--cache .`, `--cache src`): never filled (./crd-cache-paths.ts CACHE_MARKER).
+  const refused = cacheLinkRefusal(cache, options.cache ? 'option' : 'default') ?? cacheWriteRefusal(cache, named);
   if (refused) throw new ConfigurationError(refused);
   const given = options.from.map((f) => path(f));
   const missing = options.from.filter((f) => !existsSync(path(f)));

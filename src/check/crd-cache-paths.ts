@@ -29,7 +29,7 @@
  * a link swapped in at that moment and make empty folders through it (no file is written there:
  * the real-path check comes first). A cache outside any folder others can write has no such window.
  */
-import { mkdirSync, realpathSync } from 'node:fs';
+import { mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { badCrdNames } from './crd-names.js';
 import { writeFileAtomically } from '../core/atomic-write.js';
@@ -65,6 +65,62 @@ function outside(root: string, e: EntryNames, path: string, verb: string, why = 
 
 /** A path the cache refuses (crd-cache.ts turns it into its CrdError). */
 export class CrdPathError extends Error {}
+
+/**
+ * The file every fill writes at the cache's top (as synth's output has `.arcade-stack-dist`): a
+ * folder that holds other files but not this one is no cache, and is never filled or read as one
+ * (`crds --cache .` wrote API group folders into the repository's top, `--cache src` into src/).
+ */
+export const CACHE_MARKER = '.arcade-crd-cache';
+
+const CACHE_FOLDER_FIX = 'give a new or empty folder, e.g. .cache/crds, or a cache npm run crds filled';
+
+function folderState(cache: string): 'missing' | 'not-a-folder' | 'empty' | 'cache' | 'other' {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(cache).isDirectory();
+  } catch {
+    return 'missing'; // unreachable paths (links to nothing, loops) are cacheLinkRefusal's
+  }
+  if (!isFolder) return 'not-a-folder';
+  const names = readdirSync(cache);
+  if (names.includes(CACHE_MARKER)) return 'cache';
+  return names.length === 0 ? 'empty' : 'other';
+}
+
+/**
+ * Why `cache` (named as `named`, e.g. `--cache x`) cannot be filled: a file, or a folder holding
+ * other files without the marker (a cache filled before session 16 has none: remove it and fill
+ * it again). A missing or empty folder is fine.
+ */
+export function cacheWriteRefusal(cache: string, named: string): string | undefined {
+  const state = folderState(cache);
+  if (state === 'not-a-folder') return `${named}: is a file, not a folder (fix: ${CACHE_FOLDER_FIX})`;
+  if (state !== 'other') return undefined;
+  return (
+    `${named}: holds other files and is no CRD schema cache (it has no ${CACHE_MARKER}, which npm run crds ` +
+    `writes) (fix: ${CACHE_FOLDER_FIX}; a cache filled before session 16 lacks it: remove the folder and fill it again)`
+  );
+}
+
+/** Why `cache` cannot be read as a cache (`check --crd-cache`): missing, a file, or not one npm run crds filled. */
+export function cacheReadRefusal(cache: string, named: string, fill: string): string | undefined {
+  const state = folderState(cache);
+  if (state === 'cache') return undefined;
+  const what = { missing: 'no such folder', 'not-a-folder': 'is a file, not a folder', empty: 'is empty' }[
+    state as 'missing'
+  ];
+  return `${named}: ${what ?? `is no CRD schema cache (it has no ${CACHE_MARKER}, which npm run crds writes)`} (fix: ${fill})`;
+}
+
+/** Marks the cache folder (made when missing) as one: before the first entry is written. */
+export function markCache(cache: string): void {
+  mkdirSync(cache, { recursive: true });
+  writeFileSync(
+    join(cache, CACHE_MARKER),
+    'A CRD schema cache filled by npm run crds (src/check/crd-cache-paths.ts).\n',
+  );
+}
 
 /**
  * The refusal of a cache folder that is, or passes through, a symbolic link to nothing or a loop of

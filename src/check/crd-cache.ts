@@ -9,7 +9,15 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cacheLinkRefusal, cachedEntry, CrdPathError, entryToWrite, writeEntry } from './crd-cache-paths.js';
+import {
+  cacheLinkRefusal,
+  cacheWriteRefusal,
+  cachedEntry,
+  CrdPathError,
+  entryToWrite,
+  markCache,
+  writeEntry,
+} from './crd-cache-paths.js';
 import { FILL_CACHE_COMMAND, VENDORED_CRDS } from './crd-places.js';
 import { badCrdNames } from './crd-names.js';
 import { parseDocuments, type ManifestDocument } from './manifests.js';
@@ -141,9 +149,10 @@ export function readCrdFiles(paths: readonly string[]): CachedSchema[] {
  */
 export function writeCache(cacheDir: string, schemas: readonly CachedSchema[]): string[] {
   return cachePaths(() => {
-    const refused = cacheLinkRefusal(cacheDir, 'folder');
+    const refused = cacheLinkRefusal(cacheDir, 'folder') ?? cacheWriteRefusal(cacheDir, `the cache ${cacheDir}`);
     if (refused) throw new CrdPathError(refused);
     const entries = schemas.map((s) => ({ s, path: entryToWrite(cacheDir, s) }));
+    markCache(cacheDir);
     for (const { s, path } of entries) writeEntry(cacheDir, s, path, `${JSON.stringify(s)}\n`);
     return entries.map((e) => e.path);
   });
@@ -185,12 +194,14 @@ export function readCachedSchema(
 
 /** Every group, Kind and version in the cache, sorted by group, then Kind, then version. */
 function cacheEntries(cacheDir: string): { group: string; kind: string; version: string }[] {
-  if (!existsSync(cacheDir)) return [];
+  if (!existsSync(cacheDir) || !statSync(cacheDir).isDirectory()) return [];
   const out: { group: string; kind: string; version: string }[] = [];
   for (const group of readdirSync(cacheDir).sort()) {
     const g = join(cacheDir, group);
     if (!statSync(g).isDirectory()) continue;
     for (const kind of readdirSync(g).sort()) {
+      // A stray file where a Kind's folder belongs (`<group>/x.json`) is no entry (it was ENOTDIR).
+      if (!statSync(join(g, kind)).isDirectory()) continue;
       for (const file of readdirSync(join(g, kind)).sort()) {
         if (file.endsWith('.json')) out.push({ group, kind, version: file.slice(0, -5) });
       }

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as check } from '../../scripts/check.js';
 import { CrdError, readCachedSchema, readCrdFiles, writeCache } from '../../src/check/crd-cache.js';
-import { CrdPathError, entryToWrite, writeEntry } from '../../src/check/crd-cache-paths.js';
+import { CrdPathError, entryToWrite, markCache, writeEntry } from '../../src/check/crd-cache-paths.js';
 import { writeFileAtomically } from '../../src/core/atomic-write.js';
 import { tempDir, widgetCrd, writeDist, writeYaml } from './support.js';
 import { runMain } from '../support/run-script.js';
@@ -172,6 +172,7 @@ describe('writing the cache: a link whose target climbs with .. after another li
     mkdirSync(join(cache, 'sub'), { recursive: true });
     symlinkSync(join(far, 'z'), join(cache, 'b'));
     symlinkSync('b/../sub', join(cache, 'test.arcade-stack.dev'));
+    markCache(cache); // a cache npm run crds filled (src/check/crd-cache-paths.ts CACHE_MARKER)
     const [schema] = readCrdFiles([writeYaml(join(root, 'w.yaml'), [widgetCrd()])]);
     const entry = join(cache, 'test.arcade-stack.dev', 'Widget', 'v1.json');
     expect(() => entryToWrite(cache, schema!)).toThrow(CrdPathError);

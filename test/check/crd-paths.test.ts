@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as crds } from '../../scripts/crds.js';
 import { type CachedSchema, CrdError, readCrdFiles, schemasOfCrd, writeCache } from '../../src/check/crd-cache.js';
+import { markCache } from '../../src/check/crd-cache-paths.js';
 import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
 import { tempDir, widgetCrd, writeYaml } from './support.js';
 import { runMain } from '../support/run-script.js';
@@ -180,7 +181,7 @@ describe('writeCache, the second guard', () => {
 
   it('refuses a folder in the cache that links outside it, and replaces an entry that is a link', () => {
     const { root, cache, outside } = checkout();
-    mkdirSync(cache, { recursive: true });
+    markCache(cache); // a cache npm run crds filled (src/check/crd-cache-paths.ts CACHE_MARKER)
     symlinkSync(join(root, 'victim'), join(cache, 'test.arcade-stack.dev'));
     expect(() => writeCache(cache, [good()])).toThrow(/outside the cache/);
     expect(readdirSync(join(root, 'victim'))).toEqual(['v1.json']);
@@ -189,6 +190,7 @@ describe('writeCache, the second guard', () => {
     const other = join(tempDir(), 'cache');
     const entry = join(other, 'test.arcade-stack.dev', 'Widget', 'v1.json');
     mkdirSync(join(entry, '..'), { recursive: true });
+    markCache(other);
     symlinkSync(join(root, 'package.json'), entry);
     expect(writeCache(other, [good()])).toEqual([entry]);
     expectUntouched(outside);
