@@ -5,6 +5,7 @@
  */
 import { App, type Chart } from 'cdk8s';
 import { stringify } from 'yaml';
+import { printable, printableCapped } from './core/printable.js';
 import { AlertsChart, mimirRulerFile } from './charts/alerts-chart.js';
 import { CollectorChart } from './charts/collector-chart.js';
 import { DashboardChart } from './charts/dashboard-chart.js';
@@ -175,7 +176,8 @@ export function formatUnresolved(outputs: readonly EnvironmentOutput[]): string 
   for (const o of outputs) {
     if (o.unresolved.length === 0) continue;
     lines.push(`${o.env.name}: ${o.unresolved.length} unresolved value(s)`);
-    for (const u of o.unresolved) lines.push(`  - ${u.path}: ${u.reason}`);
+    // Environment text on a terminal: escaped and capped (src/core/printable.ts).
+    for (const u of o.unresolved) lines.push(`  - ${printable(u.path)}: ${printableCapped(u.reason)}`);
   }
   return lines.join('\n');
 }

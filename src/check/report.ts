@@ -1,13 +1,20 @@
 /** Renders a gate report: one line per finding, exceptions and notes, then a summary line. */
 import { describeObject, type Finding } from './finding.js';
 import { errorsOf, type GateReport } from './gate.js';
+import { printable } from '../core/printable.js';
 
+/**
+ * One finding as a terminal line. A finding quotes dist/ (an unresolved value's reason, a name, a
+ * path), which quotes the environment files: what would act on a terminal is escaped
+ * (src/core/printable.ts; an unresolved reason is capped where its finding is made, ./unresolved.ts).
+ */
 export function formatFinding(f: Finding): string {
   const where = `${f.file}${f.line ? `:${f.line}` : ''}`;
   const object = f.object ? ` ${describeObject(f.object)}` : '';
   const path = f.path ? ` ${f.path}` : '';
   const anchors = f.anchors && f.anchors.length > 0 ? ` {${f.anchors.join(', ')}}` : '';
-  return `${f.severity === 'error' ? 'error  ' : 'warning'} ${where}${object}${path}: [${f.rule}] ${f.message} (fix: ${f.fix})${anchors}`;
+  const line = `${f.severity === 'error' ? 'error  ' : 'warning'} ${where}${object}${path}: [${f.rule}] `;
+  return printable(`${line}${f.message} (fix: ${f.fix})${anchors}`);
 }
 
 export function summaryLine(report: GateReport): string {

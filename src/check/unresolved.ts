@@ -10,6 +10,7 @@ import { unresolvedReasonIn } from '../core/unresolved-text.js';
 import { childPath, type Finding } from './finding.js';
 import { refOf } from './manifests.js';
 import { isRecord } from '../core/is-record.js';
+import { printableCapped } from '../core/printable.js';
 
 function walk(value: unknown, path: string, visit: (path: string, reason: string) => void): void {
   if (typeof value === 'string') {
@@ -30,7 +31,8 @@ export function unresolvedWarnings(object: KubeObject, file: string, line: numbe
       ...base,
       path,
       rule: 'unresolved.value',
-      message: `unresolved: ${reason}`,
+      // Environment text: escaped and capped here, so the terminal, JSON and Markdown show one short line.
+      message: `unresolved: ${printableCapped(reason)}`,
       fix: 'resolve it in the environment file, then npm run synth',
     });
   });

@@ -81,3 +81,25 @@ export function printableCut(text: string, max: number, { keep = 'start', mark =
 export function printableLine(text: string, max = 160): string {
   return printableCut(text.replace(/\s+/g, ' ').trim(), max);
 }
+
+/**
+ * Text a person wrote into an environment file (an unresolved value's reason, which synth lists
+ * and the gate reports from dist/) for a terminal: `printable`, and when longer than `max`
+ * characters as shown, its first whole code points that fit followed by ` (… N more characters)`,
+ * N counting the code points left out: a 200 kB reason is one readable line, not a screenful.
+ */
+export function printableCapped(text: string, max = 300): string {
+  const whole = printable(text);
+  if (whole.length <= max) return whole;
+  const kept: string[] = [];
+  let room = max;
+  let used = 0;
+  for (const c of text) {
+    const shown = printable(c);
+    if (shown.length > room) break;
+    kept.push(shown);
+    room -= shown.length;
+    used += c.length;
+  }
+  return `${kept.join('')} (… ${[...text.slice(used)].length} more characters)`;
+}
