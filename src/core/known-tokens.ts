@@ -47,7 +47,9 @@
  * longer than its bound is not one of these shapes (and not hidden): the bounds are far above any
  * issuer's length.
  */
-const AFTER = String.raw`(?:(?<![\p{L}\p{N}_-])|(?<=\\[a-z])|(?<=\\u[0-9A-Fa-f]{4})|(?<=%[0-9A-Fa-f]{2})|(?<=(?:\x1b|\\u001b)\[[\d;]{0,16}m))`;
+const afterNot = (word: string) =>
+  String.raw`(?:(?<![${word}])|(?<=\\[a-z])|(?<=\\u[0-9A-Fa-f]{4})|(?<=%[0-9A-Fa-f]{2})|(?<=(?:\x1b|\\u001b)\[[\d;]{0,16}m))`;
+const AFTER = afterNot(String.raw`\p{L}\p{N}_-`);
 /** Not followed by another character of the token's alphabet. */
 const BEFORE = '(?![A-Za-z0-9_-])';
 /** The longest part of a key (a JWT's parts: PART). */
@@ -68,16 +70,24 @@ const PART = 16_384;
  * without a digit and in one letter case are improbable, while `arc_gateway_worker_pool_primary`
  * and `ARC_FEATURE_FLAG_DEFAULTS` are names a server may well say.
  */
-const API_KEYS = [
+/**
+ * The keys of a fixed length (or a short bounded range): found also right after `_` or `-` and
+ * before `_` or `-` (`TOKEN_ghp_...`, `--token-ghp_...`, Markdown's `_ghp_..._`), which the others
+ * are not (a run of `xoxb-` or `eyJ-` repeated is what made those quadratic). Linear all the same:
+ * a match tried at each position reads at most its fixed length.
+ */
+const FIXED_KEYS = [
   '(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{36}',
   'github_pat_[A-Za-z0-9_]{82}',
-  String.raw`(?:glpat|glrt|glcbt|gldt|gloas|glptt)-[A-Za-z0-9_-]{20,${MAX}}(?:\.[A-Za-z0-9_-]{1,${MAX}}){0,4}`,
-  `(?<arc>arc_[A-Za-z0-9_-]{20,${MAX}})`,
   '(?:A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}',
-  String.raw`(?:xoxb|xoxp|xapp|xoxa|xoxo|xoxr)-(?:\d-)?(?:[a-zA-Z0-9]{1,40}-){1,8}[a-zA-Z0-9]{1,40}`,
-  String.raw`(?:xoxe\.xox[bp]|xoxe)-\d-[A-Za-z0-9-]{20,${MAX}}`,
   'npm_[A-Za-z0-9_]{36}',
   'sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{58,74}T3BlbkFJ[A-Za-z0-9_-]{58,74}|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20}',
+];
+const API_KEYS = [
+  String.raw`(?:glpat|glrt|glcbt|gldt|gloas|glptt)-[A-Za-z0-9_-]{20,${MAX}}(?:\.[A-Za-z0-9_-]{1,${MAX}}){0,4}`,
+  `(?<arc>arc_[A-Za-z0-9_-]{20,${MAX}})`,
+  String.raw`(?:xoxb|xoxp|xapp|xoxa|xoxo|xoxr)-(?:\d-)?(?:[a-zA-Z0-9]{1,40}-){1,8}[a-zA-Z0-9]{1,128}`,
+  String.raw`(?:xoxe\.xox[bp]|xoxe)-\d-[A-Za-z0-9-]{20,${MAX}}`,
   String.raw`sk-ant-(?:api|admin|oat)\d\d-[A-Za-z0-9_-]{32,${MAX}}`,
 ];
 
@@ -98,13 +108,36 @@ const TOKENS = [
   String.raw`(?<=hooks\.slack\.com/services/)T[A-Z0-9]{4,32}/B[A-Z0-9]{4,32}/[A-Za-z0-9]{16,64}`,
 ];
 
+/** AFTER and BEFORE for FIXED_KEYS: `_` and `-` may stand beside them. */
+const LOOSE_AFTER = afterNot(String.raw`\p{L}\p{N}`);
+const LOOSE_BEFORE = '(?![A-Za-z0-9])';
 const KNOWN = new RegExp(
-  `${AFTER}(?:(?<key>${API_KEYS.map((k) => `(?:${k})`).join('|')})|${TOKENS.map((t) => `(?:${t})`).join('|')})${BEFORE}`,
+  `${LOOSE_AFTER}(?<fixed>${FIXED_KEYS.map((k) => `(?:${k})`).join('|')})${LOOSE_BEFORE}|` +
+    `${AFTER}(?:(?<key>${API_KEYS.map((k) => `(?:${k})`).join('|')})|${TOKENS.map((t) => `(?:${t})`).join('|')})${BEFORE}`,
   'gu',
 );
 
 /** Whether an `arc_` run is random enough to be a key (above): a digit, or both letter cases. */
-const arcadeKey = (found: string) => /\d/.test(found) || (/[a-z]/.test(found) && /[A-Z]/.test(found.slice(4)));
+const arcadeKey = (found: string) => {
+  const rest = found.slice(4); // after `arc_`, whose own letters are lower-case
+  return /\d/.test(rest) || (/[a-z]/.test(rest) && /[A-Z]/.test(rest));
+};
+
+/**
+ * The start of `text` that is masked and then shown cut (`printableLine(mask(maskedHead(t, max)), n)`
+ * with n well below `max`): whitespace runs made one space (as printableLine does, so the cut is
+ * where the shown text is), at most `max` characters, and, when that cut text, the run of token
+ * characters it ends in dropped. A token cut in two no longer has its shape and would be shown
+ * unmasked: cutting the end of a line kept a line's last 4 KB, and a token at that cut printed in
+ * the clear (credential stderr); keeping the start, whitespace collapsed after the cut, or a long
+ * token before it masked to a few characters, brought such a cut token into the 200-500 shown.
+ * Whatever is shown now holds only whole tokens. Linear, and it bounds the masking's work.
+ */
+export function maskedHead(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  if (flat.length <= max) return flat;
+  return flat.slice(0, max).replace(/[\w.%+/=-]+$/, '');
+}
 
 /** The marker of a token found by its shape: its last 4 characters when it is an API key. */
 export type TokenMarker = (lastFour: string | undefined) => string;
@@ -114,8 +147,8 @@ const REDACTED: TokenMarker = (lastFour) => (lastFour === undefined ? '[redacted
 /** `text` with every well-known API key and token (above) replaced by `marker`'s text. */
 export function hideKnownTokens(text: string, marker: TokenMarker = REDACTED): string {
   return text.replace(KNOWN, (found, ...rest) => {
-    const groups = rest[rest.length - 1] as { key?: string; arc?: string };
+    const groups = rest[rest.length - 1] as { fixed?: string; key?: string; arc?: string };
     if (groups.arc !== undefined && !arcadeKey(groups.arc)) return found;
-    return marker(groups.key === undefined ? undefined : found.slice(-4));
+    return marker(groups.key === undefined && groups.fixed === undefined ? undefined : found.slice(-4));
   });
 }

@@ -36,6 +36,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { printableLine } from '../core/printable.js';
 import { hideTokenShapes } from '../core/token-shapes.js';
+import { maskedHead } from '../core/known-tokens.js';
 import { withoutUserinfo } from '../core/userinfo.js';
 
 const quoted = (text: string) => printableLine(JSON.stringify(text), 100);
@@ -54,7 +55,7 @@ function lastLines(stderr: string): string {
     .split(/[\r\n]+/)
     .filter((l) => l.trim() !== '')
     .slice(-STDERR_LINES)
-    .map((l) => printableLine(hideTokenShapes(l.slice(-4096)), 300)); // cut first: 300 are shown
+    .map((l) => printableLine(hideTokenShapes(maskedHead(l, 4096)), 300)); // the start, whole tokens only: 300 are shown
   while (lines.length > 1 && lines.join(' | ').length > 300) lines.shift();
   return lines.length === 0 ? '(nothing on stderr)' : lines.join(' | ');
 }

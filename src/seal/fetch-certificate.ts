@@ -14,6 +14,7 @@ import { request as httpsRequest } from 'node:https';
 import { CertificateFetchError } from './errors.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { withoutUserinfoOf } from '../core/redact.js';
+import { maskedHead } from '../core/known-tokens.js';
 import { withoutUserinfo } from '../core/userinfo.js';
 import { printableLine } from '../core/printable.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
@@ -120,9 +121,9 @@ export async function fetchControllerCertificate(options: FetchCertificateOption
       if (answer.status >= 200 && answer.status < 300) return answer.body;
       if (answer.status < 500) throw refusal(url, answer, options);
       // The server's words: without the server URL's userinfo (which it may echo) and any well-known token;
-      // cut to 4 KB first, as only 200 characters are shown (a 1 MiB body was masked whole).
+      // its first 4 KB, whole tokens only (maskedHead), as only 200 characters are shown (a 1 MiB body was masked whole).
       throw new Transient(
-        `HTTP ${answer.status} ${printableLine(withoutUserinfoOf([server, proxyUrl], answer.body.slice(0, 4096)), 200)}`,
+        `HTTP ${answer.status} ${printableLine(withoutUserinfoOf([server, proxyUrl], maskedHead(answer.body, 4096)), 200)}`,
       );
     });
   } catch (err) {

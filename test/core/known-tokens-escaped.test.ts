@@ -7,7 +7,7 @@
  * leave names alone. Tokens are built from templates (the repository's secret scan reads this file).
  */
 import { describe, expect, it } from 'vitest';
-import { hideKnownTokens } from '../../src/core/known-tokens.js';
+import { hideKnownTokens, maskedHead } from '../../src/core/known-tokens.js';
 import { createRedactor, NO_SECRETS } from '../../src/core/redact.js';
 import { toJson, toJunit, toMarkdown } from '../../src/probes/report.js';
 import type { ProbeReport } from '../../src/probes/types.js';
@@ -90,5 +90,33 @@ describe('the shapes added and narrowed', () => {
     ];
     for (const text of texts) expect(hideKnownTokens(text)).toBe(text);
     expect(hideKnownTokens(`${'AIza'}${run(35)}`)).toBe('[redacted]');
+  });
+});
+
+describe("session 16's second review", () => {
+  it.each([
+    ['after an identifier part', 'TOKEN_', ''],
+    ['in Markdown emphasis', '_', '_'],
+    ['after an option name', '--token-', ' end'],
+  ])('a fixed-length key %s: hidden', (_name, before, after) => {
+    expect(hideKnownTokens(`${before}${github}${after}`)).toBe(`${before}[redacted …WXYZ]${after}`);
+  });
+
+  it("a Slack app token's 64-character last part: hidden", () => {
+    const app = `${'xapp'}-1-A05QLSZFB5L-5836953999030-${'0123456789abcdef'.repeat(4)}`;
+    expect(hideKnownTokens(`token ${app} end`)).toBe('token [redacted …cdef] end');
+  });
+
+  it('an arc_ name in capitals with no digit is a name, not a key', () => {
+    for (const name of [`${'arc'}_FEATURE_FLAG_DEFAULTS_ON`, `${'arc'}_ABCDEFGHIJKLMNOPQRSTUVWX`])
+      expect(hideKnownTokens(`flag ${name} set`)).toBe(`flag ${name} set`);
+  });
+
+  it('maskedHead: a token cut at the limit is dropped, never shown in part; whitespace is one space first', () => {
+    const cut = `${'x '.repeat(10)}${github}`;
+    expect(maskedHead(cut, 30)).toBe('x x x x x x x x x x ');
+    expect(maskedHead(`a\n\n  b ${github}`, 1000)).toBe(`a b ${github}`);
+    // The whitespace before a token no longer pushes the cut into what is shown.
+    expect(hideKnownTokens(maskedHead(`<html>\n${' '.repeat(4059)}${github}`, 4096))).toBe('<html> [redacted …WXYZ]');
   });
 });
