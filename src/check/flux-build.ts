@@ -3,7 +3,7 @@
  * the folder (so Flux applies what was reviewed, nothing more or less), and the folder builds
  * with `kubectl kustomize` when kubectl is on PATH (otherwise that part is skipped with a note).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describeChildFailure, timedOut } from '../core/child-failure.js';
 import { isKustomizeConfig, KUSTOMIZATION_FILE } from '../core/manifests.js';
@@ -20,6 +20,8 @@ export interface FluxBuildOptions {
   readonly kubectl?: string | false;
   /** @default 60000 */
   readonly timeoutMs?: number;
+  /** The folder is not what synth writes (synth.not-synthesized, checked first): the build is not run. */
+  readonly notSynthesized?: boolean;
 }
 
 export interface FluxBuildResult {
@@ -125,6 +127,16 @@ export async function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildO
         'npm run synth',
         `resources[${i}]`,
       );
+    // `files` holds the folder's entries, subfolders and links too: kustomize would build a folder's
+    // own kustomization.yaml (which may fetch https://... or read ../../outside), so only a regular
+    // file (not a link) is one of the folder's files.
+    else if (!lstatSync(join(env.dir, r), { throwIfNoEntry: false })?.isFile())
+      fail(
+        'flux.missing-file',
+        `resources lists ${r}, which is not a file of the folder (a folder or a link): kustomize would build what it leads to, which nobody reviewed in dist/`,
+        'npm run synth (it lists plain files only)',
+        `resources[${i}]`,
+      );
   });
   for (const key of Object.keys(value)) {
     if (!['apiVersion', 'kind', 'resources'].includes(key)) {
@@ -143,6 +155,11 @@ export async function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildO
       skipped:
         `kubectl kustomize ${folder} not run: the folder names what is not one of its files ` +
         '(a remote or missing resource, a transform, a link outside the dist folder; above), which the build would fetch or read',
+    };
+  if (options.notSynthesized)
+    return {
+      findings,
+      skipped: `kubectl kustomize ${folder} not run: the folder is not what npm run synth writes (above)`,
     };
   if (options.kubectl === false) return { findings, skipped: 'kubectl kustomize not run (disabled)' };
   const kubectl = options.kubectl ?? 'kubectl';

@@ -200,13 +200,21 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
     findings.push(...policy.findings);
     excepted.push(...policy.excepted);
     workloads += policy.workloads;
+    // The synthesis comparison first: a folder that is not what synth writes (a `sub/` folder with its
+    // own kustomization.yaml, a hand-edited file) is not built, so kubectl kustomize never follows what
+    // nobody reviewed. A folder with a link leading outside dist/ is not compared (that would read the
+    // linked file): flux.link-outside already fails it, and the build is not run either.
+    const synth =
+      options.synthesized && env.linksOutside.length === 0
+        ? checkSynthesized(env.name, env.dir, folder, options.synthesized)
+        : [];
     const build = await checkFluxBuild(env, {
       root,
       ...(options.kubectl !== undefined ? { kubectl: options.kubectl } : {}),
+      ...(synth.length > 0 ? { notSynthesized: true } : {}),
     });
-    findings.push(...build.findings);
+    findings.push(...build.findings, ...synth);
     if (build.skipped) notes.push(build.skipped);
-    if (options.synthesized) findings.push(...checkSynthesized(env.name, env.dir, folder, options.synthesized));
   }
   findings.push(...exceptionFindings(exceptions, excepted, 'src/check/exceptions.ts'));
   if (unevaluatedCel.size > 0) {

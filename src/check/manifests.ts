@@ -105,8 +105,15 @@ export function readManifestFile(absolute: string, root: string): ManifestFile {
  */
 export function loadDist(distDir: string, root: string): EnvironmentFolder[] {
   const real = realPath(distDir).path;
+  // A link that cannot be followed (a loop: `ln -s loop loop`, ELOOP; EACCES) leads to nothing
+  // reviewed either: it is named as leading outside, with the error code, and not read.
   const outside = (path: string) => {
-    const target = realPath(path).path;
+    let target: string;
+    try {
+      target = realPath(path).path;
+    } catch (err) {
+      return `nothing it can be followed to (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    }
     return isWithin(real, target) ? undefined : target;
   };
   return readdirSync(distDir)

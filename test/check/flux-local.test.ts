@@ -2,7 +2,8 @@
  * The Flux build check reads nothing but the folder's own files: a remote resource in
  * kustomization.yaml is refused before `kubectl kustomize` would fetch it (a stand-in kubectl
  * records whether it was started), and a symbolic link leading outside the dist folder is refused
- * with or without kubectl (session 16: with --skip-kustomize it passed). Real files and links.
+ * with or without kubectl (session 16: with --skip-kustomize it passed); a subfolder or link listed in
+ * resources, or a folder synth would not write, is not built either. Real files and links.
  */
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,6 +62,50 @@ describe('kustomization resources: files of the folder only', () => {
   });
 });
 
+describe('resources that are not regular files of the folder', () => {
+  it('does not start kubectl kustomize for a subfolder listed in resources (its kustomization.yaml may fetch)', async () => {
+    const root = tempDir();
+    const dist = writeDist(root, 'test', { 'a.yaml': [configMap('a')] });
+    mkdirSync(join(dist, 'test', 'sub'));
+    writeYaml(join(dist, 'test', 'sub', 'kustomization.yaml'), [
+      {
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: ['https://github.com/example/repo//deploy?ref=main', '../../../outside'],
+      },
+    ]);
+    symlinkSync('a.yaml', join(dist, 'test', 'same.yaml'));
+    writeYaml(join(dist, 'test', 'kustomization.yaml'), [
+      {
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: ['a.yaml', 'sub', 'same.yaml'],
+      },
+    ]);
+    const kubectl = standInKubectl(tempDir());
+    const report = await gate(root, { kubectl: kubectl.kubectl });
+    const flux = errorsOf(report).filter((f) => f.rule !== 'flux.duplicate-object'); // same.yaml is a.yaml's object again
+    expect(flux.map((f) => [f.rule, f.path, f.message.split(',')[0]])).toEqual([
+      ['flux.missing-file', 'resources[1]', 'resources lists sub'],
+      ['flux.missing-file', 'resources[2]', 'resources lists same.yaml'],
+    ]);
+    expect(flux[0]!.message).toContain('not a file of the folder (a folder or a link)');
+    expect(kubectl.started()).toBe(false);
+  });
+
+  it('does not start kubectl kustomize for a folder that is not what synth writes (compared first)', async () => {
+    const root = tempDir();
+    writeDist(root, 'test', { 'a.yaml': [configMap('a')] });
+    const kubectl = standInKubectl(tempDir());
+    const report = await gate(root, { kubectl: kubectl.kubectl, synthesized: () => [] });
+    expect(new Set(errorsOf(report).map((f) => f.rule))).toEqual(new Set(['synth.not-synthesized']));
+    expect(kubectl.started()).toBe(false);
+    expect(report.notes).toContainEqual(
+      'kubectl kustomize dist/test not run: the folder is not what npm run synth writes (above)',
+    );
+  });
+});
+
 describe('symbolic links in dist/', () => {
   it('refuses a file and a folder that lead outside the dist folder, without kubectl, and reads neither', async () => {
     const root = tempDir();
@@ -90,5 +135,17 @@ describe('symbolic links in dist/', () => {
     );
     // neither linked object was read: only a.yaml's ConfigMap and same.yaml's (inside) counted
     expect(report.stats.objects).toBe(2);
+  });
+
+  it('names a link that loops (ln -s loop loop) as leading outside, with the error code, not as a bug', async () => {
+    const root = tempDir();
+    const dist = writeDist(root, 'test', { 'a.yaml': [configMap('a')] });
+    symlinkSync('loop', join(dist, 'test', 'loop'));
+    const report = await gate(root);
+    expect(
+      errorsOf(report)
+        .filter((f) => f.rule === 'flux.link-outside')
+        .map((f) => [f.file, f.message.split(',')[0]]),
+    ).toEqual([['dist/test/loop', 'loop is a symbolic link to nothing it can be followed to (ELOOP)']]);
   });
 });
