@@ -131,7 +131,7 @@ function yamlRules(f: ScanFile, documents: readonly ManifestDocument[]): Finding
       doc.value,
       '',
       (key, v, path) => {
-        if (SECRET_KEY.test(key) && looksRandom(v)) {
+        if (SECRET_KEY.test(key) && looksRandom(v, key)) {
           out.push({
             ...base,
             line: lineOfValue(lines, v, doc.line),

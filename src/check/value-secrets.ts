@@ -7,9 +7,11 @@
  *   a map with a string `name` and a string `value` is judged, wherever it stands: the `env` of the
  *   containers and initContainers of every workload kind (Pod, Deployment, StatefulSet, DaemonSet,
  *   ReplicaSet, Job, CronJob) and the env-like lists of a HelmRelease's values (`env`, `extraEnv`,
- *   `extraEnvVars`, ..., whatever a chart calls them), by the rule every other key has
- *   (`credentialUnder`, src/core/credentials.ts): a secret-like name, a value that is neither empty
- *   nor a `$(VAR)` reference nor a placeholder, and a password name or a random-looking value.
+ *   `extraEnvVars`, ..., whatever a chart calls them), by `credentialUnder` (src/core/credentials.ts,
+ *   the environment schema's rule too): a secret-like name, a value that is neither empty nor a
+ *   `$(VAR)` reference nor a placeholder, and a password name (any value but a flag such as `yes`)
+ *   or a random-looking value. Every other key of the walk (secret.high-entropy, secrets.ts) is
+ *   judged by `looksRandom` alone: under a password key there, a short default is not reported.
  * - `secret.known-token`: every string value of the document, whatever its key, holding a
  *   well-known API key or token shape (src/core/known-tokens.ts: GitLab's, Arcade's, JWTs, `ya29.`,
  *   `AIza`, `k8s-aws-v1.` and the shapes secretlint's preset knows, which it reports first).

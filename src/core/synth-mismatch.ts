@@ -2,7 +2,7 @@
  * Whether an environment folder of dist/ holds exactly what `npm run synth` writes: the files of a
  * fresh in-memory synthesis, byte for byte, and no other. One comparison for the three readers that
  * rely on it: export (src/delivery/source.ts refuses a stale or hand-edited folder), the gate
- * (`dist.not-synthesized`, src/check/gate.ts) and `npm run diff` (src/review/review.ts), which
+ * (`synth.not-synthesized`, src/check/gate.ts) and `npm run diff` (src/review/review.ts), which
  * compares the synthesis with dist/ at the base commit and so could not see a hand edit of the
  * working tree's dist/ (session 16: `replicas: 5` typed into collector.yaml gave "no changes").
  */

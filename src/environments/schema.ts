@@ -7,7 +7,7 @@
  * ciphertext entries, `probe` reads its `probes` section, `export` and `drift` read the identity.
  */
 import { z } from 'zod';
-import { looksRandom, PASSWORD_KEY, PLACEHOLDER, SECRET_KEY } from '../core/credentials.js';
+import { credentialUnder } from '../core/credentials.js';
 import { CollectorSettingsSchema } from './collector.js';
 import { type ContinuousContext, ContinuousSettingsSchema, continuousNeeds } from './continuous.js';
 import { MonitoringSettingsSchema } from './monitoring.js';
@@ -248,8 +248,9 @@ function refuseHalfRendered(env: ContinuousContext, ctx: z.RefinementCtx): void 
 }
 
 /**
- * Paths of string values under a credential-like key (src/core/credentials.ts): any value under
- * a password key (a default password is not random), a random-looking one under the others.
+ * Paths of string values under a credential-like key (credentialUnder, src/core/credentials.ts, the
+ * rule of the gate's secret.env-value too): any value under a password key but a flag (a default
+ * password is not random), a random-looking one under the others.
  */
 function credentialsIn(tree: unknown, path: (string | number)[]): (string | number)[][] {
   if (Array.isArray(tree)) return tree.flatMap((item, i) => credentialsIn(item, [...path, i]));
@@ -257,9 +258,7 @@ function credentialsIn(tree: unknown, path: (string | number)[]): (string | numb
   return Object.entries(tree).flatMap(([key, value]) => {
     const here = [...path, key];
     if (typeof value !== 'string') return credentialsIn(value, here);
-    const credential =
-      SECRET_KEY.test(key) && !PLACEHOLDER.test(value) && (PASSWORD_KEY.test(key) ? value !== '' : looksRandom(value));
-    return credential ? [here] : [];
+    return credentialUnder(key, value) ? [here] : [];
   });
 }
 

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { errorsOf, runGate } from '../../src/check/gate.js';
 import { scanFiles } from '../../src/check/secrets.js';
+import { credentialUnder } from '../../src/core/credentials.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { randomFrom, tempDir } from './support.js';
 
@@ -124,5 +125,57 @@ describe('well-known token shapes in any string', () => {
       ['secret.known-token', 'data.header'],
     ]);
     for (const t of [gitlab, jwt, github]) expect(JSON.stringify(findings)).not.toContain(t);
+  });
+});
+
+describe('names, paths, flags and identifiers under secret-like names are not credentials', () => {
+  // A fixed identifier (not a credential: it is the point of the row).
+  const uuid = '3f2b8c1e-9a4d-4e7f-b6c2-1d5e8f9a0b3c';
+  const deploymentWith = (name: string, value: string) =>
+    object('apps/v1', 'Deployment', 'app', template({ containers: [container('main', [{ name, value }])] }));
+  const configMapWith = (name: string, value: string) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'cfg', namespace: 'arcade' },
+    data: { [name]: value },
+  });
+  /** The findings of secret.env-value (an env entry) and secret.high-entropy (a key of a map). */
+  const scanned = async (name: string, value: string) =>
+    (
+      await scanFiles([
+        { file: 'dist/test/app.yaml', content: stringify(deploymentWith(name, value)) },
+        { file: 'dist/test/cfg.yaml', content: stringify(configMapWith(name, value)) },
+      ])
+    ).map((f) => [f.file, f.rule]);
+
+  // Each row was reported before (session 16's review): secret.env-value, secret.high-entropy or both.
+  it.each([
+    ['GOOGLE_APPLICATION_CREDENTIALS', '/var/secrets/google/key.json'], // a path: words between /
+    ['AZURE_FEDERATED_TOKEN_FILE', '/var/run/secrets/azure/tokens/azure-identity-token'],
+    ['ALLOW_EMPTY_PASSWORD', 'yes'], // Bitnami's switch: a flag, not a password
+    ['ALLOW_EMPTY_PASSWORD', 'true'],
+    ['TOKEN_ENDPOINT', '/oauth2/v2.0/token'], // a path; v2 and oauth2 are words with a version number
+    ['SECRET_NAME', 'arcade-db-v2-credentials'], // the name of a Secret, not its value
+    ['API_KEY_ID', uuid], // an identifier under *_ID
+  ])('%s=%s is no credential (env entry, map key, environment schema)', async (name, value) => {
+    expect(await scanned(name, value)).toEqual([]);
+    expect(credentialUnder(name, value)).toBe(false); // the environment schema's rule
+  });
+
+  it('TOKEN_AUDIENCE=api://x-2026 stays no credential (too short to be random; it passed before too)', async () => {
+    expect(await scanned('TOKEN_AUDIENCE', 'api://x-2026')).toEqual([]);
+  });
+
+  it('still reports a UUID under a key that is no identifier, a password that is no flag, a random token beside a path', async () => {
+    const token = random();
+    expect(await scanned('API_KEY', uuid)).toEqual([
+      ['dist/test/app.yaml', 'secret.env-value'],
+      ['dist/test/cfg.yaml', 'secret.high-entropy'],
+    ]);
+    expect(await scanned('ALLOW_EMPTY_PASSWORD', 'yesplease')).toEqual([['dist/test/app.yaml', 'secret.env-value']]);
+    expect(await scanned('API_TOKEN', `/oauth2/${token}`)).toEqual([
+      ['dist/test/app.yaml', 'secret.env-value'],
+      ['dist/test/cfg.yaml', 'secret.high-entropy'],
+    ]);
   });
 });
