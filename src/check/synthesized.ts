@@ -17,18 +17,25 @@ export function checkSynthesized(env: string, dir: string, folder: string, synth
   try {
     expected = synthesize(env);
   } catch (err) {
+    const lines = (err as Error).message.split('\n');
+    // No environment file of that name (loadEnvironment's 'unknown environment'): a stray folder,
+    // which may go. An environment file that exists but does not load: the folder is the
+    // environment's (a production dist/ folder, perhaps), so the fix is the file, never removing it.
+    const unknown = lines[0] === 'unknown environment:';
     return [
       {
         severity: 'error',
         area: 'synth',
         file: folder,
         rule: 'synth.no-environment',
-        // An EnvironmentError's heading and problems, on one line.
-        message: `cannot synthesize ${env} to compare the folder with: ${(err as Error).message
-          .split('\n')
-          .map((l) => l.replace(/^\s+- /, ''))
+        // An EnvironmentError's heading and problems, on one line, each problem's own "(fix: ...)"
+        // left out: the finding carries one fix.
+        message: `cannot synthesize ${env} to compare the folder with: ${lines
+          .map((l) => l.replace(/^\s+- /, '').replace(/ \(fix: .*\)$/, ''))
           .join(' ')}`,
-        fix: 'name the folder after an environment file in src/environments (npm run synth writes one folder per environment), or remove it',
+        fix: unknown
+          ? 'name the folder after an environment file in src/environments (npm run synth writes one folder per environment), or remove it'
+          : `correct src/environments/${env}.yaml (above), then npm run synth`,
       },
     ];
   }

@@ -9,6 +9,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as check } from '../../scripts/check.js';
+import { checkSynthesized } from '../../src/check/synthesized.js';
 import { synthMismatches } from '../../src/core/synth-mismatch.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { diffExit, reviewMarkdown, reviewText, reviewWorkingTree } from '../../src/review/review.js';
@@ -95,6 +96,34 @@ describe('npm run check: each folder is what synth writes', () => {
         ),
       ),
     ]);
+  });
+});
+
+describe('synth.no-environment: the fix fits why the environment does not load', () => {
+  const findingFor = (env: string) => {
+    const environments = tempDir();
+    writeFileSync(join(environments, 'broken.yaml'), 'name: broken\nreplicas: x\n');
+    const found = checkSynthesized(env, join(tempDir(), env), `dist/${env}`, (e) => {
+      loadEnvironment(e, environments); // throws: broken does not load, nowhere has no file
+      return [];
+    });
+    expect(found.map((f) => f.rule)).toEqual(['synth.no-environment']);
+    return found[0]!;
+  };
+
+  it('an environment file that does not load: correct it, never remove the folder; one fix', () => {
+    const f = findingFor('broken');
+    expect(f.fix).toBe('correct src/environments/broken.yaml (above), then npm run synth');
+    expect(f.message).toContain('Unrecognized key: "replicas"');
+    expect(f.message).not.toContain('(fix:');
+  });
+
+  it('no environment file of the name: name the folder after one, or remove it; one fix', () => {
+    const f = findingFor('nowhere');
+    expect(f.fix).toMatch(/^name the folder after an environment file in src\/environments .*, or remove it$/);
+    expect(f.message).toBe(
+      'cannot synthesize nowhere to compare the folder with: unknown environment: --env nowhere: no such environment',
+    );
   });
 });
 
