@@ -29,7 +29,7 @@
  * a link swapped in at that moment and make empty folders through it (no file is written there:
  * the real-path check comes first). A cache outside any folder others can write has no such window.
  */
-import { mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { badCrdNames } from './crd-names.js';
 import { writeFileAtomically } from '../core/atomic-write.js';
@@ -75,7 +75,12 @@ export const CACHE_MARKER = '.arcade-crd-cache';
 
 const CACHE_FOLDER_FIX = 'give a new or empty folder, e.g. .cache/crds, or a cache npm run crds filled';
 
-function folderState(cache: string): 'missing' | 'not-a-folder' | 'empty' | 'cache' | 'other' {
+/**
+ * What `cache` is. The marker counts only as a regular file (lstat): a link named like it would
+ * have the marker written through it (a folder made by someone else, e.g. under /tmp, with the
+ * marker a link to a file of the person running crds, had that file overwritten).
+ */
+function folderState(cache: string): 'missing' | 'not-a-folder' | 'empty' | 'cache' | 'bad-marker' | 'other' {
   let isFolder: boolean;
   try {
     isFolder = statSync(cache).isDirectory();
@@ -84,7 +89,8 @@ function folderState(cache: string): 'missing' | 'not-a-folder' | 'empty' | 'cac
   }
   if (!isFolder) return 'not-a-folder';
   const names = readdirSync(cache);
-  if (names.includes(CACHE_MARKER)) return 'cache';
+  if (names.includes(CACHE_MARKER))
+    return lstatSync(join(cache, CACHE_MARKER), { throwIfNoEntry: false })?.isFile() ? 'cache' : 'bad-marker';
   return names.length === 0 ? 'empty' : 'other';
 }
 
@@ -96,6 +102,7 @@ function folderState(cache: string): 'missing' | 'not-a-folder' | 'empty' | 'cac
 export function cacheWriteRefusal(cache: string, named: string): string | undefined {
   const state = folderState(cache);
   if (state === 'not-a-folder') return `${named}: is a file, not a folder (fix: ${CACHE_FOLDER_FIX})`;
+  if (state === 'bad-marker') return badMarker(named);
   if (state !== 'other') return undefined;
   return (
     `${named}: holds other files and is no CRD schema cache (it has no ${CACHE_MARKER}, which npm run crds ` +
@@ -107,19 +114,33 @@ export function cacheWriteRefusal(cache: string, named: string): string | undefi
 export function cacheReadRefusal(cache: string, named: string, fill: string): string | undefined {
   const state = folderState(cache);
   if (state === 'cache') return undefined;
+  if (state === 'bad-marker') return badMarker(named);
   const what = { missing: 'no such folder', 'not-a-folder': 'is a file, not a folder', empty: 'is empty' }[
     state as 'missing'
   ];
   return `${named}: ${what ?? `is no CRD schema cache (it has no ${CACHE_MARKER}, which npm run crds writes)`} (fix: ${fill})`;
 }
 
-/** Marks the cache folder (made when missing) as one: before the first entry is written. */
+/** A marker that is not a regular file (a link, a folder): never written through, never trusted. */
+function badMarker(named: string): string {
+  return (
+    `${named}: its ${CACHE_MARKER} is not a regular file (a link or a folder), which npm run crds never writes ` +
+    `(fix: ${CACHE_FOLDER_FIX}; do not use a folder someone else made)`
+  );
+}
+
+/**
+ * Marks the cache folder (made when missing) as one, before the first entry is written: a new
+ * file put in place by rename (never written through a link planted under the marker's name);
+ * a marker already a regular file is left as it is.
+ */
 export function markCache(cache: string): void {
   mkdirSync(cache, { recursive: true });
-  writeFileSync(
-    join(cache, CACHE_MARKER),
-    'A CRD schema cache filled by npm run crds (src/check/crd-cache-paths.ts).\n',
-  );
+  const marker = join(cache, CACHE_MARKER);
+  if (lstatSync(marker, { throwIfNoEntry: false })?.isFile()) return;
+  writeFileAtomically(marker, 'A CRD schema cache filled by npm run crds (src/check/crd-cache-paths.ts).\n', {
+    mode: 0o644,
+  });
 }
 
 /**

@@ -5,6 +5,7 @@
  *   connection strings, basic auth in URLs, ...), loaded lazily;
  * - what that preset misses, as our own rules:
  *   `secret.kubernetes-secret`   a `Secret` with `data`/`stringData` (base64 is not encryption);
+ *   `secret.not-scanned`         a YAML document that could not be read (not scanned is not clean);
  *   `secret.connection-string-password`  any URL whose user-info holds a password (also with an
  *                                empty user name, the Redis form secretlint misses);
  *   `secret.high-entropy`        a random-looking value under a secret-like key;
@@ -110,6 +111,19 @@ function yamlRules(f: ScanFile, documents: readonly ManifestDocument[]): Finding
       line: doc.line,
       ...(ref ? { object: ref } : {}),
     };
+    // Not read at all (a syntax error, an alias bomb: src/core/yaml-input.ts): not scanned is not
+    // clean. Kubernetes and kustomize may read what the yaml library refuses (101 aliases of one
+    // anchor), so a Secret in such a file would otherwise pass unseen.
+    if (doc.value === undefined && doc.problem !== undefined) {
+      out.push({
+        ...base,
+        path: '',
+        rule: 'secret.not-scanned',
+        message: `document ${doc.index + 1} could not be read, so it was not scanned for secrets: ${doc.problem}`,
+        fix: doc.fix ?? 'make the file plain YAML (no anchors used over and over), then run the gate again',
+      });
+      continue;
+    }
     if (o && o.kind === 'Secret' && /^v1$/.test(o.apiVersion)) {
       for (const field of ['data', 'stringData'] as const) {
         const v = o[field];
@@ -199,7 +213,11 @@ export async function scanFiles(files: readonly ScanFile[]): Promise<Finding[]> 
     if (/\.ya?ml$/.test(f.file)) {
       const docs = f.documents ?? parseDocuments(f.content);
       const taken = new Set(found.map((x) => x.line));
-      found.push(...yamlRules(f, docs).filter((x) => x.rule === 'secret.kubernetes-secret' || !taken.has(x.line)));
+      found.push(
+        ...yamlRules(f, docs).filter(
+          (x) => x.rule === 'secret.kubernetes-secret' || x.rule === 'secret.not-scanned' || !taken.has(x.line),
+        ),
+      );
     }
     out.push(...found);
   }

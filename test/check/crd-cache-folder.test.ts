@@ -5,7 +5,7 @@
  * wrote API group folders there) is refused before anything is written; a stray file in a cache
  * is no entry (it crashed with ENOTDIR). The commands run in process.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as check } from '../../scripts/check.js';
@@ -82,5 +82,30 @@ describe('npm run crds -- --cache <folder>', () => {
     // The gate runs to its report (its folder `test` is no environment: synth.no-environment), no crash.
     expect(c.stdout + c.stderr).not.toMatch(/ENOTDIR|unexpected error/);
     expect(c.stdout).toMatch(/^check: FAILED: 1 error,/m);
+  });
+});
+
+describe('a marker that is not a regular file', () => {
+  it('a link named like the marker is never written through: crds --cache refuses the folder, the file it leads to unchanged', async () => {
+    const dir = tempDir();
+    const crdFile = writeYaml(join(dir, 'hr.yaml'), [miniHelmReleaseCrd()]);
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'mine\n');
+    for (const planted of ['link', 'folder'] as const) {
+      const cache = join(dir, `planted-${planted}`);
+      mkdirSync(cache);
+      if (planted === 'link') symlinkSync(victim, join(cache, CACHE_MARKER));
+      else mkdirSync(join(cache, CACHE_MARKER));
+      const r = await runMain(crds, ['--from', crdFile, '--cache', cache]);
+      expect(r.status, planted).toBe(2);
+      expect(oneLine(r.stderr)).toEqual([
+        expect.stringContaining(`its ${CACHE_MARKER} is not a regular file (a link or a folder)`),
+      ]);
+      expect(readdirSync(cache)).toEqual([CACHE_MARKER]);
+      const c = await runMain(check, ['--dist', dir, '--crd-cache', cache, '--dist-only', '--skip-kustomize']);
+      expect(c.status, planted).toBe(2);
+      expect(c.stderr).toContain(`its ${CACHE_MARKER} is not a regular file`);
+    }
+    expect(readFileSync(victim, 'utf8')).toBe('mine\n');
   });
 });

@@ -144,3 +144,13 @@ describe('secret scanning', () => {
     expect(looksRandom('short')).toBe(false);
   });
 });
+
+describe('secret.not-scanned', () => {
+  it('a document the yaml library cannot read (an anchor used 101 times) fails, where kubectl would apply its Secret', async () => {
+    const secret = ['apiVersion: v1', 'kind: Secret', 'metadata: {name: db}', `data: {${'pass'}word: aHVudGVyMg==}`];
+    const bomb = ['x: &a [1]', `y: [${Array.from({ length: 101 }, () => '*a').join(', ')}]`];
+    const findings = await scanFiles([{ file: 'apps/db.yaml', content: [...secret, ...bomb, ''].join('\n') }]);
+    expect(findings.map((f) => [f.rule, f.severity, f.line])).toEqual([['secret.not-scanned', 'error', 1]]);
+    expect(findings[0]?.message).toMatch(/^document 1 could not be read, so it was not scanned for secrets: /);
+  });
+});
