@@ -111,17 +111,11 @@ function yamlRules(f: ScanFile, documents: readonly ManifestDocument[]): Finding
       line: doc.line,
       ...(ref ? { object: ref } : {}),
     };
-    // Not read at all (a syntax error, an alias bomb: src/core/yaml-input.ts): not scanned is not
-    // clean. Kubernetes and kustomize may read what the yaml library refuses (101 aliases of one
-    // anchor), so a Secret in such a file would otherwise pass unseen.
+    // Not read (src/core/yaml-input.ts) is not clean: kubectl applies 101 aliases the library refuses.
     if (doc.value === undefined && doc.problem !== undefined) {
-      out.push({
-        ...base,
-        path: '',
-        rule: 'secret.not-scanned',
-        message: `document ${doc.index + 1} could not be read, so it was not scanned for secrets: ${doc.problem}`,
-        fix: doc.fix ?? 'make the file plain YAML (no anchors used over and over), then run the gate again',
-      });
+      const message = `document ${doc.index + 1} could not be read, so it was not scanned for secrets: ${doc.problem}`;
+      const fix = doc.fix ?? 'make the file plain YAML (no anchor used over and over), then run the gate again';
+      out.push({ ...base, path: '', rule: 'secret.not-scanned', message, fix });
       continue;
     }
     if (o && o.kind === 'Secret' && /^v1$/.test(o.apiVersion)) {
