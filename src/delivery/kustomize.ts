@@ -282,6 +282,10 @@ async function kustomize(
   }
   const out: BuiltObject[] = [];
   for (const doc of yamlDocuments(run.stdout)) {
+    // Output kubectl wrote that cannot be read is a failed build, never a document skipped: an
+    // object missing from the build before would have its prune shown to nobody.
+    if (doc.problem !== undefined)
+      throw new KustomizeFailed(rootInRepo, `its output is YAML that cannot be read: ${doc.problem}`);
     const value = doc.value;
     if (typeof value !== 'object' || value === null) continue;
     const o = value as KubeObject & { metadata: { annotations?: Record<string, string> } };

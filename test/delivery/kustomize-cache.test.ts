@@ -5,7 +5,7 @@
  * kubectl is the real one, behind a wrapper that counts its runs. The key itself, per kustomization
  * field that names a file (envs, secretGenerator, crds, openapi, replacements), needs no kubectl.
  */
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -370,5 +370,21 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
       /^kubectl kustomize apps\/arcade timed out after 200 ms and was stopped \(fix: /,
     );
     expect(standIn.caught()).toBeUndefined(); // stopped, by no signal it could catch: SIGKILL
+  });
+});
+
+describe.skipIf(!KUBECTL)('kubectl output that cannot be read', () => {
+  it('fails the build naming the problem, never skips the document (its object would leave the preview unseen)', async () => {
+    const bin = tempDir('kubectl-bad-yaml-');
+    const kubectl = join(bin, 'kubectl');
+    writeFileSync(
+      kubectl,
+      `#!/bin/sh\nprintf 'x: &a [1]\\ny: [${Array.from({ length: 101 }, () => '*a').join(', ')}]\\n'\n`,
+    );
+    chmodSync(kubectl, 0o755);
+    const built = tree('x', { 'apps/arcade/kustomization.yaml': 'resources: [configmap.yaml]\n' });
+    await expect(buildTree(built, 'apps/arcade', {}, { kubectl })).rejects.toThrow(
+      /^kubectl kustomize apps\/arcade failed: its output is YAML that cannot be read: YAML aliases: /,
+    );
   });
 });
