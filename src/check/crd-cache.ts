@@ -128,7 +128,8 @@ function readCrds(paths: readonly string[]): { schemas: CachedSchema[]; files: M
       const content = readFileSync(file, 'utf8');
       const documents = parseDocuments(content);
       for (const doc of documents) {
-        if (doc.problem?.startsWith('YAML')) throw new CrdError(`${file}: ${doc.problem} (fix: ${doc.fix})`);
+        // A YAML problem (parseDocuments sets `fix` for those only) refuses the file.
+        if (doc.fix !== undefined) throw new CrdError(`${file}: ${doc.problem} (fix: ${doc.fix})`);
         schemas.push(...schemasOfCrd(doc.value, file, `document ${doc.index + 1} (line ${doc.line})`));
       }
       files.set(resolve(file), { content, documents });

@@ -112,10 +112,9 @@ function yamlRules(f: ScanFile, documents: readonly ManifestDocument[]): Finding
       ...(ref ? { object: ref } : {}),
     };
     // Not read (src/core/yaml-input.ts) is not clean: kubectl applies 101 aliases the library refuses.
-    if (doc.value === undefined && doc.problem !== undefined) {
+    if (doc.fix !== undefined) {
       const message = `document ${doc.index + 1} could not be read, so it was not scanned for secrets: ${doc.problem}`;
-      const fix = doc.fix ?? 'make the file plain YAML (no anchor used over and over), then run the gate again';
-      out.push({ ...base, path: '', rule: 'secret.not-scanned', message, fix });
+      out.push({ ...base, path: '', rule: 'secret.not-scanned', message, fix: doc.fix });
       continue;
     }
     if (o && o.kind === 'Secret' && /^v1$/.test(o.apiVersion)) {
