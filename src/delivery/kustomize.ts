@@ -282,21 +282,16 @@ async function kustomize(
   }
   const out: BuiltObject[] = [];
   for (const doc of yamlDocuments(run.stdout)) {
-    // Output kubectl wrote that cannot be read is a failed build, never a document skipped: an
-    // object missing from the build before would have its prune shown to nobody.
-    if (doc.problem !== undefined)
-      throw new KustomizeFailed(rootInRepo, `its output is YAML that cannot be read: ${doc.problem}`);
-    const value = doc.value;
+    // Unreadable output fails the build, never skipped: an object missing from it would prune unseen.
+    const { problem, value } = doc;
+    if (problem !== undefined) throw new KustomizeFailed(rootInRepo, `its output cannot be read as YAML: ${problem}`);
     if (typeof value !== 'object' || value === null) continue;
     const o = value as KubeObject & { metadata: { annotations?: Record<string, string> } };
     const annotations = { ...(o.metadata.annotations ?? {}) };
     const origin = originOf(annotations[ORIGIN], rootInRepo);
     delete annotations[ORIGIN];
     const { annotations: _dropped, ...metadata } = o.metadata;
-    const object = {
-      ...o,
-      metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations } : metadata,
-    } as KubeObject;
+    const object = { ...o, metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations } : metadata };
     out.push(origin === undefined ? { object } : { object, origin });
   }
   return out;

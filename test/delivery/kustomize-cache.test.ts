@@ -384,7 +384,7 @@ describe.skipIf(!KUBECTL)('kubectl output that cannot be read', () => {
     chmodSync(kubectl, 0o755);
     const built = tree('x', { 'apps/arcade/kustomization.yaml': 'resources: [configmap.yaml]\n' });
     await expect(buildTree(built, 'apps/arcade', {}, { kubectl })).rejects.toThrow(
-      /^kubectl kustomize apps\/arcade failed: its output is YAML that cannot be read: YAML aliases: /,
+      /^kubectl kustomize apps\/arcade failed: its output cannot be read as YAML: YAML aliases: /,
     );
   });
 });
