@@ -92,6 +92,7 @@ Prints a table and writes bench.json (figures, ratios, machine, date). See docs/
       description: 'environment copied for the 1-vs-10 figure (default: the first by name)',
     },
   },
+  interrupted: 'no report written (it is written at the end, whole)',
   exitCodes: {
     0: 'every target was measured and met',
     1: 'a target was missed or could not be measured (printed as "not measured" with the reason, never as a number)',

@@ -40,6 +40,7 @@ and image (continuous.runner.image).`,
       description: 'folder of environment files (default: src/environments)',
     },
   },
+  interrupted: 'nothing written (the bundle and the files beside it are written together at the end)',
   exitCodes: { 0: 'the bundle was written, or was up to date', 1: 'esbuild failed' },
   examples: ['npm run bundle', 'npm run bundle -- --env backstage-wus2-v4', 'node .build/probe-runner.mjs --demo'],
 });

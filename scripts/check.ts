@@ -48,6 +48,7 @@ show what its API server really accepts)`,
     'skip-kustomize': { type: 'boolean', description: 'do not run kubectl kustomize (the file list is still checked)' },
     quiet: { type: 'boolean', description: 'do not print warnings (they still appear in --json)' },
   },
+  interrupted: 'nothing written (a --json report is written at the end, whole)',
   exitCodes: {
     0: 'no error (warnings allowed)',
     1: 'an error was found, or the gate could not run (nothing was assumed: the gate did not pass)',

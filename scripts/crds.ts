@@ -48,6 +48,7 @@ ignored); a folder is read recursively (default: contracts/crds)`,
     list: { type: 'boolean', description: 'print what the cache holds and exit' },
   },
   environment: { KUBECONFIG: 'kubeconfig for --from-cluster when --kubeconfig is not given' },
+  interrupted: 'the cache is as it was (it is written at the end, in one step)',
   exitCodes: {
     0: 'at least one schema was stored (or --list)',
     1: 'an unreadable or unsupported CRD file (also: a group, Kind or version name Kubernetes refuses), no CRD found, or the cluster could not be read',

@@ -45,6 +45,7 @@ docs/delivery.md "What counts as drift").`,
     },
   },
   environment: { KUBECONFIG: 'kubeconfig when --kubeconfig is not given' },
+  interrupted: 'nothing written (drift only reads the cluster)',
   exitCodes: {
     0: 'no drift',
     1: 'drift, or the cluster could not be read (never assumed clean)',

@@ -28,6 +28,7 @@ apart), then npm run import and commit imports/ with it.`,
       description: 'regenerate into a temporary folder and compare with imports/ byte for byte; write nothing',
     },
   },
+  interrupted: 'imports/ is as it was (the bindings are written at the end, in one step)',
   exitCodes: {
     0: 'bindings regenerated (or, with --check, imports/ matches byte for byte)',
     1: 'cdk8s import failed, or with --check imports/ differs',

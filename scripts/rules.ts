@@ -48,6 +48,8 @@ the run exits 1 while it is there. Running it again changes nothing.`,
   environment: {
     MIMIR_TOKEN: 'bearer token for a Mimir behind an authenticating proxy (sent as Authorization; never printed)',
   },
+  interrupted:
+    'without --sync nothing written; with --sync the ruler may hold part of the changes (run it again: it converges)',
   exitCodes: {
     0: "the ruler namespace holds exactly the environment's groups and nothing else (after --sync: it does now)",
     1:

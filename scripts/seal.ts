@@ -71,6 +71,7 @@ from the controller named in secrets.controller through the API server`,
     },
   },
   environment: { KUBECONFIG: 'kubeconfig for fetching the certificate when --kubeconfig is not given' },
+  interrupted: 'the environment file is as it was (it is written at the end, whole)',
   exitCodes: {
     0: 'sealed and written',
     1: 'the certificate is unusable or could not be fetched, or the file could not be written or has a second hard link (left unchanged)',

@@ -21,7 +21,7 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ignoredLocationWarning } from './git-location.js';
-import { describeFailure, interruptSignal } from './script.js';
+import { describeFailure, interruptSignal, quietOnClosedOutput, sayInterrupted } from './script.js';
 import { helpText } from './script-help.js';
 import { HELP, parseCommandLine, type OptionTable, type OptionValues, type ScriptSpec } from './script-spec.js';
 
@@ -123,18 +123,23 @@ function isProcessEntry(moduleUrl: string): boolean {
 /**
  * Runs `main` with the process's arguments and io and sets process.exitCode, when the module at
  * `moduleUrl` is the process's entry; does nothing when a test imports it. Interruptible commands
- * get a signal the first SIGINT/SIGTERM aborts (a second ends the process at once).
+ * get a signal the first SIGINT/SIGTERM aborts (a second ends the process at once); the others say
+ * one line before the signal ends them (./script.ts sayInterrupted). A closed stdout or stderr
+ * (EPIPE) is no crash (./script.ts quietOnClosedOutput).
  */
 export async function runCommand(
   moduleUrl: string,
-  spec: { readonly interruptible?: boolean },
+  spec: { readonly name: string; readonly interruptible?: boolean; readonly interrupted?: string },
   main: ScriptMain,
 ): Promise<void> {
   if (!isProcessEntry(moduleUrl)) return;
+  quietOnClosedOutput();
   const interrupts = spec.interruptible ? interruptSignal() : undefined;
+  const unsay = interrupts ? undefined : sayInterrupted(spec.name, spec.interrupted ?? 'stopped before it finished');
   try {
     process.exitCode = await main(process.argv.slice(2), interrupts ? { signal: interrupts.signal } : {});
   } finally {
     interrupts?.dispose();
+    unsay?.();
   }
 }

@@ -116,6 +116,12 @@ export interface ScriptSpec<T extends OptionTable> {
    */
   readonly interruptible?: boolean;
   /**
+   * For a command that is not interruptible: what a SIGINT/SIGTERM leaves, said on stderr as
+   * `<name>: interrupted by <signal>: <this>` before the signal ends the process (src/core/script.ts
+   * sayInterrupted), e.g. `nothing written`. @default `stopped before it finished`
+   */
+  readonly interrupted?: string;
+  /**
    * For a command that runs git: the repository it uses, as the line that ignores GIT_DIR and the
    * like from the environment ends (src/core/git-location.ts), printed once before any work, e.g.
    * `the export uses the checkout given by --repo`. @default none: nothing is said

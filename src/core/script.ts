@@ -10,6 +10,8 @@
  *   A failure the command expects (a CommandError: usage, configuration, refusal, finding; see
  *   src/core/command-error.ts) is printed as its message alone, `<command>: <message>`;
  *   anything else is a bug and keeps its stack trace.
+ * - Every other command says one line when SIGINT/SIGTERM ends it (sayInterrupted), and a closed
+ *   stdout or stderr (`| head -1`: EPIPE) ends nothing but the writing (quietOnClosedOutput).
  * - process.exit is never called: runCommand (./script-main.ts) sets process.exitCode and returns,
  *   so buffered output is flushed and a handle left open shows up as a hang in the tests rather
  *   than being hidden.
@@ -192,4 +194,41 @@ export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
     stopWatching();
   }
   return { signal: controller.signal, dispose };
+}
+
+/**
+ * A command that is not interruptible: the first SIGINT/SIGTERM prints `<name>: interrupted by
+ * <signal>: <leaves>` on stderr, then ends the process with that signal (the shell's 130/143, as
+ * without the handler). The line is written when the event loop is free: a long synchronous step
+ * (the gate's synth of an environment) finishes first, so what `leaves` says holds (every file such
+ * a command writes is written in one synchronous step). Returns what removes the handlers.
+ */
+export function sayInterrupted(name: string, leaves: string): () => void {
+  const handlers = new Map<InterruptSignal, () => void>();
+  const dispose = () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    handlers.set(signal, () => {
+      dispose();
+      process.stderr.write(`${name}: interrupted by ${signal}: ${leaves}\n`);
+      process.kill(process.pid, signal);
+    });
+    process.on(signal, handlers.get(signal) as () => void);
+  }
+  return dispose;
+}
+
+/**
+ * A closed stdout or stderr (`npm run check-values -- ... | head -1`: the reader is gone, EPIPE)
+ * stops only the writing to it, as the shell's `git log | head` stops quietly: no stack trace,
+ * and the command ends as it would have, with its own exit code (its other outputs, a report file
+ * or an environment file, are still written). Any other error of those streams stays a crash.
+ */
+export function quietOnClosedOutput(): void {
+  const closed = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  };
+  process.stdout.on('error', closed);
+  process.stderr.on('error', closed);
 }
