@@ -7,11 +7,13 @@
  * that exact path: the generated `connectGetNamespacedServiceProxyWithPath` would percent-encode
  * the `/` of the path and refuses the controller's `application/x-pem-file` answer. Read-only;
  * every attempt has a timeout; transient failures (network, timeout, 5xx) are retried a bounded
- * number of times with backoff, a 4xx is not.
+ * number of times with backoff; a 4xx or an answer of more than 1 MiB is not.
  */
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { ConfigurationError } from '../core/command-error.js';
 import { CertificateFetchError } from './errors.js';
+import { credentialRefusal } from '../kube/credential-refusal.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { withoutUserinfoOf } from '../core/redact.js';
 import { maskedHead } from '../core/known-tokens.js';
@@ -50,6 +52,9 @@ async function clientFor(options: FetchCertificateOptions) {
   try {
     await kc.applyToHTTPSOptions(request);
   } catch (err) {
+    // A plain http:// server without insecure-skip-tls-verify is the kubeconfig's own entry: bad input (exit 2).
+    if ((err as Error).message?.startsWith('HTTP protocol is not allowed'))
+      throw new ConfigurationError(`${credentialRefusal(kc, err)}, ${FIX}`);
     throw new CertificateFetchError(
       `kubeconfig context '${kc.getCurrentContext()}': ${(err as Error).message} (fix: correct the kubeconfig, ${FIX})`,
     );
@@ -75,8 +80,15 @@ function get(url: URL, base: RequestOptions, signal: AbortSignal): Promise<Answe
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_BODY_BYTES) req.destroy(new Error(`answer larger than ${MAX_BODY_BYTES} bytes`));
-          else chunks.push(chunk);
+          if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+          // Permanent, never retried: the same controller gives the same too-large answer again.
+          reject(
+            new CertificateFetchError(
+              `GET ${withoutUserinfo(url.href)}: HTTP ${res.statusCode}: the answer is more than 1 MiB, ` +
+                `not a certificate (fix: check that secrets.controller names the sealed-secrets controller's Service, ${FIX})`,
+            ),
+          );
+          req.destroy();
         });
         res.on('error', (err) => reject(new Transient(err.message)));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));

@@ -55,7 +55,8 @@ export function checkValue(value: Uint8Array, allowTrailingNewline = false): voi
   }
   if (value.length > MAX_VALUE_BYTES) {
     throw new UsageError(
-      `stdin: the value is ${value.length} bytes, more than a Secret can hold (${MAX_VALUE_BYTES}) (fix: check what is piped in)`,
+      // readValue stops reading past the limit: the length read is not the value's size.
+      `stdin: the value is more than 1 MiB (${MAX_VALUE_BYTES} bytes), more than a Secret can hold (fix: check what is piped in)`,
     );
   }
   if (!allowTrailingNewline && value[value.length - 1] === 0x0a) {

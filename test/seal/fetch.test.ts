@@ -7,7 +7,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../src/core/command-error.js';
 import { CertificateFetchError } from '../../src/seal/errors.js';
+import { tempDir } from '../support/temp.js';
 import { certificateProxyPath, fetchControllerCertificate } from '../../src/seal/fetch-certificate.js';
 import { seal } from '../../src/seal/seal.js';
 import { startApiServer, type ApiServer, type Handler } from './api-server.js';
@@ -118,6 +120,28 @@ describe('fetchControllerCertificate', () => {
     await expect(fetchControllerCertificate({ ...controller, kubeconfig: api.kubeconfig })).rejects.toThrow(
       /HTTP 403: not allowed to reach Service kube-system\/sealed-secrets-controller.*kubectl auth can-i get services\/proxy -n kube-system/,
     );
+  });
+
+  it('gives up at once on an answer of more than 1 MiB: the same controller answers the same again', async () => {
+    const api = await start((_req, res) => res.writeHead(200).end(Buffer.alloc(2 * 1024 * 1024, 'a')));
+    await expect(
+      fetchControllerCertificate({ ...controller, kubeconfig: api.kubeconfig, backoffMs: 1 }),
+    ).rejects.toThrow(/cert\.pem: HTTP 200: the answer is more than 1 MiB, not a certificate \(fix: .*--cert <file>/);
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('refuses a plain-HTTP server without insecure-skip-tls-verify as bad input (exit 2), with the fix', async () => {
+    const api = await start(servesCertificate);
+    const kubeconfig = join(tempDir('seal-http-'), 'config');
+    writeFileSync(kubeconfig, readFileSync(api.kubeconfig, 'utf8').replace(/insecure-skip-tls-verify: true/, ''));
+    const error: unknown = await fetchControllerCertificate({ ...controller, kubeconfig }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).exitCode).toBe(2);
+    expect((error as Error).message).toContain(
+      `the server of cluster "loopback", ${api.url}, is plain HTTP, which the client refuses unless insecure-skip-tls-verify is set ` +
+        '(fix: give cluster "loopback" its https:// server, or, for a plain-HTTP server such as kubectl proxy, set insecure-skip-tls-verify: true on it)',
+    );
+    expect(api.requests).toEqual([]);
   });
 
   it('refuses a kubeconfig that cannot be read', async () => {

@@ -239,6 +239,18 @@ describe.concurrent('npm run seal (scripts/seal.ts)', () => {
     expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
+  it('refuses a 2 MB value as more than 1 MiB (exit 2): never the size of what it read before it stopped', async () => {
+    const dir = copyOfEnvironments();
+    const big = await runSeal(
+      ['--env', ENV, '--secret', 'oidc', '--key', 'client-secret', '--cert', certFile(), '--environments', dir],
+      Buffer.alloc(2_000_000, 'a'),
+    );
+    expect(big.code).toBe(2);
+    expect(big.stderr).toBe(
+      'seal: stdin: the value is more than 1 MiB (1048576 bytes), more than a Secret can hold (fix: check what is piped in); usage: npm run seal -- --help\n',
+    );
+  });
+
   it('documents itself with --help', async () => {
     const run = await runSeal(['--help'], '');
     expect(run.code).toBe(0);
