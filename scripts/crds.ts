@@ -51,8 +51,10 @@ ignored); a folder is read recursively (default: contracts/crds)`,
   interrupted: 'the cache is as it was (it is written at the end, in one step)',
   exitCodes: {
     0: 'at least one schema was stored (or --list)',
-    1: 'an unreadable or unsupported CRD file (also: a group, Kind or version name Kubernetes refuses), no CRD found, or the cluster could not be read',
-    2: 'also: no usable kubeconfig for --from-cluster',
+    1: 'an unsupported CRD (also: a group, Kind or version name Kubernetes refuses), no CRD found, or the cluster could not be read',
+    2:
+      'also: a --from file that cannot be read as YAML (a syntax error, an alias bomb), no usable kubeconfig ' +
+      'for --from-cluster, --list with a source, a --cache that is a file',
   },
   examples: [
     'npm run crds',
@@ -64,9 +66,26 @@ ignored); a folder is read recursively (default: contracts/crds)`,
 
 /** The command (src/core/script-main.ts): tests call it in process. */
 export const main = scriptMain(script, async (options, { io, path, print }) => {
-  const { CrdError, listCache, readCrdFiles, writeCache } = await import('../src/check/crd-cache.js');
+  const { CrdError, CrdInputError, listCache, readCrdFiles, writeCache } = await import('../src/check/crd-cache.js');
   const cache = options.cache ? path(options.cache) : DEFAULT_CRD_CACHE;
+  const named = options.cache ? `--cache ${cache}` : `the default cache folder ${cache}`;
+  // A link to nothing, a file, or a folder of other files (`--cache .`, `--cache src`): never filled, nor listed as empty
+  // (./crd-cache-paths.ts CACHE_MARKER).
+  const refused = cacheLinkRefusal(cache, options.cache ? 'option' : 'default') ?? cacheWriteRefusal(cache, named);
   if (options.list) {
+    // --list reads the cache only: a source given with it would be ignored without a word.
+    const sources = [
+      options.from.length > 0 && '--from',
+      options['from-cluster'] && '--from-cluster',
+      options.kubeconfig && '--kubeconfig',
+      options.context && '--context',
+    ].filter((o) => typeof o === 'string');
+    if (sources.length > 0)
+      throw new UsageError(
+        `--list prints what the cache holds and reads no CRDs, so it does not go with ${sources.join(', ')} ` +
+          `(fix: fill the cache first without --list, e.g. ${FILL_CACHE_COMMAND}, then npm run crds -- --list)`,
+      );
+    if (refused) throw new ConfigurationError(refused);
     const entries = listCache(cache);
     print(
       entries.length > 0
@@ -76,9 +95,6 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
     return 0;
   }
   // Refused before a cluster is read (writeCache refuses it too, naming no option).
-  const named = options.cache ? `--cache ${cache}` : `the default cache folder ${cache}`;
-  // A file, or a folder of other files (`--cache .`, `--cache src`): never filled (./crd-cache-paths.ts CACHE_MARKER).
-  const refused = cacheLinkRefusal(cache, options.cache ? 'option' : 'default') ?? cacheWriteRefusal(cache, named);
   if (refused) throw new ConfigurationError(refused);
   const given = options.from.map((f) => path(f));
   const missing = options.from.filter((f) => !existsSync(path(f)));
@@ -114,6 +130,8 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
       );
     writeCache(cache, schemas);
   } catch (err) {
+    // A --from file that is no YAML (a syntax error, an alias bomb) is bad input (exit 2); the rest, exit 1.
+    if (err instanceof CrdInputError) throw new CrdInputError(`${err.message}; nothing was stored in ${cache}`);
     if (err instanceof CrdError) throw new CrdError(`${err.message}; nothing was stored in ${cache}`);
     throw err;
   }

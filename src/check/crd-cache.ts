@@ -21,7 +21,7 @@ import {
 import { FILL_CACHE_COMMAND, VENDORED_CRDS } from './crd-places.js';
 import { badCrdNames } from './crd-names.js';
 import { parseDocuments, type ManifestDocument } from './manifests.js';
-import { CommandError } from '../core/command-error.js';
+import { CommandError, ConfigurationError } from '../core/command-error.js';
 import { isRecord } from '../core/is-record.js';
 import { printableLine } from '../core/printable.js';
 
@@ -42,6 +42,9 @@ export interface CachedSchema {
 }
 
 export class CrdError extends CommandError {}
+
+/** A CRD file that cannot be read as YAML or JSON (a syntax error, an alias bomb): bad input, exit 2. */
+export class CrdInputError extends ConfigurationError {}
 
 /**
  * The served versions of one CustomResourceDefinition object (any other object gives none).
@@ -129,7 +132,7 @@ function readCrds(paths: readonly string[]): { schemas: CachedSchema[]; files: M
       const documents = parseDocuments(content);
       for (const doc of documents) {
         // A YAML problem (parseDocuments sets `fix` for those only) refuses the file.
-        if (doc.fix !== undefined) throw new CrdError(`${file}: ${doc.problem} (fix: ${doc.fix})`);
+        if (doc.fix !== undefined) throw new CrdInputError(`${file}: ${doc.problem} (fix: ${doc.fix})`);
         schemas.push(...schemasOfCrd(doc.value, file, `document ${doc.index + 1} (line ${doc.line})`));
       }
       files.set(resolve(file), { content, documents });

@@ -163,6 +163,52 @@ describe('reading CRDs from a cluster (loopback API server)', () => {
   });
 });
 
+describe('npm run crds: what a user gives it by mistake (its command, in process)', () => {
+  it('refuses --list with --from-cluster (or another source) instead of ignoring it (exit 2), reading no cluster', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: join(tempDir(), 'no-such-kubeconfig') };
+    const r = await runMain(crds, ['--list', '--from-cluster', '--cache', join(tempDir(), 'c')], { env });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'crds: --list prints what the cache holds and reads no CRDs, so it does not go with --from-cluster ' +
+        '(fix: fill the cache first without --list, e.g. npm run crds -- --from-cluster, then npm run crds -- --list); ' +
+        'usage: npm run crds -- --help\n',
+    );
+    expect(r.stdout).toBe('');
+  });
+
+  it('says a --list --cache that is a file is a file, not an empty cache (exit 2)', async () => {
+    const file = writeYaml(join(tempDir(), 'hr.yaml'), [miniHelmReleaseCrd()]);
+    const r = await runMain(crds, ['--list', '--cache', file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      new RegExp(`^crds: --cache ${file.replace(/[.]/g, '\\.')}: is a file, not a folder \\(fix: `),
+    );
+    expect(r.stdout).not.toContain('empty');
+  });
+
+  it.each([
+    [
+      'an alias bomb',
+      `a: &a [x, x, x, x, x, x, x, x, x]\n${'bcdefghij'
+        .split('')
+        .map((k, i) => `${k}: &${k} [${`*${'abcdefghij'[i]}, `.repeat(9).slice(0, -2)}]`)
+        .join('\n')}\n`,
+      'YAML aliases',
+    ],
+    ['a syntax error', 'kind: [\n', 'YAML syntax'],
+  ])('refuses a --from file holding %s as bad input (exit 2), storing nothing', async (_what, text, problem) => {
+    const dir = tempDir();
+    const from = join(dir, 'bad.yaml');
+    writeFileSync(from, text);
+    const cache = join(dir, 'cache');
+    const r = await runMain(crds, ['--from', from, '--cache', cache]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`crds: ${from}: ${problem}`);
+    expect(r.stderr).toContain(`nothing was stored in ${cache}`);
+    expect(existsSync(cache)).toBe(false);
+  });
+});
+
 describe('npm run crds and npm run check (their commands, in process)', () => {
   it('fill a cache from a file, then check a dist/ against it (exit 1 with the broken line, JSON written)', async () => {
     const dir = tempDir();

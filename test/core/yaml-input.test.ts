@@ -79,7 +79,7 @@ describe('an alias bomb in a file a command reads', () => {
     expect(other.stdout).toContain('check-values: staging:');
   });
 
-  it('in a dist/ file: check reports the file (exit 1), and crds --from refuses it in one line', async () => {
+  it('in a dist/ file: check reports the file (exit 1), and crds --from refuses it in one line (bad input: exit 2)', async () => {
     const dir = tempDir('yaml-bomb-dist-');
     const dist = writeDist(dir, 'test', { 'a.yaml': [] });
     writeFileSync(join(dist, 'test', 'a.yaml'), aliasBomb());
@@ -93,7 +93,7 @@ describe('an alias bomb in a file a command reads', () => {
     const bomb = join(dir, 'bomb.yaml');
     writeFileSync(bomb, aliasBomb());
     const c = await runMain(crds, ['--from', bomb, '--cache', join(dir, 'cache')]);
-    expect(c.status).toBe(1);
+    expect(c.status).toBe(2);
     expect(c.stderr.trim()).toMatch(/^crds: .*bomb\.yaml: YAML aliases: too many alias expansions .*\(fix: write/);
     expect(c.stderr.trim().split('\n')).toHaveLength(1);
   });
