@@ -119,8 +119,9 @@ export function plainOutputFile(
   if (to.kind === 'device') throw refuse(`leads to ${to.path}, a device, FIFO or terminal, not to a regular file`);
   const unreachable = unreachableRefusal(path, fileWords(`--${option} ${path}`), cwd);
   if (unreachable) throw new ConfigurationError(unreachable);
-  // The file and the two written beside it (bundle's <file>.inputs.json, .built-from.json).
-  for (const written of [to.path, ...besides.map((suffix) => `${to.path}${suffix}`)]) {
+  // The file as given (a link's refusal says where it leads) and the two written beside the file it leads to
+  // (bundle's <file>.inputs.json, .built-from.json).
+  for (const written of [path, ...besides.map((suffix) => `${to.path}${suffix}`)]) {
     const input = inputRefusal(`--${option} ${path}`, written, inputs, cwd);
     if (input) throw new UsageError(input);
   }

@@ -93,4 +93,13 @@ describe('an output option naming one of the command inputs', () => {
     expect(run.stderr).toContain('the folder --environments');
     expect(existsSync(join(dir, 'runner.mjs'))).toBe(false);
   });
+
+  it('bundle --out <a link to src/main.ts>: the refusal says where the link leads', async () => {
+    const main = join(REPO_ROOT, 'src', 'main.ts');
+    const link = join(tempDir('inputs-bundle-link-'), 'runner.mjs');
+    symlinkSync(main, link);
+    const run = await refusedRun(bundle, ['--out', link], main, [`${main}.inputs.json`, `${main}.built-from.json`]);
+    expect(run.stderr).toContain(`bundle: --out ${link}: is one of this command's inputs, `);
+    expect(run.stderr).toContain(` (it leads to ${main}): writing there would replace it; nothing written`);
+  });
 });
