@@ -76,19 +76,39 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
   print(`bundle: ${what} (${mb} MB); run it with: node ${out} --demo`);
   if (chosen === undefined) return 0;
   const { isUnresolved } = await import('../src/environments/unresolved.js');
+  const { printable } = await import('../src/core/printable.js');
   const { env, warnings } = chosen;
   for (const w of warnings) warn(w);
   const { baseImage, image } = env.continuous.runner;
-  const shown = (v: typeof image, field: string) =>
-    v === undefined ? `<${field}: not set>` : isUnresolved(v) ? `<${field}: ${v.unresolved}>` : v;
+  // A value not known yet becomes a placeholder a shell refuses loudly, naming the field (never a <...>, a redirection
+  // to a shell): "${VAR:?...}" fails unless VAR is exported, and its words hold no character a shell expands.
+  const missing: string[] = [];
+  const named = /^[\w.-]+$/.test(env.name) ? env.name : '<name>'; // nothing a shell would expand inside the quotes
+  const shown = (v: typeof image, field: string, variable: string) => {
+    if (v !== undefined && !isUnresolved(v)) return v;
+    const state = v === undefined ? 'not set' : 'unresolved';
+    missing.push(`${field} (${variable}) is ${v === undefined ? 'not set' : `unresolved: ${printable(v.unresolved)}`}`);
+    return `"\${${variable}:?${field} is ${state} in the environment ${named}: set it there, then run npm run bundle -- --env ${named} again}"`;
+  };
+  const base = shown(baseImage, 'continuous.runner.baseImage', 'ARCADE_RUNNER_BASE_IMAGE');
   // The tag to push (the digest is known only after the push): the image without its digest.
-  const tag = typeof image === 'string' ? image.split('@')[0] : '<registry>/<path>:<tag>';
+  const tag = shown(
+    typeof image === 'string' ? image.split('@')[0] : image,
+    'continuous.runner.image',
+    'ARCADE_RUNNER_IMAGE',
+  );
+  const pushed = typeof image === 'string' ? tag : '<registry>/<path>:<tag>';
+  if (missing.length > 0)
+    print(
+      `bundle: what follows is a TEMPLATE, not a command to run as it is: ${missing.join('; ')}. Each placeholder ` +
+        `"\${NAME:?...}" stops the shell naming the value; set them in the environment file (or export NAME to try one)`,
+    );
   print(
     [
       `Build and push the image of ${env.name} from the repository root (README "The probe runner image"):`,
-      `  docker build --build-arg BASE_IMAGE=${shown(baseImage, 'continuous.runner.baseImage')} -t ${tag} .`,
+      `  docker build --build-arg BASE_IMAGE=${base} -t ${tag} .`,
       `  docker push ${tag}`,
-      `then write the pushed digest into continuous.runner.image (${tag}@sha256:<digest>) and run npm run synth.`,
+      `then write the pushed digest into continuous.runner.image (${pushed}@sha256:<digest>) and run npm run synth.`,
     ].join('\n'),
   );
   return 0;
