@@ -21,7 +21,7 @@
  */
 import { describeFailure } from '../src/core/script.js';
 import { processIo, runCommand, type ScriptMain } from '../src/core/script-main.js';
-import { answerUsage, PROBE_SCRIPT } from '../src/probes/cli-options.js';
+import { answerUsage, PROBE_SCRIPT, runnerCommand } from '../src/probes/cli-options.js';
 
 /** The command (src/probes/cli.ts) with the process's io unless given; returns the exit code. */
 export const main: ScriptMain = async (args, given = {}) => {
@@ -32,7 +32,7 @@ export const main: ScriptMain = async (args, given = {}) => {
     const { runProbeCli } = await import('../src/probes/cli.js');
     return await runProbeCli(args, { env: io.env, stdout: io.stdout, stderr: io.stderr, signal: io.signal });
   } catch (err) {
-    const failure = describeFailure(PROBE_SCRIPT.name, err);
+    const failure = describeFailure(PROBE_SCRIPT.name, err, runnerCommand());
     io.stderr.write(`${failure.text}\n`);
     return failure.code;
   }

@@ -96,15 +96,26 @@ function generatedUsage<T extends OptionTable>(spec: ScriptSpec<T>): string {
   return `npm run ${spec.name}${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
 }
 
-/** The --help text, generated from the table. */
-export function helpText<T extends OptionTable>(spec: ScriptSpec<T>): string {
+/**
+ * `text` with `npm run <name> -- ` (and a bare `npm run <name>`) said as `command` instead: the
+ * command a bundle is run with (the probe runner's `node probe-runner.mjs`, where there is no npm).
+ */
+export function asCommand(text: string, name: string, command: string | undefined): string {
+  if (command === undefined) return text;
+  return text
+    .replaceAll(`npm run ${name} -- `, `${command} `)
+    .replace(new RegExp(`npm run ${name}(?![\\w-])`, 'g'), command);
+}
+
+/** The --help text, generated from the table; `command`: the command it runs as, when not `npm run <name>` (asCommand). */
+export function helpText<T extends OptionTable>(spec: ScriptSpec<T>, command?: string): string {
   const options: [string, string][] = Object.entries(spec.options).map(([name, o]) => [
     `--${name}${placeholder(o)}`,
     optionText(o),
   ]);
   options.push(['-h, --help', 'print this help and exit']);
   const sections = [
-    `Usage: ${spec.usage ?? generatedUsage(spec)}`,
+    `Usage: ${asCommand(spec.usage ?? generatedUsage(spec), spec.name, command)}`,
     reflow(spec.description.trim().split('\n'), HELP_WIDTH).join('\n'),
     `Options:\n${table(options)}`,
   ];
@@ -120,6 +131,7 @@ export function helpText<T extends OptionTable>(spec: ScriptSpec<T>): string {
         : []),
     ])}`,
   );
-  if (spec.examples.length > 0) sections.push(`Examples:\n${indentLines(spec.examples.join('\n'), '  ')}`);
+  const examples = spec.examples.map((e) => asCommand(e, spec.name, command));
+  if (examples.length > 0) sections.push(`Examples:\n${indentLines(examples.join('\n'), '  ')}`);
   return sections.join('\n\n');
 }

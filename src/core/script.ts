@@ -143,10 +143,10 @@ export function plainOutputFile(
   return to.path;
 }
 
-/** The exit code and the text for an error that ended a command. */
-export function describeFailure(name: string, err: unknown): { code: number; text: string } {
+/** The exit code and the text for an error that ended a command; `command`: what it runs as, when not `npm run <name>`. */
+export function describeFailure(name: string, err: unknown, command?: string): { code: number; text: string } {
   if (err instanceof UsageError)
-    return { code: err.exitCode, text: `${name}: ${err.message}; usage: npm run ${name} -- --help` };
+    return { code: err.exitCode, text: `${name}: ${err.message}; usage: ${command ?? `npm run ${name} --`} --help` };
   if (err instanceof CommandError) return { code: err.exitCode, text: `${name}: ${err.message}` };
   const trace = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
   return { code: 1, text: `${name}: unexpected error (a bug: please report it with this trace):\n${trace}` };

@@ -8,6 +8,22 @@ import { PROBE_IDS } from './probe-ids.js';
 import { UsageError } from '../core/command-error.js';
 import { createRedactor, redactedWriter } from '../core/redact.js';
 import { defineScript, describeFailure, HELP, helpText, parseCommandLine } from '../core/script.js';
+import { shellWord } from '../core/shell-word.js';
+import { isAbsolute, relative } from 'node:path';
+
+/** `true` in the probe runner's one-file bundle only (esbuild's define: src/tooling/bundle.ts buildProbeRunner). */
+declare const ARCADE_PROBE_RUNNER_BUNDLE: boolean | undefined;
+
+/**
+ * The command this process is run as, when it is not `npm run probe`: in the bundled probe runner
+ * (the image's; no npm there) `node <its file>`, relative to the working folder when inside it.
+ */
+export function runnerCommand(): string | undefined {
+  if (typeof ARCADE_PROBE_RUNNER_BUNDLE === 'undefined') return undefined;
+  const file = process.argv[1] ?? 'probe-runner.mjs';
+  const near = relative(process.cwd(), file);
+  return `node ${shellWord(near === '' || near.startsWith('..') || isAbsolute(near) ? file : near)}`;
+}
 
 /** The command line of `npm run probe`: parsed and documented by the script harness. */
 export const PROBE_SCRIPT = defineScript({
@@ -208,12 +224,12 @@ export interface UsageIo {
 export function answerUsage(args: readonly string[], io: UsageIo): number | undefined {
   try {
     if (!parseProbeArgs(args).help) return undefined;
-    io.stdout.write(`${helpText(PROBE_SCRIPT)}\n`);
+    io.stdout.write(`${helpText(PROBE_SCRIPT, runnerCommand())}\n`);
     return 0;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     const stderr = redactedWriter(io.stderr, createRedactor([io.env.ARCADE_API_KEY]));
-    stderr.write(`${describeFailure(PROBE_SCRIPT.name, err).text}\n`);
+    stderr.write(`${describeFailure(PROBE_SCRIPT.name, err, runnerCommand()).text}\n`);
     return 2;
   }
 }

@@ -211,6 +211,7 @@ async function buildProbeRunner(outfile: string, entry: string): Promise<ProbeRu
     format: 'esm',
     target: 'node20',
     ...PROBE_BUILD,
+    define: { ARCADE_PROBE_RUNNER_BUNDLE: 'true' }, // its --help names `node <file>` (src/probes/cli-options.ts runnerCommand)
     logLevel: 'error',
     legalComments: 'eof',
     plugins: [loaded.plugin()],

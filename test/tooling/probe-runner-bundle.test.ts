@@ -155,6 +155,19 @@ describe('the bundled probe runner, alone in a folder without node_modules', () 
     expect(readdirSync(alone)).toEqual(['probe-runner.mjs']);
   });
 
+  it('names its own command in --help and in a usage error (node probe-runner.mjs: no npm in the image)', async () => {
+    const help = await runNode(alone, ['probe-runner.mjs', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout.split('\n')[0]).toBe('Usage: node probe-runner.mjs [options]');
+    expect(help.stdout).toContain('\n  node probe-runner.mjs --demo\n');
+    expect(help.stdout).not.toContain('npm run probe');
+    const typo = await runNode(alone, ['probe-runner.mjs', '--hepl']);
+    expect({ status: typo.status, stderr: typo.stderr }).toEqual({
+      status: 2,
+      stderr: 'probe: unknown option --hepl (did you mean --help?); usage: node probe-runner.mjs --help\n',
+    });
+  });
+
   it('runs every probe of --demo and writes the JSON report to stdout, alone', () => {
     expect(shapes(run.stderr)).toEqual(expectedShapes(report)); // no failure, no warning, no trace: nothing else
     expect(report.environment).toBe('demo');
