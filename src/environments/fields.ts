@@ -2,6 +2,7 @@
  * Field shapes several sections of an environment file share: Kubernetes names, host names, Flux
  * durations, exact versions and http(s) URLs, each with an error that says what is expected.
  */
+import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { userinfoOf } from '../core/userinfo.js';
 
@@ -13,9 +14,28 @@ export const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 export const dnsLabel = (what: string) =>
   z.string().max(63).regex(DNS_LABEL, `${what} must be a DNS-1123 label (lower-case letters, digits, '-')`);
-export const hostname = z
-  .string()
-  .regex(DNS_SUBDOMAIN, 'must be a bare host name such as api.arcade.example.com (no scheme, no path)');
+/**
+ * A bare host name. An internationalized one (`bücher.example`) is refused naming the ASCII form
+ * DNS and TLS use, its punycode (`xn--bcher-kva.example`, url.domainToASCII): the manifests, the
+ * certificates and the probes take that form; the name as written is never echoed.
+ */
+export const hostname = z.string().superRefine((value, ctx) => {
+  if (DNS_SUBDOMAIN.test(value)) return;
+  const international = [...value].some((c) => (c.codePointAt(0) ?? 0) > 0x7f);
+  const ascii = international ? domainToASCII(value) : '';
+  const written = international
+    ? DNS_SUBDOMAIN.test(ascii)
+      ? `, here ${ascii} (fix: write ${ascii})`
+      : ', and this one has none (fix: give a host name DNS accepts, e.g. api.arcade.example.com)'
+    : undefined;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      written === undefined
+        ? 'must be a bare host name such as api.arcade.example.com (no scheme, no path)'
+        : `must be written in ASCII: an internationalized name in its punycode form (xn--...)${written}`,
+  });
+});
 export const duration = z.string().regex(FLUX_DURATION, "must be a Go duration such as '10m' or '1h30m'");
 /**
  * An http(s) URL with no userinfo: a `user:password@` would be a secret in git and in dist/, and

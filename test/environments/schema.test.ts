@@ -137,6 +137,21 @@ describe('invalid environment definitions', () => {
     expect(problems).toEqual([expect.stringMatching(/hosts\.api: must be a bare host name/)]);
   });
 
+  it('an internationalized host is refused naming its punycode form, the form DNS and TLS take', () => {
+    const problems = problemsOf(edited((d) => d.setIn(['hosts', 'api'], 'bücher.example')));
+    expect(problems).toEqual([
+      expect.stringContaining(
+        'hosts.api: must be written in ASCII: an internationalized name in its punycode form (xn--...), ' +
+          'here xn--bcher-kva.example (fix: write xn--bcher-kva.example)',
+      ),
+    ]);
+    expect(problems.join('\n')).not.toContain('bare host name');
+    const none = problemsOf(edited((d) => d.setIn(['hosts', 'api'], 'https://bücher.example/x')));
+    expect(none).toEqual([
+      expect.stringMatching(/hosts\.api: must be written in ASCII: .*, and this one has none \(fix: /),
+    ]);
+  });
+
   it('managed datastores without a secrets section is refused, naming both ways out', () => {
     const problems = problemsOf(edited((d) => d.delete('secrets')));
     expect(problems).toEqual([
