@@ -9,12 +9,13 @@
  *   npm run synth -- --out /tmp/preview            # write elsewhere (same swap rule)
  *   npm run synth -- --environments ./my-envs      # another folder of environment files
  */
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, type ScriptMain, scriptMain } from '../src/core/script-main.js';
 import { bundleSynthEntry } from '../src/tooling/bundle.js';
 import { REPO_ROOT } from '../src/tooling/root.mjs';
-import { checkOutputFolder, DIST_MARKER } from '../src/tooling/output-dir.js';
+import { checkOutputFolder, DIST_MARKER, UnmarkedFolder } from '../src/tooling/output-dir.js';
+import { shellWord } from '../src/core/shell-word.js';
 import { removeStaleStaging, synthesizeInto } from '../src/tooling/synth-run.js';
 
 const script = defineScript({
@@ -48,7 +49,7 @@ folder. <out> is a folder, never a stream: -, /dev/stdout, anything under /dev (
  */
 export function synthCommand(root: string): ScriptMain {
   return scriptMain(script, async (options, { io, path, print, signal }) => {
-    const out = checkOutputFolder(options.out ?? join(root, 'dist'), root, io.cwd);
+    const out = await outputFolder(options.out ?? join(root, 'dist'), root, io.cwd);
     for (const line of removeStaleStaging(out)) print(`synth: ${line}`);
     const bundle = await bundleSynthEntry();
     await synthesizeInto({
@@ -62,6 +63,26 @@ export function synthCommand(root: string): ScriptMain {
     print(`synth: wrote ${out}`);
     return 0;
   });
+}
+
+/**
+ * checkOutputFolder; a folder without the marker whose marker git tracks (deleted from a checkout's
+ * dist/) is refused with the git command that puts it back.
+ */
+async function outputFolder(out: string, root: string, cwd: string): Promise<string> {
+  try {
+    return checkOutputFolder(out, root, cwd);
+  } catch (err) {
+    if (!(err instanceof UnmarkedFolder)) throw err;
+    const { gitTry } = await import('../src/core/git.js');
+    if (!(await gitTry(err.folder, ['ls-files', '--error-unmatch', '--', DIST_MARKER])).ok) throw err;
+    const marker = relative(cwd, join(err.folder, DIST_MARKER));
+    const restore =
+      marker.startsWith('..') || isAbsolute(marker)
+        ? `git -C ${shellWord(err.folder)} checkout -- ${DIST_MARKER}`
+        : `git checkout ${shellWord(marker)}`;
+    throw err.withFix(`${restore} puts back the marker git tracks, which was deleted; then run npm run synth again`);
+  }
 }
 
 /** `npm run synth`'s command, for this repository. */

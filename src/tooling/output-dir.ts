@@ -65,6 +65,24 @@ function systemFolder(path: string): string | undefined {
   return top === undefined ? undefined : `${top} (${SYSTEM_FOLDERS[top]})`;
 }
 
+/**
+ * The refusal of a folder that is not empty and has no DIST_MARKER at its top. Its `folder` lets
+ * the caller ask git whether the marker was deleted from a checkout (`dist/`): `withFix` words the
+ * same refusal with the fix that puts it back.
+ */
+export class UnmarkedFolder extends ConfigurationError {
+  constructor(
+    readonly folder: string,
+    private readonly head: string,
+  ) {
+    super(`${head}; nothing was changed (fix: ${FOLDER_FIX})`);
+  }
+
+  withFix(fix: string): ConfigurationError {
+    return new ConfigurationError(`${this.head}; nothing was changed (fix: ${fix})`);
+  }
+}
+
 /** What a project or a repository holds at its top: such a folder is never synth output. */
 const PROJECT_FILES = ['.git', 'src', 'package.json'];
 
@@ -84,8 +102,8 @@ export function checkOutputFolder(out: string, repoRoot: string, cwd: string = p
   const target = outputTarget(out, cwd);
   const resolved = realPath(absolute); // its real path, and that of its nearest existing part
   const real = resolved.path;
+  const shown = out !== '-' && real !== absolute ? ` (${real})` : '';
   const refuse = (why: string, fix = FOLDER_FIX): never => {
-    const shown = out !== '-' && real !== absolute ? ` (${real})` : '';
     throw new ConfigurationError(`--out ${out}${shown}: ${why}; nothing was changed (fix: ${fix})`);
   };
   const root = realpathSync.native(repoRoot);
@@ -112,8 +130,10 @@ export function checkOutputFolder(out: string, repoRoot: string, cwd: string = p
   const held = PROJECT_FILES.filter((name) => existsSync(join(real, name)));
   if (held.length > 0) refuse(`holds ${held.join(', ')}: it is a project or a repository, not synth output`);
   const entries = readdirSync(real);
-  if (entries.length > 0 && !entries.includes(DIST_MARKER)) {
-    refuse(`is not empty and was not written by synth (no ${DIST_MARKER} at its top)`);
-  }
+  if (entries.length > 0 && !entries.includes(DIST_MARKER))
+    throw new UnmarkedFolder(
+      real,
+      `--out ${out}${shown}: is not empty and was not written by synth (no ${DIST_MARKER} at its top)`,
+    );
   return real;
 }

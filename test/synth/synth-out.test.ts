@@ -20,6 +20,7 @@ import {
   readFileSync,
   readlinkSync,
   realpathSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -94,6 +95,30 @@ describe('npm run synth -- --out (temporary repository)', () => {
     });
     expect(snapshot(parent)).toEqual(before.parent);
     expect(snapshot(foreign)).toEqual(before.foreign);
+  });
+
+  it('dist/ whose committed marker was deleted: refused with the git command that puts it back (exit 2)', async () => {
+    const root = temporaryRepository();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'pipe' });
+    git('add', 'dist');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'dist');
+    rmSync(join(root, 'dist', DIST_MARKER));
+    const before = snapshot(root);
+    const r = await synth(root, []);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `synth: --out ${join(root, 'dist')}: is not empty and was not written by synth (no ${DIST_MARKER} at its top); ` +
+        `nothing was changed (fix: git checkout dist/${DIST_MARKER} puts back the marker git tracks, which was deleted; ` +
+        'then run npm run synth again)\n',
+    );
+    expect(snapshot(root)).toEqual(before);
+    git('checkout', `dist/${DIST_MARKER}`); // the fix, as given, works
+    expect(readFileSync(join(root, 'dist', DIST_MARKER), 'utf8')).toBe(DIST_MARKER_TEXT);
+    // A folder whose marker git does not track keeps the general fix.
+    const foreign = join(root, 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, 'a.yaml'), 'a: 1\n');
+    expect((await synth(root, ['--out', 'foreign'])).stderr).toContain('(fix: give a new or empty folder');
   });
 
   it('replaces its own output (the marker at the top of dist/) and writes the marker again', async () => {
