@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import type { ExitCode } from '../core/command-error.js';
 import { isWithin } from '../core/path-within.mjs';
+import { printable, printableCapped } from '../core/printable.js';
 import { ProblemsError } from '../core/problems-error.js';
 import { EnvironmentSchema, type Environment } from './schema.js';
 import { at } from '../core/at.js';
@@ -29,8 +30,9 @@ export const ENVIRONMENTS_DIR = here.includes('/.build/')
 export class EnvironmentError extends ProblemsError {
   /** An environment file or the choice of environment is wrong: configuration. */
   override readonly exitCode: ExitCode = 2;
+  /** Each problem escaped (README "Text from outside is printed escaped"): it names keys and values the file holds. */
   constructor(problems: readonly string[], heading = 'invalid environment definition') {
-    super(heading, problems);
+    super(heading, problems.map(printable));
     this.name = 'EnvironmentError';
   }
 }
@@ -42,7 +44,7 @@ export interface LoadedEnvironment {
 }
 
 function pathOf(issue: z.core.$ZodIssue): string {
-  return issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
+  return issue.path.length === 0 ? '(top level)' : issue.path.map((k) => printableCapped(String(k), 100)).join('.');
 }
 
 /** What the document holds at an issue's path: `absent` when the field is not there at all. */
@@ -63,7 +65,10 @@ function fixFor(issue: z.core.$ZodIssue, input: unknown): string {
   const found = foundAt(input, issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':
-      return `remove ${issue.keys.map((k) => `'${k}'`).join(', ')} or correct the spelling (see src/environments/schema.ts for the fields)`;
+      return (
+        `remove ${issue.keys.map((k) => `'${printableCapped(k, 100)}'`).join(', ')} or correct the spelling ` +
+        '(see src/environments/schema.ts for the fields)'
+      );
     case 'invalid_type':
       return found === 'absent'
         ? `add the field (expected ${issue.expected}), or mark it { unresolved: "<why it is unknown>" } where the schema allows`
@@ -265,12 +270,15 @@ export function loadEnvironment(name: string | undefined, dir: string = ENVIRONM
     placed.map((l) => ({ file: shown(l.file), env: l.env })),
     chosen,
   );
+  // Escaped: the other file's name and problems are its text (a key, a value, an unreadable file's name).
   const warnings = others
     .filter(({ problems }) => problems.length > 0)
     .map(({ other, problems }) =>
-      problems.length === 1
-        ? `environment '${other}' is invalid (not used here): ${problems[0]}`
-        : `environment '${other}' is invalid (not used here; ${problems.length} problems, all shown with --env ${other}), the first: ${problems[0]}`,
+      printable(
+        problems.length === 1
+          ? `environment '${other}' is invalid (not used here): ${problems[0]}`
+          : `environment '${other}' is invalid (not used here; ${problems.length} problems, all shown with --env ${other}), the first: ${problems[0]}`,
+      ),
     );
   return { ...own.loaded, warnings, rulerClashes: clashes };
 }
