@@ -3,8 +3,9 @@
  * `kubectl kustomize` in the export and the gate, `helm template`, `cdk8s import`, a benchmarked
  * node run, the probe bench's probe command): the command, how it ended (its exit code, the signal that stopped it, its timeout
  * with the limit, too much output, or why it could not start), then the last lines it wrote to
- * stderr, made printable (./printable.ts) and capped, and the fix where the failure has one of
- * its own (a timeout, a missing program).
+ * stderr, with what has a credential's shape hidden (./token-shapes.ts), made printable
+ * (./printable.ts) and capped, and the fix where the failure has one of its own (a timeout, a
+ * missing program). Every text of the child's a message quotes goes through this one mask.
  *
  * It reads node's own report of the end, from either API: spawnSync's result (`status`, `signal`,
  * `error.code` ETIMEDOUT for its timeout, ENOBUFS for its output limit) or execFile's error (`code`
@@ -13,7 +14,9 @@
  * AbortSignal stopped it).
  */
 import { existsSync } from 'node:fs';
-import { printable, printableCut } from './printable.js';
+import { maskedLine, maskedTail } from './known-tokens.js';
+import { printableCut } from './printable.js';
+import { hideTokenShapes } from './token-shapes.js';
 
 /** The command that ran, and what to tell about it. */
 export interface ChildCommand {
@@ -65,11 +68,17 @@ const QUOTED_CHARACTERS = 1000;
 /** What stands before the quoted lines when their start was cut. */
 const CUT = '...';
 
+/** Of each quoted line, at most its last this many characters are masked (and then cut to QUOTED_CHARACTERS). */
+const MASKED_CHARACTERS = 4 * QUOTED_CHARACTERS;
+
 /**
- * The last lines of `stderr` on one line (` / ` between them), made printable (./printable.ts: a
- * program may echo what a hostile manifest or server holds, ANSI escapes, CR or bidi overrides
- * among it), at most QUOTED_CHARACTERS of their end as printed (`...` before them when cut, never
- * inside an escape).
+ * The last lines of `stderr` on one line (` / ` between them), with what has a credential's shape
+ * hidden (./token-shapes.ts: a well-known API key shows its last 4 characters; git may quote a
+ * remote's URL, helm and kubectl a manifest's or a server's words, a token among them), made
+ * printable (./printable.ts: ANSI escapes, CR or bidi overrides among them), at most
+ * QUOTED_CHARACTERS of their end as printed (`...` before them when cut, never inside an escape).
+ * Each line is masked whole, or by its last MASKED_CHARACTERS without the token cut at their start
+ * (maskedTail), before anything is cut: what is shown holds only whole tokens, masked.
  */
 export function lastLines(stderr: string): string {
   const all = stderr
@@ -81,9 +90,14 @@ export function lastLines(stderr: string): string {
   // The last `fatal:`/`error:` line cut off stays in front: git's index.lock message names the
   // file in its first line, and its last four say only "remove the file manually".
   const cut = all.slice(0, -QUOTED_LINES).findLast((line) => /^(fatal|error):/.test(line));
-  const lines = [...(cut === undefined ? [] : [cut, CUT]), ...all.slice(-QUOTED_LINES)].join(' / ');
+  const lines = [...(cut === undefined ? [] : [cut, CUT]), ...all.slice(-QUOTED_LINES)]
+    .map((line) => (line === CUT ? line : hideTokenShapes(maskedTail(line, MASKED_CHARACTERS)).trim()))
+    .join(' / ');
   return printableCut(lines, QUOTED_CHARACTERS + CUT.length, { keep: 'end', mark: CUT });
 }
+
+/** node's own message of a failure (execFile's quotes the command line and stderr): masked as lastLines' lines, on one line. */
+const quote = (message: string) => maskedLine(message, QUOTED_CHARACTERS, hideTokenShapes);
 
 /** `200 ms`, `60 s`, `1.5 s`. */
 function duration(ms: number): string {
@@ -131,9 +145,9 @@ export function describeChildFailure(c: ChildCommand, end: ChildEnd): string {
     if (c.missingFix === null) return missing;
     return `${missing} (fix: ${c.missingFix ?? `install ${c.program} and put it on the PATH`})`;
   }
-  if (typeof code === 'string') return `${c.command} could not start: ${printable(end.error?.message ?? code)}`;
+  if (typeof code === 'string') return `${c.command} could not start: ${quote(end.error?.message ?? code)}`;
   if (signal !== null) return `${c.command} was stopped by ${signal}${quoted}`;
   const status = end.status ?? (typeof code === 'number' ? code : undefined);
   if (status !== undefined && status !== null) return `${c.command} failed (exit ${status})${quoted}`;
-  return `${c.command} failed${end.error ? `: ${printable(end.error.message)}` : ''}${quoted}`;
+  return `${c.command} failed${end.error ? `: ${quote(end.error.message)}` : ''}${quoted}`;
 }

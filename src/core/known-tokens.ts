@@ -29,15 +29,20 @@
  * characters belong to a signature, `[redacted]`. The marker has no `<`, `>`, `&` or quote: the
  * redactor also runs on a rendered JUnit, HTML or JSON report. A net for shapes, not a proof.
  */
+import { printableLine } from './printable.js';
 
 /**
  * Where a token may start: not right after a letter, a digit, `_` or `-` (a longer word or
  * identifier is not a token, as secretlint: `\p{L}`), or right after an escape that stands for a
  * character that is not one: a JSON or C escape (`\n`, `\t`, `\u001b`: the redactor judges a result
  * on its JSON text, where a newline before a key is `\` `n`, and a client quotes a server's body
- * JSON-encoded), a URL-encoded byte (`token%3Dghp_...`, `Bearer%20ghp_...`) or an ANSI colour code
- * (raw or JSON-escaped). Until session 16's review a token after `\n`, `%3D` or `\u001b[31m` was
- * missed, and a redactor's clean check on a result's JSON let it through whole.
+ * JSON-encoded), a C escape of a byte written out (`\x3d`, `\033`, `\x1b`), a URL-encoded byte, also
+ * encoded twice (`token%3Dghp_...`, `Bearer%20ghp_...`, `token%253Dghp_...`), or an ANSI control
+ * sequence of any kind (a colour code, `\x1b[2K`, `\x1b[?25l`), its ESC raw or written out
+ * (`\u001b`, `\x1b`, `\033`, `\e`); an OSC (`\x1b]0;title` and its BEL or ST) ends in a character
+ * that is not a letter, or in an escape of one. Until session 16's review a token after `\n`, `%3D`
+ * or `\u001b[31m` was missed, and a redactor's clean check on a result's JSON let it through whole;
+ * until session 17's, one after `%253D`, `\x3d`, `\x1b[2K` or a colour code written `\033[31m`.
  *
  * Why this is linear on hostile text (`xoxb-` or `eyJ-` repeated a megabyte took 25 s and 9.5 s
  * at 160 KB before): every pattern below is made of the token alphabet `[A-Za-z0-9_.-]`, and a
@@ -47,8 +52,10 @@
  * longer than its bound is not one of these shapes (and not hidden): the bounds are far above any
  * issuer's length.
  */
+/** ESC, raw or written out as an escape (JSON's, C's hex or octal, the shell's `\e`). */
+const ESC = String.raw`(?:\x1b|\\(?:u001[bB]|x1[bB]|0?33|e))`;
 const afterNot = (word: string) =>
-  String.raw`(?:(?<![${word}])|(?<=\\[a-z])|(?<=\\u[0-9A-Fa-f]{4})|(?<=%[0-9A-Fa-f]{2})|(?<=(?:\x1b|\\u001b)\[[\d;]{0,16}m))`;
+  String.raw`(?:(?<![${word}])|(?<=\\(?:[a-z]|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{1,3}))|(?<=%(?:25)?[0-9A-Fa-f]{2})|(?<=${ESC}\[[\d;?]{0,16}[@-~]))`;
 const AFTER = afterNot(String.raw`\p{L}\p{N}_-`);
 /** Not followed by another character of the token's alphabet. */
 const BEFORE = '(?![A-Za-z0-9_-])';
@@ -59,8 +66,14 @@ const PART = 16_384;
 
 /**
  * API keys by their prefix: the last 4 characters may be shown. Beyond secretlint's:
- * - GitLab's other tokens (`glrt-` runner, `glcbt-` CI build, `gldt-` deploy, `gloas-` OAuth
- *   application secret, `glptt-` pipeline trigger: GitLab's token overview), as `glpat-`;
+ * - GitLab's other tokens, as `glpat-`: `glrt-` runner, `glcbt-` CI build, `gldt-` deploy, `gloas-`
+ *   OAuth application secret, `glptt-` pipeline trigger (GitLab's token overview, docs.gitlab.com
+ *   security/tokens "Token prefixes"), and since session 17 `glft-` feed (gitlab-org/gitlab!179852),
+ *   `glimt-` incoming mail, `glsoat-` SCIM, `glffct-` feature flags client (that table),
+ *   `glagent-` cluster agent (gitlab-org/gitlab!129778), `glrtr-` routable runner
+ *   (gitlab-org/cells/http-router!590), `glwt-` workspace (gitlab-org/gitlab!216506), and the
+ *   runner registration tokens' `GR1348941` (deprecated, still issued by older instances:
+ *   gitlabhq's RunnersTokenPrefixable); an instance's own prefix before them is not known;
  * - Anthropic's admin keys (`sk-ant-admin01-`) and OAuth tokens (`sk-ant-oat01-`) as its API keys;
  *   their ends are not documented, so no `AA` is required of any (the prefix alone is specific);
  * - Slack's refresh and rotated tokens (`xoxe-1-...`, `xoxe.xoxp-1-...`).
@@ -84,7 +97,7 @@ const FIXED_KEYS = [
   'sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{58,74}T3BlbkFJ[A-Za-z0-9_-]{58,74}|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20}',
 ];
 const API_KEYS = [
-  String.raw`(?:glpat|glrt|glcbt|gldt|gloas|glptt)-[A-Za-z0-9_-]{20,${MAX}}(?:\.[A-Za-z0-9_-]{1,${MAX}}){0,4}`,
+  String.raw`(?:(?:glpat|glrtr?|glcbt|gldt|gloas|glptt|glft|glimt|glagent|glsoat|glffct|glwt)-|GR1348941)[A-Za-z0-9_-]{20,${MAX}}(?:\.[A-Za-z0-9_-]{1,${MAX}}){0,4}`,
   `(?<arc>arc_[A-Za-z0-9_-]{20,${MAX}})`,
   String.raw`(?:xoxb|xoxp|xapp|xoxa|xoxo|xoxr)-(?:\d-)?(?:[a-zA-Z0-9]{1,40}-){1,8}[a-zA-Z0-9]{1,128}`,
   String.raw`(?:xoxe\.xox[bp]|xoxe)-\d-[A-Za-z0-9-]{20,${MAX}}`,
@@ -123,6 +136,11 @@ const arcadeKey = (found: string) => {
   return /\d/.test(rest) || (/[a-z]/.test(rest) && /[A-Z]/.test(rest));
 };
 
+/** The run of token characters a cut leaves at one end of a text (maskedHead's, maskedTail's). */
+const TOKEN_RUN = '[\\w.%+/=-]+';
+const RUN_AT_START = new RegExp(`^${TOKEN_RUN}`);
+const RUN_AT_END = new RegExp(`${TOKEN_RUN}$`);
+
 /**
  * The start of `text` that is masked and then shown cut (`printableLine(mask(maskedHead(t, max)), n)`
  * with n well below `max`): whitespace runs made one space (as printableLine does, so the cut is
@@ -136,7 +154,28 @@ const arcadeKey = (found: string) => {
 export function maskedHead(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ');
   if (flat.length <= max) return flat;
-  return flat.slice(0, max).replace(/[\w.%+/=-]+$/, '');
+  return flat.slice(0, max).replace(RUN_AT_END, '');
+}
+
+/**
+ * maskedHead's twin for a text shown by its end (a program's last stderr lines: ./child-failure.ts):
+ * at most its last `max` characters, without the run of token characters the cut begins in.
+ */
+export function maskedTail(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(-max).replace(RUN_AT_START, '');
+}
+
+/** How much of a text's start is masked for a line that shows `shown` characters of it (maskedHead's `max`). */
+const HEAD_PER_SHOWN = 16;
+
+/**
+ * Outside text as one printable line of at most `shown` characters, with what `mask` hides hidden
+ * (hideTokenShapes, a command's withoutUserinfoOf): `printableLine(mask(maskedHead(text, ...)), shown)`,
+ * the one chain of every such message (drift's, the probes' and crds' kube errors, seal's, a credential
+ * command's stderr), so that only whole tokens reach the mask and the cut.
+ */
+export function maskedLine(text: string, shown: number, mask: (text: string) => string): string {
+  return printableLine(mask(maskedHead(text, Math.max(4096, shown * HEAD_PER_SHOWN))), shown);
 }
 
 /** The marker of a token found by its shape: its last 4 characters when it is an API key. */

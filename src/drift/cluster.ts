@@ -14,9 +14,8 @@ import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { PagingError } from '../core/all-pages.js';
 import { CommandError } from '../core/command-error.js';
-import { printableLine } from '../core/printable.js';
 import { withoutUserinfoOf } from '../core/redact.js';
-import { maskedHead } from '../core/known-tokens.js';
+import { maskedLine } from '../core/known-tokens.js';
 import { apiMessage, apiStatus } from '../kube/api-error.js';
 import { CredentialError } from '../kube/credentials.js';
 import { boundedConfiguration } from '../kube/bounded-client.js';
@@ -69,7 +68,7 @@ function describe(err: unknown, urls: readonly (string | undefined)[]): string {
   const message = apiMessage(err);
   return message !== undefined
     ? `${apiStatus(err)} ${withoutUserinfoOf(urls, message)}`
-    : printableLine(withoutUserinfoOf(urls, maskedHead((err as Error).message, 8192)), 500); // whole tokens only: 500 are shown
+    : maskedLine((err as Error).message, 500, (t) => withoutUserinfoOf(urls, t));
 }
 
 /**

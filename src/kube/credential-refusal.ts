@@ -36,7 +36,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { printableLine } from '../core/printable.js';
 import { hideTokenShapes } from '../core/token-shapes.js';
-import { maskedHead } from '../core/known-tokens.js';
+import { maskedLine } from '../core/known-tokens.js';
 import { withoutUserinfo } from '../core/userinfo.js';
 
 const quoted = (text: string) => printableLine(JSON.stringify(text), 100);
@@ -55,7 +55,7 @@ function lastLines(stderr: string): string {
     .split(/[\r\n]+/)
     .filter((l) => l.trim() !== '')
     .slice(-STDERR_LINES)
-    .map((l) => printableLine(hideTokenShapes(maskedHead(l, 4096)), 300)); // the start, whole tokens only: 300 are shown
+    .map((l) => maskedLine(l, 300, hideTokenShapes));
   while (lines.length > 1 && lines.join(' | ').length > 300) lines.shift();
   return lines.length === 0 ? '(nothing on stderr)' : lines.join(' | ');
 }
@@ -171,7 +171,7 @@ export function credentialRefusal(kc: KubeConfig, err: unknown): string {
 
   // node's JSON.parse quotes what it refused (an oidc id-token's segment): its message is withheld.
   const message =
-    e.name === 'SyntaxError' ? withheld(e, 'the text it refused') : printableLine(hideTokenShapes(e.message), 500);
+    e.name === 'SyntaxError' ? withheld(e, 'the text it refused') : maskedLine(e.message, 500, hideTokenShapes);
   return neutral(
     `its credentials could not be applied: ${message}`,
     "mend that user's entry in the kubeconfig, or fetch the kubeconfig anew",

@@ -21,7 +21,7 @@ import { boundedConfiguration } from '../kube/bounded-client.js';
 import { objectAnswer, refusedAnswer } from '../kube/refused-answer.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { BodyOverCapError, describeBytes } from '../core/capped-body.js';
-import { printableLine } from '../core/printable.js';
+import { maskedLine } from '../core/known-tokens.js';
 import { withoutUserinfoOf } from '../core/redact.js';
 import { rejectionOnAbort } from '../core/retry.js';
 import { listEveryPage } from '../kube/list.js';
@@ -86,7 +86,7 @@ function messageOf(err: unknown, urls: readonly (string | undefined)[]): string 
   // node-fetch's message quotes the request's URL: without its userinfo.
   const api = apiMessage(err);
   if (api !== undefined) return withoutUserinfoOf(urls, api);
-  return printableLine(withoutUserinfoOf(urls, (err as Error).message.split('\n')[0] ?? String(err)), 500);
+  return maskedLine((err as Error).message.split('\n')[0] ?? String(err), 500, (t) => withoutUserinfoOf(urls, t));
 }
 
 /** What a probe says of a log over the cap read over a window of `sinceSeconds` (logWindowMinutes * 60). */

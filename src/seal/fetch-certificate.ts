@@ -16,9 +16,8 @@ import { CertificateFetchError } from './errors.js';
 import { credentialRefusal } from '../kube/credential-refusal.js';
 import { loadKubeConfig, type KubeConfigOptions } from '../kube/kubeconfig.js';
 import { withoutUserinfoOf } from '../core/redact.js';
-import { maskedHead } from '../core/known-tokens.js';
+import { maskedLine } from '../core/known-tokens.js';
 import { withoutUserinfo } from '../core/userinfo.js';
-import { printableLine } from '../core/printable.js';
 import { RetriesExhausted, retryTransient, Transient } from '../core/retry.js';
 
 export interface FetchCertificateOptions extends KubeConfigOptions {
@@ -133,9 +132,9 @@ export async function fetchControllerCertificate(options: FetchCertificateOption
       if (answer.status >= 200 && answer.status < 300) return answer.body;
       if (answer.status < 500) throw refusal(url, answer, options);
       // The server's words: without the server URL's userinfo (which it may echo) and any well-known token;
-      // its first 4 KB, whole tokens only (maskedHead), as only 200 characters are shown (a 1 MiB body was masked whole).
+      // its first 4 KB, whole tokens only (maskedLine), as only 200 characters are shown (a 1 MiB body was masked whole).
       throw new Transient(
-        `HTTP ${answer.status} ${printableLine(withoutUserinfoOf([server, proxyUrl], maskedHead(answer.body, 4096)), 200)}`,
+        `HTTP ${answer.status} ${maskedLine(answer.body, 200, (t) => withoutUserinfoOf([server, proxyUrl], t))}`,
       );
     });
   } catch (err) {

@@ -31,7 +31,7 @@ describe('a token right after an escape', () => {
 
   it("a redactor's deep (its clean check reads the JSON text) and the reports rendered from it", () => {
     expect(NO_SECRETS.deep({ m: `line\n${github}` })).toEqual({ m: 'line\n[redacted …WXYZ]' });
-    const r = createRedactor(['arc_runkeyrunkeyrunkey1234']);
+    const r = createRedactor([`${'arc'}_runkeyrunkeyrunkey1234`]);
     const result = r.deep({
       id: 'x',
       category: 'gateway',
@@ -118,5 +118,38 @@ describe("session 16's second review", () => {
     expect(maskedHead(`a\n\n  b ${github}`, 1000)).toBe(`a b ${github}`);
     // The whitespace before a token no longer pushes the cut into what is shown.
     expect(hideKnownTokens(maskedHead(`<html>\n${' '.repeat(4059)}${github}`, 4096))).toBe('<html> [redacted …WXYZ]');
+  });
+});
+
+describe("session 17: GitLab's other prefixes, and a token after more escapes", () => {
+  // GitLab's token prefixes (src/core/known-tokens.ts cites the sources); the length each is issued with.
+  it.each([
+    ['feed (glft-)', `${'glft'}-${run(20)}`],
+    ['incoming mail (glimt-)', `${'glimt'}-${run(25)}`],
+    ['cluster agent (glagent-)', `${'glagent'}-${run(50)}`],
+    ['SCIM (glsoat-)', `${'glsoat'}-${run(20)}`],
+    ['feature flags client (glffct-)', `${'glffct'}-${run(20)}`],
+    ['runner, routable (glrtr-)', `${'glrtr'}-${run(27)}.01.${run(9)}`],
+    ['workspace (glwt-)', `${'glwt'}-${run(20)}`],
+    ['runner registration (GR1348941)', `${'GR1348941'}${run(20)}`],
+  ])('GitLab %s: hidden, its last 4 shown', (_name, key) => {
+    expect(hideKnownTokens(`refused: ${key}.`)).toBe(`refused: [redacted …${key.slice(-4)}].`);
+  });
+
+  const gitlab = `${'glpat'}-${run(20)}`;
+  it.each([
+    ['a double URL-encoded =', 'token%253D'],
+    ['a C hex escape of =, written out', String.raw`token\x3d`],
+    ['a raw ANSI erase-line code', '\x1b[2K'],
+    ['a raw ANSI code with a private parameter', '\x1b[?25l'],
+    ['an OSC title ended by BEL, written out', String.raw`\x1b]0;title\x07`],
+    ['an ANSI colour code whose ESC is written \\x1b', String.raw`\x1b[31m`],
+    ['an ANSI colour code whose ESC is written \\033', String.raw`\033[31m`],
+    ['an erase-line code whose ESC is written \\u001b', String.raw`\u001b[2K`],
+    ['ESC written out as \\x1b', String.raw`\x1b`],
+    ['ESC written out as \\033', String.raw`\033`],
+  ])('a token right after %s: hidden', (_name, before) => {
+    expect(hideKnownTokens(`${before}${github} end`)).toBe(`${before}[redacted …WXYZ] end`);
+    expect(hideKnownTokens(`${before}${gitlab} end`)).toBe(`${before}[redacted …WXYZ] end`);
   });
 });

@@ -25,7 +25,10 @@ import { tempDir } from '../support/temp.js';
 const user = randomBytes(20).toString('hex');
 /** A bare GitHub token (secretlint-rule-github's shape: `ghp_` and 36 characters), in the server's message. */
 const github = `${'ghp'}_${randomBytes(27).toString('base64url').replace(/-/g, 'x')}`;
-/** Another, on a line of its own: client-node JSON-encodes the body into its message (`\n` before it, missed until session 16's review). */
+/**
+ * Another, on a line of its own after a terminal's erase-line code (`\x1b[2K`, an ANSI code that is
+ * not a colour: a token right after one was missed until session 17's review; shown escaped, `\u001b[2K`).
+ */
 const github2 = `${'ghp'}_${randomBytes(27).toString('base64url').replace(/-/g, 'x')}`;
 
 let server: Loopback;
@@ -36,7 +39,7 @@ beforeAll(async () => {
     const name = Buffer.from(basic, 'base64').toString('utf8').split(':')[0];
     req.resume();
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const words = `user "${name}" may not ${req.method} ${path}; the proxy's own token ${github} is not yours; denied:\n${github2}`;
+    const words = `user "${name}" may not ${req.method} ${path}; the proxy's own token ${github} is not yours; denied:\n\x1b[2K${github2}`;
     // seal's certificate fetch shows the body of a 5xx answer (a 403 it words itself).
     if (req.url?.includes('/proxy/')) {
       res.writeHead(503, { 'Content-Type': 'text/plain' }).end(words);
