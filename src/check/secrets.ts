@@ -23,7 +23,7 @@ import { looksRandom, PLACEHOLDER, SECRET_KEY } from '../core/credentials.js';
 import { childPath, type Finding, type ObjectRef } from './finding.js';
 import { parseDocuments, refOf, type ManifestDocument } from './manifests.js';
 import { at } from '../core/at.js';
-import { valueSecrets } from './value-secrets.js';
+import { textTokens, valueSecrets } from './value-secrets.js';
 import { isRecord } from '../core/is-record.js';
 
 export interface ScanFile {
@@ -195,24 +195,24 @@ async function secretlint(): Promise<Lint> {
   return secretlintPromise;
 }
 
-/** Scans files; one finding per secret (a line flagged by secretlint is not flagged twice). */
+/**
+ * Scans files; one finding per secret (a line flagged by secretlint, or a YAML rule, is not flagged
+ * again): the well-known token shapes in every line of every file too (textTokens).
+ */
 export async function scanFiles(files: readonly ScanFile[]): Promise<Finding[]> {
   const lint = await secretlint();
   const out: Finding[] = [];
+  const untaken = (found: readonly Finding[], more: readonly Finding[]) => {
+    const taken = new Set(found.map((x) => x.line));
+    return more.filter(
+      (x) => x.rule === 'secret.kubernetes-secret' || x.rule === 'secret.not-scanned' || !taken.has(x.line),
+    );
+  };
   for (const f of files) {
     const found = await lint(f);
-    const lines = new Set(found.map((x) => x.line));
-    found.push(...connectionStrings(f).filter((x) => !lines.has(x.line)));
-    if (/\.ya?ml$/.test(f.file)) {
-      const docs = f.documents ?? parseDocuments(f.content);
-      const taken = new Set(found.map((x) => x.line));
-      found.push(
-        ...yamlRules(f, docs).filter(
-          (x) => x.rule === 'secret.kubernetes-secret' || x.rule === 'secret.not-scanned' || !taken.has(x.line),
-        ),
-      );
-    }
-    out.push(...found);
+    found.push(...untaken(found, connectionStrings(f)));
+    if (/\.ya?ml$/.test(f.file)) found.push(...untaken(found, yamlRules(f, f.documents ?? parseDocuments(f.content))));
+    out.push(...found, ...untaken(found, textTokens(f.file, f.content)));
   }
   return out;
 }

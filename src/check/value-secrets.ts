@@ -14,9 +14,12 @@
  *   judged by `looksRandom` alone: under a password key there, a short default is not reported.
  * - `secret.known-token`: every string value of the document, whatever its key, holding a
  *   well-known API key or token shape (src/core/known-tokens.ts: GitLab's, Arcade's, JWTs, `ya29.`,
- *   `AIza`, `k8s-aws-v1.` and the shapes secretlint's preset knows, which it reports first).
+ *   `AIza`, `k8s-aws-v1.` and the shapes secretlint's preset knows, which it reports first); and,
+ *   in every file the gate scans (`textTokens`: an environment file's comments, README.md, docs/,
+ *   src/; until session 17 only YAML values were read), every line holding one.
  *
- * Findings name the field path and never the value.
+ * Findings name the field path (a line, for textTokens) and never the value: of an API key its last
+ * 4 characters, as every mask of the stack shows it (`…abcd`), of a JWT or an access token nothing.
  */
 import { credentialUnder } from '../core/credentials.js';
 import { isRecord } from '../core/is-record.js';
@@ -32,6 +35,34 @@ const FIX_ENV =
 const FIX_TOKEN =
   'remove the token from the file (and revoke it: git keeps history); keep it in a SealedSecret (npm run seal) or the external secret store';
 
+/** secret.known-token's rule, message and fix for `text`, when it holds a well-known key or token. */
+function knownTokenMessage(text: string): Pick<Finding, 'rule' | 'message' | 'fix'> | undefined {
+  const keys: string[] = [];
+  let whole = 0;
+  hideKnownTokens(text, (lastFour) => {
+    if (lastFour === undefined) whole++;
+    else keys.push(`…${lastFour}`);
+    return '';
+  });
+  if (keys.length + whole === 0) return undefined;
+  const hidden = whole === 0 ? [] : [`${whole === 1 ? 'a token' : `${whole} tokens`} not shown`];
+  const message = `a well-known API key or token shape: ${[...keys, ...hidden].join(', ')} (a key shows its last 4 characters only)`;
+  return { rule: 'secret.known-token', message, fix: FIX_TOKEN };
+}
+
+/**
+ * secret.known-token of every line of a file's text (`file`, reported relative to the repository):
+ * what valueSecrets finds in a YAML value, found in any text, comments included.
+ */
+export function textTokens(file: string, content: string): Finding[] {
+  return content.split('\n').flatMap((text, i) => {
+    const message = knownTokenMessage(text);
+    return message === undefined
+      ? []
+      : [{ severity: 'error' as const, area: 'secret' as const, file, line: i + 1, ...message }];
+  });
+}
+
 /**
  * The findings of one document's value: `lineOf` finds the line of a string from the document's
  * first line; `skip` leaves out what is encrypted (a SealedSecret's encryptedData, seal's ciphertext).
@@ -45,15 +76,8 @@ export function valueSecrets(
   const out: Finding[] = [];
   const walk = (v: unknown, path: string, inList: boolean): void => {
     if (typeof v === 'string') {
-      if (hideKnownTokens(v, () => '') !== v)
-        out.push({
-          ...base,
-          line: lineOf(v),
-          path,
-          rule: 'secret.known-token',
-          message: 'a well-known API key or token shape (value not shown)',
-          fix: FIX_TOKEN,
-        });
+      const message = knownTokenMessage(v);
+      if (message !== undefined) out.push({ ...base, line: lineOf(v), path, ...message });
       return;
     }
     if (Array.isArray(v)) {
