@@ -52,6 +52,7 @@ function isRemoteResource(resource: string): boolean {
 const BEFORE_BUILD = new Set([
   'flux.remote-resource',
   'flux.missing-file',
+  'flux.not-a-file',
   'flux.kustomization-transform',
   'flux.link-outside',
 ]);
@@ -132,9 +133,9 @@ export async function checkFluxBuild(env: EnvironmentFolder, options: FluxBuildO
     // file (not a link) is one of the folder's files.
     else if (!lstatSync(join(env.dir, r), { throwIfNoEntry: false })?.isFile())
       fail(
-        'flux.missing-file',
+        'flux.not-a-file',
         `resources lists ${r}, which is not a file of the folder (a folder or a link): kustomize would build what it leads to, which nobody reviewed in dist/`,
-        'npm run synth (it lists plain files only)',
+        `remove ${r} from the folder (the link, or the folder and what it holds), then npm run synth: it writes plain files and lists only those`,
         `resources[${i}]`,
       );
   });

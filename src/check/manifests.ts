@@ -116,8 +116,17 @@ export function loadDist(distDir: string, root: string): EnvironmentFolder[] {
     }
     return isWithin(real, target) ? undefined : target;
   };
+  // A name of dist/ that cannot be followed (a link to itself) is listed too: outside() names it, one
+  // finding (flux.link-outside), where its stat threw and stopped the gate until session 17.
+  const folderOrUnfollowable = (path: string) => {
+    try {
+      return statOf(path)?.isDirectory() === true;
+    } catch {
+      return true;
+    }
+  };
   return readdirSync(distDir)
-    .filter((name) => statOf(join(distDir, name))?.isDirectory())
+    .filter((name) => folderOrUnfollowable(join(distDir, name)))
     .sort()
     .map((name) => {
       const dir = join(distDir, name);

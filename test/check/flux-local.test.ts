@@ -86,10 +86,14 @@ describe('resources that are not regular files of the folder', () => {
     const report = await gate(root, { kubectl: kubectl.kubectl });
     const flux = errorsOf(report).filter((f) => f.rule !== 'flux.duplicate-object'); // same.yaml is a.yaml's object again
     expect(flux.map((f) => [f.rule, f.path, f.message.split(',')[0]])).toEqual([
-      ['flux.missing-file', 'resources[1]', 'resources lists sub'],
-      ['flux.missing-file', 'resources[2]', 'resources lists same.yaml'],
+      ['flux.not-a-file', 'resources[1]', 'resources lists sub'],
+      ['flux.not-a-file', 'resources[2]', 'resources lists same.yaml'],
     ]);
     expect(flux[0]!.message).toContain('not a file of the folder (a folder or a link)');
+    // Its own fix: the entry exists, so "npm run synth" alone (flux.missing-file's) would not remove it.
+    expect(flux[0]!.fix).toBe(
+      'remove sub from the folder (the link, or the folder and what it holds), then npm run synth: it writes plain files and lists only those',
+    );
     expect(kubectl.started()).toBe(false);
   });
 
@@ -147,5 +151,15 @@ describe('symbolic links in dist/', () => {
         .filter((f) => f.rule === 'flux.link-outside')
         .map((f) => [f.file, f.message.split(',')[0]]),
     ).toEqual([['dist/test/loop', 'loop is a symbolic link to nothing it can be followed to (ELOOP)']]);
+  });
+
+  it('names a link that loops directly under dist/ (not in an environment folder): one finding, the gate does not stop', async () => {
+    const root = tempDir();
+    const dist = writeDist(root, 'test', { 'a.yaml': [configMap('a')] });
+    symlinkSync('loop', join(dist, 'loop'));
+    const report = await gate(root);
+    expect(errorsOf(report).map((f) => [f.file, f.rule, f.message.split(',')[0]])).toEqual([
+      ['dist/loop', 'flux.link-outside', 'the folder is a symbolic link to nothing it can be followed to (ELOOP)'],
+    ]);
   });
 });
