@@ -121,8 +121,12 @@ const SHAPES: Shapes = [
   [USERINFO_IN_TEXT, `$1${HIDDEN}@`],
   [new RegExp(String.raw`(?<head>["']${key('k')}["']\s*:\s*b?)${QUOTED}`, 'gi'), `$<head>$<q>${HIDDEN}`],
   [new RegExp(String.raw`(?<head><${key('k')}>)[^<]*`, 'gi'), `$<head>${HIDDEN}`],
-  [new RegExp(String.raw`(?<head>${KEY_START}${EQ_KEY}=)[^\s&,;"']+`, 'gi'), `$<head>${HIDDEN}`],
-  [new RegExp(String.raw`(?<head>${KEY_START}(?:X-${key('k')}|(?:Set-)?Cookie):\s*)\S+`, 'gi'), `$<head>${HIDDEN}`],
+  // A value that is already a known token's marker (`<hidden …abcd>`, which holds a space) is left whole.
+  [new RegExp(String.raw`(?<head>${KEY_START}${EQ_KEY}=)(?!<hidden)[^\s&,;"']+`, 'gi'), `$<head>${HIDDEN}`],
+  [
+    new RegExp(String.raw`(?<head>${KEY_START}(?:X-${key('k')}|(?:Set-)?Cookie):\s*)(?!<hidden)\S+`, 'gi'),
+    `$<head>${HIDDEN}`,
+  ],
 ];
 
 /** `text` with every credential shape (above) replaced by `<hidden>` (an API key found by its prefix: `<hidden …abcd>`). */

@@ -97,3 +97,16 @@ describe('hideTokenShapes: an Authorization header hides its credential, not the
     expect(hideTokenShapes(text)).not.toContain('s3cr3t');
   });
 });
+
+describe('a known key after a credential key: its marker left whole', () => {
+  // The key is hidden first, as `<hidden …abcd>` (a space inside); the `X-...-Token:` and `token=`
+  // shapes hid the marker's first word again, `<hidden> …abcd>`, until session 17 (git's words now pass here).
+  const key = `${'ghp'}_${'aB3dE5gH7j'.repeat(4).slice(0, 32)}WXYZ`;
+  it.each([
+    ['an X-...-Token header', `x-access-token: ${key}`, 'x-access-token: <hidden …WXYZ>'],
+    ["git's Basic credentials quoted", `(x-access-token:${key})`, '(x-access-token:<hidden …WXYZ>)'],
+    ['a token= parameter', `url?token=${key}&n=1`, 'url?token=<hidden …WXYZ>&n=1'],
+  ])('%s', (_name, text, shown) => {
+    expect(hideTokenShapes(text)).toBe(shown);
+  });
+});
