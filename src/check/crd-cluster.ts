@@ -134,7 +134,7 @@ function crdPage(
 export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<ClusterCrds> {
   // Requests go to the URL whole (requestServer); messages, the cache's sources and the result show
   // `server`, which is without userinfo.
-  const { kc, requestServer, server } = await loadKubeConfig(options, ', or use --from <dir|file>');
+  const { kc, requestServer, server, userinfoUrls } = await loadKubeConfig(options, ', or use --from <dir|file>');
   const timeoutMs = options.timeoutMs ?? 20_000;
   const listTimeoutMs = options.listTimeoutMs ?? LIST_TIMEOUT_MS;
   const maxTotalBytes = options.maxTotalBytes ?? MAX_TOTAL_BYTES;
@@ -194,7 +194,7 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
     // The client's own errors (a network failure's: node-fetch's message): printable, one line. Every
     // answer's refusal and a credential plugin's failure are already in this stack's words. node-fetch's
     // message quotes the request's URL: without its userinfo.
-    const words = withoutUserinfoOf([requestServer, kc.getCurrentCluster()?.proxyUrl], (err as Error).message);
+    const words = withoutUserinfoOf(userinfoUrls, (err as Error).message);
     throw new CrdError(`listing CustomResourceDefinitions on ${server} failed: ${printableLine(words, 500)}${hint}`);
   }
 }

@@ -83,9 +83,13 @@ function networkFailure(err: unknown): boolean {
 
 /** Loads the kubeconfig (refusing the client's silent localhost:8080 fallback) and connects. */
 export async function connect(options: ClusterOptions = {}): Promise<LiveCluster> {
-  const { kc, requestServer, server } = await loadKubeConfig(options, '; drift never assumes a cluster');
-  // Whose userinfo the client sends (the server's, the proxy's): redacted from the server's words.
-  const urls = [requestServer, kc.getCurrentCluster()?.proxyUrl];
+  // urls: whose userinfo the client sends (the server's, the proxy's), redacted from the server's words.
+  const {
+    kc,
+    requestServer,
+    server,
+    userinfoUrls: urls,
+  } = await loadKubeConfig(options, '; drift never assumes a cluster');
   // API discovery answers are shared by every attempt's API (one discovery per group).
   const discovery: DiscoveryCache = {};
   // Over the bounded HTTP layer (../kube/bounded-client.ts), its requests cancelled by `signal`.

@@ -54,6 +54,12 @@ export interface LoadedKubeConfig {
    * no caller can forget it.
    */
   readonly server: string;
+  /**
+   * The URLs whose userinfo the client sends (the cluster's server, whole, and its proxy-url): what
+   * every message quoting a client's or a server's words hides (withoutUserinfoOf, ../core/redact.ts:
+   * a proxy may echo the user name it was given). One list, so that no command forgets the proxy.
+   */
+  readonly userinfoUrls: readonly (string | undefined)[];
   /** The context read from. */
   readonly context: string;
   /** Where the configuration came from (never credentials), e.g. `KUBECONFIG /home/me/.kube/a`. */
@@ -139,6 +145,7 @@ export async function loadKubeConfig(options: KubeConfigOptions = {}, hint = '')
     kc,
     requestServer: cluster.server,
     server: withoutUserinfo(cluster.server),
+    userinfoUrls: [cluster.server, cluster.proxyUrl],
     context: kc.getCurrentContext(),
     source,
   };

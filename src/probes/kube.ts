@@ -55,7 +55,7 @@ export interface KubeAccess {
  */
 export async function loadKubeAccess(env: Readonly<Record<string, string | undefined>>): Promise<KubeAccess> {
   const client = await import('@kubernetes/client-node');
-  const { kc, requestServer, server, context, source } = await loadKubeConfig({ env });
+  const { kc, requestServer, server, userinfoUrls, context, source } = await loadKubeConfig({ env });
   // API discovery answers are shared by every reader of this run (one discovery per group).
   const discovery: DiscoveryCache = {};
   return {
@@ -65,13 +65,7 @@ export async function loadKubeAccess(env: Readonly<Record<string, string | undef
     reader: async (signal) => {
       const config = await boundedConfiguration(kc, requestServer, { signal });
       const objects = await sharedDiscoveryObjectApi(kc, config, discovery);
-      return makeReader(
-        client,
-        config,
-        objects,
-        { server, urls: [requestServer, kc.getCurrentCluster()?.proxyUrl] },
-        signal,
-      );
+      return makeReader(client, config, objects, { server, urls: userinfoUrls }, signal);
     },
   };
 }

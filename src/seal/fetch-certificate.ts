@@ -46,7 +46,7 @@ interface Answer {
 }
 
 async function clientFor(options: FetchCertificateOptions) {
-  const { kc, requestServer } = await loadKubeConfig(options, `, ${FIX}`);
+  const { kc, requestServer, userinfoUrls } = await loadKubeConfig(options, `, ${FIX}`);
   const request: RequestOptions = {};
   try {
     await kc.applyToHTTPSOptions(request);
@@ -58,7 +58,7 @@ async function clientFor(options: FetchCertificateOptions) {
       `kubeconfig context '${kc.getCurrentContext()}': ${(err as Error).message} (fix: correct the kubeconfig, ${FIX})`,
     );
   }
-  return { server: requestServer.replace(/\/+$/, ''), proxyUrl: kc.getCurrentCluster()?.proxyUrl, request };
+  return { server: requestServer.replace(/\/+$/, ''), userinfoUrls, request };
 }
 
 /** One GET, cancelled by `signal` (the attempt's deadline: retryTransient reports the timeout). */
@@ -123,7 +123,7 @@ function refusal(url: URL, answer: Answer, options: FetchCertificateOptions): Ce
 
 /** Fetches the controller's certificate PEM. Throws CertificateFetchError naming the cause and the fix. */
 export async function fetchControllerCertificate(options: FetchCertificateOptions): Promise<string> {
-  const { server, proxyUrl, request } = await clientFor(options);
+  const { server, userinfoUrls, request } = await clientFor(options);
   const url = new URL(server + certificateProxyPath(options.namespace, options.name));
   const retry = { timeoutMs: options.timeoutMs ?? 10_000, attempts: options.attempts, backoffMs: options.backoffMs };
   try {
@@ -134,7 +134,7 @@ export async function fetchControllerCertificate(options: FetchCertificateOption
       // The server's words: without the server URL's userinfo (which it may echo) and any well-known token;
       // its first 4 KB, whole tokens only (maskedLine), as only 200 characters are shown (a 1 MiB body was masked whole).
       throw new Transient(
-        `HTTP ${answer.status} ${maskedLine(answer.body, 200, (t) => withoutUserinfoOf([server, proxyUrl], t))}`,
+        `HTTP ${answer.status} ${maskedLine(answer.body, 200, (t) => withoutUserinfoOf(userinfoUrls, t))}`,
       );
     });
   } catch (err) {

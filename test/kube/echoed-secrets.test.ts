@@ -4,10 +4,14 @@
  * server's userinfo, `http://<token>@host`: the client sends it) and a bare GitHub token with no key
  * in front. drift, crds --from-cluster, the probes (terminal, JSON, JUnit, Markdown) and seal's
  * certificate fetch show the server's words with both redacted (src/core/redact.ts withoutUserinfoOf,
- * src/core/known-tokens.ts), the rest of them readable. The tokens are built from templates, so the
+ * src/core/known-tokens.ts), the rest of them readable. The same commands through a kubeconfig
+ * cluster's proxy-url with userinfo (a loopback proxy the client tunnels through, quoting the user
+ * name and password it was sent): both redacted. The tokens are built from templates, so the
  * repository's own secret scan does not take this source for a leak.
  */
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +36,7 @@ const github = `${'ghp'}_${randomBytes(27).toString('base64url').replace(/-/g, '
 const github2 = `${'ghp'}_${randomBytes(27).toString('base64url').replace(/-/g, 'x')}`;
 
 let server: Loopback;
+/** The kubeconfig of the first describe: its server's URL holds `user`. */
 let kubeconfig: string;
 beforeAll(async () => {
   server = await listenLoopback((req, res) => {
@@ -74,11 +79,11 @@ function kubeconfigFor(cluster: string): string {
 afterAll(() => new Promise<void>((resolve) => server.server.close(() => resolve())));
 
 /** Each command, whether its client sends the server URL's userinfo (seal's own GET sends the kubeconfig user's credentials only), and what it shows. */
-const runs: [string, boolean, () => Promise<string[]>][] = [
+const runs: [string, boolean, (kubeconfig: string) => Promise<string[]>][] = [
   [
     'npm run drift',
     true,
-    async () => {
+    async (kubeconfig) => {
       const r = await runMain(drift, ['--env', 'backstage-wus2-v4'], {
         env: { ...process.env, KUBECONFIG: kubeconfig },
       });
@@ -88,7 +93,7 @@ const runs: [string, boolean, () => Promise<string[]>][] = [
   [
     'npm run crds -- --from-cluster',
     true,
-    async () => {
+    async (kubeconfig) => {
       const cache = join(tempDir('echoed-crds-'), 'cache');
       const r = await runMain(crds, ['--from-cluster', '--kubeconfig', kubeconfig, '--cache', cache]);
       return [r.stdout, r.stderr];
@@ -97,7 +102,7 @@ const runs: [string, boolean, () => Promise<string[]>][] = [
   [
     'npm run probe (the terminal, --json, --junit, --markdown)',
     true,
-    async () => {
+    async (kubeconfig) => {
       const p = await startPlatform();
       try {
         const r = await runCli(
@@ -114,7 +119,7 @@ const runs: [string, boolean, () => Promise<string[]>][] = [
   [
     "npm run seal's certificate fetch",
     false,
-    async () => {
+    async (kubeconfig) => {
       const options = { name: 'sealed-secrets', namespace: 'kube-system', kubeconfig, attempts: 1 };
       const message = await fetchControllerCertificate(options).then(
         () => 'fetched',
@@ -127,7 +132,7 @@ const runs: [string, boolean, () => Promise<string[]>][] = [
 
 describe("an API server's words echoing the kubeconfig server's user name and a bare GitHub token", () => {
   it.each(runs)("%s: the server's words shown, the user name and the token redacted", async (_name, sendsUser, run) => {
-    const shown = await run();
+    const shown = await run(kubeconfig);
     for (const text of shown) {
       expect(findLeak(text, user)).toBeUndefined();
       expect(findLeak(text, github)).toBeUndefined();
@@ -159,5 +164,61 @@ describe('a plain-text refusal quoting a token on a line of its own', () => {
     } finally {
       await new Promise<void>((resolve) => plain.server.close(() => resolve()));
     }
+  });
+});
+
+describe("a kubeconfig cluster's proxy-url with userinfo: in no message", () => {
+  /** The proxy's user name and password, of no known shape: only the command's redactor hides them. */
+  const proxyUser = randomBytes(12).toString('hex');
+  const proxyPassword = randomBytes(20).toString('hex');
+  let proxy: Loopback;
+  let proxied: string;
+  beforeAll(async () => {
+    // An HTTP proxy stand-in (the client tunnels through it: CONNECT, then its requests on the
+    // tunnel) that refuses every request, quoting the credentials the CONNECT carried
+    // (Proxy-Authorization): the user name and the password, as a proxy may echo them.
+    const sentBy = new WeakMap<object, string>();
+    proxy = await listenLoopback((req, res) => {
+      const [name, password] = Buffer.from(sentBy.get(req.socket) ?? '', 'base64')
+        .toString('utf8')
+        .split(':');
+      req.resume();
+      const words = `proxy refused ${req.method} ${req.url} for user "${name}" with password "${password}"`;
+      if (req.url?.includes('/proxy/')) {
+        res.writeHead(503, { 'Content-Type': 'text/plain' }).end(words);
+        return;
+      }
+      res.writeHead(403, { 'Content-Type': 'application/json' }).end(
+        JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          message: words,
+          reason: 'Forbidden',
+          code: 403,
+        }),
+      );
+    });
+    proxy.server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+      sentBy.set(socket, /^Basic\s+(\S+)$/i.exec(req.headers['proxy-authorization'] ?? '')?.[1] ?? '');
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      proxy.server.emit('connection', socket); // what the client sends through the tunnel: the handler above
+    });
+    const proxyUrl = proxy.url.replace('http://', `http://${proxyUser}:${proxyPassword}@`);
+    // The server itself is never reached (nothing listens on the discard port): every request goes through the proxy.
+    proxied = kubeconfigFor(`server: http://127.0.0.1:9\n    proxy-url: ${proxyUrl}`);
+  });
+  afterAll(() => new Promise<void>((resolve) => proxy.server.close(() => resolve())));
+
+  it.each(runs)('%s: the proxy answered; its user name and password redacted', async (_name, _sendsUser, run) => {
+    const shown = await run(proxied);
+    for (const text of shown) {
+      expect(findLeak(text, proxyPassword)).toBeUndefined();
+      expect(findLeak(text, proxyUser)).toBeUndefined();
+    }
+    // The proxy was asked, with its credentials, and its words are shown.
+    expect(shown.join('\n')).toMatch(
+      /proxy refused GET \S+ for user "\[redacted …[0-9a-f]{4}\]" with password "\[redacted …[0-9a-f]{4}\]"/,
+    );
   });
 });
