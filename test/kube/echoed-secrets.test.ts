@@ -10,7 +10,7 @@
  * repository's own secret scan does not take this source for a leak.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +35,27 @@ const github = `${'ghp'}_${randomBytes(27).toString('base64url').replace(/-/g, '
  */
 const github2 = `${'ghp'}_${randomBytes(27).toString('base64url').replace(/-/g, 'x')}`;
 
+/**
+ * Refuses a request with `words`: a 403 Status quoting them, or for seal's certificate fetch (through
+ * the API server's service proxy, `/proxy/`), which shows the body of a 5xx answer (a 403 it words
+ * itself), a 503 whose body they are.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, words: string): void {
+  if (req.url?.includes('/proxy/')) {
+    res.writeHead(503, { 'Content-Type': 'text/plain' }).end(words);
+    return;
+  }
+  const status = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    status: 'Failure',
+    message: words,
+    reason: 'Forbidden',
+    code: 403,
+  };
+  res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify(status));
+}
+
 let server: Loopback;
 /** The kubeconfig of the first describe: its server's URL holds `user`. */
 let kubeconfig: string;
@@ -45,21 +66,7 @@ beforeAll(async () => {
     req.resume();
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const words = `user "${name}" may not ${req.method} ${path}; the proxy's own token ${github} is not yours; denied:\n\x1b[2K${github2}`;
-    // seal's certificate fetch shows the body of a 5xx answer (a 403 it words itself).
-    if (req.url?.includes('/proxy/')) {
-      res.writeHead(503, { 'Content-Type': 'text/plain' }).end(words);
-      return;
-    }
-    res.writeHead(403, { 'Content-Type': 'application/json' }).end(
-      JSON.stringify({
-        kind: 'Status',
-        apiVersion: 'v1',
-        status: 'Failure',
-        message: words,
-        reason: 'Forbidden',
-        code: 403,
-      }),
-    );
+    refuse(req, res, words);
   });
   const withUser = server.url.replace('http://', `http://${user}@`);
   kubeconfig = kubeconfigFor(`server: ${withUser}`);
@@ -184,20 +191,7 @@ describe("a kubeconfig cluster's proxy-url with userinfo: in no message", () => 
         .split(':');
       req.resume();
       const words = `proxy refused ${req.method} ${req.url} for user "${name}" with password "${password}"`;
-      if (req.url?.includes('/proxy/')) {
-        res.writeHead(503, { 'Content-Type': 'text/plain' }).end(words);
-        return;
-      }
-      res.writeHead(403, { 'Content-Type': 'application/json' }).end(
-        JSON.stringify({
-          kind: 'Status',
-          apiVersion: 'v1',
-          status: 'Failure',
-          message: words,
-          reason: 'Forbidden',
-          code: 403,
-        }),
-      );
+      refuse(req, res, words);
     });
     proxy.server.on('connect', (req: IncomingMessage, socket: Duplex) => {
       sentBy.set(socket, /^Basic\s+(\S+)$/i.exec(req.headers['proxy-authorization'] ?? '')?.[1] ?? '');
