@@ -96,8 +96,10 @@ const FIXED_KEYS = [
   'npm_[A-Za-z0-9_]{36}',
   'sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{58,74}T3BlbkFJ[A-Za-z0-9_-]{58,74}|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20}',
 ];
+/** GitLab's prefixes (above). */
+const GITLAB = String.raw`(?:(?:glpat|glrtr?|glcbt|gldt|gloas|glptt|glft|glimt|glagent|glsoat|glffct|glwt)-|GR1348941)`;
 const API_KEYS = [
-  String.raw`(?:(?:glpat|glrtr?|glcbt|gldt|gloas|glptt|glft|glimt|glagent|glsoat|glffct|glwt)-|GR1348941)[A-Za-z0-9_-]{20,${MAX}}(?:\.[A-Za-z0-9_-]{1,${MAX}}){0,4}`,
+  String.raw`${GITLAB}[A-Za-z0-9_-]{20,${MAX}}(?:\.[A-Za-z0-9_-]{1,${MAX}}){0,4}`,
   `(?<arc>arc_[A-Za-z0-9_-]{20,${MAX}})`,
   String.raw`(?:xoxb|xoxp|xapp|xoxa|xoxo|xoxr)-(?:\d-)?(?:[a-zA-Z0-9]{1,40}-){1,8}[a-zA-Z0-9]{1,128}`,
   String.raw`(?:xoxe\.xox[bp]|xoxe)-\d-[A-Za-z0-9-]{20,${MAX}}`,
