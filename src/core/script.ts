@@ -30,15 +30,21 @@ export { defineScript, HELP, parseCommandLine, type OptionValues } from './scrip
 export { helpText } from './script-help.js';
 
 /**
- * Reads a file an option names (relative to `cwd`); one that cannot be read is a usage error
- * naming the option.
+ * Reads a file an option names (relative to `cwd`); one that cannot be read (missing, a folder, a
+ * file this user may not read) is a usage error naming the option and `fix`, not a bug.
  */
-export function readOptionFile(option: string, path: string, cwd = process.cwd()): string {
+export function readOptionFile(
+  option: string,
+  path: string,
+  cwd = process.cwd(),
+  fix = 'give the path of an existing file',
+): string {
   try {
     return readFileSync(resolve(cwd, path), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new UsageError(`--${option} ${path}: cannot read it (${code}) (fix: give the path of an existing file)`);
+    const what = code === 'EISDIR' ? 'a folder, not a file' : `cannot read it (${code})`;
+    throw new UsageError(`--${option} ${path}: ${what} (fix: ${fix})`);
   }
 }
 

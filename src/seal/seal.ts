@@ -7,7 +7,7 @@
  * under any other Secret. The value never leaves this process except encrypted; nothing here logs
  * or returns it.
  */
-import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { loadEnvironment } from '../environments/load.js';
 import { secretNamespace } from '../environments/namespaces.js';
 import {
@@ -22,6 +22,7 @@ import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { parseSealingCertificate, type SealingCertificate } from './certificate.js';
 import { CommandError, ConfigurationError, UsageError } from '../core/command-error.js';
 import { writeFileAtomically } from '../core/atomic-write.js';
+import { readOptionFile } from '../core/script.js';
 import { refuseHardLinks, replaceSealedValue } from './environment-file.js';
 import type { FetchCertificateOptions } from './fetch-certificate.js';
 import { hybridEncrypt, strictScopeLabel } from './hybrid.js';
@@ -144,21 +145,12 @@ export async function loadCertificate(
   now: Date = new Date(),
 ): Promise<SealingCertificate & { readonly from: string }> {
   if (source.kind === 'file') {
-    if (!existsSync(source.path))
-      throw new UsageError(
-        `--cert ${source.path}: no such file (fix: give the path of the controller's certificate PEM)`,
-      );
-    let pem: string;
-    try {
-      pem = readFileSync(source.path, 'utf8');
-    } catch (err) {
-      // A folder (EISDIR), a file this user may not read (EACCES): what was given, not a bug.
-      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      const what = code === 'EISDIR' ? 'a folder, not a file' : `cannot read it (${code})`;
-      throw new UsageError(
-        `--cert ${source.path}: ${what} (fix: give the path of the controller's certificate PEM file)`,
-      );
-    }
+    const pem = readOptionFile(
+      'cert',
+      source.path,
+      undefined,
+      "give the path of the controller's certificate PEM file",
+    );
     return { ...parseSealingCertificate(pem, `--cert ${source.path}`, now), from: source.path };
   }
   const controller = resolvedController(target, source);

@@ -253,8 +253,16 @@ describe('files named by options', () => {
     const dir = tempDir('arcade-script-in-');
     writeFileSync(join(dir, 'values.yaml'), 'a: 1\n');
     expect(readOptionFile('values', join(dir, 'values.yaml'))).toBe('a: 1\n');
+    expect(readOptionFile('values', 'values.yaml', dir)).toBe('a: 1\n');
     expect(() => readOptionFile('values', join(dir, 'nope.yaml'))).toThrow(
       /^--values .*nope\.yaml: cannot read it \(ENOENT\) \(fix: give the path of an existing file\)$/,
+    );
+    // A folder is named as one (it was 'cannot read it (EISDIR)'), with the caller's fix when it gives one.
+    expect(() => readOptionFile('values', dir)).toThrow(
+      new UsageError(`--values ${dir}: a folder, not a file (fix: give the path of an existing file)`),
+    );
+    expect(() => readOptionFile('cert', dir, undefined, 'give the PEM file')).toThrow(
+      new UsageError(`--cert ${dir}: a folder, not a file (fix: give the PEM file)`),
     );
   });
 });
