@@ -7,7 +7,7 @@
  * cannot hang the command. Callers that pass the signal on (fetch, node's http, client-node's
  * middleware) also cancel the request. The signal aborts as well when the attempt ends, so nothing
  * it started outlives it. `rejectionOnAbort` ends many requests bound to one signal the caller
- * owns (no deadline of its own), and `settleWithin` waits a bounded time for work it never fails on.
+ * owns (no deadline of its own), `untilAborted` one (its listener removed when it settles), and `settleWithin` waits a bounded time for work it never fails on.
  *
  * `retryTransient` runs attempts until one returns, with exponential backoff between them (on a
  * Clock, so tests count attempts and sleeps instead of waiting): an attempt throws Transient for
@@ -69,16 +69,33 @@ export function withDeadline<T>(
 }
 
 /**
+ * `work`'s outcome, or `reasonOf(signal)` (the signal's own reason unless given) as soon as
+ * `signal` aborts, at once when it has already; `work` still runs its course, and its failure after
+ * the abort counts as handled. Its listener is removed when `work` settles, so a long-lived signal
+ * (a command's interrupt) does not gather one per call.
+ */
+export function untilAborted<T>(
+  work: Promise<T>,
+  signal: AbortSignal | undefined,
+  reasonOf: (signal: AbortSignal) => unknown = (s) => s.reason,
+): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(reasonOf(signal));
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
+/**
  * A promise that rejects with `signal`'s reason once it aborts and never resolves: one listener
  * however many requests race it (`Promise.race([request, rejection])`), e.g. every request of a
  * probe's attempt, so a request that ignores the abort still ends with it. Its rejection counts as
- * handled: only a race reports it.
+ * handled: only a race reports it. (`untilAborted` of work that never ends: its listener stays.)
  */
 export function rejectionOnAbort(signal: AbortSignal): Promise<never> {
-  const rejection = new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
+  const rejection = untilAborted(new Promise<never>(() => {}), signal);
   rejection.catch(() => undefined);
   return rejection;
 }

@@ -27,6 +27,7 @@
  */
 import type { KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { credentialRefusal } from './credential-refusal.js';
+import { untilAborted } from '../core/retry.js';
 
 /** The kubeconfig's credentials could not be applied (above); `reason` is the message without what client-node prefixed to it. */
 export class CredentialError extends Error {
@@ -76,17 +77,6 @@ function credentialExpiry(kc: KubeConfig): number | undefined {
     return Number.isFinite(at) ? at : undefined;
   }
   return undefined;
-}
-
-/** `promise`, or its signal's reason as soon as `signal` aborts (`promise` still runs its course). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    if (signal.aborted) abort();
-    else signal.addEventListener('abort', abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
-  });
 }
 
 /** `kc`'s credentials for requests cancelled by `signal` (above): their state is one per kubeconfig. */

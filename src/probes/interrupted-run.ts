@@ -9,24 +9,16 @@
  * alive and nothing is printed after the interrupt's line (docs/probes.md).
  */
 import { Interrupted, type InterruptSignal, interruptedBy } from '../core/command-error.js';
+import { untilAborted } from '../core/retry.js';
 
-/** `work`'s value, or an Interrupted (worded by `message`) as soon as `signal` aborts. */
-export async function untilInterrupted<T>(
+/**
+ * `work`'s value, or an Interrupted (worded by `message`) as soon as `signal` aborts; `work`'s
+ * failure after the interrupt is no longer the command's (../core/retry.ts untilAborted).
+ */
+export function untilInterrupted<T>(
   work: Promise<T>,
   signal: AbortSignal | undefined,
   message: (by: InterruptSignal) => string,
 ): Promise<T> {
-  if (signal === undefined) return work;
-  let onAbort = () => {};
-  const stopped = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new Interrupted(interruptedBy(signal), message(interruptedBy(signal))));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([work, stopped]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    work.catch(() => undefined); // its failure after the interrupt is no longer the command's
-  }
+  return untilAborted(work, signal, (s) => new Interrupted(interruptedBy(s), message(interruptedBy(s))));
 }

@@ -12,6 +12,7 @@ import {
   retryTransient,
   settleWithin,
   Transient,
+  untilAborted,
   withDeadline,
 } from '../../src/core/retry.js';
 import { virtualClock } from '../support/virtual-clock.js';
@@ -71,6 +72,40 @@ describe('rejectionOnAbort', () => {
     const requests = Array.from({ length: 20 }, (_, i) => Promise.race([Promise.resolve(i), rejection]));
     await expect(Promise.all(requests)).resolves.toHaveLength(20);
     expect(EventEmitter.getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+  });
+});
+
+describe('untilAborted', () => {
+  test("is the work's outcome, and removes its listener when the work settles", async () => {
+    const caller = new AbortController();
+    await expect(untilAborted(Promise.resolve('done'), caller.signal)).resolves.toBe('done');
+    await expect(untilAborted(Promise.reject(new Error('gone')), caller.signal)).rejects.toThrow('gone');
+    // A command's signal lives as long as the command: no listener is left per call.
+    expect(EventEmitter.getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
+
+  test("rejects with the signal's reason (or the caller's error for it) at the abort, at once when aborted already", async () => {
+    const caller = new AbortController();
+    let fail: (err: Error) => void = () => undefined;
+    const work = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    const running = untilAborted(work, caller.signal);
+    const worded = untilAborted(work, caller.signal, (s) => new Error(`stopped by ${String(s.reason)}`));
+    caller.abort('SIGINT');
+    await expect(running).rejects.toBe('SIGINT');
+    await expect(worded).rejects.toThrow('stopped by SIGINT');
+    await expect(untilAborted(never(), caller.signal)).rejects.toBe('SIGINT');
+    // The work's own failure after the abort is no longer anyone's: it counts as handled (vitest
+    // fails a run on an unhandled rejection).
+    fail(new Error('too late'));
+    await expect(work).rejects.toThrow('too late');
+    expect(EventEmitter.getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
+
+  test('without a signal is the work itself', () => {
+    const work = Promise.resolve(1);
+    expect(untilAborted(work, undefined)).toBe(work);
   });
 });
 
