@@ -48,8 +48,11 @@ function* fromTheEnd(text: string): Generator<string> {
 export interface Cut {
   /** `start` keeps the beginning (the mark at the end); `end` keeps the end (the mark first). @default 'start' */
   readonly keep?: 'start' | 'end';
-  /** @default '…' */
-  readonly mark?: string;
+  /**
+   * The mark, counted in `max`; or made from the text left out (`printableCapped`: how many
+   * characters), added beyond `max`, which then counts only what is kept. @default '…'
+   */
+  readonly mark?: string | ((leftOut: string) => string);
 }
 
 /**
@@ -61,14 +64,18 @@ export function printableCut(text: string, max: number, { keep = 'start', mark =
   const whole = printable(text);
   if (whole.length <= max) return whole;
   const kept: string[] = [];
-  let room = max - mark.length;
+  let room = typeof mark === 'string' ? max - mark.length : max;
+  let used = 0;
   for (const c of keep === 'start' ? text : fromTheEnd(text)) {
     const shown = printable(c);
     if (shown.length > room) break;
     kept.push(shown);
     room -= shown.length;
+    used += c.length;
   }
-  return keep === 'start' ? `${kept.join('')}${mark}` : `${mark}${kept.reverse().join('')}`;
+  const leftOut = keep === 'start' ? text.slice(used) : text.slice(0, text.length - used);
+  const shownMark = typeof mark === 'string' ? mark : mark(leftOut);
+  return keep === 'start' ? `${kept.join('')}${shownMark}` : `${shownMark}${kept.reverse().join('')}`;
 }
 
 /**
@@ -89,17 +96,5 @@ export function printableLine(text: string, max = 160): string {
  * N counting the code points left out: a 200 kB reason is one readable line, not a screenful.
  */
 export function printableCapped(text: string, max = 300): string {
-  const whole = printable(text);
-  if (whole.length <= max) return whole;
-  const kept: string[] = [];
-  let room = max;
-  let used = 0;
-  for (const c of text) {
-    const shown = printable(c);
-    if (shown.length > room) break;
-    kept.push(shown);
-    room -= shown.length;
-    used += c.length;
-  }
-  return `${kept.join('')} (… ${[...text.slice(used)].length} more characters)`;
+  return printableCut(text, max, { mark: (leftOut) => ` (… ${[...leftOut].length} more characters)` });
 }

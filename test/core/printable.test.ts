@@ -70,6 +70,15 @@ describe('printableCut: at most max characters, never inside an escape', () => {
     expect(printableCut(text, 6, { keep: 'end', mark: '...' })).toBe('...😀f');
     expect(printableCut(text, 5, { keep: 'end', mark: '...' })).toBe('...f');
   });
+
+  it('gives a mark made from the left-out text what was left out, raw, and does not count it in max', () => {
+    const told = (leftOut: string) => `[${printable(leftOut)}]`;
+    expect(printableCut(text, 9, { mark: told })).toBe('ab\\u001bc[d\\u202eé😀f]');
+    expect(printableCut(text, 3, { keep: 'end', mark: told })).toBe('[ab\\u001bcd\\u202eé]😀f');
+    // A surrogate pair is left out whole, never half.
+    expect(printableCut(text, 1, { keep: 'end', mark: (leftOut) => `${[...leftOut].length} left|` })).toBe('8 left|f');
+    expect(printableCut(text, whole.length, { mark: told })).toBe(whole);
+  });
 });
 
 describe('printableLine: one line, escaped, cut at a piece', () => {
