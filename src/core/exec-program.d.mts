@@ -39,6 +39,9 @@ export function execProgram(
  */
 export function killDetachedGroups(): void;
 
+/** Whether any detached program's group is still running. */
+export function detachedGroupsRunning(): boolean;
+
 /**
  * Calls `watcher` with whether any detached program's group is still running, each time one starts
  * or is forgotten; returns what stops it.

@@ -40,7 +40,6 @@ export function execProgram(file, args, options, done) {
 
 /** The process groups of the detached programs still running: ended with this process (killDetachedGroups). */
 const groups = new Set();
-let endsWithProcess = false;
 /** Told whenever a group is added or forgotten (watchDetachedGroups). */
 const watchers = new Set();
 
@@ -54,8 +53,13 @@ export function watchDetachedGroups(watcher) {
   return () => watchers.delete(watcher);
 }
 
+/** Whether any detached program's group is still running. */
+export function detachedGroupsRunning() {
+  return groups.size > 0;
+}
+
 function told() {
-  for (const watcher of [...watchers]) watcher(groups.size > 0);
+  for (const watcher of [...watchers]) watcher(detachedGroupsRunning());
 }
 
 /**
@@ -67,6 +71,7 @@ function told() {
 export function killDetachedGroups() {
   for (const pid of groups) killGroup(pid);
 }
+process.on('exit', killDetachedGroups);
 
 /**
  * SIGKILL to the group `pid` leads (a detached program leads its own group, which lasts while any of
@@ -117,15 +122,17 @@ function execDetached(file, args, options, done) {
     groups.add(child.pid);
     told();
   }
-  if (!endsWithProcess) process.on('exit', killDetachedGroups);
-  endsWithProcess = true;
   const chunks = { stdout: [], stderr: [] };
   const sizes = { stdout: 0, stderr: 0 };
   let killed = false;
   let ended = false;
-  const kill = () => {
+  // As execFile at its end: the output is closed, whoever else holds the pipes.
+  const closeOutput = () => {
     child.stdout.destroy();
     child.stderr.destroy();
+  };
+  const kill = () => {
+    closeOutput();
     killed = true;
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) killGroup(child.pid);
   };
@@ -168,8 +175,7 @@ function execDetached(file, args, options, done) {
     });
   // As execFile's: a start that failed (ENOENT) is the spawn's own error, reported at once.
   child.on('error', (error) => {
-    child.stdout.destroy();
-    child.stderr.destroy();
+    closeOutput();
     end(Object.assign(error, { cmd }));
   });
   // A group is forgotten only once it is empty: at the program's exit (what it started may still hold

@@ -20,7 +20,7 @@ import { accessSync, constants, fstatSync, readFileSync, statSync } from 'node:f
 import { dirname, resolve } from 'node:path';
 import { CommandError, ConfigurationError, UsageError, type InterruptSignal } from './command-error.js';
 import { type CommandInputs, inputRefusal } from './command-inputs.js';
-import { killDetachedGroups, watchDetachedGroups } from './exec-program.mjs';
+import { detachedGroupsRunning, killDetachedGroups, watchDetachedGroups } from './exec-program.mjs';
 import { fileWords, outputTarget } from './output-target.js';
 import { nearestExisting, statOf } from './path-within.mjs';
 import { unreachableRefusal } from './unreachable-path.js';
@@ -179,16 +179,12 @@ export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
     listening = wanted;
     for (const [signal, handler] of handlers) (wanted ? process.on : process.off).call(process, signal, handler);
   };
-  let groupsRunning = false;
-  const stopWatching = watchDetachedGroups((running) => {
-    groupsRunning = running;
-    listen(!controller.signal.aborted || running);
-  });
+  const stopWatching = watchDetachedGroups((running) => listen(!controller.signal.aborted || running));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     handlers.set(signal, () => {
       if (!controller.signal.aborted) {
         controller.abort(signal);
-        return listen(groupsRunning);
+        return listen(detachedGroupsRunning());
       }
       killDetachedGroups();
       dispose();

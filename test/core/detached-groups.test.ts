@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { detachedGroupsRunning, execProgram, watchDetachedGroups } from '../../src/core/exec-program.mjs';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { alive, until } from '../support/process-alive.js';
 import { tempDir } from '../support/temp.js';
@@ -71,5 +72,26 @@ describe("a detached program's process group ends with the process that started 
     run.child.kill('SIGINT');
     expect(await run.ended).toEqual({ code: null, signal: 'SIGINT' });
     expect(await until(() => !alive(pid)), `the background sleep ${pid} is gone`).toBe(true);
+  });
+});
+
+describe('detachedGroupsRunning: whether a detached group still runs, as its watchers are told', () => {
+  it('is true from the start of a detached program until its group is gone', async () => {
+    const told: boolean[] = [];
+    const stop = watchDetachedGroups((running) => told.push(running));
+    try {
+      const options = { timeoutMs: 60_000, maxBuffer: 1024, encoding: 'utf8', detached: true } as const;
+      let seen: boolean | undefined;
+      const ended = new Promise<void>((resolve) => {
+        execProgram('sh', ['-c', 'read line'], { ...options, input: 'go\n' }, () => resolve());
+        seen = detachedGroupsRunning();
+      });
+      expect(seen).toBe(true);
+      await ended;
+      expect(detachedGroupsRunning()).toBe(false);
+      expect(told).toEqual([true, false]);
+    } finally {
+      stop();
+    }
   });
 });
