@@ -24,11 +24,12 @@ export interface Mismatch {
   readonly line?: number;
 }
 
+/** The first line (from 1) where two texts differ: past the shorter one's end when it begins the other. */
 function firstDifferentLine(a: string, b: string): number {
   const x = a.split('\n');
   const y = b.split('\n');
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if (x[i] !== y[i]) return i + 1;
-  return 1;
+  const i = x.findIndex((line, n) => line !== y[n]);
+  return (i === -1 ? x.length : i) + 1;
 }
 
 /** The files of `folder` that are not what synth writes (`expected`), in file-name order. */
