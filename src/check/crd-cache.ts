@@ -24,6 +24,7 @@ import { parseDocuments, type ManifestDocument } from './manifests.js';
 import { CommandError, ConfigurationError } from '../core/command-error.js';
 import { isRecord } from '../core/is-record.js';
 import { printableLine } from '../core/printable.js';
+import { yamlProblemLine } from '../core/yaml-input.js';
 
 /** How to get a CRD the vendored contracts lack. */
 export const VENDOR_CRD_FIX =
@@ -132,7 +133,8 @@ function readCrds(paths: readonly string[]): { schemas: CachedSchema[]; files: M
       const documents = parseDocuments(content);
       for (const doc of documents) {
         // A YAML problem (parseDocuments sets `fix` for those only) refuses the file.
-        if (doc.fix !== undefined) throw new CrdInputError(`${file}: ${doc.problem} (fix: ${doc.fix})`);
+        const notYaml = yamlProblemLine(file, doc);
+        if (notYaml !== undefined) throw new CrdInputError(notYaml);
         schemas.push(...schemasOfCrd(doc.value, file, `document ${doc.index + 1} (line ${doc.line})`));
       }
       files.set(resolve(file), { content, documents });

@@ -65,9 +65,17 @@ export function yamlDocuments(text: string, options: YamlOptions = {}): YamlDocu
   });
 }
 
-/** A document's problem as one line: `<file>: <problem> (fix: <fix>[, or <otherwise>])`. */
-export function yamlProblemLine(file: string, doc: YamlDocument, otherwise?: string): string | undefined {
-  if (doc.problem === undefined) return undefined;
+/**
+ * A document's YAML problem as one line: `<file>: <problem> (fix: <fix>[, or <otherwise>])`; undefined
+ * when it has none. `doc` is a YamlDocument, or a reader's document that kept its problem and fix
+ * (src/check/manifests.ts: a problem without a fix is not the yaml reader's).
+ */
+export function yamlProblemLine(
+  file: string,
+  doc: { readonly problem?: string; readonly fix?: string },
+  otherwise?: string,
+): string | undefined {
+  if (doc.problem === undefined || doc.fix === undefined) return undefined;
   return `${file}: ${doc.problem} (fix: ${doc.fix}${otherwise ? `, or ${otherwise}` : ''})`;
 }
 

@@ -28,7 +28,7 @@ import { stringify } from 'yaml';
 import { describeChildFailure } from '../core/child-failure.js';
 import { git } from '../core/git.js';
 import { isRecord } from '../core/is-record.js';
-import { yamlDocuments } from '../core/yaml-input.js';
+import { yamlDocuments, yamlValue } from '../core/yaml-input.js';
 import { isWithin, realPath } from '../core/path-within.mjs';
 import type { KubeObject } from '../core/manifests.js';
 import { withoutRepositoryLocation } from '../core/git-location.js';
@@ -142,8 +142,8 @@ export function yamlText(bytes: Buffer): string | undefined {
 /**
  * The root kustomization as a map, read as kustomize reads it (yamlText); an empty one (no
  * document, or only comments) is an empty map. Anything else that is not a map throws
- * KustomizeFailed naming the file and the fix: writing the transforms over it would silently
- * drop what it lists.
+ * KustomizeFailed naming the file and the fix (not YAML, or more than one document: the yaml
+ * reader's line, ../core/yaml-input.ts): writing the transforms over it would silently drop what it lists.
  */
 function readRootKustomization(file: string, fileInRepo: string, rootInRepo: string): Record<string, unknown> {
   const refuse = (why: string) =>
@@ -153,11 +153,8 @@ function readRootKustomization(file: string, fileInRepo: string, rootInRepo: str
     );
   const text = yamlText(readFileSync(file));
   if (text === undefined) throw refuse('is UTF-16 of an odd length: its last character is cut');
-  const [first, ...more] = yamlDocuments(text);
-  if (first?.problem !== undefined) throw refuse(`is not YAML: ${first.problem}`);
-  if (more.length > 0) throw refuse(`holds ${more.length + 1} YAML documents, not one`);
-  const parsed = first?.value;
-  if (parsed === null || parsed === undefined) return {};
+  const parsed = yamlValue(text, { file: fileInRepo, refuse: (p) => new KustomizeFailed(rootInRepo, p.join('; ')) });
+  if (parsed === null) return {};
   if (!isRecord(parsed))
     throw refuse(
       `is not a kustomization: its YAML is ${Array.isArray(parsed) ? 'a list' : `a ${typeof parsed}`}, not a map`,

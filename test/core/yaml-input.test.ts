@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { main as check } from '../../scripts/check.js';
 import { main as checkValues } from '../../scripts/check-values.js';
 import { main as crds } from '../../scripts/crds.js';
-import { yamlDocuments, yamlValue } from '../../src/core/yaml-input.js';
+import { yamlDocuments, yamlProblemLine, yamlValue } from '../../src/core/yaml-input.js';
+import { parseDocuments } from '../../src/check/manifests.js';
 import { FIXTURE_ENVIRONMENTS } from '../synth/helpers.js';
 import { tempDir } from '../support/temp.js';
 import { runMain } from '../support/run-script.js';
@@ -48,6 +49,21 @@ describe('yamlDocuments', () => {
     expect(() => yamlValue('a: 1\n---\nb: 2\n', { file: 'f.yaml', refuse })).toThrow(
       /^f\.yaml: more than one YAML document \(fix: keep one document/,
     );
+  });
+
+  it("yamlProblemLine: a YAML problem's line, also of a reader's document that kept it; none for its own problems", () => {
+    const [broken] = yamlDocuments('a: [\n');
+    const line = `f.yaml: ${broken?.problem} (fix: correct the YAML at that line)`;
+    expect(broken && yamlProblemLine('f.yaml', broken)).toBe(line);
+    expect(broken && yamlProblemLine('f.yaml', broken, 'move it away')).toBe(
+      `f.yaml: ${broken?.problem} (fix: correct the YAML at that line, or move it away)`,
+    );
+    // The gate's documents (src/check/manifests.ts): a YAML problem, and one of its own, without a fix.
+    const [notYaml, notObject] = [...parseDocuments('a: [\n'), ...parseDocuments('kind: ConfigMap\n')];
+    expect(notYaml && yamlProblemLine('f.yaml', notYaml)).toBe(line);
+    expect(notObject?.problem).toBe('missing apiVersion, metadata.name');
+    expect(notObject && yamlProblemLine('f.yaml', notObject)).toBeUndefined();
+    expect(yamlProblemLine('f.yaml', { problem: undefined })).toBeUndefined();
   });
 });
 

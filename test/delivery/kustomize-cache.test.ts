@@ -288,8 +288,16 @@ describe.skipIf(!KUBECTL)('kubectl kustomize runs once per distinct tree', () =>
     await expect(refused(le.subarray(0, le.length - 1))).rejects.toThrow(
       `apps/arcade/kustomization.yaml is UTF-16 of an odd length: its last character is cut ${fix}`,
     );
-    await expect(refused(Buffer.from('resources: [configmap.yaml\n'))).rejects.toThrow(
-      /kustomization\.yaml is not YAML: /,
+    // Not YAML, or two documents: the yaml reader's own line (src/core/yaml-input.ts).
+    await expect(refused(Buffer.from('resources: [configmap.yaml\n'))).rejects.toHaveProperty(
+      'message',
+      'kubectl kustomize apps/arcade failed: apps/arcade/kustomization.yaml: YAML syntax: Flow sequence in block ' +
+        'collection must be sufficiently indented and end with a ] at line 2, column 1: (fix: correct the YAML at that line)',
+    );
+    await expect(refused(Buffer.from('resources: [configmap.yaml]\n---\nresources: []\n'))).rejects.toHaveProperty(
+      'message',
+      'kubectl kustomize apps/arcade failed: apps/arcade/kustomization.yaml: more than one YAML document ' +
+        '(fix: keep one document (the file has 2, separated by ---))',
     );
     expect(runs()).toBe(2);
   });
