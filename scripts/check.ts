@@ -75,7 +75,7 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
   const { formatReport, reportJson } = await import('../src/check/report.js');
   const { cachedCrds } = await import('../src/check/crd-cache.js');
   const { loadEnvironment } = await import('../src/environments/load.js');
-  const { synthEnvironment } = await import('../src/synth.js');
+  const { folderFiles, synthEnvironment } = await import('../src/synth.js');
   const crdCache = options['crd-cache'] ? path(options['crd-cache']) : undefined;
   if (crdCache !== undefined) {
     // A missing folder, a file, or a folder npm run crds did not fill: configuration, not one schema.missing per object.
@@ -91,11 +91,7 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
     scanRepository: !options['dist-only'],
     ...(options['skip-kustomize'] ? { kubectl: false as const } : {}),
     // Each folder must be what synth writes from src/environments (a hand edit of dist/ fails).
-    synthesized: (env) =>
-      synthEnvironment(loadEnvironment(env).env).files.map((f) => ({
-        path: f.path.slice(env.length + 1),
-        content: f.content,
-      })),
+    synthesized: (env) => folderFiles(synthEnvironment(loadEnvironment(env).env)),
   });
   // With --json - the JSON is stdout's whole text: the findings go to stderr.
   const human = reportOnStandardOutput([json], io.cwd) ? (t: string) => io.stderr.write(`${t}\n`) : print;

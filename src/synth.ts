@@ -143,7 +143,7 @@ export function synthEnvironment(env: Environment): EnvironmentOutput {
   const kustomization = {
     apiVersion: KUSTOMIZE_API_VERSION,
     kind: 'Kustomization',
-    resources: files.map((f) => f.path.slice(env.name.length + 1)),
+    resources: folderFiles({ env, files }).map((f) => f.path),
   };
   files.push({ path: `${env.name}/${KUSTOMIZATION_FILE}`, content: header(env) + stringify(kustomization) });
   // While the continuous mode is off its markers render nothing (so export need not refuse them):
@@ -163,6 +163,11 @@ export function synthEnvironment(env: Environment): EnvironmentOutput {
     });
   }
   return { env, files, unresolved, notes: continuous ? [continuous] : [], extras };
+}
+
+/** `output`'s files with their paths inside the environment's folder (`<env>/<file>` as `<file>`). */
+export function folderFiles(output: Pick<EnvironmentOutput, 'env' | 'files'>): SynthFile[] {
+  return output.files.map((f) => ({ path: f.path.slice(output.env.name.length + 1), content: f.content }));
 }
 
 /** Synthesizes every environment. Throws (leaving nothing half-written anywhere) on any error. */

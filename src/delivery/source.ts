@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { loadEnvironment } from '../environments/load.js';
 import { GitError, git } from '../core/git.js';
 import { synthMismatches } from '../core/synth-mismatch.js';
-import { synthEnvironment } from '../synth.js';
+import { folderFiles, synthEnvironment } from '../synth.js';
 import { ExportRefused, type ExportSource } from './export.js';
 
 export interface SourceOptions {
@@ -27,7 +27,7 @@ export async function exportSource(options: SourceOptions): Promise<ExportSource
   for (const w of warnings) options.warn?.(w);
   const output = synthEnvironment(env);
   const folder = join(options.distDir ?? join(options.repoRoot, 'dist'), env.name);
-  const fresh = output.files.map((f) => ({ path: f.path.slice(env.name.length + 1), content: f.content }));
+  const fresh = folderFiles(output);
   if (synthMismatches(folder, fresh).length > 0)
     throw new ExportRefused([
       `${folder} is missing, stale or edited by hand: it differs from a fresh synthesis (fix: npm run synth, review with npm run diff, commit)`,

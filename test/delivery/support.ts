@@ -26,7 +26,7 @@ import { releasesOf } from '../../src/delivery/export-folder.js';
 import { formatOwnership, OWNERSHIP_FILE } from '../../src/delivery/ownership.js';
 import { indexObjects, sha256 } from '../../src/core/manifests.js';
 import type { Environment } from '../../src/environments/schema.js';
-import { synthEnvironment } from '../../src/synth.js';
+import { folderFiles, synthEnvironment } from '../../src/synth.js';
 import { fixtureEnvironment } from '../synth/helpers.js';
 import { NO_AUTO_MAINTENANCE } from '../support/git-repos.js';
 import { runBounded } from '../support/run-bounded.js';
@@ -419,7 +419,7 @@ export function sourceOf(env: Environment, sourceCommit = fakeCommit()): ExportS
   synthesized.set(key, out);
   return {
     env: env.name,
-    files: out.files.map((f) => ({ path: f.path.slice(env.name.length + 1), content: f.content })),
+    files: folderFiles(out),
     unresolved: [...out.unresolved],
     datastores: env.datastores.mode,
     sourceCommit,

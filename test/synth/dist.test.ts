@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEnvironments } from '../../src/environments/load.js';
-import { synthAll } from '../../src/synth.js';
+import { folderFiles, synthAll } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { DIST_MARKER, DIST_MARKER_TEXT } from '../../src/tooling/output-dir.js';
 
@@ -46,6 +46,15 @@ describe('committed dist/', () => {
       const listed = kustomization?.content.match(/^ {2}- (.+)$/gm)?.map((l) => l.slice(4)) ?? [];
       const others = o.files.map((f) => f.path.slice(o.env.name.length + 1)).filter((p) => p !== 'kustomization.yaml');
       expect(listed.sort()).toEqual(others.sort());
+    }
+  });
+
+  it("folderFiles: each file as in its environment's folder (what the gate, export and the kustomization compare)", () => {
+    for (const o of outputs) {
+      const inFolder = folderFiles(o);
+      expect(inFolder.map((f) => `${o.env.name}/${f.path}`)).toEqual(o.files.map((f) => f.path));
+      expect(inFolder.map((f) => f.content)).toEqual(o.files.map((f) => f.content));
+      expect(readdirSync(join(DIST, o.env.name)).sort()).toEqual(inFolder.map((f) => f.path).sort());
     }
   });
 
