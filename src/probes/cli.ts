@@ -251,11 +251,11 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
     const opts = parseProbeArgs(args);
     const files = reportFiles(opts);
     // Every environment file it may read is an input, wherever the folder is: outside .build/ a
-    // bundle's is its own folder (the image's /app). The repository is the one holding them, when
-    // they are its src/environments/ (src/core/command-inputs.ts).
+    // bundle's is its own folder (the image's /app). The repository is the folder two above it
+    // (src/environments/), when that holds a package.json (src/core/command-inputs.ts).
     const environments = io.environmentsDir ?? ENVIRONMENTS_DIR;
     checkReportFiles(files, {
-      repoRoot: /\/src\/environments\/?$/.test(ENVIRONMENTS_DIR) ? join(ENVIRONMENTS_DIR, '..', '..') : undefined,
+      repoRoot: join(ENVIRONMENTS_DIR, '..', '..'),
       entriesOf: [{ option: '--env', path: environments }],
       files: [{ option: '--targets', path: opts.targets }],
     });

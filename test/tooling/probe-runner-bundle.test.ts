@@ -243,19 +243,23 @@ function expectedShapes(r: ProbeReport): string[] {
 const OTHER = otherUser();
 if ('missing' in OTHER) console.log(`[probe-runner-bundle] EACCES case skipped: ${OTHER.missing}`);
 
+/** A kubeconfig beside `folder` to a port nothing listens on: were the report not refused, the run would end at once. */
+function deadKubeconfig(folder: string): string {
+  const kubeconfig = join(folder, '..', `${basename(folder)}-kubeconfig`);
+  write(
+    kubeconfig,
+    'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\n' +
+      'users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n',
+  );
+  return kubeconfig;
+}
+
 describe('the bundled probe runner in a folder holding an environment file (its environments folder)', () => {
   it('refuses --json over that environment file, before any probe: exit 2, the file unchanged', async () => {
     const file = join(withEnvironment, `${ENV}.yaml`);
     const before = readFileSync(file, 'utf8');
-    // A kubeconfig to a port nothing listens on: were the report not refused, the run would end at once.
-    const kubeconfig = join(withEnvironment, '..', `${basename(withEnvironment)}-kubeconfig`);
-    write(
-      kubeconfig,
-      'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\n' +
-        'users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n',
-    );
     const refused = await runNode(withEnvironment, ['probe-runner.mjs', '--env', ENV, '--json', file], {
-      KUBECONFIG: kubeconfig,
+      KUBECONFIG: deadKubeconfig(withEnvironment),
     });
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(refused).toEqual({
@@ -264,6 +268,30 @@ describe('the bundled probe runner in a folder holding an environment file (its 
       stderr:
         'probe: configuration error (no probe was run):\n' +
         `--json ${file}: is one of this command's inputs, ${file}, read by --env: writing there ` +
+        "would replace it; nothing written (fix: give a path outside the repository's sources, dist/ and the folders " +
+        "the command reads, e.g. a new file at the repository's top)\n",
+    });
+  });
+
+  it("refuses --json over a checkout's package.json two folders above it (its src/environments/ or not): exit 2", async () => {
+    // The repository is the folder two above the environments when it holds a package.json
+    // (src/core/command-inputs.ts); only a folder named src/environments/ counted (this one was overwritten).
+    const checkout = tempDir('probe-bundle-checkout-');
+    const file = join(checkout, 'package.json');
+    write(file, '{"name":"a-checkout"}\n');
+    const runner = join(checkout, 'out', 'runner');
+    for (const name of ['probe-runner.mjs', `${ENV}.yaml`])
+      write(join(runner, name), readFileSync(join(withEnvironment, name), 'utf8'));
+    const refused = await runNode(runner, ['probe-runner.mjs', '--env', ENV, '--json', file], {
+      KUBECONFIG: deadKubeconfig(runner),
+    });
+    expect(readFileSync(file, 'utf8')).toBe('{"name":"a-checkout"}\n');
+    expect(refused).toEqual({
+      status: 2,
+      stdout: '',
+      stderr:
+        'probe: configuration error (no probe was run):\n' +
+        `--json ${file}: is one of this command's inputs, the repository's own package.json: writing there ` +
         "would replace it; nothing written (fix: give a path outside the repository's sources, dist/ and the folders " +
         "the command reads, e.g. a new file at the repository's top)\n",
     });
