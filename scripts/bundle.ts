@@ -6,13 +6,11 @@
  *   npm run bundle -- --env backstage-wus2-v4       # and the docker build command for it
  */
 import { relative } from 'node:path';
+import { BESIDE_A_BUNDLE } from '../src/core/beside-bundle.mjs';
 import { defineScript, plainOutputFile } from '../src/core/script.js';
 import { runCommand, scriptMain } from '../src/core/script-main.js';
 import { PROBE_RUNNER_BUNDLE } from '../src/tooling/bundle.js';
 import { REPO_ROOT } from '../src/tooling/root.mjs';
-
-/** What is written beside the bundle: its inputs' list (src/tooling/bundle.ts) and its build record (build-record.mjs). */
-const BESIDE_THE_BUNDLE = ['.inputs.json', '.built-from.json'];
 
 const script = defineScript({
   name: 'bundle',
@@ -59,7 +57,7 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
           {
             fix: 'give a file path in a writable folder (a missing folder is made), e.g. --out .build/probe-runner.mjs',
             inputs: { repoRoot: REPO_ROOT, folders: [{ option: '--environments', path: options.environments }] },
-            besides: BESIDE_THE_BUNDLE,
+            besides: BESIDE_A_BUNDLE,
           },
           io.cwd,
         );

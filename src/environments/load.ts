@@ -17,6 +17,7 @@ import { at } from '../core/at.js';
 import { rulerClashes } from './ruler-clash.js';
 import { readEnvironmentFile } from './read-file.js';
 import { yamlValue } from '../core/yaml-input.js';
+import { BESIDE_A_BUNDLE } from '../core/beside-bundle.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /**
@@ -134,8 +135,8 @@ interface Discovery {
 const EXTENSION = '.yaml';
 /** Other names an environment file might be given: refused, never read and never silently ignored. */
 const OTHER_SPELLING = /\.(ya?ml|json)$/i;
-/** The files `npm run bundle` writes beside a runner (scripts/bundle.ts), in the folder it reads as its environments. */
-const BESIDE_A_BUNDLE = /\.mjs\.(inputs|built-from)\.json$/;
+/** Whether `f` is a file `npm run bundle` writes beside a runner, in the folder it reads as its environments. */
+const besideABundle = (f: string) => BESIDE_A_BUNDLE.some((suffix) => f.endsWith(`.mjs${suffix}`));
 
 /** A path as a person reads it: relative to the working folder when inside it, else absolute. */
 function shown(path: string): string {
@@ -166,7 +167,7 @@ function discover(dir: string): Discovery {
   const problems = new Map<string, string[]>();
   for (const f of entries) if (f.endsWith(EXTENSION)) files.set(f.slice(0, -EXTENSION.length), join(dir, f));
   for (const f of entries) {
-    if (f.endsWith(EXTENSION) || !OTHER_SPELLING.test(f) || BESIDE_A_BUNDLE.test(f)) continue;
+    if (f.endsWith(EXTENSION) || !OTHER_SPELLING.test(f) || besideABundle(f)) continue;
     const name = f.replace(OTHER_SPELLING, '');
     const wanted = `${name}${EXTENSION}`;
     const problem = files.has(name)

@@ -7,12 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { isWithin, isWithinReal } from '../core/path-within.mjs';
 
 /**
- * The recorder's own sources (build-record.mjs, this file, path-within.mjs): in every bundle's key
+ * The recorder's own sources (build-record.mjs, this file, path-within.mjs, beside-bundle.mjs): in every bundle's key
  * (build-record.mjs settingsKey), so a record written by an older recorder never matches.
  */
-export const RECORDER = ['./build-record.mjs', './build-record-paths.mjs', '../core/path-within.mjs'].map((file) =>
-  fileURLToPath(new URL(file, import.meta.url)),
-);
+export const RECORDER = [
+  './build-record.mjs',
+  './build-record-paths.mjs',
+  '../core/path-within.mjs',
+  '../core/beside-bundle.mjs',
+].map((file) => fileURLToPath(new URL(file, import.meta.url)));
 
 /** The names esbuild looks for in every parent folder of a file it resolves or loads. */
 export const LOOKED_UP = ['jsconfig.json', 'node_modules', 'package.json', 'tsconfig.json'];

@@ -54,17 +54,15 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { BUILD_RECORD_SUFFIX } from '../core/beside-bundle.mjs';
 import { entryAt, importWay, lookedUp, RECORDER, target, withParents } from './build-record-paths.mjs';
 
 /** Inputs modified this close to a build's start, or after it, leave the build unrecorded. */
 const MODIFIED_DURING_BUILD_MARGIN_MS = 2000;
 
-/**
- * The record of the bundle at `outfile`.
- * @param {string} outfile
- */
+/** The record of the bundle at `outfile` (its name: ../core/beside-bundle.mjs). @param {string} outfile */
 export function buildRecordFile(outfile) {
-  return `${outfile}.built-from.json`;
+  return `${outfile}${BUILD_RECORD_SUFFIX}`;
 }
 
 /** A stat signature: device, inode, size, modification and change time in nanoseconds. @param {import('node:fs').BigIntStats} s */

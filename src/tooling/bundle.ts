@@ -23,6 +23,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
 import { writeFileAtomically } from '../core/atomic-write.js';
+import { INPUTS_LIST_SUFFIX } from '../core/beside-bundle.mjs';
 import { buildRecord, buildRecordFile, settingsKey, upToDate } from './build-record.mjs';
 import { REPO_ROOT } from './root.mjs';
 
@@ -121,9 +122,8 @@ export class LoadedFiles {
 }
 
 /**
- * An onLoad result giving esbuild the bytes of a file as it would have loaded them itself: its
- * loader for the file's name (`default`: ts for .ts and .mts, js for .js and .mjs), the folder of
- * the file to resolve its imports from (esbuild's default for the `file` namespace).
+ * An onLoad result giving esbuild a file's bytes as it would have loaded them itself: its loader for the file's
+ * name (`default`: ts for .ts and .mts, js for .js and .mjs), its folder to resolve its imports from (esbuild's default).
  */
 export function asEsbuildWould(contents: Uint8Array): OnLoadResult {
   return { contents, loader: 'default' };
@@ -195,7 +195,7 @@ export function bundleProbeRunner(
 
 async function buildProbeRunner(outfile: string, entry: string): Promise<ProbeRunnerBundle> {
   const key = bundleKey({ entry, kind: 'probe-runner' });
-  const listed = `${outfile}.inputs.json`;
+  const listed = `${outfile}${INPUTS_LIST_SUFFIX}`;
   // The list is one of the outputs the record holds by content: up to date, it is as written here.
   if (upToDate(outfile, key))
     return { path: outfile, inputs: JSON.parse(readFileSync(listed, 'utf8')) as string[], built: false };

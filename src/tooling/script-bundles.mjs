@@ -27,7 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { currentBundle, settingsKey } from './build-record.mjs';
+import { buildRecordFile, currentBundle, settingsKey } from './build-record.mjs';
 import { alive, running, startTime } from './processes.mjs';
 import { REPO_ROOT } from './root.mjs';
 
@@ -40,7 +40,7 @@ export function scriptBundleFolder(name) {
 
 /** The record naming the current bundle in `folder`. @param {string} folder */
 export function scriptRecordFile(folder) {
-  return join(folder, 'bundle.built-from.json');
+  return buildRecordFile(join(folder, 'bundle'));
 }
 
 /**

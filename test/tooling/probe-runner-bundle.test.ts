@@ -35,6 +35,7 @@ import { tmpdir } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main as bundleMain } from '../../scripts/bundle.js';
 import { RUNNER_UID } from '../../src/constructs/probe-runner.js';
+import { BESIDE_A_BUNDLE } from '../../src/core/beside-bundle.mjs';
 import { buildRecordFile } from '../../src/tooling/build-record.mjs';
 import { bundleProbeRunner } from '../../src/tooling/bundle.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
@@ -149,6 +150,15 @@ beforeAll(async () => {
 });
 
 describe('the bundled probe runner, alone in a folder without node_modules', () => {
+  it('is written with exactly the files the one list names beside it (src/core/beside-bundle.mjs)', () => {
+    const name = basename(RUNNER);
+    expect(
+      readdirSync(dirname(RUNNER))
+        .filter((f) => /^probe-runner\.mjs\.[a-z-]+\.json$/.test(f))
+        .sort(),
+    ).toEqual(BESIDE_A_BUNDLE.map((suffix) => `${name}${suffix}`).sort());
+  });
+
   it('is one file, in a folder with no node_modules above it', () => {
     expect(noNodeModulesAbove(alone)).toBe(true);
     // The run below is the proof that every package is inside: node could not load one from here.
