@@ -170,28 +170,32 @@ function inputsOf(inputs: CommandInputs, cwd: string): { path: string; named: st
 /**
  * The refusal of the output `path` (relative to `cwd`), named `named` in the message (`--json
  * r.json`), when it leads to one of the command's inputs; undefined otherwise (a stream or a device
- * too). One line: the path, which input, nothing written, the fix.
+ * too). Given several paths (a file and those written beside it), the refusal of the first that
+ * does, the inputs listed once. One line: the path, which input, nothing written, the fix.
  */
 export function inputRefusal(
   named: string,
-  path: string,
+  path: string | readonly string[],
   inputs: CommandInputs,
   cwd = process.cwd(),
 ): string | undefined {
-  const to = outputTarget(path, cwd);
-  if (to.kind !== 'file') return undefined;
-  const target = real(to.path, cwd);
-  const hit = inputsOf(inputs, cwd).find((input) =>
-    input.whole ? isWithin(input.path, target) : input.path === target,
-  );
-  if (hit === undefined) return undefined;
-  // Where it leads is said only when that is not the path as given (a link, `..` through a link).
-  const leads = resolve(cwd, path) === target ? '' : ` (it leads to ${target})`;
-  // /tmp is offered only to a path that is not already in a temporary folder (a repository under /tmp).
-  const temporary = [...new Set(['/tmp', tmpdir()])].some((folder) => isWithin(real(folder, cwd), target));
-  return (
-    `${named}: is one of this command's inputs, ${hit.named}${leads}: writing there would replace it; nothing written ` +
-    `(fix: give a path outside the repository's sources, dist/ and the folders the command reads, e.g. a new file at ` +
-    `the repository's top${temporary ? '' : ' or under /tmp'})`
-  );
+  let all: ReturnType<typeof inputsOf> | undefined;
+  for (const each of typeof path === 'string' ? [path] : path) {
+    const to = outputTarget(each, cwd);
+    if (to.kind !== 'file') continue;
+    const target = real(to.path, cwd);
+    all ??= inputsOf(inputs, cwd);
+    const hit = all.find((input) => (input.whole ? isWithin(input.path, target) : input.path === target));
+    if (hit === undefined) continue;
+    // Where it leads is said only when that is not the path as given (a link, `..` through a link).
+    const leads = resolve(cwd, each) === target ? '' : ` (it leads to ${target})`;
+    // /tmp is offered only to a path that is not already in a temporary folder (a repository under /tmp).
+    const temporary = [...new Set(['/tmp', tmpdir()])].some((folder) => isWithin(real(folder, cwd), target));
+    return (
+      `${named}: is one of this command's inputs, ${hit.named}${leads}: writing there would replace it; nothing written ` +
+      `(fix: give a path outside the repository's sources, dist/ and the folders the command reads, e.g. a new file at ` +
+      `the repository's top${temporary ? '' : ' or under /tmp'})`
+    );
+  }
+  return undefined;
 }

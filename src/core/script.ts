@@ -125,12 +125,11 @@ export function plainOutputFile(
   if (to.kind === 'device') throw refuse(`leads to ${to.path}, a device, FIFO or terminal, not to a regular file`);
   const unreachable = unreachableRefusal(path, fileWords(`--${option} ${path}`), cwd);
   if (unreachable) throw new ConfigurationError(unreachable);
-  // The file as given (a link's refusal says where it leads) and the two written beside the file it leads to
-  // (bundle's <file>.inputs.json, .built-from.json).
-  for (const written of [path, ...besides.map((suffix) => `${to.path}${suffix}`)]) {
-    const input = inputRefusal(`--${option} ${path}`, written, inputs, cwd);
-    if (input) throw new UsageError(input);
-  }
+  // The file as given (a link's refusal says where it leads) and those written beside the file it leads to
+  // (src/core/beside-bundle.mjs: <file>.inputs.json, .built-from.json), the inputs listed once.
+  const written = [path, ...besides.map((suffix) => `${to.path}${suffix}`)];
+  const input = inputRefusal(`--${option} ${path}`, written, inputs, cwd);
+  if (input) throw new UsageError(input);
   const folder = dirname(to.path);
   let existing = folder;
   try {

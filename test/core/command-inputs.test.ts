@@ -171,6 +171,22 @@ describe('an output path among the command inputs', () => {
     expect(refused(join(dir, 'report.json'), inputs, dir)).toBeUndefined();
   });
 
+  it('given a file and those written beside it: the first that is an input, named as the whole option', () => {
+    const dir = tempDir('inputs-beside-');
+    for (const file of ['prod.yaml', 'probe-runner.mjs.inputs.json']) writeFileSync(join(dir, file), 'kept\n');
+    const inputs = { repoRoot: undefined, entriesOf: [{ option: '--env', path: dir }] };
+    const bundle = join(dir, 'probe-runner.mjs');
+    const beside = [bundle, `${bundle}.inputs.json`, `${bundle}.built-from.json`];
+    expect(inputRefusal('--out probe-runner.mjs', beside, inputs, dir)).toBe(
+      `--out probe-runner.mjs: is one of this command's inputs, ${bundle}.inputs.json, read by --env: writing there ` +
+        "would replace it; nothing written (fix: give a path outside the repository's sources, dist/ and the folders " +
+        "the command reads, e.g. a new file at the repository's top)",
+    );
+    expect(
+      inputRefusal('--out new.mjs', ['-', join(dir, 'new.mjs'), join(dir, 'new.mjs.inputs.json')], inputs, dir),
+    ).toBe(undefined);
+  });
+
   it("from a linked worktree (.git a file): refuses its git folder and the main checkout's .git, through a link too", () => {
     const { top, main, worktree } = checkoutWithWorktree('inputs-worktree-');
     const links = join(top, 'links');
