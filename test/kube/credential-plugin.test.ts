@@ -34,7 +34,7 @@ function failingPlugin(server: string) {
 
 // Of its stderr, the last 4 lines (where a program says what went wrong), printable.
 const REFUSAL =
-  'the exec credential plugin "sh" of kubeconfig user "sso-user" failed: \\u001b[31merror: the token expired | ' +
+  'the exec credential plugin "sh" of kubeconfig user "loopback-user" failed: \\u001b[31merror: the token expired | ' +
   '\\u001b[0mlog in again (fix: run it ' +
   'yourself, with the arguments the kubeconfig gives it, and do what it asks, such as logging in again, or mend the ' +
   "user's exec in the kubeconfig; it is not run again in this command)";

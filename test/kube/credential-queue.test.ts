@@ -61,7 +61,7 @@ describe('after the credential expired, requests made at once run the plugin one
       Array.from({ length: 4 }, () => kubeCredentials(kc).applySecurityAuthentication(context())),
     );
     const refusal = new CredentialError(
-      'the exec credential plugin "sh" of kubeconfig user "sso-user" failed: error: the refresh token expired (fix: ' +
+      'the exec credential plugin "sh" of kubeconfig user "loopback-user" failed: error: the refresh token expired (fix: ' +
         'run it yourself, with the arguments the kubeconfig gives it, and do what it asks, such as logging in ' +
         "again, or mend the user's exec in the kubeconfig; it is not run again in this command)",
     );

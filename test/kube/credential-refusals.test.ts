@@ -38,7 +38,7 @@ async function platform() {
 }
 
 const NOT_A_CREDENTIAL =
-  'the exec credential plugin "sh" of kubeconfig user "sso-user" printed something that is not an ExecCredential ' +
+  'the exec credential plugin "sh" of kubeconfig user "loopback-user" printed something that is not an ExecCredential ' +
   "(JSON with a status), not shown here as it may be a secret (fix: give that user's exec a command that prints an " +
   "ExecCredential, as kubectl's exec plugins do, not a bare token; it is not run again in this command)";
 
@@ -89,7 +89,7 @@ describe("a credential command's output and arguments reach no message", () => {
         config: { 'cmd-path': 'sh', 'cmd-args': `-c '${script}' ${runs} --client-secret=${SECRET}` },
       },
     });
-    const what = 'the "gcp" auth-provider command "sh" of kubeconfig user "sso-user"';
+    const what = 'the "gcp" auth-provider command "sh" of kubeconfig user "loopback-user"';
     const failing = kubeconfigWith(kube.url, gcp('echo ran >> "$0"; echo not logged in >&2; exit 1'));
     const bare = kubeconfigWith(kube.url, gcp(`echo ran >> "$0"; echo ya29.${SECRET}`));
     const expected = [
@@ -130,8 +130,8 @@ describe("the kubeconfig's own faults are not the plugin's", () => {
       () => ({}),
       () => ({ 'insecure-skip-tls-verify': false }),
       (url) =>
-        `the server of cluster "c", ${url}, is plain HTTP, which the client refuses unless insecure-skip-tls-verify is ` +
-        'set (fix: give cluster "c" its https:// server, or, for a plain-HTTP server such as kubectl proxy, set ' +
+        `the server of cluster "loopback", ${url}, is plain HTTP, which the client refuses unless insecure-skip-tls-verify is ` +
+        'set (fix: give cluster "loopback" its https:// server, or, for a plain-HTTP server such as kubectl proxy, set ' +
         'insecure-skip-tls-verify: true on it)',
       1,
     ],
@@ -140,8 +140,8 @@ describe("the kubeconfig's own faults are not the plugin's", () => {
       (dir) => ({ 'client-key': join(dir, 'key.pem') }),
       () => ({}),
       (_url, dir) =>
-        `the client-key file of user "sso-user" cannot be read: ENOENT: no such file or directory, open ` +
-        `'${join(dir, 'key.pem')}' ${fixes.file('client-key', 'user "sso-user"')}`,
+        `the client-key file of user "loopback-user" cannot be read: ENOENT: no such file or directory, open ` +
+        `'${join(dir, 'key.pem')}' ${fixes.file('client-key', 'user "loopback-user"')}`,
       0,
     ],
     [
@@ -149,8 +149,8 @@ describe("the kubeconfig's own faults are not the plugin's", () => {
       () => ({}),
       (dir) => ({ 'certificate-authority': join(dir, 'ca.pem') }),
       (_url, dir) =>
-        `the certificate-authority file of cluster "c" cannot be read: ENOENT: no such file or directory, open ` +
-        `'${join(dir, 'ca.pem')}' ${fixes.file('certificate-authority', 'cluster "c"')}`,
+        `the certificate-authority file of cluster "loopback" cannot be read: ENOENT: no such file or directory, open ` +
+        `'${join(dir, 'ca.pem')}' ${fixes.file('certificate-authority', 'cluster "loopback"')}`,
       0,
     ],
     [
@@ -158,7 +158,7 @@ describe("the kubeconfig's own faults are not the plugin's", () => {
       () => ({}),
       () => ({ 'proxy-url': `http://admin:${SECRET}@proxy example:3128` }),
       () =>
-        'the proxy-url of cluster "c", "http://proxy example:3128", is not a URL (fix: give cluster "c" a proxy-url ' +
+        'the proxy-url of cluster "loopback", "http://proxy example:3128", is not a URL (fix: give cluster "loopback" a proxy-url ' +
         'such as http://proxy.example:3128 or socks5://proxy.example:1080, or remove it)',
       1,
     ],
@@ -172,7 +172,7 @@ describe("the kubeconfig's own faults are not the plugin's", () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
-      `: the kubeconfig's user "sso-user" and cluster "c" could not be used: ${detail(kube.url, dir)} ` +
+      `: the kubeconfig's user "loopback-user" and cluster "loopback" could not be used: ${detail(kube.url, dir)} ` +
         '(nothing was assumed: drift unknown)\n',
     );
     expect(run.stderr).not.toContain('exec credential plugin');
@@ -190,7 +190,7 @@ describe("the kubeconfig's own faults are not the plugin's", () => {
       env: { ...process.env, KUBECONFIG: config.kubeconfig },
     });
     expect(run.stderr).toContain(
-      ': the exec credential plugin "no-such-credential-plugin" of kubeconfig user "sso-user" could not be started: ' +
+      ': the exec credential plugin "no-such-credential-plugin" of kubeconfig user "loopback-user" could not be started: ' +
         'spawn no-such-credential-plugin ENOENT (fix: install it or put it on the PATH, or mend the command of that ' +
         "user's exec in the kubeconfig) (nothing was assumed: drift unknown)\n",
     );

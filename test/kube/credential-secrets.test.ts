@@ -45,7 +45,7 @@ const GCLOUD =
   'Reauthentication failed. cannot prompt during non-interactive execution.';
 
 const failed = (shown: string) =>
-  `the exec credential plugin "sh" of kubeconfig user "sso-user" failed: ${shown} (fix: run it yourself, with the ` +
+  `the exec credential plugin "sh" of kubeconfig user "loopback-user" failed: ${shown} (fix: run it yourself, with the ` +
   'arguments the kubeconfig gives it, and do what it asks, such as logging in again, or mend the ' +
   "user's exec in the kubeconfig; it is not run again in this command)";
 
@@ -124,7 +124,7 @@ describe('what else could quote a secret', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
-      `: the kubeconfig's user "sso-user" and cluster "c" could not be used: its credentials could not be applied: ` +
+      `: the kubeconfig's user "loopback-user" and cluster "loopback" could not be used: its credentials could not be applied: ` +
         "SyntaxError (its message is not shown: it may quote the text it refused) (fix: mend that user's entry in " +
         'the kubeconfig, or fetch the kubeconfig anew) (nothing was assumed: drift unknown)\n',
     );
@@ -143,7 +143,7 @@ describe('what else could quote a secret', () => {
       kubeconfig: config.kubeconfig,
       announce: (a) => announced.push(a),
     });
-    expect(announced).toEqual([`http://127.0.0.1:9 (context c, from --kubeconfig ${config.kubeconfig})`]);
+    expect(announced).toEqual([`http://127.0.0.1:9 (context loopback, from --kubeconfig ${config.kubeconfig})`]);
     // What every caller shows, computed once by the loader; the whole URL only for requests.
     expect([server, requestServer]).toEqual(['http://127.0.0.1:9', `http://admin:${PASSWORD}@127.0.0.1:9`]);
     const applied = kubeCredentials(kc).applySecurityAuthentication(
@@ -151,9 +151,9 @@ describe('what else could quote a secret', () => {
     );
     await expect(applied).rejects.toThrow(
       new CredentialError(
-        `the kubeconfig's user "sso-user" and cluster "c" could not be used: the server of cluster "c", ` +
+        `the kubeconfig's user "loopback-user" and cluster "loopback" could not be used: the server of cluster "loopback", ` +
           'http://127.0.0.1:9, is plain HTTP, which the client refuses unless insecure-skip-tls-verify is set (fix: ' +
-          'give cluster "c" its https:// server, or, for a plain-HTTP server such as kubectl proxy, set ' +
+          'give cluster "loopback" its https:// server, or, for a plain-HTTP server such as kubectl proxy, set ' +
           'insecure-skip-tls-verify: true on it)',
       ),
     );

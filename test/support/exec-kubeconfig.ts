@@ -5,29 +5,19 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
 import { tempDir } from './temp.js';
 
 /**
- * A kubeconfig of cluster "c" at `server` (insecure-skip-tls-verify unless `cluster` says otherwise)
- * and user "sso-user" (`user(runs)`: its entry, given the file its command appends to), and the
- * lines that file holds.
+ * A kubeconfig of cluster "loopback" at `server` (insecure-skip-tls-verify unless `cluster` says
+ * otherwise) and user "loopback-user" (`user(runs)`: its entry, given the file its command appends
+ * to), and the lines that file holds.
  */
 export function kubeconfigWith(server: string, user: (runs: string) => object, cluster: object = {}) {
   const dir = tempDir('credentials-');
   const runs = join(dir, 'runs');
   writeFileSync(runs, '');
-  const kubeconfig = join(dir, 'config');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true, ...cluster } }],
-      users: [{ name: 'sso-user', user: user(runs) }],
-      contexts: [{ name: 'c', context: { cluster: 'c', user: 'sso-user' } }],
-      'current-context': 'c',
-    }),
-  );
+  const kubeconfig = writeKubeconfig(server, { ...user(runs) }, { cluster: { ...cluster }, dir });
   return { kubeconfig, lines: () => readFileSync(runs, 'utf8').split('\n').filter(Boolean) };
 }
 
