@@ -8,11 +8,21 @@
  * any of these checks, or does not exist, is a usage error (exit 2, as a wrong `--repo` is), not a
  * refusal: nothing was looked at yet.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../core/command-error.js';
 import { GitError, gitTry } from '../core/git.js';
 import { isWithin } from '../core/path-within.mjs';
+import { shellWord } from '../core/shell-word.js';
 import { OWNERSHIP_FILE, parseOwnership, type OwnershipRecord } from './ownership.js';
 import { ExportRefused } from './refused.js';
 import { checkoutStatus, ignoredIn, parseStatus } from './checkout-status.js';
@@ -59,6 +69,13 @@ export function listFiles(root: string, dir = root): string[] {
   return out.sort();
 }
 
+/** What a path that is neither a file, a folder nor a link is, in words. */
+function special(stat: Stats): string {
+  if (stat.isFIFO()) return 'a FIFO (a named pipe)';
+  if (stat.isSocket()) return 'a socket';
+  return stat.isBlockDevice() ? 'a block device' : 'a character device';
+}
+
 /**
  * The refusals for what stands on the way to the plan's paths (relative to `folderInRepo`, the
  * real folder: no link lies between the root and it), each naming the path and the fix, checked
@@ -94,6 +111,14 @@ export function blockedOnTheWay(
           blocked.set(
             on,
             `${on} is a folder where the export writes a file (fix: move what the folder holds elsewhere (git mv), ${fix}`,
+          );
+        // A FIFO would hold the export until something read it (a socket or a device fails the write midway).
+        else if (written && !stat.isFile() && !stat.isDirectory() && !stat.isSymbolicLink() && !blocked.has(on))
+          blocked.set(
+            on,
+            `${on} is ${special(stat)}, not a file, where the export writes a file: writing it would ` +
+              `${stat.isFIFO() ? 'wait until something reads it' : 'fail midway'} ` +
+              `(fix: remove it (rm ${shellWord(join(top, on))}): git holds no such thing; then export again)`,
           );
         break;
       }

@@ -8,7 +8,8 @@
  * handled only at a turn. To put the signal there, a `kubectl` first on PATH (the preview's, the last
  * program the export runs before it writes) makes a FIFO at the ownership record's path, the last
  * file the export writes: opening it for writing waits for a reader, so the export is held inside
- * that stretch. The test sees it held there (/proc/<pid>/wchan `wait_for_partner`, the kernel's wait
+ * that stretch (the export refuses a FIFO at a path it writes, src/delivery/target.ts blockedOnTheWay,
+ * but checks before its preview: this one appears after). The test sees it held there (/proc/<pid>/wchan `wait_for_partner`, the kernel's wait
  * for a FIFO's other end), sends SIGINT to its process group as a terminal does, then reads the
  * record from the FIFO and puts it in place as the file the export meant to write.
  */

@@ -2,6 +2,7 @@
  * export on temporary GitOps repositories: the full adopt-and-commit path, the ownership record,
  * and every refusal, each proven to leave the target untouched.
  */
+import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   lstatSync,
@@ -718,6 +719,22 @@ describe('export and symbolic links in the folder: nothing written or removed ou
     expect(blockedOnTheWay(top, 'apps/arcade', ['base/extra.yaml'], [])).toEqual([
       `apps/arcade/${OWNERSHIP_FILE} is a folder where the export writes a file (fix: move what the folder ` +
         'holds elsewhere (git mv), commit that, and export again)',
+    ]);
+  });
+});
+
+describe('a FIFO at a path the export writes (session 17: writing it waited, midway, until something read it)', () => {
+  it('is refused in one line naming it and the fix, before anything is built or written: the record and a manifest', () => {
+    // blockedOnTheWay is what every export runs first (the tests above, end to end), before its preview.
+    const top = tempDir('arcade-fifo-');
+    mkdirSync(join(top, 'apps/arcade'), { recursive: true });
+    for (const path of [OWNERSHIP_FILE, 'release.yaml']) execFileSync('mkfifo', [join(top, 'apps/arcade', path)]);
+    const refusal = (path: string) =>
+      `apps/arcade/${path} is a FIFO (a named pipe), not a file, where the export writes a file: writing it would wait ` +
+      `until something reads it (fix: remove it (rm ${join(top, 'apps/arcade', path)}): git holds no such thing; then export again)`;
+    expect(blockedOnTheWay(top, 'apps/arcade', ['release.yaml', 'other.yaml'], [])).toEqual([
+      refusal('release.yaml'),
+      refusal(OWNERSHIP_FILE),
     ]);
   });
 });
