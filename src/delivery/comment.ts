@@ -18,6 +18,7 @@ import { BODY_LIMIT, capBody } from './forge-api.js';
 import { ForgeClient, type ForgeConnection } from './forge.js';
 import type { ForgeLink } from './forge-link.js';
 import { ConfigurationError } from '../core/command-error.js';
+import { codeSpan, markdownText } from '../core/markdown.js';
 
 /** The hidden marker the comment starts with. */
 export const COMMENT_MARKER = '<!-- arcade-stack:semantic-diff (updated in place by the workflow; do not edit) -->';
@@ -71,7 +72,11 @@ export function readGateJson(option: string, path: string, cwd = process.cwd()):
 /** At most this many findings are listed one by one (errors first); the rest are counted. */
 const LISTED_FINDINGS = 20;
 
-/** The gate's findings in a few lines: the verdict, the counts, then the findings, errors first. */
+/**
+ * The gate's findings in a few lines: the verdict, the counts, then the findings, errors first.
+ * A finding's rule, file, message and fix may quote an environment file (an unresolved value's
+ * reason): each goes in through src/core/markdown.ts, so it renders as itself.
+ */
 function gateSummary(gate: GateJson): string {
   const errors = gate.findings.filter((f) => f.severity === 'error');
   const warnings = gate.findings.filter((f) => f.severity === 'warning');
@@ -85,7 +90,8 @@ function gateSummary(gate: GateJson): string {
   if (listed.length > 0) lines.push('');
   for (const f of listed)
     lines.push(
-      `- ${f.severity === 'error' ? '**error**' : 'warning'} \`${f.rule}\` ${f.file}${f.line ? `:${f.line}` : ''}: ${f.message} (fix: ${f.fix})`,
+      `- ${f.severity === 'error' ? '**error**' : 'warning'} ${codeSpan(f.rule)} ${markdownText(f.file)}${f.line ? `:${f.line}` : ''}: ` +
+        `${markdownText(f.message)} (fix: ${markdownText(f.fix)})`,
     );
   const rest = gate.findings.length - listed.length;
   if (rest > 0) lines.push(`- ... and ${rest} more (the full report is in the workflow artifact)`);

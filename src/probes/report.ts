@@ -5,6 +5,7 @@
  * counts in words. What a person reads on the terminal is terminal.ts; where the files go and
  * how they are checked and written, report-files.ts.
  */
+import { codeFence, codeSpan, markdownText } from '../core/markdown.js';
 import { printable, printableCut } from '../core/printable.js';
 import { CRITERIA, criteriaOf, criterionTitle, NOT_COVERED, type CriterionId } from './criteria.js';
 import type { Evidence, ProbeCategory, ProbeReport, ProbeResult, ProbeStatus } from './types.js';
@@ -73,6 +74,14 @@ function xml(text: string): string {
   );
 }
 
+/**
+ * Evidence as indented JSON, made printable line by line (JSON.stringify leaves C1 controls, U+2028
+ * and bidi marks raw: evidence quotes servers; its own line ends are the layout's).
+ */
+function evidenceJson(evidence: Evidence): string {
+  return JSON.stringify(evidence, null, 2).split('\n').map(printable).join('\n');
+}
+
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 /** JUnit XML: one testsuite per category, one testcase per probe (classname `probes.<category>`). */
@@ -94,7 +103,7 @@ export function toJunit(report: ProbeReport): string {
     );
     for (const r of rs) {
       const open = `    <testcase classname="probes.${xml(r.category)}" name="${xml(r.id)}" time="${seconds(r.durationMs)}">`;
-      const evidence = `      <system-out>${xml(`${r.title}\nattempts: ${r.attempts}\n${JSON.stringify(r.evidence, null, 2)}`)}</system-out>`;
+      const evidence = `      <system-out>${xml(`${r.title}\nattempts: ${r.attempts}\n${evidenceJson(r.evidence)}`)}</system-out>`;
       const message = xml(r.detail);
       const body =
         r.status === 'fail'
@@ -127,32 +136,32 @@ const CATEGORY: Record<ProbeCategory, string> = {
   performance: 'performance',
 };
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
 /** The `--otlp` delivery note (a paragraph), or nothing without `--otlp`. */
 function deliveryNote(report: ProbeReport): string[] {
   const otlp = report.delivery?.otlp;
   if (!otlp) return [];
   return [
     otlp.status === 'delivered'
-      ? `Metrics delivered to \`${otlp.url}\` (OTLP): ${otlp.detail}.`
-      : `**Metrics not delivered** to \`${otlp.url}\` (OTLP): ${otlp.detail}. The results and the exit code are the probes', unchanged.`,
+      ? `Metrics delivered to ${codeSpan(otlp.url)} (OTLP): ${markdownText(otlp.detail)}.`
+      : `**Metrics not delivered** to ${codeSpan(otlp.url)} (OTLP): ${markdownText(otlp.detail)}. The results and the exit code are the probes', unchanged.`,
     '',
   ];
 }
 
-/** Markdown ready to paste into a pull request or an evaluation document. */
+/**
+ * Markdown ready to paste into a pull request or an evaluation document. Every text from outside
+ * (details, evidence, the environment's and the cluster's names) goes in through
+ * src/core/markdown.ts: it renders as itself, never as a link, an image, HTML or a new column.
+ */
 export function toMarkdown(report: ProbeReport): string {
   const out = [
-    `## Arcade probes: ${report.environment}`,
+    `## Arcade probes: ${markdownText(report.environment)}`,
     '',
     `${summaryLine(report)} in ${seconds(report.durationMs)} s, started ${report.startedAt}.`,
     ...(report.kubernetes
       ? [
           '',
-          `Kubernetes: \`${report.kubernetes.server}\`, context \`${report.kubernetes.context}\`, from ${report.kubernetes.source}.`,
+          `Kubernetes: ${codeSpan(report.kubernetes.server)}, context ${codeSpan(report.kubernetes.context)}, from ${markdownText(report.kubernetes.source)}.`,
         ]
       : []),
     '',
@@ -161,20 +170,21 @@ export function toMarkdown(report: ProbeReport): string {
     '|---|---|---|---:|---:|---|',
     ...report.results.map(
       (r) =>
-        `| \`${r.id}\` | ${CATEGORY[r.category]} | ${ICON[r.status]} | ${r.durationMs} ms | ${r.attempts} | ${cell(r.detail)} |`,
+        `| \`${r.id}\` | ${CATEGORY[r.category]} | ${ICON[r.status]} | ${r.durationMs} ms | ${r.attempts} | ${markdownText(r.detail)} |`,
     ),
   ];
   const notable = report.results.filter((r) => r.status === 'fail' || r.status === 'error' || r.status === 'known-gap');
   if (notable.length > 0) {
     out.push('', '### Evidence of what did not pass', '');
     for (const r of notable) {
+      const json = evidenceJson(r.evidence);
+      const fence = codeFence(json);
       out.push(
         `<details><summary><code>${r.id}</code>: ${r.status}</summary>`,
         '',
-        '```json',
-        // Line by line (JSON.stringify leaves C1 controls, U+2028 and bidi marks raw; its own line ends are the layout's).
-        JSON.stringify(r.evidence, null, 2).split('\n').map(printable).join('\n'),
-        '```',
+        `${fence}json`,
+        json,
+        fence,
         '',
         '</details>',
         '',
@@ -209,8 +219,9 @@ function criteriaSection(results: readonly ProbeResult[]): string[] {
     if (notCovered !== undefined) out.push(`Not covered by any probe: ${notCovered}.`);
     else if (evidence.length === 0) out.push('None of its probes ran in this run (--only, --skip).');
     for (const r of evidence) {
-      const detail = r.detail.replace(/\s+/g, ' ').trim();
-      out.push(`- \`${r.id}\` ${ICON[r.status]}: ${detail} (evidence: \`${evidenceExcerpt(r.evidence)}\`)`);
+      out.push(
+        `- \`${r.id}\` ${ICON[r.status]}: ${markdownText(r.detail)} (evidence: \`${evidenceExcerpt(r.evidence)}\`)`,
+      );
     }
     out.push('');
   }

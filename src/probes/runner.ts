@@ -11,6 +11,7 @@
  */
 import { systemClock, type Clock } from '../core/clock.js';
 import { DeadlineError, withDeadline } from '../core/retry.js';
+import { printableLine } from '../core/printable.js';
 import { createRedactor, type Redactor } from '../core/redact.js';
 import { runLimited } from './run-limited.js';
 import { unmetNeeds } from './define-probe.js';
@@ -206,7 +207,12 @@ async function runOne(
     }
     await clock.sleep(delay, opts.signal);
     delay = Math.min(delay * 2, policy.maxBackoffMs);
-    opts.onRetry?.(probe, index, attempts + 1, redactor.deep(result));
+    opts.onRetry?.(
+      probe,
+      index,
+      attempts + 1,
+      redactor.deep({ ...result, detail: printableLine(result.detail, Number.POSITIVE_INFINITY) }),
+    );
   }
 }
 
@@ -221,7 +227,10 @@ export async function runProbes(opts: RunOptions): Promise<ProbeResult[]> {
     opts.signal?.throwIfAborted();
     opts.onStart?.(probe, index);
     const r = await runOne(probe, index, opts, startedAt, run, redactor);
-    const result: ProbeResult = redactor.deep({ id: probe.id, category: probe.category, title: probe.title, ...r });
+    // One line, made printable here, once for every probe and every report (terminal, JSON, JUnit, Markdown):
+    // a detail may quote a server, a tool's name, an error message (README "Text from outside").
+    const shown = { ...r, detail: printableLine(r.detail, Number.POSITIVE_INFINITY) };
+    const result: ProbeResult = redactor.deep({ id: probe.id, category: probe.category, title: probe.title, ...shown });
     opts.onResult?.(result, index);
     return result;
   });

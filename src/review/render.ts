@@ -2,6 +2,7 @@
  * Renders a ManifestDiff for people: plain text for a terminal or a commit message, Markdown for
  * a pull-request description. Values are shown as YAML-ish scalars; summaries replace noisy ones.
  */
+import { codeSpan, markdownText } from '../core/markdown.js';
 import { isEmptyDiff, type FieldChange, type ManifestDiff, type Shown } from './diff.js';
 
 export const NO_CHANGES = 'no changes';
@@ -39,32 +40,34 @@ export function renderText(d: ManifestDiff, title?: string): string {
   return lines.join('\n');
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
+/** A value in a table cell: a code span nothing inside can close or split (src/core/markdown.ts). */
 function code(v: Shown, structured?: boolean): string {
-  const text = value(v, structured);
-  return `\`${text.replace(/`/g, "'")}\``;
+  return codeSpan(value(v, structured), { inTable: true });
 }
 
-/** Markdown for a pull-request description: summary, then a table per changed object. */
+/**
+ * Markdown for a pull-request description: summary, then a table per changed object. Keys, files,
+ * paths and values come from manifests: each goes in through src/core/markdown.ts.
+ */
 export function renderMarkdown(d: ManifestDiff, title = 'Manifest changes'): string {
   const out: string[] = [`### ${title}`, '', `**${summaryLine(d)}**`, ''];
   if (d.added.length > 0) {
-    out.push('#### Added', '', ...d.added.map((a) => `- \`${a.key}\` (${a.file})`), '');
+    out.push('#### Added', '', ...d.added.map((a) => `- ${codeSpan(a.key)} (${markdownText(a.file)})`), '');
   }
   if (d.removed.length > 0) {
-    out.push('#### Removed', '', ...d.removed.map((r) => `- \`${r.key}\` (${r.file})`), '');
+    out.push('#### Removed', '', ...d.removed.map((r) => `- ${codeSpan(r.key)} (${markdownText(r.file)})`), '');
   }
   for (const c of d.changed) {
-    out.push(`#### Changed: \`${c.key}\` (${c.file})`, '', '| Field | Before | After |', '| --- | --- | --- |');
+    out.push(
+      `#### Changed: ${codeSpan(c.key)} (${markdownText(c.file)})`,
+      '',
+      '| Field | Before | After |',
+      '| --- | --- | --- |',
+    );
     for (const f of c.fields) {
-      if (f.summary) out.push(`| \`${cell(f.path)}\` | ${cell(f.summary)} | |`);
-      else
-        out.push(
-          `| \`${cell(f.path)}\` | ${cell(code(f.before, f.structured))} | ${cell(code(f.after, f.structured))} |`,
-        );
+      const path = codeSpan(f.path, { inTable: true });
+      if (f.summary) out.push(`| ${path} | ${markdownText(f.summary)} | |`);
+      else out.push(`| ${path} | ${code(f.before, f.structured)} | ${code(f.after, f.structured)} |`);
     }
     out.push('');
   }

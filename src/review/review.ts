@@ -10,6 +10,7 @@ import { type Mismatch, mismatchText, synthMismatches } from '../core/synth-mism
 import { join } from 'node:path';
 import type { ManifestFile } from '../core/manifests.js';
 import { NO_CHANGES, renderMarkdown, renderText } from './render.js';
+import { codeSpan } from '../core/markdown.js';
 
 export interface ReviewOptions {
   /** Root of the stack's git repository. */
@@ -101,12 +102,15 @@ export function reviewMarkdown(reviews: readonly EnvironmentReview[], base: stri
   const stale = notSynthesizedLines(reviews)
     .map((l) => `> **${l}**\n\n`)
     .join('');
-  if (!hasChanges(reviews)) return `### Manifest changes\n\n${stale}${NO_CHANGES} against \`${base.slice(0, 12)}\`\n`;
+  if (!hasChanges(reviews))
+    return `### Manifest changes\n\n${stale}${NO_CHANGES} against ${codeSpan(base.slice(0, 12))}\n`;
   return (
     stale +
     reviews
       .filter((r) => !isEmptyDiff(r.diff))
-      .map((r) => renderMarkdown(r.diff, `Manifest changes: \`${r.env}\` (against \`${base.slice(0, 12)}\`)`))
+      .map((r) =>
+        renderMarkdown(r.diff, `Manifest changes: ${codeSpan(r.env)} (against ${codeSpan(base.slice(0, 12))})`),
+      )
       .join('\n')
   );
 }
