@@ -25,7 +25,9 @@
  * is only matched whole (forms of 4+ characters). The price of the rule is over-redaction, never
  * a leak: a key that is not random (say `password-password`) also hides those words elsewhere.
  *
- * Every redacted run becomes `[redacted …abcd]` (the secret's last 4 characters).
+ * Every redacted run becomes `[redacted …abcd]` (the secret's last 4 characters), or `[redacted]`
+ * for a secret shorter than SHOWN_END_FROM (12) characters: the last 4 of a short key are most of it
+ * (`abcd` showed the key `abcd` whole), `secretEnd` below.
  *
  * Every redactor, one with no secret too, also hides the well-known API keys and tokens it was not
  * told of, by their shape alone (./known-tokens.ts: a bare `ghp_...`, `glpat-...`, `arc_...`, `AKIA...`,
@@ -37,6 +39,14 @@ import { userinfoSecrets, withoutUserinfoIn } from './userinfo.js';
 
 /** Runs of this many consecutive characters of a secret (or of one of its forms) are redacted. */
 export const FRAGMENT = 8;
+/** A secret's last 4 characters are shown (`…abcd`) only when it has at least this many. */
+export const SHOWN_END_FROM = 12;
+
+/** `…abcd`, the last 4 characters of `secret`, or '' when it is shorter than SHOWN_END_FROM. */
+export function secretEnd(secret: string): string {
+  return secret.length >= SHOWN_END_FROM ? `…${secret.slice(-4)}` : '';
+}
+
 /** Secrets (and forms) shorter than this are not redacted: they would eat ordinary text. */
 const MIN_SECRET = 4;
 
@@ -136,7 +146,8 @@ function compile(secret: string): Compiled {
       shortForms.push(form);
     }
   }
-  return { marker: `[redacted …${secret.slice(-4)}]`, windows, hashes, shortForms };
+  const end = secretEnd(secret);
+  return { marker: end ? `[redacted ${end}]` : '[redacted]', windows, hashes, shortForms };
 }
 
 /** Half-open ranges of `text` to redact for one secret, merged where they overlap or touch. */

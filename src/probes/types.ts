@@ -16,7 +16,7 @@
  *   What a server answered is passed through `ctx.redact` before it is quoted or shortened.
  * - Probes never write to the cluster or change state in Arcade (no OAuth flow is started).
  */
-import type { Redactor } from '../core/redact.js';
+import { type Redactor, secretEnd } from '../core/redact.js';
 import type { Field, ResolvedTargets } from './resolved-targets.js';
 
 export type ProbeStatus = 'pass' | 'fail' | 'error' | 'skip' | 'known-gap';
@@ -195,8 +195,8 @@ export const outcome = {
   knownGap: (detail: string, evidence: Evidence = {}): ProbeOutcome => ({ status: 'known-gap', detail, evidence }),
 };
 
-/** An API key as it may be shown: a label and its last 4 characters. */
+/** An API key as it may be shown: a label and its last 4 characters (none of a short key: src/core/redact.ts secretEnd). */
 export function keyLabel(key: string | undefined): string {
   if (!key) return 'ARCADE_API_KEY (not set)';
-  return `ARCADE_API_KEY …${key.slice(-4)}`;
+  return `ARCADE_API_KEY ${secretEnd(key) || '(set)'}`;
 }

@@ -131,7 +131,7 @@ describe("pushExport: the remote URL's password in git's failure", () => {
     // last 4 characters shown: a user name may be a token, src/core/userinfo.ts userinfoSecrets).
     [
       `http://admin:${P}/${TAIL}@127.0.0.1:9/r.git`,
-      "unable to access 'http://[redacted …dmin]:[redacted …WWWW]@127.0.0.1:9/r.git/'",
+      "unable to access 'http://[redacted]:[redacted …WWWW]@127.0.0.1:9/r.git/'",
     ],
   ])('%s', async (url, shown) => {
     const top = tempDir('push-userinfo-');

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { base64Cores, createRedactor, FRAGMENT, NO_SECRETS, redactedWriter } from '../../src/core/redact.js';
 import { awkwardKey, b64, canaryKey, denseKey, echoedForms, findLeak } from '../support/canary.js';
+import { keyLabel } from '../../src/probes/types.js';
 
 const marker = (key: string) => `[redacted …${key.slice(-4)}]`;
 
@@ -121,8 +122,19 @@ describe('redactor: fragments of 8 or more characters', () => {
   });
 
   it('a key shorter than 8 is matched whole only; shorter than 4 not at all', () => {
-    expect(createRedactor(['abc123']).text('x abc123 ABC123 abc12')).toBe('x [redacted …c123] [redacted …c123] abc12');
+    expect(createRedactor(['abc123']).text('x abc123 ABC123 abc12')).toBe('x [redacted] [redacted] abc12');
     expect(createRedactor(['abc']).text('abc')).toBe('abc');
+  });
+
+  it('shows the last 4 characters of a secret of 12 or more only: of a shorter one they are most of it', () => {
+    const short = ['ab', 'cd', 'ef', 'gh', 'ij', 'k'].join(''); // 11 characters
+    const long = `${short}L`; // 12
+    expect(createRedactor([['ab', 'cd'].join('')]).text('x abcd')).toBe('x [redacted]');
+    expect(createRedactor([short]).text(`x ${short}`)).toBe('x [redacted]');
+    expect(createRedactor([long]).text(`x ${long}`)).toBe('x [redacted …ijkL]');
+    expect(keyLabel(['ab', 'cd'].join(''))).toBe('ARCADE_API_KEY (set)');
+    expect(keyLabel(short)).toBe('ARCADE_API_KEY (set)');
+    expect(keyLabel(long)).toBe('ARCADE_API_KEY …ijkL');
   });
 });
 
