@@ -12,7 +12,7 @@
  *   replaced by a file nor written through (./unreachable-path.ts says why); a file with a second hard link is replaced under the
  *   name given, the other name keeping the previous report (./atomic-write.ts says why).
  */
-import { type Stats, lstatSync, writeFileSync, writeSync } from 'node:fs';
+import { type Stats, fstatSync, lstatSync, readdirSync, readlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeFileAtomically } from './atomic-write.js';
 import { ConfigurationError } from './command-error.js';
@@ -59,6 +59,39 @@ export function outputTarget(path: string, cwd = process.cwd()): OutputTarget {
     current = next;
   }
   return { kind: 'file', path: resolve(cwd, path) }; // a loop of links, a missing folder: the write names it
+}
+
+/** What descriptor `fd` of this process is (`pipe:[123]`, `anon_inode:[eventfd]`, a path); undefined where /proc cannot tell. */
+function descriptorTarget(fd: number | string): string | undefined {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why descriptor `fd` (3 or more) may not take a report, or undefined: it is not open, or node
+ * opened it itself, so the caller did not pass it in (writing there crashed node: its epoll or
+ * eventfd answered EINVAL, its signal pipe took the bytes and node died of SIGSEGV). Node's own are
+ * told apart through /proc/self/fd (Linux; elsewhere only "not open" is checked): an
+ * `anon_inode:` (epoll, eventfd, io_uring, signalfd: never a file or a stream), or a pipe whose two
+ * ends are both open in this process (libuv's signal and wake-up pipes; a pipe passed in has its
+ * other end in the reader). Not O_CLOEXEC, which looks simpler: node sets it at start on every
+ * descriptor it inherited, up to 16 at least (libuv uv_disable_stdio_inheritance).
+ */
+export function descriptorRefusal(fd: number): string | undefined {
+  try {
+    fstatSync(fd);
+  } catch {
+    return `file descriptor ${fd} is not open`;
+  }
+  const target = descriptorTarget(fd);
+  const own =
+    target?.startsWith('anon_inode:') ||
+    (target?.startsWith('pipe:') &&
+      readdirSync('/proc/self/fd').some((n) => Number(n) !== fd && descriptorTarget(n) === target));
+  return own ? `descriptor ${fd} was not passed to this command (it is node's own, ${target})` : undefined;
 }
 
 /**

@@ -16,12 +16,12 @@
  *   so buffered output is flushed and a handle left open shows up as a hang in the tests rather
  *   than being hidden.
  */
-import { accessSync, constants, fstatSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CommandError, ConfigurationError, UsageError, type InterruptSignal } from './command-error.js';
 import { type CommandInputs, inputRefusal } from './command-inputs.js';
 import { detachedGroupsRunning, killDetachedGroups, watchDetachedGroups } from './exec-program.mjs';
-import { fileWords, outputTarget } from './output-target.js';
+import { descriptorRefusal, fileWords, outputTarget } from './output-target.js';
 import { nearestExisting, statOf } from './path-within.mjs';
 import { unreachableRefusal } from './unreachable-path.js';
 
@@ -66,8 +66,7 @@ export function outputFile(option: string, path: string, inputs: CommandInputs, 
     try {
       if (to.kind === 'stream') {
         if (to.fd === 0) return 'is standard input';
-        if (to.fd > 2) fstatSync(to.fd);
-        return undefined;
+        return to.fd > 2 ? descriptorRefusal(to.fd) : undefined;
       }
       if (to.kind === 'device') {
         accessSync(to.path, constants.W_OK);

@@ -20,11 +20,12 @@
  * Redaction: the report data is redacted before it is rendered (escaping could hide a form of the
  * key from the redactor), and the rendered text again before it is written.
  */
-import { accessSync, closeSync, constants, fstatSync, openSync, rmSync, type Stats, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, rmSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
   fileWords,
   reportOnStandardOutput,
+  descriptorRefusal,
   type OutputStreams,
   type OutputTarget,
   outputTarget,
@@ -97,13 +98,8 @@ function problemOf(file: ReportFile, inputs: CommandInputs): string | undefined 
   }
   if (to.kind === 'stream') {
     if (to.fd === 0) return `${option} ${path} is standard input (fix: give a file, or - for standard output)`;
-    if (to.fd > 2)
-      try {
-        fstatSync(to.fd);
-      } catch {
-        return `${option} ${path}: file descriptor ${to.fd} is not open (fix: give a file, or - for standard output)`;
-      }
-    return undefined;
+    const refused = to.fd > 2 ? descriptorRefusal(to.fd) : undefined;
+    return refused && `${option} ${path}: ${refused} (fix: give a file, or - for standard output)`;
   }
   if (to.kind === 'file') {
     const unreachable = unreachableRefusal(path, fileWords(`${option} ${path}`));

@@ -245,7 +245,7 @@ describe('files named by options', () => {
     expect(outputFile('json', '/dev/stdout', inputs)).toBe('/dev/stdout');
     expect(() => outputFile('json', '/dev/stdin', inputs)).toThrow(/^--json \/dev\/stdin: is standard input \(fix: /);
     expect(() => outputFile('json', '/dev/fd/987', inputs)).toThrow(
-      /^--json \/dev\/fd\/987: cannot write there \(EBADF\)/,
+      /^--json \/dev\/fd\/987: file descriptor 987 is not open \(fix: /,
     );
   });
 
