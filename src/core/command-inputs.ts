@@ -31,7 +31,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { outputTarget } from './output-target.js';
 import { isWithin, realPath } from './path-within.mjs';
 
@@ -82,6 +82,23 @@ export interface CommandInputs {
   readonly entriesOf?: readonly { readonly option: string; readonly path: string }[];
   /** Files it reads, as given, with the option that named them. */
   readonly files?: readonly { readonly option: string; readonly path: string | undefined }[];
+}
+
+/**
+ * The repository a bundle or a command in `folder` belongs to: the nearest folder at or above it
+ * holding a package.json (a checkout or an unpacked tarball), walking up to `/`; undefined where
+ * none does (a bundle in the image's /app). A package.json that cannot be looked at (EACCES)
+ * counts as one: the repository's names are refused rather than overwritten.
+ */
+export function repositoryAbove(folder: string): string | undefined {
+  for (let at = resolve(folder); ; at = dirname(at)) {
+    try {
+      if (statSync(join(at, 'package.json'), { throwIfNoEntry: false }) !== undefined) return at;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') return at;
+    }
+    if (dirname(at) === at) return undefined;
+  }
 }
 
 /** The real path of `path` (relative to `cwd`), or the path itself when it cannot be resolved. */

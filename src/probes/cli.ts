@@ -12,7 +12,7 @@
  * built from the run's secrets (redact.ts); the report paths are checked before anything runs
  * (report-files.ts); the terminal view is terminal.ts; the command line, cli-options.ts.
  */
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { ENVIRONMENTS_DIR, EnvironmentError, loadEnvironment } from '../environments/load.js';
 import { ProbeTargetsError, targetsFromEnvironment } from '../environments/probes.js';
 import { describeKubeConfig, KubeConfigError } from '../kube/kubeconfig.js';
@@ -41,6 +41,7 @@ import { createRunScope, keyLabel, type OtlpDelivery, type Probe, type ProbeResu
 import { GATEWAY_LATENCY_SAMPLES } from './gateway/latency.js';
 import { ConfigurationError, UsageError } from '../core/command-error.js';
 import { describeFailure } from '../core/script.js';
+import { repositoryAbove } from '../core/command-inputs.js';
 import { answerUsage, parseProbeArgs, PROBE_SCRIPT, type ProbeOptions } from './cli-options.js';
 
 export interface WritableText {
@@ -250,12 +251,11 @@ export async function runProbeCli(args: readonly string[], io: CliIo): Promise<n
     if (answered !== undefined) return answered;
     const opts = parseProbeArgs(args);
     const files = reportFiles(opts);
-    // Every environment file it may read is an input, wherever the folder is: outside .build/ a
-    // bundle's is its own folder (the image's /app). The repository is the folder two above it
-    // (src/environments/), when that holds a package.json (src/core/command-inputs.ts).
+    // Every environment file it may read is an input: outside .build/ a bundle's is its own folder
+    // (the image's /app). The repository: the nearest folder above it with a package.json.
     const environments = io.environmentsDir ?? ENVIRONMENTS_DIR;
     checkReportFiles(files, {
-      repoRoot: join(ENVIRONMENTS_DIR, '..', '..'),
+      repoRoot: repositoryAbove(ENVIRONMENTS_DIR),
       entriesOf: [{ option: '--env', path: environments }],
       files: [{ option: '--targets', path: opts.targets }],
     });

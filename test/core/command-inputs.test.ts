@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CommandInputs, inputRefusal, REPOSITORY_INPUTS } from '../../src/core/command-inputs.js';
+import { type CommandInputs, inputRefusal, REPOSITORY_INPUTS, repositoryAbove } from '../../src/core/command-inputs.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { tempDir } from '../support/temp.js';
@@ -160,6 +160,17 @@ describe('an output path among the command inputs', () => {
     for (const path of ['src/main.ts', 'dist/env/release.yaml', 'src/new.json'])
       expect(refused(path, { repoRoot: root }, root), path).toBeUndefined();
     expect(refused('src/main.ts', { repoRoot: undefined }, root)).toBeUndefined();
+  });
+
+  it('repositoryAbove: the nearest folder at or above holding a package.json, at any depth; a package.json link loop counts', () => {
+    const root = tempDir('inputs-above-');
+    writeFileSync(join(root, 'package.json'), '{}\n');
+    mkdirSync(join(root, 'out', 'a', 'b'), { recursive: true });
+    for (const folder of [root, join(root, 'out'), join(root, 'out', 'a'), join(root, 'out', 'a', 'b')])
+      expect(repositoryAbove(folder), folder).toBe(root);
+    const inner = join(root, 'out', 'a');
+    symlinkSync('package.json', join(inner, 'package.json')); // a loop: stat fails (ELOOP), not "none"
+    expect(repositoryAbove(join(inner, 'b'))).toBe(inner);
   });
 
   it('refuses every entry of an entriesOf folder (a bundle beside its environment files), and keeps a new file there', () => {

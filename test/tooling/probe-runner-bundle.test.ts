@@ -45,6 +45,7 @@ import { runMain } from '../support/run-script.js';
 import { relink, write } from '../support/files.js';
 import { otherUser } from '../support/other-user.js';
 import { tempDir } from '../support/temp.js';
+import { writeKubeconfig } from '../../src/loopback/kubeconfig.js';
 
 interface Run {
   readonly status: number | null;
@@ -253,15 +254,22 @@ function expectedShapes(r: ProbeReport): string[] {
 const OTHER = otherUser();
 if ('missing' in OTHER) console.log(`[probe-runner-bundle] EACCES case skipped: ${OTHER.missing}`);
 
-/** A kubeconfig beside `folder` to a port nothing listens on: were the report not refused, the run would end at once. */
+/** A kubeconfig to a port nothing listens on, outside `folder`: were the report not refused, the run would end at once. */
 function deadKubeconfig(folder: string): string {
-  const kubeconfig = join(folder, '..', `${basename(folder)}-kubeconfig`);
-  write(
-    kubeconfig,
-    'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\n' +
-      'users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n',
-  );
-  return kubeconfig;
+  return writeKubeconfig('https://127.0.0.1:1', 't', { dir: tempDir(`${basename(folder)}-kubeconfig-`) });
+}
+
+/** The run refused before any probe: `output` (`--json <file>`) is one of its inputs, named `input`. */
+function refusedAsInput(output: string, input: string): Run {
+  return {
+    status: 2,
+    stdout: '',
+    stderr:
+      'probe: configuration error (no probe was run):\n' +
+      `${output}: is one of this command's inputs, ${input}: writing there would replace it; nothing written ` +
+      "(fix: give a path outside the repository's sources, dist/ and the folders the command reads, e.g. a new file " +
+      "at the repository's top)\n",
+  };
 }
 
 describe('the bundled probe runner in a folder holding an environment file (its environments folder)', () => {
@@ -272,40 +280,34 @@ describe('the bundled probe runner in a folder holding an environment file (its 
       KUBECONFIG: deadKubeconfig(withEnvironment),
     });
     expect(readFileSync(file, 'utf8')).toBe(before);
-    expect(refused).toEqual({
-      status: 2,
-      stdout: '',
-      stderr:
-        'probe: configuration error (no probe was run):\n' +
-        `--json ${file}: is one of this command's inputs, ${file}, read by --env: writing there ` +
-        "would replace it; nothing written (fix: give a path outside the repository's sources, dist/ and the folders " +
-        "the command reads, e.g. a new file at the repository's top)\n",
-    });
+    expect(refused).toEqual(refusedAsInput(`--json ${file}`, `${file}, read by --env`));
   });
 
-  it("refuses --json over a checkout's package.json two folders above it (its src/environments/ or not): exit 2", async () => {
-    // The repository is the folder two above the environments when it holds a package.json
-    // (src/core/command-inputs.ts); only a folder named src/environments/ counted (this one was overwritten).
-    const checkout = tempDir('probe-bundle-checkout-');
-    const file = join(checkout, 'package.json');
-    write(file, '{"name":"a-checkout"}\n');
-    const runner = join(checkout, 'out', 'runner');
-    for (const name of ['probe-runner.mjs', `${ENV}.yaml`])
-      write(join(runner, name), readFileSync(join(withEnvironment, name), 'utf8'));
-    const refused = await runNode(runner, ['probe-runner.mjs', '--env', ENV, '--json', file], {
-      KUBECONFIG: deadKubeconfig(runner),
-    });
-    expect(readFileSync(file, 'utf8')).toBe('{"name":"a-checkout"}\n');
-    expect(refused).toEqual({
-      status: 2,
-      stdout: '',
-      stderr:
-        'probe: configuration error (no probe was run):\n' +
-        `--json ${file}: is one of this command's inputs, the repository's own package.json: writing there ` +
-        "would replace it; nothing written (fix: give a path outside the repository's sources, dist/ and the folders " +
-        "the command reads, e.g. a new file at the repository's top)\n",
-    });
-  });
+  // The repository is the nearest folder at or above the environments holding a package.json
+  // (src/core/command-inputs.ts repositoryAbove): one at exactly two above counted (36fe663), and
+  // before it only a folder named src/environments/; one or three deep wrote over the checkout.
+  const CHECKOUT_FILE = '{"name":"a-checkout"}\n';
+  it.each([
+    ['--json', 'package.json', 'one folder', ['out'], 'package.json'],
+    ['--junit', 'package.json', 'two folders', ['out', 'runner'], 'package.json'],
+    ['--markdown', 'src/main.ts', 'three folders', ['out', 'a', 'b'], 'src'],
+  ])(
+    "refuses %s over a checkout's %s %s into it: exit 2, the file unchanged",
+    async (option, target, _deep, under, name) => {
+      const checkout = tempDir('probe-bundle-checkout-');
+      const file = join(checkout, target);
+      write(join(checkout, 'package.json'), CHECKOUT_FILE);
+      write(file, CHECKOUT_FILE);
+      const runner = join(checkout, ...under);
+      for (const copied of ['probe-runner.mjs', `${ENV}.yaml`])
+        write(join(runner, copied), readFileSync(join(withEnvironment, copied), 'utf8'));
+      const refused = await runNode(runner, ['probe-runner.mjs', '--env', ENV, option, file], {
+        KUBECONFIG: deadKubeconfig(runner),
+      });
+      expect(readFileSync(file, 'utf8')).toBe(CHECKOUT_FILE);
+      expect(refused).toEqual(refusedAsInput(`${option} ${file}`, `the repository's own ${name}`));
+    },
+  );
 
   it('reads only the environment files there, not the two files the bundle wrote beside it', async () => {
     const unknown = await runNode(withEnvironment, ['probe-runner.mjs', '--env', 'nosuch']);
