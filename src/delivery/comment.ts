@@ -11,14 +11,13 @@
  *   cut at a line end, an open code block closed, and a "truncated, see the artifact" line added;
  *   the full Markdown is the workflow's artifact. The marker comes first, so it is never cut.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BODY_LIMIT, capBody } from './forge-api.js';
 import { ForgeClient, type ForgeConnection } from './forge.js';
 import type { ForgeLink } from './forge-link.js';
 import { ConfigurationError } from '../core/command-error.js';
 import { codeSpan, markdownText } from '../core/markdown.js';
+import { readOptionFile } from '../core/script.js';
 
 /** The hidden marker the comment starts with. */
 export const COMMENT_MARKER = '<!-- arcade-stack:semantic-diff (updated in place by the workflow; do not edit) -->';
@@ -45,26 +44,26 @@ const GateJsonSchema = z.object({
 });
 export type GateJson = z.infer<typeof GateJsonSchema>;
 
+const GATE_FIX = 'give the file npm run check -- --json <file> wrote';
+
 /**
- * Reads a `npm run check -- --json` report (`path` relative to `cwd`); a file that is not one is a
- * configuration error (exit 2).
+ * Reads a `npm run check -- --json` report (`path` relative to `cwd`) through readOptionFile (a
+ * missing file, a folder, one this user may not read, a FIFO named as such); a file that is not
+ * one is a configuration error (exit 2).
  */
 export function readGateJson(option: string, path: string, cwd = process.cwd()): GateJson {
+  const text = readOptionFile(option, path, cwd, GATE_FIX);
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(resolve(cwd, path), 'utf8'));
-  } catch (err) {
-    throw new ConfigurationError(
-      `--${option} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON'} ` +
-        '(fix: give the file npm run check -- --json <file> wrote)',
-    );
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigurationError(`--${option} ${path}: not JSON (fix: ${GATE_FIX})`);
   }
   const parsed = GateJsonSchema.safeParse(json);
   if (!parsed.success)
     throw new ConfigurationError(
       `--${option} ${path}: not a report of npm run check -- --json ` +
-        `(${parsed.error.issues[0]?.path.join('.') || 'top level'}: ${parsed.error.issues[0]?.message}) (fix: ` +
-        `give the file npm run check -- --json <file> wrote)`,
+        `(${parsed.error.issues[0]?.path.join('.') || 'top level'}: ${parsed.error.issues[0]?.message}) (fix: ${GATE_FIX})`,
     );
   return parsed.data;
 }

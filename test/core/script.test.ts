@@ -16,6 +16,7 @@ import {
   helpText,
   outputFile,
   parseCommandLine,
+  OPTION_FILE_MAX_BYTES,
   readOptionFile,
   type OptionValues,
 } from '../../src/core/script.js';
@@ -254,8 +255,9 @@ describe('files named by options', () => {
     writeFileSync(join(dir, 'values.yaml'), 'a: 1\n');
     expect(readOptionFile('values', join(dir, 'values.yaml'))).toBe('a: 1\n');
     expect(readOptionFile('values', 'values.yaml', dir)).toBe('a: 1\n');
+    // Missing reads 'no such file', as kubeconfig's and diff --gate's do (it read 'cannot read it (ENOENT)').
     expect(() => readOptionFile('values', join(dir, 'nope.yaml'))).toThrow(
-      /^--values .*nope\.yaml: cannot read it \(ENOENT\) \(fix: give the path of an existing file\)$/,
+      /^--values .*nope\.yaml: no such file \(fix: give the path of an existing file\)$/,
     );
     // A folder is named as one (it was 'cannot read it (EISDIR)'), with the caller's fix when it gives one.
     expect(() => readOptionFile('values', dir)).toThrow(
@@ -263,6 +265,20 @@ describe('files named by options', () => {
     );
     expect(() => readOptionFile('cert', dir, undefined, 'give the PEM file')).toThrow(
       new UsageError(`--cert ${dir}: a folder, not a file (fix: give the PEM file)`),
+    );
+  });
+
+  it('readOptionFile reads only a regular file, up to OPTION_FILE_MAX_BYTES (a FIFO and /dev/zero: test/seal/cert-path.test.ts)', () => {
+    // A device is not read (/dev/null read as empty; /dev/zero until memory ran out).
+    expect(() => readOptionFile('cert', '/dev/null')).toThrow(
+      new UsageError('--cert /dev/null: not a regular file (fix: give the path of an existing file)'),
+    );
+    const dir = tempDir('arcade-script-big-');
+    writeFileSync(join(dir, 'at-cap.pem'), Buffer.alloc(OPTION_FILE_MAX_BYTES, 'a'));
+    expect(readOptionFile('cert', join(dir, 'at-cap.pem')).length).toBe(OPTION_FILE_MAX_BYTES);
+    writeFileSync(join(dir, 'big.pem'), Buffer.alloc(OPTION_FILE_MAX_BYTES + 1, 'a'));
+    expect(() => readOptionFile('cert', join(dir, 'big.pem'), undefined, 'give the PEM file')).toThrow(
+      new UsageError(`--cert ${join(dir, 'big.pem')}: larger than 16 MiB, the most read (fix: give the PEM file)`),
     );
   });
 });

@@ -17,7 +17,7 @@ import {
   readGateJson,
   truncatedLine,
 } from '../../src/delivery/comment.js';
-import { ConfigurationError } from '../../src/core/command-error.js';
+import { ConfigurationError, UsageError } from '../../src/core/command-error.js';
 import { canaryKey } from '../support/canary.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';
 import { runMain } from '../support/run-script.js';
@@ -111,6 +111,16 @@ describe('readGateJson', () => {
       /--gate .*passed.*fix: give the file npm run check -- --json/,
     );
     expect(() => readGateJson('gate', join(dir, 'missing.json'))).toThrow(/no such file/);
+    // A folder was 'not JSON': it is read through readOptionFile, with the gate's fix.
+    expect(() => readGateJson('gate', dir)).toThrow(
+      new UsageError(`--gate ${dir}: a folder, not a file (fix: give the file npm run check -- --json <file> wrote)`),
+    );
+    writeFileSync(join(dir, 'text.json'), 'passed\n');
+    expect(() => readGateJson('gate', join(dir, 'text.json'))).toThrow(
+      new ConfigurationError(
+        `--gate ${join(dir, 'text.json')}: not JSON (fix: give the file npm run check -- --json <file> wrote)`,
+      ),
+    );
   });
 });
 

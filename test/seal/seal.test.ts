@@ -154,7 +154,7 @@ describe('seal()', () => {
       [
         'a missing certificate file',
         (dir) => ({ certificate: { kind: 'file', path: join(dir, 'missing.pem') } }),
-        /--cert .*missing\.pem: cannot read it \(ENOENT\) \(fix: give the path of the controller's certificate PEM file\)$/,
+        /--cert .*missing\.pem: no such file \(fix: give the path of the controller's certificate PEM file\)$/,
       ],
       [
         'an unresolved controller when no --cert is given',
