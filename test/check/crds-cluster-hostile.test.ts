@@ -5,7 +5,7 @@
  * src/kube/bounded-client.ts, the configuration drift and the probes read with). Each case is a finding of session 13's audit or of its review;
  * docs/quality-gate.md.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -431,24 +431,13 @@ describe('hostile answers', () => {
   it("prints a failing exec credential plugin's stderr printably, on one line, runs it once, asks the server nothing", async () => {
     const api = await apiServer((_req, res) => json(res, { kind: 'CustomResourceDefinitionList', items: [] }));
     const dir = tempDir();
-    const kubeconfig = join(dir, 'config');
     const runs = join(dir, 'runs');
     const stderr = String.raw`echo ran >> "$0"; printf '\033[31merror: the token expired\n\033[0mlog in again\n' >&2; exit 1`;
     const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: 'sh', args: ['-c', stderr, runs] };
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: api.url, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'u', user: { exec } }],
-        contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
-        'current-context': 'c',
-      }),
-    );
+    const kubeconfig = writeKubeconfig(api.url, { exec }, { dir });
     expect(await refusal(kubeconfig)).toBe(
       `listing CustomResourceDefinitions on ${api.url} failed: the exec credential plugin "sh" of kubeconfig user ` +
-        '"u" failed: \\u001b[31merror: the token expired | \\u001b[0mlog in again (fix: run it yourself, with the ' +
+        '"loopback-user" failed: \\u001b[31merror: the token expired | \\u001b[0mlog in again (fix: run it yourself, with the ' +
         'arguments the kubeconfig gives it, and do ' +
         "what it asks, such as logging in again, or mend the user's exec in the kubeconfig; it is not run again in this " +
         'command)',

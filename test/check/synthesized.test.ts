@@ -13,7 +13,7 @@ import { checkSynthesized } from '../../src/check/synthesized.js';
 import { synthMismatches } from '../../src/core/synth-mismatch.js';
 import { loadEnvironment } from '../../src/environments/load.js';
 import { diffExit, reviewMarkdown, reviewText, reviewWorkingTree } from '../../src/review/review.js';
-import { synthEnvironment } from '../../src/synth.js';
+import { folderFiles, synthEnvironment } from '../../src/synth.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { NO_AUTO_MAINTENANCE_ARGS } from '../support/git-repos.js';
 import { runMain } from '../support/run-script.js';
@@ -65,10 +65,7 @@ describe('npm run check: each folder is what synth writes', () => {
     writeFileSync(join(dist, ENV, 'extra.yaml'), 'a: 1\n');
     rmSync(join(dist, ENV, 'monitoring.yaml'));
     const fresh = synthEnvironment(fixtureEnvironment('staging')).files;
-    const committed = synthEnvironment(loadEnvironment(ENV).env).files.map((f) => ({
-      path: f.path.slice(ENV.length + 1),
-      content: f.content,
-    }));
+    const committed = folderFiles(synthEnvironment(loadEnvironment(ENV).env));
     expect(synthMismatches(join(dist, ENV), committed)).toEqual([
       { file: 'extra.yaml', problem: 'not-written-by-synth' },
       { file: 'monitoring.yaml', problem: 'missing' },

@@ -44,7 +44,9 @@ describe('committed dist/', () => {
     for (const o of outputs) {
       const kustomization = o.files.find((f) => f.path === `${o.env.name}/kustomization.yaml`);
       const listed = kustomization?.content.match(/^ {2}- (.+)$/gm)?.map((l) => l.slice(4)) ?? [];
-      const others = o.files.map((f) => f.path.slice(o.env.name.length + 1)).filter((p) => p !== 'kustomization.yaml');
+      const others = folderFiles(o)
+        .map((f) => f.path)
+        .filter((p) => p !== 'kustomization.yaml');
       expect(listed.sort()).toEqual(others.sort());
     }
   });
