@@ -23,6 +23,7 @@ import { type CommandInputs, inputRefusal } from './command-inputs.js';
 import { detachedGroupsRunning, killDetachedGroups, watchDetachedGroups } from './exec-program.mjs';
 import { descriptorRefusal, fileWords, outputTarget } from './output-target.js';
 import { nearestExisting, statOf } from './path-within.mjs';
+import { printable } from './printable.js';
 import { unreachableRefusal } from './unreachable-path.js';
 
 // The harness's surface in one import for scripts/: the spec and the help come from their own files.
@@ -180,9 +181,12 @@ export function plainOutputFile(
 
 /** The exit code and the text for an error that ended a command; `command`: what it runs as, when not `npm run <name>`. */
 export function describeFailure(name: string, err: unknown, command?: string): { code: number; text: string } {
+  // Its message may echo a command-line value (--only, --repo, --env): escaped here, once for every
+  // command, line by line (a message may list several problems, one a line; ./printable.ts).
+  const message = err instanceof Error ? err.message.split('\n').map(printable).join('\n') : '';
   if (err instanceof UsageError)
-    return { code: err.exitCode, text: `${name}: ${err.message}; usage: ${command ?? `npm run ${name} --`} --help` };
-  if (err instanceof CommandError) return { code: err.exitCode, text: `${name}: ${err.message}` };
+    return { code: err.exitCode, text: `${name}: ${message}; usage: ${command ?? `npm run ${name} --`} --help` };
+  if (err instanceof CommandError) return { code: err.exitCode, text: `${name}: ${message}` };
   const trace = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
   return { code: 1, text: `${name}: unexpected error (a bug: please report it with this trace):\n${trace}` };
 }

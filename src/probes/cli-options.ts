@@ -7,6 +7,7 @@
 import { PROBE_IDS } from './probe-ids.js';
 import { UsageError } from '../core/command-error.js';
 import { createRedactor, redactedWriter } from '../core/redact.js';
+import { printableCapped } from '../core/printable.js';
 import { defineScript, describeFailure, HELP, helpText, parseCommandLine } from '../core/script.js';
 import { shellWord } from '../core/shell-word.js';
 import { isAbsolute, relative } from 'node:path';
@@ -174,7 +175,9 @@ function ids(value: string | undefined, option: string): string[] | undefined {
   const unknown = list.filter((id) => !known.has(id));
   if (list.length === 0) throw new UsageError(`${option} needs at least one probe id`);
   if (unknown.length > 0)
-    throw new UsageError(`${option}: unknown probe id(s) ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
+    throw new UsageError(
+      `${option}: unknown probe id(s) ${unknown.map((id) => printableCapped(id, 80)).join(', ')} (known: ${[...known].join(', ')})`,
+    );
   return list;
 }
 
@@ -186,10 +189,15 @@ export function parseProbeArgs(args: readonly string[]): ProbeOptions {
   if (v.demo && (v.env !== undefined || v.targets !== undefined))
     throw new UsageError('--demo brings its own targets: drop --env/--targets');
   if (v.revision !== undefined && !/^[0-9a-fA-F]{7,40}$/.test(v.revision)) {
-    throw new UsageError(`--revision must be a git commit sha (7 to 40 hex digits), got '${v.revision}'`);
+    throw new UsageError(
+      `--revision must be a git commit sha (7 to 40 hex digits), got '${printableCapped(v.revision, 80)}'`,
+    );
   }
   const only = ids(v.only, '--only');
   const skip = ids(v.skip, '--skip');
+  // Before anything runs (--demo's stand-ins included): a selection that leaves nothing is usage.
+  if (PROBE_IDS.every((id) => (only !== undefined && !only.includes(id)) || skip?.includes(id)))
+    throw new UsageError('--only/--skip leave no probe to run');
   return {
     env: v.env,
     targets: v.targets,
