@@ -44,6 +44,7 @@ import { CrdError, schemasOfCrd } from './crd-cache.js';
 import { allPages } from '../core/all-pages.js';
 import { describeBytes } from '../core/capped-body.js';
 import { isRecord } from '../core/is-record.js';
+import { maskedLine } from '../core/known-tokens.js';
 import { withDeadline } from '../core/retry.js';
 import { printableLine } from '../core/printable.js';
 import { withoutUserinfoOf } from '../core/redact.js';
@@ -193,8 +194,8 @@ export async function readClusterCrds(options: ClusterCrdOptions = {}): Promise<
     const hint = code === 401 ? UNAUTHENTICATED : code === 403 ? FORBIDDEN : '';
     // The client's own errors (a network failure's: node-fetch's message): printable, one line. Every
     // answer's refusal and a credential plugin's failure are already in this stack's words. node-fetch's
-    // message quotes the request's URL: without its userinfo.
-    const words = withoutUserinfoOf(userinfoUrls, (err as Error).message);
-    throw new CrdError(`listing CustomResourceDefinitions on ${server} failed: ${printableLine(words, 500)}${hint}`);
+    // message quotes the request's URL: without its userinfo (maskedLine: the one chain of such messages).
+    const words = maskedLine((err as Error).message, 500, (t) => withoutUserinfoOf(userinfoUrls, t));
+    throw new CrdError(`listing CustomResourceDefinitions on ${server} failed: ${words}${hint}`);
   }
 }

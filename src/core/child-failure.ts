@@ -68,8 +68,12 @@ const QUOTED_CHARACTERS = 1000;
 /** What stands before the quoted lines when their start was cut. */
 const CUT = '...';
 
-/** Of each quoted line, at most its last this many characters are masked (and then cut to QUOTED_CHARACTERS). */
-const MASKED_CHARACTERS = 4 * QUOTED_CHARACTERS;
+/**
+ * Of each quoted line, at most its last this many characters are masked (and then cut to
+ * QUOTED_CHARACTERS): generous (the masks are linear), so that a masked credential's length cannot
+ * bring a cut key's bare value into the characters shown (session 17's review: 4 KB let a 4 KB JWT do so).
+ */
+const MASKED_CHARACTERS = 64 * 1024;
 
 /**
  * The last lines of `stderr` on one line (` / ` between them), with what has a credential's shape

@@ -54,8 +54,10 @@ import { printableLine } from './printable.js';
  */
 /** ESC, raw or written out as an escape (JSON's, C's hex or octal, the shell's `\e`). */
 const ESC = String.raw`(?:\x1b|\\(?:u001[bB]|x1[bB]|0?33|e))`;
+/** Right after an ANSI control sequence (a colour code, `\x1b[2K`, `\x1b[?25l`), its ESC raw or written out: also where token-shapes' keys start. */
+export const AFTER_ANSI = String.raw`(?<=${ESC}\[[\d;?]{0,16}[@-~])`;
 const afterNot = (word: string) =>
-  String.raw`(?:(?<![${word}])|(?<=\\(?:[a-z]|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{1,3}))|(?<=%(?:25)?[0-9A-Fa-f]{2})|(?<=${ESC}\[[\d;?]{0,16}[@-~]))`;
+  String.raw`(?:(?<![${word}])|(?<=\\(?:[a-z]|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{1,3}))|(?<=%(?:25)?[0-9A-Fa-f]{2})|${AFTER_ANSI})`;
 const AFTER = afterNot(String.raw`\p{L}\p{N}_-`);
 /** Not followed by another character of the token's alphabet. */
 const BEFORE = '(?![A-Za-z0-9_-])';
@@ -140,8 +142,14 @@ const arcadeKey = (found: string) => {
 
 /** The run of token characters a cut leaves at one end of a text (maskedHead's, maskedTail's). */
 const TOKEN_RUN = '[\\w.%+/=-]+';
-const RUN_AT_START = new RegExp(`^${TOKEN_RUN}`);
 const RUN_AT_END = new RegExp(`${TOKEN_RUN}$`);
+/**
+ * What maskedTail drops at its cut: the first three words (up to the third blank), not only the run
+ * of token characters the cut begins in. A cut inside a credential's key or scheme (`ization: Bearer
+ * x`, `arer x`, `ssword=x`, `": "two words"`) leaves a value with no key in front, which no shape
+ * would then hide (session 17's review).
+ */
+const WORDS_AT_START = /^(?:\S*\s+){0,2}\S*/;
 
 /**
  * The start of `text` that is masked and then shown cut (`printableLine(mask(maskedHead(t, max)), n)`
@@ -164,7 +172,7 @@ export function maskedHead(text: string, max: number): string {
  * at most its last `max` characters, without the run of token characters the cut begins in.
  */
 export function maskedTail(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(-max).replace(RUN_AT_START, '');
+  return text.length <= max ? text : text.slice(-max).replace(WORDS_AT_START, '');
 }
 
 /** How much of a text's start is masked for a line that shows `shown` characters of it (maskedHead's `max`). */

@@ -34,10 +34,12 @@
  * net for shapes, not a proof: a bare random string with no key in front passes (which is why the
  * stack shows only a credential command's last stderr lines, never its stdout: ../kube/credential-refusal.ts).
  */
-import { hideKnownTokens } from './known-tokens.js';
+import { AFTER_ANSI, hideKnownTokens } from './known-tokens.js';
 import { USERINFO_IN_TEXT } from './userinfo.js';
 
 const HIDDEN = '<hidden>';
+/** A known token's marker (`<hidden …abcd>`) and nothing more of the value after it. */
+const MARKER_ALONE = String.raw`<hidden …[^\s>]{1,4}>(?![^\s&,;"'<>\])}])`;
 /** The words that make a key a credential's name. */
 const WORDS = String.raw`token|passw(?:or)?d|pwd|secret|signature|credential|api[-_]?key|session`;
 /** A key's characters, at most this many (a longer run is no key). */
@@ -51,15 +53,15 @@ const KEY_MAX = 256;
  */
 const key = (name: string) =>
   String.raw`(?=[\w.-]{0,${KEY_MAX}}?(?:${WORDS}))(?=(?<${name}>[\w.-]{1,${KEY_MAX}}))\k<${name}>`;
-/** Where a key starts: not inside a run of key characters, or right after an ANSI colour code. */
-const KEY_START = String.raw`(?:(?<![\w.-])|(?<=\x1b\[[\d;]{0,16}m))`;
+/** Where a key starts: not inside a run of key characters, or right after an ANSI control sequence (known-tokens' AFTER_ANSI). */
+const KEY_START = String.raw`(?:(?<![\w.-])|${AFTER_ANSI})`;
 /**
  * A key whose `=` value is hidden: key(), and SAS's `sig`, Azure's `AccountKey`, Google's `key`
  * (a run ending in `key`, or in `sig` after a non-word character).
  */
 const EQ_KEY = String.raw`(?:${key('eq')}|(?=(?<run>[\w.-]{1,${KEY_MAX}}))\k<run>(?<=key|(?<![A-Za-z0-9_])sig))`;
-/** A word's start: `\b`, or right after an ANSI colour code (`\u001b[0mBearer`: `m` is a word character). */
-const START = String.raw`(?:\b|(?<=\x1b\[[\d;]{0,16}m))`;
+/** A word's start: `\b`, or right after an ANSI control sequence (`\u001b[0mBearer`, `\x1b[2KBearer`: `m` and `K` are word characters). */
+const START = String.raw`(?:\b|${AFTER_ANSI})`;
 /** A quoted value (its quote in group `q`), escaped quotes included. */
 const QUOTED = String.raw`(?<q>["'])(?:\\.|(?!\k<q>)[^\\])*`;
 
@@ -120,11 +122,13 @@ const HEADERS: Shapes = [
 const SHAPES: Shapes = [
   [USERINFO_IN_TEXT, `$1${HIDDEN}@`],
   [new RegExp(String.raw`(?<head>["']${key('k')}["']\s*:\s*b?)${QUOTED}`, 'gi'), `$<head>$<q>${HIDDEN}`],
-  [new RegExp(String.raw`(?<head><${key('k')}>)[^<]*`, 'gi'), `$<head>${HIDDEN}`],
-  // A value that is already a known token's marker (`<hidden …abcd>`, which holds a space) is left whole.
-  [new RegExp(String.raw`(?<head>${KEY_START}${EQ_KEY}=)(?!<hidden)[^\s&,;"']+`, 'gi'), `$<head>${HIDDEN}`],
+  // An XML element's name starts with a letter or `_`: helm's `at <.Values.auth.token>: nil pointer ...` is none.
+  [new RegExp(String.raw`(?<head><(?=[A-Za-z_])${key('k')}>)[^<]*`, 'gi'), `$<head>${HIDDEN}`],
+  // A value that is exactly a known token's marker (`<hidden …abcd>`, then its end) is left whole;
+  // one that only begins with `<hidden` (`token=<hidden>s3cr3t`) is hidden.
+  [new RegExp(String.raw`(?<head>${KEY_START}${EQ_KEY}=)(?!${MARKER_ALONE})[^\s&,;"']+`, 'gi'), `$<head>${HIDDEN}`],
   [
-    new RegExp(String.raw`(?<head>${KEY_START}(?:X-${key('k')}|(?:Set-)?Cookie):\s*)(?!<hidden)\S+`, 'gi'),
+    new RegExp(String.raw`(?<head>${KEY_START}(?:X-${key('k')}|(?:Set-)?Cookie):\s*)(?!${MARKER_ALONE})\S+`, 'gi'),
     `$<head>${HIDDEN}`,
   ],
 ];

@@ -13,6 +13,7 @@
 import { lstatSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CommandError, Interrupted, interruptedBy } from '../core/command-error.js';
+import { lastLines } from '../core/child-failure.js';
 import { catObjects, git, gitTry } from '../core/git.js';
 import type { ManifestFile } from '../core/manifests.js';
 import { shellWord } from '../core/shell-word.js';
@@ -159,7 +160,12 @@ async function writeAndCommit(
   });
   const at = { top: target.top, repo: w.repo, branch, base: started, parent: target.headCommit };
   if (!tried.ok)
-    throw commitFailed({ ...at, folder: target.folderInRepo, sign: w.sign, said: tried.stderr || tried.failure });
+    throw commitFailed({
+      ...at,
+      folder: target.folderInRepo,
+      sign: w.sign,
+      said: lastLines(tried.stderr) || tried.failure,
+    });
   const commit = tried.stdout.trim();
   const update = ['update-ref', '-m', w.reflog, `refs/heads/${branch}`, commit, target.headCommit ?? ''];
   const updated = await gitTry(target.top, ['-c', 'core.hooksPath=/dev/null', ...update], WRITES);

@@ -23,6 +23,7 @@ import { diffObjects, type ManifestDiff } from '../review/diff.js';
 import { Interrupted, interruptedBy } from '../core/command-error.js';
 import { shellWord } from '../core/shell-word.js';
 import { gitTry } from '../core/git.js';
+import { lastLines } from '../core/child-failure.js';
 import { indexObjects, sha256, type ManifestFile } from '../core/manifests.js';
 import { KubectlMissing, KustomizeFailed } from './kustomize.js';
 import { formatOwnership, type OwnershipRecord } from './ownership.js';
@@ -315,7 +316,7 @@ export async function exportEnvironment(source: ExportSource, options: ExportOpt
     if (signing.ok) sign = signing.stdout.trim() === 'true';
     else if (signing.exitCode !== 1)
       problems.push(
-        `${options.repo}: commit.gpgsign cannot be read as true or false (${signing.stderr || signing.failure}) ` +
+        `${options.repo}: commit.gpgsign cannot be read as true or false (${lastLines(signing.stderr) || signing.failure}) ` +
           `(fix: git -C ${shellWord(options.repo)} config commit.gpgsign true, or false)`,
       );
   }

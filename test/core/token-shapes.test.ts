@@ -4,6 +4,7 @@
  * hidden; ordinary gcloud, az and kubelogin error lines shown as they are.
  */
 import { describe, expect, it } from 'vitest';
+import { maskedTail } from '../../src/core/known-tokens.js';
 import { hideTokenShapes } from '../../src/core/token-shapes.js';
 
 // In a template: the repository's secret scan takes a literal credential for a leak.
@@ -108,5 +109,42 @@ describe('a known key after a credential key: its marker left whole', () => {
     ['a token= parameter', `url?token=${key}&n=1`, 'url?token=<hidden …WXYZ>&n=1'],
   ])('%s', (_name, text, shown) => {
     expect(hideTokenShapes(text)).toBe(shown);
+  });
+});
+
+describe("session 17's review of the token masks", () => {
+  it.each([
+    ['a colourless ANSI code before Bearer', `${ESC}[2KBearer ${S}`, `${ESC}[2KBearer <hidden>`],
+    ['an erase-line code before Basic', `${ESC}[KBasic ${S}`, `${ESC}[KBasic <hidden>`],
+    ['an ANSI code before Authorization:', `${ESC}[2KAuthorization: ${S}`, `${ESC}[2KAuthorization: <hidden>`],
+    ['an ANSI code before an X-...-Token header', `${ESC}[2KX-Vault-Token: ${S}`, `${ESC}[2KX-Vault-Token: <hidden>`],
+    ['a value that only begins with the marker (token=)', `token=<hidden>${S}`, 'token=<hidden>'],
+    ['a value that only begins with the marker (password=)', `password=<hidden${S}`, 'password=<hidden>'],
+    ['a header value that only begins with the marker', `X-Auth-Token: <hidden_${S}`, 'X-Auth-Token: <hidden>'],
+    ['an AWS XML element still hidden', `<SessionToken>${S}</SessionToken>`, '<SessionToken><hidden></SessionToken>'],
+  ])('%s', (_name, text, shown) => {
+    expect(hideTokenShapes(text)).toBe(shown);
+  });
+
+  it("helm's template error naming a value path is no XML element: its cause is kept", () => {
+    const line =
+      'Error: template: arcade/templates/secret.yaml:7:21: executing "arcade/templates/secret.yaml" at ' +
+      '<.Values.auth.token>: nil pointer evaluating interface {}.token';
+    expect(hideTokenShapes(line)).toBe(line);
+  });
+});
+
+describe('maskedTail: a cut inside a credential\'s key or scheme leaves no bare value', () => {
+  // The cut lands 3 characters into the key or scheme, which no shape would then recognise.
+  it.each([
+    ['password=', `password=${S} then more`],
+    ['Authorization: Bearer', `Authorization: Bearer ${S} then more`],
+    ['Bearer', `Bearer ${S} then more`],
+    ['a JSON key before a value of two words', `"password": "${S} two" then more`],
+  ])('%s', (_name, tail) => {
+    const text = `${'x'.repeat(50)} ${tail} and a few words after it`;
+    const cut = maskedTail(text, tail.length - 3 + ' and a few words after it'.length);
+    expect(cut.length).toBeGreaterThan(0);
+    expect(hideTokenShapes(cut)).not.toContain(S);
   });
 });

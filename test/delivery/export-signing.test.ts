@@ -108,4 +108,28 @@ describe("the export's commit and commit.gpgsign", () => {
         `'commit.gpgsign') (fix: git -C ${repo} config commit.gpgsign true, or false)`,
     );
   });
+
+  it("a signer's failure quoted by the refusal has its tokens masked (git passes an ssh signer's stderr through)", async () => {
+    const folder = tempDir('failing-signer-');
+    const program = join(folder, 'ssh-keygen');
+    // Built from parts: no token shape in the source.
+    const token = ['gh', 'p_', 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY', 'WXYZ'].join('');
+    const opaque = ['opaque', 'S3cr3t', 'Value'].join('');
+    writeFileSync(program, `#!/bin/sh\necho 'signing service refused Authorization: Bearer ${opaque} and ${token}' >&2\nexit 1\n`);
+    chmodSync(program, 0o755);
+    const { source, options } = await checkout({
+      'commit.gpgsign': 'true',
+      'gpg.format': 'ssh',
+      'gpg.ssh.program': program,
+      'user.signingkey': 'key::ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTests',
+    });
+    const error: Error = await exportEnvironment(source, options).then(
+      () => new Error('the export was not refused'),
+      (e: Error) => e,
+    );
+    expect(error.message).toContain('signing service refused Authorization: Bearer <hidden>');
+    expect(error.message).toContain('WXYZ');
+    expect(error.message).not.toContain(opaque);
+    expect(error.message).not.toContain(token);
+  });
 });
