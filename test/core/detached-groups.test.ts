@@ -8,9 +8,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { detachedGroupsRunning, execProgram, watchDetachedGroups } from '../../src/core/exec-program.mjs';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
+import { SETTLE } from '../support/deadlines.js';
 import { alive, until } from '../support/process-alive.js';
 import { tempDir } from '../support/temp.js';
 
@@ -77,6 +78,8 @@ describe("a detached program's process group ends with the process that started 
 
 describe('detachedGroupsRunning: whether a detached group still runs, as its watchers are told', () => {
   it('is true from the start of a detached program until its group is gone', async () => {
+    // Another file's detached program (isolate: false shares this process) may still be ending under load.
+    await vi.waitFor(() => expect(detachedGroupsRunning()).toBe(false), SETTLE);
     const told: boolean[] = [];
     const stop = watchDetachedGroups((running) => told.push(running));
     try {

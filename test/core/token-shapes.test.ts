@@ -134,7 +134,7 @@ describe("session 17's review of the token masks", () => {
   });
 });
 
-describe('maskedTail: a cut inside a credential\'s key or scheme leaves no bare value', () => {
+describe("maskedTail: a cut inside a credential's key or scheme leaves no bare value", () => {
   // The cut lands 3 characters into the key or scheme, which no shape would then recognise.
   it.each([
     ['password=', `password=${S} then more`],

@@ -115,7 +115,10 @@ describe("the export's commit and commit.gpgsign", () => {
     // Built from parts: no token shape in the source.
     const token = ['gh', 'p_', 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY', 'WXYZ'].join('');
     const opaque = ['opaque', 'S3cr3t', 'Value'].join('');
-    writeFileSync(program, `#!/bin/sh\necho 'signing service refused Authorization: Bearer ${opaque} and ${token}' >&2\nexit 1\n`);
+    writeFileSync(
+      program,
+      `#!/bin/sh\necho 'signing service refused Authorization: Bearer ${opaque} and ${token}' >&2\nexit 1\n`,
+    );
     chmodSync(program, 0o755);
     const { source, options } = await checkout({
       'commit.gpgsign': 'true',
