@@ -9,7 +9,8 @@
  *   npm run synth -- --out /tmp/preview            # write elsewhere (same swap rule)
  *   npm run synth -- --environments ./my-envs      # another folder of environment files
  */
-import { isAbsolute, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
+import { isWithin, realPath } from '../src/core/path-within.mjs';
 import { defineScript } from '../src/core/script.js';
 import { runCommand, type ScriptMain, scriptMain } from '../src/core/script-main.js';
 import { bundleSynthEntry } from '../src/tooling/bundle.js';
@@ -67,22 +68,39 @@ export function synthCommand(root: string): ScriptMain {
 
 /**
  * checkOutputFolder; a folder without the marker whose marker git tracks (deleted from a checkout's
- * dist/) is refused with the git command that puts it back.
+ * dist/) is refused with the git command that puts it back (markerRestore).
  */
 async function outputFolder(out: string, root: string, cwd: string): Promise<string> {
   try {
     return checkOutputFolder(out, root, cwd);
   } catch (err) {
     if (!(err instanceof UnmarkedFolder)) throw err;
-    const { gitTry } = await import('../src/core/git.js');
-    if (!(await gitTry(err.folder, ['ls-files', '--error-unmatch', '--', DIST_MARKER])).ok) throw err;
-    const marker = relative(cwd, join(err.folder, DIST_MARKER));
-    const restore =
-      marker.startsWith('..') || isAbsolute(marker)
-        ? `git -C ${shellWord(err.folder)} checkout -- ${DIST_MARKER}`
-        : `git checkout ${shellWord(marker)}`;
+    const restore = await markerRestore(err.folder, root, cwd);
+    if (restore === undefined) throw err;
     throw err.withFix(`${restore} puts back the marker git tracks, which was deleted; then run npm run synth again`);
   }
+}
+
+/**
+ * The command that puts back `folder`'s marker when the stack's own repository (the one holding
+ * `root`) tracks it; undefined for a folder outside `root` or a marker git does not track. git runs
+ * at `root`, never in `folder`: a folder outside the stack may lie in someone else's repository (an
+ * unpacked archive holding a `.git`), whose `core.fsmonitor` any `git ls-files` there runs as a
+ * command; below `root`, a repository nested in the checkout is one more folder to the stack's
+ * own git. `-c core.fsmonitor=false` guards the stack's own configuration too: one listing needs
+ * no file monitor.
+ */
+async function markerRestore(folder: string, root: string, cwd: string): Promise<string | undefined> {
+  const top = realPath(root).path;
+  if (!isWithin(top, folder)) return undefined;
+  const marker = relative(top, join(folder, DIST_MARKER));
+  const { gitTry } = await import('../src/core/git.js');
+  const tracked = await gitTry(top, ['-c', 'core.fsmonitor=false', 'ls-files', '--error-unmatch', '--', marker]);
+  if (!tracked.ok) return undefined;
+  const here = realPath(cwd).path;
+  return isWithin(top, here)
+    ? `git checkout -- ${shellWord(relative(here, join(folder, DIST_MARKER)))}`
+    : `git -C ${shellWord(top)} checkout -- ${shellWord(marker)}`;
 }
 
 /** `npm run synth`'s command, for this repository. */

@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
+  existsSync,
   linkSync,
   lstatSync,
   mkdirSync,
@@ -64,6 +65,16 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
+/**
+ * Sets `repository`'s core.fsmonitor to a command that makes a file, as a hostile repository's
+ * configuration would (any `git ls-files` there runs it); returns that file's path.
+ */
+function hostileMonitor(repository: string): string {
+  const hook = join(dirname(repository), `fsmonitor-ran-${Math.random().toString(36).slice(2)}`);
+  execFileSync('git', ['config', 'core.fsmonitor', `touch '${hook}'; false #`], { cwd: repository });
+  return hook;
+}
+
 /** npm run synth's command for the temporary repository, run from its root as npm run does. */
 const synth = (root: string, args: string[]) => runMain(synthCommand(root), args, { cwd: root });
 
@@ -102,23 +113,51 @@ describe('npm run synth -- --out (temporary repository)', () => {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'pipe' });
     git('add', 'dist');
     git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'dist');
+    // The stack's own repository's file monitor is not run either: one listing needs none.
+    const hook = hostileMonitor(root);
     rmSync(join(root, 'dist', DIST_MARKER));
     const before = snapshot(root);
     const r = await synth(root, []);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
       `synth: --out ${join(root, 'dist')}: is not empty and was not written by synth (no ${DIST_MARKER} at its top); ` +
-        `nothing was changed (fix: git checkout dist/${DIST_MARKER} puts back the marker git tracks, which was deleted; ` +
+        `nothing was changed (fix: git checkout -- dist/${DIST_MARKER} puts back the marker git tracks, which was deleted; ` +
         'then run npm run synth again)\n',
     );
     expect(snapshot(root)).toEqual(before);
-    git('checkout', `dist/${DIST_MARKER}`); // the fix, as given, works
+    expect(existsSync(hook)).toBe(false);
+    // Run from outside the repository, the command names it.
+    const outside = await runMain(synthCommand(root), [], { cwd: dirname(root) });
+    expect(outside.stderr).toContain(
+      `(fix: git -C ${root} checkout -- dist/${DIST_MARKER} puts back the marker git tracks, which was deleted;`,
+    );
+    git('-c', 'core.fsmonitor=false', 'checkout', '--', `dist/${DIST_MARKER}`); // the fix, as given, works
     expect(readFileSync(join(root, 'dist', DIST_MARKER), 'utf8')).toBe(DIST_MARKER_TEXT);
     // A folder whose marker git does not track keeps the general fix.
     const foreign = join(root, 'foreign');
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'a.yaml'), 'a: 1\n');
     expect((await synth(root, ['--out', 'foreign'])).stderr).toContain('(fix: give a new or empty folder');
+  });
+
+  it("a folder in another repository: git never runs there, so that repository's core.fsmonitor never runs", async () => {
+    const root = temporaryRepository();
+    // Outside the stack (an unpacked archive holding a .git), and nested inside its checkout.
+    for (const repository of [join(tempDir('arcade-hostile-'), 'repo'), join(root, 'vendor', 'hostile')]) {
+      mkdirSync(join(repository, 'sub'), { recursive: true });
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: repository, stdio: 'pipe' });
+      git('init', '-q');
+      writeFileSync(join(repository, 'sub', 'a.yaml'), 'a: 1\n');
+      writeFileSync(join(repository, 'sub', DIST_MARKER), DIST_MARKER_TEXT);
+      git('add', '.');
+      git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'a');
+      rmSync(join(repository, 'sub', DIST_MARKER)); // git there would say: tracked, deleted
+      const hook = hostileMonitor(repository);
+      const r = await synth(root, ['--out', join(repository, 'sub')]);
+      expect(r.status, repository).toBe(2);
+      expect(r.stderr, repository).toContain('(fix: give a new or empty folder');
+      expect(existsSync(hook), repository).toBe(false);
+    }
   });
 
   it('replaces its own output (the marker at the top of dist/) and writes the marker again', async () => {
