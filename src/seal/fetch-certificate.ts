@@ -7,7 +7,8 @@
  * that exact path: the generated `connectGetNamespacedServiceProxyWithPath` would percent-encode
  * the `/` of the path and refuses the controller's `application/x-pem-file` answer. Read-only;
  * every attempt has a timeout; transient failures (network, timeout, 5xx) are retried a bounded
- * number of times with backoff; a 4xx or an answer of more than 1 MiB is not.
+ * number of times with backoff; a 4xx or a 2xx answer of more than 1 MiB is not (an error answer
+ * of more than 1 MiB is judged by its status and the first 1 MiB of its body).
  */
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -77,20 +78,24 @@ function get(url: URL, base: RequestOptions, signal: AbortSignal): Promise<Answe
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        const status = res.statusCode ?? 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
-          // Permanent, never retried: the same controller gives the same too-large answer again.
+          req.destroy();
+          // An error answer is judged by its status and the head of its body: a 5xx is retried, a
+          // 4xx's refusal names the cause.
+          if (status < 200 || status >= 300) return resolve({ status, body: Buffer.concat(chunks).toString('utf8') });
+          // Permanent, never retried: the same controller gives the same too-large certificate again.
           reject(
             new CertificateFetchError(
-              `GET ${withoutUserinfo(url.href)}: HTTP ${res.statusCode}: the answer is more than 1 MiB, ` +
+              `GET ${withoutUserinfo(url.href)}: HTTP ${status}: the answer is more than 1 MiB, ` +
                 `not a certificate (fix: check that secrets.controller names the sealed-secrets controller's Service, ${FIX})`,
             ),
           );
-          req.destroy();
         });
         res.on('error', (err) => reject(new Transient(err.message)));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
       },
     );
     req.on('error', (err) => reject(new Transient(err.message)));

@@ -2,7 +2,7 @@
  * Fetching the controller's certificate through the API server's service proxy, against a
  * loopback stand-in for the API server named in a kubeconfig: the exact kubeseal path, the
  * kubeconfig's credentials, the controller's `application/x-pem-file` answer, 404 without
- * retry, 5xx retried, and a timeout that gives up after a bounded number of attempts.
+ * retry, 5xx retried (one of more than 1 MiB too), and a timeout that gives up after a bounded number of attempts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -128,6 +128,25 @@ describe('fetchControllerCertificate', () => {
       fetchControllerCertificate({ ...controller, kubeconfig: api.kubeconfig, backoffMs: 1 }),
     ).rejects.toThrow(/cert\.pem: HTTP 200: the answer is more than 1 MiB, not a certificate \(fix: .*--cert <file>/);
     expect(api.requests).toHaveLength(1);
+  });
+
+  it('an error answer of more than 1 MiB is judged by its status: a 5xx is retried, a 4xx names its cause', async () => {
+    const big = 'upstream unavailable '.repeat(100_000); // 2.1 MB
+    const unavailable = await start((_req, res) => res.writeHead(503).end(big));
+    await expect(
+      fetchControllerCertificate({ ...controller, kubeconfig: unavailable.kubeconfig, backoffMs: 1 }),
+    ).rejects.toThrow(
+      /cert\.pem: HTTP 503 upstream unavailable upstream .*… \(3 attempt\(s\)\) \(fix: check that the cluster is reachable/,
+    );
+    expect(unavailable.requests).toHaveLength(3);
+    await unavailable.close();
+    const missing = await start((_req, res) => res.writeHead(404).end(big));
+    await expect(
+      fetchControllerCertificate({ ...controller, kubeconfig: missing.kubeconfig, backoffMs: 1 }),
+    ).rejects.toThrow(
+      /cert\.pem: HTTP 404: no Service kube-system\/sealed-secrets-controller with a port named 'http'/,
+    );
+    expect(missing.requests).toHaveLength(1);
   });
 
   it('refuses a plain-HTTP server without insecure-skip-tls-verify as bad input (exit 2), with the fix', async () => {
