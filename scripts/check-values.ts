@@ -42,7 +42,7 @@ override; report overrides that change nothing`,
       description: 'folder of environment files (default: src/environments)',
     },
   },
-  interrupted: 'nothing written (check-values only reads)',
+  interrupted: 'nothing written (check-values only reads; the temporary folder of --render is removed)',
   exitCodes: {
     0: 'every path exists (and, with --render, every override changes the output)',
     1: 'a path does not exist, an override changes nothing, or helm failed',

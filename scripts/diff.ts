@@ -67,7 +67,9 @@ updating the comment that holds the marker instead of adding a second one (STACK
   },
   environment: forgeVariableHelp('STACK', "the stack's own repository (for --post-comment)"),
   gitRepository: "diff uses the stack's own repository, where scripts/diff.ts is",
-  interrupted: 'nothing written (--markdown and --comment are written at the end, whole)',
+  interrupted:
+    '--markdown and --comment are each written whole or not at all; with --post-comment the comment may or may not ' +
+    'have been posted: run it again, it updates in place',
   exitCodes: {
     0: 'compared (also when there are no changes: prints "no changes")',
     1: "git or synthesis failed, or no changes while the working tree's dist/ is not what synth writes (a hand edit: one line names its files)",

@@ -6,8 +6,7 @@
  * helm runs as itself (execFile through src/core/run-program.ts: no shell between, as git runs), with a timeout
  * that kills it; zx's `$` started a bash for each of the calls (one per override, and one more).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { which } from 'zx';
@@ -16,6 +15,7 @@ import type { HelmValues } from '../constructs/oci-helm-release.js';
 import { type ChildCommand, describeChildFailure } from '../core/child-failure.js';
 import { CommandError } from '../core/command-error.js';
 import { runProgram } from '../core/run-program.js';
+import { temporaryFolder } from '../core/temporary-folder.js';
 import { deleteAt, parsePath, setAt } from '../core/values-path.js';
 
 /** helm is missing, failed or timed out: --render proved nothing (exit 1, never assumed fine). */
@@ -93,7 +93,9 @@ export async function renderOverrides(
   const helm = await findHelm(env);
   if (!helm)
     throw new HelmRenderError('--render needs helm on the PATH (fix: install helm 3.8+, or run without --render)');
-  const dir = mkdtempSync(join(tmpdir(), 'check-values-'));
+  // Removed at the end, and by an interrupt (the command is not interruptible: no finally runs then).
+  const folder = temporaryFolder('check-values-');
+  const dir = folder.path;
   try {
     const render = async (tree: Record<string, unknown>, name: string): Promise<string> => {
       const file = join(dir, `${name}.yaml`);
@@ -131,6 +133,6 @@ export async function renderOverrides(
     }
     return findings;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    folder.remove();
   }
 }

@@ -24,6 +24,7 @@ import { detachedGroupsRunning, killDetachedGroups, watchDetachedGroups } from '
 import { descriptorRefusal, fileWords, outputTarget } from './output-target.js';
 import { nearestExisting, statOf } from './path-within.mjs';
 import { printable } from './printable.js';
+import { removeTemporaryFolders } from './temporary-folder.js';
 import { unreachableRefusal } from './unreachable-path.js';
 
 // The harness's surface in one import for scripts/: the spec and the help come from their own files.
@@ -235,7 +236,8 @@ export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
 /**
  * A command that is not interruptible: the first SIGINT/SIGTERM prints `<name>: interrupted by
  * <signal>: <leaves>` on stderr, then ends the process with that signal (the shell's 130/143, as
- * without the handler). The line is written when the event loop is free: a long synchronous step
+ * without the handler); the temporary folders it made (./temporary-folder.ts) are removed first,
+ * as no `finally` runs. The line is written when the event loop is free: a long synchronous step
  * (the gate's synth of an environment) finishes first, so what `leaves` says holds (every file such
  * a command writes is written in one synchronous step). Returns what removes the handlers.
  */
@@ -247,6 +249,7 @@ export function sayInterrupted(name: string, leaves: string): () => void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     handlers.set(signal, () => {
       dispose();
+      removeTemporaryFolders();
       process.stderr.write(`${name}: interrupted by ${signal}: ${leaves}\n`);
       process.kill(process.pid, signal);
     });

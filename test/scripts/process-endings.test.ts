@@ -10,11 +10,14 @@
  * - SIGTERM/SIGINT of a command that is not interruptible (drift, waiting on a Kubernetes API
  *   stand-in that holds every request) says one line, `drift: interrupted by <signal>: nothing
  *   written ...`, and the signal still ends the process (the shell's 143/130)
- *   (src/core/script.ts sayInterrupted).
+ *   (src/core/script.ts sayInterrupted). What that line says holds: diff interrupted while it posts
+ *   its comment (a forge stand-in that holds the request) has written --markdown and --comment
+ *   whole, and says so; check-values --render interrupted while helm runs (the helm stand-in,
+ *   holding the call) leaves no temporary folder (src/core/temporary-folder.ts).
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it, vi } from 'vitest';
 import { releaseOverrides } from '../../src/chart-values/check.js';
@@ -22,7 +25,10 @@ import { parsePath, setAt } from '../../src/core/values-path.js';
 import { startKubeApi } from '../../src/loopback/kube-api.js';
 import { REPO_ROOT } from '../../src/tooling/root.mjs';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
+import { startHelmStandin } from '../chart-values/helm-standin.js';
+import { canaryKey } from '../support/canary.js';
 import { SETTLE } from '../support/deadlines.js';
+import { startForge } from '../support/forge.js';
 import { scriptCommand } from '../support/spawn-script.js';
 import { tempDir } from '../support/temp.js';
 
@@ -102,6 +108,90 @@ describe.concurrent.each([
       expect(r.stdout).toBe('');
     } finally {
       await api.close();
+    }
+  });
+});
+
+/** The lines of `stderr` that say the command was interrupted. */
+const interruptedLines = (stderr: string) => stderr.split('\n').filter((line) => line.includes('interrupted by'));
+
+describe('diff sent SIGTERM while it posts the comment', () => {
+  it('says what can be true: the files are written whole, the comment may or may not have been posted', async () => {
+    const token = canaryKey();
+    let posting = false;
+    const forge = await startForge({
+      type: 'github',
+      repository: 'acme/stack',
+      token,
+      fault: () => {
+        posting = true;
+        return 'hang';
+      },
+    });
+    const dir = tempDir('diff-interrupted-');
+    const [markdown, comment] = [join(dir, 'pr.md'), join(dir, 'comment.md')];
+    try {
+      const env = {
+        ...process.env,
+        STACK_FORGE: 'github',
+        STACK_API_URL: forge.apiUrl,
+        STACK_REPOSITORY: 'acme/stack',
+        STACK_TOKEN: token,
+      };
+      const args = ['--base', 'HEAD', '--markdown', markdown, '--comment', comment, '--post-comment', '7'];
+      const run = start('diff', args, { env });
+      await vi.waitFor(() => expect(posting).toBe(true), SETTLE); // both files written, the forge asked
+      run.child.kill('SIGTERM');
+      const r = await run.ended;
+      expect(interruptedLines(r.stderr)).toEqual([
+        'diff: interrupted by SIGTERM: --markdown and --comment are each written whole or not at all; with ' +
+          '--post-comment the comment may or may not have been posted: run it again, it updates in place',
+      ]);
+      expect(r.signal).toBe('SIGTERM');
+      expect(readFileSync(markdown, 'utf8')).toMatch(/\S/);
+      expect(readFileSync(comment, 'utf8')).toMatch(/\S/);
+    } finally {
+      await forge.close();
+    }
+  });
+});
+
+describe('check-values --render sent SIGINT while helm runs', () => {
+  it("removes --render's temporary folder, as it says", async () => {
+    const helm = await startHelmStandin();
+    const tmp = tempDir('check-values-tmp-'); // its os.tmpdir()
+    const ours = () => readdirSync(tmp).filter((name) => name.startsWith('check-values-'));
+    try {
+      const env = {
+        ...process.env,
+        TMPDIR: tmp,
+        PATH: `${helm.binIn(tempDir('helm-bin-'))}${delimiter}${process.env.PATH}`,
+        HELM_STANDIN_FAIL: 'hang',
+      };
+      const args = [
+        '--environments',
+        FIXTURE_ENVIRONMENTS,
+        '--env',
+        'staging',
+        '--values',
+        completeValues(),
+        '--render',
+      ];
+      const run = start('check-values', args, { env });
+      // The values helm reads are written, and helm is called (the stand-in holds it).
+      await vi.waitFor(
+        () => expect(ours().map((name) => existsSync(join(tmp, name, 'all.yaml')))).toEqual([true]),
+        SETTLE,
+      );
+      run.child.kill('SIGINT');
+      const r = await run.ended;
+      expect(interruptedLines(r.stderr)).toEqual([
+        'check-values: interrupted by SIGINT: nothing written (check-values only reads; the temporary folder of --render is removed)',
+      ]);
+      expect(r.signal).toBe('SIGINT');
+      expect(ours()).toEqual([]);
+    } finally {
+      await helm.close();
     }
   });
 });
