@@ -8,16 +8,17 @@ import { readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import type { ExitCode } from '../core/command-error.js';
 import { isWithin } from '../core/path-within.mjs';
-import { printable, printableCapped } from '../core/printable.js';
-import { ProblemsError } from '../core/problems-error.js';
+import { printableCapped } from '../core/printable.js';
+import { EnvironmentError, shownProblem } from './environment-error.js';
 import { EnvironmentSchema, type Environment } from './schema.js';
 import { at } from '../core/at.js';
 import { rulerClashes } from './ruler-clash.js';
 import { readEnvironmentFile } from './read-file.js';
 import { yamlValue } from '../core/yaml-input.js';
 import { BESIDE_A_BUNDLE } from '../core/beside-bundle.mjs';
+
+export { EnvironmentError };
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /**
@@ -28,24 +29,17 @@ export const ENVIRONMENTS_DIR = here.includes('/.build/')
   ? join(here.slice(0, here.lastIndexOf('/.build/')), 'src', 'environments')
   : here;
 
-export class EnvironmentError extends ProblemsError {
-  /** An environment file or the choice of environment is wrong: configuration. */
-  override readonly exitCode: ExitCode = 2;
-  /** Each problem escaped (README "Text from outside is printed escaped"): it names keys and values the file holds. */
-  constructor(problems: readonly string[], heading = 'invalid environment definition') {
-    super(heading, problems.map(printable));
-    this.name = 'EnvironmentError';
-  }
-}
-
 /** A loaded environment and the file it came from. */
 export interface LoadedEnvironment {
   readonly file: string;
   readonly env: Environment;
 }
 
+/** A key or path segment of the file, as a problem names it: escaped, at most 100 characters. */
+const keyShown = (key: PropertyKey) => printableCapped(String(key), 100);
+
 function pathOf(issue: z.core.$ZodIssue): string {
-  return issue.path.length === 0 ? '(top level)' : issue.path.map((k) => printableCapped(String(k), 100)).join('.');
+  return issue.path.length === 0 ? '(top level)' : issue.path.map(keyShown).join('.');
 }
 
 /** What the document holds at an issue's path: `absent` when the field is not there at all. */
@@ -67,7 +61,7 @@ function fixFor(issue: z.core.$ZodIssue, input: unknown): string {
   switch (issue.code) {
     case 'unrecognized_keys':
       return (
-        `remove ${issue.keys.map((k) => `'${printableCapped(k, 100)}'`).join(', ')} or correct the spelling ` +
+        `remove ${issue.keys.map((k) => `'${keyShown(k)}'`).join(', ')} or correct the spelling ` +
         '(see src/environments/schema.ts for the fields)'
       );
     case 'invalid_type':
@@ -103,6 +97,9 @@ export function describeIssues(file: string, error: z.ZodError, input: unknown):
     // A record key that fails its pattern: zod says "Invalid key in record"; the pattern's message says what a key must be.
     const [inner] = issue.code === 'invalid_key' ? issue.issues : [];
     if (inner) message = `${message}: ${inner.message}`;
+    // zod's own words, each key whole: a 50 000-character key made a 50 000-character line.
+    if (issue.code === 'unrecognized_keys')
+      message = `Unrecognized key${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.map((k) => `"${keyShown(k)}"`).join(', ')}`;
     return `${file}: ${pathOf(issue)}: ${message} (fix: ${fixFor(issue, input)})`;
   });
 }
@@ -275,7 +272,7 @@ export function loadEnvironment(name: string | undefined, dir: string = ENVIRONM
   const warnings = others
     .filter(({ problems }) => problems.length > 0)
     .map(({ other, problems }) =>
-      printable(
+      shownProblem(
         problems.length === 1
           ? `environment '${other}' is invalid (not used here): ${problems[0]}`
           : `environment '${other}' is invalid (not used here; ${problems.length} problems, all shown with --env ${other}), the first: ${problems[0]}`,
