@@ -17,11 +17,13 @@ export const dnsLabel = (what: string) =>
 /**
  * A bare host name. An internationalized one (`bücher.example`) is refused naming the ASCII form
  * DNS and TLS use, its punycode (`xn--bcher-kva.example`, url.domainToASCII): the manifests, the
- * certificates and the probes take that form; the name as written is never echoed.
+ * certificates and the probes take that form; the name as written is never echoed. A value holding
+ * `/` or `:` (`https://bücher.example/x`) is a URL or a host with a port: its mistake is that, so it
+ * gets the bare-host message, whatever letters it holds.
  */
 export const hostname = z.string().superRefine((value, ctx) => {
   if (DNS_SUBDOMAIN.test(value)) return;
-  const international = [...value].some((c) => (c.codePointAt(0) ?? 0) > 0x7f);
+  const international = !/[/:]/.test(value) && [...value].some((c) => (c.codePointAt(0) ?? 0) > 0x7f);
   const ascii = international ? domainToASCII(value) : '';
   const written = international
     ? DNS_SUBDOMAIN.test(ascii)

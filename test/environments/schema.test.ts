@@ -146,10 +146,21 @@ describe('invalid environment definitions', () => {
       ),
     ]);
     expect(problems.join('\n')).not.toContain('bare host name');
-    const none = problemsOf(edited((d) => d.setIn(['hosts', 'api'], 'https://bücher.example/x')));
+    const none = problemsOf(edited((d) => d.setIn(['hosts', 'api'], 'bücher example')));
     expect(none).toEqual([
       expect.stringMatching(/hosts\.api: must be written in ASCII: .*, and this one has none \(fix: /),
     ]);
+  });
+
+  it('a URL or a port where a bare host is expected is told so, whatever letters it holds', () => {
+    for (const value of ['https://bücher.example/x', 'bücher.example/x', 'bücher.example:8443']) {
+      const problems = problemsOf(edited((d) => d.setIn(['hosts', 'api'], value)));
+      expect(problems, value).toEqual([
+        expect.stringMatching(
+          /hosts\.api: must be a bare host name such as api\.arcade\.example\.com \(no scheme, no path\)/,
+        ),
+      ]);
+    }
   });
 
   it('managed datastores without a secrets section is refused, naming both ways out', () => {
