@@ -107,6 +107,11 @@ export function asCommand(text: string, name: string, command: string | undefine
     .replace(new RegExp(`npm run ${name}(?![\\w-])`, 'g'), command);
 }
 
+/** What SIGINT/SIGTERM leaves of a command that is not interruptible: said when it comes, and in --help. */
+export function interruptedLeaves(spec: { readonly interrupted?: string }): string {
+  return spec.interrupted ?? 'stopped before it finished';
+}
+
 /** The --help text, generated from the table; `command`: the command it runs as, when not `npm run <name>` (asCommand). */
 export function helpText<T extends OptionTable>(spec: ScriptSpec<T>, command?: string): string {
   const options: [string, string][] = Object.entries(spec.options).map(([name, o]) => [
@@ -126,9 +131,12 @@ export function helpText<T extends OptionTable>(spec: ScriptSpec<T>, command?: s
       ['0', spec.exitCodes[0]],
       ['1', spec.exitCodes[1]],
       ['2', spec.exitCodes[2] ? `${two}; ${spec.exitCodes[2]}` : two],
-      ...(spec.interruptible
-        ? ([['130, 143', spec.exitCodes[130] ?? 'interrupted by SIGINT or SIGTERM (cleaned up)']] as [string, string][])
-        : []),
+      [
+        '130, 143',
+        spec.interruptible
+          ? (spec.exitCodes[130] ?? 'interrupted by SIGINT or SIGTERM (cleaned up)')
+          : `interrupted by SIGINT or SIGTERM: ${interruptedLeaves(spec)}`,
+      ],
     ])}`,
   );
   const examples = spec.examples.map((e) => asCommand(e, spec.name, command));

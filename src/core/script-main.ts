@@ -22,7 +22,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ignoredLocationWarning } from './git-location.js';
 import { describeFailure, interruptSignal, quietOnClosedOutput, sayInterrupted } from './script.js';
-import { helpText } from './script-help.js';
+import { helpText, interruptedLeaves } from './script-help.js';
 import { HELP, parseCommandLine, type OptionTable, type OptionValues, type ScriptSpec } from './script-spec.js';
 
 /** Something text is written to: process.stdout/stderr, or a test's buffer. */
@@ -135,7 +135,7 @@ export async function runCommand(
   if (!isProcessEntry(moduleUrl)) return;
   quietOnClosedOutput();
   const interrupts = spec.interruptible ? interruptSignal() : undefined;
-  const unsay = interrupts ? undefined : sayInterrupted(spec.name, spec.interrupted ?? 'stopped before it finished');
+  const unsay = interrupts ? undefined : sayInterrupted(spec.name, interruptedLeaves(spec));
   try {
     process.exitCode = await main(process.argv.slice(2), interrupts ? { signal: interrupts.signal } : {});
   } finally {

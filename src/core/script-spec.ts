@@ -105,8 +105,7 @@ export interface ScriptSpec<T extends OptionTable> {
   readonly options: T;
   /** Environment variables the command reads, with what for. */
   readonly environment?: Readonly<Record<string, string>>;
-  /** What 0 and 1 mean for this command (and 2 beyond "bad usage or configuration", if anything). */
-  /** 130: what an interrupt leaves, for a command that does more than clean up (export). */
+  /** What 0 and 1 mean (2: beyond "bad usage or configuration"; 130: what an interrupt of an interruptible one leaves). */
   readonly exitCodes: { readonly 0: string; readonly 1: string; readonly 2?: string; readonly 130?: string };
   readonly examples: readonly string[];
   /**
@@ -116,9 +115,9 @@ export interface ScriptSpec<T extends OptionTable> {
    */
   readonly interruptible?: boolean;
   /**
-   * For a command that is not interruptible: what a SIGINT/SIGTERM leaves, said on stderr as
-   * `<name>: interrupted by <signal>: <this>` before the signal ends the process (src/core/script.ts
-   * sayInterrupted), e.g. `nothing written`. @default `stopped before it finished`
+   * For a command that is not interruptible (refused with `interruptible`): what SIGINT/SIGTERM leaves,
+   * said as `<name>: interrupted by <signal>: <this>` before the signal ends the process (script.ts
+   * sayInterrupted) and in --help's 130, 143 row. @default `stopped before it finished`
    */
   readonly interrupted?: string;
   /**
@@ -135,10 +134,11 @@ export function defineScript<const T extends OptionTable>(spec: ScriptSpec<T>): 
     if (name === 'help') throw new Error(`${spec.name}: --help is the harness' own option`);
     if (!/^[a-z][a-z0-9-]*$/.test(name))
       throw new Error(`${spec.name}: option name '${name}' must be lower-case kebab-case`);
-    if (option.type === 'choice' && option.default !== undefined && !option.choices.includes(option.default)) {
+    if (option.type === 'choice' && option.default !== undefined && !option.choices.includes(option.default))
       throw new Error(`${spec.name}: --${name} default '${option.default}' is not one of its choices`);
-    }
   }
+  if (spec.interruptible && spec.interrupted !== undefined)
+    throw new Error(`${spec.name}: interruptible: true ignores interrupted: give one of them`);
   return spec;
 }
 

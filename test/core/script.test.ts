@@ -169,7 +169,11 @@ describe('helpText', () => {
     expect(text).toMatch(/^ {2}-h, --help +print this help and exit$/m);
     expect(text).toMatch(/Environment:\n {2}KUBECONFIG +the kubeconfig/);
     expect(text).toMatch(
-      /Exit codes:\n {2}0 +done\n {2}1 +a finding\n {2}2 +bad usage or configuration \(nothing was done\)\n\nExamples:\n {2}npm run demo -- --repo \.\.\/x$/,
+      new RegExp(
+        /Exit codes:\n {2}0 +done\n {2}1 +a finding\n {2}2 +bad usage or configuration \(nothing was done\)\n/.source +
+          / {2}130, 143 +interrupted by SIGINT or SIGTERM: stopped before it finished\n\nExamples:\n {2}npm run demo -- --repo \.\.\/x$/
+            .source,
+      ),
     );
   });
 
@@ -214,6 +218,19 @@ describe('helpText', () => {
   it('lists 130 and 143 for a command that cleans up on SIGINT/SIGTERM', () => {
     expect(helpText({ ...script, interruptible: true })).toMatch(
       /^ {2}130, 143 +interrupted by SIGINT or SIGTERM \(cleaned up\)$/m,
+    );
+  });
+
+  it('lists 130 and 143 for any other command, with what its interrupt leaves', () => {
+    expect(helpText({ ...script, interrupted: 'nothing written' })).toMatch(
+      /^ {2}130, 143 +interrupted by SIGINT or SIGTERM: nothing written$/m,
+    );
+    expect(helpText(script)).toMatch(/^ {2}130, 143 +interrupted by SIGINT or SIGTERM: stopped before it finished$/m);
+  });
+
+  it('refuses interruptible: true with an interrupted text, which it would never say', () => {
+    expect(() => defineScript({ ...script, interruptible: true, interrupted: 'nothing written' })).toThrow(
+      'demo: interruptible: true ignores interrupted: give one of them',
     );
   });
 
