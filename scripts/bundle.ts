@@ -81,7 +81,7 @@ export const main = scriptMain(script, async (options, { io, path, print, warn }
   // A value not known yet becomes a placeholder a shell refuses loudly, naming the field (never a <...>, a redirection
   // to a shell): "${VAR:?...}" fails unless VAR is exported, and its words hold no character a shell expands.
   const missing: string[] = [];
-  const named = /^[\w.-]+$/.test(env.name) ? env.name : '<name>'; // nothing a shell would expand inside the quotes
+  const named = env.name; // a DNS label (the schema's dnsLabel('name')): nothing a shell would expand inside the quotes
   const shown = (v: typeof image, field: string, variable: string) => {
     if (v !== undefined && !isUnresolved(v)) return v;
     const state = v === undefined ? 'not set' : 'unresolved';

@@ -72,20 +72,21 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
   // A link to nothing, a file, or a folder of other files (`--cache .`, `--cache src`): never filled, nor listed as empty
   // (./crd-cache-paths.ts CACHE_MARKER).
   const refused = cacheLinkRefusal(cache, options.cache ? 'option' : 'default') ?? cacheWriteRefusal(cache, named);
+  // --list reads the cache only: a source given with it would be ignored without a word.
+  const sources = [
+    options.from.length > 0 && '--from',
+    options['from-cluster'] && '--from-cluster',
+    options.kubeconfig && '--kubeconfig',
+    options.context && '--context',
+  ].filter((o) => typeof o === 'string');
+  if (options.list && sources.length > 0)
+    throw new UsageError(
+      `--list prints what the cache holds and reads no CRDs, so it does not go with ${sources.join(', ')} ` +
+        `(fix: fill the cache first without --list, e.g. ${FILL_CACHE_COMMAND}, then npm run crds -- --list)`,
+    );
+  // Refused before the cache is listed or a cluster is read (writeCache refuses it too, naming no option).
+  if (refused) throw new ConfigurationError(refused);
   if (options.list) {
-    // --list reads the cache only: a source given with it would be ignored without a word.
-    const sources = [
-      options.from.length > 0 && '--from',
-      options['from-cluster'] && '--from-cluster',
-      options.kubeconfig && '--kubeconfig',
-      options.context && '--context',
-    ].filter((o) => typeof o === 'string');
-    if (sources.length > 0)
-      throw new UsageError(
-        `--list prints what the cache holds and reads no CRDs, so it does not go with ${sources.join(', ')} ` +
-          `(fix: fill the cache first without --list, e.g. ${FILL_CACHE_COMMAND}, then npm run crds -- --list)`,
-      );
-    if (refused) throw new ConfigurationError(refused);
     const entries = listCache(cache);
     print(
       entries.length > 0
@@ -94,8 +95,6 @@ export const main = scriptMain(script, async (options, { io, path, print }) => {
     );
     return 0;
   }
-  // Refused before a cluster is read (writeCache refuses it too, naming no option).
-  if (refused) throw new ConfigurationError(refused);
   const given = options.from.map((f) => path(f));
   const missing = options.from.filter((f) => !existsSync(path(f)));
   if (missing.length > 0)

@@ -17,7 +17,7 @@ import { ForgeClient, type ForgeConnection } from './forge.js';
 import type { ForgeLink } from './forge-link.js';
 import { ConfigurationError } from '../core/command-error.js';
 import { codeSpan, markdownText } from '../core/markdown.js';
-import { readOptionFile } from '../core/script.js';
+import { readOptionFile } from '../core/option-file.js';
 
 /** The hidden marker the comment starts with. */
 export const COMMENT_MARKER = '<!-- arcade-stack:semantic-diff (updated in place by the workflow; do not edit) -->';
@@ -48,8 +48,8 @@ const GATE_FIX = 'give the file npm run check -- --json <file> wrote';
 
 /**
  * Reads a `npm run check -- --json` report (`path` relative to `cwd`) through readOptionFile (a
- * missing file, a folder, one this user may not read, a FIFO named as such); a file that is not
- * one is a configuration error (exit 2).
+ * missing file, a folder, one this user may not read; a FIFO or a device, refused as not a regular
+ * file); a file that is not such a report is a configuration error (exit 2).
  */
 export function readGateJson(option: string, path: string, cwd = process.cwd()): GateJson {
   const text = readOptionFile(option, path, cwd, GATE_FIX);

@@ -22,7 +22,7 @@ import { isUnresolved, type Resolvable } from '../environments/unresolved.js';
 import { parseSealingCertificate, type SealingCertificate } from './certificate.js';
 import { CommandError, ConfigurationError, UsageError } from '../core/command-error.js';
 import { writeFileAtomically } from '../core/atomic-write.js';
-import { readOptionFile } from '../core/script.js';
+import { readOptionFile } from '../core/option-file.js';
 import { refuseHardLinks, replaceSealedValue } from './environment-file.js';
 import type { FetchCertificateOptions } from './fetch-certificate.js';
 import { hybridEncrypt, strictScopeLabel } from './hybrid.js';

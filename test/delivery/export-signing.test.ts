@@ -109,6 +109,15 @@ describe("the export's commit and commit.gpgsign", () => {
     );
   });
 
+  it('commit.gpgsign holding a token: git quotes the value, the refusal shows its last 4 only', async () => {
+    // Built from parts: no token shape in the source.
+    const token = ['gh', 'p_', 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY', 'WXYZ'].join('');
+    const { source, options } = await checkout({ 'commit.gpgsign': token });
+    const error = await refusal(source, options);
+    expect(error.message).toContain("bad boolean config value '<hidden …WXYZ>'");
+    expect(error.message).not.toContain(token);
+  });
+
   it("a signer's failure quoted by the refusal has its tokens masked (git passes an ssh signer's stderr through)", async () => {
     const folder = tempDir('failing-signer-');
     const program = join(folder, 'ssh-keygen');
