@@ -52,12 +52,12 @@ async function clientFor(options: FetchCertificateOptions) {
   try {
     await kc.applyToHTTPSOptions(request);
   } catch (err) {
-    // A plain http:// server without insecure-skip-tls-verify is the kubeconfig's own entry: bad input (exit 2).
-    if ((err as Error).message?.startsWith('HTTP protocol is not allowed'))
-      throw new ConfigurationError(`${credentialRefusal(kc, err)}, ${FIX}`);
-    throw new CertificateFetchError(
-      `kubeconfig context '${kc.getCurrentContext()}': ${(err as Error).message} (fix: correct the kubeconfig, ${FIX})`,
-    );
+    // The kubeconfig's words for what went wrong (an exec plugin's stderr masked, escaped, cut):
+    // credentialRefusal, as every other kube client's; a plain http:// server without
+    // insecure-skip-tls-verify is the kubeconfig's own entry: bad input (exit 2).
+    const refusal = `${credentialRefusal(kc, err)}, ${FIX}`;
+    if ((err as Error).message?.startsWith('HTTP protocol is not allowed')) throw new ConfigurationError(refusal);
+    throw new CertificateFetchError(refusal);
   }
   return { server: requestServer.replace(/\/+$/, ''), userinfoUrls, request };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/core/command-error.js';
 import { CertificateFetchError } from '../../src/seal/errors.js';
+import { kubeconfigWith, shExec } from '../support/exec-kubeconfig.js';
 import { tempDir } from '../support/temp.js';
 import { certificateProxyPath, fetchControllerCertificate } from '../../src/seal/fetch-certificate.js';
 import { seal } from '../../src/seal/seal.js';
@@ -200,5 +201,27 @@ describe('seal() with the certificate fetched from the controller', () => {
     expect(hybridDecrypt(pair.privateKeyPem, Buffer.from(entry![1]!, 'base64'), 'arcade/arcade-oidc').toString()).toBe(
       value,
     );
+  });
+});
+
+describe("a failing exec credential plugin's stderr", () => {
+  it('is masked and escaped in the refusal, as every kube client says it (credentialRefusal)', async () => {
+    // Built from parts: no token shape in the source.
+    const key = `${'ghp'}_${'a'.repeat(36)}`;
+    const said = `token=${'s3cr3t'}value123 ${key} \u001b[31mred`;
+    const { kubeconfig } = kubeconfigWith('https://127.0.0.1:1', shExec(`echo "${said}" >&2; exit 1`));
+    const message = await fetchControllerCertificate({
+      name: 'sealed-secrets',
+      namespace: 'kube-system',
+      kubeconfig,
+      attempts: 1,
+    }).then(
+      () => 'fetched',
+      (e: Error) => e.message,
+    );
+    expect(message).toContain('token=<hidden>');
+    expect(message).not.toContain('s3cr3tvalue123');
+    expect(message).not.toContain(key);
+    expect(message).not.toContain('\u001b');
   });
 });
