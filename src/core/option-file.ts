@@ -13,8 +13,8 @@ export const OPTION_FILE_MAX_BYTES = 16 * 1024 * 1024;
 /** How a file an option names that could not be opened or read is described. */
 function unreadable(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-  if (code === 'ENOENT') return 'no such file';
-  return code === 'EISDIR' ? 'a folder, not a file' : `cannot read it (${code})`;
+  // A folder opens read-only and is told by readOptionFile's isDirectory() check.
+  return code === 'ENOENT' ? 'no such file' : `cannot read it (${code})`;
 }
 
 /**

@@ -182,6 +182,11 @@ function ids(value: string | undefined, option: string): string[] | undefined {
 }
 
 /** Parses the command line (the harness checks options and numbers). Throws UsageError. */
+/** Whether the probe `id` runs under `--only`/`--skip` (the one selection rule: parsing refuses one that leaves none). */
+export function isSelected(id: string, only?: readonly string[], skip?: readonly string[]): boolean {
+  return (only === undefined || only.includes(id)) && !skip?.includes(id);
+}
+
 export function parseProbeArgs(args: readonly string[]): ProbeOptions {
   const v = parseCommandLine(PROBE_SCRIPT.options, args);
   if (v === HELP) return { concurrency: 16, timeoutSeconds: 20, demo: false, help: true };
@@ -196,8 +201,7 @@ export function parseProbeArgs(args: readonly string[]): ProbeOptions {
   const only = ids(v.only, '--only');
   const skip = ids(v.skip, '--skip');
   // Before anything runs (--demo's stand-ins included): a selection that leaves nothing is usage.
-  if (PROBE_IDS.every((id) => (only !== undefined && !only.includes(id)) || skip?.includes(id)))
-    throw new UsageError('--only/--skip leave no probe to run');
+  if (!PROBE_IDS.some((id) => isSelected(id, only, skip))) throw new UsageError('--only/--skip leave no probe to run');
   return {
     env: v.env,
     targets: v.targets,

@@ -42,7 +42,7 @@ import { GATEWAY_LATENCY_SAMPLES } from './gateway/latency.js';
 import { ConfigurationError, UsageError } from '../core/command-error.js';
 import { describeFailure } from '../core/script.js';
 import { repositoryAbove } from '../core/command-inputs.js';
-import { answerUsage, parseProbeArgs, PROBE_SCRIPT, type ProbeOptions } from './cli-options.js';
+import { answerUsage, isSelected, parseProbeArgs, PROBE_SCRIPT, type ProbeOptions } from './cli-options.js';
 
 export interface WritableText {
   write(text: string): unknown;
@@ -80,7 +80,7 @@ export interface CliIo {
 export const OTLP_DEADLINE_MS = 10_000;
 
 function selectProbes(opts: ProbeOptions): Probe[] {
-  return registry.filter((p) => (!opts.only || opts.only.includes(p.id)) && !(opts.skip ?? []).includes(p.id));
+  return registry.filter((p) => isSelected(p.id, opts.only, opts.skip));
 }
 
 interface Loaded {
@@ -147,8 +147,7 @@ async function probe(
   redactor: Redactor,
 ): Promise<number> {
   const targets = resolveTargets(loaded.targets);
-  const probes = selectProbes(opts);
-  if (probes.length === 0) throw new UsageError('--only/--skip leave no probe to run');
+  const probes = selectProbes(opts); // never none: parseProbeArgs refuses such a selection
   const runnable = probes.filter((p) => unmetNeeds(p, targets) === undefined);
   if (opts.revision && runnable.some((p) => p.id === 'flux.release-ready') && !targets.kustomization.ok) {
     throw new ConfigurationError(

@@ -207,13 +207,13 @@ async function runOne(
     }
     await clock.sleep(delay, opts.signal);
     delay = Math.min(delay * 2, policy.maxBackoffMs);
-    opts.onRetry?.(
-      probe,
-      index,
-      attempts + 1,
-      redactor.deep({ ...result, detail: printableLine(result.detail, Number.POSITIVE_INFINITY) }),
-    );
+    opts.onRetry?.(probe, index, attempts + 1, redactor.deep(oneLine(result)));
   }
+}
+
+/** `o` with its detail one printable line (README "Text from outside"): every result and every retry's. */
+function oneLine<T extends { readonly detail: string }>(o: T): T {
+  return { ...o, detail: printableLine(o.detail, Number.POSITIVE_INFINITY) };
 }
 
 /** Runs the probes and returns their results in the given order. */
@@ -229,8 +229,12 @@ export async function runProbes(opts: RunOptions): Promise<ProbeResult[]> {
     const r = await runOne(probe, index, opts, startedAt, run, redactor);
     // One line, made printable here, once for every probe and every report (terminal, JSON, JUnit, Markdown):
     // a detail may quote a server, a tool's name, an error message (README "Text from outside").
-    const shown = { ...r, detail: printableLine(r.detail, Number.POSITIVE_INFINITY) };
-    const result: ProbeResult = redactor.deep({ id: probe.id, category: probe.category, title: probe.title, ...shown });
+    const result: ProbeResult = redactor.deep({
+      id: probe.id,
+      category: probe.category,
+      title: probe.title,
+      ...oneLine(r),
+    });
     opts.onResult?.(result, index);
     return result;
   });

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { renderOverrides } from '../../src/chart-values/render.js';
 import { checkFluxBuild } from '../../src/check/flux-build.js';
 import { loadDist } from '../../src/check/manifests.js';
-import { lastLines } from '../../src/core/child-failure.js';
+import { describeChildFailure, lastLines } from '../../src/core/child-failure.js';
 import { gitTry } from '../../src/core/git.js';
 import { tempDir, writeDist } from '../check/support.js';
 
@@ -89,5 +89,17 @@ describe("a failed program's quoted stderr: token shapes hidden, the last 4 show
     const line = `x ${KEY} ${jwt(65_558 - 43)} end of line`;
     expect(line.length - ' end of line'.length).toBe(65_558); // its last 65536 begin at the key's 21st character
     expect(lastLines(line)).toBe('of line');
+  });
+});
+
+describe("node's own message of a failure (execFile quotes the program's path and stderr)", () => {
+  it('is masked and escaped where it says a program could not start', () => {
+    const error = Object.assign(new Error(`spawn /opt/${KEY}/\u001b[2Jtool EACCES`), { code: 'EACCES' });
+    const said = describeChildFailure(
+      { command: 'tool', program: 'tool', timeoutMs: 1000, timeoutFix: null, maxBuffer: 1024 },
+      { error },
+    );
+    expect(said).toBe('tool could not start: spawn /opt/<hidden …WXYZ>/\\u001b[2Jtool EACCES');
+    expect(said).not.toContain(SECRET_PART);
   });
 });

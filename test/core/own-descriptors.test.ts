@@ -75,3 +75,31 @@ describe('a report to /dev/fd/N', () => {
     expect(descriptorRefusal(fd)).toBe(`file descriptor ${fd} is not open`);
   });
 });
+
+describe("node's own pipe (both ends held here: libuv's signal pipe)", () => {
+  it("is refused naming it as node's own", () => {
+    const noop = () => {};
+    process.on('SIGWINCH', noop); // libuv opens its signal pipe for the first signal handler
+    try {
+      const targets = new Map<number, string>();
+      for (const n of readdirSync('/proc/self/fd').map(Number)) {
+        try {
+          targets.set(n, readlinkSync(`/proc/self/fd/${n}`));
+        } catch {
+          // closed between the listing and the read (readdirSync's own descriptor)
+        }
+      }
+      const entries = [...targets];
+      const own = entries
+        .filter(([fd, t]) => t.startsWith('pipe:') && entries.some(([other, u]) => other !== fd && u === t))
+        .map(([fd]) => fd);
+      expect(own.length).toBeGreaterThan(0);
+      for (const fd of own)
+        expect(descriptorRefusal(fd)).toMatch(
+          /^descriptor \d+ was not passed to this command \(it is node's own, pipe:/,
+        );
+    } finally {
+      process.off('SIGWINCH', noop);
+    }
+  });
+});
