@@ -19,6 +19,7 @@ import {
 } from '../../src/delivery/comment.js';
 import { ConfigurationError, UsageError } from '../../src/core/command-error.js';
 import { canaryKey } from '../support/canary.js';
+import { expectInert, HOSTILE, outsideCode } from '../support/markdown-text.js';
 import { type ForgeStandIn, startForge } from '../support/forge.js';
 import { runMain } from '../support/run-script.js';
 import { tempDir } from '../support/temp.js';
@@ -143,5 +144,28 @@ describe('npm run diff -- --comment', () => {
     const body = readFileSync(join(dir, 'comment.md'), 'utf8');
     expect(body.startsWith(COMMENT_MARKER)).toBe(true);
     expect(body).toContain('**FAILED**: 1 error, 1 warning');
+  });
+});
+
+describe('the pull-request comment: text from outside renders as text (src/core/markdown.ts)', () => {
+  it("a gate finding's message and fix (an unresolved reason) render as text", () => {
+    const gate: GateJson = {
+      passed: false,
+      findings: [
+        {
+          severity: 'error',
+          rule: 'unresolved`value',
+          file: 'dist/<env>/x.yaml',
+          message: `oidc.issuer unresolved: https://login.microsoftonline.com/<tenant>/v2.0 ${HOSTILE}`,
+          fix: `set it ${HOSTILE}`,
+        },
+      ],
+      excepted: [],
+    };
+    const comment = commentMarkdown({ diffMarkdown: '', gate });
+    expect(comment).toContain('https://login.microsoftonline.com/&lt;tenant&gt;/v2.0');
+    expect(comment).toContain('``unresolved`value``');
+    expectInert(comment.replace(/^<!--.*-->$/m, ''));
+    expect(outsideCode(comment)).not.toContain('<tenant>');
   });
 });

@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { diffManifests, isEmptyDiff } from '../../src/review/diff.js';
 import { renderMarkdown, renderText } from '../../src/review/render.js';
+import { expectInert, HOSTILE } from '../support/markdown-text.js';
 import { reviewMarkdown, reviewText, reviewWorkingTree } from '../../src/review/review.js';
 import { synthEnvironment } from '../../src/synth.js';
 import { FIXTURE_ENVIRONMENTS, fixtureEnvironment } from '../synth/helpers.js';
@@ -259,5 +260,30 @@ describe('npm run diff (scripts/diff.ts)', () => {
     const r = await runDiff(['--base', 'no-such-ref-xyz', '--environments', FIXTURE_ENVIRONMENTS]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--base no-such-ref-xyz: not a commit');
+  });
+});
+
+describe('the semantic diff in Markdown: text from outside renders as text (src/core/markdown.ts)', () => {
+  it("an object's key, file, field path, summary and values render as text, the table keeps 3 columns", () => {
+    const markdown = renderMarkdown({
+      added: [{ key: HOSTILE, kind: 'ConfigMap', name: 'a', file: HOSTILE }],
+      removed: [],
+      changed: [
+        {
+          key: `ConfigMap/${HOSTILE}`,
+          kind: 'ConfigMap',
+          name: 'b',
+          file: HOSTILE,
+          fields: [
+            { path: `data.${HOSTILE}`, before: HOSTILE, after: 'b`|`c' },
+            { path: 'data.y', before: 1, after: 2, summary: HOSTILE },
+          ],
+        },
+      ],
+    });
+    expectInert(markdown);
+    const rows = markdown.split('\n').filter((l) => l.startsWith('| `'));
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(5);
   });
 });

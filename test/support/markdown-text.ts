@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+
 /**
  * What of a Markdown document renders as Markdown: the document without its fenced code blocks
  * and inline code spans (CommonMark: a block closes at a fence at least as long as its opening; a
@@ -15,4 +17,17 @@ export function outsideCode(markdown: string): string {
     } else kept.push(line.replace(/(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, ''));
   }
   return kept.join('\n');
+}
+
+/** Text from outside that would render as live Markdown or HTML (a link, an image, a closed <details>, a column), and an ESC. */
+export const HOSTILE =
+  'x | col2 | </details> <img src=x onerror=alert(1)> [link](http://evil) **bold** _em_ `code` \u001b[2J';
+
+/** What of HOSTILE must not be left outside code spans and blocks. */
+const LIVE = ['<img', '</details>', '](', '**bold**', '_em_', '| col2 |', '\u001b'];
+
+/** `markdown` shows HOSTILE as text: none of LIVE outside its code. */
+export function expectInert(markdown: string): void {
+  const shown = outsideCode(markdown);
+  for (const live of LIVE) expect(shown).not.toContain(live);
 }
